@@ -1,0 +1,49 @@
+namespace Switchboard.Server.State;
+
+/// <summary>Both sequence numbers stamped on a reply (DESIGN §2).</summary>
+public readonly record struct SeqPair(long ClientSeq, long ServerSeq);
+
+/// <summary>Identifies one claim of a client slot; <see cref="Token"/> changes whenever the slot is reused,
+/// so a stale holder can never count against, or free, somebody else's registration.</summary>
+public readonly record struct SlotHandle(int Index, long Token);
+
+public enum ClaimStatus { Claimed, Taken, Full }
+
+/// <summary>Outcome of <see cref="IStateStore.Claim"/>; <see cref="Seq"/> is the registration reply's numbers.</summary>
+public readonly record struct ClaimResult(ClaimStatus Status, SlotHandle Slot, SeqPair Seq);
+
+public sealed record ClientEntry(string Name, string Node, long Requests, DateTimeOffset Since);
+
+public sealed record NodeEntry(string Address, int Pid, bool Alive, DateTimeOffset Started, DateTimeOffset Heartbeat);
+
+public sealed record StateSnapshot(
+    IReadOnlyList<NodeEntry> Nodes,
+    IReadOnlyList<ClientEntry> Clients,
+    long ServerSeq,
+    long TotalRequests,
+    long TotalRegistrations);
+
+/// <summary>
+/// The registry of names and the counters. Every method is one atomic step across all processes that
+/// share the store; only the StateActor calls it, from its pinned thread.
+/// </summary>
+public interface IStateStore : IDisposable
+{
+    /// <summary>Claims <paramref name="name"/> for this node; counts the registration reply (clientSeq 1).</summary>
+    ClaimResult Claim(string name);
+
+    /// <summary>Counts one more reply to the client in <paramref name="slot"/>: its requests + 1 and serverSeq + 1.
+    /// False when the slot no longer belongs to that claim (reaped or freed).</summary>
+    bool TryCount(SlotHandle slot, out SeqPair seq);
+
+    /// <summary>Frees the slot if it still belongs to that claim; returns false otherwise.</summary>
+    bool Release(SlotHandle slot);
+
+    /// <summary>Finds an online client by name, on any node.</summary>
+    bool TryFind(string name, out ClientEntry entry);
+
+    StateSnapshot Snapshot();
+
+    /// <summary>Heartbeats this node and reaps nodes (and their clients) whose process is gone; returns how many clients were reaped.</summary>
+    int Maintain();
+}

@@ -1,0 +1,15 @@
+using Akka.Actor;
+
+namespace Switchboard.Messages;
+
+/// <summary>Client → gateway: claim <paramref name="Name"/>; the sender is the client actor the session will watch.</summary>
+public sealed record Register(string Name) : ISwitchboardMessage;
+
+/// <summary>Gateway → client: the name is yours; talk to <paramref name="Session"/> from now on.</summary>
+public sealed record Registered(IActorRef Session, long ClientSeq, long ServerSeq, string Node) : ISwitchboardMessage;
+
+/// <summary>Gateway → client: registration refused (409 taken, 422 bad name, 503 full).</summary>
+public sealed record Rejected(int Code, string Error) : ISwitchboardMessage;
+
+/// <summary>Client → session: free the name; answered with a <see cref="Reply"/> and the session stops.</summary>
+public sealed record Unregister(long Id) : ISwitchboardMessage;
