@@ -1,0 +1,75 @@
+using Akka.Actor;
+using Akka.Event;
+using Switchboard.Messages;
+using Switchboard.Server.Operations;
+using Switchboard.Server.Protocol;
+
+namespace Switchboard.Server.Actors;
+
+/// <summary>
+/// The seed's "connect channel": validates a name, has the state actor claim it atomically in the
+/// segment, then creates the client's session and hands its ref back. It never blocks: the claim is a
+/// Tell to the state actor and the answer comes back as a message.
+/// </summary>
+public sealed class GatewayActor : ReceiveActor
+{
+    private readonly IActorRef _state;
+    private readonly SessionSettings _settings;
+    private readonly string _node;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private long _sessionsCreated;
+
+    public GatewayActor(IActorRef state, SessionSettings settings, string node)
+    {
+        _state = state;
+        _settings = settings;
+        _node = node;
+
+        Receive<Register>(OnRegister);
+        Receive<NameClaimed>(OnClaimed);
+        Receive<NameRefused>(m =>
+        {
+            _log.Info("registration of {0} refused: {1} {2}", m.Name, m.Code, m.Error);
+            m.Client.Tell(new Rejected(m.Code, m.Error));
+        });
+    }
+
+    public static Props Props(IActorRef state, SessionSettings settings, string node) =>
+        Akka.Actor.Props.Create(() => new GatewayActor(state, settings, node));
+
+    protected override void PreStart() => _log.Info("gateway up at {0}", Self.Path);
+
+    // A session that throws is stopped (its PostStop frees the name); the gateway and the others go on.
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(_ => Directive.Stop);
+
+    private void OnRegister(Register m)
+    {
+        _log.Info("connect from {0} as '{1}'", Sender.Path.Address, m.Name);
+        if (Sender.IsNobody())
+            return; // nobody to answer or to watch
+        if (Limits.NameError(m.Name) is { } error)
+        {
+            _log.Info("registration refused: {0}", error);
+            Sender.Tell(new Rejected(Codes.Invalid, error));
+            return;
+        }
+        _state.Tell(new ClaimName(m.Name, Sender));
+    }
+
+    private void OnClaimed(NameClaimed m)
+    {
+        // Another session of the same name may still be stopping (its name is already free in the
+        // segment): give the new one a distinct actor name rather than fail.
+        var actorName = Context.Child(m.Name).IsNobody() ? m.Name : $"{m.Name}-{_sessionsCreated}";
+        _sessionsCreated++;
+        var session = Context.ActorOf(
+            SessionActor.Props(m.Name, m.Client, m.Slot, _state, _settings).WithDispatcher(_settings.Dispatcher),
+            actorName);
+        _log.Info("registered '{0}' (clientSeq {1}, serverSeq {2}), session {3}", m.Name, m.Seq.ClientSeq, m.Seq.ServerSeq, session.Path);
+        m.Client.Tell(new Registered(session, m.Seq.ClientSeq, m.Seq.ServerSeq, _node));
+    }
+}
+
+/// <summary>What every session needs to know, from hocon.</summary>
+public sealed record SessionSettings(OperationRegistry Operations, TimeSpan ProbeTimeout, string Dispatcher = "session-dispatcher");

@@ -1,0 +1,75 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Switchboard.Messages;
+using Switchboard.Server.Actors;
+using Switchboard.Server.Operations;
+using Switchboard.Server.State;
+
+namespace Switchboard.Server;
+
+public sealed record ServerOptions(string Host, int Port, string Segment, string? ConfigPath, bool Debug);
+
+/// <summary>Wires the server with the generic host and Akka.Hosting, runs it until SIGINT/SIGTERM, prints the summary.</summary>
+public static class ServerHost
+{
+    public static async Task<int> RunAsync(ServerOptions o)
+    {
+        var hocon = SwitchboardConfig.Load(o.ConfigPath ?? SwitchboardConfig.DefaultPath("server.hocon"))
+            .WithFallback(SwitchboardConfig.Remoting(o.Host, o.Port));
+        var overrides = SwitchboardConfig.Remoting(o.Host, o.Port);
+        if (o.Debug) overrides = overrides.WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = DEBUG"));
+        var summary = new ServerSummary();
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(o.Debug ? LogLevel.Debug : LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(c =>
+        {
+            c.SingleLine = true;
+            c.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        // Logs go to stderr; stdout carries only the "listening on" line and the summary.
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.AddAkka("switchboard", (ab, _) =>
+        {
+            ab.AddHocon(hocon, HoconAddMode.Prepend)
+              .AddHocon(overrides, HoconAddMode.Prepend)
+              .ConfigureLoggers(l =>
+              {
+                  l.ClearLoggers();
+                  l.AddLoggerFactory();
+              })
+              .WithActors((system, registry) =>
+              {
+                  var settings = system.Settings.Config;
+                  var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
+                  var node = $"{address.Host}:{address.Port}";
+                  var state = system.ActorOf(
+                      StateActor.Props(() => OpenStore(o.Segment, node), summary,
+                          settings.GetTimeSpan("switchboard.maintain-interval", TimeSpan.FromSeconds(1)))
+                          .WithDispatcher("state-dispatcher"),
+                      "state");
+                  registry.Register<StateActor>(state);
+                  var sessions = new SessionSettings(OperationRegistry.Default,
+                      settings.GetTimeSpan("switchboard.disconnect-probe-timeout", TimeSpan.FromSeconds(2)));
+                  registry.Register<GatewayActor>(system.ActorOf(GatewayActor.Props(state, sessions, node), "gateway"));
+              });
+        });
+
+        using var app = builder.Build();
+        await app.StartAsync();
+        var system = app.Services.GetRequiredService<ActorSystem>();
+        Console.Out.WriteLine($"listening on {((ExtendedActorSystem)system).Provider.DefaultAddress}");
+        Console.Out.Flush();
+        await app.WaitForShutdownAsync();
+        await system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+        Console.Out.WriteLine(summary.Render());
+        return 0;
+    }
+
+    private static IStateStore OpenStore(string segment, string node) => new InMemoryStateStore(node);
+}

@@ -1,0 +1,77 @@
+namespace Switchboard.Server.State;
+
+/// <summary>
+/// The registry and counters of one process, in managed memory: what the actor specs run against, and
+/// the shape a cluster-wide store (DistributedData) would take. It shares nothing with other processes.
+/// </summary>
+public sealed class InMemoryStateStore(string node, int capacity = 4096) : IStateStore
+{
+    private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
+    private readonly Slot?[] _slots = new Slot?[capacity];
+    private long _serverSeq, _totalRequests, _totalRegistrations, _nextToken;
+    private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
+
+    private sealed class Slot(string name, long token)
+    {
+        public string Name { get; } = name;
+        public long Token { get; } = token;
+        public long Requests { get; set; }
+        public DateTimeOffset Since { get; } = DateTimeOffset.UtcNow;
+    }
+
+    public ClaimResult Claim(string name)
+    {
+        if (_byName.ContainsKey(name)) return new ClaimResult(ClaimStatus.Taken, default, default);
+        var index = Array.IndexOf(_slots, null);
+        if (index < 0) return new ClaimResult(ClaimStatus.Full, default, default);
+        var slot = new Slot(name, ++_nextToken);
+        _slots[index] = slot;
+        _byName[name] = index;
+        _totalRegistrations++;
+        return new ClaimResult(ClaimStatus.Claimed, new SlotHandle(index, slot.Token), new SeqPair(1, ++_serverSeq));
+    }
+
+    public bool TryCount(SlotHandle handle, out SeqPair seq)
+    {
+        if (Get(handle) is not { } slot)
+        {
+            seq = default;
+            return false;
+        }
+        slot.Requests++;
+        _totalRequests++;
+        seq = new SeqPair(slot.Requests + 1, ++_serverSeq);
+        return true;
+    }
+
+    public bool Release(SlotHandle handle)
+    {
+        if (Get(handle) is not { } slot) return false;
+        _slots[handle.Index] = null;
+        _byName.Remove(slot.Name);
+        return true;
+    }
+
+    public bool TryFind(string name, out ClientEntry entry)
+    {
+        if (_byName.TryGetValue(name, out var index) && _slots[index] is { } slot)
+        {
+            entry = new ClientEntry(slot.Name, node, slot.Requests, slot.Since);
+            return true;
+        }
+        entry = null!;
+        return false;
+    }
+
+    public StateSnapshot Snapshot() => new(
+        [new NodeEntry(node, Environment.ProcessId, true, _started, DateTimeOffset.UtcNow)],
+        [.. _slots.OfType<Slot>().Select(s => new ClientEntry(s.Name, node, s.Requests, s.Since))],
+        _serverSeq, _totalRequests, _totalRegistrations);
+
+    public int Maintain() => 0;
+
+    public void Dispose() { }
+
+    private Slot? Get(SlotHandle h) =>
+        (uint)h.Index < (uint)_slots.Length && _slots[h.Index] is { } s && s.Token == h.Token ? s : null;
+}
