@@ -9,8 +9,13 @@ namespace Switchboard.Messages;
 /// hocon): a type without a registered serializer is refused instead of being written with embedded type
 /// names, and a peer's JSON payload is never turned into objects.
 /// </summary>
-public sealed class RefusingSerializer(ExtendedActorSystem system) : Serializer(system)
+public sealed class RefusingSerializer : Serializer
 {
+    public RefusingSerializer(ExtendedActorSystem system) : base(system) { }
+
+    // Akka constructs the serializer registered under the "json" name with its settings section.
+    public RefusingSerializer(ExtendedActorSystem system, Akka.Configuration.Config _) : base(system) { }
+
     public override int Identifier => 4241;
     public override bool IncludeManifest => false;
 
