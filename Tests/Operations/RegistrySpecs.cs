@@ -142,6 +142,22 @@ public sealed class RegistrySpecs
         Assert.Equal(new OpOutcome(Codes.NotSupported, OpValue.None, "e"), OpOutcome.NotSupported("e"));
     }
 
+    [Theory]
+    [InlineData("add", "9223372036854775000", "807")]
+    [InlineData("mod", "-9223372036854775808", "-1")]
+    [InlineData("div", "1", "0")]
+    [InlineData("prime", "9223372036854775783")]
+    [InlineData("even", "-3")]
+    public void Execute_does_not_allocate_on_the_hot_path(params string[] request)
+    {
+        string name = request[0];
+        string[] args = request[1..];
+        for (int i = 0; i < 100; i++) Registry.Execute(name, args);   // warm up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) Registry.Execute(name, args);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     private sealed class Square : IOperation
     {
         public string Name => "square";
