@@ -12,6 +12,9 @@ public sealed class Output(TextWriter writer, bool json)
 {
     private readonly Lock _gate = new();
 
+    // Readable quotes and non-ASCII; output is a line on a console or a pipe, never embedded in HTML.
+    private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public void Registered(string name, Registered r) => Line(json
         ? Json(w =>
         {
@@ -93,7 +96,7 @@ public sealed class Output(TextWriter writer, bool json)
     private static string Json(Action<Utf8JsonWriter> body)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
+        using (var w = new Utf8JsonWriter(ms, Options))
         {
             w.WriteStartObject();
             body(w);

@@ -71,7 +71,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             Sender.Tell(new Reply(r.Id, Codes.Unauthorized, 0, 0, OpValue.None, "not your session"));
             return;
         }
-        var outcome = _settings.Operations.Execute(r.Op, r.Args);
+        var outcome = _settings.Operations.Run(r.Op, r.Args);
         if (_log.IsDebugEnabled)
             _log.Debug("'{0}' #{1} {2} [{3}] -> {4} {5}", _name, r.Id, r.Op, string.Join(' ', r.Args), outcome.Code, outcome.Error ?? outcome.Value.ToString());
         _state.Tell(new CountAndReply(_slot, _client, r.Id, outcome));

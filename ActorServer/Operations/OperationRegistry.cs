@@ -66,12 +66,11 @@ public sealed class OperationRegistry
     /// Runs operation <paramref name="name"/> on raw argument text: 300 if unknown, 422 if the argument count
     /// is wrong or an argument is not a signed 64-bit integer, otherwise whatever the operation returns.
     /// </summary>
-    public OpOutcome Execute(string name, IReadOnlyList<string> rawArgs)
+    public OpOutcome Execute(string name, ReadOnlySpan<string> rawArgs)
     {
-        ArgumentNullException.ThrowIfNull(rawArgs);
         if (!TryGet(name, out var op))
             return OpOutcome.NotSupported($"operation not supported: {Quote(name)}");
-        if (rawArgs.Count != op.Arity)
+        if (rawArgs.Length != op.Arity)
             return OpOutcome.Invalid($"{op.Name} takes {op.Arity} argument{(op.Arity == 1 ? "" : "s")}");
 
         Span<long> args = op.Arity <= MaxStackArity ? stackalloc long[op.Arity] : new long[op.Arity];
@@ -82,6 +81,32 @@ public sealed class OperationRegistry
                 return OpOutcome.Invalid($"not a number: '{Quote(text)}'");
         }
         return op.Evaluate(args);
+    }
+
+    /// <summary>The name of the infix form: <c>calc A OP B</c> with OP one of <c>+ - * / %</c>.</summary>
+    public const string Calc = "calc";
+
+    /// <summary>
+    /// Runs a request: <see cref="Calc"/> with raw <c>A OP B</c> (the operator validated here, on the server),
+    /// or any operation by name.
+    /// </summary>
+    public OpOutcome Run(string op, ReadOnlySpan<string> rawArgs)
+    {
+        if (op != Calc) return Execute(op, rawArgs);
+        if (rawArgs.Length != 3) return OpOutcome.Invalid("calc takes A OP B, e.g. calc 6 * 7");
+        var name = rawArgs[1] switch
+        {
+            "+" => "add",
+            "-" => "sub",
+            "*" => "mul",
+            "/" => "div",
+            "%" => "mod",
+            _ => null,
+        };
+        if (name is null) return OpOutcome.NotSupported($"operator not supported: {Quote(rawArgs[1])} (use + - * / %)");
+        // The two operands as a stack-allocated span: nothing allocated per request.
+        Span<string> operands = [rawArgs[0], rawArgs[2]];
+        return Execute(name, operands);
     }
 
     /// <summary>Strict signed 64-bit parse: optional leading sign and decimal digits only, no whitespace, no overflow.</summary>

@@ -1,0 +1,84 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+using Switchboard.Client.Actors;
+using Switchboard.Messages;
+
+namespace Switchboard.Client;
+
+public sealed record ClientOptions(string Name, string ServerHost, int ServerPort, bool Json, string? ConfigPath);
+
+/// <summary>Starts the client's actor system, registers, then runs the menu or the scripted mode.</summary>
+public static class ClientHost
+{
+    public static async Task<int> RunAsync(ClientOptions o, CancellationToken ct)
+    {
+        var config = SwitchboardConfig.Load(o.ConfigPath ?? SwitchboardConfig.DefaultPath("client.hocon"));
+        var server = new Address("akka.tcp", "switchboard", o.ServerHost, o.ServerPort);
+        var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
+        var output = new Output(Console.Out, o.Json);
+        Connection? connection = null;
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        // Diagnostics only, on stderr: stdout is for the reply lines.
+        builder.Logging.AddSimpleConsole(c => c.SingleLine = true);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Error);
+        builder.Services.AddAkka("switchboard-client", (ab, _) =>
+        {
+            ab.AddHocon(config, HoconAddMode.Prepend)
+              .ConfigureLoggers(l =>
+              {
+                  l.ClearLoggers();
+                  l.AddLoggerFactory();
+                  l.LogLevel = Akka.Event.LogLevel.ErrorLevel;
+              })
+              .WithActors((system, registry) =>
+                  registry.Register<ClientActor>(system.ActorOf(ClientActor.Props(server, o.Name, why =>
+                  {
+                      connection?.MarkLost();
+                      if (interactive) AnsiConsole.MarkupLine($"[red]{Markup.Escape(why)}[/]");
+                      else output.Event("disconnected", why);
+                  }), "client")));
+        });
+
+        using var app = builder.Build();
+        await app.StartAsync(ct);
+        try
+        {
+            var system = app.Services.GetRequiredService<ActorSystem>();
+            var clientActor = app.Services.GetRequiredService<IRequiredActor<ClientActor>>().ActorRef;
+            var hocon = system.Settings.Config;
+            connection = new Connection(clientActor,
+                hocon.GetTimeSpan("switchboard-client.register-timeout", TimeSpan.FromSeconds(5)),
+                hocon.GetTimeSpan("switchboard-client.request-timeout", TimeSpan.FromSeconds(10)));
+
+            var joined = await connection.ConnectAsync();
+            if (joined.Registered is not { } registered)
+            {
+                if (interactive) AnsiConsole.MarkupLine($"[red]cannot register as {Markup.Escape(o.Name)}: {joined.Code} {Markup.Escape(joined.Error ?? "")}[/]");
+                else output.Rejected(joined.Code, joined.Error ?? "rejected");
+                if (joined.Code == Codes.Unreachable)
+                    Console.Error.WriteLine($"no Switchboard server answered at {o.ServerHost}:{o.ServerPort}; is it running?");
+                return joined.Code == Codes.Unreachable ? ExitCodes.Unreachable : ExitCodes.Rejected;
+            }
+
+            if (!interactive)
+            {
+                output.Registered(o.Name, registered);
+                return await new ScriptedRunner(connection, output, Console.In).RunAsync(ct);
+            }
+            AnsiConsole.MarkupLine($"[bold aqua]Switchboard[/] — registered as [bold]{Markup.Escape(o.Name)}[/] on {Markup.Escape(registered.Node)} [grey](clientSeq {registered.ClientSeq}, serverSeq {registered.ServerSeq})[/]");
+            IMenuUi ui = AnsiConsole.Profile.Capabilities.Interactive ? new SpectreMenuUi() : new PlainMenuUi(Console.In, Console.Out);
+            return await new MenuRunner(connection, ui).RunAsync();
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
+        }
+    }
+}

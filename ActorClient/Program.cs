@@ -1,0 +1,40 @@
+using System.CommandLine;
+using Switchboard.Client;
+
+var name = new Argument<string>("name") { Description = "Your client name: 1-32 of A-Z a-z 0-9 _ . -" };
+var server = new Option<string>("--server") { Description = "Server address HOST:PORT", DefaultValueFactory = _ => "127.0.0.1:4053" };
+var json = new Option<bool>("--json") { Description = "Scripted mode: one JSON object per output line" };
+var config = new Option<string?>("--config") { Description = "Client hocon file (default: hocon/client.hocon next to the program)" };
+
+var root = new RootCommand("Switchboard client: an interactive menu on a terminal, one command per line otherwise")
+{
+    name, server, json, config,
+};
+root.SetAction(async (r, ct) =>
+{
+    if (!TryServer(r.GetValue(server), out var host, out var port))
+    {
+        Console.Error.WriteLine("--server must be HOST:PORT, e.g. 127.0.0.1:4053");
+        return ExitCodes.Usage;
+    }
+    return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config)), ct);
+});
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var e in parsed.Errors) Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT] [--json]   (--help for more)");
+    return ExitCodes.Usage;
+}
+return await parsed.InvokeAsync();
+
+static bool TryServer(string? text, out string host, out int port)
+{
+    host = "";
+    port = 0;
+    var colon = text?.LastIndexOf(':') ?? -1;
+    if (text is null || colon <= 0) return false;
+    host = text[..colon];
+    return int.TryParse(text[(colon + 1)..], out port) && port is > 0 and <= 65535;
+}

@@ -1,0 +1,62 @@
+using Switchboard.Messages;
+
+namespace Switchboard.Client;
+
+/// <summary>
+/// Scripted mode (DESIGN §4): one command per input line, exactly one answer line each, in order, before
+/// the next line is read. End of input unregisters and exits 0.
+/// </summary>
+public sealed class ScriptedRunner(Connection connection, Output output, TextReader input)
+{
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested && await input.ReadLineAsync(ct) is { } line)
+        {
+            switch (CommandParser.Parse(line))
+            {
+                case null:
+                    continue;
+                case InvalidCommand c:
+                    output.Local(c.Name, Codes.Invalid, c.Error);
+                    break;
+                case SleepCommand s:
+                    await Task.Delay(s.Milliseconds, ct);
+                    output.Local("sleep", Codes.Ok, null);
+                    break;
+                case OpCommand c:
+                    output.Reply(c.Name, await connection.RequestAsync(c.Op, c.Args));
+                    break;
+                case UnregisterCommand:
+                    return await FinishAsync("unregister", echo: true);
+                case ExitCommand:
+                    return await FinishAsync("exit", echo: true);
+            }
+        }
+        return await FinishAsync("exit", echo: false);
+    }
+
+    // Leaving frees the name either way: "exit" and end of input unregister too.
+    private async Task<int> FinishAsync(string cmd, bool echo)
+    {
+        if (connection.IsLost)
+        {
+            if (echo) output.Local(cmd, Codes.Unreachable, "server unreachable");
+            return ExitCodes.Unreachable;
+        }
+        var reply = await connection.UnregisterAsync();
+        if (echo)
+        {
+            if (cmd == "unregister") output.Reply(cmd, reply);
+            else output.Local(cmd, reply.Code == Codes.Ok ? Codes.Ok : reply.Code, reply.Code == Codes.Ok ? null : reply.Error);
+        }
+        return reply.Code == Codes.Ok ? ExitCodes.Ok : ExitCodes.Unreachable;
+    }
+}
+
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Usage = 2;
+    public const int Rejected = 3;
+    public const int Unreachable = 4;
+}
