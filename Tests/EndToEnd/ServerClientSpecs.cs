@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Switchboard.Tests.Support;
+
+namespace Switchboard.Tests.EndToEnd;
+
+/// <summary>Real ActorServer and ActorClient processes on 127.0.0.1, driven through the scripted mode.</summary>
+[Collection(ProcessCollection.Name)]
+public sealed class ServerClientSpecs
+{
+    [Fact]
+    public async Task Client_registers_and_every_operation_answers_with_both_sequence_numbers()
+    {
+        await using var server = await ServerNode.StartAsync();
+        await using var alice = await server.ConnectAsync("alice");
+
+        Assert.Equal("registered", alice.Registration.GetProperty("event").GetString());
+        Assert.Equal(200, alice.Registration.GetProperty("code").GetInt32());
+        Assert.Equal(1, alice.Registration.GetProperty("clientSeq").GetInt64());
+        var serverSeq = alice.Registration.GetProperty("serverSeq").GetInt64();
+
+        (string Command, int Code, string Result)[] cases =
+        [
+            ("calc 6 * 7", 200, "42"),
+            ("calc -7 / 2", 200, "-3"),
+            ("calc -7 % 2", 200, "-1"),
+            ("calc 9223372036854775807 - -1", 422, "overflow"),
+            ("calc 1 / 0", 422, "division by zero"),
+            ("calc 5 % 0", 422, "division by zero"),
+            ("calc 1 ^ 2", 300, "operator not supported: ^ (use + - * / %)"),
+            ("even -3", 200, "odd"),
+            ("even -9223372036854775808", 200, "even"),
+            ("prime 9223372036854775783", 200, "true"),
+            ("prime 561", 200, "false"),
+            ("negative -1", 200, "true"),
+            ("negative 0", 200, "false"),
+            ("op add 2 3", 200, "5"),
+            ("op mul 4294967296 4294967296", 422, "overflow"),
+            ("op frobnicate 1", 300, "operation not supported: frobnicate"),
+            ("prime twelve", 422, "not a number: 'twelve'"),
+            ("prime", 422, "prime takes 1 argument"),
+        ];
+        var clientSeq = 1L;
+        foreach (var (command, code, result) in cases)
+        {
+            var reply = await alice.SendAsync(command);
+            Assert.Equal(command.Split(' ')[0], reply.GetProperty("cmd").GetString());
+            Assert.Equal(code, reply.GetProperty("code").GetInt32());
+            Assert.Equal(++clientSeq, reply.GetProperty("clientSeq").GetInt64());
+            Assert.Equal(++serverSeq, reply.GetProperty("serverSeq").GetInt64());
+            var actual = code == 200 ? reply.GetProperty("result").ToString() : reply.GetProperty("error").GetString();
+            Assert.Equal(result, code == 200 && reply.GetProperty("result").ValueKind is JsonValueKind.True or JsonValueKind.False ? actual!.ToLowerInvariant() : actual);
+        }
+    }
+
+    [Fact]
+    public async Task Line_that_is_not_a_command_is_answered_by_the_client_without_reaching_the_server()
+    {
+        await using var server = await ServerNode.StartAsync();
+        await using var bob = await server.ConnectAsync("bob");
+
+        var reply = await bob.SendAsync("launch rockets");
+        Assert.Equal("?", reply.GetProperty("cmd").GetString());
+        Assert.Equal(422, reply.GetProperty("code").GetInt32());
+        Assert.Contains("unknown command", reply.GetProperty("error").GetString());
+        Assert.False(reply.TryGetProperty("serverSeq", out _));
+
+        var next = await bob.SendAsync("even 2");
+        Assert.Equal(2, next.GetProperty("clientSeq").GetInt64()); // the bad line did not count
+    }
+
+    [Fact]
+    public async Task Second_client_with_a_taken_name_is_rejected_with_409_and_exit_code_3()
+    {
+        await using var server = await ServerNode.StartAsync();
+        await using var first = await server.ConnectAsync("carol");
+        await using var second = await server.ConnectAsync("carol");
+
+        Assert.Equal(409, second.Registration.GetProperty("code").GetInt32());
+        Assert.Contains("already taken", second.Registration.GetProperty("error").GetString());
+        Assert.Equal(3, await second.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(200, (await first.SendAsync("prime 7")).GetProperty("code").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("bad name")]
+    [InlineData("this-name-is-far-too-long-for-switchboard")]
+    [InlineData("semi;colon")]
+    public async Task Invalid_name_is_rejected_with_422_by_the_server(string name)
+    {
+        await using var server = await ServerNode.StartAsync();
+        await using var client = await server.ConnectAsync(name);
+        Assert.Equal(422, client.Registration.GetProperty("code").GetInt32());
+        Assert.Equal(3, await client.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+    }
+
+    [Theory]
+    [InlineData("unregister")]
+    [InlineData("exit")]
+    [InlineData(null)] // end of input
+    public async Task Leaving_frees_the_name_for_the_next_client(string? how)
+    {
+        await using var server = await ServerNode.StartAsync();
+        await using (var dave = await server.ConnectAsync("dave"))
+        {
+            if (how is null) dave.Process.CloseInput();
+            else Assert.Equal(200, (await dave.SendAsync(how)).GetProperty("code").GetInt32());
+            Assert.Equal(0, await dave.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        }
+        await using var again = await server.ConnectAsync("dave");
+        Assert.Equal(200, again.Registration.GetProperty("code").GetInt32());
+    }
+
+    [Fact]
+    public async Task Killed_client_frees_its_name_within_seconds()
+    {
+        await using var server = await ServerNode.StartAsync();
+        await using (var erin = await server.ConnectAsync("erin"))
+        {
+            erin.Process.Signal(Posix.SIGKILL);
+            await erin.Process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        }
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            await using var retry = await server.ConnectAsync("erin");
+            if (retry.Registration.GetProperty("code").GetInt32() == 200) break;
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), "name of a killed client was not freed within 15 s");
+            await Task.Delay(500);
+        }
+    }
+
+    [Fact]
+    public async Task Server_stopping_while_a_client_runs_gives_400_and_the_client_exits_4_without_hanging()
+    {
+        await using var server = await ServerNode.StartAsync();
+        await using var frank = await server.ConnectAsync("frank");
+        Assert.Equal(200, (await frank.SendAsync("even 4")).GetProperty("code").GetInt32());
+
+        await server.StopAsync();
+        await frank.Process.WaitForLineAsync(l => l.Contains("\"disconnected\""), TimeSpan.FromSeconds(15));
+        var watch = Stopwatch.StartNew();
+        var reply = await frank.SendAsync("prime 7");
+        Assert.Equal(400, reply.GetProperty("code").GetInt32());
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"400 took {watch.Elapsed}");
+        frank.Process.CloseInput();
+        Assert.Equal(4, await frank.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+    }
+
+    [Fact]
+    public async Task Client_with_no_server_exits_4_with_400()
+    {
+        var port = FreePort();
+        await using var client = await ClientSession.StartAsync("gina", $"127.0.0.1:{port}");
+        Assert.Equal(400, client.Registration.GetProperty("code").GetInt32());
+        Assert.Equal(4, await client.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+    }
+
+    [Fact]
+    public async Task Shutdown_summary_lists_each_client_and_the_total_requests()
+    {
+        await using var server = await ServerNode.StartAsync();
+        await using (var h = await server.ConnectAsync("harry"))
+        {
+            for (var i = 0; i < 3; i++) await h.SendAsync($"even {i}");
+            await h.SendAsync("calc 1 / 0"); // failed requests count too
+            await h.SendAsync("unregister");
+        }
+        await using (var i = await server.ConnectAsync("ivy"))
+        {
+            await i.SendAsync("prime 13");
+            await i.SendAsync("unregister");
+        }
+        var output = await server.StopAsync();
+        Assert.Contains("summary: 2 client session(s) served", output);
+        Assert.Matches(@"harry\s+5 request\(s\)", output); // 4 requests + the unregister reply
+        Assert.Matches(@"ivy\s+2 request\(s\)", output);
+        Assert.Matches(@"total\s+7 request\(s\)", output);
+    }
+
+    internal static int FreePort()
+    {
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessCollection
+{
+    public const string Name = "processes";
+}

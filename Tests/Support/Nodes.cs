@@ -1,0 +1,102 @@
+using System.Text.Json;
+
+namespace Switchboard.Tests.Support;
+
+/// <summary>A real ActorServer on 127.0.0.1 with a free port and its own segment; stopped and cleaned on dispose.</summary>
+public sealed class ServerNode : IAsyncDisposable
+{
+    private readonly ChildProcess _process;
+
+    private ServerNode(ChildProcess process, string segment, int port)
+    {
+        _process = process;
+        Segment = segment;
+        Port = port;
+    }
+
+    public string Segment { get; }
+    public int Port { get; }
+    public string Address => $"127.0.0.1:{Port}";
+    public ChildProcess Process => _process;
+
+    public static async Task<ServerNode> StartAsync(string? segment = null, int port = 0, params string[] extra)
+    {
+        segment ??= NewSegmentName();
+        var process = new ChildProcess(Binaries.Server, ["--port", port.ToString(), "--segment", segment, .. extra], redirectInput: false);
+        try
+        {
+            var line = await process.WaitForLineAsync(l => l.Contains("listening on akka.tcp://switchboard@"), TimeSpan.FromSeconds(30));
+            var actual = int.Parse(line[(line.LastIndexOf(':') + 1)..]);
+            return new ServerNode(process, segment, actual);
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    public static string NewSegmentName() => "sbtest-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>SIGTERM, then everything the server printed after "listening on" (the summary).</summary>
+    public async Task<string> StopAsync()
+    {
+        _process.Signal(Posix.SIGTERM);
+        await _process.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        return _process.StdOut;
+    }
+
+    public Task<ClientSession> ConnectAsync(string name) => ClientSession.StartAsync(name, Address);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _process.DisposeAsync();
+        SegmentFiles.Remove(Segment);
+    }
+}
+
+/// <summary>A real ActorClient in scripted JSON mode.</summary>
+public sealed class ClientSession : IAsyncDisposable
+{
+    private ClientSession(ChildProcess process, JsonElement registration)
+    {
+        Process = process;
+        Registration = registration;
+    }
+
+    public ChildProcess Process { get; }
+    public JsonElement Registration { get; }
+
+    public static async Task<ClientSession> StartAsync(string name, string server)
+    {
+        var process = new ChildProcess(Binaries.Client, [name, "--server", server, "--json"]);
+        try
+        {
+            var first = JsonDocument.Parse(await process.ReadLineAsync(TimeSpan.FromSeconds(30))).RootElement;
+            return new ClientSession(process, first);
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Sends one command and returns its one JSON reply line (skipping event lines).</summary>
+    public async Task<JsonElement> SendAsync(string command, TimeSpan? timeout = null)
+    {
+        await Process.WriteLineAsync(command);
+        var line = await Process.WaitForLineAsync(l => !l.StartsWith("{\"event\""), timeout ?? TimeSpan.FromSeconds(20));
+        return JsonDocument.Parse(line).RootElement;
+    }
+
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
+}
+
+public static class SegmentFiles
+{
+    public static void Remove(string segment)
+    {
+        try { File.Delete(Path.Combine("/dev/shm", segment)); } catch (IOException) { }
+    }
+}

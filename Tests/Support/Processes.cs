@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+
+namespace Switchboard.Tests.Support;
+
+/// <summary>Locates the built ActorServer/ActorClient next to this test assembly's configuration.</summary>
+public static class Binaries
+{
+    private static readonly string Root = FindRoot();
+
+    public static string Server => Dll("ActorServer");
+    public static string Client => Dll("ActorClient");
+
+    private static string Dll(string project)
+    {
+        // Tests/bin/<Configuration>/<tfm>/Tests.dll → <root>/<project>/bin/<Configuration>/<tfm>/<project>.dll
+        var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var path = Path.Combine(Root, project, "bin", tfmDir.Parent!.Name, tfmDir.Name, project + ".dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"build {project} first", path);
+    }
+
+    private static string FindRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "Switchboard.slnx"))) return d.FullName;
+        throw new DirectoryNotFoundException("Switchboard.slnx not found above the test assembly");
+    }
+}
+
+/// <summary>A real child process with line-oriented stdout/stderr capture; killed on dispose, whatever happened.</summary>
+public sealed class ChildProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Channel<string> _stdout = Channel.CreateUnbounded<string>();
+    private readonly List<string> _allOut = [];
+    private readonly List<string> _allErr = [];
+
+    public ChildProcess(string dll, IEnumerable<string> args, bool redirectInput = true)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = redirectInput,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        _process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) { _stdout.Writer.TryComplete(); return; }
+            lock (_allOut) _allOut.Add(e.Data);
+            _stdout.Writer.TryWrite(e.Data);
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null) lock (_allErr) _allErr.Add(e.Data);
+        };
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Pid => _process.Id;
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+    public string StdErr { get { lock (_allErr) return string.Join('\n', _allErr); } }
+    public string StdOut { get { lock (_allOut) return string.Join('\n', _allOut); } }
+
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
+    public void CloseInput() => _process.StandardInput.Close();
+
+    /// <summary>The next stdout line, or a clear failure after <paramref name="timeout"/>.</summary>
+    public async Task<string> ReadLineAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+        try
+        {
+            return await _stdout.Reader.ReadAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"no output line within {timeout ?? TimeSpan.FromSeconds(20)}; stderr:\n{StdErr}");
+        }
+        catch (ChannelClosedException)
+        {
+            throw new EndOfStreamException($"process exited ({(HasExited ? ExitCode : -1)}) without another line; stderr:\n{StdErr}");
+        }
+    }
+
+    /// <summary>Reads lines until one satisfies <paramref name="match"/>.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) throw new TimeoutException($"expected line did not appear; stdout:\n{StdOut}\nstderr:\n{StdErr}");
+            var line = await ReadLineAsync(left);
+            if (match(line)) return line;
+        }
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"process {Pid} did not exit within {timeout}; stderr:\n{StdErr}");
+        }
+        return _process.ExitCode;
+    }
+
+    public void Signal(int signal) => _ = Posix.Kill(_process.Id, signal);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (InvalidOperationException) { }
+        catch (TimeoutException) { }
+        _process.Dispose();
+    }
+}
+
+public static class Posix
+{
+    public const int SIGKILL = 9, SIGTERM = 15, SIGCONT = 18, SIGSTOP = 19, SIGINT = 2;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static extern int Kill(int pid, int sig);
+}
