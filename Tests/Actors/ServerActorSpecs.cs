@@ -1,0 +1,190 @@
+using Akka.Actor;
+using Akka.Dispatch;
+using Akka.TestKit.Xunit2;
+using Switchboard.Messages;
+using Switchboard.Server;
+using Switchboard.Server.Actors;
+using Switchboard.Server.Operations;
+using Switchboard.Server.State;
+using Switchboard.Tests.Support;
+
+namespace Switchboard.Tests.Actors;
+
+/// <summary>Gateway, session and state actors together over an in-memory store.</summary>
+public class ServerActorSpecs : TestKit
+{
+    protected readonly InMemoryStateStore Store = new("test:1");
+    protected readonly ServerSummary Summary = new();
+    protected readonly IActorRef State;
+    protected readonly IActorRef Gateway;
+
+    public ServerActorSpecs() : this(null) { }
+
+    protected ServerActorSpecs(string? hocon) : base(ActorTestConfig.Server(hocon))
+    {
+        State = Sys.ActorOf(StateActor.Props(() => Store, Summary, TimeSpan.FromSeconds(1)).WithDispatcher("state-dispatcher"), "state");
+        Gateway = Sys.ActorOf(GatewayActor.Props(State, new SessionSettings(OperationRegistry.Default, TimeSpan.FromMilliseconds(500)), "test:1"), "gateway");
+    }
+
+    protected Registered RegisterAs(string name, Akka.TestKit.TestProbe client)
+    {
+        Gateway.Tell(new Register(name), client.Ref);
+        return client.ExpectMsg<Registered>();
+    }
+
+    [Fact]
+    public void Registration_replies_with_the_session_client_seq_1_and_the_current_server_seq()
+    {
+        var alice = CreateTestProbe();
+        var r = RegisterAs("alice", alice);
+        Assert.Equal(1, r.ClientSeq);
+        Assert.Equal(1, r.ServerSeq);
+        Assert.Equal("test:1", r.Node);
+
+        var bob = CreateTestProbe();
+        Assert.Equal(2, RegisterAs("bob", bob).ServerSeq);
+    }
+
+    [Fact]
+    public void Second_registration_of_an_online_name_is_refused_with_409()
+    {
+        RegisterAs("alice", CreateTestProbe());
+        var other = CreateTestProbe();
+        Gateway.Tell(new Register("alice"), other.Ref);
+        Assert.Equal(Codes.NameTaken, other.ExpectMsg<Rejected>().Code);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("has space")]
+    [InlineData("ümlaut")]
+    [InlineData("abcdefghijklmnopqrstuvwxyz0123456")]
+    public void Invalid_names_are_refused_with_422_before_any_claim(string name)
+    {
+        var c = CreateTestProbe();
+        Gateway.Tell(new Register(name), c.Ref);
+        Assert.Equal(Codes.Invalid, c.ExpectMsg<Rejected>().Code);
+        Assert.Empty(Store.Snapshot().Clients);
+    }
+
+    [Fact]
+    public void Sequence_numbers_count_every_reply_failed_ones_too_per_client_and_globally()
+    {
+        var alice = CreateTestProbe();
+        var bob = CreateTestProbe();
+        var a = RegisterAs("alice", alice);   // serverSeq 1
+        var b = RegisterAs("bob", bob);       // serverSeq 2
+
+        a.Session.Tell(new Request(1, "add", ["1", "2"]), alice.Ref);
+        var r1 = alice.ExpectMsg<Reply>();
+        Assert.Equal((200, 2L, 3L, 3L), (r1.Code, r1.ClientSeq, r1.ServerSeq, r1.Value.Number));
+
+        a.Session.Tell(new Request(2, "div", ["1", "0"]), alice.Ref);
+        var r2 = alice.ExpectMsg<Reply>();
+        Assert.Equal((422, 3L, 4L, "division by zero"), (r2.Code, r2.ClientSeq, r2.ServerSeq, r2.Error));
+
+        b.Session.Tell(new Request(7, "nope", []), bob.Ref);
+        var r3 = bob.ExpectMsg<Reply>();
+        Assert.Equal((300, 7L, 2L, 5L), (r3.Code, r3.Id, r3.ClientSeq, r3.ServerSeq));
+        Assert.Equal(3, Store.Snapshot().TotalRequests);
+        Assert.Equal(5, Store.Snapshot().ServerSeq);
+    }
+
+    [Fact]
+    public void Requests_keep_their_order_and_ids()
+    {
+        var alice = CreateTestProbe();
+        var s = RegisterAs("alice", alice).Session;
+        for (var i = 1; i <= 100; i++) s.Tell(new Request(i, "even", [i.ToString()]), alice.Ref);
+        for (var i = 1; i <= 100; i++)
+        {
+            var r = alice.ExpectMsg<Reply>();
+            Assert.Equal(i, r.Id);
+            Assert.Equal(i + 1, r.ClientSeq);
+            Assert.Equal(i % 2 == 0 ? "even" : "odd", r.Value.Text);
+        }
+    }
+
+    [Fact]
+    public void Session_refuses_requests_from_anyone_but_its_client()
+    {
+        var alice = CreateTestProbe();
+        var mallory = CreateTestProbe();
+        var s = RegisterAs("alice", alice).Session;
+        s.Tell(new Request(1, "add", ["1", "1"]), mallory.Ref);
+        Assert.Equal(Codes.Unauthorized, mallory.ExpectMsg<Reply>().Code);
+        s.Tell(new Unregister(2), mallory.Ref);
+        Assert.Equal(Codes.Unauthorized, mallory.ExpectMsg<Reply>().Code);
+        alice.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Assert.Single(Store.Snapshot().Clients);
+    }
+
+    [Fact]
+    public void Unregister_counts_its_reply_frees_the_name_and_stops_the_session()
+    {
+        var alice = CreateTestProbe();
+        var s = RegisterAs("alice", alice).Session;
+        Watch(s);
+        s.Tell(new Unregister(9), alice.Ref);
+        var r = alice.ExpectMsg<Reply>();
+        Assert.Equal((200, 9L, 2L), (r.Code, r.Id, r.ClientSeq));
+        ExpectTerminated(s);
+        Assert.Empty(Store.Snapshot().Clients);
+        Assert.Equal(1, RegisterAs("alice", CreateTestProbe()).ClientSeq);
+    }
+
+    [Fact]
+    public void Should_free_name_when_client_dies()
+    {
+        var alice = CreateTestProbe();
+        var s = RegisterAs("alice", alice).Session;
+        Watch(s);
+        Sys.Stop(alice.Ref);
+        ExpectTerminated(s);
+        AwaitAssert(() => Assert.Empty(Store.Snapshot().Clients), TimeSpan.FromSeconds(3));
+        Assert.Equal(1, RegisterAs("alice", CreateTestProbe()).ClientSeq);
+    }
+
+    [Fact]
+    public void Summary_lists_each_session_and_its_requests_when_the_state_actor_stops()
+    {
+        var alice = CreateTestProbe();
+        var s = RegisterAs("alice", alice).Session;
+        s.Tell(new Request(1, "prime", ["7"]), alice.Ref);
+        alice.ExpectMsg<Reply>();
+        s.Tell(new Request(2, "prime", ["x"]), alice.Ref);
+        alice.ExpectMsg<Reply>();
+        RegisterAs("bob", CreateTestProbe());
+
+        Watch(State);
+        Sys.Stop(State);
+        ExpectTerminated(State);
+        Assert.True(Summary.IsComplete);
+        Assert.Equal([("alice", 2L), ("bob", 0L)], Summary.Sessions.OrderBy(x => x.Name).ToArray());
+        Assert.Contains("total", Summary.Render());
+    }
+
+    [Fact]
+    public void Sessions_run_on_the_session_dispatcher_of_the_configured_type()
+    {
+        var s = RegisterAs("alice", CreateTestProbe()).Session;
+        var cell = (ActorRefWithCell)s;
+        Assert.Equal("session-dispatcher", cell.Underlying.Props.Dispatcher);
+        var pinned = Sys.Settings.Config.GetString("session-dispatcher.type") == "PinnedDispatcher";
+        Assert.Equal(pinned, ((ActorCell)cell.Underlying).Dispatcher is PinnedDispatcher);
+    }
+}
+
+/// <summary>The same server with hocon switching sessions to one thread each, as in the seed.</summary>
+public sealed class PinnedSessionSpecs() : ServerActorSpecs("session-dispatcher.type = PinnedDispatcher")
+{
+    [Fact]
+    public void Sessions_get_a_pinned_dispatcher_when_hocon_says_so_and_still_serve()
+    {
+        var alice = CreateTestProbe();
+        var s = RegisterAs("alice", alice).Session;
+        Assert.IsType<PinnedDispatcher>(((ActorCell)((ActorRefWithCell)s).Underlying).Dispatcher);
+        s.Tell(new Request(1, "mul", ["6", "7"]), alice.Ref);
+        Assert.Equal(42, alice.ExpectMsg<Reply>().Value.Number);
+    }
+}

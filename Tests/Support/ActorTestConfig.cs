@@ -1,0 +1,22 @@
+using Akka.Configuration;
+using Switchboard.Messages;
+
+namespace Switchboard.Tests.Support;
+
+/// <summary>The server's real hocon (dispatchers, serialization) with a local provider for TestKit specs.</summary>
+public static class ActorTestConfig
+{
+    public static Config Server(string? overrides = null) =>
+        ConfigurationFactory.ParseString((overrides ?? "") + "\nakka.actor.provider = local\nakka.loglevel = WARNING")
+            .WithFallback(SwitchboardConfig.Load(Path.Combine(Root, "hocon", "server.hocon")));
+
+    private static string Root
+    {
+        get
+        {
+            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "Switchboard.slnx"))) return d.FullName;
+            throw new DirectoryNotFoundException("Switchboard.slnx not found");
+        }
+    }
+}

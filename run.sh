@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds, starts a server in the background and an interactive client in this terminal.
+# The server stops (and prints its summary) when the client exits.
+#   ./run.sh [NAME] [PORT]
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+name="${1:-$USER}"; name="${name:-alice}"
+port="${2:-4053}"
+segment="switchboard-run-$$"
+log="$(mktemp -t switchboard-server.XXXXXX.log)"
+
+dotnet build Switchboard.slnx -c Release -v quiet -nologo </dev/null >/dev/null
+dotnet ActorServer/bin/Release/net10.0/ActorServer.dll --port "$port" --segment "$segment" >"$log" 2>&1 &
+server=$!
+stop() {
+  kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+  echo; grep -A1000 '^summary:' "$log" || true
+  echo "(server log: $log)"
+}
+trap stop EXIT
+for _ in $(seq 1 100); do grep -q 'listening on' "$log" && break; kill -0 "$server" 2>/dev/null || { cat "$log"; exit 1; }; sleep 0.1; done
+grep 'listening on' "$log"
+dotnet ActorClient/bin/Release/net10.0/ActorClient.dll "$name" --server "127.0.0.1:$port"

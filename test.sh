@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test (unit, actor and end-to-end) and ends with the line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+
+dotnet build Switchboard.slnx -c Debug </dev/null || { echo "0 passed, 1 failed"; exit 1; }
+dotnet test Switchboard.slnx -c Debug --no-build --logger "trx;LogFileName=tests.trx" --results-directory "$results" </dev/null
+status=$?
+
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+# A crashed test host writes no counters: count it as a failure rather than a silent pass.
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
