@@ -19,6 +19,6 @@ stop() {
   echo "(server log: $log)"
 }
 trap stop EXIT
-for _ in $(seq 1 100); do grep -q 'listening on' "$log" && break; kill -0 "$server" 2>/dev/null || { cat "$log"; exit 1; }; sleep 0.1; done
-grep 'listening on' "$log"
+for _ in $(seq 1 100); do grep -q '^listening on' "$log" && break; kill -0 "$server" 2>/dev/null || { cat "$log"; exit 1; }; sleep 0.1; done
+grep '^listening on' "$log"
 dotnet ActorClient/bin/Release/net10.0/ActorClient.dll "$name" --server "127.0.0.1:$port"

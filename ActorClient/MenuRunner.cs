@@ -36,39 +36,41 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui)
     private async Task SendRequestAsync()
     {
         var choice = ui.Choose("Which request?", RequestChoices);
-        var (name, op, args) = choice switch
+        var (op, args) = choice switch
         {
-            0 => ("calc", OperationName(ui.Ask("First number:"), out var a), a),
-            1 => ("even", "even", new[] { ui.Ask("Number:") }),
-            2 => ("prime", "prime", new[] { ui.Ask("Number:") }),
-            3 => ("negative", "negative", new[] { ui.Ask("Number:") }),
+            0 => ("calc", AskArithmetic()),
+            1 => ("even", [ui.Ask("Number:")]),
+            2 => ("prime", [ui.Ask("Number:")]),
+            3 => ("negative", [ui.Ask("Number:")]),
             4 => AskOperation(),
-            _ => (null, null, null),
+            _ => (null, []),
         };
-        if (name is null || op is null || args is null) return;
-        Show(name, await connection.RequestAsync(op, args));
+        if (op is null) return;
+        // The person sees what they asked, e.g. "12 * 7 = 84" or "prime 97 = true".
+        var label = op == "calc" ? string.Join(' ', args) : $"{op} {string.Join(' ', args)}";
+        Show(label, await connection.RequestAsync(op, args));
     }
 
-    private string OperationName(string first, out string[] args)
+    private string[] AskArithmetic()
     {
+        var first = ui.Ask("First number:");
         var symbol = Operators[ui.Choose("Operator:", Operators)];
-        args = [first, symbol, ui.Ask("Second number:")];
-        return "calc";
+        return [first, symbol, ui.Ask("Second number:")];
     }
 
-    private (string?, string?, string[]?) AskOperation()
+    private (string?, string[]) AskOperation()
     {
         var words = ui.Ask("Operation and arguments (e.g. add 2 3):")
             .Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return words.Length == 0 ? (null, null, null) : ("op", words[0], words[1..]);
+        return words.Length == 0 ? (null, []) : (words[0], words[1..]);
     }
 
-    private void Show(string name, Reply r)
+    private void Show(string label, Reply r)
     {
         var seq = $"(clientSeq {r.ClientSeq}, serverSeq {r.ServerSeq})";
-        if (r.Code == Codes.Ok) ui.Good($"{name}: {Output.ValueText(r.Value)}  {seq}");
-        else if (r.Code == Codes.Unreachable) ui.Bad($"{name}: {r.Error}");
-        else ui.Bad($"{name}: {r.Code} {r.Error}  {seq}");
+        if (r.Code == Codes.Ok) ui.Good($"{label} = {Output.ValueText(r.Value)}  {seq}");
+        else if (r.Code == Codes.Unreachable) ui.Bad($"{label}: {r.Error}");
+        else ui.Bad($"{label}: {r.Code} {r.Error}  {seq}");
     }
 
     private async Task<int> LeaveAsync(string how)
