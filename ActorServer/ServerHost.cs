@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Messages;
 using Switchboard.Server.Actors;
+using Switchboard.Server.Logging;
 using Switchboard.Server.Operations;
 using Switchboard.Server.State;
 
@@ -41,7 +42,7 @@ public static class ServerHost
               .ConfigureLoggers(l =>
               {
                   l.ClearLoggers();
-                  l.AddLoggerFactory();
+                  l.AddLogger<ReadableLogger>();
               })
               .WithActors((system, registry) =>
               {

@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.DependencyInjection;
+using Akka.Dispatch;
+using Akka.Event;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+
+namespace Switchboard.Server.Logging;
+
+/// <summary>
+/// Akka's log events into Microsoft.Extensions.Logging, one line each, under a short category: the actor
+/// path below /user ("gateway", "gateway/alice", "state") or the system component ("remoting").
+/// The stock bridge repeats Akka's own "[INFO][date][thread][source]" prefix inside every line.
+/// </summary>
+public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
+{
+    private readonly ConcurrentDictionary<string, ILogger> _loggers = new();
+
+    public ReadableLogger()
+    {
+        var factory = DependencyResolver.For(Context.System).Resolver.GetService<ILoggerFactory>();
+        Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
+        Receive<LogEvent>(e =>
+        {
+            var logger = _loggers.GetOrAdd(Category(e.LogSource), factory.CreateLogger);
+            logger.Log(Level(e.LogLevel()), e.Cause, "{Message}", e.Message?.ToString());
+        });
+    }
+
+    internal static string Category(string source)
+    {
+        var user = source.IndexOf("/user/", StringComparison.Ordinal);
+        if (user >= 0) return source[(user + 6)..];
+        var paren = source.IndexOf(" (", StringComparison.Ordinal);
+        return paren > 0 ? source[..paren] : source.Length > 48 ? source[..48] : source;
+    }
+
+    private static LogLevel Level(Akka.Event.LogLevel level) => level switch
+    {
+        Akka.Event.LogLevel.DebugLevel => LogLevel.Debug,
+        Akka.Event.LogLevel.InfoLevel => LogLevel.Information,
+        Akka.Event.LogLevel.WarningLevel => LogLevel.Warning,
+        _ => LogLevel.Error,
+    };
+}
