@@ -51,12 +51,18 @@ public static class ServerHost
                   var node = $"{address.Host}:{address.Port}";
                   var state = system.ActorOf(
                       StateActor.Props(() => OpenStore(o.Segment, node), summary,
-                          settings.GetTimeSpan("switchboard.maintain-interval", TimeSpan.FromSeconds(1)))
+                          settings.GetTimeSpan("switchboard.maintain-interval", TimeSpan.FromSeconds(1)), node)
                           .WithDispatcher("state-dispatcher"),
                       "state");
                   registry.Register<StateActor>(state);
+                  var rooms = system.ActorOf(RoomsActor.Props(settings.GetInt("switchboard.room-history", 50)), "rooms");
                   var sessions = new SessionSettings(OperationRegistry.Default,
-                      settings.GetTimeSpan("switchboard.disconnect-probe-timeout", TimeSpan.FromSeconds(2)));
+                      settings.GetTimeSpan("switchboard.disconnect-probe-timeout", TimeSpan.FromSeconds(2)),
+                      rooms,
+                      RatePerSecond: settings.GetDouble("switchboard.rate-limit.per-second", 200),
+                      RateBurst: settings.GetDouble("switchboard.rate-limit.burst", 400),
+                      MaxUnacked: settings.GetInt("switchboard.max-unacked-events", 256),
+                      DeliveryTimeout: settings.GetTimeSpan("switchboard.delivery-timeout", TimeSpan.FromSeconds(5)));
                   registry.Register<GatewayActor>(system.ActorOf(GatewayActor.Props(state, sessions, node), "gateway"));
               });
         });

@@ -14,7 +14,10 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
 {
     public const int Id = 4242;
     private const string RegisterM = "reg", RegisteredM = "regd", RejectedM = "rej", UnregisterM = "unreg",
-        RequestM = "req", ReplyM = "rep";
+        RequestM = "req", ReplyM = "rep", WhoM = "who", WhoReplyM = "whor", SayM = "say", TellM = "tell",
+        JoinM = "join", LeaveM = "leave", RoomsM = "rooms", RoomsReplyM = "roomsr", PresenceM = "pres",
+        AckM = "ack", IncomingM = "in", PresenceEventM = "presev", DroppedM = "drop", DeliverM = "dlv",
+        DeliveredM = "dlvd", FanoutM = "fan";
 
     public override int Identifier => Id;
 
@@ -26,6 +29,22 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
         Registered => RegisteredM,
         Rejected => RejectedM,
         Unregister => UnregisterM,
+        Who => WhoM,
+        WhoReply => WhoReplyM,
+        Say => SayM,
+        Tell => TellM,
+        JoinRoom => JoinM,
+        LeaveRoom => LeaveM,
+        ListRooms => RoomsM,
+        RoomsReply => RoomsReplyM,
+        SetPresence => PresenceM,
+        Ack => AckM,
+        Incoming => IncomingM,
+        PresenceEvent => PresenceEventM,
+        Dropped => DroppedM,
+        Deliver => DeliverM,
+        Delivered => DeliveredM,
+        Fanout => FanoutM,
         _ => throw new ArgumentException($"{o.GetType()} is not a Switchboard wire message", nameof(o)),
     };
 
@@ -41,6 +60,22 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
         }.ToByteArray(),
         Rejected r => new RejectedMsg { Code = r.Code, Error = r.Error }.ToByteArray(),
         Unregister r => new UnregisterMsg { Id = r.Id }.ToByteArray(),
+        Who r => new WhoMsg { Id = r.Id }.ToByteArray(),
+        WhoReply r => ToWhoReply(r).ToByteArray(),
+        Say r => new SayMsg { Id = r.Id, Room = r.Room ?? "", Text = r.Text }.ToByteArray(),
+        Tell r => new TellMsg { Id = r.Id, To = r.To, Text = r.Text }.ToByteArray(),
+        JoinRoom r => new JoinRoomMsg { Id = r.Id, Room = r.Room }.ToByteArray(),
+        LeaveRoom r => new LeaveRoomMsg { Id = r.Id, Room = r.Room }.ToByteArray(),
+        ListRooms r => new ListRoomsMsg { Id = r.Id }.ToByteArray(),
+        RoomsReply r => ToRoomsReply(r).ToByteArray(),
+        SetPresence r => new SetPresenceMsg { Id = r.Id, On = r.On }.ToByteArray(),
+        Ack r => new AckMsg { Received = r.Received }.ToByteArray(),
+        Incoming r => new IncomingMsg { From = r.From, Text = r.Text, Direct = r.Direct, Room = r.Room ?? "", Replay = r.Replay }.ToByteArray(),
+        PresenceEvent r => new PresenceEventMsg { Name = r.Name, Node = r.Node, Joined = r.Joined }.ToByteArray(),
+        Dropped r => new DroppedMsg { To = r.To, Reason = r.Reason }.ToByteArray(),
+        Deliver r => new DeliverMsg { Id = r.Id, From = r.From, To = r.To, Text = r.Text, ReplyTo = Serialization.SerializedActorPath(r.ReplyTo) }.ToByteArray(),
+        Delivered r => new DeliveredMsg { Id = r.Id, Code = r.Code, Error = r.Error ?? "" }.ToByteArray(),
+        Fanout r => new FanoutMsg { From = r.From, Room = r.Room ?? "", Text = r.Text, ReplyTo = Serialization.SerializedActorPath(r.ReplyTo) }.ToByteArray(),
         _ => throw new ArgumentException($"{obj.GetType()} is not a Switchboard wire message", nameof(obj)),
     };
 
@@ -52,6 +87,22 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
         RegisteredM => FromRegistered(RegisteredMsg.Parser.ParseFrom(bytes)),
         RejectedM => FromRejected(RejectedMsg.Parser.ParseFrom(bytes)),
         UnregisterM => new Unregister(UnregisterMsg.Parser.ParseFrom(bytes).Id),
+        WhoM => new Who(WhoMsg.Parser.ParseFrom(bytes).Id),
+        WhoReplyM => FromWhoReply(WhoReplyMsg.Parser.ParseFrom(bytes)),
+        SayM => FromSay(SayMsg.Parser.ParseFrom(bytes)),
+        TellM => FromTell(TellMsg.Parser.ParseFrom(bytes)),
+        JoinM => FromJoin(JoinRoomMsg.Parser.ParseFrom(bytes)),
+        LeaveM => FromLeave(LeaveRoomMsg.Parser.ParseFrom(bytes)),
+        RoomsM => new ListRooms(ListRoomsMsg.Parser.ParseFrom(bytes).Id),
+        RoomsReplyM => FromRoomsReply(RoomsReplyMsg.Parser.ParseFrom(bytes)),
+        PresenceM => FromSetPresence(SetPresenceMsg.Parser.ParseFrom(bytes)),
+        AckM => new Ack(AckMsg.Parser.ParseFrom(bytes).Received),
+        IncomingM => FromIncoming(IncomingMsg.Parser.ParseFrom(bytes)),
+        PresenceEventM => FromPresenceEvent(PresenceEventMsg.Parser.ParseFrom(bytes)),
+        DroppedM => FromDropped(DroppedMsg.Parser.ParseFrom(bytes)),
+        DeliverM => FromDeliver(DeliverMsg.Parser.ParseFrom(bytes)),
+        DeliveredM => FromDelivered(DeliveredMsg.Parser.ParseFrom(bytes)),
+        FanoutM => FromFanout(FanoutMsg.Parser.ParseFrom(bytes)),
         _ => throw new SerializationException($"unknown Switchboard manifest '{manifest}'"),
     };
 
@@ -93,4 +144,42 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
         new(system.Provider.ResolveActorRef(m.Session), m.ClientSeq, m.ServerSeq, m.Node);
 
     private static Rejected FromRejected(RejectedMsg m) => new(m.Code, m.Error);
+
+    private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
+
+    private static WhoReplyMsg ToWhoReply(WhoReply r)
+    {
+        var m = new WhoReplyMsg { Id = r.Id, Code = r.Code, ClientSeq = r.ClientSeq, ServerSeq = r.ServerSeq, Error = r.Error ?? "" };
+        foreach (var c in r.Clients) m.Clients.Add(new PresenceEntryMsg { Name = c.Name, Node = c.Node, SinceMs = c.SinceMs });
+        return m;
+    }
+
+    private static WhoReply FromWhoReply(WhoReplyMsg m) =>
+        new(m.Id, m.Code, m.ClientSeq, m.ServerSeq, [.. m.Clients.Select(c => new PresenceEntry(c.Name, c.Node, c.SinceMs))], NullIfEmpty(m.Error));
+
+    private static RoomsReplyMsg ToRoomsReply(RoomsReply r)
+    {
+        var m = new RoomsReplyMsg { Id = r.Id, Code = r.Code, ClientSeq = r.ClientSeq, ServerSeq = r.ServerSeq, Error = r.Error ?? "" };
+        foreach (var x in r.Rooms) m.Rooms.Add(new RoomEntryMsg { Name = x.Name, Members = x.Members, History = x.History });
+        return m;
+    }
+
+    private static RoomsReply FromRoomsReply(RoomsReplyMsg m) =>
+        new(m.Id, m.Code, m.ClientSeq, m.ServerSeq, [.. m.Rooms.Select(x => new RoomEntry(x.Name, x.Members, x.History))], NullIfEmpty(m.Error));
+
+    private static Say FromSay(SayMsg m) => new(m.Id, NullIfEmpty(m.Room), m.Text);
+    private static Tell FromTell(TellMsg m) => new(m.Id, m.To, m.Text);
+    private static JoinRoom FromJoin(JoinRoomMsg m) => new(m.Id, m.Room);
+    private static LeaveRoom FromLeave(LeaveRoomMsg m) => new(m.Id, m.Room);
+    private static SetPresence FromSetPresence(SetPresenceMsg m) => new(m.Id, m.On);
+    private static Incoming FromIncoming(IncomingMsg m) => new(m.From, m.Text, m.Direct, NullIfEmpty(m.Room), m.Replay);
+    private static PresenceEvent FromPresenceEvent(PresenceEventMsg m) => new(m.Name, m.Node, m.Joined);
+    private static Dropped FromDropped(DroppedMsg m) => new(m.To, m.Reason);
+    private static Delivered FromDelivered(DeliveredMsg m) => new(m.Id, m.Code, NullIfEmpty(m.Error));
+
+    private Deliver FromDeliver(DeliverMsg m) =>
+        new(m.Id, m.From, m.To, m.Text, system.Provider.ResolveActorRef(m.ReplyTo));
+
+    private Fanout FromFanout(FanoutMsg m) =>
+        new(m.From, NullIfEmpty(m.Room), m.Text, system.Provider.ResolveActorRef(m.ReplyTo));
 }

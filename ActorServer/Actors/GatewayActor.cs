@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Switchboard.Messages;
+using Switchboard.Server.Chat;
 using Switchboard.Server.Operations;
 using Switchboard.Server.Protocol;
 
@@ -18,6 +19,8 @@ public sealed class GatewayActor : ReceiveActor
     private readonly string _node;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _sessionsCreated;
+    private readonly Dictionary<string, IActorRef> _sessions = new(StringComparer.Ordinal);
+    private IReadOnlySet<string> _nodes = new HashSet<string>();
 
     public GatewayActor(IActorRef state, SessionSettings settings, string node)
     {
@@ -31,6 +34,18 @@ public sealed class GatewayActor : ReceiveActor
         {
             _log.Info("registration of {0} refused: {1} {2}", m.Name, m.Code, m.Error);
             m.Client.Tell(new Rejected(m.Code, m.Error));
+        });
+        Receive<Deliver>(OnDeliver);
+        Receive<Fanout>(OnFanout);
+        Receive<PresenceChanged>(m =>
+        {
+            _nodes = m.Nodes;
+            foreach (var s in _sessions.Values) s.Tell(m);
+        });
+        Receive<Terminated>(t =>
+        {
+            foreach (var (name, s) in _sessions)
+                if (s.Equals(t.ActorRef)) { _sessions.Remove(name); break; }
         });
     }
 
@@ -57,6 +72,30 @@ public sealed class GatewayActor : ReceiveActor
         _state.Tell(new ClaimName(m.Name, Sender));
     }
 
+    // A direct message for a client of this node, from this node's or another node's state actor.
+    private void OnDeliver(Deliver m)
+    {
+        if (!NodeTrust.IsNode(Sender, _nodes))
+        {
+            _log.Warning("refused a delivery from {0}: not a node of this segment", Sender.Path);
+            return;
+        }
+        if (_sessions.TryGetValue(m.To, out var session)) session.Forward(m);
+        else m.ReplyTo.Tell(new Delivered(m.Id, Codes.NotOnline, $"{m.To} is not online"));
+    }
+
+    // A broadcast: every local session but the sender's own gets it.
+    private void OnFanout(Fanout m)
+    {
+        if (m.Room is not null || !NodeTrust.IsNode(Sender, _nodes))
+        {
+            _log.Warning("refused a broadcast from {0}", Sender.Path);
+            return;
+        }
+        foreach (var (name, session) in _sessions)
+            if (name != m.From) session.Forward(m);
+    }
+
     private void OnClaimed(NameClaimed m)
     {
         // Another session of the same name may still be stopping (its name is already free in the
@@ -66,10 +105,20 @@ public sealed class GatewayActor : ReceiveActor
         var session = Context.ActorOf(
             SessionActor.Props(m.Name, m.Client, m.Slot, _state, _settings).WithDispatcher(_settings.Dispatcher),
             actorName);
+        Context.Watch(session);
+        _sessions[m.Name] = session;
         _log.Info("registered '{0}' (clientSeq {1}, serverSeq {2}), session {3}", m.Name, m.Seq.ClientSeq, m.Seq.ServerSeq, session.Path);
         m.Client.Tell(new Registered(session, m.Seq.ClientSeq, m.Seq.ServerSeq, _node));
     }
 }
 
 /// <summary>What every session needs to know, from hocon.</summary>
-public sealed record SessionSettings(OperationRegistry Operations, TimeSpan ProbeTimeout, string Dispatcher = "session-dispatcher");
+public sealed record SessionSettings(
+    OperationRegistry Operations,
+    TimeSpan ProbeTimeout,
+    IActorRef Rooms,
+    double RatePerSecond = 200,
+    double RateBurst = 400,
+    int MaxUnacked = 256,
+    TimeSpan? DeliveryTimeout = null,
+    string Dispatcher = "session-dispatcher");

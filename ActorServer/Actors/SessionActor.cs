@@ -2,15 +2,19 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Remote;
 using Switchboard.Messages;
+using Dropped = Switchboard.Messages.Dropped;
+using Switchboard.Server.Chat;
+using Switchboard.Server.Operations;
 using Switchboard.Server.Protocol;
 using Switchboard.Server.State;
 
 namespace Switchboard.Server.Actors;
 
 /// <summary>
-/// The seed's per-client "comm channel" and worker thread: one per registered client, on the
-/// session dispatcher. Runs each request through the operation registry and hands the outcome to the
-/// state actor, which counts it and replies. Watches its client so a dead client frees its name.
+/// The seed's per-client "comm channel" and worker thread: one per registered client, on the session
+/// dispatcher. Runs each request through the operation registry and hands the outcome to the state
+/// actor, which counts it and replies. Carries the client's chat both ways, with a rate limit on what it
+/// sends and a bound on what it has not yet taken in. Watches its client so a dead client frees its name.
 /// </summary>
 public sealed class SessionActor : ReceiveActor, IWithTimers
 {
@@ -20,8 +24,13 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private readonly SlotHandle _slot;
     private readonly IActorRef _state;
     private readonly SessionSettings _settings;
+    private readonly TokenBucket _bucket;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HashSet<string> _rooms = new(StringComparer.Ordinal);
+    private readonly HashSet<long> _awaitingDelivery = [];
     private string _endReason = "session stopped";
+    private bool _presence = true;
+    private long _pushed, _acked;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -32,7 +41,44 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         _slot = slot;
         _state = state;
         _settings = settings;
-        Become(Serving);
+        _bucket = new TokenBucket(settings.RatePerSecond, settings.RateBurst, Environment.TickCount64 * TimeSpan.TicksPerMillisecond);
+
+        Receive<Request>(OnRequest);
+        Receive<Unregister>(OnUnregister);
+        FromClient<Who>(m => m.Id, m => _state.Tell(new WhoQuery(_slot, _client, m.Id)));
+        FromClient<Tell>(m => m.Id, OnTell);
+        FromClient<Say>(m => m.Id, OnSay);
+        FromClient<JoinRoom>(m => m.Id, OnJoin);
+        FromClient<LeaveRoom>(m => m.Id, OnLeave);
+        FromClient<ListRooms>(m => m.Id, m => _settings.Rooms.Tell(new RoomsQuery(m.Id, Self)));
+        FromClient<SetPresence>(m => m.Id, m =>
+        {
+            _presence = m.On;
+            Answer(m.Id, OpOutcome.Ok(OpValue.Of(m.On ? "presence notices on" : "presence notices off")));
+        });
+        Receive<Ack>(m => Sender.Equals(_client), m => _acked = Math.Max(_acked, Math.Min(m.Received, _pushed)));
+
+        Receive<RouteResult>(OnRouteResult);
+        Receive<Delivered>(m => Finish(m.Id, m.Code == Codes.Ok ? OpOutcome.Ok(OpValue.Of("delivered")) : new OpOutcome(m.Code, OpValue.None, m.Error)));
+        Receive<DeliveryTimeout>(m => Finish(m.Id, new OpOutcome(Codes.NotOnline, OpValue.None, "the recipient's node did not answer")));
+        Receive<Deliver>(OnDeliver);
+        Receive<Fanout>(OnFanout);
+        Receive<Dropped>(Push);
+        Receive<RoomJoined>(OnJoined);
+        Receive<RoomLeft>(m =>
+        {
+            _rooms.Remove(m.Room);
+            Answer(m.Id, m.WasMember ? OpOutcome.Ok(OpValue.Of($"left {m.Room}")) : OpOutcome.Invalid($"not in {m.Room}"));
+        });
+        Receive<RoomsList>(m => _state.Tell(new CountAndSend(_slot, _client, m.Id,
+            seq => new RoomsReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, m.Rooms, null))));
+        Receive<PresenceChanged>(OnPresence);
+
+        Receive<Terminated>(t => t.ActorRef.Equals(_client), _ => End("client died"));
+        Receive<DisassociatedEvent>(e => e.RemoteAddress == _client.Path.Address, _ => StartProbe());
+        Receive<ActorIdentity>(OnIdentity);
+        Receive<ProbeExpired>(_ => End("client unreachable after its connection dropped"));
+        ReceiveAny(m => _log.Debug("session '{0}' ignored {1} from {2}", _name, m.GetType().Name, Sender.Path));
     }
 
     public static Props Props(string name, IActorRef client, SlotHandle slot, IActorRef state, SessionSettings settings) =>
@@ -47,30 +93,20 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         Context.System.EventStream.Unsubscribe(Self);
+        _settings.Rooms.Tell(new LeaveAll(Self));
         _state.Tell(new ReleaseName(_slot, _name, _endReason));
         _log.Info("session of '{0}' ended: {1}", _name, _endReason);
     }
 
-    private void Serving()
+    /// <summary>A client request: only from this session's client, and within its rate limit.</summary>
+    private void FromClient<T>(Func<T, long> id, Action<T> handle) => Receive<T>(m =>
     {
-        Receive<Request>(OnRequest);
-        Receive<Unregister>(OnUnregister);
-        Receive<Terminated>(t => t.ActorRef.Equals(_client), _ => End("client died"));
-        Receive<DisassociatedEvent>(e => e.RemoteAddress == _client.Path.Address, _ => StartProbe());
-        Receive<ActorIdentity>(OnIdentity);
-        Receive<ProbeExpired>(_ => End("client unreachable after its connection dropped"));
-        ReceiveAny(m => _log.Debug("session '{0}' ignored {1} from {2}", _name, m.GetType().Name, Sender.Path));
-    }
+        if (FromClient(id(m)) && Allowed(id(m))) handle(m);
+    });
 
     private void OnRequest(Request r)
     {
-        // Identity is the registered client: nobody else may speak through this session.
-        if (!Sender.Equals(_client))
-        {
-            _log.Warning("session '{0}' refused a request from {1}", _name, Sender.Path);
-            Sender.Tell(new Reply(r.Id, Codes.Unauthorized, 0, 0, OpValue.None, "not your session"));
-            return;
-        }
+        if (!FromClient(r.Id) || !Allowed(r.Id)) return;
         var outcome = _settings.Operations.Run(r.Op, r.Args);
         if (_log.IsDebugEnabled)
             _log.Debug("'{0}' #{1} {2} [{3}] -> {4} {5}", _name, r.Id, r.Op, string.Join(' ', r.Args), outcome.Code, outcome.Error ?? outcome.Value.ToString());
@@ -79,14 +115,138 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     private void OnUnregister(Unregister u)
     {
-        if (!Sender.Equals(_client))
-        {
-            Sender.Tell(new Reply(u.Id, Codes.Unauthorized, 0, 0, OpValue.None, "not your session"));
-            return;
-        }
+        if (!FromClient(u.Id)) return;
         _endReason = "unregistered";
         _state.Tell(new ReleaseAndReply(_slot, _name, _client, u.Id));
         Context.Stop(Self);
+    }
+
+    /// <summary>Identity is the registered client: nobody else may speak through this session.</summary>
+    private bool FromClient(long id)
+    {
+        if (Sender.Equals(_client)) return true;
+        _log.Warning("session '{0}' refused a message from {1}", _name, Sender.Path);
+        Sender.Tell(new Reply(id, Codes.Unauthorized, 0, 0, OpValue.None, "not your session"));
+        return false;
+    }
+
+    /// <summary>Rate limit: past it the request is answered 429 (and counted, like any reply) without any work.</summary>
+    private bool Allowed(long id)
+    {
+        if (_bucket.TryTake(Environment.TickCount64 * TimeSpan.TicksPerMillisecond)) return true;
+        Answer(id, new OpOutcome(Codes.RateLimited, OpValue.None, $"rate limit exceeded ({_settings.RatePerSecond:0}/s)"));
+        return false;
+    }
+
+    private void Answer(long id, OpOutcome outcome) => _state.Tell(new CountAndReply(_slot, _client, id, outcome));
+
+    private void OnTell(Tell m)
+    {
+        if ((Limits.NameError(m.To) is { } nameError ? $"recipient: {nameError}" : ChatRules.TextError(m.Text)) is { } error)
+        {
+            Answer(m.Id, OpOutcome.Invalid(error));
+            return;
+        }
+        _awaitingDelivery.Add(m.Id);
+        Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), _settings.DeliveryTimeout ?? TimeSpan.FromSeconds(5));
+        _state.Tell(new RouteTell(m.Id, _name, m.To, m.Text, Self));
+    }
+
+    private void OnSay(Say m)
+    {
+        var room = m.Room is null ? null : ChatRules.NormalizeRoom(m.Room);
+        var error = m.Room is not null && room is null ? "bad room name"
+            : room is not null && !_rooms.Contains(room) ? $"join {room} first"
+            : ChatRules.TextError(m.Text);
+        if (error is not null)
+        {
+            Answer(m.Id, OpOutcome.Invalid(error));
+            return;
+        }
+        _state.Tell(new RouteFanout(m.Id, _name, room, m.Text, Self));
+    }
+
+    private void OnJoin(JoinRoom m)
+    {
+        if (ChatRules.NormalizeRoom(m.Room) is not { } room)
+        {
+            Answer(m.Id, OpOutcome.Invalid("room names are 1-32 of A-Z a-z 0-9 _ . - (with or without #)"));
+            return;
+        }
+        _settings.Rooms.Tell(new JoinLocal(m.Id, room, Self));
+    }
+
+    private void OnLeave(LeaveRoom m)
+    {
+        if (ChatRules.NormalizeRoom(m.Room) is not { } room)
+        {
+            Answer(m.Id, OpOutcome.Invalid("bad room name"));
+            return;
+        }
+        _settings.Rooms.Tell(new LeaveLocal(m.Id, room, Self));
+    }
+
+    private void OnJoined(RoomJoined m)
+    {
+        _rooms.Add(m.Room);
+        // History first, then the reply: the client sees the replay before "joined".
+        foreach (var (from, text) in m.History) Push(new Incoming(from, text, false, m.Room, true));
+        Answer(m.Id, OpOutcome.Ok(OpValue.Of($"joined {m.Room}")));
+    }
+
+    private void OnRouteResult(RouteResult m)
+    {
+        if (_awaitingDelivery.Contains(m.Id)) Finish(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
+        else Answer(m.Id, m.Code == Codes.Ok ? OpOutcome.Ok(OpValue.Of(m.Recipients)) : new OpOutcome(m.Code, OpValue.None, m.Error));
+    }
+
+    private void Finish(long id, OpOutcome outcome)
+    {
+        if (!_awaitingDelivery.Remove(id)) return; // already answered (timeout, or a late answer)
+        Timers.Cancel(id);
+        Answer(id, outcome);
+    }
+
+    // A direct message for this client: accepted unless the client is not keeping up.
+    private void OnDeliver(Deliver m)
+    {
+        if (Backlogged)
+        {
+            m.ReplyTo.Tell(new Delivered(m.Id, Codes.RateLimited, $"{_name} is not keeping up; message dropped"));
+            return;
+        }
+        Push(new Incoming(m.From, m.Text, true, null, false));
+        m.ReplyTo.Tell(new Delivered(m.Id, Codes.Ok, null));
+    }
+
+    private void OnFanout(Fanout m)
+    {
+        if (m.From == _name || (m.Room is not null && !_rooms.Contains(m.Room))) return;
+        if (Backlogged)
+        {
+            m.ReplyTo.Tell(new Dropped(_name, $"{_name} is not keeping up; message dropped"));
+            return;
+        }
+        Push(new Incoming(m.From, m.Text, false, m.Room, false));
+    }
+
+    private void OnPresence(PresenceChanged m)
+    {
+        if (!_presence || Backlogged) return;
+        foreach (var e in m.Joined)
+            if (e.Name != _name) Push(new PresenceEvent(e.Name, e.Node, true));
+        foreach (var e in m.Left)
+            if (e.Name != _name) Push(new PresenceEvent(e.Name, e.Node, false));
+    }
+
+    /// <summary>Pushed events the client has not acknowledged yet: past the bound, new ones are dropped.</summary>
+    private bool Backlogged => _pushed - _acked >= _settings.MaxUnacked;
+
+    // Every pushed event counts; the client acknowledges how many it has taken in.
+    private void Push(ISwitchboardMessage m)
+    {
+        _client.Tell(m);
+        _pushed++;
     }
 
     // The client's TCP connection dropped: a killed process never answers, a live one does at once.
@@ -119,4 +279,6 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         public static readonly ProbeExpired Instance = new();
     }
+
+    private sealed record DeliveryTimeout(long Id);
 }

@@ -27,11 +27,18 @@ public sealed class StateActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public StateActor(Func<IStateStore> open, ServerSummary summary, TimeSpan maintainInterval)
+    // Presence: who was online at the last look, to tell local sessions who came and went on any node.
+    private Dictionary<string, ClientEntry> _online = new(StringComparer.Ordinal);
+    private bool _primed;
+    private readonly Dictionary<(string Node, string Actor), ActorSelection> _routes = new();
+    private readonly string _node;
+
+    public StateActor(Func<IStateStore> open, ServerSummary summary, TimeSpan maintainInterval, string node)
     {
         _open = open;
         _summary = summary;
         _maintainInterval = maintainInterval;
+        _node = node;
 
         Receive<CountAndReply>(OnCount);
         Receive<ClaimName>(OnClaim);
@@ -39,10 +46,14 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         Receive<ReleaseName>(m => Release(m.Slot, m.Name, m.Reason));
         Receive<GetSnapshot>(_ => Guarded(() => Sender.Tell(Store.Snapshot()), () => Sender.Tell(new Status.Failure(new TimeoutException("state unavailable")))));
         Receive<Maintain>(_ => OnMaintain());
+        Receive<CountAndSend>(OnCountAndSend);
+        Receive<WhoQuery>(OnWho);
+        Receive<RouteTell>(OnRouteTell);
+        Receive<RouteFanout>(OnRouteFanout);
     }
 
-    public static Props Props(Func<IStateStore> open, ServerSummary summary, TimeSpan maintainInterval) =>
-        Akka.Actor.Props.Create(() => new StateActor(open, summary, maintainInterval));
+    public static Props Props(Func<IStateStore> open, ServerSummary summary, TimeSpan maintainInterval, string node) =>
+        Akka.Actor.Props.Create(() => new StateActor(open, summary, maintainInterval, node));
 
     private IStateStore Store => _store ?? throw new InvalidOperationException("state store is not open");
 
@@ -161,7 +172,89 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         {
             var reaped = Store.Maintain();
             if (reaped > 0) _log.Warning("reaped {0} client(s) of dead node(s)", reaped);
+            Announce(Store.Snapshot());
         }, () => { });
+    }
+
+    /// <summary>Tells this node's gateway and rooms who came and went since the last look, and the live nodes.</summary>
+    private void Announce(StateSnapshot snapshot)
+    {
+        var now = snapshot.Clients.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        var joined = _primed ? snapshot.Clients.Where(c => !_online.ContainsKey(c.Name)).ToList() : [];
+        var left = _primed ? _online.Values.Where(c => !now.ContainsKey(c.Name)).ToList() : [];
+        _online = now;
+        _primed = true;
+        var nodes = snapshot.Nodes.Where(n => n.Alive).Select(n => n.Address).ToHashSet(StringComparer.Ordinal);
+        var change = new PresenceChanged(joined, left, nodes);
+        Route(_node, "gateway").Tell(change);
+        Route(_node, "rooms").Tell(change);
+    }
+
+    private ActorSelection Route(string node, string actor)
+    {
+        if (!_routes.TryGetValue((node, actor), out var selection))
+        {
+            selection = Context.ActorSelection(node == _node ? $"/user/{actor}" : $"akka.tcp://switchboard@{node}/user/{actor}");
+            _routes[(node, actor)] = selection;
+        }
+        return selection;
+    }
+
+    private void OnCountAndSend(CountAndSend m)
+    {
+        Guarded(() =>
+        {
+            if (!Store.TryCount(m.Slot, out var seq))
+            {
+                m.Client.Tell(new Reply(m.Id, Codes.Unavailable, 0, 0, OpValue.None, "registration lost; register again"));
+                return;
+            }
+            Track(m.Slot, seq);
+            m.Client.Tell(m.Build(seq));
+        }, () => m.Client.Tell(new Reply(m.Id, Codes.Unavailable, 0, 0, OpValue.None, "server state unavailable, try again")));
+    }
+
+    private void OnWho(WhoQuery m)
+    {
+        var snapshot = default(StateSnapshot);
+        Guarded(() => snapshot = Store.Snapshot(), () => { });
+        if (snapshot is null)
+        {
+            m.Client.Tell(new Reply(m.Id, Codes.Unavailable, 0, 0, OpValue.None, "server state unavailable, try again"));
+            return;
+        }
+        var clients = snapshot.Clients
+            .OrderBy(c => c.Name, StringComparer.Ordinal)
+            .Select(c => new PresenceEntry(c.Name, c.Node, c.Since.ToUnixTimeMilliseconds()))
+            .ToArray();
+        OnCountAndSend(new CountAndSend(m.Slot, m.Client, m.Id, seq => new WhoReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, clients, null)));
+    }
+
+    // A direct message goes to the recipient's node; its session answers the sender's session.
+    private void OnRouteTell(RouteTell m)
+    {
+        ClientEntry? entry = null;
+        var unavailable = false;
+        Guarded(() => entry = Store.TryFind(m.To, out var e) ? e : null, () => unavailable = true);
+        if (unavailable) m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, "server state unavailable, try again", 0));
+        else if (entry is null) m.Session.Tell(new RouteResult(m.Id, Codes.NotOnline, $"{m.To} is not online", 0));
+        else Route(entry.Node, "gateway").Tell(new Deliver(m.Id, m.From, m.To, m.Text, m.Session), Self);
+    }
+
+    // A broadcast or room message goes to every live node; each node hands it to its own sessions.
+    private void OnRouteFanout(RouteFanout m)
+    {
+        var snapshot = default(StateSnapshot);
+        Guarded(() => snapshot = Store.Snapshot(), () => { });
+        if (snapshot is null)
+        {
+            m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, "server state unavailable, try again", 0));
+            return;
+        }
+        var fanout = new Fanout(m.From, m.Room, m.Text, m.Session);
+        foreach (var node in snapshot.Nodes)
+            if (node.Alive) Route(node.Address, m.Room is null ? "gateway" : "rooms").Tell(fanout, Self);
+        m.Session.Tell(new RouteResult(m.Id, Codes.Ok, null, m.Room is null ? snapshot.Clients.Count - 1 : 0));
     }
 
     /// <summary>A busy or broken segment costs one request a 503, never the actor or the server.</summary>

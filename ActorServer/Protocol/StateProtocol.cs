@@ -35,3 +35,38 @@ public sealed record Maintain
 {
     public static readonly Maintain Instance = new();
 }
+
+/// <summary>Any → state: count one reply and send the message <paramref name="Build"/> makes from the numbers
+/// (for the rarer replies: who, rooms, chat). The hot path uses <see cref="CountAndReply"/>.</summary>
+public sealed record CountAndSend(SlotHandle Slot, IActorRef Client, long Id, Func<SeqPair, Switchboard.Messages.ISwitchboardMessage> Build);
+
+/// <summary>Session → state: who is online (all nodes); the state counts and replies to the client.</summary>
+public sealed record WhoQuery(SlotHandle Slot, IActorRef Client, long Id);
+
+/// <summary>Session → state: find <paramref name="To"/>'s node and deliver there; the answer goes to <paramref name="Session"/>.</summary>
+public sealed record RouteTell(long Id, string From, string To, string Text, IActorRef Session);
+
+/// <summary>Session → state: send to every live node (a broadcast, or a room when <paramref name="Room"/> is set).</summary>
+public sealed record RouteFanout(long Id, string From, string? Room, string Text, IActorRef Session);
+
+/// <summary>State → session: how routing went (404 nobody of that name; 200 with the recipients of a broadcast).</summary>
+public sealed record RouteResult(long Id, int Code, string? Error, long Recipients);
+
+/// <summary>State → gateway and rooms: names that came and went since the last look, on any node, and the live nodes.</summary>
+public sealed record PresenceChanged(IReadOnlyList<ClientEntry> Joined, IReadOnlyList<ClientEntry> Left, IReadOnlySet<string> Nodes);
+
+/// <summary>Session → rooms: join, answered with <see cref="RoomJoined"/>.</summary>
+public sealed record JoinLocal(long Id, string Room, IActorRef Session);
+
+public sealed record RoomJoined(long Id, string Room, (string From, string Text)[] History);
+
+public sealed record LeaveLocal(long Id, string Room, IActorRef Session);
+
+public sealed record RoomLeft(long Id, string Room, bool WasMember);
+
+/// <summary>Session → rooms: the session is going away; drop it from every room.</summary>
+public sealed record LeaveAll(IActorRef Session);
+
+public sealed record RoomsQuery(long Id, IActorRef Session);
+
+public sealed record RoomsList(long Id, Switchboard.Messages.RoomEntry[] Rooms);

@@ -1,0 +1,54 @@
+using Akka.Actor;
+
+namespace Switchboard.Messages;
+
+// Client → session. Every one is answered with one reply carrying both sequence numbers.
+
+/// <summary>Who is online, on every node sharing the segment.</summary>
+public sealed record Who(long Id) : ISwitchboardMessage;
+
+/// <summary>Text to everyone else online, or to the members of <paramref name="Room"/> when given.</summary>
+public sealed record Say(long Id, string? Room, string Text) : ISwitchboardMessage;
+
+/// <summary>Text to one client, on any node.</summary>
+public sealed record Tell(long Id, string To, string Text) : ISwitchboardMessage;
+
+public sealed record JoinRoom(long Id, string Room) : ISwitchboardMessage;
+
+public sealed record LeaveRoom(long Id, string Room) : ISwitchboardMessage;
+
+public sealed record ListRooms(long Id) : ISwitchboardMessage;
+
+/// <summary>Turn join/leave notices on or off for this client.</summary>
+public sealed record SetPresence(long Id, bool On) : ISwitchboardMessage;
+
+/// <summary>Flow control: the client has processed <paramref name="Received"/> pushed events in all.</summary>
+public sealed record Ack(long Received) : ISwitchboardMessage;
+
+// Session → client.
+
+public sealed record PresenceEntry(string Name, string Node, long SinceMs);
+
+public sealed record WhoReply(long Id, int Code, long ClientSeq, long ServerSeq, PresenceEntry[] Clients, string? Error) : ISwitchboardMessage;
+
+public sealed record RoomEntry(string Name, int Members, int History);
+
+public sealed record RoomsReply(long Id, int Code, long ClientSeq, long ServerSeq, RoomEntry[] Rooms, string? Error) : ISwitchboardMessage;
+
+/// <summary>A message for the client: direct, to everyone, or to a room; <paramref name="Replay"/> marks room history.</summary>
+public sealed record Incoming(string From, string Text, bool Direct, string? Room, bool Replay) : ISwitchboardMessage;
+
+public sealed record PresenceEvent(string Name, string Node, bool Joined) : ISwitchboardMessage;
+
+/// <summary>A message of this client's was dropped because its recipient is not keeping up.</summary>
+public sealed record Dropped(string To, string Reason) : ISwitchboardMessage;
+
+// Node → node.
+
+/// <summary>To the gateway of the recipient's node; answered with <see cref="Delivered"/> to <paramref name="ReplyTo"/>.</summary>
+public sealed record Deliver(long Id, string From, string To, string Text, IActorRef ReplyTo) : ISwitchboardMessage;
+
+public sealed record Delivered(long Id, int Code, string? Error) : ISwitchboardMessage;
+
+/// <summary>To every node: a broadcast (no room) or a room message; <paramref name="ReplyTo"/> hears of drops.</summary>
+public sealed record Fanout(string From, string? Room, string Text, IActorRef ReplyTo) : ISwitchboardMessage;
