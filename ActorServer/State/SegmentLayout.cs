@@ -170,6 +170,10 @@ public static class SegmentLayout
         return v;
     }
 
+    /// <summary>Recomputes the header checksum (tests use it to forge well-formed headers of other layouts).</summary>
+    internal static void ResealHeader(Span<byte> seg) =>
+        BinaryPrimitives.WriteUInt64LittleEndian(seg[OffHeaderChecksum..], HeaderChecksum(seg));
+
     static ulong HeaderChecksum(ReadOnlySpan<byte> seg)
     {
         var h = 14695981039346656037UL;
