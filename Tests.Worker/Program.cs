@@ -1,13 +1,16 @@
 using Switchboard.Server.State;
 
 // Child process for the multi-process State specs.
-//   stress SEGMENT COUNT   increments the segment's stress counter COUNT times under the mutex
+//   stress SEGMENT COUNT [GATE]  increments the segment's stress counter COUNT times under the mutex
+//                          (after the file GATE appears, so that several workers start together)
 //   tear SEGMENT SLOT      takes the mutex, half-writes client slot SLOT (seq left odd), prints "TORN", then hangs
 //                          holding the mutex until it is killed
 switch (args)
 {
     case ["stress", var segment, var count]:
         return MutexStress.Run(segment, int.Parse(count));
+    case ["stress", var segment, var count, var gate]:
+        return MutexStress.Run(segment, int.Parse(count), gate);
     case ["tear", var segment, var slot]:
     {
         using var map = SegmentMapping.OpenExisting(SegmentMapping.PathFor(segment), writable: true);

@@ -7,12 +7,20 @@ namespace Switchboard.Server.State;
 /// </summary>
 public static class MutexStress
 {
-    public static int Run(string segment, int count)
+    public static int Run(string segment, int count) => Run(segment, count, startGate: null);
+
+    /// <param name="startGate">When given, waits (up to 30 s) until this file exists before the first increment, so that
+    /// several processes really run at the same time.</param>
+    public static int Run(string segment, int count, string? startGate)
     {
         try
         {
             using var map = SegmentMapping.OpenExisting(SegmentMapping.PathFor(segment), writable: true);
             using var mutex = new Mutex(false, SegmentMapping.MutexName(segment));
+            if (startGate is not null) { Console.Out.WriteLine("ready"); Console.Out.Flush(); }
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (startGate is not null && !File.Exists(startGate) && DateTime.UtcNow < deadline) Thread.Sleep(1);
+            long last = -1, interleaved = 0;
             for (var i = 0; i < count; i++)
             {
                 try
@@ -28,10 +36,13 @@ public static class MutexStress
                 {
                     var seg = map.Span;
                     var v = SegmentLayout.ReadCounter(seg, SegmentLayout.OffStressCounter);
+                    if (last >= 0 && v != last) interleaved++; // someone else incremented since our last turn
                     SegmentLayout.WriteCounter(seg, SegmentLayout.OffStressCounter, v + 1);
+                    last = v + 1;
                 }
                 finally { mutex.ReleaseMutex(); }
             }
+            Console.Out.WriteLine($"mutex-stress: {count} increments, {interleaved} turns interleaved with another process");
             return 0;
         }
         catch (Exception e) when (e is SegmentException or IOException or UnauthorizedAccessException)
