@@ -55,7 +55,8 @@ public enum SlotCheck { Free, Used, Torn, Corrupt }
 /// [2176, +4096*64) client slots: seq u32 | checksum u32 | state u8 | nodeIndex u8 | nameLen u8 | pad u8 |
 ///                sinceUnixSeconds u32 | name[32] | requests i64 | token i64
 /// </code>
-/// Rows and slots are written as: seq → odd, write fields, seq → even, checksum (FNV-1a 32 of seq and bytes [8,end)).
+/// Rows and slots are written as: seq → odd, write fields, seq → even, checksum (64-bit FNV-style mix of the seq word and
+/// the 8-byte words of [8,end), folded to 32 bits).
 /// A row with an odd seq or a checksum mismatch is torn and must never be trusted.
 /// </summary>
 public static class SegmentLayout
@@ -207,12 +208,16 @@ public static class SegmentLayout
         return seg.Slice(ClientTableOffset + index * SlotSize, SlotSize);
     }
 
+    /// <summary>FNV-1a-style mix over the row's seq word and its 8-byte words from offset 8, folded to 32 bits.
+    /// Deterministic across processes (unlike <see cref="HashCode"/>), and a handful of multiplies per slot.</summary>
     static uint RowChecksum(ReadOnlySpan<byte> row)
     {
-        var h = 2166136261u;
-        foreach (var b in row[..4]) h = (h ^ b) * 16777619u;
-        foreach (var b in row[8..]) h = (h ^ b) * 16777619u;
-        return h;
+        const ulong prime = 1099511628211UL;
+        var h = (14695981039346656037UL ^ BinaryPrimitives.ReadUInt32LittleEndian(row)) * prime;
+        for (var i = 8; i + 8 <= row.Length; i += 8)
+            h = (h ^ BinaryPrimitives.ReadUInt64LittleEndian(row[i..])) * prime;
+        h ^= h >> 29;
+        return (uint)h ^ (uint)(h >> 32);
     }
 
     /// <summary>First half of a row write: seq becomes odd. Anyone who sees the row now knows it is torn.</summary>

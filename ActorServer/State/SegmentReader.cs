@@ -67,13 +67,20 @@ public sealed class SegmentReader : IDisposable
     /// <summary>One consistent snapshot, taken under the segment mutex.</summary>
     public StateSnapshot Snapshot()
     {
-        bool taken;
-        try { taken = _mutex.WaitOne(_timeout); }
-        catch (AbandonedMutexException) { taken = true; } // torn rows are skipped by BuildSnapshot; a node repairs them
-        if (!taken)
-            throw new TimeoutException($"could not take the segment mutex '{SegmentMapping.MutexName(Segment)}' within {_timeout.TotalMilliseconds:0} ms");
-        try { return BuildSnapshot(_map.ReadOnly); }
-        finally { _mutex.ReleaseMutex(); }
+        var copy = System.Buffers.ArrayPool<byte>.Shared.Rent(SegmentLayout.TotalSize);
+        try
+        {
+            bool taken;
+            try { taken = _mutex.WaitOne(_timeout); }
+            catch (AbandonedMutexException) { taken = true; } // torn rows are skipped by BuildSnapshot; a node repairs them
+            if (!taken)
+                throw new TimeoutException($"could not take the segment mutex '{SegmentMapping.MutexName(Segment)}' within {_timeout.TotalMilliseconds:0} ms");
+            // copy under the mutex (consistent), decode after releasing it (the nodes wait only for the copy)
+            try { _map.ReadOnly.CopyTo(copy); }
+            finally { _mutex.ReleaseMutex(); }
+            return BuildSnapshot(copy.AsSpan(0, SegmentLayout.TotalSize));
+        }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(copy); }
     }
 
     /// <summary>Opens, snapshots and closes.</summary>
@@ -94,9 +101,11 @@ public sealed class SegmentReader : IDisposable
     internal static StateSnapshot BuildSnapshot(ReadOnlySpan<byte> seg)
     {
         var nodes = new List<NodeEntry>();
+        var addresses = new string?[SegmentLayout.NodeCapacity];
         for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
         {
             if (!SegmentLayout.TryReadNode(SegmentLayout.NodeRowSpan(seg, i), out var n)) continue;
+            addresses[i] = n.Address;
             nodes.Add(new NodeEntry(n.Address, n.Pid, ProcessInfo.IsAlive(n.Pid, n.StartTicks),
                 DateTimeOffset.FromUnixTimeMilliseconds(n.StartedUnixMs), DateTimeOffset.FromUnixTimeMilliseconds(n.HeartbeatUnixMs)));
         }
@@ -105,7 +114,7 @@ public sealed class SegmentReader : IDisposable
         {
             var slot = SegmentLayout.SlotSpan(seg, i);
             if (SegmentLayout.IsSlotUsed(slot) && SegmentLayout.TryReadSlot(slot, out var c))
-                clients.Add(ToEntry(seg, c));
+                clients.Add(new ClientEntry(c.Name, addresses[c.NodeIndex] ?? "?", c.Requests, DateTimeOffset.FromUnixTimeSeconds(c.SinceUnixSeconds)));
         }
         clients.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return new StateSnapshot(nodes, clients,

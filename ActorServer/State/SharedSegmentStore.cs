@@ -413,9 +413,16 @@ public sealed class SharedSegmentStore : IStateStore
 
     public StateSnapshot Snapshot()
     {
-        Enter();
-        try { return SegmentReader.BuildSnapshot(Seg); }
-        finally { _mutex.ReleaseMutex(); }
+        // Copy under the mutex (a few microseconds), decode after releasing it: other nodes wait only for the copy.
+        var copy = System.Buffers.ArrayPool<byte>.Shared.Rent(SegmentLayout.TotalSize);
+        try
+        {
+            Enter();
+            try { Seg.CopyTo(copy); }
+            finally { _mutex.ReleaseMutex(); }
+            return SegmentReader.BuildSnapshot(copy.AsSpan(0, SegmentLayout.TotalSize));
+        }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(copy); }
     }
 
     public int Maintain()
