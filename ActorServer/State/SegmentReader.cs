@@ -29,8 +29,14 @@ public sealed class SegmentReader : IDisposable
         var euid = ProcessInfo.EffectiveUid();
         SegmentMapping? map = null;
         var mutex = new Mutex(false, SegmentMapping.MutexName(segment));
+        var locked = false;
         try
         {
+            // classify and map under the mutex, so a node rebuilding the file is never caught half way
+            try { locked = mutex.WaitOne(mutexTimeout); }
+            catch (AbandonedMutexException) { locked = true; }
+            if (!locked)
+                throw new TimeoutException($"could not take the segment mutex '{SegmentMapping.MutexName(segment)}' within {mutexTimeout.TotalMilliseconds:0} ms");
             var owner = ProcessInfo.FileOwnerUid(path);
             if (owner != euid)
                 throw new SegmentException(SegmentFault.NotOwned, $"{path} belongs to uid {owner}, not to this user (uid {euid})");
@@ -46,10 +52,13 @@ public sealed class SegmentReader : IDisposable
             if (SegmentLayout.OwnerUid(prefix) != euid)
                 throw new SegmentException(SegmentFault.NotOwned, $"{path} was created by uid {SegmentLayout.OwnerUid(prefix)}, not this user (uid {euid})");
             map = SegmentMapping.OpenExisting(path, writable: false);
+            mutex.ReleaseMutex();
+            locked = false;
             return new SegmentReader(segment, mutex, map, mutexTimeout);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            if (locked) mutex.ReleaseMutex();
             map?.Dispose();
             mutex.Dispose();
             if (!File.Exists(path))
@@ -58,6 +67,7 @@ public sealed class SegmentReader : IDisposable
         }
         catch
         {
+            if (locked) mutex.ReleaseMutex();
             map?.Dispose();
             mutex.Dispose();
             throw;

@@ -367,6 +367,13 @@ public sealed class SharedSegmentStore : IStateStore
             var seg = Seg;
             var s = SegmentLayout.SlotSpan(seg, slot.Index);
             if (!SegmentLayout.IsSlotUsed(s) || SegmentLayout.SlotToken(s) != slot.Token) return false;
+            if (!SegmentLayout.IsRowIntact(s))
+            {
+                // torn by a writer that died (and whose abandonment another process consumed): never count on it
+                _log.LogWarning("segment {Segment}: client slot {Slot} is torn (odd sequence or checksum mismatch); dropped it", Segment, slot.Index);
+                SegmentLayout.FreeRow(s);
+                return false;
+            }
             var requests = SegmentLayout.IncrementRequests(s);
             SegmentLayout.Increment(seg, SegmentLayout.OffTotalRequests);
             var serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);

@@ -228,6 +228,32 @@ public class SharedSegmentStoreSpecs
     }
 
     [Fact]
+    public void A_torn_slot_is_never_counted_on()
+    {
+        using var seg = new TestSegment();
+        var log = new ListLogger();
+        using var store = OpenStore(seg, log: log);
+        var alice = store.Claim("alice");
+        using (var map = SegmentMapping.OpenExisting(seg.Path, writable: true))
+            SegmentLayout.BeginWrite(SegmentLayout.SlotSpan(map.Span, alice.Slot.Index)); // a writer died here, unnoticed
+        Assert.False(store.TryCount(alice.Slot, out _));
+        Assert.Contains(log.Warnings, w => w.Contains("torn"));
+        Assert.Equal(ClaimStatus.Claimed, store.Claim("alice").Status);
+    }
+
+    [Fact]
+    public void Maintain_drops_a_torn_slot_that_nobody_noticed()
+    {
+        using var seg = new TestSegment();
+        using var store = OpenStore(seg);
+        var alice = store.Claim("alice");
+        using (var map = SegmentMapping.OpenExisting(seg.Path, writable: true))
+            map.Span[SegmentLayout.ClientTableOffset + alice.Slot.Index * SegmentLayout.SlotSize + 20] ^= 0xFF;
+        Assert.Equal(1, store.Maintain());
+        Assert.Empty(store.Snapshot().Clients);
+    }
+
+    [Fact]
     public void A_damaged_header_without_live_nodes_is_rebuilt()
     {
         using var seg = new TestSegment();
