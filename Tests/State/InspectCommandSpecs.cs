@@ -50,6 +50,20 @@ public class InspectCommandSpecs
         Assert.Contains("registrations", text);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Watch_refreshes_until_cancelled_and_exits_0(bool json)
+    {
+        using var seg = new TestSegment();
+        using var store = OpenStore(seg);
+        store.Claim("watched");
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(1200));
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(0, InspectCommand.Run(seg.Name, json, watch: true, cts.Token));
+        Assert.InRange(sw.ElapsedMilliseconds, 1000, 10_000);
+    }
+
     [Fact]
     public void A_missing_segment_exits_1()
     {
