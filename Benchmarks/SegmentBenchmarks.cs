@@ -48,6 +48,9 @@ public class SegmentBenchmarks
         return seq.ServerSeq;
     }
 
+    [Benchmark(Description = "Maintain (heartbeat, reap, validate 4,096 slots)")]
+    public int Maintain() => _store.Maintain();
+
     [Benchmark(Description = "snapshot read (1,001 clients)")]
     public int SnapshotRead() => _store.Snapshot().Clients.Count;
 }
