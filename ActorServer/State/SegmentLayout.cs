@@ -353,6 +353,14 @@ public static class SegmentLayout
     }
 
     public static int SlotNode(ReadOnlySpan<byte> slot) => slot[COffNode];
+
+    /// <summary>The 32 name bytes of a slot that <see cref="CheckSlot"/> reports as Used, as a value that identifies the
+    /// name (names hold no NUL and the bytes after the name are zero): duplicate detection without allocating.</summary>
+    public static (ulong, ulong, ulong, ulong) SlotNameKey(ReadOnlySpan<byte> slot) => (
+        BinaryPrimitives.ReadUInt64LittleEndian(slot[COffName..]),
+        BinaryPrimitives.ReadUInt64LittleEndian(slot[(COffName + 8)..]),
+        BinaryPrimitives.ReadUInt64LittleEndian(slot[(COffName + 16)..]),
+        BinaryPrimitives.ReadUInt64LittleEndian(slot[(COffName + 24)..]));
     public static long SlotToken(ReadOnlySpan<byte> slot) => BinaryPrimitives.ReadInt64LittleEndian(slot[COffToken..]);
     public static long SlotRequests(ReadOnlySpan<byte> slot) => BinaryPrimitives.ReadInt64LittleEndian(slot[COffRequests..]);
 

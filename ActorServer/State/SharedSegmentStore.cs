@@ -28,6 +28,7 @@ public sealed class SharedSegmentStore : IStateStore
     readonly TimeSpan _timeout;
     readonly Mutex _mutex;
     readonly SegmentMapping _map;
+    readonly HashSet<(ulong, ulong, ulong, ulong)> _names = new(SegmentLayout.ClientCapacity);
     bool _disposed;
 
     public string Segment { get; }
@@ -293,26 +294,33 @@ public sealed class SharedSegmentStore : IStateStore
     int ValidateSlots(Span<byte> seg)
     {
         var dropped = 0;
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var nodeInUse = new bool[SegmentLayout.NodeCapacity];
+        for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
+            nodeInUse[i] = SegmentLayout.TryReadNode(SegmentLayout.NodeRowSpan(seg, i), out _);
+        _names.Clear();
         for (var s = 0; s < SegmentLayout.ClientCapacity; s++)
         {
             var slot = SegmentLayout.SlotSpan(seg, s);
-            var check = SegmentLayout.CheckSlot(slot);
-            string? reason = check switch
+            string? reason;
+            switch (SegmentLayout.CheckSlot(slot))
             {
-                SlotCheck.Free => null,
-                SlotCheck.Torn => "torn (odd sequence or checksum mismatch)",
-                SlotCheck.Corrupt => "malformed",
-                _ => null,
-            };
-            if (check == SlotCheck.Used && SegmentLayout.TryReadSlot(slot, out var c))
-            {
-                if (!SegmentLayout.TryReadNode(SegmentLayout.NodeRowSpan(seg, c.NodeIndex), out _))
-                    reason = $"'{c.Name}' belongs to node row {c.NodeIndex}, which is not in use";
-                else if (!names.Add(c.Name))
-                    reason = $"'{c.Name}' is a duplicate name";
+                case SlotCheck.Free:
+                    continue;
+                case SlotCheck.Torn:
+                    reason = "torn (odd sequence or checksum mismatch)";
+                    break;
+                case SlotCheck.Corrupt:
+                    reason = "malformed";
+                    break;
+                default: // Used
+                    var node = SegmentLayout.SlotNode(slot);
+                    if (nodeInUse[node] && _names.Add(SegmentLayout.SlotNameKey(slot))) continue; // the common case: no allocation
+                    SegmentLayout.TryReadSlot(slot, out var c);
+                    reason = nodeInUse[node]
+                        ? $"'{c.Name}' is a duplicate name"
+                        : $"'{c.Name}' belongs to node row {node}, which is not in use";
+                    break;
             }
-            if (reason is null) continue;
             SegmentLayout.FreeRow(slot);
             dropped++;
             _log.LogWarning("segment {Segment}: client slot {Slot} is {Reason}; dropped it", Segment, s, reason);

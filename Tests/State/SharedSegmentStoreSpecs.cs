@@ -254,6 +254,25 @@ public class SharedSegmentStoreSpecs
     }
 
     [Fact]
+    public void Maintain_drops_duplicate_names_and_clients_of_missing_nodes()
+    {
+        using var seg = new TestSegment();
+        var log = new ListLogger();
+        using var store = OpenStore(seg, log: log);
+        var alice = store.Claim("alice");
+        using (var map = SegmentMapping.OpenExisting(seg.Path, writable: true))
+        {
+            SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(map.Span, 500), new ClientSlot(store.NodeIndex, "alice", 0, 0, 77));
+            SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(map.Span, 501), new ClientSlot((store.NodeIndex + 1) % 16, "orphan", 0, 0, 78));
+        }
+        Assert.Equal(2, store.Maintain());
+        Assert.Contains(log.Warnings, w => w.Contains("duplicate"));
+        Assert.Contains(log.Warnings, w => w.Contains("not in use"));
+        Assert.True(store.TryCount(alice.Slot, out _)); // the first holder keeps the name
+        Assert.Equal(["alice"], store.Snapshot().Clients.Select(c => c.Name));
+    }
+
+    [Fact]
     public void A_damaged_header_without_live_nodes_is_rebuilt()
     {
         using var seg = new TestSegment();
