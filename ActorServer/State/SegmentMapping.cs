@@ -1,0 +1,152 @@
+using System.IO.MemoryMappedFiles;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Switchboard.Server.State;
+
+/// <summary>
+/// One mapping of a segment file under /dev/shm. Named <see cref="MemoryMappedFile"/>s do not work on Linux, so the
+/// file is created with <see cref="FileStream"/> (mode 0600) and mapped with <see cref="MemoryMappedFile.CreateFromFile(FileStream, string?, long, MemoryMappedFileAccess, HandleInheritability, bool)"/>.
+/// </summary>
+public sealed class SegmentMapping : IDisposable
+{
+    public const string Directory = "/dev/shm";
+
+    readonly MemoryMappedFile _file;
+    readonly MemoryMappedViewAccessor _view;
+    readonly nint _address;
+    readonly int _length;
+    bool _disposed;
+
+    SegmentMapping(MemoryMappedFile file, MemoryMappedViewAccessor view, int length)
+    {
+        _file = file;
+        _view = view;
+        _length = length;
+        _address = view.SafeMemoryMappedViewHandle.DangerousGetHandle() + (nint)view.PointerOffset;
+    }
+
+    public bool Writable { get; private init; }
+
+    /// <summary>The mapped bytes. Writing through it on a read-only mapping faults: use <see cref="ReadOnly"/> there.</summary>
+    public Span<byte> Span
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!Writable) throw new InvalidOperationException("the segment is mapped read-only");
+            // A span over the mapped view without an unsafe block: the view outlives every use (this object owns it).
+            return MemoryMarshal.CreateSpan(ref Unsafe.AddByteOffset(ref Unsafe.NullRef<byte>(), _address), _length);
+        }
+    }
+
+    public ReadOnlySpan<byte> ReadOnly
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return MemoryMarshal.CreateReadOnlySpan(ref Unsafe.AddByteOffset(ref Unsafe.NullRef<byte>(), _address), _length);
+        }
+    }
+
+    /// <summary>Segment names are 1–64 chars of [A-Za-z0-9_.-] (they become a file name and a mutex name).</summary>
+    public static bool IsValidSegmentName(string segment) =>
+        segment.Length is > 0 and <= 64 && segment is not ("." or "..") &&
+        segment.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
+
+    public static string PathFor(string segment)
+    {
+        if (!IsValidSegmentName(segment))
+            throw new SegmentException(SegmentFault.BadName, $"segment name '{segment}' must be 1–64 chars of [A-Za-z0-9_.-]");
+        return System.IO.Path.Combine(Directory, segment);
+    }
+
+    /// <summary>The cross-process mutex name: the Global\ prefix makes it visible beyond this terminal session.</summary>
+    public static string MutexName(string segment)
+    {
+        PathFor(segment); // validates
+        return "Global\\switchboard-" + segment;
+    }
+
+    /// <summary>Creates a new file of <see cref="SegmentLayout.TotalSize"/> zero bytes, mode 0600; fails if it exists.</summary>
+    public static SegmentMapping CreateNew(string path)
+    {
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("segments live under /dev/shm (Linux)");
+        var fs = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+        try
+        {
+            fs.SetLength(SegmentLayout.TotalSize);
+            return Map(fs, writable: true);
+        }
+        catch
+        {
+            fs.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Maps an existing file of exactly <see cref="SegmentLayout.TotalSize"/> bytes.</summary>
+    public static SegmentMapping OpenExisting(string path, bool writable)
+    {
+        var fs = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.Open,
+            Access = writable ? FileAccess.ReadWrite : FileAccess.Read,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+        });
+        try
+        {
+            if (fs.Length != SegmentLayout.TotalSize)
+                throw new SegmentException(SegmentFault.Corrupt, $"{path} is {fs.Length} bytes, the layout needs {SegmentLayout.TotalSize}");
+            return Map(fs, writable);
+        }
+        catch
+        {
+            fs.Dispose();
+            throw;
+        }
+    }
+
+    static SegmentMapping Map(FileStream fs, bool writable)
+    {
+        var access = writable ? MemoryMappedFileAccess.ReadWrite : MemoryMappedFileAccess.Read;
+        var file = MemoryMappedFile.CreateFromFile(fs, null, SegmentLayout.TotalSize, access, HandleInheritability.None, leaveOpen: false);
+        try
+        {
+            var view = file.CreateViewAccessor(0, SegmentLayout.TotalSize, access);
+            return new SegmentMapping(file, view, SegmentLayout.TotalSize) { Writable = writable };
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads up to <paramref name="max"/> bytes of a file without mapping it (for classifying odd-sized files).</summary>
+    public static byte[] ReadPrefix(string path, int max)
+    {
+        using var fs = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete,
+        });
+        var length = (int)Math.Min(fs.Length, max);
+        var buffer = new byte[length];
+        fs.ReadExactly(buffer);
+        return buffer;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _view.Dispose();
+        _file.Dispose();
+    }
+}

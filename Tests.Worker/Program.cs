@@ -1,0 +1,31 @@
+using Switchboard.Server.State;
+
+// Child process for the multi-process State specs.
+//   stress SEGMENT COUNT [GATE]  increments the segment's stress counter COUNT times under the mutex
+//                          (after the file GATE appears, so that several workers start together)
+//   tear SEGMENT SLOT      takes the mutex, half-writes client slot SLOT (seq left odd), prints "TORN", then hangs
+//                          holding the mutex until it is killed
+switch (args)
+{
+    case ["stress", var segment, var count]:
+        return MutexStress.Run(segment, int.Parse(count));
+    case ["stress", var segment, var count, var gate]:
+        return MutexStress.Run(segment, int.Parse(count), gate);
+    case ["tear", var segment, var slot]:
+    {
+        using var map = SegmentMapping.OpenExisting(SegmentMapping.PathFor(segment), writable: true);
+        var mutex = new Mutex(false, SegmentMapping.MutexName(segment));
+        try { mutex.WaitOne(); }
+        catch (AbandonedMutexException) { }
+        var row = SegmentLayout.SlotSpan(map.Span, int.Parse(slot));
+        SegmentLayout.BeginWrite(row);   // seq odd: the write has begun ...
+        row[20] ^= 0x5A;                 // ... and half the name is scribbled over
+        Console.Out.WriteLine("TORN");
+        Console.Out.Flush();
+        Thread.Sleep(Timeout.Infinite);  // killed here, still holding the mutex
+        return 0;
+    }
+    default:
+        Console.Error.WriteLine("usage: Tests.Worker stress SEGMENT COUNT | tear SEGMENT SLOT");
+        return 2;
+}
