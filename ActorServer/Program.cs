@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Switchboard.Server;
+using Switchboard.Server.Inspect;
 
 var host = new Option<string>("--host") { Description = "Address to bind and advertise", DefaultValueFactory = _ => "127.0.0.1" };
 var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 4053 };
@@ -13,8 +14,34 @@ root.Options.Add(port);
 root.Options.Add(segment);
 root.Options.Add(config);
 root.Options.Add(debug);
+var inspectSegment = new Option<string>("--segment") { Description = "Segment to read", DefaultValueFactory = _ => "switchboard" };
+var inspectJson = new Option<bool>("--json") { Description = "One JSON object (one per refresh with --watch)" };
+var inspectWatch = new Option<bool>("--watch") { Description = "Refresh a live table until Ctrl-C" };
+var inspect = new Command("inspect", "Show the nodes, online clients and totals of a segment, from another process")
+{
+    inspectSegment, inspectJson, inspectWatch,
+};
+inspect.SetAction(r =>
+{
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stop.Cancel();
+    };
+    return InspectCommand.Run(r.GetValue(inspectSegment)!, r.GetValue(inspectJson), r.GetValue(inspectWatch), stop.Token);
+});
+root.Subcommands.Add(inspect);
+
 root.SetAction((r, _) => ServerHost.RunAsync(new ServerOptions(
     r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug))));
 
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var e in parsed.Errors) Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine("usage: ActorServer [--host H] [--port P] [--segment S] [--config F] [--debug] | ActorServer inspect [--segment S] [--json] [--watch]");
+    return 2;
+}
 // The host handles SIGINT/SIGTERM (graceful shutdown, then the summary); the parser must not.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

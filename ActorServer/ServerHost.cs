@@ -35,7 +35,7 @@ public static class ServerHost
         });
         // Logs go to stderr; stdout carries only the "listening on" line and the summary.
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Services.AddAkka("switchboard", (ab, _) =>
+        builder.Services.AddAkka("switchboard", (ab, sp) =>
         {
             ab.AddHocon(hocon, HoconAddMode.Prepend)
               .AddHocon(overrides, HoconAddMode.Prepend)
@@ -49,8 +49,12 @@ public static class ServerHost
                   var settings = system.Settings.Config;
                   var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
                   var node = $"{address.Host}:{address.Port}";
+                  // Opened here, before any actor, so a refused segment stops the start with a clear error.
+                  var store = SharedSegmentStore.Open(o.Segment, node,
+                      sp.GetRequiredService<ILoggerFactory>().CreateLogger("segment"),
+                      settings.GetTimeSpan("switchboard.mutex-timeout", TimeSpan.FromSeconds(2)));
                   var state = system.ActorOf(
-                      StateActor.Props(() => OpenStore(o.Segment, node), summary,
+                      StateActor.Props(() => store, summary,
                           settings.GetTimeSpan("switchboard.maintain-interval", TimeSpan.FromSeconds(1)), node)
                           .WithDispatcher("state-dispatcher"),
                       "state");
@@ -68,7 +72,15 @@ public static class ServerHost
         });
 
         using var app = builder.Build();
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (Exception ex) when (ex is SegmentException or TimeoutException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: cannot use segment '{o.Segment}': {ex.Message}");
+            return 1;
+        }
         var system = app.Services.GetRequiredService<ActorSystem>();
         Console.Out.WriteLine($"listening on {((ExtendedActorSystem)system).Provider.DefaultAddress}");
         Console.Out.Flush();
@@ -78,5 +90,4 @@ public static class ServerHost
         return 0;
     }
 
-    private static IStateStore OpenStore(string segment, string node) => new InMemoryStateStore(node);
 }

@@ -154,7 +154,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         client.Tell(new Reply(id, Codes.Unavailable, 0, 0, OpValue.None, "server state unavailable, try again"));
     }
 
-    private static bool IsStoreFault(Exception ex) => ex is TimeoutException or IOException;
+    private static bool IsStoreFault(Exception ex) => ex is TimeoutException or IOException or SegmentException;
 
     private void Release(SlotHandle slot, string name, string reason)
     {

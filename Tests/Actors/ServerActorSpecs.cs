@@ -17,14 +17,19 @@ public class ServerActorSpecs : TestKit
     protected readonly ServerSummary Summary = new();
     protected readonly IActorRef State;
     protected readonly IActorRef Gateway;
+    protected readonly IActorRef Rooms;
 
     public ServerActorSpecs() : this(null) { }
 
     protected ServerActorSpecs(string? hocon) : base(ActorTestConfig.Server(hocon))
     {
-        State = Sys.ActorOf(StateActor.Props(() => Store, Summary, TimeSpan.FromSeconds(1)).WithDispatcher("state-dispatcher"), "state");
-        Gateway = Sys.ActorOf(GatewayActor.Props(State, new SessionSettings(OperationRegistry.Default, TimeSpan.FromMilliseconds(500)), "test:1"), "gateway");
+        State = Sys.ActorOf(StateActor.Props(() => Store, Summary, TimeSpan.FromMilliseconds(100), "test:1").WithDispatcher("state-dispatcher"), "state");
+        Rooms = Sys.ActorOf(RoomsActor.Props(50), "rooms");
+        Gateway = Sys.ActorOf(GatewayActor.Props(State, Settings(Rooms), "test:1"), "gateway");
     }
+
+    protected virtual SessionSettings Settings(IActorRef rooms) =>
+        new(OperationRegistry.Default, TimeSpan.FromMilliseconds(500), rooms);
 
     protected Registered RegisterAs(string name, Akka.TestKit.TestProbe client)
     {
