@@ -21,6 +21,7 @@ public static class ClientHost
         var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
         var output = new Output(Console.Out, o.Json);
         Connection? connection = null;
+        var events = new ConsoleEvents(o.Name, () => connection, output, interactive ? new Notices() : null);
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -38,12 +39,7 @@ public static class ClientHost
                   l.LogLevel = Akka.Event.LogLevel.ErrorLevel;
               })
               .WithActors((system, registry) =>
-                  registry.Register<ClientActor>(system.ActorOf(ClientActor.Props(server, o.Name, why =>
-                  {
-                      connection?.MarkLost();
-                      if (interactive) AnsiConsole.MarkupLine($"[red]{Markup.Escape(why)}[/]");
-                      else output.Event("disconnected", why);
-                  }), "client")));
+                  registry.Register<ClientActor>(system.ActorOf(ClientActor.Props(server, o.Name, events), "client")));
         });
 
         using var app = builder.Build();
@@ -73,12 +69,41 @@ public static class ClientHost
                 return await new ScriptedRunner(connection, output, Console.In).RunAsync(ct);
             }
             AnsiConsole.MarkupLine($"[bold aqua]Switchboard[/] — registered as [bold]{Markup.Escape(o.Name)}[/] on {Markup.Escape(registered.Node)} [grey](clientSeq {registered.ClientSeq}, serverSeq {registered.ServerSeq})[/]");
-            IMenuUi ui = AnsiConsole.Profile.Capabilities.Interactive ? new SpectreMenuUi() : new PlainMenuUi(Console.In, Console.Out);
+            var notices = events.Notices!;
+            IMenuUi ui = AnsiConsole.Profile.Capabilities.Ansi
+                ? new SpectreMenuUi(notices)
+                : new PlainMenuUi(Console.In, Console.Out, notices);
             return await new MenuRunner(connection, ui).RunAsync();
         }
         finally
         {
             await app.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
         }
+    }
+}
+
+/// <summary>Routes what the client actor reports to the scripted output, or to the menu's notices.</summary>
+internal sealed class ConsoleEvents(string name, Func<Connection?> connection, Output output, Notices? notices) : IClientEvents
+{
+    public Notices? Notices => notices;
+
+    public void Pushed(ISwitchboardMessage message)
+    {
+        if (notices is null) output.Pushed(message);
+        else notices.Add(Output.PlainEvent(message));
+    }
+
+    public void Lost(string why)
+    {
+        connection()?.MarkLost();
+        if (notices is null) output.Disconnected(why);
+        else notices.Add($"disconnected: {why}; reconnecting...");
+    }
+
+    public void Reconnected(Registered registered)
+    {
+        connection()?.MarkBack();
+        if (notices is null) output.Registered(name, registered, "reconnected");
+        else notices.Add($"reconnected as {name} on {registered.Node}");
     }
 }

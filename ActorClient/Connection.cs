@@ -14,11 +14,14 @@ public sealed record ConnectResult(Registered? Registered, int Code, string? Err
 public sealed class Connection(IActorRef client, TimeSpan registerTimeout, TimeSpan requestTimeout)
 {
     private long _nextId;
+    private volatile bool _lost;
 
-    /// <summary>True once the server went away; requests then get 400 at once.</summary>
-    public bool IsLost { get; private set; }
+    /// <summary>True while the server is away; commands then get 400 at once.</summary>
+    public bool IsLost => _lost;
 
-    public void MarkLost() => IsLost = true;
+    public void MarkLost() => _lost = true;
+
+    public void MarkBack() => _lost = false;
 
     public async Task<ConnectResult> ConnectAsync()
     {
@@ -33,23 +36,16 @@ public sealed class Connection(IActorRef client, TimeSpan registerTimeout, TimeS
         };
     }
 
-    public Task<Reply> RequestAsync(string op, string[] args)
+    public Task<IReply> RequestAsync(string op, string[] args) => SendAsync(id => new Request(id, op, args));
+
+    public Task<IReply> UnregisterAsync() => SendAsync(id => new Unregister(id));
+
+    public async Task<IReply> SendAsync(Func<long, ISwitchboardMessage> make)
     {
         var id = Interlocked.Increment(ref _nextId);
-        return CallAsync(id, new Request(id, op, args));
-    }
-
-    public Task<Reply> UnregisterAsync()
-    {
-        var id = Interlocked.Increment(ref _nextId);
-        return CallAsync(id, new Unregister(id));
-    }
-
-    private async Task<Reply> CallAsync(long id, ISwitchboardMessage message)
-    {
-        if (IsLost) return new Reply(id, Codes.Unreachable, 0, 0, OpValue.None, "server unreachable");
-        var tcs = new TaskCompletionSource<Reply>(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.Tell(new ClientActor.Call(id, message, tcs));
+        if (IsLost) return Down(id, "server unreachable (reconnecting)");
+        var tcs = new TaskCompletionSource<IReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Tell(new ClientActor.Call(id, make(id), tcs));
         try
         {
             return await tcs.Task.WaitAsync(requestTimeout);
@@ -57,7 +53,9 @@ public sealed class Connection(IActorRef client, TimeSpan registerTimeout, TimeS
         catch (TimeoutException)
         {
             client.Tell(new ClientActor.Forget(id));
-            return new Reply(id, Codes.Unreachable, 0, 0, OpValue.None, $"no reply from the server within {requestTimeout.TotalSeconds:0}s");
+            return Down(id, $"no reply from the server within {requestTimeout.TotalSeconds:0}s");
         }
     }
+
+    private static Reply Down(long id, string why) => new(id, Codes.Unreachable, 0, 0, OpValue.None, why);
 }

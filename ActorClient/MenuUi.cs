@@ -2,61 +2,92 @@ using Spectre.Console;
 
 namespace Switchboard.Client;
 
-/// <summary>How the menu talks to a person: Spectre.Console prompts, or plain numbered lines where the
-/// console cannot prompt (no cursor control, dumb terminal).</summary>
+/// <summary>How the menu talks to a person: a colour terminal, or plain numbered lines where the console
+/// cannot draw (dumb terminal). Null answers mean the person backed out (Esc, Ctrl-C, end of input).</summary>
 public interface IMenuUi
 {
-    int Choose(string title, IReadOnlyList<string> choices);
-    string Ask(string prompt);
-    void Info(string text);
+    int? Choose(string title, IReadOnlyList<string> choices);
+    string? Ask(string prompt);
     void Good(string text);
     void Bad(string text);
+    void Info(string text);
+    void Table(string title, string[] columns, IEnumerable<string[]> rows);
 }
 
-public sealed class SpectreMenuUi : IMenuUi
+public sealed class SpectreMenuUi(Notices notices) : IMenuUi
 {
-    public int Choose(string title, IReadOnlyList<string> choices)
+    private readonly LineEditor _editor = new(notices);
+
+    public int? Choose(string title, IReadOnlyList<string> choices)
     {
-        var picked = AnsiConsole.Prompt(new SelectionPrompt<string>()
-            .Title(Markup.Escape(title))
-            .HighlightStyle(new Style(Color.Aqua))
-            .AddChoices(choices.Select(Markup.Escape)));
-        return choices.Select(Markup.Escape).ToList().IndexOf(picked);
+        _editor.ShowNotices();
+        AnsiConsole.MarkupLine($"[bold aqua]{Markup.Escape(title)}[/]");
+        for (var i = 0; i < choices.Count; i++)
+            AnsiConsole.MarkupLine($"  [aqua]{i + 1}.[/] {Markup.Escape(choices[i])}");
+        while (true)
+        {
+            var answer = _editor.ReadLine($"[grey]choose 1-{choices.Count}>[/] ");
+            if (answer is null) return null;
+            if (int.TryParse(answer.Trim(), out var n) && n >= 1 && n <= choices.Count) return n - 1;
+            if (answer.Trim().Length > 0) AnsiConsole.MarkupLine($"[red]please type a number from 1 to {choices.Count}[/]");
+        }
     }
 
-    public string Ask(string prompt) =>
-        AnsiConsole.Prompt(new TextPrompt<string>(Markup.Escape(prompt)).AllowEmpty()).Trim();
+    public string? Ask(string prompt) => _editor.ReadLine($"{Markup.Escape(prompt)} ")?.Trim();
 
-    public void Info(string text) => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(text)}[/]");
     public void Good(string text) => AnsiConsole.MarkupLine($"[green]{Markup.Escape(text)}[/]");
     public void Bad(string text) => AnsiConsole.MarkupLine($"[red]{Markup.Escape(text)}[/]");
+    public void Info(string text) => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(text)}[/]");
+
+    public void Table(string title, string[] columns, IEnumerable<string[]> rows)
+    {
+        var table = new Table().Title(Markup.Escape(title)).Border(TableBorder.Rounded);
+        foreach (var c in columns) table.AddColumn(Markup.Escape(c));
+        foreach (var r in rows) table.AddRow(r.Select(Markup.Escape).ToArray());
+        AnsiConsole.Write(table);
+    }
 }
 
-public sealed class PlainMenuUi(TextReader input, TextWriter output) : IMenuUi
+public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices notices) : IMenuUi
 {
-    public int Choose(string title, IReadOnlyList<string> choices)
+    public int? Choose(string title, IReadOnlyList<string> choices)
     {
         while (true)
         {
+            Flush();
             output.WriteLine(title);
             for (var i = 0; i < choices.Count; i++) output.WriteLine($"  {i + 1}. {choices[i]}");
             output.Write("> ");
             output.Flush();
             var line = input.ReadLine();
-            if (line is null) return choices.Count - 1; // end of input: the last choice is always the way out
+            if (line is null) return null;
             if (int.TryParse(line.Trim(), out var n) && n >= 1 && n <= choices.Count) return n - 1;
             output.WriteLine($"please type a number from 1 to {choices.Count}");
         }
     }
 
-    public string Ask(string prompt)
+    public string? Ask(string prompt)
     {
+        Flush();
         output.Write(prompt + " ");
         output.Flush();
-        return input.ReadLine()?.Trim() ?? "";
+        return input.ReadLine()?.Trim();
     }
 
-    public void Info(string text) => output.WriteLine(text);
     public void Good(string text) => output.WriteLine(text);
     public void Bad(string text) => output.WriteLine("error: " + text);
+    public void Info(string text) => output.WriteLine(text);
+
+    public void Table(string title, string[] columns, IEnumerable<string[]> rows)
+    {
+        output.WriteLine(title);
+        output.WriteLine("  " + string.Join(" | ", columns));
+        foreach (var r in rows) output.WriteLine("  " + string.Join(" | ", r));
+    }
+
+    // A plain console cannot redraw: notices wait for the next prompt.
+    private void Flush()
+    {
+        while (notices.TryTake(out var line)) output.WriteLine("* " + line);
+    }
 }

@@ -4,7 +4,8 @@ namespace Switchboard.Client;
 
 /// <summary>
 /// Scripted mode (DESIGN §4): one command per input line, exactly one answer line each, in order, before
-/// the next line is read. End of input unregisters and exits 0.
+/// the next line is read; pushed events come as their own lines between answers. End of input
+/// unregisters and exits 0.
 /// </summary>
 public sealed class ScriptedRunner(Connection connection, Output output, TextReader input)
 {
@@ -23,8 +24,8 @@ public sealed class ScriptedRunner(Connection connection, Output output, TextRea
                     await Task.Delay(s.Milliseconds, ct);
                     output.Local("sleep", Codes.Ok, null);
                     break;
-                case OpCommand c:
-                    output.Reply(c.Name, await connection.RequestAsync(c.Op, c.Args));
+                case WireCommand c:
+                    output.Reply(c.Name, await connection.SendAsync(c.Make));
                     break;
                 case UnregisterCommand:
                     return await FinishAsync("unregister", echo: true);
@@ -47,7 +48,7 @@ public sealed class ScriptedRunner(Connection connection, Output output, TextRea
         if (echo)
         {
             if (cmd == "unregister") output.Reply(cmd, reply);
-            else output.Local(cmd, reply.Code == Codes.Ok ? Codes.Ok : reply.Code, reply.Code == Codes.Ok ? null : reply.Error);
+            else output.Local(cmd, reply.Code, reply.Code == Codes.Ok ? null : reply.Error);
         }
         return reply.Code == Codes.Ok ? ExitCodes.Ok : ExitCodes.Unreachable;
     }

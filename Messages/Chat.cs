@@ -29,11 +29,11 @@ public sealed record Ack(long Received) : ISwitchboardMessage;
 
 public sealed record PresenceEntry(string Name, string Node, long SinceMs);
 
-public sealed record WhoReply(long Id, int Code, long ClientSeq, long ServerSeq, PresenceEntry[] Clients, string? Error) : ISwitchboardMessage;
+public sealed record WhoReply(long Id, int Code, long ClientSeq, long ServerSeq, PresenceEntry[] Clients, string? Error) : IReply;
 
 public sealed record RoomEntry(string Name, int Members, int History);
 
-public sealed record RoomsReply(long Id, int Code, long ClientSeq, long ServerSeq, RoomEntry[] Rooms, string? Error) : ISwitchboardMessage;
+public sealed record RoomsReply(long Id, int Code, long ClientSeq, long ServerSeq, RoomEntry[] Rooms, string? Error) : IReply;
 
 /// <summary>A message for the client: direct, to everyone, or to a room; <paramref name="Replay"/> marks room history.</summary>
 public sealed record Incoming(string From, string Text, bool Direct, string? Room, bool Replay) : ISwitchboardMessage;

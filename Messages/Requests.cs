@@ -17,4 +17,4 @@ public readonly record struct OpValue(ValueKind Kind, long Number, string? Text)
 }
 
 /// <summary>Session → client: the answer to request <paramref name="Id"/>, stamped with both sequence numbers.</summary>
-public sealed record Reply(long Id, int Code, long ClientSeq, long ServerSeq, OpValue Value, string? Error) : ISwitchboardMessage;
+public sealed record Reply(long Id, int Code, long ClientSeq, long ServerSeq, OpValue Value, string? Error) : IReply;

@@ -5,33 +5,53 @@ using Switchboard.Messages;
 
 namespace Switchboard.Client.Actors;
 
+/// <summary>What the client actor tells the console side, from its own thread.</summary>
+public interface IClientEvents
+{
+    /// <summary>A pushed event: a message, a presence notice, a dropped-message notice.</summary>
+    void Pushed(ISwitchboardMessage message);
+
+    void Lost(string why);
+
+    void Reconnected(Registered registered);
+}
+
 /// <summary>
 /// The client's end of the conversation: registers with the gateway, then talks to its session. The
 /// console side hands it work with a <see cref="TaskCompletionSource{T}"/> to complete; every pending call
-/// is failed at once when the server goes away, so nothing waits on a dead server.
+/// is failed at once when the server goes away. It then re-registers under the same name with backoff,
+/// until the server is back.
 /// </summary>
-public sealed class ClientActor : ReceiveActor
+public sealed class ClientActor : ReceiveActor, IWithTimers
 {
+    private const string RetryTimer = "retry", AckTimer = "ack", CheckTimer = "check";
+    private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(2);
+    private const int AckEvery = 16;
+
     private readonly ActorSelection _gateway;
     private readonly Address _server;
     private readonly string _name;
-    private readonly Action<string> _onLost;
+    private readonly IClientEvents _events;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<long, TaskCompletionSource<Reply>> _pending = new();
+    private readonly Dictionary<long, TaskCompletionSource<IReply>> _pending = new();
     private TaskCompletionSource<ISwitchboardMessage?>? _connecting;
     private IActorRef _session = ActorRefs.Nobody;
+    private long _received, _acked;
+    private int _attempt;
 
-    public ClientActor(Address server, string name, Action<string> onLost)
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public ClientActor(Address server, string name, IClientEvents events)
     {
         _server = server;
         _name = name;
-        _onLost = onLost;
+        _events = events;
         _gateway = Context.ActorSelection(new RootActorPath(server) / "user" / "gateway");
         Become(Idle);
     }
 
-    public static Props Props(Address server, string name, Action<string> onLost) =>
-        Akka.Actor.Props.Create(() => new ClientActor(server, name, onLost));
+    public static Props Props(Address server, string name, IClientEvents events) =>
+        Akka.Actor.Props.Create(() => new ClientActor(server, name, events));
 
     protected override void PreStart() =>
         Context.System.EventStream.Subscribe(Self, typeof(RemotingLifecycleEvent));
@@ -44,18 +64,15 @@ public sealed class ClientActor : ReceiveActor
             _gateway.Tell(new Register(_name));
             Become(Connecting);
         });
-        Receive<Call>(c => c.Result.TrySetResult(Down(c.Id, "not connected")));
-        IgnoreLifecycle();
+        NotConnected("not connected");
     }
 
     private void Connecting()
     {
         Receive<Registered>(r =>
         {
-            _session = r.Session;
-            Context.Watch(_session);
             _connecting?.TrySetResult(r);
-            Become(Online);
+            GoOnline(r);
         });
         Receive<Rejected>(r =>
         {
@@ -68,8 +85,15 @@ public sealed class ClientActor : ReceiveActor
             _connecting?.TrySetResult(null);
             Become(Idle);
         });
-        Receive<Call>(c => c.Result.TrySetResult(Down(c.Id, "not connected")));
-        IgnoreLifecycle();
+        NotConnected("not connected");
+    }
+
+    private void GoOnline(Registered r)
+    {
+        _session = r.Session;
+        _received = _acked = 0;
+        Context.Watch(_session);
+        Become(Online);
     }
 
     private void Online()
@@ -80,39 +104,122 @@ public sealed class ClientActor : ReceiveActor
             _session.Tell(c.Message);
             if (c.Message is Unregister) Become(Leaving);
         });
-        Receive<Reply>(r =>
-        {
-            if (_pending.Remove(r.Id, out var tcs)) tcs.TrySetResult(r);
-        });
-        Receive<Forget>(f => _pending.Remove(f.Id));
+        Replies();
+        Events();
         Receive<Terminated>(t => t.ActorRef.Equals(_session), _ => Lost("the server closed this session"));
-        Receive<DisassociatedEvent>(e => e.RemoteAddress == _server, _ => Lost("connection to the server was lost"));
-        IgnoreLifecycle();
+        // The connection dropped: is the session still there (a blip) or is the server gone?
+        Receive<DisassociatedEvent>(e => e.RemoteAddress == _server, _ =>
+        {
+            _session.Tell(new Identify("check"));
+            Timers.StartSingleTimer(CheckTimer, new CheckExpired(), CheckTimeout);
+        });
+        Receive<ActorIdentity>(i =>
+        {
+            if (i.Subject is null) Lost("the server is not answering");
+            else Timers.Cancel(CheckTimer);
+        });
+        Receive<CheckExpired>(_ => Lost("connection to the server was lost"));
+        Receive<Forget>(f => _pending.Remove(f.Id));
+        Ignore();
     }
 
     // The session stops after unregistering: that is the expected end, not a lost server.
     private void Leaving()
     {
-        Receive<Reply>(r =>
+        Replies();
+        Receive<Call>(c => c.Result.TrySetResult(Down(c.Id, "unregistered")));
+        Receive<DisassociatedEvent>(e => e.RemoteAddress == _server && _pending.Count > 0, _ => FailPending("connection to the server was lost"));
+        Receive<Terminated>(_ => { });
+        Receive<Forget>(f => _pending.Remove(f.Id));
+        Ignore();
+    }
+
+    private void Reconnecting()
+    {
+        Receive<Retry>(_ =>
+        {
+            _attempt++;
+            _gateway.Tell(new Register(_name));
+            // Backoff: 0.5 s, 1 s, 2 s, then every 5 s.
+            var delay = TimeSpan.FromMilliseconds(Math.Min(5000, 500 * Math.Pow(2, Math.Min(_attempt, 4) - 1)));
+            Timers.StartSingleTimer(RetryTimer, new Retry(), delay);
+        });
+        Receive<Registered>(r =>
+        {
+            Timers.Cancel(RetryTimer);
+            _log.Info("re-registered as {0} after {1} attempt(s)", _name, _attempt);
+            GoOnline(r);
+            _events.Reconnected(r);
+        });
+        Receive<Rejected>(r => _log.Info("re-registration refused ({0} {1}); retrying", r.Code, r.Error));
+        NotConnected("disconnected; reconnecting");
+    }
+
+    private void Replies()
+    {
+        Receive<IReply>(r =>
         {
             if (_pending.Remove(r.Id, out var tcs)) tcs.TrySetResult(r);
         });
-        Receive<Call>(c => c.Result.TrySetResult(Down(c.Id, "unregistered")));
-        Receive<DisassociatedEvent>(e => e.RemoteAddress == _server && _pending.Count > 0, _ => Lost("connection to the server was lost"));
-        Receive<Terminated>(_ => { });
-        IgnoreLifecycle();
     }
 
-    private void IgnoreLifecycle() => Receive<RemotingLifecycleEvent>(_ => { });
+    // Pushed events go to the console; the server hears how many were taken in (flow control).
+    private void Events()
+    {
+        Receive<Incoming>(OnPushed);
+        Receive<PresenceEvent>(OnPushed);
+        Receive<Messages.Dropped>(OnPushed);
+        Receive<SendAck>(_ => SendAckNow());
+    }
+
+    private void OnPushed(ISwitchboardMessage m)
+    {
+        _events.Pushed(m);
+        _received++;
+        if (_received - _acked >= AckEvery) SendAckNow();
+        else if (!Timers.IsTimerActive(AckTimer)) Timers.StartSingleTimer(AckTimer, new SendAck(), TimeSpan.FromMilliseconds(200));
+    }
+
+    private void SendAckNow()
+    {
+        if (_received == _acked || _session.IsNobody()) return;
+        _session.Tell(new Ack(_received));
+        _acked = _received;
+    }
+
+    private void NotConnected(string why)
+    {
+        Receive<Call>(c => c.Result.TrySetResult(Down(c.Id, why)));
+        Ignore();
+    }
+
+    private void Ignore()
+    {
+        Receive<RemotingLifecycleEvent>(_ => { });
+        Receive<Terminated>(_ => { });
+        Receive<ActorIdentity>(_ => { });
+        Receive<CheckExpired>(_ => { });
+        Receive<SendAck>(_ => { });
+        Receive<Forget>(_ => { });
+    }
 
     private void Lost(string why)
     {
         _log.Warning("{0}", why);
+        Timers.Cancel(CheckTimer);
+        FailPending(why);
+        Context.Unwatch(_session);
+        _session = ActorRefs.Nobody;
+        _attempt = 0;
+        Become(Reconnecting);
+        _events.Lost(why);
+        Timers.StartSingleTimer(RetryTimer, new Retry(), TimeSpan.FromMilliseconds(500));
+    }
+
+    private void FailPending(string why)
+    {
         foreach (var (id, tcs) in _pending) tcs.TrySetResult(Down(id, why));
         _pending.Clear();
-        _session = ActorRefs.Nobody;
-        Become(Idle);
-        _onLost(why);
     }
 
     private static Reply Down(long id, string why) => new(id, Codes.Unreachable, 0, 0, OpValue.None, why);
@@ -120,9 +227,15 @@ public sealed class ClientActor : ReceiveActor
     /// <summary>Register with the gateway; completes with Registered, Rejected, or null when nobody answers.</summary>
     public sealed record Connect(TaskCompletionSource<ISwitchboardMessage?> Result);
 
-    /// <summary>Send a request (or unregister) to the session and complete with its reply.</summary>
-    public sealed record Call(long Id, ISwitchboardMessage Message, TaskCompletionSource<Reply> Result);
+    /// <summary>Send a command to the session and complete with its reply.</summary>
+    public sealed record Call(long Id, ISwitchboardMessage Message, TaskCompletionSource<IReply> Result);
 
     /// <summary>The caller gave up waiting for <paramref name="Id"/>.</summary>
     public sealed record Forget(long Id);
+
+    private sealed record Retry;
+
+    private sealed record SendAck;
+
+    private sealed record CheckExpired;
 }

@@ -1,0 +1,64 @@
+using System.Text;
+using Spectre.Console;
+
+namespace Switchboard.Client;
+
+/// <summary>
+/// Reads one line from the keyboard while notices keep arriving: a notice clears the prompt line, prints
+/// itself above it, and redraws the prompt with what was typed so far, so nothing typed is lost or garbled.
+/// (Spectre's own prompts redraw from a fixed position and are corrupted by output from another thread.)
+/// </summary>
+public sealed class LineEditor(Notices notices)
+{
+    private static readonly TimeSpan KeyPoll = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>The typed line, or null on Ctrl-C, Ctrl-D or Escape.</summary>
+    public string? ReadLine(string promptMarkup)
+    {
+        var buffer = new StringBuilder();
+        Console.TreatControlCAsInput = true;
+        AnsiConsole.Markup(promptMarkup);
+        while (true)
+        {
+            while (!Console.KeyAvailable)
+            {
+                ShowNotices(promptMarkup, buffer);
+                notices.WaitAsync(KeyPoll).Wait();
+            }
+            var key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter)
+            {
+                Console.WriteLine();
+                return buffer.ToString();
+            }
+            if (key.Key == ConsoleKey.Escape || (key.Modifiers.HasFlag(ConsoleModifiers.Control) && key.Key is ConsoleKey.C or ConsoleKey.D))
+            {
+                Console.WriteLine();
+                return null;
+            }
+            if (key.Key == ConsoleKey.Backspace)
+            {
+                if (buffer.Length == 0) continue;
+                buffer.Length--;
+                Console.Write("\b \b");
+            }
+            else if (!char.IsControl(key.KeyChar))
+            {
+                buffer.Append(key.KeyChar);
+                Console.Write(key.KeyChar);
+            }
+        }
+    }
+
+    /// <summary>Prints queued notices above the prompt and redraws it.</summary>
+    public void ShowNotices(string? promptMarkup = null, StringBuilder? typed = null)
+    {
+        if (!notices.TryTake(out var first)) return;
+        Console.Write("\r\u001b[2K");
+        for (var line = first; line is not null; line = notices.TryTake(out var next) ? next : null)
+            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(line)}[/]");
+        if (promptMarkup is null) return;
+        AnsiConsole.Markup(promptMarkup);
+        Console.Write(typed?.ToString());
+    }
+}
