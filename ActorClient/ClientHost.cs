@@ -36,7 +36,6 @@ public static class ClientHost
               {
                   l.ClearLoggers();
                   l.AddLoggerFactory();
-                  l.LogLevel = Akka.Event.LogLevel.ErrorLevel;
               })
               .WithActors((system, registry) =>
                   registry.Register<ClientActor>(system.ActorOf(ClientActor.Props(server, o.Name, events), "client")));
