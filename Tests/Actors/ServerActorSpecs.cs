@@ -10,8 +10,8 @@ using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Actors;
 
-/// <summary>Gateway, session and state actors together over an in-memory store.</summary>
-public class ServerActorSpecs : TestKit
+/// <summary>Gateway, session, state and rooms actors wired as in the server, over an in-memory store.</summary>
+public abstract class ServerActorsFixture : TestKit
 {
     protected readonly InMemoryStateStore Store = new("test:1");
     protected readonly ServerSummary Summary = new();
@@ -19,9 +19,7 @@ public class ServerActorSpecs : TestKit
     protected readonly IActorRef Gateway;
     protected readonly IActorRef Rooms;
 
-    public ServerActorSpecs() : this(null) { }
-
-    protected ServerActorSpecs(string? hocon) : base(ActorTestConfig.Server(hocon))
+    protected ServerActorsFixture(string? hocon) : base(ActorTestConfig.Server(hocon))
     {
         State = Sys.ActorOf(StateActor.Props(() => Store, Summary, TimeSpan.FromMilliseconds(100), "test:1").WithDispatcher("state-dispatcher"), "state");
         Rooms = Sys.ActorOf(RoomsActor.Props(50), "rooms");
@@ -36,6 +34,14 @@ public class ServerActorSpecs : TestKit
         Gateway.Tell(new Register(name), client.Ref);
         return client.ExpectMsg<Registered>();
     }
+}
+
+/// <summary>Registration, requests, sequence numbers and session lifetime.</summary>
+public class ServerActorSpecs : ServerActorsFixture
+{
+    public ServerActorSpecs() : this(null) { }
+
+    protected ServerActorSpecs(string? hocon) : base(hocon) { }
 
     [Fact]
     public void Registration_replies_with_the_session_client_seq_1_and_the_current_server_seq()

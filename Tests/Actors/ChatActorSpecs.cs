@@ -1,0 +1,188 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Switchboard.Messages;
+using Switchboard.Server.Actors;
+using Switchboard.Server.Operations;
+
+namespace Switchboard.Tests.Actors;
+
+/// <summary>Routing, ordering, rate limits, flow control and rooms through the real actors (in-memory store).</summary>
+public sealed class ChatActorSpecs() : ServerActorsFixture(null)
+{
+    protected override SessionSettings Settings(IActorRef rooms) =>
+        new(OperationRegistry.Default, TimeSpan.FromMilliseconds(500), rooms, RatePerSecond: 1000, RateBurst: 50, MaxUnacked: 5);
+
+    private (TestProbe Probe, IActorRef Session) Join(string name)
+    {
+        var p = CreateTestProbe();
+        return (p, RegisterAs(name, p).Session);
+    }
+
+    [Fact]
+    public void Tell_is_routed_to_the_recipient_and_the_sender_hears_200_after_it_was_accepted()
+    {
+        var (alice, a) = Join("alice");
+        var (bob, _) = Join("bob");
+        a.Tell(new Tell(1, "bob", "hi bob"), alice.Ref);
+        var m = bob.ExpectMsg<Incoming>();
+        Assert.Equal(("alice", "hi bob", true), (m.From, m.Text, m.Direct));
+        var r = alice.ExpectMsg<Reply>();
+        Assert.Equal((1L, 200, "delivered"), (r.Id, r.Code, r.Value.Text));
+    }
+
+    [Fact]
+    public void Tell_to_someone_not_online_is_404_and_bad_texts_are_422()
+    {
+        var (alice, a) = Join("alice");
+        a.Tell(new Tell(1, "ghost", "boo"), alice.Ref);
+        Assert.Equal(Codes.NotOnline, alice.ExpectMsg<Reply>().Code);
+        a.Tell(new Tell(2, "alice", "   "), alice.Ref);
+        Assert.Equal(Codes.Invalid, alice.ExpectMsg<Reply>().Code);
+        a.Tell(new Tell(3, "alice", new string('é', 2049)), alice.Ref); // 4098 UTF-8 bytes
+        Assert.Equal(Codes.Invalid, alice.ExpectMsg<Reply>().Code);
+        a.Tell(new Tell(4, "bad name!", "x"), alice.Ref);
+        Assert.Equal(Codes.Invalid, alice.ExpectMsg<Reply>().Code);
+    }
+
+    [Fact]
+    public void Messages_between_two_clients_arrive_in_the_order_sent()
+    {
+        var (alice, a) = Join("alice");
+        var (bob, b) = Join("bob");
+        // In batches within the unacknowledged bound (5), as a client that keeps up.
+        for (var batch = 0; batch < 8; batch++)
+        {
+            for (var i = batch * 5; i < batch * 5 + 5; i++) a.Tell(new Tell(i, "bob", $"m{i}"), alice.Ref);
+            for (var i = batch * 5; i < batch * 5 + 5; i++) Assert.Equal($"m{i}", bob.ExpectMsg<Incoming>().Text);
+            for (var i = batch * 5; i < batch * 5 + 5; i++) Assert.Equal((i, 200), (alice.ExpectMsg<Reply>().Id, 200));
+            b.Tell(new Ack(batch * 5 + 5), bob.Ref);
+        }
+    }
+
+    [Fact]
+    public void Broadcast_goes_to_everyone_but_the_sender()
+    {
+        var (alice, a) = Join("alice");
+        var (bob, _) = Join("bob");
+        var (carol, _) = Join("carol");
+        a.Tell(new Say(1, null, "hello"), alice.Ref);
+        Assert.Equal("hello", bob.ExpectMsg<Incoming>().Text);
+        Assert.Equal("hello", carol.ExpectMsg<Incoming>().Text);
+        Assert.Equal(2, alice.ExpectMsg<Reply>().Value.Number);
+        alice.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        bob.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
+    public void Past_the_unacknowledged_bound_messages_are_dropped_and_the_sender_is_told()
+    {
+        var (alice, a) = Join("alice");
+        var (bob, b) = Join("bob");
+        for (var i = 0; i < 7; i++) a.Tell(new Tell(i, "bob", $"m{i}"), alice.Ref);
+        var codes = Enumerable.Range(0, 7).Select(_ => alice.ExpectMsg<Reply>().Code).ToArray();
+        Assert.Equal([200, 200, 200, 200, 200, 429, 429], codes);
+        for (var i = 0; i < 5; i++) bob.ExpectMsg<Incoming>();
+
+        // A broadcast to a backlogged client: dropped, and the sender hears which recipient missed it.
+        a.Tell(new Say(9, null, "anyone?"), alice.Ref);
+        alice.FishForMessage(m => m is Dropped { To: "bob" });
+
+        // Once bob catches up, messages flow again.
+        b.Tell(new Ack(5), bob.Ref);
+        a.Tell(new Tell(10, "bob", "again"), alice.Ref);
+        Assert.Equal("again", bob.ExpectMsg<Incoming>().Text);
+    }
+
+    [Fact]
+    public void Requests_past_the_burst_are_answered_429_without_doing_the_work()
+    {
+        var (alice, a) = Join("alice");
+        for (var i = 0; i < 80; i++) a.Tell(new Request(i, "even", ["2"]), alice.Ref);
+        var replies = Enumerable.Range(0, 80).Select(_ => alice.ExpectMsg<Reply>()).ToArray();
+        Assert.True(replies.Count(r => r.Code == Codes.RateLimited) >= 20, "the burst of 50 should be exceeded");
+        Assert.All(replies.Where(r => r.Code == Codes.RateLimited), r => Assert.Equal(ValueKind.None, r.Value.Kind));
+        // Every reply is numbered, 429s included.
+        Assert.Equal(Enumerable.Range(2, 80).Select(i => (long)i), replies.Select(r => r.ClientSeq));
+    }
+
+    [Fact]
+    public void Joining_a_room_replays_its_last_messages_before_the_reply()
+    {
+        var (alice, a) = Join("alice");
+        a.Tell(new JoinRoom(1, "games"), alice.Ref);
+        Assert.Equal("joined #games", alice.ExpectMsg<Reply>().Value.Text);
+        for (var i = 0; i < 3; i++)
+        {
+            a.Tell(new Say(10 + i, "#games", $"r{i}"), alice.Ref);
+            alice.ExpectMsg<Reply>();
+        }
+        var (bob, b) = Join("bob");
+        b.Tell(new JoinRoom(2, "#games"), bob.Ref);
+        for (var i = 0; i < 3; i++)
+        {
+            var m = bob.ExpectMsg<Incoming>();
+            Assert.Equal(($"r{i}", "#games", true), (m.Text, m.Room, m.Replay));
+        }
+        Assert.Equal("joined #games", bob.ExpectMsg<Reply>().Value.Text);
+        b.Tell(new ListRooms(3), bob.Ref);
+        var rooms = bob.ExpectMsg<RoomsReply>();
+        Assert.Equal([new RoomEntry("#games", 2, 3)], rooms.Rooms);
+    }
+
+    [Fact]
+    public void Room_history_keeps_only_the_last_fifty_messages()
+    {
+        var (alice, a) = Join("alice");
+        a.Tell(new JoinRoom(1, "#big"), alice.Ref);
+        alice.ExpectMsg<Reply>();
+        for (var i = 0; i < 60; i++)
+        {
+            // This fixture's burst is small: wait out a 429 rather than lose a message.
+            for (var code = 0; code != Codes.Ok; Thread.Sleep(code == Codes.RateLimited ? 5 : 0))
+            {
+                a.Tell(new Say(10 + i, "#big", $"r{i}"), alice.Ref);
+                code = alice.ExpectMsg<Reply>().Code;
+            }
+        }
+        var (bob, b) = Join("bob");
+        b.Tell(new JoinRoom(2, "#big"), bob.Ref);
+        var replay = Enumerable.Range(0, 50).Select(_ => bob.ExpectMsg<Incoming>().Text).ToArray();
+        Assert.Equal(Enumerable.Range(10, 50).Select(i => $"r{i}"), replay);
+    }
+
+    [Fact]
+    public void A_client_cannot_speak_through_another_clients_session()
+    {
+        var (alice, _) = Join("alice");
+        var (_, b) = Join("bob");
+        var mallory = CreateTestProbe();
+        b.Tell(new Tell(2, "alice", "as bob"), mallory.Ref);
+        b.Tell(new Say(3, null, "as bob"), mallory.Ref);
+        Assert.Equal(Codes.Unauthorized, mallory.ExpectMsg<Reply>().Code);
+        Assert.Equal(Codes.Unauthorized, mallory.ExpectMsg<Reply>().Code);
+        alice.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Theory]
+    [InlineData("akka.tcp://switchboard@127.0.0.1:4054", true)]   // a live node of the segment
+    [InlineData("akka.tcp://switchboard-client@127.0.0.1:4054", true)] // the address is what counts, and it is taken
+    [InlineData("akka.tcp://switchboard@127.0.0.1:5999", false)]  // anything else: a client, a stranger
+    [InlineData("akka://switchboard", true)]                       // this process
+    public void Node_messages_are_trusted_only_from_this_process_or_a_live_node(string address, bool trusted)
+    {
+        var nodes = new HashSet<string> { "127.0.0.1:4053", "127.0.0.1:4054" };
+        Assert.Equal(trusted, Switchboard.Server.Chat.NodeTrust.IsNode(Address.Parse(address), nodes));
+    }
+
+    [Fact]
+    public void Who_lists_everyone_online_with_the_node()
+    {
+        var (alice, a) = Join("alice");
+        Join("bob");
+        a.Tell(new Who(1), alice.Ref);
+        var w = alice.ExpectMsg<WhoReply>();
+        Assert.Equal(["alice", "bob"], w.Clients.Select(c => c.Name));
+        Assert.All(w.Clients, c => Assert.Equal("test:1", c.Node));
+        Assert.Equal(2, w.ClientSeq);
+    }
+}

@@ -1,0 +1,59 @@
+using Switchboard.Server.Chat;
+
+namespace Switchboard.Tests.Chat;
+
+public sealed class ChatRulesSpecs
+{
+    private const long Second = TimeSpan.TicksPerSecond;
+
+    [Fact]
+    public void Token_bucket_allows_the_burst_then_the_rate()
+    {
+        var bucket = new TokenBucket(rate: 10, burst: 3, nowTicks: 0);
+        Assert.Equal([true, true, true, false], Enumerable.Range(0, 4).Select(_ => bucket.TryTake(0)));
+        Assert.False(bucket.TryTake(Second / 20));     // half a token after 50 ms
+        Assert.True(bucket.TryTake(Second / 10));      // one token after 100 ms
+        Assert.False(bucket.TryTake(Second / 10));
+        Assert.Equal(3, Enumerable.Range(0, 10).Count(_ => bucket.TryTake(100 * Second))); // refills only up to the burst
+    }
+
+    [Fact]
+    public void Token_bucket_with_rate_zero_never_limits()
+    {
+        var bucket = new TokenBucket(0, 0, 0);
+        Assert.All(Enumerable.Range(0, 1000), _ => Assert.True(bucket.TryTake(0)));
+    }
+
+    [Theory]
+    [InlineData("hello", null)]
+    [InlineData("", "message is empty")]
+    [InlineData("   ", "message is empty")]
+    [InlineData("tab\there", "message may not contain control characters")]
+    public void Text_rules(string text, string? error) => Assert.Equal(error, ChatRules.TextError(text));
+
+    [Fact]
+    public void Text_is_limited_to_4_KiB_of_UTF8_not_4096_characters()
+    {
+        Assert.Null(ChatRules.TextError(new string('a', 4096)));
+        Assert.NotNull(ChatRules.TextError(new string('a', 4097)));
+        Assert.Null(ChatRules.TextError(new string('é', 2048)));      // 4096 bytes
+        Assert.NotNull(ChatRules.TextError(new string('é', 2049)));   // 4098 bytes
+    }
+
+    [Theory]
+    [InlineData("games", "#games")]
+    [InlineData("#games", "#games")]
+    [InlineData("#", null)]
+    [InlineData("two words", null)]
+    [InlineData("##games", null)]
+    public void Room_names_are_normalised_with_a_hash(string room, string? expected) =>
+        Assert.Equal(expected, ChatRules.NormalizeRoom(room));
+
+    [Fact]
+    public void Room_history_keeps_the_newest_messages_in_order()
+    {
+        var h = new RoomHistory(3);
+        for (var i = 0; i < 5; i++) h.Add("a", $"m{i}");
+        Assert.Equal(["m2", "m3", "m4"], h.ToArray().Select(x => x.Text));
+    }
+}
