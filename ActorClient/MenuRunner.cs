@@ -96,7 +96,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui)
                 Show($"join {room}", await connection.SendAsync(id => new JoinRoom(id, room)));
                 break;
             case 1 when ui.Ask("Room:") is { Length: > 0 } room && ui.Ask("Message:") is { } text:
-                Show($"say in {room}", await connection.SendAsync(id => new Say(id, room.StartsWith('#') ? room : "#" + room, text)), _ => "sent");
+                Show($"say in {room}", await connection.SendAsync(id => new Say(id, room.StartsWith('#') ? room : "#" + room, text)));
                 break;
             case 2 when ui.Ask("Room to leave:") is { Length: > 0 } room:
                 Show($"leave {room}", await connection.SendAsync(id => new LeaveRoom(id, room)));

@@ -197,7 +197,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private void OnRouteResult(RouteResult m)
     {
         if (_awaitingDelivery.Contains(m.Id)) Finish(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
-        else Answer(m.Id, m.Code == Codes.Ok ? OpOutcome.Ok(OpValue.Of(m.Recipients)) : new OpOutcome(m.Code, OpValue.None, m.Error));
+        else if (m.Code != Codes.Ok) Answer(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
+        // A broadcast answers how many it went to; a room message, where it went (members are per node).
+        else Answer(m.Id, OpOutcome.Ok(m.Room is null ? OpValue.Of(m.Recipients) : OpValue.Of($"sent to {m.Room}")));
     }
 
     private void Finish(long id, OpOutcome outcome)

@@ -254,7 +254,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         var fanout = new Fanout(m.From, m.Room, m.Text, m.Session);
         foreach (var node in snapshot.Nodes)
             if (node.Alive) Route(node.Address, m.Room is null ? "gateway" : "rooms").Tell(fanout, Self);
-        m.Session.Tell(new RouteResult(m.Id, Codes.Ok, null, m.Room is null ? snapshot.Clients.Count - 1 : 0));
+        m.Session.Tell(new RouteResult(m.Id, Codes.Ok, null, m.Room is null ? snapshot.Clients.Count - 1 : 0, m.Room));
     }
 
     /// <summary>A busy or broken segment costs one request a 503, never the actor or the server.</summary>

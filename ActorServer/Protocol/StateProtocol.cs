@@ -50,7 +50,7 @@ public sealed record RouteTell(long Id, string From, string To, string Text, IAc
 public sealed record RouteFanout(long Id, string From, string? Room, string Text, IActorRef Session);
 
 /// <summary>State → session: how routing went (404 nobody of that name; 200 with the recipients of a broadcast).</summary>
-public sealed record RouteResult(long Id, int Code, string? Error, long Recipients);
+public sealed record RouteResult(long Id, int Code, string? Error, long Recipients, string? Room = null);
 
 /// <summary>State → gateway and rooms: names that came and went since the last look, on any node, and the live nodes.</summary>
 public sealed record PresenceChanged(IReadOnlyList<ClientEntry> Joined, IReadOnlyList<ClientEntry> Left, IReadOnlySet<string> Nodes);

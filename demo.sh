@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Multi-node local demo: two server nodes sharing one segment, three clients (alice and bob on node A,
+# carol on node B) running a short scripted exchange, and `inspect --watch`, in one tmux session.
+#   ./demo.sh          build, start, attach (detach with Ctrl-b d; the demo keeps running)
+#   ./demo.sh stop     stop every process of the demo and remove its segment
+# Each client pane stays open after its script: type more commands there (e.g. "tell carol hi", "who").
+set -euo pipefail
+cd "$(dirname "$0")"
+session=switchboard-demo
+segment=switchboard-demo
+port_a="${DEMO_PORT_A:-4053}"
+port_b="${DEMO_PORT_B:-4054}"
+state=.demo
+bin=ActorServer/bin/Release/net10.0/ActorServer.dll
+client=ActorClient/bin/Release/net10.0/ActorClient.dll
+
+stop() {
+  tmux kill-session -t "$session" 2>/dev/null || true
+  for f in "$state"/*.pid; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f")
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for f in "$state"/*.pid; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f")
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  rm -rf "$state"
+  # Clean shutdowns remove the segment; this covers a node that had to be killed.
+  rm -f "/dev/shm/$segment"
+  echo "demo stopped; nothing left running, segment removed"
+}
+
+if [ "${1:-}" = "stop" ]; then stop; exit 0; fi
+command -v tmux >/dev/null || { echo "the demo needs tmux (apt-get install tmux)"; exit 1; }
+if tmux has-session -t "$session" 2>/dev/null; then
+  echo "the demo is already running: tmux attach -t $session   (or ./demo.sh stop)"; exit 1
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+echo "building (Release)..."
+dotnet build Switchboard.slnx -c Release -v quiet -nologo </dev/null >/dev/null
+mkdir -p "$state"
+
+# A client pane: the script first, then whatever the viewer types (scripted mode, one command a line).
+client_cmd() { # name port script...
+  local name=$1 port=$2; shift 2
+  printf '%s\n' "$@" > "$state/$name.script"
+  echo "echo \$\$ > $state/$name.pid; (cat $state/$name.script; cat) | exec dotnet $client $name --server 127.0.0.1:$port"
+}
+node_cmd() { # name port
+  echo "echo \$\$ > $state/$1.pid; exec dotnet $bin --port $2 --segment $segment"
+}
+
+tmux new-session -d -s "$session" -x 200 -y 50 -n demo "$(node_cmd nodeA "$port_a")"
+tmux set-option -t "$session" remain-on-exit on >/dev/null
+tmux split-window -t "$session" -h "$(node_cmd nodeB "$port_b")"
+sleep 3
+tmux split-window -t "$session" -v "$(client_cmd alice "$port_a" 'join lobby' 'sleep 4000' \
+  'tell carol hi carol, alice here on node A' 'sleep 1500' 'say #lobby hello lobby' 'who')"
+tmux split-window -t "$session" -v "$(client_cmd bob "$port_a" 'sleep 1500' 'join #lobby' 'sleep 4500' \
+  'say hello everyone, bob here' 'rooms')"
+tmux select-pane -t "$session":0.1
+tmux split-window -t "$session" -v "$(client_cmd carol "$port_b" 'sleep 2500' 'join lobby' 'sleep 3500' \
+  'tell alice hi alice, carol here on node B' 'calc 6 * 7' 'prime 2305843009213693951')"
+tmux split-window -t "$session" -v "echo \$\$ > $state/inspect.pid; exec dotnet $bin inspect --segment $segment --watch"
+tmux select-layout -t "$session" tiled >/dev/null
+echo "demo running in tmux session '$session' (nodes on $port_a and $port_b, segment $segment)."
+echo "stop it with: ./demo.sh stop"
+if [ -t 1 ] && [ -z "${TMUX:-}" ]; then exec tmux attach -t "$session"; fi
+echo "attach with: tmux attach -t $session"
