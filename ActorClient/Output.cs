@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -86,14 +85,7 @@ public sealed class Output(TextWriter writer, bool json)
         _ => "ok",
     };
 
-    public static string ValueText(OpValue v) => v.Kind switch
-    {
-        ValueKind.Number => v.Number.ToString(CultureInfo.InvariantCulture),
-        ValueKind.Flag => v.Flag ? "true" : "false",
-        ValueKind.Text => v.Text ?? "",
-        _ => "ok",
-    };
-
+    public static string ValueText(OpValue v) => v.Kind == ValueKind.None ? "ok" : v.ToString();
     private static void WriteReply(Utf8JsonWriter w, string cmd, IReply r)
     {
         w.WriteString("cmd", cmd);

@@ -14,6 +14,15 @@ public readonly record struct OpValue(ValueKind Kind, long Number, string? Text)
     public static OpValue Of(bool b) => new(ValueKind.Flag, b ? 1 : 0, null);
     public static OpValue Of(string s) => new(ValueKind.Text, 0, s);
     public bool Flag => Number != 0;
+
+    /// <summary>The value as a person reads it: 42, true, odd; empty for none.</summary>
+    public override string ToString() => Kind switch
+    {
+        ValueKind.Number => Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ValueKind.Flag => Flag ? "true" : "false",
+        ValueKind.Text => Text ?? "",
+        _ => "",
+    };
 }
 
 /// <summary>Session → client: the answer to request <paramref name="Id"/>, stamped with both sequence numbers.</summary>

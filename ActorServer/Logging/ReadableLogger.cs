@@ -33,6 +33,8 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
     {
         var user = source.IndexOf("/user/", StringComparison.Ordinal);
         if (user >= 0) return source[(user + 6)..];
+        var system = source.IndexOf("/system/", StringComparison.Ordinal);
+        if (system >= 0) source = source[(system + 8)..];
         var paren = source.IndexOf(" (", StringComparison.Ordinal);
         return paren > 0 ? source[..paren] : source.Length > 48 ? source[..48] : source;
     }
