@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,8 +15,14 @@ public sealed record ClientOptions(string Name, string ServerHost, int ServerPor
 /// <summary>Starts the client's actor system, registers, then runs the menu or the scripted mode.</summary>
 public static class ClientHost
 {
-    public static async Task<int> RunAsync(ClientOptions o, CancellationToken ct)
+    public static async Task<int> RunAsync(ClientOptions o)
     {
+        // Ctrl-C or SIGTERM: leave properly (unregister, free the name), whatever the client was doing.
+        using var interrupted = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Leave);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Leave);
+        var ct = interrupted.Token;
+
         var config = SwitchboardConfig.Load(o.ConfigPath ?? SwitchboardConfig.DefaultPath("client.hocon"));
         var server = new Address("akka.tcp", "switchboard", o.ServerHost, o.ServerPort);
         var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
@@ -29,6 +36,8 @@ public static class ClientHost
         builder.Logging.AddSimpleConsole(c => c.SingleLine = true);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Error);
+        // The actor system must outlive a Ctrl-C until the client has unregistered: no console lifetime.
+        builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
         builder.Services.AddAkka("switchboard-client", (ab, _) =>
         {
             ab.AddHocon(config, HoconAddMode.Prepend)
@@ -70,13 +79,19 @@ public static class ClientHost
             AnsiConsole.MarkupLine($"[bold aqua]Switchboard[/] — registered as [bold]{Markup.Escape(o.Name)}[/] on {Markup.Escape(registered.Node)} [grey](clientSeq {registered.ClientSeq}, serverSeq {registered.ServerSeq})[/]");
             var notices = events.Notices!;
             IMenuUi ui = AnsiConsole.Profile.Capabilities.Ansi
-                ? new SpectreMenuUi(notices)
+                ? new SpectreMenuUi(notices, ct)
                 : new PlainMenuUi(Console.In, Console.Out, notices);
             return await new MenuRunner(connection, ui).RunAsync();
         }
         finally
         {
             await app.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
+        }
+
+        void Leave(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            interrupted.Cancel();
         }
     }
 }
@@ -105,4 +120,11 @@ internal sealed class ConsoleEvents(string name, Func<Connection?> connection, O
         if (notices is null) output.Registered(name, registered, "reconnected");
         else notices.Add($"reconnected as {name} on {registered.Node}");
     }
+}
+
+/// <summary>A host lifetime that leaves signals alone: the client decides when its actor system stops.</summary>
+internal sealed class ManualLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

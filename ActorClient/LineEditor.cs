@@ -8,11 +8,11 @@ namespace Switchboard.Client;
 /// itself above it, and redraws the prompt with what was typed so far, so nothing typed is lost or garbled.
 /// (Spectre's own prompts redraw from a fixed position and are corrupted by output from another thread.)
 /// </summary>
-public sealed class LineEditor(Notices notices)
+public sealed class LineEditor(Notices notices, CancellationToken interrupted)
 {
     private static readonly TimeSpan KeyPoll = TimeSpan.FromMilliseconds(25);
 
-    /// <summary>The typed line, or null on Ctrl-C, Ctrl-D or Escape.</summary>
+    /// <summary>The typed line, or null on Ctrl-C, Ctrl-D, Escape or an interrupt signal.</summary>
     public string? ReadLine(string promptMarkup)
     {
         var buffer = new StringBuilder();
@@ -22,6 +22,11 @@ public sealed class LineEditor(Notices notices)
         {
             while (!Console.KeyAvailable)
             {
+                if (interrupted.IsCancellationRequested)
+                {
+                    Console.WriteLine();
+                    return null;
+                }
                 ShowNotices(promptMarkup, buffer);
                 notices.WaitAsync(KeyPoll).Wait();
             }

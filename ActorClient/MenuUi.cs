@@ -14,9 +14,9 @@ public interface IMenuUi
     void Table(string title, string[] columns, IEnumerable<string[]> rows);
 }
 
-public sealed class SpectreMenuUi(Notices notices) : IMenuUi
+public sealed class SpectreMenuUi(Notices notices, CancellationToken interrupted) : IMenuUi
 {
-    private readonly LineEditor _editor = new(notices);
+    private readonly LineEditor _editor = new(notices, interrupted);
 
     public int? Choose(string title, IReadOnlyList<string> choices)
     {

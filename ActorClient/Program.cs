@@ -10,14 +10,14 @@ var root = new RootCommand("Switchboard client: an interactive menu on a termina
 {
     name, server, json, config,
 };
-root.SetAction(async (r, ct) =>
+root.SetAction(async r =>
 {
     if (!TryServer(r.GetValue(server), out var host, out var port))
     {
         Console.Error.WriteLine("--server must be HOST:PORT, e.g. 127.0.0.1:4053");
         return ExitCodes.Usage;
     }
-    return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config)), ct);
+    return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config)));
 });
 
 var parsed = root.Parse(args);
@@ -27,7 +27,8 @@ if (parsed.Errors.Count > 0)
     Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT] [--json]   (--help for more)");
     return ExitCodes.Usage;
 }
-return await parsed.InvokeAsync();
+// The client handles SIGINT/SIGTERM itself: it unregisters, then exits.
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 static bool TryServer(string? text, out string host, out int port)
 {

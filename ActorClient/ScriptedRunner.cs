@@ -11,7 +11,10 @@ public sealed class ScriptedRunner(Connection connection, Output output, TextRea
 {
     public async Task<int> RunAsync(CancellationToken ct)
     {
-        while (!ct.IsCancellationRequested && await input.ReadLineAsync(ct) is { } line)
+        // Console reads block (even the async ones) and cannot be cancelled: read on the pool, and stop
+        // waiting for the line when interrupted.
+        var interrupted = Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => (string?)null, TaskScheduler.Default);
+        while (await await Task.WhenAny(Task.Run(input.ReadLine), interrupted) is { } line)
         {
             switch (CommandParser.Parse(line))
             {
@@ -21,7 +24,7 @@ public sealed class ScriptedRunner(Connection connection, Output output, TextRea
                     output.Local(c.Name, Codes.Invalid, c.Error);
                     break;
                 case SleepCommand s:
-                    await Task.Delay(s.Milliseconds, ct);
+                    await Task.WhenAny(Task.Delay(s.Milliseconds), interrupted);
                     output.Local("sleep", Codes.Ok, null);
                     break;
                 case WireCommand c:

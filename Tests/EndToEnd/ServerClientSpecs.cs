@@ -111,6 +111,24 @@ public sealed class ServerClientSpecs
         Assert.Equal(200, again.Registration.GetProperty("code").GetInt32());
     }
 
+    [Theory]
+    [InlineData(Posix.SIGTERM)]
+    [InlineData(Posix.SIGINT)]
+    public async Task Interrupted_client_unregisters_before_it_exits(int signal)
+    {
+        await using var server = await ServerNode.StartAsync();
+        await using (var ida = await server.ConnectAsync("ida"))
+        {
+            Assert.Equal(200, (await ida.SendAsync("even 2")).GetProperty("code").GetInt32());
+            ida.Process.Signal(signal);
+            Assert.Equal(0, await ida.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        }
+        // Freed by the unregister itself, not by the server noticing a dead client later.
+        await using var again = await server.ConnectAsync("ida");
+        Assert.Equal(200, again.Registration.GetProperty("code").GetInt32());
+        Assert.Contains("session of 'ida' ended: unregistered", server.Process.StdErr);
+    }
+
     [Fact]
     public async Task Killed_client_frees_its_name_within_seconds()
     {
