@@ -5,9 +5,6 @@ public static class Limits
 {
     public const int MaxNameLength = 32;
     public const int MaxTextBytes = 4096;
-    public const int MaxArgs = 8;
-    public const int MaxArgLength = 64;
-    public const int MaxOpLength = 32;
 
     /// <summary>Null when <paramref name="name"/> is a valid client name, else why not.</summary>
     public static string? NameError(string? name)

@@ -31,6 +31,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private string _endReason = "session stopped";
     private bool _presence = true;
     private long _pushed, _acked;
+    private long _rejectedInARow;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -133,7 +134,18 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     /// <summary>Rate limit: past it the request is answered 429 (and counted, like any reply) without any work.</summary>
     private bool Allowed(long id)
     {
-        if (_bucket.TryTake(Environment.TickCount64 * TimeSpan.TicksPerMillisecond)) return true;
+        if (_bucket.TryTake(Environment.TickCount64 * TimeSpan.TicksPerMillisecond))
+        {
+            _rejectedInARow = 0;
+            return true;
+        }
+        // A client that keeps sending into a full bucket is flooding: past a burst of 429s its requests are
+        // dropped unanswered, so a flood costs the shared state actor nothing.
+        if (++_rejectedInARow > _settings.RateBurst)
+        {
+            if (_rejectedInARow == (long)_settings.RateBurst + 1) _log.Warning("'{0}' is flooding; dropping its requests until it slows down", _name);
+            return false;
+        }
         Answer(id, new OpOutcome(Codes.RateLimited, OpValue.None, $"rate limit exceeded ({_settings.RatePerSecond:0}/s)"));
         return false;
     }

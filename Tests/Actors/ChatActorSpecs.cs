@@ -106,6 +106,19 @@ public sealed class ChatActorSpecs() : ServerActorsFixture(null)
     }
 
     [Fact]
+    public void A_flooding_client_gets_at_most_a_burst_of_429s_then_silence_until_it_slows_down()
+    {
+        var (alice, a) = Join("alice");
+        for (var i = 0; i < 400; i++) a.Tell(new Request(i, "even", ["2"]), alice.Ref);
+        var replies = alice.ReceiveWhile(TimeSpan.FromMilliseconds(500), m => (Reply)m);
+        Assert.InRange(replies.Count(r => r.Code == Codes.RateLimited), 1, 50);
+        Assert.True(replies.Count < 400, "a flood past the burst must not be answered request by request");
+        Thread.Sleep(100);
+        a.Tell(new Request(999, "even", ["3"]), alice.Ref);
+        Assert.Equal((999L, 200), alice.FishForMessage<Reply>(r => r.Id == 999) is var r ? (r.Id, r.Code) : default);
+    }
+
+    [Fact]
     public void Joining_a_room_replays_its_last_messages_before_the_reply()
     {
         var (alice, a) = Join("alice");
