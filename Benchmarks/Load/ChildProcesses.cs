@@ -133,6 +133,39 @@ public static class ProcStats
         catch (IOException) { return TimeSpan.Zero; }
     }
 
+    /// <summary>CPU ticks (1/100 s) of each thread, by thread id, with the thread's name.</summary>
+    public static Dictionary<int, (string Name, long Ticks)> Threads(int pid)
+    {
+        var result = new Dictionary<int, (string, long)>();
+        try
+        {
+            foreach (var dir in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    var open = stat.IndexOf('(');
+                    var close = stat.LastIndexOf(')');
+                    var rest = stat[(close + 2)..].Split(' ');
+                    result[int.Parse(Path.GetFileName(dir))] = (stat[(open + 1)..close], long.Parse(rest[11]) + long.Parse(rest[12]));
+                }
+                catch (IOException) { }
+            }
+        }
+        catch (IOException) { }
+        return result;
+    }
+
+    /// <summary>CPU ms per thread name between two <see cref="Threads"/> samples, busiest first.</summary>
+    public static List<(string Name, int Threads, double Ms)> ThreadDelta(
+        Dictionary<int, (string Name, long Ticks)> before, Dictionary<int, (string Name, long Ticks)> after) =>
+        after.Select(kv => (kv.Value.Name, Ticks: kv.Value.Ticks - (before.TryGetValue(kv.Key, out var b) ? b.Ticks : 0)))
+            .Where(x => x.Ticks > 0)
+            .GroupBy(x => x.Name)
+            .Select(g => (g.Key, g.Count(), g.Sum(x => x.Ticks) * 1000 / TicksPerSecond))
+            .OrderByDescending(x => x.Item3)
+            .ToList();
+
     public static double PeakRssMb(int pid) => StatusKb(pid, "VmHWM:") / 1024.0;
 
     public static double RssMb(int pid) => StatusKb(pid, "VmRSS:") / 1024.0;

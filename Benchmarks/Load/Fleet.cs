@@ -117,4 +117,13 @@ public sealed record PhaseResult(LongHistogram Latency, double Throughput, long 
 {
     public double Ms(double percentile) => Latency.TotalCount == 0 ? 0 : Latency.GetValueAtPercentile(percentile) / 1e6;
     public double MaxMs => Latency.TotalCount == 0 ? 0 : Latency.GetMaxValue() / 1e6;
+
+    /// <summary>Equal-length slices of one run as one result.</summary>
+    public static PhaseResult Combine(IReadOnlyList<PhaseResult> slices)
+    {
+        var hist = LoadClient.NewHistogram();
+        foreach (var s in slices) hist.Add(s.Latency);
+        return new PhaseResult(hist, slices.Average(s => s.Throughput), slices.Sum(s => s.Errors), slices.Average(s => s.ReceivedPerSecond),
+            slices.Sum(s => s.Dropped), slices.Select(s => s.FirstError).FirstOrDefault(e => e is not null));
+    }
 }

@@ -10,7 +10,7 @@ public sealed record LoadOptions
 {
     public int[] Clients { get; init; } = [1, 10, 25];
     public double Seconds { get; init; } = 10;
-    public double Warmup { get; init; } = 2;
+    public double Warmup { get; init; } = 3;
     public int Window { get; init; } = 16;
     public double Rate { get; init; }
     public bool Half { get; init; }
@@ -25,6 +25,7 @@ public sealed record LoadOptions
     public int IdleSystems { get; init; } = 10;
     public int Busy { get; init; } = 10;
     public bool KeepRateLimit { get; init; }
+    public bool Profile { get; init; }
 
     public static LoadOptions Parse(string[] args)
     {
@@ -52,6 +53,7 @@ public sealed record LoadOptions
                 "--idle-systems" => o with { IdleSystems = int.Parse(Next()) },
                 "--busy" => o with { Busy = int.Parse(Next()) },
                 "--keep-rate-limit" => o with { KeepRateLimit = true },
+                "--profile" => o with { Profile = true },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -128,7 +130,34 @@ public sealed record LoadRow(
     double ServerCpuMs, double ServerPeakRssMb,
     double BaselineP50Ms, double BaselineP99Ms, double BaselineCpuMs,
     double? PacedRate, double? PacedP50Ms, double? PacedP99Ms, double? PacedP999Ms, double? PacedMaxMs, long? PacedErrors,
+    double? BaselinePacedP50Ms, double? BaselinePacedP99Ms,
     string? FirstError);
+
+/// <summary>CPU time (and per-thread CPU with profiling) of a process, summed over measured slices.</summary>
+public sealed class CpuMeter(int? pid, bool threads)
+{
+    private readonly Dictionary<int, (string Name, long Ticks)> _threadTicks = new();
+    public double CpuMs { get; private set; }
+
+    public async Task<T> MeasureAsync<T>(Func<Task<T>> slice)
+    {
+        if (pid is not { } p) return await slice();
+        var t0 = threads ? ProcStats.Threads(p) : null;
+        var c0 = ProcStats.CpuTime(p);
+        var result = await slice();
+        CpuMs += (ProcStats.CpuTime(p) - c0).TotalMilliseconds;
+        if (t0 is not null)
+            foreach (var (tid, (name, ticks)) in ProcStats.Threads(p))
+            {
+                var delta = ticks - (t0.TryGetValue(tid, out var b) ? b.Ticks : 0);
+                _threadTicks[tid] = (name, (_threadTicks.TryGetValue(tid, out var acc) ? acc.Ticks : 0) + delta);
+            }
+        return result;
+    }
+
+    public List<(string Name, int Threads, double Ms)> Threads() =>
+        ProcStats.ThreadDelta(new Dictionary<int, (string Name, long Ticks)>(), _threadTicks);
+}
 
 public static class LoadCommand
 {
@@ -194,62 +223,74 @@ public static class LoadCommand
     public static async Task<LoadReport> LoadAsync(LoadEnvironment env, LoadOptions o)
     {
         var rows = new List<LoadRow>();
+        var profiles = new List<(int Clients, string Process, List<(string Name, int Threads, double Ms)> Threads, double Replies)>();
         var warmup = TimeSpan.FromSeconds(o.Warmup);
-        var measure = TimeSpan.FromSeconds(o.Seconds);
+        // Ours and the baseline run in alternating slices of ~2 s, so a drift in what else the machine is
+        // doing (2 shared cores) hits both alike and the ratio stays meaningful.
+        var rounds = Math.Max(1, (int)Math.Round(o.Seconds / 2));
+        var slice = TimeSpan.FromSeconds(o.Seconds / rounds);
         foreach (var n in o.Clients)
         {
-            Console.Error.WriteLine($"load: {n} client(s), {o.Seconds:0.#} s (+{o.Warmup:0.#} s warm-up), window {o.Window}{(o.Rate > 0 ? $", paced at {o.Rate:0}/s" : "")}");
-            // ours
-            PhaseResult ours;
-            PhaseResult? paced = null;
-            double cpuMs = 0, rssMb = 0;
+            Console.Error.WriteLine($"load: {n} client(s), {o.Seconds:0.#} s (+{o.Warmup:0.#} s warm-up) in {rounds} alternating slice(s), window {o.Window}{(o.Rate > 0 ? $", paced at {o.Rate:0}/s" : "")}");
+            using var server = o.Server is null ? await env.StartServerAsync() : null;
+            using var echo = o.Baseline ? await env.StartEchoAsync() : null;
+            var address = Address.Parse(server?.Address ?? $"akka.tcp://switchboard@{o.Server}");
+            await using var ours = await Fleet.StartAsync(n, Target.Switchboard, address, $"load{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60));
+            await using var baseFleet = echo is null ? null
+                : await Fleet.StartAsync(n, Target.Echo, Address.Parse(echo.Address), $"base{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60));
+
+            await ours.RunAsync(TimeSpan.Zero, warmup, o.Rate, o.MaxRequests);
+            if (baseFleet is not null) await baseFleet.RunAsync(TimeSpan.Zero, warmup, o.Rate, o.MaxRequests);
+
+            var oursSlices = new List<PhaseResult>();
+            var baseSlices = new List<PhaseResult>();
+            var oursCpu = new CpuMeter(server?.Pid, o.Profile);
+            var baseCpu = new CpuMeter(echo?.Pid, o.Profile);
+            for (var i = 0; i < rounds; i++)
             {
-                using var server = o.Server is null ? await env.StartServerAsync() : null;
-                var address = Address.Parse(server?.Address ?? $"akka.tcp://switchboard@{o.Server}");
-                await using var fleet = await Fleet.StartAsync(n, Target.Switchboard, address, $"load{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60));
-                var cpu0 = TimeSpan.Zero;
-                ours = await fleet.RunAsync(warmup, measure, o.Rate, o.MaxRequests, () =>
-                {
-                    if (server is not null) cpu0 = server.CpuTime();
-                    return Task.CompletedTask;
-                });
-                if (server is not null)
-                {
-                    cpuMs = (server.CpuTime() - cpu0).TotalMilliseconds;
-                    rssMb = server.PeakRssMb();
-                }
-                if (o.Half && o.Rate <= 0 && ours.Throughput > 0)
-                {
-                    Console.Error.WriteLine($"load: {n} client(s) paced at half of peak ({ours.Throughput / 2:0}/s)");
-                    paced = await fleet.RunAsync(TimeSpan.FromSeconds(1), measure, ours.Throughput / 2, o.MaxRequests);
-                }
+                oursSlices.Add(await oursCpu.MeasureAsync(() => ours.RunAsync(TimeSpan.Zero, slice, o.Rate, o.MaxRequests)));
+                if (baseFleet is not null) baseSlices.Add(await baseCpu.MeasureAsync(() => baseFleet.RunAsync(TimeSpan.Zero, slice, o.Rate, o.MaxRequests)));
             }
-            // raw Akka.Remote baseline: same clients, payload and window, an echo actor instead of the server
-            PhaseResult? baseline = null;
-            double baseCpu = 0;
-            if (o.Baseline)
+            var our = PhaseResult.Combine(oursSlices);
+            var baseline = baseFleet is null ? null : PhaseResult.Combine(baseSlices);
+            var rssMb = server?.PeakRssMb() ?? 0;
+            if (o.Profile && server is not null) profiles.Add((n, "server", oursCpu.Threads(), our.Throughput * o.Seconds));
+            if (o.Profile && baseline is not null) profiles.Add((n, "echo baseline", baseCpu.Threads(), baseline.Throughput * o.Seconds));
+
+            PhaseResult? paced = null, basePaced = null;
+            if (o.Half && o.Rate <= 0 && our.Throughput > 0)
             {
-                using var echo = await env.StartEchoAsync();
-                await using var fleet = await Fleet.StartAsync(n, Target.Echo, Address.Parse(echo.Address), $"base{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60));
-                var cpu0 = TimeSpan.Zero;
-                baseline = await fleet.RunAsync(warmup, measure, o.Rate, o.MaxRequests, () =>
+                var half = our.Throughput / 2;
+                Console.Error.WriteLine($"load: {n} client(s) paced at half of peak ({half:0}/s), ours and baseline alternating");
+                var ps = new List<PhaseResult>();
+                var bs = new List<PhaseResult>();
+                for (var i = 0; i < rounds; i++)
                 {
-                    cpu0 = echo.CpuTime();
-                    return Task.CompletedTask;
-                });
-                baseCpu = (echo.CpuTime() - cpu0).TotalMilliseconds;
+                    ps.Add(await ours.RunAsync(TimeSpan.Zero, slice, half, o.MaxRequests));
+                    if (baseFleet is not null) bs.Add(await baseFleet.RunAsync(TimeSpan.Zero, slice, half, o.MaxRequests));
+                }
+                paced = PhaseResult.Combine(ps);
+                basePaced = baseFleet is null ? null : PhaseResult.Combine(bs);
             }
+
             var bt = baseline?.Throughput ?? 0;
-            rows.Add(new LoadRow(n, Math.Round(ours.Throughput, 1), Math.Round(bt, 1), bt > 0 ? Math.Round(ours.Throughput / bt, 3) : 0,
-                R(ours.Ms(50)), R(ours.Ms(90)), R(ours.Ms(99)), R(ours.Ms(99.9)), R(ours.MaxMs), ours.Errors,
-                Math.Round(cpuMs), Math.Round(rssMb, 1),
-                R(baseline?.Ms(50) ?? 0), R(baseline?.Ms(99) ?? 0), Math.Round(baseCpu),
-                paced is null ? null : Math.Round(ours.Throughput / 2), paced is null ? null : R(paced.Ms(50)), paced is null ? null : R(paced.Ms(99)),
+            rows.Add(new LoadRow(n, Math.Round(our.Throughput, 1), Math.Round(bt, 1), bt > 0 ? Math.Round(our.Throughput / bt, 3) : 0,
+                R(our.Ms(50)), R(our.Ms(90)), R(our.Ms(99)), R(our.Ms(99.9)), R(our.MaxMs), our.Errors,
+                Math.Round(oursCpu.CpuMs), Math.Round(rssMb, 1),
+                R(baseline?.Ms(50) ?? 0), R(baseline?.Ms(99) ?? 0), Math.Round(baseCpu.CpuMs),
+                paced is null ? null : Math.Round(our.Throughput / 2), paced is null ? null : R(paced.Ms(50)), paced is null ? null : R(paced.Ms(99)),
                 paced is null ? null : R(paced.Ms(99.9)), paced is null ? null : R(paced.MaxMs), paced?.Errors,
-                ours.FirstError ?? paced?.FirstError));
+                basePaced is null ? null : R(basePaced.Ms(50)), basePaced is null ? null : R(basePaced.Ms(99)),
+                our.FirstError ?? paced?.FirstError));
         }
         var report = new LoadReport("load", o.Seconds, o.Window, o.Rate, o.Op, string.Join(' ', o.Args), rows);
         Console.Out.Write(Markdown(report));
+        foreach (var (clients, process, threads, replies) in profiles)
+        {
+            Console.Out.WriteLine($"\n{process} threads, {clients} client(s): CPU ms over the {o.Seconds:0.#} s run (µs per reply)");
+            foreach (var (name, count, ms) in threads.Take(12))
+                Console.Out.WriteLine(Inv($"  {name,-16} x{count,-3} {ms,8:0} ms  {(replies > 0 ? ms * 1000 / replies : 0),6:0.00} µs"));
+        }
         return report;
     }
 
@@ -269,10 +310,10 @@ public static class LoadCommand
             sb.AppendLine();
             sb.AppendLine("Paced at half of each peak:");
             sb.AppendLine();
-            sb.AppendLine("| clients | rate/s | p50 | p99 | p99.9 | max | errors |");
-            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+            sb.AppendLine("| clients | rate/s | p50 | p99 | p99.9 | max | errors | baseline p50 | baseline p99 |");
+            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var x in r.Results.Where(x => x.PacedRate is not null))
-                sb.AppendLine(Inv($"| {x.Clients} | {x.PacedRate:0} | {x.PacedP50Ms:0.###} | {x.PacedP99Ms:0.###} | {x.PacedP999Ms:0.###} | {x.PacedMaxMs:0.###} | {x.PacedErrors} |"));
+                sb.AppendLine(Inv($"| {x.Clients} | {x.PacedRate:0} | {x.PacedP50Ms:0.###} | {x.PacedP99Ms:0.###} | {x.PacedP999Ms:0.###} | {x.PacedMaxMs:0.###} | {x.PacedErrors} | {x.BaselinePacedP50Ms:0.###} | {x.BaselinePacedP99Ms:0.###} |"));
         }
         foreach (var x in r.Results.Where(x => x.FirstError is not null))
             sb.AppendLine($"\n{x.Clients} clients, first error: {x.FirstError}");
