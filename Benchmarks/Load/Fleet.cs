@@ -47,7 +47,7 @@ public sealed class Fleet : IAsyncDisposable
     }
 
     /// <summary>A system with many idle client actors (for the capacity run).</summary>
-    public static async Task<Fleet> StartIdleAsync(int systems, int perSystem, Address server, string prefix, string clientHocon, TimeSpan timeout)
+    public static async Task<Fleet> StartIdleAsync(int systems, int perSystem, Address server, string prefix, bool quiet, string clientHocon, TimeSpan timeout)
     {
         var fleet = new Fleet();
         try
@@ -61,7 +61,7 @@ public sealed class Fleet : IAsyncDisposable
                 for (var i = 0; i < perSystem; i++)
                 {
                     var tcs = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    fleet.Clients.Add(system.ActorOf(IdleClient.Props(server, $"{prefix}{s}-{i}", tcs), $"idle{i}"));
+                    fleet.Clients.Add(system.ActorOf(IdleClient.Props(server, $"{prefix}{s}-{i}", quiet, tcs), $"idle{i}"));
                     ready.Add(tcs.Task);
                 }
                 // one system at a time: 1,000 registrations at once on 2 cores would only measure the burst

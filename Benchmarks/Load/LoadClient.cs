@@ -236,13 +236,15 @@ public sealed class IdleClient : ReceiveActor
     private IActorRef _session = ActorRefs.Nobody;
     private long _received;
 
-    public IdleClient(Address server, string name, TaskCompletionSource<bool> ready)
+    public IdleClient(Address server, string name, bool quiet, TaskCompletionSource<bool> ready)
     {
         Receive<Registered>(r =>
         {
             _session = r.Session;
+            if (quiet) _session.Tell(new SetPresence(1, false));
             ready.TrySetResult(true);
         });
+        Receive<Reply>(_ => { });
         Receive<Rejected>(r => ready.TrySetException(new InvalidOperationException($"{name} rejected: {r.Code} {r.Error}")));
         ReceiveAny(_ =>
         {
@@ -251,6 +253,6 @@ public sealed class IdleClient : ReceiveActor
         Context.ActorSelection(new RootActorPath(server) / "user" / "gateway").Tell(new Register(name));
     }
 
-    public static Props Props(Address server, string name, TaskCompletionSource<bool> ready) =>
-        Akka.Actor.Props.Create(() => new IdleClient(server, name, ready));
+    public static Props Props(Address server, string name, bool quiet, TaskCompletionSource<bool> ready) =>
+        Akka.Actor.Props.Create(() => new IdleClient(server, name, quiet, ready));
 }

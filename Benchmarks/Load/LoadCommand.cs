@@ -26,6 +26,7 @@ public sealed record LoadOptions
     public int Busy { get; init; } = 10;
     public bool KeepRateLimit { get; init; }
     public bool Profile { get; init; }
+    public bool IdleQuiet { get; init; }
 
     public static LoadOptions Parse(string[] args)
     {
@@ -54,6 +55,7 @@ public sealed record LoadOptions
                 "--busy" => o with { Busy = int.Parse(Next()) },
                 "--keep-rate-limit" => o with { KeepRateLimit = true },
                 "--profile" => o with { Profile = true },
+                "--idle-quiet" => o with { IdleQuiet = true },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -339,7 +341,7 @@ public static class LoadCommand
         var rssAlone = server.RssMb();
         Console.Error.WriteLine($"capacity: registering {o.Idle} idle clients in {o.IdleSystems} client ActorSystems");
         var t0 = System.Diagnostics.Stopwatch.StartNew();
-        await using var idle = await Fleet.StartIdleAsync(o.IdleSystems, o.Idle / o.IdleSystems, address, "idle", env.ClientHocon, TimeSpan.FromSeconds(120));
+        await using var idle = await Fleet.StartIdleAsync(o.IdleSystems, o.Idle / o.IdleSystems, address, "idle", o.IdleQuiet, env.ClientHocon, TimeSpan.FromSeconds(120));
         var registerSeconds = t0.Elapsed.TotalSeconds;
         await Task.Delay(2000); // let the presence notices of the joins settle
         Console.Error.WriteLine($"capacity: {o.Busy} busy clients again, with {o.Idle} idle ones online");
@@ -350,7 +352,7 @@ public static class LoadCommand
             R(withIdle.Ms(50)), R(withIdle.Ms(99)), R(withIdle.MaxMs), Math.Round(withIdle.Throughput), withIdle.Errors,
             alone.Ms(99) > 0 ? Math.Round(withIdle.Ms(99) / alone.Ms(99), 2) : 0);
         var sb = new StringBuilder();
-        sb.AppendLine($"Capacity: {o.Idle} idle registered clients ({o.Idle / o.IdleSystems} client actors in each of {o.IdleSystems} ActorSystems — idle clients share associations; the {o.Busy} busy ones have one ActorSystem each), busy load paced at {rate:0}/s.");
+        sb.AppendLine($"Capacity: {o.Idle} idle registered clients ({o.Idle / o.IdleSystems} client actors in each of {o.IdleSystems} ActorSystems — idle clients share associations; the {o.Busy} busy ones have one ActorSystem each){(o.IdleQuiet ? ", idle clients turn presence notices off" : "")}, busy load paced at {rate:0}/s.");
         sb.AppendLine();
         sb.AppendLine("| run | replies/s | p50 ms | p99 ms | max ms | errors | server RSS MB |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
