@@ -139,7 +139,7 @@ public sealed class LoadClient : ReceiveActor
 
     private void OnPushed()
     {
-        if (_phase is not null) _received++;
+        if (_phase is { } p && Stopwatch.GetTimestamp() is var now && now >= p.MeasureFromTs && now <= p.EndTs) _received++;
         var total = ++_acked;
         if (total % 32 == 0 && !_session.IsNobody()) _session.Tell(new Ack(total));
     }
