@@ -8,7 +8,10 @@ public static class Program
     {
         switch (args)
         {
-            // room for more subcommands (e.g. a `load` generator) ahead of BenchmarkDotNet's own arguments
+            case ["load" or "capacity" or "messaging", ..]:
+                return Load.LoadCommand.Run(args[0], args[1..]);
+            case ["echo-server", ..]:
+                return Load.EchoServer.Run(args[1..]);
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
                 return 0;

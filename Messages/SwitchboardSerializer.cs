@@ -50,8 +50,8 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
 
     public override byte[] ToBinary(object obj) => obj switch
     {
-        Request r => ToRequest(r).ToByteArray(),
-        Reply r => ToReply(r).ToByteArray(),
+        Request r => WriteRequest(r),
+        Reply r => WriteReply(r),
         Register r => new RegisterMsg { Name = r.Name }.ToByteArray(),
         Registered r => new RegisteredMsg
         {
@@ -81,8 +81,8 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
 
     public override object FromBinary(byte[] bytes, string manifest) => manifest switch
     {
-        RequestM => FromRequest(RequestMsg.Parser.ParseFrom(bytes)),
-        ReplyM => FromReply(ReplyMsg.Parser.ParseFrom(bytes)),
+        RequestM => ReadRequest(bytes),
+        ReplyM => ReadReply(bytes),
         RegisterM => new Register(RegisterMsg.Parser.ParseFrom(bytes).Name),
         RegisteredM => FromRegistered(RegisteredMsg.Parser.ParseFrom(bytes)),
         RejectedM => FromRejected(RejectedMsg.Parser.ParseFrom(bytes)),
@@ -106,38 +106,151 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
         _ => throw new SerializationException($"unknown Switchboard manifest '{manifest}'"),
     };
 
-    private static RequestMsg ToRequest(Request r)
+    // Request and Reply carry every operation: they are written and read field by field with Google.Protobuf's
+    // primitives, byte-for-byte the encoding of RequestMsg / ReplyMsg in switchboard.proto, without building the
+    // intermediate message objects. Unknown fields are skipped, as the generated parser does; malformed input throws.
+    private const uint IdTag = 8, OpTag = 18, ArgsTag = 26;
+    private const uint CodeTag = 16, ClientSeqTag = 24, ServerSeqTag = 32, NumberTag = 40, FlagTag = 48, TextTag = 58, ErrorTag = 66;
+
+    private static byte[] WriteRequest(Request r)
     {
-        var m = new RequestMsg { Id = r.Id, Op = r.Op };
-        m.Args.AddRange(r.Args);
-        return m;
+        var size = 0;
+        if (r.Id != 0) size += 1 + CodedOutputStream.ComputeInt64Size(r.Id);
+        if (r.Op.Length != 0) size += 1 + CodedOutputStream.ComputeStringSize(r.Op);
+        foreach (var a in r.Args) size += 1 + CodedOutputStream.ComputeStringSize(a);
+        var bytes = new byte[size];
+        var o = new CodedOutputStream(bytes);
+        if (r.Id != 0)
+        {
+            o.WriteRawTag((byte)IdTag);
+            o.WriteInt64(r.Id);
+        }
+        if (r.Op.Length != 0)
+        {
+            o.WriteRawTag((byte)OpTag);
+            o.WriteString(r.Op);
+        }
+        foreach (var a in r.Args)
+        {
+            o.WriteRawTag((byte)ArgsTag);
+            o.WriteString(a);
+        }
+        o.CheckNoSpaceLeft();
+        return bytes;
     }
 
-    private static Request FromRequest(RequestMsg m) => new(m.Id, m.Op, [.. m.Args]);
-
-    private static ReplyMsg ToReply(Reply r)
+    private static Request ReadRequest(byte[] bytes)
     {
-        var m = new ReplyMsg { Id = r.Id, Code = r.Code, ClientSeq = r.ClientSeq, ServerSeq = r.ServerSeq };
+        var input = new CodedInputStream(bytes);
+        long id = 0;
+        var op = "";
+        string[] args = [];
+        var count = 0;
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (tag)
+            {
+                case IdTag: id = input.ReadInt64(); break;
+                case OpTag: op = input.ReadString(); break;
+                case ArgsTag:
+                    if (count == args.Length) Array.Resize(ref args, Math.Max(2, count * 2));
+                    args[count++] = input.ReadString();
+                    break;
+                default: input.SkipLastField(); break;
+            }
+        }
+        if (count != args.Length) Array.Resize(ref args, count);
+        return new Request(id, op, args);
+    }
+
+    private static byte[] WriteReply(Reply r)
+    {
+        var size = 0;
+        if (r.Id != 0) size += 1 + CodedOutputStream.ComputeInt64Size(r.Id);
+        if (r.Code != 0) size += 1 + CodedOutputStream.ComputeInt32Size(r.Code);
+        if (r.ClientSeq != 0) size += 1 + CodedOutputStream.ComputeInt64Size(r.ClientSeq);
+        if (r.ServerSeq != 0) size += 1 + CodedOutputStream.ComputeInt64Size(r.ServerSeq);
+        var text = r.Value.Text ?? "";
         switch (r.Value.Kind)
         {
-            case ValueKind.Number: m.Number = r.Value.Number; break;
-            case ValueKind.Flag: m.Flag = r.Value.Flag; break;
-            case ValueKind.Text: m.Text = r.Value.Text ?? ""; break;
+            case ValueKind.Number: size += 1 + CodedOutputStream.ComputeInt64Size(r.Value.Number); break;
+            case ValueKind.Flag: size += 2; break;
+            case ValueKind.Text: size += 1 + CodedOutputStream.ComputeStringSize(text); break;
         }
-        if (r.Error is not null) m.Error = r.Error;
-        return m;
+        var error = r.Error ?? "";
+        if (error.Length != 0) size += 1 + CodedOutputStream.ComputeStringSize(error);
+
+        var bytes = new byte[size];
+        var o = new CodedOutputStream(bytes);
+        if (r.Id != 0)
+        {
+            o.WriteRawTag((byte)IdTag);
+            o.WriteInt64(r.Id);
+        }
+        if (r.Code != 0)
+        {
+            o.WriteRawTag((byte)CodeTag);
+            o.WriteInt32(r.Code);
+        }
+        if (r.ClientSeq != 0)
+        {
+            o.WriteRawTag((byte)ClientSeqTag);
+            o.WriteInt64(r.ClientSeq);
+        }
+        if (r.ServerSeq != 0)
+        {
+            o.WriteRawTag((byte)ServerSeqTag);
+            o.WriteInt64(r.ServerSeq);
+        }
+        switch (r.Value.Kind)
+        {
+            case ValueKind.Number:
+                o.WriteRawTag((byte)NumberTag);
+                o.WriteInt64(r.Value.Number);
+                break;
+            case ValueKind.Flag:
+                o.WriteRawTag((byte)FlagTag);
+                o.WriteBool(r.Value.Flag);
+                break;
+            case ValueKind.Text:
+                o.WriteRawTag((byte)TextTag);
+                o.WriteString(text);
+                break;
+        }
+        if (error.Length != 0)
+        {
+            o.WriteRawTag((byte)ErrorTag);
+            o.WriteString(error);
+        }
+        o.CheckNoSpaceLeft();
+        return bytes;
     }
 
-    private static Reply FromReply(ReplyMsg m)
+    private static Reply ReadReply(byte[] bytes)
     {
-        var value = m.ResultCase switch
+        var input = new CodedInputStream(bytes);
+        long id = 0, clientSeq = 0, serverSeq = 0;
+        var code = 0;
+        var value = OpValue.None;
+        var error = "";
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
         {
-            ReplyMsg.ResultOneofCase.Number => OpValue.Of(m.Number),
-            ReplyMsg.ResultOneofCase.Flag => OpValue.Of(m.Flag),
-            ReplyMsg.ResultOneofCase.Text => OpValue.Of(m.Text),
-            _ => OpValue.None,
-        };
-        return new Reply(m.Id, m.Code, m.ClientSeq, m.ServerSeq, value, m.Error.Length == 0 ? null : m.Error);
+            switch (tag)
+            {
+                case IdTag: id = input.ReadInt64(); break;
+                case CodeTag: code = input.ReadInt32(); break;
+                case ClientSeqTag: clientSeq = input.ReadInt64(); break;
+                case ServerSeqTag: serverSeq = input.ReadInt64(); break;
+                case NumberTag: value = OpValue.Of(input.ReadInt64()); break;
+                case FlagTag: value = OpValue.Of(input.ReadBool()); break;
+                case TextTag: value = OpValue.Of(input.ReadString()); break;
+                case ErrorTag: error = input.ReadString(); break;
+                default: input.SkipLastField(); break;
+            }
+        }
+        return new Reply(id, code, clientSeq, serverSeq, value, error.Length == 0 ? null : error);
     }
 
     private Registered FromRegistered(RegisteredMsg m) =>

@@ -1,0 +1,57 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Switchboard.Messages;
+
+namespace Switchboard.Benchmarks.Load;
+
+/// <summary>
+/// The raw Akka.Remote baseline: one actor at <c>/user/echo</c> that answers every <see cref="Request"/>
+/// with a <see cref="Reply"/> of the same shape as the server's (same serializer, same hocon), and
+/// nothing else: no gateway, session, operation or state actor.
+/// </summary>
+public sealed class EchoActor : ReceiveActor
+{
+    private long _seq;
+
+    public EchoActor() =>
+        Receive<Request>(r =>
+        {
+            _seq++;
+            Sender.Tell(new Reply(r.Id, Codes.Ok, _seq, _seq, OpValue.Of(80235), null));
+        });
+
+    public static Props Props() => Akka.Actor.Props.Create(() => new EchoActor());
+}
+
+public static class EchoServer
+{
+    /// <summary><c>echo-server --config FILE [--port 0]</c>: prints <c>listening on ADDRESS</c> and runs until SIGTERM.</summary>
+    public static int Run(string[] args)
+    {
+        var config = Arg(args, "--config") ?? throw new ArgumentException("echo-server needs --config FILE");
+        var port = int.Parse(Arg(args, "--port") ?? "0");
+        var hocon = ConfigurationFactory.ParseString("akka.loglevel = WARNING")
+            .WithFallback(SwitchboardConfig.Remoting("127.0.0.1", port))
+            .WithFallback(SwitchboardConfig.Load(config));
+        using var system = ActorSystem.Create("switchboard", hocon);
+        system.ActorOf(EchoActor.Props(), "echo");
+        var stop = new ManualResetEventSlim();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Set();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Set();
+        };
+        Console.Out.WriteLine($"listening on {((ExtendedActorSystem)system).Provider.DefaultAddress}");
+        Console.Out.Flush();
+        stop.Wait();
+        system.Terminate().Wait(TimeSpan.FromSeconds(5));
+        return 0;
+    }
+
+    internal static string? Arg(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}

@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using Akka.Actor;
+using HdrHistogram;
+using Switchboard.Messages;
+
+namespace Switchboard.Benchmarks.Load;
+
+/// <summary>What a busy client sends: an operation (request/reply), a direct message, or a broadcast.</summary>
+public enum Traffic { Request, Tell, Say }
+
+/// <summary>How a load client reaches its server: registered at the gateway, or the raw echo actor.</summary>
+public enum Target { Switchboard, Echo }
+
+/// <summary>One phase of load: send from now until <see cref="EndTs"/>, record what was sent after <see cref="MeasureFromTs"/>.</summary>
+public sealed record RunPhase(long MeasureFromTs, long EndTs, long MaxRequests, double RatePerSecond, TaskCompletionSource<ClientResult> Done);
+
+/// <summary>What one client measured in one phase.</summary>
+public sealed record ClientResult(LongHistogram Latency, long RepliesInWindow, long Errors, long Received, long Dropped, string? FirstError);
+
+/// <summary>Pacing tick (from <see cref="Pacer"/>).</summary>
+public sealed record PaceTick
+{
+    public static readonly PaceTick Instance = new();
+}
+
+/// <summary>
+/// A benchmark client actor, shaped like the real ActorClient: registers with <c>/user/gateway</c> (or
+/// identifies the echo actor), then keeps at most <c>window</c> requests in flight to its session and
+/// records each round trip in an HdrHistogram (nanoseconds). Pushed events are acknowledged every 32.
+/// </summary>
+public sealed class LoadClient : ReceiveActor
+{
+    public const long HighestNs = 60L * 1_000_000_000;
+    private static readonly double NsPerTick = 1e9 / Stopwatch.Frequency;
+
+    private readonly Target _target;
+    private readonly Address _server;
+    private readonly string _name;
+    private readonly Traffic _traffic;
+    private readonly int _window;
+    private readonly string[] _peers;
+    private readonly TaskCompletionSource<bool> _ready;
+    private readonly long[] _sentAt;
+    private readonly string _op;
+    private readonly string[] _args;
+    private IActorRef _session = ActorRefs.Nobody;
+
+    private RunPhase? _phase;
+    private LongHistogram _latency = NewHistogram();
+    private long _nextId, _inFlight, _sent, _repliesInWindow, _errors, _received, _dropped, _acked, _phaseStartTs;
+    private string? _firstError;
+    private bool _stopping;
+
+    public LoadClient(Target target, Address server, string name, Traffic traffic, int window, string[] peers,
+        string op, string[] args, TaskCompletionSource<bool> ready)
+    {
+        _target = target;
+        _server = server;
+        _name = name;
+        _traffic = traffic;
+        _window = window;
+        _peers = peers;
+        _op = op;
+        _args = args;
+        _ready = ready;
+        _sentAt = new long[window];
+        Become(Connecting);
+    }
+
+    public static Props Props(Target target, Address server, string name, Traffic traffic, int window, string[] peers,
+        string op, string[] args, TaskCompletionSource<bool> ready) =>
+        Akka.Actor.Props.Create(() => new LoadClient(target, server, name, traffic, window, peers, op, args, ready));
+
+    public static LongHistogram NewHistogram() => new(HighestNs, 3);
+
+    protected override void PreStart()
+    {
+        if (_target == Target.Switchboard)
+            Context.ActorSelection(new RootActorPath(_server) / "user" / "gateway").Tell(new Register(_name));
+        else
+            Context.ActorSelection(new RootActorPath(_server) / "user" / "echo").Tell(new Identify(_name));
+    }
+
+    private void Connecting()
+    {
+        Receive<Registered>(r =>
+        {
+            _session = r.Session;
+            _ready.TrySetResult(true);
+            Become(Online);
+        });
+        Receive<Rejected>(r => _ready.TrySetException(new InvalidOperationException($"{_name} rejected: {r.Code} {r.Error}")));
+        Receive<ActorIdentity>(id =>
+        {
+            if (id.Subject is null || id.Subject.IsNobody())
+            {
+                _ready.TrySetException(new InvalidOperationException("no echo actor at " + _server));
+                return;
+            }
+            _session = id.Subject;
+            _ready.TrySetResult(true);
+            Become(Online);
+        });
+        Pushed();
+    }
+
+    private void Online()
+    {
+        Receive<RunPhase>(p =>
+        {
+            _phase = p;
+            _latency = NewHistogram();
+            _sent = _repliesInWindow = _errors = _dropped = 0;
+            _firstError = null;
+            _stopping = false;
+            _phaseStartTs = Stopwatch.GetTimestamp();
+            _received = 0;
+            if (p.RatePerSecond <= 0) Fill(Stopwatch.GetTimestamp());
+        });
+        Receive<PaceTick>(_ =>
+        {
+            if (_phase is { RatePerSecond: > 0 } && !_stopping) Fill(Stopwatch.GetTimestamp());
+        });
+        Receive<Reply>(OnReply);
+        Pushed();
+    }
+
+    // Chat events pushed by the server: count them and acknowledge every 32 (flow control).
+    private void Pushed()
+    {
+        Receive<Incoming>(_ => OnPushed());
+        Receive<PresenceEvent>(_ => OnPushed());
+        Receive<Dropped>(_ =>
+        {
+            _dropped++;
+            OnPushed();
+        });
+    }
+
+    private void OnPushed()
+    {
+        if (_phase is { } p && Stopwatch.GetTimestamp() is var now && now >= p.MeasureFromTs && now <= p.EndTs) _received++;
+        var total = ++_acked;
+        if (total % 32 == 0 && !_session.IsNobody()) _session.Tell(new Ack(total));
+    }
+
+    private void Fill(long now)
+    {
+        var p = _phase!;
+        if (now >= p.EndTs || _sent >= p.MaxRequests)
+        {
+            Stop();
+            return;
+        }
+        long allowed = long.MaxValue;
+        if (p.RatePerSecond > 0)
+            allowed = (long)((now - _phaseStartTs) / (double)Stopwatch.Frequency * p.RatePerSecond) + 1 - _sent;
+        while (_inFlight < _window && allowed-- > 0 && _sent < p.MaxRequests)
+        {
+            var id = ++_nextId;
+            _sentAt[id % _window] = Stopwatch.GetTimestamp();
+            _inFlight++;
+            _sent++;
+            _session.Tell(_traffic switch
+            {
+                Traffic.Request => new Request(id, _op, _args),
+                Traffic.Tell => new Tell(id, _peers[(int)(id % _peers.Length)], "hello from " + _name),
+                _ => (ISwitchboardMessage)new Say(id, null, "hello everyone from " + _name),
+            });
+        }
+    }
+
+    private void OnReply(Reply r)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (_phase is not { } p) return;
+        _inFlight--;
+        var sentAt = _sentAt[r.Id % _window];
+        if (sentAt >= p.MeasureFromTs)
+        {
+            _latency.RecordValue(Math.Min(HighestNs, (long)((now - sentAt) * NsPerTick)));
+            if (now <= p.EndTs) _repliesInWindow++;
+            if (r.Code != Codes.Ok)
+            {
+                _errors++;
+                _firstError ??= $"{r.Code} {r.Error}";
+            }
+        }
+        if (_stopping || now >= p.EndTs || _sent >= p.MaxRequests)
+        {
+            Stop();
+            return;
+        }
+        if (p.RatePerSecond <= 0) Fill(now);
+    }
+
+    private void Stop()
+    {
+        _stopping = true;
+        if (_inFlight > 0 || _phase is null) return;
+        var p = _phase;
+        _phase = null;
+        p.Done.TrySetResult(new ClientResult(_latency, _repliesInWindow, _errors, _received, _dropped, _firstError));
+    }
+}
+
+/// <summary>One thread that ticks every paced client about once a millisecond.</summary>
+public sealed class Pacer : IDisposable
+{
+    private readonly Thread _thread;
+    private volatile bool _stop;
+
+    public Pacer(IReadOnlyList<IActorRef> clients)
+    {
+        _thread = new Thread(() =>
+        {
+            while (!_stop)
+            {
+                foreach (var c in clients) c.Tell(PaceTick.Instance);
+                Thread.Sleep(1);
+            }
+        }) { IsBackground = true, Name = "pacer" };
+        _thread.Start();
+    }
+
+    public void Dispose()
+    {
+        _stop = true;
+        _thread.Join();
+    }
+}
+
+/// <summary>An idle registered client: registers and acknowledges what is pushed to it, nothing else.</summary>
+public sealed class IdleClient : ReceiveActor
+{
+    private IActorRef _session = ActorRefs.Nobody;
+    private long _received;
+
+    public IdleClient(Address server, string name, bool quiet, TaskCompletionSource<bool> ready)
+    {
+        Receive<Registered>(r =>
+        {
+            _session = r.Session;
+            if (quiet) _session.Tell(new SetPresence(1, false));
+            ready.TrySetResult(true);
+        });
+        Receive<Reply>(_ => { });
+        Receive<Rejected>(r => ready.TrySetException(new InvalidOperationException($"{name} rejected: {r.Code} {r.Error}")));
+        ReceiveAny(_ =>
+        {
+            if (++_received % 32 == 0 && !_session.IsNobody()) _session.Tell(new Ack(_received));
+        });
+        Context.ActorSelection(new RootActorPath(server) / "user" / "gateway").Tell(new Register(name));
+    }
+
+    public static Props Props(Address server, string name, bool quiet, TaskCompletionSource<bool> ready) =>
+        Akka.Actor.Props.Create(() => new IdleClient(server, name, quiet, ready));
+}
