@@ -60,13 +60,14 @@ public sealed class Output(TextWriter writer, bool json)
     /// <summary>A pushed event: a message, a presence notice, a dropped-message notice.</summary>
     public void Pushed(ISwitchboardMessage m)
     {
-        if (m is Incoming or PresenceEvent or Dropped) Line(json ? Json(w => WriteEvent(w, m)) : PlainEvent(m));
+        if (m is Incoming or PresenceEvent or PresenceBatch or Dropped) Line(json ? Json(w => WriteEvent(w, m)) : PlainEvent(m));
     }
 
     public static string PlainEvent(ISwitchboardMessage m) => m switch
     {
         Incoming i => $"{(i.Replay ? "(earlier) " : "")}[{i.From} → {(i.Direct ? "you" : i.Room ?? "everyone")}] {i.Text}",
         PresenceEvent p => $"* {p.Name} {(p.Joined ? "joined" : "left")} ({p.Node})",
+        PresenceBatch b => $"* and {b.MoreJoined} more joined, {b.MoreLeft} more left (see who)",
         Dropped d => $"* message to {d.To} dropped: {d.Reason}",
         _ => m.ToString() ?? "",
     };
@@ -145,6 +146,11 @@ public sealed class Output(TextWriter writer, bool json)
                 w.WriteString("event", p.Joined ? "joined" : "left");
                 w.WriteString("name", p.Name);
                 w.WriteString("node", p.Node);
+                break;
+            case PresenceBatch b:
+                w.WriteString("event", "presence");
+                w.WriteNumber("moreJoined", b.MoreJoined);
+                w.WriteNumber("moreLeft", b.MoreLeft);
                 break;
             case Dropped d:
                 w.WriteString("event", "dropped");

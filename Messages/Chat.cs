@@ -40,6 +40,10 @@ public sealed record Incoming(string From, string Text, bool Direct, string? Roo
 
 public sealed record PresenceEvent(string Name, string Node, bool Joined) : ISwitchboardMessage;
 
+/// <summary>Who came and went since the last look, one message per look: a few names, and counts past
+/// <see cref="Limits.MaxPresenceNames"/> (a thousand clients joining at once must not mean a million messages).</summary>
+public sealed record PresenceBatch(PresenceEvent[] Events, int MoreJoined, int MoreLeft) : ISwitchboardMessage;
+
 /// <summary>A message of this client's was dropped because its recipient is not keeping up.</summary>
 public sealed record Dropped(string To, string Reason) : ISwitchboardMessage;
 

@@ -5,6 +5,7 @@ public static class Limits
 {
     public const int MaxNameLength = 32;
     public const int MaxTextBytes = 4096;
+    public const int MaxPresenceNames = 16;
 
     /// <summary>Null when <paramref name="name"/> is a valid client name, else why not.</summary>
     public static string? NameError(string? name)

@@ -16,7 +16,7 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
     private const string RegisterM = "reg", RegisteredM = "regd", RejectedM = "rej", UnregisterM = "unreg",
         RequestM = "req", ReplyM = "rep", WhoM = "who", WhoReplyM = "whor", SayM = "say", TellM = "tell",
         JoinM = "join", LeaveM = "leave", RoomsM = "rooms", RoomsReplyM = "roomsr", PresenceM = "pres",
-        AckM = "ack", IncomingM = "in", PresenceEventM = "presev", DroppedM = "drop", DeliverM = "dlv",
+        AckM = "ack", IncomingM = "in", PresenceEventM = "presev", PresenceBatchM = "presb", DroppedM = "drop", DeliverM = "dlv",
         DeliveredM = "dlvd", FanoutM = "fan";
 
     public override int Identifier => Id;
@@ -41,6 +41,7 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
         Ack => AckM,
         Incoming => IncomingM,
         PresenceEvent => PresenceEventM,
+        PresenceBatch => PresenceBatchM,
         Dropped => DroppedM,
         Deliver => DeliverM,
         Delivered => DeliveredM,
@@ -71,7 +72,8 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
         SetPresence r => new SetPresenceMsg { Id = r.Id, On = r.On }.ToByteArray(),
         Ack r => new AckMsg { Received = r.Received }.ToByteArray(),
         Incoming r => new IncomingMsg { From = r.From, Text = r.Text, Direct = r.Direct, Room = r.Room ?? "", Replay = r.Replay }.ToByteArray(),
-        PresenceEvent r => new PresenceEventMsg { Name = r.Name, Node = r.Node, Joined = r.Joined }.ToByteArray(),
+        PresenceEvent r => ToPresenceEvent(r).ToByteArray(),
+        PresenceBatch r => ToPresenceBatch(r).ToByteArray(),
         Dropped r => new DroppedMsg { To = r.To, Reason = r.Reason }.ToByteArray(),
         Deliver r => new DeliverMsg { Id = r.Id, From = r.From, To = r.To, Text = r.Text, ReplyTo = Serialization.SerializedActorPath(r.ReplyTo) }.ToByteArray(),
         Delivered r => new DeliveredMsg { Id = r.Id, Code = r.Code, Error = r.Error ?? "" }.ToByteArray(),
@@ -99,6 +101,7 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
         AckM => new Ack(AckMsg.Parser.ParseFrom(bytes).Received),
         IncomingM => FromIncoming(IncomingMsg.Parser.ParseFrom(bytes)),
         PresenceEventM => FromPresenceEvent(PresenceEventMsg.Parser.ParseFrom(bytes)),
+        PresenceBatchM => FromPresenceBatch(PresenceBatchMsg.Parser.ParseFrom(bytes)),
         DroppedM => FromDropped(DroppedMsg.Parser.ParseFrom(bytes)),
         DeliverM => FromDeliver(DeliverMsg.Parser.ParseFrom(bytes)),
         DeliveredM => FromDelivered(DeliveredMsg.Parser.ParseFrom(bytes)),
@@ -287,6 +290,17 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
     private static SetPresence FromSetPresence(SetPresenceMsg m) => new(m.Id, m.On);
     private static Incoming FromIncoming(IncomingMsg m) => new(m.From, m.Text, m.Direct, NullIfEmpty(m.Room), m.Replay);
     private static PresenceEvent FromPresenceEvent(PresenceEventMsg m) => new(m.Name, m.Node, m.Joined);
+    private static PresenceEventMsg ToPresenceEvent(PresenceEvent r) => new() { Name = r.Name, Node = r.Node, Joined = r.Joined };
+
+    private static PresenceBatchMsg ToPresenceBatch(PresenceBatch r)
+    {
+        var m = new PresenceBatchMsg { MoreJoined = r.MoreJoined, MoreLeft = r.MoreLeft };
+        foreach (var e in r.Events) m.Events.Add(ToPresenceEvent(e));
+        return m;
+    }
+
+    private static PresenceBatch FromPresenceBatch(PresenceBatchMsg m) =>
+        new([.. m.Events.Select(FromPresenceEvent)], m.MoreJoined, m.MoreLeft);
     private static Dropped FromDropped(DroppedMsg m) => new(m.To, m.Reason);
     private static Delivered FromDelivered(DeliveredMsg m) => new(m.Id, m.Code, NullIfEmpty(m.Error));
 

@@ -167,14 +167,19 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     private void Events()
     {
         Receive<Incoming>(OnPushed);
-        Receive<PresenceEvent>(OnPushed);
+        Receive<PresenceBatch>(OnPushed);
         Receive<Messages.Dropped>(OnPushed);
         Receive<SendAck>(_ => SendAckNow());
     }
 
     private void OnPushed(ISwitchboardMessage m)
     {
-        _events.Pushed(m);
+        if (m is PresenceBatch batch)
+        {
+            foreach (var e in batch.Events) _events.Pushed(e);
+            if (batch.MoreJoined + batch.MoreLeft > 0) _events.Pushed(batch); // the "and N more" line
+        }
+        else _events.Pushed(m);
         _received++;
         if (_received - _acked >= AckEvery) SendAckNow();
         else if (!Timers.IsTimerActive(AckTimer)) Timers.StartSingleTimer(AckTimer, new SendAck(), TimeSpan.FromMilliseconds(200));

@@ -40,6 +40,7 @@ public sealed class GatewayActor : ReceiveActor
         Receive<PresenceChanged>(m =>
         {
             _nodes = m.Nodes;
+            if (m.Joined.Count + m.Left.Count == 0) return;
             foreach (var s in _sessions.Values) s.Tell(m);
         });
         Receive<Terminated>(t =>

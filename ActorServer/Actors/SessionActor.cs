@@ -244,13 +244,25 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Push(new Incoming(m.From, m.Text, false, m.Room, false));
     }
 
+    // One batch per look at the segment, whatever the number of changes: a few names, then counts.
     private void OnPresence(PresenceChanged m)
     {
         if (!_presence || Backlogged) return;
+        var events = new List<PresenceEvent>(Math.Min(Limits.MaxPresenceNames, m.Joined.Count + m.Left.Count));
+        int moreJoined = 0, moreLeft = 0;
         foreach (var e in m.Joined)
-            if (e.Name != _name) Push(new PresenceEvent(e.Name, e.Node, true));
+        {
+            if (e.Name == _name) continue;
+            if (events.Count < Limits.MaxPresenceNames) events.Add(new PresenceEvent(e.Name, e.Node, true));
+            else moreJoined++;
+        }
         foreach (var e in m.Left)
-            if (e.Name != _name) Push(new PresenceEvent(e.Name, e.Node, false));
+        {
+            if (e.Name == _name) continue;
+            if (events.Count < Limits.MaxPresenceNames) events.Add(new PresenceEvent(e.Name, e.Node, false));
+            else moreLeft++;
+        }
+        if (events.Count > 0) Push(new PresenceBatch([.. events], moreJoined, moreLeft));
     }
 
     /// <summary>Pushed events the client has not acknowledged yet: past the bound, new ones are dropped.</summary>

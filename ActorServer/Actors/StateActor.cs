@@ -241,20 +241,20 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         else Route(entry.Node, "gateway").Tell(new Deliver(m.Id, m.From, m.To, m.Text, m.Session), Self);
     }
 
-    // A broadcast or room message goes to every live node; each node hands it to its own sessions.
+    // A broadcast or room message goes to every node; each node hands it to its own sessions.
     private void OnRouteFanout(RouteFanout m)
     {
-        var snapshot = default(StateSnapshot);
-        Guarded(() => snapshot = Store.Snapshot(), () => { });
-        if (snapshot is null)
+        Census? census = null;
+        Guarded(() => census = Store.Census(), () => { });
+        if (census is null)
         {
             m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, "server state unavailable, try again", 0));
             return;
         }
         var fanout = new Fanout(m.From, m.Room, m.Text, m.Session);
-        foreach (var node in snapshot.Nodes)
-            if (node.Alive) Route(node.Address, m.Room is null ? "gateway" : "rooms").Tell(fanout, Self);
-        m.Session.Tell(new RouteResult(m.Id, Codes.Ok, null, m.Room is null ? snapshot.Clients.Count - 1 : 0, m.Room));
+        foreach (var node in census.Nodes)
+            Route(node, m.Room is null ? "gateway" : "rooms").Tell(fanout, Self);
+        m.Session.Tell(new RouteResult(m.Id, Codes.Ok, null, m.Room is null ? census.Clients - 1 : 0, m.Room));
     }
 
     /// <summary>A busy or broken segment costs one request a 503, never the actor or the server.</summary>

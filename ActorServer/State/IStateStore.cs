@@ -16,6 +16,8 @@ public sealed record ClientEntry(string Name, string Node, long Requests, DateTi
 
 public sealed record NodeEntry(string Address, int Pid, bool Alive, DateTimeOffset Started, DateTimeOffset Heartbeat);
 
+public sealed record Census(int Clients, IReadOnlyList<string> Nodes);
+
 public sealed record StateSnapshot(
     IReadOnlyList<NodeEntry> Nodes,
     IReadOnlyList<ClientEntry> Clients,
@@ -43,6 +45,10 @@ public interface IStateStore : IDisposable
     bool TryFind(string name, out ClientEntry entry);
 
     StateSnapshot Snapshot();
+
+    /// <summary>How many clients are online and which nodes have a row: what a broadcast needs, without
+    /// decoding every slot as <see cref="Snapshot"/> does.</summary>
+    Census Census();
 
     /// <summary>Heartbeats this node and reaps nodes (and their clients) whose process is gone; returns how many clients were reaped.</summary>
     int Maintain();

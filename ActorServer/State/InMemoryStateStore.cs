@@ -68,6 +68,8 @@ public sealed class InMemoryStateStore(string node, int capacity = 4096) : IStat
         [.. _slots.OfType<Slot>().Select(s => new ClientEntry(s.Name, node, s.Requests, s.Since))],
         _serverSeq, _totalRequests, _totalRegistrations);
 
+    public Census Census() => new(_byName.Count, [node]);
+
     public int Maintain() => 0;
 
     public void Dispose() { }

@@ -440,6 +440,23 @@ public sealed class SharedSegmentStore : IStateStore
         finally { System.Buffers.ArrayPool<byte>.Shared.Return(copy); }
     }
 
+    public Census Census()
+    {
+        var nodes = new List<string>(2);
+        var clients = 0;
+        Enter();
+        try
+        {
+            var seg = Seg;
+            for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
+                if (SegmentLayout.TryReadNode(SegmentLayout.NodeRowSpan(seg, i), out var node)) nodes.Add(node.Address);
+            for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
+                if (SegmentLayout.IsSlotUsed(SegmentLayout.SlotSpan(seg, i))) clients++;
+        }
+        finally { _mutex.ReleaseMutex(); }
+        return new Census(clients, nodes);
+    }
+
     public int Maintain()
     {
         Enter();

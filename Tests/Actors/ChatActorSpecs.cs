@@ -188,6 +188,23 @@ public sealed class ChatActorSpecs() : ServerActorsFixture(null)
     }
 
     [Fact]
+    public void Presence_comes_as_one_batch_per_look_with_a_few_names_and_counts_for_the_rest()
+    {
+        var (watcher, w) = Join("watcher");
+        Thread.Sleep(400); // the state actor has taken its first look
+        for (var i = 0; i < 20; i++) Join($"c{i}");
+        var batches = watcher.ReceiveWhile(TimeSpan.FromSeconds(1), m => m as PresenceBatch, msgs: 20).OfType<PresenceBatch>().ToList();
+        Assert.All(batches, b => Assert.InRange(b.Events.Length, 1, 16));
+        Assert.Equal(20, batches.Sum(b => b.Events.Length + b.MoreJoined));
+        Assert.All(batches.SelectMany(b => b.Events), e => Assert.True(e.Joined));
+
+        w.Tell(new SetPresence(1, false), watcher.Ref);
+        watcher.FishForMessage(m => m is Reply { Id: 1 });
+        Join("late");
+        watcher.ExpectNoMsg(TimeSpan.FromMilliseconds(400));
+    }
+
+    [Fact]
     public void Who_lists_everyone_online_with_the_node()
     {
         var (alice, a) = Join("alice");

@@ -20,6 +20,19 @@ public sealed class SerializerSpecs() : TestKit(ActorTestConfig.Server())
         new Reply(3, 200, 4, 5, OpValue.Of(false), null),
         new Reply(4, 200, 5, 6, OpValue.Of("odd"), null),
         new Reply(5, 422, 6, 7, OpValue.None, "division by zero"),
+        new Tell(6, "bob", "héllo ✓"),
+        new Say(7, "#games", "gg"),
+        new Say(8, null, "hi all"),
+        new JoinRoom(9, "#games"),
+        new LeaveRoom(10, "games"),
+        new ListRooms(11),
+        new SetPresence(12, false),
+        new Ack(99),
+        new Incoming("alice", "hi", true, null, false),
+        new Incoming("alice", "gg", false, "#games", true),
+        new PresenceEvent("bob", "127.0.0.1:4053", true),
+        new Dropped("bob", "not keeping up"),
+        new Delivered(3, 404, "bob is not online"),
     ];
 
     [Theory]
@@ -32,6 +45,32 @@ public sealed class SerializerSpecs() : TestKit(ActorTestConfig.Server())
         var back = Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier, manifest);
         if (message is Request r) Assert.Equal((r.Id, r.Op, r.Args), (((Request)back).Id, ((Request)back).Op, ((Request)back).Args), new RequestComparer());
         else Assert.Equal(message, back);
+    }
+
+    [Fact]
+    public void Replies_and_batches_with_arrays_round_trip()
+    {
+        var who = new WhoReply(1, 200, 2, 3, [new PresenceEntry("a", "n:1", 5)], null);
+        var rooms = new RoomsReply(2, 200, 3, 4, [new RoomEntry("#g", 2, 7)], null);
+        var batch = new PresenceBatch([new PresenceEvent("a", "n:1", true), new PresenceEvent("b", "n:2", false)], 3, 4);
+        Assert.Equal(who.Clients, RoundTrip(who).Clients);
+        Assert.Equal(rooms.Rooms, RoundTrip(rooms).Rooms);
+        var back = RoundTrip(batch);
+        Assert.Equal((batch.Events.AsEnumerable(), 3, 4), (back.Events.AsEnumerable(), back.MoreJoined, back.MoreLeft), new BatchComparer());
+    }
+
+    private T RoundTrip<T>(T message) where T : ISwitchboardMessage
+    {
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        return (T)Sys.Serialization.Deserialize(serializer.ToBinary(message), serializer.Identifier,
+            Akka.Serialization.Serialization.ManifestFor(serializer, message));
+    }
+
+    private sealed class BatchComparer : IEqualityComparer<(IEnumerable<PresenceEvent>, int, int)>
+    {
+        public bool Equals((IEnumerable<PresenceEvent>, int, int) x, (IEnumerable<PresenceEvent>, int, int) y) =>
+            x.Item1.SequenceEqual(y.Item1) && x.Item2 == y.Item2 && x.Item3 == y.Item3;
+        public int GetHashCode((IEnumerable<PresenceEvent>, int, int) obj) => obj.Item2;
     }
 
     [Fact]
