@@ -75,26 +75,35 @@ public sealed class StateActor : ReceiveActor, IWithTimers
     // The hot path: no closures, no lookups beyond one dictionary slot.
     private void OnCount(CountAndReply m)
     {
-        bool counted;
-        SeqPair seq;
+        switch (Count(m.Slot, m.Client, m.Id, out var seq))
+        {
+            case Counted.Yes:
+                var o = m.Outcome;
+                m.Client.Tell(new Reply(m.Id, o.Code, seq.ClientSeq, seq.ServerSeq, o.Value, o.Error));
+                break;
+            case Counted.SlotGone:
+                m.Client.Tell(new Reply(m.Id, Codes.Unavailable, 0, 0, OpValue.None, "registration lost; register again"));
+                break;
+        }
+    }
+
+    private enum Counted { Yes, SlotGone, StoreFault }
+
+    /// <summary>Counts one reply to the client in <paramref name="slot"/>; a store fault is answered 503 here.</summary>
+    private Counted Count(SlotHandle slot, IActorRef client, long id, out SeqPair seq)
+    {
         try
         {
-            counted = Store.TryCount(m.Slot, out seq);
+            if (!Store.TryCount(slot, out seq)) return Counted.SlotGone;
         }
         catch (Exception ex) when (IsStoreFault(ex))
         {
-            Unavailable(ex, m.Client, m.Id);
-            return;
+            Unavailable(ex, client, id);
+            seq = default;
+            return Counted.StoreFault;
         }
-
-        if (!counted)
-        {
-            m.Client.Tell(new Reply(m.Id, Codes.Unavailable, 0, 0, OpValue.None, "registration lost; register again"));
-            return;
-        }
-        Track(m.Slot, seq);
-        var o = m.Outcome;
-        m.Client.Tell(new Reply(m.Id, o.Code, seq.ClientSeq, seq.ServerSeq, o.Value, o.Error));
+        Track(slot, seq);
+        return Counted.Yes;
     }
 
     private void OnClaim(ClaimName m)
@@ -120,23 +129,9 @@ public sealed class StateActor : ReceiveActor, IWithTimers
 
     private void OnReleaseAndReply(ReleaseAndReply m)
     {
-        bool counted;
-        SeqPair seq;
-        try
-        {
-            counted = Store.TryCount(m.Slot, out seq);
-        }
-        catch (Exception ex) when (IsStoreFault(ex))
-        {
-            Unavailable(ex, m.Client, m.Id);
-            return;
-        }
-
-        if (counted)
-        {
-            Track(m.Slot, seq);
-            Release(m.Slot, m.Name, "unregistered");
-        }
+        var counted = Count(m.Slot, m.Client, m.Id, out var seq);
+        if (counted == Counted.StoreFault) return;
+        if (counted == Counted.Yes) Release(m.Slot, m.Name, "unregistered");
         // Either way the name is no longer this client's: the unregister succeeded.
         m.Client.Tell(new Reply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, OpValue.Of("unregistered"), null));
     }
@@ -202,16 +197,15 @@ public sealed class StateActor : ReceiveActor, IWithTimers
 
     private void OnCountAndSend(CountAndSend m)
     {
-        Guarded(() =>
+        switch (Count(m.Slot, m.Client, m.Id, out var seq))
         {
-            if (!Store.TryCount(m.Slot, out var seq))
-            {
+            case Counted.Yes:
+                m.Client.Tell(m.Build(seq));
+                break;
+            case Counted.SlotGone:
                 m.Client.Tell(new Reply(m.Id, Codes.Unavailable, 0, 0, OpValue.None, "registration lost; register again"));
-                return;
-            }
-            Track(m.Slot, seq);
-            m.Client.Tell(m.Build(seq));
-        }, () => m.Client.Tell(new Reply(m.Id, Codes.Unavailable, 0, 0, OpValue.None, "server state unavailable, try again")));
+                break;
+        }
     }
 
     private void OnWho(WhoQuery m)
