@@ -17,10 +17,11 @@ public static class ClientHost
 {
     public static async Task<int> RunAsync(ClientOptions o)
     {
-        // Ctrl-C or SIGTERM: leave properly (unregister, free the name), whatever the client was doing.
+        // Ctrl-C, SIGTERM or a closed terminal: leave properly (unregister, free the name), whatever the client was doing.
         using var interrupted = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Leave);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Leave);
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Leave);
         var ct = interrupted.Token;
 
         var config = SwitchboardConfig.Load(o.ConfigPath ?? SwitchboardConfig.DefaultPath("client.hocon"));

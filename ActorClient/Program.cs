@@ -17,6 +17,12 @@ root.SetAction(async r =>
         Console.Error.WriteLine("--server must be HOST:PORT, e.g. 127.0.0.1:4053");
         return ExitCodes.Usage;
     }
+    var configPath = r.GetValue(config);
+    if (configPath is not null && !File.Exists(configPath))
+    {
+        Console.Error.WriteLine($"configuration file not found: {configPath}");
+        return ExitCodes.Usage;
+    }
     return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config)));
 });
 

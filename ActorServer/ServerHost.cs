@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,8 +19,19 @@ public static class ServerHost
 {
     public static async Task<int> RunAsync(ServerOptions o)
     {
-        var hocon = SwitchboardConfig.Load(o.ConfigPath ?? SwitchboardConfig.DefaultPath("server.hocon"))
-            .WithFallback(SwitchboardConfig.Remoting(o.Host, o.Port));
+        if (Problem(o) is { } problem)
+        {
+            Console.Error.WriteLine($"error: {problem}");
+            return 2;
+        }
+        if (o.Port != 0 && await IsListeningAsync(o.Host, o.Port))
+        {
+            // Akka binds with SO_REUSEADDR (which also allows a second listener on Linux): refuse instead of
+            // splitting clients at random between two servers.
+            Console.Error.WriteLine($"error: {o.Host}:{o.Port} is already in use by another process; pick another --port");
+            return 1;
+        }
+        var hocon = SwitchboardConfig.Load(o.ConfigPath ?? SwitchboardConfig.DefaultPath("server.hocon"));
         var overrides = SwitchboardConfig.Remoting(o.Host, o.Port);
         if (o.Debug) overrides = overrides.WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = DEBUG"));
         var summary = new ServerSummary();
@@ -72,6 +84,12 @@ public static class ServerHost
         });
 
         using var app = builder.Build();
+        // A closed terminal (SIGHUP) is a shutdown like Ctrl-C: summary printed, entries and segment removed.
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
+        {
+            ctx.Cancel = true;
+            app.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        });
         try
         {
             await app.StartAsync();
@@ -90,4 +108,27 @@ public static class ServerHost
         return 0;
     }
 
+
+    /// <summary>A usage error in the options, found before anything starts.</summary>
+    private static string? Problem(ServerOptions o)
+    {
+        if (o.Port is < 0 or > 65535) return $"--port must be 0..65535 (0 picks a free port), not {o.Port}";
+        if (!SegmentMapping.IsValidSegmentName(o.Segment)) return $"--segment '{o.Segment}' is not a valid name (letters, digits, '.', '_', '-'; no '/')";
+        var config = o.ConfigPath ?? SwitchboardConfig.DefaultPath("server.hocon");
+        return File.Exists(config) ? null : $"configuration file not found: {config}";
+    }
+
+    private static async Task<bool> IsListeningAsync(string host, int port)
+    {
+        using var probe = new System.Net.Sockets.TcpClient();
+        try
+        {
+            await probe.ConnectAsync(host, port).WaitAsync(TimeSpan.FromSeconds(1));
+            return true;
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or TimeoutException)
+        {
+            return false;
+        }
+    }
 }
