@@ -44,8 +44,12 @@ public sealed class LineEditor(Notices notices, CancellationToken interrupted)
             if (key.Key == ConsoleKey.Backspace)
             {
                 if (buffer.Length == 0) continue;
-                buffer.Length--;
-                Console.Write("\b \b");
+                // Redraw rather than "\b \b": the input may have wrapped onto several screen rows.
+                var row = CursorRow(promptMarkup, buffer);
+                buffer.Length -= buffer.Length > 1 && char.IsLowSurrogate(buffer[^1]) ? 2 : 1;
+                ClearInput(row);
+                AnsiConsole.Markup(promptMarkup);
+                Console.Write(buffer.ToString());
             }
             else if (!char.IsControl(key.KeyChar))
             {
@@ -55,15 +59,31 @@ public sealed class LineEditor(Notices notices, CancellationToken interrupted)
         }
     }
 
-    /// <summary>Prints queued notices above the prompt and redraws it.</summary>
+    /// <summary>Prints queued notices above the prompt and redraws it with what was typed so far.</summary>
     public void ShowNotices(string? promptMarkup = null, StringBuilder? typed = null)
     {
         if (!notices.TryTake(out var first)) return;
-        Console.Write("\r\u001b[2K");
+        ClearInput(promptMarkup is null ? 0 : CursorRow(promptMarkup, typed));
         for (var line = first; line is not null; line = notices.TryTake(out var next) ? next : null)
             AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(line)}[/]");
         if (promptMarkup is null) return;
         AnsiConsole.Markup(promptMarkup);
         Console.Write(typed?.ToString());
+    }
+
+    /// <summary>The screen row of the cursor within the input, counted from the prompt's first row.</summary>
+    private static int CursorRow(string promptMarkup, StringBuilder? typed)
+    {
+        var width = Math.Max(1, Console.WindowWidth);
+        var cells = Markup.Remove(promptMarkup).GetCellWidth() + (typed?.ToString().GetCellWidth() ?? 0);
+        // A row filled to the last column keeps the cursor on it until the next character.
+        return Math.Max(0, cells - 1) / width;
+    }
+
+    /// <summary>Moves to the prompt's first row and clears everything from there down.</summary>
+    private static void ClearInput(int row)
+    {
+        if (row > 0) Console.Write($"\u001b[{row}A");
+        Console.Write("\r\u001b[J");
     }
 }
