@@ -54,19 +54,19 @@ node_cmd() { # name port
   echo "echo \$\$ > $state/$1.pid; exec dotnet $bin --port $2 --segment $segment"
 }
 
-tmux new-session -d -s "$session" -x 200 -y 50 -n demo "$(node_cmd nodeA "$port_a")"
+# Layout: the two nodes' logs on top, a client under each (bob beside alice), inspect full width below.
+tmux new-session -d -s "$session" -x 200 -y 60 -n demo "$(node_cmd nodeA "$port_a")"
 tmux set-option -t "$session" remain-on-exit on >/dev/null
-tmux split-window -t "$session" -h "$(node_cmd nodeB "$port_b")"
+node_a=$(tmux display-message -p -t "$session" '#{pane_id}')
+node_b=$(tmux split-window -t "$node_a" -h -P -F '#{pane_id}' "$(node_cmd nodeB "$port_b")")
 sleep 3
-tmux split-window -t "$session" -v "$(client_cmd alice "$port_a" 'join lobby' 'sleep 4000' \
-  'tell carol hi carol, alice here on node A' 'sleep 1500' 'say #lobby hello lobby' 'who')"
-tmux split-window -t "$session" -v "$(client_cmd bob "$port_a" 'sleep 1500' 'join #lobby' 'sleep 4500' \
+tmux split-window -t "$node_a" -f -v -l 24 "echo \$\$ > $state/inspect.pid; exec dotnet $bin inspect --segment $segment --watch"
+alice=$(tmux split-window -t "$node_a" -v -l 60% -P -F '#{pane_id}' "$(client_cmd alice "$port_a" 'join lobby' 'sleep 4000' \
+  'tell carol hi carol, alice here on node A' 'sleep 1500' 'say #lobby hello lobby' 'who')")
+tmux split-window -t "$alice" -h "$(client_cmd bob "$port_a" 'sleep 1500' 'join #lobby' 'sleep 4500' \
   'say hello everyone, bob here' 'rooms')"
-tmux select-pane -t "$session":0.1
-tmux split-window -t "$session" -v "$(client_cmd carol "$port_b" 'sleep 2500' 'join lobby' 'sleep 3500' \
+tmux split-window -t "$node_b" -v -l 60% "$(client_cmd carol "$port_b" 'sleep 2500' 'join lobby' 'sleep 3500' \
   'tell alice hi alice, carol here on node B' 'calc 6 * 7' 'prime 2305843009213693951')"
-tmux split-window -t "$session" -v "echo \$\$ > $state/inspect.pid; exec dotnet $bin inspect --segment $segment --watch"
-tmux select-layout -t "$session" tiled >/dev/null
 echo "demo running in tmux session '$session' (nodes on $port_a and $port_b, segment $segment)."
 echo "stop it with: ./demo.sh stop"
 if [ -t 1 ] && [ -z "${TMUX:-}" ]; then exec tmux attach -t "$session"; fi

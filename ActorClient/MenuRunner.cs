@@ -48,7 +48,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui)
         };
         if (op is null || args is null) return;
         // The person sees what they asked, e.g. "12 * 7 = 84" or "prime 97 = true".
-        var label = op == "calc" ? string.Join(' ', args) : $"{op} {string.Join(' ', args)}";
+        var label = (op == "calc" ? string.Join(' ', args) : $"{op} {string.Join(' ', args)}").Trim();
         Show(label, await connection.RequestAsync(op, args));
     }
 
@@ -114,7 +114,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui)
     private async Task PresenceAsync()
     {
         _presence = !_presence;
-        Show("presence notices", await connection.SendAsync(id => new SetPresence(id, _presence)));
+        Show("presence", await connection.SendAsync(id => new SetPresence(id, _presence)));
     }
 
     private void Show(string label, IReply r, Func<IReply, string>? describe = null)

@@ -28,7 +28,7 @@ public sealed class SpectreMenuUi(Notices notices, CancellationToken interrupted
         {
             var answer = _editor.ReadLine($"[grey]choose 1-{choices.Count}>[/] ");
             if (answer is null) return null;
-            if (int.TryParse(answer.Trim(), out var n) && n >= 1 && n <= choices.Count) return n - 1;
+            if (MenuChoice.Parse(answer, choices) is { } picked) return picked;
             if (answer.Trim().Length > 0) AnsiConsole.MarkupLine($"[red]please type a number from 1 to {choices.Count}[/]");
         }
     }
@@ -61,7 +61,7 @@ public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices not
             output.Flush();
             var line = input.ReadLine();
             if (line is null) return null;
-            if (int.TryParse(line.Trim(), out var n) && n >= 1 && n <= choices.Count) return n - 1;
+            if (MenuChoice.Parse(line, choices) is { } picked) return picked;
             output.WriteLine($"please type a number from 1 to {choices.Count}");
         }
     }
@@ -89,5 +89,18 @@ public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices not
     private void Flush()
     {
         while (notices.TryTake(out var line)) output.WriteLine("* " + line);
+    }
+}
+
+public static class MenuChoice
+{
+    /// <summary>The choice a person typed: its number, or its text (so "*" picks the operator "*").</summary>
+    public static int? Parse(string typed, IReadOnlyList<string> choices)
+    {
+        var t = typed.Trim();
+        if (int.TryParse(t, out var n) && n >= 1 && n <= choices.Count) return n - 1;
+        for (var i = 0; i < choices.Count; i++)
+            if (string.Equals(choices[i], t, StringComparison.OrdinalIgnoreCase)) return i;
+        return null;
     }
 }

@@ -74,8 +74,8 @@ public sealed class Output(TextWriter writer, bool json)
 
     public static string Plain(string cmd, IReply r)
     {
-        var seq = $"[clientSeq {r.ClientSeq}, serverSeq {r.ServerSeq}]";
-        return r.Code == Codes.Ok ? $"{cmd}: {ResultText(r)} {seq}" : $"{cmd}: error {r.Code} {r.Error} {seq}";
+        var seq = r.ClientSeq > 0 ? $" [clientSeq {r.ClientSeq}, serverSeq {r.ServerSeq}]" : "";
+        return r.Code == Codes.Ok ? $"{cmd}: {ResultText(r)}{seq}" : $"{cmd}: error {r.Code} {r.Error}{seq}";
     }
 
     public static string ResultText(IReply r) => r switch
@@ -91,8 +91,12 @@ public sealed class Output(TextWriter writer, bool json)
     {
         w.WriteString("cmd", cmd);
         w.WriteNumber("code", r.Code);
-        w.WriteNumber("clientSeq", r.ClientSeq);
-        w.WriteNumber("serverSeq", r.ServerSeq);
+        // A reply the client made itself (400) or the server could not count (503) has no numbers.
+        if (r.ClientSeq > 0)
+        {
+            w.WriteNumber("clientSeq", r.ClientSeq);
+            w.WriteNumber("serverSeq", r.ServerSeq);
+        }
         if (r.Code != Codes.Ok)
         {
             w.WriteString("error", r.Error ?? "error");

@@ -14,7 +14,7 @@ public static class Limits
         if (name.Length > MaxNameLength) return $"name is longer than {MaxNameLength} characters";
         foreach (var c in name)
             if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
-                return "name may contain only letters, digits, '_', '.' and '-'";
+                return "name may contain only ASCII letters, digits, '_', '.' and '-'";
         return null;
     }
 }

@@ -106,7 +106,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         });
         Replies();
         Events();
-        Receive<Terminated>(t => t.ActorRef.Equals(_session), _ => Lost("the server closed this session"));
+        Receive<Terminated>(t => t.ActorRef.Equals(_session), _ => Lost("the session ended (the server stopped or crashed)"));
         // The connection dropped: is the session still there (a blip) or is the server gone?
         Receive<DisassociatedEvent>(e => e.RemoteAddress == _server, _ =>
         {

@@ -42,7 +42,12 @@ public sealed class RoomsActor : ReceiveActor
     private void OnJoin(JoinLocal m)
     {
         if (!_members.TryGetValue(m.Room, out var set)) _members[m.Room] = set = [];
-        set.Add(m.Session);
+        // Joining again changes nothing and replays nothing.
+        if (!set.Add(m.Session))
+        {
+            m.Session.Tell(new RoomJoined(m.Id, m.Room, [], AlreadyMember: true));
+            return;
+        }
         m.Session.Tell(new RoomJoined(m.Id, m.Room, _history.TryGetValue(m.Room, out var h) ? h.ToArray() : []));
     }
 

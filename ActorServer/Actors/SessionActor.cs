@@ -203,7 +203,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         _rooms.Add(m.Room);
         // History first, then the reply: the client sees the replay before "joined".
         foreach (var (from, text) in m.History) Push(new Incoming(from, text, false, m.Room, true));
-        Answer(m.Id, OpOutcome.Ok(OpValue.Of($"joined {m.Room}")));
+        Answer(m.Id, OpOutcome.Ok(OpValue.Of(m.AlreadyMember ? $"already in {m.Room}" : $"joined {m.Room}")));
     }
 
     private void OnRouteResult(RouteResult m)

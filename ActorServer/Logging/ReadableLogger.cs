@@ -25,9 +25,18 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
         Receive<LogEvent>(e =>
         {
             var logger = _loggers.GetOrAdd(Category(e.LogSource), factory.CreateLogger);
-            logger.Log(Level(e.LogLevel()), e.Cause, "{Message}", e.Message?.ToString());
+            // A peer closing its connection is how every client leaves: news, not an error with a stack.
+            if (e.Cause?.GetType().Name == "EndpointDisassociatedException") // internal to Akka.Remote
+                logger.Log(LogLevel.Debug, "{Message}", "connection closed by the peer");
+            else
+                logger.Log(IsRoutine(e) ? LogLevel.Debug : Level(e.LogLevel()), e.Cause, "{Message}", e.Message?.ToString());
         });
     }
+
+    // What Akka.Remote says each time a client leaves: the gateway and sessions already log that in words.
+    private static bool IsRoutine(LogEvent e) =>
+        e.Message?.ToString() is { } text &&
+        (text.Contains("is now gated", StringComparison.Ordinal) || text.StartsWith("Removing receive buffers", StringComparison.Ordinal));
 
     internal static string Category(string source)
     {

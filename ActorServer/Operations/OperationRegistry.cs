@@ -68,6 +68,8 @@ public sealed class OperationRegistry
     /// </summary>
     public OpOutcome Execute(string name, ReadOnlySpan<string> rawArgs)
     {
+        if (string.IsNullOrEmpty(name))
+            return OpOutcome.Invalid("operation name is missing: op NAME ARG...");
         if (!TryGet(name, out var op))
             return OpOutcome.NotSupported($"operation not supported: {Quote(name)}");
         if (rawArgs.Length != op.Arity)
@@ -78,7 +80,9 @@ public sealed class OperationRegistry
         {
             string? text = rawArgs[i];
             if (!TryParseArgument(text, out args[i]))
-                return OpOutcome.Invalid($"not a number: '{Quote(text)}'");
+                return OpOutcome.Invalid(IsInteger(text)
+                    ? $"out of range (signed 64-bit): '{Quote(text)}'"
+                    : $"not a number: '{Quote(text)}'");
         }
         return op.Evaluate(args);
     }
@@ -112,6 +116,10 @@ public sealed class OperationRegistry
     /// <summary>Strict signed 64-bit parse: optional leading sign and decimal digits only, no whitespace, no overflow.</summary>
     public static bool TryParseArgument(string? text, out long value) =>
         long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
+
+    // Digits with an optional sign that still failed to parse: too big for a signed 64-bit integer.
+    private static bool IsInteger(string? text) =>
+        text is { Length: > 0 } t && (t[0] is '+' or '-' ? t.AsSpan(1) : t.AsSpan()) is { Length: > 0 } digits && !digits.ContainsAnyExceptInRange('0', '9');
 
     private static string Quote(string? text) =>
         text is null ? "" : text.Length <= MaxQuotedLength ? text : string.Concat(text.AsSpan(0, MaxQuotedLength), "...");

@@ -58,7 +58,7 @@ public sealed record PresenceChanged(IReadOnlyList<ClientEntry> Joined, IReadOnl
 /// <summary>Session → rooms: join, answered with <see cref="RoomJoined"/>.</summary>
 public sealed record JoinLocal(long Id, string Room, IActorRef Session);
 
-public sealed record RoomJoined(long Id, string Room, (string From, string Text)[] History);
+public sealed record RoomJoined(long Id, string Room, (string From, string Text)[] History, bool AlreadyMember = false);
 
 public sealed record LeaveLocal(long Id, string Room, IActorRef Session);
 

@@ -31,7 +31,6 @@ public sealed class RegistrySpecs
     [Theory]
     [InlineData("pow")]
     [InlineData("ADD")]
-    [InlineData("")]
     [InlineData(" add")]
     public void Unknown_operation_is_300(string name)
     {
@@ -85,15 +84,30 @@ public sealed class RegistrySpecs
     [InlineData("NaN")]
     [InlineData("∞")]
     [InlineData("١٢")]                          // Arabic-Indic digits
-    [InlineData("9223372036854775808")]         // long.MaxValue + 1
-    [InlineData("-9223372036854775809")]        // long.MinValue − 1
-    [InlineData("99999999999999999999999")]
     public void Argument_that_is_not_a_signed_64_bit_integer_is_422(string text)
     {
         var outcome = Registry.Execute("add", ["1", text]);
         Assert.Equal(Codes.Invalid, outcome.Code);
         Assert.Equal($"not a number: '{text}'", outcome.Error);
         Assert.Equal(OpValue.None, outcome.Value);
+    }
+
+    [Theory]
+    [InlineData("9223372036854775808")]         // long.MaxValue + 1
+    [InlineData("-9223372036854775809")]        // long.MinValue − 1
+    [InlineData("+99999999999999999999999")]
+    [InlineData("18446744073709551557")]        // the largest unsigned 64-bit prime: not a signed value
+    public void Integer_outside_the_signed_64_bit_range_is_422_out_of_range(string text)
+    {
+        var outcome = Registry.Execute("add", ["1", text]);
+        Assert.Equal(Codes.Invalid, outcome.Code);
+        Assert.Equal($"out of range (signed 64-bit): '{text}'", outcome.Error);
+    }
+
+    [Fact]
+    public void Missing_operation_name_is_422_not_300()
+    {
+        Assert.Equal((Codes.Invalid, "operation name is missing: op NAME ARG..."), Registry.Execute("", ["1"]) is var o ? (o.Code, o.Error) : default);
     }
 
     [Fact]
