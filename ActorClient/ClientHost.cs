@@ -82,11 +82,25 @@ public static class ClientHost
             IMenuUi ui = AnsiConsole.Profile.Capabilities.Ansi
                 ? new SpectreMenuUi(notices, ct)
                 : new PlainMenuUi(Console.In, Console.Out, notices);
-            return await new MenuRunner(connection, ui).RunAsync();
+            return await RunMenuAsync(new MenuRunner(connection, ui), connection, ct);
         }
         finally
         {
             await app.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
+        }
+
+        // The menu leaves by itself when interrupted. A console read can block for good once the terminal is
+        // gone (a closed window, a killed tmux): then the client unregisters here and exits anyway.
+        static async Task<int> RunMenuAsync(MenuRunner menu, Connection connection, CancellationToken interrupted)
+        {
+            var running = Task.Run(menu.RunAsync);
+            await Task.WhenAny(running, Task.Delay(Timeout.Infinite, interrupted).ContinueWith(_ => { }, TaskScheduler.Default));
+            if (!running.IsCompleted) await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(1)));
+            if (running.IsCompletedSuccessfully) return running.Result;
+            // Still blocked, or failed writing to a terminal that is gone (IOException): leave from here.
+            if (running.IsFaulted && running.Exception.InnerException is not IOException) return await running;
+            if (connection.IsLost) return ExitCodes.Unreachable;
+            return (await connection.UnregisterAsync()).Code == Codes.Ok ? ExitCodes.Ok : ExitCodes.Unreachable;
         }
 
         void Leave(PosixSignalContext signal)

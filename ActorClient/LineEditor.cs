@@ -30,6 +30,7 @@ public sealed class LineEditor(Notices notices, CancellationToken interrupted)
                 ShowNotices(promptMarkup, buffer);
                 notices.WaitAsync(KeyPoll).Wait();
             }
+            if (interrupted.IsCancellationRequested) return null;
             var key = Console.ReadKey(intercept: true);
             if (key.Key == ConsoleKey.Enter)
             {
