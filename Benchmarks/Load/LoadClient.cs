@@ -129,7 +129,7 @@ public sealed class LoadClient : ReceiveActor
     private void Pushed()
     {
         Receive<Incoming>(_ => OnPushed());
-        Receive<PresenceEvent>(_ => OnPushed());
+        Receive<PresenceBatch>(_ => OnPushed());
         Receive<Dropped>(_ =>
         {
             _dropped++;
