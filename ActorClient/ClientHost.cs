@@ -29,65 +29,32 @@ public static class ClientHost
         var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
         var output = new Output(Console.Out, o.Json);
         Connection? connection = null;
-        var events = new ConsoleEvents(o.Name, () => connection, output, interactive ? new Notices() : null);
+        ClientRuntime? runtime = null;
+        var events = new ConsoleEvents(o.Name, () => connection, () => runtime, output, interactive ? new Notices() : null);
+        await using var client = runtime = new ClientRuntime(reconnecting => BuildHost(o, config, server, events, reconnecting));
+        var clientActor = await client.StartAsync(reconnecting: false, ct);
+        connection = new Connection(clientActor,
+            config.GetTimeSpan("switchboard-client.register-timeout", TimeSpan.FromSeconds(5)),
+            config.GetTimeSpan("switchboard-client.request-timeout", TimeSpan.FromSeconds(10)));
 
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        // Diagnostics only, on stderr: stdout is for the reply lines.
-        builder.Logging.AddSimpleConsole(c => c.SingleLine = true);
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(LogLevel.Error);
-        // The actor system must outlive a Ctrl-C until the client has unregistered: no console lifetime.
-        builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
-        builder.Services.AddAkka("switchboard-client", (ab, _) =>
+        var joined = await connection.ConnectAsync();
+        if (joined.Registered is not { } registered)
         {
-            ab.AddHocon(config, HoconAddMode.Prepend)
-              .ConfigureLoggers(l =>
-              {
-                  l.ClearLoggers();
-                  l.AddLoggerFactory();
-              })
-              .WithActors((system, registry) =>
-                  registry.Register<ClientActor>(system.ActorOf(ClientActor.Props(server, o.Name, events), "client")));
-        });
-
-        using var app = builder.Build();
-        await app.StartAsync(ct);
-        try
-        {
-            var system = app.Services.GetRequiredService<ActorSystem>();
-            var clientActor = app.Services.GetRequiredService<IRequiredActor<ClientActor>>().ActorRef;
-            var hocon = system.Settings.Config;
-            connection = new Connection(clientActor,
-                hocon.GetTimeSpan("switchboard-client.register-timeout", TimeSpan.FromSeconds(5)),
-                hocon.GetTimeSpan("switchboard-client.request-timeout", TimeSpan.FromSeconds(10)));
-
-            var joined = await connection.ConnectAsync();
-            if (joined.Registered is not { } registered)
-            {
-                if (interactive) AnsiConsole.MarkupLine($"[red]cannot register as {Markup.Escape(o.Name)}: {joined.Code} {Markup.Escape(joined.Error ?? "")}[/]");
-                else output.Rejected(joined.Code, joined.Error ?? "rejected");
-                if (joined.Code == Codes.Unreachable)
-                    Console.Error.WriteLine($"no Switchboard server answered at {o.ServerHost}:{o.ServerPort}; is it running?");
-                return joined.Code == Codes.Unreachable ? ExitCodes.Unreachable : ExitCodes.Rejected;
-            }
-
-            if (!interactive)
-            {
-                output.Registered(o.Name, registered);
-                return await new ScriptedRunner(connection, output, Console.In).RunAsync(ct);
-            }
-            AnsiConsole.MarkupLine($"[bold aqua]Switchboard[/] — registered as [bold]{Markup.Escape(o.Name)}[/] on {Markup.Escape(registered.Node)} [grey](clientSeq {registered.ClientSeq}, serverSeq {registered.ServerSeq})[/]");
-            var notices = events.Notices!;
-            IMenuUi ui = AnsiConsole.Profile.Capabilities.Ansi
-                ? new SpectreMenuUi(notices, ct)
-                : new PlainMenuUi(Console.In, Console.Out, notices);
-            return await RunMenuAsync(new MenuRunner(connection, ui), connection, ct);
+            if (interactive) AnsiConsole.MarkupLine($"[red]cannot register as {Markup.Escape(o.Name)}: {joined.Code} {Markup.Escape(joined.Error ?? "")}[/]");
+            else output.Rejected(joined.Code, joined.Error ?? "rejected");
+            if (joined.Code == Codes.Unreachable)
+                Console.Error.WriteLine($"no Switchboard server answered at {o.ServerHost}:{o.ServerPort}; is it running?");
+            return joined.Code == Codes.Unreachable ? ExitCodes.Unreachable : ExitCodes.Rejected;
         }
-        finally
-        {
-            await app.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
-        }
+
+        // Scripted mode printed the registration from the client actor, before any pushed event.
+        if (!interactive) return await new ScriptedRunner(connection, output, Console.In).RunAsync(ct);
+        AnsiConsole.MarkupLine($"[bold aqua]Switchboard[/] — registered as [bold]{Markup.Escape(o.Name)}[/] on {Markup.Escape(registered.Node)} [grey](clientSeq {registered.ClientSeq}, serverSeq {registered.ServerSeq})[/]");
+        var notices = events.Notices!;
+        IMenuUi ui = AnsiConsole.Profile.Capabilities.Ansi
+            ? new SpectreMenuUi(notices, ct)
+            : new PlainMenuUi(Console.In, Console.Out, notices);
+        return await RunMenuAsync(new MenuRunner(connection, ui), connection, ct);
 
         // The menu leaves by itself when interrupted. A console read can block for good once the terminal is
         // gone (a closed window, a killed tmux): then the client unregisters here and exits anyway.
@@ -109,12 +76,41 @@ public static class ClientHost
             interrupted.Cancel();
         }
     }
+
+    private static IHost BuildHost(ClientOptions o, Akka.Configuration.Config config, Address server, IClientEvents events, bool reconnecting)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        // Diagnostics only, on stderr: stdout is for the reply lines.
+        builder.Logging.AddSimpleConsole(c => c.SingleLine = true);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Error);
+        // The actor system must outlive a Ctrl-C until the client has unregistered: no console lifetime.
+        builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
+        builder.Services.AddAkka("switchboard-client", (ab, _) =>
+        {
+            ab.AddHocon(config, HoconAddMode.Prepend)
+              .ConfigureLoggers(l =>
+              {
+                  l.ClearLoggers();
+                  l.AddLoggerFactory();
+              })
+              .WithActors((system, registry) =>
+                  registry.Register<ClientActor>(system.ActorOf(ClientActor.Props(server, o.Name, events, reconnecting), "client")));
+        });
+        return builder.Build();
+    }
 }
 
 /// <summary>Routes what the client actor reports to the scripted output, or to the menu's notices.</summary>
-internal sealed class ConsoleEvents(string name, Func<Connection?> connection, Output output, Notices? notices) : IClientEvents
+internal sealed class ConsoleEvents(string name, Func<Connection?> connection, Func<ClientRuntime?> runtime, Output output, Notices? notices) : IClientEvents
 {
     public Notices? Notices => notices;
+
+    public void Registered(Registered registered)
+    {
+        if (notices is null) output.Registered(name, registered);
+    }
 
     public void Pushed(ISwitchboardMessage message)
     {
@@ -129,11 +125,24 @@ internal sealed class ConsoleEvents(string name, Func<Connection?> connection, O
         else notices.Add($"disconnected: {why}; reconnecting...");
     }
 
-    public void Reconnected(Registered registered)
+    public void ReconnectRefused(int code, string error)
     {
+        if (notices is null) output.ReconnectRefused(code, error);
+        else notices.Add($"cannot register again as {name}: {code} {error}; still trying");
+    }
+
+    public void Reconnected(Registered registered, IActorRef client)
+    {
+        connection()?.Rebind(client);
         connection()?.MarkBack();
         if (notices is null) output.Registered(name, registered, "reconnected");
         else notices.Add($"reconnected as {name} on {registered.Node}");
+    }
+
+    // Called on the retiring system's actor thread: the replacement is built elsewhere, never awaited here.
+    public void NeedsFreshSystem()
+    {
+        if (runtime() is { } r) _ = Task.Run(r.ReplaceAsync);
     }
 }
 

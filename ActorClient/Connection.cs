@@ -15,6 +15,10 @@ public sealed class Connection(IActorRef client, TimeSpan registerTimeout, TimeS
 {
     private long _nextId;
     private volatile bool _lost;
+    private volatile IActorRef _client = client;
+
+    /// <summary>Talk through <paramref name="replacement"/> from now on (a fresh actor system after a quarantine).</summary>
+    public void Rebind(IActorRef replacement) => _client = replacement;
 
     /// <summary>True while the server is away; commands then get 400 at once.</summary>
     public bool IsLost => _lost;
@@ -26,7 +30,7 @@ public sealed class Connection(IActorRef client, TimeSpan registerTimeout, TimeS
     public async Task<ConnectResult> ConnectAsync()
     {
         var tcs = new TaskCompletionSource<ISwitchboardMessage?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.Tell(new ClientActor.Connect(tcs));
+        _client.Tell(new ClientActor.Connect(tcs));
         var answer = await tcs.Task.WaitAsync(registerTimeout).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null);
         return answer switch
         {
@@ -45,14 +49,15 @@ public sealed class Connection(IActorRef client, TimeSpan registerTimeout, TimeS
         var id = Interlocked.Increment(ref _nextId);
         if (IsLost) return Down(id, "server unreachable (reconnecting)");
         var tcs = new TaskCompletionSource<IReply>(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.Tell(new ClientActor.Call(id, make(id), tcs));
+        var actor = _client;
+        actor.Tell(new ClientActor.Call(id, make(id), tcs));
         try
         {
             return await tcs.Task.WaitAsync(requestTimeout);
         }
         catch (TimeoutException)
         {
-            client.Tell(new ClientActor.Forget(id));
+            actor.Tell(new ClientActor.Forget(id));
             return Down(id, $"no reply from the server within {requestTimeout.TotalSeconds:0}s");
         }
     }

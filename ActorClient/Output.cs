@@ -36,6 +36,16 @@ public sealed class Output(TextWriter writer, bool json)
         })
         : $"registration failed: {code} {error}");
 
+    /// <summary>A re-registration after a lost connection was refused; the client goes on trying.</summary>
+    public void ReconnectRefused(int code, string error) => Line(json
+        ? Json(w =>
+        {
+            w.WriteString("event", "reconnect-refused");
+            w.WriteNumber("code", code);
+            w.WriteString("error", error);
+        })
+        : $"* cannot register again: {code} {error}; still trying");
+
     public void Reply(string cmd, IReply r) => Line(json ? Json(w => WriteReply(w, cmd, r)) : Plain(cmd, r));
 
     /// <summary>A reply the client makes itself (usage errors, server unreachable): no sequence numbers.</summary>

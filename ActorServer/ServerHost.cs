@@ -32,7 +32,11 @@ public static class ServerHost
             return 1;
         }
         var hocon = SwitchboardConfig.Load(o.ConfigPath ?? SwitchboardConfig.DefaultPath("server.hocon"));
-        var overrides = SwitchboardConfig.Remoting(o.Host, o.Port);
+        // The node's address is its identity in the segment, so it is fixed before anything starts: a segment
+        // that must be refused is then refused before remoting listens, with one clear line.
+        var port = o.Port == 0 ? FreePort(o.Host) : o.Port;
+        var node = $"{o.Host}:{port}";
+        var overrides = SwitchboardConfig.Remoting(o.Host, port);
         if (o.Debug) overrides = overrides.WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = DEBUG"));
         var summary = new ServerSummary();
 
@@ -47,7 +51,8 @@ public static class ServerHost
         });
         // Logs go to stderr; stdout carries only the "listening on" line and the summary.
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Services.AddAkka("switchboard", (ab, sp) =>
+        SharedSegmentStore? store = null;
+        builder.Services.AddAkka("switchboard", (ab, _) =>
         {
             ab.AddHocon(hocon, HoconAddMode.Prepend)
               .AddHocon(overrides, HoconAddMode.Prepend)
@@ -59,14 +64,9 @@ public static class ServerHost
               .WithActors((system, registry) =>
               {
                   var settings = system.Settings.Config;
-                  var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
-                  var node = $"{address.Host}:{address.Port}";
-                  // Opened here, before any actor, so a refused segment stops the start with a clear error.
-                  var store = SharedSegmentStore.Open(o.Segment, node,
-                      sp.GetRequiredService<ILoggerFactory>().CreateLogger("segment"),
-                      settings.GetTimeSpan("switchboard.mutex-timeout", TimeSpan.FromSeconds(2)));
+                  var opened = store ?? throw new InvalidOperationException("the segment is opened before the actor system starts");
                   var state = system.ActorOf(
-                      StateActor.Props(() => store, summary,
+                      StateActor.Props(() => opened, summary,
                           settings.GetTimeSpan("switchboard.maintain-interval", TimeSpan.FromSeconds(1)), node)
                           .WithDispatcher("state-dispatcher"),
                       "state");
@@ -92,11 +92,23 @@ public static class ServerHost
         });
         try
         {
-            await app.StartAsync();
+            store = SharedSegmentStore.Open(o.Segment, node,
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("segment"),
+                hocon.GetTimeSpan("switchboard.mutex-timeout", TimeSpan.FromSeconds(2)));
         }
         catch (Exception ex) when (ex is SegmentException or TimeoutException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"error: cannot use segment '{o.Segment}': {ex.Message}");
+            return 1;
+        }
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (Exception ex)
+        {
+            store.Dispose(); // leaves the segment as it found it (and removes it if this node was the only one)
+            Console.Error.WriteLine($"error: the server did not start: {ex.GetBaseException().Message}");
             return 1;
         }
         var system = app.Services.GetRequiredService<ActorSystem>();
@@ -116,6 +128,15 @@ public static class ServerHost
         if (!SegmentMapping.IsValidSegmentName(o.Segment)) return $"--segment '{o.Segment}' is not a valid name (letters, digits, '.', '_', '-'; no '/')";
         var config = o.ConfigPath ?? SwitchboardConfig.DefaultPath("server.hocon");
         return File.Exists(config) ? null : $"configuration file not found: {config}";
+    }
+
+    /// <summary>A port free right now, for --port 0 (the node address must be known before remoting starts).</summary>
+    private static int FreePort(string host)
+    {
+        var addresses = System.Net.Dns.GetHostAddresses(host);
+        using var listener = new System.Net.Sockets.TcpListener(addresses.Length > 0 ? addresses[0] : System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<bool> IsListeningAsync(string host, int port)

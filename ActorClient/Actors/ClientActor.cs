@@ -11,9 +11,20 @@ public interface IClientEvents
     /// <summary>A pushed event: a message, a presence notice, a dropped-message notice.</summary>
     void Pushed(ISwitchboardMessage message);
 
+    /// <summary>The first registration, reported before anything pushed after it.</summary>
+    void Registered(Registered registered);
+
     void Lost(string why);
 
-    void Reconnected(Registered registered);
+    /// <summary>A re-registration was refused (the name taken meanwhile, say); the client keeps trying.</summary>
+    void ReconnectRefused(int code, string error);
+
+    /// <summary>Registered again under the name, through <paramref name="client"/> (a fresh actor after a quarantine).</summary>
+    void Reconnected(Registered registered, IActorRef client);
+
+    /// <summary>A server quarantined this actor system, or it quarantined the server: it can never talk to that
+    /// server again, so the client needs a fresh actor system to reconnect (DESIGN §8).</summary>
+    void NeedsFreshSystem();
 }
 
 /// <summary>
@@ -38,23 +49,32 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     private IActorRef _session = ActorRefs.Nobody;
     private long _received, _acked;
     private int _attempt;
+    private int _lastRefusal;
+    private bool _quarantined;
+    private readonly bool _startReconnecting;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public ClientActor(Address server, string name, IClientEvents events)
+    /// <param name="reconnecting">Start by re-registering (a fresh actor system replacing a quarantined one).</param>
+    public ClientActor(Address server, string name, IClientEvents events, bool reconnecting)
     {
         _server = server;
         _name = name;
         _events = events;
         _gateway = Context.ActorSelection(new RootActorPath(server) / "user" / "gateway");
-        Become(Idle);
+        _startReconnecting = reconnecting;
+        if (reconnecting) Become(Reconnecting);
+        else Become(Idle);
     }
 
-    public static Props Props(Address server, string name, IClientEvents events) =>
-        Akka.Actor.Props.Create(() => new ClientActor(server, name, events));
+    public static Props Props(Address server, string name, IClientEvents events, bool reconnecting = false) =>
+        Akka.Actor.Props.Create(() => new ClientActor(server, name, events, reconnecting));
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
         Context.System.EventStream.Subscribe(Self, typeof(RemotingLifecycleEvent));
+        if (_startReconnecting) Self.Tell(new Retry());
+    }
 
     private void Idle()
     {
@@ -71,6 +91,8 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     {
         Receive<Registered>(r =>
         {
+            // Reported here, before any event the session pushes next is handled.
+            _events.Registered(r);
             _connecting?.TrySetResult(r);
             GoOnline(r);
         });
@@ -115,7 +137,8 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         });
         Receive<ActorIdentity>(i =>
         {
-            if (i.Subject is null) Lost("the server is not answering");
+            // A dead server answers nothing; its gated endpoint answers Nobody at once (dead letters).
+            if (i.Subject is null || i.Subject.IsNobody()) Lost("connection to the server was lost");
             else Timers.Cancel(CheckTimer);
         });
         Receive<CheckExpired>(_ => Lost("connection to the server was lost"));
@@ -138,6 +161,11 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     {
         Receive<Retry>(_ =>
         {
+            if (_quarantined)
+            {
+                Retire();
+                return;
+            }
             _attempt++;
             _gateway.Tell(new Register(_name));
             // Backoff: 0.5 s, 1 s, 2 s, then every 5 s.
@@ -148,11 +176,28 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         {
             Timers.Cancel(RetryTimer);
             _log.Info("re-registered as {0} after {1} attempt(s)", _name, _attempt);
+            _lastRefusal = 0;
             GoOnline(r);
-            _events.Reconnected(r);
+            _events.Reconnected(r, Self);
         });
-        Receive<Rejected>(r => _log.Info("re-registration refused ({0} {1}); retrying", r.Code, r.Error));
+        Receive<Rejected>(r =>
+        {
+            _log.Info("re-registration refused ({0} {1}); retrying", r.Code, r.Error);
+            // Told once per kind of refusal, not at every retry.
+            if (r.Code != _lastRefusal) _events.ReconnectRefused(r.Code, r.Error);
+            _lastRefusal = r.Code;
+        });
+        Receive<ThisActorSystemQuarantinedEvent>(e => e.RemoteAddress == _server, _ => Retire());
+        Receive<QuarantinedEvent>(e => e.Address == _server, _ => Retire());
         NotConnected("disconnected; reconnecting");
+    }
+
+    // This actor system cannot reach the server any more: hand over to a fresh one and answer nothing meanwhile.
+    private void Retire()
+    {
+        Timers.CancelAll();
+        Become(() => NotConnected("disconnected; reconnecting"));
+        _events.NeedsFreshSystem();
     }
 
     private void Replies()
@@ -200,6 +245,10 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
 
     private void Ignore()
     {
+        // A quarantine seen while online may concern an old incarnation of the server; it matters only if
+        // the connection is lost later, and then the next retry asks for a fresh system.
+        Receive<ThisActorSystemQuarantinedEvent>(e => e.RemoteAddress == _server, _ => _quarantined = true);
+        Receive<QuarantinedEvent>(e => e.Address == _server, _ => _quarantined = true);
         Receive<RemotingLifecycleEvent>(_ => { });
         Receive<Terminated>(_ => { });
         Receive<ActorIdentity>(_ => { });

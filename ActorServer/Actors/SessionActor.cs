@@ -252,7 +252,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         int moreJoined = 0, moreLeft = 0;
         foreach (var e in m.Joined)
         {
-            if (e.Name == _name) continue;
+            // Who registered before this client (an earlier claim) was online already: no news to it.
+            if (e.Name == _name || e.Claim < _slot.Token) continue;
             if (events.Count < Limits.MaxPresenceNames) events.Add(new PresenceEvent(e.Name, e.Node, true));
             else moreJoined++;
         }

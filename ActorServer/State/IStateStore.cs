@@ -12,7 +12,9 @@ public enum ClaimStatus { Claimed, Taken, Full }
 /// <summary>Outcome of <see cref="IStateStore.Claim"/>; <see cref="Seq"/> is the registration reply's numbers.</summary>
 public readonly record struct ClaimResult(ClaimStatus Status, SlotHandle Slot, SeqPair Seq);
 
-public sealed record ClientEntry(string Name, string Node, long Requests, DateTimeOffset Since);
+/// <param name="Claim">The claim's token: it grows with every claim on any node, so it orders registrations
+/// where <paramref name="Since"/> (whole seconds) cannot.</param>
+public sealed record ClientEntry(string Name, string Node, long Requests, DateTimeOffset Since, long Claim = 0);
 
 public sealed record NodeEntry(string Address, int Pid, bool Alive, DateTimeOffset Started, DateTimeOffset Heartbeat);
 

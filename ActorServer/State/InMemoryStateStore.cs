@@ -56,7 +56,7 @@ public sealed class InMemoryStateStore(string node, int capacity = 4096) : IStat
     {
         if (_byName.TryGetValue(name, out var index) && _slots[index] is { } slot)
         {
-            entry = new ClientEntry(slot.Name, node, slot.Requests, slot.Since);
+            entry = new ClientEntry(slot.Name, node, slot.Requests, slot.Since, slot.Token);
             return true;
         }
         entry = null!;
@@ -65,7 +65,7 @@ public sealed class InMemoryStateStore(string node, int capacity = 4096) : IStat
 
     public StateSnapshot Snapshot() => new(
         [new NodeEntry(node, Environment.ProcessId, true, _started, DateTimeOffset.UtcNow)],
-        [.. _slots.OfType<Slot>().Select(s => new ClientEntry(s.Name, node, s.Requests, s.Since))],
+        [.. _slots.OfType<Slot>().Select(s => new ClientEntry(s.Name, node, s.Requests, s.Since, s.Token))],
         _serverSeq, _totalRequests, _totalRegistrations);
 
     public Census Census() => new(_byName.Count, [node]);

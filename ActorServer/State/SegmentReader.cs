@@ -124,7 +124,7 @@ public sealed class SegmentReader : IDisposable
         {
             var slot = SegmentLayout.SlotSpan(seg, i);
             if (SegmentLayout.IsSlotUsed(slot) && SegmentLayout.TryReadSlot(slot, out var c))
-                clients.Add(new ClientEntry(c.Name, addresses[c.NodeIndex] ?? "?", c.Requests, DateTimeOffset.FromUnixTimeSeconds(c.SinceUnixSeconds)));
+                clients.Add(new ClientEntry(c.Name, addresses[c.NodeIndex] ?? "?", c.Requests, DateTimeOffset.FromUnixTimeSeconds(c.SinceUnixSeconds), c.Token));
         }
         clients.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return new StateSnapshot(nodes, clients,
@@ -136,6 +136,6 @@ public sealed class SegmentReader : IDisposable
     internal static ClientEntry ToEntry(ReadOnlySpan<byte> seg, in ClientSlot c)
     {
         var node = SegmentLayout.TryReadNode(SegmentLayout.NodeRowSpan(seg, c.NodeIndex), out var n) ? n.Address : "?";
-        return new ClientEntry(c.Name, node, c.Requests, DateTimeOffset.FromUnixTimeSeconds(c.SinceUnixSeconds));
+        return new ClientEntry(c.Name, node, c.Requests, DateTimeOffset.FromUnixTimeSeconds(c.SinceUnixSeconds), c.Token);
     }
 }
