@@ -19,19 +19,19 @@ public interface IClientEvents
     /// <summary>A re-registration was refused (the name taken meanwhile, say); the client keeps trying.</summary>
     void ReconnectRefused(int code, string error);
 
-    /// <summary>Registered again under the name, through <paramref name="client"/> (a fresh actor after a quarantine).</summary>
+    /// <summary>Registered again under the name, through <paramref name="client"/> (the actor of a fresh system).</summary>
     void Reconnected(Registered registered, IActorRef client);
 
-    /// <summary>A server quarantined this actor system, or it quarantined the server: it can never talk to that
-    /// server again, so the client needs a fresh actor system to reconnect (DESIGN §8).</summary>
+    /// <summary>The connection is lost: reconnect from a fresh actor system, whose client actor re-registers
+    /// (this one may be quarantined by the server, or have quarantined it: DESIGN §8).</summary>
     void NeedsFreshSystem();
 }
 
 /// <summary>
 /// The client's end of the conversation: registers with the gateway, then talks to its session. The
 /// console side hands it work with a <see cref="TaskCompletionSource{T}"/> to complete; every pending call
-/// is failed at once when the server goes away. It then re-registers under the same name with backoff,
-/// until the server is back.
+/// is failed at once when the server goes away. The console side then starts a fresh actor system, whose
+/// client actor re-registers under the same name with backoff until the server is back.
 /// </summary>
 public sealed class ClientActor : ReceiveActor, IWithTimers
 {
@@ -50,7 +50,6 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     private long _received, _acked;
     private int _attempt;
     private int _lastRefusal;
-    private bool _quarantined;
     private readonly bool _startReconnecting;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -161,11 +160,6 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     {
         Receive<Retry>(_ =>
         {
-            if (_quarantined)
-            {
-                Retire();
-                return;
-            }
             _attempt++;
             _gateway.Tell(new Register(_name));
             // Backoff: 0.5 s, 1 s, 2 s, then every 5 s.
@@ -245,10 +239,6 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
 
     private void Ignore()
     {
-        // A quarantine seen while online may concern an old incarnation of the server; it matters only if
-        // the connection is lost later, and then the next retry asks for a fresh system.
-        Receive<ThisActorSystemQuarantinedEvent>(e => e.RemoteAddress == _server, _ => _quarantined = true);
-        Receive<QuarantinedEvent>(e => e.Address == _server, _ => _quarantined = true);
         Receive<RemotingLifecycleEvent>(_ => { });
         Receive<Terminated>(_ => { });
         Receive<ActorIdentity>(_ => { });
@@ -264,10 +254,12 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         FailPending(why);
         Context.Unwatch(_session);
         _session = ActorRefs.Nobody;
-        _attempt = 0;
-        Become(Reconnecting);
         _events.Lost(why);
-        Timers.StartSingleTimer(RetryTimer, new Retry(), TimeSpan.FromMilliseconds(500));
+        // Re-register from a fresh actor system, never from this one: whichever side's failure detector fired,
+        // this system may be quarantined by the server, or have quarantined it, and a quarantined pair can
+        // never talk again (DESIGN §8). Reusing it lets a registration through just before the server's
+        // quarantine lands, and the client flaps.
+        Retire();
     }
 
     private void FailPending(string why)

@@ -205,6 +205,20 @@ public sealed class ChatActorSpecs() : ServerActorsFixture(null)
     }
 
     [Fact]
+    public void Presence_tells_a_new_client_only_of_those_who_registered_after_it()
+    {
+        Join("watcher");
+        Thread.Sleep(400); // the state actor has taken its first look
+        // Three registrations within one look: "early" was online before "late" came, so it is no news to it.
+        Join("early");
+        var (late, _) = Join("late");
+        Join("later");
+        var names = late.ReceiveWhile(TimeSpan.FromSeconds(1.5), m => m as PresenceBatch, msgs: 10)
+            .OfType<PresenceBatch>().SelectMany(b => b.Events).Select(e => e.Name).ToList();
+        Assert.Equal(["later"], names);
+    }
+
+    [Fact]
     public void Who_lists_everyone_online_with_the_node()
     {
         var (alice, a) = Join("alice");

@@ -165,13 +165,49 @@ public sealed class MessagingSpecs
         Assert.Equal(200, (await alice.SendAsync("prime 3")).GetProperty("code").GetInt32());
 
         first.Process.Signal(Posix.SIGKILL);
-        await first.DisposeAsync();
+        var killed = Stopwatch.StartNew();
         await alice.Process.WaitForLineAsync(l => l.Contains("\"disconnected\""), TimeSpan.FromSeconds(15));
+        // The dropped connection tells at once; the failure detector (8 s or more) is only the backstop.
+        Assert.InRange(killed.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        await first.DisposeAsync();
         Assert.Equal(400, (await alice.SendAsync("prime 5", TimeSpan.FromSeconds(5))).GetProperty("code").GetInt32());
 
         await using var second = await ServerNode.StartAsync(segment, port);
         var back = JsonDocument.Parse(await alice.Process.WaitForLineAsync(l => l.Contains("\"reconnected\""), TimeSpan.FromSeconds(20))).RootElement;
         Assert.Equal(("alice", 1L), (back.GetProperty("name").GetString(), back.GetProperty("clientSeq").GetInt64()));
+        var r = await alice.SendAsync("prime 7");
+        Assert.Equal((200, 2L), (r.GetProperty("code").GetInt32(), r.GetProperty("clientSeq").GetInt64()));
+    }
+
+    [Fact]
+    public async Task A_client_stopped_until_the_server_gave_up_on_it_comes_back_under_its_name()
+    {
+        await using var node = await ServerNode.StartAsync();
+        await using var alice = await node.ConnectAsync("alice");
+        Assert.Equal(200, (await alice.SendAsync("prime 3")).GetProperty("code").GetInt32());
+
+        // Stopped past the failure detector: the server frees the name and quarantines the client's actor
+        // system, which can never talk to it again. The client must come back through a fresh one.
+        alice.Process.Signal(Posix.SIGSTOP);
+        await Task.Delay(TimeSpan.FromSeconds(14));
+        alice.Process.Signal(Posix.SIGCONT);
+        var back = JsonDocument.Parse(await alice.Process.WaitForLineAsync(l => l.Contains("\"reconnected\""), TimeSpan.FromSeconds(30))).RootElement;
+        Assert.Equal(("alice", 1L), (back.GetProperty("name").GetString(), back.GetProperty("clientSeq").GetInt64()));
+        var r = await alice.SendAsync("prime 7");
+        Assert.True(r.GetProperty("code").GetInt32() == 200 && r.GetProperty("clientSeq").GetInt64() == 2, alice.Process.StdOut);
+    }
+
+    [Fact]
+    public async Task Clients_come_back_under_their_names_after_their_node_was_stopped_and_resumed()
+    {
+        await using var node = await ServerNode.StartAsync();
+        await using var alice = await node.ConnectAsync("alice");
+
+        // Both sides' failure detectors fire: the client quarantines the node's actor system (same one after resume).
+        node.Process.Signal(Posix.SIGSTOP);
+        await Task.Delay(TimeSpan.FromSeconds(14));
+        node.Process.Signal(Posix.SIGCONT);
+        await alice.Process.WaitForLineAsync(l => l.Contains("\"reconnected\""), TimeSpan.FromSeconds(30));
         var r = await alice.SendAsync("prime 7");
         Assert.Equal((200, 2L), (r.GetProperty("code").GetInt32(), r.GetProperty("clientSeq").GetInt64()));
     }

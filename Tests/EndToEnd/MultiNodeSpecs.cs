@@ -126,6 +126,9 @@ public sealed class MultiNodeSpecs
             Assert.Equal(1, await p.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             Assert.Contains($"cannot use segment '{segment}'", p.StdErr);
             Assert.DoesNotContain("Unhandled exception", p.StdErr);
+            // Refused before remoting starts: one clear line, no stack trace, never "listening".
+            Assert.DoesNotContain("   at ", p.StdErr + p.StdOut);
+            Assert.DoesNotContain("listening on", p.StdOut);
         }
         finally
         {

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.Remote;
+using Akka.TestKit.Xunit2;
+using Switchboard.Client.Actors;
+using Switchboard.Messages;
+
+namespace Switchboard.Tests.Client;
+
+/// <summary>The client actor's side of registering, events and reconnecting (the server played by probes).</summary>
+public sealed class ClientActorSpecs() : TestKit("akka.loglevel = WARNING")
+{
+    private static readonly Address Server = Address.Parse("akka.tcp://switchboard@127.0.0.1:1");
+
+    /// <summary>What the console side would be told, in order.</summary>
+    private sealed class RecordedEvents : IClientEvents
+    {
+        public readonly ConcurrentQueue<string> Seen = new();
+        public IActorRef? ReconnectedThrough;
+
+        public void Registered(Registered registered) => Seen.Enqueue("registered");
+        public void Pushed(ISwitchboardMessage message) => Seen.Enqueue(message is Incoming i ? $"message {i.Text}" : message.GetType().Name);
+        public void Lost(string why) => Seen.Enqueue("lost");
+        public void ReconnectRefused(int code, string error) => Seen.Enqueue($"refused {code}");
+
+        public void Reconnected(Registered registered, IActorRef client)
+        {
+            ReconnectedThrough = client;
+            Seen.Enqueue("reconnected");
+        }
+
+        public void NeedsFreshSystem() => Seen.Enqueue("fresh system");
+    }
+
+    private (IActorRef Client, Akka.TestKit.TestProbe Session, RecordedEvents Events) Online()
+    {
+        var events = new RecordedEvents();
+        var client = Sys.ActorOf(ClientActor.Props(Server, "alice", events));
+        var session = CreateTestProbe();
+        var connected = new TaskCompletionSource<ISwitchboardMessage?>();
+        client.Tell(new ClientActor.Connect(connected));
+        client.Tell(new Registered(session.Ref, 1, 7, "127.0.0.1:1"));
+        Assert.IsType<Registered>(connected.Task.Wait(TimeSpan.FromSeconds(3)) ? connected.Task.Result : null);
+        return (client, session, events);
+    }
+
+    [Fact]
+    public void Registration_is_reported_before_any_event_the_session_pushes_right_after_it()
+    {
+        var (client, _, events) = Online();
+        client.Tell(new Incoming("bob", "hi", true, null, false));
+        AwaitAssert(() => Assert.Equal(["registered", "message hi"], events.Seen));
+    }
+
+    [Fact]
+    public async Task When_the_session_ends_it_reports_the_loss_and_asks_for_a_fresh_actor_system()
+    {
+        var (client, session, events) = Online();
+        Sys.Stop(session.Ref);
+        AwaitAssert(() => Assert.Equal(["registered", "lost", "fresh system"], events.Seen));
+
+        // Retired: calls are answered 400 at once, nothing goes to the old session.
+        var call = new TaskCompletionSource<IReply>();
+        client.Tell(new ClientActor.Call(1, new Request(1, "add", ["1", "2"]), call));
+        Assert.Equal(Codes.Unreachable, (await call.Task.WaitAsync(TimeSpan.FromSeconds(3))).Code);
+    }
+
+    [Fact]
+    public void A_replacement_client_registers_again_telling_once_per_kind_of_refusal()
+    {
+        var events = new RecordedEvents();
+        var client = Sys.ActorOf(ClientActor.Props(Server, "alice", events, reconnecting: true));
+        // The name is still held (the server has not yet noticed the old connection is gone): refused, then accepted.
+        for (var i = 0; i < 3; i++) client.Tell(new Rejected(Codes.NameTaken, "name 'alice' is already taken"));
+        var session = CreateTestProbe();
+        client.Tell(new Registered(session.Ref, 1, 11, "127.0.0.1:1"));
+        AwaitAssert(() => Assert.Equal(["refused 409", "reconnected"], events.Seen));
+        Assert.Equal(client, events.ReconnectedThrough);
+    }
+
+    [Fact]
+    public async Task A_quarantine_while_registering_again_asks_for_another_fresh_actor_system()
+    {
+        var events = new RecordedEvents();
+        var client = Sys.ActorOf(ClientActor.Props(Server, "alice", events, reconnecting: true));
+        // Not connected yet: a call is answered 400 at once (and the actor has subscribed to remoting events).
+        var call = new TaskCompletionSource<IReply>();
+        client.Tell(new ClientActor.Call(1, new Request(1, "add", ["1", "2"]), call));
+        Assert.Equal(Codes.Unreachable, (await call.Task.WaitAsync(TimeSpan.FromSeconds(3))).Code);
+        Sys.EventStream.Publish(new ThisActorSystemQuarantinedEvent(Address.Parse("akka.tcp://switchboard-client@127.0.0.1:2"), Server));
+        AwaitAssert(() => Assert.Equal(["fresh system"], events.Seen));
+    }
+}
