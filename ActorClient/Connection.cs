@@ -48,9 +48,12 @@ public sealed class Connection(IActorRef client, TimeSpan registerTimeout, TimeS
     {
         var id = Interlocked.Increment(ref _nextId);
         if (IsLost) return Down(id, "server unreachable (reconnecting)");
+        var message = make(id);
+        if (Limits.PayloadBytes(message) is var size and > Limits.MaxRequestBytes)
+            return new Reply(id, Codes.Invalid, 0, 0, OpValue.None, $"request too large ({size} bytes; at most {Limits.MaxRequestBytes})");
         var tcs = new TaskCompletionSource<IReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         var actor = _client;
-        actor.Tell(new ClientActor.Call(id, make(id), tcs));
+        actor.Tell(new ClientActor.Call(id, message, tcs));
         try
         {
             return await tcs.Task.WaitAsync(requestTimeout);

@@ -113,8 +113,10 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui)
 
     private async Task PresenceAsync()
     {
-        _presence = !_presence;
-        Show("presence", await connection.SendAsync(id => new SetPresence(id, _presence)));
+        var wanted = !_presence;
+        var r = await connection.SendAsync(id => new SetPresence(id, wanted));
+        if (r.Code == Codes.Ok) _presence = wanted; // a failed toggle leaves the setting as the server has it
+        Show("presence", r);
     }
 
     private void Show(string label, IReply r, Func<IReply, string>? describe = null)

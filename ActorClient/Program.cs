@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Switchboard.Client;
+using Switchboard.Messages;
 
 var name = new Argument<string>("name") { Description = "Your client name: 1-32 of A-Z a-z 0-9 _ . -" };
 var server = new Option<string>("--server") { Description = "Server address HOST:PORT", DefaultValueFactory = _ => "127.0.0.1:4053" };
@@ -42,6 +43,6 @@ static bool TryServer(string? text, out string host, out int port)
     port = 0;
     var colon = text?.LastIndexOf(':') ?? -1;
     if (text is null || colon <= 0) return false;
-    host = text[..colon];
+    host = SwitchboardConfig.CanonicalHost(text[..colon].Trim('[', ']'));
     return int.TryParse(text[(colon + 1)..], out port) && port is > 0 and <= 65535;
 }

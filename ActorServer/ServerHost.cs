@@ -24,6 +24,9 @@ public static class ServerHost
             Console.Error.WriteLine($"error: {problem}");
             return 2;
         }
+        // A host name becomes the address it resolves to, as clients resolve theirs: "localhost" and
+        // "127.0.0.1" then name the same node (Akka.Remote drops messages sent to another spelling).
+        if (!System.Net.IPAddress.TryParse(o.Host, out _)) o = o with { Host = SwitchboardConfig.CanonicalHost(o.Host) };
         if (o.Port != 0 && await IsListeningAsync(o.Host, o.Port))
         {
             // Akka binds with SO_REUSEADDR (which also allows a second listener on Linux): refuse instead of

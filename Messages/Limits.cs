@@ -7,6 +7,30 @@ public static class Limits
     public const int MaxTextBytes = 4096;
     public const int MaxPresenceNames = 16;
 
+    /// <summary>The most a client request may carry (UTF-8 bytes of its strings). Far above anything valid (a 4 KiB
+    /// text, a few 64-bit numbers) and below the remoting frame size, past which the transport drops a message
+    /// without a word: the client answers 422 itself rather than send a pasted megabyte or wait for a reply that
+    /// cannot come.</summary>
+    public const int MaxRequestBytes = 16 * 1024;
+
+    /// <summary>UTF-8 bytes of the strings <paramref name="m"/> carries (what decides its frame size).</summary>
+    public static int PayloadBytes(ISwitchboardMessage m)
+    {
+        var utf8 = System.Text.Encoding.UTF8;
+        switch (m)
+        {
+            case Request r:
+                var n = utf8.GetByteCount(r.Op);
+                foreach (var a in r.Args) n += utf8.GetByteCount(a) + 2;
+                return n;
+            case Tell t: return utf8.GetByteCount(t.To) + utf8.GetByteCount(t.Text);
+            case Say s: return utf8.GetByteCount(s.Room ?? "") + utf8.GetByteCount(s.Text);
+            case JoinRoom j: return utf8.GetByteCount(j.Room);
+            case LeaveRoom l: return utf8.GetByteCount(l.Room);
+            default: return 0;
+        }
+    }
+
     /// <summary>Null when <paramref name="name"/> is a valid client name, else why not.</summary>
     public static string? NameError(string? name)
     {

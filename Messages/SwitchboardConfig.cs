@@ -16,6 +16,27 @@ public static class SwitchboardConfig
     /// <summary>The default location of a hocon file: next to the executable (the build copies them there).</summary>
     public static string DefaultPath(string file) => Path.Combine(AppContext.BaseDirectory, "hocon", file);
 
+    /// <summary>
+    /// The one spelling of a host both sides use in actor addresses: an IP literal (IPv4 first). Akka.Remote
+    /// drops messages addressed to "localhost" at a node that calls itself 127.0.0.1, silently; resolving both
+    /// sides to the literal makes any spelling of the same host work. "0.0.0.0" (anywhere) means this host.
+    /// </summary>
+    public static string CanonicalHost(string host)
+    {
+        if (System.Net.IPAddress.TryParse(host, out var ip))
+            return ip.Equals(System.Net.IPAddress.Any) ? System.Net.IPAddress.Loopback.ToString() : ip.ToString();
+        try
+        {
+            var addresses = System.Net.Dns.GetHostAddresses(host);
+            var chosen = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
+            return chosen?.ToString() ?? host;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return host; // unknown here: the connection attempt will say so
+        }
+    }
+
     public static Config Remoting(string host, int port) =>
         ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp {{ hostname = \"{host}\", port = {port} }}");
 }

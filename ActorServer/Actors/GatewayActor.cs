@@ -101,7 +101,8 @@ public sealed class GatewayActor : ReceiveActor
     {
         // Another session of the same name may still be stopping (its name is already free in the
         // segment): give the new one a distinct actor name rather than fail.
-        var actorName = Context.Child(m.Name).IsNobody() ? m.Name : $"{m.Name}-{_sessionsCreated}";
+        // '~' is never in a client name, so the stand-in cannot clash with another client's session.
+        var actorName = Context.Child(m.Name).IsNobody() ? m.Name : $"{m.Name}~{_sessionsCreated}";
         _sessionsCreated++;
         var session = Context.ActorOf(
             SessionActor.Props(m.Name, m.Client, m.Slot, _state, _settings).WithDispatcher(_settings.Dispatcher),

@@ -194,6 +194,25 @@ public sealed class ServerClientSpecs
         Assert.Matches(@"harry\s+5 request\(s\)", output); // 4 requests + the unregister reply
         Assert.Matches(@"ivy\s+2 request\(s\)", output);
         Assert.Matches(@"total\s+7 request\(s\)", output);
+        // stdout is for scripts: the "listening on" line and the summary, never a log line (those go to stderr).
+        Assert.All(output.Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            line => Assert.Matches(@"^(listening on |summary: |  )", line));
+    }
+
+    [Fact]
+    public async Task Any_spelling_of_the_server_host_reaches_it_and_an_oversized_request_is_refused_at_once()
+    {
+        await using var server = await ServerNode.StartAsync();
+        await using var lou = await ClientSession.StartAsync("lou", $"localhost:{server.Port}");
+        Assert.Equal(200, lou.Registration.GetProperty("code").GetInt32());
+        Assert.Equal(3, (await lou.SendAsync("calc 1 + 2")).GetProperty("result").GetInt64());
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var huge = await lou.SendAsync("prime " + new string('7', 70_000));
+        Assert.Equal(422, huge.GetProperty("code").GetInt32());
+        Assert.Contains("too large", huge.GetProperty("error").GetString());
+        Assert.InRange(started.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5)); // answered, not timed out (10 s)
+        Assert.Equal(3L, (await lou.SendAsync("even 2")).GetProperty("clientSeq").GetInt64());
     }
 
     internal static int FreePort()
