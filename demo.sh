@@ -3,14 +3,15 @@
 # carol on node B) running a short scripted exchange, and `inspect --watch`, in one tmux session.
 #   ./demo.sh          build, start, attach (detach with Ctrl-b d; the demo keeps running)
 #   ./demo.sh stop     stop every process of the demo and remove its segment
+# DEMO_PORT_A/DEMO_PORT_B (4053/4054), DEMO_SESSION and DEMO_SEGMENT (switchboard-demo) pick others.
 # Each client pane stays open after its script: type more commands there (e.g. "tell carol hi", "who").
 set -euo pipefail
 cd "$(dirname "$0")"
-session=switchboard-demo
-segment=switchboard-demo
+session="${DEMO_SESSION:-switchboard-demo}"
+segment="${DEMO_SEGMENT:-switchboard-demo}"
 port_a="${DEMO_PORT_A:-4053}"
 port_b="${DEMO_PORT_B:-4054}"
-state=.demo
+state=".demo/$session"
 bin=ActorServer/bin/Release/net10.0/ActorServer.dll
 client=ActorClient/bin/Release/net10.0/ActorClient.dll
 
@@ -27,7 +28,7 @@ stop() {
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   done
-  rm -rf "$state"
+  rm -rf "$state"; rmdir .demo 2>/dev/null || true
   # Clean shutdowns remove the segment; this covers a node that had to be killed.
   rm -f "/dev/shm/$segment"
   echo "demo stopped; nothing left running, segment removed"
