@@ -47,10 +47,10 @@ public sealed class Connection(IActorRef client, TimeSpan registerTimeout, TimeS
     public async Task<IReply> SendAsync(Func<long, ISwitchboardMessage> make)
     {
         var id = Interlocked.Increment(ref _nextId);
-        if (IsLost) return Down(id, "server unreachable (reconnecting)");
+        if (IsLost) return Down(id, "not connected (reconnecting)");
         var message = make(id);
-        if (Limits.PayloadBytes(message) is var size and > Limits.MaxRequestBytes)
-            return new Reply(id, Codes.Invalid, 0, 0, OpValue.None, $"request too large ({size} bytes; at most {Limits.MaxRequestBytes})");
+        if (Limits.PayloadBytes(message) > Limits.MaxRequestBytes)
+            return new Reply(id, Codes.Invalid, 0, 0, OpValue.None, $"request too large (more than {Limits.MaxRequestBytes / 1024} KiB)");
         var tcs = new TaskCompletionSource<IReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         var actor = _client;
         actor.Tell(new ClientActor.Call(id, message, tcs));

@@ -116,7 +116,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui)
         var wanted = !_presence;
         var r = await connection.SendAsync(id => new SetPresence(id, wanted));
         if (r.Code == Codes.Ok) _presence = wanted; // a failed toggle leaves the setting as the server has it
-        Show("presence", r);
+        Show("presence notices", r, _ => wanted ? "on" : "off");
     }
 
     private void Show(string label, IReply r, Func<IReply, string>? describe = null)

@@ -127,7 +127,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         });
         Replies();
         Events();
-        Receive<Terminated>(t => t.ActorRef.Equals(_session), _ => Lost("the session ended (the server stopped or crashed)"));
+        Receive<Terminated>(t => t.ActorRef.Equals(_session), _ => Lost("the session ended (the server stopped, or it lost contact with this client)"));
         // The connection dropped: is the session still there (a blip) or is the server gone?
         Receive<DisassociatedEvent>(e => e.RemoteAddress == _server, _ =>
         {
@@ -162,8 +162,8 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         {
             _attempt++;
             _gateway.Tell(new Register(_name));
-            // Backoff: 0.5 s, 1 s, 2 s, then every 5 s.
-            var delay = TimeSpan.FromMilliseconds(Math.Min(5000, 500 * Math.Pow(2, Math.Min(_attempt, 4) - 1)));
+            // Backoff: 0.5 s, 1 s, 2 s, 4 s, then every 5 s.
+            var delay = TimeSpan.FromMilliseconds(Math.Min(5000, 500 * Math.Pow(2, Math.Min(_attempt, 5) - 1)));
             Timers.StartSingleTimer(RetryTimer, new Retry(), delay);
         });
         Receive<Registered>(r =>
