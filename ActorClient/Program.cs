@@ -44,5 +44,7 @@ static bool TryServer(string? text, out string host, out int port)
     var colon = text?.LastIndexOf(':') ?? -1;
     if (text is null || colon <= 0) return false;
     host = SwitchboardConfig.CanonicalHost(text[..colon].Trim('[', ']'));
+    // "0.0.0.0" (anywhere) is where a server binds, not an address to send to: it means this host.
+    if (host == System.Net.IPAddress.Any.ToString()) host = System.Net.IPAddress.Loopback.ToString();
     return int.TryParse(text[(colon + 1)..], out port) && port is > 0 and <= 65535;
 }

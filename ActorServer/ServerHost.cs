@@ -26,7 +26,7 @@ public static class ServerHost
         }
         // A host name becomes the address it resolves to, as clients resolve theirs: "localhost" and
         // "127.0.0.1" then name the same node (Akka.Remote drops messages sent to another spelling).
-        if (!System.Net.IPAddress.TryParse(o.Host, out _)) o = o with { Host = SwitchboardConfig.CanonicalHost(o.Host) };
+        o = o with { Host = SwitchboardConfig.CanonicalHost(o.Host) };
         if (o.Port != 0 && await IsListeningAsync(o.Host, o.Port))
         {
             // Akka binds with SO_REUSEADDR (which also allows a second listener on Linux): refuse instead of
@@ -136,8 +136,8 @@ public static class ServerHost
     /// <summary>A port free right now, for --port 0 (the node address must be known before remoting starts).</summary>
     private static int FreePort(string host)
     {
-        var addresses = System.Net.Dns.GetHostAddresses(host);
-        using var listener = new System.Net.Sockets.TcpListener(addresses.Length > 0 ? addresses[0] : System.Net.IPAddress.Loopback, 0);
+        // The host is already resolved to an IP literal (CanonicalHost); an unresolvable one probes loopback.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.TryParse(host, out var ip) ? ip : System.Net.IPAddress.Loopback, 0);
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }

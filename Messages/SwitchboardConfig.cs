@@ -19,12 +19,11 @@ public static class SwitchboardConfig
     /// <summary>
     /// The one spelling of a host both sides use in actor addresses: an IP literal (IPv4 first). Akka.Remote
     /// drops messages addressed to "localhost" at a node that calls itself 127.0.0.1, silently; resolving both
-    /// sides to the literal makes any spelling of the same host work. "0.0.0.0" (anywhere) means this host.
+    /// sides to the literal makes any spelling of the same host work.
     /// </summary>
     public static string CanonicalHost(string host)
     {
-        if (System.Net.IPAddress.TryParse(host, out var ip))
-            return ip.Equals(System.Net.IPAddress.Any) ? System.Net.IPAddress.Loopback.ToString() : ip.ToString();
+        if (System.Net.IPAddress.TryParse(host, out var ip)) return ip.ToString();
         try
         {
             var addresses = System.Net.Dns.GetHostAddresses(host);

@@ -14,7 +14,7 @@ public readonly record struct ClaimResult(ClaimStatus Status, SlotHandle Slot, S
 
 /// <param name="Claim">The claim's token: it grows with every claim on any node, so it orders registrations
 /// where <paramref name="Since"/> (whole seconds) cannot.</param>
-public sealed record ClientEntry(string Name, string Node, long Requests, DateTimeOffset Since, long Claim = 0);
+public sealed record ClientEntry(string Name, string Node, long Requests, DateTimeOffset Since, long Claim);
 
 public sealed record NodeEntry(string Address, int Pid, bool Alive, DateTimeOffset Started, DateTimeOffset Heartbeat);
 
