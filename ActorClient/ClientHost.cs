@@ -24,7 +24,7 @@ public static class ClientHost
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Leave);
         var ct = interrupted.Token;
 
-        var config = SwitchboardConfig.Load(o.ConfigPath ?? SwitchboardConfig.DefaultPath("client.hocon"));
+        var config = SwitchboardConfig.LoadSide(o.ConfigPath, "client.hocon");
         var server = new Address("akka.tcp", "switchboard", o.ServerHost, o.ServerPort);
         var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
         var output = new Output(Console.Out, o.Json);
@@ -33,9 +33,8 @@ public static class ClientHost
         var events = new ConsoleEvents(o.Name, () => connection, () => runtime, output, interactive ? new Notices() : null);
         await using var client = runtime = new ClientRuntime(reconnecting => BuildHost(o, config, server, events, reconnecting));
         var clientActor = await client.StartAsync(reconnecting: false, ct);
-        connection = new Connection(clientActor,
-            config.GetTimeSpan("switchboard-client.register-timeout", TimeSpan.FromSeconds(5)),
-            config.GetTimeSpan("switchboard-client.request-timeout", TimeSpan.FromSeconds(10)));
+        var settings = ClientSettings.Create(config);
+        connection = new Connection(clientActor, settings.RegisterTimeout, settings.RequestTimeout);
 
         var joined = await connection.ConnectAsync();
         if (joined.Registered is not { } registered)

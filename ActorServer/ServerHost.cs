@@ -6,8 +6,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Messages;
 using Switchboard.Server.Actors;
+using Switchboard.Server.Hosting;
 using Switchboard.Server.Logging;
 using Switchboard.Server.Operations;
+using Switchboard.Server.Sessions;
+using Switchboard.Server.Settings;
 using Switchboard.Server.State;
 
 namespace Switchboard.Server;
@@ -34,7 +37,7 @@ public static class ServerHost
             Console.Error.WriteLine($"error: {o.Host}:{o.Port} is already in use by another process; pick another --port");
             return 1;
         }
-        var hocon = SwitchboardConfig.Load(o.ConfigPath ?? SwitchboardConfig.DefaultPath("server.hocon"));
+        var hocon = SwitchboardConfig.LoadSide(o.ConfigPath, "server.hocon");
         // The node's address is its identity in the segment, so it is fixed before anything starts: a segment
         // that must be refused is then refused before remoting listens, with one clear line.
         var port = o.Port == 0 ? FreePort(o.Host) : o.Port;
@@ -42,6 +45,18 @@ public static class ServerHost
         var overrides = SwitchboardConfig.Remoting(o.Host, port);
         if (o.Debug) overrides = overrides.WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = DEBUG"));
         var summary = new ServerSummary();
+        StateSettings stateSettings;
+        SessionSettings sessionSettings;
+        RoomsSettings roomsSettings;
+        try
+        {
+            (stateSettings, sessionSettings, roomsSettings) = (StateSettings.Create(hocon), SessionSettings.Create(hocon), RoomsSettings.Create(hocon));
+        }
+        catch (Exception ex) when (ex is Akka.Configuration.ConfigurationException or FormatException or OverflowException)
+        {
+            Console.Error.WriteLine($"error: bad configuration: {ex.Message}");
+            return 2;
+        }
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -54,7 +69,10 @@ public static class ServerHost
         });
         // Logs go to stderr; stdout carries only the "listening on" line and the summary.
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
-        SharedSegmentStore? store = null;
+        // The segment belongs to the host, not to an actor that may fail: created here before Akka starts, disposed
+        // (this node's rows freed, the file removed by the last node) once the actor system is gone.
+        builder.Services.AddSingleton<IStateStore>(sp =>
+            SharedSegmentStore.Open(o.Segment, node, sp.GetRequiredService<ILoggerFactory>().CreateLogger("segment"), stateSettings.MutexTimeout));
         builder.Services.AddAkka("switchboard", (ab, _) =>
         {
             ab.AddHocon(hocon, HoconAddMode.Prepend)
@@ -64,25 +82,14 @@ public static class ServerHost
                   l.ClearLoggers();
                   l.AddLogger<ReadableLogger>();
               })
-              .WithActors((system, registry) =>
+              .WithActors((system, registry, resolver) =>
               {
-                  var settings = system.Settings.Config;
-                  var opened = store ?? throw new InvalidOperationException("the segment is opened before the actor system starts");
-                  var state = system.ActorOf(
-                      StateActor.Props(() => opened, summary,
-                          settings.GetTimeSpan("switchboard.maintain-interval", TimeSpan.FromSeconds(1)), node)
-                          .WithDispatcher("state-dispatcher"),
-                      "state");
-                  registry.Register<StateActor>(state);
-                  var rooms = system.ActorOf(RoomsActor.Props(settings.GetInt("switchboard.room-history", 50)), "rooms");
-                  var sessions = new SessionSettings(OperationRegistry.Default,
-                      settings.GetTimeSpan("switchboard.disconnect-probe-timeout", TimeSpan.FromSeconds(2)),
-                      rooms,
-                      RatePerSecond: settings.GetDouble("switchboard.rate-limit.per-second", 200),
-                      RateBurst: settings.GetDouble("switchboard.rate-limit.burst", 400),
-                      MaxUnacked: settings.GetInt("switchboard.max-unacked-events", 256),
-                      DeliveryTimeout: settings.GetTimeSpan("switchboard.delivery-timeout", TimeSpan.FromSeconds(5)));
-                  registry.Register<GatewayActor>(system.ActorOf(GatewayActor.Props(state, sessions, node), "gateway"));
+                  var state = system.ActorOf(StateActor.Props(resolver.GetService<IStateStore>(), stateSettings, summary, node), "state");
+                  registry.Register<RegistryKey>(state);
+                  var rooms = system.ActorOf(RoomsActor.Props(roomsSettings), "rooms");
+                  registry.Register<RoomsKey>(rooms);
+                  var services = new SessionServices(state, rooms, OperationRegistry.Default, sessionSettings, TimeProvider.System);
+                  registry.Register<GatewayKey>(system.ActorOf(GatewayActor.Props(services, node), "gateway"));
               });
         });
 
@@ -95,9 +102,7 @@ public static class ServerHost
         });
         try
         {
-            store = SharedSegmentStore.Open(o.Segment, node,
-                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("segment"),
-                hocon.GetTimeSpan("switchboard.mutex-timeout", TimeSpan.FromSeconds(2)));
+            app.Services.GetRequiredService<IStateStore>();
         }
         catch (Exception ex) when (ex is SegmentException or TimeoutException or IOException or UnauthorizedAccessException)
         {
@@ -110,17 +115,19 @@ public static class ServerHost
         }
         catch (Exception ex)
         {
-            store.Dispose(); // leaves the segment as it found it (and removes it if this node was the only one)
             Console.Error.WriteLine($"error: the server did not start: {ex.GetBaseException().Message}");
-            return 1;
+            return 1; // disposing the host leaves the segment as it found it (and removes it if this node was the only one)
         }
         var system = app.Services.GetRequiredService<ActorSystem>();
         Console.Out.WriteLine($"listening on {((ExtendedActorSystem)system).Provider.DefaultAddress}");
         Console.Out.Flush();
         await app.WaitForShutdownAsync();
         await system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+        // The state actor has stopped: only now may the store go (its Dispose removes this node from the segment).
+        var lostRegistry = CoordinatedShutdown.Get(system).ShutdownReason is GatewayActor.RegistryLost;
+        app.Dispose();
         Console.Out.WriteLine(summary.Render());
-        return 0;
+        return lostRegistry ? 1 : 0;
     }
 
 

@@ -13,6 +13,17 @@ public static class SwitchboardConfig
         return File.Exists(shared) ? config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(shared))) : config;
     }
 
+    /// <summary>
+    /// A side's settings: <paramref name="userPath"/> when given, over the shipped <paramref name="file"/> (next to the
+    /// program), so a user's file needs only what it changes and every default exists once, in the shipped file.
+    /// </summary>
+    public static Config LoadSide(string? userPath, string file)
+    {
+        var defaults = Load(DefaultPath(file));
+        if (userPath is null || Path.GetFullPath(userPath) == Path.GetFullPath(DefaultPath(file))) return defaults;
+        return Load(userPath).WithFallback(defaults);
+    }
+
     /// <summary>The default location of a hocon file: next to the executable (the build copies them there).</summary>
     public static string DefaultPath(string file) => Path.Combine(AppContext.BaseDirectory, "hocon", file);
 

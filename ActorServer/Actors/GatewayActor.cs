@@ -1,31 +1,32 @@
 using Akka.Actor;
 using Akka.Event;
 using Switchboard.Messages;
-using Switchboard.Server.Chat;
-using Switchboard.Server.Operations;
 using Switchboard.Server.Protocol;
+using Switchboard.Server.Security;
+using Switchboard.Server.Sessions;
 
 namespace Switchboard.Server.Actors;
 
 /// <summary>
-/// The seed's "connect channel": validates a name, has the state actor claim it atomically in the
-/// segment, then creates the client's session and hands its ref back. It never blocks: the claim is a
-/// Tell to the state actor and the answer comes back as a message.
+/// The seed's "connect channel": validates a name, has the registry claim it atomically (in the segment,
+/// for every node sharing it), then creates the client's session and hands its ref back. It never blocks:
+/// the claim is a Tell and the answer comes back as a message. Without the registry no client can be
+/// served, so losing it stops the node (cleanly, through CoordinatedShutdown: summary printed, segment left).
 /// </summary>
 public sealed class GatewayActor : ReceiveActor
 {
-    private readonly IActorRef _state;
-    private readonly SessionSettings _settings;
+    private readonly IActorRef _registry;
+    private readonly SessionServices _services;
     private readonly string _node;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _sessionsCreated;
     private readonly Dictionary<string, IActorRef> _sessions = new(StringComparer.Ordinal);
     private IReadOnlySet<string> _nodes = new HashSet<string>();
 
-    public GatewayActor(IActorRef state, SessionSettings settings, string node)
+    public GatewayActor(SessionServices services, string node)
     {
-        _state = state;
-        _settings = settings;
+        _services = services;
+        _registry = services.Registry;
         _node = node;
 
         Receive<Register>(OnRegister);
@@ -43,6 +44,7 @@ public sealed class GatewayActor : ReceiveActor
             if (m.Joined.Count + m.Left.Count == 0) return;
             foreach (var s in _sessions.Values) s.Tell(m);
         });
+        Receive<Terminated>(t => t.ActorRef.Equals(_registry), _ => OnRegistryLost());
         Receive<Terminated>(t =>
         {
             foreach (var (name, s) in _sessions)
@@ -50,10 +52,14 @@ public sealed class GatewayActor : ReceiveActor
         });
     }
 
-    public static Props Props(IActorRef state, SessionSettings settings, string node) =>
-        Akka.Actor.Props.Create(() => new GatewayActor(state, settings, node));
+    public static Props Props(SessionServices services, string node) =>
+        Akka.Actor.Props.Create(() => new GatewayActor(services, node));
 
-    protected override void PreStart() => _log.Info("gateway up at {0}", Self.Path);
+    protected override void PreStart()
+    {
+        Context.Watch(_registry);
+        _log.Info("gateway up at {0}", Self.Path);
+    }
 
     // A session that throws is stopped (its PostStop frees the name); the gateway and the others go on.
     protected override SupervisorStrategy SupervisorStrategy() =>
@@ -70,7 +76,7 @@ public sealed class GatewayActor : ReceiveActor
             Sender.Tell(new Rejected(Codes.Invalid, error));
             return;
         }
-        _state.Tell(new ClaimName(m.Name, Sender));
+        _registry.Tell(new ClaimName(m.Name, Sender));
     }
 
     // A direct message for a client of this node, from this node's or another node's state actor.
@@ -105,22 +111,29 @@ public sealed class GatewayActor : ReceiveActor
         var actorName = Context.Child(m.Name).IsNobody() ? m.Name : $"{m.Name}~{_sessionsCreated}";
         _sessionsCreated++;
         var session = Context.ActorOf(
-            SessionActor.Props(m.Name, m.Client, m.Slot, _state, _settings).WithDispatcher(_settings.Dispatcher),
+            SessionActor.Props(m.Name, m.Client, m.Slot, _services),
             actorName);
         Context.Watch(session);
         _sessions[m.Name] = session;
         _log.Info("registered '{0}' (clientSeq {1}, serverSeq {2}), session {3}", m.Name, m.Seq.ClientSeq, m.Seq.ServerSeq, session.Path);
         m.Client.Tell(new Registered(session, m.Seq.ClientSeq, m.Seq.ServerSeq, _node));
     }
-}
 
-/// <summary>What every session needs to know, from hocon.</summary>
-public sealed record SessionSettings(
-    OperationRegistry Operations,
-    TimeSpan ProbeTimeout,
-    IActorRef Rooms,
-    double RatePerSecond = 200,
-    double RateBurst = 400,
-    int MaxUnacked = 256,
-    TimeSpan? DeliveryTimeout = null,
-    string Dispatcher = "session-dispatcher");
+    private void OnRegistryLost()
+    {
+        var shutdown = CoordinatedShutdown.Get(Context.System);
+        if (shutdown.ShutdownReason is not null) return; // a normal shutdown stops the registry too
+        _log.Error("the registry stopped; no client can be served, shutting this node down");
+        shutdown.Run(RegistryLost.Instance);
+    }
+
+    /// <summary>Why the node stopped when its registry did.</summary>
+    public sealed class RegistryLost : CoordinatedShutdown.Reason
+    {
+        public static readonly RegistryLost Instance = new();
+
+        private RegistryLost() { }
+
+        public override int ExitCode => 1;
+    }
+}

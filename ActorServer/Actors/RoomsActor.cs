@@ -3,6 +3,8 @@ using Akka.Event;
 using Switchboard.Messages;
 using Switchboard.Server.Chat;
 using Switchboard.Server.Protocol;
+using Switchboard.Server.Security;
+using Switchboard.Server.Settings;
 
 namespace Switchboard.Server.Actors;
 
@@ -19,9 +21,9 @@ public sealed class RoomsActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IReadOnlySet<string> _nodes = new HashSet<string>();
 
-    public RoomsActor(int historySize)
+    public RoomsActor(RoomsSettings settings)
     {
-        _historySize = historySize;
+        _historySize = settings.History;
         Receive<JoinLocal>(OnJoin);
         Receive<LeaveLocal>(m =>
         {
@@ -37,7 +39,7 @@ public sealed class RoomsActor : ReceiveActor
         Receive<PresenceChanged>(m => _nodes = m.Nodes);
     }
 
-    public static Props Props(int historySize) => Akka.Actor.Props.Create(() => new RoomsActor(historySize));
+    public static Props Props(RoomsSettings settings) => Akka.Actor.Props.Create(() => new RoomsActor(settings));
 
     private void OnJoin(JoinLocal m)
     {

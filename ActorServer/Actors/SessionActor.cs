@@ -5,15 +5,19 @@ using Switchboard.Messages;
 using Dropped = Switchboard.Messages.Dropped;
 using Switchboard.Server.Chat;
 using Switchboard.Server.Operations;
+using Switchboard.Server.Presence;
 using Switchboard.Server.Protocol;
+using Switchboard.Server.Sessions;
+using Switchboard.Server.Settings;
 using Switchboard.Server.State;
+using Switchboard.Server.Throttling;
 
 namespace Switchboard.Server.Actors;
 
 /// <summary>
 /// The seed's per-client "comm channel" and worker thread: one per registered client, on the session
-/// dispatcher. Runs each request through the operation registry and hands the outcome to the state
-/// actor, which counts it and replies. Carries the client's chat both ways, with a rate limit on what it
+/// dispatcher. Runs each request through the operation registry and hands the outcome to the registry,
+/// which counts it and replies. Carries the client's chat both ways, with a rate limit on what it
 /// sends and a bound on what it has not yet taken in. Watches its client so a dead client frees its name.
 /// </summary>
 public sealed class SessionActor : ReceiveActor, IWithTimers
@@ -22,36 +26,39 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private readonly string _name;
     private readonly IActorRef _client;
     private readonly SlotHandle _slot;
-    private readonly IActorRef _state;
+    private readonly IActorRef _registry;
+    private readonly IActorRef _roomsActor;
+    private readonly OperationRegistry _operations;
     private readonly SessionSettings _settings;
-    private readonly TokenBucket _bucket;
+    private readonly RequestThrottle _throttle;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<string> _rooms = new(StringComparer.Ordinal);
     private readonly HashSet<long> _awaitingDelivery = [];
     private string _endReason = "session stopped";
     private bool _presence = true;
     private long _pushed, _acked;
-    private long _rejectedInARow;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public SessionActor(string name, IActorRef client, SlotHandle slot, IActorRef state, SessionSettings settings)
+    public SessionActor(string name, IActorRef client, SlotHandle slot, SessionServices services)
     {
         _name = name;
         _client = client;
         _slot = slot;
-        _state = state;
-        _settings = settings;
-        _bucket = new TokenBucket(settings.RatePerSecond, settings.RateBurst, Environment.TickCount64 * TimeSpan.TicksPerMillisecond);
+        _registry = services.Registry;
+        _roomsActor = services.Rooms;
+        _operations = services.Operations;
+        _settings = services.Settings;
+        _throttle = new RequestThrottle(_settings.RatePerSecond, _settings.RateBurst, services.Clock);
 
         Receive<Request>(OnRequest);
         Receive<Unregister>(OnUnregister);
-        FromClient<Who>(m => m.Id, m => _state.Tell(new WhoQuery(_slot, _client, m.Id)));
+        FromClient<Who>(m => m.Id, m => _registry.Tell(new WhoQuery(_slot, _client, m.Id)));
         FromClient<Tell>(m => m.Id, OnTell);
         FromClient<Say>(m => m.Id, OnSay);
         FromClient<JoinRoom>(m => m.Id, OnJoin);
         FromClient<LeaveRoom>(m => m.Id, OnLeave);
-        FromClient<ListRooms>(m => m.Id, m => _settings.Rooms.Tell(new RoomsQuery(m.Id, Self)));
+        FromClient<ListRooms>(m => m.Id, m => _roomsActor.Tell(new RoomsQuery(m.Id, Self)));
         FromClient<SetPresence>(m => m.Id, m =>
         {
             _presence = m.On;
@@ -71,8 +78,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             _rooms.Remove(m.Room);
             Answer(m.Id, m.WasMember ? OpOutcome.Ok(OpValue.Of($"left {m.Room}")) : OpOutcome.Invalid($"not in {m.Room}"));
         });
-        Receive<RoomsList>(m => _state.Tell(new CountAndSend(_slot, _client, m.Id,
-            seq => new RoomsReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, m.Rooms, null))));
+        Receive<RoomsList>(m => _registry.Tell(new CountAndListRooms(_slot, _client, m.Id, m.Rooms)));
         Receive<PresenceChanged>(OnPresence);
 
         Receive<Terminated>(t => t.ActorRef.Equals(_client), _ => End("client died"));
@@ -82,8 +88,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         ReceiveAny(m => _log.Debug("session '{0}' ignored {1} from {2}", _name, m.GetType().Name, Sender.Path));
     }
 
-    public static Props Props(string name, IActorRef client, SlotHandle slot, IActorRef state, SessionSettings settings) =>
-        Akka.Actor.Props.Create(() => new SessionActor(name, client, slot, state, settings));
+    public static Props Props(string name, IActorRef client, SlotHandle slot, SessionServices services) =>
+        Akka.Actor.Props.Create(() => new SessionActor(name, client, slot, services)).WithDispatcher(SessionSettings.Dispatcher);
 
     protected override void PreStart()
     {
@@ -94,8 +100,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         Context.System.EventStream.Unsubscribe(Self);
-        _settings.Rooms.Tell(new LeaveAll(Self));
-        _state.Tell(new ReleaseName(_slot, _name, _endReason));
+        _roomsActor.Tell(new LeaveAll(Self));
+        _registry.Tell(new ReleaseName(_slot, _name, _endReason));
         _log.Info("session of '{0}' ended: {1}", _name, _endReason);
     }
 
@@ -108,17 +114,17 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private void OnRequest(Request r)
     {
         if (!FromClient(r.Id) || !Allowed(r.Id)) return;
-        var outcome = _settings.Operations.Run(r.Op, r.Args);
+        var outcome = _operations.Run(r.Op, r.Args);
         if (_log.IsDebugEnabled)
             _log.Debug("'{0}' #{1} {2} [{3}] -> {4} {5}", _name, r.Id, r.Op, string.Join(' ', r.Args), outcome.Code, outcome.Error ?? outcome.Value.ToString());
-        _state.Tell(new CountAndReply(_slot, _client, r.Id, outcome));
+        _registry.Tell(new CountAndReply(_slot, _client, r.Id, outcome));
     }
 
     private void OnUnregister(Unregister u)
     {
         if (!FromClient(u.Id)) return;
         _endReason = "unregistered";
-        _state.Tell(new ReleaseAndReply(_slot, _name, _client, u.Id));
+        _registry.Tell(new ReleaseAndReply(_slot, _name, _client, u.Id));
         Context.Stop(Self);
     }
 
@@ -134,23 +140,20 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     /// <summary>Rate limit: past it the request is answered 429 (and counted, like any reply) without any work.</summary>
     private bool Allowed(long id)
     {
-        if (_bucket.TryTake(Environment.TickCount64 * TimeSpan.TicksPerMillisecond))
+        switch (_throttle.Admit())
         {
-            _rejectedInARow = 0;
-            return true;
+            case Admission.Allowed:
+                return true;
+            case Admission.RateLimited:
+                Answer(id, new OpOutcome(Codes.RateLimited, OpValue.None, $"rate limit exceeded ({_throttle.RatePerSecond:0}/s)"));
+                return false;
+            default:
+                if (_throttle.FloodStarted) _log.Warning("'{0}' is flooding; dropping its requests until it slows down", _name);
+                return false;
         }
-        // A client that keeps sending into a full bucket is flooding: past a burst of 429s its requests are
-        // dropped unanswered, so a flood costs the shared state actor nothing.
-        if (++_rejectedInARow > _settings.RateBurst)
-        {
-            if (_rejectedInARow == (long)_settings.RateBurst + 1) _log.Warning("'{0}' is flooding; dropping its requests until it slows down", _name);
-            return false;
-        }
-        Answer(id, new OpOutcome(Codes.RateLimited, OpValue.None, $"rate limit exceeded ({_settings.RatePerSecond:0}/s)"));
-        return false;
     }
 
-    private void Answer(long id, OpOutcome outcome) => _state.Tell(new CountAndReply(_slot, _client, id, outcome));
+    private void Answer(long id, OpOutcome outcome) => _registry.Tell(new CountAndReply(_slot, _client, id, outcome));
 
     private void OnTell(Tell m)
     {
@@ -160,8 +163,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             return;
         }
         _awaitingDelivery.Add(m.Id);
-        Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), _settings.DeliveryTimeout ?? TimeSpan.FromSeconds(5));
-        _state.Tell(new RouteTell(m.Id, _name, m.To, m.Text, Self));
+        Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), _settings.DeliveryTimeout);
+        _registry.Tell(new RouteTell(m.Id, _name, m.To, m.Text, Self));
     }
 
     private void OnSay(Say m)
@@ -175,7 +178,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             Answer(m.Id, OpOutcome.Invalid(error));
             return;
         }
-        _state.Tell(new RouteFanout(m.Id, _name, room, m.Text, Self));
+        _registry.Tell(new RouteFanout(m.Id, _name, room, m.Text, Self));
     }
 
     private void OnJoin(JoinRoom m)
@@ -185,7 +188,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             Answer(m.Id, OpOutcome.Invalid("room names are 1-32 of A-Z a-z 0-9 _ . - (with or without #)"));
             return;
         }
-        _settings.Rooms.Tell(new JoinLocal(m.Id, room, Self));
+        _roomsActor.Tell(new JoinLocal(m.Id, room, Self));
     }
 
     private void OnLeave(LeaveRoom m)
@@ -195,7 +198,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             Answer(m.Id, OpOutcome.Invalid("bad room name"));
             return;
         }
-        _settings.Rooms.Tell(new LeaveLocal(m.Id, room, Self));
+        _roomsActor.Tell(new LeaveLocal(m.Id, room, Self));
     }
 
     private void OnJoined(RoomJoined m)
@@ -244,26 +247,10 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Push(new Incoming(m.From, m.Text, false, m.Room, false));
     }
 
-    // One batch per look at the segment, whatever the number of changes: a few names, then counts.
     private void OnPresence(PresenceChanged m)
     {
         if (!_presence || Backlogged) return;
-        var events = new List<PresenceEvent>(Math.Min(Limits.MaxPresenceNames, m.Joined.Count + m.Left.Count));
-        int moreJoined = 0, moreLeft = 0;
-        foreach (var e in m.Joined)
-        {
-            // Who registered before this client (an earlier claim) was online already: no news to it.
-            if (e.Name == _name || e.Claim < _slot.Token) continue;
-            if (events.Count < Limits.MaxPresenceNames) events.Add(new PresenceEvent(e.Name, e.Node, true));
-            else moreJoined++;
-        }
-        foreach (var e in m.Left)
-        {
-            if (e.Name == _name) continue;
-            if (events.Count < Limits.MaxPresenceNames) events.Add(new PresenceEvent(e.Name, e.Node, false));
-            else moreLeft++;
-        }
-        if (events.Count > 0) Push(new PresenceBatch([.. events], moreJoined, moreLeft));
+        if (PresenceBatcher.For(m, _name, _slot.Token) is { } batch) Push(batch);
     }
 
     /// <summary>Pushed events the client has not acknowledged yet: past the bound, new ones are dropped.</summary>

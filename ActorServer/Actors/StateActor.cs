@@ -3,24 +3,29 @@ using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
 using Switchboard.Messages;
+using Switchboard.Server.Presence;
 using Switchboard.Server.Protocol;
+using Switchboard.Server.Settings;
 using Switchboard.Server.State;
 
 namespace Switchboard.Server.Actors;
 
 /// <summary>
-/// The one owner of the state store (the shared-memory segment and its cross-process mutex). Runs on a
-/// pinned thread because the mutex must be released by the thread that took it; every store call is one
-/// short synchronous critical section. It stamps and sends replies itself, so a request costs one local
-/// hop here and no Ask.
+/// The segment's implementation of the registry (the messages in <c>Protocol/</c>): the only user of the
+/// state store (the shared-memory segment and its cross-process mutex), which the host creates, owns and
+/// disposes. Runs on a pinned thread because the mutex must be released by the thread that took it; every
+/// store call is one short synchronous critical section. It stamps and sends replies itself, so a request
+/// costs one local hop here and no Ask.
+/// <para>Failures: a busy or broken segment costs one request a 503. Any other exception (a bug) also
+/// answers that request 503 and is left to supervision, which resumes the actor with its state and the same
+/// store (<see cref="ResumeOnFailure"/>); if the actor stops anyway, the gateway stops the node.</para>
 /// </summary>
 public sealed class StateActor : ReceiveActor, IWithTimers
 {
-    private readonly Func<IStateStore> _open;
+    private readonly IStateStore _store;
     private readonly ServerSummary _summary;
     private readonly TimeSpan _maintainInterval;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private IStateStore? _store;
 
     // Requests served per live slot on this node, for the shutdown summary without a per-request lookup.
     private readonly Dictionary<int, (string Name, long Requests)> _live = new();
@@ -28,77 +33,103 @@ public sealed class StateActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     // Presence: who was online at the last look, to tell local sessions who came and went on any node.
-    private Dictionary<string, ClientEntry> _online = new(StringComparer.Ordinal);
-    private bool _primed;
+    private readonly PresenceTracker _presence = new();
     private readonly Dictionary<(string Node, string Actor), ActorSelection> _routes = new();
     private readonly string _node;
 
-    public StateActor(Func<IStateStore> open, ServerSummary summary, TimeSpan maintainInterval, string node)
+    public StateActor(IStateStore store, StateSettings settings, ServerSummary summary, string node)
     {
-        _open = open;
+        _store = store;
         _summary = summary;
-        _maintainInterval = maintainInterval;
+        _maintainInterval = settings.MaintainInterval;
         _node = node;
 
         Receive<CountAndReply>(OnCount);
         Receive<ClaimName>(OnClaim);
         Receive<ReleaseAndReply>(OnReleaseAndReply);
         Receive<ReleaseName>(m => Release(m.Slot, m.Name, m.Reason));
-        Receive<GetSnapshot>(_ => Guarded(() => Sender.Tell(Store.Snapshot()), () => Sender.Tell(new Status.Failure(new TimeoutException("state unavailable")))));
-        Receive<Maintain>(_ => OnMaintain());
-        Receive<CountAndSend>(OnCountAndSend);
+        Receive<GetSnapshot>(_ => Guarded(() => Sender.Tell(_store.Snapshot()), () => Sender.Tell(new Status.Failure(new TimeoutException("state unavailable")))));
+        Receive<MaintainNow>(_ => OnMaintain());
+        Receive<CountAndListRooms>(OnCountAndListRooms);
         Receive<WhoQuery>(OnWho);
         Receive<RouteTell>(OnRouteTell);
         Receive<RouteFanout>(OnRouteFanout);
     }
 
-    public static Props Props(Func<IStateStore> open, ServerSummary summary, TimeSpan maintainInterval, string node) =>
-        Akka.Actor.Props.Create(() => new StateActor(open, summary, maintainInterval, node));
+    public static Props Props(IStateStore store, StateSettings settings, ServerSummary summary, string node) =>
+        Akka.Actor.Props.Create(() => new StateActor(store, settings, summary, node)).WithDispatcher(StateSettings.Dispatcher);
 
-    private IStateStore Store => _store ?? throw new InvalidOperationException("state store is not open");
+    protected override void PreStart() =>
+        Timers.StartPeriodicTimer("maintain", MaintainNow.Instance, _maintainInterval);
 
-    protected override void PreStart()
-    {
-        _store = _open();
-        Timers.StartPeriodicTimer("maintain", Maintain.Instance, _maintainInterval);
-    }
-
+    // The store is the host's: stopping records the summary and leaves the segment to the host's Dispose.
     protected override void PostStop()
     {
         foreach (var (_, (name, requests)) in _live) _summary.Record(name, requests);
         _live.Clear();
         _summary.Complete();
-        _store?.Dispose();
-        _store = null;
+    }
+
+    // A bug while handling one message must not leave its sender waiting for a reply that never comes.
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception)
+        {
+            AnswerFailure(message);
+            throw;
+        }
+    }
+
+    private void AnswerFailure(object message)
+    {
+        const string error = "server state unavailable, try again";
+        switch (message)
+        {
+            case ClaimName m: Sender.Tell(new NameRefused(m.Name, m.Client, Codes.Unavailable, error)); break;
+            case CountAndReply m: Unavailable(m.Client, m.Id); break;
+            case ReleaseAndReply m: Unavailable(m.Client, m.Id); break;
+            case WhoQuery m: Unavailable(m.Client, m.Id); break;
+            case CountAndListRooms m: Unavailable(m.Client, m.Id); break;
+            case RouteTell m: m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, error, 0)); break;
+            case RouteFanout m: m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, error, 0)); break;
+            case GetSnapshot: Sender.Tell(new Status.Failure(new InvalidOperationException(error))); break;
+        }
     }
 
     // The hot path: no closures, no lookups beyond one dictionary slot.
     private void OnCount(CountAndReply m)
     {
-        switch (Count(m.Slot, m.Client, m.Id, out var seq))
-        {
-            case Counted.Yes:
-                var o = m.Outcome;
-                m.Client.Tell(new Reply(m.Id, o.Code, seq.ClientSeq, seq.ServerSeq, o.Value, o.Error));
-                break;
-            case Counted.SlotGone:
-                m.Client.Tell(new Reply(m.Id, Codes.Unavailable, 0, 0, OpValue.None, "registration lost; register again"));
-                break;
-        }
+        if (!CountOrAnswer(m.Slot, m.Client, m.Id, out var seq)) return;
+        var o = m.Outcome;
+        m.Client.Tell(new Reply(m.Id, o.Code, seq.ClientSeq, seq.ServerSeq, o.Value, o.Error));
     }
 
     private enum Counted { Yes, SlotGone, StoreFault }
+
+    /// <summary>Counts one reply; false when it could not be counted, and the client was already told why.</summary>
+    private bool CountOrAnswer(SlotHandle slot, IActorRef client, long id, out SeqPair seq)
+    {
+        var counted = Count(slot, client, id, out seq);
+        if (counted == Counted.SlotGone)
+            client.Tell(new Reply(id, Codes.Unavailable, 0, 0, OpValue.None, "registration lost; register again"));
+        return counted == Counted.Yes;
+    }
 
     /// <summary>Counts one reply to the client in <paramref name="slot"/>; a store fault is answered 503 here.</summary>
     private Counted Count(SlotHandle slot, IActorRef client, long id, out SeqPair seq)
     {
         try
         {
-            if (!Store.TryCount(slot, out seq)) return Counted.SlotGone;
+            if (!_store.TryCount(slot, out seq)) return Counted.SlotGone;
         }
         catch (Exception ex) when (IsStoreFault(ex))
         {
-            Unavailable(ex, client, id);
+            _log.Error(ex, "state store unavailable");
+            Unavailable(client, id);
             seq = default;
             return Counted.StoreFault;
         }
@@ -110,7 +141,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
     {
         Guarded(() =>
         {
-            var r = Store.Claim(m.Name);
+            var r = _store.Claim(m.Name);
             switch (r.Status)
             {
                 case ClaimStatus.Claimed:
@@ -143,11 +174,8 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         if (!Unsafe.IsNullRef(ref entry)) entry.Requests = seq.ClientSeq - 1;
     }
 
-    private void Unavailable(Exception ex, IActorRef client, long id)
-    {
-        _log.Error(ex, "state store unavailable");
+    private static void Unavailable(IActorRef client, long id) =>
         client.Tell(new Reply(id, Codes.Unavailable, 0, 0, OpValue.None, "server state unavailable, try again"));
-    }
 
     private static bool IsStoreFault(Exception ex) => ex is TimeoutException or IOException or SegmentException;
 
@@ -155,7 +183,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
     {
         Guarded(() =>
         {
-            if (!Store.Release(slot)) return;
+            if (!_store.Release(slot)) return;
             if (_live.Remove(slot.Index, out var e)) _summary.Record(e.Name, e.Requests);
             _log.Info("name {0} freed ({1})", name, reason);
         }, () => { });
@@ -165,22 +193,15 @@ public sealed class StateActor : ReceiveActor, IWithTimers
     {
         Guarded(() =>
         {
-            var reaped = Store.Maintain();
+            var reaped = _store.Maintain();
             if (reaped > 0) _log.Warning("reaped {0} client(s) of dead node(s)", reaped);
-            Announce(Store.Snapshot());
+            Announce(_presence.Observe(_store.Snapshot()));
         }, () => { });
     }
 
     /// <summary>Tells this node's gateway and rooms who came and went since the last look, and the live nodes.</summary>
-    private void Announce(StateSnapshot snapshot)
+    private void Announce(PresenceChanged change)
     {
-        var now = snapshot.Clients.ToDictionary(c => c.Name, StringComparer.Ordinal);
-        var joined = _primed ? snapshot.Clients.Where(c => !_online.ContainsKey(c.Name)).ToList() : [];
-        var left = _primed ? _online.Values.Where(c => !now.ContainsKey(c.Name)).ToList() : [];
-        _online = now;
-        _primed = true;
-        var nodes = snapshot.Nodes.Where(n => n.Alive).Select(n => n.Address).ToHashSet(StringComparer.Ordinal);
-        var change = new PresenceChanged(joined, left, nodes);
         Route(_node, "gateway").Tell(change);
         Route(_node, "rooms").Tell(change);
     }
@@ -195,33 +216,27 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         return selection;
     }
 
-    private void OnCountAndSend(CountAndSend m)
+    private void OnCountAndListRooms(CountAndListRooms m)
     {
-        switch (Count(m.Slot, m.Client, m.Id, out var seq))
-        {
-            case Counted.Yes:
-                m.Client.Tell(m.Build(seq));
-                break;
-            case Counted.SlotGone:
-                m.Client.Tell(new Reply(m.Id, Codes.Unavailable, 0, 0, OpValue.None, "registration lost; register again"));
-                break;
-        }
+        if (CountOrAnswer(m.Slot, m.Client, m.Id, out var seq))
+            m.Client.Tell(new RoomsReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, m.Rooms, null));
     }
 
     private void OnWho(WhoQuery m)
     {
         var snapshot = default(StateSnapshot);
-        Guarded(() => snapshot = Store.Snapshot(), () => { });
+        Guarded(() => snapshot = _store.Snapshot(), () => { });
         if (snapshot is null)
         {
-            m.Client.Tell(new Reply(m.Id, Codes.Unavailable, 0, 0, OpValue.None, "server state unavailable, try again"));
+            Unavailable(m.Client, m.Id);
             return;
         }
         var clients = snapshot.Clients
             .OrderBy(c => c.Name, StringComparer.Ordinal)
             .Select(c => new PresenceEntry(c.Name, c.Node, c.Since.ToUnixTimeMilliseconds()))
             .ToArray();
-        OnCountAndSend(new CountAndSend(m.Slot, m.Client, m.Id, seq => new WhoReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, clients, null)));
+        if (CountOrAnswer(m.Slot, m.Client, m.Id, out var seq))
+            m.Client.Tell(new WhoReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, clients, null));
     }
 
     // A direct message goes to the recipient's node; its session answers the sender's session.
@@ -229,7 +244,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
     {
         ClientEntry? entry = null;
         var unavailable = false;
-        Guarded(() => entry = Store.TryFind(m.To, out var e) ? e : null, () => unavailable = true);
+        Guarded(() => entry = _store.TryFind(m.To, out var e) ? e : null, () => unavailable = true);
         if (unavailable) m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, "server state unavailable, try again", 0));
         else if (entry is null) m.Session.Tell(new RouteResult(m.Id, Codes.NotOnline, $"{m.To} is not online", 0));
         else Route(entry.Node, "gateway").Tell(new Deliver(m.Id, m.From, m.To, m.Text, m.Session), Self);
@@ -239,7 +254,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
     private void OnRouteFanout(RouteFanout m)
     {
         Census? census = null;
-        Guarded(() => census = Store.Census(), () => { });
+        Guarded(() => census = _store.Census(), () => { });
         if (census is null)
         {
             m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, "server state unavailable, try again", 0));

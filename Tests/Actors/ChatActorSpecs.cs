@@ -2,15 +2,15 @@ using Akka.Actor;
 using Akka.TestKit;
 using Switchboard.Messages;
 using Switchboard.Server.Actors;
-using Switchboard.Server.Operations;
+using Switchboard.Server.Settings;
 
 namespace Switchboard.Tests.Actors;
 
 /// <summary>Routing, ordering, rate limits, flow control and rooms through the real actors (in-memory store).</summary>
 public sealed class ChatActorSpecs() : ServerActorsFixture(null)
 {
-    protected override SessionSettings Settings(IActorRef rooms) =>
-        new(OperationRegistry.Default, TimeSpan.FromMilliseconds(500), rooms, RatePerSecond: 1000, RateBurst: 50, MaxUnacked: 5);
+    protected override SessionSettings Settings(SessionSettings hocon) =>
+        base.Settings(hocon) with { RatePerSecond = 1000, RateBurst = 50, MaxUnacked = 5 };
 
     private (TestProbe Probe, IActorRef Session) Join(string name)
     {
@@ -97,9 +97,10 @@ public sealed class ChatActorSpecs() : ServerActorsFixture(null)
     public void Requests_past_the_burst_are_answered_429_without_doing_the_work()
     {
         var (alice, a) = Join("alice");
+        // The clock stands still: the burst of 50 is all there is.
         for (var i = 0; i < 80; i++) a.Tell(new Request(i, "even", ["2"]), alice.Ref);
         var replies = Enumerable.Range(0, 80).Select(_ => alice.ExpectMsg<Reply>()).ToArray();
-        Assert.True(replies.Count(r => r.Code == Codes.RateLimited) >= 20, "the burst of 50 should be exceeded");
+        Assert.Equal(Enumerable.Repeat(Codes.Ok, 50).Concat(Enumerable.Repeat(Codes.RateLimited, 30)), replies.Select(r => r.Code));
         Assert.All(replies.Where(r => r.Code == Codes.RateLimited), r => Assert.Equal(ValueKind.None, r.Value.Kind));
         // Every reply is numbered, 429s included.
         Assert.Equal(Enumerable.Range(2, 80).Select(i => (long)i), replies.Select(r => r.ClientSeq));
@@ -109,13 +110,21 @@ public sealed class ChatActorSpecs() : ServerActorsFixture(null)
     public void A_flooding_client_gets_at_most_a_burst_of_429s_then_silence_until_it_slows_down()
     {
         var (alice, a) = Join("alice");
+        // The clock stands still during the flood: 50 served, a burst of 50 answered 429, the other 300 dropped.
         for (var i = 0; i < 400; i++) a.Tell(new Request(i, "even", ["2"]), alice.Ref);
-        var replies = alice.ReceiveWhile(TimeSpan.FromMilliseconds(500), m => (Reply)m);
-        Assert.InRange(replies.Count(r => r.Code == Codes.RateLimited), 1, 50);
-        Assert.True(replies.Count < 400, "a flood past the burst must not be answered request by request");
-        Thread.Sleep(100);
+        // A stranger's message is always answered (401): once it is, the session has taken in the whole flood.
+        var barrier = CreateTestProbe();
+        a.Tell(new Who(0), barrier.Ref);
+        Assert.Equal(Codes.Unauthorized, barrier.ExpectMsg<Reply>().Code);
+        Clock.Advance(TimeSpan.FromMilliseconds(100)); // slowing down earns 100 tokens at 1000/s
         a.Tell(new Request(999, "even", ["3"]), alice.Ref);
-        Assert.Equal((999L, 200), alice.FishForMessage<Reply>(r => r.Id == 999) is var r ? (r.Id, r.Code) : default);
+        // Replies come in request order, so everything answered before 999 is what the flood got.
+        var replies = new List<Reply>();
+        while (replies.LastOrDefault()?.Id != 999) replies.Add(alice.ExpectMsg<Reply>());
+        Assert.Equal(50, replies.Count(r => r.Code == Codes.Ok && r.Id != 999));
+        Assert.Equal(50, replies.Count(r => r.Code == Codes.RateLimited));
+        Assert.Equal(Codes.Ok, replies[^1].Code);
+        Assert.Equal(101, replies.Count);
     }
 
     [Fact]
@@ -150,8 +159,8 @@ public sealed class ChatActorSpecs() : ServerActorsFixture(null)
         alice.ExpectMsg<Reply>();
         for (var i = 0; i < 60; i++)
         {
-            // This fixture's burst is small: wait out a 429 rather than lose a message.
-            for (var code = 0; code != Codes.Ok; Thread.Sleep(code == Codes.RateLimited ? 5 : 0))
+            // This fixture's burst is small: wait out a 429 (move the clock) rather than lose a message.
+            for (var code = 0; code != Codes.Ok; Clock.Advance(code == Codes.RateLimited ? TimeSpan.FromMilliseconds(5) : TimeSpan.Zero))
             {
                 a.Tell(new Say(10 + i, "#big", $"r{i}"), alice.Ref);
                 code = alice.ExpectMsg<Reply>().Code;
@@ -184,38 +193,38 @@ public sealed class ChatActorSpecs() : ServerActorsFixture(null)
     public void Node_messages_are_trusted_only_from_this_process_or_a_live_node(string address, bool trusted)
     {
         var nodes = new HashSet<string> { "127.0.0.1:4053", "127.0.0.1:4054" };
-        Assert.Equal(trusted, Switchboard.Server.Chat.NodeTrust.IsNode(Address.Parse(address), nodes));
+        Assert.Equal(trusted, Switchboard.Server.Security.NodeTrust.IsNode(Address.Parse(address), nodes));
     }
 
     [Fact]
     public void Presence_comes_as_one_batch_per_look_with_a_few_names_and_counts_for_the_rest()
     {
         var (watcher, w) = Join("watcher");
-        Thread.Sleep(400); // the state actor has taken its first look
+        Look(); // the first look learns who is there
         for (var i = 0; i < 20; i++) Join($"c{i}");
-        var batches = watcher.ReceiveWhile(TimeSpan.FromSeconds(1), m => m as PresenceBatch, msgs: 20).OfType<PresenceBatch>().ToList();
-        Assert.All(batches, b => Assert.InRange(b.Events.Length, 1, 16));
-        Assert.Equal(20, batches.Sum(b => b.Events.Length + b.MoreJoined));
-        Assert.All(batches.SelectMany(b => b.Events), e => Assert.True(e.Joined));
+        Look();
+        var batch = watcher.ExpectMsg<PresenceBatch>();
+        Assert.Equal((16, 4, 0), (batch.Events.Length, batch.MoreJoined, batch.MoreLeft));
+        Assert.All(batch.Events, e => Assert.True(e.Joined));
 
         w.Tell(new SetPresence(1, false), watcher.Ref);
         watcher.FishForMessage(m => m is Reply { Id: 1 });
         Join("late");
-        watcher.ExpectNoMsg(TimeSpan.FromMilliseconds(400));
+        Look();
+        watcher.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 
     [Fact]
     public void Presence_tells_a_new_client_only_of_those_who_registered_after_it()
     {
         Join("watcher");
-        Thread.Sleep(400); // the state actor has taken its first look
+        Look(); // the first look learns who is there
         // Three registrations within one look: "early" was online before "late" came, so it is no news to it.
         Join("early");
         var (late, _) = Join("late");
         Join("later");
-        var names = late.ReceiveWhile(TimeSpan.FromSeconds(1.5), m => m as PresenceBatch, msgs: 10)
-            .OfType<PresenceBatch>().SelectMany(b => b.Events).Select(e => e.Name).ToList();
-        Assert.Equal(["later"], names);
+        Look();
+        Assert.Equal(["later"], late.ExpectMsg<PresenceBatch>().Events.Select(e => e.Name));
     }
 
     [Fact]

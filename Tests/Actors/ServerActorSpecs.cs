@@ -5,29 +5,43 @@ using Switchboard.Messages;
 using Switchboard.Server;
 using Switchboard.Server.Actors;
 using Switchboard.Server.Operations;
+using Switchboard.Server.Protocol;
+using Switchboard.Server.Sessions;
+using Switchboard.Server.Settings;
 using Switchboard.Server.State;
 using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Actors;
 
-/// <summary>Gateway, session, state and rooms actors wired as in the server, over an in-memory store.</summary>
+/// <summary>Gateway, session, state and rooms actors wired as in the server, over an in-memory store. Time is the
+/// spec's: the rate limit reads <see cref="Clock"/>, and the registry looks at presence only on <see cref="Look"/>.</summary>
 public abstract class ServerActorsFixture : TestKit
 {
     protected readonly InMemoryStateStore Store = new("test:1");
     protected readonly ServerSummary Summary = new();
+    protected readonly ManualClock Clock = new();
     protected readonly IActorRef State;
     protected readonly IActorRef Gateway;
     protected readonly IActorRef Rooms;
 
     protected ServerActorsFixture(string? hocon) : base(ActorTestConfig.Server(hocon))
     {
-        State = Sys.ActorOf(StateActor.Props(() => Store, Summary, TimeSpan.FromMilliseconds(100), "test:1").WithDispatcher("state-dispatcher"), "state");
-        Rooms = Sys.ActorOf(RoomsActor.Props(50), "rooms");
-        Gateway = Sys.ActorOf(GatewayActor.Props(State, Settings(Rooms), "test:1"), "gateway");
+        var config = Sys.Settings.Config;
+        var state = StateSettings.Create(config) with { MaintainInterval = TimeSpan.FromHours(1) };
+        State = Sys.ActorOf(StateActor.Props(StoreForState(), state, Summary, "test:1"), "state");
+        Rooms = Sys.ActorOf(RoomsActor.Props(RoomsSettings.Create(config)), "rooms");
+        var services = new SessionServices(State, Rooms, OperationRegistry.Default, Settings(SessionSettings.Create(config)), Clock);
+        Gateway = Sys.ActorOf(GatewayActor.Props(services, "test:1"), "gateway");
     }
 
-    protected virtual SessionSettings Settings(IActorRef rooms) =>
-        new(OperationRegistry.Default, TimeSpan.FromMilliseconds(500), rooms);
+    /// <summary>The store the state actor uses; a spec may wrap <see cref="Store"/>.</summary>
+    protected virtual IStateStore StoreForState() => Store;
+
+    /// <summary>The hocon defaults, with a shorter probe; a spec class may tighten the limits.</summary>
+    protected virtual SessionSettings Settings(SessionSettings hocon) => hocon with { ProbeTimeout = TimeSpan.FromMilliseconds(500) };
+
+    /// <summary>Has the registry look at presence now (heartbeat, reap, announce who came and went).</summary>
+    protected void Look() => State.Tell(MaintainNow.Instance);
 
     protected Registered RegisterAs(string name, Akka.TestKit.TestProbe client)
     {

@@ -4,26 +4,6 @@ namespace Switchboard.Tests.Chat;
 
 public sealed class ChatRulesSpecs
 {
-    private const long Second = TimeSpan.TicksPerSecond;
-
-    [Fact]
-    public void Token_bucket_allows_the_burst_then_the_rate()
-    {
-        var bucket = new TokenBucket(rate: 10, burst: 3, nowTicks: 0);
-        Assert.Equal([true, true, true, false], Enumerable.Range(0, 4).Select(_ => bucket.TryTake(0)));
-        Assert.False(bucket.TryTake(Second / 20));     // half a token after 50 ms
-        Assert.True(bucket.TryTake(Second / 10));      // one token after 100 ms
-        Assert.False(bucket.TryTake(Second / 10));
-        Assert.Equal(3, Enumerable.Range(0, 10).Count(_ => bucket.TryTake(100 * Second))); // refills only up to the burst
-    }
-
-    [Fact]
-    public void Token_bucket_with_rate_zero_never_limits()
-    {
-        var bucket = new TokenBucket(0, 0, 0);
-        Assert.All(Enumerable.Range(0, 1000), _ => Assert.True(bucket.TryTake(0)));
-    }
-
     [Theory]
     [InlineData("hello", null)]
     [InlineData("", "message is empty")]

@@ -1,4 +1,4 @@
-namespace Switchboard.Server.Chat;
+namespace Switchboard.Server.Throttling;
 
 /// <summary>
 /// Per-client rate limit: <see cref="Rate"/> requests a second on average, bursts up to

@@ -1,6 +1,6 @@
 using Akka.Actor;
 
-namespace Switchboard.Server.Chat;
+namespace Switchboard.Server.Security;
 
 /// <summary>Messages between nodes are accepted only from this process or from a live node of the segment.</summary>
 public static class NodeTrust

@@ -1,0 +1,19 @@
+using Akka.Actor;
+
+namespace Switchboard.Server.Actors;
+
+/// <summary>
+/// Supervision of the node's top-level actors (registry, gateway, rooms), set as
+/// <c>akka.actor.guardian-supervisor-strategy</c>. Akka's default restarts a failed actor, which for these means
+/// losing every session (the gateway's children), every room, or the registry's bookkeeping, for the sake of one
+/// bad message. Their state stays valid across a failed message (each store call is atomic), so they resume. An
+/// actor that cannot even start, or was killed, stops; the gateway then stops the node.
+/// </summary>
+public sealed class ResumeOnFailure : SupervisorStrategyConfigurator
+{
+    public override SupervisorStrategy Create() => new OneForOneStrategy(ex => ex switch
+    {
+        ActorInitializationException or ActorKilledException or DeathPactException => Directive.Stop,
+        _ => Directive.Resume,
+    });
+}

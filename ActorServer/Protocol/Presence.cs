@@ -1,0 +1,7 @@
+using Switchboard.Server.State;
+
+namespace Switchboard.Server.Protocol;
+
+/// <summary>Registry → gateway (→ sessions) and rooms: names that came and went since the last look, on any node,
+/// and the live nodes.</summary>
+public sealed record PresenceChanged(IReadOnlyList<ClientEntry> Joined, IReadOnlyList<ClientEntry> Left, IReadOnlySet<string> Nodes);

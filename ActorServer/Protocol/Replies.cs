@@ -1,0 +1,21 @@
+using Akka.Actor;
+using Switchboard.Messages;
+using Switchboard.Server.Operations;
+using Switchboard.Server.State;
+
+namespace Switchboard.Server.Protocol;
+
+// Session → registry: every reply to a client is counted there (clientSeq, serverSeq) and sent from there, so a
+// request costs one local hop and no Ask. A slot that is no longer the claim's is answered 503.
+
+/// <summary>Count one reply and send <paramref name="Outcome"/> to the client, stamped with both sequence numbers.</summary>
+public sealed record CountAndReply(SlotHandle Slot, IActorRef Client, long Id, OpOutcome Outcome);
+
+/// <summary>Count the unregister reply, free the name, then answer the client.</summary>
+public sealed record ReleaseAndReply(SlotHandle Slot, string Name, IActorRef Client, long Id);
+
+/// <summary>Who is online (every node); counted and answered with a <see cref="WhoReply"/>.</summary>
+public sealed record WhoQuery(SlotHandle Slot, IActorRef Client, long Id);
+
+/// <summary>Count one reply and send the rooms this node knows as a <see cref="RoomsReply"/>.</summary>
+public sealed record CountAndListRooms(SlotHandle Slot, IActorRef Client, long Id, RoomEntry[] Rooms);

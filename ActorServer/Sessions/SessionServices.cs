@@ -1,0 +1,16 @@
+using Akka.Actor;
+using Switchboard.Server.Operations;
+using Switchboard.Server.Settings;
+
+namespace Switchboard.Server.Sessions;
+
+/// <summary>What every session of a node shares: whom it talks to, what it runs, its limits and its clock.</summary>
+/// <param name="Registry">Answers the messages in <c>Protocol/</c>: claims, counted replies, routing.</param>
+/// <param name="Rooms">This node's rooms actor.</param>
+/// <param name="Clock">Time for the rate limit; specs pass a clock they drive.</param>
+public sealed record SessionServices(
+    IActorRef Registry,
+    IActorRef Rooms,
+    OperationRegistry Operations,
+    SessionSettings Settings,
+    TimeProvider Clock);
