@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 
 namespace Switchboard.Server.Actors;
 
@@ -11,9 +12,19 @@ namespace Switchboard.Server.Actors;
 /// </summary>
 public sealed class ResumeOnFailure : SupervisorStrategyConfigurator
 {
-    public override SupervisorStrategy Create() => new OneForOneStrategy(ex => ex switch
+    public override SupervisorStrategy Create() => new Strategy();
+
+    private sealed class Strategy() : OneForOneStrategy(Decide)
     {
-        ActorInitializationException or ActorKilledException or DeathPactException => Directive.Stop,
-        _ => Directive.Resume,
-    });
+        private static Directive Decide(Exception ex) => ex switch
+        {
+            ActorInitializationException or ActorKilledException or DeathPactException => Directive.Stop,
+            _ => Directive.Resume,
+        };
+
+        // Akka logs a resumed failure as a warning; here it is a bug an operator must see, with its stack.
+        protected override void LogFailure(IActorContext context, IActorRef child, Exception cause, Directive directive) =>
+            context.System.EventStream.Publish(new Error(cause, child.Path.ToString(), typeof(ResumeOnFailure),
+                $"{child.Path.Name} failed on a message and is {(directive == Directive.Resume ? "resumed" : "stopped")}: {cause.Message}"));
+    }
 }
