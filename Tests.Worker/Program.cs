@@ -1,4 +1,5 @@
 using Switchboard.Server.State;
+using Switchboard.Tests.Worker;
 
 // Child process for the multi-process State specs.
 //   stress SEGMENT COUNT [GATE]  increments the segment's stress counter COUNT times under the mutex
@@ -14,9 +15,8 @@ switch (args)
     case ["tear", var segment, var slot]:
     {
         using var map = SegmentMapping.OpenExisting(SegmentMapping.PathFor(segment), writable: true);
-        var mutex = new Mutex(false, SegmentMapping.MutexName(segment));
-        try { mutex.WaitOne(); }
-        catch (AbandonedMutexException) { }
+        var mutex = new SegmentMutex(segment, Timeout.InfiniteTimeSpan);
+        using var held = mutex.Enter();
         var row = SegmentLayout.SlotSpan(map.Span, int.Parse(slot));
         SegmentLayout.BeginWrite(row);   // seq odd: the write has begun ...
         row[20] ^= 0x5A;                 // ... and half the name is scribbled over

@@ -2,6 +2,10 @@ using System.Runtime.InteropServices;
 
 namespace Switchboard.Server.State;
 
+/// <summary>Whether process <paramref name="pid"/>, started at <paramref name="startTicks"/>, still runs. Injected into the
+/// segment rules so specs can say which nodes are alive; in production it is <see cref="ProcessInfo.IsAlive"/>.</summary>
+public delegate bool ProcessLiveness(int pid, ulong startTicks);
+
 /// <summary>Linux process facts used to tell a live node from a dead one whose pid was reused.</summary>
 public static class ProcessInfo
 {

@@ -8,27 +8,15 @@ namespace Switchboard.Server.State;
 /// read-modify-write and releases it in the same synchronous call (a .NET mutex is thread-affine). Not thread-safe
 /// beyond that: one owner (the StateActor, on its pinned thread).
 ///
-/// <para><b>Opening an existing file — the rebuild/refuse rule</b> (decided under the mutex):</para>
-/// <list type="number">
-/// <item>File owned by another uid, or a valid header naming another owner uid → refuse (<see cref="SegmentFault.NotOwned"/>).</item>
-/// <item>Valid header of this layout → reuse: drop torn/corrupt node rows and slots, reap dead nodes and their clients.</item>
-/// <item>Well-formed header (checksum ok) of another version or other sizes → refuse (<see cref="SegmentFault.IncompatibleLayout"/>):
-/// another build may be running on it and the file is never resized or reformatted in place.</item>
-/// <item>Wrong magic, or a non-zero file shorter than the header → refuse (<see cref="SegmentFault.NotASegment"/>): we never
-/// overwrite a file we do not recognise.</item>
-/// <item>Our magic but a damaged header (checksum mismatch), a valid header with the wrong file length, or an empty /
-/// all-zero header (a creation cut short) → rebuild, but only when no node row that can still be read (at the standard
-/// offsets) belongs to a live process; otherwise refuse (<see cref="SegmentFault.CorruptWhileInUse"/>). A rebuild
-/// unlinks the old file and creates a new one (a new inode), so nobody's mapping changes size under them.</item>
-/// </list>
+/// <para>An existing file is reused, rebuilt or refused by <see cref="SegmentAdmission.ForStore"/> (decided under the
+/// mutex); the repairs on reuse, after an abandoned mutex and in <see cref="Maintain"/> are <see cref="SegmentRepair"/>'s.</para>
 /// </summary>
 public sealed class SharedSegmentStore : IStateStore
 {
     readonly ILogger _log;
-    readonly TimeSpan _timeout;
-    readonly Mutex _mutex;
+    readonly SegmentMutex _mutex;
     readonly SegmentMapping _map;
-    readonly HashSet<(ulong, ulong, ulong, ulong)> _names = new(SegmentLayout.ClientCapacity);
+    readonly HashSet<(ulong, ulong, ulong, ulong)> _names = new(SegmentLayout.ClientCapacity); // scratch for ValidateSlots
     bool _disposed;
 
     public string Segment { get; }
@@ -46,11 +34,14 @@ public sealed class SharedSegmentStore : IStateStore
         FilePath = SegmentMapping.PathFor(segment);
         NodeAddress = nodeAddress;
         _log = logger;
-        _timeout = mutexTimeout;
-        _mutex = new Mutex(false, SegmentMapping.MutexName(segment));
+        _mutex = new SegmentMutex(segment, mutexTimeout);
         try
         {
-            _map = EnterThen(OpenOrCreate);
+            using var held = _mutex.Enter();
+            // nothing is mapped yet to repair: opening validates the segment anyway
+            if (held.Abandoned)
+                _log.LogWarning("segment {Segment}: the previous mutex holder died inside the lock; the segment will be validated", Segment);
+            _map = OpenOrCreate();
         }
         catch
         {
@@ -64,62 +55,29 @@ public sealed class SharedSegmentStore : IStateStore
 
     Span<byte> Seg => _map.Span;
 
-    // ------------------------------------------------------------------ mutex
-
     /// <summary>Takes the mutex; on abandonment (a holder died inside) repairs the segment before returning.</summary>
-    void Enter()
+    SegmentMutex.Scope Enter()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        bool taken;
-        var abandoned = false;
-        try { taken = _mutex.WaitOne(_timeout); }
-        catch (AbandonedMutexException)
+        var held = _mutex.Enter();
+        if (!held.Abandoned) return held;
+        try
         {
-            taken = true; // we own it now
-            abandoned = true;
+            _log.LogWarning("segment {Segment}: the previous mutex holder died inside the lock; validating every slot", Segment);
+            Repair();
+            return held;
         }
-        if (!taken)
-            throw new TimeoutException(
-                $"could not take the segment mutex '{SegmentMapping.MutexName(Segment)}' within {_timeout.TotalMilliseconds:0} ms: " +
-                "another process holds it (a stuck node, or a debugger paused inside it)");
-        if (abandoned)
+        catch
         {
-            try
-            {
-                _log.LogWarning("segment {Segment}: the previous mutex holder died inside the lock; validating every slot", Segment);
-                Repair();
-            }
-            catch
-            {
-                _mutex.ReleaseMutex();
-                throw;
-            }
+            held.Dispose();
+            throw;
         }
     }
 
-    T EnterThen<T>(Func<T> body)
-    {
-        // Only used off the hot path (construction): the segment may not be mapped yet, so no repair here.
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        bool taken;
-        try { taken = _mutex.WaitOne(_timeout); }
-        catch (AbandonedMutexException)
-        {
-            taken = true;
-            _log.LogWarning("segment {Segment}: the previous mutex holder died inside the lock; the segment will be validated", Segment);
-        }
-        if (!taken)
-            throw new TimeoutException(
-                $"could not take the segment mutex '{SegmentMapping.MutexName(Segment)}' within {_timeout.TotalMilliseconds:0} ms");
-        try { return body(); }
-        finally { _mutex.ReleaseMutex(); }
-    }
-
-    // ------------------------------------------------------------------ opening
+    // ------------------------------------------------------------------ opening and registering
 
     SegmentMapping OpenOrCreate()
     {
-        var euid = ProcessInfo.EffectiveUid();
         SegmentMapping? map = null;
         try
         {
@@ -127,39 +85,26 @@ public sealed class SharedSegmentStore : IStateStore
                 map = Create(generation: 1);
             else
             {
+                var euid = ProcessInfo.EffectiveUid();
                 uint owner;
                 try { owner = ProcessInfo.FileOwnerUid(FilePath); }
                 catch (IOException e) { throw new SegmentException(SegmentFault.Io, $"cannot stat {FilePath}: {e.Message}", e); }
-                if (owner != euid)
-                    throw new SegmentException(SegmentFault.NotOwned, $"{FilePath} belongs to uid {owner}, not to this user (uid {euid}); refusing to map it");
-
-                var prefix = SegmentMapping.ReadPrefix(FilePath, SegmentLayout.TotalSize + 1);
-                var check = SegmentLayout.CheckHeader(prefix, out var detail);
-                switch (check)
+                switch (SegmentAdmission.ForStore(FilePath, euid, owner, () => SegmentMapping.ReadPrefix(FilePath, SegmentLayout.TotalSize + 1), ProcessInfo.IsAlive))
                 {
-                    case SegmentLayout.HeaderCheck.Valid:
-                        if (SegmentLayout.OwnerUid(prefix) != euid)
-                            throw new SegmentException(SegmentFault.NotOwned, $"{FilePath} was created by uid {SegmentLayout.OwnerUid(prefix)}, not this user (uid {euid})");
+                    case Admission.Refuse refuse:
+                        throw refuse.ToException();
+                    case Admission.Rebuild rebuild:
+                        _log.LogWarning("segment {Segment}: rebuilding a damaged segment ({Detail}); no live node uses it", Segment, rebuild.Detail);
+                        File.Delete(FilePath);
+                        map = Create(rebuild.Generation);
+                        break;
+                    default: // Reuse
                         map = SegmentMapping.OpenExisting(FilePath, writable: true);
                         var seg = map.Span;
                         var reaped = ReapDeadNodes(seg, ownIndex: -1);
                         var dropped = ValidateSlots(seg);
                         _log.LogInformation("segment {Segment}: reusing generation {Generation} ({Reaped} clients of dead nodes reaped, {Dropped} damaged slots dropped)",
                             Segment, SegmentLayout.Generation(seg), reaped, dropped);
-                        break;
-                    case SegmentLayout.HeaderCheck.Incompatible:
-                        throw new SegmentException(SegmentFault.IncompatibleLayout, $"{FilePath}: {detail}; stop the nodes using it, or remove the file");
-                    case SegmentLayout.HeaderCheck.BadMagic:
-                    case SegmentLayout.HeaderCheck.TooShort:
-                        throw new SegmentException(SegmentFault.NotASegment, $"{FilePath} is not a switchboard segment ({detail}); refusing to overwrite it");
-                    default: // Blank, BadChecksum, BadLength (our layout with the wrong file length)
-                        if (AnyLiveNode(prefix, out var live))
-                            throw new SegmentException(SegmentFault.CorruptWhileInUse, $"{FilePath} is damaged ({detail}) but node {live} is still alive; refusing to rebuild it");
-                        _log.LogWarning("segment {Segment}: rebuilding a damaged segment ({Detail}); no live node uses it", Segment, detail);
-                        var oldGeneration = prefix.Length >= SegmentLayout.HeaderSize && check != SegmentLayout.HeaderCheck.Blank
-                            ? SegmentLayout.Generation(prefix) : 0;
-                        File.Delete(FilePath);
-                        map = Create(oldGeneration + 1);
                         break;
                 }
             }
@@ -192,22 +137,6 @@ public sealed class SharedSegmentStore : IStateStore
         return map;
     }
 
-    /// <summary>True when a node row at the standard offsets of a (possibly damaged) file is intact and its process alive.</summary>
-    static bool AnyLiveNode(ReadOnlySpan<byte> prefix, out string which)
-    {
-        which = "";
-        if (prefix.Length < SegmentLayout.ClientTableOffset) return false;
-        for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
-        {
-            if (SegmentLayout.TryReadNode(SegmentLayout.NodeRowSpan(prefix, i), out var n) && ProcessInfo.IsAlive(n.Pid, n.StartTicks))
-            {
-                which = $"{n.Address} (pid {n.Pid})";
-                return true;
-            }
-        }
-        return false;
-    }
-
     void RegisterNode(Span<byte> seg)
     {
         for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
@@ -227,7 +156,14 @@ public sealed class SharedSegmentStore : IStateStore
         SegmentLayout.TryReadNode(SegmentLayout.NodeRowSpan(seg, NodeIndex), out var n) &&
         n.Pid == ProcessInfo.CurrentPid && n.StartTicks == ProcessInfo.CurrentStartTicks && n.Address == NodeAddress;
 
-    // ------------------------------------------------------------------ repair
+    /// <summary>Takes a new row when this node's own row was lost (reaped by another node) or damaged.</summary>
+    void RegisterAgain(Span<byte> seg, string what)
+    {
+        _log.LogWarning("segment {Segment}: this node's row was {What}; registering again", Segment, what);
+        RegisterNode(seg);
+    }
+
+    // ------------------------------------------------------------------ repair (the rules are in SegmentRepair; here they are logged)
 
     /// <summary>Full validation after a holder died inside the mutex: damaged node rows and slots are dropped.</summary>
     void Repair()
@@ -235,98 +171,33 @@ public sealed class SharedSegmentStore : IStateStore
         var seg = Seg;
         ReapDeadNodes(seg, NodeIndex);
         ValidateSlots(seg);
-        if (!OwnRowIsOurs(seg))
-        {
-            _log.LogWarning("segment {Segment}: this node's row was damaged; registering again", Segment);
-            RegisterNode(seg);
-        }
+        if (!OwnRowIsOurs(seg)) RegisterAgain(seg, "damaged");
     }
 
-    /// <summary>Frees node rows that are torn, malformed, or whose process is gone (pid missing or start time differs),
-    /// with their client slots; returns the number of client slots freed.</summary>
+    /// <summary>Returns the number of client slots freed with the dead nodes.</summary>
     int ReapDeadNodes(Span<byte> seg, int ownIndex)
     {
-        var reaped = 0;
-        for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
-        {
-            if (i == ownIndex) continue;
-            var row = SegmentLayout.NodeRowSpan(seg, i);
-            string reason;
-            if (SegmentLayout.TryReadNode(row, out var n))
-            {
-                if (ProcessInfo.IsAlive(n.Pid, n.StartTicks)) continue;
-                reason = $"node {n.Address} (pid {n.Pid}) is gone";
-            }
-            else if (!SegmentLayout.IsRowIntact(row))
-                reason = $"node row {i} is torn";
-            else if (SegmentLayout.IsNodeUsed(row))
-                reason = $"node row {i} is malformed";
-            else if (row[8..].IndexOfAnyExcept((byte)0) >= 0)
-                reason = $"free node row {i} holds stray bytes";
-            else
-                continue; // a clean free row
-
-            var freed = FreeSlotsOf(seg, i);
-            SegmentLayout.FreeRow(row);
-            reaped += freed;
-            _log.LogWarning("segment {Segment}: {Reason}; reaped it and {Count} of its clients", Segment, reason, freed);
-        }
-        return reaped;
-    }
-
-    static int FreeSlotsOf(Span<byte> seg, int nodeIndex)
-    {
+        var reaped = SegmentRepair.ReapDeadNodes(seg, ownIndex, ProcessInfo.IsAlive);
         var freed = 0;
-        for (var s = 0; s < SegmentLayout.ClientCapacity; s++)
+        for (var i = 0; i < reaped.Count; i++)
         {
-            var slot = SegmentLayout.SlotSpan(seg, s);
-            if (SegmentLayout.IsSlotUsed(slot) && SegmentLayout.SlotNode(slot) == nodeIndex)
-            {
-                SegmentLayout.FreeRow(slot);
-                freed++;
-            }
+            _log.LogWarning("segment {Segment}: {Reason}; reaped it and {Count} of its clients", Segment, reaped[i].Reason, reaped[i].ClientsFreed);
+            freed += reaped[i].ClientsFreed;
         }
         return freed;
     }
 
-    /// <summary>Drops every slot that is torn (odd seq or checksum mismatch), malformed, a duplicate name, or whose
-    /// node row is not in use; returns how many were dropped.</summary>
+    /// <summary>Returns the number of damaged slots dropped.</summary>
     int ValidateSlots(Span<byte> seg)
     {
-        var dropped = 0;
-        var nodeInUse = new bool[SegmentLayout.NodeCapacity];
-        for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
-            nodeInUse[i] = SegmentLayout.TryReadNode(SegmentLayout.NodeRowSpan(seg, i), out _);
-        _names.Clear();
-        for (var s = 0; s < SegmentLayout.ClientCapacity; s++)
-        {
-            var slot = SegmentLayout.SlotSpan(seg, s);
-            string? reason;
-            switch (SegmentLayout.CheckSlot(slot))
-            {
-                case SlotCheck.Free:
-                    continue;
-                case SlotCheck.Torn:
-                    reason = "torn (odd sequence or checksum mismatch)";
-                    break;
-                case SlotCheck.Corrupt:
-                    reason = "malformed";
-                    break;
-                default: // Used
-                    var node = SegmentLayout.SlotNode(slot);
-                    if (nodeInUse[node] && _names.Add(SegmentLayout.SlotNameKey(slot))) continue; // the common case: no allocation
-                    SegmentLayout.TryReadSlot(slot, out var c);
-                    reason = nodeInUse[node]
-                        ? $"'{c.Name}' is a duplicate name"
-                        : $"'{c.Name}' belongs to node row {node}, which is not in use";
-                    break;
-            }
-            SegmentLayout.FreeRow(slot);
-            dropped++;
-            _log.LogWarning("segment {Segment}: client slot {Slot} is {Reason}; dropped it", Segment, s, reason);
-        }
-        return dropped;
+        var dropped = SegmentRepair.ValidateSlots(seg, _names);
+        for (var i = 0; i < dropped.Count; i++)
+            LogDropped(dropped[i]);
+        return dropped.Count;
     }
+
+    void LogDropped(SlotDropped d) =>
+        _log.LogWarning("segment {Segment}: client slot {Slot} is {Reason}; dropped it", Segment, d.Slot, d.Reason);
 
     // ------------------------------------------------------------------ IStateStore
 
@@ -334,96 +205,76 @@ public sealed class SharedSegmentStore : IStateStore
     {
         if (!SegmentLayout.IsValidName(name))
             throw new ArgumentException("a client name is 1–32 chars of [A-Za-z0-9_.-]", nameof(name));
-        Enter();
-        try
+        using var held = Enter();
+        var seg = Seg;
+        if (!OwnRowIsOurs(seg)) RegisterAgain(seg, "lost");
+        var free = -1;
+        for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
         {
-            var seg = Seg;
-            if (!OwnRowIsOurs(seg))
+            var slot = SegmentLayout.SlotSpan(seg, i);
+            if (SegmentLayout.IsSlotUsed(slot))
             {
-                _log.LogWarning("segment {Segment}: this node's row was lost; registering again", Segment);
-                RegisterNode(seg);
+                if (SegmentLayout.SlotNameEquals(slot, name)) return new ClaimResult(ClaimStatus.Taken, default, default);
             }
-            var free = -1;
-            for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
-            {
-                var slot = SegmentLayout.SlotSpan(seg, i);
-                if (SegmentLayout.IsSlotUsed(slot))
-                {
-                    if (SegmentLayout.SlotNameEquals(slot, name)) return new ClaimResult(ClaimStatus.Taken, default, default);
-                }
-                else if (free < 0) free = i;
-            }
-            if (free < 0) return new ClaimResult(ClaimStatus.Full, default, default);
-
-            var token = SegmentLayout.Increment(seg, SegmentLayout.OffNextToken);
-            var since = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-            SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(seg, free), new ClientSlot(NodeIndex, name, 0, since, token));
-            SegmentLayout.Increment(seg, SegmentLayout.OffTotalRegistrations);
-            var serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);
-            return new ClaimResult(ClaimStatus.Claimed, new SlotHandle(free, token), new SeqPair(1, serverSeq));
+            else if (free < 0) free = i;
         }
-        finally { _mutex.ReleaseMutex(); }
+        if (free < 0) return new ClaimResult(ClaimStatus.Full, default, default);
+
+        var token = SegmentLayout.Increment(seg, SegmentLayout.OffNextToken);
+        var since = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(seg, free), new ClientSlot(NodeIndex, name, 0, since, token));
+        SegmentLayout.Increment(seg, SegmentLayout.OffTotalRegistrations);
+        var serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);
+        return new ClaimResult(ClaimStatus.Claimed, new SlotHandle(free, token), new SeqPair(1, serverSeq));
     }
 
     public bool TryCount(SlotHandle slot, out SeqPair seq)
     {
         seq = default;
         if ((uint)slot.Index >= SegmentLayout.ClientCapacity) return false;
-        Enter();
-        try
+        using var held = Enter();
+        var seg = Seg;
+        var s = SegmentLayout.SlotSpan(seg, slot.Index);
+        if (!SegmentLayout.IsSlotUsed(s) || SegmentLayout.SlotToken(s) != slot.Token) return false;
+        if (!SegmentLayout.IsRowIntact(s))
         {
-            var seg = Seg;
-            var s = SegmentLayout.SlotSpan(seg, slot.Index);
-            if (!SegmentLayout.IsSlotUsed(s) || SegmentLayout.SlotToken(s) != slot.Token) return false;
-            if (!SegmentLayout.IsRowIntact(s))
-            {
-                // torn by a writer that died (and whose abandonment another process consumed): never count on it
-                _log.LogWarning("segment {Segment}: client slot {Slot} is torn (odd sequence or checksum mismatch); dropped it", Segment, slot.Index);
-                SegmentLayout.FreeRow(s);
-                return false;
-            }
-            var requests = SegmentLayout.IncrementRequests(s);
-            SegmentLayout.Increment(seg, SegmentLayout.OffTotalRequests);
-            var serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);
-            seq = new SeqPair(requests + 1, serverSeq);
-            return true;
+            // torn by a writer that died (and whose abandonment another process consumed): never count on it
+            LogDropped(new SlotDropped(slot.Index, SegmentRepair.TornSlotReason));
+            SegmentLayout.FreeRow(s);
+            return false;
         }
-        finally { _mutex.ReleaseMutex(); }
+        var requests = SegmentLayout.IncrementRequests(s);
+        SegmentLayout.Increment(seg, SegmentLayout.OffTotalRequests);
+        var serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);
+        seq = new SeqPair(requests + 1, serverSeq);
+        return true;
     }
 
     public bool Release(SlotHandle slot)
     {
         if ((uint)slot.Index >= SegmentLayout.ClientCapacity) return false;
-        Enter();
-        try
-        {
-            var s = SegmentLayout.SlotSpan(Seg, slot.Index);
-            if (!SegmentLayout.IsSlotUsed(s) || SegmentLayout.SlotToken(s) != slot.Token) return false;
-            SegmentLayout.FreeRow(s);
-            return true;
-        }
-        finally { _mutex.ReleaseMutex(); }
+        using var held = Enter();
+        var s = SegmentLayout.SlotSpan(Seg, slot.Index);
+        if (!SegmentLayout.IsSlotUsed(s) || SegmentLayout.SlotToken(s) != slot.Token) return false;
+        SegmentLayout.FreeRow(s);
+        return true;
     }
 
     public bool TryFind(string name, out ClientEntry entry)
     {
         entry = null!;
         if (!SegmentLayout.IsValidName(name)) return false;
-        Enter();
-        try
+        using var held = Enter();
+        var seg = Seg;
+        for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
         {
-            var seg = Seg;
-            for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
-            {
-                var slot = SegmentLayout.SlotSpan(seg, i);
-                if (!SegmentLayout.IsSlotUsed(slot) || !SegmentLayout.SlotNameEquals(slot, name)) continue;
-                if (!SegmentLayout.TryReadSlot(slot, out var c)) return false;
-                entry = SegmentReader.ToEntry(seg, c);
-                return true;
-            }
-            return false;
+            var slot = SegmentLayout.SlotSpan(seg, i);
+            if (!SegmentLayout.IsSlotUsed(slot) || !SegmentLayout.SlotNameEquals(slot, name)) continue;
+            if (!SegmentLayout.TryReadSlot(slot, out var c)) return false;
+            entry = SegmentSnapshot.ToEntry(seg, c);
+            return true;
         }
-        finally { _mutex.ReleaseMutex(); }
+        return false;
     }
 
     public StateSnapshot Snapshot()
@@ -432,10 +283,8 @@ public sealed class SharedSegmentStore : IStateStore
         var copy = System.Buffers.ArrayPool<byte>.Shared.Rent(SegmentLayout.TotalSize);
         try
         {
-            Enter();
-            try { Seg.CopyTo(copy); }
-            finally { _mutex.ReleaseMutex(); }
-            return SegmentReader.BuildSnapshot(copy.AsSpan(0, SegmentLayout.TotalSize));
+            using (Enter()) Seg.CopyTo(copy);
+            return SegmentSnapshot.Build(copy.AsSpan(0, SegmentLayout.TotalSize));
         }
         finally { System.Buffers.ArrayPool<byte>.Shared.Return(copy); }
     }
@@ -444,8 +293,7 @@ public sealed class SharedSegmentStore : IStateStore
     {
         var nodes = new List<string>(2);
         var clients = 0;
-        Enter();
-        try
+        using (Enter())
         {
             var seg = Seg;
             for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
@@ -453,26 +301,18 @@ public sealed class SharedSegmentStore : IStateStore
             for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
                 if (SegmentLayout.IsSlotUsed(SegmentLayout.SlotSpan(seg, i))) clients++;
         }
-        finally { _mutex.ReleaseMutex(); }
         return new Census(clients, nodes);
     }
 
     public int Maintain()
     {
-        Enter();
-        try
-        {
-            var seg = Seg;
-            if (OwnRowIsOurs(seg))
-                SegmentLayout.WriteHeartbeat(SegmentLayout.NodeRowSpan(seg, NodeIndex), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            else
-            {
-                _log.LogWarning("segment {Segment}: this node's row was lost; registering again", Segment);
-                RegisterNode(seg);
-            }
-            return ReapDeadNodes(seg, NodeIndex) + ValidateSlots(seg);
-        }
-        finally { _mutex.ReleaseMutex(); }
+        using var held = Enter();
+        var seg = Seg;
+        if (OwnRowIsOurs(seg))
+            SegmentLayout.WriteHeartbeat(SegmentLayout.NodeRowSpan(seg, NodeIndex), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        else
+            RegisterAgain(seg, "lost");
+        return ReapDeadNodes(seg, NodeIndex) + ValidateSlots(seg);
     }
 
     /// <summary>Removes this node's clients and row; the last live node also removes the segment file.</summary>
@@ -481,25 +321,18 @@ public sealed class SharedSegmentStore : IStateStore
         if (_disposed) return;
         try
         {
-            Enter();
-            try
+            using var held = Enter();
+            var seg = Seg;
+            if (OwnRowIsOurs(seg))
             {
-                var seg = Seg;
-                if (OwnRowIsOurs(seg))
-                {
-                    FreeSlotsOf(seg, NodeIndex);
-                    SegmentLayout.FreeRow(SegmentLayout.NodeRowSpan(seg, NodeIndex));
-                }
-                var othersAlive = false;
-                for (var i = 0; i < SegmentLayout.NodeCapacity && !othersAlive; i++)
-                    othersAlive = SegmentLayout.TryReadNode(SegmentLayout.NodeRowSpan(seg, i), out var n) && ProcessInfo.IsAlive(n.Pid, n.StartTicks);
-                if (!othersAlive)
-                {
-                    File.Delete(FilePath);
-                    _log.LogInformation("segment {Segment}: last node left; removed {Path}", Segment, FilePath);
-                }
+                SegmentRepair.FreeSlotsOf(seg, NodeIndex);
+                SegmentLayout.FreeRow(SegmentLayout.NodeRowSpan(seg, NodeIndex));
             }
-            finally { _mutex.ReleaseMutex(); }
+            if (!SegmentRepair.TryFindLiveNode(seg, ProcessInfo.IsAlive, out _))
+            {
+                File.Delete(FilePath);
+                _log.LogInformation("segment {Segment}: last node left; removed {Path}", Segment, FilePath);
+            }
         }
         catch (Exception e) when (e is TimeoutException or IOException)
         {

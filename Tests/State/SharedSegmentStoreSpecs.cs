@@ -358,27 +358,10 @@ public class SharedSegmentStoreSpecs
     {
         using var seg = new TestSegment();
         using var store = SharedSegmentStore.Open(seg.Name, "127.0.0.1:4053", new ListLogger(), TimeSpan.FromMilliseconds(200));
-        using var held = new ManualResetEventSlim();
-        using var done = new ManualResetEventSlim();
-        var holder = new Thread(() =>
+        using (new MutexHolder(seg.Name))
         {
-            using var m = new Mutex(false, SegmentMapping.MutexName(seg.Name));
-            m.WaitOne();
-            held.Set();
-            done.Wait();
-            m.ReleaseMutex();
-        });
-        holder.Start();
-        try
-        {
-            held.Wait();
             var e = Assert.Throws<TimeoutException>(() => store.Claim("alice"));
             Assert.Contains("switchboard-" + seg.Name, e.Message);
-        }
-        finally
-        {
-            done.Set();
-            holder.Join();
         }
         Assert.Equal(ClaimStatus.Claimed, store.Claim("alice").Status);
     }

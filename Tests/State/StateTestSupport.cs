@@ -27,6 +27,45 @@ public sealed class ListLogger : ILogger
     public IEnumerable<string> Warnings => Entries.Where(e => e.Level >= LogLevel.Warning).Select(e => e.Message);
 }
 
+/// <summary>Holds a segment's mutex on another thread (a .NET mutex is reentrant on its own thread) until disposed.</summary>
+public sealed class MutexHolder : IDisposable
+{
+    readonly ManualResetEventSlim _held = new();
+    readonly ManualResetEventSlim _done = new();
+    readonly Thread _thread;
+    Exception? _error;
+
+    public MutexHolder(string segment)
+    {
+        _thread = new Thread(() =>
+        {
+            try
+            {
+                using var mutex = new SegmentMutex(segment, StateTestSupport.MutexTimeout);
+                using var scope = mutex.Enter();
+                _held.Set();
+                _done.Wait();
+            }
+            catch (Exception e)
+            {
+                _error = e;
+                _held.Set();
+            }
+        });
+        _thread.Start();
+        _held.Wait();
+        if (_error is not null) throw new InvalidOperationException("the holder could not take the mutex", _error);
+    }
+
+    public void Dispose()
+    {
+        _done.Set();
+        _thread.Join();
+        _held.Dispose();
+        _done.Dispose();
+    }
+}
+
 public static class StateTestSupport
 {
     public static readonly TimeSpan MutexTimeout = TimeSpan.FromSeconds(10);

@@ -1,0 +1,91 @@
+namespace Switchboard.Server.State;
+
+/// <summary>What to do with a segment file that already exists.</summary>
+public abstract record Admission
+{
+    Admission() { } // closed: the three cases below
+
+    /// <summary>Map it as it is (a node then validates it).</summary>
+    public sealed record Reuse : Admission;
+
+    /// <summary>Unlink it and create a new file of <paramref name="Generation"/>; <paramref name="Detail"/> says what was wrong.</summary>
+    public sealed record Rebuild(string Detail, ulong Generation) : Admission;
+
+    /// <summary>Leave it alone and fail with <paramref name="Fault"/>.</summary>
+    public sealed record Refuse(SegmentFault Fault, string Message) : Admission
+    {
+        public SegmentException ToException() => new(Fault, Message);
+    }
+}
+
+/// <summary>
+/// The rule for opening an existing segment file, as pure functions of what is known about it: its owner uid, its first
+/// bytes and who is alive. The prefix is read only once the file is known to be ours (a 0600 file of another user
+/// cannot even be read), hence <c>readPrefix</c>; it reads up to <see cref="SegmentLayout.TotalSize"/> + 1 bytes, so a
+/// longer file shows as the wrong length.
+/// </summary>
+public static class SegmentAdmission
+{
+    /// <summary>The rule for a node (<see cref="SharedSegmentStore"/>):
+    /// <list type="number">
+    /// <item>File owned by another uid, or a valid header naming another owner uid → refuse (<see cref="SegmentFault.NotOwned"/>).</item>
+    /// <item>Valid header of this layout → reuse: drop torn/corrupt node rows and slots, reap dead nodes and their clients.</item>
+    /// <item>Well-formed header (checksum ok) of another version or other sizes → refuse (<see cref="SegmentFault.IncompatibleLayout"/>):
+    /// another build may be running on it and the file is never resized or reformatted in place.</item>
+    /// <item>Wrong magic, or a non-zero file shorter than the header → refuse (<see cref="SegmentFault.NotASegment"/>): we never
+    /// overwrite a file we do not recognise.</item>
+    /// <item>Our magic but a damaged header (checksum mismatch), a valid header with the wrong file length, or an empty /
+    /// all-zero header (a creation cut short) → rebuild, but only when no node row that can still be read (at the standard
+    /// offsets) belongs to a live process; otherwise refuse (<see cref="SegmentFault.CorruptWhileInUse"/>). A rebuild
+    /// unlinks the old file and creates a new one (a new inode), so nobody's mapping changes size under them.</item>
+    /// </list>
+    /// </summary>
+    public static Admission ForStore(string path, uint euid, uint fileOwner, Func<byte[]> readPrefix, ProcessLiveness isAlive)
+    {
+        if (fileOwner != euid)
+            return new Admission.Refuse(SegmentFault.NotOwned, $"{path} belongs to uid {fileOwner}, not to this user (uid {euid}); refusing to map it");
+        var prefix = readPrefix();
+        var check = SegmentLayout.CheckHeader(prefix, out var detail);
+        switch (check)
+        {
+            case SegmentLayout.HeaderCheck.Valid:
+                return HeaderOwnerRefusal(path, euid, prefix) ?? new Admission.Reuse();
+            case SegmentLayout.HeaderCheck.Incompatible:
+                return new Admission.Refuse(SegmentFault.IncompatibleLayout, $"{path}: {detail}; stop the nodes using it, or remove the file");
+            case SegmentLayout.HeaderCheck.BadMagic:
+            case SegmentLayout.HeaderCheck.TooShort:
+                return new Admission.Refuse(SegmentFault.NotASegment, $"{path} is not a switchboard segment ({detail}); refusing to overwrite it");
+            default: // Blank, BadChecksum, BadLength (our layout with the wrong file length)
+                if (SegmentRepair.TryFindLiveNode(prefix, isAlive, out var live))
+                    return new Admission.Refuse(SegmentFault.CorruptWhileInUse,
+                        $"{path} is damaged ({detail}) but node {live.Address} (pid {live.Pid}) is still alive; refusing to rebuild it");
+                var oldGeneration = prefix.Length >= SegmentLayout.HeaderSize && check != SegmentLayout.HeaderCheck.Blank
+                    ? SegmentLayout.Generation(prefix) : 0;
+                return new Admission.Rebuild(detail, oldGeneration + 1);
+        }
+    }
+
+    /// <summary>The rule for <see cref="SegmentReader"/>, which never repairs: reuse a valid segment of ours, refuse
+    /// everything else (also what a node would rebuild).</summary>
+    public static Admission ForReader(string segment, string path, uint euid, uint fileOwner, Func<byte[]> readPrefix)
+    {
+        if (fileOwner != euid)
+            return new Admission.Refuse(SegmentFault.NotOwned, $"{path} belongs to uid {fileOwner}, not to this user (uid {euid})");
+        var prefix = readPrefix();
+        var check = SegmentLayout.CheckHeader(prefix, out var detail);
+        if (check != SegmentLayout.HeaderCheck.Valid)
+            return new Admission.Refuse(check switch
+            {
+                SegmentLayout.HeaderCheck.BadMagic or SegmentLayout.HeaderCheck.TooShort => SegmentFault.NotASegment,
+                SegmentLayout.HeaderCheck.Incompatible => SegmentFault.IncompatibleLayout,
+                _ => SegmentFault.Corrupt,
+            }, $"segment '{segment}' ({path}) is invalid: {detail}");
+        return HeaderOwnerRefusal(path, euid, prefix) ?? new Admission.Reuse();
+    }
+
+    /// <summary>A valid header records the uid that created it: someone else's segment is refused even in a file of ours.</summary>
+    static Admission? HeaderOwnerRefusal(string path, uint euid, ReadOnlySpan<byte> prefix) =>
+        SegmentLayout.OwnerUid(prefix) == euid
+            ? null
+            : new Admission.Refuse(SegmentFault.NotOwned, $"{path} was created by uid {SegmentLayout.OwnerUid(prefix)}, not this user (uid {euid})");
+}
