@@ -142,9 +142,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         switch (_throttle.Admit())
         {
-            case Admission.Allowed:
+            case RateVerdict.Allowed:
                 return true;
-            case Admission.RateLimited:
+            case RateVerdict.RateLimited:
                 Answer(id, new OpOutcome(Codes.RateLimited, OpValue.None, $"rate limit exceeded ({_throttle.RatePerSecond:0}/s)"));
                 return false;
             default:

@@ -1,7 +1,7 @@
 namespace Switchboard.Server.Throttling;
 
 /// <summary>What to do with one request of a client.</summary>
-public enum Admission
+public enum RateVerdict
 {
     /// <summary>Within the rate: do the work.</summary>
     Allowed,
@@ -37,13 +37,13 @@ public sealed class RequestThrottle
     /// <summary>True once, on the first request dropped in a flood: the moment worth a log line.</summary>
     public bool FloodStarted => _refusedInARow == _maxRefusals + 1;
 
-    public Admission Admit()
+    public RateVerdict Admit()
     {
         if (_bucket.TryTake(_clock.GetElapsedTime(_start).Ticks))
         {
             _refusedInARow = 0;
-            return Admission.Allowed;
+            return RateVerdict.Allowed;
         }
-        return ++_refusedInARow > _maxRefusals ? Admission.Dropped : Admission.RateLimited;
+        return ++_refusedInARow > _maxRefusals ? RateVerdict.Dropped : RateVerdict.RateLimited;
     }
 }

@@ -33,9 +33,9 @@ public sealed class ThrottleSpecs
         var throttle = new RequestThrottle(ratePerSecond: 10, burst: 3, clock);
         var admissions = Enumerable.Range(0, 9).Select(_ => throttle.Admit()).ToArray();
         Assert.Equal(
-            [Admission.Allowed, Admission.Allowed, Admission.Allowed,
-             Admission.RateLimited, Admission.RateLimited, Admission.RateLimited,
-             Admission.Dropped, Admission.Dropped, Admission.Dropped],
+            [RateVerdict.Allowed, RateVerdict.Allowed, RateVerdict.Allowed,
+             RateVerdict.RateLimited, RateVerdict.RateLimited, RateVerdict.RateLimited,
+             RateVerdict.Dropped, RateVerdict.Dropped, RateVerdict.Dropped],
             admissions);
     }
 
@@ -52,20 +52,20 @@ public sealed class ThrottleSpecs
     {
         var clock = new ManualClock();
         var throttle = new RequestThrottle(10, 1, clock);
-        Assert.Equal(Admission.Allowed, throttle.Admit());
-        Assert.Equal(Admission.RateLimited, throttle.Admit());
-        Assert.Equal(Admission.Dropped, throttle.Admit());
+        Assert.Equal(RateVerdict.Allowed, throttle.Admit());
+        Assert.Equal(RateVerdict.RateLimited, throttle.Admit());
+        Assert.Equal(RateVerdict.Dropped, throttle.Admit());
         clock.Advance(TimeSpan.FromMilliseconds(50));
-        Assert.Equal(Admission.Dropped, throttle.Admit()); // half a token
+        Assert.Equal(RateVerdict.Dropped, throttle.Admit()); // half a token
         clock.Advance(TimeSpan.FromMilliseconds(50));
-        Assert.Equal(Admission.Allowed, throttle.Admit());
-        Assert.Equal(Admission.RateLimited, throttle.Admit()); // a new run of refusals: answered again
+        Assert.Equal(RateVerdict.Allowed, throttle.Admit());
+        Assert.Equal(RateVerdict.RateLimited, throttle.Admit()); // a new run of refusals: answered again
     }
 
     [Fact]
     public void Rate_zero_turns_the_throttle_off()
     {
         var throttle = new RequestThrottle(0, 0, new ManualClock());
-        Assert.All(Enumerable.Range(0, 1000), _ => Assert.Equal(Admission.Allowed, throttle.Admit()));
+        Assert.All(Enumerable.Range(0, 1000), _ => Assert.Equal(RateVerdict.Allowed, throttle.Admit()));
     }
 }
