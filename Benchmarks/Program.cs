@@ -8,13 +8,9 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        var root = new RootCommand("Switchboard load generator; any other arguments go to the BenchmarkDotNet micro benchmarks (--filter '*Name*', --list flat)")
-        {
-            LoadCommandLine.Load(LoadCommand.Run),
-            LoadCommandLine.Capacity(LoadCommand.Run),
-            LoadCommandLine.Messaging(LoadCommand.Run),
-            EchoServer.Command(),
-        };
+        var root = new RootCommand("Switchboard load generator; any other arguments go to the BenchmarkDotNet micro benchmarks (--filter '*Name*', --list flat)");
+        foreach (var command in LoadCommandLine.Commands(LoadCommand.Run)) root.Subcommands.Add(command);
+        root.Subcommands.Add(EchoServer.Command());
         // BenchmarkDotNet parses its own arguments (and answers --help): only a subcommand name selects ours.
         if (args.Length == 0 || !root.Subcommands.Any(c => c.Name == args[0]))
         {

@@ -21,39 +21,19 @@ public sealed class LoadCommandLine
         Arity = ArgumentArity.ExactlyOne,
         CustomParser = ParseClients,
     };
-    private readonly Option<double> _seconds = new("--seconds")
-    {
-        Description = "Measured seconds per run",
-        DefaultValueFactory = _ => Defaults.Seconds,
-    };
-    private readonly Option<double> _warmup = new("--warmup")
-    {
-        Description = "Warm-up seconds before measuring (not recorded)",
-        DefaultValueFactory = _ => Defaults.Warmup,
-    };
-    private readonly Option<int> _window = new("--window")
-    {
-        Description = "Requests in flight per client",
-        DefaultValueFactory = _ => Defaults.Window,
-    };
-    private readonly Option<double> _rate = new("--rate")
-    {
-        Description = "Pace all clients together at this many requests/s (0: as fast as replies come; capacity: 200/s per busy client)",
-        DefaultValueFactory = _ => Defaults.Rate,
-    };
-    private readonly Option<bool> _half = new("--half") { Description = "After each unpaced run, another paced at half of its peak" };
-    private readonly Option<bool> _noBaseline = new("--no-baseline") { Description = "Skip the raw Akka.Remote echo baseline" };
+    private readonly Option<double> _seconds = Valued("--seconds", "Measured seconds per run", Defaults.Seconds);
+    private readonly Option<double> _warmup = Valued("--warmup", "Warm-up seconds before measuring (not recorded)", Defaults.Warmup);
+    private readonly Option<int> _window = Valued("--window", "Requests in flight per client", Defaults.Window);
+    private readonly Option<double> _rate = Valued("--rate", "Pace all clients together at this many requests/s (0: as fast as replies come; capacity: 200/s per busy client)", Defaults.Rate);
+    private readonly Option<bool> _half = Flag("--half", "After each unpaced run, another paced at half of its peak");
+    private readonly Option<bool> _noBaseline = Flag("--no-baseline", "Skip the raw Akka.Remote echo baseline");
     private readonly Option<string?> _server = new("--server")
     {
         Description = "Load a server already running on this host instead of starting one",
         HelpName = "127.0.0.1:PORT",
     };
     private readonly Option<string?> _json = new("--json") { Description = "Also write the report to this file as JSON", HelpName = "FILE" };
-    private readonly Option<string> _op = new("--op")
-    {
-        Description = "Operation each request runs",
-        DefaultValueFactory = _ => Defaults.Op,
-    };
+    private readonly Option<string> _op = Valued("--op", "Operation each request runs", Defaults.Op);
     private readonly Option<string[]> _args = new("--args")
     {
         Description = $"The operation's arguments, comma-separated [default: {string.Join(',', Defaults.Args)}]",
@@ -61,30 +41,19 @@ public sealed class LoadCommandLine
         Arity = ArgumentArity.ExactlyOne,
         CustomParser = r => r.Tokens[0].Value.Split(','),
     };
-    private readonly Option<long> _maxRequests = new("--max-requests")
-    {
-        Description = "At most this many requests per client and run",
-        DefaultValueFactory = _ => Defaults.MaxRequests,
-    };
-    private readonly Option<bool> _capacity = new("--capacity") { Description = "Run the capacity measurement instead (as the capacity command)" };
-    private readonly Option<int> _idle = new("--idle")
-    {
-        Description = "Idle clients to register",
-        DefaultValueFactory = _ => Defaults.Idle,
-    };
-    private readonly Option<int> _idleSystems = new("--idle-systems")
-    {
-        Description = "Client ActorSystems the idle clients share",
-        DefaultValueFactory = _ => Defaults.IdleSystems,
-    };
-    private readonly Option<int> _busy = new("--busy")
-    {
-        Description = "Busy clients, measured alone and then next to the idle ones",
-        DefaultValueFactory = _ => Defaults.Busy,
-    };
-    private readonly Option<bool> _keepRateLimit = new("--keep-rate-limit") { Description = "Keep the server's per-client rate limit (off by default: it would cap the load)" };
-    private readonly Option<bool> _profile = new("--profile") { Description = "Also print the CPU of each server and baseline thread" };
-    private readonly Option<bool> _idleQuiet = new("--idle-quiet") { Description = "Idle clients turn presence notices off" };
+    private readonly Option<long> _maxRequests = Valued("--max-requests", "At most this many requests per client and run", Defaults.MaxRequests);
+    private readonly Option<bool> _capacity = Flag("--capacity", "Run the capacity measurement instead (as the capacity command)");
+    private readonly Option<int> _idle = Valued("--idle", "Idle clients to register", Defaults.Idle);
+    private readonly Option<int> _idleSystems = Valued("--idle-systems", "Client ActorSystems the idle clients share", Defaults.IdleSystems);
+    private readonly Option<int> _busy = Valued("--busy", "Busy clients, measured alone and then next to the idle ones", Defaults.Busy);
+    private readonly Option<bool> _keepRateLimit = Flag("--keep-rate-limit", "Keep the server's per-client rate limit (off by default: it would cap the load)");
+    private readonly Option<bool> _profile = Flag("--profile", "Also print the CPU of each server and baseline thread");
+    private readonly Option<bool> _idleQuiet = Flag("--idle-quiet", "Idle clients turn presence notices off");
+
+    private static Option<T> Valued<T>(string name, string description, T value) =>
+        new(name) { Description = description, DefaultValueFactory = _ => value };
+
+    private static Option<bool> Flag(string name, string description) => new(name) { Description = description };
 
     private LoadCommandLine()
     {
@@ -110,20 +79,19 @@ public sealed class LoadCommandLine
         _capacity, _idle, _idleSystems, _busy, _keepRateLimit, _profile, _idleQuiet,
     ];
 
-    public static Command Load(Func<string, LoadOptions, int> run) => Create("load",
-        "Request/reply throughput and latency, next to a raw Akka.Remote echo baseline in alternating slices",
-        c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._half, c._noBaseline, c._server, c._json, c._op, c._args, c._maxRequests, c._capacity, c._keepRateLimit, c._profile],
-        run);
-
-    public static Command Capacity(Func<string, LoadOptions, int> run) => Create("capacity",
-        "Server memory and busy-client latency with many idle clients registered, against the busy clients alone",
-        c => [c._idle, c._idleSystems, c._idleQuiet, c._busy, c._seconds, c._warmup, c._window, c._rate, c._json, c._op, c._args, c._maxRequests, c._keepRateLimit],
-        run);
-
-    public static Command Messaging(Func<string, LoadOptions, int> run) => Create("messaging",
-        "Direct messages (tell) and broadcasts (say) between clients; one client count: the largest of --clients, 25 by default",
-        c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._json, c._maxRequests, c._keepRateLimit],
-        run);
+    /// <summary><c>load</c>, <c>capacity</c> and <c>messaging</c>, each handing its name and options to <paramref name="run"/>.</summary>
+    public static IReadOnlyList<Command> Commands(Func<string, LoadOptions, int> run) =>
+    [
+        Create("load", "Request/reply throughput and latency, next to a raw Akka.Remote echo baseline in alternating slices",
+            c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._half, c._noBaseline, c._server, c._json, c._op, c._args, c._maxRequests, c._capacity, c._keepRateLimit, c._profile],
+            run),
+        Create("capacity", "Server memory and busy-client latency with many idle clients registered, against the busy clients alone",
+            c => [c._idle, c._idleSystems, c._idleQuiet, c._busy, c._seconds, c._warmup, c._window, c._rate, c._json, c._op, c._args, c._maxRequests, c._keepRateLimit],
+            run),
+        Create("messaging", "Direct messages (tell) and broadcasts (say) between clients; one client count: the largest of --clients, 25 by default",
+            c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._json, c._maxRequests, c._keepRateLimit],
+            run),
+    ];
 
     private static Command Create(string name, string description, Func<LoadCommandLine, Option[]> shown, Func<string, LoadOptions, int> run)
     {
