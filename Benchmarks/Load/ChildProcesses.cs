@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using Switchboard.Support;
 
 namespace Switchboard.Benchmarks.Load;
 
@@ -13,7 +13,7 @@ public sealed class ServerProcess : IDisposable
     private static readonly ConcurrentDictionary<ServerProcess, byte> Live = new();
     private readonly Process _process;
     private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly List<string> _stderr = [];
+    private readonly LineLog _stderr = new(limit: 200);
     private int _disposed;
 
     public string? Segment { get; }
@@ -24,34 +24,18 @@ public sealed class ServerProcess : IDisposable
     private ServerProcess(string dll, IEnumerable<string> args, string? segment)
     {
         Segment = segment;
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        _process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        _process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null) { _listening.TrySetException(new InvalidOperationException("server exited before listening: " + StdErr)); return; }
-            var at = e.Data.IndexOf("listening on ", StringComparison.Ordinal);
-            if (at >= 0) _listening.TrySetResult(e.Data[(at + "listening on ".Length)..].Trim());
-        };
-        _process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null) lock (_stderr) { if (_stderr.Count < 200) _stderr.Add(e.Data); }
-        };
-        Live[this] = 0;
-        _process.Start();
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = DotnetProcess.Start(dll, args, redirectInput: true, OnStdout, _stderr.Add);
+        Live[this] = 0; // from here on Ctrl-C and process exit kill it too
     }
 
-    public string StdErr { get { lock (_stderr) return string.Join('\n', _stderr); } }
+    private void OnStdout(string? line)
+    {
+        if (line is null) { _listening.TrySetException(new InvalidOperationException("server exited before listening: " + StdErr)); return; }
+        var at = line.IndexOf("listening on ", StringComparison.Ordinal);
+        if (at >= 0) _listening.TrySetResult(line[(at + "listening on ".Length)..].Trim());
+    }
+
+    public string StdErr => _stderr.ToString();
 
     /// <summary>Starts <paramref name="dll"/> and waits for its <c>listening on akka.tcp://...@HOST:PORT</c> line.</summary>
     public static async Task<ServerProcess> StartAsync(string dll, IEnumerable<string> args, string? segment, TimeSpan timeout)
@@ -87,7 +71,7 @@ public sealed class ServerProcess : IDisposable
         {
             if (!_process.HasExited)
             {
-                _ = Kill(_process.Id, 15); // SIGTERM: a clean shutdown removes the segment itself
+                _ = Posix.Kill(_process.Id, Posix.SIGTERM); // a clean shutdown removes the segment itself
                 if (!_process.WaitForExit(5000)) _process.Kill(entireProcessTree: true);
                 _process.WaitForExit(2000);
             }
@@ -109,9 +93,6 @@ public sealed class ServerProcess : IDisposable
     {
         foreach (var p in Live.Keys) p.Dispose();
     }
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int sig);
 }
 
 /// <summary>Reads a process's CPU time and memory from /proc.</summary>

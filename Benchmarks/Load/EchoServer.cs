@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Akka.Actor;
 using Akka.Configuration;
 using Switchboard.Messages;
@@ -25,11 +26,21 @@ public sealed class EchoActor : ReceiveActor
 
 public static class EchoServer
 {
-    /// <summary><c>echo-server --config FILE [--port 0]</c>: prints <c>listening on ADDRESS</c> and runs until SIGTERM.</summary>
-    public static int Run(string[] args)
+    /// <summary><c>echo-server --config FILE [--port 0]</c>, started by <c>load</c> as its baseline.</summary>
+    public static Command Command()
     {
-        var config = Arg(args, "--config") ?? throw new ArgumentException("echo-server needs --config FILE");
-        var port = int.Parse(Arg(args, "--port") ?? "0");
+        var config = new Option<string>("--config") { Description = "Server hocon file (its remoting and serializer settings)", HelpName = "FILE", Required = true };
+        var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 0 };
+        var command = new Command("echo-server", "The load baseline: one Akka.Remote actor answering each Request; prints 'listening on ADDRESS', runs until SIGTERM")
+        {
+            config, port,
+        };
+        command.SetAction(r => Run(r.GetValue(config)!, r.GetValue(port)));
+        return command;
+    }
+
+    public static int Run(string config, int port)
+    {
         var hocon = ConfigurationFactory.ParseString("akka.loglevel = WARNING")
             .WithFallback(SwitchboardConfig.Remoting("127.0.0.1", port))
             .WithFallback(SwitchboardConfig.Load(config));
@@ -47,11 +58,5 @@ public static class EchoServer
         stop.Wait();
         system.Terminate().Wait(TimeSpan.FromSeconds(5));
         return 0;
-    }
-
-    internal static string? Arg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

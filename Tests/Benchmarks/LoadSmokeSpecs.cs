@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Benchmarks;
 
@@ -13,28 +13,9 @@ public sealed class LoadSmokeSpecs
     public async Task Load_generator_with_two_clients_reports_sane_non_zero_figures()
     {
         var json = Path.Combine(Path.GetTempPath(), $"sbload-smoke-{Guid.NewGuid():N}.json");
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { BenchmarksDll(), "load", "--clients", "2", "--seconds", "2", "--warmup", "1", "--json", json })
-            psi.ArgumentList.Add(a);
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
-        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{await stdout}\n{await stderr}");
+        await using var process = new ChildProcess(Binaries.Benchmarks, ["load", "--clients", "2", "--seconds", "2", "--warmup", "1", "--json", json], redirectInput: false);
+        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(exitCode == 0, $"exit {exitCode}\n{process.StdOut}\n{process.StdErr}");
 
         try
         {
@@ -49,21 +30,11 @@ public sealed class LoadSmokeSpecs
             Assert.True(row.GetProperty("baselineThroughput").GetDouble() > 0);
             Assert.True(row.GetProperty("ratio").GetDouble() > 0);
             Assert.True(row.GetProperty("serverPeakRssMb").GetDouble() > 0);
-            Assert.Contains("| clients |", await stdout);
+            Assert.Contains("| clients |", process.StdOut);
         }
         finally
         {
             File.Delete(json);
         }
-    }
-
-    private static string BenchmarksDll()
-    {
-        // Tests/bin/<Configuration>/<tfm>/ → <root>/Benchmarks/bin/<Configuration>/<tfm>/Benchmarks.dll
-        var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        for (var d = tfm; d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Switchboard.slnx")))
-                return Path.Combine(d.FullName, "Benchmarks", "bin", tfm.Parent!.Name, tfm.Name, "Benchmarks.dll");
-        throw new DirectoryNotFoundException("Switchboard.slnx not found above the test assembly");
     }
 }

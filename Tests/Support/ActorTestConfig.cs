@@ -8,15 +8,5 @@ public static class ActorTestConfig
 {
     public static Config Server(string? overrides = null) =>
         ConfigurationFactory.ParseString((overrides ?? "") + "\nakka.actor.provider = local\nakka.loglevel = WARNING")
-            .WithFallback(SwitchboardConfig.Load(Path.Combine(Root, "hocon", "server.hocon")));
-
-    private static string Root
-    {
-        get
-        {
-            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-                if (File.Exists(Path.Combine(d.FullName, "Switchboard.slnx"))) return d.FullName;
-            throw new DirectoryNotFoundException("Switchboard.slnx not found");
-        }
-    }
+            .WithFallback(SwitchboardConfig.Load(Path.Combine(RepoRoot.Find(), "hocon", "server.hocon")));
 }

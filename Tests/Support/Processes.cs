@@ -6,10 +6,11 @@ namespace Switchboard.Tests.Support;
 /// <summary>Locates the built ActorServer/ActorClient next to this test assembly's configuration.</summary>
 public static class Binaries
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = RepoRoot.Find();
 
     public static string Server => Dll("ActorServer");
     public static string Client => Dll("ActorClient");
+    public static string Benchmarks => Dll("Benchmarks");
 
     private static string Dll(string project)
     {
@@ -18,13 +19,6 @@ public static class Binaries
         var path = Path.Combine(Root, project, "bin", tfmDir.Parent!.Name, tfmDir.Name, project + ".dll");
         return File.Exists(path) ? path : throw new FileNotFoundException($"build {project} first", path);
     }
-
-    private static string FindRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Switchboard.slnx"))) return d.FullName;
-        throw new DirectoryNotFoundException("Switchboard.slnx not found above the test assembly");
-    }
 }
 
 /// <summary>A real child process with line-oriented stdout/stderr capture; killed on dispose, whatever happened.</summary>
@@ -32,42 +26,22 @@ public sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly Channel<string> _stdout = Channel.CreateUnbounded<string>();
-    private readonly List<string> _allOut = [];
-    private readonly List<string> _allErr = [];
+    private readonly LineLog _allOut = new();
+    private readonly LineLog _allErr = new();
 
-    public ChildProcess(string dll, IEnumerable<string> args, bool redirectInput = true)
-    {
-        var psi = new ProcessStartInfo("dotnet")
+    public ChildProcess(string dll, IEnumerable<string> args, bool redirectInput = true) =>
+        _process = DotnetProcess.Start(dll, args, redirectInput, line =>
         {
-            RedirectStandardInput = redirectInput,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(dll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        _process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        _process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null) { _stdout.Writer.TryComplete(); return; }
-            lock (_allOut) _allOut.Add(e.Data);
-            _stdout.Writer.TryWrite(e.Data);
-        };
-        _process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null) lock (_allErr) _allErr.Add(e.Data);
-        };
-        _process.Start();
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-    }
+            if (line is null) { _stdout.Writer.TryComplete(); return; }
+            _allOut.Add(line);
+            _stdout.Writer.TryWrite(line);
+        }, _allErr.Add);
 
     public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
-    public string StdErr { get { lock (_allErr) return string.Join('\n', _allErr); } }
-    public string StdOut { get { lock (_allOut) return string.Join('\n', _allOut); } }
+    public string StdErr => _allErr.ToString();
+    public string StdOut => _allOut.ToString();
 
     public async Task WriteLineAsync(string line)
     {
@@ -138,12 +112,4 @@ public sealed class ChildProcess : IAsyncDisposable
         catch (TimeoutException) { }
         _process.Dispose();
     }
-}
-
-public static class Posix
-{
-    public const int SIGKILL = 9, SIGTERM = 15, SIGCONT = 18, SIGSTOP = 19, SIGINT = 2;
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    public static extern int Kill(int pid, int sig);
 }

@@ -1,0 +1,54 @@
+using Switchboard.Support;
+
+namespace Switchboard.Benchmarks.Load;
+
+/// <summary>Where the built server, the echo server and the hocon files are, and a run's private config.</summary>
+public sealed class LoadEnvironment : IDisposable
+{
+    public string ServerDll { get; }
+    public string BenchDll { get; }
+    public string ServerHocon { get; }
+    public string ClientHocon { get; }
+    private readonly string _dir;
+
+    public LoadEnvironment(bool keepRateLimit)
+    {
+        var root = RepoRoot.Find();
+        var config = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+        ServerDll = Built(root, "ActorServer", config);
+        BenchDll = Built(root, "Benchmarks", config);
+        var hocon = Path.Combine(Path.GetDirectoryName(ServerDll)!, "hocon");
+        _dir = Directory.CreateTempSubdirectory("sbload-").FullName;
+        File.Copy(Path.Combine(hocon, "shared.hocon"), Path.Combine(_dir, "shared.hocon"));
+        File.Copy(Path.Combine(hocon, "client.hocon"), Path.Combine(_dir, "client.hocon"));
+        // The load measures the request path, not the per-client rate limiter (200/s by default).
+        File.WriteAllText(Path.Combine(_dir, "server.hocon"), File.ReadAllText(Path.Combine(hocon, "server.hocon")) +
+            (keepRateLimit ? "" : "\n# load generator: rate limit off\nswitchboard.rate-limit.per-second = 0\n"));
+        ServerHocon = Path.Combine(_dir, "server.hocon");
+        ClientHocon = Path.Combine(_dir, "client.hocon");
+    }
+
+    private static string Built(string root, string project, string config)
+    {
+        foreach (var c in new[] { config, config == "Release" ? "Debug" : "Release" })
+        {
+            var p = Path.Combine(root, project, "bin", c, "net10.0", project + ".dll");
+            if (File.Exists(p)) return p;
+        }
+        throw new FileNotFoundException($"build {project} first (dotnet build -c Release)");
+    }
+
+    public static string NewSegment() => "sbload-" + Guid.NewGuid().ToString("N")[..12];
+
+    public Task<ServerProcess> StartServerAsync() =>
+        ServerProcess.StartAsync(ServerDll, ["--port", "0", "--host", "127.0.0.1", "--segment", NewSegment(), "--config", ServerHocon], null, TimeSpan.FromSeconds(60))
+            .ContinueWith(t => t.Result, TaskScheduler.Default);
+
+    public Task<ServerProcess> StartEchoAsync() =>
+        ServerProcess.StartAsync(BenchDll, ["echo-server", "--port", "0", "--config", ServerHocon], null, TimeSpan.FromSeconds(60));
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+}

@@ -1,0 +1,25 @@
+namespace Switchboard.Benchmarks.Load;
+
+/// <summary>Options shared by <c>load</c>, <c>capacity</c> and <c>messaging</c>; the defaults are the documented runs.</summary>
+public sealed record LoadOptions
+{
+    public int[] Clients { get; init; } = [1, 10, 25];
+    public double Seconds { get; init; } = 10;
+    public double Warmup { get; init; } = 3;
+    public int Window { get; init; } = 16;
+    public double Rate { get; init; }
+    public bool Half { get; init; }
+    public bool Baseline { get; init; } = true;
+    public string? Server { get; init; }
+    public string? Json { get; init; }
+    public string Op { get; init; } = "add";
+    public string[] Args { get; init; } = ["12345", "67890"];
+    public long MaxRequests { get; init; } = 10_000_000;
+    public bool Capacity { get; init; }
+    public int Idle { get; init; } = 1000;
+    public int IdleSystems { get; init; } = 10;
+    public int Busy { get; init; } = 10;
+    public bool KeepRateLimit { get; init; }
+    public bool Profile { get; init; }
+    public bool IdleQuiet { get; init; }
+}

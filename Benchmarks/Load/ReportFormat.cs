@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Switchboard.Benchmarks.Load;
+
+/// <summary>The reports as the markdown tables printed on stdout (pasted into the README) and as the --json file.</summary>
+public static class ReportFormat
+{
+    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+
+    /// <summary>Serialized by its runtime type, so each report keeps its own fields.</summary>
+    public static string Json(object report) => JsonSerializer.Serialize(report, JsonOptions);
+
+    /// <summary>Latency in ms to the µs: finer is noise, and the JSON stays readable.</summary>
+    public static double RoundMs(double ms) => Math.Round(ms, 3);
+
+    public static string Markdown(LoadReport r)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"Request/reply load: `{r.Op} {r.Args}`, window {r.Window} per client, {r.Seconds:0.#} s per run{(r.Rate > 0 ? $", paced at {r.Rate:0} replies/s" : ", unpaced")}; latency in ms.");
+        sb.AppendLine();
+        sb.AppendLine("| clients | replies/s | baseline/s | ratio | p50 | p90 | p99 | p99.9 | max | errors | server CPU ms | server peak RSS MB | baseline p50 | baseline p99 |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var x in r.Results)
+            sb.AppendLine(Inv($"| {x.Clients} | {x.Throughput:0} | {x.BaselineThroughput:0} | {x.Ratio:0.00} | {x.P50Ms:0.###} | {x.P90Ms:0.###} | {x.P99Ms:0.###} | {x.P999Ms:0.###} | {x.MaxMs:0.###} | {x.Errors} | {x.ServerCpuMs:0} | {x.ServerPeakRssMb:0.#} | {x.BaselineP50Ms:0.###} | {x.BaselineP99Ms:0.###} |"));
+        if (r.Results.Any(x => x.PacedRate is not null))
+        {
+            sb.AppendLine();
+            sb.AppendLine("Paced at half of each peak:");
+            sb.AppendLine();
+            sb.AppendLine("| clients | rate/s | p50 | p99 | p99.9 | max | errors | baseline p50 | baseline p99 |");
+            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var x in r.Results.Where(x => x.PacedRate is not null))
+                sb.AppendLine(Inv($"| {x.Clients} | {x.PacedRate:0} | {x.PacedP50Ms:0.###} | {x.PacedP99Ms:0.###} | {x.PacedP999Ms:0.###} | {x.PacedMaxMs:0.###} | {x.PacedErrors} | {x.BaselinePacedP50Ms:0.###} | {x.BaselinePacedP99Ms:0.###} |"));
+        }
+        foreach (var x in r.Results.Where(x => x.FirstError is not null))
+            sb.AppendLine($"\n{x.Clients} clients, first error: {x.FirstError}");
+        return sb.ToString();
+    }
+
+    /// <summary>The busiest thread names of one process (at most 12), for <c>load --profile</c>.</summary>
+    public static string Profile(ThreadProfile p, double seconds)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"\n{p.Process} threads, {p.Clients} client(s): CPU ms over the {seconds:0.#} s run (µs per reply)");
+        foreach (var (name, count, ms) in p.Threads.Take(12))
+            sb.AppendLine(Inv($"  {name,-16} x{count,-3} {ms,8:0} ms  {(p.Replies > 0 ? ms * 1000 / p.Replies : 0),6:0.00} µs"));
+        return sb.ToString();
+    }
+
+    /// <summary><paramref name="idleQuiet"/>: whether the idle clients turned presence notices off (not in the report).</summary>
+    public static string Markdown(CapacityReport r, bool idleQuiet)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"Capacity: {r.Idle} idle registered clients ({r.Idle / r.IdleSystems} client actors in each of {r.IdleSystems} ActorSystems — idle clients share associations; the {r.Busy} busy ones have one ActorSystem each){(idleQuiet ? ", idle clients turn presence notices off" : "")}, busy load paced at {r.Rate:0}/s.");
+        sb.AppendLine();
+        sb.AppendLine("| run | replies/s | p50 ms | p99 ms | max ms | errors | server RSS MB |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine(Inv($"| {r.Busy} busy, no idle | {r.AloneThroughput:0} | {r.AloneP50Ms:0.###} | {r.AloneP99Ms:0.###} | {r.AloneMaxMs:0.###} | {r.AloneErrors} | {r.RssAloneMb:0.#} |"));
+        sb.AppendLine(Inv($"| {r.Busy} busy + {r.Idle} idle | {r.WithIdleThroughput:0} | {r.WithIdleP50Ms:0.###} | {r.WithIdleP99Ms:0.###} | {r.WithIdleMaxMs:0.###} | {r.WithIdleErrors} | {r.RssWithIdleMb:0.#} |"));
+        sb.AppendLine();
+        sb.AppendLine(Inv($"Server RSS: {r.RssStartMb:0.#} MB at start, {r.RssWithIdleMb:0.#} MB with {r.Idle} idle clients, peak {r.PeakRssMb:0.#} MB; busy p99 with idle / without: {r.P99Ratio:0.00}x; {r.Idle} registrations took {r.RegisterSeconds:0.##} s and the server was busy with their presence notices for {r.SettleSeconds:0.#} s more (peak RSS is that burst)."));
+        return sb.ToString();
+    }
+
+    public static string Markdown(MessagingReport r, int clients)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"Messaging: {clients} clients, {r.Seconds:0.#} s; sends/s = replies to the sender, delivered/s = Incoming events received (and acknowledged every 32).");
+        sb.AppendLine();
+        sb.AppendLine("| traffic | clients | window | sends/s | delivered/s | p50 ms | p99 ms | max ms | errors | dropped | server CPU ms | server peak RSS MB |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var x in r.Results)
+            sb.AppendLine(Inv($"| {x.Traffic} | {x.Clients} | {x.Window} | {x.SendsPerSecond:0} | {x.DeliveredPerSecond:0} | {x.P50Ms:0.###} | {x.P99Ms:0.###} | {x.MaxMs:0.###} | {x.Errors} | {x.Dropped} | {x.ServerCpuMs:0} | {x.ServerPeakRssMb:0.#} |"));
+        foreach (var x in r.Results.Where(x => x.FirstError is not null))
+            sb.AppendLine($"\n{x.Traffic}: first error: {x.FirstError}");
+        return sb.ToString();
+    }
+
+    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

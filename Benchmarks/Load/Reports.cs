@@ -1,0 +1,29 @@
+namespace Switchboard.Benchmarks.Load;
+
+// What each run reports; serialized camelCase as the --json file, so a renamed member renames a JSON field.
+
+/// <summary>One row of the load table.</summary>
+public sealed record LoadRow(
+    int Clients, double Throughput, double BaselineThroughput, double Ratio,
+    double P50Ms, double P90Ms, double P99Ms, double P999Ms, double MaxMs, long Errors,
+    double ServerCpuMs, double ServerPeakRssMb,
+    double BaselineP50Ms, double BaselineP99Ms, double BaselineCpuMs,
+    double? PacedRate, double? PacedP50Ms, double? PacedP99Ms, double? PacedP999Ms, double? PacedMaxMs, long? PacedErrors,
+    double? BaselinePacedP50Ms, double? BaselinePacedP99Ms,
+    string? FirstError);
+
+public sealed record LoadReport(string Kind, double Seconds, int Window, double Rate, string Op, string Args, IReadOnlyList<LoadRow> Results);
+
+public sealed record CapacityReport(string Kind, int Idle, int IdleSystems, int Busy, double Rate,
+    double RssStartMb, double RssAloneMb, double RssWithIdleMb, double PeakRssMb, double RegisterSeconds, double SettleSeconds,
+    double AloneP50Ms, double AloneP99Ms, double AloneMaxMs, double AloneThroughput, long AloneErrors,
+    double WithIdleP50Ms, double WithIdleP99Ms, double WithIdleMaxMs, double WithIdleThroughput, long WithIdleErrors,
+    double P99Ratio);
+
+public sealed record MessagingRow(string Traffic, int Clients, int Window, double SendsPerSecond, double DeliveredPerSecond,
+    double P50Ms, double P99Ms, double MaxMs, long Errors, long Dropped, double ServerCpuMs, double ServerPeakRssMb, string? FirstError);
+
+public sealed record MessagingReport(string Kind, double Seconds, int Window, IReadOnlyList<MessagingRow> Results);
+
+/// <summary>CPU per thread name of one process over a load row's measured slices (<c>--profile</c>); not in the JSON.</summary>
+public sealed record ThreadProfile(int Clients, string Process, IReadOnlyList<(string Name, int Threads, double Ms)> Threads, double Replies);

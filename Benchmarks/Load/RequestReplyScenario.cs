@@ -1,0 +1,77 @@
+using Akka.Actor;
+using static Switchboard.Benchmarks.Load.ReportFormat;
+
+namespace Switchboard.Benchmarks.Load;
+
+/// <summary><c>load</c>: request/reply throughput and latency of the server next to the raw Akka.Remote echo baseline.</summary>
+public static class RequestReplyScenario
+{
+    public static async Task<LoadReport> RunAsync(LoadEnvironment env, LoadOptions o)
+    {
+        var rows = new List<LoadRow>();
+        var profiles = new List<ThreadProfile>();
+        var warmup = TimeSpan.FromSeconds(o.Warmup);
+        // Ours and the baseline run in alternating slices of ~2 s, so a drift in what else the machine is
+        // doing (2 shared cores) hits both alike and the ratio stays meaningful.
+        var rounds = Math.Max(1, (int)Math.Round(o.Seconds / 2));
+        var slice = TimeSpan.FromSeconds(o.Seconds / rounds);
+        foreach (var n in o.Clients)
+        {
+            Console.Error.WriteLine($"load: {n} client(s), {o.Seconds:0.#} s (+{o.Warmup:0.#} s warm-up) in {rounds} alternating slice(s), window {o.Window}{(o.Rate > 0 ? $", paced at {o.Rate:0}/s" : "")}");
+            using var server = o.Server is null ? await env.StartServerAsync() : null;
+            using var echo = o.Baseline ? await env.StartEchoAsync() : null;
+            var address = Address.Parse(server?.Address ?? $"akka.tcp://switchboard@{o.Server}");
+            await using var ours = await Fleet.StartAsync(n, Target.Switchboard, address, $"load{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60));
+            await using var baseFleet = echo is null ? null
+                : await Fleet.StartAsync(n, Target.Echo, Address.Parse(echo.Address), $"base{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60));
+
+            await ours.RunAsync(TimeSpan.Zero, warmup, o.Rate, o.MaxRequests);
+            if (baseFleet is not null) await baseFleet.RunAsync(TimeSpan.Zero, warmup, o.Rate, o.MaxRequests);
+
+            var oursSlices = new List<PhaseResult>();
+            var baseSlices = new List<PhaseResult>();
+            var oursCpu = new CpuMeter(server?.Pid, o.Profile);
+            var baseCpu = new CpuMeter(echo?.Pid, o.Profile);
+            for (var i = 0; i < rounds; i++)
+            {
+                oursSlices.Add(await oursCpu.MeasureAsync(() => ours.RunAsync(TimeSpan.Zero, slice, o.Rate, o.MaxRequests)));
+                if (baseFleet is not null) baseSlices.Add(await baseCpu.MeasureAsync(() => baseFleet.RunAsync(TimeSpan.Zero, slice, o.Rate, o.MaxRequests)));
+            }
+            var our = PhaseResult.Combine(oursSlices);
+            var baseline = baseFleet is null ? null : PhaseResult.Combine(baseSlices);
+            var rssMb = server?.PeakRssMb() ?? 0;
+            if (o.Profile && server is not null) profiles.Add(new ThreadProfile(n, "server", oursCpu.Threads(), our.Throughput * o.Seconds));
+            if (o.Profile && baseline is not null) profiles.Add(new ThreadProfile(n, "echo baseline", baseCpu.Threads(), baseline.Throughput * o.Seconds));
+
+            PhaseResult? paced = null, basePaced = null;
+            if (o.Half && o.Rate <= 0 && our.Throughput > 0)
+            {
+                var half = our.Throughput / 2;
+                Console.Error.WriteLine($"load: {n} client(s) paced at half of peak ({half:0}/s), ours and baseline alternating");
+                var ps = new List<PhaseResult>();
+                var bs = new List<PhaseResult>();
+                for (var i = 0; i < rounds; i++)
+                {
+                    ps.Add(await ours.RunAsync(TimeSpan.Zero, slice, half, o.MaxRequests));
+                    if (baseFleet is not null) bs.Add(await baseFleet.RunAsync(TimeSpan.Zero, slice, half, o.MaxRequests));
+                }
+                paced = PhaseResult.Combine(ps);
+                basePaced = baseFleet is null ? null : PhaseResult.Combine(bs);
+            }
+
+            var bt = baseline?.Throughput ?? 0;
+            rows.Add(new LoadRow(n, Math.Round(our.Throughput, 1), Math.Round(bt, 1), bt > 0 ? Math.Round(our.Throughput / bt, 3) : 0,
+                RoundMs(our.Ms(50)), RoundMs(our.Ms(90)), RoundMs(our.Ms(99)), RoundMs(our.Ms(99.9)), RoundMs(our.MaxMs), our.Errors,
+                Math.Round(oursCpu.CpuMs), Math.Round(rssMb, 1),
+                RoundMs(baseline?.Ms(50) ?? 0), RoundMs(baseline?.Ms(99) ?? 0), Math.Round(baseCpu.CpuMs),
+                paced is null ? null : Math.Round(our.Throughput / 2), paced is null ? null : RoundMs(paced.Ms(50)), paced is null ? null : RoundMs(paced.Ms(99)),
+                paced is null ? null : RoundMs(paced.Ms(99.9)), paced is null ? null : RoundMs(paced.MaxMs), paced?.Errors,
+                basePaced is null ? null : RoundMs(basePaced.Ms(50)), basePaced is null ? null : RoundMs(basePaced.Ms(99)),
+                our.FirstError ?? paced?.FirstError));
+        }
+        var report = new LoadReport("load", o.Seconds, o.Window, o.Rate, o.Op, string.Join(' ', o.Args), rows);
+        Console.Out.Write(Markdown(report));
+        foreach (var p in profiles) Console.Out.Write(Profile(p, o.Seconds));
+        return report;
+    }
+}

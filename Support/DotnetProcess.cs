@@ -1,0 +1,49 @@
+using System.Diagnostics;
+
+namespace Switchboard.Support;
+
+/// <summary>Starts <c>dotnet DLL ARGS</c> as a child whose stdout and stderr are read line by line.</summary>
+public static class DotnetProcess
+{
+    public static ProcessStartInfo StartInfo(string dll, IEnumerable<string> args, bool redirectInput)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = redirectInput,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        // Keeps the CLI's first-run and telemetry chatter out of the captured output.
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        return psi;
+    }
+
+    /// <summary>
+    /// Starts the process and hands each stdout line to <paramref name="onStdout"/> (then <c>null</c> once
+    /// stdout ends) and each stderr line to <paramref name="onStderr"/>, on the runtime's reader threads.
+    /// </summary>
+    public static Process Start(string dll, IEnumerable<string> args, bool redirectInput, Action<string?> onStdout, Action<string> onStderr)
+    {
+        var process = new Process { StartInfo = StartInfo(dll, args, redirectInput), EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => onStdout(e.Data);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null) onStderr(e.Data);
+        };
+        try
+        {
+            process.Start();
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+}
