@@ -37,7 +37,17 @@ public static class ServerHost
             Console.Error.WriteLine($"error: {o.Host}:{o.Port} is already in use by another process; pick another --port");
             return 1;
         }
-        var hocon = SwitchboardConfig.LoadSide(o.ConfigPath, "server.hocon");
+        ServerSettings settings;
+        try
+        {
+            settings = ServerSettings.Load(o.ConfigPath);
+        }
+        catch (Exception ex) when (ex is Akka.Configuration.ConfigurationException or FormatException)
+        {
+            Console.Error.WriteLine($"error: bad configuration: {ex.Message}");
+            return 2;
+        }
+        var hocon = settings.Hocon;
         // The node's address is its identity in the segment, so it is fixed before anything starts: a segment
         // that must be refused is then refused before remoting listens, with one clear line.
         var port = o.Port == 0 ? FreePort(o.Host) : o.Port;
@@ -45,18 +55,6 @@ public static class ServerHost
         var overrides = SwitchboardConfig.Remoting(o.Host, port);
         if (o.Debug) overrides = overrides.WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = DEBUG"));
         var summary = new ServerSummary();
-        StateSettings stateSettings;
-        SessionSettings sessionSettings;
-        RoomsSettings roomsSettings;
-        try
-        {
-            (stateSettings, sessionSettings, roomsSettings) = (StateSettings.Create(hocon), SessionSettings.Create(hocon), RoomsSettings.Create(hocon));
-        }
-        catch (Exception ex) when (ex is Akka.Configuration.ConfigurationException or FormatException or OverflowException)
-        {
-            Console.Error.WriteLine($"error: bad configuration: {ex.Message}");
-            return 2;
-        }
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -72,7 +70,7 @@ public static class ServerHost
         // The segment belongs to the host, not to an actor that may fail: created here before Akka starts, disposed
         // (this node's rows freed, the file removed by the last node) once the actor system is gone.
         builder.Services.AddSingleton<IStateStore>(sp =>
-            SharedSegmentStore.Open(o.Segment, node, sp.GetRequiredService<ILoggerFactory>().CreateLogger("segment"), stateSettings.MutexTimeout));
+            SharedSegmentStore.Open(o.Segment, node, sp.GetRequiredService<ILoggerFactory>().CreateLogger("segment"), settings.State.MutexTimeout));
         builder.Services.AddAkka("switchboard", (ab, _) =>
         {
             ab.AddHocon(hocon, HoconAddMode.Prepend)
@@ -84,11 +82,11 @@ public static class ServerHost
               })
               .WithActors((system, registry, resolver) =>
               {
-                  var state = system.ActorOf(StateActor.Props(resolver.GetService<IStateStore>(), stateSettings, summary, node), "state");
+                  var state = system.ActorOf(StateActor.Props(resolver.GetService<IStateStore>(), settings.State, summary, node), "state");
                   registry.Register<RegistryKey>(state);
-                  var rooms = system.ActorOf(RoomsActor.Props(roomsSettings), "rooms");
+                  var rooms = system.ActorOf(RoomsActor.Props(settings.Rooms), "rooms");
                   registry.Register<RoomsKey>(rooms);
-                  var services = new SessionServices(state, rooms, OperationRegistry.Default, sessionSettings, TimeProvider.System);
+                  var services = new SessionServices(state, rooms, OperationRegistry.Default, settings.Sessions, TimeProvider.System);
                   registry.Register<GatewayKey>(system.ActorOf(GatewayActor.Props(services, node), "gateway"));
               });
         });
