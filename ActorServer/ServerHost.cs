@@ -22,7 +22,7 @@ public static class ServerHost
 {
     public static async Task<int> RunAsync(ServerOptions o)
     {
-        if (Problem(o) is { } problem)
+        if (StartChecks.Problem(o) is { } problem)
         {
             Console.Error.WriteLine($"error: {problem}");
             return 2;
@@ -30,7 +30,7 @@ public static class ServerHost
         // A host name becomes the address it resolves to, as clients resolve theirs: "localhost" and
         // "127.0.0.1" then name the same node (Akka.Remote drops messages sent to another spelling).
         o = o with { Host = SwitchboardConfig.CanonicalHost(o.Host) };
-        if (o.Port != 0 && await IsListeningAsync(o.Host, o.Port))
+        if (o.Port != 0 && await StartChecks.IsListeningAsync(o.Host, o.Port))
         {
             // Akka binds with SO_REUSEADDR (which also allows a second listener on Linux): refuse instead of
             // splitting clients at random between two servers.
@@ -50,7 +50,7 @@ public static class ServerHost
         var hocon = settings.Hocon;
         // The node's address is its identity in the segment, so it is fixed before anything starts: a segment
         // that must be refused is then refused before remoting listens, with one clear line.
-        var port = o.Port == 0 ? FreePort(o.Host) : o.Port;
+        var port = o.Port == 0 ? StartChecks.FreePort(o.Host) : o.Port;
         var node = $"{o.Host}:{port}";
         var overrides = SwitchboardConfig.Remoting(o.Host, port);
         if (o.Debug) overrides = overrides.WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = DEBUG"));
@@ -126,38 +126,5 @@ public static class ServerHost
         app.Dispose();
         Console.Out.WriteLine(summary.Render());
         return lostRegistry ? 1 : 0;
-    }
-
-
-    /// <summary>A usage error in the options, found before anything starts.</summary>
-    private static string? Problem(ServerOptions o)
-    {
-        if (o.Port is < 0 or > 65535) return $"--port must be 0..65535 (0 picks a free port), not {o.Port}";
-        if (!SegmentMapping.IsValidSegmentName(o.Segment)) return $"--segment '{o.Segment}' is not a valid name (letters, digits, '.', '_', '-'; no '/')";
-        var config = o.ConfigPath ?? SwitchboardConfig.DefaultPath("server.hocon");
-        return File.Exists(config) ? null : $"configuration file not found: {config}";
-    }
-
-    /// <summary>A port free right now, for --port 0 (the node address must be known before remoting starts).</summary>
-    private static int FreePort(string host)
-    {
-        // The host is already resolved to an IP literal (CanonicalHost); an unresolvable one probes loopback.
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.TryParse(host, out var ip) ? ip : System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task<bool> IsListeningAsync(string host, int port)
-    {
-        using var probe = new System.Net.Sockets.TcpClient();
-        try
-        {
-            await probe.ConnectAsync(host, port).WaitAsync(TimeSpan.FromSeconds(1));
-            return true;
-        }
-        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or TimeoutException)
-        {
-            return false;
-        }
     }
 }

@@ -157,10 +157,10 @@ public sealed class ServerClientSpecs
 
         await server.StopAsync();
         await frank.Process.WaitForLineAsync(l => l.Contains("\"disconnected\""), TimeSpan.FromSeconds(15));
-        var watch = Stopwatch.StartNew();
         var reply = await frank.SendAsync("prime 7");
         Assert.Equal(400, reply.GetProperty("code").GetInt32());
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"400 took {watch.Elapsed}");
+        // Answered from what the client knows, not after waiting out the request timeout.
+        Assert.DoesNotContain("no reply", reply.GetProperty("error").GetString());
         frank.Process.CloseInput();
         Assert.Equal(4, await frank.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
     }
@@ -207,11 +207,9 @@ public sealed class ServerClientSpecs
         Assert.Equal(200, lou.Registration.GetProperty("code").GetInt32());
         Assert.Equal(3, (await lou.SendAsync("calc 1 + 2")).GetProperty("result").GetInt64());
 
-        var started = System.Diagnostics.Stopwatch.StartNew();
         var huge = await lou.SendAsync("prime " + new string('7', 70_000));
         Assert.Equal(422, huge.GetProperty("code").GetInt32());
-        Assert.Contains("too large", huge.GetProperty("error").GetString());
-        Assert.InRange(started.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5)); // answered, not timed out (10 s)
+        Assert.Contains("too large", huge.GetProperty("error").GetString()); // the client's own answer, not a timeout
         Assert.Equal(3L, (await lou.SendAsync("even 2")).GetProperty("clientSeq").GetInt64());
     }
 

@@ -67,9 +67,9 @@ public sealed class ClientSession : IAsyncDisposable
     public ChildProcess Process { get; }
     public JsonElement Registration { get; }
 
-    public static async Task<ClientSession> StartAsync(string name, string server)
+    public static async Task<ClientSession> StartAsync(string name, string server, params string[] extra)
     {
-        var process = new ChildProcess(Binaries.Client, [name, "--server", server, "--json"]);
+        var process = new ChildProcess(Binaries.Client, [name, "--server", server, "--json", .. extra]);
         try
         {
             var first = JsonDocument.Parse(await process.ReadLineAsync(TimeSpan.FromSeconds(30))).RootElement;

@@ -1,0 +1,40 @@
+using Switchboard.Messages;
+using Switchboard.Server.State;
+
+namespace Switchboard.Server.Hosting;
+
+/// <summary>What a node checks before anything starts: its options, and the address it will own.</summary>
+public static class StartChecks
+{
+    /// <summary>A usage error in the options, found before anything starts.</summary>
+    public static string? Problem(ServerOptions o)
+    {
+        if (o.Port is < 0 or > 65535) return $"--port must be 0..65535 (0 picks a free port), not {o.Port}";
+        if (!SegmentMapping.IsValidSegmentName(o.Segment)) return $"--segment '{o.Segment}' is not a valid name (letters, digits, '.', '_', '-'; no '/')";
+        var config = o.ConfigPath ?? SwitchboardConfig.DefaultPath("server.hocon");
+        return File.Exists(config) ? null : $"configuration file not found: {config}";
+    }
+
+    /// <summary>A port free right now, for --port 0 (the node address must be known before remoting starts).</summary>
+    public static int FreePort(string host)
+    {
+        // The host is already resolved to an IP literal (CanonicalHost); an unresolvable one probes loopback.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.TryParse(host, out var ip) ? ip : System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static async Task<bool> IsListeningAsync(string host, int port)
+    {
+        using var probe = new System.Net.Sockets.TcpClient();
+        try
+        {
+            await probe.ConnectAsync(host, port).WaitAsync(TimeSpan.FromSeconds(1));
+            return true;
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or TimeoutException)
+        {
+            return false;
+        }
+    }
+}
