@@ -7,10 +7,11 @@ using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Switchboard.Client.Actors;
 using Switchboard.Messages;
+using Switchboard.Messages.Inbound;
 
 namespace Switchboard.Client;
 
-public sealed record ClientOptions(string Name, string ServerHost, int ServerPort, bool Json, string? ConfigPath);
+public sealed record ClientOptions(string Name, string ServerHost, int ServerPort, bool Json, string? ConfigPath, string? Token = null);
 
 /// <summary>Starts the client's actor system, registers, then runs the menu or the scripted mode.</summary>
 public static class ClientHost
@@ -95,7 +96,7 @@ public static class ClientHost
                   l.AddLoggerFactory();
               })
               .WithActors((system, registry) =>
-                  registry.Register<ClientActor>(system.ActorOf(ClientActor.Props(server, o.Name, events, reconnecting), "client")));
+                  registry.Register<ClientActor>(system.ActorOf(ClientActor.Props(server, o.Name, events, reconnecting, o.Token), Capability.NewName("client-"))));
         });
         return builder.Build();
     }

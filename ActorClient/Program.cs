@@ -6,10 +6,11 @@ var name = new Argument<string>("name") { Description = "Your client name: 1-32 
 var server = new Option<string>("--server") { Description = "Server address HOST:PORT", DefaultValueFactory = _ => "127.0.0.1:4053" };
 var json = new Option<bool>("--json") { Description = "Scripted mode: one JSON object per output line" };
 var config = new Option<string?>("--config") { Description = "Client hocon file (default: hocon/client.hocon next to the program)" };
+var tokenFile = new Option<string?>("--token-file") { Description = "Present this file's token (first line) at registration; or set SWITCHBOARD_TOKEN" };
 
 var root = new RootCommand("Switchboard client: an interactive menu on a terminal, one command per line otherwise")
 {
-    name, server, json, config,
+    name, server, json, config, tokenFile,
 };
 root.SetAction(async r =>
 {
@@ -24,14 +25,20 @@ root.SetAction(async r =>
         Console.Error.WriteLine($"configuration file not found: {configPath}");
         return ExitCodes.Usage;
     }
-    return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config)));
+    var token = TokenSource.Read(r.GetValue(tokenFile), out var tokenProblem);
+    if (tokenProblem is not null)
+    {
+        Console.Error.WriteLine(tokenProblem);
+        return ExitCodes.Usage;
+    }
+    return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config), token));
 });
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in parsed.Errors) Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT] [--json]   (--help for more)");
+    Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT] [--json] [--token-file F]   (--help for more)");
     return ExitCodes.Usage;
 }
 // The client handles SIGINT/SIGTERM itself: it unregisters, then exits.

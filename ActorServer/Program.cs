@@ -7,6 +7,7 @@ var port = new Option<int>("--port") { Description = "TCP port (0 picks a free o
 var segment = new Option<string>("--segment") { Description = "Shared-memory segment name under /dev/shm", DefaultValueFactory = _ => "switchboard" };
 var config = new Option<string?>("--config") { Description = "Server hocon file (default: hocon/server.hocon next to the program)" };
 var debug = new Option<bool>("--debug") { Description = "Log every request and reply" };
+var tokenFile = new Option<string?>("--token-file") { Description = "Require this file's token (first line) at registration; or set SWITCHBOARD_TOKEN" };
 
 var root = new RootCommand("Switchboard server: named clients, operations and messages over Akka.Remote");
 root.Options.Add(host);
@@ -14,6 +15,7 @@ root.Options.Add(port);
 root.Options.Add(segment);
 root.Options.Add(config);
 root.Options.Add(debug);
+root.Options.Add(tokenFile);
 var inspectSegment = new Option<string>("--segment") { Description = "Segment to read", DefaultValueFactory = _ => "switchboard" };
 var inspectJson = new Option<bool>("--json") { Description = "One JSON object (one per refresh with --watch)" };
 var inspectWatch = new Option<bool>("--watch") { Description = "Refresh a live table until Ctrl-C" };
@@ -34,13 +36,13 @@ inspect.SetAction(r =>
 root.Subcommands.Add(inspect);
 
 root.SetAction((r, _) => ServerHost.RunAsync(new ServerOptions(
-    r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug))));
+    r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug), r.GetValue(tokenFile))));
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in parsed.Errors) Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("usage: ActorServer [--host H] [--port P] [--segment S] [--config F] [--debug] | ActorServer inspect [--segment S] [--json] [--watch]");
+    Console.Error.WriteLine("usage: ActorServer [--host H] [--port P] [--segment S] [--config F] [--debug] [--token-file F] | ActorServer inspect [--segment S] [--json] [--watch]");
     return 2;
 }
 // The host handles SIGINT/SIGTERM (graceful shutdown, then the summary); the parser must not.

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Messages;
 using Switchboard.Server.Actors;
 using Switchboard.Server.Hosting;
+using Switchboard.Server.Security;
 using Switchboard.Server.Logging;
 using Switchboard.Server.Operations;
 using Switchboard.Server.Sessions;
@@ -15,7 +16,7 @@ using Switchboard.Server.State;
 
 namespace Switchboard.Server;
 
-public sealed record ServerOptions(string Host, int Port, string Segment, string? ConfigPath, bool Debug);
+public sealed record ServerOptions(string Host, int Port, string Segment, string? ConfigPath, bool Debug, string? TokenFile = null);
 
 /// <summary>Wires the server with the generic host and Akka.Hosting, runs it until SIGINT/SIGTERM, prints the summary.</summary>
 public static class ServerHost
@@ -55,6 +56,21 @@ public static class ServerHost
         var overrides = SwitchboardConfig.Remoting(o.Host, port);
         if (o.Debug) overrides = overrides.WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = DEBUG"));
         var summary = new ServerSummary();
+        if (RegistrationToken.Load(o.TokenFile, out var tokenProblem) is not { } token)
+        {
+            Console.Error.WriteLine($"error: {tokenProblem}");
+            return 2;
+        }
+        string doorName;
+        try
+        {
+            doorName = NodeKey.DoorName(NodeKey.LoadOrCreate(o.Segment));
+        }
+        catch (Exception ex) when (ex is SegmentException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: cannot use segment '{o.Segment}': {ex.Message}");
+            return 1;
+        }
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -82,12 +98,13 @@ public static class ServerHost
               })
               .WithActors((system, registry, resolver) =>
               {
-                  var state = system.ActorOf(StateActor.Props(resolver.GetService<IStateStore>(), settings.State, summary, node), "state");
+                  var state = system.ActorOf(StateActor.Props(resolver.GetService<IStateStore>(), settings.State, summary, node, doorName), "state");
                   registry.Register<RegistryKey>(state);
-                  var rooms = system.ActorOf(RoomsActor.Props(settings.Rooms), "rooms");
+                  var rooms = system.ActorOf(RoomsActor.Props(settings.Rooms, state, doorName), "rooms");
                   registry.Register<RoomsKey>(rooms);
                   var services = new SessionServices(state, rooms, OperationRegistry.Default, settings.Sessions, TimeProvider.System);
-                  registry.Register<GatewayKey>(system.ActorOf(GatewayActor.Props(services, node), "gateway"));
+                  var gateway = new GatewaySettings(node, doorName, settings.Registration, token);
+                  registry.Register<GatewayKey>(system.ActorOf(GatewayActor.Props(services, gateway), "gateway"));
               });
         });
 
@@ -124,6 +141,7 @@ public static class ServerHost
         // The state actor has stopped: only now may the store go (its Dispose removes this node from the segment).
         var lostRegistry = CoordinatedShutdown.Get(system).ShutdownReason is GatewayActor.RegistryLost;
         app.Dispose();
+        NodeKey.RemoveIfSegmentGone(o.Segment);
         Console.Out.WriteLine(summary.Render());
         return lostRegistry ? 1 : 0;
     }

@@ -2,8 +2,13 @@ using Akka.Actor;
 
 namespace Switchboard.Messages;
 
-/// <summary>Client → gateway: claim <paramref name="Name"/>; the sender is the client actor the session will watch.</summary>
-public sealed record Register(string Name) : ISwitchboardMessage;
+/// <summary>Client → gateway: claim <paramref name="Name"/>; the sender is the client actor the session will watch.
+/// <paramref name="Token"/> is the shared registration token where the server requires one (never logged).</summary>
+public sealed record Register(string Name, string? Token = null) : ISwitchboardMessage
+{
+    // A record prints every field; the token must never reach a log line.
+    public override string ToString() => $"Register {{ Name = {Name} }}";
+}
 
 /// <summary>Gateway → client: the name is yours; talk to <paramref name="Session"/> from now on.</summary>
 public sealed record Registered(IActorRef Session, long ClientSeq, long ServerSeq, string Node) : ISwitchboardMessage;

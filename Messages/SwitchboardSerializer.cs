@@ -53,7 +53,7 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
     {
         Request r => WriteRequest(r),
         Reply r => WriteReply(r),
-        Register r => new RegisterMsg { Name = r.Name }.ToByteArray(),
+        Register r => new RegisterMsg { Name = r.Name, Token = r.Token ?? "" }.ToByteArray(),
         Registered r => new RegisteredMsg
         {
             Session = Serialization.SerializedActorPath(r.Session), ClientSeq = r.ClientSeq,
@@ -85,7 +85,7 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
     {
         RequestM => ReadRequest(bytes),
         ReplyM => ReadReply(bytes),
-        RegisterM => new Register(RegisterMsg.Parser.ParseFrom(bytes).Name),
+        RegisterM => FromRegister(RegisterMsg.Parser.ParseFrom(bytes)),
         RegisteredM => FromRegistered(RegisteredMsg.Parser.ParseFrom(bytes)),
         RejectedM => FromRejected(RejectedMsg.Parser.ParseFrom(bytes)),
         UnregisterM => new Unregister(UnregisterMsg.Parser.ParseFrom(bytes).Id),
@@ -255,6 +255,8 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
         }
         return new Reply(id, code, clientSeq, serverSeq, value, error.Length == 0 ? null : error);
     }
+
+    private static Register FromRegister(RegisterMsg m) => new(m.Name, m.Token.Length == 0 ? null : m.Token);
 
     private Registered FromRegistered(RegisteredMsg m) =>
         new(system.Provider.ResolveActorRef(m.Session), m.ClientSeq, m.ServerSeq, m.Node);

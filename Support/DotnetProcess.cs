@@ -7,13 +7,18 @@ public static class DotnetProcess
 {
     public static ProcessStartInfo StartInfo(string dll, IEnumerable<string> args, bool redirectInput)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        // Through env(1), which execs dotnet in place (same pid) with SIGINT back to its default: a test run started
+        // in the background of a script inherits SIGINT ignored, .NET keeps an inherited "ignore", and a child
+        // could then never be interrupted the way a person interrupts it.
+        var psi = new ProcessStartInfo("env")
         {
             RedirectStandardInput = redirectInput,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        psi.ArgumentList.Add("--default-signal=INT");
+        psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         // Keeps the CLI's first-run and telemetry chatter out of the captured output.

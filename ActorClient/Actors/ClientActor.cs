@@ -42,6 +42,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     private readonly ActorSelection _gateway;
     private readonly Address _server;
     private readonly string _name;
+    private readonly string? _token;
     private readonly IClientEvents _events;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, TaskCompletionSource<IReply>> _pending = new();
@@ -55,10 +56,11 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="reconnecting">Start by re-registering (a fresh actor system replacing a quarantined one).</param>
-    public ClientActor(Address server, string name, IClientEvents events, bool reconnecting)
+    public ClientActor(Address server, string name, IClientEvents events, bool reconnecting, string? token)
     {
         _server = server;
         _name = name;
+        _token = token;
         _events = events;
         _gateway = Context.ActorSelection(new RootActorPath(server) / "user" / "gateway");
         _startReconnecting = reconnecting;
@@ -66,8 +68,9 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         else Become(Idle);
     }
 
-    public static Props Props(Address server, string name, IClientEvents events, bool reconnecting = false) =>
-        Akka.Actor.Props.Create(() => new ClientActor(server, name, events, reconnecting));
+    /// <param name="token">The registration token, where the server requires one.</param>
+    public static Props Props(Address server, string name, IClientEvents events, bool reconnecting = false, string? token = null) =>
+        Akka.Actor.Props.Create(() => new ClientActor(server, name, events, reconnecting, token));
 
     protected override void PreStart()
     {
@@ -80,7 +83,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         Receive<Connect>(c =>
         {
             _connecting = c.Result;
-            _gateway.Tell(new Register(_name));
+            _gateway.Tell(new Register(_name, _token));
             Become(Connecting);
         });
         NotConnected("not connected");
@@ -161,7 +164,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         Receive<Retry>(_ =>
         {
             _attempt++;
-            _gateway.Tell(new Register(_name));
+            _gateway.Tell(new Register(_name, _token));
             // Backoff: 0.5 s, 1 s, 2 s, 4 s, then every 5 s.
             var delay = TimeSpan.FromMilliseconds(Math.Min(5000, 500 * Math.Pow(2, Math.Min(_attempt, 5) - 1)));
             Timers.StartSingleTimer(RetryTimer, new Retry(), delay);

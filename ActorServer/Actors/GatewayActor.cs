@@ -1,9 +1,11 @@
 using Akka.Actor;
 using Akka.Event;
 using Switchboard.Messages;
+using Switchboard.Messages.Inbound;
 using Switchboard.Server.Protocol;
 using Switchboard.Server.Security;
 using Switchboard.Server.Sessions;
+using Switchboard.Server.Settings;
 
 namespace Switchboard.Server.Actors;
 
@@ -12,53 +14,75 @@ namespace Switchboard.Server.Actors;
 /// for every node sharing it), then creates the client's session and hands its ref back. It never blocks:
 /// the claim is a Tell and the answer comes back as a message. Without the registry no client can be
 /// served, so losing it stops the node (cleanly, through CoordinatedShutdown: summary printed, segment left).
+/// <para>A session's actor name is a capability (128 random bits): only its client learns it, in
+/// <see cref="Registered"/>, and peers can name the gateway's children only exactly. The gateway itself is
+/// reachable by peers only with a <see cref="Register"/> selection; <see cref="RegistrationGate"/> bounds what one
+/// peer may take.</para>
 /// </summary>
 public sealed class GatewayActor : ReceiveActor
 {
     private readonly IActorRef _registry;
     private readonly SessionServices _services;
     private readonly string _node;
+    private readonly string _doorName;
+    private readonly bool _remoteClientsOnly;
+    private readonly RegistrationGate _gate;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private long _sessionsCreated;
     private readonly Dictionary<string, IActorRef> _sessions = new(StringComparer.Ordinal);
-    private IReadOnlySet<string> _nodes = new HashSet<string>();
+    private readonly Dictionary<IActorRef, (string Name, string Address)> _byRef = new();
+    private IActorRef _door = ActorRefs.Nobody;
 
-    public GatewayActor(SessionServices services, string node)
+    public GatewayActor(SessionServices services, GatewaySettings settings)
     {
         _services = services;
         _registry = services.Registry;
-        _node = node;
+        _node = settings.Node;
+        _doorName = settings.DoorName;
+        _remoteClientsOnly = settings.Registration.RemoteClientsOnly;
+        _gate = new RegistrationGate(settings.Registration, settings.Token, services.Clock);
 
         Receive<Register>(OnRegister);
         Receive<NameClaimed>(OnClaimed);
         Receive<NameRefused>(m =>
         {
-            _log.Info("registration of {0} refused: {1} {2}", m.Name, m.Code, m.Error);
+            _log.Info("registration of '{0}' refused: {1} {2}", m.Name, m.Code, m.Error);
+            _gate.Left(m.Client.Path.Address.ToString());
             m.Client.Tell(new Rejected(m.Code, m.Error));
         });
-        Receive<Deliver>(OnDeliver);
-        Receive<Fanout>(OnFanout);
+        Receive<Deliver>(_ => FromNodes(), OnDeliver);
+        Receive<Fanout>(_ => FromNodes(), OnFanout);
         Receive<PresenceChanged>(m =>
         {
-            _nodes = m.Nodes;
             if (m.Joined.Count + m.Left.Count == 0) return;
             foreach (var s in _sessions.Values) s.Tell(m);
         });
         Receive<Terminated>(t => t.ActorRef.Equals(_registry), _ => OnRegistryLost());
         Receive<Terminated>(t =>
         {
-            foreach (var (name, s) in _sessions)
-                if (s.Equals(t.ActorRef)) { _sessions.Remove(name); break; }
+            if (!_byRef.Remove(t.ActorRef, out var who)) return;
+            _gate.Left(who.Address);
+            if (_sessions.TryGetValue(who.Name, out var s) && s.Equals(t.ActorRef)) _sessions.Remove(who.Name);
         });
+        ReceiveAny(m => _log.Debug("gateway ignored {0}", m.GetType().Name));
     }
 
-    public static Props Props(SessionServices services, string node) =>
-        Akka.Actor.Props.Create(() => new GatewayActor(services, node));
+    public static Props Props(SessionServices services, GatewaySettings settings) =>
+        Akka.Actor.Props.Create(() => new GatewayActor(services, settings));
 
     protected override void PreStart()
     {
         Context.Watch(_registry);
-        _log.Info("gateway up at {0}", Self.Path);
+        _door = Context.ActorOf(NodeDoorActor.Props(Self, _services.Rooms), _doorName);
+        _log.Info("gateway up");
+    }
+
+    // Node traffic comes through this node's door (from the other nodes) or from this node's registry: no peer
+    // reaches the gateway with it, and a sender path a peer writes cannot name a local actor.
+    private bool FromNodes()
+    {
+        if (Sender.Equals(_door) || Sender.Equals(_registry)) return true;
+        _log.Warning("refused node traffic from {0}", Sender.Path);
+        return false;
     }
 
     // A session that throws is stopped (its PostStop frees the name); the gateway and the others go on.
@@ -67,55 +91,53 @@ public sealed class GatewayActor : ReceiveActor
 
     private void OnRegister(Register m)
     {
-        _log.Info("connect from {0} as '{1}'", Sender.Path.Address, m.Name);
-        if (Sender.IsNobody())
-            return; // nobody to answer or to watch
+        var address = Sender.Path.Address;
+        // Nobody to answer or to watch; or a local actor, which a peer can only have written as the sender.
+        if (Sender.IsNobody() || Sender.Equals(Context.System.DeadLetters) || (_remoteClientsOnly && !address.HasGlobalScope))
+        {
+            _log.Warning("refused a registration without a remote sender ({0})", Sender.Path);
+            return;
+        }
+        _log.Info("connect from {0} as '{1}'", address, Limits.NameError(m.Name) is null ? m.Name : "(invalid name)");
         if (Limits.NameError(m.Name) is { } error)
         {
             _log.Info("registration refused: {0}", error);
             Sender.Tell(new Rejected(Codes.Invalid, error));
             return;
         }
+        if (_gate.Check(address.ToString(), address.Host ?? "", m.Token) is { } refusal)
+        {
+            _log.Info("registration of '{0}' refused: {1} {2}", m.Name, refusal.Code, refusal.Error);
+            Sender.Tell(new Rejected(refusal.Code, refusal.Error));
+            return;
+        }
+        _gate.Admitted(address.ToString()); // counted from the claim on, so a burst cannot overshoot the bound
         _registry.Tell(new ClaimName(m.Name, Sender));
     }
 
-    // A direct message for a client of this node, from this node's or another node's state actor.
+    // A direct message for a client of this node, from this node's or another node's registry.
     private void OnDeliver(Deliver m)
     {
-        if (!NodeTrust.IsNode(Sender, _nodes))
-        {
-            _log.Warning("refused a delivery from {0}: not a node of this segment", Sender.Path);
-            return;
-        }
         if (_sessions.TryGetValue(m.To, out var session)) session.Forward(m);
         else m.ReplyTo.Tell(new Delivered(m.Id, Codes.NotOnline, $"{m.To} is not online"));
     }
 
-    // A broadcast: every local session but the sender's own gets it.
+    // A broadcast: every local session but the sender's own gets it (room messages go to the rooms actor).
     private void OnFanout(Fanout m)
     {
-        if (m.Room is not null || !NodeTrust.IsNode(Sender, _nodes))
-        {
-            _log.Warning("refused a broadcast from {0}", Sender.Path);
-            return;
-        }
+        if (m.Room is not null) return;
         foreach (var (name, session) in _sessions)
             if (name != m.From) session.Forward(m);
     }
 
     private void OnClaimed(NameClaimed m)
     {
-        // Another session of the same name may still be stopping (its name is already free in the
-        // segment): give the new one a distinct actor name rather than fail.
-        // '~' is never in a client name, so the stand-in cannot clash with another client's session.
-        var actorName = Context.Child(m.Name).IsNobody() ? m.Name : $"{m.Name}~{_sessionsCreated}";
-        _sessionsCreated++;
-        var session = Context.ActorOf(
-            SessionActor.Props(m.Name, m.Client, m.Slot, _services),
-            actorName);
+        // The session's name is its capability: never logged, told only to its client.
+        var session = Context.ActorOf(SessionActor.Props(m.Name, m.Client, m.Slot, _services), Capability.NewName("s-"));
         Context.Watch(session);
         _sessions[m.Name] = session;
-        _log.Info("registered '{0}' (clientSeq {1}, serverSeq {2}), session {3}", m.Name, m.Seq.ClientSeq, m.Seq.ServerSeq, session.Path);
+        _byRef[session] = (m.Name, m.Client.Path.Address.ToString());
+        _log.Info("registered '{0}' (clientSeq {1}, serverSeq {2})", m.Name, m.Seq.ClientSeq, m.Seq.ServerSeq);
         m.Client.Tell(new Registered(session, m.Seq.ClientSeq, m.Seq.ServerSeq, _node));
     }
 

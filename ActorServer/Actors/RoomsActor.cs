@@ -3,7 +3,6 @@ using Akka.Event;
 using Switchboard.Messages;
 using Switchboard.Server.Chat;
 using Switchboard.Server.Protocol;
-using Switchboard.Server.Security;
 using Switchboard.Server.Settings;
 
 namespace Switchboard.Server.Actors;
@@ -12,37 +11,60 @@ namespace Switchboard.Server.Actors;
 /// This node's rooms: which local sessions are in which room, and each room's last messages. Every room
 /// message is fanned out to every node, so each node keeps the same recent history and replays it to a
 /// local client who joins. History lives in memory: a restarted node starts with empty rooms.
+/// <para>It enforces its own limits whoever asks: room names and texts are checked here too (not only by
+/// sessions), the number of rooms is capped and each history is bounded in messages and bytes. Room
+/// messages are taken only from this node's registry or its door for the other nodes.</para>
 /// </summary>
 public sealed class RoomsActor : ReceiveActor
 {
-    private readonly int _historySize;
+    private readonly RoomsSettings _settings;
+    private readonly IActorRef _registry;
+    private readonly string _doorName;
     private readonly Dictionary<string, HashSet<IActorRef>> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RoomHistory> _history = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private IReadOnlySet<string> _nodes = new HashSet<string>();
 
-    public RoomsActor(RoomsSettings settings)
+    public RoomsActor(RoomsSettings settings, IActorRef registry, string doorName)
     {
-        _historySize = settings.History;
+        _settings = settings;
+        _registry = registry;
+        _doorName = doorName;
         Receive<JoinLocal>(OnJoin);
         Receive<LeaveLocal>(m =>
         {
             var was = _members.TryGetValue(m.Room, out var set) && set.Remove(m.Session);
+            if (set is { Count: 0 }) _members.Remove(m.Room);
             m.Session.Tell(new RoomLeft(m.Id, m.Room, was));
         });
         Receive<LeaveAll>(m =>
         {
-            foreach (var set in _members.Values) set.Remove(m.Session);
+            foreach (var (room, set) in _members)
+                if (set.Remove(m.Session) && set.Count == 0) _members.Remove(room);
         });
         Receive<RoomsQuery>(m => m.Session.Tell(new RoomsList(m.Id, [.. Rooms()])));
         Receive<Fanout>(OnFanout);
-        Receive<PresenceChanged>(m => _nodes = m.Nodes);
+        Receive<PresenceChanged>(_ => { });
     }
 
-    public static Props Props(RoomsSettings settings) => Akka.Actor.Props.Create(() => new RoomsActor(settings));
+    public static Props Props(RoomsSettings settings, IActorRef registry, string doorName) =>
+        Akka.Actor.Props.Create(() => new RoomsActor(settings, registry, doorName));
+
+    private int RoomCount => _members.Count + _history.Keys.Count(k => !_members.ContainsKey(k));
+
+    private bool Known(string room) => _members.ContainsKey(room) || _history.ContainsKey(room);
 
     private void OnJoin(JoinLocal m)
     {
+        if (ChatRules.NormalizeRoom(m.Room) != m.Room)
+        {
+            m.Session.Tell(new RoomRefused(m.Id, m.Room, Codes.Invalid, "bad room name"));
+            return;
+        }
+        if (!Known(m.Room) && RoomCount >= _settings.MaxRooms)
+        {
+            m.Session.Tell(new RoomRefused(m.Id, m.Room, Codes.Unavailable, $"this node already keeps {_settings.MaxRooms} rooms"));
+            return;
+        }
         if (!_members.TryGetValue(m.Room, out var set)) _members[m.Room] = set = [];
         // Joining again changes nothing and replays nothing.
         if (!set.Add(m.Session))
@@ -55,12 +77,18 @@ public sealed class RoomsActor : ReceiveActor
 
     private void OnFanout(Fanout m)
     {
-        if (m.Room is null || !NodeTrust.IsNode(Sender, _nodes))
+        var fromNode = Sender.Equals(_registry) || (Sender.Path.Name == _doorName && !Sender.Path.Address.HasGlobalScope);
+        if (!fromNode || m.Room is null || ChatRules.NormalizeRoom(m.Room) != m.Room || Limits.NameError(m.From) is not null || ChatRules.TextError(m.Text) is not null)
         {
             _log.Warning("refused a room message from {0}", Sender.Path);
             return;
         }
-        if (!_history.TryGetValue(m.Room, out var history)) _history[m.Room] = history = new RoomHistory(_historySize);
+        if (!_history.TryGetValue(m.Room, out var history))
+        {
+            // A room nobody here has joined is kept only while there is room for it.
+            if (!Known(m.Room) && RoomCount >= _settings.MaxRooms) return;
+            _history[m.Room] = history = new RoomHistory(_settings.History, _settings.HistoryBytes);
+        }
         history.Add(m.From, m.Text);
         if (_members.TryGetValue(m.Room, out var set))
             foreach (var session in set) session.Forward(m);

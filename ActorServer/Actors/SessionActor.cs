@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Remote;
 using Switchboard.Messages;
+using Switchboard.Messages.Inbound;
 using Dropped = Switchboard.Messages.Dropped;
 using Switchboard.Server.Chat;
 using Switchboard.Server.Operations;
@@ -31,11 +32,13 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private readonly OperationRegistry _operations;
     private readonly SessionSettings _settings;
     private readonly RequestThrottle _throttle;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    // Not the actor's path: its name is the session's capability, which must never reach a log.
+    private readonly ILoggingAdapter _log = Akka.Event.Logging.GetLogger(Context.System, "session");
     private readonly HashSet<string> _rooms = new(StringComparer.Ordinal);
     private readonly HashSet<long> _awaitingDelivery = [];
     private string _endReason = "session stopped";
     private bool _presence = true;
+    private string? _probeId;
     private long _pushed, _acked;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -73,6 +76,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Receive<Fanout>(OnFanout);
         Receive<Dropped>(Push);
         Receive<RoomJoined>(OnJoined);
+        Receive<RoomRefused>(m => Answer(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error)));
         Receive<RoomLeft>(m =>
         {
             _rooms.Remove(m.Room);
@@ -268,12 +272,16 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         if (Timers.IsTimerActive(ProbeTimer)) return;
         _log.Info("connection of '{0}' dropped; probing", _name);
-        _client.Tell(new Identify(_name));
+        _probeId = Capability.NewName("probe-");
+        _client.Tell(new Identify(_probeId));
         Timers.StartSingleTimer(ProbeTimer, ProbeExpired.Instance, _settings.ProbeTimeout);
     }
 
+    // Only the answer to this session's own probe counts (its id is unguessable), so nobody else's identity ends it.
     private void OnIdentity(ActorIdentity id)
     {
+        if (_probeId is null || id.MessageId is not string probe || probe != _probeId) return;
+        _probeId = null;
         if (id.Subject is null || id.Subject.IsNobody())
         {
             End("client actor is gone");

@@ -34,11 +34,15 @@ public sealed class StateActor : ReceiveActor, IWithTimers
 
     // Presence: who was online at the last look, to tell local sessions who came and went on any node.
     private readonly PresenceTracker _presence = new();
-    private readonly Dictionary<(string Node, string Actor), ActorSelection> _routes = new();
+    private readonly Dictionary<string, IActorRef> _doors = new(StringComparer.Ordinal);
+    private readonly ActorSelection _localGateway = Context.ActorSelection("/user/gateway");
+    private readonly ActorSelection _localRooms = Context.ActorSelection("/user/rooms");
+    private readonly string _doorName;
     private readonly string _node;
 
-    public StateActor(IStateStore store, StateSettings settings, ServerSummary summary, string node)
+    public StateActor(IStateStore store, StateSettings settings, ServerSummary summary, string node, string doorName)
     {
+        _doorName = doorName;
         _store = store;
         _summary = summary;
         _maintainInterval = settings.MaintainInterval;
@@ -56,8 +60,8 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         Receive<RouteFanout>(OnRouteFanout);
     }
 
-    public static Props Props(IStateStore store, StateSettings settings, ServerSummary summary, string node) =>
-        Akka.Actor.Props.Create(() => new StateActor(store, settings, summary, node)).WithDispatcher(StateSettings.Dispatcher);
+    public static Props Props(IStateStore store, StateSettings settings, ServerSummary summary, string node, string doorName) =>
+        Akka.Actor.Props.Create(() => new StateActor(store, settings, summary, node, doorName)).WithDispatcher(StateSettings.Dispatcher);
 
     protected override void PreStart() =>
         Timers.StartPeriodicTimer("maintain", MaintainNow.Instance, _maintainInterval);
@@ -202,18 +206,25 @@ public sealed class StateActor : ReceiveActor, IWithTimers
     /// <summary>Tells this node's gateway and rooms who came and went since the last look, and the live nodes.</summary>
     private void Announce(PresenceChanged change)
     {
-        Route(_node, "gateway").Tell(change);
-        Route(_node, "rooms").Tell(change);
+        _localGateway.Tell(change);
+        _localRooms.Tell(change);
     }
 
-    private ActorSelection Route(string node, string actor)
+    /// <summary>Node traffic for <paramref name="node"/>: this node's gateway or rooms, or another node's door (whose
+    /// name only the segment's nodes know), which hands it to that node's gateway or rooms.</summary>
+    private void SendToNode(string node, ISwitchboardMessage message, bool rooms = false)
     {
-        if (!_routes.TryGetValue((node, actor), out var selection))
+        if (node == _node)
         {
-            selection = Context.ActorSelection(node == _node ? $"/user/{actor}" : $"akka.tcp://switchboard@{node}/user/{actor}");
-            _routes[(node, actor)] = selection;
+            (rooms ? _localRooms : _localGateway).Tell(message, Self);
+            return;
         }
-        return selection;
+        if (!_doors.TryGetValue(node, out var door))
+        {
+            var protocol = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.Protocol;
+            _doors[node] = door = ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef($"{protocol}://switchboard@{node}/user/gateway/{_doorName}");
+        }
+        door.Tell(message, Self);
     }
 
     private void OnCountAndListRooms(CountAndListRooms m)
@@ -247,7 +258,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         Guarded(() => entry = _store.TryFind(m.To, out var e) ? e : null, () => unavailable = true);
         if (unavailable) m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, "server state unavailable, try again", 0));
         else if (entry is null) m.Session.Tell(new RouteResult(m.Id, Codes.NotOnline, $"{m.To} is not online", 0));
-        else Route(entry.Node, "gateway").Tell(new Deliver(m.Id, m.From, m.To, m.Text, m.Session), Self);
+        else SendToNode(entry.Node, new Deliver(m.Id, m.From, m.To, m.Text, m.Session));
     }
 
     // A broadcast or room message goes to every node; each node hands it to its own sessions.
@@ -262,7 +273,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         }
         var fanout = new Fanout(m.From, m.Room, m.Text, m.Session);
         foreach (var node in census.Nodes)
-            Route(node, m.Room is null ? "gateway" : "rooms").Tell(fanout, Self);
+            SendToNode(node, fanout, rooms: m.Room is not null);
         m.Session.Tell(new RouteResult(m.Id, Codes.Ok, null, m.Room is null ? census.Clients - 1 : 0, m.Room));
     }
 

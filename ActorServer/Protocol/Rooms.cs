@@ -23,3 +23,6 @@ public sealed record LeaveAll(IActorRef Session);
 public sealed record RoomsQuery(long Id, IActorRef Session);
 
 public sealed record RoomsList(long Id, RoomEntry[] Rooms);
+
+/// <summary>The join was refused: a bad name (422) or too many rooms on this node (503).</summary>
+public sealed record RoomRefused(long Id, string Room, int Code, string Error);

@@ -4,12 +4,12 @@ using Switchboard.Messages;
 namespace Switchboard.Server.Settings;
 
 /// <summary>Every setting of a node, read and checked once at start: a bad file is one clear error, not a failed actor.</summary>
-public sealed record ServerSettings(Config Hocon, StateSettings State, SessionSettings Sessions, RoomsSettings Rooms)
+public sealed record ServerSettings(Config Hocon, StateSettings State, SessionSettings Sessions, RoomsSettings Rooms, RegistrationSettings Registration)
 {
     /// <param name="userPath">A file with the settings to change; null for the shipped <c>hocon/server.hocon</c>.</param>
     public static ServerSettings Load(string? userPath)
     {
         var hocon = SwitchboardConfig.LoadSide(userPath, "server.hocon");
-        return new ServerSettings(hocon, StateSettings.Create(hocon), SessionSettings.Create(hocon), RoomsSettings.Create(hocon));
+        return new ServerSettings(hocon, StateSettings.Create(hocon), SessionSettings.Create(hocon), RoomsSettings.Create(hocon), RegistrationSettings.Create(hocon));
     }
 }

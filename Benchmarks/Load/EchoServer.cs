@@ -41,7 +41,19 @@ public static class EchoServer
 
     public static int Run(string config, int port)
     {
-        var hocon = ConfigurationFactory.ParseString("akka.loglevel = WARNING")
+        // Raw Akka.Remote: the stock provider and Akka's own serializers, without Switchboard's inbound guards
+        // (whose cost the comparison then includes on our side).
+        var hocon = ConfigurationFactory.ParseString("""
+            akka.loglevel = WARNING
+            akka.actor.provider = remote
+            akka.actor.serializers {
+              akka-containers = "Akka.Remote.Serialization.MessageContainerSerializer, Akka.Remote"
+              akka-misc = "Akka.Remote.Serialization.MiscMessageSerializer, Akka.Remote"
+              akka-system-msg = "Akka.Remote.Serialization.SystemMessageSerializer, Akka.Remote"
+              daemon-create = "Akka.Remote.Serialization.DaemonMsgCreateSerializer, Akka.Remote"
+              proto = "Akka.Remote.Serialization.ProtobufSerializer, Akka.Remote"
+            }
+            """)
             .WithFallback(SwitchboardConfig.Remoting("127.0.0.1", port))
             .WithFallback(SwitchboardConfig.Load(config));
         using var system = ActorSystem.Create("switchboard", hocon);

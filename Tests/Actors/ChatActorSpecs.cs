@@ -185,15 +185,21 @@ public sealed class ChatActorSpecs() : ServerActorsFixture(null)
         alice.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
-    [Theory]
-    [InlineData("akka.tcp://switchboard@127.0.0.1:4054", true)]   // a live node of the segment
-    [InlineData("akka.tcp://switchboard-client@127.0.0.1:4054", true)] // the address is what counts, and it is taken
-    [InlineData("akka.tcp://switchboard@127.0.0.1:5999", false)]  // anything else: a client, a stranger
-    [InlineData("akka://switchboard", true)]                       // this process
-    public void Node_messages_are_trusted_only_from_this_process_or_a_live_node(string address, bool trusted)
+    [Fact]
+    public void Node_traffic_is_taken_only_through_the_door_or_from_the_registry()
     {
-        var nodes = new HashSet<string> { "127.0.0.1:4053", "127.0.0.1:4054" };
-        Assert.Equal(trusted, Switchboard.Server.Security.NodeTrust.IsNode(Address.Parse(address), nodes));
+        var (alice, _) = Join("alice");
+        var stranger = CreateTestProbe();
+        // Straight to the gateway and the rooms: refused, whoever the stranger claims to be.
+        Gateway.Tell(new Deliver(1, "mallory", "alice", "forged", stranger.Ref), stranger.Ref);
+        Gateway.Tell(new Fanout("mallory", null, "forged", stranger.Ref), stranger.Ref);
+        Rooms.Tell(new Fanout("mallory", "#games", "forged", stranger.Ref), stranger.Ref);
+        alice.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        stranger.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        // Through the door (the path only the segment's nodes know): delivered, and the sender's session hears so.
+        Sys.ActorSelection($"/user/gateway/{DoorName}").Tell(new Deliver(2, "bob", "alice", "via the door", stranger.Ref));
+        Assert.Equal(("bob", "via the door"), alice.ExpectMsg<Incoming>() is var m ? (m.From, m.Text) : default);
+        Assert.Equal((2L, Codes.Ok), stranger.ExpectMsg<Delivered>() is var d ? (d.Id, d.Code) : default);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Switchboard.Server;
 using Switchboard.Server.Actors;
 using Switchboard.Server.Operations;
 using Switchboard.Server.Protocol;
+using Switchboard.Server.Security;
 using Switchboard.Server.Sessions;
 using Switchboard.Server.Settings;
 using Switchboard.Server.State;
@@ -28,11 +29,22 @@ public abstract class ServerActorsFixture : TestKit
     {
         var config = Sys.Settings.Config;
         var state = StateSettings.Create(config) with { MaintainInterval = TimeSpan.FromHours(1) };
-        State = Sys.ActorOf(StateActor.Props(StoreForState(), state, Summary, "test:1"), "state");
-        Rooms = Sys.ActorOf(RoomsActor.Props(RoomsSettings.Create(config)), "rooms");
+        State = Sys.ActorOf(StateActor.Props(StoreForState(), state, Summary, "test:1", DoorName), "state");
+        Rooms = Sys.ActorOf(RoomsActor.Props(RoomsSettings.Create(config), State, DoorName), "rooms");
         var services = new SessionServices(State, Rooms, OperationRegistry.Default, Settings(SessionSettings.Create(config)), Clock);
-        Gateway = Sys.ActorOf(GatewayActor.Props(services, "test:1"), "gateway");
+        // Spec probes are local actors: the production rule "clients are other actor systems" is off here.
+        var registration = Registration(RegistrationSettings.Create(config) with { RemoteClientsOnly = false });
+        Gateway = Sys.ActorOf(GatewayActor.Props(services, new GatewaySettings("test:1", DoorName, registration, Token())), "gateway");
     }
+
+    /// <summary>This node's door for the other nodes, a child of the gateway.</summary>
+    protected const string DoorName = "node-testkey";
+
+    /// <summary>The registration token a spec requires (none by default).</summary>
+    protected virtual TokenCheck Token() => TokenCheck.None;
+
+    /// <summary>The hocon's registration limits; a spec class may tighten them.</summary>
+    protected virtual RegistrationSettings Registration(RegistrationSettings hocon) => hocon;
 
     /// <summary>The store the state actor uses; a spec may wrap <see cref="Store"/>.</summary>
     protected virtual IStateStore StoreForState() => Store;

@@ -1,0 +1,21 @@
+using Akka.Actor;
+using Switchboard.Messages;
+
+namespace Switchboard.Server.Actors;
+
+/// <summary>
+/// Where other nodes of the segment hand this node their deliveries and fan-outs: a child of the gateway whose name
+/// holds the nodes' shared key, so only a process that can read the key (this user's nodes) can address it. The
+/// gateway and the rooms accept node traffic only from here or from this node's registry; no peer reaches them
+/// directly (the inbound rules open only the gateway's children, and the gateway itself to Register selections).
+/// </summary>
+public sealed class NodeDoorActor : ReceiveActor
+{
+    public NodeDoorActor(IActorRef gateway, IActorRef rooms)
+    {
+        Receive<Deliver>(m => gateway.Tell(m));
+        Receive<Fanout>(m => (m.Room is null ? gateway : rooms).Tell(m));
+    }
+
+    public static Props Props(IActorRef gateway, IActorRef rooms) => Akka.Actor.Props.Create(() => new NodeDoorActor(gateway, rooms));
+}

@@ -1,0 +1,9 @@
+using Switchboard.Server.Security;
+
+namespace Switchboard.Server.Settings;
+
+/// <summary>What the gateway is told at start.</summary>
+/// <param name="Node">This node's address (host:port), told to clients in <c>Registered</c>.</param>
+/// <param name="DoorName">The actor name of this node's door for the other nodes (see <c>NodeKey</c>).</param>
+/// <param name="Token">The registration token check (none unless the operator set a token).</param>
+public sealed record GatewaySettings(string Node, string DoorName, RegistrationSettings Registration, TokenCheck Token);

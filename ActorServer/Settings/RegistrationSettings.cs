@@ -1,0 +1,29 @@
+using Akka.Configuration;
+using Switchboard.Messages;
+
+namespace Switchboard.Server.Settings;
+
+/// <summary>What one peer may take of the name table (<c>switchboard.registration.*</c> in server.hocon).</summary>
+/// <param name="PerAddress">Live registrations one client actor system (one remote address) may hold.</param>
+/// <param name="PerSecond">Registrations this node accepts a second, all peers together (0: no limit).</param>
+/// <param name="Burst">Registrations it accepts at once above that rate.</param>
+/// <param name="FailuresBeforePenalty">Wrong tokens from one host before its attempts are refused for a while.</param>
+/// <param name="MaxPenalty">The longest a host that keeps failing waits; the wait doubles with each failure.</param>
+/// <param name="RemoteClientsOnly">A client is always another actor system: a sender that resolves to a local
+/// actor was written by a peer (or is a spec's probe, which turns this off).</param>
+public sealed record RegistrationSettings(
+    int PerAddress,
+    double PerSecond,
+    double Burst,
+    int FailuresBeforePenalty,
+    TimeSpan MaxPenalty,
+    bool RemoteClientsOnly)
+{
+    public static RegistrationSettings Create(Config config) => new(
+        config.RequiredInt("switchboard.registration.per-address"),
+        config.RequiredDouble("switchboard.registration.per-second"),
+        config.RequiredDouble("switchboard.registration.burst"),
+        config.RequiredInt("switchboard.registration.failures-before-penalty"),
+        config.RequiredTimeSpan("switchboard.registration.max-penalty"),
+        config.RequiredString("switchboard.registration.remote-clients-only") is "on" or "true" or "yes");
+}

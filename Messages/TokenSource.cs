@@ -1,0 +1,32 @@
+namespace Switchboard.Messages;
+
+/// <summary>Where a registration token is read, on both sides: <c>--token-file PATH</c> (its first line) or the
+/// <c>SWITCHBOARD_TOKEN</c> environment variable; never a command-line argument, which any local user can read in
+/// the process list.</summary>
+public static class TokenSource
+{
+    public const string EnvironmentVariable = "SWITCHBOARD_TOKEN";
+
+    /// <summary>The token (file first, then environment), null when none is set; <paramref name="problem"/> when a
+    /// file was named but cannot give one. Shared with the client, which presents it.</summary>
+    public static string? Read(string? tokenFile, out string? problem)
+    {
+        problem = null;
+        if (tokenFile is not null)
+        {
+            try
+            {
+                var first = File.ReadLines(tokenFile).FirstOrDefault()?.Trim();
+                if (!string.IsNullOrEmpty(first)) return first;
+                problem = $"token file {tokenFile} is empty";
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                problem = $"cannot read token file {tokenFile}: {ex.Message}";
+            }
+            return null;
+        }
+        var env = Environment.GetEnvironmentVariable(EnvironmentVariable)?.Trim();
+        return string.IsNullOrEmpty(env) ? null : env;
+    }
+}
