@@ -64,13 +64,16 @@ public sealed class RegistrationGate
 
     public int LiveAt(string address) => _live.GetValueOrDefault(address);
 
+    /// <summary>Hosts whose wrong tokens are remembered.</summary>
+    public int TrackedHosts => _failures.Count;
+
     private void Fail(string host, long now)
     {
         var failures = _failures.GetValueOrDefault(host).Failures + 1;
         var until = now;
         if (failures >= _settings.FailuresBeforePenalty)
         {
-            var seconds = Math.Min(Math.Pow(2, failures - _settings.FailuresBeforePenalty), _settings.MaxPenalty.TotalSeconds);
+            var seconds = Math.Min(_settings.FirstPenalty.TotalSeconds * Math.Pow(2, failures - _settings.FailuresBeforePenalty), _settings.MaxPenalty.TotalSeconds);
             until = now + (long)(seconds * _clock.TimestampFrequency);
         }
         if (!_failures.ContainsKey(host) && _failures.Count >= MaxTrackedHosts) Forget(now);

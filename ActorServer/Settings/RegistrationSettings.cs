@@ -8,7 +8,8 @@ namespace Switchboard.Server.Settings;
 /// <param name="PerSecond">Registrations this node accepts a second, all peers together (0: no limit).</param>
 /// <param name="Burst">Registrations it accepts at once above that rate.</param>
 /// <param name="FailuresBeforePenalty">Wrong tokens from one host before its attempts are refused for a while.</param>
-/// <param name="MaxPenalty">The longest a host that keeps failing waits; the wait doubles with each failure.</param>
+/// <param name="FirstPenalty">How long a host waits after its first penalised failure; it doubles with each more.</param>
+/// <param name="MaxPenalty">The longest a host that keeps failing waits.</param>
 /// <param name="RemoteClientsOnly">A client is always another actor system: a sender that resolves to a local
 /// actor was written by a peer (or is a spec's probe, which turns this off).</param>
 public sealed record RegistrationSettings(
@@ -16,6 +17,7 @@ public sealed record RegistrationSettings(
     double PerSecond,
     double Burst,
     int FailuresBeforePenalty,
+    TimeSpan FirstPenalty,
     TimeSpan MaxPenalty,
     bool RemoteClientsOnly)
 {
@@ -24,6 +26,7 @@ public sealed record RegistrationSettings(
         config.RequiredDouble("switchboard.registration.per-second"),
         config.RequiredDouble("switchboard.registration.burst"),
         config.RequiredInt("switchboard.registration.failures-before-penalty"),
+        config.RequiredTimeSpan("switchboard.registration.first-penalty"),
         config.RequiredTimeSpan("switchboard.registration.max-penalty"),
         config.RequiredString("switchboard.registration.remote-clients-only") is "on" or "true" or "yes");
 }
