@@ -11,6 +11,7 @@ var root = new RootCommand("Switchboard client: an interactive menu on a termina
 {
     name, server, json, config,
 };
+var tls = ClientTls.AddOptions(root);
 root.SetAction(async r =>
 {
     if (!TryServer(r.GetValue(server), out var host, out var port))
@@ -24,14 +25,14 @@ root.SetAction(async r =>
         Console.Error.WriteLine($"configuration file not found: {configPath}");
         return ExitCodes.Usage;
     }
-    return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config)));
+    return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config)), tls(r));
 });
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in parsed.Errors) Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT] [--json]   (--help for more)");
+    Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT] [--json] [--tls-ca CA.pem [--tls-cert F.pfx]]   (--help for more)");
     return ExitCodes.Usage;
 }
 // The client handles SIGINT/SIGTERM itself: it unregisters, then exits.

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Switchboard.Server;
+using Switchboard.Server.Hosting;
 using Switchboard.Server.Inspect;
 
 var host = new Option<string>("--host") { Description = "Address to bind and advertise", DefaultValueFactory = _ => "127.0.0.1" };
@@ -14,6 +15,7 @@ root.Options.Add(port);
 root.Options.Add(segment);
 root.Options.Add(config);
 root.Options.Add(debug);
+var tls = ServerTls.AddOptions(root);
 var inspectSegment = new Option<string>("--segment") { Description = "Segment to read", DefaultValueFactory = _ => "switchboard" };
 var inspectJson = new Option<bool>("--json") { Description = "One JSON object (one per refresh with --watch)" };
 var inspectWatch = new Option<bool>("--watch") { Description = "Refresh a live table until Ctrl-C" };
@@ -34,13 +36,13 @@ inspect.SetAction(r =>
 root.Subcommands.Add(inspect);
 
 root.SetAction((r, _) => ServerHost.RunAsync(new ServerOptions(
-    r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug))));
+    r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug)), tls(r)));
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in parsed.Errors) Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("usage: ActorServer [--host H] [--port P] [--segment S] [--config F] [--debug] | ActorServer inspect [--segment S] [--json] [--watch]");
+    Console.Error.WriteLine("usage: ActorServer [--host H] [--port P] [--segment S] [--config F] [--debug] [--tls-cert F.pfx --tls-ca CA.pem [--tls-client-certs required|none]] | ActorServer inspect [--segment S] [--json] [--watch]");
     return 2;
 }
 // The host handles SIGINT/SIGTERM (graceful shutdown, then the summary); the parser must not.

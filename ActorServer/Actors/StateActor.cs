@@ -210,7 +210,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
     {
         if (!_routes.TryGetValue((node, actor), out var selection))
         {
-            selection = Context.ActorSelection(node == _node ? $"/user/{actor}" : $"akka.tcp://switchboard@{node}/user/{actor}");
+            selection = Context.ActorSelection(node == _node ? $"/user/{actor}" : $"{((ExtendedActorSystem)Context.System).Provider.DefaultAddress.Protocol}://switchboard@{node}/user/{actor}");
             _routes[(node, actor)] = selection;
         }
         return selection;
