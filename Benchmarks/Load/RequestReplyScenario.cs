@@ -21,6 +21,7 @@ public static class RequestReplyScenario
             using var server = o.Server is null ? await env.StartServerAsync() : null;
             using var echo = o.Baseline ? await env.StartEchoAsync() : null;
             var address = Address.Parse(server?.Address ?? $"{(env.ClientTls is null ? "akka.tcp" : Switchboard.Messages.Tls.TlsRemoting.Protocol)}://switchboard@{o.Server}");
+            Console.Error.WriteLine($"load: ours at {address}{(echo is null ? "" : $", baseline at {echo.Address}")}");
             await using var ours = await Fleet.StartAsync(n, Target.Switchboard, address, $"load{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60), env.ClientTls);
             await using var baseFleet = echo is null ? null
                 : await Fleet.StartAsync(n, Target.Echo, Address.Parse(echo.Address), $"base{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60), env.ClientTls);
