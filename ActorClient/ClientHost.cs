@@ -16,7 +16,7 @@ public sealed record ClientOptions(string Name, string ServerHost, int ServerPor
 /// <summary>Starts the client's actor system, registers, then runs the menu or the scripted mode.</summary>
 public static class ClientHost
 {
-    public static async Task<int> RunAsync(ClientOptions o)
+    public static async Task<int> RunAsync(ClientOptions o, ClientTls? tlsOptions = null)
     {
         // Ctrl-C, SIGTERM or a closed terminal: leave properly (unregister, free the name), whatever the client was doing.
         using var interrupted = new CancellationTokenSource();
@@ -26,13 +26,23 @@ public static class ClientHost
         var ct = interrupted.Token;
 
         var config = SwitchboardConfig.LoadSide(o.ConfigPath, "client.hocon");
-        var server = new Address("akka.tcp", "switchboard", o.ServerHost, o.ServerPort);
+        Switchboard.Messages.Tls.TlsRemoting? tls;
+        try
+        {
+            tls = (tlsOptions ?? ClientTls.Off).Load(config);
+        }
+        catch (Switchboard.Messages.Tls.TlsOptionsException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.Usage;
+        }
+        var server = new Address(tls is null ? "akka.tcp" : Switchboard.Messages.Tls.TlsRemoting.Protocol, "switchboard", o.ServerHost, o.ServerPort);
         var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
         var output = new Output(Console.Out, o.Json);
         Connection? connection = null;
         ClientRuntime? runtime = null;
         var events = new ConsoleEvents(o.Name, () => connection, () => runtime, output, interactive ? new Notices() : null);
-        await using var client = runtime = new ClientRuntime(reconnecting => BuildHost(o, config, server, events, reconnecting));
+        await using var client = runtime = new ClientRuntime(reconnecting => BuildHost(o, config, tls, server, events, reconnecting));
         var clientActor = await client.StartAsync(reconnecting: false, ct);
         var settings = ClientSettings.Create(config);
         connection = new Connection(clientActor, settings.RegisterTimeout, settings.RequestTimeout);
@@ -43,7 +53,10 @@ public static class ClientHost
             if (interactive) AnsiConsole.MarkupLine($"[red]cannot register as {Markup.Escape(o.Name)}: {joined.Code} {Markup.Escape(joined.Error ?? "")}[/]");
             else output.Rejected(joined.Code, joined.Error ?? "rejected");
             if (joined.Code == Codes.Unreachable)
+            {
                 Console.Error.WriteLine($"no Switchboard server answered at {o.ServerHost}:{o.ServerPort}; is it running?");
+                if (tls is not null) Console.Error.WriteLine(ClientTls.Explain(tls));
+            }
             return joined.Code == Codes.Unreachable ? ExitCodes.Unreachable : ExitCodes.Rejected;
         }
 
@@ -77,7 +90,7 @@ public static class ClientHost
         }
     }
 
-    private static IHost BuildHost(ClientOptions o, Akka.Configuration.Config config, Address server, IClientEvents events, bool reconnecting)
+    private static IHost BuildHost(ClientOptions o, Akka.Configuration.Config config, Switchboard.Messages.Tls.TlsRemoting? tls, Address server, IClientEvents events, bool reconnecting)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -89,8 +102,9 @@ public static class ClientHost
         builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
         builder.Services.AddAkka("switchboard-client", (ab, _) =>
         {
-            ab.AddHocon(config, HoconAddMode.Prepend)
-              .ConfigureLoggers(l =>
+            ab.AddHocon(config, HoconAddMode.Prepend);
+            if (tls is not null) ab.AddHocon(tls.Hocon, HoconAddMode.Prepend).AddSetup(tls.Setup);
+            ab.ConfigureLoggers(l =>
               {
                   l.ClearLoggers();
                   l.AddLoggerFactory();

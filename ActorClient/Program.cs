@@ -12,6 +12,7 @@ var root = new RootCommand("Switchboard client: an interactive menu on a termina
 {
     name, server, json, config, tokenFile,
 };
+var tls = ClientTls.AddOptions(root);
 root.SetAction(async r =>
 {
     if (!TryServer(r.GetValue(server), out var host, out var port))
@@ -31,14 +32,14 @@ root.SetAction(async r =>
         Console.Error.WriteLine(tokenProblem);
         return ExitCodes.Usage;
     }
-    return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config), token));
+    return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config), token), tls(r));
 });
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in parsed.Errors) Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT] [--json] [--token-file F]   (--help for more)");
+    Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT] [--json] [--token-file F] [--tls-ca CA.pem [--tls-cert F.pfx]]   (--help for more)");
     return ExitCodes.Usage;
 }
 // The client handles SIGINT/SIGTERM itself: it unregisters, then exits.

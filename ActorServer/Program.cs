@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Switchboard.Server;
+using Switchboard.Server.Hosting;
 using Switchboard.Server.Inspect;
 
 var host = new Option<string>("--host") { Description = "Address to bind and advertise", DefaultValueFactory = _ => "127.0.0.1" };
@@ -16,6 +17,7 @@ root.Options.Add(segment);
 root.Options.Add(config);
 root.Options.Add(debug);
 root.Options.Add(tokenFile);
+var tls = ServerTls.AddOptions(root);
 var inspectSegment = new Option<string>("--segment") { Description = "Segment to read", DefaultValueFactory = _ => "switchboard" };
 var inspectJson = new Option<bool>("--json") { Description = "One JSON object (one per refresh with --watch)" };
 var inspectWatch = new Option<bool>("--watch") { Description = "Refresh a live table until Ctrl-C" };
@@ -36,13 +38,13 @@ inspect.SetAction(r =>
 root.Subcommands.Add(inspect);
 
 root.SetAction((r, _) => ServerHost.RunAsync(new ServerOptions(
-    r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug), r.GetValue(tokenFile))));
+    r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug), r.GetValue(tokenFile)), tls(r)));
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in parsed.Errors) Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("usage: ActorServer [--host H] [--port P] [--segment S] [--config F] [--debug] [--token-file F] | ActorServer inspect [--segment S] [--json] [--watch]");
+    Console.Error.WriteLine("usage: ActorServer [--host H] [--port P] [--segment S] [--config F] [--debug] [--token-file F] [--tls-cert F.pfx --tls-ca CA.pem [--tls-client-certs required|none]] | ActorServer inspect [--segment S] [--json] [--watch]");
     return 2;
 }
 // The host handles SIGINT/SIGTERM (graceful shutdown, then the summary); the parser must not.

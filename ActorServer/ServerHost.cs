@@ -21,7 +21,7 @@ public sealed record ServerOptions(string Host, int Port, string Segment, string
 /// <summary>Wires the server with the generic host and Akka.Hosting, runs it until SIGINT/SIGTERM, prints the summary.</summary>
 public static class ServerHost
 {
-    public static async Task<int> RunAsync(ServerOptions o)
+    public static async Task<int> RunAsync(ServerOptions o, ServerTls? tlsOptions = null)
     {
         if (StartChecks.Problem(o) is { } problem)
         {
@@ -49,6 +49,16 @@ public static class ServerHost
             return 2;
         }
         var hocon = settings.Hocon;
+        Switchboard.Messages.Tls.TlsRemoting? tls;
+        try
+        {
+            tls = (tlsOptions ?? ServerTls.Off).Load(hocon);
+        }
+        catch (Switchboard.Messages.Tls.TlsOptionsException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
         // The node's address is its identity in the segment, so it is fixed before anything starts: a segment
         // that must be refused is then refused before remoting listens, with one clear line.
         var port = o.Port == 0 ? StartChecks.FreePort(o.Host) : o.Port;
@@ -90,8 +100,9 @@ public static class ServerHost
         builder.Services.AddAkka("switchboard", (ab, _) =>
         {
             ab.AddHocon(hocon, HoconAddMode.Prepend)
-              .AddHocon(overrides, HoconAddMode.Prepend)
-              .ConfigureLoggers(l =>
+              .AddHocon(overrides, HoconAddMode.Prepend);
+            if (tls is not null) ab.AddHocon(tls.Hocon, HoconAddMode.Prepend).AddSetup(tls.Setup);
+            ab.ConfigureLoggers(l =>
               {
                   l.ClearLoggers();
                   l.AddLogger<ReadableLogger>();

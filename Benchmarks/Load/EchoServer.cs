@@ -31,15 +31,17 @@ public static class EchoServer
     {
         var config = new Option<string>("--config") { Description = "Server hocon file (its remoting and serializer settings)", HelpName = "FILE", Required = true };
         var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 0 };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "Over TLS (mutual), with this certificate (.pfx; password in $SWITCHBOARD_TLS_PASSWORD)", HelpName = "FILE" };
+        var tlsCa = new Option<string?>("--tls-ca") { Description = "The CA peers are checked against (with --tls-cert)", HelpName = "FILE" };
         var command = new Command("echo-server", "The load baseline: one Akka.Remote actor answering each Request; prints 'listening on ADDRESS', runs until SIGTERM")
         {
-            config, port,
+            config, port, tlsCert, tlsCa,
         };
-        command.SetAction(r => Run(r.GetValue(config)!, r.GetValue(port)));
+        command.SetAction(r => Run(r.GetValue(config)!, r.GetValue(port), r.GetValue(tlsCert), r.GetValue(tlsCa)));
         return command;
     }
 
-    public static int Run(string config, int port)
+    public static int Run(string config, int port, string? tlsCert = null, string? tlsCa = null)
     {
         // Raw Akka.Remote: the stock provider and Akka's own serializers, without Switchboard's inbound guards
         // (whose cost the comparison then includes on our side).
@@ -56,7 +58,10 @@ public static class EchoServer
             """)
             .WithFallback(SwitchboardConfig.Remoting("127.0.0.1", port))
             .WithFallback(SwitchboardConfig.Load(config));
-        using var system = ActorSystem.Create("switchboard", hocon);
+        // The same TLS as the server's (same setup, same CA validator), so the baseline pays what ours pays.
+        var tls = Switchboard.Messages.Tls.TlsRemoting.ForServer(tlsCert, tlsCa, null, hocon);
+        using var system = tls is null ? ActorSystem.Create("switchboard", hocon)
+            : ActorSystem.Create("switchboard", BootstrapSetup.Create().WithConfig(tls.Hocon.WithFallback(hocon)).And(tls.Setup));
         system.ActorOf(EchoActor.Props(), "echo");
         var stop = new ManualResetEventSlim();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Set();

@@ -19,7 +19,7 @@ public sealed class Fleet : IAsyncDisposable
             .WithFallback(Switchboard.Messages.SwitchboardConfig.Load(clientHocon));
 
     public static async Task<Fleet> StartAsync(int count, Target target, Address server, string prefix, Traffic traffic,
-        int window, string op, string[] args, string clientHocon, TimeSpan timeout)
+        int window, string op, string[] args, string clientHocon, TimeSpan timeout, Switchboard.Messages.Tls.TlsRemoting? tls = null)
     {
         var fleet = new Fleet();
         try
@@ -29,7 +29,8 @@ public sealed class Fleet : IAsyncDisposable
             var ready = new List<Task>();
             for (var i = 0; i < count; i++)
             {
-                var system = ActorSystem.Create("loadclient", config);
+                var system = tls is null ? ActorSystem.Create("loadclient", config)
+                    : ActorSystem.Create("loadclient", BootstrapSetup.Create().WithConfig(tls.Hocon.WithFallback(config)).And(tls.Setup));
                 fleet._systems.Add(system);
                 var tcs = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 var peers = names.Where((_, j) => j != i).DefaultIfEmpty(names[i]).ToArray();

@@ -35,7 +35,7 @@ public static class LoadCommand
 
     public static async Task<int> RunAsync(string command, LoadOptions o)
     {
-        using var env = new LoadEnvironment(o.KeepRateLimit);
+        using var env = new LoadEnvironment(o.KeepRateLimit, o.Tls);
         object report = command switch
         {
             "capacity" => await CapacityScenario.RunAsync(env, o),

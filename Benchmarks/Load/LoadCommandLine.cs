@@ -49,6 +49,11 @@ public sealed class LoadCommandLine
     private readonly Option<bool> _keepRateLimit = Flag("--keep-rate-limit", "Keep the server's per-client rate limit (off by default: it would cap the load)");
     private readonly Option<bool> _profile = Flag("--profile", "Also print the CPU of each server and baseline thread");
     private readonly Option<bool> _idleQuiet = Flag("--idle-quiet", "Idle clients turn presence notices off");
+    private readonly Option<string?> _tls = new("--tls")
+    {
+        Description = "Run ours and the baseline over TLS (mutual) with the certificates tls-certs.sh made in DIR (ca.pem, server.pfx, client.pfx; password in $SWITCHBOARD_TLS_PASSWORD)",
+        HelpName = "DIR",
+    };
 
     private static Option<T> Valued<T>(string name, string description, T value) =>
         new(name) { Description = description, DefaultValueFactory = _ => value };
@@ -76,14 +81,14 @@ public sealed class LoadCommandLine
     private IEnumerable<Option> All =>
     [
         _clients, _seconds, _warmup, _window, _rate, _half, _noBaseline, _server, _json, _op, _args, _maxRequests,
-        _capacity, _idle, _idleSystems, _busy, _keepRateLimit, _profile, _idleQuiet,
+        _capacity, _idle, _idleSystems, _busy, _keepRateLimit, _profile, _idleQuiet, _tls,
     ];
 
     /// <summary><c>load</c>, <c>capacity</c> and <c>messaging</c>, each handing its name and options to <paramref name="run"/>.</summary>
     public static IReadOnlyList<Command> Commands(Func<string, LoadOptions, int> run) =>
     [
         Create("load", "Request/reply throughput and latency, next to a raw Akka.Remote echo baseline in alternating slices",
-            c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._half, c._noBaseline, c._server, c._json, c._op, c._args, c._maxRequests, c._capacity, c._keepRateLimit, c._profile],
+            c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._half, c._noBaseline, c._server, c._json, c._op, c._args, c._maxRequests, c._capacity, c._keepRateLimit, c._profile, c._tls],
             run),
         Create("capacity", "Server memory and busy-client latency with many idle clients registered, against the busy clients alone",
             c => [c._idle, c._idleSystems, c._idleQuiet, c._busy, c._seconds, c._warmup, c._window, c._rate, c._json, c._op, c._args, c._maxRequests, c._keepRateLimit],
@@ -128,6 +133,7 @@ public sealed class LoadCommandLine
         KeepRateLimit = r.GetValue(_keepRateLimit),
         Profile = r.GetValue(_profile),
         IdleQuiet = r.GetValue(_idleQuiet),
+        Tls = r.GetValue(_tls),
     };
 
     private static int[] ParseClients(ArgumentResult r)

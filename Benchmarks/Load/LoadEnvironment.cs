@@ -1,3 +1,4 @@
+using Switchboard.Messages.Tls;
 using Switchboard.Support;
 
 namespace Switchboard.Benchmarks.Load;
@@ -10,8 +11,13 @@ public sealed class LoadEnvironment : IDisposable
     public string ServerHocon { get; }
     public string ClientHocon { get; }
     private readonly string _dir;
+    /// <summary>The server's and the echo server's TLS options (none without --tls).</summary>
+    private readonly string[] _serverTls = [];
 
-    public LoadEnvironment(bool keepRateLimit)
+    /// <summary>The load clients' TLS setup: a client certificate of the CA, mutual TLS. Null without --tls.</summary>
+    public TlsRemoting? ClientTls { get; }
+
+    public LoadEnvironment(bool keepRateLimit, string? tlsDir = null)
     {
         var root = RepoRoot.Find();
         var config = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
@@ -28,6 +34,12 @@ public sealed class LoadEnvironment : IDisposable
             "\n# load generator: fleets of clients per actor system\nswitchboard.registration { per-address = 4096, per-second = 0 }\n");
         ServerHocon = Path.Combine(_dir, "server.hocon");
         ClientHocon = Path.Combine(_dir, "client.hocon");
+        if (tlsDir is not null)
+        {
+            var ca = Path.Combine(tlsDir, "ca.pem");
+            _serverTls = ["--tls-cert", Path.Combine(tlsDir, "server.pfx"), "--tls-ca", ca];
+            ClientTls = TlsRemoting.ForClient(Path.Combine(tlsDir, "client.pfx"), ca, Switchboard.Messages.SwitchboardConfig.Load(ClientHocon));
+        }
     }
 
     private static string Built(string root, string project, string config)
@@ -43,11 +55,11 @@ public sealed class LoadEnvironment : IDisposable
     public static string NewSegment() => "sbload-" + Guid.NewGuid().ToString("N")[..12];
 
     public Task<ServerProcess> StartServerAsync() =>
-        ServerProcess.StartAsync(ServerDll, ["--port", "0", "--host", "127.0.0.1", "--segment", NewSegment(), "--config", ServerHocon], null, TimeSpan.FromSeconds(60))
+        ServerProcess.StartAsync(ServerDll, ["--port", "0", "--host", "127.0.0.1", "--segment", NewSegment(), "--config", ServerHocon, .. _serverTls], null, TimeSpan.FromSeconds(60))
             .ContinueWith(t => t.Result, TaskScheduler.Default);
 
     public Task<ServerProcess> StartEchoAsync() =>
-        ServerProcess.StartAsync(BenchDll, ["echo-server", "--port", "0", "--config", ServerHocon], null, TimeSpan.FromSeconds(60));
+        ServerProcess.StartAsync(BenchDll, ["echo-server", "--port", "0", "--config", ServerHocon, .. _serverTls], null, TimeSpan.FromSeconds(60));
 
     public void Dispose()
     {

@@ -22,4 +22,6 @@ public sealed record LoadOptions
     public bool KeepRateLimit { get; init; }
     public bool Profile { get; init; }
     public bool IdleQuiet { get; init; }
+    /// <summary>A folder made by tls-certs.sh: ours and the baseline both run over TLS (mutual) with its certificates.</summary>
+    public string? Tls { get; init; }
 }

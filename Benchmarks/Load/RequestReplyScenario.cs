@@ -20,10 +20,11 @@ public static class RequestReplyScenario
             Console.Error.WriteLine($"load: {n} client(s), {o.Seconds:0.#} s (+{o.Warmup:0.#} s warm-up) in {rounds} alternating slice(s), window {o.Window}{(o.Rate > 0 ? $", paced at {o.Rate:0}/s" : "")}");
             using var server = o.Server is null ? await env.StartServerAsync() : null;
             using var echo = o.Baseline ? await env.StartEchoAsync() : null;
-            var address = Address.Parse(server?.Address ?? $"akka.tcp://switchboard@{o.Server}");
-            await using var ours = await Fleet.StartAsync(n, Target.Switchboard, address, $"load{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60));
+            var address = Address.Parse(server?.Address ?? $"{(env.ClientTls is null ? "akka.tcp" : Switchboard.Messages.Tls.TlsRemoting.Protocol)}://switchboard@{o.Server}");
+            Console.Error.WriteLine($"load: ours at {address}{(echo is null ? "" : $", baseline at {echo.Address}")}");
+            await using var ours = await Fleet.StartAsync(n, Target.Switchboard, address, $"load{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60), env.ClientTls);
             await using var baseFleet = echo is null ? null
-                : await Fleet.StartAsync(n, Target.Echo, Address.Parse(echo.Address), $"base{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60));
+                : await Fleet.StartAsync(n, Target.Echo, Address.Parse(echo.Address), $"base{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60), env.ClientTls);
 
             await ours.RunAsync(TimeSpan.Zero, warmup, o.Rate, o.MaxRequests);
             if (baseFleet is not null) await baseFleet.RunAsync(TimeSpan.Zero, warmup, o.Rate, o.MaxRequests);

@@ -35,24 +35,40 @@ public sealed class InboundRules
 
     public bool SelectionsAllowed => _selectionPaths.Length > 0;
 
-    /// <summary>May a peer address this local actor directly?</summary>
+    /// <summary>May a peer address this local actor directly? Runs for every inbound message: no allocation.</summary>
     public bool IsOpenRecipient(ActorPath path)
     {
-        var elements = path.Elements;
-        if (elements.Count == 0) return SelectionsAllowed; // the root guardian: selections only (checked on their payload)
-        return IsCapabilityChild(elements) || _openPaths.Any(p => SameElements(p, elements));
+        if (path is RootActorPath) return SelectionsAllowed; // the root guardian: selections only (checked on their payload)
+        return IsCapabilityChild(path) || Matches(_openPaths, path);
     }
 
-    public bool IsCapabilityChild(ActorPath path) => IsCapabilityChild(path.Elements);
+    public bool IsCapabilityChild(ActorPath path) => path is not RootActorPath && path.Parent is { } parent && Matches(_capabilityParents, parent);
 
     /// <summary>May a selection name these elements (exact names only, no wildcard or parent step)?</summary>
-    public bool IsAllowedSelection(IReadOnlyList<string> names) => _selectionPaths.Any(p => SameElements(p, names));
+    public bool IsAllowedSelection(IReadOnlyList<string> names)
+    {
+        foreach (var p in _selectionPaths)
+            if (p.Length == names.Count && p.AsSpan().SequenceEqual(names.ToArray())) return true;
+        return false;
+    }
 
-    private bool IsCapabilityChild(IReadOnlyList<string> elements) =>
-        _capabilityParents.Any(parent => elements.Count == parent.Length + 1 && parent.SequenceEqual(elements.Take(parent.Length), StringComparer.Ordinal));
+    private static bool Matches(string[][] candidates, ActorPath path)
+    {
+        foreach (var expected in candidates)
+            if (Is(expected, path)) return true;
+        return false;
+    }
 
-    private static bool SameElements(string[] expected, IReadOnlyList<string> actual) =>
-        expected.Length == actual.Count && expected.SequenceEqual(actual, StringComparer.Ordinal);
+    // Walks up from the leaf, comparing names: Akka's Elements would build a list per message.
+    private static bool Is(string[] expected, ActorPath path)
+    {
+        for (var i = expected.Length - 1; i >= 0; i--)
+        {
+            if (path is RootActorPath || !string.Equals(path.Name, expected[i], StringComparison.Ordinal)) return false;
+            path = path.Parent;
+        }
+        return path is RootActorPath;
+    }
 
     private static string[] Split(string path) => path.Split('/', StringSplitOptions.RemoveEmptyEntries);
 }

@@ -25,7 +25,7 @@ public sealed class ServerNode : IAsyncDisposable
         var process = new ChildProcess(Binaries.Server, ["--port", port.ToString(), "--segment", segment, .. extra], redirectInput: false);
         try
         {
-            var line = await process.WaitForLineAsync(l => l.Contains("listening on akka.tcp://switchboard@"), TimeSpan.FromSeconds(30));
+            var line = await process.WaitForLineAsync(l => l.Contains("listening on akka.") && l.Contains("://switchboard@"), TimeSpan.FromSeconds(30));
             var actual = int.Parse(line[(line.LastIndexOf(':') + 1)..]);
             return new ServerNode(process, segment, actual);
         }
@@ -46,7 +46,7 @@ public sealed class ServerNode : IAsyncDisposable
         return _process.StdOut;
     }
 
-    public Task<ClientSession> ConnectAsync(string name) => ClientSession.StartAsync(name, Address);
+    public Task<ClientSession> ConnectAsync(string name, params string[] extra) => ClientSession.StartAsync(name, Address, extra);
 
     public async ValueTask DisposeAsync()
     {
