@@ -89,6 +89,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Receive<DisassociatedEvent>(e => e.RemoteAddress == _client.Path.Address, _ => StartProbe());
         Receive<ActorIdentity>(OnIdentity);
         Receive<ProbeExpired>(_ => End("client unreachable after its connection dropped"));
+        Receive<RegistrationLost>(_ => Sender.Equals(_registry), _ => End("its registration was lost from the segment"));
         ReceiveAny(m => _log.Debug("session '{0}' ignored {1} from {2}", _name, m.GetType().Name, Sender.Path));
     }
 

@@ -119,7 +119,10 @@ public sealed class StateActor : ReceiveActor, IWithTimers
     {
         var counted = Count(slot, client, id, out seq);
         if (counted == Counted.SlotGone)
+        {
             client.Tell(new Reply(id, Codes.Unavailable, 0, 0, OpValue.None, "registration lost; register again"));
+            Sender.Tell(RegistrationLost.Instance); // the session: it ends, and its client registers again
+        }
         return counted == Counted.Yes;
     }
 

@@ -17,3 +17,10 @@ public sealed record NameRefused(string Name, IActorRef Client, int Code, string
 
 /// <summary>Session → registry: free the name (client gone, session stopping). A stale slot is ignored.</summary>
 public sealed record ReleaseName(SlotHandle Slot, string Name, string Reason);
+
+/// <summary>Registry → session: its slot is gone from the segment (torn and dropped, or reaped); the session ends
+/// so that its client, which watches it, registers again.</summary>
+public sealed record RegistrationLost
+{
+    public static readonly RegistrationLost Instance = new();
+}

@@ -171,6 +171,19 @@ public class ServerActorSpecs : ServerActorsFixture
     }
 
     [Fact]
+    public void A_session_whose_slot_was_lost_answers_503_and_ends_so_its_client_registers_again()
+    {
+        var alice = CreateTestProbe();
+        var s = RegisterAs("alice", alice).Session;
+        Watch(s);
+        Assert.True(Store.Release(new SlotHandle(0, 1))); // dropped behind the session's back (a torn slot, a reap)
+        s.Tell(new Request(1, "add", ["1", "1"]), alice.Ref);
+        Assert.Equal(Codes.Unavailable, alice.ExpectMsg<Reply>().Code);
+        ExpectTerminated(s);
+        Assert.Equal(1, RegisterAs("alice", CreateTestProbe()).ClientSeq);
+    }
+
+    [Fact]
     public void Should_free_name_when_client_dies()
     {
         var alice = CreateTestProbe();
