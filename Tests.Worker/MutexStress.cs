@@ -4,8 +4,8 @@ namespace Switchboard.Tests.Worker;
 
 /// <summary>
 /// <c>Tests.Worker stress SEGMENT COUNT [GATE]</c>: increments the segment's stress counter <c>count</c> times, each
-/// under the segment mutex. Run from two processes at once, the counter must grow by exactly the sum of the counts; a
-/// lost update would prove the mutex is not cross-process.
+/// under the segment lock. Run from two processes at once, the counter must grow by exactly the sum of the counts; a
+/// lost update would prove the lock is not cross-process.
 /// </summary>
 static class MutexStress
 {
@@ -23,11 +23,11 @@ static class MutexStress
             long last = -1, interleaved = 0;
             for (var i = 0; i < count; i++)
             {
-                SegmentMutex.Scope held; // an abandoned mutex is ours all the same
+                SegmentMutex.Scope held; // an abandoned lock is ours all the same
                 try { held = mutex.Enter(); }
                 catch (TimeoutException)
                 {
-                    Console.Error.WriteLine($"mutex-stress: timed out waiting for the mutex after {i} increments");
+                    Console.Error.WriteLine($"mutex-stress: timed out waiting for the segment lock after {i} increments");
                     return 1;
                 }
                 using (held)
