@@ -21,6 +21,21 @@ static class MutexStress
             var deadline = DateTime.UtcNow.AddSeconds(30);
             while (startGate is not null && !File.Exists(startGate) && DateTime.UtcNow < deadline) Thread.Sleep(1);
             long last = -1, interleaved = 0;
+            if (startGate is not null)
+            {
+                // Rendezvous: the first locked increment of each worker, then wait until the other has made its own, so
+                // the two really run at the same time (an uncontended round is ~50 ns: 100,000 of them fit in the
+                // millisecond the other may still be sleeping at the gate).
+                using (mutex.Enter())
+                    SegmentLayout.WriteCounter(map.Span, SegmentLayout.OffStressCounter, SegmentLayout.ReadCounter(map.Span, SegmentLayout.OffStressCounter) + 1);
+                count--;
+                while (DateTime.UtcNow < deadline)
+                {
+                    using (mutex.Enter())
+                        if (SegmentLayout.ReadCounter(map.Span, SegmentLayout.OffStressCounter) >= 2) break;
+                    Thread.Yield();
+                }
+            }
             for (var i = 0; i < count; i++)
             {
                 SegmentMutex.Scope held; // an abandoned lock is ours all the same
