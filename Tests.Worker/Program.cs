@@ -2,10 +2,10 @@ using Switchboard.Server.State;
 using Switchboard.Tests.Worker;
 
 // Child process for the multi-process State specs.
-//   stress SEGMENT COUNT [GATE]  increments the segment's stress counter COUNT times under the mutex
+//   stress SEGMENT COUNT [GATE]  increments the segment's stress counter COUNT times under the segment lock
 //                          (after the file GATE appears, so that several workers start together)
-//   tear SEGMENT SLOT      takes the mutex, half-writes client slot SLOT (seq left odd), prints "TORN", then hangs
-//                          holding the mutex until it is killed
+//   tear SEGMENT SLOT      takes the segment lock, half-writes client slot SLOT (seq left odd), prints "TORN", then hangs
+//                          holding the lock until it is killed (its holder record left set)
 switch (args)
 {
     case ["stress", var segment, var count]:
@@ -22,7 +22,7 @@ switch (args)
         row[20] ^= 0x5A;                 // ... and half the name is scribbled over
         Console.Out.WriteLine("TORN");
         Console.Out.Flush();
-        Thread.Sleep(Timeout.Infinite);  // killed here, still holding the mutex
+        Thread.Sleep(Timeout.Infinite);  // killed here, still holding the lock
         return 0;
     }
     default:

@@ -41,14 +41,40 @@ public static class ProcessInfo
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static extern int Statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
 
+    const int AtFdCwd = -100, AtSymlinkNoFollow = 0x100, AtEmptyPath = 0x1000;
+    const uint StatxType = 0x1, StatxMode = 0x2, StatxUid = 0x8, StatxIno = 0x100, StatxSize = 0x200;
+
     /// <summary>The owner uid of a file (statx, whose struct layout is the same on every architecture).</summary>
-    public static uint FileOwnerUid(string path)
+    public static uint FileOwnerUid(string path) => FileStatusOf(path).Uid;
+
+    /// <summary>Owner, type and permission bits of <paramref name="path"/> itself: a symbolic link is described, not followed.</summary>
+    public static FileStatus FileStatusOf(string path) => StatxOf(AtFdCwd, path, AtSymlinkNoFollow, path);
+
+    /// <summary>Owner, type and permission bits of an open file descriptor (no path lookup: no race with a rename).</summary>
+    public static FileStatus FileStatusOf(int fd, string pathForMessages) => StatxOf(fd, "", AtEmptyPath, pathForMessages);
+
+    static FileStatus StatxOf(int dirfd, string path, int flags, string what)
     {
-        const int AtFdCwd = -100;
-        const uint StatxUid = 0x8;
         var buf = new byte[256];
-        if (Statx(AtFdCwd, path, 0, StatxUid, buf) != 0)
-            throw new IOException($"statx({path}) failed: errno {Marshal.GetLastPInvokeError()}");
-        return BitConverter.ToUInt32(buf, 20); // struct statx: stx_mask u32, stx_blksize u32, stx_attributes u64, stx_nlink u32, stx_uid u32
+        if (Statx(dirfd, path, flags, StatxType | StatxMode | StatxUid | StatxIno | StatxSize, buf) != 0)
+            throw new IOException($"statx({what}) failed: errno {Marshal.GetLastPInvokeError()}");
+        // struct statx: stx_mask u32 @0, stx_blksize u32 @4, stx_attributes u64 @8, stx_nlink u32 @16, stx_uid u32 @20,
+        // stx_gid u32 @24, stx_mode u16 @28, pad u16, stx_ino u64 @32, stx_size u64 @40
+        return new FileStatus(BitConverter.ToUInt32(buf, 20), BitConverter.ToUInt16(buf, 28), BitConverter.ToUInt64(buf, 32),
+            BitConverter.ToInt64(buf, 40));
     }
+}
+
+/// <summary>What <see cref="ProcessInfo.FileStatusOf(string)"/> tells about a file: owner uid and st_mode (type and permission bits).</summary>
+public readonly record struct FileStatus(uint Uid, uint Mode, ulong Inode, long Size)
+{
+    const uint TypeMask = 0xF000, RegularType = 0x8000;
+
+    public bool IsRegularFile => (Mode & TypeMask) == RegularType;
+    /// <summary>The permission bits (0o7777).</summary>
+    public uint Permissions => Mode & 0xFFF;
+    /// <summary>Any group or other permission bit (or setuid/setgid/sticky) is set: other users may read or write it.</summary>
+    public bool IsExposed => (Mode & 0xE3F) != 0; // 07077: setuid/setgid/sticky, group rwx, other rwx
+    /// <summary>"0600"-style octal of the permission bits, for messages.</summary>
+    public string Octal => "0" + Convert.ToString(Permissions, 8).PadLeft(3, '0');
 }

@@ -49,24 +49,24 @@ public sealed class SegmentMapping : IDisposable
         }
     }
 
-    /// <summary>Segment names are 1–64 chars of [A-Za-z0-9_.-] (they become a file name and a mutex name).</summary>
+    /// <summary>Segment names are 1–64 chars of [A-Za-z0-9_.-] (they become a file name), and do not end in ".lock"
+    /// (that is the name of another segment's lock file, <see cref="LockPathFor"/>).</summary>
     public static bool IsValidSegmentName(string segment) =>
         segment.Length is > 0 and <= 64 && segment is not ("." or "..") &&
+        !segment.EndsWith(LockSuffix, StringComparison.Ordinal) &&
         segment.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
 
     public static string PathFor(string segment)
     {
         if (!IsValidSegmentName(segment))
-            throw new SegmentException(SegmentFault.BadName, $"segment name '{segment}' must be 1–64 chars of [A-Za-z0-9_.-]");
+            throw new SegmentException(SegmentFault.BadName, $"segment name '{segment}' must be 1–64 chars of [A-Za-z0-9_.-], not ending in '{LockSuffix}'");
         return System.IO.Path.Combine(Directory, segment);
     }
 
-    /// <summary>The cross-process mutex name: the Global\ prefix makes it visible beyond this terminal session.</summary>
-    public static string MutexName(string segment)
-    {
-        PathFor(segment); // validates
-        return "Global\\switchboard-" + segment;
-    }
+    const string LockSuffix = ".lock";
+
+    /// <summary>The lock file beside the segment (<see cref="SegmentMutex"/>): <c>/dev/shm/&lt;segment&gt;.lock</c>, mode 0600.</summary>
+    public static string LockPathFor(string segment) => PathFor(segment) + LockSuffix;
 
     /// <summary>Creates a new file of <see cref="SegmentLayout.TotalSize"/> zero bytes, mode 0600; fails if it exists.</summary>
     public static SegmentMapping CreateNew(string path)

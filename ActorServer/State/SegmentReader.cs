@@ -2,7 +2,7 @@ namespace Switchboard.Server.State;
 
 /// <summary>
 /// Read-only access to a segment for <c>inspect</c>: maps the existing file read-only, registers no node, never
-/// repairs, and takes the same mutex as the nodes so a snapshot is consistent. Damaged rows are skipped, not trusted.
+/// repairs, and takes the same lock (<see cref="SegmentMutex"/>) as the nodes so a snapshot is consistent. Damaged rows are skipped, not trusted.
 /// </summary>
 public sealed class SegmentReader : IDisposable
 {
@@ -33,7 +33,7 @@ public sealed class SegmentReader : IDisposable
             // mutex is no concern here: torn rows are skipped, and a node repairs them
             using (mutex.Enter())
             {
-                var admission = SegmentAdmission.ForReader(segment, path, euid, ProcessInfo.FileOwnerUid(path),
+                var admission = SegmentAdmission.ForReader(segment, path, euid, ProcessInfo.FileStatusOf(path),
                     () => SegmentMapping.ReadPrefix(path, SegmentLayout.TotalSize + 1));
                 if (admission is Admission.Refuse refuse) throw refuse.ToException();
                 map = SegmentMapping.OpenExisting(path, writable: false);

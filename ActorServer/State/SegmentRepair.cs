@@ -102,6 +102,48 @@ public static class SegmentRepair
         return (IReadOnlyList<SlotDropped>?)dropped ?? [];
     }
 
+    /// <summary>Checks the counters that can only grow against what they bound, on a whole segment whose header is valid:
+    /// none is negative; nextToken (the last token issued, 1 when fresh) is ≥ 1 and ≥ every used slot's token;
+    /// totalRegistrations ≥ the used slots; totalRequests ≥ the sum of the used slots' requests; serverSeq ≥
+    /// totalRequests + totalRegistrations. The store increments the bounding counter before what it bounds, so a writer
+    /// killed anywhere leaves them over, never under; only intact used slots count (a torn one is dropped anyway).
+    /// Returns false with <paramref name="detail"/> when the segment is damaged.</summary>
+    public static bool CountersAreSane(ReadOnlySpan<byte> seg, out string detail)
+    {
+        var serverSeq = SegmentLayout.ReadCounter(seg, SegmentLayout.OffServerSeq);
+        var requests = SegmentLayout.ReadCounter(seg, SegmentLayout.OffTotalRequests);
+        var registrations = SegmentLayout.ReadCounter(seg, SegmentLayout.OffTotalRegistrations);
+        var nextToken = SegmentLayout.ReadCounter(seg, SegmentLayout.OffNextToken);
+        detail = "";
+        if (serverSeq < 0 || requests < 0 || registrations < 0 || nextToken < 1)
+        {
+            detail = $"a counter is out of range (serverSeq {serverSeq}, totalRequests {requests}, totalRegistrations {registrations}, nextToken {nextToken})";
+            return false;
+        }
+        if (serverSeq < requests || serverSeq - requests < registrations)
+        {
+            detail = $"serverSeq {serverSeq} is less than totalRequests {requests} + totalRegistrations {registrations}";
+            return false;
+        }
+        long used = 0, sumRequests = 0, maxToken = 0;
+        for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
+        {
+            var slot = SegmentLayout.SlotSpan(seg, i);
+            if (!SegmentLayout.IsSlotUsed(slot) || SegmentLayout.CheckSlot(slot) != SlotCheck.Used) continue;
+            used++;
+            sumRequests += SegmentLayout.SlotRequests(slot); // ≥ 0 (CheckSlot), at most 4,096 of them: no overflow worth a check
+            maxToken = Math.Max(maxToken, SegmentLayout.SlotToken(slot));
+            if (sumRequests < 0) sumRequests = long.MaxValue;
+        }
+        if (nextToken < maxToken)
+            detail = $"nextToken {nextToken} is less than the token {maxToken} of a client slot";
+        else if (registrations < used)
+            detail = $"totalRegistrations {registrations} is less than the {used} clients in the table";
+        else if (requests < sumRequests)
+            detail = $"totalRequests {requests} is less than the {sumRequests} requests of the clients in the table";
+        return detail.Length == 0;
+    }
+
     /// <summary>Finds a node row that is intact and whose process is alive. <paramref name="seg"/> may be only the
     /// prefix of a damaged file: rows are read at the standard offsets, and a prefix without a whole node table has none.</summary>
     public static bool TryFindLiveNode(ReadOnlySpan<byte> seg, ProcessLiveness isAlive, out NodeRow node)

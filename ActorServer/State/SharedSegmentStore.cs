@@ -3,13 +3,13 @@ using Microsoft.Extensions.Logging;
 namespace Switchboard.Server.State;
 
 /// <summary>
-/// <see cref="IStateStore"/> over a /dev/shm segment shared by every node on this host, guarded by the named
-/// cross-process mutex <c>Global\switchboard-&lt;segment&gt;</c>. Every method takes the mutex, does its whole
-/// read-modify-write and releases it in the same synchronous call (a .NET mutex is thread-affine). Not thread-safe
-/// beyond that: one owner (the StateActor, on its pinned thread).
+/// <see cref="IStateStore"/> over a /dev/shm segment shared by every node on this host, guarded by
+/// <see cref="SegmentMutex"/> (a flock on <c>/dev/shm/&lt;segment&gt;.lock</c>, 0600: no other user can take it). Every
+/// method takes the lock, does its whole read-modify-write and releases it in the same synchronous call. Not
+/// thread-safe beyond that: one owner (the StateActor, on its pinned thread).
 ///
 /// <para>An existing file is reused, rebuilt or refused by <see cref="SegmentAdmission.ForStore"/> (decided under the
-/// mutex); the repairs on reuse, after an abandoned mutex and in <see cref="Maintain"/> are <see cref="SegmentRepair"/>'s.</para>
+/// mutex); the repairs on reuse, after an abandoned lock and in <see cref="Maintain"/> are <see cref="SegmentRepair"/>'s.</para>
 /// </summary>
 public sealed class SharedSegmentStore : IStateStore
 {
@@ -40,7 +40,7 @@ public sealed class SharedSegmentStore : IStateStore
             using var held = _mutex.Enter();
             // nothing is mapped yet to repair: opening validates the segment anyway
             if (held.Abandoned)
-                _log.LogWarning("segment {Segment}: the previous mutex holder died inside the lock; the segment will be validated", Segment);
+                _log.LogWarning("segment {Segment}: the previous lock holder (pid {Pid}) died inside the lock; the segment will be validated", Segment, held.PreviousHolderPid);
             _map = OpenOrCreate();
         }
         catch
@@ -55,7 +55,7 @@ public sealed class SharedSegmentStore : IStateStore
 
     Span<byte> Seg => _map.Span;
 
-    /// <summary>Takes the mutex; on abandonment (a holder died inside) repairs the segment before returning.</summary>
+    /// <summary>Takes the lock; on abandonment (a holder died inside) repairs the segment before returning.</summary>
     SegmentMutex.Scope Enter()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -63,7 +63,7 @@ public sealed class SharedSegmentStore : IStateStore
         if (!held.Abandoned) return held;
         try
         {
-            _log.LogWarning("segment {Segment}: the previous mutex holder died inside the lock; validating every slot", Segment);
+            _log.LogWarning("segment {Segment}: the previous lock holder (pid {Pid}) died inside the lock; validating every slot", Segment, held.PreviousHolderPid);
             Repair();
             return held;
         }
@@ -86,10 +86,10 @@ public sealed class SharedSegmentStore : IStateStore
             else
             {
                 var euid = ProcessInfo.EffectiveUid();
-                uint owner;
-                try { owner = ProcessInfo.FileOwnerUid(FilePath); }
+                FileStatus file;
+                try { file = ProcessInfo.FileStatusOf(FilePath); }
                 catch (IOException e) { throw new SegmentException(SegmentFault.Io, $"cannot stat {FilePath}: {e.Message}", e); }
-                switch (SegmentAdmission.ForStore(FilePath, euid, owner, () => SegmentMapping.ReadPrefix(FilePath, SegmentLayout.TotalSize + 1), ProcessInfo.IsAlive))
+                switch (SegmentAdmission.ForStore(FilePath, euid, file, () => SegmentMapping.ReadPrefix(FilePath, SegmentLayout.TotalSize + 1), ProcessInfo.IsAlive))
                 {
                     case Admission.Refuse refuse:
                         throw refuse.ToException();
@@ -220,11 +220,12 @@ public sealed class SharedSegmentStore : IStateStore
         }
         if (free < 0) return new ClaimResult(ClaimStatus.Full, default, default);
 
+        // each counter before what it bounds (SegmentRepair.CountersAreSane): a writer killed in between leaves them over, never under
         var token = SegmentLayout.Increment(seg, SegmentLayout.OffNextToken);
+        var serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);
+        SegmentLayout.Increment(seg, SegmentLayout.OffTotalRegistrations);
         var since = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(seg, free), new ClientSlot(NodeIndex, name, 0, since, token));
-        SegmentLayout.Increment(seg, SegmentLayout.OffTotalRegistrations);
-        var serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);
         return new ClaimResult(ClaimStatus.Claimed, new SlotHandle(free, token), new SeqPair(1, serverSeq));
     }
 
@@ -243,9 +244,10 @@ public sealed class SharedSegmentStore : IStateStore
             SegmentLayout.FreeRow(s);
             return false;
         }
-        var requests = SegmentLayout.IncrementRequests(s);
-        SegmentLayout.Increment(seg, SegmentLayout.OffTotalRequests);
+        // each counter before what it bounds (SegmentRepair.CountersAreSane)
         var serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);
+        SegmentLayout.Increment(seg, SegmentLayout.OffTotalRequests);
+        var requests = SegmentLayout.IncrementRequests(s);
         seq = new SeqPair(requests + 1, serverSeq);
         return true;
     }
@@ -315,7 +317,9 @@ public sealed class SharedSegmentStore : IStateStore
         return ReapDeadNodes(seg, NodeIndex) + ValidateSlots(seg);
     }
 
-    /// <summary>Removes this node's clients and row; the last live node also removes the segment file.</summary>
+    /// <summary>Removes this node's clients and row; the last live node also removes the segment file and its lock file
+    /// (marked removed first, so a process waiting on it reopens the path: <see cref="SegmentMutex.RemoveLockFile"/>).
+    /// A file already gone (another node raced us, or someone removed it) is no error.</summary>
     public void Dispose()
     {
         if (_disposed) return;
@@ -331,10 +335,11 @@ public sealed class SharedSegmentStore : IStateStore
             if (!SegmentRepair.TryFindLiveNode(seg, ProcessInfo.IsAlive, out _))
             {
                 File.Delete(FilePath);
-                _log.LogInformation("segment {Segment}: last node left; removed {Path}", Segment, FilePath);
+                _mutex.RemoveLockFile(held);
+                _log.LogInformation("segment {Segment}: last node left; removed {Path} and its lock", Segment, FilePath);
             }
         }
-        catch (Exception e) when (e is TimeoutException or IOException)
+        catch (Exception e) when (e is TimeoutException or IOException or SegmentException)
         {
             _log.LogError(e, "segment {Segment}: could not leave the segment cleanly", Segment);
         }

@@ -28,11 +28,15 @@ public class SegmentAdmissionSpecs
         return seg;
     }
 
-    static Admission Store(byte[] prefix, ProcessLiveness? alive = null, uint fileOwner = Me) =>
-        SegmentAdmission.ForStore(Path, Me, fileOwner, () => prefix, alive ?? NobodyAlive);
+    const uint RegularFile = 0x8000, Mode0600 = RegularFile | 0x180, SymbolicLink = 0xA000 | 0x1FF;
 
-    static Admission Reader(byte[] prefix, uint fileOwner = Me) =>
-        SegmentAdmission.ForReader("sbtest-admission", Path, Me, fileOwner, () => prefix);
+    static FileStatus File(uint owner = Me, uint mode = Mode0600) => new(owner, mode, 1, SegmentLayout.TotalSize);
+
+    static Admission Store(byte[] prefix, ProcessLiveness? alive = null, uint fileOwner = Me, uint mode = Mode0600) =>
+        SegmentAdmission.ForStore(Path, Me, File(fileOwner, mode), () => prefix, alive ?? NobodyAlive);
+
+    static Admission Reader(byte[] prefix, uint fileOwner = Me, uint mode = Mode0600) =>
+        SegmentAdmission.ForReader("sbtest-admission", Path, Me, File(fileOwner, mode), () => prefix);
 
     static Admission.Refuse Refused(Admission a, SegmentFault fault)
     {
@@ -53,7 +57,7 @@ public class SegmentAdmissionSpecs
     [Fact]
     public void A_file_of_another_user_is_refused_without_reading_it()
     {
-        var a = SegmentAdmission.ForStore(Path, Me, Me + 1, () => throw new InvalidOperationException("read"), NobodyAlive);
+        var a = SegmentAdmission.ForStore(Path, Me, File(Me + 1), () => throw new InvalidOperationException("read"), NobodyAlive);
         Assert.Equal($"{Path} belongs to uid {Me + 1}, not to this user (uid {Me}); refusing to map it", Refused(a, SegmentFault.NotOwned).Message);
     }
 
@@ -145,7 +149,7 @@ public class SegmentAdmissionSpecs
     [Fact]
     public void The_reader_refuses_files_of_another_user_or_owner()
     {
-        var file = SegmentAdmission.ForReader("sbtest-admission", Path, Me, Me + 1, () => throw new InvalidOperationException("read"));
+        var file = SegmentAdmission.ForReader("sbtest-admission", Path, Me, File(Me + 1), () => throw new InvalidOperationException("read"));
         Assert.Equal($"{Path} belongs to uid {Me + 1}, not to this user (uid {Me})", Refused(file, SegmentFault.NotOwned).Message);
         Refused(Reader(Segment(owner: Me + 1)), SegmentFault.NotOwned);
     }
@@ -161,5 +165,110 @@ public class SegmentAdmissionSpecs
         BinaryPrimitives.WriteUInt32LittleEndian(layout.AsSpan(8), SegmentLayout.Version + 1);
         SegmentLayout.ResealHeader(layout);
         Refused(Reader(layout), SegmentFault.IncompatibleLayout);
+    }
+
+    // ---------------------------------------------------------------- the file's mode and type (security: the segment is 0600 and ours)
+
+    [Theory]
+    [InlineData(0x1B6u)] // 0666
+    [InlineData(0x1A0u)] // 0640
+    [InlineData(0x184u)] // 0604
+    [InlineData(0x980u)] // 04600 (setuid)
+    public void A_valid_segment_open_to_other_users_is_rebuilt_when_no_node_lives_and_refused_otherwise(uint permissions)
+    {
+        var rebuild = Assert.IsType<Admission.Rebuild>(Store(Segment(), mode: RegularFile | permissions));
+        Assert.Equal(8UL, rebuild.Generation);
+        Assert.Contains($"mode 0{Convert.ToString(permissions, 8)} lets other users open it", rebuild.Detail);
+        var r = Refused(Store(Segment(), LivePidAlive, mode: RegularFile | permissions), SegmentFault.NotOwned);
+        Assert.Contains($"node 127.0.0.1:4053 (pid {LivePid}) is still alive", r.Message);
+    }
+
+    [Fact]
+    public void A_damaged_segment_open_to_other_users_says_both()
+    {
+        var rebuild = Assert.IsType<Admission.Rebuild>(Store(DamagedHeader(), mode: RegularFile | 0x1B6));
+        Assert.Equal("header checksum mismatch; and mode 0666 lets other users open it", rebuild.Detail);
+    }
+
+    [Fact]
+    public void An_unrecognised_file_open_to_other_users_is_still_never_overwritten()
+    {
+        var seg = Segment();
+        seg[0] ^= 0xFF;
+        Refused(Store(seg, mode: RegularFile | 0x1B6), SegmentFault.NotASegment);
+    }
+
+    [Fact]
+    public void Something_that_is_not_a_regular_file_is_refused_without_reading_it()
+    {
+        var a = SegmentAdmission.ForStore(Path, Me, File(mode: SymbolicLink), () => throw new InvalidOperationException("read"), NobodyAlive);
+        Assert.Contains("is not a regular file", Refused(a, SegmentFault.NotASegment).Message);
+        var r = SegmentAdmission.ForReader("sbtest-admission", Path, Me, File(mode: SymbolicLink), () => throw new InvalidOperationException("read"));
+        Refused(r, SegmentFault.NotASegment);
+    }
+
+    [Fact]
+    public void The_reader_refuses_a_segment_open_to_other_users_without_reading_it()
+    {
+        var r = SegmentAdmission.ForReader("sbtest-admission", Path, Me, File(mode: RegularFile | 0x1B6), () => throw new InvalidOperationException("read"));
+        Assert.Equal($"{Path} is mode 0666, open to other users: its contents cannot be trusted", Refused(r, SegmentFault.NotOwned).Message);
+    }
+
+    // ---------------------------------------------------------------- grow-only counters
+
+    /// <summary><see cref="Segment"/> with one client (token 5, 3 requests) and the counters a store would have left.</summary>
+    static byte[] SegmentWithClient(long? serverSeq = null, long? requests = null, long? registrations = null, long? nextToken = null)
+    {
+        var seg = Segment();
+        SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(seg.AsSpan(), 9), new ClientSlot(0, "alice", 3, 1, 5));
+        SegmentLayout.WriteCounter(seg, SegmentLayout.OffServerSeq, serverSeq ?? 4);
+        SegmentLayout.WriteCounter(seg, SegmentLayout.OffTotalRequests, requests ?? 3);
+        SegmentLayout.WriteCounter(seg, SegmentLayout.OffTotalRegistrations, registrations ?? 1);
+        SegmentLayout.WriteCounter(seg, SegmentLayout.OffNextToken, nextToken ?? 5);
+        return seg;
+    }
+
+    [Fact]
+    public void Counters_that_bound_what_the_table_holds_are_sane()
+    {
+        Assert.IsType<Admission.Reuse>(Store(SegmentWithClient(), LivePidAlive));
+        Assert.IsType<Admission.Reuse>(Reader(SegmentWithClient()));
+        // over is fine: a writer killed between two increments, or clients that left
+        Assert.IsType<Admission.Reuse>(Store(SegmentWithClient(serverSeq: 100, requests: 50, registrations: 9, nextToken: 77), LivePidAlive));
+    }
+
+    public static TheoryData<string, long?, long?, long?, long?> DamagedCounters => new()
+    {
+        { "out of range", -1, null, null, null },
+        { "out of range", null, -1, null, null },
+        { "out of range", null, null, -1, null },
+        { "out of range", null, null, null, 0 },
+        { "nextToken 4 is less than the token 5 of a client slot", null, null, null, 4 },
+        { "totalRegistrations 0 is less than the 1 clients in the table", 3, null, 0, null },
+        { "totalRequests 2 is less than the 3 requests of the clients in the table", 3, 2, null, null },
+        { "serverSeq 3 is less than totalRequests 3 + totalRegistrations 1", 3, null, null, null },
+        { "serverSeq 9 is less than totalRequests 9223372036854775807 + totalRegistrations 1", 9, long.MaxValue, null, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(DamagedCounters))]
+    public void Impossible_counters_are_damage_rebuilt_when_no_node_lives_and_refused_otherwise(
+        string expected, long? serverSeq, long? requests, long? registrations, long? nextToken)
+    {
+        var seg = SegmentWithClient(serverSeq, requests, registrations, nextToken);
+        var rebuild = Assert.IsType<Admission.Rebuild>(Store(seg));
+        Assert.Contains(expected, rebuild.Detail);
+        Assert.Equal(8UL, rebuild.Generation);
+        Assert.Contains(expected, Refused(Store(seg, LivePidAlive), SegmentFault.CorruptWhileInUse).Message);
+        Assert.Contains(expected, Refused(Reader(seg), SegmentFault.Corrupt).Message);
+    }
+
+    [Fact]
+    public void A_torn_slot_does_not_count_against_the_counters()
+    {
+        var seg = SegmentWithClient(serverSeq: 0, requests: 0, registrations: 0, nextToken: 1);
+        Assert.IsType<Admission.Rebuild>(Store(seg));
+        SegmentLayout.BeginWrite(SegmentLayout.SlotSpan(seg.AsSpan(), 9)); // torn: dropped on reuse, so it bounds nothing
+        Assert.IsType<Admission.Reuse>(Store(seg));
     }
 }

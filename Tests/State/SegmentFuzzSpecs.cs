@@ -64,7 +64,10 @@ public class SegmentFuzzSpecs(ITestOutputHelper output)
         SegmentLayout.Initialize(seg, 1, 1, ProcessInfo.EffectiveUid());
         AddGhostNode(seg, "ghost", 0);
         for (var i = 1; i < 50; i++)
+        {
             SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(seg, i), new ClientSlot(0, "client" + i, i, 1, i));
+            CountClient(seg, token: i, requests: i);
+        }
         return bytes;
     }
 

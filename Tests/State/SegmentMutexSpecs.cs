@@ -1,17 +1,120 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
 using Switchboard.Server.State;
 using static Switchboard.Tests.State.StateTestSupport;
 
 namespace Switchboard.Tests.State;
 
-/// <summary>A .NET mutex is reentrant on its own thread, so contention and abandonment are shown from other threads.</summary>
+/// <summary>The segment lock is a robust process-shared pthread mutex in a 0600 lock file beside the segment. It is
+/// error-checking (not reentrant), so contention and abandonment are shown from other threads.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class SegmentMutexSpecs
 {
+    const UnixFileMode Mode0600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     [Fact]
-    public void It_is_named_for_the_segment_beyond_this_terminal_session()
+    public void It_is_a_0600_lock_file_of_this_user_beside_the_segment()
     {
         using var seg = new TestSegment();
         using var mutex = new SegmentMutex(seg.Name, MutexTimeout);
-        Assert.Equal(@"Global\switchboard-" + seg.Name, mutex.Name);
+        Assert.Equal($"/dev/shm/{seg.Name}.lock", mutex.Name);
+        Assert.Equal(seg.LockPath, mutex.Name);
+        Assert.Equal(Mode0600, File.GetUnixFileMode(mutex.Name));
+        var st = ProcessInfo.FileStatusOf(mutex.Name);
+        Assert.Equal(ProcessInfo.EffectiveUid(), st.Uid);
+        Assert.True(st.IsRegularFile);
+        Assert.False(st.IsExposed);
+        Assert.False(File.Exists($"/tmp/.dotnet/shm/global/switchboard-{seg.Name}")); // no runtime named mutex (0666) any more
+    }
+
+    [Fact]
+    public void It_is_created_0600_whatever_the_umask_allows()
+    {
+        // the creation mode is 0600: a umask can only take bits away, and there is none to take for group or other
+        using var seg = new TestSegment();
+        using (new SegmentMutex(seg.Name, MutexTimeout)) { }
+        Assert.Equal(Mode0600, File.GetUnixFileMode(seg.LockPath));
+    }
+
+    [Theory]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite, "0666")]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead, "0604")]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, "0640")]
+    public void A_lock_file_open_to_other_users_is_refused(UnixFileMode mode, string octal)
+    {
+        using var seg = new TestSegment();
+        File.WriteAllBytes(seg.LockPath, new byte[64]);
+        File.SetUnixFileMode(seg.LockPath, mode);
+        var e = Assert.Throws<SegmentException>(() => new SegmentMutex(seg.Name, MutexTimeout));
+        Assert.Equal(SegmentFault.NotOwned, e.Fault);
+        Assert.Equal($"the segment lock {seg.LockPath} is mode {octal}, open to other users (who may hold it open for ever); " +
+                     "refusing it: remove the file, a node recreates it 0600", e.Message);
+        Assert.Equal(mode, File.GetUnixFileMode(seg.LockPath)); // left alone: not chmod'ed into looking safe
+        // a node refuses to start on it, with the same fault
+        Assert.Equal(SegmentFault.NotOwned, Assert.Throws<SegmentException>(() => OpenStore(seg)).Fault);
+        Assert.False(File.Exists(seg.Path));
+    }
+
+    [Fact]
+    public void A_lock_file_of_another_user_is_refused()
+    {
+        Assert.Equal(0u, ProcessInfo.EffectiveUid()); // root may chown the file to nobody; another user could not
+        using var seg = new TestSegment();
+        File.WriteAllBytes(seg.LockPath, new byte[64]);
+        File.SetUnixFileMode(seg.LockPath, Mode0600);
+        Chown(seg.LockPath, "65534");
+        var e = Assert.Throws<SegmentException>(() => new SegmentMutex(seg.Name, MutexTimeout));
+        Assert.Equal(SegmentFault.NotOwned, e.Fault);
+        Assert.Equal($"the segment lock {seg.LockPath} belongs to uid 65534, not to this user (uid 0): another user could hold " +
+                     "the segment's lock; refusing it (remove the file)", e.Message);
+    }
+
+    [Fact]
+    public void A_symbolic_link_in_place_of_the_lock_file_is_not_followed()
+    {
+        using var seg = new TestSegment();
+        var target = seg.Path + ".target";
+        try
+        {
+            File.CreateSymbolicLink(seg.LockPath, target);
+            var e = Assert.Throws<SegmentException>(() => new SegmentMutex(seg.Name, MutexTimeout));
+            Assert.Equal(SegmentFault.NotOwned, e.Fault);
+            Assert.Contains("is a symbolic link", e.Message);
+            Assert.False(File.Exists(target)); // O_NOFOLLOW: nothing created through the link
+        }
+        finally { File.Delete(target); }
+    }
+
+    [Fact]
+    public void Entering_on_the_thread_that_holds_it_is_an_error_not_a_deadlock()
+    {
+        using var seg = new TestSegment();
+        using var mutex = new SegmentMutex(seg.Name, MutexTimeout);
+        using var held = mutex.Enter();
+        Assert.Throws<InvalidOperationException>(() => { using var again = mutex.Enter(); });
+        using var second = new SegmentMutex(seg.Name, MutexTimeout); // another instance, same thread: EDEADLK
+        Assert.Throws<InvalidOperationException>(() => { using var again = second.Enter(); });
+    }
+
+    [Fact]
+    public void Threads_sharing_one_instance_exclude_each_other()
+    {
+        using var seg = new TestSegment();
+        using var mutex = new SegmentMutex(seg.Name, MutexTimeout);
+        var inside = 0;
+        var overlaps = 0;
+        var threads = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
+        {
+            for (var i = 0; i < 2000; i++)
+            {
+                using var held = mutex.Enter();
+                if (Interlocked.Increment(ref inside) != 1) Interlocked.Increment(ref overlaps);
+                Interlocked.Decrement(ref inside);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.Equal(0, overlaps);
     }
 
     [Fact]
@@ -19,6 +122,8 @@ public class SegmentMutexSpecs
     {
         var e = Assert.Throws<SegmentException>(() => new SegmentMutex("../x", MutexTimeout));
         Assert.Equal(SegmentFault.BadName, e.Fault);
+        // a segment named like another's lock file
+        Assert.Equal(SegmentFault.BadName, Assert.Throws<SegmentException>(() => new SegmentMutex("x.lock", MutexTimeout)).Fault);
     }
 
     [Fact]
@@ -29,7 +134,7 @@ public class SegmentMutexSpecs
         using (new MutexHolder(seg.Name))
         {
             var e = Assert.Throws<TimeoutException>(() => { using var scope = mutex.Enter(); });
-            Assert.Contains($"'Global\\switchboard-{seg.Name}'", e.Message);
+            Assert.Contains($"could not take the segment lock '{seg.LockPath}'", e.Message);
             Assert.Contains("within 50 ms", e.Message);
             Assert.Contains("another process holds it", e.Message);
         }
@@ -52,19 +157,76 @@ public class SegmentMutexSpecs
     }
 
     [Fact]
-    public void A_holder_that_exits_without_releasing_is_reported_as_abandoned_once()
+    public void A_holder_thread_that_exits_without_releasing_is_reported_as_abandoned_once()
     {
         using var seg = new TestSegment();
-        using var mutex = new SegmentMutex(seg.Name, MutexTimeout); // open while the holder dies, so the abandonment is seen
+        using var mutex = new SegmentMutex(seg.Name, MutexTimeout);
         using var holderMutex = new SegmentMutex(seg.Name, MutexTimeout);
         var holder = new Thread(() => holderMutex.Enter()); // and never disposed: the thread exits holding it
         holder.Start();
         holder.Join();
 
-        using (var first = mutex.Enter())
+        using (var first = mutex.Enter()) // the kernel marked the robust mutex: EOWNERDEAD
+        {
             Assert.True(first.Abandoned);
+            Assert.Equal(Environment.ProcessId, first.PreviousHolderPid); // from the holder record
+        }
         using var second = mutex.Enter();
         Assert.False(second.Abandoned);
+        Assert.Equal(0, second.PreviousHolderPid);
+    }
+
+    [Fact]
+    public void A_mutex_disposed_while_held_keeps_excluding_until_its_holder_releases()
+    {
+        using var seg = new TestSegment();
+        using var other = new SegmentMutex(seg.Name, TimeSpan.FromMilliseconds(50));
+        var mutex = new SegmentMutex(seg.Name, MutexTimeout);
+        using (mutex.Enter())
+        {
+            mutex.Dispose(); // a caller's bug: the mapping stays until the release
+            Assert.IsType<TimeoutException>(OnAnotherThread(() => Record.Exception(() => { using var both = other.Enter(); })));
+        }
+        using var after = other.Enter();
+        Assert.False(after.Abandoned);
+        Assert.Throws<ObjectDisposedException>(() => { using var again = mutex.Enter(); });
+    }
+
+    [Fact]
+    public void While_held_the_lock_file_records_the_holder()
+    {
+        using var seg = new TestSegment();
+        using var mutex = new SegmentMutex(seg.Name, MutexTimeout);
+        using var held = mutex.Enter();
+        var record = File.ReadAllBytes(seg.LockPath);
+        Assert.Equal(128, record.Length);
+        Assert.Equal("SWBDLCK1"u8.ToArray(), record[..8]); // the mutex in it is initialised
+        Assert.Equal(Environment.ProcessId, BinaryPrimitives.ReadInt64LittleEndian(record.AsSpan(8)));
+        Assert.Equal((long)ProcessInfo.CurrentStartTicks, BinaryPrimitives.ReadInt64LittleEndian(record.AsSpan(16)));
+    }
+
+    [Fact]
+    public void A_waiter_on_a_lock_file_that_the_last_node_removed_takes_the_new_one()
+    {
+        using var seg = new TestSegment();
+        using var waiter = new SegmentMutex(seg.Name, MutexTimeout); // opened the old file
+        using (var remover = new SegmentMutex(seg.Name, MutexTimeout))
+        using (var held = remover.Enter())
+            remover.RemoveLockFile(held);
+        Assert.False(File.Exists(seg.LockPath));
+        using var newcomer = new SegmentMutex(seg.Name, TimeSpan.FromMilliseconds(50)); // creates a new file
+        using (waiter.Enter()) // finds the removal mark, reopens the path: the same file as the newcomer's
+        {
+            Assert.True(File.Exists(seg.LockPath));
+            Assert.IsType<TimeoutException>(OnAnotherThread(() => Record.Exception(() => { using var both = newcomer.Enter(); })));
+        }
+    }
+
+    static void Chown(string path, string owner)
+    {
+        using var p = Process.Start(new ProcessStartInfo("chown", [owner, path]) { RedirectStandardError = true })!;
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, "chown: " + p.StandardError.ReadToEnd());
     }
 
     static T OnAnotherThread<T>(Func<T> body)

@@ -4,6 +4,7 @@ using static Switchboard.Tests.State.StateTestSupport;
 
 namespace Switchboard.Tests.State;
 
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class SharedSegmentStoreSpecs
 {
     [Fact]
@@ -132,11 +133,13 @@ public class SharedSegmentStoreSpecs
             b.Claim("bob");
             a.Dispose();
             Assert.True(File.Exists(seg.Path));
+            Assert.True(File.Exists(seg.LockPath));
             var snap = b.Snapshot();
             Assert.Single(snap.Nodes);
             Assert.Equal("bob", Assert.Single(snap.Clients).Name);
             b.Dispose();
             Assert.False(File.Exists(seg.Path));
+            Assert.False(File.Exists(seg.LockPath)); // the lock file goes with it
         }
         finally { a.Dispose(); b.Dispose(); }
     }
@@ -354,14 +357,14 @@ public class SharedSegmentStoreSpecs
     }
 
     [Fact]
-    public void A_mutex_held_elsewhere_times_out_with_a_clear_message()
+    public void A_lock_held_elsewhere_times_out_with_a_clear_message()
     {
         using var seg = new TestSegment();
         using var store = SharedSegmentStore.Open(seg.Name, "127.0.0.1:4053", new ListLogger(), TimeSpan.FromMilliseconds(200));
         using (new MutexHolder(seg.Name))
         {
             var e = Assert.Throws<TimeoutException>(() => store.Claim("alice"));
-            Assert.Contains("switchboard-" + seg.Name, e.Message);
+            Assert.Contains($"'{seg.LockPath}'", e.Message);
         }
         Assert.Equal(ClaimStatus.Claimed, store.Claim("alice").Status);
     }
@@ -385,5 +388,125 @@ public class SharedSegmentStoreSpecs
     {
         var e = Assert.Throws<SegmentException>(() => SegmentReader.Read("sbtest-missing-" + Guid.NewGuid().ToString("N"), MutexTimeout));
         Assert.Equal(SegmentFault.Missing, e.Fault);
+    }
+
+    // ---------------------------------------------------------------- the segment is 0600 and ours; its counters only grow
+
+    const UnixFileMode Mode0600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    const UnixFileMode Mode0666 = Mode0600 | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+
+    /// <summary>A valid segment of generation 3 left by a crashed run: a dead node with one client.</summary>
+    static void StaleSegment(TestSegment seg, UnixFileMode mode)
+    {
+        using (var map = SegmentMapping.CreateNew(seg.Path))
+        {
+            SegmentLayout.Initialize(map.Span, 3, 1, ProcessInfo.EffectiveUid());
+            AddGhostNode(map.Span, "ghost", 7);
+        }
+        File.SetUnixFileMode(seg.Path, mode);
+    }
+
+    static ulong GenerationOf(TestSegment seg) => SegmentLayout.Generation(File.ReadAllBytes(seg.Path));
+
+    static ulong Inode(string path) => ProcessInfo.FileStatusOf(path).Inode;
+
+    [Fact]
+    public void A_stale_segment_open_to_other_users_is_rebuilt_as_a_new_0600_file_not_reused_as_is()
+    {
+        using var seg = new TestSegment();
+        StaleSegment(seg, Mode0666);
+        var before = Inode(seg.Path);
+        var log = new ListLogger();
+        using var store = OpenStore(seg, log: log);
+        Assert.Contains(log.Warnings, w => w.Contains("rebuilding") && w.Contains("mode 0666 lets other users open it"));
+        Assert.Equal(Mode0600, File.GetUnixFileMode(seg.Path));
+        Assert.NotEqual(before, Inode(seg.Path)); // a new inode: a mapping another user kept of the old file writes into nothing of ours
+        var snap = store.Snapshot();
+        Assert.Equal(4UL, GenerationOf(seg));
+        Assert.Empty(snap.Clients);
+        Assert.Equal(0, snap.ServerSeq); // nothing carried over from the exposed file
+    }
+
+    [Fact]
+    public void A_stale_0600_segment_is_reused_as_the_same_file()
+    {
+        using var seg = new TestSegment();
+        StaleSegment(seg, Mode0600);
+        var before = Inode(seg.Path);
+        using var store = OpenStore(seg);
+        Assert.Equal(before, Inode(seg.Path));
+        Assert.Equal(3UL, GenerationOf(seg));
+    }
+
+    [Fact]
+    public void A_segment_made_open_to_other_users_while_a_node_runs_is_refused_and_left_alone()
+    {
+        using var seg = new TestSegment();
+        using var live = OpenStore(seg);
+        File.SetUnixFileMode(seg.Path, Mode0666);
+        var before = Inode(seg.Path);
+        var e = Assert.Throws<SegmentException>(() => OpenStore(seg, "127.0.0.1:4054"));
+        Assert.Equal(SegmentFault.NotOwned, e.Fault);
+        Assert.Contains("mode 0666 lets other users open it", e.Message);
+        Assert.Contains("is still alive", e.Message);
+        Assert.Equal(before, Inode(seg.Path));
+        var r = Assert.Throws<SegmentException>(() => SegmentReader.Read(seg.Name, MutexTimeout));
+        Assert.Equal(SegmentFault.NotOwned, r.Fault);
+    }
+
+    [Fact]
+    public void A_segment_file_of_another_user_is_refused()
+    {
+        Assert.Equal(0u, ProcessInfo.EffectiveUid()); // root may chown the file to nobody
+        using var seg = new TestSegment();
+        StaleSegment(seg, Mode0600);
+        using (var p = System.Diagnostics.Process.Start("chown", ["65534", seg.Path])) p.WaitForExit();
+        Assert.Equal(65534u, ProcessInfo.FileOwnerUid(seg.Path));
+        var e = Assert.Throws<SegmentException>(() => OpenStore(seg));
+        Assert.Equal(SegmentFault.NotOwned, e.Fault);
+        Assert.Contains("belongs to uid 65534", e.Message);
+        Assert.Equal(65534u, ProcessInfo.FileOwnerUid(seg.Path)); // left alone
+    }
+
+    [Fact]
+    public void The_counters_a_store_leaves_pass_its_own_check_on_reopening()
+    {
+        using var seg = new TestSegment();
+        using var a = OpenStore(seg, "127.0.0.1:4053");
+        var alice = a.Claim("alice");
+        for (var i = 0; i < 5; i++) a.TryCount(alice.Slot, out _);
+        a.Release(a.Claim("bob").Slot);
+        using (var map = SegmentMapping.OpenExisting(seg.Path, writable: false))
+            Assert.True(SegmentRepair.CountersAreSane(map.ReadOnly, out var detail), detail);
+        using var b = OpenStore(seg, "127.0.0.1:4054");
+        Assert.True(b.TryFind("alice", out var found));
+        Assert.Equal(5, found.Requests);
+    }
+
+    [Fact]
+    public void A_stale_segment_whose_counters_went_backwards_is_rebuilt()
+    {
+        using var seg = new TestSegment();
+        StaleSegment(seg, Mode0600);
+        using (var map = SegmentMapping.OpenExisting(seg.Path, writable: true))
+            SegmentLayout.WriteCounter(map.Span, SegmentLayout.OffNextToken, 5); // below the ghost's token 999,999
+        var log = new ListLogger();
+        using var store = OpenStore(seg, log: log);
+        Assert.Contains(log.Warnings, w => w.Contains("rebuilding") && w.Contains("nextToken 5 is less than the token 999999"));
+        Assert.Equal(4UL, GenerationOf(seg));
+    }
+
+    [Fact]
+    public void Counters_that_went_backwards_under_a_live_node_are_refused()
+    {
+        using var seg = new TestSegment();
+        using var live = OpenStore(seg);
+        live.TryCount(live.Claim("alice").Slot, out _);
+        using (var map = SegmentMapping.OpenExisting(seg.Path, writable: true))
+            SegmentLayout.WriteCounter(map.Span, SegmentLayout.OffServerSeq, -3);
+        var e = Assert.Throws<SegmentException>(() => OpenStore(seg, "127.0.0.1:4054"));
+        Assert.Equal(SegmentFault.CorruptWhileInUse, e.Fault);
+        Assert.Contains("out of range (serverSeq -3", e.Message);
+        Assert.Equal(SegmentFault.Corrupt, Assert.Throws<SegmentException>(() => SegmentReader.Read(seg.Name, MutexTimeout)).Fault);
     }
 }

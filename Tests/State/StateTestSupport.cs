@@ -5,14 +5,16 @@ using Switchboard.Server.State;
 
 namespace Switchboard.Tests.State;
 
-/// <summary>A unique segment name whose /dev/shm file is removed on dispose, whatever happened.</summary>
+/// <summary>A unique segment name whose /dev/shm file and lock file are removed on dispose, whatever happened.</summary>
 public sealed class TestSegment : IDisposable
 {
     public string Name { get; } = "sbtest-" + Guid.NewGuid().ToString("N");
     public string Path => SegmentMapping.PathFor(Name);
+    public string LockPath => SegmentMapping.LockPathFor(Name);
     public void Dispose()
     {
         try { File.Delete(Path); } catch (IOException) { }
+        try { File.Delete(LockPath); } catch (IOException) { }
     }
 }
 
@@ -92,9 +94,22 @@ public static class StateTestSupport
                 : new NodeRow(DeadPid(), 42, 1, 1, "10.9.9.9:1");
             SegmentLayout.WriteNode(row, node);
             SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(seg, slotIndex), new ClientSlot(i, clientName, 3, 1, 999_999));
+            CountClient(seg, token: 999_999, requests: 3);
             return i;
         }
         throw new InvalidOperationException("no free node row");
+    }
+
+    /// <summary>Brings the grow-only counters up to what a store would have counted for a client written by hand
+    /// (<see cref="SegmentRepair.CountersAreSane"/>): one more registration, its requests, its token issued.</summary>
+    public static void CountClient(Span<byte> seg, long token, long requests)
+    {
+        var registrations = SegmentLayout.ReadCounter(seg, SegmentLayout.OffTotalRegistrations) + 1;
+        var total = SegmentLayout.ReadCounter(seg, SegmentLayout.OffTotalRequests) + requests;
+        SegmentLayout.WriteCounter(seg, SegmentLayout.OffTotalRegistrations, registrations);
+        SegmentLayout.WriteCounter(seg, SegmentLayout.OffTotalRequests, total);
+        SegmentLayout.WriteCounter(seg, SegmentLayout.OffServerSeq, Math.Max(SegmentLayout.ReadCounter(seg, SegmentLayout.OffServerSeq), total + registrations));
+        SegmentLayout.WriteCounter(seg, SegmentLayout.OffNextToken, Math.Max(SegmentLayout.ReadCounter(seg, SegmentLayout.OffNextToken), token));
     }
 
     /// <summary>Starts Tests.Worker (built next to Tests.dll) with the given arguments.</summary>
