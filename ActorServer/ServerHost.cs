@@ -71,16 +71,8 @@ public static class ServerHost
             Console.Error.WriteLine($"error: {tokenProblem}");
             return 2;
         }
-        string doorName;
-        try
-        {
-            doorName = NodeKey.DoorName(NodeKey.LoadOrCreate(o.Segment));
-        }
-        catch (Exception ex) when (ex is SegmentException or IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"error: cannot use segment '{o.Segment}': {ex.Message}");
-            return 1;
-        }
+        // Read once the segment is ours (below), before the actors that use it start.
+        var doorName = "";
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -129,10 +121,13 @@ public static class ServerHost
         try
         {
             app.Services.GetRequiredService<IStateStore>();
+            doorName = NodeKey.DoorName(NodeKey.LoadOrCreate(o.Segment));
         }
         catch (Exception ex) when (ex is SegmentException or TimeoutException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"error: cannot use segment '{o.Segment}': {ex.Message}");
+            app.Dispose();
+            NodeKey.RemoveIfSegmentGone(o.Segment);
             return 1;
         }
         try
@@ -142,7 +137,9 @@ public static class ServerHost
         catch (Exception ex)
         {
             Console.Error.WriteLine($"error: the server did not start: {ex.GetBaseException().Message}");
-            return 1; // disposing the host leaves the segment as it found it (and removes it if this node was the only one)
+            app.Dispose(); // leaves the segment as it found it (and removes it if this node was the only one)
+            NodeKey.RemoveIfSegmentGone(o.Segment);
+            return 1;
         }
         var system = app.Services.GetRequiredService<ActorSystem>();
         Console.Out.WriteLine($"listening on {((ExtendedActorSystem)system).Provider.DefaultAddress}");

@@ -97,6 +97,8 @@ public static class SegmentFiles
 {
     public static void Remove(string segment)
     {
-        try { File.Delete(Path.Combine("/dev/shm", segment)); } catch (IOException) { }
+        // The segment, its lock file and its node key: a killed node leaves all three.
+        foreach (var suffix in new[] { "", ".lock", ".key" })
+            try { File.Delete(Path.Combine("/dev/shm", segment + suffix)); } catch (IOException) { }
     }
 }
