@@ -24,6 +24,7 @@ namespace Switchboard.Server.Actors;
 public sealed class SessionActor : ReceiveActor, IWithTimers
 {
     private const string ProbeTimer = "probe";
+    private const string LivenessTimer = "liveness";
     private readonly string _name;
     private readonly IActorRef _client;
     private readonly SlotHandle _slot;
@@ -39,6 +40,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private string _endReason = "session stopped";
     private bool _presence = true;
     private string? _probeId;
+    private string? _livenessId;
+    private bool _heard = true;
     private long _pushed, _acked;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -67,7 +70,12 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             _presence = m.On;
             Answer(m.Id, OpOutcome.Ok(OpValue.Of(m.On ? "presence notices on" : "presence notices off")));
         });
-        Receive<Ack>(m => Sender.Equals(_client), m => _acked = Math.Max(_acked, Math.Min(m.Received, _pushed)));
+        Receive<Ack>(m => Sender.Equals(_client), m =>
+        {
+            _heard = true;
+            _acked = Math.Max(_acked, Math.Min(m.Received, _pushed));
+        });
+        Receive<LivenessTick>(_ => OnLivenessTick());
 
         Receive<RouteResult>(OnRouteResult);
         Receive<Delivered>(m => Finish(m.Id, m.Code == Codes.Ok ? OpOutcome.Ok(OpValue.Of("delivered")) : new OpOutcome(m.Code, OpValue.None, m.Error)));
@@ -98,6 +106,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        Timers.StartPeriodicTimer(LivenessTimer, LivenessTick.Instance, _settings.LivenessInterval);
         Context.Watch(_client);
         Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
     }
@@ -136,7 +145,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     /// <summary>Identity is the registered client: nobody else may speak through this session.</summary>
     private bool FromClient(long id)
     {
-        if (Sender.Equals(_client)) return true;
+        if (Sender.Equals(_client)) return _heard = true;
         _log.Warning("session '{0}' refused a message from {1}", _name, Sender.Path);
         Sender.Tell(new Reply(id, Codes.Unauthorized, 0, 0, OpValue.None, "not your session"));
         return false;
@@ -278,9 +287,32 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Timers.StartSingleTimer(ProbeTimer, ProbeExpired.Instance, _settings.ProbeTimeout);
     }
 
+    // A silent client is asked who it is, by an id only this session knows; no answer by the next tick: it is gone.
+    private void OnLivenessTick()
+    {
+        if (_livenessId is not null)
+        {
+            End("client did not answer a liveness probe");
+            return;
+        }
+        if (!_heard)
+        {
+            _livenessId = Capability.NewName("alive-");
+            _client.Tell(new Identify(_livenessId));
+        }
+        _heard = false;
+    }
+
     // Only the answer to this session's own probe counts (its id is unguessable), so nobody else's identity ends it.
     private void OnIdentity(ActorIdentity id)
     {
+        if (_livenessId is not null && id.MessageId is string alive && alive == _livenessId)
+        {
+            _livenessId = null;
+            _heard = true;
+            if (id.Subject is null || id.Subject.IsNobody()) End("client actor is gone");
+            return;
+        }
         if (_probeId is null || id.MessageId is not string probe || probe != _probeId) return;
         _probeId = null;
         if (id.Subject is null || id.Subject.IsNobody())
@@ -296,6 +328,11 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         _endReason = reason;
         Context.Stop(Self);
+    }
+
+    private sealed record LivenessTick
+    {
+        public static readonly LivenessTick Instance = new();
     }
 
     private sealed record ProbeExpired

@@ -1,39 +1,28 @@
-using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Remote.Serialization;
-using Akka.Serialization;
 
 namespace Switchboard.Messages.Inbound;
 
 /// <summary>
 /// Akka's selection serializer (id 6) with a check on what a peer's selection names: only an exact path of
 /// <c>switchboard.inbound.selection-paths</c> (no wildcard, no parent step, so nothing enumerates a gateway's
-/// sessions) and only a <see cref="Register"/> inside. Anything else fails to deserialize: Akka drops that one message
-/// and the association lives on.
+/// sessions) and only a <see cref="Register"/> inside.
 /// </summary>
-public sealed class GuardedSelectionSerializer(ExtendedActorSystem system) : Serializer(system)
+public sealed class GuardedSelectionSerializer(ExtendedActorSystem system) : InboundGuard(system, new MessageContainerSerializer(system), 6)
 {
-    private readonly MessageContainerSerializer _inner = new(system);
-    private readonly InboundRules _rules = InboundRules.Create(system.Settings.Config);
-
-    public override int Identifier => 6;
-    public override bool IncludeManifest => _inner.IncludeManifest;
-
-    public override byte[] ToBinary(object obj) => _inner.ToBinary(obj);
-
-    public override object FromBinary(byte[] bytes, Type type)
+    protected override object? Admit(object message)
     {
-        var selection = (ActorSelectionMessage)_inner.FromBinary(bytes, type);
+        if (message is not ActorSelectionMessage { Message: Register } selection) return null;
         var names = new List<string>(selection.Elements.Length);
         foreach (var element in selection.Elements)
         {
-            if (element is not SelectChildName child) throw Refused(selection);
+            if (element is not SelectChildName child) return null;
             names.Add(child.Name);
         }
-        if (!_rules.IsAllowedSelection(names) || selection.Message is not Register) throw Refused(selection);
-        return selection;
+        return Rules.IsAllowedSelection(names) ? selection : null;
     }
 
-    private static SerializationException Refused(ActorSelectionMessage selection) =>
-        new($"refused a peer's selection of /{string.Join('/', selection.Elements.Select(e => e.ToString()))} carrying {selection.Message?.GetType().Name ?? "nothing"}");
+    protected override string Why(object? message) => message is ActorSelectionMessage s
+        ? $"a selection of /{string.Join('/', s.Elements.Select(e => e.ToString()))} carrying {s.Message?.GetType().Name ?? "nothing"}"
+        : "not a selection";
 }

@@ -238,3 +238,32 @@ public sealed class PinnedSessionSpecs() : ServerActorSpecs("session-dispatcher.
         Assert.Equal(42, alice.ExpectMsg<Reply>().Value.Number);
     }
 }
+
+/// <summary>Liveness of a client by a probe only it can answer (Akka's heartbeats can be forged by a peer).</summary>
+public sealed class LivenessSpecs() : ServerActorsFixture(null)
+{
+    protected override SessionSettings Settings(SessionSettings hocon) =>
+        base.Settings(hocon) with { LivenessInterval = TimeSpan.FromMilliseconds(200) };
+
+    [Fact]
+    public void A_client_that_stops_answering_loses_its_session_whatever_heartbeats_say()
+    {
+        // A hung client: alive (no Terminated, no dropped connection) but its actor takes nothing in.
+        using var release = new ManualResetEventSlim();
+        var hung = Sys.ActorOf(Props.Create(() => new HungClient(release)));
+        Gateway.Tell(new Register("hung"), hung);
+        AwaitAssert(() => Assert.Single(Store.Snapshot().Clients), TimeSpan.FromSeconds(5));
+        hung.Tell("block");
+        AwaitAssert(() => Assert.Empty(Store.Snapshot().Clients), TimeSpan.FromSeconds(10));
+        release.Set();
+    }
+
+    private sealed class HungClient : ReceiveActor
+    {
+        public HungClient(ManualResetEventSlim release)
+        {
+            Receive<string>(_ => release.Wait(TimeSpan.FromSeconds(30)));
+            ReceiveAny(_ => { });
+        }
+    }
+}

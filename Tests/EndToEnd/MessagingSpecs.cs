@@ -109,10 +109,10 @@ public sealed class MessagingSpecs
     [Fact]
     public async Task A_stopped_client_does_not_slow_the_others_and_senders_hear_of_dropped_messages()
     {
-        // The server's failure detector waits a minute here, so the stopped client stays registered however long the
+        // The server's failure detector and liveness probe wait a minute here, so the stopped client stays registered however long the
         // 300 sends take on a busy machine (the unacknowledged bound, not the detector, is under test).
         var patient = Path.Combine(Path.GetTempPath(), $"sb-patient-{Guid.NewGuid():N}.hocon");
-        File.WriteAllText(patient, "akka.remote.watch-failure-detector.acceptable-heartbeat-pause = 60s\n");
+        File.WriteAllText(patient, "akka.remote.watch-failure-detector.acceptable-heartbeat-pause = 60s\nswitchboard.liveness-interval = 60s\n");
         await using var server = await ServerNode.StartAsync(extra: ["--config", patient]);
         File.Delete(patient);
         await using var alice = await server.ConnectAsync("alice");
