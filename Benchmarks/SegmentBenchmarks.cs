@@ -5,9 +5,8 @@ using Switchboard.Server.State;
 namespace Switchboard.Benchmarks;
 
 /// <summary>
-/// The cost of the segment's critical sections against the bare cross-process lock round they sit in (a flock on the
-/// segment's 0600 lock file plus its holder record, SegmentMutex).
-/// Target: a locked update (TryCount) within 2x the bare lock round (take and release, nothing inside).
+/// The cost of the segment's critical sections against the bare cross-process mutex round they sit in.
+/// Target: a locked update (TryCount) within 2x the bare mutex round (take and release, nothing inside).
 /// </summary>
 [MemoryDiagnoser]
 public class SegmentBenchmarks
@@ -34,10 +33,10 @@ public class SegmentBenchmarks
         _store.Dispose();
     }
 
-    [Benchmark(Baseline = true, Description = "bare segment lock round (Enter+Dispose)")]
+    [Benchmark(Baseline = true, Description = "bare segment mutex round (Enter+Dispose)")]
     public bool BareMutexRound()
     {
-        using var held = _mutex.Enter(); // nothing inside: the cost of the lock alone
+        using var held = _mutex.Enter(); // nothing inside: the cost of the mutex alone
         return !held.Abandoned;
     }
 
