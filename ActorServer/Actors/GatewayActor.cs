@@ -98,8 +98,9 @@ public sealed class GatewayActor : ReceiveActor
             _log.Warning("refused a registration without a remote sender ({0})", Sender.Path);
             return;
         }
-        _log.Info("connect from {0} as '{1}'", address, Limits.NameError(m.Name) is null ? m.Name : "(invalid name)");
-        if (Limits.NameError(m.Name) is { } error)
+        var error = Limits.NameError(m.Name);
+        _log.Info("connect from {0} as '{1}'", address, error is null ? m.Name : "(invalid name)");
+        if (error is not null)
         {
             _log.Info("registration refused: {0}", error);
             Sender.Tell(new Rejected(Codes.Invalid, error));

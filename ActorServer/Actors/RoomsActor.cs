@@ -43,7 +43,6 @@ public sealed class RoomsActor : ReceiveActor
         });
         Receive<RoomsQuery>(m => m.Session.Tell(new RoomsList(m.Id, [.. Rooms()])));
         Receive<Fanout>(OnFanout);
-        Receive<PresenceChanged>(_ => { });
     }
 
     public static Props Props(RoomsSettings settings, IActorRef registry, string doorName) =>

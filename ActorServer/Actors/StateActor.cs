@@ -206,11 +206,10 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         }, () => { });
     }
 
-    /// <summary>Tells this node's gateway and rooms who came and went since the last look, and the live nodes.</summary>
+    /// <summary>Tells this node's gateway (for its sessions) who came and went since the last look, and the live nodes.</summary>
     private void Announce(PresenceChanged change)
     {
         _localGateway.Tell(change);
-        _localRooms.Tell(change);
     }
 
     /// <summary>Node traffic for <paramref name="node"/>: this node's gateway or rooms, or another node's door (whose
