@@ -11,7 +11,7 @@ using Switchboard.Messages.Inbound;
 
 namespace Switchboard.Client;
 
-public sealed record ClientOptions(string Name, string ServerHost, int ServerPort, bool Json, string? ConfigPath, string? Token = null);
+public sealed record ClientOptions(string Name, string ServerHost, int ServerPort, bool Json, string? ConfigPath, string? Token = null, bool Chat = false);
 
 /// <summary>Starts the client's actor system, registers, then runs the menu or the scripted mode.</summary>
 public static class ClientHost
@@ -63,11 +63,9 @@ public static class ClientHost
         // Scripted mode printed the registration from the client actor, before any pushed event.
         if (!interactive) return await new ScriptedRunner(connection, output, Console.In).RunAsync(ct);
         AnsiConsole.MarkupLine($"[bold aqua]Switchboard[/] — registered as [bold]{Markup.Escape(o.Name)}[/] on {Markup.Escape(registered.Node)} [grey](clientSeq {registered.ClientSeq}, serverSeq {registered.ServerSeq})[/]");
-        var notices = events.Notices!;
-        IMenuUi ui = AnsiConsole.Profile.Capabilities.Ansi
-            ? new SpectreMenuUi(notices, ct)
-            : new PlainMenuUi(Console.In, Console.Out, notices);
-        return await RunMenuAsync(new MenuRunner(connection, ui), connection, ct);
+        var status = events.Status = new ClientStatus(o.Name, registered.Node);
+        using var ui = ConsoleUi.Create(o.Chat, events.Notices!, status, ct);
+        return await RunMenuAsync(new MenuRunner(connection, ui, status), connection, ct);
 
         // The menu leaves by itself when interrupted. A console read can block for good once the terminal is
         // gone (a closed window, a killed tmux): then the client unregisters here and exits anyway.

@@ -4,10 +4,13 @@ using Switchboard.Messages;
 
 namespace Switchboard.Client;
 
-/// <summary>Routes what the client actor reports to the scripted output, or to the menu's notices.</summary>
+/// <summary>Routes what the client actor reports to the scripted output, or to the menu's notices and status.</summary>
 internal sealed class ConsoleEvents(string name, Func<Connection?> connection, Func<ClientRuntime?> runtime, Output output, Notices? notices) : IClientEvents
 {
     public Notices? Notices => notices;
+
+    /// <summary>Set once registered, in interactive mode: the status line and completion follow the events.</summary>
+    public ClientStatus? Status { get; set; }
 
     public void Registered(Registered registered)
     {
@@ -17,12 +20,21 @@ internal sealed class ConsoleEvents(string name, Func<Connection?> connection, F
     public void Pushed(ISwitchboardMessage message)
     {
         if (notices is null) output.Pushed(message);
-        else notices.Add(Output.PlainEvent(message));
+        else
+        {
+            if (message is PresenceEvent p)
+            {
+                if (p.Joined) Status?.Joined(p.Name);
+                else Status?.Left(p.Name);
+            }
+            notices.Add(Output.PlainEvent(message));
+        }
     }
 
     public void Lost(string why)
     {
         connection()?.MarkLost();
+        if (Status is { } s) s.Connected = false;
         if (notices is null) output.Disconnected(why);
         else notices.Add($"disconnected: {why}; reconnecting...");
     }
@@ -37,6 +49,14 @@ internal sealed class ConsoleEvents(string name, Func<Connection?> connection, F
     {
         connection()?.Rebind(client);
         connection()?.MarkBack();
+        if (Status is { } s)
+        {
+            // A new session: the server forgot this client's rooms and presence setting with the old one.
+            s.Node = registered.Node;
+            s.Presence = true;
+            s.ForgetRooms();
+            s.Connected = true;
+        }
         if (notices is null) output.Registered(name, registered, "reconnected");
         else notices.Add($"reconnected as {name} on {registered.Node}");
     }

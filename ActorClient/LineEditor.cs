@@ -1,90 +1,77 @@
-using System.Text;
-using Spectre.Console;
+using Switchboard.Client.Editing;
 
 namespace Switchboard.Client;
 
 /// <summary>
-/// Reads one line from the keyboard while notices keep arriving: a notice clears the prompt line, prints
-/// itself above it, and redraws the prompt with what was typed so far, so nothing typed is lost or garbled.
-/// (Spectre's own prompts redraw from a fixed position and are corrupted by output from another thread.)
+/// Reads one line from the keyboard while notices keep arriving: a notice is shown above the input and the
+/// input is redrawn with the cursor where it was. Keys are those of <see cref="EditKeys"/>, the text lives in an
+/// <see cref="EditBuffer"/>, and the <see cref="IEditView"/> draws. Everything is drawn from this thread only.
+/// (RadLine 0.6.0 is built against an unsigned Spectre.Console 0.43 and does not load next to 0.57; Spectre's own
+/// prompts redraw from a fixed position and are corrupted by output from another thread.)
 /// </summary>
-public sealed class LineEditor(Notices notices, CancellationToken interrupted)
+public sealed class LineEditor(Notices notices, IEditView view, CancellationToken interrupted)
 {
     private static readonly TimeSpan KeyPoll = TimeSpan.FromMilliseconds(25);
 
-    /// <summary>The typed line, or null on Ctrl-C, Ctrl-D, Escape or an interrupt signal.</summary>
-    public string? ReadLine(string promptMarkup)
+    public ReadResult Read(Func<string> promptMarkup, History history, Completer? completer = null)
     {
-        var buffer = new StringBuilder();
+        var buffer = new EditBuffer();
         Console.TreatControlCAsInput = true;
-        AnsiConsole.Markup(promptMarkup);
+        view.Draw(promptMarkup(), buffer);
         while (true)
         {
             while (!Console.KeyAvailable)
             {
-                if (interrupted.IsCancellationRequested)
+                if (interrupted.IsCancellationRequested) return Finish(promptMarkup(), buffer, ReadResult.Interrupted);
+                if (notices.TryTake(out var first))
                 {
-                    Console.WriteLine();
-                    return null;
+                    view.Above(first, "yellow");
+                    while (notices.TryTake(out var next)) view.Above(next, "yellow");
+                    view.Draw(promptMarkup(), buffer);
                 }
-                ShowNotices(promptMarkup, buffer);
                 notices.WaitAsync(KeyPoll).Wait();
             }
-            if (interrupted.IsCancellationRequested) return null;
+            if (interrupted.IsCancellationRequested) return Finish(promptMarkup(), buffer, ReadResult.Interrupted);
             var key = Console.ReadKey(intercept: true);
-            if (key.Key == ConsoleKey.Enter)
+            var edit = EditKeys.Map(key, buffer.Length == 0);
+            switch (edit)
             {
-                Console.WriteLine();
-                return buffer.ToString();
+                case EditKey.Submit:
+                    history.Add(buffer.Text);
+                    return Finish(promptMarkup(), buffer, new ReadResult(ReadOutcome.Line, buffer.Text));
+                case EditKey.Escape:
+                    history.Rewind();
+                    return Finish(promptMarkup(), buffer, ReadResult.Escape);
+                case EditKey.EndOfInput:
+                    return Finish(promptMarkup(), buffer, ReadResult.End);
+                case EditKey.Previous when history.Previous(buffer.Text) is { } older:
+                    buffer.Set(older);
+                    break;
+                case EditKey.Next when history.Next() is { } newer:
+                    buffer.Set(newer);
+                    break;
+                case EditKey.Complete when completer is not null:
+                    var (insert, candidates) = completer.Complete(buffer.BeforeCursor);
+                    buffer.Insert(insert);
+                    if (candidates.Count > 1) view.Above(string.Join("  ", candidates), "grey");
+                    break;
+                default:
+                    if (!EditKeys.Apply(buffer, edit, key.KeyChar)) continue;
+                    break;
             }
-            if (key.Key == ConsoleKey.Escape || (key.Modifiers.HasFlag(ConsoleModifiers.Control) && key.Key is ConsoleKey.C or ConsoleKey.D))
-            {
-                Console.WriteLine();
-                return null;
-            }
-            if (key.Key == ConsoleKey.Backspace)
-            {
-                if (buffer.Length == 0) continue;
-                // Redraw rather than "\b \b": the input may have wrapped onto several screen rows.
-                var row = CursorRow(promptMarkup, buffer);
-                buffer.Length -= buffer.Length > 1 && char.IsLowSurrogate(buffer[^1]) ? 2 : 1;
-                ClearInput(row);
-                AnsiConsole.Markup(promptMarkup);
-                Console.Write(buffer.ToString());
-            }
-            else if (!char.IsControl(key.KeyChar))
-            {
-                buffer.Append(key.KeyChar);
-                Console.Write(key.KeyChar);
-            }
+            view.Draw(promptMarkup(), buffer);
         }
     }
 
-    /// <summary>Prints queued notices above the prompt and redraws it with what was typed so far.</summary>
-    public void ShowNotices(string? promptMarkup = null, StringBuilder? typed = null)
+    /// <summary>Shows queued notices while no input is on screen (before a menu is printed).</summary>
+    public void ShowNotices()
     {
-        if (!notices.TryTake(out var first)) return;
-        ClearInput(promptMarkup is null ? 0 : CursorRow(promptMarkup, typed));
-        for (var line = first; line is not null; line = notices.TryTake(out var next) ? next : null)
-            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(line)}[/]");
-        if (promptMarkup is null) return;
-        AnsiConsole.Markup(promptMarkup);
-        Console.Write(typed?.ToString());
+        while (notices.TryTake(out var line)) view.Above(line, "yellow");
     }
 
-    /// <summary>The screen row of the cursor within the input, counted from the prompt's first row.</summary>
-    private static int CursorRow(string promptMarkup, StringBuilder? typed)
+    private ReadResult Finish(string prompt, EditBuffer buffer, ReadResult result)
     {
-        var width = Math.Max(1, Console.WindowWidth);
-        var cells = Markup.Remove(promptMarkup).GetCellWidth() + (typed?.ToString().GetCellWidth() ?? 0);
-        // A row filled to the last column keeps the cursor on it until the next character.
-        return Math.Max(0, cells - 1) / width;
-    }
-
-    /// <summary>Moves to the prompt's first row and clears everything from there down.</summary>
-    private static void ClearInput(int row)
-    {
-        if (row > 0) Console.Write($"\u001b[{row}A");
-        Console.Write("\r\u001b[J");
+        view.Done(prompt, buffer);
+        return result;
     }
 }

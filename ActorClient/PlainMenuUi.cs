@@ -1,7 +1,31 @@
+using Switchboard.Client.Editing;
+
 namespace Switchboard.Client;
 
-public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices notices) : IMenuUi
+/// <summary>A console that cannot draw (TERM=dumb): plain lines, the terminal's own line editing, notices before each prompt.</summary>
+public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices notices, ClientStatus status) : IMenuUi
 {
+    public void Menu(string title, IReadOnlyList<string> choices)
+    {
+        Flush();
+        output.WriteLine(title);
+        for (var i = 0; i < choices.Count; i++) output.WriteLine($"  {i + 1}. {choices[i]}");
+        output.WriteLine("Type a number or a command (tell bob hi, calc 6 * 7, who); help lists them, menu shows this again.");
+    }
+
+    public ReadResult ReadCommand()
+    {
+        Flush();
+        output.Write($"[{status.Line}] > ");
+        output.Flush();
+        return input.ReadLine() switch
+        {
+            null => ReadResult.End,
+            "\u001b" => ReadResult.Escape, // Esc then Enter: a cooked terminal sends no lone key
+            var line => new ReadResult(ReadOutcome.Line, line),
+        };
+    }
+
     public int? Choose(string title, IReadOnlyList<string> choices)
     {
         while (true)
@@ -12,7 +36,7 @@ public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices not
             output.Write("> ");
             output.Flush();
             var line = input.ReadLine();
-            if (line is null) return null;
+            if (line is null or "\u001b") return null;
             if (MenuChoice.Parse(line, choices) is { } picked) return picked;
             output.WriteLine($"please type a number from 1 to {choices.Count}");
         }
@@ -23,7 +47,14 @@ public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices not
         Flush();
         output.Write(prompt + " ");
         output.Flush();
-        return input.ReadLine()?.Trim();
+        return input.ReadLine() is { } line && line != "\u001b" ? line.Trim() : null;
+    }
+
+    public bool Confirm(string question)
+    {
+        output.Write(question + " [y/N] ");
+        output.Flush();
+        return input.ReadLine()?.Trim() is null or "y" or "Y" or "yes";
     }
 
     public void Good(string text) => output.WriteLine(text);
@@ -42,4 +73,6 @@ public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices not
     {
         while (notices.TryTake(out var line)) output.WriteLine("* " + line);
     }
+
+    public void Dispose() { }
 }
