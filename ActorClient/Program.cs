@@ -6,18 +6,24 @@ var name = new Argument<string>("name") { Description = "Your client name: 1-32 
 var server = new Option<string>("--server") { Description = "Server address HOST:PORT", DefaultValueFactory = _ => "127.0.0.1:4053" };
 var json = new Option<bool>("--json") { Description = "Scripted mode: one JSON object per output line" };
 var config = new Option<string?>("--config") { Description = "Client hocon file (default: hocon/client.hocon next to the program)" };
+var chat = new Option<bool>("--chat") { Description = "On a terminal: the chat view (messages, online list and rooms side by side)" };
 var tokenFile = new Option<string?>("--token-file") { Description = "Present this file's token (first line) at registration; or set SWITCHBOARD_TOKEN" };
 
 var root = new RootCommand("Switchboard client: an interactive menu on a terminal, one command per line otherwise")
 {
-    name, server, json, config, tokenFile,
+    name, server, json, config, tokenFile, chat,
 };
 var tls = ClientTls.AddOptions(root);
 root.SetAction(async r =>
 {
     if (!TryServer(r.GetValue(server), out var host, out var port))
     {
-        Console.Error.WriteLine("--server must be HOST:PORT, e.g. 127.0.0.1:4053");
+        Console.Error.WriteLine(ClientHelp.BadServer(r.GetValue(server)));
+        return ExitCodes.Usage;
+    }
+    if (ClientHelp.Unresolvable(host) is { } unknownHost)
+    {
+        Console.Error.WriteLine(unknownHost);
         return ExitCodes.Usage;
     }
     var configPath = r.GetValue(config);
@@ -32,13 +38,18 @@ root.SetAction(async r =>
         Console.Error.WriteLine(tokenProblem);
         return ExitCodes.Usage;
     }
-    return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config), token), tls(r));
+    return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config), token, r.GetValue(chat)), tls(r));
 });
 
+if (ClientHelp.Wanted(args))
+{
+    Console.Out.Write(ClientHelp.Text);
+    return ExitCodes.Ok;
+}
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
-    foreach (var e in parsed.Errors) Console.Error.WriteLine(e.Message);
+    foreach (var e in ClientHelp.Explain(parsed.Errors, args)) Console.Error.WriteLine(e);
     Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT] [--json] [--token-file F] [--tls-ca CA.pem [--tls-cert F.pfx]]   (--help for more)");
     return ExitCodes.Usage;
 }

@@ -1,0 +1,94 @@
+using System.CommandLine.Parsing;
+
+namespace Switchboard.Client;
+
+/// <summary><c>ActorClient --help</c>, and usage errors said in words a new user understands.</summary>
+internal static class ClientHelp
+{
+    public const string Text = """
+        ActorClient: the Switchboard client.
+
+        usage:
+          ActorClient NAME [--server HOST:PORT] [--chat]      on a terminal: the menu and a command prompt
+          ActorClient NAME [--server HOST:PORT] [--json] < commands.txt   scripted: one command per line
+        options:
+          --server HOST:PORT   the server (default 127.0.0.1:4053)
+          --chat               the chat view: messages, online list and rooms side by side (needs a terminal)
+          --json               scripted mode: one JSON object per output line
+          --config FILE        client hocon read over the shipped hocon/client.hocon
+          --token-file FILE    the server's token (first line); or SWITCHBOARD_TOKEN in the environment
+          --tls-ca CA.pem [--tls-cert CLIENT.pfx]   connect over TLS (see README, TLS)
+          -h, --help           this text
+        There are no subcommands: NAME (1-32 of A-Z a-z 0-9 _ . -) is the name others see.
+
+        commands (scripted mode, and at the interactive prompt, there also with a leading /):
+          calc A OP B · even N · prime N · negative N · op NAME ARG...   OP is + - * / %
+          who · tell NAME TEXT · say TEXT · say #ROOM TEXT · join ROOM · leave ROOM · rooms
+          presence on|off · sleep MS · unregister · exit
+        response codes: 200 ok · 300 operation not supported · 400 server unreachable · 401 not authorised
+          404 not online · 409 name taken · 422 invalid arguments · 429 rate limited / recipient not keeping up
+          503 server state momentarily unavailable
+        exit codes: 0 normal · 2 usage · 3 name rejected · 4 server unreachable
+
+        examples:
+          ActorClient alice --server 127.0.0.1:4053 --chat
+          printf 'calc 6 * 7\nprime 97\n' | ActorClient bob --json
+        """;
+
+    public static bool Wanted(string[] args) => args.Any(a => a is "-h" or "--help" or "-?");
+
+    /// <summary>The parser's errors, each said as what to do.</summary>
+    public static IEnumerable<string> Explain(IReadOnlyList<ParseError> errors, string[] args)
+    {
+        foreach (var e in errors)
+        {
+            var m = e.Message;
+            if (m.Contains("Required argument missing", StringComparison.OrdinalIgnoreCase))
+                yield return "error: give your name first: ActorClient NAME (1-32 of A-Z a-z 0-9 _ . -), e.g. ActorClient alice";
+            else if (m.Contains("Unrecognized command or argument", StringComparison.OrdinalIgnoreCase) && Quoted(m) is { } what)
+            {
+                // "--port abc": the value of an unknown option is not a second error.
+                var at = Array.IndexOf(args, what);
+                if (!what.StartsWith('-') && at > 0 && args[at - 1].StartsWith('-') && errors.Any(x => Quoted(x.Message) == args[at - 1])) continue;
+                yield return what switch
+                {
+                    "--port" or "-p" or "--host" => $"error: the client has no {what}; give the server as --server HOST:PORT, e.g. --server 127.0.0.1:4053",
+                    _ when what.StartsWith('-') => $"error: unknown option {what} (ActorClient --help lists them)",
+                    _ => $"error: one name only, '{what}' is extra (a name has no spaces; a command goes on stdin or at the prompt)",
+                };
+            }
+            else yield return "error: " + m;
+        }
+    }
+
+    /// <summary>Why --server was not HOST:PORT.</summary>
+    public static string BadServer(string? text)
+    {
+        var colon = text?.LastIndexOf(':') ?? -1;
+        if (text is null || colon <= 0) return $"error: --server must be HOST:PORT, e.g. 127.0.0.1:4053 (got '{text}')";
+        var port = text[(colon + 1)..];
+        return $"error: the port in --server must be a number from 1 to 65535, e.g. 127.0.0.1:4053 (got '{port}')";
+    }
+
+    /// <summary>Null when the host is an address or resolves; otherwise what to tell the person.</summary>
+    public static string? Unresolvable(string host)
+    {
+        if (System.Net.IPAddress.TryParse(host, out _)) return null;
+        try
+        {
+            return System.Net.Dns.GetHostAddresses(host).Length > 0 ? null : NotFound(host);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return NotFound(host);
+        }
+        static string NotFound(string h) => $"error: cannot find the host '{h}' (no such name); check --server, e.g. 127.0.0.1:4053";
+    }
+
+    private static string? Quoted(string message)
+    {
+        var a = message.IndexOf('\'');
+        var b = message.LastIndexOf('\'');
+        return a >= 0 && b > a ? message[(a + 1)..b] : null;
+    }
+}
