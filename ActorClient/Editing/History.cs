@@ -86,7 +86,7 @@ public sealed class History
             Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var temp = $"{_file}.{Environment.ProcessId}.tmp";
             var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
-            using (var w = new StreamWriter(temp, System.Text.Encoding.UTF8, options))
+            using (var w = new StreamWriter(temp, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), options))
                 foreach (var l in _lines) w.WriteLine(l);
             File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             File.Move(temp, _file, overwrite: true);
