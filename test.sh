@@ -6,6 +6,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 
+# The interactive client's specs drive it under tmux (Tests/Client): install it on a fresh machine.
+command -v tmux >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq tmux; } >/dev/null 2>&1 || echo "tmux is missing: the interactive client specs will fail" >&2
 dotnet build Switchboard.slnx -c Debug </dev/null || { echo "0 passed, 1 failed"; exit 1; }
 dotnet test Switchboard.slnx -c Debug --no-build --logger "trx;LogFileName=tests.trx" --results-directory "$results" </dev/null
 status=$?

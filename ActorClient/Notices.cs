@@ -11,9 +11,19 @@ public sealed class Notices
 
     public void Add(string line)
     {
-        _lines.Enqueue(line);
+        _lines.Enqueue(Printable(line));
         _signal.Release();
     }
+
+    /// <summary>What a peer wrote never drives the terminal: control characters (an escape sequence that clears the
+    /// screen or retitles the window) are shown as '?'. The server refuses them too; this client does not rely on it.</summary>
+    public static string Printable(string line) =>
+        line.AsSpan().IndexOfAnyInRange('\u0000', '\u001f') < 0 && !line.Contains('\u007f') && !line.Any(c => c is >= '\u0080' and <= '\u009f')
+            ? line
+            : string.Create(line.Length, line, (span, l) =>
+            {
+                for (var i = 0; i < l.Length; i++) span[i] = char.IsControl(l[i]) ? '?' : l[i];
+            });
 
     public bool TryTake(out string line) => _lines.TryDequeue(out line!);
 
