@@ -18,6 +18,7 @@ public sealed class LineEditor(Notices notices, IEditView view, CancellationToke
         var buffer = new EditBuffer();
         Console.TreatControlCAsInput = true;
         view.Draw(promptMarkup(), buffer);
+        var size = (Console.WindowWidth, Console.WindowHeight);
         while (true)
         {
             while (!Console.KeyAvailable)
@@ -27,6 +28,12 @@ public sealed class LineEditor(Notices notices, IEditView view, CancellationToke
                 {
                     view.Above(first, "yellow");
                     while (notices.TryTake(out var next)) view.Above(next, "yellow");
+                    view.Draw(promptMarkup(), buffer);
+                }
+                // A resized window is drawn again at its new size (the chat view's panes follow it).
+                if ((Console.WindowWidth, Console.WindowHeight) != size)
+                {
+                    size = (Console.WindowWidth, Console.WindowHeight);
                     view.Draw(promptMarkup(), buffer);
                 }
                 notices.WaitAsync(KeyPoll).Wait();
