@@ -14,6 +14,7 @@ public sealed class TmuxClient : IAsyncDisposable
     private readonly string _socket = "sbtest-" + Guid.NewGuid().ToString("N")[..12];
 
     private readonly bool _ownsState;
+    private string? _socketPath;
 
     private TmuxClient(string stateHome, bool ownsState)
     {
@@ -35,6 +36,7 @@ public sealed class TmuxClient : IAsyncDisposable
         // The shell stays after the client so that its exit code can be read from the screen.
         client.Tmux("new-session", "-d", "-s", "c", "-x", width.ToString(), "-y", height.ToString(),
             $"env {env} {command}; echo \"[exited $?]\"; sleep 600");
+        client._socketPath = client.Tmux("display-message", "-p", "#{socket_path}").Trim();
         return client;
     }
 
@@ -83,6 +85,8 @@ public sealed class TmuxClient : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         try { Tmux("kill-server"); } catch (InvalidOperationException) { }
+        // tmux leaves its socket file behind when its server is killed.
+        if (_socketPath is { Length: > 0 } socket) File.Delete(socket);
         if (_ownsState)
             try { Directory.Delete(StateHome, recursive: true); } catch (IOException) { }
         return ValueTask.CompletedTask;
