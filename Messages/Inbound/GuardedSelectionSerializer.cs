@@ -21,6 +21,9 @@ public sealed class GuardedSelectionSerializer(ExtendedActorSystem system) : Inb
         }
         // Cluster mode: other nodes select the cluster's system actors (join, heartbeats, pub-sub, ddata) with their own messages.
         if (Rules.IsClusterSelection(names)) return selection;
+        // The remote watcher's heartbeat arrives by selection; without an answer the watching side declares this
+        // system unreachable after its failure detector's pause, though the connection is fine.
+        if (selection.Message is Akka.Remote.RemoteWatcher.Heartbeat && Rules.IsOpenPathSelection(names)) return selection;
         return selection.Message is Register && Rules.IsAllowedSelection(names) ? selection : null;
     }
 

@@ -39,7 +39,15 @@ public sealed class InboundRules
         config.GetStringList("switchboard.inbound.selection-paths", []),
         config.GetStringList("switchboard.inbound.cluster-prefixes", []));
 
-    public bool SelectionsAllowed => _selectionPaths.Length > 0 || _clusterPrefixes.Length > 0;
+    public bool SelectionsAllowed => _selectionPaths.Length > 0 || _clusterPrefixes.Length > 0 || _openPaths.Length > 0;
+
+    /// <summary>Does a selection name exactly one of the open paths (the remote watcher, which heartbeats arrive at by selection)?</summary>
+    public bool IsOpenPathSelection(IReadOnlyList<string> names)
+    {
+        foreach (var p in _openPaths)
+            if (p.Length == names.Count && p.AsSpan().SequenceEqual(names.ToArray())) return true;
+        return false;
+    }
 
     /// <summary>Is this local actor one of the cluster's own (at or under a cluster prefix)?</summary>
     public bool IsClusterPath(ActorPath path)
