@@ -92,7 +92,7 @@ public static class ClusterHost
         }
         var port = o.Port == 0 ? StartChecks.FreePort(bindHost) : o.Port;
         var node = $"{publicHost}:{port}";
-        var protocol = tls is null ? "akka.tcp" : "akka.ssl.tcp";
+        var protocol = tls is null ? Switchboard.Messages.Tls.TlsRemoting.PlainProtocol : Switchboard.Messages.Tls.TlsRemoting.Protocol;
         var seeds = string.Join(", ", c.Seeds.Select(s => ParseHostPort(s)!.Value).Select(s => $"\"{protocol}://switchboard@{SwitchboardConfig.CanonicalHost(s.Host)}:{s.Port}\""));
         var overrides = ConfigurationFactory.ParseString(
             $"akka.remote.dot-netty.tcp {{ hostname = \"{bindHost}\", public-hostname = \"{publicHost}\", port = {port} }}\n" +

@@ -22,9 +22,14 @@ public sealed class ClusterNode : IAsyncDisposable
     public int Port { get; }
     public string Address => $"{Host}:{Port}";
 
-    public static async Task<ClusterNode> StartAsync(string host, int port, string seeds, params string[] extra)
+    public static Task<ClusterNode> StartAsync(string host, int port, string seeds, params string[] extra) =>
+        StartAsync(host, host, port, seeds, extra);
+
+    /// <summary>Binds <paramref name="bind"/> (0.0.0.0 for every interface) and is known to others as <paramref name="host"/>.</summary>
+    public static async Task<ClusterNode> StartAsync(string bind, string host, int port, string seeds, params string[] extra)
     {
-        var process = new ChildProcess(Binaries.Server, ["--cluster", "--host", host, "--port", port.ToString(), "--seeds", seeds, .. extra], redirectInput: false);
+        string[] publicHost = bind == host ? [] : ["--public-host", host];
+        var process = new ChildProcess(Binaries.Server, ["--cluster", "--host", bind, "--port", port.ToString(), "--seeds", seeds, .. publicHost, .. extra], redirectInput: false);
         try
         {
             // Printed once the node is Up in the cluster and holds a serverSeq range.

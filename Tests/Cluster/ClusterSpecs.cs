@@ -178,4 +178,23 @@ public sealed class ClusterSpecs
             await carol.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task A_node_on_all_interfaces_advertises_its_public_host_and_serves_a_client_bound_to_another_address_and_a_server_list()
+    {
+        // One node (its own seed) bound to 0.0.0.0, known as 127.0.0.2; a client on "another host", 127.0.0.3.
+        var port = ClusterNode.FreePort("127.0.0.2");
+        await using var node = await ClusterNode.StartAsync("0.0.0.0", "127.0.0.2", port, $"127.0.0.2:{port}");
+        await using var remote = await ClientSession.StartAsync("faraway", $"127.0.0.2:{port}", "--bind", "127.0.0.3");
+        Assert.Equal(200, Code(remote.Registration));
+        Assert.Equal($"127.0.0.2:{port}", remote.Registration.GetProperty("node").GetString());
+        Assert.Equal(200, Code(await remote.SendAsync("calc 6 * 7")));
+        Assert.Contains("127.0.0.3", node.Process.StdErr); // the server saw the client at the address it was bound to
+
+        // A list of servers: the first one is not there, the client goes on to the next.
+        var nobody = ClusterNode.FreePort("127.0.0.1");
+        await using var listed = await ClientSession.StartAsync("listed", $"127.0.0.1:{nobody},127.0.0.2:{port}");
+        Assert.Equal(200, Code(listed.Registration));
+        Assert.Equal($"127.0.0.2:{port}", listed.Registration.GetProperty("node").GetString());
+    }
 }
