@@ -3,6 +3,8 @@
 # carol on node B) running a short scripted exchange, and `inspect --watch`, in one tmux session.
 #   ./demo.sh          build, start, attach (detach with Ctrl-b d; the demo keeps running)
 #   ./demo.sh stop     stop every process of the demo and remove its segment
+#   ./demo.sh cluster  three cluster-mode nodes on 127.0.0.1/.2/.3 (no segment), clients on each, membership pane
+#                      (stop it with ./demo.sh stop too; DEMO_CLUSTER_PORT, 4553, picks the port of all three)
 # DEMO_PORT_A/DEMO_PORT_B (4053/4054), DEMO_SESSION and DEMO_SEGMENT (switchboard-demo) pick others.
 # Each client pane stays open after its script: type more commands there (e.g. "tell carol hi", "who").
 set -euo pipefail
@@ -35,6 +37,7 @@ stop() {
 }
 
 if [ "${1:-}" = "stop" ]; then stop; exit 0; fi
+mode="${1:-segment}"
 command -v tmux >/dev/null || { echo "the demo needs tmux (apt-get install tmux)"; exit 1; }
 if tmux has-session -t "$session" 2>/dev/null; then
   echo "the demo is already running: tmux attach -t $session   (or ./demo.sh stop)"; exit 1
@@ -54,6 +57,36 @@ client_cmd() { # name port script...
 node_cmd() { # name port
   echo "echo \$\$ > $state/$1.pid; exec dotnet $bin --port $2 --segment $segment"
 }
+
+if [ "$mode" = "cluster" ]; then
+  port="${DEMO_CLUSTER_PORT:-4553}"
+  seeds="127.0.0.1:$port,127.0.0.2:$port"
+  cnode_cmd() { # name host: the node's log goes to its pane and to a file the membership pane follows
+    echo "echo \$\$ > $state/$1.pid; exec dotnet $bin --cluster --host $2 --port $port --seeds $seeds 2> >(tee $state/$1.log >&2)"
+  }
+  cclient_cmd() { # name host script...
+    local name=$1 host=$2; shift 2
+    printf '%s\n' "$@" > "$state/$name.script"
+    echo "echo \$\$ > $state/$name.pid; (cat $state/$name.script; cat) | exec dotnet $client $name --server $host:$port,127.0.0.1:$port"
+  }
+  touch "$state/n1.log" "$state/n2.log" "$state/n3.log"
+  tmux new-session -d -s "$session" -x 220 -y 60 -n cluster "$(cnode_cmd n1 127.0.0.1)"
+  tmux set-option -t "$session" remain-on-exit on >/dev/null
+  n1=$(tmux display-message -p -t "$session" '#{pane_id}')
+  n2=$(tmux split-window -t "$n1" -h -P -F '#{pane_id}' "$(cnode_cmd n2 127.0.0.2)")
+  n3=$(tmux split-window -t "$n2" -h -P -F '#{pane_id}' "$(cnode_cmd n3 127.0.0.3)")
+  # The cluster's equivalent of inspect: membership as the nodes see it (joins, Up, unreachable, downed, removed).
+  tmux split-window -t "$n1" -f -v -l 14 "echo \$\$ > $state/members.pid; exec tail -n +1 -F $state/n1.log $state/n2.log $state/n3.log | grep --line-buffered -E 'JOINING|to \\[Up\\]|UNREACHABLE|downing|removing|left the cluster|listening'"
+  sleep 8
+  tmux split-window -t "$n1" -v -l 60% "$(cclient_cmd alice 127.0.0.1 'join lobby' 'sleep 5000' 'tell carol hi carol, alice here on 127.0.0.1' 'say #lobby hello lobby' 'who')"
+  tmux split-window -t "$n2" -v -l 60% "$(cclient_cmd bob 127.0.0.2 'sleep 2000' 'join #lobby' 'sleep 4000' 'say hello everyone, bob here on 127.0.0.2' 'rooms')"
+  tmux split-window -t "$n3" -v -l 60% "$(cclient_cmd carol 127.0.0.3 'sleep 3000' 'join lobby' 'sleep 4000' 'tell alice hi alice, carol here on 127.0.0.3' 'calc 6 * 7' 'who')"
+  echo "cluster demo running in tmux session '$session' (nodes 127.0.0.1/.2/.3 on port $port)."
+  echo "try: kill -9 \$(cat $state/n3.pid) and watch the membership pane; stop it all with: ./demo.sh stop"
+  if [ -t 1 ] && [ -z "${TMUX:-}" ]; then exec tmux attach -t "$session"; fi
+  echo "attach with: tmux attach -t $session"
+  exit 0
+fi
 
 # Layout: the two nodes' logs on top, a client under each (bob beside alice), inspect full width below.
 tmux new-session -d -s "$session" -x 200 -y 60 -n demo "$(node_cmd nodeA "$port_a")"

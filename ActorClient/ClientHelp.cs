@@ -12,7 +12,8 @@ internal static class ClientHelp
           ActorClient NAME [--server HOST:PORT] [--chat]      on a terminal: the menu and a command prompt
           ActorClient NAME [--server HOST:PORT] [--json] < commands.txt   scripted: one command per line
         options:
-          --server HOST:PORT   the server (default 127.0.0.1:4053)
+          --server HOST:PORT   the server (default 127.0.0.1:4053); several as HOST:PORT,HOST:PORT are tried in turn
+          --bind ADDRESS       the local address to bind and advertise (default: this host's address on the route to the server)
           --chat               the chat view: messages, online list and rooms side by side (needs a terminal)
           --json               scripted mode: one JSON object per output line
           --config FILE        client hocon read over the shipped hocon/client.hocon
@@ -64,6 +65,10 @@ internal static class ClientHelp
     /// <summary>Why --server was not HOST:PORT.</summary>
     public static string BadServer(string? text)
     {
+        // In a list, name the first entry that is wrong.
+        if (text?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 1 } parts
+            && parts.FirstOrDefault(p => ServerList.Parse(p) is null) is { } bad)
+            text = bad;
         var colon = text?.LastIndexOf(':') ?? -1;
         if (text is null || colon <= 0) return $"error: --server must be HOST:PORT, e.g. 127.0.0.1:4053 (got '{text}')";
         var port = text[(colon + 1)..];

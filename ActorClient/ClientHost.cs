@@ -11,7 +11,10 @@ using Switchboard.Messages.Inbound;
 
 namespace Switchboard.Client;
 
-public sealed record ClientOptions(string Name, string ServerHost, int ServerPort, bool Json, string? ConfigPath, string? Token = null, bool Chat = false);
+/// <param name="Servers">Every server to try in turn (<c>--server A,B</c>); null: just ServerHost:ServerPort.</param>
+/// <param name="Bind">The address to bind and advertise (<c>--bind</c>); null: the local address of the route to the server.</param>
+public sealed record ClientOptions(string Name, string ServerHost, int ServerPort, bool Json, string? ConfigPath, string? Token = null,
+    ServerList? Servers = null, string? Bind = null, bool Chat = false);
 
 /// <summary>Starts the client's actor system, registers, then runs the menu or the scripted mode.</summary>
 public static class ClientHost
@@ -36,25 +39,39 @@ public static class ClientHost
             Console.Error.WriteLine($"error: {ex.Message}");
             return ExitCodes.Usage;
         }
-        var server = new Address(tls is null ? "akka.tcp" : Switchboard.Messages.Tls.TlsRemoting.Protocol, "switchboard", o.ServerHost, o.ServerPort);
+        var servers = o.Servers ?? ServerList.Parse($"{o.ServerHost}:{o.ServerPort}")!;
+        var protocol = tls is null ? "akka.tcp" : Switchboard.Messages.Tls.TlsRemoting.Protocol;
+        Address CurrentServer() => new(protocol, "switchboard", servers.Current.Host, servers.Current.Port);
         var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
         var output = new Output(Console.Out, o.Json);
         Connection? connection = null;
         ClientRuntime? runtime = null;
         var events = new ConsoleEvents(o.Name, () => connection, () => runtime, output, interactive ? new Notices() : null);
-        await using var client = runtime = new ClientRuntime(reconnecting => BuildHost(o, config, tls, server, events, reconnecting));
+        // Each fresh system after a lost connection goes to the next server of the list (the same one if there is one).
+        await using var client = runtime = new ClientRuntime(reconnecting =>
+        {
+            if (reconnecting && servers.Count > 1) servers.MoveOn();
+            return BuildHost(o, config, tls, CurrentServer(), events, reconnecting, servers.Count > 1);
+        });
         var clientActor = await client.StartAsync(reconnecting: false, ct);
         var settings = ClientSettings.Create(config);
         connection = new Connection(clientActor, settings.RegisterTimeout, settings.RequestTimeout);
 
         var joined = await connection.ConnectAsync();
+        // Nobody answered: try the other servers in turn, each from a fresh system.
+        for (var tried = 1; joined.Code == Codes.Unreachable && tried < servers.Count; tried++)
+        {
+            servers.MoveOn();
+            connection.Rebind(await client.RestartAsync(ct));
+            joined = await connection.ConnectAsync();
+        }
         if (joined.Registered is not { } registered)
         {
             if (interactive) AnsiConsole.MarkupLine($"[red]cannot register as {Markup.Escape(o.Name)}: {joined.Code} {Markup.Escape(joined.Error ?? "")}[/]");
             else output.Rejected(joined.Code, joined.Error ?? "rejected");
             if (joined.Code == Codes.Unreachable)
             {
-                Console.Error.WriteLine($"no Switchboard server answered at {o.ServerHost}:{o.ServerPort}; is it running?");
+                Console.Error.WriteLine($"no Switchboard server answered at {servers}; is it running?");
                 if (tls is not null) Console.Error.WriteLine(ClientTls.Explain(tls));
             }
             return joined.Code == Codes.Unreachable ? ExitCodes.Unreachable : ExitCodes.Rejected;
@@ -88,8 +105,11 @@ public static class ClientHost
         }
     }
 
-    private static IHost BuildHost(ClientOptions o, Akka.Configuration.Config config, Switchboard.Messages.Tls.TlsRemoting? tls, Address server, IClientEvents events, bool reconnecting)
+    private static IHost BuildHost(ClientOptions o, Akka.Configuration.Config config, Switchboard.Messages.Tls.TlsRemoting? tls, Address server, IClientEvents events, bool reconnecting, bool failover)
     {
+        // Bind where the server can call back: the given address, or this host's address on the route to the server.
+        var bind = o.Bind ?? ServerList.LocalAddressFor(server.Host!);
+        var binding = Akka.Configuration.ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.hostname = \"{bind}\"");
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         // Diagnostics only, on stderr: stdout is for the reply lines.
@@ -100,7 +120,7 @@ public static class ClientHost
         builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
         builder.Services.AddAkka("switchboard-client", (ab, _) =>
         {
-            ab.AddHocon(config, HoconAddMode.Prepend);
+            ab.AddHocon(config, HoconAddMode.Prepend).AddHocon(binding, HoconAddMode.Prepend);
             if (tls is not null) ab.AddHocon(tls.Hocon, HoconAddMode.Prepend).AddSetup(tls.Setup);
             ab.ConfigureLoggers(l =>
               {
@@ -108,7 +128,7 @@ public static class ClientHost
                   l.AddLoggerFactory();
               })
               .WithActors((system, registry) =>
-                  registry.Register<ClientActor>(system.ActorOf(ClientActor.Props(server, o.Name, events, reconnecting, o.Token), Capability.NewName("client-"))));
+                  registry.Register<ClientActor>(system.ActorOf(ClientActor.Props(server, o.Name, events, reconnecting, o.Token, failover), Capability.NewName("client-"))));
         });
         return builder.Build();
     }

@@ -27,6 +27,21 @@ internal sealed class ClientRuntime(Func<bool, IHost> build) : IAsyncDisposable
         return host.Services.GetRequiredService<IRequiredActor<ClientActor>>().ActorRef;
     }
 
+    /// <summary>Stops the running system and starts a fresh one that registers anew (the next server of a list).</summary>
+    public async Task<IActorRef> RestartAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await StopAsync();
+            return await StartAsync(reconnecting: false, ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Replaces the running system with a fresh one; a no-op once the client is leaving.</summary>
     public async Task ReplaceAsync()
     {

@@ -3,7 +3,8 @@ using Switchboard.Client;
 using Switchboard.Messages;
 
 var name = new Argument<string>("name") { Description = "Your client name: 1-32 of A-Z a-z 0-9 _ . -" };
-var server = new Option<string>("--server") { Description = "Server address HOST:PORT", DefaultValueFactory = _ => "127.0.0.1:4053" };
+var server = new Option<string>("--server") { Description = "Server address HOST:PORT, or several HOST:PORT,HOST:PORT tried in turn", DefaultValueFactory = _ => "127.0.0.1:4053" };
+var bind = new Option<string?>("--bind") { Description = "Local address to bind and advertise (default: this host's address on the route to the server)" };
 var json = new Option<bool>("--json") { Description = "Scripted mode: one JSON object per output line" };
 var config = new Option<string?>("--config") { Description = "Client hocon file (default: hocon/client.hocon next to the program)" };
 var chat = new Option<bool>("--chat") { Description = "On a terminal: the chat view (messages, online list and rooms side by side)" };
@@ -11,19 +12,25 @@ var tokenFile = new Option<string?>("--token-file") { Description = "Present thi
 
 var root = new RootCommand("Switchboard client: an interactive menu on a terminal, one command per line otherwise")
 {
-    name, server, json, config, tokenFile, chat,
+    name, server, json, config, tokenFile, bind, chat,
 };
 var tls = ClientTls.AddOptions(root);
 root.SetAction(async r =>
 {
-    if (!TryServer(r.GetValue(server), out var host, out var port))
+    if (ServerList.Parse(r.GetValue(server)) is not { } servers)
     {
         Console.Error.WriteLine(ClientHelp.BadServer(r.GetValue(server)));
         return ExitCodes.Usage;
     }
-    if (ClientHelp.Unresolvable(host) is { } unknownHost)
+    if (servers.All.Select(s => ClientHelp.Unresolvable(s.Host)).FirstOrDefault(p => p is not null) is { } unknownHost)
     {
         Console.Error.WriteLine(unknownHost);
+        return ExitCodes.Usage;
+    }
+    var (host, port) = servers.Current;
+    if (r.GetValue(bind) is { } b && !System.Net.IPAddress.TryParse(SwitchboardConfig.CanonicalHost(b), out _))
+    {
+        Console.Error.WriteLine("error: --bind must be an IP address of this host, e.g. --bind 127.0.0.3");
         return ExitCodes.Usage;
     }
     var configPath = r.GetValue(config);
@@ -38,7 +45,8 @@ root.SetAction(async r =>
         Console.Error.WriteLine(tokenProblem);
         return ExitCodes.Usage;
     }
-    return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config), token, r.GetValue(chat)), tls(r));
+    return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config), token,
+        servers, r.GetValue(bind) is { } b2 ? SwitchboardConfig.CanonicalHost(b2) : null, r.GetValue(chat)), tls(r));
 });
 
 if (ClientHelp.Wanted(args))
@@ -50,20 +58,8 @@ var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in ClientHelp.Explain(parsed.Errors, args)) Console.Error.WriteLine(e);
-    Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT] [--json] [--token-file F] [--tls-ca CA.pem [--tls-cert F.pfx]]   (--help for more)");
+    Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT[,HOST:PORT...]] [--bind HOST] [--json] [--chat] [--token-file F] [--tls-ca CA.pem [--tls-cert F.pfx]]   (--help for more)");
     return ExitCodes.Usage;
 }
 // The client handles SIGINT/SIGTERM itself: it unregisters, then exits.
 return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
-
-static bool TryServer(string? text, out string host, out int port)
-{
-    host = "";
-    port = 0;
-    var colon = text?.LastIndexOf(':') ?? -1;
-    if (text is null || colon <= 0) return false;
-    host = SwitchboardConfig.CanonicalHost(text[..colon].Trim('[', ']'));
-    // "0.0.0.0" (anywhere) is where a server binds, not an address to send to: it means this host.
-    if (host == System.Net.IPAddress.Any.ToString()) host = System.Net.IPAddress.Loopback.ToString();
-    return int.TryParse(text[(colon + 1)..], out port) && port is > 0 and <= 65535;
-}

@@ -8,6 +8,9 @@ var port = new Option<int>("--port") { Description = "TCP port (0 picks a free o
 var segment = new Option<string>("--segment") { Description = "Shared-memory segment name under /dev/shm", DefaultValueFactory = _ => "switchboard" };
 var config = new Option<string?>("--config") { Description = "Server hocon file (default: hocon/server.hocon next to the program)" };
 var debug = new Option<bool>("--debug") { Description = "Log every request and reply" };
+var clusterMode = new Option<bool>("--cluster") { Description = "Cluster mode (Akka.Cluster): no segment; names, rooms and messages across hosts" };
+var seeds = new Option<string?>("--seeds") { Description = "Cluster mode: seed nodes HOST:PORT[,HOST:PORT...]" };
+var publicHost = new Option<string?>("--public-host") { Description = "Cluster mode: the address others use for this node (with --host 0.0.0.0)" };
 var tokenFile = new Option<string?>("--token-file") { Description = "Require this file's token (first line) at registration; or set SWITCHBOARD_TOKEN" };
 
 var root = new RootCommand("Switchboard server: named clients, operations and messages over Akka.Remote");
@@ -17,6 +20,9 @@ root.Options.Add(segment);
 root.Options.Add(config);
 root.Options.Add(debug);
 root.Options.Add(tokenFile);
+root.Options.Add(clusterMode);
+root.Options.Add(seeds);
+root.Options.Add(publicHost);
 var tls = ServerTls.AddOptions(root);
 var inspectSegment = new Option<string>("--segment") { Description = "Segment to read", DefaultValueFactory = _ => "switchboard" };
 var inspectJson = new Option<bool>("--json") { Description = "One JSON object (one per refresh with --watch)" };
@@ -38,13 +44,15 @@ inspect.SetAction(r =>
 root.Subcommands.Add(inspect);
 
 root.SetAction((r, _) => ServerHost.RunAsync(new ServerOptions(
-    r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug), r.GetValue(tokenFile)), tls(r)));
+    r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug), r.GetValue(tokenFile)), tls(r),
+    r.GetValue(clusterMode) ? new Switchboard.Server.Cluster.ClusterOptions(
+        (r.GetValue(seeds) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), r.GetValue(publicHost)) : null));
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in parsed.Errors) Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("usage: ActorServer [--host H] [--port P] [--segment S] [--config F] [--debug] [--token-file F] [--tls-cert F.pfx --tls-ca CA.pem [--tls-client-certs required|none]] | ActorServer inspect [--segment S] [--json] [--watch]");
+    Console.Error.WriteLine("usage: ActorServer [--host H] [--port P] [--segment S | --cluster --seeds HOST:PORT[,...] [--public-host H]] [--config F] [--debug] [--token-file F] [--tls-cert F.pfx --tls-ca CA.pem [--tls-client-certs required|none]] | ActorServer inspect [--segment S] [--json] [--watch]");
     return 2;
 }
 // The host handles SIGINT/SIGTERM (graceful shutdown, then the summary); the parser must not.

@@ -21,8 +21,9 @@ public sealed record ServerOptions(string Host, int Port, string Segment, string
 /// <summary>Wires the server with the generic host and Akka.Hosting, runs it until SIGINT/SIGTERM, prints the summary.</summary>
 public static class ServerHost
 {
-    public static async Task<int> RunAsync(ServerOptions o, ServerTls? tlsOptions = null)
+    public static async Task<int> RunAsync(ServerOptions o, ServerTls? tlsOptions = null, Cluster.ClusterOptions? cluster = null)
     {
+        if (cluster is not null) return await Cluster.ClusterHost.RunAsync(o, cluster, tlsOptions); // cluster mode: no segment
         if (StartChecks.Problem(o) is { } problem)
         {
             Console.Error.WriteLine($"error: {problem}");

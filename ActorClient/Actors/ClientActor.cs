@@ -52,12 +52,15 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     private int _attempt;
     private int _lastRefusal;
     private readonly bool _startReconnecting;
+    private readonly bool _failover;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="reconnecting">Start by re-registering (a fresh actor system replacing a quarantined one).</param>
-    public ClientActor(Address server, string name, IClientEvents events, bool reconnecting, string? token)
+    /// <param name="failover">Other servers are listed: give up on this one after failed attempts to reach it.</param>
+    public ClientActor(Address server, string name, IClientEvents events, bool reconnecting, string? token, bool failover = false)
     {
+        _failover = failover;
         _server = server;
         _name = name;
         _token = token;
@@ -69,8 +72,8 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     }
 
     /// <param name="token">The registration token, where the server requires one.</param>
-    public static Props Props(Address server, string name, IClientEvents events, bool reconnecting = false, string? token = null) =>
-        Akka.Actor.Props.Create(() => new ClientActor(server, name, events, reconnecting, token));
+    public static Props Props(Address server, string name, IClientEvents events, bool reconnecting = false, string? token = null, bool failover = false) =>
+        Akka.Actor.Props.Create(() => new ClientActor(server, name, events, reconnecting, token, failover));
 
     protected override void PreStart()
     {
@@ -184,6 +187,8 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
             if (r.Code != _lastRefusal) _events.ReconnectRefused(r.Code, r.Error);
             _lastRefusal = r.Code;
         });
+        // With other servers listed, a server that cannot be reached twice in a row is left for the next one.
+        Receive<AssociationErrorEvent>(e => _failover && e.RemoteAddress == _server && _attempt >= 2, _ => Retire());
         Receive<ThisActorSystemQuarantinedEvent>(e => e.RemoteAddress == _server, _ => Retire());
         Receive<QuarantinedEvent>(e => e.Address == _server, _ => Retire());
         NotConnected("disconnected; reconnecting");

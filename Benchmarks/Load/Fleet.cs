@@ -19,7 +19,8 @@ public sealed class Fleet : IAsyncDisposable
             .WithFallback(Switchboard.Messages.SwitchboardConfig.Load(clientHocon));
 
     public static async Task<Fleet> StartAsync(int count, Target target, Address server, string prefix, Traffic traffic,
-        int window, string op, string[] args, string clientHocon, TimeSpan timeout, Switchboard.Messages.Tls.TlsRemoting? tls = null)
+        int window, string op, string[] args, string clientHocon, TimeSpan timeout, Switchboard.Messages.Tls.TlsRemoting? tls = null,
+        string[]? peers = null)
     {
         var fleet = new Fleet();
         try
@@ -33,8 +34,9 @@ public sealed class Fleet : IAsyncDisposable
                     : ActorSystem.Create("loadclient", BootstrapSetup.Create().WithConfig(tls.Hocon.WithFallback(config)).And(tls.Setup));
                 fleet._systems.Add(system);
                 var tcs = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                var peers = names.Where((_, j) => j != i).DefaultIfEmpty(names[i]).ToArray();
-                fleet.Clients.Add(system.ActorOf(LoadClient.Props(target, server, names[i], traffic, window, peers, op, args, tcs), "client"));
+                // Direct messages go to the other clients of this fleet, or to the given peers (another fleet's names).
+                var to = peers ?? names.Where((_, j) => j != i).DefaultIfEmpty(names[i]).ToArray();
+                fleet.Clients.Add(system.ActorOf(LoadClient.Props(target, server, names[i], traffic, window, to, op, args, tcs), "client"));
                 ready.Add(tcs.Task);
             }
             await Task.WhenAll(ready).WaitAsync(timeout);

@@ -96,6 +96,9 @@ public sealed class LoadCommandLine
         Create("messaging", "Direct messages (tell) and broadcasts (say) between clients; one client count: the largest of --clients, 25 by default",
             c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._json, c._maxRequests, c._keepRateLimit],
             run),
+        Create("cluster", "Cluster mode, two nodes on 127.0.0.1/.2: a request on a node, and a DM within one node vs across nodes (same run)",
+            c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._op, c._args, c._maxRequests, c._keepRateLimit],
+            run),
     ];
 
     private static Command Create(string name, string description, Func<LoadCommandLine, Option[]> shown, Func<string, LoadOptions, int> run)

@@ -12,14 +12,19 @@ public sealed class GuardedSelectionSerializer(ExtendedActorSystem system) : Inb
 {
     protected override object? Admit(object message)
     {
-        if (message is not ActorSelectionMessage { Message: Register } selection) return null;
+        if (message is not ActorSelectionMessage selection) return null;
         var names = new List<string>(selection.Elements.Length);
         foreach (var element in selection.Elements)
         {
             if (element is not SelectChildName child) return null;
             names.Add(child.Name);
         }
-        return Rules.IsAllowedSelection(names) ? selection : null;
+        // Cluster mode: other nodes select the cluster's system actors (join, heartbeats, pub-sub, ddata) with their own messages.
+        if (Rules.IsClusterSelection(names)) return selection;
+        // The remote watcher's heartbeat arrives by selection; without an answer the watching side declares this
+        // system unreachable after its failure detector's pause, though the connection is fine.
+        if (selection.Message is Akka.Remote.RemoteWatcher.Heartbeat && Rules.IsOpenPathSelection(names)) return selection;
+        return selection.Message is Register && Rules.IsAllowedSelection(names) ? selection : null;
     }
 
     protected override string Why(object? message) => message is ActorSelectionMessage s

@@ -27,5 +27,5 @@ public sealed class GuardedSystemMessageSerializer(ExtendedActorSystem system) :
     protected override string Why(object? message) => "a watch of a local actor it may not watch";
 
     private bool IsPeerWatchingCapability(IActorRef watchee, IActorRef watcher) =>
-        watcher is RemoteActorRef && watchee is not RemoteActorRef && Rules.IsCapabilityChild(watchee.Path);
+        watcher is RemoteActorRef && watchee is not RemoteActorRef && (Rules.IsCapabilityChild(watchee.Path) || Rules.IsClusterPath(watchee.Path));
 }

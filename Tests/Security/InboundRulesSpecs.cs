@@ -30,12 +30,21 @@ public sealed class InboundRulesSpecs
     [Theory]
     [InlineData("/user/client-0123456789abcdef0123456789abcdef", true)]
     [InlineData("/system/remote-watcher", true)]
-    [InlineData("/", false)] // no selections at all on a client
+    [InlineData("/", true)] // selections of the remote watcher carrying a heartbeat only (checked on their payload)
     [InlineData("/user", false)]
     [InlineData("/system/endpointManager", false)]
     [InlineData("/user/client-1/x", false)]
     public void A_client_opens_its_actor_and_heartbeats_only(string path, bool open) =>
         Assert.Equal(open, Client.IsOpenRecipient(P(path)));
+
+    [Fact]
+    public void A_client_takes_selections_of_its_remote_watcher_only_and_never_a_registration_selection()
+    {
+        Assert.True(Client.IsOpenPathSelection(["system", "remote-watcher"]));
+        Assert.False(Client.IsOpenPathSelection(["system", "remote-watcher", "x"]));
+        Assert.False(Client.IsOpenPathSelection(["user"]));
+        Assert.False(Client.IsAllowedSelection(["system", "remote-watcher"]));
+    }
 
     [Theory]
     [InlineData(new[] { "user", "gateway" }, true)]

@@ -1,0 +1,186 @@
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Configuration;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Switchboard.Messages;
+using Switchboard.Messages.Inbound;
+using Switchboard.Server.Actors;
+using Switchboard.Server.Hosting;
+using Switchboard.Server.Logging;
+using Switchboard.Server.Operations;
+using Switchboard.Server.Security;
+using Switchboard.Server.Sessions;
+using Switchboard.Server.Settings;
+
+namespace Switchboard.Server.Cluster;
+
+/// <param name="Seeds">Seed nodes as HOST:PORT (this node may be one of them).</param>
+/// <param name="PublicHost">The host name other nodes and clients use for this node, when it binds 0.0.0.0.</param>
+public sealed record ClusterOptions(IReadOnlyList<string> Seeds, string? PublicHost);
+
+/// <summary>Marker keys of the two shard regions in Akka.Hosting's registry.</summary>
+public sealed class NameRegionKey;
+
+public sealed class SeqRegionKey;
+
+/// <summary>
+/// Cluster mode: the same gateway, sessions and rooms as a single-host node, with the cluster registry
+/// (<see cref="ClusterRegistryActor"/>) in the place of the segment's state actor, on Akka.Cluster through
+/// Akka.Cluster.Hosting. Prints "listening on" once the node is Up and holds its first serverSeq range.
+/// </summary>
+public static class ClusterHost
+{
+    public static async Task<int> RunAsync(ServerOptions o, ClusterOptions c, ServerTls? tlsOptions)
+    {
+        if (c.Seeds.Count == 0 || c.Seeds.Any(s => ParseHostPort(s) is null))
+        {
+            Console.Error.WriteLine("error: --seeds needs HOST:PORT[,HOST:PORT...]");
+            return 2;
+        }
+        if (o.Port is < 0 or > 65535)
+        {
+            Console.Error.WriteLine("error: --port must be 0..65535");
+            return 2;
+        }
+        var bindHost = SwitchboardConfig.CanonicalHost(o.Host);
+        var publicHost = SwitchboardConfig.CanonicalHost(c.PublicHost ?? o.Host);
+        if (publicHost is "0.0.0.0" or "::")
+        {
+            Console.Error.WriteLine("error: binding to all interfaces needs --public-host, the address others use for this node");
+            return 2;
+        }
+        if (o.Port != 0 && await StartChecks.IsListeningAsync(publicHost, o.Port))
+        {
+            Console.Error.WriteLine($"error: {publicHost}:{o.Port} is already in use by another process; pick another --port");
+            return 1;
+        }
+        ServerSettings settings;
+        ClusterSettings cluster;
+        Config hocon;
+        try
+        {
+            settings = ServerSettings.Load(o.ConfigPath);
+            hocon = ConfigurationFactory.ParseString(File.ReadAllText(SwitchboardConfig.DefaultPath("cluster.hocon"))).WithFallback(settings.Hocon);
+            cluster = ClusterSettings.Create(hocon);
+            if (cluster.RecoverFor <= cluster.ReassertInterval)
+                throw new ConfigurationException("switchboard.cluster.recover-for must be longer than reassert-interval");
+        }
+        catch (Exception ex) when (ex is ConfigurationException or FormatException or IOException)
+        {
+            Console.Error.WriteLine($"error: bad configuration: {ex.Message}");
+            return 2;
+        }
+        Switchboard.Messages.Tls.TlsRemoting? tls;
+        try
+        {
+            tls = (tlsOptions ?? ServerTls.Off).Load(hocon);
+        }
+        catch (Switchboard.Messages.Tls.TlsOptionsException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+        if (RegistrationToken.Load(o.TokenFile, out var tokenProblem) is not { } token)
+        {
+            Console.Error.WriteLine($"error: {tokenProblem}");
+            return 2;
+        }
+        var port = o.Port == 0 ? StartChecks.FreePort(bindHost) : o.Port;
+        var node = $"{publicHost}:{port}";
+        var protocol = tls is null ? Switchboard.Messages.Tls.TlsRemoting.PlainProtocol : Switchboard.Messages.Tls.TlsRemoting.Protocol;
+        var seeds = string.Join(", ", c.Seeds.Select(s => ParseHostPort(s)!.Value).Select(s => $"\"{protocol}://switchboard@{SwitchboardConfig.CanonicalHost(s.Host)}:{s.Port}\""));
+        var overrides = ConfigurationFactory.ParseString(
+            $"akka.remote.dot-netty.tcp {{ hostname = \"{bindHost}\", public-hostname = \"{publicHost}\", port = {port} }}\n" +
+            $"akka.cluster.seed-nodes = [{seeds}]" + (o.Debug ? "\nakka.loglevel = DEBUG" : ""));
+        var summary = new ServerSummary();
+        var readiness = new ClusterReadiness();
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(o.Debug ? LogLevel.Debug : LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(l =>
+        {
+            l.SingleLine = true;
+            l.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(l => l.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.AddAkka("switchboard", (ab, _) =>
+        {
+            ab.AddHocon(hocon, HoconAddMode.Prepend)
+              .AddHocon(overrides, HoconAddMode.Prepend);
+            if (tls is not null) ab.AddHocon(tls.Hocon, HoconAddMode.Prepend).AddSetup(tls.Setup);
+            var shardOptions = new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = false };
+            ab.ConfigureLoggers(l =>
+              {
+                  l.ClearLoggers();
+                  l.AddLogger<ReadableLogger>();
+              })
+              .WithShardRegion<NameRegionKey>(NameExtractor.TypeName, _ => NameEntityActor.Props(cluster.RecoverFor), new NameExtractor(cluster.Shards), shardOptions)
+              .WithShardRegion<SeqRegionKey>(SeqExtractor.TypeName, _ => SeqLeaseActor.Props(cluster.MajorityTimeout), new SeqExtractor(), shardOptions)
+              .WithActors((system, registry, _) =>
+              {
+                  // Every node must run the replicator that keeps the serverSeq mark: it starts on first use otherwise,
+                  // and a node that never used it could not answer the majority reads and writes of the others.
+                  Akka.DistributedData.DistributedData.Get(system);
+                  var state = system.ActorOf(ClusterRegistryActor.Props(cluster, summary, readiness, node,
+                      registry.Get<NameRegionKey>(), registry.Get<SeqRegionKey>()), "state");
+                  registry.Register<RegistryKey>(state);
+                  // No segment, so no shared node key: the door (for same-host nodes) gets a name nobody knows.
+                  var doorName = Capability.NewName("door-");
+                  var rooms = system.ActorOf(RoomsActor.Props(settings.Rooms, state, doorName), "rooms");
+                  registry.Register<RoomsKey>(rooms);
+                  var services = new SessionServices(state, rooms, OperationRegistry.Default, settings.Sessions, TimeProvider.System);
+                  var gateway = new GatewaySettings(node, doorName, settings.Registration, token);
+                  registry.Register<GatewayKey>(system.ActorOf(GatewayActor.Props(services, gateway), "gateway"));
+              });
+        });
+
+        using var app = builder.Build();
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
+        {
+            ctx.Cancel = true;
+            app.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        });
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine($"error: the server did not start: {ex.GetBaseException().Message}");
+            return 1;
+        }
+        var system = app.Services.GetRequiredService<ActorSystem>();
+        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        // A node downed by the resolver (or that left) stops its actor system: the process ends with it.
+        _ = system.WhenTerminated.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+        var ready = Task.WhenAll(up.Task, readiness.WhenReady);
+        if (await Task.WhenAny(ready, system.WhenTerminated, Task.Delay(Timeout.Infinite, lifetime.ApplicationStopping)) == ready)
+        {
+            Console.Out.WriteLine($"listening on {((ExtendedActorSystem)system).Provider.DefaultAddress}");
+            Console.Out.Flush();
+        }
+        await app.WaitForShutdownAsync();
+        await system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+        var downed = Akka.Cluster.Cluster.Get(system).IsTerminated && CoordinatedShutdown.Get(system).ShutdownReason is CoordinatedShutdown.ClusterDowningReason;
+        var lostRegistry = CoordinatedShutdown.Get(system).ShutdownReason is GatewayActor.RegistryLost;
+        Console.Out.WriteLine(summary.Render());
+        return lostRegistry || downed ? 1 : 0;
+    }
+
+    /// <summary>HOST:PORT, or null.</summary>
+    public static (string Host, int Port)? ParseHostPort(string s)
+    {
+        var i = s.LastIndexOf(':');
+        if (i <= 0 || !int.TryParse(s.AsSpan(i + 1), out var port) || port is <= 0 or > 65535) return null;
+        return (s[..i], port);
+    }
+}

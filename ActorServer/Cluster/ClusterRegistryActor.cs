@@ -1,0 +1,443 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+using Switchboard.Messages;
+using Switchboard.Messages.Inbound;
+using Switchboard.Server.Protocol;
+using Switchboard.Server.State;
+
+namespace Switchboard.Server.Cluster;
+
+/// <summary>
+/// The cluster's implementation of the registry: it answers the same messages in <c>Protocol/</c> as the segment's
+/// <c>StateActor</c>, so the gateway, sessions and rooms are unchanged.
+/// <list type="bullet">
+/// <item>Names are claimed from their sharded <see cref="NameEntityActor"/> (strongly consistent, one writer per name)
+/// and re-asserted every interval, so an entity that restarts relearns them.</item>
+/// <item>serverSeq comes from ranges leased from <see cref="SeqLeaseActor"/>: no cross-node hop per request.</item>
+/// <item>Each node publishes its roster (DistributedPubSub); `who`, presence and DM routing read the copies.</item>
+/// <item>Broadcasts and room messages are published to every node's registry, DMs to the recipient node's topic;
+/// each registry hands them to its own gateway or rooms, which accept node traffic from their registry only.</item>
+/// </list>
+/// </summary>
+public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IWithTimers
+{
+    public const string RosterTopic = "switchboard-roster";
+    public const string FanoutTopic = "switchboard-fanout";
+
+    private readonly ClusterSettings _settings;
+    private readonly ServerSummary _summary;
+    private readonly ClusterReadiness _readiness;
+    private readonly string _node;
+    private readonly string _nodeTopic;
+    private readonly IActorRef _names;
+    private readonly IActorRef _seq;
+    private readonly IActorRef _mediator;
+    private readonly ActorSelection _localGateway = Context.ActorSelection("/user/gateway");
+    private readonly ActorSelection _localRooms = Context.ActorSelection("/user/rooms");
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private IActorRef _inbox = ActorRefs.Nobody;
+
+    private readonly Dictionary<int, LiveClient> _live = new();
+    private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, PendingClaim> _pending = new();
+    private int _nextIndex;
+    private long _claims;
+    private long _totalRequests, _totalRegistrations;
+
+    // serverSeq: the range in use [_seqNext, _seqEnd) and the next one, leased ahead when half is used.
+    private long _seqNext, _seqEnd;
+    private (long First, long Count)? _nextRange;
+    private bool _leasing;
+
+    // Other nodes' clients, by node; only nodes that are members are kept.
+    private readonly Dictionary<string, (long Version, Dictionary<string, RosterEntry> Clients)> _rosters = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _members = new(StringComparer.Ordinal);
+    private readonly long _rosterBase = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+    private long _rosterVersion;
+    private bool _rosterDirty = true;
+    private int _rosterTicks;
+
+    public IStash Stash { get; set; } = null!;
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public ClusterRegistryActor(ClusterSettings settings, ServerSummary summary, ClusterReadiness readiness, string node, IActorRef names, IActorRef seq)
+    {
+        _settings = settings;
+        _summary = summary;
+        _readiness = readiness;
+        _node = node;
+        _nodeTopic = NodeTopic(node);
+        _names = names;
+        _seq = seq;
+        _mediator = DistributedPubSub.Get(Context.System).Mediator;
+
+        Receive<ClaimName>(OnClaim);
+        Receive<NameAnswer>(_ => Sender.Equals(_inbox), OnAnswer);
+        Receive<SeqLeased>(_ => Sender.Equals(_inbox), OnLeased);
+        Receive<CountAndReply>(OnCount);
+        Receive<ReleaseAndReply>(OnReleaseAndReply);
+        Receive<ReleaseName>(m => Release(m.Slot, m.Reason));
+        Receive<WhoQuery>(OnWho);
+        Receive<CountAndListRooms>(OnCountAndListRooms);
+        Receive<RouteTell>(OnRouteTell);
+        Receive<RouteFanout>(OnRouteFanout);
+        Receive<GetSnapshot>(_ => Sender.Tell(Snapshot()));
+        Receive<MaintainNow>(_ => { });
+
+        // From the other nodes, through DistributedPubSub topics only this node's registry subscribes to.
+        Receive<NodeRoster>(OnRoster);
+        Receive<Deliver>(m => _localGateway.Tell(m, Self));
+        Receive<Fanout>(m => (m.Room is null ? _localGateway : _localRooms).Tell(m, Self));
+        Receive<SubscribeAck>(_ => { });
+
+        Receive<ClusterEvent.MemberUp>(m => MemberSeen(m.Member));
+        Receive<ClusterEvent.MemberWeaklyUp>(m => MemberSeen(m.Member));
+        Receive<ClusterEvent.MemberRemoved>(m => MemberGone(m.Member));
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+
+        Receive<Tick>(_ => OnTick());
+        Receive<Reassert>(_ => OnReassert());
+        Receive<ClaimExpired>(OnClaimExpired);
+        Receive<LeaseExpired>(_ => { _leasing = false; EnsureLease(); });
+    }
+
+    public static Props Props(ClusterSettings settings, ServerSummary summary, ClusterReadiness readiness, string node, IActorRef names, IActorRef seq) =>
+        Akka.Actor.Props.Create(() => new ClusterRegistryActor(settings, summary, readiness, node, names, seq));
+
+    public static string NodeTopic(string node) => "switchboard-node-" + node;
+
+    public static string NodeOf(Address a) => $"{a.Host}:{a.Port}";
+
+    protected override void PreStart()
+    {
+        _inbox = Context.ActorOf(ClusterInboxActor.Props(), Capability.NewName("inbox-"));
+        foreach (var topic in new[] { RosterTopic, FanoutTopic, _nodeTopic })
+            _mediator.Tell(new Subscribe(topic, Self));
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+        Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.RosterInterval);
+        Timers.StartPeriodicTimer("reassert", Reassert.Instance, _settings.ReassertInterval);
+        EnsureLease();
+    }
+
+    protected override void PostStop()
+    {
+        Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        foreach (var c in _live.Values) _summary.Record(c.Name, c.Requests);
+        _live.Clear();
+        _summary.Complete();
+    }
+
+    // ---- names ----
+
+    private void OnClaim(ClaimName m)
+    {
+        // The claim's token orders registrations roughly by time across nodes (presence: who came after whom).
+        var token = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1024 + (++_claims & 1023);
+        _pending[token] = new PendingClaim(m.Name, m.Client, Sender);
+        Timers.StartSingleTimer(("claim", token), new ClaimExpired(token), _settings.ClaimTimeout);
+        _names.Tell(new NameClaim(m.Name, _node, token, _inbox, Reassert: false));
+    }
+
+    private void OnClaimExpired(ClaimExpired e)
+    {
+        if (!_pending.Remove(e.Token, out var p)) return;
+        _log.Warning("claim of '{0}' not answered within {1}", p.Name, _settings.ClaimTimeout);
+        p.Gateway.Tell(new NameRefused(p.Name, p.Client, Codes.Unavailable, "name registry not reachable, try again"));
+    }
+
+    private void OnAnswer(NameAnswer m)
+    {
+        if (_pending.TryGetValue(m.Token, out var p))
+        {
+            if (m.Verdict == NameVerdict.Granted)
+            {
+                // The registration reply needs a serverSeq: wait for a range if none is left.
+                if (!TryNextSeq(out var seq))
+                {
+                    Stash.Stash();
+                    return;
+                }
+                _pending.Remove(m.Token);
+                Timers.Cancel(("claim", m.Token));
+                Granted(p, m.Token, seq);
+            }
+            else
+            {
+                _pending.Remove(m.Token);
+                Timers.Cancel(("claim", m.Token));
+                p.Gateway.Tell(new NameRefused(p.Name, p.Client, Codes.NameTaken, $"name '{p.Name}' is already taken"));
+            }
+            return;
+        }
+        if (m.Verdict == NameVerdict.Lost && _byName.TryGetValue(m.Name, out var index) && _live[index].Token == m.Token)
+        {
+            // Only if an entity granted the name while this claim was not re-asserted (should not happen): give up ours.
+            _log.Warning("name {0} was granted elsewhere; this node's session of it ends", m.Name);
+            _live[index].Lost = true;
+            _byName.Remove(m.Name);
+            Changed(null, Entry(_live[index]));
+            return;
+        }
+        if (m.Verdict == NameVerdict.Granted && !Owns(m.Name, m.Token))
+            _names.Tell(new NameRelease(m.Name, _node, m.Token)); // a late grant of a claim that timed out
+    }
+
+    private bool Owns(string name, long token) => _byName.TryGetValue(name, out var i) && _live[i].Token == token;
+
+    private void Granted(PendingClaim p, long token, long seq)
+    {
+        var index = _nextIndex++;
+        var client = new LiveClient(p.Name, token, DateTimeOffset.UtcNow);
+        _live[index] = client;
+        _byName[p.Name] = index;
+        _totalRegistrations++;
+        p.Gateway.Tell(new NameClaimed(p.Name, p.Client, new SlotHandle(index, token), new SeqPair(1, seq)));
+        Changed(Entry(client), null);
+    }
+
+    private void OnReassert()
+    {
+        foreach (var c in _live.Values)
+            if (!c.Lost) _names.Tell(new NameClaim(c.Name, _node, c.Token, _inbox, Reassert: true));
+    }
+
+    private void Release(SlotHandle slot, string reason)
+    {
+        if (!_live.Remove(slot.Index, out var c) || c.Token != slot.Token)
+        {
+            if (c is not null) _live[slot.Index] = c;
+            return;
+        }
+        _summary.Record(c.Name, c.Requests);
+        if (c.Lost) return;
+        _byName.Remove(c.Name);
+        _names.Tell(new NameRelease(c.Name, _node, c.Token));
+        _log.Info("name {0} freed ({1})", c.Name, reason);
+        Changed(null, Entry(c));
+    }
+
+    // ---- counted replies ----
+
+    private LiveClient? Live(SlotHandle slot) =>
+        _live.TryGetValue(slot.Index, out var c) && c.Token == slot.Token && !c.Lost ? c : null;
+
+    /// <summary>Counts one reply; false when it was stashed (no serverSeq left) or answered already.</summary>
+    private bool Count(SlotHandle slot, IActorRef client, long id, out SeqPair seq)
+    {
+        seq = default;
+        if (Live(slot) is not { } c)
+        {
+            client.Tell(new Reply(id, Codes.Unavailable, 0, 0, OpValue.None, "registration lost; register again"));
+            Sender.Tell(RegistrationLost.Instance);
+            return false;
+        }
+        if (!TryNextSeq(out var serverSeq))
+        {
+            Stash.Stash();
+            return false;
+        }
+        c.Requests++;
+        _totalRequests++;
+        seq = new SeqPair(c.Requests + 1, serverSeq);
+        return true;
+    }
+
+    private void OnCount(CountAndReply m)
+    {
+        if (!Count(m.Slot, m.Client, m.Id, out var seq)) return;
+        var o = m.Outcome;
+        m.Client.Tell(new Reply(m.Id, o.Code, seq.ClientSeq, seq.ServerSeq, o.Value, o.Error));
+    }
+
+    private void OnReleaseAndReply(ReleaseAndReply m)
+    {
+        if (Live(m.Slot) is null)
+        {
+            m.Client.Tell(new Reply(m.Id, Codes.Ok, 0, 0, OpValue.Of("unregistered"), null));
+            return;
+        }
+        if (!Count(m.Slot, m.Client, m.Id, out var seq)) return;
+        Release(m.Slot, "unregistered");
+        m.Client.Tell(new Reply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, OpValue.Of("unregistered"), null));
+    }
+
+    private void OnWho(WhoQuery m)
+    {
+        if (!Count(m.Slot, m.Client, m.Id, out var seq)) return;
+        var clients = Everyone()
+            .OrderBy(c => c.Name, StringComparer.Ordinal)
+            .Select(c => new PresenceEntry(c.Name, c.Node, c.Since.ToUnixTimeMilliseconds()))
+            .ToArray();
+        m.Client.Tell(new WhoReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, clients, null));
+    }
+
+    private void OnCountAndListRooms(CountAndListRooms m)
+    {
+        if (Count(m.Slot, m.Client, m.Id, out var seq))
+            m.Client.Tell(new RoomsReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, m.Rooms, null));
+    }
+
+    // ---- serverSeq ranges ----
+
+    private bool TryNextSeq(out long seq)
+    {
+        if (_seqNext >= _seqEnd && _nextRange is { } next)
+        {
+            (_seqNext, _seqEnd) = (next.First, next.First + next.Count);
+            _nextRange = null;
+        }
+        if (_seqNext >= _seqEnd)
+        {
+            EnsureLease();
+            seq = 0;
+            return false;
+        }
+        seq = _seqNext++;
+        if (_nextRange is null && _seqEnd - _seqNext < _settings.SeqLease / 2) EnsureLease();
+        return true;
+    }
+
+    private void EnsureLease()
+    {
+        if (_leasing || _nextRange is not null) return;
+        _leasing = true;
+        _seq.Tell(new LeaseSeq(_inbox, _settings.SeqLease));
+        Timers.StartSingleTimer("lease", LeaseExpired.Instance, _settings.ClaimTimeout);
+    }
+
+    private void OnLeased(SeqLeased m)
+    {
+        _leasing = false;
+        Timers.Cancel("lease");
+        if (_seqNext >= _seqEnd) (_seqNext, _seqEnd) = (m.First, m.First + m.Count);
+        else _nextRange = (m.First, m.Count);
+        if (!_readiness.WhenReady.IsCompleted) _log.Info("serverSeq range {0}..{1} leased", m.First, m.First + m.Count - 1);
+        _readiness.Ready();
+        Stash.UnstashAll();
+    }
+
+    // ---- routing ----
+
+    private void OnRouteTell(RouteTell m)
+    {
+        var deliver = new Deliver(m.Id, m.From, m.To, m.Text, m.Session);
+        if (_byName.ContainsKey(m.To)) _localGateway.Tell(deliver, Self);
+        else if (NodeOfClient(m.To) is { } node) _mediator.Tell(new Publish(NodeTopic(node), deliver));
+        else m.Session.Tell(new RouteResult(m.Id, Codes.NotOnline, $"{m.To} is not online", 0));
+    }
+
+    private string? NodeOfClient(string name)
+    {
+        foreach (var (node, roster) in _rosters)
+            if (roster.Clients.ContainsKey(name)) return node;
+        return null;
+    }
+
+    private void OnRouteFanout(RouteFanout m)
+    {
+        // Published to every registry, this one included, each handing it to its own gateway or rooms.
+        _mediator.Tell(new Publish(FanoutTopic, new Fanout(m.From, m.Room, m.Text, m.Session)));
+        var clients = _byName.Count + _rosters.Values.Sum(r => r.Clients.Count);
+        m.Session.Tell(new RouteResult(m.Id, Codes.Ok, null, m.Room is null ? Math.Max(0, clients - 1) : 0, m.Room));
+    }
+
+    // ---- rosters, presence, members ----
+
+    private void OnTick()
+    {
+        // A change goes out at the next tick; an unchanged roster is repeated now and then for nodes that missed one.
+        if (!_rosterDirty && ++_rosterTicks % 8 != 0) return;
+        _rosterDirty = false;
+        var entries = _live.Values.Where(c => !c.Lost).Select(c => new RosterEntry(c.Name, c.Since.ToUnixTimeMilliseconds(), c.Token)).ToArray();
+        _mediator.Tell(new Publish(RosterTopic, new NodeRoster(_node, _rosterBase + ++_rosterVersion, entries)));
+    }
+
+    private void OnRoster(NodeRoster m)
+    {
+        if (m.Node == _node || !_members.Contains(m.Node)) return;
+        var had = _rosters.TryGetValue(m.Node, out var old);
+        if (had && old.Version >= m.Version) return;
+        var now = new Dictionary<string, RosterEntry>(m.Entries.Length, StringComparer.Ordinal);
+        foreach (var e in m.Entries)
+            if (Limits.NameError(e.Name) is null) now[e.Name] = e;
+        var before = had ? old.Clients : [];
+        _rosters[m.Node] = (m.Version, now);
+        var joined = now.Values.Where(e => !before.ContainsKey(e.Name)).Select(e => Entry(m.Node, e)).ToList();
+        var left = before.Values.Where(e => !now.ContainsKey(e.Name)).Select(e => Entry(m.Node, e)).ToList();
+        Announce(joined, left);
+    }
+
+    private void MemberSeen(Member member)
+    {
+        var node = NodeOf(member.Address);
+        if (node != _node && _members.Add(node)) _rosterDirty = true; // tell the newcomer who is here
+    }
+
+    private void MemberGone(Member member)
+    {
+        var node = NodeOf(member.Address);
+        _members.Remove(node);
+        if (!_rosters.Remove(node, out var roster)) return;
+        _log.Info("node {0} left the cluster with {1} client(s)", node, roster.Clients.Count);
+        Announce([], [.. roster.Clients.Values.Select(e => Entry(node, e))]);
+    }
+
+    private void Changed(ClientEntry? joined, ClientEntry? left)
+    {
+        _rosterDirty = true;
+        Announce(joined is null ? [] : [joined], left is null ? [] : [left]);
+    }
+
+    private void Announce(IReadOnlyList<ClientEntry> joined, IReadOnlyList<ClientEntry> left)
+    {
+        if (joined.Count + left.Count == 0) return;
+        _localGateway.Tell(new PresenceChanged(joined, left, new HashSet<string>(_members.Append(_node), StringComparer.Ordinal)), Self);
+    }
+
+    private IEnumerable<ClientEntry> Everyone() =>
+        _live.Values.Where(c => !c.Lost).Select(Entry)
+            .Concat(_rosters.SelectMany(r => r.Value.Clients.Values.Select(e => Entry(r.Key, e))));
+
+    private ClientEntry Entry(LiveClient c) => new(c.Name, _node, c.Requests, c.Since, c.Token);
+
+    private static ClientEntry Entry(string node, RosterEntry e) =>
+        new(e.Name, node, 0, DateTimeOffset.FromUnixTimeMilliseconds(e.SinceMs), e.Claim);
+
+    private StateSnapshot Snapshot()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var nodes = _members.Append(_node).Order(StringComparer.Ordinal)
+            .Select(n => new NodeEntry(n, n == _node ? Environment.ProcessId : 0, true, now, now)).ToList();
+        return new StateSnapshot(nodes, [.. Everyone()], Math.Max(0, _seqNext - 1), _totalRequests, _totalRegistrations);
+    }
+
+    private sealed class LiveClient(string name, long token, DateTimeOffset since)
+    {
+        public string Name { get; } = name;
+        public long Token { get; } = token;
+        public DateTimeOffset Since { get; } = since;
+        public long Requests { get; set; }
+        public bool Lost { get; set; }
+    }
+
+    private sealed record PendingClaim(string Name, IActorRef Client, IActorRef Gateway);
+
+    private sealed record ClaimExpired(long Token);
+
+    private sealed record Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+
+    private sealed record Reassert
+    {
+        public static readonly Reassert Instance = new();
+    }
+
+    private sealed record LeaseExpired
+    {
+        public static readonly LeaseExpired Instance = new();
+    }
+}

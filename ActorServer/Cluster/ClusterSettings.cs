@@ -1,0 +1,24 @@
+using Akka.Configuration;
+using Switchboard.Messages;
+
+namespace Switchboard.Server.Cluster;
+
+/// <summary>The cluster registry's settings (<c>switchboard.cluster.*</c> in cluster.hocon).</summary>
+/// <param name="ReassertInterval">How often a node repeats every claim it holds to the name entities.</param>
+/// <param name="RecoverFor">How long a starting name entity takes only re-asserts (longer than the interval).</param>
+/// <param name="ClaimTimeout">A claim unanswered this long is refused 503 (the registry is not reachable).</param>
+/// <param name="SeqLease">serverSeq numbers leased at once; a new range is asked for when half is used.</param>
+/// <param name="RosterInterval">How soon a change of this node's clients reaches the other nodes (who, presence, DMs).</param>
+/// <param name="Shards">Shards of the name registry (a few per node is plenty).</param>
+public sealed record ClusterSettings(TimeSpan ReassertInterval, TimeSpan RecoverFor, TimeSpan ClaimTimeout, long SeqLease,
+    TimeSpan RosterInterval, int Shards, TimeSpan MajorityTimeout)
+{
+    public static ClusterSettings Create(Config c) => new(
+        c.RequiredTimeSpan("switchboard.cluster.reassert-interval"),
+        c.RequiredTimeSpan("switchboard.cluster.recover-for"),
+        c.RequiredTimeSpan("switchboard.cluster.claim-timeout"),
+        c.RequiredInt("switchboard.cluster.seq-lease"),
+        c.RequiredTimeSpan("switchboard.cluster.roster-interval"),
+        c.RequiredInt("switchboard.cluster.shards"),
+        c.RequiredTimeSpan("switchboard.cluster.majority-timeout"));
+}

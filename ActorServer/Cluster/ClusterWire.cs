@@ -1,0 +1,38 @@
+using Akka.Actor;
+
+namespace Switchboard.Server.Cluster;
+
+/// <summary>Marker for the messages cluster nodes exchange with each other (never with clients); bound to
+/// <see cref="ClusterWireSerializer"/> in cluster.hocon, so none falls back to another serializer.</summary>
+public interface IClusterWireMessage;
+
+// Registry → name entity (through the shard region). One entity per name is the single writer of its owner.
+
+/// <summary>Claim <paramref name="Name"/> for the session with claim <paramref name="Token"/> on <paramref name="Node"/>;
+/// <paramref name="Reassert"/> when the owner repeats an existing claim (so that a restarted entity relearns it).
+/// Answered with a <see cref="NameAnswer"/> to <paramref name="Owner"/>, the node's inbox, which the entity watches.</summary>
+public sealed record NameClaim(string Name, string Node, long Token, IActorRef Owner, bool Reassert) : IClusterWireMessage;
+
+/// <summary>Free <paramref name="Name"/> if that claim still owns it.</summary>
+public sealed record NameRelease(string Name, string Node, long Token) : IClusterWireMessage;
+
+public enum NameVerdict { Granted = 1, Taken = 2, Lost = 3 }
+
+/// <summary>Entity → the claiming node's inbox: granted, taken by someone else, or (to a re-assert) lost.</summary>
+public sealed record NameAnswer(string Name, long Token, NameVerdict Verdict) : IClusterWireMessage;
+
+// Registry → the sequence entity: ranges of serverSeq, leased so that no request waits for another node.
+
+/// <summary>Lease <paramref name="Size"/> more sequence numbers; answered with <see cref="SeqLeased"/> to <paramref name="ReplyTo"/>.</summary>
+public sealed record LeaseSeq(IActorRef ReplyTo, long Size) : IClusterWireMessage;
+
+/// <summary>The numbers <paramref name="First"/> .. <paramref name="First"/> + <paramref name="Count"/> - 1 are this node's alone.</summary>
+public sealed record SeqLeased(long First, long Count) : IClusterWireMessage;
+
+// Registry → every registry (DistributedPubSub topic): who is online on a node, for `who`, presence and routing.
+
+public sealed record RosterEntry(string Name, long SinceMs, long Claim);
+
+/// <summary>Every client of <paramref name="Node"/>; <paramref name="Version"/> grows with each roster, so an old one
+/// that arrives late is ignored.</summary>
+public sealed record NodeRoster(string Node, long Version, RosterEntry[] Entries) : IClusterWireMessage;

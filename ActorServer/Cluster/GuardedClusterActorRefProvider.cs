@@ -1,0 +1,40 @@
+using Akka.Actor;
+using Akka.Actor.Internal;
+using Akka.Cluster;
+using Akka.Event;
+using Akka.Remote;
+using Switchboard.Messages.Inbound;
+
+namespace Switchboard.Server.Cluster;
+
+/// <summary>
+/// The cluster's provider with the same closed door as <see cref="GuardedRemoteActorRefProvider"/>: a local path a
+/// peer writes resolves to dead letters unless <see cref="InboundRules"/> opens it. cluster.hocon opens, on top of the
+/// sessions, the cluster's own system actors (membership, sharding, pub-sub, ddata) and the registry's inbox (a
+/// capability child); the registry, gateway internals and rooms stay closed.
+/// </summary>
+public sealed class GuardedClusterActorRefProvider : ClusterActorRefProvider, IRemoteActorRefProvider
+{
+    private InboundRules? _rules;
+    private ActorSystemImpl? _system;
+    private ILoggingAdapter? _log;
+
+    public GuardedClusterActorRefProvider(string systemName, Akka.Actor.Settings settings, EventStream eventStream)
+        : base(systemName, settings, eventStream) { }
+
+    public override void Init(ActorSystemImpl system)
+    {
+        _rules = InboundRules.Create(system.Settings.Config);
+        _system = system;
+        base.Init(system);
+    }
+
+    IInternalActorRef IRemoteActorRefProvider.ResolveActorRefWithLocalAddress(string path, Address localAddress)
+    {
+        var resolved = ResolveActorRefWithLocalAddress(path, localAddress);
+        if (resolved is RemoteActorRef || _rules is null || _rules.IsOpenRecipient(resolved.Path) || resolved.IsNobody()) return resolved;
+        _log ??= _system is null ? null : Akka.Event.Logging.GetLogger(_system, "inbound");
+        if (_log is { IsDebugEnabled: true }) _log.Debug("refused a peer's reference to local path {0}", resolved.Path);
+        return (IInternalActorRef)DeadLetters;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Sockets;
+using Switchboard.Tests.Support;
+
+namespace Switchboard.Tests.Cluster;
+
+/// <summary>
+/// A real cluster-mode ActorServer bound to one loopback "host" (127.0.0.1, .2, .3: separate addresses, no shared
+/// segment), with the given seeds. Stopped on dispose.
+/// </summary>
+public sealed class ClusterNode : IAsyncDisposable
+{
+    private ClusterNode(ChildProcess process, string host, int port)
+    {
+        Process = process;
+        Host = host;
+        Port = port;
+    }
+
+    public ChildProcess Process { get; }
+    public string Host { get; }
+    public int Port { get; }
+    public string Address => $"{Host}:{Port}";
+
+    public static Task<ClusterNode> StartAsync(string host, int port, string seeds, params string[] extra) =>
+        StartAsync(host, host, port, seeds, extra);
+
+    /// <summary>Binds <paramref name="bind"/> (0.0.0.0 for every interface) and is known to others as <paramref name="host"/>.</summary>
+    public static async Task<ClusterNode> StartAsync(string bind, string host, int port, string seeds, params string[] extra)
+    {
+        string[] publicHost = bind == host ? [] : ["--public-host", host];
+        var process = new ChildProcess(Binaries.Server, ["--cluster", "--host", bind, "--port", port.ToString(), "--seeds", seeds, .. publicHost, .. extra], redirectInput: false);
+        try
+        {
+            // Printed once the node is Up in the cluster and holds a serverSeq range.
+            await process.WaitForLineAsync(l => l.Contains($"listening on akka.tcp://switchboard@{host}:{port}"), TimeSpan.FromSeconds(90));
+            return new ClusterNode(process, host, port);
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A free port on <paramref name="host"/> (chosen before start, since the seeds name it).</summary>
+    public static int FreePort(string host)
+    {
+        var l = new TcpListener(IPAddress.Parse(host), 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    public Task<ClientSession> ConnectAsync(string name, params string[] extra) => ClientSession.StartAsync(name, Address, extra);
+
+    public ValueTask DisposeAsync() => Process.DisposeAsync();
+}
+
+/// <summary>Three nodes on 127.0.0.1, 127.0.0.2 and 127.0.0.3; the first two are the seeds.</summary>
+public sealed class ThreeNodes : IAsyncDisposable
+{
+    public static readonly string[] Hosts = ["127.0.0.1", "127.0.0.2", "127.0.0.3"];
+    private readonly ClusterNode?[] _nodes = new ClusterNode?[3];
+
+    private ThreeNodes(int[] ports)
+    {
+        Ports = ports;
+        Seeds = $"{Hosts[0]}:{ports[0]},{Hosts[1]}:{ports[1]}";
+    }
+
+    public int[] Ports { get; }
+    public string Seeds { get; }
+
+    public ClusterNode this[int i] => _nodes[i] ?? throw new InvalidOperationException($"node {i} is not running");
+
+    public static async Task<ThreeNodes> StartAsync()
+    {
+        var cluster = new ThreeNodes([.. Hosts.Select(ClusterNode.FreePort)]);
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, 3).Select(cluster.StartNodeAsync));
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts (or restarts) node <paramref name="i"/> on its host and port.</summary>
+    public async Task<ClusterNode> StartNodeAsync(int i)
+    {
+        var node = await ClusterNode.StartAsync(Hosts[i], Ports[i], Seeds);
+        _nodes[i] = node;
+        return node;
+    }
+
+    /// <summary>kill -9: no shutdown, no leaving; the others must notice and down it.</summary>
+    public async Task KillAsync(int i)
+    {
+        var node = this[i];
+        node.Process.Signal(Posix.SIGKILL);
+        await node.Process.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        await node.DisposeAsync();
+        _nodes[i] = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var n in _nodes)
+            if (n is not null) await n.DisposeAsync();
+    }
+}
