@@ -55,6 +55,12 @@ public sealed class LoadCommandLine
         HelpName = "DIR",
     };
 
+    private readonly Option<string?> _peer = new("--peer")
+    {
+        Description = "Also measure another server in the same alternating slices: 'nats' (nats-server on PATH and a NATS.Net responder)",
+        HelpName = "nats",
+    };
+
     private static Option<T> Valued<T>(string name, string description, T value) =>
         new(name) { Description = description, DefaultValueFactory = _ => value };
 
@@ -65,6 +71,7 @@ public sealed class LoadCommandLine
         Check(_clients, c => c.Length > 0, "--clients needs at least one count, e.g. --clients 1,10,25");
         Check(_seconds, s => s > 0, "--seconds must be more than 0");
         Check(_window, w => w >= 1, "--window must be at least 1");
+        Check(_peer, p => p is null or "nats", "--peer takes 'nats'");
         Check(_server, s => s is null || s.StartsWith("127.0.0.1:", StringComparison.Ordinal) || s.StartsWith("localhost:", StringComparison.Ordinal),
             "--server must be 127.0.0.1:PORT or localhost:PORT (the load generator only targets this host)");
     }
@@ -81,14 +88,14 @@ public sealed class LoadCommandLine
     private IEnumerable<Option> All =>
     [
         _clients, _seconds, _warmup, _window, _rate, _half, _noBaseline, _server, _json, _op, _args, _maxRequests,
-        _capacity, _idle, _idleSystems, _busy, _keepRateLimit, _profile, _idleQuiet, _tls,
+        _capacity, _idle, _idleSystems, _busy, _keepRateLimit, _profile, _idleQuiet, _tls, _peer,
     ];
 
     /// <summary><c>load</c>, <c>capacity</c> and <c>messaging</c>, each handing its name and options to <paramref name="run"/>.</summary>
     public static IReadOnlyList<Command> Commands(Func<string, LoadOptions, int> run) =>
     [
         Create("load", "Request/reply throughput and latency, next to a raw Akka.Remote echo baseline in alternating slices",
-            c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._half, c._noBaseline, c._server, c._json, c._op, c._args, c._maxRequests, c._capacity, c._keepRateLimit, c._profile, c._tls],
+            c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._half, c._noBaseline, c._server, c._json, c._op, c._args, c._maxRequests, c._capacity, c._keepRateLimit, c._profile, c._tls, c._peer],
             run),
         Create("capacity", "Server memory and busy-client latency with many idle clients registered, against the busy clients alone",
             c => [c._idle, c._idleSystems, c._idleQuiet, c._busy, c._seconds, c._warmup, c._window, c._rate, c._json, c._op, c._args, c._maxRequests, c._keepRateLimit],
@@ -134,6 +141,7 @@ public sealed class LoadCommandLine
         Profile = r.GetValue(_profile),
         IdleQuiet = r.GetValue(_idleQuiet),
         Tls = r.GetValue(_tls),
+        Nats = r.GetValue(_peer) == "nats",
     };
 
     private static int[] ParseClients(ArgumentResult r)

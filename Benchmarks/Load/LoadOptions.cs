@@ -24,4 +24,6 @@ public sealed record LoadOptions
     public bool IdleQuiet { get; init; }
     /// <summary>A folder made by tls-certs.sh: ours and the baseline both run over TLS (mutual) with its certificates.</summary>
     public string? Tls { get; init; }
+    /// <summary><c>--peer nats</c>: also run the same load against nats-server and a NATS.Net responder.</summary>
+    public bool Nats { get; init; }
 }
