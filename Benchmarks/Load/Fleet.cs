@@ -19,7 +19,7 @@ public sealed class Fleet : IAsyncDisposable
             .WithFallback(Switchboard.Messages.SwitchboardConfig.Load(clientHocon));
 
     public static async Task<Fleet> StartAsync(int count, Target target, Address server, string prefix, Traffic traffic,
-        int window, string op, string[] args, string clientHocon, TimeSpan timeout, Switchboard.Messages.Tls.TlsRemoting? tls = null)
+        int window, string op, string[] args, string clientHocon, TimeSpan timeout, Switchboard.Messages.Tls.TlsRemoting? tls = null, int batch = 1)
     {
         var fleet = new Fleet();
         try
@@ -34,7 +34,7 @@ public sealed class Fleet : IAsyncDisposable
                 fleet._systems.Add(system);
                 var tcs = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 var peers = names.Where((_, j) => j != i).DefaultIfEmpty(names[i]).ToArray();
-                fleet.Clients.Add(system.ActorOf(LoadClient.Props(target, server, names[i], traffic, window, peers, op, args, tcs), "client"));
+                fleet.Clients.Add(system.ActorOf(LoadClient.Props(target, server, names[i], traffic, window, peers, op, args, tcs, batch), "client"));
                 ready.Add(tcs.Task);
             }
             await Task.WhenAll(ready).WaitAsync(timeout);

@@ -7,6 +7,8 @@ public sealed record LoadOptions
     public double Seconds { get; init; } = 10;
     public double Warmup { get; init; } = 3;
     public int Window { get; init; } = 16;
+    /// <summary>Most requests a client of ours sends in one message (what it has at hand; 1: one message each).</summary>
+    public int Batch { get; init; } = 8;
     public double Rate { get; init; }
     public bool Half { get; init; }
     public bool Baseline { get; init; } = true;

@@ -18,7 +18,7 @@ public static class ReportFormat
     public static string Markdown(LoadReport r)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"Request/reply load: `{r.Op} {r.Args}`, window {r.Window} per client, {r.Seconds:0.#} s per run{(r.Rate > 0 ? $", paced at {r.Rate:0} replies/s" : ", unpaced")}; latency in ms.");
+        sb.AppendLine($"Request/reply load: `{r.Op} {r.Args}`, window {r.Window} per client (ours: up to {r.Batch} of them per message), {r.Seconds:0.#} s per run{(r.Rate > 0 ? $", paced at {r.Rate:0} replies/s" : ", unpaced")}; latency in ms.");
         sb.AppendLine();
         sb.AppendLine("| clients | replies/s | baseline/s | ratio | p50 | p90 | p99 | p99.9 | max | errors | server CPU ms | server peak RSS MB | baseline p50 | baseline p99 |");
         sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

@@ -23,7 +23,11 @@ public sealed record LoadRow(
     public double? NatsPacedP99Ms { get; init; }
 }
 
-public sealed record LoadReport(string Kind, double Seconds, int Window, double Rate, string Op, string Args, IReadOnlyList<LoadRow> Results);
+public sealed record LoadReport(string Kind, double Seconds, int Window, double Rate, string Op, string Args, IReadOnlyList<LoadRow> Results)
+{
+    /// <summary>Most requests per message from our clients (--batch).</summary>
+    public int Batch { get; init; } = 1;
+}
 
 public sealed record CapacityReport(string Kind, int Idle, int IdleSystems, int Busy, double Rate,
     double RssStartMb, double RssAloneMb, double RssWithIdleMb, double PeakRssMb, double RegisterSeconds, double SettleSeconds,

@@ -18,12 +18,12 @@ public static class RequestReplyScenario
         var slice = TimeSpan.FromSeconds(o.Seconds / rounds);
         foreach (var n in o.Clients)
         {
-            Console.Error.WriteLine($"load: {n} client(s), {o.Seconds:0.#} s (+{o.Warmup:0.#} s warm-up) in {rounds} alternating slice(s), window {o.Window}{(o.Rate > 0 ? $", paced at {o.Rate:0}/s" : "")}");
+            Console.Error.WriteLine($"load: {n} client(s), {o.Seconds:0.#} s (+{o.Warmup:0.#} s warm-up) in {rounds} alternating slice(s), window {o.Window}, batch {o.Batch}{(o.Rate > 0 ? $", paced at {o.Rate:0}/s" : "")}");
             using var server = o.Server is null ? await env.StartServerAsync() : null;
             using var echo = o.Baseline ? await env.StartEchoAsync() : null;
             var address = Address.Parse(server?.Address ?? $"{(env.ClientTls is null ? "akka.tcp" : Switchboard.Messages.Tls.TlsRemoting.Protocol)}://switchboard@{o.Server}");
             Console.Error.WriteLine($"load: ours at {address}{(echo is null ? "" : $", baseline at {echo.Address}")}");
-            await using var ours = await Fleet.StartAsync(n, Target.Switchboard, address, $"load{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60), env.ClientTls);
+            await using var ours = await Fleet.StartAsync(n, Target.Switchboard, address, $"load{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60), env.ClientTls, o.Batch);
             await using var baseFleet = echo is null ? null
                 : await Fleet.StartAsync(n, Target.Echo, Address.Parse(echo.Address), $"base{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60), env.ClientTls);
             // --peer nats: nats-server and a NATS.Net responder, each its own process, N connections from here.
@@ -99,7 +99,7 @@ public static class RequestReplyScenario
             });
             if (nats?.FirstError is { } natsError) Console.Error.WriteLine($"load: NATS, first error: {natsError}");
         }
-        var report = new LoadReport("load", o.Seconds, o.Window, o.Rate, o.Op, string.Join(' ', o.Args), rows);
+        var report = new LoadReport("load", o.Seconds, o.Window, o.Rate, o.Op, string.Join(' ', o.Args), rows) { Batch = o.Batch };
         Console.Out.Write(Markdown(report));
         foreach (var p in profiles) Console.Out.Write(Profile(p, o.Seconds));
         return report;
