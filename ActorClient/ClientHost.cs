@@ -11,7 +11,11 @@ using Switchboard.Messages.Inbound;
 
 namespace Switchboard.Client;
 
-public sealed record ClientOptions(string Name, string ServerHost, int ServerPort, bool Json, string? ConfigPath, string? Token = null);
+public sealed record ClientOptions(string Name, string ServerHost, int ServerPort, bool Json, string? ConfigPath, string? Token = null)
+{
+    /// <summary>Scripted mode: requests in flight at once (--pipeline; 1, the default, is DESIGN §4's one at a time).</summary>
+    public int Pipeline { get; init; } = 1;
+}
 
 /// <summary>Starts the client's actor system, registers, then runs the menu or the scripted mode.</summary>
 public static class ClientHost
@@ -61,7 +65,7 @@ public static class ClientHost
         }
 
         // Scripted mode printed the registration from the client actor, before any pushed event.
-        if (!interactive) return await new ScriptedRunner(connection, output, Console.In).RunAsync(ct);
+        if (!interactive) return await new ScriptedRunner(connection, output, Console.In, o.Pipeline).RunAsync(ct);
         AnsiConsole.MarkupLine($"[bold aqua]Switchboard[/] — registered as [bold]{Markup.Escape(o.Name)}[/] on {Markup.Escape(registered.Node)} [grey](clientSeq {registered.ClientSeq}, serverSeq {registered.ServerSeq})[/]");
         var notices = events.Notices!;
         IMenuUi ui = AnsiConsole.Profile.Capabilities.Ansi

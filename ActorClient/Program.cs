@@ -7,10 +7,16 @@ var server = new Option<string>("--server") { Description = "Server address HOST
 var json = new Option<bool>("--json") { Description = "Scripted mode: one JSON object per output line" };
 var config = new Option<string?>("--config") { Description = "Client hocon file (default: hocon/client.hocon next to the program)" };
 var tokenFile = new Option<string?>("--token-file") { Description = "Present this file's token (first line) at registration; or set SWITCHBOARD_TOKEN" };
+var pipeline = new Option<int>("--pipeline")
+{
+    Description = $"Scripted mode: keep up to N requests in flight, answers still printed in input order (1-{ScriptedRunner.MaxPipeline}; default 1: each answer before the next line is read)",
+    HelpName = "N",
+    DefaultValueFactory = _ => 1,
+};
 
 var root = new RootCommand("Switchboard client: an interactive menu on a terminal, one command per line otherwise")
 {
-    name, server, json, config, tokenFile,
+    name, server, json, config, tokenFile, pipeline,
 };
 var tls = ClientTls.AddOptions(root);
 root.SetAction(async r =>
@@ -32,14 +38,19 @@ root.SetAction(async r =>
         Console.Error.WriteLine(tokenProblem);
         return ExitCodes.Usage;
     }
-    return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config), token), tls(r));
+    if (r.GetValue(pipeline) is < 1 or > ScriptedRunner.MaxPipeline)
+    {
+        Console.Error.WriteLine($"--pipeline takes 1 to {ScriptedRunner.MaxPipeline}");
+        return ExitCodes.Usage;
+    }
+    return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config), token) { Pipeline = r.GetValue(pipeline) }, tls(r));
 });
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in parsed.Errors) Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT] [--json] [--token-file F] [--tls-ca CA.pem [--tls-cert F.pfx]]   (--help for more)");
+    Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT] [--json] [--pipeline N] [--token-file F] [--tls-ca CA.pem [--tls-cert F.pfx]]   (--help for more)");
     return ExitCodes.Usage;
 }
 // The client handles SIGINT/SIGTERM itself: it unregisters, then exits.
