@@ -96,7 +96,9 @@ public static class ClientHost
 
     private static IHost BuildHost(ClientOptions o, Akka.Configuration.Config config, Switchboard.Messages.Tls.TlsRemoting? tls, Address server, IClientEvents events, bool reconnecting)
     {
-        var builder = Host.CreateApplicationBuilder();
+        // The empty builder: no appsettings/user-secrets/environment sources nor default log providers to load
+        // (the client's settings are all hocon), which a short scripted life would pay for at every start.
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.ClearProviders();
         // Diagnostics only, on stderr: stdout is for the reply lines.
         builder.Logging.AddSimpleConsole(c => c.SingleLine = true);
