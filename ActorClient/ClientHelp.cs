@@ -16,6 +16,8 @@ internal static class ClientHelp
           --bind ADDRESS       the local address to bind and advertise (default: this host's address on the route to the server)
           --chat               the chat view: messages, online list and rooms side by side (needs a terminal)
           --json               scripted mode: one JSON object per output line
+          --pipeline N         scripted mode: up to N (1-256) requests in flight, answers still in input order
+                               (default 1: each answer is printed before the next line is read)
           --config FILE        client hocon read over the shipped hocon/client.hocon
           --token-file FILE    the server's token (first line); or SWITCHBOARD_TOKEN in the environment
           --tls-ca CA.pem [--tls-cert CLIENT.pfx]   connect over TLS (see README, TLS)

@@ -14,7 +14,11 @@ namespace Switchboard.Client;
 /// <param name="Servers">Every server to try in turn (<c>--server A,B</c>); null: just ServerHost:ServerPort.</param>
 /// <param name="Bind">The address to bind and advertise (<c>--bind</c>); null: the local address of the route to the server.</param>
 public sealed record ClientOptions(string Name, string ServerHost, int ServerPort, bool Json, string? ConfigPath, string? Token = null,
-    ServerList? Servers = null, string? Bind = null, bool Chat = false);
+    ServerList? Servers = null, string? Bind = null, bool Chat = false)
+{
+    /// <summary>Scripted mode: requests in flight at once (--pipeline; 1, the default, is DESIGN §4's one at a time).</summary>
+    public int Pipeline { get; init; } = 1;
+}
 
 /// <summary>Starts the client's actor system, registers, then runs the menu or the scripted mode.</summary>
 public static class ClientHost
@@ -78,7 +82,7 @@ public static class ClientHost
         }
 
         // Scripted mode printed the registration from the client actor, before any pushed event.
-        if (!interactive) return await new ScriptedRunner(connection, output, Console.In).RunAsync(ct);
+        if (!interactive) return await new ScriptedRunner(connection, output, Console.In, o.Pipeline).RunAsync(ct);
         AnsiConsole.MarkupLine($"[bold aqua]Switchboard[/] — registered as [bold]{Markup.Escape(o.Name)}[/] on {Markup.Escape(registered.Node)} [grey](clientSeq {registered.ClientSeq}, serverSeq {registered.ServerSeq})[/]");
         var status = events.Status = new ClientStatus(o.Name, registered.Node);
         using var ui = ConsoleUi.Create(o.Chat, events.Notices!, status, ct);
@@ -110,7 +114,9 @@ public static class ClientHost
         // Bind where the server can call back: the given address, or this host's address on the route to the server.
         var bind = o.Bind ?? ServerList.LocalAddressFor(server.Host!);
         var binding = Akka.Configuration.ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.hostname = \"{bind}\"");
-        var builder = Host.CreateApplicationBuilder();
+        // The empty builder: no appsettings/user-secrets/environment sources nor default log providers to load
+        // (the client's settings are all hocon), which a short scripted life would pay for at every start.
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.ClearProviders();
         // Diagnostics only, on stderr: stdout is for the reply lines.
         builder.Logging.AddSimpleConsole(c => c.SingleLine = true);

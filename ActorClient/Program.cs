@@ -9,10 +9,16 @@ var json = new Option<bool>("--json") { Description = "Scripted mode: one JSON o
 var config = new Option<string?>("--config") { Description = "Client hocon file (default: hocon/client.hocon next to the program)" };
 var chat = new Option<bool>("--chat") { Description = "On a terminal: the chat view (messages, online list and rooms side by side)" };
 var tokenFile = new Option<string?>("--token-file") { Description = "Present this file's token (first line) at registration; or set SWITCHBOARD_TOKEN" };
+var pipeline = new Option<int>("--pipeline")
+{
+    Description = $"Scripted mode: keep up to N requests in flight, answers still printed in input order (1-{ScriptedRunner.MaxPipeline}; default 1: each answer before the next line is read)",
+    HelpName = "N",
+    DefaultValueFactory = _ => 1,
+};
 
 var root = new RootCommand("Switchboard client: an interactive menu on a terminal, one command per line otherwise")
 {
-    name, server, json, config, tokenFile, bind, chat,
+    name, server, json, config, tokenFile, bind, chat, pipeline,
 };
 var tls = ClientTls.AddOptions(root);
 root.SetAction(async r =>
@@ -45,8 +51,13 @@ root.SetAction(async r =>
         Console.Error.WriteLine(tokenProblem);
         return ExitCodes.Usage;
     }
+    if (r.GetValue(pipeline) is < 1 or > ScriptedRunner.MaxPipeline)
+    {
+        Console.Error.WriteLine($"error: --pipeline takes 1 to {ScriptedRunner.MaxPipeline}");
+        return ExitCodes.Usage;
+    }
     return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config), token,
-        servers, r.GetValue(bind) is { } b2 ? SwitchboardConfig.CanonicalHost(b2) : null, r.GetValue(chat)), tls(r));
+        servers, r.GetValue(bind) is { } b2 ? SwitchboardConfig.CanonicalHost(b2) : null, r.GetValue(chat)) { Pipeline = r.GetValue(pipeline) }, tls(r));
 });
 
 if (ClientHelp.Wanted(args))
@@ -58,7 +69,7 @@ var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in ClientHelp.Explain(parsed.Errors, args)) Console.Error.WriteLine(e);
-    Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT[,HOST:PORT...]] [--bind HOST] [--json] [--chat] [--token-file F] [--tls-ca CA.pem [--tls-cert F.pfx]]   (--help for more)");
+    Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT[,HOST:PORT...]] [--bind HOST] [--json] [--pipeline N] [--chat] [--token-file F] [--tls-ca CA.pem [--tls-cert F.pfx]]   (--help for more)");
     return ExitCodes.Usage;
 }
 // The client handles SIGINT/SIGTERM itself: it unregisters, then exits.

@@ -11,6 +11,7 @@ public static class Program
         var root = new RootCommand("Switchboard load generator; any other arguments go to the BenchmarkDotNet micro benchmarks (--filter '*Name*', --list flat)");
         foreach (var command in LoadCommandLine.Commands(LoadCommand.Run)) root.Subcommands.Add(command);
         root.Subcommands.Add(EchoServer.Command());
+        root.Subcommands.Add(Nats.NatsResponder.Command());
         // BenchmarkDotNet parses its own arguments (and answers --help): only a subcommand name selects ours.
         if (args.Length == 0 || !root.Subcommands.Any(c => c.Name == args[0]))
         {

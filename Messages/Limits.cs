@@ -13,6 +13,10 @@ public static class Limits
     /// cannot come.</summary>
     public const int MaxRequestBytes = 16 * 1024;
 
+    /// <summary>The most requests one <see cref="RequestBatch"/> (or replies one <see cref="ReplyBatch"/>) carries: a peer
+    /// cannot make the server read or count more in one message. Far above the load generator's window of 16.</summary>
+    public const int MaxBatch = 64;
+
     /// <summary>UTF-8 bytes of the strings <paramref name="m"/> carries (what decides its frame size).</summary>
     public static int PayloadBytes(ISwitchboardMessage m)
     {

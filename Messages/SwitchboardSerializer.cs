@@ -17,7 +17,8 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
         RequestM = "req", ReplyM = "rep", WhoM = "who", WhoReplyM = "whor", SayM = "say", TellM = "tell",
         JoinM = "join", LeaveM = "leave", RoomsM = "rooms", RoomsReplyM = "roomsr", PresenceM = "pres",
         AckM = "ack", IncomingM = "in", PresenceEventM = "presev", PresenceBatchM = "presb", DroppedM = "drop", DeliverM = "dlv",
-        DeliveredM = "dlvd", FanoutM = "fan";
+        DeliveredM = "dlvd", FanoutM = "fan",
+        RequestBatchM = "reqb", ReplyBatchM = "repb";
 
     public override int Identifier => Id;
 
@@ -25,6 +26,8 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
     {
         Request => RequestM,
         Reply => ReplyM,
+        RequestBatch => RequestBatchM,
+        ReplyBatch => ReplyBatchM,
         Register => RegisterM,
         Registered => RegisteredM,
         Rejected => RejectedM,
@@ -53,6 +56,8 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
     {
         Request r => WriteRequest(r),
         Reply r => WriteReply(r),
+        RequestBatch b => WriteBatch(b.Requests, SizeOf, Write),
+        ReplyBatch b => WriteBatch(b.Replies, SizeOf, Write),
         Register r => new RegisterMsg { Name = r.Name, Token = r.Token ?? "" }.ToByteArray(),
         Registered r => new RegisteredMsg
         {
@@ -85,6 +90,8 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
     {
         RequestM => ReadRequest(bytes),
         ReplyM => ReadReply(bytes),
+        RequestBatchM => new RequestBatch(ReadBatch(bytes, ReadRequest)),
+        ReplyBatchM => new ReplyBatch(ReadBatch(bytes, ReadReply)),
         RegisterM => FromRegister(RegisterMsg.Parser.ParseFrom(bytes)),
         RegisteredM => FromRegistered(RegisteredMsg.Parser.ParseFrom(bytes)),
         RejectedM => FromRejected(RejectedMsg.Parser.ParseFrom(bytes)),
@@ -117,12 +124,24 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
 
     private static byte[] WriteRequest(Request r)
     {
+        var bytes = new byte[SizeOf(r)];
+        var o = new CodedOutputStream(bytes);
+        Write(o, r);
+        o.CheckNoSpaceLeft();
+        return bytes;
+    }
+
+    private static int SizeOf(Request r)
+    {
         var size = 0;
         if (r.Id != 0) size += 1 + CodedOutputStream.ComputeInt64Size(r.Id);
         if (r.Op.Length != 0) size += 1 + CodedOutputStream.ComputeStringSize(r.Op);
         foreach (var a in r.Args) size += 1 + CodedOutputStream.ComputeStringSize(a);
-        var bytes = new byte[size];
-        var o = new CodedOutputStream(bytes);
+        return size;
+    }
+
+    private static void Write(CodedOutputStream o, Request r)
+    {
         if (r.Id != 0)
         {
             o.WriteRawTag((byte)IdTag);
@@ -138,13 +157,12 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
             o.WriteRawTag((byte)ArgsTag);
             o.WriteString(a);
         }
-        o.CheckNoSpaceLeft();
-        return bytes;
     }
 
-    private static Request ReadRequest(byte[] bytes)
+    private static Request ReadRequest(byte[] bytes) => ReadRequest(new CodedInputStream(bytes));
+
+    private static Request ReadRequest(CodedInputStream input)
     {
-        var input = new CodedInputStream(bytes);
         long id = 0;
         var op = "";
         string[] args = [];
@@ -169,23 +187,32 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
 
     private static byte[] WriteReply(Reply r)
     {
+        var bytes = new byte[SizeOf(r)];
+        var o = new CodedOutputStream(bytes);
+        Write(o, r);
+        o.CheckNoSpaceLeft();
+        return bytes;
+    }
+
+    private static int SizeOf(Reply r)
+    {
         var size = 0;
         if (r.Id != 0) size += 1 + CodedOutputStream.ComputeInt64Size(r.Id);
         if (r.Code != 0) size += 1 + CodedOutputStream.ComputeInt32Size(r.Code);
         if (r.ClientSeq != 0) size += 1 + CodedOutputStream.ComputeInt64Size(r.ClientSeq);
         if (r.ServerSeq != 0) size += 1 + CodedOutputStream.ComputeInt64Size(r.ServerSeq);
-        var text = r.Value.Text ?? "";
         switch (r.Value.Kind)
         {
             case ValueKind.Number: size += 1 + CodedOutputStream.ComputeInt64Size(r.Value.Number); break;
             case ValueKind.Flag: size += 2; break;
-            case ValueKind.Text: size += 1 + CodedOutputStream.ComputeStringSize(text); break;
+            case ValueKind.Text: size += 1 + CodedOutputStream.ComputeStringSize(r.Value.Text ?? ""); break;
         }
-        var error = r.Error ?? "";
-        if (error.Length != 0) size += 1 + CodedOutputStream.ComputeStringSize(error);
+        if (!string.IsNullOrEmpty(r.Error)) size += 1 + CodedOutputStream.ComputeStringSize(r.Error);
+        return size;
+    }
 
-        var bytes = new byte[size];
-        var o = new CodedOutputStream(bytes);
+    private static void Write(CodedOutputStream o, Reply r)
+    {
         if (r.Id != 0)
         {
             o.WriteRawTag((byte)IdTag);
@@ -218,21 +245,20 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
                 break;
             case ValueKind.Text:
                 o.WriteRawTag((byte)TextTag);
-                o.WriteString(text);
+                o.WriteString(r.Value.Text ?? "");
                 break;
         }
-        if (error.Length != 0)
+        if (!string.IsNullOrEmpty(r.Error))
         {
             o.WriteRawTag((byte)ErrorTag);
-            o.WriteString(error);
+            o.WriteString(r.Error);
         }
-        o.CheckNoSpaceLeft();
-        return bytes;
     }
 
-    private static Reply ReadReply(byte[] bytes)
+    private static Reply ReadReply(byte[] bytes) => ReadReply(new CodedInputStream(bytes));
+
+    private static Reply ReadReply(CodedInputStream input)
     {
-        var input = new CodedInputStream(bytes);
         long id = 0, clientSeq = 0, serverSeq = 0;
         var code = 0;
         var value = OpValue.None;
@@ -254,6 +280,54 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
             }
         }
         return new Reply(id, code, clientSeq, serverSeq, value, error.Length == 0 ? null : error);
+    }
+
+    // A batch is field 1 repeated, each item length-delimited (RequestBatchMsg / ReplyBatchMsg), written in one
+    // buffer. Reading stops past Limits.MaxBatch items: a peer cannot make us decode an unbounded batch.
+    private const uint ItemTag = 10;
+
+    private static byte[] WriteBatch<T>(T[] items, Func<T, int> sizeOf, Action<CodedOutputStream, T> write)
+    {
+        if (items.Length > Limits.MaxBatch) throw new ArgumentException($"a batch carries at most {Limits.MaxBatch} items, not {items.Length}", nameof(items));
+        Span<int> sizes = stackalloc int[items.Length];
+        var total = 0;
+        for (var i = 0; i < items.Length; i++)
+        {
+            sizes[i] = sizeOf(items[i]);
+            total += 1 + CodedOutputStream.ComputeLengthSize(sizes[i]) + sizes[i];
+        }
+        var bytes = new byte[total];
+        var o = new CodedOutputStream(bytes);
+        for (var i = 0; i < items.Length; i++)
+        {
+            o.WriteRawTag((byte)ItemTag);
+            o.WriteLength(sizes[i]);
+            write(o, items[i]);
+        }
+        o.CheckNoSpaceLeft();
+        return bytes;
+    }
+
+    private static T[] ReadBatch<T>(byte[] bytes, Func<CodedInputStream, T> read)
+    {
+        var input = new CodedInputStream(bytes);
+        var items = new List<T>(8);
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            if (tag != ItemTag)
+            {
+                input.SkipLastField();
+                continue;
+            }
+            if (items.Count == Limits.MaxBatch) throw new SerializationException($"a batch carries at most {Limits.MaxBatch} items");
+            var start = (int)input.Position;
+            input.SkipLastField(); // the item: its length, then that many bytes (checked against the buffer)
+            var item = new CodedInputStream(bytes, start, (int)input.Position - start);
+            item.ReadLength(); // the rest of this stream is the item's fields
+            items.Add(read(item));
+        }
+        return [.. items];
     }
 
     private static Register FromRegister(RegisterMsg m) => new(m.Name, m.Token.Length == 0 ? null : m.Token);

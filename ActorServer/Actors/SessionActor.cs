@@ -58,6 +58,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         _throttle = new RequestThrottle(_settings.RatePerSecond, _settings.RateBurst, services.Clock);
 
         Receive<Request>(OnRequest);
+        Receive<RequestBatch>(OnRequestBatch);
         Receive<Unregister>(OnUnregister);
         FromClient<Who>(m => m.Id, m => _registry.Tell(new WhoQuery(_slot, _client, m.Id)));
         FromClient<Tell>(m => m.Id, OnTell);
@@ -132,6 +133,28 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         if (_log.IsDebugEnabled)
             _log.Debug("'{0}' #{1} {2} [{3}] -> {4} {5}", _name, r.Id, r.Op, string.Join(' ', r.Args), outcome.Code, outcome.Error ?? outcome.Value.ToString());
         _registry.Tell(new CountAndReply(_slot, _client, r.Id, outcome));
+    }
+
+    // Requests the client had queued, in one message: the same checks per request (a batch is N requests for the
+    // rate limit), answered together in one counted step and one message back.
+    private void OnRequestBatch(RequestBatch b)
+    {
+        var requests = b.Requests;
+        if (requests.Length == 0 || !FromClient(requests[0].Id)) return;
+        if (requests.Length > Limits.MaxBatch) return; // the serializer refuses these from a peer; never from our own code
+        var answered = new Answered[requests.Length];
+        var n = 0;
+        foreach (var r in requests)
+        {
+            if (!Allowed(r.Id)) continue;
+            var outcome = _operations.Run(r.Op, r.Args);
+            if (_log.IsDebugEnabled)
+                _log.Debug("'{0}' #{1} {2} [{3}] -> {4} {5}", _name, r.Id, r.Op, string.Join(' ', r.Args), outcome.Code, outcome.Error ?? outcome.Value.ToString());
+            answered[n++] = new Answered(r.Id, outcome);
+        }
+        if (n == 0) return;
+        if (n < answered.Length) Array.Resize(ref answered, n);
+        _registry.Tell(new CountAndReplyBatch(_slot, _client, answered));
     }
 
     private void OnUnregister(Unregister u)

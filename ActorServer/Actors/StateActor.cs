@@ -49,6 +49,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         _node = node;
 
         Receive<CountAndReply>(OnCount);
+        Receive<CountAndReplyBatch>(OnCountBatch);
         Receive<ClaimName>(OnClaim);
         Receive<ReleaseAndReply>(OnReleaseAndReply);
         Receive<ReleaseName>(m => Release(m.Slot, m.Name, m.Reason));
@@ -95,6 +96,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         {
             case ClaimName m: Sender.Tell(new NameRefused(m.Name, m.Client, Codes.Unavailable, error)); break;
             case CountAndReply m: Unavailable(m.Client, m.Id); break;
+            case CountAndReplyBatch m: foreach (var a in m.Replies) Unavailable(m.Client, a.Id); break;
             case ReleaseAndReply m: Unavailable(m.Client, m.Id); break;
             case WhoQuery m: Unavailable(m.Client, m.Id); break;
             case CountAndListRooms m: Unavailable(m.Client, m.Id); break;
@@ -110,6 +112,37 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         if (!CountOrAnswer(m.Slot, m.Client, m.Id, out var seq)) return;
         var o = m.Outcome;
         m.Client.Tell(new Reply(m.Id, o.Code, seq.ClientSeq, seq.ServerSeq, o.Value, o.Error));
+    }
+
+    // A batch: one lock section, consecutive numbers, one message back.
+    private void OnCountBatch(CountAndReplyBatch m)
+    {
+        var n = m.Replies.Length;
+        if (n == 0) return;
+        SeqPair last;
+        try
+        {
+            if (!_store.TryCount(m.Slot, n, out last))
+            {
+                foreach (var a in m.Replies) m.Client.Tell(new Reply(a.Id, Codes.Unavailable, 0, 0, OpValue.None, "registration lost; register again"));
+                Sender.Tell(RegistrationLost.Instance);
+                return;
+            }
+        }
+        catch (Exception ex) when (IsStoreFault(ex))
+        {
+            _log.Error(ex, "state store unavailable");
+            foreach (var a in m.Replies) Unavailable(m.Client, a.Id);
+            return;
+        }
+        Track(m.Slot, last);
+        var replies = new Reply[n];
+        for (var i = 0; i < n; i++)
+        {
+            var (id, o) = m.Replies[i];
+            replies[i] = new Reply(id, o.Code, last.ClientSeq - n + 1 + i, last.ServerSeq - n + 1 + i, o.Value, o.Error);
+        }
+        m.Client.Tell(new ReplyBatch(replies));
     }
 
     private enum Counted { Yes, SlotGone, StoreFault }

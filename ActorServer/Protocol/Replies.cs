@@ -11,6 +11,12 @@ namespace Switchboard.Server.Protocol;
 /// <summary>Count one reply and send <paramref name="Outcome"/> to the client, stamped with both sequence numbers.</summary>
 public sealed record CountAndReply(SlotHandle Slot, IActorRef Client, long Id, OpOutcome Outcome);
 
+/// <summary>One answered request of a batch, not yet counted.</summary>
+public readonly record struct Answered(long Id, OpOutcome Outcome);
+
+/// <summary>Count the replies to one request batch in one step and send them to the client as one <see cref="ReplyBatch"/>.</summary>
+public sealed record CountAndReplyBatch(SlotHandle Slot, IActorRef Client, Answered[] Replies);
+
 /// <summary>Count the unregister reply, free the name, then answer the client.</summary>
 public sealed record ReleaseAndReply(SlotHandle Slot, string Name, IActorRef Client, long Id);
 

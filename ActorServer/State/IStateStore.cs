@@ -40,6 +40,16 @@ public interface IStateStore : IDisposable
     /// False when the slot no longer belongs to that claim (reaped or freed).</summary>
     bool TryCount(SlotHandle slot, out SeqPair seq);
 
+    /// <summary>Counts <paramref name="count"/> replies to one client as one atomic step (a request batch): their
+    /// numbers are consecutive and <paramref name="last"/> is the last pair. False when the slot is no longer the claim's.</summary>
+    bool TryCount(SlotHandle slot, int count, out SeqPair last)
+    {
+        last = default;
+        for (var i = 0; i < count; i++)
+            if (!TryCount(slot, out last)) return i > 0 ? throw new InvalidOperationException("slot lost inside a batch") : false;
+        return true;
+    }
+
     /// <summary>Frees the slot if it still belongs to that claim; returns false otherwise.</summary>
     bool Release(SlotHandle slot);
 

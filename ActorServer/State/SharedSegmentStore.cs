@@ -252,6 +252,33 @@ public sealed class SharedSegmentStore : IStateStore
         return true;
     }
 
+    /// <summary>A request batch: one lock section for all its replies (the flock round is most of a count's cost).</summary>
+    public bool TryCount(SlotHandle slot, int count, out SeqPair last)
+    {
+        last = default;
+        if ((uint)slot.Index >= SegmentLayout.ClientCapacity || count < 1) return false;
+        using var held = Enter();
+        var seg = Seg;
+        var s = SegmentLayout.SlotSpan(seg, slot.Index);
+        if (!SegmentLayout.IsSlotUsed(s) || SegmentLayout.SlotToken(s) != slot.Token) return false;
+        if (!SegmentLayout.IsRowIntact(s))
+        {
+            LogDropped(new SlotDropped(slot.Index, SegmentRepair.TornSlotReason));
+            SegmentLayout.FreeRow(s);
+            return false;
+        }
+        long serverSeq = 0, requests = 0;
+        for (var i = 0; i < count; i++)
+        {
+            // each counter before what it bounds (SegmentRepair.CountersAreSane), as in TryCount
+            serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);
+            SegmentLayout.Increment(seg, SegmentLayout.OffTotalRequests);
+            requests = SegmentLayout.IncrementRequests(s);
+        }
+        last = new SeqPair(requests + 1, serverSeq);
+        return true;
+    }
+
     public bool Release(SlotHandle slot)
     {
         if ((uint)slot.Index >= SegmentLayout.ClientCapacity) return false;

@@ -20,7 +20,7 @@ public sealed class Fleet : IAsyncDisposable
 
     public static async Task<Fleet> StartAsync(int count, Target target, Address server, string prefix, Traffic traffic,
         int window, string op, string[] args, string clientHocon, TimeSpan timeout, Switchboard.Messages.Tls.TlsRemoting? tls = null,
-        string[]? peers = null)
+        string[]? peers = null, int batch = 1)
     {
         var fleet = new Fleet();
         try
@@ -36,7 +36,7 @@ public sealed class Fleet : IAsyncDisposable
                 var tcs = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 // Direct messages go to the other clients of this fleet, or to the given peers (another fleet's names).
                 var to = peers ?? names.Where((_, j) => j != i).DefaultIfEmpty(names[i]).ToArray();
-                fleet.Clients.Add(system.ActorOf(LoadClient.Props(target, server, names[i], traffic, window, to, op, args, tcs), "client"));
+                fleet.Clients.Add(system.ActorOf(LoadClient.Props(target, server, names[i], traffic, window, to, op, args, tcs, batch), "client"));
                 ready.Add(tcs.Task);
             }
             await Task.WhenAll(ready).WaitAsync(timeout);

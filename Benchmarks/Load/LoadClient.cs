@@ -43,6 +43,8 @@ public sealed class LoadClient : ReceiveActor
     private readonly long[] _sentAt;
     private readonly string _op;
     private readonly string[] _args;
+    private readonly int _batch;
+    private readonly Request[] _queued;
     private IActorRef _session = ActorRefs.Nobody;
 
     private RunPhase? _phase;
@@ -52,8 +54,10 @@ public sealed class LoadClient : ReceiveActor
     private bool _stopping;
 
     public LoadClient(Target target, Address server, string name, Traffic traffic, int window, string[] peers,
-        string op, string[] args, TaskCompletionSource<bool> ready)
+        string op, string[] args, TaskCompletionSource<bool> ready, int batch = 1)
     {
+        _batch = Math.Clamp(batch, 1, Limits.MaxBatch);
+        _queued = new Request[_batch];
         _target = target;
         _server = server;
         _name = name;
@@ -68,8 +72,8 @@ public sealed class LoadClient : ReceiveActor
     }
 
     public static Props Props(Target target, Address server, string name, Traffic traffic, int window, string[] peers,
-        string op, string[] args, TaskCompletionSource<bool> ready) =>
-        Akka.Actor.Props.Create(() => new LoadClient(target, server, name, traffic, window, peers, op, args, ready));
+        string op, string[] args, TaskCompletionSource<bool> ready, int batch = 1) =>
+        Akka.Actor.Props.Create(() => new LoadClient(target, server, name, traffic, window, peers, op, args, ready, batch));
 
     public static LongHistogram NewHistogram() => new(HighestNs, 3);
 
@@ -121,7 +125,17 @@ public sealed class LoadClient : ReceiveActor
         {
             if (_phase is { RatePerSecond: > 0 } && !_stopping) Fill(Stopwatch.GetTimestamp());
         });
-        Receive<Reply>(OnReply);
+        Receive<Reply>(r =>
+        {
+            if (OnReply(r)) Refill(Stopwatch.GetTimestamp());
+        });
+        // Replies that came together: all recorded first, then the freed window refilled in as few messages as it takes.
+        Receive<ReplyBatch>(b =>
+        {
+            var refill = false;
+            foreach (var r in b.Replies) refill = OnReply(r);
+            if (refill) Refill(Stopwatch.GetTimestamp());
+        });
         Pushed();
     }
 
@@ -155,12 +169,20 @@ public sealed class LoadClient : ReceiveActor
         long allowed = long.MaxValue;
         if (p.RatePerSecond > 0)
             allowed = (long)((now - _phaseStartTs) / (double)Stopwatch.Frequency * p.RatePerSecond) + 1 - _sent;
+        var queued = 0;
         while (_inFlight < _window && allowed-- > 0 && _sent < p.MaxRequests)
         {
             var id = ++_nextId;
             _sentAt[id % _window] = Stopwatch.GetTimestamp();
             _inFlight++;
             _sent++;
+            if (_traffic == Traffic.Request && _batch > 1)
+            {
+                // what is at hand goes out together, at most --batch per message; nothing waits for more
+                _queued[queued++] = new Request(id, _op, _args);
+                if (queued == _batch) queued = Flush(queued);
+                continue;
+            }
             _session.Tell(_traffic switch
             {
                 Traffic.Request => new Request(id, _op, _args),
@@ -168,12 +190,26 @@ public sealed class LoadClient : ReceiveActor
                 _ => (ISwitchboardMessage)new Say(id, null, "hello everyone from " + _name),
             });
         }
+        Flush(queued);
     }
 
-    private void OnReply(Reply r)
+    private int Flush(int queued)
+    {
+        if (queued == 1) _session.Tell(_queued[0]);
+        else if (queued > 1) _session.Tell(new RequestBatch(_queued.AsSpan(0, queued).ToArray()));
+        return 0;
+    }
+
+    private void Refill(long now)
+    {
+        if (_phase is { RatePerSecond: <= 0 }) Fill(now);
+    }
+
+    /// <summary>Records one reply; true when the window may be refilled (unpaced, phase still running).</summary>
+    private bool OnReply(Reply r)
     {
         var now = Stopwatch.GetTimestamp();
-        if (_phase is not { } p) return;
+        if (_phase is not { } p) return false;
         _inFlight--;
         var sentAt = _sentAt[r.Id % _window];
         if (sentAt >= p.MeasureFromTs)
@@ -189,9 +225,9 @@ public sealed class LoadClient : ReceiveActor
         if (_stopping || now >= p.EndTs || _sent >= p.MaxRequests)
         {
             Stop();
-            return;
+            return false;
         }
-        if (p.RatePerSecond <= 0) Fill(now);
+        return p.RatePerSecond <= 0;
     }
 
     private void Stop()

@@ -11,9 +11,14 @@ public static class LoadCommand
             e.Cancel = true;
             Console.Error.WriteLine("interrupted: stopping servers");
             ServerProcess.Cleanup();
+            Nats.NatsServer.Cleanup();
             Environment.Exit(130);
         };
-        EventHandler onExit = (_, _) => ServerProcess.Cleanup();
+        EventHandler onExit = (_, _) =>
+        {
+            ServerProcess.Cleanup();
+            Nats.NatsServer.Cleanup();
+        };
         Console.CancelKeyPress += onCancel;
         AppDomain.CurrentDomain.ProcessExit += onExit;
         try
@@ -28,6 +33,7 @@ public static class LoadCommand
         finally
         {
             ServerProcess.Cleanup();
+            Nats.NatsServer.Cleanup();
             Console.CancelKeyPress -= onCancel;
             AppDomain.CurrentDomain.ProcessExit -= onExit;
         }

@@ -24,6 +24,7 @@ public sealed class LoadCommandLine
     private readonly Option<double> _seconds = Valued("--seconds", "Measured seconds per run", Defaults.Seconds);
     private readonly Option<double> _warmup = Valued("--warmup", "Warm-up seconds before measuring (not recorded)", Defaults.Warmup);
     private readonly Option<int> _window = Valued("--window", "Requests in flight per client", Defaults.Window);
+    private readonly Option<int> _batch = Valued("--batch", "Most requests one of our clients sends in one message, of those it has ready (1: a message per request; the echo baseline always gets one each)", Defaults.Batch);
     private readonly Option<double> _rate = Valued("--rate", "Pace all clients together at this many requests/s (0: as fast as replies come; capacity: 200/s per busy client)", Defaults.Rate);
     private readonly Option<bool> _half = Flag("--half", "After each unpaced run, another paced at half of its peak");
     private readonly Option<bool> _noBaseline = Flag("--no-baseline", "Skip the raw Akka.Remote echo baseline");
@@ -55,6 +56,12 @@ public sealed class LoadCommandLine
         HelpName = "DIR",
     };
 
+    private readonly Option<string?> _peer = new("--peer")
+    {
+        Description = "Also measure another server in the same alternating slices: 'nats' (nats-server on PATH and a NATS.Net responder)",
+        HelpName = "nats",
+    };
+
     private static Option<T> Valued<T>(string name, string description, T value) =>
         new(name) { Description = description, DefaultValueFactory = _ => value };
 
@@ -65,6 +72,8 @@ public sealed class LoadCommandLine
         Check(_clients, c => c.Length > 0, "--clients needs at least one count, e.g. --clients 1,10,25");
         Check(_seconds, s => s > 0, "--seconds must be more than 0");
         Check(_window, w => w >= 1, "--window must be at least 1");
+        Check(_batch, b => b is >= 1 and <= Switchboard.Messages.Limits.MaxBatch, $"--batch must be 1 to {Switchboard.Messages.Limits.MaxBatch}");
+        Check(_peer, p => p is null or "nats", "--peer takes 'nats'");
         Check(_server, s => s is null || s.StartsWith("127.0.0.1:", StringComparison.Ordinal) || s.StartsWith("localhost:", StringComparison.Ordinal),
             "--server must be 127.0.0.1:PORT or localhost:PORT (the load generator only targets this host)");
     }
@@ -80,15 +89,15 @@ public sealed class LoadCommandLine
 
     private IEnumerable<Option> All =>
     [
-        _clients, _seconds, _warmup, _window, _rate, _half, _noBaseline, _server, _json, _op, _args, _maxRequests,
-        _capacity, _idle, _idleSystems, _busy, _keepRateLimit, _profile, _idleQuiet, _tls,
+        _clients, _seconds, _warmup, _window, _batch, _rate, _half, _noBaseline, _server, _json, _op, _args, _maxRequests,
+        _capacity, _idle, _idleSystems, _busy, _keepRateLimit, _profile, _idleQuiet, _tls, _peer,
     ];
 
     /// <summary><c>load</c>, <c>capacity</c> and <c>messaging</c>, each handing its name and options to <paramref name="run"/>.</summary>
     public static IReadOnlyList<Command> Commands(Func<string, LoadOptions, int> run) =>
     [
         Create("load", "Request/reply throughput and latency, next to a raw Akka.Remote echo baseline in alternating slices",
-            c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._half, c._noBaseline, c._server, c._json, c._op, c._args, c._maxRequests, c._capacity, c._keepRateLimit, c._profile, c._tls],
+            c => [c._clients, c._seconds, c._warmup, c._window, c._batch, c._rate, c._half, c._noBaseline, c._server, c._json, c._op, c._args, c._maxRequests, c._capacity, c._keepRateLimit, c._profile, c._tls, c._peer],
             run),
         Create("capacity", "Server memory and busy-client latency with many idle clients registered, against the busy clients alone",
             c => [c._idle, c._idleSystems, c._idleQuiet, c._busy, c._seconds, c._warmup, c._window, c._rate, c._json, c._op, c._args, c._maxRequests, c._keepRateLimit],
@@ -121,6 +130,7 @@ public sealed class LoadCommandLine
         Seconds = r.GetValue(_seconds),
         Warmup = r.GetValue(_warmup),
         Window = r.GetValue(_window),
+        Batch = r.GetValue(_batch),
         Rate = r.GetValue(_rate),
         Half = r.GetValue(_half),
         Baseline = !r.GetValue(_noBaseline),
@@ -137,6 +147,7 @@ public sealed class LoadCommandLine
         Profile = r.GetValue(_profile),
         IdleQuiet = r.GetValue(_idleQuiet),
         Tls = r.GetValue(_tls),
+        Nats = r.GetValue(_peer) == "nats",
     };
 
     private static int[] ParseClients(ArgumentResult r)

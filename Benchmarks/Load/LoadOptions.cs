@@ -7,6 +7,8 @@ public sealed record LoadOptions
     public double Seconds { get; init; } = 10;
     public double Warmup { get; init; } = 3;
     public int Window { get; init; } = 16;
+    /// <summary>Most requests a client of ours sends in one message (what it has at hand; 1: one message each).</summary>
+    public int Batch { get; init; } = 8;
     public double Rate { get; init; }
     public bool Half { get; init; }
     public bool Baseline { get; init; } = true;
@@ -24,4 +26,6 @@ public sealed record LoadOptions
     public bool IdleQuiet { get; init; }
     /// <summary>A folder made by tls-certs.sh: ours and the baseline both run over TLS (mutual) with its certificates.</summary>
     public string? Tls { get; init; }
+    /// <summary><c>--peer nats</c>: also run the same load against nats-server and a NATS.Net responder.</summary>
+    public bool Nats { get; init; }
 }

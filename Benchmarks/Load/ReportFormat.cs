@@ -18,12 +18,22 @@ public static class ReportFormat
     public static string Markdown(LoadReport r)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"Request/reply load: `{r.Op} {r.Args}`, window {r.Window} per client, {r.Seconds:0.#} s per run{(r.Rate > 0 ? $", paced at {r.Rate:0} replies/s" : ", unpaced")}; latency in ms.");
+        sb.AppendLine($"Request/reply load: `{r.Op} {r.Args}`, window {r.Window} per client (ours: up to {r.Batch} of them per message), {r.Seconds:0.#} s per run{(r.Rate > 0 ? $", paced at {r.Rate:0} replies/s" : ", unpaced")}; latency in ms.");
         sb.AppendLine();
         sb.AppendLine("| clients | replies/s | baseline/s | ratio | p50 | p90 | p99 | p99.9 | max | errors | server CPU ms | server peak RSS MB | baseline p50 | baseline p99 |");
         sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var x in r.Results)
             sb.AppendLine(Inv($"| {x.Clients} | {x.Throughput:0} | {x.BaselineThroughput:0} | {x.Ratio:0.00} | {x.P50Ms:0.###} | {x.P90Ms:0.###} | {x.P99Ms:0.###} | {x.P999Ms:0.###} | {x.MaxMs:0.###} | {x.Errors} | {x.ServerCpuMs:0} | {x.ServerPeakRssMb:0.#} | {x.BaselineP50Ms:0.###} | {x.BaselineP99Ms:0.###} |"));
+        if (r.Results.Any(x => x.NatsThroughput is not null))
+        {
+            sb.AppendLine();
+            sb.AppendLine("Side by side with NATS (nats-server + a NATS.Net responder process; same clients, window and slices):");
+            sb.AppendLine();
+            sb.AppendLine("| clients | ours/s | raw Akka.Remote/s | NATS/s | ours ÷ NATS | ours p50 / p99 | NATS p50 / p99 | paced: ours p99 | NATS p99 | ours ÷ NATS p99 | CPU ms: ours / NATS (server + responder) | NATS errors |");
+            sb.AppendLine("|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---|---:|");
+            foreach (var x in r.Results.Where(x => x.NatsThroughput is not null))
+                sb.AppendLine(Inv($"| {x.Clients} | {x.Throughput:0} | {x.BaselineThroughput:0} | {x.NatsThroughput:0} | {x.NatsRatio:0.00} | {x.P50Ms:0.###} / {x.P99Ms:0.###} | {x.NatsP50Ms:0.###} / {x.NatsP99Ms:0.###} | {x.PacedP99Ms:0.###} | {x.NatsPacedP99Ms:0.###} | {(x.NatsPacedP99Ms is > 0 ? x.PacedP99Ms / x.NatsPacedP99Ms : null):0.00} | {x.ServerCpuMs:0} / {x.NatsCpuMs:0} | {x.NatsErrors} |"));
+        }
         if (r.Results.Any(x => x.PacedRate is not null))
         {
             sb.AppendLine();

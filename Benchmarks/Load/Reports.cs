@@ -10,9 +10,24 @@ public sealed record LoadRow(
     double BaselineP50Ms, double BaselineP99Ms, double BaselineCpuMs,
     double? PacedRate, double? PacedP50Ms, double? PacedP99Ms, double? PacedP999Ms, double? PacedMaxMs, long? PacedErrors,
     double? BaselinePacedP50Ms, double? BaselinePacedP99Ms,
-    string? FirstError);
+    string? FirstError)
+{
+    // --peer nats: the same load against nats-server and a NATS.Net responder, in the same alternating slices.
+    public double? NatsThroughput { get; init; }
+    public double? NatsRatio { get; init; }
+    public double? NatsP50Ms { get; init; }
+    public double? NatsP99Ms { get; init; }
+    public long? NatsErrors { get; init; }
+    public double? NatsCpuMs { get; init; }
+    public double? NatsPacedP50Ms { get; init; }
+    public double? NatsPacedP99Ms { get; init; }
+}
 
-public sealed record LoadReport(string Kind, double Seconds, int Window, double Rate, string Op, string Args, IReadOnlyList<LoadRow> Results);
+public sealed record LoadReport(string Kind, double Seconds, int Window, double Rate, string Op, string Args, IReadOnlyList<LoadRow> Results)
+{
+    /// <summary>Most requests per message from our clients (--batch).</summary>
+    public int Batch { get; init; } = 1;
+}
 
 public sealed record CapacityReport(string Kind, int Idle, int IdleSystems, int Busy, double Rate,
     double RssStartMb, double RssAloneMb, double RssWithIdleMb, double PeakRssMb, double RegisterSeconds, double SettleSeconds,

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Switchboard.Benchmarks.Nats;
 using static Switchboard.Benchmarks.Load.ReportFormat;
 
 namespace Switchboard.Benchmarks.Load;
@@ -17,47 +18,64 @@ public static class RequestReplyScenario
         var slice = TimeSpan.FromSeconds(o.Seconds / rounds);
         foreach (var n in o.Clients)
         {
-            Console.Error.WriteLine($"load: {n} client(s), {o.Seconds:0.#} s (+{o.Warmup:0.#} s warm-up) in {rounds} alternating slice(s), window {o.Window}{(o.Rate > 0 ? $", paced at {o.Rate:0}/s" : "")}");
+            Console.Error.WriteLine($"load: {n} client(s), {o.Seconds:0.#} s (+{o.Warmup:0.#} s warm-up) in {rounds} alternating slice(s), window {o.Window}, batch {o.Batch}{(o.Rate > 0 ? $", paced at {o.Rate:0}/s" : "")}");
             using var server = o.Server is null ? await env.StartServerAsync() : null;
             using var echo = o.Baseline ? await env.StartEchoAsync() : null;
             var address = Address.Parse(server?.Address ?? $"{(env.ClientTls is null ? "akka.tcp" : Switchboard.Messages.Tls.TlsRemoting.Protocol)}://switchboard@{o.Server}");
             Console.Error.WriteLine($"load: ours at {address}{(echo is null ? "" : $", baseline at {echo.Address}")}");
-            await using var ours = await Fleet.StartAsync(n, Target.Switchboard, address, $"load{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60), env.ClientTls);
+            await using var ours = await Fleet.StartAsync(n, Target.Switchboard, address, $"load{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60), env.ClientTls, batch: o.Batch);
             await using var baseFleet = echo is null ? null
                 : await Fleet.StartAsync(n, Target.Echo, Address.Parse(echo.Address), $"base{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60), env.ClientTls);
+            // --peer nats: nats-server and a NATS.Net responder, each its own process, N connections from here.
+            using var natsServer = o.Nats ? await NatsServer.StartAsync(TimeSpan.FromSeconds(30)) : null;
+            using var responder = natsServer is null ? null
+                : await ServerProcess.StartAsync(env.BenchDll, ["nats-responder", "--url", natsServer.Url], null, TimeSpan.FromSeconds(60));
+            await using var natsFleet = natsServer is null ? null : await NatsFleet.StartAsync(n, natsServer.Url, o.Window, o.Op, o.Args, TimeSpan.FromSeconds(60));
+            if (natsServer is not null) Console.Error.WriteLine($"load: NATS at {natsServer.Url} (nats-server pid {natsServer.Pid}, responder pid {responder!.Pid})");
 
             await ours.RunAsync(TimeSpan.Zero, warmup, o.Rate, o.MaxRequests);
             if (baseFleet is not null) await baseFleet.RunAsync(TimeSpan.Zero, warmup, o.Rate, o.MaxRequests);
+            if (natsFleet is not null) await natsFleet.RunAsync(warmup, o.Rate, o.MaxRequests);
 
             var oursSlices = new List<PhaseResult>();
             var baseSlices = new List<PhaseResult>();
             var oursCpu = new CpuMeter(server?.Pid, o.Profile);
             var baseCpu = new CpuMeter(echo?.Pid, o.Profile);
+            var natsSlices = new List<PhaseResult>();
+            var natsCpu = new CpuMeter(natsServer?.Pid, false);
+            var responderCpu = new CpuMeter(responder?.Pid, false);
             for (var i = 0; i < rounds; i++)
             {
                 oursSlices.Add(await oursCpu.MeasureAsync(() => ours.RunAsync(TimeSpan.Zero, slice, o.Rate, o.MaxRequests)));
                 if (baseFleet is not null) baseSlices.Add(await baseCpu.MeasureAsync(() => baseFleet.RunAsync(TimeSpan.Zero, slice, o.Rate, o.MaxRequests)));
+                if (natsFleet is not null)
+                    natsSlices.Add(await natsCpu.MeasureAsync(() => responderCpu.MeasureAsync(() => natsFleet.RunAsync(slice, o.Rate, o.MaxRequests))));
             }
             var our = PhaseResult.Combine(oursSlices);
             var baseline = baseFleet is null ? null : PhaseResult.Combine(baseSlices);
+            var nats = natsFleet is null ? null : PhaseResult.Combine(natsSlices);
             var rssMb = server?.PeakRssMb() ?? 0;
             if (o.Profile && server is not null) profiles.Add(new ThreadProfile(n, "server", oursCpu.Threads(), our.Throughput * o.Seconds));
             if (o.Profile && baseline is not null) profiles.Add(new ThreadProfile(n, "echo baseline", baseCpu.Threads(), baseline.Throughput * o.Seconds));
 
-            PhaseResult? paced = null, basePaced = null;
+            PhaseResult? paced = null, basePaced = null, natsPaced = null;
             if (o.Half && o.Rate <= 0 && our.Throughput > 0)
             {
                 var half = our.Throughput / 2;
                 Console.Error.WriteLine($"load: {n} client(s) paced at half of peak ({half:0}/s), ours and baseline alternating");
                 var ps = new List<PhaseResult>();
                 var bs = new List<PhaseResult>();
+                var ns = new List<PhaseResult>();
                 for (var i = 0; i < rounds; i++)
                 {
                     ps.Add(await ours.RunAsync(TimeSpan.Zero, slice, half, o.MaxRequests));
                     if (baseFleet is not null) bs.Add(await baseFleet.RunAsync(TimeSpan.Zero, slice, half, o.MaxRequests));
+                    // the same offered load as ours (half of our peak), so the latencies compare like for like
+                    if (natsFleet is not null) ns.Add(await natsFleet.RunAsync(slice, half, o.MaxRequests));
                 }
                 paced = PhaseResult.Combine(ps);
                 basePaced = baseFleet is null ? null : PhaseResult.Combine(bs);
+                natsPaced = natsFleet is null ? null : PhaseResult.Combine(ns);
             }
 
             var bt = baseline?.Throughput ?? 0;
@@ -68,9 +86,20 @@ public static class RequestReplyScenario
                 paced is null ? null : Math.Round(our.Throughput / 2), paced is null ? null : RoundMs(paced.Ms(50)), paced is null ? null : RoundMs(paced.Ms(99)),
                 paced is null ? null : RoundMs(paced.Ms(99.9)), paced is null ? null : RoundMs(paced.MaxMs), paced?.Errors,
                 basePaced is null ? null : RoundMs(basePaced.Ms(50)), basePaced is null ? null : RoundMs(basePaced.Ms(99)),
-                our.FirstError ?? paced?.FirstError));
+                our.FirstError ?? paced?.FirstError)
+            {
+                NatsThroughput = nats is null ? null : Math.Round(nats.Throughput, 1),
+                NatsRatio = nats is { Throughput: > 0 } ? Math.Round(our.Throughput / nats.Throughput, 3) : null,
+                NatsP50Ms = nats is null ? null : RoundMs(nats.Ms(50)),
+                NatsP99Ms = nats is null ? null : RoundMs(nats.Ms(99)),
+                NatsErrors = nats is null ? null : nats.Errors + (natsPaced?.Errors ?? 0),
+                NatsCpuMs = nats is null ? null : Math.Round(natsCpu.CpuMs + responderCpu.CpuMs),
+                NatsPacedP50Ms = natsPaced is null ? null : RoundMs(natsPaced.Ms(50)),
+                NatsPacedP99Ms = natsPaced is null ? null : RoundMs(natsPaced.Ms(99)),
+            });
+            if (nats?.FirstError is { } natsError) Console.Error.WriteLine($"load: NATS, first error: {natsError}");
         }
-        var report = new LoadReport("load", o.Seconds, o.Window, o.Rate, o.Op, string.Join(' ', o.Args), rows);
+        var report = new LoadReport("load", o.Seconds, o.Window, o.Rate, o.Op, string.Join(' ', o.Args), rows) { Batch = o.Batch };
         Console.Out.Write(Markdown(report));
         foreach (var p in profiles) Console.Out.Write(Profile(p, o.Seconds));
         return report;

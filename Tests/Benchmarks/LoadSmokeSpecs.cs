@@ -38,3 +38,50 @@ public sealed class LoadSmokeSpecs
         }
     }
 }
+
+/// <summary>
+/// <c>load --peer nats</c>: with nats-server on PATH it reports NATS's figures beside ours and leaves no
+/// nats-server or responder running; without it, it says how to install it. Nothing here is about speed.
+/// </summary>
+public sealed class NatsPeerSmokeSpecs
+{
+    private static bool NatsInstalled() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, "nats-server")));
+
+    [Fact]
+    public async Task Load_against_nats_reports_its_figures_and_stops_what_it_started()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"sbload-nats-{Guid.NewGuid():N}.json");
+        await using var process = new ChildProcess(Binaries.Benchmarks,
+            ["load", "--peer", "nats", "--clients", "2", "--seconds", "2", "--warmup", "1", "--no-baseline", "--json", json], redirectInput: false);
+        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(90));
+        try
+        {
+            if (!NatsInstalled())
+            {
+                Assert.Equal(1, exitCode);
+                Assert.Contains("nats-server is not on PATH (Debian: apt-get install -y nats-server)", process.StdErr);
+                return;
+            }
+            Assert.True(exitCode == 0, $"exit {exitCode}\n{process.StdOut}\n{process.StdErr}");
+            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+            var row = Assert.Single(doc.RootElement.GetProperty("results").EnumerateArray());
+            Assert.True(row.GetProperty("throughput").GetDouble() > 0);
+            Assert.True(row.GetProperty("natsThroughput").GetDouble() > 0);
+            Assert.True(row.GetProperty("natsRatio").GetDouble() > 0);
+            Assert.Equal(0, row.GetProperty("natsErrors").GetInt64());
+            Assert.True(row.GetProperty("natsP99Ms").GetDouble() >= row.GetProperty("natsP50Ms").GetDouble());
+            Assert.True(row.GetProperty("natsP50Ms").GetDouble() > 0);
+            Assert.Contains("Side by side with NATS", process.StdOut);
+            // "NATS at URL (nats-server pid N, responder pid M)": both are gone once load has exited.
+            var pids = System.Text.RegularExpressions.Regex.Match(process.StdErr, @"nats-server pid (\d+), responder pid (\d+)");
+            Assert.True(pids.Success, process.StdErr);
+            foreach (var pid in new[] { pids.Groups[1].Value, pids.Groups[2].Value })
+                Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z "), $"process {pid} still running");
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+}

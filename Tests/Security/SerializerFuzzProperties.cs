@@ -54,6 +54,7 @@ public static class FuzzSerializer
         new PresenceEvent("bob", "n1", true), new PresenceBatch([new PresenceEvent("a", "n", true), new PresenceEvent("b", "n", false)], 3, 4),
         new Dropped("bob", "offline"), new Deliver(17, "alice", "bob", "text", SomeActor), new Delivered(18, 404, "gone"),
         new Fanout("alice", "#r", "to all", SomeActor),
+        new RequestBatch([new Request(19, "add", ["1", "2"]), new Request(20, "prime", ["7"])]), new ReplyBatch([new Reply(19, 200, 6, 103, OpValue.Of(3), null), new Reply(20, 422, 7, 104, OpValue.None, "bad")]),
     ];
 
     /// <summary>The message type each manifest decodes to: what an empty (all-defaults) payload of it decodes as.</summary>

@@ -84,6 +84,25 @@ public class SharedSegmentStoreSpecs
     }
 
     [Fact]
+    public void A_batch_is_counted_in_one_step_with_consecutive_numbers()
+    {
+        using var seg = new TestSegment();
+        using var store = OpenStore(seg);
+        var alice = store.Claim("alice");
+        var bob = store.Claim("bob");
+        Assert.True(store.TryCount(alice.Slot, 5, out var last));
+        Assert.Equal(new SeqPair(6, 7), last); // replies 2..6 of alice, serverSeq 3..7
+        Assert.True(store.TryCount(bob.Slot, out var b));
+        Assert.Equal(new SeqPair(2, 8), b);
+        var snap = store.Snapshot();
+        Assert.Equal((8L, 6L), (snap.ServerSeq, snap.TotalRequests));
+        Assert.Equal(5, snap.Clients.Single(c => c.Name == "alice").Requests);
+        Assert.True(store.Release(alice.Slot));
+        Assert.False(store.TryCount(alice.Slot, 3, out _));
+        Assert.Equal(8, store.Snapshot().ServerSeq); // nothing counted for a lost slot
+    }
+
+    [Fact]
     public void Claim_reports_full_when_every_slot_is_taken()
     {
         using var seg = new TestSegment();
