@@ -77,6 +77,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         Receive<NameAnswer>(_ => Sender.Equals(_inbox), OnAnswer);
         Receive<SeqLeased>(_ => Sender.Equals(_inbox), OnLeased);
         Receive<CountAndReply>(OnCount);
+        Receive<CountAndReplyBatch>(OnCountBatch);
         Receive<ReleaseAndReply>(OnReleaseAndReply);
         Receive<ReleaseName>(m => Release(m.Slot, m.Reason));
         Receive<WhoQuery>(OnWho);
@@ -249,6 +250,35 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         if (!Count(m.Slot, m.Client, m.Id, out var seq)) return;
         var o = m.Outcome;
         m.Client.Tell(new Reply(m.Id, o.Code, seq.ClientSeq, seq.ServerSeq, o.Value, o.Error));
+    }
+
+    // A batch is counted whole or not at all: it waits (stashed) until the leased ranges hold a number for each reply.
+    private void OnCountBatch(CountAndReplyBatch m)
+    {
+        var n = m.Replies.Length;
+        if (n == 0) return;
+        if (Live(m.Slot) is not { } c)
+        {
+            foreach (var a in m.Replies) m.Client.Tell(new Reply(a.Id, Codes.Unavailable, 0, 0, OpValue.None, "registration lost; register again"));
+            Sender.Tell(RegistrationLost.Instance);
+            return;
+        }
+        if (_seqEnd - _seqNext + (_nextRange?.Count ?? 0) < n)
+        {
+            EnsureLease();
+            Stash.Stash();
+            return;
+        }
+        var replies = new Reply[n];
+        for (var i = 0; i < n; i++)
+        {
+            TryNextSeq(out var serverSeq);
+            c.Requests++;
+            var (id, o) = m.Replies[i];
+            replies[i] = new Reply(id, o.Code, c.Requests + 1, serverSeq, o.Value, o.Error);
+        }
+        _totalRequests += n;
+        m.Client.Tell(new ReplyBatch(replies));
     }
 
     private void OnReleaseAndReply(ReleaseAndReply m)
