@@ -8,6 +8,10 @@ var port = new Option<int>("--port") { Description = "TCP port (0 picks a free o
 var segment = new Option<string>("--segment") { Description = "Shared-memory segment name under /dev/shm", DefaultValueFactory = _ => "switchboard" };
 var config = new Option<string?>("--config") { Description = "Server hocon file (default: hocon/server.hocon next to the program)" };
 var debug = new Option<bool>("--debug") { Description = "Log every request and reply" };
+var debugAkka = new Option<bool>("--debug-akka") { Description = "Also log Akka's own debug output (remoting, shutdown phases)" };
+var monitor = new Option<string?>("--monitor") { Description = "Serve /healthz /metrics /status /clients over HTTP at HOST:PORT (e.g. 127.0.0.1:8222); off by default" };
+var logFormat = new Option<string>("--log-format") { Description = "Log lines as text or json (one JSON object per line)", DefaultValueFactory = _ => "text" };
+logFormat.AcceptOnlyFromAmong("text", "json");
 var tokenFile = new Option<string?>("--token-file") { Description = "Require this file's token (first line) at registration; or set SWITCHBOARD_TOKEN" };
 
 var root = new RootCommand("Switchboard server: named clients, operations and messages over Akka.Remote");
@@ -16,6 +20,9 @@ root.Options.Add(port);
 root.Options.Add(segment);
 root.Options.Add(config);
 root.Options.Add(debug);
+root.Options.Add(debugAkka);
+root.Options.Add(logFormat);
+root.Options.Add(monitor);
 root.Options.Add(tokenFile);
 var tls = ServerTls.AddOptions(root);
 var inspectSegment = new Option<string>("--segment") { Description = "Segment to read", DefaultValueFactory = _ => "switchboard" };
@@ -38,7 +45,8 @@ inspect.SetAction(r =>
 root.Subcommands.Add(inspect);
 
 root.SetAction((r, _) => ServerHost.RunAsync(new ServerOptions(
-    r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug), r.GetValue(tokenFile)), tls(r)));
+    r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug), r.GetValue(tokenFile),
+    r.GetValue(monitor), r.GetValue(debugAkka), r.GetValue(logFormat) == "json"), tls(r)));
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -20,10 +20,15 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
 
     public ReadableLogger()
     {
-        var factory = DependencyResolver.For(Context.System).Resolver.GetService<ILoggerFactory>();
+        var resolver = DependencyResolver.For(Context.System).Resolver;
+        var factory = resolver.GetService<ILoggerFactory>();
+        var switches = resolver.GetService<LogSwitches>() ?? LogSwitches.Default;
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
         Receive<LogEvent>(e =>
         {
+            // --debug is about requests and replies; Akka's own debug output (shutdown phases, the remote
+            // watcher, ...) only with --debug-akka.
+            if (e is Debug && !switches.DebugAkka && !IsSwitchboard(e.LogSource)) return;
             var logger = _loggers.GetOrAdd(Category(e.LogSource), factory.CreateLogger);
             // A peer closing its connection is how every client leaves: news, not an error with a stack.
             if (e.Cause?.GetType().Name == "EndpointDisassociatedException") // internal to Akka.Remote
@@ -37,6 +42,10 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
     private static bool IsRoutine(LogEvent e) =>
         e.Message?.ToString() is { } text &&
         (text.Contains("is now gated", StringComparison.Ordinal) || text.StartsWith("Removing receive buffers", StringComparison.Ordinal));
+
+    /// <summary>Our actors (under /user) and the sessions' logger; everything else is Akka's.</summary>
+    internal static bool IsSwitchboard(string source) =>
+        source == "session" || source.Contains("/user/", StringComparison.Ordinal);
 
     internal static string Category(string source)
     {
