@@ -104,7 +104,8 @@ public static class ServerHost
         if (o.JsonLogs)
             builder.Logging.AddJsonConsole(c =>
             {
-                c.TimestampFormat = "HH:mm:ss.fff ";
+                c.TimestampFormat = LogLine.JsonTimestamp;
+                c.UseUtcTimestamp = true;
                 c.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
             });
         else

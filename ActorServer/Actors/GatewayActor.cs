@@ -147,6 +147,12 @@ public sealed class GatewayActor : ReceiveActor
 
     private void OnRefused(NameRefused m)
     {
+        // A retry that overtook the first attempt's refusal: that attempt already waits for the name.
+        if (_waiting.TryGetValue(m.Name, out var waiter) && waiter.Equals(m.Client))
+        {
+            _gate.Left(m.Client.Path.Address.ToString());
+            return;
+        }
         // Taken by a session of this node: maybe this very client's old one, whose connection dropped. Its session
         // probes its client (bounded by the probe timeout) before the newcomer hears 409.
         if (m.Code == Codes.NameTaken && _sessions.TryGetValue(m.Name, out var holder) && _waiting.TryAdd(m.Name, m.Client))

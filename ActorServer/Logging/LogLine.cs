@@ -9,6 +9,9 @@ namespace Switchboard.Server.Logging;
 /// </summary>
 public static class LogLine
 {
+    /// <summary>The JSON lines' timestamp: ISO 8601 in UTC, as log shippers parse it.</summary>
+    public const string JsonTimestamp = "yyyy-MM-ddTHH:mm:ss.fffZ";
+
     public static string Text(DateTimeOffset at, string level, string category, string message) =>
         $"{at.ToLocalTime():HH:mm:ss.fff} {level}: {category}[0] {message}";
 
@@ -18,7 +21,7 @@ public static class LogLine
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteString("Timestamp", at.ToLocalTime().ToString("HH:mm:ss.fff ", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteString("Timestamp", at.UtcDateTime.ToString(JsonTimestamp, System.Globalization.CultureInfo.InvariantCulture));
             w.WriteNumber("EventId", 0);
             w.WriteString("LogLevel", level);
             w.WriteString("Category", category);

@@ -28,7 +28,7 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
         {
             // --debug is about requests and replies; Akka's own debug output (shutdown phases, the remote
             // watcher, ...) only with --debug-akka.
-            if (e is Debug && !switches.DebugAkka && !IsSwitchboard(e.LogSource)) return;
+            if (!switches.DebugAkka && !IsSwitchboard(e.LogSource) && (e is Debug || IsRoutine(e))) return;
             var logger = _loggers.GetOrAdd(Category(e.LogSource), factory.CreateLogger);
             // A peer closing its connection is how every client leaves: news, not an error with a stack.
             if (e.Cause?.GetType().Name == "EndpointDisassociatedException") // internal to Akka.Remote
@@ -45,7 +45,7 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
 
     /// <summary>Our actors (under /user) and the sessions' logger; everything else is Akka's.</summary>
     internal static bool IsSwitchboard(string source) =>
-        source == "session" || source.Contains("/user/", StringComparison.Ordinal);
+        source.StartsWith("session", StringComparison.Ordinal) || source.Contains("/user/", StringComparison.Ordinal);
 
     internal static string Category(string source)
     {

@@ -9,9 +9,14 @@ namespace Switchboard.Server.Logging;
 /// </summary>
 public class StderrMinimalLogger : MinimalLogger
 {
-    protected override void Log(object message) => Console.Error.WriteLine(message is LogEvent e
+    protected override void Log(object message)
+    {
+        // Akka's own debug chatter at shutdown (logger start/stop) is not for people; --debug-akka shows it while running.
+        if (message is Debug) return;
+        Console.Error.WriteLine(message is LogEvent e
         ? Format(e.Timestamp, Level(e.LogLevel()), ReadableLogger.Category(e.LogSource), e.Message?.ToString() ?? "")
         : Format(DateTime.UtcNow, "info", "akka", message?.ToString() ?? ""));
+    }
 
     protected virtual string Format(DateTime at, string level, string category, string message) =>
         LogLine.Text(new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)), level, category, message);

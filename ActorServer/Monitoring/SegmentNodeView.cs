@@ -36,7 +36,9 @@ public sealed class SegmentNodeView(IActorRef registry, ActorSystem system, Swit
         }
         catch (AskTimeoutException)
         {
-            return Unavailable($"the state actor did not answer within {askTimeout.TotalSeconds:0.#} s");
+            // Busy with store calls that time out one after the other: the last one says why.
+            return Unavailable($"the state actor did not answer within {askTimeout.TotalSeconds:0.#} s" +
+                (RecentFault() is { } fault ? $"; segment unavailable: {fault}" : ""));
         }
         catch (Exception ex)
         {
@@ -47,11 +49,12 @@ public sealed class SegmentNodeView(IActorRef registry, ActorSystem system, Swit
                 s.Nodes.Select(n => new NodeView(n.Address, n.Alive ? "up" : "dead", n.Pid, n.Started, n.Heartbeat)).ToArray(),
                 s.Clients.Count, s.ServerSeq, s.TotalRequests, s.TotalRegistrations, null);
         // The state actor answers a failure when the segment is unusable; the metrics hold its real cause.
-        var reason = metrics.LastStoreFault is { } f && DateTimeOffset.UtcNow - f.At < TimeSpan.FromSeconds(10)
-            ? f.Reason
-            : (answer as Status.Failure)?.Cause.Message ?? "state unavailable";
+        var reason = RecentFault() ?? (answer as Status.Failure)?.Cause.Message ?? "state unavailable";
         return Unavailable($"segment unavailable: {reason}");
     }
+
+    string? RecentFault() =>
+        metrics.LastStoreFault is { } f && DateTimeOffset.UtcNow - f.At < TimeSpan.FromSeconds(10) ? f.Reason : null;
 
     static RegistryView Unavailable(string reason) => new("single-host", [], 0, 0, 0, 0, reason);
 }
