@@ -19,7 +19,7 @@ public sealed class MonitorEndpoint : IAsyncDisposable
 {
     public const int MaxPage = 4096;
     const int DefaultPage = 100;
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     readonly WebApplication _app;
 
     MonitorEndpoint(WebApplication app) => _app = app;
