@@ -34,6 +34,11 @@ public static class ServerHost
         // A host name becomes the address it resolves to, as clients resolve theirs: "localhost" and
         // "127.0.0.1" then name the same node (Akka.Remote drops messages sent to another spelling).
         o = o with { Host = SwitchboardConfig.CanonicalHost(o.Host) };
+        if (!System.Net.IPAddress.TryParse(o.Host, out _))
+        {
+            Console.Error.WriteLine($"error: --host '{o.Host}' does not resolve to an address of this machine; give an IP (e.g. 127.0.0.1) or a known name");
+            return 2;
+        }
         if (o.Port != 0 && await StartChecks.IsListeningAsync(o.Host, o.Port))
         {
             // Akka binds with SO_REUSEADDR (which also allows a second listener on Linux): refuse instead of
