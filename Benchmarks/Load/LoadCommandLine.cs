@@ -96,6 +96,9 @@ public sealed class LoadCommandLine
         Create("messaging", "Direct messages (tell) and broadcasts (say) between clients; one client count: the largest of --clients, 25 by default",
             c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._json, c._maxRequests, c._keepRateLimit],
             run),
+        Create("scrape-cost", "What monitoring costs: server CPU per scrape of /metrics, /healthz and /status, and throughput with and without a scrape every second (the largest of --clients)",
+            c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._json, c._maxRequests],
+            run),
     ];
 
     private static Command Create(string name, string description, Func<LoadCommandLine, Option[]> shown, Func<string, LoadOptions, int> run)
