@@ -33,6 +33,9 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
             // A peer closing its connection is how every client leaves: news, not an error with a stack.
             if (e.Cause?.GetType().Name == "EndpointDisassociatedException") // internal to Akka.Remote
                 logger.Log(LogLevel.Debug, "{Message}", "connection closed by the peer");
+            // The inbound guard refused what a peer sent: the guard's reason is the news, Akka's stack and advice are not.
+            else if (e.Cause is System.Runtime.Serialization.SerializationException s && s.Message.StartsWith("refused a peer's", StringComparison.Ordinal))
+                logger.Log(LogLevel.Warning, "{Message}", s.Message);
             else
                 logger.Log(IsRoutine(e) ? LogLevel.Debug : Level(e.LogLevel()), e.Cause, "{Message}", e.Message?.ToString());
         });

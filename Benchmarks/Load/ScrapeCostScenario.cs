@@ -34,7 +34,7 @@ public static class ScrapeCostScenario
         await fleet.RunAsync(TimeSpan.Zero, TimeSpan.FromSeconds(o.Warmup), o.Rate, o.MaxRequests);
 
         // 1. The server's CPU per scrape, with the clients registered and idle.
-        const int scrapes = 200;
+        const int scrapes = 100;
         for (var i = 0; i < 10; i++) await ScrapeAsync(http); // warm the endpoint's code paths
         var cpu0 = server.CpuTime();
         var bytes = 0;
@@ -43,8 +43,8 @@ public static class ScrapeCostScenario
         Console.Error.WriteLine($"scrape-cost: {cpuPerScrape:0.00} ms of server CPU per scrape of {string.Join(" + ", Endpoints)} ({bytes:N0} bytes of metrics)");
 
         // 2. Throughput without and with a scrape every second, alternating slices so background load hits both alike.
-        var rounds = Math.Max(2, (int)Math.Round(o.Seconds / 4)) & ~1;
-        var slice = TimeSpan.FromSeconds(o.Seconds / rounds * 2);
+        var rounds = Math.Max(1, (int)Math.Round(o.Seconds / 4));
+        var slice = TimeSpan.FromSeconds(o.Seconds / (2.0 * rounds));
         var without = new List<PhaseResult>();
         var with = new List<PhaseResult>();
         var cpuWithout = new CpuMeter(server.Pid, false);
@@ -58,6 +58,8 @@ public static class ScrapeCostScenario
             stop.Cancel();
             await scraper;
         }
+        foreach (var r in without.Concat(with).Where(r => r.Errors > 0 || r.Throughput == 0))
+            Console.Error.WriteLine($"scrape-cost: a slice had {r.Errors} error(s), {r.Throughput:0}/s: {r.FirstError}");
         var off = PhaseResult.Combine(without).Throughput;
         var on = PhaseResult.Combine(with).Throughput;
         var cpuPerSecond = cpuWithout.CpuMs / (slice.TotalSeconds * rounds);
