@@ -60,6 +60,7 @@ public static class ScrapeCostScenario
         }
         foreach (var r in without.Concat(with).Where(r => r.Errors > 0 || r.Throughput == 0))
             Console.Error.WriteLine($"scrape-cost: a slice had {r.Errors} error(s), {r.Throughput:0}/s: {r.FirstError}");
+        if (without.Concat(with).Any(r => r.Errors > 0)) Console.Error.WriteLine($"scrape-cost: the server's log:\n{server.StdErr}");
         var off = PhaseResult.Combine(without).Throughput;
         var on = PhaseResult.Combine(with).Throughput;
         var cpuPerSecond = cpuWithout.CpuMs / (slice.TotalSeconds * rounds);
