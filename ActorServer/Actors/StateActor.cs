@@ -202,7 +202,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         {
             if (!_store.Release(slot)) return;
             if (_live.Remove(slot.Index, out var e)) _summary.Record(e.Name, e.Requests);
-            _log.Info("name {0} freed ({1})", name, reason);
+            _log.Debug("name {0} freed ({1})", name, reason); // the session's "ended" line says it once
         }, () => { });
     }
 

@@ -41,10 +41,16 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
         });
     }
 
-    // What Akka.Remote says each time a client leaves: the gateway and sessions already log that in words.
-    private static bool IsRoutine(LogEvent e) =>
-        e.Message?.ToString() is { } text &&
-        (text.Contains("is now gated", StringComparison.Ordinal) || text.StartsWith("Removing receive buffers", StringComparison.Ordinal));
+    // What Akka.Remote says each time a client leaves (the gateway and sessions already log that in words), and the
+    // transport's own start and stop steps (the node says "listening on" and prints its summary): --debug-akka shows them.
+    internal static bool IsRoutine(LogEvent e) =>
+        e.Message?.ToString() is { } text && Routine.Any(r => text.StartsWith(r, StringComparison.Ordinal) || (r[0] == ' ' && text.Contains(r, StringComparison.Ordinal)));
+
+    private static readonly string[] Routine =
+    [
+        " is now gated", "Removing receive buffers", "Starting remoting", "Remoting started", "Remoting now listens",
+        "Shutting down remote daemon", "Remote daemon shut down", "Remoting shut down", "CoordinatedShutdown invoked due to",
+    ];
 
     /// <summary>Our actors (under /user) and the sessions' logger; everything else is Akka's.</summary>
     internal static bool IsSwitchboard(string source) =>

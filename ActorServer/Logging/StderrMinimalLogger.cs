@@ -12,7 +12,7 @@ public class StderrMinimalLogger : MinimalLogger
     protected override void Log(object message)
     {
         // Akka's own debug chatter at shutdown (logger start/stop) is not for people; --debug-akka shows it while running.
-        if (message is Debug) return;
+        if (message is Debug || (message is LogEvent routine && ReadableLogger.IsRoutine(routine))) return;
         Console.Error.WriteLine(message is LogEvent e
         ? Format(e.Timestamp, Level(e.LogLevel()), ReadableLogger.Category(e.LogSource), e.Message?.ToString() ?? "")
         : Format(DateTime.UtcNow, "info", "akka", message?.ToString() ?? ""));
