@@ -14,6 +14,10 @@ segment="${DEMO_SEGMENT:-switchboard-demo}"
 port_a="${DEMO_PORT_A:-4053}"
 port_b="${DEMO_PORT_B:-4054}"
 state=".demo/$session"
+# The stop command for this demo: `stop` needs the session and segment it was started with.
+stop_hint="./demo.sh stop"
+[ -n "${DEMO_SEGMENT:-}" ] && stop_hint="DEMO_SEGMENT=$segment $stop_hint"
+[ -n "${DEMO_SESSION:-}" ] && stop_hint="DEMO_SESSION=$session $stop_hint"
 bin=ActorServer/bin/Release/net10.0/ActorServer.dll
 client=ActorClient/bin/Release/net10.0/ActorClient.dll
 
@@ -40,7 +44,7 @@ if [ "${1:-}" = "stop" ]; then stop; exit 0; fi
 mode="${1:-segment}"
 command -v tmux >/dev/null || { echo "the demo needs tmux (apt-get install tmux)"; exit 1; }
 if tmux has-session -t "$session" 2>/dev/null; then
-  echo "the demo is already running: tmux attach -t $session   (or ./demo.sh stop)"; exit 1
+  echo "the demo is already running: tmux attach -t $session   (or $stop_hint)"; exit 1
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -102,6 +106,6 @@ tmux split-window -t "$alice" -h "$(client_cmd bob "$port_a" 'sleep 1500' 'join 
 tmux split-window -t "$node_b" -v -l 60% "$(client_cmd carol "$port_b" 'sleep 2500' 'join lobby' 'sleep 3500' \
   'tell alice hi alice, carol here on node B' 'calc 6 * 7' 'prime 2305843009213693951')"
 echo "demo running in tmux session '$session' (nodes on $port_a and $port_b, segment $segment)."
-echo "stop it with: ./demo.sh stop"
+echo "stop it with: $stop_hint"
 if [ -t 1 ] && [ -z "${TMUX:-}" ]; then exec tmux attach -t "$session"; fi
 echo "attach with: tmux attach -t $session"

@@ -5,12 +5,17 @@ using Switchboard.Server.Inspect;
 
 var host = new Option<string>("--host") { Description = "Address to bind and advertise", DefaultValueFactory = _ => "127.0.0.1" };
 var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 4053 };
+ServerHelp.PortOption(port, 0);
 var segment = new Option<string>("--segment") { Description = "Shared-memory segment name under /dev/shm", DefaultValueFactory = _ => "switchboard" };
 var config = new Option<string?>("--config") { Description = "Server hocon file (default: hocon/server.hocon next to the program)" };
 var debug = new Option<bool>("--debug") { Description = "Log every request and reply" };
 var clusterMode = new Option<bool>("--cluster") { Description = "Cluster mode (Akka.Cluster): no segment; names, rooms and messages across hosts" };
 var seeds = new Option<string?>("--seeds") { Description = "Cluster mode: seed nodes HOST:PORT[,HOST:PORT...]" };
 var publicHost = new Option<string?>("--public-host") { Description = "Cluster mode: the address others use for this node (with --host 0.0.0.0)" };
+var debugAkka = new Option<bool>("--debug-akka") { Description = "Also log Akka's own debug output (remoting, shutdown phases)" };
+var monitor = new Option<string?>("--monitor") { HelpName = "HOST:PORT", Description = "Serve /healthz /metrics /status /clients over HTTP at HOST:PORT (e.g. 127.0.0.1:8222); off by default" };
+var logFormat = new Option<string>("--log-format") { Description = "Log lines as text or json (one JSON object per line)", DefaultValueFactory = _ => "text" };
+logFormat.AcceptOnlyFromAmong("text", "json");
 var tokenFile = new Option<string?>("--token-file") { Description = "Require this file's token (first line) at registration; or set SWITCHBOARD_TOKEN" };
 
 var root = new RootCommand("Switchboard server: named clients, operations and messages over Akka.Remote");
@@ -19,6 +24,9 @@ root.Options.Add(port);
 root.Options.Add(segment);
 root.Options.Add(config);
 root.Options.Add(debug);
+root.Options.Add(debugAkka);
+root.Options.Add(logFormat);
+root.Options.Add(monitor);
 root.Options.Add(tokenFile);
 root.Options.Add(clusterMode);
 root.Options.Add(seeds);
@@ -42,9 +50,11 @@ inspect.SetAction(r =>
     return InspectCommand.Run(r.GetValue(inspectSegment)!, r.GetValue(inspectJson), r.GetValue(inspectWatch), stop.Token);
 });
 root.Subcommands.Add(inspect);
+ServerHelp.Extend(root);
 
 root.SetAction((r, _) => ServerHost.RunAsync(new ServerOptions(
-    r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug), r.GetValue(tokenFile)), tls(r),
+    r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug), r.GetValue(tokenFile),
+    r.GetValue(monitor), r.GetValue(debugAkka), r.GetValue(logFormat) == "json"), tls(r),
     r.GetValue(clusterMode) ? new Switchboard.Server.Cluster.ClusterOptions(
         (r.GetValue(seeds) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), r.GetValue(publicHost)) : null));
 
@@ -52,7 +62,7 @@ var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in parsed.Errors) Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("usage: ActorServer [--host H] [--port P] [--segment S | --cluster --seeds HOST:PORT[,...] [--public-host H]] [--config F] [--debug] [--token-file F] [--tls-cert F.pfx --tls-ca CA.pem [--tls-client-certs required|none]] | ActorServer inspect [--segment S] [--json] [--watch]");
+    Console.Error.WriteLine(ServerHelp.Usage);
     return 2;
 }
 // The host handles SIGINT/SIGTERM (graceful shutdown, then the summary); the parser must not.

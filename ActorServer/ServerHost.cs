@@ -9,6 +9,7 @@ using Switchboard.Server.Actors;
 using Switchboard.Server.Hosting;
 using Switchboard.Server.Security;
 using Switchboard.Server.Logging;
+using Switchboard.Server.Monitoring;
 using Switchboard.Server.Operations;
 using Switchboard.Server.Sessions;
 using Switchboard.Server.Settings;
@@ -16,7 +17,9 @@ using Switchboard.Server.State;
 
 namespace Switchboard.Server;
 
-public sealed record ServerOptions(string Host, int Port, string Segment, string? ConfigPath, bool Debug, string? TokenFile = null);
+/// <param name="Monitor">HOST:PORT of the monitoring endpoint (off when null).</param>
+public sealed record ServerOptions(string Host, int Port, string Segment, string? ConfigPath, bool Debug, string? TokenFile = null,
+    string? Monitor = null, bool DebugAkka = false, bool JsonLogs = false);
 
 /// <summary>Wires the server with the generic host and Akka.Hosting, runs it until SIGINT/SIGTERM, prints the summary.</summary>
 public static class ServerHost
@@ -32,12 +35,31 @@ public static class ServerHost
         // A host name becomes the address it resolves to, as clients resolve theirs: "localhost" and
         // "127.0.0.1" then name the same node (Akka.Remote drops messages sent to another spelling).
         o = o with { Host = SwitchboardConfig.CanonicalHost(o.Host) };
+        if (!System.Net.IPAddress.TryParse(o.Host, out _))
+        {
+            Console.Error.WriteLine($"error: --host '{o.Host}' does not resolve to an address of this machine; give an IP (e.g. 127.0.0.1) or a known name");
+            return 2;
+        }
         if (o.Port != 0 && await StartChecks.IsListeningAsync(o.Host, o.Port))
         {
             // Akka binds with SO_REUSEADDR (which also allows a second listener on Linux): refuse instead of
             // splitting clients at random between two servers.
             Console.Error.WriteLine($"error: {o.Host}:{o.Port} is already in use by another process; pick another --port");
             return 1;
+        }
+        MonitorAddress? monitor = null;
+        if (o.Monitor is not null)
+        {
+            if ((monitor = MonitorAddress.Parse(o.Monitor, out var monitorProblem)) is null)
+            {
+                Console.Error.WriteLine($"error: {monitorProblem}");
+                return 2;
+            }
+            if (await StartChecks.IsListeningAsync(monitor.Ip.ToString(), monitor.Port))
+            {
+                Console.Error.WriteLine($"error: --monitor {monitor} is already in use by another process; pick another port");
+                return 1;
+            }
         }
         ServerSettings settings;
         try
@@ -65,7 +87,13 @@ public static class ServerHost
         var port = o.Port == 0 ? StartChecks.FreePort(o.Host) : o.Port;
         var node = $"{o.Host}:{port}";
         var overrides = SwitchboardConfig.Remoting(o.Host, port);
-        if (o.Debug) overrides = overrides.WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = DEBUG"));
+        var logSwitches = new LogSwitches(o.Debug, o.DebugAkka, o.JsonLogs);
+        if (logSwitches.AkkaDebugLevel) overrides = overrides.WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = DEBUG"));
+        if (o.JsonLogs) overrides = overrides.WithFallback(Akka.Configuration.ConfigurationFactory.ParseString(
+            "akka.stdout-logger-class = \"Switchboard.Server.Logging.JsonStderrMinimalLogger, ActorServer\""));
+        var version = typeof(ServerHost).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+        using var metrics = new SwitchboardMetrics(version);
+        var started = DateTimeOffset.UtcNow;
         var summary = new ServerSummary();
         if (RegistrationToken.Load(o.TokenFile, out var tokenProblem) is not { } token)
         {
@@ -77,19 +105,32 @@ public static class ServerHost
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(o.Debug ? LogLevel.Debug : LogLevel.Information);
+        builder.Logging.SetMinimumLevel(logSwitches.AkkaDebugLevel ? LogLevel.Debug : LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddSimpleConsole(c =>
-        {
-            c.SingleLine = true;
-            c.TimestampFormat = "HH:mm:ss.fff ";
-        });
+        if (o.JsonLogs)
+            builder.Logging.AddJsonConsole(c =>
+            {
+                c.TimestampFormat = LogLine.JsonTimestamp;
+                c.UseUtcTimestamp = true;
+                c.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
+        else
+            builder.Logging.AddSimpleConsole(c =>
+            {
+                c.SingleLine = true;
+                c.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        builder.Services.AddSingleton(logSwitches);
         // Logs go to stderr; stdout carries only the "listening on" line and the summary.
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
         // The segment belongs to the host, not to an actor that may fail: created here before Akka starts, disposed
         // (this node's rows freed, the file removed by the last node) once the actor system is gone.
         builder.Services.AddSingleton<IStateStore>(sp =>
-            SharedSegmentStore.Open(o.Segment, node, sp.GetRequiredService<ILoggerFactory>().CreateLogger("segment"), settings.State.MutexTimeout));
+        {
+            var store = SharedSegmentStore.Open(o.Segment, node, sp.GetRequiredService<ILoggerFactory>().CreateLogger("segment"), settings.State.MutexTimeout);
+            store.LockWaited = metrics.LockWaited;
+            return store;
+        });
         builder.Services.AddAkka("switchboard", (ab, _) =>
         {
             ab.AddHocon(hocon, HoconAddMode.Prepend)
@@ -102,11 +143,12 @@ public static class ServerHost
               })
               .WithActors((system, registry, resolver) =>
               {
-                  var state = system.ActorOf(StateActor.Props(resolver.GetService<IStateStore>(), settings.State, summary, node, doorName), "state");
+                  var state = system.ActorOf(StateActor.Props(resolver.GetService<IStateStore>(), settings.State, summary, node, doorName, metrics), "state");
+                  if (state is ActorRefWithCell withCell) metrics.ObserveStateMailbox(() => withCell.Underlying.NumberOfMessages);
                   registry.Register<RegistryKey>(state);
                   var rooms = system.ActorOf(RoomsActor.Props(settings.Rooms, state, doorName), "rooms");
                   registry.Register<RoomsKey>(rooms);
-                  var services = new SessionServices(state, rooms, OperationRegistry.Default, settings.Sessions, TimeProvider.System);
+                  var services = new SessionServices(state, rooms, OperationRegistry.Default, settings.Sessions, TimeProvider.System, metrics);
                   var gateway = new GatewaySettings(node, doorName, settings.Registration, token);
                   registry.Register<GatewayKey>(system.ActorOf(GatewayActor.Props(services, gateway), "gateway"));
               });
@@ -143,8 +185,20 @@ public static class ServerHost
             return 1;
         }
         var system = app.Services.GetRequiredService<ActorSystem>();
+        await using var endpoint = monitor is null ? null : await StartMonitorAsync(monitor, new MonitorEndpoint.Context(node, version, started,
+            new SegmentNodeView(app.Services.GetRequiredService<ActorRegistry>().Get<RegistryKey>(), system, metrics, settings.State.MutexTimeout + TimeSpan.FromSeconds(1)),
+            metrics, app.Services.GetRequiredService<ILoggerFactory>()));
+        if (monitor is not null && endpoint is null)
+        {
+            await app.StopAsync();
+            await system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+            app.Dispose();
+            NodeKey.RemoveIfSegmentGone(o.Segment);
+            return 1;
+        }
         Console.Out.WriteLine($"listening on {((ExtendedActorSystem)system).Provider.DefaultAddress}");
         Console.Out.Flush();
+        if (endpoint is not null) app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("monitor").LogInformation("monitoring on http://{Address}/ (healthz, metrics, status, clients)", monitor);
         await app.WaitForShutdownAsync();
         await system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
         // The state actor has stopped: only now may the store go (its Dispose removes this node from the segment).
@@ -153,5 +207,19 @@ public static class ServerHost
         NodeKey.RemoveIfSegmentGone(o.Segment);
         Console.Out.WriteLine(summary.Render());
         return lostRegistry ? 1 : 0;
+    }
+
+    /// <summary>The endpoint, or null (and one error line) when its address cannot be bound.</summary>
+    static async Task<MonitorEndpoint?> StartMonitorAsync(MonitorAddress at, MonitorEndpoint.Context context)
+    {
+        try
+        {
+            return await MonitorEndpoint.StartAsync(at, context, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"error: cannot serve --monitor {at}: {ex.GetBaseException().Message}");
+            return null;
+        }
     }
 }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Switchboard.Messages;
 using Switchboard.Messages.Inbound;
+using Switchboard.Server.Monitoring;
 using Switchboard.Server.Protocol;
 using Switchboard.Server.Security;
 using Switchboard.Server.Sessions;
@@ -31,10 +32,14 @@ public sealed class GatewayActor : ReceiveActor
     private readonly Dictionary<string, IActorRef> _sessions = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, (string Name, string Address)> _byRef = new();
     private IActorRef _door = ActorRefs.Nobody;
+    // Registrations waiting while a local session holding their name checks its client (at most one per name).
+    private readonly Dictionary<string, IActorRef> _waiting = new(StringComparer.Ordinal);
+    private readonly SwitchboardMetrics? _metrics;
 
     public GatewayActor(SessionServices services, GatewaySettings settings)
     {
         _services = services;
+        _metrics = services.Metrics;
         _registry = services.Registry;
         _node = settings.Node;
         _doorName = settings.DoorName;
@@ -43,11 +48,10 @@ public sealed class GatewayActor : ReceiveActor
 
         Receive<Register>(OnRegister);
         Receive<NameClaimed>(OnClaimed);
-        Receive<NameRefused>(m =>
+        Receive<NameRefused>(OnRefused);
+        Receive<ClientVerified>(m =>
         {
-            _log.Info("registration of '{0}' refused: {1} {2}", m.Name, m.Code, m.Error);
-            _gate.Left(m.Client.Path.Address.ToString());
-            m.Client.Tell(new Rejected(m.Code, m.Error));
+            if (_waiting.Remove(m.Name, out var client)) Refuse(m.Name, client, Codes.NameTaken, $"name '{m.Name}' is already taken");
         });
         Receive<Deliver>(_ => FromNodes(), OnDeliver);
         Receive<Fanout>(_ => FromNodes(), OnFanout);
@@ -62,6 +66,8 @@ public sealed class GatewayActor : ReceiveActor
             if (!_byRef.Remove(t.ActorRef, out var who)) return;
             _gate.Left(who.Address);
             if (_sessions.TryGetValue(who.Name, out var s) && s.Equals(t.ActorRef)) _sessions.Remove(who.Name);
+            // Its client was gone after all: the waiting registration claims the name now.
+            if (_waiting.Remove(who.Name, out var waiting)) _registry.Tell(new ClaimName(who.Name, waiting));
         });
         ReceiveAny(m => _log.Debug("gateway ignored {0}", m.GetType().Name));
     }
@@ -99,16 +105,24 @@ public sealed class GatewayActor : ReceiveActor
             return;
         }
         var error = Limits.NameError(m.Name);
+        // A retry of a registration already waiting for its name: it is answered once that wait ends.
+        if (error is null && _waiting.TryGetValue(m.Name, out var waiter) && waiter.Equals(Sender))
+        {
+            _log.Debug("'{0}' is still waiting for its old session's client to answer", m.Name);
+            return;
+        }
         _log.Info("connect from {0} as '{1}'", address, error is null ? m.Name : "(invalid name)");
         if (error is not null)
         {
             _log.Info("registration refused: {0}", error);
+            _metrics?.Refused(Codes.Invalid);
             Sender.Tell(new Rejected(Codes.Invalid, error));
             return;
         }
         if (_gate.Check(address.ToString(), address.Host ?? "", m.Token) is { } refusal)
         {
             _log.Info("registration of '{0}' refused: {1} {2}", m.Name, refusal.Code, refusal.Error);
+            _metrics?.Refused(refusal.Code);
             Sender.Tell(new Rejected(refusal.Code, refusal.Error));
             return;
         }
@@ -131,10 +145,39 @@ public sealed class GatewayActor : ReceiveActor
             if (name != m.From) session.Forward(m);
     }
 
+    private void OnRefused(NameRefused m)
+    {
+        // A retry that overtook the first attempt's refusal: that attempt already waits for the name.
+        if (_waiting.TryGetValue(m.Name, out var waiter) && waiter.Equals(m.Client))
+        {
+            _gate.Left(m.Client.Path.Address.ToString());
+            return;
+        }
+        // Taken by a session of this node: maybe this very client's old one, whose connection dropped. Its session
+        // probes its client (bounded by the probe timeout) before the newcomer hears 409.
+        if (m.Code == Codes.NameTaken && _sessions.TryGetValue(m.Name, out var holder) && _waiting.TryAdd(m.Name, m.Client))
+        {
+            _log.Debug("'{0}' is held by a session of this node; checking its client before answering", m.Name);
+            holder.Tell(VerifyClient.Instance);
+            return;
+        }
+        Refuse(m.Name, m.Client, m.Code, m.Error);
+    }
+
+    private void Refuse(string name, IActorRef client, int code, string error)
+    {
+        _log.Info("registration of '{0}' refused: {1} {2}", name, code, error);
+        _metrics?.Refused(code);
+        _gate.Left(client.Path.Address.ToString());
+        client.Tell(new Rejected(code, error));
+    }
+
     private void OnClaimed(NameClaimed m)
     {
         // The session's name is its capability: never logged, told only to its client.
-        var session = Context.ActorOf(SessionActor.Props(m.Name, m.Client, m.Slot, _services), Capability.NewName("s-"));
+        var figures = new SessionFigures(m.Name, _node, _services.Clock.GetUtcNow());
+        var session = Context.ActorOf(SessionActor.Props(m.Name, m.Client, m.Slot, _services, figures), Capability.NewName("s-"));
+        _metrics?.Registered();
         Context.Watch(session);
         _sessions[m.Name] = session;
         _byRef[session] = (m.Name, m.Client.Path.Address.ToString());

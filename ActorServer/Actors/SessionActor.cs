@@ -5,6 +5,7 @@ using Switchboard.Messages;
 using Switchboard.Messages.Inbound;
 using Dropped = Switchboard.Messages.Dropped;
 using Switchboard.Server.Chat;
+using Switchboard.Server.Monitoring;
 using Switchboard.Server.Operations;
 using Switchboard.Server.Presence;
 using Switchboard.Server.Protocol;
@@ -43,12 +44,17 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private string? _livenessId;
     private bool _heard = true;
     private long _pushed, _acked;
+    private readonly SwitchboardMetrics? _metrics;
+    private readonly SessionFigures? _figures;
+    private bool _verifyRequested;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public SessionActor(string name, IActorRef client, SlotHandle slot, SessionServices services)
+    public SessionActor(string name, IActorRef client, SlotHandle slot, SessionServices services, SessionFigures? figures = null)
     {
         _name = name;
+        _metrics = services.Metrics;
+        _figures = figures;
         _client = client;
         _slot = slot;
         _registry = services.Registry;
@@ -74,7 +80,10 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Receive<Ack>(m => Sender.Equals(_client), m =>
         {
             _heard = true;
-            _acked = Math.Max(_acked, Math.Min(m.Received, _pushed));
+            var acked = Math.Max(_acked, Math.Min(m.Received, _pushed));
+            _metrics?.Acknowledged(acked - _acked);
+            _acked = acked;
+            _figures?.SetUnacked(_pushed - _acked);
         });
         Receive<LivenessTick>(_ => OnLivenessTick());
 
@@ -98,18 +107,25 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Receive<DisassociatedEvent>(e => e.RemoteAddress == _client.Path.Address, _ => StartProbe());
         Receive<ActorIdentity>(OnIdentity);
         Receive<ProbeExpired>(_ => End("client unreachable after its connection dropped"));
+        Receive<VerifyClient>(_ => Sender.Equals(Context.Parent), _ =>
+        {
+            _verifyRequested = true;
+            StartProbe();
+        });
         Receive<RegistrationLost>(_ => Sender.Equals(_registry), _ => End("its registration was lost from the segment"));
         ReceiveAny(m => _log.Debug("session '{0}' ignored {1} from {2}", _name, m.GetType().Name, Sender.Path));
     }
 
-    public static Props Props(string name, IActorRef client, SlotHandle slot, SessionServices services) =>
-        Akka.Actor.Props.Create(() => new SessionActor(name, client, slot, services)).WithDispatcher(SessionSettings.Dispatcher);
+    public static Props Props(string name, IActorRef client, SlotHandle slot, SessionServices services, SessionFigures? figures = null) =>
+        Akka.Actor.Props.Create(() => new SessionActor(name, client, slot, services, figures)).WithDispatcher(SessionSettings.Dispatcher);
 
     protected override void PreStart()
     {
         Timers.StartPeriodicTimer(LivenessTimer, LivenessTick.Instance, _settings.LivenessInterval);
         Context.Watch(_client);
         Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
+        _metrics?.SessionStarted();
+        if (_figures is not null) _metrics?.Sessions.Add(_figures);
     }
 
     protected override void PostStop()
@@ -117,22 +133,30 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Context.System.EventStream.Unsubscribe(Self);
         _roomsActor.Tell(new LeaveAll(Self));
         _registry.Tell(new ReleaseName(_slot, _name, _endReason));
+        _metrics?.SessionEnded(_pushed - _acked);
+        if (_figures is not null) _metrics?.Sessions.Remove(_figures);
         _log.Info("session of '{0}' ended: {1}", _name, _endReason);
     }
 
     /// <summary>A client request: only from this session's client, and within its rate limit.</summary>
     private void FromClient<T>(Func<T, long> id, Action<T> handle) => Receive<T>(m =>
     {
-        if (FromClient(id(m)) && Allowed(id(m))) handle(m);
+        if (!FromClient(id(m))) return;
+        _figures?.Request();
+        if (_log.IsDebugEnabled) _log.Debug("'{0}' #{1} {2}", _name, id(m), typeof(T).Name);
+        if (Allowed(id(m))) handle(m);
     });
 
     private void OnRequest(Request r)
     {
-        if (!FromClient(r.Id) || !Allowed(r.Id)) return;
+        if (!FromClient(r.Id)) return;
+        _figures?.Request();
+        if (!Allowed(r.Id)) return;
+        var started = _metrics is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         var outcome = _operations.Run(r.Op, r.Args);
         if (_log.IsDebugEnabled)
             _log.Debug("'{0}' #{1} {2} [{3}] -> {4} {5}", _name, r.Id, r.Op, string.Join(' ', r.Args), outcome.Code, outcome.Error ?? outcome.Value.ToString());
-        _registry.Tell(new CountAndReply(_slot, _client, r.Id, outcome));
+        _registry.Tell(new CountAndReply(_slot, _client, r.Id, outcome, started));
     }
 
     // Requests the client had queued, in one message: the same checks per request (a batch is N requests for the
@@ -182,9 +206,13 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             case RateVerdict.Allowed:
                 return true;
             case RateVerdict.RateLimited:
+                _metrics?.RateLimited(answered: true);
+                _figures?.Limited();
                 Answer(id, new OpOutcome(Codes.RateLimited, OpValue.None, $"rate limit exceeded ({_throttle.RatePerSecond:0}/s)"));
                 return false;
             default:
+                _metrics?.RateLimited(answered: false);
+                _figures?.Limited();
                 if (_throttle.FloodStarted) _log.Warning("'{0}' is flooding; dropping its requests until it slows down", _name);
                 return false;
         }
@@ -267,9 +295,11 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         if (Backlogged)
         {
             m.ReplyTo.Tell(new Delivered(m.Id, Codes.RateLimited, $"{_name} is not keeping up; message dropped"));
+            _metrics?.Dropped(direct: true, room: false);
             return;
         }
         Push(new Incoming(m.From, m.Text, true, null, false));
+        _metrics?.Delivered(direct: true, room: false);
         m.ReplyTo.Tell(new Delivered(m.Id, Codes.Ok, null));
     }
 
@@ -279,9 +309,11 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         if (Backlogged)
         {
             m.ReplyTo.Tell(new Dropped(_name, $"{_name} is not keeping up; message dropped"));
+            _metrics?.Dropped(direct: false, room: m.Room is not null);
             return;
         }
         Push(new Incoming(m.From, m.Text, false, m.Room, false));
+        _metrics?.Delivered(direct: false, room: m.Room is not null);
     }
 
     private void OnPresence(PresenceChanged m)
@@ -298,6 +330,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         _client.Tell(m);
         _pushed++;
+        _metrics?.Pushed();
+        _figures?.SetUnacked(_pushed - _acked);
     }
 
     // The client's TCP connection dropped: a killed process never answers, a live one does at once.
@@ -345,6 +379,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
         Timers.Cancel(ProbeTimer);
         _log.Info("'{0}' answered the probe; keeping the session", _name);
+        if (_verifyRequested) Context.Parent.Tell(new ClientVerified(_name));
+        _verifyRequested = false;
     }
 
     private void End(string reason)

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
 using Switchboard.Messages;
+using Switchboard.Server.Monitoring;
 using Switchboard.Server.Presence;
 using Switchboard.Server.Protocol;
 using Switchboard.Server.Settings;
@@ -39,9 +40,11 @@ public sealed class StateActor : ReceiveActor, IWithTimers
     private readonly ActorSelection _localRooms = Context.ActorSelection("/user/rooms");
     private readonly string _doorName;
     private readonly string _node;
+    private readonly SwitchboardMetrics? _metrics;
 
-    public StateActor(IStateStore store, StateSettings settings, ServerSummary summary, string node, string doorName)
+    public StateActor(IStateStore store, StateSettings settings, ServerSummary summary, string node, string doorName, SwitchboardMetrics? metrics = null)
     {
+        _metrics = metrics;
         _doorName = doorName;
         _store = store;
         _summary = summary;
@@ -61,8 +64,8 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         Receive<RouteFanout>(OnRouteFanout);
     }
 
-    public static Props Props(IStateStore store, StateSettings settings, ServerSummary summary, string node, string doorName) =>
-        Akka.Actor.Props.Create(() => new StateActor(store, settings, summary, node, doorName)).WithDispatcher(StateSettings.Dispatcher);
+    public static Props Props(IStateStore store, StateSettings settings, ServerSummary summary, string node, string doorName, SwitchboardMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new StateActor(store, settings, summary, node, doorName, metrics)).WithDispatcher(StateSettings.Dispatcher);
 
     protected override void PreStart() =>
         Timers.StartPeriodicTimer("maintain", MaintainNow.Instance, _maintainInterval);
@@ -112,6 +115,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         if (!CountOrAnswer(m.Slot, m.Client, m.Id, out var seq)) return;
         var o = m.Outcome;
         m.Client.Tell(new Reply(m.Id, o.Code, seq.ClientSeq, seq.ServerSeq, o.Value, o.Error));
+        _metrics?.Answered(o.Code, m.Started);
     }
 
     // A batch: one lock section, consecutive numbers, one message back.
@@ -154,6 +158,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         if (counted == Counted.SlotGone)
         {
             client.Tell(new Reply(id, Codes.Unavailable, 0, 0, OpValue.None, "registration lost; register again"));
+            _metrics?.Answered(Codes.Unavailable);
             Sender.Tell(RegistrationLost.Instance); // the session: it ends, and its client registers again
         }
         return counted == Counted.Yes;
@@ -169,6 +174,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         catch (Exception ex) when (IsStoreFault(ex))
         {
             _log.Error(ex, "state store unavailable");
+            _metrics?.StoreFault(ex);
             Unavailable(client, id);
             seq = default;
             return Counted.StoreFault;
@@ -205,6 +211,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         if (counted == Counted.Yes) Release(m.Slot, m.Name, "unregistered");
         // Either way the name is no longer this client's: the unregister succeeded.
         m.Client.Tell(new Reply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, OpValue.Of("unregistered"), null));
+        _metrics?.Answered(Codes.Ok);
     }
 
     /// <summary>clientSeq - 1 is the client's request count (registration is reply 1).</summary>
@@ -214,8 +221,11 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         if (!Unsafe.IsNullRef(ref entry)) entry.Requests = seq.ClientSeq - 1;
     }
 
-    private static void Unavailable(IActorRef client, long id) =>
+    private void Unavailable(IActorRef client, long id)
+    {
         client.Tell(new Reply(id, Codes.Unavailable, 0, 0, OpValue.None, "server state unavailable, try again"));
+        _metrics?.Answered(Codes.Unavailable);
+    }
 
     private static bool IsStoreFault(Exception ex) => ex is TimeoutException or IOException or SegmentException;
 
@@ -225,7 +235,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         {
             if (!_store.Release(slot)) return;
             if (_live.Remove(slot.Index, out var e)) _summary.Record(e.Name, e.Requests);
-            _log.Info("name {0} freed ({1})", name, reason);
+            _log.Debug("name {0} freed ({1})", name, reason); // the session's "ended" line says it once
         }, () => { });
     }
 
@@ -265,7 +275,10 @@ public sealed class StateActor : ReceiveActor, IWithTimers
     private void OnCountAndListRooms(CountAndListRooms m)
     {
         if (CountOrAnswer(m.Slot, m.Client, m.Id, out var seq))
+        {
             m.Client.Tell(new RoomsReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, m.Rooms, null));
+            _metrics?.Answered(Codes.Ok);
+        }
     }
 
     private void OnWho(WhoQuery m)
@@ -282,7 +295,10 @@ public sealed class StateActor : ReceiveActor, IWithTimers
             .Select(c => new PresenceEntry(c.Name, c.Node, c.Since.ToUnixTimeMilliseconds()))
             .ToArray();
         if (CountOrAnswer(m.Slot, m.Client, m.Id, out var seq))
+        {
             m.Client.Tell(new WhoReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, clients, null));
+            _metrics?.Answered(Codes.Ok);
+        }
     }
 
     // A direct message goes to the recipient's node; its session answers the sender's session.
@@ -322,6 +338,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         catch (Exception ex) when (IsStoreFault(ex))
         {
             _log.Error(ex, "state store unavailable");
+            _metrics?.StoreFault(ex);
             onUnavailable();
         }
     }

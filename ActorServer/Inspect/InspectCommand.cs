@@ -14,7 +14,7 @@ public static class InspectCommand
 {
     static readonly TimeSpan MutexTimeout = TimeSpan.FromSeconds(5);
     static readonly TimeSpan RefreshEvery = TimeSpan.FromMilliseconds(500);
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <returns>0 when the segment was read; 1 when it does not exist or is invalid (the reason goes to stderr).</returns>
     public static int Run(string segment, bool json, bool watch, CancellationToken ct)
@@ -31,14 +31,26 @@ public static class InspectCommand
             // --watch: fail fast if there is nothing to watch, then keep going even if the segment comes and goes
             using (SegmentReader.Open(segment, MutexTimeout)) { }
             if (json) WatchJson(segment, ct);
+            else if (Console.IsOutputRedirected) WatchPlain(segment, ct);
             else WatchLive(segment, ct);
             return 0;
         }
         catch (Exception e) when (e is SegmentException or TimeoutException)
         {
-            Console.Error.WriteLine($"inspect: {e.Message}");
+            Error(segment, e.Message, json);
             return 1;
         }
+    }
+
+    /// <summary>A failure: one line on stderr, or with <c>--json</c> one JSON object on stdout (scripts parse stdout).</summary>
+    static void Error(string segment, string message, bool json)
+    {
+        if (json)
+        {
+            Console.Out.WriteLine(JsonSerializer.Serialize(new { error = message, segment }, Json));
+            Console.Out.Flush();
+        }
+        else Console.Error.WriteLine($"inspect: {message}");
     }
 
     /// <summary>The snapshot as the one JSON object of <c>inspect --json</c> (camelCase field names).</summary>
@@ -57,9 +69,22 @@ public static class InspectCommand
         {
             var (snapshot, error) = TryRead(segment);
             if (snapshot is not null) Console.Out.WriteLine(ToJson(snapshot));
-            else Console.Error.WriteLine($"inspect: {error}");
+            else Error(segment, error ?? "unreadable", json: true);
             Console.Out.Flush();
-            ct.WaitHandle.WaitOne(RefreshEvery);
+            if (OutputWatch.WaitOrEnd(RefreshEvery, ct)) return;
+        }
+    }
+
+    // Output to a pipe or file: each refresh printed in full (a live display needs a terminal).
+    static void WatchPlain(string segment, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            var (snapshot, error) = TryRead(segment);
+            if (snapshot is not null) AnsiConsole.Write(Render(segment, snapshot));
+            else Console.Error.WriteLine($"inspect: {error} (retrying)");
+            Console.Out.Flush();
+            if (OutputWatch.WaitOrEnd(RefreshEvery, ct)) return;
         }
     }
 
@@ -76,7 +101,7 @@ public static class InspectCommand
                         ? Render(segment, snapshot)
                         : new Markup($"[yellow]segment '{Markup.Escape(segment)}': {Markup.Escape(error ?? "")}[/] (retrying)"));
                     ctx.Refresh();
-                    ct.WaitHandle.WaitOne(RefreshEvery);
+                    if (OutputWatch.WaitOrEnd(RefreshEvery, ct)) return;
                 }
             });
     }

@@ -20,23 +20,41 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
 
     public ReadableLogger()
     {
-        var factory = DependencyResolver.For(Context.System).Resolver.GetService<ILoggerFactory>();
+        var resolver = DependencyResolver.For(Context.System).Resolver;
+        var factory = resolver.GetService<ILoggerFactory>();
+        var switches = resolver.GetService<LogSwitches>() ?? LogSwitches.Default;
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
         Receive<LogEvent>(e =>
         {
+            // --debug is about requests and replies; Akka's own debug output (shutdown phases, the remote
+            // watcher, ...) only with --debug-akka.
+            if (!switches.DebugAkka && !IsSwitchboard(e.LogSource) && (e is Debug || IsRoutine(e))) return;
             var logger = _loggers.GetOrAdd(Category(e.LogSource), factory.CreateLogger);
             // A peer closing its connection is how every client leaves: news, not an error with a stack.
             if (e.Cause?.GetType().Name == "EndpointDisassociatedException") // internal to Akka.Remote
                 logger.Log(LogLevel.Debug, "{Message}", "connection closed by the peer");
+            // The inbound guard refused what a peer sent: the guard's reason is the news, Akka's stack and advice are not.
+            else if (e.Cause is System.Runtime.Serialization.SerializationException s && s.Message.StartsWith("refused a peer's", StringComparison.Ordinal))
+                logger.Log(LogLevel.Warning, "{Message}", s.Message);
             else
                 logger.Log(IsRoutine(e) ? LogLevel.Debug : Level(e.LogLevel()), e.Cause, "{Message}", e.Message?.ToString());
         });
     }
 
-    // What Akka.Remote says each time a client leaves: the gateway and sessions already log that in words.
-    private static bool IsRoutine(LogEvent e) =>
-        e.Message?.ToString() is { } text &&
-        (text.Contains("is now gated", StringComparison.Ordinal) || text.StartsWith("Removing receive buffers", StringComparison.Ordinal));
+    // What Akka.Remote says each time a client leaves (the gateway and sessions already log that in words), and the
+    // transport's own start and stop steps (the node says "listening on" and prints its summary): --debug-akka shows them.
+    internal static bool IsRoutine(LogEvent e) =>
+        e.Message?.ToString() is { } text && Routine.Any(r => text.StartsWith(r, StringComparison.Ordinal) || (r[0] == ' ' && text.Contains(r, StringComparison.Ordinal)));
+
+    private static readonly string[] Routine =
+    [
+        " is now gated", "Removing receive buffers", "Starting remoting", "Remoting started", "Remoting now listens",
+        "Shutting down remote daemon", "Remote daemon shut down", "Remoting shut down", "CoordinatedShutdown invoked due to",
+    ];
+
+    /// <summary>Our actors (under /user) and the sessions' logger; everything else is Akka's.</summary>
+    internal static bool IsSwitchboard(string source) =>
+        source.StartsWith("session", StringComparison.Ordinal) || source.Contains("/user/", StringComparison.Ordinal);
 
     internal static string Category(string source)
     {

@@ -9,7 +9,8 @@ namespace Switchboard.Server.Protocol;
 // request costs one local hop and no Ask. A slot that is no longer the claim's is answered 503.
 
 /// <summary>Count one reply and send <paramref name="Outcome"/> to the client, stamped with both sequence numbers.</summary>
-public sealed record CountAndReply(SlotHandle Slot, IActorRef Client, long Id, OpOutcome Outcome);
+/// <param name="Started">When the session took the request (<c>Stopwatch.GetTimestamp</c>), for the latency metric; 0: not measured.</param>
+public sealed record CountAndReply(SlotHandle Slot, IActorRef Client, long Id, OpOutcome Outcome, long Started = 0);
 
 /// <summary>One answered request of a batch, not yet counted.</summary>
 public readonly record struct Answered(long Id, OpOutcome Outcome);

@@ -8,9 +8,11 @@ namespace Switchboard.Server.Sessions;
 /// <param name="Registry">Answers the messages in <c>Protocol/</c>: claims, counted replies, routing.</param>
 /// <param name="Rooms">This node's rooms actor.</param>
 /// <param name="Clock">Time for the rate limit; specs pass a clock they drive.</param>
+/// <param name="Metrics">The node's instruments (none in specs that do not look at them).</param>
 public sealed record SessionServices(
     IActorRef Registry,
     IActorRef Rooms,
     OperationRegistry Operations,
     SessionSettings Settings,
-    TimeProvider Clock);
+    TimeProvider Clock,
+    Monitoring.SwitchboardMetrics? Metrics = null);

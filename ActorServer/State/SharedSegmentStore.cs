@@ -22,6 +22,8 @@ public sealed class SharedSegmentStore : IStateStore
     public string Segment { get; }
     public string FilePath { get; }
     public string NodeAddress { get; }
+    /// <summary>Told how long each take of the lock waited (the node's metrics); called inside the lock, keep it cheap.</summary>
+    public Action<TimeSpan>? LockWaited { get; set; }
     /// <summary>This node's row in the node table.</summary>
     public int NodeIndex { get; private set; }
 
@@ -59,7 +61,9 @@ public sealed class SharedSegmentStore : IStateStore
     SegmentMutex.Scope Enter()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        var started = LockWaited is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         var held = _mutex.Enter();
+        if (started != 0) LockWaited?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started));
         if (!held.Abandoned) return held;
         try
         {

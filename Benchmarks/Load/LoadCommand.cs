@@ -47,6 +47,7 @@ public static class LoadCommand
             "capacity" => await CapacityScenario.RunAsync(env, o),
             "messaging" => await MessagingScenario.RunAsync(env, o),
             "cluster" => await ClusterScenario.RunAsync(env, o),
+            "scrape-cost" => await ScrapeCostScenario.RunAsync(env, o),
             _ when o.Capacity => await CapacityScenario.RunAsync(env, o),
             _ => await RequestReplyScenario.RunAsync(env, o),
         };

@@ -108,6 +108,9 @@ public sealed class LoadCommandLine
         Create("cluster", "Cluster mode, two nodes on 127.0.0.1/.2: a request on a node, and a DM within one node vs across nodes (same run)",
             c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._op, c._args, c._maxRequests, c._keepRateLimit],
             run),
+        Create("scrape-cost", "What monitoring costs: server CPU per scrape of /metrics, /healthz and /status, and throughput with and without a scrape every second (the largest of --clients)",
+            c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._json, c._maxRequests],
+            run),
     ];
 
     private static Command Create(string name, string description, Func<LoadCommandLine, Option[]> shown, Func<string, LoadOptions, int> run)

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.Globalization;
+
+namespace Switchboard.Server.Hosting;
+
+/// <summary>
+/// <c>--help</c> that teaches: the generated option list, then what a person needs next (subcommands, what
+/// clients send, response and exit codes, examples); and option errors a person can act on.
+/// </summary>
+public static class ServerHelp
+{
+    public const string Usage =
+        "usage: ActorServer [--host H] [--port P] [--segment S] [--config F] [--monitor HOST:PORT] [--debug] [--debug-akka] " +
+        "[--log-format text|json] [--token-file F] [--tls-cert F.pfx --tls-ca CA.pem [--tls-client-certs required|none]]\n" +
+        "       ActorServer --cluster --seeds HOST:PORT[,HOST:PORT...] [--host H] [--public-host H] [--port P] [options above but --segment]\n" +
+        "       ActorServer inspect [--segment S] [--json] [--watch]\n" +
+        "       ActorServer --help   (subcommands, codes, examples)";
+
+    const string Server = """
+
+        Subcommands:
+          (none)     run a server node: prints "listening on akka.tcp://switchboard@HOST:PORT" on stdout, logs on stderr,
+                     and on Ctrl-C / SIGTERM shuts down cleanly and prints the summary of the clients it served
+          --cluster  run a node of an Akka.Cluster (no segment; names, rooms and messages across hosts): with
+                     --seeds HOST:PORT,... (the first nodes; a node may list itself), see README "Cluster mode"
+          inspect    show the nodes, online clients and totals of a segment from another process (--help for more)
+
+        Monitoring (--monitor HOST:PORT, off by default; plain HTTP, read-only):
+          GET /healthz   200 {"status":"ok"}, or 503 {"status":"unavailable","reason":"..."}
+          GET /metrics   Prometheus text: switchboard_requests_total{code}, switchboard_request_duration_seconds, ...
+          GET /status    node, version, uptime, mode, nodes, totals
+          GET /clients   this node's online clients (?limit=1..4096&offset=N)
+
+        What clients send (ActorClient, scripted mode: one command a line):
+          calc A OP B (OP: + - * / %) · even N · prime N · negative N · op NAME ARG... · who
+          tell NAME TEXT · say TEXT · join ROOM · leave ROOM · rooms · say #ROOM TEXT · presence on|off
+          sleep MS · unregister · exit
+
+        Response codes:
+          200 ok · 300 operation not supported · 401 not authorised · 404 recipient not online
+          409 name already taken · 422 invalid arguments · 429 rate limit exceeded, or the recipient is not keeping up
+          503 the server's state is momentarily unavailable (segment lock timeout) or full
+
+        Exit codes:
+          0 clean shutdown · 1 a port in use, a segment it may not use, or the registry lost · 2 a bad option or file
+
+        Examples:
+          ActorServer --port 4053 --monitor 127.0.0.1:8222     a node, with its monitoring endpoint
+          ActorServer --port 4054 --segment switchboard        a second node on this host, sharing the registry
+          ActorServer --cluster --host 10.0.0.1 --port 4053 --seeds 10.0.0.1:4053,10.0.0.2:4053   a cluster node
+          curl -s 127.0.0.1:8222/metrics | grep switchboard_requests_total
+        """;
+
+    const string Inspect = """
+
+        Output: tables of nodes (address, pid, alive, started, heartbeat), online clients (name, node, requests,
+        since) and totals (serverSeq, requests, registrations); with --json one object, as GET /status has them.
+        --watch refreshes every 500 ms until Ctrl-C or until its output is closed (inspect --watch | head -1 ends).
+
+        Exit codes:
+          0 read · 1 the segment does not exist or cannot be read (with --json: {"error":"...","segment":"..."} on stdout)
+
+        Examples:
+          ActorServer inspect --segment switchboard
+          ActorServer inspect --watch --json | jq '.clients | length'
+        """;
+
+    /// <summary>Appends the guide to the generated help of the root command and of <c>inspect</c>.</summary>
+    public static void Extend(RootCommand root)
+    {
+        var help = root.Options.OfType<HelpOption>().Single();
+        if (help.Action is HelpAction standard) help.Action = new Guided(standard);
+    }
+
+    /// <summary>A TCP port, with an error naming the option and the rule instead of "cannot parse as Int32".</summary>
+    public static void PortOption(Option<int> option, int min) => option.CustomParser = r =>
+    {
+        var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port >= min && port <= 65535) return port;
+        r.AddError($"{option.Name} wants a port number {min}..65535{(min == 0 ? " (0 picks a free port)" : "")}, not '{text}'");
+        return 0;
+    };
+
+    sealed class Guided(HelpAction standard) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            var code = standard.Invoke(parseResult);
+            Console.Out.WriteLine(parseResult.CommandResult.Command.Name == "inspect" ? Inspect : Server);
+            return code;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+namespace Switchboard.Server.Monitoring;
+
+/// <summary>One node of the deployment as <c>/status</c> shows it.</summary>
+public sealed record NodeView(string Address, string State, int? Pid, DateTimeOffset? Started, DateTimeOffset? Heartbeat);
+
+/// <summary>What the registry knows right now: the nodes, the totals and, if the node should not take clients, why.</summary>
+/// <param name="NotReady">Null when the node accepts clients and its state is usable; otherwise the reason for 503.</param>
+public sealed record RegistryView(
+    string Mode,
+    IReadOnlyList<NodeView> Nodes,
+    int OnlineClients,
+    long ServerSeq,
+    long TotalRequests,
+    long TotalRegistrations,
+    string? NotReady);
+
+/// <summary>
+/// The monitoring endpoint's one look at the registry: single-host mode reads the segment
+/// (<see cref="SegmentNodeView"/>); cluster mode implements it from the cluster's members and registry.
+/// </summary>
+public interface INodeView
+{
+    /// <summary>The current view; never throws for an unavailable registry (that is <see cref="RegistryView.NotReady"/>).</summary>
+    Task<RegistryView> ReadAsync(CancellationToken ct);
+}

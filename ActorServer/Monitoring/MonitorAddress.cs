@@ -1,0 +1,38 @@
+using System.Net;
+
+namespace Switchboard.Server.Monitoring;
+
+/// <summary><c>--monitor HOST:PORT</c>: where the monitoring endpoint listens (an IP literal or a resolvable name).</summary>
+public sealed record MonitorAddress(IPAddress Ip, int Port)
+{
+    public override string ToString() => Ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{Ip}]:{Port}" : $"{Ip}:{Port}";
+
+    /// <summary>Parses HOST:PORT; null and a reason a person can act on when it is not one.</summary>
+    public static MonitorAddress? Parse(string text, out string? problem)
+    {
+        problem = null;
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || colon == text.Length - 1)
+        {
+            problem = $"--monitor wants HOST:PORT (e.g. 127.0.0.1:8222), not '{text}'";
+            return null;
+        }
+        var host = text[..colon].Trim('[', ']');
+        if (!int.TryParse(text[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            problem = $"--monitor port must be a number 1..65535, not '{text[(colon + 1)..]}'";
+            return null;
+        }
+        if (IPAddress.TryParse(host, out var ip)) return new MonitorAddress(ip, port);
+        try
+        {
+            // A name binds where it resolves, IPv4 first (as the node's own --host does).
+            var addresses = Dns.GetHostAddresses(host);
+            var chosen = addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
+            if (chosen is not null) return new MonitorAddress(chosen, port);
+        }
+        catch (System.Net.Sockets.SocketException) { }
+        problem = $"--monitor host '{host}' does not resolve to an address";
+        return null;
+    }
+}

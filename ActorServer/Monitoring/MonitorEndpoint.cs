@@ -1,0 +1,146 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+
+namespace Switchboard.Server.Monitoring;
+
+/// <summary>
+/// <c>--monitor HOST:PORT</c>: a read-only HTTP endpoint (Kestrel) with <c>/healthz</c>, <c>/metrics</c> (Prometheus
+/// text, from OpenTelemetry), <c>/status</c> and <c>/clients</c>. Owned by the host, which starts it after the actor
+/// system and disposes it before; its handlers run on the thread pool and reach the registry only through
+/// <see cref="INodeView"/> (one shared snapshot per interval), never on the request path.
+/// </summary>
+public sealed class MonitorEndpoint : IAsyncDisposable
+{
+    public const int MaxPage = 4096;
+    const int DefaultPage = 100;
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    readonly WebApplication _app;
+
+    MonitorEndpoint(WebApplication app) => _app = app;
+
+    public sealed record Context(string Node, string Version, DateTimeOffset Started, INodeView View, SwitchboardMetrics Metrics, ILoggerFactory Logs);
+
+    /// <summary>Binds and starts; throws <see cref="IOException"/> when the address cannot be bound (in use, not local).</summary>
+    public static async Task<MonitorEndpoint> StartAsync(MonitorAddress at, Context c, CancellationToken ct)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "ActorServer.Monitor" });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(c.Logs); // the node's log lines and format; the host keeps it
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(at.Ip, at.Port);
+            k.AddServerHeader = false;
+            // Read-only and small: no bodies, short headers, few connections.
+            k.Limits.MaxRequestBodySize = 0;
+            k.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            k.Limits.MaxConcurrentConnections = 64;
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+        });
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("switchboard", serviceVersion: c.Version, serviceInstanceId: c.Node))
+            .WithMetrics(m => m
+                .AddMeter(SwitchboardMetrics.MeterName, RuntimeMeter)
+                .AddView(i => i.Meter.Name == RuntimeMeter ? new MetricStreamConfiguration { Name = RuntimeName(i.Name) } : null)
+                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+        var app = builder.Build();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapGet("/healthz", (RequestDelegate)(h => Healthz(h, c)));
+        app.MapGet("/status", (RequestDelegate)(h => Status(h, c)));
+        app.MapGet("/clients", (RequestDelegate)(h => Clients(h, c)));
+        app.MapGet("/", (RequestDelegate)(h => Write(h, 200, new { endpoints = new[] { "/healthz", "/metrics", "/status", "/clients?limit=&offset=" } })));
+        try
+        {
+            await app.StartAsync(ct);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+        return new MonitorEndpoint(app);
+    }
+
+    const string RuntimeMeter = "System.Runtime";
+
+    /// <summary>.NET's runtime instruments under the node's prefix (<c>dotnet.gc.collections</c> →
+    /// <c>switchboard_dotnet_gc_collections_total</c>); a "count" that is not a counter would break Prometheus' naming
+    /// rules (<c>_count</c> belongs to histograms), so it is named for what it counts.</summary>
+    internal static string RuntimeName(string name) => "switchboard." + name switch
+    {
+        "dotnet.assembly.count" => "dotnet.assemblies.loaded",
+        "dotnet.process.cpu.count" => "dotnet.process.cpus",
+        "dotnet.timer.count" => "dotnet.timers",
+        _ when name.EndsWith(".count", StringComparison.Ordinal) => name[..^".count".Length],
+        _ => name,
+    };
+
+    static async Task Healthz(HttpContext h, Context c)
+    {
+        var view = await c.View.ReadAsync(h.RequestAborted);
+        await (view.NotReady is null
+            ? Write(h, 200, new { status = "ok" })
+            : Write(h, 503, new { status = "unavailable", reason = view.NotReady }));
+    }
+
+    static async Task Status(HttpContext h, Context c)
+    {
+        var v = await c.View.ReadAsync(h.RequestAborted);
+        await Write(h, 200, new
+        {
+            node = c.Node,
+            version = c.Version,
+            uptimeSeconds = Math.Round((DateTimeOffset.UtcNow - c.Started).TotalSeconds, 1),
+            mode = v.Mode,
+            status = v.NotReady is null ? "ok" : "unavailable",
+            reason = v.NotReady,
+            nodes = v.Nodes,
+            clients = new { online = v.OnlineClients, onThisNode = c.Metrics.Sessions.Count },
+            totals = new { serverSeq = v.ServerSeq, requests = v.TotalRequests, registrations = v.TotalRegistrations },
+        });
+    }
+
+    static Task Clients(HttpContext h, Context c)
+    {
+        if (!TryInt(h, "offset", 0, int.MaxValue, 0, out var offset, out var bad) || !TryInt(h, "limit", 1, MaxPage, DefaultPage, out var limit, out bad))
+            return Write(h, 400, new { error = bad });
+        var (page, total) = c.Metrics.Sessions.Page(offset, limit);
+        return Write(h, 200, new
+        {
+            node = c.Node,
+            total,
+            offset,
+            limit,
+            clients = page.Select(s => new { name = s.Name, node = s.Node, since = s.Since, requests = s.Requests, unackedEvents = s.Unacked, rateLimited = s.RateLimited }),
+        });
+    }
+
+    static bool TryInt(HttpContext h, string key, int min, int max, int fallback, out int value, out string? problem)
+    {
+        problem = null;
+        value = fallback;
+        if (!h.Request.Query.TryGetValue(key, out var raw) || raw.Count == 0) return true;
+        if (int.TryParse(raw[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value) && value >= min && value <= max) return true;
+        problem = $"{key} must be a whole number {min}..{max}";
+        return false;
+    }
+
+    static Task Write(HttpContext h, int code, object body)
+    {
+        h.Response.StatusCode = code;
+        h.Response.Headers.CacheControl = "no-store";
+        return h.Response.WriteAsJsonAsync(body, Json);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await _app.StopAsync(stop.Token);
+        await _app.DisposeAsync();
+    }
+}
