@@ -65,8 +65,10 @@ node_cmd() { # name port
 if [ "$mode" = "cluster" ]; then
   port="${DEMO_CLUSTER_PORT:-4553}"
   seeds="127.0.0.1:$port,127.0.0.2:$port"
+  # The nodes sign what they send each other with a secret they share.
+  (umask 077; head -c 32 /dev/urandom | base64 > "$state/cluster.secret")
   cnode_cmd() { # name host: the node's log goes to its pane and to a file the membership pane follows
-    echo "echo \$\$ > $state/$1.pid; exec dotnet $bin --cluster --host $2 --port $port --seeds $seeds 2> >(tee $state/$1.log >&2)"
+    echo "echo \$\$ > $state/$1.pid; exec dotnet $bin --cluster --host $2 --port $port --seeds $seeds --cluster-secret-file $state/cluster.secret 2> >(tee $state/$1.log >&2)"
   }
   cclient_cmd() { # name host script...
     local name=$1 host=$2; shift 2

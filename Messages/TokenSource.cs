@@ -9,7 +9,10 @@ public static class TokenSource
 
     /// <summary>The token (file first, then environment), null when none is set; <paramref name="problem"/> when a
     /// file was named but cannot give one. Shared with the client, which presents it.</summary>
-    public static string? Read(string? tokenFile, out string? problem)
+    public static string? Read(string? tokenFile, out string? problem) => Read(tokenFile, EnvironmentVariable, "token", out problem);
+
+    /// <summary>The same rule for another secret (e.g. the cluster's): file first, then <paramref name="environmentVariable"/>.</summary>
+    public static string? Read(string? tokenFile, string environmentVariable, string what, out string? problem)
     {
         problem = null;
         if (tokenFile is not null)
@@ -18,15 +21,15 @@ public static class TokenSource
             {
                 var first = File.ReadLines(tokenFile).FirstOrDefault()?.Trim();
                 if (!string.IsNullOrEmpty(first)) return first;
-                problem = $"token file {tokenFile} is empty";
+                problem = $"{what} file {tokenFile} is empty";
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                problem = $"cannot read token file {tokenFile}: {ex.Message}";
+                problem = $"cannot read {what} file {tokenFile}: {ex.Message}";
             }
             return null;
         }
-        var env = Environment.GetEnvironmentVariable(EnvironmentVariable)?.Trim();
+        var env = Environment.GetEnvironmentVariable(environmentVariable)?.Trim();
         return string.IsNullOrEmpty(env) ? null : env;
     }
 }

@@ -21,7 +21,14 @@ namespace Switchboard.Server.Cluster;
 
 /// <param name="Seeds">Seed nodes as HOST:PORT (this node may be one of them).</param>
 /// <param name="PublicHost">The host name other nodes and clients use for this node, when it binds 0.0.0.0.</param>
-public sealed record ClusterOptions(IReadOnlyList<string> Seeds, string? PublicHost);
+/// <param name="SecretFile">The file whose first line is the cluster secret (else SWITCHBOARD_CLUSTER_SECRET).</param>
+public sealed record ClusterOptions(IReadOnlyList<string> Seeds, string? PublicHost, string? SecretFile = null)
+{
+    public const string SecretVariable = "SWITCHBOARD_CLUSTER_SECRET";
+
+    /// <summary>Shorter secrets are refused: they sign every message between nodes.</summary>
+    public const int MinSecretLength = 16;
+}
 
 /// <summary>Marker keys of the two shard regions in Akka.Hosting's registry.</summary>
 public sealed class NameRegionKey;
@@ -85,6 +92,15 @@ public static class ClusterHost
             Console.Error.WriteLine($"error: {ex.Message}");
             return 2;
         }
+        // Every node-to-node message is signed with the cluster secret (ClusterWireSerializer): no secret, no cluster.
+        var secret = TokenSource.Read(c.SecretFile, ClusterOptions.SecretVariable, "cluster secret", out var secretProblem);
+        if (secret is null || secret.Length < ClusterOptions.MinSecretLength)
+        {
+            Console.Error.WriteLine($"error: {secretProblem ?? (secret is null
+                ? $"cluster mode needs a secret shared by every node: --cluster-secret-file FILE (first line) or {ClusterOptions.SecretVariable}"
+                : $"the cluster secret must be at least {ClusterOptions.MinSecretLength} characters")}; e.g. head -c 32 /dev/urandom | base64 > cluster.secret");
+            return 2;
+        }
         if (RegistrationToken.Load(o.TokenFile, out var tokenProblem) is not { } token)
         {
             Console.Error.WriteLine($"error: {tokenProblem}");
@@ -96,7 +112,8 @@ public static class ClusterHost
         var seeds = string.Join(", ", c.Seeds.Select(s => ParseHostPort(s)!.Value).Select(s => $"\"{protocol}://switchboard@{SwitchboardConfig.CanonicalHost(s.Host)}:{s.Port}\""));
         var overrides = ConfigurationFactory.ParseString(
             $"akka.remote.dot-netty.tcp {{ hostname = \"{bindHost}\", public-hostname = \"{publicHost}\", port = {port} }}\n" +
-            $"akka.cluster.seed-nodes = [{seeds}]" + (o.Debug ? "\nakka.loglevel = DEBUG" : ""));
+            $"akka.cluster.seed-nodes = [{seeds}]\n" +
+            $"{ClusterWireSerializer.SecretPath} = \"{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(secret))}\"" + (o.Debug ? "\nakka.loglevel = DEBUG" : ""));
         var summary = new ServerSummary();
         var readiness = new ClusterReadiness();
 

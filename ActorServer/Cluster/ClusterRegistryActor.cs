@@ -89,8 +89,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
 
         // From the other nodes, through DistributedPubSub topics only this node's registry subscribes to.
         Receive<NodeRoster>(OnRoster);
-        Receive<Deliver>(m => _localGateway.Tell(m, Self));
-        Receive<Fanout>(m => (m.Room is null ? _localGateway : _localRooms).Tell(m, Self));
+        Receive<Relayed>(OnRelayed);
         Receive<SubscribeAck>(_ => { });
 
         Receive<ClusterEvent.MemberUp>(m => MemberSeen(m.Member));
@@ -245,6 +244,16 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         return true;
     }
 
+    // Only signed relays from the topics: the gateway and rooms take Deliver/Fanout from this registry alone.
+    private void OnRelayed(Relayed r)
+    {
+        switch (r.Inner)
+        {
+            case Deliver d: _localGateway.Tell(d, Self); break;
+            case Fanout f: (f.Room is null ? _localGateway : _localRooms).Tell(f, Self); break;
+        }
+    }
+
     private void OnCount(CountAndReply m)
     {
         if (!Count(m.Slot, m.Client, m.Id, out var seq)) return;
@@ -354,7 +363,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
     {
         var deliver = new Deliver(m.Id, m.From, m.To, m.Text, m.Session);
         if (_byName.ContainsKey(m.To)) _localGateway.Tell(deliver, Self);
-        else if (NodeOfClient(m.To) is { } node) _mediator.Tell(new Publish(NodeTopic(node), deliver));
+        else if (NodeOfClient(m.To) is { } node) _mediator.Tell(new Publish(NodeTopic(node), new Relayed(deliver)));
         else m.Session.Tell(new RouteResult(m.Id, Codes.NotOnline, $"{m.To} is not online", 0));
     }
 
@@ -368,7 +377,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
     private void OnRouteFanout(RouteFanout m)
     {
         // Published to every registry, this one included, each handing it to its own gateway or rooms.
-        _mediator.Tell(new Publish(FanoutTopic, new Fanout(m.From, m.Room, m.Text, m.Session)));
+        _mediator.Tell(new Publish(FanoutTopic, new Relayed(new Fanout(m.From, m.Room, m.Text, m.Session))));
         var clients = _byName.Count + _rosters.Values.Sum(r => r.Clients.Count);
         m.Session.Tell(new RouteResult(m.Id, Codes.Ok, null, m.Room is null ? Math.Max(0, clients - 1) : 0, m.Room));
     }

@@ -36,3 +36,10 @@ public sealed record RosterEntry(string Name, long SinceMs, long Claim);
 /// <summary>Every client of <paramref name="Node"/>; <paramref name="Version"/> grows with each roster, so an old one
 /// that arrives late is ignored.</summary>
 public sealed record NodeRoster(string Node, long Version, RosterEntry[] Entries) : IClusterWireMessage;
+
+// Registry → registries (DistributedPubSub topics): a direct message or a broadcast for another node's gateway or rooms.
+// Wrapped, so that it is signed like every cluster message: a bare Deliver or Fanout that reaches a topic from a
+// peer without the cluster secret is not something a registry handles.
+
+/// <summary>A <see cref="Switchboard.Messages.Deliver"/> or <see cref="Switchboard.Messages.Fanout"/> between nodes.</summary>
+public sealed record Relayed(Switchboard.Messages.ISwitchboardMessage Inner) : IClusterWireMessage;

@@ -1,4 +1,6 @@
 using System.Runtime.Serialization;
+using System.Security.Cryptography;
+using System.Text;
 using Akka.Actor;
 using Akka.Serialization;
 using Google.Protobuf;
@@ -9,11 +11,26 @@ namespace Switchboard.Server.Cluster;
 /// The wire format of <see cref="IClusterWireMessage"/>: protobuf fields written and read by hand (as the request
 /// path of <c>SwitchboardSerializer</c> does), one manifest per type. Unknown manifests and malformed bytes are a
 /// <see cref="SerializationException"/>, which Akka turns into one dropped message.
+/// Every message is signed: its bytes end in an HMAC-SHA256 (first <see cref="MacBytes"/> bytes) over the manifest and
+/// the fields, keyed with the cluster secret (<c>switchboard.cluster.secret</c>, base64, set by the host from
+/// <c>--cluster-secret-file</c>). A peer that reaches a node's port can speak Akka's cluster protocol, but without the
+/// secret it cannot make a name claim or answer, a roster, a sequence lease, or a relayed message that a node accepts.
 /// </summary>
 public sealed class ClusterWireSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     public const int Id = 4243;
-    private const string ClaimM = "nc", ReleaseM = "nr", AnswerM = "na", LeaseM = "sl", LeasedM = "sd", RosterM = "ro";
+    public const int MacBytes = 16;
+    public const string SecretPath = "switchboard.cluster.secret";
+    private const string ClaimM = "nc", ReleaseM = "nr", AnswerM = "na", LeaseM = "sl", LeasedM = "sd", RosterM = "ro", RelayedM = "rl";
+
+    private readonly byte[] _key = KeyOf(system.Settings.Config.GetString(SecretPath, ""));
+
+    private static byte[] KeyOf(string base64)
+    {
+        if (string.IsNullOrEmpty(base64)) return [];
+        try { return Convert.FromBase64String(base64); }
+        catch (FormatException) { throw new Akka.Configuration.ConfigurationException($"{SecretPath} is not base64"); }
+    }
 
     public override int Identifier => Id;
 
@@ -25,10 +42,29 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
         LeaseSeq => LeaseM,
         SeqLeased => LeasedM,
         NodeRoster => RosterM,
+        Relayed => RelayedM,
         _ => throw new SerializationException($"not a cluster message: {o.GetType()}"),
     };
 
     public override byte[] ToBinary(object obj)
+    {
+        var fields = Fields(obj);
+        var signed = new byte[fields.Length + MacBytes];
+        fields.CopyTo(signed, 0);
+        Mac(Manifest(obj), fields).AsSpan(0, MacBytes).CopyTo(signed.AsSpan(fields.Length));
+        return signed;
+    }
+
+    private byte[] Mac(string manifest, ReadOnlySpan<byte> fields)
+    {
+        if (_key.Length == 0) throw new SerializationException($"cluster messages need a secret ({SecretPath}); none is set");
+        var data = new byte[Encoding.ASCII.GetByteCount(manifest) + 1 + fields.Length];
+        var n = Encoding.ASCII.GetBytes(manifest, data);
+        fields.CopyTo(data.AsSpan(n + 1));
+        return HMACSHA256.HashData(_key, data);
+    }
+
+    private byte[] Fields(object obj)
     {
         using var buffer = new MemoryStream();
         var o = new CodedOutputStream(buffer);
@@ -70,6 +106,12 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
                     o.WriteTag(11, WireFormat.WireType.Varint); o.WriteInt64(e.Claim);
                 }
                 break;
+            case Relayed { Inner: Switchboard.Messages.Deliver or Switchboard.Messages.Fanout } m:
+                var inner = (SerializerWithStringManifest)system.Serialization.FindSerializerFor(m.Inner);
+                o.WriteTag(12, WireFormat.WireType.LengthDelimited); o.WriteString(inner.Manifest(m.Inner));
+                o.WriteTag(13, WireFormat.WireType.LengthDelimited); o.WriteBytes(ByteString.CopyFrom(inner.ToBinary(m.Inner)));
+                o.WriteTag(14, WireFormat.WireType.Varint); o.WriteInt32(inner.Identifier);
+                break;
             default:
                 throw new SerializationException($"not a cluster message: {obj.GetType()}");
         }
@@ -79,9 +121,13 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
+        if (bytes.Length < MacBytes) throw new SerializationException($"cluster message '{manifest}' is not signed");
+        var fields = bytes.AsSpan(0, bytes.Length - MacBytes);
+        if (!CryptographicOperations.FixedTimeEquals(Mac(manifest, fields).AsSpan(0, MacBytes), bytes.AsSpan(bytes.Length - MacBytes)))
+            throw new SerializationException($"cluster message '{manifest}' is not signed with this cluster's secret");
         try
         {
-            return Read(bytes, manifest);
+            return Read(fields.ToArray(), manifest);
         }
         catch (InvalidProtocolBufferException ex)
         {
@@ -99,6 +145,9 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
         List<RosterEntry>? entries = manifest == RosterM ? [] : null;
         string? entryName = null;
         long entrySince = 0;
+        string innerManifest = "";
+        byte[]? innerBytes = null;
+        var innerSerializer = 0;
         uint tag;
         while ((tag = input.ReadTag()) != 0)
         {
@@ -120,6 +169,9 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
                     entries.Add(new RosterEntry(entryName, entrySince, claim));
                     entryName = null;
                     break;
+                case 12: innerManifest = input.ReadString(); break;
+                case 13: innerBytes = input.ReadBytes().ToByteArray(); break;
+                case 14: innerSerializer = input.ReadInt32(); break;
                 default: input.SkipLastField(); break;
             }
         }
@@ -131,10 +183,25 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
             LeaseM => new LeaseSeq(Resolve(owner), a),
             LeasedM => new SeqLeased(a, b),
             RosterM => new NodeRoster(node, a, [.. entries!]),
+            RelayedM => new Relayed(Inner(innerSerializer, innerManifest, innerBytes)),
             _ => throw new SerializationException($"unknown cluster message '{manifest}'"),
+        };
+    }
+
+    // Only the two messages a registry relays, and only through the project's own serializer.
+    private Switchboard.Messages.ISwitchboardMessage Inner(int serializerId, string manifest, byte[]? bytes)
+    {
+        if (bytes is null || serializerId != Switchboard.Messages.SwitchboardSerializer.Id)
+            throw new SerializationException("a relayed message must be in the project's serializer");
+        return system.Serialization.Deserialize(bytes, serializerId, manifest) switch
+        {
+            Switchboard.Messages.Deliver d => d,
+            Switchboard.Messages.Fanout f => f,
+            var other => throw new SerializationException($"not a relayable message: {other?.GetType().Name}"),
         };
     }
 
     private IActorRef Resolve(string path) =>
         path.Length == 0 ? throw new SerializationException("missing actor reference") : system.Provider.ResolveActorRef(path);
 }
+

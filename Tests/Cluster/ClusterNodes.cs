@@ -29,7 +29,8 @@ public sealed class ClusterNode : IAsyncDisposable
     public static async Task<ClusterNode> StartAsync(string bind, string host, int port, string seeds, params string[] extra)
     {
         string[] publicHost = bind == host ? [] : ["--public-host", host];
-        var process = new ChildProcess(Binaries.Server, ["--cluster", "--host", bind, "--port", port.ToString(), "--seeds", seeds, .. publicHost, .. extra], redirectInput: false);
+        var process = new ChildProcess(Binaries.Server, ["--cluster", "--host", bind, "--port", port.ToString(), "--seeds", seeds,
+            "--cluster-secret-file", ClusterSecret.File, .. publicHost, .. extra], redirectInput: false);
         try
         {
             // Printed once the node is Up in the cluster and holds a serverSeq range.
@@ -56,6 +57,22 @@ public sealed class ClusterNode : IAsyncDisposable
     public Task<ClientSession> ConnectAsync(string name, params string[] extra) => ClientSession.StartAsync(name, Address, extra);
 
     public ValueTask DisposeAsync() => Process.DisposeAsync();
+}
+
+/// <summary>The secret the specs' nodes share: one 0600 file in the temp folder, for this test run.</summary>
+public static class ClusterSecret
+{
+    public const string Value = "specs-cluster-secret-0123456789";
+
+    private static readonly Lazy<string> Path = new(() =>
+    {
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"sb-cluster-secret-{Environment.ProcessId}");
+        System.IO.File.WriteAllText(path, Value + "\n");
+        if (!OperatingSystem.IsWindows()) System.IO.File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return path;
+    });
+
+    public static string File => Path.Value;
 }
 
 /// <summary>Three nodes on 127.0.0.1, 127.0.0.2 and 127.0.0.3; the first two are the seeds.</summary>

@@ -30,6 +30,31 @@ public sealed class ClusterSpecs
         [.. who.GetProperty("result").EnumerateArray().Select(e => e.GetProperty("name").GetString()!).Order()];
 
     [Fact]
+    public async Task A_cluster_node_without_a_shared_secret_or_with_a_short_one_refuses_to_start()
+    {
+        var port = ClusterNode.FreePort("127.0.0.1");
+        string[] args = ["--cluster", "--host", "127.0.0.1", "--port", port.ToString(), "--seeds", $"127.0.0.1:{port}"];
+        await using (var p = new ChildProcess(Binaries.Server, args, redirectInput: false))
+        {
+            Assert.Equal(2, await p.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains("cluster mode needs a secret shared by every node", p.StdErr);
+            Assert.DoesNotContain("listening on", p.StdOut);
+        }
+        var shortSecret = Path.Combine(Path.GetTempPath(), $"sb-short-secret-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(shortSecret, "tooshort\n");
+        try
+        {
+            await using var p = new ChildProcess(Binaries.Server, [.. args, "--cluster-secret-file", shortSecret], redirectInput: false);
+            Assert.Equal(2, await p.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains("at least 16 characters", p.StdErr);
+        }
+        finally
+        {
+            File.Delete(shortSecret);
+        }
+    }
+
+    [Fact]
     public async Task Thirty_clients_racing_for_one_name_across_three_nodes_have_exactly_one_winner()
     {
         await using var cluster = await ThreeNodes.StartAsync();
