@@ -15,26 +15,20 @@ namespace Switchboard.Server.Cluster;
 /// </summary>
 public sealed class GuardedClusterActorRefProvider : ClusterActorRefProvider, IRemoteActorRefProvider
 {
-    private InboundRules? _rules;
-    private ActorSystemImpl? _system;
-    private ILoggingAdapter? _log;
+    private InboundRecipientGuard? _guard;
 
     public GuardedClusterActorRefProvider(string systemName, Akka.Actor.Settings settings, EventStream eventStream)
         : base(systemName, settings, eventStream) { }
 
     public override void Init(ActorSystemImpl system)
     {
-        _rules = InboundRules.Create(system.Settings.Config);
-        _system = system;
+        _guard = new InboundRecipientGuard(system);
         base.Init(system);
     }
 
     IInternalActorRef IRemoteActorRefProvider.ResolveActorRefWithLocalAddress(string path, Address localAddress)
     {
         var resolved = ResolveActorRefWithLocalAddress(path, localAddress);
-        if (resolved is RemoteActorRef || _rules is null || _rules.IsOpenRecipient(resolved.Path) || resolved.IsNobody()) return resolved;
-        _log ??= _system is null ? null : Akka.Event.Logging.GetLogger(_system, "inbound");
-        if (_log is { IsDebugEnabled: true }) _log.Debug("refused a peer's reference to local path {0}", resolved.Path);
-        return (IInternalActorRef)DeadLetters;
+        return _guard is null ? resolved : _guard.Filter(resolved, (IInternalActorRef)DeadLetters);
     }
 }

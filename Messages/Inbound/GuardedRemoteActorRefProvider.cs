@@ -15,17 +15,14 @@ namespace Switchboard.Messages.Inbound;
 /// </summary>
 public sealed class GuardedRemoteActorRefProvider : RemoteActorRefProvider, IRemoteActorRefProvider
 {
-    private InboundRules? _rules;
-    private ActorSystemImpl? _system;
-    private ILoggingAdapter? _log;
+    private InboundRecipientGuard? _guard;
 
     public GuardedRemoteActorRefProvider(string systemName, Settings settings, EventStream eventStream)
         : base(systemName, settings, eventStream) { }
 
     public override void Init(ActorSystemImpl system)
     {
-        _rules = InboundRules.Create(system.Settings.Config);
-        _system = system;
+        _guard = new InboundRecipientGuard(system);
         base.Init(system);
     }
 
@@ -33,9 +30,6 @@ public sealed class GuardedRemoteActorRefProvider : RemoteActorRefProvider, IRem
     IInternalActorRef IRemoteActorRefProvider.ResolveActorRefWithLocalAddress(string path, Address localAddress)
     {
         var resolved = ResolveActorRefWithLocalAddress(path, localAddress);
-        if (resolved is RemoteActorRef || _rules is null || _rules.IsOpenRecipient(resolved.Path) || resolved.IsNobody()) return resolved;
-        _log ??= _system is null ? null : Logging.GetLogger(_system, "inbound"); // not at Init: the system is not up yet
-        if (_log is { IsDebugEnabled: true }) _log.Debug("refused a peer's reference to local path {0}", resolved.Path);
-        return (IInternalActorRef)DeadLetters;
+        return _guard is null ? resolved : _guard.Filter(resolved, (IInternalActorRef)DeadLetters);
     }
 }
