@@ -47,6 +47,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private readonly SwitchboardMetrics? _metrics;
     private readonly SessionFigures? _figures;
     private bool _verifyRequested;
+    // The client's connection dropped since it last answered a probe (so a probe that runs out means it is gone).
+    private bool _dropped;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -104,9 +106,13 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Receive<PresenceChanged>(OnPresence);
 
         Receive<Terminated>(t => t.ActorRef.Equals(_client), _ => End("client died"));
-        Receive<DisassociatedEvent>(e => e.RemoteAddress == _client.Path.Address, _ => StartProbe());
+        Receive<DisassociatedEvent>(e => e.RemoteAddress == _client.Path.Address, _ =>
+        {
+            _dropped = true;
+            StartProbe();
+        });
         Receive<ActorIdentity>(OnIdentity);
-        Receive<ProbeExpired>(_ => End("client unreachable after its connection dropped"));
+        Receive<ProbeExpired>(_ => OnProbeExpired());
         Receive<VerifyClient>(_ => Sender.Equals(Context.Parent), _ =>
         {
             _verifyRequested = true;
@@ -378,7 +384,24 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             return;
         }
         Timers.Cancel(ProbeTimer);
+        _dropped = false;
         _log.Info("'{0}' answered the probe; keeping the session", _name);
+        if (_verifyRequested) Context.Parent.Tell(new ClientVerified(_name));
+        _verifyRequested = false;
+    }
+
+    // Only a probe after a dropped connection ends the session when it runs out. A check asked for by the gateway
+    // (someone else wants this name) over a connection that is up proves nothing by its silence: a live client on
+    // a busy host can be slow, and a newcomer must not be able to evict it; the name stays taken.
+    private void OnProbeExpired()
+    {
+        _probeId = null;
+        if (_dropped)
+        {
+            End("client unreachable after its connection dropped");
+            return;
+        }
+        _log.Info("'{0}' did not answer the check in time, but its connection is up; keeping the session", _name);
         if (_verifyRequested) Context.Parent.Tell(new ClientVerified(_name));
         _verifyRequested = false;
     }
