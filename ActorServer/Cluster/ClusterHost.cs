@@ -128,7 +128,7 @@ public static class ClusterHost
                   // and a node that never used it could not answer the majority reads and writes of the others.
                   Akka.DistributedData.DistributedData.Get(system);
                   var state = system.ActorOf(ClusterRegistryActor.Props(cluster, summary, readiness, node,
-                      registry.Get<NameRegionKey>(), registry.Get<SeqRegionKey>()), "state");
+                      registry.Get<NameRegionKey>(), registry.Get<SeqRegionKey>(), metrics), "state");
                   if (state is ActorRefWithCell withCell) metrics.ObserveStateMailbox(() => withCell.Underlying.NumberOfMessages);
                   registry.Register<RegistryKey>(state);
                   // No segment, so no shared node key: the door (for same-host nodes) gets a name nobody knows.
