@@ -18,12 +18,12 @@ public sealed class ClusterMonitorSpecs
     const string Seed = "127.0.0.1", Watched = "127.0.0.2";
 
     [Fact]
-    public async Task Healthz_is_503_until_the_node_is_Up_then_status_metrics_clients_and_inspect_show_the_cluster()
+    public async Task Healthz_is_503_until_the_node_is_Up_then_status_metrics_clients_inspect_and_json_logs_show_the_cluster()
     {
         int seedPort = ClusterNode.FreePort(Seed), port = ClusterNode.FreePort(Watched), monitorPort = ClusterNode.FreePort(Watched);
         var seeds = $"{Seed}:{seedPort}";
         await using var watched = new ChildProcess(Binaries.Server,
-            ["--cluster", "--host", Watched, "--port", port.ToString(), "--seeds", seeds, "--monitor", $"{Watched}:{monitorPort}"], redirectInput: false);
+            ["--cluster", "--host", Watched, "--port", port.ToString(), "--seeds", seeds, "--monitor", $"{Watched}:{monitorPort}", "--log-format", "json"], redirectInput: false);
         using var http = new HttpClient { BaseAddress = new Uri($"http://{Watched}:{monitorPort}"), Timeout = TimeSpan.FromSeconds(30) };
 
         // Its only seed is not running: the endpoint answers, and says why the node is not ready.
@@ -90,6 +90,11 @@ public sealed class ClusterMonitorSpecs
             Assert.Equal("cluster", json.GetProperty("mode").GetString());
             Assert.Equal(2, json.GetProperty("nodes").GetArrayLength());
         }
+
+        // --log-format json holds in cluster mode too: every log line on stderr is one JSON object.
+        var logLines = watched.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(logLines, l => l.Contains("monitoring on http://"));
+        Assert.All(logLines, l => Assert.Equal(JsonValueKind.Object, Json(l).ValueKind));
     }
 
     [Fact]
