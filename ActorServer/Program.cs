@@ -37,9 +37,11 @@ var tls = ServerTls.AddOptions(root);
 var inspectSegment = new Option<string>("--segment") { Description = "Segment to read", DefaultValueFactory = _ => "switchboard" };
 var inspectJson = new Option<bool>("--json") { Description = "One JSON object (one per refresh with --watch)" };
 var inspectWatch = new Option<bool>("--watch") { Description = "Refresh a live table until Ctrl-C" };
-var inspect = new Command("inspect", "Show the nodes, online clients and totals of a segment, from another process")
+var inspectMonitor = new Option<string?>("--monitor") { HelpName = "HOST:PORT", Description = "Read a node's monitoring endpoint instead of a segment (cluster mode: the members and totals)" };
+var inspectUrl = new Option<string?>("--url") { Description = "As --monitor, given as a URL (http://HOST:PORT/)" };
+var inspect = new Command("inspect", "Show the nodes, online clients and totals of a segment, or of a node's --monitor endpoint, from another process")
 {
-    inspectSegment, inspectJson, inspectWatch,
+    inspectSegment, inspectJson, inspectWatch, inspectMonitor, inspectUrl,
 };
 inspect.SetAction(r =>
 {
@@ -49,7 +51,14 @@ inspect.SetAction(r =>
         e.Cancel = true;
         stop.Cancel();
     };
-    return InspectCommand.Run(r.GetValue(inspectSegment)!, r.GetValue(inspectJson), r.GetValue(inspectWatch), stop.Token);
+    if (r.GetValue(inspectMonitor) is null && r.GetValue(inspectUrl) is null)
+        return InspectCommand.Run(r.GetValue(inspectSegment)!, r.GetValue(inspectJson), r.GetValue(inspectWatch), stop.Token);
+    if (MonitorInspect.BaseUri(r.GetValue(inspectMonitor), r.GetValue(inspectUrl), out var problem) is not { } at)
+    {
+        Console.Error.WriteLine($"inspect: {problem}");
+        return 2;
+    }
+    return MonitorInspect.Run(at, r.GetValue(inspectJson), r.GetValue(inspectWatch), stop.Token);
 });
 root.Subcommands.Add(inspect);
 ServerHelp.Extend(root);

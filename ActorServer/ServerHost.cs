@@ -47,20 +47,8 @@ public static class ServerHost
             Console.Error.WriteLine($"error: {o.Host}:{o.Port} is already in use by another process; pick another --port");
             return 1;
         }
-        MonitorAddress? monitor = null;
-        if (o.Monitor is not null)
-        {
-            if ((monitor = MonitorAddress.Parse(o.Monitor, out var monitorProblem)) is null)
-            {
-                Console.Error.WriteLine($"error: {monitorProblem}");
-                return 2;
-            }
-            if (await StartChecks.IsListeningAsync(monitor.Ip.ToString(), monitor.Port))
-            {
-                Console.Error.WriteLine($"error: --monitor {monitor} is already in use by another process; pick another port");
-                return 1;
-            }
-        }
+        var (monitor, monitorExit) = await NodeWiring.MonitorAsync(o.Monitor);
+        if (monitorExit is { } exit) return exit;
         ServerSettings settings;
         try
         {
@@ -87,11 +75,9 @@ public static class ServerHost
         var port = o.Port == 0 ? StartChecks.FreePort(o.Host) : o.Port;
         var node = $"{o.Host}:{port}";
         var overrides = SwitchboardConfig.Remoting(o.Host, port);
-        var logSwitches = new LogSwitches(o.Debug, o.DebugAkka, o.JsonLogs);
-        if (logSwitches.AkkaDebugLevel) overrides = overrides.WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = DEBUG"));
-        if (o.JsonLogs) overrides = overrides.WithFallback(Akka.Configuration.ConfigurationFactory.ParseString(
-            "akka.stdout-logger-class = \"Switchboard.Server.Logging.JsonStderrMinimalLogger, ActorServer\""));
-        var version = typeof(ServerHost).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+        var logSwitches = NodeWiring.Switches(o);
+        overrides = overrides.WithFallback(NodeWiring.AkkaLogging(logSwitches));
+        var version = NodeWiring.Version;
         using var metrics = new SwitchboardMetrics(version);
         var started = DateTimeOffset.UtcNow;
         var summary = new ServerSummary();
@@ -104,25 +90,7 @@ public static class ServerHost
         var doorName = "";
 
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(logSwitches.AkkaDebugLevel ? LogLevel.Debug : LogLevel.Information);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        if (o.JsonLogs)
-            builder.Logging.AddJsonConsole(c =>
-            {
-                c.TimestampFormat = LogLine.JsonTimestamp;
-                c.UseUtcTimestamp = true;
-                c.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
-            });
-        else
-            builder.Logging.AddSimpleConsole(c =>
-            {
-                c.SingleLine = true;
-                c.TimestampFormat = "HH:mm:ss.fff ";
-            });
-        builder.Services.AddSingleton(logSwitches);
-        // Logs go to stderr; stdout carries only the "listening on" line and the summary.
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
+        NodeWiring.Logging(builder, logSwitches);
         // The segment belongs to the host, not to an actor that may fail: created here before Akka starts, disposed
         // (this node's rows freed, the file removed by the last node) once the actor system is gone.
         builder.Services.AddSingleton<IStateStore>(sp =>
@@ -185,7 +153,7 @@ public static class ServerHost
             return 1;
         }
         var system = app.Services.GetRequiredService<ActorSystem>();
-        await using var endpoint = monitor is null ? null : await StartMonitorAsync(monitor, new MonitorEndpoint.Context(node, version, started,
+        await using var endpoint = monitor is null ? null : await NodeWiring.StartMonitorAsync(monitor, new MonitorEndpoint.Context(node, version, started,
             new SegmentNodeView(app.Services.GetRequiredService<ActorRegistry>().Get<RegistryKey>(), system, metrics, settings.State.MutexTimeout + TimeSpan.FromSeconds(1)),
             metrics, app.Services.GetRequiredService<ILoggerFactory>()));
         if (monitor is not null && endpoint is null)
@@ -198,7 +166,7 @@ public static class ServerHost
         }
         Console.Out.WriteLine($"listening on {((ExtendedActorSystem)system).Provider.DefaultAddress}");
         Console.Out.Flush();
-        if (endpoint is not null) app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("monitor").LogInformation("monitoring on http://{Address}/ (healthz, metrics, status, clients)", monitor);
+        if (endpoint is not null) NodeWiring.MonitorStarted(app.Services.GetRequiredService<ILoggerFactory>(), monitor!);
         await app.WaitForShutdownAsync();
         await system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
         // The state actor has stopped: only now may the store go (its Dispose removes this node from the segment).
@@ -207,19 +175,5 @@ public static class ServerHost
         NodeKey.RemoveIfSegmentGone(o.Segment);
         Console.Out.WriteLine(summary.Render());
         return lostRegistry ? 1 : 0;
-    }
-
-    /// <summary>The endpoint, or null (and one error line) when its address cannot be bound.</summary>
-    static async Task<MonitorEndpoint?> StartMonitorAsync(MonitorAddress at, MonitorEndpoint.Context context)
-    {
-        try
-        {
-            return await MonitorEndpoint.StartAsync(at, context, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
-        {
-            Console.Error.WriteLine($"error: cannot serve --monitor {at}: {ex.GetBaseException().Message}");
-            return null;
-        }
     }
 }

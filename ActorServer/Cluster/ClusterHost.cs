@@ -12,6 +12,7 @@ using Switchboard.Messages.Inbound;
 using Switchboard.Server.Actors;
 using Switchboard.Server.Hosting;
 using Switchboard.Server.Logging;
+using Switchboard.Server.Monitoring;
 using Switchboard.Server.Operations;
 using Switchboard.Server.Security;
 using Switchboard.Server.Sessions;
@@ -66,6 +67,8 @@ public static class ClusterHost
             Console.Error.WriteLine($"error: {publicHost}:{o.Port} is already in use by another process; pick another --port");
             return 1;
         }
+        var (monitor, monitorExit) = await NodeWiring.MonitorAsync(o.Monitor);
+        if (monitorExit is { } exit) return exit;
         ServerSettings settings;
         ClusterSettings cluster;
         Config hocon;
@@ -113,20 +116,16 @@ public static class ClusterHost
         var overrides = ConfigurationFactory.ParseString(
             $"akka.remote.dot-netty.tcp {{ hostname = \"{bindHost}\", public-hostname = \"{publicHost}\", port = {port} }}\n" +
             $"akka.cluster.seed-nodes = [{seeds}]\n" +
-            $"{ClusterWireSerializer.SecretPath} = \"{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(secret))}\"" + (o.Debug ? "\nakka.loglevel = DEBUG" : ""));
+            $"{ClusterWireSerializer.SecretPath} = \"{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(secret))}\"");
+        var logSwitches = NodeWiring.Switches(o);
+        overrides = overrides.WithFallback(NodeWiring.AkkaLogging(logSwitches));
+        using var metrics = new SwitchboardMetrics(NodeWiring.Version);
+        var started = DateTimeOffset.UtcNow;
         var summary = new ServerSummary();
         var readiness = new ClusterReadiness();
 
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(o.Debug ? LogLevel.Debug : LogLevel.Information);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddSimpleConsole(l =>
-        {
-            l.SingleLine = true;
-            l.TimestampFormat = "HH:mm:ss.fff ";
-        });
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(l => l.LogToStandardErrorThreshold = LogLevel.Trace);
+        NodeWiring.Logging(builder, logSwitches);
         builder.Services.AddAkka("switchboard", (ab, _) =>
         {
             ab.AddHocon(hocon, HoconAddMode.Prepend)
@@ -146,13 +145,14 @@ public static class ClusterHost
                   // and a node that never used it could not answer the majority reads and writes of the others.
                   Akka.DistributedData.DistributedData.Get(system);
                   var state = system.ActorOf(ClusterRegistryActor.Props(cluster, summary, readiness, node,
-                      registry.Get<NameRegionKey>(), registry.Get<SeqRegionKey>()), "state");
+                      registry.Get<NameRegionKey>(), registry.Get<SeqRegionKey>(), metrics), "state");
+                  if (state is ActorRefWithCell withCell) metrics.ObserveStateMailbox(() => withCell.Underlying.NumberOfMessages);
                   registry.Register<RegistryKey>(state);
                   // No segment, so no shared node key: the door (for same-host nodes) gets a name nobody knows.
                   var doorName = Capability.NewName("door-");
                   var rooms = system.ActorOf(RoomsActor.Props(settings.Rooms, state, doorName), "rooms");
                   registry.Register<RoomsKey>(rooms);
-                  var services = new SessionServices(state, rooms, OperationRegistry.Default, settings.Sessions, TimeProvider.System);
+                  var services = new SessionServices(state, rooms, OperationRegistry.Default, settings.Sessions, TimeProvider.System, metrics);
                   var gateway = new GatewaySettings(node, doorName, settings.Registration, token);
                   registry.Register<GatewayKey>(system.ActorOf(GatewayActor.Props(services, gateway), "gateway"));
               });
@@ -179,6 +179,18 @@ public static class ClusterHost
         _ = system.WhenTerminated.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+        // Served from before the node is Up, so /healthz can say why it is not ready yet.
+        var logs = app.Services.GetRequiredService<ILoggerFactory>();
+        await using var endpoint = monitor is null ? null : await NodeWiring.StartMonitorAsync(monitor, new MonitorEndpoint.Context(node, NodeWiring.Version, started,
+            new ClusterNodeView(system, app.Services.GetRequiredService<ActorRegistry>().Get<RegistryKey>(), readiness, up.Task, started, TimeSpan.FromSeconds(3)),
+            metrics, logs));
+        if (monitor is not null && endpoint is null)
+        {
+            await app.StopAsync();
+            await system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+            return 1;
+        }
+        if (endpoint is not null) NodeWiring.MonitorStarted(logs, monitor!);
         var ready = Task.WhenAll(up.Task, readiness.WhenReady);
         if (await Task.WhenAny(ready, system.WhenTerminated, Task.Delay(Timeout.Infinite, lifetime.ApplicationStopping)) == ready)
         {

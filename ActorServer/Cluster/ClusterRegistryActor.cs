@@ -34,6 +34,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
     private readonly IActorRef _names;
     private readonly IActorRef _seq;
     private readonly IActorRef _mediator;
+    private readonly Monitoring.SwitchboardMetrics? _metrics;
     private readonly ActorSelection _localGateway = Context.ActorSelection("/user/gateway");
     private readonly ActorSelection _localRooms = Context.ActorSelection("/user/rooms");
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -62,8 +63,10 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
     public IStash Stash { get; set; } = null!;
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public ClusterRegistryActor(ClusterSettings settings, ServerSummary summary, ClusterReadiness readiness, string node, IActorRef names, IActorRef seq)
+    public ClusterRegistryActor(ClusterSettings settings, ServerSummary summary, ClusterReadiness readiness, string node, IActorRef names, IActorRef seq,
+        Monitoring.SwitchboardMetrics? metrics = null)
     {
+        _metrics = metrics;
         _settings = settings;
         _summary = summary;
         _readiness = readiness;
@@ -103,8 +106,9 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         Receive<LeaseExpired>(_ => { _leasing = false; EnsureLease(); });
     }
 
-    public static Props Props(ClusterSettings settings, ServerSummary summary, ClusterReadiness readiness, string node, IActorRef names, IActorRef seq) =>
-        Akka.Actor.Props.Create(() => new ClusterRegistryActor(settings, summary, readiness, node, names, seq));
+    public static Props Props(ClusterSettings settings, ServerSummary summary, ClusterReadiness readiness, string node, IActorRef names, IActorRef seq,
+        Monitoring.SwitchboardMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new ClusterRegistryActor(settings, summary, readiness, node, names, seq, metrics));
 
     public static string NodeTopic(string node) => "switchboard-node-" + node;
 
@@ -230,6 +234,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         if (Live(slot) is not { } c)
         {
             client.Tell(new Reply(id, Codes.Unavailable, 0, 0, OpValue.None, "registration lost; register again"));
+            _metrics?.Answered(Codes.Unavailable);
             Sender.Tell(RegistrationLost.Instance);
             return false;
         }
@@ -259,6 +264,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         if (!Count(m.Slot, m.Client, m.Id, out var seq)) return;
         var o = m.Outcome;
         m.Client.Tell(new Reply(m.Id, o.Code, seq.ClientSeq, seq.ServerSeq, o.Value, o.Error));
+        _metrics?.Answered(o.Code, m.Started);
     }
 
     // A batch is counted whole or not at all: it waits (stashed) until the leased ranges hold a number for each reply.
@@ -285,6 +291,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
             c.Requests++;
             var (id, o) = m.Replies[i];
             replies[i] = new Reply(id, o.Code, c.Requests + 1, serverSeq, o.Value, o.Error);
+            _metrics?.Answered(o.Code);
         }
         _totalRequests += n;
         m.Client.Tell(new ReplyBatch(replies));
@@ -300,6 +307,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         if (!Count(m.Slot, m.Client, m.Id, out var seq)) return;
         Release(m.Slot, "unregistered");
         m.Client.Tell(new Reply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, OpValue.Of("unregistered"), null));
+        _metrics?.Answered(Codes.Ok);
     }
 
     private void OnWho(WhoQuery m)
@@ -310,12 +318,14 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
             .Select(c => new PresenceEntry(c.Name, c.Node, c.Since.ToUnixTimeMilliseconds()))
             .ToArray();
         m.Client.Tell(new WhoReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, clients, null));
+        _metrics?.Answered(Codes.Ok);
     }
 
     private void OnCountAndListRooms(CountAndListRooms m)
     {
-        if (Count(m.Slot, m.Client, m.Id, out var seq))
-            m.Client.Tell(new RoomsReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, m.Rooms, null));
+        if (!Count(m.Slot, m.Client, m.Id, out var seq)) return;
+        m.Client.Tell(new RoomsReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, m.Rooms, null));
+        _metrics?.Answered(Codes.Ok);
     }
 
     // ---- serverSeq ranges ----

@@ -15,7 +15,7 @@ public static class ServerHelp
         "usage: ActorServer [--host H] [--port P] [--segment S] [--config F] [--monitor HOST:PORT] [--debug] [--debug-akka] " +
         "[--log-format text|json] [--token-file F] [--tls-cert F.pfx --tls-ca CA.pem [--tls-client-certs required|none]]\n" +
         "       ActorServer --cluster --seeds HOST:PORT[,HOST:PORT...] --cluster-secret-file F [--host H] [--public-host H] [--port P] [options above but --segment]\n" +
-        "       ActorServer inspect [--segment S] [--json] [--watch]\n" +
+        "       ActorServer inspect [--segment S | --monitor HOST:PORT | --url URL] [--json] [--watch]\n" +
         "       ActorServer --help   (subcommands, codes, examples)";
 
     const string Server = """
@@ -26,13 +26,17 @@ public static class ServerHelp
           --cluster  run a node of an Akka.Cluster (no segment; names, rooms and messages across hosts): with
                      --seeds HOST:PORT,... (the first nodes; a node may list itself) and --cluster-secret-file F
                      (the same secret on every node; it signs node-to-node messages), see README "Cluster mode"
-          inspect    show the nodes, online clients and totals of a segment from another process (--help for more)
+          inspect    show the nodes, online clients and totals of a segment from another process, or with
+                     --monitor HOST:PORT a node's members and totals from its endpoint (cluster mode) (--help for more)
 
         Monitoring (--monitor HOST:PORT, off by default; plain HTTP, read-only):
-          GET /healthz   200 {"status":"ok"}, or 503 {"status":"unavailable","reason":"..."}
+          GET /healthz   200 {"status":"ok"}, or 503 {"status":"unavailable","reason":"..."}; in cluster mode 503
+                         until the node is Up and holds its first serverSeq range, and while unreachable, leaving or downed
           GET /metrics   Prometheus text: switchboard_requests_total{code}, switchboard_request_duration_seconds, ...
-          GET /status    node, version, uptime, mode, nodes, totals
-          GET /clients   this node's online clients (?limit=1..4096&offset=N)
+          GET /status    node, version, uptime, mode (single-host|cluster), nodes (cluster: the members with status,
+                         roles, reachable), totals
+          GET /clients   this node's online clients, "scope":"node" (?limit=1..4096&offset=N)
+          The same in cluster mode, as are --log-format, --debug and --debug-akka.
 
         What clients send (ActorClient, scripted mode: one command a line):
           calc A OP B (OP: + - * / %) · even N · prime N · negative N · op NAME ARG... · who
@@ -60,12 +64,18 @@ public static class ServerHelp
         since) and totals (serverSeq, requests, registrations); with --json one object, as GET /status has them.
         --watch refreshes every 500 ms until Ctrl-C or until its output is closed (inspect --watch | head -1 ends).
 
+        Cluster mode has no segment: --monitor HOST:PORT (or --url http://HOST:PORT/) reads a node's GET /status
+        instead and prints its header (node, mode, ok or why not), the members (address, status, roles, reachable,
+        pid) and the totals; with --json the /status object as one line.
+
         Exit codes:
-          0 read · 1 the segment does not exist or cannot be read (with --json: {"error":"...","segment":"..."} on stdout)
+          0 read · 1 the segment does not exist or cannot be read (with --json: {"error":"...","segment":"..."} on stdout),
+          or the endpoint cannot be read (with --json: {"error":"...","url":"..."}) · 2 a bad option
 
         Examples:
           ActorServer inspect --segment switchboard
           ActorServer inspect --watch --json | jq '.clients | length'
+          ActorServer inspect --monitor 127.0.0.1:8222              the members of the cluster a node is in
         """;
 
     /// <summary>Appends the guide to the generated help of the root command and of <c>inspect</c>.</summary>

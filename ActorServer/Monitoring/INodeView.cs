@@ -1,7 +1,11 @@
 namespace Switchboard.Server.Monitoring;
 
 /// <summary>One node of the deployment as <c>/status</c> shows it.</summary>
-public sealed record NodeView(string Address, string State, int? Pid, DateTimeOffset? Started, DateTimeOffset? Heartbeat);
+/// <param name="Roles">Cluster mode: the member's roles (absent in single-host mode).</param>
+/// <param name="Reachable">Cluster mode: whether the cluster's failure detectors reach the member (absent in single-host mode).</param>
+public sealed record NodeView(string Address, string State, int? Pid, DateTimeOffset? Started, DateTimeOffset? Heartbeat,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Roles = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? Reachable = null);
 
 /// <summary>What the registry knows right now: the nodes, the totals and, if the node should not take clients, why.</summary>
 /// <param name="NotReady">Null when the node accepts clients and its state is usable; otherwise the reason for 503.</param>

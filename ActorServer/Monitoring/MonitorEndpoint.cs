@@ -113,6 +113,7 @@ public sealed class MonitorEndpoint : IAsyncDisposable
         return Write(h, 200, new
         {
             node = c.Node,
+            scope = "node", // this node's sessions, in either mode (cluster-wide names: GET /status, or `who`)
             total,
             offset,
             limit,

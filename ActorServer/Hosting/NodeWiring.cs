@@ -1,0 +1,86 @@
+using Akka.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Switchboard.Server.Logging;
+using Switchboard.Server.Monitoring;
+
+namespace Switchboard.Server.Hosting;
+
+/// <summary>
+/// What a single-host node and a cluster node wire the same way: log switches and format, Akka's log settings,
+/// the <c>--monitor</c> address checks and the endpoint's start. Both hosts call these, so the two modes cannot drift.
+/// </summary>
+public static class NodeWiring
+{
+    public static string Version { get; } = typeof(NodeWiring).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    public static LogSwitches Switches(ServerOptions o) => new(o.Debug, o.DebugAkka, o.JsonLogs);
+
+    /// <summary>Akka's side of the switches: its debug level, and its start-up logger in JSON.</summary>
+    public static Config AkkaLogging(LogSwitches s)
+    {
+        var config = Config.Empty;
+        if (s.AkkaDebugLevel) config = config.WithFallback(ConfigurationFactory.ParseString("akka.loglevel = DEBUG"));
+        if (s.Json) config = config.WithFallback(ConfigurationFactory.ParseString(
+            "akka.stdout-logger-class = \"Switchboard.Server.Logging.JsonStderrMinimalLogger, ActorServer\""));
+        return config;
+    }
+
+    /// <summary>Log lines as text or JSON, all on stderr (stdout carries only "listening on" and the summary).</summary>
+    public static void Logging(HostApplicationBuilder builder, LogSwitches s)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(s.AkkaDebugLevel ? LogLevel.Debug : LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        if (s.Json)
+            builder.Logging.AddJsonConsole(c =>
+            {
+                c.TimestampFormat = LogLine.JsonTimestamp;
+                c.UseUtcTimestamp = true;
+                c.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
+        else
+            builder.Logging.AddSimpleConsole(c =>
+            {
+                c.SingleLine = true;
+                c.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        builder.Services.AddSingleton(s);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+
+    /// <summary>The parsed <c>--monitor</c> address (null when off), or the exit code after one error line.</summary>
+    public static async Task<(MonitorAddress? At, int? Exit)> MonitorAsync(string? monitor)
+    {
+        if (monitor is null) return (null, null);
+        if (MonitorAddress.Parse(monitor, out var problem) is not { } at)
+        {
+            Console.Error.WriteLine($"error: {problem}");
+            return (null, 2);
+        }
+        if (await StartChecks.IsListeningAsync(at.Ip.ToString(), at.Port))
+        {
+            Console.Error.WriteLine($"error: --monitor {at} is already in use by another process; pick another port");
+            return (null, 1);
+        }
+        return (at, null);
+    }
+
+    /// <summary>The endpoint, or null (and one error line) when its address cannot be bound.</summary>
+    public static async Task<MonitorEndpoint?> StartMonitorAsync(MonitorAddress at, MonitorEndpoint.Context context)
+    {
+        try
+        {
+            return await MonitorEndpoint.StartAsync(at, context, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"error: cannot serve --monitor {at}: {ex.GetBaseException().Message}");
+            return null;
+        }
+    }
+
+    public static void MonitorStarted(ILoggerFactory logs, MonitorAddress at) =>
+        logs.CreateLogger("monitor").LogInformation("monitoring on http://{Address}/ (healthz, metrics, status, clients)", at);
+}
