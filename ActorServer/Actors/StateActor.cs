@@ -145,6 +145,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         {
             var (id, o) = m.Replies[i];
             replies[i] = new Reply(id, o.Code, last.ClientSeq - n + 1 + i, last.ServerSeq - n + 1 + i, o.Value, o.Error);
+            _metrics?.Answered(o.Code);
         }
         m.Client.Tell(new ReplyBatch(replies));
     }
