@@ -128,7 +128,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         {
             if (!_store.TryCount(m.Slot, n, out last))
             {
-                foreach (var a in m.Replies) m.Client.Tell(new Reply(a.Id, Codes.Unavailable, 0, 0, OpValue.None, "registration lost; register again"));
+                foreach (var a in m.Replies) m.Client.Tell(LostReplies.For(a.Id));
                 Sender.Tell(RegistrationLost.Instance);
                 return;
             }
@@ -158,7 +158,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         var counted = Count(slot, client, id, out seq);
         if (counted == Counted.SlotGone)
         {
-            client.Tell(new Reply(id, Codes.Unavailable, 0, 0, OpValue.None, "registration lost; register again"));
+            client.Tell(LostReplies.For(id));
             _metrics?.Answered(Codes.Unavailable);
             Sender.Tell(RegistrationLost.Instance); // the session: it ends, and its client registers again
         }

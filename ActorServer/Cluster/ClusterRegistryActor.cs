@@ -233,7 +233,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         seq = default;
         if (Live(slot) is not { } c)
         {
-            client.Tell(new Reply(id, Codes.Unavailable, 0, 0, OpValue.None, "registration lost; register again"));
+            client.Tell(LostReplies.For(id));
             _metrics?.Answered(Codes.Unavailable);
             Sender.Tell(RegistrationLost.Instance);
             return false;
@@ -274,7 +274,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         if (n == 0) return;
         if (Live(m.Slot) is not { } c)
         {
-            foreach (var a in m.Replies) m.Client.Tell(new Reply(a.Id, Codes.Unavailable, 0, 0, OpValue.None, "registration lost; register again"));
+            foreach (var a in m.Replies) m.Client.Tell(LostReplies.For(a.Id));
             Sender.Tell(RegistrationLost.Instance);
             return;
         }

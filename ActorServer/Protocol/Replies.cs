@@ -26,3 +26,9 @@ public sealed record WhoQuery(SlotHandle Slot, IActorRef Client, long Id);
 
 /// <summary>Count one reply and send the rooms this node knows as a <see cref="RoomsReply"/>.</summary>
 public sealed record CountAndListRooms(SlotHandle Slot, IActorRef Client, long Id, RoomEntry[] Rooms);
+
+/// <summary>The reply both registries give a request whose slot is no longer its claim's: one wording in every mode.</summary>
+public static class LostReplies
+{
+    public static Reply For(long id) => new(id, Codes.Unavailable, 0, 0, OpValue.None, "registration lost; register again");
+}
