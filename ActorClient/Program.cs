@@ -66,6 +66,7 @@ if (ClientHelp.Wanted(args))
     return ExitCodes.Ok;
 }
 var parsed = root.Parse(args);
+if (parsed.Errors.Count == 0) StartupWarmup.Begin();
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in ClientHelp.Explain(parsed.Errors, args)) Console.Error.WriteLine(e);
