@@ -5,8 +5,8 @@ namespace Switchboard.Client;
 /// <summary>
 /// A scripted client lives about half a second, most of it the runtime loading types and preparing code the
 /// first time each path runs, on one core while the other waits. This walks the paths that come after the
-/// actor system's start (Akka's app.config lookup, the HOCON time-span parser, the protobuf serializer, the
-/// command parser, the output writer) on a background thread at once, so the start and the first exchange
+/// actor system's start (Akka's app.config lookup, the HOCON time-span parser, DotNetty's buffers and bootstraps, the
+/// protobuf serializer, the command parser, the output writer) on a background thread at once, so the start and the first exchange
 /// find them ready. It changes no state anyone reads: the results are thrown away.
 /// </summary>
 internal static class StartupWarmup
@@ -24,6 +24,10 @@ internal static class StartupWarmup
             // ActorSystem.Create always asks System.Configuration for an <akka> section; it caches what it read.
             Akka.Configuration.ConfigurationFactory.Load();
             Akka.Configuration.ConfigurationFactory.ParseString("a = 5s\nb { c = [x] }").GetTimeSpan("a");
+            // The transport's buffers and bootstraps (Akka.Remote builds them on another thread while the start waits).
+            DotNetty.Buffers.UnpooledByteBufferAllocator.Default.Buffer(64).WriteInt(1).Release();
+            _ = new DotNetty.Transport.Bootstrapping.ServerBootstrap().Option(DotNetty.Transport.Channels.ChannelOption.TcpNodelay, true);
+            _ = new DotNetty.Transport.Bootstrapping.Bootstrap().Option(DotNetty.Transport.Channels.ChannelOption.TcpNodelay, true);
             // The serializer needs its system only to resolve actor paths, which these messages have none of.
             var serializer = new SwitchboardSerializer(null!);
             var request = new Request(1, "calc", ["1", "+", "1"]);
