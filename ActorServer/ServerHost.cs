@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,8 +9,6 @@ using Switchboard.Server.Hosting;
 using Switchboard.Server.Security;
 using Switchboard.Server.Logging;
 using Switchboard.Server.Monitoring;
-using Switchboard.Server.Operations;
-using Switchboard.Server.Sessions;
 using Switchboard.Server.Settings;
 using Switchboard.Server.State;
 
@@ -112,23 +109,13 @@ public static class ServerHost
               .WithActors((system, registry, resolver) =>
               {
                   var state = system.ActorOf(StateActor.Props(resolver.GetService<IStateStore>(), settings.State, summary, node, doorName, metrics), "state");
-                  if (state is ActorRefWithCell withCell) metrics.ObserveStateMailbox(() => withCell.Underlying.NumberOfMessages);
-                  registry.Register<RegistryKey>(state);
-                  var rooms = system.ActorOf(RoomsActor.Props(settings.Rooms, state, doorName), "rooms");
-                  registry.Register<RoomsKey>(rooms);
-                  var services = new SessionServices(state, rooms, OperationRegistry.Default, settings.Sessions, TimeProvider.System, metrics);
-                  var gateway = new GatewaySettings(node, doorName, settings.Registration, token);
-                  registry.Register<GatewayKey>(system.ActorOf(GatewayActor.Props(services, gateway), "gateway"));
+                  NodeWiring.FrontActors(system, registry, state, settings, node, doorName, token, metrics);
               });
         });
 
         using var app = builder.Build();
         // A closed terminal (SIGHUP) is a shutdown like Ctrl-C: summary printed, entries and segment removed.
-        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
-        {
-            ctx.Cancel = true;
-            app.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
-        });
+        using var hangup = NodeWiring.StopOnHangup(app);
         try
         {
             app.Services.GetRequiredService<IStateStore>();

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
@@ -13,9 +12,7 @@ using Switchboard.Server.Actors;
 using Switchboard.Server.Hosting;
 using Switchboard.Server.Logging;
 using Switchboard.Server.Monitoring;
-using Switchboard.Server.Operations;
 using Switchboard.Server.Security;
-using Switchboard.Server.Sessions;
 using Switchboard.Server.Settings;
 
 namespace Switchboard.Server.Cluster;
@@ -146,24 +143,13 @@ public static class ClusterHost
                   Akka.DistributedData.DistributedData.Get(system);
                   var state = system.ActorOf(ClusterRegistryActor.Props(cluster, summary, readiness, node,
                       registry.Get<NameRegionKey>(), registry.Get<SeqRegionKey>(), metrics), "state");
-                  if (state is ActorRefWithCell withCell) metrics.ObserveStateMailbox(() => withCell.Underlying.NumberOfMessages);
-                  registry.Register<RegistryKey>(state);
                   // No segment, so no shared node key: the door (for same-host nodes) gets a name nobody knows.
-                  var doorName = Capability.NewName("door-");
-                  var rooms = system.ActorOf(RoomsActor.Props(settings.Rooms, state, doorName), "rooms");
-                  registry.Register<RoomsKey>(rooms);
-                  var services = new SessionServices(state, rooms, OperationRegistry.Default, settings.Sessions, TimeProvider.System, metrics);
-                  var gateway = new GatewaySettings(node, doorName, settings.Registration, token);
-                  registry.Register<GatewayKey>(system.ActorOf(GatewayActor.Props(services, gateway), "gateway"));
+                  NodeWiring.FrontActors(system, registry, state, settings, node, Capability.NewName("door-"), token, metrics);
               });
         });
 
         using var app = builder.Build();
-        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
-        {
-            ctx.Cancel = true;
-            app.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
-        });
+        using var hangup = NodeWiring.StopOnHangup(app);
         try
         {
             await app.StartAsync();

@@ -1,15 +1,24 @@
+using System.Runtime.InteropServices;
+using Akka.Actor;
 using Akka.Configuration;
+using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Server.Logging;
+using Switchboard.Server.Actors;
 using Switchboard.Server.Monitoring;
+using Switchboard.Server.Operations;
+using Switchboard.Server.Security;
+using Switchboard.Server.Sessions;
+using Switchboard.Server.Settings;
 
 namespace Switchboard.Server.Hosting;
 
 /// <summary>
 /// What a single-host node and a cluster node wire the same way: log switches and format, Akka's log settings,
-/// the <c>--monitor</c> address checks and the endpoint's start. Both hosts call these, so the two modes cannot drift.
+/// the <c>--monitor</c> address checks and the endpoint's start, the actors in front of the registry, and SIGHUP.
+/// Both hosts call these, so the two modes cannot drift.
 /// </summary>
 public static class NodeWiring
 {
@@ -83,4 +92,27 @@ public static class NodeWiring
 
     public static void MonitorStarted(ILoggerFactory logs, MonitorAddress at) =>
         logs.CreateLogger("monitor").LogInformation("monitoring on http://{Address}/ (healthz, metrics, status, clients)", at);
+
+    /// <summary>
+    /// Registers the node's registry (the state actor, or the cluster registry) and starts what stands in front of it
+    /// in either mode: the rooms and the gateway that creates sessions.
+    /// </summary>
+    public static void FrontActors(ActorSystem system, IActorRegistry registry, IActorRef state, ServerSettings settings,
+        string node, string doorName, TokenCheck token, SwitchboardMetrics metrics)
+    {
+        if (state is ActorRefWithCell withCell) metrics.ObserveStateMailbox(() => withCell.Underlying.NumberOfMessages);
+        registry.Register<RegistryKey>(state);
+        var rooms = system.ActorOf(RoomsActor.Props(settings.Rooms, state, doorName), "rooms");
+        registry.Register<RoomsKey>(rooms);
+        var services = new SessionServices(state, rooms, OperationRegistry.Default, settings.Sessions, TimeProvider.System, metrics);
+        var gateway = new GatewaySettings(node, doorName, settings.Registration, token);
+        registry.Register<GatewayKey>(system.ActorOf(GatewayActor.Props(services, gateway), "gateway"));
+    }
+
+    /// <summary>A closed terminal (SIGHUP) is a shutdown like Ctrl-C: the host stops, the summary is printed.</summary>
+    public static IDisposable StopOnHangup(IHost app) => PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
+    {
+        ctx.Cancel = true;
+        app.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+    });
 }
