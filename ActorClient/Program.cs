@@ -66,12 +66,12 @@ if (ClientHelp.Wanted(args))
     return ExitCodes.Ok;
 }
 var parsed = root.Parse(args);
-if (parsed.Errors.Count == 0) StartupWarmup.Begin();
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in ClientHelp.Explain(parsed.Errors, args)) Console.Error.WriteLine(e);
     Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT[,HOST:PORT...]] [--bind HOST] [--json] [--pipeline N] [--chat] [--token-file F] [--tls-ca CA.pem [--tls-cert F.pfx]]   (--help for more)");
     return ExitCodes.Usage;
 }
+StartupWarmup.Begin();
 // The client handles SIGINT/SIGTERM itself: it unregisters, then exits.
 return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

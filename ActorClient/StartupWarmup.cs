@@ -4,10 +4,10 @@ namespace Switchboard.Client;
 
 /// <summary>
 /// A scripted client lives about half a second, most of it the runtime loading types and preparing code the
-/// first time each path runs, on one core while the other waits. This walks the paths that come after the
-/// actor system's start (Akka's app.config lookup, the HOCON time-span parser, DotNetty's buffers and bootstraps, the
-/// protobuf serializer, the command parser, the output writer) on a background thread at once, so the start and the first exchange
-/// find them ready. It changes no state anyone reads: the results are thrown away.
+/// first time each path runs, on one core while the other waits. This walks, on a background thread, the paths
+/// the main thread reaches later: during the actor system's start, Akka's app.config lookup, the HOCON time-span
+/// parser and DotNetty's buffers and bootstraps; after it, the protobuf serializer, the command parser and the
+/// output writer. It changes no state anyone reads: the results are thrown away.
 /// </summary>
 internal static class StartupWarmup
 {
