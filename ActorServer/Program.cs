@@ -10,8 +10,9 @@ var segment = new Option<string>("--segment") { Description = "Shared-memory seg
 var config = new Option<string?>("--config") { Description = "Server hocon file (default: hocon/server.hocon next to the program)" };
 var debug = new Option<bool>("--debug") { Description = "Log every request and reply" };
 var clusterMode = new Option<bool>("--cluster") { Description = "Cluster mode (Akka.Cluster): no segment; names, rooms and messages across hosts" };
-var seeds = new Option<string?>("--seeds") { Description = "Cluster mode: seed nodes HOST:PORT[,HOST:PORT...]" };
-var clusterSecret = new Option<string?>("--cluster-secret-file") { HelpName = "FILE", Description = "Cluster mode: the secret every node shares (first line; or SWITCHBOARD_CLUSTER_SECRET); signs node-to-node messages" };
+var seeds = new Option<string?>("--seeds") { Description = "Cluster mode: seed nodes HOST:CLUSTER-PORT[,HOST:CLUSTER-PORT...]" };
+var clusterSecret = new Option<string?>("--cluster-secret-file") { HelpName = "FILE", Description = "Cluster mode: the secret every node shares (first line; or SWITCHBOARD_CLUSTER_SECRET); admits nodes to the node port and signs their messages" };
+var clusterPort = new Option<int?>("--cluster-port") { Description = "Cluster mode: the port other nodes reach this one on (mutual TLS, cluster secret only); default --port + 1" };
 var publicHost = new Option<string?>("--public-host") { Description = "Cluster mode: the address others use for this node (with --host 0.0.0.0)" };
 var debugAkka = new Option<bool>("--debug-akka") { Description = "Also log Akka's own debug output (remoting, shutdown phases)" };
 var monitor = new Option<string?>("--monitor") { HelpName = "HOST:PORT", Description = "Serve /healthz /metrics /status /clients over HTTP at HOST:PORT (e.g. 127.0.0.1:8222); off by default" };
@@ -31,6 +32,7 @@ root.Options.Add(monitor);
 root.Options.Add(tokenFile);
 root.Options.Add(clusterMode);
 root.Options.Add(seeds);
+root.Options.Add(clusterPort);
 root.Options.Add(publicHost);
 root.Options.Add(clusterSecret);
 var tls = ServerTls.AddOptions(root);
@@ -67,7 +69,7 @@ root.SetAction((r, _) => ServerHost.RunAsync(new ServerOptions(
     r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug), r.GetValue(tokenFile),
     r.GetValue(monitor), r.GetValue(debugAkka), r.GetValue(logFormat) == "json"), tls(r),
     r.GetValue(clusterMode) ? new Switchboard.Server.Cluster.ClusterOptions(
-        (r.GetValue(seeds) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), r.GetValue(publicHost), r.GetValue(clusterSecret)) : null));
+        (r.GetValue(seeds) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), r.GetValue(publicHost), r.GetValue(clusterSecret), r.GetValue(clusterPort)) : null));
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -134,7 +134,7 @@ public sealed class GatewayActor : ReceiveActor
     private void OnDeliver(Deliver m)
     {
         if (_sessions.TryGetValue(m.To, out var session)) session.Forward(m);
-        else m.ReplyTo.Tell(new Delivered(m.Id, Codes.NotOnline, $"{m.To} is not online"));
+        else m.ReplyTo.Tell(new Delivered(m.Id, Codes.NotOnline, $"{m.To} is not online"), ActorRefs.NoSender);
     }
 
     // A broadcast: every local session but the sender's own gets it (room messages go to the rooms actor).

@@ -300,13 +300,13 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         if (Backlogged)
         {
-            m.ReplyTo.Tell(new Delivered(m.Id, Codes.RateLimited, $"{_name} is not keeping up; message dropped"));
+            m.ReplyTo.Tell(new Delivered(m.Id, Codes.RateLimited, $"{_name} is not keeping up; message dropped"), ActorRefs.NoSender);
             _metrics?.Dropped(direct: true, room: false);
             return;
         }
         Push(new Incoming(m.From, m.Text, true, null, false));
         _metrics?.Delivered(direct: true, room: false);
-        m.ReplyTo.Tell(new Delivered(m.Id, Codes.Ok, null));
+        m.ReplyTo.Tell(new Delivered(m.Id, Codes.Ok, null), ActorRefs.NoSender);
     }
 
     private void OnFanout(Fanout m)
@@ -314,7 +314,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         if (m.From == _name || (m.Room is not null && !_rooms.Contains(m.Room))) return;
         if (Backlogged)
         {
-            m.ReplyTo.Tell(new Dropped(_name, $"{_name} is not keeping up; message dropped"));
+            m.ReplyTo.Tell(new Dropped(_name, $"{_name} is not keeping up; message dropped"), ActorRefs.NoSender);
             _metrics?.Dropped(direct: false, room: m.Room is not null);
             return;
         }

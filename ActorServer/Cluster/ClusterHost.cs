@@ -17,10 +17,11 @@ using Switchboard.Server.Settings;
 
 namespace Switchboard.Server.Cluster;
 
-/// <param name="Seeds">Seed nodes as HOST:PORT (this node may be one of them).</param>
+/// <param name="Seeds">Seed nodes as HOST:PORT of their cluster ports (this node may be one of them).</param>
 /// <param name="PublicHost">The host name other nodes and clients use for this node, when it binds 0.0.0.0.</param>
 /// <param name="SecretFile">The file whose first line is the cluster secret (else SWITCHBOARD_CLUSTER_SECRET).</param>
-public sealed record ClusterOptions(IReadOnlyList<string> Seeds, string? PublicHost, string? SecretFile = null)
+/// <param name="ClusterPort">The node port other nodes use (mutual TLS, secret-tagged certificates); default: --port + 1.</param>
+public sealed record ClusterOptions(IReadOnlyList<string> Seeds, string? PublicHost, string? SecretFile = null, int? ClusterPort = null)
 {
     public const string SecretVariable = "SWITCHBOARD_CLUSTER_SECRET";
 
@@ -28,15 +29,12 @@ public sealed record ClusterOptions(IReadOnlyList<string> Seeds, string? PublicH
     public const int MinSecretLength = 16;
 }
 
-/// <summary>Marker keys of the two shard regions in Akka.Hosting's registry.</summary>
-public sealed class NameRegionKey;
-
-public sealed class SeqRegionKey;
-
 /// <summary>
 /// Cluster mode: the same gateway, sessions and rooms as a single-host node, with the cluster registry
-/// (<see cref="ClusterRegistryActor"/>) in the place of the segment's state actor, on Akka.Cluster through
-/// Akka.Cluster.Hosting. Prints "listening on" once the node is Up and holds its first serverSeq range.
+/// (<see cref="ClusterRegistryActor"/>) in the place of the segment's state actor. Two actor systems: the client-facing
+/// one on --port (guarded Akka.Remote, exactly as a single-host node) and the node side on --cluster-port
+/// (<see cref="NodeSide"/>: Akka.Cluster over mutual TLS that only holders of the cluster secret pass). Prints
+/// "listening on" once the node is Up and holds its first serverSeq range.
 /// </summary>
 public static class ClusterHost
 {
@@ -44,12 +42,12 @@ public static class ClusterHost
     {
         if (c.Seeds.Count == 0 || c.Seeds.Any(s => ParseHostPort(s) is null))
         {
-            Console.Error.WriteLine("error: --seeds needs HOST:PORT[,HOST:PORT...]");
+            Console.Error.WriteLine("error: --seeds needs HOST:PORT[,HOST:PORT...] (the seed nodes' --cluster-port)");
             return 2;
         }
-        if (o.Port is < 0 or > 65535)
+        if (o.Port is < 0 or > 65535 || c.ClusterPort is < 0 or > 65535)
         {
-            Console.Error.WriteLine("error: --port must be 0..65535");
+            Console.Error.WriteLine("error: --port and --cluster-port must be 0..65535");
             return 2;
         }
         var bindHost = SwitchboardConfig.CanonicalHost(o.Host);
@@ -59,21 +57,31 @@ public static class ClusterHost
             Console.Error.WriteLine("error: binding to all interfaces needs --public-host, the address others use for this node");
             return 2;
         }
-        if (o.Port != 0 && await StartChecks.IsListeningAsync(publicHost, o.Port))
+        var port = o.Port == 0 ? StartChecks.FreePort(bindHost) : o.Port;
+        var clusterPort = c.ClusterPort is { } cp and not 0 ? cp : c.ClusterPort == 0 || port == 65535 ? StartChecks.FreePort(bindHost) : port + 1;
+        if (clusterPort == port)
         {
-            Console.Error.WriteLine($"error: {publicHost}:{o.Port} is already in use by another process; pick another --port");
-            return 1;
+            Console.Error.WriteLine("error: --cluster-port must differ from --port");
+            return 2;
         }
+        foreach (var p in new[] { port, clusterPort })
+            if (await StartChecks.IsListeningAsync(publicHost, p))
+            {
+                Console.Error.WriteLine($"error: {publicHost}:{p} is already in use by another process; pick another {(p == port ? "--port" : "--cluster-port")}");
+                return 1;
+            }
         var (monitor, monitorExit) = await NodeWiring.MonitorAsync(o.Monitor);
         if (monitorExit is { } exit) return exit;
         ServerSettings settings;
         ClusterSettings cluster;
-        Config hocon;
+        Config nodeHocon;
         try
         {
             settings = ServerSettings.Load(o.ConfigPath);
-            hocon = ConfigurationFactory.ParseString(File.ReadAllText(SwitchboardConfig.DefaultPath("cluster.hocon"))).WithFallback(settings.Hocon);
-            cluster = ClusterSettings.Create(hocon);
+            // The user's file over cluster.hocon over the defaults: a user file can change any cluster key too.
+            var user = o.ConfigPath is null ? Config.Empty : ConfigurationFactory.ParseString(File.ReadAllText(o.ConfigPath));
+            nodeHocon = user.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(SwitchboardConfig.DefaultPath("cluster.hocon")))).WithFallback(settings.Hocon);
+            cluster = ClusterSettings.Create(nodeHocon);
             if (cluster.RecoverFor <= cluster.ReassertInterval)
                 throw new ConfigurationException("switchboard.cluster.recover-for must be longer than reassert-interval");
         }
@@ -85,14 +93,14 @@ public static class ClusterHost
         Switchboard.Messages.Tls.TlsRemoting? tls;
         try
         {
-            tls = (tlsOptions ?? ServerTls.Off).Load(hocon);
+            tls = (tlsOptions ?? ServerTls.Off).Load(settings.Hocon);
         }
         catch (Switchboard.Messages.Tls.TlsOptionsException ex)
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return 2;
         }
-        // Every node-to-node message is signed with the cluster secret (ClusterWireSerializer): no secret, no cluster.
+        // The secret admits nodes to the node port (NodeCertificate) and signs every node-to-node message: no secret, no cluster.
         var secret = TokenSource.Read(c.SecretFile, ClusterOptions.SecretVariable, "cluster secret", out var secretProblem);
         if (secret is null || secret.Length < ClusterOptions.MinSecretLength)
         {
@@ -106,43 +114,32 @@ public static class ClusterHost
             Console.Error.WriteLine($"error: {tokenProblem}");
             return 2;
         }
-        var port = o.Port == 0 ? StartChecks.FreePort(bindHost) : o.Port;
         var node = $"{publicHost}:{port}";
-        var protocol = tls is null ? Switchboard.Messages.Tls.TlsRemoting.PlainProtocol : Switchboard.Messages.Tls.TlsRemoting.Protocol;
-        var seeds = string.Join(", ", c.Seeds.Select(s => ParseHostPort(s)!.Value).Select(s => $"\"{protocol}://switchboard@{SwitchboardConfig.CanonicalHost(s.Host)}:{s.Port}\""));
         var overrides = ConfigurationFactory.ParseString(
-            $"akka.remote.dot-netty.tcp {{ hostname = \"{bindHost}\", public-hostname = \"{publicHost}\", port = {port} }}\n" +
-            $"akka.cluster.seed-nodes = [{seeds}]\n" +
-            $"{ClusterWireSerializer.SecretPath} = \"{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(secret))}\"");
+            $"akka.remote.dot-netty.tcp {{ hostname = \"{bindHost}\", public-hostname = \"{publicHost}\", port = {port} }}");
         var logSwitches = NodeWiring.Switches(o);
         overrides = overrides.WithFallback(NodeWiring.AkkaLogging(logSwitches));
         using var metrics = new SwitchboardMetrics(NodeWiring.Version);
         var started = DateTimeOffset.UtcNow;
         var summary = new ServerSummary();
         var readiness = new ClusterReadiness();
+        NodeSide? side = null;
 
         var builder = Host.CreateApplicationBuilder();
         NodeWiring.Logging(builder, logSwitches);
         builder.Services.AddAkka("switchboard", (ab, _) =>
         {
-            ab.AddHocon(hocon, HoconAddMode.Prepend)
+            ab.AddHocon(settings.Hocon, HoconAddMode.Prepend)
               .AddHocon(overrides, HoconAddMode.Prepend);
             if (tls is not null) ab.AddHocon(tls.Hocon, HoconAddMode.Prepend).AddSetup(tls.Setup);
-            var shardOptions = new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = false };
             ab.ConfigureLoggers(l =>
               {
                   l.ClearLoggers();
                   l.AddLogger<ReadableLogger>();
               })
-              .WithShardRegion<NameRegionKey>(NameExtractor.TypeName, _ => NameEntityActor.Props(cluster.RecoverFor), new NameExtractor(cluster.Shards), shardOptions)
-              .WithShardRegion<SeqRegionKey>(SeqExtractor.TypeName, _ => SeqLeaseActor.Props(cluster.MajorityTimeout), new SeqExtractor(), shardOptions)
               .WithActors((system, registry, _) =>
               {
-                  // Every node must run the replicator that keeps the serverSeq mark: it starts on first use otherwise,
-                  // and a node that never used it could not answer the majority reads and writes of the others.
-                  Akka.DistributedData.DistributedData.Get(system);
-                  var state = system.ActorOf(ClusterRegistryActor.Props(cluster, summary, readiness, node,
-                      registry.Get<NameRegionKey>(), registry.Get<SeqRegionKey>(), metrics), "state");
+                  var state = system.ActorOf(ClusterRegistryActor.Props(cluster, summary, readiness, node, side!, metrics), "state");
                   // No segment, so no shared node key: the door (for same-host nodes) gets a name nobody knows.
                   NodeWiring.FrontActors(system, registry, state, settings, node, Capability.NewName("door-"), token, metrics);
               });
@@ -150,42 +147,50 @@ public static class ClusterHost
 
         using var app = builder.Build();
         using var hangup = NodeWiring.StopOnHangup(app);
+        var logs = app.Services.GetRequiredService<ILoggerFactory>();
         try
         {
+            side = NodeSide.Start(NodeWiring.AkkaLogging(logSwitches).WithFallback(nodeHocon), cluster, bindHost, publicHost, clusterPort,
+                c.Seeds.Select(s => ParseHostPort(s)!.Value).Select(s => (SwitchboardConfig.CanonicalHost(s.Host), s.Port)), secret, node, app.Services);
             await app.StartAsync();
         }
         catch (Exception ex)
         {
             Console.Error.WriteLine($"error: the server did not start: {ex.GetBaseException().Message}");
+            if (side is not null) await side.StopAsync(TimeSpan.FromSeconds(10));
             return 1;
         }
         var system = app.Services.GetRequiredService<ActorSystem>();
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
-        // A node downed by the resolver (or that left) stops its actor system: the process ends with it.
+        // A node downed by the resolver (or that left) stops its node side: the process ends with it.
+        _ = side.System.WhenTerminated.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
         _ = system.WhenTerminated.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+        Akka.Cluster.Cluster.Get(side.System).RegisterOnMemberUp(() => up.TrySetResult());
         // Served from before the node is Up, so /healthz can say why it is not ready yet.
-        var logs = app.Services.GetRequiredService<ILoggerFactory>();
         await using var endpoint = monitor is null ? null : await NodeWiring.StartMonitorAsync(monitor, new MonitorEndpoint.Context(node, NodeWiring.Version, started,
-            new ClusterNodeView(system, app.Services.GetRequiredService<ActorRegistry>().Get<RegistryKey>(), readiness, up.Task, started, TimeSpan.FromSeconds(3)),
+            new ClusterNodeView(side.System, app.Services.GetRequiredService<ActorRegistry>().Get<RegistryKey>(), readiness, up.Task, started, TimeSpan.FromSeconds(3)),
             metrics, logs));
         if (monitor is not null && endpoint is null)
         {
             await app.StopAsync();
             await system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+            await side.StopAsync(TimeSpan.FromSeconds(10));
             return 1;
         }
         if (endpoint is not null) NodeWiring.MonitorStarted(logs, monitor!);
         var ready = Task.WhenAll(up.Task, readiness.WhenReady);
-        if (await Task.WhenAny(ready, system.WhenTerminated, Task.Delay(Timeout.Infinite, lifetime.ApplicationStopping)) == ready)
+        if (await Task.WhenAny(ready, side.System.WhenTerminated, Task.Delay(Timeout.Infinite, lifetime.ApplicationStopping)) == ready)
         {
+            logs.CreateLogger("cluster").LogInformation("node port {Address} (mutual TLS, cluster secret)", ((ExtendedActorSystem)side.System).Provider.DefaultAddress);
             Console.Out.WriteLine($"listening on {((ExtendedActorSystem)system).Provider.DefaultAddress}");
             Console.Out.Flush();
         }
         await app.WaitForShutdownAsync();
         await system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
-        var downed = Akka.Cluster.Cluster.Get(system).IsTerminated && CoordinatedShutdown.Get(system).ShutdownReason is CoordinatedShutdown.ClusterDowningReason;
+        // Only now: the registry has released its names through the node side.
+        var downed = CoordinatedShutdown.Get(side.System).ShutdownReason is CoordinatedShutdown.ClusterDowningReason;
+        await side.StopAsync(TimeSpan.FromSeconds(10));
         var lostRegistry = CoordinatedShutdown.Get(system).ShutdownReason is GatewayActor.RegistryLost;
         Console.Out.WriteLine(summary.Render());
         return lostRegistry || downed ? 1 : 0;

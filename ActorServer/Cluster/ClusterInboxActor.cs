@@ -1,19 +1,48 @@
 using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Switchboard.Messages;
 
 namespace Switchboard.Server.Cluster;
 
 /// <summary>
-/// Where name entities and the sequence entity answer this node's registry, and what they watch to learn that the
-/// node is gone: a child of the registry under an unguessable name (a capability, as sessions are), so the inbound
-/// rules can open it to peers without opening the registry itself. It passes on only the two answers it exists for.
+/// The registry's agent on the node side (<see cref="NodeSide"/>): the address other nodes answer and relay to, under
+/// an unguessable name, and what name entities watch to learn that this node is gone. It subscribes to the registry's
+/// topics and to membership, and passes on to the registry (in the client-facing system) only the messages it exists
+/// for. The registry takes node traffic from this agent alone, so nothing reaches it from the node port otherwise.
 /// </summary>
 public sealed class ClusterInboxActor : ReceiveActor
 {
-    public ClusterInboxActor()
+    private readonly IActorRef _registry;
+    private readonly IActorRef _mediator;
+    private readonly string[] _topics;
+
+    public ClusterInboxActor(IActorRef registry, IActorRef mediator, string[] topics)
     {
-        Receive<NameAnswer>(m => Context.Parent.Tell(m));
-        Receive<SeqLeased>(m => Context.Parent.Tell(m));
+        _registry = registry;
+        _mediator = mediator;
+        _topics = topics;
+        Receive<NameAnswer>(Pass);
+        Receive<SeqLeased>(Pass);
+        Receive<NodeRoster>(Pass);
+        Receive<Relayed>(Pass);
+        // Answers of another node's gateway or sessions to a relayed message (see ClusterRegistryActor.OnRouteTell).
+        Receive<Delivered>(Pass);
+        Receive<Dropped>(Pass);
+        Receive<ClusterEvent.IMemberEvent>(Pass);
+        Receive<SubscribeAck>(_ => { });
     }
 
-    public static Props Props() => Akka.Actor.Props.Create(() => new ClusterInboxActor());
+    public static Props Props(IActorRef registry, IActorRef mediator, string[] topics) =>
+        Akka.Actor.Props.Create(() => new ClusterInboxActor(registry, mediator, topics));
+
+    protected override void PreStart()
+    {
+        foreach (var topic in _topics) _mediator.Tell(new Subscribe(topic, Self));
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+    }
+
+    protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+
+    private void Pass(object message) => _registry.Tell(message, Self);
 }

@@ -39,7 +39,7 @@ public sealed class ClusterNodeView : INodeView
         var self = _cluster.SelfMember;
         var unreachable = state.Unreachable;
         var nodes = state.Members
-            .Select(m => new NodeView(ClusterRegistryActor.NodeOf(m.Address), Status(m.Status),
+            .Select(m => new NodeView(NodeSide.FrontOf(m), Status(m.Status),
                 m.UniqueAddress == self.UniqueAddress ? Environment.ProcessId : null,
                 m.UniqueAddress == self.UniqueAddress ? _started : null, null,
                 [.. m.Roles.Order(StringComparer.Ordinal)], !unreachable.Contains(m)))

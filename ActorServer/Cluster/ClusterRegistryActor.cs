@@ -34,6 +34,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
     private readonly IActorRef _names;
     private readonly IActorRef _seq;
     private readonly IActorRef _mediator;
+    private readonly NodeSide _side;
     private readonly Monitoring.SwitchboardMetrics? _metrics;
     private readonly ActorSelection _localGateway = Context.ActorSelection("/user/gateway");
     private readonly ActorSelection _localRooms = Context.ActorSelection("/user/rooms");
@@ -43,6 +44,13 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
     private readonly Dictionary<int, LiveClient> _live = new();
     private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<long, PendingClaim> _pending = new();
+
+    // DMs relayed to other nodes: they answer this node's inbox with the relay id, never a session (its path is the
+    // session's capability and stays on this node). Entries expire in order; their sessions time out on their own.
+    private readonly Dictionary<long, (IActorRef Session, long Id)> _relays = new();
+    private readonly Queue<(long Relay, int Tick)> _relayOrder = new();
+    private long _nextRelay;
+    private int _ticks;
     private int _nextIndex;
     private long _claims;
     private long _totalRequests, _totalRegistrations;
@@ -63,7 +71,10 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
     public IStash Stash { get; set; } = null!;
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public ClusterRegistryActor(ClusterSettings settings, ServerSummary summary, ClusterReadiness readiness, string node, IActorRef names, IActorRef seq,
+    /// <summary>Relays awaiting an answer at most; past it the oldest is forgotten (memory stays bounded).</summary>
+    public const int MaxRelays = 65536;
+
+    public ClusterRegistryActor(ClusterSettings settings, ServerSummary summary, ClusterReadiness readiness, string node, NodeSide side,
         Monitoring.SwitchboardMetrics? metrics = null)
     {
         _metrics = metrics;
@@ -72,13 +83,14 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         _readiness = readiness;
         _node = node;
         _nodeTopic = NodeTopic(node);
-        _names = names;
-        _seq = seq;
-        _mediator = DistributedPubSub.Get(Context.System).Mediator;
+        _side = side;
+        _names = side.Names;
+        _seq = side.Seq;
+        _mediator = side.Mediator;
 
         Receive<ClaimName>(OnClaim);
-        Receive<NameAnswer>(_ => Sender.Equals(_inbox), OnAnswer);
-        Receive<SeqLeased>(_ => Sender.Equals(_inbox), OnLeased);
+        Receive<NameAnswer>(_ => FromNodes, OnAnswer);
+        Receive<SeqLeased>(_ => FromNodes, OnLeased);
         Receive<CountAndReply>(OnCount);
         Receive<CountAndReplyBatch>(OnCountBatch);
         Receive<ReleaseAndReply>(OnReleaseAndReply);
@@ -90,14 +102,14 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         Receive<GetSnapshot>(_ => Sender.Tell(Snapshot()));
         Receive<MaintainNow>(_ => { });
 
-        // From the other nodes, through DistributedPubSub topics only this node's registry subscribes to.
-        Receive<NodeRoster>(OnRoster);
-        Receive<Relayed>(OnRelayed);
-        Receive<SubscribeAck>(_ => { });
-
-        Receive<ClusterEvent.MemberUp>(m => MemberSeen(m.Member));
-        Receive<ClusterEvent.MemberWeaklyUp>(m => MemberSeen(m.Member));
-        Receive<ClusterEvent.MemberRemoved>(m => MemberGone(m.Member));
+        // From the other nodes, through the node side's agent (topics only it subscribes to, and membership).
+        Receive<NodeRoster>(_ => FromNodes, OnRoster);
+        Receive<Relayed>(_ => FromNodes, OnRelayed);
+        Receive<Delivered>(_ => FromNodes, OnRelayAnswer);
+        Receive<Switchboard.Messages.Dropped>(_ => FromNodes, d => _log.Debug("a node dropped a broadcast for {0}: {1}", d.To, d.Reason));
+        Receive<ClusterEvent.MemberUp>(_ => FromNodes, m => MemberSeen(m.Member));
+        Receive<ClusterEvent.MemberWeaklyUp>(_ => FromNodes, m => MemberSeen(m.Member));
+        Receive<ClusterEvent.MemberRemoved>(_ => FromNodes, m => MemberGone(m.Member));
         Receive<ClusterEvent.IMemberEvent>(_ => { });
 
         Receive<Tick>(_ => OnTick());
@@ -106,20 +118,20 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         Receive<LeaseExpired>(_ => { _leasing = false; EnsureLease(); });
     }
 
-    public static Props Props(ClusterSettings settings, ServerSummary summary, ClusterReadiness readiness, string node, IActorRef names, IActorRef seq,
+    public static Props Props(ClusterSettings settings, ServerSummary summary, ClusterReadiness readiness, string node, NodeSide side,
         Monitoring.SwitchboardMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new ClusterRegistryActor(settings, summary, readiness, node, names, seq, metrics));
+        Akka.Actor.Props.Create(() => new ClusterRegistryActor(settings, summary, readiness, node, side, metrics));
 
     public static string NodeTopic(string node) => "switchboard-node-" + node;
 
-    public static string NodeOf(Address a) => $"{a.Host}:{a.Port}";
+    private bool FromNodes => Sender.Equals(_inbox);
 
     protected override void PreStart()
     {
-        _inbox = Context.ActorOf(ClusterInboxActor.Props(), Capability.NewName("inbox-"));
-        foreach (var topic in new[] { RosterTopic, FanoutTopic, _nodeTopic })
-            _mediator.Tell(new Subscribe(topic, Self));
-        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+        // In the node side's system on purpose (not a child): that system alone is reachable by the other nodes.
+#pragma warning disable AK1008
+        _inbox = _side.System.ActorOf(ClusterInboxActor.Props(Self, _mediator, [RosterTopic, FanoutTopic, _nodeTopic]), Capability.NewName("inbox-"));
+#pragma warning restore AK1008
         Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.RosterInterval);
         Timers.StartPeriodicTimer("reassert", Reassert.Instance, _settings.ReassertInterval);
         EnsureLease();
@@ -127,7 +139,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
 
     protected override void PostStop()
     {
-        Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        _side.System.Stop(_inbox);
         foreach (var c in _live.Values) _summary.Record(c.Name, c.Requests);
         _live.Clear();
         _summary.Complete();
@@ -141,7 +153,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         var token = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1024 + (++_claims & 1023);
         _pending[token] = new PendingClaim(m.Name, m.Client, Sender);
         Timers.StartSingleTimer(("claim", token), new ClaimExpired(token), _settings.ClaimTimeout);
-        _names.Tell(new NameClaim(m.Name, _node, token, _inbox, Reassert: false));
+        _names.Tell(new NameClaim(m.Name, _node, token, _inbox, Reassert: false), _inbox);
     }
 
     private void OnClaimExpired(ClaimExpired e)
@@ -185,7 +197,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
             return;
         }
         if (m.Verdict == NameVerdict.Granted && !Owns(m.Name, m.Token))
-            _names.Tell(new NameRelease(m.Name, _node, m.Token)); // a late grant of a claim that timed out
+            _names.Tell(new NameRelease(m.Name, _node, m.Token), _inbox); // a late grant of a claim that timed out
     }
 
     private bool Owns(string name, long token) => _byName.TryGetValue(name, out var i) && _live[i].Token == token;
@@ -204,7 +216,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
     private void OnReassert()
     {
         foreach (var c in _live.Values)
-            if (!c.Lost) _names.Tell(new NameClaim(c.Name, _node, c.Token, _inbox, Reassert: true));
+            if (!c.Lost) _names.Tell(new NameClaim(c.Name, _node, c.Token, _inbox, Reassert: true), _inbox);
     }
 
     private void Release(SlotHandle slot, string reason)
@@ -217,7 +229,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         _summary.Record(c.Name, c.Requests);
         if (c.Lost) return;
         _byName.Remove(c.Name);
-        _names.Tell(new NameRelease(c.Name, _node, c.Token));
+        _names.Tell(new NameRelease(c.Name, _node, c.Token), _inbox);
         _log.Info("name {0} freed ({1})", c.Name, reason);
         Changed(null, Entry(c));
     }
@@ -252,6 +264,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
     // Only signed relays from the topics: the gateway and rooms take Deliver/Fanout from this registry alone.
     private void OnRelayed(Relayed r)
     {
+        if (r.Origin == _node) return; // the topic's copy of this node's own broadcast, delivered already
         switch (r.Inner)
         {
             case Deliver d: _localGateway.Tell(d, Self); break;
@@ -352,7 +365,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
     {
         if (_leasing || _nextRange is not null) return;
         _leasing = true;
-        _seq.Tell(new LeaseSeq(_inbox, _settings.SeqLease));
+        _seq.Tell(new LeaseSeq(_inbox, _settings.SeqLease), _inbox);
         Timers.StartSingleTimer("lease", LeaseExpired.Instance, _settings.ClaimTimeout);
     }
 
@@ -371,10 +384,28 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
 
     private void OnRouteTell(RouteTell m)
     {
-        var deliver = new Deliver(m.Id, m.From, m.To, m.Text, m.Session);
-        if (_byName.ContainsKey(m.To)) _localGateway.Tell(deliver, Self);
-        else if (NodeOfClient(m.To) is { } node) _mediator.Tell(new Publish(NodeTopic(node), new Relayed(deliver)));
+        if (_byName.ContainsKey(m.To)) _localGateway.Tell(new Deliver(m.Id, m.From, m.To, m.Text, m.Session), Self);
+        else if (NodeOfClient(m.To) is { } node)
+        {
+            var relay = ++_nextRelay;
+            _relays[relay] = (m.Session, m.Id);
+            _relayOrder.Enqueue((relay, _ticks));
+            if (_relayOrder.Count > MaxRelays) _relays.Remove(_relayOrder.Dequeue().Relay);
+            _mediator.Tell(new Publish(NodeTopic(node), new Relayed(new Deliver(relay, m.From, m.To, m.Text, _inbox), _node)), _inbox);
+        }
         else m.Session.Tell(new RouteResult(m.Id, Codes.NotOnline, $"{m.To} is not online", 0));
+    }
+
+    private void OnRelayAnswer(Delivered m)
+    {
+        if (_relays.Remove(m.Id, out var r)) r.Session.Tell(new Delivered(r.Id, m.Code, m.Error));
+    }
+
+    // Answers come within the sessions' delivery timeout or never: older relays are forgotten.
+    private void ExpireRelays()
+    {
+        var horizon = _ticks - (int)Math.Ceiling(2 * _settings.ClaimTimeout / _settings.RosterInterval);
+        while (_relayOrder.TryPeek(out var head) && head.Tick < horizon) _relays.Remove(_relayOrder.Dequeue().Relay);
     }
 
     private string? NodeOfClient(string name)
@@ -386,8 +417,11 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
 
     private void OnRouteFanout(RouteFanout m)
     {
-        // Published to every registry, this one included, each handing it to its own gateway or rooms.
-        _mediator.Tell(new Publish(FanoutTopic, new Relayed(new Fanout(m.From, m.Room, m.Text, m.Session))));
+        // Published to every registry; each hands it to its own gateway or rooms (this one's copy is skipped: see OnRelayed).
+        // This node's own clients hear of drops directly; the other nodes answer drops to the inbox, not to a session.
+        var fanout = new Fanout(m.From, m.Room, m.Text, m.Session);
+        (m.Room is null ? (ICanTell)_localGateway : _localRooms).Tell(fanout, Self);
+        _mediator.Tell(new Publish(FanoutTopic, new Relayed(fanout with { ReplyTo = _inbox }, _node)), _inbox);
         var clients = _byName.Count + _rosters.Values.Sum(r => r.Clients.Count);
         m.Session.Tell(new RouteResult(m.Id, Codes.Ok, null, m.Room is null ? Math.Max(0, clients - 1) : 0, m.Room));
     }
@@ -396,11 +430,13 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
 
     private void OnTick()
     {
+        _ticks++;
+        ExpireRelays();
         // A change goes out at the next tick; an unchanged roster is repeated now and then for nodes that missed one.
         if (!_rosterDirty && ++_rosterTicks % 8 != 0) return;
         _rosterDirty = false;
         var entries = _live.Values.Where(c => !c.Lost).Select(c => new RosterEntry(c.Name, c.Since.ToUnixTimeMilliseconds(), c.Token)).ToArray();
-        _mediator.Tell(new Publish(RosterTopic, new NodeRoster(_node, _rosterBase + ++_rosterVersion, entries)));
+        _mediator.Tell(new Publish(RosterTopic, new NodeRoster(_node, _rosterBase + ++_rosterVersion, entries)), _inbox);
     }
 
     private void OnRoster(NodeRoster m)
@@ -420,13 +456,13 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
 
     private void MemberSeen(Member member)
     {
-        var node = NodeOf(member.Address);
+        var node = NodeSide.FrontOf(member);
         if (node != _node && _members.Add(node)) _rosterDirty = true; // tell the newcomer who is here
     }
 
     private void MemberGone(Member member)
     {
-        var node = NodeOf(member.Address);
+        var node = NodeSide.FrontOf(member);
         _members.Remove(node);
         if (!_rosters.Remove(node, out var roster)) return;
         _log.Info("node {0} left the cluster with {1} client(s)", node, roster.Clients.Count);

@@ -41,5 +41,7 @@ public sealed record NodeRoster(string Node, long Version, RosterEntry[] Entries
 // Wrapped, so that it is signed like every cluster message: a bare Deliver or Fanout that reaches a topic from a
 // peer without the cluster secret is not something a registry handles.
 
-/// <summary>A <see cref="Switchboard.Messages.Deliver"/> or <see cref="Switchboard.Messages.Fanout"/> between nodes.</summary>
-public sealed record Relayed(Switchboard.Messages.ISwitchboardMessage Inner) : IClusterWireMessage;
+/// <summary>A <see cref="Switchboard.Messages.Deliver"/> or <see cref="Switchboard.Messages.Fanout"/> between nodes;
+/// <paramref name="Origin"/> is the relaying node (its client-facing HOST:PORT); the reply address inside is that node's
+/// inbox, never a session.</summary>
+public sealed record Relayed(Switchboard.Messages.ISwitchboardMessage Inner, string Origin) : IClusterWireMessage;

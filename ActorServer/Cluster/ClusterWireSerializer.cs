@@ -111,6 +111,7 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
                 o.WriteTag(12, WireFormat.WireType.LengthDelimited); o.WriteString(inner.Manifest(m.Inner));
                 o.WriteTag(13, WireFormat.WireType.LengthDelimited); o.WriteBytes(ByteString.CopyFrom(inner.ToBinary(m.Inner)));
                 o.WriteTag(14, WireFormat.WireType.Varint); o.WriteInt32(inner.Identifier);
+                o.WriteTag(2, WireFormat.WireType.LengthDelimited); o.WriteString(m.Origin);
                 break;
             default:
                 throw new SerializationException($"not a cluster message: {obj.GetType()}");
@@ -183,7 +184,7 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
             LeaseM => new LeaseSeq(Resolve(owner), a),
             LeasedM => new SeqLeased(a, b),
             RosterM => new NodeRoster(node, a, [.. entries!]),
-            RelayedM => new Relayed(Inner(innerSerializer, innerManifest, innerBytes)),
+            RelayedM => new Relayed(Inner(innerSerializer, innerManifest, innerBytes), node),
             _ => throw new SerializationException($"unknown cluster message '{manifest}'"),
         };
     }

@@ -20,10 +20,10 @@ public sealed class ClusterMonitorSpecs
     [Fact]
     public async Task Healthz_is_503_until_the_node_is_Up_then_status_metrics_clients_inspect_and_json_logs_show_the_cluster()
     {
-        int seedPort = ClusterNode.FreePort(Seed), port = ClusterNode.FreePort(Watched), monitorPort = ClusterNode.FreePort(Watched);
-        var seeds = $"{Seed}:{seedPort}";
+        int seedPort = ClusterNode.FreePort(Seed), seedClusterPort = ClusterNode.FreePort(Seed), port = ClusterNode.FreePort(Watched), monitorPort = ClusterNode.FreePort(Watched);
+        var seeds = $"{Seed}:{seedClusterPort}";
         await using var watched = new ChildProcess(Binaries.Server,
-            ["--cluster", "--host", Watched, "--port", port.ToString(), "--seeds", seeds, "--cluster-secret-file", ClusterSecret.File, "--monitor", $"{Watched}:{monitorPort}", "--log-format", "json"], redirectInput: false);
+            ["--cluster", "--host", Watched, "--port", port.ToString(), "--cluster-port", ClusterNode.FreePort(Watched).ToString(), "--seeds", seeds, "--cluster-secret-file", ClusterSecret.File, "--monitor", $"{Watched}:{monitorPort}", "--log-format", "json"], redirectInput: false);
         using var http = new HttpClient { BaseAddress = new Uri($"http://{Watched}:{monitorPort}"), Timeout = TimeSpan.FromSeconds(30) };
 
         // Its only seed is not running: the endpoint answers, and says why the node is not ready.
@@ -36,7 +36,7 @@ public sealed class ClusterMonitorSpecs
         Assert.Contains("not yet Up in the cluster", Json(await early.Content.ReadAsStringAsync()).GetProperty("reason").GetString());
         Assert.Equal("cluster", Json(await http.GetStringAsync("/status")).GetProperty("mode").GetString());
 
-        await using var seed = await ClusterNode.StartAsync(Seed, seedPort, seeds);
+        await using var seed = await ClusterNode.StartAsync(Seed, seedPort, seedClusterPort, seeds);
         await watched.WaitForLineAsync(l => l.Contains($"listening on akka.tcp://switchboard@{Watched}:{port}"), Patience);
         await EventuallyValue(async () => (await http.GetAsync("/healthz")).StatusCode == HttpStatusCode.OK ? true : (bool?)null);
 

@@ -10,32 +10,37 @@ namespace Switchboard.Tests.Cluster;
 /// </summary>
 public sealed class ClusterNode : IAsyncDisposable
 {
-    private ClusterNode(ChildProcess process, string host, int port)
+    private ClusterNode(ChildProcess process, string host, int port, int clusterPort)
     {
         Process = process;
         Host = host;
         Port = port;
+        ClusterPort = clusterPort;
     }
 
     public ChildProcess Process { get; }
     public string Host { get; }
     public int Port { get; }
-    public string Address => $"{Host}:{Port}";
 
-    public static Task<ClusterNode> StartAsync(string host, int port, string seeds, params string[] extra) =>
-        StartAsync(host, host, port, seeds, extra);
+    /// <summary>The node port (mutual TLS, the cluster secret): what seeds name.</summary>
+    public int ClusterPort { get; }
+    public string Address => $"{Host}:{Port}";
+    public string ClusterAddress => $"{Host}:{ClusterPort}";
+
+    public static Task<ClusterNode> StartAsync(string host, int port, int clusterPort, string seeds, params string[] extra) =>
+        StartAsync(host, host, port, clusterPort, seeds, extra);
 
     /// <summary>Binds <paramref name="bind"/> (0.0.0.0 for every interface) and is known to others as <paramref name="host"/>.</summary>
-    public static async Task<ClusterNode> StartAsync(string bind, string host, int port, string seeds, params string[] extra)
+    public static async Task<ClusterNode> StartAsync(string bind, string host, int port, int clusterPort, string seeds, params string[] extra)
     {
         string[] publicHost = bind == host ? [] : ["--public-host", host];
-        var process = new ChildProcess(Binaries.Server, ["--cluster", "--host", bind, "--port", port.ToString(), "--seeds", seeds,
+        var process = new ChildProcess(Binaries.Server, ["--cluster", "--host", bind, "--port", port.ToString(), "--cluster-port", clusterPort.ToString(), "--seeds", seeds,
             "--cluster-secret-file", ClusterSecret.File, .. publicHost, .. extra], redirectInput: false);
         try
         {
             // Printed once the node is Up in the cluster and holds a serverSeq range.
             await process.WaitForLineAsync(l => l.Contains($"listening on akka.tcp://switchboard@{host}:{port}"), TimeSpan.FromSeconds(90));
-            return new ClusterNode(process, host, port);
+            return new ClusterNode(process, host, port, clusterPort);
         }
         catch
         {
@@ -81,20 +86,22 @@ public sealed class ThreeNodes : IAsyncDisposable
     public static readonly string[] Hosts = ["127.0.0.1", "127.0.0.2", "127.0.0.3"];
     private readonly ClusterNode?[] _nodes = new ClusterNode?[3];
 
-    private ThreeNodes(int[] ports)
+    private ThreeNodes(int[] ports, int[] clusterPorts)
     {
         Ports = ports;
-        Seeds = $"{Hosts[0]}:{ports[0]},{Hosts[1]}:{ports[1]}";
+        ClusterPorts = clusterPorts;
+        Seeds = $"{Hosts[0]}:{clusterPorts[0]},{Hosts[1]}:{clusterPorts[1]}";
     }
 
     public int[] Ports { get; }
+    public int[] ClusterPorts { get; }
     public string Seeds { get; }
 
     public ClusterNode this[int i] => _nodes[i] ?? throw new InvalidOperationException($"node {i} is not running");
 
     public static async Task<ThreeNodes> StartAsync()
     {
-        var cluster = new ThreeNodes([.. Hosts.Select(ClusterNode.FreePort)]);
+        var cluster = new ThreeNodes([.. Hosts.Select(ClusterNode.FreePort)], [.. Hosts.Select(ClusterNode.FreePort)]);
         try
         {
             await Task.WhenAll(Enumerable.Range(0, 3).Select(cluster.StartNodeAsync));
@@ -110,7 +117,7 @@ public sealed class ThreeNodes : IAsyncDisposable
     /// <summary>Starts (or restarts) node <paramref name="i"/> on its host and port.</summary>
     public async Task<ClusterNode> StartNodeAsync(int i)
     {
-        var node = await ClusterNode.StartAsync(Hosts[i], Ports[i], Seeds);
+        var node = await ClusterNode.StartAsync(Hosts[i], Ports[i], ClusterPorts[i], Seeds);
         _nodes[i] = node;
         return node;
     }

@@ -208,8 +208,8 @@ public sealed class ClusterSpecs
     public async Task A_node_on_all_interfaces_advertises_its_public_host_and_serves_a_client_bound_to_another_address_and_a_server_list()
     {
         // One node (its own seed) bound to 0.0.0.0, known as 127.0.0.2; a client on "another host", 127.0.0.3.
-        var port = ClusterNode.FreePort("127.0.0.2");
-        await using var node = await ClusterNode.StartAsync("0.0.0.0", "127.0.0.2", port, $"127.0.0.2:{port}");
+        int port = ClusterNode.FreePort("127.0.0.2"), clusterPort = ClusterNode.FreePort("127.0.0.2");
+        await using var node = await ClusterNode.StartAsync("0.0.0.0", "127.0.0.2", port, clusterPort, $"127.0.0.2:{clusterPort}");
         await using var remote = await ClientSession.StartAsync("faraway", $"127.0.0.2:{port}", "--bind", "127.0.0.3");
         Assert.Equal(200, Code(remote.Registration));
         Assert.Equal($"127.0.0.2:{port}", remote.Registration.GetProperty("node").GetString());

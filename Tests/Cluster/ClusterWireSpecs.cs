@@ -54,9 +54,9 @@ public sealed class ClusterWireSpecs() : Akka.TestKit.Xunit2.TestKit(Signed(Clus
         Assert.Equal((roster.Node, roster.Version), (back.Node, back.Version));
         Assert.Equal(roster.Entries, back.Entries);
         var deliver = new Switchboard.Messages.Deliver(7, "alice", "bob", "hi", inbox);
-        Assert.Equal(deliver, Assert.IsType<Relayed>(RoundTrip(new Relayed(deliver))).Inner);
+        Assert.Equal(deliver, Assert.IsType<Relayed>(RoundTrip(new Relayed(deliver, "127.0.0.1:4053"))).Inner);
         var fanout = new Switchboard.Messages.Fanout("alice", "games", "gg", inbox);
-        Assert.Equal(fanout, Assert.IsType<Relayed>(RoundTrip(new Relayed(fanout))).Inner);
+        Assert.Equal(fanout, Assert.IsType<Relayed>(RoundTrip(new Relayed(fanout, "127.0.0.1:4053"))).Inner);
     }
 
     [Fact]
@@ -93,10 +93,10 @@ public sealed class ClusterWireSpecs() : Akka.TestKit.Xunit2.TestKit(Signed(Clus
         o.WriteTag(13, Google.Protobuf.WireFormat.WireType.LengthDelimited); o.WriteBytes(Google.Protobuf.ByteString.CopyFrom(bytes));
         o.WriteTag(14, Google.Protobuf.WireFormat.WireType.Varint); o.WriteInt32(inner.Identifier);
         o.Flush();
-        var relay = new Relayed(new Switchboard.Messages.Deliver(1, "a", "b", "c", CreateTestProbe().Ref));
+        var relay = new Relayed(new Switchboard.Messages.Deliver(1, "a", "b", "c", CreateTestProbe().Ref), "127.0.0.1:4053");
         var e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => ours.FromBinary(Resign(buffer.ToArray(), ours.Manifest(relay)), ours.Manifest(relay)));
         Assert.Contains("not a relayable message", e.Message);
-        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => ours.ToBinary(new Relayed(new Switchboard.Messages.Register("mallory"))));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => ours.ToBinary(new Relayed(new Switchboard.Messages.Register("mallory"), "x")));
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class ClusterWireSpecs() : Akka.TestKit.Xunit2.TestKit(Signed(Clus
     }
 
     [Fact]
-    public void Cluster_prefixes_open_the_cluster_system_actors_but_not_the_registry_gateway_or_rooms()
+    public void The_node_side_opens_the_cluster_system_actors_and_inboxes_but_no_selection_of_the_gateway()
     {
         var config = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "cluster.hocon")))
             .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "server.hocon"))));
@@ -130,10 +130,9 @@ public sealed class ClusterWireSpecs() : Akka.TestKit.Xunit2.TestKit(Signed(Clus
         var root = new RootActorPath(new Address("akka.tcp", "switchboard", "127.0.0.1", 4053));
         Assert.True(rules.IsOpenRecipient(root / "system" / "cluster" / "core" / "daemon"));
         Assert.True(rules.IsOpenRecipient(root / "system" / "sharding" / "switchboard-names" / "3" / "alice"));
-        Assert.True(rules.IsOpenRecipient(root / "user" / "state" / "inbox-0123"));
-        Assert.False(rules.IsOpenRecipient(root / "user" / "state"));
-        Assert.False(rules.IsOpenRecipient(root / "user" / "rooms"));
+        Assert.True(rules.IsOpenRecipient(root / "user" / "inbox-0123"));
         Assert.False(rules.IsOpenRecipient(root / "user"));
+        Assert.False(rules.IsAllowedSelection(["user", "gateway"]));
         Assert.True(rules.IsClusterSelection(["system", "distributedPubSubMediator"]));
         Assert.False(rules.IsClusterSelection(["user", "gateway"]));
         Assert.False(rules.IsClusterSelection(["system"]));
