@@ -20,7 +20,18 @@ public abstract class InboundGuard(ExtendedActorSystem system, Serializer inner,
     public sealed override object FromBinary(byte[] bytes, Type type)
     {
         if (!AcceptsType(type)) throw new SerializationException($"refused a peer's {type?.Name ?? "message without a type"}");
-        var message = inner.FromBinary(bytes, type!);
+        object message;
+        try
+        {
+            message = inner.FromBinary(bytes, type!);
+        }
+        catch (SerializationException ex)
+        {
+            // E.g. a stranger's cluster messages inside a selection, in a serializer this side does not have: one short
+            // refusal for the log, not Akka's advice on configuring serializers with a stack.
+            var why = ex.Message.Length > 240 ? ex.Message[..240] + "..." : ex.Message;
+            throw new SerializationException($"refused a peer's {type?.Name ?? "message"} this node cannot read: {why}");
+        }
         return Admit(message) ?? throw new SerializationException($"refused a peer's {message?.GetType().Name ?? "message"}: {Why(message)}");
     }
 
