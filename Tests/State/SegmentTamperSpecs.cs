@@ -49,6 +49,21 @@ public sealed class SegmentTamperSpecs : IDisposable
 
     int RepairWarnings(string what) => _log.Warnings.Count(w => w.Contains(what) && w.Contains("repaired"));
 
+    [Fact]
+    public void The_checks_on_a_healthy_segment_allocate_nothing_on_the_request_path()
+    {
+        var alice = _store.Claim("alice");
+        for (var i = 0; i < 10; i++) _store.TryCount(alice.Slot, out _); // warm up (JIT, first-use caches)
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            _store.TryCount(alice.Slot, out _);
+            _store.TryCount(alice.Slot, 4, out _);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Empty(_log.Warnings);
+    }
+
     // ------------------------------------------------------------------ nextToken
 
     [Theory]
