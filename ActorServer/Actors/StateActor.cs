@@ -19,7 +19,9 @@ namespace Switchboard.Server.Actors;
 /// costs one local hop here and no Ask.
 /// <para>Failures: a busy or broken segment costs one request a 503. Any other exception (a bug) also
 /// answers that request 503 and is left to supervision, which resumes the actor with its state and the same
-/// store (<see cref="ResumeOnFailure"/>); if the actor stops anyway, the gateway stops the node.</para>
+/// store (<see cref="ResumeOnFailure"/>); if the actor stops anyway, the gateway stops the node. A segment that
+/// cannot be used any more (its file cut short under the node, <see cref="SegmentFault.Truncated"/>) answers the
+/// request 503 "server state corrupt: ..." and stops the actor, so the node shuts down with exit code 1.</para>
 /// </summary>
 public sealed class StateActor : ReceiveActor, IWithTimers
 {
@@ -41,6 +43,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
     private readonly string _doorName;
     private readonly string _node;
     private readonly SwitchboardMetrics? _metrics;
+    private string? _corrupt; // why the store can no longer be used; the actor is stopping
 
     public StateActor(IStateStore store, StateSettings settings, ServerSummary summary, string node, string doorName, SwitchboardMetrics? metrics = null)
     {
@@ -135,7 +138,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         }
         catch (Exception ex) when (IsStoreFault(ex))
         {
-            _log.Error(ex, "state store unavailable");
+            OnStoreFault(ex);
             foreach (var a in m.Replies) Unavailable(m.Client, a.Id);
             return;
         }
@@ -174,8 +177,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         }
         catch (Exception ex) when (IsStoreFault(ex))
         {
-            _log.Error(ex, "state store unavailable");
-            _metrics?.StoreFault(ex);
+            OnStoreFault(ex);
             Unavailable(client, id);
             seq = default;
             return Counted.StoreFault;
@@ -202,7 +204,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
                     Sender.Tell(new NameRefused(m.Name, m.Client, Codes.Unavailable, "server is full"));
                     break;
             }
-        }, () => Sender.Tell(new NameRefused(m.Name, m.Client, Codes.Unavailable, "server state unavailable, try again")));
+        }, () => Sender.Tell(new NameRefused(m.Name, m.Client, Codes.Unavailable, UnavailableText)));
     }
 
     private void OnReleaseAndReply(ReleaseAndReply m)
@@ -224,11 +226,30 @@ public sealed class StateActor : ReceiveActor, IWithTimers
 
     private void Unavailable(IActorRef client, long id)
     {
-        client.Tell(new Reply(id, Codes.Unavailable, 0, 0, OpValue.None, "server state unavailable, try again"));
+        client.Tell(new Reply(id, Codes.Unavailable, 0, 0, OpValue.None, UnavailableText));
         _metrics?.Answered(Codes.Unavailable);
     }
 
     private static bool IsStoreFault(Exception ex) => ex is TimeoutException or IOException or SegmentException;
+
+    /// <summary>What a 503 says: the store's own words when it can no longer be used, else "try again".</summary>
+    private string UnavailableText => _corrupt ?? "server state unavailable, try again";
+
+    /// <summary>A busy or broken segment: logged; one that can never be used again stops the actor (and so the node,
+    /// through the gateway) once the current message is answered, instead of answering 503 for ever.</summary>
+    private void OnStoreFault(Exception ex)
+    {
+        _metrics?.StoreFault(ex);
+        if (ex is SegmentException { Fault: SegmentFault.Truncated } fatal)
+        {
+            if (_corrupt is not null) return;
+            _corrupt = fatal.Message;
+            _log.Error("{0}; stopping this node", fatal.Message);
+            Context.Stop(Self);
+            return;
+        }
+        _log.Error(ex, "state store unavailable");
+    }
 
     private void Release(SlotHandle slot, string name, string reason)
     {
@@ -308,7 +329,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         ClientEntry? entry = null;
         var unavailable = false;
         Guarded(() => entry = _store.TryFind(m.To, out var e) ? e : null, () => unavailable = true);
-        if (unavailable) m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, "server state unavailable, try again", 0));
+        if (unavailable) m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, UnavailableText, 0));
         else if (entry is null) m.Session.Tell(new RouteResult(m.Id, Codes.NotOnline, $"{m.To} is not online", 0));
         else SendToNode(entry.Node, new Deliver(m.Id, m.From, m.To, m.Text, m.Session));
     }
@@ -320,7 +341,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         Guarded(() => census = _store.Census(), () => { });
         if (census is null)
         {
-            m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, "server state unavailable, try again", 0));
+            m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, UnavailableText, 0));
             return;
         }
         var fanout = new Fanout(m.From, m.Room, m.Text, m.Session);
@@ -338,8 +359,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         }
         catch (Exception ex) when (IsStoreFault(ex))
         {
-            _log.Error(ex, "state store unavailable");
-            _metrics?.StoreFault(ex);
+            OnStoreFault(ex);
             onUnavailable();
         }
     }

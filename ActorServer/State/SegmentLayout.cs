@@ -24,6 +24,9 @@ public enum SegmentFault
     BadName,
     /// <summary>Could not open or map the file.</summary>
     Io,
+    /// <summary>The file of a running node was cut shorter than the layout (by a process of this user): reading the
+    /// mapping past the new end would kill the process (SIGBUS), so the node takes no new work and stops.</summary>
+    Truncated,
 }
 
 /// <summary>A segment that cannot be used safely. Every refusal of a segment surfaces as this type.</summary>
@@ -78,6 +81,13 @@ public static class SegmentLayout
     const int OffMagic = 0, OffVersion = 8, OffHeaderSize = 12, OffNodeCap = 16, OffClientCap = 20, OffSlotSize = 24,
         OffNodeRowSize = 28, OffGeneration = 32, OffCreated = 40, OffOwnerUid = 48, OffHeaderChecksum = 56;
     const int ChecksummedHeaderLength = 56;
+    /// <summary>The header bytes that never change after creation: the checksummed fields and the checksum.</summary>
+    public const int ImmutableHeaderLength = 64;
+
+    /// <summary>Ranges of the grow-only values, far beyond what counting can reach (2^48 requests of one client is 9
+    /// years at a million a second) and small enough that no sum or increment of them overflows: a value outside is
+    /// corrupt. Totals and tokens ≤ 2^60 (4,096 slots × 2^48 fit), serverSeq ≤ 2^62 (both totals fit).</summary>
+    public const long MaxSlotRequests = 1L << 48, MaxCounter = 1L << 60, MaxServerSeq = 1L << 62;
 
     // counters
     public const int OffServerSeq = 64, OffTotalRequests = 72, OffTotalRegistrations = 80, OffStressCounter = 88,
@@ -333,8 +343,8 @@ public static class SegmentLayout
                 if (len is 0 or > MaxNameLength || !IsValidName(slot.Slice(COffName, len))) return SlotCheck.Corrupt;
                 if (slot[(COffName + len)..COffRequests].IndexOfAnyExcept((byte)0) >= 0) return SlotCheck.Corrupt;
                 if (slot[COffNode] >= NodeCapacity) return SlotCheck.Corrupt;
-                if (BinaryPrimitives.ReadInt64LittleEndian(slot[COffToken..]) <= 0) return SlotCheck.Corrupt;
-                if (BinaryPrimitives.ReadInt64LittleEndian(slot[COffRequests..]) < 0) return SlotCheck.Corrupt;
+                if ((ulong)BinaryPrimitives.ReadInt64LittleEndian(slot[COffToken..]) - 1 >= MaxCounter) return SlotCheck.Corrupt;
+                if ((ulong)BinaryPrimitives.ReadInt64LittleEndian(slot[COffRequests..]) > MaxSlotRequests) return SlotCheck.Corrupt;
                 return SlotCheck.Used;
             default:
                 return SlotCheck.Corrupt;
@@ -402,6 +412,14 @@ public static class SegmentLayout
         BinaryPrimitives.WriteInt64LittleEndian(slot[COffRequests..], r);
         EndWrite(slot);
         return r;
+    }
+
+    /// <summary>Sets a slot's request count with a proper odd/even write (a repair).</summary>
+    public static void SetRequests(Span<byte> slot, long requests)
+    {
+        BeginWrite(slot);
+        BinaryPrimitives.WriteInt64LittleEndian(slot[COffRequests..], requests);
+        EndWrite(slot);
     }
 
     static void RequireWhole(ReadOnlySpan<byte> seg)

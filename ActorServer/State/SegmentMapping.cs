@@ -14,13 +14,15 @@ public sealed class SegmentMapping : IDisposable
 
     readonly MemoryMappedFile _file;
     readonly MemoryMappedViewAccessor _view;
+    readonly FileStream _stream; // owned by _file (leaveOpen: false); kept for fstat/ftruncate on its descriptor
     readonly nint _address;
     readonly int _length;
     bool _disposed;
 
-    SegmentMapping(MemoryMappedFile file, MemoryMappedViewAccessor view, int length)
+    SegmentMapping(MemoryMappedFile file, MemoryMappedViewAccessor view, FileStream stream, int length)
     {
         _file = file;
+        _stream = stream;
         _view = view;
         _length = length;
         _address = view.SafeMemoryMappedViewHandle.DangerousGetHandle() + (nint)view.PointerOffset;
@@ -120,13 +122,29 @@ public sealed class SegmentMapping : IDisposable
         try
         {
             var view = file.CreateViewAccessor(0, SegmentLayout.TotalSize, access);
-            return new SegmentMapping(file, view, SegmentLayout.TotalSize) { Writable = writable };
+            return new SegmentMapping(file, view, fs, SegmentLayout.TotalSize) { Writable = writable };
         }
         catch
         {
             file.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The mapped file's length now: one fstat(2) on the descriptor (no allocation, never cached: the file is
+    /// shared for writing, so another process can change it at any time).</summary>
+    public long FileLength()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return RandomAccess.GetLength(_stream.SafeFileHandle);
+    }
+
+    /// <summary>Sets the file back to <see cref="SegmentLayout.TotalSize"/> bytes (ftruncate(2)); for a file that grew,
+    /// which takes nothing from the mapping.</summary>
+    public void RestoreLength()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        RandomAccess.SetLength(_stream.SafeFileHandle, SegmentLayout.TotalSize);
     }
 
     /// <summary>Reads up to <paramref name="max"/> bytes of a file without mapping it (for classifying odd-sized files).</summary>

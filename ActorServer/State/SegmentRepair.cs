@@ -144,6 +144,72 @@ public static class SegmentRepair
         return detail.Length == 0;
     }
 
+    /// <summary>What the client table proves about the counters: the highest token in use, the used slots and the sum
+    /// of their requests (only slots that <see cref="SegmentLayout.CheckSlot"/> passes, so every value is in range and the
+    /// sum is at most 4,096 × 2^48 = 2^60).</summary>
+    public static (long MaxToken, long Used, long SumRequests) TableBounds(ReadOnlySpan<byte> seg)
+    {
+        long used = 0, sumRequests = 0, maxToken = 0;
+        for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
+        {
+            var slot = SegmentLayout.SlotSpan(seg, i);
+            if (!SegmentLayout.IsSlotUsed(slot) || SegmentLayout.CheckSlot(slot) != SlotCheck.Used) continue;
+            used++;
+            sumRequests += SegmentLayout.SlotRequests(slot);
+            maxToken = Math.Max(maxToken, SegmentLayout.SlotToken(slot));
+        }
+        return (maxToken, used, sumRequests);
+    }
+
+    /// <summary>
+    /// Checks the four grow-only counters where a lock section reads them (cheap: four words of one cache line, no
+    /// allocation unless something is repaired), and repairs each that is out of range or below what is proven of it:
+    /// its <paramref name="floors"/> (what this process has seen: a counter never goes back), and the lower bounds the
+    /// caller knows (<paramref name="minNextToken"/>, the highest token in use, null to leave nextToken alone;
+    /// <paramref name="minRegistrations"/>, <paramref name="minRequests"/>: the table's, <see cref="TableBounds"/>).
+    /// serverSeq is also kept ≥ totalRequests + totalRegistrations. A repaired value is the least one proven, so the
+    /// counters pass <see cref="CountersAreSane"/> again (given the bounds of the whole table) and other nodes can open
+    /// the segment. Returns what was repaired, for one log line, or null; the floors then hold the repaired values.
+    /// </summary>
+    public static string? RepairCounters(Span<byte> seg, CounterFloors floors, long? minNextToken, long minRegistrations = 0, long minRequests = 0)
+    {
+        var serverSeq = SegmentLayout.ReadCounter(seg, SegmentLayout.OffServerSeq);
+        var requests = SegmentLayout.ReadCounter(seg, SegmentLayout.OffTotalRequests);
+        var registrations = SegmentLayout.ReadCounter(seg, SegmentLayout.OffTotalRegistrations);
+        var nextToken = SegmentLayout.ReadCounter(seg, SegmentLayout.OffNextToken);
+
+        var requests2 = Proven(requests, Math.Max(floors.TotalRequests, minRequests), SegmentLayout.MaxCounter);
+        var registrations2 = Proven(registrations, Math.Max(floors.TotalRegistrations, minRegistrations), SegmentLayout.MaxCounter);
+        var serverSeq2 = Proven(serverSeq, Math.Max(floors.ServerSeq, requests2 + registrations2), SegmentLayout.MaxServerSeq);
+        var nextToken2 = minNextToken is { } min
+            ? Proven(nextToken, Math.Max(Math.Max(floors.NextToken, min), 1), SegmentLayout.MaxCounter)
+            : nextToken;
+        if (serverSeq2 == serverSeq && requests2 == requests && registrations2 == registrations && nextToken2 == nextToken)
+            return null;
+
+        var detail = new System.Text.StringBuilder();
+        Describe(detail, "nextToken", nextToken, nextToken2, SegmentLayout.MaxCounter, "the tokens in use or issued by this node");
+        Describe(detail, "totalRegistrations", registrations, registrations2, SegmentLayout.MaxCounter, "the clients in the table or counted by this node");
+        Describe(detail, "totalRequests", requests, requests2, SegmentLayout.MaxCounter, "the requests in the table or counted by this node");
+        Describe(detail, "serverSeq", serverSeq, serverSeq2, SegmentLayout.MaxServerSeq, "the totals or what this node counted");
+        SegmentLayout.WriteCounter(seg, SegmentLayout.OffNextToken, nextToken2);
+        SegmentLayout.WriteCounter(seg, SegmentLayout.OffTotalRegistrations, registrations2);
+        SegmentLayout.WriteCounter(seg, SegmentLayout.OffTotalRequests, requests2);
+        SegmentLayout.WriteCounter(seg, SegmentLayout.OffServerSeq, serverSeq2);
+        floors.Set(serverSeq2, requests2, registrations2, minNextToken is null ? floors.NextToken : nextToken2);
+        return detail.ToString();
+    }
+
+    // The bounds are in range by construction (floors only take in-range values; the table's sums fit), so the result is too.
+    static long Proven(long value, long min, long max) => value >= min && value <= max ? value : Math.Min(min, max);
+
+    static void Describe(System.Text.StringBuilder detail, string name, long was, long now, long max, string proof)
+    {
+        if (was == now) return;
+        if (detail.Length > 0) detail.Append("; ");
+        detail.Append($"{name} {was} repaired to {now} ({(was < 0 || was > max ? "out of range" : "below " + proof)})");
+    }
+
     /// <summary>Finds a node row that is intact and whose process is alive. <paramref name="seg"/> may be only the
     /// prefix of a damaged file: rows are read at the standard offsets, and a prefix without a whole node table has none.</summary>
     public static bool TryFindLiveNode(ReadOnlySpan<byte> seg, ProcessLiveness isAlive, out NodeRow node)

@@ -17,6 +17,14 @@ public sealed class SharedSegmentStore : IStateStore
     readonly SegmentMutex _mutex;
     readonly SegmentMapping _map;
     readonly HashSet<(ulong, ulong, ulong, ulong)> _names = new(SegmentLayout.ClientCapacity); // scratch for ValidateSlots
+    // What this process knows, to check the segment against where it is read (a process of this user can write
+    // anything into it): the immutable header as it was opened, the counters' floors, and the token and request
+    // count of each slot this node claimed (only the owner counts a slot, so its count must be what it last wrote).
+    readonly byte[] _header = new byte[SegmentLayout.ImmutableHeaderLength];
+    readonly CounterFloors _floors = new();
+    readonly long[] _ownTokens = new long[SegmentLayout.ClientCapacity];
+    readonly long[] _ownRequests = new long[SegmentLayout.ClientCapacity];
+    string? _truncated; // set once the file was found cut short: the mapping must never be touched again
     bool _disposed;
 
     public string Segment { get; }
@@ -44,6 +52,8 @@ public sealed class SharedSegmentStore : IStateStore
             if (held.Abandoned)
                 _log.LogWarning("segment {Segment}: the previous lock holder (pid {Pid}) died inside the lock; the segment will be validated", Segment, held.PreviousHolderPid);
             _map = OpenOrCreate();
+            Seg[.._header.Length].CopyTo(_header);
+            _floors.Observe(Seg);
         }
         catch
         {
@@ -57,18 +67,24 @@ public sealed class SharedSegmentStore : IStateStore
 
     Span<byte> Seg => _map.Span;
 
-    /// <summary>Takes the lock; on abandonment (a holder died inside) repairs the segment before returning.</summary>
+    /// <summary>Takes the lock and checks the file's length and the header before anything reads the mapping; on
+    /// abandonment (a holder died inside) repairs the segment before returning.</summary>
     SegmentMutex.Scope Enter()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_truncated is not null) throw new SegmentException(SegmentFault.Truncated, _truncated);
         var started = LockWaited is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         var held = _mutex.Enter();
         if (started != 0) LockWaited?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started));
-        if (!held.Abandoned) return held;
         try
         {
-            _log.LogWarning("segment {Segment}: the previous lock holder (pid {Pid}) died inside the lock; validating every slot", Segment, held.PreviousHolderPid);
-            Repair();
+            CheckLength();
+            CheckHeader();
+            if (held.Abandoned)
+            {
+                _log.LogWarning("segment {Segment}: the previous lock holder (pid {Pid}) died inside the lock; validating every slot", Segment, held.PreviousHolderPid);
+                Repair();
+            }
             return held;
         }
         catch
@@ -76,6 +92,88 @@ public sealed class SharedSegmentStore : IStateStore
             held.Dispose();
             throw;
         }
+    }
+
+    // ------------------------------------------------------------------ checks where the segment is read (issue point 7)
+
+    /// <summary>One fstat per lock section: a file cut short under the mapping kills the process (SIGBUS) at the first
+    /// read past its new end, which .NET cannot catch; checked here, under the lock, no node reads past it. A process
+    /// of this user that truncates it between this check and a read inside the section can still crash the node
+    /// (README, Security). What was cut away is lost for every node, so this node refuses all further work for good.</summary>
+    void CheckLength()
+    {
+        var length = _map.FileLength();
+        if (length == SegmentLayout.TotalSize) return;
+        if (length > SegmentLayout.TotalSize)
+        {
+            // harmless to the mapping, but other nodes would refuse the file's length when they open it
+            _map.RestoreLength();
+            _log.LogWarning("segment {Segment}: {Path} grew to {Length} bytes under this node; repaired: cut back to {Size}", Segment, FilePath, length, SegmentLayout.TotalSize);
+            return;
+        }
+        _truncated = $"server state corrupt: {FilePath} was cut to {length} bytes under this node (the layout needs {SegmentLayout.TotalSize}); " +
+                     "reading it would kill the process, so this node takes no new work";
+        _log.LogError("segment {Segment}: {Message}", Segment, _truncated);
+        throw new SegmentException(SegmentFault.Truncated, _truncated);
+    }
+
+    /// <summary>The header never changes after creation (a rebuild is a new file), so a changed one is put back as this
+    /// node opened it: other nodes would otherwise refuse or rebuild the file. 64 bytes compared, no allocation.</summary>
+    void CheckHeader()
+    {
+        var header = Seg[.._header.Length];
+        if (header.SequenceEqual(_header)) return;
+        var detail = SegmentLayout.CheckHeader(Seg, out var why) == SegmentLayout.HeaderCheck.Valid ? "resealed with other values" : why;
+        _header.CopyTo(header);
+        _log.LogWarning("segment {Segment}: its header was changed under this node ({Detail}); restored it", Segment, detail);
+    }
+
+    /// <summary>The counters a section is about to read, checked and repaired (<see cref="SegmentRepair.RepairCounters"/>),
+    /// with one warning per repair.</summary>
+    void CheckCounters(Span<byte> seg, long? minNextToken, long minRegistrations = 0, long minRequests = 0)
+    {
+        var repaired = SegmentRepair.RepairCounters(seg, _floors, minNextToken, minRegistrations, minRequests);
+        if (repaired is not null)
+            _log.LogWarning("segment {Segment}: counters were written under this node: {Detail}", Segment, repaired);
+    }
+
+    /// <summary>The slot of a live claim, checked for counting: false (with the slot dropped when damaged) when it is no
+    /// longer the claim's. A count of this node's own claim that is not what this node last wrote is restored.</summary>
+    bool TakeSlotToCount(Span<byte> seg, SlotHandle slot, out Span<byte> s)
+    {
+        s = SegmentLayout.SlotSpan(seg, slot.Index);
+        if (!SegmentLayout.IsSlotUsed(s) || SegmentLayout.SlotToken(s) != slot.Token) return false;
+        if (!SegmentLayout.IsRowIntact(s))
+        {
+            // torn by a writer that died (and whose abandonment another process consumed): never count on it
+            LogDropped(new SlotDropped(slot.Index, SegmentRepair.TornSlotReason));
+            SegmentLayout.FreeRow(s);
+            return false;
+        }
+        var requests = SegmentLayout.SlotRequests(s);
+        if (_ownTokens[slot.Index] == slot.Token)
+        {
+            if (requests != _ownRequests[slot.Index])
+            {
+                _log.LogWarning("segment {Segment}: client slot {Slot}: requests {Was} repaired to {Now} (what this node counted)", Segment, slot.Index, requests, _ownRequests[slot.Index]);
+                SegmentLayout.SetRequests(s, _ownRequests[slot.Index]);
+            }
+        }
+        else if ((ulong)requests > SegmentLayout.MaxSlotRequests)
+        {
+            // another node's claim (a test's second store): nothing here proves its count, so it is not used
+            LogDropped(new SlotDropped(slot.Index, $"malformed (requests {requests})"));
+            SegmentLayout.FreeRow(s);
+            return false;
+        }
+        return true;
+    }
+
+    void Counted(ReadOnlySpan<byte> seg, SlotHandle slot, long requests)
+    {
+        _floors.Observe(seg);
+        _ownTokens[slot.Index] = slot.Token;
+        _ownRequests[slot.Index] = requests;
     }
 
     // ------------------------------------------------------------------ opening and registering
@@ -176,6 +274,14 @@ public sealed class SharedSegmentStore : IStateStore
         ReapDeadNodes(seg, NodeIndex);
         ValidateSlots(seg);
         if (!OwnRowIsOurs(seg)) RegisterAgain(seg, "damaged");
+        CheckTableCounters(seg);
+    }
+
+    /// <summary>The counters against everything the table proves (a scan of every slot: repairs and maintenance only).</summary>
+    void CheckTableCounters(Span<byte> seg)
+    {
+        var (maxToken, used, sumRequests) = SegmentRepair.TableBounds(seg);
+        CheckCounters(seg, maxToken, used, sumRequests);
     }
 
     /// <summary>Returns the number of client slots freed with the dead nodes.</summary>
@@ -213,16 +319,20 @@ public sealed class SharedSegmentStore : IStateStore
         var seg = Seg;
         if (!OwnRowIsOurs(seg)) RegisterAgain(seg, "lost");
         var free = -1;
+        long maxToken = 0; // the scan reads every used slot anyway: the highest token in use bounds nextToken
         for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
         {
             var slot = SegmentLayout.SlotSpan(seg, i);
             if (SegmentLayout.IsSlotUsed(slot))
             {
                 if (SegmentLayout.SlotNameEquals(slot, name)) return new ClaimResult(ClaimStatus.Taken, default, default);
+                var t = SegmentLayout.SlotToken(slot);
+                if (t > maxToken && t <= SegmentLayout.MaxCounter) maxToken = t; // a malformed slot proves nothing
             }
             else if (free < 0) free = i;
         }
         if (free < 0) return new ClaimResult(ClaimStatus.Full, default, default);
+        CheckCounters(seg, maxToken);
 
         // each counter before what it bounds (SegmentRepair.CountersAreSane): a writer killed in between leaves them over, never under
         var token = SegmentLayout.Increment(seg, SegmentLayout.OffNextToken);
@@ -230,6 +340,7 @@ public sealed class SharedSegmentStore : IStateStore
         SegmentLayout.Increment(seg, SegmentLayout.OffTotalRegistrations);
         var since = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(seg, free), new ClientSlot(NodeIndex, name, 0, since, token));
+        Counted(seg, new SlotHandle(free, token), 0);
         return new ClaimResult(ClaimStatus.Claimed, new SlotHandle(free, token), new SeqPair(1, serverSeq));
     }
 
@@ -239,19 +350,13 @@ public sealed class SharedSegmentStore : IStateStore
         if ((uint)slot.Index >= SegmentLayout.ClientCapacity) return false;
         using var held = Enter();
         var seg = Seg;
-        var s = SegmentLayout.SlotSpan(seg, slot.Index);
-        if (!SegmentLayout.IsSlotUsed(s) || SegmentLayout.SlotToken(s) != slot.Token) return false;
-        if (!SegmentLayout.IsRowIntact(s))
-        {
-            // torn by a writer that died (and whose abandonment another process consumed): never count on it
-            LogDropped(new SlotDropped(slot.Index, SegmentRepair.TornSlotReason));
-            SegmentLayout.FreeRow(s);
-            return false;
-        }
+        if (!TakeSlotToCount(seg, slot, out var s)) return false;
+        CheckCounters(seg, minNextToken: null);
         // each counter before what it bounds (SegmentRepair.CountersAreSane)
         var serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);
         SegmentLayout.Increment(seg, SegmentLayout.OffTotalRequests);
         var requests = SegmentLayout.IncrementRequests(s);
+        Counted(seg, slot, requests);
         seq = new SeqPair(requests + 1, serverSeq);
         return true;
     }
@@ -263,14 +368,8 @@ public sealed class SharedSegmentStore : IStateStore
         if ((uint)slot.Index >= SegmentLayout.ClientCapacity || count < 1) return false;
         using var held = Enter();
         var seg = Seg;
-        var s = SegmentLayout.SlotSpan(seg, slot.Index);
-        if (!SegmentLayout.IsSlotUsed(s) || SegmentLayout.SlotToken(s) != slot.Token) return false;
-        if (!SegmentLayout.IsRowIntact(s))
-        {
-            LogDropped(new SlotDropped(slot.Index, SegmentRepair.TornSlotReason));
-            SegmentLayout.FreeRow(s);
-            return false;
-        }
+        if (!TakeSlotToCount(seg, slot, out var s)) return false;
+        CheckCounters(seg, minNextToken: null);
         long serverSeq = 0, requests = 0;
         for (var i = 0; i < count; i++)
         {
@@ -279,6 +378,7 @@ public sealed class SharedSegmentStore : IStateStore
             SegmentLayout.Increment(seg, SegmentLayout.OffTotalRequests);
             requests = SegmentLayout.IncrementRequests(s);
         }
+        Counted(seg, slot, requests);
         last = new SeqPair(requests + 1, serverSeq);
         return true;
     }
@@ -290,6 +390,7 @@ public sealed class SharedSegmentStore : IStateStore
         var s = SegmentLayout.SlotSpan(Seg, slot.Index);
         if (!SegmentLayout.IsSlotUsed(s) || SegmentLayout.SlotToken(s) != slot.Token) return false;
         SegmentLayout.FreeRow(s);
+        if (_ownTokens[slot.Index] == slot.Token) _ownTokens[slot.Index] = 0;
         return true;
     }
 
@@ -316,7 +417,11 @@ public sealed class SharedSegmentStore : IStateStore
         var copy = System.Buffers.ArrayPool<byte>.Shared.Rent(SegmentLayout.TotalSize);
         try
         {
-            using (Enter()) Seg.CopyTo(copy);
+            using (Enter())
+            {
+                CheckCounters(Seg, minNextToken: null); // it reports them
+                Seg.CopyTo(copy);
+            }
             return SegmentSnapshot.Build(copy.AsSpan(0, SegmentLayout.TotalSize));
         }
         finally { System.Buffers.ArrayPool<byte>.Shared.Return(copy); }
@@ -345,7 +450,9 @@ public sealed class SharedSegmentStore : IStateStore
             SegmentLayout.WriteHeartbeat(SegmentLayout.NodeRowSpan(seg, NodeIndex), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         else
             RegisterAgain(seg, "lost");
-        return ReapDeadNodes(seg, NodeIndex) + ValidateSlots(seg);
+        var reaped = ReapDeadNodes(seg, NodeIndex) + ValidateSlots(seg);
+        CheckTableCounters(seg);
+        return reaped;
     }
 
     /// <summary>Removes this node's clients and row; the last live node also removes the segment file and its lock file
@@ -356,6 +463,12 @@ public sealed class SharedSegmentStore : IStateStore
         if (_disposed) return;
         try
         {
+            if (_truncated is not null)
+            {
+                // reading the node table now could kill the process: the file is left for the next node to rebuild
+                _log.LogWarning("segment {Segment}: leaving {Path} as it is ({Message})", Segment, FilePath, _truncated);
+                return;
+            }
             using var held = Enter();
             var seg = Seg;
             if (OwnRowIsOurs(seg))

@@ -40,7 +40,8 @@ public class SegmentLayoutSpecs
     {
         var seg = Fresh();
         var slot = SegmentLayout.SlotSpan(seg.AsSpan(), 4095);
-        var written = new ClientSlot(15, "Alice_1.x-" + new string('z', 22), 123, 1_700_000_123, long.MaxValue);
+        // the largest token a slot may hold: beyond MaxCounter it is corrupt (SlotValuesOutOfRangeAreCorrupt)
+        var written = new ClientSlot(15, "Alice_1.x-" + new string('z', 22), 123, 1_700_000_123, SegmentLayout.MaxCounter);
         SegmentLayout.WriteSlot(slot, written);
         Assert.Equal(SlotCheck.Used, SegmentLayout.CheckSlot(slot));
         Assert.True(SegmentLayout.TryReadSlot(slot, out var read));
@@ -51,6 +52,19 @@ public class SegmentLayoutSpecs
         Assert.Equal(SlotCheck.Used, SegmentLayout.CheckSlot(slot));
         SegmentLayout.FreeRow(slot);
         Assert.Equal(SlotCheck.Free, SegmentLayout.CheckSlot(slot));
+    }
+
+    [Theory]
+    [InlineData(SegmentLayout.MaxCounter + 1, 0L)]
+    [InlineData(long.MaxValue, 0L)]
+    [InlineData(1L, SegmentLayout.MaxSlotRequests + 1)]
+    [InlineData(1L, long.MaxValue)]
+    public void Slot_values_out_of_range_are_corrupt(long token, long requests)
+    {
+        // no count can get there, and a sum or increment of in-range values never overflows (SegmentLayout.MaxCounter)
+        var slot = SegmentLayout.SlotSpan(Fresh().AsSpan(), 0);
+        SegmentLayout.WriteSlot(slot, new ClientSlot(0, "alice", requests, 1, token));
+        Assert.Equal(SlotCheck.Corrupt, SegmentLayout.CheckSlot(slot));
     }
 
     [Fact]
