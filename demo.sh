@@ -64,7 +64,7 @@ node_cmd() { # name port
 
 if [ "$mode" = "cluster" ]; then
   port="${DEMO_CLUSTER_PORT:-4553}"
-  seeds="127.0.0.1:$port,127.0.0.2:$port"
+  seeds="127.0.0.1:$((port + 1)),127.0.0.2:$((port + 1))"   # the nodes' cluster ports (--port + 1)
   # The nodes sign what they send each other with a secret they share.
   (umask 077; head -c 32 /dev/urandom | base64 > "$state/cluster.secret")
   cnode_cmd() { # name host: the node's log goes to its pane and to a file the membership pane follows

@@ -14,7 +14,7 @@ public static class ServerHelp
     public const string Usage =
         "usage: ActorServer [--host H] [--port P] [--segment S] [--config F] [--monitor HOST:PORT] [--debug] [--debug-akka] " +
         "[--log-format text|json] [--token-file F] [--tls-cert F.pfx --tls-ca CA.pem [--tls-client-certs required|none]]\n" +
-        "       ActorServer --cluster --seeds HOST:PORT[,HOST:PORT...] --cluster-secret-file F [--host H] [--public-host H] [--port P] [options above but --segment]\n" +
+        "       ActorServer --cluster --seeds HOST:CLUSTER-PORT[,...] --cluster-secret-file F [--host H] [--public-host H] [--port P] [--cluster-port Q] [options above but --segment]\n" +
         "       ActorServer inspect [--segment S | --monitor HOST:PORT | --url URL] [--json] [--watch]\n" +
         "       ActorServer --help   (subcommands, codes, examples)";
 
@@ -24,8 +24,10 @@ public static class ServerHelp
           (none)     run a server node: prints "listening on akka.tcp://switchboard@HOST:PORT" on stdout, logs on stderr,
                      and on Ctrl-C / SIGTERM shuts down cleanly and prints the summary of the clients it served
           --cluster  run a node of an Akka.Cluster (no segment; names, rooms and messages across hosts): with
-                     --seeds HOST:PORT,... (the first nodes; a node may list itself) and --cluster-secret-file F
-                     (the same secret on every node; it signs node-to-node messages), see README "Cluster mode"
+                     --seeds HOST:CLUSTER-PORT,... (the first nodes' --cluster-port; a node may list itself) and
+                     --cluster-secret-file F (the same secret on every node). Clients use --port; nodes meet on
+                     --cluster-port (default --port + 1), mutual TLS that only holders of the secret pass.
+                     See README "Cluster mode"
           inspect    show the nodes, online clients and totals of a segment from another process, or with
                      --monitor HOST:PORT a node's members and totals from its endpoint (cluster mode) (--help for more)
 
@@ -54,7 +56,7 @@ public static class ServerHelp
         Examples:
           ActorServer --port 4053 --monitor 127.0.0.1:8222     a node, with its monitoring endpoint
           ActorServer --port 4054 --segment switchboard        a second node on this host, sharing the registry
-          ActorServer --cluster --host 10.0.0.1 --port 4053 --seeds 10.0.0.1:4053,10.0.0.2:4053 --cluster-secret-file /etc/switchboard/cluster.secret
+          ActorServer --cluster --host 10.0.0.1 --port 4053 --seeds 10.0.0.1:4054,10.0.0.2:4054 --cluster-secret-file /etc/switchboard/cluster.secret
           curl -s 127.0.0.1:8222/metrics | grep switchboard_requests_total
         """;
 
