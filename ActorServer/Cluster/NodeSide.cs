@@ -18,12 +18,13 @@ namespace Switchboard.Server.Cluster;
 /// </summary>
 public sealed class NodeSide
 {
-    private NodeSide(ActorSystem system, IActorRef names, IActorRef seq)
+    // Internal for the registry's specs, which stand probes in for the regions and the mediator.
+    internal NodeSide(ActorSystem system, IActorRef names, IActorRef seq, IActorRef? mediator = null)
     {
         System = system;
         Names = names;
         Seq = seq;
-        Mediator = DistributedPubSub.Get(system).Mediator;
+        Mediator = mediator ?? DistributedPubSub.Get(system).Mediator;
     }
 
     public ActorSystem System { get; }
