@@ -82,7 +82,7 @@ public sealed class SlowPeerSpecs
                 }
                 catch (Exception ex) when (ex is SocketException or IOException) { }
                 catch (OperationCanceledException) { return; }
-                try { await Task.Delay(200, _stop.Token); }
+                try { await Task.Delay(1000, _stop.Token); } // slowloris reopens dropped sockets in rounds
                 catch (OperationCanceledException) { return; }
             }
         }
