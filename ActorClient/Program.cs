@@ -8,7 +8,7 @@ var bind = new Option<string?>("--bind") { Description = "Local address to bind 
 var json = new Option<bool>("--json") { Description = "Scripted mode: one JSON object per output line" };
 var config = new Option<string?>("--config") { Description = "Client hocon file (default: hocon/client.hocon next to the program)" };
 var chat = new Option<bool>("--chat") { Description = "On a terminal: the chat view (messages, online list and rooms side by side)" };
-var tokenFile = new Option<string?>("--token-file") { Description = "Present this file's token (first line) at registration; or set SWITCHBOARD_TOKEN" };
+var tokenFile = new Option<string?>("--token-file") { Description = "Present this file's token (first line, mode 0600) at registration; or set SWITCHBOARD_TOKEN" };
 var pipeline = new Option<int>("--pipeline")
 {
     Description = $"Scripted mode: keep up to N requests in flight, answers still printed in input order (1-{ScriptedRunner.MaxPipeline}; default 1: each answer before the next line is read)",

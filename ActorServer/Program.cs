@@ -11,14 +11,14 @@ var config = new Option<string?>("--config") { Description = "Server hocon file 
 var debug = new Option<bool>("--debug") { Description = "Log every request and reply" };
 var clusterMode = new Option<bool>("--cluster") { Description = "Cluster mode (Akka.Cluster): no segment; names, rooms and messages across hosts" };
 var seeds = new Option<string?>("--seeds") { Description = "Cluster mode: seed nodes HOST:CLUSTER-PORT[,HOST:CLUSTER-PORT...]" };
-var clusterSecret = new Option<string?>("--cluster-secret-file") { HelpName = "FILE", Description = "Cluster mode: the secret every node shares (first line; or SWITCHBOARD_CLUSTER_SECRET); admits nodes to the node port and signs their messages" };
+var clusterSecret = new Option<string?>("--cluster-secret-file") { HelpName = "FILE", Description = "Cluster mode: the secret every node shares (first line, mode 0600; or SWITCHBOARD_CLUSTER_SECRET); admits nodes to the node port and signs their messages" };
 var clusterPort = new Option<int?>("--cluster-port") { Description = "Cluster mode: the port other nodes reach this one on (mutual TLS, cluster secret only); default --port + 1" };
 var publicHost = new Option<string?>("--public-host") { Description = "Cluster mode: the address others use for this node (with --host 0.0.0.0)" };
 var debugAkka = new Option<bool>("--debug-akka") { Description = "Also log Akka's own debug output (remoting, shutdown phases)" };
 var monitor = new Option<string?>("--monitor") { HelpName = "HOST:PORT", Description = "Serve /healthz /metrics /status /clients over HTTP at HOST:PORT (e.g. 127.0.0.1:8222); off by default" };
 var logFormat = new Option<string>("--log-format") { Description = "Log lines as text or json (one JSON object per line)", DefaultValueFactory = _ => "text" };
 logFormat.AcceptOnlyFromAmong("text", "json");
-var tokenFile = new Option<string?>("--token-file") { Description = "Require this file's token (first line) at registration; or set SWITCHBOARD_TOKEN" };
+var tokenFile = new Option<string?>("--token-file") { Description = "Require this file's token (first line, mode 0600) at registration; or set SWITCHBOARD_TOKEN" };
 
 var root = new RootCommand("Switchboard server: named clients, operations and messages over Akka.Remote");
 root.Options.Add(host);

@@ -2,7 +2,7 @@ namespace Switchboard.Messages;
 
 /// <summary>Where a registration token is read, on both sides: <c>--token-file PATH</c> (its first line) or the
 /// <c>SWITCHBOARD_TOKEN</c> environment variable; never a command-line argument, which any local user can read in
-/// the process list.</summary>
+/// the process list. A file must be private to its owner (<see cref="SecretFile"/>).</summary>
 public static class TokenSource
 {
     public const string EnvironmentVariable = "SWITCHBOARD_TOKEN";
@@ -19,7 +19,15 @@ public static class TokenSource
         {
             try
             {
-                var first = File.ReadLines(tokenFile).FirstOrDefault()?.Trim();
+                using var file = File.OpenRead(tokenFile);
+                // Refused, not warned about: a readable token lets any local user register as anyone.
+                if (SecretFile.Exposure(file.SafeFileHandle, tokenFile, $"{what} file") is { } exposed)
+                {
+                    problem = exposed;
+                    return null;
+                }
+                using var reader = new StreamReader(file);
+                var first = reader.ReadLine()?.Trim();
                 if (!string.IsNullOrEmpty(first)) return first;
                 problem = $"{what} file {tokenFile} is empty";
             }

@@ -104,9 +104,10 @@ public static class ClusterHost
         var secret = TokenSource.Read(c.SecretFile, ClusterOptions.SecretVariable, "cluster secret", out var secretProblem);
         if (secret is null || secret.Length < ClusterOptions.MinSecretLength)
         {
+            const string Make = "e.g. (umask 077; head -c 32 /dev/urandom | base64 > cluster.secret)";
             Console.Error.WriteLine($"error: {secretProblem ?? (secret is null
-                ? $"cluster mode needs a secret shared by every node: --cluster-secret-file FILE (first line) or {ClusterOptions.SecretVariable}"
-                : $"the cluster secret must be at least {ClusterOptions.MinSecretLength} characters")}; e.g. head -c 32 /dev/urandom | base64 > cluster.secret");
+                ? $"cluster mode needs a secret shared by every node: --cluster-secret-file FILE (first line) or {ClusterOptions.SecretVariable}; {Make}"
+                : $"the cluster secret must be at least {ClusterOptions.MinSecretLength} characters; {Make}")}");
             return 2;
         }
         if (RegistrationToken.Load(o.TokenFile, out var tokenProblem) is not { } token)

@@ -18,6 +18,8 @@ namespace Switchboard.Server.Monitoring;
 public sealed class MonitorEndpoint : IAsyncDisposable
 {
     public const int MaxPage = 4096;
+    /// <summary>Connections held open at once; past it the one idle longest is closed for a newcomer.</summary>
+    public const int MaxConnections = 64;
     const int DefaultPage = 100;
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     readonly WebApplication _app;
@@ -32,15 +34,19 @@ public sealed class MonitorEndpoint : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "ActorServer.Monitor" });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(c.Logs); // the node's log lines and format; the host keeps it
+        var slots = new ConnectionSlots(MaxConnections);
         builder.WebHost.UseKestrel(k =>
         {
-            k.Listen(at.Ip, at.Port);
+            k.Listen(at.Ip, at.Port, l => l.Use(slots.Admit));
             k.AddServerHeader = false;
-            // Read-only and small: no bodies, short headers, few connections.
+            // Read-only and small: no bodies, short headers, few connections. The bound on connections is the
+            // slots' (which evict a slow peer for a newcomer); Kestrel's own limit would refuse the newcomer instead.
             k.Limits.MaxRequestBodySize = 0;
             k.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
-            k.Limits.MaxConcurrentConnections = 64;
-            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            k.Limits.MaxConcurrentConnections = null;
+            // A peer that is slow to send its header, or idles between requests, gives its connection back soon.
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
+            k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(15);
         });
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("switchboard", serviceVersion: c.Version, serviceInstanceId: c.Node))
@@ -49,6 +55,7 @@ public sealed class MonitorEndpoint : IAsyncDisposable
                 .AddView(i => i.Meter.Name == RuntimeMeter ? new MetricStreamConfiguration { Name = RuntimeName(i.Name) } : null)
                 .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         var app = builder.Build();
+        app.Use(slots.Serve);
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/healthz", (RequestDelegate)(h => Healthz(h, c)));
         app.MapGet("/status", (RequestDelegate)(h => Status(h, c)));

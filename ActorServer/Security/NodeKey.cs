@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Switchboard.Messages;
 using Switchboard.Messages.Inbound;
 using Switchboard.Server.State;
 
@@ -63,7 +64,7 @@ public static class NodeKey
         var owner = ProcessInfo.FileOwnerUid(path);
         if (owner != ProcessInfo.EffectiveUid())
             throw new SegmentException(SegmentFault.NotOwned, $"{path} belongs to uid {owner}, not to this user; refusing it");
-        if ((File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+        if (SecretFile.Exposure(path, "node key") is not null)
             throw new SegmentException(SegmentFault.NotOwned, $"{path} is readable or writable by other users; refusing it (remove it if no node runs)");
         var text = File.ReadAllText(path).Trim();
         return text.Length == Length && text.All(char.IsAsciiHexDigitLower) ? text : null;

@@ -6,19 +6,31 @@ namespace Switchboard.Messages.Tls;
 /// <summary>A problem with the TLS options or their files: one line for the user, no stack trace.</summary>
 public sealed class TlsOptionsException(string message) : Exception(message);
 
-/// <summary>Reads the --tls-cert (PKCS#12, password from the environment) and --tls-ca (PEM or DER) files.</summary>
+/// <summary>Reads the --tls-cert (PKCS#12, password from the environment; must be private to its owner, see
+/// <see cref="SecretFile"/>) and --tls-ca (PEM or DER) files.</summary>
 public static class TlsFiles
 {
     /// <summary>The PKCS#12 password: from the environment only, never from the command line, never logged.</summary>
     public const string PasswordVariable = "SWITCHBOARD_TLS_PASSWORD";
 
-    public static X509Certificate2 LoadCertificate(string path)
+    public static X509Certificate2 LoadCertificate(string path) => LoadCertificate(path, Environment.GetEnvironmentVariable(PasswordVariable));
+
+    /// <summary>The same with the password given (specs; the programs take it from the environment).</summary>
+    public static X509Certificate2 LoadCertificate(string path, string? password)
     {
         if (!File.Exists(path)) throw new TlsOptionsException($"--tls-cert: file not found: {path}");
+        if (SecretFile.Exposure(path, "--tls-cert") is { } exposed)
+        {
+            // Without a password the key inside is plain text: refused like a token file. With one, the key is
+            // encrypted and group-readable certificate stores are common (e.g. an ssl-cert group), so refusing would
+            // break working deployments: a loud warning instead.
+            if (string.IsNullOrEmpty(password)) throw new TlsOptionsException($"{exposed} (no {PasswordVariable}: its key is not encrypted)");
+            Console.Error.WriteLine($"warning: {exposed} (its key is protected by {PasswordVariable} alone)");
+        }
         X509Certificate2 certificate;
         try
         {
-            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, Environment.GetEnvironmentVariable(PasswordVariable));
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, password);
         }
         catch (CryptographicException)
         {

@@ -42,6 +42,7 @@ public sealed class ClusterSpecs
         }
         var shortSecret = Path.Combine(Path.GetTempPath(), $"sb-short-secret-{Guid.NewGuid():N}");
         await File.WriteAllTextAsync(shortSecret, "tooshort\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(shortSecret, UnixFileMode.UserRead | UnixFileMode.UserWrite); // private: only its length is wrong
         try
         {
             await using var p = new ChildProcess(Binaries.Server, [.. args, "--cluster-secret-file", shortSecret], redirectInput: false);

@@ -12,11 +12,11 @@ public sealed class TokenSpecs : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private string TokenFile(string token)
+    private string TokenFile(string token, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
     {
         var path = Path.Combine(_dir, Guid.NewGuid().ToString("N"));
         File.WriteAllText(path, token + "\n");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, mode);
         return path;
     }
 
@@ -73,5 +73,22 @@ public sealed class TokenSpecs : IDisposable
         await using var node = new ChildProcess(Binaries.Server, ["--port", "0", "--segment", ServerNode.NewSegmentName(), "--token-file", Path.Combine(_dir, "missing")]);
         Assert.Equal(2, await node.WaitForExitAsync(TimeSpan.FromSeconds(20)));
         Assert.Contains("cannot read token file", node.StdErr);
+    }
+
+    [Fact]
+    public async Task A_token_file_other_users_can_read_is_refused_on_both_sides_naming_its_mode_and_the_fix()
+    {
+        var exposed = TokenFile(Secret, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var segment = ServerNode.NewSegmentName();
+        await using (var node = new ChildProcess(Binaries.Server, ["--port", "0", "--segment", segment, "--token-file", exposed], redirectInput: false))
+        {
+            Assert.Equal(2, await node.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+            Assert.Contains($"token file {exposed} is mode 0644, open to other users; make it private: chmod 600 {exposed}", node.StdErr);
+            Assert.DoesNotContain("listening on", node.StdOut);
+        }
+        SegmentFiles.Remove(segment);
+        await using var client = new ChildProcess(Binaries.Client, ["alice", "--server", "127.0.0.1:1", "--token-file", exposed]);
+        Assert.Equal(2, await client.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Contains($"chmod 600 {exposed}", client.StdErr);
     }
 }

@@ -26,6 +26,7 @@ public sealed class TlsCertificates : IDisposable
             using var server = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(ServerPfx, Password,
                 System.Security.Cryptography.X509Certificates.X509KeyStorageFlags.Exportable);
             File.WriteAllBytes(OtherPasswordPfx, server.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, "another-" + Password));
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(OtherPasswordPfx, UnixFileMode.UserRead | UnixFileMode.UserWrite); // a key file: private, as the programs expect
         }
         catch
         {
