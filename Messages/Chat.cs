@@ -56,3 +56,7 @@ public sealed record Delivered(long Id, int Code, string? Error) : ISwitchboardM
 
 /// <summary>To every node: a broadcast (no room) or a room message; <paramref name="ReplyTo"/> hears of drops.</summary>
 public sealed record Fanout(string From, string? Room, string Text, IActorRef ReplyTo) : ISwitchboardMessage;
+
+/// <summary>To a <see cref="Fanout"/>'s reply address: <paramref name="To"/> dropped <paramref name="From"/>'s broadcast.
+/// The sender's name lets a node's registry, the reply address of a relayed broadcast, tell the right session.</summary>
+public sealed record FanoutDropped(string From, string To, string Reason) : ISwitchboardMessage;

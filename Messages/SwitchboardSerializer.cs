@@ -16,7 +16,7 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
     private const string RegisterM = "reg", RegisteredM = "regd", RejectedM = "rej", UnregisterM = "unreg",
         RequestM = "req", ReplyM = "rep", WhoM = "who", WhoReplyM = "whor", SayM = "say", TellM = "tell",
         JoinM = "join", LeaveM = "leave", RoomsM = "rooms", RoomsReplyM = "roomsr", PresenceM = "pres",
-        AckM = "ack", IncomingM = "in", PresenceEventM = "presev", PresenceBatchM = "presb", DroppedM = "drop", DeliverM = "dlv",
+        AckM = "ack", IncomingM = "in", PresenceEventM = "presev", PresenceBatchM = "presb", DroppedM = "drop", FanoutDroppedM = "fdrop", DeliverM = "dlv",
         DeliveredM = "dlvd", FanoutM = "fan",
         RequestBatchM = "reqb", ReplyBatchM = "repb";
 
@@ -46,6 +46,7 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
         PresenceEvent => PresenceEventM,
         PresenceBatch => PresenceBatchM,
         Dropped => DroppedM,
+        FanoutDropped => FanoutDroppedM,
         Deliver => DeliverM,
         Delivered => DeliveredM,
         Fanout => FanoutM,
@@ -80,6 +81,7 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
         PresenceEvent r => ToPresenceEvent(r).ToByteArray(),
         PresenceBatch r => ToPresenceBatch(r).ToByteArray(),
         Dropped r => new DroppedMsg { To = r.To, Reason = r.Reason }.ToByteArray(),
+        FanoutDropped r => new DroppedMsg { To = r.To, Reason = r.Reason, From = r.From }.ToByteArray(),
         Deliver r => new DeliverMsg { Id = r.Id, From = r.From, To = r.To, Text = r.Text, ReplyTo = Serialization.SerializedActorPath(r.ReplyTo) }.ToByteArray(),
         Delivered r => new DeliveredMsg { Id = r.Id, Code = r.Code, Error = r.Error ?? "" }.ToByteArray(),
         Fanout r => new FanoutMsg { From = r.From, Room = r.Room ?? "", Text = r.Text, ReplyTo = Serialization.SerializedActorPath(r.ReplyTo) }.ToByteArray(),
@@ -110,6 +112,7 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
         PresenceEventM => FromPresenceEvent(PresenceEventMsg.Parser.ParseFrom(bytes)),
         PresenceBatchM => FromPresenceBatch(PresenceBatchMsg.Parser.ParseFrom(bytes)),
         DroppedM => FromDropped(DroppedMsg.Parser.ParseFrom(bytes)),
+        FanoutDroppedM => FromFanoutDropped(DroppedMsg.Parser.ParseFrom(bytes)),
         DeliverM => FromDeliver(DeliverMsg.Parser.ParseFrom(bytes)),
         DeliveredM => FromDelivered(DeliveredMsg.Parser.ParseFrom(bytes)),
         FanoutM => FromFanout(FanoutMsg.Parser.ParseFrom(bytes)),
@@ -378,6 +381,8 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
     private static PresenceBatch FromPresenceBatch(PresenceBatchMsg m) =>
         new([.. m.Events.Select(FromPresenceEvent)], m.MoreJoined, m.MoreLeft);
     private static Dropped FromDropped(DroppedMsg m) => new(m.To, m.Reason);
+
+    private static FanoutDropped FromFanoutDropped(DroppedMsg m) => new(m.From, m.To, m.Reason);
     private static Delivered FromDelivered(DeliveredMsg m) => new(m.Id, m.Code, NullIfEmpty(m.Error));
 
     private Deliver FromDeliver(DeliverMsg m) =>

@@ -94,7 +94,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Receive<DeliveryTimeout>(m => Finish(m.Id, new OpOutcome(Codes.NotOnline, OpValue.None, "the recipient's node did not answer")));
         Receive<Deliver>(OnDeliver);
         Receive<Fanout>(OnFanout);
-        Receive<Dropped>(Push);
+        Receive<FanoutDropped>(d => Push(new Dropped(d.To, d.Reason)));
         Receive<RoomJoined>(OnJoined);
         Receive<RoomRefused>(m => Answer(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error)));
         Receive<RoomLeft>(m =>
@@ -314,7 +314,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         if (m.From == _name || (m.Room is not null && !_rooms.Contains(m.Room))) return;
         if (Backlogged)
         {
-            m.ReplyTo.Tell(new Dropped(_name, $"{_name} is not keeping up; message dropped"), ActorRefs.NoSender);
+            m.ReplyTo.Tell(new FanoutDropped(m.From, _name, $"{_name} is not keeping up; message dropped"), ActorRefs.NoSender);
             _metrics?.Dropped(direct: false, room: m.Room is not null);
             return;
         }

@@ -28,7 +28,7 @@ public sealed class ClusterInboxActor : ReceiveActor
         Receive<Relayed>(Pass);
         // Answers of another node's gateway or sessions to a relayed message (see ClusterRegistryActor.OnRouteTell).
         Receive<Delivered>(Pass);
-        Receive<Dropped>(Pass);
+        Receive<FanoutDropped>(Pass);
         Receive<ClusterEvent.IMemberEvent>(Pass);
         Receive<SubscribeAck>(_ => { });
     }

@@ -106,7 +106,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         Receive<NodeRoster>(_ => FromNodes, OnRoster);
         Receive<Relayed>(_ => FromNodes, OnRelayed);
         Receive<Delivered>(_ => FromNodes, OnRelayAnswer);
-        Receive<Switchboard.Messages.Dropped>(_ => FromNodes, d => _log.Debug("a node dropped a broadcast for {0}: {1}", d.To, d.Reason));
+        Receive<FanoutDropped>(_ => FromNodes, OnFanoutDropped);
         Receive<ClusterEvent.MemberUp>(_ => FromNodes, m => MemberSeen(m.Member));
         Receive<ClusterEvent.MemberWeaklyUp>(_ => FromNodes, m => MemberSeen(m.Member));
         Receive<ClusterEvent.MemberRemoved>(_ => FromNodes, m => MemberGone(m.Member));
@@ -396,6 +396,11 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         else m.Session.Tell(new RouteResult(m.Id, Codes.NotOnline, $"{m.To} is not online", 0));
     }
 
+    private void OnFanoutDropped(FanoutDropped d)
+    {
+        if (_byName.TryGetValue(d.From, out var i) && _live[i].Session is { } session) session.Tell(d);
+    }
+
     private void OnRelayAnswer(Delivered m)
     {
         if (_relays.Remove(m.Id, out var r)) r.Session.Tell(new Delivered(r.Id, m.Code, m.Error));
@@ -417,6 +422,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
 
     private void OnRouteFanout(RouteFanout m)
     {
+        if (_byName.TryGetValue(m.From, out var sender)) _live[sender].Session = m.Session;
         // Published to every registry; each hands it to its own gateway or rooms (this one's copy is skipped: see OnRelayed).
         // This node's own clients hear of drops directly; the other nodes answer drops to the inbox, not to a session.
         var fanout = new Fanout(m.From, m.Room, m.Text, m.Session);
@@ -505,6 +511,9 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         public DateTimeOffset Since { get; } = since;
         public long Requests { get; set; }
         public bool Lost { get; set; }
+
+        /// <summary>Its session, once it broadcast: where another node's drop notice for it goes.</summary>
+        public IActorRef? Session { get; set; }
     }
 
     private sealed record PendingClaim(string Name, IActorRef Client, IActorRef Gateway);

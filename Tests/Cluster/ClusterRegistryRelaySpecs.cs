@@ -90,7 +90,7 @@ public sealed class ClusterRegistryRelaySpecs() : TestKit(Config)
     }
 
     [Fact]
-    public void A_broadcast_goes_to_other_nodes_with_the_inbox_as_reply_address_and_to_this_node_with_the_session()
+    public void A_broadcast_goes_to_other_nodes_with_the_inbox_as_reply_address_and_their_drop_notices_reach_the_senders_session()
     {
         var (registry, inbox, _, mediator, gateway) = Start();
         var session = CreateTestProbe();
@@ -99,6 +99,9 @@ public sealed class ClusterRegistryRelaySpecs() : TestKit(Config)
         Assert.Equal(inbox, fanout.ReplyTo);
         var local = gateway.FishForMessage<Fanout>(_ => true);
         Assert.Equal(session.Ref, local.ReplyTo);
+        // Another node's session that dropped it for a slow recipient tells the inbox, which tells alice's session.
+        inbox.Tell(new FanoutDropped("alice", "bob", "bob is not keeping up; message dropped"));
+        Assert.Equal("bob", session.FishForMessage<FanoutDropped>(_ => true).To);
         // The topic's copy of this node's own broadcast is not delivered twice.
         registry.Tell(new Relayed(fanout, Here), inbox);
         inbox.Tell(published.Message);

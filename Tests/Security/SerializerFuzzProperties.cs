@@ -52,7 +52,7 @@ public static class FuzzSerializer
         new LeaveRoom(12, "#r"), new ListRooms(13), new RoomsReply(14, 200, 5, 102, [new RoomEntry("#r", 2, 10)], "err"),
         new SetPresence(15, true), new Ack(16), new Incoming("bob", "yo", true, "#r", false),
         new PresenceEvent("bob", "n1", true), new PresenceBatch([new PresenceEvent("a", "n", true), new PresenceEvent("b", "n", false)], 3, 4),
-        new Dropped("bob", "offline"), new Deliver(17, "alice", "bob", "text", SomeActor), new Delivered(18, 404, "gone"),
+        new Dropped("bob", "offline"), new FanoutDropped("alice", "bob", "slow ✓"), new Deliver(17, "alice", "bob", "text", SomeActor), new Delivered(18, 404, "gone"),
         new Fanout("alice", "#r", "to all", SomeActor),
         new RequestBatch([new Request(19, "add", ["1", "2"]), new Request(20, "prime", ["7"])]), new ReplyBatch([new Reply(19, 200, 6, 103, OpValue.Of(3), null), new Reply(20, 422, 7, 104, OpValue.None, "bad")]),
     ];
