@@ -17,7 +17,9 @@ public static class Limits
     /// cannot make the server read or count more in one message. Far above the load generator's window of 16.</summary>
     public const int MaxBatch = 64;
 
-    /// <summary>UTF-8 bytes of the strings <paramref name="m"/> carries (what decides its frame size).</summary>
+    /// <summary>UTF-8 bytes of the strings <paramref name="m"/> carries (what decides its frame size). Fail-closed: a
+    /// message type without a rule here counts as <see cref="int.MaxValue"/>, so a new client message with strings is
+    /// refused until its size is counted, never sent past the guard unmeasured.</summary>
     public static int PayloadBytes(ISwitchboardMessage m)
     {
         var utf8 = System.Text.Encoding.UTF8;
@@ -27,11 +29,17 @@ public static class Limits
                 var n = utf8.GetByteCount(r.Op);
                 foreach (var a in r.Args) n += utf8.GetByteCount(a) + 2;
                 return n;
+            case RequestBatch b:
+                var total = 0L;
+                foreach (var r in b.Requests) total += PayloadBytes(r);
+                return (int)Math.Min(total, int.MaxValue);
             case Tell t: return utf8.GetByteCount(t.To) + utf8.GetByteCount(t.Text);
             case Say s: return utf8.GetByteCount(s.Room ?? "") + utf8.GetByteCount(s.Text);
             case JoinRoom j: return utf8.GetByteCount(j.Room);
             case LeaveRoom l: return utf8.GetByteCount(l.Room);
-            default: return 0;
+            case Register r: return utf8.GetByteCount(r.Name) + utf8.GetByteCount(r.Token ?? "");
+            case Who or ListRooms or SetPresence or Ack or Unregister: return 0; // numbers and flags only
+            default: return int.MaxValue;
         }
     }
 

@@ -118,3 +118,29 @@ public sealed class CommandParserProperties
         ListRooms x => x.Id, SetPresence p => p.Id, _ => -1,
     };
 }
+
+public sealed class PayloadGuardSpecs
+{
+    [Fact]
+    public void A_message_type_the_size_guard_has_no_rule_for_is_refused_not_passed()
+    {
+        // Server-to-client and node-to-node types are never sent by a client: the guard knows nothing of them.
+        Assert.Equal(int.MaxValue, Limits.PayloadBytes(new Incoming("bob", "hi", true, null, false)));
+        Assert.Equal(int.MaxValue, Limits.PayloadBytes(new FanoutDropped("a", "b", "c")));
+        Assert.True(Limits.PayloadBytes(new Incoming("bob", "hi", true, null, false)) > Limits.MaxRequestBytes);
+    }
+
+    [Fact]
+    public void Every_message_a_client_sends_has_a_counted_size()
+    {
+        ISwitchboardMessage[] sent =
+        [
+            new Register("alice", "tok"), new Unregister(1), new Request(1, "calc", ["1", "+", "2"]), new RequestBatch([new Request(1, "prime", ["7"])]),
+            new Who(1), new Say(1, null, "hi"), new Tell(1, "bob", "hi"), new JoinRoom(1, "#r"), new LeaveRoom(1, "#r"), new ListRooms(1),
+            new SetPresence(1, true), new Ack(3),
+        ];
+        foreach (var m in sent) Assert.True(Limits.PayloadBytes(m) < Limits.MaxRequestBytes, m.GetType().Name);
+        Assert.Equal(3 + 3, Limits.PayloadBytes(new Register("abc", "tok")));
+        Assert.True(Limits.PayloadBytes(new RequestBatch([.. Enumerable.Range(0, 5).Select(i => new Request(i, "op", [new string('x', 4000)]))])) > Limits.MaxRequestBytes);
+    }
+}
