@@ -24,12 +24,19 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
         var factory = resolver.GetService<ILoggerFactory>();
         var switches = resolver.GetService<LogSwitches>() ?? LogSwitches.Default;
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
+        var flood = new LogFlood(TimeProvider.System);
         Receive<LogEvent>(e =>
         {
             // --debug is about requests and replies; Akka's own debug output (shutdown phases, the remote
             // watcher, ...) only with --debug-akka.
             if (!switches.DebugAkka && !IsSwitchboard(e.LogSource) && (e is Debug || IsRoutine(e))) return;
-            var logger = _loggers.GetOrAdd(Category(e.LogSource), factory.CreateLogger);
+            var category = Category(e.LogSource);
+            var logger = _loggers.GetOrAdd(category, factory.CreateLogger);
+            if (e is Warning or Error && !IsSwitchboard(e.LogSource))
+            {
+                if (!flood.Admit(category, out var held)) return;
+                if (held > 0) logger.Log(LogLevel.Warning, "{Message}", $"{held} more lines of this kind were not logged (over {LogFlood.PerSecond} a second)");
+            }
             // A peer closing its connection is how every client leaves: news, not an error with a stack.
             if (e.Cause?.GetType().Name == "EndpointDisassociatedException") // internal to Akka.Remote
                 logger.Log(LogLevel.Debug, "{Message}", "connection closed by the peer");
