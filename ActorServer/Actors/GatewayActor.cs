@@ -25,7 +25,7 @@ public sealed class GatewayActor : ReceiveActor
     private readonly IActorRef _registry;
     private readonly SessionServices _services;
     private readonly string _node;
-    private readonly string _doorName;
+    private readonly string? _doorName;
     private readonly bool _remoteClientsOnly;
     private readonly RegistrationGate _gate;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -78,7 +78,7 @@ public sealed class GatewayActor : ReceiveActor
     protected override void PreStart()
     {
         Context.Watch(_registry);
-        _door = Context.ActorOf(NodeDoorActor.Props(Self, _services.Rooms), _doorName);
+        if (_doorName is not null) _door = Context.ActorOf(NodeDoorActor.Props(Self, _services.Rooms), _doorName);
         _log.Info("gateway up");
     }
 

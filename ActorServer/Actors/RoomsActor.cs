@@ -19,12 +19,12 @@ public sealed class RoomsActor : ReceiveActor
 {
     private readonly RoomsSettings _settings;
     private readonly IActorRef _registry;
-    private readonly string _doorName;
+    private readonly string? _doorName;
     private readonly Dictionary<string, HashSet<IActorRef>> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RoomHistory> _history = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public RoomsActor(RoomsSettings settings, IActorRef registry, string doorName)
+    public RoomsActor(RoomsSettings settings, IActorRef registry, string? doorName)
     {
         _settings = settings;
         _registry = registry;
@@ -45,7 +45,7 @@ public sealed class RoomsActor : ReceiveActor
         Receive<Fanout>(OnFanout);
     }
 
-    public static Props Props(RoomsSettings settings, IActorRef registry, string doorName) =>
+    public static Props Props(RoomsSettings settings, IActorRef registry, string? doorName) =>
         Akka.Actor.Props.Create(() => new RoomsActor(settings, registry, doorName));
 
     private int RoomCount => _members.Count + _history.Keys.Count(k => !_members.ContainsKey(k));
@@ -76,7 +76,7 @@ public sealed class RoomsActor : ReceiveActor
 
     private void OnFanout(Fanout m)
     {
-        var fromNode = Sender.Equals(_registry) || (Sender.Path.Name == _doorName && !Sender.Path.Address.HasGlobalScope);
+        var fromNode = Sender.Equals(_registry) || (_doorName is not null && Sender.Path.Name == _doorName && !Sender.Path.Address.HasGlobalScope);
         if (!fromNode || m.Room is null || ChatRules.NormalizeRoom(m.Room) != m.Room || Limits.NameError(m.From) is not null || ChatRules.TextError(m.Text) is not null)
         {
             _log.Warning("refused a room message from {0}", Sender.Path);

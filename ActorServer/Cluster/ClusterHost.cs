@@ -141,8 +141,8 @@ public static class ClusterHost
               .WithActors((system, registry, _) =>
               {
                   var state = system.ActorOf(ClusterRegistryActor.Props(cluster, summary, readiness, node, side!, metrics), "state");
-                  // No segment, so no shared node key: the door (for same-host nodes) gets a name nobody knows.
-                  NodeWiring.FrontActors(system, registry, state, settings, node, Capability.NewName("door-"), token, metrics);
+                  // No segment, no door: other nodes reach the registry's inbox on the node side.
+                  NodeWiring.FrontActors(system, registry, state, settings, node, null, token, metrics);
               });
         });
 

@@ -100,7 +100,6 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         Receive<RouteTell>(OnRouteTell);
         Receive<RouteFanout>(OnRouteFanout);
         Receive<GetSnapshot>(_ => Sender.Tell(Snapshot()));
-        Receive<MaintainNow>(_ => { });
 
         // From the other nodes, through the node side's agent (topics only it subscribes to, and membership).
         Receive<NodeRoster>(_ => FromNodes, OnRoster);

@@ -5,9 +5,3 @@ namespace Switchboard.Server.Hosting;
 
 /// <summary>The name registry and counters: answers the messages in <c>Protocol/</c>.</summary>
 public sealed class RegistryKey;
-
-/// <summary>This node's gateway, the one path remote clients use.</summary>
-public sealed class GatewayKey;
-
-/// <summary>This node's rooms.</summary>
-public sealed class RoomsKey;

@@ -98,15 +98,14 @@ public static class NodeWiring
     /// in either mode: the rooms and the gateway that creates sessions.
     /// </summary>
     public static void FrontActors(ActorSystem system, IActorRegistry registry, IActorRef state, ServerSettings settings,
-        string node, string doorName, TokenCheck token, SwitchboardMetrics metrics)
+        string node, string? doorName, TokenCheck token, SwitchboardMetrics metrics)
     {
         if (state is ActorRefWithCell withCell) metrics.ObserveStateMailbox(() => withCell.Underlying.NumberOfMessages);
         registry.Register<RegistryKey>(state);
         var rooms = system.ActorOf(RoomsActor.Props(settings.Rooms, state, doorName), "rooms");
-        registry.Register<RoomsKey>(rooms);
         var services = new SessionServices(state, rooms, OperationRegistry.Default, settings.Sessions, TimeProvider.System, metrics);
         var gateway = new GatewaySettings(node, doorName, settings.Registration, token);
-        registry.Register<GatewayKey>(system.ActorOf(GatewayActor.Props(services, gateway), "gateway"));
+        system.ActorOf(GatewayActor.Props(services, gateway), "gateway");
     }
 
     /// <summary>A closed terminal (SIGHUP) is a shutdown like Ctrl-C: the host stops, the summary is printed.</summary>

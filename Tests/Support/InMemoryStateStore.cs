@@ -1,8 +1,10 @@
-namespace Switchboard.Server.State;
+using Switchboard.Server.State;
+
+namespace Switchboard.Tests.Support;
 
 /// <summary>
-/// The registry and counters of one process, in managed memory: what the actor specs run against, and
-/// the shape a cluster-wide store (DistributedData) would take. It shares nothing with other processes.
+/// The registry and counters of one process, in managed memory: what the actor specs run against (test code only;
+/// the product's store is the segment). It shares nothing with other processes.
 /// </summary>
 public sealed class InMemoryStateStore(string node, int capacity = 4096) : IStateStore
 {
