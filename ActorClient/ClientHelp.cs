@@ -67,14 +67,9 @@ internal static class ClientHelp
     /// <summary>Why --server was not HOST:PORT.</summary>
     public static string BadServer(string? text)
     {
-        // In a list, name the first entry that is wrong.
-        if (text?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 1 } parts
-            && parts.FirstOrDefault(p => ServerList.Parse(p) is null) is { } bad)
-            text = bad;
-        var colon = text?.LastIndexOf(':') ?? -1;
-        if (text is null || colon <= 0) return $"error: --server must be HOST:PORT, e.g. 127.0.0.1:4053 (got '{text}')";
-        var port = text[(colon + 1)..];
-        return $"error: the port in --server must be a number from 1 to 65535, e.g. 127.0.0.1:4053 (got '{port}')";
+        // In a list, the first entry that is wrong.
+        Switchboard.Messages.HostPort.ParseList(text, out var problem);
+        return $"error: --server {problem}";
     }
 
     /// <summary>Null when the host is an address or resolves; otherwise what to tell the person.</summary>

@@ -23,17 +23,16 @@ public sealed class ServerList
     public static ServerList? Parse(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
+        if (HostPort.ParseList(text, out _) is not { } parsed) return null;
         var list = new List<(string, int)>();
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var (name, port) in parsed)
         {
-            var colon = part.LastIndexOf(':');
-            if (colon <= 0 || !int.TryParse(part[(colon + 1)..], out var port) || port is <= 0 or > 65535) return null;
-            var host = SwitchboardConfig.CanonicalHost(part[..colon].Trim('[', ']'));
+            var host = SwitchboardConfig.CanonicalHost(name);
             // "0.0.0.0" (anywhere) is where a server binds, not an address to send to: it means this host.
             if (host == IPAddress.Any.ToString()) host = IPAddress.Loopback.ToString();
             list.Add((host, port));
         }
-        return list.Count == 0 ? null : new ServerList([.. list]);
+        return new ServerList([.. list]);
     }
 
     /// <summary>The server to use now; <see cref="MoveOn"/> picks the next one.</summary>

@@ -40,12 +40,12 @@ public static class ClusterHost
 {
     public static async Task<int> RunAsync(ServerOptions o, ClusterOptions c, ServerTls? tlsOptions)
     {
-        if (c.Seeds.Count == 0 || c.Seeds.Any(s => ParseHostPort(s) is null))
+        if (HostPort.ParseList(string.Join(',', c.Seeds), out var seedProblem) is not { } seeds)
         {
-            Console.Error.WriteLine("error: --seeds needs HOST:PORT[,HOST:PORT...] (the seed nodes' --cluster-port)");
+            Console.Error.WriteLine($"error: --seeds {seedProblem} (the seed nodes' --cluster-port)");
             return 2;
         }
-        if (o.Port is < 0 or > 65535 || c.ClusterPort is < 0 or > 65535)
+        if (!HostPort.IsPort(o.Port, min: 0) || c.ClusterPort is { } q && !HostPort.IsPort(q, min: 0))
         {
             Console.Error.WriteLine("error: --port and --cluster-port must be 0..65535");
             return 2;
@@ -152,7 +152,7 @@ public static class ClusterHost
         try
         {
             side = NodeSide.Start(NodeWiring.AkkaLogging(logSwitches).WithFallback(nodeHocon), cluster, bindHost, publicHost, clusterPort,
-                c.Seeds.Select(s => ParseHostPort(s)!.Value).Select(s => (SwitchboardConfig.CanonicalHost(s.Host), s.Port)), secret, node, app.Services);
+                seeds.Select(s => (SwitchboardConfig.CanonicalHost(s.Host), s.Port)), secret, node, app.Services);
             await app.StartAsync();
         }
         catch (Exception ex)
@@ -195,13 +195,5 @@ public static class ClusterHost
         var lostRegistry = CoordinatedShutdown.Get(system).ShutdownReason is GatewayActor.RegistryLost;
         Console.Out.WriteLine(summary.Render());
         return lostRegistry || downed ? 1 : 0;
-    }
-
-    /// <summary>HOST:PORT, or null.</summary>
-    public static (string Host, int Port)? ParseHostPort(string s)
-    {
-        var i = s.LastIndexOf(':');
-        if (i <= 0 || !int.TryParse(s.AsSpan(i + 1), out var port) || port is <= 0 or > 65535) return null;
-        return (s[..i], port);
     }
 }

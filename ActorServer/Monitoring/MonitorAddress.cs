@@ -1,4 +1,5 @@
 using System.Net;
+using Switchboard.Messages;
 
 namespace Switchboard.Server.Monitoring;
 
@@ -10,17 +11,9 @@ public sealed record MonitorAddress(IPAddress Ip, int Port)
     /// <summary>Parses HOST:PORT; null and a reason a person can act on when it is not one.</summary>
     public static MonitorAddress? Parse(string text, out string? problem)
     {
-        problem = null;
-        var colon = text.LastIndexOf(':');
-        if (colon <= 0 || colon == text.Length - 1)
+        if (HostPort.Parse(text, out problem) is not var (host, port))
         {
-            problem = $"--monitor wants HOST:PORT (e.g. 127.0.0.1:8222), not '{text}'";
-            return null;
-        }
-        var host = text[..colon].Trim('[', ']');
-        if (!int.TryParse(text[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-        {
-            problem = $"--monitor port must be a number 1..65535, not '{text[(colon + 1)..]}'";
+            problem = $"--monitor {problem}";
             return null;
         }
         if (IPAddress.TryParse(host, out var ip)) return new MonitorAddress(ip, port);

@@ -30,7 +30,7 @@ public sealed class ClientHelpSpecs
     [Theory]
     [InlineData(new[] { "--server", "127.0.0.1:4053" }, "give your name first")]
     [InlineData(new[] { "alice", "--port", "abc" }, "the client has no --port; give the server as --server HOST:PORT")]
-    [InlineData(new[] { "alice", "--server", "127.0.0.1:abc" }, "the port in --server must be a number from 1 to 65535")]
+    [InlineData(new[] { "alice", "--server", "127.0.0.1:abc" }, "--server port must be a number from 1 to 65535")]
     [InlineData(new[] { "alice", "--server", "no-such-host.invalid:4053" }, "cannot find the host 'no-such-host.invalid'")]
     public async Task A_usage_mistake_is_explained_in_words_and_exits_2(string[] args, string explanation)
     {
