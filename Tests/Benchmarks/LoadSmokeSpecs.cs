@@ -7,6 +7,7 @@ namespace Switchboard.Tests.Benchmarks;
 /// The load generator runs end to end (a real server process, an echo baseline process, two client
 /// ActorSystems) and reports sane figures. Nothing here is about speed.
 /// </summary>
+[Trait(Tiers.Name, Tiers.Process)]
 public sealed class LoadSmokeSpecs
 {
     [Fact]
@@ -43,6 +44,7 @@ public sealed class LoadSmokeSpecs
 /// <c>load --peer nats</c>: with nats-server on PATH it reports NATS's figures beside ours and leaves no
 /// nats-server or responder running; without it, it says how to install it. Nothing here is about speed.
 /// </summary>
+[Trait(Tiers.Name, Tiers.Process)]
 public sealed class NatsPeerSmokeSpecs
 {
     private static bool NatsInstalled() =>

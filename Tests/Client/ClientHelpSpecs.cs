@@ -4,6 +4,7 @@ using Switchboard.Tests.Support;
 namespace Switchboard.Tests.Client;
 
 /// <summary><c>ActorClient --help</c> and the usage errors a new user meets first, from the real program.</summary>
+[Trait(Tiers.Name, Tiers.Process)]
 public sealed class ClientHelpSpecs
 {
     private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)

@@ -10,6 +10,7 @@ namespace Switchboard.Tests.Client;
 /// </summary>
 [Collection(ProcessCollection.Name)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Trait(Tiers.Name, Tiers.Process)]
 public sealed class InteractiveClientSpecs : IAsyncLifetime
 {
     // These specs are about the console, not about failure detection: a generous heartbeat pause keeps a loaded

@@ -12,6 +12,7 @@ namespace Switchboard.Tests.Cluster;
 /// Every wait is for a condition, with a generous bound.
 /// </summary>
 [Collection(ProcessCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
 public sealed class ClusterMonitorSpecs
 {
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);

@@ -10,6 +10,7 @@ namespace Switchboard.Tests.Cluster;
 /// protocol across hosts. Nothing here depends on speed: every wait is for a condition, with a generous bound.
 /// </summary>
 [Collection(ProcessCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
 public sealed class ClusterSpecs
 {
     private static int Code(JsonElement e) => e.GetProperty("code").GetInt32();

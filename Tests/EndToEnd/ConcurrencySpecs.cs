@@ -4,6 +4,7 @@ using Switchboard.Tests.Support;
 namespace Switchboard.Tests.EndToEnd;
 
 [Collection(ProcessCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
 public sealed class ConcurrencySpecs
 {
     private const int Clients = 50;

@@ -6,6 +6,7 @@ namespace Switchboard.Tests.EndToEnd;
 
 /// <summary>Chat between real clients on two real nodes sharing a segment.</summary>
 [Collection(ProcessCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
 public sealed class MessagingSpecs
 {
     private static bool IsMessage(string line) => line.StartsWith("{\"event\":\"message\"");

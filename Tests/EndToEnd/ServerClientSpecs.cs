@@ -6,6 +6,7 @@ namespace Switchboard.Tests.EndToEnd;
 
 /// <summary>Real ActorServer and ActorClient processes on 127.0.0.1, driven through the scripted mode.</summary>
 [Collection(ProcessCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
 public sealed class ServerClientSpecs
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace Switchboard.Tests.EndToEnd;
 /// server listens; the server goes on serving everyone else.
 /// </summary>
 [Collection(ProcessCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
 public sealed class TlsSpecs(TlsCertificates certs) : IClassFixture<TlsCertificates>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);

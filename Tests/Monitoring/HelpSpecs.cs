@@ -5,6 +5,7 @@ namespace Switchboard.Tests.Monitoring;
 
 /// <summary>The server's help teaches, and its option errors say what to type instead.</summary>
 [Collection(ProcessCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
 public sealed class HelpSpecs
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace Switchboard.Tests.Monitoring;
 
 /// <summary><c>inspect</c> as a tool in a pipeline: it ends when its reader does, and <c>--json</c> errors are JSON.</summary>
 [Collection(ProcessCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
 public sealed class InspectSpecs
 {
     [Theory]

@@ -7,6 +7,7 @@ namespace Switchboard.Tests.Monitoring;
 
 /// <summary>The server's log as a person (or a log shipper) reads it: one line per event, one format start to end.</summary>
 [Collection(ProcessCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
 public sealed partial class LogSpecs
 {
     [GeneratedRegex(@"^\d\d:\d\d:\d\d\.\d{3} (trce|dbug|info|warn|fail|crit): \S+\[\d+\] ")]

@@ -10,6 +10,7 @@ namespace Switchboard.Tests.Monitoring;
 /// hold it. <c>/healthz</c> must keep answering a fresh connection while they do (the bound is 1 s; the spec
 /// allows 5 s per probe so a loaded box does not fail it).</summary>
 [Collection(ProcessCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
 public sealed class SlowPeerSpecs
 {
     const int Attackers = 100;

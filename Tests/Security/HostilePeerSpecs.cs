@@ -13,6 +13,7 @@ namespace Switchboard.Tests.Security;
 /// client goes on: it can do nothing but register.
 /// </summary>
 [Collection(ProcessCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
 public sealed class HostilePeerSpecs
 {
     private static readonly string[] Targets =

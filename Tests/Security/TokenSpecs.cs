@@ -5,6 +5,7 @@ namespace Switchboard.Tests.Security;
 
 /// <summary>A server that requires a token: real processes, the token given in files (never on a command line).</summary>
 [Collection(ProcessCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
 public sealed class TokenSpecs : IDisposable
 {
     private const string Secret = "correct-horse-battery-staple-7f3a";
