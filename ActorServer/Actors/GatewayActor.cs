@@ -78,7 +78,7 @@ public sealed class GatewayActor : ReceiveActor
     protected override void PreStart()
     {
         Context.Watch(_registry);
-        if (_doorName is not null) _door = Context.ActorOf(NodeDoorActor.Props(Self, _services.Rooms), _doorName);
+        if (_doorName is not null) _door = Context.ActorOf(NodeDoorActor.Props(Self, _services.Rooms, _registry), _doorName);
         _log.Info("gateway up");
     }
 

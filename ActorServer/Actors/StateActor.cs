@@ -6,6 +6,7 @@ using Switchboard.Messages;
 using Switchboard.Server.Monitoring;
 using Switchboard.Server.Presence;
 using Switchboard.Server.Protocol;
+using Switchboard.Server.Routing;
 using Switchboard.Server.Settings;
 using Switchboard.Server.State;
 
@@ -42,6 +43,9 @@ public sealed class StateActor : ReceiveActor, IWithTimers
     private readonly ActorSelection _localRooms = Context.ActorSelection("/user/rooms");
     private readonly string _doorName;
     private readonly string _node;
+    // Other nodes of the segment answer relayed DMs and broadcasts at this node's door, never at a session.
+    private readonly RelayBook _relays;
+    private IActorRef? _ownDoor;
     private readonly SwitchboardMetrics? _metrics;
     private string? _corrupt; // why the store can no longer be used; the actor is stopping
 
@@ -53,6 +57,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         _summary = summary;
         _maintainInterval = settings.MaintainInterval;
         _node = node;
+        _relays = new RelayBook((int)Math.Ceiling(RelayHorizon / settings.MaintainInterval));
 
         Receive<CountAndReply>(OnCount);
         Receive<CountAndReplyBatch>(OnCountBatch);
@@ -65,7 +70,19 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         Receive<WhoQuery>(OnWho);
         Receive<RouteTell>(OnRouteTell);
         Receive<RouteFanout>(OnRouteFanout);
+        // From this node's door: answers of other nodes to what this registry relayed.
+        Receive<Delivered>(m =>
+        {
+            if (_relays.Take(m.Id) is var (session, id)) session.Tell(new Delivered(id, m.Code, m.Error));
+        });
+        Receive<FanoutDropped>(d => _relays.SenderOf(d.From)?.Tell(d));
     }
+
+    /// <summary>Longer than any session's delivery timeout: a relay unanswered this long never will be.</summary>
+    private static readonly TimeSpan RelayHorizon = TimeSpan.FromSeconds(60);
+
+    // The door is the gateway's child, created after this actor: looked up when first needed.
+    private IActorRef OwnDoor => _ownDoor ??= ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(Self.Path.Root / "user" / "gateway" / _doorName);
 
     public static Props Props(IStateStore store, StateSettings settings, ServerSummary summary, string node, string doorName, SwitchboardMetrics? metrics = null) =>
         Akka.Actor.Props.Create(() => new StateActor(store, settings, summary, node, doorName, metrics)).WithDispatcher(StateSettings.Dispatcher);
@@ -253,6 +270,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
 
     private void Release(SlotHandle slot, string name, string reason)
     {
+        _relays.Forget(name);
         Guarded(() =>
         {
             if (!_store.Release(slot)) return;
@@ -263,6 +281,7 @@ public sealed class StateActor : ReceiveActor, IWithTimers
 
     private void OnMaintain()
     {
+        _relays.Tick();
         Guarded(() =>
         {
             var reaped = _store.Maintain();
@@ -331,7 +350,8 @@ public sealed class StateActor : ReceiveActor, IWithTimers
         Guarded(() => entry = _store.TryFind(m.To, out var e) ? e : null, () => unavailable = true);
         if (unavailable) m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, UnavailableText, 0));
         else if (entry is null) m.Session.Tell(new RouteResult(m.Id, Codes.NotOnline, $"{m.To} is not online", 0));
-        else SendToNode(entry.Node, new Deliver(m.Id, m.From, m.To, m.Text, m.Session));
+        else if (entry.Node == _node) SendToNode(entry.Node, new Deliver(m.Id, m.From, m.To, m.Text, m.Session));
+        else SendToNode(entry.Node, new Deliver(_relays.Add(m.Session, m.Id), m.From, m.To, m.Text, OwnDoor));
     }
 
     // A broadcast or room message goes to every node; each node hands it to its own sessions.
@@ -344,9 +364,17 @@ public sealed class StateActor : ReceiveActor, IWithTimers
             m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, UnavailableText, 0));
             return;
         }
-        var fanout = new Fanout(m.From, m.Room, m.Text, m.Session);
+        var local = new Fanout(m.From, m.Room, m.Text, m.Session);
+        Fanout? relayed = null;
         foreach (var node in census.Nodes)
-            SendToNode(node, fanout, rooms: m.Room is not null);
+        {
+            if (node != _node && relayed is null)
+            {
+                _relays.Broadcasting(m.From, m.Session);
+                relayed = local with { ReplyTo = OwnDoor };
+            }
+            SendToNode(node, node == _node ? local : relayed!, rooms: m.Room is not null);
+        }
         m.Session.Tell(new RouteResult(m.Id, Codes.Ok, null, m.Room is null ? census.Clients - 1 : 0, m.Room));
     }
 

@@ -5,6 +5,7 @@ using Akka.Event;
 using Switchboard.Messages;
 using Switchboard.Messages.Inbound;
 using Switchboard.Server.Protocol;
+using Switchboard.Server.Routing;
 using Switchboard.Server.State;
 
 namespace Switchboard.Server.Cluster;
@@ -45,12 +46,8 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
     private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<long, PendingClaim> _pending = new();
 
-    // DMs relayed to other nodes: they answer this node's inbox with the relay id, never a session (its path is the
-    // session's capability and stays on this node). Entries expire in order; their sessions time out on their own.
-    private readonly Dictionary<long, (IActorRef Session, long Id)> _relays = new();
-    private readonly Queue<(long Relay, int Tick)> _relayOrder = new();
-    private long _nextRelay;
-    private int _ticks;
+    // Other nodes answer relayed DMs and broadcasts to this node's inbox, never to a session.
+    private readonly RelayBook _relays;
     private int _nextIndex;
     private long _claims;
     private long _totalRequests, _totalRegistrations;
@@ -71,9 +68,6 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
     public IStash Stash { get; set; } = null!;
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Relays awaiting an answer at most; past it the oldest is forgotten (memory stays bounded).</summary>
-    public const int MaxRelays = 65536;
-
     public ClusterRegistryActor(ClusterSettings settings, ServerSummary summary, ClusterReadiness readiness, string node, NodeSide side,
         Monitoring.SwitchboardMetrics? metrics = null)
     {
@@ -84,6 +78,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         _node = node;
         _nodeTopic = NodeTopic(node);
         _side = side;
+        _relays = new RelayBook((int)Math.Ceiling(2 * settings.ClaimTimeout / settings.RosterInterval));
         _names = side.Names;
         _seq = side.Seq;
         _mediator = side.Mediator;
@@ -228,6 +223,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         _summary.Record(c.Name, c.Requests);
         if (c.Lost) return;
         _byName.Remove(c.Name);
+        _relays.Forget(c.Name);
         _names.Tell(new NameRelease(c.Name, _node, c.Token), _inbox);
         _log.Info("name {0} freed ({1})", c.Name, reason);
         Changed(null, Entry(c));
@@ -386,30 +382,17 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         if (_byName.ContainsKey(m.To)) _localGateway.Tell(new Deliver(m.Id, m.From, m.To, m.Text, m.Session), Self);
         else if (NodeOfClient(m.To) is { } node)
         {
-            var relay = ++_nextRelay;
-            _relays[relay] = (m.Session, m.Id);
-            _relayOrder.Enqueue((relay, _ticks));
-            if (_relayOrder.Count > MaxRelays) _relays.Remove(_relayOrder.Dequeue().Relay);
+            var relay = _relays.Add(m.Session, m.Id);
             _mediator.Tell(new Publish(NodeTopic(node), new Relayed(new Deliver(relay, m.From, m.To, m.Text, _inbox), _node)), _inbox);
         }
         else m.Session.Tell(new RouteResult(m.Id, Codes.NotOnline, $"{m.To} is not online", 0));
     }
 
-    private void OnFanoutDropped(FanoutDropped d)
-    {
-        if (_byName.TryGetValue(d.From, out var i) && _live[i].Session is { } session) session.Tell(d);
-    }
+    private void OnFanoutDropped(FanoutDropped d) => _relays.SenderOf(d.From)?.Tell(d);
 
     private void OnRelayAnswer(Delivered m)
     {
-        if (_relays.Remove(m.Id, out var r)) r.Session.Tell(new Delivered(r.Id, m.Code, m.Error));
-    }
-
-    // Answers come within the sessions' delivery timeout or never: older relays are forgotten.
-    private void ExpireRelays()
-    {
-        var horizon = _ticks - (int)Math.Ceiling(2 * _settings.ClaimTimeout / _settings.RosterInterval);
-        while (_relayOrder.TryPeek(out var head) && head.Tick < horizon) _relays.Remove(_relayOrder.Dequeue().Relay);
+        if (_relays.Take(m.Id) is var (session, id)) session.Tell(new Delivered(id, m.Code, m.Error));
     }
 
     private string? NodeOfClient(string name)
@@ -421,7 +404,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
 
     private void OnRouteFanout(RouteFanout m)
     {
-        if (_byName.TryGetValue(m.From, out var sender)) _live[sender].Session = m.Session;
+        _relays.Broadcasting(m.From, m.Session);
         // Published to every registry; each hands it to its own gateway or rooms (this one's copy is skipped: see OnRelayed).
         // This node's own clients hear of drops directly; the other nodes answer drops to the inbox, not to a session.
         var fanout = new Fanout(m.From, m.Room, m.Text, m.Session);
@@ -435,8 +418,7 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
 
     private void OnTick()
     {
-        _ticks++;
-        ExpireRelays();
+        _relays.Tick();
         // A change goes out at the next tick; an unchanged roster is repeated now and then for nodes that missed one.
         if (!_rosterDirty && ++_rosterTicks % 8 != 0) return;
         _rosterDirty = false;
@@ -510,9 +492,6 @@ public sealed class ClusterRegistryActor : ReceiveActor, IWithUnboundedStash, IW
         public DateTimeOffset Since { get; } = since;
         public long Requests { get; set; }
         public bool Lost { get; set; }
-
-        /// <summary>Its session, once it broadcast: where another node's drop notice for it goes.</summary>
-        public IActorRef? Session { get; set; }
     }
 
     private sealed record PendingClaim(string Name, IActorRef Client, IActorRef Gateway);
