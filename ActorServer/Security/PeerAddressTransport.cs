@@ -101,7 +101,9 @@ public sealed class PeerAddressTransport : Akka.Remote.Transport.Transport
             {
                 case InboundPayload p when _origin is null:
                     // The first PDU of an association is its handshake (Akka refuses anything else first).
-                    _origin = AkkaPdu.AssociateOrigin(p.Payload.Span);
+                    // Written at the driver's level ("tcp"); Akka's protocol layer adds its "akka." (SchemeAugmenter),
+                    // and that is how the origin appears in actor paths.
+                    _origin = AkkaPdu.AssociateOrigin(p.Payload.Span) is { } origin ? origin.WithProtocol("akka." + origin.Protocol) : null;
                     if (_origin is not null) _transport._peers.Opened(_origin, _socketHost);
                     break;
                 case InboundPayload p when ForgedRegister(p.Payload.Span, out var sender):
