@@ -36,6 +36,18 @@ public sealed class PeerAddressSpecs : IDisposable
         return ServerNode.StartAsync(extra: ["--token-file", TokenFile(), "--config", config]);
     }
 
+    // A peer on another host: it listens there, and its connections leave from there (through a relay).
+    private static (SourceRelay Relay, HostilePeer Peer) PeerOn(string ip, ServerNode server)
+    {
+        var relay = new SourceRelay(IPAddress.Parse(ip), new IPEndPoint(IPAddress.Loopback, server.Port));
+        var peer = new HostilePeer($$"""
+            akka.remote.dot-netty.tcp { hostname = "{{ip}}", applied-adapters = [egress] }
+            akka.remote.adapters.egress = "Switchboard.Tests.Security.RelayedEgressProvider,Tests"
+            switchboard-test.egress-relay-port = {{relay.Port}}
+            """);
+        return (relay, peer);
+    }
+
     private static async Task<object> RegisterAsync(HostilePeer peer, ServerNode server, string name, string? token)
     {
         peer.At($"switchboard@{server.Address}", "/user/gateway").Tell(new Register(name, token), peer.Inbox.Receiver);
@@ -53,12 +65,9 @@ public sealed class PeerAddressSpecs : IDisposable
     public async Task A_peer_claiming_another_host_cannot_have_it_penalised_and_bob_there_registers_with_the_right_token()
     {
         await using var server = await PatientServerAsync();
-        using var relay = new SourceRelay(IPAddress.Parse("127.0.0.2"), new IPEndPoint(IPAddress.Loopback, server.Port));
-        using var bob = new HostilePeer($$"""
-            akka.remote.dot-netty.tcp { hostname = 127.0.0.2, applied-adapters = [egress] }
-            akka.remote.adapters.egress = "Switchboard.Tests.Security.RelayedEgressProvider,Tests"
-            switchboard-test.egress-relay-port = {{relay.Port}}
-            """);
+        var (relay, bob) = PeerOn("127.0.0.2", server);
+        using var _ = relay;
+        using var __ = bob;
         // Mallory's socket is on 127.0.0.1; her handshake says 127.0.0.2.
         using var mallory = new HostilePeer("akka.remote.dot-netty.tcp { hostname = 127.0.0.1, public-hostname = 127.0.0.2 }");
 
@@ -95,5 +104,36 @@ public sealed class PeerAddressSpecs : IDisposable
         // The penalty is the socket host's: a client on the same machine waits too, even with the right token.
         await using var local = await ClientSession.StartAsync("local", server.Address, "--token-file", TokenFile());
         Assert.Equal(429, local.Registration.GetProperty("code").GetInt32());
+    }
+
+    [Fact]
+    public async Task Guessing_from_many_real_hosts_is_bounded_by_the_node_budget_and_known_clients_are_served_on()
+    {
+        var config = Path.Combine(_dir, "budget.hocon");
+        // A node budget of 3 wrong tokens that does not refill while the spec runs: nothing races the clock.
+        File.WriteAllText(config, "switchboard.registration { first-penalty = 120s, max-penalty = 600s, node-failure-burst = 3, node-failures-per-second = 0.0001 }\n");
+        await using var server = await ServerNode.StartAsync(extra: ["--token-file", TokenFile(), "--config", config]);
+        var (bobRelay, bob) = PeerOn("127.0.0.2", server);
+        using var _ = bobRelay;
+        using var __ = bob;
+        Assert.IsType<Registered>(await RegisterAsync(bob, server, "bob", Secret));
+
+        // Eight hosts, one guess each: no host reaches its own penalty, the node evaluates three guesses in all.
+        var codes = new List<int>();
+        for (var i = 10; i < 18; i++)
+        {
+            var (relay, mallory) = PeerOn($"127.0.0.{i}", server);
+            using (relay)
+            using (mallory)
+                codes.Add(CodeOf(await RegisterAsync(mallory, server, $"m{i}", $"guess-{i}")));
+        }
+        Assert.Equal([401, 401, 401, 429, 429, 429, 429, 429], codes);
+
+        // A newcomer's token is not evaluated while the budget is spent, right or not; bob's host, known, is served.
+        var (newRelay, newcomer) = PeerOn("127.0.0.20", server);
+        using (newRelay)
+        using (newcomer)
+            Assert.Equal(429, CodeOf(await RegisterAsync(newcomer, server, "newcomer", Secret)));
+        Assert.IsType<Registered>(await RegisterAsync(bob, server, "bob2", Secret));
     }
 }
