@@ -133,8 +133,9 @@ public sealed class GatewayActor : ReceiveActor
 
     // The host a wrong token is charged to: the one the server's socket saw for the association the Register came by
     // (its sender is that association's origin: PeerAddressTransport drops any other), never the host a peer wrote.
-    // An association gone before its Register is read leaves no host to go by: all such share one key, so going
-    // away buys no fresh host. Without the transport (an in-process spec's system) the claim is all there is.
+    // An association gone before its Register is read leaves no host to go by: all such share one key, one host for
+    // the penalties, so going away buys no fresh host. Without the transport (an in-process spec's system, or a
+    // config that drops the adapter) the claim is all there is.
     private string SocketHost(Address address)
     {
         if (!_peers.Active || !address.HasGlobalScope) return address.Host ?? "";

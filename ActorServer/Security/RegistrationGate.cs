@@ -14,10 +14,11 @@ namespace Switchboard.Server.Security;
 /// would make the penalty no limit at all). Hosts cost an attacker little (a cloud's addresses, an IPv6 range), so the
 /// node also has one budget of wrong tokens for all hosts together (a token bucket): once it is spent, the tokens of
 /// every host without a recent right token are refused (429) unevaluated until it refills. Guesses from many hosts are
-/// then bounded by that one rate, as from one host. A host that presented the right token (the <see cref="MaxTrackedHosts"/>
-/// that did so most recently) is exempt from the node budget, only its own penalty applies: clients who registered before an attack go on being
-/// served during it. A newcomer waits while an attack from many hosts lasts: the price of not letting the attack
-/// guess at will, since nothing that a newcomer sends before its token is evaluated tells it apart from a guesser.</para>
+/// then bounded by that one rate, as from one host. A host that presented the right token (the
+/// <see cref="MaxTrackedHosts"/> that did so most recently) is exempt from the node budget, only its own penalty
+/// applies: clients who registered before an attack go on being served during it, and a guesser sharing such a host
+/// guesses at that one host's pace. A newcomer waits while an attack from many hosts lasts: the price of not letting
+/// the attack guess at will, since nothing a newcomer sends before its token is evaluated tells it from a guesser.</para>
 /// </summary>
 public sealed class RegistrationGate
 {
