@@ -35,6 +35,7 @@ public sealed class GatewayActor : ReceiveActor
     // Registrations waiting while a local session holding their name checks its client (at most one per name).
     private readonly Dictionary<string, IActorRef> _waiting = new(StringComparer.Ordinal);
     private readonly SwitchboardMetrics? _metrics;
+    private readonly PeerAddresses _peers = PeerAddresses.For(Context.System);
 
     public GatewayActor(SessionServices services, GatewaySettings settings)
     {
@@ -119,7 +120,7 @@ public sealed class GatewayActor : ReceiveActor
             Sender.Tell(new Rejected(Codes.Invalid, error));
             return;
         }
-        if (_gate.Check(address.ToString(), address.Host ?? "", m.Token) is { } refusal)
+        if (_gate.Check(address.ToString(), SocketHost(address), m.Token) is { } refusal)
         {
             _log.Info("registration of '{0}' refused: {1} {2}", m.Name, refusal.Code, refusal.Error);
             _metrics?.Refused(refusal.Code);
@@ -129,6 +130,21 @@ public sealed class GatewayActor : ReceiveActor
         _gate.Admitted(address.ToString()); // counted from the claim on, so a burst cannot overshoot the bound
         _registry.Tell(new ClaimName(m.Name, Sender));
     }
+
+    // The host a wrong token is charged to: the one the server's socket saw for the association the Register came by
+    // (its sender is that association's origin: PeerAddressTransport drops any other), never the host a peer wrote.
+    // An association gone before its Register is read leaves no host to go by: all such share one key, one host for
+    // the penalties, so going away buys no fresh host. Without the transport (an in-process spec's system, or a
+    // config that drops the adapter) the claim is all there is.
+    private string SocketHost(Address address)
+    {
+        if (!_peers.Active || !address.HasGlobalScope) return address.Host ?? "";
+        if (_peers.SocketHostOf(address) is { } host) return host;
+        _log.Info("no live association claims {0}; its registration is charged to the shared unverified host", address);
+        return UnverifiedHost;
+    }
+
+    private const string UnverifiedHost = "(unverified)";
 
     // A direct message for a client of this node, from this node's or another node's registry.
     private void OnDeliver(Deliver m)

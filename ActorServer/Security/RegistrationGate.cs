@@ -8,6 +8,17 @@ namespace Switchboard.Server.Security;
 /// Who may register now: the token (when one is required), the node's registration rate, the live registrations of
 /// one address, and the penalty of a host that keeps presenting wrong tokens. Pure bookkeeping over an injected
 /// clock, owned by the gateway; every refusal carries its code.
+/// <para>The host is the one the server's socket saw (<see cref="PeerAddresses"/>), never one a peer wrote. Each
+/// evaluated token is one guess, and an answer of any kind to it tells the guesser whether it was right; so a guess is
+/// slowed only by not evaluating it. A penalised host's tokens are refused unevaluated, the right one too (accepting it
+/// would make the penalty no limit at all). Hosts cost an attacker little (a cloud's addresses, an IPv6 range), so the
+/// node also has one budget of wrong tokens for all hosts together (a token bucket): once it is spent, the tokens of
+/// every host without a recent right token are refused (429) unevaluated until it refills. Guesses from many hosts are
+/// then bounded by that one rate, as from one host. A host that presented the right token (the
+/// <see cref="MaxTrackedHosts"/> that did so most recently) is exempt from the node budget, only its own penalty
+/// applies: clients who registered before an attack go on being served during it, and a guesser sharing such a host
+/// guesses at that one host's pace. A newcomer waits while an attack from many hosts lasts: the price of not letting
+/// the attack guess at will, since nothing a newcomer sends before its token is evaluated tells it from a guesser.</para>
 /// </summary>
 public sealed class RegistrationGate
 {
@@ -20,6 +31,10 @@ public sealed class RegistrationGate
     private readonly RequestThrottle _rate;
     private readonly Dictionary<string, int> _live = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Failures, long Until)> _failures = new(StringComparer.Ordinal);
+    // Hosts that presented the right token, with when they last did: exempt from the node budget.
+    private readonly Dictionary<string, long> _vouched = new(StringComparer.Ordinal);
+    private readonly TokenBucket _nodeFailures;
+    private readonly long _start;
 
     public RegistrationGate(RegistrationSettings settings, TokenCheck token, TimeProvider clock)
     {
@@ -27,11 +42,13 @@ public sealed class RegistrationGate
         _token = token;
         _clock = clock;
         _rate = new RequestThrottle(settings.PerSecond, settings.Burst, clock);
+        _start = clock.GetTimestamp();
+        _nodeFailures = new TokenBucket(settings.NodeFailuresPerSecond, settings.NodeFailureBurst, 0);
     }
 
     /// <summary>Null when the registration may go ahead (and is then counted against the rate), else the refusal.</summary>
     /// <param name="address">The client system's address (what a session will talk to).</param>
-    /// <param name="host">The client's host, for the token penalty.</param>
+    /// <param name="host">The client's host as the server's socket saw it, for the token penalties.</param>
     public (int Code, string Error)? Check(string address, string host, string? token)
     {
         var now = _clock.GetTimestamp();
@@ -39,12 +56,18 @@ public sealed class RegistrationGate
         {
             if (_failures.TryGetValue(host, out var f) && f.Until > now)
                 return (Codes.RateLimited, "too many wrong tokens from this host; wait and try again");
+            var vouched = _vouched.ContainsKey(host);
+            var elapsed = _clock.GetElapsedTime(_start).Ticks;
+            if (!vouched && !_nodeFailures.CanTake(elapsed))
+                return (Codes.RateLimited, "too many wrong tokens on this node; wait and try again");
             if (!_token.Accepts(token))
             {
                 Fail(host, now);
+                if (!vouched) _nodeFailures.TryTake(elapsed);
                 return (Codes.Unauthorized, "a valid token is required to register");
             }
             _failures.Remove(host);
+            Vouch(host, now);
         }
         if (_live.GetValueOrDefault(address) >= _settings.PerAddress)
             return (Codes.RateLimited, $"this client already holds {_settings.PerAddress} names");
@@ -66,6 +89,16 @@ public sealed class RegistrationGate
 
     /// <summary>Hosts whose wrong tokens are remembered.</summary>
     public int TrackedHosts => _failures.Count;
+
+    /// <summary>Hosts exempt from the node budget (they presented the right token).</summary>
+    public int VouchedHosts => _vouched.Count;
+
+    private void Vouch(string host, long now)
+    {
+        // The one heard from longest ago makes room: memory stays bounded whatever the number of clients.
+        if (!_vouched.ContainsKey(host) && _vouched.Count >= MaxTrackedHosts) _vouched.Remove(_vouched.MinBy(kv => kv.Value).Key);
+        _vouched[host] = now;
+    }
 
     private void Fail(string host, long now)
     {

@@ -14,6 +14,14 @@ public sealed class TokenBucket(double rate, double burst, long nowTicks)
 
     public bool TryTake(long nowTicks)
     {
+        if (!CanTake(nowTicks)) return false;
+        if (Rate > 0) _tokens -= 1;
+        return true;
+    }
+
+    /// <summary>Whether <see cref="TryTake"/> would succeed now, taking nothing (for a cost known only afterwards).</summary>
+    public bool CanTake(long nowTicks)
+    {
         if (Rate <= 0) return true; // 0 turns the limit off
         var elapsed = nowTicks - _last;
         if (elapsed > 0)
@@ -21,8 +29,6 @@ public sealed class TokenBucket(double rate, double burst, long nowTicks)
             _tokens = Math.Min(Burst, _tokens + elapsed * Rate / TimeSpan.TicksPerSecond);
             _last = nowTicks;
         }
-        if (_tokens < 1) return false;
-        _tokens -= 1;
-        return true;
+        return _tokens >= 1;
     }
 }

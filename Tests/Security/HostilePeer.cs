@@ -46,9 +46,10 @@ public sealed class HostilePeer : IDisposable
     public ActorSystem System { get; }
     public Inbox Inbox { get; }
 
-    public HostilePeer()
+    /// <param name="extraConfig">Read over the peer's own settings (its host, the host it claims, its transport).</param>
+    public HostilePeer(string extraConfig = "")
     {
-        var config = ConfigurationFactory.ParseString("""
+        var config = ConfigurationFactory.ParseString(extraConfig).WithFallback(ConfigurationFactory.ParseString("""
             akka.loglevel = OFF
             akka.actor.provider = remote
             akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0, maximum-frame-size = 1000000b }
@@ -63,7 +64,7 @@ public sealed class HostilePeer : IDisposable
             akka.actor.serialization-bindings {
               "Switchboard.Tests.Security.Junk, Tests" = switchboard
             }
-            """)
+            """))
             .WithFallback(SwitchboardConfig.Load(Path.Combine(Path.GetDirectoryName(Binaries.Client)!, "hocon", "client.hocon")));
         System = ActorSystem.Create("switchboard-client", config);
         Inbox = Inbox.Create(System);

@@ -9,7 +9,8 @@ namespace Switchboard.Tests.Security;
 public sealed class RegistrationGateSpecs
 {
     private static readonly RegistrationSettings Settings = new(PerAddress: 3, PerSecond: 10, Burst: 5, FailuresBeforePenalty: 2,
-        FirstPenalty: TimeSpan.FromSeconds(1), MaxPenalty: TimeSpan.FromSeconds(8), RemoteClientsOnly: true);
+        FirstPenalty: TimeSpan.FromSeconds(1), MaxPenalty: TimeSpan.FromSeconds(8),
+        NodeFailureBurst: 0, NodeFailuresPerSecond: 0, RemoteClientsOnly: true);
 
     private readonly ManualClock _clock = new();
 
@@ -96,5 +97,39 @@ public sealed class RegistrationGateSpecs
             gate.Check($"a@h{i}:1", $"h{i}", "x");
         }
         Assert.True(gate.TrackedHosts <= RegistrationGate.MaxTrackedHosts);
+    }
+
+    private static readonly RegistrationSettings NodeBudget = Settings with { PerSecond = 0, NodeFailureBurst = 4, NodeFailuresPerSecond = 0.5 };
+
+    [Fact]
+    public void Wrong_tokens_from_many_hosts_are_bounded_by_one_node_budget_as_if_from_one_host()
+    {
+        var gate = new RegistrationGate(NodeBudget, TokenCheck.For("s3cret"), _clock);
+        // 300 hosts, one guess each: none is penalised on its own, but only the node's burst of 4 is evaluated.
+        var codes = Enumerable.Range(0, 300).Select(i => gate.Check($"a@h{i}:1", $"h{i}", "guess")?.Code).ToArray();
+        Assert.Equal(4, codes.Count(c => c == Codes.Unauthorized));
+        Assert.Equal(296, codes.Count(c => c == Codes.RateLimited));
+        Assert.Equal(Codes.RateLimited, gate.Check("a@h300:1", "h300", "s3cret")?.Code); // not evaluated, so not known right
+        _clock.Advance(TimeSpan.FromSeconds(2)); // 0.5 a second: one more guess is evaluated
+        Assert.Equal(Codes.Unauthorized, gate.Check("a@h301:1", "h301", "guess")?.Code);
+        Assert.Equal(Codes.RateLimited, gate.Check("a@h302:1", "h302", "guess")?.Code);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Null(gate.Check("a@h303:1", "h303", "s3cret")); // a right token is accepted whenever one is evaluated
+    }
+
+    [Fact]
+    public void A_host_that_presented_the_right_token_is_served_while_the_node_budget_is_spent()
+    {
+        var gate = new RegistrationGate(NodeBudget, TokenCheck.For("s3cret"), _clock);
+        Assert.Null(gate.Check("bob@b:1", "b", "s3cret"));
+        for (var i = 0; i < 50; i++) gate.Check($"m@m{i}:1", $"m{i}", "guess");
+        Assert.Equal(Codes.RateLimited, gate.Check("m@m99:1", "m99", "guess")?.Code);
+        Assert.Null(gate.Check("bob@b:2", "b", "s3cret"));
+        // Its own wrong tokens are evaluated and penalised as any host's, without spending the node's budget.
+        Assert.Equal(Codes.Unauthorized, gate.Check("bob@b:2", "b", "typo")?.Code);
+        Assert.Equal(Codes.Unauthorized, gate.Check("bob@b:2", "b", "typo")?.Code);
+        Assert.Equal(Codes.RateLimited, gate.Check("bob@b:2", "b", "s3cret")?.Code);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(gate.Check("bob@b:2", "b", "s3cret"));
     }
 }

@@ -1,0 +1,134 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Remote.Transport;
+using Google.Protobuf;
+using Switchboard.Messages.Inbound;
+
+namespace Switchboard.Server.Security;
+
+/// <summary>
+/// Applied to the DotNetty transport by server.hocon (<c>akka.remote.adapters.peer-address</c>, and
+/// <c>applied-adapters</c> of <c>dot-netty.tcp</c>). Akka names an inbound peer by the origin it writes in its
+/// handshake (the Associate PDU) and resolves each message's sender from a path the peer writes too; only the driver's
+/// handle knows the IP the socket saw. This adapter, between the driver and Akka's protocol layer, reads the handshake
+/// of every inbound association and records origin and socket host in <see cref="PeerAddresses"/>, and drops a
+/// selection of a client path (a Register for the gateway) whose sender is not at the peer's own origin: so the sender
+/// of a Register names the association it came by, and through it the socket's host.
+/// <para>Unlike Akka's adapters (<see cref="AbstractTransportAdapter"/>) it adds nothing to the scheme: addresses stay
+/// <c>akka.tcp://…</c> (or <c>akka.ssl.tcp://…</c> with TLS, which it sees decrypted) and clients apply nothing.</para>
+/// </summary>
+public sealed class PeerAddressTransportProvider : ITransportAdapterProvider
+{
+    public Akka.Remote.Transport.Transport Create(Akka.Remote.Transport.Transport wrappedTransport, ExtendedActorSystem system) =>
+        new PeerAddressTransport(wrappedTransport, system);
+}
+
+/// <inheritdoc cref="PeerAddressTransportProvider"/>
+public sealed class PeerAddressTransport : Akka.Remote.Transport.Transport
+{
+    private readonly Akka.Remote.Transport.Transport _wrapped;
+    private readonly PeerAddresses _peers;
+    private readonly InboundRules _rules;
+    private readonly ILoggingAdapter _log;
+
+    public PeerAddressTransport(Akka.Remote.Transport.Transport wrapped, ExtendedActorSystem system)
+    {
+        _wrapped = wrapped;
+        System = system;
+        Config = wrapped.Config;
+        _peers = PeerAddresses.For(system);
+        _peers.Activate();
+        _rules = InboundRules.Create(system.Settings.Config);
+        _log = Akka.Event.Logging.GetLogger(system, typeof(PeerAddressTransport));
+    }
+
+    public override string SchemeIdentifier => _wrapped.SchemeIdentifier;
+    public override long MaximumPayloadBytes => _wrapped.MaximumPayloadBytes;
+    public override bool IsResponsibleFor(Address remote) => _wrapped.IsResponsibleFor(remote);
+    public override Task<bool> Shutdown() => _wrapped.Shutdown();
+    public override Task<bool> ManagementCommand(object message) => _wrapped.ManagementCommand(message);
+
+    // Outbound associations go to addresses this node chose to dial: nothing to check.
+    public override Task<AssociationHandle> Associate(Address remoteAddress) => _wrapped.Associate(remoteAddress);
+
+    public override async Task<(Address, TaskCompletionSource<IAssociationEventListener>)> Listen()
+    {
+        var (address, driverListener) = await _wrapped.Listen().ConfigureAwait(false);
+        var upstream = new TaskCompletionSource<IAssociationEventListener>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = upstream.Task.ContinueWith(t => driverListener.TrySetResult(new Inbound(this, t.Result)),
+            TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion);
+        return (address, upstream);
+    }
+
+    private sealed class Inbound(PeerAddressTransport transport, IAssociationEventListener upstream) : IAssociationEventListener
+    {
+        public void Notify(IAssociationEvent ev) =>
+            upstream.Notify(ev is InboundAssociation a ? new InboundAssociation(new CheckedHandle(transport, a.Association)) : ev);
+    }
+
+    /// <summary>One inbound association: the driver's handle, whose remote address is the socket's.</summary>
+    private sealed class CheckedHandle : AssociationHandle, IHandleEventListener
+    {
+        private readonly PeerAddressTransport _transport;
+        private readonly AssociationHandle _driver;
+        private readonly string _socketHost;
+        private IHandleEventListener? _upstream;
+        // Set by the handshake and read by the driver's event loop only (one channel's reads come in order).
+        private Address? _origin;
+        private int _closed;
+
+        public CheckedHandle(PeerAddressTransport transport, AssociationHandle driver) : base(driver.LocalAddress, driver.RemoteAddress)
+        {
+            _transport = transport;
+            _driver = driver;
+            _socketHost = PeerAddresses.HostKey(driver.RemoteAddress.Host ?? "");
+            ReadHandlerSource.Task.ContinueWith(t =>
+            {
+                _upstream = t.Result;
+                _driver.ReadHandlerSource.TrySetResult(this);
+            }, TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion);
+        }
+
+        public override bool Write(ByteString payload) => _driver.Write(payload);
+
+#pragma warning disable CS0672, CS0618 // Akka's handle API: the reasoned overload calls this one
+        public override void Disassociate() => _driver.Disassociate();
+#pragma warning restore CS0672, CS0618
+
+        public void Notify(IHandleEvent ev)
+        {
+            switch (ev)
+            {
+                case InboundPayload p when _origin is null:
+                    // The first PDU of an association is its handshake (Akka refuses anything else first).
+                    // Written at the driver's level ("tcp"); Akka's protocol layer adds its "akka." (SchemeAugmenter),
+                    // and that is how the origin appears in actor paths.
+                    _origin = AkkaPdu.AssociateOrigin(p.Payload.Span) is { } origin ? origin.WithProtocol("akka." + origin.Protocol) : null;
+                    if (_origin is not null) _transport._peers.Opened(_origin, _socketHost);
+                    break;
+                case InboundPayload p when ForgedRegister(p.Payload.Span, out var sender):
+                    _transport._log.Warning("dropped a selection of a client path from {0} (socket host {1}) naming sender {2}",
+                        _origin, _socketHost, sender);
+                    return;
+                case Disassociated:
+                    Close();
+                    break;
+            }
+            _upstream?.Notify(ev);
+        }
+
+        // A client path selected (a Register for the gateway) with a sender at another address than the peer's own:
+        // someone else's name as its sender would have the gateway charge that one's host.
+        private bool ForgedRegister(ReadOnlySpan<byte> pdu, out string? sender)
+        {
+            if (!AkkaPdu.Selection(pdu, out sender, out var names) || names is null || !_transport._rules.IsAllowedSelection(names))
+                return false;
+            return sender is not null && (!ActorPath.TryParseAddress(sender, out var address) || !address.Equals(_origin));
+        }
+
+        private void Close()
+        {
+            if (Interlocked.Exchange(ref _closed, 1) == 0 && _origin is not null) _transport._peers.Closed(_origin, _socketHost);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+
+namespace Switchboard.Server.Security;
+
+/// <summary>
+/// Which host each peer really connects from. A peer's Akka address (the origin it writes in its handshake, and with
+/// it every sender path) is whatever it chose to write; the IP the server's socket saw is not. <see
+/// cref="PeerAddressTransport"/> records, for every inbound association, its claimed origin and its socket's host;
+/// the gateway keys the token penalties by the latter. Shared by the transport (Akka's threads) and the gateway, so
+/// concurrent; one per actor system (an extension, not static state).
+/// </summary>
+public sealed class PeerAddresses : IExtension
+{
+    // The socket hosts of the live inbound associations that claim each origin (one entry per association).
+    private readonly ConcurrentDictionary<Address, ImmutableList<string>> _live = new();
+
+    /// <summary>Whether the transport records associations here (it is applied in server.hocon); without it the
+    /// gateway can only go by what peers claim.</summary>
+    public bool Active { get; private set; }
+
+    public static PeerAddresses For(ActorSystem system) => system.WithExtension<PeerAddresses, PeerAddressesId>();
+
+    internal void Activate() => Active = true;
+
+    internal void Opened(Address origin, string socketHost) =>
+        _live.AddOrUpdate(origin, _ => [socketHost], (_, hosts) => hosts.Add(socketHost));
+
+    internal void Closed(Address origin, string socketHost)
+    {
+        while (_live.TryGetValue(origin, out var hosts))
+        {
+            var left = hosts.Remove(socketHost);
+            if (left.IsEmpty ? _live.TryRemove(new KeyValuePair<Address, ImmutableList<string>>(origin, hosts)) : _live.TryUpdate(origin, left, hosts))
+                return;
+        }
+    }
+
+    /// <summary>
+    /// The host a peer claiming this address connects from; null when no live association claims it. Two hosts
+    /// claiming one address (one of them impersonating the other) share a key of their own: neither is the other's.
+    /// </summary>
+    public string? SocketHostOf(Address address)
+    {
+        if (!_live.TryGetValue(address, out var hosts) || hosts.IsEmpty) return null;
+        var distinct = hosts.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        return distinct.Length == 1 ? distinct[0] : string.Join(" + ", distinct);
+    }
+
+    /// <summary>
+    /// The key of a socket's host: its IP, an IPv4 one as such even on a dual-stack socket, and an IPv6 one by its /64
+    /// (one subscriber's network, which hands its owner more addresses than anyone could penalise one by one).
+    /// </summary>
+    public static string HostKey(string socketHost)
+    {
+        var text = socketHost.StartsWith('[') && socketHost.EndsWith(']') ? socketHost[1..^1] : socketHost;
+        if (!IPAddress.TryParse(text, out var ip)) return socketHost;
+        if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
+        if (ip.AddressFamily != AddressFamily.InterNetworkV6 || IPAddress.IsLoopback(ip)) return ip.ToString();
+        var bytes = ip.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
+    }
+
+    internal sealed class PeerAddressesId : ExtensionIdProvider<PeerAddresses>
+    {
+        public override PeerAddresses CreateExtension(ExtendedActorSystem system) => new();
+    }
+}
