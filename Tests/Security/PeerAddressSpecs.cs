@@ -12,6 +12,7 @@ namespace Switchboard.Tests.Security;
 /// (127.0.0.2, its connection leaving from that address through a <see cref="SourceRelay"/>).
 /// </summary>
 [Collection(ProcessCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
 public sealed class PeerAddressSpecs : IDisposable
 {
     private const string Secret = "correct-horse-battery-staple-9b1e";
