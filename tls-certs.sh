@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes a private CA and two certificates signed by it, for Akka.Remote over TLS (README, "TLS"):
+# Makes a private CA and two certificates signed by it, for Akka.Remote over TLS (docs/security.md, "TLS"):
 #   DIR/ca.pem      the CA certificate: give it to every server and client as --tls-ca
 #   DIR/server.pfx  a server node's certificate and key (serverAuth + clientAuth: nodes also dial each other)
 #   DIR/client.pfx  a client's certificate and key (clientAuth), for servers that require client certificates

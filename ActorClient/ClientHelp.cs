@@ -20,7 +20,7 @@ internal static class ClientHelp
                                (default 1: each answer is printed before the next line is read)
           --config FILE        client hocon read over the shipped hocon/client.hocon
           --token-file FILE    the server's token (first line; the file mode 0600); or SWITCHBOARD_TOKEN in the environment
-          --tls-ca CA.pem [--tls-cert CLIENT.pfx]   connect over TLS (see README, TLS)
+          --tls-ca CA.pem [--tls-cert CLIENT.pfx]   connect over TLS (see docs/security.md)
           -h, --help           this text
         There are no subcommands: NAME (1-32 of A-Z a-z 0-9 _ . -) is the name others see.
 

@@ -27,7 +27,7 @@ public static class ServerHelp
                      --seeds HOST:CLUSTER-PORT,... (the first nodes' --cluster-port; a node may list itself) and
                      --cluster-secret-file F (the same secret on every node). Clients use --port; nodes meet on
                      --cluster-port (default --port + 1), mutual TLS that only holders of the secret pass.
-                     See README "Cluster mode"
+                     See docs/cluster.md
           inspect    show the nodes, online clients and totals of a segment from another process, or with
                      --monitor HOST:PORT a node's members and totals from its endpoint (cluster mode) (--help for more)
 
