@@ -1,3 +1,4 @@
+using Switchboard.Client.Commands;
 using Switchboard.Client.Editing;
 using Switchboard.Messages;
 
@@ -43,7 +44,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
                 case MenuPick { Index: 2 }: return await LeaveAsync("Name freed");
                 case MenuPick m: await PickAsync(m.Index); break;
                 case ShowMenu: ui.Menu(Title, MainChoices); break;
-                case ShowHelp: ui.Info(PromptLine.Help); break;
+                case ShowHelp: ui.Info(CommandHelp.Prompt); break;
                 case PromptError e: ui.Bad(e.Error); break;
                 case RunCommand { Command: UnregisterCommand }: return await LeaveAsync("Unregistered");
                 case RunCommand { Command: ExitCommand }: return await LeaveAsync("Name freed");

@@ -1,3 +1,4 @@
+using Switchboard.Client.Commands;
 using Switchboard.Client.Editing;
 
 namespace Switchboard.Client;
@@ -10,7 +11,7 @@ public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices not
         Flush();
         output.WriteLine(title);
         for (var i = 0; i < choices.Count; i++) output.WriteLine($"  {i + 1}. {choices[i]}");
-        output.WriteLine("Type a number or a command (tell bob hi, calc 6 * 7, who); help lists them, menu shows this again.");
+        output.WriteLine(CommandHelp.MenuHint);
     }
 
     public ReadResult ReadCommand()

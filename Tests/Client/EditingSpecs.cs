@@ -1,4 +1,5 @@
 using Switchboard.Client;
+using Switchboard.Client.Commands;
 using Switchboard.Client.Editing;
 
 namespace Switchboard.Tests.Client;
