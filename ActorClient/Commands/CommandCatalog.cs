@@ -46,9 +46,9 @@ public static class CommandCatalog
     public static IReadOnlyList<CommandSpec> All { get; } =
     [
         new("calc", ["A OP B"], "arithmetic, OP one of + - * / %, e.g. calc 6 * 7") { Parse = a => Op("calc", "calc", a.Words) },
-        new("even", ["N"], "is N even") { Parse = a => Op("even", "even", a.Words) },
+        new("even", ["N"], "even or odd") { Parse = a => Op("even", "even", a.Words) },
         new("prime", ["N"], "is N prime") { Parse = a => Op("prime", "prime", a.Words) },
-        new("negative", ["N"], "N negated") { Parse = a => Op("negative", "negative", a.Words) },
+        new("negative", ["N"], "is N below zero") { Parse = a => Op("negative", "negative", a.Words) },
         new("op", ["NAME ARG..."], "any operation by name, e.g. op add 2 3")
         {
             Parse = a => a.Words is [var op, .. var args] ? Op("op", op, args) : Op("op", "", []),
@@ -85,9 +85,9 @@ public static class CommandCatalog
                 : new InvalidCommand("sleep", $"usage: sleep MS (0..{MaxSleepMs})"),
         },
         new("help", [], "this list") { Slash = ["help"], AtPrompt = new ShowHelp() },
-        new("menu", [], "the numbered menu; its number picks an entry") { Aliases = ["?"], AtPrompt = new ShowMenu() },
-        new("unregister", [], "free your name and leave") { Parse = _ => new UnregisterCommand() },
-        new("exit", [], "leave (Ctrl-D too; Esc asks first)") { Aliases = ["quit"], Slash = ["quit"], Parse = _ => new ExitCommand() },
+        new("menu", [], "the numbered menu; a number picks an entry") { Aliases = ["?"], AtPrompt = new ShowMenu() },
+        new("unregister", [], "give up your name and leave") { Parse = _ => new UnregisterCommand() },
+        new("exit", [], "leave, your name freed; Ctrl-D too, Esc asks first") { Aliases = ["quit"], Slash = ["quit"], Parse = _ => new ExitCommand() },
     ];
 
     /// <summary>What a script may send: all but the prompt's own.</summary>
