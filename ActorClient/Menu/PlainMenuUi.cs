@@ -1,7 +1,7 @@
 using Switchboard.Client.Commands;
 using Switchboard.Client.Editing;
 
-namespace Switchboard.Client;
+namespace Switchboard.Client.Menu;
 
 /// <summary>A console that cannot draw (TERM=dumb): plain lines, the terminal's own line editing, notices before each prompt.</summary>
 public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices notices, ClientStatus status) : IMenuUi

@@ -2,7 +2,7 @@ using Spectre.Console;
 using Switchboard.Client.Commands;
 using Switchboard.Client.Editing;
 
-namespace Switchboard.Client;
+namespace Switchboard.Client.Menu;
 
 /// <summary>The line mode on a colour terminal: the status and the input on the last rows, everything else scrolling above.</summary>
 public sealed class SpectreMenuUi(Notices notices, ClientStatus status, History history, Completer completer, CancellationToken interrupted) : IMenuUi

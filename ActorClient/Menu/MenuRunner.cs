@@ -2,7 +2,7 @@ using Switchboard.Client.Commands;
 using Switchboard.Client.Editing;
 using Switchboard.Messages;
 
-namespace Switchboard.Client;
+namespace Switchboard.Client.Menu;
 
 /// <summary>The seed's menu, in the seed's order first (1. Send request: arithmetic, even/odd, prime,
 /// negative · 2. Unregister · 3. Exit), then the new ones: who, direct message, broadcast, rooms. The main
