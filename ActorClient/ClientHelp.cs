@@ -1,11 +1,13 @@
 using System.CommandLine.Parsing;
+using Switchboard.Client.Commands;
+using Switchboard.Messages;
 
 namespace Switchboard.Client;
 
 /// <summary><c>ActorClient --help</c>, and usage errors said in words a new user understands.</summary>
 internal static class ClientHelp
 {
-    public const string Text = """
+    public static string Text { get; } = $"""
         ActorClient: the Switchboard client.
 
         usage:
@@ -24,13 +26,9 @@ internal static class ClientHelp
           -h, --help           this text
         There are no subcommands: NAME (1-32 of A-Z a-z 0-9 _ . -) is the name others see.
 
-        commands (scripted mode, and at the interactive prompt, there also with a leading /):
-          calc A OP B · even N · prime N · negative N · op NAME ARG...   OP is + - * / %
-          who · tell NAME TEXT · say TEXT · say #ROOM TEXT · join ROOM · leave ROOM · rooms
-          presence on|off · sleep MS · unregister · exit
-        response codes: 200 ok · 300 operation not supported · 400 server unreachable · 401 not authorised
-          404 not online · 409 name taken · 422 invalid arguments · 429 rate limited / recipient not keeping up
-          503 server state momentarily unavailable
+        {CommandHelp.Brief}
+        response codes:
+        {Codes.Help("  ")}
         exit codes: 0 normal · 2 usage · 3 name rejected · 4 server unreachable
 
         examples:

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Switchboard.Client.Actors;
+using Switchboard.Client.Menu;
 using Switchboard.Messages;
 using Switchboard.Messages.Inbound;
 

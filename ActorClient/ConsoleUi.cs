@@ -1,6 +1,7 @@
 using Spectre.Console;
 using Switchboard.Client.Chat;
 using Switchboard.Client.Editing;
+using Switchboard.Client.Menu;
 
 namespace Switchboard.Client;
 

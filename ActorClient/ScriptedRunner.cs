@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Switchboard.Client.Commands;
 using Switchboard.Messages;
 
 namespace Switchboard.Client;

@@ -1,3 +1,4 @@
+using Switchboard.Client.Commands;
 using Switchboard.Messages;
 
 namespace Switchboard.Client;

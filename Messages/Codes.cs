@@ -1,5 +1,8 @@
 namespace Switchboard.Messages;
 
+/// <summary>A response code and its meaning in a few words; <see cref="FromServer"/> is false for what only the client says.</summary>
+public sealed record CodeMeaning(int Code, string Meaning, bool FromServer = true);
+
 /// <summary>Response codes shared by server and client (DESIGN §2).</summary>
 public static class Codes
 {
@@ -12,4 +15,22 @@ public static class Codes
     public const int Invalid = 422;
     public const int RateLimited = 429;
     public const int Unavailable = 503;
+
+    /// <summary>Every code once: both helps print it, and a spec holds README's "Response codes" table to it.</summary>
+    public static IReadOnlyList<CodeMeaning> All { get; } =
+    [
+        new(Ok, "ok"),
+        new(NotSupported, "operation not supported"),
+        new(Unreachable, "server unreachable", FromServer: false),
+        new(Unauthorized, "not authorised"),
+        new(NotOnline, "recipient not online"),
+        new(NameTaken, "name already taken"),
+        new(Invalid, "invalid arguments"),
+        new(RateLimited, "rate limit exceeded, or the recipient is not keeping up"),
+        new(Unavailable, "the server's state is momentarily unavailable or full"),
+    ];
+
+    /// <summary>"200 ok · 300 ..." wrapped for a help text, each line after <paramref name="indent"/>.</summary>
+    public static string Help(string indent, bool fromServerOnly = false) =>
+        HelpText.Wrap(All.Where(c => c.FromServer || !fromServerOnly).Select(c => $"{c.Code} {c.Meaning}"), indent);
 }

@@ -1,5 +1,7 @@
 using Spectre.Console;
+using Switchboard.Client.Commands;
 using Switchboard.Client.Editing;
+using Switchboard.Client.Menu;
 
 namespace Switchboard.Client.Chat;
 
@@ -25,7 +27,7 @@ public sealed class ChatUi : IMenuUi
     {
         _screen.Add(title, "aqua");
         for (var i = 0; i < choices.Count; i++) _screen.Add($"  {i + 1}. {choices[i]}", "aqua");
-        _screen.Add("Type a number or a command (tell bob hi, say #games gg, who); help lists them.", "grey");
+        _screen.Add(CommandHelp.MenuHint, "grey");
     }
 
     public ReadResult ReadCommand() => _editor.Read(() => "[bold]>[/] ", _history, _completer);

@@ -1,17 +1,16 @@
+using Switchboard.Client.Commands;
+
 namespace Switchboard.Client.Editing;
 
 /// <summary>
-/// Tab at the prompt: command words first, then online names after <c>tell</c>/<c>/msg</c>, joined rooms after
-/// <c>say #</c> and <c>leave</c>. Completes the longest common prefix; the candidates are shown when several fit.
+/// Tab at the prompt: command words first (with a leading <c>/</c> their slash words, <c>/msg</c>), then what the
+/// <see cref="CommandCatalog"/> says completes after the command: online names after <c>tell</c>, joined rooms
+/// after <c>say #</c> and <c>leave</c>. Completes the longest common prefix; the candidates are shown when several fit.
 /// </summary>
 public sealed class Completer(Func<IReadOnlyList<string>> online, Func<IReadOnlyList<string>> rooms)
 {
-    public static readonly string[] Commands =
-    [
-        "calc", "even", "prime", "negative", "op", "who", "tell", "say", "join", "leave", "rooms", "presence",
-        "help", "menu", "unregister", "exit",
-    ];
-    private static readonly string[] SlashCommands = ["/msg", "/tell", "/say", "/join", "/leave", "/part", "/who", "/rooms", "/help", "/quit"];
+    private static readonly string[] Words = CommandCatalog.All.Where(c => c.Offered).Select(c => c.Name).ToArray();
+    private static readonly string[] SlashWords = CommandCatalog.All.SelectMany(c => c.Slash).Select(w => "/" + w).ToArray();
 
     /// <summary>What to insert at the cursor, and the candidates (more than one: none was inserted fully).</summary>
     public (string Insert, IReadOnlyList<string> Candidates) Complete(string beforeCursor)
@@ -21,10 +20,14 @@ public sealed class Completer(Func<IReadOnlyList<string>> online, Func<IReadOnly
         var earlier = beforeCursor[..(lastSpace + 1)].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         IEnumerable<string> pool = earlier.Length switch
         {
-            0 => word.StartsWith('/') ? SlashCommands : Commands,
-            1 when earlier[0] is "tell" or "/msg" or "/tell" => online(),
-            1 when earlier[0] is "say" or "/say" && word.StartsWith('#') => rooms(),
-            1 when earlier[0] is "leave" or "/leave" or "/part" => rooms().Concat(rooms().Select(r => r.TrimStart('#'))),
+            0 => word.StartsWith('/') ? SlashWords : Words,
+            1 => CommandCatalog.Resolve(earlier[0])?.Completes switch
+            {
+                Completes.OnlineNames => online(),
+                Completes.RoomsAfterHash when word.StartsWith('#') => rooms(),
+                Completes.JoinedRooms => rooms().Concat(rooms().Select(r => r.TrimStart('#'))),
+                _ => [],
+            },
             _ => [],
         };
         var matches = pool.Where(c => c.StartsWith(word, StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal).ToArray();

@@ -18,7 +18,7 @@ public static class ServerHelp
         "       ActorServer inspect [--segment S | --monitor HOST:PORT | --url URL] [--json] [--watch]\n" +
         "       ActorServer --help   (subcommands, codes, examples)";
 
-    const string Server = """
+    static readonly string Server = $$"""
 
         Subcommands:
           (none)     run a server node: prints "listening on akka.tcp://switchboard@HOST:PORT" on stdout, logs on stderr,
@@ -47,9 +47,7 @@ public static class ServerHelp
           sleep MS · unregister · exit
 
         Response codes:
-          200 ok · 300 operation not supported · 401 not authorised · 404 recipient not online
-          409 name already taken · 422 invalid arguments · 429 rate limit exceeded, or the recipient is not keeping up
-          503 the server's state is momentarily unavailable (segment lock timeout) or full
+        {{Switchboard.Messages.Codes.Help("  ", fromServerOnly: true)}}
 
         Exit codes:
           0 clean shutdown · 1 a port in use, a segment it may not use, or the registry lost · 2 a bad option or file

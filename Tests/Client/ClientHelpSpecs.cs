@@ -24,7 +24,7 @@ public sealed class ClientHelpSpecs
     {
         var (code, stdout, _) = await RunAsync("--help");
         Assert.Equal(0, code);
-        foreach (var part in new[] { "--server HOST:PORT", "--chat", "no subcommands", "tell NAME TEXT", "409 name taken", "exit codes: 0 normal", "examples:", "printf 'calc 6 * 7" })
+        foreach (var part in new[] { "--server HOST:PORT", "--chat", "no subcommands", "tell NAME TEXT", "409 name already taken", "exit codes: 0 normal", "examples:", "printf 'calc 6 * 7" })
             Assert.Contains(part, stdout);
     }
 

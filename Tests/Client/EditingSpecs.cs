@@ -1,4 +1,5 @@
 using Switchboard.Client;
+using Switchboard.Client.Commands;
 using Switchboard.Client.Editing;
 
 namespace Switchboard.Tests.Client;
@@ -98,6 +99,10 @@ public sealed class EditingSpecs
         Assert.Equal(("games ", 1), Shape(c.Complete("say #")));
         Assert.Equal(("", 0), Shape(c.Complete("say hello b"))); // a broadcast's text is not completed
         Assert.Equal(("", 0), Shape(c.Complete("tell bob hi b")));
+        Assert.Equal(("st ", 1), Shape(c.Complete("/li"))); // every IRC spelling completes: /list, /query
+        Assert.Equal(("ry ", 1), Shape(c.Complete("/que")));
+        Assert.Equal(("arol ", 1), Shape(c.Complete("/query c")));
+        Assert.Equal(("ames ", 1), Shape(c.Complete("/part g")));
 
         static (string, int) Shape((string Insert, IReadOnlyList<string> Candidates) r) => (r.Insert, r.Candidates.Count);
     }

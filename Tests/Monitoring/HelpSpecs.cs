@@ -1,3 +1,4 @@
+using Switchboard.Client.Commands;
 using Switchboard.Tests.EndToEnd;
 using Switchboard.Tests.Support;
 
@@ -15,6 +16,12 @@ public sealed class HelpSpecs
         Assert.Equal(0, await help.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         foreach (var part in new[] { "Subcommands:", "inspect", "--monitor", "calc A OP B", "Response codes:", "409 name already taken", "Exit codes:", "Examples:" })
             Assert.Contains(part, help.StdOut);
+
+        // The server's list of what clients send is written by hand: it names exactly the client's scripted commands.
+        var sends = help.StdOut[help.StdOut.IndexOf("What clients send", StringComparison.Ordinal)..help.StdOut.IndexOf("Response codes:", StringComparison.Ordinal)];
+        var named = sends.Split('\n').Skip(1).SelectMany(l => l.Split(" · ", StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .Select(item => item.Split(' ')[0]).ToHashSet();
+        Assert.Equal(CommandCatalog.Scripted.Select(c => c.Name).Order(), named.Order());
     }
 
     [Theory]

@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Switchboard.Client;
+using Switchboard.Client.Commands;
 using Switchboard.Messages;
 using FsGen = FsCheck.FSharp.Gen;
 

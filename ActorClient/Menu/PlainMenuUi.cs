@@ -1,6 +1,7 @@
+using Switchboard.Client.Commands;
 using Switchboard.Client.Editing;
 
-namespace Switchboard.Client;
+namespace Switchboard.Client.Menu;
 
 /// <summary>A console that cannot draw (TERM=dumb): plain lines, the terminal's own line editing, notices before each prompt.</summary>
 public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices notices, ClientStatus status) : IMenuUi
@@ -10,7 +11,7 @@ public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices not
         Flush();
         output.WriteLine(title);
         for (var i = 0; i < choices.Count; i++) output.WriteLine($"  {i + 1}. {choices[i]}");
-        output.WriteLine("Type a number or a command (tell bob hi, calc 6 * 7, who); help lists them, menu shows this again.");
+        output.WriteLine(CommandHelp.MenuHint);
     }
 
     public ReadResult ReadCommand()

@@ -1,4 +1,4 @@
-namespace Switchboard.Client;
+namespace Switchboard.Client.Menu;
 
 public static class MenuChoice
 {

@@ -1,7 +1,8 @@
 using Spectre.Console;
+using Switchboard.Client.Commands;
 using Switchboard.Client.Editing;
 
-namespace Switchboard.Client;
+namespace Switchboard.Client.Menu;
 
 /// <summary>The line mode on a colour terminal: the status and the input on the last rows, everything else scrolling above.</summary>
 public sealed class SpectreMenuUi(Notices notices, ClientStatus status, History history, Completer completer, CancellationToken interrupted) : IMenuUi
@@ -15,7 +16,7 @@ public sealed class SpectreMenuUi(Notices notices, ClientStatus status, History 
         AnsiConsole.MarkupLine($"[bold aqua]{Markup.Escape(title)}[/]");
         for (var i = 0; i < choices.Count; i++)
             AnsiConsole.MarkupLine($"  [aqua]{i + 1}.[/] {Markup.Escape(choices[i])}");
-        AnsiConsole.MarkupLine("[grey]Type a number or a command (tell bob hi, calc 6 * 7, say #games gg, who); help lists them, menu shows this again.[/]");
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(CommandHelp.MenuHint)}[/]");
     }
 
     public ReadResult ReadCommand() => _editor.Read(StatusPrompt, history, completer);

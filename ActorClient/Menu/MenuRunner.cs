@@ -1,7 +1,8 @@
+using Switchboard.Client.Commands;
 using Switchboard.Client.Editing;
 using Switchboard.Messages;
 
-namespace Switchboard.Client;
+namespace Switchboard.Client.Menu;
 
 /// <summary>The seed's menu, in the seed's order first (1. Send request: arithmetic, even/odd, prime,
 /// negative · 2. Unregister · 3. Exit), then the new ones: who, direct message, broadcast, rooms. The main
@@ -43,7 +44,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
                 case MenuPick { Index: 2 }: return await LeaveAsync("Name freed");
                 case MenuPick m: await PickAsync(m.Index); break;
                 case ShowMenu: ui.Menu(Title, MainChoices); break;
-                case ShowHelp: ui.Info(PromptLine.Help); break;
+                case ShowHelp: ui.Info(CommandHelp.Prompt); break;
                 case PromptError e: ui.Bad(e.Error); break;
                 case RunCommand { Command: UnregisterCommand }: return await LeaveAsync("Unregistered");
                 case RunCommand { Command: ExitCommand }: return await LeaveAsync("Name freed");

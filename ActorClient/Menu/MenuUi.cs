@@ -1,6 +1,6 @@
 using Switchboard.Client.Editing;
 
-namespace Switchboard.Client;
+namespace Switchboard.Client.Menu;
 
 /// <summary>How the menu talks to a person: a colour terminal, the chat view, or plain numbered lines where the
 /// console cannot draw (dumb terminal). Null answers mean the person backed out (Esc, Ctrl-C, end of input).</summary>

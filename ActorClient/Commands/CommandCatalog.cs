@@ -1,0 +1,121 @@
+using Switchboard.Messages;
+
+namespace Switchboard.Client.Commands;
+
+/// <summary>What Tab offers for a command's first argument.</summary>
+public enum Completes { Nothing, OnlineNames, JoinedRooms, RoomsAfterHash }
+
+/// <summary>
+/// One command of the client: its name and other spellings, what it takes, what it does in a line of help, what
+/// Tab completes after it, and what it becomes. <see cref="Parse"/> is null for the prompt's own commands, which
+/// are <see cref="AtPrompt"/> instead.
+/// </summary>
+public sealed record CommandSpec(string Name, string[] Shapes, string Summary)
+{
+    /// <summary>Other words for it in scripts and at the prompt (quit for exit).</summary>
+    public string[] Aliases { get; init; } = [];
+
+    /// <summary>Its words after a leading <c>/</c>, IRC's where IRC has one (<c>/msg</c> for tell); Tab offers these after a <c>/</c>.</summary>
+    public string[] Slash { get; init; } = [];
+
+    public Completes Completes { get; init; }
+
+    /// <summary>False for what only scripts want (sleep): Tab does not offer it at the prompt.</summary>
+    public bool Offered { get; init; } = true;
+
+    public Func<Arguments, Command>? Parse { get; init; }
+
+    public PromptAction? AtPrompt { get; init; }
+
+    /// <summary>How it is typed, e.g. <c>say TEXT</c> and <c>say #ROOM TEXT</c>.</summary>
+    public IEnumerable<string> Usages => Shapes.Length == 0 ? [Name] : Shapes.Select(s => $"{Name} {s}");
+
+    /// <summary>The other ways to type it: aliases, and slash words other than its name (<c>/msg /query</c>).</summary>
+    public IEnumerable<string> OtherSpellings => Aliases.Concat(Slash.Where(s => s != Name).Select(s => "/" + s));
+}
+
+/// <summary>
+/// Every command the client knows, once: the parser, Tab completion, the prompt and both help texts read this
+/// table, so a command added here is parsed, completed and documented everywhere (a spec holds the helps to it).
+/// Arguments are validated by the server, never only here: wire commands go as typed.
+/// </summary>
+public static class CommandCatalog
+{
+    public const int MaxSleepMs = 600_000;
+
+    public static IReadOnlyList<CommandSpec> All { get; } =
+    [
+        new("calc", ["A OP B"], "arithmetic, OP one of + - * / %, e.g. calc 6 * 7") { Parse = a => Op("calc", "calc", a.Words) },
+        new("even", ["N"], "even or odd") { Parse = a => Op("even", "even", a.Words) },
+        new("prime", ["N"], "is N prime") { Parse = a => Op("prime", "prime", a.Words) },
+        new("negative", ["N"], "is N below zero") { Parse = a => Op("negative", "negative", a.Words) },
+        new("op", ["NAME ARG..."], "any operation by name, e.g. op add 2 3")
+        {
+            Parse = a => a.Words is [var op, .. var args] ? Op("op", op, args) : Op("op", "", []),
+        },
+        new("who", [], "who is online, on every node") { Slash = ["who"], Parse = _ => new WireCommand("who", id => new Who(id)) },
+        new("tell", ["NAME TEXT"], "a direct message")
+        {
+            Slash = ["msg", "query", "tell"], Completes = Completes.OnlineNames, Parse = a => Direct(a.Text),
+        },
+        new("say", ["TEXT", "#ROOM TEXT"], "to everyone online, or to a room you joined")
+        {
+            Slash = ["say"], Completes = Completes.RoomsAfterHash, Parse = a => SayTo(a.Text),
+        },
+        new("join", ["ROOM"], "join a room (made if new)") { Slash = ["join"], Parse = a => new WireCommand("join", id => new JoinRoom(id, a.Text)) },
+        new("leave", ["ROOM"], "leave a room")
+        {
+            Slash = ["leave", "part"], Completes = Completes.JoinedRooms, Parse = a => new WireCommand("leave", id => new LeaveRoom(id, a.Text)),
+        },
+        new("rooms", [], "the rooms, their members and recent messages")
+        {
+            Slash = ["rooms", "list"], Parse = _ => new WireCommand("rooms", id => new ListRooms(id)),
+        },
+        new("presence", ["on|off"], "join/leave notices")
+        {
+            Parse = a => a.Text is "on" or "off"
+                ? new WireCommand("presence", id => new SetPresence(id, a.Text == "on"))
+                : new InvalidCommand("presence", "usage: presence on|off"),
+        },
+        new("sleep", ["MS"], $"wait MS milliseconds (0..{MaxSleepMs}), for scripts")
+        {
+            Offered = false,
+            Parse = a => a.Words is [var w] && int.TryParse(w, out var ms) && ms is >= 0 and <= MaxSleepMs
+                ? new SleepCommand(ms)
+                : new InvalidCommand("sleep", $"usage: sleep MS (0..{MaxSleepMs})"),
+        },
+        new("help", [], "this list") { Slash = ["help"], AtPrompt = new ShowHelp() },
+        new("menu", [], "the numbered menu; a number picks an entry") { Aliases = ["?"], AtPrompt = new ShowMenu() },
+        new("unregister", [], "give up your name and leave") { Parse = _ => new UnregisterCommand() },
+        new("exit", [], "leave, your name freed; Ctrl-D too, Esc asks first") { Aliases = ["quit"], Slash = ["quit"], Parse = _ => new ExitCommand() },
+    ];
+
+    /// <summary>What a script may send: all but the prompt's own.</summary>
+    public static IEnumerable<CommandSpec> Scripted => All.Where(c => c.Parse is not null);
+
+    /// <summary>The command a word names, by its name or an alias; null if none.</summary>
+    public static CommandSpec? Find(string word) => All.FirstOrDefault(c => c.Name == word || c.Aliases.Contains(word));
+
+    /// <summary>
+    /// As <see cref="Find"/>, and with a leading <c>/</c> also by its slash words (<c>/msg</c>); any command may
+    /// be typed with a <c>/</c> (<c>/calc</c>).
+    /// </summary>
+    public static CommandSpec? Resolve(string word) =>
+        word.StartsWith('/') ? All.FirstOrDefault(c => c.Slash.Contains(word[1..])) ?? Find(word[1..]) : Find(word);
+
+    private static WireCommand Op(string name, string op, string[] args) => new(name, id => new Request(id, op, args));
+
+    // TEXT is the rest of the line as typed, inner spaces kept.
+    private static WireCommand Direct(string rest)
+    {
+        var (to, text) = CommandParser.Split(rest);
+        return new WireCommand("tell", id => new Tell(id, to, text));
+    }
+
+    private static WireCommand SayTo(string rest)
+    {
+        if (!rest.StartsWith('#')) return new WireCommand("say", id => new Say(id, null, rest));
+        var (room, text) = CommandParser.Split(rest);
+        return new WireCommand("say", id => new Say(id, room, text));
+    }
+}
