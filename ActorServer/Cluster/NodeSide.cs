@@ -55,6 +55,7 @@ public sealed class NodeSide
             $"akka.cluster.roles = [\"{FrontRolePrefix}{node}\"]\n" +
             "akka.loggers = [\"Switchboard.Server.Logging.ReadableLogger, ActorServer\"]\n" +
             $"{ClusterWireSerializer.SecretPath} = \"{Convert.ToBase64String(global::System.Text.Encoding.UTF8.GetBytes(secret))}\"");
+        overrides = overrides.WithFallback(Inbound(hocon));
         var certificates = new NodeCertificate(secret);
         var setup = BootstrapSetup.Create().WithConfig(overrides.WithFallback(hocon))
             .And(certificates.Setup(certificates.Mint($"{publicHost}:{port}"), refused))
@@ -68,6 +69,20 @@ public sealed class NodeSide
         var names = sharding.Start(NameExtractor.TypeName, NameEntityActor.Props(cluster.RecoverFor), settings, new NameExtractor(cluster.Shards));
         var seq = sharding.Start(SeqExtractor.TypeName, SeqLeaseActor.Props(cluster.MajorityTimeout), settings, new SeqExtractor());
         return new NodeSide(system, names, seq);
+    }
+
+    /// <summary>
+    /// The node side's own inbound rules (<c>switchboard.cluster.node-inbound</c>) as its <c>switchboard.inbound</c>,
+    /// never the client-facing ones a user's file may carry.
+    /// </summary>
+    public static Config Inbound(Config hocon)
+    {
+        const string From = "switchboard.cluster.node-inbound";
+        if (!hocon.HasPath(From)) throw new ConfigurationException($"{From} is missing");
+        string List(string key) => "[" + string.Join(", ", hocon.GetStringList($"{From}.{key}", []).Select(v => $"\"{v}\"")) + "]";
+        return ConfigurationFactory.ParseString(
+            $"switchboard.inbound {{ capability-parents = {List("capability-parents")}, open-paths = {List("open-paths")}, " +
+            $"selection-paths = {List("selection-paths")}, cluster-prefixes = {List("cluster-prefixes")} }}");
     }
 
     /// <summary>The client-facing HOST:PORT a member serves (its front role), else its cluster address.</summary>

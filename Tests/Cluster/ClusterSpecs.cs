@@ -207,6 +207,27 @@ public sealed class ClusterSpecs
     }
 
     [Fact]
+    public async Task A_users_config_overrides_cluster_keys_and_a_copy_of_server_hocon_leaves_the_node_port_working()
+    {
+        var config = Path.Combine(Path.GetTempPath(), $"sb-cluster-config-{Guid.NewGuid():N}.hocon");
+        await File.WriteAllTextAsync(config, await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(Binaries.Server)!, "hocon", "server.hocon")) +
+            "\nswitchboard.cluster.seq-lease = 10\n");
+        try
+        {
+            int port = ClusterNode.FreePort("127.0.0.1"), clusterPort = ClusterNode.FreePort("127.0.0.1");
+            await using var node = await ClusterNode.StartAsync("127.0.0.1", port, clusterPort, $"127.0.0.1:{clusterPort}", "--config", config);
+            Assert.Contains("serverSeq range 1..10 leased", node.Process.StdErr);
+            await using var alice = await node.ConnectAsync("alice");
+            Assert.Equal(200, Code(alice.Registration));
+            Assert.Equal(200, Code(await alice.SendAsync("calc 6 * 7")));
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
     public async Task A_node_on_all_interfaces_advertises_its_public_host_and_serves_a_client_bound_to_another_address_and_a_server_list()
     {
         // One node (its own seed) bound to 0.0.0.0, known as 127.0.0.2; a client on "another host", 127.0.0.3.

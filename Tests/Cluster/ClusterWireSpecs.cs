@@ -126,7 +126,10 @@ public sealed class ClusterWireSpecs() : Akka.TestKit.Xunit2.TestKit(Signed(Clus
     {
         var config = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "cluster.hocon")))
             .WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "server.hocon"))));
-        var rules = InboundRules.Create(config);
+        var rules = InboundRules.Create(NodeSide.Inbound(config));
+        // A user's --config that copies server.hocon (client-facing rules) does not change the node side's.
+        Assert.True(InboundRules.Create(NodeSide.Inbound(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "server.hocon"))).WithFallback(config)))
+            .IsOpenRecipient(new RootActorPath(new Address("akka.ssl.tcp", "switchboard", "127.0.0.1", 4054)) / "user" / "inbox-0123"));
         var root = new RootActorPath(new Address("akka.tcp", "switchboard", "127.0.0.1", 4053));
         Assert.True(rules.IsOpenRecipient(root / "system" / "cluster" / "core" / "daemon"));
         Assert.True(rules.IsOpenRecipient(root / "system" / "sharding" / "switchboard-names" / "3" / "alice"));
