@@ -1,13 +1,10 @@
 using Akka.Actor;
-using Akka.Cluster.Hosting;
-using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Messages;
-using Switchboard.Messages.Inbound;
 using Switchboard.Server.Actors;
 using Switchboard.Server.Hosting;
 using Switchboard.Server.Logging;
@@ -58,7 +55,7 @@ public static class ClusterHost
             return 2;
         }
         var port = o.Port == 0 ? StartChecks.FreePort(bindHost) : o.Port;
-        var clusterPort = c.ClusterPort is { } cp and not 0 ? cp : c.ClusterPort == 0 || port == 65535 ? StartChecks.FreePort(bindHost) : port + 1;
+        var clusterPort = c.ClusterPort is { } cp and not 0 ? cp : c.ClusterPort == 0 || port == HostPort.MaxPort ? StartChecks.FreePort(bindHost) : port + 1;
         if (clusterPort == port)
         {
             Console.Error.WriteLine("error: --cluster-port must differ from --port");

@@ -9,7 +9,7 @@ public static class StartChecks
     /// <summary>A usage error in the options, found before anything starts.</summary>
     public static string? Problem(ServerOptions o)
     {
-        if (o.Port is < 0 or > 65535) return $"--port must be 0..65535 (0 picks a free port), not {o.Port}";
+        if (!HostPort.IsPort(o.Port, min: 0)) return $"--port must be 0..{HostPort.MaxPort} (0 picks a free port), not {o.Port}";
         if (!SegmentMapping.IsValidSegmentName(o.Segment)) return $"--segment '{o.Segment}' is not a valid name (letters, digits, '.', '_', '-'; no '/')";
         var config = o.ConfigPath ?? SwitchboardConfig.DefaultPath("server.hocon");
         return File.Exists(config) ? null : $"configuration file not found: {config}";

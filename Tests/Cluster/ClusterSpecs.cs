@@ -216,10 +216,7 @@ public sealed class ClusterSpecs
         {
             int port = ClusterNode.FreePort("127.0.0.1"), clusterPort = ClusterNode.FreePort("127.0.0.1");
             await using var node = await ClusterNode.StartAsync("127.0.0.1", port, clusterPort, $"127.0.0.1:{clusterPort}", "--config", config);
-            // Logged by Akka's log actor, which may write after "listening on": waited for, not assumed.
-            var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (!node.Process.StdErr.Contains("serverSeq range 1..10 leased") && DateTime.UtcNow < until) await Task.Delay(100);
-            Assert.Contains("serverSeq range 1..10 leased", node.Process.StdErr);
+            await node.Process.WaitForStdErrAsync("serverSeq range 1..10 leased", TimeSpan.FromSeconds(60));
             await using var alice = await node.ConnectAsync("alice");
             Assert.Equal(200, Code(alice.Registration));
             Assert.Equal(200, Code(await alice.SendAsync("calc 6 * 7")));

@@ -47,16 +47,6 @@ public sealed class ClusterStrangerSpecs
         return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12), null);
     }
 
-    private static async Task WaitForLogAsync(ClusterNode node, string text)
-    {
-        var until = DateTime.UtcNow + Patience;
-        while (!node.Process.StdErr.Contains(text, StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < until, $"the node never logged '{text}':\n{node.Process.StdErr}");
-            await Task.Delay(100);
-        }
-    }
-
     private static async Task AssertServesAsync(ClusterNode node)
     {
         Assert.False(node.Process.HasExited);
@@ -81,7 +71,7 @@ public sealed class ClusterStrangerSpecs
             cluster.JoinSeedNodes([front, nodePort]);
 
             // Its InitJoin arrives at the client-facing port, which has no cluster (nor its serializer) and refuses it.
-            await WaitForLogAsync(node, "InternalClusterAction+InitJoin");
+            await node.Process.WaitForStdErrAsync("InternalClusterAction+InitJoin", Patience);
 
             // The one-message attacks of the report, by selection and by reference, to the daemon of the client port.
             var down = Activator.CreateInstance(Type.GetType("Akka.Cluster.ClusterUserAction+Down, Akka.Cluster", throwOnError: true)!, nodePort)!;
@@ -120,7 +110,7 @@ public sealed class ClusterStrangerSpecs
         {
             var cluster = AkkaCluster.Get(stranger);
             cluster.JoinSeedNodes([Address.Parse($"akka.ssl.tcp://switchboard@127.0.0.1:{clusterPort}")]);
-            await WaitForLogAsync(node, "cluster: refused peer");
+            await node.Process.WaitForStdErrAsync("cluster: refused peer", Patience);
             Assert.Contains(taggedWithAnotherSecret ? "is not tagged with this cluster's secret" : "is not a node's", node.Process.StdErr);
             Assert.NotEqual(Akka.Cluster.MemberStatus.Up, cluster.SelfMember.Status);
             await AssertServesAsync(node);

@@ -82,6 +82,18 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until stderr (the log) contains <paramref name="text"/>: log lines come from Akka's log actor, in
+    /// no fixed order with stdout, so they are waited for, never assumed.</summary>
+    public async Task WaitForStdErrAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!StdErr.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow >= deadline) throw new TimeoutException($"'{text}' did not appear in the log; stderr:\n{StdErr}");
+            await Task.Delay(100);
+        }
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
