@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Switchboard.Server;
 using Switchboard.Server.Hosting;
-using Switchboard.Server.Inspect;
+using Switchboard.Server.Monitoring;
+using Switchboard.Server.Security;
 
 var host = new Option<string>("--host") { Description = "Address to bind and advertise", DefaultValueFactory = _ => "127.0.0.1" };
 var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 4053 };
@@ -68,7 +68,7 @@ ServerHelp.Extend(root);
 root.SetAction((r, _) => ServerHost.RunAsync(new ServerOptions(
     r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug), r.GetValue(tokenFile),
     r.GetValue(monitor), r.GetValue(debugAkka), r.GetValue(logFormat) == "json"), tls(r),
-    r.GetValue(clusterMode) ? new Switchboard.Server.Cluster.ClusterOptions(
+    r.GetValue(clusterMode) ? new Switchboard.Server.Hosting.ClusterOptions(
         (r.GetValue(seeds) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), r.GetValue(publicHost), r.GetValue(clusterSecret), r.GetValue(clusterPort)) : null));
 
 var parsed = root.Parse(args);

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
-using Switchboard.Server.State;
+using Switchboard.Server.Segment;
 
 namespace Switchboard.Benchmarks;
 

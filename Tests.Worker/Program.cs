@@ -1,4 +1,4 @@
-using Switchboard.Server.State;
+using Switchboard.Server.Segment;
 using Switchboard.Tests.Worker;
 
 // Child process for the multi-process State specs.

@@ -1,8 +1,8 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Switchboard.Server.Monitoring;
-using Switchboard.Server.Protocol;
-using Switchboard.Server.State;
+using Switchboard.Server.Registry.Protocol;
+using Switchboard.Server.Segment;
 
 namespace Switchboard.Server.Cluster;
 

@@ -3,10 +3,11 @@ using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Switchboard.Messages;
-using Switchboard.Messages.Inbound;
-using Switchboard.Server.Protocol;
-using Switchboard.Server.Routing;
-using Switchboard.Server.State;
+using Switchboard.Messages.Transport.Inbound;
+using Switchboard.Server.Monitoring;
+using Switchboard.Server.Registry;
+using Switchboard.Server.Registry.Protocol;
+using Switchboard.Server.Segment;
 
 namespace Switchboard.Server.Cluster;
 

@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using Switchboard.Messages;
+using Switchboard.Messages.Startup;
 
 namespace Switchboard.Server.Cluster;
 

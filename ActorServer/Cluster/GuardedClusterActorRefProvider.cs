@@ -3,7 +3,7 @@ using Akka.Actor.Internal;
 using Akka.Cluster;
 using Akka.Event;
 using Akka.Remote;
-using Switchboard.Messages.Inbound;
+using Switchboard.Messages.Transport.Inbound;
 
 namespace Switchboard.Server.Cluster;
 

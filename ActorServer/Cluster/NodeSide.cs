@@ -1,10 +1,11 @@
 using Akka.Actor;
+using Switchboard.Server.Security;
 using Akka.Actor.Setup;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Akka.DependencyInjection;
-using Switchboard.Messages.Tls;
+using Switchboard.Messages.Transport.Tls;
 
 namespace Switchboard.Server.Cluster;
 
@@ -53,7 +54,7 @@ public sealed class NodeSide
             $"akka.remote.dot-netty.tcp {{ hostname = \"{bindHost}\", public-hostname = \"{publicHost}\", port = {port}, enable-ssl = on }}\n" +
             $"akka.cluster.seed-nodes = [{seedList}]\n" +
             $"akka.cluster.roles = [\"{FrontRolePrefix}{node}\"]\n" +
-            "akka.loggers = [\"Switchboard.Server.Logging.ReadableLogger, ActorServer\"]\n" +
+            "akka.loggers = [\"Switchboard.Server.Monitoring.ReadableLogger, ActorServer\"]\n" +
             $"{ClusterWireSerializer.SecretPath} = \"{Convert.ToBase64String(global::System.Text.Encoding.UTF8.GetBytes(secret))}\"");
         overrides = overrides.WithFallback(Inbound(hocon));
         var certificates = new NodeCertificate(secret);

@@ -5,13 +5,12 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Switchboard.Server.Logging;
-using Switchboard.Server.Actors;
+using Switchboard.Server.Gateway;
 using Switchboard.Server.Monitoring;
 using Switchboard.Server.Operations;
+using Switchboard.Server.Rooms;
 using Switchboard.Server.Security;
 using Switchboard.Server.Sessions;
-using Switchboard.Server.Settings;
 
 namespace Switchboard.Server.Hosting;
 
@@ -32,7 +31,7 @@ public static class NodeWiring
         var config = Config.Empty;
         if (s.AkkaDebugLevel) config = config.WithFallback(ConfigurationFactory.ParseString("akka.loglevel = DEBUG"));
         if (s.Json) config = config.WithFallback(ConfigurationFactory.ParseString(
-            "akka.stdout-logger-class = \"Switchboard.Server.Logging.JsonStderrMinimalLogger, ActorServer\""));
+            "akka.stdout-logger-class = \"Switchboard.Server.Monitoring.JsonStderrMinimalLogger, ActorServer\""));
         return config;
     }
 

@@ -1,5 +1,5 @@
-using Switchboard.Messages;
-using Switchboard.Server.State;
+using Switchboard.Messages.Startup;
+using Switchboard.Server.Segment;
 
 namespace Switchboard.Server.Hosting;
 

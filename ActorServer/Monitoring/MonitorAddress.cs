@@ -1,5 +1,5 @@
 using System.Net;
-using Switchboard.Messages;
+using Switchboard.Messages.Startup;
 
 namespace Switchboard.Server.Monitoring;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using Switchboard.Messages;
-using Switchboard.Messages.Inbound;
-using Switchboard.Server.State;
+using Switchboard.Messages.Startup;
+using Switchboard.Messages.Transport.Inbound;
+using Switchboard.Server.Segment;
 
 namespace Switchboard.Server.Security;
 

@@ -1,6 +1,6 @@
 using Switchboard.Messages;
-using Switchboard.Server.Settings;
-using Switchboard.Server.Throttling;
+using Switchboard.Server.Gateway;
+using Switchboard.Server.Sessions;
 
 namespace Switchboard.Server.Security;
 

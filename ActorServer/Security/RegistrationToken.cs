@@ -1,4 +1,4 @@
-using Switchboard.Messages;
+using Switchboard.Messages.Startup;
 
 namespace Switchboard.Server.Security;
 

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Switchboard.Server.Operations;
-using Switchboard.Server.Settings;
 
 namespace Switchboard.Server.Sessions;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Akka.Actor;
 using Akka.Configuration;
 using Switchboard.Messages;
+using Switchboard.Messages.Startup;
 
 namespace Switchboard.Benchmarks.Load;
 
@@ -59,7 +60,7 @@ public static class EchoServer
             .WithFallback(SwitchboardConfig.Remoting("127.0.0.1", port))
             .WithFallback(SwitchboardConfig.Load(config));
         // The same TLS as the server's (same setup, same CA validator), so the baseline pays what ours pays.
-        var tls = Switchboard.Messages.Tls.TlsRemoting.ForServer(tlsCert, tlsCa, null, hocon);
+        var tls = Switchboard.Messages.Transport.Tls.TlsRemoting.ForServer(tlsCert, tlsCa, null, hocon);
         using var system = tls is null ? ActorSystem.Create("switchboard", hocon)
             : ActorSystem.Create("switchboard", BootstrapSetup.Create().WithConfig(tls.Hocon.WithFallback(hocon)).And(tls.Setup));
         system.ActorOf(EchoActor.Props(), "echo");

@@ -16,10 +16,10 @@ public sealed class Fleet : IAsyncDisposable
 
     public static Config ClientConfig(string clientHocon) =>
         ConfigurationFactory.ParseString("akka.loglevel = OFF\nakka.stdout-loglevel = OFF")
-            .WithFallback(Switchboard.Messages.SwitchboardConfig.Load(clientHocon));
+            .WithFallback(Switchboard.Messages.Startup.SwitchboardConfig.Load(clientHocon));
 
     public static async Task<Fleet> StartAsync(int count, Target target, Address server, string prefix, Traffic traffic,
-        int window, string op, string[] args, string clientHocon, TimeSpan timeout, Switchboard.Messages.Tls.TlsRemoting? tls = null,
+        int window, string op, string[] args, string clientHocon, TimeSpan timeout, Switchboard.Messages.Transport.Tls.TlsRemoting? tls = null,
         string[]? peers = null, int batch = 1)
     {
         var fleet = new Fleet();

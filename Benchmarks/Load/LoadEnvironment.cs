@@ -1,4 +1,4 @@
-using Switchboard.Messages.Tls;
+using Switchboard.Messages.Transport.Tls;
 using Switchboard.Support;
 
 namespace Switchboard.Benchmarks.Load;
@@ -42,7 +42,7 @@ public sealed class LoadEnvironment : IDisposable
         {
             var ca = Path.Combine(tlsDir, "ca.pem");
             _serverTls = ["--tls-cert", Path.Combine(tlsDir, "server.pfx"), "--tls-ca", ca];
-            ClientTls = TlsRemoting.ForClient(Path.Combine(tlsDir, "client.pfx"), ca, Switchboard.Messages.SwitchboardConfig.Load(ClientHocon));
+            ClientTls = TlsRemoting.ForClient(Path.Combine(tlsDir, "client.pfx"), ca, Switchboard.Messages.Startup.SwitchboardConfig.Load(ClientHocon));
         }
     }
 

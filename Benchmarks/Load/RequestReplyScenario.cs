@@ -1,6 +1,6 @@
 using Akka.Actor;
-using Switchboard.Benchmarks.Nats;
 using static Switchboard.Benchmarks.Load.ReportFormat;
+using Switchboard.Benchmarks.Nats;
 
 namespace Switchboard.Benchmarks.Load;
 
@@ -21,7 +21,7 @@ public static class RequestReplyScenario
             Console.Error.WriteLine($"load: {n} client(s), {o.Seconds:0.#} s (+{o.Warmup:0.#} s warm-up) in {rounds} alternating slice(s), window {o.Window}, batch {o.Batch}{(o.Rate > 0 ? $", paced at {o.Rate:0}/s" : "")}");
             using var server = o.Server is null ? await env.StartServerAsync() : null;
             using var echo = o.Baseline ? await env.StartEchoAsync() : null;
-            var address = Address.Parse(server?.Address ?? $"{(env.ClientTls is null ? "akka.tcp" : Switchboard.Messages.Tls.TlsRemoting.Protocol)}://switchboard@{o.Server}");
+            var address = Address.Parse(server?.Address ?? $"{(env.ClientTls is null ? "akka.tcp" : Switchboard.Messages.Transport.Tls.TlsRemoting.Protocol)}://switchboard@{o.Server}");
             Console.Error.WriteLine($"load: ours at {address}{(echo is null ? "" : $", baseline at {echo.Address}")}");
             await using var ours = await Fleet.StartAsync(n, Target.Switchboard, address, $"load{n}x", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60), env.ClientTls, batch: o.Batch);
             await using var baseFleet = echo is null ? null

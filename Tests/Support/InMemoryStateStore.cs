@@ -1,4 +1,4 @@
-using Switchboard.Server.State;
+using Switchboard.Server.Segment;
 
 namespace Switchboard.Tests.Support;
 

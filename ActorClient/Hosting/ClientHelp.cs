@@ -1,0 +1,95 @@
+using System.CommandLine.Parsing;
+using Switchboard.Client.Commands;
+using Switchboard.Messages;
+using Switchboard.Messages.Startup;
+
+namespace Switchboard.Client.Hosting;
+
+/// <summary><c>ActorClient --help</c>, and usage errors said in words a new user understands.</summary>
+internal static class ClientHelp
+{
+    public static string Text { get; } = $"""
+        ActorClient: the Switchboard client.
+
+        usage:
+          ActorClient NAME [--server HOST:PORT] [--chat]      on a terminal: the menu and a command prompt
+          ActorClient NAME [--server HOST:PORT] [--json] < commands.txt   scripted: one command per line
+        options:
+          --server HOST:PORT   the server (default 127.0.0.1:4053); several as HOST:PORT,HOST:PORT are tried in turn
+          --bind ADDRESS       the local address to bind and advertise (default: this host's address on the route to the server)
+          --chat               the chat view: messages, online list and rooms side by side (needs a terminal)
+          --json               scripted mode: one JSON object per output line
+          --pipeline N         scripted mode: up to N (1-256) requests in flight, answers still in input order
+                               (default 1: each answer is printed before the next line is read)
+          --config FILE        client hocon read over the shipped hocon/client.hocon
+          --token-file FILE    the server's token (first line; the file mode 0600); or SWITCHBOARD_TOKEN in the environment
+          --tls-ca CA.pem [--tls-cert CLIENT.pfx]   connect over TLS (see docs/security.md)
+          -h, --help           this text
+        There are no subcommands: NAME (1-32 of A-Z a-z 0-9 _ . -) is the name others see.
+
+        {CommandHelp.Brief}
+        response codes:
+        {Codes.Help("  ")}
+        exit codes: 0 normal · 2 usage · 3 name rejected · 4 server unreachable
+
+        examples:
+          ActorClient alice --server 127.0.0.1:4053 --chat
+          printf 'calc 6 * 7\nprime 97\n' | ActorClient bob --json
+        """;
+
+    public static bool Wanted(string[] args) => args.Any(a => a is "-h" or "--help" or "-?");
+
+    /// <summary>The parser's errors, each said as what to do.</summary>
+    public static IEnumerable<string> Explain(IReadOnlyList<ParseError> errors, string[] args)
+    {
+        foreach (var e in errors)
+        {
+            var m = e.Message;
+            if (m.Contains("Required argument missing", StringComparison.OrdinalIgnoreCase))
+                yield return "error: give your name first: ActorClient NAME (1-32 of A-Z a-z 0-9 _ . -), e.g. ActorClient alice";
+            else if (m.Contains("Unrecognized command or argument", StringComparison.OrdinalIgnoreCase) && Quoted(m) is { } what)
+            {
+                // "--port abc": the value of an unknown option is not a second error.
+                var at = Array.IndexOf(args, what);
+                if (!what.StartsWith('-') && at > 0 && args[at - 1].StartsWith('-') && errors.Any(x => Quoted(x.Message) == args[at - 1])) continue;
+                yield return what switch
+                {
+                    "--port" or "-p" or "--host" => $"error: the client has no {what}; give the server as --server HOST:PORT, e.g. --server 127.0.0.1:4053",
+                    _ when what.StartsWith('-') => $"error: unknown option {what} (ActorClient --help lists them)",
+                    _ => $"error: one name only, '{what}' is extra (a name has no spaces; a command goes on stdin or at the prompt)",
+                };
+            }
+            else yield return "error: " + m;
+        }
+    }
+
+    /// <summary>Why --server was not HOST:PORT.</summary>
+    public static string BadServer(string? text)
+    {
+        // In a list, the first entry that is wrong.
+        Switchboard.Messages.Startup.HostPort.ParseList(text, out var problem);
+        return $"error: --server {problem}";
+    }
+
+    /// <summary>Null when the host is an address or resolves; otherwise what to tell the person.</summary>
+    public static string? Unresolvable(string host)
+    {
+        if (System.Net.IPAddress.TryParse(host, out _)) return null;
+        try
+        {
+            return System.Net.Dns.GetHostAddresses(host).Length > 0 ? null : NotFound(host);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return NotFound(host);
+        }
+        static string NotFound(string h) => $"error: cannot find the host '{h}' (no such name); check --server, e.g. 127.0.0.1:4053";
+    }
+
+    private static string? Quoted(string message)
+    {
+        var a = message.IndexOf('\'');
+        var b = message.LastIndexOf('\'');
+        return a >= 0 && b > a ? message[(a + 1)..b] : null;
+    }
+}

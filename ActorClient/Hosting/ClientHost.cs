@@ -1,0 +1,145 @@
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+using Switchboard.Client.Actors;
+using Switchboard.Client.Interactive;
+using Switchboard.Client.Interactive.Menu;
+using Switchboard.Client.Scripted;
+using Switchboard.Messages;
+using Switchboard.Messages.Startup;
+using Switchboard.Messages.Transport.Inbound;
+
+namespace Switchboard.Client.Hosting;
+
+/// <param name="Servers">Every server to try in turn (<c>--server A,B</c>); null: just ServerHost:ServerPort.</param>
+/// <param name="Bind">The address to bind and advertise (<c>--bind</c>); null: the local address of the route to the server.</param>
+public sealed record ClientOptions(string Name, string ServerHost, int ServerPort, bool Json, string? ConfigPath, string? Token = null,
+    ServerList? Servers = null, string? Bind = null, bool Chat = false)
+{
+    /// <summary>Scripted mode: requests in flight at once (--pipeline; 1, the default, is DESIGN §4's one at a time).</summary>
+    public int Pipeline { get; init; } = 1;
+}
+
+/// <summary>Starts the client's actor system, registers, then runs the menu or the scripted mode.</summary>
+public static class ClientHost
+{
+    public static async Task<int> RunAsync(ClientOptions o, ClientTls? tlsOptions = null)
+    {
+        // Ctrl-C, SIGTERM or a closed terminal: leave properly (unregister, free the name), whatever the client was doing.
+        using var interrupted = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Leave);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Leave);
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Leave);
+        var ct = interrupted.Token;
+
+        var config = SwitchboardConfig.LoadSide(o.ConfigPath, "client.hocon");
+        Switchboard.Messages.Transport.Tls.TlsRemoting? tls;
+        try
+        {
+            tls = (tlsOptions ?? ClientTls.Off).Load(config);
+        }
+        catch (Switchboard.Messages.Transport.Tls.TlsOptionsException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.Usage;
+        }
+        var servers = o.Servers ?? ServerList.Parse($"{o.ServerHost}:{o.ServerPort}")!;
+        var protocol = tls is null ? "akka.tcp" : Switchboard.Messages.Transport.Tls.TlsRemoting.Protocol;
+        Address CurrentServer() => new(protocol, "switchboard", servers.Current.Host, servers.Current.Port);
+        var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
+        var output = new Output(Console.Out, o.Json);
+        Connection? connection = null;
+        ClientRuntime? runtime = null;
+        var events = new ConsoleEvents(o.Name, () => connection, () => runtime, output, interactive ? new Notices() : null);
+        // Each fresh system after a lost connection goes to the next server of the list (the same one if there is one).
+        await using var client = runtime = new ClientRuntime(reconnecting =>
+        {
+            if (reconnecting && servers.Count > 1) servers.MoveOn();
+            return BuildHost(o, config, tls, CurrentServer(), events, reconnecting, servers.Count > 1);
+        });
+        var clientActor = await client.StartAsync(reconnecting: false, ct);
+        var settings = ClientSettings.Create(config);
+        connection = new Connection(clientActor, settings.RegisterTimeout, settings.RequestTimeout);
+
+        var joined = await connection.ConnectAsync();
+        // Nobody answered: try the other servers in turn, each from a fresh system.
+        for (var tried = 1; joined.Code == Codes.Unreachable && tried < servers.Count; tried++)
+        {
+            servers.MoveOn();
+            connection.Rebind(await client.RestartAsync(ct));
+            joined = await connection.ConnectAsync();
+        }
+        if (joined.Registered is not { } registered)
+        {
+            if (interactive) AnsiConsole.MarkupLine($"[red]cannot register as {Markup.Escape(o.Name)}: {joined.Code} {Markup.Escape(joined.Error ?? "")}[/]");
+            else output.Rejected(joined.Code, joined.Error ?? "rejected");
+            if (joined.Code == Codes.Unreachable)
+            {
+                Console.Error.WriteLine($"no Switchboard server answered at {servers}; is it running?");
+                if (tls is not null) Console.Error.WriteLine(ClientTls.Explain(tls));
+            }
+            return joined.Code == Codes.Unreachable ? ExitCodes.Unreachable : ExitCodes.Rejected;
+        }
+
+        // Scripted mode printed the registration from the client actor, before any pushed event.
+        if (!interactive) return await new ScriptedRunner(connection, output, Console.In, o.Pipeline).RunAsync(ct);
+        AnsiConsole.MarkupLine($"[bold aqua]Switchboard[/] — registered as [bold]{Markup.Escape(o.Name)}[/] on {Markup.Escape(registered.Node)} [grey](clientSeq {registered.ClientSeq}, serverSeq {registered.ServerSeq})[/]");
+        var status = events.Status = new ClientStatus(o.Name, registered.Node);
+        using var ui = ConsoleUi.Create(o.Chat, events.Notices!, status, ct);
+        return await RunMenuAsync(new MenuRunner(connection, ui, status), connection, ct);
+
+        // The menu leaves by itself when interrupted. A console read can block for good once the terminal is
+        // gone (a closed window, a killed tmux): then the client unregisters here and exits anyway.
+        static async Task<int> RunMenuAsync(MenuRunner menu, Connection connection, CancellationToken interrupted)
+        {
+            var running = Task.Run(menu.RunAsync);
+            await Task.WhenAny(running, Task.Delay(Timeout.Infinite, interrupted).ContinueWith(_ => { }, TaskScheduler.Default));
+            if (!running.IsCompleted) await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(1)));
+            if (running.IsCompletedSuccessfully) return running.Result;
+            // Still blocked, or failed writing to a terminal that is gone (IOException): leave from here.
+            if (running.IsFaulted && running.Exception.InnerException is not IOException) return await running;
+            if (connection.IsLost) return ExitCodes.Unreachable;
+            return (await connection.UnregisterAsync()).Code == Codes.Ok ? ExitCodes.Ok : ExitCodes.Unreachable;
+        }
+
+        void Leave(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            interrupted.Cancel();
+        }
+    }
+
+    private static IHost BuildHost(ClientOptions o, Akka.Configuration.Config config, Switchboard.Messages.Transport.Tls.TlsRemoting? tls, Address server, IClientEvents events, bool reconnecting, bool failover)
+    {
+        // Bind where the server can call back: the given address, or this host's address on the route to the server.
+        var bind = o.Bind ?? ServerList.LocalAddressFor(server.Host!);
+        var binding = Akka.Configuration.ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.hostname = \"{bind}\"");
+        // The empty builder: no appsettings/user-secrets/environment sources nor default log providers to load
+        // (the client's settings are all hocon), which a short scripted life would pay for at every start.
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.ClearProviders();
+        // Diagnostics only, on stderr: stdout is for the reply lines.
+        builder.Logging.AddSimpleConsole(c => c.SingleLine = true);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Error);
+        // The actor system must outlive a Ctrl-C until the client has unregistered: no console lifetime.
+        builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
+        builder.Services.AddAkka("switchboard-client", (ab, _) =>
+        {
+            ab.AddHocon(config, HoconAddMode.Prepend).AddHocon(binding, HoconAddMode.Prepend);
+            if (tls is not null) ab.AddHocon(tls.Hocon, HoconAddMode.Prepend).AddSetup(tls.Setup);
+            ab.ConfigureLoggers(l =>
+              {
+                  l.ClearLoggers();
+                  l.AddLoggerFactory();
+              })
+              .WithActors((system, registry) =>
+                  registry.Register<ClientActor>(system.ActorOf(ClientActor.Props(server, o.Name, events, reconnecting, o.Token, failover), Capability.NewName("client-"))));
+        });
+        return builder.Build();
+    }
+}

@@ -1,0 +1,69 @@
+using Akka.Actor;
+using Switchboard.Client.Actors;
+using Switchboard.Messages;
+
+namespace Switchboard.Client.Hosting;
+
+/// <summary>Outcome of registering: <see cref="Registered"/>, or a code and error (409, 422, 400 unreachable).</summary>
+public sealed record ConnectResult(Registered? Registered, int Code, string? Error);
+
+/// <summary>
+/// Async face of <see cref="ClientActor"/> for the console loops. Every wait is bounded: a reply that does
+/// not come within the request timeout is answered 400 here.
+/// </summary>
+public sealed class Connection(IActorRef client, TimeSpan registerTimeout, TimeSpan requestTimeout)
+{
+    private long _nextId;
+    private volatile bool _lost;
+    private volatile IActorRef _client = client;
+
+    /// <summary>Talk through <paramref name="replacement"/> from now on (a fresh actor system after a quarantine).</summary>
+    public void Rebind(IActorRef replacement) => _client = replacement;
+
+    /// <summary>True while the server is away; commands then get 400 at once.</summary>
+    public bool IsLost => _lost;
+
+    public void MarkLost() => _lost = true;
+
+    public void MarkBack() => _lost = false;
+
+    public async Task<ConnectResult> ConnectAsync()
+    {
+        var tcs = new TaskCompletionSource<ISwitchboardMessage?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _client.Tell(new ClientActor.Connect(tcs));
+        var answer = await tcs.Task.WaitAsync(registerTimeout).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null);
+        return answer switch
+        {
+            Registered r => new ConnectResult(r, Codes.Ok, null),
+            Rejected r => new ConnectResult(null, r.Code, r.Error),
+            _ => new ConnectResult(null, Codes.Unreachable, "server unreachable"),
+        };
+    }
+
+    public Task<IReply> RequestAsync(string op, string[] args) => SendAsync(id => new Request(id, op, args));
+
+    public Task<IReply> UnregisterAsync() => SendAsync(id => new Unregister(id));
+
+    public async Task<IReply> SendAsync(Func<long, ISwitchboardMessage> make)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        if (IsLost) return Down(id, "not connected (reconnecting)");
+        var message = make(id);
+        if (Limits.PayloadBytes(message) > Limits.MaxRequestBytes)
+            return new Reply(id, Codes.Invalid, 0, 0, OpValue.None, $"request too large (more than {Limits.MaxRequestBytes / 1024} KiB)");
+        var tcs = new TaskCompletionSource<IReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var actor = _client;
+        actor.Tell(new ClientActor.Call(id, message, tcs));
+        try
+        {
+            return await tcs.Task.WaitAsync(requestTimeout);
+        }
+        catch (TimeoutException)
+        {
+            actor.Tell(new ClientActor.Forget(id));
+            return Down(id, $"no reply from the server within {requestTimeout.TotalSeconds:0}s");
+        }
+    }
+
+    private static Reply Down(long id, string why) => new(id, Codes.Unreachable, 0, 0, OpValue.None, why);
+}

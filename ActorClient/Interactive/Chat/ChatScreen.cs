@@ -1,0 +1,114 @@
+using Spectre.Console;
+using Switchboard.Client.Interactive.Editing;
+
+namespace Switchboard.Client.Interactive.Chat;
+
+/// <summary>
+/// The chat view on the terminal's alternate screen: a message pane, the online list and joined rooms beside
+/// it, the status line, the input row at the bottom. Redrawn whole (a Spectre layout) from the console thread.
+/// </summary>
+public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
+{
+    private const int MaxLines = 1000;
+    private const int SideWidth = 26;
+    private readonly List<(string Text, string Colour)> _lines = [];
+    private bool _open;
+
+    public void Open()
+    {
+        Console.Write("\u001b[?1049h\u001b[H\u001b[2J");
+        _open = true;
+    }
+
+    public void Add(string text, string colour)
+    {
+        foreach (var line in text.Split('\n'))
+            _lines.Add((line.TrimEnd('\r'), colour));
+        if (_lines.Count > MaxLines) _lines.RemoveRange(0, _lines.Count - MaxLines);
+    }
+
+    public void Above(string line, string colour) => Add(line, colour);
+
+    public void Done(string promptMarkup, EditBuffer buffer)
+    {
+        // What was entered stays in the pane, as in irssi; the input row is emptied by the next draw.
+        if (buffer.Length > 0) Add(Markup.Remove(promptMarkup) + buffer.Text, "grey");
+    }
+
+    public void Draw(string promptMarkup, EditBuffer buffer)
+    {
+        var width = Math.Max(SideWidth + 20, Console.WindowWidth);
+        var height = Math.Max(8, Console.WindowHeight);
+        var paneWidth = width - SideWidth - 4; // borders and padding
+        var paneRows = height - 4;              // borders, status, input
+        var prompt = Markup.Remove(promptMarkup);
+        var (visible, cursorCol) = InputWindow(prompt, buffer, width - 1);
+
+        var layout = new Layout("root").SplitRows(
+            new Layout("body").SplitColumns(
+                new Layout("messages").Update(new Panel(new Markup(Pane(paneWidth, paneRows))).Header("messages").Expand()),
+                new Layout("side").Size(SideWidth).Update(new Panel(new Markup(Side(paneRows))).Header("online").Expand())),
+            new Layout("status").Size(1).Update(new Markup($"[{(status.Connected ? "black on green" : "white on red")}] {Markup.Escape(status.Line)} [/][grey] Tab completes · help · menu · Esc leaves[/]")),
+            new Layout("input").Size(1).Update(new Markup(promptMarkup + Markup.Escape(visible))));
+        Console.Write("\u001b[?25l\u001b[H");
+        AnsiConsole.Console.Profile.Height = height;
+        AnsiConsole.Write(layout);
+        Console.Write($"\u001b[{height};{cursorCol + 1}H\u001b[?25h");
+    }
+
+    public void Dispose()
+    {
+        if (!_open) return;
+        _open = false;
+        Console.Write("\u001b[?1049l");
+        // Back on the normal screen, the last lines of the conversation stay visible.
+        foreach (var (text, _) in _lines.TakeLast(5)) Console.WriteLine(text);
+    }
+
+    /// <summary>The part of the input that fits, scrolled so the cursor is always visible, and the cursor's column.</summary>
+    private static (string Visible, int CursorCol) InputWindow(string prompt, EditBuffer buffer, int width)
+    {
+        var room = Math.Max(4, width - prompt.GetCellWidth());
+        var text = buffer.Text;
+        var start = Math.Max(0, buffer.Cursor - room + 1);
+        var visible = text[start..];
+        if (visible.Length > room) visible = visible[..room];
+        return (visible, prompt.GetCellWidth() + text[start..buffer.Cursor].GetCellWidth());
+    }
+
+    private string Pane(int width, int rows)
+    {
+        var wrapped = new List<string>();
+        foreach (var (text, colour) in _lines.TakeLast(rows))
+            foreach (var part in Wrap(text, width))
+                wrapped.Add($"[{colour}]{Markup.Escape(part)}[/]");
+        return string.Join('\n', wrapped.TakeLast(rows));
+    }
+
+    private string Side(int rows)
+    {
+        var online = status.Online;
+        var rooms = status.Rooms;
+        var lines = new List<string> { $"[bold]{online.Count} online[/]" };
+        lines.AddRange(online.Select(n => n == status.Name ? $"[aqua]{Markup.Escape(n)}[/] (you)" : Markup.Escape(n)));
+        lines.Add("");
+        lines.Add($"[bold]rooms[/]");
+        lines.AddRange(rooms.Count == 0 ? ["[grey](join ROOM)[/]"] : rooms.Select(Markup.Escape));
+        return string.Join('\n', lines.Take(rows));
+    }
+
+    private static IEnumerable<string> Wrap(string text, int width)
+    {
+        if (text.Length == 0) yield return "";
+        var start = 0;
+        while (start < text.Length)
+        {
+            var cells = 0;
+            var end = start;
+            while (end < text.Length && cells + text[end].ToString().GetCellWidth() <= width) cells += text[end++].ToString().GetCellWidth();
+            if (end == start) end++;
+            yield return text[start..end];
+            start = end;
+        }
+    }
+}

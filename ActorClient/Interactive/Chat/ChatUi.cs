@@ -1,0 +1,72 @@
+using Spectre.Console;
+using Switchboard.Client.Commands;
+using Switchboard.Client.Interactive.Editing;
+using Switchboard.Client.Interactive.Menu;
+
+namespace Switchboard.Client.Interactive.Chat;
+
+/// <summary>The menu and the prompt inside the chat view: everything they print goes to the message pane.</summary>
+public sealed class ChatUi : IMenuUi
+{
+    private readonly ChatScreen _screen;
+    private readonly LineEditor _editor;
+    private readonly History _history;
+    private readonly History _answers = new();
+    private readonly Completer _completer;
+
+    public ChatUi(Notices notices, ClientStatus status, History history, Completer completer, CancellationToken interrupted)
+    {
+        _screen = new ChatScreen(status);
+        _editor = new LineEditor(notices, _screen, interrupted);
+        _history = history;
+        _completer = completer;
+        _screen.Open();
+    }
+
+    public void Menu(string title, IReadOnlyList<string> choices)
+    {
+        _screen.Add(title, "aqua");
+        for (var i = 0; i < choices.Count; i++) _screen.Add($"  {i + 1}. {choices[i]}", "aqua");
+        _screen.Add(CommandHelp.MenuHint, "grey");
+    }
+
+    public ReadResult ReadCommand() => _editor.Read(() => "[bold]>[/] ", _history, _completer);
+
+    public int? Choose(string title, IReadOnlyList<string> choices)
+    {
+        Menu(title, choices);
+        while (true)
+        {
+            var answer = _editor.Read(() => $"[grey]choose 1-{choices.Count} (Esc: back)>[/] ", _answers);
+            if (answer.Outcome != ReadOutcome.Line) return null;
+            if (MenuChoice.Parse(answer.Text, choices) is { } picked) return picked;
+            if (answer.Text.Trim().Length > 0) _screen.Add($"please type a number from 1 to {choices.Count}", "red");
+        }
+    }
+
+    public string? Ask(string prompt)
+    {
+        var answer = _editor.Read(() => Markup.Escape(prompt) + " ", _answers);
+        return answer.Outcome == ReadOutcome.Line ? answer.Text.Trim() : null;
+    }
+
+    public bool Confirm(string question)
+    {
+        var answer = _editor.Read(() => $"[yellow]{Markup.Escape(question)} [[y/N]][/] ", _answers);
+        return answer.Outcome is ReadOutcome.Interrupted or ReadOutcome.EndOfInput
+               || (answer.Outcome == ReadOutcome.Line && answer.Text.Trim() is "y" or "Y" or "yes");
+    }
+
+    public void Good(string text) => _screen.Add(text, "green");
+    public void Bad(string text) => _screen.Add(text, "red");
+    public void Info(string text) => _screen.Add(text, "grey");
+
+    public void Table(string title, string[] columns, IEnumerable<string[]> rows)
+    {
+        _screen.Add(title, "bold");
+        _screen.Add("  " + string.Join("  ", columns), "grey");
+        foreach (var r in rows) _screen.Add("  " + string.Join("  ", r), "default");
+    }
+
+    public void Dispose() => _screen.Dispose();
+}

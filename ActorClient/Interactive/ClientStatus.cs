@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+
+namespace Switchboard.Client.Interactive;
+
+/// <summary>
+/// What the status line, the completion and the chat view show: this client's node, whether it is online,
+/// its presence setting, who is online and which rooms it joined. Written by the client actor's events and
+/// the prompt's replies, read by the console thread.
+/// </summary>
+public sealed class ClientStatus(string name, string node)
+{
+    private readonly ConcurrentDictionary<string, byte> _online = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _rooms = new(StringComparer.OrdinalIgnoreCase);
+    private volatile string _node = node;
+    private volatile bool _connected = true;
+    private volatile bool _presence = true;
+
+    public string Name => name;
+    public string Node { get => _node; set => _node = value; }
+    public bool Connected { get => _connected; set => _connected = value; }
+    public bool Presence { get => _presence; set => _presence = value; }
+
+    public IReadOnlyList<string> Online => _online.Keys.Order(StringComparer.Ordinal).ToArray();
+    public IReadOnlyList<string> Rooms => _rooms.Keys.Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>One line: "alice @ 127.0.0.1:4053 · online · notices on".</summary>
+    public string Line => $"{name} @ {_node} · {(_connected ? "online" : "reconnecting")} · notices {(_presence ? "on" : "off")}";
+
+    public void SetOnline(IEnumerable<string> names)
+    {
+        _online.Clear();
+        foreach (var n in names) _online[n] = 0;
+    }
+
+    public void Joined(string who) => _online[who] = 0;
+    public void Left(string who) => _online.TryRemove(who, out _);
+
+    public void JoinedRoom(string room) => _rooms[Normal(room)] = 0;
+    public void LeftRoom(string room) => _rooms.TryRemove(Normal(room), out _);
+    public void ForgetRooms() => _rooms.Clear();
+
+    private static string Normal(string room) => room.StartsWith('#') ? room : "#" + room;
+}

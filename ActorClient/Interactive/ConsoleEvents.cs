@@ -1,0 +1,71 @@
+using Akka.Actor;
+using Switchboard.Client.Actors;
+using Switchboard.Client.Hosting;
+using Switchboard.Client.Scripted;
+using Switchboard.Messages;
+
+namespace Switchboard.Client.Interactive;
+
+/// <summary>Routes what the client actor reports to the scripted output, or to the menu's notices and status.</summary>
+internal sealed class ConsoleEvents(string name, Func<Connection?> connection, Func<ClientRuntime?> runtime, Output output, Notices? notices) : IClientEvents
+{
+    public Notices? Notices => notices;
+
+    /// <summary>Set once registered, in interactive mode: the status line and completion follow the events.</summary>
+    public ClientStatus? Status { get; set; }
+
+    public void Registered(Registered registered)
+    {
+        if (notices is null) output.Registered(name, registered);
+    }
+
+    public void Pushed(ISwitchboardMessage message)
+    {
+        if (notices is null) output.Pushed(message);
+        else
+        {
+            if (message is PresenceEvent p)
+            {
+                if (p.Joined) Status?.Joined(p.Name);
+                else Status?.Left(p.Name);
+            }
+            notices.Add(Output.PlainEvent(message));
+        }
+    }
+
+    public void Lost(string why)
+    {
+        connection()?.MarkLost();
+        if (Status is { } s) s.Connected = false;
+        if (notices is null) output.Disconnected(why);
+        else notices.Add($"disconnected: {why}; reconnecting...");
+    }
+
+    public void ReconnectRefused(int code, string error)
+    {
+        if (notices is null) output.ReconnectRefused(code, error);
+        else notices.Add($"cannot register again as {name}: {code} {error}; still trying");
+    }
+
+    public void Reconnected(Registered registered, IActorRef client)
+    {
+        connection()?.Rebind(client);
+        connection()?.MarkBack();
+        if (Status is { } s)
+        {
+            // A new session: the server forgot this client's rooms and presence setting with the old one.
+            s.Node = registered.Node;
+            s.Presence = true;
+            s.ForgetRooms();
+            s.Connected = true;
+        }
+        if (notices is null) output.Registered(name, registered, "reconnected");
+        else notices.Add($"reconnected as {name} on {registered.Node}");
+    }
+
+    // Called on the retiring system's actor thread: the replacement is built elsewhere, never awaited here.
+    public void NeedsFreshSystem()
+    {
+        if (runtime() is { } r) _ = Task.Run(r.ReplaceAsync);
+    }
+}

@@ -1,0 +1,46 @@
+using Switchboard.Client.Commands;
+
+namespace Switchboard.Client.Interactive.Editing;
+
+/// <summary>
+/// Tab at the prompt: command words first (with a leading <c>/</c> their slash words, <c>/msg</c>), then what the
+/// <see cref="CommandCatalog"/> says completes after the command: online names after <c>tell</c>, joined rooms
+/// after <c>say #</c> and <c>leave</c>. Completes the longest common prefix; the candidates are shown when several fit.
+/// </summary>
+public sealed class Completer(Func<IReadOnlyList<string>> online, Func<IReadOnlyList<string>> rooms)
+{
+    private static readonly string[] Words = CommandCatalog.All.Where(c => c.Offered).Select(c => c.Name).ToArray();
+    private static readonly string[] SlashWords = CommandCatalog.All.SelectMany(c => c.Slash).Select(w => "/" + w).ToArray();
+
+    /// <summary>What to insert at the cursor, and the candidates (more than one: none was inserted fully).</summary>
+    public (string Insert, IReadOnlyList<string> Candidates) Complete(string beforeCursor)
+    {
+        var lastSpace = beforeCursor.LastIndexOf(' ');
+        var word = beforeCursor[(lastSpace + 1)..];
+        var earlier = beforeCursor[..(lastSpace + 1)].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        IEnumerable<string> pool = earlier.Length switch
+        {
+            0 => word.StartsWith('/') ? SlashWords : Words,
+            1 => CommandCatalog.Resolve(earlier[0])?.Completes switch
+            {
+                Completes.OnlineNames => online(),
+                Completes.RoomsAfterHash when word.StartsWith('#') => rooms(),
+                Completes.JoinedRooms => rooms().Concat(rooms().Select(r => r.TrimStart('#'))),
+                _ => [],
+            },
+            _ => [],
+        };
+        var matches = pool.Where(c => c.StartsWith(word, StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (matches.Length == 0) return ("", []);
+        if (matches.Length == 1) return (matches[0][word.Length..] + " ", matches);
+        var common = matches.Aggregate((a, b) => a[..CommonLength(a, b)]);
+        return (common[word.Length..], matches);
+    }
+
+    private static int CommonLength(string a, string b)
+    {
+        var n = 0;
+        while (n < a.Length && n < b.Length && a[n] == b[n]) n++;
+        return n;
+    }
+}

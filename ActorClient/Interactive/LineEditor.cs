@@ -1,0 +1,84 @@
+using Switchboard.Client.Interactive.Editing;
+
+namespace Switchboard.Client.Interactive;
+
+/// <summary>
+/// Reads one line from the keyboard while notices keep arriving: a notice is shown above the input and the
+/// input is redrawn with the cursor where it was. Keys are those of <see cref="EditKeys"/>, the text lives in an
+/// <see cref="EditBuffer"/>, and the <see cref="IEditView"/> draws. Everything is drawn from this thread only.
+/// (RadLine 0.6.0 is built against an unsigned Spectre.Console 0.43 and does not load next to 0.57; Spectre's own
+/// prompts redraw from a fixed position and are corrupted by output from another thread.)
+/// </summary>
+public sealed class LineEditor(Notices notices, IEditView view, CancellationToken interrupted)
+{
+    private static readonly TimeSpan KeyPoll = TimeSpan.FromMilliseconds(25);
+
+    public ReadResult Read(Func<string> promptMarkup, History history, Completer? completer = null)
+    {
+        var buffer = new EditBuffer();
+        Console.TreatControlCAsInput = true;
+        view.Draw(promptMarkup(), buffer);
+        var size = (Console.WindowWidth, Console.WindowHeight);
+        while (true)
+        {
+            while (!Console.KeyAvailable)
+            {
+                if (interrupted.IsCancellationRequested) return Finish(promptMarkup(), buffer, ReadResult.Interrupted);
+                if (notices.TryTake(out var first))
+                {
+                    view.Above(first, "yellow");
+                    while (notices.TryTake(out var next)) view.Above(next, "yellow");
+                    view.Draw(promptMarkup(), buffer);
+                }
+                // A resized window is drawn again at its new size (the chat view's panes follow it).
+                if ((Console.WindowWidth, Console.WindowHeight) != size)
+                {
+                    size = (Console.WindowWidth, Console.WindowHeight);
+                    view.Draw(promptMarkup(), buffer);
+                }
+                notices.WaitAsync(KeyPoll).Wait();
+            }
+            if (interrupted.IsCancellationRequested) return Finish(promptMarkup(), buffer, ReadResult.Interrupted);
+            var key = Console.ReadKey(intercept: true);
+            var edit = EditKeys.Map(key, buffer.Length == 0);
+            switch (edit)
+            {
+                case EditKey.Submit:
+                    history.Add(buffer.Text);
+                    return Finish(promptMarkup(), buffer, new ReadResult(ReadOutcome.Line, buffer.Text));
+                case EditKey.Escape:
+                    history.Rewind();
+                    return Finish(promptMarkup(), buffer, ReadResult.Escape);
+                case EditKey.EndOfInput:
+                    return Finish(promptMarkup(), buffer, ReadResult.End);
+                case EditKey.Previous when history.Previous(buffer.Text) is { } older:
+                    buffer.Set(older);
+                    break;
+                case EditKey.Next when history.Next() is { } newer:
+                    buffer.Set(newer);
+                    break;
+                case EditKey.Complete when completer is not null:
+                    var (insert, candidates) = completer.Complete(buffer.BeforeCursor);
+                    buffer.Insert(insert);
+                    if (candidates.Count > 1) view.Above(string.Join("  ", candidates), "grey");
+                    break;
+                default:
+                    if (!EditKeys.Apply(buffer, edit, key.KeyChar)) continue;
+                    break;
+            }
+            view.Draw(promptMarkup(), buffer);
+        }
+    }
+
+    /// <summary>Shows queued notices while no input is on screen (before a menu is printed).</summary>
+    public void ShowNotices()
+    {
+        while (notices.TryTake(out var line)) view.Above(line, "yellow");
+    }
+
+    private ReadResult Finish(string prompt, EditBuffer buffer, ReadResult result)
+    {
+        view.Done(prompt, buffer);
+        return result;
+    }
+}

@@ -1,0 +1,22 @@
+using Switchboard.Client.Interactive.Editing;
+
+namespace Switchboard.Client.Interactive.Menu;
+
+/// <summary>How the menu talks to a person: a colour terminal, the chat view, or plain numbered lines where the
+/// console cannot draw (dumb terminal). Null answers mean the person backed out (Esc, Ctrl-C, end of input).</summary>
+public interface IMenuUi : IDisposable
+{
+    /// <summary>Prints the menu (once at start, and on <c>menu</c> or <c>?</c>).</summary>
+    void Menu(string title, IReadOnlyList<string> choices);
+
+    /// <summary>The main prompt: a menu number or a command, with history and completion.</summary>
+    ReadResult ReadCommand();
+
+    int? Choose(string title, IReadOnlyList<string> choices);
+    string? Ask(string prompt);
+    bool Confirm(string question);
+    void Good(string text);
+    void Bad(string text);
+    void Info(string text);
+    void Table(string title, string[] columns, IEnumerable<string[]> rows);
+}

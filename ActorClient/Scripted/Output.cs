@@ -1,0 +1,197 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Switchboard.Messages;
+
+namespace Switchboard.Client.Scripted;
+
+/// <summary>
+/// Renders replies and events as single lines, JSON (field names fixed by DESIGN §4) or plain text.
+/// Writes are whole lines under one lock, so an event never lands inside a reply.
+/// </summary>
+public sealed class Output(TextWriter writer, bool json)
+{
+    // Readable quotes and non-ASCII; output is a line on a console or a pipe, never embedded in HTML.
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private readonly Lock _gate = new();
+
+    public void Registered(string name, Registered r, string @event = "registered") => Line(json
+        ? Json(w =>
+        {
+            w.WriteString("event", @event);
+            w.WriteNumber("code", Codes.Ok);
+            w.WriteNumber("clientSeq", r.ClientSeq);
+            w.WriteNumber("serverSeq", r.ServerSeq);
+            w.WriteString("name", name);
+            w.WriteString("node", r.Node);
+        })
+        : $"{@event} as {name} on {r.Node} [clientSeq {r.ClientSeq}, serverSeq {r.ServerSeq}]");
+
+    public void Rejected(int code, string error) => Line(json
+        ? Json(w =>
+        {
+            w.WriteString("event", "registered");
+            w.WriteNumber("code", code);
+            w.WriteString("error", error);
+        })
+        : $"registration failed: {code} {error}");
+
+    /// <summary>A re-registration after a lost connection was refused; the client goes on trying.</summary>
+    public void ReconnectRefused(int code, string error) => Line(json
+        ? Json(w =>
+        {
+            w.WriteString("event", "reconnect-refused");
+            w.WriteNumber("code", code);
+            w.WriteString("error", error);
+        })
+        : $"* cannot register again: {code} {error}; still trying");
+
+    public void Reply(string cmd, IReply r) => Line(json ? Json(w => WriteReply(w, cmd, r)) : Plain(cmd, r));
+
+    /// <summary>A reply the client makes itself (usage errors, server unreachable): no sequence numbers.</summary>
+    public void Local(string cmd, int code, string? error) => Line(json
+        ? Json(w =>
+        {
+            w.WriteString("cmd", cmd);
+            w.WriteNumber("code", code);
+            if (error is not null) w.WriteString("error", error);
+        })
+        : error is null ? $"{cmd}: ok" : $"{cmd}: error {code} {error}");
+
+    public void Disconnected(string why) => Line(json
+        ? Json(w =>
+        {
+            w.WriteString("event", "disconnected");
+            w.WriteNumber("code", Codes.Unreachable);
+            w.WriteString("error", why);
+        })
+        : $"* disconnected: {why}; reconnecting");
+
+    /// <summary>A pushed event: a message, a presence notice, a dropped-message notice.</summary>
+    public void Pushed(ISwitchboardMessage m)
+    {
+        if (m is Incoming or PresenceEvent or PresenceBatch or Dropped) Line(json ? Json(w => WriteEvent(w, m)) : PlainEvent(m));
+    }
+
+    public static string PlainEvent(ISwitchboardMessage m) => m switch
+    {
+        Incoming i => $"{(i.Replay ? "(earlier) " : "")}[{i.From} → {(i.Direct ? "you" : i.Room ?? "everyone")}] {i.Text}",
+        PresenceEvent p => $"* {p.Name} {(p.Joined ? "joined" : "left")} ({p.Node})",
+        PresenceBatch b => $"* and {b.MoreJoined} more joined, {b.MoreLeft} more left (see who)",
+        Dropped d => $"* message to {d.To} dropped: {d.Reason}",
+        _ => m.ToString() ?? "",
+    };
+
+    public static string Plain(string cmd, IReply r)
+    {
+        var seq = r.ClientSeq > 0 ? $" [clientSeq {r.ClientSeq}, serverSeq {r.ServerSeq}]" : "";
+        return r.Code == Codes.Ok ? $"{cmd}: {ResultText(r)}{seq}" : $"{cmd}: error {r.Code} {r.Error}{seq}";
+    }
+
+    public static string ResultText(IReply r) => r switch
+    {
+        Reply x => ValueText(x.Value),
+        WhoReply w => w.Clients.Length == 0 ? "nobody online" : string.Join(", ", w.Clients.Select(c => $"{c.Name}@{c.Node}")),
+        RoomsReply x => x.Rooms.Length == 0 ? "no rooms" : string.Join(", ", x.Rooms.Select(e => $"{e.Name} ({e.Members} here, {e.History} recent)")),
+        _ => "ok",
+    };
+
+    public static string ValueText(OpValue v) => v.Kind == ValueKind.None ? "ok" : v.ToString();
+    private static void WriteReply(Utf8JsonWriter w, string cmd, IReply r)
+    {
+        w.WriteString("cmd", cmd);
+        w.WriteNumber("code", r.Code);
+        // A reply the client made itself (400) or the server could not count (503) has no numbers.
+        if (r.ClientSeq > 0)
+        {
+            w.WriteNumber("clientSeq", r.ClientSeq);
+            w.WriteNumber("serverSeq", r.ServerSeq);
+        }
+        if (r.Code != Codes.Ok)
+        {
+            w.WriteString("error", r.Error ?? "error");
+            return;
+        }
+        switch (r)
+        {
+            case Reply { Value.Kind: ValueKind.Number } x: w.WriteNumber("result", x.Value.Number); break;
+            case Reply { Value.Kind: ValueKind.Flag } x: w.WriteBoolean("result", x.Value.Flag); break;
+            case Reply { Value.Kind: ValueKind.Text } x: w.WriteString("result", x.Value.Text); break;
+            case WhoReply x:
+                w.WriteStartArray("result");
+                foreach (var c in x.Clients)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", c.Name);
+                    w.WriteString("node", c.Node);
+                    w.WriteString("since", DateTimeOffset.FromUnixTimeMilliseconds(c.SinceMs));
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                break;
+            case RoomsReply x:
+                w.WriteStartArray("result");
+                foreach (var e in x.Rooms)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("room", e.Name);
+                    w.WriteNumber("members", e.Members);
+                    w.WriteNumber("history", e.History);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                break;
+        }
+    }
+
+    private static void WriteEvent(Utf8JsonWriter w, ISwitchboardMessage m)
+    {
+        switch (m)
+        {
+            case Incoming i:
+                w.WriteString("event", "message");
+                w.WriteString("from", i.From);
+                w.WriteString("text", i.Text);
+                w.WriteBoolean("direct", i.Direct);
+                if (i.Room is not null) w.WriteString("room", i.Room);
+                if (i.Replay) w.WriteBoolean("replay", true);
+                break;
+            case PresenceEvent p:
+                w.WriteString("event", p.Joined ? "joined" : "left");
+                w.WriteString("name", p.Name);
+                w.WriteString("node", p.Node);
+                break;
+            case PresenceBatch b:
+                w.WriteString("event", "presence");
+                w.WriteNumber("moreJoined", b.MoreJoined);
+                w.WriteNumber("moreLeft", b.MoreLeft);
+                break;
+            case Dropped d:
+                w.WriteString("event", "dropped");
+                w.WriteString("to", d.To);
+                w.WriteString("error", d.Reason);
+                break;
+        }
+    }
+
+    private static string Json(Action<Utf8JsonWriter> body)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, Options))
+        {
+            w.WriteStartObject();
+            body(w);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    private void Line(string line)
+    {
+        lock (_gate)
+        {
+            writer.WriteLine(line);
+            writer.Flush();
+        }
+    }
+}

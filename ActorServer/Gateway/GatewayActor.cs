@@ -1,0 +1,222 @@
+using Akka.Actor;
+using Akka.Event;
+using Switchboard.Messages;
+using Switchboard.Messages.Transport.Inbound;
+using Switchboard.Server.Monitoring;
+using Switchboard.Server.Registry;
+using Switchboard.Server.Registry.Protocol;
+using Switchboard.Server.Security;
+using Switchboard.Server.Segment;
+using Switchboard.Server.Sessions;
+
+namespace Switchboard.Server.Gateway;
+
+/// <summary>
+/// The seed's "connect channel": validates a name, has the registry claim it atomically (in the segment,
+/// for every node sharing it), then creates the client's session and hands its ref back. It never blocks:
+/// the claim is a Tell and the answer comes back as a message. Without the registry no client can be
+/// served, so losing it stops the node (cleanly, through CoordinatedShutdown: summary printed, segment left).
+/// <para>A session's actor name is a capability (128 random bits): only its client learns it, in
+/// <see cref="Registered"/>, and peers can name the gateway's children only exactly. The gateway itself is
+/// reachable by peers only with a <see cref="Register"/> selection; <see cref="RegistrationGate"/> bounds what one
+/// peer may take.</para>
+/// </summary>
+public sealed class GatewayActor : ReceiveActor
+{
+    private readonly IActorRef _registry;
+    private readonly SessionServices _services;
+    private readonly string _node;
+    private readonly string? _doorName;
+    private readonly bool _remoteClientsOnly;
+    private readonly RegistrationGate _gate;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, IActorRef> _sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<IActorRef, (string Name, string Address)> _byRef = new();
+    private IActorRef _door = ActorRefs.Nobody;
+    // Registrations waiting while a local session holding their name checks its client (at most one per name).
+    private readonly Dictionary<string, IActorRef> _waiting = new(StringComparer.Ordinal);
+    private readonly SwitchboardMetrics? _metrics;
+    private readonly PeerAddresses _peers = PeerAddresses.For(Context.System);
+
+    public GatewayActor(SessionServices services, GatewaySettings settings)
+    {
+        _services = services;
+        _metrics = services.Metrics;
+        _registry = services.Registry;
+        _node = settings.Node;
+        _doorName = settings.DoorName;
+        _remoteClientsOnly = settings.Registration.RemoteClientsOnly;
+        _gate = new RegistrationGate(settings.Registration, settings.Token, services.Clock);
+
+        Receive<Register>(OnRegister);
+        Receive<NameClaimed>(OnClaimed);
+        Receive<NameRefused>(OnRefused);
+        Receive<ClientVerified>(m =>
+        {
+            if (_waiting.Remove(m.Name, out var client)) Refuse(m.Name, client, Codes.NameTaken, $"name '{m.Name}' is already taken");
+        });
+        Receive<Deliver>(_ => FromNodes(), OnDeliver);
+        Receive<Fanout>(_ => FromNodes(), OnFanout);
+        Receive<PresenceChanged>(m =>
+        {
+            if (m.Joined.Count + m.Left.Count == 0) return;
+            foreach (var s in _sessions.Values) s.Tell(m);
+        });
+        Receive<Terminated>(t => t.ActorRef.Equals(_registry), _ => OnRegistryLost());
+        Receive<Terminated>(t =>
+        {
+            if (!_byRef.Remove(t.ActorRef, out var who)) return;
+            _gate.Left(who.Address);
+            if (_sessions.TryGetValue(who.Name, out var s) && s.Equals(t.ActorRef)) _sessions.Remove(who.Name);
+            // Its client was gone after all: the waiting registration claims the name now.
+            if (_waiting.Remove(who.Name, out var waiting)) _registry.Tell(new ClaimName(who.Name, waiting));
+        });
+        ReceiveAny(m => _log.Debug("gateway ignored {0}", m.GetType().Name));
+    }
+
+    public static Props Props(SessionServices services, GatewaySettings settings) =>
+        Akka.Actor.Props.Create(() => new GatewayActor(services, settings));
+
+    protected override void PreStart()
+    {
+        Context.Watch(_registry);
+        if (_doorName is not null) _door = Context.ActorOf(NodeDoorActor.Props(Self, _services.Rooms, _registry), _doorName);
+        _log.Info("gateway up");
+    }
+
+    // Node traffic comes through this node's door (from the other nodes) or from this node's registry: no peer
+    // reaches the gateway with it, and a sender path a peer writes cannot name a local actor.
+    private bool FromNodes()
+    {
+        if (Sender.Equals(_door) || Sender.Equals(_registry)) return true;
+        _log.Warning("refused node traffic from {0}", Sender.Path);
+        return false;
+    }
+
+    // A session that throws is stopped (its PostStop frees the name); the gateway and the others go on.
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(_ => Directive.Stop);
+
+    private void OnRegister(Register m)
+    {
+        var address = Sender.Path.Address;
+        // Nobody to answer or to watch; or a local actor, which a peer can only have written as the sender.
+        if (Sender.IsNobody() || Sender.Equals(Context.System.DeadLetters) || (_remoteClientsOnly && !address.HasGlobalScope))
+        {
+            _log.Warning("refused a registration without a remote sender ({0})", Sender.Path);
+            return;
+        }
+        var error = Limits.NameError(m.Name);
+        // A retry of a registration already waiting for its name: it is answered once that wait ends.
+        if (error is null && _waiting.TryGetValue(m.Name, out var waiter) && waiter.Equals(Sender))
+        {
+            _log.Debug("'{0}' is still waiting for its old session's client to answer", m.Name);
+            return;
+        }
+        _log.Info("connect from {0} as '{1}'", address, error is null ? m.Name : "(invalid name)");
+        if (error is not null)
+        {
+            _log.Info("registration refused: {0}", error);
+            _metrics?.Refused(Codes.Invalid);
+            Sender.Tell(new Rejected(Codes.Invalid, error));
+            return;
+        }
+        if (_gate.Check(address.ToString(), SocketHost(address), m.Token) is { } refusal)
+        {
+            _log.Info("registration of '{0}' refused: {1} {2}", m.Name, refusal.Code, refusal.Error);
+            _metrics?.Refused(refusal.Code);
+            Sender.Tell(new Rejected(refusal.Code, refusal.Error));
+            return;
+        }
+        _gate.Admitted(address.ToString()); // counted from the claim on, so a burst cannot overshoot the bound
+        _registry.Tell(new ClaimName(m.Name, Sender));
+    }
+
+    // The host a wrong token is charged to: the one the server's socket saw for the association the Register came by
+    // (its sender is that association's origin: PeerAddressTransport drops any other), never the host a peer wrote.
+    // An association gone before its Register is read leaves no host to go by: all such share one key, one host for
+    // the penalties, so going away buys no fresh host. Without the transport (an in-process spec's system, or a
+    // config that drops the adapter) the claim is all there is.
+    private string SocketHost(Address address)
+    {
+        if (!_peers.Active || !address.HasGlobalScope) return address.Host ?? "";
+        if (_peers.SocketHostOf(address) is { } host) return host;
+        _log.Info("no live association claims {0}; its registration is charged to the shared unverified host", address);
+        return UnverifiedHost;
+    }
+
+    private const string UnverifiedHost = "(unverified)";
+
+    // A direct message for a client of this node, from this node's or another node's registry.
+    private void OnDeliver(Deliver m)
+    {
+        if (_sessions.TryGetValue(m.To, out var session)) session.Forward(m);
+        else m.ReplyTo.Tell(new Delivered(m.Id, Codes.NotOnline, $"{m.To} is not online"), ActorRefs.NoSender);
+    }
+
+    // A broadcast: every local session but the sender's own gets it (room messages go to the rooms actor).
+    private void OnFanout(Fanout m)
+    {
+        if (m.Room is not null) return;
+        foreach (var (name, session) in _sessions)
+            if (name != m.From) session.Forward(m);
+    }
+
+    private void OnRefused(NameRefused m)
+    {
+        // A retry that overtook the first attempt's refusal: that attempt already waits for the name.
+        if (_waiting.TryGetValue(m.Name, out var waiter) && waiter.Equals(m.Client))
+        {
+            _gate.Left(m.Client.Path.Address.ToString());
+            return;
+        }
+        // Taken by a session of this node: maybe this very client's old one, whose connection dropped. Its session
+        // probes its client (bounded by the probe timeout) before the newcomer hears 409.
+        if (m.Code == Codes.NameTaken && _sessions.TryGetValue(m.Name, out var holder) && _waiting.TryAdd(m.Name, m.Client))
+        {
+            _log.Debug("'{0}' is held by a session of this node; checking its client before answering", m.Name);
+            holder.Tell(VerifyClient.Instance);
+            return;
+        }
+        Refuse(m.Name, m.Client, m.Code, m.Error);
+    }
+
+    private void Refuse(string name, IActorRef client, int code, string error)
+    {
+        _log.Info("registration of '{0}' refused: {1} {2}", name, code, error);
+        _metrics?.Refused(code);
+        _gate.Left(client.Path.Address.ToString());
+        client.Tell(new Rejected(code, error));
+    }
+
+    private void OnClaimed(NameClaimed m)
+    {
+        // The session's name is its capability: never logged, told only to its client.
+        var figures = new SessionFigures(m.Name, _node, _services.Clock.GetUtcNow());
+        var session = Context.ActorOf(SessionActor.Props(m.Name, m.Client, m.Slot, _services, figures), Capability.NewName("s-"));
+        _metrics?.Registered();
+        Context.Watch(session);
+        _sessions[m.Name] = session;
+        _byRef[session] = (m.Name, m.Client.Path.Address.ToString());
+        _log.Info("registered '{0}' (clientSeq {1}, serverSeq {2})", m.Name, m.Seq.ClientSeq, m.Seq.ServerSeq);
+        m.Client.Tell(new Registered(session, m.Seq.ClientSeq, m.Seq.ServerSeq, _node));
+    }
+
+    private void OnRegistryLost()
+    {
+        var shutdown = CoordinatedShutdown.Get(Context.System);
+        if (shutdown.ShutdownReason is not null) return; // a normal shutdown stops the registry too
+        _log.Error("the registry stopped; no client can be served, shutting this node down");
+        shutdown.Run(RegistryLost.Instance);
+    }
+
+    /// <summary>Why the node stopped when its registry did.</summary>
+    public sealed class RegistryLost : CoordinatedShutdown.Reason
+    {
+        public static readonly RegistryLost Instance = new();
+
+        private RegistryLost() { }
+
+        public override int ExitCode => 1;
+    }
+}

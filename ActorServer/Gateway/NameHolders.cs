@@ -1,0 +1,16 @@
+
+namespace Switchboard.Server.Gateway;
+
+// Gateway ↔ its own sessions (local only, never on the wire): a registration for a name that a session of this
+// node holds is refused only once that session's client proved alive. A client reconnecting from a fresh actor
+// system finds its old session still there (probing its dropped connection); without this check it heard
+// "already taken" until the probe ran out.
+
+/// <summary>Gateway → session: probe your client now; answer <see cref="ClientVerified"/> if it is there, stop if not.</summary>
+public sealed record VerifyClient
+{
+    public static readonly VerifyClient Instance = new();
+}
+
+/// <summary>Session → gateway: its client answered the probe, so the name is really taken.</summary>
+public sealed record ClientVerified(string Name);

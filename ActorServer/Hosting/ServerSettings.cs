@@ -1,0 +1,19 @@
+using Akka.Configuration;
+using Switchboard.Messages.Startup;
+using Switchboard.Server.Gateway;
+using Switchboard.Server.Registry;
+using Switchboard.Server.Rooms;
+using Switchboard.Server.Sessions;
+
+namespace Switchboard.Server.Hosting;
+
+/// <summary>Every setting of a node, read and checked once at start: a bad file is one clear error, not a failed actor.</summary>
+public sealed record ServerSettings(Config Hocon, StateSettings State, SessionSettings Sessions, RoomsSettings Rooms, RegistrationSettings Registration)
+{
+    /// <param name="userPath">A file with the settings to change; null for the shipped <c>hocon/server.hocon</c>.</param>
+    public static ServerSettings Load(string? userPath)
+    {
+        var hocon = SwitchboardConfig.LoadSide(userPath, "server.hocon");
+        return new ServerSettings(hocon, StateSettings.Create(hocon), SessionSettings.Create(hocon), RoomsSettings.Create(hocon), RegistrationSettings.Create(hocon));
+    }
+}

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.DependencyInjection;
+using Akka.Dispatch;
+using Akka.Event;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+
+namespace Switchboard.Server.Monitoring;
+
+/// <summary>
+/// Akka's log events into Microsoft.Extensions.Logging, one line each, under a short category: the actor
+/// path below /user ("gateway", "gateway/alice", "state") or the system component ("remoting").
+/// The stock bridge repeats Akka's own "[INFO][date][thread][source]" prefix inside every line.
+/// </summary>
+public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
+{
+    private readonly ConcurrentDictionary<string, ILogger> _loggers = new();
+
+    public ReadableLogger()
+    {
+        var resolver = DependencyResolver.For(Context.System).Resolver;
+        var factory = resolver.GetService<ILoggerFactory>();
+        var switches = resolver.GetService<LogSwitches>() ?? LogSwitches.Default;
+        Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
+        var flood = new LogFlood(TimeProvider.System);
+        Receive<LogEvent>(e =>
+        {
+            // --debug is about requests and replies; Akka's own debug output (shutdown phases, the remote
+            // watcher, ...) only with --debug-akka.
+            if (!switches.DebugAkka && !IsSwitchboard(e.LogSource) && (e is Debug || IsRoutine(e))) return;
+            var category = Category(e.LogSource);
+            var logger = _loggers.GetOrAdd(category, factory.CreateLogger);
+            if (e is Warning or Error && !IsSwitchboard(e.LogSource))
+            {
+                if (!flood.Admit(category, out var held)) return;
+                if (held > 0) logger.Log(LogLevel.Warning, "{Message}", $"{held} more lines of this kind were not logged (over {LogFlood.PerSecond} a second)");
+            }
+            // A peer closing its connection is how every client leaves: news, not an error with a stack.
+            if (e.Cause?.GetType().Name == "EndpointDisassociatedException") // internal to Akka.Remote
+                logger.Log(LogLevel.Debug, "{Message}", "connection closed by the peer");
+            // The inbound guard refused what a peer sent: the guard's reason is the news, Akka's stack and advice are not.
+            else if (e.Cause is System.Runtime.Serialization.SerializationException s && s.Message.StartsWith("refused a peer's", StringComparison.Ordinal))
+                logger.Log(LogLevel.Warning, "{Message}", s.Message);
+            else
+                logger.Log(IsRoutine(e) ? LogLevel.Debug : Level(e.LogLevel()), e.Cause, "{Message}", e.Message?.ToString());
+        });
+    }
+
+    // What Akka.Remote says each time a client leaves (the gateway and sessions already log that in words), and the
+    // transport's own start and stop steps (the node says "listening on" and prints its summary): --debug-akka shows them.
+    internal static bool IsRoutine(LogEvent e) =>
+        e.Message?.ToString() is { } text && Routine.Any(r => text.StartsWith(r, StringComparison.Ordinal) || (r[0] == ' ' && text.Contains(r, StringComparison.Ordinal)));
+
+    private static readonly string[] Routine =
+    [
+        " is now gated", "Removing receive buffers", "Starting remoting", "Remoting started", "Remoting now listens",
+        "Shutting down remote daemon", "Remote daemon shut down", "Remoting shut down", "CoordinatedShutdown invoked due to",
+    ];
+
+    /// <summary>Our actors (under /user) and the sessions' logger; everything else is Akka's.</summary>
+    internal static bool IsSwitchboard(string source) =>
+        source.StartsWith("session", StringComparison.Ordinal) || source.Contains("/user/", StringComparison.Ordinal);
+
+    internal static string Category(string source)
+    {
+        var user = source.IndexOf("/user/", StringComparison.Ordinal);
+        if (user >= 0) return source[(user + 6)..];
+        var system = source.IndexOf("/system/", StringComparison.Ordinal);
+        if (system >= 0) source = source[(system + 8)..];
+        var paren = source.IndexOf(" (", StringComparison.Ordinal);
+        return paren > 0 ? source[..paren] : source.Length > 48 ? source[..48] : source;
+    }
+
+    private static LogLevel Level(Akka.Event.LogLevel level) => level switch
+    {
+        Akka.Event.LogLevel.DebugLevel => LogLevel.Debug,
+        Akka.Event.LogLevel.InfoLevel => LogLevel.Information,
+        Akka.Event.LogLevel.WarningLevel => LogLevel.Warning,
+        _ => LogLevel.Error,
+    };
+}

@@ -1,0 +1,26 @@
+using Akka.Actor;
+using Switchboard.Server.Segment;
+
+namespace Switchboard.Server.Registry.Protocol;
+
+// Gateway and sessions ↔ the registry: who owns a name. Local messages; they never cross the wire.
+
+/// <summary>Gateway → registry: claim <paramref name="Name"/> for <paramref name="Client"/>; answered with
+/// <see cref="NameClaimed"/> or <see cref="NameRefused"/>.</summary>
+public sealed record ClaimName(string Name, IActorRef Client);
+
+/// <summary>Registry → gateway: the name is claimed; <paramref name="Seq"/> numbers the registration reply.</summary>
+public sealed record NameClaimed(string Name, IActorRef Client, SlotHandle Slot, SeqPair Seq);
+
+/// <summary>Registry → gateway: the claim failed; <paramref name="Code"/> is 409 or 503.</summary>
+public sealed record NameRefused(string Name, IActorRef Client, int Code, string Error);
+
+/// <summary>Session → registry: free the name (client gone, session stopping). A stale slot is ignored.</summary>
+public sealed record ReleaseName(SlotHandle Slot, string Name, string Reason);
+
+/// <summary>Registry → session: its slot is gone from the segment (torn and dropped, or reaped); the session ends
+/// so that its client, which watches it, registers again.</summary>
+public sealed record RegistrationLost
+{
+    public static readonly RegistrationLost Instance = new();
+}

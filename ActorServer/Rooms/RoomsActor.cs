@@ -1,0 +1,98 @@
+using Akka.Actor;
+using Akka.Event;
+using Switchboard.Messages;
+using Switchboard.Server.Monitoring;
+
+namespace Switchboard.Server.Rooms;
+
+/// <summary>
+/// This node's rooms: which local sessions are in which room, and each room's last messages. Every room
+/// message is fanned out to every node, so each node keeps the same recent history and replays it to a
+/// local client who joins. History lives in memory: a restarted node starts with empty rooms.
+/// <para>It enforces its own limits whoever asks: room names and texts are checked here too (not only by
+/// sessions), the number of rooms is capped and each history is bounded in messages and bytes. Room
+/// messages are taken only from this node's registry or its door for the other nodes.</para>
+/// </summary>
+public sealed class RoomsActor : ReceiveActor
+{
+    private readonly RoomsSettings _settings;
+    private readonly IActorRef _registry;
+    private readonly string? _doorName;
+    private readonly Dictionary<string, HashSet<IActorRef>> _members = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RoomHistory> _history = new(StringComparer.Ordinal);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public RoomsActor(RoomsSettings settings, IActorRef registry, string? doorName)
+    {
+        _settings = settings;
+        _registry = registry;
+        _doorName = doorName;
+        Receive<JoinLocal>(OnJoin);
+        Receive<LeaveLocal>(m =>
+        {
+            var was = _members.TryGetValue(m.Room, out var set) && set.Remove(m.Session);
+            if (set is { Count: 0 }) _members.Remove(m.Room);
+            m.Session.Tell(new RoomLeft(m.Id, m.Room, was));
+        });
+        Receive<LeaveAll>(m =>
+        {
+            foreach (var (room, set) in _members)
+                if (set.Remove(m.Session) && set.Count == 0) _members.Remove(room);
+        });
+        Receive<RoomsQuery>(m => m.Session.Tell(new RoomsList(m.Id, [.. Rooms()])));
+        Receive<Fanout>(OnFanout);
+    }
+
+    public static Props Props(RoomsSettings settings, IActorRef registry, string? doorName) =>
+        Akka.Actor.Props.Create(() => new RoomsActor(settings, registry, doorName));
+
+    private int RoomCount => _members.Count + _history.Keys.Count(k => !_members.ContainsKey(k));
+
+    private bool Known(string room) => _members.ContainsKey(room) || _history.ContainsKey(room);
+
+    private void OnJoin(JoinLocal m)
+    {
+        if (ChatRules.NormalizeRoom(m.Room) != m.Room)
+        {
+            m.Session.Tell(new RoomRefused(m.Id, m.Room, Codes.Invalid, "bad room name"));
+            return;
+        }
+        if (!Known(m.Room) && RoomCount >= _settings.MaxRooms)
+        {
+            m.Session.Tell(new RoomRefused(m.Id, m.Room, Codes.Unavailable, $"this node already keeps {_settings.MaxRooms} rooms"));
+            return;
+        }
+        if (!_members.TryGetValue(m.Room, out var set)) _members[m.Room] = set = [];
+        // Joining again changes nothing and replays nothing.
+        if (!set.Add(m.Session))
+        {
+            m.Session.Tell(new RoomJoined(m.Id, m.Room, [], AlreadyMember: true));
+            return;
+        }
+        m.Session.Tell(new RoomJoined(m.Id, m.Room, _history.TryGetValue(m.Room, out var h) ? h.ToArray() : []));
+    }
+
+    private void OnFanout(Fanout m)
+    {
+        var fromNode = Sender.Equals(_registry) || (_doorName is not null && Sender.Path.Name == _doorName && !Sender.Path.Address.HasGlobalScope);
+        if (!fromNode || m.Room is null || ChatRules.NormalizeRoom(m.Room) != m.Room || Limits.NameError(m.From) is not null || ChatRules.TextError(m.Text) is not null)
+        {
+            _log.Warning("refused a room message from {0}", Sender.Path);
+            return;
+        }
+        if (!_history.TryGetValue(m.Room, out var history))
+        {
+            // A room nobody here has joined is kept only while there is room for it.
+            if (!Known(m.Room) && RoomCount >= _settings.MaxRooms) return;
+            _history[m.Room] = history = new RoomHistory(_settings.History, _settings.HistoryBytes);
+        }
+        history.Add(m.From, m.Text);
+        if (_members.TryGetValue(m.Room, out var set))
+            foreach (var session in set) session.Forward(m);
+    }
+
+    private IEnumerable<RoomEntry> Rooms() =>
+        _members.Keys.Union(_history.Keys)
+            .Order(StringComparer.Ordinal)
+            .Select(r => new RoomEntry(r, _members.TryGetValue(r, out var s) ? s.Count : 0, _history.TryGetValue(r, out var h) ? h.Count : 0));
+}

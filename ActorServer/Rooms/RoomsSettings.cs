@@ -1,0 +1,16 @@
+using Akka.Configuration;
+using Switchboard.Messages.Startup;
+
+namespace Switchboard.Server.Rooms;
+
+/// <summary>This node's rooms (<c>switchboard.*</c> in server.hocon).</summary>
+/// <param name="History">Messages of each room kept and replayed to a client who joins.</param>
+/// <param name="HistoryBytes">Text bytes of each room's history at most (the oldest go first).</param>
+/// <param name="MaxRooms">Rooms this node keeps (with members or history); a join past it is 503.</param>
+public sealed record RoomsSettings(int History, int HistoryBytes, int MaxRooms)
+{
+    public static RoomsSettings Create(Config config) => new(
+        config.RequiredInt("switchboard.room-history"),
+        config.RequiredInt("switchboard.rooms.history-bytes"),
+        config.RequiredInt("switchboard.rooms.max-rooms"));
+}

@@ -1,0 +1,68 @@
+
+namespace Switchboard.Server.Segment;
+
+/// <summary>Both sequence numbers stamped on a reply (DESIGN §2).</summary>
+public readonly record struct SeqPair(long ClientSeq, long ServerSeq);
+
+/// <summary>Identifies one claim of a client slot; <see cref="Token"/> changes whenever the slot is reused,
+/// so a stale holder can never count against, or free, somebody else's registration.</summary>
+public readonly record struct SlotHandle(int Index, long Token);
+
+public enum ClaimStatus { Claimed, Taken, Full }
+
+/// <summary>Outcome of <see cref="IStateStore.Claim"/>; <see cref="Seq"/> is the registration reply's numbers.</summary>
+public readonly record struct ClaimResult(ClaimStatus Status, SlotHandle Slot, SeqPair Seq);
+
+/// <param name="Claim">The claim's token: it grows with every claim on any node, so it orders registrations
+/// where <paramref name="Since"/> (whole seconds) cannot.</param>
+public sealed record ClientEntry(string Name, string Node, long Requests, DateTimeOffset Since, long Claim);
+
+public sealed record NodeEntry(string Address, int Pid, bool Alive, DateTimeOffset Started, DateTimeOffset Heartbeat);
+
+public sealed record Census(int Clients, IReadOnlyList<string> Nodes);
+
+public sealed record StateSnapshot(
+    IReadOnlyList<NodeEntry> Nodes,
+    IReadOnlyList<ClientEntry> Clients,
+    long ServerSeq,
+    long TotalRequests,
+    long TotalRegistrations);
+
+/// <summary>
+/// The registry of names and the counters. Every method is one atomic step across all processes that
+/// share the store; only the StateActor calls it, from its pinned thread.
+/// </summary>
+public interface IStateStore : IDisposable
+{
+    /// <summary>Claims <paramref name="name"/> for this node; counts the registration reply (clientSeq 1).</summary>
+    ClaimResult Claim(string name);
+
+    /// <summary>Counts one more reply to the client in <paramref name="slot"/>: its requests + 1 and serverSeq + 1.
+    /// False when the slot no longer belongs to that claim (reaped or freed).</summary>
+    bool TryCount(SlotHandle slot, out SeqPair seq);
+
+    /// <summary>Counts <paramref name="count"/> replies to one client as one atomic step (a request batch): their
+    /// numbers are consecutive and <paramref name="last"/> is the last pair. False when the slot is no longer the claim's.</summary>
+    bool TryCount(SlotHandle slot, int count, out SeqPair last)
+    {
+        last = default;
+        for (var i = 0; i < count; i++)
+            if (!TryCount(slot, out last)) return i > 0 ? throw new InvalidOperationException("slot lost inside a batch") : false;
+        return true;
+    }
+
+    /// <summary>Frees the slot if it still belongs to that claim; returns false otherwise.</summary>
+    bool Release(SlotHandle slot);
+
+    /// <summary>Finds an online client by name, on any node.</summary>
+    bool TryFind(string name, out ClientEntry entry);
+
+    StateSnapshot Snapshot();
+
+    /// <summary>How many clients are online and which nodes have a row: what a broadcast needs, without
+    /// decoding every slot as <see cref="Snapshot"/> does.</summary>
+    Census Census();
+
+    /// <summary>Heartbeats this node and reaps nodes (and their clients) whose process is gone; returns how many clients were reaped.</summary>
+    int Maintain();
+}

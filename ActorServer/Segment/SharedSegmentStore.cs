@@ -1,0 +1,497 @@
+using Microsoft.Extensions.Logging;
+
+namespace Switchboard.Server.Segment;
+
+/// <summary>
+/// <see cref="IStateStore"/> over a /dev/shm segment shared by every node on this host, guarded by
+/// <see cref="SegmentMutex"/> (a flock on <c>/dev/shm/&lt;segment&gt;.lock</c>, 0600: no other user can take it). Every
+/// method takes the lock, does its whole read-modify-write and releases it in the same synchronous call. Not
+/// thread-safe beyond that: one owner (the StateActor, on its pinned thread).
+///
+/// <para>An existing file is reused, rebuilt or refused by <see cref="SegmentAdmission.ForStore"/> (decided under the
+/// mutex); the repairs on reuse, after an abandoned lock and in <see cref="Maintain"/> are <see cref="SegmentRepair"/>'s.</para>
+/// </summary>
+public sealed class SharedSegmentStore : IStateStore
+{
+    readonly ILogger _log;
+    readonly SegmentMutex _mutex;
+    readonly SegmentMapping _map;
+    readonly HashSet<(ulong, ulong, ulong, ulong)> _names = new(SegmentLayout.ClientCapacity); // scratch for ValidateSlots
+    // What this process knows, to check the segment against where it is read (a process of this user can write
+    // anything into it): the immutable header as it was opened, the counters' floors, and the token and request
+    // count of each slot this node claimed (only the owner counts a slot, so its count must be what it last wrote).
+    readonly byte[] _header = new byte[SegmentLayout.ImmutableHeaderLength];
+    readonly CounterFloors _floors = new();
+    readonly long[] _ownTokens = new long[SegmentLayout.ClientCapacity];
+    readonly long[] _ownRequests = new long[SegmentLayout.ClientCapacity];
+    string? _truncated; // set once the file was found cut short: the mapping must never be touched again
+    bool _disposed;
+
+    public string Segment { get; }
+    public string FilePath { get; }
+    public string NodeAddress { get; }
+    /// <summary>Told how long each take of the lock waited (the node's metrics); called inside the lock, keep it cheap.</summary>
+    public Action<TimeSpan>? LockWaited { get; set; }
+    /// <summary>This node's row in the node table.</summary>
+    public int NodeIndex { get; private set; }
+
+    public SharedSegmentStore(string segment, string nodeAddress, ILogger logger, TimeSpan mutexTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        if (System.Text.Encoding.UTF8.GetByteCount(nodeAddress) is 0 or > SegmentLayout.MaxAddressLength)
+            throw new ArgumentException($"node address must be 1–{SegmentLayout.MaxAddressLength} UTF-8 bytes", nameof(nodeAddress));
+        Segment = segment;
+        FilePath = SegmentMapping.PathFor(segment);
+        NodeAddress = nodeAddress;
+        _log = logger;
+        _mutex = new SegmentMutex(segment, mutexTimeout);
+        try
+        {
+            using var held = _mutex.Enter();
+            // nothing is mapped yet to repair: opening validates the segment anyway
+            if (held.Abandoned)
+                _log.LogWarning("segment {Segment}: the previous lock holder (pid {Pid}) died inside the lock; the segment will be validated", Segment, held.PreviousHolderPid);
+            _map = OpenOrCreate();
+            Seg[.._header.Length].CopyTo(_header);
+            _floors.Observe(Seg);
+        }
+        catch
+        {
+            _mutex.Dispose();
+            throw;
+        }
+    }
+
+    public static SharedSegmentStore Open(string segment, string nodeAddress, ILogger logger, TimeSpan mutexTimeout) =>
+        new(segment, nodeAddress, logger, mutexTimeout);
+
+    Span<byte> Seg => _map.Span;
+
+    /// <summary>Takes the lock and checks the file's length and the header before anything reads the mapping; on
+    /// abandonment (a holder died inside) repairs the segment before returning.</summary>
+    SegmentMutex.Scope Enter()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_truncated is not null) throw new SegmentException(SegmentFault.Truncated, _truncated);
+        var started = LockWaited is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+        var held = _mutex.Enter();
+        if (started != 0) LockWaited?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        try
+        {
+            CheckLength();
+            CheckHeader();
+            if (held.Abandoned)
+            {
+                _log.LogWarning("segment {Segment}: the previous lock holder (pid {Pid}) died inside the lock; validating every slot", Segment, held.PreviousHolderPid);
+                Repair();
+            }
+            return held;
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+    }
+
+    // ------------------------------------------------------------------ checks where the segment is read (issue point 7)
+
+    /// <summary>One fstat per lock section: a file cut short under the mapping kills the process (SIGBUS) at the first
+    /// read past its new end, which .NET cannot catch; checked here, under the lock, no node reads past it. A process
+    /// of this user that truncates it between this check and a read inside the section can still crash the node
+    /// (README, Security). What was cut away is lost for every node, so this node refuses all further work for good.</summary>
+    void CheckLength()
+    {
+        var length = _map.FileLength();
+        if (length == SegmentLayout.TotalSize) return;
+        if (length > SegmentLayout.TotalSize)
+        {
+            // harmless to the mapping, but other nodes would refuse the file's length when they open it
+            _map.RestoreLength();
+            _log.LogWarning("segment {Segment}: {Path} grew to {Length} bytes under this node; repaired: cut back to {Size}", Segment, FilePath, length, SegmentLayout.TotalSize);
+            return;
+        }
+        _truncated = $"server state corrupt: {FilePath} was cut to {length} bytes under this node (the layout needs {SegmentLayout.TotalSize}); " +
+                     "reading it would kill the process, so this node takes no new work";
+        _log.LogError("segment {Segment}: {Message}", Segment, _truncated);
+        throw new SegmentException(SegmentFault.Truncated, _truncated);
+    }
+
+    /// <summary>The header never changes after creation (a rebuild is a new file), so a changed one is put back as this
+    /// node opened it: other nodes would otherwise refuse or rebuild the file. 64 bytes compared, no allocation.</summary>
+    void CheckHeader()
+    {
+        var header = Seg[.._header.Length];
+        if (header.SequenceEqual(_header)) return;
+        var detail = SegmentLayout.CheckHeader(Seg, out var why) == SegmentLayout.HeaderCheck.Valid ? "resealed with other values" : why;
+        _header.CopyTo(header);
+        _log.LogWarning("segment {Segment}: its header was changed under this node ({Detail}); restored it", Segment, detail);
+    }
+
+    /// <summary>The counters a section is about to read, checked and repaired (<see cref="SegmentRepair.RepairCounters"/>),
+    /// with one warning per repair.</summary>
+    void CheckCounters(Span<byte> seg, long? minNextToken, long minRegistrations = 0, long minRequests = 0)
+    {
+        var repaired = SegmentRepair.RepairCounters(seg, _floors, minNextToken, minRegistrations, minRequests);
+        if (repaired is not null)
+            _log.LogWarning("segment {Segment}: counters were written under this node: {Detail}", Segment, repaired);
+    }
+
+    /// <summary>The slot of a live claim, checked for counting: false (with the slot dropped when damaged) when it is no
+    /// longer the claim's. A count of this node's own claim that is not what this node last wrote is restored.</summary>
+    bool TakeSlotToCount(Span<byte> seg, SlotHandle slot, out Span<byte> s)
+    {
+        s = SegmentLayout.SlotSpan(seg, slot.Index);
+        if (!SegmentLayout.IsSlotUsed(s) || SegmentLayout.SlotToken(s) != slot.Token) return false;
+        if (!SegmentLayout.IsRowIntact(s))
+        {
+            // torn by a writer that died (and whose abandonment another process consumed): never count on it
+            LogDropped(new SlotDropped(slot.Index, SegmentRepair.TornSlotReason));
+            SegmentLayout.FreeRow(s);
+            return false;
+        }
+        var requests = SegmentLayout.SlotRequests(s);
+        if (_ownTokens[slot.Index] == slot.Token)
+        {
+            if (requests != _ownRequests[slot.Index])
+            {
+                _log.LogWarning("segment {Segment}: client slot {Slot}: requests {Was} repaired to {Now} (what this node counted)", Segment, slot.Index, requests, _ownRequests[slot.Index]);
+                SegmentLayout.SetRequests(s, _ownRequests[slot.Index]);
+            }
+        }
+        else if ((ulong)requests > SegmentLayout.MaxSlotRequests)
+        {
+            // another node's claim (a test's second store): nothing here proves its count, so it is not used
+            LogDropped(new SlotDropped(slot.Index, $"malformed (requests {requests})"));
+            SegmentLayout.FreeRow(s);
+            return false;
+        }
+        return true;
+    }
+
+    void Counted(ReadOnlySpan<byte> seg, SlotHandle slot, long requests)
+    {
+        _floors.Observe(seg);
+        _ownTokens[slot.Index] = slot.Token;
+        _ownRequests[slot.Index] = requests;
+    }
+
+    // ------------------------------------------------------------------ opening and registering
+
+    SegmentMapping OpenOrCreate()
+    {
+        SegmentMapping? map = null;
+        try
+        {
+            if (!File.Exists(FilePath))
+                map = Create(generation: 1);
+            else
+            {
+                var euid = ProcessInfo.EffectiveUid();
+                FileStatus file;
+                try { file = ProcessInfo.FileStatusOf(FilePath); }
+                catch (IOException e) { throw new SegmentException(SegmentFault.Io, $"cannot stat {FilePath}: {e.Message}", e); }
+                switch (SegmentAdmission.ForStore(FilePath, euid, file, () => SegmentMapping.ReadPrefix(FilePath, SegmentLayout.TotalSize + 1), ProcessInfo.IsAlive))
+                {
+                    case Admission.Refuse refuse:
+                        throw refuse.ToException();
+                    case Admission.Rebuild rebuild:
+                        _log.LogWarning("segment {Segment}: rebuilding a damaged segment ({Detail}); no live node uses it", Segment, rebuild.Detail);
+                        File.Delete(FilePath);
+                        map = Create(rebuild.Generation);
+                        break;
+                    default: // Reuse
+                        map = SegmentMapping.OpenExisting(FilePath, writable: true);
+                        var seg = map.Span;
+                        var reaped = ReapDeadNodes(seg, ownIndex: -1);
+                        var dropped = ValidateSlots(seg);
+                        _log.LogInformation("segment {Segment}: reusing generation {Generation} ({Reaped} clients of dead nodes reaped, {Dropped} damaged slots dropped)",
+                            Segment, SegmentLayout.Generation(seg), reaped, dropped);
+                        break;
+                }
+            }
+
+            RegisterNode(map.Span);
+            return map;
+        }
+        catch (SegmentException)
+        {
+            map?.Dispose();
+            throw;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            map?.Dispose();
+            throw new SegmentException(SegmentFault.Io, $"cannot open {FilePath}: {e.Message}", e);
+        }
+        catch
+        {
+            map?.Dispose();
+            throw;
+        }
+    }
+
+    SegmentMapping Create(ulong generation)
+    {
+        var map = SegmentMapping.CreateNew(FilePath);
+        SegmentLayout.Initialize(map.Span, generation, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), ProcessInfo.EffectiveUid());
+        _log.LogInformation("segment {Segment}: created {Path} (generation {Generation})", Segment, FilePath, generation);
+        return map;
+    }
+
+    void RegisterNode(Span<byte> seg)
+    {
+        for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
+        {
+            var row = SegmentLayout.NodeRowSpan(seg, i);
+            if (SegmentLayout.IsNodeUsed(row) && SegmentLayout.IsRowIntact(row)) continue;
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            SegmentLayout.WriteNode(row, new NodeRow(ProcessInfo.CurrentPid, ProcessInfo.CurrentStartTicks, now, now, NodeAddress));
+            NodeIndex = i;
+            _log.LogInformation("segment {Segment}: node {Address} registered in row {Row}", Segment, NodeAddress, i);
+            return;
+        }
+        throw new SegmentException(SegmentFault.NodeTableFull, $"{FilePath}: all {SegmentLayout.NodeCapacity} node rows belong to live nodes");
+    }
+
+    bool OwnRowIsOurs(ReadOnlySpan<byte> seg) =>
+        SegmentLayout.TryReadNode(SegmentLayout.NodeRowSpan(seg, NodeIndex), out var n) &&
+        n.Pid == ProcessInfo.CurrentPid && n.StartTicks == ProcessInfo.CurrentStartTicks && n.Address == NodeAddress;
+
+    /// <summary>Takes a new row when this node's own row was lost (reaped by another node) or damaged.</summary>
+    void RegisterAgain(Span<byte> seg, string what)
+    {
+        _log.LogWarning("segment {Segment}: this node's row was {What}; registering again", Segment, what);
+        RegisterNode(seg);
+    }
+
+    // ------------------------------------------------------------------ repair (the rules are in SegmentRepair; here they are logged)
+
+    /// <summary>Full validation after a holder died inside the mutex: damaged node rows and slots are dropped.</summary>
+    void Repair()
+    {
+        var seg = Seg;
+        ReapDeadNodes(seg, NodeIndex);
+        ValidateSlots(seg);
+        if (!OwnRowIsOurs(seg)) RegisterAgain(seg, "damaged");
+        CheckTableCounters(seg);
+    }
+
+    /// <summary>The counters against everything the table proves (a scan of every slot: repairs and maintenance only).</summary>
+    void CheckTableCounters(Span<byte> seg)
+    {
+        var (maxToken, used, sumRequests) = SegmentRepair.TableBounds(seg);
+        CheckCounters(seg, maxToken, used, sumRequests);
+    }
+
+    /// <summary>Returns the number of client slots freed with the dead nodes.</summary>
+    int ReapDeadNodes(Span<byte> seg, int ownIndex)
+    {
+        var reaped = SegmentRepair.ReapDeadNodes(seg, ownIndex, ProcessInfo.IsAlive);
+        var freed = 0;
+        for (var i = 0; i < reaped.Count; i++)
+        {
+            _log.LogWarning("segment {Segment}: {Reason}; reaped it and {Count} of its clients", Segment, reaped[i].Reason, reaped[i].ClientsFreed);
+            freed += reaped[i].ClientsFreed;
+        }
+        return freed;
+    }
+
+    /// <summary>Returns the number of damaged slots dropped.</summary>
+    int ValidateSlots(Span<byte> seg)
+    {
+        var dropped = SegmentRepair.ValidateSlots(seg, _names);
+        for (var i = 0; i < dropped.Count; i++)
+            LogDropped(dropped[i]);
+        return dropped.Count;
+    }
+
+    void LogDropped(SlotDropped d) =>
+        _log.LogWarning("segment {Segment}: client slot {Slot} is {Reason}; dropped it", Segment, d.Slot, d.Reason);
+
+    // ------------------------------------------------------------------ IStateStore
+
+    public ClaimResult Claim(string name)
+    {
+        if (!SegmentLayout.IsValidName(name))
+            throw new ArgumentException("a client name is 1–32 chars of [A-Za-z0-9_.-]", nameof(name));
+        using var held = Enter();
+        var seg = Seg;
+        if (!OwnRowIsOurs(seg)) RegisterAgain(seg, "lost");
+        var free = -1;
+        long maxToken = 0; // the scan reads every used slot anyway: the highest token in use bounds nextToken
+        for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
+        {
+            var slot = SegmentLayout.SlotSpan(seg, i);
+            if (SegmentLayout.IsSlotUsed(slot))
+            {
+                if (SegmentLayout.SlotNameEquals(slot, name)) return new ClaimResult(ClaimStatus.Taken, default, default);
+                var t = SegmentLayout.SlotToken(slot);
+                if (t > maxToken && t <= SegmentLayout.MaxCounter) maxToken = t; // a malformed slot proves nothing
+            }
+            else if (free < 0) free = i;
+        }
+        if (free < 0) return new ClaimResult(ClaimStatus.Full, default, default);
+        CheckCounters(seg, maxToken);
+
+        // each counter before what it bounds (SegmentRepair.CountersAreSane): a writer killed in between leaves them over, never under
+        var token = SegmentLayout.Increment(seg, SegmentLayout.OffNextToken);
+        var serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);
+        SegmentLayout.Increment(seg, SegmentLayout.OffTotalRegistrations);
+        var since = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(seg, free), new ClientSlot(NodeIndex, name, 0, since, token));
+        Counted(seg, new SlotHandle(free, token), 0);
+        return new ClaimResult(ClaimStatus.Claimed, new SlotHandle(free, token), new SeqPair(1, serverSeq));
+    }
+
+    public bool TryCount(SlotHandle slot, out SeqPair seq)
+    {
+        seq = default;
+        if ((uint)slot.Index >= SegmentLayout.ClientCapacity) return false;
+        using var held = Enter();
+        var seg = Seg;
+        if (!TakeSlotToCount(seg, slot, out var s)) return false;
+        CheckCounters(seg, minNextToken: null);
+        // each counter before what it bounds (SegmentRepair.CountersAreSane)
+        var serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);
+        SegmentLayout.Increment(seg, SegmentLayout.OffTotalRequests);
+        var requests = SegmentLayout.IncrementRequests(s);
+        Counted(seg, slot, requests);
+        seq = new SeqPair(requests + 1, serverSeq);
+        return true;
+    }
+
+    /// <summary>A request batch: one lock section for all its replies (the flock round is most of a count's cost).</summary>
+    public bool TryCount(SlotHandle slot, int count, out SeqPair last)
+    {
+        last = default;
+        if ((uint)slot.Index >= SegmentLayout.ClientCapacity || count < 1) return false;
+        using var held = Enter();
+        var seg = Seg;
+        if (!TakeSlotToCount(seg, slot, out var s)) return false;
+        CheckCounters(seg, minNextToken: null);
+        long serverSeq = 0, requests = 0;
+        for (var i = 0; i < count; i++)
+        {
+            // each counter before what it bounds (SegmentRepair.CountersAreSane), as in TryCount
+            serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);
+            SegmentLayout.Increment(seg, SegmentLayout.OffTotalRequests);
+            requests = SegmentLayout.IncrementRequests(s);
+        }
+        Counted(seg, slot, requests);
+        last = new SeqPair(requests + 1, serverSeq);
+        return true;
+    }
+
+    public bool Release(SlotHandle slot)
+    {
+        if ((uint)slot.Index >= SegmentLayout.ClientCapacity) return false;
+        using var held = Enter();
+        var s = SegmentLayout.SlotSpan(Seg, slot.Index);
+        if (!SegmentLayout.IsSlotUsed(s) || SegmentLayout.SlotToken(s) != slot.Token) return false;
+        SegmentLayout.FreeRow(s);
+        if (_ownTokens[slot.Index] == slot.Token) _ownTokens[slot.Index] = 0;
+        return true;
+    }
+
+    public bool TryFind(string name, out ClientEntry entry)
+    {
+        entry = null!;
+        if (!SegmentLayout.IsValidName(name)) return false;
+        using var held = Enter();
+        var seg = Seg;
+        for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
+        {
+            var slot = SegmentLayout.SlotSpan(seg, i);
+            if (!SegmentLayout.IsSlotUsed(slot) || !SegmentLayout.SlotNameEquals(slot, name)) continue;
+            if (!SegmentLayout.TryReadSlot(slot, out var c)) return false;
+            entry = SegmentSnapshot.ToEntry(seg, c);
+            return true;
+        }
+        return false;
+    }
+
+    public StateSnapshot Snapshot()
+    {
+        // Copy under the mutex (a few microseconds), decode after releasing it: other nodes wait only for the copy.
+        var copy = System.Buffers.ArrayPool<byte>.Shared.Rent(SegmentLayout.TotalSize);
+        try
+        {
+            using (Enter())
+            {
+                CheckCounters(Seg, minNextToken: null); // it reports them
+                Seg.CopyTo(copy);
+            }
+            return SegmentSnapshot.Build(copy.AsSpan(0, SegmentLayout.TotalSize));
+        }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(copy); }
+    }
+
+    public Census Census()
+    {
+        var nodes = new List<string>(2);
+        var clients = 0;
+        using (Enter())
+        {
+            var seg = Seg;
+            for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
+                if (SegmentLayout.TryReadNode(SegmentLayout.NodeRowSpan(seg, i), out var node)) nodes.Add(node.Address);
+            for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
+                if (SegmentLayout.IsSlotUsed(SegmentLayout.SlotSpan(seg, i))) clients++;
+        }
+        return new Census(clients, nodes);
+    }
+
+    public int Maintain()
+    {
+        using var held = Enter();
+        var seg = Seg;
+        if (OwnRowIsOurs(seg))
+            SegmentLayout.WriteHeartbeat(SegmentLayout.NodeRowSpan(seg, NodeIndex), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        else
+            RegisterAgain(seg, "lost");
+        var reaped = ReapDeadNodes(seg, NodeIndex) + ValidateSlots(seg);
+        CheckTableCounters(seg);
+        return reaped;
+    }
+
+    /// <summary>Removes this node's clients and row; the last live node also removes the segment file and its lock file
+    /// (marked removed first, so a process waiting on it reopens the path: <see cref="SegmentMutex.RemoveLockFile"/>).
+    /// A file already gone (another node raced us, or someone removed it) is no error.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        try
+        {
+            if (_truncated is not null)
+            {
+                // reading the node table now could kill the process: the file is left for the next node to rebuild
+                _log.LogWarning("segment {Segment}: leaving {Path} as it is ({Message})", Segment, FilePath, _truncated);
+                return;
+            }
+            using var held = Enter();
+            var seg = Seg;
+            if (OwnRowIsOurs(seg))
+            {
+                SegmentRepair.FreeSlotsOf(seg, NodeIndex);
+                SegmentLayout.FreeRow(SegmentLayout.NodeRowSpan(seg, NodeIndex));
+            }
+            if (!SegmentRepair.TryFindLiveNode(seg, ProcessInfo.IsAlive, out _))
+            {
+                File.Delete(FilePath);
+                _mutex.RemoveLockFile(held);
+                _log.LogInformation("segment {Segment}: last node left; removed {Path} and its lock", Segment, FilePath);
+            }
+        }
+        catch (Exception e) when (e is TimeoutException or IOException or SegmentException)
+        {
+            _log.LogError(e, "segment {Segment}: could not leave the segment cleanly", Segment);
+        }
+        finally
+        {
+            _disposed = true;
+            _map.Dispose();
+            _mutex.Dispose();
+        }
+    }
+}

@@ -1,0 +1,423 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Remote;
+using Dropped = Switchboard.Messages.Dropped;
+using Switchboard.Messages;
+using Switchboard.Messages.Transport.Inbound;
+using Switchboard.Server.Gateway;
+using Switchboard.Server.Monitoring;
+using Switchboard.Server.Operations;
+using Switchboard.Server.Registry.Protocol;
+using Switchboard.Server.Rooms;
+using Switchboard.Server.Segment;
+
+namespace Switchboard.Server.Sessions;
+
+/// <summary>
+/// The seed's per-client "comm channel" and worker thread: one per registered client, on the session
+/// dispatcher. Runs each request through the operation registry and hands the outcome to the registry,
+/// which counts it and replies. Carries the client's chat both ways, with a rate limit on what it
+/// sends and a bound on what it has not yet taken in. Watches its client so a dead client frees its name.
+/// </summary>
+public sealed class SessionActor : ReceiveActor, IWithTimers
+{
+    private const string ProbeTimer = "probe";
+    private const string LivenessTimer = "liveness";
+    private readonly string _name;
+    private readonly IActorRef _client;
+    private readonly SlotHandle _slot;
+    private readonly IActorRef _registry;
+    private readonly IActorRef _roomsActor;
+    private readonly OperationRegistry _operations;
+    private readonly SessionSettings _settings;
+    private readonly RequestThrottle _throttle;
+    // Not the actor's path: its name is the session's capability, which must never reach a log.
+    private readonly ILoggingAdapter _log = Akka.Event.Logging.GetLogger(Context.System, "session");
+    private readonly HashSet<string> _rooms = new(StringComparer.Ordinal);
+    private readonly HashSet<long> _awaitingDelivery = [];
+    private string _endReason = "session stopped";
+    private bool _presence = true;
+    private string? _probeId;
+    private string? _livenessId;
+    private bool _heard = true;
+    private long _pushed, _acked;
+    private readonly SwitchboardMetrics? _metrics;
+    private readonly SessionFigures? _figures;
+    private bool _verifyRequested;
+    // The client's connection dropped since it last answered a probe (so a probe that runs out means it is gone).
+    private bool _dropped;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public SessionActor(string name, IActorRef client, SlotHandle slot, SessionServices services, SessionFigures? figures = null)
+    {
+        _name = name;
+        _metrics = services.Metrics;
+        _figures = figures;
+        _client = client;
+        _slot = slot;
+        _registry = services.Registry;
+        _roomsActor = services.Rooms;
+        _operations = services.Operations;
+        _settings = services.Settings;
+        _throttle = new RequestThrottle(_settings.RatePerSecond, _settings.RateBurst, services.Clock);
+
+        Receive<Request>(OnRequest);
+        Receive<RequestBatch>(OnRequestBatch);
+        Receive<Unregister>(OnUnregister);
+        FromClient<Who>(m => m.Id, m => _registry.Tell(new WhoQuery(_slot, _client, m.Id)));
+        FromClient<Tell>(m => m.Id, OnTell);
+        FromClient<Say>(m => m.Id, OnSay);
+        FromClient<JoinRoom>(m => m.Id, OnJoin);
+        FromClient<LeaveRoom>(m => m.Id, OnLeave);
+        FromClient<ListRooms>(m => m.Id, m => _roomsActor.Tell(new RoomsQuery(m.Id, Self)));
+        FromClient<SetPresence>(m => m.Id, m =>
+        {
+            _presence = m.On;
+            Answer(m.Id, OpOutcome.Ok(OpValue.Of(m.On ? "presence notices on" : "presence notices off")));
+        });
+        Receive<Ack>(m => Sender.Equals(_client), m =>
+        {
+            _heard = true;
+            var acked = Math.Max(_acked, Math.Min(m.Received, _pushed));
+            _metrics?.Acknowledged(acked - _acked);
+            _acked = acked;
+            _figures?.SetUnacked(_pushed - _acked);
+        });
+        Receive<LivenessTick>(_ => OnLivenessTick());
+
+        Receive<RouteResult>(OnRouteResult);
+        Receive<Delivered>(m => Finish(m.Id, m.Code == Codes.Ok ? OpOutcome.Ok(OpValue.Of("delivered")) : new OpOutcome(m.Code, OpValue.None, m.Error)));
+        Receive<DeliveryTimeout>(m => Finish(m.Id, new OpOutcome(Codes.NotOnline, OpValue.None, "the recipient's node did not answer")));
+        Receive<Deliver>(OnDeliver);
+        Receive<Fanout>(OnFanout);
+        Receive<FanoutDropped>(d => Push(new Dropped(d.To, d.Reason)));
+        Receive<RoomJoined>(OnJoined);
+        Receive<RoomRefused>(m => Answer(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error)));
+        Receive<RoomLeft>(m =>
+        {
+            _rooms.Remove(m.Room);
+            Answer(m.Id, m.WasMember ? OpOutcome.Ok(OpValue.Of($"left {m.Room}")) : OpOutcome.Invalid($"not in {m.Room}"));
+        });
+        Receive<RoomsList>(m => _registry.Tell(new CountAndListRooms(_slot, _client, m.Id, m.Rooms)));
+        Receive<PresenceChanged>(OnPresence);
+
+        Receive<Terminated>(t => t.ActorRef.Equals(_client), _ => End("client died"));
+        Receive<DisassociatedEvent>(e => e.RemoteAddress == _client.Path.Address, _ =>
+        {
+            _dropped = true;
+            StartProbe();
+        });
+        Receive<ActorIdentity>(OnIdentity);
+        Receive<ProbeExpired>(_ => OnProbeExpired());
+        Receive<VerifyClient>(_ => Sender.Equals(Context.Parent), _ =>
+        {
+            _verifyRequested = true;
+            StartProbe();
+        });
+        Receive<RegistrationLost>(_ => Sender.Equals(_registry), _ => End("its registration was lost from the segment"));
+        ReceiveAny(m => _log.Debug("session '{0}' ignored {1} from {2}", _name, m.GetType().Name, Sender.Path));
+    }
+
+    public static Props Props(string name, IActorRef client, SlotHandle slot, SessionServices services, SessionFigures? figures = null) =>
+        Akka.Actor.Props.Create(() => new SessionActor(name, client, slot, services, figures)).WithDispatcher(SessionSettings.Dispatcher);
+
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer(LivenessTimer, LivenessTick.Instance, _settings.LivenessInterval);
+        Context.Watch(_client);
+        Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
+        _metrics?.SessionStarted();
+        if (_figures is not null) _metrics?.Sessions.Add(_figures);
+    }
+
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+        _roomsActor.Tell(new LeaveAll(Self));
+        _registry.Tell(new ReleaseName(_slot, _name, _endReason));
+        _metrics?.SessionEnded(_pushed - _acked);
+        if (_figures is not null) _metrics?.Sessions.Remove(_figures);
+        _log.Info("session of '{0}' ended: {1}", _name, _endReason);
+    }
+
+    /// <summary>A client request: only from this session's client, and within its rate limit.</summary>
+    private void FromClient<T>(Func<T, long> id, Action<T> handle) => Receive<T>(m =>
+    {
+        if (!FromClient(id(m))) return;
+        _figures?.Request();
+        if (_log.IsDebugEnabled) _log.Debug("'{0}' #{1} {2}", _name, id(m), typeof(T).Name);
+        if (Allowed(id(m))) handle(m);
+    });
+
+    private void OnRequest(Request r)
+    {
+        if (!FromClient(r.Id)) return;
+        _figures?.Request();
+        if (!Allowed(r.Id)) return;
+        var started = _metrics is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = _operations.Run(r.Op, r.Args);
+        if (_log.IsDebugEnabled)
+            _log.Debug("'{0}' #{1} {2} [{3}] -> {4} {5}", _name, r.Id, r.Op, string.Join(' ', r.Args), outcome.Code, outcome.Error ?? outcome.Value.ToString());
+        _registry.Tell(new CountAndReply(_slot, _client, r.Id, outcome, started));
+    }
+
+    // Requests the client had queued, in one message: the same checks per request (a batch is N requests for the
+    // rate limit), answered together in one counted step and one message back.
+    private void OnRequestBatch(RequestBatch b)
+    {
+        var requests = b.Requests;
+        if (requests.Length == 0 || !FromClient(requests[0].Id)) return;
+        if (requests.Length > Limits.MaxBatch) return; // the serializer refuses these from a peer; never from our own code
+        var answered = new Answered[requests.Length];
+        var n = 0;
+        foreach (var r in requests)
+        {
+            if (!Allowed(r.Id)) continue;
+            var outcome = _operations.Run(r.Op, r.Args);
+            if (_log.IsDebugEnabled)
+                _log.Debug("'{0}' #{1} {2} [{3}] -> {4} {5}", _name, r.Id, r.Op, string.Join(' ', r.Args), outcome.Code, outcome.Error ?? outcome.Value.ToString());
+            answered[n++] = new Answered(r.Id, outcome);
+        }
+        if (n == 0) return;
+        if (n < answered.Length) Array.Resize(ref answered, n);
+        _registry.Tell(new CountAndReplyBatch(_slot, _client, answered));
+    }
+
+    private void OnUnregister(Unregister u)
+    {
+        if (!FromClient(u.Id)) return;
+        _endReason = "unregistered";
+        _registry.Tell(new ReleaseAndReply(_slot, _name, _client, u.Id));
+        Context.Stop(Self);
+    }
+
+    /// <summary>Identity is the registered client: nobody else may speak through this session.</summary>
+    private bool FromClient(long id)
+    {
+        if (Sender.Equals(_client)) return _heard = true;
+        _log.Warning("session '{0}' refused a message from {1}", _name, Sender.Path);
+        Sender.Tell(new Reply(id, Codes.Unauthorized, 0, 0, OpValue.None, "not your session"));
+        return false;
+    }
+
+    /// <summary>Rate limit: past it the request is answered 429 (and counted, like any reply) without any work.</summary>
+    private bool Allowed(long id)
+    {
+        switch (_throttle.Admit())
+        {
+            case RateVerdict.Allowed:
+                return true;
+            case RateVerdict.RateLimited:
+                _metrics?.RateLimited(answered: true);
+                _figures?.Limited();
+                Answer(id, new OpOutcome(Codes.RateLimited, OpValue.None, $"rate limit exceeded ({_throttle.RatePerSecond:0}/s)"));
+                return false;
+            default:
+                _metrics?.RateLimited(answered: false);
+                _figures?.Limited();
+                if (_throttle.FloodStarted) _log.Warning("'{0}' is flooding; dropping its requests until it slows down", _name);
+                return false;
+        }
+    }
+
+    private void Answer(long id, OpOutcome outcome) => _registry.Tell(new CountAndReply(_slot, _client, id, outcome));
+
+    private void OnTell(Tell m)
+    {
+        if ((Limits.NameError(m.To) is { } nameError ? $"recipient: {nameError}" : ChatRules.TextError(m.Text)) is { } error)
+        {
+            Answer(m.Id, OpOutcome.Invalid(error));
+            return;
+        }
+        _awaitingDelivery.Add(m.Id);
+        Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), _settings.DeliveryTimeout);
+        _registry.Tell(new RouteTell(m.Id, _name, m.To, m.Text, Self));
+    }
+
+    private void OnSay(Say m)
+    {
+        var room = m.Room is null ? null : ChatRules.NormalizeRoom(m.Room);
+        var error = m.Room is not null && room is null ? "bad room name"
+            : room is not null && !_rooms.Contains(room) ? $"join {room} first"
+            : ChatRules.TextError(m.Text);
+        if (error is not null)
+        {
+            Answer(m.Id, OpOutcome.Invalid(error));
+            return;
+        }
+        _registry.Tell(new RouteFanout(m.Id, _name, room, m.Text, Self));
+    }
+
+    private void OnJoin(JoinRoom m)
+    {
+        if (ChatRules.NormalizeRoom(m.Room) is not { } room)
+        {
+            Answer(m.Id, OpOutcome.Invalid("room names are 1-32 of A-Z a-z 0-9 _ . - (with or without #)"));
+            return;
+        }
+        _roomsActor.Tell(new JoinLocal(m.Id, room, Self));
+    }
+
+    private void OnLeave(LeaveRoom m)
+    {
+        if (ChatRules.NormalizeRoom(m.Room) is not { } room)
+        {
+            Answer(m.Id, OpOutcome.Invalid("bad room name"));
+            return;
+        }
+        _roomsActor.Tell(new LeaveLocal(m.Id, room, Self));
+    }
+
+    private void OnJoined(RoomJoined m)
+    {
+        _rooms.Add(m.Room);
+        // History first, then the reply: the client sees the replay before "joined".
+        foreach (var (from, text) in m.History) Push(new Incoming(from, text, false, m.Room, true));
+        Answer(m.Id, OpOutcome.Ok(OpValue.Of(m.AlreadyMember ? $"already in {m.Room}" : $"joined {m.Room}")));
+    }
+
+    private void OnRouteResult(RouteResult m)
+    {
+        if (_awaitingDelivery.Contains(m.Id)) Finish(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
+        else if (m.Code != Codes.Ok) Answer(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
+        // A broadcast answers how many it went to; a room message, where it went (members are per node).
+        else Answer(m.Id, OpOutcome.Ok(m.Room is null ? OpValue.Of(m.Recipients) : OpValue.Of($"sent to {m.Room}")));
+    }
+
+    private void Finish(long id, OpOutcome outcome)
+    {
+        if (!_awaitingDelivery.Remove(id)) return; // already answered (timeout, or a late answer)
+        Timers.Cancel(id);
+        Answer(id, outcome);
+    }
+
+    // A direct message for this client: accepted unless the client is not keeping up.
+    private void OnDeliver(Deliver m)
+    {
+        if (Backlogged)
+        {
+            m.ReplyTo.Tell(new Delivered(m.Id, Codes.RateLimited, $"{_name} is not keeping up; message dropped"), ActorRefs.NoSender);
+            _metrics?.Dropped(direct: true, room: false);
+            return;
+        }
+        Push(new Incoming(m.From, m.Text, true, null, false));
+        _metrics?.Delivered(direct: true, room: false);
+        m.ReplyTo.Tell(new Delivered(m.Id, Codes.Ok, null), ActorRefs.NoSender);
+    }
+
+    private void OnFanout(Fanout m)
+    {
+        if (m.From == _name || (m.Room is not null && !_rooms.Contains(m.Room))) return;
+        if (Backlogged)
+        {
+            m.ReplyTo.Tell(new FanoutDropped(m.From, _name, $"{_name} is not keeping up; message dropped"), ActorRefs.NoSender);
+            _metrics?.Dropped(direct: false, room: m.Room is not null);
+            return;
+        }
+        Push(new Incoming(m.From, m.Text, false, m.Room, false));
+        _metrics?.Delivered(direct: false, room: m.Room is not null);
+    }
+
+    private void OnPresence(PresenceChanged m)
+    {
+        if (!_presence || Backlogged) return;
+        if (PresenceBatcher.For(m, _name, _slot.Token) is { } batch) Push(batch);
+    }
+
+    /// <summary>Pushed events the client has not acknowledged yet: past the bound, new ones are dropped.</summary>
+    private bool Backlogged => _pushed - _acked >= _settings.MaxUnacked;
+
+    // Every pushed event counts; the client acknowledges how many it has taken in.
+    private void Push(ISwitchboardMessage m)
+    {
+        _client.Tell(m);
+        _pushed++;
+        _metrics?.Pushed();
+        _figures?.SetUnacked(_pushed - _acked);
+    }
+
+    // The client's TCP connection dropped: a killed process never answers, a live one does at once.
+    private void StartProbe()
+    {
+        if (Timers.IsTimerActive(ProbeTimer)) return;
+        _log.Info("connection of '{0}' dropped; probing", _name);
+        _probeId = Capability.NewName("probe-");
+        _client.Tell(new Identify(_probeId));
+        Timers.StartSingleTimer(ProbeTimer, ProbeExpired.Instance, _settings.ProbeTimeout);
+    }
+
+    // A silent client is asked who it is, by an id only this session knows; no answer by the next tick: it is gone.
+    private void OnLivenessTick()
+    {
+        if (_livenessId is not null)
+        {
+            End("client did not answer a liveness probe");
+            return;
+        }
+        if (!_heard)
+        {
+            _livenessId = Capability.NewName("alive-");
+            _client.Tell(new Identify(_livenessId));
+        }
+        _heard = false;
+    }
+
+    // Only the answer to this session's own probe counts (its id is unguessable), so nobody else's identity ends it.
+    private void OnIdentity(ActorIdentity id)
+    {
+        if (_livenessId is not null && id.MessageId is string alive && alive == _livenessId)
+        {
+            _livenessId = null;
+            _heard = true;
+            if (id.Subject is null || id.Subject.IsNobody()) End("client actor is gone");
+            return;
+        }
+        if (_probeId is null || id.MessageId is not string probe || probe != _probeId) return;
+        _probeId = null;
+        if (id.Subject is null || id.Subject.IsNobody())
+        {
+            End("client actor is gone");
+            return;
+        }
+        Timers.Cancel(ProbeTimer);
+        _dropped = false;
+        _log.Info("'{0}' answered the probe; keeping the session", _name);
+        if (_verifyRequested) Context.Parent.Tell(new ClientVerified(_name));
+        _verifyRequested = false;
+    }
+
+    // Only a probe after a dropped connection ends the session when it runs out. A check asked for by the gateway
+    // (someone else wants this name) over a connection that is up proves nothing by its silence: a live client on
+    // a busy host can be slow, and a newcomer must not be able to evict it; the name stays taken.
+    private void OnProbeExpired()
+    {
+        _probeId = null;
+        if (_dropped)
+        {
+            End("client unreachable after its connection dropped");
+            return;
+        }
+        _log.Info("'{0}' did not answer the check in time, but its connection is up; keeping the session", _name);
+        if (_verifyRequested) Context.Parent.Tell(new ClientVerified(_name));
+        _verifyRequested = false;
+    }
+
+    private void End(string reason)
+    {
+        _endReason = reason;
+        Context.Stop(Self);
+    }
+
+    private sealed record LivenessTick
+    {
+        public static readonly LivenessTick Instance = new();
+    }
+
+    private sealed record ProbeExpired
+    {
+        public static readonly ProbeExpired Instance = new();
+    }
+
+    private sealed record DeliveryTimeout(long Id);
+}

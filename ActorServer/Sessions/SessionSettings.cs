@@ -1,0 +1,32 @@
+using Akka.Configuration;
+using Switchboard.Messages.Startup;
+
+namespace Switchboard.Server.Sessions;
+
+/// <summary>What every session is bound by (<c>switchboard.*</c> in server.hocon).</summary>
+/// <param name="ProbeTimeout">After a client's connection dropped, how long its session waits for a probe's answer.</param>
+/// <param name="RatePerSecond">Requests a second a client may send on average (0: no limit).</param>
+/// <param name="RateBurst">Requests a client may send at once above the average.</param>
+/// <param name="MaxUnacked">Pushed events a client may leave unacknowledged before new ones are dropped.</param>
+/// <param name="DeliveryTimeout">How long a direct message waits for the recipient's node before the sender hears 404.</param>
+/// <param name="LivenessInterval">A client silent for this long is asked to identify itself (by a random id only it
+/// can answer); silent for another, it is gone. Akka's failure detector works from heartbeats a peer can forge.</param>
+public sealed record SessionSettings(
+    TimeSpan ProbeTimeout,
+    double RatePerSecond,
+    double RateBurst,
+    int MaxUnacked,
+    TimeSpan DeliveryTimeout,
+    TimeSpan LivenessInterval)
+{
+    /// <summary>The dispatcher sessions run on; its type and threads are in hocon.</summary>
+    public const string Dispatcher = "session-dispatcher";
+
+    public static SessionSettings Create(Config config) => new(
+        config.RequiredTimeSpan("switchboard.disconnect-probe-timeout"),
+        config.RequiredDouble("switchboard.rate-limit.per-second"),
+        config.RequiredDouble("switchboard.rate-limit.burst"),
+        config.RequiredInt("switchboard.max-unacked-events"),
+        config.RequiredTimeSpan("switchboard.delivery-timeout"),
+        config.RequiredTimeSpan("switchboard.liveness-interval"));
+}

@@ -1,0 +1,43 @@
+namespace Switchboard.Messages.Startup;
+
+/// <summary>Where a registration token is read, on both sides: <c>--token-file PATH</c> (its first line) or the
+/// <c>SWITCHBOARD_TOKEN</c> environment variable; never a command-line argument, which any local user can read in
+/// the process list. A file must be private to its owner (<see cref="SecretFile"/>).</summary>
+public static class TokenSource
+{
+    public const string EnvironmentVariable = "SWITCHBOARD_TOKEN";
+
+    /// <summary>The token (file first, then environment), null when none is set; <paramref name="problem"/> when a
+    /// file was named but cannot give one. Shared with the client, which presents it.</summary>
+    public static string? Read(string? tokenFile, out string? problem) => Read(tokenFile, EnvironmentVariable, "token", out problem);
+
+    /// <summary>The same rule for another secret (e.g. the cluster's): file first, then <paramref name="environmentVariable"/>.</summary>
+    public static string? Read(string? tokenFile, string environmentVariable, string what, out string? problem)
+    {
+        problem = null;
+        if (tokenFile is not null)
+        {
+            try
+            {
+                using var file = File.OpenRead(tokenFile);
+                // Refused, not warned about: a readable token lets any local user register as anyone.
+                if (SecretFile.Exposure(file.SafeFileHandle, tokenFile, $"{what} file") is { } exposed)
+                {
+                    problem = exposed;
+                    return null;
+                }
+                using var reader = new StreamReader(file);
+                var first = reader.ReadLine()?.Trim();
+                if (!string.IsNullOrEmpty(first)) return first;
+                problem = $"{what} file {tokenFile} is empty";
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                problem = $"cannot read {what} file {tokenFile}: {ex.Message}";
+            }
+            return null;
+        }
+        var env = Environment.GetEnvironmentVariable(environmentVariable)?.Trim();
+        return string.IsNullOrEmpty(env) ? null : env;
+    }
+}

@@ -1,0 +1,35 @@
+using Akka.Actor;
+using Akka.Actor.Internal;
+using Akka.Event;
+using Akka.Remote;
+
+namespace Switchboard.Messages.Transport.Inbound;
+
+/// <summary>
+/// Akka.Remote's provider with a closed door: an inbound envelope names its recipient (and its sender) by a path the
+/// peer wrote, and Akka resolves it to any local actor, <c>/system</c> ones included. Here a local path that
+/// <see cref="InboundRules"/> does not open resolves to dead letters, so a stranger cannot stop, kill, watch or
+/// message the registry, the rooms, a session whose name it does not hold, or Akka's own actors. The same applies to
+/// a sender path naming one of this system's actors: a peer cannot make a local actor the "sender" of its message.
+/// Payloads are checked by the guarded serializers (selections, system messages, deployment).
+/// </summary>
+public sealed class GuardedRemoteActorRefProvider : RemoteActorRefProvider, IRemoteActorRefProvider
+{
+    private InboundRecipientGuard? _guard;
+
+    public GuardedRemoteActorRefProvider(string systemName, Settings settings, EventStream eventStream)
+        : base(systemName, settings, eventStream) { }
+
+    public override void Init(ActorSystemImpl system)
+    {
+        _guard = new InboundRecipientGuard(system);
+        base.Init(system);
+    }
+
+    // Akka calls this (through the interface) only for the recipient and sender paths of inbound envelopes.
+    IInternalActorRef IRemoteActorRefProvider.ResolveActorRefWithLocalAddress(string path, Address localAddress)
+    {
+        var resolved = ResolveActorRefWithLocalAddress(path, localAddress);
+        return _guard is null ? resolved : _guard.Filter(resolved, (IInternalActorRef)DeadLetters);
+    }
+}

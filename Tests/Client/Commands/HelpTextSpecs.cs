@@ -1,0 +1,129 @@
+using System.Text.RegularExpressions;
+using Switchboard.Client.Commands;
+using Switchboard.Client.Hosting;
+using Switchboard.Messages;
+using Switchboard.Support;
+
+namespace Switchboard.Tests.Client.Commands;
+
+/// <summary>The help texts and the command catalog cannot drift apart: what help shows parses, and every command is shown.</summary>
+public sealed class CommandCatalogSpecs
+{
+    // A sample for each placeholder of a usage, so "tell NAME TEXT" can be typed as a person would.
+    private static readonly Dictionary<string, string> Samples = new()
+    {
+        ["A"] = "6", ["OP"] = "*", ["B"] = "7", ["N"] = "97", ["NAME"] = "bob", ["ARG..."] = "2", ["TEXT"] = "hi",
+        ["#ROOM"] = "#games", ["ROOM"] = "games", ["on|off"] = "on", ["MS"] = "10",
+    };
+
+    public static TheoryData<string, string> Helps => new()
+    {
+        { "in-app help", CommandHelp.Prompt },
+        { "--help", ClientHelp.Text },
+    };
+
+    [Theory]
+    [MemberData(nameof(Helps))]
+    public void Every_command_and_every_spelling_of_it_is_in_the_help(string which, string help)
+    {
+        foreach (var c in CommandCatalog.All)
+        {
+            foreach (var usage in c.Usages) Assert.True(Words(help).Contains(usage), $"{which} lacks '{usage}'");
+            foreach (var spelling in c.OtherSpellings) Assert.True(Tokens(help).Contains(spelling), $"{which} lacks '{spelling}' ({c.Name})");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Helps))]
+    public void Every_command_the_help_shows_parses_as_that_command(string which, string help)
+    {
+        var shown = CommandItems(help).ToArray();
+        Assert.NotEmpty(shown);
+        foreach (var usage in shown)
+        {
+            var typed = string.Join(' ', usage.Split(' ').Select(w => Samples.GetValueOrDefault(w, w)));
+            var spec = CommandCatalog.Resolve(usage.Split(' ')[0]);
+            Assert.True(spec is not null, $"{which} shows '{usage}', which is no command");
+            Assert.Equal((which, usage, spec.Name), (which, usage, Outcome(typed)));
+        }
+    }
+
+    [Fact]
+    public void Every_other_spelling_is_the_same_command()
+    {
+        foreach (var c in CommandCatalog.All)
+        foreach (var spelling in c.OtherSpellings.Append(c.Name))
+            Assert.Equal((spelling, c.Name), (spelling, Outcome(string.Join(' ', c.Usages.First().Split(' ').Skip(1).Prepend(spelling).Select(w => Samples.GetValueOrDefault(w, w))))));
+    }
+
+    [Fact]
+    public void The_examples_under_the_menu_are_commands()
+    {
+        var examples = Regex.Match(CommandHelp.MenuHint, @"\(([^)]*)\)").Groups[1].Value.Split(", ");
+        Assert.True(examples.Length >= 3);
+        foreach (var e in examples) Assert.IsType<RunCommand>(PromptLine.Parse(e, 8));
+    }
+
+    [Fact]
+    public void Only_the_prompts_own_commands_are_unknown_to_a_script()
+    {
+        foreach (var c in CommandCatalog.All)
+            Assert.Equal(c.AtPrompt is not null, CommandParser.Parse(c.Name) is InvalidCommand { Name: "?" });
+    }
+
+    /// <summary>What the prompt does with <paramref name="typed"/>: the command's name, or help/menu.</summary>
+    private static string Outcome(string typed) => PromptLine.Parse(typed, 8) switch
+    {
+        RunCommand r => r.Command.Name,
+        ShowHelp => "help",
+        ShowMenu => "menu",
+        var other => $"{other}",
+    };
+
+    /// <summary>
+    /// The usages in a help's commands part: the in-app help's first column, the --help lines' " · " items (the
+    /// other spellings line is checked by <see cref="Every_command_and_every_spelling_of_it_is_in_the_help"/>).
+    /// </summary>
+    private static IEnumerable<string> CommandItems(string help)
+    {
+        var lines = help.Split('\n').SkipWhile(l => !l.StartsWith("commands (")).Skip(1)
+            .TakeWhile(l => l.StartsWith("  ") && !l.Contains("other spellings:"));
+        foreach (var line in lines)
+        {
+            var text = line.Trim().Replace("at the prompt only: ", "");
+            // In-app help: the usages end where two spaces start the summary.
+            var usages = text.Contains("  ") ? text[..text.IndexOf("  ", StringComparison.Ordinal)] : text;
+            foreach (var usage in usages.Split(" · ")) yield return usage;
+        }
+    }
+
+    private static HashSet<string> Words(string help) => CommandItems(help).ToHashSet();
+
+    private static HashSet<string> Tokens(string help) =>
+        help.Split([' ', '\n', '(', ')'], StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+}
+
+/// <summary>One table of response codes: docs/protocol.md lists exactly those codes with the same meanings.</summary>
+public sealed class ResponseCodesSpecs
+{
+    [Fact]
+    public void The_protocol_docs_table_lists_exactly_the_codes_with_their_meanings()
+    {
+        var readme = File.ReadAllLines(Path.Combine(RepoRoot.Find(), "docs", "protocol.md"));
+        var rows = readme.SkipWhile(l => l != "## Response codes").Skip(1).SkipWhile(l => !l.StartsWith('|')).TakeWhile(l => l.StartsWith('|'))
+            .Select(l => l.Split('|').Select(c => c.Trim()).ToArray())
+            .Where(cells => cells.Length > 2 && int.TryParse(cells[1], out _))
+            .Select(cells => $"{cells[1]} {cells[2]}");
+        Assert.Equal(Codes.All.Select(c => $"{c.Code} {c.Meaning}"), rows);
+    }
+
+    [Fact]
+    public void The_clients_help_has_every_code_and_the_servers_those_a_server_sends()
+    {
+        foreach (var c in Codes.All)
+        {
+            Assert.Contains($"{c.Code} {c.Meaning}", ClientHelp.Text);
+            Assert.Equal(c.FromServer, Codes.Help("", fromServerOnly: true).Contains($"{c.Code} {c.Meaning}"));
+        }
+    }
+}

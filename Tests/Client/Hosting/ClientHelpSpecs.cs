@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using Switchboard.Tests.Support;
+
+namespace Switchboard.Tests.Client.Hosting;
+
+/// <summary><c>ActorClient --help</c> and the usage errors a new user meets first, from the real program.</summary>
+[Trait(Tiers.Name, Tiers.Process)]
+public sealed class ClientHelpSpecs
+{
+    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var psi = DotnetProcess.StartInfo(Binaries.Client, args, redirectInput: true);
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await p.WaitForExitAsync(cts.Token);
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Help_lists_the_options_the_commands_the_codes_and_examples()
+    {
+        var (code, stdout, _) = await RunAsync("--help");
+        Assert.Equal(0, code);
+        foreach (var part in new[] { "--server HOST:PORT", "--chat", "no subcommands", "tell NAME TEXT", "409 name already taken", "exit codes: 0 normal", "examples:", "printf 'calc 6 * 7" })
+            Assert.Contains(part, stdout);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--server", "127.0.0.1:4053" }, "give your name first")]
+    [InlineData(new[] { "alice", "--port", "abc" }, "the client has no --port; give the server as --server HOST:PORT")]
+    [InlineData(new[] { "alice", "--server", "127.0.0.1:abc" }, "--server port must be a number from 1 to 65535")]
+    [InlineData(new[] { "alice", "--server", "no-such-host.invalid:4053" }, "cannot find the host 'no-such-host.invalid'")]
+    public async Task A_usage_mistake_is_explained_in_words_and_exits_2(string[] args, string explanation)
+    {
+        var (code, _, stderr) = await RunAsync(args);
+        Assert.Equal(2, code);
+        Assert.Contains(explanation, stderr);
+        Assert.DoesNotContain("Unrecognized command or argument", stderr);
+    }
+}

@@ -1,0 +1,275 @@
+using System.Text.Json;
+using Switchboard.Tests.EndToEnd;
+using Switchboard.Tests.Support;
+
+namespace Switchboard.Tests.Client.Interactive;
+
+/// <summary>
+/// The interactive client as a person uses it: the real client under tmux against a real server, keys typed,
+/// the screen read back. Bob, the other party, is a scripted client.
+/// </summary>
+[Collection(ProcessCollection.Name)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Trait(Tiers.Name, Tiers.Process)]
+public sealed class InteractiveClientSpecs : IAsyncLifetime
+{
+    // These specs are about the console, not about failure detection: a generous heartbeat pause keeps a loaded
+    // machine from turning a slow heartbeat into a reconnect in the middle of a typed line.
+    private readonly string _config = Path.Combine(Path.GetTempPath(), $"sbtest-patient-{Guid.NewGuid():N}.hocon");
+    private ServerNode _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        await File.WriteAllTextAsync(_config, "akka.remote.watch-failure-detector.acceptable-heartbeat-pause = 120s\n");
+        _server = await ServerNode.StartAsync(null, 0, "--config", _config);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        File.Delete(_config);
+    }
+
+    private TmuxClient Alice(int width = 100, int height = 30, string? stateHome = null, string? term = null, params string[] args) =>
+        TmuxClient.Start("alice", _server.Address, ["--config", _config, .. args], width, height, stateHome, term);
+
+    private Task<ClientSession> BobAsync() => _server.ConnectAsync("bob", "--config", _config);
+
+    private static async Task<string> NextMessageTextAsync(ClientSession c)
+    {
+        var line = await c.Process.WaitForLineAsync(l => l.StartsWith("{\"event\":\"message\""), TimeSpan.FromSeconds(30));
+        return JsonDocument.Parse(line).RootElement.GetProperty("text").GetString()!;
+    }
+
+    private static Task PromptAsync(TmuxClient c) => c.WaitForTextAsync("· online · notices on] >");
+
+    [Fact]
+    public async Task A_direct_message_typed_with_tab_completion_is_recalled_with_up_edited_with_the_cursor_keys_and_sent_again()
+    {
+        await using var bob = await BobAsync();
+        await using var alice = Alice();
+        await PromptAsync(alice);
+
+        alice.Type("tell bo");
+        alice.Keys("Tab");
+        await alice.WaitForInputAsync("tell bob");
+        alice.Type("hi");
+        alice.Keys("Enter");
+        await alice.WaitForTextAsync("to bob = delivered");
+        Assert.Equal("hi", await NextMessageTextAsync(bob));
+
+        // Up recalls it; two steps left puts the cursor before "hi"; Home and End move to the ends.
+        alice.Keys("Up");
+        await alice.WaitForInputAsync("tell bob hi");
+        alice.Keys("Left", "Left");
+        alice.Type("oh ");
+        alice.Keys("Home");
+        alice.Keys("Delete", "Delete", "Delete", "Delete");
+        alice.Type("tell");
+        alice.Keys("End");
+        alice.Type("!");
+        await alice.WaitForInputAsync("tell bob oh hi!");
+        alice.Keys("Enter");
+        Assert.Equal("oh hi!", await NextMessageTextAsync(bob));
+
+        // Ctrl-W deletes the word before the cursor, Ctrl-U the line before it, Ctrl-A/Ctrl-E jump, Ctrl-K cuts the rest.
+        alice.Type("tell bob one two");
+        alice.Keys("C-w");
+        await alice.WaitForInputAsync("tell bob one");
+        alice.Keys("C-a", "C-k");
+        alice.Type("tell bob three");
+        alice.Keys("C-a", "Right", "Right", "Right", "Right", "C-u");
+        await alice.WaitForInputAsync(" bob three");
+        alice.Type("tell");
+        alice.Keys("C-e");
+        alice.Type(" four");
+        alice.Keys("Enter");
+        Assert.Equal("three four", await NextMessageTextAsync(bob));
+    }
+
+    [Fact]
+    public async Task A_message_arriving_while_typing_appears_above_the_prompt_and_the_wrapped_input_is_redrawn_intact()
+    {
+        await using var bob = await BobAsync();
+        await using var alice = Alice(width: 60);
+        await PromptAsync(alice);
+
+        // Longer than the 60-column pane: the input wraps onto a second row.
+        const string typed = "say this line is longer than one row of the terminal, and it keeps going";
+        alice.Type(typed);
+        await alice.WaitForInputAsync(typed);
+
+        Assert.Equal(200, (await bob.SendAsync("tell alice ping while you type")).GetProperty("code").GetInt32());
+        Assert.Equal(200, (await bob.SendAsync("tell alice and another one")).GetProperty("code").GetInt32());
+        var screen = await alice.WaitForTextAsync("[bob → you] and another one", joined: true);
+        var message = Array.FindIndex(screen, l => l.Contains("[bob → you] ping while you type"));
+        var input = Array.FindIndex(screen, l => l.TrimEnd().EndsWith("> " + typed));
+        Assert.True(message >= 0 && input > message, "the message is above the intact input:\n" + string.Join('\n', screen));
+
+        // The cursor is still at the end: what is typed next goes on the line, which is sent whole.
+        alice.Type(" to the end");
+        alice.Keys("Enter");
+        await alice.WaitForTextAsync("broadcast = sent to 1 client(s)");
+        Assert.Equal(typed["say ".Length..] + " to the end", await NextMessageTextAsync(bob));
+    }
+
+    [Fact]
+    public async Task History_is_kept_across_runs_in_a_file_only_its_owner_can_read()
+    {
+        await using var bob = await BobAsync();
+        var state = Directory.CreateTempSubdirectory("sbtest-state-").FullName;
+        try
+        {
+            await using (var first = Alice(stateHome: state))
+            {
+                await PromptAsync(first);
+                first.Type("tell bob remember me");
+                first.Keys("Enter");
+                await first.WaitForTextAsync("to bob = delivered");
+                first.Keys("C-d");
+                Assert.Equal(0, await first.WaitForExitAsync());
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(first.HistoryFile));
+                Assert.Equal(["tell bob remember me"], await File.ReadAllLinesAsync(first.HistoryFile));
+            }
+            await using var second = Alice(stateHome: state);
+            await PromptAsync(second);
+            second.Keys("Up");
+            await second.WaitForInputAsync("tell bob remember me");
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Tab_completes_commands_online_names_and_joined_rooms()
+    {
+        await using var bob = await BobAsync();
+        await using var alice = Alice();
+        await PromptAsync(alice);
+
+        alice.Type("jo");
+        alice.Keys("Tab");
+        alice.Type("games");
+        alice.Keys("Enter");
+        await alice.WaitForTextAsync("join games = joined #games");
+        alice.Type("say #g");
+        alice.Keys("Tab");
+        await alice.WaitForInputAsync("say #games");
+        alice.Keys("C-u");
+        // Several candidates: they are listed above the prompt, and the common part is completed.
+        alice.Type("p");
+        alice.Keys("Tab");
+        await alice.WaitForTextAsync("presence  prime");
+        await alice.WaitForInputAsync("pr");
+    }
+
+    [Fact]
+    public async Task Numbers_are_checked_as_typed_and_esc_backs_out_one_level_and_asks_before_leaving()
+    {
+        await using var alice = Alice();
+        await PromptAsync(alice);
+
+        alice.Type("1");
+        alice.Keys("Enter");
+        await alice.WaitForTextAsync("Which request?");
+        alice.Type("3");
+        alice.Keys("Enter");
+        await alice.WaitForTextAsync("Number:");
+        alice.Type("abc");
+        alice.Keys("Enter");
+        await alice.WaitForTextAsync("'abc' is not a whole number; try again");
+        alice.Type("99999999999999999999");
+        alice.Keys("Enter");
+        await alice.WaitForTextAsync("is out of range");
+        // Esc at the number goes back to the list of requests, Esc there to the main prompt.
+        alice.Keys("Escape");
+        await alice.WaitForAsync(s => s.Count(l => l.Contains("Which request?")) == 2, "the list of requests again");
+        alice.Keys("Escape");
+        await alice.WaitForAsync(s => TmuxClient.LastLine(s).EndsWith("notices on] >") && s.Count(l => l.Contains("Which request?")) == 2, "the main prompt at the bottom");
+        alice.Keys("Escape");
+        await alice.WaitForTextAsync("Leave Switchboard (your name is freed)? [y/N]");
+        alice.Type("n");
+        alice.Keys("Enter");
+        await alice.WaitForAsync(s => TmuxClient.LastLine(s).EndsWith("notices on] >") && s.Any(l => l.EndsWith("[y/N] n")), "the prompt after saying no");
+        alice.Keys("C-d");
+        Assert.Equal(0, await alice.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task The_seed_menu_works_in_the_seed_order_next_to_commands_at_the_prompt()
+    {
+        await using var alice = Alice();
+        var screen = await alice.WaitForTextAsync("8. Presence notices on/off");
+        var order = new[] { "1. Send request", "2. Unregister", "3. Exit", "4. Who is online", "5. Direct message" }
+            .Select(e => Array.FindIndex(screen, l => l.Contains(e))).ToArray();
+        Assert.All(order, i => Assert.True(i >= 0));
+        Assert.Equal(order.Order(), order);
+
+        // 1 → Arithmetic → 6 * 7, as in the seed.
+        foreach (var answer in new[] { "1", "1", "6", "3", "7" })
+        {
+            alice.Type(answer);
+            alice.Keys("Enter");
+        }
+        await alice.WaitForTextAsync("6 * 7 = 42");
+        alice.Type("/msg nobody hi");
+        alice.Keys("Enter");
+        await alice.WaitForTextAsync("to nobody: 404");
+        alice.Type("calc 2 + 3");
+        alice.Keys("Enter");
+        await alice.WaitForTextAsync("2 + 3 = 5");
+        // The menu is not printed again after an action, only when asked.
+        Assert.Single(alice.Scrollback(), l => l.Contains("1. Send request"));
+        alice.Type("2");
+        alice.Keys("Enter");
+        await alice.WaitForTextAsync("Unregistered [clientSeq");
+        Assert.Equal(0, await alice.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task The_chat_view_shows_the_messages_the_online_list_the_rooms_and_the_status()
+    {
+        await using var bob = await BobAsync();
+        await using var alice = Alice(width: 110, height: 24, args: "--chat");
+        await alice.WaitForTextAsync("alice @ 127.0.0.1");
+        await alice.WaitForTextAsync("bob");
+
+        alice.Type("join games");
+        alice.Keys("Enter");
+        await alice.WaitForTextAsync("join games = joined #games");
+        Assert.Equal(200, (await bob.SendAsync("join games")).GetProperty("code").GetInt32());
+        Assert.Equal(200, (await bob.SendAsync("say #games good game")).GetProperty("code").GetInt32());
+        var screen = await alice.WaitForTextAsync("[bob → #games] good game");
+        Assert.Contains(screen, l => l.Contains("2 online"));
+        Assert.Contains(screen, l => l.Contains("│ #games"));
+        Assert.Contains(screen, l => l.Contains("alice @ 127.0.0.1:" + _server.Port + " · online · notices on"));
+
+        alice.Type("presence off");
+        alice.Keys("Enter");
+        await alice.WaitForTextAsync("· online · notices off");
+        // The input row is the last one, and what is typed there is drawn as it is typed.
+        alice.Type("tell bob typing here");
+        await alice.WaitForAsync(s => s[^1].StartsWith("> tell bob typing here"), "the input on the last row");
+        alice.Keys("C-u", "Escape");
+        await alice.WaitForTextAsync("Leave Switchboard (your name is freed)? [y/N]");
+        alice.Type("y");
+        alice.Keys("Enter");
+        Assert.Equal(0, await alice.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task A_dumb_terminal_keeps_plain_lines_and_commands_at_the_prompt()
+    {
+        await using var alice = Alice(term: "dumb");
+        await alice.WaitForTextAsync("  1. Send request");
+        await alice.WaitForTextAsync("notices on] >");
+        alice.Type("calc 6 * 7");
+        alice.Keys("Enter");
+        await alice.WaitForTextAsync("6 * 7 = 42");
+        alice.Type("exit");
+        alice.Keys("Enter");
+        Assert.Equal(0, await alice.WaitForExitAsync());
+    }
+}

@@ -1,0 +1,37 @@
+using Switchboard.Client.Commands;
+using Switchboard.Tests.EndToEnd;
+using Switchboard.Tests.Support;
+
+namespace Switchboard.Tests.Server.Hosting;
+
+/// <summary>The server's help teaches, and its option errors say what to type instead.</summary>
+[Collection(ProcessCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
+public sealed class HelpSpecs
+{
+    [Fact]
+    public async Task Help_lists_subcommands_scripted_commands_codes_and_examples()
+    {
+        await using var help = new ChildProcess(Binaries.Server, ["--help"], redirectInput: false);
+        Assert.Equal(0, await help.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        foreach (var part in new[] { "Subcommands:", "inspect", "--monitor", "calc A OP B", "Response codes:", "409 name already taken", "Exit codes:", "Examples:" })
+            Assert.Contains(part, help.StdOut);
+
+        // The server's list of what clients send is written by hand: it names exactly the client's scripted commands.
+        var sends = help.StdOut[help.StdOut.IndexOf("What clients send", StringComparison.Ordinal)..help.StdOut.IndexOf("Response codes:", StringComparison.Ordinal)];
+        var named = sends.Split('\n').Skip(1).SelectMany(l => l.Split(" · ", StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .Select(item => item.Split(' ')[0]).ToHashSet();
+        Assert.Equal(CommandCatalog.Scripted.Select(c => c.Name).Order(), named.Order());
+    }
+
+    [Theory]
+    [InlineData(new[] { "--port", "abc" }, "--port wants a port number 0..65535")]
+    [InlineData(new[] { "--host", "no-such-host.invalid", "--port", "0" }, "does not resolve")]
+    [InlineData(new[] { "--monitor", "8222", "--port", "0" }, "--monitor wants HOST:PORT")]
+    public async Task Bad_options_get_a_message_a_person_can_act_on_and_exit_code_2(string[] args, string message)
+    {
+        await using var server = new ChildProcess(Binaries.Server, args, redirectInput: false);
+        Assert.Equal(2, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(message, server.StdErr);
+    }
+}

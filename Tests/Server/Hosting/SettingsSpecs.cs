@@ -1,0 +1,62 @@
+using Akka.Configuration;
+using Switchboard.Client.Hosting;
+using Switchboard.Messages.Startup;
+using Switchboard.Server.Hosting;
+using Switchboard.Server.Registry;
+
+namespace Switchboard.Tests.Server.Hosting;
+
+/// <summary>Every setting has one default, in the shipped hocon; a user's file changes only what it names.</summary>
+public sealed class SettingsSpecs : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sbsettings-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string File(string hocon)
+    {
+        var path = Path.Combine(_dir, $"{Guid.NewGuid():N}.hocon");
+        System.IO.File.WriteAllText(path, hocon);
+        return path;
+    }
+
+    [Fact]
+    public void The_shipped_hocon_holds_every_server_and_client_setting()
+    {
+        var server = ServerSettings.Load(null);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), server.State.MaintainInterval);
+        Assert.Equal(TimeSpan.FromSeconds(2), server.State.MutexTimeout);
+        Assert.Equal((200d, 400d, 256), (server.Sessions.RatePerSecond, server.Sessions.RateBurst, server.Sessions.MaxUnacked));
+        Assert.Equal(50, server.Rooms.History);
+        var client = ClientSettings.Create(SwitchboardConfig.LoadSide(null, "client.hocon"));
+        Assert.Equal((TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(10)), (client.RegisterTimeout, client.RequestTimeout));
+    }
+
+    [Fact]
+    public void A_users_file_needs_only_the_settings_it_changes()
+    {
+        var settings = ServerSettings.Load(File("switchboard.room-history = 7\nswitchboard.rate-limit.per-second = 0"));
+        Assert.Equal(7, settings.Rooms.History);
+        Assert.Equal(0, settings.Sessions.RatePerSecond);
+        Assert.Equal(400, settings.Sessions.RateBurst); // from the shipped file
+        Assert.Equal("PinnedDispatcher", settings.Hocon.GetString("state-dispatcher.type"));
+    }
+
+    [Fact]
+    public void A_missing_setting_is_an_error_that_names_it_not_a_silent_zero()
+    {
+        var config = ConfigurationFactory.ParseString("switchboard.mutex-timeout = 2s");
+        var error = Assert.Throws<ConfigurationException>(() => StateSettings.Create(config));
+        Assert.Contains("switchboard.maintain-interval", error.Message);
+    }
+
+    [Theory]
+    [InlineData("switchboard.mutex-timeout = banana", "switchboard.mutex-timeout")]
+    [InlineData("switchboard.room-history = lots", "switchboard.room-history")]
+    [InlineData("switchboard.rate-limit.burst = \"\"", "switchboard.rate-limit.burst")]
+    public void A_malformed_setting_is_an_error_that_names_it(string hocon, string key)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => ServerSettings.Load(File(hocon)));
+        Assert.Contains(key, error.Message);
+    }
+}

@@ -1,0 +1,53 @@
+using Switchboard.Server.Monitoring;
+
+namespace Switchboard.Tests.Server.Monitoring;
+
+public sealed class MonitorUnitSpecs
+{
+    [Theory]
+    [InlineData("127.0.0.1:8222", "127.0.0.1", 8222)]
+    [InlineData("localhost:9000", "127.0.0.1", 9000)]
+    [InlineData("[::1]:8222", "::1", 8222)]
+    public void Monitor_address_parses_host_and_port(string text, string ip, int port)
+    {
+        var a = MonitorAddress.Parse(text, out var problem);
+        Assert.Null(problem);
+        Assert.Equal(ip, a!.Ip.ToString());
+        Assert.Equal(port, a.Port);
+    }
+
+    [Theory]
+    [InlineData("8222", "HOST:PORT")]
+    [InlineData("127.0.0.1:", "HOST:PORT")]
+    [InlineData("127.0.0.1:abc", "port must be a number")]
+    [InlineData("127.0.0.1:70000", "port must be a number")]
+    [InlineData("no-such-host.invalid:8222", "does not resolve")]
+    public void Monitor_address_explains_what_is_wrong(string text, string expected)
+    {
+        Assert.Null(MonitorAddress.Parse(text, out var problem));
+        Assert.Contains(expected, problem);
+    }
+
+    [Theory]
+    [InlineData("dotnet.gc.collections", "switchboard.dotnet.gc.collections")]
+    [InlineData("dotnet.assembly.count", "switchboard.dotnet.assemblies.loaded")]
+    [InlineData("dotnet.thread_pool.thread.count", "switchboard.dotnet.thread_pool.thread")]
+    public void Runtime_metrics_get_the_prefix_and_no_count_suffix(string name, string expected) =>
+        Assert.Equal(expected, MonitorEndpoint.RuntimeName(name));
+
+    [Fact]
+    public void Live_sessions_page_in_name_order_and_remove_only_their_own_entry()
+    {
+        var sessions = new LiveSessions();
+        var now = DateTimeOffset.UtcNow;
+        foreach (var n in new[] { "carol", "alice", "bob" }) sessions.Add(new SessionFigures(n, "n:1", now));
+        var (page, total) = sessions.Page(1, 1);
+        Assert.Equal(3, total);
+        Assert.Equal("bob", Assert.Single(page).Name);
+
+        var newer = new SessionFigures("alice", "n:1", now);
+        sessions.Add(newer);
+        sessions.Remove(new SessionFigures("alice", "n:1", now)); // an older session of the same name ending
+        Assert.Same(newer, sessions.Page(0, 10).Page[0]);
+    }
+}

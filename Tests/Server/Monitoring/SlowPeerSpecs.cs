@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Switchboard.Tests.EndToEnd;
+using Switchboard.Tests.Support;
+
+namespace Switchboard.Tests.Server.Monitoring;
+
+/// <summary>Slowloris against <c>--monitor</c>: many peers that open a connection, send part of a request header and
+/// hold it. <c>/healthz</c> must keep answering a fresh connection while they do (the bound is 1 s; the spec
+/// allows 5 s per probe so a loaded box does not fail it).</summary>
+[Collection(ProcessCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
+public sealed class SlowPeerSpecs
+{
+    const int Attackers = 100;
+    static readonly TimeSpan Probe = TimeSpan.FromSeconds(5);
+    static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Healthz_answers_while_a_hundred_slow_peers_hold_connections_open()
+    {
+        var port = FreePort();
+        await using var server = await ServerNode.StartAsync(null, 0, "--monitor", $"127.0.0.1:{port}");
+        await using var flood = new SlowLoris(port, Attackers);
+        await flood.WaitUntilAllHeldAsync(Patience);
+
+        for (var i = 0; i < 5; i++)
+        {
+            // A new connection per probe: a kept-alive one would prove nothing about admission.
+            using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            using var bounded = new CancellationTokenSource(Probe);
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/healthz");
+            request.Headers.ConnectionClose = true;
+            using var answer = await http.SendAsync(request, bounded.Token);
+            Assert.True(answer.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"probe {i}: {answer.StatusCode}");
+        }
+        Assert.False(server.Process.HasExited);
+    }
+
+    static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    /// <summary>Each slot connects, sends a request line and one header (never the blank line that ends them) and
+    /// waits; when the server drops it, it reconnects after a short pause, as slowloris does.</summary>
+    sealed class SlowLoris : IAsyncDisposable
+    {
+        static readonly byte[] Partial = Encoding.ASCII.GetBytes("GET /status HTTP/1.1\r\nHost: x\r\n");
+        readonly CancellationTokenSource _stop = new();
+        readonly Task[] _slots;
+        int _held;
+
+        public SlowLoris(int port, int count) => _slots = Enumerable.Range(0, count).Select(_ => Task.Run(() => Slot(port))).ToArray();
+
+        public async Task WaitUntilAllHeldAsync(TimeSpan patience)
+        {
+            var deadline = DateTime.UtcNow + patience;
+            while (Volatile.Read(ref _held) < _slots.Length)
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"only {_held} of {_slots.Length} slow connections opened");
+                await Task.Delay(50);
+            }
+        }
+
+        async Task Slot(int port)
+        {
+            var first = true;
+            while (!_stop.IsCancellationRequested)
+            {
+                try
+                {
+                    using var tcp = new TcpClient();
+                    await tcp.ConnectAsync(IPAddress.Loopback, port, _stop.Token);
+                    var stream = tcp.GetStream();
+                    await stream.WriteAsync(Partial, _stop.Token);
+                    if (first) Interlocked.Increment(ref _held);
+                    first = false;
+                    while (await stream.ReadAsync(new byte[256], _stop.Token) > 0) { } // until the server drops us
+                }
+                catch (Exception ex) when (ex is SocketException or IOException) { }
+                catch (OperationCanceledException) { return; }
+                try { await Task.Delay(1000, _stop.Token); } // slowloris reopens dropped sockets in rounds
+                catch (OperationCanceledException) { return; }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await Task.WhenAll(_slots);
+            _stop.Dispose();
+        }
+    }
+}

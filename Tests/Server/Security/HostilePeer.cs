@@ -1,0 +1,80 @@
+using System.Runtime.Serialization;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Serialization;
+using Switchboard.Messages;
+using Switchboard.Messages.Startup;
+using Switchboard.Tests.Support;
+
+namespace Switchboard.Tests.Server.Security;
+
+/// <summary>Bytes a hostile peer sends under one of the Switchboard serializer's manifests.</summary>
+public sealed record Junk(string Manifest, byte[] Bytes);
+
+/// <summary>
+/// A hostile peer's serializer under the Switchboard serializer's id: real wire messages as the real one writes them,
+/// and <see cref="Junk"/> as whatever bytes the attacker chose.
+/// </summary>
+public sealed class HostileSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    private readonly SwitchboardSerializer _real = new(system);
+
+    public override int Identifier => SwitchboardSerializer.Id;
+
+    public override string Manifest(object o) => o is Junk j ? j.Manifest : _real.Manifest(o);
+
+    public override byte[] ToBinary(object obj) => obj is Junk j ? j.Bytes : _real.ToBinary(obj);
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        try
+        {
+            return _real.FromBinary(bytes, manifest);
+        }
+        catch (Exception ex) when (ex is not SerializationException)
+        {
+            throw new SerializationException(ex.Message);
+        }
+    }
+}
+
+/// <summary>
+/// A stranger who reaches the port: a raw Akka.Remote system with Akka's stock provider and serializers (it can send
+/// PoisonPill, Kill, system messages, selections anywhere, deployments) and no Switchboard client code.
+/// </summary>
+public sealed class HostilePeer : IDisposable
+{
+    public ActorSystem System { get; }
+    public Inbox Inbox { get; }
+
+    /// <param name="extraConfig">Read over the peer's own settings (its host, the host it claims, its transport).</param>
+    public HostilePeer(string extraConfig = "")
+    {
+        var config = ConfigurationFactory.ParseString(extraConfig).WithFallback(ConfigurationFactory.ParseString("""
+            akka.loglevel = OFF
+            akka.actor.provider = remote
+            akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0, maximum-frame-size = 1000000b }
+            akka.actor.serializers {
+              switchboard = "Switchboard.Tests.Server.Security.HostileSerializer, Tests"
+              akka-containers = "Akka.Remote.Serialization.MessageContainerSerializer, Akka.Remote"
+              akka-misc = "Akka.Remote.Serialization.MiscMessageSerializer, Akka.Remote"
+              akka-system-msg = "Akka.Remote.Serialization.SystemMessageSerializer, Akka.Remote"
+              daemon-create = "Akka.Remote.Serialization.DaemonMsgCreateSerializer, Akka.Remote"
+              proto = "Akka.Remote.Serialization.ProtobufSerializer, Akka.Remote"
+            }
+            akka.actor.serialization-bindings {
+              "Switchboard.Tests.Server.Security.Junk, Tests" = switchboard
+            }
+            """))
+            .WithFallback(SwitchboardConfig.Load(Path.Combine(Path.GetDirectoryName(Binaries.Client)!, "hocon", "client.hocon")));
+        System = ActorSystem.Create("switchboard-client", config);
+        Inbox = Inbox.Create(System);
+    }
+
+    public ActorSelection At(string address, string path) => System.ActorSelection($"akka.tcp://{address}{path}");
+
+    /// <summary>A direct (not selection) reference to a path on the peer's target.</summary>
+    public IActorRef Ref(string address, string path) => ((ExtendedActorSystem)System).Provider.ResolveActorRef($"akka.tcp://{address}{path}");
+
+    public void Dispose() => System.Terminate().Wait(TimeSpan.FromSeconds(10));
+}

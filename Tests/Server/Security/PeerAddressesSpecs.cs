@@ -1,0 +1,110 @@
+using System.Text;
+using Akka.Actor;
+using Google.Protobuf;
+using Switchboard.Server.Security;
+
+namespace Switchboard.Tests.Server.Security;
+
+/// <summary>The bookkeeping behind <see cref="PeerAddressTransport"/>: hosts as keys, live associations, PDU fields.</summary>
+public sealed class PeerAddressesSpecs
+{
+    [Theory]
+    [InlineData("127.0.0.2", "127.0.0.2")]
+    [InlineData("[::ffff:10.1.2.3]", "10.1.2.3")]
+    [InlineData("[::1]", "::1")]
+    [InlineData("[2001:db8:1:2:aaaa:bbbb:cccc:dddd]", "2001:db8:1:2::/64")]
+    [InlineData("2001:db8:1:2::7", "2001:db8:1:2::/64")]
+    [InlineData("not-an-ip", "not-an-ip")]
+    public void A_socket_host_is_keyed_by_its_ip_and_an_ipv6_one_by_its_64(string socketHost, string key) =>
+        Assert.Equal(key, PeerAddresses.HostKey(socketHost));
+
+    [Fact]
+    public void An_origin_maps_to_the_socket_hosts_of_its_live_associations()
+    {
+        var peers = new PeerAddresses();
+        var bob = new Address("akka.tcp", "c", "127.0.0.2", 4000);
+        Assert.Null(peers.SocketHostOf(bob));
+        peers.Opened(bob, "127.0.0.2");
+        Assert.Equal("127.0.0.2", peers.SocketHostOf(bob));
+        // Someone else claiming bob's very address: the two share a key of their own, neither is charged as the other.
+        peers.Opened(bob, "127.0.0.1");
+        Assert.Equal("127.0.0.1 + 127.0.0.2", peers.SocketHostOf(bob));
+        peers.Closed(bob, "127.0.0.1");
+        Assert.Equal("127.0.0.2", peers.SocketHostOf(bob));
+        peers.Closed(bob, "127.0.0.2");
+        Assert.Null(peers.SocketHostOf(bob));
+    }
+
+    [Fact]
+    public void The_origin_of_a_handshake_is_read_from_its_pdu()
+    {
+        var origin = Msg((1, "switchboard-client"), (2, "127.0.0.2"), (3, 4711UL), (4, "tcp"));
+        var handshake = Msg((1, origin), (2, 0x1234UL)); // the uid as a varint here; the reader skips it either way
+        var pdu = Msg((2, Msg((1, 1UL), (2, handshake))));
+        Assert.Equal(new Address("tcp", "switchboard-client", "127.0.0.2", 4711), AkkaPdu.AssociateOrigin(pdu));
+        Assert.Null(AkkaPdu.AssociateOrigin(Msg((2, Msg((1, 3UL)))))); // a heartbeat
+        Assert.Null(AkkaPdu.AssociateOrigin(Msg((1, new byte[] { 1, 2, 3 })))); // a payload
+    }
+
+    [Fact]
+    public void A_selection_is_read_with_its_sender_and_exact_names()
+    {
+        static byte[] Step(ulong type, string name) => Msg((1, type), (2, name));
+        var selection = Msg((1, Msg((1, new byte[] { 9 }), (2, 42UL))), (2, Step(2, "user")), (2, Step(2, "gateway")));
+        var envelope = Msg((1, Msg((1, "akka.tcp://switchboard@127.0.0.1:4053/"))), (2, Msg((1, selection), (2, 6UL))),
+            (4, Msg((1, "akka.tcp://c@127.0.0.2:4000/user/x"))));
+        var pdu = Msg((1, Msg((2, envelope))));
+        Assert.True(AkkaPdu.Selection(pdu, out var sender, out var names));
+        Assert.Equal("akka.tcp://c@127.0.0.2:4000/user/x", sender);
+        Assert.Equal(["user", "gateway"], names);
+
+        var wildcard = Msg((1, Msg((1, new byte[] { 9 }), (2, 42UL))), (2, Step(3, "*")));
+        var wildPdu = Msg((1, Msg((2, Msg((2, Msg((1, wildcard), (2, 6UL))))))));
+        Assert.True(AkkaPdu.Selection(wildPdu, out sender, out names));
+        Assert.Null(sender);
+        Assert.Null(names);
+
+        var direct = Msg((1, Msg((2, Msg((2, Msg((1, new byte[] { 1 }), (2, 42UL))))))));
+        Assert.False(AkkaPdu.Selection(direct, out _, out _));
+    }
+
+    [Fact]
+    public void Bytes_of_any_kind_are_read_without_an_exception()
+    {
+        var random = new Random(20261203);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var bytes = new byte[random.Next(0, 64)];
+            random.NextBytes(bytes);
+            AkkaPdu.AssociateOrigin(bytes);
+            AkkaPdu.Selection(bytes, out _, out _);
+        }
+    }
+
+    // A protobuf message of the given fields: strings and bytes length-delimited, numbers as varints.
+    private static byte[] Msg(params (int Field, object Value)[] fields)
+    {
+        using var stream = new MemoryStream();
+        var output = new CodedOutputStream(stream);
+        foreach (var (field, value) in fields)
+        {
+            switch (value)
+            {
+                case ulong n:
+                    output.WriteTag(field, WireFormat.WireType.Varint);
+                    output.WriteUInt64(n);
+                    break;
+                case string s:
+                    output.WriteTag(field, WireFormat.WireType.LengthDelimited);
+                    output.WriteBytes(ByteString.CopyFrom(Encoding.UTF8.GetBytes(s)));
+                    break;
+                case byte[] b:
+                    output.WriteTag(field, WireFormat.WireType.LengthDelimited);
+                    output.WriteBytes(ByteString.CopyFrom(b));
+                    break;
+            }
+        }
+        output.Flush();
+        return stream.ToArray();
+    }
+}
