@@ -1,7 +1,4 @@
 using System.CommandLine;
-using Switchboard.Client.Hosting;
-using Switchboard.Client.Scripted;
-using Switchboard.Messages.Startup;
 
 var name = new Argument<string>("name") { Description = "Your client name: 1-32 of A-Z a-z 0-9 _ . -" };
 var server = new Option<string>("--server") { Description = "Server address HOST:PORT, or several HOST:PORT,HOST:PORT tried in turn", DefaultValueFactory = _ => "127.0.0.1:4053" };

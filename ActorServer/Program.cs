@@ -1,7 +1,4 @@
 using System.CommandLine;
-using Switchboard.Server.Hosting;
-using Switchboard.Server.Monitoring;
-using Switchboard.Server.Security;
 
 var host = new Option<string>("--host") { Description = "Address to bind and advertise", DefaultValueFactory = _ => "127.0.0.1" };
 var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 4053 };

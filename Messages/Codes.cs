@@ -1,5 +1,3 @@
-using Switchboard.Messages.Startup;
-
 namespace Switchboard.Messages;
 
 /// <summary>A response code and its meaning in a few words; <see cref="FromServer"/> is false for what only the client says.</summary>

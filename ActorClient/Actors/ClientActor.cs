@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Remote;
-using Switchboard.Messages;
 
 namespace Switchboard.Client.Actors;
 

@@ -1,5 +1,3 @@
-using Switchboard.Messages;
-
 namespace Switchboard.Client.Commands;
 
 /// <summary>One parsed line of scripted input (DESIGN §4).</summary>

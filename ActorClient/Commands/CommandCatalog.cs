@@ -1,5 +1,3 @@
-using Switchboard.Messages;
-
 namespace Switchboard.Client.Commands;
 
 /// <summary>What Tab offers for a command's first argument.</summary>

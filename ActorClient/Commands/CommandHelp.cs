@@ -1,5 +1,3 @@
-using Switchboard.Messages.Startup;
-
 namespace Switchboard.Client.Commands;
 
 /// <summary>The commands as the help texts show them, written from the <see cref="CommandCatalog"/>.</summary>

@@ -1,7 +1,4 @@
 using System.CommandLine.Parsing;
-using Switchboard.Client.Commands;
-using Switchboard.Messages;
-using Switchboard.Messages.Startup;
 
 namespace Switchboard.Client.Hosting;
 

@@ -5,13 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
-using Switchboard.Client.Actors;
-using Switchboard.Client.Interactive;
-using Switchboard.Client.Interactive.Menu;
-using Switchboard.Client.Scripted;
-using Switchboard.Messages;
-using Switchboard.Messages.Startup;
-using Switchboard.Messages.Transport.Inbound;
 
 namespace Switchboard.Client.Hosting;
 

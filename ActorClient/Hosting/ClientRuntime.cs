@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Switchboard.Client.Actors;
 
 namespace Switchboard.Client.Hosting;
 

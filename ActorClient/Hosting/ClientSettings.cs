@@ -1,5 +1,4 @@
 using Akka.Configuration;
-using Switchboard.Messages.Startup;
 
 namespace Switchboard.Client.Hosting;
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Akka.Configuration;
-using Switchboard.Messages.Transport.Tls;
 
 namespace Switchboard.Client.Hosting;
 

@@ -1,6 +1,4 @@
 using Akka.Actor;
-using Switchboard.Client.Actors;
-using Switchboard.Messages;
 
 namespace Switchboard.Client.Hosting;
 

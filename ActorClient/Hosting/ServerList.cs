@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Switchboard.Messages.Startup;
 
 namespace Switchboard.Client.Hosting;
 

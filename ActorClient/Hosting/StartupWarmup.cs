@@ -1,7 +1,3 @@
-using Switchboard.Client.Commands;
-using Switchboard.Client.Scripted;
-using Switchboard.Messages;
-
 namespace Switchboard.Client.Hosting;
 
 /// <summary>

@@ -1,8 +1,4 @@
 using Akka.Actor;
-using Switchboard.Client.Actors;
-using Switchboard.Client.Hosting;
-using Switchboard.Client.Scripted;
-using Switchboard.Messages;
 
 namespace Switchboard.Client.Interactive;
 

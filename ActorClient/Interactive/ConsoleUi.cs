@@ -1,7 +1,4 @@
 using Spectre.Console;
-using Switchboard.Client.Interactive.Chat;
-using Switchboard.Client.Interactive.Editing;
-using Switchboard.Client.Interactive.Menu;
 
 namespace Switchboard.Client.Interactive;
 

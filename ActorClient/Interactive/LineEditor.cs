@@ -1,5 +1,3 @@
-using Switchboard.Client.Interactive.Editing;
-
 namespace Switchboard.Client.Interactive;
 
 /// <summary>

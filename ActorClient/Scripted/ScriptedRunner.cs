@@ -1,7 +1,4 @@
 using System.Threading.Channels;
-using Switchboard.Client.Commands;
-using Switchboard.Client.Hosting;
-using Switchboard.Messages;
 
 namespace Switchboard.Client.Scripted;
 

@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
-using Switchboard.Messages;
 
 namespace Switchboard.Server.Cluster;
 

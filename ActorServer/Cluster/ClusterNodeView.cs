@@ -1,8 +1,5 @@
 using Akka.Actor;
 using Akka.Cluster;
-using Switchboard.Server.Monitoring;
-using Switchboard.Server.Registry.Protocol;
-using Switchboard.Server.Segment;
 
 namespace Switchboard.Server.Cluster;
 

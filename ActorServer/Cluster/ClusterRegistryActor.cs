@@ -2,12 +2,6 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
-using Switchboard.Messages;
-using Switchboard.Messages.Transport.Inbound;
-using Switchboard.Server.Monitoring;
-using Switchboard.Server.Registry;
-using Switchboard.Server.Registry.Protocol;
-using Switchboard.Server.Segment;
 
 namespace Switchboard.Server.Cluster;
 

@@ -3,7 +3,6 @@ using Akka.Actor.Internal;
 using Akka.Cluster;
 using Akka.Event;
 using Akka.Remote;
-using Switchboard.Messages.Transport.Inbound;
 
 namespace Switchboard.Server.Cluster;
 

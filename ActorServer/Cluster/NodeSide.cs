@@ -1,11 +1,9 @@
 using Akka.Actor;
-using Switchboard.Server.Security;
 using Akka.Actor.Setup;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Akka.DependencyInjection;
-using Switchboard.Messages.Transport.Tls;
 
 namespace Switchboard.Server.Cluster;
 

@@ -1,13 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using Switchboard.Messages;
-using Switchboard.Messages.Transport.Inbound;
-using Switchboard.Server.Monitoring;
-using Switchboard.Server.Registry;
-using Switchboard.Server.Registry.Protocol;
-using Switchboard.Server.Security;
-using Switchboard.Server.Segment;
-using Switchboard.Server.Sessions;
 
 namespace Switchboard.Server.Gateway;
 

@@ -1,5 +1,3 @@
-using Switchboard.Server.Security;
-
 namespace Switchboard.Server.Gateway;
 
 /// <summary>What the gateway is told at start.</summary>

@@ -1,4 +1,3 @@
-
 namespace Switchboard.Server.Gateway;
 
 // Gateway ↔ its own sessions (local only, never on the wire): a registration for a name that a session of this

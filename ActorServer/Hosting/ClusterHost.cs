@@ -4,11 +4,6 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Switchboard.Messages.Startup;
-using Switchboard.Server.Cluster;
-using Switchboard.Server.Gateway;
-using Switchboard.Server.Monitoring;
-using Switchboard.Server.Security;
 
 namespace Switchboard.Server.Hosting;
 

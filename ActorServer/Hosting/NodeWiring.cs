@@ -5,12 +5,6 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Switchboard.Server.Gateway;
-using Switchboard.Server.Monitoring;
-using Switchboard.Server.Operations;
-using Switchboard.Server.Rooms;
-using Switchboard.Server.Security;
-using Switchboard.Server.Sessions;
 
 namespace Switchboard.Server.Hosting;
 

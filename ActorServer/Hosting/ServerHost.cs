@@ -3,12 +3,6 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Switchboard.Messages.Startup;
-using Switchboard.Server.Gateway;
-using Switchboard.Server.Monitoring;
-using Switchboard.Server.Registry;
-using Switchboard.Server.Security;
-using Switchboard.Server.Segment;
 
 namespace Switchboard.Server.Hosting;
 

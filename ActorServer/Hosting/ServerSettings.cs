@@ -1,9 +1,4 @@
 using Akka.Configuration;
-using Switchboard.Messages.Startup;
-using Switchboard.Server.Gateway;
-using Switchboard.Server.Registry;
-using Switchboard.Server.Rooms;
-using Switchboard.Server.Sessions;
 
 namespace Switchboard.Server.Hosting;
 

@@ -1,6 +1,3 @@
-using Switchboard.Messages.Startup;
-using Switchboard.Server.Segment;
-
 namespace Switchboard.Server.Hosting;
 
 /// <summary>What a node checks before anything starts: its options, and the address it will own.</summary>

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Spectre.Console;
 using Spectre.Console.Rendering;
-using Switchboard.Server.Segment;
 
 namespace Switchboard.Server.Monitoring;
 

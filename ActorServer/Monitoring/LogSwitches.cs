@@ -1,4 +1,3 @@
-
 namespace Switchboard.Server.Monitoring;
 
 /// <summary>What the node logs, from the command line: <c>--debug</c> (each request and reply),

@@ -1,5 +1,4 @@
 using System.Net;
-using Switchboard.Messages.Startup;
 
 namespace Switchboard.Server.Monitoring;
 

@@ -1,5 +1,3 @@
-using Switchboard.Messages;
-
 namespace Switchboard.Server.Operations;
 
 /// <summary><c>add a b</c>: checked 64-bit sum.</summary>

@@ -1,5 +1,3 @@
-using Switchboard.Messages;
-
 namespace Switchboard.Server.Operations;
 
 /// <summary><c>div a b</c>: 64-bit quotient truncated toward zero.</summary>

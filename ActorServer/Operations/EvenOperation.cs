@@ -1,5 +1,3 @@
-using Switchboard.Messages;
-
 namespace Switchboard.Server.Operations;
 
 /// <summary><c>even n</c>: the text <c>"even"</c> or <c>"odd"</c>, for negative numbers too.</summary>

@@ -1,5 +1,3 @@
-using Switchboard.Messages;
-
 namespace Switchboard.Server.Operations;
 
 /// <summary><c>mod a b</c>: C# remainder (sign of the dividend); <c>long.MinValue mod -1</c> is 0.</summary>

@@ -1,5 +1,3 @@
-using Switchboard.Messages;
-
 namespace Switchboard.Server.Operations;
 
 /// <summary><c>negative n</c>: true iff n &lt; 0.</summary>

@@ -1,5 +1,3 @@
-using Switchboard.Messages;
-
 namespace Switchboard.Server.Operations;
 
 /// <summary>The result of running an operation: a response code, a value when <see cref="Code"/> is 200, an error text otherwise.</summary>

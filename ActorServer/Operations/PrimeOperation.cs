@@ -1,5 +1,3 @@
-using Switchboard.Messages;
-
 namespace Switchboard.Server.Operations;
 
 /// <summary><c>prime n</c>: true iff n is prime; exact for every signed 64-bit value (negatives, 0 and 1 are not prime).</summary>

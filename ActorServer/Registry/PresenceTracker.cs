@@ -1,6 +1,3 @@
-using Switchboard.Server.Registry.Protocol;
-using Switchboard.Server.Segment;
-
 namespace Switchboard.Server.Registry;
 
 /// <summary>

@@ -2,10 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
-using Switchboard.Messages;
-using Switchboard.Server.Monitoring;
-using Switchboard.Server.Registry.Protocol;
-using Switchboard.Server.Segment;
 
 namespace Switchboard.Server.Registry;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Switchboard.Messages;
 
 namespace Switchboard.Server.Rooms;
 

@@ -1,4 +1,3 @@
-
 namespace Switchboard.Server.Rooms;
 
 /// <summary>The last <see cref="Capacity"/> messages of one room, oldest first, and never more than

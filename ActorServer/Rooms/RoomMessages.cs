@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Switchboard.Messages;
 
 namespace Switchboard.Server.Rooms;
 

@@ -1,7 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using Switchboard.Messages;
-using Switchboard.Server.Monitoring;
 
 namespace Switchboard.Server.Rooms;
 

@@ -4,7 +4,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Akka.Event;
 using Akka.Remote.Transport.DotNetty;
-using Switchboard.Server.Cluster;
 
 namespace Switchboard.Server.Security;
 

@@ -1,7 +1,4 @@
 using System.Security.Cryptography;
-using Switchboard.Messages.Startup;
-using Switchboard.Messages.Transport.Inbound;
-using Switchboard.Server.Segment;
 
 namespace Switchboard.Server.Security;
 

@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Remote.Transport;
 using Google.Protobuf;
-using Switchboard.Messages.Transport.Inbound;
 
 namespace Switchboard.Server.Security;
 

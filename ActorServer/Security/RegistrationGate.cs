@@ -1,7 +1,3 @@
-using Switchboard.Messages;
-using Switchboard.Server.Gateway;
-using Switchboard.Server.Sessions;
-
 namespace Switchboard.Server.Security;
 
 /// <summary>

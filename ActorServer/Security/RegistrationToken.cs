@@ -1,5 +1,3 @@
-using Switchboard.Messages.Startup;
-
 namespace Switchboard.Server.Security;
 
 /// <summary>

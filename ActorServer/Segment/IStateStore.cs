@@ -1,4 +1,3 @@
-
 namespace Switchboard.Server.Segment;
 
 /// <summary>Both sequence numbers stamped on a reply (DESIGN §2).</summary>

@@ -1,4 +1,3 @@
-
 namespace Switchboard.Server.Segment;
 
 /// <summary>What to do with a segment file that already exists.</summary>

@@ -1,6 +1,4 @@
 using Akka.Actor;
-using Switchboard.Server.Monitoring;
-using Switchboard.Server.Registry.Protocol;
 
 namespace Switchboard.Server.Segment;
 

@@ -1,4 +1,3 @@
-
 namespace Switchboard.Server.Segment;
 
 /// <summary>A node row that <see cref="SegmentRepair.ReapDeadNodes"/> freed, and how many client slots went with it.</summary>

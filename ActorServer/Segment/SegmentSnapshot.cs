@@ -1,4 +1,3 @@
-
 namespace Switchboard.Server.Segment;
 
 /// <summary>Decoding of segment bytes into the <see cref="IStateStore"/> views, shared by the store and the reader.

@@ -1,6 +1,3 @@
-using Switchboard.Messages;
-using Switchboard.Server.Registry.Protocol;
-
 namespace Switchboard.Server.Sessions;
 
 /// <summary>

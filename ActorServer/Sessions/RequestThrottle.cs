@@ -1,4 +1,3 @@
-
 namespace Switchboard.Server.Sessions;
 
 /// <summary>What to do with one request of a client.</summary>

@@ -2,14 +2,6 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Remote;
 using Dropped = Switchboard.Messages.Dropped;
-using Switchboard.Messages;
-using Switchboard.Messages.Transport.Inbound;
-using Switchboard.Server.Gateway;
-using Switchboard.Server.Monitoring;
-using Switchboard.Server.Operations;
-using Switchboard.Server.Registry.Protocol;
-using Switchboard.Server.Rooms;
-using Switchboard.Server.Segment;
 
 namespace Switchboard.Server.Sessions;
 

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Switchboard.Server.Operations;
 
 namespace Switchboard.Server.Sessions;
 

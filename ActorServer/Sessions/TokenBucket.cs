@@ -1,4 +1,3 @@
-
 namespace Switchboard.Server.Sessions;
 
 /// <summary>

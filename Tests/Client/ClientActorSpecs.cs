@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Remote;
 using Akka.TestKit.Xunit2;
-using Switchboard.Client.Actors;
-using Switchboard.Messages;
 
 namespace Switchboard.Tests.Client;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.EndToEnd;
 

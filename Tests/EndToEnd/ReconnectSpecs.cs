@@ -1,6 +1,4 @@
 using Akka.Actor;
-using Switchboard.Messages;
-using Switchboard.Tests.Server.Gateway;
 
 namespace Switchboard.Tests.EndToEnd;
 

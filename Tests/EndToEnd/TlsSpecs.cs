@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.EndToEnd;
 

@@ -2,8 +2,6 @@ using System.Collections;
 using System.Reflection;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
-using Switchboard.Messages;
-using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Messages;
 

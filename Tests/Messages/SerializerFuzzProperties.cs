@@ -7,8 +7,6 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Google.Protobuf;
 using FsGen = FsCheck.FSharp.Gen;
-using Switchboard.Messages;
-using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Messages;
 

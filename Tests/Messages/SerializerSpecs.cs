@@ -1,8 +1,6 @@
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
-using Switchboard.Messages;
-using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Messages;
 

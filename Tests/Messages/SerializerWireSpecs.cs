@@ -1,8 +1,6 @@
 using Akka.TestKit.Xunit2;
 using Google.Protobuf;
-using Switchboard.Messages;
 using Switchboard.Messages.Wire;
-using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Messages;
 

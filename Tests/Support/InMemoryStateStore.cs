@@ -1,5 +1,3 @@
-using Switchboard.Server.Segment;
-
 namespace Switchboard.Tests.Support;
 
 /// <summary>

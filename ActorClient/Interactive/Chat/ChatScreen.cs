@@ -1,5 +1,4 @@
 using Spectre.Console;
-using Switchboard.Client.Interactive.Editing;
 
 namespace Switchboard.Client.Interactive.Chat;
 

@@ -1,5 +1,3 @@
-using Switchboard.Client.Commands;
-
 namespace Switchboard.Client.Interactive.Editing;
 
 /// <summary>

@@ -1,4 +1,3 @@
-
 namespace Switchboard.Client.Interactive.Editing;
 
 /// <summary>What a key does at a prompt, beyond typing a character.</summary>

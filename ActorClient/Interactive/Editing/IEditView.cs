@@ -1,4 +1,3 @@
-
 namespace Switchboard.Client.Interactive.Editing;
 
 /// <summary>Where the line being edited is drawn: inline under scrolling output, or the chat view's input row.</summary>

@@ -1,4 +1,3 @@
-
 namespace Switchboard.Client.Interactive.Editing;
 
 public enum ReadOutcome

@@ -1,4 +1,3 @@
-
 namespace Switchboard.Client.Interactive.Menu;
 
 public static class MenuChoice

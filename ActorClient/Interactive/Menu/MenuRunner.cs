@@ -1,9 +1,3 @@
-using Switchboard.Client.Commands;
-using Switchboard.Client.Hosting;
-using Switchboard.Client.Interactive.Editing;
-using Switchboard.Client.Scripted;
-using Switchboard.Messages;
-
 namespace Switchboard.Client.Interactive.Menu;
 
 /// <summary>The seed's menu, in the seed's order first (1. Send request: arithmetic, even/odd, prime,

@@ -1,5 +1,3 @@
-using Switchboard.Client.Interactive.Editing;
-
 namespace Switchboard.Client.Interactive.Menu;
 
 /// <summary>How the menu talks to a person: a colour terminal, the chat view, or plain numbered lines where the

@@ -1,6 +1,3 @@
-using Switchboard.Client.Commands;
-using Switchboard.Client.Interactive.Editing;
-
 namespace Switchboard.Client.Interactive.Menu;
 
 /// <summary>A console that cannot draw (TERM=dumb): plain lines, the terminal's own line editing, notices before each prompt.</summary>

@@ -1,6 +1,4 @@
 using Spectre.Console;
-using Switchboard.Client.Commands;
-using Switchboard.Client.Interactive.Editing;
 
 namespace Switchboard.Client.Interactive.Menu;
 

@@ -1,4 +1,3 @@
-
 namespace Switchboard.Server.Registry.Protocol;
 
 /// <summary>Timer (or a spec driving time) → registry: heartbeat this node, reap dead nodes and look at presence

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Switchboard.Server.Segment;
 
 namespace Switchboard.Server.Registry.Protocol;
 

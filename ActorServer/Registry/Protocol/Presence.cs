@@ -1,5 +1,3 @@
-using Switchboard.Server.Segment;
-
 namespace Switchboard.Server.Registry.Protocol;
 
 /// <summary>Registry → gateway (→ sessions): names that came and went since the last look, on any node,

@@ -1,7 +1,4 @@
 using Akka.Actor;
-using Switchboard.Messages;
-using Switchboard.Server.Operations;
-using Switchboard.Server.Segment;
 
 namespace Switchboard.Server.Registry.Protocol;
 

@@ -1,4 +1,3 @@
-
 namespace Switchboard.Server.Registry.Protocol;
 
 /// <summary>Anyone → registry: a consistent snapshot of every node and client, answered with a

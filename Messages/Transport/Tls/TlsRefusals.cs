@@ -1,4 +1,3 @@
-
 namespace Switchboard.Messages.Transport.Tls;
 
 /// <summary>The last peer this process refused at the TLS handshake, and why: a client reports it when it cannot connect.</summary>

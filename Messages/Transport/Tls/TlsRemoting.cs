@@ -1,6 +1,5 @@
 using Akka.Configuration;
 using Akka.Remote.Transport.DotNetty;
-using Switchboard.Messages.Startup;
 
 namespace Switchboard.Messages.Transport.Tls;
 

@@ -2,10 +2,6 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using FsGen = FsCheck.FSharp.Gen;
-using Switchboard.Client.Commands;
-using Switchboard.Client.Hosting;
-using Switchboard.Messages;
-using Switchboard.Tests.Messages;
 
 namespace Switchboard.Tests.Client.Commands;
 

@@ -1,8 +1,4 @@
 using System.Text.RegularExpressions;
-using Switchboard.Client.Commands;
-using Switchboard.Client.Hosting;
-using Switchboard.Messages;
-using Switchboard.Support;
 
 namespace Switchboard.Tests.Client.Commands;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Client.Hosting;
 

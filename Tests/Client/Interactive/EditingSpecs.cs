@@ -1,7 +1,3 @@
-using Switchboard.Client.Commands;
-using Switchboard.Client.Interactive;
-using Switchboard.Client.Interactive.Editing;
-
 namespace Switchboard.Tests.Client.Interactive;
 
 /// <summary>The editing keys, completion, history and the main prompt's parsing, without a console.</summary>

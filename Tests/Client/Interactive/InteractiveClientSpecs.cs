@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Switchboard.Tests.EndToEnd;
-using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Client.Interactive;
 

@@ -1,5 +1,3 @@
-using Switchboard.Messages.Startup;
-
 namespace Switchboard.Tests.Messages.Startup;
 
 public sealed class HostPortSpecs

@@ -1,9 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Switchboard.Messages.Startup;
-using Switchboard.Messages.Transport.Tls;
-using Switchboard.Server.Security;
-using Switchboard.Server.Segment;
 
 namespace Switchboard.Tests.Messages.Startup;
 

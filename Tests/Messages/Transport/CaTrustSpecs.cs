@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Switchboard.Messages.Transport.Tls;
 
 namespace Switchboard.Tests.Messages.Transport;
 

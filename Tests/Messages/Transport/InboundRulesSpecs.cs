@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Switchboard.Messages.Transport.Inbound;
 
 namespace Switchboard.Tests.Messages.Transport;
 

@@ -1,8 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Switchboard.Tests.EndToEnd;
-using Switchboard.Tests.Server.Monitoring;
-using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Server.Cluster;
 

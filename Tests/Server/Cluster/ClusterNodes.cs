@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Server.Cluster;
 

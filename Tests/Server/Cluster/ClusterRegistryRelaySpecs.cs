@@ -6,10 +6,6 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
-using Switchboard.Messages;
-using Switchboard.Server.Cluster;
-using Switchboard.Server.Monitoring;
-using Switchboard.Server.Registry.Protocol;
 
 namespace Switchboard.Tests.Server.Cluster;
 

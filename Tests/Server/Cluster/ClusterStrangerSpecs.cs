@@ -5,8 +5,6 @@ using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Remote.Transport.DotNetty;
 using AkkaCluster = Akka.Cluster.Cluster;
-using Switchboard.Messages;
-using Switchboard.Server.Security;
 
 namespace Switchboard.Tests.Server.Cluster;
 

@@ -1,7 +1,5 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Switchboard.Messages.Transport.Inbound;
-using Switchboard.Server.Cluster;
 
 namespace Switchboard.Tests.Server.Cluster;
 

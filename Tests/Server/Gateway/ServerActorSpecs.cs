@@ -1,17 +1,6 @@
 using Akka.Actor;
 using Akka.Dispatch;
 using Akka.TestKit.Xunit2;
-using Switchboard.Messages;
-using Switchboard.Server.Gateway;
-using Switchboard.Server.Monitoring;
-using Switchboard.Server.Operations;
-using Switchboard.Server.Registry;
-using Switchboard.Server.Registry.Protocol;
-using Switchboard.Server.Rooms;
-using Switchboard.Server.Security;
-using Switchboard.Server.Segment;
-using Switchboard.Server.Sessions;
-using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Server.Gateway;
 

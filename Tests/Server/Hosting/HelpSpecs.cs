@@ -1,7 +1,3 @@
-using Switchboard.Client.Commands;
-using Switchboard.Tests.EndToEnd;
-using Switchboard.Tests.Support;
-
 namespace Switchboard.Tests.Server.Hosting;
 
 /// <summary>The server's help teaches, and its option errors say what to type instead.</summary>

@@ -1,8 +1,4 @@
 using Akka.Configuration;
-using Switchboard.Client.Hosting;
-using Switchboard.Messages.Startup;
-using Switchboard.Server.Hosting;
-using Switchboard.Server.Registry;
 
 namespace Switchboard.Tests.Server.Hosting;
 

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Server.Monitoring;
 
 namespace Switchboard.Tests.Server.Monitoring;
 

@@ -1,9 +1,6 @@
 using System.Text.Json;
 using Spectre.Console;
 using static Switchboard.Tests.Server.Segment.StateTestSupport;
-using Switchboard.Server.Monitoring;
-using Switchboard.Server.Segment;
-using Switchboard.Tests.Server.Segment;
 
 namespace Switchboard.Tests.Server.Monitoring;
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Switchboard.Tests.EndToEnd;
-using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Server.Monitoring;
 

@@ -1,6 +1,3 @@
-using Switchboard.Server.Monitoring;
-using Switchboard.Tests.Support;
-
 namespace Switchboard.Tests.Server.Monitoring;
 
 public sealed class LogFloodSpecs

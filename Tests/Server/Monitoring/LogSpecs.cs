@@ -1,7 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Switchboard.Tests.EndToEnd;
-using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Server.Monitoring;
 

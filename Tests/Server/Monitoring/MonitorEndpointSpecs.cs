@@ -3,9 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Switchboard.Server.Segment;
-using Switchboard.Tests.EndToEnd;
-using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Server.Monitoring;
 

@@ -1,5 +1,3 @@
-using Switchboard.Server.Monitoring;
-
 namespace Switchboard.Tests.Server.Monitoring;
 
 public sealed class MonitorUnitSpecs

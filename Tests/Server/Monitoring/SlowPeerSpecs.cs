@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Switchboard.Tests.EndToEnd;
-using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Server.Monitoring;
 

@@ -3,8 +3,6 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using FsGen = FsCheck.FSharp.Gen;
-using Switchboard.Messages;
-using Switchboard.Server.Operations;
 
 namespace Switchboard.Tests.Server.Operations;
 

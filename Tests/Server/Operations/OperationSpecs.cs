@@ -1,6 +1,3 @@
-using Switchboard.Messages;
-using Switchboard.Server.Operations;
-
 namespace Switchboard.Tests.Server.Operations;
 
 /// <summary>Example-based specifications of each operation, with the 64-bit edge values.</summary>

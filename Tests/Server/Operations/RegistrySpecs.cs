@@ -1,6 +1,3 @@
-using Switchboard.Messages;
-using Switchboard.Server.Operations;
-
 namespace Switchboard.Tests.Server.Operations;
 
 /// <summary>Specifications of <see cref="OperationRegistry"/>: lookup, argument counting and strict parsing.</summary>

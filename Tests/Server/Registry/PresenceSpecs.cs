@@ -1,9 +1,3 @@
-using Switchboard.Messages;
-using Switchboard.Server.Registry;
-using Switchboard.Server.Registry.Protocol;
-using Switchboard.Server.Segment;
-using Switchboard.Server.Sessions;
-
 namespace Switchboard.Tests.Server.Registry;
 
 /// <summary>Who came and went between two looks, and what each client hears of it.</summary>

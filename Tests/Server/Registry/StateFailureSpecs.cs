@@ -1,8 +1,4 @@
 using Akka.Actor;
-using Switchboard.Messages;
-using Switchboard.Server.Gateway;
-using Switchboard.Server.Segment;
-using Switchboard.Tests.Server.Gateway;
 
 namespace Switchboard.Tests.Server.Registry;
 

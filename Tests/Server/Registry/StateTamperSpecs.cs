@@ -1,9 +1,4 @@
 using Akka.Actor;
-using Switchboard.Messages;
-using Switchboard.Server.Gateway;
-using Switchboard.Server.Segment;
-using Switchboard.Tests.Server.Gateway;
-using Switchboard.Tests.Server.Segment;
 
 namespace Switchboard.Tests.Server.Registry;
 

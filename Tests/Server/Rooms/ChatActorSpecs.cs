@@ -1,8 +1,5 @@
 using Akka.Actor;
 using Akka.TestKit;
-using Switchboard.Messages;
-using Switchboard.Server.Sessions;
-using Switchboard.Tests.Server.Gateway;
 
 namespace Switchboard.Tests.Server.Rooms;
 

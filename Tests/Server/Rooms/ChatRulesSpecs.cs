@@ -1,5 +1,3 @@
-using Switchboard.Server.Rooms;
-
 namespace Switchboard.Tests.Server.Rooms;
 
 public sealed class ChatRulesSpecs

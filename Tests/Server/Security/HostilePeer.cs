@@ -2,9 +2,6 @@ using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
-using Switchboard.Messages;
-using Switchboard.Messages.Startup;
-using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Server.Security;
 

@@ -1,8 +1,5 @@
 using System.Net;
 using Akka.Actor;
-using Switchboard.Messages;
-using Switchboard.Tests.EndToEnd;
-using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Server.Security;
 

@@ -1,7 +1,6 @@
 using System.Text;
 using Akka.Actor;
 using Google.Protobuf;
-using Switchboard.Server.Security;
 
 namespace Switchboard.Tests.Server.Security;
 

@@ -1,8 +1,3 @@
-using Switchboard.Messages;
-using Switchboard.Server.Gateway;
-using Switchboard.Server.Security;
-using Switchboard.Tests.Support;
-
 namespace Switchboard.Tests.Server.Security;
 
 /// <summary>Who may register: the token, the bounds per address and per second, the penalty for wrong tokens.</summary>

@@ -1,6 +1,3 @@
-using Switchboard.Tests.EndToEnd;
-using Switchboard.Tests.Support;
-
 namespace Switchboard.Tests.Server.Security;
 
 /// <summary>A server that requires a token: real processes, the token given in files (never on a command line).</summary>

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Xunit.Abstractions;
 using static Switchboard.Tests.Server.Segment.StateTestSupport;
-using Switchboard.Server.Segment;
 
 namespace Switchboard.Tests.Server.Segment;
 

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using Switchboard.Server.Segment;
 
 namespace Switchboard.Tests.Server.Segment;
 

@@ -1,6 +1,5 @@
 using Xunit.Abstractions;
 using static Switchboard.Tests.Server.Segment.StateTestSupport;
-using Switchboard.Server.Segment;
 
 namespace Switchboard.Tests.Server.Segment;
 

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using static Switchboard.Tests.Server.Segment.StateTestSupport;
-using Switchboard.Server.Segment;
 
 namespace Switchboard.Tests.Server.Segment;
 

@@ -1,5 +1,3 @@
-using Switchboard.Server.Segment;
-
 namespace Switchboard.Tests.Server.Segment;
 
 /// <summary>Repair over a segment built in memory: node row 0 is a live node, row 1 a node whose process is gone.</summary>

@@ -1,5 +1,4 @@
 using static Switchboard.Tests.Server.Segment.StateTestSupport;
-using Switchboard.Server.Segment;
 
 namespace Switchboard.Tests.Server.Segment;
 

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using static Switchboard.Tests.Server.Segment.StateTestSupport;
-using Switchboard.Server.Segment;
 
 namespace Switchboard.Tests.Server.Segment;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Switchboard.Server.Segment;
 
 namespace Switchboard.Tests.Server.Segment;
 

@@ -1,10 +1,6 @@
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
-using Switchboard.Messages;
-using Switchboard.Server.Sessions;
-using Switchboard.Tests.Server.Gateway;
-using Switchboard.Tests.Support;
 
 namespace Switchboard.Tests.Server.Sessions;
 

@@ -1,6 +1,3 @@
-using Switchboard.Server.Sessions;
-using Switchboard.Tests.Support;
-
 namespace Switchboard.Tests.Server.Sessions;
 
 /// <summary>The per-client rate limit, with time driven by the spec.</summary>
