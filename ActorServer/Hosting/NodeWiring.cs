@@ -41,7 +41,7 @@ public static class NodeWiring
         // WithRemoting selects Akka's plain RemoteActorRefProvider unless a provider is chosen: keep the configured
         // (guarded) one, read from the user's file over the defaults.
         ab.AddHocon(hocon, HoconAddMode.Prepend)
-          .WithActorRefProvider(new ProviderSelection.Custom(hocon.GetString("akka.actor.provider")))
+          .WithActorRefProvider(Provider(hocon.GetString("akka.actor.provider")))
           .WithRemoting(new RemoteOptions { HostName = at.BindHost, Port = at.Port, PublicHostName = at.PublicHost })
           .AddHocon(AkkaLogging(s), HoconAddMode.Prepend);
         // TLS as TlsRemoting loads it for both sides (enable-ssl, and a DotNettySslSetup with the CA's validator).
@@ -52,6 +52,15 @@ public static class NodeWiring
             l.AddLogger<ReadableLogger>();
         });
     }
+
+    // Akka's provider aliases, as Akka reads them from hocon; anything else names a type.
+    private static ProviderSelection Provider(string name) => name switch
+    {
+        "local" => ProviderSelection.Local.Instance,
+        "remote" => ProviderSelection.Remote.Instance,
+        "cluster" => ProviderSelection.Cluster.Instance,
+        _ => new ProviderSelection.Custom(name),
+    };
 
     /// <summary>One error line for a usage problem found before anything starts (exit code 2): no address.</summary>
     public static NodeAddress? Refuse(string problem)
