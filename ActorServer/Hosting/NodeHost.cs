@@ -80,6 +80,8 @@ public static class NodeHost
         // A closed terminal (SIGHUP) is a shutdown like Ctrl-C: summary printed, what the mode opened released.
         using var hangup = NodeWiring.StopOnHangup(app);
         var logs = app.Services.GetRequiredService<ILoggerFactory>();
+        foreach (var key in NodeWiring.AddressKeysIn(o.ConfigPath))
+            logs.CreateLogger("configuration").LogWarning("{Key} in --config is not used: the command line sets the address (--host, --port, --public-host, --cluster-port)", key);
         node = new NodeContext(at, settings, summary, metrics, app.Services, started);
         if (mode.Open(node) is { } openExit) return openExit;
         try

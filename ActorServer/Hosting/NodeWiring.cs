@@ -53,6 +53,14 @@ public static class NodeWiring
         });
     }
 
+    /// <summary>The address keys a user's file sets in vain (the command line decides the address), to say so at start.</summary>
+    public static IReadOnlyList<string> AddressKeysIn(string? configPath)
+    {
+        if (configPath is null) return [];
+        var user = ConfigurationFactory.ParseString(File.ReadAllText(configPath));
+        return [.. new[] { "hostname", "port", "public-hostname" }.Select(k => $"akka.remote.dot-netty.tcp.{k}").Where(user.HasPath)];
+    }
+
     // Akka's provider aliases, as Akka reads them from hocon; anything else names a type.
     private static ProviderSelection Provider(string name) => name switch
     {

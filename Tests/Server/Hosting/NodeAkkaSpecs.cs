@@ -15,12 +15,14 @@ public sealed class NodeAkkaSpecs : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private ServerSettings UserFile(string hocon)
+    private string Write(string hocon)
     {
         var path = Path.Combine(_dir, $"{Guid.NewGuid():N}.hocon");
         File.WriteAllText(path, hocon);
-        return ServerSettings.Load(path);
+        return path;
     }
+
+    private ServerSettings UserFile(string hocon) => ServerSettings.Load(Write(hocon));
 
     private static AkkaConfigurationBuilder Build(ServerSettings settings, int port, LogSwitches switches) =>
         NodeWiring.Akka(new AkkaConfigurationBuilder(new ServiceCollection(), "switchboard"), settings.Hocon,
@@ -64,5 +66,14 @@ public sealed class NodeAkkaSpecs : IDisposable
         Assert.Equal("DEBUG", ab.Configuration.Value.GetString("akka.loglevel"), ignoreCase: true);
         Assert.Equal(4100, ab.Configuration.Value.GetInt("akka.remote.dot-netty.tcp.port"));
         Assert.IsType<ProviderSelection.Remote>(ab.ActorRefProvider.Value);
+    }
+
+    [Fact]
+    public void Address_keys_in_a_users_file_are_named_at_start_since_the_command_line_decides_them()
+    {
+        var path = Write("akka.remote.dot-netty.tcp { port = 1, maximum-frame-size = 64000b }\nswitchboard.room-history = 3");
+        Assert.Equal(["akka.remote.dot-netty.tcp.port"], NodeWiring.AddressKeysIn(path));
+        Assert.Empty(NodeWiring.AddressKeysIn(Write("switchboard.room-history = 3")));
+        Assert.Empty(NodeWiring.AddressKeysIn(null));
     }
 }
