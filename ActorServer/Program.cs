@@ -62,11 +62,16 @@ inspect.SetAction(r =>
 root.Subcommands.Add(inspect);
 ServerHelp.Extend(root);
 
-root.SetAction((r, _) => ServerHost.RunAsync(new ServerOptions(
-    r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug), r.GetValue(tokenFile),
-    r.GetValue(monitor), r.GetValue(debugAkka), r.GetValue(logFormat) == "json"), tls(r),
-    r.GetValue(clusterMode) ? new Switchboard.Server.Hosting.ClusterOptions(
-        (r.GetValue(seeds) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), r.GetValue(publicHost), r.GetValue(clusterSecret), r.GetValue(clusterPort)) : null));
+root.SetAction((r, _) =>
+{
+    var options = new ServerOptions(r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug),
+        r.GetValue(tokenFile), r.GetValue(monitor), r.GetValue(debugAkka), r.GetValue(logFormat) == "json");
+    INodeMode mode = r.GetValue(clusterMode)
+        ? new ClusterMode(options, new ClusterOptions((r.GetValue(seeds) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            r.GetValue(publicHost), r.GetValue(clusterSecret), r.GetValue(clusterPort)))
+        : new SegmentMode(options);
+    return NodeHost.RunAsync(options, tls(r), mode);
+});
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -41,23 +41,14 @@ public sealed class NodeSide
     public const string FrontRolePrefix = "front:";
 
     /// <param name="hocon">The node system's settings (cluster.hocon under the user's file and the defaults).</param>
-    /// <param name="seeds">Seed nodes' cluster ports as (host, port).</param>
-    /// <param name="node">This node's client-facing HOST:PORT.</param>
+    /// <param name="config">What the command line and the secret decide, laid over <paramref name="hocon"/>.</param>
     /// <param name="services">The host's services (the log bridge resolves its logger factory there).</param>
-    public static NodeSide Start(Config hocon, ClusterSettings cluster, string bindHost, string publicHost, int port,
-        IEnumerable<(string Host, int Port)> seeds, string secret, string node, IServiceProvider services, Action<string>? refused = null)
+    public static NodeSide Start(Config hocon, ClusterSettings cluster, NodeSideConfig config, IServiceProvider services, Action<string>? refused = null)
     {
-        var seedList = string.Join(", ", seeds.Select(s => $"\"{TlsRemoting.Protocol}://switchboard@{s.Host}:{s.Port}\""));
-        var overrides = ConfigurationFactory.ParseString(
-            $"akka.remote.dot-netty.tcp {{ hostname = \"{bindHost}\", public-hostname = \"{publicHost}\", port = {port}, enable-ssl = on }}\n" +
-            $"akka.cluster.seed-nodes = [{seedList}]\n" +
-            $"akka.cluster.roles = [\"{FrontRolePrefix}{node}\"]\n" +
-            "akka.loggers = [\"Switchboard.Server.Monitoring.ReadableLogger, ActorServer\"]\n" +
-            $"{ClusterWireSerializer.SecretPath} = \"{Convert.ToBase64String(global::System.Text.Encoding.UTF8.GetBytes(secret))}\"");
-        overrides = overrides.WithFallback(Inbound(hocon));
-        var certificates = new NodeCertificate(secret);
+        var overrides = config.ToConfig().WithFallback(Inbound(hocon));
+        var certificates = new NodeCertificate(config.Secret);
         var setup = BootstrapSetup.Create().WithConfig(overrides.WithFallback(hocon))
-            .And(certificates.Setup(certificates.Mint($"{publicHost}:{port}"), refused))
+            .And(certificates.Setup(certificates.Mint(config.Address), refused))
             .And(DependencyResolverSetup.Create(services));
         var system = ActorSystem.Create("switchboard", setup);
         // Every node must run the replicator that keeps the serverSeq mark: it starts on first use otherwise, and a
@@ -78,7 +69,7 @@ public sealed class NodeSide
     {
         const string From = "switchboard.cluster.node-inbound";
         if (!hocon.HasPath(From)) throw new ConfigurationException($"{From} is missing");
-        string List(string key) => "[" + string.Join(", ", hocon.GetStringList($"{From}.{key}", []).Select(v => $"\"{v}\"")) + "]";
+        string List(string key) => "[" + string.Join(", ", hocon.GetStringList($"{From}.{key}", []).Select(NodeSideConfig.Quote)) + "]";
         return ConfigurationFactory.ParseString(
             $"switchboard.inbound {{ capability-parents = {List("capability-parents")}, open-paths = {List("open-paths")}, " +
             $"selection-paths = {List("selection-paths")}, cluster-prefixes = {List("cluster-prefixes")} }}");

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
+using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,53 @@ public static class NodeWiring
         if (s.Json) config = config.WithFallback(ConfigurationFactory.ParseString(
             "akka.stdout-logger-class = \"Switchboard.Server.Monitoring.JsonStderrMinimalLogger, ActorServer\""));
         return config;
+    }
+
+    /// <summary>
+    /// The client-facing system's Akka settings, lowest first: the shipped hocon under the user's <c>--config</c>
+    /// (<paramref name="hocon"/>), then what the command line decides (the address, as Akka.Hosting's typed remoting
+    /// options; Akka's log level and format), then TLS. Akka.Hosting's options win over any hocon, so they carry
+    /// command-line values only: everything else stays the user's to change.
+    /// </summary>
+    public static AkkaConfigurationBuilder Akka(AkkaConfigurationBuilder ab, Config hocon, NodeAddress at, LogSwitches s, TlsRemoting? tls)
+    {
+        // WithRemoting selects Akka's plain RemoteActorRefProvider unless a provider is chosen: keep the configured
+        // (guarded) one, read from the user's file over the defaults.
+        ab.AddHocon(hocon, HoconAddMode.Prepend)
+          .WithActorRefProvider(Provider(hocon.GetString("akka.actor.provider")))
+          .WithRemoting(new RemoteOptions { HostName = at.BindHost, Port = at.Port, PublicHostName = at.PublicHost })
+          .AddHocon(AkkaLogging(s), HoconAddMode.Prepend);
+        // TLS as TlsRemoting loads it for both sides (enable-ssl, and a DotNettySslSetup with the CA's validator).
+        if (tls is not null) ab.AddHocon(tls.Hocon, HoconAddMode.Prepend).AddSetup(tls.Setup);
+        return ab.ConfigureLoggers(l =>
+        {
+            l.ClearLoggers();
+            l.AddLogger<ReadableLogger>();
+        });
+    }
+
+    /// <summary>The address keys a user's file sets in vain (the command line decides the address), to say so at start.</summary>
+    public static IReadOnlyList<string> AddressKeysIn(string? configPath)
+    {
+        if (configPath is null) return [];
+        var user = ConfigurationFactory.ParseString(File.ReadAllText(configPath));
+        return [.. new[] { "hostname", "port", "public-hostname" }.Select(k => $"akka.remote.dot-netty.tcp.{k}").Where(user.HasPath)];
+    }
+
+    // Akka's provider aliases, as Akka reads them from hocon; anything else names a type.
+    private static ProviderSelection Provider(string name) => name switch
+    {
+        "local" => ProviderSelection.Local.Instance,
+        "remote" => ProviderSelection.Remote.Instance,
+        "cluster" => ProviderSelection.Cluster.Instance,
+        _ => new ProviderSelection.Custom(name),
+    };
+
+    /// <summary>One error line for a usage problem found before anything starts (exit code 2): no address.</summary>
+    public static NodeAddress? Refuse(string problem)
+    {
+        Console.Error.WriteLine($"error: {problem}");
+        return null;
     }
 
     /// <summary>Log lines as text or JSON, all on stderr (stdout carries only "listening on" and the summary).</summary>

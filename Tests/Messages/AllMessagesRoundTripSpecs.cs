@@ -12,7 +12,7 @@ namespace Switchboard.Tests.Messages;
 public sealed class AllMessagesRoundTripSpecs() : TestKit(ActorTestConfig.Server())
 {
     private static readonly Assembly[] Assemblies =
-        [typeof(ISwitchboardMessage).Assembly, typeof(Switchboard.Server.Hosting.ServerHost).Assembly, typeof(Switchboard.Client.Hosting.ClientHost).Assembly];
+        [typeof(ISwitchboardMessage).Assembly, typeof(Switchboard.Server.Hosting.NodeHost).Assembly, typeof(Switchboard.Client.Hosting.ClientHost).Assembly];
 
     private static IEnumerable<Type> WireTypes() => Assemblies
         .SelectMany(a => a.GetTypes())

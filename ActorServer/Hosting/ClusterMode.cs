@@ -1,0 +1,132 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Switchboard.Server.Hosting;
+
+/// <param name="Seeds">Seed nodes as HOST:PORT of their cluster ports (this node may be one of them).</param>
+/// <param name="PublicHost">The host name other nodes and clients use for this node, when it binds 0.0.0.0.</param>
+/// <param name="SecretFile">The file whose first line is the cluster secret (else SWITCHBOARD_CLUSTER_SECRET).</param>
+/// <param name="ClusterPort">The node port other nodes use (mutual TLS, secret-tagged certificates); default: --port + 1.</param>
+public sealed record ClusterOptions(IReadOnlyList<string> Seeds, string? PublicHost, string? SecretFile = null, int? ClusterPort = null)
+{
+    public const string SecretVariable = "SWITCHBOARD_CLUSTER_SECRET";
+
+    /// <summary>Shorter secrets are refused: they sign every message between nodes.</summary>
+    public const int MinSecretLength = 16;
+}
+
+/// <summary>
+/// Cluster mode: the same gateway, sessions and rooms as a single-host node, with the cluster registry
+/// (<see cref="ClusterRegistryActor"/>) in the place of the segment's state actor, and no door. Two actor systems: the
+/// client-facing one the host runs on --port, and the node side on --cluster-port (<see cref="NodeSide"/>:
+/// Akka.Cluster over mutual TLS that only holders of the cluster secret pass), which this mode starts before the
+/// client-facing system and stops after it. Ready once the node is Up and holds its first serverSeq range.
+/// </summary>
+public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
+{
+    private readonly ClusterReadiness _readiness = new();
+    private readonly TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _gone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IReadOnlyList<HostPort> _seeds = [];
+    private NodeAddress? _address;
+    private int _clusterPort;
+    private Config _nodeHocon = Config.Empty;
+    private ClusterSettings? _cluster;
+    private string _secret = "";
+    private NodeSide? _side;
+
+    public string? DoorName => null; // other nodes reach the registry's inbox on the node side
+
+    public Task WhenReady => _ready.Task;
+
+    public Task WhenGone => _gone.Task;
+
+    public NodeAddress? Resolve()
+    {
+        if (HostPort.ParseList(string.Join(',', c.Seeds), out var seedProblem) is not { } seeds)
+            return NodeWiring.Refuse($"--seeds {seedProblem} (the seed nodes' --cluster-port)");
+        if (!HostPort.IsPort(o.Port, min: 0) || c.ClusterPort is { } q && !HostPort.IsPort(q, min: 0))
+            return NodeWiring.Refuse("--port and --cluster-port must be 0..65535");
+        var bindHost = SwitchboardConfig.CanonicalHost(o.Host);
+        var publicHost = SwitchboardConfig.CanonicalHost(c.PublicHost ?? o.Host);
+        if (publicHost is "0.0.0.0" or "::")
+            return NodeWiring.Refuse("binding to all interfaces needs --public-host, the address others use for this node");
+        var port = o.Port == 0 ? StartChecks.FreePort(bindHost) : o.Port;
+        _clusterPort = c.ClusterPort is { } cp and not 0 ? cp : c.ClusterPort == 0 || port == HostPort.MaxPort ? StartChecks.FreePort(bindHost) : port + 1;
+        if (_clusterPort == port) return NodeWiring.Refuse("--cluster-port must differ from --port");
+        _seeds = seeds;
+        return _address = new NodeAddress(bindHost, publicHost, port, [(port, "--port"), (_clusterPort, "--cluster-port")]);
+    }
+
+    public void Configure(ServerSettings settings)
+    {
+        // The user's file over cluster.hocon over the defaults: a user file can change any cluster key too.
+        var user = o.ConfigPath is null ? Config.Empty : ConfigurationFactory.ParseString(File.ReadAllText(o.ConfigPath));
+        _nodeHocon = user.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(SwitchboardConfig.DefaultPath("cluster.hocon")))).WithFallback(settings.Hocon);
+        _cluster = ClusterSettings.Create(_nodeHocon);
+        if (_cluster.RecoverFor <= _cluster.ReassertInterval)
+            throw new ConfigurationException("switchboard.cluster.recover-for must be longer than reassert-interval");
+    }
+
+    public string? Credentials()
+    {
+        // The secret admits nodes to the node port (NodeCertificate) and signs every node-to-node message: no secret, no cluster.
+        var secret = TokenSource.Read(c.SecretFile, ClusterOptions.SecretVariable, "cluster secret", out var secretProblem);
+        if (secret is not null && secret.Length >= ClusterOptions.MinSecretLength)
+        {
+            _secret = secret;
+            return null;
+        }
+        const string Make = "e.g. (umask 077; head -c 32 /dev/urandom | base64 > cluster.secret)";
+        return secretProblem ?? (secret is null
+            ? $"cluster mode needs a secret shared by every node: --cluster-secret-file FILE (first line) or {ClusterOptions.SecretVariable}; {Make}"
+            : $"the cluster secret must be at least {ClusterOptions.MinSecretLength} characters; {Make}");
+    }
+
+    public int? Open(NodeContext node)
+    {
+        var at = _address!;
+        try
+        {
+            var config = new NodeSideConfig(at.BindHost, at.PublicHost, _clusterPort,
+                _seeds.Select(s => new HostPort(SwitchboardConfig.CanonicalHost(s.Host), s.Port)).ToList(), node.Node, _secret);
+            _side = NodeSide.Start(NodeWiring.AkkaLogging(NodeWiring.Switches(o)).WithFallback(_nodeHocon), _cluster!, config, node.Services);
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine($"error: the server did not start: {ex.GetBaseException().Message}");
+            return 1;
+        }
+        // A node downed by the resolver (or that left) stops its node side: the process ends with it.
+        _side.System.WhenTerminated.ContinueWith(_ => _gone.TrySetResult(), TaskScheduler.Default);
+        Akka.Cluster.Cluster.Get(_side.System).RegisterOnMemberUp(() => _up.TrySetResult());
+        _ = AnnounceWhenReadyAsync(node.Services.GetRequiredService<ILoggerFactory>().CreateLogger("cluster"));
+        return null;
+    }
+
+    public Props RegistryProps(NodeContext node) =>
+        ClusterRegistryActor.Props(_cluster!, node.Summary, _readiness, node.Node, _side!, node.Metrics);
+
+    // Served from before the node is Up, so /healthz can say why it is not ready yet.
+    public INodeView View(NodeContext node, ActorSystem system, IActorRef registry) =>
+        new ClusterNodeView(_side!.System, registry, _readiness, _up.Task, node.Started, TimeSpan.FromSeconds(3));
+
+    public async Task<bool> ReleaseAsync()
+    {
+        if (_side is null) return false;
+        // Only now: the registry has released its names through the node side.
+        var downed = CoordinatedShutdown.Get(_side.System).ShutdownReason is CoordinatedShutdown.ClusterDowningReason;
+        await _side.StopAsync(TimeSpan.FromSeconds(10));
+        return downed;
+    }
+
+    private async Task AnnounceWhenReadyAsync(ILogger log)
+    {
+        await Task.WhenAll(_up.Task, _readiness.WhenReady);
+        log.LogInformation("node port {Address} (mutual TLS, cluster secret)", ((ExtendedActorSystem)_side!.System).Provider.DefaultAddress);
+        _ready.TrySetResult();
+    }
+}

@@ -1,0 +1,128 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Switchboard.Server.Hosting;
+
+/// <param name="Monitor">HOST:PORT of the monitoring endpoint (off when null).</param>
+public sealed record ServerOptions(string Host, int Port, string Segment, string? ConfigPath, bool Debug, string? TokenFile = null,
+    string? Monitor = null, bool DebugAkka = false, bool JsonLogs = false);
+
+/// <summary>
+/// Runs a node in either mode: checks, settings, the generic host with Akka.Hosting, "listening on" once the node
+/// serves, the summary after SIGINT/SIGTERM/SIGHUP, and the exit code. What differs between a single-host and a
+/// cluster node is the <see cref="INodeMode"/>'s.
+/// </summary>
+public static class NodeHost
+{
+    public static async Task<int> RunAsync(ServerOptions o, ServerTls? tlsOptions, INodeMode mode)
+    {
+        if (mode.Resolve() is not { } at) return 2;
+        foreach (var (port, option) in at.Ports)
+            if (await StartChecks.IsListeningAsync(at.PublicHost, port))
+            {
+                // Akka binds with SO_REUSEADDR (which also allows a second listener on Linux): refuse instead of
+                // splitting clients at random between two servers.
+                Console.Error.WriteLine($"error: {at.PublicHost}:{port} is already in use by another process; pick another {option}");
+                return 1;
+            }
+        var (monitor, monitorExit) = await NodeWiring.MonitorAsync(o.Monitor);
+        if (monitorExit is { } exit) return exit;
+        ServerSettings settings;
+        try
+        {
+            settings = ServerSettings.Load(o.ConfigPath);
+            mode.Configure(settings);
+        }
+        catch (Exception ex) when (ex is Akka.Configuration.ConfigurationException or FormatException or IOException)
+        {
+            Console.Error.WriteLine($"error: bad configuration: {ex.Message}");
+            return 2;
+        }
+        TlsRemoting? tls;
+        try
+        {
+            tls = (tlsOptions ?? ServerTls.Off).Load(settings.Hocon);
+        }
+        catch (TlsOptionsException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+        if (mode.Credentials() is { } credentialProblem)
+        {
+            Console.Error.WriteLine($"error: {credentialProblem}");
+            return 2;
+        }
+        if (RegistrationToken.Load(o.TokenFile, out var tokenProblem) is not { } token)
+        {
+            Console.Error.WriteLine($"error: {tokenProblem}");
+            return 2;
+        }
+        var logSwitches = NodeWiring.Switches(o);
+        using var metrics = new SwitchboardMetrics(NodeWiring.Version);
+        var started = DateTimeOffset.UtcNow;
+        var summary = new ServerSummary();
+        NodeContext? node = null;
+
+        var builder = Host.CreateApplicationBuilder();
+        NodeWiring.Logging(builder, logSwitches);
+        builder.Services.AddAkka("switchboard", (ab, _) => NodeWiring.Akka(ab, settings.Hocon, at, logSwitches, tls)
+            .WithActors((system, registry, _) =>
+            {
+                var state = system.ActorOf(mode.RegistryProps(node!), "state");
+                NodeWiring.FrontActors(system, registry, state, settings, at.Node, mode.DoorName, token, metrics);
+            }));
+
+        using var app = builder.Build();
+        // A closed terminal (SIGHUP) is a shutdown like Ctrl-C: summary printed, what the mode opened released.
+        using var hangup = NodeWiring.StopOnHangup(app);
+        var logs = app.Services.GetRequiredService<ILoggerFactory>();
+        foreach (var key in NodeWiring.AddressKeysIn(o.ConfigPath))
+            logs.CreateLogger("configuration").LogWarning("{Key} in --config is not used: the command line sets the address (--host, --port, --public-host, --cluster-port)", key);
+        node = new NodeContext(at, settings, summary, metrics, app.Services, started);
+        if (mode.Open(node) is { } openExit) return openExit;
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine($"error: the server did not start: {ex.GetBaseException().Message}");
+            app.Dispose(); // stops a half-started actor system before the mode lets go of what its actors use
+            await mode.ReleaseAsync();
+            return 1;
+        }
+        var system = app.Services.GetRequiredService<ActorSystem>();
+        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        _ = mode.WhenGone.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
+        _ = system.WhenTerminated.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
+        await using var endpoint = monitor is null ? null : await NodeWiring.StartMonitorAsync(monitor, new MonitorEndpoint.Context(at.Node,
+            NodeWiring.Version, started, mode.View(node, system, app.Services.GetRequiredService<ActorRegistry>().Get<RegistryKey>()), metrics, logs));
+        if (monitor is not null && endpoint is null)
+        {
+            await app.StopAsync();
+            await WhenTerminated(system);
+            await mode.ReleaseAsync();
+            return 1;
+        }
+        if (endpoint is not null) NodeWiring.MonitorStarted(logs, monitor!);
+        if (await Task.WhenAny(mode.WhenReady, mode.WhenGone, Task.Delay(Timeout.Infinite, lifetime.ApplicationStopping)) == mode.WhenReady)
+        {
+            Console.Out.WriteLine($"listening on {((ExtendedActorSystem)system).Provider.DefaultAddress}");
+            Console.Out.Flush();
+        }
+        await app.WaitForShutdownAsync();
+        await WhenTerminated(system);
+        // The registry has stopped: only now may the mode release what it used (the segment; the node side).
+        var failed = await mode.ReleaseAsync();
+        var lostRegistry = CoordinatedShutdown.Get(system).ShutdownReason is GatewayActor.RegistryLost;
+        Console.Out.WriteLine(summary.Render());
+        return lostRegistry || failed ? 1 : 0;
+    }
+
+    private static Task WhenTerminated(ActorSystem system) =>
+        system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+}

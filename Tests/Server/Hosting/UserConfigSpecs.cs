@@ -1,0 +1,29 @@
+namespace Switchboard.Tests.Server.Hosting;
+
+/// <summary>A single-host node runs with what a user's <c>--config</c> says, over the shipped defaults and over what
+/// Akka.Hosting would set on its own (cluster mode's counterpart: ClusterSpecs, a user's config overrides cluster keys).</summary>
+[Collection(ProcessCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
+public sealed class UserConfigSpecs : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sbuserconfig-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task A_users_config_overrides_switchboard_and_akka_defaults_in_a_single_host_node()
+    {
+        // Two requests, then none for 1,000 s: the third is refused whatever the machine's speed. Akka's log level
+        // WARNING drops the gateway's info lines (Akka.Hosting's logger setup would otherwise say Info).
+        var config = Path.Combine(_dir, "user.hocon");
+        await File.WriteAllTextAsync(config, "switchboard.rate-limit { per-second = 0.001, burst = 2 }\nakka.loglevel = WARNING\n");
+        await using var server = await ServerNode.StartAsync(extra: ["--config", config]);
+        await using var alice = await server.ConnectAsync("alice");
+        Assert.Equal(200, alice.Registration.GetProperty("code").GetInt32());
+        var codes = new List<int>();
+        for (var i = 0; i < 3; i++) codes.Add((await alice.SendAsync($"calc {i} + 1")).GetProperty("code").GetInt32());
+        Assert.Equal([200, 200, 429], codes);
+        await server.StopAsync();
+        Assert.DoesNotContain("registered 'alice'", server.Process.StdErr);
+    }
+}
