@@ -26,24 +26,12 @@ public sealed class Output(TextWriter writer, bool json)
         })
         : $"{@event} as {name} on {r.Node} [clientSeq {r.ClientSeq}, serverSeq {r.ServerSeq}]");
 
-    public void Rejected(int code, string error) => Line(json
-        ? Json(w =>
-        {
-            w.WriteString("event", "registered");
-            w.WriteNumber("code", code);
-            w.WriteString("error", error);
-        })
-        : $"registration failed: {code} {error}");
+    public void Rejected(int code, string error) =>
+        Failure("registered", code, error, $"registration failed: {code} {error}");
 
     /// <summary>A re-registration after a lost connection was refused; the client goes on trying.</summary>
-    public void ReconnectRefused(int code, string error) => Line(json
-        ? Json(w =>
-        {
-            w.WriteString("event", "reconnect-refused");
-            w.WriteNumber("code", code);
-            w.WriteString("error", error);
-        })
-        : $"* cannot register again: {code} {error}; still trying");
+    public void ReconnectRefused(int code, string error) =>
+        Failure("reconnect-refused", code, error, $"* cannot register again: {code} {error}; still trying");
 
     public void Reply(string cmd, IReply r) => Line(json ? Json(w => WriteReply(w, cmd, r)) : Plain(cmd, r));
 
@@ -57,14 +45,18 @@ public sealed class Output(TextWriter writer, bool json)
         })
         : error is null ? $"{cmd}: ok" : $"{cmd}: error {code} {error}");
 
-    public void Disconnected(string why) => Line(json
+    public void Disconnected(string why) =>
+        Failure("disconnected", Codes.Unreachable, why, $"* disconnected: {why}; reconnecting");
+
+    // An event that is a failure: its JSON is {"event", "code", "error"}, its plain text the caller's.
+    private void Failure(string @event, int code, string error, string plain) => Line(json
         ? Json(w =>
         {
-            w.WriteString("event", "disconnected");
-            w.WriteNumber("code", Codes.Unreachable);
-            w.WriteString("error", why);
+            w.WriteString("event", @event);
+            w.WriteNumber("code", code);
+            w.WriteString("error", error);
         })
-        : $"* disconnected: {why}; reconnecting");
+        : plain);
 
     /// <summary>A pushed event: a message, a presence notice, a dropped-message notice.</summary>
     public void Pushed(ISwitchboardMessage m)
