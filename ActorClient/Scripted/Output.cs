@@ -109,30 +109,35 @@ public sealed class Output(TextWriter writer, bool json)
             case Reply { Value.Kind: ValueKind.Flag } x: w.WriteBoolean("result", x.Value.Flag); break;
             case Reply { Value.Kind: ValueKind.Text } x: w.WriteString("result", x.Value.Text); break;
             case WhoReply x:
-                w.WriteStartArray("result");
-                foreach (var c in x.Clients)
+                WriteResults(w, x.Clients, (w, c) =>
                 {
-                    w.WriteStartObject();
                     w.WriteString("name", c.Name);
                     w.WriteString("node", c.Node);
                     w.WriteString("since", DateTimeOffset.FromUnixTimeMilliseconds(c.SinceMs));
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
+                });
                 break;
             case RoomsReply x:
-                w.WriteStartArray("result");
-                foreach (var e in x.Rooms)
+                WriteResults(w, x.Rooms, (w, e) =>
                 {
-                    w.WriteStartObject();
                     w.WriteString("room", e.Name);
                     w.WriteNumber("members", e.Members);
                     w.WriteNumber("history", e.History);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
+                });
                 break;
         }
+    }
+
+    // A result that is a list: an array of one object per item.
+    private static void WriteResults<T>(Utf8JsonWriter w, T[] items, Action<Utf8JsonWriter, T> fields)
+    {
+        w.WriteStartArray("result");
+        foreach (var item in items)
+        {
+            w.WriteStartObject();
+            fields(w, item);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     private static void WriteEvent(Utf8JsonWriter w, ISwitchboardMessage m)

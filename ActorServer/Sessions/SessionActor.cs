@@ -11,7 +11,7 @@ namespace Switchboard.Server.Sessions;
 /// is <see cref="SessionChat"/>'s. Watches its client (and probes it when it falls silent or its connection
 /// drops) so a dead client frees its name.
 /// </summary>
-public sealed class SessionActor : ReceiveActor, IWithTimers
+public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
 {
     private const string ProbeTimer = "probe";
     private const string LivenessTimer = "liveness";
@@ -56,12 +56,6 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Receive<RequestBatch>(OnRequestBatch);
         Receive<Unregister>(OnUnregister);
         FromClient<Who>(m => m.Id, m => _registry.Tell(new WhoQuery(_slot, _client, m.Id)));
-        FromClient<Tell>(m => m.Id, _chat.Tell);
-        FromClient<Say>(m => m.Id, _chat.Say);
-        FromClient<JoinRoom>(m => m.Id, _chat.Join);
-        FromClient<LeaveRoom>(m => m.Id, _chat.Leave);
-        FromClient<ListRooms>(m => m.Id, _chat.ListRooms);
-        FromClient<SetPresence>(m => m.Id, _chat.SetPresence);
         Receive<Ack>(m => Sender.Equals(_client), m =>
         {
             _heard = true;
@@ -69,17 +63,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         });
         Receive<LivenessTick>(_ => OnLivenessTick());
 
-        Receive<RouteResult>(_chat.Routed);
-        Receive<Delivered>(_chat.Delivered);
-        Receive<SessionChat.DeliveryTimeout>(_chat.TimedOut);
-        Receive<Deliver>(_chat.Deliver);
-        Receive<Fanout>(_chat.Fanout);
-        Receive<FanoutDropped>(_chat.FanoutDropped);
-        Receive<RoomJoined>(_chat.Joined);
-        Receive<RoomRefused>(_chat.Refused);
-        Receive<RoomLeft>(_chat.Left);
-        Receive<RoomsList>(_chat.RoomsListed);
-        Receive<PresenceChanged>(_chat.Presence);
+        _chat.Listen(this);
 
         Receive<Terminated>(t => t.ActorRef.Equals(_client), _ => End("client died"));
         Receive<DisassociatedEvent>(e => e.RemoteAddress == _client.Path.Address, _ =>
@@ -119,6 +103,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         if (_figures is not null) _metrics?.Sessions.Remove(_figures);
         _log.Info("session of '{0}' ended: {1}", _name, _endReason);
     }
+
+    void ISessionInbox.FromClient<T>(Func<T, long> id, Action<T> handle) => FromClient(id, handle);
+    void ISessionInbox.Receive<T>(Action<T> handle) => Receive(handle);
 
     /// <summary>A client request: only from this session's client, and within its rate limit.</summary>
     private void FromClient<T>(Func<T, long> id, Action<T> handle) => Receive<T>(m =>
