@@ -14,11 +14,14 @@ internal static class RequestCodec
     private const uint IdTag = 8, OpTag = 18, ArgsTag = 26;
     private const uint CodeTag = 16, ClientSeqTag = 24, ServerSeqTag = 32, NumberTag = 40, FlagTag = 48, TextTag = 58, ErrorTag = 66;
 
-    public static byte[] Write(Request r)
+    public static byte[] Write(Request r) { var o = Exact(SizeOf(r), out var bytes); Write(o, r); return Done(o, bytes); }
+    public static byte[] Write(Reply r) { var o = Exact(SizeOf(r), out var bytes); Write(o, r); return Done(o, bytes); }
+
+    // One buffer of exactly the computed size: a size that disagrees with what was written throws.
+    private static CodedOutputStream Exact(int size, out byte[] bytes) => new(bytes = new byte[size]);
+
+    private static byte[] Done(CodedOutputStream o, byte[] bytes)
     {
-        var bytes = new byte[SizeOf(r)];
-        var o = new CodedOutputStream(bytes);
-        Write(o, r);
         o.CheckNoSpaceLeft();
         return bytes;
     }
@@ -34,11 +37,7 @@ internal static class RequestCodec
 
     private static void Write(CodedOutputStream o, Request r)
     {
-        if (r.Id != 0)
-        {
-            o.WriteRawTag((byte)IdTag);
-            o.WriteInt64(r.Id);
-        }
+        WriteInt64(o, IdTag, r.Id);
         if (r.Op.Length != 0)
         {
             o.WriteRawTag((byte)OpTag);
@@ -77,15 +76,6 @@ internal static class RequestCodec
         return new Request(id, op, args);
     }
 
-    public static byte[] Write(Reply r)
-    {
-        var bytes = new byte[SizeOf(r)];
-        var o = new CodedOutputStream(bytes);
-        Write(o, r);
-        o.CheckNoSpaceLeft();
-        return bytes;
-    }
-
     private static int SizeOf(Reply r)
     {
         var size = 0;
@@ -103,28 +93,24 @@ internal static class RequestCodec
         return size;
     }
 
+    // A proto3 int64 field: absent when zero.
+    private static void WriteInt64(CodedOutputStream o, uint tag, long value)
+    {
+        if (value == 0) return;
+        o.WriteRawTag((byte)tag);
+        o.WriteInt64(value);
+    }
+
     private static void Write(CodedOutputStream o, Reply r)
     {
-        if (r.Id != 0)
-        {
-            o.WriteRawTag((byte)IdTag);
-            o.WriteInt64(r.Id);
-        }
+        WriteInt64(o, IdTag, r.Id);
         if (r.Code != 0)
         {
             o.WriteRawTag((byte)CodeTag);
             o.WriteInt32(r.Code);
         }
-        if (r.ClientSeq != 0)
-        {
-            o.WriteRawTag((byte)ClientSeqTag);
-            o.WriteInt64(r.ClientSeq);
-        }
-        if (r.ServerSeq != 0)
-        {
-            o.WriteRawTag((byte)ServerSeqTag);
-            o.WriteInt64(r.ServerSeq);
-        }
+        WriteInt64(o, ClientSeqTag, r.ClientSeq);
+        WriteInt64(o, ServerSeqTag, r.ServerSeq);
         switch (r.Value.Kind)
         {
             case ValueKind.Number:
