@@ -18,7 +18,7 @@ switch (args)
         var mutex = new SegmentMutex(segment, Timeout.InfiniteTimeSpan);
         using var held = mutex.Enter();
         var row = SegmentLayout.SlotSpan(map.Span, int.Parse(slot));
-        SegmentLayout.BeginWrite(row);   // seq odd: the write has begun ...
+        SegmentRow.BeginWrite(row);   // seq odd: the write has begun ...
         row[20] ^= 0x5A;                 // ... and half the name is scribbled over
         Console.Out.WriteLine("TORN");
         Console.Out.Flush();

@@ -26,24 +26,12 @@ public sealed class Output(TextWriter writer, bool json)
         })
         : $"{@event} as {name} on {r.Node} [clientSeq {r.ClientSeq}, serverSeq {r.ServerSeq}]");
 
-    public void Rejected(int code, string error) => Line(json
-        ? Json(w =>
-        {
-            w.WriteString("event", "registered");
-            w.WriteNumber("code", code);
-            w.WriteString("error", error);
-        })
-        : $"registration failed: {code} {error}");
+    public void Rejected(int code, string error) =>
+        Failure("registered", code, error, $"registration failed: {code} {error}");
 
     /// <summary>A re-registration after a lost connection was refused; the client goes on trying.</summary>
-    public void ReconnectRefused(int code, string error) => Line(json
-        ? Json(w =>
-        {
-            w.WriteString("event", "reconnect-refused");
-            w.WriteNumber("code", code);
-            w.WriteString("error", error);
-        })
-        : $"* cannot register again: {code} {error}; still trying");
+    public void ReconnectRefused(int code, string error) =>
+        Failure("reconnect-refused", code, error, $"* cannot register again: {code} {error}; still trying");
 
     public void Reply(string cmd, IReply r) => Line(json ? Json(w => WriteReply(w, cmd, r)) : Plain(cmd, r));
 
@@ -57,14 +45,18 @@ public sealed class Output(TextWriter writer, bool json)
         })
         : error is null ? $"{cmd}: ok" : $"{cmd}: error {code} {error}");
 
-    public void Disconnected(string why) => Line(json
+    public void Disconnected(string why) =>
+        Failure("disconnected", Codes.Unreachable, why, $"* disconnected: {why}; reconnecting");
+
+    // An event that is a failure: its JSON is {"event", "code", "error"}, its plain text the caller's.
+    private void Failure(string @event, int code, string error, string plain) => Line(json
         ? Json(w =>
         {
-            w.WriteString("event", "disconnected");
-            w.WriteNumber("code", Codes.Unreachable);
-            w.WriteString("error", why);
+            w.WriteString("event", @event);
+            w.WriteNumber("code", code);
+            w.WriteString("error", error);
         })
-        : $"* disconnected: {why}; reconnecting");
+        : plain);
 
     /// <summary>A pushed event: a message, a presence notice, a dropped-message notice.</summary>
     public void Pushed(ISwitchboardMessage m)
@@ -117,30 +109,35 @@ public sealed class Output(TextWriter writer, bool json)
             case Reply { Value.Kind: ValueKind.Flag } x: w.WriteBoolean("result", x.Value.Flag); break;
             case Reply { Value.Kind: ValueKind.Text } x: w.WriteString("result", x.Value.Text); break;
             case WhoReply x:
-                w.WriteStartArray("result");
-                foreach (var c in x.Clients)
+                WriteResults(w, x.Clients, (w, c) =>
                 {
-                    w.WriteStartObject();
                     w.WriteString("name", c.Name);
                     w.WriteString("node", c.Node);
                     w.WriteString("since", DateTimeOffset.FromUnixTimeMilliseconds(c.SinceMs));
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
+                });
                 break;
             case RoomsReply x:
-                w.WriteStartArray("result");
-                foreach (var e in x.Rooms)
+                WriteResults(w, x.Rooms, (w, e) =>
                 {
-                    w.WriteStartObject();
                     w.WriteString("room", e.Name);
                     w.WriteNumber("members", e.Members);
                     w.WriteNumber("history", e.History);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
+                });
                 break;
         }
+    }
+
+    // A result that is a list: an array of one object per item.
+    private static void WriteResults<T>(Utf8JsonWriter w, T[] items, Action<Utf8JsonWriter, T> fields)
+    {
+        w.WriteStartArray("result");
+        foreach (var item in items)
+        {
+            w.WriteStartObject();
+            fields(w, item);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     private static void WriteEvent(Utf8JsonWriter w, ISwitchboardMessage m)

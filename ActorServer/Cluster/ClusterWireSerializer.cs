@@ -8,8 +8,8 @@ using Google.Protobuf;
 namespace Switchboard.Server.Cluster;
 
 /// <summary>
-/// The wire format of <see cref="IClusterWireMessage"/>: protobuf fields written and read by hand (as the request
-/// path of <c>SwitchboardSerializer</c> does), one manifest per type. Unknown manifests and malformed bytes are a
+/// The wire format of <see cref="IClusterWireMessage"/>: protobuf fields written and read by hand (as
+/// <c>RequestCodec</c> does for requests), one manifest per type. Unknown manifests and malformed bytes are a
 /// <see cref="SerializationException"/>, which Akka turns into one dropped message.
 /// Every message is signed: its bytes end in an HMAC-SHA256 (first <see cref="MacBytes"/> bytes) over the manifest and
 /// the fields, keyed with the cluster secret (<c>switchboard.cluster.secret</c>, base64, set by the host from
@@ -71,53 +71,67 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
         switch (obj)
         {
             case NameClaim m:
-                o.WriteTag(1, WireFormat.WireType.LengthDelimited); o.WriteString(m.Name);
-                o.WriteTag(2, WireFormat.WireType.LengthDelimited); o.WriteString(m.Node);
-                o.WriteTag(3, WireFormat.WireType.Varint); o.WriteInt64(m.Token);
-                o.WriteTag(4, WireFormat.WireType.LengthDelimited); o.WriteString(Akka.Serialization.Serialization.SerializedActorPath(m.Owner));
-                o.WriteTag(5, WireFormat.WireType.Varint); o.WriteBool(m.Reassert);
+                Text(o, 1, m.Name);
+                Text(o, 2, m.Node);
+                Number(o, 3, m.Token);
+                Text(o, 4, Akka.Serialization.Serialization.SerializedActorPath(m.Owner));
+                Number(o, 5, m.Reassert ? 1 : 0);
                 break;
             case NameRelease m:
-                o.WriteTag(1, WireFormat.WireType.LengthDelimited); o.WriteString(m.Name);
-                o.WriteTag(2, WireFormat.WireType.LengthDelimited); o.WriteString(m.Node);
-                o.WriteTag(3, WireFormat.WireType.Varint); o.WriteInt64(m.Token);
+                Text(o, 1, m.Name);
+                Text(o, 2, m.Node);
+                Number(o, 3, m.Token);
                 break;
             case NameAnswer m:
-                o.WriteTag(1, WireFormat.WireType.LengthDelimited); o.WriteString(m.Name);
-                o.WriteTag(3, WireFormat.WireType.Varint); o.WriteInt64(m.Token);
-                o.WriteTag(6, WireFormat.WireType.Varint); o.WriteInt32((int)m.Verdict);
+                Text(o, 1, m.Name);
+                Number(o, 3, m.Token);
+                Number(o, 6, (int)m.Verdict);
                 break;
             case LeaseSeq m:
-                o.WriteTag(4, WireFormat.WireType.LengthDelimited); o.WriteString(Akka.Serialization.Serialization.SerializedActorPath(m.ReplyTo));
-                o.WriteTag(7, WireFormat.WireType.Varint); o.WriteInt64(m.Size);
+                Text(o, 4, Akka.Serialization.Serialization.SerializedActorPath(m.ReplyTo));
+                Number(o, 7, m.Size);
                 break;
             case SeqLeased m:
-                o.WriteTag(7, WireFormat.WireType.Varint); o.WriteInt64(m.First);
-                o.WriteTag(8, WireFormat.WireType.Varint); o.WriteInt64(m.Count);
+                Number(o, 7, m.First);
+                Number(o, 8, m.Count);
                 break;
             case NodeRoster m:
-                o.WriteTag(2, WireFormat.WireType.LengthDelimited); o.WriteString(m.Node);
-                o.WriteTag(7, WireFormat.WireType.Varint); o.WriteInt64(m.Version);
+                Text(o, 2, m.Node);
+                Number(o, 7, m.Version);
                 foreach (var e in m.Entries)
                 {
                     // Each entry: name, since, claim, as three consecutive fields (9, 10, 11).
-                    o.WriteTag(9, WireFormat.WireType.LengthDelimited); o.WriteString(e.Name);
-                    o.WriteTag(10, WireFormat.WireType.Varint); o.WriteInt64(e.SinceMs);
-                    o.WriteTag(11, WireFormat.WireType.Varint); o.WriteInt64(e.Claim);
+                    Text(o, 9, e.Name);
+                    Number(o, 10, e.SinceMs);
+                    Number(o, 11, e.Claim);
                 }
                 break;
             case Relayed { Inner: Switchboard.Messages.Deliver or Switchboard.Messages.Fanout } m:
                 var inner = (SerializerWithStringManifest)system.Serialization.FindSerializerFor(m.Inner);
-                o.WriteTag(12, WireFormat.WireType.LengthDelimited); o.WriteString(inner.Manifest(m.Inner));
+                Text(o, 12, inner.Manifest(m.Inner));
                 o.WriteTag(13, WireFormat.WireType.LengthDelimited); o.WriteBytes(ByteString.CopyFrom(inner.ToBinary(m.Inner)));
-                o.WriteTag(14, WireFormat.WireType.Varint); o.WriteInt32(inner.Identifier);
-                o.WriteTag(2, WireFormat.WireType.LengthDelimited); o.WriteString(m.Origin);
+                Number(o, 14, inner.Identifier);
+                Text(o, 2, m.Origin);
                 break;
             default:
                 throw new SerializationException($"not a cluster message: {obj.GetType()}");
         }
         o.Flush();
         return buffer.ToArray();
+    }
+
+    private static void Text(CodedOutputStream o, int field, string value)
+    {
+        o.WriteTag(field, WireFormat.WireType.LengthDelimited);
+        o.WriteString(value);
+    }
+
+    // Every number on this wire is a varint: an int32 or bool written as int64 has the same bytes (negative int32s are
+    // sign-extended to ten bytes either way), so readers keep their ReadInt32/ReadBool.
+    private static void Number(CodedOutputStream o, int field, long value)
+    {
+        o.WriteTag(field, WireFormat.WireType.Varint);
+        o.WriteInt64(value);
     }
 
     public override object FromBinary(byte[] bytes, string manifest)

@@ -26,14 +26,14 @@ public static class SegmentRepair
             if (i == ownIndex) continue;
             var row = SegmentLayout.NodeRowSpan(seg, i);
             string reason;
-            if (SegmentLayout.TryReadNode(row, out var n))
+            if (NodeRows.TryRead(row, out var n))
             {
                 if (isAlive(n.Pid, n.StartTicks)) continue;
                 reason = $"node {n.Address} (pid {n.Pid}) is gone";
             }
-            else if (!SegmentLayout.IsRowIntact(row))
+            else if (!SegmentRow.IsIntact(row))
                 reason = $"node row {i} is torn";
-            else if (SegmentLayout.IsNodeUsed(row))
+            else if (NodeRows.IsUsed(row))
                 reason = $"node row {i} is malformed";
             else if (row[8..].IndexOfAnyExcept((byte)0) >= 0)
                 reason = $"free node row {i} holds stray bytes";
@@ -41,7 +41,7 @@ public static class SegmentRepair
                 continue; // a clean free row
 
             var freed = FreeSlotsOf(seg, i);
-            SegmentLayout.FreeRow(row);
+            SegmentRow.Free(row);
             (reaped ??= []).Add(new NodeReaped(i, reason, freed));
         }
         return (IReadOnlyList<NodeReaped>?)reaped ?? [];
@@ -54,9 +54,9 @@ public static class SegmentRepair
         for (var s = 0; s < SegmentLayout.ClientCapacity; s++)
         {
             var slot = SegmentLayout.SlotSpan(seg, s);
-            if (SegmentLayout.IsSlotUsed(slot) && SegmentLayout.SlotNode(slot) == nodeIndex)
+            if (ClientSlots.IsUsed(slot) && ClientSlots.Node(slot) == nodeIndex)
             {
-                SegmentLayout.FreeRow(slot);
+                SegmentRow.Free(slot);
                 freed++;
             }
         }
@@ -71,13 +71,13 @@ public static class SegmentRepair
         List<SlotDropped>? dropped = null;
         Span<bool> nodeInUse = stackalloc bool[SegmentLayout.NodeCapacity];
         for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
-            nodeInUse[i] = SegmentLayout.TryReadNode(SegmentLayout.NodeRowSpan(seg, i), out _);
+            nodeInUse[i] = NodeRows.TryRead(SegmentLayout.NodeRowSpan(seg, i), out _);
         names.Clear();
         for (var s = 0; s < SegmentLayout.ClientCapacity; s++)
         {
             var slot = SegmentLayout.SlotSpan(seg, s);
             string reason;
-            switch (SegmentLayout.CheckSlot(slot))
+            switch (ClientSlots.Check(slot))
             {
                 case SlotCheck.Free:
                     continue;
@@ -88,15 +88,15 @@ public static class SegmentRepair
                     reason = "malformed";
                     break;
                 default: // Used
-                    var node = SegmentLayout.SlotNode(slot);
-                    if (nodeInUse[node] && names.Add(SegmentLayout.SlotNameKey(slot))) continue; // the common case: no allocation
-                    SegmentLayout.TryReadSlot(slot, out var c);
+                    var node = ClientSlots.Node(slot);
+                    if (nodeInUse[node] && names.Add(ClientSlots.NameKey(slot))) continue; // the common case: no allocation
+                    ClientSlots.TryRead(slot, out var c);
                     reason = nodeInUse[node]
                         ? $"'{c.Name}' is a duplicate name"
                         : $"'{c.Name}' belongs to node row {node}, which is not in use";
                     break;
             }
-            SegmentLayout.FreeRow(slot);
+            SegmentRow.Free(slot);
             (dropped ??= []).Add(new SlotDropped(s, reason));
         }
         return (IReadOnlyList<SlotDropped>?)dropped ?? [];
@@ -129,10 +129,10 @@ public static class SegmentRepair
         for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
         {
             var slot = SegmentLayout.SlotSpan(seg, i);
-            if (!SegmentLayout.IsSlotUsed(slot) || SegmentLayout.CheckSlot(slot) != SlotCheck.Used) continue;
+            if (!ClientSlots.IsUsed(slot) || ClientSlots.Check(slot) != SlotCheck.Used) continue;
             used++;
-            sumRequests += SegmentLayout.SlotRequests(slot); // ≥ 0 (CheckSlot), at most 4,096 of them: no overflow worth a check
-            maxToken = Math.Max(maxToken, SegmentLayout.SlotToken(slot));
+            sumRequests += ClientSlots.Requests(slot); // ≥ 0 (CheckSlot), at most 4,096 of them: no overflow worth a check
+            maxToken = Math.Max(maxToken, ClientSlots.Token(slot));
             if (sumRequests < 0) sumRequests = long.MaxValue;
         }
         if (nextToken < maxToken)
@@ -145,7 +145,7 @@ public static class SegmentRepair
     }
 
     /// <summary>What the client table proves about the counters: the highest token in use, the used slots and the sum
-    /// of their requests (only slots that <see cref="SegmentLayout.CheckSlot"/> passes, so every value is in range and the
+    /// of their requests (only slots that <see cref="ClientSlots.Check"/> passes, so every value is in range and the
     /// sum is at most 4,096 × 2^48 = 2^60).</summary>
     public static (long MaxToken, long Used, long SumRequests) TableBounds(ReadOnlySpan<byte> seg)
     {
@@ -153,10 +153,10 @@ public static class SegmentRepair
         for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
         {
             var slot = SegmentLayout.SlotSpan(seg, i);
-            if (!SegmentLayout.IsSlotUsed(slot) || SegmentLayout.CheckSlot(slot) != SlotCheck.Used) continue;
+            if (!ClientSlots.IsUsed(slot) || ClientSlots.Check(slot) != SlotCheck.Used) continue;
             used++;
-            sumRequests += SegmentLayout.SlotRequests(slot);
-            maxToken = Math.Max(maxToken, SegmentLayout.SlotToken(slot));
+            sumRequests += ClientSlots.Requests(slot);
+            maxToken = Math.Max(maxToken, ClientSlots.Token(slot));
         }
         return (maxToken, used, sumRequests);
     }
@@ -216,7 +216,7 @@ public static class SegmentRepair
     {
         if (seg.Length >= SegmentLayout.ClientTableOffset)
             for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
-                if (SegmentLayout.TryReadNode(SegmentLayout.NodeRowSpan(seg, i), out node) && isAlive(node.Pid, node.StartTicks))
+                if (NodeRows.TryRead(SegmentLayout.NodeRowSpan(seg, i), out node) && isAlive(node.Pid, node.StartTicks))
                     return true;
         node = default;
         return false;

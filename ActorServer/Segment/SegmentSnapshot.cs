@@ -10,7 +10,7 @@ static class SegmentSnapshot
         var addresses = new string?[SegmentLayout.NodeCapacity];
         for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
         {
-            if (!SegmentLayout.TryReadNode(SegmentLayout.NodeRowSpan(seg, i), out var n)) continue;
+            if (!NodeRows.TryRead(SegmentLayout.NodeRowSpan(seg, i), out var n)) continue;
             addresses[i] = n.Address;
             nodes.Add(new NodeEntry(n.Address, n.Pid, ProcessInfo.IsAlive(n.Pid, n.StartTicks),
                 DateTimeOffset.FromUnixTimeMilliseconds(n.StartedUnixMs), DateTimeOffset.FromUnixTimeMilliseconds(n.HeartbeatUnixMs)));
@@ -19,7 +19,7 @@ static class SegmentSnapshot
         for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
         {
             var slot = SegmentLayout.SlotSpan(seg, i);
-            if (SegmentLayout.IsSlotUsed(slot) && SegmentLayout.TryReadSlot(slot, out var c))
+            if (ClientSlots.IsUsed(slot) && ClientSlots.TryRead(slot, out var c))
                 clients.Add(new ClientEntry(c.Name, addresses[c.NodeIndex] ?? "?", c.Requests, DateTimeOffset.FromUnixTimeSeconds(c.SinceUnixSeconds), c.Token));
         }
         clients.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
@@ -29,9 +29,31 @@ static class SegmentSnapshot
             SegmentLayout.ReadCounter(seg, SegmentLayout.OffTotalRegistrations));
     }
 
-    public static ClientEntry ToEntry(ReadOnlySpan<byte> seg, in ClientSlot c)
+    /// <summary>The client named <paramref name="name"/>, when its slot is intact and well-formed.</summary>
+    public static bool TryFind(ReadOnlySpan<byte> seg, string name, out ClientEntry entry)
     {
-        var node = SegmentLayout.TryReadNode(SegmentLayout.NodeRowSpan(seg, c.NodeIndex), out var n) ? n.Address : "?";
-        return new ClientEntry(c.Name, node, c.Requests, DateTimeOffset.FromUnixTimeSeconds(c.SinceUnixSeconds), c.Token);
+        entry = null!;
+        for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
+        {
+            var slot = SegmentLayout.SlotSpan(seg, i);
+            if (!ClientSlots.IsUsed(slot) || !ClientSlots.NameEquals(slot, name)) continue;
+            if (!ClientSlots.TryRead(slot, out var c)) return false;
+            var node = NodeRows.TryRead(SegmentLayout.NodeRowSpan(seg, c.NodeIndex), out var n) ? n.Address : "?";
+            entry = new ClientEntry(c.Name, node, c.Requests, DateTimeOffset.FromUnixTimeSeconds(c.SinceUnixSeconds), c.Token);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>How many slots are used and which nodes are registered (no decoding of the clients).</summary>
+    public static Census CensusOf(ReadOnlySpan<byte> seg)
+    {
+        var nodes = new List<string>(2);
+        var clients = 0;
+        for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
+            if (NodeRows.TryRead(SegmentLayout.NodeRowSpan(seg, i), out var node)) nodes.Add(node.Address);
+        for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
+            if (ClientSlots.IsUsed(SegmentLayout.SlotSpan(seg, i))) clients++;
+        return new Census(clients, nodes);
     }
 }

@@ -8,15 +8,17 @@ namespace Switchboard.Server.Segment;
 /// method takes the lock, does its whole read-modify-write and releases it in the same synchronous call. Not
 /// thread-safe beyond that: one owner (the StateActor, on its pinned thread).
 ///
-/// <para>An existing file is reused, rebuilt or refused by <see cref="SegmentAdmission.ForStore"/> (decided under the
-/// mutex); the repairs on reuse, after an abandoned lock and in <see cref="Maintain"/> are <see cref="SegmentRepair"/>'s.</para>
+/// <para>Here: the lock, the checks wherever the segment is read, and the counting. Opening (reuse, rebuild or refusal,
+/// decided under the mutex by <see cref="SegmentAdmission.ForStore"/>), this node's row and the table repairs on reuse,
+/// after an abandoned lock and in <see cref="Maintain"/> are <see cref="SegmentUpkeep"/>'s (the rules
+/// <see cref="SegmentRepair"/>'s).</para>
 /// </summary>
 public sealed class SharedSegmentStore : IStateStore
 {
     readonly ILogger _log;
     readonly SegmentMutex _mutex;
     readonly SegmentMapping _map;
-    readonly HashSet<(ulong, ulong, ulong, ulong)> _names = new(SegmentLayout.ClientCapacity); // scratch for ValidateSlots
+    readonly SegmentUpkeep _upkeep;
     // What this process knows, to check the segment against where it is read (a process of this user can write
     // anything into it): the immutable header as it was opened, the counters' floors, and the token and request
     // count of each slot this node claimed (only the owner counts a slot, so its count must be what it last wrote).
@@ -33,7 +35,7 @@ public sealed class SharedSegmentStore : IStateStore
     /// <summary>Told how long each take of the lock waited (the node's metrics); called inside the lock, keep it cheap.</summary>
     public Action<TimeSpan>? LockWaited { get; set; }
     /// <summary>This node's row in the node table.</summary>
-    public int NodeIndex { get; private set; }
+    public int NodeIndex => _upkeep.NodeIndex;
 
     public SharedSegmentStore(string segment, string nodeAddress, ILogger logger, TimeSpan mutexTimeout)
     {
@@ -45,13 +47,14 @@ public sealed class SharedSegmentStore : IStateStore
         NodeAddress = nodeAddress;
         _log = logger;
         _mutex = new SegmentMutex(segment, mutexTimeout);
+        _upkeep = new SegmentUpkeep(segment, FilePath, nodeAddress, logger);
         try
         {
             using var held = _mutex.Enter();
             // nothing is mapped yet to repair: opening validates the segment anyway
             if (held.Abandoned)
                 _log.LogWarning("segment {Segment}: the previous lock holder (pid {Pid}) died inside the lock; the segment will be validated", Segment, held.PreviousHolderPid);
-            _map = OpenOrCreate();
+            _map = _upkeep.OpenOrCreate();
             Seg[.._header.Length].CopyTo(_header);
             _floors.Observe(Seg);
         }
@@ -142,28 +145,28 @@ public sealed class SharedSegmentStore : IStateStore
     bool TakeSlotToCount(Span<byte> seg, SlotHandle slot, out Span<byte> s)
     {
         s = SegmentLayout.SlotSpan(seg, slot.Index);
-        if (!SegmentLayout.IsSlotUsed(s) || SegmentLayout.SlotToken(s) != slot.Token) return false;
-        if (!SegmentLayout.IsRowIntact(s))
+        if (!ClientSlots.IsUsed(s) || ClientSlots.Token(s) != slot.Token) return false;
+        if (!SegmentRow.IsIntact(s))
         {
             // torn by a writer that died (and whose abandonment another process consumed): never count on it
-            LogDropped(new SlotDropped(slot.Index, SegmentRepair.TornSlotReason));
-            SegmentLayout.FreeRow(s);
+            _upkeep.LogDropped(new SlotDropped(slot.Index, SegmentRepair.TornSlotReason));
+            SegmentRow.Free(s);
             return false;
         }
-        var requests = SegmentLayout.SlotRequests(s);
+        var requests = ClientSlots.Requests(s);
         if (_ownTokens[slot.Index] == slot.Token)
         {
             if (requests != _ownRequests[slot.Index])
             {
                 _log.LogWarning("segment {Segment}: client slot {Slot}: requests {Was} repaired to {Now} (what this node counted)", Segment, slot.Index, requests, _ownRequests[slot.Index]);
-                SegmentLayout.SetRequests(s, _ownRequests[slot.Index]);
+                ClientSlots.SetRequests(s, _ownRequests[slot.Index]);
             }
         }
         else if ((ulong)requests > SegmentLayout.MaxSlotRequests)
         {
             // another node's claim (a test's second store): nothing here proves its count, so it is not used
-            LogDropped(new SlotDropped(slot.Index, $"malformed (requests {requests})"));
-            SegmentLayout.FreeRow(s);
+            _upkeep.LogDropped(new SlotDropped(slot.Index, $"malformed (requests {requests})"));
+            SegmentRow.Free(s);
             return false;
         }
         return true;
@@ -176,105 +179,13 @@ public sealed class SharedSegmentStore : IStateStore
         _ownRequests[slot.Index] = requests;
     }
 
-    // ------------------------------------------------------------------ opening and registering
-
-    SegmentMapping OpenOrCreate()
-    {
-        SegmentMapping? map = null;
-        try
-        {
-            if (!File.Exists(FilePath))
-                map = Create(generation: 1);
-            else
-            {
-                var euid = ProcessInfo.EffectiveUid();
-                FileStatus file;
-                try { file = ProcessInfo.FileStatusOf(FilePath); }
-                catch (IOException e) { throw new SegmentException(SegmentFault.Io, $"cannot stat {FilePath}: {e.Message}", e); }
-                switch (SegmentAdmission.ForStore(FilePath, euid, file, () => SegmentMapping.ReadPrefix(FilePath, SegmentLayout.TotalSize + 1), ProcessInfo.IsAlive))
-                {
-                    case Admission.Refuse refuse:
-                        throw refuse.ToException();
-                    case Admission.Rebuild rebuild:
-                        _log.LogWarning("segment {Segment}: rebuilding a damaged segment ({Detail}); no live node uses it", Segment, rebuild.Detail);
-                        File.Delete(FilePath);
-                        map = Create(rebuild.Generation);
-                        break;
-                    default: // Reuse
-                        map = SegmentMapping.OpenExisting(FilePath, writable: true);
-                        var seg = map.Span;
-                        var reaped = ReapDeadNodes(seg, ownIndex: -1);
-                        var dropped = ValidateSlots(seg);
-                        _log.LogInformation("segment {Segment}: reusing generation {Generation} ({Reaped} clients of dead nodes reaped, {Dropped} damaged slots dropped)",
-                            Segment, SegmentLayout.Generation(seg), reaped, dropped);
-                        break;
-                }
-            }
-
-            RegisterNode(map.Span);
-            return map;
-        }
-        catch (SegmentException)
-        {
-            map?.Dispose();
-            throw;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            map?.Dispose();
-            throw new SegmentException(SegmentFault.Io, $"cannot open {FilePath}: {e.Message}", e);
-        }
-        catch
-        {
-            map?.Dispose();
-            throw;
-        }
-    }
-
-    SegmentMapping Create(ulong generation)
-    {
-        var map = SegmentMapping.CreateNew(FilePath);
-        SegmentLayout.Initialize(map.Span, generation, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), ProcessInfo.EffectiveUid());
-        _log.LogInformation("segment {Segment}: created {Path} (generation {Generation})", Segment, FilePath, generation);
-        return map;
-    }
-
-    void RegisterNode(Span<byte> seg)
-    {
-        for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
-        {
-            var row = SegmentLayout.NodeRowSpan(seg, i);
-            if (SegmentLayout.IsNodeUsed(row) && SegmentLayout.IsRowIntact(row)) continue;
-            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            SegmentLayout.WriteNode(row, new NodeRow(ProcessInfo.CurrentPid, ProcessInfo.CurrentStartTicks, now, now, NodeAddress));
-            NodeIndex = i;
-            _log.LogInformation("segment {Segment}: node {Address} registered in row {Row}", Segment, NodeAddress, i);
-            return;
-        }
-        throw new SegmentException(SegmentFault.NodeTableFull, $"{FilePath}: all {SegmentLayout.NodeCapacity} node rows belong to live nodes");
-    }
-
-    bool OwnRowIsOurs(ReadOnlySpan<byte> seg) =>
-        SegmentLayout.TryReadNode(SegmentLayout.NodeRowSpan(seg, NodeIndex), out var n) &&
-        n.Pid == ProcessInfo.CurrentPid && n.StartTicks == ProcessInfo.CurrentStartTicks && n.Address == NodeAddress;
-
-    /// <summary>Takes a new row when this node's own row was lost (reaped by another node) or damaged.</summary>
-    void RegisterAgain(Span<byte> seg, string what)
-    {
-        _log.LogWarning("segment {Segment}: this node's row was {What}; registering again", Segment, what);
-        RegisterNode(seg);
-    }
-
-    // ------------------------------------------------------------------ repair (the rules are in SegmentRepair; here they are logged)
+    // ------------------------------------------------------------------ repair (the table's in SegmentUpkeep; the counters' here)
 
     /// <summary>Full validation after a holder died inside the mutex: damaged node rows and slots are dropped.</summary>
     void Repair()
     {
-        var seg = Seg;
-        ReapDeadNodes(seg, NodeIndex);
-        ValidateSlots(seg);
-        if (!OwnRowIsOurs(seg)) RegisterAgain(seg, "damaged");
-        CheckTableCounters(seg);
+        _upkeep.Repair(Seg);
+        CheckTableCounters(Seg);
     }
 
     /// <summary>The counters against everything the table proves (a scan of every slot: repairs and maintenance only).</summary>
@@ -284,49 +195,24 @@ public sealed class SharedSegmentStore : IStateStore
         CheckCounters(seg, maxToken, used, sumRequests);
     }
 
-    /// <summary>Returns the number of client slots freed with the dead nodes.</summary>
-    int ReapDeadNodes(Span<byte> seg, int ownIndex)
-    {
-        var reaped = SegmentRepair.ReapDeadNodes(seg, ownIndex, ProcessInfo.IsAlive);
-        var freed = 0;
-        for (var i = 0; i < reaped.Count; i++)
-        {
-            _log.LogWarning("segment {Segment}: {Reason}; reaped it and {Count} of its clients", Segment, reaped[i].Reason, reaped[i].ClientsFreed);
-            freed += reaped[i].ClientsFreed;
-        }
-        return freed;
-    }
-
-    /// <summary>Returns the number of damaged slots dropped.</summary>
-    int ValidateSlots(Span<byte> seg)
-    {
-        var dropped = SegmentRepair.ValidateSlots(seg, _names);
-        for (var i = 0; i < dropped.Count; i++)
-            LogDropped(dropped[i]);
-        return dropped.Count;
-    }
-
-    void LogDropped(SlotDropped d) =>
-        _log.LogWarning("segment {Segment}: client slot {Slot} is {Reason}; dropped it", Segment, d.Slot, d.Reason);
-
     // ------------------------------------------------------------------ IStateStore
 
     public ClaimResult Claim(string name)
     {
-        if (!SegmentLayout.IsValidName(name))
+        if (!ClientSlots.IsValidName(name))
             throw new ArgumentException("a client name is 1–32 chars of [A-Za-z0-9_.-]", nameof(name));
         using var held = Enter();
         var seg = Seg;
-        if (!OwnRowIsOurs(seg)) RegisterAgain(seg, "lost");
+        if (!_upkeep.OwnRowIsOurs(seg)) _upkeep.RegisterAgain(seg, "lost");
         var free = -1;
         long maxToken = 0; // the scan reads every used slot anyway: the highest token in use bounds nextToken
         for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
         {
             var slot = SegmentLayout.SlotSpan(seg, i);
-            if (SegmentLayout.IsSlotUsed(slot))
+            if (ClientSlots.IsUsed(slot))
             {
-                if (SegmentLayout.SlotNameEquals(slot, name)) return new ClaimResult(ClaimStatus.Taken, default, default);
-                var t = SegmentLayout.SlotToken(slot);
+                if (ClientSlots.NameEquals(slot, name)) return new ClaimResult(ClaimStatus.Taken, default, default);
+                var t = ClientSlots.Token(slot);
                 if (t > maxToken && t <= SegmentLayout.MaxCounter) maxToken = t; // a malformed slot proves nothing
             }
             else if (free < 0) free = i;
@@ -339,7 +225,7 @@ public sealed class SharedSegmentStore : IStateStore
         var serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);
         SegmentLayout.Increment(seg, SegmentLayout.OffTotalRegistrations);
         var since = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(seg, free), new ClientSlot(NodeIndex, name, 0, since, token));
+        ClientSlots.Write(SegmentLayout.SlotSpan(seg, free), new ClientSlot(NodeIndex, name, 0, since, token));
         Counted(seg, new SlotHandle(free, token), 0);
         return new ClaimResult(ClaimStatus.Claimed, new SlotHandle(free, token), new SeqPair(1, serverSeq));
     }
@@ -355,7 +241,7 @@ public sealed class SharedSegmentStore : IStateStore
         // each counter before what it bounds (SegmentRepair.CountersAreSane)
         var serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);
         SegmentLayout.Increment(seg, SegmentLayout.OffTotalRequests);
-        var requests = SegmentLayout.IncrementRequests(s);
+        var requests = ClientSlots.IncrementRequests(s);
         Counted(seg, slot, requests);
         seq = new SeqPair(requests + 1, serverSeq);
         return true;
@@ -376,7 +262,7 @@ public sealed class SharedSegmentStore : IStateStore
             // each counter before what it bounds (SegmentRepair.CountersAreSane), as in TryCount
             serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);
             SegmentLayout.Increment(seg, SegmentLayout.OffTotalRequests);
-            requests = SegmentLayout.IncrementRequests(s);
+            requests = ClientSlots.IncrementRequests(s);
         }
         Counted(seg, slot, requests);
         last = new SeqPair(requests + 1, serverSeq);
@@ -388,8 +274,8 @@ public sealed class SharedSegmentStore : IStateStore
         if ((uint)slot.Index >= SegmentLayout.ClientCapacity) return false;
         using var held = Enter();
         var s = SegmentLayout.SlotSpan(Seg, slot.Index);
-        if (!SegmentLayout.IsSlotUsed(s) || SegmentLayout.SlotToken(s) != slot.Token) return false;
-        SegmentLayout.FreeRow(s);
+        if (!ClientSlots.IsUsed(s) || ClientSlots.Token(s) != slot.Token) return false;
+        SegmentRow.Free(s);
         if (_ownTokens[slot.Index] == slot.Token) _ownTokens[slot.Index] = 0;
         return true;
     }
@@ -397,18 +283,9 @@ public sealed class SharedSegmentStore : IStateStore
     public bool TryFind(string name, out ClientEntry entry)
     {
         entry = null!;
-        if (!SegmentLayout.IsValidName(name)) return false;
+        if (!ClientSlots.IsValidName(name)) return false;
         using var held = Enter();
-        var seg = Seg;
-        for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
-        {
-            var slot = SegmentLayout.SlotSpan(seg, i);
-            if (!SegmentLayout.IsSlotUsed(slot) || !SegmentLayout.SlotNameEquals(slot, name)) continue;
-            if (!SegmentLayout.TryReadSlot(slot, out var c)) return false;
-            entry = SegmentSnapshot.ToEntry(seg, c);
-            return true;
-        }
-        return false;
+        return SegmentSnapshot.TryFind(Seg, name, out entry);
     }
 
     public StateSnapshot Snapshot()
@@ -429,29 +306,15 @@ public sealed class SharedSegmentStore : IStateStore
 
     public Census Census()
     {
-        var nodes = new List<string>(2);
-        var clients = 0;
-        using (Enter())
-        {
-            var seg = Seg;
-            for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
-                if (SegmentLayout.TryReadNode(SegmentLayout.NodeRowSpan(seg, i), out var node)) nodes.Add(node.Address);
-            for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
-                if (SegmentLayout.IsSlotUsed(SegmentLayout.SlotSpan(seg, i))) clients++;
-        }
-        return new Census(clients, nodes);
+        using var held = Enter();
+        return SegmentSnapshot.CensusOf(Seg);
     }
 
     public int Maintain()
     {
         using var held = Enter();
-        var seg = Seg;
-        if (OwnRowIsOurs(seg))
-            SegmentLayout.WriteHeartbeat(SegmentLayout.NodeRowSpan(seg, NodeIndex), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        else
-            RegisterAgain(seg, "lost");
-        var reaped = ReapDeadNodes(seg, NodeIndex) + ValidateSlots(seg);
-        CheckTableCounters(seg);
+        var reaped = _upkeep.Maintain(Seg);
+        CheckTableCounters(Seg);
         return reaped;
     }
 
@@ -471,10 +334,10 @@ public sealed class SharedSegmentStore : IStateStore
             }
             using var held = Enter();
             var seg = Seg;
-            if (OwnRowIsOurs(seg))
+            if (_upkeep.OwnRowIsOurs(seg))
             {
                 SegmentRepair.FreeSlotsOf(seg, NodeIndex);
-                SegmentLayout.FreeRow(SegmentLayout.NodeRowSpan(seg, NodeIndex));
+                SegmentRow.Free(SegmentLayout.NodeRowSpan(seg, NodeIndex));
             }
             if (!SegmentRepair.TryFindLiveNode(seg, ProcessInfo.IsAlive, out _))
             {

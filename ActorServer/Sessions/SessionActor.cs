@@ -1,17 +1,17 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Remote;
-using Dropped = Switchboard.Messages.Dropped;
 
 namespace Switchboard.Server.Sessions;
 
 /// <summary>
 /// The seed's per-client "comm channel" and worker thread: one per registered client, on the session
 /// dispatcher. Runs each request through the operation registry and hands the outcome to the registry,
-/// which counts it and replies. Carries the client's chat both ways, with a rate limit on what it
-/// sends and a bound on what it has not yet taken in. Watches its client so a dead client frees its name.
+/// which counts it and replies. Only its client speaks through it, within a rate limit; its chat, both ways,
+/// is <see cref="SessionChat"/>'s. Watches its client (and probes it when it falls silent or its connection
+/// drops) so a dead client frees its name.
 /// </summary>
-public sealed class SessionActor : ReceiveActor, IWithTimers
+public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
 {
     private const string ProbeTimer = "probe";
     private const string LivenessTimer = "liveness";
@@ -23,16 +23,13 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private readonly OperationRegistry _operations;
     private readonly SessionSettings _settings;
     private readonly RequestThrottle _throttle;
+    private readonly SessionChat _chat;
     // Not the actor's path: its name is the session's capability, which must never reach a log.
     private readonly ILoggingAdapter _log = Akka.Event.Logging.GetLogger(Context.System, "session");
-    private readonly HashSet<string> _rooms = new(StringComparer.Ordinal);
-    private readonly HashSet<long> _awaitingDelivery = [];
     private string _endReason = "session stopped";
-    private bool _presence = true;
     private string? _probeId;
     private string? _livenessId;
     private bool _heard = true;
-    private long _pushed, _acked;
     private readonly SwitchboardMetrics? _metrics;
     private readonly SessionFigures? _figures;
     private bool _verifyRequested;
@@ -53,46 +50,20 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         _operations = services.Operations;
         _settings = services.Settings;
         _throttle = new RequestThrottle(_settings.RatePerSecond, _settings.RateBurst, services.Clock);
+        _chat = new SessionChat(name, client, slot, Self, this, services, figures);
 
         Receive<Request>(OnRequest);
         Receive<RequestBatch>(OnRequestBatch);
         Receive<Unregister>(OnUnregister);
         FromClient<Who>(m => m.Id, m => _registry.Tell(new WhoQuery(_slot, _client, m.Id)));
-        FromClient<Tell>(m => m.Id, OnTell);
-        FromClient<Say>(m => m.Id, OnSay);
-        FromClient<JoinRoom>(m => m.Id, OnJoin);
-        FromClient<LeaveRoom>(m => m.Id, OnLeave);
-        FromClient<ListRooms>(m => m.Id, m => _roomsActor.Tell(new RoomsQuery(m.Id, Self)));
-        FromClient<SetPresence>(m => m.Id, m =>
-        {
-            _presence = m.On;
-            Answer(m.Id, OpOutcome.Ok(OpValue.Of(m.On ? "presence notices on" : "presence notices off")));
-        });
         Receive<Ack>(m => Sender.Equals(_client), m =>
         {
             _heard = true;
-            var acked = Math.Max(_acked, Math.Min(m.Received, _pushed));
-            _metrics?.Acknowledged(acked - _acked);
-            _acked = acked;
-            _figures?.SetUnacked(_pushed - _acked);
+            _chat.Acknowledge(m.Received);
         });
         Receive<LivenessTick>(_ => OnLivenessTick());
 
-        Receive<RouteResult>(OnRouteResult);
-        Receive<Delivered>(m => Finish(m.Id, m.Code == Codes.Ok ? OpOutcome.Ok(OpValue.Of("delivered")) : new OpOutcome(m.Code, OpValue.None, m.Error)));
-        Receive<DeliveryTimeout>(m => Finish(m.Id, new OpOutcome(Codes.NotOnline, OpValue.None, "the recipient's node did not answer")));
-        Receive<Deliver>(OnDeliver);
-        Receive<Fanout>(OnFanout);
-        Receive<FanoutDropped>(d => Push(new Dropped(d.To, d.Reason)));
-        Receive<RoomJoined>(OnJoined);
-        Receive<RoomRefused>(m => Answer(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error)));
-        Receive<RoomLeft>(m =>
-        {
-            _rooms.Remove(m.Room);
-            Answer(m.Id, m.WasMember ? OpOutcome.Ok(OpValue.Of($"left {m.Room}")) : OpOutcome.Invalid($"not in {m.Room}"));
-        });
-        Receive<RoomsList>(m => _registry.Tell(new CountAndListRooms(_slot, _client, m.Id, m.Rooms)));
-        Receive<PresenceChanged>(OnPresence);
+        _chat.Listen(this);
 
         Receive<Terminated>(t => t.ActorRef.Equals(_client), _ => End("client died"));
         Receive<DisassociatedEvent>(e => e.RemoteAddress == _client.Path.Address, _ =>
@@ -128,10 +99,13 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Context.System.EventStream.Unsubscribe(Self);
         _roomsActor.Tell(new LeaveAll(Self));
         _registry.Tell(new ReleaseName(_slot, _name, _endReason));
-        _metrics?.SessionEnded(_pushed - _acked);
+        _metrics?.SessionEnded(_chat.Unacked);
         if (_figures is not null) _metrics?.Sessions.Remove(_figures);
         _log.Info("session of '{0}' ended: {1}", _name, _endReason);
     }
+
+    void ISessionInbox.FromClient<T>(Func<T, long> id, Action<T> handle) => FromClient(id, handle);
+    void ISessionInbox.Receive<T>(Action<T> handle) => Receive(handle);
 
     /// <summary>A client request: only from this session's client, and within its rate limit.</summary>
     private void FromClient<T>(Func<T, long> id, Action<T> handle) => Receive<T>(m =>
@@ -203,7 +177,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             case RateVerdict.RateLimited:
                 _metrics?.RateLimited(answered: true);
                 _figures?.Limited();
-                Answer(id, new OpOutcome(Codes.RateLimited, OpValue.None, $"rate limit exceeded ({_throttle.RatePerSecond:0}/s)"));
+                _chat.Answer(id, new OpOutcome(Codes.RateLimited, OpValue.None, $"rate limit exceeded ({_throttle.RatePerSecond:0}/s)"));
                 return false;
             default:
                 _metrics?.RateLimited(answered: false);
@@ -211,122 +185,6 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
                 if (_throttle.FloodStarted) _log.Warning("'{0}' is flooding; dropping its requests until it slows down", _name);
                 return false;
         }
-    }
-
-    private void Answer(long id, OpOutcome outcome) => _registry.Tell(new CountAndReply(_slot, _client, id, outcome));
-
-    private void OnTell(Tell m)
-    {
-        if ((Limits.NameError(m.To) is { } nameError ? $"recipient: {nameError}" : ChatRules.TextError(m.Text)) is { } error)
-        {
-            Answer(m.Id, OpOutcome.Invalid(error));
-            return;
-        }
-        _awaitingDelivery.Add(m.Id);
-        Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), _settings.DeliveryTimeout);
-        _registry.Tell(new RouteTell(m.Id, _name, m.To, m.Text, Self));
-    }
-
-    private void OnSay(Say m)
-    {
-        var room = m.Room is null ? null : ChatRules.NormalizeRoom(m.Room);
-        var error = m.Room is not null && room is null ? "bad room name"
-            : room is not null && !_rooms.Contains(room) ? $"join {room} first"
-            : ChatRules.TextError(m.Text);
-        if (error is not null)
-        {
-            Answer(m.Id, OpOutcome.Invalid(error));
-            return;
-        }
-        _registry.Tell(new RouteFanout(m.Id, _name, room, m.Text, Self));
-    }
-
-    private void OnJoin(JoinRoom m)
-    {
-        if (ChatRules.NormalizeRoom(m.Room) is not { } room)
-        {
-            Answer(m.Id, OpOutcome.Invalid("room names are 1-32 of A-Z a-z 0-9 _ . - (with or without #)"));
-            return;
-        }
-        _roomsActor.Tell(new JoinLocal(m.Id, room, Self));
-    }
-
-    private void OnLeave(LeaveRoom m)
-    {
-        if (ChatRules.NormalizeRoom(m.Room) is not { } room)
-        {
-            Answer(m.Id, OpOutcome.Invalid("bad room name"));
-            return;
-        }
-        _roomsActor.Tell(new LeaveLocal(m.Id, room, Self));
-    }
-
-    private void OnJoined(RoomJoined m)
-    {
-        _rooms.Add(m.Room);
-        // History first, then the reply: the client sees the replay before "joined".
-        foreach (var (from, text) in m.History) Push(new Incoming(from, text, false, m.Room, true));
-        Answer(m.Id, OpOutcome.Ok(OpValue.Of(m.AlreadyMember ? $"already in {m.Room}" : $"joined {m.Room}")));
-    }
-
-    private void OnRouteResult(RouteResult m)
-    {
-        if (_awaitingDelivery.Contains(m.Id)) Finish(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
-        else if (m.Code != Codes.Ok) Answer(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
-        // A broadcast answers how many it went to; a room message, where it went (members are per node).
-        else Answer(m.Id, OpOutcome.Ok(m.Room is null ? OpValue.Of(m.Recipients) : OpValue.Of($"sent to {m.Room}")));
-    }
-
-    private void Finish(long id, OpOutcome outcome)
-    {
-        if (!_awaitingDelivery.Remove(id)) return; // already answered (timeout, or a late answer)
-        Timers.Cancel(id);
-        Answer(id, outcome);
-    }
-
-    // A direct message for this client: accepted unless the client is not keeping up.
-    private void OnDeliver(Deliver m)
-    {
-        if (Backlogged)
-        {
-            m.ReplyTo.Tell(new Delivered(m.Id, Codes.RateLimited, $"{_name} is not keeping up; message dropped"), ActorRefs.NoSender);
-            _metrics?.Dropped(direct: true, room: false);
-            return;
-        }
-        Push(new Incoming(m.From, m.Text, true, null, false));
-        _metrics?.Delivered(direct: true, room: false);
-        m.ReplyTo.Tell(new Delivered(m.Id, Codes.Ok, null), ActorRefs.NoSender);
-    }
-
-    private void OnFanout(Fanout m)
-    {
-        if (m.From == _name || (m.Room is not null && !_rooms.Contains(m.Room))) return;
-        if (Backlogged)
-        {
-            m.ReplyTo.Tell(new FanoutDropped(m.From, _name, $"{_name} is not keeping up; message dropped"), ActorRefs.NoSender);
-            _metrics?.Dropped(direct: false, room: m.Room is not null);
-            return;
-        }
-        Push(new Incoming(m.From, m.Text, false, m.Room, false));
-        _metrics?.Delivered(direct: false, room: m.Room is not null);
-    }
-
-    private void OnPresence(PresenceChanged m)
-    {
-        if (!_presence || Backlogged) return;
-        if (PresenceBatcher.For(m, _name, _slot.Token) is { } batch) Push(batch);
-    }
-
-    /// <summary>Pushed events the client has not acknowledged yet: past the bound, new ones are dropped.</summary>
-    private bool Backlogged => _pushed - _acked >= _settings.MaxUnacked;
-
-    // Every pushed event counts; the client acknowledges how many it has taken in.
-    private void Push(ISwitchboardMessage m)
-    {
-        _client.Tell(m);
-        _pushed++;
-        _metrics?.Pushed();
-        _figures?.SetUnacked(_pushed - _acked);
     }
 
     // The client's TCP connection dropped: a killed process never answers, a live one does at once.
@@ -410,6 +268,4 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         public static readonly ProbeExpired Instance = new();
     }
-
-    private sealed record DeliveryTimeout(long Id);
 }

@@ -16,7 +16,7 @@ public class SegmentAdmissionSpecs
     {
         var seg = new byte[SegmentLayout.TotalSize];
         SegmentLayout.Initialize(seg, generation: 7, createdUnixMs: 1, owner);
-        SegmentLayout.WriteNode(SegmentLayout.NodeRowSpan(seg.AsSpan(), 0), new NodeRow(LivePid, 1, 1, 1, "127.0.0.1:4053"));
+        NodeRows.Write(SegmentLayout.NodeRowSpan(seg.AsSpan(), 0), new NodeRow(LivePid, 1, 1, 1, "127.0.0.1:4053"));
         return seg;
     }
 
@@ -219,7 +219,7 @@ public class SegmentAdmissionSpecs
     static byte[] SegmentWithClient(long? serverSeq = null, long? requests = null, long? registrations = null, long? nextToken = null)
     {
         var seg = Segment();
-        SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(seg.AsSpan(), 9), new ClientSlot(0, "alice", 3, 1, 5));
+        ClientSlots.Write(SegmentLayout.SlotSpan(seg.AsSpan(), 9), new ClientSlot(0, "alice", 3, 1, 5));
         SegmentLayout.WriteCounter(seg, SegmentLayout.OffServerSeq, serverSeq ?? 4);
         SegmentLayout.WriteCounter(seg, SegmentLayout.OffTotalRequests, requests ?? 3);
         SegmentLayout.WriteCounter(seg, SegmentLayout.OffTotalRegistrations, registrations ?? 1);
@@ -267,7 +267,7 @@ public class SegmentAdmissionSpecs
     {
         var seg = SegmentWithClient(serverSeq: 0, requests: 0, registrations: 0, nextToken: 1);
         Assert.IsType<Admission.Rebuild>(Store(seg));
-        SegmentLayout.BeginWrite(SegmentLayout.SlotSpan(seg.AsSpan(), 9)); // torn: dropped on reuse, so it bounds nothing
+        SegmentRow.BeginWrite(SegmentLayout.SlotSpan(seg.AsSpan(), 9)); // torn: dropped on reuse, so it bounds nothing
         Assert.IsType<Admission.Reuse>(Store(seg));
     }
 }

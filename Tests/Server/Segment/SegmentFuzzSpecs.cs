@@ -64,7 +64,7 @@ public class SegmentFuzzSpecs(ITestOutputHelper output)
         AddGhostNode(seg, "ghost", 0);
         for (var i = 1; i < 50; i++)
         {
-            SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(seg, i), new ClientSlot(0, "client" + i, i, 1, i));
+            ClientSlots.Write(SegmentLayout.SlotSpan(seg, i), new ClientSlot(0, "client" + i, i, 1, i));
             CountClient(seg, token: i, requests: i);
         }
         return bytes;
@@ -79,7 +79,7 @@ public class SegmentFuzzSpecs(ITestOutputHelper output)
         using (store)
         {
             var snap = store.Snapshot();
-            Assert.All(snap.Clients, c => Assert.True(SegmentLayout.IsValidName(c.Name)));
+            Assert.All(snap.Clients, c => Assert.True(ClientSlots.IsValidName(c.Name)));
             Assert.Equal(snap.Clients.Count, snap.Clients.Select(c => c.Name).Distinct().Count());
             Assert.Contains(snap.Nodes, nd => nd.Pid == Environment.ProcessId && nd.Alive);
             var claim = store.Claim("fuzz-probe");
@@ -90,7 +90,7 @@ public class SegmentFuzzSpecs(ITestOutputHelper output)
             // after repair, every slot in the file is intact
             using var check = SegmentMapping.OpenExisting(seg.Path, writable: false);
             for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
-                Assert.NotEqual(SlotCheck.Torn, SegmentLayout.CheckSlot(SegmentLayout.SlotSpan(check.ReadOnly, i)));
+                Assert.NotEqual(SlotCheck.Torn, ClientSlots.Check(SegmentLayout.SlotSpan(check.ReadOnly, i)));
             return "opened";
         }
     }

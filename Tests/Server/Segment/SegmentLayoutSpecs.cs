@@ -20,9 +20,9 @@ public class SegmentLayoutSpecs
         Assert.Equal(1_700_000_000_000, SegmentLayout.CreatedUnixMs(seg));
         Assert.Equal(1000u, SegmentLayout.OwnerUid(seg));
         for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
-            Assert.Equal(SlotCheck.Free, SegmentLayout.CheckSlot(SegmentLayout.SlotSpan(seg.AsSpan(), i)));
+            Assert.Equal(SlotCheck.Free, ClientSlots.Check(SegmentLayout.SlotSpan(seg.AsSpan(), i)));
         for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
-            Assert.False(SegmentLayout.TryReadNode(SegmentLayout.NodeRowSpan(seg.AsSpan(), i), out _));
+            Assert.False(NodeRows.TryRead(SegmentLayout.NodeRowSpan(seg.AsSpan(), i), out _));
         Assert.Equal(0, SegmentLayout.ReadCounter(seg, SegmentLayout.OffServerSeq));
     }
 
@@ -41,16 +41,16 @@ public class SegmentLayoutSpecs
         var slot = SegmentLayout.SlotSpan(seg.AsSpan(), 4095);
         // the largest token a slot may hold: beyond MaxCounter it is corrupt (SlotValuesOutOfRangeAreCorrupt)
         var written = new ClientSlot(15, "Alice_1.x-" + new string('z', 22), 123, 1_700_000_123, SegmentLayout.MaxCounter);
-        SegmentLayout.WriteSlot(slot, written);
-        Assert.Equal(SlotCheck.Used, SegmentLayout.CheckSlot(slot));
-        Assert.True(SegmentLayout.TryReadSlot(slot, out var read));
+        ClientSlots.Write(slot, written);
+        Assert.Equal(SlotCheck.Used, ClientSlots.Check(slot));
+        Assert.True(ClientSlots.TryRead(slot, out var read));
         Assert.Equal(written, read);
-        Assert.True(SegmentLayout.SlotNameEquals(slot, written.Name));
-        Assert.False(SegmentLayout.SlotNameEquals(slot, "Alice"));
-        Assert.Equal(124, SegmentLayout.IncrementRequests(slot));
-        Assert.Equal(SlotCheck.Used, SegmentLayout.CheckSlot(slot));
-        SegmentLayout.FreeRow(slot);
-        Assert.Equal(SlotCheck.Free, SegmentLayout.CheckSlot(slot));
+        Assert.True(ClientSlots.NameEquals(slot, written.Name));
+        Assert.False(ClientSlots.NameEquals(slot, "Alice"));
+        Assert.Equal(124, ClientSlots.IncrementRequests(slot));
+        Assert.Equal(SlotCheck.Used, ClientSlots.Check(slot));
+        SegmentRow.Free(slot);
+        Assert.Equal(SlotCheck.Free, ClientSlots.Check(slot));
     }
 
     [Theory]
@@ -62,8 +62,8 @@ public class SegmentLayoutSpecs
     {
         // no count can get there, and a sum or increment of in-range values never overflows (SegmentLayout.MaxCounter)
         var slot = SegmentLayout.SlotSpan(Fresh().AsSpan(), 0);
-        SegmentLayout.WriteSlot(slot, new ClientSlot(0, "alice", requests, 1, token));
-        Assert.Equal(SlotCheck.Corrupt, SegmentLayout.CheckSlot(slot));
+        ClientSlots.Write(slot, new ClientSlot(0, "alice", requests, 1, token));
+        Assert.Equal(SlotCheck.Corrupt, ClientSlots.Check(slot));
     }
 
     [Fact]
@@ -72,11 +72,11 @@ public class SegmentLayoutSpecs
         var seg = Fresh();
         var row = SegmentLayout.NodeRowSpan(seg.AsSpan(), 3);
         var node = new NodeRow(4242, 987654321, 1_700_000_000_001, 1_700_000_000_002, "nœud.example:4053");
-        SegmentLayout.WriteNode(row, node);
-        Assert.True(SegmentLayout.TryReadNode(row, out var read));
+        NodeRows.Write(row, node);
+        Assert.True(NodeRows.TryRead(row, out var read));
         Assert.Equal(node, read);
-        SegmentLayout.WriteHeartbeat(row, 5);
-        Assert.True(SegmentLayout.TryReadNode(row, out read));
+        NodeRows.WriteHeartbeat(row, 5);
+        Assert.True(NodeRows.TryRead(row, out read));
         Assert.Equal(5, read.HeartbeatUnixMs);
     }
 
@@ -85,11 +85,11 @@ public class SegmentLayoutSpecs
     {
         var seg = Fresh();
         var slot = SegmentLayout.SlotSpan(seg.AsSpan(), 10);
-        SegmentLayout.WriteSlot(slot, new ClientSlot(0, "bob", 0, 0, 5));
-        SegmentLayout.BeginWrite(slot);
-        Assert.Equal(1u, SegmentLayout.RowSeq(slot) & 1);
-        Assert.Equal(SlotCheck.Torn, SegmentLayout.CheckSlot(slot));
-        Assert.False(SegmentLayout.TryReadSlot(slot, out _));
+        ClientSlots.Write(slot, new ClientSlot(0, "bob", 0, 0, 5));
+        SegmentRow.BeginWrite(slot);
+        Assert.Equal(1u, SegmentRow.Seq(slot) & 1);
+        Assert.Equal(SlotCheck.Torn, ClientSlots.Check(slot));
+        Assert.False(ClientSlots.TryRead(slot, out _));
     }
 
     [Fact]
@@ -97,10 +97,10 @@ public class SegmentLayoutSpecs
     {
         var seg = Fresh();
         var slot = SegmentLayout.SlotSpan(seg.AsSpan(), 10);
-        SegmentLayout.WriteSlot(slot, new ClientSlot(0, "bob", 0, 0, 5));
+        ClientSlots.Write(slot, new ClientSlot(0, "bob", 0, 0, 5));
         slot[48] ^= 1; // requests changed behind the sequence's back
-        Assert.Equal(0u, SegmentLayout.RowSeq(slot) & 1);
-        Assert.Equal(SlotCheck.Torn, SegmentLayout.CheckSlot(slot));
+        Assert.Equal(0u, SegmentRow.Seq(slot) & 1);
+        Assert.Equal(SlotCheck.Torn, ClientSlots.Check(slot));
     }
 
     [Theory]
@@ -112,8 +112,8 @@ public class SegmentLayoutSpecs
     public void Invalid_names_are_refused_by_the_layout(string name)
     {
         var seg = Fresh();
-        Assert.False(SegmentLayout.IsValidName(name));
-        Assert.Throws<ArgumentException>(() => SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(seg.AsSpan(), 0), new ClientSlot(0, name, 0, 0, 1)));
+        Assert.False(ClientSlots.IsValidName(name));
+        Assert.Throws<ArgumentException>(() => ClientSlots.Write(SegmentLayout.SlotSpan(seg.AsSpan(), 0), new ClientSlot(0, name, 0, 0, 1)));
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public class SegmentLayoutSpecs
         Assert.Throws<ArgumentOutOfRangeException>(() => SegmentLayout.SlotSpan(seg.AsSpan(), SegmentLayout.ClientCapacity));
         Assert.Throws<ArgumentOutOfRangeException>(() => SegmentLayout.NodeRowSpan(seg.AsSpan(), SegmentLayout.NodeCapacity));
         Assert.Throws<ArgumentOutOfRangeException>(() =>
-            SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(seg.AsSpan(), 0), new ClientSlot(SegmentLayout.NodeCapacity, "a", 0, 0, 1)));
+            ClientSlots.Write(SegmentLayout.SlotSpan(seg.AsSpan(), 0), new ClientSlot(SegmentLayout.NodeCapacity, "a", 0, 0, 1)));
     }
 
     [Fact]
@@ -132,11 +132,11 @@ public class SegmentLayoutSpecs
     {
         var seg = Fresh();
         var slot = SegmentLayout.SlotSpan(seg.AsSpan(), 0);
-        SegmentLayout.WriteSlot(slot, new ClientSlot(0, "a", 0, 0, 1));
-        SegmentLayout.BeginWrite(slot);
+        ClientSlots.Write(slot, new ClientSlot(0, "a", 0, 0, 1));
+        SegmentRow.BeginWrite(slot);
         slot[9] = 200; // node index
-        SegmentLayout.EndWrite(slot);
-        Assert.Equal(SlotCheck.Corrupt, SegmentLayout.CheckSlot(slot));
+        SegmentRow.EndWrite(slot);
+        Assert.Equal(SlotCheck.Corrupt, ClientSlots.Check(slot));
     }
 
     [Fact]
@@ -180,16 +180,16 @@ public class SegmentLayoutSpecs
             if (bytes.Length >= SegmentLayout.SlotSize)
             {
                 var row = bytes.AsSpan(0, SegmentLayout.SlotSize);
-                if (n % 2 == 0) SegmentLayout.EndWrite(row); // make some pass the checksum so the field checks run
-                var check = SegmentLayout.CheckSlot(row);
-                Assert.Equal(check == SlotCheck.Used, SegmentLayout.TryReadSlot(row, out var c));
-                if (check == SlotCheck.Used) Assert.True(SegmentLayout.IsValidName(c.Name));
+                if (n % 2 == 0) SegmentRow.EndWrite(row); // make some pass the checksum so the field checks run
+                var check = ClientSlots.Check(row);
+                Assert.Equal(check == SlotCheck.Used, ClientSlots.TryRead(row, out var c));
+                if (check == SlotCheck.Used) Assert.True(ClientSlots.IsValidName(c.Name));
             }
             if (bytes.Length >= SegmentLayout.NodeRowSize)
             {
                 var row = bytes.AsSpan(0, SegmentLayout.NodeRowSize);
-                if (n % 2 == 0) SegmentLayout.EndWrite(row);
-                SegmentLayout.TryReadNode(row, out _);
+                if (n % 2 == 0) SegmentRow.EndWrite(row);
+                NodeRows.TryRead(row, out _);
             }
         }
     }

@@ -12,14 +12,14 @@ public class SegmentRepairSpecs
     public SegmentRepairSpecs()
     {
         SegmentLayout.Initialize(_seg, 1, 1, 1000);
-        SegmentLayout.WriteNode(Row(0), new NodeRow(LivePid, 1, 1, 1, "10.0.0.1:1"));
-        SegmentLayout.WriteNode(Row(1), new NodeRow(DeadPid, 1, 1, 1, "10.0.0.2:1"));
+        NodeRows.Write(Row(0), new NodeRow(LivePid, 1, 1, 1, "10.0.0.1:1"));
+        NodeRows.Write(Row(1), new NodeRow(DeadPid, 1, 1, 1, "10.0.0.2:1"));
     }
 
     Span<byte> Row(int i) => SegmentLayout.NodeRowSpan(_seg.AsSpan(), i);
     Span<byte> Slot(int i) => SegmentLayout.SlotSpan(_seg.AsSpan(), i);
-    void Client(int slot, string name, int node) => SegmentLayout.WriteSlot(Slot(slot), new ClientSlot(node, name, 0, 1, 1000 + slot));
-    bool Used(int slot) => SegmentLayout.IsSlotUsed(Slot(slot));
+    void Client(int slot, string name, int node) => ClientSlots.Write(Slot(slot), new ClientSlot(node, name, 0, 1, 1000 + slot));
+    bool Used(int slot) => ClientSlots.IsUsed(Slot(slot));
 
     [Fact]
     public void A_dead_node_is_reaped_with_its_slots()
@@ -29,10 +29,10 @@ public class SegmentRepairSpecs
         Client(2, "carol", node: 1);
         var reaped = SegmentRepair.ReapDeadNodes(_seg, ownIndex: -1, Alive);
         Assert.Equal([new NodeReaped(1, $"node 10.0.0.2:1 (pid {DeadPid}) is gone", 2)], reaped);
-        Assert.False(SegmentLayout.IsNodeUsed(Row(1)));
-        Assert.True(SegmentLayout.IsRowIntact(Row(1)));
+        Assert.False(NodeRows.IsUsed(Row(1)));
+        Assert.True(SegmentRow.IsIntact(Row(1)));
         Assert.Equal([true, false, false], [Used(0), Used(1), Used(2)]);
-        Assert.True(SegmentLayout.TryReadNode(Row(0), out _));
+        Assert.True(NodeRows.TryRead(Row(0), out _));
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public class SegmentRepairSpecs
     public void A_torn_node_row_is_reaped_with_its_slots()
     {
         Client(3, "dave", node: 0);
-        SegmentLayout.BeginWrite(Row(0)); // a writer died inside: seq left odd
+        SegmentRow.BeginWrite(Row(0)); // a writer died inside: seq left odd
         Assert.Equal([new NodeReaped(0, "node row 0 is torn", 1)], SegmentRepair.ReapDeadNodes(_seg, -1, (_, _) => true));
         Assert.False(Used(3));
     }
@@ -57,9 +57,9 @@ public class SegmentRepairSpecs
     {
         Client(0, "alice", node: 0);
         Client(1, "bob", node: 0);
-        SegmentLayout.BeginWrite(Slot(1));
+        SegmentRow.BeginWrite(Slot(1));
         Assert.Equal([new SlotDropped(1, SegmentRepair.TornSlotReason)], SegmentRepair.ValidateSlots(_seg, _names));
-        Assert.Equal(SlotCheck.Free, SegmentLayout.CheckSlot(Slot(1)));
+        Assert.Equal(SlotCheck.Free, ClientSlots.Check(Slot(1)));
         Assert.True(Used(0));
     }
 
@@ -68,9 +68,9 @@ public class SegmentRepairSpecs
     {
         Client(4, "erin", node: 0);
         var slot = Slot(4);
-        SegmentLayout.BeginWrite(slot);
+        SegmentRow.BeginWrite(slot);
         slot[8] = 7; // an unknown state, in a properly sealed row
-        SegmentLayout.EndWrite(slot);
+        SegmentRow.EndWrite(slot);
         Assert.Equal([new SlotDropped(4, "malformed")], SegmentRepair.ValidateSlots(_seg, _names));
     }
 
@@ -119,7 +119,7 @@ public class SegmentRepairSpecs
         Assert.True(SegmentRepair.TryFindLiveNode(_seg, Alive, out var live));
         Assert.Equal(LivePid, live.Pid);
         Assert.False(SegmentRepair.TryFindLiveNode(_seg, (_, _) => false, out _));
-        SegmentLayout.BeginWrite(Row(0));
+        SegmentRow.BeginWrite(Row(0));
         Assert.False(SegmentRepair.TryFindLiveNode(_seg, Alive, out _));
         Assert.False(SegmentRepair.TryFindLiveNode(_seg.AsSpan(0, SegmentLayout.ClientTableOffset - 1), (_, _) => true, out _));
     }

@@ -165,7 +165,7 @@ public sealed class SegmentTamperSpecs : IDisposable
         {
             SegmentLayout.WriteCounter(seg, SegmentLayout.OffTotalRequests, 4);
             SegmentLayout.WriteCounter(seg, SegmentLayout.OffNextToken, 2);
-            SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(seg, 9), new ClientSlot(_store.NodeIndex, "ghost", 50, 1, 77));
+            ClientSlots.Write(SegmentLayout.SlotSpan(seg, 9), new ClientSlot(_store.NodeIndex, "ghost", 50, 1, 77));
         });
         _store.Maintain();
         Assert.True(Counter(SegmentLayout.OffTotalRequests) >= 54);
@@ -184,7 +184,7 @@ public sealed class SegmentTamperSpecs : IDisposable
         var alice = _store.Claim("alice");
         for (var i = 0; i < 3; i++) _store.TryCount(alice.Slot, out _);
         // a well-formed slot write (sequence and checksum right): only the count is wrong
-        Tamper(seg => SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(seg, alice.Slot.Index),
+        Tamper(seg => ClientSlots.Write(SegmentLayout.SlotSpan(seg, alice.Slot.Index),
             new ClientSlot(_store.NodeIndex, "alice", corrupt, 1, alice.Slot.Token)));
 
         Assert.True(_store.TryCount(alice.Slot, out var seq));

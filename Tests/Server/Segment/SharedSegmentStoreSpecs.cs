@@ -238,14 +238,14 @@ public class SharedSegmentStoreSpecs
         {
             SegmentLayout.Initialize(map.Span, 1, 1, ProcessInfo.EffectiveUid());
             var slot = SegmentLayout.SlotSpan(map.Span, 9);
-            SegmentLayout.BeginWrite(slot); // a writer died half way
+            SegmentRow.BeginWrite(slot); // a writer died half way
             slot[20] = (byte)'!';
         }
         var log = new ListLogger();
         using var store = OpenStore(seg, log: log);
         Assert.Contains(log.Warnings, w => w.Contains("slot 9") && w.Contains("torn"));
         using var check = SegmentMapping.OpenExisting(seg.Path, writable: false);
-        Assert.Equal(SlotCheck.Free, SegmentLayout.CheckSlot(SegmentLayout.SlotSpan(check.ReadOnly, 9)));
+        Assert.Equal(SlotCheck.Free, ClientSlots.Check(SegmentLayout.SlotSpan(check.ReadOnly, 9)));
     }
 
     [Fact]
@@ -256,7 +256,7 @@ public class SharedSegmentStoreSpecs
         using var store = OpenStore(seg, log: log);
         var alice = store.Claim("alice");
         using (var map = SegmentMapping.OpenExisting(seg.Path, writable: true))
-            SegmentLayout.BeginWrite(SegmentLayout.SlotSpan(map.Span, alice.Slot.Index)); // a writer died here, unnoticed
+            SegmentRow.BeginWrite(SegmentLayout.SlotSpan(map.Span, alice.Slot.Index)); // a writer died here, unnoticed
         Assert.False(store.TryCount(alice.Slot, out _));
         Assert.Contains(log.Warnings, w => w.Contains("torn"));
         Assert.Equal(ClaimStatus.Claimed, store.Claim("alice").Status);
@@ -283,8 +283,8 @@ public class SharedSegmentStoreSpecs
         var alice = store.Claim("alice");
         using (var map = SegmentMapping.OpenExisting(seg.Path, writable: true))
         {
-            SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(map.Span, 500), new ClientSlot(store.NodeIndex, "alice", 0, 0, 77));
-            SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(map.Span, 501), new ClientSlot((store.NodeIndex + 1) % 16, "orphan", 0, 0, 78));
+            ClientSlots.Write(SegmentLayout.SlotSpan(map.Span, 500), new ClientSlot(store.NodeIndex, "alice", 0, 0, 77));
+            ClientSlots.Write(SegmentLayout.SlotSpan(map.Span, 501), new ClientSlot((store.NodeIndex + 1) % 16, "orphan", 0, 0, 78));
         }
         Assert.Equal(2, store.Maintain());
         Assert.Contains(log.Warnings, w => w.Contains("duplicate"));

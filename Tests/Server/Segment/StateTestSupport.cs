@@ -87,12 +87,12 @@ public static class StateTestSupport
         for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
         {
             var row = SegmentLayout.NodeRowSpan(seg, i);
-            if (SegmentLayout.IsNodeUsed(row)) continue;
+            if (NodeRows.IsUsed(row)) continue;
             var node = wrongStartTime
                 ? new NodeRow(Environment.ProcessId, ProcessInfo.CurrentStartTicks + 1, 1, 1, "10.9.9.9:1") // our pid, but another start time
                 : new NodeRow(DeadPid(), 42, 1, 1, "10.9.9.9:1");
-            SegmentLayout.WriteNode(row, node);
-            SegmentLayout.WriteSlot(SegmentLayout.SlotSpan(seg, slotIndex), new ClientSlot(i, clientName, 3, 1, 999_999));
+            NodeRows.Write(row, node);
+            ClientSlots.Write(SegmentLayout.SlotSpan(seg, slotIndex), new ClientSlot(i, clientName, 3, 1, 999_999));
             CountClient(seg, token: 999_999, requests: 3);
             return i;
         }

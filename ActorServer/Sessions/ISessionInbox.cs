@@ -1,0 +1,9 @@
+namespace Switchboard.Server.Sessions;
+
+/// <summary>How a <see cref="SessionChat"/> hooks into its session: a client's message passes the session's capability
+/// check and rate limit before its handler runs.</summary>
+internal interface ISessionInbox
+{
+    void FromClient<T>(Func<T, long> id, Action<T> handle);
+    void Receive<T>(Action<T> handle);
+}
