@@ -130,7 +130,7 @@ public static class ClusterHost
               })
               .WithActors((system, registry, _) =>
               {
-                  var state = system.ActorOf(ClusterRegistryActor.Props(cluster, summary, readiness, node, side!, metrics), "state");
+                  var state = system.ActorOf(RegistryActor.ForCluster(cluster, summary, readiness, node, side!, metrics), "state");
                   // No segment, no door: other nodes reach the registry's inbox on the node side.
                   NodeWiring.FrontActors(system, registry, state, settings, node, null, token, metrics);
               });

@@ -100,7 +100,7 @@ public static class ServerHost
               })
               .WithActors((system, registry, resolver) =>
               {
-                  var state = system.ActorOf(StateActor.Props(resolver.GetService<IStateStore>(), settings.State, summary, node, doorName, metrics), "state");
+                  var state = system.ActorOf(RegistryActor.ForSegment(resolver.GetService<IStateStore>(), settings.State, summary, node, doorName, metrics), "state");
                   NodeWiring.FrontActors(system, registry, state, settings, node, doorName, token, metrics);
               });
         });

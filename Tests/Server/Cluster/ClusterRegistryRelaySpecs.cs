@@ -33,7 +33,7 @@ public sealed class ClusterRegistryRelaySpecs() : TestKit(Config)
         TestProbe names = CreateTestProbe(), seq = CreateTestProbe(), mediator = CreateTestProbe(), gateway = CreateTestProbe();
         Sys.ActorOf(Props.Create(() => new Relay(gateway.Ref)), "gateway");
         var side = new NodeSide(Sys, names.Ref, seq.Ref, mediator.Ref);
-        var registry = Sys.ActorOf(ClusterRegistryActor.Props(Settings, new ServerSummary(), new ClusterReadiness(), Here, side), "state");
+        var registry = Sys.ActorOf(RegistryActor.ForCluster(Settings, new ServerSummary(), new ClusterReadiness(), Here, side), "state");
         var inbox = mediator.ExpectMsg<Subscribe>().Ref;
         mediator.ExpectMsg<Subscribe>();
         mediator.ExpectMsg<Subscribe>();
@@ -57,7 +57,7 @@ public sealed class ClusterRegistryRelaySpecs() : TestKit(Config)
             Assert.True(attempt < 100, "bob's roster never reached the registry");
             registry.Tell(new RouteTell(-1, "alice", "bob", "ping", ping.Ref));
             if (ping.ReceiveOne(TimeSpan.FromMilliseconds(300)) is RouteResult { Code: Codes.NotOnline }) continue;
-            mediator.FishForMessage<Publish>(p => p.Topic != ClusterRegistryActor.RosterTopic);
+            mediator.FishForMessage<Publish>(p => p.Topic != PubSubRouter.RosterTopic);
             break;
         }
         return (registry, inbox, names, mediator, gateway);
@@ -121,7 +121,7 @@ public sealed class ClusterRegistryRelaySpecs() : TestKit(Config)
     private static Publish AwaitPublished(TestProbe mediator, Action send)
     {
         send();
-        return mediator.FishForMessage<Publish>(p => p.Topic != ClusterRegistryActor.RosterTopic);
+        return mediator.FishForMessage<Publish>(p => p.Topic != PubSubRouter.RosterTopic);
     }
 
     // Akka.Cluster builds members itself; a spec needs one that serves a client-facing address (its role).
