@@ -16,7 +16,7 @@ namespace Switchboard.Server.Registry;
 /// to supervision, which resumes the actor with its state (<see cref="ResumeOnFailure"/>); a backend that can never be
 /// used again (<see cref="Fault.Fatal"/>: the segment cut short) answers with its own words and stops the actor, and
 /// so the node (exit code 1). A message the backend cannot number yet (<see cref="Counting.NotYet"/>) is stashed
-/// until it can.</para>
+/// until it can, and every counted message after it waits behind it, so a client's replies keep their order.</para>
 /// </summary>
 public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTimers, IRegistryCore
 {
@@ -31,6 +31,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
     private readonly ActorSelection _localRooms = Context.ActorSelection("/user/rooms");
     private INodeRouter _router = null!;
     private string? _corrupt; // why the backend can no longer be used; the actor is stopping
+    private bool _waiting; // messages wait for numbers: later ones wait behind them, so replies keep their order
 
     private static readonly Comparison<PresenceEntry> ByName = (a, b) => string.CompareOrdinal(a.Name, b.Name);
 
@@ -148,13 +149,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
     // The hot path: no closures, one backend call, one message to the client.
     private void OnCount(CountAndReply m)
     {
-        var counted = _backend.TryCount(m.Claim, out var seq);
-        if (counted != Counting.Counted)
-        {
-            Uncounted(counted, m.Client, m.Id);
-            return;
-        }
-        Track(m.Claim, seq);
+        if (!Counted(m.Claim, m.Client, m.Id, out var seq)) return;
         var o = m.Outcome;
         m.Client.Tell(new Reply(m.Id, o.Code, seq.ClientSeq, seq.ServerSeq, o.Value, o.Error));
         _metrics?.Answered(o.Code, m.Started);
@@ -166,10 +161,10 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
         var n = m.Replies.Length;
         if (n == 0) return;
         Span<SeqPair> seqs = n <= Limits.MaxBatch ? stackalloc SeqPair[n] : new SeqPair[n];
-        var counted = _backend.TryCount(m.Claim, seqs);
+        var counted = _waiting ? Counting.NotYet : _backend.TryCount(m.Claim, seqs);
         if (counted == Counting.NotYet)
         {
-            Stash.Stash();
+            Wait();
             return;
         }
         if (counted == Counting.Lost)
@@ -189,17 +184,26 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
         m.Client.Tell(new ReplyBatch(replies));
     }
 
-    /// <summary>A reply that was not counted: kept for later, or the claim is gone and its session must end.</summary>
-    private void Uncounted(Counting counted, IActorRef client, long id)
+    /// <summary>Counts one reply; false when it was not: the message is kept for later (no number yet), or the claim
+    /// is gone, its client told so and its session ended.</summary>
+    private bool Counted(ClaimHandle claim, IActorRef client, long id, out SeqPair seq)
     {
+        seq = default;
+        var counted = _waiting ? Counting.NotYet : _backend.TryCount(claim, out seq);
+        if (counted == Counting.Counted)
+        {
+            Track(claim, seq);
+            return true;
+        }
         if (counted == Counting.NotYet)
         {
-            Stash.Stash();
-            return;
+            Wait();
+            return false;
         }
         client.Tell(RegistryText.LostReply(id));
         _metrics?.Answered(Codes.Unavailable);
         Sender.Tell(RegistrationLost.Instance); // the session: it ends, and its client registers again
+        return false;
     }
 
     /// <summary>clientSeq - 1 is the client's request count (registration is reply 1).</summary>
@@ -217,10 +221,11 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
 
     private void OnReleaseAndReply(ReleaseAndReply m)
     {
-        var counted = _backend.TryCount(m.Claim, out var seq);
+        var seq = default(SeqPair);
+        var counted = _waiting ? Counting.NotYet : _backend.TryCount(m.Claim, out seq);
         if (counted == Counting.NotYet)
         {
-            Stash.Stash();
+            Wait();
             return;
         }
         if (counted == Counting.Counted)
@@ -236,13 +241,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
     private void OnWho(WhoQuery m)
     {
         var everyone = _backend.Everyone(); // before counting: a backend that cannot list costs no number
-        var counted = _backend.TryCount(m.Claim, out var seq);
-        if (counted != Counting.Counted)
-        {
-            Uncounted(counted, m.Client, m.Id);
-            return;
-        }
-        Track(m.Claim, seq);
+        if (!Counted(m.Claim, m.Client, m.Id, out var seq)) return;
         var clients = new PresenceEntry[everyone.Count];
         for (var i = 0; i < clients.Length; i++)
             clients[i] = new PresenceEntry(everyone[i].Name, everyone[i].Node, everyone[i].Since.ToUnixTimeMilliseconds());
@@ -253,13 +252,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
 
     private void OnRooms(CountAndListRooms m)
     {
-        var counted = _backend.TryCount(m.Claim, out var seq);
-        if (counted != Counting.Counted)
-        {
-            Uncounted(counted, m.Client, m.Id);
-            return;
-        }
-        Track(m.Claim, seq);
+        if (!Counted(m.Claim, m.Client, m.Id, out var seq)) return;
         m.Client.Tell(new RoomsReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, m.Rooms, null));
         _metrics?.Answered(Codes.Ok);
     }
@@ -349,7 +342,17 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
 
     public void Announce(PresenceChanged change) => _localGateway.Tell(change, Self);
 
-    public void NumbersAvailable() => Stash.UnstashAll();
+    public void NumbersAvailable()
+    {
+        _waiting = false;
+        Stash.UnstashAll();
+    }
+
+    private void Wait()
+    {
+        _waiting = true;
+        Stash.Stash();
+    }
 
     private void OnTick()
     {
@@ -361,7 +364,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
     {
         switch (_backend.Handle(message, Sender))
         {
-            case Handled.NotYet: Stash.Stash(); break;
+            case Handled.NotYet: Wait(); break;
             case Handled.Unknown: Unhandled(message); break;
         }
     }

@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-using System.Reflection;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
@@ -48,7 +46,7 @@ public sealed class ClusterRegistryRelaySpecs() : TestKit(Config)
         inbox.Tell(new NameAnswer("alice", claim.Token, NameVerdict.Granted));
         gateway.FishForMessage(m => m is NameClaimed);
 
-        inbox.Tell(new ClusterEvent.MemberUp(MemberServing(There)));
+        inbox.Tell(new ClusterEvent.MemberUp(ClusterMembers.Serving(There)));
         inbox.Tell(new NodeRoster(There, 1, [new RosterEntry("bob", 0, 7)]));
         // The roster arrives through the inbox (two hops): ready once a DM to bob is relayed rather than answered 404.
         var ping = CreateTestProbe();
@@ -122,22 +120,6 @@ public sealed class ClusterRegistryRelaySpecs() : TestKit(Config)
     {
         send();
         return mediator.FishForMessage<Publish>(p => p.Topic != PubSubRouter.RosterTopic);
-    }
-
-    // Akka.Cluster builds members itself; a spec needs one that serves a client-facing address (its role).
-    private static Member MemberServing(string node)
-    {
-        var host = node[..node.LastIndexOf(':')];
-        var unique = new UniqueAddress(new Address("akka.ssl.tcp", "switchboard", host, 4054), 1);
-        var create = typeof(Member).GetMethods(BindingFlags.Static | BindingFlags.NonPublic)
-            .First(m => m.Name == "Create" && m.ReturnType == typeof(Member) && m.GetParameters()[0].ParameterType == typeof(UniqueAddress));
-        var args = create.GetParameters().Select(p => p.ParameterType == typeof(UniqueAddress) ? unique
-            : p.ParameterType == typeof(ImmutableHashSet<string>) ? ImmutableHashSet.Create(NodeSide.FrontRolePrefix + node)
-            : p.ParameterType == typeof(Akka.Util.AppVersion) ? Akka.Util.AppVersion.Zero
-            : p.HasDefaultValue ? p.DefaultValue : null).ToArray();
-        var joining = (Member)create.Invoke(null, args)!;
-        var copy = typeof(Member).GetMethod("Copy", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, [typeof(MemberStatus)])!;
-        return (Member)copy.Invoke(joining, [MemberStatus.Up])!;
     }
 
     private sealed class Relay : ReceiveActor
