@@ -188,6 +188,7 @@ public abstract class RegistrySpecs(Config config) : TestKit(config, "switchboar
         FromThere(new Delivered(deliver.Id, Codes.Ok, null));
         Assert.Equal((42L, Codes.Ok), session.ExpectMsg<Delivered>() is var d ? (d.Id, d.Code) : default);
         FromThere(new Delivered(deliver.Id, Codes.Ok, null)); // answered once only
+        FromThere(new Delivered(deliver.Id + 1000, Codes.Ok, null)); // and a relay never made reaches nobody
         session.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
