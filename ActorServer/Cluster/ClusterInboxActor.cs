@@ -25,7 +25,7 @@ public sealed class ClusterInboxActor : ReceiveActor
         Receive<SeqLeased>(Pass);
         Receive<NodeRoster>(Pass);
         Receive<Relayed>(Pass);
-        // Answers of another node's gateway or sessions to a relayed message (see ClusterRegistryActor.OnRouteTell).
+        // Answers of another node's gateway or sessions to a relayed message (see PubSubRouter).
         Receive<Delivered>(Pass);
         Receive<FanoutDropped>(Pass);
         Receive<ClusterEvent.IMemberEvent>(Pass);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Switchboard.Server.Hosting;
 
 /// <summary>
-/// A single-host node: the registry is the segment's <see cref="StateActor"/> over <c>/dev/shm/&lt;segment&gt;</c>, its
+/// A single-host node: the registry is <see cref="RegistryActor"/> over the segment (<see cref="SegmentBackend"/>) on <c>/dev/shm/&lt;segment&gt;</c>, its
 /// lock, and a door the segment's other nodes reach this node by. The segment belongs to the host, not to an actor
 /// that may fail: opened before Akka starts, freed (this node's rows, the file by the last node) once Akka is gone.
 /// </summary>
@@ -56,7 +56,7 @@ public sealed class SegmentMode(ServerOptions o) : INodeMode
     }
 
     public Props RegistryProps(NodeContext node) =>
-        StateActor.Props(_store!, node.Settings.State, node.Summary, node.Node, DoorName!, node.Metrics);
+        RegistryActor.ForSegment(_store!, node.Settings.State, node.Summary, node.Node, DoorName!, node.Metrics);
 
     public INodeView View(NodeContext node, ActorSystem system, IActorRef registry) =>
         new SegmentNodeView(registry, system, node.Metrics, node.Settings.State.MutexTimeout + TimeSpan.FromSeconds(1));

@@ -29,7 +29,7 @@ public sealed record StateSnapshot(
 
 /// <summary>
 /// The registry of names and the counters. Every method is one atomic step across all processes that
-/// share the store; only the StateActor calls it, from its pinned thread.
+/// share the store; only the registry's SegmentBackend calls it, from the registry's pinned thread.
 /// </summary>
 public interface IStateStore : IDisposable
 {

@@ -6,7 +6,7 @@ namespace Switchboard.Server.Segment;
 /// <see cref="IStateStore"/> over a /dev/shm segment shared by every node on this host, guarded by
 /// <see cref="SegmentMutex"/> (a flock on <c>/dev/shm/&lt;segment&gt;.lock</c>, 0600: no other user can take it). Every
 /// method takes the lock, does its whole read-modify-write and releases it in the same synchronous call. Not
-/// thread-safe beyond that: one owner (the StateActor, on its pinned thread).
+/// thread-safe beyond that: one owner (the registry's SegmentBackend, on the registry's pinned thread).
 ///
 /// <para>Here: the lock, the checks wherever the segment is read, and the counting. Opening (reuse, rebuild or refusal,
 /// decided under the mutex by <see cref="SegmentAdmission.ForStore"/>), this node's row and the table repairs on reuse,

@@ -17,7 +17,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
     private const string LivenessTimer = "liveness";
     private readonly string _name;
     private readonly IActorRef _client;
-    private readonly SlotHandle _slot;
+    private readonly ClaimHandle _claim;
     private readonly IActorRef _registry;
     private readonly IActorRef _roomsActor;
     private readonly OperationRegistry _operations;
@@ -38,24 +38,24 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public SessionActor(string name, IActorRef client, SlotHandle slot, SessionServices services, SessionFigures? figures = null)
+    public SessionActor(string name, IActorRef client, ClaimHandle claim, SessionServices services, SessionFigures? figures = null)
     {
         _name = name;
         _metrics = services.Metrics;
         _figures = figures;
         _client = client;
-        _slot = slot;
+        _claim = claim;
         _registry = services.Registry;
         _roomsActor = services.Rooms;
         _operations = services.Operations;
         _settings = services.Settings;
         _throttle = new RequestThrottle(_settings.RatePerSecond, _settings.RateBurst, services.Clock);
-        _chat = new SessionChat(name, client, slot, Self, this, services, figures);
+        _chat = new SessionChat(name, client, claim, Self, this, services, figures);
 
         Receive<Request>(OnRequest);
         Receive<RequestBatch>(OnRequestBatch);
         Receive<Unregister>(OnUnregister);
-        FromClient<Who>(m => m.Id, m => _registry.Tell(new WhoQuery(_slot, _client, m.Id)));
+        FromClient<Who>(m => m.Id, m => _registry.Tell(new WhoQuery(_claim, _client, m.Id)));
         Receive<Ack>(m => Sender.Equals(_client), m =>
         {
             _heard = true;
@@ -82,8 +82,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
         ReceiveAny(m => _log.Debug("session '{0}' ignored {1} from {2}", _name, m.GetType().Name, Sender.Path));
     }
 
-    public static Props Props(string name, IActorRef client, SlotHandle slot, SessionServices services, SessionFigures? figures = null) =>
-        Akka.Actor.Props.Create(() => new SessionActor(name, client, slot, services, figures)).WithDispatcher(SessionSettings.Dispatcher);
+    public static Props Props(string name, IActorRef client, ClaimHandle claim, SessionServices services, SessionFigures? figures = null) =>
+        Akka.Actor.Props.Create(() => new SessionActor(name, client, claim, services, figures)).WithDispatcher(SessionSettings.Dispatcher);
 
     protected override void PreStart()
     {
@@ -98,7 +98,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
     {
         Context.System.EventStream.Unsubscribe(Self);
         _roomsActor.Tell(new LeaveAll(Self));
-        _registry.Tell(new ReleaseName(_slot, _name, _endReason));
+        _registry.Tell(new ReleaseName(_claim, _name, _endReason));
         _metrics?.SessionEnded(_chat.Unacked);
         if (_figures is not null) _metrics?.Sessions.Remove(_figures);
         _log.Info("session of '{0}' ended: {1}", _name, _endReason);
@@ -125,7 +125,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
         var outcome = _operations.Run(r.Op, r.Args);
         if (_log.IsDebugEnabled)
             _log.Debug("'{0}' #{1} {2} [{3}] -> {4} {5}", _name, r.Id, r.Op, string.Join(' ', r.Args), outcome.Code, outcome.Error ?? outcome.Value.ToString());
-        _registry.Tell(new CountAndReply(_slot, _client, r.Id, outcome, started));
+        _registry.Tell(new CountAndReply(_claim, _client, r.Id, outcome, started));
     }
 
     // Requests the client had queued, in one message: the same checks per request (a batch is N requests for the
@@ -147,14 +147,14 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
         }
         if (n == 0) return;
         if (n < answered.Length) Array.Resize(ref answered, n);
-        _registry.Tell(new CountAndReplyBatch(_slot, _client, answered));
+        _registry.Tell(new CountAndReplyBatch(_claim, _client, answered));
     }
 
     private void OnUnregister(Unregister u)
     {
         if (!FromClient(u.Id)) return;
         _endReason = "unregistered";
-        _registry.Tell(new ReleaseAndReply(_slot, _name, _client, u.Id));
+        _registry.Tell(new ReleaseAndReply(_claim, _name, _client, u.Id));
         Context.Stop(Self);
     }
 

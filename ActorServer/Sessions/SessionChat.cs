@@ -10,7 +10,7 @@ namespace Switchboard.Server.Sessions;
 /// pushed within a bound on what it has not acknowledged yet, past which new ones are dropped. The session's timers
 /// are read at use: Akka sets them after the session's constructor, which builds this.
 /// </summary>
-internal sealed class SessionChat(string name, IActorRef client, SlotHandle slot, IActorRef self, IWithTimers timers,
+internal sealed class SessionChat(string name, IActorRef client, ClaimHandle claim, IActorRef self, IWithTimers timers,
     SessionServices services, SessionFigures? figures)
 {
     private readonly IActorRef _registry = services.Registry;
@@ -49,7 +49,7 @@ internal sealed class SessionChat(string name, IActorRef client, SlotHandle slot
     public long Unacked => _pushed - _acked;
 
     /// <summary>An outcome for the client, counted and sent by the registry like every reply.</summary>
-    public void Answer(long id, OpOutcome outcome) => _registry.Tell(new CountAndReply(slot, client, id, outcome));
+    public void Answer(long id, OpOutcome outcome) => _registry.Tell(new CountAndReply(claim, client, id, outcome));
 
     // ------------------------------------------------------------------ from the client
 
@@ -134,7 +134,7 @@ internal sealed class SessionChat(string name, IActorRef client, SlotHandle slot
 
     private void Refused(RoomRefused m) => Answer(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
 
-    private void RoomsListed(RoomsList m) => _registry.Tell(new CountAndListRooms(slot, client, m.Id, m.Rooms));
+    private void RoomsListed(RoomsList m) => _registry.Tell(new CountAndListRooms(claim, client, m.Id, m.Rooms));
 
     private void Routed(RouteResult m)
     {
@@ -191,7 +191,7 @@ internal sealed class SessionChat(string name, IActorRef client, SlotHandle slot
     private void Presence(PresenceChanged m)
     {
         if (!_presence || Backlogged) return;
-        if (PresenceBatcher.For(m, name, slot.Token) is { } batch) Push(batch);
+        if (PresenceBatcher.For(m, name, claim.Token) is { } batch) Push(batch);
     }
 
     /// <summary>Pushed events the client has not acknowledged yet: past the bound, new ones are dropped.</summary>

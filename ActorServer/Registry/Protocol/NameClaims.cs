@@ -9,15 +9,15 @@ namespace Switchboard.Server.Registry.Protocol;
 public sealed record ClaimName(string Name, IActorRef Client);
 
 /// <summary>Registry → gateway: the name is claimed; <paramref name="Seq"/> numbers the registration reply.</summary>
-public sealed record NameClaimed(string Name, IActorRef Client, SlotHandle Slot, SeqPair Seq);
+public sealed record NameClaimed(string Name, IActorRef Client, ClaimHandle Claim, SeqPair Seq);
 
 /// <summary>Registry → gateway: the claim failed; <paramref name="Code"/> is 409 or 503.</summary>
 public sealed record NameRefused(string Name, IActorRef Client, int Code, string Error);
 
-/// <summary>Session → registry: free the name (client gone, session stopping). A stale slot is ignored.</summary>
-public sealed record ReleaseName(SlotHandle Slot, string Name, string Reason);
+/// <summary>Session → registry: free the name (client gone, session stopping). A stale claim is ignored.</summary>
+public sealed record ReleaseName(ClaimHandle Claim, string Name, string Reason);
 
-/// <summary>Registry → session: its slot is gone from the segment (torn and dropped, or reaped); the session ends
+/// <summary>Registry → session: its claim is gone (a segment slot torn and dropped or reaped, or a cluster name lost); the session ends
 /// so that its client, which watches it, registers again.</summary>
 public sealed record RegistrationLost
 {

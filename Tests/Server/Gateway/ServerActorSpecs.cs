@@ -19,7 +19,7 @@ public abstract class ServerActorsFixture : TestKit
     {
         var config = Sys.Settings.Config;
         var state = StateSettings.Create(config) with { MaintainInterval = TimeSpan.FromHours(1) };
-        State = Sys.ActorOf(StateActor.Props(StoreForState(), state, Summary, "test:1", DoorName), "state");
+        State = Sys.ActorOf(RegistryActor.ForSegment(StoreForState(), state, Summary, "test:1", DoorName), "state");
         Rooms = Sys.ActorOf(RoomsActor.Props(RoomsSettings.Create(config), State, DoorName), "rooms");
         var services = new SessionServices(State, Rooms, OperationRegistry.Default, Settings(SessionSettings.Create(config)), Clock);
         // Spec probes are local actors: the production rule "clients are other actor systems" is off here.

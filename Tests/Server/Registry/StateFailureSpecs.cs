@@ -6,12 +6,17 @@ namespace Switchboard.Tests.Server.Registry;
 public sealed class FaultyStore(IStateStore inner) : IStateStore
 {
     private int _failures;
+    private Func<Exception> _fault = () => new InvalidOperationException("a bug in the store");
 
     public bool Disposed { get; private set; }
     public int UsesAfterDispose { get; private set; }
 
-    /// <summary>The next <paramref name="calls"/> store calls throw an <see cref="InvalidOperationException"/>.</summary>
-    public void Fail(int calls = 1) => Interlocked.Exchange(ref _failures, calls);
+    /// <summary>The next <paramref name="calls"/> store calls throw <paramref name="fault"/> (a bug: an <see cref="InvalidOperationException"/>).</summary>
+    public void Fail(int calls = 1, Func<Exception>? fault = null)
+    {
+        if (fault is not null) _fault = fault;
+        Interlocked.Exchange(ref _failures, calls);
+    }
 
     private void Use()
     {
@@ -20,7 +25,7 @@ public sealed class FaultyStore(IStateStore inner) : IStateStore
             UsesAfterDispose++;
             throw new ObjectDisposedException(nameof(FaultyStore));
         }
-        if (Interlocked.Decrement(ref _failures) >= 0) throw new InvalidOperationException("a bug in the store");
+        if (Interlocked.Decrement(ref _failures) >= 0) throw _fault();
         Interlocked.Exchange(ref _failures, 0);
     }
 

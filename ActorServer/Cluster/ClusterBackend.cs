@@ -1,0 +1,321 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Cluster;
+using Akka.Cluster.Tools.PublishSubscribe;
+
+namespace Switchboard.Server.Cluster;
+
+/// <summary>
+/// The registry's backend in a cluster:
+/// <list type="bullet">
+/// <item>Names are claimed from their sharded <see cref="NameEntityActor"/> (strongly consistent, one writer per name)
+/// and re-asserted every interval, so an entity that restarts relearns them. A claim is decided later
+/// (<see cref="ClaimVerdict.Pending"/>), or refused 503 when no entity answers in time.</item>
+/// <item>serverSeq comes from ranges leased from <see cref="SeqLeaseActor"/> (<see cref="SeqRanges"/>): no cross-node
+/// hop per request; with no number left it answers "not yet" and the core waits for the next range.</item>
+/// <item>Each node publishes its roster (DistributedPubSub) every tick it changed; `who`, presence and DM routing read
+/// the copies (<see cref="Rosters"/>).</item>
+/// </list>
+/// Node traffic reaches it only through its inbox on the node side (<see cref="ClusterInboxActor"/>): anything else
+/// that claims to be node traffic is not handled.
+/// </summary>
+public sealed class ClusterBackend : IRegistryBackend
+{
+    private readonly ClusterSettings _settings;
+    private readonly ClusterReadiness _readiness;
+    private readonly string _node;
+    private readonly NodeSide _side;
+    private readonly SeqRanges _seq;
+    private readonly Rosters _rosters;
+    private readonly Dictionary<int, LiveClient> _live = new();
+    private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, (ClaimName Claim, IActorRef Gateway)> _pending = new();
+    private readonly long _rosterBase = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+    private IRegistryCore _core = null!;
+    private IActorRef _inbox = ActorRefs.Nobody;
+    private int _nextKey;
+    private long _claims, _totalRequests, _totalRegistrations, _rosterVersion;
+    private bool _rosterDirty = true;
+    private int _rosterTicks;
+
+    public ClusterBackend(ClusterSettings settings, ClusterReadiness readiness, string node, NodeSide side)
+    {
+        _settings = settings;
+        _readiness = readiness;
+        _node = node;
+        _side = side;
+        _seq = new SeqRanges(settings.SeqLease);
+        _rosters = new Rosters(node);
+    }
+
+    public TimeSpan TickInterval => _settings.RosterInterval;
+
+    public TimeSpan RelayHorizon => 2 * _settings.ClaimTimeout;
+
+    public INodeRouter Attach(IRegistryCore core)
+    {
+        _core = core;
+        // In the node side's system on purpose (not a child): that system alone is reachable by the other nodes.
+#pragma warning disable AK1008
+        _inbox = _side.System.ActorOf(ClusterInboxActor.Props(core.Self, _side.Mediator,
+            [PubSubRouter.RosterTopic, PubSubRouter.FanoutTopic, PubSubRouter.NodeTopic(_node)]), Capability.NewName("inbox-"));
+#pragma warning restore AK1008
+        core.Timers.StartPeriodicTimer("reassert", Reassert.Instance, _settings.ReassertInterval);
+        EnsureLease();
+        return new PubSubRouter(_side.Mediator, _inbox, _node);
+    }
+
+    public void Detach() => _side.System.Stop(_inbox);
+
+    // ---- names ----
+
+    public ClaimOutcome Claim(ClaimName claim, IActorRef gateway)
+    {
+        // The claim's token orders registrations roughly by time across nodes (presence: who came after whom).
+        var token = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1024 + (++_claims & 1023);
+        _pending[token] = (claim, gateway);
+        _core.Timers.StartSingleTimer(("claim", token), new ClaimExpired(token), _settings.ClaimTimeout);
+        _side.Names.Tell(new NameClaim(claim.Name, _node, token, _inbox, Reassert: false), _inbox);
+        return ClaimOutcome.Pending;
+    }
+
+    private void OnClaimExpired(ClaimExpired e)
+    {
+        if (!_pending.Remove(e.Token, out var p)) return;
+        _core.Log.Warning("claim of '{0}' not answered within {1}", p.Claim.Name, _settings.ClaimTimeout);
+        _core.Decided(p.Claim, p.Gateway, new ClaimOutcome(ClaimVerdict.Unreachable));
+    }
+
+    private Handled OnAnswer(NameAnswer m)
+    {
+        if (_pending.TryGetValue(m.Token, out var p))
+        {
+            var outcome = new ClaimOutcome(ClaimVerdict.Taken);
+            if (m.Verdict == NameVerdict.Granted)
+            {
+                // The registration reply needs a serverSeq: wait for a range if none is left.
+                if (!TryNextSeq(out var seq)) return Handled.NotYet;
+                outcome = Granted(p.Claim.Name, m.Token, seq);
+            }
+            _pending.Remove(m.Token);
+            _core.Timers.Cancel(("claim", m.Token));
+            _core.Decided(p.Claim, p.Gateway, outcome);
+            if (outcome.Verdict == ClaimVerdict.Claimed) Changed(Entry(_live[outcome.Handle.Key]), null);
+            return Handled.Done;
+        }
+        if (m.Verdict == NameVerdict.Lost && _byName.TryGetValue(m.Name, out var key) && _live[key].Token == m.Token)
+        {
+            // Only if an entity granted the name while this claim was not re-asserted (should not happen): give up ours.
+            _core.Log.Warning("name {0} was granted elsewhere; this node's session of it ends", m.Name);
+            _live[key].Lost = true;
+            _byName.Remove(m.Name);
+            Changed(null, Entry(_live[key]));
+            return Handled.Done;
+        }
+        if (m.Verdict == NameVerdict.Granted && !(_byName.TryGetValue(m.Name, out var i) && _live[i].Token == m.Token))
+            _side.Names.Tell(new NameRelease(m.Name, _node, m.Token), _inbox); // a late grant of a claim that timed out
+        return Handled.Done;
+    }
+
+    private ClaimOutcome Granted(string name, long token, long seq)
+    {
+        var key = _nextKey++;
+        _live[key] = new LiveClient(name, token, DateTimeOffset.UtcNow);
+        _byName[name] = key;
+        _totalRegistrations++;
+        return new ClaimOutcome(ClaimVerdict.Claimed, new ClaimHandle(key, token), new SeqPair(1, seq));
+    }
+
+    private void OnReassert()
+    {
+        foreach (var c in _live.Values)
+            if (!c.Lost) _side.Names.Tell(new NameClaim(c.Name, _node, c.Token, _inbox, Reassert: true), _inbox);
+    }
+
+    public bool Release(ClaimHandle claim, string name, string reason)
+    {
+        if (!_live.TryGetValue(claim.Key, out var c) || c.Token != claim.Token) return false;
+        _live.Remove(claim.Key);
+        if (c.Lost) return true; // the name is another node's now
+        _byName.Remove(c.Name);
+        _side.Names.Tell(new NameRelease(c.Name, _node, c.Token), _inbox);
+        Changed(null, Entry(c));
+        return true;
+    }
+
+    // ---- counting ----
+
+    private LiveClient? Live(ClaimHandle claim) =>
+        _live.TryGetValue(claim.Key, out var c) && c.Token == claim.Token && !c.Lost ? c : null;
+
+    public Counting TryCount(ClaimHandle claim, out SeqPair seq)
+    {
+        seq = default;
+        if (Live(claim) is not { } c) return Counting.Lost;
+        if (!TryNextSeq(out var serverSeq)) return Counting.NotYet;
+        c.Requests++;
+        _totalRequests++;
+        seq = new SeqPair(c.Requests + 1, serverSeq);
+        return Counting.Counted;
+    }
+
+    // A batch waits until the leased ranges hold a number for each reply.
+    public Counting TryCount(ClaimHandle claim, Span<SeqPair> seqs)
+    {
+        if (Live(claim) is not { } c) return Counting.Lost;
+        if (_seq.Available < seqs.Length)
+        {
+            EnsureLease();
+            return Counting.NotYet;
+        }
+        for (var i = 0; i < seqs.Length; i++)
+        {
+            TryNextSeq(out var serverSeq);
+            c.Requests++;
+            seqs[i] = new SeqPair(c.Requests + 1, serverSeq);
+        }
+        _totalRequests += seqs.Length;
+        return Counting.Counted;
+    }
+
+    private bool TryNextSeq(out long seq)
+    {
+        var got = _seq.TryNext(out seq);
+        if (!got || _seq.Low) EnsureLease();
+        return got;
+    }
+
+    private void EnsureLease()
+    {
+        if (!_seq.CanLease) return;
+        _seq.Leasing = true;
+        _side.Seq.Tell(new LeaseSeq(_inbox, _settings.SeqLease), _inbox);
+        _core.Timers.StartSingleTimer("lease", LeaseExpired.Instance, _settings.ClaimTimeout);
+    }
+
+    private void OnLeased(SeqLeased m)
+    {
+        _core.Timers.Cancel("lease");
+        _seq.Leased(m.First, m.Count);
+        if (!_readiness.WhenReady.IsCompleted) _core.Log.Info("serverSeq range {0}..{1} leased", m.First, m.First + m.Count - 1);
+        _readiness.Ready();
+        _core.NumbersAvailable();
+    }
+
+    // ---- lookups ----
+
+    public IReadOnlyList<ClientEntry> Everyone()
+    {
+        var everyone = new List<ClientEntry>(_byName.Count + _rosters.Clients);
+        foreach (var c in _live.Values)
+            if (!c.Lost) everyone.Add(Entry(c));
+        _rosters.AddTo(everyone);
+        return everyone;
+    }
+
+    public string? NodeOf(string name) => _byName.ContainsKey(name) ? _node : _rosters.NodeOf(name);
+
+    public Census Census() => new(_byName.Count + _rosters.Clients, _rosters.Nodes());
+
+    public StateSnapshot Snapshot()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var nodes = _rosters.Nodes().ConvertAll(n => new NodeEntry(n, n == _node ? Environment.ProcessId : 0, true, now, now));
+        return new StateSnapshot(nodes, Everyone(), _seq.Last, _totalRequests, _totalRegistrations);
+    }
+
+    // ---- rosters, presence, members ----
+
+    public void Tick()
+    {
+        // A change goes out at the next tick; an unchanged roster is repeated now and then for nodes that missed one.
+        if (!_rosterDirty && ++_rosterTicks % 8 != 0) return;
+        _rosterDirty = false;
+        var entries = _live.Values.Where(c => !c.Lost).Select(c => new RosterEntry(c.Name, c.Since.ToUnixTimeMilliseconds(), c.Token)).ToArray();
+        _side.Mediator.Tell(new Publish(PubSubRouter.RosterTopic, new NodeRoster(_node, _rosterBase + ++_rosterVersion, entries)), _inbox);
+    }
+
+    public Handled Handle(object message, IActorRef sender)
+    {
+        switch (message)
+        {
+            case ClaimExpired e: OnClaimExpired(e); return Handled.Done;
+            case Reassert: OnReassert(); return Handled.Done;
+            case LeaseExpired:
+                _seq.Leasing = false;
+                EnsureLease();
+                return Handled.Done;
+        }
+        // From the other nodes, through the inbox alone (topics only it subscribes to, and membership).
+        if (!sender.Equals(_inbox)) return Handled.Unknown;
+        switch (message)
+        {
+            case NameAnswer m: return OnAnswer(m);
+            case SeqLeased m: OnLeased(m); return Handled.Done;
+            case NodeRoster m:
+                var (joined, left) = _rosters.Apply(m);
+                Announce(joined, left);
+                return Handled.Done;
+            // The topic's copy of this node's own broadcast was delivered here already.
+            case Relayed r when r.Origin != _node: _core.DeliverHere(r.Inner); return Handled.Done;
+            case Relayed: return Handled.Done;
+            case ClusterEvent.MemberUp m: MemberSeen(m.Member); return Handled.Done;
+            case ClusterEvent.MemberWeaklyUp m: MemberSeen(m.Member); return Handled.Done;
+            case ClusterEvent.MemberRemoved m: MemberGone(m.Member); return Handled.Done;
+            case ClusterEvent.IMemberEvent: return Handled.Done;
+            default: return Handled.Unknown;
+        }
+    }
+
+    private void MemberSeen(Member member)
+    {
+        if (_rosters.MemberSeen(NodeSide.FrontOf(member))) _rosterDirty = true; // tell the newcomer who is here
+    }
+
+    private void MemberGone(Member member)
+    {
+        var node = NodeSide.FrontOf(member);
+        var left = _rosters.MemberGone(node);
+        if (left.Count == 0) return;
+        _core.Log.Info("node {0} left the cluster with {1} client(s)", node, left.Count);
+        Announce([], left);
+    }
+
+    private void Changed(ClientEntry? joined, ClientEntry? left)
+    {
+        _rosterDirty = true;
+        Announce(joined is null ? [] : [joined], left is null ? [] : [left]);
+    }
+
+    private void Announce(IReadOnlyList<ClientEntry> joined, IReadOnlyList<ClientEntry> left)
+    {
+        if (joined.Count + left.Count == 0) return;
+        _core.Announce(new PresenceChanged(joined, left, new HashSet<string>(_rosters.Nodes(), StringComparer.Ordinal)));
+    }
+
+    private ClientEntry Entry(LiveClient c) => new(c.Name, _node, c.Requests, c.Since, c.Token);
+
+    // Nothing of the cluster registry is a segment's: a store fault cannot happen here.
+    public Fault Classify(Exception ex) => Fault.None;
+
+    private sealed class LiveClient(string name, long token, DateTimeOffset since)
+    {
+        public string Name { get; } = name;
+        public long Token { get; } = token;
+        public DateTimeOffset Since { get; } = since;
+        public long Requests { get; set; }
+        public bool Lost { get; set; }
+    }
+
+    private sealed record ClaimExpired(long Token);
+
+    private sealed record Reassert
+    {
+        public static readonly Reassert Instance = new();
+    }
+
+    private sealed record LeaseExpired
+    {
+        public static readonly LeaseExpired Instance = new();
+    }
+}

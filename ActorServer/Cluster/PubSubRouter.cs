@@ -1,0 +1,28 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+
+namespace Switchboard.Server.Cluster;
+
+/// <summary>
+/// Node traffic between cluster nodes over DistributedPubSub: a DM to the recipient node's topic, a broadcast or room
+/// message to the topic every registry's inbox subscribes to. Wrapped in a signed <see cref="Relayed"/>, sent as and
+/// answered to this node's inbox (<see cref="ClusterInboxActor"/>), the only channel the registry takes node traffic from.
+/// </summary>
+public sealed class PubSubRouter(IActorRef mediator, IActorRef inbox, string node) : INodeRouter
+{
+    public const string RosterTopic = "switchboard-roster";
+    public const string FanoutTopic = "switchboard-fanout";
+
+    public static string NodeTopic(string node) => "switchboard-node-" + node;
+
+    public IActorRef ReplyAddress => inbox;
+
+    public bool IsNodeChannel(IActorRef sender) => sender.Equals(inbox);
+
+    public void Deliver(string to, Deliver relayed) =>
+        mediator.Tell(new Publish(NodeTopic(to), new Relayed(relayed, node)), inbox);
+
+    // Published once to every registry (this one skips its own copy: it delivered here already).
+    public void Fanout(Fanout relayed, IReadOnlyList<string> nodes) =>
+        mediator.Tell(new Publish(FanoutTopic, new Relayed(relayed, node)), inbox);
+}

@@ -1,0 +1,371 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Akka.Event;
+
+namespace Switchboard.Server.Registry;
+
+/// <summary>
+/// The registry (the messages in <c>Protocol/</c>) in every mode: it counts, words and sends every reply itself (one
+/// local hop per request, no Ask), keeps the per-client request tally for the shutdown summary, the metrics and the
+/// relays to other nodes (<see cref="RelayBook"/>). Where names and numbers live is its backend's
+/// (<see cref="IRegistryBackend"/>: the segment, or the cluster's shards and leases), and how node traffic leaves is
+/// the backend's router (<see cref="INodeRouter"/>).
+/// <para>Failures: a request whose handling throws is answered 503 ("server state unavailable, try again").
+/// A busy or broken backend (<see cref="Fault.Transient"/>) costs only that; any other exception (a bug) is then left
+/// to supervision, which resumes the actor with its state (<see cref="ResumeOnFailure"/>); a backend that can never be
+/// used again (<see cref="Fault.Fatal"/>: the segment cut short) answers with its own words and stops the actor, and
+/// so the node (exit code 1). A message the backend cannot number yet (<see cref="Counting.NotYet"/>) is stashed
+/// until it can, and every counted message after it waits behind it, so a client's replies keep their order.</para>
+/// </summary>
+public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTimers, IRegistryCore
+{
+    private readonly IRegistryBackend _backend;
+    private readonly ServerSummary _summary;
+    private readonly string _node;
+    private readonly SwitchboardMetrics? _metrics;
+    private readonly RelayBook _relays;
+    // Requests served per live claim on this node, for the shutdown summary without a per-request lookup.
+    private readonly Dictionary<int, (string Name, long Requests)> _live = new();
+    private readonly ActorSelection _localGateway = Context.ActorSelection("/user/gateway");
+    private readonly ActorSelection _localRooms = Context.ActorSelection("/user/rooms");
+    private INodeRouter _router = null!;
+    private string? _corrupt; // why the backend can no longer be used; the actor is stopping
+    private bool _waiting; // messages wait for numbers: later ones wait behind them, so replies keep their order
+
+    private static readonly Comparison<PresenceEntry> ByName = (a, b) => string.CompareOrdinal(a.Name, b.Name);
+
+    public IStash Stash { get; set; } = null!;
+    public ITimerScheduler Timers { get; set; } = null!;
+    public ILoggingAdapter Log { get; } = Context.GetLogger();
+    IActorRef IRegistryCore.Self => Self;
+    ActorSystem IRegistryCore.System => Context.System;
+
+    /// <param name="backend">Created with the Props and kept for the actor's life (the registry is resumed, never restarted).</param>
+    public RegistryActor(IRegistryBackend backend, ServerSummary summary, string node, SwitchboardMetrics? metrics = null)
+    {
+        _backend = backend;
+        _summary = summary;
+        _node = node;
+        _metrics = metrics;
+        _relays = new RelayBook((int)Math.Ceiling(backend.RelayHorizon / backend.TickInterval));
+
+        Receive<CountAndReply>(OnCount);
+        Receive<CountAndReplyBatch>(OnCountBatch);
+        Receive<ClaimName>(OnClaim);
+        Receive<ReleaseAndReply>(OnReleaseAndReply);
+        Receive<ReleaseName>(m => Release(m.Claim, m.Name, m.Reason));
+        Receive<WhoQuery>(OnWho);
+        Receive<CountAndListRooms>(OnRooms);
+        Receive<RouteTell>(OnRouteTell);
+        Receive<RouteFanout>(OnRouteFanout);
+        Receive<GetSnapshot>(_ => Sender.Tell(_backend.Snapshot()));
+        Receive<MaintainNow>(_ => OnTick());
+        // Other nodes' answers to what this registry relayed, through the router's channel only.
+        Receive<Delivered>(_ => _router.IsNodeChannel(Sender), OnRelayAnswer);
+        Receive<FanoutDropped>(_ => _router.IsNodeChannel(Sender), d => _relays.SenderOf(d.From)?.Tell(d));
+        ReceiveAny(OnBackendMessage);
+    }
+
+    /// <summary>The segment's registry. On the pinned dispatcher: the segment's mutex must be released by the thread that took it.</summary>
+    public static Props ForSegment(IStateStore store, StateSettings settings, ServerSummary summary, string node, string doorName,
+        SwitchboardMetrics? metrics = null) =>
+        Props.Create(() => new RegistryActor(new SegmentBackend(store, settings, node, doorName), summary, node, metrics))
+            .WithDispatcher(StateSettings.Dispatcher);
+
+    /// <summary>The cluster's registry: names from the shards, serverSeq from leases, rosters and fan-out over pub-sub.</summary>
+    public static Props ForCluster(ClusterSettings settings, ServerSummary summary, ClusterReadiness readiness, string node, NodeSide side,
+        SwitchboardMetrics? metrics = null) =>
+        Props.Create(() => new RegistryActor(new ClusterBackend(settings, readiness, node, side), summary, node, metrics));
+
+    protected override void PreStart()
+    {
+        _router = _backend.Attach(this);
+        Timers.StartPeriodicTimer("tick", MaintainNow.Instance, _backend.TickInterval);
+    }
+
+    // The backend's resources (the store) are the host's: stopping records the summary and detaches.
+    protected override void PostStop()
+    {
+        _backend.Detach();
+        foreach (var (_, (name, requests)) in _live) _summary.Record(name, requests);
+        _live.Clear();
+        _summary.Complete();
+    }
+
+    // Nobody waits for a reply that never comes: whatever throws is answered 503 to whoever waits.
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception ex)
+        {
+            var fault = _backend.Classify(ex);
+            if (fault != Fault.None) OnFault(ex, fault);
+            AnswerFailure(message);
+            if (fault == Fault.None) throw;
+            return true;
+        }
+    }
+
+    private void AnswerFailure(object message)
+    {
+        var error = UnavailableText;
+        switch (message)
+        {
+            case ClaimName m: Sender.Tell(new NameRefused(m.Name, m.Client, Codes.Unavailable, error)); break;
+            case CountAndReply m: Unavailable(m.Client, m.Id); break;
+            case CountAndReplyBatch m: foreach (var a in m.Replies) Unavailable(m.Client, a.Id); break;
+            case ReleaseAndReply m: Unavailable(m.Client, m.Id); break;
+            case WhoQuery m: Unavailable(m.Client, m.Id); break;
+            case CountAndListRooms m: Unavailable(m.Client, m.Id); break;
+            case RouteTell m: m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, error, 0)); break;
+            case RouteFanout m: m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, error, 0)); break;
+            case GetSnapshot: Sender.Tell(new Status.Failure(new InvalidOperationException(error))); break;
+        }
+    }
+
+    /// <summary>What a 503 says: the backend's own words when it can no longer be used, else "try again".</summary>
+    private string UnavailableText => _corrupt ?? RegistryText.Unavailable;
+
+    private void OnFault(Exception ex, Fault fault)
+    {
+        _metrics?.StoreFault(ex);
+        if (fault != Fault.Fatal)
+        {
+            Log.Error(ex, "state store unavailable");
+            return;
+        }
+        if (_corrupt is not null) return;
+        _corrupt = ex.Message;
+        Log.Error("{0}; stopping this node", ex.Message);
+        Context.Stop(Self);
+    }
+
+    // ---- counted replies ----
+
+    // The hot path: no closures, one backend call, one message to the client.
+    private void OnCount(CountAndReply m)
+    {
+        if (!Counted(m.Claim, m.Client, m.Id, out var seq)) return;
+        var o = m.Outcome;
+        m.Client.Tell(new Reply(m.Id, o.Code, seq.ClientSeq, seq.ServerSeq, o.Value, o.Error));
+        _metrics?.Answered(o.Code, m.Started);
+    }
+
+    // A batch: counted whole or not at all, one message back.
+    private void OnCountBatch(CountAndReplyBatch m)
+    {
+        var n = m.Replies.Length;
+        if (n == 0) return;
+        Span<SeqPair> seqs = n <= Limits.MaxBatch ? stackalloc SeqPair[n] : new SeqPair[n];
+        var counted = _waiting ? Counting.NotYet : _backend.TryCount(m.Claim, seqs);
+        if (counted == Counting.NotYet)
+        {
+            Wait();
+            return;
+        }
+        if (counted == Counting.Lost)
+        {
+            foreach (var a in m.Replies) m.Client.Tell(RegistryText.LostReply(a.Id));
+            Sender.Tell(RegistrationLost.Instance);
+            return;
+        }
+        Track(m.Claim, seqs[n - 1]);
+        var replies = new Reply[n];
+        for (var i = 0; i < n; i++)
+        {
+            var (id, o) = m.Replies[i];
+            replies[i] = new Reply(id, o.Code, seqs[i].ClientSeq, seqs[i].ServerSeq, o.Value, o.Error);
+            _metrics?.Answered(o.Code);
+        }
+        m.Client.Tell(new ReplyBatch(replies));
+    }
+
+    /// <summary>Counts one reply; false when it was not: the message is kept for later (no number yet), or the claim
+    /// is gone, its client told so and its session ended.</summary>
+    private bool Counted(ClaimHandle claim, IActorRef client, long id, out SeqPair seq)
+    {
+        seq = default;
+        var counted = _waiting ? Counting.NotYet : _backend.TryCount(claim, out seq);
+        if (counted == Counting.Counted)
+        {
+            Track(claim, seq);
+            return true;
+        }
+        if (counted == Counting.NotYet)
+        {
+            Wait();
+            return false;
+        }
+        client.Tell(RegistryText.LostReply(id));
+        _metrics?.Answered(Codes.Unavailable);
+        Sender.Tell(RegistrationLost.Instance); // the session: it ends, and its client registers again
+        return false;
+    }
+
+    /// <summary>clientSeq - 1 is the client's request count (registration is reply 1).</summary>
+    private void Track(ClaimHandle claim, SeqPair seq)
+    {
+        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_live, claim.Key);
+        if (!Unsafe.IsNullRef(ref entry)) entry.Requests = seq.ClientSeq - 1;
+    }
+
+    private void Unavailable(IActorRef client, long id)
+    {
+        client.Tell(new Reply(id, Codes.Unavailable, 0, 0, OpValue.None, UnavailableText));
+        _metrics?.Answered(Codes.Unavailable);
+    }
+
+    private void OnReleaseAndReply(ReleaseAndReply m)
+    {
+        var seq = default(SeqPair);
+        var counted = _waiting ? Counting.NotYet : _backend.TryCount(m.Claim, out seq);
+        if (counted == Counting.NotYet)
+        {
+            Wait();
+            return;
+        }
+        if (counted == Counting.Counted)
+        {
+            Track(m.Claim, seq);
+            Release(m.Claim, m.Name, RegistryText.Unregistered);
+        }
+        // Either way the name is no longer this client's: the unregister succeeded.
+        m.Client.Tell(new Reply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, OpValue.Of(RegistryText.Unregistered), null));
+        _metrics?.Answered(Codes.Ok);
+    }
+
+    private void OnWho(WhoQuery m)
+    {
+        var everyone = _backend.Everyone(); // before counting: a backend that cannot list costs no number
+        if (!Counted(m.Claim, m.Client, m.Id, out var seq)) return;
+        var clients = new PresenceEntry[everyone.Count];
+        for (var i = 0; i < clients.Length; i++)
+            clients[i] = new PresenceEntry(everyone[i].Name, everyone[i].Node, everyone[i].Since.ToUnixTimeMilliseconds());
+        Array.Sort(clients, ByName);
+        m.Client.Tell(new WhoReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, clients, null));
+        _metrics?.Answered(Codes.Ok);
+    }
+
+    private void OnRooms(CountAndListRooms m)
+    {
+        if (!Counted(m.Claim, m.Client, m.Id, out var seq)) return;
+        m.Client.Tell(new RoomsReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, m.Rooms, null));
+        _metrics?.Answered(Codes.Ok);
+    }
+
+    // ---- names ----
+
+    private void OnClaim(ClaimName m)
+    {
+        var outcome = _backend.Claim(m, Sender);
+        if (outcome.Verdict != ClaimVerdict.Pending) Decided(m, Sender, outcome);
+    }
+
+    public void Decided(ClaimName claim, IActorRef gateway, ClaimOutcome outcome)
+    {
+        switch (outcome.Verdict)
+        {
+            case ClaimVerdict.Claimed:
+                _live[outcome.Handle.Key] = (claim.Name, 0);
+                gateway.Tell(new NameClaimed(claim.Name, claim.Client, outcome.Handle, outcome.Seq));
+                break;
+            case ClaimVerdict.Taken:
+                gateway.Tell(new NameRefused(claim.Name, claim.Client, Codes.NameTaken, RegistryText.Taken(claim.Name)));
+                break;
+            case ClaimVerdict.Full:
+                gateway.Tell(new NameRefused(claim.Name, claim.Client, Codes.Unavailable, RegistryText.Full));
+                break;
+            case ClaimVerdict.Unreachable:
+                gateway.Tell(new NameRefused(claim.Name, claim.Client, Codes.Unavailable, RegistryText.Unreachable));
+                break;
+        }
+    }
+
+    private void Release(ClaimHandle claim, string name, string reason)
+    {
+        _relays.Forget(name);
+        bool released;
+        try
+        {
+            released = _backend.Release(claim, name, reason);
+        }
+        catch (Exception ex) when (_backend.Classify(ex) is var fault && fault != Fault.None)
+        {
+            OnFault(ex, fault); // nobody waits on a release: the claim is reaped with its node if it stays
+            return;
+        }
+        if (!released) return;
+        if (_live.Remove(claim.Key, out var e)) _summary.Record(e.Name, e.Requests);
+        Log.Debug("name {0} freed ({1})", name, reason); // the session's "ended" line says it once
+    }
+
+    // ---- routing ----
+
+    // A direct message goes to the recipient's node; its session answers the sender's session (or this node's relay address).
+    private void OnRouteTell(RouteTell m)
+    {
+        var node = _backend.NodeOf(m.To);
+        if (node is null) m.Session.Tell(new RouteResult(m.Id, Codes.NotOnline, RegistryText.NotOnline(m.To), 0));
+        else if (node == _node) _localGateway.Tell(new Deliver(m.Id, m.From, m.To, m.Text, m.Session), Self);
+        else _router.Deliver(node, new Deliver(_relays.Add(m.Session, m.Id), m.From, m.To, m.Text, _router.ReplyAddress));
+    }
+
+    // A broadcast or room message goes to every node; each hands it to its own sessions. Other nodes answer drops to
+    // the router's address, never to the session.
+    private void OnRouteFanout(RouteFanout m)
+    {
+        var census = _backend.Census();
+        _relays.Broadcasting(m.From, m.Session);
+        var local = new Fanout(m.From, m.Room, m.Text, m.Session);
+        DeliverHere(local);
+        _router.Fanout(local with { ReplyTo = _router.ReplyAddress }, census.Nodes);
+        m.Session.Tell(new RouteResult(m.Id, Codes.Ok, null, m.Room is null ? Math.Max(0, census.Clients - 1) : 0, m.Room));
+    }
+
+    private void OnRelayAnswer(Delivered m)
+    {
+        if (_relays.Take(m.Id) is var (session, id)) session.Tell(new Delivered(id, m.Code, m.Error));
+    }
+
+    public void DeliverHere(ISwitchboardMessage message)
+    {
+        switch (message)
+        {
+            case Deliver d: _localGateway.Tell(d, Self); break;
+            case Fanout f: (f.Room is null ? _localGateway : _localRooms).Tell(f, Self); break;
+        }
+    }
+
+    public void Announce(PresenceChanged change) => _localGateway.Tell(change, Self);
+
+    public void NumbersAvailable()
+    {
+        _waiting = false;
+        Stash.UnstashAll();
+    }
+
+    private void Wait()
+    {
+        _waiting = true;
+        Stash.Stash();
+    }
+
+    private void OnTick()
+    {
+        _relays.Tick();
+        _backend.Tick();
+    }
+
+    private void OnBackendMessage(object message)
+    {
+        switch (_backend.Handle(message, Sender))
+        {
+            case Handled.NotYet: Wait(); break;
+            case Handled.Unknown: Unhandled(message); break;
+        }
+    }
+}

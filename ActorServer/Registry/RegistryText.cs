@@ -1,0 +1,18 @@
+namespace Switchboard.Server.Registry;
+
+/// <summary>Every wording the registry answers with, once, whichever backend serves it.</summary>
+public static class RegistryText
+{
+    public const string Unavailable = "server state unavailable, try again";
+    public const string Full = "server is full";
+    public const string Unreachable = "name registry not reachable, try again";
+    public const string Lost = "registration lost; register again";
+    public const string Unregistered = "unregistered";
+
+    public static string Taken(string name) => $"name '{name}' is already taken";
+
+    public static string NotOnline(string name) => $"{name} is not online";
+
+    /// <summary>The reply to a request whose claim is no longer the registry's.</summary>
+    public static Reply LostReply(long id) => new(id, Codes.Unavailable, 0, 0, OpValue.None, Lost);
+}

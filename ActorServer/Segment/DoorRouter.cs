@@ -1,0 +1,37 @@
+using Akka.Actor;
+
+namespace Switchboard.Server.Segment;
+
+/// <summary>
+/// Node traffic between the segment's nodes: each node has a door (<see cref="NodeDoorActor"/>, a child of its gateway
+/// whose name only the segment's nodes know) that hands deliveries to its gateway or rooms and answers to its registry.
+/// </summary>
+public sealed class DoorRouter(ActorSystem system, IActorRef registry, string node, string doorName) : INodeRouter
+{
+    private readonly Dictionary<string, IActorRef> _doors = new(StringComparer.Ordinal);
+    private IActorRef? _ownDoor;
+
+    // The door is the gateway's child, created after the registry: looked up when first needed.
+    public IActorRef ReplyAddress => _ownDoor ??= Provider.ResolveActorRef(registry.Path.Root / "user" / "gateway" / doorName);
+
+    // The registry is not reachable from other processes (the inbound rules open only the gateway's children): what
+    // reaches it came through this node's door.
+    public bool IsNodeChannel(IActorRef sender) => true;
+
+    public void Deliver(string to, Deliver relayed) => Door(to).Tell(relayed, registry);
+
+    public void Fanout(Fanout relayed, IReadOnlyList<string> nodes)
+    {
+        foreach (var to in nodes)
+            if (to != node) Door(to).Tell(relayed, registry);
+    }
+
+    private IActorRefProvider Provider => ((ExtendedActorSystem)system).Provider;
+
+    private IActorRef Door(string to)
+    {
+        if (!_doors.TryGetValue(to, out var door))
+            _doors[to] = door = Provider.ResolveActorRef($"{Provider.DefaultAddress.Protocol}://switchboard@{to}/user/gateway/{doorName}");
+        return door;
+    }
+}

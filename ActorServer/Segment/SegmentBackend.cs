@@ -1,0 +1,85 @@
+using Akka.Actor;
+using Akka.Event;
+
+namespace Switchboard.Server.Segment;
+
+/// <summary>
+/// The registry's backend on the shared-memory segment (<see cref="IStateStore"/>, which the host creates, owns and
+/// disposes): every call is one short synchronous critical section under the cross-process mutex, so the registry
+/// runs on a pinned thread. A busy or broken segment throws and costs one request a 503; a segment cut short under the
+/// node (<see cref="SegmentFault.Truncated"/>) can never be used again and stops the registry (and the node).
+/// The tick heartbeats this node, reaps dead nodes and tells local sessions who came and went on any node.
+/// </summary>
+public sealed class SegmentBackend(IStateStore store, StateSettings settings, string node, string doorName) : IRegistryBackend
+{
+    /// <summary>Longer than any session's delivery timeout: a relay unanswered this long never will be.</summary>
+    private static readonly TimeSpan Horizon = TimeSpan.FromSeconds(60);
+
+    private readonly PresenceTracker _presence = new();
+    private IRegistryCore _core = null!;
+
+    public TimeSpan TickInterval => settings.MaintainInterval;
+
+    public TimeSpan RelayHorizon => Horizon;
+
+    public INodeRouter Attach(IRegistryCore core)
+    {
+        _core = core;
+        return new DoorRouter(core.System, core.Self, node, doorName);
+    }
+
+    public void Detach() { }
+
+    public ClaimOutcome Claim(ClaimName claim, IActorRef gateway)
+    {
+        var r = store.Claim(claim.Name);
+        return r.Status switch
+        {
+            ClaimStatus.Claimed => new ClaimOutcome(ClaimVerdict.Claimed, new ClaimHandle(r.Slot.Index, r.Slot.Token), r.Seq),
+            ClaimStatus.Taken => new ClaimOutcome(ClaimVerdict.Taken),
+            _ => new ClaimOutcome(ClaimVerdict.Full),
+        };
+    }
+
+    public Counting TryCount(ClaimHandle claim, out SeqPair seq) =>
+        store.TryCount(Slot(claim), out seq) ? Counting.Counted : Counting.Lost;
+
+    // One lock section: the batch's numbers are consecutive.
+    public Counting TryCount(ClaimHandle claim, Span<SeqPair> seqs)
+    {
+        var n = seqs.Length;
+        if (!store.TryCount(Slot(claim), n, out var last)) return Counting.Lost;
+        for (var i = 0; i < n; i++) seqs[i] = new SeqPair(last.ClientSeq - n + 1 + i, last.ServerSeq - n + 1 + i);
+        return Counting.Counted;
+    }
+
+    public bool Release(ClaimHandle claim, string name, string reason) => store.Release(Slot(claim));
+
+    public IReadOnlyList<ClientEntry> Everyone() => store.Snapshot().Clients;
+
+    public string? NodeOf(string name) => store.TryFind(name, out var entry) ? entry.Node : null;
+
+    public Census Census() => store.Census();
+
+    public StateSnapshot Snapshot() => store.Snapshot();
+
+    public void Tick()
+    {
+        var reaped = store.Maintain();
+        if (reaped > 0) _core.Log.Warning("reaped {0} client(s) of dead node(s)", reaped);
+        _core.Announce(_presence.Observe(store.Snapshot()));
+    }
+
+    // Other nodes' deliveries reach this node at its door, which hands them to the gateway or rooms directly.
+    public Handled Handle(object message, IActorRef sender) => Handled.Unknown;
+
+    public Fault Classify(Exception ex) => ex switch
+    {
+        SegmentException { Fault: SegmentFault.Truncated } => Fault.Fatal,
+        TimeoutException or IOException or SegmentException => Fault.Transient,
+        _ => Fault.None,
+    };
+
+    // The segment's own handle: the registry's claim names the slot it was minted from.
+    private static SlotHandle Slot(ClaimHandle claim) => new(claim.Key, claim.Token);
+}

@@ -1,0 +1,128 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Configuration;
+using Akka.TestKit;
+
+namespace Switchboard.Tests.Server.Registry;
+
+/// <summary>
+/// The registry core over the cluster backend, with probes standing in for the name shard region, the serverSeq lease
+/// entity and the pub-sub mediator; the registry's inbox on the node side is real (found from its subscriptions), and
+/// every node message of a spec goes through it. What the registry relays carries the inbox as its reply address,
+/// never a session (a session's path is its capability), and node traffic is taken only from the inbox.
+/// </summary>
+public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
+{
+    private static readonly Config Config = ConfigurationFactory.ParseString("""
+        akka.loglevel = WARNING
+        akka.actor.provider = cluster
+        akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+        """);
+
+    // The roster interval is the registry's tick: an hour, so that only a spec ticks it.
+    private static readonly Switchboard.Server.Cluster.ClusterSettings Settings = new(TimeSpan.FromHours(1), TimeSpan.FromSeconds(2),
+        TimeSpan.FromSeconds(2), 1000, TimeSpan.FromHours(1), 30, TimeSpan.FromSeconds(3));
+
+    private TestProbe _names = null!, _seq = null!, _mediator = null!;
+    private IActorRef _inbox = ActorRefs.Nobody;
+    private bool _thereIsUp;
+
+    protected override string Here => "127.0.0.1:4053";
+
+    protected override string There => "127.0.0.2:4053";
+
+    protected override IActorRef CreateRegistry() => Create(first: 1, count: 1000);
+
+    private IActorRef Create(long first, long count)
+    {
+        (_names, _seq, _mediator) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        var side = new NodeSide(Sys, _names.Ref, _seq.Ref, _mediator.Ref);
+        var registry = Sys.ActorOf(RegistryActor.ForCluster(Settings, Summary, new ClusterReadiness(), Here, side), "state");
+        var topics = new[] { _mediator.ExpectMsg<Subscribe>(), _mediator.ExpectMsg<Subscribe>(), _mediator.ExpectMsg<Subscribe>() };
+        Assert.Equal([PubSubRouter.RosterTopic, PubSubRouter.FanoutTopic, PubSubRouter.NodeTopic(Here)], topics.Select(t => t.Topic));
+        _inbox = topics[0].Ref;
+        Assert.NotEqual(registry, _inbox);
+        Assert.Equal(_inbox, _seq.ExpectMsg<LeaseSeq>().ReplyTo);
+        _inbox.Tell(new SeqLeased(first, count));
+        return registry;
+    }
+
+    protected override void Decide(string name, bool granted)
+    {
+        var claim = _names.FishForMessage<NameClaim>(c => c.Name == name);
+        Assert.Equal((Here, _inbox, false), (claim.Node, claim.Owner, claim.Reassert));
+        _inbox.Tell(new NameAnswer(name, claim.Token, granted ? NameVerdict.Granted : NameVerdict.Taken));
+    }
+
+    protected override void OnlineThere(string name)
+    {
+        if (!_thereIsUp) _inbox.Tell(new ClusterEvent.MemberUp(ClusterMembers.Serving(There)));
+        _thereIsUp = true;
+        _inbox.Tell(new NodeRoster(There, 1, [new RosterEntry(name, 0, 7)]));
+        Gateway.FishForMessage<PresenceChanged>(p => p.Joined.Any(c => c.Name == name && c.Node == There));
+    }
+
+    protected override IActorRef NodeReplyAddress => _inbox;
+
+    protected override Deliver ExpectDeliverThere()
+    {
+        var published = _mediator.ExpectMsg<Publish>();
+        Assert.Equal(PubSubRouter.NodeTopic(There), published.Topic);
+        var relayed = Assert.IsType<Relayed>(published.Message);
+        Assert.Equal(Here, relayed.Origin);
+        return Assert.IsType<Deliver>(relayed.Inner);
+    }
+
+    protected override Fanout ExpectFanoutThere()
+    {
+        var published = _mediator.ExpectMsg<Publish>();
+        Assert.Equal(PubSubRouter.FanoutTopic, published.Topic);
+        return Assert.IsType<Fanout>(Assert.IsType<Relayed>(published.Message).Inner);
+    }
+
+    protected override void FromThere(object answer) => _inbox.Tell(answer);
+
+    // An entity granted the name elsewhere while this claim was not re-asserted.
+    protected override void LoseClaim(string name, ClaimHandle claim)
+    {
+        _inbox.Tell(new NameAnswer(name, claim.Token, NameVerdict.Lost));
+        Gateway.FishForMessage<PresenceChanged>(p => p.Left.Any(c => c.Name == name));
+    }
+
+    // No name entity answers within the claim timeout.
+    protected override string BreakNextClaim() => "name registry not reachable, try again";
+
+    [Fact]
+    public void Replies_wait_for_a_leased_range_when_the_numbers_run_out_and_keep_their_order()
+    {
+        var registry = Create(first: 1, count: 3);
+        var client = CreateTestProbe();
+        registry.Tell(new ClaimName("alice", client.Ref), TestActor);
+        Decide("alice", granted: true);
+        var alice = ExpectMsg<NameClaimed>().Claim;
+        // Two numbers left (2, 3): a batch of three waits, and so does the request after it.
+        _seq.ExpectMsg<LeaseSeq>(); // asked ahead once under half a range was left
+        registry.Tell(new CountAndReplyBatch(alice, client.Ref,
+            [new Answered(1, OpOutcome.Ok(OpValue.Of(1))), new Answered(2, OpOutcome.Ok(OpValue.Of(2))), new Answered(3, OpOutcome.Ok(OpValue.Of(3)))]));
+        registry.Tell(new CountAndReply(alice, client.Ref, 4, OpOutcome.Ok(OpValue.Of(4))));
+        client.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        _inbox.Tell(new SeqLeased(100, 1000));
+        Assert.Equal([2L, 3L, 100L], client.ExpectMsg<ReplyBatch>().Replies.Select(r => r.ServerSeq));
+        Assert.Equal((5L, 101L), client.ExpectMsg<Reply>() is var r ? (r.ClientSeq, r.ServerSeq) : default);
+    }
+
+    [Fact]
+    public void Other_nodes_traffic_reaches_this_gateway_through_the_inbox_only_and_this_nodes_own_broadcast_copy_not_at_all()
+    {
+        Start();
+        var mallory = CreateTestProbe();
+        _inbox.Tell(new Relayed(new Fanout("bob", null, "hi", _inbox), There));
+        Assert.Equal("bob", Gateway.FishForMessage<Fanout>(_ => true).From);
+        _inbox.Tell(new Relayed(new Fanout("alice", null, "mine", _inbox), Here));
+        // Node traffic that does not come through the inbox is not handled.
+        Registry.Tell(new Relayed(new Fanout("mallory", null, "forged", mallory.Ref), There), mallory.Ref);
+        Registry.Tell(new Relayed(new Deliver(1, "mallory", "alice", "forged", mallory.Ref), There), mallory.Ref);
+        Assert.DoesNotContain(Gateway.ReceiveWhile(TimeSpan.FromMilliseconds(300), m => m), m => m is Fanout or Deliver);
+    }
+}

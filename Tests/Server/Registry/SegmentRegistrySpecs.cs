@@ -1,0 +1,107 @@
+using Akka.Actor;
+using Akka.Configuration;
+using static Switchboard.Tests.Server.Segment.StateTestSupport;
+
+namespace Switchboard.Tests.Server.Registry;
+
+/// <summary>
+/// The registry core over the segment backend, on a real segment shared by two nodes' stores: this node's (the
+/// registry's, <see cref="Here"/>) and another's (<see cref="There"/>, whose address is this actor system's, so that
+/// its door resolves to the probe behind /user/gateway/node-testkey).
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class SegmentRegistrySpecs() : RegistrySpecs(Config)
+{
+    private static readonly Config Config = ConfigurationFactory.ParseString("""
+        akka.actor.provider = remote
+        akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+        """).WithFallback(ActorTestConfig.Server());
+
+    private readonly TestSegment _segment = new();
+    private SharedSegmentStore? _here, _there;
+    private FaultyStore? _faulty;
+
+    protected override string Here => "127.0.0.1:1";
+
+    protected override string There => $"127.0.0.1:{((ExtendedActorSystem)Sys).Provider.DefaultAddress.Port}";
+
+    private SharedSegmentStore ThereStore => _there ??= OpenStore(_segment, There);
+
+    protected override IActorRef CreateRegistry()
+    {
+        _here = OpenStore(_segment, Here);
+        _faulty = new FaultyStore(_here);
+        var settings = StateSettings.Create(Sys.Settings.Config) with { MaintainInterval = TimeSpan.FromHours(1) };
+        return Sys.ActorOf(RegistryActor.ForSegment(_faulty, settings, Summary, Here, DoorName), "state");
+    }
+
+    protected override void Decide(string name, bool granted) { }
+
+    protected override void OnlineThere(string name) =>
+        Assert.Equal(ClaimStatus.Claimed, ThereStore.Claim(name).Status);
+
+    protected override IActorRef NodeReplyAddress =>
+        ((ExtendedActorSystem)Sys).Provider.ResolveActorRef(Registry.Path.Root / "user" / "gateway" / DoorName);
+
+    protected override Deliver ExpectDeliverThere() => Door.ExpectMsg<Deliver>();
+
+    protected override Fanout ExpectFanoutThere() => Door.ExpectMsg<Fanout>();
+
+    // The door hands other nodes' answers to its registry.
+    protected override void FromThere(object answer) => Registry.Tell(answer, Door.Ref);
+
+    // Reaped or torn and dropped: the slot is freed by another node.
+    protected override void LoseClaim(string name, ClaimHandle claim) =>
+        Assert.True(ThereStore.Release(new SlotHandle(claim.Key, claim.Token)));
+
+    protected override string BreakNextClaim()
+    {
+        _faulty!.Fail(1, () => new TimeoutException("segment busy"));
+        return "server state unavailable, try again";
+    }
+
+    [Fact]
+    public void A_store_fault_while_counting_answers_that_request_503_and_the_next_is_counted()
+    {
+        var (alice, _, client) = Start();
+        _faulty!.Fail(1, () => new TimeoutException("segment busy"));
+        Registry.Tell(new CountAndReply(alice, client.Ref, 1, OpOutcome.Ok(OpValue.Of(1))));
+        Assert.Equal((1L, Codes.Unavailable, "server state unavailable, try again"), client.ExpectMsg<Reply>() is var r ? (r.Id, r.Code, r.Error) : default);
+        Registry.Tell(new CountAndReply(alice, client.Ref, 2, OpOutcome.Ok(OpValue.Of(2))));
+        Assert.Equal((Codes.Ok, 2L), client.ExpectMsg<Reply>() is var next ? (next.Code, next.ClientSeq) : default);
+    }
+
+    [Fact]
+    public void A_segment_cut_short_answers_503_in_its_own_words_and_stops_the_registry()
+    {
+        var (alice, _, client) = Start();
+        Watch(Registry);
+        _faulty!.Fail(1, () => new SegmentException(SegmentFault.Truncated, "server state corrupt: segment cut short"));
+        Registry.Tell(new CountAndReply(alice, client.Ref, 1, OpOutcome.Ok(OpValue.Of(1))));
+        Assert.Equal("server state corrupt: segment cut short", client.ExpectMsg<Reply>().Error);
+        ExpectTerminated(Registry);
+        Assert.True(Summary.IsComplete);
+    }
+
+    [Fact]
+    public void A_look_announces_who_came_on_any_node()
+    {
+        Start();
+        Registry.Tell(MaintainNow.Instance); // the first look only learns who is there
+        Gateway.FishForMessage<PresenceChanged>(_ => true);
+        OnlineThere("bob");
+        Registry.Tell(MaintainNow.Instance);
+        var change = Gateway.FishForMessage<PresenceChanged>(_ => true);
+        Assert.Equal([("bob", There)], change.Joined.Select(c => (c.Name, c.Node)));
+    }
+
+    // The registry stops with the system before its store (the host's) is disposed.
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing) return;
+        _there?.Dispose();
+        _here?.Dispose();
+        _segment.Dispose();
+    }
+}
