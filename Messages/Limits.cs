@@ -49,8 +49,20 @@ public static class Limits
         if (string.IsNullOrEmpty(name)) return "name is empty";
         if (name.Length > MaxNameLength) return $"name is longer than {MaxNameLength} characters";
         foreach (var c in name)
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
+            if (!IsNameChar(c))
                 return "name may contain only ASCII letters, digits, '_', '.' and '-'";
         return null;
     }
+
+    /// <summary>The one name rule, as a test (the segment checks names it reads back with it).</summary>
+    public static bool IsValidName(ReadOnlySpan<char> name)
+    {
+        if (name.Length is 0 or > MaxNameLength) return false;
+        foreach (var c in name)
+            if (!IsNameChar(c)) return false;
+        return true;
+    }
+
+    /// <summary>A character a client, room or segment name may hold: ASCII letters, digits, '_', '.' and '-'.</summary>
+    public static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-';
 }

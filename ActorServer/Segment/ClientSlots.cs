@@ -17,20 +17,14 @@ public static class ClientSlots
 {
     const int OffNode = 9, OffNameLen = 10, OffSince = 12, OffName = 16, OffRequests = 48, OffToken = 56;
 
-    /// <summary>Valid client names: 1–32 chars of [A-Za-z0-9_.-].</summary>
-    public static bool IsValidName(ReadOnlySpan<char> name)
-    {
-        if (name.Length is 0 or > SegmentLayout.MaxNameLength) return false;
-        foreach (var c in name)
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-')) return false;
-        return true;
-    }
+    /// <summary>Valid client names (<see cref="Limits.IsValidName"/>); the segment's rows hold at most 32 bytes of one.</summary>
+    public static bool IsValidName(ReadOnlySpan<char> name) => name.Length <= SegmentLayout.MaxNameLength && Limits.IsValidName(name);
 
     static bool IsValidName(ReadOnlySpan<byte> name)
     {
         if (name.Length is 0 or > SegmentLayout.MaxNameLength) return false;
         foreach (var b in name)
-            if (!(char.IsAsciiLetterOrDigit((char)b) || b is (byte)'_' or (byte)'.' or (byte)'-')) return false;
+            if (!Limits.IsNameChar((char)b)) return false;
         return true;
     }
 

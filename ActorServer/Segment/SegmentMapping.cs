@@ -56,7 +56,7 @@ public sealed class SegmentMapping : IDisposable
     public static bool IsValidSegmentName(string segment) =>
         segment.Length is > 0 and <= 64 && segment is not ("." or "..") &&
         !segment.EndsWith(LockSuffix, StringComparison.Ordinal) &&
-        segment.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
+        segment.All(Limits.IsNameChar);
 
     public static string PathFor(string segment)
     {
