@@ -116,7 +116,7 @@ public sealed class ClusterMonitorSpecs
     /// <summary>Polls until <paramref name="probe"/> gives a value (null: not yet), within <see cref="Patience"/>.</summary>
     static async Task<T> Eventually<T>(Func<Task<T?>> probe) where T : class
     {
-        var deadline = DateTime.UtcNow + Patience;
+        var deadline = DateTime.UtcNow + Patience.Scaled();
         while (true)
         {
             if (await probe() is { } value) return value;
@@ -127,7 +127,7 @@ public sealed class ClusterMonitorSpecs
 
     static async Task<T> EventuallyValue<T>(Func<Task<T?>> probe) where T : struct
     {
-        var deadline = DateTime.UtcNow + Patience;
+        var deadline = DateTime.UtcNow + Patience.Scaled();
         while (true)
         {
             if (await probe() is { } value) return value;

@@ -20,7 +20,7 @@ public sealed class ClusterRegistryRelaySpecs() : TestKit(Config)
         akka.loglevel = WARNING
         akka.actor.provider = cluster
         akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
-        """);
+        """).WithFallback(ActorTestConfig.TimeFactorConfig);
 
     private const string Here = "127.0.0.1:4053", There = "127.0.0.2:4053";
 

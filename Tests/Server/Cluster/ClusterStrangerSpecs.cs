@@ -79,7 +79,7 @@ public sealed class ClusterStrangerSpecs
                 ((ExtendedActorSystem)stranger).Provider.ResolveActorRef($"{front}/system/cluster/core/daemon").Tell(message);
             }
             // A registration over the same association is answered after the server took in everything before it.
-            var answer = await stranger.ActorSelection($"{front}/user/gateway").Ask<ISwitchboardMessage>(new Register("barrier" + Guid.NewGuid().ToString("N")[..6]), Patience);
+            var answer = await stranger.ActorSelection($"{front}/user/gateway").Ask<ISwitchboardMessage>(new Register("barrier" + Guid.NewGuid().ToString("N")[..6]), Patience.Scaled());
             Assert.IsType<Registered>(answer);
 
             Assert.NotEqual(Akka.Cluster.MemberStatus.Up, cluster.SelfMember.Status);
@@ -88,7 +88,7 @@ public sealed class ClusterStrangerSpecs
         }
         finally
         {
-            await stranger.Terminate().WaitAsync(TimeSpan.FromSeconds(20));
+            await stranger.Terminate().WaitAsync(TimeSpan.FromSeconds(20).Scaled());
         }
     }
 
@@ -114,7 +114,7 @@ public sealed class ClusterStrangerSpecs
         }
         finally
         {
-            await stranger.Terminate().WaitAsync(TimeSpan.FromSeconds(20));
+            await stranger.Terminate().WaitAsync(TimeSpan.FromSeconds(20).Scaled());
         }
     }
 }

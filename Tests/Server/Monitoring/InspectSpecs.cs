@@ -23,7 +23,7 @@ public sealed class InspectSpecs
         try
         {
             var output = pipeline.StandardOutput.ReadToEndAsync();
-            await pipeline.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            await pipeline.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60).Scaled());
             var text = await output;
             Assert.Contains(flags.Contains("json") ? "\"nodes\"" : "nodes of segment", text);
             Assert.Contains("inspect exit 0", text);

@@ -73,5 +73,5 @@ public sealed class HostilePeer : IDisposable
     /// <summary>A direct (not selection) reference to a path on the peer's target.</summary>
     public IActorRef Ref(string address, string path) => ((ExtendedActorSystem)System).Provider.ResolveActorRef($"akka.tcp://{address}{path}");
 
-    public void Dispose() => System.Terminate().Wait(TimeSpan.FromSeconds(10));
+    public void Dispose() => System.Terminate().Wait(TimeSpan.FromSeconds(10).Scaled());
 }

@@ -26,7 +26,7 @@ public sealed class HostilePeerSpecs
         while (true)
         {
             // Earlier refusals (of the attack itself) may come first; the marker's answer is the registration.
-            if (await mallory.Inbox.ReceiveAsync(TimeSpan.FromSeconds(30)) is Registered r) return r;
+            if (await mallory.Inbox.ReceiveAsync(TimeSpan.FromSeconds(30).Scaled()) is Registered r) return r;
         }
     }
 
@@ -172,7 +172,7 @@ public sealed class HostilePeerSpecs
         var gateway = mallory.At($"switchboard@{server.Address}", "/user/gateway");
         for (var i = 0; i < 150; i++) gateway.Tell(new Register($"squat{i}"), mallory.Inbox.Receiver);
         var answers = new List<object>();
-        while (answers.Count < 150) answers.Add(await mallory.Inbox.ReceiveAsync(TimeSpan.FromSeconds(30)));
+        while (answers.Count < 150) answers.Add(await mallory.Inbox.ReceiveAsync(TimeSpan.FromSeconds(30).Scaled()));
         Assert.Equal(64, answers.Count(a => a is Registered));
         Assert.All(answers.OfType<Rejected>(), r => Assert.Equal(Codes.RateLimited, r.Code));
         await using var carol = await server.ConnectAsync("carol");

@@ -49,7 +49,7 @@ public sealed class PeerAddressSpecs : IDisposable
     private static async Task<object> RegisterAsync(HostilePeer peer, ServerNode server, string name, string? token)
     {
         peer.At($"switchboard@{server.Address}", "/user/gateway").Tell(new Register(name, token), peer.Inbox.Receiver);
-        return await peer.Inbox.ReceiveAsync(TimeSpan.FromSeconds(30));
+        return await peer.Inbox.ReceiveAsync(TimeSpan.FromSeconds(30).Scaled());
     }
 
     private static int CodeOf(object answer) => answer switch
