@@ -62,6 +62,7 @@ public sealed class HostilePeerSpecs
         await using var server = await ServerNode.StartAsync();
         await using var alice = await server.ConnectAsync("alice");
         using var mallory = new HostilePeer();
+        var dropped = mallory.DroppedAsync(TimeSpan.FromSeconds(30));
         var node = $"switchboard@{server.Address}";
         foreach (var path in Targets.Concat(Wildcards))
         {
@@ -81,9 +82,9 @@ public sealed class HostilePeerSpecs
         // Remote deployment: an actor of the peer's choosing on the server.
         mallory.System.ActorOf(Props.Create(() => new Echo()).WithDeploy(Deploy.None.WithScope(new RemoteScope(Address.Parse($"akka.tcp://{node}")))), "planted");
 
-        // System messages travel on Akka's reliable channel: refusing them may cost the stranger its association,
-        // so the marker comes from a second stranger (and the first one's messages get the time to arrive).
-        await Task.Delay(1000);
+        // System messages travel on Akka's reliable channel: refusing one costs the stranger its association (the
+        // sign that the server has read this far), so the marker comes from a second stranger.
+        await dropped;
         using var second = new HostilePeer();
         Assert.IsType<Registered>(await BarrierAsync(second, server, "mallory2"));
         await AssertServesAsync(server, alice);
@@ -145,6 +146,7 @@ public sealed class HostilePeerSpecs
         var address = Regex.Match(server.Process.StdErr, @"connect from akka\.tcp://(switchboard-client@127\.0\.0\.1:\d+) as 'alice'").Groups[1].Value;
         Assert.NotEmpty(address);
         using var mallory = new HostilePeer();
+        var dropped = mallory.DroppedAsync(TimeSpan.FromSeconds(30));
         foreach (var path in new[] { "/user/*", "/user/client", "/system/*", "/*" })
         {
             mallory.At(address, path).Tell(new Incoming("boss", "forged incoming", true, null, false));
@@ -158,7 +160,9 @@ public sealed class HostilePeerSpecs
             target.Tell(new Incoming("boss", "forged incoming", true, null, false));
             target.SendSystemMessage(new Terminate());
         }
-        await Task.Delay(1000); // the client answers nothing a stranger sends, so there is no marker to wait for
+        // The client answers nothing a stranger sends; refusing the system message drops the stranger's association,
+        // by which time everything sent before it has been read.
+        await dropped;
         Assert.Equal(200, (await alice.SendAsync("prime 13")).GetProperty("code").GetInt32());
         Assert.DoesNotContain("forged", alice.Process.StdOut);
         Assert.False(alice.Process.HasExited);
