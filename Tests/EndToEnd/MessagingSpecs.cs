@@ -4,7 +4,6 @@ using System.Text.Json;
 namespace Switchboard.Tests.EndToEnd;
 
 /// <summary>Chat between real clients on two real nodes sharing a segment.</summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class MessagingSpecs
 {

@@ -4,7 +4,6 @@ using System.Text.Json;
 namespace Switchboard.Tests.EndToEnd;
 
 /// <summary>Two real server nodes sharing one segment, real clients, and `inspect` from a third process.</summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class MultiNodeSpecs
 {

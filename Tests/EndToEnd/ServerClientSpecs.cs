@@ -4,7 +4,6 @@ using System.Text.Json;
 namespace Switchboard.Tests.EndToEnd;
 
 /// <summary>Real ActorServer and ActorClient processes on 127.0.0.1, driven through the scripted mode.</summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class ServerClientSpecs
 {
@@ -221,10 +220,4 @@ public sealed class ServerClientSpecs
         l.Stop();
         return port;
     }
-}
-
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ProcessCollection
-{
-    public const string Name = "processes";
 }

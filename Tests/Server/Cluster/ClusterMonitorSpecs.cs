@@ -8,7 +8,6 @@ namespace Switchboard.Tests.Server.Cluster;
 /// starts first with the other as its only seed, so it is certainly not Up until that seed starts (no race to win).
 /// Every wait is for a condition, with a generous bound.
 /// </summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class ClusterMonitorSpecs
 {

@@ -12,7 +12,6 @@ namespace Switchboard.Tests.Server.Cluster;
 /// A plain Akka.Cluster system named "switchboard", with Akka's stock serializers and no secret, goes after a real
 /// cluster node on both its ports: it must never become a member, and nothing it sends downs or stalls the node.
 /// </summary>
-[Collection(Switchboard.Tests.EndToEnd.ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class ClusterStrangerSpecs
 {

@@ -4,7 +4,6 @@ using System.Text.Json;
 namespace Switchboard.Tests.Server.Monitoring;
 
 /// <summary><c>inspect</c> as a tool in a pipeline: it ends when its reader does, and <c>--json</c> errors are JSON.</summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class InspectSpecs
 {

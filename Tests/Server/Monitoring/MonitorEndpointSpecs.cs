@@ -8,7 +8,6 @@ namespace Switchboard.Tests.Server.Monitoring;
 
 /// <summary><c>ActorServer --monitor</c> on a real server process: each endpoint's answer, counters that move with
 /// real traffic, a real 503, a port in use, and malformed HTTP.</summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class MonitorEndpointSpecs
 {

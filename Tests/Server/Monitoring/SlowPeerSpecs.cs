@@ -7,7 +7,8 @@ namespace Switchboard.Tests.Server.Monitoring;
 /// <summary>Slowloris against <c>--monitor</c>: many peers that open a connection, send part of a request header and
 /// hold it. <c>/healthz</c> must keep answering a fresh connection while they do (the bound is 1 s; the spec
 /// allows 5 s per probe so a loaded box does not fail it).</summary>
-[Collection(ProcessCollection.Name)]
+// A hundred slow sockets held open: a flood of the machine.
+[Collection(MachineCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class SlowPeerSpecs
 {

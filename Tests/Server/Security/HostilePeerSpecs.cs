@@ -9,7 +9,6 @@ namespace Switchboard.Tests.Server.Security;
 /// A stranger who reaches the port, speaking raw Akka.Remote, tries each class of attack on a real server while a real
 /// client goes on: it can do nothing but register.
 /// </summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class HostilePeerSpecs
 {

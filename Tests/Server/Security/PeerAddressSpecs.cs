@@ -8,7 +8,6 @@ namespace Switchboard.Tests.Server.Security;
 /// in a sender path: a real server with a token file, raw Akka peers on loopback, and a peer on a second host
 /// (127.0.0.2, its connection leaving from that address through a <see cref="SourceRelay"/>).
 /// </summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class PeerAddressSpecs : IDisposable
 {
