@@ -37,7 +37,7 @@ public sealed class HostilePeerSpecs
         {
             try
             {
-                got.Add(mallory.Inbox.Receive(TimeSpan.FromMilliseconds(300)));
+                got.Add(mallory.Inbox.Receive(TimeSpan.FromMilliseconds(300).Scaled()));
             }
             // The inbox's own deadline may win the race with its wait and arrive wrapped: nothing more came, either way.
             catch (Exception e) when (e is TimeoutException or AggregateException { InnerException: TimeoutException })
