@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test (unit, actor and end-to-end) and ends with the line "N passed, N failed".
 #   ./test.sh          everything (CI)
-#   ./test.sh --fast   the fast tier only: actors, pure logic, serializers, client editing (no processes started)
+#   ./test.sh --fast     the fast tier only: actors, pure logic, serializers, client editing (no processes started)
+#   ./test.sh --process  the process tier only: real servers and clients on loopback
+# SWITCHBOARD_TIMEFACTOR=N (default 1) lengthens every timeout in the specs on a slow or loaded machine.
 set -uo pipefail
 filter=()
-if [ "${1:-}" = "--fast" ]; then filter=(--filter "Tier!=Process"); shift; fi
+case "${1:-}" in
+  --fast) filter=(--filter "Tier!=Process"); shift ;;
+  --process) filter=(--filter "Tier=Process"); shift ;;
+esac
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 results="$(mktemp -d)"

@@ -6,6 +6,8 @@ namespace Switchboard.Tests.Benchmarks;
 /// The load generator runs end to end (a real server process, an echo baseline process, two client
 /// ActorSystems) and reports sane figures. Nothing here is about speed.
 /// </summary>
+// The load generator saturates both cores by design.
+[Collection(MachineCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class LoadSmokeSpecs
 {
@@ -43,6 +45,8 @@ public sealed class LoadSmokeSpecs
 /// <c>load --peer nats</c>: with nats-server on PATH it reports NATS's figures beside ours and leaves no
 /// nats-server or responder running; without it, it says how to install it. Nothing here is about speed.
 /// </summary>
+// The load generator saturates both cores by design.
+[Collection(MachineCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class NatsPeerSmokeSpecs
 {

@@ -6,7 +6,7 @@ using Akka.TestKit.Xunit2;
 namespace Switchboard.Tests.Client;
 
 /// <summary>The client actor's side of registering, events and reconnecting (the server played by probes).</summary>
-public sealed class ClientActorSpecs() : TestKit("akka.loglevel = WARNING")
+public sealed class ClientActorSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(ActorTestConfig.TimeFactorConfig))
 {
     private static readonly Address Server = Address.Parse("akka.tcp://switchboard@127.0.0.1:1");
 
@@ -38,7 +38,7 @@ public sealed class ClientActorSpecs() : TestKit("akka.loglevel = WARNING")
         var connected = new TaskCompletionSource<ISwitchboardMessage?>();
         client.Tell(new ClientActor.Connect(connected));
         client.Tell(new Registered(session.Ref, 1, 7, "127.0.0.1:1"));
-        Assert.IsType<Registered>(connected.Task.Wait(TimeSpan.FromSeconds(3)) ? connected.Task.Result : null);
+        Assert.IsType<Registered>(connected.Task.Wait(TimeSpan.FromSeconds(3).Scaled()) ? connected.Task.Result : null);
         return (client, session, events);
     }
 
@@ -60,7 +60,7 @@ public sealed class ClientActorSpecs() : TestKit("akka.loglevel = WARNING")
         // Retired: calls are answered 400 at once, nothing goes to the old session.
         var call = new TaskCompletionSource<IReply>();
         client.Tell(new ClientActor.Call(1, new Request(1, "add", ["1", "2"]), call));
-        Assert.Equal(Codes.Unreachable, (await call.Task.WaitAsync(TimeSpan.FromSeconds(3))).Code);
+        Assert.Equal(Codes.Unreachable, (await call.Task.WaitAsync(TimeSpan.FromSeconds(3).Scaled())).Code);
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class ClientActorSpecs() : TestKit("akka.loglevel = WARNING")
         // Not connected yet: a call is answered 400 at once (and the actor has subscribed to remoting events).
         var call = new TaskCompletionSource<IReply>();
         client.Tell(new ClientActor.Call(1, new Request(1, "add", ["1", "2"]), call));
-        Assert.Equal(Codes.Unreachable, (await call.Task.WaitAsync(TimeSpan.FromSeconds(3))).Code);
+        Assert.Equal(Codes.Unreachable, (await call.Task.WaitAsync(TimeSpan.FromSeconds(3).Scaled())).Code);
         Sys.EventStream.Publish(new ThisActorSystemQuarantinedEvent(Address.Parse("akka.tcp://switchboard-client@127.0.0.1:2"), Server));
         AwaitAssert(() => Assert.Equal(["fresh system"], events.Seen));
     }

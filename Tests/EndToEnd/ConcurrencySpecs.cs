@@ -2,7 +2,8 @@ using System.Text.Json;
 
 namespace Switchboard.Tests.EndToEnd;
 
-[Collection(ProcessCollection.Name)]
+// Fifty client processes start at once: a flood of the machine.
+[Collection(MachineCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class ConcurrencySpecs
 {

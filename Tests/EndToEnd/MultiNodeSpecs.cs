@@ -4,7 +4,6 @@ using System.Text.Json;
 namespace Switchboard.Tests.EndToEnd;
 
 /// <summary>Two real server nodes sharing one segment, real clients, and `inspect` from a third process.</summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class MultiNodeSpecs
 {
@@ -87,7 +86,7 @@ public sealed class MultiNodeSpecs
         {
             var json = await InspectAsync(segment);
             if (json.GetProperty("clients").GetArrayLength() == 0 && json.GetProperty("nodes").GetArrayLength() == 1) break;
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"dead node not reaped: {json}");
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10).Scaled(), $"dead node not reaped: {json}");
             await Task.Delay(250);
         }
         await using var again = await a.ConnectAsync("dora");

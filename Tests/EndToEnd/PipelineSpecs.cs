@@ -3,7 +3,6 @@ using System.Text.Json;
 namespace Switchboard.Tests.EndToEnd;
 
 /// <summary><c>--pipeline N</c>: several requests in flight, answers still one line each, in input order.</summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class PipelineSpecs
 {

@@ -7,7 +7,6 @@ namespace Switchboard.Tests.EndToEnd;
 /// against the given CA alone. A client that cannot open the association exits 4 (server unreachable), as when no
 /// server listens; the server goes on serving everyone else.
 /// </summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class TlsSpecs(TlsCertificates certs) : IClassFixture<TlsCertificates>
 {

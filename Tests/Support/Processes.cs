@@ -51,17 +51,19 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public void CloseInput() => _process.StandardInput.Close();
 
-    /// <summary>The next stdout line, or a clear failure after <paramref name="timeout"/>.</summary>
-    public async Task<string> ReadLineAsync(TimeSpan? timeout = null)
+    /// <summary>The next stdout line, or a clear failure after <paramref name="timeout"/> (scaled by <see cref="TimeFactor"/>).</summary>
+    public Task<string> ReadLineAsync(TimeSpan? timeout = null) => ReadScaledAsync((timeout ?? TimeSpan.FromSeconds(20)).Scaled());
+
+    private async Task<string> ReadScaledAsync(TimeSpan timeout)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+        using var cts = new CancellationTokenSource(timeout);
         try
         {
             return await _stdout.Reader.ReadAsync(cts.Token);
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"no output line within {timeout ?? TimeSpan.FromSeconds(20)}; stderr:\n{StdErr}");
+            throw new TimeoutException($"no output line within {timeout}; stderr:\n{StdErr}");
         }
         catch (ChannelClosedException)
         {
@@ -69,33 +71,27 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads lines until one satisfies <paramref name="match"/>.</summary>
+    /// <summary>Reads lines until one satisfies <paramref name="match"/> (the bound scaled by <see cref="TimeFactor"/>).</summary>
     public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var deadline = DateTime.UtcNow + timeout.Scaled();
         while (true)
         {
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero) throw new TimeoutException($"expected line did not appear; stdout:\n{StdOut}\nstderr:\n{StdErr}");
-            var line = await ReadLineAsync(left);
+            var line = await ReadScaledAsync(left);
             if (match(line)) return line;
         }
     }
 
     /// <summary>Waits until stderr (the log) contains <paramref name="text"/>: log lines come from Akka's log actor, in
     /// no fixed order with stdout, so they are waited for, never assumed.</summary>
-    public async Task WaitForStdErrAsync(string text, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!StdErr.Contains(text, StringComparison.Ordinal))
-        {
-            if (DateTime.UtcNow >= deadline) throw new TimeoutException($"'{text}' did not appear in the log; stderr:\n{StdErr}");
-            await Task.Delay(100);
-        }
-    }
+    public Task WaitForStdErrAsync(string text, TimeSpan timeout) =>
+        Eventually.HoldsAsync(() => StdErr.Contains(text, StringComparison.Ordinal), timeout, () => $"'{text}' did not appear in the log; stderr:\n{StdErr}");
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
+        timeout = timeout.Scaled();
         using var cts = new CancellationTokenSource(timeout);
         try
         {
@@ -117,7 +113,7 @@ public sealed class ChildProcess : IAsyncDisposable
             if (!_process.HasExited)
             {
                 _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10).Scaled());
             }
         }
         catch (InvalidOperationException) { }

@@ -13,7 +13,7 @@ public sealed class ClientHelpSpecs
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60).Scaled());
         await p.WaitForExitAsync(cts.Token);
         return (p.ExitCode, await stdout, await stderr);
     }

@@ -6,7 +6,6 @@ namespace Switchboard.Tests.Client.Interactive;
 /// The interactive client as a person uses it: the real client under tmux against a real server, keys typed,
 /// the screen read back. Bob, the other party, is a scripted client.
 /// </summary>
-[Collection(ProcessCollection.Name)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class InteractiveClientSpecs : IAsyncLifetime

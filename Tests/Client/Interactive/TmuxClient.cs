@@ -60,7 +60,7 @@ public sealed class TmuxClient : IAsyncDisposable
     /// <summary>Waits until the screen satisfies <paramref name="condition"/>; fails with the screen as it was.</summary>
     public async Task<string[]> WaitForAsync(Func<string[], bool> condition, string what, bool joined = false)
     {
-        var deadline = DateTime.UtcNow + Patience;
+        var deadline = DateTime.UtcNow + Patience.Scaled();
         while (true)
         {
             var screen = joined ? Lines() : Screen();

@@ -8,7 +8,6 @@ namespace Switchboard.Tests.Server.Cluster;
 /// starts first with the other as its only seed, so it is certainly not Up until that seed starts (no race to win).
 /// Every wait is for a condition, with a generous bound.
 /// </summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class ClusterMonitorSpecs
 {
@@ -116,7 +115,7 @@ public sealed class ClusterMonitorSpecs
     /// <summary>Polls until <paramref name="probe"/> gives a value (null: not yet), within <see cref="Patience"/>.</summary>
     static async Task<T> Eventually<T>(Func<Task<T?>> probe) where T : class
     {
-        var deadline = DateTime.UtcNow + Patience;
+        var deadline = DateTime.UtcNow + Patience.Scaled();
         while (true)
         {
             if (await probe() is { } value) return value;
@@ -127,7 +126,7 @@ public sealed class ClusterMonitorSpecs
 
     static async Task<T> EventuallyValue<T>(Func<Task<T?>> probe) where T : struct
     {
-        var deadline = DateTime.UtcNow + Patience;
+        var deadline = DateTime.UtcNow + Patience.Scaled();
         while (true)
         {
             if (await probe() is { } value) return value;

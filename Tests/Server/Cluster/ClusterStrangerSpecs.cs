@@ -12,7 +12,6 @@ namespace Switchboard.Tests.Server.Cluster;
 /// A plain Akka.Cluster system named "switchboard", with Akka's stock serializers and no secret, goes after a real
 /// cluster node on both its ports: it must never become a member, and nothing it sends downs or stalls the node.
 /// </summary>
-[Collection(Switchboard.Tests.EndToEnd.ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class ClusterStrangerSpecs
 {
@@ -79,7 +78,7 @@ public sealed class ClusterStrangerSpecs
                 ((ExtendedActorSystem)stranger).Provider.ResolveActorRef($"{front}/system/cluster/core/daemon").Tell(message);
             }
             // A registration over the same association is answered after the server took in everything before it.
-            var answer = await stranger.ActorSelection($"{front}/user/gateway").Ask<ISwitchboardMessage>(new Register("barrier" + Guid.NewGuid().ToString("N")[..6]), Patience);
+            var answer = await stranger.ActorSelection($"{front}/user/gateway").Ask<ISwitchboardMessage>(new Register("barrier" + Guid.NewGuid().ToString("N")[..6]), Patience.Scaled());
             Assert.IsType<Registered>(answer);
 
             Assert.NotEqual(Akka.Cluster.MemberStatus.Up, cluster.SelfMember.Status);
@@ -88,7 +87,7 @@ public sealed class ClusterStrangerSpecs
         }
         finally
         {
-            await stranger.Terminate().WaitAsync(TimeSpan.FromSeconds(20));
+            await stranger.Terminate().WaitAsync(TimeSpan.FromSeconds(20).Scaled());
         }
     }
 
@@ -114,7 +113,7 @@ public sealed class ClusterStrangerSpecs
         }
         finally
         {
-            await stranger.Terminate().WaitAsync(TimeSpan.FromSeconds(20));
+            await stranger.Terminate().WaitAsync(TimeSpan.FromSeconds(20).Scaled());
         }
     }
 }

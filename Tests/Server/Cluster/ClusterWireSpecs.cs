@@ -11,14 +11,14 @@ public sealed class ClusterWireSpecs() : Akka.TestKit.Xunit2.TestKit(Signed(Clus
         """
         akka.actor.serializers.switchboard = "Switchboard.Messages.SwitchboardSerializer, Switchboard.Messages"
         akka.actor.serialization-bindings { "Switchboard.Messages.ISwitchboardMessage, Switchboard.Messages" = switchboard }
-        """);
+        """).WithFallback(ActorTestConfig.TimeFactorConfig);
 
     // A node of another cluster (or a stranger who guessed the format): same code, another secret.
     private ClusterWireSerializer Stranger(string secret)
     {
         var other = ActorSystem.Create("stranger", Signed(secret));
         try { return new ClusterWireSerializer((ExtendedActorSystem)other); }
-        finally { other.Terminate().Wait(TimeSpan.FromSeconds(10)); }
+        finally { other.Terminate().Wait(TimeSpan.FromSeconds(10).Scaled()); }
     }
 
     private static byte[] Resign(byte[] fields, string manifest)

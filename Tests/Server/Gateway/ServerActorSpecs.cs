@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Dispatch;
+using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 
 namespace Switchboard.Tests.Server.Gateway;
@@ -229,11 +230,15 @@ public sealed class PinnedSessionSpecs() : ServerActorSpecs("session-dispatcher.
     }
 }
 
-/// <summary>Liveness of a client by a probe only it can answer (Akka's heartbeats can be forged by a peer).</summary>
-public sealed class LivenessSpecs() : ServerActorsFixture(null)
+/// <summary>Liveness of a client by a probe only it can answer (Akka's heartbeats can be forged by a peer). The
+/// session's timers run on the TestKit's virtual clock: the intervals pass when the spec says, not on the wall.</summary>
+public sealed class LivenessSpecs() : ServerActorsFixture("akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"")
 {
-    protected override SessionSettings Settings(SessionSettings hocon) =>
-        base.Settings(hocon) with { LivenessInterval = TimeSpan.FromMilliseconds(200) };
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
+
+    private TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
+
+    protected override SessionSettings Settings(SessionSettings hocon) => base.Settings(hocon) with { LivenessInterval = Interval };
 
     [Fact]
     public void A_client_that_stops_answering_loses_its_session_whatever_heartbeats_say()
@@ -242,17 +247,36 @@ public sealed class LivenessSpecs() : ServerActorsFixture(null)
         using var release = new ManualResetEventSlim();
         var hung = Sys.ActorOf(Props.Create(() => new HungClient(release)));
         Gateway.Tell(new Register("hung"), hung);
-        AwaitAssert(() => Assert.Single(Store.Snapshot().Clients), TimeSpan.FromSeconds(5));
+        AwaitAssert(() => Assert.Single(Store.Snapshot().Clients));
         hung.Tell("block");
-        AwaitAssert(() => Assert.Empty(Store.Snapshot().Clients), TimeSpan.FromSeconds(10));
+        // One interval per look: a tick that finds the client silent asks it, the next one finds no answer.
+        AwaitAssert(() =>
+        {
+            Scheduler.Advance(Interval);
+            Assert.Empty(Store.Snapshot().Clients);
+        });
         release.Set();
+    }
+
+    [Fact]
+    public void A_client_that_answers_keeps_its_session_however_long_it_is_silent()
+    {
+        var quiet = CreateTestProbe(); // its actor cell answers Identify, as a live client's does
+        RegisterAs("quiet", quiet);
+        for (var i = 0; i < 10; i++)
+        {
+            Scheduler.Advance(Interval);
+            quiet.ExpectNoMsg(TimeSpan.FromMilliseconds(50)); // lets the tick and the probe's answer through
+        }
+        // Ten intervals of silence, each answered: the session (which would have ended at the third) is still there.
+        Assert.Contains(Store.Snapshot().Clients, c => c.Name == "quiet");
     }
 
     private sealed class HungClient : ReceiveActor
     {
         public HungClient(ManualResetEventSlim release)
         {
-            Receive<string>(_ => release.Wait(TimeSpan.FromSeconds(30)));
+            Receive<string>(_ => release.Wait(TimeSpan.FromSeconds(30).Scaled()));
             ReceiveAny(_ => { });
         }
     }

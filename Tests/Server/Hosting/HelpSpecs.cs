@@ -1,7 +1,6 @@
 namespace Switchboard.Tests.Server.Hosting;
 
 /// <summary>The server's help teaches, and its option errors say what to type instead.</summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class HelpSpecs
 {

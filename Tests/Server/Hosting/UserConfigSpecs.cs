@@ -2,7 +2,6 @@ namespace Switchboard.Tests.Server.Hosting;
 
 /// <summary>A single-host node runs with what a user's <c>--config</c> says, over the shipped defaults and over what
 /// Akka.Hosting would set on its own (cluster mode's counterpart: ClusterSpecs, a user's config overrides cluster keys).</summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class UserConfigSpecs : IDisposable
 {

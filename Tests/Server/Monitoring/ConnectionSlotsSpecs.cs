@@ -14,7 +14,7 @@ public sealed class ConnectionSlotsSpecs
         var slots = new ConnectionSlots(2);
         var (a, b) = (Open(slots, "a"), Open(slots, "b"));
         var c = Open(slots, "c");
-        await a.Closed.WaitAsync(Patience);
+        await a.Closed.WaitAsync(Patience.Scaled());
         Assert.False(b.Closed.IsCompleted);
         Assert.False(c.Closed.IsCompleted);
         Assert.True(c.Served);
@@ -28,7 +28,7 @@ public sealed class ConnectionSlotsSpecs
         var request = new TaskCompletionSource();
         var serving = slots.Serve(RequestOn("a"), _ => request.Task);
         var c = Open(slots, "c");
-        await b.Closed.WaitAsync(Patience); // a is older but busy
+        await b.Closed.WaitAsync(Patience.Scaled()); // a is older but busy
         Assert.False(a.Closed.IsCompleted);
         request.SetResult();
         await serving;
@@ -43,7 +43,7 @@ public sealed class ConnectionSlotsSpecs
         var request = new TaskCompletionSource();
         var serving = slots.Serve(RequestOn("a"), _ => request.Task);
         var b = Open(slots, "b");
-        await b.Closed.WaitAsync(Patience);
+        await b.Closed.WaitAsync(Patience.Scaled());
         Assert.False(b.Served);
         Assert.False(a.Closed.IsCompleted);
         request.SetResult();
@@ -57,7 +57,7 @@ public sealed class ConnectionSlotsSpecs
         var (a, b) = (Open(slots, "a"), Open(slots, "b"));
         await slots.Serve(RequestOn("a"), _ => Task.CompletedTask);
         Open(slots, "c");
-        await b.Closed.WaitAsync(Patience); // a was opened first but used since
+        await b.Closed.WaitAsync(Patience.Scaled()); // a was opened first but used since
         Assert.False(a.Closed.IsCompleted);
     }
 
@@ -68,7 +68,7 @@ public sealed class ConnectionSlotsSpecs
         var a = new Peer("a");
         var run = Connect(slots, a);
         a.Context.Abort(); // the peer hangs up
-        await run.WaitAsync(Patience);
+        await run.WaitAsync(Patience.Scaled());
         var b = Open(slots, "b");
         var request = new TaskCompletionSource();
         var serving = slots.Serve(RequestOn("b"), _ => request.Task);

@@ -57,9 +57,8 @@ public class InspectCommandSpecs
         using var store = OpenStore(seg);
         store.Claim("watched");
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(1200));
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         Assert.Equal(0, InspectCommand.Run(seg.Name, json, watch: true, cts.Token));
-        Assert.InRange(sw.ElapsedMilliseconds, 1000, 10_000);
+        Assert.True(cts.IsCancellationRequested, "watch returned before it was cancelled"); // how long it took is the machine's business
     }
 
     [Fact]

@@ -4,7 +4,6 @@ using System.Text.Json;
 namespace Switchboard.Tests.Server.Monitoring;
 
 /// <summary><c>inspect</c> as a tool in a pipeline: it ends when its reader does, and <c>--json</c> errors are JSON.</summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class InspectSpecs
 {
@@ -23,7 +22,7 @@ public sealed class InspectSpecs
         try
         {
             var output = pipeline.StandardOutput.ReadToEndAsync();
-            await pipeline.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            await pipeline.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60).Scaled());
             var text = await output;
             Assert.Contains(flags.Contains("json") ? "\"nodes\"" : "nodes of segment", text);
             Assert.Contains("inspect exit 0", text);

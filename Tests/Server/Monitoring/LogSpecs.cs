@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 namespace Switchboard.Tests.Server.Monitoring;
 
 /// <summary>The server's log as a person (or a log shipper) reads it: one line per event, one format start to end.</summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed partial class LogSpecs
 {

@@ -8,7 +8,6 @@ namespace Switchboard.Tests.Server.Monitoring;
 
 /// <summary><c>ActorServer --monitor</c> on a real server process: each endpoint's answer, counters that move with
 /// real traffic, a real 503, a port in use, and malformed HTTP.</summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class MonitorEndpointSpecs
 {
@@ -77,7 +76,7 @@ public sealed class MonitorEndpointSpecs
         using var mutex = new SegmentMutex(server.Segment, Timeout.InfiniteTimeSpan);
         var (code, body) = HoldingTheLock(mutex, () =>
         {
-            var deadline = DateTime.UtcNow + Patience;
+            var deadline = DateTime.UtcNow + Patience.Scaled();
             while (true)
             {
                 using var r = http.GetAsync("/healthz").GetAwaiter().GetResult();
@@ -132,7 +131,7 @@ public sealed class MonitorEndpointSpecs
             await stream.WriteAsync(Encoding.Latin1.GetBytes(attack));
             tcp.Client.Shutdown(SocketShutdown.Send);
             var buffer = new byte[4096];
-            var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(Patience);
+            var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(Patience.Scaled());
             var answer = Encoding.Latin1.GetString(buffer, 0, read);
             Assert.True(read == 0 || answer.StartsWith("HTTP/1.1 4", StringComparison.Ordinal), $"answer to a malformed request: {answer}");
         }
@@ -167,7 +166,7 @@ public sealed class MonitorEndpointSpecs
 
     static async Task WaitFor(Func<Task<bool>> condition)
     {
-        var deadline = DateTime.UtcNow + Patience;
+        var deadline = DateTime.UtcNow + Patience.Scaled();
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met in time");

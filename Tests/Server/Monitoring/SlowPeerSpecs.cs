@@ -7,7 +7,8 @@ namespace Switchboard.Tests.Server.Monitoring;
 /// <summary>Slowloris against <c>--monitor</c>: many peers that open a connection, send part of a request header and
 /// hold it. <c>/healthz</c> must keep answering a fresh connection while they do (the bound is 1 s; the spec
 /// allows 5 s per probe so a loaded box does not fail it).</summary>
-[Collection(ProcessCollection.Name)]
+// A hundred slow sockets held open: a flood of the machine.
+[Collection(MachineCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class SlowPeerSpecs
 {
@@ -27,7 +28,7 @@ public sealed class SlowPeerSpecs
         {
             // A new connection per probe: a kept-alive one would prove nothing about admission.
             using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            using var bounded = new CancellationTokenSource(Probe);
+            using var bounded = new CancellationTokenSource(Probe.Scaled());
             using var request = new HttpRequestMessage(HttpMethod.Get, "/healthz");
             request.Headers.ConnectionClose = true;
             using var answer = await http.SendAsync(request, bounded.Token);
@@ -56,7 +57,7 @@ public sealed class SlowPeerSpecs
 
         public async Task WaitUntilAllHeldAsync(TimeSpan patience)
         {
-            var deadline = DateTime.UtcNow + patience;
+            var deadline = DateTime.UtcNow + patience.Scaled();
             while (Volatile.Read(ref _held) < _slots.Length)
             {
                 if (DateTime.UtcNow > deadline) throw new TimeoutException($"only {_held} of {_slots.Length} slow connections opened");

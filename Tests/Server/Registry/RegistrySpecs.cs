@@ -11,7 +11,7 @@ namespace Switchboard.Tests.Server.Registry;
 /// for them (<see cref="ClusterRegistrySpecs"/>). Probes also stand in for this node's gateway and rooms. Time is the
 /// spec's: the registry ticks only when told (<see cref="MaintainNow"/>).
 /// </summary>
-public abstract class RegistrySpecs(Config config) : TestKit(config, "switchboard")
+public abstract class RegistrySpecs(Config config) : TestKit(config.WithFallback(ActorTestConfig.TimeFactorConfig), "switchboard")
 {
     protected const string DoorName = "node-testkey";
 

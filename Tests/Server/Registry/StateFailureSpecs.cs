@@ -120,7 +120,7 @@ public sealed class RegistryLossSpecs() : ServerActorsFixture(null)
     {
         RegisterAs("alice", CreateTestProbe());
         State.Tell(Kill.Instance);
-        await Sys.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(20));
+        await Sys.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(20).Scaled());
         Assert.IsType<GatewayActor.RegistryLost>(CoordinatedShutdown.Get(Sys).ShutdownReason);
         Assert.True(Summary.IsComplete);
         Assert.Equal(["alice"], Summary.Sessions.Select(x => x.Name));

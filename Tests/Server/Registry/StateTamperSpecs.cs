@@ -68,7 +68,7 @@ public sealed class StateTamperSpecs() : ServerActorsFixture(null)
         Assert.Equal(Codes.Unavailable, refused.Code);
         Assert.StartsWith("server state corrupt:", refused.Error);
 
-        await Sys.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(20));
+        await Sys.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(20).Scaled());
         Assert.IsType<GatewayActor.RegistryLost>(CoordinatedShutdown.Get(Sys).ShutdownReason);
         Assert.Equal(1, CoordinatedShutdown.Get(Sys).ShutdownReason!.ExitCode);
         Assert.True(Summary.IsComplete);

@@ -73,5 +73,14 @@ public sealed class HostilePeer : IDisposable
     /// <summary>A direct (not selection) reference to a path on the peer's target.</summary>
     public IActorRef Ref(string address, string path) => ((ExtendedActorSystem)System).Provider.ResolveActorRef($"akka.tcp://{address}{path}");
 
-    public void Dispose() => System.Terminate().Wait(TimeSpan.FromSeconds(10));
+    /// <summary>Call before sending: completes when the target drops this peer's association, as refusing one of its
+    /// system messages makes it do (everything the peer sent before that message has then been read and judged).</summary>
+    public Task<object> DroppedAsync(TimeSpan within)
+    {
+        var watcher = Inbox.Create(System);
+        System.EventStream.Subscribe(watcher.Receiver, typeof(Akka.Remote.DisassociatedEvent));
+        return watcher.ReceiveAsync(within.Scaled());
+    }
+
+    public void Dispose() => System.Terminate().Wait(TimeSpan.FromSeconds(10).Scaled());
 }

@@ -8,7 +8,6 @@ namespace Switchboard.Tests.Server.Security;
 /// in a sender path: a real server with a token file, raw Akka peers on loopback, and a peer on a second host
 /// (127.0.0.2, its connection leaving from that address through a <see cref="SourceRelay"/>).
 /// </summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class PeerAddressSpecs : IDisposable
 {
@@ -49,7 +48,7 @@ public sealed class PeerAddressSpecs : IDisposable
     private static async Task<object> RegisterAsync(HostilePeer peer, ServerNode server, string name, string? token)
     {
         peer.At($"switchboard@{server.Address}", "/user/gateway").Tell(new Register(name, token), peer.Inbox.Receiver);
-        return await peer.Inbox.ReceiveAsync(TimeSpan.FromSeconds(30));
+        return await peer.Inbox.ReceiveAsync(TimeSpan.FromSeconds(30).Scaled());
     }
 
     private static int CodeOf(object answer) => answer switch
@@ -82,8 +81,7 @@ public sealed class PeerAddressSpecs : IDisposable
 
         Assert.IsType<Registered>(await RegisterAsync(bob, server, "bob", Secret));
         // The server logs asynchronously: wait for the line, no longer than a generous bound.
-        for (var i = 0; i < 100 && !server.Process.StdErr.Contains("dropped a selection of a client path"); i++) await Task.Delay(100);
-        Assert.True(server.Process.StdErr.Contains("dropped a selection of a client path"), server.Process.StdErr);
+        await server.Process.WaitForStdErrAsync("dropped a selection of a client path", TimeSpan.FromSeconds(10));
         Assert.Contains("(socket host 127.0.0.1) naming sender akka.tcp://switchboard-client@127.0.0.2", server.Process.StdErr);
         Assert.DoesNotContain("'forged'", server.Process.StdErr);
     }

@@ -1,7 +1,6 @@
 namespace Switchboard.Tests.Server.Security;
 
 /// <summary>A server that requires a token: real processes, the token given in files (never on a command line).</summary>
-[Collection(ProcessCollection.Name)]
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class TokenSpecs : IDisposable
 {

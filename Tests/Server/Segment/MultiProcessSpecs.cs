@@ -20,8 +20,8 @@ public class MultiProcessSpecs(ITestOutputHelper output)
             a = StartWorker("stress", seg.Name, "100000", gate);
             b = StartWorker("stress", seg.Name, "100000", gate);
             // both runtimes up, segment mapped, waiting at the gate
-            Assert.Equal("ready", await a.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)));
-            Assert.Equal("ready", await b.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)));
+            Assert.Equal("ready", await a.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20).Scaled()));
+            Assert.Equal("ready", await b.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20).Scaled()));
             var sw = Stopwatch.StartNew();
             File.WriteAllBytes(gate, []);
             var outA = a.StandardOutput.ReadToEndAsync();
@@ -58,7 +58,7 @@ public class MultiProcessSpecs(ITestOutputHelper output)
         try
         {
             child = StartWorker("tear", seg.Name, alice.Slot.Index.ToString());
-            var line = await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            var line = await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20).Scaled());
             Assert.True(line == "TORN", $"worker said '{line}': {(child.HasExited ? child.StandardError.ReadToEnd() : "")}");
             child.Kill(); // SIGKILL, while it holds the mutex with alice's slot half written
             Assert.True(child.WaitForExit(10_000));
