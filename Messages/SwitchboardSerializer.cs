@@ -128,9 +128,15 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 
+    private static T Header<T>(T m, IReply r) where T : ICountedReplyMsg
+    {
+        (m.Id, m.Code, m.ClientSeq, m.ServerSeq, m.Error) = (r.Id, r.Code, r.ClientSeq, r.ServerSeq, r.Error ?? "");
+        return m;
+    }
+
     private static WhoReplyMsg ToWhoReply(WhoReply r)
     {
-        var m = new WhoReplyMsg { Id = r.Id, Code = r.Code, ClientSeq = r.ClientSeq, ServerSeq = r.ServerSeq, Error = r.Error ?? "" };
+        var m = Header(new WhoReplyMsg(), r);
         foreach (var c in r.Clients) m.Clients.Add(new PresenceEntryMsg { Name = c.Name, Node = c.Node, SinceMs = c.SinceMs });
         return m;
     }
@@ -140,7 +146,7 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
 
     private static RoomsReplyMsg ToRoomsReply(RoomsReply r)
     {
-        var m = new RoomsReplyMsg { Id = r.Id, Code = r.Code, ClientSeq = r.ClientSeq, ServerSeq = r.ServerSeq, Error = r.Error ?? "" };
+        var m = Header(new RoomsReplyMsg(), r);
         foreach (var x in r.Rooms) m.Rooms.Add(new RoomEntryMsg { Name = x.Name, Members = x.Members, History = x.History });
         return m;
     }

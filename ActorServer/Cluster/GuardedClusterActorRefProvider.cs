@@ -25,9 +25,6 @@ public sealed class GuardedClusterActorRefProvider : ClusterActorRefProvider, IR
         base.Init(system);
     }
 
-    IInternalActorRef IRemoteActorRefProvider.ResolveActorRefWithLocalAddress(string path, Address localAddress)
-    {
-        var resolved = ResolveActorRefWithLocalAddress(path, localAddress);
-        return _guard is null ? resolved : _guard.Filter(resolved, (IInternalActorRef)DeadLetters);
-    }
+    IInternalActorRef IRemoteActorRefProvider.ResolveActorRefWithLocalAddress(string path, Address localAddress) =>
+        InboundRecipientGuard.Filter(_guard, ResolveActorRefWithLocalAddress(path, localAddress), DeadLetters);
 }

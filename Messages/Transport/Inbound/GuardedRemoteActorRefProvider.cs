@@ -27,9 +27,6 @@ public sealed class GuardedRemoteActorRefProvider : RemoteActorRefProvider, IRem
     }
 
     // Akka calls this (through the interface) only for the recipient and sender paths of inbound envelopes.
-    IInternalActorRef IRemoteActorRefProvider.ResolveActorRefWithLocalAddress(string path, Address localAddress)
-    {
-        var resolved = ResolveActorRefWithLocalAddress(path, localAddress);
-        return _guard is null ? resolved : _guard.Filter(resolved, (IInternalActorRef)DeadLetters);
-    }
+    IInternalActorRef IRemoteActorRefProvider.ResolveActorRefWithLocalAddress(string path, Address localAddress) =>
+        InboundRecipientGuard.Filter(_guard, ResolveActorRefWithLocalAddress(path, localAddress), DeadLetters);
 }

@@ -14,6 +14,11 @@ public sealed class InboundRecipientGuard(ActorSystemImpl system)
     private readonly InboundRules _rules = InboundRules.Create(system.Settings.Config);
     private ILoggingAdapter? _log;
 
+    /// <summary>What a guarded provider answers for a peer's path: <paramref name="resolved"/> through the guard, once
+    /// there is one (Akka resolves a few paths of its own before Init has built it).</summary>
+    public static IInternalActorRef Filter(InboundRecipientGuard? guard, IInternalActorRef resolved, IActorRef deadLetters) =>
+        guard is null ? resolved : guard.Filter(resolved, (IInternalActorRef)deadLetters);
+
     public IInternalActorRef Filter(IInternalActorRef resolved, IInternalActorRef deadLetters)
     {
         if (resolved is RemoteActorRef || _rules.IsOpenRecipient(resolved.Path) || resolved.IsNobody()) return resolved;
