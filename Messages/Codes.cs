@@ -16,7 +16,7 @@ public static class Codes
     public const int RateLimited = 429;
     public const int Unavailable = 503;
 
-    /// <summary>Every code once: both helps print it, and a spec holds README's "Response codes" table to it.</summary>
+    /// <summary>Every code once: both helps print it, and a spec holds docs/protocol.md's "Response codes" table to it.</summary>
     public static IReadOnlyList<CodeMeaning> All { get; } =
     [
         new(Ok, "ok"),

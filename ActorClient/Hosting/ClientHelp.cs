@@ -64,7 +64,7 @@ internal static class ClientHelp
     public static string BadServer(string? text)
     {
         // In a list, the first entry that is wrong.
-        Switchboard.Messages.Startup.HostPort.ParseList(text, out var problem);
+        HostPort.ParseList(text, out var problem);
         return $"error: --server {problem}";
     }
 

@@ -30,18 +30,18 @@ public static class ClientHost
         var ct = interrupted.Token;
 
         var config = SwitchboardConfig.LoadSide(o.ConfigPath, "client.hocon");
-        Switchboard.Messages.Transport.Tls.TlsRemoting? tls;
+        TlsRemoting? tls;
         try
         {
             tls = (tlsOptions ?? ClientTls.Off).Load(config);
         }
-        catch (Switchboard.Messages.Transport.Tls.TlsOptionsException ex)
+        catch (TlsOptionsException ex)
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return ExitCodes.Usage;
         }
         var servers = o.Servers ?? ServerList.Parse($"{o.ServerHost}:{o.ServerPort}")!;
-        var protocol = tls is null ? "akka.tcp" : Switchboard.Messages.Transport.Tls.TlsRemoting.Protocol;
+        var protocol = tls is null ? "akka.tcp" : TlsRemoting.Protocol;
         Address CurrentServer() => new(protocol, "switchboard", servers.Current.Host, servers.Current.Port);
         var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
         var output = new Output(Console.Out, o.Json);
@@ -106,7 +106,7 @@ public static class ClientHost
         }
     }
 
-    private static IHost BuildHost(ClientOptions o, Akka.Configuration.Config config, Switchboard.Messages.Transport.Tls.TlsRemoting? tls, Address server, IClientEvents events, bool reconnecting, bool failover)
+    private static IHost BuildHost(ClientOptions o, Akka.Configuration.Config config, TlsRemoting? tls, Address server, IClientEvents events, bool reconnecting, bool failover)
     {
         // Bind where the server can call back: the given address, or this host's address on the route to the server.
         var bind = o.Bind ?? ServerList.LocalAddressFor(server.Host!);

@@ -19,7 +19,7 @@ public sealed record ClusterOptions(IReadOnlyList<string> Seeds, string? PublicH
 
 /// <summary>
 /// Cluster mode: the same gateway, sessions and rooms as a single-host node, with the cluster registry
-/// (<see cref="RegistryActor"/> over <see cref="ClusterBackend"/>) in the place of the segment's state actor, and no door. Two actor systems: the
+/// (<see cref="RegistryActor"/> over <see cref="ClusterBackend"/>) instead of the segment's backend, and no door. Two actor systems: the
 /// client-facing one the host runs on --port, and the node side on --cluster-port (<see cref="NodeSide"/>:
 /// Akka.Cluster over mutual TLS that only holders of the cluster secret pass), which this mode starts before the
 /// client-facing system and stops after it. Ready once the node is Up and holds its first serverSeq range.

@@ -23,7 +23,7 @@ public interface INodeMode
     /// the exit code after one error line (with nothing left open).</summary>
     int? Open(NodeContext node);
 
-    /// <summary>The registry that answers <c>Protocol/</c>, created as the client-facing system starts.</summary>
+    /// <summary>The registry that answers <c>Registry/Protocol/</c>, created as the client-facing system starts.</summary>
     Props RegistryProps(NodeContext node);
 
     /// <summary>The segment's door, named to the other nodes of the segment; null when they reach this node otherwise.</summary>

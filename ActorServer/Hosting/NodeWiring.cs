@@ -135,7 +135,7 @@ public static class NodeWiring
         logs.CreateLogger("monitor").LogInformation("monitoring on http://{Address}/ (healthz, metrics, status, clients)", at);
 
     /// <summary>
-    /// Registers the node's registry (the state actor, or the cluster registry) and starts what stands in front of it
+    /// Registers the node's registry (RegistryActor over either backend) and starts what stands in front of it
     /// in either mode: the rooms and the gateway that creates sessions.
     /// </summary>
     public static void FrontActors(ActorSystem system, IActorRegistry registry, IActorRef state, ServerSettings settings,

@@ -90,8 +90,8 @@ public static class ServerHelp
     public static void PortOption(Option<int> option, int min) => option.CustomParser = r =>
     {
         var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && Switchboard.Messages.Startup.HostPort.IsPort(port, min)) return port;
-        r.AddError($"{option.Name} wants a port number {min}..{Switchboard.Messages.Startup.HostPort.MaxPort}{(min == 0 ? " (0 picks a free port)" : "")}, not '{text}'");
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && HostPort.IsPort(port, min)) return port;
+        r.AddError($"{option.Name} wants a port number {min}..{HostPort.MaxPort}{(min == 0 ? " (0 picks a free port)" : "")}, not '{text}'");
         return 0;
     };
 

@@ -102,7 +102,7 @@ public sealed class SharedSegmentStore : IStateStore
     /// <summary>One fstat per lock section: a file cut short under the mapping kills the process (SIGBUS) at the first
     /// read past its new end, which .NET cannot catch; checked here, under the lock, no node reads past it. A process
     /// of this user that truncates it between this check and a read inside the section can still crash the node
-    /// (README, Security). What was cut away is lost for every node, so this node refuses all further work for good.</summary>
+    /// (docs/security.md). What was cut away is lost for every node, so this node refuses all further work for good.</summary>
     void CheckLength()
     {
         var length = _map.FileLength();

@@ -3,7 +3,7 @@ using Akka.Actor;
 namespace Switchboard.Server.Sessions;
 
 /// <summary>What every session of a node shares: whom it talks to, what it runs, its limits and its clock.</summary>
-/// <param name="Registry">Answers the messages in <c>Protocol/</c>: claims, counted replies, routing.</param>
+/// <param name="Registry">Answers the messages in <c>Registry/Protocol/</c>: claims, counted replies, routing.</param>
 /// <param name="Rooms">This node's rooms actor.</param>
 /// <param name="Clock">Time for the rate limit; specs pass a clock they drive.</param>
 /// <param name="Metrics">The node's instruments (none in specs that do not look at them).</param>

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Switchboard.Tests.EndToEnd;
 
 /// <summary>
-/// Akka.Remote over TLS between real processes, with certificates made by the README's recipe: every peer is checked
+/// Akka.Remote over TLS between real processes, with certificates made by tls-certs.sh's recipe: every peer is checked
 /// against the given CA alone. A client that cannot open the association exits 4 (server unreachable), as when no
 /// server listens; the server goes on serving everyone else.
 /// </summary>

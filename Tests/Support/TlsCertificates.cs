@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace Switchboard.Tests.Support;
 
 /// <summary>
-/// Throwaway certificates made with the README's recipe (<c>tls-certs.sh</c>, openssl) in a temp dir: a CA with a
+/// Throwaway certificates made with the recipe of tls-certs.sh and docs/security.md (openssl) in a temp dir: a CA with a
 /// server and a client certificate, and a second "rogue" CA with its own. The .pfx password is random and handed
 /// to the child processes through SWITCHBOARD_TLS_PASSWORD, as a user would. Removed on dispose.
 /// </summary>

@@ -189,7 +189,7 @@ public sealed class NoticesSpecs
     [Fact]
     public void A_pushed_line_cannot_carry_terminal_control_sequences()
     {
-        var n = new Switchboard.Client.Interactive.Notices();
+        var n = new Notices();
         n.Add("[mallory → you] \u001b[2J\u001b]0;owned\u0007 hi \u009b");
         Assert.True(n.TryTake(out var line));
         Assert.Equal("[mallory → you] ?[2J?]0;owned? hi ?", line);

@@ -144,7 +144,7 @@ public sealed class ClusterSpecs
                 await Task.Delay(250);
             }
 
-            // The killed node's name is free on the others (the README's bound is 30 s; allow for loaded CI cores).
+            // The killed node's name is free on the others (docs/cluster.md says about 12 s; 30 s allows for loaded CI cores).
             ClientSession? again = null;
             try
             {
