@@ -30,9 +30,11 @@ public static class DotnetProcess
     /// Starts the process and hands each stdout line to <paramref name="onStdout"/> (then <c>null</c> once
     /// stdout ends) and each stderr line to <paramref name="onStderr"/>, on the runtime's reader threads.
     /// </summary>
-    public static Process Start(string dll, IEnumerable<string> args, bool redirectInput, Action<string?> onStdout, Action<string> onStderr)
+    public static Process Start(string dll, IEnumerable<string> args, bool redirectInput, Action<string?> onStdout, Action<string> onStderr,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var process = new Process { StartInfo = StartInfo(dll, args, redirectInput), EnableRaisingEvents = true };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) process.StartInfo.Environment[key] = value;
         process.OutputDataReceived += (_, e) => onStdout(e.Data);
         process.ErrorDataReceived += (_, e) =>
         {
