@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using Akka.Hosting;
 using Akka.Persistence.Sql;
 using Microsoft.Data.Sqlite;
@@ -88,6 +89,7 @@ public static class DataStoreWiring
         var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
         persistence.JournalFor(null);
         persistence.SnapshotStoreFor(null);
+        system.Log.Info("data store: {0} (accounts on)", store);
         return system.ActorOf(AccountsActor.Props(store.Accounts, TimeProvider.System), "accounts");
     }
 }

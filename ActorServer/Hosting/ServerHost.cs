@@ -8,7 +8,7 @@ namespace Switchboard.Server.Hosting;
 
 /// <param name="Monitor">HOST:PORT of the monitoring endpoint (off when null).</param>
 public sealed record ServerOptions(string Host, int Port, string Segment, string? ConfigPath, bool Debug, string? TokenFile = null,
-    string? Monitor = null, bool DebugAkka = false, bool JsonLogs = false);
+    string? Monitor = null, bool DebugAkka = false, bool JsonLogs = false, string? Data = null);
 
 /// <summary>Wires the server with the generic host and Akka.Hosting, runs it until SIGINT/SIGTERM, prints the summary.</summary>
 public static class ServerHost
@@ -49,6 +49,11 @@ public static class ServerHost
             return 2;
         }
         var hocon = settings.Hocon;
+        if (DataStore.Open(o.Data, hocon, out var dataProblem, out var dataExit) is not { } data) // issue 21: the durable store
+        {
+            Console.Error.WriteLine($"error: {dataProblem}");
+            return dataExit;
+        }
         Switchboard.Messages.Transport.Tls.TlsRemoting? tls;
         try
         {
@@ -91,7 +96,8 @@ public static class ServerHost
         builder.Services.AddAkka("switchboard", (ab, _) =>
         {
             ab.AddHocon(hocon, HoconAddMode.Prepend)
-              .AddHocon(overrides, HoconAddMode.Prepend);
+              .AddHocon(overrides, HoconAddMode.Prepend)
+              .WithDataStore(data);
             if (tls is not null) ab.AddHocon(tls.Hocon, HoconAddMode.Prepend).AddSetup(tls.Setup);
             ab.ConfigureLoggers(l =>
               {
@@ -101,7 +107,7 @@ public static class ServerHost
               .WithActors((system, registry, resolver) =>
               {
                   var state = system.ActorOf(StateActor.Props(resolver.GetService<IStateStore>(), settings.State, summary, node, doorName, metrics), "state");
-                  NodeWiring.FrontActors(system, registry, state, settings, node, doorName, token, metrics);
+                  NodeWiring.FrontActors(system, registry, state, settings, node, doorName, token, metrics, system.StartAccounts(data));
               });
         });
 
@@ -134,7 +140,7 @@ public static class ServerHost
         var system = app.Services.GetRequiredService<ActorSystem>();
         await using var endpoint = monitor is null ? null : await NodeWiring.StartMonitorAsync(monitor, new MonitorEndpoint.Context(node, version, started,
             new SegmentNodeView(app.Services.GetRequiredService<ActorRegistry>().Get<RegistryKey>(), system, metrics, settings.State.MutexTimeout + TimeSpan.FromSeconds(1)),
-            metrics, app.Services.GetRequiredService<ILoggerFactory>()));
+            metrics, app.Services.GetRequiredService<ILoggerFactory>(), data.Status));
         if (monitor is not null && endpoint is null)
         {
             await app.StopAsync();

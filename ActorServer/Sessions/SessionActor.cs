@@ -68,6 +68,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             _presence = m.On;
             Answer(m.Id, OpOutcome.Ok(OpValue.Of(m.On ? "presence notices on" : "presence notices off")));
         });
+        // Accounts (issue 21): the client's commands for its own name, answered like any request (AccountDesk).
+        FromClient<AccountCommand>(m => m.Id, m => AccountDesk.Ask(services.Accounts, _name, _client, m, Self));
+        Receive<AccountAnswer>(m => Answer(m.Id, m.Outcome));
         Receive<Ack>(m => Sender.Equals(_client), m =>
         {
             _heard = true;
