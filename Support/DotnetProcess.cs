@@ -23,8 +23,14 @@ public static class DotnetProcess
         foreach (var a in args) psi.ArgumentList.Add(a);
         // Keeps the CLI's first-run and telemetry chatter out of the captured output.
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        // A server started without --data keeps its store under $XDG_DATA_HOME: the children of one run share a
+        // directory of that run, never the user's own ~/.local/share/switchboard (a spec's reserved name stays there).
+        psi.Environment["XDG_DATA_HOME"] = ChildDataHome;
         return psi;
     }
+
+    /// <summary>The <c>XDG_DATA_HOME</c> every child of this process gets (made 0700 by the server on first use).</summary>
+    public static string ChildDataHome { get; } = Path.Combine(Path.GetTempPath(), $"switchboard-run-{Environment.ProcessId}");
 
     /// <summary>
     /// Starts the process and hands each stdout line to <paramref name="onStdout"/> (then <c>null</c> once

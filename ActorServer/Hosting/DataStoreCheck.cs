@@ -53,7 +53,7 @@ public static class DataStoreCheck
     // Opens the file the way the plugin will, checks its pages and takes the write lock once, briefly.
     private static string? Sound(string path)
     {
-        var connection = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, DefaultTimeout = 2, Pooling = false };
+        var connection = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, DefaultTimeout = 5, Pooling = false };
         try
         {
             using var db = new SqliteConnection(connection.ToString());
