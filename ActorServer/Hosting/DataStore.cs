@@ -19,14 +19,14 @@ namespace Switchboard.Server.Hosting;
 public sealed record DataStore(string Directory, string DatabasePath, AccountSettings Accounts)
 {
     /// <summary>Per user, as the XDG base directory specification has it.</summary>
-    public static string DefaultDirectory()
-    {
-        var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-        var root = string.IsNullOrEmpty(xdg) || !Path.IsPathRooted(xdg)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share")
-            : xdg;
-        return Path.Combine(root, "switchboard");
-    }
+    public static string DefaultDirectory() =>
+        DefaultDirectory(Environment.GetEnvironmentVariable("XDG_DATA_HOME"), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+
+    /// <summary>The same from the variable's value and the home directory (a relative XDG_DATA_HOME is ignored, as the
+    /// specification says).</summary>
+    public static string DefaultDirectory(string? xdgDataHome, string home) => Path.Combine(
+        string.IsNullOrEmpty(xdgDataHome) || !Path.IsPathRooted(xdgDataHome) ? Path.Combine(home, ".local", "share") : xdgDataHome,
+        "switchboard");
 
     /// <summary>The store in <paramref name="directory"/> (the default when null), checked and made ready; or null with
     /// <paramref name="problem"/> and the exit code (1: the directory or file may not be used, 2: bad settings).</summary>
