@@ -3,6 +3,8 @@ namespace Switchboard.Messages;
 /// <summary>What an <see cref="AccountCommand"/> asks of the name its session holds.</summary>
 public enum AccountAction
 {
+    /// <summary>No action (what an empty or unknown one decodes as): answered 422.</summary>
+    None = 0,
     /// <summary>Reserve the name: from now on it registers only with <see cref="AccountCommand.Password"/>.</summary>
     Reserve = 1,
     /// <summary>Replace the password <see cref="AccountCommand.Password"/> with <see cref="AccountCommand.NewPassword"/>.</summary>

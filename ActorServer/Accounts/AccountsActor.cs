@@ -48,7 +48,8 @@ public sealed class AccountsActor : ReceiveActor
     private void OnRequest(AccountRequest m)
     {
         var c = m.Command;
-        var problem = Limits.PasswordError(c.Password) ?? (c.Action == AccountAction.ChangePassword ? Limits.PasswordError(c.NewPassword) : null);
+        var problem = c.Action is AccountAction.None or > AccountAction.Release ? "not an account command"
+            : Limits.PasswordError(c.Password) ?? (c.Action == AccountAction.ChangePassword ? Limits.PasswordError(c.NewPassword) : null);
         if (problem is not null)
         {
             Sender.Tell(new AccountAnswer(c.Id, OpOutcome.Invalid(problem)));
