@@ -34,6 +34,7 @@ global using Switchboard.Tests.EndToEnd;
 global using Switchboard.Tests.Messages;
 global using Switchboard.Tests.Messages.Startup;
 global using Switchboard.Tests.Messages.Transport;
+global using Switchboard.Tests.Server.Accounts;
 global using Switchboard.Tests.Server.Cluster;
 global using Switchboard.Tests.Server.Gateway;
 global using Switchboard.Tests.Server.Hosting;
