@@ -9,7 +9,9 @@ namespace Switchboard.Server.Accounts;
 /// <param name="FailuresBeforePenalty">Wrong passwords for one name (or from one host) before its attempts wait.</param>
 /// <param name="FirstPenalty">The first wait; it doubles with each further wrong password.</param>
 /// <param name="MaxPenalty">The longest wait.</param>
-public sealed record AccountSettings(int Iterations, int SaltBytes, int HashBytes, int FailuresBeforePenalty, TimeSpan FirstPenalty, TimeSpan MaxPenalty)
+/// <param name="MaxConcurrentChecks">Password jobs (each ~0.3 s of a core) a node runs at once; past it, 429.</param>
+public sealed record AccountSettings(int Iterations, int SaltBytes, int HashBytes, int FailuresBeforePenalty, TimeSpan FirstPenalty, TimeSpan MaxPenalty,
+    int MaxConcurrentChecks)
 {
     public static AccountSettings Create(Config config)
     {
@@ -19,9 +21,10 @@ public sealed record AccountSettings(int Iterations, int SaltBytes, int HashByte
             config.RequiredInt("switchboard.accounts.hash-bytes"),
             config.RequiredInt("switchboard.accounts.failures-before-penalty"),
             config.RequiredTimeSpan("switchboard.accounts.first-penalty"),
-            config.RequiredTimeSpan("switchboard.accounts.max-penalty"));
-        if (s.Iterations < 1 || s.SaltBytes < 16 || s.HashBytes < 16)
-            throw new ConfigurationException("switchboard.accounts: iterations must be at least 1, salt-bytes and hash-bytes at least 16");
+            config.RequiredTimeSpan("switchboard.accounts.max-penalty"),
+            config.RequiredInt("switchboard.accounts.max-concurrent-checks"));
+        if (s.Iterations < 1 || s.SaltBytes < 16 || s.HashBytes < 16 || s.MaxConcurrentChecks < 1)
+            throw new ConfigurationException("switchboard.accounts: iterations and max-concurrent-checks must be at least 1, salt-bytes and hash-bytes at least 16");
         return s;
     }
 }

@@ -66,9 +66,14 @@ public sealed class AccountsActor : ReceiveActor
             Sender.Tell(answer(Codes.RateLimited, $"too many wrong passwords for '{name}' or from this host; wait and try again"));
             return;
         }
+        if (job.Password is not null && _jobs.Values.Count(j => j.Hashes) >= _settings.MaxConcurrentChecks)
+        {
+            Sender.Tell(answer(Codes.RateLimited, "too many password checks right now; try again shortly"));
+            return;
+        }
         var ticket = ++_tickets;
         var account = AccountFor(name);
-        _jobs[ticket] = new Job(account, name, host, Sender, answer);
+        _jobs[ticket] = new Job(account, name, host, Sender, answer, job.Password is not null);
         account.Tell(job with { Ticket = ticket });
     }
 
@@ -105,5 +110,6 @@ public sealed class AccountsActor : ReceiveActor
         foreach (var (name, a) in _accounts.Where(kv => kv.Value.Equals(account)).ToList()) _accounts.Remove(name);
     }
 
-    private sealed record Job(IActorRef Account, string Name, string Host, IActorRef ReplyTo, Func<int, string, object> Answer);
+    /// <param name="Hashes">It carries a password: it may keep a core busy hashing (bounded by max-concurrent-checks).</param>
+    private sealed record Job(IActorRef Account, string Name, string Host, IActorRef ReplyTo, Func<int, string, object> Answer, bool Hashes);
 }

@@ -106,6 +106,24 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
     }
 
     [Fact]
+    public void Password_checks_past_the_nodes_bound_at_once_are_answered_429_unevaluated()
+    {
+        var settings = AccountSettings.Create(Sys.Settings.Config);
+        var accounts = Accounts();
+        // All in the accounts' mailbox before any job can end: the bound is full when the last one is read.
+        for (var i = 0; i < settings.MaxConcurrentChecks; i++)
+            accounts.Tell(new AccountRequest($"busy{i}", "10.0.0.1", new AccountCommand(i, AccountAction.Reserve, "pw")));
+        accounts.Tell(new VerifyClaim(AccountTestConfig.Claim("one-more", TestActor), "pw", "10.0.0.2"));
+        Assert.Equal(Codes.RateLimited, ExpectMsg<ClaimDenied>(Wait).Code);
+        accounts.Tell(new VerifyClaim(AccountTestConfig.Claim("guest", TestActor), null, "10.0.0.2")); // no password, no hash
+        var rest = ReceiveN(settings.MaxConcurrentChecks + 1, Wait);
+        Assert.Single(rest.OfType<ClaimVerified>());
+        Assert.All(rest.OfType<AccountAnswer>(), a => Assert.Equal(Codes.Ok, a.Outcome.Code));
+        Assert.Equal(settings.MaxConcurrentChecks, rest.OfType<AccountAnswer>().Count());
+        Assert.IsType<ClaimVerified>(Verify(accounts, "one-more", "pw")); // the bound frees as they end
+    }
+
+    [Fact]
     public async Task A_failed_journal_write_answers_503_and_the_account_recovers_as_it_was()
     {
         var accounts = Accounts();
