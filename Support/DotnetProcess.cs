@@ -29,8 +29,22 @@ public static class DotnetProcess
         return psi;
     }
 
-    /// <summary>The <c>XDG_DATA_HOME</c> every child of this process gets (made 0700 by the server on first use).</summary>
-    public static string ChildDataHome { get; } = Path.Combine(Path.GetTempPath(), $"switchboard-run-{Environment.ProcessId}");
+    /// <summary>The <c>XDG_DATA_HOME</c> every child of this process gets (made 0700 by the server on first use),
+    /// removed when this process exits.</summary>
+    public static string ChildDataHome { get; } = RemovedAtExit(Path.Combine(Path.GetTempPath(), $"switchboard-run-{Environment.ProcessId}"));
+
+    private static string RemovedAtExit(string dir)
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { } // a child still writing: left in /tmp
+        };
+        return dir;
+    }
 
     /// <summary>
     /// Starts the process and hands each stdout line to <paramref name="onStdout"/> (then <c>null</c> once
