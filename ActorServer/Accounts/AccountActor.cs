@@ -66,6 +66,8 @@ public sealed class AccountActor : ReceivePersistentActor
         {
             AccountAction.Reserve => StoredPassword.Create(job.Password!, settings),
             AccountAction.ChangePassword => StoredPassword.Create(job.NewPassword!, settings),
+            // A right password under a work factor hocon has since raised: hashed again at today's.
+            null when stored is not null && stored.Iterations < settings.Iterations => StoredPassword.Create(job.Password!, settings),
             _ => null,
         };
         return new Computed(job, true, fresh);
@@ -94,6 +96,7 @@ public sealed class AccountActor : ReceivePersistentActor
             AccountAction.Reserve => new NameReserved(c.Fresh!),
             AccountAction.ChangePassword => new PasswordChanged(c.Fresh!),
             AccountAction.Release => ReservationReleased.Instance,
+            _ when c.Fresh is not null => new PasswordChanged(c.Fresh),
             _ => null,
         };
         if (change is null)
@@ -114,7 +117,8 @@ public sealed class AccountActor : ReceivePersistentActor
     {
         AccountAction.Reserve => "reserved",
         AccountAction.ChangePassword => "password changed",
-        _ => "released",
+        AccountAction.Release => "released",
+        _ => "password hashed again at the configured iterations",
     };
 
     private void Finish(int code, string text, bool wrongPassword = false)

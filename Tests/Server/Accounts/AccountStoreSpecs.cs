@@ -13,9 +13,9 @@ public sealed class AccountStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "sb-accounts-" + Guid.NewGuid().ToString("N")[..12]);
     private readonly List<ActorSystem> _nodes = [];
 
-    private IActorRef Node()
+    private IActorRef Node(int iterations = 1000)
     {
-        var (config, store) = AccountTestConfig.Sqlite(_dir);
+        var (config, store) = AccountTestConfig.Sqlite(_dir, iterations);
         var system = ActorSystem.Create($"node{_nodes.Count}", config);
         _nodes.Add(system);
         return system.StartAccounts(store)!;
@@ -82,6 +82,30 @@ public sealed class AccountStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
         // Back on node a: the account is recovered from the file, not remembered.
         Assert.IsType<ClaimDenied>(Verify(a, "yan", "first"));
         Assert.IsType<ClaimVerified>(Verify(a, "yan", "second"));
+    }
+
+    [Fact]
+    public void A_right_password_under_fewer_iterations_than_configured_is_hashed_again_once()
+    {
+        Assert.Equal(Codes.Ok, Command(Node(), "old", AccountAction.Reserve, "pw"));
+        Assert.Equal(1, Events("account-old"));
+        var raised = Node(iterations: 2000);
+        Assert.IsType<ClaimVerified>(Verify(raised, "old", "pw"));
+        Assert.Equal(2, Events("account-old"));
+        raised.Tell(new ForgetAccount("old"));
+        Assert.IsType<ClaimVerified>(Verify(raised, "old", "pw"));
+        Assert.Equal(2, Events("account-old")); // already at today's count: nothing more written
+        Assert.IsType<ClaimDenied>(Verify(raised, "old", "other"));
+    }
+
+    private long Events(string persistenceId)
+    {
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "switchboard.db")};Mode=ReadOnly;Pooling=False");
+        db.Open();
+        using var count = db.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM event_journal WHERE persistence_id = $id";
+        count.Parameters.AddWithValue("$id", persistenceId);
+        return (long)count.ExecuteScalar()!;
     }
 
     public new void Dispose()

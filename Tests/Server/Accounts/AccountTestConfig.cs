@@ -24,9 +24,9 @@ public static class AccountTestConfig
         """);
 
     /// <summary>A real store in <paramref name="dir"/>, checked and wired the way the host does it.</summary>
-    public static (Config Config, DataStore Store) Sqlite(string dir)
+    public static (Config Config, DataStore Store) Sqlite(string dir, int iterations = 1000)
     {
-        var hocon = ActorTestConfig.Server(FewIterations);
+        var hocon = ActorTestConfig.Server(FewIterations + $"\nswitchboard.accounts.iterations = {iterations}");
         var store = DataStore.Open(dir, hocon, out var problem, out _) ?? throw new InvalidOperationException(problem);
         return (store.Hocon.WithFallback(hocon).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration), store);
     }
