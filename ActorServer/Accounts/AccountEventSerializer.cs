@@ -1,4 +1,3 @@
-using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
 using Google.Protobuf;
@@ -12,8 +11,11 @@ namespace Switchboard.Server.Accounts;
 /// </summary>
 public sealed class AccountEventSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
-    public const int Id = 4243;
     private const string ReservedM = "reserved", ChangedM = "changed", ReleasedM = "released";
+
+    /// <summary>Apart from every other serializer of a node (4241 refusing, 4242 wire, 4243 cluster wire): the node side
+    /// of a cluster node reads server.hocon too.</summary>
+    public const int Id = 4244;
     private const uint SaltTag = 10, HashTag = 18, IterationsTag = 24;
 
     public override int Identifier => Id;
@@ -39,7 +41,7 @@ public sealed class AccountEventSerializer(ExtendedActorSystem system) : Seriali
         ReservedM => new NameReserved(Read(bytes)),
         ChangedM => new PasswordChanged(Read(bytes)),
         ReleasedM => ReservationReleased.Instance,
-        _ => throw new SerializationException($"unknown account event manifest '{manifest}'"),
+        _ => throw new System.Runtime.Serialization.SerializationException($"unknown account event manifest '{manifest}'"),
     };
 
     private static byte[] Write(StoredPassword p)
@@ -72,7 +74,7 @@ public sealed class AccountEventSerializer(ExtendedActorSystem system) : Seriali
                 default: input.SkipLastField(); break;
             }
         }
-        if (salt.Length == 0 || hash.Length == 0 || iterations < 1) throw new SerializationException("an account event without salt, hash or iterations");
+        if (salt.Length == 0 || hash.Length == 0 || iterations < 1) throw new System.Runtime.Serialization.SerializationException("an account event without salt, hash or iterations");
         return new StoredPassword(salt, hash, iterations);
     }
 }
