@@ -7,6 +7,9 @@ var json = new Option<bool>("--json") { Description = "Scripted mode: one JSON o
 var config = new Option<string?>("--config") { Description = "Client hocon file (default: hocon/client.hocon next to the program)" };
 var chat = new Option<bool>("--chat") { Description = "On a terminal: the chat view (messages, online list and rooms side by side)" };
 var tokenFile = new Option<string?>("--token-file") { Description = "Present this file's token (first line, mode 0600) at registration; or set SWITCHBOARD_TOKEN" };
+var passwordFile = new Option<string?>("--password-file") { HelpName = "FILE", Description = "Your name's password (first line, mode 0600): registers a reserved name; reserve, passwd and release use it" };
+var passwordPrompt = new Option<bool>("--password") { Description = "Ask for your name's password on the terminal (nothing is echoed)" };
+var allowCleartext = new Option<bool>("--allow-cleartext-password") { Description = "Send the password to a server off this host without TLS (it travels in the clear)" };
 var pipeline = new Option<int>("--pipeline")
 {
     Description = $"Scripted mode: keep up to N requests in flight, answers still printed in input order (1-{ScriptedRunner.MaxPipeline}; default 1: each answer before the next line is read)",
@@ -16,7 +19,7 @@ var pipeline = new Option<int>("--pipeline")
 
 var root = new RootCommand("Switchboard client: an interactive menu on a terminal, one command per line otherwise")
 {
-    name, server, json, config, tokenFile, bind, chat, pipeline,
+    name, server, json, config, tokenFile, passwordFile, passwordPrompt, allowCleartext, bind, chat, pipeline,
 };
 var tls = ClientTls.AddOptions(root);
 root.SetAction(async r =>
@@ -49,13 +52,19 @@ root.SetAction(async r =>
         Console.Error.WriteLine(tokenProblem);
         return ExitCodes.Usage;
     }
+    var password = PasswordSource.Read(r.GetValue(passwordFile), r.GetValue(passwordPrompt), r.GetValue(name)!, out var passwordProblem);
+    if ((passwordProblem ?? PasswordSource.CleartextProblem(password, tls(r).Ca is not null, r.GetValue(allowCleartext), servers)) is { } refused)
+    {
+        Console.Error.WriteLine(refused);
+        return ExitCodes.Usage;
+    }
     if (r.GetValue(pipeline) is < 1 or > ScriptedRunner.MaxPipeline)
     {
         Console.Error.WriteLine($"error: --pipeline takes 1 to {ScriptedRunner.MaxPipeline}");
         return ExitCodes.Usage;
     }
     return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config), token,
-        servers, r.GetValue(bind) is { } b2 ? SwitchboardConfig.CanonicalHost(b2) : null, r.GetValue(chat)) { Pipeline = r.GetValue(pipeline) }, tls(r));
+        servers, r.GetValue(bind) is { } b2 ? SwitchboardConfig.CanonicalHost(b2) : null, r.GetValue(chat)) { Pipeline = r.GetValue(pipeline), Credentials = new Credentials(password) }, tls(r));
 });
 
 if (ClientHelp.Wanted(args))
@@ -67,7 +76,7 @@ var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in ClientHelp.Explain(parsed.Errors, args)) Console.Error.WriteLine(e);
-    Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT[,HOST:PORT...]] [--bind HOST] [--json] [--pipeline N] [--chat] [--token-file F] [--tls-ca CA.pem [--tls-cert F.pfx]]   (--help for more)");
+    Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT[,HOST:PORT...]] [--bind HOST] [--json] [--pipeline N] [--chat] [--token-file F] [--password-file F | --password] [--tls-ca CA.pem [--tls-cert F.pfx]]   (--help for more)");
     return ExitCodes.Usage;
 }
 StartupWarmup.Begin();

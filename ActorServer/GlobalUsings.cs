@@ -3,6 +3,7 @@ global using Switchboard.Messages;
 global using Switchboard.Messages.Startup;
 global using Switchboard.Messages.Transport.Inbound;
 global using Switchboard.Messages.Transport.Tls;
+global using Switchboard.Server.Accounts;
 global using Switchboard.Server.Cluster;
 global using Switchboard.Server.Gateway;
 global using Switchboard.Server.Hosting;

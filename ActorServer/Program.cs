@@ -15,6 +15,11 @@ var debugAkka = new Option<bool>("--debug-akka") { Description = "Also log Akka'
 var monitor = new Option<string?>("--monitor") { HelpName = "HOST:PORT", Description = "Serve /healthz /metrics /status /clients over HTTP at HOST:PORT (e.g. 127.0.0.1:8222); off by default" };
 var logFormat = new Option<string>("--log-format") { Description = "Log lines as text or json (one JSON object per line)", DefaultValueFactory = _ => "text" };
 logFormat.AcceptOnlyFromAmong("text", "json");
+var data = new Option<string?>("--data")
+{
+    HelpName = "DIR",
+    Description = $"Single-host mode: the data directory (mode 0700; its SQLite file 0600 keeps the accounts), made on first start; default {DataStore.DefaultDirectory()}. Cluster mode keeps no data yet",
+};
 var tokenFile = new Option<string?>("--token-file") { Description = "Require this file's token (first line, mode 0600) at registration; or set SWITCHBOARD_TOKEN" };
 
 var root = new RootCommand("Switchboard server: named clients, operations and messages over Akka.Remote");
@@ -27,6 +32,7 @@ root.Options.Add(debugAkka);
 root.Options.Add(logFormat);
 root.Options.Add(monitor);
 root.Options.Add(tokenFile);
+root.Options.Add(data);
 root.Options.Add(clusterMode);
 root.Options.Add(seeds);
 root.Options.Add(clusterPort);
@@ -62,10 +68,15 @@ inspect.SetAction(r =>
 root.Subcommands.Add(inspect);
 ServerHelp.Extend(root);
 
+root.Validators.Add(r =>
+{
+    if (r.GetValue(clusterMode) && r.GetValue(data) is not null)
+        r.AddError("--data is for single-host mode: cluster mode keeps no data yet (no accounts; see docs/cluster.md)");
+});
 root.SetAction((r, _) =>
 {
     var options = new ServerOptions(r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug),
-        r.GetValue(tokenFile), r.GetValue(monitor), r.GetValue(debugAkka), r.GetValue(logFormat) == "json");
+        r.GetValue(tokenFile), r.GetValue(monitor), r.GetValue(debugAkka), r.GetValue(logFormat) == "json", r.GetValue(data));
     INodeMode mode = r.GetValue(clusterMode)
         ? new ClusterMode(options, new ClusterOptions((r.GetValue(seeds) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             r.GetValue(publicHost), r.GetValue(clusterSecret), r.GetValue(clusterPort)))

@@ -10,6 +10,7 @@ public static class Codes
     public const int NotSupported = 300;
     public const int Unreachable = 400;
     public const int Unauthorized = 401;
+    public const int Forbidden = 403;
     public const int NotOnline = 404;
     public const int NameTaken = 409;
     public const int Invalid = 422;
@@ -23,6 +24,7 @@ public static class Codes
         new(NotSupported, "operation not supported"),
         new(Unreachable, "server unreachable", FromServer: false),
         new(Unauthorized, "not authorised"),
+        new(Forbidden, "name reserved: its password is missing or wrong"),
         new(NotOnline, "recipient not online"),
         new(NameTaken, "name already taken"),
         new(Invalid, "invalid arguments"),

@@ -7,6 +7,10 @@ public static class Limits
     public const int MaxTextBytes = 4096;
     public const int MaxPresenceNames = 16;
 
+    /// <summary>The longest password an account takes (UTF-8 bytes): far above any passphrase, and a bound on what
+    /// one guess makes the server hash.</summary>
+    public const int MaxPasswordBytes = 1024;
+
     /// <summary>The most a client request may carry (UTF-8 bytes of its strings). Far above anything valid (a 4 KiB
     /// text, a few 64-bit numbers) and below the remoting frame size, past which the transport drops a message
     /// without a word: the client answers 422 itself rather than send a pasted megabyte or wait for a reply that
@@ -37,10 +41,19 @@ public static class Limits
             case Say s: return utf8.GetByteCount(s.Room ?? "") + utf8.GetByteCount(s.Text);
             case JoinRoom j: return utf8.GetByteCount(j.Room);
             case LeaveRoom l: return utf8.GetByteCount(l.Room);
-            case Register r: return utf8.GetByteCount(r.Name) + utf8.GetByteCount(r.Token ?? "");
+            case Register r: return utf8.GetByteCount(r.Name) + utf8.GetByteCount(r.Token ?? "") + utf8.GetByteCount(r.Password ?? "");
+            case AccountCommand a: return utf8.GetByteCount(a.Password) + utf8.GetByteCount(a.NewPassword ?? "");
             case Who or ListRooms or SetPresence or Ack or Unregister: return 0; // numbers and flags only
             default: return int.MaxValue;
         }
+    }
+
+    /// <summary>Null when <paramref name="password"/> may be an account's password, else why not.</summary>
+    public static string? PasswordError(string? password)
+    {
+        if (string.IsNullOrEmpty(password)) return "the password is empty";
+        if (System.Text.Encoding.UTF8.GetByteCount(password) > MaxPasswordBytes) return $"the password is longer than {MaxPasswordBytes} bytes";
+        return null;
     }
 
     /// <summary>Null when <paramref name="name"/> is a valid client name, else why not.</summary>

@@ -3,10 +3,11 @@ using Akka.Actor;
 namespace Switchboard.Messages;
 
 /// <summary>Client → gateway: claim <paramref name="Name"/>; the sender is the client actor the session will watch.
-/// <paramref name="Token"/> is the shared registration token where the server requires one (never logged).</summary>
-public sealed record Register(string Name, string? Token = null) : ISwitchboardMessage
+/// <paramref name="Token"/> is the shared registration token where the server requires one, <paramref name="Password"/>
+/// the name's password when it is reserved (an account); neither is ever logged.</summary>
+public sealed record Register(string Name, string? Token = null, string? Password = null) : ISwitchboardMessage
 {
-    // A record prints every field; the token must never reach a log line.
+    // A record prints every field; the token and the password must never reach a log line.
     public override string ToString() => $"Register {{ Name = {Name} }}";
 }
 

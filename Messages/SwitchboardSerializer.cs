@@ -10,7 +10,7 @@ namespace Switchboard.Messages;
 /// Protobuf wire format for every <see cref="ISwitchboardMessage"/>. Strict: an unknown manifest or a
 /// malformed payload throws, and Akka.Remote drops that one message instead of guessing.
 /// </summary>
-public sealed class SwitchboardSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     public const int Id = 4242;
     private const string RegisterM = "reg", RegisteredM = "regd", RejectedM = "rej", UnregisterM = "unreg",
@@ -18,7 +18,7 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
         JoinM = "join", LeaveM = "leave", RoomsM = "rooms", RoomsReplyM = "roomsr", PresenceM = "pres",
         AckM = "ack", IncomingM = "in", PresenceEventM = "presev", PresenceBatchM = "presb", DroppedM = "drop", FanoutDroppedM = "fdrop", DeliverM = "dlv",
         DeliveredM = "dlvd", FanoutM = "fan",
-        RequestBatchM = "reqb", ReplyBatchM = "repb";
+        RequestBatchM = "reqb", ReplyBatchM = "repb", AccountM = "acct";
 
     public override int Identifier => Id;
 
@@ -50,6 +50,7 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
         Deliver => DeliverM,
         Delivered => DeliveredM,
         Fanout => FanoutM,
+        AccountCommand => AccountM,
         _ => throw new ArgumentException($"{o.GetType()} is not a Switchboard wire message", nameof(o)),
     };
 
@@ -59,7 +60,8 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
         Reply r => RequestCodec.Write(r),
         RequestBatch b => RequestCodec.Write(b),
         ReplyBatch b => RequestCodec.Write(b),
-        Register r => new RegisterMsg { Name = r.Name, Token = r.Token ?? "" }.ToByteArray(),
+        Register r => ToRegister(r).ToByteArray(),
+        AccountCommand r => ToAccount(r).ToByteArray(),
         Registered r => new RegisteredMsg
         {
             Session = Serialization.SerializedActorPath(r.Session), ClientSeq = r.ClientSeq,
@@ -116,10 +118,9 @@ public sealed class SwitchboardSerializer(ExtendedActorSystem system) : Serializ
         DeliverM => FromDeliver(DeliverMsg.Parser.ParseFrom(bytes)),
         DeliveredM => FromDelivered(DeliveredMsg.Parser.ParseFrom(bytes)),
         FanoutM => FromFanout(FanoutMsg.Parser.ParseFrom(bytes)),
+        AccountM => FromAccount(AccountMsg.Parser.ParseFrom(bytes)),
         _ => throw new SerializationException($"unknown Switchboard manifest '{manifest}'"),
     };
-
-    private static Register FromRegister(RegisterMsg m) => new(m.Name, m.Token.Length == 0 ? null : m.Token);
 
     private Registered FromRegistered(RegisteredMsg m) =>
         new(system.Provider.ResolveActorRef(m.Session), m.ClientSeq, m.ServerSeq, m.Node);

@@ -23,7 +23,27 @@ public static class DotnetProcess
         foreach (var a in args) psi.ArgumentList.Add(a);
         // Keeps the CLI's first-run and telemetry chatter out of the captured output.
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        // A server started without --data keeps its store under $XDG_DATA_HOME: the children of one run share a
+        // directory of that run, never the user's own ~/.local/share/switchboard (a spec's reserved name stays there).
+        psi.Environment["XDG_DATA_HOME"] = ChildDataHome;
         return psi;
+    }
+
+    /// <summary>The <c>XDG_DATA_HOME</c> every child of this process gets (made 0700 by the server on first use),
+    /// removed when this process exits.</summary>
+    public static string ChildDataHome { get; } = RemovedAtExit(Path.Combine(Path.GetTempPath(), $"switchboard-run-{Environment.ProcessId}"));
+
+    private static string RemovedAtExit(string dir)
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { } // a child still writing: left in /tmp
+        };
+        return dir;
     }
 
     /// <summary>

@@ -52,13 +52,18 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     private int _lastRefusal;
     private readonly bool _startReconnecting;
     private readonly bool _failover;
+    private readonly Credentials? _credentials;
+    // Account commands sent, by request id: a confirmed password change becomes the password presented from then on.
+    private readonly Dictionary<long, AccountCommand> _accountCalls = [];
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="reconnecting">Start by re-registering (a fresh actor system replacing a quarantined one).</param>
     /// <param name="failover">Other servers are listed: give up on this one after failed attempts to reach it.</param>
-    public ClientActor(Address server, string name, IClientEvents events, bool reconnecting, string? token, bool failover = false)
+    public ClientActor(Address server, string name, IClientEvents events, bool reconnecting, string? token, bool failover = false,
+        Credentials? credentials = null)
     {
+        _credentials = credentials;
         _failover = failover;
         _server = server;
         _name = name;
@@ -71,8 +76,10 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     }
 
     /// <param name="token">The registration token, where the server requires one.</param>
-    public static Props Props(Address server, string name, IClientEvents events, bool reconnecting = false, string? token = null, bool failover = false) =>
-        Akka.Actor.Props.Create(() => new ClientActor(server, name, events, reconnecting, token, failover));
+    /// <param name="credentials">The name's password, where it is reserved (or is to be).</param>
+    public static Props Props(Address server, string name, IClientEvents events, bool reconnecting = false, string? token = null, bool failover = false,
+        Credentials? credentials = null) =>
+        Akka.Actor.Props.Create(() => new ClientActor(server, name, events, reconnecting, token, failover, credentials));
 
     protected override void PreStart()
     {
@@ -85,7 +92,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         Receive<Connect>(c =>
         {
             _connecting = c.Result;
-            _gateway.Tell(new Register(_name, _token));
+            _gateway.Tell(new Register(_name, _token, _credentials?.Password));
             Become(Connecting);
         });
         NotConnected("not connected");
@@ -126,8 +133,9 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     {
         Receive<Call>(c =>
         {
+            if (c.Message is AccountCommand a && WithPassword(a, c) is null) return;
             _pending[c.Id] = c.Result;
-            _session.Tell(c.Message);
+            _session.Tell(c.Message is AccountCommand ? _accountCalls[c.Id] : c.Message);
             if (c.Message is Unregister) Become(Leaving);
         });
         Replies();
@@ -166,7 +174,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         Receive<Retry>(_ =>
         {
             _attempt++;
-            _gateway.Tell(new Register(_name, _token));
+            _gateway.Tell(new Register(_name, _token, _credentials?.Password));
             // Backoff: 0.5 s, 1 s, 2 s, 4 s, then every 5 s.
             var delay = TimeSpan.FromMilliseconds(Math.Min(5000, 500 * Math.Pow(2, Math.Min(_attempt, 5) - 1)));
             Timers.StartSingleTimer(RetryTimer, new Retry(), delay);
@@ -205,8 +213,18 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     {
         Receive<IReply>(r =>
         {
+            if (_accountCalls.Remove(r.Id, out var account) && r.Code == Codes.Ok) _credentials?.Confirmed(account);
             if (_pending.Remove(r.Id, out var tcs)) tcs.TrySetResult(r);
         });
+    }
+
+    // An account command goes out with the name's password filled in; without one it is answered here (422).
+    private AccountCommand? WithPassword(AccountCommand a, Call c)
+    {
+        string? problem = Credentials.Missing;
+        if (_credentials?.Fill(a, out problem) is { } filled) return _accountCalls[c.Id] = filled;
+        c.Result.TrySetResult(new Reply(a.Id, Codes.Invalid, 0, 0, OpValue.None, problem));
+        return null;
     }
 
     // Pushed events go to the console; the server hears how many were taken in (flow control).

@@ -75,6 +75,15 @@ public static class CommandCatalog
                 ? new WireCommand("presence", id => new SetPresence(id, a.Text == "on"))
                 : new InvalidCommand("presence", "usage: presence on|off"),
         },
+        new("reserve", [], "reserve your name: from now on it registers only with your password (--password-file or --password)")
+        {
+            Parse = _ => new WireCommand("reserve", id => new AccountCommand(id, AccountAction.Reserve, "")),
+        },
+        new("passwd", ["FILE"], "change your name's password to FILE's first line (mode 0600)") { Parse = a => NewPassword(a.Words) },
+        new("release", [], "give up your name's reservation (it becomes anyone's again)")
+        {
+            Parse = _ => new WireCommand("release", id => new AccountCommand(id, AccountAction.Release, "")),
+        },
         new("sleep", ["MS"], $"wait MS milliseconds (0..{MaxSleepMs}), for scripts")
         {
             Offered = false,
@@ -108,6 +117,17 @@ public static class CommandCatalog
     {
         var (to, text) = CommandParser.Split(rest);
         return new WireCommand("tell", id => new Tell(id, to, text));
+    }
+
+    // The client fills in the current password (Credentials); the new one is read here, from a file private to its owner.
+    private static Command NewPassword(string[] words)
+    {
+        if (words is not [var file]) return new InvalidCommand("passwd", "usage: passwd FILE (the new password, first line; mode 0600)");
+        var password = TokenSource.Read(file, "SWITCHBOARD_PASSWORD", "password", out var problem);
+        problem ??= Limits.PasswordError(password);
+        return problem is null
+            ? new WireCommand("passwd", id => new AccountCommand(id, AccountAction.ChangePassword, "", password))
+            : new InvalidCommand("passwd", problem);
     }
 
     private static WireCommand SayTo(string rest)

@@ -20,6 +20,10 @@ internal static class ClientHelp
                                (default 1: each answer is printed before the next line is read)
           --config FILE        client hocon read over the shipped hocon/client.hocon
           --token-file FILE    the server's token (first line; the file mode 0600); or SWITCHBOARD_TOKEN in the environment
+          --password-file FILE your name's password (first line; the file mode 0600): a reserved name registers only
+                               with it, and reserve / passwd / release use it; --password asks for it on the terminal
+                               instead (nothing echoed). Off this host without TLS it is refused unless
+                               --allow-cleartext-password (see docs/security.md#accounts)
           --tls-ca CA.pem [--tls-cert CLIENT.pfx]   connect over TLS (see docs/security.md)
           -h, --help           this text
         There are no subcommands: NAME (1-32 of A-Z a-z 0-9 _ . -) is the name others see.
@@ -32,6 +36,7 @@ internal static class ClientHelp
         examples:
           ActorClient alice --server 127.0.0.1:4053 --chat
           printf 'calc 6 * 7\nprime 97\n' | ActorClient bob --json
+          echo reserve | ActorClient alice --password-file ~/.switchboard-password --json
         """;
 
     public static bool Wanted(string[] args) => args.Any(a => a is "-h" or "--help" or "-?");

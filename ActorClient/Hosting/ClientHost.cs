@@ -13,6 +13,9 @@ namespace Switchboard.Client.Hosting;
 public sealed record ClientOptions(string Name, string ServerHost, int ServerPort, bool Json, string? ConfigPath, string? Token = null,
     ServerList? Servers = null, string? Bind = null, bool Chat = false)
 {
+    /// <summary>The name's password (--password-file, --password), kept across reconnects; null: a guest.</summary>
+    public Credentials? Credentials { get; init; }
+
     /// <summary>Scripted mode: requests in flight at once (--pipeline; 1, the default, is DESIGN §4's one at a time).</summary>
     public int Pipeline { get; init; } = 1;
 }
@@ -131,7 +134,7 @@ public static class ClientHost
                   l.AddLoggerFactory();
               })
               .WithActors((system, registry) =>
-                  registry.Register<ClientActor>(system.ActorOf(ClientActor.Props(server, o.Name, events, reconnecting, o.Token, failover), Capability.NewName("client-"))));
+                  registry.Register<ClientActor>(system.ActorOf(ClientActor.Props(server, o.Name, events, reconnecting, o.Token, failover, o.Credentials), Capability.NewName("client-"))));
         });
         return builder.Build();
     }

@@ -29,6 +29,10 @@ public sealed class GatewayActor : ReceiveActor
     private readonly Dictionary<string, IActorRef> _waiting = new(StringComparer.Ordinal);
     private readonly SwitchboardMetrics? _metrics;
     private readonly PeerAddresses _peers = PeerAddresses.For(Context.System);
+    // Accounts (single-host mode with a data store; null otherwise): a claimed name is kept only once its password,
+    // if it is reserved, checked out. What the check needs waits here between the Register and the claim.
+    private readonly IActorRef? _accounts;
+    private readonly Dictionary<(string Name, IActorRef Client), (string? Password, string Host)> _credentials = [];
 
     public GatewayActor(SessionServices services, GatewaySettings settings)
     {
@@ -39,9 +43,12 @@ public sealed class GatewayActor : ReceiveActor
         _doorName = settings.DoorName;
         _remoteClientsOnly = settings.Registration.RemoteClientsOnly;
         _gate = new RegistrationGate(settings.Registration, settings.Token, services.Clock);
+        _accounts = services.Accounts;
 
         Receive<Register>(OnRegister);
         Receive<NameClaimed>(OnClaimed);
+        Receive<ClaimVerified>(m => StartSession(m.Claim));
+        Receive<ClaimDenied>(OnClaimDenied);
         Receive<NameRefused>(OnRefused);
         Receive<ClientVerified>(m =>
         {
@@ -59,7 +66,11 @@ public sealed class GatewayActor : ReceiveActor
         {
             if (!_byRef.Remove(t.ActorRef, out var who)) return;
             _gate.Left(who.Address);
-            if (_sessions.TryGetValue(who.Name, out var s) && s.Equals(t.ActorRef)) _sessions.Remove(who.Name);
+            if (_sessions.TryGetValue(who.Name, out var s) && s.Equals(t.ActorRef))
+            {
+                _sessions.Remove(who.Name);
+                _accounts?.Tell(new ForgetAccount(who.Name));
+            }
             // Its client was gone after all: the waiting registration claims the name now.
             if (_waiting.Remove(who.Name, out var waiting)) _registry.Tell(new ClaimName(who.Name, waiting));
         });
@@ -98,7 +109,7 @@ public sealed class GatewayActor : ReceiveActor
             _log.Warning("refused a registration without a remote sender ({0})", Sender.Path);
             return;
         }
-        var error = Limits.NameError(m.Name);
+        var error = Limits.NameError(m.Name) ?? (m.Password is null ? null : Limits.PasswordError(m.Password));
         // A retry of a registration already waiting for its name: it is answered once that wait ends.
         if (error is null && _waiting.TryGetValue(m.Name, out var waiter) && waiter.Equals(Sender))
         {
@@ -120,7 +131,13 @@ public sealed class GatewayActor : ReceiveActor
             Sender.Tell(new Rejected(refusal.Code, refusal.Error));
             return;
         }
+        if (m.Password is not null && _accounts is null)
+        {
+            Refuse(m.Name, Sender, Codes.NotSupported, "this server keeps no accounts (cluster mode): register without a password", admitted: false);
+            return;
+        }
         _gate.Admitted(address.ToString()); // counted from the claim on, so a burst cannot overshoot the bound
+        if (_accounts is not null) _credentials[(m.Name, Sender)] = (m.Password, SocketHost(address));
         _registry.Tell(new ClaimName(m.Name, Sender));
     }
 
@@ -173,15 +190,36 @@ public sealed class GatewayActor : ReceiveActor
         Refuse(m.Name, m.Client, m.Code, m.Error);
     }
 
-    private void Refuse(string name, IActorRef client, int code, string error)
+    private void Refuse(string name, IActorRef client, int code, string error, bool admitted = true)
     {
         _log.Info("registration of '{0}' refused: {1} {2}", name, code, error);
         _metrics?.Refused(code);
-        _gate.Left(client.Path.Address.ToString());
+        _credentials.Remove((name, client));
+        if (admitted) _gate.Left(client.Path.Address.ToString());
         client.Tell(new Rejected(code, error));
     }
 
+    // The name is held in the registry now (so the account has one writer, this node): a reserved one is kept only
+    // with its password. Without accounts the session starts at once.
     private void OnClaimed(NameClaimed m)
+    {
+        if (_accounts is null)
+        {
+            StartSession(m);
+            return;
+        }
+        var (password, host) = _credentials.Remove((m.Name, m.Client), out var c) ? c : (null, m.Client.Path.Address.Host ?? "");
+        _accounts.Tell(new VerifyClaim(m, password, host));
+    }
+
+    private void OnClaimDenied(ClaimDenied m)
+    {
+        _registry.Tell(new ReleaseName(m.Claim.Claim, m.Claim.Name, "its password was missing or wrong"));
+        _accounts?.Tell(new ForgetAccount(m.Claim.Name));
+        Refuse(m.Claim.Name, m.Claim.Client, m.Code, m.Error);
+    }
+
+    private void StartSession(NameClaimed m)
     {
         // The session's name is its capability: never logged, told only to its client.
         var figures = new SessionFigures(m.Name, _node, _services.Clock.GetUtcNow());

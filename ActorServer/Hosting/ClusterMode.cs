@@ -71,6 +71,8 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
             throw new ConfigurationException("switchboard.cluster.recover-for must be longer than reassert-interval");
     }
 
+    public bool KeepsData => false;
+
     public string? Credentials()
     {
         // The secret admits nodes to the node port (NodeCertificate) and signs every node-to-node message: no secret, no cluster.

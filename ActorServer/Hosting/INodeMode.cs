@@ -16,6 +16,9 @@ public interface INodeMode
     /// is a bad configuration.</summary>
     void Configure(ServerSettings settings);
 
+    /// <summary>Whether the node keeps the durable store (<c>--data</c>: accounts); cluster mode keeps none yet.</summary>
+    bool KeepsData { get; }
+
     /// <summary>What the mode needs besides the registration token (the cluster secret): the problem, or null.</summary>
     string? Credentials();
 

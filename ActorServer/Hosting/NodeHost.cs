@@ -8,7 +8,7 @@ namespace Switchboard.Server.Hosting;
 
 /// <param name="Monitor">HOST:PORT of the monitoring endpoint (off when null).</param>
 public sealed record ServerOptions(string Host, int Port, string Segment, string? ConfigPath, bool Debug, string? TokenFile = null,
-    string? Monitor = null, bool DebugAkka = false, bool JsonLogs = false);
+    string? Monitor = null, bool DebugAkka = false, bool JsonLogs = false, string? Data = null);
 
 /// <summary>
 /// Runs a node in either mode: checks, settings, the generic host with Akka.Hosting, "listening on" once the node
@@ -41,6 +41,12 @@ public static class NodeHost
             Console.Error.WriteLine($"error: bad configuration: {ex.Message}");
             return 2;
         }
+        DataStore? data = null;
+        if (mode.KeepsData && (data = DataStore.Open(o.Data, settings.Hocon, out var dataProblem, out var dataExit)) is null)
+        {
+            Console.Error.WriteLine($"error: {dataProblem}");
+            return dataExit;
+        }
         TlsRemoting? tls;
         try
         {
@@ -70,10 +76,11 @@ public static class NodeHost
         var builder = Host.CreateApplicationBuilder();
         NodeWiring.Logging(builder, logSwitches);
         builder.Services.AddAkka("switchboard", (ab, _) => NodeWiring.Akka(ab, settings.Hocon, at, logSwitches, tls)
+            .WithDataStore(data)
             .WithActors((system, registry, _) =>
             {
                 var state = system.ActorOf(mode.RegistryProps(node!), "state");
-                NodeWiring.FrontActors(system, registry, state, settings, at.Node, mode.DoorName, token, metrics);
+                NodeWiring.FrontActors(system, registry, state, settings, at.Node, mode.DoorName, token, metrics, system.StartAccounts(data));
             }));
 
         using var app = builder.Build();
@@ -100,7 +107,7 @@ public static class NodeHost
         _ = mode.WhenGone.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
         _ = system.WhenTerminated.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
         await using var endpoint = monitor is null ? null : await NodeWiring.StartMonitorAsync(monitor, new MonitorEndpoint.Context(at.Node,
-            NodeWiring.Version, started, mode.View(node, system, app.Services.GetRequiredService<ActorRegistry>().Get<RegistryKey>()), metrics, logs));
+            NodeWiring.Version, started, mode.View(node, system, app.Services.GetRequiredService<ActorRegistry>().Get<RegistryKey>()), metrics, logs, data?.Status));
         if (monitor is not null && endpoint is null)
         {
             await app.StopAsync();

@@ -35,6 +35,8 @@ public sealed class SegmentMode(ServerOptions o) : INodeMode
 
     public void Configure(ServerSettings settings) { }
 
+    public bool KeepsData => true;
+
     public string? Credentials() => null;
 
     public int? Open(NodeContext node)

@@ -13,8 +13,8 @@ public static class ServerHelp
 {
     public const string Usage =
         "usage: ActorServer [--host H] [--port P] [--segment S] [--config F] [--monitor HOST:PORT] [--debug] [--debug-akka] " +
-        "[--log-format text|json] [--token-file F] [--tls-cert F.pfx --tls-ca CA.pem [--tls-client-certs required|none]]\n" +
-        "       ActorServer --cluster --seeds HOST:CLUSTER-PORT[,...] --cluster-secret-file F [--host H] [--public-host H] [--port P] [--cluster-port Q] [options above but --segment]\n" +
+        "[--log-format text|json] [--token-file F] [--data DIR] [--tls-cert F.pfx --tls-ca CA.pem [--tls-client-certs required|none]]\n" +
+        "       ActorServer --cluster --seeds HOST:CLUSTER-PORT[,...] --cluster-secret-file F [--host H] [--public-host H] [--port P] [--cluster-port Q] [options above but --segment, --data]\n" +
         "       ActorServer inspect [--segment S | --monitor HOST:PORT | --url URL] [--json] [--watch]\n" +
         "       ActorServer --help   (subcommands, codes, examples)";
 
@@ -35,8 +35,8 @@ public static class ServerHelp
           GET /healthz   200 {"status":"ok"}, or 503 {"status":"unavailable","reason":"..."}; in cluster mode 503
                          until the node is Up and holds its first serverSeq range, and while unreachable, leaving or downed
           GET /metrics   Prometheus text: switchboard_requests_total{code}, switchboard_request_duration_seconds, ...
-          GET /status    node, version, uptime, mode (single-host|cluster), nodes (cluster: the members with status,
-                         roles, reachable), totals
+          GET /status    node, version, uptime, mode (single-host|cluster), store (kind, directory, file), nodes
+                         (cluster: the members with status, roles, reachable), totals
           GET /clients   this node's online clients, "scope":"node" (?limit=1..4096&offset=N)
           The same in cluster mode, as are --log-format, --debug and --debug-akka. At most 64 connections; when
           they are taken, the one idle longest (e.g. a slow peer still sending its header) is closed for a newcomer.
@@ -44,13 +44,21 @@ public static class ServerHelp
         What clients send (ActorClient, scripted mode: one command a line):
           calc A OP B (OP: + - * / %) · even N · prime N · negative N · op NAME ARG... · who
           tell NAME TEXT · say TEXT · join ROOM · leave ROOM · rooms · say #ROOM TEXT · presence on|off
-          sleep MS · unregister · exit
+          reserve · passwd FILE · release · sleep MS · unregister · exit
 
         Response codes:
         {{Switchboard.Messages.Codes.Help("  ", fromServerOnly: true)}}
 
         Exit codes:
-          0 clean shutdown · 1 a port in use, a segment it may not use, or the registry lost · 2 a bad option or file
+          0 clean shutdown · 1 a port in use, a segment or data directory it may not use, or the registry lost · 2 a bad option or file
+
+        Data and accounts (single-host mode):
+          --data DIR (default $XDG_DATA_HOME/switchboard, else ~/.local/share/switchboard) holds one SQLite file,
+          switchboard.db (Akka.Persistence.Sql): the accounts, i.e. names reserved with a password (PBKDF2-SHA256).
+          Made on first start, DIR 0700 and the file 0600; another user's, open to others, locked or damaged: refused
+          (exit 1). Nodes sharing a segment must share DIR. Back up with the server stopped (copy the file) or with
+          sqlite3 DIR/switchboard.db ".backup FILE". Cluster mode keeps no data yet: no accounts (a password is
+          answered 300). See docs/operating.md#the-data-directory and docs/security.md#accounts
 
         Examples:
           ActorServer --port 4053 --monitor 127.0.0.1:8222     a node, with its monitoring endpoint

@@ -26,7 +26,9 @@ public sealed class MonitorEndpoint : IAsyncDisposable
 
     MonitorEndpoint(WebApplication app) => _app = app;
 
-    public sealed record Context(string Node, string Version, DateTimeOffset Started, INodeView View, SwitchboardMetrics Metrics, ILoggerFactory Logs);
+    /// <param name="Store">What <c>/status</c> shows of the durable store (<see cref="DataStore.Status"/>); null: none (cluster mode).</param>
+    public sealed record Context(string Node, string Version, DateTimeOffset Started, INodeView View, SwitchboardMetrics Metrics, ILoggerFactory Logs,
+        object? Store = null);
 
     /// <summary>Binds and starts; throws <see cref="IOException"/> when the address cannot be bound (in use, not local).</summary>
     public static async Task<MonitorEndpoint> StartAsync(MonitorAddress at, Context c, CancellationToken ct)
@@ -104,6 +106,7 @@ public sealed class MonitorEndpoint : IAsyncDisposable
             version = c.Version,
             uptimeSeconds = Math.Round((DateTimeOffset.UtcNow - c.Started).TotalSeconds, 1),
             mode = v.Mode,
+            store = c.Store ?? new { kind = "none" },
             status = v.NotReady is null ? "ok" : "unavailable",
             reason = v.NotReady,
             nodes = v.Nodes,

@@ -19,14 +19,14 @@ namespace Switchboard.Server.Security;
 public sealed class RegistrationGate
 {
     /// <summary>Hosts remembered for their failures; past this the oldest are forgotten (memory stays bounded).</summary>
-    public const int MaxTrackedHosts = 1024;
+    public const int MaxTrackedHosts = Penalties.MaxTracked;
 
     private readonly RegistrationSettings _settings;
     private readonly TokenCheck _token;
     private readonly TimeProvider _clock;
     private readonly RequestThrottle _rate;
     private readonly Dictionary<string, int> _live = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (int Failures, long Until)> _failures = new(StringComparer.Ordinal);
+    private readonly Penalties _failures;
     // Hosts that presented the right token, with when they last did: exempt from the node budget.
     private readonly Dictionary<string, long> _vouched = new(StringComparer.Ordinal);
     private readonly TokenBucket _nodeFailures;
@@ -40,6 +40,7 @@ public sealed class RegistrationGate
         _rate = new RequestThrottle(settings.PerSecond, settings.Burst, clock);
         _start = clock.GetTimestamp();
         _nodeFailures = new TokenBucket(settings.NodeFailuresPerSecond, settings.NodeFailureBurst, 0);
+        _failures = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
     }
 
     /// <summary>Null when the registration may go ahead (and is then counted against the rate), else the refusal.</summary>
@@ -50,7 +51,7 @@ public sealed class RegistrationGate
         var now = _clock.GetTimestamp();
         if (_token.Required)
         {
-            if (_failures.TryGetValue(host, out var f) && f.Until > now)
+            if (_failures.Waiting(host))
                 return (Codes.RateLimited, "too many wrong tokens from this host; wait and try again");
             var vouched = _vouched.ContainsKey(host);
             var elapsed = _clock.GetElapsedTime(_start).Ticks;
@@ -58,11 +59,11 @@ public sealed class RegistrationGate
                 return (Codes.RateLimited, "too many wrong tokens on this node; wait and try again");
             if (!_token.Accepts(token))
             {
-                Fail(host, now);
+                _failures.Failed(host);
                 if (!vouched) _nodeFailures.TryTake(elapsed);
                 return (Codes.Unauthorized, "a valid token is required to register");
             }
-            _failures.Remove(host);
+            _failures.Succeeded(host);
             Vouch(host, now);
         }
         if (_live.GetValueOrDefault(address) >= _settings.PerAddress)
@@ -84,7 +85,7 @@ public sealed class RegistrationGate
     public int LiveAt(string address) => _live.GetValueOrDefault(address);
 
     /// <summary>Hosts whose wrong tokens are remembered.</summary>
-    public int TrackedHosts => _failures.Count;
+    public int TrackedHosts => _failures.Tracked;
 
     /// <summary>Hosts exempt from the node budget (they presented the right token).</summary>
     public int VouchedHosts => _vouched.Count;
@@ -94,26 +95,5 @@ public sealed class RegistrationGate
         // The one heard from longest ago makes room: memory stays bounded whatever the number of clients.
         if (!_vouched.ContainsKey(host) && _vouched.Count >= MaxTrackedHosts) _vouched.Remove(_vouched.MinBy(kv => kv.Value).Key);
         _vouched[host] = now;
-    }
-
-    private void Fail(string host, long now)
-    {
-        var failures = _failures.GetValueOrDefault(host).Failures + 1;
-        var until = now;
-        if (failures >= _settings.FailuresBeforePenalty)
-        {
-            var seconds = Math.Min(_settings.FirstPenalty.TotalSeconds * Math.Pow(2, failures - _settings.FailuresBeforePenalty), _settings.MaxPenalty.TotalSeconds);
-            until = now + (long)(seconds * _clock.TimestampFrequency);
-        }
-        if (!_failures.ContainsKey(host) && _failures.Count >= MaxTrackedHosts) Forget(now);
-        _failures[host] = (failures, until);
-    }
-
-    // Expired penalties first; if every one is current, the one that ends soonest.
-    private void Forget(long now)
-    {
-        foreach (var (h, f) in _failures)
-            if (f.Until <= now) _failures.Remove(h);
-        if (_failures.Count >= MaxTrackedHosts) _failures.Remove(_failures.MinBy(kv => kv.Value.Until).Key);
     }
 }

@@ -7,10 +7,12 @@ namespace Switchboard.Server.Sessions;
 /// <param name="Rooms">This node's rooms actor.</param>
 /// <param name="Clock">Time for the rate limit; specs pass a clock they drive.</param>
 /// <param name="Metrics">The node's instruments (none in specs that do not look at them).</param>
+/// <param name="Accounts">The node's <c>AccountsActor</c> (single-host mode with a data store); null: no accounts.</param>
 public sealed record SessionServices(
     IActorRef Registry,
     IActorRef Rooms,
     OperationRegistry Operations,
     SessionSettings Settings,
     TimeProvider Clock,
-    Monitoring.SwitchboardMetrics? Metrics = null);
+    Monitoring.SwitchboardMetrics? Metrics = null,
+    IActorRef? Accounts = null);

@@ -101,6 +101,7 @@ public sealed class AllMessagesRoundTripSpecs() : TestKit(ActorTestConfig.Server
             if (t == typeof(int)) return full ? 400 + _n : int.MaxValue - _n;
             if (t == typeof(bool)) return full;
             if (t == typeof(IActorRef)) return actor;
+            if (t.IsEnum) return Enum.GetValues(t).GetValue(full ? Enum.GetValues(t).Length - 1 : 0);
             if (t == typeof(OpValue)) return full ? OpValue.Of(long.MinValue) : OpValue.Of($"text-{_n}");
             if (t.IsArray)
             {

@@ -41,7 +41,8 @@ public static class FuzzSerializer
     /// <summary>One real message of every manifest, fields set (strings with non-ASCII, negative numbers, arrays).</summary>
     public static IReadOnlyList<ISwitchboardMessage> Samples() =>
     [
-        new Register("alice"), new Registered(SomeActor, 1, 42, "127.0.0.1:4053"), new Rejected(409, "name taken: é✓"),
+        new Register("alice"), new Register("alice", "token ✓", "pässword"), new AccountCommand(21, AccountAction.ChangePassword, "old ✓", "new"),
+        new Registered(SomeActor, 1, 42, "127.0.0.1:4053"), new Rejected(409, "name taken: é✓"),
         new Unregister(7), new Request(-9, "calc", ["1", "+", "2", "ünïcode"]), new Reply(3, 200, 2, 99, OpValue.Of(long.MinValue), null),
         new Reply(4, 422, 3, 100, OpValue.Of("text ✓"), "bad"), new Who(5),
         new WhoReply(6, 200, 4, 101, [new PresenceEntry("bob", "n1", 12345), new PresenceEntry("carol", "n2", -1)], null),

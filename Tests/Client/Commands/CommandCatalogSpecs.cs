@@ -9,8 +9,17 @@ public sealed class CommandCatalogSpecs
     private static readonly Dictionary<string, string> Samples = new()
     {
         ["A"] = "6", ["OP"] = "*", ["B"] = "7", ["N"] = "97", ["NAME"] = "bob", ["ARG..."] = "2", ["TEXT"] = "hi",
-        ["#ROOM"] = "#games", ["ROOM"] = "games", ["on|off"] = "on", ["MS"] = "10",
+        ["#ROOM"] = "#games", ["ROOM"] = "games", ["on|off"] = "on", ["MS"] = "10", ["FILE"] = PasswordFile(),
     };
+
+    // passwd FILE reads the new password when it is typed: the sample is a real private file.
+    private static string PasswordFile()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"sb-help-password-{Environment.ProcessId}");
+        File.WriteAllText(path, "sample-password\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return path;
+    }
 
     public static TheoryData<string, string> Helps => new()
     {

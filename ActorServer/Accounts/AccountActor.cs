@@ -1,0 +1,153 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+
+namespace Switchboard.Server.Accounts;
+
+/// <summary>
+/// One name's account, event-sourced (persistence id <c>account-NAME</c>): reserved or not, and the salted hash of its
+/// password. Lives under <see cref="AccountsActor"/> only while this node holds the name's claim, so the node holding
+/// the claim is the account's one writer (see <see cref="AccountsActor"/>). Hashing takes ~0.3 s on purpose, so it runs
+/// on the thread pool, not on the actor's dispatcher thread; jobs arriving meanwhile wait in the stash, one at a time.
+/// </summary>
+public sealed class AccountActor : ReceivePersistentActor
+{
+    private readonly string _name;
+    private readonly AccountSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private StoredPassword? _password;
+    private long _current = -1;
+
+    public AccountActor(string name, AccountSettings settings)
+    {
+        _name = name;
+        _settings = settings;
+        PersistenceId = PersistenceIdOf(name);
+        Recover<NameReserved>(e => _password = e.Password);
+        Recover<PasswordChanged>(e => _password = e.Password);
+        Recover<ReservationReleased>(_ => _password = null);
+        Command<AccountJob>(Start);
+    }
+
+    public override string PersistenceId { get; }
+
+    public static string PersistenceIdOf(string name) => "account-" + name;
+
+    public static Props Props(string name, AccountSettings settings) => Akka.Actor.Props.Create(() => new AccountActor(name, settings));
+
+    private void Start(AccountJob job)
+    {
+        _current = job.Ticket;
+        var reserved = _password is not null;
+        switch (job.Action)
+        {
+            case null when !reserved: Done(Codes.Ok, "guest"); return;
+            case null when job.Password is null:
+                Done(Codes.Forbidden, $"name '{_name}' is reserved: give its password (--password-file F, or --password on a terminal)");
+                return;
+            case AccountAction.Reserve when reserved:
+                Done(Codes.NameTaken, $"'{_name}' is already reserved; passwd FILE changes its password");
+                return;
+            case AccountAction.ChangePassword or AccountAction.Release when !reserved:
+                Done(Codes.Invalid, $"'{_name}' is not reserved (reserve it first)");
+                return;
+        }
+        var stored = _password;
+        var settings = _settings;
+        Task.Run(() => Work(job, stored, settings)).PipeTo(Self);
+        BecomeStacked(Busy);
+    }
+
+    // Off the actor's thread: verify the old password, hash the new one. Nothing here touches the actor's state.
+    private static Computed Work(AccountJob job, StoredPassword? stored, AccountSettings settings)
+    {
+        if (stored is not null && !stored.Matches(job.Password ?? "")) return new Computed(job, false, null);
+        var fresh = job.Action switch
+        {
+            AccountAction.Reserve => StoredPassword.Create(job.Password!, settings),
+            AccountAction.ChangePassword => StoredPassword.Create(job.NewPassword!, settings),
+            // A right password under a work factor hocon has since raised: hashed again at today's.
+            null when stored is not null && stored.Iterations < settings.Iterations => StoredPassword.Create(job.Password!, settings),
+            _ => null,
+        };
+        return new Computed(job, true, fresh);
+    }
+
+    private void Busy()
+    {
+        Command<Computed>(OnComputed);
+        Command<Status.Failure>(f =>
+        {
+            _log.Error(f.Cause, "account '{0}': hashing failed", _name);
+            Finish(Codes.Unavailable, "the account could not be checked; try again");
+        });
+        Command<AccountJob>(_ => Stash.Stash());
+    }
+
+    private void OnComputed(Computed c)
+    {
+        if (!c.Matches)
+        {
+            Finish(Codes.Forbidden, $"wrong password for '{_name}'", wrongPassword: true);
+            return;
+        }
+        IAccountEvent? change = c.Job.Action switch
+        {
+            AccountAction.Reserve => new NameReserved(c.Fresh!),
+            AccountAction.ChangePassword => new PasswordChanged(c.Fresh!),
+            AccountAction.Release => ReservationReleased.Instance,
+            _ when c.Fresh is not null => new PasswordChanged(c.Fresh),
+            _ => null,
+        };
+        if (change is null)
+        {
+            Finish(Codes.Ok, "welcome back");
+            return;
+        }
+        // Answered only once the journal has it: "reserved" means it survives a restart.
+        Persist(change, e =>
+        {
+            _password = e switch { NameReserved r => r.Password, PasswordChanged p => p.Password, _ => null };
+            _log.Info("account '{0}': {1}", _name, Said(c.Job.Action));
+            Finish(Codes.Ok, Said(c.Job.Action));
+        });
+    }
+
+    private static string Said(AccountAction? action) => action switch
+    {
+        AccountAction.Reserve => "reserved",
+        AccountAction.ChangePassword => "password changed",
+        AccountAction.Release => "released",
+        _ => "password hashed again at the configured iterations",
+    };
+
+    private void Finish(int code, string text, bool wrongPassword = false)
+    {
+        Done(code, text, wrongPassword);
+        UnbecomeStacked();
+        Stash.UnstashAll();
+    }
+
+    private void Done(int code, string text, bool wrongPassword = false) =>
+        Context.Parent.Tell(new AccountJobDone(_current, code, text, wrongPassword));
+
+    // A rejected event (e.g. it could not be serialized) leaves the actor running: the job hears 503.
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "account '{0}': the journal rejected event {1}", _name, sequenceNr);
+        Finish(Codes.Unavailable, "the account store refused the change; try again");
+    }
+
+    // A failed write stops the actor (Akka's rule: its state may no longer match the journal); the parent answers
+    // its job 503 when it sees it stop, and the next job recovers a fresh one from the journal.
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "account '{0}': the journal could not write event {1}", _name, sequenceNr);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    private sealed record Computed(AccountJob Job, bool Matches, StoredPassword? Fresh)
+    {
+        public override string ToString() => $"Computed {{ Ticket = {Job.Ticket}, Matches = {Matches} }}";
+    }
+}

@@ -1,0 +1,16 @@
+namespace Switchboard.Server.Accounts;
+
+/// <summary>What an account's journal holds; written by <see cref="AccountEventSerializer"/>, never as JSON.</summary>
+public interface IAccountEvent;
+
+/// <summary>The name was reserved with this password.</summary>
+public sealed record NameReserved(StoredPassword Password) : IAccountEvent;
+
+/// <summary>The name's password was replaced.</summary>
+public sealed record PasswordChanged(StoredPassword Password) : IAccountEvent;
+
+/// <summary>The reservation was given up: the name is a guest's again.</summary>
+public sealed record ReservationReleased : IAccountEvent
+{
+    public static readonly ReservationReleased Instance = new();
+}

@@ -1,0 +1,38 @@
+namespace Switchboard.Server.Accounts;
+
+/// <summary>Gateway → accounts: <paramref name="Claim"/>'s name was just claimed on this node for a client; may it keep
+/// it? Answered with <see cref="ClaimVerified"/> or <see cref="ClaimDenied"/>. <paramref name="Host"/> is the client's
+/// host as the server's socket saw it (guessing is bounded per host too).</summary>
+public sealed record VerifyClaim(NameClaimed Claim, string? Password, string Host)
+{
+    public override string ToString() => $"VerifyClaim {{ Name = {Claim.Name}, Host = {Host} }}";
+}
+
+/// <summary>The name is a guest's, or its password was right: the client may have it.</summary>
+public sealed record ClaimVerified(NameClaimed Claim);
+
+/// <summary>The name is reserved and the password is missing (403) or wrong (403), guessing waits (429), or the store
+/// is out of reach (503): the gateway gives the claim back and tells the client.</summary>
+public sealed record ClaimDenied(NameClaimed Claim, int Code, string Error);
+
+/// <summary>Session → accounts: its client's <see cref="AccountCommand"/> for the session's own name; answered with
+/// <see cref="AccountAnswer"/>.</summary>
+public sealed record AccountRequest(string Name, string Host, AccountCommand Command);
+
+/// <summary>Accounts → session: what to reply to the client's account command.</summary>
+public sealed record AccountAnswer(long Id, OpOutcome Outcome);
+
+/// <summary>Gateway → accounts: the name's claim on this node ended; its account actor stops, so the next claim (here
+/// or on another node sharing the store) recovers the account afresh from the journal.</summary>
+public sealed record ForgetAccount(string Name);
+
+/// <summary>Accounts → one account actor: check a password (<paramref name="Action"/> null: a registration) or carry out
+/// an account command. Answered to the parent with <see cref="AccountJobDone"/>.</summary>
+public sealed record AccountJob(long Ticket, AccountAction? Action, string? Password, string? NewPassword = null)
+{
+    public override string ToString() => $"AccountJob {{ Ticket = {Ticket}, Action = {Action?.ToString() ?? "check"} }}";
+}
+
+/// <summary>One account actor → accounts: how <see cref="AccountJob"/> <paramref name="Ticket"/> ended;
+/// <paramref name="WrongPassword"/> when a password was evaluated and was not the name's (a guess, counted).</summary>
+public sealed record AccountJobDone(long Ticket, int Code, string Text, bool WrongPassword = false);

@@ -1,0 +1,30 @@
+using Akka.Configuration;
+
+namespace Switchboard.Server.Accounts;
+
+/// <summary>How passwords are kept and how guessing is bounded (<c>switchboard.accounts.*</c> in server.hocon).</summary>
+/// <param name="Iterations">PBKDF2-HMAC-SHA256 iterations for a new hash (OWASP 2023: 600,000).</param>
+/// <param name="SaltBytes">Random salt per hash.</param>
+/// <param name="HashBytes">Derived key length.</param>
+/// <param name="FailuresBeforePenalty">Wrong passwords for one name (or from one host) before its attempts wait.</param>
+/// <param name="FirstPenalty">The first wait; it doubles with each further wrong password.</param>
+/// <param name="MaxPenalty">The longest wait.</param>
+/// <param name="MaxConcurrentChecks">Password jobs (each ~0.3 s of a core) a node runs at once; past it, 429.</param>
+public sealed record AccountSettings(int Iterations, int SaltBytes, int HashBytes, int FailuresBeforePenalty, TimeSpan FirstPenalty, TimeSpan MaxPenalty,
+    int MaxConcurrentChecks)
+{
+    public static AccountSettings Create(Config config)
+    {
+        var s = new AccountSettings(
+            config.RequiredInt("switchboard.accounts.iterations"),
+            config.RequiredInt("switchboard.accounts.salt-bytes"),
+            config.RequiredInt("switchboard.accounts.hash-bytes"),
+            config.RequiredInt("switchboard.accounts.failures-before-penalty"),
+            config.RequiredTimeSpan("switchboard.accounts.first-penalty"),
+            config.RequiredTimeSpan("switchboard.accounts.max-penalty"),
+            config.RequiredInt("switchboard.accounts.max-concurrent-checks"));
+        if (s.Iterations < 1 || s.SaltBytes < 16 || s.HashBytes < 16 || s.MaxConcurrentChecks < 1)
+            throw new ConfigurationException("switchboard.accounts: iterations and max-concurrent-checks must be at least 1, salt-bytes and hash-bytes at least 16");
+        return s;
+    }
+}

@@ -1,0 +1,115 @@
+using Akka.Actor;
+using Akka.Event;
+
+namespace Switchboard.Server.Accounts;
+
+/// <summary>
+/// The node's accounts (<c>/user/accounts</c>): one <see cref="AccountActor"/> per name, started when the gateway asks
+/// whether a just-claimed name may be kept and stopped when the name's claim here ends (<see cref="ForgetAccount"/>).
+/// <para><b>One writer.</b> Nodes sharing a segment share one store, and Akka.Persistence needs one writer per
+/// persistence id. An account is written only by commands of the session holding its name, and a name is held by one
+/// session in the whole segment (the segment's atomic claim), so the node holding the claim is the writer; the account
+/// actor lives only as long as that claim, and a new claim recovers it afresh from the journal. The journal's key
+/// (persistence id, sequence number) backs this up: a stale writer's event collides with the new writer's and is
+/// refused, never interleaved (<c>AccountStoreSpecs</c>).</para>
+/// <para><b>Guessing.</b> Every password the node evaluates passes here: a name or a host with too many wrong passwords
+/// waits (429, unevaluated) for a penalty that doubles with each more (<see cref="Penalties"/>, as the token's).</para>
+/// </summary>
+public sealed class AccountsActor : ReceiveActor
+{
+    private readonly AccountSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, IActorRef> _accounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, Job> _jobs = [];
+    private readonly Penalties _byName, _byHost;
+    private long _tickets, _incarnations;
+
+    public AccountsActor(AccountSettings settings, TimeProvider clock)
+    {
+        _settings = settings;
+        _byName = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
+        _byHost = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
+        Receive<VerifyClaim>(m => Submit(m.Claim.Name, m.Host, new AccountJob(0, null, m.Password),
+            (code, text) => code == Codes.Ok ? new ClaimVerified(m.Claim) : new ClaimDenied(m.Claim, code, text)));
+        Receive<AccountRequest>(OnRequest);
+        Receive<AccountJobDone>(OnDone);
+        Receive<ForgetAccount>(m =>
+        {
+            if (_accounts.Remove(m.Name, out var account)) Context.Stop(account);
+        });
+        Receive<Terminated>(t => OnStopped(t.ActorRef));
+    }
+
+    public static Props Props(AccountSettings settings, TimeProvider clock) => Akka.Actor.Props.Create(() => new AccountsActor(settings, clock));
+
+    // An account actor that fails is stopped (its job hears 503) and recovered afresh by the next job.
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    private void OnRequest(AccountRequest m)
+    {
+        var c = m.Command;
+        var problem = c.Action is AccountAction.None or > AccountAction.Release ? "not an account command"
+            : Limits.PasswordError(c.Password) ?? (c.Action == AccountAction.ChangePassword ? Limits.PasswordError(c.NewPassword) : null);
+        if (problem is not null)
+        {
+            Sender.Tell(new AccountAnswer(c.Id, OpOutcome.Invalid(problem)));
+            return;
+        }
+        Submit(m.Name, m.Host, new AccountJob(0, c.Action, c.Password, c.NewPassword),
+            (code, text) => new AccountAnswer(c.Id, code == Codes.Ok ? OpOutcome.Ok(OpValue.Of(text)) : new OpOutcome(code, OpValue.None, text)));
+    }
+
+    private void Submit(string name, string host, AccountJob job, Func<int, string, object> answer)
+    {
+        if (_byName.Waiting(name) || _byHost.Waiting(host))
+        {
+            Sender.Tell(answer(Codes.RateLimited, $"too many wrong passwords for '{name}' or from this host; wait and try again"));
+            return;
+        }
+        if (job.Password is not null && _jobs.Values.Count(j => j.Hashes) >= _settings.MaxConcurrentChecks)
+        {
+            Sender.Tell(answer(Codes.RateLimited, "too many password checks right now; try again shortly"));
+            return;
+        }
+        var ticket = ++_tickets;
+        var account = AccountFor(name);
+        _jobs[ticket] = new Job(account, name, host, Sender, answer, job.Password is not null);
+        account.Tell(job with { Ticket = ticket });
+    }
+
+    private IActorRef AccountFor(string name)
+    {
+        if (_accounts.TryGetValue(name, out var account)) return account;
+        account = Context.ActorOf(AccountActor.Props(name, _settings), $"{Uri.EscapeDataString(name)}-{++_incarnations}");
+        Context.Watch(account);
+        return _accounts[name] = account;
+    }
+
+    private void OnDone(AccountJobDone d)
+    {
+        if (!_jobs.Remove(d.Ticket, out var job)) return;
+        if (d.WrongPassword)
+        {
+            _log.Info("wrong password for '{0}' from {1}", job.Name, job.Host);
+            _byName.Failed(job.Name);
+            _byHost.Failed(job.Host);
+        }
+        // A right password clears the name's count, not the host's: logging into one's own account between guesses
+        // at others must not reset the host's penalty.
+        else if (d.Code == Codes.Ok) _byName.Succeeded(job.Name);
+        job.ReplyTo.Tell(job.Answer(d.Code, d.Text));
+    }
+
+    private void OnStopped(IActorRef account)
+    {
+        foreach (var (ticket, job) in _jobs.Where(j => j.Value.Account.Equals(account)).ToList())
+        {
+            _jobs.Remove(ticket);
+            job.ReplyTo.Tell(job.Answer(Codes.Unavailable, "the account store is unavailable; try again"));
+        }
+        foreach (var (name, a) in _accounts.Where(kv => kv.Value.Equals(account)).ToList()) _accounts.Remove(name);
+    }
+
+    /// <param name="Hashes">It carries a password: it may keep a core busy hashing (bounded by max-concurrent-checks).</param>
+    private sealed record Job(IActorRef Account, string Name, string Host, IActorRef ReplyTo, Func<int, string, object> Answer, bool Hashes);
+}

@@ -1,0 +1,95 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Event;
+using Akka.Hosting;
+using Akka.Persistence.Sql;
+using Microsoft.Data.Sqlite;
+
+namespace Switchboard.Server.Hosting;
+
+/// <summary>
+/// The node's durable store (single-host mode): one SQLite file in the data directory (<c>--data DIR</c>, by default
+/// <c>$XDG_DATA_HOME/switchboard</c> or <c>~/.local/share/switchboard</c>), under Akka.Persistence with
+/// Akka.Persistence.Sql. Checked before anything starts: the directory is created 0700 and the file 0600; a directory
+/// or file of another user, open to other users, locked by another process or not a sound SQLite database is refused
+/// with one line naming it (<see cref="DataStoreCheck"/>). Akka.Persistence.Sql.Hosting is served only at an older Akka
+/// version, so the plugin is wired with hocon: server.hocon's <c>akka.persistence</c> section, the connection string
+/// made here, and the plugin's own defaults (<see cref="SqlPersistence.DefaultConfiguration"/>) as the fallback.
+/// </summary>
+public sealed record DataStore(string Directory, string DatabasePath, AccountSettings Accounts)
+{
+    /// <summary>Per user, as the XDG base directory specification has it.</summary>
+    public static string DefaultDirectory() =>
+        DefaultDirectory(Environment.GetEnvironmentVariable("XDG_DATA_HOME"), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+
+    /// <summary>The same from the variable's value and the home directory (a relative XDG_DATA_HOME is ignored, as the
+    /// specification says).</summary>
+    public static string DefaultDirectory(string? xdgDataHome, string home) => Path.Combine(
+        string.IsNullOrEmpty(xdgDataHome) || !Path.IsPathRooted(xdgDataHome) ? Path.Combine(home, ".local", "share") : xdgDataHome,
+        "switchboard");
+
+    /// <summary>The store in <paramref name="directory"/> (the default when null), checked and made ready; or null with
+    /// <paramref name="problem"/> and the exit code (1: the directory or file may not be used, 2: bad settings).</summary>
+    public static DataStore? Open(string? directory, Config hocon, out string? problem, out int exitCode)
+    {
+        exitCode = 2;
+        AccountSettings accounts;
+        string file;
+        try
+        {
+            accounts = AccountSettings.Create(hocon);
+            file = hocon.RequiredString("switchboard.data.file");
+        }
+        catch (ConfigurationException ex)
+        {
+            problem = $"bad configuration: {ex.Message}";
+            return null;
+        }
+        exitCode = 1;
+        var dir = Path.GetFullPath(directory ?? DefaultDirectory());
+        var path = Path.Combine(dir, file);
+        problem = DataStoreCheck.Prepare(dir, path);
+        return problem is null ? new DataStore(dir, path, accounts) : null;
+    }
+
+    /// <summary>The plugin's connection strings (journal, snapshots, queries), all to this one file.</summary>
+    public Config Hocon
+    {
+        get
+        {
+            var quoted = System.Text.Json.JsonSerializer.Serialize(new SqliteConnectionStringBuilder { DataSource = DatabasePath }.ToString());
+            return ConfigurationFactory.ParseString($$"""
+                akka.persistence.journal.sql.connection-string = {{quoted}}
+                akka.persistence.snapshot-store.sql.connection-string = {{quoted}}
+                akka.persistence.query.journal.sql.connection-string = {{quoted}}
+                """);
+        }
+    }
+
+    /// <summary>What <c>/status</c> shows.</summary>
+    public object Status => new { kind = "sqlite", directory = Directory, file = DatabasePath };
+
+    /// <summary>For <c>--help</c> and the start-up log line.</summary>
+    public override string ToString() => $"SQLite {DatabasePath}";
+}
+
+/// <summary>The host's one-line wiring of the store.</summary>
+public static class DataStoreWiring
+{
+    /// <summary>The connection strings over server.hocon's plugin section, the plugin's defaults under everything.</summary>
+    public static AkkaConfigurationBuilder WithDataStore(this AkkaConfigurationBuilder ab, DataStore? store) => store is null
+        ? ab
+        : ab.AddHocon(store.Hocon, HoconAddMode.Prepend).AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
+
+    /// <summary>Starts the journal and snapshot store at once (the schema is made on first start, and a store that
+    /// cannot be written is logged now, not at the first account), then the accounts actor; null without a store.</summary>
+    public static IActorRef? StartAccounts(this ActorSystem system, DataStore? store)
+    {
+        if (store is null) return null;
+        var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
+        persistence.JournalFor(null);
+        persistence.SnapshotStoreFor(null);
+        system.Log.Info("data store: {0} (accounts on)", store);
+        return system.ActorOf(AccountsActor.Props(store.Accounts, TimeProvider.System), "accounts");
+    }
+}

@@ -1,0 +1,86 @@
+using Microsoft.Data.Sqlite;
+
+namespace Switchboard.Server.Hosting;
+
+/// <summary>
+/// What the data directory and its database must be before the node uses them: this user's, closed to others
+/// (0700 / 0600: the file holds password hashes), not a symbolic link, not locked by another process, and a sound
+/// SQLite database (or empty, made here). Each refusal is one line naming the path and the fix.
+/// </summary>
+public static class DataStoreCheck
+{
+    private const UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const uint DirectoryType = 0x4000, TypeMask = 0xF000;
+    private const int SqliteBusy = 5, SqliteLocked = 6, SqliteCorrupt = 11, SqliteNotADb = 26;
+
+    /// <summary>Null when <paramref name="dir"/> and <paramref name="path"/> are ready (made if missing), else why not.</summary>
+    public static string? Prepare(string dir, string path)
+    {
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("the data store's checks are for Unix file modes");
+        try
+        {
+            if (!System.IO.Directory.Exists(dir) && !File.Exists(dir))
+            {
+                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
+                System.IO.Directory.CreateDirectory(dir, DirMode);
+            }
+            if (Owned(dir, "data directory", "chmod 700", directory: true) is { } dirProblem) return dirProblem;
+            if (!File.Exists(path) && !System.IO.Directory.Exists(path))
+                using (File.Open(path, new FileStreamOptions { Mode = System.IO.FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = FileMode })) { }
+            if (Owned(path, "data file", "chmod 600", directory: false) is { } fileProblem) return fileProblem;
+            foreach (var side in new[] { "-wal", "-shm", "-journal" })
+                if (File.Exists(path + side) && Owned(path + side, "data file", "chmod 600", directory: false) is { } sideProblem) return sideProblem;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot use data directory {dir}: {ex.Message}";
+        }
+        return Sound(path);
+    }
+
+    private static string? Owned(string path, string what, string fix, bool directory)
+    {
+        var status = ProcessInfo.FileStatusOf(path);
+        var isDirectory = (status.Mode & TypeMask) == DirectoryType;
+        if (directory ? !isDirectory : !status.IsRegularFile)
+            return $"{what} {path} is not a {(directory ? "directory" : "regular file")} (a symbolic link or something else); give --data a real directory";
+        if (status.Uid != ProcessInfo.EffectiveUid())
+            return $"{what} {path} belongs to uid {status.Uid}, not to this user; refusing it (give --data a directory of your own)";
+        return status.IsExposed ? $"{what} {path} is mode {status.Octal}, open to other users; make it private: {fix} {path}" : null;
+    }
+
+    // Opens the file the way the plugin will, checks its pages and takes the write lock once, briefly.
+    private static string? Sound(string path)
+    {
+        var connection = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, DefaultTimeout = 5, Pooling = false };
+        try
+        {
+            using var db = new SqliteConnection(connection.ToString());
+            db.Open();
+            using (var check = db.CreateCommand())
+            {
+                check.CommandText = "PRAGMA quick_check";
+                if (check.ExecuteScalar() is not "ok")
+                    return $"data file {path} is damaged (SQLite quick_check failed); restore it from a backup or move it away to start empty";
+            }
+            using var lockOnce = db.CreateCommand();
+            // WAL lets several nodes sharing the directory read while one writes; the mode is kept in the file.
+            lockOnce.CommandText = "PRAGMA journal_mode=WAL; BEGIN IMMEDIATE; ROLLBACK;";
+            lockOnce.ExecuteNonQuery();
+            return null;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteBusy or SqliteLocked)
+        {
+            return $"data file {path} is locked by another process; stop it (or wait for it) and start again";
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteCorrupt or SqliteNotADb)
+        {
+            return $"data file {path} is not a sound SQLite database ({ex.Message.TrimEnd('.')}); restore it from a backup or move it away to start empty";
+        }
+        catch (SqliteException ex)
+        {
+            return $"cannot open data file {path}: {ex.Message}";
+        }
+    }
+}

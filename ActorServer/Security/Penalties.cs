@@ -1,0 +1,45 @@
+namespace Switchboard.Server.Security;
+
+/// <summary>
+/// Growing penalties for failed secrets, per key (a host, a name): after <c>failuresBeforePenalty</c> failures a key
+/// waits <c>firstPenalty</c>, then twice as long with each further failure, up to <c>maxPenalty</c>, until a success
+/// clears it. Memory stays bounded: past <see cref="MaxTracked"/> keys, expired penalties are forgotten first, then the
+/// one that ends soonest. Pure bookkeeping over an injected clock; the token gate and the account gate share it.
+/// </summary>
+public sealed class Penalties(int failuresBeforePenalty, TimeSpan firstPenalty, TimeSpan maxPenalty, TimeProvider clock)
+{
+    /// <summary>Keys remembered for their failures.</summary>
+    public const int MaxTracked = 1024;
+
+    private readonly Dictionary<string, (int Failures, long Until)> _failures = new(StringComparer.Ordinal);
+
+    /// <summary>Keys whose failures are remembered.</summary>
+    public int Tracked => _failures.Count;
+
+    /// <summary>True while <paramref name="key"/> waits out a penalty: its secrets are refused unevaluated.</summary>
+    public bool Waiting(string key) => _failures.TryGetValue(key, out var f) && f.Until > clock.GetTimestamp();
+
+    public void Succeeded(string key) => _failures.Remove(key);
+
+    public void Failed(string key)
+    {
+        var now = clock.GetTimestamp();
+        var failures = _failures.GetValueOrDefault(key).Failures + 1;
+        var until = now;
+        if (failures >= failuresBeforePenalty)
+        {
+            var seconds = Math.Min(firstPenalty.TotalSeconds * Math.Pow(2, failures - failuresBeforePenalty), maxPenalty.TotalSeconds);
+            until = now + (long)(seconds * clock.TimestampFrequency);
+        }
+        if (!_failures.ContainsKey(key) && _failures.Count >= MaxTracked) Forget(now);
+        _failures[key] = (failures, until);
+    }
+
+    // Expired penalties first; if every one is current, the one that ends soonest.
+    private void Forget(long now)
+    {
+        foreach (var (k, f) in _failures)
+            if (f.Until <= now) _failures.Remove(k);
+        if (_failures.Count >= MaxTracked) _failures.Remove(_failures.MinBy(kv => kv.Value.Until).Key);
+    }
+}

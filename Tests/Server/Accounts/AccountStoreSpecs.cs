@@ -1,0 +1,118 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+
+namespace Switchboard.Tests.Server.Accounts;
+
+/// <summary>
+/// Accounts on a real SQLite file (a temporary data directory), as the host wires it: a reservation survives the actor
+/// system, and several nodes sharing one store never fork an account's journal (one writer per persistence id).
+/// </summary>
+public sealed class AccountStoreSpecs() : TestKit(ActorTestConfig.Server()), IDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "sb-accounts-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly List<ActorSystem> _nodes = [];
+
+    private IActorRef Node(int iterations = 1000)
+    {
+        var (config, store) = AccountTestConfig.Sqlite(_dir, iterations);
+        var system = ActorSystem.Create($"node{_nodes.Count}", config);
+        _nodes.Add(system);
+        return system.StartAccounts(store)!;
+    }
+
+    private object Verify(IActorRef accounts, string name, string? password)
+    {
+        accounts.Tell(new VerifyClaim(AccountTestConfig.Claim(name, TestActor), password, "127.0.0.1"), TestActor);
+        return ExpectMsg<object>(m => m is ClaimVerified or ClaimDenied, Wait);
+    }
+
+    private int Command(IActorRef accounts, string name, AccountAction action, string password, string? fresh = null)
+    {
+        accounts.Tell(new AccountRequest(name, "127.0.0.1", new AccountCommand(1, action, password, fresh)), TestActor);
+        return ExpectMsg<AccountAnswer>(Wait).Outcome.Code;
+    }
+
+    [Fact]
+    public async Task A_reservation_survives_its_actor_system_and_is_read_back_from_the_file()
+    {
+        var first = Node();
+        Assert.Equal(Codes.Ok, Command(first, "alice", AccountAction.Reserve, "wonderland"));
+        await _nodes[0].Terminate();
+
+        var restarted = Node();
+        Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(restarted, "alice", null)).Code);
+        Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(restarted, "alice", "looking-glass")).Code);
+        Assert.IsType<ClaimVerified>(Verify(restarted, "alice", "wonderland"));
+    }
+
+    [Fact]
+    public void Two_nodes_writing_one_account_at_once_leave_one_line_of_events_the_loser_hears_503()
+    {
+        var a = Node();
+        var b = Node();
+        // Both have the account recovered (as two nodes would if the one-writer rule were broken) ...
+        Assert.IsType<ClaimVerified>(Verify(a, "zoe", null));
+        Assert.IsType<ClaimVerified>(Verify(b, "zoe", null));
+        // ... and both write event 1: the journal's key (persistence id, sequence number) takes one of them.
+        a.Tell(new AccountRequest("zoe", "127.0.0.1", new AccountCommand(1, AccountAction.Reserve, "from-a")), TestActor);
+        b.Tell(new AccountRequest("zoe", "127.0.0.1", new AccountCommand(2, AccountAction.Reserve, "from-b")), TestActor);
+        var answers = new[] { ExpectMsg<AccountAnswer>(Wait), ExpectMsg<AccountAnswer>(Wait) }.OrderBy(x => x.Id).ToArray();
+        var codes = answers.Select(x => x.Outcome.Code).ToArray();
+        Assert.Single(codes, Codes.Ok);
+        Assert.Single(codes, Codes.Unavailable);
+        var winner = answers[0].Outcome.Code == Codes.Ok ? "from-a" : "from-b";
+        var loser = winner == "from-a" ? "from-b" : "from-a";
+
+        var reader = Node();
+        Assert.IsType<ClaimVerified>(Verify(reader, "zoe", winner));
+        Assert.IsType<ClaimDenied>(Verify(reader, "zoe", loser));
+    }
+
+    [Fact]
+    public void A_new_claim_reads_the_account_afresh_after_another_node_changed_it()
+    {
+        var a = Node();
+        var b = Node();
+        Assert.Equal(Codes.Ok, Command(a, "yan", AccountAction.Reserve, "first"));
+        // yan's claim ends on node a and is taken on node b, which changes the password.
+        a.Tell(new ForgetAccount("yan"));
+        Assert.Equal(Codes.Ok, Command(b, "yan", AccountAction.ChangePassword, "first", "second"));
+        b.Tell(new ForgetAccount("yan"));
+        // Back on node a: the account is recovered from the file, not remembered.
+        Assert.IsType<ClaimDenied>(Verify(a, "yan", "first"));
+        Assert.IsType<ClaimVerified>(Verify(a, "yan", "second"));
+    }
+
+    [Fact]
+    public void A_right_password_under_fewer_iterations_than_configured_is_hashed_again_once()
+    {
+        Assert.Equal(Codes.Ok, Command(Node(), "old", AccountAction.Reserve, "pw"));
+        Assert.Equal(1, Events("account-old"));
+        var raised = Node(iterations: 2000);
+        Assert.IsType<ClaimVerified>(Verify(raised, "old", "pw"));
+        Assert.Equal(2, Events("account-old"));
+        raised.Tell(new ForgetAccount("old"));
+        Assert.IsType<ClaimVerified>(Verify(raised, "old", "pw"));
+        Assert.Equal(2, Events("account-old")); // already at today's count: nothing more written
+        Assert.IsType<ClaimDenied>(Verify(raised, "old", "other"));
+    }
+
+    private long Events(string persistenceId)
+    {
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "switchboard.db")};Mode=ReadOnly;Pooling=False");
+        db.Open();
+        using var count = db.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM event_journal WHERE persistence_id = $id";
+        count.Parameters.AddWithValue("$id", persistenceId);
+        return (long)count.ExecuteScalar()!;
+    }
+
+    public new void Dispose()
+    {
+        foreach (var node in _nodes) node.Terminate().Wait(TimeSpan.FromSeconds(10));
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+        base.Dispose();
+    }
+}

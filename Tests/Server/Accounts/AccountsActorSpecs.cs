@@ -1,0 +1,172 @@
+using Akka.Actor;
+using Akka.Persistence.TestKit;
+using Akka.TestKit.Xunit2;
+
+namespace Switchboard.Tests.Server.Accounts;
+
+/// <summary>
+/// The accounts of a node under TestKit, on Akka.Persistence.TestKit's journal: what a reserved name admits, what the
+/// account commands answer, guessing bounded per name and per host, and a journal that fails, rejects or delays writes.
+/// </summary>
+public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal())
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    private IActorRef Accounts(TimeProvider? clock = null) =>
+        Sys.ActorOf(AccountsActor.Props(AccountSettings.Create(Sys.Settings.Config), clock ?? TimeProvider.System));
+
+    private ITestJournal Journal => TestJournal.FromRef(Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null));
+
+    private OpOutcome Command(IActorRef accounts, string name, AccountAction action, string password, string? fresh = null, string host = "10.0.0.1")
+    {
+        accounts.Tell(new AccountRequest(name, host, new AccountCommand(7, action, password, fresh)));
+        var answer = ExpectMsg<AccountAnswer>(Wait);
+        Assert.Equal(7, answer.Id);
+        return answer.Outcome;
+    }
+
+    private object Verify(IActorRef accounts, string name, string? password, string host = "10.0.0.1")
+    {
+        accounts.Tell(new VerifyClaim(AccountTestConfig.Claim(name, TestActor), password, host));
+        return ExpectMsg<object>(m => m is ClaimVerified or ClaimDenied, Wait);
+    }
+
+    [Fact]
+    public void An_unreserved_name_is_a_guests_with_or_without_a_password()
+    {
+        var accounts = Accounts();
+        Assert.IsType<ClaimVerified>(Verify(accounts, "guest", null));
+        Assert.IsType<ClaimVerified>(Verify(accounts, "guest", "anything"));
+    }
+
+    [Fact]
+    public void A_reserved_name_registers_only_with_its_password()
+    {
+        var accounts = Accounts();
+        Assert.Equal(Codes.Ok, Command(accounts, "alice", AccountAction.Reserve, "s3cret").Code);
+
+        var missing = Assert.IsType<ClaimDenied>(Verify(accounts, "alice", null));
+        Assert.Equal(Codes.Forbidden, missing.Code);
+        Assert.Contains("reserved", missing.Error);
+        var wrong = Assert.IsType<ClaimDenied>(Verify(accounts, "alice", "guess"));
+        Assert.Equal(Codes.Forbidden, wrong.Code);
+        Assert.Equal("alice", Assert.IsType<ClaimVerified>(Verify(accounts, "alice", "s3cret")).Claim.Name);
+    }
+
+    [Fact]
+    public void Reserve_change_and_release_answer_what_they_did_and_need_the_current_password()
+    {
+        var accounts = Accounts();
+        Assert.Equal(Codes.Invalid, Command(accounts, "bob", AccountAction.ChangePassword, "x", "y").Code); // not reserved
+        Assert.Equal("reserved", Command(accounts, "bob", AccountAction.Reserve, "one").Value.Text);
+        Assert.Equal(Codes.NameTaken, Command(accounts, "bob", AccountAction.Reserve, "two").Code);
+        Assert.Equal(Codes.Forbidden, Command(accounts, "bob", AccountAction.ChangePassword, "wrong", "two").Code);
+        Assert.Equal("password changed", Command(accounts, "bob", AccountAction.ChangePassword, "one", "two").Value.Text);
+        Assert.IsType<ClaimVerified>(Verify(accounts, "bob", "two")); // the right password clears the name's count
+        Assert.Equal(Codes.Forbidden, Command(accounts, "bob", AccountAction.Release, "one").Code); // the old one is no more
+        Assert.Equal("released", Command(accounts, "bob", AccountAction.Release, "two").Value.Text);
+        Assert.IsType<ClaimVerified>(Verify(accounts, "bob", null));
+    }
+
+    [Fact]
+    public void An_empty_or_oversized_password_is_refused_unevaluated()
+    {
+        var accounts = Accounts();
+        Assert.Equal(Codes.Invalid, Command(accounts, "carol", AccountAction.Reserve, "").Code);
+        Assert.Equal(Codes.Invalid, Command(accounts, "carol", AccountAction.Reserve, new string('x', Limits.MaxPasswordBytes + 1)).Code);
+        Assert.IsType<ClaimVerified>(Verify(accounts, "carol", null)); // still a guest's
+    }
+
+    [Fact]
+    public void Wrong_passwords_for_one_name_reach_429_and_then_even_the_right_one_waits()
+    {
+        var accounts = Accounts();
+        Command(accounts, "dave", AccountAction.Reserve, "right");
+        var settings = AccountSettings.Create(Sys.Settings.Config);
+        for (var i = 0; i < settings.FailuresBeforePenalty; i++)
+            Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(accounts, "dave", $"guess{i}", host: $"10.0.1.{i}")).Code);
+        // Each guess came from another host: the name's own count bounds them.
+        Assert.Equal(Codes.RateLimited, Assert.IsType<ClaimDenied>(Verify(accounts, "dave", "guess", host: "10.0.2.1")).Code);
+        Assert.Equal(Codes.RateLimited, Assert.IsType<ClaimDenied>(Verify(accounts, "dave", "right", host: "10.0.2.2")).Code);
+        Assert.Equal(Codes.RateLimited, Command(accounts, "dave", AccountAction.Release, "right", host: "10.0.2.3").Code);
+    }
+
+    [Fact]
+    public void Wrong_passwords_from_one_host_reach_429_for_every_name()
+    {
+        var accounts = Accounts();
+        var settings = AccountSettings.Create(Sys.Settings.Config);
+        for (var i = 0; i <= settings.FailuresBeforePenalty; i++) Command(accounts, $"user{i}", AccountAction.Reserve, "pw", host: "10.0.3.1");
+        for (var i = 0; i < settings.FailuresBeforePenalty; i++)
+            Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(accounts, $"user{i}", "guess", host: "10.0.9.9")).Code);
+        // A name it never guessed at: refused unevaluated, as a host spraying guesses over names must be.
+        var last = $"user{settings.FailuresBeforePenalty}";
+        Assert.Equal(Codes.RateLimited, Assert.IsType<ClaimDenied>(Verify(accounts, last, "pw", host: "10.0.9.9")).Code);
+        Assert.IsType<ClaimVerified>(Verify(accounts, last, "pw", host: "10.0.3.1"));
+    }
+
+    [Fact]
+    public void Password_checks_past_the_nodes_bound_at_once_are_answered_429_unevaluated()
+    {
+        var settings = AccountSettings.Create(Sys.Settings.Config);
+        var accounts = Accounts();
+        // All in the accounts' mailbox before any job can end: the bound is full when the last one is read.
+        for (var i = 0; i < settings.MaxConcurrentChecks; i++)
+            accounts.Tell(new AccountRequest($"busy{i}", "10.0.0.1", new AccountCommand(i, AccountAction.Reserve, "pw")));
+        accounts.Tell(new VerifyClaim(AccountTestConfig.Claim("one-more", TestActor), "pw", "10.0.0.2"));
+        Assert.Equal(Codes.RateLimited, ExpectMsg<ClaimDenied>(Wait).Code);
+        accounts.Tell(new VerifyClaim(AccountTestConfig.Claim("guest", TestActor), null, "10.0.0.2")); // no password, no hash
+        var rest = ReceiveN(settings.MaxConcurrentChecks + 1, Wait);
+        Assert.Single(rest.OfType<ClaimVerified>());
+        Assert.All(rest.OfType<AccountAnswer>(), a => Assert.Equal(Codes.Ok, a.Outcome.Code));
+        Assert.Equal(settings.MaxConcurrentChecks, rest.OfType<AccountAnswer>().Count());
+        Assert.IsType<ClaimVerified>(Verify(accounts, "one-more", "pw")); // the bound frees as they end
+    }
+
+    [Fact]
+    public async Task A_failed_journal_write_answers_503_and_the_account_recovers_as_it_was()
+    {
+        var accounts = Accounts();
+        await Journal.OnWrite.Fail();
+        Assert.Equal(Codes.Unavailable, Command(accounts, "erin", AccountAction.Reserve, "pw").Code);
+        await Journal.OnWrite.Pass();
+        Assert.IsType<ClaimVerified>(Verify(accounts, "erin", null)); // nothing was reserved
+        Assert.Equal(Codes.Ok, Command(accounts, "erin", AccountAction.Reserve, "pw").Code);
+        Assert.IsType<ClaimDenied>(Verify(accounts, "erin", null));
+    }
+
+    [Fact]
+    public async Task A_rejected_journal_write_answers_503_and_the_account_goes_on()
+    {
+        var accounts = Accounts();
+        Command(accounts, "frank", AccountAction.Reserve, "old");
+        await Journal.OnWrite.Reject();
+        Assert.Equal(Codes.Unavailable, Command(accounts, "frank", AccountAction.ChangePassword, "old", "new").Code);
+        await Journal.OnWrite.Pass();
+        Assert.IsType<ClaimVerified>(Verify(accounts, "frank", "old"));
+        Assert.IsType<ClaimDenied>(Verify(accounts, "frank", "new"));
+    }
+
+    [Fact]
+    public async Task A_recovery_that_fails_answers_503_and_the_next_attempt_recovers()
+    {
+        var accounts = Accounts();
+        Command(accounts, "gina", AccountAction.Reserve, "pw");
+        accounts.Tell(new ForgetAccount("gina"));
+        await Journal.OnRecovery.Fail();
+        Assert.Equal(Codes.Unavailable, Assert.IsType<ClaimDenied>(Verify(accounts, "gina", "pw")).Code);
+        await Journal.OnRecovery.Pass();
+        Assert.IsType<ClaimVerified>(Verify(accounts, "gina", "pw"));
+    }
+
+    [Fact]
+    public async Task While_a_write_is_delayed_the_next_job_for_the_name_waits_and_sees_it()
+    {
+        var accounts = Accounts();
+        await Journal.OnWrite.PassWithDelay(TimeSpan.FromMilliseconds(300));
+        accounts.Tell(new AccountRequest("hank", "10.0.0.1", new AccountCommand(1, AccountAction.Reserve, "pw")));
+        accounts.Tell(new VerifyClaim(AccountTestConfig.Claim("hank", TestActor), null, "10.0.0.1"));
+        Assert.Equal(Codes.Ok, ExpectMsg<AccountAnswer>(Wait).Outcome.Code);
+        Assert.Equal(Codes.Forbidden, ExpectMsg<ClaimDenied>(Wait).Code); // reserved by then, not a guest's
+    }
+}

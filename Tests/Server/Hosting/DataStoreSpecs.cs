@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+
+namespace Switchboard.Tests.Server.Hosting;
+
+/// <summary>The data directory and its SQLite file before a node uses them: made private, refused with one line naming
+/// the path when they belong to another user, are open to others, are locked, or are not a sound database.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class DataStoreSpecs : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "sb-data-" + Guid.NewGuid().ToString("N")[..12]);
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+    }
+
+    private string? Open(string dir)
+    {
+        var store = DataStore.Open(dir, ActorTestConfig.Server(), out var problem, out var exit);
+        if (store is null) Assert.Equal(1, exit);
+        return problem;
+    }
+
+    private string Dir(UnixFileMode mode = Private)
+    {
+        var dir = Path.Combine(_root, "data");
+        Directory.CreateDirectory(dir, mode);
+        File.SetUnixFileMode(dir, mode);
+        return dir;
+    }
+
+    [Fact]
+    public void A_missing_directory_is_made_0700_with_its_database_0600_and_the_schema_is_not_needed_yet()
+    {
+        var dir = Path.Combine(_root, "deep", "data");
+        Assert.Null(Open(dir));
+        Assert.Equal(Private, File.GetUnixFileMode(dir));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir, "switchboard.db")));
+        Assert.Null(Open(dir)); // and a second start takes what the first made
+    }
+
+    [Fact]
+    public void The_default_directory_follows_XDG_DATA_HOME_else_the_home_directory()
+    {
+        Assert.Equal("/x/data/switchboard", DataStore.DefaultDirectory("/x/data", "/home/a"));
+        Assert.Equal("/home/a/.local/share/switchboard", DataStore.DefaultDirectory(null, "/home/a"));
+        Assert.Equal("/home/a/.local/share/switchboard", DataStore.DefaultDirectory("relative/dir", "/home/a"));
+    }
+
+    [Fact]
+    public void A_directory_open_to_other_users_is_refused_with_the_fix()
+    {
+        var dir = Dir(Private | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        var problem = Open(dir);
+        Assert.Contains($"data directory {dir} is mode 0755", problem);
+        Assert.Contains($"chmod 700 {dir}", problem);
+    }
+
+    [Fact]
+    public void A_database_open_to_other_users_is_refused_with_the_fix()
+    {
+        var dir = Dir();
+        var file = Path.Combine(dir, "switchboard.db");
+        File.WriteAllBytes(file, []);
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead | UnixFileMode.GroupRead);
+        Assert.Contains($"data file {file} is mode 0644, open to other users; make it private: chmod 600 {file}", Open(dir));
+    }
+
+    [Fact]
+    public void A_database_of_another_user_is_refused()
+    {
+        var dir = Dir();
+        var file = Path.Combine(dir, "switchboard.db");
+        File.WriteAllBytes(file, []);
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Chown(file, "65534");
+        Assert.Contains($"data file {file} belongs to uid 65534, not to this user", Open(dir));
+    }
+
+    [Fact]
+    public void A_symbolic_link_in_place_of_the_directory_is_refused()
+    {
+        var real = Dir();
+        var link = Path.Combine(_root, "link");
+        File.CreateSymbolicLink(link, real);
+        Assert.Contains($"data directory {link} is not a directory", Open(link));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_database_is_refused_not_overwritten()
+    {
+        var dir = Dir();
+        var file = Path.Combine(dir, "switchboard.db");
+        var junk = new byte[8192];
+        new Random(21).NextBytes(junk);
+        File.WriteAllBytes(file, junk);
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Assert.Contains($"data file {file} is not a sound SQLite database", Open(dir));
+        Assert.Equal(junk, File.ReadAllBytes(file));
+    }
+
+    [Fact]
+    public void A_database_another_process_holds_locked_is_refused()
+    {
+        var dir = Dir();
+        Assert.Null(Open(dir));
+        var file = Path.Combine(dir, "switchboard.db");
+        using var holder = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
+        holder.Open();
+        using (var take = holder.CreateCommand())
+        {
+            take.CommandText = "PRAGMA journal_mode=DELETE; BEGIN EXCLUSIVE;";
+            take.ExecuteNonQuery();
+        }
+        Assert.Contains($"data file {file} is locked by another process", Open(dir));
+    }
+
+    static void Chown(string path, string owner)
+    {
+        using var p = Process.Start(new ProcessStartInfo("chown", [owner, path]) { RedirectStandardError = true })!;
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, "chown: " + p.StandardError.ReadToEnd());
+    }
+}
