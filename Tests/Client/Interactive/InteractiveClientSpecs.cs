@@ -155,11 +155,13 @@ public sealed class InteractiveClientSpecs : IAsyncLifetime
         alice.Keys("Tab");
         await alice.WaitForInputAsync("say #games");
         alice.Keys("C-u");
-        // Several candidates: they are listed above the prompt, and the common part is completed.
+        // Several candidates: they are listed above the prompt and the line stays as typed; one more letter decides.
         alice.Type("p");
         alice.Keys("Tab");
-        await alice.WaitForTextAsync("presence  prime");
-        await alice.WaitForInputAsync("pr");
+        await alice.WaitForTextAsync("passwd  presence  prime");
+        alice.Type("ri");
+        alice.Keys("Tab");
+        await alice.WaitForInputAsync("prime");
     }
 
     [Fact]
