@@ -176,7 +176,9 @@ public sealed class HostilePeerSpecs
         var gateway = mallory.At($"switchboard@{server.Address}", "/user/gateway");
         for (var i = 0; i < 150; i++) gateway.Tell(new Register($"squat{i}"), mallory.Inbox.Receiver);
         var answers = new List<object>();
-        while (answers.Count < 150) answers.Add(await mallory.Inbox.ReceiveAsync(TimeSpan.FromSeconds(30).Scaled()));
+        // Her registered sessions also push presence notices into the same inbox: only the gateway's answers count.
+        while (answers.Count < 150)
+            if (await mallory.Inbox.ReceiveAsync(TimeSpan.FromSeconds(30).Scaled()) is (Registered or Rejected) and var answer) answers.Add(answer);
         Assert.Equal(64, answers.Count(a => a is Registered));
         Assert.All(answers.OfType<Rejected>(), r => Assert.Equal(Codes.RateLimited, r.Code));
         await using var carol = await server.ConnectAsync("carol");
