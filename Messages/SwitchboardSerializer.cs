@@ -18,7 +18,8 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
         JoinM = "join", LeaveM = "leave", RoomsM = "rooms", RoomsReplyM = "roomsr", PresenceM = "pres",
         AckM = "ack", IncomingM = "in", PresenceEventM = "presev", PresenceBatchM = "presb", DroppedM = "drop", FanoutDroppedM = "fdrop", DeliverM = "dlv",
         DeliveredM = "dlvd", FanoutM = "fan",
-        RequestBatchM = "reqb", ReplyBatchM = "repb", AccountM = "acct";
+        RequestBatchM = "reqb", ReplyBatchM = "repb", AccountM = "acct",
+        HistoryM = "hist", HistoryReplyM = "histr", MarkReadM = "mark", AwayM = "away";
 
     public override int Identifier => Id;
 
@@ -51,6 +52,10 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
         Delivered => DeliveredM,
         Fanout => FanoutM,
         AccountCommand => AccountM,
+        HistoryQuery => HistoryM,
+        HistoryReply => HistoryReplyM,
+        MarkRead => MarkReadM,
+        AwayNotice => AwayM,
         _ => throw new ArgumentException($"{o.GetType()} is not a Switchboard wire message", nameof(o)),
     };
 
@@ -79,14 +84,28 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
         RoomsReply r => ToRoomsReply(r).ToByteArray(),
         SetPresence r => new SetPresenceMsg { Id = r.Id, On = r.On }.ToByteArray(),
         Ack r => new AckMsg { Received = r.Received }.ToByteArray(),
-        Incoming r => new IncomingMsg { From = r.From, Text = r.Text, Direct = r.Direct, Room = r.Room ?? "", Replay = r.Replay }.ToByteArray(),
+        Incoming r => new IncomingMsg
+        {
+            From = r.From, Text = r.Text, Direct = r.Direct, Room = r.Room ?? "", Replay = r.Replay, MsgId = r.MsgId, TimeMs = r.TimeMs,
+            Offline = r.Offline,
+        }.ToByteArray(),
         PresenceEvent r => ToPresenceEvent(r).ToByteArray(),
         PresenceBatch r => ToPresenceBatch(r).ToByteArray(),
         Dropped r => new DroppedMsg { To = r.To, Reason = r.Reason }.ToByteArray(),
         FanoutDropped r => new DroppedMsg { To = r.To, Reason = r.Reason, From = r.From }.ToByteArray(),
-        Deliver r => new DeliverMsg { Id = r.Id, From = r.From, To = r.To, Text = r.Text, ReplyTo = Serialization.SerializedActorPath(r.ReplyTo) }.ToByteArray(),
+        Deliver r => new DeliverMsg
+        {
+            Id = r.Id, From = r.From, To = r.To, Text = r.Text, ReplyTo = Serialization.SerializedActorPath(r.ReplyTo), MsgId = r.MsgId, TimeMs = r.TimeMs,
+        }.ToByteArray(),
         Delivered r => new DeliveredMsg { Id = r.Id, Code = r.Code, Error = r.Error ?? "" }.ToByteArray(),
-        Fanout r => new FanoutMsg { From = r.From, Room = r.Room ?? "", Text = r.Text, ReplyTo = Serialization.SerializedActorPath(r.ReplyTo) }.ToByteArray(),
+        Fanout r => new FanoutMsg
+        {
+            From = r.From, Room = r.Room ?? "", Text = r.Text, ReplyTo = Serialization.SerializedActorPath(r.ReplyTo), MsgId = r.MsgId, TimeMs = r.TimeMs,
+        }.ToByteArray(),
+        HistoryQuery r => ToHistory(r).ToByteArray(),
+        HistoryReply r => ToHistoryReply(r).ToByteArray(),
+        MarkRead r => new MarkReadMsg { Id = r.Id, Conversation = r.Conversation, MsgId = r.MessageId }.ToByteArray(),
+        AwayNotice r => ToAway(r).ToByteArray(),
         _ => throw new ArgumentException($"{obj.GetType()} is not a Switchboard wire message", nameof(obj)),
     };
 
@@ -119,6 +138,10 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
         DeliveredM => FromDelivered(DeliveredMsg.Parser.ParseFrom(bytes)),
         FanoutM => FromFanout(FanoutMsg.Parser.ParseFrom(bytes)),
         AccountM => FromAccount(AccountMsg.Parser.ParseFrom(bytes)),
+        HistoryM => FromHistory(HistoryMsg.Parser.ParseFrom(bytes)),
+        HistoryReplyM => FromHistoryReply(HistoryReplyMsg.Parser.ParseFrom(bytes)),
+        MarkReadM => FromMarkRead(MarkReadMsg.Parser.ParseFrom(bytes)),
+        AwayM => FromAway(AwayNoticeMsg.Parser.ParseFrom(bytes)),
         _ => throw new SerializationException($"unknown Switchboard manifest '{manifest}'"),
     };
 
@@ -160,7 +183,8 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
     private static JoinRoom FromJoin(JoinRoomMsg m) => new(m.Id, m.Room);
     private static LeaveRoom FromLeave(LeaveRoomMsg m) => new(m.Id, m.Room);
     private static SetPresence FromSetPresence(SetPresenceMsg m) => new(m.Id, m.On);
-    private static Incoming FromIncoming(IncomingMsg m) => new(m.From, m.Text, m.Direct, NullIfEmpty(m.Room), m.Replay);
+    private static Incoming FromIncoming(IncomingMsg m) =>
+        new(m.From, m.Text, m.Direct, NullIfEmpty(m.Room), m.Replay, m.MsgId, m.TimeMs, m.Offline);
     private static PresenceEvent FromPresenceEvent(PresenceEventMsg m) => new(m.Name, m.Node, m.Joined);
     private static PresenceEventMsg ToPresenceEvent(PresenceEvent r) => new() { Name = r.Name, Node = r.Node, Joined = r.Joined };
 
@@ -179,8 +203,8 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
     private static Delivered FromDelivered(DeliveredMsg m) => new(m.Id, m.Code, NullIfEmpty(m.Error));
 
     private Deliver FromDeliver(DeliverMsg m) =>
-        new(m.Id, m.From, m.To, m.Text, system.Provider.ResolveActorRef(m.ReplyTo));
+        new(m.Id, m.From, m.To, m.Text, system.Provider.ResolveActorRef(m.ReplyTo), m.MsgId, m.TimeMs);
 
     private Fanout FromFanout(FanoutMsg m) =>
-        new(m.From, NullIfEmpty(m.Room), m.Text, system.Provider.ResolveActorRef(m.ReplyTo));
+        new(m.From, NullIfEmpty(m.Room), m.Text, system.Provider.ResolveActorRef(m.ReplyTo), m.MsgId, m.TimeMs);
 }

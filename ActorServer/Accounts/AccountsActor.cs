@@ -24,9 +24,14 @@ public sealed class AccountsActor : ReceiveActor
     private readonly Penalties _byName, _byHost;
     private long _tickets, _incarnations;
 
-    public AccountsActor(AccountSettings settings, TimeProvider clock)
+    private readonly ReservedNames? _reserved;
+    private readonly TimeProvider _clock;
+
+    public AccountsActor(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null)
     {
         _settings = settings;
+        _reserved = reserved;
+        _clock = clock;
         _byName = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
         _byHost = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
         Receive<VerifyClaim>(m => Submit(m.Claim.Name, m.Host, new AccountJob(0, null, m.Password),
@@ -40,7 +45,8 @@ public sealed class AccountsActor : ReceiveActor
         Receive<Terminated>(t => OnStopped(t.ActorRef));
     }
 
-    public static Props Props(AccountSettings settings, TimeProvider clock) => Akka.Actor.Props.Create(() => new AccountsActor(settings, clock));
+    public static Props Props(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null) =>
+        Akka.Actor.Props.Create(() => new AccountsActor(settings, clock, reserved));
 
     // An account actor that fails is stopped (its job hears 503) and recovered afresh by the next job.
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
@@ -80,7 +86,7 @@ public sealed class AccountsActor : ReceiveActor
     private IActorRef AccountFor(string name)
     {
         if (_accounts.TryGetValue(name, out var account)) return account;
-        account = Context.ActorOf(AccountActor.Props(name, _settings), $"{Uri.EscapeDataString(name)}-{++_incarnations}");
+        account = Context.ActorOf(AccountActor.Props(name, _settings, _reserved, _clock), $"{Uri.EscapeDataString(name)}-{++_incarnations}");
         Context.Watch(account);
         return _accounts[name] = account;
     }
