@@ -75,14 +75,14 @@ public static class CommandCatalog
                 ? new WireCommand("presence", id => new SetPresence(id, a.Text == "on"))
                 : new InvalidCommand("presence", "usage: presence on|off"),
         },
-        new("history", ["#ROOM|NAME [latest|before ID|after ID|around ID] [COUNT]"],
-            "a room's or a DM conversation's kept messages (newest 20 by default; at most 100)")
+        new("history", ["#ROOM|NAME [COUNT]", "#ROOM|NAME before|after|around ID [COUNT]"],
+            "a room's or a DM conversation's kept messages: the newest (20 by default, at most 100), or by message ID")
         {
             Slash = ["history", "chathistory"], Completes = Completes.OnlineNames, Parse = a => HistoryOf(a.Words),
         },
         new("markread", ["#ROOM|NAME ID"], "mark a conversation read up to message ID (a reserved name's marker; it only moves forward)")
         {
-            Slash = ["markread"], Completes = Completes.OnlineNames, Parse = a => MarkReadOf(a.Words),
+            Completes = Completes.OnlineNames, Parse = a => MarkReadOf(a.Words),
         },
         new("reserve", [], "reserve your name: from now on it registers only with your password (--password-file or --password)")
         {
