@@ -14,9 +14,8 @@ public sealed partial class SwitchboardSerializer
 
     private static HistoryReplyMsg ToHistoryReply(HistoryReply r)
     {
-        var m = Header(new HistoryReplyMsg(), r);
+        var m = ListReply(r, r.Messages, (HistoryReplyMsg m) => m.Messages, l => new ChatLineMsg { Id = l.Id, From = l.From, Text = l.Text, TimeMs = l.TimeMs });
         (m.Conversation, m.Trimmed, m.LastId) = (r.Conversation, r.Trimmed, r.LastId);
-        foreach (var l in r.Messages) m.Messages.Add(new ChatLineMsg { Id = l.Id, From = l.From, Text = l.Text, TimeMs = l.TimeMs });
         return m;
     }
 

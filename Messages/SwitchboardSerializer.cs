@@ -2,6 +2,7 @@ using Akka.Actor;
 using System.Runtime.Serialization;
 using Akka.Serialization;
 using Google.Protobuf;
+using Google.Protobuf.Collections;
 using Switchboard.Messages.Wire;
 
 namespace Switchboard.Messages;
@@ -23,41 +24,8 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
 
     public override int Identifier => Id;
 
-    public override string Manifest(object o) => o switch
-    {
-        Request => RequestM,
-        Reply => ReplyM,
-        RequestBatch => RequestBatchM,
-        ReplyBatch => ReplyBatchM,
-        Register => RegisterM,
-        Registered => RegisteredM,
-        Rejected => RejectedM,
-        Unregister => UnregisterM,
-        Who => WhoM,
-        WhoReply => WhoReplyM,
-        Say => SayM,
-        Tell => TellM,
-        JoinRoom => JoinM,
-        LeaveRoom => LeaveM,
-        ListRooms => RoomsM,
-        RoomsReply => RoomsReplyM,
-        SetPresence => PresenceM,
-        Ack => AckM,
-        Incoming => IncomingM,
-        PresenceEvent => PresenceEventM,
-        PresenceBatch => PresenceBatchM,
-        Dropped => DroppedM,
-        FanoutDropped => FanoutDroppedM,
-        Deliver => DeliverM,
-        Delivered => DeliveredM,
-        Fanout => FanoutM,
-        AccountCommand => AccountM,
-        HistoryQuery => HistoryM,
-        HistoryReply => HistoryReplyM,
-        MarkRead => MarkReadM,
-        AwayNotice => AwayM,
-        _ => throw new ArgumentException($"{o.GetType()} is not a Switchboard wire message", nameof(o)),
-    };
+    public override string Manifest(object o) => Manifests.TryGet(o, out var manifest) ? manifest
+        : throw new ArgumentException($"{o.GetType()} is not a Switchboard wire message", nameof(o));
 
     public override byte[] ToBinary(object obj) => obj switch
     {
@@ -158,22 +126,23 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
         return m;
     }
 
-    private static WhoReplyMsg ToWhoReply(WhoReply r)
+    // The two list replies: a counted reply's header and its entries, one repeated field.
+    private static TMsg ListReply<TMsg, TEntry, TWire>(IReply r, IEnumerable<TEntry> entries, Func<TMsg, RepeatedField<TWire>> list,
+        Func<TEntry, TWire> toWire) where TMsg : ICountedReplyMsg, new()
     {
-        var m = Header(new WhoReplyMsg(), r);
-        foreach (var c in r.Clients) m.Clients.Add(new PresenceEntryMsg { Name = c.Name, Node = c.Node, SinceMs = c.SinceMs });
+        var m = Header(new TMsg(), r);
+        list(m).AddRange(entries.Select(toWire));
         return m;
     }
+
+    private static WhoReplyMsg ToWhoReply(WhoReply r) => ListReply(r, r.Clients, (WhoReplyMsg m) => m.Clients,
+        c => new PresenceEntryMsg { Name = c.Name, Node = c.Node, SinceMs = c.SinceMs });
 
     private static WhoReply FromWhoReply(WhoReplyMsg m) =>
         new(m.Id, m.Code, m.ClientSeq, m.ServerSeq, [.. m.Clients.Select(c => new PresenceEntry(c.Name, c.Node, c.SinceMs))], NullIfEmpty(m.Error));
 
-    private static RoomsReplyMsg ToRoomsReply(RoomsReply r)
-    {
-        var m = Header(new RoomsReplyMsg(), r);
-        foreach (var x in r.Rooms) m.Rooms.Add(new RoomEntryMsg { Name = x.Name, Members = x.Members, History = x.History });
-        return m;
-    }
+    private static RoomsReplyMsg ToRoomsReply(RoomsReply r) => ListReply(r, r.Rooms, (RoomsReplyMsg m) => m.Rooms,
+        x => new RoomEntryMsg { Name = x.Name, Members = x.Members, History = x.History });
 
     private static RoomsReply FromRoomsReply(RoomsReplyMsg m) =>
         new(m.Id, m.Code, m.ClientSeq, m.ServerSeq, [.. m.Rooms.Select(x => new RoomEntry(x.Name, x.Members, x.History))], NullIfEmpty(m.Error));
