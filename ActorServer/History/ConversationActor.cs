@@ -122,11 +122,19 @@ public sealed class ConversationActor : ReceivePersistentActor
 
     private static long Size(ChatLine l) => 2L * (l.From.Length + l.Text.Length);
 
-    // A rejected event leaves the actor running: its sender hears 503 and the next message is kept as usual.
+    // A rejected event took a sequence number the journal never wrote: the actor stops (everyone waiting hears 503) and is
+    // read afresh by the next message, so ids stay gap-free.
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         _log.Error(cause, "conversation {0}: the journal rejected message {1}", _conversation, sequenceNr);
-        if (_writing.TryDequeue(out var w)) w.ReplyTo.Tell(new HistoryFailed(w.Ticket, Codes.Unavailable, HistoryText.Unavailable));
+        FailWaiting();
+        Context.Stop(Self);
+    }
+
+    private void FailWaiting()
+    {
+        Context.Parent.Tell(new ChildStopping(Self));
+        while (_writing.TryDequeue(out var w)) w.ReplyTo.Tell(new HistoryFailed(w.Ticket, Codes.Unavailable, HistoryText.Unavailable));
     }
 
     // A failed write stops the actor (Akka's rule); everyone still waiting hears 503, and the next message recovers a
@@ -134,13 +142,14 @@ public sealed class ConversationActor : ReceivePersistentActor
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         _log.Error(cause, "conversation {0}: the journal could not write message {1}", _conversation, sequenceNr);
-        while (_writing.TryDequeue(out var w)) w.ReplyTo.Tell(new HistoryFailed(w.Ticket, Codes.Unavailable, HistoryText.Unavailable));
+        FailWaiting();
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
         _log.Error(reason, "conversation {0}: could not be read from the store", _conversation);
+        Context.Parent.Tell(new ChildStopping(Self));
         base.OnRecoveryFailure(reason, message);
     }
 }

@@ -31,6 +31,10 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         Receive<Hold>(m => ToInbox(m.Owner, m));
         Receive<CollectAway>(m => ToInbox(m.Owner, m));
         Receive<AwayDelivered>(m => ToInbox(m.Owner, m));
+        Receive<ChildStopping>(m =>
+        {
+            if (_byRef.TryGetValue(m.Child, out var id) && _children[id].Actor.Equals(m.Child)) _children[id].Failed = true;
+        });
         Receive<Terminated>(t => OnStopped(t.ActorRef));
         Receive<IdleCheck>(_ => LetIdleGo());
     }
@@ -84,14 +88,14 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     private void LetGo(string id)
     {
         var child = _children[id];
-        child.Stopping = true;
+        child.LetGo = true;
         child.Actor.Tell(StopChild.Instance);
     }
 
     private void OnStopped(IActorRef actor)
     {
         if (!_byRef.Remove(actor, out var id) || !_children.Remove(id, out var child)) return;
-        if (!child.Stopping) _log.Warning("history: {0} stopped after a failure; it is read afresh from the store when next used", id);
+        if (!child.LetGo) _log.Warning("history: {0} stopped after a failure; it is read afresh from the store when next used", id);
         // What came for it while it stopped goes to its successor, in order, from the same senders.
         if (child.Waiting.Count == 0) return;
         var next = ChildFor(id, child.Props);
@@ -107,7 +111,12 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     {
         public IActorRef Actor { get; } = actor;
         public Func<Props> Props { get; } = props;
-        public bool Stopping { get; set; }
+        /// <summary>Let go, or failing: it gets nothing new.</summary>
+        public bool Stopping => LetGo || Failed;
+
+        public bool LetGo { get; set; }
+
+        public bool Failed { get; set; }
         public DateTimeOffset LastUsed { get; set; }
         public List<(object Message, IActorRef Sender)> Waiting { get; } = [];
     }

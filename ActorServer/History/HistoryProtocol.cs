@@ -65,3 +65,7 @@ public sealed record StopChild
 
 /// <summary>Conversation → history: a read marker its conversation has checked, for the reader's inbox.</summary>
 public sealed record MarkChecked(MarkReadUpTo Mark);
+
+/// <summary>A conversation or inbox → history: it is stopping after a failed write or read; what comes for it now waits for
+/// its successor (told before anyone hears the failure, so a retry never reaches the stopping one).</summary>
+public sealed record ChildStopping(IActorRef Child);

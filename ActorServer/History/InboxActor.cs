@@ -126,6 +126,13 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         Persist(new HeldDelivered(m.UpTo), e => _held.RemoveAll(h => h.Seq <= e.UpTo));
     }
 
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _log.Error(reason, "inbox of '{0}': could not be read from the store", _owner);
+        Context.Parent.Tell(new ChildStopping(Self));
+        base.OnRecoveryFailure(reason, message);
+    }
+
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         _log.Error(cause, "inbox of '{0}': the journal rejected event {1}", _owner, sequenceNr);
@@ -135,6 +142,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         _log.Error(cause, "inbox of '{0}': the journal could not write event {1}", _owner, sequenceNr);
+        Context.Parent.Tell(new ChildStopping(Self));
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 

@@ -1,0 +1,205 @@
+using Akka.Actor;
+using Akka.Persistence.TestKit;
+using Akka.TestKit.Xunit2;
+
+namespace Switchboard.Tests.Server.History;
+
+/// <summary>
+/// The node's history under TestKit, on Akka.Persistence.TestKit's journal: ids gap-free and in order, each answered only
+/// once written; retention; a conversation let go and read back; inboxes holding DMs for the offline and their read
+/// markers; and a journal that fails or rejects writes (503, then it recovers by itself).
+/// </summary>
+public sealed class HistoryActorSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString(
+    "switchboard.history { max-messages = 5, max-live = 2 }").WithFallback(AccountTestConfig.TestJournal()))
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private static readonly Conversation Lobby = Conversation.Room("#lobby");
+    private static readonly Conversation AliceBob = Conversation.Direct("bob", "alice");
+    private readonly ManualClock _clock = new(DateTimeOffset.Parse("2026-12-03T12:00:00Z"));
+
+    private HistorySettings Settings => HistorySettings.Create(Sys.Settings.Config);
+
+    private IActorRef History() => Sys.ActorOf(HistoryActor.Props(Settings, _clock));
+
+    private ITestJournal Journal => TestJournal.FromRef(Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null));
+
+    private Posted Post(IActorRef history, Conversation c, long ticket, string text, string from = "bob")
+    {
+        history.Tell(new Post(c, ticket, from, text));
+        return ExpectMsg<Posted>(Wait);
+    }
+
+    private HistoryPage Read(IActorRef history, Conversation c, HistoryAnchor anchor = HistoryAnchor.Latest, long at = 0, int count = 100)
+    {
+        history.Tell(new ReadHistory(c, 1, anchor, at, count));
+        return ExpectMsg<HistoryPage>(Wait);
+    }
+
+    [Fact]
+    public void Messages_get_gap_free_ids_in_order_and_the_servers_time_which_never_goes_back()
+    {
+        var history = History();
+        Assert.Equal([1L, 2L, 3L], new[] { Post(history, Lobby, 10, "a"), Post(history, Lobby, 11, "b"), Post(history, Lobby, 12, "c") }.Select(p => p.MsgId));
+        _clock.Advance(TimeSpan.FromSeconds(-30)); // the clock is set back
+        var late = Post(history, Lobby, 13, "d");
+        Assert.Equal(4, late.MsgId);
+        var page = Read(history, Lobby);
+        Assert.Equal(["a", "b", "c", "d"], page.Lines.Select(l => l.Text));
+        Assert.Equal([1L, 2L, 3L, 4L], page.Lines.Select(l => l.Id));
+        Assert.True(page.Lines.Zip(page.Lines.Skip(1)).All(p => p.Item1.TimeMs <= p.Item2.TimeMs));
+        // Another conversation counts from 1 on its own.
+        Assert.Equal(1, Post(history, AliceBob, 14, "psst").MsgId);
+    }
+
+    [Fact]
+    public async Task A_message_is_answered_only_once_the_journal_has_it()
+    {
+        var history = History();
+        await Journal.OnWrite.PassWithDelay(TimeSpan.FromMilliseconds(300));
+        history.Tell(new Post(Lobby, 1, "bob", "slow"));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // the write has not finished: no answer yet
+        Assert.Equal(1, ExpectMsg<Posted>(Wait).MsgId);
+        await Journal.OnWrite.Pass();
+    }
+
+    [Fact]
+    public async Task A_failed_write_is_answered_503_and_the_next_message_is_kept_when_the_store_is_back()
+    {
+        var history = History();
+        Post(history, Lobby, 1, "before");
+        await Journal.OnWrite.Fail();
+        history.Tell(new Post(Lobby, 2, "bob", "lost"));
+        var failed = ExpectMsg<HistoryFailed>(Wait);
+        Assert.Equal((2L, Codes.Unavailable), (failed.Ticket, failed.Code));
+        Assert.Contains("history store unavailable", failed.Error);
+        await Journal.OnWrite.Pass();
+        // The conversation stopped and is read afresh: the id after the last written one, nothing acknowledged lost.
+        Assert.Equal(2, Post(history, Lobby, 3, "after").MsgId);
+        Assert.Equal(["before", "after"], Read(history, Lobby).Lines.Select(l => l.Text));
+    }
+
+    [Fact]
+    public async Task A_rejected_write_is_answered_503_and_the_conversation_goes_on()
+    {
+        var history = History();
+        await Journal.OnWrite.Reject();
+        history.Tell(new Post(Lobby, 1, "bob", "rejected"));
+        Assert.Equal(Codes.Unavailable, ExpectMsg<HistoryFailed>(Wait).Code);
+        await Journal.OnWrite.Pass();
+        Assert.Equal(1, Post(history, Lobby, 2, "kept").MsgId); // the rejected one took no id: no gap
+        Assert.Equal(["kept"], Read(history, Lobby).Lines.Select(l => l.Text));
+    }
+
+    [Fact]
+    public void Retention_keeps_the_newest_and_a_query_says_how_many_were_trimmed()
+    {
+        var history = History();
+        for (var i = 1; i <= 8; i++) Post(history, Lobby, i, $"m{i}");
+        var page = Read(history, Lobby);
+        Assert.Equal([4L, 5L, 6L, 7L, 8L], page.Lines.Select(l => l.Id)); // max-messages = 5
+        Assert.Equal((3L, 8L), (page.Trimmed, page.LastId));
+        Assert.Empty(Read(history, Lobby, HistoryAnchor.Before, 4).Lines); // reaches past the horizon: empty, trimmed 3
+    }
+
+    [Fact]
+    public void Messages_older_than_max_age_are_trimmed()
+    {
+        var history = History();
+        Post(history, Lobby, 1, "old");
+        _clock.Advance(Settings.MaxAge + TimeSpan.FromMinutes(1));
+        Post(history, Lobby, 2, "new");
+        var page = Read(history, Lobby);
+        Assert.Equal(["new"], page.Lines.Select(l => l.Text));
+        Assert.Equal(1, page.Trimmed);
+    }
+
+    [Fact]
+    public void A_conversation_let_go_past_max_live_is_read_back_from_the_journal_and_continues_its_ids()
+    {
+        var history = History();
+        Post(history, Lobby, 1, "one");
+        Post(history, Lobby, 2, "two");
+        // max-live = 2: two more conversations make the lobby the least recently used, let go.
+        Post(history, AliceBob, 3, "x");
+        Post(history, Conversation.Room("#other"), 4, "y");
+        Assert.Equal(3, Post(history, Lobby, 5, "three").MsgId);
+        Assert.Equal(["one", "two", "three"], Read(history, Lobby).Lines.Select(l => l.Text));
+    }
+
+    [Fact]
+    public void A_malformed_query_is_answered_422()
+    {
+        var history = History();
+        history.Tell(new ReadHistory(Lobby, 9, HistoryAnchor.Before, 0, 10));
+        var failed = ExpectMsg<HistoryFailed>(Wait);
+        Assert.Equal((9L, Codes.Invalid), (failed.Ticket, failed.Code));
+        history.Tell(new ReadHistory(Lobby, 10, HistoryAnchor.Latest, 0, 0));
+        Assert.Equal(Codes.Invalid, ExpectMsg<HistoryFailed>(Wait).Code);
+    }
+
+    [Fact]
+    public void A_direct_conversation_shows_a_reader_only_what_came_after_its_reservation()
+    {
+        var history = History();
+        Post(history, AliceBob, 1, "to a guest called alice", "bob");
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var since = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        Post(history, AliceBob, 2, "to alice, reserved", "bob");
+        history.Tell(new ReadHistory(AliceBob, 3, HistoryAnchor.Latest, 0, 10, since));
+        Assert.Equal(["to alice, reserved"], ExpectMsg<HistoryPage>(Wait).Lines.Select(l => l.Text));
+    }
+
+    [Fact]
+    public void Held_messages_reach_their_owner_at_login_in_order_once_with_unread_counts()
+    {
+        var history = History();
+        var first = Post(history, AliceBob, 1, "are you there?");
+        var second = Post(history, AliceBob, 2, "hello?");
+        history.Tell(new Hold("alice", 1, AliceBob, first.MsgId));
+        ExpectMsg<HeldOk>(Wait);
+        history.Tell(new Hold("alice", 2, AliceBob, second.MsgId));
+        ExpectMsg<HeldOk>(Wait);
+        history.Tell(new MarkReadUpTo("alice", 3, AliceBob, 1));
+        Assert.Equal(1, ExpectMsg<MarkedOk>(Wait).Marker);
+
+        history.Tell(new CollectAway("alice"));
+        var report = ExpectMsg<AwayReport>(Wait);
+        Assert.Equal(["are you there?", "hello?"], report.Lines.Select(l => l.Line.Text));
+        Assert.Equal([(AliceBob, 1L)], report.Unread);
+
+        // One more arrives while the first report is being pushed: delivering the first does not forget it.
+        var third = Post(history, AliceBob, 4, "still?");
+        history.Tell(new Hold("alice", 4, AliceBob, third.MsgId));
+        ExpectMsg<HeldOk>(Wait);
+        history.Tell(new AwayDelivered("alice", report.UpTo));
+        history.Tell(new CollectAway("alice"));
+        Assert.Equal(["still?"], ExpectMsg<AwayReport>(Wait).Lines.Select(l => l.Line.Text));
+    }
+
+    [Fact]
+    public void A_read_marker_only_moves_forward_and_only_to_a_message_that_exists()
+    {
+        var history = History();
+        Post(history, Lobby, 1, "a");
+        Post(history, Lobby, 2, "b");
+        history.Tell(new MarkReadUpTo("alice", 1, Lobby, 2));
+        Assert.Equal(2, ExpectMsg<MarkedOk>(Wait).Marker);
+        history.Tell(new MarkReadUpTo("alice", 2, Lobby, 1));
+        Assert.Equal(2, ExpectMsg<MarkedOk>(Wait).Marker); // backwards: unchanged
+        history.Tell(new MarkReadUpTo("alice", 3, Lobby, 99));
+        Assert.Equal(Codes.Invalid, ExpectMsg<HistoryFailed>(Wait).Code);
+    }
+
+    [Fact]
+    public async Task An_inbox_that_cannot_write_answers_503_and_holds_nothing_it_did_not_write()
+    {
+        var history = History();
+        var posted = Post(history, AliceBob, 1, "x");
+        await Journal.OnWrite.Fail();
+        history.Tell(new Hold("alice", 2, AliceBob, posted.MsgId));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // the session's own timeout answers 503 (SessionChat)
+        await Journal.OnWrite.Pass();
+        history.Tell(new CollectAway("alice"));
+        Assert.Empty(ExpectMsg<AwayReport>(Wait).Lines);
+    }
+}
