@@ -9,6 +9,10 @@ namespace Switchboard.Server.History;
 /// past max-live (they stay in the store). Everything for them passes here, so each persistence id has one actor, this
 /// node's, as its one writer; a child that is stopping gets nothing new: what comes for it waits here and goes to its
 /// successor once it has stopped (as cluster sharding's passivation does).
+/// <para><b>One keeper per data directory.</b> Nodes sharing a segment share its store; only the node holding the
+/// directory's <see cref="HistoryKeeperLock"/> keeps history. The others stay dormant: what they would keep goes out
+/// unkept, queries are answered 503 with where the history is, and they try the lock every keeper-retry, so one of them
+/// takes over (reading everything back from the store) when the keeper stops or dies.</para>
 /// </summary>
 public sealed class HistoryActor : ReceiveActor, IWithTimers
 {
@@ -17,12 +21,23 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, Child> _children = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, string> _byRef = [];
+    private readonly Func<bool> _keep;
     private long _incarnations;
+    private bool _keeping;
 
-    public HistoryActor(HistorySettings settings, TimeProvider clock)
+    /// <param name="keep">Takes (or confirms) the keeper lock; true while this node keeps the history.</param>
+    public HistoryActor(HistorySettings settings, TimeProvider clock, Func<bool>? keep = null)
     {
         _settings = settings;
         _clock = clock;
+        _keep = keep ?? (() => true);
+        _keeping = _keep();
+        if (_keeping) Keeping();
+        else Dormant();
+    }
+
+    private void Keeping()
+    {
         Receive<Post>(m => ToConversation(m.Conversation, m));
         Receive<ReadHistory>(m => ToConversation(m.Conversation, m));
         Receive<Fetch>(m => ToConversation(m.Conversation, m));
@@ -39,11 +54,36 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         Receive<IdleCheck>(_ => LetIdleGo());
     }
 
+    private void Dormant()
+    {
+        Receive<Post>(m => Sender.Tell(new NotKept(m.Ticket)));
+        Receive<Hold>(m => Sender.Tell(new HistoryFailed(m.Ticket, Codes.NotOnline, HistoryText.NotOnlineNotKept(m.Owner))));
+        Receive<ReadHistory>(m => Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.KeptElsewhere)));
+        Receive<MarkReadUpTo>(m => Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.KeptElsewhere)));
+        Receive<CollectAway>(_ => Sender.Tell(new AwayReport([], [], 0)));
+        Receive<IdleCheck>(_ => { });
+        Receive<KeeperRetry>(_ =>
+        {
+            if (!_keep()) return;
+            _log.Info("history: this node keeps the history of its data directory now");
+            _keeping = true;
+            Timers.Cancel("keeper");
+            Become(Keeping);
+        });
+    }
+
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(HistorySettings settings, TimeProvider clock) => Akka.Actor.Props.Create(() => new HistoryActor(settings, clock));
+    public static Props Props(HistorySettings settings, TimeProvider clock, Func<bool>? keep = null) =>
+        Akka.Actor.Props.Create(() => new HistoryActor(settings, clock, keep));
 
-    protected override void PreStart() => Timers.StartPeriodicTimer("idle", IdleCheck.Instance, _settings.IdleAfter / 2);
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("idle", IdleCheck.Instance, _settings.IdleAfter / 2);
+        if (_keeping) return;
+        _log.Info("history: another node sharing this data directory keeps the history; this one takes it over if that one stops");
+        Timers.StartPeriodicTimer("keeper", KeeperRetry.Instance, _settings.KeeperRetry);
+    }
 
     // A child that fails is stopped; what it had not answered times out in its session (503), and the next message for
     // it recovers a fresh one from the journal.
@@ -100,6 +140,11 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         if (child.Waiting.Count == 0) return;
         var next = ChildFor(id, child.Props);
         foreach (var (message, sender) in child.Waiting) next.Actor.Tell(message, sender);
+    }
+
+    private sealed record KeeperRetry
+    {
+        public static readonly KeeperRetry Instance = new();
     }
 
     private sealed record IdleCheck

@@ -10,6 +10,10 @@ namespace Switchboard.Server.History;
 /// journal has it, or <see cref="HistoryFailed"/>.</summary>
 public sealed record Post(Conversation Conversation, long Ticket, string From, string Text);
 
+/// <summary>This node does not keep the history (another node sharing its data directory does): the message goes out
+/// as a guest's would, unkept.</summary>
+public sealed record NotKept(long Ticket);
+
 /// <summary>Kept as message <paramref name="MsgId"/> at the server's <paramref name="TimeMs"/>.</summary>
 public sealed record Posted(long Ticket, Conversation Conversation, long MsgId, long TimeMs);
 

@@ -7,6 +7,11 @@ public static class HistoryText
     public const string NoStore = "this server keeps no history (cluster mode; history needs a single-host server with its data store)";
     public const string GuestsHaveNoDirectHistory = "only reserved names keep direct-message history: reserve your name first";
 
+    public const string KeptElsewhere =
+        "history is kept by another node sharing this data directory: ask there (this node takes it over if that one stops)";
+
+    public static string NotOnlineNotKept(string to) => $"{to} is not online (messages for the offline are kept only on the node that keeps the history)";
+
     public static string Stored(string to) => $"stored: {to} is offline, delivered when they return";
     public static string JoinFirst(string room) => $"join {room} first: only a room's members read its history";
     public static string InboxFull(string to) => $"{to} is offline and already has too many messages waiting";

@@ -86,7 +86,7 @@ public static class DataStoreWiring
     /// <summary>Starts the journal and snapshot store at once (the schema is made on first start, and a store that
     /// cannot be written is logged now, not at the first account), reads which names are reserved, then starts the
     /// accounts and history actors; nulls without a store.</summary>
-    public static (IActorRef? Accounts, HistoryDesk? History) StartStore(this ActorSystem system, DataStore? store)
+    public static (IActorRef? Accounts, HistoryDesk? History) StartStore(this ActorSystem system, DataStore? store, HistoryKeeperLock? keeper = null)
     {
         if (store is null) return (null, null);
         var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
@@ -97,7 +97,7 @@ public static class DataStoreWiring
         var reserved = ReservedNames.LoadAsync(system, cancel.Token).GetAwaiter().GetResult();
         system.Log.Info("data store: {0} (accounts and history on, {1} reserved names)", store, reserved.Count);
         var accounts = system.ActorOf(AccountsActor.Props(store.Accounts, TimeProvider.System, reserved), "accounts");
-        var history = system.ActorOf(HistoryActor.Props(store.History, TimeProvider.System), "history");
+        var history = system.ActorOf(HistoryActor.Props(store.History, TimeProvider.System, keeper is null ? null : keeper.TryTake), "history");
         return (accounts, new HistoryDesk(history, reserved, store.History));
     }
 }

@@ -69,6 +69,8 @@ public static class NodeHost
         }
         var logSwitches = NodeWiring.Switches(o);
         using var metrics = new SwitchboardMetrics(NodeWiring.Version);
+        // Which node of a shared data directory keeps its history; held until the node has stopped.
+        using var keeper = data is null ? null : new HistoryKeeperLock(data.Directory);
         var started = DateTimeOffset.UtcNow;
         var summary = new ServerSummary();
         NodeContext? node = null;
@@ -80,7 +82,7 @@ public static class NodeHost
             .WithActors((system, registry, _) =>
             {
                 var state = system.ActorOf(mode.RegistryProps(node!), "state");
-                NodeWiring.FrontActors(system, registry, state, settings, at.Node, mode.DoorName, token, metrics, system.StartStore(data));
+                NodeWiring.FrontActors(system, registry, state, settings, at.Node, mode.DoorName, token, metrics, system.StartStore(data, keeper));
             }));
 
         using var app = builder.Build();

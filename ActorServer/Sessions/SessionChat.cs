@@ -47,6 +47,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         inbox.Receive<RoomsList>(RoomsListed);
         inbox.Receive<PresenceChanged>(Presence);
         inbox.Receive<Posted>(Posted);
+        inbox.Receive<NotKept>(NotKept);
         inbox.Receive<HeldOk>(m =>
         {
             if (_outgoing.TryGetValue(m.Ticket, out var o)) Finish(m.Ticket, new OpOutcome(Codes.Stored, OpValue.Of(HistoryText.Stored(o.To!)), null));
@@ -57,6 +58,11 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
             else _kept?.Failed(m);
         });
         if (_history is not null) (_kept = new SessionHistory(name, self, timers, _history, _rooms, this)).Listen(inbox);
+        else
+        {
+            inbox.FromClient<HistoryQuery>(m => m.Id, m => Answer(m.Id, OpOutcome.NotSupported(HistoryText.NoStore)));
+            inbox.FromClient<MarkRead>(m => m.Id, m => Answer(m.Id, OpOutcome.NotSupported(HistoryText.NoStore)));
+        }
     }
 
     /// <summary>What <see cref="SessionHistory"/> pushes: replays and what arrived while away (never dropped: they are
@@ -103,6 +109,15 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         timers.Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), Wait(kept));
         if (kept) _history!.Actor.Tell(new Post(Conversation.Direct(name, m.To), m.Id, name, m.Text), self);
         else _registry.Tell(new RouteTell(m.Id, name, m.To, m.Text, self));
+    }
+
+    // Another node keeps the history: the message goes out as a guest's would.
+    private void NotKept(NotKept m)
+    {
+        if (!_outgoing.TryGetValue(m.Ticket, out var o)) return;
+        _outgoing[m.Ticket] = o with { Conversation = null };
+        if (o.To is not null) _registry.Tell(new RouteTell(m.Ticket, name, o.To, o.Text, self));
+        else _registry.Tell(new RouteFanout(m.Ticket, name, o.Room, o.Text, self));
     }
 
     private TimeSpan Wait(bool kept) => kept ? _settings.DeliveryTimeout + _history!.Settings.Timeout : _settings.DeliveryTimeout;
@@ -180,7 +195,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         // With a store the replay comes from it (it survives restarts), and "joined" follows it.
         if (_kept is not null && !m.AlreadyMember)
         {
-            _kept.Replay(m.Id, m.Room);
+            _kept.Replay(m.Id, m.Room, m.History);
             return;
         }
         // History first, then the reply: the client sees the replay before "joined".

@@ -25,15 +25,16 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         inbox.Receive<AwayReport>(Away);
         inbox.Receive<ReplayTimeout>(m =>
         {
-            if (_replays.Remove(m.Id, out var r)) Joined(m.Id, r, []);
+            if (_replays.Remove(m.Id, out var r)) Joined(m.Id, r, [.. r.Remembered.Select(x => new ChatLine(0, x.From, x.Text, 0))]);
         });
         if (desk.Reserved.IsReserved(name)) desk.Actor.Tell(new CollectAway(name), self);
     }
 
-    /// <summary>A store request of this session failed: a query's client hears it; a replay goes on without history.</summary>
+    /// <summary>A store request of this session failed: a query's client hears it; a replay falls back to what this node
+    /// remembers of the room (no ids: another node keeps the history, or the store is out of reach).</summary>
     public void Failed(HistoryFailed m)
     {
-        if (_replays.Remove(m.Ticket, out var r)) Joined(m.Ticket, r, []);
+        if (_replays.Remove(m.Ticket, out var r)) Joined(m.Ticket, r, [.. r.Remembered.Select(x => new ChatLine(0, x.From, x.Text, 0))]);
         else
         {
             _queries.Remove(m.Ticket);
@@ -53,9 +54,9 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         return false;
     }
 
-    public void Replay(long id, string room)
+    public void Replay(long id, string room, (string From, string Text)[] remembered)
     {
-        _replays[id] = new Replaying(room);
+        _replays[id] = new Replaying(room, remembered);
         timers.Timers.StartSingleTimer(("replay", id), new ReplayTimeout(id), desk.Settings.Timeout);
         if (desk.Settings.Replay == 0) Joined(id, _replays[id], []);
         else desk.Actor.Tell(new ReadHistory(Conversation.Room(room), id, HistoryAnchor.Latest, 0, desk.Settings.Replay), self);
@@ -133,7 +134,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         }
         // Live messages that came meanwhile follow, less those the replay already had.
         foreach (var f in r.Held)
-            if (f.MsgId == 0 || f.MsgId > last) chat.PushIncoming(new Incoming(f.From, f.Text, false, f.Room, false, f.MsgId, f.TimeMs));
+            if (last == 0 || f.MsgId == 0 || f.MsgId > last) chat.PushIncoming(new Incoming(f.From, f.Text, false, f.Room, false, f.MsgId, f.TimeMs));
         chat.Answer(id, OpOutcome.Ok(OpValue.Of($"joined {r.Room}")));
     }
 
@@ -148,9 +149,10 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
 
     private sealed record ReplayTimeout(long Id);
 
-    private sealed class Replaying(string room)
+    private sealed class Replaying(string room, (string From, string Text)[] remembered)
     {
         public string Room { get; } = room;
+        public (string From, string Text)[] Remembered { get; } = remembered;
         public List<Fanout> Held { get; } = [];
     }
 }
