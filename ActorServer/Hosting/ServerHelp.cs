@@ -52,13 +52,15 @@ public static class ServerHelp
         Exit codes:
           0 clean shutdown · 1 a port in use, a segment or data directory it may not use, or the registry lost · 2 a bad option or file
 
-        Data and accounts (single-host mode):
+        Data, accounts and history (single-host mode):
           --data DIR (default $XDG_DATA_HOME/switchboard, else ~/.local/share/switchboard) holds one SQLite file,
-          switchboard.db (Akka.Persistence.Sql): the accounts, i.e. names reserved with a password (PBKDF2-SHA256).
+          switchboard.db (Akka.Persistence.Sql): the accounts, i.e. names reserved with a password (PBKDF2-SHA256),
+          and the history: room messages and DMs to or from reserved names (written before "sent"/"delivered"),
+          DMs held for reserved names while offline (202), read markers; retention in switchboard.history.
           Made on first start, DIR 0700 and the file 0600; another user's, open to others, locked or damaged: refused
-          (exit 1). Nodes sharing a segment must share DIR. Back up with the server stopped (copy the file) or with
-          sqlite3 DIR/switchboard.db ".backup FILE". Cluster mode keeps no data yet: no accounts (a password is
-          answered 300). See docs/operating.md#the-data-directory and docs/security.md#accounts
+          (exit 1). Nodes sharing a segment must share DIR; the one holding DIR/history.lock keeps the history. Back up with the server stopped (copy the file) or with
+          sqlite3 DIR/switchboard.db ".backup FILE". Cluster mode keeps no data yet: no accounts, no history
+          (answered 300). See docs/operating.md#the-data-directory and docs/security.md#accounts
 
         Examples:
           ActorServer --port 4053 --monitor 127.0.0.1:8222     a node, with its monitoring endpoint
