@@ -1,7 +1,7 @@
 namespace Switchboard.Client.Interactive.Menu;
 
 /// <summary>The seed's menu, in the seed's order first (1. Send request: arithmetic, even/odd, prime,
-/// negative · 2. Unregister · 3. Exit), then the new ones: who, direct message, broadcast, rooms. The main
+/// negative · 2. Unregister · 3. Exit), then the new ones: who, direct message, broadcast, rooms, presence, history. The main
 /// prompt also takes any scripted-mode command (<see cref="PromptLine"/>); the menu is shown once and on request.</summary>
 public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus status)
 {
@@ -9,7 +9,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
     private static readonly string[] MainChoices =
     [
         "Send request", "Unregister", "Exit", "Who is online", "Direct message", "Broadcast to everyone",
-        "Rooms", "Presence notices on/off",
+        "Rooms", "Presence notices on/off", "History of a room or a conversation",
     ];
     private static readonly string[] RequestChoices =
         ["Arithmetic (+ - * / %)", "Even or odd", "Prime", "Negative", "Other operation by name", "Back"];
@@ -57,7 +57,8 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
         4 => DirectAsync(),
         5 => BroadcastAsync(),
         6 => RoomsAsync(),
-        _ => PresenceAsync(!status.Presence),
+        7 => PresenceAsync(!status.Presence),
+        _ => HistoryAsync(),
     };
 
     /// <summary>A command typed at the prompt: sent as scripted mode sends it, the reply shown as a sentence.</summary>
@@ -68,6 +69,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
         switch (sent)
         {
             case Who: ShowWho(reply); return;
+            case HistoryQuery: ShowHistory(reply); return;
             case ListRooms: ShowRooms(reply); return;
             case SetPresence p when reply.Code == Codes.Ok: status.Presence = p.On; break;
             case JoinRoom j when reply.Code == Codes.Ok: status.JoinedRoom(j.Room); break;
@@ -172,6 +174,21 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
         else Show("rooms", r);
     }
 
+    private async Task HistoryAsync()
+    {
+        if (ui.Ask("Room (#name) or person:") is not { Length: > 0 } conversation) return;
+        ShowHistory(await connection.SendAsync(id => new HistoryQuery(id, conversation, HistoryAnchor.Latest, 0, CommandCatalog.DefaultHistoryCount)));
+    }
+
+    private void ShowHistory(IReply r)
+    {
+        if (r is HistoryReply { Code: Codes.Ok } h)
+            ui.Table($"{h.Conversation}: {h.Messages.Length} message(s)" + (h.Trimmed > 0 ? $", {h.Trimmed} older ones trimmed" : ""),
+                ["id", "time", "from", "text"],
+                h.Messages.Select(l => new[] { l.Id.ToString(), DateTimeOffset.FromUnixTimeMilliseconds(l.TimeMs).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), l.From, l.Text }));
+        else Show("history", r);
+    }
+
     private async Task DirectAsync()
     {
         if (ui.Ask("To (name):") is not { Length: > 0 } to || ui.Ask("Message:") is not { } text) return;
@@ -217,7 +234,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
     private void Show(string label, IReply r, Func<IReply, string>? describe = null)
     {
         var seq = $"(clientSeq {r.ClientSeq}, serverSeq {r.ServerSeq})";
-        if (r.Code == Codes.Ok) ui.Good($"{label} = {describe?.Invoke(r) ?? Output.ResultText(r)}  {seq}");
+        if (r.Code is Codes.Ok or Codes.Stored) ui.Good($"{label} = {describe?.Invoke(r) ?? Output.ResultText(r)}  {seq}");
         else if (r.Code == Codes.Unreachable) ui.Bad($"{label}: {r.Error}");
         else ui.Bad($"{label}: {r.Code} {r.Error}  {seq}");
     }
