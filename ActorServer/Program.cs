@@ -66,6 +66,7 @@ inspect.SetAction(r =>
     return MonitorInspect.Run(at, r.GetValue(inspectJson), r.GetValue(inspectWatch), stop.Token);
 });
 root.Subcommands.Add(inspect);
+root.Subcommands.Add(DataBackup.Command());
 ServerHelp.Extend(root);
 
 root.Validators.Add(r =>

@@ -14,14 +14,16 @@ public sealed class AccountActor : ReceivePersistentActor
 {
     private readonly string _name;
     private readonly AccountSettings _settings;
+    private readonly SwitchboardMetrics? _metrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private StoredPassword? _password;
     private long _current = -1;
 
-    public AccountActor(string name, AccountSettings settings)
+    public AccountActor(string name, AccountSettings settings, SwitchboardMetrics? metrics = null)
     {
         _name = name;
         _settings = settings;
+        _metrics = metrics;
         PersistenceId = PersistenceIdOf(name);
         Recover<NameReserved>(e => _password = e.Password);
         Recover<PasswordChanged>(e => _password = e.Password);
@@ -33,7 +35,8 @@ public sealed class AccountActor : ReceivePersistentActor
 
     public static string PersistenceIdOf(string name) => "account-" + name;
 
-    public static Props Props(string name, AccountSettings settings) => Akka.Actor.Props.Create(() => new AccountActor(name, settings));
+    public static Props Props(string name, AccountSettings settings, SwitchboardMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new AccountActor(name, settings, metrics));
 
     private void Start(AccountJob job)
     {
@@ -105,8 +108,10 @@ public sealed class AccountActor : ReceivePersistentActor
             return;
         }
         // Answered only once the journal has it: "reserved" means it survives a restart.
+        var asked = System.Diagnostics.Stopwatch.GetTimestamp();
         Persist(change, e =>
         {
+            _metrics?.DataStoreWritten(asked);
             _password = e switch { NameReserved r => r.Password, PasswordChanged p => p.Password, _ => null };
             _log.Info("account '{0}': {1}", _name, Said(c.Job.Action));
             Finish(Codes.Ok, Said(c.Job.Action));
@@ -134,17 +139,24 @@ public sealed class AccountActor : ReceivePersistentActor
     // A rejected event (e.g. it could not be serialized) leaves the actor running: the job hears 503.
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
+        _metrics?.DataStoreWriteFailed();
         _log.Error(cause, "account '{0}': the journal rejected event {1}", _name, sequenceNr);
         Finish(Codes.Unavailable, "the account store refused the change; try again");
     }
 
-    // A failed write stops the actor (Akka's rule: its state may no longer match the journal); the parent answers
-    // its job 503 when it sees it stop, and the next job recovers a fresh one from the journal.
+    // A failed write (disk full, I/O) stops the actor once this returns (Akka's rule: its state may no longer match the
+    // journal), so its job is answered here, saying why; the next job recovers a fresh actor from the journal. One log
+    // line without the stack: the cause is the disk or the file, not this code.
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        _log.Error(cause, "account '{0}': the journal could not write event {1}", _name, sequenceNr);
-        base.OnPersistFailure(cause, @event, sequenceNr);
+        _metrics?.DataStoreWriteFailed();
+        _log.Error("account '{0}': the journal could not write event {1}: {2}", _name, sequenceNr, DataStoreErrors.OneLine(cause));
+        Done(Codes.Unavailable, DataStoreErrors.ForClient(cause));
     }
+
+    // The account could not be read (the file gone, unreadable): the actor stops and its parent answers the job 503.
+    protected override void OnRecoveryFailure(Exception reason, object? message = null) =>
+        _log.Error("account '{0}': could not be read from the journal: {1}", _name, DataStoreErrors.OneLine(reason));
 
     private sealed record Computed(AccountJob Job, bool Matches, StoredPassword? Fresh)
     {
