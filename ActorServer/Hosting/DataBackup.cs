@@ -23,10 +23,13 @@ public static class DataBackup
     public static Command Command()
     {
         var data = new Option<string?>("--data") { HelpName = "DIR", Description = $"The data directory a server runs with (default {DataStore.DefaultDirectory()})" };
-        var to = new Option<string>("--to") { HelpName = "FILE", Description = "Where to write the copy (made 0600; must not exist)", Required = true };
+        var to = new Option<string>("--to") { HelpName = "FILE", Description = "Where to write the copy (required; made 0600; must not exist)" };
         var config = new Option<string?>("--config") { HelpName = "F", Description = "The server's hocon file, if it renames the data file (switchboard.data.file)" };
         var command = new Command("backup", "Copy the data store (accounts) to a file, consistently, while servers run") { data, to, config };
-        command.SetAction(r => Run(r.GetValue(data), r.GetValue(to)!, r.GetValue(config), Console.Out, Console.Error));
+        // --to is checked here, not marked Required: the parser would refuse "backup --help" without it.
+        command.SetAction(r => r.GetValue(to) is { } target
+            ? Run(r.GetValue(data), target, r.GetValue(config), Console.Out, Console.Error)
+            : Fail(Console.Error, BadOption, "--to FILE is required: where to write the copy"));
         return command;
     }
 

@@ -16,6 +16,7 @@ public static class ServerHelp
         "[--log-format text|json] [--token-file F] [--data DIR] [--tls-cert F.pfx --tls-ca CA.pem [--tls-client-certs required|none]]\n" +
         "       ActorServer --cluster --seeds HOST:CLUSTER-PORT[,...] --cluster-secret-file F [--host H] [--public-host H] [--port P] [--cluster-port Q] [options above but --segment, --data]\n" +
         "       ActorServer inspect [--segment S | --monitor HOST:PORT | --url URL] [--json] [--watch]\n" +
+        "       ActorServer backup [--data DIR] --to FILE [--config F]\n" +
         "       ActorServer --help   (subcommands, codes, examples)";
 
     static readonly string Server = $$"""
@@ -30,6 +31,8 @@ public static class ServerHelp
                      See docs/cluster.md
           inspect    show the nodes, online clients and totals of a segment from another process, or with
                      --monitor HOST:PORT a node's members and totals from its endpoint (cluster mode) (--help for more)
+          backup     copy the data store (the accounts) to a new 0600 file, consistently, while servers run
+                     (--help for more; restoring: docs/operating.md#backup-and-restore)
 
         Monitoring (--monitor HOST:PORT, off by default; plain HTTP, read-only):
           GET /healthz   200 {"status":"ok"}, or 503 {"status":"unavailable","reason":"..."}; in cluster mode 503
@@ -56,9 +59,11 @@ public static class ServerHelp
           --data DIR (default $XDG_DATA_HOME/switchboard, else ~/.local/share/switchboard) holds one SQLite file,
           switchboard.db (Akka.Persistence.Sql): the accounts, i.e. names reserved with a password (PBKDF2-SHA256).
           Made on first start, DIR 0700 and the file 0600; another user's, open to others, locked or damaged: refused
-          (exit 1). Nodes sharing a segment must share DIR. Back up with the server stopped (copy the file) or with
-          sqlite3 DIR/switchboard.db ".backup FILE". Cluster mode keeps no data yet: no accounts (a password is
-          answered 300). See docs/operating.md#the-data-directory and docs/security.md#accounts
+          (exit 1). Nodes sharing a segment must share DIR. Back up with ActorServer backup --data DIR --to FILE, at
+          any time; restore with the servers stopped: the copy as DIR/switchboard.db, 0600, no -wal/-shm beside it.
+          A full disk answers reserve/passwd/release 503 (the rest goes on) until space is freed; a data file deleted
+          or replaced under a running server answers them 503 and logs it. Cluster mode keeps no data yet: no
+          accounts (a password is answered 300). See docs/operating.md#the-data-directory and docs/security.md#accounts
 
         Examples:
           ActorServer --port 4053 --monitor 127.0.0.1:8222     a node, with its monitoring endpoint
@@ -87,7 +92,25 @@ public static class ServerHelp
           ActorServer inspect --monitor 127.0.0.1:8222              the members of the cluster a node is in
         """;
 
-    /// <summary>Appends the guide to the generated help of the root command and of <c>inspect</c>.</summary>
+    const string Backup = """
+
+        The copy is the store as of one moment (SQLite's online backup: running servers go on writing meanwhile),
+        one self-contained file, mode 0600 (it holds password hashes), checked with quick_check. It is never written
+        over an existing file. Run it as the servers' user: it reads DIR/switchboard.db (switchboard.data.file).
+
+        Restore (docs/operating.md#backup-and-restore): stop every server using DIR; remove DIR/switchboard.db-wal and
+        -shm; install -m 600 FILE DIR/switchboard.db; start. The start checks take the copy like any store.
+
+        Exit codes:
+          0 written · 1 no data directory or store there, or it cannot be read · 2 a bad option or configuration
+          3 the target exists (left as it was) or cannot be written (nothing is left behind)
+
+        Examples:
+          ActorServer backup --to /backups/switchboard-$(date +%F).db
+          ActorServer backup --data /srv/switchboard --to /backups/switchboard.db
+        """;
+
+    /// <summary>Appends the guide to the generated help of the root command and of its subcommands.</summary>
     public static void Extend(RootCommand root)
     {
         var help = root.Options.OfType<HelpOption>().Single();
@@ -108,7 +131,7 @@ public static class ServerHelp
         public override int Invoke(ParseResult parseResult)
         {
             var code = standard.Invoke(parseResult);
-            Console.Out.WriteLine(parseResult.CommandResult.Command.Name == "inspect" ? Inspect : Server);
+            Console.Out.WriteLine(parseResult.CommandResult.Command.Name switch { "inspect" => Inspect, "backup" => Backup, _ => Server });
             return code;
         }
     }
