@@ -95,7 +95,11 @@ public sealed class DataStoreOperationSpecs : IDisposable
         await server.Process.WaitForStdErrAsync("account 'bob': the journal could not write event 1: SQLite Error 13: 'database or disk is full' (disk full: free space, no restart needed)", Exit);
 
         using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{monitor}") })
-            Assert.Equal(2, MonitorEndpointSpecs.Value(await http.GetStringAsync("/metrics"), "switchboard_store_write_failures_total"));
+        {
+            var metrics = await http.GetStringAsync("/metrics");
+            Assert.Equal(2, MonitorEndpointSpecs.Value(metrics, "switchboard_store_write_failures_total"));
+            Assert.Equal(1, MonitorEndpointSpecs.Value(metrics, "switchboard_store_write_duration_seconds_count")); // alice's reserve
+        }
 
         File.Delete(Path.Combine(disk.Path, "filler"));
         Assert.Equal("reserved", (await bob.SendAsync("reserve")).GetProperty("result").GetString());
