@@ -17,6 +17,7 @@ public static class ServerHelp
         "       ActorServer --cluster --seeds HOST:CLUSTER-PORT[,...] --cluster-secret-file F [--host H] [--public-host H] [--port P] [--cluster-port Q] [options above but --segment, --data]\n" +
         "       ActorServer inspect [--segment S | --monitor HOST:PORT | --url URL] [--json] [--watch]\n" +
         "       ActorServer backup [--data DIR] --to FILE [--config F]\n" +
+        "       ActorServer restore --from FILE [--data DIR] [--config F]   (servers stopped)\n" +
         "       ActorServer --help   (subcommands, codes, examples)";
 
     static readonly string Server = $$"""
@@ -32,7 +33,8 @@ public static class ServerHelp
           inspect    show the nodes, online clients and totals of a segment from another process, or with
                      --monitor HOST:PORT a node's members and totals from its endpoint (cluster mode) (--help for more)
           backup     copy the data store (the accounts) to a new 0600 file, consistently, while servers run
-                     (--help for more; restoring: docs/operating.md#backup-and-restore)
+          restore    put such a copy in place as the data store, with every server using it stopped; the store
+                     it replaces is kept beside it (--help for more; docs/operating.md#backup-and-restore)
 
         Monitoring (--monitor HOST:PORT, off by default; plain HTTP, read-only):
           GET /healthz   200 {"status":"ok"}, or 503 {"status":"unavailable","reason":"..."}; in cluster mode 503
@@ -60,7 +62,7 @@ public static class ServerHelp
           switchboard.db (Akka.Persistence.Sql): the accounts, i.e. names reserved with a password (PBKDF2-SHA256).
           Made on first start, DIR 0700 and the file 0600; another user's, open to others, locked or damaged: refused
           (exit 1). Nodes sharing a segment must share DIR. Back up with ActorServer backup --data DIR --to FILE, at
-          any time; restore with the servers stopped: the copy as DIR/switchboard.db, 0600, no -wal/-shm beside it.
+          any time; restore with ActorServer restore --from FILE --data DIR, the servers stopped.
           A full disk answers reserve/passwd/release 503 (the rest goes on) until space is freed; a data file deleted
           or replaced under a running server answers them 503 and logs it. Cluster mode keeps no data yet: no
           accounts (a password is answered 300). See docs/operating.md#the-data-directory and docs/security.md#accounts
@@ -98,8 +100,8 @@ public static class ServerHelp
         one self-contained file, mode 0600 (it holds password hashes), checked with quick_check. It is never written
         over an existing file. Run it as the servers' user: it reads DIR/switchboard.db (switchboard.data.file).
 
-        Restore (docs/operating.md#backup-and-restore): stop every server using DIR; remove DIR/switchboard.db-wal and
-        -shm; install -m 600 FILE DIR/switchboard.db; start. The start checks take the copy like any store.
+        Restore: stop every server using DIR, ActorServer restore --from FILE --data DIR, start them
+        (docs/operating.md#backup-and-restore).
 
         Exit codes:
           0 written · 1 no data directory or store there, or it cannot be read · 2 a bad option or configuration
@@ -108,6 +110,23 @@ public static class ServerHelp
         Examples:
           ActorServer backup --to /backups/switchboard-$(date +%F).db
           ActorServer backup --data /srv/switchboard --to /backups/switchboard.db
+        """;
+
+    const string Restore = """
+
+        For stopped servers: one still running keeps writing to the file it opened, and answers account changes 503
+        once the file is replaced (its log says so). The backup is checked (quick_check), copied beside the store as a
+        new 0600 file (never the backup itself: its mode and journal do not matter) and renamed into place; the store
+        it replaces is kept as DIR/switchboard.db.before-restore-TIME with its -wal, and its -shm removed, so the old
+        write-ahead log is never applied to the copy. DIR is made 0700 when missing. Then the start checks run.
+
+        Exit codes:
+          0 restored · 1 no backup there, it cannot be read or is damaged (nothing changed), or DIR is refused
+          2 a bad option or configuration · 3 the copy cannot be written or put in place
+
+        Examples:
+          ActorServer restore --from /backups/switchboard-2026-12-03.db
+          ActorServer restore --from /backups/switchboard.db --data /srv/switchboard
         """;
 
     /// <summary>Appends the guide to the generated help of the root command and of its subcommands.</summary>
@@ -131,7 +150,7 @@ public static class ServerHelp
         public override int Invoke(ParseResult parseResult)
         {
             var code = standard.Invoke(parseResult);
-            Console.Out.WriteLine(parseResult.CommandResult.Command.Name switch { "inspect" => Inspect, "backup" => Backup, _ => Server });
+            Console.Out.WriteLine(parseResult.CommandResult.Command.Name switch { "inspect" => Inspect, "backup" => Backup, "restore" => Restore, _ => Server });
             return code;
         }
     }

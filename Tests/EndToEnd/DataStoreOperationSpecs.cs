@@ -60,11 +60,13 @@ public sealed class DataStoreOperationSpecs : IDisposable
             await server.StopAsync();
         }
 
-        // Restore as docs/operating.md says: a fresh directory 0700, the copy as its data file 0600, start.
+        // Restored into a fresh data directory, the server stopped.
         var restored = Path.Combine(_dir, "restored");
-        Directory.CreateDirectory(restored, Private | UnixFileMode.UserExecute);
-        File.Copy(copy, Path.Combine(restored, "switchboard.db"));
-        File.SetUnixFileMode(Path.Combine(restored, "switchboard.db"), Private);
+        await using (var restore = new ChildProcess(Binaries.Server, ["restore", "--from", copy, "--data", restored], redirectInput: false))
+        {
+            Assert.Equal(0, await restore.WaitForExitAsync(Exit));
+            Assert.Contains($"restored {copy} as {Path.Combine(restored, "switchboard.db")}", restore.StdOut);
+        }
         await using var second = await ServerNode.StartAsync(extra: ["--data", restored]);
         Assert.Equal(403, await RegisterAsync(second, "alice"));
         Assert.Equal(403, await RegisterAsync(second, "alice", "--password-file", Secret("mallory-guesses")));

@@ -5,9 +5,10 @@ using Microsoft.Data.Sqlite;
 namespace Switchboard.Tests.Server.Hosting;
 
 /// <summary>
-/// <c>ActorServer backup</c> as a class: a copy taken while a node writes holds its accounts and serves a node started
-/// on it; the copy is 0600 and self-contained; an existing target is never touched; a missing or unreadable store is
-/// one line and exit code 1, before any target is made.
+/// <c>ActorServer backup</c> and <c>restore</c> as a class: a copy taken while a node writes holds its accounts and
+/// serves a node started on it; the copy is 0600 and self-contained; an existing target is never touched; a missing or
+/// unreadable store is one line and exit code 1, before any target is made. A restore keeps the store it replaces
+/// (with its write-ahead log, which never reaches the copy) and changes nothing when the backup is unusable.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class DataBackupSpecs() : TestKit(ActorTestConfig.Server()), IDisposable
@@ -20,7 +21,9 @@ public sealed class DataBackupSpecs() : TestKit(ActorTestConfig.Server()), IDisp
     private string Data => Path.Combine(_root, "data");
     private string Target => Path.Combine(_root, "copy.db");
 
-    private int Backup(string? dir, string target) => DataBackup.Run(dir, target, null, _out, _err);
+    private int Backup(string? dir, string target) => DataBackup.Backup(dir, target, null, _out, _err);
+
+    private int Restore(string backup, string dir) => DataBackup.Restore(backup, dir, null, _out, _err);
 
     private IActorRef Node(string dir)
     {
@@ -56,11 +59,12 @@ public sealed class DataBackupSpecs() : TestKit(ActorTestConfig.Server()), IDisp
         // The node goes on writing after the copy: what it writes is not in the copy.
         Assert.Equal(Codes.Ok, Reserve(running, "bob", "builder"));
 
-        // Restored as the docs say: a fresh directory (0700), the copy as its data file (0600).
+        // Restored into a fresh directory: made 0700, the store 0600.
         var restored = Path.Combine(_root, "restored");
-        Directory.CreateDirectory(restored, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        File.Copy(Target, Path.Combine(restored, "switchboard.db"));
-        File.SetUnixFileMode(Path.Combine(restored, "switchboard.db"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Assert.Equal(0, Restore(Target, restored));
+        Assert.Equal($"restored {Target} as {Path.Combine(restored, "switchboard.db")}\n", _out.ToString()[_out.ToString().IndexOf("restored ", StringComparison.Ordinal)..]);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(restored));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(restored, "switchboard.db")));
         var second = Node(restored);
         Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(second, "alice", null)).Code);
         Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(second, "alice", "looking-glass")).Code);
@@ -112,6 +116,46 @@ public sealed class DataBackupSpecs() : TestKit(ActorTestConfig.Server()), IDisp
         var target = Path.Combine(_root, "no-such-dir", "copy.db");
         Assert.Equal(3, Backup(Data, target));
         Assert.Contains($"backup: cannot write {target}:", _err.ToString());
+    }
+
+    [Fact]
+    public async Task A_restore_over_a_store_keeps_the_old_one_with_its_log_beside_it_and_the_old_log_never_reaches_the_copy()
+    {
+        var first = Node(Data);
+        Assert.Equal(Codes.Ok, Reserve(first, "alice", "wonderland"));
+        Assert.Equal(0, Backup(Data, Target));
+        Assert.Equal(Codes.Ok, Reserve(first, "bob", "builder")); // after the backup
+        // The old store's write-ahead log as a node killed now would leave it: bob's reservation among its frames.
+        var store = Path.Combine(Data, "switchboard.db");
+        File.Copy(store + "-wal", Path.Combine(_root, "pending-wal"));
+        await _nodes[0].Terminate();
+        SqliteConnection.ClearAllPools();
+        File.Copy(Path.Combine(_root, "pending-wal"), store + "-wal", overwrite: true);
+
+        Assert.Equal(0, Restore(Target, Data));
+        var kept = Assert.Single(Directory.GetFiles(Data, "switchboard.db.before-restore-*"), f => !f.EndsWith("-wal", StringComparison.Ordinal));
+        Assert.Contains($"; the store it replaced is kept as {kept}", _out.ToString());
+        Assert.True(File.Exists(kept + "-wal"));
+        var second = Node(Data);
+        Assert.IsType<ClaimVerified>(Verify(second, "alice", "wonderland"));
+        Assert.IsType<ClaimVerified>(Verify(second, "bob", null)); // as of the backup: the old log was not applied to it
+    }
+
+    [Fact]
+    public void A_backup_that_is_missing_or_not_a_database_changes_nothing_and_is_exit_code_1()
+    {
+        var first = Node(Data);
+        Assert.Equal(Codes.Ok, Reserve(first, "alice", "wonderland"));
+        var store = Path.Combine(Data, "switchboard.db");
+        var before = File.ReadAllBytes(store);
+
+        Assert.Equal(1, Restore(Target, Data));
+        Assert.Contains($"restore: no backup at {Target}", _err.ToString());
+        File.WriteAllText(Target, "this is not a database, whatever its name says, and it is long enough to have a header");
+        Assert.Equal(1, Restore(Target, Data));
+        Assert.Contains($"restore: cannot read backup {Target}: SQLite Error 26", _err.ToString());
+        Assert.Equal(before, File.ReadAllBytes(store));
+        Assert.Empty(Directory.GetFiles(Data, "*restor*"));
     }
 
     public new void Dispose()
