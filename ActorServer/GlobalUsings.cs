@@ -6,6 +6,7 @@ global using Switchboard.Messages.Transport.Tls;
 global using Switchboard.Server.Accounts;
 global using Switchboard.Server.Cluster;
 global using Switchboard.Server.Gateway;
+global using Switchboard.Server.History;
 global using Switchboard.Server.Hosting;
 global using Switchboard.Server.Monitoring;
 global using Switchboard.Server.Operations;

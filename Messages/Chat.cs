@@ -35,8 +35,11 @@ public sealed record RoomEntry(string Name, int Members, int History);
 
 public sealed record RoomsReply(long Id, int Code, long ClientSeq, long ServerSeq, RoomEntry[] Rooms, string? Error) : IReply;
 
-/// <summary>A message for the client: direct, to everyone, or to a room; <paramref name="Replay"/> marks room history.</summary>
-public sealed record Incoming(string From, string Text, bool Direct, string? Room, bool Replay) : ISwitchboardMessage;
+/// <summary>A message for the client: direct, to everyone, or to a room; <paramref name="Replay"/> marks room history.
+/// A kept message (a room's, or a DM to or from a reserved name, on a server with a store) carries its id in its
+/// conversation and the server's time; <paramref name="Offline"/> marks one that arrived while the client was away.</summary>
+public sealed record Incoming(string From, string Text, bool Direct, string? Room, bool Replay, long MsgId = 0, long TimeMs = 0,
+    bool Offline = false) : ISwitchboardMessage;
 
 public sealed record PresenceEvent(string Name, string Node, bool Joined) : ISwitchboardMessage;
 
@@ -50,12 +53,12 @@ public sealed record Dropped(string To, string Reason) : ISwitchboardMessage;
 // Node → node.
 
 /// <summary>To the gateway of the recipient's node; answered with <see cref="Delivered"/> to <paramref name="ReplyTo"/>.</summary>
-public sealed record Deliver(long Id, string From, string To, string Text, IActorRef ReplyTo) : ISwitchboardMessage;
+public sealed record Deliver(long Id, string From, string To, string Text, IActorRef ReplyTo, long MsgId = 0, long TimeMs = 0) : ISwitchboardMessage;
 
 public sealed record Delivered(long Id, int Code, string? Error) : ISwitchboardMessage;
 
 /// <summary>To every node: a broadcast (no room) or a room message; <paramref name="ReplyTo"/> hears of drops.</summary>
-public sealed record Fanout(string From, string? Room, string Text, IActorRef ReplyTo) : ISwitchboardMessage;
+public sealed record Fanout(string From, string? Room, string Text, IActorRef ReplyTo, long MsgId = 0, long TimeMs = 0) : ISwitchboardMessage;
 
 /// <summary>To a <see cref="Fanout"/>'s reply address: <paramref name="To"/> dropped <paramref name="From"/>'s broadcast.
 /// The sender's name lets a node's registry, the reply address of a relayed broadcast, tell the right session.</summary>

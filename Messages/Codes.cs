@@ -7,6 +7,7 @@ public sealed record CodeMeaning(int Code, string Meaning, bool FromServer = tru
 public static class Codes
 {
     public const int Ok = 200;
+    public const int Stored = 202;
     public const int NotSupported = 300;
     public const int Unreachable = 400;
     public const int Unauthorized = 401;
@@ -21,10 +22,11 @@ public static class Codes
     public static IReadOnlyList<CodeMeaning> All { get; } =
     [
         new(Ok, "ok"),
+        new(Stored, "stored: the recipient is offline and gets it at its next login"),
         new(NotSupported, "operation not supported"),
         new(Unreachable, "server unreachable", FromServer: false),
         new(Unauthorized, "not authorised"),
-        new(Forbidden, "name reserved: its password is missing or wrong"),
+        new(Forbidden, "forbidden: a reserved name without its password, or another's conversation"),
         new(NotOnline, "recipient not online"),
         new(NameTaken, "name already taken"),
         new(Invalid, "invalid arguments"),

@@ -13,3 +13,4 @@ internal interface ICountedReplyMsg
 public sealed partial class WhoReplyMsg : ICountedReplyMsg;
 
 public sealed partial class RoomsReplyMsg : ICountedReplyMsg;
+public sealed partial class HistoryReplyMsg : ICountedReplyMsg;

@@ -7,6 +7,9 @@ public static class Limits
     public const int MaxTextBytes = 4096;
     public const int MaxPresenceNames = 16;
 
+    /// <summary>The most messages one history query returns, whatever count it asks for.</summary>
+    public const int MaxHistoryCount = 100;
+
     /// <summary>The longest password an account takes (UTF-8 bytes): far above any passphrase, and a bound on what
     /// one guess makes the server hash.</summary>
     public const int MaxPasswordBytes = 1024;
@@ -43,6 +46,8 @@ public static class Limits
             case LeaveRoom l: return utf8.GetByteCount(l.Room);
             case Register r: return utf8.GetByteCount(r.Name) + utf8.GetByteCount(r.Token ?? "") + utf8.GetByteCount(r.Password ?? "");
             case AccountCommand a: return utf8.GetByteCount(a.Password) + utf8.GetByteCount(a.NewPassword ?? "");
+            case HistoryQuery h: return utf8.GetByteCount(h.Conversation);
+            case MarkRead r: return utf8.GetByteCount(r.Conversation);
             case Who or ListRooms or SetPresence or Ack or Unregister: return 0; // numbers and flags only
             default: return int.MaxValue;
         }

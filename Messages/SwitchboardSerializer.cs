@@ -2,6 +2,7 @@ using Akka.Actor;
 using System.Runtime.Serialization;
 using Akka.Serialization;
 using Google.Protobuf;
+using Google.Protobuf.Collections;
 using Switchboard.Messages.Wire;
 
 namespace Switchboard.Messages;
@@ -18,41 +19,13 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
         JoinM = "join", LeaveM = "leave", RoomsM = "rooms", RoomsReplyM = "roomsr", PresenceM = "pres",
         AckM = "ack", IncomingM = "in", PresenceEventM = "presev", PresenceBatchM = "presb", DroppedM = "drop", FanoutDroppedM = "fdrop", DeliverM = "dlv",
         DeliveredM = "dlvd", FanoutM = "fan",
-        RequestBatchM = "reqb", ReplyBatchM = "repb", AccountM = "acct";
+        RequestBatchM = "reqb", ReplyBatchM = "repb", AccountM = "acct",
+        HistoryM = "hist", HistoryReplyM = "histr", MarkReadM = "mark", AwayM = "away";
 
     public override int Identifier => Id;
 
-    public override string Manifest(object o) => o switch
-    {
-        Request => RequestM,
-        Reply => ReplyM,
-        RequestBatch => RequestBatchM,
-        ReplyBatch => ReplyBatchM,
-        Register => RegisterM,
-        Registered => RegisteredM,
-        Rejected => RejectedM,
-        Unregister => UnregisterM,
-        Who => WhoM,
-        WhoReply => WhoReplyM,
-        Say => SayM,
-        Tell => TellM,
-        JoinRoom => JoinM,
-        LeaveRoom => LeaveM,
-        ListRooms => RoomsM,
-        RoomsReply => RoomsReplyM,
-        SetPresence => PresenceM,
-        Ack => AckM,
-        Incoming => IncomingM,
-        PresenceEvent => PresenceEventM,
-        PresenceBatch => PresenceBatchM,
-        Dropped => DroppedM,
-        FanoutDropped => FanoutDroppedM,
-        Deliver => DeliverM,
-        Delivered => DeliveredM,
-        Fanout => FanoutM,
-        AccountCommand => AccountM,
-        _ => throw new ArgumentException($"{o.GetType()} is not a Switchboard wire message", nameof(o)),
-    };
+    public override string Manifest(object o) => Manifests.TryGet(o, out var manifest) ? manifest
+        : throw new ArgumentException($"{o.GetType()} is not a Switchboard wire message", nameof(o));
 
     public override byte[] ToBinary(object obj) => obj switch
     {
@@ -79,14 +52,28 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
         RoomsReply r => ToRoomsReply(r).ToByteArray(),
         SetPresence r => new SetPresenceMsg { Id = r.Id, On = r.On }.ToByteArray(),
         Ack r => new AckMsg { Received = r.Received }.ToByteArray(),
-        Incoming r => new IncomingMsg { From = r.From, Text = r.Text, Direct = r.Direct, Room = r.Room ?? "", Replay = r.Replay }.ToByteArray(),
+        Incoming r => new IncomingMsg
+        {
+            From = r.From, Text = r.Text, Direct = r.Direct, Room = r.Room ?? "", Replay = r.Replay, MsgId = r.MsgId, TimeMs = r.TimeMs,
+            Offline = r.Offline,
+        }.ToByteArray(),
         PresenceEvent r => ToPresenceEvent(r).ToByteArray(),
         PresenceBatch r => ToPresenceBatch(r).ToByteArray(),
         Dropped r => new DroppedMsg { To = r.To, Reason = r.Reason }.ToByteArray(),
         FanoutDropped r => new DroppedMsg { To = r.To, Reason = r.Reason, From = r.From }.ToByteArray(),
-        Deliver r => new DeliverMsg { Id = r.Id, From = r.From, To = r.To, Text = r.Text, ReplyTo = Serialization.SerializedActorPath(r.ReplyTo) }.ToByteArray(),
+        Deliver r => new DeliverMsg
+        {
+            Id = r.Id, From = r.From, To = r.To, Text = r.Text, ReplyTo = Serialization.SerializedActorPath(r.ReplyTo), MsgId = r.MsgId, TimeMs = r.TimeMs,
+        }.ToByteArray(),
         Delivered r => new DeliveredMsg { Id = r.Id, Code = r.Code, Error = r.Error ?? "" }.ToByteArray(),
-        Fanout r => new FanoutMsg { From = r.From, Room = r.Room ?? "", Text = r.Text, ReplyTo = Serialization.SerializedActorPath(r.ReplyTo) }.ToByteArray(),
+        Fanout r => new FanoutMsg
+        {
+            From = r.From, Room = r.Room ?? "", Text = r.Text, ReplyTo = Serialization.SerializedActorPath(r.ReplyTo), MsgId = r.MsgId, TimeMs = r.TimeMs,
+        }.ToByteArray(),
+        HistoryQuery r => ToHistory(r).ToByteArray(),
+        HistoryReply r => ToHistoryReply(r).ToByteArray(),
+        MarkRead r => new MarkReadMsg { Id = r.Id, Conversation = r.Conversation, MsgId = r.MessageId }.ToByteArray(),
+        AwayNotice r => ToAway(r).ToByteArray(),
         _ => throw new ArgumentException($"{obj.GetType()} is not a Switchboard wire message", nameof(obj)),
     };
 
@@ -119,6 +106,10 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
         DeliveredM => FromDelivered(DeliveredMsg.Parser.ParseFrom(bytes)),
         FanoutM => FromFanout(FanoutMsg.Parser.ParseFrom(bytes)),
         AccountM => FromAccount(AccountMsg.Parser.ParseFrom(bytes)),
+        HistoryM => FromHistory(HistoryMsg.Parser.ParseFrom(bytes)),
+        HistoryReplyM => FromHistoryReply(HistoryReplyMsg.Parser.ParseFrom(bytes)),
+        MarkReadM => FromMarkRead(MarkReadMsg.Parser.ParseFrom(bytes)),
+        AwayM => FromAway(AwayNoticeMsg.Parser.ParseFrom(bytes)),
         _ => throw new SerializationException($"unknown Switchboard manifest '{manifest}'"),
     };
 
@@ -135,22 +126,23 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
         return m;
     }
 
-    private static WhoReplyMsg ToWhoReply(WhoReply r)
+    // The two list replies: a counted reply's header and its entries, one repeated field.
+    private static TMsg ListReply<TMsg, TEntry, TWire>(IReply r, IEnumerable<TEntry> entries, Func<TMsg, RepeatedField<TWire>> list,
+        Func<TEntry, TWire> toWire) where TMsg : ICountedReplyMsg, new()
     {
-        var m = Header(new WhoReplyMsg(), r);
-        foreach (var c in r.Clients) m.Clients.Add(new PresenceEntryMsg { Name = c.Name, Node = c.Node, SinceMs = c.SinceMs });
+        var m = Header(new TMsg(), r);
+        list(m).AddRange(entries.Select(toWire));
         return m;
     }
+
+    private static WhoReplyMsg ToWhoReply(WhoReply r) => ListReply(r, r.Clients, (WhoReplyMsg m) => m.Clients,
+        c => new PresenceEntryMsg { Name = c.Name, Node = c.Node, SinceMs = c.SinceMs });
 
     private static WhoReply FromWhoReply(WhoReplyMsg m) =>
         new(m.Id, m.Code, m.ClientSeq, m.ServerSeq, [.. m.Clients.Select(c => new PresenceEntry(c.Name, c.Node, c.SinceMs))], NullIfEmpty(m.Error));
 
-    private static RoomsReplyMsg ToRoomsReply(RoomsReply r)
-    {
-        var m = Header(new RoomsReplyMsg(), r);
-        foreach (var x in r.Rooms) m.Rooms.Add(new RoomEntryMsg { Name = x.Name, Members = x.Members, History = x.History });
-        return m;
-    }
+    private static RoomsReplyMsg ToRoomsReply(RoomsReply r) => ListReply(r, r.Rooms, (RoomsReplyMsg m) => m.Rooms,
+        x => new RoomEntryMsg { Name = x.Name, Members = x.Members, History = x.History });
 
     private static RoomsReply FromRoomsReply(RoomsReplyMsg m) =>
         new(m.Id, m.Code, m.ClientSeq, m.ServerSeq, [.. m.Rooms.Select(x => new RoomEntry(x.Name, x.Members, x.History))], NullIfEmpty(m.Error));
@@ -160,7 +152,8 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
     private static JoinRoom FromJoin(JoinRoomMsg m) => new(m.Id, m.Room);
     private static LeaveRoom FromLeave(LeaveRoomMsg m) => new(m.Id, m.Room);
     private static SetPresence FromSetPresence(SetPresenceMsg m) => new(m.Id, m.On);
-    private static Incoming FromIncoming(IncomingMsg m) => new(m.From, m.Text, m.Direct, NullIfEmpty(m.Room), m.Replay);
+    private static Incoming FromIncoming(IncomingMsg m) =>
+        new(m.From, m.Text, m.Direct, NullIfEmpty(m.Room), m.Replay, m.MsgId, m.TimeMs, m.Offline);
     private static PresenceEvent FromPresenceEvent(PresenceEventMsg m) => new(m.Name, m.Node, m.Joined);
     private static PresenceEventMsg ToPresenceEvent(PresenceEvent r) => new() { Name = r.Name, Node = r.Node, Joined = r.Joined };
 
@@ -179,8 +172,8 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
     private static Delivered FromDelivered(DeliveredMsg m) => new(m.Id, m.Code, NullIfEmpty(m.Error));
 
     private Deliver FromDeliver(DeliverMsg m) =>
-        new(m.Id, m.From, m.To, m.Text, system.Provider.ResolveActorRef(m.ReplyTo));
+        new(m.Id, m.From, m.To, m.Text, system.Provider.ResolveActorRef(m.ReplyTo), m.MsgId, m.TimeMs);
 
     private Fanout FromFanout(FanoutMsg m) =>
-        new(m.From, NullIfEmpty(m.Room), m.Text, system.Provider.ResolveActorRef(m.ReplyTo));
+        new(m.From, NullIfEmpty(m.Room), m.Text, system.Provider.ResolveActorRef(m.ReplyTo), m.MsgId, m.TimeMs);
 }

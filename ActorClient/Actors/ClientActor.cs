@@ -233,6 +233,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         Receive<Incoming>(OnPushed);
         Receive<PresenceBatch>(OnPushed);
         Receive<Messages.Dropped>(OnPushed);
+        Receive<AwayNotice>(OnPushed);
         Receive<SendAck>(_ => SendAckNow());
     }
 

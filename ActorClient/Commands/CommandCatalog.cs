@@ -75,6 +75,15 @@ public static class CommandCatalog
                 ? new WireCommand("presence", id => new SetPresence(id, a.Text == "on"))
                 : new InvalidCommand("presence", "usage: presence on|off"),
         },
+        new("history", ["#ROOM|NAME [COUNT]", "#ROOM|NAME before|after|around ID [COUNT]"],
+            "a room's or a DM conversation's kept messages: the newest (20 by default, at most 100), or by message ID")
+        {
+            Slash = ["history", "chathistory"], Completes = Completes.OnlineNames, Parse = a => HistoryOf(a.Words),
+        },
+        new("markread", ["#ROOM|NAME ID"], "mark a conversation read up to message ID (a reserved name's marker; it only moves forward)")
+        {
+            Completes = Completes.OnlineNames, Parse = a => MarkReadOf(a.Words),
+        },
         new("reserve", [], "reserve your name: from now on it registers only with your password (--password-file or --password)")
         {
             Parse = _ => new WireCommand("reserve", id => new AccountCommand(id, AccountAction.Reserve, "")),
@@ -129,6 +138,34 @@ public static class CommandCatalog
             ? new WireCommand("passwd", id => new AccountCommand(id, AccountAction.ChangePassword, "", password))
             : new InvalidCommand("passwd", problem);
     }
+
+    public const int DefaultHistoryCount = 20;
+    private const string HistoryUsage = "usage: history #ROOM|NAME [latest|before ID|after ID|around ID] [COUNT]";
+
+    // history CONV [latest | before ID | after ID | around ID] [COUNT]: ids and counts are whole numbers, checked again
+    // by the server.
+    private static Command HistoryOf(string[] words)
+    {
+        if (words.Length == 0) return new InvalidCommand("history", HistoryUsage);
+        var (conversation, rest) = (words[0], words[1..]);
+        var (anchor, at) = (HistoryAnchor.Latest, 0L);
+        if (rest is [var how, var id, ..] && how is "before" or "after" or "around")
+        {
+            if (!long.TryParse(id, out at)) return new InvalidCommand("history", $"the message id '{id}' is not a whole number");
+            anchor = how switch { "before" => HistoryAnchor.Before, "after" => HistoryAnchor.After, _ => HistoryAnchor.Around };
+            rest = rest[2..];
+        }
+        else if (rest is ["latest", ..]) rest = rest[1..];
+        var count = DefaultHistoryCount;
+        if (rest is [var n] && !int.TryParse(n, out count)) return new InvalidCommand("history", $"the count '{n}' is not a whole number");
+        if (rest.Length > 1) return new InvalidCommand("history", HistoryUsage);
+        return new WireCommand("history", id => new HistoryQuery(id, conversation, anchor, at, count));
+    }
+
+    private static Command MarkReadOf(string[] words) =>
+        words is [var conversation, var id] && long.TryParse(id, out var msgId)
+            ? new WireCommand("markread", i => new MarkRead(i, conversation, msgId))
+            : new InvalidCommand("markread", "usage: markread #ROOM|NAME ID");
 
     private static WireCommand SayTo(string rest)
     {

@@ -61,12 +61,14 @@ public sealed class Output(TextWriter writer, bool json)
     /// <summary>A pushed event: a message, a presence notice, a dropped-message notice.</summary>
     public void Pushed(ISwitchboardMessage m)
     {
-        if (m is Incoming or PresenceEvent or PresenceBatch or Dropped) Line(json ? Json(w => WriteEvent(w, m)) : PlainEvent(m));
+        if (m is Incoming or PresenceEvent or PresenceBatch or Dropped or AwayNotice) Line(json ? Json(w => WriteEvent(w, m)) : PlainEvent(m));
     }
 
     public static string PlainEvent(ISwitchboardMessage m) => m switch
     {
-        Incoming i => $"{(i.Replay ? "(earlier) " : "")}[{i.From} → {(i.Direct ? "you" : i.Room ?? "everyone")}] {i.Text}",
+        Incoming i => $"{(i.Replay ? "(earlier) " : i.Offline ? "(while you were away) " : "")}[{i.From} → {(i.Direct ? "you" : i.Room ?? "everyone")}] {i.Text}",
+        AwayNotice a => $"* {a.Arrived} message(s) arrived while you were away"
+            + (a.Unread.Length == 0 ? "" : "; unread: " + string.Join(", ", a.Unread.Select(u => $"{u.Conversation} {u.Count}"))),
         PresenceEvent p => $"* {p.Name} {(p.Joined ? "joined" : "left")} ({p.Node})",
         PresenceBatch b => $"* and {b.MoreJoined} more joined, {b.MoreLeft} more left (see who)",
         Dropped d => $"* message to {d.To} dropped: {d.Reason}",
@@ -76,7 +78,9 @@ public sealed class Output(TextWriter writer, bool json)
     public static string Plain(string cmd, IReply r)
     {
         var seq = r.ClientSeq > 0 ? $" [clientSeq {r.ClientSeq}, serverSeq {r.ServerSeq}]" : "";
-        return r.Code == Codes.Ok ? $"{cmd}: {ResultText(r)}{seq}" : $"{cmd}: error {r.Code} {r.Error}{seq}";
+        return r.Code == Codes.Ok ? $"{cmd}: {ResultText(r)}{seq}"
+            : r.Code == Codes.Stored ? $"{cmd}: {r.Code} {ResultText(r)}{seq}"
+            : $"{cmd}: error {r.Code} {r.Error}{seq}";
     }
 
     public static string ResultText(IReply r) => r switch
@@ -84,10 +88,20 @@ public sealed class Output(TextWriter writer, bool json)
         Reply x => ValueText(x.Value),
         WhoReply w => w.Clients.Length == 0 ? "nobody online" : string.Join(", ", w.Clients.Select(c => $"{c.Name}@{c.Node}")),
         RoomsReply x => x.Rooms.Length == 0 ? "no rooms" : string.Join(", ", x.Rooms.Select(e => $"{e.Name} ({e.Members} here, {e.History} recent)")),
+        HistoryReply h => HistoryText(h),
         _ => "ok",
     };
 
     public static string ValueText(OpValue v) => v.Kind == ValueKind.None ? "ok" : v.ToString();
+
+    // One line per message under a heading: a person reads it; scripts read the JSON.
+    private static string HistoryText(HistoryReply h)
+    {
+        var head = $"{h.Messages.Length} message(s) of {h.Conversation}"
+            + (h.Trimmed > 0 ? $" ({h.Trimmed} older ones trimmed)" : "")
+            + (h.Messages.Length > 0 && h.Messages[^1].Id < h.LastId ? $"; the newest is {h.LastId}" : "");
+        return string.Concat(h.Messages.Select(l => $"\n  #{l.Id} {DateTimeOffset.FromUnixTimeMilliseconds(l.TimeMs).ToLocalTime():yyyy-MM-dd HH:mm:ss} {l.From}: {l.Text}").Prepend(head));
+    }
     private static void WriteReply(Utf8JsonWriter w, string cmd, IReply r)
     {
         w.WriteString("cmd", cmd);
@@ -98,7 +112,7 @@ public sealed class Output(TextWriter writer, bool json)
             w.WriteNumber("clientSeq", r.ClientSeq);
             w.WriteNumber("serverSeq", r.ServerSeq);
         }
-        if (r.Code != Codes.Ok)
+        if (r.Code is not (Codes.Ok or Codes.Stored))
         {
             w.WriteString("error", r.Error ?? "error");
             return;
@@ -124,7 +138,28 @@ public sealed class Output(TextWriter writer, bool json)
                     w.WriteNumber("history", e.History);
                 });
                 break;
+            case HistoryReply x:
+                w.WriteString("conversation", x.Conversation);
+                w.WriteNumber("trimmed", x.Trimmed);
+                w.WriteNumber("lastId", x.LastId);
+                w.WriteStartArray("messages");
+                foreach (var l in x.Messages)
+                {
+                    w.WriteStartObject();
+                    WriteLine(w, l.Id, l.From, l.Text, l.TimeMs);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                break;
         }
+    }
+
+    private static void WriteLine(Utf8JsonWriter w, long id, string from, string text, long timeMs)
+    {
+        if (id > 0) w.WriteNumber("id", id);
+        w.WriteString("from", from);
+        w.WriteString("text", text);
+        if (timeMs > 0) w.WriteString("time", DateTimeOffset.FromUnixTimeMilliseconds(timeMs));
     }
 
     // A result that is a list: an array of one object per item.
@@ -146,11 +181,24 @@ public sealed class Output(TextWriter writer, bool json)
         {
             case Incoming i:
                 w.WriteString("event", "message");
-                w.WriteString("from", i.From);
-                w.WriteString("text", i.Text);
+                WriteLine(w, i.MsgId, i.From, i.Text, i.TimeMs);
                 w.WriteBoolean("direct", i.Direct);
                 if (i.Room is not null) w.WriteString("room", i.Room);
                 if (i.Replay) w.WriteBoolean("replay", true);
+                if (i.Offline) w.WriteBoolean("offline", true);
+                break;
+            case AwayNotice a:
+                w.WriteString("event", "away");
+                w.WriteNumber("arrived", a.Arrived);
+                w.WriteStartArray("unread");
+                foreach (var u in a.Unread)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("conversation", u.Conversation);
+                    w.WriteNumber("count", u.Count);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
                 break;
             case PresenceEvent p:
                 w.WriteString("event", p.Joined ? "joined" : "left");

@@ -15,14 +15,18 @@ public sealed class AccountActor : ReceivePersistentActor
     private readonly string _name;
     private readonly AccountSettings _settings;
     private readonly SwitchboardMetrics? _metrics;
+    private readonly ReservedNames? _reserved;
+    private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private StoredPassword? _password;
     private long _current = -1;
 
-    public AccountActor(string name, AccountSettings settings, SwitchboardMetrics? metrics = null)
+    public AccountActor(string name, AccountSettings settings, ReservedNames? reserved = null, TimeProvider? clock = null, SwitchboardMetrics? metrics = null)
     {
         _name = name;
         _settings = settings;
+        _reserved = reserved;
+        _clock = clock ?? TimeProvider.System;
         _metrics = metrics;
         PersistenceId = PersistenceIdOf(name);
         Recover<NameReserved>(e => _password = e.Password);
@@ -33,10 +37,12 @@ public sealed class AccountActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static string PersistenceIdOf(string name) => "account-" + name;
+    public const string PersistenceIdPrefix = "account-";
 
-    public static Props Props(string name, AccountSettings settings, SwitchboardMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new AccountActor(name, settings, metrics));
+    public static string PersistenceIdOf(string name) => PersistenceIdPrefix + name;
+
+    public static Props Props(string name, AccountSettings settings, ReservedNames? reserved = null, TimeProvider? clock = null, SwitchboardMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new AccountActor(name, settings, reserved, clock, metrics));
 
     private void Start(AccountJob job)
     {
@@ -96,7 +102,7 @@ public sealed class AccountActor : ReceivePersistentActor
         }
         IAccountEvent? change = c.Job.Action switch
         {
-            AccountAction.Reserve => new NameReserved(c.Fresh!),
+            AccountAction.Reserve => new NameReserved(c.Fresh!, _clock.GetUtcNow().ToUnixTimeMilliseconds()),
             AccountAction.ChangePassword => new PasswordChanged(c.Fresh!),
             AccountAction.Release => ReservationReleased.Instance,
             _ when c.Fresh is not null => new PasswordChanged(c.Fresh),
@@ -113,6 +119,8 @@ public sealed class AccountActor : ReceivePersistentActor
         {
             _metrics?.DataStoreWritten(asked);
             _password = e switch { NameReserved r => r.Password, PasswordChanged p => p.Password, _ => null };
+            // Before the client hears it: a DM sent right after "reserved" is kept for the name.
+            _reserved?.Apply(_name, e);
             _log.Info("account '{0}': {1}", _name, Said(c.Job.Action));
             Finish(Codes.Ok, Said(c.Job.Action));
         });

@@ -5,7 +5,7 @@ using Google.Protobuf;
 namespace Switchboard.Server.Accounts;
 
 /// <summary>
-/// The account events in the journal, in protobuf's encoding (field 1 salt, 2 hash, 3 iterations), written with
+/// The account events in the journal, in protobuf's encoding (field 1 salt, 2 hash, 3 iterations, 4 reserved since), written with
 /// Google.Protobuf's primitives. Strict like the wire serializer: an unknown manifest or bad bytes throw, and the
 /// account's recovery fails instead of guessing.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class AccountEventSerializer(ExtendedActorSystem system) : Seriali
     /// <summary>Apart from every other serializer of a node (4241 refusing, 4242 wire, 4243 cluster wire): the node side
     /// of a cluster node reads server.hocon too.</summary>
     public const int Id = 4244;
-    private const uint SaltTag = 10, HashTag = 18, IterationsTag = 24;
+    private const uint SaltTag = 10, HashTag = 18, IterationsTag = 24, SinceTag = 32;
 
     public override int Identifier => Id;
 
@@ -30,21 +30,23 @@ public sealed class AccountEventSerializer(ExtendedActorSystem system) : Seriali
 
     public override byte[] ToBinary(object obj) => obj switch
     {
-        NameReserved e => Write(e.Password),
-        PasswordChanged e => Write(e.Password),
+        NameReserved e => Write(e.Password, e.SinceMs),
+        PasswordChanged e => Write(e.Password, 0),
         ReservationReleased => [],
         _ => throw new ArgumentException($"{obj.GetType()} is not an account event", nameof(obj)),
     };
 
     public override object FromBinary(byte[] bytes, string manifest) => manifest switch
     {
-        ReservedM => new NameReserved(Read(bytes)),
-        ChangedM => new PasswordChanged(Read(bytes)),
+        ReservedM => Reserved(Read(bytes)),
+        ChangedM => new PasswordChanged(Read(bytes).Password),
         ReleasedM => ReservationReleased.Instance,
         _ => throw new System.Runtime.Serialization.SerializationException($"unknown account event manifest '{manifest}'"),
     };
 
-    private static byte[] Write(StoredPassword p)
+    private static NameReserved Reserved((StoredPassword Password, long SinceMs) read) => new(read.Password, read.SinceMs);
+
+    private static byte[] Write(StoredPassword p, long sinceMs)
     {
         using var buffer = new MemoryStream();
         var o = new CodedOutputStream(buffer);
@@ -54,15 +56,21 @@ public sealed class AccountEventSerializer(ExtendedActorSystem system) : Seriali
         o.WriteBytes(ByteString.CopyFrom(p.Hash));
         o.WriteRawTag((byte)IterationsTag);
         o.WriteInt32(p.Iterations);
+        if (sinceMs != 0)
+        {
+            o.WriteRawTag((byte)SinceTag);
+            o.WriteInt64(sinceMs);
+        }
         o.Flush();
         return buffer.ToArray();
     }
 
-    private static StoredPassword Read(byte[] bytes)
+    private static (StoredPassword Password, long SinceMs) Read(byte[] bytes)
     {
         var input = new CodedInputStream(bytes);
         byte[] salt = [], hash = [];
         var iterations = 0;
+        var since = 0L;
         uint tag;
         while ((tag = input.ReadTag()) != 0)
         {
@@ -71,10 +79,11 @@ public sealed class AccountEventSerializer(ExtendedActorSystem system) : Seriali
                 case SaltTag: salt = input.ReadBytes().ToByteArray(); break;
                 case HashTag: hash = input.ReadBytes().ToByteArray(); break;
                 case IterationsTag: iterations = input.ReadInt32(); break;
+                case SinceTag: since = input.ReadInt64(); break;
                 default: input.SkipLastField(); break;
             }
         }
         if (salt.Length == 0 || hash.Length == 0 || iterations < 1) throw new System.Runtime.Serialization.SerializationException("an account event without salt, hash or iterations");
-        return new StoredPassword(salt, hash, iterations);
+        return (new StoredPassword(salt, hash, iterations), since);
     }
 }

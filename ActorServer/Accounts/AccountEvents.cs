@@ -3,8 +3,9 @@ namespace Switchboard.Server.Accounts;
 /// <summary>What an account's journal holds; written by <see cref="AccountEventSerializer"/>, never as JSON.</summary>
 public interface IAccountEvent;
 
-/// <summary>The name was reserved with this password.</summary>
-public sealed record NameReserved(StoredPassword Password) : IAccountEvent;
+/// <summary>The name was reserved with this password at <paramref name="SinceMs"/> (Unix ms; 0 in events written before
+/// it was kept): direct-message history is its owner's from then on, not a guest's of the same name before.</summary>
+public sealed record NameReserved(StoredPassword Password, long SinceMs = 0) : IAccountEvent;
 
 /// <summary>The name's password was replaced.</summary>
 public sealed record PasswordChanged(StoredPassword Password) : IAccountEvent;

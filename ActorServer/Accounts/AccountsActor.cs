@@ -18,6 +18,8 @@ namespace Switchboard.Server.Accounts;
 public sealed class AccountsActor : ReceiveActor
 {
     private readonly AccountSettings _settings;
+    private readonly ReservedNames? _reserved;
+    private readonly TimeProvider _clock;
     private readonly DataFileGuard? _file;
     private readonly SwitchboardMetrics? _metrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -29,9 +31,11 @@ public sealed class AccountsActor : ReceiveActor
 
     /// <param name="file">The data file's guard: changes are refused (503) while it is gone or replaced; null without one
     /// (a journal that is not a file).</param>
-    public AccountsActor(AccountSettings settings, TimeProvider clock, DataFileGuard? file = null, SwitchboardMetrics? metrics = null)
+    public AccountsActor(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null, DataFileGuard? file = null, SwitchboardMetrics? metrics = null)
     {
         _settings = settings;
+        _reserved = reserved;
+        _clock = clock;
         _file = file;
         _metrics = metrics;
         _byName = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
@@ -47,8 +51,8 @@ public sealed class AccountsActor : ReceiveActor
         Receive<Terminated>(t => OnStopped(t.ActorRef));
     }
 
-    public static Props Props(AccountSettings settings, TimeProvider clock, DataFileGuard? file = null, SwitchboardMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new AccountsActor(settings, clock, file, metrics));
+    public static Props Props(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null, DataFileGuard? file = null, SwitchboardMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new AccountsActor(settings, clock, reserved, file, metrics));
 
     // An account actor that fails is stopped (its job hears 503) and recovered afresh by the next job.
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
@@ -111,7 +115,7 @@ public sealed class AccountsActor : ReceiveActor
     private IActorRef AccountFor(string name)
     {
         if (_accounts.TryGetValue(name, out var account)) return account;
-        account = Context.ActorOf(AccountActor.Props(name, _settings, _metrics), $"{Uri.EscapeDataString(name)}-{++_incarnations}");
+        account = Context.ActorOf(AccountActor.Props(name, _settings, _reserved, _clock, _metrics), $"{Uri.EscapeDataString(name)}-{++_incarnations}");
         Context.Watch(account);
         return _accounts[name] = account;
     }

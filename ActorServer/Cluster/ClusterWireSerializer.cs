@@ -34,17 +34,17 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
 
     public override int Identifier => Id;
 
-    public override string Manifest(object o) => o switch
-    {
-        NameClaim => ClaimM,
-        NameRelease => ReleaseM,
-        NameAnswer => AnswerM,
-        LeaseSeq => LeaseM,
-        SeqLeased => LeasedM,
-        NodeRoster => RosterM,
-        Relayed => RelayedM,
-        _ => throw new SerializationException($"not a cluster message: {o.GetType()}"),
-    };
+    private static readonly ManifestTable Manifests = new ManifestTable()
+        .Add<NameClaim>(ClaimM)
+        .Add<NameRelease>(ReleaseM)
+        .Add<NameAnswer>(AnswerM)
+        .Add<LeaseSeq>(LeaseM)
+        .Add<SeqLeased>(LeasedM)
+        .Add<NodeRoster>(RosterM)
+        .Add<Relayed>(RelayedM);
+
+    public override string Manifest(object o) => Manifests.TryGet(o, out var manifest) ? manifest
+        : throw new SerializationException($"not a cluster message: {o.GetType()}");
 
     public override byte[] ToBinary(object obj)
     {
@@ -66,73 +66,35 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
 
     private byte[] Fields(object obj)
     {
-        using var buffer = new MemoryStream();
-        var o = new CodedOutputStream(buffer);
-        switch (obj)
+        var w = new ClusterFieldWriter();
+        _ = obj switch
         {
-            case NameClaim m:
-                Text(o, 1, m.Name);
-                Text(o, 2, m.Node);
-                Number(o, 3, m.Token);
-                Text(o, 4, Akka.Serialization.Serialization.SerializedActorPath(m.Owner));
-                Number(o, 5, m.Reassert ? 1 : 0);
-                break;
-            case NameRelease m:
-                Text(o, 1, m.Name);
-                Text(o, 2, m.Node);
-                Number(o, 3, m.Token);
-                break;
-            case NameAnswer m:
-                Text(o, 1, m.Name);
-                Number(o, 3, m.Token);
-                Number(o, 6, (int)m.Verdict);
-                break;
-            case LeaseSeq m:
-                Text(o, 4, Akka.Serialization.Serialization.SerializedActorPath(m.ReplyTo));
-                Number(o, 7, m.Size);
-                break;
-            case SeqLeased m:
-                Number(o, 7, m.First);
-                Number(o, 8, m.Count);
-                break;
-            case NodeRoster m:
-                Text(o, 2, m.Node);
-                Number(o, 7, m.Version);
-                foreach (var e in m.Entries)
-                {
-                    // Each entry: name, since, claim, as three consecutive fields (9, 10, 11).
-                    Text(o, 9, e.Name);
-                    Number(o, 10, e.SinceMs);
-                    Number(o, 11, e.Claim);
-                }
-                break;
-            case Relayed { Inner: Switchboard.Messages.Deliver or Switchboard.Messages.Fanout } m:
-                var inner = (SerializerWithStringManifest)system.Serialization.FindSerializerFor(m.Inner);
-                Text(o, 12, inner.Manifest(m.Inner));
-                o.WriteTag(13, WireFormat.WireType.LengthDelimited); o.WriteBytes(ByteString.CopyFrom(inner.ToBinary(m.Inner)));
-                Number(o, 14, inner.Identifier);
-                Text(o, 2, m.Origin);
-                break;
-            default:
-                throw new SerializationException($"not a cluster message: {obj.GetType()}");
-        }
-        o.Flush();
-        return buffer.ToArray();
+            NameClaim m => w.Text(1, m.Name).Text(2, m.Node).Number(3, m.Token).Text(4, PathOf(m.Owner)).Number(5, m.Reassert ? 1 : 0),
+            NameRelease m => w.Text(1, m.Name).Text(2, m.Node).Number(3, m.Token),
+            NameAnswer m => w.Text(1, m.Name).Number(3, m.Token).Number(6, (int)m.Verdict),
+            LeaseSeq m => w.Text(4, PathOf(m.ReplyTo)).Number(7, m.Size),
+            SeqLeased m => w.Number(7, m.First).Number(8, m.Count),
+            NodeRoster m => Entries(w.Text(2, m.Node).Number(7, m.Version), m.Entries),
+            Relayed { Inner: Switchboard.Messages.Deliver or Switchboard.Messages.Fanout } m => Relay(w, m),
+            _ => throw new SerializationException($"not a cluster message: {obj.GetType()}"),
+        };
+        return w.ToArray();
     }
 
-    private static void Text(CodedOutputStream o, int field, string value)
+    // Each entry: name, since, claim, as three consecutive fields (9, 10, 11).
+    private static ClusterFieldWriter Entries(ClusterFieldWriter w, IEnumerable<RosterEntry> entries)
     {
-        o.WriteTag(field, WireFormat.WireType.LengthDelimited);
-        o.WriteString(value);
+        foreach (var e in entries) w.Text(9, e.Name).Number(10, e.SinceMs).Number(11, e.Claim);
+        return w;
     }
 
-    // Every number on this wire is a varint: an int32 or bool written as int64 has the same bytes (negative int32s are
-    // sign-extended to ten bytes either way), so readers keep their ReadInt32/ReadBool.
-    private static void Number(CodedOutputStream o, int field, long value)
+    private ClusterFieldWriter Relay(ClusterFieldWriter w, Relayed m)
     {
-        o.WriteTag(field, WireFormat.WireType.Varint);
-        o.WriteInt64(value);
+        var inner = (SerializerWithStringManifest)system.Serialization.FindSerializerFor(m.Inner);
+        return w.Text(12, inner.Manifest(m.Inner)).Bytes(13, inner.ToBinary(m.Inner)).Number(14, inner.Identifier).Text(2, m.Origin);
     }
+
+    private static string PathOf(IActorRef actor) => Akka.Serialization.Serialization.SerializedActorPath(actor);
 
     public override object FromBinary(byte[] bytes, string manifest)
     {

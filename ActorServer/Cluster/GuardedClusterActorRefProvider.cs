@@ -7,24 +7,19 @@ using Akka.Remote;
 namespace Switchboard.Server.Cluster;
 
 /// <summary>
-/// The cluster's provider with the same closed door as <see cref="GuardedRemoteActorRefProvider"/>: a local path a
-/// peer writes resolves to dead letters unless <see cref="InboundRules"/> opens it. cluster.hocon opens, on top of the
-/// sessions, the cluster's own system actors (membership, sharding, pub-sub, ddata) and the registry's inbox (a
-/// capability child); the registry, gateway internals and rooms stay closed.
+/// The cluster's provider with the same closed door as <see cref="GuardedRemoteActorRefProvider"/> (and the same
+/// <see cref="InboundRecipientGuard"/>): a local path a peer writes resolves to dead letters unless
+/// <see cref="InboundRules"/> opens it. cluster.hocon opens, on top of the sessions, the cluster's own system actors
+/// (membership, sharding, pub-sub, ddata) and the registry's inbox (a capability child); the registry, gateway
+/// internals and rooms stay closed.
 /// </summary>
-public sealed class GuardedClusterActorRefProvider : ClusterActorRefProvider, IRemoteActorRefProvider
+public sealed class GuardedClusterActorRefProvider(string systemName, Akka.Actor.Settings settings, EventStream eventStream)
+    : ClusterActorRefProvider(systemName, settings, eventStream), IRemoteActorRefProvider
 {
-    private InboundRecipientGuard? _guard;
+    private readonly InboundRecipientGuard _guard = new();
 
-    public GuardedClusterActorRefProvider(string systemName, Akka.Actor.Settings settings, EventStream eventStream)
-        : base(systemName, settings, eventStream) { }
-
-    public override void Init(ActorSystemImpl system)
-    {
-        _guard = new InboundRecipientGuard(system);
-        base.Init(system);
-    }
+    public override void Init(ActorSystemImpl system) => base.Init(_guard.Install(system));
 
     IInternalActorRef IRemoteActorRefProvider.ResolveActorRefWithLocalAddress(string path, Address localAddress) =>
-        InboundRecipientGuard.Filter(_guard, ResolveActorRefWithLocalAddress(path, localAddress), DeadLetters);
+        _guard.Filter(ResolveActorRefWithLocalAddress(path, localAddress), DeadLetters);
 }

@@ -29,7 +29,7 @@ public static class DataBackup
         var data = DataOption();
         var to = new Option<string>("--to") { HelpName = "FILE", Description = "Where to write the copy (required; made 0600; must not exist)" };
         var config = ConfigOption();
-        var command = new Command("backup", "Copy the data store (accounts) to a file, consistently, while servers run") { data, to, config };
+        var command = new Command("backup", "Copy the data store (accounts, history) to a file, consistently, while servers run") { data, to, config };
         // --to is checked here, not marked Required: the parser would refuse "backup --help" without it.
         command.SetAction(r => r.GetValue(to) is { } target
             ? Backup(r.GetValue(data), target, r.GetValue(config), Console.Out, Console.Error)

@@ -16,7 +16,7 @@ namespace Switchboard.Server.Hosting;
 /// version, so the plugin is wired with hocon: server.hocon's <c>akka.persistence</c> section, the connection string
 /// made here, and the plugin's own defaults (<see cref="SqlPersistence.DefaultConfiguration"/>) as the fallback.
 /// </summary>
-public sealed record DataStore(string Directory, string DatabasePath, AccountSettings Accounts)
+public sealed record DataStore(string Directory, string DatabasePath, AccountSettings Accounts, HistorySettings History)
 {
     /// <summary>Whether the file is still the one opened at start (made once the checks have passed).</summary>
     public DataFileGuard Guard { get; } = new(DatabasePath);
@@ -37,10 +37,12 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
     {
         exitCode = 2;
         AccountSettings accounts;
+        HistorySettings history;
         string file;
         try
         {
             accounts = AccountSettings.Create(hocon);
+            history = HistorySettings.Create(hocon);
             file = hocon.RequiredString("switchboard.data.file");
         }
         catch (ConfigurationException ex)
@@ -52,7 +54,7 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
         var dir = Path.GetFullPath(directory ?? DefaultDirectory());
         var path = Path.Combine(dir, file);
         problem = DataStoreCheck.Prepare(dir, path);
-        return problem is null ? new DataStore(dir, path, accounts) : null;
+        return problem is null ? new DataStore(dir, path, accounts, history) : null;
     }
 
     /// <summary>The plugin's connection strings (journal, snapshots, queries), all to this one file. Never created by
@@ -88,14 +90,20 @@ public static class DataStoreWiring
         : ab.AddHocon(store.Hocon, HoconAddMode.Prepend).AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
 
     /// <summary>Starts the journal and snapshot store at once (the schema is made on first start, and a store that
-    /// cannot be written is logged now, not at the first account), then the accounts actor; null without a store.</summary>
-    public static IActorRef? StartAccounts(this ActorSystem system, DataStore? store, SwitchboardMetrics? metrics = null)
+    /// cannot be written is logged now, not at the first account), reads which names are reserved, then starts the
+    /// accounts and history actors; nulls without a store.</summary>
+    public static (IActorRef? Accounts, HistoryDesk? History) StartStore(this ActorSystem system, DataStore? store, SwitchboardMetrics? metrics = null)
     {
-        if (store is null) return null;
+        if (store is null) return (null, null);
         var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
         persistence.JournalFor(null);
         persistence.SnapshotStoreFor(null);
-        system.Log.Info("data store: {0} (accounts on)", store);
-        return system.ActorOf(AccountsActor.Props(store.Accounts, TimeProvider.System, store.Guard, metrics), "accounts");
+        // Before any client registers: a DM to a reserved name must be kept from the first one.
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var reserved = ReservedNames.LoadAsync(system, cancel.Token).GetAwaiter().GetResult();
+        system.Log.Info("data store: {0} (accounts and history on, {1} reserved names)", store, reserved.Count);
+        var accounts = system.ActorOf(AccountsActor.Props(store.Accounts, TimeProvider.System, reserved, store.Guard, metrics), "accounts");
+        var history = system.ActorOf(HistoryActor.Props(store.History, TimeProvider.System), "history");
+        return (accounts, new HistoryDesk(history, reserved, store.History));
     }
 }

@@ -80,7 +80,7 @@ public static class NodeHost
             .WithActors((system, registry, _) =>
             {
                 var state = system.ActorOf(mode.RegistryProps(node!), "state");
-                NodeWiring.FrontActors(system, registry, state, settings, at.Node, mode.DoorName, token, metrics, system.StartAccounts(data, metrics));
+                NodeWiring.FrontActors(system, registry, state, settings, at.Node, mode.DoorName, token, metrics, system.StartStore(data, metrics));
             }));
 
         using var app = builder.Build();

@@ -32,7 +32,7 @@ public static class ServerHelp
                      See docs/cluster.md
           inspect    show the nodes, online clients and totals of a segment from another process, or with
                      --monitor HOST:PORT a node's members and totals from its endpoint (cluster mode) (--help for more)
-          backup     copy the data store (the accounts) to a new 0600 file, consistently, while servers run
+          backup     copy the data store (accounts, history) to a new 0600 file, consistently, while servers run
           restore    put such a copy in place as the data store, with every server using it stopped; the store
                      it replaces is kept beside it (--help for more; docs/operating.md#backup-and-restore)
 
@@ -49,7 +49,7 @@ public static class ServerHelp
         What clients send (ActorClient, scripted mode: one command a line):
           calc A OP B (OP: + - * / %) · even N · prime N · negative N · op NAME ARG... · who
           tell NAME TEXT · say TEXT · join ROOM · leave ROOM · rooms · say #ROOM TEXT · presence on|off
-          reserve · passwd FILE · release · sleep MS · unregister · exit
+          history #ROOM|NAME [COUNT] · markread #ROOM|NAME ID · reserve · passwd FILE · release · sleep MS · unregister · exit
 
         Response codes:
         {{Switchboard.Messages.Codes.Help("  ", fromServerOnly: true)}}

@@ -57,6 +57,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
         Receive<ReleaseName>(m => Release(m.Claim, m.Name, m.Reason));
         Receive<WhoQuery>(OnWho);
         Receive<CountAndListRooms>(OnRooms);
+        Receive<CountAndHistory>(OnHistory);
         Receive<RouteTell>(OnRouteTell);
         Receive<RouteFanout>(OnRouteFanout);
         Receive<GetSnapshot>(_ => Sender.Tell(_backend.Snapshot()));
@@ -121,6 +122,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
             case ReleaseAndReply m: Unavailable(m.Client, m.Id); break;
             case WhoQuery m: Unavailable(m.Client, m.Id); break;
             case CountAndListRooms m: Unavailable(m.Client, m.Id); break;
+            case CountAndHistory m: Unavailable(m.Client, m.Id); break;
             case RouteTell m: m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, error, 0)); break;
             case RouteFanout m: m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, error, 0)); break;
             case GetSnapshot: Sender.Tell(new Status.Failure(new InvalidOperationException(error))); break;
@@ -257,6 +259,13 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
         _metrics?.Answered(Codes.Ok);
     }
 
+    private void OnHistory(CountAndHistory m)
+    {
+        if (!Counted(m.Claim, m.Client, m.Id, out var seq)) return;
+        m.Client.Tell(new HistoryReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, m.Conversation, m.Lines, m.Trimmed, m.LastId, null));
+        _metrics?.Answered(Codes.Ok);
+    }
+
     // ---- names ----
 
     private void OnClaim(ClaimName m)
@@ -310,8 +319,8 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
     {
         var node = _backend.NodeOf(m.To);
         if (node is null) m.Session.Tell(new RouteResult(m.Id, Codes.NotOnline, RegistryText.NotOnline(m.To), 0));
-        else if (node == _node) _localGateway.Tell(new Deliver(m.Id, m.From, m.To, m.Text, m.Session), Self);
-        else _router.Deliver(node, new Deliver(_relays.Add(m.Session, m.Id), m.From, m.To, m.Text, _router.ReplyAddress));
+        else if (node == _node) _localGateway.Tell(new Deliver(m.Id, m.From, m.To, m.Text, m.Session, m.MsgId, m.TimeMs), Self);
+        else _router.Deliver(node, new Deliver(_relays.Add(m.Session, m.Id), m.From, m.To, m.Text, _router.ReplyAddress, m.MsgId, m.TimeMs));
     }
 
     // A broadcast or room message goes to every node; each hands it to its own sessions. Other nodes answer drops to
@@ -320,7 +329,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
     {
         var census = _backend.Census();
         _relays.Broadcasting(m.From, m.Session);
-        var local = new Fanout(m.From, m.Room, m.Text, m.Session);
+        var local = new Fanout(m.From, m.Room, m.Text, m.Session, m.MsgId, m.TimeMs);
         DeliverHere(local);
         _router.Fanout(local with { ReplyTo = _router.ReplyAddress }, census.Nodes);
         m.Session.Tell(new RouteResult(m.Id, Codes.Ok, null, m.Room is null ? Math.Max(0, census.Clients - 1) : 0, m.Room));

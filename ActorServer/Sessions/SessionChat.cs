@@ -18,7 +18,10 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     private readonly SessionSettings _settings = services.Settings;
     private readonly SwitchboardMetrics? _metrics = services.Metrics;
     private readonly HashSet<string> _rooms = new(StringComparer.Ordinal);
-    private readonly HashSet<long> _awaitingDelivery = [];
+    // DMs and room messages not answered yet: what their answer needs (kept ones wait for the store first).
+    private readonly Dictionary<long, Outgoing> _outgoing = [];
+    private readonly HistoryDesk? _history = services.History;
+    private SessionHistory? _kept;
     private bool _presence = true;
     private long _pushed, _acked;
 
@@ -43,7 +46,28 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         inbox.Receive<RoomLeft>(Left);
         inbox.Receive<RoomsList>(RoomsListed);
         inbox.Receive<PresenceChanged>(Presence);
+        inbox.Receive<Posted>(Posted);
+        inbox.Receive<HeldOk>(m =>
+        {
+            if (_outgoing.TryGetValue(m.Ticket, out var o)) Finish(m.Ticket, new OpOutcome(Codes.Stored, OpValue.Of(HistoryText.Stored(o.To!)), null));
+        });
+        inbox.Receive<HistoryFailed>(m =>
+        {
+            if (_outgoing.ContainsKey(m.Ticket)) Finish(m.Ticket, new OpOutcome(m.Code, OpValue.None, m.Error));
+            else _kept?.Failed(m);
+        });
+        if (_history is not null) (_kept = new SessionHistory(name, self, timers, _history, _rooms, this)).Listen(inbox);
     }
+
+    /// <summary>What <see cref="SessionHistory"/> pushes: replays and what arrived while away (never dropped: they are
+    /// bounded by replay and max-held, and the inbox forgets them once pushed).</summary>
+    internal void PushIncoming(Incoming m) => Push(m);
+
+    internal void PushAway(AwayNotice m) => Push(m);
+
+    /// <summary>A history query's page, counted and sent by the registry like every reply.</summary>
+    internal void AnswerHistory(long id, string conversation, ChatLine[] lines, long trimmed, long lastId) =>
+        _registry.Tell(new CountAndHistory(claim, client, id, conversation, lines, trimmed, lastId));
 
     /// <summary>Pushed events the client has not acknowledged yet.</summary>
     public long Unacked => _pushed - _acked;
@@ -68,9 +92,28 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
             Answer(m.Id, OpOutcome.Invalid(error));
             return;
         }
-        _awaitingDelivery.Add(m.Id);
-        timers.Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), _settings.DeliveryTimeout);
-        _registry.Tell(new RouteTell(m.Id, name, m.To, m.Text, self));
+        if (_outgoing.ContainsKey(m.Id))
+        {
+            Answer(m.Id, OpOutcome.Invalid($"request {m.Id} is still being answered"));
+            return;
+        }
+        // A DM to or from a reserved name is kept before it goes out (its id and time travel with it).
+        var kept = _history is not null && _history.Keeps(name, m.To);
+        _outgoing[m.Id] = new Outgoing(m.To, null, m.Text, kept ? Conversation.Direct(name, m.To) : null);
+        timers.Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), Wait(kept));
+        if (kept) _history!.Actor.Tell(new Post(Conversation.Direct(name, m.To), m.Id, name, m.Text), self);
+        else _registry.Tell(new RouteTell(m.Id, name, m.To, m.Text, self));
+    }
+
+    private TimeSpan Wait(bool kept) => kept ? _settings.DeliveryTimeout + _history!.Settings.Timeout : _settings.DeliveryTimeout;
+
+    // The store has it: now it goes out, stamped.
+    private void Posted(Posted m)
+    {
+        if (!_outgoing.TryGetValue(m.Ticket, out var o)) return; // answered already (timed out)
+        _outgoing[m.Ticket] = o with { MsgId = m.MsgId };
+        if (o.To is not null) _registry.Tell(new RouteTell(m.Ticket, name, o.To, o.Text, self, m.MsgId, m.TimeMs));
+        else _registry.Tell(new RouteFanout(m.Ticket, name, o.Room, o.Text, self, m.MsgId, m.TimeMs));
     }
 
     private void Say(Say m)
@@ -84,7 +127,20 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
             Answer(m.Id, OpOutcome.Invalid(error));
             return;
         }
-        _registry.Tell(new RouteFanout(m.Id, name, room, m.Text, self));
+        if (room is null || _history is null)
+        {
+            _registry.Tell(new RouteFanout(m.Id, name, room, m.Text, self));
+            return;
+        }
+        if (_outgoing.ContainsKey(m.Id))
+        {
+            Answer(m.Id, OpOutcome.Invalid($"request {m.Id} is still being answered"));
+            return;
+        }
+        // A room message is kept before it goes out.
+        _outgoing[m.Id] = new Outgoing(null, room, m.Text, Conversation.Room(room));
+        timers.Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), _history.Settings.Timeout);
+        _history.Actor.Tell(new Post(Conversation.Room(room), m.Id, name, m.Text), self);
     }
 
     private void Join(JoinRoom m)
@@ -121,6 +177,12 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     private void Joined(RoomJoined m)
     {
         _rooms.Add(m.Room);
+        // With a store the replay comes from it (it survives restarts), and "joined" follows it.
+        if (_kept is not null && !m.AlreadyMember)
+        {
+            _kept.Replay(m.Id, m.Room);
+            return;
+        }
         // History first, then the reply: the client sees the replay before "joined".
         foreach (var (from, text) in m.History) Push(new Incoming(from, text, false, m.Room, true));
         Answer(m.Id, OpOutcome.Ok(OpValue.Of(m.AlreadyMember ? $"already in {m.Room}" : $"joined {m.Room}")));
@@ -138,8 +200,16 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
 
     private void Routed(RouteResult m)
     {
-        if (_awaitingDelivery.Contains(m.Id)) Finish(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
-        else if (m.Code != Codes.Ok) Answer(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
+        if (_outgoing.TryGetValue(m.Id, out var o) && o.To is not null)
+        {
+            // A kept DM to a reserved name that is offline waits in its inbox: "stored", once the inbox has it.
+            if (m.Code == Codes.NotOnline && o.Conversation is { } c && _history!.Reserved.IsReserved(o.To))
+                _history.Actor.Tell(new Hold(o.To, m.Id, c, o.MsgId), self);
+            else Finish(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
+            return;
+        }
+        if (_outgoing.Remove(m.Id)) timers.Timers.Cancel(m.Id);
+        if (m.Code != Codes.Ok) Answer(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
         // A broadcast answers how many it went to; a room message, where it went (members are per node).
         else Answer(m.Id, OpOutcome.Ok(m.Room is null ? OpValue.Of(m.Recipients) : OpValue.Of($"sent to {m.Room}")));
     }
@@ -147,12 +217,18 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     private void Delivered(Delivered m) =>
         Finish(m.Id, m.Code == Codes.Ok ? OpOutcome.Ok(OpValue.Of("delivered")) : new OpOutcome(m.Code, OpValue.None, m.Error));
 
-    private void TimedOut(DeliveryTimeout m) =>
-        Finish(m.Id, new OpOutcome(Codes.NotOnline, OpValue.None, "the recipient's node did not answer"));
+    // No answer in time: the store's (503) while a kept message waits for it, else the recipient node's.
+    private void TimedOut(DeliveryTimeout m)
+    {
+        if (!_outgoing.TryGetValue(m.Id, out var o)) return;
+        Finish(m.Id, o.Conversation is not null && (o.MsgId == 0 || o.To is null)
+            ? new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.Unavailable)
+            : new OpOutcome(Codes.NotOnline, OpValue.None, "the recipient's node did not answer"));
+    }
 
     private void Finish(long id, OpOutcome outcome)
     {
-        if (!_awaitingDelivery.Remove(id)) return; // already answered (timeout, or a late answer)
+        if (!_outgoing.Remove(id)) return; // already answered (timeout, or a late answer)
         timers.Timers.Cancel(id);
         Answer(id, outcome);
     }
@@ -168,7 +244,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
             _metrics?.Dropped(direct: true, room: false);
             return;
         }
-        Push(new Incoming(m.From, m.Text, true, null, false));
+        Push(new Incoming(m.From, m.Text, true, null, false, m.MsgId, m.TimeMs));
         _metrics?.Delivered(direct: true, room: false);
         m.ReplyTo.Tell(new Delivered(m.Id, Codes.Ok, null), ActorRefs.NoSender);
     }
@@ -176,13 +252,14 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     private void Fanout(Fanout m)
     {
         if (m.From == name || (m.Room is not null && !_rooms.Contains(m.Room))) return;
+        if (_kept is not null && _kept.Holds(m)) return; // its room's replay is on its way: it follows the replay
         if (Backlogged)
         {
             m.ReplyTo.Tell(new FanoutDropped(m.From, name, $"{name} is not keeping up; message dropped"), ActorRefs.NoSender);
             _metrics?.Dropped(direct: false, room: m.Room is not null);
             return;
         }
-        Push(new Incoming(m.From, m.Text, false, m.Room, false));
+        Push(new Incoming(m.From, m.Text, false, m.Room, false, m.MsgId, m.TimeMs));
         _metrics?.Delivered(direct: false, room: m.Room is not null);
     }
 
@@ -206,6 +283,10 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         figures?.SetUnacked(_pushed - _acked);
     }
 
-    /// <summary>No answer to a direct message in time: its outcome is "not online".</summary>
+    /// <summary>No answer to a direct or kept message in time.</summary>
     private sealed record DeliveryTimeout(long Id);
+
+    /// <summary>A DM (<paramref name="To"/>) or room message (<paramref name="Room"/>) on its way; a kept one has its
+    /// <paramref name="Conversation"/> and, once stored, its <paramref name="MsgId"/>.</summary>
+    private sealed record Outgoing(string? To, string? Room, string Text, Conversation? Conversation, long MsgId = 0);
 }

@@ -8,6 +8,7 @@ namespace Switchboard.Server.Sessions;
 /// <param name="Clock">Time for the rate limit; specs pass a clock they drive.</param>
 /// <param name="Metrics">The node's instruments (none in specs that do not look at them).</param>
 /// <param name="Accounts">The node's <c>AccountsActor</c> (single-host mode with a data store); null: no accounts.</param>
+/// <param name="History">The node's history (single-host mode with a data store); null: nothing is kept.</param>
 public sealed record SessionServices(
     IActorRef Registry,
     IActorRef Rooms,
@@ -15,4 +16,5 @@ public sealed record SessionServices(
     SessionSettings Settings,
     TimeProvider Clock,
     Monitoring.SwitchboardMetrics? Metrics = null,
-    IActorRef? Accounts = null);
+    IActorRef? Accounts = null,
+    HistoryDesk? History = null);

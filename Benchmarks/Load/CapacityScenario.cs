@@ -9,8 +9,6 @@ public static class CapacityScenario
 {
     public static async Task<CapacityReport> RunAsync(LoadEnvironment env, LoadOptions o)
     {
-        var warmup = TimeSpan.FromSeconds(o.Warmup);
-        var measure = TimeSpan.FromSeconds(o.Seconds);
         // Paced, so both runs see the same offered load (default 200/s per busy client).
         var rate = o.Rate > 0 ? o.Rate : 200.0 * o.Busy;
         using var server = await env.StartServerAsync();
@@ -18,7 +16,7 @@ public static class CapacityScenario
         Console.Error.WriteLine($"capacity: {o.Busy} busy clients at {rate:0}/s in all, no idle clients");
         var rssStart = server.RssMb();
         await using var busy = await Fleet.StartAsync(o.Busy, Target.Switchboard, address, "busy", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60));
-        var alone = await busy.RunAsync(warmup, measure, rate, o.MaxRequests);
+        var alone = await busy.RunAsync(o.WarmupTime, o.MeasureTime, rate, o.MaxRequests);
         var rssAlone = server.RssMb();
         Console.Error.WriteLine($"capacity: registering {o.Idle} idle clients in {o.IdleSystems} client ActorSystems");
         var t0 = Stopwatch.StartNew();
@@ -35,7 +33,7 @@ public static class CapacityScenario
         }
         var settleSeconds = settle.Elapsed.TotalSeconds;
         Console.Error.WriteLine($"capacity: {o.Busy} busy clients again, with {o.Idle} idle ones online");
-        var withIdle = await busy.RunAsync(warmup, measure, rate, o.MaxRequests);
+        var withIdle = await busy.RunAsync(o.WarmupTime, o.MeasureTime, rate, o.MaxRequests);
         var report = new CapacityReport("capacity", o.Idle, o.IdleSystems, o.Busy, rate,
             Math.Round(rssStart, 1), Math.Round(rssAlone, 1), Math.Round(server.RssMb(), 1), Math.Round(server.PeakRssMb(), 1), Math.Round(registerSeconds, 2), Math.Round(settleSeconds, 1),
             RoundMs(alone.Ms(50)), RoundMs(alone.Ms(99)), RoundMs(alone.MaxMs), Math.Round(alone.Throughput), alone.Errors,

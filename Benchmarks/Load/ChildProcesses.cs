@@ -5,55 +5,111 @@ using Switchboard.Support;
 namespace Switchboard.Benchmarks.Load;
 
 /// <summary>
-/// A server (or echo server) process started by the load generator. Always ends up killed and its segment
-/// deleted: on dispose, on Ctrl-C and on process exit (<see cref="Cleanup"/>).
+/// A process the load generator started (a server, an echo server, nats-server). From <see cref="Track"/> on, it
+/// always ends up stopped: on dispose, on Ctrl-C and at exit (<see cref="Cleanup"/>), and when it never became ready.
 /// </summary>
-public sealed class ServerProcess : IDisposable
+public abstract class ChildProcess : IDisposable
 {
-    private static readonly ConcurrentDictionary<ServerProcess, byte> Live = new();
-    private readonly Process _process;
-    private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly LineLog _stderr = new(limit: 200);
+    private static readonly ConcurrentDictionary<ChildProcess, byte> Live = new();
+    private Process? _process;
     private int _disposed;
 
+    /// <summary>Completed with what the process said when it became ready to serve (its address).</summary>
+    protected TaskCompletionSource<string> Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The last lines of its output, for the error when it fails.</summary>
+    protected LineLog Log { get; } = new(limit: 200);
+
+    public int Pid => Started.Id;
+
+    private Process Started => _process ?? throw new InvalidOperationException("the process is not started");
+
+    /// <summary>Records the started process: from here on Ctrl-C and process exit stop it too.</summary>
+    protected void Track(Process process)
+    {
+        _process = process;
+        Live[this] = 0;
+    }
+
+    /// <summary>Waits for <paramref name="child"/> to be ready and hands <paramref name="ready"/> what it said; disposes it if it
+    /// does not become ready in <paramref name="timeout"/>.</summary>
+    protected static async Task<T> WhenReadyAsync<T>(T child, TimeSpan timeout, Action<T, string> ready) where T : ChildProcess
+    {
+        try
+        {
+            ready(child, await child.Ready.Task.WaitAsync(timeout));
+            return child;
+        }
+        catch
+        {
+            child.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Asks the process to stop (<paramref name="force"/>: makes it).</summary>
+    protected abstract void Signal(Process process, bool force);
+
+    /// <summary>What is left to clean once the process is gone.</summary>
+    protected virtual void AfterExit() { }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1 || _process is not { } process) return;
+        try
+        {
+            if (!process.HasExited)
+            {
+                Signal(process, force: false);
+                if (!process.WaitForExit(5000)) Signal(process, force: true);
+                process.WaitForExit(2000);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { }
+        finally
+        {
+            AfterExit();
+            process.Dispose();
+            Live.TryRemove(this, out _);
+        }
+    }
+
+    /// <summary>Stops every process still running (Ctrl-C, exit, failure).</summary>
+    public static void Cleanup()
+    {
+        foreach (var p in Live.Keys) p.Dispose();
+    }
+}
+
+/// <summary>A server (or echo server) process started by the load generator; its segment is deleted with it.</summary>
+public sealed class ServerProcess : ChildProcess
+{
     public string? Segment { get; }
-    public int Pid => _process.Id;
     public string Address { get; private set; } = "";
     public int Port { get; private set; }
 
     private ServerProcess(string dll, IEnumerable<string> args, string? segment)
     {
         Segment = segment;
-        _process = DotnetProcess.Start(dll, args, redirectInput: true, OnStdout, _stderr.Add);
-        Live[this] = 0; // from here on Ctrl-C and process exit kill it too
+        Track(DotnetProcess.Start(dll, args, redirectInput: true, OnStdout, Log.Add));
     }
 
     private void OnStdout(string? line)
     {
-        if (line is null) { _listening.TrySetException(new InvalidOperationException("server exited before listening: " + StdErr)); return; }
+        if (line is null) { Ready.TrySetException(new InvalidOperationException("server exited before listening: " + StdErr)); return; }
         var at = line.IndexOf("listening on ", StringComparison.Ordinal);
-        if (at >= 0) _listening.TrySetResult(line[(at + "listening on ".Length)..].Trim());
+        if (at >= 0) Ready.TrySetResult(line[(at + "listening on ".Length)..].Trim());
     }
 
-    public string StdErr => _stderr.ToString();
+    public string StdErr => Log.ToString();
 
     /// <summary>Starts <paramref name="dll"/> and waits for its <c>listening on akka.tcp://...@HOST:PORT</c> line.</summary>
-    public static async Task<ServerProcess> StartAsync(string dll, IEnumerable<string> args, string? segment, TimeSpan timeout)
-    {
-        var p = new ServerProcess(dll, args, segment);
-        try
+    public static async Task<ServerProcess> StartAsync(string dll, IEnumerable<string> args, string? segment, TimeSpan timeout) =>
+        await WhenReadyAsync(new ServerProcess(dll, args, segment), timeout, (p, address) =>
         {
-            var address = await p._listening.Task.WaitAsync(timeout);
             p.Address = address;
             p.Port = int.Parse(address[(address.LastIndexOf(':') + 1)..]);
-            return p;
-        }
-        catch
-        {
-            p.Dispose();
-            throw;
-        }
-    }
+        });
 
     /// <summary>CPU time (user + system) the process has used so far.</summary>
     public TimeSpan CpuTime() => ProcStats.CpuTime(Pid);
@@ -64,34 +120,17 @@ public sealed class ServerProcess : IDisposable
     /// <summary>Current resident set (VmRSS), in MiB.</summary>
     public double RssMb() => ProcStats.RssMb(Pid);
 
-    public void Dispose()
+    // SIGTERM first: a clean shutdown removes the segment itself.
+    protected override void Signal(Process process, bool force)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _ = Posix.Kill(_process.Id, Posix.SIGTERM); // a clean shutdown removes the segment itself
-                if (!_process.WaitForExit(5000)) _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(2000);
-            }
-        }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { }
-        finally
-        {
-            if (Segment is not null)
-            {
-                try { File.Delete(Path.Combine("/dev/shm", Segment)); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            }
-            _process.Dispose();
-            Live.TryRemove(this, out _);
-        }
+        if (force) process.Kill(entireProcessTree: true);
+        else _ = Posix.Kill(process.Id, Posix.SIGTERM);
     }
 
-    /// <summary>Kills every process still running and deletes its segment (Ctrl-C, exit, failure).</summary>
-    public static void Cleanup()
+    protected override void AfterExit()
     {
-        foreach (var p in Live.Keys) p.Dispose();
+        if (Segment is null) return;
+        try { File.Delete(Path.Combine("/dev/shm", Segment)); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
 

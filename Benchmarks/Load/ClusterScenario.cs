@@ -13,9 +13,7 @@ public static class ClusterScenario
 {
     public static async Task<int> RunAsync(LoadEnvironment env, LoadOptions o)
     {
-        var n = o.Clients.Length == 3 && o.Clients.SequenceEqual([1, 10, 25]) ? 10 : o.Clients.Max();
-        var warmup = TimeSpan.FromSeconds(o.Warmup);
-        var measure = TimeSpan.FromSeconds(o.Seconds);
+        var n = o.OneClientCount(byDefault: 10);
         var ports = new[] { FreePort("127.0.0.1"), FreePort("127.0.0.2") };
         var clusterPorts = new[] { FreePort("127.0.0.1"), FreePort("127.0.0.2") };
         var seeds = $"127.0.0.1:{clusterPorts[0]},127.0.0.2:{clusterPorts[1]}";
@@ -32,10 +30,10 @@ public static class ClusterScenario
         var rows = new List<string>();
 
         await using (var requests = await Fleet.StartAsync(n, Target.Switchboard, Address.Parse(a.Address), "req", Traffic.Request, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(90)))
-            rows.Add(Row($"request ({o.Op}) on one node", n, await requests.RunAsync(warmup, measure, o.Rate, o.MaxRequests)));
+            rows.Add(Row($"request ({o.Op}) on one node", n, await requests.RunAsync(o.WarmupTime, o.MeasureTime, o.Rate, o.MaxRequests)));
 
-        rows.Add(Row("tell (DM) within one node", n, await PairAsync(env, o, a, a, "same", n, warmup, measure)));
-        rows.Add(Row("tell (DM) across nodes", n, await PairAsync(env, o, a, b, "cross", n, warmup, measure)));
+        rows.Add(Row("tell (DM) within one node", n, await PairAsync(env, o, a, a, "same", n)));
+        rows.Add(Row("tell (DM) across nodes", n, await PairAsync(env, o, a, b, "cross", n)));
 
         Console.Out.WriteLine($"### cluster mode: two nodes on 127.0.0.1 and 127.0.0.2 ({o.Seconds}s measured, window {o.Window})");
         Console.Out.WriteLine();
@@ -47,15 +45,14 @@ public static class ClusterScenario
 
     /// <summary>Two fleets DMing each other (fleet 1 on <paramref name="x"/> to fleet 2 on <paramref name="y"/> and back);
     /// the figures are fleet 1's.</summary>
-    private static async Task<PhaseResult> PairAsync(LoadEnvironment env, LoadOptions o, ServerProcess x, ServerProcess y, string prefix, int n,
-        TimeSpan warmup, TimeSpan measure)
+    private static async Task<PhaseResult> PairAsync(LoadEnvironment env, LoadOptions o, ServerProcess x, ServerProcess y, string prefix, int n)
     {
         var names1 = Enumerable.Range(0, n).Select(i => $"{prefix}a{i}").ToArray();
         var names2 = Enumerable.Range(0, n).Select(i => $"{prefix}b{i}").ToArray();
         await using var one = await Fleet.StartAsync(n, Target.Switchboard, Address.Parse(x.Address), $"{prefix}a", Traffic.Tell, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(90), peers: names2);
         await using var two = await Fleet.StartAsync(n, Target.Switchboard, Address.Parse(y.Address), $"{prefix}b", Traffic.Tell, o.Window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(90), peers: names1);
         await Task.Delay(2000); // the rosters (who is on which node) reach the other node
-        var results = await Task.WhenAll(one.RunAsync(warmup, measure, o.Rate, o.MaxRequests), two.RunAsync(warmup, measure, o.Rate, o.MaxRequests));
+        var results = await Task.WhenAll(one.RunAsync(o.WarmupTime, o.MeasureTime, o.Rate, o.MaxRequests), two.RunAsync(o.WarmupTime, o.MeasureTime, o.Rate, o.MaxRequests));
         return results[0];
     }
 

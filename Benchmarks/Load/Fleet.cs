@@ -22,10 +22,10 @@ public sealed class Fleet : IAsyncDisposable
         int window, string op, string[] args, string clientHocon, TimeSpan timeout, Switchboard.Messages.Transport.Tls.TlsRemoting? tls = null,
         string[]? peers = null, int batch = 1)
     {
-        var fleet = new Fleet();
-        try
+        var config = ClientConfig(clientHocon);
+        var work = new Workload(target, traffic, window, op, args, batch);
+        return await BuildAsync(async fleet =>
         {
-            var config = ClientConfig(clientHocon);
             var names = Enumerable.Range(0, count).Select(i => $"{prefix}{i}").ToArray();
             var ready = new List<Task>();
             for (var i = 0; i < count; i++)
@@ -36,26 +36,19 @@ public sealed class Fleet : IAsyncDisposable
                 var tcs = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 // Direct messages go to the other clients of this fleet, or to the given peers (another fleet's names).
                 var to = peers ?? names.Where((_, j) => j != i).DefaultIfEmpty(names[i]).ToArray();
-                fleet.Clients.Add(system.ActorOf(LoadClient.Props(target, server, names[i], traffic, window, to, op, args, tcs, batch), "client"));
+                fleet.Clients.Add(system.ActorOf(LoadClient.Props(work, server, names[i], to, tcs), "client"));
                 ready.Add(tcs.Task);
             }
             await Task.WhenAll(ready).WaitAsync(timeout);
-            return fleet;
-        }
-        catch
-        {
-            await fleet.DisposeAsync();
-            throw;
-        }
+        });
     }
 
     /// <summary>A system with many idle client actors (for the capacity run).</summary>
     public static async Task<Fleet> StartIdleAsync(int systems, int perSystem, Address server, string prefix, bool quiet, string clientHocon, TimeSpan timeout)
     {
-        var fleet = new Fleet();
-        try
+        var config = ClientConfig(clientHocon);
+        return await BuildAsync(async fleet =>
         {
-            var config = ClientConfig(clientHocon);
             for (var s = 0; s < systems; s++)
             {
                 var system = ActorSystem.Create("idleclients", config);
@@ -70,6 +63,16 @@ public sealed class Fleet : IAsyncDisposable
                 // one system at a time: 1,000 registrations at once on 2 cores would only measure the burst
                 await Task.WhenAll(ready).WaitAsync(timeout);
             }
+        });
+    }
+
+    // The fleet start filled and waited for; if start fails, whatever it had started is stopped.
+    private static async Task<Fleet> BuildAsync(Func<Fleet, Task> start)
+    {
+        var fleet = new Fleet();
+        try
+        {
+            await start(fleet);
             return fleet;
         }
         catch

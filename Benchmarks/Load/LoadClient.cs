@@ -11,6 +11,12 @@ public enum Traffic { Request, Tell, Say }
 /// <summary>How a load client reaches its server: registered at the gateway, or the raw echo actor.</summary>
 public enum Target { Switchboard, Echo }
 
+/// <summary>
+/// What every client of a fleet does: whom it targets, what traffic it sends and how much of it at once (at most
+/// <see cref="Window"/> in flight, up to <see cref="Batch"/> requests a message).
+/// </summary>
+public sealed record Workload(Target Target, Traffic Traffic, int Window, string Op, string[] Args, int Batch);
+
 /// <summary>One phase of load: send from now until <see cref="EndTs"/>, record what was sent after <see cref="MeasureFromTs"/>.</summary>
 public sealed record RunPhase(long MeasureFromTs, long EndTs, long MaxRequests, double RatePerSecond, TaskCompletionSource<ClientResult> Done);
 
@@ -33,17 +39,12 @@ public sealed class LoadClient : ReceiveActor
     public const long HighestNs = 60L * 1_000_000_000;
     private static readonly double NsPerTick = 1e9 / Stopwatch.Frequency;
 
-    private readonly Target _target;
+    private readonly Workload _work;
     private readonly Address _server;
     private readonly string _name;
-    private readonly Traffic _traffic;
-    private readonly int _window;
     private readonly string[] _peers;
     private readonly TaskCompletionSource<bool> _ready;
     private readonly long[] _sentAt;
-    private readonly string _op;
-    private readonly string[] _args;
-    private readonly int _batch;
     private readonly Request[] _queued;
     private IActorRef _session = ActorRefs.Nobody;
 
@@ -53,33 +54,26 @@ public sealed class LoadClient : ReceiveActor
     private string? _firstError;
     private bool _stopping;
 
-    public LoadClient(Target target, Address server, string name, Traffic traffic, int window, string[] peers,
-        string op, string[] args, TaskCompletionSource<bool> ready, int batch = 1)
+    public LoadClient(Workload work, Address server, string name, string[] peers, TaskCompletionSource<bool> ready)
     {
-        _batch = Math.Clamp(batch, 1, Limits.MaxBatch);
-        _queued = new Request[_batch];
-        _target = target;
+        _work = work with { Batch = Math.Clamp(work.Batch, 1, Limits.MaxBatch) };
+        _queued = new Request[_work.Batch];
+        _sentAt = new long[work.Window];
         _server = server;
         _name = name;
-        _traffic = traffic;
-        _window = window;
         _peers = peers;
-        _op = op;
-        _args = args;
         _ready = ready;
-        _sentAt = new long[window];
         Become(Connecting);
     }
 
-    public static Props Props(Target target, Address server, string name, Traffic traffic, int window, string[] peers,
-        string op, string[] args, TaskCompletionSource<bool> ready, int batch = 1) =>
-        Akka.Actor.Props.Create(() => new LoadClient(target, server, name, traffic, window, peers, op, args, ready, batch));
+    public static Props Props(Workload work, Address server, string name, string[] peers, TaskCompletionSource<bool> ready) =>
+        Akka.Actor.Props.Create(() => new LoadClient(work, server, name, peers, ready));
 
     public static LongHistogram NewHistogram() => new(HighestNs, 3);
 
     protected override void PreStart()
     {
-        if (_target == Target.Switchboard)
+        if (_work.Target == Target.Switchboard)
             Context.ActorSelection(new RootActorPath(_server) / "user" / "gateway").Tell(new Register(_name));
         else
             Context.ActorSelection(new RootActorPath(_server) / "user" / "echo").Tell(new Identify(_name));
@@ -170,22 +164,22 @@ public sealed class LoadClient : ReceiveActor
         if (p.RatePerSecond > 0)
             allowed = (long)((now - _phaseStartTs) / (double)Stopwatch.Frequency * p.RatePerSecond) + 1 - _sent;
         var queued = 0;
-        while (_inFlight < _window && allowed-- > 0 && _sent < p.MaxRequests)
+        while (_inFlight < _work.Window && allowed-- > 0 && _sent < p.MaxRequests)
         {
             var id = ++_nextId;
-            _sentAt[id % _window] = Stopwatch.GetTimestamp();
+            _sentAt[id % _work.Window] = Stopwatch.GetTimestamp();
             _inFlight++;
             _sent++;
-            if (_traffic == Traffic.Request && _batch > 1)
+            if (_work.Traffic == Traffic.Request && _work.Batch > 1)
             {
                 // what is at hand goes out together, at most --batch per message; nothing waits for more
-                _queued[queued++] = new Request(id, _op, _args);
-                if (queued == _batch) queued = Flush(queued);
+                _queued[queued++] = new Request(id, _work.Op, _work.Args);
+                if (queued == _work.Batch) queued = Flush(queued);
                 continue;
             }
-            _session.Tell(_traffic switch
+            _session.Tell(_work.Traffic switch
             {
-                Traffic.Request => new Request(id, _op, _args),
+                Traffic.Request => new Request(id, _work.Op, _work.Args),
                 Traffic.Tell => new Tell(id, _peers[(int)(id % _peers.Length)], "hello from " + _name),
                 _ => (ISwitchboardMessage)new Say(id, null, "hello everyone from " + _name),
             });
@@ -211,7 +205,7 @@ public sealed class LoadClient : ReceiveActor
         var now = Stopwatch.GetTimestamp();
         if (_phase is not { } p) return false;
         _inFlight--;
-        var sentAt = _sentAt[r.Id % _window];
+        var sentAt = _sentAt[r.Id % _work.Window];
         if (sentAt >= p.MeasureFromTs)
         {
             _latency.RecordValue(Math.Min(HighestNs, (long)((now - sentAt) * NsPerTick)));

@@ -10,14 +10,12 @@ public static class LoadCommand
         {
             e.Cancel = true;
             Console.Error.WriteLine("interrupted: stopping servers");
-            ServerProcess.Cleanup();
-            Nats.NatsServer.Cleanup();
+            ChildProcess.Cleanup();
             Environment.Exit(130);
         };
         EventHandler onExit = (_, _) =>
         {
-            ServerProcess.Cleanup();
-            Nats.NatsServer.Cleanup();
+            ChildProcess.Cleanup();
         };
         Console.CancelKeyPress += onCancel;
         AppDomain.CurrentDomain.ProcessExit += onExit;
@@ -32,8 +30,7 @@ public static class LoadCommand
         }
         finally
         {
-            ServerProcess.Cleanup();
-            Nats.NatsServer.Cleanup();
+            ChildProcess.Cleanup();
             Console.CancelKeyPress -= onCancel;
             AppDomain.CurrentDomain.ProcessExit -= onExit;
         }

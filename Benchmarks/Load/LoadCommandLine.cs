@@ -14,67 +14,94 @@ public sealed class LoadCommandLine
     private static readonly LoadOptions Defaults = new();
 
     // The lists state their defaults in the description: help would print a default array as "1|10|25".
-    private readonly Option<int[]> _clients = new("--clients")
+    private readonly Bound<int[]> _clients = Bind(new Option<int[]>("--clients")
     {
         Description = $"Client counts, comma-separated: one run (and table row) each [default: {string.Join(',', Defaults.Clients)}]",
         HelpName = "N,N,...",
         Arity = ArgumentArity.ExactlyOne,
         CustomParser = ParseClients,
-    };
-    private readonly Option<double> _seconds = Valued("--seconds", "Measured seconds per run", Defaults.Seconds);
-    private readonly Option<double> _warmup = Valued("--warmup", "Warm-up seconds before measuring (not recorded)", Defaults.Warmup);
-    private readonly Option<int> _window = Valued("--window", "Requests in flight per client", Defaults.Window);
-    private readonly Option<int> _batch = Valued("--batch", "Most requests one of our clients sends in one message, of those it has ready (1: a message per request; the echo baseline always gets one each)", Defaults.Batch);
-    private readonly Option<double> _rate = Valued("--rate", "Pace all clients together at this many requests/s (0: as fast as replies come; capacity: 200/s per busy client)", Defaults.Rate);
-    private readonly Option<bool> _half = Flag("--half", "After each unpaced run, another paced at half of its peak");
-    private readonly Option<bool> _noBaseline = Flag("--no-baseline", "Skip the raw Akka.Remote echo baseline");
-    private readonly Option<string?> _server = new("--server")
+    }, (o, v) => o with { Clients = v });
+    private readonly Bound<double> _seconds = Valued("--seconds", "Measured seconds per run", Defaults.Seconds, (o, v) => o with { Seconds = v });
+    private readonly Bound<double> _warmup = Valued("--warmup", "Warm-up seconds before measuring (not recorded)", Defaults.Warmup, (o, v) => o with { Warmup = v });
+    private readonly Bound<int> _window = Valued("--window", "Requests in flight per client", Defaults.Window, (o, v) => o with { Window = v });
+    private readonly Bound<int> _batch = Valued("--batch", "Most requests one of our clients sends in one message, of those it has ready (1: a message per request; the echo baseline always gets one each)", Defaults.Batch,
+        (o, v) => o with { Batch = v });
+    private readonly Bound<double> _rate = Valued("--rate", "Pace all clients together at this many requests/s (0: as fast as replies come; capacity: 200/s per busy client)", Defaults.Rate,
+        (o, v) => o with { Rate = v });
+    private readonly Bound<bool> _half = Flag("--half", "After each unpaced run, another paced at half of its peak", (o, v) => o with { Half = v });
+    private readonly Bound<bool> _noBaseline = Flag("--no-baseline", "Skip the raw Akka.Remote echo baseline", (o, v) => o with { Baseline = !v });
+    private readonly Bound<string?> _server = Bind(new Option<string?>("--server")
     {
         Description = "Load a server already running on this host instead of starting one",
         HelpName = "127.0.0.1:PORT",
-    };
-    private readonly Option<string?> _json = new("--json") { Description = "Also write the report to this file as JSON", HelpName = "FILE" };
-    private readonly Option<string> _op = Valued("--op", "Operation each request runs", Defaults.Op);
-    private readonly Option<string[]> _args = new("--args")
+    }, (o, v) => o with { Server = v });
+    private readonly Bound<string?> _json = Bind(new Option<string?>("--json") { Description = "Also write the report to this file as JSON", HelpName = "FILE" },
+        (o, v) => o with { Json = v });
+    private readonly Bound<string> _op = Valued("--op", "Operation each request runs", Defaults.Op, (o, v) => o with { Op = v });
+    private readonly Bound<string[]> _args = Bind(new Option<string[]>("--args")
     {
         Description = $"The operation's arguments, comma-separated [default: {string.Join(',', Defaults.Args)}]",
         HelpName = "A,B,...",
         Arity = ArgumentArity.ExactlyOne,
         CustomParser = r => r.Tokens[0].Value.Split(','),
-    };
-    private readonly Option<long> _maxRequests = Valued("--max-requests", "At most this many requests per client and run", Defaults.MaxRequests);
-    private readonly Option<bool> _capacity = Flag("--capacity", "Run the capacity measurement instead (as the capacity command)");
-    private readonly Option<int> _idle = Valued("--idle", "Idle clients to register", Defaults.Idle);
-    private readonly Option<int> _idleSystems = Valued("--idle-systems", "Client ActorSystems the idle clients share", Defaults.IdleSystems);
-    private readonly Option<int> _busy = Valued("--busy", "Busy clients, measured alone and then next to the idle ones", Defaults.Busy);
-    private readonly Option<bool> _keepRateLimit = Flag("--keep-rate-limit", "Keep the server's per-client rate limit (off by default: it would cap the load)");
-    private readonly Option<bool> _profile = Flag("--profile", "Also print the CPU of each server and baseline thread");
-    private readonly Option<bool> _idleQuiet = Flag("--idle-quiet", "Idle clients turn presence notices off");
-    private readonly Option<string?> _tls = new("--tls")
+    }, (o, v) => o with { Args = v });
+    private readonly Bound<long> _maxRequests = Valued("--max-requests", "At most this many requests per client and run", Defaults.MaxRequests,
+        (o, v) => o with { MaxRequests = v });
+    private readonly Bound<bool> _capacity = Flag("--capacity", "Run the capacity measurement instead (as the capacity command)", (o, v) => o with { Capacity = v });
+    private readonly Bound<int> _idle = Valued("--idle", "Idle clients to register", Defaults.Idle, (o, v) => o with { Idle = v });
+    private readonly Bound<int> _idleSystems = Valued("--idle-systems", "Client ActorSystems the idle clients share", Defaults.IdleSystems,
+        (o, v) => o with { IdleSystems = v });
+    private readonly Bound<int> _busy = Valued("--busy", "Busy clients, measured alone and then next to the idle ones", Defaults.Busy, (o, v) => o with { Busy = v });
+    private readonly Bound<bool> _keepRateLimit = Flag("--keep-rate-limit", "Keep the server's per-client rate limit (off by default: it would cap the load)",
+        (o, v) => o with { KeepRateLimit = v });
+    private readonly Bound<bool> _profile = Flag("--profile", "Also print the CPU of each server and baseline thread", (o, v) => o with { Profile = v });
+    private readonly Bound<bool> _idleQuiet = Flag("--idle-quiet", "Idle clients turn presence notices off", (o, v) => o with { IdleQuiet = v });
+    private readonly Bound<string?> _tls = Bind(new Option<string?>("--tls")
     {
         Description = "Run ours and the baseline over TLS (mutual) with the certificates tls-certs.sh made in DIR (ca.pem, server.pfx, client.pfx; password in $SWITCHBOARD_TLS_PASSWORD)",
         HelpName = "DIR",
-    };
+    }, (o, v) => o with { Tls = v });
 
-    private readonly Option<string?> _peer = new("--peer")
+    private readonly Bound<string?> _peer = Bind(new Option<string?>("--peer")
     {
         Description = "Also measure another server in the same alternating slices: 'nats' (nats-server on PATH and a NATS.Net responder)",
         HelpName = "nats",
-    };
+    }, (o, v) => o with { Nats = v == "nats" });
 
-    private static Option<T> Valued<T>(string name, string description, T value) =>
-        new(name) { Description = description, DefaultValueFactory = _ => value };
+    /// <summary>An option and where its value goes in <see cref="LoadOptions"/>.</summary>
+    private interface IBound
+    {
+        Option Option { get; }
 
-    private static Option<bool> Flag(string name, string description) => new(name) { Description = description };
+        LoadOptions Apply(ParseResult result, LoadOptions options);
+    }
+
+    private sealed class Bound<T>(Option<T> option, Func<LoadOptions, T, LoadOptions> set) : IBound
+    {
+        public Option<T> Option { get; } = option;
+        Option IBound.Option => Option;
+
+        // Left off the command line, an option keeps the LoadOptions default (the lists have no default value of their own).
+        public LoadOptions Apply(ParseResult result, LoadOptions options) =>
+            result.GetResult(Option) is null ? options : set(options, result.GetValue(Option)!);
+    }
+
+    private static Bound<T> Bind<T>(Option<T> option, Func<LoadOptions, T, LoadOptions> set) => new(option, set);
+
+    private static Bound<T> Valued<T>(string name, string description, T value, Func<LoadOptions, T, LoadOptions> set) =>
+        Bind(new Option<T>(name) { Description = description, DefaultValueFactory = _ => value }, set);
+
+    private static Bound<bool> Flag(string name, string description, Func<LoadOptions, bool, LoadOptions> set) =>
+        Bind(new Option<bool>(name) { Description = description }, set);
 
     private LoadCommandLine()
     {
-        Check(_clients, c => c.Length > 0, "--clients needs at least one count, e.g. --clients 1,10,25");
-        Check(_seconds, s => s > 0, "--seconds must be more than 0");
-        Check(_window, w => w >= 1, "--window must be at least 1");
-        Check(_batch, b => b is >= 1 and <= Switchboard.Messages.Limits.MaxBatch, $"--batch must be 1 to {Switchboard.Messages.Limits.MaxBatch}");
-        Check(_peer, p => p is null or "nats", "--peer takes 'nats'");
-        Check(_server, s => s is null || s.StartsWith("127.0.0.1:", StringComparison.Ordinal) || s.StartsWith("localhost:", StringComparison.Ordinal),
+        Check(_clients.Option, c => c.Length > 0, "--clients needs at least one count, e.g. --clients 1,10,25");
+        Check(_seconds.Option, s => s > 0, "--seconds must be more than 0");
+        Check(_window.Option, w => w >= 1, "--window must be at least 1");
+        Check(_batch.Option, b => b is >= 1 and <= Switchboard.Messages.Limits.MaxBatch, $"--batch must be 1 to {Switchboard.Messages.Limits.MaxBatch}");
+        Check(_peer.Option, p => p is null or "nats", "--peer takes 'nats'");
+        Check(_server.Option, s => s is null || s.StartsWith("127.0.0.1:", StringComparison.Ordinal) || s.StartsWith("localhost:", StringComparison.Ordinal),
             "--server must be 127.0.0.1:PORT or localhost:PORT (the load generator only targets this host)");
     }
 
@@ -87,7 +114,7 @@ public sealed class LoadCommandLine
             if (!valid(value)) r.AddError(error);
         });
 
-    private IEnumerable<Option> All =>
+    private IEnumerable<IBound> All =>
     [
         _clients, _seconds, _warmup, _window, _batch, _rate, _half, _noBaseline, _server, _json, _op, _args, _maxRequests,
         _capacity, _idle, _idleSystems, _busy, _keepRateLimit, _profile, _idleQuiet, _tls, _peer,
@@ -113,45 +140,21 @@ public sealed class LoadCommandLine
             run),
     ];
 
-    private static Command Create(string name, string description, Func<LoadCommandLine, Option[]> shown, Func<string, LoadOptions, int> run)
+    private static Command Create(string name, string description, Func<LoadCommandLine, IBound[]> shown, Func<string, LoadOptions, int> run)
     {
         var line = new LoadCommandLine();
         var command = new Command(name, description);
         var listed = shown(line);
-        foreach (var option in line.All)
+        foreach (var bound in line.All)
         {
-            option.Hidden = !listed.Contains(option);
-            command.Options.Add(option);
+            bound.Option.Hidden = !listed.Contains(bound);
+            command.Options.Add(bound.Option);
         }
         command.SetAction(r => run(name, line.Bind(r)));
         return command;
     }
 
-    private LoadOptions Bind(ParseResult r) => new()
-    {
-        Clients = r.GetResult(_clients) is null ? Defaults.Clients : r.GetValue(_clients)!,
-        Seconds = r.GetValue(_seconds),
-        Warmup = r.GetValue(_warmup),
-        Window = r.GetValue(_window),
-        Batch = r.GetValue(_batch),
-        Rate = r.GetValue(_rate),
-        Half = r.GetValue(_half),
-        Baseline = !r.GetValue(_noBaseline),
-        Server = r.GetValue(_server),
-        Json = r.GetValue(_json),
-        Op = r.GetValue(_op)!,
-        Args = r.GetResult(_args) is null ? Defaults.Args : r.GetValue(_args)!,
-        MaxRequests = r.GetValue(_maxRequests),
-        Capacity = r.GetValue(_capacity),
-        Idle = r.GetValue(_idle),
-        IdleSystems = r.GetValue(_idleSystems),
-        Busy = r.GetValue(_busy),
-        KeepRateLimit = r.GetValue(_keepRateLimit),
-        Profile = r.GetValue(_profile),
-        IdleQuiet = r.GetValue(_idleQuiet),
-        Tls = r.GetValue(_tls),
-        Nats = r.GetValue(_peer) == "nats",
-    };
+    private LoadOptions Bind(ParseResult r) => All.Aggregate(new LoadOptions(), (options, bound) => bound.Apply(r, options));
 
     private static int[] ParseClients(ArgumentResult r)
     {

@@ -28,4 +28,13 @@ public sealed record LoadOptions
     public string? Tls { get; init; }
     /// <summary><c>--peer nats</c>: also run the same load against nats-server and a NATS.Net responder.</summary>
     public bool Nats { get; init; }
+
+    public TimeSpan WarmupTime => TimeSpan.FromSeconds(Warmup);
+    public TimeSpan MeasureTime => TimeSpan.FromSeconds(Seconds);
+
+    /// <summary>The client count of a scenario that runs one: the largest of <see cref="Clients"/>, or
+    /// <paramref name="byDefault"/> when they are left at the load default.</summary>
+    public int OneClientCount(int byDefault) => Clients.SequenceEqual(DefaultClients) ? byDefault : Clients.Max();
+
+    private static readonly int[] DefaultClients = new LoadOptions().Clients;
 }

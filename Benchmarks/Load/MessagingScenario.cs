@@ -9,9 +9,7 @@ public static class MessagingScenario
     public static async Task<MessagingReport> RunAsync(LoadEnvironment env, LoadOptions o)
     {
         // One client count: the largest asked for, or 25 when --clients keeps the load default.
-        var n = o.Clients.Length == 3 && o.Clients.SequenceEqual([1, 10, 25]) ? 25 : o.Clients.Max();
-        var warmup = TimeSpan.FromSeconds(o.Warmup);
-        var measure = TimeSpan.FromSeconds(o.Seconds);
+        var n = o.OneClientCount(byDefault: 25);
         var rows = new List<MessagingRow>();
         foreach (var traffic in new[] { Traffic.Tell, Traffic.Say })
         {
@@ -23,7 +21,7 @@ public static class MessagingScenario
             await using var fleet = await Fleet.StartAsync(n, Target.Switchboard, Address.Parse(server.Address), $"{traffic.ToString().ToLowerInvariant()}{n}x", traffic, window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60));
             await Task.Delay(1000); // presence notices of the joins
             var cpu0 = TimeSpan.Zero;
-            var r = await fleet.RunAsync(warmup, measure, o.Rate, o.MaxRequests, () =>
+            var r = await fleet.RunAsync(o.WarmupTime, o.MeasureTime, o.Rate, o.MaxRequests, () =>
             {
                 cpu0 = server.CpuTime();
                 return Task.CompletedTask;

@@ -20,30 +20,19 @@ public static class ReportFormat
         var sb = new StringBuilder();
         sb.AppendLine($"Request/reply load: `{r.Op} {r.Args}`, window {r.Window} per client (ours: up to {r.Batch} of them per message), {r.Seconds:0.#} s per run{(r.Rate > 0 ? $", paced at {r.Rate:0} replies/s" : ", unpaced")}; latency in ms.");
         sb.AppendLine();
-        sb.AppendLine("| clients | replies/s | baseline/s | ratio | p50 | p90 | p99 | p99.9 | max | errors | server CPU ms | server peak RSS MB | baseline p50 | baseline p99 |");
-        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var x in r.Results)
-            sb.AppendLine(Inv($"| {x.Clients} | {x.Throughput:0} | {x.BaselineThroughput:0} | {x.Ratio:0.00} | {x.P50Ms:0.###} | {x.P90Ms:0.###} | {x.P99Ms:0.###} | {x.P999Ms:0.###} | {x.MaxMs:0.###} | {x.Errors} | {x.ServerCpuMs:0} | {x.ServerPeakRssMb:0.#} | {x.BaselineP50Ms:0.###} | {x.BaselineP99Ms:0.###} |"));
-        if (r.Results.Any(x => x.NatsThroughput is not null))
-        {
-            sb.AppendLine();
-            sb.AppendLine("Side by side with NATS (nats-server + a NATS.Net responder process; same clients, window and slices):");
-            sb.AppendLine();
-            sb.AppendLine("| clients | ours/s | raw Akka.Remote/s | NATS/s | ours ÷ NATS | ours p50 / p99 | NATS p50 / p99 | paced: ours p99 | NATS p99 | ours ÷ NATS p99 | CPU ms: ours / NATS (server + responder) | NATS errors |");
-            sb.AppendLine("|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---|---:|");
-            foreach (var x in r.Results.Where(x => x.NatsThroughput is not null))
-                sb.AppendLine(Inv($"| {x.Clients} | {x.Throughput:0} | {x.BaselineThroughput:0} | {x.NatsThroughput:0} | {x.NatsRatio:0.00} | {x.P50Ms:0.###} / {x.P99Ms:0.###} | {x.NatsP50Ms:0.###} / {x.NatsP99Ms:0.###} | {x.PacedP99Ms:0.###} | {x.NatsPacedP99Ms:0.###} | {(x.NatsPacedP99Ms is > 0 ? x.PacedP99Ms / x.NatsPacedP99Ms : null):0.00} | {x.ServerCpuMs:0} / {x.NatsCpuMs:0} | {x.NatsErrors} |"));
-        }
-        if (r.Results.Any(x => x.PacedRate is not null))
-        {
-            sb.AppendLine();
-            sb.AppendLine("Paced at half of each peak:");
-            sb.AppendLine();
-            sb.AppendLine("| clients | rate/s | p50 | p99 | p99.9 | max | errors | baseline p50 | baseline p99 |");
-            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            foreach (var x in r.Results.Where(x => x.PacedRate is not null))
-                sb.AppendLine(Inv($"| {x.Clients} | {x.PacedRate:0} | {x.PacedP50Ms:0.###} | {x.PacedP99Ms:0.###} | {x.PacedP999Ms:0.###} | {x.PacedMaxMs:0.###} | {x.PacedErrors} | {x.BaselinePacedP50Ms:0.###} | {x.BaselinePacedP99Ms:0.###} |"));
-        }
+        Table(sb, "| clients | replies/s | baseline/s | ratio | p50 | p90 | p99 | p99.9 | max | errors | server CPU ms | server peak RSS MB | baseline p50 | baseline p99 |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            r.Results, x => $"| {x.Clients} | {x.Throughput:0} | {x.BaselineThroughput:0} | {x.Ratio:0.00} | {x.P50Ms:0.###} | {x.P90Ms:0.###} | {x.P99Ms:0.###} | {x.P999Ms:0.###} | {x.MaxMs:0.###} | {x.Errors} | {x.ServerCpuMs:0} | {x.ServerPeakRssMb:0.#} | {x.BaselineP50Ms:0.###} | {x.BaselineP99Ms:0.###} |");
+        Section(sb, "Side by side with NATS (nats-server + a NATS.Net responder process; same clients, window and slices):",
+            "| clients | ours/s | raw Akka.Remote/s | NATS/s | ours ÷ NATS | ours p50 / p99 | NATS p50 / p99 | paced: ours p99 | NATS p99 | ours ÷ NATS p99 | CPU ms: ours / NATS (server + responder) | NATS errors |",
+            "|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---|---:|",
+            r.Results.Where(x => x.NatsThroughput is not null),
+            x => $"| {x.Clients} | {x.Throughput:0} | {x.BaselineThroughput:0} | {x.NatsThroughput:0} | {x.NatsRatio:0.00} | {x.P50Ms:0.###} / {x.P99Ms:0.###} | {x.NatsP50Ms:0.###} / {x.NatsP99Ms:0.###} | {x.PacedP99Ms:0.###} | {x.NatsPacedP99Ms:0.###} | {(x.NatsPacedP99Ms is > 0 ? x.PacedP99Ms / x.NatsPacedP99Ms : null):0.00} | {x.ServerCpuMs:0} / {x.NatsCpuMs:0} | {x.NatsErrors} |");
+        Section(sb, "Paced at half of each peak:",
+            "| clients | rate/s | p50 | p99 | p99.9 | max | errors | baseline p50 | baseline p99 |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            r.Results.Where(x => x.PacedRate is not null),
+            x => $"| {x.Clients} | {x.PacedRate:0} | {x.PacedP50Ms:0.###} | {x.PacedP99Ms:0.###} | {x.PacedP999Ms:0.###} | {x.PacedMaxMs:0.###} | {x.PacedErrors} | {x.BaselinePacedP50Ms:0.###} | {x.BaselinePacedP99Ms:0.###} |");
         foreach (var x in r.Results.Where(x => x.FirstError is not null))
             sb.AppendLine($"\n{x.Clients} clients, first error: {x.FirstError}");
         return sb.ToString();
@@ -79,13 +68,31 @@ public static class ReportFormat
         var sb = new StringBuilder();
         sb.AppendLine($"Messaging: {clients} clients, {r.Seconds:0.#} s; sends/s = replies to the sender, delivered/s = Incoming events received (and acknowledged every 32).");
         sb.AppendLine();
-        sb.AppendLine("| traffic | clients | window | sends/s | delivered/s | p50 ms | p99 ms | max ms | errors | dropped | server CPU ms | server peak RSS MB |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var x in r.Results)
-            sb.AppendLine(Inv($"| {x.Traffic} | {x.Clients} | {x.Window} | {x.SendsPerSecond:0} | {x.DeliveredPerSecond:0} | {x.P50Ms:0.###} | {x.P99Ms:0.###} | {x.MaxMs:0.###} | {x.Errors} | {x.Dropped} | {x.ServerCpuMs:0} | {x.ServerPeakRssMb:0.#} |"));
+        Table(sb, "| traffic | clients | window | sends/s | delivered/s | p50 ms | p99 ms | max ms | errors | dropped | server CPU ms | server peak RSS MB |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            r.Results, x => $"| {x.Traffic} | {x.Clients} | {x.Window} | {x.SendsPerSecond:0} | {x.DeliveredPerSecond:0} | {x.P50Ms:0.###} | {x.P99Ms:0.###} | {x.MaxMs:0.###} | {x.Errors} | {x.Dropped} | {x.ServerCpuMs:0} | {x.ServerPeakRssMb:0.#} |");
         foreach (var x in r.Results.Where(x => x.FirstError is not null))
             sb.AppendLine($"\n{x.Traffic}: first error: {x.FirstError}");
         return sb.ToString();
+    }
+
+    // A markdown table: its header and alignment rows, then a row per item, numbers formatted invariantly.
+    private static void Table<T>(StringBuilder sb, string header, string alignment, IEnumerable<T> items, Func<T, FormattableString> row)
+    {
+        sb.AppendLine(header);
+        sb.AppendLine(alignment);
+        foreach (var x in items) sb.AppendLine(Inv(row(x)));
+    }
+
+    // A titled table after a blank line, printed only when it has rows.
+    private static void Section<T>(StringBuilder sb, string title, string header, string alignment, IEnumerable<T> items, Func<T, FormattableString> row)
+    {
+        var rows = items.ToList();
+        if (rows.Count == 0) return;
+        sb.AppendLine();
+        sb.AppendLine(title);
+        sb.AppendLine();
+        Table(sb, header, alignment, rows, row);
     }
 
     private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

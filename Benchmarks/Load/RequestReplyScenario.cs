@@ -11,7 +11,6 @@ public static class RequestReplyScenario
     {
         var rows = new List<LoadRow>();
         var profiles = new List<ThreadProfile>();
-        var warmup = TimeSpan.FromSeconds(o.Warmup);
         // Ours and the baseline run in alternating slices of ~2 s, so a drift in what else the machine is
         // doing (2 shared cores) hits both alike and the ratio stays meaningful.
         var rounds = Math.Max(1, (int)Math.Round(o.Seconds / 2));
@@ -33,9 +32,9 @@ public static class RequestReplyScenario
             await using var natsFleet = natsServer is null ? null : await NatsFleet.StartAsync(n, natsServer.Url, o.Window, o.Op, o.Args, TimeSpan.FromSeconds(60));
             if (natsServer is not null) Console.Error.WriteLine($"load: NATS at {natsServer.Url} (nats-server pid {natsServer.Pid}, responder pid {responder!.Pid})");
 
-            await ours.RunAsync(TimeSpan.Zero, warmup, o.Rate, o.MaxRequests);
-            if (baseFleet is not null) await baseFleet.RunAsync(TimeSpan.Zero, warmup, o.Rate, o.MaxRequests);
-            if (natsFleet is not null) await natsFleet.RunAsync(warmup, o.Rate, o.MaxRequests);
+            await ours.RunAsync(TimeSpan.Zero, o.WarmupTime, o.Rate, o.MaxRequests);
+            if (baseFleet is not null) await baseFleet.RunAsync(TimeSpan.Zero, o.WarmupTime, o.Rate, o.MaxRequests);
+            if (natsFleet is not null) await natsFleet.RunAsync(o.WarmupTime, o.Rate, o.MaxRequests);
 
             var oursSlices = new List<PhaseResult>();
             var baseSlices = new List<PhaseResult>();

@@ -48,10 +48,13 @@ public static class FuzzSerializer
         new WhoReply(6, 200, 4, 101, [new PresenceEntry("bob", "n1", 12345), new PresenceEntry("carol", "n2", -1)], null),
         new Say(8, "#room", "hello ✓"), new Say(9, null, "hi"), new Tell(10, "bob", "psst"), new JoinRoom(11, "#r"),
         new LeaveRoom(12, "#r"), new ListRooms(13), new RoomsReply(14, 200, 5, 102, [new RoomEntry("#r", 2, 10)], "err"),
-        new SetPresence(15, true), new Ack(16), new Incoming("bob", "yo", true, "#r", false),
+        new SetPresence(15, true), new Ack(16), new Incoming("bob", "yo", true, "#r", false), new Incoming("bob", "kept", true, null, false, 7, 1_700_000_000_000, Offline: true),
         new PresenceEvent("bob", "n1", true), new PresenceBatch([new PresenceEvent("a", "n", true), new PresenceEvent("b", "n", false)], 3, 4),
         new Dropped("bob", "offline"), new FanoutDropped("alice", "bob", "slow ✓"), new Deliver(17, "alice", "bob", "text", SomeActor), new Delivered(18, 404, "gone"),
-        new Fanout("alice", "#r", "to all", SomeActor),
+        new Fanout("alice", "#r", "to all", SomeActor), new Fanout("alice", "#r", "kept", SomeActor, 3, 1_700_000_000_000),
+        new HistoryQuery(22, "#r", HistoryAnchor.Around, 5, 10), new MarkRead(23, "bob", 9),
+        new HistoryReply(24, 200, 8, 105, "bob", [new ChatLine(1, "bob", "hi ✓", 1_700_000_000_000)], 3, 9, null),
+        new AwayNotice(2, [new UnreadEntry("bob", 2), new UnreadEntry("#r", 5)]),
         new RequestBatch([new Request(19, "add", ["1", "2"]), new Request(20, "prime", ["7"])]), new ReplyBatch([new Reply(19, 200, 6, 103, OpValue.Of(3), null), new Reply(20, 422, 7, 104, OpValue.None, "bad")]),
     ];
 

@@ -23,3 +23,6 @@ public sealed record WhoQuery(ClaimHandle Claim, IActorRef Client, long Id);
 
 /// <summary>Count one reply and send the rooms this node knows as a <see cref="RoomsReply"/>.</summary>
 public sealed record CountAndListRooms(ClaimHandle Claim, IActorRef Client, long Id, RoomEntry[] Rooms);
+
+/// <summary>Count one reply and send a history query's page as a <see cref="HistoryReply"/>.</summary>
+public sealed record CountAndHistory(ClaimHandle Claim, IActorRef Client, long Id, string Conversation, ChatLine[] Lines, long Trimmed, long LastId);

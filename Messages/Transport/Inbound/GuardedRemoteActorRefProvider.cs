@@ -13,20 +13,14 @@ namespace Switchboard.Messages.Transport.Inbound;
 /// a sender path naming one of this system's actors: a peer cannot make a local actor the "sender" of its message.
 /// Payloads are checked by the guarded serializers (selections, system messages, deployment).
 /// </summary>
-public sealed class GuardedRemoteActorRefProvider : RemoteActorRefProvider, IRemoteActorRefProvider
+public sealed class GuardedRemoteActorRefProvider(string systemName, Settings settings, EventStream eventStream)
+    : RemoteActorRefProvider(systemName, settings, eventStream), IRemoteActorRefProvider
 {
-    private InboundRecipientGuard? _guard;
+    private readonly InboundRecipientGuard _guard = new();
 
-    public GuardedRemoteActorRefProvider(string systemName, Settings settings, EventStream eventStream)
-        : base(systemName, settings, eventStream) { }
-
-    public override void Init(ActorSystemImpl system)
-    {
-        _guard = new InboundRecipientGuard(system);
-        base.Init(system);
-    }
+    public override void Init(ActorSystemImpl system) => base.Init(_guard.Install(system));
 
     // Akka calls this (through the interface) only for the recipient and sender paths of inbound envelopes.
     IInternalActorRef IRemoteActorRefProvider.ResolveActorRefWithLocalAddress(string path, Address localAddress) =>
-        InboundRecipientGuard.Filter(_guard, ResolveActorRefWithLocalAddress(path, localAddress), DeadLetters);
+        _guard.Filter(ResolveActorRefWithLocalAddress(path, localAddress), DeadLetters);
 }

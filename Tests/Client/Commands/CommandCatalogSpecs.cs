@@ -10,6 +10,7 @@ public sealed class CommandCatalogSpecs
     {
         ["A"] = "6", ["OP"] = "*", ["B"] = "7", ["N"] = "97", ["NAME"] = "bob", ["ARG..."] = "2", ["TEXT"] = "hi",
         ["#ROOM"] = "#games", ["ROOM"] = "games", ["on|off"] = "on", ["MS"] = "10", ["FILE"] = PasswordFile(),
+        ["#ROOM|NAME"] = "bob", ["[COUNT]"] = "5", ["before|after|around"] = "around", ["ID"] = "3",
     };
 
     // passwd FILE reads the new password when it is typed: the sample is a real private file.

@@ -19,7 +19,7 @@ public sealed class AccountStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
         var (config, store) = AccountTestConfig.Sqlite(_dir, iterations);
         var system = ActorSystem.Create($"node{_nodes.Count}", config);
         _nodes.Add(system);
-        return system.StartAccounts(store)!;
+        return system.StartStore(store).Accounts!;
     }
 
     private object Verify(IActorRef accounts, string name, string? password)

@@ -30,7 +30,7 @@ public sealed class DataBackupSpecs() : TestKit(ActorTestConfig.Server()), IDisp
         var (config, store) = AccountTestConfig.Sqlite(dir);
         var system = ActorSystem.Create($"node{_nodes.Count}", config);
         _nodes.Add(system);
-        return system.StartAccounts(store)!;
+        return system.StartStore(store).Accounts!;
     }
 
     private int Reserve(IActorRef accounts, string name, string password)

@@ -1,0 +1,57 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+
+namespace Switchboard.Server.Accounts;
+
+/// <summary>
+/// Which names are reserved on this node's store, and since when: read once from the journal when the node starts, then
+/// kept current by this node's account actors as they persist. Sessions read it without a message (a DM to a reserved
+/// name is kept, and held while it is offline), so it is an immutable map swapped atomically, owned by the host.
+/// </summary>
+public sealed class ReservedNames
+{
+    private ImmutableDictionary<string, long> _since = ImmutableDictionary.Create<string, long>(StringComparer.Ordinal);
+
+    public bool IsReserved(string name) => _since.ContainsKey(name);
+
+    /// <summary>When <paramref name="name"/> was reserved (Unix ms; 0 when the journal did not say), or null.</summary>
+    public long? Since(string name) => _since.TryGetValue(name, out var since) ? since : null;
+
+    public int Count => _since.Count;
+
+    public void Reserved(string name, long sinceMs) => ImmutableInterlocked.AddOrUpdate(ref _since, name, sinceMs, (_, _) => sinceMs);
+
+    public void Released(string name) => ImmutableInterlocked.TryRemove(ref _since, name, out _);
+
+    /// <summary>Folds one account's events: what its journal says now.</summary>
+    public void Apply(string name, IAccountEvent e)
+    {
+        switch (e)
+        {
+            case NameReserved r: Reserved(name, r.SinceMs); break;
+            case ReservationReleased: Released(name); break;
+        }
+    }
+
+    /// <summary>Every account in the store, read through Akka.Persistence.Query (the SQL plugin's read journal).</summary>
+    public static async Task<ReservedNames> LoadAsync(ActorSystem system, CancellationToken cancel)
+    {
+        var names = new ReservedNames();
+        var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        var materializer = system.Materializer();
+        var ids = await journal.CurrentPersistenceIds()
+            .Where(id => id.StartsWith(AccountActor.PersistenceIdPrefix, StringComparison.Ordinal))
+            .RunWith(Sink.Seq<string>(), materializer).WaitAsync(cancel);
+        foreach (var id in ids)
+        {
+            var name = id[AccountActor.PersistenceIdPrefix.Length..];
+            await journal.CurrentEventsByPersistenceId(id, 0, long.MaxValue)
+                .RunForeach(e => { if (e.Event is IAccountEvent a) names.Apply(name, a); }, materializer).WaitAsync(cancel);
+        }
+        return names;
+    }
+}

@@ -1,0 +1,34 @@
+namespace Switchboard.Server.History;
+
+/// <summary>
+/// A conversation's key: a room (<c>#lobby</c>) or the direct messages between two names (<c>@alice@bob</c>, the names
+/// in ordinal order, so either party finds the same one). '@' is in no name and no room, so keys never collide.
+/// </summary>
+public readonly record struct Conversation(string Key)
+{
+    public static Conversation Room(string room) => new(room);
+
+    public static Conversation Direct(string a, string b) =>
+        new(string.CompareOrdinal(a, b) <= 0 ? $"@{a}@{b}" : $"@{b}@{a}");
+
+    public bool IsRoom => Key.StartsWith('#');
+
+    /// <summary>Whether <paramref name="name"/> is one of a direct conversation's two parties.</summary>
+    public bool HasParty(string name) => !IsRoom && (Key == $"@{name}@{Other(name)}" || Key == $"@{Other(name)}@{name}");
+
+    /// <summary>A direct conversation's other party, seen from <paramref name="name"/> (null when not a party).</summary>
+    public string? Other(string name)
+    {
+        if (IsRoom) return null;
+        var at = Key.IndexOf('@', 1);
+        var (a, b) = (Key[1..at], Key[(at + 1)..]);
+        return a == name ? b : b == name ? a : null;
+    }
+
+    /// <summary>How <paramref name="name"/> names it: the room, or the other party.</summary>
+    public string SeenBy(string name) => IsRoom ? Key : Other(name) ?? Key;
+
+    public string PersistenceId => "conversation-" + Key;
+
+    public override string ToString() => Key;
+}

@@ -1,0 +1,146 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+
+namespace Switchboard.Server.History;
+
+/// <summary>
+/// One conversation's kept messages, event-sourced (persistence id <c>conversation-KEY</c>): a message's id is its event's
+/// sequence number, so ids are gap-free and in order, and a message is answered <see cref="Posted"/> only once the
+/// journal has it. What retention allows (messages, bytes, age) is kept in memory too, so a query never reads the
+/// store; what it no longer allows is trimmed from memory at once and from the journal in steps
+/// (<c>DeleteMessagesTo</c>; the journal keeps the highest sequence number, so ids never restart).
+/// <para>It lives under <see cref="HistoryActor"/>, which is its only writer's parent and routes everything to it.</para>
+/// </summary>
+public sealed class ConversationActor : ReceivePersistentActor
+{
+    // Trimmed ids are deleted from the journal once this many have gathered (one DELETE per batch, not per message).
+    private const int DeleteEvery = 64;
+    private readonly Conversation _conversation;
+    private readonly HistorySettings _settings;
+    private readonly TimeProvider _clock;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<ChatLine> _lines = [];
+    private readonly Queue<(IActorRef ReplyTo, long Ticket)> _writing = new();
+    private long _bytes, _deletedTo, _deleting;
+
+    public ConversationActor(Conversation conversation, HistorySettings settings, TimeProvider clock)
+    {
+        _conversation = conversation;
+        _settings = settings;
+        _clock = clock;
+        PersistenceId = conversation.PersistenceId;
+        Recover<MessagePosted>(e => Keep(new ChatLine(LastSequenceNr, e.From, e.Text, e.TimeMs)));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            // Below the first recovered id the journal holds nothing any more; what retention no longer allows is trimmed now.
+            _deletedTo = FirstId - 1;
+            Trim();
+        });
+        Command<Post>(OnPost);
+        Command<ReadHistory>(OnRead);
+        Command<Fetch>(OnFetch);
+        // A read marker is checked here (there is such a message) before the reader's inbox keeps it.
+        Command<MarkReadUpTo>(m =>
+        {
+            if (m.MsgId > LastSequenceNr) Sender.Tell(new HistoryFailed(m.Ticket, Codes.Invalid, $"there is no message {m.MsgId} yet (the newest is {LastSequenceNr})"));
+            else Context.Parent.Forward(new MarkChecked(m));
+        });
+        Command<StopChild>(_ => Context.Stop(Self));
+        Command<DeleteMessagesSuccess>(m => _deletedTo = Math.Max(_deletedTo, m.ToSequenceNr));
+        Command<DeleteMessagesFailure>(m => _log.Warning("conversation {0}: trimming the store to {1} failed: {2}", _conversation, m.ToSequenceNr, m.Cause.Message));
+    }
+
+    public override string PersistenceId { get; }
+
+    public static Props Props(Conversation conversation, HistorySettings settings, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new ConversationActor(conversation, settings, clock));
+
+    /// <summary>The first id still kept (the next one when none is).</summary>
+    private long FirstId => _lines.Count > 0 ? _lines[0].Id : LastSequenceNr + 1;
+
+    private void OnPost(Post m)
+    {
+        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        // Times never go backwards within a conversation, even when the clock does.
+        if (_lines.Count > 0) now = Math.Max(now, _lines[^1].TimeMs);
+        _writing.Enqueue((Sender, m.Ticket));
+        Persist(new MessagePosted(m.From, m.Text, now), e =>
+        {
+            var (replyTo, ticket) = _writing.Dequeue();
+            Keep(new ChatLine(LastSequenceNr, e.From, e.Text, e.TimeMs));
+            Trim();
+            replyTo.Tell(new Posted(ticket, _conversation, LastSequenceNr, e.TimeMs));
+        });
+    }
+
+    private void OnRead(ReadHistory m)
+    {
+        Trim();
+        var window = HistoryWindow.Select(m.Anchor, m.At, m.Count, _settings.MaxQuery, FirstId, LastSequenceNr, out var error);
+        if (window is not var (from, to))
+        {
+            Sender.Tell(new HistoryFailed(m.Ticket, Codes.Invalid, error!));
+            return;
+        }
+        var lines = Range(from, to).Where(l => l.TimeMs >= m.SinceMs).ToArray();
+        Sender.Tell(new HistoryPage(m.Ticket, _conversation, lines, FirstId - 1, LastSequenceNr));
+    }
+
+    private void OnFetch(Fetch m)
+    {
+        var first = FirstId;
+        var lines = m.Ids.Where(id => id >= first && id <= LastSequenceNr).Select(id => _lines[(int)(id - first)]).ToArray();
+        Sender.Tell(new Fetched(m.Ticket, _conversation, lines, LastSequenceNr));
+    }
+
+    private IEnumerable<ChatLine> Range(long from, long to)
+    {
+        var first = FirstId;
+        for (var id = from; id <= to; id++) yield return _lines[(int)(id - first)];
+    }
+
+    private void Keep(ChatLine line)
+    {
+        _lines.Add(line);
+        _bytes += Size(line);
+    }
+
+    // Retention: the oldest go while there are too many, too many bytes, or they are too old.
+    private void Trim()
+    {
+        var oldest = _clock.GetUtcNow().ToUnixTimeMilliseconds() - (long)_settings.MaxAge.TotalMilliseconds;
+        var n = 0;
+        while (n < _lines.Count && (_lines.Count - n > _settings.MaxMessages || _bytes > _settings.MaxBytes || _lines[n].TimeMs < oldest))
+            _bytes -= Size(_lines[n++]);
+        if (n > 0) _lines.RemoveRange(0, n);
+        var trimmedTo = FirstId - 1;
+        if (trimmedTo - Math.Max(_deletedTo, _deleting) < DeleteEvery) return;
+        _deleting = trimmedTo;
+        DeleteMessages(trimmedTo);
+    }
+
+    private static long Size(ChatLine l) => 2L * (l.From.Length + l.Text.Length);
+
+    // A rejected event leaves the actor running: its sender hears 503 and the next message is kept as usual.
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "conversation {0}: the journal rejected message {1}", _conversation, sequenceNr);
+        if (_writing.TryDequeue(out var w)) w.ReplyTo.Tell(new HistoryFailed(w.Ticket, Codes.Unavailable, HistoryText.Unavailable));
+    }
+
+    // A failed write stops the actor (Akka's rule); everyone still waiting hears 503, and the next message recovers a
+    // fresh one from the journal.
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "conversation {0}: the journal could not write message {1}", _conversation, sequenceNr);
+        while (_writing.TryDequeue(out var w)) w.ReplyTo.Tell(new HistoryFailed(w.Ticket, Codes.Unavailable, HistoryText.Unavailable));
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _log.Error(reason, "conversation {0}: could not be read from the store", _conversation);
+        base.OnRecoveryFailure(reason, message);
+    }
+}

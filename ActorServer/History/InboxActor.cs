@@ -1,0 +1,152 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+
+namespace Switchboard.Server.History;
+
+/// <summary>
+/// One reserved name's inbox, event-sourced (persistence id <c>inbox-NAME</c>): the direct messages that arrived while
+/// it was offline (their conversation and id: the text stays in the conversation), and its read markers, one per
+/// conversation, which only move forward. At a login it gathers the held messages from their conversations and the
+/// unread counts, and forgets the held ones once the session says it pushed them (at least once: a session lost in
+/// between gets them again at the next login).
+/// </summary>
+public sealed class InboxActor : ReceivePersistentActor, IWithTimers
+{
+    /// <summary>Read markers an inbox keeps; past it the least recently moved is forgotten.</summary>
+    public const int MaxMarkers = 256;
+    private readonly string _owner;
+    private readonly HistorySettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    // Each held message with the sequence number of its MessageHeld event: a delivery names the last one it covered, so
+    // a second login's delivery cannot forget messages held after the first one gathered.
+    private readonly List<(Conversation Conversation, long MsgId, long Seq)> _held = [];
+    private readonly Dictionary<string, long> _read = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, Gathering> _gathering = [];
+    private long _tickets;
+
+    public InboxActor(string owner, HistorySettings settings)
+    {
+        _owner = owner;
+        _settings = settings;
+        PersistenceId = PersistenceIdOf(owner);
+        Recover<MessageHeld>(e => _held.Add((new Conversation(e.Conversation), e.MsgId, LastSequenceNr)));
+        Recover<HeldDelivered>(e => _held.RemoveAll(h => h.Seq <= e.UpTo));
+        Recover<MarkedRead>(e => Mark(e.Conversation, e.MsgId));
+        Command<Hold>(OnHold);
+        Command<MarkReadUpTo>(OnMarkRead);
+        Command<CollectAway>(OnCollect);
+        Command<Fetched>(OnFetched);
+        Command<GatherTimeout>(m => Finish(m.Ticket));
+        Command<AwayDelivered>(OnDelivered);
+        Command<StopChild>(_ => Context.Stop(Self));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public override string PersistenceId { get; }
+
+    public static string PersistenceIdOf(string owner) => "inbox-" + owner;
+
+    public static Props Props(string owner, HistorySettings settings) => Akka.Actor.Props.Create(() => new InboxActor(owner, settings));
+
+    private void OnHold(Hold m)
+    {
+        if (_held.Count >= _settings.MaxHeld)
+        {
+            Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.InboxFull(_owner)));
+            return;
+        }
+        var replyTo = Sender;
+        Persist(new MessageHeld(m.Conversation.Key, m.MsgId), e =>
+        {
+            _held.Add((m.Conversation, e.MsgId, LastSequenceNr));
+            replyTo.Tell(new HeldOk(m.Ticket));
+        });
+    }
+
+    private void OnMarkRead(MarkReadUpTo m)
+    {
+        var current = _read.GetValueOrDefault(m.Conversation.Key);
+        if (m.MsgId <= current)
+        {
+            Sender.Tell(new MarkedOk(m.Ticket, current));
+            return;
+        }
+        var replyTo = Sender;
+        Persist(new MarkedRead(m.Conversation.Key, m.MsgId), e =>
+        {
+            Mark(e.Conversation, e.MsgId);
+            replyTo.Tell(new MarkedOk(m.Ticket, e.MsgId));
+        });
+    }
+
+    private void Mark(string conversation, long msgId)
+    {
+        _read.Remove(conversation);
+        _read[conversation] = msgId;
+        // Insertion order is the order markers moved: the oldest goes first.
+        if (_read.Count > MaxMarkers) _read.Remove(_read.Keys.First());
+    }
+
+    // Each conversation with held messages or a marker is asked once; the report goes when all answered, or at the
+    // timeout with what came (a conversation that cannot be read does not hold up the rest).
+    private void OnCollect(CollectAway m)
+    {
+        var ticket = ++_tickets;
+        var ids = _held.GroupBy(h => h.Conversation).ToDictionary(g => g.Key, g => g.Select(h => h.MsgId).ToArray());
+        foreach (var key in _read.Keys) ids.TryAdd(new Conversation(key), []);
+        var gathering = new Gathering(Sender, _held.Count > 0 ? _held[^1].Seq : 0, ids.Count);
+        _gathering[ticket] = gathering;
+        foreach (var (conversation, wanted) in ids) Context.Parent.Tell(new Fetch(conversation, ticket, wanted));
+        if (ids.Count == 0) Finish(ticket);
+        else Timers.StartSingleTimer(ticket, new GatherTimeout(ticket), _settings.Timeout);
+    }
+
+    private void OnFetched(Fetched m)
+    {
+        if (!_gathering.TryGetValue(m.Ticket, out var g)) return;
+        foreach (var line in m.Lines) g.Lines.Add(new AwayLine(m.Conversation, line));
+        if (_read.TryGetValue(m.Conversation.Key, out var marker) && m.LastId > marker) g.Unread.Add((m.Conversation, m.LastId - marker));
+        if (++g.Answered == g.Expected) Finish(m.Ticket);
+    }
+
+    private void Finish(long ticket)
+    {
+        if (!_gathering.Remove(ticket, out var g)) return;
+        Timers.Cancel(ticket);
+        // In the order they were kept, across conversations.
+        var lines = g.Lines.OrderBy(l => l.Line.TimeMs).ThenBy(l => l.Conversation.Key, StringComparer.Ordinal).ThenBy(l => l.Line.Id).ToArray();
+        g.ReplyTo.Tell(new AwayReport(lines, [.. g.Unread], g.UpTo));
+    }
+
+    private void OnDelivered(AwayDelivered m)
+    {
+        if (_held.Count == 0 || m.UpTo < _held[0].Seq) return;
+        Persist(new HeldDelivered(m.UpTo), e => _held.RemoveAll(h => h.Seq <= e.UpTo));
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "inbox of '{0}': the journal rejected event {1}", _owner, sequenceNr);
+        base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "inbox of '{0}': the journal could not write event {1}", _owner, sequenceNr);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    private sealed record GatherTimeout(long Ticket);
+
+    private sealed class Gathering(IActorRef replyTo, long upTo, int expected)
+    {
+        public IActorRef ReplyTo { get; } = replyTo;
+        public long UpTo { get; } = upTo;
+        public int Expected { get; } = expected;
+        public int Answered { get; set; }
+        public List<AwayLine> Lines { get; } = [];
+        public List<(Conversation, long)> Unread { get; } = [];
+    }
+}

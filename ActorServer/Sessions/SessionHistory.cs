@@ -1,0 +1,156 @@
+using Akka.Actor;
+
+namespace Switchboard.Server.Sessions;
+
+/// <summary>
+/// A session's use of the node's history (single-host mode with a store), on its <see cref="SessionActor"/>'s thread:
+/// the client's history queries and read markers, each checked here (a room's history is its members', a DM
+/// conversation's its two parties' while reserved, from their reservation on); a joined room's replay from the store,
+/// with live messages of that room held back until it has been pushed; and, at login, what arrived while the client was
+/// away, pushed before anything else is (at least once: the inbox forgets it only when told it went out).
+/// </summary>
+internal sealed class SessionHistory(string name, IActorRef self, IWithTimers timers, HistoryDesk desk, IReadOnlySet<string> rooms,
+    SessionChat chat)
+{
+    // Tickets of this session's own requests to the store that are not client requests: replays (by join id) and away.
+    private readonly Dictionary<long, Replaying> _replays = [];
+    private readonly Dictionary<long, Conversation> _queries = [];
+
+    public void Listen(ISessionInbox inbox)
+    {
+        inbox.FromClient<HistoryQuery>(m => m.Id, Query);
+        inbox.FromClient<MarkRead>(m => m.Id, MarkRead);
+        inbox.Receive<HistoryPage>(Page);
+        inbox.Receive<MarkedOk>(m => chat.Answer(m.Ticket, OpOutcome.Ok(OpValue.Of($"read up to {m.Marker}"))));
+        inbox.Receive<AwayReport>(Away);
+        inbox.Receive<ReplayTimeout>(m =>
+        {
+            if (_replays.Remove(m.Id, out var r)) Joined(m.Id, r, []);
+        });
+        if (desk.Reserved.IsReserved(name)) desk.Actor.Tell(new CollectAway(name), self);
+    }
+
+    /// <summary>A store request of this session failed: a query's client hears it; a replay goes on without history.</summary>
+    public void Failed(HistoryFailed m)
+    {
+        if (_replays.Remove(m.Ticket, out var r)) Joined(m.Ticket, r, []);
+        else
+        {
+            _queries.Remove(m.Ticket);
+            chat.Answer(m.Ticket, new OpOutcome(m.Code, OpValue.None, m.Error));
+        }
+    }
+
+    /// <summary>Whether a live room message waits for its room's replay (it is pushed after it, unless replayed).</summary>
+    public bool Holds(Fanout m)
+    {
+        foreach (var r in _replays.Values)
+            if (r.Room == m.Room)
+            {
+                r.Held.Add(m);
+                return true;
+            }
+        return false;
+    }
+
+    public void Replay(long id, string room)
+    {
+        _replays[id] = new Replaying(room);
+        timers.Timers.StartSingleTimer(("replay", id), new ReplayTimeout(id), desk.Settings.Timeout);
+        if (desk.Settings.Replay == 0) Joined(id, _replays[id], []);
+        else desk.Actor.Tell(new ReadHistory(Conversation.Room(room), id, HistoryAnchor.Latest, 0, desk.Settings.Replay), self);
+    }
+
+    private void Query(HistoryQuery m)
+    {
+        if (Readable(m.Conversation, out var since) is not { } conversation)
+        {
+            chat.Answer(m.Id, Refusal(m.Conversation));
+            return;
+        }
+        _queries[m.Id] = conversation;
+        desk.Actor.Tell(new ReadHistory(conversation, m.Id, m.Anchor, m.At, m.Count, since), self);
+    }
+
+    private void MarkRead(MarkRead m)
+    {
+        if (m.MessageId < 1)
+        {
+            chat.Answer(m.Id, OpOutcome.Invalid("a message id is a whole number from 1"));
+            return;
+        }
+        // Markers live in the reader's inbox, which only a reserved name has.
+        if (!desk.Reserved.IsReserved(name))
+        {
+            chat.Answer(m.Id, new OpOutcome(Codes.Forbidden, OpValue.None, "only reserved names keep read markers: reserve your name first"));
+            return;
+        }
+        if (Readable(m.Conversation, out _) is not { } conversation) chat.Answer(m.Id, Refusal(m.Conversation));
+        else desk.Actor.Tell(new MarkReadUpTo(name, m.Id, conversation, m.MessageId), self);
+    }
+
+    // A room the client is in, or the DMs between it and another name while it is reserved (from its reservation on).
+    private Conversation? Readable(string asked, out long sinceMs)
+    {
+        sinceMs = 0;
+        if (asked.StartsWith('#'))
+            return ChatRules.NormalizeRoom(asked) is { } room && rooms.Contains(room) ? Conversation.Room(room) : null;
+        if (Limits.NameError(asked) is not null || desk.Reserved.Since(name) is not { } since) return null;
+        sinceMs = since;
+        return Conversation.Direct(name, asked);
+    }
+
+    private OpOutcome Refusal(string asked)
+    {
+        if (asked.StartsWith('#'))
+            return ChatRules.NormalizeRoom(asked) is { } room
+                ? new OpOutcome(Codes.Forbidden, OpValue.None, HistoryText.JoinFirst(room))
+                : OpOutcome.Invalid("bad room name");
+        return Limits.NameError(asked) is { } error
+            ? OpOutcome.Invalid($"conversation: {error}")
+            : new OpOutcome(Codes.Forbidden, OpValue.None, HistoryText.GuestsHaveNoDirectHistory);
+    }
+
+    private void Page(HistoryPage m)
+    {
+        if (_replays.Remove(m.Ticket, out var r))
+        {
+            Joined(m.Ticket, r, m.Lines);
+            return;
+        }
+        if (_queries.Remove(m.Ticket, out var conversation))
+            chat.AnswerHistory(m.Ticket, conversation.SeenBy(name), m.Lines, m.Trimmed, m.LastId);
+    }
+
+    private void Joined(long id, Replaying r, ChatLine[] lines)
+    {
+        timers.Timers.Cancel(("replay", id));
+        var last = 0L;
+        foreach (var l in lines)
+        {
+            chat.PushIncoming(new Incoming(l.From, l.Text, false, r.Room, true, l.Id, l.TimeMs));
+            last = l.Id;
+        }
+        // Live messages that came meanwhile follow, less those the replay already had.
+        foreach (var f in r.Held)
+            if (f.MsgId == 0 || f.MsgId > last) chat.PushIncoming(new Incoming(f.From, f.Text, false, f.Room, false, f.MsgId, f.TimeMs));
+        chat.Answer(id, OpOutcome.Ok(OpValue.Of($"joined {r.Room}")));
+    }
+
+    private void Away(AwayReport m)
+    {
+        var unread = m.Unread.Select(u => new UnreadEntry(u.Conversation.SeenBy(name), u.Unread)).ToArray();
+        if (m.Lines.Length > 0 || unread.Length > 0) chat.PushAway(new AwayNotice(m.Lines.Length, unread));
+        foreach (var (conversation, l) in m.Lines)
+            chat.PushIncoming(new Incoming(l.From, l.Text, !conversation.IsRoom, conversation.IsRoom ? conversation.Key : null, false, l.Id, l.TimeMs, Offline: true));
+        if (m.UpTo > 0) desk.Actor.Tell(new AwayDelivered(name, m.UpTo), self);
+    }
+
+    private sealed record ReplayTimeout(long Id);
+
+    private sealed class Replaying(string room)
+    {
+        public string Room { get; } = room;
+        public List<Fanout> Held { get; } = [];
+    }
+}
