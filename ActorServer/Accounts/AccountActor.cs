@@ -153,18 +153,23 @@ public sealed class AccountActor : ReceivePersistentActor
     }
 
     // A failed write (disk full, I/O) stops the actor once this returns (Akka's rule: its state may no longer match the
-    // journal), so its job is answered here, saying why; the next job recovers a fresh actor from the journal. One log
-    // line without the stack: the cause is the disk or the file, not this code.
+    // journal), so its job is answered here, saying why; the next job recovers a fresh actor from the journal. SQLite's
+    // errors are one log line without the stack: the cause is the disk or the file, not this code.
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         _metrics?.DataStoreWriteFailed();
-        _log.Error("account '{0}': the journal could not write event {1}: {2}", _name, sequenceNr, DataStoreErrors.OneLine(cause));
+        if (DataStoreErrors.FromSqlite(cause))
+            _log.Error("account '{0}': the journal could not write event {1}: {2}", _name, sequenceNr, DataStoreErrors.OneLine(cause));
+        else _log.Error(cause, "account '{0}': the journal could not write event {1}", _name, sequenceNr);
         Done(Codes.Unavailable, DataStoreErrors.ForClient(cause));
     }
 
     // The account could not be read (the file gone, unreadable): the actor stops and its parent answers the job 503.
-    protected override void OnRecoveryFailure(Exception reason, object? message = null) =>
-        _log.Error("account '{0}': could not be read from the journal: {1}", _name, DataStoreErrors.OneLine(reason));
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        if (DataStoreErrors.FromSqlite(reason)) _log.Error("account '{0}': could not be read from the journal: {1}", _name, DataStoreErrors.OneLine(reason));
+        else _log.Error(reason, "account '{0}': could not be read from the journal", _name);
+    }
 
     private sealed record Computed(AccountJob Job, bool Matches, StoredPassword? Fresh)
     {

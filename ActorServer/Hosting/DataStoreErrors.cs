@@ -11,6 +11,9 @@ public static class DataStoreErrors
     /// <summary>SQLITE_FULL: no space left for the file or its write-ahead log.</summary>
     public static bool IsDiskFull(Exception cause) => Sqlite(cause)?.SqliteErrorCode == SqliteFull;
 
+    /// <summary>SQLite's own error somewhere in the chain: the disk or the file, not this code (no stack needed).</summary>
+    public static bool FromSqlite(Exception cause) => Sqlite(cause) is not null;
+
     /// <summary>For a client: nothing of the server's paths or internals.</summary>
     public static string ForClient(Exception cause) => IsDiskFull(cause)
         ? "the change was not saved: the server's data store is full (no space left on its disk); try again later"
