@@ -66,6 +66,8 @@ inspect.SetAction(r =>
     return MonitorInspect.Run(at, r.GetValue(inspectJson), r.GetValue(inspectWatch), stop.Token);
 });
 root.Subcommands.Add(inspect);
+root.Subcommands.Add(DataBackup.BackupCommand());
+root.Subcommands.Add(DataBackup.RestoreCommand());
 ServerHelp.Extend(root);
 
 root.Validators.Add(r =>

@@ -14,18 +14,20 @@ public sealed class AccountActor : ReceivePersistentActor
 {
     private readonly string _name;
     private readonly AccountSettings _settings;
+    private readonly SwitchboardMetrics? _metrics;
     private readonly ReservedNames? _reserved;
     private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private StoredPassword? _password;
     private long _current = -1;
 
-    public AccountActor(string name, AccountSettings settings, ReservedNames? reserved = null, TimeProvider? clock = null)
+    public AccountActor(string name, AccountSettings settings, ReservedNames? reserved = null, TimeProvider? clock = null, SwitchboardMetrics? metrics = null)
     {
         _name = name;
         _settings = settings;
         _reserved = reserved;
         _clock = clock ?? TimeProvider.System;
+        _metrics = metrics;
         PersistenceId = PersistenceIdOf(name);
         Recover<NameReserved>(e => _password = e.Password);
         Recover<PasswordChanged>(e => _password = e.Password);
@@ -39,8 +41,8 @@ public sealed class AccountActor : ReceivePersistentActor
 
     public static string PersistenceIdOf(string name) => PersistenceIdPrefix + name;
 
-    public static Props Props(string name, AccountSettings settings, ReservedNames? reserved = null, TimeProvider? clock = null) =>
-        Akka.Actor.Props.Create(() => new AccountActor(name, settings, reserved, clock));
+    public static Props Props(string name, AccountSettings settings, ReservedNames? reserved = null, TimeProvider? clock = null, SwitchboardMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new AccountActor(name, settings, reserved, clock, metrics));
 
     private void Start(AccountJob job)
     {
@@ -112,8 +114,10 @@ public sealed class AccountActor : ReceivePersistentActor
             return;
         }
         // Answered only once the journal has it: "reserved" means it survives a restart.
+        var asked = System.Diagnostics.Stopwatch.GetTimestamp();
         Persist(change, e =>
         {
+            _metrics?.DataStoreWritten(asked);
             _password = e switch { NameReserved r => r.Password, PasswordChanged p => p.Password, _ => null };
             // Before the client hears it: a DM sent right after "reserved" is kept for the name.
             _reserved?.Apply(_name, e);
@@ -143,16 +147,28 @@ public sealed class AccountActor : ReceivePersistentActor
     // A rejected event (e.g. it could not be serialized) leaves the actor running: the job hears 503.
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
+        _metrics?.DataStoreWriteFailed();
         _log.Error(cause, "account '{0}': the journal rejected event {1}", _name, sequenceNr);
         Finish(Codes.Unavailable, "the account store refused the change; try again");
     }
 
-    // A failed write stops the actor (Akka's rule: its state may no longer match the journal); the parent answers
-    // its job 503 when it sees it stop, and the next job recovers a fresh one from the journal.
+    // A failed write (disk full, I/O) stops the actor once this returns (Akka's rule: its state may no longer match the
+    // journal), so its job is answered here, saying why; the next job recovers a fresh actor from the journal. SQLite's
+    // errors are one log line without the stack: the cause is the disk or the file, not this code.
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        _log.Error(cause, "account '{0}': the journal could not write event {1}", _name, sequenceNr);
-        base.OnPersistFailure(cause, @event, sequenceNr);
+        _metrics?.DataStoreWriteFailed();
+        if (DataStoreErrors.FromSqlite(cause))
+            _log.Error("account '{0}': the journal could not write event {1}: {2}", _name, sequenceNr, DataStoreErrors.OneLine(cause));
+        else _log.Error(cause, "account '{0}': the journal could not write event {1}", _name, sequenceNr);
+        Done(Codes.Unavailable, DataStoreErrors.ForClient(cause));
+    }
+
+    // The account could not be read (the file gone, unreadable): the actor stops and its parent answers the job 503.
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        if (DataStoreErrors.FromSqlite(reason)) _log.Error("account '{0}': could not be read from the journal: {1}", _name, DataStoreErrors.OneLine(reason));
+        else _log.Error(reason, "account '{0}': could not be read from the journal", _name);
     }
 
     private sealed record Computed(AccountJob Job, bool Matches, StoredPassword? Fresh)

@@ -18,20 +18,26 @@ namespace Switchboard.Server.Accounts;
 public sealed class AccountsActor : ReceiveActor
 {
     private readonly AccountSettings _settings;
+    private readonly ReservedNames? _reserved;
+    private readonly TimeProvider _clock;
+    private readonly DataFileGuard? _file;
+    private readonly SwitchboardMetrics? _metrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, IActorRef> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<long, Job> _jobs = [];
     private readonly Penalties _byName, _byHost;
     private long _tickets, _incarnations;
+    private string? _fileProblem;
 
-    private readonly ReservedNames? _reserved;
-    private readonly TimeProvider _clock;
-
-    public AccountsActor(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null)
+    /// <param name="file">The data file's guard: changes are refused (503) while it is gone or replaced; null without one
+    /// (a journal that is not a file).</param>
+    public AccountsActor(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null, DataFileGuard? file = null, SwitchboardMetrics? metrics = null)
     {
         _settings = settings;
         _reserved = reserved;
         _clock = clock;
+        _file = file;
+        _metrics = metrics;
         _byName = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
         _byHost = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
         Receive<VerifyClaim>(m => Submit(m.Claim.Name, m.Host, new AccountJob(0, null, m.Password),
@@ -45,8 +51,8 @@ public sealed class AccountsActor : ReceiveActor
         Receive<Terminated>(t => OnStopped(t.ActorRef));
     }
 
-    public static Props Props(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null) =>
-        Akka.Actor.Props.Create(() => new AccountsActor(settings, clock, reserved));
+    public static Props Props(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null, DataFileGuard? file = null, SwitchboardMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new AccountsActor(settings, clock, reserved, file, metrics));
 
     // An account actor that fails is stopped (its job hears 503) and recovered afresh by the next job.
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
@@ -61,8 +67,31 @@ public sealed class AccountsActor : ReceiveActor
             Sender.Tell(new AccountAnswer(c.Id, OpOutcome.Invalid(problem)));
             return;
         }
+        if (FileLost())
+        {
+            _metrics?.DataStoreWriteFailed();
+            Sender.Tell(new AccountAnswer(c.Id, new OpOutcome(Codes.Unavailable, OpValue.None,
+                "the change was not saved: the server's data store is out of reach (its operator is told); try again later")));
+            return;
+        }
         Submit(m.Name, m.Host, new AccountJob(0, c.Action, c.Password, c.NewPassword),
             (code, text) => new AccountAnswer(c.Id, code == Codes.Ok ? OpOutcome.Ok(OpValue.Of(text)) : new OpOutcome(code, OpValue.None, text)));
+    }
+
+    // Checked before every change, not on a timer: changes are rare, and one statx costs microseconds. Reads go on
+    // (the node's open connections still see the accounts as they were); a change would be lost at the next start.
+    // Logged when it starts and when it ends, not per refusal.
+    private bool FileLost()
+    {
+        var problem = _file?.Problem();
+        if (problem != _fileProblem)
+        {
+            if (problem is not null)
+                _log.Error("{0}: account changes are answered 503 until it is back; restore it from a backup with the server stopped (docs/operating.md#backup-and-restore)", problem);
+            else _log.Info("data file {0} is back: account changes are accepted again", _file!.Path);
+            _fileProblem = problem;
+        }
+        return problem is not null;
     }
 
     private void Submit(string name, string host, AccountJob job, Func<int, string, object> answer)
@@ -86,7 +115,7 @@ public sealed class AccountsActor : ReceiveActor
     private IActorRef AccountFor(string name)
     {
         if (_accounts.TryGetValue(name, out var account)) return account;
-        account = Context.ActorOf(AccountActor.Props(name, _settings, _reserved, _clock), $"{Uri.EscapeDataString(name)}-{++_incarnations}");
+        account = Context.ActorOf(AccountActor.Props(name, _settings, _reserved, _clock, _metrics), $"{Uri.EscapeDataString(name)}-{++_incarnations}");
         Context.Watch(account);
         return _accounts[name] = account;
     }

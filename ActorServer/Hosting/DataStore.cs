@@ -18,6 +18,9 @@ namespace Switchboard.Server.Hosting;
 /// </summary>
 public sealed record DataStore(string Directory, string DatabasePath, AccountSettings Accounts, HistorySettings History)
 {
+    /// <summary>Whether the file is still the one opened at start (made once the checks have passed).</summary>
+    public DataFileGuard Guard { get; } = new(DatabasePath);
+
     /// <summary>Per user, as the XDG base directory specification has it.</summary>
     public static string DefaultDirectory() =>
         DefaultDirectory(Environment.GetEnvironmentVariable("XDG_DATA_HOME"), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
@@ -54,12 +57,15 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
         return problem is null ? new DataStore(dir, path, accounts, history) : null;
     }
 
-    /// <summary>The plugin's connection strings (journal, snapshots, queries), all to this one file.</summary>
+    /// <summary>The plugin's connection strings (journal, snapshots, queries), all to this one file. Never created by
+    /// them (<c>Mode=ReadWrite</c>): the checks made it 0600, and a file deleted under the node must fail the next
+    /// connection, not come back empty with the umask's mode.</summary>
     public Config Hocon
     {
         get
         {
-            var quoted = System.Text.Json.JsonSerializer.Serialize(new SqliteConnectionStringBuilder { DataSource = DatabasePath }.ToString());
+            var connection = new SqliteConnectionStringBuilder { DataSource = DatabasePath, Mode = SqliteOpenMode.ReadWrite }.ToString();
+            var quoted = System.Text.Json.JsonSerializer.Serialize(connection);
             return ConfigurationFactory.ParseString($$"""
                 akka.persistence.journal.sql.connection-string = {{quoted}}
                 akka.persistence.snapshot-store.sql.connection-string = {{quoted}}
@@ -86,7 +92,8 @@ public static class DataStoreWiring
     /// <summary>Starts the journal and snapshot store at once (the schema is made on first start, and a store that
     /// cannot be written is logged now, not at the first account), reads which names are reserved, then starts the
     /// accounts and history actors; nulls without a store.</summary>
-    public static (IActorRef? Accounts, HistoryDesk? History) StartStore(this ActorSystem system, DataStore? store, HistoryKeeperLock? keeper = null)
+    public static (IActorRef? Accounts, HistoryDesk? History) StartStore(this ActorSystem system, DataStore? store, SwitchboardMetrics? metrics = null,
+        HistoryKeeperLock? keeper = null)
     {
         if (store is null) return (null, null);
         var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
@@ -96,7 +103,7 @@ public static class DataStoreWiring
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var reserved = ReservedNames.LoadAsync(system, cancel.Token).GetAwaiter().GetResult();
         system.Log.Info("data store: {0} (accounts and history on, {1} reserved names)", store, reserved.Count);
-        var accounts = system.ActorOf(AccountsActor.Props(store.Accounts, TimeProvider.System, reserved), "accounts");
+        var accounts = system.ActorOf(AccountsActor.Props(store.Accounts, TimeProvider.System, reserved, store.Guard, metrics), "accounts");
         var history = system.ActorOf(HistoryActor.Props(store.History, TimeProvider.System, keeper is null ? null : keeper.TryTake), "history");
         return (accounts, new HistoryDesk(history, reserved, store.History));
     }

@@ -18,14 +18,9 @@ public static class DataStoreCheck
     public static string? Prepare(string dir, string path)
     {
         if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("the data store's checks are for Unix file modes");
+        if (Directory(dir) is { } dirProblem) return dirProblem;
         try
         {
-            if (!System.IO.Directory.Exists(dir) && !File.Exists(dir))
-            {
-                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
-                System.IO.Directory.CreateDirectory(dir, DirMode);
-            }
-            if (Owned(dir, "data directory", "chmod 700", directory: true) is { } dirProblem) return dirProblem;
             if (!File.Exists(path) && !System.IO.Directory.Exists(path))
                 using (File.Open(path, new FileStreamOptions { Mode = System.IO.FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = FileMode })) { }
             if (Owned(path, "data file", "chmod 600", directory: false) is { } fileProblem) return fileProblem;
@@ -37,6 +32,25 @@ public static class DataStoreCheck
             return $"cannot use data directory {dir}: {ex.Message}";
         }
         return Sound(path);
+    }
+
+    /// <summary>Null when the data directory <paramref name="dir"/> is ready (made 0700 if missing), else why not.</summary>
+    public static string? Directory(string dir)
+    {
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("the data store's checks are for Unix file modes");
+        try
+        {
+            if (!System.IO.Directory.Exists(dir) && !File.Exists(dir))
+            {
+                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
+                System.IO.Directory.CreateDirectory(dir, DirMode);
+            }
+            return Owned(dir, "data directory", "chmod 700", directory: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot use data directory {dir}: {ex.Message}";
+        }
     }
 
     private static string? Owned(string path, string what, string fix, bool directory)

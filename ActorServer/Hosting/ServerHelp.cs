@@ -16,6 +16,8 @@ public static class ServerHelp
         "[--log-format text|json] [--token-file F] [--data DIR] [--tls-cert F.pfx --tls-ca CA.pem [--tls-client-certs required|none]]\n" +
         "       ActorServer --cluster --seeds HOST:CLUSTER-PORT[,...] --cluster-secret-file F [--host H] [--public-host H] [--port P] [--cluster-port Q] [options above but --segment, --data]\n" +
         "       ActorServer inspect [--segment S | --monitor HOST:PORT | --url URL] [--json] [--watch]\n" +
+        "       ActorServer backup [--data DIR] --to FILE [--config F]\n" +
+        "       ActorServer restore --from FILE [--data DIR] [--config F]   (servers stopped)\n" +
         "       ActorServer --help   (subcommands, codes, examples)";
 
     static readonly string Server = $$"""
@@ -30,6 +32,9 @@ public static class ServerHelp
                      See docs/cluster.md
           inspect    show the nodes, online clients and totals of a segment from another process, or with
                      --monitor HOST:PORT a node's members and totals from its endpoint (cluster mode) (--help for more)
+          backup     copy the data store (accounts, history) to a new 0600 file, consistently, while servers run
+          restore    put such a copy in place as the data store, with every server using it stopped; the store
+                     it replaces is kept beside it (--help for more; docs/operating.md#backup-and-restore)
 
         Monitoring (--monitor HOST:PORT, off by default; plain HTTP, read-only):
           GET /healthz   200 {"status":"ok"}, or 503 {"status":"unavailable","reason":"..."}; in cluster mode 503
@@ -44,7 +49,7 @@ public static class ServerHelp
         What clients send (ActorClient, scripted mode: one command a line):
           calc A OP B (OP: + - * / %) · even N · prime N · negative N · op NAME ARG... · who
           tell NAME TEXT · say TEXT · join ROOM · leave ROOM · rooms · say #ROOM TEXT · presence on|off
-          reserve · passwd FILE · release · sleep MS · unregister · exit
+          history #ROOM|NAME [COUNT] · markread #ROOM|NAME ID · reserve · passwd FILE · release · sleep MS · unregister · exit
 
         Response codes:
         {{Switchboard.Messages.Codes.Help("  ", fromServerOnly: true)}}
@@ -58,9 +63,12 @@ public static class ServerHelp
           and the history: room messages and DMs to or from reserved names (written before "sent"/"delivered"),
           DMs held for reserved names while offline (202), read markers; retention in switchboard.history.
           Made on first start, DIR 0700 and the file 0600; another user's, open to others, locked or damaged: refused
-          (exit 1). Nodes sharing a segment must share DIR; the one holding DIR/history.lock keeps the history. Back up with the server stopped (copy the file) or with
-          sqlite3 DIR/switchboard.db ".backup FILE". Cluster mode keeps no data yet: no accounts, no history
-          (answered 300). See docs/operating.md#the-data-directory and docs/security.md#accounts
+          (exit 1). Nodes sharing a segment must share DIR; the one holding DIR/history.lock keeps the history. Back up
+          with ActorServer backup --data DIR --to FILE, at any time; restore with ActorServer restore --from FILE
+          --data DIR, the servers stopped. A full disk answers reserve/passwd/release 503 (the rest goes on) until
+          space is freed; a data file deleted or replaced under a running server answers them 503 and logs it.
+          Cluster mode keeps no data yet: no accounts, no history (answered 300). See
+          docs/operating.md#the-data-directory and docs/security.md#accounts
 
         Examples:
           ActorServer --port 4053 --monitor 127.0.0.1:8222     a node, with its monitoring endpoint
@@ -89,7 +97,42 @@ public static class ServerHelp
           ActorServer inspect --monitor 127.0.0.1:8222              the members of the cluster a node is in
         """;
 
-    /// <summary>Appends the guide to the generated help of the root command and of <c>inspect</c>.</summary>
+    const string Backup = """
+
+        The copy is the store as of one moment (SQLite's online backup: running servers go on writing meanwhile),
+        one self-contained file, mode 0600 (it holds password hashes), checked with quick_check. It is never written
+        over an existing file. Run it as the servers' user: it reads DIR/switchboard.db (switchboard.data.file).
+
+        Restore: stop every server using DIR, ActorServer restore --from FILE --data DIR, start them
+        (docs/operating.md#backup-and-restore).
+
+        Exit codes:
+          0 written · 1 no data directory or store there, or it cannot be read · 2 a bad option or configuration
+          3 the target exists (left as it was) or cannot be written (nothing is left behind)
+
+        Examples:
+          ActorServer backup --to /backups/switchboard-$(date +%F).db
+          ActorServer backup --data /srv/switchboard --to /backups/switchboard.db
+        """;
+
+    const string Restore = """
+
+        For stopped servers: one still running keeps writing to the file it opened, and answers account changes 503
+        once the file is replaced (its log says so). The backup is checked (quick_check), copied beside the store as a
+        new 0600 file (never the backup itself: its mode and journal do not matter) and renamed into place; the store
+        it replaces is kept as DIR/switchboard.db.before-restore-TIME with its -wal, and its -shm removed, so the old
+        write-ahead log is never applied to the copy. DIR is made 0700 when missing. Then the start checks run.
+
+        Exit codes:
+          0 restored · 1 no backup there, it cannot be read or is damaged (nothing changed), or DIR is refused
+          2 a bad option or configuration · 3 the copy cannot be written or put in place
+
+        Examples:
+          ActorServer restore --from /backups/switchboard-2026-12-03.db
+          ActorServer restore --from /backups/switchboard.db --data /srv/switchboard
+        """;
+
+    /// <summary>Appends the guide to the generated help of the root command and of its subcommands.</summary>
     public static void Extend(RootCommand root)
     {
         var help = root.Options.OfType<HelpOption>().Single();
@@ -110,7 +153,7 @@ public static class ServerHelp
         public override int Invoke(ParseResult parseResult)
         {
             var code = standard.Invoke(parseResult);
-            Console.Out.WriteLine(parseResult.CommandResult.Command.Name == "inspect" ? Inspect : Server);
+            Console.Out.WriteLine(parseResult.CommandResult.Command.Name switch { "inspect" => Inspect, "backup" => Backup, "restore" => Restore, _ => Server });
             return code;
         }
     }

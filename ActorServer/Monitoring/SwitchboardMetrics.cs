@@ -30,6 +30,8 @@ public sealed class SwitchboardMetrics : IDisposable
     readonly Histogram<double> _lockWait;
     readonly Counter<long> _storeFaults;
     readonly UpDownCounter<long> _unacked;
+    readonly Counter<long> _storeWriteFailures;
+    readonly Histogram<double> _storeWrite;
     // Boxed once: a tag is a KeyValuePair<string, object?>, and boxing the code per request would allocate.
     readonly ConcurrentDictionary<int, KeyValuePair<string, object?>> _codeTags = new();
     static readonly KeyValuePair<string, object?> Direct = new("kind", "direct"), Broadcast = new("kind", "broadcast"), Room = new("kind", "room");
@@ -55,6 +57,10 @@ public sealed class SwitchboardMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _storeFaults = _meter.CreateCounter<long>("switchboard.state.unavailable", null, "Store calls that failed (segment lock timeout, I/O): each answered 503");
         _unacked = _meter.CreateUpDownCounter<long>("switchboard.events.unacked", null, "Events pushed to this node's clients and not yet acknowledged");
+        _storeWriteFailures = _meter.CreateCounter<long>("switchboard.store.write_failures", null,
+            "Writes to the data store that failed or were refused (disk full, I/O, the data file gone): each answered 503");
+        _storeWrite = _meter.CreateHistogram("switchboard.store.write.duration", "s", "From an account change handed to the journal to its write confirmed",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _meter.CreateObservableGauge("switchboard.state.mailbox.messages", () => _stateMailbox?.Invoke() ?? 0, null, "Messages waiting for the state actor");
     }
 
@@ -105,6 +111,12 @@ public sealed class SwitchboardMetrics : IDisposable
         _storeFaults.Add(1);
         Volatile.Write(ref _lastStoreFault, new StoreFaultNote(DateTimeOffset.UtcNow, ex.Message));
     }
+
+    /// <summary>A write to the data store (SQLite, single-host mode) failed or was refused before it was tried.</summary>
+    public void DataStoreWriteFailed() => _storeWriteFailures.Add(1);
+
+    /// <summary>A write to the data store was confirmed, <paramref name="startedTimestamp"/> (a Stopwatch timestamp) after it was asked for.</summary>
+    public void DataStoreWritten(long startedTimestamp) => _storeWrite.Record(System.Diagnostics.Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds);
 
     /// <summary>Where the state actor's mailbox length is read at each scrape (its cell, set by the host).</summary>
     public void ObserveStateMailbox(Func<long> length) => _stateMailbox = length;

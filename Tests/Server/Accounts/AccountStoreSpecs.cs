@@ -7,6 +7,7 @@ namespace Switchboard.Tests.Server.Accounts;
 /// Accounts on a real SQLite file (a temporary data directory), as the host wires it: a reservation survives the actor
 /// system, and several nodes sharing one store never fork an account's journal (one writer per persistence id).
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class AccountStoreSpecs() : TestKit(ActorTestConfig.Server()), IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
@@ -96,6 +97,33 @@ public sealed class AccountStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
         Assert.IsType<ClaimVerified>(Verify(raised, "old", "pw"));
         Assert.Equal(2, Events("account-old")); // already at today's count: nothing more written
         Assert.IsType<ClaimDenied>(Verify(raised, "old", "other"));
+    }
+
+    [Fact]
+    public void Changes_while_the_data_file_is_gone_replaced_or_closed_to_its_owner_are_answered_503_and_taken_again_once_it_is_back()
+    {
+        var node = Node();
+        Assert.Equal(Codes.Ok, Command(node, "alice", AccountAction.Reserve, "wonderland"));
+        var file = Path.Combine(_dir, "switchboard.db");
+        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+        // Moved away: SQLite would go on writing to it through the open connections, and the next start would not see it.
+        File.Move(file, file + ".aside");
+        node.Tell(new AccountRequest("bob", "127.0.0.1", new AccountCommand(1, AccountAction.Reserve, "builder")), TestActor);
+        var refused = ExpectMsg<AccountAnswer>(Wait).Outcome;
+        Assert.Equal(Codes.Unavailable, refused.Code);
+        Assert.Equal("the change was not saved: the server's data store is out of reach (its operator is told); try again later", refused.Error);
+        File.Move(file + ".aside", file);
+        Assert.Equal(Codes.Ok, Command(node, "bob", AccountAction.Reserve, "builder"));
+
+        File.SetUnixFileMode(file, UnixFileMode.None);
+        Assert.Equal(Codes.Unavailable, Command(node, "carol", AccountAction.Reserve, "pw"));
+        File.SetUnixFileMode(file, Private);
+
+        // Replaced by a copy (a new inode): still refused, the open connections write to the old one.
+        File.Copy(file, file + ".copy");
+        File.Move(file + ".copy", file, overwrite: true);
+        Assert.Equal(Codes.Unavailable, Command(node, "carol", AccountAction.Reserve, "pw"));
     }
 
     private long Events(string persistenceId)

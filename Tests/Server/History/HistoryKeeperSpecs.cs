@@ -26,7 +26,7 @@ public sealed class HistoryKeeperSpecs() : TestKit(ActorTestConfig.Server()), ID
         var system = ActorSystem.Create($"node{_nodes.Count}", ConfigurationFactory.ParseString("switchboard.history.keeper-retry = 100ms").WithFallback(config));
         var keeper = new HistoryKeeperLock(store.Directory);
         _nodes.Add((system, keeper));
-        return system.StartStore(store with { History = HistorySettings.Create(system.Settings.Config) }, keeper).History!.Actor;
+        return system.StartStore(store with { History = HistorySettings.Create(system.Settings.Config) }, keeper: keeper).History!.Actor;
     }
 
     private object Post(IActorRef history, long ticket)

@@ -9,7 +9,7 @@ public sealed class HelpSpecs
     {
         await using var help = new ChildProcess(Binaries.Server, ["--help"], redirectInput: false);
         Assert.Equal(0, await help.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        foreach (var part in new[] { "Subcommands:", "inspect", "--monitor", "calc A OP B", "Response codes:", "409 name already taken", "Exit codes:", "Examples:" })
+        foreach (var part in new[] { "Subcommands:", "inspect", "backup", "restore", "--monitor", "calc A OP B", "Response codes:", "409 name already taken", "Exit codes:", "Examples:" })
             Assert.Contains(part, help.StdOut);
 
         // The server's list of what clients send is written by hand: it names exactly the client's scripted commands.
@@ -17,6 +17,23 @@ public sealed class HelpSpecs
         var named = sends.Split('\n').Skip(1).SelectMany(l => l.Split(" · ", StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             .Select(item => item.Split(' ')[0]).ToHashSet();
         Assert.Equal(CommandCatalog.Scripted.Select(c => c.Name).Order(), named.Order());
+    }
+
+    [Fact]
+    public async Task Backup_and_restore_help_say_how_they_go_together_and_what_their_exit_codes_mean()
+    {
+        await using (var help = new ChildProcess(Binaries.Server, ["backup", "--help"], redirectInput: false))
+        {
+            Assert.Equal(0, await help.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            foreach (var part in new[] { "--to <FILE>", "--data <DIR>", "ActorServer restore --from FILE --data DIR", "3 the target exists" })
+                Assert.Contains(part, help.StdOut);
+        }
+        await using (var help = new ChildProcess(Binaries.Server, ["restore", "--help"], redirectInput: false))
+        {
+            Assert.Equal(0, await help.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            foreach (var part in new[] { "--from <FILE>", "--data <DIR>", "For stopped servers", "before-restore-TIME", "1 no backup there" })
+                Assert.Contains(part, help.StdOut);
+        }
     }
 
     [Theory]

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Switchboard.Tests.EndToEnd;
+
+/// <summary>
+/// The data store as an operator meets it, on real processes: a backup taken while the server runs and restored into a
+/// fresh data directory keeps alice's name hers; a full disk answers account changes 503 while everything else goes
+/// on, and recovers by itself when space is freed; a data file deleted under the server is a 503 and one log line.
+/// </summary>
+[Trait(Tiers.Name, Tiers.Process)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class DataStoreOperationSpecs : IDisposable
+{
+    private const string AlicePassword = "down-the-rabbit-hole-42";
+    private static readonly TimeSpan Exit = TimeSpan.FromSeconds(20);
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private readonly string _dir = Directory.CreateTempSubdirectory("sbstore-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Secret(string text)
+    {
+        var path = Path.Combine(_dir, Guid.NewGuid().ToString("N"));
+        File.WriteAllText(path, text + "\n");
+        File.SetUnixFileMode(path, Private);
+        return path;
+    }
+
+    private static async Task<int> RegisterAsync(ServerNode server, string name, params string[] extra)
+    {
+        await using var client = await ClientSession.StartAsync(name, server.Address, extra);
+        return client.Registration.GetProperty("code").GetInt32();
+    }
+
+    [Fact]
+    public async Task A_backup_taken_while_the_server_runs_restored_into_a_fresh_data_directory_keeps_alices_name_hers()
+    {
+        var data = Path.Combine(_dir, "data");
+        var copy = Path.Combine(_dir, "switchboard-backup.db");
+        var password = Secret(AlicePassword);
+        await using (var server = await ServerNode.StartAsync(extra: ["--data", data]))
+        {
+            await using (var alice = await server.ConnectAsync("alice", "--password-file", password))
+                Assert.Equal("reserved", (await alice.SendAsync("reserve")).GetProperty("result").GetString());
+            await using var bob = await server.ConnectAsync("bob"); // a session online while the copy is taken
+
+            await using (var backup = new ChildProcess(Binaries.Server, ["backup", "--data", data, "--to", copy], redirectInput: false))
+            {
+                Assert.Equal(0, await backup.WaitForExitAsync(Exit));
+                Assert.Contains($"backed up {Path.Combine(data, "switchboard.db")} to {copy}", backup.StdOut);
+            }
+            Assert.Equal(Private, File.GetUnixFileMode(copy));
+            await using (var again = new ChildProcess(Binaries.Server, ["backup", "--data", data, "--to", copy], redirectInput: false))
+            {
+                Assert.Equal(3, await again.WaitForExitAsync(Exit));
+                Assert.Contains("already exists; refusing to overwrite it", again.StdErr);
+            }
+            Assert.Equal(2, (await bob.SendAsync("calc 1 + 1")).GetProperty("result").GetInt64());
+            await server.StopAsync();
+        }
+
+        // Restored into a fresh data directory, the server stopped.
+        var restored = Path.Combine(_dir, "restored");
+        await using (var restore = new ChildProcess(Binaries.Server, ["restore", "--from", copy, "--data", restored], redirectInput: false))
+        {
+            Assert.Equal(0, await restore.WaitForExitAsync(Exit));
+            Assert.Contains($"restored {copy} as {Path.Combine(restored, "switchboard.db")}", restore.StdOut);
+        }
+        await using var second = await ServerNode.StartAsync(extra: ["--data", restored]);
+        Assert.Equal(403, await RegisterAsync(second, "alice"));
+        Assert.Equal(403, await RegisterAsync(second, "alice", "--password-file", Secret("mallory-guesses")));
+        Assert.Equal(200, await RegisterAsync(second, "alice", "--password-file", password));
+    }
+
+    [TmpfsFact]
+    public async Task A_full_disk_answers_account_changes_503_serves_everything_else_and_recovers_once_space_is_freed()
+    {
+        using var disk = Tmpfs.Mount("1M");
+        var monitor = FreePort();
+        var password = Secret(AlicePassword);
+        await using var server = await ServerNode.StartAsync(extra: ["--data", Path.Combine(disk.Path, "data"), "--monitor", $"127.0.0.1:{monitor}"]);
+        await using (var alice = await server.ConnectAsync("alice", "--password-file", password))
+            Assert.Equal(200, (await alice.SendAsync("reserve")).GetProperty("code").GetInt32());
+
+        Assert.True(disk.Fill("filler") > 0);
+        await using var bob = await server.ConnectAsync("bob", "--password-file", Secret("builder-builder"));
+        Assert.Equal(200, bob.Registration.GetProperty("code").GetInt32()); // reading the accounts needs no space
+        var full = await bob.SendAsync("reserve");
+        Assert.Equal(503, full.GetProperty("code").GetInt32());
+        Assert.Equal("the change was not saved: the server's data store is full (no space left on its disk); try again later", full.GetProperty("error").GetString());
+        Assert.Equal(503, (await bob.SendAsync("reserve")).GetProperty("code").GetInt32()); // and again: nothing stuck, just no space
+        Assert.Equal(42, (await bob.SendAsync("calc 6 * 7")).GetProperty("result").GetInt64());
+        Assert.Equal(200, await RegisterAsync(server, "carol"));
+        Assert.Equal(200, await RegisterAsync(server, "alice", "--password-file", password));
+        Assert.Equal(403, await RegisterAsync(server, "alice"));
+        await server.Process.WaitForStdErrAsync("account 'bob': the journal could not write event 1: SQLite Error 13: 'database or disk is full' (disk full: free space, no restart needed)", Exit);
+
+        using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{monitor}") })
+        {
+            var metrics = await http.GetStringAsync("/metrics");
+            Assert.Equal(2, MonitorEndpointSpecs.Value(metrics, "switchboard_store_write_failures_total"));
+            Assert.Equal(1, MonitorEndpointSpecs.Value(metrics, "switchboard_store_write_duration_seconds_count")); // alice's reserve
+        }
+
+        File.Delete(Path.Combine(disk.Path, "filler"));
+        Assert.Equal("reserved", (await bob.SendAsync("reserve")).GetProperty("result").GetString());
+        Assert.False(server.Process.HasExited);
+        await server.StopAsync();
+        Assert.Equal(0, server.Process.ExitCode);
+    }
+
+    [Fact]
+    public async Task A_data_file_deleted_under_the_server_is_a_503_for_changes_and_one_log_line_not_a_crash()
+    {
+        var data = Path.Combine(_dir, "data");
+        await using var server = await ServerNode.StartAsync(extra: ["--data", data]);
+        await using var bob = await server.ConnectAsync("bob", "--password-file", Secret("builder-builder"));
+        var file = Path.Combine(data, "switchboard.db");
+        File.Delete(file);
+
+        var refused = await bob.SendAsync("reserve");
+        Assert.Equal(503, refused.GetProperty("code").GetInt32());
+        Assert.Contains("the server's data store is out of reach", refused.GetProperty("error").GetString());
+        Assert.Equal(503, (await bob.SendAsync("reserve")).GetProperty("code").GetInt32());
+        await server.Process.WaitForStdErrAsync($"data file {file} is gone (deleted or moved away while the server ran): account changes are answered 503", Exit);
+        Assert.Single(server.Process.StdErr.Split('\n'), l => l.Contains($"data file {file} is gone")); // once, not per refusal
+        Assert.False(File.Exists(file)); // nothing made an empty store in its place
+        Assert.Equal(7, (await bob.SendAsync("calc 3 + 4")).GetProperty("result").GetInt64());
+        await server.StopAsync();
+        Assert.Equal(0, server.Process.ExitCode);
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}

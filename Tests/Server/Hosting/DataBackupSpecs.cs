@@ -1,0 +1,168 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Microsoft.Data.Sqlite;
+
+namespace Switchboard.Tests.Server.Hosting;
+
+/// <summary>
+/// <c>ActorServer backup</c> and <c>restore</c> as a class: a copy taken while a node writes holds its accounts and
+/// serves a node started on it; the copy is 0600 and self-contained; an existing target is never touched; a missing or
+/// unreadable store is one line and exit code 1, before any target is made. A restore keeps the store it replaces
+/// (with its write-ahead log, which never reaches the copy) and changes nothing when the backup is unusable.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class DataBackupSpecs() : TestKit(ActorTestConfig.Server()), IDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "sb-backup-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly List<ActorSystem> _nodes = [];
+    private readonly StringWriter _out = new(), _err = new();
+
+    private string Data => Path.Combine(_root, "data");
+    private string Target => Path.Combine(_root, "copy.db");
+
+    private int Backup(string? dir, string target) => DataBackup.Backup(dir, target, null, _out, _err);
+
+    private int Restore(string backup, string dir) => DataBackup.Restore(backup, dir, null, _out, _err);
+
+    private IActorRef Node(string dir)
+    {
+        var (config, store) = AccountTestConfig.Sqlite(dir);
+        var system = ActorSystem.Create($"node{_nodes.Count}", config);
+        _nodes.Add(system);
+        return system.StartStore(store).Accounts!;
+    }
+
+    private int Reserve(IActorRef accounts, string name, string password)
+    {
+        accounts.Tell(new AccountRequest(name, "127.0.0.1", new AccountCommand(1, AccountAction.Reserve, password)), TestActor);
+        return ExpectMsg<AccountAnswer>(Wait).Outcome.Code;
+    }
+
+    private object Verify(IActorRef accounts, string name, string? password)
+    {
+        accounts.Tell(new VerifyClaim(AccountTestConfig.Claim(name, TestActor), password, "127.0.0.1"), TestActor);
+        return ExpectMsg<object>(m => m is ClaimVerified or ClaimDenied, Wait);
+    }
+
+    [Fact]
+    public void A_copy_taken_while_a_node_runs_holds_its_accounts_and_a_node_started_on_it_enforces_them()
+    {
+        var running = Node(Data);
+        Assert.Equal(Codes.Ok, Reserve(running, "alice", "wonderland"));
+
+        Assert.Equal(0, Backup(Data, Target));
+        Assert.Equal("", _err.ToString());
+        Assert.StartsWith($"backed up {Path.Combine(Data, "switchboard.db")} to {Target} (", _out.ToString());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Target));
+        Assert.False(File.Exists(Target + "-wal")); // one self-contained file
+        // The node goes on writing after the copy: what it writes is not in the copy.
+        Assert.Equal(Codes.Ok, Reserve(running, "bob", "builder"));
+
+        // Restored into a fresh directory: made 0700, the store 0600.
+        var restored = Path.Combine(_root, "restored");
+        Assert.Equal(0, Restore(Target, restored));
+        Assert.Equal($"restored {Target} as {Path.Combine(restored, "switchboard.db")}\n", _out.ToString()[_out.ToString().IndexOf("restored ", StringComparison.Ordinal)..]);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(restored));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(restored, "switchboard.db")));
+        var second = Node(restored);
+        Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(second, "alice", null)).Code);
+        Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(second, "alice", "looking-glass")).Code);
+        Assert.IsType<ClaimVerified>(Verify(second, "alice", "wonderland"));
+        Assert.IsType<ClaimVerified>(Verify(second, "bob", null)); // reserved after the copy: a guest's name there
+    }
+
+    [Fact]
+    public void An_existing_target_is_refused_with_exit_code_3_and_left_as_it_was()
+    {
+        Node(Data);
+        Directory.CreateDirectory(_root);
+        File.WriteAllText(Target, "yesterday's backup");
+        Assert.Equal(3, Backup(Data, Target));
+        Assert.Equal($"backup: {Target} already exists; refusing to overwrite it (choose a new name, or remove it first)\n", _err.ToString());
+        Assert.Equal("yesterday's backup", File.ReadAllText(Target));
+
+        var link = Path.Combine(_root, "dangling.db");
+        File.CreateSymbolicLink(link, Path.Combine(_root, "nowhere.db"));
+        Assert.Equal(3, Backup(Data, link));
+        Assert.False(File.Exists(Path.Combine(_root, "nowhere.db"))); // the link was not followed
+    }
+
+    [Fact]
+    public void No_directory_or_no_store_there_is_exit_code_1_naming_what_is_missing()
+    {
+        Assert.Equal(1, Backup(Data, Target));
+        Assert.Contains($"backup: no data directory {Data} (give --data the directory the server runs with)", _err.ToString());
+        Directory.CreateDirectory(Data);
+        Assert.Equal(1, Backup(Data, Target));
+        Assert.Contains($"backup: no data store in {Data}: {Path.Combine(Data, "switchboard.db")} does not exist", _err.ToString());
+        Assert.False(File.Exists(Target));
+    }
+
+    [Fact]
+    public void A_data_file_that_is_not_a_database_is_exit_code_1_and_no_target_is_made()
+    {
+        Directory.CreateDirectory(Data);
+        File.WriteAllText(Path.Combine(Data, "switchboard.db"), "this is not a database, whatever its name says, and it is long enough to have a header");
+        Assert.Equal(1, Backup(Data, Target));
+        Assert.Contains($"backup: cannot read data store {Path.Combine(Data, "switchboard.db")}: SQLite Error 26", _err.ToString());
+        Assert.False(File.Exists(Target));
+    }
+
+    [Fact]
+    public void A_target_in_a_missing_directory_is_exit_code_3()
+    {
+        Node(Data);
+        var target = Path.Combine(_root, "no-such-dir", "copy.db");
+        Assert.Equal(3, Backup(Data, target));
+        Assert.Contains($"backup: cannot write {target}:", _err.ToString());
+    }
+
+    [Fact]
+    public async Task A_restore_over_a_store_keeps_the_old_one_with_its_log_beside_it_and_the_old_log_never_reaches_the_copy()
+    {
+        var first = Node(Data);
+        Assert.Equal(Codes.Ok, Reserve(first, "alice", "wonderland"));
+        Assert.Equal(0, Backup(Data, Target));
+        Assert.Equal(Codes.Ok, Reserve(first, "bob", "builder")); // after the backup
+        // The old store's write-ahead log as a node killed now would leave it: bob's reservation among its frames.
+        var store = Path.Combine(Data, "switchboard.db");
+        File.Copy(store + "-wal", Path.Combine(_root, "pending-wal"));
+        await _nodes[0].Terminate();
+        SqliteConnection.ClearAllPools();
+        File.Copy(Path.Combine(_root, "pending-wal"), store + "-wal", overwrite: true);
+
+        Assert.Equal(0, Restore(Target, Data));
+        var kept = Assert.Single(Directory.GetFiles(Data, "switchboard.db.before-restore-*"), f => !f.EndsWith("-wal", StringComparison.Ordinal));
+        Assert.Contains($"; the store it replaced is kept as {kept}", _out.ToString());
+        Assert.True(File.Exists(kept + "-wal"));
+        var second = Node(Data);
+        Assert.IsType<ClaimVerified>(Verify(second, "alice", "wonderland"));
+        Assert.IsType<ClaimVerified>(Verify(second, "bob", null)); // as of the backup: the old log was not applied to it
+    }
+
+    [Fact]
+    public void A_backup_that_is_missing_or_not_a_database_changes_nothing_and_is_exit_code_1()
+    {
+        var first = Node(Data);
+        Assert.Equal(Codes.Ok, Reserve(first, "alice", "wonderland"));
+        var store = Path.Combine(Data, "switchboard.db");
+        var before = File.ReadAllBytes(store);
+
+        Assert.Equal(1, Restore(Target, Data));
+        Assert.Contains($"restore: no backup at {Target}", _err.ToString());
+        File.WriteAllText(Target, "this is not a database, whatever its name says, and it is long enough to have a header");
+        Assert.Equal(1, Restore(Target, Data));
+        Assert.Contains($"restore: cannot read backup {Target}: SQLite Error 26", _err.ToString());
+        Assert.Equal(before, File.ReadAllBytes(store));
+        Assert.Empty(Directory.GetFiles(Data, "*restor*"));
+    }
+
+    public new void Dispose()
+    {
+        foreach (var node in _nodes) node.Terminate().Wait(TimeSpan.FromSeconds(10));
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+        base.Dispose();
+    }
+}
