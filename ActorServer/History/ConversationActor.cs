@@ -21,11 +21,13 @@ public sealed class ConversationActor : ReceivePersistentActor
     private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<ChatLine> _lines = [];
-    private readonly Queue<(IActorRef ReplyTo, long Ticket)> _writing = new();
+    private readonly Queue<(IActorRef ReplyTo, long Ticket, long Asked)> _writing = new();
+    private readonly SwitchboardMetrics? _metrics;
     private long _bytes, _deletedTo, _deleting;
 
-    public ConversationActor(Conversation conversation, HistorySettings settings, TimeProvider clock)
+    public ConversationActor(Conversation conversation, HistorySettings settings, TimeProvider clock, SwitchboardMetrics? metrics = null)
     {
+        _metrics = metrics;
         _conversation = conversation;
         _settings = settings;
         _clock = clock;
@@ -53,8 +55,8 @@ public sealed class ConversationActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static Props Props(Conversation conversation, HistorySettings settings, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new ConversationActor(conversation, settings, clock));
+    public static Props Props(Conversation conversation, HistorySettings settings, TimeProvider clock, SwitchboardMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new ConversationActor(conversation, settings, clock, metrics));
 
     /// <summary>The first id still kept (the next one when none is).</summary>
     private long FirstId => _lines.Count > 0 ? _lines[0].Id : LastSequenceNr + 1;
@@ -64,10 +66,11 @@ public sealed class ConversationActor : ReceivePersistentActor
         var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         // Times never go backwards within a conversation, even when the clock does.
         if (_lines.Count > 0) now = Math.Max(now, _lines[^1].TimeMs);
-        _writing.Enqueue((Sender, m.Ticket));
+        _writing.Enqueue((Sender, m.Ticket, System.Diagnostics.Stopwatch.GetTimestamp()));
         Persist(new MessagePosted(m.From, m.Text, now), e =>
         {
-            var (replyTo, ticket) = _writing.Dequeue();
+            var (replyTo, ticket, asked) = _writing.Dequeue();
+            _metrics?.DataStoreWritten(asked);
             Keep(new ChatLine(LastSequenceNr, e.From, e.Text, e.TimeMs));
             Trim();
             replyTo.Tell(new Posted(ticket, _conversation, LastSequenceNr, e.TimeMs));
@@ -85,6 +88,7 @@ public sealed class ConversationActor : ReceivePersistentActor
         }
         var lines = Range(from, to).Where(l => l.TimeMs >= m.SinceMs).ToArray();
         Sender.Tell(new HistoryPage(m.Ticket, _conversation, lines, FirstId - 1, LastSequenceNr));
+        _metrics?.HistoryQueried();
     }
 
     private void OnFetch(Fetch m)
@@ -127,6 +131,7 @@ public sealed class ConversationActor : ReceivePersistentActor
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         _log.Error(cause, "conversation {0}: the journal rejected message {1}", _conversation, sequenceNr);
+        _metrics?.DataStoreWriteFailed();
         FailWaiting();
         Context.Stop(Self);
     }
@@ -141,7 +146,10 @@ public sealed class ConversationActor : ReceivePersistentActor
     // fresh one from the journal.
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        _log.Error(cause, "conversation {0}: the journal could not write message {1}", _conversation, sequenceNr);
+        // SQLite's own errors (a full disk) on one line; anything else with its stack.
+        if (DataStoreErrors.FromSqlite(cause)) _log.Error("conversation {0}: the journal could not write message {1}: {2}", _conversation, sequenceNr, DataStoreErrors.OneLine(cause));
+        else _log.Error(cause, "conversation {0}: the journal could not write message {1}", _conversation, sequenceNr);
+        _metrics?.DataStoreWriteFailed();
         FailWaiting();
         base.OnPersistFailure(cause, @event, sequenceNr);
     }

@@ -22,14 +22,22 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, Child> _children = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, string> _byRef = [];
     private readonly Func<bool> _keep;
+    private readonly DataFileGuard? _file;
+    private readonly SwitchboardMetrics? _metrics;
+    private string? _fileProblem;
     private long _incarnations;
     private bool _keeping;
 
     /// <param name="keep">Takes (or confirms) the keeper lock; true while this node keeps the history.</param>
-    public HistoryActor(HistorySettings settings, TimeProvider clock, Func<bool>? keep = null)
+    /// <param name="file">The data file's guard: writes are refused (503) while it is gone or replaced, since SQLite would
+    /// go on writing to the file it opened and the next start would not see them.</param>
+    public HistoryActor(HistorySettings settings, TimeProvider clock, Func<bool>? keep = null, DataFileGuard? file = null,
+        SwitchboardMetrics? metrics = null)
     {
         _settings = settings;
         _clock = clock;
+        _file = file;
+        _metrics = metrics;
         _keep = keep ?? (() => true);
         _keeping = _keep();
         if (_keeping) Keeping();
@@ -38,12 +46,12 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
 
     private void Keeping()
     {
-        Receive<Post>(m => ToConversation(m.Conversation, m));
+        Receive<Post>(m => Writable(m.Ticket), m => ToConversation(m.Conversation, m));
         Receive<ReadHistory>(m => ToConversation(m.Conversation, m));
         Receive<Fetch>(m => ToConversation(m.Conversation, m));
-        Receive<MarkReadUpTo>(m => ToConversation(m.Conversation, m));
+        Receive<MarkReadUpTo>(m => Writable(m.Ticket), m => ToConversation(m.Conversation, m));
         Receive<MarkChecked>(m => ToInbox(m.Mark.Owner, m.Mark));
-        Receive<Hold>(m => ToInbox(m.Owner, m));
+        Receive<Hold>(m => Writable(m.Ticket), m => ToInbox(m.Owner, m));
         Receive<CollectAway>(m => ToInbox(m.Owner, m));
         Receive<AwayDelivered>(m => ToInbox(m.Owner, m));
         Receive<ChildStopping>(m =>
@@ -52,6 +60,29 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         });
         Receive<Terminated>(t => OnStopped(t.ActorRef));
         Receive<IdleCheck>(_ => LetIdleGo());
+        // What the guard refused: its sender hears 503 here.
+        Receive<Post>(m => Refuse(m.Ticket));
+        Receive<MarkReadUpTo>(m => Refuse(m.Ticket));
+        Receive<Hold>(m => Refuse(m.Ticket));
+    }
+
+    // One statx before a write; the change of state is logged once each way.
+    private bool Writable(long ticket)
+    {
+        var problem = _file?.Problem();
+        if (problem != _fileProblem)
+        {
+            if (problem is null) _log.Info("history: the data file is back; messages are kept again");
+            else _log.Error("{0}: kept messages are answered 503 until it is back; restore it with the node stopped", problem);
+            _fileProblem = problem;
+        }
+        return problem is null;
+    }
+
+    private void Refuse(long ticket)
+    {
+        _metrics?.DataStoreWriteFailed();
+        Sender.Tell(new HistoryFailed(ticket, Codes.Unavailable, HistoryText.Unavailable));
     }
 
     private void Dormant()
@@ -74,8 +105,9 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(HistorySettings settings, TimeProvider clock, Func<bool>? keep = null) =>
-        Akka.Actor.Props.Create(() => new HistoryActor(settings, clock, keep));
+    public static Props Props(HistorySettings settings, TimeProvider clock, Func<bool>? keep = null, DataFileGuard? file = null,
+        SwitchboardMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new HistoryActor(settings, clock, keep, file, metrics));
 
     protected override void PreStart()
     {
@@ -90,10 +122,10 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
     private void ToConversation(Conversation c, object m) =>
-        Route(c.PersistenceId, () => ConversationActor.Props(c, _settings, _clock), m);
+        Route(c.PersistenceId, () => ConversationActor.Props(c, _settings, _clock, _metrics), m);
 
     private void ToInbox(string owner, object m) =>
-        Route(InboxActor.PersistenceIdOf(owner), () => InboxActor.Props(owner, _settings), m);
+        Route(InboxActor.PersistenceIdOf(owner), () => InboxActor.Props(owner, _settings, _metrics), m);
 
     private void Route(string id, Func<Props> props, object message)
     {

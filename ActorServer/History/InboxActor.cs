@@ -25,8 +25,11 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<long, Gathering> _gathering = [];
     private long _tickets;
 
-    public InboxActor(string owner, HistorySettings settings)
+    private readonly SwitchboardMetrics? _metrics;
+
+    public InboxActor(string owner, HistorySettings settings, SwitchboardMetrics? metrics = null)
     {
+        _metrics = metrics;
         _owner = owner;
         _settings = settings;
         PersistenceId = PersistenceIdOf(owner);
@@ -48,7 +51,8 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     public static string PersistenceIdOf(string owner) => "inbox-" + owner;
 
-    public static Props Props(string owner, HistorySettings settings) => Akka.Actor.Props.Create(() => new InboxActor(owner, settings));
+    public static Props Props(string owner, HistorySettings settings, SwitchboardMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new InboxActor(owner, settings, metrics));
 
     private void OnHold(Hold m)
     {
@@ -61,6 +65,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         Persist(new MessageHeld(m.Conversation.Key, m.MsgId), e =>
         {
             _held.Add((m.Conversation, e.MsgId, LastSequenceNr));
+            _metrics?.StoredOffline();
             replyTo.Tell(new HeldOk(m.Ticket));
         });
     }
@@ -136,12 +141,15 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         _log.Error(cause, "inbox of '{0}': the journal rejected event {1}", _owner, sequenceNr);
+        _metrics?.DataStoreWriteFailed();
         base.OnPersistRejected(cause, @event, sequenceNr);
     }
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        _log.Error(cause, "inbox of '{0}': the journal could not write event {1}", _owner, sequenceNr);
+        if (DataStoreErrors.FromSqlite(cause)) _log.Error("inbox of '{0}': the journal could not write event {1}: {2}", _owner, sequenceNr, DataStoreErrors.OneLine(cause));
+        else _log.Error(cause, "inbox of '{0}': the journal could not write event {1}", _owner, sequenceNr);
+        _metrics?.DataStoreWriteFailed();
         Context.Parent.Tell(new ChildStopping(Self));
         base.OnPersistFailure(cause, @event, sequenceNr);
     }

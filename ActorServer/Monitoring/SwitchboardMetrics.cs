@@ -32,6 +32,8 @@ public sealed class SwitchboardMetrics : IDisposable
     readonly UpDownCounter<long> _unacked;
     readonly Counter<long> _storeWriteFailures;
     readonly Histogram<double> _storeWrite;
+    readonly Counter<long> _historyQueries;
+    readonly Counter<long> _storedOffline;
     // Boxed once: a tag is a KeyValuePair<string, object?>, and boxing the code per request would allocate.
     readonly ConcurrentDictionary<int, KeyValuePair<string, object?>> _codeTags = new();
     static readonly KeyValuePair<string, object?> Direct = new("kind", "direct"), Broadcast = new("kind", "broadcast"), Room = new("kind", "room");
@@ -59,7 +61,9 @@ public sealed class SwitchboardMetrics : IDisposable
         _unacked = _meter.CreateUpDownCounter<long>("switchboard.events.unacked", null, "Events pushed to this node's clients and not yet acknowledged");
         _storeWriteFailures = _meter.CreateCounter<long>("switchboard.store.write_failures", null,
             "Writes to the data store that failed or were refused (disk full, I/O, the data file gone): each answered 503");
-        _storeWrite = _meter.CreateHistogram("switchboard.store.write.duration", "s", "From an account change handed to the journal to its write confirmed",
+        _historyQueries = _meter.CreateCounter<long>("switchboard.history.queries", null, "History queries answered from the store");
+        _storedOffline = _meter.CreateCounter<long>("switchboard.messages.stored_offline", null, "DMs held for a reserved name that was offline (answered 202)");
+        _storeWrite = _meter.CreateHistogram("switchboard.store.write.duration", "s", "From an account change or a kept message handed to the journal to its write confirmed",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _meter.CreateObservableGauge("switchboard.state.mailbox.messages", () => _stateMailbox?.Invoke() ?? 0, null, "Messages waiting for the state actor");
     }
@@ -117,6 +121,10 @@ public sealed class SwitchboardMetrics : IDisposable
 
     /// <summary>A write to the data store was confirmed, <paramref name="startedTimestamp"/> (a Stopwatch timestamp) after it was asked for.</summary>
     public void DataStoreWritten(long startedTimestamp) => _storeWrite.Record(System.Diagnostics.Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds);
+
+    public void HistoryQueried() => _historyQueries.Add(1);
+
+    public void StoredOffline() => _storedOffline.Add(1);
 
     /// <summary>Where the state actor's mailbox length is read at each scrape (its cell, set by the host).</summary>
     public void ObserveStateMailbox(Func<long> length) => _stateMailbox = length;

@@ -202,4 +202,32 @@ public sealed class HistoryActorSpecs() : TestKit(Akka.Configuration.Configurati
         history.Tell(new CollectAway("alice"));
         Assert.Empty(ExpectMsg<AwayReport>(Wait).Lines);
     }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void With_its_data_file_gone_a_kept_message_is_answered_503_and_kept_again_once_it_is_back()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "sb-guard-" + Guid.NewGuid().ToString("N")[..12]);
+        File.WriteAllText(file, "");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        try
+        {
+            var history = Sys.ActorOf(HistoryActor.Props(Settings, _clock, file: new DataFileGuard(file)));
+            Assert.Equal(1, Post(history, Lobby, 1, "before").MsgId);
+            var aside = file + ".aside";
+            File.Move(file, aside);
+            history.Tell(new Post(Lobby, 2, "bob", "while gone"));
+            var refused = ExpectMsg<HistoryFailed>(Wait);
+            Assert.Equal((2L, Codes.Unavailable), (refused.Ticket, refused.Code));
+            history.Tell(new Hold("alice", 3, AliceBob, 1));
+            Assert.Equal(Codes.Unavailable, ExpectMsg<HistoryFailed>(Wait).Code);
+            File.Move(aside, file);
+            Assert.Equal(2, Post(history, Lobby, 4, "after").MsgId); // the refused one took no id
+        }
+        finally
+        {
+            File.Delete(file);
+            File.Delete(file + ".aside");
+        }
+    }
 }
