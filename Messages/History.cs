@@ -36,5 +36,6 @@ public sealed record MarkRead(long Id, string Conversation, long MessageId) : IS
 public sealed record UnreadEntry(string Conversation, long Count);
 
 /// <summary>Session → client at login: <paramref name="Arrived"/> messages came while it was away (they follow, marked
-/// offline), and what is unread per conversation it has a read marker in.</summary>
-public sealed record AwayNotice(long Arrived, UnreadEntry[] Unread) : ISwitchboardMessage;
+/// offline), and what is unread per conversation it has a read marker in; <paramref name="Trimmed"/> more came but
+/// retention removed them before the client returned (missed).</summary>
+public sealed record AwayNotice(long Arrived, UnreadEntry[] Unread, long Trimmed = 0) : ISwitchboardMessage;

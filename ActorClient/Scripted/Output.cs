@@ -68,6 +68,7 @@ public sealed class Output(TextWriter writer, bool json)
     {
         Incoming i => $"{(i.Replay ? "(earlier) " : i.Offline ? "(while you were away) " : "")}[{i.From} → {(i.Direct ? "you" : i.Room ?? "everyone")}] {i.Text}",
         AwayNotice a => $"* {a.Arrived} message(s) arrived while you were away"
+            + (a.Trimmed > 0 ? $" ({a.Trimmed} more were trimmed before you returned: you missed them)" : "")
             + (a.Unread.Length == 0 ? "" : "; unread: " + string.Join(", ", a.Unread.Select(u => $"{u.Conversation} {u.Count}"))),
         PresenceEvent p => $"* {p.Name} {(p.Joined ? "joined" : "left")} ({p.Node})",
         PresenceBatch b => $"* and {b.MoreJoined} more joined, {b.MoreLeft} more left (see who)",
@@ -190,6 +191,7 @@ public sealed class Output(TextWriter writer, bool json)
             case AwayNotice a:
                 w.WriteString("event", "away");
                 w.WriteNumber("arrived", a.Arrived);
+                if (a.Trimmed > 0) w.WriteNumber("trimmed", a.Trimmed);
                 w.WriteStartArray("unread");
                 foreach (var u in a.Unread)
                 {

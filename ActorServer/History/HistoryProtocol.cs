@@ -45,8 +45,9 @@ public sealed record CollectAway(string Owner);
 
 /// <summary>The messages that arrived while <c>Owner</c> was away, in the order they were kept, and what is unread per
 /// conversation it has a marker in. The session pushes them, then answers <see cref="AwayDelivered"/>.</summary>
-/// <paramref name="UpTo"/> names the last held message it covers (the session answers it back once they are pushed).
-public sealed record AwayReport(AwayLine[] Lines, (Conversation Conversation, long Unread)[] Unread, long UpTo);
+/// <paramref name="UpTo"/> names the last held message it covers (the session answers it back once they are pushed; 0:
+/// forget nothing); <paramref name="Trimmed"/> were held but trimmed by retention before they could be delivered.
+public sealed record AwayReport(AwayLine[] Lines, (Conversation Conversation, long Unread)[] Unread, long UpTo, long Trimmed = 0);
 
 public sealed record AwayLine(Conversation Conversation, ChatLine Line);
 

@@ -101,7 +101,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         var ticket = ++_tickets;
         var ids = _held.GroupBy(h => h.Conversation).ToDictionary(g => g.Key, g => g.Select(h => h.MsgId).ToArray());
         foreach (var key in _read.Keys) ids.TryAdd(new Conversation(key), []);
-        var gathering = new Gathering(Sender, _held.Count > 0 ? _held[^1].Seq : 0, ids.Count);
+        var gathering = new Gathering(Sender, _held.Count > 0 ? _held[^1].Seq : 0, ids.Count, _held.Count);
         _gathering[ticket] = gathering;
         foreach (var (conversation, wanted) in ids) Context.Parent.Tell(new Fetch(conversation, ticket, wanted));
         if (ids.Count == 0) Finish(ticket);
@@ -122,7 +122,10 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         Timers.Cancel(ticket);
         // In the order they were kept, across conversations.
         var lines = g.Lines.OrderBy(l => l.Line.TimeMs).ThenBy(l => l.Conversation.Key, StringComparer.Ordinal).ThenBy(l => l.Line.Id).ToArray();
-        g.ReplyTo.Tell(new AwayReport(lines, [.. g.Unread], g.UpTo));
+        // Every conversation answered: what was held and not found, retention trimmed. One that did not answer in time
+        // forgets nothing (UpTo 0): its messages come again at the next login.
+        var complete = g.Answered == g.Expected;
+        g.ReplyTo.Tell(new AwayReport(lines, [.. g.Unread], complete ? g.UpTo : 0, complete ? g.Held - lines.Length : 0));
     }
 
     private void OnDelivered(AwayDelivered m)
@@ -156,8 +159,9 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     private sealed record GatherTimeout(long Ticket);
 
-    private sealed class Gathering(IActorRef replyTo, long upTo, int expected)
+    private sealed class Gathering(IActorRef replyTo, long upTo, int expected, int held)
     {
+        public int Held { get; } = held;
         public IActorRef ReplyTo { get; } = replyTo;
         public long UpTo { get; } = upTo;
         public int Expected { get; } = expected;

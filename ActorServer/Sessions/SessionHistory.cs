@@ -141,7 +141,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
     private void Away(AwayReport m)
     {
         var unread = m.Unread.Select(u => new UnreadEntry(u.Conversation.SeenBy(name), u.Unread)).ToArray();
-        if (m.Lines.Length > 0 || unread.Length > 0) chat.PushAway(new AwayNotice(m.Lines.Length, unread));
+        if (m.Lines.Length > 0 || unread.Length > 0 || m.Trimmed > 0) chat.PushAway(new AwayNotice(m.Lines.Length, unread, m.Trimmed));
         foreach (var (conversation, l) in m.Lines)
             chat.PushIncoming(new Incoming(l.From, l.Text, !conversation.IsRoom, conversation.IsRoom ? conversation.Key : null, false, l.Id, l.TimeMs, Offline: true));
         if (m.UpTo > 0) desk.Actor.Tell(new AwayDelivered(name, m.UpTo), self);

@@ -177,6 +177,19 @@ public sealed class HistoryActorSpecs() : TestKit(Akka.Configuration.Configurati
     }
 
     [Fact]
+    public void A_held_message_retention_trimmed_before_its_owner_returned_is_reported_as_missed()
+    {
+        var history = History();
+        history.Tell(new Hold("alice", 1, AliceBob, Post(history, AliceBob, 1, "early").MsgId));
+        ExpectMsg<HeldOk>(Wait);
+        for (var i = 2; i <= 7; i++) Post(history, AliceBob, i, $"m{i}"); // max-messages = 5: ids 1 and 2 trimmed
+        history.Tell(new CollectAway("alice"));
+        var report = ExpectMsg<AwayReport>(Wait);
+        Assert.Empty(report.Lines);
+        Assert.Equal(1, report.Trimmed);
+    }
+
+    [Fact]
     public void A_read_marker_only_moves_forward_and_only_to_a_message_that_exists()
     {
         var history = History();
