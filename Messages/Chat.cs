@@ -22,6 +22,10 @@ public sealed record ListRooms(long Id) : ISwitchboardMessage;
 /// <summary>Turn join/leave notices on or off for this client.</summary>
 public sealed record SetPresence(long Id, bool On) : ISwitchboardMessage;
 
+/// <summary>A chat command by name (<c>markread</c>, ...), answered with a <see cref="Reply"/>: what a command travels as
+/// when its answer is a reply like any other, so adding one needs no wire type (the session looks its verb up).</summary>
+public sealed record ChatCommand(long Id, string Verb, string[] Args) : ISwitchboardMessage;
+
 /// <summary>Flow control: the client has processed <paramref name="Received"/> pushed events in all.</summary>
 public sealed record Ack(long Received) : ISwitchboardMessage;
 

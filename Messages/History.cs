@@ -28,9 +28,6 @@ public sealed record ChatLine(long Id, string From, string Text, long TimeMs);
 public sealed record HistoryReply(long Id, int Code, long ClientSeq, long ServerSeq, string Conversation, ChatLine[] Messages,
     long Trimmed, long LastId, string? Error) : IReply;
 
-/// <summary>Client → session: everything up to <paramref name="MessageId"/> in <paramref name="Conversation"/> is read
-/// (a marker that only moves forward, shared by all of the name's sessions). Answered with a <see cref="Reply"/>.</summary>
-public sealed record MarkRead(long Id, string Conversation, long MessageId) : ISwitchboardMessage;
 
 /// <summary>Unread messages in one conversation (after its reader's marker).</summary>
 public sealed record UnreadEntry(string Conversation, long Count);

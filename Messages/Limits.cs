@@ -47,7 +47,10 @@ public static class Limits
             case Register r: return utf8.GetByteCount(r.Name) + utf8.GetByteCount(r.Token ?? "") + utf8.GetByteCount(r.Password ?? "");
             case AccountCommand a: return utf8.GetByteCount(a.Password) + utf8.GetByteCount(a.NewPassword ?? "");
             case HistoryQuery h: return utf8.GetByteCount(h.Conversation);
-            case MarkRead r: return utf8.GetByteCount(r.Conversation);
+            case ChatCommand c:
+                var bytes = utf8.GetByteCount(c.Verb);
+                foreach (var a in c.Args) bytes += utf8.GetByteCount(a) + 2;
+                return bytes;
             case Who or ListRooms or SetPresence or Ack or Unregister: return 0; // numbers and flags only
             default: return int.MaxValue;
         }

@@ -2,7 +2,7 @@ using Switchboard.Messages.Wire;
 
 namespace Switchboard.Messages;
 
-// History queries and read markers.
+// History queries, the away notice, and chat commands by name.
 public sealed partial class SwitchboardSerializer
 {
     private static HistoryMsg ToHistory(HistoryQuery r) =>
@@ -23,7 +23,14 @@ public sealed partial class SwitchboardSerializer
         new(m.Id, m.Code, m.ClientSeq, m.ServerSeq, m.Conversation, [.. m.Messages.Select(l => new ChatLine(l.Id, l.From, l.Text, l.TimeMs))],
             m.Trimmed, m.LastId, NullIfEmpty(m.Error));
 
-    private static MarkRead FromMarkRead(MarkReadMsg m) => new(m.Id, m.Conversation, m.MsgId);
+    private static ChatCommandMsg ToChatCommand(ChatCommand r)
+    {
+        var m = new ChatCommandMsg { Id = r.Id, Verb = r.Verb };
+        m.Args.AddRange(r.Args);
+        return m;
+    }
+
+    private static ChatCommand FromChatCommand(ChatCommandMsg m) => new(m.Id, m.Verb, [.. m.Args]);
 
     private static AwayNoticeMsg ToAway(AwayNotice r)
     {

@@ -33,6 +33,6 @@ public sealed partial class SwitchboardSerializer
         .Add<AccountCommand>(AccountM)
         .Add<HistoryQuery>(HistoryM)
         .Add<HistoryReply>(HistoryReplyM)
-        .Add<MarkRead>(MarkReadM)
+        .Add<ChatCommand>(ChatCommandM)
         .Add<AwayNotice>(AwayM);
 }

@@ -20,7 +20,7 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
         AckM = "ack", IncomingM = "in", PresenceEventM = "presev", PresenceBatchM = "presb", DroppedM = "drop", FanoutDroppedM = "fdrop", DeliverM = "dlv",
         DeliveredM = "dlvd", FanoutM = "fan",
         RequestBatchM = "reqb", ReplyBatchM = "repb", AccountM = "acct",
-        HistoryM = "hist", HistoryReplyM = "histr", MarkReadM = "mark", AwayM = "away";
+        HistoryM = "hist", HistoryReplyM = "histr", ChatCommandM = "cmd", AwayM = "away";
 
     public override int Identifier => Id;
 
@@ -72,7 +72,7 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
         }.ToByteArray(),
         HistoryQuery r => ToHistory(r).ToByteArray(),
         HistoryReply r => ToHistoryReply(r).ToByteArray(),
-        MarkRead r => new MarkReadMsg { Id = r.Id, Conversation = r.Conversation, MsgId = r.MessageId }.ToByteArray(),
+        ChatCommand r => ToChatCommand(r).ToByteArray(),
         AwayNotice r => ToAway(r).ToByteArray(),
         _ => throw new ArgumentException($"{obj.GetType()} is not a Switchboard wire message", nameof(obj)),
     };
@@ -108,7 +108,7 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
         AccountM => FromAccount(AccountMsg.Parser.ParseFrom(bytes)),
         HistoryM => FromHistory(HistoryMsg.Parser.ParseFrom(bytes)),
         HistoryReplyM => FromHistoryReply(HistoryReplyMsg.Parser.ParseFrom(bytes)),
-        MarkReadM => FromMarkRead(MarkReadMsg.Parser.ParseFrom(bytes)),
+        ChatCommandM => FromChatCommand(ChatCommandMsg.Parser.ParseFrom(bytes)),
         AwayM => FromAway(AwayNoticeMsg.Parser.ParseFrom(bytes)),
         _ => throw new SerializationException($"unknown Switchboard manifest '{manifest}'"),
     };

@@ -163,9 +163,10 @@ public static class CommandCatalog
     }
 
     private static Command MarkReadOf(string[] words) =>
-        words is [var conversation, var id] && long.TryParse(id, out var msgId)
-            ? new WireCommand("markread", i => new MarkRead(i, conversation, msgId))
-            : new InvalidCommand("markread", "usage: markread #ROOM|NAME ID");
+        words is [_, var id] && long.TryParse(id, out _) ? Chat("markread", words) : new InvalidCommand("markread", "usage: markread #ROOM|NAME ID");
+
+    /// <summary>A command the session knows by its verb (<see cref="ChatCommand"/>): the words go as typed.</summary>
+    private static WireCommand Chat(string verb, string[] words) => new(verb, id => new ChatCommand(id, verb, words));
 
     private static WireCommand SayTo(string rest)
     {

@@ -6,4 +6,8 @@ internal interface ISessionInbox
 {
     void FromClient<T>(Func<T, long> id, Action<T> handle);
     void Receive<T>(Action<T> handle);
+
+    /// <summary>A <see cref="ChatCommand"/> by its verb, after the same checks as <see cref="FromClient{T}"/>; a verb
+    /// nobody registered is answered 300.</summary>
+    void Verb(string verb, Action<ChatCommand> handle);
 }

@@ -24,6 +24,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
     private readonly SessionSettings _settings;
     private readonly RequestThrottle _throttle;
     private readonly SessionChat _chat;
+    // Chat commands by name (ChatCommand): each component registers its verbs in Listen.
+    private readonly Dictionary<string, Action<ChatCommand>> _verbs = new(StringComparer.Ordinal);
     // Not the actor's path: its name is the session's capability, which must never reach a log.
     private readonly ILoggingAdapter _log = Akka.Event.Logging.GetLogger(Context.System, "session");
     private string _endReason = "session stopped";
@@ -67,6 +69,11 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
         Receive<LivenessTick>(_ => OnLivenessTick());
 
         _chat.Listen(this);
+        FromClient<ChatCommand>(m => m.Id, m =>
+        {
+            if (_verbs.TryGetValue(m.Verb, out var handle)) handle(m);
+            else _chat.Answer(m.Id, OpOutcome.NotSupported($"unknown command '{m.Verb}'"));
+        });
 
         Receive<Terminated>(t => t.ActorRef.Equals(_client), _ => End("client died"));
         Receive<DisassociatedEvent>(e => e.RemoteAddress == _client.Path.Address, _ =>
@@ -109,6 +116,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
 
     void ISessionInbox.FromClient<T>(Func<T, long> id, Action<T> handle) => FromClient(id, handle);
     void ISessionInbox.Receive<T>(Action<T> handle) => Receive(handle);
+    void ISessionInbox.Verb(string verb, Action<ChatCommand> handle) => _verbs.Add(verb, handle);
 
     /// <summary>A client request: only from this session's client, and within its rate limit.</summary>
     private void FromClient<T>(Func<T, long> id, Action<T> handle) => Receive<T>(m =>

@@ -26,7 +26,8 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     private long _pushed, _acked;
 
     /// <summary>The chat's handlers, in its session: what the client sends passes the session's checks first. A new
-    /// chat command is one line here and its handler below.</summary>
+    /// chat command answered with a reply is one <c>inbox.Verb("name", Handler)</c> line here and its handler below (the
+    /// client sends it as a <see cref="ChatCommand"/>: no wire type of its own).</summary>
     public void Listen(ISessionInbox inbox)
     {
         inbox.FromClient<Tell>(m => m.Id, Tell);
@@ -61,7 +62,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         else
         {
             inbox.FromClient<HistoryQuery>(m => m.Id, m => Answer(m.Id, OpOutcome.NotSupported(HistoryText.NoStore)));
-            inbox.FromClient<MarkRead>(m => m.Id, m => Answer(m.Id, OpOutcome.NotSupported(HistoryText.NoStore)));
+            inbox.Verb("markread", m => Answer(m.Id, OpOutcome.NotSupported(HistoryText.NoStore)));
         }
     }
 

@@ -19,7 +19,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
     public void Listen(ISessionInbox inbox)
     {
         inbox.FromClient<HistoryQuery>(m => m.Id, Query);
-        inbox.FromClient<MarkRead>(m => m.Id, MarkRead);
+        inbox.Verb("markread", MarkRead);
         inbox.Receive<HistoryPage>(Page);
         inbox.Receive<MarkedOk>(m => chat.Answer(m.Ticket, OpOutcome.Ok(OpValue.Of($"read up to {m.Marker}"))));
         inbox.Receive<AwayReport>(Away);
@@ -73,11 +73,12 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         desk.Actor.Tell(new ReadHistory(conversation, m.Id, m.Anchor, m.At, m.Count, since), self);
     }
 
-    private void MarkRead(MarkRead m)
+    // markread #ROOM|NAME ID
+    private void MarkRead(ChatCommand m)
     {
-        if (m.MessageId < 1)
+        if (m.Args is not [var asked, var id] || !long.TryParse(id, out var msgId) || msgId < 1)
         {
-            chat.Answer(m.Id, OpOutcome.Invalid("a message id is a whole number from 1"));
+            chat.Answer(m.Id, OpOutcome.Invalid("usage: markread #ROOM|NAME ID (a message id is a whole number from 1)"));
             return;
         }
         // Markers live in the reader's inbox, which only a reserved name has.
@@ -86,8 +87,8 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
             chat.Answer(m.Id, new OpOutcome(Codes.Forbidden, OpValue.None, "only reserved names keep read markers: reserve your name first"));
             return;
         }
-        if (Readable(m.Conversation, out _) is not { } conversation) chat.Answer(m.Id, Refusal(m.Conversation));
-        else desk.Actor.Tell(new MarkReadUpTo(name, m.Id, conversation, m.MessageId), self);
+        if (Readable(asked, out _) is not { } conversation) chat.Answer(m.Id, Refusal(asked));
+        else desk.Actor.Tell(new MarkReadUpTo(name, m.Id, conversation, msgId), self);
     }
 
     // A room the client is in, or the DMs between it and another name while it is reserved (from its reservation on).

@@ -42,6 +42,24 @@ public sealed class ChatActorSpecs() : ServerActorsFixture(null)
     }
 
     [Fact]
+    public void A_chat_command_by_a_verb_nobody_registered_is_300_and_one_from_another_sender_is_not_answered()
+    {
+        var (alice, a) = Join("alice");
+        a.Tell(new ChatCommand(1, "frobnicate", ["x"]), alice.Ref);
+        var r = alice.ExpectMsg<Reply>();
+        Assert.Equal((1L, Codes.NotSupported), (r.Id, r.Code));
+        Assert.Contains("frobnicate", r.Error);
+        // Without a store, markread is a known verb that says why it cannot be done.
+        a.Tell(new ChatCommand(2, "markread", ["bob", "1"]), alice.Ref);
+        Assert.Contains("keeps no history", alice.ExpectMsg<Reply>().Error);
+        // Someone else's message to alice's session is refused as every client message is (401), never run.
+        var mallory = CreateTestProbe();
+        a.Tell(new ChatCommand(3, "markread", ["bob", "1"]), mallory.Ref);
+        Assert.Equal(Codes.Unauthorized, mallory.ExpectMsg<Reply>().Code);
+        alice.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
     public void Messages_between_two_clients_arrive_in_the_order_sent()
     {
         var (alice, a) = Join("alice");
