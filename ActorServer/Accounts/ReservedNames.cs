@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Event;
 using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
@@ -41,7 +42,7 @@ public sealed class ReservedNames
     public static async Task<ReservedNames> LoadAsync(ActorSystem system, CancellationToken cancel)
     {
         var names = new ReservedNames();
-        var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        var journal = ReadJournal(system, cancel);
         var materializer = system.Materializer();
         var ids = await journal.CurrentPersistenceIds()
             .Where(id => id.StartsWith(AccountActor.PersistenceIdPrefix, StringComparison.Ordinal))
@@ -53,5 +54,22 @@ public sealed class ReservedNames
                 .RunForeach(e => { if (e.Event is IAccountEvent a) names.Apply(name, a); }, materializer).WaitAsync(cancel);
         }
         return names;
+    }
+
+    // The plugin's read journal waits a fixed 5 s for the write journal to be ready (schema made, file opened), which a
+    // loaded machine can exceed at start: it is asked again until the caller's own deadline.
+    private static SqlReadJournal ReadJournal(ActorSystem system, CancellationToken cancel)
+    {
+        while (true)
+        {
+            try
+            {
+                return PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+            }
+            catch (AggregateException e) when (e.InnerException is AskTimeoutException && !cancel.IsCancellationRequested)
+            {
+                system.Log.Warning("the data store is slow to open; still waiting for it");
+            }
+        }
     }
 }
