@@ -10,6 +10,11 @@ public static class Limits
     /// <summary>The most messages one history query returns, whatever count it asks for.</summary>
     public const int MaxHistoryCount = 100;
 
+    /// <summary>The most text (UTF-8 bytes of senders and texts) one history reply carries: a short query cannot make the
+    /// server send 100 × 4 KiB, and the reply stays well inside a remoting frame. Past it the reply is cut at the far end
+    /// from its anchor; the client pages on with before/after.</summary>
+    public const int MaxHistoryReplyBytes = 64 * 1024;
+
     /// <summary>The longest password an account takes (UTF-8 bytes): far above any passphrase, and a bound on what
     /// one guess makes the server hash.</summary>
     public const int MaxPasswordBytes = 1024;

@@ -16,6 +16,7 @@ public sealed class AccountActor : ReceivePersistentActor
     private readonly AccountSettings _settings;
     private readonly SwitchboardMetrics? _metrics;
     private readonly ReservedNames? _reserved;
+    private long _since;
     private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private StoredPassword? _password;
@@ -29,9 +30,16 @@ public sealed class AccountActor : ReceivePersistentActor
         _clock = clock ?? TimeProvider.System;
         _metrics = metrics;
         PersistenceId = PersistenceIdOf(name);
-        Recover<NameReserved>(e => _password = e.Password);
+        Recover<NameReserved>(e => (_password, _since) = (e.Password, e.SinceMs));
         Recover<PasswordChanged>(e => _password = e.Password);
         Recover<ReservationReleased>(_ => _password = null);
+        // What the journal says now is what this node believes: another node sharing the store may have reserved or
+        // released the name since this node read its list at start.
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (_password is null) _reserved?.Released(_name);
+            else _reserved?.Reserved(_name, _since);
+        });
         Command<AccountJob>(Start);
     }
 
@@ -121,6 +129,8 @@ public sealed class AccountActor : ReceivePersistentActor
             _password = e switch { NameReserved r => r.Password, PasswordChanged p => p.Password, _ => null };
             // Before the client hears it: a DM sent right after "reserved" is kept for the name.
             _reserved?.Apply(_name, e);
+            // A new owner (or none) of the name: what waited for the name and its read markers are not theirs.
+            if (e is NameReserved or ReservationReleased) Context.System.EventStream.Publish(new ReservationChanged(_name));
             _log.Info("account '{0}': {1}", _name, Said(c.Job.Action));
             Finish(Codes.Ok, Said(c.Job.Action));
         });

@@ -15,3 +15,6 @@ public sealed record ReservationReleased : IAccountEvent
 {
     public static readonly ReservationReleased Instance = new();
 }
+
+/// <summary>Published on the node's event stream when a name is reserved or released: its history inbox is cleared.</summary>
+public sealed record ReservationChanged(string Name);

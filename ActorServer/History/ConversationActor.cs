@@ -48,7 +48,7 @@ public sealed class ConversationActor : ReceivePersistentActor
             if (m.MsgId > LastSequenceNr) Sender.Tell(new HistoryFailed(m.Ticket, Codes.Invalid, $"there is no message {m.MsgId} yet (the newest is {LastSequenceNr})"));
             else Context.Parent.Forward(new MarkChecked(m));
         });
-        Command<StopChild>(_ => Context.Stop(Self));
+        Command<StopChild>(_ => LetGo());
         Command<DeleteMessagesSuccess>(m => _deletedTo = Math.Max(_deletedTo, m.ToSequenceNr));
         Command<DeleteMessagesFailure>(m => _log.Warning("conversation {0}: trimming the store to {1} failed: {2}", _conversation, m.ToSequenceNr, m.Cause.Message));
     }
@@ -86,7 +86,7 @@ public sealed class ConversationActor : ReceivePersistentActor
             Sender.Tell(new HistoryFailed(m.Ticket, Codes.Invalid, error!));
             return;
         }
-        var lines = Range(from, to).Where(l => l.TimeMs >= m.SinceMs).ToArray();
+        var lines = Capped(Range(from, to).Where(l => l.TimeMs >= m.SinceMs).ToList(), keepOldest: m.Anchor == HistoryAnchor.After);
         Sender.Tell(new HistoryPage(m.Ticket, _conversation, lines, FirstId - 1, LastSequenceNr));
         _metrics?.HistoryQueried();
     }
@@ -96,6 +96,21 @@ public sealed class ConversationActor : ReceivePersistentActor
         var first = FirstId;
         var lines = m.Ids.Where(id => id >= first && id <= LastSequenceNr).Select(id => _lines[(int)(id - first)]).ToArray();
         Sender.Tell(new Fetched(m.Ticket, _conversation, lines, LastSequenceNr));
+    }
+
+    // Within Limits.MaxHistoryReplyBytes: the lines nearest the anchor are kept (the newest, or the oldest after an id).
+    private static ChatLine[] Capped(List<ChatLine> lines, bool keepOldest)
+    {
+        var utf8 = System.Text.Encoding.UTF8;
+        long bytes = 0;
+        var n = 0;
+        for (; n < lines.Count; n++)
+        {
+            var l = lines[keepOldest ? n : lines.Count - 1 - n];
+            bytes += utf8.GetByteCount(l.From) + utf8.GetByteCount(l.Text);
+            if (bytes > Limits.MaxHistoryReplyBytes && n > 0) break;
+        }
+        return keepOldest ? [.. lines.Take(n)] : [.. lines.Skip(lines.Count - n)];
     }
 
     private IEnumerable<ChatLine> Range(long from, long to)
@@ -122,6 +137,30 @@ public sealed class ConversationActor : ReceivePersistentActor
         if (trimmedTo - Math.Max(_deletedTo, _deleting) < DeleteEvery) return;
         _deleting = trimmedTo;
         DeleteMessages(trimmedTo);
+    }
+
+    // Let go: what retention trimmed leaves the file first (a conversation may not be used again for a long time, and
+    // an expired message must not stay on disk until then), then the actor stops.
+    private void LetGo()
+    {
+        Trim();
+        var trimmedTo = FirstId - 1;
+        if (trimmedTo <= Math.Max(_deletedTo, _deleting))
+        {
+            Context.Stop(Self);
+            return;
+        }
+        DeleteMessages(trimmedTo);
+        Become(() =>
+        {
+            Command<DeleteMessagesSuccess>(_ => Context.Stop(Self));
+            Command<DeleteMessagesFailure>(m =>
+            {
+                _log.Warning("conversation {0}: trimming the store to {1} failed: {2}", _conversation, m.ToSequenceNr, m.Cause.Message);
+                Context.Stop(Self);
+            });
+            CommandAny(_ => Stash.Stash()); // nothing new reaches a conversation being let go; this is a safeguard
+        });
     }
 
     private static long Size(ChatLine l) => 2L * (l.From.Length + l.Text.Length);

@@ -54,6 +54,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         Receive<Hold>(m => Writable(m.Ticket), m => ToInbox(m.Owner, m));
         Receive<CollectAway>(m => ToInbox(m.Owner, m));
         Receive<AwayDelivered>(m => ToInbox(m.Owner, m));
+        Receive<ReservationChanged>(m => ToInbox(m.Name, new ClearInbox(m.Name)));
         Receive<ChildStopping>(m =>
         {
             if (_byRef.TryGetValue(m.Child, out var id) && _children[id].Actor.Equals(m.Child)) _children[id].Failed = true;
@@ -93,6 +94,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         Receive<MarkReadUpTo>(m => Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.KeptElsewhere)));
         Receive<CollectAway>(_ => Sender.Tell(new AwayReport([], [], 0)));
         Receive<IdleCheck>(_ => { });
+        Receive<ReservationChanged>(_ => { }); // the keeper's account actors tell it (on its node)
         Receive<KeeperRetry>(_ =>
         {
             if (!_keep()) return;
@@ -111,6 +113,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        Context.System.EventStream.Subscribe<ReservationChanged>(Self);
         Timers.StartPeriodicTimer("idle", IdleCheck.Instance, _settings.IdleAfter / 2);
         if (_keeping) return;
         _log.Info("history: another node sharing this data directory keeps the history; this one takes it over if that one stops");

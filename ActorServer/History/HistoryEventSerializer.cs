@@ -14,7 +14,7 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
 {
     /// <summary>Apart from the node's other serializers (4241 refusing, 4242 wire, 4243 cluster wire, 4244 accounts).</summary>
     public const int Id = 4245;
-    private const string PostedM = "posted", HeldM = "held", DeliveredM = "held-done", ReadM = "read";
+    private const string PostedM = "posted", HeldM = "held", DeliveredM = "held-done", ReadM = "read", ClearedM = "cleared";
     private const uint FirstTag = 10, SecondTag = 18, NumberTag = 24;
 
     public override int Identifier => Id;
@@ -25,6 +25,7 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
         MessageHeld => HeldM,
         HeldDelivered => DeliveredM,
         MarkedRead => ReadM,
+        InboxCleared => ClearedM,
         _ => throw new ArgumentException($"{o.GetType()} is not a history event", nameof(o)),
     };
 
@@ -34,6 +35,7 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
         MessageHeld e => Write(e.Conversation, null, e.MsgId),
         HeldDelivered e => Write(null, null, e.UpTo),
         MarkedRead e => Write(e.Conversation, null, e.MsgId),
+        InboxCleared => Write(null, null, 0),
         _ => throw new ArgumentException($"{obj.GetType()} is not a history event", nameof(obj)),
     };
 
@@ -46,6 +48,7 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
             HeldM => new MessageHeld(Required(first), number),
             DeliveredM => new HeldDelivered(number),
             ReadM => new MarkedRead(Required(first), number),
+            ClearedM => InboxCleared.Instance,
             _ => throw new SerializationException($"unknown history event manifest '{manifest}'"),
         };
     }

@@ -15,3 +15,9 @@ public sealed record HeldDelivered(long UpTo) : IHistoryEvent;
 
 /// <summary>An inbox's: its owner has read <paramref name="Conversation"/> up to <paramref name="MsgId"/>.</summary>
 public sealed record MarkedRead(string Conversation, long MsgId) : IHistoryEvent;
+
+/// <summary>An inbox's: its name changed hands (reserved anew, or released); everything before is forgotten.</summary>
+public sealed record InboxCleared : IHistoryEvent
+{
+    public static readonly InboxCleared Instance = new();
+}

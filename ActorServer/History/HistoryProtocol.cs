@@ -39,9 +39,12 @@ public sealed record Hold(string Owner, long Ticket, Conversation Conversation, 
 
 public sealed record HeldOk(long Ticket);
 
-/// <summary>A session of <paramref name="Owner"/> started: what waited for it, and its unread counts; answered with
-/// <see cref="AwayReport"/>.</summary>
-public sealed record CollectAway(string Owner);
+/// <summary>A session of <paramref name="Owner"/>, reserved since <paramref name="SinceMs"/>, started: what waited for it
+/// (nothing older than its reservation), and its unread counts; answered with <see cref="AwayReport"/>.</summary>
+public sealed record CollectAway(string Owner, long SinceMs = 0);
+
+/// <summary>The name was reserved anew or released: its inbox (held messages, read markers) is emptied.</summary>
+public sealed record ClearInbox(string Owner);
 
 /// <summary>The messages that arrived while <c>Owner</c> was away, in the order they were kept, and what is unread per
 /// conversation it has a marker in. The session pushes them, then answers <see cref="AwayDelivered"/>.</summary>

@@ -14,7 +14,8 @@ public static class HistoryWindow
         error = anchor switch
         {
             HistoryAnchor.Latest => null,
-            HistoryAnchor.Before or HistoryAnchor.After or HistoryAnchor.Around when at < 1 => "a message id is a whole number from 1",
+            HistoryAnchor.After when at < 0 => "a message id is a whole number from 1 (after 0: from the first)",
+            HistoryAnchor.Before or HistoryAnchor.Around when at < 1 => "a message id is a whole number from 1",
             HistoryAnchor.Before or HistoryAnchor.After or HistoryAnchor.Around => null,
             _ => "ask latest, before ID, after ID or around ID",
         };
@@ -22,6 +23,8 @@ public static class HistoryWindow
         if (error is not null) return null;
         var n = Math.Min(count, maxCount);
         at = Math.Min(at, last + 1); // an id past the newest asks nothing more than the newest does (and cannot overflow)
+        // After an id retention already trimmed: from the first kept (the reply says how many were trimmed).
+        if (anchor == HistoryAnchor.After) at = Math.Max(at, first - 1);
         var (from, to) = anchor switch
         {
             HistoryAnchor.Latest => (last - n + 1, last),

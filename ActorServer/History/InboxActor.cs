@@ -36,6 +36,11 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         Recover<MessageHeld>(e => _held.Add((new Conversation(e.Conversation), e.MsgId, LastSequenceNr)));
         Recover<HeldDelivered>(e => _held.RemoveAll(h => h.Seq <= e.UpTo));
         Recover<MarkedRead>(e => Mark(e.Conversation, e.MsgId));
+        Recover<InboxCleared>(_ => Clear());
+        Command<ClearInbox>(_ =>
+        {
+            if (_held.Count > 0 || _read.Count > 0) Persist(InboxCleared.Instance, _ => Clear());
+        });
         Command<Hold>(OnHold);
         Command<MarkReadUpTo>(OnMarkRead);
         Command<CollectAway>(OnCollect);
@@ -56,7 +61,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     private void OnHold(Hold m)
     {
-        if (_held.Count >= _settings.MaxHeld)
+        if (_held.Count >= _settings.MaxHeld || _held.Count(h => h.Conversation == m.Conversation) >= _settings.MaxHeldFrom)
         {
             Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.InboxFull(_owner)));
             return;
@@ -86,6 +91,12 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         });
     }
 
+    private void Clear()
+    {
+        _held.Clear();
+        _read.Clear();
+    }
+
     private void Mark(string conversation, long msgId)
     {
         _read.Remove(conversation);
@@ -101,7 +112,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         var ticket = ++_tickets;
         var ids = _held.GroupBy(h => h.Conversation).ToDictionary(g => g.Key, g => g.Select(h => h.MsgId).ToArray());
         foreach (var key in _read.Keys) ids.TryAdd(new Conversation(key), []);
-        var gathering = new Gathering(Sender, _held.Count > 0 ? _held[^1].Seq : 0, ids.Count, _held.Count);
+        var gathering = new Gathering(Sender, _held.Count > 0 ? _held[^1].Seq : 0, ids.Count, _held.Count, m.SinceMs);
         _gathering[ticket] = gathering;
         foreach (var (conversation, wanted) in ids) Context.Parent.Tell(new Fetch(conversation, ticket, wanted));
         if (ids.Count == 0) Finish(ticket);
@@ -111,7 +122,10 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
     private void OnFetched(Fetched m)
     {
         if (!_gathering.TryGetValue(m.Ticket, out var g)) return;
-        foreach (var line in m.Lines) g.Lines.Add(new AwayLine(m.Conversation, line));
+        // Never what was sent before the name's present reservation (to an earlier owner of the name).
+        foreach (var line in m.Lines)
+            if (line.TimeMs >= g.SinceMs) g.Lines.Add(new AwayLine(m.Conversation, line));
+            else g.Older++;
         if (_read.TryGetValue(m.Conversation.Key, out var marker) && m.LastId > marker) g.Unread.Add((m.Conversation, m.LastId - marker));
         if (++g.Answered == g.Expected) Finish(m.Ticket);
     }
@@ -125,7 +139,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         // Every conversation answered: what was held and not found, retention trimmed. One that did not answer in time
         // forgets nothing (UpTo 0): its messages come again at the next login.
         var complete = g.Answered == g.Expected;
-        g.ReplyTo.Tell(new AwayReport(lines, [.. g.Unread], complete ? g.UpTo : 0, complete ? g.Held - lines.Length : 0));
+        g.ReplyTo.Tell(new AwayReport(lines, [.. g.Unread], complete ? g.UpTo : 0, complete ? g.Held - lines.Length - g.Older : 0));
     }
 
     private void OnDelivered(AwayDelivered m)
@@ -159,9 +173,11 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     private sealed record GatherTimeout(long Ticket);
 
-    private sealed class Gathering(IActorRef replyTo, long upTo, int expected, int held)
+    private sealed class Gathering(IActorRef replyTo, long upTo, int expected, int held, long sinceMs)
     {
         public int Held { get; } = held;
+        public long SinceMs { get; } = sinceMs;
+        public int Older { get; set; }
         public IActorRef ReplyTo { get; } = replyTo;
         public long UpTo { get; } = upTo;
         public int Expected { get; } = expected;

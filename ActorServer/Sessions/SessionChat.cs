@@ -55,7 +55,10 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         });
         inbox.Receive<HistoryFailed>(m =>
         {
-            if (_outgoing.ContainsKey(m.Ticket)) Finish(m.Ticket, new OpOutcome(m.Code, OpValue.None, m.Error));
+            // Delivered but not kept: the recipient has it, the sender hears both.
+            if (_outgoing.TryGetValue(m.Ticket, out var o) && o.Delivered)
+                Finish(m.Ticket, OpOutcome.Ok(OpValue.Of($"delivered (not kept: {m.Error})")));
+            else if (o is not null) Finish(m.Ticket, new OpOutcome(m.Code, OpValue.None, m.Error));
             else _kept?.Failed(m);
         });
         if (_history is not null) (_kept = new SessionHistory(name, self, timers, _history, _rooms, this)).Listen(inbox);
@@ -105,10 +108,15 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
             return;
         }
         // A DM to or from a reserved name is kept before it goes out (its id and time travel with it).
-        var kept = _history is not null && _history.Keeps(name, m.To);
-        _outgoing[m.Id] = new Outgoing(m.To, null, m.Text, kept ? Conversation.Direct(name, m.To) : null);
-        timers.Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), Wait(kept));
-        if (kept) _history!.Actor.Tell(new Post(Conversation.Direct(name, m.To), m.Id, name, m.Text), self);
+        // A DM to a reserved name is kept before it goes out (it may wait in their inbox; its id and time travel with
+        // it). One from a reserved name to a guest goes out first and is kept once delivered: a guest who is not
+        // online gets nothing, and the sender's history holds nothing that was not delivered.
+        var conversation = Conversation.Direct(name, m.To);
+        var keepFirst = _history is not null && _history.Reserved.IsReserved(m.To);
+        var keepAfter = !keepFirst && _history is not null && _history.Reserved.IsReserved(name);
+        _outgoing[m.Id] = new Outgoing(m.To, null, m.Text, keepFirst ? conversation : null, KeepAfter: keepAfter ? conversation : null);
+        timers.Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), Wait(keepFirst || keepAfter));
+        if (keepFirst) _history!.Actor.Tell(new Post(conversation, m.Id, name, m.Text), self);
         else _registry.Tell(new RouteTell(m.Id, name, m.To, m.Text, self));
     }
 
@@ -116,6 +124,11 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     private void NotKept(NotKept m)
     {
         if (!_outgoing.TryGetValue(m.Ticket, out var o)) return;
+        if (o.Delivered)
+        {
+            Finish(m.Ticket, OpOutcome.Ok(OpValue.Of("delivered")));
+            return;
+        }
         _outgoing[m.Ticket] = o with { Conversation = null };
         if (o.To is not null) _registry.Tell(new RouteTell(m.Ticket, name, o.To, o.Text, self));
         else _registry.Tell(new RouteFanout(m.Ticket, name, o.Room, o.Text, self));
@@ -127,6 +140,11 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     private void Posted(Posted m)
     {
         if (!_outgoing.TryGetValue(m.Ticket, out var o)) return; // answered already (timed out)
+        if (o.Delivered)
+        {
+            Finish(m.Ticket, OpOutcome.Ok(OpValue.Of("delivered")));
+            return;
+        }
         _outgoing[m.Ticket] = o with { MsgId = m.MsgId };
         if (o.To is not null) _registry.Tell(new RouteTell(m.Ticket, name, o.To, o.Text, self, m.MsgId, m.TimeMs));
         else _registry.Tell(new RouteFanout(m.Ticket, name, o.Room, o.Text, self, m.MsgId, m.TimeMs));
@@ -230,13 +248,27 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         else Answer(m.Id, OpOutcome.Ok(m.Room is null ? OpValue.Of(m.Recipients) : OpValue.Of($"sent to {m.Room}")));
     }
 
-    private void Delivered(Delivered m) =>
+    private void Delivered(Delivered m)
+    {
+        // Delivered to a guest from a reserved name: kept now, "delivered" once written.
+        if (m.Code == Codes.Ok && _outgoing.TryGetValue(m.Id, out var o) && o.KeepAfter is { } conversation && !o.Delivered)
+        {
+            _outgoing[m.Id] = o with { Delivered = true };
+            _history!.Actor.Tell(new Post(conversation, m.Id, name, o.Text), self);
+            return;
+        }
         Finish(m.Id, m.Code == Codes.Ok ? OpOutcome.Ok(OpValue.Of("delivered")) : new OpOutcome(m.Code, OpValue.None, m.Error));
+    }
 
     // No answer in time: the store's (503) while a kept message waits for it, else the recipient node's.
     private void TimedOut(DeliveryTimeout m)
     {
         if (!_outgoing.TryGetValue(m.Id, out var o)) return;
+        if (o.Delivered)
+        {
+            Finish(m.Id, OpOutcome.Ok(OpValue.Of($"delivered (not kept: {HistoryText.Unavailable})")));
+            return;
+        }
         Finish(m.Id, o.Conversation is not null && (o.MsgId == 0 || o.To is null)
             ? new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.Unavailable)
             : new OpOutcome(Codes.NotOnline, OpValue.None, "the recipient's node did not answer"));
@@ -304,5 +336,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
 
     /// <summary>A DM (<paramref name="To"/>) or room message (<paramref name="Room"/>) on its way; a kept one has its
     /// <paramref name="Conversation"/> and, once stored, its <paramref name="MsgId"/>.</summary>
-    private sealed record Outgoing(string? To, string? Room, string Text, Conversation? Conversation, long MsgId = 0);
+    /// <paramref name="KeepAfter"/>: a reserved sender's DM to a guest, kept once <paramref name="Delivered"/>.
+    private sealed record Outgoing(string? To, string? Room, string Text, Conversation? Conversation, long MsgId = 0,
+        Conversation? KeepAfter = null, bool Delivered = false);
 }

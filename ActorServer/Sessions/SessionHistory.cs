@@ -27,7 +27,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         {
             if (_replays.Remove(m.Id, out var r)) Joined(m.Id, r, [.. r.Remembered.Select(x => new ChatLine(0, x.From, x.Text, 0))]);
         });
-        if (desk.Reserved.IsReserved(name)) desk.Actor.Tell(new CollectAway(name), self);
+        if (desk.Reserved.Since(name) is { } since) desk.Actor.Tell(new CollectAway(name, since), self);
     }
 
     /// <summary>A store request of this session failed: a query's client hears it; a replay falls back to what this node

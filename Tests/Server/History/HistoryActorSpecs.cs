@@ -243,4 +243,77 @@ public sealed class HistoryActorSpecs() : TestKit(Akka.Configuration.Configurati
             File.Delete(file + ".aside");
         }
     }
+
+    [Fact]
+    public void An_inbox_is_emptied_when_its_name_is_reserved_anew_or_released()
+    {
+        var history = History();
+        history.Tell(new Hold("alice", 1, AliceBob, Post(history, AliceBob, 1, "for the old alice").MsgId));
+        ExpectMsg<HeldOk>(Wait);
+        history.Tell(new MarkReadUpTo("alice", 2, AliceBob, 1));
+        ExpectMsg<MarkedOk>(Wait);
+        Sys.EventStream.Publish(new ReservationChanged("alice")); // what an account actor publishes
+        AwaitAssert(() =>
+        {
+            history.Tell(new CollectAway("alice"));
+            var report = ExpectMsg<AwayReport>(Wait);
+            Assert.Empty(report.Lines);
+            Assert.Empty(report.Unread);
+        }, Wait);
+    }
+
+    [Fact]
+    public void A_held_message_from_before_the_present_reservation_never_reaches_the_owner()
+    {
+        var history = History();
+        history.Tell(new Hold("alice", 1, AliceBob, Post(history, AliceBob, 1, "to an earlier alice").MsgId));
+        ExpectMsg<HeldOk>(Wait);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        history.Tell(new CollectAway("alice", _clock.GetUtcNow().ToUnixTimeMilliseconds()));
+        var report = ExpectMsg<AwayReport>(Wait);
+        Assert.Empty(report.Lines);
+        Assert.Equal(0, report.Trimmed); // not "missed": it was never this owner's
+    }
+
+    [Fact]
+    public void One_sender_cannot_fill_an_inbox_for_everyone_else()
+    {
+        var history = History();
+        var fromMallory = Conversation.Direct("mallory", "alice");
+        var id = Post(history, fromMallory, 1, "spam").MsgId;
+        for (var i = 0; i < Settings.MaxHeldFrom; i++)
+        {
+            history.Tell(new Hold("alice", i, fromMallory, id));
+            ExpectMsg<HeldOk>(Wait);
+        }
+        history.Tell(new Hold("alice", 999, fromMallory, id));
+        Assert.Equal(Codes.Unavailable, ExpectMsg<HistoryFailed>(Wait).Code);
+        history.Tell(new Hold("alice", 1000, AliceBob, Post(history, AliceBob, 2, "from a friend").MsgId));
+        ExpectMsg<HeldOk>(Wait);
+    }
+}
+
+/// <summary>A history reply's size is bounded whatever the query asks: at most <see cref="Limits.MaxHistoryReplyBytes"/>
+/// of text, keeping the messages nearest its anchor.</summary>
+public sealed class HistoryReplyBoundSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString(
+    "switchboard.history { max-messages = 1000, max-bytes = 10000000 }").WithFallback(AccountTestConfig.TestJournal()))
+{
+    [Fact]
+    public void A_page_of_long_messages_is_cut_at_the_far_end_from_its_anchor()
+    {
+        var history = Sys.ActorOf(HistoryActor.Props(HistorySettings.Create(Sys.Settings.Config), TimeProvider.System));
+        var lobby = Conversation.Room("#lobby");
+        for (var i = 1; i <= 40; i++)
+        {
+            history.Tell(new Post(lobby, i, "bob", new string((char)('a' + i % 26), 4000)));
+            ExpectMsg<Posted>();
+        }
+        history.Tell(new ReadHistory(lobby, 1, HistoryAnchor.Latest, 0, 100));
+        var latest = ExpectMsg<HistoryPage>();
+        Assert.True(latest.Lines.Sum(l => l.Text.Length + l.From.Length) <= Limits.MaxHistoryReplyBytes);
+        Assert.Equal(40, latest.Lines[^1].Id); // the newest kept
+        Assert.True(latest.Lines.Length is > 1 and < 40);
+        history.Tell(new ReadHistory(lobby, 2, HistoryAnchor.After, 0, 100));
+        Assert.Equal(1, ExpectMsg<HistoryPage>().Lines[0].Id); // from the first
+    }
 }

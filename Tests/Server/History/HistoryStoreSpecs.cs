@@ -21,7 +21,7 @@ public sealed class HistoryStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
     {
         var (config, store) = AccountTestConfig.Sqlite(_dir);
         _file = store.DatabasePath;
-        var system = ActorSystem.Create($"node{_nodes.Count}", ConfigurationFactory.ParseString("switchboard.history.max-messages = 2").WithFallback(config));
+        var system = ActorSystem.Create($"node{_nodes.Count}", ConfigurationFactory.ParseString("switchboard.history { max-messages = 2, max-live = 1 }").WithFallback(config));
         _nodes.Add(system);
         return system.StartStore(HistoryTestStore(store, system)).History!.Actor;
     }
@@ -61,6 +61,16 @@ public sealed class HistoryStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
         var page = ExpectMsg<HistoryPage>(Wait);
         Assert.Equal(["m70", "after the restart"], page.Lines.Select(l => l.Text));
         Assert.Equal((69L, 71L), (page.Trimmed, page.LastId));
+    }
+
+    [Fact]
+    public async Task A_conversation_let_go_leaves_what_retention_trimmed_out_of_the_file()
+    {
+        var history = Node();
+        for (var i = 1; i <= 10; i++) Post(history, i, $"m{i}"); // 8 trimmed: fewer than a batch, still in the file
+        history.Tell(new Post(Conversation.Room("#other"), 11, "bob", "x"), TestActor); // max-live = 1: the lobby is let go
+        ExpectMsg<Posted>(Wait);
+        await Eventually.HoldsAsync(() => JournalRows() <= 3, Wait, () => $"the lobby's trimmed messages deleted when let go ({JournalRows()} rows)");
     }
 
     public new void Dispose()

@@ -18,6 +18,8 @@ public sealed class HistoryWindowSpecs
     [InlineData(HistoryAnchor.Around, 20, 5, 18, 22)]
     [InlineData(HistoryAnchor.Around, 20, 4, 19, 22)] // the odd one goes after
     [InlineData(HistoryAnchor.Around, 20, 1, 20, 20)]
+    [InlineData(HistoryAnchor.After, 0, 5, 11, 15)] // from the start: the first kept
+    [InlineData(HistoryAnchor.After, 3, 2, 11, 12)] // after a trimmed id: the same
     public void A_query_gets_the_kept_ids_of_its_window(HistoryAnchor anchor, long at, int count, long from, long to)
     {
         Assert.Equal((from, to), Select(anchor, at, count, out var error));
@@ -45,6 +47,7 @@ public sealed class HistoryWindowSpecs
     [InlineData(HistoryAnchor.Latest, 0, -5)]
     [InlineData(HistoryAnchor.Before, 0, 5)]
     [InlineData(HistoryAnchor.After, -1, 5)]
+    [InlineData(HistoryAnchor.Around, 0, 5)]
     [InlineData(HistoryAnchor.Around, long.MinValue, 5)]
     [InlineData(HistoryAnchor.None, 5, 5)]
     [InlineData((HistoryAnchor)99, 5, 5)]
