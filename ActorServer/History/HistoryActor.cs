@@ -115,7 +115,11 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     {
         Context.System.EventStream.Subscribe<ReservationChanged>(Self);
         Timers.StartPeriodicTimer("idle", IdleCheck.Instance, _settings.IdleAfter / 2);
-        if (_keeping) return;
+        if (_keeping)
+        {
+            _log.Info("history: this node keeps the history of its data directory");
+            return;
+        }
         _log.Info("history: another node sharing this data directory keeps the history; this one takes it over if that one stops");
         Timers.StartPeriodicTimer("keeper", KeeperRetry.Instance, _settings.KeeperRetry);
     }
