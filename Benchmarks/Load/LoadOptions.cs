@@ -28,6 +28,8 @@ public sealed record LoadOptions
     public string? Tls { get; init; }
     /// <summary><c>--peer nats</c>: also run the same load against nats-server and a NATS.Net responder.</summary>
     public bool Nats { get; init; }
+    /// <summary><c>messaging --durable</c>: DMs and room messages kept in the journal, beside kept nowhere and JetStream.</summary>
+    public bool Durable { get; init; }
 
     public TimeSpan WarmupTime => TimeSpan.FromSeconds(Warmup);
     public TimeSpan MeasureTime => TimeSpan.FromSeconds(Seconds);
@@ -35,6 +37,10 @@ public sealed record LoadOptions
     /// <summary>The client count of a scenario that runs one: the largest of <see cref="Clients"/>, or
     /// <paramref name="byDefault"/> when they are left at the load default.</summary>
     public int OneClientCount(int byDefault) => Clients.SequenceEqual(DefaultClients) ? byDefault : Clients.Max();
+
+    /// <summary>The client counts of a scenario that runs each: <see cref="Clients"/>, or <paramref name="byDefault"/> alone
+    /// when they are left at the load default.</summary>
+    public IReadOnlyList<int> ClientCounts(int byDefault) => Clients.SequenceEqual(DefaultClients) ? [byDefault] : Clients;
 
     private static readonly int[] DefaultClients = new LoadOptions().Clients;
 }
