@@ -20,7 +20,7 @@ public static class DurableScenario
         var rows = new List<DurableRow>();
         var natsBinary = NatsServer.Binary();
         if (natsBinary is null) Console.Error.WriteLine("messaging --durable: nats-server is not on PATH nor in /usr/sbin: no JetStream column (Debian: apt-get install -y nats-server)");
-        foreach (var n in o.ClientCounts(byDefault: 25))
+        foreach (var n in o.Clients)
             foreach (var traffic in new[] { Traffic.Tell, Traffic.Say })
             {
                 var window = MessagingScenario.WindowFor(traffic, n, o.Window);

@@ -69,7 +69,7 @@ public sealed class LoadCommandLine
     }, (o, v) => o with { Nats = v == "nats" });
 
     private readonly Bound<bool> _durable = Flag("--durable",
-        "messaging: DMs between reserved names and room messages, kept in a fresh SQLite store before each is acknowledged, beside the same load kept nowhere and NATS JetStream (when nats-server is at hand), in alternating slices; each client count of --clients (25 by default)",
+        "messaging: DMs between reserved names and room messages, kept in a fresh SQLite store before each is acknowledged, beside the same load kept nowhere and NATS JetStream (when nats-server is at hand), in alternating slices; each client count of --clients (1,10,25 by default)",
         (o, v) => o with { Durable = v });
 
     /// <summary>An option and where its value goes in <see cref="LoadOptions"/>.</summary>
@@ -133,7 +133,7 @@ public sealed class LoadCommandLine
         Create("capacity", "Server memory and busy-client latency with many idle clients registered, against the busy clients alone",
             c => [c._idle, c._idleSystems, c._idleQuiet, c._busy, c._seconds, c._warmup, c._window, c._rate, c._json, c._op, c._args, c._maxRequests, c._keepRateLimit],
             run),
-        Create("messaging", "Direct messages (tell) and broadcasts (say) between clients; one client count: the largest of --clients, 25 by default (--durable: kept in the history, beside JetStream)",
+        Create("messaging", "Direct messages (tell) and broadcasts (say) between clients; one client count: the largest of --clients, 25 by default (--durable: kept in the history, beside JetStream, at each count)",
             c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._json, c._maxRequests, c._keepRateLimit, c._durable],
             run),
         Create("cluster", "Cluster mode, two nodes on 127.0.0.1/.2: a request on a node, and a DM within one node vs across nodes (same run)",

@@ -38,9 +38,5 @@ public sealed record LoadOptions
     /// <paramref name="byDefault"/> when they are left at the load default.</summary>
     public int OneClientCount(int byDefault) => Clients.SequenceEqual(DefaultClients) ? byDefault : Clients.Max();
 
-    /// <summary>The client counts of a scenario that runs each: <see cref="Clients"/>, or <paramref name="byDefault"/> alone
-    /// when they are left at the load default.</summary>
-    public IReadOnlyList<int> ClientCounts(int byDefault) => Clients.SequenceEqual(DefaultClients) ? [byDefault] : Clients;
-
     private static readonly int[] DefaultClients = new LoadOptions().Clients;
 }
