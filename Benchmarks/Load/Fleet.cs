@@ -20,10 +20,10 @@ public sealed class Fleet : IAsyncDisposable
 
     public static async Task<Fleet> StartAsync(int count, Target target, Address server, string prefix, Traffic traffic,
         int window, string op, string[] args, string clientHocon, TimeSpan timeout, Switchboard.Messages.Transport.Tls.TlsRemoting? tls = null,
-        string[]? peers = null, int batch = 1)
+        string[]? peers = null, int batch = 1, string? password = null, string? room = null)
     {
         var config = ClientConfig(clientHocon);
-        var work = new Workload(target, traffic, window, op, args, batch);
+        var work = new Workload(target, traffic, window, op, args, batch, password, room);
         return await BuildAsync(async fleet =>
         {
             var names = Enumerable.Range(0, count).Select(i => $"{prefix}{i}").ToArray();
@@ -38,6 +38,8 @@ public sealed class Fleet : IAsyncDisposable
                 var to = peers ?? names.Where((_, j) => j != i).DefaultIfEmpty(names[i]).ToArray();
                 fleet.Clients.Add(system.ActorOf(LoadClient.Props(work, server, names[i], to, tcs), "client"));
                 ready.Add(tcs.Task);
+                // A password is a hashing job on the server, at most a few at once (429 past them): one client at a time.
+                if (password is not null) await tcs.Task.WaitAsync(timeout);
             }
             await Task.WhenAll(ready).WaitAsync(timeout);
         });

@@ -13,9 +13,11 @@ public enum Target { Switchboard, Echo }
 
 /// <summary>
 /// What every client of a fleet does: whom it targets, what traffic it sends and how much of it at once (at most
-/// <see cref="Window"/> in flight, up to <see cref="Batch"/> requests a message).
+/// <see cref="Window"/> in flight, up to <see cref="Batch"/> requests a message). With a <see cref="Password"/> each client
+/// registers with it and reserves its name first (so the server keeps its DMs); with a <see cref="Room"/> it joins it
+/// first and says its messages there.
 /// </summary>
-public sealed record Workload(Target Target, Traffic Traffic, int Window, string Op, string[] Args, int Batch);
+public sealed record Workload(Target Target, Traffic Traffic, int Window, string Op, string[] Args, int Batch, string? Password = null, string? Room = null);
 
 /// <summary>One phase of load: send from now until <see cref="EndTs"/>, record what was sent after <see cref="MeasureFromTs"/>.</summary>
 public sealed record RunPhase(long MeasureFromTs, long EndTs, long MaxRequests, double RatePerSecond, TaskCompletionSource<ClientResult> Done);
@@ -47,6 +49,8 @@ public sealed class LoadClient : ReceiveActor
     private readonly long[] _sentAt;
     private readonly Request[] _queued;
     private IActorRef _session = ActorRefs.Nobody;
+    // Setup requests (reserve, join) not answered yet; their ids are negative, apart from the load's.
+    private int _setup;
 
     private RunPhase? _phase;
     private LongHistogram _latency = NewHistogram();
@@ -74,7 +78,7 @@ public sealed class LoadClient : ReceiveActor
     protected override void PreStart()
     {
         if (_work.Target == Target.Switchboard)
-            Context.ActorSelection(new RootActorPath(_server) / "user" / "gateway").Tell(new Register(_name));
+            Context.ActorSelection(new RootActorPath(_server) / "user" / "gateway").Tell(new Register(_name, Password: _work.Password));
         else
             Context.ActorSelection(new RootActorPath(_server) / "user" / "echo").Tell(new Identify(_name));
     }
@@ -84,8 +88,14 @@ public sealed class LoadClient : ReceiveActor
         Receive<Registered>(r =>
         {
             _session = r.Session;
-            _ready.TrySetResult(true);
-            Become(Online);
+            if (_work.Password is not null) Setup(new AccountCommand(-1, AccountAction.Reserve, _work.Password));
+            if (_work.Room is not null) Setup(new JoinRoom(-2, _work.Room));
+            if (_setup == 0) GoOnline();
+        });
+        Receive<Reply>(r =>
+        {
+            if (r.Code != Codes.Ok) _ready.TrySetException(new InvalidOperationException($"{_name}: setup request {r.Id} answered {r.Code} {r.Error}"));
+            else if (--_setup == 0) GoOnline();
         });
         Receive<Rejected>(r => _ready.TrySetException(new InvalidOperationException($"{_name} rejected: {r.Code} {r.Error}")));
         Receive<ActorIdentity>(id =>
@@ -96,10 +106,21 @@ public sealed class LoadClient : ReceiveActor
                 return;
             }
             _session = id.Subject;
-            _ready.TrySetResult(true);
-            Become(Online);
+            GoOnline();
         });
         Pushed();
+    }
+
+    private void Setup(ISwitchboardMessage request)
+    {
+        _setup++;
+        _session.Tell(request);
+    }
+
+    private void GoOnline()
+    {
+        _ready.TrySetResult(true);
+        Become(Online);
     }
 
     private void Online()
@@ -181,7 +202,7 @@ public sealed class LoadClient : ReceiveActor
             {
                 Traffic.Request => new Request(id, _work.Op, _work.Args),
                 Traffic.Tell => new Tell(id, _peers[(int)(id % _peers.Length)], "hello from " + _name),
-                _ => (ISwitchboardMessage)new Say(id, null, "hello everyone from " + _name),
+                _ => (ISwitchboardMessage)new Say(id, _work.Room, "hello everyone from " + _name),
             });
         }
         Flush(queued);

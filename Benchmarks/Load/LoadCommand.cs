@@ -1,6 +1,6 @@
 namespace Switchboard.Benchmarks.Load;
 
-/// <summary>Runs one of <c>load</c>, <c>capacity</c> or <c>messaging</c> with parsed options; always kills what it started.</summary>
+/// <summary>Runs one of the load commands (<c>load</c>, <c>capacity</c>, <c>messaging</c>, ...) with parsed options; always kills what it started.</summary>
 public static class LoadCommand
 {
     /// <summary>0 when the run finished, 1 when it failed (the reason on stderr), 130 on Ctrl-C.</summary>
@@ -42,6 +42,7 @@ public static class LoadCommand
         object report = command switch
         {
             "capacity" => await CapacityScenario.RunAsync(env, o),
+            "messaging" when o.Durable => await DurableScenario.RunAsync(env, o),
             "messaging" => await MessagingScenario.RunAsync(env, o),
             "cluster" => await ClusterScenario.RunAsync(env, o),
             "scrape-cost" => await ScrapeCostScenario.RunAsync(env, o),

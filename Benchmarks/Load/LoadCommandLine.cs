@@ -68,6 +68,10 @@ public sealed class LoadCommandLine
         HelpName = "nats",
     }, (o, v) => o with { Nats = v == "nats" });
 
+    private readonly Bound<bool> _durable = Flag("--durable",
+        "messaging: DMs between reserved names and room messages, kept in a fresh SQLite store before each is acknowledged, beside the same load kept nowhere and NATS JetStream (when nats-server is at hand), in alternating slices; each client count of --clients (1,10,25 by default)",
+        (o, v) => o with { Durable = v });
+
     /// <summary>An option and where its value goes in <see cref="LoadOptions"/>.</summary>
     private interface IBound
     {
@@ -117,7 +121,7 @@ public sealed class LoadCommandLine
     private IEnumerable<IBound> All =>
     [
         _clients, _seconds, _warmup, _window, _batch, _rate, _half, _noBaseline, _server, _json, _op, _args, _maxRequests,
-        _capacity, _idle, _idleSystems, _busy, _keepRateLimit, _profile, _idleQuiet, _tls, _peer,
+        _capacity, _idle, _idleSystems, _busy, _keepRateLimit, _profile, _idleQuiet, _tls, _peer, _durable,
     ];
 
     /// <summary><c>load</c>, <c>capacity</c> and <c>messaging</c>, each handing its name and options to <paramref name="run"/>.</summary>
@@ -129,8 +133,8 @@ public sealed class LoadCommandLine
         Create("capacity", "Server memory and busy-client latency with many idle clients registered, against the busy clients alone",
             c => [c._idle, c._idleSystems, c._idleQuiet, c._busy, c._seconds, c._warmup, c._window, c._rate, c._json, c._op, c._args, c._maxRequests, c._keepRateLimit],
             run),
-        Create("messaging", "Direct messages (tell) and broadcasts (say) between clients; one client count: the largest of --clients, 25 by default",
-            c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._json, c._maxRequests, c._keepRateLimit],
+        Create("messaging", "Direct messages (tell) and broadcasts (say) between clients; one client count: the largest of --clients, 25 by default (--durable: kept in the history, beside JetStream, at each count)",
+            c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._json, c._maxRequests, c._keepRateLimit, c._durable],
             run),
         Create("cluster", "Cluster mode, two nodes on 127.0.0.1/.2: a request on a node, and a DM within one node vs across nodes (same run)",
             c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._op, c._args, c._maxRequests, c._keepRateLimit],

@@ -28,6 +28,8 @@ public sealed record LoadOptions
     public string? Tls { get; init; }
     /// <summary><c>--peer nats</c>: also run the same load against nats-server and a NATS.Net responder.</summary>
     public bool Nats { get; init; }
+    /// <summary><c>messaging --durable</c>: DMs and room messages kept in the journal, beside kept nowhere and JetStream.</summary>
+    public bool Durable { get; init; }
 
     public TimeSpan WarmupTime => TimeSpan.FromSeconds(Warmup);
     public TimeSpan MeasureTime => TimeSpan.FromSeconds(Seconds);

@@ -13,9 +13,7 @@ public static class MessagingScenario
         var rows = new List<MessagingRow>();
         foreach (var traffic in new[] { Traffic.Tell, Traffic.Say })
         {
-            // A broadcast lands on n-1 recipients, each of which may hold 256 unacknowledged events (acks every 32):
-            // past that the server drops, by design. The window keeps the offered load within what acks can carry.
-            var window = traffic == Traffic.Say ? Math.Clamp(96 / Math.Max(1, n - 1), 1, o.Window) : o.Window;
+            var window = WindowFor(traffic, n, o.Window);
             Console.Error.WriteLine($"messaging: {traffic} with {n} clients, window {window}");
             using var server = await env.StartServerAsync();
             await using var fleet = await Fleet.StartAsync(n, Target.Switchboard, Address.Parse(server.Address), $"{traffic.ToString().ToLowerInvariant()}{n}x", traffic, window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(60));
@@ -33,4 +31,10 @@ public static class MessagingScenario
         Console.Out.Write(Markdown(report, n));
         return report;
     }
+
+    /// <summary>Messages in flight per client. A broadcast (or room message) lands on n-1 recipients, each of which may
+    /// hold 256 unacknowledged events (acks every 32): past that the server drops, by design. The window keeps the
+    /// offered load within what acks can carry.</summary>
+    public static int WindowFor(Traffic traffic, int clients, int window) =>
+        traffic == Traffic.Say ? Math.Clamp(96 / Math.Max(1, clients - 1), 1, window) : window;
 }

@@ -76,6 +76,27 @@ public static class ReportFormat
         return sb.ToString();
     }
 
+    public static string Markdown(DurableReport r)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"Durable messaging: {r.Seconds:0.#} s per side in alternating slices (+{r.Warmup:0.#} s warm-up each); acknowledged msgs/s = the sender heard \"delivered\"/\"sent\" (200) or JetStream's ack; latency of that acknowledgement in ms.");
+        sb.AppendLine($"SQLite: reserved names on a fresh store, every DM and every message to #{r.Room} journaled first. In memory: guests, nothing kept (DMs; for a room, a broadcast: a room message is always kept). JetStream: a file-backed stream, publish awaiting its ack; recipients subscribed.");
+        sb.AppendLine();
+        Table(sb, "| traffic | clients | window | SQLite msgs/s | p50 | p99 | in memory msgs/s | p50 | p99 | JetStream msgs/s | p50 | p99 | SQLite ÷ memory | SQLite ÷ JetStream |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            r.Results, x => $"| {x.Traffic} | {x.Clients} | {x.Window} | {x.Durable.Throughput:0} | {x.Durable.P50Ms:0.###} | {x.Durable.P99Ms:0.###} | {x.Memory.Throughput:0} | {x.Memory.P50Ms:0.###} | {x.Memory.P99Ms:0.###} | {x.JetStream?.Throughput:0} | {x.JetStream?.P50Ms:0.###} | {x.JetStream?.P99Ms:0.###} | {Ratio(x.Durable, x.Memory):0.00} | {Ratio(x.Durable, x.JetStream):0.00} |");
+        Section(sb, "Deliveries, errors, CPU and store (SQLite / in memory / JetStream):",
+            "| traffic | clients | delivered/s | errors | max ms | server CPU ms | store MB at the end |",
+            "|---|---:|---|---|---|---|---|",
+            r.Results, x => $"| {x.Traffic} | {x.Clients} | {x.Durable.DeliveredPerSecond:0} / {x.Memory.DeliveredPerSecond:0} / {x.JetStream?.DeliveredPerSecond:0} | {x.Durable.Errors} / {x.Memory.Errors} / {x.JetStream?.Errors} | {x.Durable.MaxMs:0.#} / {x.Memory.MaxMs:0.#} / {x.JetStream?.MaxMs:0.#} | {x.Durable.ServerCpuMs:0} / {x.Memory.ServerCpuMs:0} / {x.JetStream?.ServerCpuMs:0} | {x.Durable.StoreMb:0.##} / - / {x.JetStream?.StoreMb:0.##} |");
+        foreach (var x in r.Results)
+            foreach (var (side, e) in new[] { ("SQLite", x.Durable.FirstError), ("in memory", x.Memory.FirstError), ("JetStream", x.JetStream?.FirstError) })
+                if (e is not null) sb.AppendLine($"\n{x.Traffic}, {x.Clients} clients, {side}: first error: {e}");
+        return sb.ToString();
+    }
+
+    private static double? Ratio(DurableSide a, DurableSide? b) => b is { Throughput: > 0 } ? a.Throughput / b.Throughput : null;
+
     // A markdown table: its header and alignment rows, then a row per item, numbers formatted invariantly.
     private static void Table<T>(StringBuilder sb, string header, string alignment, IEnumerable<T> items, Func<T, FormattableString> row)
     {

@@ -40,5 +40,15 @@ public sealed record MessagingRow(string Traffic, int Clients, int Window, doubl
 
 public sealed record MessagingReport(string Kind, double Seconds, int Window, IReadOnlyList<MessagingRow> Results);
 
+/// <summary>One side of a <c>messaging --durable</c> row: acknowledged messages/s (the sender's reply, or the stream's
+/// ack), deliveries/s, latency of the acknowledgement, the server's CPU over the slices and its store on disk at the end.</summary>
+public sealed record DurableSide(double Throughput, double DeliveredPerSecond, double P50Ms, double P99Ms, double MaxMs, long Errors,
+    double ServerCpuMs, double? StoreMb, string? FirstError);
+
+/// <summary>DMs or room messages: kept (SQLite journal, reserved names), kept nowhere (guests; a broadcast for a room), JetStream.</summary>
+public sealed record DurableRow(string Traffic, int Clients, int Window, DurableSide Durable, DurableSide Memory, DurableSide? JetStream);
+
+public sealed record DurableReport(string Kind, double Seconds, double Warmup, int Window, string Room, IReadOnlyList<DurableRow> Results);
+
 /// <summary>CPU per thread name of one process over a load row's measured slices (<c>--profile</c>); not in the JSON.</summary>
 public sealed record ThreadProfile(int Clients, string Process, IReadOnlyList<(string Name, int Threads, double Ms)> Threads, double Replies);

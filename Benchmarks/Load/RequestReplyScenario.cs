@@ -11,10 +11,8 @@ public static class RequestReplyScenario
     {
         var rows = new List<LoadRow>();
         var profiles = new List<ThreadProfile>();
-        // Ours and the baseline run in alternating slices of ~2 s, so a drift in what else the machine is
-        // doing (2 shared cores) hits both alike and the ratio stays meaningful.
-        var rounds = Math.Max(1, (int)Math.Round(o.Seconds / 2));
-        var slice = TimeSpan.FromSeconds(o.Seconds / rounds);
+        // Ours, the baseline and NATS run in alternating slices (Alternation).
+        var (rounds, _) = Alternation.Slices(o.Seconds);
         foreach (var n in o.Clients)
         {
             Console.Error.WriteLine($"load: {n} client(s), {o.Seconds:0.#} s (+{o.Warmup:0.#} s warm-up) in {rounds} alternating slice(s), window {o.Window}, batch {o.Batch}{(o.Rate > 0 ? $", paced at {o.Rate:0}/s" : "")}");
@@ -32,27 +30,19 @@ public static class RequestReplyScenario
             await using var natsFleet = natsServer is null ? null : await NatsFleet.StartAsync(n, natsServer.Url, o.Window, o.Op, o.Args, TimeSpan.FromSeconds(60));
             if (natsServer is not null) Console.Error.WriteLine($"load: NATS at {natsServer.Url} (nats-server pid {natsServer.Pid}, responder pid {responder!.Pid})");
 
-            await ours.RunAsync(TimeSpan.Zero, o.WarmupTime, o.Rate, o.MaxRequests);
-            if (baseFleet is not null) await baseFleet.RunAsync(TimeSpan.Zero, o.WarmupTime, o.Rate, o.MaxRequests);
-            if (natsFleet is not null) await natsFleet.RunAsync(o.WarmupTime, o.Rate, o.MaxRequests);
-
-            var oursSlices = new List<PhaseResult>();
-            var baseSlices = new List<PhaseResult>();
             var oursCpu = new CpuMeter(server?.Pid, o.Profile);
             var baseCpu = new CpuMeter(echo?.Pid, o.Profile);
-            var natsSlices = new List<PhaseResult>();
             var natsCpu = new CpuMeter(natsServer?.Pid, false);
             var responderCpu = new CpuMeter(responder?.Pid, false);
-            for (var i = 0; i < rounds; i++)
-            {
-                oursSlices.Add(await oursCpu.MeasureAsync(() => ours.RunAsync(TimeSpan.Zero, slice, o.Rate, o.MaxRequests)));
-                if (baseFleet is not null) baseSlices.Add(await baseCpu.MeasureAsync(() => baseFleet.RunAsync(TimeSpan.Zero, slice, o.Rate, o.MaxRequests)));
-                if (natsFleet is not null)
-                    natsSlices.Add(await natsCpu.MeasureAsync(() => responderCpu.MeasureAsync(() => natsFleet.RunAsync(slice, o.Rate, o.MaxRequests))));
-            }
-            var our = PhaseResult.Combine(oursSlices);
-            var baseline = baseFleet is null ? null : PhaseResult.Combine(baseSlices);
-            var nats = natsFleet is null ? null : PhaseResult.Combine(natsSlices);
+            Contender?[] contenders =
+            [
+                new((slice, rate) => ours.RunAsync(TimeSpan.Zero, slice, rate, o.MaxRequests), oursCpu),
+                baseFleet is null ? null : new((slice, rate) => baseFleet.RunAsync(TimeSpan.Zero, slice, rate, o.MaxRequests), baseCpu),
+                natsFleet is null ? null : new((slice, rate) => natsFleet.RunAsync(slice, rate, o.MaxRequests), natsCpu, responderCpu),
+            ];
+            await Alternation.WarmUpAsync(contenders, o.WarmupTime, o.Rate);
+            var measured = await Alternation.RunAsync(contenders, o.Seconds, o.Rate);
+            var (our, baseline, nats) = (measured[0]!, measured[1], measured[2]);
             var rssMb = server?.PeakRssMb() ?? 0;
             if (o.Profile && server is not null) profiles.Add(new ThreadProfile(n, "server", oursCpu.Threads(), our.Throughput * o.Seconds));
             if (o.Profile && baseline is not null) profiles.Add(new ThreadProfile(n, "echo baseline", baseCpu.Threads(), baseline.Throughput * o.Seconds));
@@ -60,21 +50,11 @@ public static class RequestReplyScenario
             PhaseResult? paced = null, basePaced = null, natsPaced = null;
             if (o.Half && o.Rate <= 0 && our.Throughput > 0)
             {
+                // NATS is offered the same load as ours (half of our peak), so the latencies compare like for like.
                 var half = our.Throughput / 2;
                 Console.Error.WriteLine($"load: {n} client(s) paced at half of peak ({half:0}/s), ours and baseline alternating");
-                var ps = new List<PhaseResult>();
-                var bs = new List<PhaseResult>();
-                var ns = new List<PhaseResult>();
-                for (var i = 0; i < rounds; i++)
-                {
-                    ps.Add(await ours.RunAsync(TimeSpan.Zero, slice, half, o.MaxRequests));
-                    if (baseFleet is not null) bs.Add(await baseFleet.RunAsync(TimeSpan.Zero, slice, half, o.MaxRequests));
-                    // the same offered load as ours (half of our peak), so the latencies compare like for like
-                    if (natsFleet is not null) ns.Add(await natsFleet.RunAsync(slice, half, o.MaxRequests));
-                }
-                paced = PhaseResult.Combine(ps);
-                basePaced = baseFleet is null ? null : PhaseResult.Combine(bs);
-                natsPaced = natsFleet is null ? null : PhaseResult.Combine(ns);
+                var pacedRuns = await Alternation.RunAsync(contenders, o.Seconds, half, meterCpu: false);
+                (paced, basePaced, natsPaced) = (pacedRuns[0], pacedRuns[1], pacedRuns[2]);
             }
 
             var bt = baseline?.Throughput ?? 0;

@@ -6,17 +6,19 @@ namespace Switchboard.Benchmarks.Nats;
 
 /// <summary>
 /// A <c>nats-server</c> on 127.0.0.1 at a port it picks itself, in its own process group (through
-/// setsid), killed with its group on dispose, on Ctrl-C and at exit (<see cref="ChildProcess.Cleanup"/>).
+/// setsid), killed with its group on dispose, on Ctrl-C and at exit (<see cref="ChildProcess.Cleanup"/>). With a
+/// JetStream directory it runs JetStream (<c>-js</c>) with its file storage there.
 /// </summary>
 public sealed class NatsServer : ChildProcess
 {
     public string Url { get; private set; } = "";
 
-    private NatsServer()
+    private NatsServer(string binary, string? jetStreamDir)
     {
         // setsid execs nats-server in place (same pid) as the leader of a new process group.
         var psi = new ProcessStartInfo("setsid") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "nats-server", "-a", "127.0.0.1", "-p", "-1", "--no_advertise" }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { binary, "-a", "127.0.0.1", "-p", "-1", "--no_advertise" }) psi.ArgumentList.Add(a);
+        if (jetStreamDir is not null) foreach (var a in new[] { "-js", "-sd", jetStreamDir }) psi.ArgumentList.Add(a);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
@@ -36,15 +38,16 @@ public sealed class NatsServer : ChildProcess
         if (at >= 0) Ready.TrySetResult("nats://" + line[(at + marker.Length)..].Trim());
     }
 
-    /// <summary>Whether <c>nats-server</c> is on PATH.</summary>
-    public static bool Installed() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Any(d => File.Exists(Path.Combine(d, "nats-server")));
+    /// <summary><c>nats-server</c> on PATH, or in /usr/sbin (where Debian puts it, off a user's PATH); null when neither.</summary>
+    public static string? Binary() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Append("/usr/sbin")
+            .Select(d => Path.Combine(d, "nats-server")).FirstOrDefault(File.Exists);
 
-    public static async Task<NatsServer> StartAsync(TimeSpan timeout)
+    /// <summary>Starts it; with <paramref name="jetStreamDir"/>, JetStream on with its file storage there.</summary>
+    public static async Task<NatsServer> StartAsync(TimeSpan timeout, string? jetStreamDir = null)
     {
-        if (!Installed()) throw new InvalidOperationException("nats-server is not on PATH (Debian: apt-get install -y nats-server)");
-        return await WhenReadyAsync(new NatsServer(), timeout, (s, url) => s.Url = url);
+        if (Binary() is not { } binary) throw new InvalidOperationException("nats-server is not on PATH (Debian: apt-get install -y nats-server)");
+        return await WhenReadyAsync(new NatsServer(binary, jetStreamDir), timeout, (s, url) => s.Url = url);
     }
 
     // The whole group: nats-server and anything it started.

@@ -90,3 +90,62 @@ public sealed class NatsPeerSmokeSpecs
         }
     }
 }
+
+/// <summary>
+/// <c>messaging --durable</c>: DMs and room messages kept in a fresh SQLite store by reserved names, beside the same
+/// load kept nowhere and (with nats-server at hand) JetStream; sane figures, a store written, nothing left running.
+/// Nothing here is about speed.
+/// </summary>
+// The load generator saturates both cores by design.
+[Collection(MachineCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
+public sealed class DurableMessagingSmokeSpecs
+{
+    // Where the load generator looks for it (Benchmarks/Nats/NatsServer.cs): PATH, then /usr/sbin.
+    private static bool NatsInstalled() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/sbin").Any(d => File.Exists(Path.Combine(d, "nats-server")));
+
+    [Fact]
+    public async Task Durable_messaging_with_two_clients_reports_sane_figures_for_each_side()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"sbload-durable-{Guid.NewGuid():N}.json");
+        await using var process = new ChildProcess(Binaries.Benchmarks,
+            ["messaging", "--durable", "--clients", "2", "--seconds", "1", "--warmup", "0.5", "--json", json], redirectInput: false);
+        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        try
+        {
+            Assert.True(exitCode == 0, $"exit {exitCode}\n{process.StdOut}\n{process.StdErr}");
+            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+            var rows = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+            Assert.Equal(["DM", "room"], rows.Select(r => r.GetProperty("traffic").GetString()));
+            foreach (var row in rows)
+            {
+                Assert.Equal(2, row.GetProperty("clients").GetInt32());
+                var sides = new List<JsonElement> { row.GetProperty("durable"), row.GetProperty("memory") };
+                if (NatsInstalled()) sides.Add(row.GetProperty("jetStream"));
+                else Assert.Equal(JsonValueKind.Null, row.GetProperty("jetStream").ValueKind);
+                foreach (var side in sides)
+                {
+                    Assert.True(side.GetProperty("throughput").GetDouble() > 0, side.ToString());
+                    Assert.True(side.GetProperty("deliveredPerSecond").GetDouble() > 0, side.ToString());
+                    Assert.Equal(0, side.GetProperty("errors").GetInt64());
+                    Assert.True(side.GetProperty("p50Ms").GetDouble() > 0, side.ToString());
+                    Assert.True(side.GetProperty("p99Ms").GetDouble() >= side.GetProperty("p50Ms").GetDouble(), side.ToString());
+                }
+                // The kept side wrote its journal; the unkept one has no store figure.
+                Assert.True(row.GetProperty("durable").GetProperty("storeMb").GetDouble() > 0);
+                Assert.Equal(JsonValueKind.Null, row.GetProperty("memory").GetProperty("storeMb").ValueKind);
+            }
+            Assert.Contains("| SQLite msgs/s |", process.StdOut);
+            // "SQLite at ADDRESS (pid N), in memory at ADDRESS (pid M)[, JetStream at URL (nats-server pid K)]": all gone once it has exited.
+            var pids = System.Text.RegularExpressions.Regex.Matches(process.StdErr, @"pid (\d+)").Select(m => m.Groups[1].Value).Distinct().ToList();
+            Assert.True(pids.Count >= (NatsInstalled() ? 3 : 2), process.StdErr);
+            foreach (var pid in pids)
+                Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z "), $"process {pid} still running");
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+}
