@@ -7,7 +7,7 @@ namespace Switchboard.Server.History;
 /// <summary>
 /// One conversation's kept messages, event-sourced (persistence id <c>conversation-KEY</c>): a message's id is its event's
 /// sequence number, so ids are gap-free and in order, and a message is answered <see cref="Posted"/> only once the
-/// journal has it. What retention allows (messages, bytes, age) is kept in memory too, so a query never reads the
+/// journal has it (written with PersistAsync: several may be in flight, answered in order). What retention allows (messages, bytes, age) is kept in memory too, so a query never reads the
 /// store; what it no longer allows is trimmed from memory at once and from the journal in steps
 /// (<c>DeleteMessagesTo</c>; the journal keeps the highest sequence number, so ids never restart).
 /// <para>It lives under <see cref="HistoryActor"/>, which is its only writer's parent and routes everything to it.</para>
@@ -23,7 +23,7 @@ public sealed class ConversationActor : ReceivePersistentActor
     private readonly List<ChatLine> _lines = [];
     private readonly Queue<(IActorRef ReplyTo, long Ticket, long Asked)> _writing = new();
     private readonly SwitchboardMetrics? _metrics;
-    private long _bytes, _deletedTo, _deleting;
+    private long _bytes, _deletedTo, _deleting, _lastTime;
 
     public ConversationActor(Conversation conversation, HistorySettings settings, TimeProvider clock, SwitchboardMetrics? metrics = null)
     {
@@ -48,7 +48,8 @@ public sealed class ConversationActor : ReceivePersistentActor
             if (m.MsgId > LastSequenceNr) Sender.Tell(new HistoryFailed(m.Ticket, Codes.Invalid, $"there is no message {m.MsgId} yet (the newest is {LastSequenceNr})"));
             else Context.Parent.Forward(new MarkChecked(m));
         });
-        Command<StopChild>(_ => LetGo());
+        // After every pending write's callback (DeferAsync runs behind them), never with a message unanswered.
+        Command<StopChild>(_ => DeferAsync(StopChild.Instance, _ => LetGo()));
         Command<DeleteMessagesSuccess>(m => _deletedTo = Math.Max(_deletedTo, m.ToSequenceNr));
         Command<DeleteMessagesFailure>(m => _log.Warning("conversation {0}: trimming the store to {1} failed: {2}", _conversation, m.ToSequenceNr, m.Cause.Message));
     }
@@ -65,9 +66,12 @@ public sealed class ConversationActor : ReceivePersistentActor
     {
         var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         // Times never go backwards within a conversation, even when the clock does.
-        if (_lines.Count > 0) now = Math.Max(now, _lines[^1].TimeMs);
+        now = Math.Max(now, _lastTime);
+        _lastTime = now;
         _writing.Enqueue((Sender, m.Ticket, System.Diagnostics.Stopwatch.GetTimestamp()));
-        Persist(new MessagePosted(m.From, m.Text, now), e =>
+        // PersistAsync: the next message need not wait for this one's write, so a busy room's messages reach the journal
+        // together (one transaction for many); ids, callbacks and answers still follow the order they came in.
+        PersistAsync(new MessagePosted(m.From, m.Text, now), e =>
         {
             var (replyTo, ticket, asked) = _writing.Dequeue();
             _metrics?.DataStoreWritten(asked);
@@ -121,6 +125,7 @@ public sealed class ConversationActor : ReceivePersistentActor
 
     private void Keep(ChatLine line)
     {
+        _lastTime = Math.Max(_lastTime, line.TimeMs);
         _lines.Add(line);
         _bytes += Size(line);
     }
