@@ -168,17 +168,14 @@ public sealed class AccountActor : ReceivePersistentActor
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         _metrics?.DataStoreWriteFailed();
-        if (DataStoreErrors.FromSqlite(cause))
-            _log.Error("account '{0}': the journal could not write event {1}: {2}", _name, sequenceNr, DataStoreErrors.OneLine(cause));
-        else _log.Error(cause, "account '{0}': the journal could not write event {1}", _name, sequenceNr);
+        DataStoreErrors.Log(_log, cause, $"account '{_name}': the journal could not write event {sequenceNr}");
         Done(Codes.Unavailable, DataStoreErrors.ForClient(cause));
     }
 
     // The account could not be read (the file gone, unreadable): the actor stops and its parent answers the job 503.
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        if (DataStoreErrors.FromSqlite(reason)) _log.Error("account '{0}': could not be read from the journal: {1}", _name, DataStoreErrors.OneLine(reason));
-        else _log.Error(reason, "account '{0}': could not be read from the journal", _name);
+        DataStoreErrors.Log(_log, reason, $"account '{_name}': could not be read from the journal");
     }
 
     private sealed record Computed(AccountJob Job, bool Matches, StoredPassword? Fresh)

@@ -13,9 +13,6 @@ public readonly record struct Conversation(string Key)
 
     public bool IsRoom => Key.StartsWith('#');
 
-    /// <summary>Whether <paramref name="name"/> is one of a direct conversation's two parties.</summary>
-    public bool HasParty(string name) => !IsRoom && (Key == $"@{name}@{Other(name)}" || Key == $"@{Other(name)}@{name}");
-
     /// <summary>A direct conversation's other party, seen from <paramref name="name"/> (null when not a party).</summary>
     public string? Other(string name)
     {

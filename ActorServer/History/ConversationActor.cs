@@ -190,9 +190,7 @@ public sealed class ConversationActor : ReceivePersistentActor
     // fresh one from the journal.
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        // SQLite's own errors (a full disk) on one line; anything else with its stack.
-        if (DataStoreErrors.FromSqlite(cause)) _log.Error("conversation {0}: the journal could not write message {1}: {2}", _conversation, sequenceNr, DataStoreErrors.OneLine(cause));
-        else _log.Error(cause, "conversation {0}: the journal could not write message {1}", _conversation, sequenceNr);
+        DataStoreErrors.Log(_log, cause, $"conversation {_conversation}: the journal could not write message {sequenceNr}");
         _metrics?.DataStoreWriteFailed();
         FailWaiting();
         base.OnPersistFailure(cause, @event, sequenceNr);
@@ -200,7 +198,7 @@ public sealed class ConversationActor : ReceivePersistentActor
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        _log.Error(reason, "conversation {0}: could not be read from the store", _conversation);
+        DataStoreErrors.Log(_log, reason, $"conversation {_conversation}: could not be read from the store");
         Context.Parent.Tell(new ChildStopping(Self));
         base.OnRecoveryFailure(reason, message);
     }

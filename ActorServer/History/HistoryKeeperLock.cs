@@ -14,14 +14,6 @@ public sealed class HistoryKeeperLock(string directory) : IDisposable
 
     public string Path { get; } = System.IO.Path.Combine(directory, "history.lock");
 
-    public bool Held
-    {
-        get
-        {
-            lock (_gate) return _held is not null;
-        }
-    }
-
     /// <summary>Takes the lock if no one holds it; true while this node holds it.</summary>
     public bool TryTake()
     {

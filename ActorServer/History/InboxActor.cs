@@ -150,7 +150,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        _log.Error(reason, "inbox of '{0}': could not be read from the store", _owner);
+        DataStoreErrors.Log(_log, reason, $"inbox of '{_owner}': could not be read from the store");
         Context.Parent.Tell(new ChildStopping(Self));
         base.OnRecoveryFailure(reason, message);
     }
@@ -164,8 +164,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        if (DataStoreErrors.FromSqlite(cause)) _log.Error("inbox of '{0}': the journal could not write event {1}: {2}", _owner, sequenceNr, DataStoreErrors.OneLine(cause));
-        else _log.Error(cause, "inbox of '{0}': the journal could not write event {1}", _owner, sequenceNr);
+        DataStoreErrors.Log(_log, cause, $"inbox of '{_owner}': the journal could not write event {sequenceNr}");
         _metrics?.DataStoreWriteFailed();
         Context.Parent.Tell(new ChildStopping(Self));
         base.OnPersistFailure(cause, @event, sequenceNr);

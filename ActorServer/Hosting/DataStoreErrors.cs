@@ -1,3 +1,4 @@
+using Akka.Event;
 using Microsoft.Data.Sqlite;
 
 namespace Switchboard.Server.Hosting;
@@ -22,6 +23,14 @@ public static class DataStoreErrors
     /// <summary>For the log: SQLite's own message on one line, without the stack (the cause is not in this code).</summary>
     public static string OneLine(Exception cause) =>
         (Sqlite(cause) ?? cause.GetBaseException()).Message.ReplaceLineEndings(" ").TrimEnd('.') + (IsDiskFull(cause) ? " (disk full: free space, no restart needed)" : "");
+
+    /// <summary>Logs a failed write or read of <paramref name="what"/>: SQLite's own error on one line (the disk or the
+    /// file), anything else with its stack (a bug in this code).</summary>
+    public static void Log(ILoggingAdapter log, Exception cause, string what)
+    {
+        if (FromSqlite(cause)) log.Error("{0}: {1}", what, OneLine(cause));
+        else log.Error(cause, "{0}", what);
+    }
 
     private static SqliteException? Sqlite(Exception? cause)
     {

@@ -25,7 +25,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         inbox.Receive<AwayReport>(Away);
         inbox.Receive<ReplayTimeout>(m =>
         {
-            if (_replays.Remove(m.Id, out var r)) Joined(m.Id, r, [.. r.Remembered.Select(x => new ChatLine(0, x.From, x.Text, 0))]);
+            if (_replays.Remove(m.Id, out var r)) Joined(m.Id, r, r.Remembered);
         });
         if (desk.Reserved.Since(name) is { } since) desk.Actor.Tell(new CollectAway(name, since), self);
     }
@@ -34,7 +34,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
     /// remembers of the room (no ids: another node keeps the history, or the store is out of reach).</summary>
     public void Failed(HistoryFailed m)
     {
-        if (_replays.Remove(m.Ticket, out var r)) Joined(m.Ticket, r, [.. r.Remembered.Select(x => new ChatLine(0, x.From, x.Text, 0))]);
+        if (_replays.Remove(m.Ticket, out var r)) Joined(m.Ticket, r, r.Remembered);
         else
         {
             _queries.Remove(m.Ticket);
@@ -153,7 +153,8 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
     private sealed class Replaying(string room, (string From, string Text)[] remembered)
     {
         public string Room { get; } = room;
-        public (string From, string Text)[] Remembered { get; } = remembered;
+        /// <summary>This node's own recent messages of the room (no ids): the replay when the store cannot give one.</summary>
+        public ChatLine[] Remembered { get; } = [.. remembered.Select(x => new ChatLine(0, x.From, x.Text, 0))];
         public List<Fanout> Held { get; } = [];
     }
 }
