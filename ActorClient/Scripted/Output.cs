@@ -87,8 +87,10 @@ public sealed class Output(TextWriter writer, bool json)
     public static string ResultText(IReply r) => r switch
     {
         Reply x => ValueText(x.Value),
-        WhoReply w => w.Clients.Length == 0 ? "nobody online" : string.Join(", ", w.Clients.Select(c => $"{c.Name}@{c.Node}")),
-        RoomsReply x => x.Rooms.Length == 0 ? "no rooms" : string.Join(", ", x.Rooms.Select(e => $"{e.Name} ({e.Members} here, {e.History} recent)")),
+        WhoReply w => w.Clients.Length == 0 ? "nobody online"
+            : string.Join(", ", w.Clients.Select(c => $"{c.Name}@{c.Node}" + (c.Unread > 0 ? $" ({c.Unread} unread)" : ""))),
+        RoomsReply x => x.Rooms.Length == 0 ? "no rooms"
+            : string.Join(", ", x.Rooms.Select(e => $"{e.Name} ({e.Members} here, {e.History} recent{(e.Unread > 0 ? $", {e.Unread} unread" : "")})")),
         HistoryReply h => HistoryText(h),
         _ => "ok",
     };
@@ -129,6 +131,7 @@ public sealed class Output(TextWriter writer, bool json)
                     w.WriteString("name", c.Name);
                     w.WriteString("node", c.Node);
                     w.WriteString("since", DateTimeOffset.FromUnixTimeMilliseconds(c.SinceMs));
+                    if (c.Unread is { } unread) w.WriteNumber("unread", unread);
                 });
                 break;
             case RoomsReply x:
@@ -137,6 +140,7 @@ public sealed class Output(TextWriter writer, bool json)
                     w.WriteString("room", e.Name);
                     w.WriteNumber("members", e.Members);
                     w.WriteNumber("history", e.History);
+                    if (e.Unread is { } unread) w.WriteNumber("unread", unread);
                 });
                 break;
             case HistoryReply x:

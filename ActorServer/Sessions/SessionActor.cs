@@ -57,7 +57,6 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
         Receive<Request>(OnRequest);
         Receive<RequestBatch>(OnRequestBatch);
         Receive<Unregister>(OnUnregister);
-        FromClient<Who>(m => m.Id, m => _registry.Tell(new WhoQuery(_claim, _client, m.Id)));
         // Accounts (issue 21): the client's commands for its own name, answered like any request (AccountDesk).
         FromClient<AccountCommand>(m => m.Id, m => AccountDesk.Ask(services.Accounts, _name, _client, m, Self));
         Receive<AccountAnswer>(m => _chat.Answer(m.Id, m.Outcome));
