@@ -64,6 +64,60 @@ public sealed class Output(TextWriter writer, bool json)
         if (m is Incoming or PresenceEvent or PresenceBatch or Dropped or AwayNotice) Line(json ? Json(w => WriteEvent(w, m)) : PlainEvent(m));
     }
 
+    /// <summary>A message that came while the client was away, found after it reconnected: a message event marked missed.</summary>
+    public void Missed(Incoming m) => Line(json
+        ? Json(w =>
+        {
+            WriteEvent(w, m with { Replay = false });
+            w.WriteBoolean("missed", true);
+        })
+        : PlainMissed(m));
+
+    public static string PlainMissed(Incoming m) => "(missed) " + PlainEvent(m with { Replay = false, Offline = false });
+
+    /// <summary>Messages of a conversation that came while the client was away but retention trimmed first.</summary>
+    public void Trimmed(string conversation, long count) => Line(json
+        ? Json(w =>
+        {
+            w.WriteString("event", "trimmed");
+            w.WriteString("conversation", conversation);
+            w.WriteNumber("count", count);
+        })
+        : PlainTrimmed(conversation, count));
+
+    public static string PlainTrimmed(string conversation, long count) =>
+        $"* {conversation}: {count} message(s) were trimmed; you missed them";
+
+    /// <summary>The catch-up after a reconnect is over.</summary>
+    public void CaughtUp(CatchUpSummary s) => Line(json
+        ? Json(w =>
+        {
+            w.WriteString("event", "caught-up");
+            w.WriteNumber("missed", s.Missed);
+            w.WriteNumber("trimmed", s.Trimmed);
+            w.WriteStartArray("rooms");
+            foreach (var room in s.Rooms) w.WriteStringValue(room);
+            w.WriteEndArray();
+            if (s.Failed.Length == 0) return;
+            w.WriteStartArray("failed");
+            foreach (var (conversation, code, error) in s.Failed)
+            {
+                w.WriteStartObject();
+                w.WriteString("conversation", conversation);
+                w.WriteNumber("code", code);
+                w.WriteString("error", error);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        })
+        : PlainCaughtUp(s));
+
+    public static string PlainCaughtUp(CatchUpSummary s) =>
+        $"* caught up: {s.Missed} missed message(s)"
+        + (s.Trimmed > 0 ? $", {s.Trimmed} trimmed before you could read them" : "")
+        + (s.Rooms.Length > 0 ? $"; back in {string.Join(", ", s.Rooms)}" : "")
+        + string.Concat(s.Failed.Select(f => $"; {f.Conversation}: error {f.Code} {f.Error}"));
+
     public static string PlainEvent(ISwitchboardMessage m) => m switch
     {
         Incoming i => $"{(i.Replay ? "(earlier) " : i.Offline ? "(while you were away) " : "")}[{i.From} → {(i.Direct ? "you" : i.Room ?? "everyone")}] {i.Text}",
