@@ -71,7 +71,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
         FromClient<ChatCommand>(m => m.Id, m =>
         {
             if (_verbs.TryGetValue(m.Verb, out var handle)) handle(m);
-            else _chat.Answer(m.Id, OpOutcome.NotSupported($"unknown command '{m.Verb}'"));
+            // The verb is the peer's: echoed back no longer than a name (a frame-sized verb is not a frame-sized answer).
+            else _chat.Answer(m.Id, OpOutcome.NotSupported($"unknown command '{(m.Verb.Length > Limits.MaxNameLength ? m.Verb[..Limits.MaxNameLength] + "…" : m.Verb)}'"));
         });
 
         Receive<Terminated>(t => t.ActorRef.Equals(_client), _ => End("client died"));
