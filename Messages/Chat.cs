@@ -31,11 +31,15 @@ public sealed record Ack(long Received) : ISwitchboardMessage;
 
 // Session → client.
 
-public sealed record PresenceEntry(string Name, string Node, long SinceMs);
+/// <summary>One client online. <paramref name="Unread"/>: for a reserved name's <c>who</c>, the direct messages from this
+/// one after the reader's read marker in their conversation (null: no marker there, or the reader is a guest).</summary>
+public sealed record PresenceEntry(string Name, string Node, long SinceMs, long? Unread = null);
 
 public sealed record WhoReply(long Id, int Code, long ClientSeq, long ServerSeq, PresenceEntry[] Clients, string? Error) : IReply;
 
-public sealed record RoomEntry(string Name, int Members, int History);
+/// <summary>One room this node knows. <paramref name="Unread"/>: for a reserved member's <c>rooms</c>, the room's messages
+/// after the reader's read marker (null: not a member, no marker there, or the reader is a guest).</summary>
+public sealed record RoomEntry(string Name, int Members, int History, long? Unread = null);
 
 public sealed record RoomsReply(long Id, int Code, long ClientSeq, long ServerSeq, RoomEntry[] Rooms, string? Error) : IReply;
 

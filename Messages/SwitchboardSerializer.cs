@@ -136,16 +136,26 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
     }
 
     private static WhoReplyMsg ToWhoReply(WhoReply r) => ListReply(r, r.Clients, (WhoReplyMsg m) => m.Clients,
-        c => new PresenceEntryMsg { Name = c.Name, Node = c.Node, SinceMs = c.SinceMs });
+        c =>
+        {
+            var e = new PresenceEntryMsg { Name = c.Name, Node = c.Node, SinceMs = c.SinceMs };
+            if (c.Unread is { } unread) e.Unread = unread;
+            return e;
+        });
 
     private static WhoReply FromWhoReply(WhoReplyMsg m) =>
-        new(m.Id, m.Code, m.ClientSeq, m.ServerSeq, [.. m.Clients.Select(c => new PresenceEntry(c.Name, c.Node, c.SinceMs))], NullIfEmpty(m.Error));
+        new(m.Id, m.Code, m.ClientSeq, m.ServerSeq, [.. m.Clients.Select(c => new PresenceEntry(c.Name, c.Node, c.SinceMs, c.HasUnread ? c.Unread : null))], NullIfEmpty(m.Error));
 
     private static RoomsReplyMsg ToRoomsReply(RoomsReply r) => ListReply(r, r.Rooms, (RoomsReplyMsg m) => m.Rooms,
-        x => new RoomEntryMsg { Name = x.Name, Members = x.Members, History = x.History });
+        x =>
+        {
+            var e = new RoomEntryMsg { Name = x.Name, Members = x.Members, History = x.History };
+            if (x.Unread is { } unread) e.Unread = unread;
+            return e;
+        });
 
     private static RoomsReply FromRoomsReply(RoomsReplyMsg m) =>
-        new(m.Id, m.Code, m.ClientSeq, m.ServerSeq, [.. m.Rooms.Select(x => new RoomEntry(x.Name, x.Members, x.History))], NullIfEmpty(m.Error));
+        new(m.Id, m.Code, m.ClientSeq, m.ServerSeq, [.. m.Rooms.Select(x => new RoomEntry(x.Name, x.Members, x.History, x.HasUnread ? x.Unread : null))], NullIfEmpty(m.Error));
 
     private static Say FromSay(SayMsg m) => new(m.Id, NullIfEmpty(m.Room), m.Text);
     private static Tell FromTell(TellMsg m) => new(m.Id, m.To, m.Text);

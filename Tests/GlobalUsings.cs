@@ -7,6 +7,7 @@ global using Switchboard.Client.Interactive;
 global using Switchboard.Client.Interactive.Chat;
 global using Switchboard.Client.Interactive.Editing;
 global using Switchboard.Client.Interactive.Menu;
+global using Switchboard.Client.Recovery;
 global using Switchboard.Client.Scripted;
 global using Switchboard.Messages;
 global using Switchboard.Messages.Startup;

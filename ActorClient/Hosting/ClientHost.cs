@@ -50,7 +50,8 @@ public static class ClientHost
         var output = new Output(Console.Out, o.Json);
         Connection? connection = null;
         ClientRuntime? runtime = null;
-        var events = new ConsoleEvents(o.Name, () => connection, () => runtime, output, interactive ? new Notices() : null);
+        var seen = new SeenMessages(o.Name);
+        var events = new ConsoleEvents(o.Name, () => connection, () => runtime, output, interactive ? new Notices() : null, seen);
         // Each fresh system after a lost connection goes to the next server of the list (the same one if there is one).
         await using var client = runtime = new ClientRuntime(reconnecting =>
         {
@@ -59,7 +60,7 @@ public static class ClientHost
         });
         var clientActor = await client.StartAsync(reconnecting: false, ct);
         var settings = ClientSettings.Create(config);
-        connection = new Connection(clientActor, settings.RegisterTimeout, settings.RequestTimeout);
+        connection = new Connection(clientActor, settings.RegisterTimeout, settings.RequestTimeout, seen);
 
         var joined = await connection.ConnectAsync();
         // Nobody answered: try the other servers in turn, each from a fresh system.

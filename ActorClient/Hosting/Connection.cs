@@ -9,7 +9,8 @@ public sealed record ConnectResult(Registered? Registered, int Code, string? Err
 /// Async face of <see cref="ClientActor"/> for the console loops. Every wait is bounded: a reply that does
 /// not come within the request timeout is answered 400 here.
 /// </summary>
-public sealed class Connection(IActorRef client, TimeSpan registerTimeout, TimeSpan requestTimeout)
+/// <param name="seen">Told every reply with its request (the rooms joined and left), where the client catches up after a reconnect.</param>
+public sealed class Connection(IActorRef client, TimeSpan registerTimeout, TimeSpan requestTimeout, SeenMessages? seen = null)
 {
     private long _nextId;
     private volatile bool _lost;
@@ -54,7 +55,9 @@ public sealed class Connection(IActorRef client, TimeSpan registerTimeout, TimeS
         actor.Tell(new ClientActor.Call(id, message, tcs));
         try
         {
-            return await tcs.Task.WaitAsync(requestTimeout);
+            var reply = await tcs.Task.WaitAsync(requestTimeout);
+            seen?.Answered(message, reply);
+            return reply;
         }
         catch (TimeoutException)
         {

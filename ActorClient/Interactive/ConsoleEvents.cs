@@ -2,8 +2,10 @@ using Akka.Actor;
 
 namespace Switchboard.Client.Interactive;
 
-/// <summary>Routes what the client actor reports to the scripted output, or to the menu's notices and status.</summary>
-internal sealed class ConsoleEvents(string name, Func<Connection?> connection, Func<ClientRuntime?> runtime, Output output, Notices? notices) : IClientEvents
+/// <summary>Routes what the client actor reports to the scripted output, or to the menu's notices and status; after a
+/// reconnect, catches up on what the client missed (<see cref="CatchUp"/>) and shows it the same way.</summary>
+internal sealed class ConsoleEvents(string name, Func<Connection?> connection, Func<ClientRuntime?> runtime, Output output, Notices? notices,
+    SeenMessages? seen = null) : IClientEvents, ICatchUpView
 {
     public Notices? Notices => notices;
 
@@ -17,6 +19,15 @@ internal sealed class ConsoleEvents(string name, Func<Connection?> connection, F
 
     public void Pushed(ISwitchboardMessage message)
     {
+        if (message is Incoming i && seen is not null)
+            switch (seen.Pushed(i))
+            {
+                case Showing.Hidden:
+                    return;
+                case Showing.Missed:
+                    Missed(i);
+                    return;
+            }
         if (notices is null) output.Pushed(message);
         else
         {
@@ -57,6 +68,29 @@ internal sealed class ConsoleEvents(string name, Func<Connection?> connection, F
         }
         if (notices is null) output.Registered(name, registered, "reconnected");
         else notices.Add($"reconnected as {name} on {registered.Node}");
+        // Taken here, on the client actor's thread, before it handles anything the new session pushes.
+        if (seen?.BeginCatchUp() is { IsEmpty: false } plan && connection() is { } c)
+            _ = Task.Run(() => new CatchUp(seen, c.SendAsync, this).RunAsync(plan));
+    }
+
+    public void Rejoined(string room) => Status?.JoinedRoom(room);
+
+    public void Missed(Incoming message)
+    {
+        if (notices is null) output.Missed(message);
+        else notices.Add(Output.PlainMissed(message));
+    }
+
+    public void Trimmed(string conversation, long count)
+    {
+        if (notices is null) output.Trimmed(conversation, count);
+        else notices.Add(Output.PlainTrimmed(conversation, count));
+    }
+
+    public void CaughtUp(CatchUpSummary summary)
+    {
+        if (notices is null) output.CaughtUp(summary);
+        else notices.Add(Output.PlainCaughtUp(summary));
     }
 
     // Called on the retiring system's actor thread: the replacement is built elsewhere, never awaited here.

@@ -64,6 +64,60 @@ public sealed class Output(TextWriter writer, bool json)
         if (m is Incoming or PresenceEvent or PresenceBatch or Dropped or AwayNotice) Line(json ? Json(w => WriteEvent(w, m)) : PlainEvent(m));
     }
 
+    /// <summary>A message that came while the client was away, found after it reconnected: a message event marked missed.</summary>
+    public void Missed(Incoming m) => Line(json
+        ? Json(w =>
+        {
+            WriteEvent(w, m with { Replay = false });
+            w.WriteBoolean("missed", true);
+        })
+        : PlainMissed(m));
+
+    public static string PlainMissed(Incoming m) => "(missed) " + PlainEvent(m with { Replay = false, Offline = false });
+
+    /// <summary>Messages of a conversation that came while the client was away but retention trimmed first.</summary>
+    public void Trimmed(string conversation, long count) => Line(json
+        ? Json(w =>
+        {
+            w.WriteString("event", "trimmed");
+            w.WriteString("conversation", conversation);
+            w.WriteNumber("count", count);
+        })
+        : PlainTrimmed(conversation, count));
+
+    public static string PlainTrimmed(string conversation, long count) =>
+        $"* {conversation}: {count} message(s) were trimmed; you missed them";
+
+    /// <summary>The catch-up after a reconnect is over.</summary>
+    public void CaughtUp(CatchUpSummary s) => Line(json
+        ? Json(w =>
+        {
+            w.WriteString("event", "caught-up");
+            w.WriteNumber("missed", s.Missed);
+            w.WriteNumber("trimmed", s.Trimmed);
+            w.WriteStartArray("rooms");
+            foreach (var room in s.Rooms) w.WriteStringValue(room);
+            w.WriteEndArray();
+            if (s.Failed.Length == 0) return;
+            w.WriteStartArray("failed");
+            foreach (var (conversation, code, error) in s.Failed)
+            {
+                w.WriteStartObject();
+                w.WriteString("conversation", conversation);
+                w.WriteNumber("code", code);
+                w.WriteString("error", error);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        })
+        : PlainCaughtUp(s));
+
+    public static string PlainCaughtUp(CatchUpSummary s) =>
+        $"* caught up: {s.Missed} missed message(s)"
+        + (s.Trimmed > 0 ? $", {s.Trimmed} trimmed before you could read them" : "")
+        + (s.Rooms.Length > 0 ? $"; back in {string.Join(", ", s.Rooms)}" : "")
+        + string.Concat(s.Failed.Select(f => $"; {f.Conversation}: error {f.Code} {f.Error}"));
+
     public static string PlainEvent(ISwitchboardMessage m) => m switch
     {
         Incoming i => $"{(i.Replay ? "(earlier) " : i.Offline ? "(while you were away) " : "")}[{i.From} → {(i.Direct ? "you" : i.Room ?? "everyone")}] {i.Text}",
@@ -87,8 +141,10 @@ public sealed class Output(TextWriter writer, bool json)
     public static string ResultText(IReply r) => r switch
     {
         Reply x => ValueText(x.Value),
-        WhoReply w => w.Clients.Length == 0 ? "nobody online" : string.Join(", ", w.Clients.Select(c => $"{c.Name}@{c.Node}")),
-        RoomsReply x => x.Rooms.Length == 0 ? "no rooms" : string.Join(", ", x.Rooms.Select(e => $"{e.Name} ({e.Members} here, {e.History} recent)")),
+        WhoReply w => w.Clients.Length == 0 ? "nobody online"
+            : string.Join(", ", w.Clients.Select(c => $"{c.Name}@{c.Node}" + (c.Unread > 0 ? $" ({c.Unread} unread)" : ""))),
+        RoomsReply x => x.Rooms.Length == 0 ? "no rooms"
+            : string.Join(", ", x.Rooms.Select(e => $"{e.Name} ({e.Members} here, {e.History} recent{(e.Unread > 0 ? $", {e.Unread} unread" : "")})")),
         HistoryReply h => HistoryText(h),
         _ => "ok",
     };
@@ -129,6 +185,7 @@ public sealed class Output(TextWriter writer, bool json)
                     w.WriteString("name", c.Name);
                     w.WriteString("node", c.Node);
                     w.WriteString("since", DateTimeOffset.FromUnixTimeMilliseconds(c.SinceMs));
+                    if (c.Unread is { } unread) w.WriteNumber("unread", unread);
                 });
                 break;
             case RoomsReply x:
@@ -137,6 +194,7 @@ public sealed class Output(TextWriter writer, bool json)
                     w.WriteString("room", e.Name);
                     w.WriteNumber("members", e.Members);
                     w.WriteNumber("history", e.History);
+                    if (e.Unread is { } unread) w.WriteNumber("unread", unread);
                 });
                 break;
             case HistoryReply x:

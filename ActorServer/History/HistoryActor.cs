@@ -54,6 +54,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         Receive<Hold>(m => Writable(m.Ticket), m => ToInbox(m.Owner, m));
         Receive<CollectAway>(m => ToInbox(m.Owner, m));
         Receive<AwayDelivered>(m => ToInbox(m.Owner, m));
+        Receive<ReadMarkers>(m => ToInbox(m.Owner, m));
         Receive<ReservationChanged>(m => ToInbox(m.Name, new ClearInbox(m.Name)));
         Receive<ChildStopping>(m =>
         {
@@ -93,6 +94,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         Receive<ReadHistory>(m => Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.KeptElsewhere)));
         Receive<MarkReadUpTo>(m => Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.KeptElsewhere)));
         Receive<CollectAway>(_ => Sender.Tell(new AwayReport([], [], 0)));
+        Receive<ReadMarkers>(m => Sender.Tell(new MarkersRead(m.Ticket, [])));
         Receive<IdleCheck>(_ => { });
         Receive<ReservationChanged>(_ => { }); // the keeper's account actors tell it (on its node)
         Receive<KeeperRetry>(_ =>

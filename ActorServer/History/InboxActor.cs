@@ -47,6 +47,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         Command<Hold>(OnHold);
         // A read marker its conversation checked (there is such a message).
         Command<MarkChecked>(m => OnMarkRead(m.Mark));
+        Command<ReadMarkers>(m => Sender.Tell(new MarkersRead(m.Ticket, Markers(m.Of))));
         Command<CollectAway>(OnCollect);
         Command<Fetched>(OnFetched);
         Command<GatherTimeout>(m => Finish(m.Ticket));
@@ -94,6 +95,10 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
             replyTo.Tell(new MarkedOk(m.Ticket, e.MsgId));
         });
     }
+
+    private (Conversation, long)[] Markers(Conversation[]? of) => of is null
+        ? [.. _read.Where(r => !r.Key.StartsWith('#')).Select(r => (new Conversation(r.Key), r.Value))]
+        : [.. of.Where(c => _read.ContainsKey(c.Key)).Select(c => (c, _read[c.Key]))];
 
     private void Clear()
     {

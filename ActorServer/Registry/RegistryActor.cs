@@ -246,7 +246,8 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
         if (!Counted(m.Claim, m.Client, m.Id, out var seq)) return;
         var clients = new PresenceEntry[everyone.Count];
         for (var i = 0; i < clients.Length; i++)
-            clients[i] = new PresenceEntry(everyone[i].Name, everyone[i].Node, everyone[i].Since.ToUnixTimeMilliseconds());
+            clients[i] = new PresenceEntry(everyone[i].Name, everyone[i].Node, everyone[i].Since.ToUnixTimeMilliseconds(),
+                m.Unread is not null && m.Unread.TryGetValue(everyone[i].Name, out var unread) ? unread : null);
         Array.Sort(clients, ByName);
         m.Client.Tell(new WhoReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, clients, null));
         _metrics?.Answered(Codes.Ok);

@@ -57,7 +57,6 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
         Receive<Request>(OnRequest);
         Receive<RequestBatch>(OnRequestBatch);
         Receive<Unregister>(OnUnregister);
-        FromClient<Who>(m => m.Id, m => _registry.Tell(new WhoQuery(_claim, _client, m.Id)));
         // Accounts (issue 21): the client's commands for its own name, answered like any request (AccountDesk).
         FromClient<AccountCommand>(m => m.Id, m => AccountDesk.Ask(services.Accounts, _name, _client, m, Self));
         Receive<AccountAnswer>(m => _chat.Answer(m.Id, m.Outcome));
@@ -72,7 +71,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
         FromClient<ChatCommand>(m => m.Id, m =>
         {
             if (_verbs.TryGetValue(m.Verb, out var handle)) handle(m);
-            else _chat.Answer(m.Id, OpOutcome.NotSupported($"unknown command '{m.Verb}'"));
+            // The verb is the peer's: echoed back no longer than a name (a frame-sized verb is not a frame-sized answer).
+            else _chat.Answer(m.Id, OpOutcome.NotSupported($"unknown command '{(m.Verb.Length > Limits.MaxNameLength ? m.Verb[..Limits.MaxNameLength] + "…" : m.Verb)}'"));
         });
 
         Receive<Terminated>(t => t.ActorRef.Equals(_client), _ => End("client died"));

@@ -22,6 +22,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     private readonly Dictionary<long, Outgoing> _outgoing = [];
     private readonly HistoryDesk? _history = services.History;
     private SessionHistory? _kept;
+    private SessionUnread? _unread;
     private bool _presence = true;
     private long _pushed, _acked;
 
@@ -30,6 +31,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     /// client sends it as a <see cref="ChatCommand"/>: no wire type of its own).</summary>
     public void Listen(ISessionInbox inbox)
     {
+        inbox.FromClient<Who>(m => m.Id, Who);
         inbox.FromClient<Tell>(m => m.Id, Tell);
         inbox.FromClient<Say>(m => m.Id, Say);
         inbox.FromClient<JoinRoom>(m => m.Id, Join);
@@ -61,7 +63,11 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
             else if (o is not null) Finish(m.Ticket, new OpOutcome(m.Code, OpValue.None, m.Error));
             else _kept?.Failed(m);
         });
-        if (_history is not null) (_kept = new SessionHistory(name, self, timers, _history, _rooms, this)).Listen(inbox);
+        if (_history is not null)
+        {
+            (_kept = new SessionHistory(name, self, timers, _history, _rooms, this)).Listen(inbox);
+            (_unread = new SessionUnread(name, self, timers, _history, _rooms)).Listen(inbox);
+        }
         else
         {
             inbox.FromClient<HistoryQuery>(m => m.Id, m => Answer(m.Id, OpOutcome.NotSupported(HistoryText.NoStore)));
@@ -94,6 +100,13 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     }
 
     private void ListRooms(ListRooms m) => _roomsActor.Tell(new RoomsQuery(m.Id, self));
+
+    // Online everywhere; a reserved name's list carries its unread direct messages per person.
+    private void Who(Who m)
+    {
+        if (_unread?.Who(unread => _registry.Tell(new WhoQuery(claim, client, m.Id, unread))) != true)
+            _registry.Tell(new WhoQuery(claim, client, m.Id));
+    }
 
     private void Tell(Tell m)
     {
@@ -230,7 +243,12 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
 
     private void Refused(RoomRefused m) => Answer(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
 
-    private void RoomsListed(RoomsList m) => _registry.Tell(new CountAndListRooms(claim, client, m.Id, m.Rooms));
+    // A reserved member's rooms carry their unread counts.
+    private void RoomsListed(RoomsList m)
+    {
+        if (_unread?.Rooms(m.Rooms, rooms => _registry.Tell(new CountAndListRooms(claim, client, m.Id, rooms))) != true)
+            _registry.Tell(new CountAndListRooms(claim, client, m.Id, m.Rooms));
+    }
 
     private void Routed(RouteResult m)
     {

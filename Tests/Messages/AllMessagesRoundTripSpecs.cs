@@ -97,6 +97,7 @@ public sealed class AllMessagesRoundTripSpecs() : TestKit(ActorTestConfig.Server
         {
             _n++;
             if (t == typeof(string)) return nullable && !full ? null : $"{name}-{_n}-é✓";
+            if (Nullable.GetUnderlyingType(t) is { } value) return full ? Value(value, name, false) : null;
             if (t == typeof(long)) return full ? long.MinValue + _n : long.MaxValue - _n;
             if (t == typeof(int)) return full ? 400 + _n : int.MaxValue - _n;
             if (t == typeof(bool)) return full;

@@ -160,8 +160,11 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
         if (r is WhoReply { Code: Codes.Ok } w)
         {
             status.SetOnline(w.Clients.Select(c => c.Name));
-            ui.Table($"{w.Clients.Length} online", ["name", "node", "since"],
-                w.Clients.Select(c => new[] { c.Name, c.Node, DateTimeOffset.FromUnixTimeMilliseconds(c.SinceMs).ToLocalTime().ToString("HH:mm:ss") }));
+            // An unread column only for a reserved name with read markers: a guest's table is as it was.
+            var unread = w.Clients.Any(c => c.Unread is not null);
+            ui.Table($"{w.Clients.Length} online", unread ? ["name", "node", "since", "unread"] : ["name", "node", "since"],
+                w.Clients.Select(c => new[] { c.Name, c.Node, DateTimeOffset.FromUnixTimeMilliseconds(c.SinceMs).ToLocalTime().ToString("HH:mm:ss") }
+                    .Concat(unread ? [c.Unread?.ToString() ?? ""] : []).ToArray()));
         }
         else Show("who", r);
     }
@@ -169,8 +172,11 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
     private void ShowRooms(IReply r)
     {
         if (r is RoomsReply { Code: Codes.Ok } rooms)
-            ui.Table($"{rooms.Rooms.Length} room(s)", ["room", "members here", "recent messages"],
-                rooms.Rooms.Select(x => new[] { x.Name, x.Members.ToString(), x.History.ToString() }));
+        {
+            var unread = rooms.Rooms.Any(x => x.Unread is not null);
+            ui.Table($"{rooms.Rooms.Length} room(s)", unread ? ["room", "members here", "recent messages", "unread"] : ["room", "members here", "recent messages"],
+                rooms.Rooms.Select(x => new[] { x.Name, x.Members.ToString(), x.History.ToString() }.Concat(unread ? [x.Unread?.ToString() ?? ""] : []).ToArray()));
+        }
         else Show("rooms", r);
     }
 

@@ -18,8 +18,9 @@ public sealed record CountAndReplyBatch(ClaimHandle Claim, IActorRef Client, Ans
 /// <summary>Count the unregister reply, free the name, then answer the client.</summary>
 public sealed record ReleaseAndReply(ClaimHandle Claim, string Name, IActorRef Client, long Id);
 
-/// <summary>Who is online (every node); counted and answered with a <see cref="WhoReply"/>.</summary>
-public sealed record WhoQuery(ClaimHandle Claim, IActorRef Client, long Id);
+/// <summary>Who is online (every node); counted and answered with a <see cref="WhoReply"/>. <paramref name="Unread"/>: a
+/// reserved name's unread direct messages by sender, set on their entries.</summary>
+public sealed record WhoQuery(ClaimHandle Claim, IActorRef Client, long Id, IReadOnlyDictionary<string, long>? Unread = null);
 
 /// <summary>Count one reply and send the rooms this node knows as a <see cref="RoomsReply"/>.</summary>
 public sealed record CountAndListRooms(ClaimHandle Claim, IActorRef Client, long Id, RoomEntry[] Rooms);

@@ -79,6 +79,15 @@ public sealed class ShardedHistorySpecs() : TestKit(Node("cluster"))
         Assert.Equal((9L, Codes.Invalid), ExpectMsg<HistoryFailed>(Wait) is var f ? (f.Ticket, f.Code) : default);
         relay.Tell(new MarkReadUpTo("alice", 10, Lobby, 1));
         Assert.Equal((10L, 1L), ExpectMsg<MarkedOk>(Wait) is var m ? (m.Ticket, m.Marker) : default);
+        // What `rooms` asks for its unread counts: the markers from the inbox, the newest id from the conversation.
+        relay.Tell(new Post(Lobby, 2, "bob", "two"));
+        ExpectMsg<Posted>(Wait);
+        relay.Tell(new ReadMarkers("alice", 11, [Lobby]));
+        var markers = ExpectMsg<MarkersRead>(Wait);
+        Assert.Equal(11, markers.Ticket);
+        Assert.Equal([(Lobby, 1L)], markers.Markers);
+        relay.Tell(new Fetch(Lobby, 12, []));
+        Assert.Equal((12L, 2L), ExpectMsg<Fetched>(Wait) is var fetched ? (fetched.Ticket, fetched.LastId) : default);
     }
 
     [Fact]

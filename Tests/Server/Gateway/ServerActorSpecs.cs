@@ -22,7 +22,8 @@ public abstract class ServerActorsFixture : TestKit
         var state = StateSettings.Create(config) with { MaintainInterval = TimeSpan.FromHours(1) };
         State = Sys.ActorOf(RegistryActor.ForSegment(StoreForState(), state, Summary, "test:1", DoorName), "state");
         Rooms = Sys.ActorOf(RoomsActor.Props(RoomsSettings.Create(config), State, DoorName), "rooms");
-        var services = new SessionServices(State, Rooms, OperationRegistry.Default, Settings(SessionSettings.Create(config)), Clock, Accounts: Accounts());
+        var services = new SessionServices(State, Rooms, OperationRegistry.Default, Settings(SessionSettings.Create(config)), Clock, Accounts: Accounts(),
+            History: History());
         // Spec probes are local actors: the production rule "clients are other actor systems" is off here.
         var registration = Registration(RegistrationSettings.Create(config) with { RemoteClientsOnly = false });
         Gateway = Sys.ActorOf(GatewayActor.Props(services, new GatewaySettings("test:1", DoorName, registration, Token())), "gateway");
@@ -33,6 +34,9 @@ public abstract class ServerActorsFixture : TestKit
 
     /// <summary>The node's accounts (none by default, as in cluster mode).</summary>
     protected virtual IActorRef? Accounts() => null;
+
+    /// <summary>The node's history (none by default, as without a data store).</summary>
+    protected virtual HistoryDesk? History() => null;
 
     /// <summary>The registration token a spec requires (none by default).</summary>
     protected virtual TokenCheck Token() => TokenCheck.None;

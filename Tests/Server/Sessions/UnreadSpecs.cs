@@ -1,0 +1,138 @@
+using Akka.Actor;
+using Akka.TestKit;
+
+namespace Switchboard.Tests.Server.Sessions;
+
+/// <summary>
+/// Unread counts in <c>rooms</c> and <c>who</c> (issue 21): real gateway, sessions, rooms, registry and history on the
+/// TestKit journal. alice is reserved; bob and carol are guests. A count is the conversation's messages after the
+/// reader's marker; without a marker, or for a guest, the entry says nothing.
+/// </summary>
+public sealed class UnreadSpecs() : ServerActorsFixture(UnreadHocon)
+{
+    private static readonly string UnreadHocon = AccountTestConfig.TestJournal().ToString();
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private readonly ReservedNames _reserved = new();
+    private IActorRef _history = ActorRefs.Nobody;
+
+    protected override HistoryDesk? History()
+    {
+        _reserved.Reserved("alice", 0);
+        _history = Sys.ActorOf(HistoryActor.Props(HistorySettings.Create(Sys.Settings.Config), TimeProvider.System), "history");
+        return new HistoryDesk(_history, _reserved, HistorySettings.Create(Sys.Settings.Config));
+    }
+
+    private (TestProbe Probe, IActorRef Session) Online(string name)
+    {
+        var p = CreateTestProbe();
+        return (p, RegisterAs(name, p).Session);
+    }
+
+    private static T Answer<T>(TestProbe probe, long id) where T : IReply =>
+        probe.FishForMessage<T>(r => r.Id == id, Wait);
+
+    private static void Ok(TestProbe probe, long id) => Assert.Equal(Codes.Ok, Answer<Reply>(probe, id).Code);
+
+    [Fact]
+    public void A_reserved_members_rooms_count_what_came_after_her_marker_and_say_nothing_where_she_has_none()
+    {
+        var (alice, a) = Online("alice");
+        var (bob, b) = Online("bob");
+        foreach (var (room, id) in new[] { ("#games", 1L), ("#quiet", 2L) })
+        {
+            a.Tell(new JoinRoom(id, room), alice.Ref);
+            Ok(alice, id);
+        }
+        b.Tell(new JoinRoom(1, "#games"), bob.Ref);
+        Ok(bob, 1);
+        b.Tell(new JoinRoom(2, "#elsewhere"), bob.Ref);
+        Ok(bob, 2);
+        for (var i = 0; i < 4; i++)
+        {
+            b.Tell(new Say(10 + i, "#games", $"move {i}"), bob.Ref);
+            Ok(bob, 10 + i);
+        }
+        a.Tell(new ChatCommand(3, "markread", ["#games", "1"]), alice.Ref);
+        Assert.Equal("read up to 1", Answer<Reply>(alice, 3).Value.Text);
+
+        a.Tell(new ListRooms(4), alice.Ref);
+        var rooms = Answer<RoomsReply>(alice, 4).Rooms.ToDictionary(r => r.Name);
+        Assert.Equal(3L, rooms["#games"].Unread);
+        Assert.Null(rooms["#quiet"].Unread); // hers, never marked
+        Assert.Null(rooms["#elsewhere"].Unread); // not hers
+        Assert.Equal(4, rooms["#games"].History);
+
+        // The marker moves forward: fewer unread; a guest's list has no counts at all.
+        a.Tell(new ChatCommand(5, "markread", ["#games", "4"]), alice.Ref);
+        Ok(alice, 5);
+        a.Tell(new ListRooms(6), alice.Ref);
+        Assert.Equal(0L, Answer<RoomsReply>(alice, 6).Rooms.Single(r => r.Name == "#games").Unread);
+        b.Tell(new ListRooms(20), bob.Ref);
+        Assert.All(Answer<RoomsReply>(bob, 20).Rooms, r => Assert.Null(r.Unread));
+    }
+
+    [Fact]
+    public void A_reserved_names_who_counts_unread_direct_messages_per_person_where_she_has_a_marker()
+    {
+        var (alice, a) = Online("alice");
+        var (bob, b) = Online("bob");
+        var (carol, c) = Online("carol");
+        for (var i = 0; i < 3; i++)
+        {
+            b.Tell(new Tell(10 + i, "alice", $"psst {i}"), bob.Ref);
+            Ok(bob, 10 + i);
+        }
+        c.Tell(new Tell(10, "alice", "hello"), carol.Ref);
+        Ok(carol, 10);
+        a.Tell(new ChatCommand(1, "markread", ["bob", "1"]), alice.Ref);
+        Ok(alice, 1);
+
+        a.Tell(new Who(2), alice.Ref);
+        var who = Answer<WhoReply>(alice, 2);
+        Assert.Equal(["alice", "bob", "carol"], who.Clients.Select(e => e.Name));
+        var byName = who.Clients.ToDictionary(e => e.Name);
+        Assert.Equal(2L, byName["bob"].Unread);
+        Assert.Null(byName["carol"].Unread); // never marked
+        Assert.Null(byName["alice"].Unread);
+        // Counted and numbered like every reply.
+        Assert.Equal(Codes.Ok, who.Code);
+        Assert.True(who.ClientSeq > 1);
+
+        b.Tell(new Who(20), bob.Ref);
+        Assert.All(Answer<WhoReply>(bob, 20).Clients, e => Assert.Null(e.Unread));
+    }
+}
+
+/// <summary>What a reserved name's lists wait for, and for how long: a store that does not answer costs the counts,
+/// never the list; a burst of lists waits for at most <see cref="SessionUnread.MaxCounting"/> counts at once.</summary>
+public sealed class UnreadBoundSpecs() : ServerActorsFixture(null)
+{
+    private readonly ReservedNames _reserved = new();
+    private TestProbe _silent = null!;
+
+    protected override HistoryDesk? History()
+    {
+        _reserved.Reserved("alice", 0);
+        _silent = CreateTestProbe();
+        var settings = HistorySettings.Create(Sys.Settings.Config) with { Timeout = TimeSpan.FromMilliseconds(300) };
+        return new HistoryDesk(_silent.Ref, _reserved, settings);
+    }
+
+    [Fact]
+    public void Lists_go_out_without_counts_when_the_store_is_silent_and_past_the_bound_at_once()
+    {
+        var alice = CreateTestProbe();
+        var a = RegisterAs("alice", alice).Session;
+        _silent.FishForMessage<CollectAway>(_ => true);
+        for (var id = 1; id <= SessionUnread.MaxCounting + 2; id++) a.Tell(new Who(id), alice.Ref);
+        // The first four ask the inbox; the two past the bound are answered at once, without counts.
+        for (var i = 0; i < SessionUnread.MaxCounting; i++) Assert.Equal("alice", _silent.ExpectMsg<ReadMarkers>().Owner);
+        var early = new[] { alice.ExpectMsg<WhoReply>(), alice.ExpectMsg<WhoReply>() };
+        Assert.Equal([5L, 6L], early.Select(r => r.Id));
+        // The silent store's time runs out: the four waiting lists go out, complete but without counts.
+        var late = Enumerable.Range(0, SessionUnread.MaxCounting).Select(_ => alice.ExpectMsg<WhoReply>(TimeSpan.FromSeconds(10))).ToArray();
+        Assert.Equal([1L, 2L, 3L, 4L], late.Select(r => r.Id).Order());
+        Assert.All(early.Concat(late), r => Assert.Equal((Codes.Ok, "alice", (long?)null), (r.Code, r.Clients.Single().Name, r.Clients.Single().Unread)));
+        _silent.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+}
