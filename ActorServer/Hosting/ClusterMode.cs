@@ -9,7 +9,8 @@ namespace Switchboard.Server.Hosting;
 /// <param name="PublicHost">The host name other nodes and clients use for this node, when it binds 0.0.0.0.</param>
 /// <param name="SecretFile">The file whose first line is the cluster secret (else SWITCHBOARD_CLUSTER_SECRET).</param>
 /// <param name="ClusterPort">The node port other nodes use (mutual TLS, secret-tagged certificates); default: --port + 1.</param>
-public sealed record ClusterOptions(IReadOnlyList<string> Seeds, string? PublicHost, string? SecretFile = null, int? ClusterPort = null)
+/// <param name="Db">--db: the PostgreSQL store's connection string or the file holding it (<see cref="PostgresStore.Open"/>).</param>
+public sealed record ClusterOptions(IReadOnlyList<string> Seeds, string? PublicHost, string? SecretFile = null, int? ClusterPort = null, string? Db = null)
 {
     public const string SecretVariable = "SWITCHBOARD_CLUSTER_SECRET";
 
