@@ -131,6 +131,17 @@ public sealed class PostgresStoreServerSpecs(PostgresServer server, ITestOutputH
     }
 
     [Fact]
+    public async Task A_user_who_may_not_create_tables_is_told_so_in_one_line_at_once()
+    {
+        var database = "foreign_" + Guid.NewGuid().ToString("N")[..8];
+        var store = Store(await server.CreateDatabaseAsync(database, ownedByUser: false));
+        Assert.Null(await store.CheckReachableAsync(Wait.Scaled())); // it may log in
+        Assert.Equal($"the data store {store.Url} did not let this node make its tables: user {PostgresServer.User} may not create tables in schema public of {database} " +
+            $"(GRANT CREATE ON SCHEMA public TO {PostgresServer.User}, or make {PostgresServer.User} the database's owner)",
+            await store.EnsureSchemaAsync(Node(store), Wait.Scaled()));
+    }
+
+    [Fact]
     public async Task A_node_makes_the_schema_only_once_the_node_holding_the_lock_lets_go()
     {
         var connection = await server.CreateDatabaseAsync();

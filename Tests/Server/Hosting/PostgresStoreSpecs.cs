@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 
 namespace Switchboard.Tests.Server.Hosting;
@@ -131,5 +133,16 @@ public sealed class PostgresStoreSpecs : IDisposable
         var store = Open($"Host=127.0.0.1;Port={port};Database=chat;Username=sb;Password={Password}", out _)!;
         var problem = await store.CheckReachableAsync(TimeSpan.FromSeconds(5).Scaled());
         Assert.Equal($"the data store postgresql://sb@127.0.0.1:{port}/chat is unreachable: Connection refused", problem);
+    }
+
+    [Fact]
+    public async Task A_server_that_never_answers_is_unreachable_once_the_timeout_passes()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0); // the kernel completes the handshake; nobody answers
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        var store = Open($"Host=127.0.0.1;Port={port};Database=chat;Username=sb;Password={Password}", out _)!;
+        Assert.Equal($"the data store postgresql://sb@127.0.0.1:{port}/chat is unreachable: no answer within 1 s",
+            await store.CheckReachableAsync(TimeSpan.FromSeconds(1)));
     }
 }
