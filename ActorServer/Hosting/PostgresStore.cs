@@ -15,7 +15,7 @@ namespace Switchboard.Server.Hosting;
 /// Start order: <see cref="Open"/>, <see cref="CheckReachableAsync"/>, the actor system with <see cref="Hocon"/>, then
 /// <see cref="EnsureSchemaAsync"/> before any persistent actor runs.
 /// </summary>
-public sealed record PostgresStore
+public sealed record PostgresStore : IDataStore
 {
     /// <summary>linq2db's name for PostgreSQL 15 and later (its <c>ProviderName.PostgreSQL15</c>).</summary>
     public const string ProviderName = "PostgreSQL.15";
@@ -50,6 +50,9 @@ public sealed record PostgresStore
     public string User { get; }
     public AccountSettings Accounts { get; }
     public HistorySettings History { get; }
+
+    /// <summary>Not a file: nothing to guard.</summary>
+    public DataFileGuard? Guard => null;
 
     /// <summary>Where the store is, without the password: <c>postgresql://user@host:port/database</c>.</summary>
     public string Url => $"postgresql://{User}@{(Host.Contains(':') && !Host.StartsWith('/') ? $"[{Host}]" : Host)}:{Port}/{Database}";
