@@ -160,6 +160,45 @@ public sealed class PostgresStoreServerSpecs(PostgresServer server, ITestOutputH
         Assert.Null(await making);
     }
 
+    [Fact]
+    public async Task A_cluster_node_whose_store_refuses_the_login_or_is_exposed_does_not_start_and_says_why()
+    {
+        var dir = Directory.CreateTempSubdirectory("sb-pgnode-").FullName;
+        try
+        {
+            var database = "node_" + Guid.NewGuid().ToString("N")[..8];
+            var wrong = new NpgsqlConnectionStringBuilder(await server.CreateDatabaseAsync(database)) { Password = "not-the-password" }.ConnectionString;
+            var file = Path.Combine(dir, "db");
+            await File.WriteAllTextAsync(file, wrong + "\n");
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            var (exit, stderr) = await ClusterNodeAsync(file);
+            Assert.Equal(1, exit);
+            Assert.Contains($"error: the data store postgresql://{PostgresServer.User}@{PostgresServer.Host}:{server.Port}/{database} is unreachable: " +
+                $"password authentication failed for user \"{PostgresServer.User}\" (check the user and password of --db)", stderr);
+
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            (exit, stderr) = await ClusterNodeAsync(file);
+            Assert.Equal(2, exit);
+            Assert.Contains($"error: database connection file {file} is mode 0644, open to other users; make it private: chmod 600 {file}", stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    // A one-node cluster (its own seed) with --db: how it ended and what it said.
+    private static async Task<(int Exit, string StdErr)> ClusterNodeAsync(string db)
+    {
+        var port = StartChecks.FreePort(PostgresServer.Host);
+        var clusterPort = StartChecks.FreePort(PostgresServer.Host);
+        await using var node = new ChildProcess(Binaries.Server, ["--cluster", "--host", PostgresServer.Host, "--port", port.ToString(),
+            "--cluster-port", clusterPort.ToString(), "--seeds", $"{PostgresServer.Host}:{clusterPort}", "--cluster-secret-file", ClusterSecret.File, "--db", db],
+            redirectInput: false);
+        var exit = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (exit, node.StdErr);
+    }
+
     private static async Task<long> WaitingForLock(NpgsqlConnection db)
     {
         await using var waiting = new NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", db);
