@@ -97,6 +97,20 @@ public sealed partial class PostgresServer : IAsyncLifetime
 
     public string ConnectionString(string database) => Connection(User, Password, database);
 
+    /// <summary>Runs one of the server's client tools (pg_dump, pg_restore) as <see cref="User"/> on this server; its exit
+    /// code and what it wrote. The password goes in the environment, as an operator's script passes it.</summary>
+    public async Task<(int Code, string Output)> ClientToolAsync(string tool, params string[] args)
+    {
+        var start = new ProcessStartInfo(Path.Combine(_bin, tool)) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["-h", Host, "-p", Port.ToString(), "-U", User, .. args]) start.ArgumentList.Add(a);
+        start.Environment["PGPASSWORD"] = Password;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60).Scaled());
+        return (process.ExitCode, await output + await errors);
+    }
+
     private string Connection(string user, string password, string database) =>
         new NpgsqlConnectionStringBuilder { Host = Host, Port = Port, Username = user, Password = password, Database = database, Pooling = false }.ConnectionString;
 
