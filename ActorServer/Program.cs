@@ -20,6 +20,12 @@ var data = new Option<string?>("--data")
     HelpName = "DIR",
     Description = $"Single-host mode: the data directory (mode 0700; its SQLite file 0600 keeps the accounts), made on first start; default {DataStore.DefaultDirectory()}. Cluster mode keeps no data yet",
 };
+var db = new Option<string?>("--db")
+{
+    HelpName = "CONNECTION|FILE",
+    Description = "Cluster mode: the PostgreSQL database every node shares, as an Npgsql connection string (Host=H;Port=5432;Database=D;Username=U) " +
+        "or a file of mode 0600 whose first line is one (keeps the password off the command line)",
+};
 var tokenFile = new Option<string?>("--token-file") { Description = "Require this file's token (first line, mode 0600) at registration; or set SWITCHBOARD_TOKEN" };
 
 var root = new RootCommand("Switchboard server: named clients, operations and messages over Akka.Remote");
@@ -38,6 +44,7 @@ root.Options.Add(seeds);
 root.Options.Add(clusterPort);
 root.Options.Add(publicHost);
 root.Options.Add(clusterSecret);
+root.Options.Add(db);
 var tls = ServerTls.AddOptions(root);
 var inspectSegment = new Option<string>("--segment") { Description = "Segment to read", DefaultValueFactory = _ => "switchboard" };
 var inspectJson = new Option<bool>("--json") { Description = "One JSON object (one per refresh with --watch)" };
@@ -74,6 +81,8 @@ root.Validators.Add(r =>
 {
     if (r.GetValue(clusterMode) && r.GetValue(data) is not null)
         r.AddError("--data is for single-host mode: cluster mode keeps no data yet (no accounts; see docs/cluster.md)");
+    if (!r.GetValue(clusterMode) && r.GetValue(db) is not null)
+        r.AddError("--db is for cluster mode; a single-host server keeps its data in --data DIR");
 });
 root.SetAction((r, _) =>
 {
@@ -81,7 +90,7 @@ root.SetAction((r, _) =>
         r.GetValue(tokenFile), r.GetValue(monitor), r.GetValue(debugAkka), r.GetValue(logFormat) == "json", r.GetValue(data));
     INodeMode mode = r.GetValue(clusterMode)
         ? new ClusterMode(options, new ClusterOptions((r.GetValue(seeds) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            r.GetValue(publicHost), r.GetValue(clusterSecret), r.GetValue(clusterPort)))
+            r.GetValue(publicHost), r.GetValue(clusterSecret), r.GetValue(clusterPort), r.GetValue(db)))
         : new SegmentMode(options);
     return NodeHost.RunAsync(options, tls(r), mode);
 });

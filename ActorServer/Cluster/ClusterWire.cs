@@ -45,3 +45,9 @@ public sealed record NodeRoster(string Node, long Version, RosterEntry[] Entries
 /// <paramref name="Origin"/> is the relaying node (its client-facing HOST:PORT); the reply address inside is that node's
 /// inbox, never a session.</summary>
 public sealed record Relayed(Switchboard.Messages.ISwitchboardMessage Inner, string Origin) : IClusterWireMessage;
+
+// Account → every node's history relay (DistributedPubSub topic): which names are reserved, so that every node keeps
+// and holds DMs to a name reserved on another one.
+
+/// <summary><paramref name="Name"/> was reserved at <paramref name="SinceMs"/>, or released (null).</summary>
+public sealed record ReservationNotice(string Name, long? SinceMs) : IClusterWireMessage;

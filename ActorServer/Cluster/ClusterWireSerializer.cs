@@ -15,6 +15,7 @@ namespace Switchboard.Server.Cluster;
 /// the fields, keyed with the cluster secret (<c>switchboard.cluster.secret</c>, base64, set by the host from
 /// <c>--cluster-secret-file</c>). A peer that reaches a node's port can speak Akka's cluster protocol, but without the
 /// secret it cannot make a name claim or answer, a roster, a sequence lease, or a relayed message that a node accepts.
+/// The sharded history's messages are protobuf messages of their own (<see cref="HistoryWireCodec"/>), signed the same way.
 /// </summary>
 public sealed class ClusterWireSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
@@ -34,7 +35,7 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
 
     public override int Identifier => Id;
 
-    private static readonly ManifestTable Manifests = new ManifestTable()
+    private static readonly ManifestTable Manifests = HistoryWireCodec.Add(new ManifestTable())
         .Add<NameClaim>(ClaimM)
         .Add<NameRelease>(ReleaseM)
         .Add<NameAnswer>(AnswerM)
@@ -66,6 +67,7 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
 
     private byte[] Fields(object obj)
     {
+        if (HistoryWireCodec.Carries(obj)) return HistoryWireCodec.Write(obj);
         var w = new ClusterFieldWriter();
         _ = obj switch
         {
@@ -104,7 +106,7 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
             throw new SerializationException($"cluster message '{manifest}' is not signed with this cluster's secret");
         try
         {
-            return Read(fields.ToArray(), manifest);
+            return HistoryWireCodec.Reads(manifest) ? HistoryWireCodec.Read(manifest, fields.ToArray()) : Read(fields.ToArray(), manifest);
         }
         catch (InvalidProtocolBufferException ex)
         {

@@ -10,7 +10,8 @@ namespace Switchboard.Server.History;
 /// journal has it (written with PersistAsync: several may be in flight, answered in order). What retention allows (messages, bytes, age) is kept in memory too, so a query never reads the
 /// store; what it no longer allows is trimmed from memory at once and from the journal in steps
 /// (<c>DeleteMessagesTo</c>; the journal keeps the highest sequence number, so ids never restart).
-/// <para>It lives under <see cref="HistoryActor"/>, which is its only writer's parent and routes everything to it.</para>
+/// <para>On a single host it lives under <see cref="HistoryActor"/>, which routes everything to it; in a cluster it is a
+/// sharded entity (one per conversation cluster-wide). Either way it is its persistence id's only writer.</para>
 /// </summary>
 public sealed class ConversationActor : ReceivePersistentActor
 {
@@ -23,11 +24,15 @@ public sealed class ConversationActor : ReceivePersistentActor
     private readonly List<ChatLine> _lines = [];
     private readonly Queue<(IActorRef ReplyTo, long Ticket, long Asked)> _writing = new();
     private readonly SwitchboardMetrics? _metrics;
+    private readonly HistoryRoutes? _routes;
     private long _bytes, _deletedTo, _deleting, _lastTime;
 
-    public ConversationActor(Conversation conversation, HistorySettings settings, TimeProvider clock, SwitchboardMetrics? metrics = null)
+    /// <param name="routes">Where read markers go once checked (null: the parent, a <see cref="HistoryActor"/>).</param>
+    public ConversationActor(Conversation conversation, HistorySettings settings, TimeProvider clock, SwitchboardMetrics? metrics = null,
+        HistoryRoutes? routes = null)
     {
         _metrics = metrics;
+        _routes = routes;
         _conversation = conversation;
         _settings = settings;
         _clock = clock;
@@ -46,7 +51,7 @@ public sealed class ConversationActor : ReceivePersistentActor
         Command<MarkReadUpTo>(m =>
         {
             if (m.MsgId > LastSequenceNr) Sender.Tell(new HistoryFailed(m.Ticket, Codes.Invalid, $"there is no message {m.MsgId} yet (the newest is {LastSequenceNr})"));
-            else Context.Parent.Forward(new MarkChecked(m));
+            else (_routes?.Inboxes ?? Context.Parent).Forward(new MarkChecked(m));
         });
         // After every pending write's callback (DeferAsync runs behind them), never with a message unanswered.
         Command<StopChild>(_ => DeferAsync(StopChild.Instance, _ => LetGo()));
@@ -56,8 +61,9 @@ public sealed class ConversationActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static Props Props(Conversation conversation, HistorySettings settings, TimeProvider clock, SwitchboardMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new ConversationActor(conversation, settings, clock, metrics));
+    public static Props Props(Conversation conversation, HistorySettings settings, TimeProvider clock, SwitchboardMetrics? metrics = null,
+        HistoryRoutes? routes = null) =>
+        Akka.Actor.Props.Create(() => new ConversationActor(conversation, settings, clock, metrics, routes));
 
     /// <summary>The first id still kept (the next one when none is).</summary>
     private long FirstId => _lines.Count > 0 ? _lines[0].Id : LastSequenceNr + 1;
@@ -182,7 +188,7 @@ public sealed class ConversationActor : ReceivePersistentActor
 
     private void FailWaiting()
     {
-        Context.Parent.Tell(new ChildStopping(Self));
+        Stopping();
         while (_writing.TryDequeue(out var w)) w.ReplyTo.Tell(new HistoryFailed(w.Ticket, Codes.Unavailable, HistoryText.Unavailable));
     }
 
@@ -196,10 +202,12 @@ public sealed class ConversationActor : ReceivePersistentActor
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
+    private void Stopping() => (_routes is null ? Context.Parent : _routes.Supervisor)?.Tell(new ChildStopping(Self));
+
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
         DataStoreErrors.Log(_log, reason, $"conversation {_conversation}: could not be read from the store");
-        Context.Parent.Tell(new ChildStopping(Self));
+        Stopping();
         base.OnRecoveryFailure(reason, message);
     }
 }

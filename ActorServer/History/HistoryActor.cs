@@ -50,7 +50,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         Receive<ReadHistory>(m => ToConversation(m.Conversation, m));
         Receive<Fetch>(m => ToConversation(m.Conversation, m));
         Receive<MarkReadUpTo>(m => Writable(m.Ticket), m => ToConversation(m.Conversation, m));
-        Receive<MarkChecked>(m => ToInbox(m.Mark.Owner, m.Mark));
+        Receive<MarkChecked>(m => ToInbox(m.Mark.Owner, m));
         Receive<Hold>(m => Writable(m.Ticket), m => ToInbox(m.Owner, m));
         Receive<CollectAway>(m => ToInbox(m.Owner, m));
         Receive<AwayDelivered>(m => ToInbox(m.Owner, m));

@@ -5,64 +5,70 @@ namespace Switchboard.Server.History;
 // Session ↔ the node's history (HistoryActor and the conversations and inboxes under it). Each request carries the
 // session's ticket (its client's request id) and is answered to the sender once; a session that hears nothing in
 // switchboard.history.timeout answers its client 503 itself.
+// In a cluster the conversations and inboxes are sharded entities on any node: what crosses between nodes is marked
+// IHistoryWireMessage (the node side's signed serializer, ClusterWireSerializer, carries it; see HistoryWireCodec).
+
+/// <summary>Marker for the history messages that cross between cluster nodes.</summary>
+public interface IHistoryWireMessage;
 
 /// <summary>Keep <paramref name="Text"/> in <paramref name="Conversation"/>; answered with <see cref="Posted"/> once the
 /// journal has it, or <see cref="HistoryFailed"/>.</summary>
-public sealed record Post(Conversation Conversation, long Ticket, string From, string Text);
+public sealed record Post(Conversation Conversation, long Ticket, string From, string Text) : IHistoryWireMessage;
 
 /// <summary>This node does not keep the history (another node sharing its data directory does): the message goes out
 /// as a guest's would, unkept.</summary>
 public sealed record NotKept(long Ticket);
 
 /// <summary>Kept as message <paramref name="MsgId"/> at the server's <paramref name="TimeMs"/>.</summary>
-public sealed record Posted(long Ticket, Conversation Conversation, long MsgId, long TimeMs);
+public sealed record Posted(long Ticket, Conversation Conversation, long MsgId, long TimeMs) : IHistoryWireMessage;
 
 /// <summary>The store could not do it (503), or the request is not allowed (403, 422).</summary>
-public sealed record HistoryFailed(long Ticket, int Code, string Error);
+public sealed record HistoryFailed(long Ticket, int Code, string Error) : IHistoryWireMessage;
 
 /// <summary>Read <paramref name="Conversation"/> (a query's window, <see cref="HistoryWindow"/>), only messages from
 /// <paramref name="SinceMs"/> on; answered with <see cref="HistoryPage"/>.</summary>
-public sealed record ReadHistory(Conversation Conversation, long Ticket, HistoryAnchor Anchor, long At, int Count, long SinceMs = 0);
+public sealed record ReadHistory(Conversation Conversation, long Ticket, HistoryAnchor Anchor, long At, int Count, long SinceMs = 0) : IHistoryWireMessage;
 
 /// <summary>A query's messages, oldest first; <paramref name="Trimmed"/> ids at the start are gone.</summary>
-public sealed record HistoryPage(long Ticket, Conversation Conversation, ChatLine[] Lines, long Trimmed, long LastId);
+public sealed record HistoryPage(long Ticket, Conversation Conversation, ChatLine[] Lines, long Trimmed, long LastId) : IHistoryWireMessage;
 
 /// <summary>Inbox → conversation: these ids (held for the inbox's owner), and the newest id; answered with
 /// <see cref="Fetched"/>.</summary>
-public sealed record Fetch(Conversation Conversation, long Ticket, long[] Ids);
+public sealed record Fetch(Conversation Conversation, long Ticket, long[] Ids) : IHistoryWireMessage;
 
-public sealed record Fetched(long Ticket, Conversation Conversation, ChatLine[] Lines, long LastId);
+public sealed record Fetched(long Ticket, Conversation Conversation, ChatLine[] Lines, long LastId) : IHistoryWireMessage;
 
 /// <summary>Message <paramref name="MsgId"/> of <paramref name="Conversation"/> waits for <paramref name="Owner"/>'s next
 /// login; answered with <see cref="HeldOk"/> once the journal has it, or <see cref="HistoryFailed"/>.</summary>
-public sealed record Hold(string Owner, long Ticket, Conversation Conversation, long MsgId);
+public sealed record Hold(string Owner, long Ticket, Conversation Conversation, long MsgId) : IHistoryWireMessage;
 
-public sealed record HeldOk(long Ticket);
+public sealed record HeldOk(long Ticket) : IHistoryWireMessage;
 
 /// <summary>A session of <paramref name="Owner"/>, reserved since <paramref name="SinceMs"/>, started: what waited for it
 /// (nothing older than its reservation), and its unread counts; answered with <see cref="AwayReport"/>.</summary>
-public sealed record CollectAway(string Owner, long SinceMs = 0);
+public sealed record CollectAway(string Owner, long SinceMs = 0, long Ticket = 0) : IHistoryWireMessage;
 
 /// <summary>The name was reserved anew or released: its inbox (held messages, read markers) is emptied.</summary>
-public sealed record ClearInbox(string Owner);
+public sealed record ClearInbox(string Owner) : IHistoryWireMessage;
 
 /// <summary>The messages that arrived while <c>Owner</c> was away, in the order they were kept, and what is unread per
 /// conversation it has a marker in. The session pushes them, then answers <see cref="AwayDelivered"/>.</summary>
 /// <paramref name="UpTo"/> names the last held message it covers (the session answers it back once they are pushed; 0:
 /// forget nothing); <paramref name="Trimmed"/> were held but trimmed by retention before they could be delivered.
-public sealed record AwayReport(AwayLine[] Lines, (Conversation Conversation, long Unread)[] Unread, long UpTo, long Trimmed = 0);
+public sealed record AwayReport(AwayLine[] Lines, (Conversation Conversation, long Unread)[] Unread, long UpTo, long Trimmed = 0, long Ticket = 0)
+    : IHistoryWireMessage;
 
 public sealed record AwayLine(Conversation Conversation, ChatLine Line);
 
 /// <summary>The held messages up to <paramref name="UpTo"/> (an <see cref="AwayReport"/>'s) reached their owner: the inbox
 /// forgets them.</summary>
-public sealed record AwayDelivered(string Owner, long UpTo);
+public sealed record AwayDelivered(string Owner, long UpTo) : IHistoryWireMessage;
 
 /// <summary><paramref name="Owner"/> has read <paramref name="Conversation"/> up to <paramref name="MsgId"/>; answered with
 /// <see cref="MarkedOk"/> (the marker, which only moves forward) or <see cref="HistoryFailed"/>.</summary>
-public sealed record MarkReadUpTo(string Owner, long Ticket, Conversation Conversation, long MsgId);
+public sealed record MarkReadUpTo(string Owner, long Ticket, Conversation Conversation, long MsgId) : IHistoryWireMessage;
 
-public sealed record MarkedOk(long Ticket, long Marker);
+public sealed record MarkedOk(long Ticket, long Marker) : IHistoryWireMessage;
 
 /// <summary>History → a conversation or inbox it lets go (idle, or the least recently used past max-live): stop after
 /// what is already in the mailbox (a persistent actor handles it only after its pending writes, unlike PoisonPill).</summary>
@@ -72,7 +78,7 @@ public sealed record StopChild
 }
 
 /// <summary>Conversation → history: a read marker its conversation has checked, for the reader's inbox.</summary>
-public sealed record MarkChecked(MarkReadUpTo Mark);
+public sealed record MarkChecked(MarkReadUpTo Mark) : IHistoryWireMessage;
 
 /// <summary>A conversation or inbox → history: it is stopping after a failed write or read; what comes for it now waits for
 /// its successor (told before anyone hears the failure, so a retry never reaches the stopping one).</summary>

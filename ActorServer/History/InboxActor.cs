@@ -26,10 +26,13 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
     private long _tickets;
 
     private readonly SwitchboardMetrics? _metrics;
+    private readonly HistoryRoutes? _routes;
 
-    public InboxActor(string owner, HistorySettings settings, SwitchboardMetrics? metrics = null)
+    /// <param name="routes">Where it asks conversations for held messages (null: the parent, a <see cref="HistoryActor"/>).</param>
+    public InboxActor(string owner, HistorySettings settings, SwitchboardMetrics? metrics = null, HistoryRoutes? routes = null)
     {
         _metrics = metrics;
+        _routes = routes;
         _owner = owner;
         _settings = settings;
         PersistenceId = PersistenceIdOf(owner);
@@ -42,7 +45,8 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
             if (_held.Count > 0 || _read.Count > 0) Persist(InboxCleared.Instance, _ => Clear());
         });
         Command<Hold>(OnHold);
-        Command<MarkReadUpTo>(OnMarkRead);
+        // A read marker its conversation checked (there is such a message).
+        Command<MarkChecked>(m => OnMarkRead(m.Mark));
         Command<ReadMarkers>(m => Sender.Tell(new MarkersRead(m.Ticket, Markers(m.Of))));
         Command<CollectAway>(OnCollect);
         Command<Fetched>(OnFetched);
@@ -57,8 +61,8 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     public static string PersistenceIdOf(string owner) => "inbox-" + owner;
 
-    public static Props Props(string owner, HistorySettings settings, SwitchboardMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new InboxActor(owner, settings, metrics));
+    public static Props Props(string owner, HistorySettings settings, SwitchboardMetrics? metrics = null, HistoryRoutes? routes = null) =>
+        Akka.Actor.Props.Create(() => new InboxActor(owner, settings, metrics, routes));
 
     private void OnHold(Hold m)
     {
@@ -117,9 +121,9 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         var ticket = ++_tickets;
         var ids = _held.GroupBy(h => h.Conversation).ToDictionary(g => g.Key, g => g.Select(h => h.MsgId).ToArray());
         foreach (var key in _read.Keys) ids.TryAdd(new Conversation(key), []);
-        var gathering = new Gathering(Sender, _held.Count > 0 ? _held[^1].Seq : 0, ids.Count, _held.Count, m.SinceMs);
+        var gathering = new Gathering(Sender, m.Ticket, _held.Count > 0 ? _held[^1].Seq : 0, ids.Count, _held.Count, m.SinceMs);
         _gathering[ticket] = gathering;
-        foreach (var (conversation, wanted) in ids) Context.Parent.Tell(new Fetch(conversation, ticket, wanted));
+        foreach (var (conversation, wanted) in ids) (_routes?.Conversations ?? Context.Parent).Tell(new Fetch(conversation, ticket, wanted));
         if (ids.Count == 0) Finish(ticket);
         else Timers.StartSingleTimer(ticket, new GatherTimeout(ticket), _settings.Timeout);
     }
@@ -144,7 +148,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         // Every conversation answered: what was held and not found, retention trimmed. One that did not answer in time
         // forgets nothing (UpTo 0): its messages come again at the next login.
         var complete = g.Answered == g.Expected;
-        g.ReplyTo.Tell(new AwayReport(lines, [.. g.Unread], complete ? g.UpTo : 0, complete ? g.Held - lines.Length - g.Older : 0));
+        g.ReplyTo.Tell(new AwayReport(lines, [.. g.Unread], complete ? g.UpTo : 0, complete ? g.Held - lines.Length - g.Older : 0, g.Ticket));
     }
 
     private void OnDelivered(AwayDelivered m)
@@ -153,10 +157,12 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         Persist(new HeldDelivered(m.UpTo), e => _held.RemoveAll(h => h.Seq <= e.UpTo));
     }
 
+    private void Stopping() => (_routes is null ? Context.Parent : _routes.Supervisor)?.Tell(new ChildStopping(Self));
+
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
         DataStoreErrors.Log(_log, reason, $"inbox of '{_owner}': could not be read from the store");
-        Context.Parent.Tell(new ChildStopping(Self));
+        Stopping();
         base.OnRecoveryFailure(reason, message);
     }
 
@@ -171,14 +177,15 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
     {
         DataStoreErrors.Log(_log, cause, $"inbox of '{_owner}': the journal could not write event {sequenceNr}");
         _metrics?.DataStoreWriteFailed();
-        Context.Parent.Tell(new ChildStopping(Self));
+        Stopping();
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     private sealed record GatherTimeout(long Ticket);
 
-    private sealed class Gathering(IActorRef replyTo, long upTo, int expected, int held, long sinceMs)
+    private sealed class Gathering(IActorRef replyTo, long ticket, long upTo, int expected, int held, long sinceMs)
     {
+        public long Ticket { get; } = ticket;
         public int Held { get; } = held;
         public long SinceMs { get; } = sinceMs;
         public int Older { get; set; }

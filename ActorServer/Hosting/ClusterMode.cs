@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Persistence.Sql;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,8 @@ namespace Switchboard.Server.Hosting;
 /// <param name="PublicHost">The host name other nodes and clients use for this node, when it binds 0.0.0.0.</param>
 /// <param name="SecretFile">The file whose first line is the cluster secret (else SWITCHBOARD_CLUSTER_SECRET).</param>
 /// <param name="ClusterPort">The node port other nodes use (mutual TLS, secret-tagged certificates); default: --port + 1.</param>
-public sealed record ClusterOptions(IReadOnlyList<string> Seeds, string? PublicHost, string? SecretFile = null, int? ClusterPort = null)
+/// <param name="Db">--db: the PostgreSQL store's connection string or the file holding it (<see cref="PostgresStore.Open"/>).</param>
+public sealed record ClusterOptions(IReadOnlyList<string> Seeds, string? PublicHost, string? SecretFile = null, int? ClusterPort = null, string? Db = null)
 {
     public const string SecretVariable = "SWITCHBOARD_CLUSTER_SECRET";
 
@@ -23,9 +25,14 @@ public sealed record ClusterOptions(IReadOnlyList<string> Seeds, string? PublicH
 /// client-facing one the host runs on --port, and the node side on --cluster-port (<see cref="NodeSide"/>:
 /// Akka.Cluster over mutual TLS that only holders of the cluster secret pass), which this mode starts before the
 /// client-facing system and stops after it. Ready once the node is Up and holds its first serverSeq range.
+/// <para>With <c>--db</c> the node keeps accounts and history in the PostgreSQL database every node shares, all on the
+/// node side: the accounts of names claimed here (a name has one claim in the cluster, so its account one writer), and
+/// the conversations and inboxes as sharded entities (<see cref="ShardedHistory"/>).</para>
 /// </summary>
 public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
 {
+    // How long the store may take to answer at start (reachable, schema made).
+    private static readonly TimeSpan StoreWait = TimeSpan.FromSeconds(15);
     private readonly ClusterReadiness _readiness = new();
     private readonly TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _gone = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -37,6 +44,7 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
     private ClusterSettings? _cluster;
     private string _secret = "";
     private NodeSide? _side;
+    private PostgresStore? _store;
 
     public string? DoorName => null; // other nodes reach the registry's inbox on the node side
 
@@ -73,6 +81,16 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
 
     public bool KeepsData => false;
 
+    public IDataStore? Store => _store;
+
+    public (IActorRef? Accounts, HistoryDesk? History) StartStore(ActorSystem system, DataStore? data, HistoryKeeperLock? keeper, SwitchboardMetrics metrics)
+    {
+        if (_store is null) return (null, null);
+        var (accounts, reserved) = _side!.System.StartAccounts(_store, metrics);
+        var relay = ShardedHistory.Start(_side, _cluster!.Shards, _store.History, reserved, metrics);
+        return (accounts, new HistoryDesk(relay, reserved, _store.History));
+    }
+
     public string? Credentials()
     {
         // The secret admits nodes to the node port (NodeCertificate) and signs every node-to-node message: no secret, no cluster.
@@ -80,6 +98,8 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
         if (secret is not null && secret.Length >= ClusterOptions.MinSecretLength)
         {
             _secret = secret;
+            // The store's connection string holds a password too: read (and its file checked) here.
+            if (c.Db is not null && (_store = PostgresStore.Open(c.Db, _nodeHocon, out var storeProblem, out _)) is null) return storeProblem;
             return null;
         }
         const string Make = "e.g. (umask 077; head -c 32 /dev/urandom | base64 > cluster.secret)";
@@ -91,15 +111,29 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
     public int? Open(NodeContext node)
     {
         var at = _address!;
+        if (_store?.CheckReachableAsync(StoreWait).GetAwaiter().GetResult() is { } unreachable)
+        {
+            Console.Error.WriteLine($"error: {unreachable}");
+            return 1;
+        }
         try
         {
             var config = new NodeSideConfig(at.BindHost, at.PublicHost, _clusterPort,
                 _seeds.Select(s => new HostPort(SwitchboardConfig.CanonicalHost(s.Host), s.Port)).ToList(), node.Node, _secret);
-            _side = NodeSide.Start(NodeWiring.AkkaLogging(NodeWiring.Switches(o)).WithFallback(_nodeHocon), _cluster!, config, node.Services);
+            var hocon = NodeWiring.AkkaLogging(NodeWiring.Switches(o)).WithFallback(_nodeHocon);
+            if (_store is not null) hocon = _store.Hocon.WithFallback(hocon).WithFallback(SqlPersistence.DefaultConfiguration);
+            _side = NodeSide.Start(hocon, _cluster!, config, node.Services);
         }
         catch (Exception ex)
         {
             Console.Error.WriteLine($"error: the server did not start: {ex.GetBaseException().Message}");
+            return 1;
+        }
+        // Before any persistent actor runs: several nodes starting at once must not race to make the tables.
+        if (_store?.EnsureSchemaAsync(_side.System, StoreWait).GetAwaiter().GetResult() is { } schema)
+        {
+            Console.Error.WriteLine($"error: {schema}");
+            _side.StopAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
             return 1;
         }
         // A node downed by the resolver (or that left) stops its node side: the process ends with it.

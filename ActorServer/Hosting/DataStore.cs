@@ -16,10 +16,12 @@ namespace Switchboard.Server.Hosting;
 /// version, so the plugin is wired with hocon: server.hocon's <c>akka.persistence</c> section, the connection string
 /// made here, and the plugin's own defaults (<see cref="SqlPersistence.DefaultConfiguration"/>) as the fallback.
 /// </summary>
-public sealed record DataStore(string Directory, string DatabasePath, AccountSettings Accounts, HistorySettings History)
+public sealed record DataStore(string Directory, string DatabasePath, AccountSettings Accounts, HistorySettings History) : IDataStore
 {
     /// <summary>Whether the file is still the one opened at start (made once the checks have passed).</summary>
     public DataFileGuard Guard { get; } = new(DatabasePath);
+
+    DataFileGuard? IDataStore.Guard => Guard;
 
     /// <summary>Per user, as the XDG base directory specification has it.</summary>
     public static string DefaultDirectory() =>
@@ -85,26 +87,33 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
 public static class DataStoreWiring
 {
     /// <summary>The connection strings over server.hocon's plugin section, the plugin's defaults under everything.</summary>
-    public static AkkaConfigurationBuilder WithDataStore(this AkkaConfigurationBuilder ab, DataStore? store) => store is null
+    public static AkkaConfigurationBuilder WithDataStore(this AkkaConfigurationBuilder ab, IDataStore? store) => store is null
         ? ab
         : ab.AddHocon(store.Hocon, HoconAddMode.Prepend).AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
 
-    /// <summary>Starts the journal and snapshot store at once (the schema is made on first start, and a store that
-    /// cannot be written is logged now, not at the first account), reads which names are reserved, then starts the
-    /// accounts and history actors; nulls without a store.</summary>
-    public static (IActorRef? Accounts, HistoryDesk? History) StartStore(this ActorSystem system, DataStore? store, SwitchboardMetrics? metrics = null,
+    /// <summary>Starts the journal and snapshot store of a single host's store, then its accounts and history
+    /// (<see cref="StartAccounts"/>); nulls without a store.</summary>
+    public static (IActorRef? Accounts, HistoryDesk? History) StartStore(this ActorSystem system, IDataStore? store, SwitchboardMetrics? metrics = null,
         HistoryKeeperLock? keeper = null)
     {
         if (store is null) return (null, null);
+        var (accounts, reserved) = system.StartAccounts(store, metrics);
+        var history = system.ActorOf(HistoryActor.Props(store.History, TimeProvider.System, keeper is null ? null : keeper.TryTake, store.Guard, metrics), "history");
+        return (accounts, new HistoryDesk(history, reserved, store.History));
+    }
+
+    /// <summary>Starts the journal and snapshot store at once (the schema is made on first start, and a store that
+    /// cannot be written is logged now, not at the first account), reads which names are reserved (before any client
+    /// registers: a DM to a reserved name must be kept from the first one), then starts the accounts.</summary>
+    public static (IActorRef Accounts, ReservedNames Reserved) StartAccounts(this ActorSystem system, IDataStore store, SwitchboardMetrics? metrics = null)
+    {
         var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
         persistence.JournalFor(null);
         persistence.SnapshotStoreFor(null);
-        // Before any client registers: a DM to a reserved name must be kept from the first one.
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var reserved = ReservedNames.LoadAsync(system, cancel.Token).GetAwaiter().GetResult();
         system.Log.Info("data store: {0} (accounts and history on, {1} reserved names)", store, reserved.Count);
         var accounts = system.ActorOf(AccountsActor.Props(store.Accounts, TimeProvider.System, reserved, store.Guard, metrics), "accounts");
-        var history = system.ActorOf(HistoryActor.Props(store.History, TimeProvider.System, keeper is null ? null : keeper.TryTake, store.Guard, metrics), "history");
-        return (accounts, new HistoryDesk(history, reserved, store.History));
+        return (accounts, reserved);
     }
 }

@@ -16,8 +16,15 @@ public interface INodeMode
     /// is a bad configuration.</summary>
     void Configure(ServerSettings settings);
 
-    /// <summary>Whether the node keeps the durable store (<c>--data</c>: accounts); cluster mode keeps none yet.</summary>
+    /// <summary>Whether the host opens the single-host store (<c>--data</c>, SQLite) for this mode.</summary>
     bool KeepsData { get; }
+
+    /// <summary>The mode's own store (cluster mode's PostgreSQL, <c>--db</c>), or null.</summary>
+    IDataStore? Store { get; }
+
+    /// <summary>Starts the accounts and the history as the client-facing system starts: over the host's store
+    /// (<paramref name="data"/>, with its keeper lock) or the mode's own; nulls when the node keeps nothing.</summary>
+    (IActorRef? Accounts, HistoryDesk? History) StartStore(ActorSystem system, DataStore? data, HistoryKeeperLock? keeper, SwitchboardMetrics metrics);
 
     /// <summary>What the mode needs besides the registration token (the cluster secret): the problem, or null.</summary>
     string? Credentials();

@@ -82,7 +82,7 @@ public static class NodeHost
             .WithActors((system, registry, _) =>
             {
                 var state = system.ActorOf(mode.RegistryProps(node!), "state");
-                NodeWiring.FrontActors(system, registry, state, settings, at.Node, mode.DoorName, token, metrics, system.StartStore(data, metrics, keeper));
+                NodeWiring.FrontActors(system, registry, state, settings, at.Node, mode.DoorName, token, metrics, mode.StartStore(system, data, keeper, metrics));
             }));
 
         using var app = builder.Build();
@@ -109,7 +109,8 @@ public static class NodeHost
         _ = mode.WhenGone.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
         _ = system.WhenTerminated.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
         await using var endpoint = monitor is null ? null : await NodeWiring.StartMonitorAsync(monitor, new MonitorEndpoint.Context(at.Node,
-            NodeWiring.Version, started, mode.View(node, system, app.Services.GetRequiredService<ActorRegistry>().Get<RegistryKey>()), metrics, logs, data?.Status));
+            NodeWiring.Version, started, mode.View(node, system, app.Services.GetRequiredService<ActorRegistry>().Get<RegistryKey>()), metrics, logs,
+            ((IDataStore?)data ?? mode.Store)?.Status));
         if (monitor is not null && endpoint is null)
         {
             await app.StopAsync();

@@ -37,6 +37,11 @@ public sealed class SegmentMode(ServerOptions o) : INodeMode
 
     public bool KeepsData => true;
 
+    public IDataStore? Store => null;
+
+    public (IActorRef? Accounts, HistoryDesk? History) StartStore(ActorSystem system, DataStore? data, HistoryKeeperLock? keeper, SwitchboardMetrics metrics) =>
+        system.StartStore(data, metrics, keeper);
+
     public string? Credentials() => null;
 
     public int? Open(NodeContext node)

@@ -14,7 +14,7 @@ public static class ServerHelp
     public const string Usage =
         "usage: ActorServer [--host H] [--port P] [--segment S] [--config F] [--monitor HOST:PORT] [--debug] [--debug-akka] " +
         "[--log-format text|json] [--token-file F] [--data DIR] [--tls-cert F.pfx --tls-ca CA.pem [--tls-client-certs required|none]]\n" +
-        "       ActorServer --cluster --seeds HOST:CLUSTER-PORT[,...] --cluster-secret-file F [--host H] [--public-host H] [--port P] [--cluster-port Q] [options above but --segment, --data]\n" +
+        "       ActorServer --cluster --seeds HOST:CLUSTER-PORT[,...] --cluster-secret-file F [--host H] [--public-host H] [--port P] [--cluster-port Q] [--db CONNECTION|FILE] [options above but --segment, --data]\n" +
         "       ActorServer inspect [--segment S | --monitor HOST:PORT | --url URL] [--json] [--watch]\n" +
         "       ActorServer backup [--data DIR] --to FILE [--config F]\n" +
         "       ActorServer restore --from FILE [--data DIR] [--config F]   (servers stopped)\n" +
@@ -55,7 +55,8 @@ public static class ServerHelp
         {{Switchboard.Messages.Codes.Help("  ", fromServerOnly: true)}}
 
         Exit codes:
-          0 clean shutdown · 1 a port in use, a segment or data directory it may not use, or the registry lost · 2 a bad option or file
+          0 clean shutdown · 1 a port in use, a segment or data directory it may not use, the data store unreachable, or the registry lost
+          2 a bad option or file
 
         Data, accounts and history (single-host mode):
           --data DIR (default $XDG_DATA_HOME/switchboard, else ~/.local/share/switchboard) holds one SQLite file,
@@ -69,6 +70,14 @@ public static class ServerHelp
           space is freed; a data file deleted or replaced under a running server answers them 503 and logs it.
           Cluster mode keeps no data yet: no accounts, no history (answered 300). See
           docs/operating.md#the-data-directory and docs/security.md#accounts
+
+        The cluster store (--db, cluster mode):
+          --db CONNECTION|FILE names the PostgreSQL database (15 or later) the nodes share: an Npgsql connection string,
+          Host=H;Port=5432;Database=D;Username=U;Password=P, or, to keep the password off the command line, a file of
+          this user's, mode 0600, whose first line is one. A malformed one: exit 2; a database that cannot be reached or
+          refuses the login: exit 1, "error: the data store postgresql://U@H:5432/D is unreachable: ...". The tables are
+          made on first start, one node at a time. /status shows host, port, database and user, never the password.
+          Back up with pg_dump. See docs/operating.md#the-cluster-store
 
         Examples:
           ActorServer --port 4053 --monitor 127.0.0.1:8222     a node, with its monitoring endpoint

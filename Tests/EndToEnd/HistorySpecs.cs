@@ -225,13 +225,13 @@ public sealed class HistorySpecs(HistorySpecs.SharedServer shared) : IClassFixtu
     }
 
     /// <summary>A kept message as a client shows it (live, replayed, offline or in a history page).</summary>
-    private sealed record Line(long Id, string From, string Text, string Time)
+    internal sealed record Line(long Id, string From, string Text, string Time)
     {
         public static Line Of(JsonElement m) =>
             new(m.GetProperty("id").GetInt64(), m.GetProperty("from").GetString()!, m.GetProperty("text").GetString()!, m.GetProperty("time").GetString()!);
     }
 
-    private static string Secret(string dir, string text)
+    internal static string Secret(string dir, string text)
     {
         var path = Path.Combine(dir, Guid.NewGuid().ToString("N"));
         File.WriteAllText(path, text + "\n");
@@ -239,9 +239,9 @@ public sealed class HistorySpecs(HistorySpecs.SharedServer shared) : IClassFixtu
         return path;
     }
 
-    private static int Code(JsonElement reply) => reply.GetProperty("code").GetInt32();
+    internal static int Code(JsonElement reply) => reply.GetProperty("code").GetInt32();
 
-    private static string? Result(JsonElement reply) =>
+    internal static string? Result(JsonElement reply) =>
         reply.TryGetProperty("result", out var r) ? r.GetString() : $"no result: {reply}";
 
     private static void AssertRefused(int code, string error, JsonElement reply) =>
@@ -253,19 +253,19 @@ public sealed class HistorySpecs(HistorySpecs.SharedServer shared) : IClassFixtu
         return (reply.GetProperty("conversation").GetString()!, reply.GetProperty("trimmed").GetInt64(), reply.GetProperty("lastId").GetInt64());
     }
 
-    private static Line[] Messages(JsonElement reply) => [.. reply.GetProperty("messages").EnumerateArray().Select(Line.Of)];
+    internal static Line[] Messages(JsonElement reply) => [.. reply.GetProperty("messages").EnumerateArray().Select(Line.Of)];
 
     private static Task<JsonElement> NextMessageAsync(ClientSession c) => MessagingSpecs.NextMessageAsync(c);
 
     // Presence notices come whenever others come and go; what is specified here are messages and the away line.
-    private static bool IsPresence(string line) =>
+    internal static bool IsPresence(string line) =>
         line.StartsWith("{\"event\":\"joined\"") || line.StartsWith("{\"event\":\"left\"") || line.StartsWith("{\"event\":\"presence\"");
 
-    private static async Task<JsonElement> NextEventAsync(ClientSession c) =>
+    internal static async Task<JsonElement> NextEventAsync(ClientSession c) =>
         JsonDocument.Parse(await c.Process.WaitForLineAsync(l => !IsPresence(l), TimeSpan.FromSeconds(15))).RootElement;
 
     /// <summary>Sends <paramref name="command"/>; the message events pushed before its reply, and the reply.</summary>
-    private static async Task<(JsonElement[] Messages, JsonElement Reply)> UntilReplyAsync(ClientSession c, string command)
+    internal static async Task<(JsonElement[] Messages, JsonElement Reply)> UntilReplyAsync(ClientSession c, string command)
     {
         await c.Process.WriteLineAsync(command);
         var messages = new List<JsonElement>();
@@ -278,7 +278,7 @@ public sealed class HistorySpecs(HistorySpecs.SharedServer shared) : IClassFixtu
     }
 
     /// <summary>A last command, then end of input: the client unregisters (the name is offline once it has exited 0).</summary>
-    private static async Task LeaveAsync(ClientSession client, string command, string result)
+    internal static async Task LeaveAsync(ClientSession client, string command, string result)
     {
         await using (client)
         {

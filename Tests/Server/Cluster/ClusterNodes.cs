@@ -85,8 +85,11 @@ public sealed class ThreeNodes : IAsyncDisposable
     public static readonly string[] Hosts = ["127.0.0.1", "127.0.0.2", "127.0.0.3"];
     private readonly ClusterNode?[] _nodes = new ClusterNode?[3];
 
-    private ThreeNodes(int[] ports, int[] clusterPorts)
+    private readonly string[] _extra;
+
+    private ThreeNodes(int[] ports, int[] clusterPorts, string[] extra)
     {
+        _extra = extra;
         Ports = ports;
         ClusterPorts = clusterPorts;
         Seeds = $"{Hosts[0]}:{clusterPorts[0]},{Hosts[1]}:{clusterPorts[1]}";
@@ -98,9 +101,10 @@ public sealed class ThreeNodes : IAsyncDisposable
 
     public ClusterNode this[int i] => _nodes[i] ?? throw new InvalidOperationException($"node {i} is not running");
 
-    public static async Task<ThreeNodes> StartAsync()
+    /// <param name="extra">More options for every node (and its restarts), e.g. the store.</param>
+    public static async Task<ThreeNodes> StartAsync(params string[] extra)
     {
-        var cluster = new ThreeNodes([.. Hosts.Select(ClusterNode.FreePort)], [.. Hosts.Select(ClusterNode.FreePort)]);
+        var cluster = new ThreeNodes([.. Hosts.Select(ClusterNode.FreePort)], [.. Hosts.Select(ClusterNode.FreePort)], extra);
         try
         {
             await Task.WhenAll(Enumerable.Range(0, 3).Select(cluster.StartNodeAsync));
@@ -116,7 +120,7 @@ public sealed class ThreeNodes : IAsyncDisposable
     /// <summary>Starts (or restarts) node <paramref name="i"/> on its host and port.</summary>
     public async Task<ClusterNode> StartNodeAsync(int i)
     {
-        var node = await ClusterNode.StartAsync(Hosts[i], Ports[i], ClusterPorts[i], Seeds);
+        var node = await ClusterNode.StartAsync(Hosts[i], Ports[i], ClusterPorts[i], Seeds, _extra);
         _nodes[i] = node;
         return node;
     }

@@ -1,0 +1,101 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+
+namespace Switchboard.Server.Cluster;
+
+/// <summary>
+/// A cluster node's history as its sessions see it (what <see cref="HistoryActor"/> is on a single host), on the node
+/// side under an unguessable name. The conversations and inboxes are sharded entities that may live on any node, and a
+/// session is not an address another node may reach (it lives in the client-facing system): so each request goes to
+/// its shard region from here, under a ticket of this relay's, and the entity's answer comes back here and is passed to
+/// the session under the session's own ticket. Requests are taken from this process only; an answer nobody waits for
+/// any more (its session gave up after the history timeout) is dropped, and forgotten requests are swept, so the
+/// table stays bounded.
+/// <para>It also spreads reservations: an account reserved or released on this node (the node side's event stream)
+/// empties the name's inbox and is published to every node, whose relays update their <see cref="ReservedNames"/>.</para>
+/// </summary>
+public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
+{
+    public const string ReservationsTopic = "switchboard-reservations";
+    private readonly IActorRef _conversations;
+    private readonly IActorRef _inboxes;
+    private readonly IActorRef _mediator;
+    private readonly ReservedNames _reserved;
+    private readonly TimeSpan _timeout;
+    private readonly Dictionary<long, Waiting> _waiting = [];
+    private long _tickets, _sweeps;
+
+    public HistoryRelayActor(IActorRef conversations, IActorRef inboxes, IActorRef mediator, ReservedNames reserved, TimeSpan timeout)
+    {
+        _conversations = conversations;
+        _inboxes = inboxes;
+        _mediator = mediator;
+        _reserved = reserved;
+        _timeout = timeout;
+        Receive<Post>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
+        Receive<ReadHistory>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
+        Receive<MarkReadUpTo>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
+        Receive<Hold>(FromHere, m => Ask(_inboxes, m.Ticket, t => m with { Ticket = t }));
+        Receive<CollectAway>(FromHere, m => Ask(_inboxes, m.Ticket, t => m with { Ticket = t }));
+        Receive<AwayDelivered>(FromHere, m => _inboxes.Tell(m, ActorRefs.NoSender));
+        Receive<Posted>(m => Answer(m.Ticket, t => m with { Ticket = t }));
+        Receive<HistoryFailed>(m => Answer(m.Ticket, t => m with { Ticket = t }));
+        Receive<HistoryPage>(m => Answer(m.Ticket, t => m with { Ticket = t }));
+        Receive<MarkedOk>(m => Answer(m.Ticket, t => m with { Ticket = t }));
+        Receive<HeldOk>(m => Answer(m.Ticket, t => m with { Ticket = t }));
+        Receive<AwayReport>(m => Answer(m.Ticket, t => m with { Ticket = t }));
+        Receive<ReservationChanged>(m =>
+        {
+            _inboxes.Tell(new ClearInbox(m.Name), ActorRefs.NoSender);
+            _mediator.Tell(new Publish(ReservationsTopic, new ReservationNotice(m.Name, _reserved.Since(m.Name))));
+        });
+        Receive<ReservationNotice>(m =>
+        {
+            if (m.SinceMs is { } since) _reserved.Reserved(m.Name, since);
+            else _reserved.Released(m.Name);
+        });
+        Receive<SubscribeAck>(_ => { });
+        Receive<Sweep>(_ => SweepForgotten());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IActorRef conversations, IActorRef inboxes, IActorRef mediator, ReservedNames reserved, TimeSpan timeout) =>
+        Akka.Actor.Props.Create(() => new HistoryRelayActor(conversations, inboxes, mediator, reserved, timeout));
+
+    protected override void PreStart()
+    {
+        _mediator.Tell(new Subscribe(ReservationsTopic, Self));
+        Context.System.EventStream.Subscribe(Self, typeof(ReservationChanged));
+        Timers.StartPeriodicTimer("sweep", Sweep.Instance, _timeout);
+    }
+
+    // A session, in this process (the client-facing system): never a message from another node.
+    private bool FromHere(object _) => Sender.Path.Address.HasLocalScope && !Sender.IsNobody();
+
+    private void Ask(IActorRef region, long ticket, Func<long, object> retick)
+    {
+        var mine = ++_tickets;
+        _waiting[mine] = new Waiting(Sender, ticket, _sweeps);
+        region.Tell(retick(mine), Self);
+    }
+
+    private void Answer(long mine, Func<long, object> retick)
+    {
+        if (_waiting.Remove(mine, out var w)) w.ReplyTo.Tell(retick(w.Ticket));
+    }
+
+    // Two sweeps old: the session gave up on it at least one history timeout ago.
+    private void SweepForgotten()
+    {
+        _sweeps++;
+        foreach (var (ticket, w) in _waiting.Where(kv => _sweeps - kv.Value.Since >= 2).ToList()) _waiting.Remove(ticket);
+    }
+
+    private sealed record Waiting(IActorRef ReplyTo, long Ticket, long Since);
+
+    private sealed record Sweep
+    {
+        public static readonly Sweep Instance = new();
+    }
+}

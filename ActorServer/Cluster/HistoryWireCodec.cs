@@ -1,0 +1,100 @@
+using System.Runtime.Serialization;
+using Google.Protobuf;
+using Switchboard.Server.Cluster.Proto;
+
+namespace Switchboard.Server.Cluster;
+
+/// <summary>
+/// The sharded history's messages between nodes (<see cref="IHistoryWireMessage"/>, <see cref="ReservationNotice"/>) as
+/// the protobuf messages of <c>Proto/history_wire.proto</c>. <see cref="ClusterWireSerializer"/> signs and checks the
+/// bytes; this maps them, strictly: an unknown anchor or an empty conversation or name is a
+/// <see cref="SerializationException"/>.
+/// </summary>
+internal static class HistoryWireCodec
+{
+    public static ManifestTable Add(ManifestTable t) => t
+        .Add<Post>("h-post").Add<Posted>("h-posted").Add<HistoryFailed>("h-failed")
+        .Add<ReadHistory>("h-read").Add<HistoryPage>("h-page").Add<Fetch>("h-fetch").Add<Fetched>("h-fetched")
+        .Add<Hold>("h-hold").Add<HeldOk>("h-held").Add<CollectAway>("h-collect").Add<ClearInbox>("h-clear")
+        .Add<AwayReport>("h-away").Add<AwayDelivered>("h-delivered").Add<MarkReadUpTo>("h-mark").Add<MarkedOk>("h-marked")
+        .Add<MarkChecked>("h-checked").Add<ReservationNotice>("h-notice");
+
+    public static bool Carries(object o) => o is IHistoryWireMessage or ReservationNotice;
+
+    public static byte[] Write(object o) => (o switch
+    {
+        Post m => (IMessage)new PostP { Conversation = m.Conversation.Key, Ticket = m.Ticket, From = m.From, Text = m.Text },
+        Posted m => new PostedP { Ticket = m.Ticket, Conversation = m.Conversation.Key, MsgId = m.MsgId, TimeMs = m.TimeMs },
+        HistoryFailed m => new FailedP { Ticket = m.Ticket, Code = m.Code, Error = m.Error },
+        ReadHistory m => new ReadP { Conversation = m.Conversation.Key, Ticket = m.Ticket, Anchor = (int)m.Anchor, At = m.At, Count = m.Count, SinceMs = m.SinceMs },
+        HistoryPage m => new PageP { Ticket = m.Ticket, Conversation = m.Conversation.Key, Lines = { m.Lines.Select(Line) }, Trimmed = m.Trimmed, LastId = m.LastId },
+        Fetch m => new FetchP { Conversation = m.Conversation.Key, Ticket = m.Ticket, Ids = { m.Ids } },
+        Fetched m => new FetchedP { Ticket = m.Ticket, Conversation = m.Conversation.Key, Lines = { m.Lines.Select(Line) }, LastId = m.LastId },
+        Hold m => new HoldP { Owner = m.Owner, Ticket = m.Ticket, Conversation = m.Conversation.Key, MsgId = m.MsgId },
+        HeldOk m => new HeldOkP { Ticket = m.Ticket },
+        CollectAway m => new CollectP { Owner = m.Owner, SinceMs = m.SinceMs, Ticket = m.Ticket },
+        ClearInbox m => new ClearP { Owner = m.Owner },
+        AwayReport m => new AwayP
+        {
+            Lines = { m.Lines.Select(l => new AwayLineP { Conversation = l.Conversation.Key, Line = Line(l.Line) }) },
+            Unread = { m.Unread.Select(u => new UnreadP { Conversation = u.Conversation.Key, Unread = u.Unread }) },
+            UpTo = m.UpTo, Trimmed = m.Trimmed, Ticket = m.Ticket,
+        },
+        AwayDelivered m => new DeliveredP { Owner = m.Owner, UpTo = m.UpTo },
+        MarkReadUpTo m => Mark(m),
+        MarkedOk m => new MarkedP { Ticket = m.Ticket, Marker = m.Marker },
+        MarkChecked m => new MarkCheckedP { Mark = Mark(m.Mark) },
+        ReservationNotice m => new NoticeP { Name = m.Name, Reserved = m.SinceMs is not null, SinceMs = m.SinceMs ?? 0 },
+        _ => throw new SerializationException($"not a history message: {o.GetType()}"),
+    }).ToByteArray();
+
+    public static bool Reads(string manifest) => Readers.ContainsKey(manifest);
+
+    public static object Read(string manifest, byte[] bytes) =>
+        Readers.TryGetValue(manifest, out var read) ? read(bytes) : throw new SerializationException($"unknown cluster message '{manifest}'");
+
+    private static readonly Dictionary<string, Func<byte[], object>> Readers = new()
+    {
+        ["h-post"] = From(PostP.Parser, p => new Post(Conv(p.Conversation), p.Ticket, p.From, p.Text)),
+        ["h-posted"] = From(PostedP.Parser, p => new Posted(p.Ticket, Conv(p.Conversation), p.MsgId, p.TimeMs)),
+        ["h-failed"] = From(FailedP.Parser, p => new HistoryFailed(p.Ticket, p.Code, p.Error)),
+        ["h-read"] = From(ReadP.Parser, p => new ReadHistory(Conv(p.Conversation), p.Ticket, Anchor(p.Anchor), p.At, p.Count, p.SinceMs)),
+        ["h-page"] = From(PageP.Parser, p => new HistoryPage(p.Ticket, Conv(p.Conversation), [.. p.Lines.Select(Line)], p.Trimmed, p.LastId)),
+        ["h-fetch"] = From(FetchP.Parser, p => new Fetch(Conv(p.Conversation), p.Ticket, [.. p.Ids])),
+        ["h-fetched"] = From(FetchedP.Parser, p => new Fetched(p.Ticket, Conv(p.Conversation), [.. p.Lines.Select(Line)], p.LastId)),
+        ["h-hold"] = From(HoldP.Parser, p => new Hold(Name(p.Owner), p.Ticket, Conv(p.Conversation), p.MsgId)),
+        ["h-held"] = From(HeldOkP.Parser, p => new HeldOk(p.Ticket)),
+        ["h-collect"] = From(CollectP.Parser, p => new CollectAway(Name(p.Owner), p.SinceMs, p.Ticket)),
+        ["h-clear"] = From(ClearP.Parser, p => new ClearInbox(Name(p.Owner))),
+        ["h-away"] = From(AwayP.Parser, p => new AwayReport(
+            [.. p.Lines.Select(l => new AwayLine(Conv(l.Conversation), Line(l.Line ?? throw Missing("line"))))],
+            [.. p.Unread.Select(u => (Conv(u.Conversation), u.Unread))], p.UpTo, p.Trimmed, p.Ticket)),
+        ["h-delivered"] = From(DeliveredP.Parser, p => new AwayDelivered(Name(p.Owner), p.UpTo)),
+        ["h-mark"] = From(MarkP.Parser, Mark),
+        ["h-marked"] = From(MarkedP.Parser, p => new MarkedOk(p.Ticket, p.Marker)),
+        ["h-checked"] = From(MarkCheckedP.Parser, p => new MarkChecked(Mark(p.Mark ?? throw Missing("mark")))),
+        ["h-notice"] = From(NoticeP.Parser, p => new ReservationNotice(Name(p.Name), p.Reserved ? p.SinceMs : null)),
+    };
+
+    private static Func<byte[], object> From<T>(MessageParser<T> parser, Func<T, object> map) where T : IMessage<T> =>
+        bytes => map(parser.ParseFrom(bytes));
+
+    private static MarkP Mark(MarkReadUpTo m) => new() { Owner = m.Owner, Ticket = m.Ticket, Conversation = m.Conversation.Key, MsgId = m.MsgId };
+
+    private static MarkReadUpTo Mark(MarkP p) => new(Name(p.Owner), p.Ticket, Conv(p.Conversation), p.MsgId);
+
+    private static Line Line(ChatLine l) => new() { Id = l.Id, From = l.From, Text = l.Text, TimeMs = l.TimeMs };
+
+    private static ChatLine Line(Line l) => new(l.Id, l.From, l.Text, l.TimeMs);
+
+    // Entity ids come from these: a conversation key is a room (#...) or a pair of names (@a@b).
+    private static Conversation Conv(string key) =>
+        key.Length > 1 && key[0] is '#' or '@' ? new Conversation(key) : throw new SerializationException($"not a conversation: '{key}'");
+
+    private static string Name(string name) => Limits.IsValidName(name) ? name : throw new SerializationException($"not a name: '{name}'");
+
+    private static HistoryAnchor Anchor(int anchor) =>
+        Enum.IsDefined((HistoryAnchor)anchor) ? (HistoryAnchor)anchor : throw new SerializationException($"unknown anchor {anchor}");
+
+    private static SerializationException Missing(string field) => new($"history message without its {field}");
+}

@@ -1,0 +1,35 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+
+namespace Switchboard.Server.Cluster;
+
+/// <summary>
+/// The history of a cluster with a store (<c>--db</c>): conversations and inboxes as sharded entities on the node side,
+/// so each persistence id has one writer in the whole cluster (sharding runs an entity on one node at a time, and only
+/// after its old node is downed and removed elsewhere). Idle entities are let go after history idle-after with the same
+/// stop message the single-host history uses (a conversation answers its pending writes first). Sessions reach them
+/// through this node's <see cref="HistoryRelayActor"/>.
+/// </summary>
+public static class ShardedHistory
+{
+    /// <returns>The node's relay: what sessions tell as their history.</returns>
+    public static IActorRef Start(NodeSide side, int shards, HistorySettings settings, ReservedNames reserved, SwitchboardMetrics? metrics)
+    {
+        var system = side.System;
+        var sharding = ClusterSharding.Get(system);
+        var shardingSettings = ClusterShardingSettings.Create(system).WithStateStoreMode(StateStoreMode.DData).WithRememberEntities(false)
+            .WithPassivateIdleAfter(settings.IdleAfter);
+        var allocation = ClusterSharding.Get(system).DefaultShardAllocationStrategy(shardingSettings);
+        // Each entity type reaches the other through its region, known once both are started (entities are made later).
+        HistoryRoutes routes = null!;
+        var conversations = sharding.Start(ConversationExtractor.TypeName,
+            id => ConversationActor.Props(new Conversation(id), settings, TimeProvider.System, metrics, routes),
+            shardingSettings, new ConversationExtractor(shards), allocation, StopChild.Instance);
+        var inboxes = sharding.Start(InboxExtractor.TypeName, id => InboxActor.Props(id, settings, metrics, routes),
+            shardingSettings, new InboxExtractor(shards), allocation, StopChild.Instance);
+        routes = new HistoryRoutes(conversations, inboxes, Supervisor: null);
+#pragma warning disable AK1008 // top-level on the node side on purpose: the entities' answers must reach it from other nodes
+        return system.ActorOf(HistoryRelayActor.Props(conversations, inboxes, side.Mediator, reserved, settings.Timeout), Capability.NewName("history-"));
+#pragma warning restore AK1008
+    }
+}

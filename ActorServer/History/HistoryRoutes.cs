@@ -1,0 +1,15 @@
+using Akka.Actor;
+
+namespace Switchboard.Server.History;
+
+/// <summary>
+/// Where a conversation or inbox sends what is for another one: an inbox's <see cref="Fetch"/> goes to
+/// <paramref name="Conversations"/>, a conversation's <see cref="MarkChecked"/> to <paramref name="Inboxes"/>, and
+/// <see cref="ChildStopping"/> to <paramref name="Supervisor"/>. On a single host all three are the
+/// <see cref="HistoryActor"/> that created them; in a cluster the two shard regions, and no supervisor (sharding
+/// restarts an entity on its next message).
+/// </summary>
+public sealed record HistoryRoutes(IActorRef Conversations, IActorRef Inboxes, IActorRef? Supervisor)
+{
+    public static HistoryRoutes Via(IActorRef history) => new(history, history, history);
+}

@@ -1,0 +1,21 @@
+using Akka.Configuration;
+
+namespace Switchboard.Server.Hosting;
+
+/// <summary>A node's durable store under Akka.Persistence: the SQLite file of a single host (<see cref="DataStore"/>), or
+/// the PostgreSQL database a cluster shares (<see cref="PostgresStore"/>).</summary>
+public interface IDataStore
+{
+    /// <summary>The plugin's connection settings, laid over server.hocon's <c>akka.persistence</c> section.</summary>
+    Config Hocon { get; }
+
+    /// <summary>What <c>/status</c> shows (never a password).</summary>
+    object Status { get; }
+
+    AccountSettings Accounts { get; }
+
+    HistorySettings History { get; }
+
+    /// <summary>Whether the data file is still the one opened at start; null when the store is not a file.</summary>
+    DataFileGuard? Guard { get; }
+}

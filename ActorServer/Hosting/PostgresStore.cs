@@ -1,0 +1,251 @@
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Persistence;
+using Npgsql;
+
+namespace Switchboard.Server.Hosting;
+
+/// <summary>
+/// Cluster mode's durable store: one PostgreSQL database every node shares (<c>--db VALUE</c>), under Akka.Persistence
+/// with Akka.Persistence.Sql (linq2db's <see cref="ProviderName"/> provider). VALUE is an Npgsql connection string or,
+/// to keep the password off the command line (any local user can read the process list), a file whose first line is
+/// one; the file must be this user's and closed to others (0600), as the token file. The password is never shown:
+/// <see cref="Url"/>, <see cref="Status"/> and <see cref="ToString"/> name the user, host, port and database only.
+/// Start order: <see cref="Open"/>, <see cref="CheckReachableAsync"/>, the actor system with <see cref="Hocon"/>, then
+/// <see cref="EnsureSchemaAsync"/> before any persistent actor runs.
+/// </summary>
+public sealed record PostgresStore : IDataStore
+{
+    /// <summary>linq2db's name for PostgreSQL 15 and later (its <c>ProviderName.PostgreSQL15</c>).</summary>
+    public const string ProviderName = "PostgreSQL.15";
+
+    /// <summary>The oldest server the provider's SQL is meant for.</summary>
+    public const int MinServerVersion = 15;
+
+    // Session-level advisory lock held while the plugins make their tables; per database ("Switchbd" in ASCII).
+    private const long SchemaLockKey = 0x5377_6974_6368_6264;
+    private const string ProbeId = "switchboard-schema-check";
+
+    // Holds the password: handed to the plugins and Npgsql only, never logged or shown.
+    private readonly string _connection;
+
+    private PostgresStore(string connection, string host, int port, string database, string user, AccountSettings accounts, HistorySettings history)
+    {
+        _connection = connection;
+        Host = host;
+        Port = port;
+        Database = database;
+        User = user;
+        Accounts = accounts;
+        History = history;
+    }
+
+    public string Host { get; }
+    public int Port { get; }
+    public string Database { get; }
+    public string User { get; }
+    public AccountSettings Accounts { get; }
+    public HistorySettings History { get; }
+
+    /// <summary>Not a file: nothing to guard.</summary>
+    public DataFileGuard? Guard => null;
+
+    /// <summary>Where the store is, without the password: <c>postgresql://user@host:port/database</c>.</summary>
+    public string Url => $"postgresql://{User}@{(Host.Contains(':') && !Host.StartsWith('/') ? $"[{Host}]" : Host)}:{Port}/{Database}";
+
+    /// <summary>The store <paramref name="value"/> names (a connection string, or a file holding one), or null with
+    /// <paramref name="problem"/> and the exit code (2: a bad option, file or configuration, as the token file's; 0 when opened).
+    /// Nothing is connected to yet: that is <see cref="CheckReachableAsync"/>.</summary>
+    public static PostgresStore? Open(string value, Config hocon, out string? problem, out int exitCode)
+    {
+        exitCode = 2;
+        AccountSettings accounts;
+        HistorySettings history;
+        try
+        {
+            accounts = AccountSettings.Create(hocon);
+            history = HistorySettings.Create(hocon);
+        }
+        catch (ConfigurationException ex)
+        {
+            problem = $"bad configuration: {ex.Message}";
+            return null;
+        }
+        problem = null;
+        var fromFile = !value.Contains('=') || File.Exists(value);
+        var connection = fromFile ? ReadFile(value, out problem) : value;
+        if (connection is null) return null;
+        var source = fromFile ? $"the connection string in {value}" : "--db";
+        NpgsqlConnectionStringBuilder parsed;
+        try
+        {
+            parsed = new NpgsqlConnectionStringBuilder(connection);
+        }
+        // Only Npgsql's message (it names a keyword, never a value): the string may hold the password.
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException or OverflowException)
+        {
+            problem = $"{source} is not a PostgreSQL connection string ({ex.Message.TrimEnd('.')}); e.g. {Example}";
+            return null;
+        }
+        var missing = new[] { ("Host", parsed.Host), ("Database", parsed.Database), ("Username", parsed.Username) }
+            .Where(k => string.IsNullOrWhiteSpace(k.Item2)).Select(k => k.Item1).ToList();
+        if (missing.Count > 0)
+        {
+            problem = $"{source} has no {string.Join(", ", missing)}; e.g. {Example}";
+            return null;
+        }
+        if (!fromFile && !string.IsNullOrEmpty(parsed.Password))
+            Console.Error.WriteLine("warning: the --db connection string holds the password, which every local user can read in the process list; " +
+                "put the connection string in a file of mode 0600 and give --db FILE (or leave the password to ~/.pgpass)");
+        // Named in pg_stat_activity, so a DBA sees whose connections these are.
+        if (string.IsNullOrEmpty(parsed.ApplicationName)) parsed.ApplicationName = "switchboard";
+        exitCode = 0;
+        return new PostgresStore(parsed.ConnectionString, parsed.Host!, parsed.Port, parsed.Database!, parsed.Username!, accounts, history);
+    }
+
+    private const string Example = "Host=db.example;Port=5432;Database=switchboard;Username=switchboard;Password=...";
+
+    // The first line of a file only its owner, this user, may read or write.
+    private static string? ReadFile(string path, out string? problem)
+    {
+        const string What = "database connection file";
+        try
+        {
+            using var file = File.OpenRead(path);
+            var owner = ProcessInfo.FileStatusOf((int)file.SafeFileHandle.DangerousGetHandle(), path).Uid;
+            // Another user could point this node at a database of theirs, or read the password.
+            problem = owner != ProcessInfo.EffectiveUid()
+                ? $"{What} {path} belongs to uid {owner}, not to this user; refusing it"
+                : SecretFile.Exposure(file.SafeFileHandle, path, What);
+            if (problem is not null) return null;
+            var first = new StreamReader(file).ReadLine()?.Trim();
+            if (!string.IsNullOrEmpty(first)) return first;
+            problem = $"{What} {path} is empty; its first line must be the connection string, e.g. {Example}";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            problem = $"cannot read {What} {path}: {ex.Message} (--db takes a connection string or the file holding one)";
+        }
+        return null;
+    }
+
+    /// <summary>The plugins' settings: journal, snapshot store and query journal all on this database, tables made on
+    /// first start. The table mapping is the plugin's <c>postgresql</c> one: the same table and column names as the
+    /// single-host SQLite file's (<c>event_journal</c>, <c>sequence_nr</c>), plus <c>snapshot_store</c>.</summary>
+    public Config Hocon
+    {
+        get
+        {
+            var quoted = System.Text.Json.JsonSerializer.Serialize(_connection);
+            var common = $"connection-string = {quoted}, provider-name = \"{ProviderName}\", table-mapping = postgresql";
+            return ConfigurationFactory.ParseString($$"""
+                akka.persistence.journal.sql { {{common}}, auto-initialize = on }
+                akka.persistence.snapshot-store.sql { {{common}}, auto-initialize = on }
+                akka.persistence.query.journal.sql { {{common}} }
+                """);
+        }
+    }
+
+    /// <summary>What <c>/status</c> shows: never the password.</summary>
+    public object Status => new { kind = "postgresql", host = Host, port = Port, database = Database, user = User };
+
+    /// <summary>For the start-up log line.</summary>
+    public override string ToString() => $"PostgreSQL {Url}";
+
+    /// <summary>Connects once, within <paramref name="timeout"/>: null when the database answers, this user may log in and
+    /// the server is recent enough; else one line for <c>error: </c> (exit code 1).</summary>
+    public async Task<string?> CheckReachableAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await using var db = await ConnectAsync(timeout, cancel.Token);
+            if (db.PostgreSqlVersion.Major < MinServerVersion)
+                return $"the data store {Url} runs PostgreSQL {db.PostgreSqlVersion}; Switchboard needs {MinServerVersion} or later";
+            return null;
+        }
+        catch (Exception ex) when (Unreachable(ex, timeout) is { } why)
+        {
+            return $"the data store {Url} is unreachable: {why}";
+        }
+    }
+
+    /// <summary>Starts <paramref name="system"/>'s journal and snapshot store (configured with <see cref="Hocon"/>) and
+    /// waits until both have made their tables, one node at a time: PostgreSQL's <c>CREATE TABLE IF NOT EXISTS</c> is not
+    /// safe against a concurrent one (the loser fails on the table's row type, "duplicate key value violates unique
+    /// constraint pg_type_typname_nsp_index"), and nodes started together would otherwise race. The database's advisory
+    /// lock orders them; the plugins make the tables themselves, so they are exactly the plugins'. Call it before any
+    /// persistent actor runs. Null when ready, else one line for <c>error: </c> (exit code 1).</summary>
+    public async Task<string?> EnsureSchemaAsync(ActorSystem system, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var stage = "is unreachable";
+        try
+        {
+            await using var db = await ConnectAsync(timeout, cancel.Token);
+            stage = "did not let this node make its tables";
+            await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", db))
+            {
+                take.Parameters.AddWithValue("key", SchemaLockKey);
+                await take.ExecuteNonQueryAsync(cancel.Token);
+            }
+            // Each plugin makes its tables before it answers anything (it stashes until then); the answers read them.
+            var persistence = Persistence.Instance.Apply(system);
+            var journal = persistence.JournalFor(null);
+            var snapshots = persistence.SnapshotStoreFor(null);
+            var replayed = await journal.Ask<object>(me => new ReplayMessages(1, 0, 0, ProbeId, me), timeout, cancel.Token);
+            if (replayed is ReplayMessagesFailure failed) return $"the data store {Url} {stage}: {Describe(failed.Cause)}";
+            var loaded = await snapshots.Ask<object>(new LoadSnapshot(ProbeId, SnapshotSelectionCriteria.Latest, long.MaxValue), timeout, cancel.Token);
+            if (loaded is LoadSnapshotFailed snapshotFailed) return $"the data store {Url} {stage}: {Describe(snapshotFailed.Cause)}";
+            // Closing the connection releases the lock for the next node.
+            return null;
+        }
+        catch (Exception ex) when (ex is AskTimeoutException || ex is OperationCanceledException && cancel.IsCancellationRequested)
+        {
+            return $"the data store {Url} {stage}: no answer within {timeout.TotalSeconds:0.#} s (the journal's errors, if any, are in the log above)";
+        }
+        catch (Exception ex) when (Unreachable(ex, timeout) is { } why)
+        {
+            return $"the data store {Url} {stage}: {why}";
+        }
+    }
+
+    private async Task<NpgsqlConnection> ConnectAsync(TimeSpan timeout, CancellationToken cancel)
+    {
+        // Not pooled: a probe, and a session whose close releases the advisory lock.
+        var once = new NpgsqlConnectionStringBuilder(_connection) { Pooling = false, Timeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)) };
+        var db = new NpgsqlConnection(once.ConnectionString);
+        try
+        {
+            await db.OpenAsync(cancel);
+            return db;
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
+    }
+
+    // Why a connection failed, in words an operator acts on; null for what is not a connection failure.
+    private static string? Unreachable(Exception ex, TimeSpan timeout) => ex switch
+    {
+        PostgresException pg => Describe(pg),
+        OperationCanceledException or TimeoutException => $"no answer within {timeout.TotalSeconds:0.#} s",
+        NpgsqlException { InnerException: TimeoutException } => $"no answer within {timeout.TotalSeconds:0.#} s",
+        NpgsqlException { InnerException: SocketException socket } => socket.Message,
+        NpgsqlException { InnerException: { } inner } npgsql => $"{npgsql.Message.TrimEnd('.')}: {inner.Message}",
+        NpgsqlException npgsql => npgsql.Message,
+        SocketException socket => socket.Message,
+        _ => null,
+    };
+
+    private static string Describe(Exception ex) => ex switch
+    {
+        PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } pg =>
+            $"{pg.MessageText} (check the user and password of --db)",
+        PostgresException pg => $"{pg.MessageText} (SQLSTATE {pg.SqlState})",
+        _ => ex.GetBaseException().Message,
+    };
+}
