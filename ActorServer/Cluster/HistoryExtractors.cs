@@ -29,6 +29,7 @@ public sealed class InboxExtractor(int shards) : HashCodeMessageExtractor(shards
         AwayDelivered m => m.Owner,
         ClearInbox m => m.Owner,
         MarkChecked m => m.Mark.Owner,
+        ReadMarkers m => m.Owner,
         _ => null,
     };
 }

@@ -17,7 +17,8 @@ internal static class HistoryWireCodec
         .Add<ReadHistory>("h-read").Add<HistoryPage>("h-page").Add<Fetch>("h-fetch").Add<Fetched>("h-fetched")
         .Add<Hold>("h-hold").Add<HeldOk>("h-held").Add<CollectAway>("h-collect").Add<ClearInbox>("h-clear")
         .Add<AwayReport>("h-away").Add<AwayDelivered>("h-delivered").Add<MarkReadUpTo>("h-mark").Add<MarkedOk>("h-marked")
-        .Add<MarkChecked>("h-checked").Add<ReservationNotice>("h-notice");
+        .Add<MarkChecked>("h-checked").Add<ReservationNotice>("h-notice")
+        .Add<ReadMarkers>("h-markers").Add<MarkersRead>("h-markers-read");
 
     public static bool Carries(object o) => o is IHistoryWireMessage or ReservationNotice;
 
@@ -45,6 +46,8 @@ internal static class HistoryWireCodec
         MarkedOk m => new MarkedP { Ticket = m.Ticket, Marker = m.Marker },
         MarkChecked m => new MarkCheckedP { Mark = Mark(m.Mark) },
         ReservationNotice m => new NoticeP { Name = m.Name, Reserved = m.SinceMs is not null, SinceMs = m.SinceMs ?? 0 },
+        ReadMarkers m => new MarkersP { Owner = m.Owner, Ticket = m.Ticket, All = m.Of is null, Of = { (m.Of ?? []).Select(c => c.Key) } },
+        MarkersRead m => new MarkersReadP { Ticket = m.Ticket, Markers = { m.Markers.Select(x => new MarkerP { Conversation = x.Conversation.Key, Marker = x.Marker }) } },
         _ => throw new SerializationException($"not a history message: {o.GetType()}"),
     }).ToByteArray();
 
@@ -74,6 +77,8 @@ internal static class HistoryWireCodec
         ["h-marked"] = From(MarkedP.Parser, p => new MarkedOk(p.Ticket, p.Marker)),
         ["h-checked"] = From(MarkCheckedP.Parser, p => new MarkChecked(Mark(p.Mark ?? throw Missing("mark")))),
         ["h-notice"] = From(NoticeP.Parser, p => new ReservationNotice(Name(p.Name), p.Reserved ? p.SinceMs : null)),
+        ["h-markers"] = From(MarkersP.Parser, p => new ReadMarkers(Name(p.Owner), p.Ticket, p.All ? null : [.. p.Of.Select(Conv)])),
+        ["h-markers-read"] = From(MarkersReadP.Parser, p => new MarkersRead(p.Ticket, [.. p.Markers.Select(x => (Conv(x.Conversation), x.Marker))])),
     };
 
     private static Func<byte[], object> From<T>(MessageParser<T> parser, Func<T, object> map) where T : IMessage<T> =>

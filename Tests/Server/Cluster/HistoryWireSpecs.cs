@@ -34,6 +34,10 @@ public sealed class HistoryWireSpecs() : Akka.TestKit.Xunit2.TestKit(Configurati
         new MarkChecked(new MarkReadUpTo("alice", 9, Room, 40)),
         new ReservationNotice("alice", 1_700_000_000_000),
         new ReservationNotice("alice", null),
+        new ReadMarkers("alice", 10, [Room, Dm]),
+        new ReadMarkers("alice", 10, null),
+        new ReadMarkers("alice", 10, []),
+        new MarkersRead(10, [(Room, 3L), (Dm, 40L)]),
     ];
 
     [Theory]
@@ -45,7 +49,9 @@ public sealed class HistoryWireSpecs() : Akka.TestKit.Xunit2.TestKit(Configurati
         Assert.IsType(message.GetType(), back);
         // Arrays compare by reference in records: equal bytes again show that every field came back.
         Assert.Equal(bytes, Serializer.ToBinary(back));
-        if (message is not (HistoryPage or Fetch or Fetched or AwayReport)) Assert.Equal(message, back);
+        if (message is not (HistoryPage or Fetch or Fetched or AwayReport or ReadMarkers or MarkersRead)) Assert.Equal(message, back);
+        // All direct conversations (no list) and no conversation (an empty one) stay apart.
+        if (message is ReadMarkers asked) Assert.Equal(asked.Of is null, ((ReadMarkers)back).Of is null);
     }
 
     [Fact]
