@@ -18,22 +18,44 @@ public sealed class HostileHistorySpecs(Xunit.Abstractions.ITestOutputHelper out
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>alice (reserved) and bob share #vault and DMs, all kept; returns them connected.</summary>
-    private async Task<(ServerNode Server, ClientSession Alice, ClientSession Bob)> SecretsAsync()
+    /// <summary>A server keeping history, and alice and bob connected to it.</summary>
+    private sealed record Secrets(ServerNode Server, ClientSession Alice, ClientSession Bob) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Alice.DisposeAsync();
+            await Bob.DisposeAsync();
+            await Server.DisposeAsync();
+        }
+    }
+
+    /// <summary>alice (reserved) and bob share #vault and DMs, all kept.</summary>
+    private async Task<Secrets> SecretsAsync()
     {
         var server = await ServerNode.StartAsync(extra: ["--data", Path.Combine(_dir, "data")]);
-        var password = Path.Combine(_dir, "alice-password");
-        File.WriteAllText(password, "down-the-rabbit-hole-42\n");
-        File.SetUnixFileMode(password, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var alice = await server.ConnectAsync("alice", "--password-file", password);
-        var bob = await server.ConnectAsync("bob");
-        Assert.Equal(200, Code(await alice.SendAsync("reserve")));
-        Assert.Equal(200, Code(await alice.SendAsync("join #vault")));
-        Assert.Equal(200, Code(await bob.SendAsync("join #vault")));
-        Assert.Equal(200, Code(await bob.SendAsync("say #vault vault secret")));
-        Assert.Equal(200, Code(await bob.SendAsync("tell alice dm secret")));
-        Assert.Equal(200, Code(await alice.SendAsync("tell bob dm secret back")));
-        return (server, alice, bob);
+        ClientSession? alice = null, bob = null;
+        try
+        {
+            var password = Path.Combine(_dir, "alice-password");
+            File.WriteAllText(password, "down-the-rabbit-hole-42\n");
+            File.SetUnixFileMode(password, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            alice = await server.ConnectAsync("alice", "--password-file", password);
+            bob = await server.ConnectAsync("bob");
+            Assert.Equal(200, Code(await alice.SendAsync("reserve")));
+            Assert.Equal(200, Code(await alice.SendAsync("join #vault")));
+            Assert.Equal(200, Code(await bob.SendAsync("join #vault")));
+            Assert.Equal(200, Code(await bob.SendAsync("say #vault vault secret")));
+            Assert.Equal(200, Code(await bob.SendAsync("tell alice dm secret")));
+            Assert.Equal(200, Code(await alice.SendAsync("tell bob dm secret back")));
+            return new Secrets(server, alice, bob);
+        }
+        catch
+        {
+            if (alice is not null) await alice.DisposeAsync();
+            if (bob is not null) await bob.DisposeAsync();
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     private static int Code(JsonElement reply) => reply.GetProperty("code").GetInt32();
@@ -49,22 +71,7 @@ public sealed class HostileHistorySpecs(Xunit.Abstractions.ITestOutputHelper out
 
     private static IActorRef Resolve(HostilePeer peer, string path) => ((ExtendedActorSystem)peer.System).Provider.ResolveActorRef(path);
 
-    /// <summary>Every message in the peer's inbox until it has been quiet a moment.</summary>
-    private static List<object> Drain(HostilePeer peer)
-    {
-        var got = new List<object>();
-        while (true)
-        {
-            try
-            {
-                got.Add(peer.Inbox.Receive(TimeSpan.FromMilliseconds(500).Scaled()));
-            }
-            catch (Exception e) when (e is TimeoutException or AggregateException { InnerException: TimeoutException })
-            {
-                return got;
-            }
-        }
-    }
+    private static List<object> Drain(HostilePeer peer) => peer.Drain(TimeSpan.FromMilliseconds(500));
 
     // Nothing kept between alice and bob, nor said in #vault, in anything a peer received.
     private static void RevealsNothing(IEnumerable<object> received)
@@ -89,10 +96,8 @@ public sealed class HostileHistorySpecs(Xunit.Abstractions.ITestOutputHelper out
     [Fact]
     public async Task A_raw_peer_reads_nothing_of_others_through_its_own_session_a_leaked_one_or_a_forged_sender()
     {
-        var (server, alice, bob) = await SecretsAsync();
-        await using var _s = server;
-        await using var _a = alice;
-        await using var _b = bob;
+        await using var secrets = await SecretsAsync();
+        var (server, alice) = (secrets.Server, secrets.Alice);
         using var carolPeer = new HostilePeer();
         using var mallory = new HostilePeer();
         var carol = await RegisterAsync(carolPeer, server, "carol");
@@ -166,10 +171,8 @@ public sealed class HostileHistorySpecs(Xunit.Abstractions.ITestOutputHelper out
     [Fact]
     public async Task A_flood_of_history_queries_and_chat_commands_is_rate_limited_and_others_are_served()
     {
-        var (server, alice, bob) = await SecretsAsync();
-        await using var _s = server;
-        await using var _a = alice;
-        await using var _b = bob;
+        await using var secrets = await SecretsAsync();
+        var (server, alice) = (secrets.Server, secrets.Alice);
         using var mallory = new HostilePeer();
         var rssBefore = Rss(server.Process.Pid);
         var clock = System.Diagnostics.Stopwatch.StartNew();

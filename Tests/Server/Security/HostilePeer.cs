@@ -82,5 +82,23 @@ public sealed class HostilePeer : IDisposable
         return watcher.ReceiveAsync(within.Scaled());
     }
 
+    /// <summary>What is already in the peer's inbox, and arrives until it has been quiet for <paramref name="quiet"/>.</summary>
+    public List<object> Drain(TimeSpan quiet)
+    {
+        var got = new List<object>();
+        while (true)
+        {
+            try
+            {
+                got.Add(Inbox.Receive(quiet.Scaled()));
+            }
+            // The inbox's own deadline may win the race with its wait and arrive wrapped: nothing more came, either way.
+            catch (Exception e) when (e is TimeoutException or AggregateException { InnerException: TimeoutException })
+            {
+                return got;
+            }
+        }
+    }
+
     public void Dispose() => System.Terminate().Wait(TimeSpan.FromSeconds(10).Scaled());
 }

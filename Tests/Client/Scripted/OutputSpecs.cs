@@ -1,0 +1,69 @@
+using System.Text.Json;
+
+namespace Switchboard.Tests.Client.Scripted;
+
+/// <summary>The scripted client's lines for what issue 21 added: unread counts in <c>who</c> and <c>rooms</c>, and the
+/// catch-up after a reconnect (missed messages, trimmed counts, the summary), JSON and plain, through the console's
+/// events as the client actor reports them.</summary>
+public sealed class OutputSpecs
+{
+    private readonly StringWriter _json = new(), _plain = new();
+
+    private string[] Lines(StringWriter w) => w.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private void Both(Action<Output> write)
+    {
+        write(new Output(_json, json: true));
+        write(new Output(_plain, json: false));
+    }
+
+    [Fact]
+    public void Who_and_rooms_carry_unread_only_where_there_is_a_count()
+    {
+        var who = new WhoReply(1, 200, 2, 9, [new("bob", "n:1", 0, 3), new("carol", "n:1", 0, null), new("dave", "n:1", 0, 0)], null);
+        var rooms = new RoomsReply(2, 200, 3, 10, [new("#games", 2, 5, 4), new("#quiet", 1, 0)], null);
+        Both(o =>
+        {
+            o.Reply("who", who);
+            o.Reply("rooms", rooms);
+        });
+        var json = Lines(_json).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal([3L, null, 0L], json[0].GetProperty("result").EnumerateArray().Select(e => e.TryGetProperty("unread", out var u) ? u.GetInt64() : (long?)null));
+        Assert.Equal([4L, null], json[1].GetProperty("result").EnumerateArray().Select(e => e.TryGetProperty("unread", out var u) ? u.GetInt64() : (long?)null));
+        // Plain: a count worth reading (none for 0 or unknown).
+        Assert.Equal(["who: bob@n:1 (3 unread), carol@n:1, dave@n:1 [clientSeq 2, serverSeq 9]",
+            "rooms: #games (2 here, 5 recent, 4 unread), #quiet (1 here, 0 recent) [clientSeq 3, serverSeq 10]"], Lines(_plain));
+    }
+
+    [Fact]
+    public void A_catch_up_shows_missed_messages_marked_the_trimmed_count_and_a_summary_and_hides_what_was_seen()
+    {
+        var seen = new SeenMessages("alice");
+        var json = new ConsoleEvents("alice", () => null, () => null, new Output(_json, json: true), null, seen);
+        var plain = new ConsoleEvents("alice", () => null, () => null, new Output(_plain, json: false), null);
+        foreach (var events in new[] { json, plain })
+        {
+            events.Pushed(new Incoming("bob", "before", true, null, false, 1, 1000));
+            // The JSON client reconnects (its catch-up's requests are CatchUpSpecs' business); the plain one tracks nothing.
+            if (events == json) Assert.Equal(new CatchUpPoint("bob", 0, 1), seen.BeginCatchUp().Points.Single());
+            events.Pushed(new Incoming("bob", "before", true, null, false, 1, 1000, Offline: true)); // given again at login
+            events.Missed(new Incoming("bob", "while away", true, null, false, 2, 2000));
+            events.Trimmed("#games", 2);
+            events.CaughtUp(new CatchUpSummary(3, 2, ["#games"], [("#chess", 503, "history store unavailable")]));
+        }
+
+        var lines = Lines(_json).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        // The DM given again at login was seen before the drop: hidden.
+        Assert.Equal(["message", "message", "trimmed", "caught-up"], lines.Select(l => l.GetProperty("event").GetString()));
+        Assert.Equal((2L, "while away", true, true), (lines[1].GetProperty("id").GetInt64(), lines[1].GetProperty("text").GetString(),
+            lines[1].GetProperty("direct").GetBoolean(), lines[1].GetProperty("missed").GetBoolean()));
+        Assert.Equal(("#games", 2L), (lines[2].GetProperty("conversation").GetString(), lines[2].GetProperty("count").GetInt64()));
+        Assert.Equal("""{"event":"caught-up","missed":3,"trimmed":2,"rooms":["#games"],"failed":[{"conversation":"#chess","code":503,"error":"history store unavailable"}]}""",
+            Lines(_json)[3]);
+        // Plain, without a catch-up begun: the second copy shows as the offline message it is.
+        Assert.Equal(["[bob → you] before", "(while you were away) [bob → you] before", "(missed) [bob → you] while away",
+            "* #games: 2 message(s) were trimmed; you missed them",
+            "* caught up: 3 missed message(s), 2 trimmed before you could read them; back in #games; #chess: error 503 history store unavailable"],
+            Lines(_plain));
+    }
+}
