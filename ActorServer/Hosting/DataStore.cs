@@ -3,6 +3,8 @@ using Akka.Configuration;
 using Akka.Event;
 using Akka.Hosting;
 using Akka.Persistence.Sql;
+using Akka.Persistence.Sql.Config;
+using LinqToDB;
 using Microsoft.Data.Sqlite;
 
 namespace Switchboard.Server.Hosting;
@@ -14,14 +16,24 @@ namespace Switchboard.Server.Hosting;
 /// or file of another user, open to other users, locked by another process or not a sound SQLite database is refused
 /// with one line naming it (<see cref="DataStoreCheck"/>). Akka.Persistence.Sql.Hosting is served only at an older Akka
 /// version, so the plugin is wired with hocon: server.hocon's <c>akka.persistence</c> section, the connection string
-/// made here, and the plugin's own defaults (<see cref="SqlPersistence.DefaultConfiguration"/>) as the fallback.
+/// made here, and the plugin's own defaults (<see cref="SqlPersistence.DefaultConfiguration"/>) as the fallback; and
+/// with <see cref="Setup"/>, which sets up each of its connections (<see cref="DataConnections"/>).
 /// </summary>
-public sealed record DataStore(string Directory, string DatabasePath, AccountSettings Accounts, HistorySettings History) : IDataStore
+public sealed record DataStore(string Directory, string DatabasePath, AccountSettings Accounts, HistorySettings History, WalSync Sync)
+    : IDataStore
 {
     /// <summary>Whether the file is still the one opened at start (made once the checks have passed).</summary>
     public DataFileGuard Guard { get; } = new(DatabasePath);
 
     DataFileGuard? IDataStore.Guard => Guard;
+
+    /// <summary>The plugin's linq2db options (journal, snapshots, queries): this file, each connection set to
+    /// <see cref="Sync"/> and a busy timeout as it opens.</summary>
+    public DataOptions DataOptions { get; } = DataConnections.Options(ConnectionString(DatabasePath), Sync);
+
+    /// <summary><see cref="DataOptions"/> as the actor system hands them to the plugin. A system without it still works,
+    /// at SQLite's defaults (synchronous=FULL, and Microsoft.Data.Sqlite's 150 ms sleeps on a busy lock).</summary>
+    public DataOptionsSetup Setup => new(DataOptions);
 
     /// <summary>Per user, as the XDG base directory specification has it.</summary>
     public static string DefaultDirectory() =>
@@ -41,11 +53,13 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
         AccountSettings accounts;
         HistorySettings history;
         string file;
+        WalSync sync;
         try
         {
             accounts = AccountSettings.Create(hocon);
             history = HistorySettings.Create(hocon);
             file = hocon.RequiredString("switchboard.data.file");
+            sync = DataConnections.SyncOf(hocon);
         }
         catch (ConfigurationException ex)
         {
@@ -56,7 +70,7 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
         var dir = Path.GetFullPath(directory ?? DefaultDirectory());
         var path = Path.Combine(dir, file);
         problem = DataStoreCheck.Prepare(dir, path);
-        return problem is null ? new DataStore(dir, path, accounts, history) : null;
+        return problem is null ? new DataStore(dir, path, accounts, history, sync) : null;
     }
 
     /// <summary>The plugin's connection strings (journal, snapshots, queries), all to this one file. Never created by
@@ -66,8 +80,7 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
     {
         get
         {
-            var connection = new SqliteConnectionStringBuilder { DataSource = DatabasePath, Mode = SqliteOpenMode.ReadWrite }.ToString();
-            var quoted = System.Text.Json.JsonSerializer.Serialize(connection);
+            var quoted = System.Text.Json.JsonSerializer.Serialize(ConnectionString(DatabasePath));
             return ConfigurationFactory.ParseString($$"""
                 akka.persistence.journal.sql.connection-string = {{quoted}}
                 akka.persistence.snapshot-store.sql.connection-string = {{quoted}}
@@ -76,8 +89,11 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
         }
     }
 
+    private static string ConnectionString(string path) =>
+        new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite }.ToString();
+
     /// <summary>What <c>/status</c> shows.</summary>
-    public object Status => new { kind = "sqlite", directory = Directory, file = DatabasePath };
+    public object Status => new { kind = "sqlite", directory = Directory, file = DatabasePath, synchronous = Sync.ToString().ToLowerInvariant() };
 
     /// <summary>For <c>--help</c> and the start-up log line.</summary>
     public override string ToString() => $"SQLite {DatabasePath}";
@@ -86,10 +102,11 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
 /// <summary>The host's one-line wiring of the store.</summary>
 public static class DataStoreWiring
 {
-    /// <summary>The connection strings over server.hocon's plugin section, the plugin's defaults under everything.</summary>
-    public static AkkaConfigurationBuilder WithDataStore(this AkkaConfigurationBuilder ab, IDataStore? store) => store is null
+    /// <summary>The connection strings over server.hocon's plugin section, the plugin's defaults under everything, and the
+    /// connections' set-up.</summary>
+    public static AkkaConfigurationBuilder WithDataStore(this AkkaConfigurationBuilder ab, DataStore? store) => store is null
         ? ab
-        : ab.AddHocon(store.Hocon, HoconAddMode.Prepend).AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append);
+        : ab.AddHocon(store.Hocon, HoconAddMode.Prepend).AddHocon(SqlPersistence.DefaultConfiguration, HoconAddMode.Append).AddSetup(store.Setup);
 
     /// <summary>Starts the journal and snapshot store of a single host's store, then its accounts and history
     /// (<see cref="StartAccounts"/>); nulls without a store.</summary>

@@ -17,7 +17,7 @@ public sealed class AccountStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
     private IActorRef Node(int iterations = 1000)
     {
         var (config, store) = AccountTestConfig.Sqlite(_dir, iterations);
-        var system = ActorSystem.Create($"node{_nodes.Count}", config);
+        var system = AccountTestConfig.System($"node{_nodes.Count}", config, store);
         _nodes.Add(system);
         return system.StartStore(store).Accounts!;
     }

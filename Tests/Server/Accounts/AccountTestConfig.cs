@@ -31,5 +31,9 @@ public static class AccountTestConfig
         return (store.Hocon.WithFallback(hocon).WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration), store);
     }
 
+    /// <summary>An actor system on <paramref name="store"/>, with its connections set up as the host's are.</summary>
+    public static Akka.Actor.ActorSystem System(string name, Config config, DataStore store) =>
+        Akka.Actor.ActorSystem.Create(name, Akka.Actor.BootstrapSetup.Create().WithConfig(config).And(store.Setup));
+
     public static NameClaimed Claim(string name, Akka.Actor.IActorRef client) => new(name, client, new ClaimHandle(1, 1), new SeqPair(1, 1));
 }

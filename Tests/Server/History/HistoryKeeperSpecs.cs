@@ -23,7 +23,7 @@ public sealed class HistoryKeeperSpecs() : TestKit(ActorTestConfig.Server()), ID
     {
         var (config, store) = AccountTestConfig.Sqlite(_dir);
         _file = store.DatabasePath;
-        var system = ActorSystem.Create($"node{_nodes.Count}", ConfigurationFactory.ParseString("switchboard.history.keeper-retry = 100ms").WithFallback(config));
+        var system = AccountTestConfig.System($"node{_nodes.Count}", ConfigurationFactory.ParseString("switchboard.history.keeper-retry = 100ms").WithFallback(config), store);
         var keeper = new HistoryKeeperLock(store.Directory);
         _nodes.Add((system, keeper));
         return system.StartStore(store with { History = HistorySettings.Create(system.Settings.Config) }, keeper: keeper).History!.Actor;

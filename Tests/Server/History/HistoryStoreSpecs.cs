@@ -21,7 +21,7 @@ public sealed class HistoryStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
     {
         var (config, store) = AccountTestConfig.Sqlite(_dir);
         _file = store.DatabasePath;
-        var system = ActorSystem.Create($"node{_nodes.Count}", ConfigurationFactory.ParseString("switchboard.history { max-messages = 2, max-live = 1 }").WithFallback(config));
+        var system = AccountTestConfig.System($"node{_nodes.Count}", ConfigurationFactory.ParseString("switchboard.history { max-messages = 2, max-live = 1 }").WithFallback(config), store);
         _nodes.Add(system);
         return system.StartStore(HistoryTestStore(store, system)).History!.Actor;
     }

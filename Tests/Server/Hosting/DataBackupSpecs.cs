@@ -28,7 +28,7 @@ public sealed class DataBackupSpecs() : TestKit(ActorTestConfig.Server()), IDisp
     private IActorRef Node(string dir)
     {
         var (config, store) = AccountTestConfig.Sqlite(dir);
-        var system = ActorSystem.Create($"node{_nodes.Count}", config);
+        var system = AccountTestConfig.System($"node{_nodes.Count}", config, store);
         _nodes.Add(system);
         return system.StartStore(store).Accounts!;
     }
