@@ -40,8 +40,8 @@ public static class ServerHelp
           GET /healthz   200 {"status":"ok"}, or 503 {"status":"unavailable","reason":"..."}; in cluster mode 503
                          until the node is Up and holds its first serverSeq range, and while unreachable, leaving or downed
           GET /metrics   Prometheus text: switchboard_requests_total{code}, switchboard_request_duration_seconds, ...
-          GET /status    node, version, uptime, mode (single-host|cluster), store (SQLite: kind, directory, file;
-                         PostgreSQL: kind, host, port, database, user; never a password), nodes
+          GET /status    node, version, uptime, mode (single-host|cluster), store (SQLite: kind, directory, file,
+                         synchronous; PostgreSQL: kind, host, port, database, user; never a password), nodes
                          (cluster: the members with status, roles, reachable), totals
           GET /clients   this node's online clients, "scope":"node" (?limit=1..4096&offset=N)
           The same in cluster mode, as are --log-format, --debug and --debug-akka. At most 64 connections; when
