@@ -17,6 +17,8 @@ trap 'rm -rf "$results"' EXIT
 
 # The interactive client's specs drive it under tmux (Tests/Client): install it on a fresh machine.
 command -v tmux >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq tmux; } >/dev/null 2>&1 || echo "tmux is missing: the interactive client specs will fail" >&2
+# The cluster store's specs run a throwaway PostgreSQL server (Tests/Support/PostgresServer.cs): the same.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || { apt-get update -qq && apt-get install -y -qq postgresql; } >/dev/null 2>&1 || echo "postgresql is missing: the cluster store specs will fail" >&2
 dotnet build Switchboard.slnx -c Debug </dev/null || { echo "0 passed, 1 failed"; exit 1; }
 dotnet test Switchboard.slnx -c Debug --no-build "${filter[@]}" --logger "trx;LogFileName=tests.trx" --results-directory "$results" </dev/null
 status=$?

@@ -18,7 +18,7 @@ logFormat.AcceptOnlyFromAmong("text", "json");
 var data = new Option<string?>("--data")
 {
     HelpName = "DIR",
-    Description = $"Single-host mode: the data directory (mode 0700; its SQLite file 0600 keeps the accounts), made on first start; default {DataStore.DefaultDirectory()}. Cluster mode keeps no data yet",
+    Description = $"Single-host mode: the data directory (mode 0700; its SQLite file 0600 keeps the accounts), made on first start; default {DataStore.DefaultDirectory()}. Cluster mode keeps its data in PostgreSQL instead (--db)",
 };
 var db = new Option<string?>("--db")
 {
@@ -80,7 +80,7 @@ ServerHelp.Extend(root);
 root.Validators.Add(r =>
 {
     if (r.GetValue(clusterMode) && r.GetValue(data) is not null)
-        r.AddError("--data is for single-host mode: cluster mode keeps no data yet (no accounts; see docs/cluster.md)");
+        r.AddError("--data is for single-host mode; a cluster node keeps its data in PostgreSQL: --db CONNECTION|FILE (see docs/cluster.md)");
     if (!r.GetValue(clusterMode) && r.GetValue(db) is not null)
         r.AddError("--db is for cluster mode; a single-host server keeps its data in --data DIR");
 });

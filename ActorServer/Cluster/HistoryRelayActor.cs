@@ -35,20 +35,19 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
         Receive<Post>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
         Receive<ReadHistory>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
         Receive<MarkReadUpTo>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
+        Receive<Fetch>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
+        Receive<ReadMarkers>(FromHere, m => Ask(_inboxes, m.Ticket, t => m with { Ticket = t }));
         Receive<Hold>(FromHere, m => Ask(_inboxes, m.Ticket, t => m with { Ticket = t }));
         Receive<CollectAway>(FromHere, m => Ask(_inboxes, m.Ticket, t => m with { Ticket = t }));
         Receive<AwayDelivered>(FromHere, m => _inboxes.Tell(m, ActorRefs.NoSender));
-        // A reserved name's unread counts (SessionUnread): its markers, then each marked conversation's newest id.
-        Receive<ReadMarkers>(FromHere, m => Ask(_inboxes, m.Ticket, t => m with { Ticket = t }));
-        Receive<Fetch>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
         Receive<Posted>(m => Answer(m.Ticket, t => m with { Ticket = t }));
         Receive<HistoryFailed>(m => Answer(m.Ticket, t => m with { Ticket = t }));
         Receive<HistoryPage>(m => Answer(m.Ticket, t => m with { Ticket = t }));
         Receive<MarkedOk>(m => Answer(m.Ticket, t => m with { Ticket = t }));
         Receive<HeldOk>(m => Answer(m.Ticket, t => m with { Ticket = t }));
         Receive<AwayReport>(m => Answer(m.Ticket, t => m with { Ticket = t }));
-        Receive<MarkersRead>(m => Answer(m.Ticket, t => m with { Ticket = t }));
         Receive<Fetched>(m => Answer(m.Ticket, t => m with { Ticket = t }));
+        Receive<MarkersRead>(m => Answer(m.Ticket, t => m with { Ticket = t }));
         Receive<ReservationChanged>(m =>
         {
             _inboxes.Tell(new ClearInbox(m.Name), ActorRefs.NoSender);

@@ -45,9 +45,9 @@ internal static class HistoryWireCodec
         MarkReadUpTo m => Mark(m),
         MarkedOk m => new MarkedP { Ticket = m.Ticket, Marker = m.Marker },
         MarkChecked m => new MarkCheckedP { Mark = Mark(m.Mark) },
+        ReadMarkers m => new ReadMarkersP { Owner = m.Owner, Ticket = m.Ticket, All = m.Of is null, Of = { (m.Of ?? []).Select(c => c.Key) } },
+        MarkersRead m => new MarkersReadP { Ticket = m.Ticket, Markers = { m.Markers.Select(u => new UnreadP { Conversation = u.Conversation.Key, Unread = u.Marker }) } },
         ReservationNotice m => new NoticeP { Name = m.Name, Reserved = m.SinceMs is not null, SinceMs = m.SinceMs ?? 0 },
-        ReadMarkers m => new MarkersP { Owner = m.Owner, Ticket = m.Ticket, All = m.Of is null, Of = { (m.Of ?? []).Select(c => c.Key) } },
-        MarkersRead m => new MarkersReadP { Ticket = m.Ticket, Markers = { m.Markers.Select(x => new MarkerP { Conversation = x.Conversation.Key, Marker = x.Marker }) } },
         _ => throw new SerializationException($"not a history message: {o.GetType()}"),
     }).ToByteArray();
 
@@ -76,9 +76,9 @@ internal static class HistoryWireCodec
         ["h-mark"] = From(MarkP.Parser, Mark),
         ["h-marked"] = From(MarkedP.Parser, p => new MarkedOk(p.Ticket, p.Marker)),
         ["h-checked"] = From(MarkCheckedP.Parser, p => new MarkChecked(Mark(p.Mark ?? throw Missing("mark")))),
+        ["h-markers"] = From(ReadMarkersP.Parser, p => new ReadMarkers(Name(p.Owner), p.Ticket, p.All ? null : [.. p.Of.Select(Conv)])),
+        ["h-markers-read"] = From(MarkersReadP.Parser, p => new MarkersRead(p.Ticket, [.. p.Markers.Select(u => (Conv(u.Conversation), u.Unread))])),
         ["h-notice"] = From(NoticeP.Parser, p => new ReservationNotice(Name(p.Name), p.Reserved ? p.SinceMs : null)),
-        ["h-markers"] = From(MarkersP.Parser, p => new ReadMarkers(Name(p.Owner), p.Ticket, p.All ? null : [.. p.Of.Select(Conv)])),
-        ["h-markers-read"] = From(MarkersReadP.Parser, p => new MarkersRead(p.Ticket, [.. p.Markers.Select(x => (Conv(x.Conversation), x.Marker))])),
     };
 
     private static Func<byte[], object> From<T>(MessageParser<T> parser, Func<T, object> map) where T : IMessage<T> =>

@@ -24,8 +24,11 @@ public sealed record PostgresStore : IDataStore
     public const int MinServerVersion = 15;
 
     // Session-level advisory lock held while the plugins make their tables; per database ("Switchbd" in ASCII).
-    private const long SchemaLockKey = 0x5377_6974_6368_6264;
+    internal const long SchemaLockKey = 0x5377_6974_6368_6264;
     private const string ProbeId = "switchboard-schema-check";
+
+    // The plugin's postgresql table mapping puts every table there.
+    private const string SchemaName = "public";
 
     // Holds the password: handed to the plugins and Npgsql only, never logged or shown.
     private readonly string _connection;
@@ -180,11 +183,27 @@ public sealed record PostgresStore : IDataStore
     public async Task<string?> EnsureSchemaAsync(ActorSystem system, TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
-        var stage = "is unreachable";
+        NpgsqlConnection db;
         try
         {
-            await using var db = await ConnectAsync(timeout, cancel.Token);
-            stage = "did not let this node make its tables";
+            db = await ConnectAsync(timeout, cancel.Token);
+        }
+        catch (Exception ex) when (Unreachable(ex, timeout) is { } why)
+        {
+            return $"the data store {Url} is unreachable: {why}";
+        }
+        await using var _ = db;
+        var refused = $"the data store {Url} did not let this node make its tables";
+        try
+        {
+            // The plugins' CREATE TABLE IF NOT EXISTS needs this at every start, even once the tables exist.
+            await using (var may = new NpgsqlCommand("SELECT has_schema_privilege(@schema, 'CREATE')", db))
+            {
+                may.Parameters.AddWithValue("schema", SchemaName);
+                if (await may.ExecuteScalarAsync(cancel.Token) is not true)
+                    return $"{refused}: user {User} may not create tables in schema {SchemaName} of {Database} " +
+                        $"(GRANT CREATE ON SCHEMA {SchemaName} TO {User}, or make {User} the database's owner)";
+            }
             await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", db))
             {
                 take.Parameters.AddWithValue("key", SchemaLockKey);
@@ -192,22 +211,20 @@ public sealed record PostgresStore : IDataStore
             }
             // Each plugin makes its tables before it answers anything (it stashes until then); the answers read them.
             var persistence = Persistence.Instance.Apply(system);
-            var journal = persistence.JournalFor(null);
-            var snapshots = persistence.SnapshotStoreFor(null);
-            var replayed = await journal.Ask<object>(me => new ReplayMessages(1, 0, 0, ProbeId, me), timeout, cancel.Token);
-            if (replayed is ReplayMessagesFailure failed) return $"the data store {Url} {stage}: {Describe(failed.Cause)}";
-            var loaded = await snapshots.Ask<object>(new LoadSnapshot(ProbeId, SnapshotSelectionCriteria.Latest, long.MaxValue), timeout, cancel.Token);
-            if (loaded is LoadSnapshotFailed snapshotFailed) return $"the data store {Url} {stage}: {Describe(snapshotFailed.Cause)}";
+            var replayed = await persistence.JournalFor(null).Ask<object>(me => new ReplayMessages(1, 0, 0, ProbeId, me), timeout, cancel.Token);
+            if (replayed is ReplayMessagesFailure failed) return $"{refused}: {Describe(failed.Cause)}";
+            var loaded = await persistence.SnapshotStoreFor(null).Ask<object>(new LoadSnapshot(ProbeId, SnapshotSelectionCriteria.Latest, long.MaxValue), timeout, cancel.Token);
+            if (loaded is LoadSnapshotFailed snapshotFailed) return $"{refused}: {Describe(snapshotFailed.Cause)}";
             // Closing the connection releases the lock for the next node.
             return null;
         }
         catch (Exception ex) when (ex is AskTimeoutException || ex is OperationCanceledException && cancel.IsCancellationRequested)
         {
-            return $"the data store {Url} {stage}: no answer within {timeout.TotalSeconds:0.#} s (the journal's errors, if any, are in the log above)";
+            return $"{refused}: no answer within {timeout.TotalSeconds:0.#} s (waiting for another node's start, or the journal's errors in the log above)";
         }
         catch (Exception ex) when (Unreachable(ex, timeout) is { } why)
         {
-            return $"the data store {Url} {stage}: {why}";
+            return $"{refused}: {why}";
         }
     }
 

@@ -40,7 +40,8 @@ public static class ServerHelp
           GET /healthz   200 {"status":"ok"}, or 503 {"status":"unavailable","reason":"..."}; in cluster mode 503
                          until the node is Up and holds its first serverSeq range, and while unreachable, leaving or downed
           GET /metrics   Prometheus text: switchboard_requests_total{code}, switchboard_request_duration_seconds, ...
-          GET /status    node, version, uptime, mode (single-host|cluster), store (kind, directory, file), nodes
+          GET /status    node, version, uptime, mode (single-host|cluster), store (SQLite: kind, directory, file;
+                         PostgreSQL: kind, host, port, database, user; never a password), nodes
                          (cluster: the members with status, roles, reachable), totals
           GET /clients   this node's online clients, "scope":"node" (?limit=1..4096&offset=N)
           The same in cluster mode, as are --log-format, --debug and --debug-akka. At most 64 connections; when
@@ -68,15 +69,16 @@ public static class ServerHelp
           with ActorServer backup --data DIR --to FILE, at any time; restore with ActorServer restore --from FILE
           --data DIR, the servers stopped. A full disk answers reserve/passwd/release 503 (the rest goes on) until
           space is freed; a data file deleted or replaced under a running server answers them 503 and logs it.
-          Cluster mode keeps no data yet: no accounts, no history (answered 300). See
-          docs/operating.md#the-data-directory and docs/security.md#accounts
+          Cluster mode keeps them in PostgreSQL instead (--db, below); a cluster without --db keeps nothing (answered
+          300). See docs/operating.md#the-data-directory and docs/security.md#accounts
 
         The cluster store (--db, cluster mode):
-          --db CONNECTION|FILE names the PostgreSQL database (15 or later) the nodes share: an Npgsql connection string,
-          Host=H;Port=5432;Database=D;Username=U;Password=P, or, to keep the password off the command line, a file of
-          this user's, mode 0600, whose first line is one. A malformed one: exit 2; a database that cannot be reached or
-          refuses the login: exit 1, "error: the data store postgresql://U@H:5432/D is unreachable: ...". The tables are
-          made on first start, one node at a time. /status shows host, port, database and user, never the password.
+          --db CONNECTION|FILE names the PostgreSQL database (15 or later) where the nodes keep the accounts and the
+          history: an Npgsql connection string, Host=H;Port=5432;Database=D;Username=U;Password=P, or, to keep the
+          password off the command line, a file of this user's, mode 0600, whose first line is one. A malformed one:
+          exit 2; a database that cannot be reached or refuses the login: exit 1, "error: the data store
+          postgresql://U@H:5432/D is unreachable: ...". The tables are made on first start, one node at a time.
+          /status shows host, port, database and user, never the password. See docs/cluster.md#durable-data---db.
           Back up with pg_dump. See docs/operating.md#the-cluster-store
 
         Examples:

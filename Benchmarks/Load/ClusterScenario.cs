@@ -17,9 +17,7 @@ public static class ClusterScenario
         var ports = new[] { FreePort("127.0.0.1"), FreePort("127.0.0.2") };
         var clusterPorts = new[] { FreePort("127.0.0.1"), FreePort("127.0.0.2") };
         var seeds = $"127.0.0.1:{clusterPorts[0]},127.0.0.2:{clusterPorts[1]}";
-        var secret = Path.Combine(Path.GetTempPath(), $"sb-load-cluster-{Environment.ProcessId}.secret");
-        File.WriteAllText(secret, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(secret, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var secret = LoadEnvironment.NewClusterSecret();
         Console.Error.WriteLine($"cluster: two nodes ({seeds}), {n} clients per fleet, window {o.Window}");
         var nodes = await Task.WhenAll(
             ServerProcess.StartAsync(env.ServerDll, ["--cluster", "--host", "127.0.0.1", "--port", ports[0].ToString(), "--cluster-port", clusterPorts[0].ToString(), "--seeds", seeds, "--cluster-secret-file", secret, "--config", env.ServerHocon], null, TimeSpan.FromSeconds(90)),

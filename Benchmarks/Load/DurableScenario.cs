@@ -7,7 +7,8 @@ namespace Switchboard.Benchmarks.Load;
 /// <summary>
 /// <c>messaging --durable</c>: DMs and room messages through the history's journal (SQLite), each acknowledged when
 /// the sender hears its reply, beside the same load kept nowhere and, with nats-server at hand, JetStream publishes
-/// acknowledged by a file-backed stream; all three in alternating slices.
+/// acknowledged by a file-backed stream; with <c>--db</c>, a one-node cluster keeping them in PostgreSQL; all in alternating
+/// slices.
 /// </summary>
 public static class DurableScenario
 {
@@ -39,23 +40,29 @@ public static class DurableScenario
                 await using var memoryFleet = await Fleet.StartAsync(n, Target.Switchboard, Address.Parse(memory.Address), $"mem{n}x", traffic, window, o.Op, o.Args,
                     env.ClientHocon, TimeSpan.FromSeconds(60));
                 await using var jetStream = nats is null ? null : await NatsFleet.StartJetStreamAsync(n, nats.Url, window, $"js{n}x", room, TimeSpan.FromSeconds(60));
+                // The database outlives runs: names of this run's own, so a reservation of an earlier run is no obstacle.
+                using var postgres = o.Db is null ? null : await env.StartClusterNodeAsync(o.Db);
+                await using var postgresFleet = postgres is null ? null : await Fleet.StartAsync(n, Target.Switchboard, Address.Parse(postgres.Address),
+                    $"pg{Guid.NewGuid().ToString("N")[..6]}x", traffic, window, o.Op, o.Args, env.ClientHocon, TimeSpan.FromSeconds(180), password: Password, room: room);
                 Console.Error.WriteLine($"messaging --durable: SQLite at {durable.Address} (pid {durable.Pid}), in memory at {memory.Address} (pid {memory.Pid})" +
                     (nats is null ? "" : $", JetStream at {nats.Url} (nats-server pid {nats.Pid})"));
                 await Task.Delay(1000); // presence notices of the joins
 
-                var cpu = new[] { new CpuMeter(durable.Pid, false), new CpuMeter(memory.Pid, false), new CpuMeter(nats?.Pid, false) };
+                var cpu = new[] { new CpuMeter(durable.Pid, false), new CpuMeter(memory.Pid, false), new CpuMeter(nats?.Pid, false), new CpuMeter(postgres?.Pid, false) };
                 Contender?[] contenders =
                 [
                     new((slice, rate) => durableFleet.RunAsync(TimeSpan.Zero, slice, rate, o.MaxRequests), cpu[0]),
                     new((slice, rate) => memoryFleet.RunAsync(TimeSpan.Zero, slice, rate, o.MaxRequests), cpu[1]),
                     jetStream is null ? null : new((slice, rate) => jetStream.RunAsync(slice, rate, o.MaxRequests), cpu[2]),
+                    postgresFleet is null ? null : new((slice, rate) => postgresFleet.RunAsync(TimeSpan.Zero, slice, rate, o.MaxRequests), cpu[3]),
                 ];
                 await Alternation.WarmUpAsync(contenders, o.WarmupTime, o.Rate);
                 var r = await Alternation.RunAsync(contenders, o.Seconds, o.Rate);
                 rows.Add(new DurableRow(room is null ? "DM" : "room", n, window,
                     Side(r[0]!, cpu[0], StoreMb(durableData)),
                     Side(r[1]!, cpu[1], null),
-                    r[2] is null ? null : Side(r[2]!, cpu[2], StoreMb(jetStreamData!))));
+                    r[2] is null ? null : Side(r[2]!, cpu[2], StoreMb(jetStreamData!)),
+                    r[3] is null ? null : Side(r[3]!, cpu[3], null)));
             }
         var report = new DurableReport("messaging-durable", o.Seconds, o.Warmup, o.Window, Room, rows);
         Console.Out.Write(Markdown(report));

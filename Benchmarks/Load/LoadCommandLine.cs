@@ -72,6 +72,12 @@ public sealed class LoadCommandLine
         "messaging: DMs between reserved names and room messages, kept in a fresh SQLite store before each is acknowledged, beside the same load kept nowhere and NATS JetStream (when nats-server is at hand), in alternating slices; each client count of --clients (1,10,25 by default)",
         (o, v) => o with { Durable = v });
 
+    private readonly Bound<string?> _db = Bind(new Option<string?>("--db")
+    {
+        Description = "messaging --durable: also a one-node cluster whose data is in this PostgreSQL database (a connection string, or a 0600 file holding one, as the server's --db), in the same slices",
+        HelpName = "CONNECTION|FILE",
+    }, (o, v) => o with { Db = v });
+
     /// <summary>An option and where its value goes in <see cref="LoadOptions"/>.</summary>
     private interface IBound
     {
@@ -121,7 +127,7 @@ public sealed class LoadCommandLine
     private IEnumerable<IBound> All =>
     [
         _clients, _seconds, _warmup, _window, _batch, _rate, _half, _noBaseline, _server, _json, _op, _args, _maxRequests,
-        _capacity, _idle, _idleSystems, _busy, _keepRateLimit, _profile, _idleQuiet, _tls, _peer, _durable,
+        _capacity, _idle, _idleSystems, _busy, _keepRateLimit, _profile, _idleQuiet, _tls, _peer, _durable, _db,
     ];
 
     /// <summary><c>load</c>, <c>capacity</c> and <c>messaging</c>, each handing its name and options to <paramref name="run"/>.</summary>
@@ -134,7 +140,7 @@ public sealed class LoadCommandLine
             c => [c._idle, c._idleSystems, c._idleQuiet, c._busy, c._seconds, c._warmup, c._window, c._rate, c._json, c._op, c._args, c._maxRequests, c._keepRateLimit],
             run),
         Create("messaging", "Direct messages (tell) and broadcasts (say) between clients; one client count: the largest of --clients, 25 by default (--durable: kept in the history, beside JetStream, at each count)",
-            c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._json, c._maxRequests, c._keepRateLimit, c._durable],
+            c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._json, c._maxRequests, c._keepRateLimit, c._durable, c._db],
             run),
         Create("cluster", "Cluster mode, two nodes on 127.0.0.1/.2: a request on a node, and a DM within one node vs across nodes (same run)",
             c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._op, c._args, c._maxRequests, c._keepRateLimit],

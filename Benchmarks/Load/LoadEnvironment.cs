@@ -70,6 +70,28 @@ public sealed class LoadEnvironment : IDisposable
                 .. data is null ? Array.Empty<string>() : ["--data", data]], null, TimeSpan.FromSeconds(60))
             .ContinueWith(t => t.Result, TaskScheduler.Default);
 
+    /// <summary>A fresh cluster secret in a 0600 file (the caller deletes it once the nodes have read it).</summary>
+    public static string NewClusterSecret()
+    {
+        var secret = Path.Combine(Path.GetTempPath(), $"sb-load-cluster-{Environment.ProcessId}-{Guid.NewGuid():N}.secret");
+        File.WriteAllText(secret, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(secret, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return secret;
+    }
+
+    /// <summary>A one-node cluster on 127.0.0.1 keeping its data in the PostgreSQL of <paramref name="db"/> (--db).</summary>
+    public async Task<ServerProcess> StartClusterNodeAsync(string db)
+    {
+        var secret = NewClusterSecret();
+        try
+        {
+            var (port, clusterPort) = (Switchboard.Server.Hosting.StartChecks.FreePort("127.0.0.1"), Switchboard.Server.Hosting.StartChecks.FreePort("127.0.0.1"));
+            return await ServerProcess.StartAsync(ServerDll, ["--cluster", "--host", "127.0.0.1", "--port", port.ToString(), "--cluster-port", clusterPort.ToString(),
+                "--seeds", $"127.0.0.1:{clusterPort}", "--cluster-secret-file", secret, "--config", ServerHocon, "--db", db], null, TimeSpan.FromSeconds(90));
+        }
+        finally { File.Delete(secret); } // read at start
+    }
+
     public Task<ServerProcess> StartEchoAsync() =>
         ServerProcess.StartAsync(BenchDll, ["echo-server", "--port", "0", "--config", ServerHocon, .. _serverTls], null, TimeSpan.FromSeconds(60));
 

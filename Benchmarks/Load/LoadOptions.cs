@@ -30,6 +30,8 @@ public sealed record LoadOptions
     public bool Nats { get; init; }
     /// <summary><c>messaging --durable</c>: DMs and room messages kept in the journal, beside kept nowhere and JetStream.</summary>
     public bool Durable { get; init; }
+    /// <summary><c>messaging --durable --db CONN|FILE</c>: also a one-node cluster keeping its data in this PostgreSQL.</summary>
+    public string? Db { get; init; }
 
     public TimeSpan WarmupTime => TimeSpan.FromSeconds(Warmup);
     public TimeSpan MeasureTime => TimeSpan.FromSeconds(Seconds);

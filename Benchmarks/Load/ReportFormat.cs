@@ -89,8 +89,13 @@ public static class ReportFormat
             "| traffic | clients | delivered/s | errors | max ms | server CPU ms | store MB at the end |",
             "|---|---:|---|---|---|---|---|",
             r.Results, x => $"| {x.Traffic} | {x.Clients} | {x.Durable.DeliveredPerSecond:0} / {x.Memory.DeliveredPerSecond:0} / {x.JetStream?.DeliveredPerSecond:0} | {x.Durable.Errors} / {x.Memory.Errors} / {x.JetStream?.Errors} | {x.Durable.MaxMs:0.#} / {x.Memory.MaxMs:0.#} / {x.JetStream?.MaxMs:0.#} | {x.Durable.ServerCpuMs:0} / {x.Memory.ServerCpuMs:0} / {x.JetStream?.ServerCpuMs:0} | {x.Durable.StoreMb:0.##} / - / {x.JetStream?.StoreMb:0.##} |");
+        if (r.Results.Any(x => x.Postgres is not null))
+            Section(sb, "PostgreSQL (--db: a one-node cluster, reserved names, the same load in the same slices):",
+                "| traffic | clients | PostgreSQL msgs/s | p50 | p99 | errors | server CPU ms | PostgreSQL ÷ SQLite | PostgreSQL ÷ JetStream |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+                r.Results.Where(x => x.Postgres is not null), x => $"| {x.Traffic} | {x.Clients} | {x.Postgres!.Throughput:0} | {x.Postgres.P50Ms:0.###} | {x.Postgres.P99Ms:0.###} | {x.Postgres.Errors} | {x.Postgres.ServerCpuMs:0} | {Ratio(x.Postgres, x.Durable):0.00} | {Ratio(x.Postgres, x.JetStream):0.00} |");
         foreach (var x in r.Results)
-            foreach (var (side, e) in new[] { ("SQLite", x.Durable.FirstError), ("in memory", x.Memory.FirstError), ("JetStream", x.JetStream?.FirstError) })
+            foreach (var (side, e) in new[] { ("SQLite", x.Durable.FirstError), ("in memory", x.Memory.FirstError), ("JetStream", x.JetStream?.FirstError), ("PostgreSQL", x.Postgres?.FirstError) })
                 if (e is not null) sb.AppendLine($"\n{x.Traffic}, {x.Clients} clients, {side}: first error: {e}");
         return sb.ToString();
     }

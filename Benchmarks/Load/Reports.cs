@@ -45,8 +45,10 @@ public sealed record MessagingReport(string Kind, double Seconds, int Window, IR
 public sealed record DurableSide(double Throughput, double DeliveredPerSecond, double P50Ms, double P99Ms, double MaxMs, long Errors,
     double ServerCpuMs, double? StoreMb, string? FirstError);
 
-/// <summary>DMs or room messages: kept (SQLite journal, reserved names), kept nowhere (guests; a broadcast for a room), JetStream.</summary>
-public sealed record DurableRow(string Traffic, int Clients, int Window, DurableSide Durable, DurableSide Memory, DurableSide? JetStream);
+/// <summary>DMs or room messages: kept (SQLite journal, reserved names), kept nowhere (guests; a broadcast for a room), JetStream;
+/// with <c>--db</c>, kept by a one-node cluster in PostgreSQL.</summary>
+public sealed record DurableRow(string Traffic, int Clients, int Window, DurableSide Durable, DurableSide Memory, DurableSide? JetStream,
+    DurableSide? Postgres = null);
 
 public sealed record DurableReport(string Kind, double Seconds, double Warmup, int Window, string Room, IReadOnlyList<DurableRow> Results);
 

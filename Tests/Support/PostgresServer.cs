@@ -82,20 +82,34 @@ public sealed partial class PostgresServer : IAsyncLifetime
         }
     }
 
-    /// <summary>A new database owned by <see cref="User"/>; its connection string (with the password).</summary>
-    public async Task<string> CreateDatabaseAsync(string name)
+    /// <summary>A new database (a unique name unless given), owned by <see cref="User"/> unless
+    /// <paramref name="ownedByUser"/> is false (then the administrator's: <see cref="User"/> may connect but not create
+    /// tables); its connection string as <see cref="User"/>, with the password.</summary>
+    public async Task<string> CreateDatabaseAsync(string? name = null, bool ownedByUser = true)
     {
+        name ??= "spec_" + Guid.NewGuid().ToString("N")[..12];
         if (!DatabaseName().IsMatch(name)) throw new ArgumentException($"a database name of [a-z0-9_], not '{name}'", nameof(name));
         await using var admin = new NpgsqlConnection(Connection(Admin, _adminPassword, "postgres"));
         await admin.OpenAsync();
-        await Execute(admin, $"CREATE DATABASE {name} OWNER {User}");
+        await Execute(admin, $"CREATE DATABASE {name} OWNER {(ownedByUser ? User : Admin)}");
         return ConnectionString(name);
     }
 
-    /// <summary>A fresh database with a unique name.</summary>
-    public Task<string> CreateDatabaseAsync() => CreateDatabaseAsync("spec_" + Guid.NewGuid().ToString("N")[..12]);
-
     public string ConnectionString(string database) => Connection(User, Password, database);
+
+    /// <summary>Runs one of the server's client tools (pg_dump, pg_restore) as <see cref="User"/> on this server; its exit
+    /// code and what it wrote. The password goes in the environment, as an operator's script passes it.</summary>
+    public async Task<(int Code, string Output)> ClientToolAsync(string tool, params string[] args)
+    {
+        var start = new ProcessStartInfo(Path.Combine(_bin, tool)) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["-h", Host, "-p", Port.ToString(), "-U", User, .. args]) start.ArgumentList.Add(a);
+        start.Environment["PGPASSWORD"] = Password;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60).Scaled());
+        return (process.ExitCode, await output + await errors);
+    }
 
     private string Connection(string user, string password, string database) =>
         new NpgsqlConnectionStringBuilder { Host = Host, Port = Port, Username = user, Password = password, Database = database, Pooling = false }.ConnectionString;

@@ -9,7 +9,7 @@ public sealed class HelpSpecs
     {
         await using var help = new ChildProcess(Binaries.Server, ["--help"], redirectInput: false);
         Assert.Equal(0, await help.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        foreach (var part in new[] { "Subcommands:", "inspect", "backup", "restore", "--monitor", "calc A OP B", "Response codes:", "409 name already taken", "Exit codes:", "Examples:" })
+        foreach (var part in new[] { "Subcommands:", "inspect", "backup", "restore", "--monitor", "--db <CONNECTION|FILE>", "The cluster store", "calc A OP B", "Response codes:", "409 name already taken", "Exit codes:", "Examples:" })
             Assert.Contains(part, help.StdOut);
 
         // The server's list of what clients send is written by hand: it names exactly the client's scripted commands.
@@ -40,6 +40,7 @@ public sealed class HelpSpecs
     [InlineData(new[] { "--port", "abc" }, "--port wants a port number 0..65535")]
     [InlineData(new[] { "--host", "no-such-host.invalid", "--port", "0" }, "does not resolve")]
     [InlineData(new[] { "--monitor", "8222", "--port", "0" }, "--monitor wants HOST:PORT")]
+    [InlineData(new[] { "--db", "Host=h;Database=d;Username=u", "--port", "0" }, "--db is for cluster mode; a single-host server keeps its data in --data DIR")]
     public async Task Bad_options_get_a_message_a_person_can_act_on_and_exit_code_2(string[] args, string message)
     {
         await using var server = new ChildProcess(Binaries.Server, args, redirectInput: false);
