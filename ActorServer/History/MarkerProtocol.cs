@@ -1,7 +1,8 @@
 namespace Switchboard.Server.History;
 
 // Session ↔ a reserved name's inbox, for the unread counts of `rooms` and `who` (SessionUnread). Beside
-// HistoryProtocol.cs: the markers are only read here, never moved.
+// HistoryProtocol.cs: the markers are only read here, never moved. Between cluster nodes like the rest of the history
+// (IHistoryWireMessage, HistoryWireCodec).
 
 /// <summary>The read markers of <paramref name="Owner"/> in <paramref name="Of"/> (null: in every direct conversation);
 /// answered with <see cref="MarkersRead"/>, which names only the conversations that have one.</summary>

@@ -91,6 +91,33 @@ public sealed class ShardedHistorySpecs() : TestKit(Node("cluster"))
     }
 
     [Fact]
+    public void Unread_counts_read_the_inbox_entitys_markers_and_each_conversation_entitys_newest_id_under_the_sessions_tickets()
+    {
+        var relay = Relay();
+        for (var i = 1; i <= 3; i++)
+        {
+            relay.Tell(new Post(i < 3 ? Lobby : AliceBob, i, "bob", $"m{i}"));
+            ExpectMsg<Posted>(Wait);
+        }
+        relay.Tell(new Post(Lobby, 4, "bob", "m4"));
+        ExpectMsg<Posted>(Wait);
+        relay.Tell(new MarkReadUpTo("alice", 5, Lobby, 1));
+        ExpectMsg<MarkedOk>(Wait);
+        relay.Tell(new MarkReadUpTo("alice", 6, AliceBob, 1));
+        ExpectMsg<MarkedOk>(Wait);
+
+        // What SessionUnread asks: the markers (of rooms named, or of every DM), then a conversation's newest id.
+        relay.Tell(new ReadMarkers("alice", 31, [Lobby, Conversation.Room("#none")]));
+        var rooms = ExpectMsg<MarkersRead>(Wait);
+        Assert.Equal((31L, Lobby, 1L), (rooms.Ticket, rooms.Markers.Single().Conversation, rooms.Markers.Single().Marker));
+        relay.Tell(new ReadMarkers("alice", 32, null));
+        Assert.Equal([(AliceBob, 1L)], ExpectMsg<MarkersRead>(Wait).Markers);
+        relay.Tell(new Fetch(Lobby, 33, []));
+        var newest = ExpectMsg<Fetched>(Wait);
+        Assert.Equal((33L, 3L), (newest.Ticket, newest.LastId));
+    }
+
+    [Fact]
     public void A_reservation_on_any_node_reaches_every_relays_reserved_names_and_empties_the_inbox_here()
     {
         var relay = Relay();
