@@ -31,8 +31,9 @@ public sealed record ClusterOptions(IReadOnlyList<string> Seeds, string? PublicH
 /// </summary>
 public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
 {
-    // How long the store may take to answer at start (reachable, schema made).
-    private static readonly TimeSpan StoreWait = TimeSpan.FromSeconds(15);
+    // How long the store may take to answer at start, and to have its tables made: that waits for the other nodes
+    // starting with this one (one at a time), which on 2 loaded cores took three nodes more than 15 s.
+    private static readonly TimeSpan StoreWait = TimeSpan.FromSeconds(15), SchemaWait = TimeSpan.FromSeconds(60);
     private readonly ClusterReadiness _readiness = new();
     private readonly TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _gone = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -130,7 +131,7 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
             return 1;
         }
         // Before any persistent actor runs: several nodes starting at once must not race to make the tables.
-        if (_store?.EnsureSchemaAsync(_side.System, StoreWait).GetAwaiter().GetResult() is { } schema)
+        if (_store?.EnsureSchemaAsync(_side.System, SchemaWait).GetAwaiter().GetResult() is { } schema)
         {
             Console.Error.WriteLine($"error: {schema}");
             _side.StopAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
