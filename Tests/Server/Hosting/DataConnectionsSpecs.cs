@@ -14,8 +14,8 @@ namespace Switchboard.Tests.Server.Hosting;
 /// <summary>
 /// What each connection of Akka.Persistence.Sql to the store is set to, read back from the plugin's own connections
 /// (its connection factory, configured as the host configures it): <c>synchronous</c> from
-/// <c>switchboard.data.synchronous</c> (NORMAL by default, FULL on request) and a busy timeout; the journal mode is
-/// WAL, kept in the file.
+/// <c>switchboard.data.synchronous</c> (NORMAL by default, FULL on request) and a busy timeout; a transaction begins
+/// off the thread that asks for it; the journal mode is WAL, kept in the file.
 /// </summary>
 public sealed class DataConnectionsSpecs : IDisposable
 {
@@ -64,6 +64,31 @@ public sealed class DataConnectionsSpecs : IDisposable
         foreach (var factory in new[] { Journal(config, store), Snapshots(config, store) })
             for (var i = 0; i < 2; i++) // the second is the pooled connection, opened again
                 Assert.Equal((expected, (long)DataConnections.BusyTimeoutMs), await ReadBack(factory));
+    }
+
+    // The plugin's write stream gathers the writes that arrive while a transaction runs only if the transaction is not
+    // run inside the call that starts it (Microsoft.Data.Sqlite's async calls complete synchronously). Another
+    // connection holds the write lock, so the transaction cannot have begun yet when the call returns.
+    [Fact]
+    public async Task A_transaction_begins_off_the_calling_thread_and_waits_for_a_busy_lock()
+    {
+        var (store, config) = Open();
+        using var holder = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = store.DatabasePath, Pooling = false }.ToString());
+        holder.Open();
+        Execute(holder, "BEGIN IMMEDIATE");
+        await using var connection = Journal(config, store).GetConnection();
+        var begin = connection.BeginTransactionAsync(IsolationLevel.Unspecified);
+        Assert.False(begin.IsCompleted);
+        Execute(holder, "COMMIT");
+        await using var tx = await begin; // SQLite's own busy wait, not a failure
+        await tx.CommitAsync();
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     [Fact]
