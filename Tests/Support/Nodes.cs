@@ -22,7 +22,10 @@ public sealed class ServerNode : IAsyncDisposable
     public static async Task<ServerNode> StartAsync(string? segment = null, int port = 0, params string[] extra)
     {
         segment ??= NewSegmentName();
-        var process = new ChildProcess(Binaries.Server, ["--port", port.ToString(), "--segment", segment, .. extra], redirectInput: false);
+        // A store of the segment's own unless the spec names one: never the user's default directory, and no room
+        // history shared between specs (nodes of one segment share it, as they would on a host).
+        string[] data = extra.Contains("--data") ? [] : ["--data", SpecData.For(segment)];
+        var process = new ChildProcess(Binaries.Server, ["--port", port.ToString(), "--segment", segment, .. data, .. extra], redirectInput: false);
         try
         {
             var line = await process.WaitForLineAsync(l => l.Contains("listening on akka.") && l.Contains("://switchboard@"), TimeSpan.FromSeconds(30));
@@ -53,6 +56,23 @@ public sealed class ServerNode : IAsyncDisposable
         await _process.DisposeAsync();
         SegmentFiles.Remove(Segment);
     }
+}
+
+/// <summary>The data directories of spec servers that name none: one per segment under one folder of this test run,
+/// removed when the run ends.</summary>
+public static class SpecData
+{
+    private static readonly Lazy<string> Root = new(() =>
+    {
+        var root = Directory.CreateTempSubdirectory($"sbdata-{Environment.ProcessId}-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        return root;
+    });
+
+    public static string For(string segment) => Path.Combine(Root.Value, segment);
 }
 
 /// <summary>A real ActorClient in scripted JSON mode.</summary>
