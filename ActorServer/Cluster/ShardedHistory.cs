@@ -23,9 +23,9 @@ public static class ShardedHistory
         // Each entity type reaches the other through its region, known once both are started (entities are made later).
         HistoryRoutes routes = null!;
         var conversations = sharding.Start(ConversationExtractor.TypeName,
-            id => ConversationActor.Props(new Conversation(id), settings, TimeProvider.System, metrics, routes),
+            id => ConversationActor.Props(new Conversation(id), settings, TimeProvider.System, routes, metrics),
             shardingSettings, new ConversationExtractor(shards), allocation, StopChild.Instance);
-        var inboxes = sharding.Start(InboxExtractor.TypeName, id => InboxActor.Props(id, settings, metrics, routes),
+        var inboxes = sharding.Start(InboxExtractor.TypeName, id => InboxActor.Props(id, settings, routes, metrics),
             shardingSettings, new InboxExtractor(shards), allocation, StopChild.Instance);
         routes = new HistoryRoutes(conversations, inboxes, Supervisor: null);
 #pragma warning disable AK1008 // top-level on the node side on purpose: the entities' answers must reach it from other nodes

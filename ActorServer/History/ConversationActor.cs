@@ -24,12 +24,12 @@ public sealed class ConversationActor : ReceivePersistentActor
     private readonly List<ChatLine> _lines = [];
     private readonly Queue<(IActorRef ReplyTo, long Ticket, long Asked)> _writing = new();
     private readonly SwitchboardMetrics? _metrics;
-    private readonly HistoryRoutes? _routes;
+    private readonly HistoryRoutes _routes;
     private long _bytes, _deletedTo, _deleting, _lastTime;
 
-    /// <param name="routes">Where read markers go once checked (null: the parent, a <see cref="HistoryActor"/>).</param>
-    public ConversationActor(Conversation conversation, HistorySettings settings, TimeProvider clock, SwitchboardMetrics? metrics = null,
-        HistoryRoutes? routes = null)
+    /// <param name="routes">Where read markers go once checked, and where it says it is stopping after a failure.</param>
+    public ConversationActor(Conversation conversation, HistorySettings settings, TimeProvider clock, HistoryRoutes routes,
+        SwitchboardMetrics? metrics = null)
     {
         _metrics = metrics;
         _routes = routes;
@@ -51,7 +51,7 @@ public sealed class ConversationActor : ReceivePersistentActor
         Command<MarkReadUpTo>(m =>
         {
             if (m.MsgId > LastSequenceNr) Sender.Tell(new HistoryFailed(m.Ticket, Codes.Invalid, $"there is no message {m.MsgId} yet (the newest is {LastSequenceNr})"));
-            else (_routes?.Inboxes ?? Context.Parent).Forward(new MarkChecked(m));
+            else _routes.Inboxes.Forward(new MarkChecked(m));
         });
         // After every pending write's callback (DeferAsync runs behind them), never with a message unanswered.
         Command<StopChild>(_ => DeferAsync(StopChild.Instance, _ => LetGo()));
@@ -61,9 +61,9 @@ public sealed class ConversationActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static Props Props(Conversation conversation, HistorySettings settings, TimeProvider clock, SwitchboardMetrics? metrics = null,
-        HistoryRoutes? routes = null) =>
-        Akka.Actor.Props.Create(() => new ConversationActor(conversation, settings, clock, metrics, routes));
+    public static Props Props(Conversation conversation, HistorySettings settings, TimeProvider clock, HistoryRoutes routes,
+        SwitchboardMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new ConversationActor(conversation, settings, clock, routes, metrics));
 
     /// <summary>The first id still kept (the next one when none is).</summary>
     private long FirstId => _lines.Count > 0 ? _lines[0].Id : LastSequenceNr + 1;
@@ -202,7 +202,7 @@ public sealed class ConversationActor : ReceivePersistentActor
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
-    private void Stopping() => (_routes is null ? Context.Parent : _routes.Supervisor)?.Tell(new ChildStopping(Self));
+    private void Stopping() => _routes.Supervisor?.Tell(new ChildStopping(Self));
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {

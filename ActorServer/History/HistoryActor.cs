@@ -131,10 +131,10 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
     private void ToConversation(Conversation c, object m) =>
-        Route(c.PersistenceId, () => ConversationActor.Props(c, _settings, _clock, _metrics), m);
+        Route(c.PersistenceId, () => ConversationActor.Props(c, _settings, _clock, HistoryRoutes.Via(Self), _metrics), m);
 
     private void ToInbox(string owner, object m) =>
-        Route(InboxActor.PersistenceIdOf(owner), () => InboxActor.Props(owner, _settings, _metrics), m);
+        Route(InboxActor.PersistenceIdOf(owner), () => InboxActor.Props(owner, _settings, HistoryRoutes.Via(Self), _metrics), m);
 
     private void Route(string id, Func<Props> props, object message)
     {

@@ -26,10 +26,10 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
     private long _tickets;
 
     private readonly SwitchboardMetrics? _metrics;
-    private readonly HistoryRoutes? _routes;
+    private readonly HistoryRoutes _routes;
 
-    /// <param name="routes">Where it asks conversations for held messages (null: the parent, a <see cref="HistoryActor"/>).</param>
-    public InboxActor(string owner, HistorySettings settings, SwitchboardMetrics? metrics = null, HistoryRoutes? routes = null)
+    /// <param name="routes">Where it asks conversations for held messages, and where it says it is stopping after a failure.</param>
+    public InboxActor(string owner, HistorySettings settings, HistoryRoutes routes, SwitchboardMetrics? metrics = null)
     {
         _metrics = metrics;
         _routes = routes;
@@ -61,8 +61,8 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     public static string PersistenceIdOf(string owner) => "inbox-" + owner;
 
-    public static Props Props(string owner, HistorySettings settings, SwitchboardMetrics? metrics = null, HistoryRoutes? routes = null) =>
-        Akka.Actor.Props.Create(() => new InboxActor(owner, settings, metrics, routes));
+    public static Props Props(string owner, HistorySettings settings, HistoryRoutes routes, SwitchboardMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new InboxActor(owner, settings, routes, metrics));
 
     private void OnHold(Hold m)
     {
@@ -123,7 +123,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         foreach (var key in _read.Keys) ids.TryAdd(new Conversation(key), []);
         var gathering = new Gathering(Sender, m.Ticket, _held.Count > 0 ? _held[^1].Seq : 0, ids.Count, _held.Count, m.SinceMs);
         _gathering[ticket] = gathering;
-        foreach (var (conversation, wanted) in ids) (_routes?.Conversations ?? Context.Parent).Tell(new Fetch(conversation, ticket, wanted));
+        foreach (var (conversation, wanted) in ids) _routes.Conversations.Tell(new Fetch(conversation, ticket, wanted));
         if (ids.Count == 0) Finish(ticket);
         else Timers.StartSingleTimer(ticket, new GatherTimeout(ticket), _settings.Timeout);
     }
@@ -157,7 +157,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         Persist(new HeldDelivered(m.UpTo), e => _held.RemoveAll(h => h.Seq <= e.UpTo));
     }
 
-    private void Stopping() => (_routes is null ? Context.Parent : _routes.Supervisor)?.Tell(new ChildStopping(Self));
+    private void Stopping() => _routes.Supervisor?.Tell(new ChildStopping(Self));
 
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
