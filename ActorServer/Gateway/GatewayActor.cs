@@ -223,7 +223,7 @@ public sealed class GatewayActor : ReceiveActor
     {
         // The session's name is its capability: never logged, told only to its client.
         var figures = new SessionFigures(m.Name, _node, _services.Clock.GetUtcNow());
-        var session = Context.ActorOf(SessionActor.Props(m.Name, m.Client, m.Claim, _services, figures), Capability.NewName("s-"));
+        var session = Context.ActorOf(SessionActor.Props(m.Name, m.Client, m.Claim, m.Counter, _services, figures), Capability.NewName("s-"));
         _metrics?.Registered();
         Context.Watch(session);
         _sessions[m.Name] = session;

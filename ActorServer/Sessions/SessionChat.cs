@@ -11,7 +11,7 @@ namespace Switchboard.Server.Sessions;
 /// are read at use: Akka sets them after the session's constructor, which builds this.
 /// </summary>
 internal sealed class SessionChat(string name, IActorRef client, ClaimHandle claim, IActorRef self, IWithTimers timers,
-    SessionServices services, SessionFigures? figures)
+    SessionServices services, SessionReplies replies, SessionFigures? figures)
 {
     private readonly IActorRef _registry = services.Registry;
     private readonly IActorRef _roomsActor = services.Rooms;
@@ -81,15 +81,15 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
 
     internal void PushAway(AwayNotice m) => Push(m);
 
-    /// <summary>A history query's page, counted and sent by the registry like every reply.</summary>
+    /// <summary>A history query's page, counted and sent like every reply.</summary>
     internal void AnswerHistory(long id, string conversation, ChatLine[] lines, long trimmed, long lastId) =>
-        _registry.Tell(new CountAndHistory(claim, client, id, conversation, lines, trimmed, lastId));
+        replies.History(id, conversation, lines, trimmed, lastId);
 
     /// <summary>Pushed events the client has not acknowledged yet.</summary>
     public long Unacked => _pushed - _acked;
 
-    /// <summary>An outcome for the client, counted and sent by the registry like every reply.</summary>
-    public void Answer(long id, OpOutcome outcome) => _registry.Tell(new CountAndReply(claim, client, id, outcome));
+    /// <summary>An outcome for the client, counted and sent like every reply.</summary>
+    public void Answer(long id, OpOutcome outcome) => replies.Reply(id, outcome);
 
     // ------------------------------------------------------------------ from the client
 
@@ -104,8 +104,8 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     // Online everywhere; a reserved name's list carries its unread direct messages per person.
     private void Who(Who m)
     {
-        if (_unread?.Who(unread => _registry.Tell(new WhoQuery(claim, client, m.Id, unread))) != true)
-            _registry.Tell(new WhoQuery(claim, client, m.Id));
+        if (_unread?.Who(unread => _registry.Tell(new WhoQuery(m.Id, unread), self)) != true)
+            _registry.Tell(new WhoQuery(m.Id), self);
     }
 
     private void Tell(Tell m)
@@ -246,8 +246,8 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     // A reserved member's rooms carry their unread counts.
     private void RoomsListed(RoomsList m)
     {
-        if (_unread?.Rooms(m.Rooms, rooms => _registry.Tell(new CountAndListRooms(claim, client, m.Id, rooms))) != true)
-            _registry.Tell(new CountAndListRooms(claim, client, m.Id, m.Rooms));
+        if (_unread?.Rooms(m.Rooms, rooms => replies.Rooms(m.Id, rooms)) != true)
+            replies.Rooms(m.Id, m.Rooms);
     }
 
     private void Routed(RouteResult m)
