@@ -86,10 +86,12 @@ public sealed class LoadCommandLine
         CustomParser = r => r.Tokens[0].Value.Split(',').Select(t => long.TryParse(t, out var n) ? n : -1).ToArray(),
     }, (o, v) => o with { Requests = v });
     private readonly Bound<int> _repeats = Valued("--repeats", "client-cost: how many times each client runs both counts (in turns)", Defaults.Repeats, (o, v) => o with { Repeats = v });
-    private readonly Bound<string?> _compare = Bind(new Option<string?>("--compare")
+    private readonly Bound<string[]> _compare = Bind(new Option<string[]>("--compare")
     {
-        Description = "client-cost: also measure the client built in DIR (its ActorClient.dll and hocon/), in the same turns",
-        HelpName = "DIR",
+        Description = "client-cost: also measure the clients built in these folders (each its ActorClient.dll and hocon/), comma-separated, in the same turns",
+        HelpName = "DIR,DIR,...",
+        Arity = ArgumentArity.ExactlyOne,
+        CustomParser = r => r.Tokens[0].Value.Split(',', StringSplitOptions.RemoveEmptyEntries),
     }, (o, v) => o with { Compare = v });
 
     /// <summary>An option and where its value goes in <see cref="LoadOptions"/>.</summary>
@@ -126,7 +128,7 @@ public sealed class LoadCommandLine
         Check(_batch.Option, b => b is >= 1 and <= Switchboard.Messages.Limits.MaxBatch, $"--batch must be 1 to {Switchboard.Messages.Limits.MaxBatch}");
         Check(_requests.Option, r => r is [> 0 and var a, var b] && b > a, "--requests takes two counts, the second larger, e.g. --requests 2000,20000");
         Check(_repeats.Option, r => r >= 1, "--repeats must be at least 1");
-        Check(_compare.Option, d => d is null || File.Exists(Path.Combine(d, "ActorClient.dll")), "--compare needs a folder holding ActorClient.dll");
+        Check(_compare.Option, d => d.All(x => File.Exists(Path.Combine(x, "ActorClient.dll"))), "--compare needs folders holding ActorClient.dll");
         Check(_peer.Option, p => p is null or "nats", "--peer takes 'nats'");
         Check(_server.Option, s => s is null || s.StartsWith("127.0.0.1:", StringComparison.Ordinal) || s.StartsWith("localhost:", StringComparison.Ordinal),
             "--server must be 127.0.0.1:PORT or localhost:PORT (the load generator only targets this host)");

@@ -37,8 +37,8 @@ public sealed record LoadOptions
     public long[] Requests { get; init; } = [2_000, 20_000];
     /// <summary><c>client-cost</c>: how many times each client runs both counts.</summary>
     public int Repeats { get; init; } = 3;
-    /// <summary><c>client-cost --compare DIR</c>: another build of the client (its ActorClient.dll) measured in the same turns.</summary>
-    public string? Compare { get; init; }
+    /// <summary><c>client-cost --compare DIR,...</c>: other builds of the client (each folder's ActorClient.dll) measured in the same turns.</summary>
+    public string[] Compare { get; init; } = [];
 
     public TimeSpan WarmupTime => TimeSpan.FromSeconds(Warmup);
     public TimeSpan MeasureTime => TimeSpan.FromSeconds(Seconds);

@@ -3,8 +3,9 @@ using Switchboard.Support;
 
 namespace Switchboard.Benchmarks.Load;
 
-/// <summary>The CPU time (and, by thread name, its parts) of a client process when its n-th answer line arrived, and when.</summary>
-public sealed record CpuSample(long Answers, double CpuMs, long Ticks, Dictionary<int, (string Name, long Ticks)> Threads);
+/// <summary>The CPU time (and, by thread name, its parts) of a client process when its n-th answer line arrived, and when; how
+/// many times its threads had gone to sleep (voluntary context switches of the live threads).</summary>
+public sealed record CpuSample(long Answers, double CpuMs, long Ticks, Dictionary<int, (string Name, long Ticks)> Threads, long Sleeps);
 
 /// <summary>
 /// A client process driven line by line (<c>client-cost</c>): the scripted <c>ActorClient</c> or <c>Benchmarks
@@ -28,11 +29,11 @@ public sealed class ScriptedClientProcess : ChildProcess
     public string Output => Log.ToString();
     public int ExitCode => _process.ExitCode;
 
-    private ScriptedClientProcess(string dll, IEnumerable<string> args, string answerPrefix, long[] checkpoints)
+    private ScriptedClientProcess(string dll, IEnumerable<string> args, string answerPrefix, long[] checkpoints, IReadOnlyDictionary<string, string>? environment)
     {
         _answerPrefix = answerPrefix;
         _checkpoints = checkpoints;
-        _process = DotnetProcess.Start(dll, args, redirectInput: true, OnStdout, Log.Add);
+        _process = DotnetProcess.Start(dll, args, redirectInput: true, OnStdout, Log.Add, environment);
         Track(_process);
     }
 
@@ -53,17 +54,17 @@ public sealed class ScriptedClientProcess : ChildProcess
         var n = Interlocked.Increment(ref _answers);
         if (Array.IndexOf(_checkpoints, n) < 0) return;
         var threads = ProcStats.Threads(Pid);
-        _samples.Add(new CpuSample(n, ProcStats.CpuTime(Pid).TotalMilliseconds, Stopwatch.GetTimestamp(), threads));
+        _samples.Add(new CpuSample(n, ProcStats.CpuTime(Pid).TotalMilliseconds, Stopwatch.GetTimestamp(), threads, ProcStats.ContextSwitches(Pid).Voluntary));
         if (n == _checkpoints[^1]) _allAnswered.TrySetResult();
     }
 
-    /// <summary>Starts <c>dotnet DLL ARGS</c>, feeds it <paramref name="count"/> copies of <paramref name="line"/>, samples its
+    /// <summary>Starts <c>dotnet DLL ARGS</c> (with <paramref name="environment"/> added), feeds it <paramref name="count"/> copies of <paramref name="line"/>, samples its
     /// CPU at each of <paramref name="checkpoints"/> answers (the last one is <paramref name="count"/>), then closes its input and
     /// waits for it to exit.</summary>
     public static async Task<ScriptedClientProcess> RunAsync(string dll, IEnumerable<string> args, string line, string answerPrefix,
-        long count, long[] checkpoints, TimeSpan timeout)
+        long count, long[] checkpoints, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var p = new ScriptedClientProcess(dll, args, answerPrefix, checkpoints);
+        var p = new ScriptedClientProcess(dll, args, answerPrefix, checkpoints, environment);
         try
         {
             var input = p._process.StandardInput;
