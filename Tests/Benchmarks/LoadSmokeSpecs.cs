@@ -149,3 +149,56 @@ public sealed class DurableMessagingSmokeSpecs
         }
     }
 }
+
+/// <summary>
+/// <c>client-cost</c>: the scripted ActorClient (and, with nats-server at hand, a NATS.Net client process) fed small
+/// counts of requests; sane figures and nothing left running. Nothing here is about speed.
+/// </summary>
+// The load generator saturates both cores by design.
+[Collection(MachineCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
+public sealed class ClientCostSmokeSpecs
+{
+    // Where the load generator looks for it (Benchmarks/Nats/NatsServer.cs): PATH, then /usr/sbin.
+    private static bool NatsInstalled() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/sbin").Any(d => File.Exists(Path.Combine(d, "nats-server")));
+
+    [Fact]
+    public async Task Client_cost_reports_sane_figures_per_client_and_stops_what_it_started()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"sbload-clientcost-{Guid.NewGuid():N}.json");
+        await using var process = new ChildProcess(Binaries.Benchmarks,
+            ["client-cost", "--requests", "200,1200", "--repeats", "1", "--json", json], redirectInput: false);
+        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(180));
+        try
+        {
+            Assert.True(exitCode == 0, $"exit {exitCode}\n{process.StdOut}\n{process.StdErr}");
+            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+            Assert.Equal(200, doc.RootElement.GetProperty("small").GetInt64());
+            Assert.Equal(1200, doc.RootElement.GetProperty("large").GetInt64());
+            var rows = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+            Assert.Equal(NatsInstalled() ? ["ours", "NATS.Net"] : ["ours"], rows.Select(r => r.GetProperty("client").GetString()));
+            foreach (var row in rows)
+            {
+                Assert.Equal(0, row.GetProperty("errors").GetInt64());
+                // Within one process 1,000 requests cost CPU and time; across two processes the difference of such small
+                // counts is within the start-up's spread, so only its presence is checked.
+                Assert.True(row.GetProperty("inProcessUsPerRequest").GetDouble() > 0, row.ToString());
+                Assert.True(row.GetProperty("wallUsPerRequest").GetDouble() > 0, row.ToString());
+                Assert.True(row.GetProperty("sleepsPerRequest").GetDouble() > 0, row.ToString());
+                Assert.True(row.GetProperty("startCpuMs").GetDouble() > 0, row.ToString());
+                Assert.Single(row.GetProperty("eachUs").EnumerateArray());
+            }
+            Assert.Contains("| client | CPU µs per request |", process.StdOut);
+            // "server at ADDRESS (pid N)[, NATS at URL (nats-server pid K, responder pid M)]": all gone once it has exited.
+            var pids = System.Text.RegularExpressions.Regex.Matches(process.StdErr, @"pid (\d+)").Select(m => m.Groups[1].Value).Distinct().ToList();
+            Assert.True(pids.Count >= (NatsInstalled() ? 3 : 1), process.StdErr);
+            foreach (var pid in pids)
+                Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z "), $"process {pid} still running");
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+}
