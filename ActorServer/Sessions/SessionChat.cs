@@ -15,6 +15,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
 {
     private readonly IActorRef _registry = services.Registry;
     private readonly IActorRef _roomsActor = services.Rooms;
+    private readonly LocalSessions _local = services.Local;
     private readonly SessionSettings _settings = services.Settings;
     private readonly SwitchboardMetrics? _metrics = services.Metrics;
     private readonly HashSet<string> _rooms = new(StringComparer.Ordinal);
@@ -130,7 +131,14 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         _outgoing[m.Id] = new Outgoing(m.To, null, m.Text, keepFirst ? conversation : null, KeepAfter: keepAfter ? conversation : null);
         timers.Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), Wait(keepFirst || keepAfter));
         if (keepFirst) _history!.Actor.Tell(new Post(conversation, m.Id, name, m.Text), self);
-        else _registry.Tell(new RouteTell(m.Id, name, m.To, m.Text, self));
+        else Route(m.Id, m.To, m.Text);
+    }
+
+    // A client of this node gets it from this session directly; the registry finds anyone else, on any node.
+    private void Route(long id, string to, string text, long msgId = 0, long timeMs = 0)
+    {
+        if (_local.TryGet(to, out var session)) session.Tell(new Deliver(id, name, to, text, self, msgId, timeMs), self);
+        else _registry.Tell(new RouteTell(id, name, to, text, self, msgId, timeMs));
     }
 
     // Another node keeps the history: the message goes out as a guest's would.
@@ -143,7 +151,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
             return;
         }
         _outgoing[m.Ticket] = o with { Conversation = null };
-        if (o.To is not null) _registry.Tell(new RouteTell(m.Ticket, name, o.To, o.Text, self));
+        if (o.To is not null) Route(m.Ticket, o.To, o.Text);
         else _registry.Tell(new RouteFanout(m.Ticket, name, o.Room, o.Text, self));
     }
 
@@ -159,7 +167,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
             return;
         }
         _outgoing[m.Ticket] = o with { MsgId = m.MsgId };
-        if (o.To is not null) _registry.Tell(new RouteTell(m.Ticket, name, o.To, o.Text, self, m.MsgId, m.TimeMs));
+        if (o.To is not null) Route(m.Ticket, o.To, o.Text, m.MsgId, m.TimeMs);
         else _registry.Tell(new RouteFanout(m.Ticket, name, o.Room, o.Text, self, m.MsgId, m.TimeMs));
     }
 
