@@ -49,11 +49,14 @@ public static class DataConnections
     /// up as it opens.</summary>
     public static DataOptions Options(string connectionString, WalSync sync)
     {
-        var pragmas = $"PRAGMA synchronous = {(int)sync}; PRAGMA busy_timeout = {BusyTimeoutMs};";
+        var pragmas = Pragmas(sync);
         return new DataOptions()
             .UseConnectionString(ProviderName.SQLiteMS, connectionString)
             .UseAfterConnectionOpened(c => SetUp(c, pragmas), (c, token) => SetUpAsync(c, pragmas, token));
     }
+
+    /// <summary>What each connection to the file runs as it opens.</summary>
+    public static string Pragmas(WalSync sync) => $"PRAGMA synchronous = {(int)sync}; PRAGMA busy_timeout = {BusyTimeoutMs};";
 
     // On every open (a pooled connection keeps them, so this repeats what it has: two statements, microseconds).
     private static void SetUp(DbConnection connection, string pragmas)
