@@ -21,7 +21,9 @@ public sealed class SqliteJournal : SqlWriteJournal
 {
     private readonly string _connectionString;
     private readonly WalSync _sync;
-    // Per persistence id, its latest write not yet committed: a successor reads its highest id only after it (as the plugin does).
+    private const int PruneAt = 1024;
+    // Per persistence id, its latest write (a successor reads its highest id only after it, as the plugin does); those
+    // done are pruned once PruneAt ids have gathered.
     private readonly Dictionary<string, Task> _writing = new(StringComparer.Ordinal);
     private JournalWriter? _writer;
 
@@ -74,10 +76,8 @@ public sealed class SqliteJournal : SqlWriteJournal
             }
         }
         var written = rows.Count == 0 ? Task.CompletedTask : _writer!.WriteAsync(rows);
-        var id = writes[0].PersistenceId;
-        _writing[id] = written;
-        var self = Self;
-        written.ContinueWith(_ => self.Tell(new Written(id, written)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (_writing.Count >= PruneAt) Prune();
+        _writing[writes[0].PersistenceId] = written;
         var result = rejected.Any(e => e is not null) ? ImmutableList.CreateRange(rejected!) : null;
         return written.ContinueWith(t =>
         {
@@ -115,12 +115,10 @@ public sealed class SqliteJournal : SqlWriteJournal
         return await base.ReadHighestSequenceNrAsync(persistenceId, fromSequenceNr, cancellationToken);
     }
 
-    protected override bool ReceivePluginInternal(object message)
+    // Written ones are forgotten in bulk (a message to itself per write would cost more than this).
+    private void Prune()
     {
-        if (message is not Written w) return base.ReceivePluginInternal(message);
-        if (_writing.TryGetValue(w.PersistenceId, out var latest) && latest == w.Task) _writing.Remove(w.PersistenceId);
-        return true;
+        foreach (var (id, task) in _writing)
+            if (task.IsCompleted) _writing.Remove(id);
     }
-
-    private sealed record Written(string PersistenceId, Task Task);
 }
