@@ -15,8 +15,11 @@ namespace Switchboard.Server.History;
 /// </summary>
 public sealed class ConversationActor : ReceivePersistentActor
 {
-    // Trimmed ids are deleted from the journal once this many have gathered (one DELETE per batch, not per message).
-    private const int DeleteEvery = 64;
+    // Trimmed ids are deleted from the journal once this many have gathered (one delete transaction of several statements
+    // per batch, not per message), or a quarter of max-messages if more: a busy conversation past its retention deletes
+    // that much less often, and the file holds at most that many more of its rows.
+    private const int DeleteAtLeast = 64;
+    private readonly int _deleteEvery;
     private readonly Conversation _conversation;
     private readonly HistorySettings _settings;
     private readonly TimeProvider _clock;
@@ -36,6 +39,7 @@ public sealed class ConversationActor : ReceivePersistentActor
         _conversation = conversation;
         _settings = settings;
         _clock = clock;
+        _deleteEvery = Math.Max(DeleteAtLeast, settings.MaxMessages / 4);
         PersistenceId = conversation.PersistenceId;
         Recover<MessagePosted>(e => Keep(new ChatLine(LastSequenceNr, e.From, e.Text, e.TimeMs)));
         Recover<RecoveryCompleted>(_ =>
@@ -145,7 +149,7 @@ public sealed class ConversationActor : ReceivePersistentActor
             _bytes -= Size(_lines[n++]);
         if (n > 0) _lines.RemoveRange(0, n);
         var trimmedTo = FirstId - 1;
-        if (trimmedTo - Math.Max(_deletedTo, _deleting) < DeleteEvery) return;
+        if (trimmedTo - Math.Max(_deletedTo, _deleting) < _deleteEvery) return;
         _deleting = trimmedTo;
         DeleteMessages(trimmedTo);
     }

@@ -55,10 +55,14 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
 
     private static string Required(string? s) => s ?? throw new SerializationException("a history event without one of its fields");
 
+    // Sized first and written straight into the result (a stream-backed CodedOutputStream takes a 4 KiB buffer per event).
     private static byte[] Write(string? first, string? second, long number)
     {
-        using var buffer = new MemoryStream();
-        var o = new CodedOutputStream(buffer);
+        var size = 1 + CodedOutputStream.ComputeInt64Size(number);
+        if (first is not null) size += 1 + CodedOutputStream.ComputeStringSize(first);
+        if (second is not null) size += 1 + CodedOutputStream.ComputeStringSize(second);
+        var bytes = new byte[size];
+        var o = new CodedOutputStream(bytes);
         if (first is not null)
         {
             o.WriteRawTag((byte)FirstTag);
@@ -71,8 +75,8 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
         }
         o.WriteRawTag((byte)NumberTag);
         o.WriteInt64(number);
-        o.Flush();
-        return buffer.ToArray();
+        o.CheckNoSpaceLeft();
+        return bytes;
     }
 
     private static (string? First, string? Second, long Number) Read(byte[] bytes)

@@ -23,9 +23,9 @@ public enum WalSync
 /// <para>The busy timeout matters for speed, not only for safety: the plugin begins every transaction, reads too,
 /// with <c>BEGIN IMMEDIATE</c> (Microsoft.Data.Sqlite's mapping of every isolation level), so two at once contend for
 /// the write lock; without it Microsoft.Data.Sqlite answers SQLite's "busy" by sleeping 150 ms and trying again, with
-/// it SQLite waits for the lock itself, in steps of a few milliseconds. And the async open sets up on the thread
-/// pool, so that the plugin's write stream gathers what arrives during a transaction into the next one
-/// (<see cref="SetUpAsync"/>).</para>
+/// it SQLite waits for the lock itself, in steps of a few milliseconds; the journal's own writer
+/// (<see cref="JournalWriter"/>) runs the same statements on its connection. And the async open sets up on the thread
+/// pool (<see cref="SetUpAsync"/>).</para>
 /// </summary>
 public static class DataConnections
 {
@@ -49,11 +49,14 @@ public static class DataConnections
     /// up as it opens.</summary>
     public static DataOptions Options(string connectionString, WalSync sync)
     {
-        var pragmas = $"PRAGMA synchronous = {(int)sync}; PRAGMA busy_timeout = {BusyTimeoutMs};";
+        var pragmas = Pragmas(sync);
         return new DataOptions()
             .UseConnectionString(ProviderName.SQLiteMS, connectionString)
             .UseAfterConnectionOpened(c => SetUp(c, pragmas), (c, token) => SetUpAsync(c, pragmas, token));
     }
+
+    /// <summary>What each connection to the file runs as it opens.</summary>
+    public static string Pragmas(WalSync sync) => $"PRAGMA synchronous = {(int)sync}; PRAGMA busy_timeout = {BusyTimeoutMs};";
 
     // On every open (a pooled connection keeps them, so this repeats what it has: two statements, microseconds).
     private static void SetUp(DbConnection connection, string pragmas)
@@ -63,12 +66,11 @@ public static class DataConnections
         command.ExecuteNonQuery();
     }
 
-    // The plugin opens a connection for each write transaction, from its write stream, which gathers the writes that
-    // arrive while one runs into the next transaction (batch-size rows). Microsoft.Data.Sqlite's "async" calls complete
-    // synchronously, so the whole transaction ran inside the stream's stage and it never had two writes to gather: each
-    // conversation's write was a transaction of its own. Setting up on the thread pool (whatever the caller's
-    // synchronization context) moves the transaction there; the stream gathers meanwhile (DMs among 10 clients: ~2 rows
-    // a transaction before, ~10 after).
+    // The plugin opens a connection for each transaction, from its journal actor or its write stream, and
+    // Microsoft.Data.Sqlite's "async" calls complete synchronously: without this hop a delete or a recovery's read would
+    // run inside the journal actor and hold up every write behind it, and the write stream (the snapshot store's, or
+    // tagged events) could not gather what arrives while a transaction runs. Setting up on the thread pool (whatever the
+    // caller's synchronization context) moves the transaction there.
     private static async Task SetUpAsync(DbConnection connection, string pragmas, CancellationToken token) =>
         await Task.Run(() => SetUp(connection, pragmas), token).ConfigureAwait(false);
 }

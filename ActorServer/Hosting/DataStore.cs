@@ -83,6 +83,7 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
             var quoted = System.Text.Json.JsonSerializer.Serialize(ConnectionString(DatabasePath));
             return ConfigurationFactory.ParseString($$"""
                 akka.persistence.journal.sql.connection-string = {{quoted}}
+                akka.persistence.journal.sql.class = "{{typeof(SqliteJournal).FullName}}, ActorServer"
                 akka.persistence.snapshot-store.sql.connection-string = {{quoted}}
                 akka.persistence.query.journal.sql.connection-string = {{quoted}}
                 """);

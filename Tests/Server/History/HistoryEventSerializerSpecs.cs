@@ -24,6 +24,17 @@ public sealed class HistoryEventSerializerSpecs() : TestKit(ActorTestConfig.Serv
         }
     }
 
+    // Files written by earlier builds must still read: the bytes are protobuf's, fields 1-2 strings and 3 a varint.
+    [Fact]
+    public void The_bytes_are_those_files_already_hold()
+    {
+        var s = (HistoryEventSerializer)Sys.Serialization.FindSerializerForType(typeof(MessagePosted));
+        Assert.Equal([10, 1, (byte)'a', 18, 2, 0xC3, 0xA9, 24, 0xAC, 0x02], s.ToBinary(new MessagePosted("a", "é", 300)));
+        Assert.Equal([24, 7], s.ToBinary(new HeldDelivered(7)));
+        Assert.Equal([10, 2, (byte)'#', (byte)'x', 24, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01],
+            s.ToBinary(new MarkedRead("#x", -1)));
+    }
+
     [Fact]
     public void An_unknown_manifest_or_a_message_without_its_text_is_refused()
     {

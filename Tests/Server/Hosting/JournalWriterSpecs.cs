@@ -1,0 +1,122 @@
+using Microsoft.Data.Sqlite;
+
+namespace Switchboard.Tests.Server.Hosting;
+
+/// <summary>
+/// The single host's journal writer: a write completes once its rows are committed (another connection reads them);
+/// writes from several callers commit together; a transaction that fails (a sequence number the file already holds)
+/// fails every write in it and leaves none of its rows, and the writer goes on with the next; after it stops, writes fail.
+/// </summary>
+public sealed class JournalWriterSpecs : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "sb-jwriter-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly string _file;
+
+    public JournalWriterSpecs()
+    {
+        Directory.CreateDirectory(_dir);
+        _file = Path.Combine(_dir, "journal.db");
+        using var db = Connect();
+        using var create = db.CreateCommand();
+        // The plugin's event_journal (its sqlite mapping), as auto-initialize makes it.
+        create.CommandText = """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE [event_journal] ([ordering] INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, [timestamp] INTEGER NOT NULL,
+              [is_deleted] Bit NOT NULL, [persistence_id] NVarChar(255) NOT NULL, [sequence_nr] INTEGER NOT NULL,
+              [payload] VarBinary NOT NULL, [manifest] NVarChar(500) NULL, [serializer_id] INTEGER NULL);
+            CREATE UNIQUE INDEX event_journal_uq ON event_journal (persistence_id, sequence_nr);
+            """;
+        create.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
+    private SqliteConnection Connect()
+    {
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _file, Pooling = false }.ToString());
+        db.Open();
+        return db;
+    }
+
+    private static JournalRowData Row(string pid, long seq) => new(pid, seq, [1, 2, (byte)seq], "posted", 4245, 639_000_000_000_000_000 + seq);
+
+    private List<(string Pid, long Seq, long Deleted, string Manifest, long Serializer, long Timestamp)> Rows()
+    {
+        using var db = Connect();
+        using var read = db.CreateCommand();
+        read.CommandText = "SELECT persistence_id, sequence_nr, is_deleted, manifest, serializer_id, timestamp FROM event_journal ORDER BY ordering";
+        using var r = read.ExecuteReader();
+        var rows = new List<(string, long, long, string, long, long)>();
+        while (r.Read()) rows.Add((r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5)));
+        return rows;
+    }
+
+    private string ConnectionString => new SqliteConnectionStringBuilder { DataSource = _file, Pooling = false }.ToString();
+
+    [Fact]
+    public async Task Writes_complete_once_committed_with_the_plugins_columns()
+    {
+        using var writer = new JournalWriter(ConnectionString, WalSync.Normal);
+        await Task.WhenAll(
+            writer.WriteAsync([Row("conversation-#a", 1), Row("conversation-#a", 2)]),
+            writer.WriteAsync([Row("conversation-#b", 1)]),
+            writer.WriteAsync([Row("conversation-#a", 3)]));
+        var rows = Rows();
+        Assert.Equal([("conversation-#a", 1L), ("conversation-#a", 2L), ("conversation-#b", 1L), ("conversation-#a", 3L)],
+            rows.Select(r => (r.Pid, r.Seq)).ToList());
+        Assert.All(rows, r => Assert.Equal((0L, "posted", 4245L, 639_000_000_000_000_000 + r.Seq), (r.Deleted, r.Manifest, r.Serializer, r.Timestamp)));
+    }
+
+    [Fact]
+    public async Task A_failed_transaction_leaves_none_of_its_rows_then_the_next_one_commits()
+    {
+        using var writer = new JournalWriter(ConnectionString, WalSync.Normal);
+        await writer.WriteAsync([Row("conversation-#a", 1)]);
+        // #b 1 would be new; #a 1 is in the file already.
+        await Assert.ThrowsAsync<SqliteException>(() => writer.WriteAsync([Row("conversation-#b", 1), Row("conversation-#a", 1)]));
+        Assert.Equal([("conversation-#a", 1L)], Rows().Select(r => (r.Pid, r.Seq)).ToList());
+        await writer.WriteAsync([Row("conversation-#a", 2)]);
+        Assert.Equal([("conversation-#a", 1L), ("conversation-#a", 2L)], Rows().Select(r => (r.Pid, r.Seq)).ToList());
+    }
+
+    // Writes that wait behind a held lock share transactions however the writer gathers them: each write's rows are in
+    // the file exactly when it was answered success, and the clashing one never is.
+    [Fact]
+    public async Task Writes_sharing_a_failed_transaction_all_fail_and_none_of_their_rows_stay()
+    {
+        using var writer = new JournalWriter(ConnectionString, WalSync.Normal);
+        await writer.WriteAsync([Row("conversation-#a", 1)]);
+        Task[] writes;
+        using (var holder = Connect())
+        {
+            using (var begin = holder.CreateCommand())
+            {
+                begin.CommandText = "BEGIN IMMEDIATE";
+                begin.ExecuteNonQuery();
+            }
+            writes = [writer.WriteAsync([Row("conversation-#b", 1)]), writer.WriteAsync([Row("conversation-#c", 1)]), writer.WriteAsync([Row("conversation-#a", 1)])];
+            using var commit = holder.CreateCommand();
+            commit.CommandText = "COMMIT";
+            commit.ExecuteNonQuery();
+        }
+        await Task.WhenAll(writes).ContinueWith(_ => { }, TaskScheduler.Default);
+        Assert.True(writes[2].IsFaulted);
+        var rows = Rows().Select(r => r.Pid).ToList();
+        Assert.Equal(["conversation-#a", .. new[] { "conversation-#b", "conversation-#c" }.Where((_, i) => writes[i].IsCompletedSuccessfully)], rows);
+        Assert.All(writes, w => Assert.True(w.IsCompletedSuccessfully || w.Exception!.InnerException is SqliteException));
+    }
+
+    [Fact]
+    public async Task After_it_stops_a_write_fails()
+    {
+        var writer = new JournalWriter(ConnectionString, WalSync.Normal);
+        await writer.WriteAsync([Row("conversation-#a", 1)]);
+        writer.Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => writer.WriteAsync([Row("conversation-#a", 2)]));
+        Assert.Single(Rows());
+    }
+}
