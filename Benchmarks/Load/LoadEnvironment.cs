@@ -92,6 +92,24 @@ public sealed class LoadEnvironment : IDisposable
         finally { File.Delete(secret); } // read at start
     }
 
+    /// <summary>Cluster-mode nodes, one on each of <paramref name="hosts"/> (loopback addresses), each seeding from all;
+    /// without a store. If one fails to start, the others are stopped.</summary>
+    public async Task<ServerProcess[]> StartClusterAsync(IReadOnlyList<string> hosts)
+    {
+        var ports = hosts.Select(h => (Host: h, Port: Switchboard.Server.Hosting.StartChecks.FreePort(h), Cluster: Switchboard.Server.Hosting.StartChecks.FreePort(h))).ToList();
+        var seeds = string.Join(',', ports.Select(p => $"{p.Host}:{p.Cluster}"));
+        var secret = NewClusterSecret();
+        var starts = ports.Select(p => ServerProcess.StartAsync(ServerDll, ["--cluster", "--host", p.Host, "--port", p.Port.ToString(), "--cluster-port", p.Cluster.ToString(),
+            "--seeds", seeds, "--cluster-secret-file", secret, "--config", ServerHocon], null, TimeSpan.FromSeconds(90))).ToList();
+        try { return await Task.WhenAll(starts); }
+        catch
+        {
+            foreach (var t in starts.Where(t => t.IsCompletedSuccessfully)) t.Result.Dispose();
+            throw;
+        }
+        finally { File.Delete(secret); } // read at start
+    }
+
     public Task<ServerProcess> StartEchoAsync() =>
         ServerProcess.StartAsync(BenchDll, ["echo-server", "--port", "0", "--config", ServerHocon, .. _serverTls], null, TimeSpan.FromSeconds(60));
 
