@@ -55,10 +55,29 @@ public static class CapacityScenario
                 .Where(s => s.Clients > 0).ToList();
             var idleOn = Enumerable.Range(0, n).Select(k => systems.Where(s => s.Server.Equals(addresses[k])).Sum(s => s.Clients)).ToArray();
             Console.Error.WriteLine($"capacity: registering {idle} idle clients from {systems.Count} client ActorSystems ({string.Join(" + ", idleOn)} per node)");
+            // In two halves: the first also pays for a fresh server's warm-up (the JIT's tier-1 compiles), the second is
+            // what a registration costs a warm one.
+            var threads0 = servers.Select(s => o.Profile ? ProcStats.Threads(s.Pid) : null).ToArray();
             var cpu0 = servers.Select(s => s.CpuTime()).ToArray();
-            await using var crowd = await Fleet.StartIdleAsync(systems, "idle", o.IdleQuiet, env.ClientHocon, TimeSpan.FromSeconds(180));
+            var half = (systems.Count + 1) / 2;
+            var steps = new List<RegistrationStep>();
+            await using var crowd = new IdleFleets();
+            foreach (var part in new[] { systems[..half], systems[half..] }.Where(p => p.Count > 0))
+            {
+                var before = servers.Select(s => s.CpuTime()).ToArray();
+                var fleet = await crowd.AddAsync(Fleet.StartIdleAsync(part, $"idle{steps.Count}-", o.IdleQuiet, env.ClientHocon, TimeSpan.FromSeconds(180)));
+                var clients = part.Sum(s => s.Clients);
+                var cpuMs = servers.Select((s, k) => (s.CpuTime() - before[k]).TotalMilliseconds).Sum();
+                steps.Add(new RegistrationStep(clients, part.Count, Math.Round(fleet.SystemsStarted.TotalSeconds, 2), Math.Round(fleet.Registered.TotalSeconds, 2),
+                    Math.Round(clients / fleet.Registered.TotalSeconds), Math.Round(cpuMs * 1000 / clients)));
+                Console.Error.WriteLine($"capacity: {part.Count} client systems started in {fleet.SystemsStarted.TotalSeconds:0.0} s, {clients} clients registered in {fleet.Registered.TotalSeconds:0.0} s");
+            }
             var registerCpu = servers.Select((s, k) => (s.CpuTime() - cpu0[k]).TotalMilliseconds).ToArray();
-            Console.Error.WriteLine($"capacity: {systems.Count} client systems started in {crowd.SystemsStarted.TotalSeconds:0.0} s, {idle} clients registered in {crowd.Registered.TotalSeconds:0.0} s");
+            // --profile: where each server's CPU went while the idle systems started and registered, per thread name.
+            for (var k = 0; k < n; k++)
+                if (threads0[k] is { } t0)
+                    Console.Out.Write(Profile(new ThreadProfile(idleOn[k], $"server {Host(servers[k].Address)} (idle systems starting and registering)",
+                        ProcStats.ThreadDelta(t0, ProcStats.Threads(servers[k].Pid)), idleOn[k]), steps.Sum(x => x.StartSeconds + x.RegisterSeconds), "registration"));
             var settle = await SettleAsync(servers);
 
             // Every slot of the node taken: one more must be refused, with a reason the client can show.
@@ -73,9 +92,9 @@ public static class CapacityScenario
             var withIdle = await RunBusyAsync(busy, o, rate);
             var nodes = servers.Select((s, k) => new CapacityNode(Host(s.Address), busyOn[k] + idleOn[k], Mb(rssStart[k]), Mb(rssAlone[k]), Mb(s.RssMb()), Mb(s.PeakRssMb()),
                 idleOn[k] > 0 ? Math.Round((s.RssMb() - rssAlone[k]) * 1024 / idleOn[k], 1) : 0, Math.Round(registerCpu[k]))).ToList();
+            var registered = steps.Sum(x => x.RegisterSeconds);
             var report = new CapacityReport("capacity", n == 1 ? "single-host" : "cluster", idle, systems.Count, o.Busy, systems.Count + o.Busy, rate,
-                Math.Round(crowd.SystemsStarted.TotalSeconds, 2), Math.Round(crowd.Registered.TotalSeconds, 2),
-                crowd.Registered.TotalSeconds > 0 ? Math.Round(idle / crowd.Registered.TotalSeconds) : 0, Math.Round(settle, 1),
+                Math.Round(steps.Sum(x => x.StartSeconds), 2), Math.Round(registered, 2), registered > 0 ? Math.Round(idle / registered) : 0, steps, Math.Round(settle, 1),
                 alone, withIdle, alone.P99Ms > 0 ? Math.Round(withIdle.P99Ms / alone.P99Ms, 2) : 0, nodes,
                 over?.Outcome, over is { } x ? Math.Round(x.Ms, 1) : null, Mb(ProcStats.RssMb(Environment.ProcessId)), $"{loadStart} at start, {LoadAverage()} at the end");
             Console.Out.Write(Markdown(report, o.IdleQuiet));

@@ -160,6 +160,25 @@ public sealed record IdleFleet(Fleet Fleet, TimeSpan SystemsStarted, TimeSpan Re
     public ValueTask DisposeAsync() => Fleet.DisposeAsync();
 }
 
+/// <summary>Idle fleets started one after another, all stopped together (also when a later one fails to start).</summary>
+public sealed class IdleFleets : IAsyncDisposable
+{
+    private readonly List<IdleFleet> _fleets = [];
+
+    public async Task<IdleFleet> AddAsync(Task<IdleFleet> start)
+    {
+        var fleet = await start;
+        _fleets.Add(fleet);
+        return fleet;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_fleets.Select(f => f.DisposeAsync().AsTask()));
+        _fleets.Clear();
+    }
+}
+
 /// <summary>A phase over all clients: merged latency (ns), replies/s, errors, pushed events received/s.</summary>
 public sealed record PhaseResult(LongHistogram Latency, double Throughput, long Errors, double ReceivedPerSecond, long Dropped, string? FirstError)
 {

@@ -146,7 +146,7 @@ public sealed class LoadCommandLine
             c => [c._clients, c._seconds, c._warmup, c._window, c._batch, c._rate, c._half, c._noBaseline, c._server, c._json, c._op, c._args, c._maxRequests, c._capacity, c._keepRateLimit, c._profile, c._tls, c._peer],
             run),
         Create("capacity", "Server memory and busy-client latency with every client slot of a node taken by idle clients in 100 client ActorSystems, against the busy clients alone (--cluster: 10,000 clients over three nodes)",
-            c => [c._idle, c._idleSystems, c._idleQuiet, c._busy, c._cluster, c._seconds, c._warmup, c._window, c._rate, c._json, c._op, c._args, c._maxRequests, c._keepRateLimit],
+            c => [c._idle, c._idleSystems, c._idleQuiet, c._busy, c._cluster, c._seconds, c._warmup, c._window, c._rate, c._json, c._op, c._args, c._maxRequests, c._keepRateLimit, c._profile],
             run),
         Create("messaging", "Direct messages (tell) and broadcasts (say) between clients; one client count: the largest of --clients, 25 by default (--durable: kept in the history, beside JetStream, at each count)",
             c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._json, c._maxRequests, c._keepRateLimit, c._durable, c._db],

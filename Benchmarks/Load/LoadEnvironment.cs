@@ -64,10 +64,12 @@ public sealed class LoadEnvironment : IDisposable
 
     public static string NewSegment() => "sbload-" + Guid.NewGuid().ToString("N")[..12];
 
-    /// <summary>A fresh server; with <paramref name="data"/>, keeping accounts and history in that directory (SQLite).</summary>
+    /// <summary>A fresh server keeping accounts and history (SQLite) in <paramref name="data"/>, or in a fresh directory of
+    /// this run: never the user's default one, which every server started without --data shares (other runs' servers
+    /// would contend for its file lock, and their rooms' history would replay into this run).</summary>
     public Task<ServerProcess> StartServerAsync(string? data = null) =>
         ServerProcess.StartAsync(ServerDll, ["--port", "0", "--host", "127.0.0.1", "--segment", NewSegment(), "--config", ServerHocon, .. _serverTls,
-                .. data is null ? Array.Empty<string>() : ["--data", data]], null, TimeSpan.FromSeconds(60))
+                "--data", data ?? NewDataDir()], null, TimeSpan.FromSeconds(60))
             .ContinueWith(t => t.Result, TaskScheduler.Default);
 
     /// <summary>A fresh cluster secret in a 0600 file (the caller deletes it once the nodes have read it).</summary>

@@ -38,11 +38,12 @@ public static class ReportFormat
         return sb.ToString();
     }
 
-    /// <summary>The busiest thread names of one process (at most 12), for <c>load --profile</c>.</summary>
-    public static string Profile(ThreadProfile p, double seconds)
+    /// <summary>The busiest thread names of one process (at most 12), for <c>load --profile</c> (and <c>capacity --profile</c>:
+    /// <paramref name="unit"/> "registration").</summary>
+    public static string Profile(ThreadProfile p, double seconds, string unit = "reply")
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"\n{p.Process} threads, {p.Clients} client(s): CPU ms over the {seconds:0.#} s run (µs per reply)");
+        sb.AppendLine($"\n{p.Process} threads, {p.Clients} client(s): CPU ms over the {seconds:0.#} s run (µs per {unit})");
         foreach (var (name, count, ms) in p.Threads.Take(12))
             sb.AppendLine(Inv($"  {name,-16} x{count,-3} {ms,8:0} ms  {(p.Replies > 0 ? ms * 1000 / p.Replies : 0),6:0.00} µs"));
         return sb.ToString();
@@ -66,6 +67,14 @@ public static class ReportFormat
             sb.AppendLine(Inv($"| {n.Host} | {n.Clients:N0} | {n.RssStartMb:0.#} | {n.RssAloneMb:0.#} | {n.RssWithIdleMb:0.#} | {n.PeakRssMb:0.#} | {n.KbPerIdleClient:0.#} | {n.RegisterCpuMs:0} |"));
         sb.AppendLine();
         sb.AppendLine(Inv($"Busy p99 with idle / without: {r.P99Ratio:0.00}x. The {r.IdleSystems} idle client systems took {r.SystemsStartSeconds:0.##} s to start (load generator side), then their {r.Idle:N0} clients registered in {r.RegisterSeconds:0.##} s ({r.RegistrationsPerSecond:0}/s; each node's systems one after the other, all of a system's clients at once); the servers were busy with the joins' presence notices for {r.SettleSeconds:0.#} s more. Load generator RSS {r.LoadGeneratorRssMb:0} MB."));
+        sb.AppendLine();
+        sb.AppendLine("| registering | clients | systems | systems' start s | registration s | registrations/s | server CPU µs each |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        for (var i = 0; i < r.Registrations.Count; i++)
+        {
+            var x = r.Registrations[i];
+            sb.AppendLine(Inv($"| {(i == 0 ? "first half (fresh servers)" : "second half")} | {x.Clients:N0} | {x.Systems} | {x.StartSeconds:0.##} | {x.RegisterSeconds:0.##} | {x.PerSecond:0} | {x.ServerCpuUs:0} |"));
+        }
         if (r.OverCapacity is not null)
             sb.AppendLine(Inv($"\nRegistration {r.Busy + r.Idle + 1:N0} (every slot taken), from a fresh client system: {r.OverCapacity} ({r.OverCapacityMs:0} ms)."));
         foreach (var (run, e) in new[] { ("alone", r.Alone.FirstError), ("with idle", r.WithIdle.FirstError) })

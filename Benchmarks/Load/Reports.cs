@@ -33,6 +33,10 @@ public sealed record LoadReport(string Kind, double Seconds, int Window, double 
 public sealed record CapacityNode(string Host, int Clients, double RssStartMb, double RssAloneMb, double RssWithIdleMb, double PeakRssMb,
     double KbPerIdleClient, double RegisterCpuMs);
 
+/// <summary>Idle clients registered in one step of a capacity run: their systems' start (load generator side), the
+/// registrations' time and rate, and the servers' CPU (all nodes together) per registration.</summary>
+public sealed record RegistrationStep(int Clients, int Systems, double StartSeconds, double RegisterSeconds, double PerSecond, double ServerCpuUs);
+
 /// <summary>Busy clients' latency in one phase (paced), ms.</summary>
 public sealed record CapacityPhase(double Throughput, double P50Ms, double P99Ms, double MaxMs, long Errors, string? FirstError);
 
@@ -42,7 +46,7 @@ public sealed record CapacityPhase(double Throughput, double P50Ms, double P99Ms
 /// reports what one more registration got (<see cref="OverCapacity"/>).
 /// </summary>
 public sealed record CapacityReport(string Kind, string Mode, int Idle, int IdleSystems, int Busy, int Associations, double Rate,
-    double SystemsStartSeconds, double RegisterSeconds, double RegistrationsPerSecond, double SettleSeconds,
+    double SystemsStartSeconds, double RegisterSeconds, double RegistrationsPerSecond, IReadOnlyList<RegistrationStep> Registrations, double SettleSeconds,
     CapacityPhase Alone, CapacityPhase WithIdle, double P99Ratio, IReadOnlyList<CapacityNode> Nodes,
     string? OverCapacity, double? OverCapacityMs, double LoadGeneratorRssMb, string LoadAverage);
 
