@@ -27,6 +27,12 @@ public static class CapacityScenario
         {
             return await MeasureAsync(env, o, servers, idle, rate, loadStart);
         }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            // What the servers said last is most of what there is to know about a registration that never came back.
+            foreach (var s in servers) Console.Error.WriteLine($"server {s.Address} logged (its first 200 lines):\n{s.StdErr}");
+            throw;
+        }
         finally
         {
             foreach (var s in servers) s.Dispose();
@@ -57,7 +63,6 @@ public static class CapacityScenario
             Console.Error.WriteLine($"capacity: registering {idle} idle clients from {systems.Count} client ActorSystems ({string.Join(" + ", idleOn)} per node)");
             // In two halves: the first also pays for a fresh server's warm-up (the JIT's tier-1 compiles), the second is
             // what a registration costs a warm one.
-            var threads0 = servers.Select(s => o.Profile ? ProcStats.Threads(s.Pid) : null).ToArray();
             var cpu0 = servers.Select(s => s.CpuTime()).ToArray();
             var half = (systems.Count + 1) / 2;
             var steps = new List<RegistrationStep>();
@@ -65,19 +70,23 @@ public static class CapacityScenario
             foreach (var part in new[] { systems[..half], systems[half..] }.Where(p => p.Count > 0))
             {
                 var before = servers.Select(s => s.CpuTime()).ToArray();
+                var threads0 = servers.Select(s => o.Profile ? ProcStats.Threads(s.Pid) : null).ToArray();
                 var fleet = await crowd.AddAsync(Fleet.StartIdleAsync(part, $"idle{steps.Count}-", o.IdleQuiet, env.ClientHocon, TimeSpan.FromSeconds(180)));
                 var clients = part.Sum(s => s.Clients);
                 var cpuMs = servers.Select((s, k) => (s.CpuTime() - before[k]).TotalMilliseconds).Sum();
                 steps.Add(new RegistrationStep(clients, part.Count, Math.Round(fleet.SystemsStarted.TotalSeconds, 2), Math.Round(fleet.Registered.TotalSeconds, 2),
                     Math.Round(clients / fleet.Registered.TotalSeconds), Math.Round(cpuMs * 1000 / clients)));
                 Console.Error.WriteLine($"capacity: {part.Count} client systems started in {fleet.SystemsStarted.TotalSeconds:0.0} s, {clients} clients registered in {fleet.Registered.TotalSeconds:0.0} s");
+                // --profile: where each server's CPU went while these systems started and registered, per thread name.
+                for (var k = 0; k < n; k++)
+                    if (threads0[k] is { } t0)
+                    {
+                        var onNode = part.Where(x => x.Server.Equals(addresses[k])).Sum(x => x.Clients);
+                        Console.Out.Write(Profile(new ThreadProfile(onNode, $"server {Host(servers[k].Address)}, registration step {steps.Count} (its systems starting, then registering)",
+                            ProcStats.ThreadDelta(t0, ProcStats.Threads(servers[k].Pid)), onNode), fleet.SystemsStarted.TotalSeconds + fleet.Registered.TotalSeconds, "registration"));
+                    }
             }
             var registerCpu = servers.Select((s, k) => (s.CpuTime() - cpu0[k]).TotalMilliseconds).ToArray();
-            // --profile: where each server's CPU went while the idle systems started and registered, per thread name.
-            for (var k = 0; k < n; k++)
-                if (threads0[k] is { } t0)
-                    Console.Out.Write(Profile(new ThreadProfile(idleOn[k], $"server {Host(servers[k].Address)} (idle systems starting and registering)",
-                        ProcStats.ThreadDelta(t0, ProcStats.Threads(servers[k].Pid)), idleOn[k]), steps.Sum(x => x.StartSeconds + x.RegisterSeconds), "registration"));
             var settle = await SettleAsync(servers);
 
             // Every slot of the node taken: one more must be refused, with a reason the client can show.
