@@ -42,6 +42,7 @@ public static class CapacityScenario
     private static async Task<CapacityReport> MeasureAsync(LoadEnvironment env, LoadOptions o, ServerProcess[] servers, int idle, double rate, string loadStart)
     {
         var n = servers.Length;
+        Console.Error.WriteLine($"capacity: {string.Join(", ", servers.Select(s => $"server {s.Address} (pid {s.Pid})"))}");
         var addresses = servers.Select(s => Address.Parse(s.Address)).ToArray();
         var rssStart = servers.Select(s => s.RssMb()).ToArray();
         // Busy client i goes to node i % n; each node's busy clients are a fleet, run side by side with the others.
