@@ -12,6 +12,7 @@ public static class Program
         foreach (var command in LoadCommandLine.Commands(LoadCommand.Run)) root.Subcommands.Add(command);
         root.Subcommands.Add(EchoServer.Command());
         root.Subcommands.Add(Nats.NatsResponder.Command());
+        root.Subcommands.Add(Nats.NatsClient.Command());
         // BenchmarkDotNet parses its own arguments (and answers --help): only a subcommand name selects ours.
         if (args.Length == 0 || !root.Subcommands.Any(c => c.Name == args[0]))
         {

@@ -4,6 +4,7 @@ using Switchboard.Tests.Worker;
 // Child process for the multi-process State specs.
 //   stress SEGMENT COUNT [GATE]  increments the segment's stress counter COUNT times under the segment lock
 //                          (after the file GATE appears, so that several workers start together)
+//   count SEGMENT NAME GATE [COUNT]  claims NAME and numbers replies as a session does, without the lock (LockFreeCount)
 //   tear SEGMENT SLOT      takes the segment lock, half-writes client slot SLOT (seq left odd), prints "TORN", then hangs
 //                          holding the lock until it is killed (its holder record left set)
 switch (args)
@@ -12,6 +13,10 @@ switch (args)
         return MutexStress.Run(segment, int.Parse(count));
     case ["stress", var segment, var count, var gate]:
         return MutexStress.Run(segment, int.Parse(count), gate);
+    case ["count", var segment, var name, var gate]:
+        return LockFreeCount.Run(segment, name, gate, null);
+    case ["count", var segment, var name, var gate, var count]:
+        return LockFreeCount.Run(segment, name, gate, int.Parse(count));
     case ["tear", var segment, var slot]:
     {
         using var map = SegmentMapping.OpenExisting(SegmentMapping.PathFor(segment), writable: true);
@@ -26,6 +31,6 @@ switch (args)
         return 0;
     }
     default:
-        Console.Error.WriteLine("usage: Tests.Worker stress SEGMENT COUNT | tear SEGMENT SLOT");
+        Console.Error.WriteLine("usage: Tests.Worker stress SEGMENT COUNT | count SEGMENT NAME GATE [COUNT] | tear SEGMENT SLOT");
         return 2;
 }

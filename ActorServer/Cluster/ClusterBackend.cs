@@ -34,7 +34,7 @@ public sealed class ClusterBackend : IRegistryBackend
     private IRegistryCore _core = null!;
     private IActorRef _inbox = ActorRefs.Nobody;
     private int _nextKey;
-    private long _claims, _totalRequests, _totalRegistrations, _rosterVersion;
+    private long _claims, _totalRegistrations, _rosterVersion;
     private bool _rosterDirty = true;
     private int _rosterTicks;
     // This node's own joins and leaves since the last tick, announced together (see Changed).
@@ -110,6 +110,7 @@ public sealed class ClusterBackend : IRegistryBackend
             // Only if an entity granted the name while this claim was not re-asserted (should not happen): give up ours.
             _core.Log.Warning("name {0} was granted elsewhere; this node's session of it ends", m.Name);
             _live[key].Lost = true;
+            _live[key].Counter.Lose();
             _byName.Remove(m.Name);
             Changed(null, Entry(_live[key]));
             return Handled.Done;
@@ -122,10 +123,11 @@ public sealed class ClusterBackend : IRegistryBackend
     private ClaimOutcome Granted(string name, long token, long seq)
     {
         var key = _nextKey++;
-        _live[key] = new LiveClient(name, token, DateTimeOffset.UtcNow);
+        var counter = new LeasedCounter(_seq, _core.Self);
+        _live[key] = new LiveClient(name, token, DateTimeOffset.UtcNow, counter);
         _byName[name] = key;
         _totalRegistrations++;
-        return new ClaimOutcome(ClaimVerdict.Claimed, new ClaimHandle(key, token), new SeqPair(1, seq));
+        return new ClaimOutcome(ClaimVerdict.Claimed, new ClaimHandle(key, token), new SeqPair(1, seq), counter);
     }
 
     private void OnReassert()
@@ -138,6 +140,7 @@ public sealed class ClusterBackend : IRegistryBackend
     {
         if (!_live.TryGetValue(claim.Key, out var c) || c.Token != claim.Token) return false;
         _live.Remove(claim.Key);
+        c.Counter.Lose();
         if (c.Lost) return true; // the name is another node's now
         _byName.Remove(c.Name);
         _side.Names.Tell(new NameRelease(c.Name, _node, c.Token), _inbox);
@@ -145,39 +148,13 @@ public sealed class ClusterBackend : IRegistryBackend
         return true;
     }
 
-    // ---- counting ----
+    // ---- counting: sessions take numbers from the leased ranges themselves (LeasedCounter) ----
 
-    private LiveClient? Live(ClaimHandle claim) =>
-        _live.TryGetValue(claim.Key, out var c) && c.Token == claim.Token && !c.Lost ? c : null;
-
-    public Counting TryCount(ClaimHandle claim, out SeqPair seq)
+    public bool NumbersWanted(int count)
     {
-        seq = default;
-        if (Live(claim) is not { } c) return Counting.Lost;
-        if (!TryNextSeq(out var serverSeq)) return Counting.NotYet;
-        c.Requests++;
-        _totalRequests++;
-        seq = new SeqPair(c.Requests + 1, serverSeq);
-        return Counting.Counted;
-    }
-
-    // A batch waits until the leased ranges hold a number for each reply.
-    public Counting TryCount(ClaimHandle claim, Span<SeqPair> seqs)
-    {
-        if (Live(claim) is not { } c) return Counting.Lost;
-        if (_seq.Available < seqs.Length)
-        {
-            EnsureLease();
-            return Counting.NotYet;
-        }
-        for (var i = 0; i < seqs.Length; i++)
-        {
-            TryNextSeq(out var serverSeq);
-            c.Requests++;
-            seqs[i] = new SeqPair(c.Requests + 1, serverSeq);
-        }
-        _totalRequests += seqs.Length;
-        return Counting.Counted;
+        if (_seq.Available >= count) return true;
+        EnsureLease();
+        return false;
     }
 
     private bool TryNextSeq(out long seq)
@@ -223,7 +200,7 @@ public sealed class ClusterBackend : IRegistryBackend
     {
         var now = DateTimeOffset.UtcNow;
         var nodes = _rosters.Nodes().ConvertAll(n => new NodeEntry(n, n == _node ? Environment.ProcessId : 0, true, now, now));
-        return new StateSnapshot(nodes, Everyone(), _seq.Last, _totalRequests, _totalRegistrations);
+        return new StateSnapshot(nodes, Everyone(), _seq.Last, _seq.Requests, _totalRegistrations);
     }
 
     // ---- rosters, presence, members ----
@@ -251,6 +228,9 @@ public sealed class ClusterBackend : IRegistryBackend
             case Reassert: OnReassert(); return Handled.Done;
             case LeaseExpired:
                 _seq.Leasing = false;
+                EnsureLease();
+                return Handled.Done;
+            case LeaseAhead:
                 EnsureLease();
                 return Handled.Done;
         }
@@ -306,17 +286,17 @@ public sealed class ClusterBackend : IRegistryBackend
         _core.Announce(new PresenceChanged(joined, left, new HashSet<string>(_rosters.Nodes(), StringComparer.Ordinal)));
     }
 
-    private ClientEntry Entry(LiveClient c) => new(c.Name, _node, c.Requests, c.Since, c.Token);
+    private ClientEntry Entry(LiveClient c) => new(c.Name, _node, c.Counter.Requests, c.Since, c.Token);
 
     // Nothing of the cluster registry is a segment's: a store fault cannot happen here.
     public Fault Classify(Exception ex) => Fault.None;
 
-    private sealed class LiveClient(string name, long token, DateTimeOffset since)
+    private sealed class LiveClient(string name, long token, DateTimeOffset since, LeasedCounter counter)
     {
         public string Name { get; } = name;
         public long Token { get; } = token;
         public DateTimeOffset Since { get; } = since;
-        public long Requests { get; set; }
+        public LeasedCounter Counter { get; } = counter;
         public bool Lost { get; set; }
     }
 

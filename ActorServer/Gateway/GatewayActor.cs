@@ -22,7 +22,7 @@ public sealed class GatewayActor : ReceiveActor
     private readonly bool _remoteClientsOnly;
     private readonly RegistrationGate _gate;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<string, IActorRef> _sessions = new(StringComparer.Ordinal);
+    private readonly LocalSessions _sessions;
     private readonly Dictionary<IActorRef, (string Name, string Address)> _byRef = new();
     private IActorRef _door = ActorRefs.Nobody;
     // Registrations waiting while a local session holding their name checks its client (at most one per name).
@@ -37,6 +37,7 @@ public sealed class GatewayActor : ReceiveActor
     public GatewayActor(SessionServices services, GatewaySettings settings)
     {
         _services = services;
+        _sessions = services.Local;
         _metrics = services.Metrics;
         _registry = services.Registry;
         _node = settings.Node;
@@ -59,18 +60,14 @@ public sealed class GatewayActor : ReceiveActor
         Receive<PresenceChanged>(m =>
         {
             if (m.Joined.Count + m.Left.Count == 0) return;
-            foreach (var s in _sessions.Values) s.Tell(m);
+            foreach (var (_, s) in _sessions.All) s.Tell(m);
         });
         Receive<Terminated>(t => t.ActorRef.Equals(_registry), _ => OnRegistryLost());
         Receive<Terminated>(t =>
         {
             if (!_byRef.Remove(t.ActorRef, out var who)) return;
             _gate.Left(who.Address);
-            if (_sessions.TryGetValue(who.Name, out var s) && s.Equals(t.ActorRef))
-            {
-                _sessions.Remove(who.Name);
-                _accounts?.Tell(new ForgetAccount(who.Name));
-            }
+            if (_sessions.Remove(who.Name, t.ActorRef)) _accounts?.Tell(new ForgetAccount(who.Name));
             // Its client was gone after all: the waiting registration claims the name now.
             if (_waiting.Remove(who.Name, out var waiting)) _registry.Tell(new ClaimName(who.Name, waiting));
         });
@@ -159,7 +156,7 @@ public sealed class GatewayActor : ReceiveActor
     // A direct message for a client of this node, from this node's or another node's registry.
     private void OnDeliver(Deliver m)
     {
-        if (_sessions.TryGetValue(m.To, out var session)) session.Forward(m);
+        if (_sessions.TryGet(m.To, out var session)) session.Forward(m);
         else m.ReplyTo.Tell(new Delivered(m.Id, Codes.NotOnline, $"{m.To} is not online"), ActorRefs.NoSender);
     }
 
@@ -167,7 +164,7 @@ public sealed class GatewayActor : ReceiveActor
     private void OnFanout(Fanout m)
     {
         if (m.Room is not null) return;
-        foreach (var (name, session) in _sessions)
+        foreach (var (name, session) in _sessions.All)
             if (name != m.From) session.Forward(m);
     }
 
@@ -181,7 +178,7 @@ public sealed class GatewayActor : ReceiveActor
         }
         // Taken by a session of this node: maybe this very client's old one, whose connection dropped. Its session
         // probes its client (bounded by the probe timeout) before the newcomer hears 409.
-        if (m.Code == Codes.NameTaken && _sessions.TryGetValue(m.Name, out var holder) && _waiting.TryAdd(m.Name, m.Client))
+        if (m.Code == Codes.NameTaken && _sessions.TryGet(m.Name, out var holder) && _waiting.TryAdd(m.Name, m.Client))
         {
             _log.Debug("'{0}' is held by a session of this node; checking its client before answering", m.Name);
             holder.Tell(VerifyClient.Instance);
@@ -223,10 +220,10 @@ public sealed class GatewayActor : ReceiveActor
     {
         // The session's name is its capability: never logged, told only to its client.
         var figures = new SessionFigures(m.Name, _node, _services.Clock.GetUtcNow());
-        var session = Context.ActorOf(SessionActor.Props(m.Name, m.Client, m.Claim, _services, figures), Capability.NewName("s-"));
+        var session = Context.ActorOf(SessionActor.Props(m.Name, m.Client, m.Claim, m.Counter, _services, figures), Capability.NewName("s-"));
         _metrics?.Registered();
         Context.Watch(session);
-        _sessions[m.Name] = session;
+        _sessions.Set(m.Name, session);
         _byRef[session] = (m.Name, m.Client.Path.Address.ToString());
         _log.Info("registered '{0}' (clientSeq {1}, serverSeq {2})", m.Name, m.Seq.ClientSeq, m.Seq.ServerSeq);
         m.Client.Tell(new Registered(session, m.Seq.ClientSeq, m.Seq.ServerSeq, _node));

@@ -9,15 +9,21 @@ public enum Counting
     Counted,
     /// <summary>The claim is no longer this registry's (reaped, torn, lost to another node): the session ends.</summary>
     Lost,
-    /// <summary>No number can be given yet (cluster: no leased serverSeq left); the core keeps the message for later.</summary>
+    /// <summary>No number can be given yet (cluster: no leased serverSeq left): the session holds its replies until
+    /// the registry says <see cref="Protocol.NumbersReady"/>.</summary>
     NotYet,
+    /// <summary>Counting can never work again (the segment cut short under the node): answered 503 in the counter's
+    /// words (<see cref="ReplyCounter.Broken"/>), and the node stops.</summary>
+    Broken,
+    /// <summary>The counter threw (a bug, or a store busy for now): that reply is answered 503, the next is counted.</summary>
+    Failed,
 }
 
 public enum ClaimVerdict { Claimed, Taken, Full, Unreachable, Pending }
 
-/// <summary>A claim's outcome; <see cref="Seq"/> numbers the registration reply when <see cref="Verdict"/> is Claimed.
-/// Pending: the backend decides later and tells <see cref="IRegistryCore.Decided"/>.</summary>
-public readonly record struct ClaimOutcome(ClaimVerdict Verdict, ClaimHandle Handle = default, SeqPair Seq = default)
+/// <summary>A claim's outcome; <see cref="Seq"/> numbers the registration reply and <see cref="Counter"/> the replies
+/// after it when <see cref="Verdict"/> is Claimed. Pending: the backend decides later and tells <see cref="IRegistryCore.Decided"/>.</summary>
+public readonly record struct ClaimOutcome(ClaimVerdict Verdict, ClaimHandle Handle = default, SeqPair Seq = default, ReplyCounter? Counter = null)
 {
     public static readonly ClaimOutcome Pending = new(ClaimVerdict.Pending);
 }
@@ -56,11 +62,9 @@ public interface IRegistryBackend
 
     ClaimOutcome Claim(ClaimName claim, IActorRef gateway);
 
-    /// <summary>Counts one more reply to <paramref name="claim"/>'s client.</summary>
-    Counting TryCount(ClaimHandle claim, out SeqPair seq);
-
-    /// <summary>Counts <c>seqs.Length</c> replies at once, all or none, writing their numbers into <paramref name="seqs"/>.</summary>
-    Counting TryCount(ClaimHandle claim, Span<SeqPair> seqs);
+    /// <summary>Whether a session's counter can take <paramref name="count"/> numbers now (<see cref="Counting.NotYet"/> otherwise); when not,
+    /// more are asked for and <see cref="IRegistryCore.NumbersAvailable"/> follows.</summary>
+    bool NumbersWanted(int count);
 
     /// <summary>Frees the name if <paramref name="claim"/> still holds it; false for a stale claim.</summary>
     bool Release(ClaimHandle claim, string name, string reason);

@@ -1,22 +1,21 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
 
 namespace Switchboard.Server.Registry;
 
 /// <summary>
-/// The registry (the messages in <c>Protocol/</c>) in every mode: it counts, words and sends every reply itself (one
-/// local hop per request, no Ask), keeps the per-client request tally for the shutdown summary, the metrics and the
-/// relays to other nodes (<see cref="RelayBook"/>). Where names and numbers live is its backend's
+/// The registry (the messages in <c>Protocol/</c>) in every mode: it claims and frees names, hands each session the
+/// <see cref="ReplyCounter"/> that numbers its replies (so requests never pass through here), answers `who`, routes
+/// direct messages and broadcasts, keeps the per-client tally for the shutdown summary and the relays to other nodes
+/// (<see cref="RelayBook"/>). Where names and numbers live is its backend's
 /// (<see cref="IRegistryBackend"/>: the segment, or the cluster's shards and leases), and how node traffic leaves is
 /// the backend's router (<see cref="INodeRouter"/>).
 /// <para>Failures: a request whose handling throws is answered 503 ("server state unavailable, try again").
 /// A busy or broken backend (<see cref="Fault.Transient"/>) costs only that; any other exception (a bug) is then left
 /// to supervision, which resumes the actor with its state (<see cref="ResumeOnFailure"/>); a backend that can never be
 /// used again (<see cref="Fault.Fatal"/>: the segment cut short) answers with its own words and stops the actor, and
-/// so the node (exit code 1). A message the backend cannot number yet (<see cref="Counting.NotYet"/>) is stashed
-/// until it can, and every counted message after it waits behind it, so a client's replies keep their order.</para>
+/// so the node (exit code 1), as does a session's <see cref="StoreBroken"/>. A node message the backend cannot take
+/// yet (<see cref="Handled.NotYet"/>: a registration with no number left) is stashed until it can.</para>
 /// </summary>
 public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTimers, IRegistryCore
 {
@@ -25,13 +24,14 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
     private readonly string _node;
     private readonly SwitchboardMetrics? _metrics;
     private readonly RelayBook _relays;
-    // Requests served per live claim on this node, for the shutdown summary without a per-request lookup.
-    private readonly Dictionary<int, (string Name, long Requests)> _live = new();
+    // Each live claim's counter on this node (its session counts), for the shutdown summary.
+    private readonly Dictionary<int, (string Name, ReplyCounter Counter)> _live = new();
+    // Sessions whose counters wait for numbers (cluster: no leased serverSeq left).
+    private readonly HashSet<IActorRef> _waiters = new();
     private readonly ActorSelection _localGateway = Context.ActorSelection("/user/gateway");
     private readonly ActorSelection _localRooms = Context.ActorSelection("/user/rooms");
     private INodeRouter _router = null!;
     private string? _corrupt; // why the backend can no longer be used; the actor is stopping
-    private bool _waiting; // messages wait for numbers: later ones wait behind them, so replies keep their order
 
     private static readonly Comparison<PresenceEntry> ByName = (a, b) => string.CompareOrdinal(a.Name, b.Name);
 
@@ -50,14 +50,11 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
         _metrics = metrics;
         _relays = new RelayBook((int)Math.Ceiling(backend.RelayHorizon / backend.TickInterval));
 
-        Receive<CountAndReply>(OnCount);
-        Receive<CountAndReplyBatch>(OnCountBatch);
         Receive<ClaimName>(OnClaim);
-        Receive<ReleaseAndReply>(OnReleaseAndReply);
         Receive<ReleaseName>(m => Release(m.Claim, m.Name, m.Reason));
         Receive<WhoQuery>(OnWho);
-        Receive<CountAndListRooms>(OnRooms);
-        Receive<CountAndHistory>(OnHistory);
+        Receive<AwaitNumbers>(OnAwaitNumbers);
+        Receive<StoreBroken>(OnStoreBroken);
         Receive<RouteTell>(OnRouteTell);
         Receive<RouteFanout>(OnRouteFanout);
         Receive<GetSnapshot>(_ => Sender.Tell(_backend.Snapshot()));
@@ -89,7 +86,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
     protected override void PostStop()
     {
         _backend.Detach();
-        foreach (var (_, (name, requests)) in _live) _summary.Record(name, requests);
+        foreach (var (_, (name, counter)) in _live) _summary.Record(name, counter.Requests);
         _live.Clear();
         _summary.Complete();
     }
@@ -117,12 +114,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
         switch (message)
         {
             case ClaimName m: Sender.Tell(new NameRefused(m.Name, m.Client, Codes.Unavailable, error)); break;
-            case CountAndReply m: Unavailable(m.Client, m.Id); break;
-            case CountAndReplyBatch m: foreach (var a in m.Replies) Unavailable(m.Client, a.Id); break;
-            case ReleaseAndReply m: Unavailable(m.Client, m.Id); break;
-            case WhoQuery m: Unavailable(m.Client, m.Id); break;
-            case CountAndListRooms m: Unavailable(m.Client, m.Id); break;
-            case CountAndHistory m: Unavailable(m.Client, m.Id); break;
+            case WhoQuery m: Sender.Tell(new WhoFailed(m.Id, error)); break;
             case RouteTell m: m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, error, 0)); break;
             case RouteFanout m: m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, error, 0)); break;
             case GetSnapshot: Sender.Tell(new Status.Failure(new InvalidOperationException(error))); break;
@@ -146,125 +138,33 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
         Context.Stop(Self);
     }
 
-    // ---- counted replies ----
-
-    // The hot path: no closures, one backend call, one message to the client.
-    private void OnCount(CountAndReply m)
-    {
-        if (!Counted(m.Claim, m.Client, m.Id, out var seq)) return;
-        var o = m.Outcome;
-        m.Client.Tell(new Reply(m.Id, o.Code, seq.ClientSeq, seq.ServerSeq, o.Value, o.Error));
-        _metrics?.Answered(o.Code, m.Started);
-    }
-
-    // A batch: counted whole or not at all, one message back.
-    private void OnCountBatch(CountAndReplyBatch m)
-    {
-        var n = m.Replies.Length;
-        if (n == 0) return;
-        Span<SeqPair> seqs = n <= Limits.MaxBatch ? stackalloc SeqPair[n] : new SeqPair[n];
-        var counted = _waiting ? Counting.NotYet : _backend.TryCount(m.Claim, seqs);
-        if (counted == Counting.NotYet)
-        {
-            Wait();
-            return;
-        }
-        if (counted == Counting.Lost)
-        {
-            foreach (var a in m.Replies) m.Client.Tell(RegistryText.LostReply(a.Id));
-            Sender.Tell(RegistrationLost.Instance);
-            return;
-        }
-        Track(m.Claim, seqs[n - 1]);
-        var replies = new Reply[n];
-        for (var i = 0; i < n; i++)
-        {
-            var (id, o) = m.Replies[i];
-            replies[i] = new Reply(id, o.Code, seqs[i].ClientSeq, seqs[i].ServerSeq, o.Value, o.Error);
-            _metrics?.Answered(o.Code);
-        }
-        m.Client.Tell(new ReplyBatch(replies));
-    }
-
-    /// <summary>Counts one reply; false when it was not: the message is kept for later (no number yet), or the claim
-    /// is gone, its client told so and its session ended.</summary>
-    private bool Counted(ClaimHandle claim, IActorRef client, long id, out SeqPair seq)
-    {
-        seq = default;
-        var counted = _waiting ? Counting.NotYet : _backend.TryCount(claim, out seq);
-        if (counted == Counting.Counted)
-        {
-            Track(claim, seq);
-            return true;
-        }
-        if (counted == Counting.NotYet)
-        {
-            Wait();
-            return false;
-        }
-        client.Tell(RegistryText.LostReply(id));
-        _metrics?.Answered(Codes.Unavailable);
-        Sender.Tell(RegistrationLost.Instance); // the session: it ends, and its client registers again
-        return false;
-    }
-
-    /// <summary>clientSeq - 1 is the client's request count (registration is reply 1).</summary>
-    private void Track(ClaimHandle claim, SeqPair seq)
-    {
-        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_live, claim.Key);
-        if (!Unsafe.IsNullRef(ref entry)) entry.Requests = seq.ClientSeq - 1;
-    }
-
-    private void Unavailable(IActorRef client, long id)
-    {
-        client.Tell(new Reply(id, Codes.Unavailable, 0, 0, OpValue.None, UnavailableText));
-        _metrics?.Answered(Codes.Unavailable);
-    }
-
-    private void OnReleaseAndReply(ReleaseAndReply m)
-    {
-        var seq = default(SeqPair);
-        var counted = _waiting ? Counting.NotYet : _backend.TryCount(m.Claim, out seq);
-        if (counted == Counting.NotYet)
-        {
-            Wait();
-            return;
-        }
-        if (counted == Counting.Counted)
-        {
-            Track(m.Claim, seq);
-            Release(m.Claim, m.Name, RegistryText.Unregistered);
-        }
-        // Either way the name is no longer this client's: the unregister succeeded.
-        m.Client.Tell(new Reply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, OpValue.Of(RegistryText.Unregistered), null));
-        _metrics?.Answered(Codes.Ok);
-    }
+    // ---- what only the registry knows ----
 
     private void OnWho(WhoQuery m)
     {
-        var everyone = _backend.Everyone(); // before counting: a backend that cannot list costs no number
-        if (!Counted(m.Claim, m.Client, m.Id, out var seq)) return;
+        var everyone = _backend.Everyone();
         var clients = new PresenceEntry[everyone.Count];
         for (var i = 0; i < clients.Length; i++)
             clients[i] = new PresenceEntry(everyone[i].Name, everyone[i].Node, everyone[i].Since.ToUnixTimeMilliseconds(),
                 m.Unread is not null && m.Unread.TryGetValue(everyone[i].Name, out var unread) ? unread : null);
         Array.Sort(clients, ByName);
-        m.Client.Tell(new WhoReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, clients, null));
-        _metrics?.Answered(Codes.Ok);
+        Sender.Tell(new WhoList(m.Id, clients));
     }
 
-    private void OnRooms(CountAndListRooms m)
+    // A session whose counter had no number: answered when one can be taken (the backend asks for more meanwhile).
+    private void OnAwaitNumbers(AwaitNumbers m)
     {
-        if (!Counted(m.Claim, m.Client, m.Id, out var seq)) return;
-        m.Client.Tell(new RoomsReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, m.Rooms, null));
-        _metrics?.Answered(Codes.Ok);
+        if (_backend.NumbersWanted(m.Count)) Sender.Tell(NumbersReady.Instance);
+        else _waiters.Add(Sender);
     }
 
-    private void OnHistory(CountAndHistory m)
+    private void OnStoreBroken(StoreBroken m)
     {
-        if (!Counted(m.Claim, m.Client, m.Id, out var seq)) return;
-        m.Client.Tell(new HistoryReply(m.Id, Codes.Ok, seq.ClientSeq, seq.ServerSeq, m.Conversation, m.Lines, m.Trimmed, m.LastId, null));
-        _metrics?.Answered(Codes.Ok);
+        if (_corrupt is not null) return;
+        _metrics?.StoreFault(new InvalidOperationException(m.Reason));
+        _corrupt = m.Reason;
+        Log.Error("{0}; stopping this node", m.Reason);
+        Context.Stop(Self);
     }
 
     // ---- names ----
@@ -280,8 +180,8 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
         switch (outcome.Verdict)
         {
             case ClaimVerdict.Claimed:
-                _live[outcome.Handle.Key] = (claim.Name, 0);
-                gateway.Tell(new NameClaimed(claim.Name, claim.Client, outcome.Handle, outcome.Seq));
+                _live[outcome.Handle.Key] = (claim.Name, outcome.Counter!);
+                gateway.Tell(new NameClaimed(claim.Name, claim.Client, outcome.Handle, outcome.Seq, outcome.Counter!));
                 break;
             case ClaimVerdict.Taken:
                 gateway.Tell(new NameRefused(claim.Name, claim.Client, Codes.NameTaken, RegistryText.Taken(claim.Name)));
@@ -309,7 +209,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
             return;
         }
         if (!released) return;
-        if (_live.Remove(claim.Key, out var e)) _summary.Record(e.Name, e.Requests);
+        if (_live.Remove(claim.Key, out var e)) _summary.Record(e.Name, e.Counter.Requests);
         Log.Debug("name {0} freed ({1})", name, reason); // the session's "ended" line says it once
     }
 
@@ -354,13 +254,13 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
 
     public void NumbersAvailable()
     {
-        _waiting = false;
         Stash.UnstashAll();
+        foreach (var session in _waiters) session.Tell(NumbersReady.Instance);
+        _waiters.Clear();
     }
 
     private void Wait()
     {
-        _waiting = true;
         Stash.Stash();
     }
 

@@ -12,7 +12,4 @@ public static class RegistryText
     public static string Taken(string name) => $"name '{name}' is already taken";
 
     public static string NotOnline(string name) => $"{name} is not online";
-
-    /// <summary>The reply to a request whose claim is no longer the registry's.</summary>
-    public static Reply LostReply(long id) => new(id, Codes.Unavailable, 0, 0, OpValue.None, Lost);
 }

@@ -15,7 +15,9 @@ public enum SlotCheck { Free, Used, Torn, Corrupt }
 /// </summary>
 public static class ClientSlots
 {
-    const int OffNode = 9, OffNameLen = 10, OffSince = 12, OffName = 16, OffRequests = 48, OffToken = 56;
+    const int OffNode = 9, OffNameLen = 10, OffSince = 12, OffName = 16, OffToken = 56;
+    /// <summary>Where the request count sits: one aligned word, outside the slot's checksum (<see cref="SegmentRow"/>).</summary>
+    internal const int OffRequests = 48;
 
     /// <summary>Valid client names (<see cref="Limits.IsValidName"/>); the segment's rows hold at most 32 bytes of one.</summary>
     public static bool IsValidName(ReadOnlySpan<char> name) => name.Length <= SegmentLayout.MaxNameLength && Limits.IsValidName(name);
@@ -72,8 +74,8 @@ public static class ClientSlots
         BinaryPrimitives.ReadUInt64LittleEndian(slot[(OffName + 8)..]),
         BinaryPrimitives.ReadUInt64LittleEndian(slot[(OffName + 16)..]),
         BinaryPrimitives.ReadUInt64LittleEndian(slot[(OffName + 24)..]));
-    public static long Token(ReadOnlySpan<byte> slot) => BinaryPrimitives.ReadInt64LittleEndian(slot[OffToken..]);
-    public static long Requests(ReadOnlySpan<byte> slot) => BinaryPrimitives.ReadInt64LittleEndian(slot[OffRequests..]);
+    public static long Token(ReadOnlySpan<byte> slot) => SegmentLayout.ReadWord(slot, OffToken);
+    public static long Requests(ReadOnlySpan<byte> slot) => SegmentLayout.ReadWord(slot, OffRequests);
 
     /// <summary>Decodes a slot that <see cref="Check"/> reports as Used; false otherwise.</summary>
     public static bool TryRead(ReadOnlySpan<byte> slot, out ClientSlot client)
@@ -101,21 +103,15 @@ public static class ClientSlots
         SegmentRow.EndWrite(slot);
     }
 
-    /// <summary>requests + 1 with a proper odd/even write; returns the new request count.</summary>
+    /// <summary>requests + 1 (one writer: the claim's owner); returns the new request count.</summary>
     public static long IncrementRequests(Span<byte> slot)
     {
-        SegmentRow.BeginWrite(slot);
         var r = Requests(slot) + 1;
-        BinaryPrimitives.WriteInt64LittleEndian(slot[OffRequests..], r);
-        SegmentRow.EndWrite(slot);
+        SetRequests(slot, r);
         return r;
     }
 
-    /// <summary>Sets a slot's request count with a proper odd/even write (a repair).</summary>
-    public static void SetRequests(Span<byte> slot, long requests)
-    {
-        SegmentRow.BeginWrite(slot);
-        BinaryPrimitives.WriteInt64LittleEndian(slot[OffRequests..], requests);
-        SegmentRow.EndWrite(slot);
-    }
+    /// <summary>Sets a slot's request count: one whole word, outside the checksum, so its session writes it without the
+    /// lock and a reader never sees it torn.</summary>
+    public static void SetRequests(Span<byte> slot, long requests) => SegmentLayout.WriteWord(slot, OffRequests, requests);
 }

@@ -23,6 +23,9 @@ public sealed class CounterFloors
         NextToken = Raise(NextToken, SegmentLayout.ReadCounter(seg, SegmentLayout.OffNextToken), SegmentLayout.MaxCounter);
     }
 
+    /// <summary>Raises the serverSeq floor to what this process's sessions gave without the lock.</summary>
+    public void RaiseServerSeq(long given) => ServerSeq = Raise(ServerSeq, given, SegmentLayout.MaxServerSeq);
+
     /// <summary>Sets the floors after <see cref="SegmentRepair.RepairCounters"/> (its values are in range).</summary>
     internal void Set(long serverSeq, long totalRequests, long totalRegistrations, long nextToken) =>
         (ServerSeq, TotalRequests, TotalRegistrations, NextToken) = (serverSeq, totalRequests, totalRegistrations, nextToken);

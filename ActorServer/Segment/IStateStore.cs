@@ -29,7 +29,8 @@ public sealed record StateSnapshot(
 
 /// <summary>
 /// The registry of names and the counters. Every method is one atomic step across all processes that
-/// share the store; only the registry's SegmentBackend calls it, from the registry's pinned thread.
+/// share the store; only the registry's SegmentBackend calls it, from the registry's pinned thread, except the
+/// counters it hands out (<see cref="CounterFor"/>), which their sessions use on their own threads.
 /// </summary>
 public interface IStateStore : IDisposable
 {
@@ -49,6 +50,10 @@ public interface IStateStore : IDisposable
             if (!TryCount(slot, out last)) return i > 0 ? throw new InvalidOperationException("slot lost inside a batch") : false;
         return true;
     }
+
+    /// <summary>The counter a session numbers its replies with after <paramref name="slot"/>'s registration; it counts
+    /// on the session's thread (the segment's by atomic adds, without the lock).</summary>
+    ReplyCounter CounterFor(SlotHandle slot);
 
     /// <summary>Frees the slot if it still belongs to that claim; returns false otherwise.</summary>
     bool Release(SlotHandle slot);

@@ -35,23 +35,14 @@ public sealed class SegmentBackend(IStateStore store, StateSettings settings, st
         var r = store.Claim(claim.Name);
         return r.Status switch
         {
-            ClaimStatus.Claimed => new ClaimOutcome(ClaimVerdict.Claimed, new ClaimHandle(r.Slot.Index, r.Slot.Token), r.Seq),
+            ClaimStatus.Claimed => new ClaimOutcome(ClaimVerdict.Claimed, new ClaimHandle(r.Slot.Index, r.Slot.Token), r.Seq, store.CounterFor(r.Slot)),
             ClaimStatus.Taken => new ClaimOutcome(ClaimVerdict.Taken),
             _ => new ClaimOutcome(ClaimVerdict.Full),
         };
     }
 
-    public Counting TryCount(ClaimHandle claim, out SeqPair seq) =>
-        store.TryCount(Slot(claim), out seq) ? Counting.Counted : Counting.Lost;
-
-    // One lock section: the batch's numbers are consecutive.
-    public Counting TryCount(ClaimHandle claim, Span<SeqPair> seqs)
-    {
-        var n = seqs.Length;
-        if (!store.TryCount(Slot(claim), n, out var last)) return Counting.Lost;
-        for (var i = 0; i < n; i++) seqs[i] = new SeqPair(last.ClientSeq - n + 1 + i, last.ServerSeq - n + 1 + i);
-        return Counting.Counted;
-    }
+    // The segment's numbers never run out.
+    public bool NumbersWanted(int count) => true;
 
     public bool Release(ClaimHandle claim, string name, string reason) => store.Release(Slot(claim));
 

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Switchboard.Server.Segment;
 
@@ -20,7 +22,8 @@ namespace Switchboard.Server.Segment;
 public static class SegmentLayout
 {
     public const ulong Magic = 0x3147_4553_4442_5753; // "SWBDSEG1" little-endian
-    public const uint Version = 1;
+    /// <summary>2: a client slot's request count is outside its checksum (its session adds to it without the lock).</summary>
+    public const uint Version = 2;
     public const int HeaderSize = 128;
     public const int NodeCapacity = 16;
     public const int NodeRowSize = 128;
@@ -119,12 +122,35 @@ public static class SegmentLayout
     public static long ReadCounter(ReadOnlySpan<byte> seg, int offset) => BinaryPrimitives.ReadInt64LittleEndian(seg[offset..]);
     public static void WriteCounter(Span<byte> seg, int offset, long value) => BinaryPrimitives.WriteInt64LittleEndian(seg[offset..], value);
 
-    /// <summary>Adds one to a counter and returns the new value.</summary>
-    public static long Increment(Span<byte> seg, int offset)
+    /// <summary>Adds one to a counter and returns the new value (atomic: sessions add to serverSeq and totalRequests
+    /// without the lock, <see cref="Add"/>).</summary>
+    public static long Increment(Span<byte> seg, int offset) => Add(seg, offset, 1);
+
+    /// <summary>Adds <paramref name="n"/> to an aligned 8-byte word and returns the new value, atomically across every
+    /// process that maps the segment (a locked add on shared memory: the segment is little-endian, as this machine).</summary>
+    public static long Add(Span<byte> seg, int offset, long n) => Interlocked.Add(ref Word(seg, offset), n);
+
+    /// <summary>Replaces a word that still holds <paramref name="expected"/> (a repair racing lock-free adders).</summary>
+    public static bool Replace(Span<byte> seg, int offset, long expected, long value) =>
+        Interlocked.CompareExchange(ref Word(seg, offset), value, expected) == expected;
+
+    /// <summary>Reads an aligned 8-byte word whole (another thread or process may be adding to it).</summary>
+    public static long ReadWord(ReadOnlySpan<byte> seg, int offset) =>
+        Volatile.Read(ref Unsafe.As<byte, long>(ref MemoryMarshal.GetReference(seg[offset..(offset + 8)])));
+
+    /// <summary>Writes an aligned 8-byte word whole.</summary>
+    public static void WriteWord(Span<byte> seg, int offset, long value) => Volatile.Write(ref Word(seg, offset), value);
+
+    // The span's own bounds check; the word is aligned as its offset is (the mapping starts on a page, an array on 8 bytes).
+    static ref long Word(Span<byte> seg, int offset) =>
+        ref Unsafe.As<byte, long>(ref MemoryMarshal.GetReference(seg[offset..(offset + 8)]));
+
+    /// <summary>Copies a segment rows first, header last: sessions add to the header's counters before their slots
+    /// without the lock, so the copy never shows a slot ahead of the counters that bound it.</summary>
+    public static void CopyOrdered(ReadOnlySpan<byte> seg, Span<byte> to)
     {
-        var v = BinaryPrimitives.ReadInt64LittleEndian(seg[offset..]) + 1;
-        BinaryPrimitives.WriteInt64LittleEndian(seg[offset..], v);
-        return v;
+        seg[HeaderSize..TotalSize].CopyTo(to[HeaderSize..]);
+        seg[..HeaderSize].CopyTo(to);
     }
 
     /// <summary>Recomputes the header checksum (tests use it to forge well-formed headers of other layouts).</summary>

@@ -51,6 +51,27 @@ public sealed class SegmentMapping : IDisposable
         }
     }
 
+    /// <summary>Keeps the view mapped while a session's thread counts in it (<see cref="Leave"/> after): disposing the
+    /// mapping then waits for the last of them to leave before unmapping. False once disposed.</summary>
+    public bool TryEnter()
+    {
+        var entered = false;
+        try
+        {
+            _view.SafeMemoryMappedViewHandle.DangerousAddRef(ref entered);
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+        return entered;
+    }
+
+    public void Leave() => _view.SafeMemoryMappedViewHandle.DangerousRelease();
+
+    /// <summary>The mapped bytes for a caller inside <see cref="TryEnter"/> (writable mappings only).</summary>
+    public Span<byte> Entered => MemoryMarshal.CreateSpan(ref Unsafe.AddByteOffset(ref Unsafe.NullRef<byte>(), _address), _length);
+
     /// <summary>Segment names are 1–64 chars of [A-Za-z0-9_.-] (they become a file name), and do not end in ".lock"
     /// (that is the name of another segment's lock file, <see cref="LockPathFor"/>).</summary>
     public static bool IsValidSegmentName(string segment) =>
@@ -156,7 +177,11 @@ public sealed class SegmentMapping : IDisposable
         });
         var length = (int)Math.Min(fs.Length, max);
         var buffer = new byte[length];
-        fs.ReadExactly(buffer);
+        // Rows before the header: sessions add to the header's counters before their slots without the lock, so a
+        // read in this order never shows a slot ahead of the counters that bound it (SegmentRepair.CountersAreSane).
+        var head = Math.Min(length, SegmentLayout.HeaderSize);
+        RandomAccess.Read(fs.SafeFileHandle, buffer.AsSpan(head), head);
+        RandomAccess.Read(fs.SafeFileHandle, buffer.AsSpan(0, head), 0);
         return buffer;
     }
 

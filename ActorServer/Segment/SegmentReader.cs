@@ -64,7 +64,7 @@ public sealed class SegmentReader : IDisposable
         {
             // copy under the mutex (consistent), decode after releasing it (the nodes wait only for the copy); after an
             // abandonment torn rows are skipped by the decoding, and a node repairs them
-            using (_mutex.Enter()) _map.ReadOnly.CopyTo(copy);
+            using (_mutex.Enter()) SegmentLayout.CopyOrdered(_map.ReadOnly, copy);
             return SegmentSnapshot.Build(copy.AsSpan(0, SegmentLayout.TotalSize));
         }
         finally { System.Buffers.ArrayPool<byte>.Shared.Return(copy); }

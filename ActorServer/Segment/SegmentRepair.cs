@@ -110,32 +110,19 @@ public static class SegmentRepair
     /// Returns false with <paramref name="detail"/> when the segment is damaged.</summary>
     public static bool CountersAreSane(ReadOnlySpan<byte> seg, out string detail)
     {
-        var serverSeq = SegmentLayout.ReadCounter(seg, SegmentLayout.OffServerSeq);
-        var requests = SegmentLayout.ReadCounter(seg, SegmentLayout.OffTotalRequests);
-        var registrations = SegmentLayout.ReadCounter(seg, SegmentLayout.OffTotalRegistrations);
-        var nextToken = SegmentLayout.ReadCounter(seg, SegmentLayout.OffNextToken);
+        // What is bounded before what bounds it: sessions add to serverSeq, totalRequests and then their slot without
+        // the lock, so reading in the other order never sees a bound behind what it bounds.
+        var (maxToken, used, sumRequests) = TableBounds(seg);
+        var nextToken = SegmentLayout.ReadWord(seg, SegmentLayout.OffNextToken);
+        var registrations = SegmentLayout.ReadWord(seg, SegmentLayout.OffTotalRegistrations);
+        var requests = SegmentLayout.ReadWord(seg, SegmentLayout.OffTotalRequests);
+        var serverSeq = SegmentLayout.ReadWord(seg, SegmentLayout.OffServerSeq);
         detail = "";
         if (serverSeq < 0 || requests < 0 || registrations < 0 || nextToken < 1)
-        {
             detail = $"a counter is out of range (serverSeq {serverSeq}, totalRequests {requests}, totalRegistrations {registrations}, nextToken {nextToken})";
-            return false;
-        }
-        if (serverSeq < requests || serverSeq - requests < registrations)
-        {
+        else if (serverSeq < requests || serverSeq - requests < registrations)
             detail = $"serverSeq {serverSeq} is less than totalRequests {requests} + totalRegistrations {registrations}";
-            return false;
-        }
-        long used = 0, sumRequests = 0, maxToken = 0;
-        for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
-        {
-            var slot = SegmentLayout.SlotSpan(seg, i);
-            if (!ClientSlots.IsUsed(slot) || ClientSlots.Check(slot) != SlotCheck.Used) continue;
-            used++;
-            sumRequests += ClientSlots.Requests(slot); // ≥ 0 (CheckSlot), at most 4,096 of them: no overflow worth a check
-            maxToken = Math.Max(maxToken, ClientSlots.Token(slot));
-            if (sumRequests < 0) sumRequests = long.MaxValue;
-        }
-        if (nextToken < maxToken)
+        else if (nextToken < maxToken)
             detail = $"nextToken {nextToken} is less than the token {maxToken} of a client slot";
         else if (registrations < used)
             detail = $"totalRegistrations {registrations} is less than the {used} clients in the table";
@@ -173,10 +160,21 @@ public static class SegmentRepair
     /// </summary>
     public static string? RepairCounters(Span<byte> seg, CounterFloors floors, long? minNextToken, long minRegistrations = 0, long minRequests = 0)
     {
-        var serverSeq = SegmentLayout.ReadCounter(seg, SegmentLayout.OffServerSeq);
-        var requests = SegmentLayout.ReadCounter(seg, SegmentLayout.OffTotalRequests);
-        var registrations = SegmentLayout.ReadCounter(seg, SegmentLayout.OffTotalRegistrations);
-        var nextToken = SegmentLayout.ReadCounter(seg, SegmentLayout.OffNextToken);
+        for (var attempt = 0; attempt < 8; attempt++)
+            if (TryRepairCounters(seg, floors, minNextToken, minRegistrations, minRequests, out var repaired))
+                return repaired;
+        return null; // sessions kept adding between the read and the write: looked at again at the next section
+    }
+
+    // One try: false when a session added to serverSeq or totalRequests between the read and the repair.
+    static bool TryRepairCounters(Span<byte> seg, CounterFloors floors, long? minNextToken, long minRegistrations, long minRequests, out string? repaired)
+    {
+        repaired = null;
+        // in the order CountersAreSane reads them: what is bounded before what bounds it
+        var nextToken = SegmentLayout.ReadWord(seg, SegmentLayout.OffNextToken);
+        var registrations = SegmentLayout.ReadWord(seg, SegmentLayout.OffTotalRegistrations);
+        var requests = SegmentLayout.ReadWord(seg, SegmentLayout.OffTotalRequests);
+        var serverSeq = SegmentLayout.ReadWord(seg, SegmentLayout.OffServerSeq);
 
         var requests2 = Proven(requests, Math.Max(floors.TotalRequests, minRequests), SegmentLayout.MaxCounter);
         var registrations2 = Proven(registrations, Math.Max(floors.TotalRegistrations, minRegistrations), SegmentLayout.MaxCounter);
@@ -185,7 +183,10 @@ public static class SegmentRepair
             ? Proven(nextToken, Math.Max(Math.Max(floors.NextToken, min), 1), SegmentLayout.MaxCounter)
             : nextToken;
         if (serverSeq2 == serverSeq && requests2 == requests && registrations2 == registrations && nextToken2 == nextToken)
-            return null;
+            return true;
+        // Sessions add to these two without the lock: each is replaced only if nothing was added since it was read.
+        if (requests2 != requests && !SegmentLayout.Replace(seg, SegmentLayout.OffTotalRequests, requests, requests2)) return false;
+        if (serverSeq2 != serverSeq && !SegmentLayout.Replace(seg, SegmentLayout.OffServerSeq, serverSeq, serverSeq2)) return false;
 
         var detail = new System.Text.StringBuilder();
         Describe(detail, "nextToken", nextToken, nextToken2, SegmentLayout.MaxCounter, "the tokens in use or issued by this node");
@@ -194,10 +195,9 @@ public static class SegmentRepair
         Describe(detail, "serverSeq", serverSeq, serverSeq2, SegmentLayout.MaxServerSeq, "the totals or what this node counted");
         SegmentLayout.WriteCounter(seg, SegmentLayout.OffNextToken, nextToken2);
         SegmentLayout.WriteCounter(seg, SegmentLayout.OffTotalRegistrations, registrations2);
-        SegmentLayout.WriteCounter(seg, SegmentLayout.OffTotalRequests, requests2);
-        SegmentLayout.WriteCounter(seg, SegmentLayout.OffServerSeq, serverSeq2);
         floors.Set(serverSeq2, requests2, registrations2, minNextToken is null ? floors.NextToken : nextToken2);
-        return detail.ToString();
+        repaired = detail.ToString();
+        return true;
     }
 
     // The bounds are in range by construction (floors only take in-range values; the table's sums fit), so the result is too.

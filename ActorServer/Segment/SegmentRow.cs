@@ -14,13 +14,15 @@ public static class SegmentRow
     internal const byte StateFree = 0, StateUsed = 1;
 
     /// <summary>FNV-1a-style mix over the row's seq word and its 8-byte words from offset 8, folded to 32 bits.
-    /// Deterministic across processes (unlike <see cref="HashCode"/>), and a handful of multiplies per slot.</summary>
+    /// Deterministic across processes (unlike <see cref="HashCode"/>), and a handful of multiplies per slot. A client
+    /// slot's request count is left out: its session writes it without the lock (<see cref="ClientSlots.SetRequests"/>).</summary>
     static uint Checksum(ReadOnlySpan<byte> row)
     {
         const ulong prime = 1099511628211UL;
+        var unsummed = row.Length == SegmentLayout.SlotSize ? ClientSlots.OffRequests : -1;
         var h = (14695981039346656037UL ^ BinaryPrimitives.ReadUInt32LittleEndian(row)) * prime;
         for (var i = 8; i + 8 <= row.Length; i += 8)
-            h = (h ^ BinaryPrimitives.ReadUInt64LittleEndian(row[i..])) * prime;
+            if (i != unsummed) h = (h ^ BinaryPrimitives.ReadUInt64LittleEndian(row[i..])) * prime;
         h ^= h >> 29;
         return (uint)h ^ (uint)(h >> 32);
     }

@@ -28,6 +28,9 @@ public sealed class SharedSegmentStore : IStateStore
     readonly long[] _ownRequests = new long[SegmentLayout.ClientCapacity];
     string? _truncated; // set once the file was found cut short: the mapping must never be touched again
     bool _disposed;
+    // The highest serverSeq this process has given (sessions count on their own threads): the segment's word is never
+    // let back below it, so no number is given twice even when another process writes it backwards.
+    long _givenSeq;
 
     public string Segment { get; }
     public string FilePath { get; }
@@ -114,10 +117,17 @@ public sealed class SharedSegmentStore : IStateStore
             _log.LogWarning("segment {Segment}: {Path} grew to {Length} bytes under this node; repaired: cut back to {Size}", Segment, FilePath, length, SegmentLayout.TotalSize);
             return;
         }
-        _truncated = $"server state corrupt: {FilePath} was cut to {length} bytes under this node (the layout needs {SegmentLayout.TotalSize}); " +
-                     "reading it would kill the process, so this node takes no new work";
-        _log.LogError("segment {Segment}: {Message}", Segment, _truncated);
-        throw new SegmentException(SegmentFault.Truncated, _truncated);
+        throw new SegmentException(SegmentFault.Truncated, CutShort(length));
+    }
+
+    /// <summary>Records (once, from whichever thread saw it first) that the file was cut short under this node.</summary>
+    string CutShort(long length)
+    {
+        var message = $"server state corrupt: {FilePath} was cut to {length} bytes under this node (the layout needs {SegmentLayout.TotalSize}); " +
+                      "reading it would kill the process, so this node takes no new work";
+        if (Interlocked.CompareExchange(ref _truncated, message, null) is { } first) return first;
+        _log.LogError("segment {Segment}: {Message}", Segment, message);
+        return message;
     }
 
     /// <summary>The header never changes after creation (a rebuild is a new file), so a changed one is put back as this
@@ -135,6 +145,7 @@ public sealed class SharedSegmentStore : IStateStore
     /// with one warning per repair.</summary>
     void CheckCounters(Span<byte> seg, long? minNextToken, long minRegistrations = 0, long minRequests = 0)
     {
+        _floors.RaiseServerSeq(Volatile.Read(ref _givenSeq));
         var repaired = SegmentRepair.RepairCounters(seg, _floors, minNextToken, minRegistrations, minRequests);
         if (repaired is not null)
             _log.LogWarning("segment {Segment}: counters were written under this node: {Detail}", Segment, repaired);
@@ -170,6 +181,76 @@ public sealed class SharedSegmentStore : IStateStore
             return false;
         }
         return true;
+    }
+
+    // ------------------------------------------------------------------ counting without the lock (issue 22)
+
+    /// <summary>A counter for a claim of this node, for its session (<see cref="SlotCounter"/>).</summary>
+    public ReplyCounter CounterFor(SlotHandle slot) => new SlotCounter(this, slot);
+
+    /// <summary>Takes <paramref name="n"/> serverSeq numbers for the claim in <paramref name="slot"/> and records its new
+    /// request count, on the calling session's thread, without the lock: atomic adds on the shared words, each counter
+    /// before what it bounds (serverSeq, totalRequests, then the slot), as the locked sections do, so a process killed
+    /// between two of them leaves the counters over, never under. Only the claim's session writes its slot's count.
+    /// The file's length is checked first, as every lock section does: reading past a cut-short file kills the process.</summary>
+    internal Counting CountLockFree(SlotHandle slot, int n, long requests, out long first, out string? broken)
+    {
+        first = 0;
+        broken = null;
+        if ((uint)slot.Index >= SegmentLayout.ClientCapacity || n < 1) return Counting.Lost;
+        if (!_map.TryEnter()) return Counting.Lost; // the node is stopping: its store is gone
+        try
+        {
+            if (Volatile.Read(ref _truncated) is { } truncated)
+            {
+                broken = truncated;
+                return Counting.Broken;
+            }
+            if (_map.FileLength() < SegmentLayout.TotalSize)
+            {
+                broken = CutShort(_map.FileLength());
+                return Counting.Broken;
+            }
+            var seg = _map.Entered;
+            var s = SegmentLayout.SlotSpan(seg, slot.Index);
+            // Reaped, released or reused (another token): the claim is gone. A release that lands between this check
+            // and the write below leaves a count in a row that is not this claim's: the next claim of the row writes
+            // its own, and a free row with one is dropped as malformed by the next look.
+            if (!ClientSlots.IsUsed(s) || ClientSlots.Token(s) != slot.Token) return Counting.Lost;
+            var last = TakeServerSeqs(seg, n);
+            SegmentLayout.Add(seg, SegmentLayout.OffTotalRequests, n);
+            ClientSlots.SetRequests(s, requests);
+            first = last - n + 1;
+            return Counting.Counted;
+        }
+        catch (ObjectDisposedException)
+        {
+            return Counting.Lost;
+        }
+        finally
+        {
+            _map.Leave();
+        }
+    }
+
+    long TakeServerSeqs(Span<byte> seg, int n)
+    {
+        while (true)
+        {
+            var last = SegmentLayout.Add(seg, SegmentLayout.OffServerSeq, n);
+            var given = Volatile.Read(ref _givenSeq);
+            if (last - n >= given)
+            {
+                for (var seen = given; seen < last; seen = Volatile.Read(ref _givenSeq))
+                    if (Interlocked.CompareExchange(ref _givenSeq, last, seen) == seen) break;
+                return last;
+            }
+            // Written backwards under this node (a process of this user): those numbers were given already. Raise the
+            // word past them and take again.
+            _log.LogWarning("segment {Segment}: serverSeq went back to {Value} under this node, below the {Given} it gave; raised again", Segment, last - n, given);
+            for (var now = SegmentLayout.ReadWord(seg, SegmentLayout.OffServerSeq); now < given; now = SegmentLayout.ReadWord(seg, SegmentLayout.OffServerSeq))
+                if (SegmentLayout.Replace(seg, SegmentLayout.OffServerSeq, now, given)) break;
+        }
     }
 
     void Counted(ReadOnlySpan<byte> seg, SlotHandle slot, long requests)
@@ -297,7 +378,7 @@ public sealed class SharedSegmentStore : IStateStore
             using (Enter())
             {
                 CheckCounters(Seg, minNextToken: null); // it reports them
-                Seg.CopyTo(copy);
+                SegmentLayout.CopyOrdered(Seg, copy);
             }
             return SegmentSnapshot.Build(copy.AsSpan(0, SegmentLayout.TotalSize));
         }

@@ -6,8 +6,8 @@ namespace Switchboard.Server.Sessions;
 
 /// <summary>
 /// The seed's per-client "comm channel" and worker thread: one per registered client, on the session
-/// dispatcher. Runs each request through the operation registry and hands the outcome to the registry,
-/// which counts it and replies. Only its client speaks through it, within a rate limit; its chat, both ways,
+/// dispatcher. Runs each request through the operation registry and answers it itself, numbered by its
+/// <see cref="ReplyCounter"/> (<see cref="SessionReplies"/>): no other actor is on a request's path. Only its client speaks through it, within a rate limit; its chat, both ways,
 /// is <see cref="SessionChat"/>'s. Watches its client (and probes it when it falls silent or its connection
 /// drops) so a dead client frees its name.
 /// </summary>
@@ -24,6 +24,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
     private readonly SessionSettings _settings;
     private readonly RequestThrottle _throttle;
     private readonly SessionChat _chat;
+    private readonly SessionReplies _replies;
     // Chat commands by name (ChatCommand): each component registers its verbs in Listen.
     private readonly Dictionary<string, Action<ChatCommand>> _verbs = new(StringComparer.Ordinal);
     // Not the actor's path: its name is the session's capability, which must never reach a log.
@@ -40,7 +41,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public SessionActor(string name, IActorRef client, ClaimHandle claim, SessionServices services, SessionFigures? figures = null)
+    public SessionActor(string name, IActorRef client, ClaimHandle claim, ReplyCounter counter, SessionServices services, SessionFigures? figures = null)
     {
         _name = name;
         _metrics = services.Metrics;
@@ -52,7 +53,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
         _operations = services.Operations;
         _settings = services.Settings;
         _throttle = new RequestThrottle(_settings.RatePerSecond, _settings.RateBurst, services.Clock);
-        _chat = new SessionChat(name, client, claim, Self, this, services, figures);
+        _replies = new SessionReplies(counter, client, _registry, Self, _metrics, _log, End);
+        _chat = new SessionChat(name, client, claim, Self, this, services, _replies, figures);
 
         Receive<Request>(OnRequest);
         Receive<RequestBatch>(OnRequestBatch);
@@ -88,12 +90,15 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
             _verifyRequested = true;
             StartProbe();
         });
-        Receive<RegistrationLost>(_ => Sender.Equals(_registry), _ => End("its registration was lost from the segment"));
+        // What only the registry knows, from the registry alone.
+        Receive<NumbersReady>(_ => Sender.Equals(_registry), _ => _replies.NumbersReady());
+        Receive<WhoList>(_ => Sender.Equals(_registry), m => _replies.Who(m.Id, m.Clients));
+        Receive<WhoFailed>(_ => Sender.Equals(_registry), m => _chat.Answer(m.Id, new OpOutcome(Codes.Unavailable, OpValue.None, m.Error)));
         ReceiveAny(m => _log.Debug("session '{0}' ignored {1} from {2}", _name, m.GetType().Name, Sender.Path));
     }
 
-    public static Props Props(string name, IActorRef client, ClaimHandle claim, SessionServices services, SessionFigures? figures = null) =>
-        Akka.Actor.Props.Create(() => new SessionActor(name, client, claim, services, figures)).WithDispatcher(SessionSettings.Dispatcher);
+    public static Props Props(string name, IActorRef client, ClaimHandle claim, ReplyCounter counter, SessionServices services, SessionFigures? figures = null) =>
+        Akka.Actor.Props.Create(() => new SessionActor(name, client, claim, counter, services, figures)).WithDispatcher(SessionSettings.Dispatcher);
 
     protected override void PreStart()
     {
@@ -108,7 +113,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
     {
         Context.System.EventStream.Unsubscribe(Self);
         _roomsActor.Tell(new LeaveAll(Self));
-        _registry.Tell(new ReleaseName(_claim, _name, _endReason));
+        _registry.Tell(new ReleaseName(_claim, _name, _endReason)); // after its last reply: the counter is done
         _metrics?.SessionEnded(_chat.Unacked);
         if (_figures is not null) _metrics?.Sessions.Remove(_figures);
         _log.Info("session of '{0}' ended: {1}", _name, _endReason);
@@ -136,7 +141,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
         var outcome = _operations.Run(r.Op, r.Args);
         if (_log.IsDebugEnabled)
             _log.Debug("'{0}' #{1} {2} [{3}] -> {4} {5}", _name, r.Id, r.Op, string.Join(' ', r.Args), outcome.Code, outcome.Error ?? outcome.Value.ToString());
-        _registry.Tell(new CountAndReply(_claim, _client, r.Id, outcome, started));
+        _replies.Reply(r.Id, outcome, started);
     }
 
     // Requests the client had queued, in one message: the same checks per request (a batch is N requests for the
@@ -158,14 +163,14 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
         }
         if (n == 0) return;
         if (n < answered.Length) Array.Resize(ref answered, n);
-        _registry.Tell(new CountAndReplyBatch(_claim, _client, answered));
+        _replies.Batch(answered);
     }
 
     private void OnUnregister(Unregister u)
     {
         if (!FromClient(u.Id)) return;
-        _endReason = "unregistered";
-        _registry.Tell(new ReleaseAndReply(_claim, _name, _client, u.Id));
+        _endReason = RegistryText.Unregistered;
+        _replies.Unregistered(u.Id, new ReleaseName(_claim, _name, _endReason));
         Context.Stop(Self);
     }
 

@@ -11,10 +11,11 @@ namespace Switchboard.Server.Sessions;
 /// are read at use: Akka sets them after the session's constructor, which builds this.
 /// </summary>
 internal sealed class SessionChat(string name, IActorRef client, ClaimHandle claim, IActorRef self, IWithTimers timers,
-    SessionServices services, SessionFigures? figures)
+    SessionServices services, SessionReplies replies, SessionFigures? figures)
 {
     private readonly IActorRef _registry = services.Registry;
     private readonly IActorRef _roomsActor = services.Rooms;
+    private readonly LocalSessions _local = services.Local;
     private readonly SessionSettings _settings = services.Settings;
     private readonly SwitchboardMetrics? _metrics = services.Metrics;
     private readonly HashSet<string> _rooms = new(StringComparer.Ordinal);
@@ -81,15 +82,15 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
 
     internal void PushAway(AwayNotice m) => Push(m);
 
-    /// <summary>A history query's page, counted and sent by the registry like every reply.</summary>
+    /// <summary>A history query's page, counted and sent like every reply.</summary>
     internal void AnswerHistory(long id, string conversation, ChatLine[] lines, long trimmed, long lastId) =>
-        _registry.Tell(new CountAndHistory(claim, client, id, conversation, lines, trimmed, lastId));
+        replies.History(id, conversation, lines, trimmed, lastId);
 
     /// <summary>Pushed events the client has not acknowledged yet.</summary>
     public long Unacked => _pushed - _acked;
 
-    /// <summary>An outcome for the client, counted and sent by the registry like every reply.</summary>
-    public void Answer(long id, OpOutcome outcome) => _registry.Tell(new CountAndReply(claim, client, id, outcome));
+    /// <summary>An outcome for the client, counted and sent like every reply.</summary>
+    public void Answer(long id, OpOutcome outcome) => replies.Reply(id, outcome);
 
     // ------------------------------------------------------------------ from the client
 
@@ -104,8 +105,8 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     // Online everywhere; a reserved name's list carries its unread direct messages per person.
     private void Who(Who m)
     {
-        if (_unread?.Who(unread => _registry.Tell(new WhoQuery(claim, client, m.Id, unread))) != true)
-            _registry.Tell(new WhoQuery(claim, client, m.Id));
+        if (_unread?.Who(unread => _registry.Tell(new WhoQuery(m.Id, unread), self)) != true)
+            _registry.Tell(new WhoQuery(m.Id), self);
     }
 
     private void Tell(Tell m)
@@ -130,7 +131,14 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         _outgoing[m.Id] = new Outgoing(m.To, null, m.Text, keepFirst ? conversation : null, KeepAfter: keepAfter ? conversation : null);
         timers.Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), Wait(keepFirst || keepAfter));
         if (keepFirst) _history!.Actor.Tell(new Post(conversation, m.Id, name, m.Text), self);
-        else _registry.Tell(new RouteTell(m.Id, name, m.To, m.Text, self));
+        else Route(m.Id, m.To, m.Text);
+    }
+
+    // A client of this node gets it from this session directly; the registry finds anyone else, on any node.
+    private void Route(long id, string to, string text, long msgId = 0, long timeMs = 0)
+    {
+        if (_local.TryGet(to, out var session)) session.Tell(new Deliver(id, name, to, text, self, msgId, timeMs), self);
+        else _registry.Tell(new RouteTell(id, name, to, text, self, msgId, timeMs));
     }
 
     // Another node keeps the history: the message goes out as a guest's would.
@@ -143,7 +151,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
             return;
         }
         _outgoing[m.Ticket] = o with { Conversation = null };
-        if (o.To is not null) _registry.Tell(new RouteTell(m.Ticket, name, o.To, o.Text, self));
+        if (o.To is not null) Route(m.Ticket, o.To, o.Text);
         else _registry.Tell(new RouteFanout(m.Ticket, name, o.Room, o.Text, self));
     }
 
@@ -159,7 +167,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
             return;
         }
         _outgoing[m.Ticket] = o with { MsgId = m.MsgId };
-        if (o.To is not null) _registry.Tell(new RouteTell(m.Ticket, name, o.To, o.Text, self, m.MsgId, m.TimeMs));
+        if (o.To is not null) Route(m.Ticket, o.To, o.Text, m.MsgId, m.TimeMs);
         else _registry.Tell(new RouteFanout(m.Ticket, name, o.Room, o.Text, self, m.MsgId, m.TimeMs));
     }
 
@@ -246,8 +254,8 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     // A reserved member's rooms carry their unread counts.
     private void RoomsListed(RoomsList m)
     {
-        if (_unread?.Rooms(m.Rooms, rooms => _registry.Tell(new CountAndListRooms(claim, client, m.Id, rooms))) != true)
-            _registry.Tell(new CountAndListRooms(claim, client, m.Id, m.Rooms));
+        if (_unread?.Rooms(m.Rooms, rooms => replies.Rooms(m.Id, rooms)) != true)
+            replies.Rooms(m.Id, m.Rooms);
     }
 
     private void Routed(RouteResult m)

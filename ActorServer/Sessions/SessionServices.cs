@@ -9,6 +9,7 @@ namespace Switchboard.Server.Sessions;
 /// <param name="Metrics">The node's instruments (none in specs that do not look at them).</param>
 /// <param name="Accounts">The node's <c>AccountsActor</c> (single-host mode with a data store); null: no accounts.</param>
 /// <param name="History">The node's history (single-host mode with a data store); null: nothing is kept.</param>
+/// <param name="Local">This node's sessions by name (the gateway writes it): a DM to one goes to it directly.</param>
 public sealed record SessionServices(
     IActorRef Registry,
     IActorRef Rooms,
@@ -17,4 +18,8 @@ public sealed record SessionServices(
     TimeProvider Clock,
     Monitoring.SwitchboardMetrics? Metrics = null,
     IActorRef? Accounts = null,
-    HistoryDesk? History = null);
+    HistoryDesk? History = null,
+    LocalSessions? Local = null)
+{
+    public LocalSessions Local { get; init; } = Local ?? new LocalSessions();
+}

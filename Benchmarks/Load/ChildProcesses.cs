@@ -186,6 +186,27 @@ public static class ProcStats
             .OrderByDescending(x => x.Item3)
             .ToList();
 
+    /// <summary>Context switches of the process's live threads (<c>voluntary_ctxt_switches</c>: a thread went to sleep).</summary>
+    public static (long Voluntary, long Involuntary) ContextSwitches(int pid)
+    {
+        long voluntary = 0, involuntary = 0;
+        try
+        {
+            foreach (var dir in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    foreach (var line in File.ReadLines(Path.Combine(dir, "status")))
+                        if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal)) voluntary += long.Parse(line.AsSpan(24).Trim());
+                        else if (line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal)) involuntary += long.Parse(line.AsSpan(27).Trim());
+                }
+                catch (IOException) { }
+            }
+        }
+        catch (IOException) { }
+        return (voluntary, involuntary);
+    }
+
     public static double PeakRssMb(int pid) => StatusKb(pid, "VmHWM:") / 1024.0;
 
     public static double RssMb(int pid) => StatusKb(pid, "VmRSS:") / 1024.0;

@@ -46,6 +46,7 @@ public static class LoadCommand
             "messaging" => await MessagingScenario.RunAsync(env, o),
             "cluster" => await ClusterScenario.RunAsync(env, o),
             "scrape-cost" => await ScrapeCostScenario.RunAsync(env, o),
+            "client-cost" => await ClientCostScenario.RunAsync(env, o),
             _ when o.Capacity => await CapacityScenario.RunAsync(env, o),
             _ => await RequestReplyScenario.RunAsync(env, o),
         };

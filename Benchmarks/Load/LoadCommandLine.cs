@@ -58,7 +58,7 @@ public sealed class LoadCommandLine
     private readonly Bound<int> _busy = Valued("--busy", "Busy clients, measured alone and then next to the idle ones", Defaults.Busy, (o, v) => o with { Busy = v });
     private readonly Bound<bool> _keepRateLimit = Flag("--keep-rate-limit", "Keep the server's per-client rate limit (off by default: it would cap the load)",
         (o, v) => o with { KeepRateLimit = v });
-    private readonly Bound<bool> _profile = Flag("--profile", "Also print the CPU of each server and baseline thread", (o, v) => o with { Profile = v });
+    private readonly Bound<bool> _profile = Flag("--profile", "Also print the CPU of each thread (load: of the server and the baseline; client-cost: of each client)", (o, v) => o with { Profile = v });
     private readonly Bound<bool> _idleQuiet = Flag("--idle-quiet", "Idle clients turn presence notices off", (o, v) => o with { IdleQuiet = v });
     private readonly Bound<bool> _cluster = Flag("--cluster", "capacity: three cluster-mode nodes on 127.0.0.1/.2/.3, the clients spread over them",
         (o, v) => o with { Cluster = v });
@@ -83,6 +83,22 @@ public sealed class LoadCommandLine
         Description = "messaging --durable: also a one-node cluster whose data is in this PostgreSQL database (a connection string, or a 0600 file holding one, as the server's --db), in the same slices",
         HelpName = "CONNECTION|FILE",
     }, (o, v) => o with { Db = v });
+
+    private readonly Bound<long[]> _requests = Bind(new Option<long[]>("--requests")
+    {
+        Description = $"client-cost: the small and the large count of requests per client process, comma-separated [default: {string.Join(',', Defaults.Requests)}]",
+        HelpName = "SMALL,LARGE",
+        Arity = ArgumentArity.ExactlyOne,
+        CustomParser = r => r.Tokens[0].Value.Split(',').Select(t => long.TryParse(t, out var n) ? n : -1).ToArray(),
+    }, (o, v) => o with { Requests = v });
+    private readonly Bound<int> _repeats = Valued("--repeats", "client-cost: how many times each client runs both counts (in turns)", Defaults.Repeats, (o, v) => o with { Repeats = v });
+    private readonly Bound<string[]> _compare = Bind(new Option<string[]>("--compare")
+    {
+        Description = "client-cost: also measure the clients built in these folders (each its ActorClient.dll and hocon/), comma-separated, in the same turns",
+        HelpName = "DIR,DIR,...",
+        Arity = ArgumentArity.ExactlyOne,
+        CustomParser = r => r.Tokens[0].Value.Split(',', StringSplitOptions.RemoveEmptyEntries),
+    }, (o, v) => o with { Compare = v });
 
     /// <summary>An option and where its value goes in <see cref="LoadOptions"/>.</summary>
     private interface IBound
@@ -119,6 +135,9 @@ public sealed class LoadCommandLine
         Check(_idleSystems.Option, s => s >= 1, "--idle-systems must be at least 1");
         Check(_busy.Option, b => b >= 1, "--busy must be at least 1");
         Check(_batch.Option, b => b is >= 1 and <= Switchboard.Messages.Limits.MaxBatch, $"--batch must be 1 to {Switchboard.Messages.Limits.MaxBatch}");
+        Check(_requests.Option, r => r is [> 0 and var a, var b] && b > a, "--requests takes two counts, the second larger, e.g. --requests 2000,20000");
+        Check(_repeats.Option, r => r >= 1, "--repeats must be at least 1");
+        Check(_compare.Option, d => d.All(x => File.Exists(Path.Combine(x, "ActorClient.dll"))), "--compare needs folders holding ActorClient.dll");
         Check(_peer.Option, p => p is null or "nats", "--peer takes 'nats'");
         Check(_server.Option, s => s is null || s.StartsWith("127.0.0.1:", StringComparison.Ordinal) || s.StartsWith("localhost:", StringComparison.Ordinal),
             "--server must be 127.0.0.1:PORT or localhost:PORT (the load generator only targets this host)");
@@ -136,7 +155,7 @@ public sealed class LoadCommandLine
     private IEnumerable<IBound> All =>
     [
         _clients, _seconds, _warmup, _window, _batch, _rate, _half, _noBaseline, _server, _json, _op, _args, _maxRequests,
-        _capacity, _idle, _idleSystems, _busy, _keepRateLimit, _profile, _idleQuiet, _cluster, _tls, _peer, _durable, _db,
+        _capacity, _idle, _idleSystems, _busy, _keepRateLimit, _profile, _idleQuiet, _cluster, _tls, _peer, _durable, _db, _requests, _repeats, _compare,
     ];
 
     /// <summary><c>load</c>, <c>capacity</c> and <c>messaging</c>, each handing its name and options to <paramref name="run"/>.</summary>
@@ -156,6 +175,9 @@ public sealed class LoadCommandLine
             run),
         Create("scrape-cost", "What monitoring costs: server CPU per scrape of /metrics, /healthz and /status, and throughput with and without a scrape every second (the largest of --clients)",
             c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._json, c._maxRequests],
+            run),
+        Create("client-cost", "A client process's CPU per request, one request in flight: the scripted ActorClient against a NATS.Net client process (nats-server on PATH), each fed the small and the large count of --requests (start-up cancels out)",
+            c => [c._requests, c._repeats, c._compare, c._op, c._args, c._profile, c._json],
             run),
     ];
 

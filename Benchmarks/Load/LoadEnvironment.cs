@@ -11,6 +11,7 @@ public sealed class LoadEnvironment : IDisposable
     public string ServerHocon { get; }
     public string ClientHocon { get; }
     private readonly string _dir;
+    private readonly string _root, _config;
     /// <summary>The server's and the echo server's TLS options (none without --tls).</summary>
     private readonly string[] _serverTls = [];
 
@@ -19,8 +20,8 @@ public sealed class LoadEnvironment : IDisposable
 
     public LoadEnvironment(bool keepRateLimit, string? tlsDir = null)
     {
-        var root = RepoRoot.Find();
-        var config = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+        var root = _root = RepoRoot.Find();
+        var config = _config = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
         ServerDll = Built(root, "ActorServer", config);
         BenchDll = Built(root, "Benchmarks", config);
         var hocon = Path.Combine(Path.GetDirectoryName(ServerDll)!, "hocon");
@@ -48,6 +49,9 @@ public sealed class LoadEnvironment : IDisposable
             ClientTls = TlsRemoting.ForClient(Path.Combine(tlsDir, "client.pfx"), ca, Switchboard.Messages.Startup.SwitchboardConfig.Load(ClientHocon));
         }
     }
+
+    /// <summary>The built console client (<c>client-cost</c> runs it as a process; the other commands never need it).</summary>
+    public string ClientDll() => Built(_root, "ActorClient", _config);
 
     private static string Built(string root, string project, string config)
     {

@@ -36,6 +36,13 @@ public sealed record LoadOptions
     /// <summary><c>messaging --durable --db CONN|FILE</c>: also a one-node cluster keeping its data in this PostgreSQL.</summary>
     public string? Db { get; init; }
 
+    /// <summary><c>client-cost</c>: the small and the large count of requests per client process.</summary>
+    public long[] Requests { get; init; } = [2_000, 20_000];
+    /// <summary><c>client-cost</c>: how many times each client runs both counts.</summary>
+    public int Repeats { get; init; } = 3;
+    /// <summary><c>client-cost --compare DIR,...</c>: other builds of the client (each folder's ActorClient.dll) measured in the same turns.</summary>
+    public string[] Compare { get; init; } = [];
+
     public TimeSpan WarmupTime => TimeSpan.FromSeconds(Warmup);
     public TimeSpan MeasureTime => TimeSpan.FromSeconds(Seconds);
 

@@ -50,9 +50,6 @@ public sealed class LoadSmokeSpecs
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class NatsPeerSmokeSpecs
 {
-    private static bool NatsInstalled() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, "nats-server")));
-
     [Fact]
     public async Task Load_against_nats_reports_its_figures_and_stops_what_it_started()
     {
@@ -62,7 +59,7 @@ public sealed class NatsPeerSmokeSpecs
         var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(90));
         try
         {
-            if (!NatsInstalled())
+            if (!NatsAtHand.Installed())
             {
                 Assert.Equal(1, exitCode);
                 Assert.Contains("nats-server is not on PATH (Debian: apt-get install -y nats-server)", process.StdErr);
@@ -91,6 +88,13 @@ public sealed class NatsPeerSmokeSpecs
     }
 }
 
+/// <summary>Whether the load generator finds nats-server where it looks (Benchmarks/Nats/NatsServer.cs): PATH, then /usr/sbin.</summary>
+internal static class NatsAtHand
+{
+    public static bool Installed() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/sbin").Any(d => File.Exists(Path.Combine(d, "nats-server")));
+}
+
 /// <summary>
 /// <c>messaging --durable</c>: DMs and room messages kept in a fresh SQLite store by reserved names, beside the same
 /// load kept nowhere and (with nats-server at hand) JetStream; sane figures, a store written, nothing left running.
@@ -101,10 +105,6 @@ public sealed class NatsPeerSmokeSpecs
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class DurableMessagingSmokeSpecs
 {
-    // Where the load generator looks for it (Benchmarks/Nats/NatsServer.cs): PATH, then /usr/sbin.
-    private static bool NatsInstalled() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/sbin").Any(d => File.Exists(Path.Combine(d, "nats-server")));
-
     [Fact]
     public async Task Durable_messaging_with_two_clients_reports_sane_figures_for_each_side()
     {
@@ -122,7 +122,7 @@ public sealed class DurableMessagingSmokeSpecs
             {
                 Assert.Equal(2, row.GetProperty("clients").GetInt32());
                 var sides = new List<JsonElement> { row.GetProperty("durable"), row.GetProperty("memory") };
-                if (NatsInstalled()) sides.Add(row.GetProperty("jetStream"));
+                if (NatsAtHand.Installed()) sides.Add(row.GetProperty("jetStream"));
                 else Assert.Equal(JsonValueKind.Null, row.GetProperty("jetStream").ValueKind);
                 foreach (var side in sides)
                 {
@@ -139,7 +139,56 @@ public sealed class DurableMessagingSmokeSpecs
             Assert.Contains("| SQLite msgs/s |", process.StdOut);
             // "SQLite at ADDRESS (pid N), in memory at ADDRESS (pid M)[, JetStream at URL (nats-server pid K)]": all gone once it has exited.
             var pids = System.Text.RegularExpressions.Regex.Matches(process.StdErr, @"pid (\d+)").Select(m => m.Groups[1].Value).Distinct().ToList();
-            Assert.True(pids.Count >= (NatsInstalled() ? 3 : 2), process.StdErr);
+            Assert.True(pids.Count >= (NatsAtHand.Installed() ? 3 : 2), process.StdErr);
+            foreach (var pid in pids)
+                Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z "), $"process {pid} still running");
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+}
+
+/// <summary>
+/// <c>client-cost</c>: the scripted ActorClient (and, with nats-server at hand, a NATS.Net client process) fed small
+/// counts of requests; sane figures and nothing left running. Nothing here is about speed.
+/// </summary>
+// The load generator saturates both cores by design.
+[Collection(MachineCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
+public sealed class ClientCostSmokeSpecs
+{
+    [Fact]
+    public async Task Client_cost_reports_sane_figures_per_client_and_stops_what_it_started()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"sbload-clientcost-{Guid.NewGuid():N}.json");
+        await using var process = new ChildProcess(Binaries.Benchmarks,
+            ["client-cost", "--requests", "200,1200", "--repeats", "1", "--json", json], redirectInput: false);
+        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(180));
+        try
+        {
+            Assert.True(exitCode == 0, $"exit {exitCode}\n{process.StdOut}\n{process.StdErr}");
+            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+            Assert.Equal(200, doc.RootElement.GetProperty("small").GetInt64());
+            Assert.Equal(1200, doc.RootElement.GetProperty("large").GetInt64());
+            var rows = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+            Assert.Equal(NatsAtHand.Installed() ? ["ours", "NATS.Net"] : ["ours"], rows.Select(r => r.GetProperty("client").GetString()));
+            foreach (var row in rows)
+            {
+                Assert.Equal(0, row.GetProperty("errors").GetInt64());
+                // Within one process 1,000 requests cost CPU and time; across two processes the difference of such small
+                // counts is within the start-up's spread, so only its presence is checked.
+                Assert.True(row.GetProperty("inProcessUsPerRequest").GetDouble() > 0, row.ToString());
+                Assert.True(row.GetProperty("wallUsPerRequest").GetDouble() > 0, row.ToString());
+                Assert.True(row.GetProperty("sleepsPerRequest").GetDouble() > 0, row.ToString());
+                Assert.True(row.GetProperty("startCpuMs").GetDouble() > 0, row.ToString());
+                Assert.Single(row.GetProperty("eachUs").EnumerateArray());
+            }
+            Assert.Contains("| client | CPU µs per request |", process.StdOut);
+            // "server at ADDRESS (pid N)[, NATS at URL (nats-server pid K, responder pid M)]": all gone once it has exited.
+            var pids = System.Text.RegularExpressions.Regex.Matches(process.StdErr, @"pid (\d+)").Select(m => m.Groups[1].Value).Distinct().ToList();
+            Assert.True(pids.Count >= (NatsAtHand.Installed() ? 3 : 1), process.StdErr);
             foreach (var pid in pids)
                 Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z "), $"process {pid} still running");
         }

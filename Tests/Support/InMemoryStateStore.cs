@@ -2,7 +2,8 @@ namespace Switchboard.Tests.Support;
 
 /// <summary>
 /// The registry and counters of one process, in managed memory: what the actor specs run against (test code only;
-/// the product's store is the segment). It shares nothing with other processes.
+/// the product's store is the segment). It shares nothing with other processes. Sessions count on their own threads
+/// (<see cref="CounterFor"/>), so every method takes one lock.
 /// </summary>
 public sealed class InMemoryStateStore(string node, int capacity = 4096) : IStateStore
 {
@@ -10,6 +11,7 @@ public sealed class InMemoryStateStore(string node, int capacity = 4096) : IStat
     private readonly Slot?[] _slots = new Slot?[capacity];
     private long _serverSeq, _totalRequests, _totalRegistrations, _nextToken;
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
+    private readonly Lock _sync = new();
 
     private sealed class Slot(string name, long token)
     {
@@ -19,7 +21,9 @@ public sealed class InMemoryStateStore(string node, int capacity = 4096) : IStat
         public DateTimeOffset Since { get; } = DateTimeOffset.UtcNow;
     }
 
-    public ClaimResult Claim(string name)
+    public ClaimResult Claim(string name) { lock (_sync) return ClaimLocked(name); }
+
+    private ClaimResult ClaimLocked(string name)
     {
         if (_byName.ContainsKey(name)) return new ClaimResult(ClaimStatus.Taken, default, default);
         var index = Array.IndexOf(_slots, null);
@@ -31,7 +35,22 @@ public sealed class InMemoryStateStore(string node, int capacity = 4096) : IStat
         return new ClaimResult(ClaimStatus.Claimed, new SlotHandle(index, slot.Token), new SeqPair(1, ++_serverSeq));
     }
 
-    public bool TryCount(SlotHandle handle, out SeqPair seq)
+    public bool TryCount(SlotHandle handle, out SeqPair seq) { lock (_sync) return TryCountLocked(handle, out seq); }
+
+    public bool TryCount(SlotHandle slot, int count, out SeqPair last)
+    {
+        lock (_sync)
+        {
+            last = default;
+            for (var i = 0; i < count; i++)
+                if (!TryCountLocked(slot, out last)) return false;
+            return true;
+        }
+    }
+
+    public ReplyCounter CounterFor(SlotHandle slot) => new StoreCounter(this, slot);
+
+    private bool TryCountLocked(SlotHandle handle, out SeqPair seq)
     {
         if (Get(handle) is not { } slot)
         {
@@ -44,7 +63,9 @@ public sealed class InMemoryStateStore(string node, int capacity = 4096) : IStat
         return true;
     }
 
-    public bool Release(SlotHandle handle)
+    public bool Release(SlotHandle handle) { lock (_sync) return ReleaseLocked(handle); }
+
+    private bool ReleaseLocked(SlotHandle handle)
     {
         if (Get(handle) is not { } slot) return false;
         _slots[handle.Index] = null;
@@ -52,7 +73,9 @@ public sealed class InMemoryStateStore(string node, int capacity = 4096) : IStat
         return true;
     }
 
-    public bool TryFind(string name, out ClientEntry entry)
+    public bool TryFind(string name, out ClientEntry entry) { lock (_sync) return TryFindLocked(name, out entry); }
+
+    private bool TryFindLocked(string name, out ClientEntry entry)
     {
         if (_byName.TryGetValue(name, out var index) && _slots[index] is { } slot)
         {
@@ -63,12 +86,15 @@ public sealed class InMemoryStateStore(string node, int capacity = 4096) : IStat
         return false;
     }
 
-    public StateSnapshot Snapshot() => new(
-        [new NodeEntry(node, Environment.ProcessId, true, _started, DateTimeOffset.UtcNow)],
-        [.. _slots.OfType<Slot>().Select(s => new ClientEntry(s.Name, node, s.Requests, s.Since, s.Token))],
-        _serverSeq, _totalRequests, _totalRegistrations);
+    public StateSnapshot Snapshot()
+    {
+        lock (_sync)
+            return new([new NodeEntry(node, Environment.ProcessId, true, _started, DateTimeOffset.UtcNow)],
+                [.. _slots.OfType<Slot>().Select(s => new ClientEntry(s.Name, node, s.Requests, s.Since, s.Token))],
+                _serverSeq, _totalRequests, _totalRegistrations);
+    }
 
-    public Census Census() => new(_byName.Count, [node]);
+    public Census Census() { lock (_sync) return new(_byName.Count, [node]); }
 
     public int Maintain() => 0;
 

@@ -8,8 +8,9 @@ namespace Switchboard.Server.Registry.Protocol;
 /// <see cref="NameClaimed"/> or <see cref="NameRefused"/>.</summary>
 public sealed record ClaimName(string Name, IActorRef Client);
 
-/// <summary>Registry → gateway: the name is claimed; <paramref name="Seq"/> numbers the registration reply.</summary>
-public sealed record NameClaimed(string Name, IActorRef Client, ClaimHandle Claim, SeqPair Seq);
+/// <summary>Registry → gateway: the name is claimed; <paramref name="Seq"/> numbers the registration reply and
+/// <paramref name="Counter"/>, handed to the session, every reply after it.</summary>
+public sealed record NameClaimed(string Name, IActorRef Client, ClaimHandle Claim, SeqPair Seq, ReplyCounter Counter);
 
 /// <summary>Registry → gateway: the claim failed; <paramref name="Code"/> is 409 or 503.</summary>
 public sealed record NameRefused(string Name, IActorRef Client, int Code, string Error);
@@ -17,9 +18,16 @@ public sealed record NameRefused(string Name, IActorRef Client, int Code, string
 /// <summary>Session → registry: free the name (client gone, session stopping). A stale claim is ignored.</summary>
 public sealed record ReleaseName(ClaimHandle Claim, string Name, string Reason);
 
-/// <summary>Registry → session: its claim is gone (a segment slot torn and dropped or reaped, or a cluster name lost); the session ends
-/// so that its client, which watches it, registers again.</summary>
-public sealed record RegistrationLost
+/// <summary>Session → registry: its counter said <see cref="Counting.NotYet"/> for <paramref name="Count"/> numbers;
+/// answered <see cref="NumbersReady"/> when more can be taken (at once if that many already can).</summary>
+public sealed record AwaitNumbers(int Count);
+
+/// <summary>Registry → session: numbers can be taken again; the session counts what it held.</summary>
+public sealed record NumbersReady
 {
-    public static readonly RegistrationLost Instance = new();
+    public static readonly NumbersReady Instance = new();
 }
+
+/// <summary>Session → registry: its counter found the store broken for good (<see cref="Counting.Broken"/>): the
+/// registry stops, and so the node.</summary>
+public sealed record StoreBroken(string Reason);

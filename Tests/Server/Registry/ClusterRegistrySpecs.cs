@@ -116,22 +116,27 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
     protected override string BreakNextClaim() => "name registry not reachable, try again";
 
     [Fact]
-    public void Replies_wait_for_a_leased_range_when_the_numbers_run_out_and_keep_their_order()
+    public void A_counter_with_no_number_left_waits_for_the_next_leased_range_and_the_registry_says_when()
     {
         var registry = Create(first: 1, count: 3);
         var client = CreateTestProbe();
         registry.Tell(new ClaimName("alice", client.Ref), TestActor);
         Decide("alice", granted: true);
-        var alice = ExpectMsg<NameClaimed>().Claim;
-        // Two numbers left (2, 3): a batch of three waits, and so does the request after it.
+        var alice = ExpectMsg<NameClaimed>().Counter;
         _seq.ExpectMsg<LeaseSeq>(); // asked ahead once under half a range was left
-        registry.Tell(new CountAndReplyBatch(alice, client.Ref,
-            [new Answered(1, OpOutcome.Ok(OpValue.Of(1))), new Answered(2, OpOutcome.Ok(OpValue.Of(2))), new Answered(3, OpOutcome.Ok(OpValue.Of(3)))]));
-        registry.Tell(new CountAndReply(alice, client.Ref, 4, OpOutcome.Ok(OpValue.Of(4))));
-        client.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        // Two numbers left (2, 3): a batch of three gets none, and the session is told when it can.
+        var batch = new SeqPair[3];
+        Assert.Equal(Counting.NotYet, alice.TryCount(batch));
+        registry.Tell(new AwaitNumbers(3), TestActor);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         _inbox.Tell(new SeqLeased(100, 1000));
-        Assert.Equal([2L, 3L, 100L], client.ExpectMsg<ReplyBatch>().Replies.Select(r => r.ServerSeq));
-        Assert.Equal((5L, 101L), client.ExpectMsg<Reply>() is var r ? (r.ClientSeq, r.ServerSeq) : default);
+        ExpectMsg<NumbersReady>();
+        Assert.Equal(Counting.Counted, alice.TryCount(batch));
+        Assert.Equal([2L, 3L, 100L], batch.Select(r => r.ServerSeq));
+        Assert.Equal([2L, 3L, 4L], batch.Select(r => r.ClientSeq));
+        Assert.Equal(new SeqPair(5, 101), Count(alice));
+        registry.Tell(new AwaitNumbers(3), TestActor); // numbers are there: answered at once
+        ExpectMsg<NumbersReady>();
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public abstract class RegistrySpecs(Config config) : TestKit(config.WithFallback
     /// <summary>The backend cannot decide the next claim; returns the 503's words.</summary>
     protected abstract string BreakNextClaim();
 
-    protected (ClaimHandle Claim, SeqPair Seq, TestProbe Client) Start(string name = "alice")
+    protected (ClaimHandle Claim, SeqPair Seq, TestProbe Client, ReplyCounter Counter) Start(string name = "alice")
     {
         Gateway = CreateTestProbe();
         Rooms = CreateTestProbe();
@@ -69,26 +69,28 @@ public abstract class RegistrySpecs(Config config) : TestKit(config.WithFallback
         return Register(name);
     }
 
-    protected (ClaimHandle Claim, SeqPair Seq, TestProbe Client) Register(string name)
+    protected (ClaimHandle Claim, SeqPair Seq, TestProbe Client, ReplyCounter Counter) Register(string name)
     {
         var client = CreateTestProbe();
         Registry.Tell(new ClaimName(name, client.Ref), Claims.Ref);
         Decide(name, granted: true);
         var claimed = Claims.ExpectMsg<NameClaimed>();
         Assert.Equal((name, client.Ref), (claimed.Name, claimed.Client));
-        return (claimed.Claim, claimed.Seq, client);
+        return (claimed.Claim, claimed.Seq, client, claimed.Counter);
     }
 
-    private Reply Count(ClaimHandle claim, TestProbe client, long id, IActorRef? session = null)
+    /// <summary>One reply numbered by a session's counter, as the session does on its own thread.</summary>
+    protected static SeqPair Count(ReplyCounter counter)
     {
-        Registry.Tell(new CountAndReply(claim, client.Ref, id, OpOutcome.Ok(OpValue.Of(id))), session ?? TestActor);
-        return client.ExpectMsg<Reply>();
+        Span<SeqPair> seq = stackalloc SeqPair[1];
+        Assert.Equal(Counting.Counted, counter.TryCount(seq));
+        return seq[0];
     }
 
     [Fact]
     public void A_claim_is_granted_as_reply_one_and_a_second_claim_of_the_name_is_refused_409()
     {
-        var (_, seq, _) = Start();
+        var (_, seq, _, _) = Start();
         Assert.Equal(1, seq.ClientSeq);
         var other = CreateTestProbe();
         Registry.Tell(new ClaimName("alice", other.Ref), Claims.Ref);
@@ -98,70 +100,58 @@ public abstract class RegistrySpecs(Config config) : TestKit(config.WithFallback
     }
 
     [Fact]
-    public void Replies_are_counted_per_client_and_numbered_in_server_order()
+    public void Each_session_numbers_its_replies_per_client_and_in_server_order_without_the_registry()
     {
-        var (alice, first, client) = Start();
-        var (bob, bobFirst, bobClient) = Register("bob");
+        var (_, first, _, alice) = Start();
+        var (_, bobFirst, _, bob) = Register("bob");
         Assert.Equal(first.ServerSeq + 1, bobFirst.ServerSeq);
-        var a1 = Count(alice, client, 10);
-        var b1 = Count(bob, bobClient, 11);
-        var a2 = Count(alice, client, 12);
-        Assert.Equal((10L, Codes.Ok, 2L, 10L), (a1.Id, a1.Code, a1.ClientSeq, a1.Value.Number));
-        Assert.Equal((2L, 3L), (b1.ClientSeq, a2.ClientSeq));
+        var a1 = Count(alice);
+        var b1 = Count(bob);
+        var a2 = Count(alice);
+        Assert.Equal([2L, 2L, 3L], [a1.ClientSeq, b1.ClientSeq, a2.ClientSeq]);
         Assert.Equal([bobFirst.ServerSeq + 1, bobFirst.ServerSeq + 2, bobFirst.ServerSeq + 3], [a1.ServerSeq, b1.ServerSeq, a2.ServerSeq]);
+        Assert.Equal(2, alice.Requests);
     }
 
     [Fact]
-    public void A_batch_is_counted_in_one_step_with_consecutive_numbers_in_one_message()
+    public void A_batch_is_numbered_in_one_step_with_consecutive_numbers()
     {
-        var (alice, first, client) = Start();
-        Registry.Tell(new CountAndReplyBatch(alice, client.Ref,
-            [new Answered(1, OpOutcome.Ok(OpValue.Of(1))), new Answered(2, OpOutcome.Ok(OpValue.Of(2))), new Answered(3, OpOutcome.Ok(OpValue.Of(3)))]));
-        var batch = client.ExpectMsg<ReplyBatch>().Replies;
-        Assert.Equal([1L, 2L, 3L], batch.Select(r => r.Id));
+        var (_, first, _, alice) = Start();
+        var batch = new SeqPair[3];
+        Assert.Equal(Counting.Counted, alice.TryCount(batch));
         Assert.Equal([2L, 3L, 4L], batch.Select(r => r.ClientSeq));
         Assert.Equal([first.ServerSeq + 1, first.ServerSeq + 2, first.ServerSeq + 3], batch.Select(r => r.ServerSeq));
-        Assert.Equal(5, Count(alice, client, 4).ClientSeq);
+        Assert.Equal(5, Count(alice).ClientSeq);
     }
 
     [Fact]
-    public void Unregister_is_counted_frees_the_name_and_records_the_clients_requests()
+    public void Releasing_a_name_records_the_clients_requests_and_its_counter_counts_nothing_more()
     {
-        var (alice, _, client) = Start();
-        Count(alice, client, 1);
-        Registry.Tell(new ReleaseAndReply(alice, "alice", client.Ref, 2));
-        var bye = client.ExpectMsg<Reply>();
-        Assert.Equal((Codes.Ok, 3L, "unregistered"), (bye.Code, bye.ClientSeq, bye.Value.Text));
+        var (claim, _, _, alice) = Start();
+        Count(alice);
+        Count(alice);
+        Registry.Tell(new ReleaseName(claim, "alice", "unregistered"));
+        AwaitCondition(() => Summary.Sessions.Count == 1, TimeSpan.FromSeconds(5));
         Assert.Equal(new[] { ("alice", 2L) }, Summary.Sessions);
         // The name is free again, and the old claim counts nothing any more.
-        var (_, again, _) = Register("alice");
+        var (_, again, _, _) = Register("alice");
         Assert.Equal(1, again.ClientSeq);
-        Registry.Tell(new ReleaseName(alice, "alice", "stale"));
-        Assert.Equal(Codes.Unavailable, Count(alice, client, 3).Code);
+        Registry.Tell(new ReleaseName(claim, "alice", "stale"));
+        Assert.Equal(Counting.Lost, alice.TryCount(new SeqPair[1]));
+        Register("zed"); // the stale release was handled (the registry answers in order)
         Assert.Single(Summary.Sessions);
     }
 
     [Fact]
-    public void Who_lists_everyone_on_every_node_by_name_and_is_counted()
+    public void Who_lists_everyone_on_every_node_by_name_to_the_session_that_asked()
     {
-        var (carol, _, client) = Start("carol");
+        Start("carol");
         OnlineThere("bob");
         Register("alice");
-        Registry.Tell(new WhoQuery(carol, client.Ref, 7));
-        var who = client.ExpectMsg<WhoReply>();
-        Assert.Equal((7L, Codes.Ok, 2L), (who.Id, who.Code, who.ClientSeq));
-        Assert.Equal([("alice", Here), ("bob", There), ("carol", Here)], who.Clients.Select(c => (c.Name, c.Node)));
-    }
-
-    [Fact]
-    public void Rooms_are_answered_as_given_and_counted()
-    {
-        var (alice, first, client) = Start();
-        RoomEntry[] rooms = [new("lobby", 2, 5), new("ops", 1, 0)];
-        Registry.Tell(new CountAndListRooms(alice, client.Ref, 8, rooms));
-        var reply = client.ExpectMsg<RoomsReply>();
-        Assert.Equal((8L, Codes.Ok, 2L, first.ServerSeq + 1), (reply.Id, reply.Code, reply.ClientSeq, reply.ServerSeq));
-        Assert.Equal(rooms, reply.Rooms);
+        Registry.Tell(new WhoQuery(7, new Dictionary<string, long> { ["bob"] = 3 }));
+        var who = ExpectMsg<WhoList>();
+        Assert.Equal(7L, who.Id);
+        Assert.Equal([("alice", Here, (long?)null), ("bob", There, 3L), ("carol", Here, null)], who.Clients.Select(c => (c.Name, c.Node, c.Unread)));
     }
 
     [Fact]
@@ -242,24 +232,22 @@ public abstract class RegistrySpecs(Config config) : TestKit(config.WithFallback
     }
 
     [Fact]
-    public void A_lost_claim_answers_503_and_ends_the_session()
+    public void A_lost_claim_counts_nothing_more()
     {
-        var (alice, _, client) = Start();
-        LoseClaim("alice", alice);
-        var session = CreateTestProbe();
-        var lost = Count(alice, client, 1, session.Ref);
-        Assert.Equal((Codes.Unavailable, "registration lost; register again"), (lost.Code, lost.Error));
-        session.ExpectMsg<RegistrationLost>();
+        var (claim, _, _, alice) = Start();
+        Count(alice);
+        LoseClaim("alice", claim);
+        Assert.Equal(Counting.Lost, alice.TryCount(new SeqPair[1]));
     }
 
     [Fact]
     public void A_snapshot_holds_the_clients_and_the_numbers_given()
     {
-        var (alice, _, client) = Start();
-        var last = Count(alice, client, 1);
+        var (_, _, _, alice) = Start();
+        var last = Count(alice);
         Registry.Tell(GetSnapshot.Instance);
         var s = ExpectMsg<StateSnapshot>();
-        Assert.Contains(s.Clients, c => c.Name == "alice" && c.Node == Here);
+        Assert.Contains(s.Clients, c => c.Name == "alice" && c.Node == Here && c.Requests == 1);
         Assert.Equal(last.ServerSeq, s.ServerSeq);
         Assert.Contains(s.Nodes, n => n.Address == Here);
     }

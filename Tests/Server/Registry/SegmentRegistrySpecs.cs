@@ -61,24 +61,15 @@ public sealed class SegmentRegistrySpecs() : RegistrySpecs(Config)
     }
 
     [Fact]
-    public void A_store_fault_while_counting_answers_that_request_503_and_the_next_is_counted()
+    public void A_segment_cut_short_breaks_every_counter_in_its_own_words()
     {
-        var (alice, _, client) = Start();
-        _faulty!.Fail(1, () => new TimeoutException("segment busy"));
-        Registry.Tell(new CountAndReply(alice, client.Ref, 1, OpOutcome.Ok(OpValue.Of(1))));
-        Assert.Equal((1L, Codes.Unavailable, "server state unavailable, try again"), client.ExpectMsg<Reply>() is var r ? (r.Id, r.Code, r.Error) : default);
-        Registry.Tell(new CountAndReply(alice, client.Ref, 2, OpOutcome.Ok(OpValue.Of(2))));
-        Assert.Equal((Codes.Ok, 2L), client.ExpectMsg<Reply>() is var next ? (next.Code, next.ClientSeq) : default);
-    }
-
-    [Fact]
-    public void A_segment_cut_short_answers_503_in_its_own_words_and_stops_the_registry()
-    {
-        var (alice, _, client) = Start();
+        var (_, _, _, alice) = Start();
+        Count(alice);
+        File.WriteAllBytes(SegmentMapping.PathFor(_segment.Name), []); // cut under the node
+        Assert.Equal(Counting.Broken, alice.TryCount(new SeqPair[1]));
+        Assert.StartsWith("server state corrupt:", alice.Broken);
         Watch(Registry);
-        _faulty!.Fail(1, () => new SegmentException(SegmentFault.Truncated, "server state corrupt: segment cut short"));
-        Registry.Tell(new CountAndReply(alice, client.Ref, 1, OpOutcome.Ok(OpValue.Of(1))));
-        Assert.Equal("server state corrupt: segment cut short", client.ExpectMsg<Reply>().Error);
+        Registry.Tell(new StoreBroken(alice.Broken!)); // what the session tells the registry: the node stops
         ExpectTerminated(Registry);
         Assert.True(Summary.IsComplete);
     }

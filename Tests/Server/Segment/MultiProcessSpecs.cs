@@ -81,4 +81,140 @@ public class MultiProcessSpecs(ITestOutputHelper output)
             KillQuietly(child);
         }
     }
+
+    [Fact]
+    public async Task Two_nodes_numbering_replies_without_the_lock_give_every_serverSeq_once_and_leave_no_gap()
+    {
+        using var seg = new TestSegment();
+        var log = new ListLogger();
+        using var store = OpenStore(seg, log: log);
+        var carol = store.Claim("carol");
+        var counter = store.CounterFor(carol.Slot); // this node counts too, on two threads of its own below
+        var gate = seg.Path + ".go";
+        Process? a = null, b = null;
+        try
+        {
+            a = StartWorker("count", seg.Name, "alice", gate, "30000");
+            b = StartWorker("count", seg.Name, "bob", gate, "30000");
+            var registrations = new List<long> { carol.Seq.ServerSeq };
+            foreach (var p in new[] { a, b })
+            {
+                var ready = await p.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20).Scaled());
+                Assert.True(ready?.StartsWith("ready ") == true, $"worker said '{ready}'");
+                registrations.Add(long.Parse(ready!["ready ".Length..]));
+            }
+            var outA = a.StandardOutput.ReadToEndAsync();
+            var outB = b.StandardOutput.ReadToEndAsync();
+            File.WriteAllBytes(gate, []);
+            // this node: batches of 3 from one thread while another looks at the segment under the lock (repairs race the adds)
+            var here = new List<long>();
+            var looking = Task.Run(() => { for (var i = 0; i < 200; i++) store.Maintain(); });
+            var batch = new SeqPair[3];
+            for (var i = 0; i < 10_000; i++)
+            {
+                Assert.Equal(Counting.Counted, counter.TryCount(batch));
+                here.AddRange(batch.Select(x => x.ServerSeq));
+            }
+            await looking;
+            Assert.True(a.WaitForExit(60_000) && b.WaitForExit(60_000), "a worker did not finish in 60 s");
+            Assert.True(a.ExitCode == 0 && b.ExitCode == 0, "worker failed: " + a.StandardError.ReadToEnd() + b.StandardError.ReadToEnd());
+            var given = Numbers(await outA).Concat(Numbers(await outB)).Concat(here).Concat(registrations).ToList();
+            Assert.Equal(given.Count, given.Distinct().Count()); // no number twice
+            var snapshot = store.Snapshot();
+            Assert.Equal(given.Count, snapshot.ServerSeq); // and none skipped: 1..serverSeq, every one given
+            Assert.Equal(given.Max(), snapshot.ServerSeq);
+            Assert.Equal(90_000, snapshot.TotalRequests);
+            Assert.Equal(30_000, Assert.Single(snapshot.Clients, c => c.Name == "carol").Requests);
+            Assert.DoesNotContain(log.Warnings, w => w.Contains("repaired")); // the looks never mistook an add for damage
+            using var map = SegmentMapping.OpenExisting(seg.Path, writable: false);
+            Assert.True(SegmentRepair.CountersAreSane(map.ReadOnly, out var detail), detail);
+        }
+        finally
+        {
+            KillQuietly(a);
+            KillQuietly(b);
+            File.Delete(gate);
+        }
+    }
+
+    [Fact]
+    public async Task A_node_killed_while_numbering_replies_leaves_no_duplicate_and_at_most_its_one_number_in_flight_unused()
+    {
+        using var seg = new TestSegment();
+        var log = new ListLogger();
+        using var store = OpenStore(seg, log: log);
+        var gate = seg.Path + ".go";
+        Process? a = null, b = null;
+        try
+        {
+            a = StartWorker("count", seg.Name, "alice", gate);
+            b = StartWorker("count", seg.Name, "bob", gate);
+            var given = new List<long>();
+            foreach (var p in new[] { a, b })
+            {
+                var ready = await p.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20).Scaled());
+                Assert.True(ready?.StartsWith("ready ") == true, $"worker said '{ready}'");
+                given.Add(long.Parse(ready!["ready ".Length..]));
+            }
+            var linesA = new List<long>();
+            var linesB = new List<long>();
+            var readA = Collect(a, linesA);
+            var readB = Collect(b, linesB);
+            File.WriteAllBytes(gate, []);
+            await WaitFor(() => Count(linesA) >= 2000 && Count(linesB) >= 2000);
+            a.Kill(); // SIGKILL: anywhere between its adds, or between an add and its line
+            Assert.True(a.WaitForExit(10_000));
+            var atKill = Count(linesB);
+            await WaitFor(() => Count(linesB) >= atKill + 2000); // the other node goes on
+            b.Kill();
+            Assert.True(b.WaitForExit(10_000));
+            await Task.WhenAll(readA, readB);
+
+            given.AddRange(linesA);
+            given.AddRange(linesB);
+            Assert.Equal(given.Count, given.Distinct().Count()); // no number twice
+            // Both killed: each may have taken one number it never printed (no reply went out with it), no more.
+            store.Maintain(); // reaps the dead nodes' clients
+            var snapshot = store.Snapshot();
+            Assert.InRange(snapshot.ServerSeq - given.Count, 0, 2);
+            Assert.Empty(snapshot.Clients);
+            using var map = SegmentMapping.OpenExisting(seg.Path, writable: false);
+            Assert.True(SegmentRepair.CountersAreSane(map.ReadOnly, out var detail), detail);
+            // and numbering goes on past every number given
+            var carol = store.Claim("carol");
+            Assert.True(carol.Seq.ServerSeq > given.Max());
+        }
+        finally
+        {
+            KillQuietly(a);
+            KillQuietly(b);
+            File.Delete(gate);
+        }
+    }
+
+    private static IEnumerable<long> Numbers(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => l != "done").Select(long.Parse);
+
+    private static int Count(List<long> lines)
+    {
+        lock (lines) return lines.Count;
+    }
+
+    // Every whole line a worker printed; a line cut by the kill is not a number it finished taking and printing.
+    private static async Task Collect(Process p, List<long> into)
+    {
+        while (await p.StandardOutput.ReadLineAsync() is { } line)
+            if (long.TryParse(line, out var n))
+                lock (into) into.Add(n);
+    }
+
+    private static async Task WaitFor(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60).Scaled();
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the workers did not get that far in time");
+            await Task.Delay(20);
+        }
+    }
 }

@@ -98,9 +98,21 @@ public class SegmentLayoutSpecs
         var seg = Fresh();
         var slot = SegmentLayout.SlotSpan(seg.AsSpan(), 10);
         ClientSlots.Write(slot, new ClientSlot(0, "bob", 0, 0, 5));
-        slot[48] ^= 1; // requests changed behind the sequence's back
+        slot[56] ^= 1; // the token changed behind the sequence's back
         Assert.Equal(0u, SegmentRow.Seq(slot) & 1);
         Assert.Equal(SlotCheck.Torn, ClientSlots.Check(slot));
+    }
+
+    [Fact]
+    public void A_slots_request_count_is_outside_its_checksum_so_its_session_writes_it_without_the_lock()
+    {
+        var seg = Fresh();
+        var slot = SegmentLayout.SlotSpan(seg.AsSpan(), 10);
+        ClientSlots.Write(slot, new ClientSlot(0, "bob", 0, 0, 5));
+        ClientSlots.SetRequests(slot, 41);
+        Assert.Equal(SlotCheck.Used, ClientSlots.Check(slot));
+        Assert.True(ClientSlots.TryRead(slot, out var bob));
+        Assert.Equal(41, bob.Requests);
     }
 
     [Theory]
@@ -153,10 +165,10 @@ public class SegmentLayoutSpecs
         Assert.Equal(SegmentLayout.HeaderCheck.BadChecksum, SegmentLayout.CheckHeader(badSum, out _));
 
         var otherVersion = Fresh();
-        BinaryPrimitives.WriteUInt32LittleEndian(otherVersion.AsSpan(8), 2);
+        BinaryPrimitives.WriteUInt32LittleEndian(otherVersion.AsSpan(8), 1); // the layout before counts left the lock
         SegmentLayout.ResealHeader(otherVersion);
         Assert.Equal(SegmentLayout.HeaderCheck.Incompatible, SegmentLayout.CheckHeader(otherVersion, out var detail));
-        Assert.Contains("v2", detail);
+        Assert.Contains("v1", detail);
 
         var otherSlots = Fresh();
         BinaryPrimitives.WriteUInt32LittleEndian(otherSlots.AsSpan(20), 8192);

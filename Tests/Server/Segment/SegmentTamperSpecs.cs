@@ -196,14 +196,20 @@ public sealed class SegmentTamperSpecs : IDisposable
     }
 
     [Fact]
-    public void A_count_written_without_resealing_the_slot_drops_it_and_the_client_registers_again()
+    public void A_count_written_under_a_session_is_put_back_at_its_next_reply_and_its_numbers_go_on()
     {
         var alice = _store.Claim("alice");
-        Tamper(seg => System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(
-            SegmentLayout.SlotSpan(seg, alice.Slot.Index)[48..], -7)); // the requests word, checksum left stale
-        Assert.False(_store.TryCount(alice.Slot, out _)); // the session ends: its client registers again
-        Assert.Contains(_log.Warnings, w => w.Contains("torn"));
-        Assert.Equal(ClaimStatus.Claimed, _store.Claim("alice").Status);
+        var counter = _store.CounterFor(alice.Slot);
+        var before = new SeqPair[1];
+        Assert.Equal(Counting.Counted, counter.TryCount(before));
+        // the requests word (outside the checksum: the session writes it without the lock)
+        Tamper(seg => System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(SegmentLayout.SlotSpan(seg, alice.Slot.Index)[48..], -7));
+        var next = new SeqPair[1];
+        Assert.Equal(Counting.Counted, counter.TryCount(next));
+        Assert.Equal(new SeqPair(3, before[0].ServerSeq + 1), next[0]);
+        Assert.True(_store.TryFind("alice", out var entry));
+        Assert.Equal(2, entry.Requests);
+        AssertSaneForOtherNodes();
     }
 
     // ------------------------------------------------------------------ the header

@@ -1,0 +1,158 @@
+using Akka.Actor;
+using Akka.Event;
+
+namespace Switchboard.Server.Sessions;
+
+/// <summary>
+/// A session's counted replies, numbered by its <see cref="ReplyCounter"/> and sent by the session itself on its own
+/// thread: a request costs no hop to the registry (issue 22). Order is kept: when the counter has no number yet (a
+/// cluster node between leases) the replies wait here, in order, until the registry says numbers are ready.
+/// </summary>
+internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IActorRef registry, IActorRef self,
+    Monitoring.SwitchboardMetrics? metrics, ILoggingAdapter log, Action<string> end)
+{
+    private Queue<Pending>? _waiting;
+    private bool _asked;
+
+    /// <summary>The hot path: one number, one message, no allocation but the reply.</summary>
+    public void Reply(long id, OpOutcome o, long started = 0)
+    {
+        if (_waiting is null)
+        {
+            Span<SeqPair> seq = stackalloc SeqPair[1];
+            var counted = Count(seq);
+            if (counted == Counting.Counted)
+            {
+                client.Tell(new Reply(id, o.Code, seq[0].ClientSeq, seq[0].ServerSeq, o.Value, o.Error), self);
+                metrics?.Answered(o.Code, started);
+                return;
+            }
+            if (counted != Counting.NotYet)
+            {
+                Failed(counted, [id]);
+                return;
+            }
+        }
+        Wait(new Pending(1, [id], s => new Reply(id, o.Code, s[0].ClientSeq, s[0].ServerSeq, o.Value, o.Error), o.Code));
+    }
+
+    /// <summary>A request batch's answers, numbered together and sent as one message.</summary>
+    public void Batch(Answered[] answered) =>
+        Send(new Pending(answered.Length, Array.ConvertAll(answered, a => a.Id), s =>
+        {
+            var replies = new Reply[answered.Length];
+            for (var i = 0; i < replies.Length; i++)
+            {
+                var (id, o) = answered[i];
+                replies[i] = new Reply(id, o.Code, s[i].ClientSeq, s[i].ServerSeq, o.Value, o.Error);
+            }
+            return new ReplyBatch(replies);
+        }, Codes.Ok, answered));
+
+    public void Who(long id, PresenceEntry[] clients) =>
+        Send(new Pending(1, [id], s => new WhoReply(id, Codes.Ok, s[0].ClientSeq, s[0].ServerSeq, clients, null), Codes.Ok));
+
+    public void Rooms(long id, RoomEntry[] rooms) =>
+        Send(new Pending(1, [id], s => new RoomsReply(id, Codes.Ok, s[0].ClientSeq, s[0].ServerSeq, rooms, null), Codes.Ok));
+
+    public void History(long id, string conversation, ChatLine[] lines, long trimmed, long lastId) =>
+        Send(new Pending(1, [id], s => new HistoryReply(id, Codes.Ok, s[0].ClientSeq, s[0].ServerSeq, conversation, lines, trimmed, lastId, null), Codes.Ok));
+
+    /// <summary>The unregister reply, numbered, after <paramref name="release"/> reached the registry: a client that
+    /// registers again as soon as it has the reply finds the name free. The name is no longer the client's whether or
+    /// not the reply could be numbered.</summary>
+    public void Unregistered(long id, ReleaseName release)
+    {
+        Span<SeqPair> seq = stackalloc SeqPair[1];
+        if (_waiting is not null || Count(seq) != Counting.Counted) seq[0] = default;
+        registry.Tell(release, self);
+        client.Tell(new Reply(id, Codes.Ok, seq[0].ClientSeq, seq[0].ServerSeq, OpValue.Of(RegistryText.Unregistered), null), self);
+        metrics?.Answered(Codes.Ok);
+    }
+
+    /// <summary>The registry's <see cref="NumbersReady"/>: what waited is numbered and sent, in order.</summary>
+    public void NumbersReady()
+    {
+        _asked = false;
+        while (_waiting is { Count: > 0 } waiting)
+        {
+            if (!TrySend(waiting.Peek())) return;
+            waiting.Dequeue();
+        }
+        _waiting = null;
+    }
+
+    private void Send(Pending p)
+    {
+        if (_waiting is null && TrySend(p)) return;
+        Wait(p);
+    }
+
+    // False: no number yet (the reply must wait); true: sent, or answered with the failure.
+    private bool TrySend(Pending p)
+    {
+        Span<SeqPair> seqs = p.Count <= Limits.MaxBatch ? stackalloc SeqPair[p.Count] : new SeqPair[p.Count];
+        var counted = Count(seqs);
+        switch (counted)
+        {
+            case Counting.Counted:
+                client.Tell(p.Build(seqs), self);
+                if (p.Batch is null) metrics?.Answered(p.Code);
+                else foreach (var a in p.Batch) metrics?.Answered(a.Outcome.Code);
+                return true;
+            case Counting.NotYet:
+                return false;
+            default:
+                Failed(counted, p.Ids);
+                return true;
+        }
+    }
+
+    // Whatever the counter throws costs that reply a 503, never the session.
+    private Counting Count(Span<SeqPair> seqs)
+    {
+        try
+        {
+            return counter.TryCount(seqs);
+        }
+        catch (Exception e)
+        {
+            log.Error(e, "a reply could not be numbered");
+            return Counting.Failed;
+        }
+    }
+
+    private void Wait(Pending p)
+    {
+        (_waiting ??= new Queue<Pending>()).Enqueue(p);
+        if (_asked) return;
+        _asked = true;
+        registry.Tell(new AwaitNumbers(p.Count), self);
+    }
+
+    // Lost: the name is not this client's any more; the session ends and its client registers again. Broken: the
+    // store can never be used again; the registry stops the node. Failed: only these replies.
+    private void Failed(Counting counted, long[] ids)
+    {
+        var error = counted switch
+        {
+            Counting.Broken => counter.Broken ?? RegistryText.Unavailable,
+            Counting.Lost => RegistryText.Lost,
+            _ => RegistryText.Unavailable,
+        };
+        foreach (var id in ids)
+        {
+            client.Tell(new Reply(id, Codes.Unavailable, 0, 0, OpValue.None, error), self);
+            metrics?.Answered(Codes.Unavailable);
+        }
+        if (counted == Counting.Broken) registry.Tell(new StoreBroken(error), self);
+        else if (counted == Counting.Lost) end("its registration was lost");
+    }
+
+    private delegate ISwitchboardMessage Build(ReadOnlySpan<SeqPair> seqs);
+
+    private sealed record Pending(int Count, long[] Ids, Build Build, int Code, Answered[]? Batch = null);
+}
+
+/// <summary>One answered request of a batch, not yet numbered.</summary>
+public readonly record struct Answered(long Id, OpOutcome Outcome);
