@@ -130,7 +130,8 @@ public sealed class ServerProcess : ChildProcess
     protected override void AfterExit()
     {
         if (Segment is null) return;
-        try { File.Delete(Path.Combine("/dev/shm", Segment)); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        foreach (var file in new[] { Segment, Segment + ".lock", Segment + ".key" })
+            try { File.Delete(Path.Combine("/dev/shm", file)); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
 

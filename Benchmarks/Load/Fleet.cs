@@ -45,27 +45,61 @@ public sealed class Fleet : IAsyncDisposable
         });
     }
 
-    /// <summary>A system with many idle client actors (for the capacity run).</summary>
-    public static async Task<Fleet> StartIdleAsync(int systems, int perSystem, Address server, string prefix, bool quiet, string clientHocon, TimeSpan timeout)
+    /// <summary>
+    /// Idle client actors, many per ActorSystem so they share its association (for the capacity run): one system per
+    /// entry of <paramref name="systems"/>, with that many clients of that server. Every system is started first (the
+    /// load generator's own cost, timed apart); then each server's systems register one after the other (all of a
+    /// system's clients at once), the servers side by side.
+    /// </summary>
+    public static async Task<IdleFleet> StartIdleAsync(IReadOnlyList<(Address Server, int Clients)> systems, string prefix, bool quiet, string clientHocon, TimeSpan timeout)
     {
         var config = ClientConfig(clientHocon);
-        return await BuildAsync(async fleet =>
+        var clock = Stopwatch.StartNew();
+        var started = TimeSpan.Zero;
+        var fleet = await BuildAsync(async fleet =>
         {
-            for (var s = 0; s < systems; s++)
+            for (var s = 0; s < systems.Count; s++) fleet._systems.Add(ActorSystem.Create("idleclients", config));
+            started = clock.Elapsed;
+            var clients = new List<IActorRef>[systems.Count];
+            await Task.WhenAll(Enumerable.Range(0, systems.Count).GroupBy(s => systems[s].Server).Select(async node =>
             {
-                var system = ActorSystem.Create("idleclients", config);
-                fleet._systems.Add(system);
-                var ready = new List<Task>();
-                for (var i = 0; i < perSystem; i++)
+                foreach (var s in node)
                 {
-                    var tcs = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    fleet.Clients.Add(system.ActorOf(IdleClient.Props(server, $"{prefix}{s}-{i}", quiet, tcs), $"idle{i}"));
-                    ready.Add(tcs.Task);
+                    var ready = new List<Task>();
+                    clients[s] = [];
+                    for (var i = 0; i < systems[s].Clients; i++)
+                    {
+                        var tcs = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                        clients[s].Add(fleet._systems[s].ActorOf(IdleClient.Props(systems[s].Server, $"{prefix}{s}-{i}", quiet, tcs), $"idle{i}"));
+                        ready.Add(tcs.Task);
+                    }
+                    await Task.WhenAll(ready).WaitAsync(timeout);
                 }
-                // one system at a time: 1,000 registrations at once on 2 cores would only measure the burst
-                await Task.WhenAll(ready).WaitAsync(timeout);
-            }
+            }));
+            foreach (var c in clients) fleet.Clients.AddRange(c);
         });
+        return new IdleFleet(fleet, started, clock.Elapsed - started);
+    }
+
+    /// <summary>One more client, from an ActorSystem of its own, registering <paramref name="name"/>: "registered", or
+    /// what the server answered instead (or that it did not), and how long that took.</summary>
+    public static async Task<(string Outcome, double Ms)> TryRegisterAsync(Address server, string name, string clientHocon, TimeSpan timeout)
+    {
+        using var system = ActorSystem.Create("probeclient", ClientConfig(clientHocon));
+        var tcs = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clock = Stopwatch.StartNew();
+        system.ActorOf(IdleClient.Props(server, name, quiet: true, tcs), "probe");
+        string outcome;
+        try
+        {
+            await tcs.Task.WaitAsync(timeout);
+            outcome = "registered";
+        }
+        catch (InvalidOperationException e) { outcome = e.Message; }
+        catch (TimeoutException) { outcome = $"no answer in {timeout.TotalSeconds:0} s"; }
+        var ms = clock.Elapsed.TotalMilliseconds;
+        await system.Terminate().WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(_ => { });
+        return (outcome, ms);
     }
 
     // The fleet start filled and waited for; if start fails, whatever it had started is stopped.
@@ -120,11 +154,45 @@ public sealed class Fleet : IAsyncDisposable
     }
 }
 
+/// <summary>Idle clients and how long their ActorSystems took to start and then the clients to register.</summary>
+public sealed record IdleFleet(Fleet Fleet, TimeSpan SystemsStarted, TimeSpan Registered) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => Fleet.DisposeAsync();
+}
+
+/// <summary>Idle fleets started one after another, all stopped together (also when a later one fails to start).</summary>
+public sealed class IdleFleets : IAsyncDisposable
+{
+    private readonly List<IdleFleet> _fleets = [];
+
+    public async Task<IdleFleet> AddAsync(Task<IdleFleet> start)
+    {
+        var fleet = await start;
+        _fleets.Add(fleet);
+        return fleet;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_fleets.Select(f => f.DisposeAsync().AsTask()));
+        _fleets.Clear();
+    }
+}
+
 /// <summary>A phase over all clients: merged latency (ns), replies/s, errors, pushed events received/s.</summary>
 public sealed record PhaseResult(LongHistogram Latency, double Throughput, long Errors, double ReceivedPerSecond, long Dropped, string? FirstError)
 {
     public double Ms(double percentile) => Latency.TotalCount == 0 ? 0 : Latency.GetValueAtPercentile(percentile) / 1e6;
     public double MaxMs => Latency.TotalCount == 0 ? 0 : Latency.GetMaxValue() / 1e6;
+
+    /// <summary>Fleets that ran side by side (over the same time) as one result: their rates add up.</summary>
+    public static PhaseResult Merge(IReadOnlyList<PhaseResult> fleets)
+    {
+        var hist = LoadClient.NewHistogram();
+        foreach (var f in fleets) hist.Add(f.Latency);
+        return new PhaseResult(hist, fleets.Sum(f => f.Throughput), fleets.Sum(f => f.Errors), fleets.Sum(f => f.ReceivedPerSecond),
+            fleets.Sum(f => f.Dropped), fleets.Select(f => f.FirstError).FirstOrDefault(e => e is not null));
+    }
 
     /// <summary>Equal-length slices of one run as one result.</summary>
     public static PhaseResult Combine(IReadOnlyList<PhaseResult> slices)

@@ -48,7 +48,11 @@ public sealed class LoadCommandLine
     private readonly Bound<long> _maxRequests = Valued("--max-requests", "At most this many requests per client and run", Defaults.MaxRequests,
         (o, v) => o with { MaxRequests = v });
     private readonly Bound<bool> _capacity = Flag("--capacity", "Run the capacity measurement instead (as the capacity command)", (o, v) => o with { Capacity = v });
-    private readonly Bound<int> _idle = Valued("--idle", "Idle clients to register", Defaults.Idle, (o, v) => o with { Idle = v });
+    private readonly Bound<int?> _idle = Bind(new Option<int?>("--idle")
+    {
+        Description = $"Idle clients to register [default: the rest of the node's {CapacityScenario.SingleNodeClients:N0} client slots; with --cluster, of {CapacityScenario.ClusterClients:N0}]",
+        HelpName = "N",
+    }, (o, v) => o with { Idle = v });
     private readonly Bound<int> _idleSystems = Valued("--idle-systems", "Client ActorSystems the idle clients share", Defaults.IdleSystems,
         (o, v) => o with { IdleSystems = v });
     private readonly Bound<int> _busy = Valued("--busy", "Busy clients, measured alone and then next to the idle ones", Defaults.Busy, (o, v) => o with { Busy = v });
@@ -56,6 +60,8 @@ public sealed class LoadCommandLine
         (o, v) => o with { KeepRateLimit = v });
     private readonly Bound<bool> _profile = Flag("--profile", "Also print the CPU of each thread (load: of the server and the baseline; client-cost: of each client)", (o, v) => o with { Profile = v });
     private readonly Bound<bool> _idleQuiet = Flag("--idle-quiet", "Idle clients turn presence notices off", (o, v) => o with { IdleQuiet = v });
+    private readonly Bound<bool> _cluster = Flag("--cluster", "capacity: three cluster-mode nodes on 127.0.0.1/.2/.3, the clients spread over them",
+        (o, v) => o with { Cluster = v });
     private readonly Bound<string?> _tls = Bind(new Option<string?>("--tls")
     {
         Description = "Run ours and the baseline over TLS (mutual) with the certificates tls-certs.sh made in DIR (ca.pem, server.pfx, client.pfx; password in $SWITCHBOARD_TLS_PASSWORD)",
@@ -125,6 +131,9 @@ public sealed class LoadCommandLine
         Check(_clients.Option, c => c.Length > 0, "--clients needs at least one count, e.g. --clients 1,10,25");
         Check(_seconds.Option, s => s > 0, "--seconds must be more than 0");
         Check(_window.Option, w => w >= 1, "--window must be at least 1");
+        Check(_idle.Option, i => i is null or >= 0, "--idle must be 0 or more");
+        Check(_idleSystems.Option, s => s >= 1, "--idle-systems must be at least 1");
+        Check(_busy.Option, b => b >= 1, "--busy must be at least 1");
         Check(_batch.Option, b => b is >= 1 and <= Switchboard.Messages.Limits.MaxBatch, $"--batch must be 1 to {Switchboard.Messages.Limits.MaxBatch}");
         Check(_requests.Option, r => r is [> 0 and var a, var b] && b > a, "--requests takes two counts, the second larger, e.g. --requests 2000,20000");
         Check(_repeats.Option, r => r >= 1, "--repeats must be at least 1");
@@ -146,7 +155,7 @@ public sealed class LoadCommandLine
     private IEnumerable<IBound> All =>
     [
         _clients, _seconds, _warmup, _window, _batch, _rate, _half, _noBaseline, _server, _json, _op, _args, _maxRequests,
-        _capacity, _idle, _idleSystems, _busy, _keepRateLimit, _profile, _idleQuiet, _tls, _peer, _durable, _db, _requests, _repeats, _compare,
+        _capacity, _idle, _idleSystems, _busy, _keepRateLimit, _profile, _idleQuiet, _cluster, _tls, _peer, _durable, _db, _requests, _repeats, _compare,
     ];
 
     /// <summary><c>load</c>, <c>capacity</c> and <c>messaging</c>, each handing its name and options to <paramref name="run"/>.</summary>
@@ -155,8 +164,8 @@ public sealed class LoadCommandLine
         Create("load", "Request/reply throughput and latency, next to a raw Akka.Remote echo baseline in alternating slices",
             c => [c._clients, c._seconds, c._warmup, c._window, c._batch, c._rate, c._half, c._noBaseline, c._server, c._json, c._op, c._args, c._maxRequests, c._capacity, c._keepRateLimit, c._profile, c._tls, c._peer],
             run),
-        Create("capacity", "Server memory and busy-client latency with many idle clients registered, against the busy clients alone",
-            c => [c._idle, c._idleSystems, c._idleQuiet, c._busy, c._seconds, c._warmup, c._window, c._rate, c._json, c._op, c._args, c._maxRequests, c._keepRateLimit],
+        Create("capacity", "Server memory and busy-client latency with every client slot of a node taken by idle clients in 100 client ActorSystems, against the busy clients alone (--cluster: 10,000 clients over three nodes)",
+            c => [c._idle, c._idleSystems, c._idleQuiet, c._busy, c._cluster, c._seconds, c._warmup, c._window, c._rate, c._json, c._op, c._args, c._maxRequests, c._keepRateLimit, c._profile],
             run),
         Create("messaging", "Direct messages (tell) and broadcasts (say) between clients; one client count: the largest of --clients, 25 by default (--durable: kept in the history, beside JetStream, at each count)",
             c => [c._clients, c._seconds, c._warmup, c._window, c._rate, c._json, c._maxRequests, c._keepRateLimit, c._durable, c._db],

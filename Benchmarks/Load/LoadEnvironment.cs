@@ -68,11 +68,16 @@ public sealed class LoadEnvironment : IDisposable
 
     public static string NewSegment() => "sbload-" + Guid.NewGuid().ToString("N")[..12];
 
-    /// <summary>A fresh server; with <paramref name="data"/>, keeping accounts and history in that directory (SQLite).</summary>
-    public Task<ServerProcess> StartServerAsync(string? data = null) =>
-        ServerProcess.StartAsync(ServerDll, ["--port", "0", "--host", "127.0.0.1", "--segment", NewSegment(), "--config", ServerHocon, .. _serverTls,
-                .. data is null ? Array.Empty<string>() : ["--data", data]], null, TimeSpan.FromSeconds(60))
-            .ContinueWith(t => t.Result, TaskScheduler.Default);
+    /// <summary>A fresh server keeping accounts and history (SQLite) in <paramref name="data"/>, or in a fresh directory of
+    /// this run: never the user's default one, which every server started without --data shares (other runs' servers
+    /// would contend for its file lock, and their rooms' history would replay into this run). Its segment is deleted
+    /// with it, also when it had to be killed (4,096 sessions on a loaded box can take more than the 5 s it is given).</summary>
+    public Task<ServerProcess> StartServerAsync(string? data = null)
+    {
+        var segment = NewSegment();
+        return ServerProcess.StartAsync(ServerDll, ["--port", "0", "--host", "127.0.0.1", "--segment", segment, "--config", ServerHocon, .. _serverTls,
+                "--data", data ?? NewDataDir()], segment, TimeSpan.FromSeconds(60));
+    }
 
     /// <summary>A fresh cluster secret in a 0600 file (the caller deletes it once the nodes have read it).</summary>
     public static string NewClusterSecret()
@@ -92,6 +97,24 @@ public sealed class LoadEnvironment : IDisposable
             var (port, clusterPort) = (Switchboard.Server.Hosting.StartChecks.FreePort("127.0.0.1"), Switchboard.Server.Hosting.StartChecks.FreePort("127.0.0.1"));
             return await ServerProcess.StartAsync(ServerDll, ["--cluster", "--host", "127.0.0.1", "--port", port.ToString(), "--cluster-port", clusterPort.ToString(),
                 "--seeds", $"127.0.0.1:{clusterPort}", "--cluster-secret-file", secret, "--config", ServerHocon, "--db", db], null, TimeSpan.FromSeconds(90));
+        }
+        finally { File.Delete(secret); } // read at start
+    }
+
+    /// <summary>Cluster-mode nodes, one on each of <paramref name="hosts"/> (loopback addresses), each seeding from all;
+    /// without a store. If one fails to start, the others are stopped.</summary>
+    public async Task<ServerProcess[]> StartClusterAsync(IReadOnlyList<string> hosts)
+    {
+        var ports = hosts.Select(h => (Host: h, Port: Switchboard.Server.Hosting.StartChecks.FreePort(h), Cluster: Switchboard.Server.Hosting.StartChecks.FreePort(h))).ToList();
+        var seeds = string.Join(',', ports.Select(p => $"{p.Host}:{p.Cluster}"));
+        var secret = NewClusterSecret();
+        var starts = ports.Select(p => ServerProcess.StartAsync(ServerDll, ["--cluster", "--host", p.Host, "--port", p.Port.ToString(), "--cluster-port", p.Cluster.ToString(),
+            "--seeds", seeds, "--cluster-secret-file", secret, "--config", ServerHocon], null, TimeSpan.FromSeconds(90))).ToList();
+        try { return await Task.WhenAll(starts); }
+        catch
+        {
+            foreach (var t in starts.Where(t => t.IsCompletedSuccessfully)) t.Result.Dispose();
+            throw;
         }
         finally { File.Delete(secret); } // read at start
     }

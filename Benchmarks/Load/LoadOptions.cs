@@ -18,12 +18,15 @@ public sealed record LoadOptions
     public string[] Args { get; init; } = ["12345", "67890"];
     public long MaxRequests { get; init; } = 10_000_000;
     public bool Capacity { get; init; }
-    public int Idle { get; init; } = 1000;
-    public int IdleSystems { get; init; } = 10;
+    /// <summary>Idle clients of <c>capacity</c>; null: the rest of what the run fills (4,096 on one node, 10,000 with --cluster).</summary>
+    public int? Idle { get; init; }
+    public int IdleSystems { get; init; } = 100;
     public int Busy { get; init; } = 10;
     public bool KeepRateLimit { get; init; }
     public bool Profile { get; init; }
     public bool IdleQuiet { get; init; }
+    /// <summary><c>capacity --cluster</c>: three cluster-mode nodes on 127.0.0.1/.2/.3 instead of one single-host node.</summary>
+    public bool Cluster { get; init; }
     /// <summary>A folder made by tls-certs.sh: ours and the baseline both run over TLS (mutual) with its certificates.</summary>
     public string? Tls { get; init; }
     /// <summary><c>--peer nats</c>: also run the same load against nats-server and a NATS.Net responder.</summary>

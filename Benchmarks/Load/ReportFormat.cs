@@ -38,11 +38,12 @@ public static class ReportFormat
         return sb.ToString();
     }
 
-    /// <summary>The busiest thread names of one process (at most 12), for <c>load --profile</c>.</summary>
-    public static string Profile(ThreadProfile p, double seconds)
+    /// <summary>The busiest thread names of one process (at most 12), for <c>load --profile</c> (and <c>capacity --profile</c>:
+    /// <paramref name="unit"/> "registration").</summary>
+    public static string Profile(ThreadProfile p, double seconds, string unit = "reply")
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"\n{p.Process} threads, {p.Clients} client(s): CPU ms over the {seconds:0.#} s run (µs per reply)");
+        sb.AppendLine($"\n{p.Process} threads, {p.Clients} client(s): CPU ms over the {seconds:0.#} s run (µs per {unit})");
         foreach (var (name, count, ms) in p.Threads.Take(12))
             sb.AppendLine(Inv($"  {name,-16} x{count,-3} {ms,8:0} ms  {(p.Replies > 0 ? ms * 1000 / p.Replies : 0),6:0.00} µs"));
         return sb.ToString();
@@ -52,14 +53,32 @@ public static class ReportFormat
     public static string Markdown(CapacityReport r, bool idleQuiet)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"Capacity: {r.Idle} idle registered clients ({r.Idle / r.IdleSystems} client actors in each of {r.IdleSystems} ActorSystems — idle clients share associations; the {r.Busy} busy ones have one ActorSystem each){(idleQuiet ? ", idle clients turn presence notices off" : "")}, busy load paced at {r.Rate:0}/s.");
+        var where = r.Nodes.Count == 1 ? "one single-host node" : $"{r.Nodes.Count} cluster-mode nodes ({string.Join(", ", r.Nodes.Select(n => n.Host))})";
+        sb.AppendLine(Inv($"Capacity, {where}: {r.Busy + r.Idle:N0} clients = {r.Busy} busy (an ActorSystem each) + {r.Idle:N0} idle (in {r.IdleSystems} client ActorSystems, so {r.Associations} associations in all){(idleQuiet ? ", idle clients turn presence notices off" : "")}; busy load paced at {r.Rate:0}/s; load average {r.LoadAverage}."));
         sb.AppendLine();
-        sb.AppendLine("| run | replies/s | p50 ms | p99 ms | max ms | errors | server RSS MB |");
+        sb.AppendLine("| busy clients' run | replies/s | p50 ms | p99 ms | max ms | errors |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|");
+        sb.AppendLine(Inv($"| {r.Busy} busy alone | {r.Alone.Throughput:0} | {r.Alone.P50Ms:0.###} | {r.Alone.P99Ms:0.###} | {r.Alone.MaxMs:0.###} | {r.Alone.Errors} |"));
+        sb.AppendLine(Inv($"| {r.Busy} busy + {r.Idle:N0} idle | {r.WithIdle.Throughput:0} | {r.WithIdle.P50Ms:0.###} | {r.WithIdle.P99Ms:0.###} | {r.WithIdle.MaxMs:0.###} | {r.WithIdle.Errors} |"));
+        sb.AppendLine();
+        sb.AppendLine("| node | clients | RSS MB at start | busy alone | with idle | peak (VmHWM) | KB per idle client | server CPU ms to register |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var n in r.Nodes)
+            sb.AppendLine(Inv($"| {n.Host} | {n.Clients:N0} | {n.RssStartMb:0.#} | {n.RssAloneMb:0.#} | {n.RssWithIdleMb:0.#} | {n.PeakRssMb:0.#} | {n.KbPerIdleClient:0.#} | {n.RegisterCpuMs:0} |"));
+        sb.AppendLine();
+        sb.AppendLine(Inv($"Busy p99 with idle / without: {r.P99Ratio:0.00}x. The {r.IdleSystems} idle client systems took {r.SystemsStartSeconds:0.##} s to start (load generator side), then their {r.Idle:N0} clients registered in {r.RegisterSeconds:0.##} s ({r.RegistrationsPerSecond:0}/s; each node's systems one after the other, all of a system's clients at once); the servers were busy with the joins' presence notices for {r.SettleSeconds:0.#} s more. Load generator RSS {r.LoadGeneratorRssMb:0} MB."));
+        sb.AppendLine();
+        sb.AppendLine("| registering | clients | systems | systems' start s | registration s | registrations/s | server CPU µs each |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
-        sb.AppendLine(Inv($"| {r.Busy} busy, no idle | {r.AloneThroughput:0} | {r.AloneP50Ms:0.###} | {r.AloneP99Ms:0.###} | {r.AloneMaxMs:0.###} | {r.AloneErrors} | {r.RssAloneMb:0.#} |"));
-        sb.AppendLine(Inv($"| {r.Busy} busy + {r.Idle} idle | {r.WithIdleThroughput:0} | {r.WithIdleP50Ms:0.###} | {r.WithIdleP99Ms:0.###} | {r.WithIdleMaxMs:0.###} | {r.WithIdleErrors} | {r.RssWithIdleMb:0.#} |"));
-        sb.AppendLine();
-        sb.AppendLine(Inv($"Server RSS: {r.RssStartMb:0.#} MB at start, {r.RssWithIdleMb:0.#} MB with {r.Idle} idle clients, peak {r.PeakRssMb:0.#} MB; busy p99 with idle / without: {r.P99Ratio:0.00}x; {r.Idle} registrations took {r.RegisterSeconds:0.##} s and the server was busy with their presence notices for {r.SettleSeconds:0.#} s more (peak RSS is that burst)."));
+        for (var i = 0; i < r.Registrations.Count; i++)
+        {
+            var x = r.Registrations[i];
+            sb.AppendLine(Inv($"| {(i == 0 ? "first half (fresh servers)" : "second half")} | {x.Clients:N0} | {x.Systems} | {x.StartSeconds:0.##} | {x.RegisterSeconds:0.##} | {x.PerSecond:0} | {x.ServerCpuUs:0} |"));
+        }
+        if (r.OverCapacity is not null)
+            sb.AppendLine(Inv($"\nRegistration {r.Busy + r.Idle + 1:N0} (every slot taken), from a fresh client system: {r.OverCapacity} ({r.OverCapacityMs:0} ms)."));
+        foreach (var (run, e) in new[] { ("alone", r.Alone.FirstError), ("with idle", r.WithIdle.FirstError) })
+            if (e is not null) sb.AppendLine($"\nBusy clients {run}: first error: {e}");
         return sb.ToString();
     }
 

@@ -29,11 +29,26 @@ public sealed record LoadReport(string Kind, double Seconds, int Window, double 
     public int Batch { get; init; } = 1;
 }
 
-public sealed record CapacityReport(string Kind, int Idle, int IdleSystems, int Busy, double Rate,
-    double RssStartMb, double RssAloneMb, double RssWithIdleMb, double PeakRssMb, double RegisterSeconds, double SettleSeconds,
-    double AloneP50Ms, double AloneP99Ms, double AloneMaxMs, double AloneThroughput, long AloneErrors,
-    double WithIdleP50Ms, double WithIdleP99Ms, double WithIdleMaxMs, double WithIdleThroughput, long WithIdleErrors,
-    double P99Ratio);
+/// <summary>One server node of a capacity run: its clients (busy + idle) and resident set (VmRSS; peak: VmHWM), in MiB.</summary>
+public sealed record CapacityNode(string Host, int Clients, double RssStartMb, double RssAloneMb, double RssWithIdleMb, double PeakRssMb,
+    double KbPerIdleClient, double RegisterCpuMs);
+
+/// <summary>Idle clients registered in one step of a capacity run: their systems' start (load generator side), the
+/// registrations' time and rate, and the servers' CPU (all nodes together) per registration.</summary>
+public sealed record RegistrationStep(int Clients, int Systems, double StartSeconds, double RegisterSeconds, double PerSecond, double ServerCpuUs);
+
+/// <summary>Busy clients' latency in one phase (paced), ms.</summary>
+public sealed record CapacityPhase(double Throughput, double P50Ms, double P99Ms, double MaxMs, long Errors, string? FirstError);
+
+/// <summary>
+/// <c>capacity</c>: <see cref="Busy"/> clients measured alone, then with <see cref="Idle"/> idle ones registered in
+/// <see cref="IdleSystems"/> client ActorSystems (an association each). Filling a single node's every slot, it also
+/// reports what one more registration got (<see cref="OverCapacity"/>).
+/// </summary>
+public sealed record CapacityReport(string Kind, string Mode, int Idle, int IdleSystems, int Busy, int Associations, double Rate,
+    double SystemsStartSeconds, double RegisterSeconds, double RegistrationsPerSecond, IReadOnlyList<RegistrationStep> Registrations, double SettleSeconds,
+    CapacityPhase Alone, CapacityPhase WithIdle, double P99Ratio, IReadOnlyList<CapacityNode> Nodes,
+    string? OverCapacity, double? OverCapacityMs, double LoadGeneratorRssMb, string LoadAverage);
 
 public sealed record MessagingRow(string Traffic, int Clients, int Window, double SendsPerSecond, double DeliveredPerSecond,
     double P50Ms, double P99Ms, double MaxMs, long Errors, long Dropped, double ServerCpuMs, double ServerPeakRssMb, string? FirstError);

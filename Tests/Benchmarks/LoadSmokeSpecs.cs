@@ -198,3 +198,56 @@ public sealed class ClientCostSmokeSpecs
         }
     }
 }
+
+/// <summary>
+/// <c>capacity</c> at a small scale (the documented run fills a node's 4,096 slots, minutes on this box): busy clients
+/// alone and with idle ones registered from two client systems, in two registration steps; sane figures, the server
+/// gone afterwards. Nothing here is about speed.
+/// </summary>
+// The load generator saturates both cores by design.
+[Collection(MachineCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
+public sealed class CapacitySmokeSpecs
+{
+    [Fact]
+    public async Task Capacity_with_a_few_idle_clients_reports_memory_registrations_and_busy_latency()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"sbload-capacity-{Guid.NewGuid():N}.json");
+        await using var process = new ChildProcess(Binaries.Benchmarks,
+            ["capacity", "--idle", "6", "--idle-systems", "2", "--busy", "2", "--seconds", "1", "--warmup", "0.5", "--json", json], redirectInput: false);
+        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        try
+        {
+            Assert.True(exitCode == 0, $"exit {exitCode}\n{process.StdOut}\n{process.StdErr}");
+            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+            var r = doc.RootElement;
+            Assert.Equal("single-host", r.GetProperty("mode").GetString());
+            Assert.Equal(6, r.GetProperty("idle").GetInt32());
+            Assert.Equal(4, r.GetProperty("associations").GetInt32()); // 2 idle systems + 2 busy clients
+            // Not every slot taken: no registration past the last one was tried.
+            Assert.Equal(JsonValueKind.Null, r.GetProperty("overCapacity").ValueKind);
+            var steps = r.GetProperty("registrations").EnumerateArray().ToList();
+            Assert.Equal([3, 3], steps.Select(s => s.GetProperty("clients").GetInt32()));
+            Assert.All(steps, s => Assert.True(s.GetProperty("perSecond").GetDouble() > 0, s.ToString()));
+            foreach (var phase in new[] { r.GetProperty("alone"), r.GetProperty("withIdle") })
+            {
+                Assert.True(phase.GetProperty("throughput").GetDouble() > 0, phase.ToString());
+                Assert.Equal(0, phase.GetProperty("errors").GetInt64());
+                Assert.True(phase.GetProperty("p99Ms").GetDouble() >= phase.GetProperty("p50Ms").GetDouble(), phase.ToString());
+            }
+            var node = Assert.Single(r.GetProperty("nodes").EnumerateArray());
+            Assert.Equal(8, node.GetProperty("clients").GetInt32());
+            Assert.True(node.GetProperty("peakRssMb").GetDouble() >= node.GetProperty("rssWithIdleMb").GetDouble());
+            Assert.True(node.GetProperty("rssStartMb").GetDouble() > 0);
+            Assert.Contains("| busy clients' run |", process.StdOut);
+            var pid = System.Text.RegularExpressions.Regex.Match(process.StdErr, @"\(pid (\d+)\)");
+            Assert.True(pid.Success, process.StdErr);
+            Assert.False(Directory.Exists($"/proc/{pid.Groups[1].Value}") && !File.ReadAllText($"/proc/{pid.Groups[1].Value}/stat").Contains(") Z "),
+                $"server {pid.Groups[1].Value} still running");
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+}

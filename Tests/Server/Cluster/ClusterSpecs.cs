@@ -102,6 +102,14 @@ public sealed class ClusterSpecs
             await dave.SendAsync("unregister");
         }
         await alice.Process.WaitForLineAsync(l => l.Contains("\"event\":\"left\"") && l.Contains("\"name\":\"dave\""), TimeSpan.FromSeconds(20));
+        // And of her own node: a node's joins and leaves are announced together at its next roster tick.
+        await using (var erin = await cluster[0].ConnectAsync("erin"))
+        {
+            Assert.Equal(200, Code(erin.Registration));
+            await alice.Process.WaitForLineAsync(l => l.Contains("\"event\":\"joined\"") && l.Contains("\"name\":\"erin\""), TimeSpan.FromSeconds(20));
+            await erin.SendAsync("unregister");
+        }
+        await alice.Process.WaitForLineAsync(l => l.Contains("\"event\":\"left\"") && l.Contains("\"name\":\"erin\""), TimeSpan.FromSeconds(20));
 
         // serverSeq: unique across the cluster, increasing on each node.
         var seqs = new List<long>();

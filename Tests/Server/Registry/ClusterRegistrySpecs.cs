@@ -83,11 +83,33 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
 
     protected override void FromThere(object answer) => _inbox.Tell(answer);
 
-    // An entity granted the name elsewhere while this claim was not re-asserted.
+    // An entity granted the name elsewhere while this claim was not re-asserted. This node's joins and leaves are
+    // announced at its next tick (and one that joins and leaves within a tick is never announced): tick after each.
     protected override void LoseClaim(string name, ClaimHandle claim)
     {
+        Registry.Tell(MaintainNow.Instance);
+        Gateway.FishForMessage<PresenceChanged>(p => p.Joined.Any(c => c.Name == name && c.Node == Here));
         _inbox.Tell(new NameAnswer(name, claim.Token, NameVerdict.Lost));
-        Gateway.FishForMessage<PresenceChanged>(p => p.Left.Any(c => c.Name == name));
+        // The answer reaches the registry through the inbox, a hop behind a tick told from here: tick until it is out.
+        AwaitAssert(() =>
+        {
+            Registry.Tell(MaintainNow.Instance);
+            Gateway.FishForMessage<PresenceChanged>(p => p.Left.Any(c => c.Name == name), TimeSpan.FromMilliseconds(200).Scaled());
+        }, TimeSpan.FromSeconds(5).Scaled());
+    }
+
+    [Fact]
+    public void This_nodes_joins_are_announced_together_at_its_next_tick()
+    {
+        Start("alice");
+        Register("bob");
+        Register("carol");
+        // One presence change for the three, not one each (every session tells its client of each change).
+        Assert.DoesNotContain(Gateway.ReceiveWhile(TimeSpan.FromMilliseconds(200), m => m), m => m is PresenceChanged);
+        Registry.Tell(MaintainNow.Instance);
+        var change = Gateway.FishForMessage<PresenceChanged>(_ => true);
+        Assert.Equal(["alice", "bob", "carol"], change.Joined.Select(c => c.Name).Order());
+        Assert.Empty(change.Left);
     }
 
     // No name entity answers within the claim timeout.
