@@ -27,12 +27,12 @@ static class MutexStress
                 // the two really run at the same time (an uncontended round is ~50 ns: 100,000 of them fit in the
                 // millisecond the other may still be sleeping at the gate).
                 using (mutex.Enter())
-                    SegmentLayout.WriteCounter(map.Span, SegmentLayout.OffStressCounter, SegmentLayout.ReadCounter(map.Span, SegmentLayout.OffStressCounter) + 1);
+                    SegmentLayout.WriteWord(map.Span, SegmentLayout.OffStressCounter, SegmentLayout.ReadWord(map.Span, SegmentLayout.OffStressCounter) + 1);
                 count--;
                 while (DateTime.UtcNow < deadline)
                 {
                     using (mutex.Enter())
-                        if (SegmentLayout.ReadCounter(map.Span, SegmentLayout.OffStressCounter) >= 2) break;
+                        if (SegmentLayout.ReadWord(map.Span, SegmentLayout.OffStressCounter) >= 2) break;
                     Thread.Yield();
                 }
             }
@@ -48,9 +48,9 @@ static class MutexStress
                 using (held)
                 {
                     var seg = map.Span;
-                    var v = SegmentLayout.ReadCounter(seg, SegmentLayout.OffStressCounter);
+                    var v = SegmentLayout.ReadWord(seg, SegmentLayout.OffStressCounter);
                     if (last >= 0 && v != last) interleaved++; // someone else incremented since our last turn
-                    SegmentLayout.WriteCounter(seg, SegmentLayout.OffStressCounter, v + 1);
+                    SegmentLayout.WriteWord(seg, SegmentLayout.OffStressCounter, v + 1);
                     last = v + 1;
                 }
             }

@@ -12,9 +12,8 @@ internal sealed class LeasedCounter(SeqRanges ranges, IActorRef registry) : Repl
     /// <summary>The name was granted to another node (the registry's thread sets it): the session ends at its next reply.</summary>
     public void Lose() => _lost = true;
 
-    protected override Counting TakeServerSeqs(int n, out long first, long requests, Span<SeqPair> seqs)
+    protected override Counting TakeServerSeqs(Span<SeqPair> seqs, long requests)
     {
-        first = 0;
         if (_lost) return Counting.Lost;
         var taken = ranges.TryTake(seqs, out var leaseAhead);
         if (leaseAhead) registry.Tell(LeaseAhead.Instance);

@@ -54,7 +54,8 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
         Receive<ReleaseName>(m => Release(m.Claim, m.Name, m.Reason));
         Receive<WhoQuery>(OnWho);
         Receive<AwaitNumbers>(OnAwaitNumbers);
-        Receive<StoreBroken>(OnStoreBroken);
+        // A session's counter found the store broken for good: the same as the backend's fatal fault.
+        Receive<StoreBroken>(m => OnFault(new InvalidOperationException(m.Reason), Fault.Fatal));
         Receive<RouteTell>(OnRouteTell);
         Receive<RouteFanout>(OnRouteFanout);
         Receive<GetSnapshot>(_ => Sender.Tell(_backend.Snapshot()));
@@ -158,15 +159,6 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
         else _waiters.Add(Sender);
     }
 
-    private void OnStoreBroken(StoreBroken m)
-    {
-        if (_corrupt is not null) return;
-        _metrics?.StoreFault(new InvalidOperationException(m.Reason));
-        _corrupt = m.Reason;
-        Log.Error("{0}; stopping this node", m.Reason);
-        Context.Stop(Self);
-    }
-
     // ---- names ----
 
     private void OnClaim(ClaimName m)
@@ -259,10 +251,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
         _waiters.Clear();
     }
 
-    private void Wait()
-    {
-        Stash.Stash();
-    }
+    private void Wait() => Stash.Stash();
 
     private void OnTick()
     {

@@ -18,19 +18,15 @@ public abstract class ReplyCounter
     /// <summary>Numbers <c>seqs.Length</c> consecutive replies of this client, all or none.</summary>
     public Counting TryCount(Span<SeqPair> seqs)
     {
-        var counted = TakeServerSeqs(seqs.Length, out var firstServerSeq, _requests + seqs.Length, seqs);
+        var counted = TakeServerSeqs(seqs, _requests + seqs.Length);
         if (counted != Counting.Counted) return counted;
         var clientSeq = _requests + 2; // the next request's reply: the registration was 1
+        for (var i = 0; i < seqs.Length; i++) seqs[i] = seqs[i] with { ClientSeq = clientSeq + i };
         Volatile.Write(ref _requests, _requests + seqs.Length);
-        if (firstServerSeq > 0)
-            for (var i = 0; i < seqs.Length; i++) seqs[i] = new SeqPair(clientSeq + i, firstServerSeq + i);
-        else
-            for (var i = 0; i < seqs.Length; i++) seqs[i] = new SeqPair(clientSeq + i, seqs[i].ServerSeq);
         return Counting.Counted;
     }
 
-    /// <summary>Takes <paramref name="n"/> serverSeq numbers and records <paramref name="requests"/> as the client's
-    /// new count where others read it. Consecutive numbers: <paramref name="first"/>; otherwise 0, with each number
-    /// written into <paramref name="seqs"/>' ServerSeq.</summary>
-    protected abstract Counting TakeServerSeqs(int n, out long first, long requests, Span<SeqPair> seqs);
+    /// <summary>Takes a serverSeq number for each of <paramref name="seqs"/> (written into their ServerSeq) and records
+    /// <paramref name="requests"/> as the client's new count where others read it.</summary>
+    protected abstract Counting TakeServerSeqs(Span<SeqPair> seqs, long requests);
 }

@@ -17,10 +17,10 @@ public sealed class CounterFloors
     /// <summary>Raises every floor to the segment's counters (each only when in range): after a section wrote them.</summary>
     public void Observe(ReadOnlySpan<byte> seg)
     {
-        ServerSeq = Raise(ServerSeq, SegmentLayout.ReadCounter(seg, SegmentLayout.OffServerSeq), SegmentLayout.MaxServerSeq);
-        TotalRequests = Raise(TotalRequests, SegmentLayout.ReadCounter(seg, SegmentLayout.OffTotalRequests), SegmentLayout.MaxCounter);
-        TotalRegistrations = Raise(TotalRegistrations, SegmentLayout.ReadCounter(seg, SegmentLayout.OffTotalRegistrations), SegmentLayout.MaxCounter);
-        NextToken = Raise(NextToken, SegmentLayout.ReadCounter(seg, SegmentLayout.OffNextToken), SegmentLayout.MaxCounter);
+        ServerSeq = Raise(ServerSeq, SegmentLayout.ReadWord(seg, SegmentLayout.OffServerSeq), SegmentLayout.MaxServerSeq);
+        TotalRequests = Raise(TotalRequests, SegmentLayout.ReadWord(seg, SegmentLayout.OffTotalRequests), SegmentLayout.MaxCounter);
+        TotalRegistrations = Raise(TotalRegistrations, SegmentLayout.ReadWord(seg, SegmentLayout.OffTotalRegistrations), SegmentLayout.MaxCounter);
+        NextToken = Raise(NextToken, SegmentLayout.ReadWord(seg, SegmentLayout.OffNextToken), SegmentLayout.MaxCounter);
     }
 
     /// <summary>Raises the serverSeq floor to what this process's sessions gave without the lock.</summary>

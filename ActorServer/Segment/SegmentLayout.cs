@@ -119,9 +119,6 @@ public static class SegmentLayout
     public static long CreatedUnixMs(ReadOnlySpan<byte> seg) => BinaryPrimitives.ReadInt64LittleEndian(seg[OffCreated..]);
     public static uint OwnerUid(ReadOnlySpan<byte> seg) => BinaryPrimitives.ReadUInt32LittleEndian(seg[OffOwnerUid..]);
 
-    public static long ReadCounter(ReadOnlySpan<byte> seg, int offset) => BinaryPrimitives.ReadInt64LittleEndian(seg[offset..]);
-    public static void WriteCounter(Span<byte> seg, int offset, long value) => BinaryPrimitives.WriteInt64LittleEndian(seg[offset..], value);
-
     /// <summary>Adds one to a counter and returns the new value (atomic: sessions add to serverSeq and totalRequests
     /// without the lock, <see cref="Add"/>).</summary>
     public static long Increment(Span<byte> seg, int offset) => Add(seg, offset, 1);

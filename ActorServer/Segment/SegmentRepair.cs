@@ -193,8 +193,8 @@ public static class SegmentRepair
         Describe(detail, "totalRegistrations", registrations, registrations2, SegmentLayout.MaxCounter, "the clients in the table or counted by this node");
         Describe(detail, "totalRequests", requests, requests2, SegmentLayout.MaxCounter, "the requests in the table or counted by this node");
         Describe(detail, "serverSeq", serverSeq, serverSeq2, SegmentLayout.MaxServerSeq, "the totals or what this node counted");
-        SegmentLayout.WriteCounter(seg, SegmentLayout.OffNextToken, nextToken2);
-        SegmentLayout.WriteCounter(seg, SegmentLayout.OffTotalRegistrations, registrations2);
+        SegmentLayout.WriteWord(seg, SegmentLayout.OffNextToken, nextToken2);
+        SegmentLayout.WriteWord(seg, SegmentLayout.OffTotalRegistrations, registrations2);
         floors.Set(serverSeq2, requests2, registrations2, minNextToken is null ? floors.NextToken : nextToken2);
         repaired = detail.ToString();
         return true;

@@ -24,9 +24,9 @@ static class SegmentSnapshot
         }
         clients.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return new StateSnapshot(nodes, clients,
-            SegmentLayout.ReadCounter(seg, SegmentLayout.OffServerSeq),
-            SegmentLayout.ReadCounter(seg, SegmentLayout.OffTotalRequests),
-            SegmentLayout.ReadCounter(seg, SegmentLayout.OffTotalRegistrations));
+            SegmentLayout.ReadWord(seg, SegmentLayout.OffServerSeq),
+            SegmentLayout.ReadWord(seg, SegmentLayout.OffTotalRequests),
+            SegmentLayout.ReadWord(seg, SegmentLayout.OffTotalRegistrations));
     }
 
     /// <summary>The client named <paramref name="name"/>, when its slot is intact and well-formed.</summary>

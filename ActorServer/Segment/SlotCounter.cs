@@ -4,10 +4,11 @@ namespace Switchboard.Server.Segment;
 /// adds, without the cross-process lock (<see cref="SharedSegmentStore.CountLockFree"/>).</summary>
 internal sealed class SlotCounter(SharedSegmentStore store, SlotHandle slot) : ReplyCounter
 {
-    protected override Counting TakeServerSeqs(int n, out long first, long requests, Span<SeqPair> seqs)
+    protected override Counting TakeServerSeqs(Span<SeqPair> seqs, long requests)
     {
-        var counted = store.CountLockFree(slot, n, requests, out first, out var broken);
+        var counted = store.CountLockFree(slot, seqs.Length, requests, out var first, out var broken);
         if (broken is not null) Broken = broken;
+        for (var i = 0; counted == Counting.Counted && i < seqs.Length; i++) seqs[i] = seqs[i] with { ServerSeq = first + i };
         return counted;
     }
 }

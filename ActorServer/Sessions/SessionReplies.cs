@@ -33,12 +33,12 @@ internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IAc
                 return;
             }
         }
-        Wait(new Pending(1, [id], s => new Reply(id, o.Code, s[0].ClientSeq, s[0].ServerSeq, o.Value, o.Error), o.Code));
+        Wait(new Pending([id], s => new Reply(id, o.Code, s[0].ClientSeq, s[0].ServerSeq, o.Value, o.Error), o.Code));
     }
 
     /// <summary>A request batch's answers, numbered together and sent as one message.</summary>
     public void Batch(Answered[] answered) =>
-        Send(new Pending(answered.Length, Array.ConvertAll(answered, a => a.Id), s =>
+        Send(new Pending(Array.ConvertAll(answered, a => a.Id), s =>
         {
             var replies = new Reply[answered.Length];
             for (var i = 0; i < replies.Length; i++)
@@ -50,21 +50,24 @@ internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IAc
         }, Codes.Ok, answered));
 
     public void Who(long id, PresenceEntry[] clients) =>
-        Send(new Pending(1, [id], s => new WhoReply(id, Codes.Ok, s[0].ClientSeq, s[0].ServerSeq, clients, null), Codes.Ok));
+        Send(new Pending([id], s => new WhoReply(id, Codes.Ok, s[0].ClientSeq, s[0].ServerSeq, clients, null), Codes.Ok));
 
     public void Rooms(long id, RoomEntry[] rooms) =>
-        Send(new Pending(1, [id], s => new RoomsReply(id, Codes.Ok, s[0].ClientSeq, s[0].ServerSeq, rooms, null), Codes.Ok));
+        Send(new Pending([id], s => new RoomsReply(id, Codes.Ok, s[0].ClientSeq, s[0].ServerSeq, rooms, null), Codes.Ok));
 
     public void History(long id, string conversation, ChatLine[] lines, long trimmed, long lastId) =>
-        Send(new Pending(1, [id], s => new HistoryReply(id, Codes.Ok, s[0].ClientSeq, s[0].ServerSeq, conversation, lines, trimmed, lastId, null), Codes.Ok));
+        Send(new Pending([id], s => new HistoryReply(id, Codes.Ok, s[0].ClientSeq, s[0].ServerSeq, conversation, lines, trimmed, lastId, null), Codes.Ok));
 
     /// <summary>The unregister reply, numbered, after <paramref name="release"/> reached the registry: a client that
     /// registers again as soon as it has the reply finds the name free. The name is no longer the client's whether or
-    /// not the reply could be numbered.</summary>
+    /// not the reply could be numbered. Replies still waiting for numbers are answered 503 first, in order: the
+    /// session stops with this reply.</summary>
     public void Unregistered(long id, ReleaseName release)
     {
+        while (_waiting?.TryDequeue(out var held) == true) Failed(Counting.Failed, held.Ids);
+        _waiting = null;
         Span<SeqPair> seq = stackalloc SeqPair[1];
-        if (_waiting is not null || Count(seq) != Counting.Counted) seq[0] = default;
+        if (Count(seq) != Counting.Counted) seq[0] = default;
         registry.Tell(release, self);
         client.Tell(new Reply(id, Codes.Ok, seq[0].ClientSeq, seq[0].ServerSeq, OpValue.Of(RegistryText.Unregistered), null), self);
         metrics?.Answered(Codes.Ok);
@@ -91,7 +94,8 @@ internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IAc
     // False: no number yet (the reply must wait); true: sent, or answered with the failure.
     private bool TrySend(Pending p)
     {
-        Span<SeqPair> seqs = p.Count <= Limits.MaxBatch ? stackalloc SeqPair[p.Count] : new SeqPair[p.Count];
+        var n = p.Ids.Length;
+        Span<SeqPair> seqs = n <= Limits.MaxBatch ? stackalloc SeqPair[n] : new SeqPair[n];
         var counted = Count(seqs);
         switch (counted)
         {
@@ -127,7 +131,7 @@ internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IAc
         (_waiting ??= new Queue<Pending>()).Enqueue(p);
         if (_asked) return;
         _asked = true;
-        registry.Tell(new AwaitNumbers(p.Count), self);
+        registry.Tell(new AwaitNumbers(p.Ids.Length), self);
     }
 
     // Lost: the name is not this client's any more; the session ends and its client registers again. Broken: the
@@ -151,7 +155,7 @@ internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IAc
 
     private delegate ISwitchboardMessage Build(ReadOnlySpan<SeqPair> seqs);
 
-    private sealed record Pending(int Count, long[] Ids, Build Build, int Code, Answered[]? Batch = null);
+    private sealed record Pending(long[] Ids, Build Build, int Code, Answered[]? Batch = null);
 }
 
 /// <summary>One answered request of a batch, not yet numbered.</summary>

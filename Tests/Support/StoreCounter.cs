@@ -4,11 +4,10 @@ namespace Switchboard.Tests.Support;
 /// the same numbers the segment's lock-free counter gives, for stores that are not the segment.</summary>
 public sealed class StoreCounter(IStateStore store, SlotHandle slot) : ReplyCounter
 {
-    protected override Counting TakeServerSeqs(int n, out long first, long requests, Span<SeqPair> seqs)
+    protected override Counting TakeServerSeqs(Span<SeqPair> seqs, long requests)
     {
-        first = 0;
-        if (!store.TryCount(slot, n, out var last)) return Counting.Lost;
-        first = last.ServerSeq - n + 1;
+        if (!store.TryCount(slot, seqs.Length, out var last)) return Counting.Lost;
+        for (var i = 0; i < seqs.Length; i++) seqs[i] = seqs[i] with { ServerSeq = last.ServerSeq - seqs.Length + 1 + i };
         return Counting.Counted;
     }
 }

@@ -42,9 +42,8 @@ public sealed class FaultyStore(IStateStore inner) : IStateStore
     // The inner store's counter, failing on demand like every other call.
     private sealed class Counter(FaultyStore store, ReplyCounter inner) : ReplyCounter
     {
-        protected override Counting TakeServerSeqs(int n, out long first, long requests, Span<SeqPair> seqs)
+        protected override Counting TakeServerSeqs(Span<SeqPair> seqs, long requests)
         {
-            first = 0;
             store.Use();
             var counted = inner.TryCount(seqs);
             if (counted == Counting.Broken) Broken = inner.Broken;

@@ -36,7 +36,7 @@ public sealed class StateTamperSpecs() : ServerActorsFixture(null)
     public void A_negative_next_token_written_into_the_running_segment_costs_no_registration()
     {
         RegisterAs("alice", CreateTestProbe());
-        Tamper(map => SegmentLayout.WriteCounter(map.Span, SegmentLayout.OffNextToken, -5));
+        Tamper(map => SegmentLayout.WriteWord(map.Span, SegmentLayout.OffNextToken, -5));
         for (var i = 0; i < 3; i++)
             Assert.Equal(1, RegisterAs($"n{i}", CreateTestProbe()).ClientSeq);
     }
@@ -48,7 +48,7 @@ public sealed class StateTamperSpecs() : ServerActorsFixture(null)
         var s = RegisterAs("alice", alice).Session;
         s.Tell(new Request(1, "add", ["1", "2"]), alice.Ref);
         var first = alice.ExpectMsg<Reply>();
-        Tamper(map => SegmentLayout.WriteCounter(map.Span, SegmentLayout.OffServerSeq, -5));
+        Tamper(map => SegmentLayout.WriteWord(map.Span, SegmentLayout.OffServerSeq, -5));
         s.Tell(new Request(2, "add", ["1", "2"]), alice.Ref);
         var next = alice.ExpectMsg<Reply>();
         Assert.Equal(200, next.Code);

@@ -36,7 +36,7 @@ public class MultiProcessSpecs(ITestOutputHelper output)
             // the two really ran at the same time: at least one saw the other's increments between its own turns
             Assert.Contains(reports, r => !r.Contains(" 0 turns interleaved"));
             using var map = SegmentMapping.OpenExisting(seg.Path, writable: false);
-            Assert.Equal(200_000, SegmentLayout.ReadCounter(map.ReadOnly, SegmentLayout.OffStressCounter));
+            Assert.Equal(200_000, SegmentLayout.ReadWord(map.ReadOnly, SegmentLayout.OffStressCounter));
         }
         finally
         {

@@ -220,10 +220,10 @@ public class SegmentAdmissionSpecs
     {
         var seg = Segment();
         ClientSlots.Write(SegmentLayout.SlotSpan(seg.AsSpan(), 9), new ClientSlot(0, "alice", 3, 1, 5));
-        SegmentLayout.WriteCounter(seg, SegmentLayout.OffServerSeq, serverSeq ?? 4);
-        SegmentLayout.WriteCounter(seg, SegmentLayout.OffTotalRequests, requests ?? 3);
-        SegmentLayout.WriteCounter(seg, SegmentLayout.OffTotalRegistrations, registrations ?? 1);
-        SegmentLayout.WriteCounter(seg, SegmentLayout.OffNextToken, nextToken ?? 5);
+        SegmentLayout.WriteWord(seg, SegmentLayout.OffServerSeq, serverSeq ?? 4);
+        SegmentLayout.WriteWord(seg, SegmentLayout.OffTotalRequests, requests ?? 3);
+        SegmentLayout.WriteWord(seg, SegmentLayout.OffTotalRegistrations, registrations ?? 1);
+        SegmentLayout.WriteWord(seg, SegmentLayout.OffNextToken, nextToken ?? 5);
         return seg;
     }
 

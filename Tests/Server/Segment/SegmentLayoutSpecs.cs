@@ -23,7 +23,7 @@ public class SegmentLayoutSpecs
             Assert.Equal(SlotCheck.Free, ClientSlots.Check(SegmentLayout.SlotSpan(seg.AsSpan(), i)));
         for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
             Assert.False(NodeRows.TryRead(SegmentLayout.NodeRowSpan(seg.AsSpan(), i), out _));
-        Assert.Equal(0, SegmentLayout.ReadCounter(seg, SegmentLayout.OffServerSeq));
+        Assert.Equal(0, SegmentLayout.ReadWord(seg, SegmentLayout.OffServerSeq));
     }
 
     [Fact]

@@ -31,12 +31,12 @@ public sealed class SegmentTamperSpecs : IDisposable
 
     delegate void SpanAction(Span<byte> seg);
 
-    void SetCounter(int offset, long value) => Tamper(seg => SegmentLayout.WriteCounter(seg, offset, value));
+    void SetCounter(int offset, long value) => Tamper(seg => SegmentLayout.WriteWord(seg, offset, value));
 
     long Counter(int offset)
     {
         using var map = SegmentMapping.OpenExisting(_seg.Path, writable: false);
-        return SegmentLayout.ReadCounter(map.ReadOnly, offset);
+        return SegmentLayout.ReadWord(map.ReadOnly, offset);
     }
 
     void AssertSaneForOtherNodes()
@@ -163,8 +163,8 @@ public sealed class SegmentTamperSpecs : IDisposable
         // well in range and not below anything this node counted since: only the table proves them wrong
         Tamper(seg =>
         {
-            SegmentLayout.WriteCounter(seg, SegmentLayout.OffTotalRequests, 4);
-            SegmentLayout.WriteCounter(seg, SegmentLayout.OffNextToken, 2);
+            SegmentLayout.WriteWord(seg, SegmentLayout.OffTotalRequests, 4);
+            SegmentLayout.WriteWord(seg, SegmentLayout.OffNextToken, 2);
             ClientSlots.Write(SegmentLayout.SlotSpan(seg, 9), new ClientSlot(_store.NodeIndex, "ghost", 50, 1, 77));
         });
         _store.Maintain();

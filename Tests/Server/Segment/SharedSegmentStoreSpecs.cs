@@ -220,7 +220,7 @@ public class SharedSegmentStoreSpecs
         using (var map = SegmentMapping.CreateNew(seg.Path))
         {
             SegmentLayout.Initialize(map.Span, 3, 1, ProcessInfo.EffectiveUid());
-            SegmentLayout.WriteCounter(map.Span, SegmentLayout.OffServerSeq, 41);
+            SegmentLayout.WriteWord(map.Span, SegmentLayout.OffServerSeq, 41);
             AddGhostNode(map.Span, "ghost", 7);
         }
         var log = new ListLogger();
@@ -510,7 +510,7 @@ public class SharedSegmentStoreSpecs
         using var seg = new TestSegment();
         StaleSegment(seg, Mode0600);
         using (var map = SegmentMapping.OpenExisting(seg.Path, writable: true))
-            SegmentLayout.WriteCounter(map.Span, SegmentLayout.OffNextToken, 5); // below the ghost's token 999,999
+            SegmentLayout.WriteWord(map.Span, SegmentLayout.OffNextToken, 5); // below the ghost's token 999,999
         var log = new ListLogger();
         using var store = OpenStore(seg, log: log);
         Assert.Contains(log.Warnings, w => w.Contains("rebuilding") && w.Contains("nextToken 5 is less than the token 999999"));
@@ -524,7 +524,7 @@ public class SharedSegmentStoreSpecs
         using var live = OpenStore(seg);
         live.TryCount(live.Claim("alice").Slot, out _);
         using (var map = SegmentMapping.OpenExisting(seg.Path, writable: true))
-            SegmentLayout.WriteCounter(map.Span, SegmentLayout.OffServerSeq, -3);
+            SegmentLayout.WriteWord(map.Span, SegmentLayout.OffServerSeq, -3);
         var e = Assert.Throws<SegmentException>(() => OpenStore(seg, "127.0.0.1:4054"));
         Assert.Equal(SegmentFault.CorruptWhileInUse, e.Fault);
         Assert.Contains("out of range (serverSeq -3", e.Message);

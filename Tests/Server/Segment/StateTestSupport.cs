@@ -103,12 +103,12 @@ public static class StateTestSupport
     /// (<see cref="SegmentRepair.CountersAreSane"/>): one more registration, its requests, its token issued.</summary>
     public static void CountClient(Span<byte> seg, long token, long requests)
     {
-        var registrations = SegmentLayout.ReadCounter(seg, SegmentLayout.OffTotalRegistrations) + 1;
-        var total = SegmentLayout.ReadCounter(seg, SegmentLayout.OffTotalRequests) + requests;
-        SegmentLayout.WriteCounter(seg, SegmentLayout.OffTotalRegistrations, registrations);
-        SegmentLayout.WriteCounter(seg, SegmentLayout.OffTotalRequests, total);
-        SegmentLayout.WriteCounter(seg, SegmentLayout.OffServerSeq, Math.Max(SegmentLayout.ReadCounter(seg, SegmentLayout.OffServerSeq), total + registrations));
-        SegmentLayout.WriteCounter(seg, SegmentLayout.OffNextToken, Math.Max(SegmentLayout.ReadCounter(seg, SegmentLayout.OffNextToken), token));
+        var registrations = SegmentLayout.ReadWord(seg, SegmentLayout.OffTotalRegistrations) + 1;
+        var total = SegmentLayout.ReadWord(seg, SegmentLayout.OffTotalRequests) + requests;
+        SegmentLayout.WriteWord(seg, SegmentLayout.OffTotalRegistrations, registrations);
+        SegmentLayout.WriteWord(seg, SegmentLayout.OffTotalRequests, total);
+        SegmentLayout.WriteWord(seg, SegmentLayout.OffServerSeq, Math.Max(SegmentLayout.ReadWord(seg, SegmentLayout.OffServerSeq), total + registrations));
+        SegmentLayout.WriteWord(seg, SegmentLayout.OffNextToken, Math.Max(SegmentLayout.ReadWord(seg, SegmentLayout.OffNextToken), token));
     }
 
     /// <summary>Starts Tests.Worker (built next to Tests.dll) with the given arguments.</summary>

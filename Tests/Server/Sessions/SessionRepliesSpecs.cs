@@ -36,6 +36,20 @@ public sealed class SessionRepliesSpecs() : TestKit(ActorTestConfig.TimeFactorCo
     }
 
     [Fact]
+    public void Unregistering_answers_replies_still_waiting_for_numbers_503_first_then_releases_and_replies()
+    {
+        var (client, registry) = (CreateTestProbe(), CreateTestProbe());
+        var replies = Replies(client.Ref, registry.Ref);
+        _counter.Next = Counting.NotYet;
+        replies.Reply(1, OpOutcome.Ok(OpValue.Of(1)));
+        registry.ExpectMsg<AwaitNumbers>();
+        replies.Unregistered(2, new ReleaseName(default, "alice", "unregistered"));
+        Assert.Equal((1L, Codes.Unavailable), client.ExpectMsg<Reply>() is var held ? (held.Id, held.Code) : default);
+        Assert.Equal("alice", registry.ExpectMsg<ReleaseName>().Name);
+        Assert.Equal((2L, Codes.Ok, "unregistered"), client.ExpectMsg<Reply>() is var bye ? (bye.Id, bye.Code, bye.Value.Text) : default);
+    }
+
+    [Fact]
     public void A_counter_that_throws_costs_that_reply_a_503_and_the_next_is_numbered()
     {
         var client = CreateTestProbe();
@@ -77,9 +91,8 @@ public sealed class SessionRepliesSpecs() : TestKit(ActorTestConfig.TimeFactorCo
         public Counting Next { get; set; } = Counting.Counted;
         public bool Throw { get; set; }
 
-        protected override Counting TakeServerSeqs(int n, out long first, long requests, Span<SeqPair> seqs)
+        protected override Counting TakeServerSeqs(Span<SeqPair> seqs, long requests)
         {
-            first = 0;
             if (Throw)
             {
                 Throw = false;
@@ -87,8 +100,7 @@ public sealed class SessionRepliesSpecs() : TestKit(ActorTestConfig.TimeFactorCo
             }
             if (Next == Counting.Broken) Broken = "cut short";
             if (Next != Counting.Counted) return Next;
-            first = _serverSeq + 1;
-            _serverSeq += n;
+            for (var i = 0; i < seqs.Length; i++) seqs[i] = seqs[i] with { ServerSeq = ++_serverSeq };
             return Counting.Counted;
         }
     }
