@@ -14,30 +14,18 @@ public sealed class LoadSmokeSpecs
     [Fact]
     public async Task Load_generator_with_two_clients_reports_sane_non_zero_figures()
     {
-        var json = Path.Combine(Path.GetTempPath(), $"sbload-smoke-{Guid.NewGuid():N}.json");
-        await using var process = new ChildProcess(Binaries.Benchmarks, ["load", "--clients", "2", "--seconds", "2", "--warmup", "1", "--json", json], redirectInput: false);
-        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(exitCode == 0, $"exit {exitCode}\n{process.StdOut}\n{process.StdErr}");
-
-        try
-        {
-            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
-            var row = Assert.Single(doc.RootElement.GetProperty("results").EnumerateArray());
-            Assert.Equal(2, row.GetProperty("clients").GetInt32());
-            Assert.True(row.GetProperty("throughput").GetDouble() > 0);
-            Assert.Equal(0, row.GetProperty("errors").GetInt64());
-            Assert.True(row.GetProperty("p50Ms").GetDouble() > 0);
-            Assert.True(row.GetProperty("p99Ms").GetDouble() >= row.GetProperty("p50Ms").GetDouble());
-            Assert.True(row.GetProperty("maxMs").GetDouble() >= row.GetProperty("p99Ms").GetDouble());
-            Assert.True(row.GetProperty("baselineThroughput").GetDouble() > 0);
-            Assert.True(row.GetProperty("ratio").GetDouble() > 0);
-            Assert.True(row.GetProperty("serverPeakRssMb").GetDouble() > 0);
-            Assert.Contains("| clients |", process.StdOut);
-        }
-        finally
-        {
-            File.Delete(json);
-        }
+        using var run = await LoadRun.RunAsync(["load", "--clients", "2", "--seconds", "2", "--warmup", "1"], 60);
+        var row = Assert.Single(run.Figures().GetProperty("results").EnumerateArray());
+        Assert.Equal(2, row.GetProperty("clients").GetInt32());
+        Assert.True(row.GetProperty("throughput").GetDouble() > 0);
+        Assert.Equal(0, row.GetProperty("errors").GetInt64());
+        Assert.True(row.GetProperty("p50Ms").GetDouble() > 0);
+        Assert.True(row.GetProperty("p99Ms").GetDouble() >= row.GetProperty("p50Ms").GetDouble());
+        Assert.True(row.GetProperty("maxMs").GetDouble() >= row.GetProperty("p99Ms").GetDouble());
+        Assert.True(row.GetProperty("baselineThroughput").GetDouble() > 0);
+        Assert.True(row.GetProperty("ratio").GetDouble() > 0);
+        Assert.True(row.GetProperty("serverPeakRssMb").GetDouble() > 0);
+        Assert.Contains("| clients |", run.StdOut);
     }
 }
 
@@ -53,38 +41,24 @@ public sealed class NatsPeerSmokeSpecs
     [Fact]
     public async Task Load_against_nats_reports_its_figures_and_stops_what_it_started()
     {
-        var json = Path.Combine(Path.GetTempPath(), $"sbload-nats-{Guid.NewGuid():N}.json");
-        await using var process = new ChildProcess(Binaries.Benchmarks,
-            ["load", "--peer", "nats", "--clients", "2", "--seconds", "2", "--warmup", "1", "--no-baseline", "--json", json], redirectInput: false);
-        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(90));
-        try
+        using var run = await LoadRun.RunAsync(["load", "--peer", "nats", "--clients", "2", "--seconds", "2", "--warmup", "1", "--no-baseline"], 90);
+        if (!NatsAtHand.Installed())
         {
-            if (!NatsAtHand.Installed())
-            {
-                Assert.Equal(1, exitCode);
-                Assert.Contains("nats-server is not on PATH (Debian: apt-get install -y nats-server)", process.StdErr);
-                return;
-            }
-            Assert.True(exitCode == 0, $"exit {exitCode}\n{process.StdOut}\n{process.StdErr}");
-            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
-            var row = Assert.Single(doc.RootElement.GetProperty("results").EnumerateArray());
-            Assert.True(row.GetProperty("throughput").GetDouble() > 0);
-            Assert.True(row.GetProperty("natsThroughput").GetDouble() > 0);
-            Assert.True(row.GetProperty("natsRatio").GetDouble() > 0);
-            Assert.Equal(0, row.GetProperty("natsErrors").GetInt64());
-            Assert.True(row.GetProperty("natsP99Ms").GetDouble() >= row.GetProperty("natsP50Ms").GetDouble());
-            Assert.True(row.GetProperty("natsP50Ms").GetDouble() > 0);
-            Assert.Contains("Side by side with NATS", process.StdOut);
-            // "NATS at URL (nats-server pid N, responder pid M)": both are gone once load has exited.
-            var pids = System.Text.RegularExpressions.Regex.Match(process.StdErr, @"nats-server pid (\d+), responder pid (\d+)");
-            Assert.True(pids.Success, process.StdErr);
-            foreach (var pid in new[] { pids.Groups[1].Value, pids.Groups[2].Value })
-                Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z "), $"process {pid} still running");
+            Assert.Equal(1, run.ExitCode);
+            Assert.Contains("nats-server is not on PATH (Debian: apt-get install -y nats-server)", run.StdErr);
+            return;
         }
-        finally
-        {
-            File.Delete(json);
-        }
+        var row = Assert.Single(run.Figures().GetProperty("results").EnumerateArray());
+        Assert.True(row.GetProperty("throughput").GetDouble() > 0);
+        Assert.True(row.GetProperty("natsThroughput").GetDouble() > 0);
+        Assert.True(row.GetProperty("natsRatio").GetDouble() > 0);
+        Assert.Equal(0, row.GetProperty("natsErrors").GetInt64());
+        Assert.True(row.GetProperty("natsP99Ms").GetDouble() >= row.GetProperty("natsP50Ms").GetDouble());
+        Assert.True(row.GetProperty("natsP50Ms").GetDouble() > 0);
+        Assert.Contains("Side by side with NATS", run.StdOut);
+        // "NATS at URL (nats-server pid N, responder pid M)": both are gone once load has exited.
+        Assert.Matches(@"nats-server pid \d+, responder pid \d+", run.StdErr);
+        run.AssertStoppedWhatItStarted(atLeast: 2);
     }
 }
 
@@ -108,45 +82,30 @@ public sealed class DurableMessagingSmokeSpecs
     [Fact]
     public async Task Durable_messaging_with_two_clients_reports_sane_figures_for_each_side()
     {
-        var json = Path.Combine(Path.GetTempPath(), $"sbload-durable-{Guid.NewGuid():N}.json");
-        await using var process = new ChildProcess(Binaries.Benchmarks,
-            ["messaging", "--durable", "--clients", "2", "--seconds", "1", "--warmup", "0.5", "--json", json], redirectInput: false);
-        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(120));
-        try
+        using var run = await LoadRun.RunAsync(["messaging", "--durable", "--clients", "2", "--seconds", "1", "--warmup", "0.5"], 120);
+        var rows = run.Figures().GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(["DM", "room"], rows.Select(r => r.GetProperty("traffic").GetString()));
+        foreach (var row in rows)
         {
-            Assert.True(exitCode == 0, $"exit {exitCode}\n{process.StdOut}\n{process.StdErr}");
-            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
-            var rows = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
-            Assert.Equal(["DM", "room"], rows.Select(r => r.GetProperty("traffic").GetString()));
-            foreach (var row in rows)
+            Assert.Equal(2, row.GetProperty("clients").GetInt32());
+            var sides = new List<JsonElement> { row.GetProperty("durable"), row.GetProperty("memory") };
+            if (NatsAtHand.Installed()) sides.Add(row.GetProperty("jetStream"));
+            else Assert.Equal(JsonValueKind.Null, row.GetProperty("jetStream").ValueKind);
+            foreach (var side in sides)
             {
-                Assert.Equal(2, row.GetProperty("clients").GetInt32());
-                var sides = new List<JsonElement> { row.GetProperty("durable"), row.GetProperty("memory") };
-                if (NatsAtHand.Installed()) sides.Add(row.GetProperty("jetStream"));
-                else Assert.Equal(JsonValueKind.Null, row.GetProperty("jetStream").ValueKind);
-                foreach (var side in sides)
-                {
-                    Assert.True(side.GetProperty("throughput").GetDouble() > 0, side.ToString());
-                    Assert.True(side.GetProperty("deliveredPerSecond").GetDouble() > 0, side.ToString());
-                    Assert.Equal(0, side.GetProperty("errors").GetInt64());
-                    Assert.True(side.GetProperty("p50Ms").GetDouble() > 0, side.ToString());
-                    Assert.True(side.GetProperty("p99Ms").GetDouble() >= side.GetProperty("p50Ms").GetDouble(), side.ToString());
-                }
-                // The kept side wrote its journal; the unkept one has no store figure.
-                Assert.True(row.GetProperty("durable").GetProperty("storeMb").GetDouble() > 0);
-                Assert.Equal(JsonValueKind.Null, row.GetProperty("memory").GetProperty("storeMb").ValueKind);
+                Assert.True(side.GetProperty("throughput").GetDouble() > 0, side.ToString());
+                Assert.True(side.GetProperty("deliveredPerSecond").GetDouble() > 0, side.ToString());
+                Assert.Equal(0, side.GetProperty("errors").GetInt64());
+                Assert.True(side.GetProperty("p50Ms").GetDouble() > 0, side.ToString());
+                Assert.True(side.GetProperty("p99Ms").GetDouble() >= side.GetProperty("p50Ms").GetDouble(), side.ToString());
             }
-            Assert.Contains("| SQLite msgs/s |", process.StdOut);
-            // "SQLite at ADDRESS (pid N), in memory at ADDRESS (pid M)[, JetStream at URL (nats-server pid K)]": all gone once it has exited.
-            var pids = System.Text.RegularExpressions.Regex.Matches(process.StdErr, @"pid (\d+)").Select(m => m.Groups[1].Value).Distinct().ToList();
-            Assert.True(pids.Count >= (NatsAtHand.Installed() ? 3 : 2), process.StdErr);
-            foreach (var pid in pids)
-                Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z "), $"process {pid} still running");
+            // The kept side wrote its journal; the unkept one has no store figure.
+            Assert.True(row.GetProperty("durable").GetProperty("storeMb").GetDouble() > 0);
+            Assert.Equal(JsonValueKind.Null, row.GetProperty("memory").GetProperty("storeMb").ValueKind);
         }
-        finally
-        {
-            File.Delete(json);
-        }
+        Assert.Contains("| SQLite msgs/s |", run.StdOut);
+        // "SQLite at ADDRESS (pid N), in memory at ADDRESS (pid M)[, JetStream at URL (nats-server pid K)]": all gone once it has exited.
+        run.AssertStoppedWhatItStarted(atLeast: NatsAtHand.Installed() ? 3 : 2);
     }
 }
 
@@ -162,40 +121,26 @@ public sealed class ClientCostSmokeSpecs
     [Fact]
     public async Task Client_cost_reports_sane_figures_per_client_and_stops_what_it_started()
     {
-        var json = Path.Combine(Path.GetTempPath(), $"sbload-clientcost-{Guid.NewGuid():N}.json");
-        await using var process = new ChildProcess(Binaries.Benchmarks,
-            ["client-cost", "--requests", "200,1200", "--repeats", "1", "--json", json], redirectInput: false);
-        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(180));
-        try
+        using var run = await LoadRun.RunAsync(["client-cost", "--requests", "200,1200", "--repeats", "1"], 180);
+        var figures = run.Figures();
+        Assert.Equal(200, figures.GetProperty("small").GetInt64());
+        Assert.Equal(1200, figures.GetProperty("large").GetInt64());
+        var rows = figures.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(NatsAtHand.Installed() ? ["ours", "NATS.Net"] : ["ours"], rows.Select(r => r.GetProperty("client").GetString()));
+        foreach (var row in rows)
         {
-            Assert.True(exitCode == 0, $"exit {exitCode}\n{process.StdOut}\n{process.StdErr}");
-            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
-            Assert.Equal(200, doc.RootElement.GetProperty("small").GetInt64());
-            Assert.Equal(1200, doc.RootElement.GetProperty("large").GetInt64());
-            var rows = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
-            Assert.Equal(NatsAtHand.Installed() ? ["ours", "NATS.Net"] : ["ours"], rows.Select(r => r.GetProperty("client").GetString()));
-            foreach (var row in rows)
-            {
-                Assert.Equal(0, row.GetProperty("errors").GetInt64());
-                // Within one process 1,000 requests cost CPU and time; across two processes the difference of such small
-                // counts is within the start-up's spread, so only its presence is checked.
-                Assert.True(row.GetProperty("inProcessUsPerRequest").GetDouble() > 0, row.ToString());
-                Assert.True(row.GetProperty("wallUsPerRequest").GetDouble() > 0, row.ToString());
-                Assert.True(row.GetProperty("sleepsPerRequest").GetDouble() > 0, row.ToString());
-                Assert.True(row.GetProperty("startCpuMs").GetDouble() > 0, row.ToString());
-                Assert.Single(row.GetProperty("eachUs").EnumerateArray());
-            }
-            Assert.Contains("| client | CPU µs per request |", process.StdOut);
-            // "server at ADDRESS (pid N)[, NATS at URL (nats-server pid K, responder pid M)]": all gone once it has exited.
-            var pids = System.Text.RegularExpressions.Regex.Matches(process.StdErr, @"pid (\d+)").Select(m => m.Groups[1].Value).Distinct().ToList();
-            Assert.True(pids.Count >= (NatsAtHand.Installed() ? 3 : 1), process.StdErr);
-            foreach (var pid in pids)
-                Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z "), $"process {pid} still running");
+            Assert.Equal(0, row.GetProperty("errors").GetInt64());
+            // Within one process 1,000 requests cost CPU and time; across two processes the difference of such small
+            // counts is within the start-up's spread, so only its presence is checked.
+            Assert.True(row.GetProperty("inProcessUsPerRequest").GetDouble() > 0, row.ToString());
+            Assert.True(row.GetProperty("wallUsPerRequest").GetDouble() > 0, row.ToString());
+            Assert.True(row.GetProperty("sleepsPerRequest").GetDouble() > 0, row.ToString());
+            Assert.True(row.GetProperty("startCpuMs").GetDouble() > 0, row.ToString());
+            Assert.Single(row.GetProperty("eachUs").EnumerateArray());
         }
-        finally
-        {
-            File.Delete(json);
-        }
+        Assert.Contains("| client | CPU µs per request |", run.StdOut);
+        // "server at ADDRESS (pid N)[, NATS at URL (nats-server pid K, responder pid M)]": all gone once it has exited.
+        run.AssertStoppedWhatItStarted(atLeast: NatsAtHand.Installed() ? 3 : 1);
     }
 }
 
@@ -212,42 +157,28 @@ public sealed class CapacitySmokeSpecs
     [Fact]
     public async Task Capacity_with_a_few_idle_clients_reports_memory_registrations_and_busy_latency()
     {
-        var json = Path.Combine(Path.GetTempPath(), $"sbload-capacity-{Guid.NewGuid():N}.json");
-        await using var process = new ChildProcess(Binaries.Benchmarks,
-            ["capacity", "--idle", "6", "--idle-systems", "2", "--busy", "2", "--seconds", "1", "--warmup", "0.5", "--json", json], redirectInput: false);
-        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(120));
-        try
+        using var run = await LoadRun.RunAsync(["capacity", "--idle", "6", "--idle-systems", "2", "--busy", "2", "--seconds", "1", "--warmup", "0.5"], 120);
+        var r = run.Figures();
+        Assert.Equal("single-host", r.GetProperty("mode").GetString());
+        Assert.Equal(6, r.GetProperty("idle").GetInt32());
+        Assert.Equal(4, r.GetProperty("associations").GetInt32()); // 2 idle systems + 2 busy clients
+        // Not every slot taken: no registration past the last one was tried.
+        Assert.Equal(JsonValueKind.Null, r.GetProperty("overCapacity").ValueKind);
+        var steps = r.GetProperty("registrations").EnumerateArray().ToList();
+        Assert.Equal([3, 3], steps.Select(s => s.GetProperty("clients").GetInt32()));
+        Assert.All(steps, s => Assert.True(s.GetProperty("perSecond").GetDouble() > 0, s.ToString()));
+        foreach (var phase in new[] { r.GetProperty("alone"), r.GetProperty("withIdle") })
         {
-            Assert.True(exitCode == 0, $"exit {exitCode}\n{process.StdOut}\n{process.StdErr}");
-            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
-            var r = doc.RootElement;
-            Assert.Equal("single-host", r.GetProperty("mode").GetString());
-            Assert.Equal(6, r.GetProperty("idle").GetInt32());
-            Assert.Equal(4, r.GetProperty("associations").GetInt32()); // 2 idle systems + 2 busy clients
-            // Not every slot taken: no registration past the last one was tried.
-            Assert.Equal(JsonValueKind.Null, r.GetProperty("overCapacity").ValueKind);
-            var steps = r.GetProperty("registrations").EnumerateArray().ToList();
-            Assert.Equal([3, 3], steps.Select(s => s.GetProperty("clients").GetInt32()));
-            Assert.All(steps, s => Assert.True(s.GetProperty("perSecond").GetDouble() > 0, s.ToString()));
-            foreach (var phase in new[] { r.GetProperty("alone"), r.GetProperty("withIdle") })
-            {
-                Assert.True(phase.GetProperty("throughput").GetDouble() > 0, phase.ToString());
-                Assert.Equal(0, phase.GetProperty("errors").GetInt64());
-                Assert.True(phase.GetProperty("p99Ms").GetDouble() >= phase.GetProperty("p50Ms").GetDouble(), phase.ToString());
-            }
-            var node = Assert.Single(r.GetProperty("nodes").EnumerateArray());
-            Assert.Equal(8, node.GetProperty("clients").GetInt32());
-            Assert.True(node.GetProperty("peakRssMb").GetDouble() >= node.GetProperty("rssWithIdleMb").GetDouble());
-            Assert.True(node.GetProperty("rssStartMb").GetDouble() > 0);
-            Assert.Contains("| busy clients' run |", process.StdOut);
-            var pid = System.Text.RegularExpressions.Regex.Match(process.StdErr, @"\(pid (\d+)\)");
-            Assert.True(pid.Success, process.StdErr);
-            Assert.False(Directory.Exists($"/proc/{pid.Groups[1].Value}") && !File.ReadAllText($"/proc/{pid.Groups[1].Value}/stat").Contains(") Z "),
-                $"server {pid.Groups[1].Value} still running");
+            Assert.True(phase.GetProperty("throughput").GetDouble() > 0, phase.ToString());
+            Assert.Equal(0, phase.GetProperty("errors").GetInt64());
+            Assert.True(phase.GetProperty("p99Ms").GetDouble() >= phase.GetProperty("p50Ms").GetDouble(), phase.ToString());
         }
-        finally
-        {
-            File.Delete(json);
-        }
+        var node = Assert.Single(r.GetProperty("nodes").EnumerateArray());
+        Assert.Equal(8, node.GetProperty("clients").GetInt32());
+        Assert.True(node.GetProperty("peakRssMb").GetDouble() >= node.GetProperty("rssWithIdleMb").GetDouble());
+        Assert.True(node.GetProperty("rssStartMb").GetDouble() > 0);
+        Assert.Contains("| busy clients' run |", run.StdOut);
+        // "server at ADDRESS (pid N)": gone once capacity has exited.
+        run.AssertStoppedWhatItStarted(atLeast: 1);
     }
 }
