@@ -39,7 +39,12 @@ public sealed class ChildProcess : IAsyncDisposable
 
     // A spec's process lives seconds: no tier-1 rejits and no PGO instrumentation, which cost a quarter of the suite's
     // CPU on 2 cores (measured: 89 s → 68 s for the name and server-client specs). Benchmarks keep the defaults.
-    private static readonly Dictionary<string, string> ShortLived = new() { ["DOTNET_TieredPGO"] = "0", ["DOTNET_TC_CallCounting"] = "0" };
+    // No diagnostics IPC either: the runtime makes a /tmp socket and pipes per process, which a process killed with
+    // SIGKILL (as many specs do) leaves behind; thousands piled up in /tmp over the suite's runs.
+    internal static readonly Dictionary<string, string> ShortLived = new()
+    {
+        ["DOTNET_TieredPGO"] = "0", ["DOTNET_TC_CallCounting"] = "0", ["DOTNET_EnableDiagnostics"] = "0",
+    };
 
     public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;

@@ -124,6 +124,7 @@ public static class StateTestSupport
         };
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (name, value) in ChildProcess.ShortLived) psi.Environment[name] = value;
         return Process.Start(psi) ?? throw new InvalidOperationException("could not start Tests.Worker");
     }
 
