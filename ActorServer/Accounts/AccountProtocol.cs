@@ -1,3 +1,5 @@
+using Akka.Actor;
+
 namespace Switchboard.Server.Accounts;
 
 /// <summary>Gateway → accounts: <paramref name="Claim"/>'s name was just claimed on this node for a client; may it keep
@@ -25,6 +27,10 @@ public sealed record AccountAnswer(long Id, OpOutcome Outcome);
 /// <summary>Gateway → accounts: the name's claim on this node ended; its account actor stops, so the next claim (here
 /// or on another node sharing the store) recovers the account afresh from the journal.</summary>
 public sealed record ForgetAccount(string Name);
+
+/// <summary>Accounts → itself: whether the store may hold anything of <paramref name="Verify"/>'s name (false only when
+/// it certainly holds nothing: a guest's name, verified without recovering an account).</summary>
+public sealed record AccountLookedUp(VerifyClaim Verify, bool MayHold, IActorRef ReplyTo);
 
 /// <summary>Accounts → one account actor: check a password (<paramref name="Action"/> null: a registration) or carry out
 /// an account command. Answered to the parent with <see cref="AccountJobDone"/>.</summary>

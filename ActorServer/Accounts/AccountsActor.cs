@@ -22,6 +22,7 @@ public sealed class AccountsActor : ReceiveActor
     private readonly TimeProvider _clock;
     private readonly DataFileGuard? _file;
     private readonly SwitchboardMetrics? _metrics;
+    private readonly Func<string, Task<bool>>? _mayHold;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, IActorRef> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<long, Job> _jobs = [];
@@ -31,17 +32,29 @@ public sealed class AccountsActor : ReceiveActor
 
     /// <param name="file">The data file's guard: changes are refused (503) while it is gone or replaced; null without one
     /// (a journal that is not a file).</param>
-    public AccountsActor(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null, DataFileGuard? file = null, SwitchboardMetrics? metrics = null)
+    /// <param name="mayHold">Whether the store may hold anything of a name's account (false only when it certainly holds
+    /// nothing); null: every claim recovers its account.</param>
+    public AccountsActor(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null, DataFileGuard? file = null, SwitchboardMetrics? metrics = null,
+        Func<string, Task<bool>>? mayHold = null)
     {
         _settings = settings;
         _reserved = reserved;
         _clock = clock;
         _file = file;
         _metrics = metrics;
+        _mayHold = mayHold;
         _byName = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
         _byHost = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
-        Receive<VerifyClaim>(m => Submit(m.Claim.Name, m.Host, new AccountJob(0, null, m.Password),
-            (code, text) => code == Codes.Ok ? new ClaimVerified(m.Claim) : new ClaimDenied(m.Claim, code, text)));
+        // Most names are guests' and have no account: one indexed look-up instead of an account actor's recovery (which
+        // cost a node's first registration about a second of CPU, and each later one a recovery). A name this node knows
+        // reserved, or whose account actor is live, goes to the actor at once.
+        Receive<VerifyClaim>(m => _mayHold is not null && !_accounts.ContainsKey(m.Claim.Name) && _reserved?.IsReserved(m.Claim.Name) != true, m =>
+        {
+            var replyTo = Sender;
+            _mayHold!(m.Claim.Name).PipeTo(Self, success: may => new AccountLookedUp(m, may, replyTo), failure: _ => new AccountLookedUp(m, true, replyTo));
+        });
+        Receive<VerifyClaim>(m => Verify(m, Sender, recover: true));
+        Receive<AccountLookedUp>(m => Verify(m.Verify, m.ReplyTo, recover: m.MayHold));
         Receive<AccountRequest>(OnRequest);
         Receive<AccountJobDone>(OnDone);
         Receive<ForgetAccount>(m =>
@@ -51,8 +64,9 @@ public sealed class AccountsActor : ReceiveActor
         Receive<Terminated>(t => OnStopped(t.ActorRef));
     }
 
-    public static Props Props(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null, DataFileGuard? file = null, SwitchboardMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new AccountsActor(settings, clock, reserved, file, metrics));
+    public static Props Props(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null, DataFileGuard? file = null, SwitchboardMetrics? metrics = null,
+        Func<string, Task<bool>>? mayHold = null) =>
+        Akka.Actor.Props.Create(() => new AccountsActor(settings, clock, reserved, file, metrics, mayHold));
 
     // An account actor that fails is stopped (its job hears 503) and recovered afresh by the next job.
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
@@ -75,7 +89,7 @@ public sealed class AccountsActor : ReceiveActor
             return;
         }
         Submit(m.Name, m.Host, new AccountJob(0, c.Action, c.Password, c.NewPassword),
-            (code, text) => new AccountAnswer(c.Id, code == Codes.Ok ? OpOutcome.Ok(OpValue.Of(text)) : new OpOutcome(code, OpValue.None, text)));
+            (code, text) => new AccountAnswer(c.Id, code == Codes.Ok ? OpOutcome.Ok(OpValue.Of(text)) : new OpOutcome(code, OpValue.None, text)), Sender);
     }
 
     // Checked before every change, not on a timer: changes are rare, and one statx costs microseconds. Reads go on
@@ -94,22 +108,33 @@ public sealed class AccountsActor : ReceiveActor
         return problem is not null;
     }
 
-    private void Submit(string name, string host, AccountJob job, Func<int, string, object> answer)
+    // A name whose account cannot exist is a guest's, as its account actor would say, after the same guessing check.
+    private void Verify(VerifyClaim m, IActorRef replyTo, bool recover)
     {
-        if (_byName.Waiting(name) || _byHost.Waiting(host))
-        {
-            Sender.Tell(answer(Codes.RateLimited, $"too many wrong passwords for '{name}' or from this host; wait and try again"));
-            return;
-        }
+        Func<int, string, object> answer = (code, text) => code == Codes.Ok ? new ClaimVerified(m.Claim) : new ClaimDenied(m.Claim, code, text);
+        if (recover) Submit(m.Claim.Name, m.Host, new AccountJob(0, null, m.Password), answer, replyTo);
+        else if (!Penalized(m.Claim.Name, m.Host, answer, replyTo)) replyTo.Tell(answer(Codes.Ok, "guest"));
+    }
+
+    private void Submit(string name, string host, AccountJob job, Func<int, string, object> answer, IActorRef replyTo)
+    {
+        if (Penalized(name, host, answer, replyTo)) return;
         if (job.Password is not null && _jobs.Values.Count(j => j.Hashes) >= _settings.MaxConcurrentChecks)
         {
-            Sender.Tell(answer(Codes.RateLimited, "too many password checks right now; try again shortly"));
+            replyTo.Tell(answer(Codes.RateLimited, "too many password checks right now; try again shortly"));
             return;
         }
         var ticket = ++_tickets;
         var account = AccountFor(name);
-        _jobs[ticket] = new Job(account, name, host, Sender, answer, job.Password is not null);
+        _jobs[ticket] = new Job(account, name, host, replyTo, answer, job.Password is not null);
         account.Tell(job with { Ticket = ticket });
+    }
+
+    private bool Penalized(string name, string host, Func<int, string, object> answer, IActorRef replyTo)
+    {
+        if (!_byName.Waiting(name) && !_byHost.Waiting(host)) return false;
+        replyTo.Tell(answer(Codes.RateLimited, $"too many wrong passwords for '{name}' or from this host; wait and try again"));
+        return true;
     }
 
     private IActorRef AccountFor(string name)

@@ -93,6 +93,47 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
     private static string ConnectionString(string path) =>
         new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite }.ToString();
 
+    /// <summary>Read from the journal's rows with one query on a connection of its own: the plugin's read journal would
+    /// start the journal, its streams and linq2db's query building (about half a second of CPU) for what a node with no
+    /// account never uses. The rows are the read journal's (events not deleted, in order), decoded by the same serializers.</summary>
+    public Task<ReservedNames> ReservedNamesAsync(ActorSystem system, CancellationToken cancel) =>
+        Task.Run(() =>
+        {
+            using var db = Reader();
+            using var read = db.CreateCommand();
+            read.CommandText = "SELECT persistence_id, payload, serializer_id, manifest FROM event_journal " +
+                $"WHERE persistence_id GLOB '{AccountActor.PersistenceIdPrefix}*' AND is_deleted = 0 ORDER BY persistence_id, sequence_nr";
+            using var rows = read.ExecuteReader();
+            var names = new ReservedNames();
+            while (rows.Read())
+            {
+                cancel.ThrowIfCancellationRequested();
+                if (system.Serialization.Deserialize((byte[])rows[1], rows.GetInt32(2), rows.IsDBNull(3) ? "" : rows.GetString(3)) is IAccountEvent e)
+                    names.Apply(rows.GetString(0)[AccountActor.PersistenceIdPrefix.Length..], e);
+            }
+            return names;
+        }, cancel);
+
+    /// <summary>Whether the file may hold anything of <paramref name="name"/>'s account: false only when it holds no event
+    /// and no snapshot of it (an index look-up on a connection of its own, off the caller's thread).</summary>
+    public Task<bool> MayHoldAccountAsync(string name) =>
+        Task.Run(() =>
+        {
+            using var db = Reader();
+            using var read = db.CreateCommand();
+            read.CommandText = "SELECT EXISTS (SELECT 1 FROM event_journal WHERE persistence_id = $id) OR EXISTS (SELECT 1 FROM snapshot WHERE persistence_id = $id)";
+            read.Parameters.AddWithValue("$id", AccountActor.PersistenceIdOf(name));
+            return read.ExecuteScalar() is not 0L;
+        });
+
+    // Not pooled: a pooled connection would keep reading a file replaced under the node.
+    private SqliteConnection Reader()
+    {
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder(ConnectionString(DatabasePath)) { Pooling = false }.ToString());
+        db.Open();
+        return db;
+    }
+
     /// <summary>What <c>/status</c> shows.</summary>
     public object Status => new { kind = "sqlite", directory = Directory, file = DatabasePath, synchronous = Sync.ToString().ToLowerInvariant() };
 
@@ -120,18 +161,16 @@ public static class DataStoreWiring
         return (accounts, new HistoryDesk(history, reserved, store.History));
     }
 
-    /// <summary>Starts the journal and snapshot store at once (the schema is made on first start, and a store that
-    /// cannot be written is logged now, not at the first account), reads which names are reserved (before any client
-    /// registers: a DM to a reserved name must be kept from the first one), then starts the accounts.</summary>
+    /// <summary>Reads which names are reserved (before any client registers: a DM to a reserved name must be kept from the
+    /// first one), then starts the accounts. The store's tables are made by then (a SQLite file's when it was checked, a
+    /// PostgreSQL database's by <see cref="PostgresStore.EnsureSchemaAsync"/>); the journal and snapshot store start when
+    /// a persistent actor first needs them.</summary>
     public static (IActorRef Accounts, ReservedNames Reserved) StartAccounts(this ActorSystem system, IDataStore store, SwitchboardMetrics? metrics = null)
     {
-        var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
-        persistence.JournalFor(null);
-        persistence.SnapshotStoreFor(null);
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var reserved = ReservedNames.LoadAsync(system, cancel.Token).GetAwaiter().GetResult();
+        var reserved = store.ReservedNamesAsync(system, cancel.Token).GetAwaiter().GetResult();
         system.Log.Info("data store: {0} (accounts and history on, {1} reserved names)", store, reserved.Count);
-        var accounts = system.ActorOf(AccountsActor.Props(store.Accounts, TimeProvider.System, reserved, store.Guard, metrics), "accounts");
+        var accounts = system.ActorOf(AccountsActor.Props(store.Accounts, TimeProvider.System, reserved, store.Guard, metrics, store.MayHoldAccountAsync), "accounts");
         return (accounts, reserved);
     }
 }

@@ -5,7 +5,8 @@ namespace Switchboard.Server.Hosting;
 /// <summary>
 /// What the data directory and its database must be before the node uses them: this user's, closed to others
 /// (0700 / 0600: the file holds password hashes), not a symbolic link, not locked by another process, and a sound
-/// SQLite database (or empty, made here). Each refusal is one line naming the path and the fix.
+/// SQLite database (or empty, made here), with the plugin's tables (<see cref="SqliteSchema"/>). Each refusal is one line
+/// naming the path and the fix.
 /// </summary>
 public static class DataStoreCheck
 {
@@ -64,7 +65,7 @@ public static class DataStoreCheck
         return status.IsExposed ? $"{what} {path} is mode {status.Octal}, open to other users; make it private: {fix} {path}" : null;
     }
 
-    // Opens the file the way the plugin will, checks its pages and takes the write lock once, briefly.
+    // Opens the file the way the plugin will, checks its pages, and takes the write lock once to make the plugin's tables.
     private static string? Sound(string path)
     {
         var connection = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, DefaultTimeout = 5, Pooling = false };
@@ -78,10 +79,13 @@ public static class DataStoreCheck
                 if (check.ExecuteScalar() is not "ok")
                     return $"data file {path} is damaged (SQLite quick_check failed); restore it from a backup or move it away to start empty";
             }
-            using var lockOnce = db.CreateCommand();
-            // WAL lets several nodes sharing the directory read while one writes; the mode is kept in the file.
-            lockOnce.CommandText = "PRAGMA journal_mode=WAL; BEGIN IMMEDIATE; ROLLBACK;";
-            lockOnce.ExecuteNonQuery();
+            using (var wal = db.CreateCommand())
+            {
+                // WAL lets several nodes sharing the directory read while one writes; the mode is kept in the file.
+                wal.CommandText = "PRAGMA journal_mode=WAL;";
+                wal.ExecuteNonQuery();
+            }
+            SqliteSchema.Ensure(db);
             return null;
         }
         catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteBusy or SqliteLocked)

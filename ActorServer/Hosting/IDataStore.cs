@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Configuration;
 
 namespace Switchboard.Server.Hosting;
@@ -18,4 +19,11 @@ public interface IDataStore
 
     /// <summary>Whether the data file is still the one opened at start; null when the store is not a file.</summary>
     DataFileGuard? Guard { get; }
+
+    /// <summary>Which names the store's accounts hold, read once before any client registers.</summary>
+    Task<ReservedNames> ReservedNamesAsync(ActorSystem system, CancellationToken cancel);
+
+    /// <summary>Whether the store may hold anything of <paramref name="name"/>'s account: false only when it certainly
+    /// holds nothing (the name is a guest's, and no account actor need recover it).</summary>
+    Task<bool> MayHoldAccountAsync(string name);
 }

@@ -174,6 +174,12 @@ public sealed record PostgresStore : IDataStore
         }
     }
 
+    /// <summary>Through the plugin's read journal (the tables are made by then: <see cref="EnsureSchemaAsync"/>).</summary>
+    public Task<ReservedNames> ReservedNamesAsync(ActorSystem system, CancellationToken cancel) => ReservedNames.LoadAsync(system, cancel);
+
+    /// <summary>Always true: a cluster node recovers the account at every claim (no look-up in PostgreSQL first).</summary>
+    public Task<bool> MayHoldAccountAsync(string name) => Task.FromResult(true);
+
     /// <summary>Starts <paramref name="system"/>'s journal and snapshot store (configured with <see cref="Hocon"/>) and
     /// waits until both have made their tables, one node at a time: PostgreSQL's <c>CREATE TABLE IF NOT EXISTS</c> is not
     /// safe against a concurrent one (the loser fails on the table's row type, "duplicate key value violates unique

@@ -48,13 +48,31 @@ public sealed class AccountStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
     }
 
     [Fact]
+    public async Task The_file_is_looked_up_as_holding_a_reserved_names_account_and_nothing_of_a_guests()
+    {
+        var accounts = Node();
+        var store = AccountTestConfig.Sqlite(_dir).Store;
+        Assert.False(await store.MayHoldAccountAsync("alice"));
+        Assert.Equal(Codes.Ok, Command(accounts, "alice", AccountAction.Reserve, "wonderland"));
+        Assert.True(await store.MayHoldAccountAsync("alice"));
+        Assert.False(await store.MayHoldAccountAsync("ALICE"));
+        Assert.False(await store.MayHoldAccountAsync("alic"));
+        Assert.False(await store.MayHoldAccountAsync("alice%"));
+        // Released, it still has rows: the account actor, not the look-up, says it is a guest's again.
+        Assert.Equal(Codes.Ok, Command(accounts, "alice", AccountAction.Release, "wonderland"));
+        Assert.True(await store.MayHoldAccountAsync("alice"));
+        Assert.IsType<ClaimVerified>(Verify(accounts, "alice", null));
+    }
+
+    [Fact]
     public void Two_nodes_writing_one_account_at_once_leave_one_line_of_events_the_loser_hears_503()
     {
         var a = Node();
         var b = Node();
-        // Both have the account recovered (as two nodes would if the one-writer rule were broken) ...
-        Assert.IsType<ClaimVerified>(Verify(a, "zoe", null));
-        Assert.IsType<ClaimVerified>(Verify(b, "zoe", null));
+        // Both have the account recovered (as two nodes would if the one-writer rule were broken): a command that writes
+        // nothing ("not reserved") starts each node's account actor ...
+        Assert.Equal(Codes.Invalid, Command(a, "zoe", AccountAction.ChangePassword, "x", "y"));
+        Assert.Equal(Codes.Invalid, Command(b, "zoe", AccountAction.ChangePassword, "x", "y"));
         // ... and both write event 1: the journal's key (persistence id, sequence number) takes one of them.
         a.Tell(new AccountRequest("zoe", "127.0.0.1", new AccountCommand(1, AccountAction.Reserve, "from-a")), TestActor);
         b.Tell(new AccountRequest("zoe", "127.0.0.1", new AccountCommand(2, AccountAction.Reserve, "from-b")), TestActor);

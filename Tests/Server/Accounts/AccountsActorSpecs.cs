@@ -169,4 +169,70 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
         Assert.Equal(Codes.Ok, ExpectMsg<AccountAnswer>(Wait).Outcome.Code);
         Assert.Equal(Codes.Forbidden, ExpectMsg<ClaimDenied>(Wait).Code); // reserved by then, not a guest's
     }
+
+    // A node's look-up of the store: which names it was asked about, answering what the store would.
+    private sealed class Lookup(Func<string, Task<bool>> answer)
+    {
+        public readonly System.Collections.Concurrent.ConcurrentQueue<string> Asked = new();
+
+        public Task<bool> MayHold(string name)
+        {
+            Asked.Enqueue(name);
+            return answer(name);
+        }
+    }
+
+    private IActorRef Accounts(Lookup lookup, ReservedNames? reserved = null) =>
+        Sys.ActorOf(AccountsActor.Props(AccountSettings.Create(Sys.Settings.Config), TimeProvider.System, reserved, mayHold: lookup.MayHold));
+
+    [Fact]
+    public async Task A_name_the_store_holds_nothing_of_is_a_guests_without_recovering_an_account()
+    {
+        var lookup = new Lookup(_ => Task.FromResult(false));
+        var accounts = Accounts(lookup);
+        // A recovery would read the journal, and this one fails every read: the guest never reaches it.
+        await Journal.OnRecovery.Fail();
+        Assert.Equal("guest", Assert.IsType<ClaimVerified>(Verify(accounts, "guest", null)).Claim.Name);
+        Assert.IsType<ClaimVerified>(Verify(accounts, "guest", "anything"));
+        Assert.Equal(["guest", "guest"], lookup.Asked);
+    }
+
+    [Fact]
+    public void A_name_reserved_on_another_node_is_refused_without_its_password_though_this_node_never_saw_it()
+    {
+        // Another node sharing the store reserved it: this node's own list does not know, the store does.
+        var elsewhere = Accounts();
+        Assert.Equal(Codes.Ok, Command(elsewhere, "alice", AccountAction.Reserve, "s3cret").Code);
+        var accounts = Accounts(new Lookup(name => Task.FromResult(name == "alice")));
+        Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(accounts, "alice", null)).Code);
+        Assert.IsType<ClaimVerified>(Verify(accounts, "alice", "s3cret"));
+    }
+
+    [Fact]
+    public void A_look_up_that_fails_or_a_name_this_node_knows_reserved_goes_to_the_account_as_before()
+    {
+        var elsewhere = Accounts();
+        Assert.Equal(Codes.Ok, Command(elsewhere, "bob", AccountAction.Reserve, "pw").Code);
+        Assert.Equal(Codes.Ok, Command(elsewhere, "carol", AccountAction.Reserve, "pw").Code);
+        var reserved = new ReservedNames();
+        reserved.Reserved("carol", 1);
+        var lookup = new Lookup(name => name == "bob" ? Task.FromException<bool>(new IOException("disk gone")) : Task.FromResult(false));
+        var accounts = Accounts(lookup, reserved);
+        Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(accounts, "bob", null)).Code);
+        Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(accounts, "carol", null)).Code); // the store "says" nothing; the node knows better
+        Assert.Equal(["bob"], lookup.Asked);
+    }
+
+    [Fact]
+    public void A_guest_name_from_a_host_that_guessed_too_often_waits_like_any_other()
+    {
+        var elsewhere = Accounts();
+        var settings = AccountSettings.Create(Sys.Settings.Config);
+        Assert.Equal(Codes.Ok, Command(elsewhere, "dora", AccountAction.Reserve, "pw").Code);
+        var accounts = Accounts(new Lookup(name => Task.FromResult(name == "dora")));
+        for (var i = 0; i < settings.FailuresBeforePenalty; i++)
+            Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(accounts, "dora", "guess", host: "10.0.7.7")).Code);
+        Assert.Equal(Codes.RateLimited, Assert.IsType<ClaimDenied>(Verify(accounts, "nobody", null, host: "10.0.7.7")).Code);
+        Assert.IsType<ClaimVerified>(Verify(accounts, "nobody", null, host: "10.0.7.8"));
+    }
 }

@@ -17,16 +17,12 @@ public sealed class JournalWriterSpecs : IDisposable
         Directory.CreateDirectory(_dir);
         _file = Path.Combine(_dir, "journal.db");
         using var db = Connect();
-        using var create = db.CreateCommand();
-        // The plugin's event_journal (its sqlite mapping), as auto-initialize makes it.
-        create.CommandText = """
-            PRAGMA journal_mode = WAL;
-            CREATE TABLE [event_journal] ([ordering] INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, [timestamp] INTEGER NOT NULL,
-              [is_deleted] Bit NOT NULL, [persistence_id] NVarChar(255) NOT NULL, [sequence_nr] INTEGER NOT NULL,
-              [payload] VarBinary NOT NULL, [manifest] NVarChar(500) NULL, [serializer_id] INTEGER NULL);
-            CREATE UNIQUE INDEX event_journal_uq ON event_journal (persistence_id, sequence_nr);
-            """;
-        create.ExecuteNonQuery();
+        using (var wal = db.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
+            wal.ExecuteNonQuery();
+        }
+        SqliteSchema.Ensure(db); // the plugin's tables, as a node makes them
     }
 
     public void Dispose()
