@@ -8,7 +8,7 @@ namespace Switchboard.Server.Segment;
 /// method takes the lock, does its whole read-modify-write and releases it in the same synchronous call. Not
 /// thread-safe beyond that: one owner (the registry's SegmentBackend, on the registry's pinned thread).
 ///
-/// <para>Here: the lock, the checks wherever the segment is read, and the counting. Opening (reuse, rebuild or refusal,
+/// <para>Here: the lock and the counting; the checks wherever the segment is read are <see cref="SegmentChecks"/>'s. Opening (reuse, rebuild or refusal,
 /// decided under the mutex by <see cref="SegmentAdmission.ForStore"/>), this node's row and the table repairs on reuse,
 /// after an abandoned lock and in <see cref="Maintain"/> are <see cref="SegmentUpkeep"/>'s (the rules
 /// <see cref="SegmentRepair"/>'s).</para>
@@ -19,18 +19,8 @@ public sealed class SharedSegmentStore : IStateStore
     readonly SegmentMutex _mutex;
     readonly SegmentMapping _map;
     readonly SegmentUpkeep _upkeep;
-    // What this process knows, to check the segment against where it is read (a process of this user can write
-    // anything into it): the immutable header as it was opened, the counters' floors, and the token and request
-    // count of each slot this node claimed (only the owner counts a slot, so its count must be what it last wrote).
-    readonly byte[] _header = new byte[SegmentLayout.ImmutableHeaderLength];
-    readonly CounterFloors _floors = new();
-    readonly long[] _ownTokens = new long[SegmentLayout.ClientCapacity];
-    readonly long[] _ownRequests = new long[SegmentLayout.ClientCapacity];
-    string? _truncated; // set once the file was found cut short: the mapping must never be touched again
+    readonly SegmentChecks _checks;
     bool _disposed;
-    // The highest serverSeq this process has given (sessions count on their own threads): the segment's word is never
-    // let back below it, so no number is given twice even when another process writes it backwards.
-    long _givenSeq;
 
     public string Segment { get; }
     public string FilePath { get; }
@@ -58,8 +48,8 @@ public sealed class SharedSegmentStore : IStateStore
             if (held.Abandoned)
                 _log.LogWarning("segment {Segment}: the previous lock holder (pid {Pid}) died inside the lock; the segment will be validated", Segment, held.PreviousHolderPid);
             _map = _upkeep.OpenOrCreate();
-            Seg[.._header.Length].CopyTo(_header);
-            _floors.Observe(Seg);
+            _checks = new SegmentChecks(segment, FilePath, _map, _upkeep, logger);
+            _checks.Opened(Seg);
         }
         catch
         {
@@ -78,14 +68,14 @@ public sealed class SharedSegmentStore : IStateStore
     SegmentMutex.Scope Enter()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_truncated is not null) throw new SegmentException(SegmentFault.Truncated, _truncated);
+        if (_checks.Truncated is { } truncated) throw new SegmentException(SegmentFault.Truncated, truncated);
         var started = LockWaited is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         var held = _mutex.Enter();
         if (started != 0) LockWaited?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started));
         try
         {
-            CheckLength();
-            CheckHeader();
+            _checks.Length();
+            _checks.Header(Seg);
             if (held.Abandoned)
             {
                 _log.LogWarning("segment {Segment}: the previous lock holder (pid {Pid}) died inside the lock; validating every slot", Segment, held.PreviousHolderPid);
@@ -98,89 +88,6 @@ public sealed class SharedSegmentStore : IStateStore
             held.Dispose();
             throw;
         }
-    }
-
-    // ------------------------------------------------------------------ checks where the segment is read (issue point 7)
-
-    /// <summary>One fstat per lock section: a file cut short under the mapping kills the process (SIGBUS) at the first
-    /// read past its new end, which .NET cannot catch; checked here, under the lock, no node reads past it. A process
-    /// of this user that truncates it between this check and a read inside the section can still crash the node
-    /// (docs/security.md). What was cut away is lost for every node, so this node refuses all further work for good.</summary>
-    void CheckLength()
-    {
-        var length = _map.FileLength();
-        if (length == SegmentLayout.TotalSize) return;
-        if (length > SegmentLayout.TotalSize)
-        {
-            // harmless to the mapping, but other nodes would refuse the file's length when they open it
-            _map.RestoreLength();
-            _log.LogWarning("segment {Segment}: {Path} grew to {Length} bytes under this node; repaired: cut back to {Size}", Segment, FilePath, length, SegmentLayout.TotalSize);
-            return;
-        }
-        throw new SegmentException(SegmentFault.Truncated, CutShort(length));
-    }
-
-    /// <summary>Records (once, from whichever thread saw it first) that the file was cut short under this node.</summary>
-    string CutShort(long length)
-    {
-        var message = $"server state corrupt: {FilePath} was cut to {length} bytes under this node (the layout needs {SegmentLayout.TotalSize}); " +
-                      "reading it would kill the process, so this node takes no new work";
-        if (Interlocked.CompareExchange(ref _truncated, message, null) is { } first) return first;
-        _log.LogError("segment {Segment}: {Message}", Segment, message);
-        return message;
-    }
-
-    /// <summary>The header never changes after creation (a rebuild is a new file), so a changed one is put back as this
-    /// node opened it: other nodes would otherwise refuse or rebuild the file. 64 bytes compared, no allocation.</summary>
-    void CheckHeader()
-    {
-        var header = Seg[.._header.Length];
-        if (header.SequenceEqual(_header)) return;
-        var detail = SegmentLayout.CheckHeader(Seg, out var why) == SegmentLayout.HeaderCheck.Valid ? "resealed with other values" : why;
-        _header.CopyTo(header);
-        _log.LogWarning("segment {Segment}: its header was changed under this node ({Detail}); restored it", Segment, detail);
-    }
-
-    /// <summary>The counters a section is about to read, checked and repaired (<see cref="SegmentRepair.RepairCounters"/>),
-    /// with one warning per repair.</summary>
-    void CheckCounters(Span<byte> seg, long? minNextToken, long minRegistrations = 0, long minRequests = 0)
-    {
-        _floors.RaiseServerSeq(Volatile.Read(ref _givenSeq));
-        var repaired = SegmentRepair.RepairCounters(seg, _floors, minNextToken, minRegistrations, minRequests);
-        if (repaired is not null)
-            _log.LogWarning("segment {Segment}: counters were written under this node: {Detail}", Segment, repaired);
-    }
-
-    /// <summary>The slot of a live claim, checked for counting: false (with the slot dropped when damaged) when it is no
-    /// longer the claim's. A count of this node's own claim that is not what this node last wrote is restored.</summary>
-    bool TakeSlotToCount(Span<byte> seg, SlotHandle slot, out Span<byte> s)
-    {
-        s = SegmentLayout.SlotSpan(seg, slot.Index);
-        if (!ClientSlots.IsUsed(s) || ClientSlots.Token(s) != slot.Token) return false;
-        if (!SegmentRow.IsIntact(s))
-        {
-            // torn by a writer that died (and whose abandonment another process consumed): never count on it
-            _upkeep.LogDropped(new SlotDropped(slot.Index, SegmentRepair.TornSlotReason));
-            SegmentRow.Free(s);
-            return false;
-        }
-        var requests = ClientSlots.Requests(s);
-        if (_ownTokens[slot.Index] == slot.Token)
-        {
-            if (requests != _ownRequests[slot.Index])
-            {
-                _log.LogWarning("segment {Segment}: client slot {Slot}: requests {Was} repaired to {Now} (what this node counted)", Segment, slot.Index, requests, _ownRequests[slot.Index]);
-                ClientSlots.SetRequests(s, _ownRequests[slot.Index]);
-            }
-        }
-        else if ((ulong)requests > SegmentLayout.MaxSlotRequests)
-        {
-            // another node's claim (a test's second store): nothing here proves its count, so it is not used
-            _upkeep.LogDropped(new SlotDropped(slot.Index, $"malformed (requests {requests})"));
-            SegmentRow.Free(s);
-            return false;
-        }
-        return true;
     }
 
     // ------------------------------------------------------------------ counting without the lock (issue 22)
@@ -201,14 +108,14 @@ public sealed class SharedSegmentStore : IStateStore
         if (!_map.TryEnter()) return Counting.Lost; // the node is stopping: its store is gone
         try
         {
-            if (Volatile.Read(ref _truncated) is { } truncated)
+            if (_checks.Truncated is { } truncated)
             {
                 broken = truncated;
                 return Counting.Broken;
             }
             if (_map.FileLength() < SegmentLayout.TotalSize)
             {
-                broken = CutShort(_map.FileLength());
+                broken = _checks.CutShort(_map.FileLength());
                 return Counting.Broken;
             }
             var seg = _map.Entered;
@@ -217,7 +124,7 @@ public sealed class SharedSegmentStore : IStateStore
             // and the write below leaves a count in a row that is not this claim's: the next claim of the row writes
             // its own, and a free row with one is dropped as malformed by the next look.
             if (!ClientSlots.IsUsed(s) || ClientSlots.Token(s) != slot.Token) return Counting.Lost;
-            var last = TakeServerSeqs(seg, n);
+            var last = _checks.TakeServerSeqs(seg, n);
             SegmentLayout.Add(seg, SegmentLayout.OffTotalRequests, n);
             ClientSlots.SetRequests(s, requests);
             first = last - n + 1;
@@ -233,47 +140,13 @@ public sealed class SharedSegmentStore : IStateStore
         }
     }
 
-    long TakeServerSeqs(Span<byte> seg, int n)
-    {
-        while (true)
-        {
-            var last = SegmentLayout.Add(seg, SegmentLayout.OffServerSeq, n);
-            var given = Volatile.Read(ref _givenSeq);
-            if (last - n >= given)
-            {
-                for (var seen = given; seen < last; seen = Volatile.Read(ref _givenSeq))
-                    if (Interlocked.CompareExchange(ref _givenSeq, last, seen) == seen) break;
-                return last;
-            }
-            // Written backwards under this node (a process of this user): those numbers were given already. Raise the
-            // word past them and take again.
-            _log.LogWarning("segment {Segment}: serverSeq went back to {Value} under this node, below the {Given} it gave; raised again", Segment, last - n, given);
-            for (var now = SegmentLayout.ReadWord(seg, SegmentLayout.OffServerSeq); now < given; now = SegmentLayout.ReadWord(seg, SegmentLayout.OffServerSeq))
-                if (SegmentLayout.Replace(seg, SegmentLayout.OffServerSeq, now, given)) break;
-        }
-    }
-
-    void Counted(ReadOnlySpan<byte> seg, SlotHandle slot, long requests)
-    {
-        _floors.Observe(seg);
-        _ownTokens[slot.Index] = slot.Token;
-        _ownRequests[slot.Index] = requests;
-    }
-
     // ------------------------------------------------------------------ repair (the table's in SegmentUpkeep; the counters' here)
 
     /// <summary>Full validation after a holder died inside the mutex: damaged node rows and slots are dropped.</summary>
     void Repair()
     {
         _upkeep.Repair(Seg);
-        CheckTableCounters(Seg);
-    }
-
-    /// <summary>The counters against everything the table proves (a scan of every slot: repairs and maintenance only).</summary>
-    void CheckTableCounters(Span<byte> seg)
-    {
-        var (maxToken, used, sumRequests) = SegmentRepair.TableBounds(seg);
-        CheckCounters(seg, maxToken, used, sumRequests);
+        _checks.TableCounters(Seg);
     }
 
     // ------------------------------------------------------------------ IStateStore
@@ -299,7 +172,7 @@ public sealed class SharedSegmentStore : IStateStore
             else if (free < 0) free = i;
         }
         if (free < 0) return new ClaimResult(ClaimStatus.Full, default, default);
-        CheckCounters(seg, maxToken);
+        _checks.Counters(seg, maxToken);
 
         // each counter before what it bounds (SegmentRepair.CountersAreSane): a writer killed in between leaves them over, never under
         var token = SegmentLayout.Increment(seg, SegmentLayout.OffNextToken);
@@ -307,7 +180,7 @@ public sealed class SharedSegmentStore : IStateStore
         SegmentLayout.Increment(seg, SegmentLayout.OffTotalRegistrations);
         var since = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         ClientSlots.Write(SegmentLayout.SlotSpan(seg, free), new ClientSlot(NodeIndex, name, 0, since, token));
-        Counted(seg, new SlotHandle(free, token), 0);
+        _checks.Counted(seg, new SlotHandle(free, token), 0);
         return new ClaimResult(ClaimStatus.Claimed, new SlotHandle(free, token), new SeqPair(1, serverSeq));
     }
 
@@ -317,13 +190,13 @@ public sealed class SharedSegmentStore : IStateStore
         if ((uint)slot.Index >= SegmentLayout.ClientCapacity) return false;
         using var held = Enter();
         var seg = Seg;
-        if (!TakeSlotToCount(seg, slot, out var s)) return false;
-        CheckCounters(seg, minNextToken: null);
+        if (!_checks.SlotToCount(seg, slot, out var s)) return false;
+        _checks.Counters(seg, minNextToken: null);
         // each counter before what it bounds (SegmentRepair.CountersAreSane)
         var serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);
         SegmentLayout.Increment(seg, SegmentLayout.OffTotalRequests);
         var requests = ClientSlots.IncrementRequests(s);
-        Counted(seg, slot, requests);
+        _checks.Counted(seg, slot, requests);
         seq = new SeqPair(requests + 1, serverSeq);
         return true;
     }
@@ -335,8 +208,8 @@ public sealed class SharedSegmentStore : IStateStore
         if ((uint)slot.Index >= SegmentLayout.ClientCapacity || count < 1) return false;
         using var held = Enter();
         var seg = Seg;
-        if (!TakeSlotToCount(seg, slot, out var s)) return false;
-        CheckCounters(seg, minNextToken: null);
+        if (!_checks.SlotToCount(seg, slot, out var s)) return false;
+        _checks.Counters(seg, minNextToken: null);
         long serverSeq = 0, requests = 0;
         for (var i = 0; i < count; i++)
         {
@@ -345,7 +218,7 @@ public sealed class SharedSegmentStore : IStateStore
             SegmentLayout.Increment(seg, SegmentLayout.OffTotalRequests);
             requests = ClientSlots.IncrementRequests(s);
         }
-        Counted(seg, slot, requests);
+        _checks.Counted(seg, slot, requests);
         last = new SeqPair(requests + 1, serverSeq);
         return true;
     }
@@ -357,7 +230,7 @@ public sealed class SharedSegmentStore : IStateStore
         var s = SegmentLayout.SlotSpan(Seg, slot.Index);
         if (!ClientSlots.IsUsed(s) || ClientSlots.Token(s) != slot.Token) return false;
         SegmentRow.Free(s);
-        if (_ownTokens[slot.Index] == slot.Token) _ownTokens[slot.Index] = 0;
+        _checks.Released(slot);
         return true;
     }
 
@@ -377,7 +250,7 @@ public sealed class SharedSegmentStore : IStateStore
         {
             using (Enter())
             {
-                CheckCounters(Seg, minNextToken: null); // it reports them
+                _checks.Counters(Seg, minNextToken: null); // it reports them
                 SegmentLayout.CopyOrdered(Seg, copy);
             }
             return SegmentSnapshot.Build(copy.AsSpan(0, SegmentLayout.TotalSize));
@@ -395,7 +268,7 @@ public sealed class SharedSegmentStore : IStateStore
     {
         using var held = Enter();
         var reaped = _upkeep.Maintain(Seg);
-        CheckTableCounters(Seg);
+        _checks.TableCounters(Seg);
         return reaped;
     }
 
@@ -407,10 +280,10 @@ public sealed class SharedSegmentStore : IStateStore
         if (_disposed) return;
         try
         {
-            if (_truncated is not null)
+            if (_checks.Truncated is { } truncated)
             {
                 // reading the node table now could kill the process: the file is left for the next node to rebuild
-                _log.LogWarning("segment {Segment}: leaving {Path} as it is ({Message})", Segment, FilePath, _truncated);
+                _log.LogWarning("segment {Segment}: leaving {Path} as it is ({Message})", Segment, FilePath, truncated);
                 return;
             }
             using var held = Enter();

@@ -1,0 +1,155 @@
+using Microsoft.Extensions.Logging;
+
+namespace Switchboard.Server.Segment;
+
+/// <summary>
+/// What one node's <see cref="SharedSegmentStore"/> knows, to check the segment against where it is read (a process of
+/// this user can write anything into it): the immutable header as it was opened, the counters' floors, the token and
+/// request count of each slot this node claimed (only the owner counts a slot, so its count must be what it last wrote),
+/// the highest serverSeq this process gave, and whether the file was found cut short. Called inside the store's lock
+/// sections, except <see cref="TakeServerSeqs"/> and <see cref="CutShort"/>, which the lock-free counting uses too.
+/// </summary>
+internal sealed class SegmentChecks(string segment, string filePath, SegmentMapping map, SegmentUpkeep upkeep, ILogger log)
+{
+    readonly byte[] _header = new byte[SegmentLayout.ImmutableHeaderLength];
+    readonly CounterFloors _floors = new();
+    readonly long[] _ownTokens = new long[SegmentLayout.ClientCapacity];
+    readonly long[] _ownRequests = new long[SegmentLayout.ClientCapacity];
+    string? _truncated; // set once the file was found cut short: the mapping must never be touched again
+    // The highest serverSeq this process has given (sessions count on their own threads): the segment's word is never
+    // let back below it, so no number is given twice even when another process writes it backwards.
+    long _givenSeq;
+
+    /// <summary>Why the mapping may not be read any more (the file was cut short under this node), or null.</summary>
+    public string? Truncated => Volatile.Read(ref _truncated);
+
+    /// <summary>Remembers the segment as this node opened it.</summary>
+    public void Opened(ReadOnlySpan<byte> seg)
+    {
+        seg[.._header.Length].CopyTo(_header);
+        _floors.Observe(seg);
+    }
+
+    /// <summary>One fstat per lock section: a file cut short under the mapping kills the process (SIGBUS) at the first
+    /// read past its new end, which .NET cannot catch; checked here, under the lock, no node reads past it. A process
+    /// of this user that truncates it between this check and a read inside the section can still crash the node
+    /// (docs/security.md). What was cut away is lost for every node, so this node refuses all further work for good.</summary>
+    public void Length()
+    {
+        var length = map.FileLength();
+        if (length == SegmentLayout.TotalSize) return;
+        if (length > SegmentLayout.TotalSize)
+        {
+            // harmless to the mapping, but other nodes would refuse the file's length when they open it
+            map.RestoreLength();
+            log.LogWarning("segment {Segment}: {Path} grew to {Length} bytes under this node; repaired: cut back to {Size}", segment, filePath, length, SegmentLayout.TotalSize);
+            return;
+        }
+        throw new SegmentException(SegmentFault.Truncated, CutShort(length));
+    }
+
+    /// <summary>Records (once, from whichever thread saw it first) that the file was cut short under this node.</summary>
+    public string CutShort(long length)
+    {
+        var message = $"server state corrupt: {filePath} was cut to {length} bytes under this node (the layout needs {SegmentLayout.TotalSize}); " +
+                      "reading it would kill the process, so this node takes no new work";
+        if (Interlocked.CompareExchange(ref _truncated, message, null) is { } first) return first;
+        log.LogError("segment {Segment}: {Message}", segment, message);
+        return message;
+    }
+
+    /// <summary>The header never changes after creation (a rebuild is a new file), so a changed one is put back as this
+    /// node opened it: other nodes would otherwise refuse or rebuild the file. 64 bytes compared, no allocation.</summary>
+    public void Header(Span<byte> seg)
+    {
+        var header = seg[.._header.Length];
+        if (header.SequenceEqual(_header)) return;
+        var detail = SegmentLayout.CheckHeader(seg, out var why) == SegmentLayout.HeaderCheck.Valid ? "resealed with other values" : why;
+        _header.CopyTo(header);
+        log.LogWarning("segment {Segment}: its header was changed under this node ({Detail}); restored it", segment, detail);
+    }
+
+    /// <summary>The counters a section is about to read, checked and repaired (<see cref="SegmentRepair.RepairCounters"/>),
+    /// with one warning per repair.</summary>
+    public void Counters(Span<byte> seg, long? minNextToken, long minRegistrations = 0, long minRequests = 0)
+    {
+        _floors.RaiseServerSeq(Volatile.Read(ref _givenSeq));
+        var repaired = SegmentRepair.RepairCounters(seg, _floors, minNextToken, minRegistrations, minRequests);
+        if (repaired is not null)
+            log.LogWarning("segment {Segment}: counters were written under this node: {Detail}", segment, repaired);
+    }
+
+    /// <summary>The counters against everything the table proves (a scan of every slot: repairs and maintenance only).</summary>
+    public void TableCounters(Span<byte> seg)
+    {
+        var (maxToken, used, sumRequests) = SegmentRepair.TableBounds(seg);
+        Counters(seg, maxToken, used, sumRequests);
+    }
+
+    /// <summary>The slot of a live claim, checked for counting: false (with the slot dropped when damaged) when it is no
+    /// longer the claim's. A count of this node's own claim that is not what this node last wrote is restored.</summary>
+    public bool SlotToCount(Span<byte> seg, SlotHandle slot, out Span<byte> s)
+    {
+        s = SegmentLayout.SlotSpan(seg, slot.Index);
+        if (!ClientSlots.IsUsed(s) || ClientSlots.Token(s) != slot.Token) return false;
+        if (!SegmentRow.IsIntact(s))
+        {
+            // torn by a writer that died (and whose abandonment another process consumed): never count on it
+            upkeep.LogDropped(new SlotDropped(slot.Index, SegmentRepair.TornSlotReason));
+            SegmentRow.Free(s);
+            return false;
+        }
+        var requests = ClientSlots.Requests(s);
+        if (_ownTokens[slot.Index] == slot.Token)
+        {
+            if (requests != _ownRequests[slot.Index])
+            {
+                log.LogWarning("segment {Segment}: client slot {Slot}: requests {Was} repaired to {Now} (what this node counted)", segment, slot.Index, requests, _ownRequests[slot.Index]);
+                ClientSlots.SetRequests(s, _ownRequests[slot.Index]);
+            }
+        }
+        else if ((ulong)requests > SegmentLayout.MaxSlotRequests)
+        {
+            // another node's claim (a test's second store): nothing here proves its count, so it is not used
+            upkeep.LogDropped(new SlotDropped(slot.Index, $"malformed (requests {requests})"));
+            SegmentRow.Free(s);
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>A claim of this node was counted (or made) under the lock: what it wrote, to check it by later.</summary>
+    public void Counted(ReadOnlySpan<byte> seg, SlotHandle slot, long requests)
+    {
+        _floors.Observe(seg);
+        _ownTokens[slot.Index] = slot.Token;
+        _ownRequests[slot.Index] = requests;
+    }
+
+    /// <summary>This node's claim in <paramref name="slot"/> was freed.</summary>
+    public void Released(SlotHandle slot)
+    {
+        if (_ownTokens[slot.Index] == slot.Token) _ownTokens[slot.Index] = 0;
+    }
+
+    /// <summary>Takes <paramref name="n"/> serverSeq numbers by an atomic add, never below what this process gave.</summary>
+    public long TakeServerSeqs(Span<byte> seg, int n)
+    {
+        while (true)
+        {
+            var last = SegmentLayout.Add(seg, SegmentLayout.OffServerSeq, n);
+            var given = Volatile.Read(ref _givenSeq);
+            if (last - n >= given)
+            {
+                for (var seen = given; seen < last; seen = Volatile.Read(ref _givenSeq))
+                    if (Interlocked.CompareExchange(ref _givenSeq, last, seen) == seen) break;
+                return last;
+            }
+            // Written backwards under this node (a process of this user): those numbers were given already. Raise the
+            // word past them and take again.
+            log.LogWarning("segment {Segment}: serverSeq went back to {Value} under this node, below the {Given} it gave; raised again", segment, last - n, given);
+            for (var now = SegmentLayout.ReadWord(seg, SegmentLayout.OffServerSeq); now < given; now = SegmentLayout.ReadWord(seg, SegmentLayout.OffServerSeq))
+                if (SegmentLayout.Replace(seg, SegmentLayout.OffServerSeq, now, given)) break;
+        }
+    }
+}
