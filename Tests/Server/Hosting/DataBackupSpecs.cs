@@ -125,23 +125,21 @@ public sealed class DataBackupSpecs() : TestKit(ActorTestConfig.Server()), IDisp
         Assert.Equal(Codes.Ok, Reserve(first, "alice", "wonderland"));
         Assert.Equal(0, Backup(Data, Target));
         Assert.Equal(Codes.Ok, Reserve(first, "bob", "builder")); // after the backup
-        // The old store's write-ahead log as a node killed now would leave it: bob's reservation among its frames.
-        var store = Path.Combine(Data, "switchboard.db");
-        File.Copy(store + "-wal", Path.Combine(_root, "pending-wal"));
+        // The old store as a node killed now leaves it, copied while the node is idle into a directory no connection
+        // ever opened: the file and its write-ahead log, bob's reservation among the log's frames. The node's own files
+        // cannot stand in: whichever of its connections closes last checkpoints the log and deletes it.
+        var killed = Path.Combine(_root, "killed");
+        Directory.CreateDirectory(killed, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var store = Path.Combine(killed, "switchboard.db");
+        File.Copy(Path.Combine(Data, "switchboard.db"), store);
+        File.Copy(Path.Combine(Data, "switchboard.db-wal"), store + "-wal");
         await _nodes[0].Terminate();
-        SqliteConnection.ClearAllPools();
-        // The last connection to close checkpoints the log into the store and deletes it. One left for a finalizer (a
-        // connection nobody disposed) would do that after the copy below, whenever the garbage collector runs: the likely
-        // cause of the one time, in a loaded run of the suite, the log was gone before the restore. Finalized now.
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        File.Copy(Path.Combine(_root, "pending-wal"), store + "-wal", overwrite: true);
 
-        Assert.Equal(0, Restore(Target, Data));
-        var kept = Assert.Single(Directory.GetFiles(Data, "switchboard.db.before-restore-*"), f => !f.EndsWith("-wal", StringComparison.Ordinal));
+        Assert.Equal(0, Restore(Target, killed));
+        var kept = Assert.Single(Directory.GetFiles(killed, "switchboard.db.before-restore-*"), f => !f.EndsWith("-wal", StringComparison.Ordinal));
         Assert.Contains($"; the store it replaced is kept as {kept}", _out.ToString());
         Assert.True(File.Exists(kept + "-wal"));
-        var second = Node(Data);
+        var second = Node(killed);
         Assert.IsType<ClaimVerified>(Verify(second, "alice", "wonderland"));
         Assert.IsType<ClaimVerified>(Verify(second, "bob", null)); // as of the backup: the old log was not applied to it
     }
