@@ -132,23 +132,28 @@ internal sealed class SegmentChecks(string segment, string filePath, SegmentMapp
         if (_ownTokens[slot.Index] == slot.Token) _ownTokens[slot.Index] = 0;
     }
 
-    /// <summary>Takes <paramref name="n"/> serverSeq numbers by an atomic add, never below what this process gave.</summary>
+    /// <summary>Takes <paramref name="n"/> serverSeq numbers by an atomic add, never below what this process gave and
+    /// never out of range.</summary>
     public long TakeServerSeqs(Span<byte> seg, int n)
     {
         while (true)
         {
             var last = SegmentLayout.Add(seg, SegmentLayout.OffServerSeq, n);
+            var found = last - n; // the word as the add found it (the arithmetic wraps, so this is exact for any value)
             var given = Volatile.Read(ref _givenSeq);
-            if (last - n >= given)
+            if (found >= given && found <= SegmentLayout.MaxServerSeq - n)
             {
                 for (var seen = given; seen < last; seen = Volatile.Read(ref _givenSeq))
                     if (Interlocked.CompareExchange(ref _givenSeq, last, seen) == seen) break;
                 return last;
             }
-            // Written backwards under this node (a process of this user): those numbers were given already. Raise the
-            // word past them and take again.
-            log.LogWarning("segment {Segment}: serverSeq went back to {Value} under this node, below the {Given} it gave; raised again", segment, last - n, given);
-            for (var now = SegmentLayout.ReadWord(seg, SegmentLayout.OffServerSeq); now < given; now = SegmentLayout.ReadWord(seg, SegmentLayout.OffServerSeq))
+            // Written under this node (a process of this user): backwards, so those numbers were given already, or out
+            // of range, where the next ones would overflow or other nodes refuse the segment. Put back to what this
+            // process gave (a concurrent add by another node, in range, is kept) and take again.
+            log.LogWarning("segment {Segment}: serverSeq {Found} repaired to {Given} ({Why}; written under this node)", segment, found, given,
+                found < 0 || found > SegmentLayout.MaxServerSeq - n ? "out of range" : "below what this node gave");
+            for (var now = SegmentLayout.ReadWord(seg, SegmentLayout.OffServerSeq); now < given || now > SegmentLayout.MaxServerSeq - n;
+                 now = SegmentLayout.ReadWord(seg, SegmentLayout.OffServerSeq))
                 if (SegmentLayout.Replace(seg, SegmentLayout.OffServerSeq, now, given)) break;
         }
     }

@@ -125,6 +125,36 @@ public sealed class SegmentTamperSpecs : IDisposable
         AssertSaneForOtherNodes();
     }
 
+    // The request path: a session's counter takes its numbers by atomic adds, without the lock and its checks (a jump
+    // forward within range cannot be told from other nodes' counting, and is kept).
+    [Theory]
+    [InlineData(3L)]
+    [InlineData(-1L)]
+    [InlineData(0L)]
+    [InlineData(long.MinValue)]
+    [InlineData(long.MaxValue)]
+    [InlineData(long.MaxValue - 1)]
+    [InlineData(SegmentLayout.MaxServerSeq)]
+    [InlineData(SegmentLayout.MaxServerSeq + 1)]
+    public void A_server_seq_written_backwards_or_out_of_range_under_a_session_is_repaired_by_its_next_reply(long corrupt)
+    {
+        var alice = _store.Claim("alice");
+        var counter = _store.CounterFor(alice.Slot);
+        var seqs = new SeqPair[1];
+        for (var i = 0; i < 10; i++) Assert.Equal(Counting.Counted, counter.TryCount(seqs));
+        Assert.Equal(new SeqPair(11, 11), seqs[0]);
+        SetCounter(SegmentLayout.OffServerSeq, corrupt);
+
+        Assert.Equal(Counting.Counted, counter.TryCount(seqs));
+        Assert.Equal(new SeqPair(12, 12), seqs[0]);
+        var batch = new SeqPair[3];
+        Assert.Equal(Counting.Counted, counter.TryCount(batch));
+        Assert.Equal([new SeqPair(13, 13), new SeqPair(14, 14), new SeqPair(15, 15)], batch);
+        Assert.Equal(new SeqPair(1, 16), _store.Claim("bob").Seq);
+        Assert.Equal(1, RepairWarnings($"serverSeq {corrupt}"));
+        AssertSaneForOtherNodes();
+    }
+
     [Fact]
     public void A_server_seq_below_the_totals_it_bounds_is_raised_to_them()
     {
