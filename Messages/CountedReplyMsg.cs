@@ -14,3 +14,14 @@ public sealed partial class WhoReplyMsg : ICountedReplyMsg;
 
 public sealed partial class RoomsReplyMsg : ICountedReplyMsg;
 public sealed partial class HistoryReplyMsg : ICountedReplyMsg;
+
+/// <summary>The optional unread count protoc generates alike on list entries (who, rooms).</summary>
+internal interface IUnreadEntryMsg
+{
+    bool HasUnread { get; }
+    long Unread { get; set; }
+}
+
+public sealed partial class PresenceEntryMsg : IUnreadEntryMsg;
+
+public sealed partial class RoomEntryMsg : IUnreadEntryMsg;

@@ -136,26 +136,25 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
     }
 
     private static WhoReplyMsg ToWhoReply(WhoReply r) => ListReply(r, r.Clients, (WhoReplyMsg m) => m.Clients,
-        c =>
-        {
-            var e = new PresenceEntryMsg { Name = c.Name, Node = c.Node, SinceMs = c.SinceMs };
-            if (c.Unread is { } unread) e.Unread = unread;
-            return e;
-        });
+        c => WithUnread(new PresenceEntryMsg { Name = c.Name, Node = c.Node, SinceMs = c.SinceMs }, c.Unread));
 
     private static WhoReply FromWhoReply(WhoReplyMsg m) =>
-        new(m.Id, m.Code, m.ClientSeq, m.ServerSeq, [.. m.Clients.Select(c => new PresenceEntry(c.Name, c.Node, c.SinceMs, c.HasUnread ? c.Unread : null))], NullIfEmpty(m.Error));
+        new(m.Id, m.Code, m.ClientSeq, m.ServerSeq, [.. m.Clients.Select(c => new PresenceEntry(c.Name, c.Node, c.SinceMs, UnreadOf(c)))], NullIfEmpty(m.Error));
 
     private static RoomsReplyMsg ToRoomsReply(RoomsReply r) => ListReply(r, r.Rooms, (RoomsReplyMsg m) => m.Rooms,
-        x =>
-        {
-            var e = new RoomEntryMsg { Name = x.Name, Members = x.Members, History = x.History };
-            if (x.Unread is { } unread) e.Unread = unread;
-            return e;
-        });
+        x => WithUnread(new RoomEntryMsg { Name = x.Name, Members = x.Members, History = x.History }, x.Unread));
 
     private static RoomsReply FromRoomsReply(RoomsReplyMsg m) =>
-        new(m.Id, m.Code, m.ClientSeq, m.ServerSeq, [.. m.Rooms.Select(x => new RoomEntry(x.Name, x.Members, x.History, x.HasUnread ? x.Unread : null))], NullIfEmpty(m.Error));
+        new(m.Id, m.Code, m.ClientSeq, m.ServerSeq, [.. m.Rooms.Select(x => new RoomEntry(x.Name, x.Members, x.History, UnreadOf(x)))], NullIfEmpty(m.Error));
+
+    // The count is on the wire only where it was counted (a reserved name's own list): absent, not 0, otherwise.
+    private static TWire WithUnread<TWire>(TWire entry, long? unread) where TWire : IUnreadEntryMsg
+    {
+        if (unread is { } n) entry.Unread = n;
+        return entry;
+    }
+
+    private static long? UnreadOf(IUnreadEntryMsg entry) => entry.HasUnread ? entry.Unread : null;
 
     private static Say FromSay(SayMsg m) => new(m.Id, NullIfEmpty(m.Room), m.Text);
     private static Tell FromTell(TellMsg m) => new(m.Id, m.To, m.Text);

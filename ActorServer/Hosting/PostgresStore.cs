@@ -30,24 +30,23 @@ public sealed record PostgresStore : IDataStore
     // The plugin's postgresql table mapping puts every table there.
     private const string SchemaName = "public";
 
-    // Holds the password: handed to the plugins and Npgsql only, never logged or shown.
+    // Holds the password: handed to the plugins and Npgsql only, never logged or shown. Parsed and checked by Open,
+    // never changed after.
+    private readonly NpgsqlConnectionStringBuilder _parsed;
     private readonly string _connection;
 
-    private PostgresStore(string connection, string host, int port, string database, string user, AccountSettings accounts, HistorySettings history)
+    private PostgresStore(NpgsqlConnectionStringBuilder parsed, AccountSettings accounts, HistorySettings history)
     {
-        _connection = connection;
-        Host = host;
-        Port = port;
-        Database = database;
-        User = user;
+        _parsed = parsed;
+        _connection = parsed.ConnectionString;
         Accounts = accounts;
         History = history;
     }
 
-    public string Host { get; }
-    public int Port { get; }
-    public string Database { get; }
-    public string User { get; }
+    public string Host => _parsed.Host!;
+    public int Port => _parsed.Port;
+    public string Database => _parsed.Database!;
+    public string User => _parsed.Username!;
     public AccountSettings Accounts { get; }
     public HistorySettings History { get; }
 
@@ -104,7 +103,7 @@ public sealed record PostgresStore : IDataStore
         // Named in pg_stat_activity, so a DBA sees whose connections these are.
         if (string.IsNullOrEmpty(parsed.ApplicationName)) parsed.ApplicationName = "switchboard";
         exitCode = 0;
-        return new PostgresStore(parsed.ConnectionString, parsed.Host!, parsed.Port, parsed.Database!, parsed.Username!, accounts, history);
+        return new PostgresStore(parsed, accounts, history);
     }
 
     private const string Example = "Host=db.example;Port=5432;Database=switchboard;Username=switchboard;Password=...";
