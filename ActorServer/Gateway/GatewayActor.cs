@@ -27,6 +27,9 @@ public sealed class GatewayActor : ReceiveActor
     private IActorRef _door = ActorRefs.Nobody;
     // Registrations waiting while a local session holding their name checks its client (at most one per name).
     private readonly Dictionary<string, IActorRef> _waiting = new(StringComparer.Ordinal);
+    // Registrations from their claim to their answer: a client that sends its Register again meanwhile (a retry) is
+    // answered once, by the first; at most one per admitted registration, removed with its answer.
+    private readonly HashSet<(string Name, IActorRef Client)> _inFlight = [];
     private readonly SwitchboardMetrics? _metrics;
     private readonly PeerAddresses _peers = PeerAddresses.For(Context.System);
     // Accounts (single-host mode with a data store; null otherwise): a claimed name is kept only once its password,
@@ -107,10 +110,11 @@ public sealed class GatewayActor : ReceiveActor
             return;
         }
         var error = Limits.NameError(m.Name) ?? (m.Password is null ? null : Limits.PasswordError(m.Password));
-        // A retry of a registration already waiting for its name: it is answered once that wait ends.
-        if (error is null && _waiting.TryGetValue(m.Name, out var waiter) && waiter.Equals(Sender))
+        // A retry of a registration not answered yet (claiming, checking a password, or waiting for an old session's
+        // client): answered once, when that one is; a second claim would find the name taken by its own new session.
+        if (error is null && _inFlight.Contains((m.Name, Sender)))
         {
-            _log.Debug("'{0}' is still waiting for its old session's client to answer", m.Name);
+            _log.Debug("'{0}' is registering already; its retry is answered with it", m.Name);
             return;
         }
         _log.Info("connect from {0} as '{1}'", address, error is null ? m.Name : "(invalid name)");
@@ -134,6 +138,7 @@ public sealed class GatewayActor : ReceiveActor
             return;
         }
         _gate.Admitted(address.ToString()); // counted from the claim on, so a burst cannot overshoot the bound
+        _inFlight.Add((m.Name, Sender));
         if (_accounts is not null) _credentials[(m.Name, Sender)] = (m.Password, SocketHost(address));
         _registry.Tell(new ClaimName(m.Name, Sender));
     }
@@ -170,12 +175,6 @@ public sealed class GatewayActor : ReceiveActor
 
     private void OnRefused(NameRefused m)
     {
-        // A retry that overtook the first attempt's refusal: that attempt already waits for the name.
-        if (_waiting.TryGetValue(m.Name, out var waiter) && waiter.Equals(m.Client))
-        {
-            _gate.Left(m.Client.Path.Address.ToString());
-            return;
-        }
         // Taken by a session of this node: maybe this very client's old one, whose connection dropped. Its session
         // probes its client (bounded by the probe timeout) before the newcomer hears 409.
         if (m.Code == Codes.NameTaken && _sessions.TryGet(m.Name, out var holder) && _waiting.TryAdd(m.Name, m.Client))
@@ -192,6 +191,7 @@ public sealed class GatewayActor : ReceiveActor
         _log.Info("registration of '{0}' refused: {1} {2}", name, code, error);
         _metrics?.Refused(code);
         _credentials.Remove((name, client));
+        _inFlight.Remove((name, client));
         if (admitted) _gate.Left(client.Path.Address.ToString());
         client.Tell(new Rejected(code, error));
     }
@@ -225,6 +225,7 @@ public sealed class GatewayActor : ReceiveActor
         Context.Watch(session);
         _sessions.Set(m.Name, session);
         _byRef[session] = (m.Name, m.Client.Path.Address.ToString());
+        _inFlight.Remove((m.Name, m.Client));
         _log.Info("registered '{0}' (clientSeq {1}, serverSeq {2})", m.Name, m.Seq.ClientSeq, m.Seq.ServerSeq);
         m.Client.Tell(new Registered(session, m.Seq.ClientSeq, m.Seq.ServerSeq, _node));
     }

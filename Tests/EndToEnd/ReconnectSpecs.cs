@@ -39,6 +39,30 @@ public sealed class ReconnectSpecs : ServerActorsFixture
         back.ExpectNoMsg(TimeSpan.FromMilliseconds(700));
     }
 
+    // A client that resends its Register before the answer (its retry timer, a slow network) is one registration: it
+    // hears Registered once, not also "already taken" for a name its own new session holds.
+    [Fact]
+    public void A_register_sent_again_before_its_answer_is_answered_once()
+    {
+        var client = CreateTestProbe();
+        Gateway.Tell(new Register("erin"), client.Ref);
+        Gateway.Tell(new Register("erin"), client.Ref);
+        Assert.IsType<Registered>(client.ExpectMsg<object>(TimeSpan.FromSeconds(10)));
+        client.ExpectNoMsg(TimeSpan.FromMilliseconds(700));
+        Assert.Equal("erin", Assert.Single(Store.Snapshot().Clients).Name);
+    }
+
+    // Once answered, a Register again is a new registration: refused, since its own session holds the name.
+    [Fact]
+    public void A_register_sent_again_after_its_answer_is_refused_as_taken()
+    {
+        var client = CreateTestProbe();
+        Gateway.Tell(new Register("fay"), client.Ref);
+        Assert.IsType<Registered>(client.ExpectMsg<object>(TimeSpan.FromSeconds(10)));
+        Gateway.Tell(new Register("fay"), client.Ref);
+        Assert.Equal(Codes.NameTaken, client.ExpectMsg<Rejected>(TimeSpan.FromSeconds(10)).Code);
+    }
+
     [Fact]
     public void A_name_whose_holder_answers_its_probe_is_still_refused_with_409()
     {
