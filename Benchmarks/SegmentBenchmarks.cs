@@ -1,12 +1,13 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
+using Switchboard.Server.Registry;
 using Switchboard.Server.Segment;
 
 namespace Switchboard.Benchmarks;
 
 /// <summary>
-/// The cost of the segment's critical sections against the bare cross-process mutex round they sit in.
-/// Target: a locked update (TryCount) within 2x the bare mutex round (take and release, nothing inside).
+/// The cost of the segment's work against the bare cross-process mutex round its locked sections sit in: a
+/// session's count of a reply takes no lock (atomic adds on the shared words), a registration and maintenance do.
 /// </summary>
 [MemoryDiagnoser]
 public class SegmentBenchmarks
@@ -14,7 +15,8 @@ public class SegmentBenchmarks
     readonly string _segment = "sbbench-" + Guid.NewGuid().ToString("N");
     SharedSegmentStore _store = null!;
     SegmentMutex _mutex = null!;
-    SlotHandle _slot;
+    ReplyCounter _counter = null!;
+    readonly SeqPair[] _one = new SeqPair[1];
 
     [GlobalSetup]
     public void Setup()
@@ -22,7 +24,7 @@ public class SegmentBenchmarks
         _store = SharedSegmentStore.Open(_segment, "127.0.0.1:4053", NullLogger.Instance, TimeSpan.FromSeconds(10));
         // a realistic table: 1,000 clients online
         for (var i = 0; i < 1000; i++) _store.Claim("client" + i);
-        _slot = _store.Claim("bench").Slot;
+        _counter = _store.CounterFor(_store.Claim("bench").Slot);
         _mutex = new SegmentMutex(_segment, TimeSpan.FromSeconds(10));
     }
 
@@ -40,11 +42,11 @@ public class SegmentBenchmarks
         return !held.Abandoned;
     }
 
-    [Benchmark(Description = "locked update (TryCount)")]
-    public long LockedUpdate()
+    [Benchmark(Description = "a session's count of one reply (lock-free)")]
+    public long CountOneReply()
     {
-        _store.TryCount(_slot, out var seq);
-        return seq.ServerSeq;
+        _counter.TryCount(_one);
+        return _one[0].ServerSeq;
     }
 
     [Benchmark(Description = "Maintain (heartbeat, reap, validate 4,096 slots)")]

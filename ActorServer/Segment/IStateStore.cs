@@ -37,20 +37,6 @@ public interface IStateStore : IDisposable
     /// <summary>Claims <paramref name="name"/> for this node; counts the registration reply (clientSeq 1).</summary>
     ClaimResult Claim(string name);
 
-    /// <summary>Counts one more reply to the client in <paramref name="slot"/>: its requests + 1 and serverSeq + 1.
-    /// False when the slot no longer belongs to that claim (reaped or freed).</summary>
-    bool TryCount(SlotHandle slot, out SeqPair seq);
-
-    /// <summary>Counts <paramref name="count"/> replies to one client as one atomic step (a request batch): their
-    /// numbers are consecutive and <paramref name="last"/> is the last pair. False when the slot is no longer the claim's.</summary>
-    bool TryCount(SlotHandle slot, int count, out SeqPair last)
-    {
-        last = default;
-        for (var i = 0; i < count; i++)
-            if (!TryCount(slot, out last)) return i > 0 ? throw new InvalidOperationException("slot lost inside a batch") : false;
-        return true;
-    }
-
     /// <summary>The counter a session numbers its replies with after <paramref name="slot"/>'s registration; it counts
     /// on the session's thread (the segment's by atomic adds, without the lock).</summary>
     ReplyCounter CounterFor(SlotHandle slot);

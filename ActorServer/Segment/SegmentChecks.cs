@@ -4,17 +4,14 @@ namespace Switchboard.Server.Segment;
 
 /// <summary>
 /// What one node's <see cref="SharedSegmentStore"/> knows, to check the segment against where it is read (a process of
-/// this user can write anything into it): the immutable header as it was opened, the counters' floors, the token and
-/// request count of each slot this node claimed (only the owner counts a slot, so its count must be what it last wrote),
-/// the highest serverSeq this process gave, and whether the file was found cut short. Called inside the store's lock
-/// sections, except <see cref="TakeServerSeqs"/> and <see cref="CutShort"/>, which the lock-free counting uses too.
+/// this user can write anything into it): the immutable header as it was opened, the counters' floors, the highest
+/// serverSeq this process gave, and whether the file was found cut short. Called inside the store's lock sections,
+/// except <see cref="TakeServerSeqs"/> and <see cref="CutShort"/>, which the lock-free counting uses too.
 /// </summary>
-internal sealed class SegmentChecks(string segment, string filePath, SegmentMapping map, SegmentUpkeep upkeep, ILogger log)
+internal sealed class SegmentChecks(string segment, string filePath, SegmentMapping map, ILogger log)
 {
     readonly byte[] _header = new byte[SegmentLayout.ImmutableHeaderLength];
     readonly CounterFloors _floors = new();
-    readonly long[] _ownTokens = new long[SegmentLayout.ClientCapacity];
-    readonly long[] _ownRequests = new long[SegmentLayout.ClientCapacity];
     string? _truncated; // set once the file was found cut short: the mapping must never be touched again
     // The highest serverSeq this process has given (sessions count on their own threads): the segment's word is never
     // let back below it, so no number is given twice even when another process writes it backwards.
@@ -86,51 +83,8 @@ internal sealed class SegmentChecks(string segment, string filePath, SegmentMapp
         Counters(seg, maxToken, used, sumRequests);
     }
 
-    /// <summary>The slot of a live claim, checked for counting: false (with the slot dropped when damaged) when it is no
-    /// longer the claim's. A count of this node's own claim that is not what this node last wrote is restored.</summary>
-    public bool SlotToCount(Span<byte> seg, SlotHandle slot, out Span<byte> s)
-    {
-        s = SegmentLayout.SlotSpan(seg, slot.Index);
-        if (!ClientSlots.IsUsed(s) || ClientSlots.Token(s) != slot.Token) return false;
-        if (!SegmentRow.IsIntact(s))
-        {
-            // torn by a writer that died (and whose abandonment another process consumed): never count on it
-            upkeep.LogDropped(new SlotDropped(slot.Index, SegmentRepair.TornSlotReason));
-            SegmentRow.Free(s);
-            return false;
-        }
-        var requests = ClientSlots.Requests(s);
-        if (_ownTokens[slot.Index] == slot.Token)
-        {
-            if (requests != _ownRequests[slot.Index])
-            {
-                log.LogWarning("segment {Segment}: client slot {Slot}: requests {Was} repaired to {Now} (what this node counted)", segment, slot.Index, requests, _ownRequests[slot.Index]);
-                ClientSlots.SetRequests(s, _ownRequests[slot.Index]);
-            }
-        }
-        else if ((ulong)requests > SegmentLayout.MaxSlotRequests)
-        {
-            // another node's claim (a test's second store): nothing here proves its count, so it is not used
-            upkeep.LogDropped(new SlotDropped(slot.Index, $"malformed (requests {requests})"));
-            SegmentRow.Free(s);
-            return false;
-        }
-        return true;
-    }
-
-    /// <summary>A claim of this node was counted (or made) under the lock: what it wrote, to check it by later.</summary>
-    public void Counted(ReadOnlySpan<byte> seg, SlotHandle slot, long requests)
-    {
-        _floors.Observe(seg);
-        _ownTokens[slot.Index] = slot.Token;
-        _ownRequests[slot.Index] = requests;
-    }
-
-    /// <summary>This node's claim in <paramref name="slot"/> was freed.</summary>
-    public void Released(SlotHandle slot)
-    {
-        if (_ownTokens[slot.Index] == slot.Token) _ownTokens[slot.Index] = 0;
-    }
+    /// <summary>A claim was made under the lock: the counters' floors as it left them.</summary>
+    public void Observed(ReadOnlySpan<byte> seg) => _floors.Observe(seg);
 
     /// <summary>Takes <paramref name="n"/> serverSeq numbers by an atomic add, never below what this process gave and
     /// never out of range.</summary>

@@ -48,7 +48,7 @@ public sealed class SharedSegmentStore : IStateStore
             if (held.Abandoned)
                 _log.LogWarning("segment {Segment}: the previous lock holder (pid {Pid}) died inside the lock; the segment will be validated", Segment, held.PreviousHolderPid);
             _map = _upkeep.OpenOrCreate();
-            _checks = new SegmentChecks(segment, FilePath, _map, _upkeep, logger);
+            _checks = new SegmentChecks(segment, FilePath, _map, logger);
             _checks.Opened(Seg);
         }
         catch
@@ -180,47 +180,8 @@ public sealed class SharedSegmentStore : IStateStore
         SegmentLayout.Increment(seg, SegmentLayout.OffTotalRegistrations);
         var since = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         ClientSlots.Write(SegmentLayout.SlotSpan(seg, free), new ClientSlot(NodeIndex, name, 0, since, token));
-        _checks.Counted(seg, new SlotHandle(free, token), 0);
+        _checks.Observed(seg);
         return new ClaimResult(ClaimStatus.Claimed, new SlotHandle(free, token), new SeqPair(1, serverSeq));
-    }
-
-    public bool TryCount(SlotHandle slot, out SeqPair seq)
-    {
-        seq = default;
-        if ((uint)slot.Index >= SegmentLayout.ClientCapacity) return false;
-        using var held = Enter();
-        var seg = Seg;
-        if (!_checks.SlotToCount(seg, slot, out var s)) return false;
-        _checks.Counters(seg, minNextToken: null);
-        // each counter before what it bounds (SegmentRepair.CountersAreSane)
-        var serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);
-        SegmentLayout.Increment(seg, SegmentLayout.OffTotalRequests);
-        var requests = ClientSlots.IncrementRequests(s);
-        _checks.Counted(seg, slot, requests);
-        seq = new SeqPair(requests + 1, serverSeq);
-        return true;
-    }
-
-    /// <summary>A request batch: one lock section for all its replies (the flock round is most of a count's cost).</summary>
-    public bool TryCount(SlotHandle slot, int count, out SeqPair last)
-    {
-        last = default;
-        if ((uint)slot.Index >= SegmentLayout.ClientCapacity || count < 1) return false;
-        using var held = Enter();
-        var seg = Seg;
-        if (!_checks.SlotToCount(seg, slot, out var s)) return false;
-        _checks.Counters(seg, minNextToken: null);
-        long serverSeq = 0, requests = 0;
-        for (var i = 0; i < count; i++)
-        {
-            // each counter before what it bounds (SegmentRepair.CountersAreSane), as in TryCount
-            serverSeq = SegmentLayout.Increment(seg, SegmentLayout.OffServerSeq);
-            SegmentLayout.Increment(seg, SegmentLayout.OffTotalRequests);
-            requests = ClientSlots.IncrementRequests(s);
-        }
-        _checks.Counted(seg, slot, requests);
-        last = new SeqPair(requests + 1, serverSeq);
-        return true;
     }
 
     public bool Release(SlotHandle slot)
@@ -230,7 +191,6 @@ public sealed class SharedSegmentStore : IStateStore
         var s = SegmentLayout.SlotSpan(Seg, slot.Index);
         if (!ClientSlots.IsUsed(s) || ClientSlots.Token(s) != slot.Token) return false;
         SegmentRow.Free(s);
-        _checks.Released(slot);
         return true;
     }
 

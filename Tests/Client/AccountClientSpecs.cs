@@ -78,7 +78,7 @@ public sealed class AccountClientSpecs() : TestKit("akka.loglevel = WARNING")
         Assert.DoesNotContain(password, new Register("alice", "tok", password).ToString());
         Assert.DoesNotContain(password, new AccountCommand(1, AccountAction.ChangePassword, password, password).ToString());
         Assert.DoesNotContain(password, new AccountJob(1, AccountAction.Reserve, password, password).ToString());
-        Assert.DoesNotContain(password, new VerifyClaim(new NameClaimed("a", ActorRefs.Nobody, default, default, new StoreCounter(new InMemoryStateStore("n"), default)), password, "h").ToString());
+        Assert.DoesNotContain(password, new VerifyClaim(new NameClaimed("a", ActorRefs.Nobody, default, default, new InMemoryStateStore("n").CounterFor(default)), password, "h").ToString());
         Assert.DoesNotContain("Hash", new StoredPassword([1, 2], [3, 4], 9).ToString());
     }
 

@@ -35,32 +35,30 @@ public sealed class InMemoryStateStore(string node, int capacity = 4096) : IStat
         return new ClaimResult(ClaimStatus.Claimed, new SlotHandle(index, slot.Token), new SeqPair(1, ++_serverSeq));
     }
 
-    public bool TryCount(SlotHandle handle, out SeqPair seq) { lock (_sync) return TryCountLocked(handle, out seq); }
+    public ReplyCounter CounterFor(SlotHandle slot) => new Counter(this, slot);
 
-    public bool TryCount(SlotHandle slot, int count, out SeqPair last)
+    // A batch's serverSeqs in one lock section, so they are consecutive as the segment's atomic add makes them.
+    private bool TryTake(SlotHandle handle, int n, long requests, out long last)
     {
         lock (_sync)
         {
-            last = default;
-            for (var i = 0; i < count; i++)
-                if (!TryCountLocked(slot, out last)) return false;
+            last = 0;
+            if (Get(handle) is not { } slot) return false;
+            slot.Requests = requests;
+            _totalRequests += n;
+            last = _serverSeq += n;
             return true;
         }
     }
 
-    public ReplyCounter CounterFor(SlotHandle slot) => new StoreCounter(this, slot);
-
-    private bool TryCountLocked(SlotHandle handle, out SeqPair seq)
+    private sealed class Counter(InMemoryStateStore store, SlotHandle slot) : ReplyCounter
     {
-        if (Get(handle) is not { } slot)
+        protected override Counting TakeServerSeqs(Span<SeqPair> seqs, long requests)
         {
-            seq = default;
-            return false;
+            if (!store.TryTake(slot, seqs.Length, requests, out var last)) return Counting.Lost;
+            for (var i = 0; i < seqs.Length; i++) seqs[i] = seqs[i] with { ServerSeq = last - seqs.Length + 1 + i };
+            return Counting.Counted;
         }
-        slot.Requests++;
-        _totalRequests++;
-        seq = new SeqPair(slot.Requests + 1, ++_serverSeq);
-        return true;
     }
 
     public bool Release(SlotHandle handle) { lock (_sync) return ReleaseLocked(handle); }

@@ -35,5 +35,5 @@ public static class AccountTestConfig
     public static Akka.Actor.ActorSystem System(string name, Config config, DataStore store) =>
         Akka.Actor.ActorSystem.Create(name, Akka.Actor.BootstrapSetup.Create().WithConfig(config).And(store.Setup));
 
-    public static NameClaimed Claim(string name, Akka.Actor.IActorRef client) => new(name, client, new ClaimHandle(1, 1), new SeqPair(1, 1), new StoreCounter(new InMemoryStateStore("n"), new SlotHandle(1, 1)));
+    public static NameClaimed Claim(string name, Akka.Actor.IActorRef client) => new(name, client, new ClaimHandle(1, 1), new SeqPair(1, 1), new InMemoryStateStore("n").CounterFor(new SlotHandle(1, 1)));
 }

@@ -12,7 +12,7 @@ public class InspectCommandSpecs
         using var seg = new TestSegment();
         using var store = OpenStore(seg);
         var alice = store.Claim("alice");
-        store.TryCount(alice.Slot, out _);
+        store.CounterFor(alice.Slot).Next();
 
         using var doc = JsonDocument.Parse(InspectCommand.ToJson(SegmentReader.Read(seg.Name, MutexTimeout)));
         var root = doc.RootElement;

@@ -30,7 +30,6 @@ public sealed class FaultyStore(IStateStore inner) : IStateStore
     }
 
     public ClaimResult Claim(string name) { Use(); return inner.Claim(name); }
-    public bool TryCount(SlotHandle slot, out SeqPair seq) { Use(); return inner.TryCount(slot, out seq); }
     public ReplyCounter CounterFor(SlotHandle slot) => new Counter(this, inner.CounterFor(slot));
     public bool Release(SlotHandle slot) { Use(); return inner.Release(slot); }
     public bool TryFind(string name, out ClientEntry entry) { Use(); return inner.TryFind(name, out entry); }

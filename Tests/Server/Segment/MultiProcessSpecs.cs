@@ -63,14 +63,15 @@ public class MultiProcessSpecs(ITestOutputHelper output)
             child.Kill(); // SIGKILL, while it holds the mutex with alice's slot half written
             Assert.True(child.WaitForExit(10_000));
 
-            // The next holder sees the abandonment (this process had the mutex open), validates, drops the torn slot.
-            Assert.False(store.TryCount(alice.Slot, out _));
+            // The next holder (maintenance) sees the abandonment (this process had the mutex open), validates, drops the
+            // torn slot: alice's session counts no more.
+            store.Maintain();
+            Assert.Equal(Counting.Lost, store.CounterFor(alice.Slot).CountOne(out _));
             Assert.Contains(log.Warnings, w => w.Contains("died inside"));
             Assert.Contains(log.Warnings, w => w.Contains($"slot {alice.Slot.Index}") && w.Contains("torn"));
 
             // ... and carries on.
-            Assert.True(store.TryCount(bob.Slot, out var seq));
-            Assert.Equal(2, seq.ClientSeq);
+            Assert.Equal(2, store.CounterFor(bob.Slot).Next().ClientSeq);
             Assert.False(store.TryFind("alice", out _));
             Assert.Equal(ClaimStatus.Claimed, store.Claim("alice").Status);
             Assert.Equal(["alice", "bob"], store.Snapshot().Clients.Select(c => c.Name));

@@ -84,8 +84,7 @@ public class SegmentFuzzSpecs(ITestOutputHelper output)
             Assert.Contains(snap.Nodes, nd => nd.Pid == Environment.ProcessId && nd.Alive);
             var claim = store.Claim("fuzz-probe");
             Assert.Equal(ClaimStatus.Claimed, claim.Status);
-            Assert.True(store.TryCount(claim.Slot, out var seq));
-            Assert.Equal(2, seq.ClientSeq);
+            Assert.Equal(2, store.CounterFor(claim.Slot).Next().ClientSeq);
             store.Maintain();
             // after repair, every slot in the file is intact
             using var check = SegmentMapping.OpenExisting(seg.Path, writable: false);

@@ -31,12 +31,10 @@ public class SharedSegmentStoreSpecs
         var bob = store.Claim("bob");
         Assert.Equal(new SeqPair(1, 2), bob.Seq);
 
-        Assert.True(store.TryCount(alice.Slot, out var s1));
-        Assert.Equal(new SeqPair(2, 3), s1);
-        Assert.True(store.TryCount(alice.Slot, out var s2));
-        Assert.Equal(new SeqPair(3, 4), s2);
-        Assert.True(store.TryCount(bob.Slot, out var s3));
-        Assert.Equal(new SeqPair(2, 5), s3);
+        var aliceCounter = store.CounterFor(alice.Slot);
+        Assert.Equal(new SeqPair(2, 3), aliceCounter.Next());
+        Assert.Equal(new SeqPair(3, 4), aliceCounter.Next());
+        Assert.Equal(new SeqPair(2, 5), store.CounterFor(bob.Slot).Next());
 
         var snap = store.Snapshot();
         Assert.Equal(5, snap.ServerSeq);
@@ -73,12 +71,13 @@ public class SharedSegmentStoreSpecs
         var next = store.Claim("erin");
         Assert.Equal(old.Slot.Index, next.Slot.Index); // the same slot is reused ...
         Assert.NotEqual(old.Slot.Token, next.Slot.Token); // ... under a new token
-        Assert.False(store.TryCount(old.Slot, out _));
+        Assert.Equal(Counting.Lost, store.CounterFor(old.Slot).CountOne(out _));
         Assert.False(store.Release(old.Slot));
         Assert.True(store.TryFind("erin", out var erin));
         Assert.Equal(0, erin.Requests);
-        Assert.False(store.TryCount(new SlotHandle(-1, 1), out _));
-        Assert.False(store.TryCount(new SlotHandle(SegmentLayout.ClientCapacity, 1), out _));
+        Assert.Equal(Counting.Lost, store.CounterFor(new SlotHandle(-1, 1)).CountOne(out _));
+        Assert.Equal(Counting.Lost, store.CounterFor(new SlotHandle(SegmentLayout.ClientCapacity, 1)).CountOne(out _));
+        Assert.Equal(2, store.Snapshot().ServerSeq); // the two registrations only: nothing counted for a stale handle
         Assert.False(store.Release(new SlotHandle(int.MaxValue, 1)));
     }
 
@@ -89,15 +88,14 @@ public class SharedSegmentStoreSpecs
         using var store = OpenStore(seg);
         var alice = store.Claim("alice");
         var bob = store.Claim("bob");
-        Assert.True(store.TryCount(alice.Slot, 5, out var last));
-        Assert.Equal(new SeqPair(6, 7), last); // replies 2..6 of alice, serverSeq 3..7
-        Assert.True(store.TryCount(bob.Slot, out var b));
-        Assert.Equal(new SeqPair(2, 8), b);
+        var aliceCounter = store.CounterFor(alice.Slot);
+        Assert.Equal(new SeqPair(6, 7), aliceCounter.Batch(5)); // replies 2..6 of alice, serverSeq 3..7
+        Assert.Equal(new SeqPair(2, 8), store.CounterFor(bob.Slot).Next());
         var snap = store.Snapshot();
         Assert.Equal((8L, 6L), (snap.ServerSeq, snap.TotalRequests));
         Assert.Equal(5, snap.Clients.Single(c => c.Name == "alice").Requests);
         Assert.True(store.Release(alice.Slot));
-        Assert.False(store.TryCount(alice.Slot, 3, out _));
+        Assert.Equal(Counting.Lost, aliceCounter.TryCount(new SeqPair[3]));
         Assert.Equal(8, store.Snapshot().ServerSeq); // nothing counted for a lost slot
     }
 
@@ -133,8 +131,7 @@ public class SharedSegmentStoreSpecs
         Assert.Equal(ClaimStatus.Taken, b.Claim("alice").Status);
         var bob = b.Claim("bob");
         Assert.Equal(new SeqPair(1, 2), bob.Seq);
-        Assert.True(a.TryCount(alice.Slot, out var s));
-        Assert.Equal(new SeqPair(2, 3), s);
+        Assert.Equal(new SeqPair(2, 3), a.CounterFor(alice.Slot).Next());
         Assert.True(a.TryFind("bob", out var found));
         Assert.Equal("127.0.0.1:4054", found.Node);
         Assert.Equal(2, b.Snapshot().Nodes.Count);
@@ -195,7 +192,7 @@ public class SharedSegmentStoreSpecs
         Assert.Single(store.Snapshot().Nodes);
         Assert.Contains(log.Warnings, w => w.Contains("10.9.9.9:1"));
         Assert.Equal(ClaimStatus.Claimed, store.Claim("ghost").Status);
-        Assert.True(store.TryCount(alice.Slot, out _));
+        Assert.Equal(2, store.CounterFor(alice.Slot).Next().ClientSeq);
         Assert.Equal(0, store.Maintain());
     }
 
@@ -252,16 +249,18 @@ public class SharedSegmentStoreSpecs
     }
 
     [Fact]
-    public void A_torn_slot_is_never_counted_on()
+    public void A_torn_slot_is_dropped_by_maintenance_and_never_counted_on_again()
     {
         using var seg = new TestSegment();
         var log = new ListLogger();
         using var store = OpenStore(seg, log: log);
         var alice = store.Claim("alice");
+        var counter = store.CounterFor(alice.Slot);
         using (var map = SegmentMapping.OpenExisting(seg.Path, writable: true))
             SegmentRow.BeginWrite(SegmentLayout.SlotSpan(map.Span, alice.Slot.Index)); // a writer died here, unnoticed
-        Assert.False(store.TryCount(alice.Slot, out _));
+        store.Maintain();
         Assert.Contains(log.Warnings, w => w.Contains("torn"));
+        Assert.Equal(Counting.Lost, counter.CountOne(out _));
         Assert.Equal(ClaimStatus.Claimed, store.Claim("alice").Status);
     }
 
@@ -292,7 +291,7 @@ public class SharedSegmentStoreSpecs
         Assert.Equal(2, store.Maintain());
         Assert.Contains(log.Warnings, w => w.Contains("duplicate"));
         Assert.Contains(log.Warnings, w => w.Contains("not in use"));
-        Assert.True(store.TryCount(alice.Slot, out _)); // the first holder keeps the name
+        Assert.Equal(Counting.Counted, store.CounterFor(alice.Slot).CountOne(out _)); // the first holder keeps the name
         Assert.Equal(["alice"], store.Snapshot().Clients.Select(c => c.Name));
     }
 
@@ -396,7 +395,7 @@ public class SharedSegmentStoreSpecs
         using var seg = new TestSegment();
         using var store = OpenStore(seg);
         var alice = store.Claim("alice");
-        store.TryCount(alice.Slot, out _);
+        store.CounterFor(alice.Slot).Next();
         var snap = SegmentReader.Read(seg.Name, MutexTimeout);
         Assert.Single(snap.Nodes);
         Assert.Equal(("alice", 1L), (snap.Clients.Single().Name, snap.Clients.Single().Requests));
@@ -495,7 +494,8 @@ public class SharedSegmentStoreSpecs
         using var seg = new TestSegment();
         using var a = OpenStore(seg, "127.0.0.1:4053");
         var alice = a.Claim("alice");
-        for (var i = 0; i < 5; i++) a.TryCount(alice.Slot, out _);
+        var counter = a.CounterFor(alice.Slot);
+        for (var i = 0; i < 5; i++) counter.Next();
         a.Release(a.Claim("bob").Slot);
         using (var map = SegmentMapping.OpenExisting(seg.Path, writable: false))
             Assert.True(SegmentRepair.CountersAreSane(map.ReadOnly, out var detail), detail);
@@ -522,7 +522,7 @@ public class SharedSegmentStoreSpecs
     {
         using var seg = new TestSegment();
         using var live = OpenStore(seg);
-        live.TryCount(live.Claim("alice").Slot, out _);
+        live.CounterFor(live.Claim("alice").Slot).Next();
         using (var map = SegmentMapping.OpenExisting(seg.Path, writable: true))
             SegmentLayout.WriteWord(map.Span, SegmentLayout.OffServerSeq, -3);
         var e = Assert.Throws<SegmentException>(() => OpenStore(seg, "127.0.0.1:4054"));
