@@ -24,29 +24,30 @@ public static class DataBackup
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     /// <summary>The <c>backup</c> subcommand, for the root command of <c>Program.cs</c>.</summary>
-    public static Command BackupCommand()
-    {
-        var data = DataOption();
-        var to = new Option<string>("--to") { HelpName = "FILE", Description = "Where to write the copy (required; made 0600; must not exist)" };
-        var config = ConfigOption();
-        var command = new Command("backup", "Copy the data store (accounts, history) to a file, consistently, while servers run") { data, to, config };
-        // --to is checked here, not marked Required: the parser would refuse "backup --help" without it.
-        command.SetAction(r => r.GetValue(to) is { } target
-            ? Backup(r.GetValue(data), target, r.GetValue(config), Console.Out, Console.Error)
-            : Fail(Console.Error, "backup", BadOption, "--to FILE is required: where to write the copy"));
-        return command;
-    }
+    public static Command BackupCommand() => FileCommand("backup",
+        "Copy the data store (accounts, history) to a file, consistently, while servers run",
+        new Option<string>("--to") { HelpName = "FILE", Description = "Where to write the copy (required; made 0600; must not exist)" },
+        "--to FILE is required: where to write the copy",
+        (target, data, config) => Backup(data, target, config, Console.Out, Console.Error));
 
     /// <summary>The <c>restore</c> subcommand.</summary>
-    public static Command RestoreCommand()
+    public static Command RestoreCommand() => FileCommand("restore",
+        "Put a backup in place as the data store, with every server using it stopped",
+        new Option<string>("--from") { HelpName = "FILE", Description = "The backup to restore (required; made by backup)" },
+        "--from FILE is required: the backup to restore",
+        (backup, data, config) => Restore(backup, data, config, Console.Out, Console.Error));
+
+    // A command on one FILE, with --data and --config. FILE is checked here, not marked Required: the parser would
+    // refuse "backup --help" without it.
+    private static Command FileCommand(string name, string description, Option<string> file, string missing,
+        Func<string, string?, string?, int> run)
     {
         var data = DataOption();
-        var from = new Option<string>("--from") { HelpName = "FILE", Description = "The backup to restore (required; made by backup)" };
         var config = ConfigOption();
-        var command = new Command("restore", "Put a backup in place as the data store, with every server using it stopped") { from, data, config };
-        command.SetAction(r => r.GetValue(from) is { } backup
-            ? Restore(backup, r.GetValue(data), r.GetValue(config), Console.Out, Console.Error)
-            : Fail(Console.Error, "restore", BadOption, "--from FILE is required: the backup to restore"));
+        var command = new Command(name, description) { file, data, config };
+        command.SetAction(r => r.GetValue(file) is { } path
+            ? run(path, r.GetValue(data), r.GetValue(config))
+            : Fail(Console.Error, name, BadOption, missing));
         return command;
     }
 
