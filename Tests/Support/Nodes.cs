@@ -3,19 +3,12 @@ using System.Text.Json;
 namespace Switchboard.Tests.Support;
 
 /// <summary>A real ActorServer on 127.0.0.1 with a free port and its own segment; stopped and cleaned on dispose.</summary>
-public sealed class ServerNode : IAsyncDisposable
+public sealed class ServerNode(ChildProcess process, string segment, int port) : IAsyncDisposable
 {
-    private readonly ChildProcess _process;
+    private readonly ChildProcess _process = process;
 
-    private ServerNode(ChildProcess process, string segment, int port)
-    {
-        _process = process;
-        Segment = segment;
-        Port = port;
-    }
-
-    public string Segment { get; }
-    public int Port { get; }
+    public string Segment => segment;
+    public int Port => port;
     public string Address => $"127.0.0.1:{Port}";
     public ChildProcess Process => _process;
 
