@@ -159,7 +159,9 @@ public sealed class SharedSegmentStore : IStateStore
         var seg = Seg;
         if (!_upkeep.OwnRowIsOurs(seg)) _upkeep.RegisterAgain(seg, "lost");
         var free = -1;
-        long maxToken = 0; // the scan reads every used slot anyway: the highest token in use bounds nextToken
+        // The scan reads every used slot anyway: the highest token in use bounds nextToken, the used slots and their
+        // requests bound the totals (sessions add to those without the lock, so this node's floors lag behind them).
+        long maxToken = 0, used = 0, sumRequests = 0;
         for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
         {
             var slot = SegmentLayout.SlotSpan(seg, i);
@@ -168,11 +170,17 @@ public sealed class SharedSegmentStore : IStateStore
                 if (ClientSlots.NameEquals(slot, name)) return new ClaimResult(ClaimStatus.Taken, default, default);
                 var t = ClientSlots.Token(slot);
                 if (t > maxToken && t <= SegmentLayout.MaxCounter) maxToken = t; // a malformed slot proves nothing
+                var requests = ClientSlots.Requests(slot);
+                if ((ulong)requests <= SegmentLayout.MaxSlotRequests)
+                {
+                    used++;
+                    sumRequests += requests;
+                }
             }
             else if (free < 0) free = i;
         }
         if (free < 0) return new ClaimResult(ClaimStatus.Full, default, default);
-        _checks.Counters(seg, maxToken);
+        _checks.Counters(seg, maxToken, used, sumRequests);
 
         // each counter before what it bounds (SegmentRepair.CountersAreSane): a writer killed in between leaves them over, never under
         var token = SegmentLayout.Increment(seg, SegmentLayout.OffNextToken);
