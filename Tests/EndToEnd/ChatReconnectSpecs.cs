@@ -12,7 +12,7 @@ public sealed class ChatReconnectSpecs
     public async Task A_client_reconnects_under_its_name_after_its_node_restarts()
     {
         var segment = ServerNode.NewSegmentName();
-        var port = ServerClientSpecs.FreePort();
+        var port = FreePorts.Next();
         var first = await ServerNode.StartAsync(segment, port);
         // The failure detector would take a minute here: a "disconnected" within 30 s can only come from the
         // dropped connection, which tells at once (the detector is only the backstop).

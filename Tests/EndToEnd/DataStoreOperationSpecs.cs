@@ -77,7 +77,7 @@ public sealed class DataStoreOperationSpecs : IDisposable
     public async Task A_full_disk_answers_account_changes_503_serves_everything_else_and_recovers_once_space_is_freed()
     {
         using var disk = Tmpfs.Mount("1M");
-        var monitor = FreePort();
+        var monitor = FreePorts.Next();
         var password = Secret(AlicePassword);
         await using var server = await ServerNode.StartAsync(extra: ["--data", Path.Combine(disk.Path, "data"), "--monitor", $"127.0.0.1:{monitor}"]);
         await using (var alice = await server.ConnectAsync("alice", "--password-file", password))
@@ -131,10 +131,4 @@ public sealed class DataStoreOperationSpecs : IDisposable
         Assert.Equal(0, server.Process.ExitCode);
     }
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 }

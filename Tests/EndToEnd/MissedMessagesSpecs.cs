@@ -19,7 +19,7 @@ public sealed class MissedMessagesSpecs : IDisposable
     public async Task After_a_reconnect_the_client_rejoins_its_room_shows_each_missed_message_once_and_says_how_many_were_trimmed()
     {
         var segment = ServerNode.NewSegmentName();
-        var port = ServerClientSpecs.FreePort();
+        var port = FreePorts.Next();
         var data = Path.Combine(_dir, "data");
         var config = Path.Combine(_dir, "server.hocon");
         File.WriteAllText(config, "switchboard.history.max-messages = 3\n");

@@ -88,7 +88,7 @@ public sealed class ServerClientSpecs
     [Fact]
     public async Task Client_with_no_server_exits_4_with_400()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         await using var client = await ClientSession.StartAsync("gina", $"127.0.0.1:{port}");
         Assert.Equal(400, client.Registration.GetProperty("code").GetInt32());
         Assert.Equal(4, await client.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
@@ -133,12 +133,4 @@ public sealed class ServerClientSpecs
         Assert.Equal(3L, (await lou.SendAsync("even 2")).GetProperty("clientSeq").GetInt64());
     }
 
-    internal static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 }

@@ -71,7 +71,7 @@ public sealed partial class PostgresServer : IAsyncLifetime
     {
         for (var attempt = 1; ; attempt++)
         {
-            Port = StartChecks.FreePort(Host);
+            Port = FreePorts.Next(Host);
             var (code, output) = TryServer(TimeSpan.FromSeconds(60), "pg_ctl", "-D", DataDir, "-l", Path.Combine(_dir, "server.log"), "-w",
                 "-t", ((int)TimeSpan.FromSeconds(30).Scaled().TotalSeconds).ToString(),
                 "-o", $"-p {Port} -k {_dir} -c listen_addresses={Host} -c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start");

@@ -49,14 +49,7 @@ public sealed class ClusterNode : IAsyncDisposable
     }
 
     /// <summary>A free port on <paramref name="host"/> (chosen before start, since the seeds name it).</summary>
-    public static int FreePort(string host)
-    {
-        var l = new TcpListener(IPAddress.Parse(host), 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    public static int FreePort(string host) => FreePorts.Next(host);
 
     public Task<ClientSession> ConnectAsync(string name, params string[] extra) => ClientSession.StartAsync(name, Address, extra);
 

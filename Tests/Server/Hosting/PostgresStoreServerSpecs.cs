@@ -217,8 +217,8 @@ public sealed class PostgresStoreServerSpecs(PostgresServer server, ITestOutputH
     // A one-node cluster (its own seed) with --db: how it ended and what it said.
     private static async Task<(int Exit, string StdErr)> ClusterNodeAsync(string db)
     {
-        var port = StartChecks.FreePort(PostgresServer.Host);
-        var clusterPort = StartChecks.FreePort(PostgresServer.Host);
+        var port = FreePorts.Next(PostgresServer.Host);
+        var clusterPort = FreePorts.Next(PostgresServer.Host);
         await using var node = new ChildProcess(Binaries.Server, ["--cluster", "--host", PostgresServer.Host, "--port", port.ToString(),
             "--cluster-port", clusterPort.ToString(), "--seeds", $"{PostgresServer.Host}:{clusterPort}", "--cluster-secret-file", ClusterSecret.File, "--db", db],
             redirectInput: false);

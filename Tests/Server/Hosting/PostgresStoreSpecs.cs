@@ -129,7 +129,7 @@ public sealed class PostgresStoreSpecs : IDisposable
     [Fact]
     public async Task A_port_nothing_listens_on_is_one_line_naming_the_store_without_its_password()
     {
-        var port = StartChecks.FreePort("127.0.0.1");
+        var port = FreePorts.Next("127.0.0.1");
         var store = Open($"Host=127.0.0.1;Port={port};Database=chat;Username=sb;Password={Password}", out _)!;
         var problem = await store.CheckReachableAsync(TimeSpan.FromSeconds(5).Scaled());
         Assert.Equal($"the data store postgresql://sb@127.0.0.1:{port}/chat is unreachable: Connection refused", problem);

@@ -16,7 +16,7 @@ public sealed class MonitorEndpointSpecs
     [Fact]
     public async Task Every_endpoint_answers_and_the_counters_move_with_real_traffic()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         await using var server = await ServerNode.StartAsync(null, 0, "--monitor", $"127.0.0.1:{port}");
         using var http = Http(port);
 
@@ -66,7 +66,7 @@ public sealed class MonitorEndpointSpecs
     [Fact]
     public async Task Healthz_answers_503_with_the_reason_while_the_segment_lock_is_held_and_200_again_after()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         await using var server = await ServerNode.StartAsync(null, 0, "--monitor", $"127.0.0.1:{port}");
         using var http = Http(port);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
@@ -114,7 +114,7 @@ public sealed class MonitorEndpointSpecs
     [Fact]
     public async Task Malformed_http_is_refused_and_the_endpoint_keeps_serving()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         await using var server = await ServerNode.StartAsync(null, 0, "--monitor", $"127.0.0.1:{port}");
         string[] attacks =
         [
@@ -148,12 +148,6 @@ public sealed class MonitorEndpointSpecs
 
     static HttpClient Http(int port) => new() { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = Patience };
 
-    static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement.Clone();
 

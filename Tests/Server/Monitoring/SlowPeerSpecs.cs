@@ -19,7 +19,7 @@ public sealed class SlowPeerSpecs
     [Fact]
     public async Task Healthz_answers_while_a_hundred_slow_peers_hold_connections_open()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         await using var server = await ServerNode.StartAsync(null, 0, "--monitor", $"127.0.0.1:{port}");
         await using var flood = new SlowLoris(port, Attackers);
         await flood.WaitUntilAllHeldAsync(Patience);
@@ -37,12 +37,6 @@ public sealed class SlowPeerSpecs
         Assert.False(server.Process.HasExited);
     }
 
-    static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     /// <summary>Each slot connects, sends a request line and one header (never the blank line that ends them) and
     /// waits; when the server drops it, it reconnects after a short pause, as slowloris does.</summary>

@@ -1,0 +1,48 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Switchboard.Tests.Support;
+
+/// <summary>
+/// A TCP port on a loopback address that nothing listens on, for a spec to hand to a process (a monitor address, a
+/// node's ports named in the seeds, a server that is not there). Taken below the kernel's ephemeral range: a port the kernel gave one listener and took back
+/// can be handed at once to the next socket bound to port 0, such as the server's own node port, which then takes
+/// the spec's port first (a loaded run failed so: "cannot serve --monitor ...: Address already in use").
+/// </summary>
+public static class FreePorts
+{
+    public static int Next(string host = "127.0.0.1")
+    {
+        var address = IPAddress.Parse(host);
+        var below = EphemeralLow();
+        for (var attempt = 0; attempt < 500; attempt++)
+        {
+            var port = Random.Shared.Next(Math.Max(1025, below - 12_000), below);
+            try
+            {
+                using var probe = new TcpListener(address, port);
+                probe.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // taken: another
+            }
+        }
+        throw new InvalidOperationException($"no free port found below {below}");
+    }
+
+    // /proc/sys/net/ipv4/ip_local_port_range: "low high"; Linux's default low end where it cannot be read.
+    private static int EphemeralLow()
+    {
+        try
+        {
+            var low = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0];
+            return int.Parse(low) is var n && n > 2048 ? n : 32768;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return 32768;
+        }
+    }
+}
