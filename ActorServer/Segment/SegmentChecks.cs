@@ -92,9 +92,12 @@ internal sealed class SegmentChecks(string segment, string filePath, SegmentMapp
     {
         while (true)
         {
+            // Read before the add: every number this process gave by then was taken from the word before this add, so
+            // the word can only be below it if it was written backwards. Read after, it may already hold a number a
+            // session took after this add (sessions count at once), and a number wrongly taken again leaves a gap.
+            var given = Volatile.Read(ref _givenSeq);
             var last = SegmentLayout.Add(seg, SegmentLayout.OffServerSeq, n);
             var found = last - n; // the word as the add found it (the arithmetic wraps, so this is exact for any value)
-            var given = Volatile.Read(ref _givenSeq);
             if (found >= given && found <= SegmentLayout.MaxServerSeq - n)
             {
                 for (var seen = given; seen < last; seen = Volatile.Read(ref _givenSeq))

@@ -48,6 +48,34 @@ public class SharedSegmentStoreSpecs
         Assert.Equal(Environment.ProcessId, node.Pid);
     }
 
+    // Sessions count on their own threads: a number taken by one while another, later, has already recorded a higher
+    // one is not a number "written backwards" (a loaded run once lost serverSeq 407 of 1,600 so).
+    [Fact]
+    public void Sessions_counting_at_once_give_every_server_seq_exactly_once_with_no_gap()
+    {
+        using var seg = new TestSegment();
+        var log = new ListLogger();
+        using var store = OpenStore(seg, log: log);
+        const int threads = 4, each = 25_000;
+        var counters = Enumerable.Range(0, threads).Select(i => store.CounterFor(store.Claim($"c{i}").Slot)).ToArray();
+        var taken = new long[threads][];
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            var mine = new long[each];
+            var one = new SeqPair[1];
+            for (var i = 0; i < each; i++)
+            {
+                counters[t].TryCount(one);
+                mine[i] = one[0].ServerSeq;
+            }
+            taken[t] = mine;
+        })).ToArray();
+        foreach (var w in workers) w.Start();
+        foreach (var w in workers) w.Join();
+        Assert.Equal(Enumerable.Range(threads + 1, threads * each).Select(i => (long)i), taken.SelectMany(x => x).Order());
+        Assert.Empty(log.Warnings);
+    }
+
     [Fact]
     public void A_name_is_unique_and_freed_on_release()
     {
