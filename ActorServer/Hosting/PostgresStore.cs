@@ -33,12 +33,10 @@ public sealed record PostgresStore : IDataStore
     // Holds the password: handed to the plugins and Npgsql only, never logged or shown. Parsed and checked by Open,
     // never changed after.
     private readonly NpgsqlConnectionStringBuilder _parsed;
-    private readonly string _connection;
 
     private PostgresStore(NpgsqlConnectionStringBuilder parsed, AccountSettings accounts, HistorySettings history)
     {
         _parsed = parsed;
-        _connection = parsed.ConnectionString;
         Accounts = accounts;
         History = history;
     }
@@ -139,7 +137,7 @@ public sealed record PostgresStore : IDataStore
     {
         get
         {
-            var quoted = System.Text.Json.JsonSerializer.Serialize(_connection);
+            var quoted = System.Text.Json.JsonSerializer.Serialize(_parsed.ConnectionString);
             var common = $"connection-string = {quoted}, provider-name = \"{ProviderName}\", table-mapping = postgresql";
             return ConfigurationFactory.ParseString($$"""
                 akka.persistence.journal.sql { {{common}}, auto-initialize = on }
@@ -236,7 +234,7 @@ public sealed record PostgresStore : IDataStore
     private async Task<NpgsqlConnection> ConnectAsync(TimeSpan timeout, CancellationToken cancel)
     {
         // Not pooled: a probe, and a session whose close releases the advisory lock.
-        var once = new NpgsqlConnectionStringBuilder(_connection) { Pooling = false, Timeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)) };
+        var once = new NpgsqlConnectionStringBuilder(_parsed.ConnectionString) { Pooling = false, Timeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)) };
         var db = new NpgsqlConnection(once.ConnectionString);
         try
         {
