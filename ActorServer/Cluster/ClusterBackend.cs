@@ -14,7 +14,8 @@ namespace Switchboard.Server.Cluster;
 /// <item>serverSeq comes from ranges leased from <see cref="SeqLeaseActor"/> (<see cref="SeqRanges"/>): no cross-node
 /// hop per request; with no number left it answers "not yet" and the core waits for the next range.</item>
 /// <item>Each node publishes its roster (DistributedPubSub) every tick it changed; `who`, presence and DM routing read
-/// the copies (<see cref="Rosters"/>).</item>
+/// the copies (<see cref="Rosters"/>), and sessions send DMs for other nodes' clients to those nodes' inboxes
+/// themselves (<see cref="NodeDirectory"/>).</item>
 /// </list>
 /// Node traffic reaches it only through its inbox on the node side (<see cref="ClusterInboxActor"/>): anything else
 /// that claims to be node traffic is not handled.
@@ -25,6 +26,8 @@ public sealed class ClusterBackend : IRegistryBackend
     private readonly ClusterReadiness _readiness;
     private readonly string _node;
     private readonly NodeSide _side;
+    private readonly LocalSessions _local;
+    private readonly NodeDirectory? _directory;
     private readonly SeqRanges _seq;
     private readonly Rosters _rosters;
     private readonly Dictionary<int, LiveClient> _live = new();
@@ -40,14 +43,20 @@ public sealed class ClusterBackend : IRegistryBackend
     // This node's own joins and leaves since the last tick, announced together (see Changed).
     private readonly Dictionary<string, ClientEntry> _joined = new(StringComparer.Ordinal), _left = new(StringComparer.Ordinal);
 
-    public ClusterBackend(ClusterSettings settings, ClusterReadiness readiness, string node, NodeSide side)
+    /// <param name="local">This node's sessions, where the inbox hands other nodes' DMs.</param>
+    /// <param name="directory">The sessions' way to other nodes' clients, kept here from the rosters; null: every DM
+    /// for another node goes through this registry.</param>
+    public ClusterBackend(ClusterSettings settings, ClusterReadiness readiness, string node, NodeSide side, LocalSessions local,
+        NodeDirectory? directory = null)
     {
         _settings = settings;
         _readiness = readiness;
         _node = node;
         _side = side;
+        _local = local;
+        _directory = directory;
         _seq = new SeqRanges(settings.SeqLease);
-        _rosters = new Rosters(node);
+        _rosters = new Rosters(node, directory);
     }
 
     public TimeSpan TickInterval => _settings.RosterInterval;
@@ -60,14 +69,19 @@ public sealed class ClusterBackend : IRegistryBackend
         // In the node side's system on purpose (not a child): that system alone is reachable by the other nodes.
 #pragma warning disable AK1008
         _inbox = _side.System.ActorOf(ClusterInboxActor.Props(core.Self, _side.Mediator,
-            [PubSubRouter.RosterTopic, PubSubRouter.FanoutTopic, PubSubRouter.NodeTopic(_node)]), Capability.NewName("inbox-"));
+            [PubSubRouter.RosterTopic, PubSubRouter.FanoutTopic, PubSubRouter.NodeTopic(_node)], _local, core.Relays), Capability.NewName("inbox-"));
 #pragma warning restore AK1008
+        _directory?.Attach(_inbox, core.Relays);
         core.Timers.StartPeriodicTimer("reassert", Reassert.Instance, _settings.ReassertInterval);
         EnsureLease();
         return new PubSubRouter(_side.Mediator, _inbox, _node);
     }
 
-    public void Detach() => _side.System.Stop(_inbox);
+    public void Detach()
+    {
+        _directory?.Detach();
+        _side.System.Stop(_inbox);
+    }
 
     // ---- names ----
 
@@ -217,7 +231,7 @@ public sealed class ClusterBackend : IRegistryBackend
         if (!_rosterDirty && ++_rosterTicks % 8 != 0) return;
         _rosterDirty = false;
         var entries = _live.Values.Where(c => !c.Lost).Select(c => new RosterEntry(c.Name, c.Since.ToUnixTimeMilliseconds(), c.Token)).ToArray();
-        _side.Mediator.Tell(new Publish(PubSubRouter.RosterTopic, new NodeRoster(_node, _rosterBase + ++_rosterVersion, entries)), _inbox);
+        _side.Mediator.Tell(new Publish(PubSubRouter.RosterTopic, new NodeRoster(_node, _rosterBase + ++_rosterVersion, entries, _inbox)), _inbox);
     }
 
     public Handled Handle(object message, IActorRef sender)
@@ -257,7 +271,7 @@ public sealed class ClusterBackend : IRegistryBackend
 
     private void MemberSeen(Member member)
     {
-        if (_rosters.MemberSeen(NodeSide.FrontOf(member))) _rosterDirty = true; // tell the newcomer who is here
+        if (_rosters.MemberSeen(NodeSide.FrontOf(member), member.Address)) _rosterDirty = true; // tell the newcomer who is here
     }
 
     private void MemberGone(Member member)

@@ -9,6 +9,9 @@ namespace Switchboard.Server.Cluster;
 /// an unguessable name, and what name entities watch to learn that this node is gone. It subscribes to the registry's
 /// topics and to membership, and passes on to the registry (in the client-facing system) only the messages it exists
 /// for. The registry takes node traffic from this agent alone, so nothing reaches it from the node port otherwise.
+/// Direct messages it handles itself, past the registry: another node's DM goes to the recipient's session here
+/// (<see cref="LocalSessions"/>), and another node's answer to a DM relayed from here goes to the sender's session
+/// (<see cref="RelayBook"/>).
 /// </summary>
 public sealed class ClusterInboxActor : ReceiveActor
 {
@@ -16,7 +19,7 @@ public sealed class ClusterInboxActor : ReceiveActor
     private readonly IActorRef _mediator;
     private readonly string[] _topics;
 
-    public ClusterInboxActor(IActorRef registry, IActorRef mediator, string[] topics)
+    public ClusterInboxActor(IActorRef registry, IActorRef mediator, string[] topics, LocalSessions local, RelayBook relays)
     {
         _registry = registry;
         _mediator = mediator;
@@ -24,16 +27,17 @@ public sealed class ClusterInboxActor : ReceiveActor
         Receive<NameAnswer>(Pass);
         Receive<SeqLeased>(Pass);
         Receive<NodeRoster>(Pass);
+        Receive<Relayed>(m => m.Inner is Deliver, m => local.Deliver((Deliver)m.Inner));
         Receive<Relayed>(Pass);
-        // Answers of another node's gateway or sessions to a relayed message (see PubSubRouter).
-        Receive<Delivered>(Pass);
+        // Another node's answer to a DM relayed from here (by a session or the registry).
+        Receive<Delivered>(m => relays.Answer(m));
         Receive<FanoutDropped>(Pass);
         Receive<ClusterEvent.IMemberEvent>(Pass);
         Receive<SubscribeAck>(_ => { });
     }
 
-    public static Props Props(IActorRef registry, IActorRef mediator, string[] topics) =>
-        Akka.Actor.Props.Create(() => new ClusterInboxActor(registry, mediator, topics));
+    public static Props Props(IActorRef registry, IActorRef mediator, string[] topics, LocalSessions local, RelayBook relays) =>
+        Akka.Actor.Props.Create(() => new ClusterInboxActor(registry, mediator, topics, local, relays));
 
     protected override void PreStart()
     {

@@ -34,8 +34,9 @@ public sealed record SeqLeased(long First, long Count) : IClusterWireMessage;
 public sealed record RosterEntry(string Name, long SinceMs, long Claim);
 
 /// <summary>Every client of <paramref name="Node"/>; <paramref name="Version"/> grows with each roster, so an old one
-/// that arrives late is ignored.</summary>
-public sealed record NodeRoster(string Node, long Version, RosterEntry[] Entries) : IClusterWireMessage;
+/// that arrives late is ignored. <paramref name="Inbox"/>: that node's inbox, where the other nodes' sessions send DMs
+/// for these clients (<see cref="NodeDirectory"/>).</summary>
+public sealed record NodeRoster(string Node, long Version, RosterEntry[] Entries, IActorRef? Inbox = null) : IClusterWireMessage;
 
 // Registry → registries (DistributedPubSub topics): a direct message or a broadcast for another node's gateway or rooms.
 // Wrapped, so that it is signed like every cluster message: a bare Deliver or Fanout that reaches a topic from a

@@ -76,7 +76,7 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
             NameAnswer m => w.Text(1, m.Name).Number(3, m.Token).Number(6, (int)m.Verdict),
             LeaseSeq m => w.Text(4, PathOf(m.ReplyTo)).Number(7, m.Size),
             SeqLeased m => w.Number(7, m.First).Number(8, m.Count),
-            NodeRoster m => Entries(w.Text(2, m.Node).Number(7, m.Version), m.Entries),
+            NodeRoster m => Entries(w.Text(2, m.Node).Number(7, m.Version).Text(4, m.Inbox is null ? "" : PathOf(m.Inbox)), m.Entries),
             Relayed { Inner: Switchboard.Messages.Deliver or Switchboard.Messages.Fanout } m => Relay(w, m),
             _ => throw new SerializationException($"not a cluster message: {obj.GetType()}"),
         };
@@ -161,7 +161,7 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
             AnswerM when Enum.IsDefined((NameVerdict)verdict) => new NameAnswer(name, token, (NameVerdict)verdict),
             LeaseM => new LeaseSeq(Resolve(owner), a),
             LeasedM => new SeqLeased(a, b),
-            RosterM => new NodeRoster(node, a, [.. entries!]),
+            RosterM => new NodeRoster(node, a, [.. entries!], owner.Length == 0 ? null : Resolve(owner)),
             RelayedM => new Relayed(Inner(innerSerializer, innerManifest, innerBytes), node),
             _ => throw new SerializationException($"unknown cluster message '{manifest}'"),
         };

@@ -1,11 +1,15 @@
+using Akka.Actor;
+
 namespace Switchboard.Server.Cluster;
 
 /// <summary>Other nodes' clients as their rosters last said (<see cref="NodeRoster"/>), kept only for nodes that are
-/// members. Owned by one registry (single-threaded).</summary>
-public sealed class Rosters(string self)
+/// members, and copied to the sessions' <see cref="NodeDirectory"/> with the inbox that serves them. Owned by one
+/// registry (single-threaded).</summary>
+public sealed class Rosters(string self, NodeDirectory? directory = null)
 {
-    private readonly Dictionary<string, (long Version, Dictionary<string, RosterEntry> Clients)> _rosters = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _members = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Roster> _rosters = new(StringComparer.Ordinal);
+    // Each member's node-side address, where its inbox must be.
+    private readonly Dictionary<string, Address> _members = new(StringComparer.Ordinal);
 
     /// <summary>Clients on other nodes.</summary>
     public int Clients
@@ -22,34 +26,50 @@ public sealed class Rosters(string self)
     public List<string> Nodes()
     {
         var nodes = new List<string>(_members.Count + 1) { self };
-        nodes.AddRange(_members);
+        nodes.AddRange(_members.Keys);
         nodes.Sort(StringComparer.Ordinal);
         return nodes;
     }
 
-    /// <summary>A member came up; true when it is new (it should hear this node's roster).</summary>
-    public bool MemberSeen(string node) => node != self && _members.Add(node);
+    /// <summary>A member came up (its client-facing name, its node-side address); true when it is new (it should hear
+    /// this node's roster).</summary>
+    public bool MemberSeen(string node, Address at) => node != self && _members.TryAdd(node, at);
 
     /// <summary>A member is gone: its clients left.</summary>
     public List<ClientEntry> MemberGone(string node)
     {
         _members.Remove(node);
-        return _rosters.Remove(node, out var roster) ? [.. roster.Clients.Values.Select(e => Entry(node, e))] : [];
+        if (!_rosters.Remove(node, out var roster)) return [];
+        Route(roster.Clients.Keys, roster.Inbox, null);
+        return [.. roster.Clients.Values.Select(e => Entry(node, e))];
     }
 
     /// <summary>Takes a newer roster of a member; who joined and left there since its last one.</summary>
     public (List<ClientEntry> Joined, List<ClientEntry> Left) Apply(NodeRoster m)
     {
-        if (m.Node == self || !_members.Contains(m.Node)) return ([], []);
+        if (m.Node == self || !_members.TryGetValue(m.Node, out var at)) return ([], []);
         var had = _rosters.TryGetValue(m.Node, out var old);
-        if (had && old.Version >= m.Version) return ([], []);
+        if (had && old!.Version >= m.Version) return ([], []);
         var now = new Dictionary<string, RosterEntry>(m.Entries.Length, StringComparer.Ordinal);
         foreach (var e in m.Entries)
             if (Limits.NameError(e.Name) is null) now[e.Name] = e;
-        var before = had ? old.Clients : [];
-        _rosters[m.Node] = (m.Version, now);
-        return ([.. now.Values.Where(e => !before.ContainsKey(e.Name)).Select(e => Entry(m.Node, e))],
-            [.. before.Values.Where(e => !now.ContainsKey(e.Name)).Select(e => Entry(m.Node, e))]);
+        var before = had ? old!.Clients : [];
+        // An inbox elsewhere than the member's own address is not taken: its DMs go through the registry then.
+        var inbox = m.Inbox is { } i && i.Path.Address.Equals(at) ? i : null;
+        _rosters[m.Node] = new Roster(m.Version, now, inbox);
+        var joined = now.Values.Where(e => !before.ContainsKey(e.Name)).ToList();
+        var left = before.Values.Where(e => !now.ContainsKey(e.Name)).ToList();
+        if (Equals(inbox, old?.Inbox))
+        {
+            Route(left.Select(e => e.Name), inbox, null);
+            Route(joined.Select(e => e.Name), null, inbox);
+        }
+        else
+        {
+            Route(before.Keys, old?.Inbox, null);
+            Route(now.Keys, null, inbox);
+        }
+        return ([.. joined.Select(e => Entry(m.Node, e))], [.. left.Select(e => Entry(m.Node, e))]);
     }
 
     public string? NodeOf(string name)
@@ -65,6 +85,19 @@ public sealed class Rosters(string self)
             foreach (var e in roster.Clients.Values) everyone.Add(Entry(node, e));
     }
 
+    // Names move from one inbox (or none) to another in the sessions' directory.
+    private void Route(IEnumerable<string> names, IActorRef? from, IActorRef? to)
+    {
+        if (directory is null) return;
+        foreach (var name in names)
+        {
+            if (from is not null) directory.Remove(name, from);
+            if (to is not null) directory.Set(name, to);
+        }
+    }
+
     private static ClientEntry Entry(string node, RosterEntry e) =>
         new(e.Name, node, 0, DateTimeOffset.FromUnixTimeMilliseconds(e.SinceMs), e.Claim);
+
+    private sealed record Roster(long Version, Dictionary<string, RosterEntry> Clients, IActorRef? Inbox);
 }

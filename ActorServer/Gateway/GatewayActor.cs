@@ -58,7 +58,7 @@ public sealed class GatewayActor : ReceiveActor
         {
             if (_waiting.Remove(m.Name, out var client)) Refuse(m.Name, client, Codes.NameTaken, $"name '{m.Name}' is already taken");
         });
-        Receive<Deliver>(_ => FromNodes(), OnDeliver);
+        Receive<Deliver>(_ => FromNodes(), _sessions.Deliver);
         Receive<Fanout>(_ => FromNodes(), OnFanout);
         Receive<PresenceChanged>(m =>
         {
@@ -158,12 +158,6 @@ public sealed class GatewayActor : ReceiveActor
 
     private const string UnverifiedHost = "(unverified)";
 
-    // A direct message for a client of this node, from this node's or another node's registry.
-    private void OnDeliver(Deliver m)
-    {
-        if (_sessions.TryGet(m.To, out var session)) session.Forward(m);
-        else m.ReplyTo.Tell(new Delivered(m.Id, Codes.NotOnline, $"{m.To} is not online"), ActorRefs.NoSender);
-    }
 
     // A broadcast: every local session but the sender's own gets it (room messages go to the rooms actor).
     private void OnFanout(Fanout m)

@@ -20,4 +20,12 @@ public sealed class LocalSessions
     public bool Remove(string name, IActorRef session) => _byName.TryRemove(new KeyValuePair<string, IActorRef>(name, session));
 
     public IEnumerable<KeyValuePair<string, IActorRef>> All => _byName;
+
+    /// <summary>A direct message from another node (its door or inbox) for a client of this node: to its session, or
+    /// answered "not online" to the message's reply address (the other node's, never a session).</summary>
+    public void Deliver(Deliver m)
+    {
+        if (TryGet(m.To, out var session)) session.Tell(m, ActorRefs.NoSender);
+        else m.ReplyTo.Tell(new Delivered(m.Id, Codes.NotOnline, $"{m.To} is not online"), ActorRefs.NoSender);
+    }
 }

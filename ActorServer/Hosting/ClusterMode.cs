@@ -46,8 +46,11 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
     private string _secret = "";
     private NodeSide? _side;
     private PostgresStore? _store;
+    private NodeDirectory? _directory;
 
     public string? DoorName => null; // other nodes reach the registry's inbox on the node side
+
+    public IRemoteDelivery? Remote => _directory;
 
     public Task WhenReady => _ready.Task;
 
@@ -145,7 +148,7 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
     }
 
     public Props RegistryProps(NodeContext node) =>
-        RegistryActor.ForCluster(_cluster!, node.Summary, _readiness, node.Node, _side!, node.Metrics);
+        RegistryActor.ForCluster(_cluster!, node.Summary, _readiness, node.Node, _side!, node.Local, _directory = new NodeDirectory(node.Node), node.Metrics);
 
     // Served from before the node is Up, so /healthz can say why it is not ready yet.
     public INodeView View(NodeContext node, ActorSystem system, IActorRef registry) =>

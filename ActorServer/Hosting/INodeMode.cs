@@ -39,6 +39,9 @@ public interface INodeMode
     /// <summary>The segment's door, named to the other nodes of the segment; null when they reach this node otherwise.</summary>
     string? DoorName { get; }
 
+    /// <summary>How sessions reach other nodes' clients past the registry (cluster mode), or null.</summary>
+    IRemoteDelivery? Remote { get; }
+
     /// <summary>What <c>--monitor</c> reports of the registry and the node.</summary>
     INodeView View(NodeContext node, ActorSystem system, IActorRef registry);
 
@@ -67,4 +70,7 @@ public sealed record NodeContext(NodeAddress Address, ServerSettings Settings, S
     IServiceProvider Services, DateTimeOffset Started)
 {
     public string Node => Address.Node;
+
+    /// <summary>This node's sessions by name: the gateway writes it; sessions, and in cluster mode the node's inbox, deliver through it.</summary>
+    public LocalSessions Local { get; } = new();
 }

@@ -82,7 +82,8 @@ public static class NodeHost
             .WithActors((system, registry, _) =>
             {
                 var state = system.ActorOf(mode.RegistryProps(node!), "state");
-                NodeWiring.FrontActors(system, registry, state, settings, at.Node, mode.DoorName, token, metrics, mode.StartStore(system, data, keeper, metrics));
+                NodeWiring.FrontActors(system, registry, state, settings, at.Node, mode.DoorName, token, metrics, mode.StartStore(system, data, keeper, metrics),
+                    node!.Local, mode.Remote);
             }));
 
         using var app = builder.Build();

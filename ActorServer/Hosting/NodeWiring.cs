@@ -139,12 +139,14 @@ public static class NodeWiring
     /// in either mode: the rooms and the gateway that creates sessions.
     /// </summary>
     public static void FrontActors(ActorSystem system, IActorRegistry registry, IActorRef state, ServerSettings settings,
-        string node, string? doorName, TokenCheck token, SwitchboardMetrics metrics, (IActorRef? Accounts, HistoryDesk? History) store = default)
+        string node, string? doorName, TokenCheck token, SwitchboardMetrics metrics, (IActorRef? Accounts, HistoryDesk? History) store = default,
+        LocalSessions? local = null, IRemoteDelivery? remote = null)
     {
         if (state is ActorRefWithCell withCell) metrics.ObserveStateMailbox(() => withCell.Underlying.NumberOfMessages);
         registry.Register<RegistryKey>(state);
         var rooms = system.ActorOf(RoomsActor.Props(settings.Rooms, state, doorName), "rooms");
-        var services = new SessionServices(state, rooms, OperationRegistry.Default, settings.Sessions, TimeProvider.System, metrics, store.Accounts, store.History);
+        var services = new SessionServices(state, rooms, OperationRegistry.Default, settings.Sessions, TimeProvider.System, metrics, store.Accounts, store.History,
+            local, remote);
         var gateway = new GatewaySettings(node, doorName, settings.Registration, token);
         system.ActorOf(GatewayActor.Props(services, gateway), "gateway");
     }

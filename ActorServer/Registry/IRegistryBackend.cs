@@ -100,6 +100,9 @@ public interface IRegistryCore
 
     ILoggingAdapter Log { get; }
 
+    /// <summary>The DMs this node relays to other nodes, awaiting their answers (shared with the backend's node channel).</summary>
+    RelayBook Relays { get; }
+
     /// <summary>A <see cref="ClaimVerdict.Pending"/> claim is decided.</summary>
     void Decided(ClaimName claim, IActorRef gateway, ClaimOutcome outcome);
 

@@ -24,6 +24,8 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
     private readonly string _node;
     private readonly SwitchboardMetrics? _metrics;
     private readonly RelayBook _relays;
+    // Who broadcast under each name: where another node's drop notice for that broadcast goes.
+    private readonly Dictionary<string, IActorRef> _broadcasters = new(StringComparer.Ordinal);
     // Each live claim's counter on this node (its session counts), for the shutdown summary.
     private readonly Dictionary<int, (string Name, ReplyCounter Counter)> _live = new();
     // Sessions whose counters wait for numbers (cluster: no leased serverSeq left).
@@ -40,6 +42,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
     public ILoggingAdapter Log { get; } = Context.GetLogger();
     IActorRef IRegistryCore.Self => Self;
     ActorSystem IRegistryCore.System => Context.System;
+    RelayBook IRegistryCore.Relays => _relays;
 
     /// <param name="backend">Created with the Props and kept for the actor's life (the registry is resumed, never restarted).</param>
     public RegistryActor(IRegistryBackend backend, ServerSummary summary, string node, SwitchboardMetrics? metrics = null)
@@ -62,7 +65,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
         Receive<MaintainNow>(_ => OnTick());
         // Other nodes' answers to what this registry relayed, through the router's channel only.
         Receive<Delivered>(_ => _router.IsNodeChannel(Sender), OnRelayAnswer);
-        Receive<FanoutDropped>(_ => _router.IsNodeChannel(Sender), d => _relays.SenderOf(d.From)?.Tell(d));
+        Receive<FanoutDropped>(_ => _router.IsNodeChannel(Sender), d => _broadcasters.GetValueOrDefault(d.From)?.Tell(d));
         ReceiveAny(OnBackendMessage);
     }
 
@@ -74,8 +77,8 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
 
     /// <summary>The cluster's registry: names from the shards, serverSeq from leases, rosters and fan-out over pub-sub.</summary>
     public static Props ForCluster(ClusterSettings settings, ServerSummary summary, ClusterReadiness readiness, string node, NodeSide side,
-        SwitchboardMetrics? metrics = null) =>
-        Props.Create(() => new RegistryActor(new ClusterBackend(settings, readiness, node, side), summary, node, metrics));
+        LocalSessions local, NodeDirectory? directory = null, SwitchboardMetrics? metrics = null) =>
+        Props.Create(() => new RegistryActor(new ClusterBackend(settings, readiness, node, side, local, directory), summary, node, metrics));
 
     protected override void PreStart()
     {
@@ -189,7 +192,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
 
     private void Release(ClaimHandle claim, string name, string reason)
     {
-        _relays.Forget(name);
+        _broadcasters.Remove(name);
         bool released;
         try
         {
@@ -221,17 +224,14 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
     private void OnRouteFanout(RouteFanout m)
     {
         var census = _backend.Census();
-        _relays.Broadcasting(m.From, m.Session);
+        _broadcasters[m.From] = m.Session;
         var local = new Fanout(m.From, m.Room, m.Text, m.Session, m.MsgId, m.TimeMs);
         DeliverHere(local);
         _router.Fanout(local with { ReplyTo = _router.ReplyAddress }, census.Nodes);
         m.Session.Tell(new RouteResult(m.Id, Codes.Ok, null, m.Room is null ? Math.Max(0, census.Clients - 1) : 0, m.Room));
     }
 
-    private void OnRelayAnswer(Delivered m)
-    {
-        if (_relays.Take(m.Id) is var (session, id)) session.Tell(new Delivered(id, m.Code, m.Error));
-    }
+    private void OnRelayAnswer(Delivered m) => _relays.Answer(m);
 
     public void DeliverHere(ISwitchboardMessage message)
     {

@@ -16,6 +16,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     private readonly IActorRef _registry = services.Registry;
     private readonly IActorRef _roomsActor = services.Rooms;
     private readonly LocalSessions _local = services.Local;
+    private readonly IRemoteDelivery? _remote = services.Remote;
     private readonly SessionSettings _settings = services.Settings;
     private readonly SwitchboardMetrics? _metrics = services.Metrics;
     private readonly HashSet<string> _rooms = new(StringComparer.Ordinal);
@@ -134,11 +135,12 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         else Route(m.Id, m.To, m.Text);
     }
 
-    // A client of this node gets it from this session directly; the registry finds anyone else, on any node.
+    // A client of this node gets it from this session directly, and one another node is known to serve from that node's
+    // inbox; the registry finds anyone else, or says they are not online.
     private void Route(long id, string to, string text, long msgId = 0, long timeMs = 0)
     {
         if (_local.TryGet(to, out var session)) session.Tell(new Deliver(id, name, to, text, self, msgId, timeMs), self);
-        else _registry.Tell(new RouteTell(id, name, to, text, self, msgId, timeMs));
+        else if (_remote?.TrySend(self, id, name, to, text, msgId, timeMs) != true) _registry.Tell(new RouteTell(id, name, to, text, self, msgId, timeMs));
     }
 
     // Another node keeps the history: the message goes out as a guest's would.

@@ -10,6 +10,7 @@ namespace Switchboard.Server.Sessions;
 /// <param name="Accounts">The node's <c>AccountsActor</c> (single-host mode with a data store); null: no accounts.</param>
 /// <param name="History">The node's history (single-host mode with a data store); null: nothing is kept.</param>
 /// <param name="Local">This node's sessions by name (the gateway writes it): a DM to one goes to it directly.</param>
+/// <param name="Remote">Other nodes' clients (cluster mode): a DM to one goes to its node directly; null: through the registry.</param>
 public sealed record SessionServices(
     IActorRef Registry,
     IActorRef Rooms,
@@ -19,7 +20,8 @@ public sealed record SessionServices(
     Monitoring.SwitchboardMetrics? Metrics = null,
     IActorRef? Accounts = null,
     HistoryDesk? History = null,
-    LocalSessions? Local = null)
+    LocalSessions? Local = null,
+    IRemoteDelivery? Remote = null)
 {
     public LocalSessions Local { get; init; } = Local ?? new LocalSessions();
 }

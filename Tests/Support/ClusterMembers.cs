@@ -8,10 +8,10 @@ namespace Switchboard.Tests.Support;
 public static class ClusterMembers
 {
     // Akka.Cluster builds members itself; a spec needs one that serves a client-facing address (its role).
-    public static Member Serving(string node)
+    public static Member Serving(string node, Address? at = null)
     {
         var host = node[..node.LastIndexOf(':')];
-        var unique = new UniqueAddress(new Address("akka.ssl.tcp", "switchboard", host, 4054), 1);
+        var unique = new UniqueAddress(at ?? new Address("akka.ssl.tcp", "switchboard", host, 4054), 1);
         var create = typeof(Member).GetMethods(BindingFlags.Static | BindingFlags.NonPublic)
             .First(m => m.Name == "Create" && m.ReturnType == typeof(Member) && m.GetParameters()[0].ParameterType == typeof(UniqueAddress));
         var args = create.GetParameters().Select(p => p.ParameterType == typeof(UniqueAddress) ? unique

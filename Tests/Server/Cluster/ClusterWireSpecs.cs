@@ -49,8 +49,9 @@ public sealed class ClusterWireSpecs() : Akka.TestKit.Xunit2.TestKit(Signed(Clus
         foreach (var m in messages) Assert.Equal(m, RoundTrip(m));
         var roster = new NodeRoster("127.0.0.3:4053", 7, [new RosterEntry("bob", 1_700_000_000_000, 5), new RosterEntry("carol", 1_700_000_000_001, 6)]);
         var back = Assert.IsType<NodeRoster>(RoundTrip(roster));
-        Assert.Equal((roster.Node, roster.Version), (back.Node, back.Version));
+        Assert.Equal((roster.Node, roster.Version, (IActorRef?)null), (back.Node, back.Version, back.Inbox));
         Assert.Equal(roster.Entries, back.Entries);
+        Assert.Equal(inbox, Assert.IsType<NodeRoster>(RoundTrip(roster with { Inbox = inbox })).Inbox);
         var deliver = new Switchboard.Messages.Deliver(7, "alice", "bob", "hi", inbox);
         Assert.Equal(deliver, Assert.IsType<Relayed>(RoundTrip(new Relayed(deliver, "127.0.0.1:4053"))).Inner);
         var fanout = new Switchboard.Messages.Fanout("alice", "games", "gg", inbox);

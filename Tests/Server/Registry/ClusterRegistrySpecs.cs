@@ -26,6 +26,8 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
 
     private TestProbe _names = null!, _seq = null!, _mediator = null!;
     private IActorRef _inbox = ActorRefs.Nobody;
+    private readonly LocalSessions _local = new();
+    private NodeDirectory _directory = null!;
     private bool _thereIsUp;
 
     protected override string Here => "127.0.0.1:4053";
@@ -38,7 +40,8 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
     {
         (_names, _seq, _mediator) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
         var side = new NodeSide(Sys, _names.Ref, _seq.Ref, _mediator.Ref);
-        var registry = Sys.ActorOf(RegistryActor.ForCluster(Settings, Summary, new ClusterReadiness(), Here, side), "state");
+        _directory = new NodeDirectory(Here);
+        var registry = Sys.ActorOf(RegistryActor.ForCluster(Settings, Summary, new ClusterReadiness(), Here, side, _local, _directory), "state");
         var topics = new[] { _mediator.ExpectMsg<Subscribe>(), _mediator.ExpectMsg<Subscribe>(), _mediator.ExpectMsg<Subscribe>() };
         Assert.Equal([PubSubRouter.RosterTopic, PubSubRouter.FanoutTopic, PubSubRouter.NodeTopic(Here)], topics.Select(t => t.Topic));
         _inbox = topics[0].Ref;
@@ -151,5 +154,63 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
         Registry.Tell(new Relayed(new Fanout("mallory", null, "forged", mallory.Ref), There), mallory.Ref);
         Registry.Tell(new Relayed(new Deliver(1, "mallory", "alice", "forged", mallory.Ref), There), mallory.Ref);
         Assert.DoesNotContain(Gateway.ReceiveWhile(TimeSpan.FromMilliseconds(300), m => m), m => m is Fanout or Deliver);
+    }
+
+    // Another node whose node-side address is where its inbox (a probe here) lives, with bob online there.
+    private TestProbe NodeThereWithInbox(string name)
+    {
+        var there = CreateTestProbe();
+        _inbox.Tell(new ClusterEvent.MemberUp(ClusterMembers.Serving(There, there.Ref.Path.Address)));
+        _inbox.Tell(new NodeRoster(There, 1, [new RosterEntry(name, 0, 7)], there.Ref));
+        Gateway.FishForMessage<PresenceChanged>(p => p.Joined.Any(c => c.Name == name && c.Node == There));
+        return there;
+    }
+
+    [Fact]
+    public void A_sessions_DM_for_another_nodes_client_goes_to_that_nodes_inbox_and_its_answer_back_to_the_session_past_registry_and_pub_sub()
+    {
+        Start();
+        var there = NodeThereWithInbox("bob");
+        var session = CreateTestProbe();
+        Assert.True(_directory.TrySend(session.Ref, 42, "alice", "bob", "hi", 0, 0));
+        var relayed = there.ExpectMsg<Relayed>();
+        Assert.Equal((Here, _inbox), (relayed.Origin, there.LastSender));
+        var deliver = Assert.IsType<Deliver>(relayed.Inner);
+        // Under a relay id, answered to this node's inbox: the session's path and id stay here.
+        Assert.Equal(("alice", "bob", "hi", _inbox), (deliver.From, deliver.To, deliver.Text, deliver.ReplyTo));
+        FromThere(new Delivered(deliver.Id, Codes.Ok, null));
+        Assert.Equal((42L, Codes.Ok), session.ExpectMsg<Delivered>() is var d ? (d.Id, d.Code) : default);
+        FromThere(new Delivered(deliver.Id, Codes.Ok, null)); // answered once only
+        session.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.DoesNotContain(_mediator.ReceiveWhile(TimeSpan.FromMilliseconds(100), m => m), m => m is Publish p && p.Topic == PubSubRouter.NodeTopic(There));
+    }
+
+    [Fact]
+    public void Another_nodes_DM_goes_from_the_inbox_to_the_recipients_session_and_one_for_nobody_here_is_answered_404_to_that_node()
+    {
+        Start();
+        var alice = CreateTestProbe();
+        var there = CreateTestProbe();
+        _local.Set("alice", alice.Ref);
+        _inbox.Tell(new Relayed(new Deliver(9, "bob", "alice", "hi", there.Ref), There));
+        Assert.Equal(("bob", "hi", there.Ref), alice.ExpectMsg<Deliver>() is var m ? (m.From, m.Text, m.ReplyTo) : default);
+        _inbox.Tell(new Relayed(new Deliver(10, "bob", "zed", "hi", there.Ref), There));
+        var answer = there.ExpectMsg<Delivered>();
+        Assert.Equal((10L, Codes.NotOnline, "zed is not online"), (answer.Id, answer.Code, answer.Error));
+    }
+
+    [Fact]
+    public void A_roster_naming_an_inbox_off_its_members_own_address_is_not_used_and_its_clients_are_reached_through_the_registry()
+    {
+        Start();
+        var elsewhere = CreateTestProbe(); // not at 127.0.0.2:4054, where the member There lives
+        _inbox.Tell(new ClusterEvent.MemberUp(ClusterMembers.Serving(There)));
+        _inbox.Tell(new NodeRoster(There, 1, [new RosterEntry("bob", 0, 7)], elsewhere.Ref));
+        Gateway.FishForMessage<PresenceChanged>(p => p.Joined.Any(c => c.Name == "bob"));
+        Assert.False(_directory.TrySend(CreateTestProbe().Ref, 1, "alice", "bob", "hi", 0, 0));
+        elsewhere.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        var session = CreateTestProbe();
+        Registry.Tell(new RouteTell(2, "alice", "bob", "hi", session.Ref));
+        Assert.Equal("bob", ExpectDeliverThere().To);
     }
 }

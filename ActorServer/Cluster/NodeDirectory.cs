@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+
+namespace Switchboard.Server.Cluster;
+
+/// <summary>
+/// Which other node's inbox serves each client of another node, read by this node's sessions on their own threads: a
+/// DM to such a client goes from the sender's session straight to that node's inbox (<see cref="ClusterInboxActor"/>),
+/// which hands it to the recipient's session; the answer comes back to this node's inbox, which hands it to the sender's
+/// session from the shared <see cref="RelayBook"/>. Neither registry nor pub-sub is on that path (issue 22: no shared
+/// actor per DM but the two inboxes). Written by the registry alone, from the rosters (<see cref="Rosters"/>), with only
+/// an inbox on the node's own node-side address (a member cannot point another node's clients at itself).
+/// </summary>
+public sealed class NodeDirectory(string node) : IRemoteDelivery
+{
+    private readonly ConcurrentDictionary<string, IActorRef> _inboxOf = new(StringComparer.Ordinal);
+    private volatile Channel? _channel;
+
+    /// <summary>This node's inbox (the reply address) and the book its answers are taken from; until then nothing is
+    /// sent this way.</summary>
+    internal void Attach(IActorRef inbox, RelayBook relays) => _channel = new Channel(inbox, relays);
+
+    internal void Detach() => _channel = null;
+
+    /// <summary><paramref name="name"/> is served by the node whose inbox is <paramref name="inbox"/>.</summary>
+    internal void Set(string name, IActorRef inbox) => _inboxOf[name] = inbox;
+
+    /// <summary><paramref name="name"/> left that node (not another node it has joined since).</summary>
+    internal void Remove(string name, IActorRef inbox) => _inboxOf.TryRemove(KeyValuePair.Create(name, inbox));
+
+    internal int Count => _inboxOf.Count;
+
+    public bool TrySend(IActorRef session, long id, string from, string to, string text, long msgId, long timeMs)
+    {
+        if (_channel is not { } channel || !_inboxOf.TryGetValue(to, out var there)) return false;
+        var relay = channel.Relays.Add(session, id);
+        there.Tell(new Relayed(new Deliver(relay, from, to, text, channel.Inbox, msgId, timeMs), node), channel.Inbox);
+        return true;
+    }
+
+    private sealed record Channel(IActorRef Inbox, RelayBook Relays);
+}
