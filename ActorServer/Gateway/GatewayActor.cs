@@ -23,7 +23,8 @@ public sealed class GatewayActor : ReceiveActor
     private readonly RegistrationGate _gate;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LocalSessions _sessions;
-    private readonly Dictionary<IActorRef, (string Name, string Address)> _byRef = new();
+    // This node's sessions: whose name each holds, for which client, and the answer that client was given.
+    private readonly Dictionary<IActorRef, Holder> _byRef = new();
     private IActorRef _door = ActorRefs.Nobody;
     // Registrations waiting while a local session holding their name checks its client (at most one per name).
     private readonly Dictionary<string, IActorRef> _waiting = new(StringComparer.Ordinal);
@@ -69,7 +70,7 @@ public sealed class GatewayActor : ReceiveActor
         Receive<Terminated>(t =>
         {
             if (!_byRef.Remove(t.ActorRef, out var who)) return;
-            _gate.Left(who.Address);
+            _gate.Left(who.Client.Path.Address.ToString());
             if (_sessions.Remove(who.Name, t.ActorRef)) _accounts?.Tell(new ForgetAccount(who.Name));
             // Its client was gone after all: the waiting registration claims the name now.
             if (_waiting.Remove(who.Name, out var waiting)) _registry.Tell(new ClaimName(who.Name, waiting));
@@ -117,6 +118,17 @@ public sealed class GatewayActor : ReceiveActor
             _log.Debug("'{0}' is registering already; its retry is answered with it", m.Name);
             return;
         }
+        // The very client a live session of this name serves, registering again (it took the session for lost, say a
+        // check that timed out on a loaded server, or its retry crossed the answer): it is given that session again,
+        // which goes on where it was. A 409 here would never end: the session's probe reaches this same client, which
+        // answers it. Known by the sender's ref, which the transport vouches for (its address is the association's
+        // origin) and which the answer goes to; nothing in the message counts. It takes nothing new, so no gate.
+        if (error is null && HolderFor(m.Name, Sender) is { } held)
+        {
+            _log.Info("'{0}' registered again by the client its session serves; answered with that session", m.Name);
+            Sender.Tell(held.Answer);
+            return;
+        }
         _log.Info("connect from {0} as '{1}'", address, error is null ? m.Name : "(invalid name)");
         if (error is not null)
         {
@@ -142,6 +154,9 @@ public sealed class GatewayActor : ReceiveActor
         if (_accounts is not null) _credentials[(m.Name, Sender)] = (m.Password, SocketHost(address));
         _registry.Tell(new ClaimName(m.Name, Sender));
     }
+
+    private Holder? HolderFor(string name, IActorRef client) =>
+        _sessions.TryGet(name, out var session) && _byRef.TryGetValue(session, out var holder) && holder.Client.Equals(client) ? holder : null;
 
     // The host a wrong token is charged to: the one the server's socket saw for the association the Register came by
     // (its sender is that association's origin: PeerAddressTransport drops any other), never the host a peer wrote.
@@ -218,10 +233,11 @@ public sealed class GatewayActor : ReceiveActor
         _metrics?.Registered();
         Context.Watch(session);
         _sessions.Set(m.Name, session);
-        _byRef[session] = (m.Name, m.Client.Path.Address.ToString());
+        var answer = new Registered(session, m.Seq.ClientSeq, m.Seq.ServerSeq, _node);
+        _byRef[session] = new Holder(m.Name, m.Client, answer);
         _inFlight.Remove((m.Name, m.Client));
         _log.Info("registered '{0}' (clientSeq {1}, serverSeq {2})", m.Name, m.Seq.ClientSeq, m.Seq.ServerSeq);
-        m.Client.Tell(new Registered(session, m.Seq.ClientSeq, m.Seq.ServerSeq, _node));
+        m.Client.Tell(answer);
     }
 
     private void OnRegistryLost()
@@ -231,6 +247,10 @@ public sealed class GatewayActor : ReceiveActor
         _log.Error("the registry stopped; no client can be served, shutting this node down");
         shutdown.Run(RegistryLost.Instance);
     }
+
+    /// <summary>A session of this node: the name it holds, its client, and the <see cref="Registered"/> that client was
+    /// given (given again, unchanged, if it registers the name again while the session lives).</summary>
+    private sealed record Holder(string Name, IActorRef Client, Registered Answer);
 
     /// <summary>Why the node stopped when its registry did.</summary>
     public sealed class RegistryLost : CoordinatedShutdown.Reason

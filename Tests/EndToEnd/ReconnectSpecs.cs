@@ -52,15 +52,45 @@ public sealed class ReconnectSpecs : ServerActorsFixture
         Assert.Equal("erin", Assert.Single(Store.Snapshot().Clients).Name);
     }
 
-    // Once answered, a Register again is a new registration: refused, since its own session holds the name.
+    // A client that took its live session for lost (its check of the session timed out on a loaded server, say) and
+    // registers its name again from the same actor gets that very session back. Refused 409 instead, it was stuck: the
+    // session probed its client, which is this client and answered, so every retry heard "already taken" while the
+    // session lived on. Nothing is registered anew: the session goes on numbering where it was, and no serverSeq,
+    // registration or second claim is spent on the answer.
     [Fact]
-    public void A_register_sent_again_after_its_answer_is_refused_as_taken()
+    public void A_register_sent_again_by_the_client_its_live_session_serves_is_answered_with_that_session()
     {
         var client = CreateTestProbe();
+        var first = RegisterAs("fay", client);
+        first.Session.Tell(new Request(1, "add", ["1", "2"]), client.Ref);
+        var before = client.ExpectMsg<Reply>();
+
         Gateway.Tell(new Register("fay"), client.Ref);
-        Assert.IsType<Registered>(client.ExpectMsg<object>(TimeSpan.FromSeconds(10)));
-        Gateway.Tell(new Register("fay"), client.Ref);
-        Assert.Equal(Codes.NameTaken, client.ExpectMsg<Rejected>(TimeSpan.FromSeconds(10)).Code);
+        Assert.Equal(first, AnswerTo(client));
+
+        first.Session.Tell(new Request(2, "mul", ["6", "7"]), client.Ref);
+        var after = client.ExpectMsg<Reply>();
+        Assert.Equal((Codes.Ok, 42L, before.ClientSeq + 1, before.ServerSeq + 1), (after.Code, after.Value.Number, after.ClientSeq, after.ServerSeq));
+        var store = Store.Snapshot();
+        Assert.Equal("fay", Assert.Single(store.Clients).Name);
+        Assert.Equal(1, store.TotalRegistrations);
+    }
+
+    // Getting the session back is its own client's alone: another client, whose Register for the name waits on the
+    // holder's probe meanwhile, still hears 409, and the holder keeps its session.
+    [Fact]
+    public void Another_clients_register_is_still_refused_409_while_the_holder_registers_again()
+    {
+        var holder = CreateTestProbe();
+        var first = RegisterAs("gus", holder);
+        var other = CreateTestProbe();
+        Gateway.Tell(new Register("gus"), other.Ref);
+        Gateway.Tell(new Register("gus"), holder.Ref);
+
+        Assert.Equal(first, AnswerTo(holder));
+        Assert.Equal(Codes.NameTaken, other.ExpectMsg<Rejected>(TimeSpan.FromSeconds(10)).Code);
+        first.Session.Tell(new Request(1, "even", ["4"]), holder.Ref);
+        Assert.Equal(Codes.Ok, holder.ExpectMsg<Reply>().Code);
     }
 
     [Fact]
@@ -86,6 +116,14 @@ public sealed class ReconnectSpecs : ServerActorsFixture
         Assert.Equal(Codes.NameTaken, newcomer.ExpectMsg<Rejected>(TimeSpan.FromSeconds(10)).Code);
         Assert.Equal("dave", Assert.Single(Store.Snapshot().Clients).Name);
         Assert.Equal(Codes.NameTaken, RegisterAgain("dave").Code);
+    }
+
+    // The registration's answer, as a Registered; a Rejected fails the spec with its code and error.
+    private static Registered AnswerTo(Akka.TestKit.TestProbe client)
+    {
+        var answer = client.ExpectMsg<ISwitchboardMessage>(m => m is Registered or Rejected, TimeSpan.FromSeconds(10));
+        Assert.True(answer is Registered, $"expected the client's own session back, got {answer}");
+        return (Registered)answer;
     }
 
     private Rejected RegisterAgain(string name)
