@@ -140,5 +140,5 @@ public static class ReportFormat
         Table(sb, header, alignment, rows, row);
     }
 
-    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+    internal static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }
