@@ -33,7 +33,10 @@ public sealed class MonitorEndpoint : IAsyncDisposable
     /// <summary>Binds and starts; throws <see cref="IOException"/> when the address cannot be bound (in use, not local).</summary>
     public static async Task<MonitorEndpoint> StartAsync(MonitorAddress at, Context c, CancellationToken ct)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "ActorServer.Monitor" });
+        // Rooted where the program is, not the working directory, which the builder's appsettings.json reload would watch
+        // recursively (the node's data directory may be under it: a wake-up per journal write).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "ActorServer.Monitor",
+            ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(c.Logs); // the node's log lines and format; the host keeps it
         var slots = new ConnectionSlots(MaxConnections);
