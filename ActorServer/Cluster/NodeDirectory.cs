@@ -9,7 +9,9 @@ namespace Switchboard.Server.Cluster;
 /// which hands it to the recipient's session; the answer comes back to this node's inbox, which hands it to the sender's
 /// session from the shared <see cref="RelayBook"/>. Neither registry nor pub-sub is on that path (issue 22: no shared
 /// actor per DM but the two inboxes). Written by the registry alone, from the rosters (<see cref="Rosters"/>), with only
-/// an inbox on the node's own node-side address (a member cannot point another node's clients at itself).
+/// an inbox on the node's own node-side address (a member cannot publish a roster in another member's name pointing
+/// that member's clients at itself; a member listing other nodes' names in its own roster is not detected here: members
+/// are trusted, see docs/security.md).
 /// </summary>
 public sealed class NodeDirectory(string node) : IRemoteDelivery
 {

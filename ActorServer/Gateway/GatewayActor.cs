@@ -121,8 +121,9 @@ public sealed class GatewayActor : ReceiveActor
         // The very client a live session of this name serves, registering again (it took the session for lost, say a
         // check that timed out on a loaded server, or its retry crossed the answer): it is given that session again,
         // which goes on where it was. A 409 here would never end: the session's probe reaches this same client, which
-        // answers it. Known by the sender's ref, which the transport vouches for (its address is the association's
-        // origin) and which the answer goes to; nothing in the message counts. It takes nothing new, so no gate.
+        // answers it. Known by the sender's ref: the transport holds its address to the origin the association claimed
+        // in its handshake (a claim, not the socket's address), and its actor name and uid are the client's secrets; the
+        // answer goes to that address. Nothing in the message counts. It takes nothing new, so no gate.
         if (error is null && HolderFor(m.Name, Sender) is { } held)
         {
             _log.Info("'{0}' registered again by the client its session serves; answered with that session", m.Name);

@@ -9,6 +9,8 @@ namespace Switchboard.Server.Registry;
 /// horizon of ticks (the sessions time out on their own), and past <see cref="MaxRelays"/> the oldest is forgotten.
 /// Shared: the registry relays and ticks it, and in cluster mode sessions relay through it on their own threads
 /// (<c>NodeDirectory</c>) and the node's inbox answers from it, so every call takes its lock (a few instructions).
+/// Relay ids are random (63 bits), not counted: an answer is unsigned and carries no sender, so a node that was sent
+/// one relay must not be able to answer the others (sent to other nodes) by counting from its own id.
 /// </summary>
 public sealed class RelayBook(int expireAfterTicks)
 {
@@ -16,7 +18,6 @@ public sealed class RelayBook(int expireAfterTicks)
 
     private readonly Dictionary<long, (IActorRef Session, long Id)> _relays = new();
     private readonly Queue<(long Relay, int Tick)> _order = new();
-    private long _next;
     private int _tick;
 
     public int Pending
@@ -27,14 +28,27 @@ public sealed class RelayBook(int expireAfterTicks)
     /// <summary>A relay id for <paramref name="session"/>'s DM <paramref name="id"/>.</summary>
     public long Add(IActorRef session, long id)
     {
+        var relay = NewRelayId();
         lock (_relays)
         {
-            var relay = ++_next;
-            _relays[relay] = (session, id);
+            while (!_relays.TryAdd(relay, (session, id))) relay = NewRelayId();
             _order.Enqueue((relay, _tick));
             if (_order.Count > MaxRelays) _relays.Remove(_order.Dequeue().Relay);
             return relay;
         }
+    }
+
+    // Positive and never 0 (what an absent field reads as).
+    private static long NewRelayId()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        long relay;
+        do
+        {
+            System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+            relay = BitConverter.ToInt64(bytes) & long.MaxValue;
+        } while (relay == 0);
+        return relay;
     }
 
     /// <summary>The session and its own id for an answer to <paramref name="relay"/>, once.</summary>

@@ -93,6 +93,27 @@ public sealed class NodeDirectorySpecs : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_member_cannot_answer_a_DM_relayed_to_another_member_by_guessing_its_relay_id_from_its_own()
+    {
+        _rosters.Apply(Roster(B, 1, _b.Ref, "bob"));
+        _rosters.Apply(Roster(C, 1, _c.Ref, "carol"));
+        var dave = CreateTestProbe();
+        Assert.True(_directory.TrySend(dave.Ref, 5, "dave", "carol", "for C only", 0, 0));
+        Assert.True(Send("bob", id: 7));
+        var toC = Sent(_c);
+        var toB = Sent(_b);
+        // B (hostile) knows the one relay id it was sent, and this node's inbox (every roster names it); an answer is
+        // unsigned and carries no sender. What it may answer is what it was sent, nothing near it.
+        foreach (var guess in new[] { toB.Id - 1, toB.Id + 1, toB.Id - 2, toB.Id + 2, 0, 1, 2, 3 })
+            if (guess != toB.Id) Assert.False(_relays.Answer(new Delivered(guess, Codes.Ok, null)), $"relay {guess} answered by B");
+        dave.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Assert.True(_relays.Answer(new Delivered(toC.Id, Codes.NotOnline, "carol is not online")));
+        Assert.Equal((5L, Codes.NotOnline), dave.ExpectMsg<Delivered>() is var d ? (d.Id, d.Code) : default);
+        Assert.True(_relays.Answer(new Delivered(toB.Id, Codes.Ok, null)));
+        Assert.Equal(7L, _session.ExpectMsg<Delivered>().Id);
+    }
+
+    [Fact]
     public void Nothing_is_sent_before_the_inbox_is_attached_or_after_it_is_detached()
     {
         var directory = new NodeDirectory(Here);
