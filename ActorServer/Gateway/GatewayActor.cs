@@ -179,8 +179,9 @@ public sealed class GatewayActor : ReceiveActor
     private void OnFanout(Fanout m)
     {
         if (m.Room is not null) return;
+        var handed = new Handed(m);
         foreach (var (name, session) in _sessions.All)
-            if (name != m.From) session.Forward(m);
+            if (name != m.From) session.Forward(handed);
     }
 
     private void OnRefused(NameRefused m)

@@ -25,7 +25,7 @@ public sealed class LocalSessions
     /// answered "not online" to the message's reply address (the other node's, never a session).</summary>
     public void Deliver(Deliver m)
     {
-        if (TryGet(m.To, out var session)) session.Tell(m, ActorRefs.NoSender);
+        if (TryGet(m.To, out var session)) session.Tell(new Handed(m), ActorRefs.NoSender);
         else m.ReplyTo.Tell(new Delivered(m.Id, Codes.NotOnline, $"{m.To} is not online"), ActorRefs.NoSender);
     }
 }

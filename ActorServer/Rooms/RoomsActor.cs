@@ -85,8 +85,9 @@ public sealed class RoomsActor : ReceiveActor
             _history[m.Room] = history = new RoomHistory(_settings.History, _settings.HistoryBytes);
         }
         history.Add(m.From, m.Text);
-        if (_members.TryGetValue(m.Room, out var set))
-            foreach (var session in set) session.Forward(m);
+        if (!_members.TryGetValue(m.Room, out var set)) return;
+        var handed = new Handed(m);
+        foreach (var session in set) session.Forward(handed);
     }
 
     private IEnumerable<RoomEntry> Rooms() =>

@@ -43,8 +43,12 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         inbox.Receive<RouteResult>(Routed);
         inbox.Receive<Delivered>(Delivered);
         inbox.Receive<DeliveryTimeout>(TimedOut);
-        inbox.Receive<Deliver>(Deliver);
-        inbox.Receive<Fanout>(Fanout);
+        // Only from this node (Handed cannot come from a peer): a client's own Deliver or Fanout is not taken.
+        inbox.Receive<Handed>(h =>
+        {
+            if (h.Message is Deliver d) Deliver(d);
+            else if (h.Message is Fanout f) Fanout(f);
+        });
         inbox.Receive<FanoutDropped>(FanoutDropped);
         inbox.Receive<RoomJoined>(Joined);
         inbox.Receive<RoomRefused>(Refused);
@@ -139,7 +143,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     // inbox; the registry finds anyone else, or says they are not online.
     private void Route(long id, string to, string text, long msgId = 0, long timeMs = 0)
     {
-        if (_local.TryGet(to, out var session)) session.Tell(new Deliver(id, name, to, text, self, msgId, timeMs), self);
+        if (_local.TryGet(to, out var session)) session.Tell(new Handed(new Deliver(id, name, to, text, self, msgId, timeMs)), self);
         else if (_remote?.TrySend(self, id, name, to, text, msgId, timeMs) != true) _registry.Tell(new RouteTell(id, name, to, text, self, msgId, timeMs));
     }
 

@@ -193,7 +193,7 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
         var there = CreateTestProbe();
         _local.Set("alice", alice.Ref);
         _inbox.Tell(new Relayed(new Deliver(9, "bob", "alice", "hi", there.Ref), There));
-        Assert.Equal(("bob", "hi", there.Ref), alice.ExpectMsg<Deliver>() is var m ? (m.From, m.Text, m.ReplyTo) : default);
+        Assert.Equal(("bob", "hi", there.Ref), alice.ExpectMsg<Handed>().Message is Deliver m ? (m.From, m.Text, m.ReplyTo) : default);
         _inbox.Tell(new Relayed(new Deliver(10, "bob", "zed", "hi", there.Ref), There));
         var answer = there.ExpectMsg<Delivered>();
         Assert.Equal((10L, Codes.NotOnline, "zed is not online"), (answer.Id, answer.Code, answer.Error));

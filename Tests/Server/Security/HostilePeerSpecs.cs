@@ -124,6 +124,40 @@ public sealed class HostilePeerSpecs
     }
 
     [Fact]
+    public async Task A_client_cannot_make_its_own_session_answer_or_dial_a_reply_address_of_its_choosing()
+    {
+        await using var server = await ServerNode.StartAsync();
+        await using var alice = await server.ConnectAsync("alice");
+        using var mallory = new HostilePeer();
+        var session = ((Registered)await BarrierAsync(mallory, server, "mallory")).Session;
+        var me = mallory.Inbox.Receiver;
+        // A listener no node traffic ever goes to: a forged DM's reply address names it, which the node must not dial.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            var elsewhere = mallory.Ref($"switchboard@127.0.0.1:{port}", "/user/anything");
+            // What only the node hands a session, sent by the session's own client (which holds the capability).
+            session.Tell(new Deliver(7, "boss", "mallory", "forged dm", elsewhere), me);
+            session.Tell(new Deliver(8, "boss", "mallory", "forged dm", me), me);
+            session.Tell(new Fanout("boss", null, "forged broadcast", me), me);
+            // Once a request on the same association is answered, the session has taken in all of the above.
+            session.Tell(new Request(9, "add", ["1", "1"]), me);
+            var seen = new List<object>();
+            while (await mallory.Inbox.ReceiveAsync(TimeSpan.FromSeconds(30).Scaled()) is var m && m is not Reply { Id: 9 }) seen.Add(m);
+            seen.AddRange(Drain(mallory));
+            Assert.DoesNotContain(seen, m => m is Delivered or Incoming);
+            Assert.False(listener.Pending(), "the node dialled the reply address a client chose");
+        }
+        finally
+        {
+            listener.Stop();
+        }
+        await AssertServesAsync(server, alice);
+    }
+
+    [Fact]
     public async Task A_stranger_cannot_reach_a_clients_own_actor_system()
     {
         await using var server = await ServerNode.StartAsync();
