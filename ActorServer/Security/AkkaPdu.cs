@@ -17,9 +17,11 @@ internal static class AkkaPdu
     private const ulong Associate = 1; // CommandType.ASSOCIATE
     private const ulong ChildName = 2; // Selection.PatternType.CHILD_NAME
 
-    /// <summary>The origin a peer claims, when this PDU is its handshake (an ASSOCIATE control message).</summary>
-    public static Address? AssociateOrigin(ReadOnlySpan<byte> pdu)
+    /// <summary>The origin a peer claims, and the uid of its actor system, when this PDU is its handshake (an ASSOCIATE
+    /// control message).</summary>
+    public static Address? AssociateOrigin(ReadOnlySpan<byte> pdu, out ulong uid)
     {
+        uid = 0;
         // AkkaProtocolMessage.instruction (2) -> AkkaControlMessage {commandType (1), handshakeInfo (2)}
         if (!Field(pdu, 2, out var instruction)) return null;
         var fields = new ProtoReader(instruction);
@@ -31,8 +33,11 @@ internal static class AkkaPdu
             if (number == 1) command = value;
             else if (number == 2) { handshake = bytes; hasHandshake = true; }
         }
-        // AkkaHandshakeInfo.origin (1) -> AddressData {system (1), hostname (2), port (3), protocol (4)}
+        // AkkaHandshakeInfo {origin (1) -> AddressData {system (1), hostname (2), port (3), protocol (4)}, uid (2)}
         if (command != Associate || !hasHandshake || !Field(handshake, 1, out var origin)) return null;
+        fields = new ProtoReader(handshake);
+        while (fields.Next(out var number, out var value, out _))
+            if (number == 2) uid = value;
         string? system = null, host = null, protocol = null;
         int? port = null;
         fields = new ProtoReader(origin);

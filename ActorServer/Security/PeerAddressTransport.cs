@@ -74,6 +74,7 @@ public sealed class PeerAddressTransport : Akka.Remote.Transport.Transport
         private IHandleEventListener? _upstream;
         // Set by the handshake and read by the driver's event loop only (one channel's reads come in order).
         private Address? _origin;
+        private bool _refused;
         private int _closed;
 
         public CheckedHandle(PeerAddressTransport transport, AssociationHandle driver) : base(driver.LocalAddress, driver.RemoteAddress)
@@ -98,12 +99,23 @@ public sealed class PeerAddressTransport : Akka.Remote.Transport.Transport
         {
             switch (ev)
             {
+                case InboundPayload when _refused:
+                    return;
                 case InboundPayload p when _origin is null:
                     // The first PDU of an association is its handshake (Akka refuses anything else first).
                     // Written at the driver's level ("tcp"); Akka's protocol layer adds its "akka." (SchemeAugmenter),
                     // and that is how the origin appears in actor paths.
-                    _origin = AkkaPdu.AssociateOrigin(p.Payload.Span) is { } origin ? origin.WithProtocol("akka." + origin.Protocol) : null;
-                    if (_origin is not null) _transport._peers.Opened(_origin, _socketHost);
+                    var origin = AkkaPdu.AssociateOrigin(p.Payload.Span, out var uid) is { } o ? o.WithProtocol("akka." + o.Protocol) : null;
+                    if (origin is not null && !_transport._peers.TryOpen(origin, _socketHost, uid))
+                    {
+                        // Another actor system holds this address over a live association: this one is not it.
+                        _transport._log.Warning("refused an association from {0} claiming {1}: a live association of another actor system holds that address",
+                            _socketHost, origin);
+                        _refused = true;
+                        _driver.Disassociate("another actor system holds this origin", _transport._log);
+                        return;
+                    }
+                    _origin = origin;
                     break;
                 case InboundPayload p when ForgedRegister(p.Payload.Span, out var sender):
                     _transport._log.Warning("dropped a selection of a client path from {0} (socket host {1}) naming sender {2}",

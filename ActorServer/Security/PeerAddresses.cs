@@ -15,8 +15,9 @@ namespace Switchboard.Server.Security;
 /// </summary>
 public sealed class PeerAddresses : IExtension
 {
-    // The socket hosts of the live inbound associations that claim each origin (one entry per association).
-    private readonly ConcurrentDictionary<Address, ImmutableList<string>> _live = new();
+    // The socket hosts of the live inbound associations that claim each origin (one entry per association), all of one
+    // actor system (uid): another system claiming a live association's origin is refused (TryOpen).
+    private readonly ConcurrentDictionary<Address, (ulong Uid, ImmutableList<string> Hosts)> _live = new();
 
     /// <summary>Whether the transport records associations here (it is applied in server.hocon); without it the
     /// gateway can only go by what peers claim.</summary>
@@ -26,15 +27,29 @@ public sealed class PeerAddresses : IExtension
 
     internal void Activate() => Active = true;
 
-    internal void Opened(Address origin, string socketHost) =>
-        _live.AddOrUpdate(origin, _ => [socketHost], (_, hosts) => hosts.Add(socketHost));
+    /// <summary>Records an association of actor system <paramref name="uid"/> claiming <paramref name="origin"/>; false,
+    /// recording nothing, when a live association of another actor system holds that origin. Akka would take the newcomer
+    /// for that system restarted and hand it the association (and with it every message for that address): a peer could
+    /// take a connected client's traffic by writing the client's address in its handshake.</summary>
+    internal bool TryOpen(Address origin, string socketHost, ulong uid)
+    {
+        while (true)
+        {
+            if (!_live.TryGetValue(origin, out var held))
+            {
+                if (_live.TryAdd(origin, (uid, [socketHost]))) return true;
+            }
+            else if (held.Uid != uid) return false;
+            else if (_live.TryUpdate(origin, (uid, held.Hosts.Add(socketHost)), held)) return true;
+        }
+    }
 
     internal void Closed(Address origin, string socketHost)
     {
-        while (_live.TryGetValue(origin, out var hosts))
+        while (_live.TryGetValue(origin, out var held))
         {
-            var left = hosts.Remove(socketHost);
-            if (left.IsEmpty ? _live.TryRemove(new KeyValuePair<Address, ImmutableList<string>>(origin, hosts)) : _live.TryUpdate(origin, left, hosts))
+            var left = held.Hosts.Remove(socketHost);
+            if (left.IsEmpty ? _live.TryRemove(new KeyValuePair<Address, (ulong, ImmutableList<string>)>(origin, held)) : _live.TryUpdate(origin, (held.Uid, left), held))
                 return;
         }
     }
@@ -45,7 +60,8 @@ public sealed class PeerAddresses : IExtension
     /// </summary>
     public string? SocketHostOf(Address address)
     {
-        if (!_live.TryGetValue(address, out var hosts) || hosts.IsEmpty) return null;
+        if (!_live.TryGetValue(address, out var held) || held.Hosts.IsEmpty) return null;
+        var hosts = held.Hosts;
         var distinct = hosts.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         return distinct.Length == 1 ? distinct[0] : string.Join(" + ", distinct);
     }

@@ -158,6 +158,25 @@ public sealed class HostilePeerSpecs
     }
 
     [Fact]
+    public async Task A_peer_claiming_a_live_clients_address_is_refused_and_the_client_keeps_its_replies()
+    {
+        await using var server = await ServerNode.StartAsync();
+        await using var alice = await server.ConnectAsync("alice");
+        var port = Regex.Match(server.Process.StdErr, @"connect from akka\.tcp://switchboard-client@127\.0\.0\.1:(\d+) as 'alice'").Groups[1].Value;
+        Assert.NotEmpty(port);
+        // Bound to a port of its own, it writes alice's address as its origin in its handshake (what any peer may write):
+        // Akka would take it for alice's system restarted and send it what is alice's.
+        using var mallory = new HostilePeer($"akka.remote.dot-netty.tcp {{ public-hostname = 127.0.0.1, public-port = {port} }}");
+        mallory.At($"switchboard@{server.Address}", "/user/gateway").Tell(new Register("mallory"), mallory.Inbox.Receiver);
+        await Eventually.HoldsAsync(() => server.Process.StdErr.Contains("refused an association") || server.Process.StdErr.Contains("as 'mallory'"),
+            TimeSpan.FromSeconds(30), () => "the server neither refused nor took the impostor's association");
+        // Alice's replies still reach alice, and nothing of hers reached the impostor.
+        await AssertServesAsync(server, alice);
+        Assert.DoesNotContain(Drain(mallory), m => m is ISwitchboardMessage);
+        Assert.Contains($"refused an association from 127.0.0.1 claiming akka.tcp://switchboard-client@127.0.0.1:{port}", server.Process.StdErr);
+    }
+
+    [Fact]
     public async Task A_stranger_cannot_reach_a_clients_own_actor_system()
     {
         await using var server = await ServerNode.StartAsync();

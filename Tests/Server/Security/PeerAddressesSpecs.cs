@@ -23,10 +23,10 @@ public sealed class PeerAddressesSpecs
         var peers = new PeerAddresses();
         var bob = new Address("akka.tcp", "c", "127.0.0.2", 4000);
         Assert.Null(peers.SocketHostOf(bob));
-        peers.Opened(bob, "127.0.0.2");
+        Assert.True(peers.TryOpen(bob, "127.0.0.2", uid: 7));
         Assert.Equal("127.0.0.2", peers.SocketHostOf(bob));
-        // Someone else claiming bob's very address: the two share a key of their own, neither is charged as the other.
-        peers.Opened(bob, "127.0.0.1");
+        // The same actor system (uid) by another socket host: the two share a key of their own, neither is charged as the other.
+        Assert.True(peers.TryOpen(bob, "127.0.0.1", uid: 7));
         Assert.Equal("127.0.0.1 + 127.0.0.2", peers.SocketHostOf(bob));
         peers.Closed(bob, "127.0.0.1");
         Assert.Equal("127.0.0.2", peers.SocketHostOf(bob));
@@ -35,14 +35,29 @@ public sealed class PeerAddressesSpecs
     }
 
     [Fact]
+    public void Another_actor_system_claiming_a_live_associations_origin_is_refused_and_takes_it_once_that_one_is_closed()
+    {
+        var peers = new PeerAddresses();
+        var bob = new Address("akka.tcp", "c", "127.0.0.2", 4000);
+        Assert.True(peers.TryOpen(bob, "127.0.0.2", uid: 7));
+        Assert.False(peers.TryOpen(bob, "127.0.0.2", uid: 8));
+        Assert.False(peers.TryOpen(bob, "127.0.0.9", uid: 8));
+        Assert.Equal("127.0.0.2", peers.SocketHostOf(bob)); // the refused ones recorded nothing
+        peers.Closed(bob, "127.0.0.2");
+        Assert.True(peers.TryOpen(bob, "127.0.0.2", uid: 8)); // bob restarted on the same port
+        Assert.False(peers.TryOpen(bob, "127.0.0.2", uid: 7));
+    }
+
+    [Fact]
     public void The_origin_of_a_handshake_is_read_from_its_pdu()
     {
         var origin = Msg((1, "switchboard-client"), (2, "127.0.0.2"), (3, 4711UL), (4, "tcp"));
-        var handshake = Msg((1, origin), (2, 0x1234UL)); // the uid as a varint here; the reader skips it either way
+        var handshake = Msg((1, origin), (2, new Fixed64(0x1234_5678_9abc_def0UL))); // the uid: fixed64 in WireFormats.proto
         var pdu = Msg((2, Msg((1, 1UL), (2, handshake))));
-        Assert.Equal(new Address("tcp", "switchboard-client", "127.0.0.2", 4711), AkkaPdu.AssociateOrigin(pdu));
-        Assert.Null(AkkaPdu.AssociateOrigin(Msg((2, Msg((1, 3UL)))))); // a heartbeat
-        Assert.Null(AkkaPdu.AssociateOrigin(Msg((1, new byte[] { 1, 2, 3 })))); // a payload
+        Assert.Equal(new Address("tcp", "switchboard-client", "127.0.0.2", 4711), AkkaPdu.AssociateOrigin(pdu, out var uid));
+        Assert.Equal(0x1234_5678_9abc_def0UL, uid);
+        Assert.Null(AkkaPdu.AssociateOrigin(Msg((2, Msg((1, 3UL)))), out _)); // a heartbeat
+        Assert.Null(AkkaPdu.AssociateOrigin(Msg((1, new byte[] { 1, 2, 3 })), out _)); // a payload
     }
 
     [Fact]
@@ -75,12 +90,14 @@ public sealed class PeerAddressesSpecs
         {
             var bytes = new byte[random.Next(0, 64)];
             random.NextBytes(bytes);
-            AkkaPdu.AssociateOrigin(bytes);
+            AkkaPdu.AssociateOrigin(bytes, out _);
             AkkaPdu.Selection(bytes, out _, out _);
         }
     }
 
     // A protobuf message of the given fields: strings and bytes length-delimited, numbers as varints.
+    private sealed record Fixed64(ulong Value);
+
     private static byte[] Msg(params (int Field, object Value)[] fields)
     {
         using var stream = new MemoryStream();
@@ -92,6 +109,10 @@ public sealed class PeerAddressesSpecs
                 case ulong n:
                     output.WriteTag(field, WireFormat.WireType.Varint);
                     output.WriteUInt64(n);
+                    break;
+                case Fixed64 f:
+                    output.WriteTag(field, WireFormat.WireType.Fixed64);
+                    output.WriteFixed64(f.Value);
                     break;
                 case string s:
                     output.WriteTag(field, WireFormat.WireType.LengthDelimited);
