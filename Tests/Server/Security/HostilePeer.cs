@@ -45,7 +45,8 @@ public sealed class HostilePeer : IDisposable
     public Inbox Inbox { get; }
 
     /// <param name="extraConfig">Read over the peer's own settings (its host, the host it claims, its transport).</param>
-    public HostilePeer(string extraConfig = "")
+    /// <param name="systemName">Its actor system's name: a client's, or the server's to pass for a server.</param>
+    public HostilePeer(string extraConfig = "", string systemName = "switchboard-client")
     {
         var config = ConfigurationFactory.ParseString(extraConfig).WithFallback(ConfigurationFactory.ParseString("""
             akka.loglevel = OFF
@@ -64,7 +65,7 @@ public sealed class HostilePeer : IDisposable
             }
             """))
             .WithFallback(SwitchboardConfig.Load(Path.Combine(Path.GetDirectoryName(Binaries.Client)!, "hocon", "client.hocon")));
-        System = ActorSystem.Create("switchboard-client", config);
+        System = ActorSystem.Create(systemName, config);
         Inbox = Inbox.Create(System);
     }
 

@@ -177,6 +177,25 @@ public sealed class HostilePeerSpecs
     }
 
     [Fact]
+    public async Task A_peer_passing_for_the_server_to_a_client_gets_none_of_its_requests()
+    {
+        await using var server = await ServerNode.StartAsync();
+        await using var alice = await server.ConnectAsync("alice");
+        var address = Regex.Match(server.Process.StdErr, @"connect from akka\.tcp://(switchboard-client@127\.0\.0\.1:\d+) as 'alice'").Groups[1].Value;
+        Assert.NotEmpty(address);
+        // The server's own address in its handshake, to the client's actor system.
+        using var mallory = new HostilePeer($"akka.remote.dot-netty.tcp {{ public-hostname = 127.0.0.1, public-port = {server.Port} }}", "switchboard");
+        var lifecycle = Inbox.Create(mallory.System);
+        mallory.System.EventStream.Subscribe(lifecycle.Receiver, typeof(Akka.Remote.RemotingLifecycleEvent));
+        mallory.At(address, "/user/*").Tell(new Identify("who"), mallory.Inbox.Receiver);
+        // Once the client has taken or refused the association (its handshake answered, or the connection dropped).
+        await lifecycle.ReceiveAsync(TimeSpan.FromSeconds(30).Scaled());
+        // Alice's requests still reach the server and are answered.
+        await AssertServesAsync(server, alice);
+        Assert.DoesNotContain(Drain(mallory), m => m is ISwitchboardMessage);
+    }
+
+    [Fact]
     public async Task A_stranger_cannot_reach_a_clients_own_actor_system()
     {
         await using var server = await ServerNode.StartAsync();
