@@ -23,16 +23,14 @@ public sealed class PeerAddressTransportProvider : ITransportAdapterProvider
 }
 
 /// <inheritdoc cref="PeerAddressTransportProvider"/>
-public sealed class PeerAddressTransport : Akka.Remote.Transport.Transport
+public sealed class PeerAddressTransport : WrappingTransport
 {
-    private readonly Akka.Remote.Transport.Transport _wrapped;
     private readonly PeerAddresses _peers;
     private readonly InboundRules _rules;
     private readonly ILoggingAdapter _log;
 
-    public PeerAddressTransport(Akka.Remote.Transport.Transport wrapped, ExtendedActorSystem system)
+    public PeerAddressTransport(Akka.Remote.Transport.Transport wrapped, ExtendedActorSystem system) : base(wrapped)
     {
-        _wrapped = wrapped;
         System = system;
         Config = wrapped.Config;
         _peers = PeerAddresses.For(system);
@@ -41,18 +39,9 @@ public sealed class PeerAddressTransport : Akka.Remote.Transport.Transport
         _log = Akka.Event.Logging.GetLogger(system, typeof(PeerAddressTransport));
     }
 
-    public override string SchemeIdentifier => _wrapped.SchemeIdentifier;
-    public override long MaximumPayloadBytes => _wrapped.MaximumPayloadBytes;
-    public override bool IsResponsibleFor(Address remote) => _wrapped.IsResponsibleFor(remote);
-    public override Task<bool> Shutdown() => _wrapped.Shutdown();
-    public override Task<bool> ManagementCommand(object message) => _wrapped.ManagementCommand(message);
-
-    // Outbound associations go to addresses this node chose to dial: nothing to check.
-    public override Task<AssociationHandle> Associate(Address remoteAddress) => _wrapped.Associate(remoteAddress);
-
     public override async Task<(Address, TaskCompletionSource<IAssociationEventListener>)> Listen()
     {
-        var (address, driverListener) = await _wrapped.Listen().ConfigureAwait(false);
+        var (address, driverListener) = await Wrapped.Listen().ConfigureAwait(false);
         var upstream = new TaskCompletionSource<IAssociationEventListener>(TaskCreationOptions.RunContinuationsAsynchronously);
         _ = upstream.Task.ContinueWith(t => driverListener.TrySetResult(new Inbound(this, t.Result)),
             TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion);

@@ -18,21 +18,14 @@ public sealed class OutboundOnlyTransportProvider : ITransportAdapterProvider
 }
 
 /// <inheritdoc cref="OutboundOnlyTransportProvider"/>
-public sealed class OutboundOnlyTransport(Akka.Remote.Transport.Transport wrapped, ExtendedActorSystem system) : Akka.Remote.Transport.Transport
+public sealed class OutboundOnlyTransport(Akka.Remote.Transport.Transport wrapped, ExtendedActorSystem system) : WrappingTransport(wrapped)
 {
     private readonly ILoggingAdapter _log = Logging.GetLogger(system, typeof(OutboundOnlyTransport));
-
-    public override string SchemeIdentifier => wrapped.SchemeIdentifier;
-    public override long MaximumPayloadBytes => wrapped.MaximumPayloadBytes;
-    public override bool IsResponsibleFor(Address remote) => wrapped.IsResponsibleFor(remote);
-    public override Task<bool> Shutdown() => wrapped.Shutdown();
-    public override Task<bool> ManagementCommand(object message) => wrapped.ManagementCommand(message);
-    public override Task<AssociationHandle> Associate(Address remoteAddress) => wrapped.Associate(remoteAddress);
 
     // Akka's protocol layer never hears of an inbound connection: each is closed as it comes.
     public override async Task<(Address, TaskCompletionSource<IAssociationEventListener>)> Listen()
     {
-        var (address, driverListener) = await wrapped.Listen().ConfigureAwait(false);
+        var (address, driverListener) = await Wrapped.Listen().ConfigureAwait(false);
         driverListener.TrySetResult(new Refusing(_log));
         return (address, new TaskCompletionSource<IAssociationEventListener>(TaskCreationOptions.RunContinuationsAsynchronously));
     }

@@ -32,6 +32,15 @@ public sealed class HostilePeerSpecs
     /// <summary>What is already in the peer's inbox (and arrives within a moment).</summary>
     private static List<object> Drain(HostilePeer mallory) => mallory.Drain(TimeSpan.FromMilliseconds(300));
 
+    /// <summary>The actor system address (<c>switchboard-client@HOST:PORT</c>) a client registered <paramref name="name"/>
+    /// from, as the server logged it.</summary>
+    private static string ClientAddress(ServerNode server, string name)
+    {
+        var address = Regex.Match(server.Process.StdErr, @"connect from akka\.tcp://(switchboard-client@127\.0\.0\.1:\d+) as '" + name + "'").Groups[1].Value;
+        Assert.NotEmpty(address);
+        return address;
+    }
+
     private static async Task AssertServesAsync(ServerNode server, ClientSession alice)
     {
         for (var i = 0; i < 5; i++) Assert.Equal(200, (await alice.SendAsync($"prime {i + 2}")).GetProperty("code").GetInt32());
@@ -162,8 +171,7 @@ public sealed class HostilePeerSpecs
     {
         await using var server = await ServerNode.StartAsync();
         await using var alice = await server.ConnectAsync("alice");
-        var port = Regex.Match(server.Process.StdErr, @"connect from akka\.tcp://switchboard-client@127\.0\.0\.1:(\d+) as 'alice'").Groups[1].Value;
-        Assert.NotEmpty(port);
+        var port = ClientAddress(server, "alice").Split(':')[1];
         // Bound to a port of its own, it writes alice's address as its origin in its handshake (what any peer may write):
         // Akka would take it for alice's system restarted and send it what is alice's.
         using var mallory = new HostilePeer($"akka.remote.dot-netty.tcp {{ public-hostname = 127.0.0.1, public-port = {port} }}");
@@ -181,8 +189,7 @@ public sealed class HostilePeerSpecs
     {
         await using var server = await ServerNode.StartAsync();
         await using var alice = await server.ConnectAsync("alice");
-        var address = Regex.Match(server.Process.StdErr, @"connect from akka\.tcp://(switchboard-client@127\.0\.0\.1:\d+) as 'alice'").Groups[1].Value;
-        Assert.NotEmpty(address);
+        var address = ClientAddress(server, "alice");
         // The server's own address in its handshake, to the client's actor system.
         using var mallory = new HostilePeer($"akka.remote.dot-netty.tcp {{ public-hostname = 127.0.0.1, public-port = {server.Port} }}", "switchboard");
         var lifecycle = Inbox.Create(mallory.System);
@@ -200,8 +207,7 @@ public sealed class HostilePeerSpecs
     {
         await using var server = await ServerNode.StartAsync();
         await using var alice = await server.ConnectAsync("alice");
-        var address = Regex.Match(server.Process.StdErr, @"connect from akka\.tcp://(switchboard-client@127\.0\.0\.1:\d+) as 'alice'").Groups[1].Value;
-        Assert.NotEmpty(address);
+        var address = ClientAddress(server, "alice");
         using var mallory = new HostilePeer();
         var dropped = mallory.DroppedAsync(TimeSpan.FromSeconds(30));
         foreach (var path in new[] { "/user/*", "/user/client", "/system/*", "/*" })
