@@ -30,8 +30,6 @@ public sealed class NodeDirectory(string node) : IRemoteDelivery
     /// <summary><paramref name="name"/> left that node (not another node it has joined since).</summary>
     internal void Remove(string name, IActorRef inbox) => _inboxOf.TryRemove(KeyValuePair.Create(name, inbox));
 
-    internal int Count => _inboxOf.Count;
-
     public bool TrySend(IActorRef session, long id, string from, string to, string text, long msgId, long timeMs)
     {
         if (_channel is not { } channel || !_inboxOf.TryGetValue(to, out var there)) return false;

@@ -174,7 +174,6 @@ public sealed class GatewayActor : ReceiveActor
 
     private const string UnverifiedHost = "(unverified)";
 
-
     // A broadcast: every local session but the sender's own gets it (room messages go to the rooms actor).
     private void OnFanout(Fanout m)
     {

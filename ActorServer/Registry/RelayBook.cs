@@ -20,11 +20,6 @@ public sealed class RelayBook(int expireAfterTicks)
     private readonly Queue<(long Relay, int Tick)> _order = new();
     private int _tick;
 
-    public int Pending
-    {
-        get { lock (_relays) return _relays.Count; }
-    }
-
     /// <summary>A relay id for <paramref name="session"/>'s DM <paramref name="id"/>.</summary>
     public long Add(IActorRef session, long id)
     {
@@ -51,8 +46,8 @@ public sealed class RelayBook(int expireAfterTicks)
         return relay;
     }
 
-    /// <summary>The session and its own id for an answer to <paramref name="relay"/>, once.</summary>
-    public (IActorRef Session, long Id)? Take(long relay)
+    // The session and its own id for an answer to this relay, once.
+    private (IActorRef Session, long Id)? Take(long relay)
     {
         lock (_relays) return _relays.Remove(relay, out var r) ? r : null;
     }

@@ -33,11 +33,17 @@ internal static class AkkaPdu
             if (number == 1) command = value;
             else if (number == 2) { handshake = bytes; hasHandshake = true; }
         }
+        if (command != Associate || !hasHandshake) return null;
         // AkkaHandshakeInfo {origin (1) -> AddressData {system (1), hostname (2), port (3), protocol (4)}, uid (2)}
-        if (command != Associate || !hasHandshake || !Field(handshake, 1, out var origin)) return null;
+        ReadOnlySpan<byte> origin = default;
+        var hasOrigin = false;
         fields = new ProtoReader(handshake);
-        while (fields.Next(out var number, out var value, out _))
-            if (number == 2) uid = value;
+        while (fields.Next(out var number, out var value, out var bytes))
+        {
+            if (number == 1) { origin = bytes; hasOrigin = true; }
+            else if (number == 2) uid = value;
+        }
+        if (!hasOrigin) return null;
         string? system = null, host = null, protocol = null;
         int? port = null;
         fields = new ProtoReader(origin);

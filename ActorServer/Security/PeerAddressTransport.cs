@@ -29,10 +29,8 @@ public sealed class PeerAddressTransport : WrappingTransport
     private readonly InboundRules _rules;
     private readonly ILoggingAdapter _log;
 
-    public PeerAddressTransport(Akka.Remote.Transport.Transport wrapped, ExtendedActorSystem system) : base(wrapped)
+    public PeerAddressTransport(Akka.Remote.Transport.Transport wrapped, ExtendedActorSystem system) : base(wrapped, system)
     {
-        System = system;
-        Config = wrapped.Config;
         _peers = PeerAddresses.For(system);
         _peers.Activate();
         _rules = InboundRules.Create(system.Settings.Config);

@@ -18,7 +18,7 @@ public sealed class OutboundOnlyTransportProvider : ITransportAdapterProvider
 }
 
 /// <inheritdoc cref="OutboundOnlyTransportProvider"/>
-public sealed class OutboundOnlyTransport(Akka.Remote.Transport.Transport wrapped, ExtendedActorSystem system) : WrappingTransport(wrapped)
+public sealed class OutboundOnlyTransport(Akka.Remote.Transport.Transport wrapped, ExtendedActorSystem system) : WrappingTransport(wrapped, system)
 {
     private readonly ILoggingAdapter _log = Logging.GetLogger(system, typeof(OutboundOnlyTransport));
 

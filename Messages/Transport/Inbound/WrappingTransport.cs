@@ -9,16 +9,25 @@ namespace Switchboard.Messages.Transport.Inbound;
 /// (<see cref="Listen"/>). Akka's own adapters (<see cref="AbstractTransportAdapter"/>) would add their name to the scheme,
 /// which peers would have to apply too.
 /// </summary>
-public abstract class WrappingTransport(Akka.Remote.Transport.Transport wrapped) : Akka.Remote.Transport.Transport
+public abstract class WrappingTransport : Akka.Remote.Transport.Transport
 {
-    protected Akka.Remote.Transport.Transport Wrapped => wrapped;
+    private readonly Akka.Remote.Transport.Transport _wrapped;
 
-    public override string SchemeIdentifier => wrapped.SchemeIdentifier;
-    public override long MaximumPayloadBytes => wrapped.MaximumPayloadBytes;
-    public override bool IsResponsibleFor(Address remote) => wrapped.IsResponsibleFor(remote);
-    public override Task<bool> Shutdown() => wrapped.Shutdown();
-    public override Task<bool> ManagementCommand(object message) => wrapped.ManagementCommand(message);
+    protected WrappingTransport(Akka.Remote.Transport.Transport wrapped, ExtendedActorSystem system)
+    {
+        _wrapped = wrapped;
+        System = system;
+        Config = wrapped.Config;
+    }
+
+    protected Akka.Remote.Transport.Transport Wrapped => _wrapped;
+
+    public override string SchemeIdentifier => _wrapped.SchemeIdentifier;
+    public override long MaximumPayloadBytes => _wrapped.MaximumPayloadBytes;
+    public override bool IsResponsibleFor(Address remote) => _wrapped.IsResponsibleFor(remote);
+    public override Task<bool> Shutdown() => _wrapped.Shutdown();
+    public override Task<bool> ManagementCommand(object message) => _wrapped.ManagementCommand(message);
 
     // Outbound associations go to addresses this system chose to dial: nothing to check.
-    public override Task<AssociationHandle> Associate(Address remoteAddress) => wrapped.Associate(remoteAddress);
+    public override Task<AssociationHandle> Associate(Address remoteAddress) => _wrapped.Associate(remoteAddress);
 }
