@@ -25,7 +25,19 @@ public sealed class SettingsSpecs : IDisposable
         Assert.Equal((200d, 400d, 256), (server.Sessions.RatePerSecond, server.Sessions.RateBurst, server.Sessions.MaxUnacked));
         Assert.Equal(50, server.Rooms.History);
         var client = ClientSettings.Create(SwitchboardConfig.LoadSide(null, "client.hocon"));
-        Assert.Equal((TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(10)), (client.RegisterTimeout, client.RequestTimeout));
+        Assert.Equal((TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15)), (client.RegisterTimeout, client.RequestTimeout));
+    }
+
+    // A kept DM waits for the store (history.timeout) and then for the recipient's node (delivery-timeout) before its
+    // session answers 503 or 404; a client that gave up first would say "no reply from the server" instead.
+    [Fact]
+    public void The_client_waits_for_a_reply_longer_than_the_server_takes_to_answer_a_kept_direct_message_at_worst()
+    {
+        var server = ServerSettings.Load(null);
+        var history = HistorySettings.Create(server.Hocon);
+        var client = ClientSettings.Create(SwitchboardConfig.LoadSide(null, "client.hocon"));
+        Assert.True(client.RequestTimeout >= server.Sessions.DeliveryTimeout + history.Timeout + TimeSpan.FromSeconds(2),
+            $"client request-timeout {client.RequestTimeout} against the server's {server.Sessions.DeliveryTimeout} + {history.Timeout}");
     }
 
     [Fact]
