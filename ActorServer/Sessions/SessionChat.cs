@@ -274,7 +274,11 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
             else Finish(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
             return;
         }
-        if (_outgoing.Remove(m.Id)) timers.Timers.Cancel(m.Id);
+        if (_outgoing.Remove(m.Id, out var sent))
+        {
+            timers.Timers.Cancel(m.Id);
+            if (sent.Answered) return; // kept after its 503: it went out, the sender was answered then
+        }
         if (m.Code != Codes.Ok) Answer(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
         // A broadcast answers how many it went to; a room message, where it went (members are per node).
         else Answer(m.Id, OpOutcome.Ok(m.Room is null ? OpValue.Of(m.Recipients) : OpValue.Of($"sent to {m.Room}")));
@@ -296,6 +300,21 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     private void TimedOut(DeliveryTimeout m)
     {
         if (!_outgoing.TryGetValue(m.Id, out var o)) return;
+        if (o.Answered)
+        {
+            _outgoing.Remove(m.Id); // the store never answered: nothing more comes of it
+            return;
+        }
+        if (o.Conversation is not null && o.MsgId == 0 && !o.Delivered)
+        {
+            // The store was asked and has not answered: it may yet keep the message (a cluster's conversation moving
+            // off a dead node takes longer than this). The sender hears so now; what the store does keep still goes
+            // out (Posted), unanswered, so the history and what the recipients saw agree. Forgotten after one more wait.
+            Answer(m.Id, new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.NoAnswer));
+            _outgoing[m.Id] = o with { Answered = true };
+            timers.Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), Wait(kept: true));
+            return;
+        }
         if (o.Delivered)
         {
             Finish(m.Id, OpOutcome.Ok(OpValue.Of($"delivered (not kept: {HistoryText.Unavailable})")));
@@ -308,9 +327,9 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
 
     private void Finish(long id, OpOutcome outcome)
     {
-        if (!_outgoing.Remove(id)) return; // already answered (timeout, or a late answer)
+        if (!_outgoing.Remove(id, out var o)) return; // already answered (timeout, or a late answer)
         timers.Timers.Cancel(id);
-        Answer(id, outcome);
+        if (!o.Answered) Answer(id, outcome);
     }
 
     // ------------------------------------------------------------------ to the client
@@ -369,6 +388,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     /// <summary>A DM (<paramref name="To"/>) or room message (<paramref name="Room"/>) on its way; a kept one has its
     /// <paramref name="Conversation"/> and, once stored, its <paramref name="MsgId"/>.</summary>
     /// <paramref name="KeepAfter"/>: a reserved sender's DM to a guest, kept once <paramref name="Delivered"/>.
+    /// <paramref name="Answered"/>: the sender already heard 503 (the store did not answer in time); it goes out if kept.
     private sealed record Outgoing(string? To, string? Room, string Text, Conversation? Conversation, long MsgId = 0,
-        Conversation? KeepAfter = null, bool Delivered = false);
+        Conversation? KeepAfter = null, bool Delivered = false, bool Answered = false);
 }
