@@ -45,6 +45,9 @@ public sealed class AccountsActor : ReceiveActor
         _mayHold = mayHold;
         _byName = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
         _byHost = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
+        // A name that reads as someone's reserved one is nobody's: refused before any look-up or password.
+        Receive<VerifyClaim>(m => _reserved?.LookAlike(m.Claim.Name) is not null,
+            m => Sender.Tell(new ClaimDenied(m.Claim, Codes.Forbidden, LookAlikeText(m.Claim.Name, _reserved!.LookAlike(m.Claim.Name)!))));
         // Most names are guests' and have no account: one indexed look-up instead of an account actor's recovery (which
         // cost a node's first registration about a second of CPU, and each later one a recovery). A name this node knows
         // reserved, or whose account actor is live, goes to the actor at once.
@@ -81,6 +84,11 @@ public sealed class AccountsActor : ReceiveActor
             Sender.Tell(new AccountAnswer(c.Id, OpOutcome.Invalid(problem)));
             return;
         }
+        if (c.Action == AccountAction.Reserve && _reserved?.LookAlike(m.Name) is { } reserved)
+        {
+            Sender.Tell(new AccountAnswer(c.Id, new OpOutcome(Codes.NameTaken, OpValue.None, LookAlikeText(m.Name, reserved))));
+            return;
+        }
         if (FileLost())
         {
             _metrics?.DataStoreWriteFailed();
@@ -91,6 +99,9 @@ public sealed class AccountsActor : ReceiveActor
         Submit(m.Name, m.Host, new AccountJob(0, c.Action, c.Password, c.NewPassword),
             (code, text) => new AccountAnswer(c.Id, code == Codes.Ok ? OpOutcome.Ok(OpValue.Of(text)) : new OpOutcome(code, OpValue.None, text)), Sender);
     }
+
+    private static string LookAlikeText(string name, string reserved) =>
+        $"'{name}' differs only in case from the reserved name '{reserved}'; choose another name";
 
     // Checked before every change, not on a timer: changes are rare, and one statx costs microseconds. Reads go on
     // (the node's open connections still see the accounts as they were); a change would be lost at the next start.

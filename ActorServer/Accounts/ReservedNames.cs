@@ -15,18 +15,45 @@ namespace Switchboard.Server.Accounts;
 /// </summary>
 public sealed class ReservedNames
 {
-    private ImmutableDictionary<string, long> _since = ImmutableDictionary.Create<string, long>(StringComparer.Ordinal);
+    private Names _names = Names.Empty;
 
-    public bool IsReserved(string name) => _since.ContainsKey(name);
+    public bool IsReserved(string name) => _names.Since.ContainsKey(name);
 
     /// <summary>When <paramref name="name"/> was reserved (Unix ms; 0 when the journal did not say), or null.</summary>
-    public long? Since(string name) => _since.TryGetValue(name, out var since) ? since : null;
+    public long? Since(string name) => _names.Since.TryGetValue(name, out var since) ? since : null;
 
-    public int Count => _since.Count;
+    public int Count => _names.Since.Count;
 
-    public void Reserved(string name, long sinceMs) => ImmutableInterlocked.AddOrUpdate(ref _since, name, sinceMs, (_, _) => sinceMs);
+    /// <summary>The reserved name <paramref name="name"/> differs from only in case ("Alice" for "alice"), or null: names
+    /// are told apart by case, but one that reads as someone's reserved name is not anyone else's to take.</summary>
+    public string? LookAlike(string name)
+    {
+        var names = _names;
+        return !names.Since.ContainsKey(name) && names.ByFold.TryGetValue(name, out var reserved) ? reserved : null;
+    }
 
-    public void Released(string name) => ImmutableInterlocked.TryRemove(ref _since, name, out _);
+    public void Reserved(string name, long sinceMs) => ImmutableInterlocked.Update(ref _names, n => n.With(name, sinceMs));
+
+    public void Released(string name) => ImmutableInterlocked.Update(ref _names, n => n.Without(name));
+
+    /// <summary>One snapshot, swapped whole: the names with their times, and each case-folded name to one reserved name.</summary>
+    private sealed record Names(ImmutableDictionary<string, long> Since, ImmutableDictionary<string, string> ByFold)
+    {
+        public static readonly Names Empty = new(ImmutableDictionary.Create<string, long>(StringComparer.Ordinal),
+            ImmutableDictionary.Create<string, string>(StringComparer.OrdinalIgnoreCase));
+
+        public Names With(string name, long sinceMs) =>
+            new(Since.SetItem(name, sinceMs), ByFold.ContainsKey(name) ? ByFold : ByFold.Add(name, name));
+
+        // Another reserved name of the same fold (reserved before look-alikes were refused) takes its place.
+        public Names Without(string name)
+        {
+            var since = Since.Remove(name);
+            if (!ByFold.TryGetValue(name, out var held) || held != name) return this with { Since = since };
+            var other = since.Keys.FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
+            return new Names(since, other is null ? ByFold.Remove(name) : ByFold.SetItem(other, other));
+        }
+    }
 
     /// <summary>Folds one account's events: what its journal says now.</summary>
     public void Apply(string name, IAccountEvent e)

@@ -224,6 +224,29 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
     }
 
     [Fact]
+    public void A_name_that_differs_from_a_reserved_one_only_in_case_can_be_neither_registered_nor_reserved()
+    {
+        var reserved = new ReservedNames();
+        var accounts = Sys.ActorOf(AccountsActor.Props(AccountSettings.Create(Sys.Settings.Config), TimeProvider.System, reserved));
+        Assert.Equal(Codes.Ok, Command(accounts, "alice", AccountAction.Reserve, "s3cret").Code);
+
+        foreach (var lookAlike in new[] { "Alice", "ALICE", "aLiCe" })
+        {
+            var denied = Assert.IsType<ClaimDenied>(Verify(accounts, lookAlike, null));
+            Assert.Equal(Codes.Forbidden, denied.Code);
+            Assert.Contains("'alice'", denied.Error);
+            Assert.IsType<ClaimDenied>(Verify(accounts, lookAlike, "s3cret")); // not hers: her password does not make it so
+        }
+        Assert.Equal(Codes.NameTaken, Command(accounts, "Alice", AccountAction.Reserve, "other").Code);
+        Assert.IsType<ClaimVerified>(Verify(accounts, "alice", "s3cret"));
+        Assert.IsType<ClaimVerified>(Verify(accounts, "alicia", null)); // another name altogether
+
+        // Released, the look-alikes are anyone's again.
+        Assert.Equal(Codes.Ok, Command(accounts, "alice", AccountAction.Release, "s3cret").Code);
+        Assert.IsType<ClaimVerified>(Verify(accounts, "Alice", null));
+    }
+
+    [Fact]
     public void A_guest_name_from_a_host_that_guessed_too_often_waits_like_any_other()
     {
         var elsewhere = Accounts();
