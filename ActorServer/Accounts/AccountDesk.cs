@@ -8,9 +8,11 @@ public static class AccountDesk
 {
     public const string NoAccounts = "this server keeps no accounts (a cluster started without --db keeps no data)";
 
-    public static void Ask(IActorRef? accounts, string name, IActorRef client, AccountCommand command, IActorRef session)
+    /// <param name="host">The client's host as the server's socket saw it (<see cref="PeerAddresses.HostOf"/>), never the
+    /// host its address claims: wrong passwords are charged to it.</param>
+    public static void Ask(IActorRef? accounts, string name, string host, AccountCommand command, IActorRef session)
     {
         if (accounts is null) session.Tell(new AccountAnswer(command.Id, OpOutcome.NotSupported(NoAccounts)));
-        else accounts.Tell(new AccountRequest(name, client.Path.Address.Host ?? "", command), session);
+        else accounts.Tell(new AccountRequest(name, host, command), session);
     }
 }

@@ -166,13 +166,11 @@ public sealed class GatewayActor : ReceiveActor
     // config that drops the adapter) the claim is all there is.
     private string SocketHost(Address address)
     {
-        if (!_peers.Active || !address.HasGlobalScope) return address.Host ?? "";
-        if (_peers.SocketHostOf(address) is { } host) return host;
-        _log.Info("no live association claims {0}; its registration is charged to the shared unverified host", address);
-        return UnverifiedHost;
+        var host = _peers.HostOf(address);
+        if (host == PeerAddresses.UnverifiedHost)
+            _log.Info("no live association claims {0}; its registration is charged to the shared unverified host", address);
+        return host;
     }
-
-    private const string UnverifiedHost = "(unverified)";
 
     // A broadcast: every local session but the sender's own gets it (room messages go to the rooms actor).
     private void OnFanout(Fanout m)

@@ -66,6 +66,21 @@ public sealed class PeerAddresses : IExtension
         return distinct.Length == 1 ? distinct[0] : string.Join(" + ", distinct);
     }
 
+    /// <summary>What every association whose live association is gone (or never recorded) is charged to: one key shared by
+    /// all of them, so going away buys no fresh host.</summary>
+    public const string UnverifiedHost = "(unverified)";
+
+    /// <summary>
+    /// The host secrets presented from <paramref name="address"/> are charged to: the socket host of the association
+    /// claiming it (<see cref="SocketHostOf"/>), <see cref="UnverifiedHost"/> when none does; without the transport (an
+    /// in-process spec's system, or a config that drops the adapter) or for a local address, what the address says.
+    /// </summary>
+    public string HostOf(Address address)
+    {
+        if (!Active || !address.HasGlobalScope) return address.Host ?? "";
+        return SocketHostOf(address) ?? UnverifiedHost;
+    }
+
     /// <summary>
     /// The key of a socket's host: its IP, an IPv4 one as such even on a dual-stack socket, and an IPv6 one by its /64
     /// (one subscriber's network, which hands its owner more addresses than anyone could penalise one by one).

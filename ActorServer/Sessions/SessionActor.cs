@@ -60,7 +60,10 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
         Receive<RequestBatch>(OnRequestBatch);
         Receive<Unregister>(OnUnregister);
         // Accounts (issue 21): the client's commands for its own name, answered like any request (AccountDesk).
-        FromClient<AccountCommand>(m => m.Id, m => AccountDesk.Ask(services.Accounts, _name, _client, m, Self));
+        // Its wrong passwords are charged to the host the socket saw, as at registration, never to the one the client's
+        // address claims (a peer could have another host penalised, or guess past its own host's penalty).
+        FromClient<AccountCommand>(m => m.Id, m =>
+            AccountDesk.Ask(services.Accounts, _name, PeerAddresses.For(Context.System).HostOf(_client.Path.Address), m, Self));
         Receive<AccountAnswer>(m => _chat.Answer(m.Id, m.Outcome));
         Receive<Ack>(m => Sender.Equals(_client), m =>
         {

@@ -15,17 +15,28 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
     // Tickets of this session's own requests to the store that are not client requests: replays (by join id) and away.
     private readonly Dictionary<long, Replaying> _replays = [];
     private readonly Dictionary<long, Conversation> _queries = [];
+    // Read markers asked of the store and not answered yet (by the client's request id).
+    private readonly HashSet<long> _marks = [];
 
     public void Listen(ISessionInbox inbox)
     {
         inbox.FromClient<HistoryQuery>(m => m.Id, Query);
         inbox.Verb("markread", MarkRead);
         inbox.Receive<HistoryPage>(Page);
-        inbox.Receive<MarkedOk>(m => chat.Answer(m.Ticket, OpOutcome.Ok(OpValue.Of($"read up to {m.Marker}"))));
+        inbox.Receive<MarkedOk>(m =>
+        {
+            if (Settled(m.Ticket, _marks.Remove(m.Ticket))) chat.Answer(m.Ticket, OpOutcome.Ok(OpValue.Of($"read up to {m.Marker}")));
+        });
         inbox.Receive<AwayReport>(Away);
         inbox.Receive<ReplayTimeout>(m =>
         {
             if (_replays.Remove(m.Id, out var r)) Joined(m.Id, r, r.Remembered);
+        });
+        // A query or marker the store did not answer in time (a conversation that could not be read, a journal that
+        // hangs): 503, as a kept message that cannot reach the store; a late answer is dropped.
+        inbox.Receive<AskTimeout>(m =>
+        {
+            if (_queries.Remove(m.Id) | _marks.Remove(m.Id)) chat.Answer(m.Id, new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.Unavailable));
         });
         if (desk.Reserved.Since(name) is { } since) desk.Actor.Tell(new CollectAway(name, since), self);
     }
@@ -35,11 +46,8 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
     public void Failed(HistoryFailed m)
     {
         if (_replays.Remove(m.Ticket, out var r)) Joined(m.Ticket, r, r.Remembered);
-        else
-        {
-            _queries.Remove(m.Ticket);
+        else if (Settled(m.Ticket, _queries.Remove(m.Ticket) | _marks.Remove(m.Ticket)))
             chat.Answer(m.Ticket, new OpOutcome(m.Code, OpValue.None, m.Error));
-        }
     }
 
     /// <summary>Whether a live room message waits for its room's replay (it is pushed after it, unless replayed).</summary>
@@ -70,6 +78,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
             return;
         }
         _queries[m.Id] = conversation;
+        Asked(m.Id);
         desk.Actor.Tell(new ReadHistory(conversation, m.Id, m.Anchor, m.At, m.Count, since), self);
     }
 
@@ -88,7 +97,12 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
             return;
         }
         if (Readable(asked, out _) is not { } conversation) chat.Answer(m.Id, Refusal(asked));
-        else desk.Actor.Tell(new MarkReadUpTo(name, m.Id, conversation, msgId), self);
+        else
+        {
+            _marks.Add(m.Id);
+            Asked(m.Id);
+            desk.Actor.Tell(new MarkReadUpTo(name, m.Id, conversation, msgId), self);
+        }
     }
 
     // A room the client is in, or the DMs between it and another name while it is reserved (from its reservation on).
@@ -120,7 +134,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
             Joined(m.Ticket, r, m.Lines);
             return;
         }
-        if (_queries.Remove(m.Ticket, out var conversation))
+        if (Settled(m.Ticket, _queries.Remove(m.Ticket, out var conversation)))
             chat.AnswerHistory(m.Ticket, conversation.SeenBy(name), m.Lines, m.Trimmed, m.LastId);
     }
 
@@ -148,7 +162,18 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         if (m.UpTo > 0) desk.Actor.Tell(new AwayDelivered(name, m.UpTo), self);
     }
 
+    private void Asked(long id) => timers.Timers.StartSingleTimer(("asked", id), new AskTimeout(id), desk.Settings.Timeout);
+
+    // An answer to a request still waiting: its timer stops. False (nothing to answer) once it timed out.
+    private bool Settled(long id, bool waiting)
+    {
+        if (waiting) timers.Timers.Cancel(("asked", id));
+        return waiting;
+    }
+
     private sealed record ReplayTimeout(long Id);
+
+    private sealed record AskTimeout(long Id);
 
     private sealed class Replaying(string room, (string From, string Text)[] remembered)
     {

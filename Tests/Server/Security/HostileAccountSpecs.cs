@@ -1,0 +1,82 @@
+using System.Net;
+using Akka.Actor;
+
+namespace Switchboard.Tests.Server.Security;
+
+/// <summary>
+/// Accounts against a raw Akka.Remote peer: wrong passwords in account commands (<c>release</c>, <c>passwd</c>) are
+/// charged to the host the server's socket saw, as wrong passwords at registration are, never to the host a peer
+/// writes in its handshake: a peer cannot have another host penalised, nor slip its own guesses past its own host's
+/// penalty.
+/// </summary>
+[Trait(Tiers.Name, Tiers.Process)]
+public sealed class HostileAccountSpecs : IDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private readonly string _dir = Directory.CreateTempSubdirectory("sbhostile-accounts-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    // A first penalty longer than the spec takes: nothing races the clock.
+    private Task<ServerNode> PatientServerAsync()
+    {
+        var config = Path.Combine(_dir, "patient.hocon");
+        File.WriteAllText(config, "switchboard.accounts { first-penalty = 120s, max-penalty = 600s }\n");
+        return ServerNode.StartAsync(extra: ["--data", Path.Combine(_dir, "data"), "--config", config]);
+    }
+
+    // A peer on another host: it listens there, and its connections leave from there (through a relay).
+    private static (SourceRelay Relay, HostilePeer Peer) PeerOn(string ip, ServerNode server)
+    {
+        var relay = new SourceRelay(IPAddress.Parse(ip), new IPEndPoint(IPAddress.Loopback, server.Port));
+        var peer = new HostilePeer($$"""
+            akka.remote.dot-netty.tcp { hostname = "{{ip}}", applied-adapters = [egress] }
+            akka.remote.adapters.egress = "Switchboard.Tests.Server.Security.RelayedEgressProvider,Tests"
+            switchboard-test.egress-relay-port = {{relay.Port}}
+            """);
+        return (relay, peer);
+    }
+
+    private static async Task<object> RegisterAsync(HostilePeer peer, ServerNode server, string name, string? password = null)
+    {
+        peer.At($"switchboard@{server.Address}", "/user/gateway").Tell(new Register(name, null, password), peer.Inbox.Receiver);
+        while (true)
+        {
+            var answer = await peer.Inbox.ReceiveAsync(Wait.Scaled());
+            if (answer is Registered or Rejected) return answer;
+        }
+    }
+
+    private static async Task<int> CommandAsync(HostilePeer peer, IActorRef session, AccountCommand command)
+    {
+        session.Tell(command, peer.Inbox.Receiver);
+        while (true)
+            if (await peer.Inbox.ReceiveAsync(Wait.Scaled()) is IReply r && r.Id == command.Id) return r.Code;
+    }
+
+    [Fact]
+    public async Task Wrong_passwords_in_account_commands_are_charged_to_the_socket_host_not_the_host_a_peer_claims()
+    {
+        await using var server = await PatientServerAsync();
+        var (relay, bob) = PeerOn("127.0.0.2", server);
+        using var _ = relay;
+        using var __ = bob;
+        // Mallory's socket is on 127.0.0.1; her handshake says 127.0.0.2, where bob really is.
+        using var mallory = new HostilePeer("akka.remote.dot-netty.tcp { hostname = 127.0.0.1, public-hostname = 127.0.0.2 }");
+
+        var registered = Assert.IsType<Registered>(await RegisterAsync(mallory, server, "mallory"));
+        Assert.Equal(Codes.Ok, await CommandAsync(mallory, registered.Session, new AccountCommand(2, AccountAction.Reserve, "mallorys-own-password")));
+        // Wrong current passwords for her own name, until the name waits.
+        var codes = new List<int>();
+        for (var i = 0; i < 4; i++) codes.Add(await CommandAsync(mallory, registered.Session, new AccountCommand(10 + i, AccountAction.Release, $"wrong-{i}")));
+        Assert.Equal([403, 403, 403, 429], codes);
+
+        // Bob, on 127.0.0.2, was not guessing: he registers.
+        Assert.IsType<Registered>(await RegisterAsync(bob, server, "bob"));
+        // Her own host (the socket's) waits: a registration from it is answered 429, unevaluated.
+        using var again = new HostilePeer();
+        Assert.Equal(Codes.RateLimited, Assert.IsType<Rejected>(await RegisterAsync(again, server, "mallory2")).Code);
+        Assert.Contains("wrong password for 'mallory' from 127.0.0.1", server.Process.StdErr);
+        Assert.DoesNotContain("from 127.0.0.2", server.Process.StdErr);
+    }
+}
