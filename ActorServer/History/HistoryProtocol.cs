@@ -45,8 +45,9 @@ public sealed record Hold(string Owner, long Ticket, Conversation Conversation, 
 public sealed record HeldOk(long Ticket) : IHistoryWireMessage;
 
 /// <summary>A session of <paramref name="Owner"/>, reserved since <paramref name="SinceMs"/>, started: what waited for it
-/// (nothing older than its reservation), and its unread counts; answered with <see cref="AwayReport"/>.</summary>
-public sealed record CollectAway(string Owner, long SinceMs = 0, long Ticket = 0) : IHistoryWireMessage;
+/// (nothing older than its reservation), and its unread counts; answered with <see cref="AwayReport"/>, a page at a time.
+/// <paramref name="Next"/>: the next page, once the last one was delivered (no unread counts again).</summary>
+public sealed record CollectAway(string Owner, long SinceMs = 0, long Ticket = 0, bool Next = false) : IHistoryWireMessage;
 
 /// <summary>The name was reserved anew or released: its inbox (held messages, read markers) is emptied.</summary>
 public sealed record ClearInbox(string Owner) : IHistoryWireMessage;
@@ -54,9 +55,10 @@ public sealed record ClearInbox(string Owner) : IHistoryWireMessage;
 /// <summary>The messages that arrived while <c>Owner</c> was away, in the order they were kept, and what is unread per
 /// conversation it has a marker in. The session pushes them, then answers <see cref="AwayDelivered"/>.</summary>
 /// <paramref name="UpTo"/> names the last held message it covers (the session answers it back once they are pushed; 0:
-/// forget nothing); <paramref name="Trimmed"/> were held but trimmed by retention before they could be delivered.
-public sealed record AwayReport(AwayLine[] Lines, (Conversation Conversation, long Unread)[] Unread, long UpTo, long Trimmed = 0, long Ticket = 0)
-    : IHistoryWireMessage;
+/// forget nothing); <paramref name="Trimmed"/> were held but trimmed by retention before they could be delivered;
+/// <paramref name="More"/> are held after this page (the session asks for them once this one is delivered).
+public sealed record AwayReport(AwayLine[] Lines, (Conversation Conversation, long Unread)[] Unread, long UpTo, long Trimmed = 0, long Ticket = 0,
+    int More = 0) : IHistoryWireMessage;
 
 public sealed record AwayLine(Conversation Conversation, ChatLine Line);
 

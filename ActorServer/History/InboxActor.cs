@@ -15,6 +15,9 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 {
     /// <summary>Read markers an inbox keeps; past it the least recently moved is forgotten.</summary>
     public const int MaxMarkers = 256;
+
+    /// <summary>Held messages one <see cref="AwayReport"/> carries at most (the rest follow, a page at a time).</summary>
+    public const int PageLines = 96;
     private readonly string _owner;
     private readonly HistorySettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -114,14 +117,20 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         if (_read.Count > MaxMarkers) _read.Remove(_read.Keys.First());
     }
 
-    // Each conversation with held messages or a marker is asked once; the report goes when all answered, or at the
-    // timeout with what came (a conversation that cannot be read does not hold up the rest).
+    // A page at a time, the oldest held first: PageLines of the longest texts stay well within a message between
+    // cluster nodes (akka.remote's maximum-frame-size, 512,000 bytes), which a whole inbox of them (max-held) is not.
+    // Each conversation with held messages on the page, or (first page) a marker, is asked once; the report goes when
+    // all answered, or at the timeout with what came (a conversation that cannot be read does not hold up the rest).
     private void OnCollect(CollectAway m)
     {
         var ticket = ++_tickets;
-        var ids = _held.GroupBy(h => h.Conversation).ToDictionary(g => g.Key, g => g.Select(h => h.MsgId).ToArray());
-        foreach (var key in _read.Keys) ids.TryAdd(new Conversation(key), []);
-        var gathering = new Gathering(Sender, m.Ticket, _held.Count > 0 ? _held[^1].Seq : 0, ids.Count, _held.Count, m.SinceMs);
+        var page = _held.Take(PageLines).ToList();
+        var ids = page.GroupBy(h => h.Conversation).ToDictionary(g => g.Key, g => g.Select(h => h.MsgId).ToArray());
+        if (!m.Next)
+            foreach (var key in _read.Keys) ids.TryAdd(new Conversation(key), []);
+        var heldAt = new Dictionary<(string, long), long>(page.Count);
+        foreach (var h in page) heldAt.TryAdd((h.Conversation.Key, h.MsgId), h.Seq);
+        var gathering = new Gathering(Sender, m.Ticket, page.Count > 0 ? page[^1].Seq : 0, ids.Count, page.Count, m.SinceMs, _held.Count - page.Count, heldAt);
         _gathering[ticket] = gathering;
         foreach (var (conversation, wanted) in ids) _routes.Conversations.Tell(new Fetch(conversation, ticket, wanted));
         if (ids.Count == 0) Finish(ticket);
@@ -143,12 +152,13 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
     {
         if (!_gathering.Remove(ticket, out var g)) return;
         Timers.Cancel(ticket);
-        // In the order they were kept, across conversations.
-        var lines = g.Lines.OrderBy(l => l.Line.TimeMs).ThenBy(l => l.Conversation.Key, StringComparer.Ordinal).ThenBy(l => l.Line.Id).ToArray();
+        // In the order they were held, across conversations (times tie within a millisecond).
+        var lines = g.Lines.OrderBy(l => g.HeldAt.GetValueOrDefault((l.Conversation.Key, l.Line.Id))).ToArray();
         // Every conversation answered: what was held and not found, retention trimmed. One that did not answer in time
         // forgets nothing (UpTo 0): its messages come again at the next login.
         var complete = g.Answered == g.Expected;
-        g.ReplyTo.Tell(new AwayReport(lines, [.. g.Unread], complete ? g.UpTo : 0, complete ? g.Held - lines.Length - g.Older : 0, g.Ticket));
+        g.ReplyTo.Tell(new AwayReport(lines, [.. g.Unread], complete ? g.UpTo : 0, complete ? g.Held - lines.Length - g.Older : 0, g.Ticket,
+            complete ? g.More : 0));
     }
 
     private void OnDelivered(AwayDelivered m)
@@ -183,8 +193,12 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     private sealed record GatherTimeout(long Ticket);
 
-    private sealed class Gathering(IActorRef replyTo, long ticket, long upTo, int expected, int held, long sinceMs)
+    private sealed class Gathering(IActorRef replyTo, long ticket, long upTo, int expected, int held, long sinceMs, int more,
+        Dictionary<(string Conversation, long MsgId), long> heldAt)
     {
+        /// <summary>Where each held message of the page is in the inbox's order.</summary>
+        public Dictionary<(string Conversation, long MsgId), long> HeldAt { get; } = heldAt;
+        public int More { get; } = more;
         public long Ticket { get; } = ticket;
         public int Held { get; } = held;
         public long SinceMs { get; } = sinceMs;

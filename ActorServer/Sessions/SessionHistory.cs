@@ -17,6 +17,8 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
     private readonly Dictionary<long, Conversation> _queries = [];
     // Read markers asked of the store and not answered yet (by the client's request id).
     private readonly HashSet<long> _marks = [];
+    // The next page of what arrived while away was asked for (its report is not the first).
+    private bool _awayNext;
 
     public void Listen(ISessionInbox inbox)
     {
@@ -153,13 +155,21 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         chat.Answer(id, OpOutcome.Ok(OpValue.Of($"joined {r.Room}")));
     }
 
+    // A page at a time: the notice (with how many arrived in all) before the first, the next asked for once one is
+    // delivered.
     private void Away(AwayReport m)
     {
-        var unread = m.Unread.Select(u => new UnreadEntry(u.Conversation.SeenBy(name), u.Unread)).ToArray();
-        if (m.Lines.Length > 0 || unread.Length > 0 || m.Trimmed > 0) chat.PushAway(new AwayNotice(m.Lines.Length, unread, m.Trimmed));
+        if (!_awayNext)
+        {
+            var unread = m.Unread.Select(u => new UnreadEntry(u.Conversation.SeenBy(name), u.Unread)).ToArray();
+            if (m.Lines.Length > 0 || unread.Length > 0 || m.Trimmed > 0 || m.More > 0)
+                chat.PushAway(new AwayNotice(m.Lines.Length + m.More, unread, m.Trimmed));
+        }
         foreach (var (conversation, l) in m.Lines)
             chat.PushIncoming(new Incoming(l.From, l.Text, !conversation.IsRoom, conversation.IsRoom ? conversation.Key : null, false, l.Id, l.TimeMs, Offline: true));
         if (m.UpTo > 0) desk.Actor.Tell(new AwayDelivered(name, m.UpTo), self);
+        _awayNext = m.UpTo > 0 && m.More > 0 && desk.Reserved.Since(name) is not null;
+        if (_awayNext) desk.Actor.Tell(new CollectAway(name, desk.Reserved.Since(name)!.Value, Next: true), self);
     }
 
     private void Asked(long id) => timers.Timers.StartSingleTimer(("asked", id), new AskTimeout(id), desk.Settings.Timeout);

@@ -26,8 +26,10 @@ public sealed class HistoryWireSpecs() : Akka.TestKit.Xunit2.TestKit(Configurati
         new Hold("alice", 7, Dm, 9),
         new HeldOk(7),
         new CollectAway("alice", 1_700_000_000_000, 8),
+        new CollectAway("alice", 1_700_000_000_000, 8, Next: true),
         new ClearInbox("alice"),
         new AwayReport([new AwayLine(Dm, Line)], [(Room, 3L), (Dm, 1L)], 12, 2, 8),
+        new AwayReport([new AwayLine(Dm, Line)], [], 12, 0, 8, More: 500),
         new AwayDelivered("alice", 12),
         new MarkReadUpTo("alice", 9, Room, 40),
         new MarkedOk(9, 40),
@@ -49,6 +51,22 @@ public sealed class HistoryWireSpecs() : Akka.TestKit.Xunit2.TestKit(Configurati
         // Arrays compare by reference in records: equal bytes again show that every field came back.
         Assert.Equal(bytes, Serializer.ToBinary(back));
         if (message is not (HistoryPage or Fetch or Fetched or AwayReport or ReadMarkers { Of: not null } or MarkersRead)) Assert.Equal(message, back);
+    }
+
+    // A whole inbox of the longest texts (max-held of them) is several megabytes; one page of it, with every read marker
+    // an inbox keeps, must cross between nodes, where a larger message is dropped (and the owner would never get it).
+    [Fact]
+    public void A_page_of_held_messages_at_their_longest_fits_in_one_message_between_nodes()
+    {
+        var frame = ServerSettings.Load(null).Hocon.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size")!.Value;
+        var longest = new string('\u00e9', Limits.MaxTextBytes / 2); // 2 bytes each in UTF-8
+        var name = new string('n', Limits.MaxNameLength);
+        var lines = Enumerable.Range(1, InboxActor.PageLines)
+            .Select(i => new AwayLine(Conversation.Direct(name, name[..^1] + i % 10), new ChatLine(long.MaxValue - i, name, longest, long.MaxValue)))
+            .ToArray();
+        var unread = Enumerable.Range(0, InboxActor.MaxMarkers).Select(i => (Conversation.Direct(name, $"{name[..^3]}{i:D3}"), long.MaxValue)).ToArray();
+        var bytes = Serializer.ToBinary(new AwayReport(lines, unread, long.MaxValue, long.MaxValue, long.MaxValue, int.MaxValue));
+        Assert.True(bytes.Length < frame, $"a page is {bytes.Length} bytes; a message between nodes is at most {frame}");
     }
 
     [Fact]
