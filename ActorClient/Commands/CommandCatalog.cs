@@ -75,7 +75,7 @@ public static class CommandCatalog
                 ? new WireCommand("presence", id => new SetPresence(id, a.Text == "on"))
                 : new InvalidCommand("presence", "usage: presence on|off"),
         },
-        new("history", ["#ROOM|NAME [COUNT]", "#ROOM|NAME before|after|around ID [COUNT]"],
+        new("history", ["#ROOM|NAME [latest] [COUNT]", "#ROOM|NAME before|after|around ID [COUNT]"],
             "a room's or a DM conversation's kept messages: the newest (20 by default, at most 100), or by message ID")
         {
             Slash = ["history", "chathistory"], Completes = Completes.OnlineNames, Parse = a => HistoryOf(a.Words),
@@ -149,17 +149,33 @@ public static class CommandCatalog
         if (words.Length == 0) return new InvalidCommand("history", HistoryUsage);
         var (conversation, rest) = (words[0], words[1..]);
         var (anchor, at) = (HistoryAnchor.Latest, 0L);
-        if (rest is [var how, var id, ..] && how is "before" or "after" or "around")
+        if (rest is [var how, ..] && how is "before" or "after" or "around")
         {
-            if (!long.TryParse(id, out at)) return new InvalidCommand("history", $"the message id '{id}' is not a whole number");
+            if (rest.Length < 2) return new InvalidCommand("history", HistoryUsage);
+            if (NumberProblem("message id", rest[1], out at) is { } problem) return new InvalidCommand("history", problem);
             anchor = how switch { "before" => HistoryAnchor.Before, "after" => HistoryAnchor.After, _ => HistoryAnchor.Around };
             rest = rest[2..];
         }
         else if (rest is ["latest", ..]) rest = rest[1..];
         var count = DefaultHistoryCount;
-        if (rest is [var n] && !int.TryParse(n, out count)) return new InvalidCommand("history", $"the count '{n}' is not a whole number");
         if (rest.Length > 1) return new InvalidCommand("history", HistoryUsage);
+        if (rest is [var n])
+        {
+            if (NumberProblem("count", n, out var asked) is { } problem) return new InvalidCommand("history", problem);
+            // The server returns at most its max-query (100 by default) whatever is asked; a count past int is not a count.
+            if (asked > int.MaxValue) return new InvalidCommand("history", $"the count '{n}' is too large");
+            count = (int)Math.Max(asked, int.MinValue); // below 1 the server says what a count is
+        }
         return new WireCommand("history", id => new HistoryQuery(id, conversation, anchor, at, count));
+    }
+
+    // A whole number as typed, or what is wrong with it (one past long's range is "too large", not "not a number").
+    private static string? NumberProblem(string what, string typed, out long value)
+    {
+        if (long.TryParse(typed, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out value)) return null;
+        return typed.TrimStart('-').Length > 0 && typed.TrimStart('-').All(char.IsAsciiDigit)
+            ? $"the {what} '{typed}' is too large"
+            : $"the {what} '{typed}' is not a whole number";
     }
 
     private static Command MarkReadOf(string[] words) =>

@@ -50,7 +50,7 @@ public static class ServerHelp
         What clients send (ActorClient, scripted mode: one command a line):
           calc A OP B (OP: + - * / %) · even N · prime N · negative N · op NAME ARG... · who
           tell NAME TEXT · say TEXT · join ROOM · leave ROOM · rooms · say #ROOM TEXT · presence on|off
-          history #ROOM|NAME [COUNT] · markread #ROOM|NAME ID · reserve · passwd FILE · release · sleep MS · unregister · exit
+          history #ROOM|NAME [latest | before|after|around ID] [COUNT] · markread #ROOM|NAME ID · reserve · passwd FILE · release · sleep MS · unregister · exit
 
         Response codes:
         {{Switchboard.Messages.Codes.Help("  ", fromServerOnly: true)}}

@@ -10,7 +10,7 @@ public sealed class CommandCatalogSpecs
     {
         ["A"] = "6", ["OP"] = "*", ["B"] = "7", ["N"] = "97", ["NAME"] = "bob", ["ARG..."] = "2", ["TEXT"] = "hi",
         ["#ROOM"] = "#games", ["ROOM"] = "games", ["on|off"] = "on", ["MS"] = "10", ["FILE"] = PasswordFile(),
-        ["#ROOM|NAME"] = "bob", ["[COUNT]"] = "5", ["before|after|around"] = "around", ["ID"] = "3",
+        ["#ROOM|NAME"] = "bob", ["[COUNT]"] = "5", ["before|after|around"] = "around", ["ID"] = "3", ["[latest]"] = "latest",
     };
 
     // passwd FILE reads the new password when it is typed: the sample is a real private file.
@@ -131,5 +131,32 @@ public sealed class ResponseCodesSpecs
             Assert.Contains($"{c.Code} {c.Meaning}", ClientHelp.Text);
             Assert.Equal(c.FromServer, Codes.Help("", fromServerOnly: true).Contains($"{c.Code} {c.Meaning}"));
         }
+    }
+}
+
+/// <summary>What a person typing <c>history</c> wrongly is told: what is wrong with it, in their terms.</summary>
+public sealed class HistoryCommandSpecs
+{
+    private static string Problem(string line) => Assert.IsType<InvalidCommand>(CommandParser.Parse(line)).Error;
+
+    [Theory]
+    [InlineData("history #lobby 9223372036854775807", "the count '9223372036854775807' is too large")]
+    [InlineData("history #lobby lots", "the count 'lots' is not a whole number")]
+    [InlineData("history bob before 9223372036854775808", "the message id '9223372036854775808' is too large")]
+    [InlineData("history bob before x7", "the message id 'x7' is not a whole number")]
+    [InlineData("history bob before", "usage: history")]
+    [InlineData("history bob around", "usage: history")]
+    [InlineData("history bob latest 5 6", "usage: history")]
+    public void A_wrong_history_command_says_what_is_wrong(string line, string expected) => Assert.Contains(expected, Problem(line));
+
+    [Theory]
+    [InlineData("history bob", HistoryAnchor.Latest, 0L, CommandCatalog.DefaultHistoryCount)]
+    [InlineData("history bob latest 5", HistoryAnchor.Latest, 0L, 5)]
+    [InlineData("history #lobby before 12 3", HistoryAnchor.Before, 12L, 3)]
+    [InlineData("history #lobby around 12", HistoryAnchor.Around, 12L, CommandCatalog.DefaultHistoryCount)]
+    public void A_history_command_asks_what_was_typed(string line, HistoryAnchor anchor, long at, int count)
+    {
+        var query = Assert.IsType<HistoryQuery>(Assert.IsType<WireCommand>(CommandParser.Parse(line)).Make(1));
+        Assert.Equal((anchor, at, count), (query.Anchor, query.At, query.Count));
     }
 }
