@@ -19,6 +19,16 @@ public sealed class Penalties(int failuresBeforePenalty, TimeSpan firstPenalty, 
     /// <summary>True while <paramref name="key"/> waits out a penalty: its secrets are refused unevaluated.</summary>
     public bool Waiting(string key) => _failures.TryGetValue(key, out var f) && f.Until > clock.GetTimestamp();
 
+    /// <summary>How long <paramref name="key"/> still waits (zero when it does not).</summary>
+    public TimeSpan Remaining(string key)
+    {
+        var now = clock.GetTimestamp();
+        return _failures.TryGetValue(key, out var f) && f.Until > now ? TimeSpan.FromSeconds((f.Until - now) / (double)clock.TimestampFrequency) : TimeSpan.Zero;
+    }
+
+    /// <summary>"try again in N s", N the whole seconds of <paramref name="wait"/> rounded up: what a refused client is told.</summary>
+    public static string TryAgainIn(TimeSpan wait) => $"try again in {Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds))} s";
+
     public void Succeeded(string key) => _failures.Remove(key);
 
     public void Failed(string key)

@@ -52,7 +52,7 @@ public sealed class RegistrationGate
         if (_token.Required)
         {
             if (_failures.Waiting(host))
-                return (Codes.RateLimited, "too many wrong tokens from this host; wait and try again");
+                return (Codes.RateLimited, $"too many wrong tokens from this host; {Penalties.TryAgainIn(_failures.Remaining(host))}");
             var vouched = _vouched.ContainsKey(host);
             var elapsed = _clock.GetElapsedTime(_start).Ticks;
             if (!vouched && !_nodeFailures.CanTake(elapsed))

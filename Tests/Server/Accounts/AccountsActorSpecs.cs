@@ -86,7 +86,9 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
         for (var i = 0; i < settings.FailuresBeforePenalty; i++)
             Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(accounts, "dave", $"guess{i}", host: $"10.0.1.{i}")).Code);
         // Each guess came from another host: the name's own count bounds them.
-        Assert.Equal(Codes.RateLimited, Assert.IsType<ClaimDenied>(Verify(accounts, "dave", "guess", host: "10.0.2.1")).Code);
+        var waiting = Assert.IsType<ClaimDenied>(Verify(accounts, "dave", "guess", host: "10.0.2.1"));
+        Assert.Equal(Codes.RateLimited, waiting.Code);
+        Assert.Matches(@"try again in \d+ s", waiting.Error); // how long, not just "wait"
         Assert.Equal(Codes.RateLimited, Assert.IsType<ClaimDenied>(Verify(accounts, "dave", "right", host: "10.0.2.2")).Code);
         Assert.Equal(Codes.RateLimited, Command(accounts, "dave", AccountAction.Release, "right", host: "10.0.2.3").Code);
     }

@@ -37,7 +37,9 @@ public sealed class RegistrationGateSpecs
         _clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(Codes.Unauthorized, gate.Check("a@h:1", "h", "z")?.Code); // third: 2 s
         _clock.Advance(TimeSpan.FromSeconds(1.5));
-        Assert.Equal(Codes.RateLimited, gate.Check("a@h:1", "h", "s3cret")?.Code);
+        var waiting = gate.Check("a@h:1", "h", "s3cret");
+        Assert.Equal(Codes.RateLimited, waiting?.Code);
+        Assert.Contains("try again in 1 s", waiting?.Error); // 0.5 s left, said in whole seconds, rounded up
         _clock.Advance(TimeSpan.FromSeconds(0.5));
         Assert.Null(gate.Check("a@h:1", "h", "s3cret")); // a right token clears the record
         Assert.Equal(Codes.Unauthorized, gate.Check("a@h:1", "h", "x")?.Code);
