@@ -184,7 +184,7 @@ public sealed class Output(TextWriter writer, bool json)
                 {
                     w.WriteString("name", c.Name);
                     w.WriteString("node", c.Node);
-                    w.WriteString("since", DateTimeOffset.FromUnixTimeMilliseconds(c.SinceMs));
+                    w.WriteString("since", Iso(c.SinceMs));
                     if (c.Unread is { } unread) w.WriteNumber("unread", unread);
                 });
                 break;
@@ -213,12 +213,16 @@ public sealed class Output(TextWriter writer, bool json)
         }
     }
 
+    // ISO 8601 in UTC with milliseconds always: one width, for scripts (JSON's default drops trailing zeros).
+    private static string Iso(long ms) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture);
+
     private static void WriteLine(Utf8JsonWriter w, long id, string from, string text, long timeMs)
     {
         if (id > 0) w.WriteNumber("id", id);
         w.WriteString("from", from);
         w.WriteString("text", text);
-        if (timeMs > 0) w.WriteString("time", DateTimeOffset.FromUnixTimeMilliseconds(timeMs));
+        if (timeMs > 0) w.WriteString("time", Iso(timeMs));
     }
 
     // A result that is a list: an array of one object per item.

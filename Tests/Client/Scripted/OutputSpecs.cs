@@ -35,6 +35,16 @@ public sealed class OutputSpecs
             "rooms: #games (2 here, 5 recent, 4 unread), #quiet (1 here, 0 recent) [clientSeq 3, serverSeq 10]"], Lines(_plain));
     }
 
+    // Times are for scripts to compare and parse: one width, milliseconds always (a time on a whole second too).
+    [Fact]
+    public void Times_are_written_with_milliseconds_always_in_utc()
+    {
+        var who = new WhoReply(1, 200, 2, 9, [new("bob", "n:1", 1_764_800_000_000, null), new("carol", "n:1", 1_764_800_000_120, null)], null);
+        new Output(_json, json: true).Reply("who", who);
+        var since = JsonDocument.Parse(Lines(_json)[0]).RootElement.GetProperty("result").EnumerateArray().Select(e => e.GetProperty("since").GetString()!).ToArray();
+        Assert.Equal(["2025-12-03T22:13:20.000+00:00", "2025-12-03T22:13:20.120+00:00"], since);
+    }
+
     [Fact]
     public void A_catch_up_shows_missed_messages_marked_the_trimmed_count_and_a_summary_and_hides_what_was_seen()
     {
