@@ -25,7 +25,7 @@ public static class ShardedHistory
         var conversations = sharding.Start(ConversationExtractor.TypeName,
             id => ConversationActor.Props(new Conversation(id), settings, TimeProvider.System, routes, metrics),
             shardingSettings, new ConversationExtractor(shards), allocation, StopChild.Instance);
-        var inboxes = sharding.Start(InboxExtractor.TypeName, id => InboxActor.Props(id, settings, routes, metrics),
+        var inboxes = sharding.Start(InboxExtractor.TypeName, id => InboxActor.Props(id, settings, routes, metrics, reserved),
             shardingSettings, new InboxExtractor(shards), allocation, StopChild.Instance);
         routes = new HistoryRoutes(conversations, inboxes, Supervisor: null);
 #pragma warning disable AK1008 // top-level on the node side on purpose: the entities' answers must reach it from other nodes

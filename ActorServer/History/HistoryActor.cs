@@ -24,6 +24,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     private readonly Func<bool> _keep;
     private readonly DataFileGuard? _file;
     private readonly SwitchboardMetrics? _metrics;
+    private readonly ReservedNames? _reserved;
     private string? _fileProblem;
     private long _incarnations;
     private bool _keeping;
@@ -31,9 +32,11 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     /// <param name="keep">Takes (or confirms) the keeper lock; true while this node keeps the history.</param>
     /// <param name="file">The data file's guard: writes are refused (503) while it is gone or replaced, since SQLite would
     /// go on writing to the file it opened and the next start would not see them.</param>
+    /// <param name="reserved">Which names are reserved: an inbox holds guests' messages only up to their share.</param>
     public HistoryActor(HistorySettings settings, TimeProvider clock, Func<bool>? keep = null, DataFileGuard? file = null,
-        SwitchboardMetrics? metrics = null)
+        SwitchboardMetrics? metrics = null, ReservedNames? reserved = null)
     {
+        _reserved = reserved;
         _settings = settings;
         _clock = clock;
         _file = file;
@@ -110,8 +113,8 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(HistorySettings settings, TimeProvider clock, Func<bool>? keep = null, DataFileGuard? file = null,
-        SwitchboardMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new HistoryActor(settings, clock, keep, file, metrics));
+        SwitchboardMetrics? metrics = null, ReservedNames? reserved = null) =>
+        Akka.Actor.Props.Create(() => new HistoryActor(settings, clock, keep, file, metrics, reserved));
 
     protected override void PreStart()
     {
@@ -134,7 +137,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         Route(c.PersistenceId, () => ConversationActor.Props(c, _settings, _clock, HistoryRoutes.Via(Self), _metrics), m);
 
     private void ToInbox(string owner, object m) =>
-        Route(InboxActor.PersistenceIdOf(owner), () => InboxActor.Props(owner, _settings, HistoryRoutes.Via(Self), _metrics), m);
+        Route(InboxActor.PersistenceIdOf(owner), () => InboxActor.Props(owner, _settings, HistoryRoutes.Via(Self), _metrics, _reserved), m);
 
     private void Route(string id, Func<Props> props, object message)
     {

@@ -19,4 +19,7 @@ public static class HistoryText
     public static string Stored(string to) => $"stored: {to} is offline, delivered when they return";
     public static string JoinFirst(string room) => $"join {room} first: only a room's members read its history";
     public static string InboxFull(string to) => $"{to} is offline and already has too many messages waiting";
+
+    public static string InboxFullOfGuests(string to) =>
+        $"{to} is offline and already has too many messages waiting from guests (unreserved names); reserve yours to leave one";
 }

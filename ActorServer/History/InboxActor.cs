@@ -20,6 +20,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
     public const int PageLines = 96;
     private readonly string _owner;
     private readonly HistorySettings _settings;
+    private readonly ReservedNames? _reserved;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     // Each held message with the sequence number of its MessageHeld event: a delivery names the last one it covered, so
     // a second login's delivery cannot forget messages held after the first one gathered.
@@ -32,8 +33,10 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
     private readonly HistoryRoutes _routes;
 
     /// <param name="routes">Where it asks conversations for held messages, and where it says it is stopping after a failure.</param>
-    public InboxActor(string owner, HistorySettings settings, HistoryRoutes routes, SwitchboardMetrics? metrics = null)
+    /// <param name="reserved">Which senders are not guests (null: all count as reserved, no guests' share).</param>
+    public InboxActor(string owner, HistorySettings settings, HistoryRoutes routes, SwitchboardMetrics? metrics = null, ReservedNames? reserved = null)
     {
+        _reserved = reserved;
         _metrics = metrics;
         _routes = routes;
         _owner = owner;
@@ -64,14 +67,21 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     public static string PersistenceIdOf(string owner) => "inbox-" + owner;
 
-    public static Props Props(string owner, HistorySettings settings, HistoryRoutes routes, SwitchboardMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new InboxActor(owner, settings, routes, metrics));
+    public static Props Props(string owner, HistorySettings settings, HistoryRoutes routes, SwitchboardMetrics? metrics = null,
+        ReservedNames? reserved = null) =>
+        Akka.Actor.Props.Create(() => new InboxActor(owner, settings, routes, metrics, reserved));
 
     private void OnHold(Hold m)
     {
         if (_held.Count >= _settings.MaxHeld || _held.Count(h => h.Conversation == m.Conversation) >= _settings.MaxHeldFrom)
         {
             Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.InboxFull(_owner)));
+            return;
+        }
+        // Whether a sender is a guest is asked now (of the held ones too): one who reserved since counts as reserved.
+        if (Guest(m.Conversation) && _held.Count(h => Guest(h.Conversation)) >= _settings.MaxHeldFromGuests)
+        {
+            Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.InboxFullOfGuests(_owner)));
             return;
         }
         var replyTo = Sender;
@@ -82,6 +92,8 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
             replyTo.Tell(new HeldOk(m.Ticket));
         });
     }
+
+    private bool Guest(Conversation c) => _reserved is not null && c.Other(_owner) is { } sender && !_reserved.IsReserved(sender);
 
     private void OnMarkRead(MarkReadUpTo m)
     {

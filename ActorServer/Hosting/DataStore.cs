@@ -157,7 +157,7 @@ public static class DataStoreWiring
     {
         if (store is null) return (null, null);
         var (accounts, reserved) = system.StartAccounts(store, metrics);
-        var history = system.ActorOf(HistoryActor.Props(store.History, TimeProvider.System, keeper is null ? null : keeper.TryTake, store.Guard, metrics), "history");
+        var history = system.ActorOf(HistoryActor.Props(store.History, TimeProvider.System, keeper is null ? null : keeper.TryTake, store.Guard, metrics, reserved), "history");
         return (accounts, new HistoryDesk(history, reserved, store.History));
     }
 

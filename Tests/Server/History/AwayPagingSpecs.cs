@@ -53,3 +53,40 @@ public sealed class AwayPagingSpecs() : TestKit(Akka.Configuration.Configuration
         Assert.Equal((0, 0), (after.Lines.Length, after.More));
     }
 }
+
+/// <summary>
+/// Guests' names cost nothing, so "at most max-held-from-one from one sender" alone would let one peer with many guest
+/// names fill a reserved name's inbox for everyone: guests together may hold only max-held-from-guests, and a reserved
+/// sender can still leave a message once they have.
+/// </summary>
+public sealed class GuestInboxSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString(
+    "switchboard.history { max-messages = 1000, max-held = 10, max-held-from-one = 3, max-held-from-guests = 6 }").WithFallback(AccountTestConfig.TestJournal()))
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public void Guests_together_fill_at_most_their_share_of_an_inbox_and_a_reserved_sender_still_gets_through()
+    {
+        var reserved = new ReservedNames();
+        reserved.Reserved("alice", 1);
+        reserved.Reserved("carol", 1);
+        var history = Sys.ActorOf(HistoryActor.Props(HistorySettings.Create(Sys.Settings.Config), TimeProvider.System, reserved: reserved));
+        object Hold(string from, long ticket)
+        {
+            var conversation = Conversation.Direct(from, "alice");
+            history.Tell(new Post(conversation, ticket, from, $"from {from}"));
+            var posted = ExpectMsg<Posted>(Wait);
+            history.Tell(new Hold("alice", ticket, conversation, posted.MsgId));
+            return ExpectMsg<object>(m => m is HeldOk or HistoryFailed, Wait);
+        }
+
+        // Three guest names, three messages each: the seventh from guests is refused, whoever sends it.
+        var answers = Enumerable.Range(0, 9).Select(i => Hold($"guest{i / 3}", i + 1)).ToArray();
+        Assert.Equal(6, answers.Count(a => a is HeldOk));
+        var refused = Assert.IsType<HistoryFailed>(answers[6]);
+        Assert.Equal(Codes.Unavailable, refused.Code);
+        Assert.Contains("guests", refused.Error);
+        // A reserved sender is not a guest: room is left for it.
+        Assert.IsType<HeldOk>(Hold("carol", 20));
+    }
+}
