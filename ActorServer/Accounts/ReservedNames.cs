@@ -32,9 +32,12 @@ public sealed class ReservedNames
         return !names.Since.ContainsKey(name) && names.ByFold.TryGetValue(name, out var reserved) ? reserved : null;
     }
 
-    public void Reserved(string name, long sinceMs) => ImmutableInterlocked.Update(ref _names, n => n.With(name, sinceMs));
+    /// <summary>True when this changed what the list says (it did not have the name, or since another time).</summary>
+    public bool Reserved(string name, long sinceMs) =>
+        ImmutableInterlocked.Update(ref _names, n => n.Since.TryGetValue(name, out var since) && since == sinceMs ? n : n.With(name, sinceMs));
 
-    public void Released(string name) => ImmutableInterlocked.Update(ref _names, n => n.Without(name));
+    /// <summary>True when the list had the name.</summary>
+    public bool Released(string name) => ImmutableInterlocked.Update(ref _names, n => n.Since.ContainsKey(name) ? n.Without(name) : n);
 
     /// <summary>One snapshot, swapped whole: the names with their times, and each case-folded name to one reserved name.</summary>
     private sealed record Names(ImmutableDictionary<string, long> Since, ImmutableDictionary<string, string> ByFold)
@@ -55,15 +58,13 @@ public sealed class ReservedNames
         }
     }
 
-    /// <summary>Folds one account's events: what its journal says now.</summary>
-    public void Apply(string name, IAccountEvent e)
+    /// <summary>Folds one account's events: what its journal says now. True when the list changed.</summary>
+    public bool Apply(string name, IAccountEvent e) => e switch
     {
-        switch (e)
-        {
-            case NameReserved r: Reserved(name, r.SinceMs); break;
-            case ReservationReleased: Released(name); break;
-        }
-    }
+        NameReserved r => Reserved(name, r.SinceMs),
+        ReservationReleased => Released(name),
+        _ => false,
+    };
 
     /// <summary>Every account in the store, read through Akka.Persistence.Query (the SQL plugin's read journal).</summary>
     public static async Task<ReservedNames> LoadAsync(ActorSystem system, CancellationToken cancel)

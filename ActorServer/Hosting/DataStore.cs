@@ -114,6 +114,38 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
             return names;
         }, cancel);
 
+    /// <summary>The journal's last row now (0 when empty): where <see cref="AccountEventsAfterAsync"/> starts, read before
+    /// the list of reserved names (a change between the two is read twice, which changes nothing).</summary>
+    public long LastRow()
+    {
+        using var db = Reader();
+        using var read = db.CreateCommand();
+        read.CommandText = "SELECT COALESCE(MAX(ordering), 0) FROM event_journal";
+        return (long)read.ExecuteScalar()!;
+    }
+
+    /// <summary>The accounts' events written after row <paramref name="after"/>, in the order written (by any node sharing
+    /// the file), off the caller's thread.</summary>
+    public Task<AccountEventsRead> AccountEventsAfterAsync(ActorSystem system, long after) =>
+        Task.Run(() =>
+        {
+            using var db = Reader();
+            using var read = db.CreateCommand();
+            read.CommandText = "SELECT ordering, persistence_id, payload, serializer_id, manifest FROM event_journal " +
+                $"WHERE persistence_id GLOB '{AccountActor.PersistenceIdPrefix}*' AND ordering > $after AND is_deleted = 0 ORDER BY ordering";
+            read.Parameters.AddWithValue("$after", after);
+            using var rows = read.ExecuteReader();
+            var events = new List<(string, IAccountEvent)>();
+            var last = after;
+            while (rows.Read())
+            {
+                last = rows.GetInt64(0);
+                if (system.Serialization.Deserialize((byte[])rows[2], rows.GetInt32(3), rows.IsDBNull(4) ? "" : rows.GetString(4)) is IAccountEvent e)
+                    events.Add((rows.GetString(1)[AccountActor.PersistenceIdPrefix.Length..], e));
+            }
+            return new AccountEventsRead(last, [.. events]);
+        });
+
     /// <summary>Whether the file may hold anything of <paramref name="name"/>'s account: false only when it holds no event
     /// and no snapshot of it (an index look-up on a connection of its own, off the caller's thread).</summary>
     public Task<bool> MayHoldAccountAsync(string name) =>
@@ -156,7 +188,13 @@ public static class DataStoreWiring
         HistoryKeeperLock? keeper = null)
     {
         if (store is null) return (null, null);
+        var after = (store as DataStore)?.LastRow() ?? 0;
         var (accounts, reserved) = system.StartAccounts(store, metrics);
+        // Other nodes sharing the data directory change reservations too (a PostgreSQL store is a cluster's: its nodes
+        // tell each other, ReservationNotice).
+        if (store is DataStore file)
+            system.ActorOf(ReservationWatchActor.Props(a => file.AccountEventsAfterAsync(system, a), after, reserved,
+                system.Settings.Config.RequiredTimeSpan("switchboard.accounts.watch-interval")), "reservation-watch");
         var history = system.ActorOf(HistoryActor.Props(store.History, TimeProvider.System, keeper is null ? null : keeper.TryTake, store.Guard, metrics, reserved), "history");
         return (accounts, new HistoryDesk(history, reserved, store.History));
     }
