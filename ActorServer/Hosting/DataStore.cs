@@ -140,16 +140,16 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
             var last = Math.Max(after, (long)top.ExecuteScalar()!);
             using var read = db.CreateCommand();
             read.Transaction = snapshot;
-            read.CommandText = "SELECT ordering, persistence_id, payload, serializer_id, manifest FROM event_journal " +
+            read.CommandText = "SELECT ordering, persistence_id, payload, serializer_id, manifest, sequence_nr FROM event_journal " +
                 $"WHERE persistence_id GLOB '{AccountActor.PersistenceIdPrefix}*' AND ordering > $after AND ordering <= $last AND is_deleted = 0 ORDER BY ordering";
             read.Parameters.AddWithValue("$after", after);
             read.Parameters.AddWithValue("$last", last);
             using var rows = read.ExecuteReader();
-            var events = new List<(string, IAccountEvent)>();
+            var events = new List<(string, IAccountEvent, long)>();
             while (rows.Read())
             {
                 if (system.Serialization.Deserialize((byte[])rows[2], rows.GetInt32(3), rows.IsDBNull(4) ? "" : rows.GetString(4)) is IAccountEvent e)
-                    events.Add((rows.GetString(1)[AccountActor.PersistenceIdPrefix.Length..], e));
+                    events.Add((rows.GetString(1)[AccountActor.PersistenceIdPrefix.Length..], e, rows.GetInt64(5)));
             }
             return new AccountEventsRead(last, [.. events]);
         });
