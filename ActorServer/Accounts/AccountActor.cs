@@ -37,8 +37,9 @@ public sealed class AccountActor : ReceivePersistentActor
         // released the name since this node read its list at start.
         Recover<RecoveryCompleted>(_ =>
         {
-            if (_password is null) _reserved?.Released(_name);
-            else _reserved?.Reserved(_name, _since);
+            if (LastSequenceNr == 0) _reserved?.Released(_name);
+            // By number: the watch may have applied a newer row of another node already.
+            else _reserved?.Apply(_name, _password is null ? ReservationReleased.Instance : new NameReserved(_password, _since), LastSequenceNr);
         });
         Command<AccountJob>(Start);
     }
@@ -127,10 +128,11 @@ public sealed class AccountActor : ReceivePersistentActor
         {
             _metrics?.DataStoreWritten(asked);
             _password = e switch { NameReserved r => r.Password, PasswordChanged p => p.Password, _ => null };
-            // Before the client hears it: a DM sent right after "reserved" is kept for the name.
-            _reserved?.Apply(_name, e);
+            // Before the client hears it: a DM sent right after "reserved" is kept for the name. By its number: the watch
+            // of a shared file may have read this row back and applied it (and told it) first.
+            var news = _reserved is null || _reserved.Apply(_name, e, LastSequenceNr) is not null;
             // A new owner (or none) of the name: what waited for the name and its read markers are not theirs.
-            if (e is NameReserved or ReservationReleased) Context.System.EventStream.Publish(new ReservationChanged(_name));
+            if (news && e is NameReserved or ReservationReleased) Context.System.EventStream.Publish(new ReservationChanged(_name));
             _log.Info("account '{0}': {1}", _name, Said(c.Job.Action));
             Finish(Codes.Ok, Said(c.Job.Action));
         });

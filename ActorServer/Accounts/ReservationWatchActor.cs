@@ -4,7 +4,7 @@ using Akka.Event;
 namespace Switchboard.Server.Accounts;
 
 /// <summary>Account events written after <paramref name="Last"/>'s predecessor read, up to the row <paramref name="Last"/>.</summary>
-public sealed record AccountEventsRead(long Last, (string Name, IAccountEvent Event)[] Events);
+public sealed record AccountEventsRead(long Last, (string Name, IAccountEvent Event, long Seq)[] Events);
 
 /// <summary>
 /// Nodes sharing a data directory share its accounts, but each keeps its own list of reserved names: read at start and
@@ -57,9 +57,10 @@ public sealed class ReservationWatchActor : ReceiveActor, IWithTimers
         _reading = false;
         _failing = false;
         _after = Math.Max(_after, m.Last);
-        foreach (var (name, e) in m.Events)
-            // This node's own changes are in its list already: nothing is told twice.
-            if (_reserved.Apply(name, e) && e is NameReserved or ReservationReleased)
+        foreach (var (name, e, seq) in m.Events)
+            // This node's own changes are in its list already (by their numbers): nothing is told twice, and a row read
+            // before a newer change here was applied does not undo it.
+            if (_reserved.Apply(name, e, seq) == true && e is NameReserved or ReservationReleased)
             {
                 _log.Info("account '{0}': {1} through another node sharing this data directory", name, e is NameReserved ? "reserved" : "released");
                 Context.System.EventStream.Publish(new ReservationChanged(name));

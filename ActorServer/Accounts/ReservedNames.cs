@@ -39,14 +39,16 @@ public sealed class ReservedNames
     /// <summary>True when the list had the name.</summary>
     public bool Released(string name) => ImmutableInterlocked.Update(ref _names, n => n.Since.ContainsKey(name) ? n.Without(name) : n);
 
-    /// <summary>One snapshot, swapped whole: the names with their times, and each case-folded name to one reserved name.</summary>
-    private sealed record Names(ImmutableDictionary<string, long> Since, ImmutableDictionary<string, string> ByFold)
+    /// <summary>One snapshot, swapped whole: the names with their times, each case-folded name to one reserved name, and
+    /// the journal's sequence number of each account's last event applied by number (<see cref="Apply(string, IAccountEvent, long)"/>).</summary>
+    private sealed record Names(ImmutableDictionary<string, long> Since, ImmutableDictionary<string, string> ByFold,
+        ImmutableDictionary<string, long> Seq)
     {
         public static readonly Names Empty = new(ImmutableDictionary.Create<string, long>(StringComparer.Ordinal),
-            ImmutableDictionary.Create<string, string>(StringComparer.OrdinalIgnoreCase));
+            ImmutableDictionary.Create<string, string>(StringComparer.OrdinalIgnoreCase), ImmutableDictionary.Create<string, long>(StringComparer.Ordinal));
 
         public Names With(string name, long sinceMs) =>
-            new(Since.SetItem(name, sinceMs), ByFold.ContainsKey(name) ? ByFold : ByFold.Add(name, name));
+            this with { Since = Since.SetItem(name, sinceMs), ByFold = ByFold.ContainsKey(name) ? ByFold : ByFold.Add(name, name) };
 
         // Another reserved name of the same fold (reserved before look-alikes were refused) takes its place.
         public Names Without(string name)
@@ -54,7 +56,7 @@ public sealed class ReservedNames
             var since = Since.Remove(name);
             if (!ByFold.TryGetValue(name, out var held) || held != name) return this with { Since = since };
             var other = since.Keys.FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
-            return new Names(since, other is null ? ByFold.Remove(name) : ByFold.SetItem(other, other));
+            return this with { Since = since, ByFold = other is null ? ByFold.Remove(name) : ByFold.SetItem(other, other) };
         }
     }
 
@@ -65,6 +67,31 @@ public sealed class ReservedNames
         ReservationReleased => Released(name),
         _ => false,
     };
+
+    /// <summary>
+    /// Folds the account's event number <paramref name="seq"/> (its journal's sequence number) unless one as new was folded
+    /// already: null then (not news), else whether the list changed. This node's account actors and the watch of a shared
+    /// file (which reads this node's rows back too, perhaps after newer ones were applied here) both fold by number, so an
+    /// older event never undoes a newer one and a change is news to exactly one of them.
+    /// </summary>
+    public bool? Apply(string name, IAccountEvent e, long seq)
+    {
+        bool? result = null;
+        ImmutableInterlocked.Update(ref _names, n =>
+        {
+            result = null;
+            if (n.Seq.TryGetValue(name, out var known) && seq <= known) return n;
+            var next = e switch
+            {
+                NameReserved r => n.Since.TryGetValue(name, out var since) && since == r.SinceMs ? n : n.With(name, r.SinceMs),
+                ReservationReleased => n.Since.ContainsKey(name) ? n.Without(name) : n,
+                _ => n,
+            };
+            result = !ReferenceEquals(next, n);
+            return next with { Seq = next.Seq.SetItem(name, seq) };
+        });
+        return result;
+    }
 
     /// <summary>Every account in the store, read through Akka.Persistence.Query (the SQL plugin's read journal).</summary>
     public static async Task<ReservedNames> LoadAsync(ActorSystem system, CancellationToken cancel)

@@ -130,18 +130,26 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
         Task.Run(() =>
         {
             using var db = Reader();
+            // One snapshot: the file's last row, then the accounts' rows up to it. The next read starts after that row
+            // even when the rows since the last account change are all the history's (messages): starting after the
+            // last account row read every message written since that change again at every tick.
+            using var snapshot = db.BeginTransaction(deferred: true); // a read: BEGIN IMMEDIATE would take the write lock
+            using var top = db.CreateCommand();
+            top.Transaction = snapshot;
+            top.CommandText = "SELECT COALESCE(MAX(ordering), 0) FROM event_journal";
+            var last = Math.Max(after, (long)top.ExecuteScalar()!);
             using var read = db.CreateCommand();
-            read.CommandText = "SELECT ordering, persistence_id, payload, serializer_id, manifest FROM event_journal " +
-                $"WHERE persistence_id GLOB '{AccountActor.PersistenceIdPrefix}*' AND ordering > $after AND is_deleted = 0 ORDER BY ordering";
+            read.Transaction = snapshot;
+            read.CommandText = "SELECT ordering, persistence_id, payload, serializer_id, manifest, sequence_nr FROM event_journal " +
+                $"WHERE persistence_id GLOB '{AccountActor.PersistenceIdPrefix}*' AND ordering > $after AND ordering <= $last AND is_deleted = 0 ORDER BY ordering";
             read.Parameters.AddWithValue("$after", after);
+            read.Parameters.AddWithValue("$last", last);
             using var rows = read.ExecuteReader();
-            var events = new List<(string, IAccountEvent)>();
-            var last = after;
+            var events = new List<(string, IAccountEvent, long)>();
             while (rows.Read())
             {
-                last = rows.GetInt64(0);
                 if (system.Serialization.Deserialize((byte[])rows[2], rows.GetInt32(3), rows.IsDBNull(4) ? "" : rows.GetString(4)) is IAccountEvent e)
-                    events.Add((rows.GetString(1)[AccountActor.PersistenceIdPrefix.Length..], e));
+                    events.Add((rows.GetString(1)[AccountActor.PersistenceIdPrefix.Length..], e, rows.GetInt64(5)));
             }
             return new AccountEventsRead(last, [.. events]);
         });

@@ -63,4 +63,27 @@ public sealed class SharedReservationSpecs() : TestKit(ActorTestConfig.Server())
         heard.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
         AwaitCondition(() => b.Desk.Reserved.IsReserved("carol"), Wait);
     }
+
+    // The watch reads the rows after the last one it saw: that must be the file's last row, not the last account row, or
+    // every tick reads again everything the history wrote since the last account change (a busy node's whole day).
+    [Fact]
+    public async Task The_watch_moves_past_the_rows_that_are_not_accounts()
+    {
+        var (config, store) = AccountTestConfig.Sqlite(_dir);
+        var system = AccountTestConfig.System("solo", config, store);
+        _nodes.Add(system);
+        var (accounts, desk) = system.StartStore(store with { History = HistorySettings.Create(system.Settings.Config) });
+        Assert.Equal(Codes.Ok, Command(accounts!, "alice", AccountAction.Reserve, "s3cret").Code);
+        var afterAccount = store.LastRow();
+        for (var i = 1; i <= 3; i++)
+        {
+            desk!.Actor.Tell(new Post(Conversation.Room("#lobby"), i, "bob", $"hello {i}"), TestActor);
+            ExpectMsg<Posted>(Wait);
+        }
+        Assert.True(store.LastRow() > afterAccount);
+
+        var read = await store.AccountEventsAfterAsync(system, afterAccount);
+        Assert.Empty(read.Events);
+        Assert.Equal(store.LastRow(), read.Last);
+    }
 }

@@ -1,0 +1,42 @@
+using Akka.TestKit.Xunit2;
+
+namespace Switchboard.Tests.Server.Accounts;
+
+/// <summary>
+/// The watch of a shared data file (<see cref="ReservationWatchActor"/>) reads back this node's own account rows too.
+/// What it reads may be older than what this node's account actors have applied since (a reservation read, then released
+/// here before the read is applied): it must not bring an older state back, nor tell a change a second time.
+/// </summary>
+public sealed class ReservationWatchSpecs() : TestKit(ActorTestConfig.Server())
+{
+    private static readonly StoredPassword Password = new([1, 2, 3], [4, 5, 6], 1);
+
+    [Fact]
+    public void A_row_of_this_node_read_back_after_a_newer_change_here_changes_nothing_and_is_not_told()
+    {
+        var reserved = new ReservedNames();
+        // This node's account actor: alice reserved (her row 1), then released (row 2), applied as they were written.
+        Assert.True(reserved.Apply("alice", new NameReserved(Password, 1000), 1));
+        Assert.True(reserved.Apply("alice", ReservationReleased.Instance, 2));
+        var heard = CreateTestProbe();
+        Sys.EventStream.Subscribe(heard.Ref, typeof(ReservationChanged));
+
+        // The watch's read saw only the first of them.
+        var reads = new Queue<AccountEventsRead>([new AccountEventsRead(1, [("alice", new NameReserved(Password, 1000), 1)])]);
+        Sys.ActorOf(ReservationWatchActor.Props(_ => Task.FromResult(reads.Count > 0 ? reads.Dequeue() : new AccountEventsRead(1, [])), 0,
+            reserved, TimeSpan.FromMilliseconds(50)));
+
+        heard.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        Assert.False(reserved.IsReserved("alice"));
+        Assert.Empty(reads);
+    }
+
+    [Fact]
+    public void A_change_applied_by_the_watch_first_is_not_news_to_the_account_actor_that_wrote_it()
+    {
+        var reserved = new ReservedNames();
+        Assert.True(reserved.Apply("alice", new NameReserved(Password, 1000), 1));
+        // The account actor's persist callback, run after the watch read its row: already known, so not told again.
+        Assert.Null(reserved.Apply("alice", new NameReserved(Password, 1000), 1));
+    }
+}
