@@ -101,15 +101,14 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
         {
             using var db = Reader();
             using var read = db.CreateCommand();
-            read.CommandText = "SELECT persistence_id, payload, serializer_id, manifest FROM event_journal " +
+            read.CommandText = "SELECT persistence_id, payload, serializer_id, manifest, sequence_nr FROM event_journal " +
                 $"WHERE persistence_id GLOB '{AccountActor.PersistenceIdPrefix}*' AND is_deleted = 0 ORDER BY persistence_id, sequence_nr";
             using var rows = read.ExecuteReader();
             var names = new ReservedNames();
             while (rows.Read())
             {
                 cancel.ThrowIfCancellationRequested();
-                if (system.Serialization.Deserialize((byte[])rows[1], rows.GetInt32(2), rows.IsDBNull(3) ? "" : rows.GetString(3)) is IAccountEvent e)
-                    names.Apply(rows.GetString(0)[AccountActor.PersistenceIdPrefix.Length..], e);
+                if (AccountRow(system, rows) is var (name, e, seq)) names.Apply(name, e, seq);
             }
             return names;
         }, cancel);
@@ -140,19 +139,35 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
             var last = Math.Max(after, (long)top.ExecuteScalar()!);
             using var read = db.CreateCommand();
             read.Transaction = snapshot;
-            read.CommandText = "SELECT ordering, persistence_id, payload, serializer_id, manifest, sequence_nr FROM event_journal " +
+            read.CommandText = "SELECT persistence_id, payload, serializer_id, manifest, sequence_nr FROM event_journal " +
                 $"WHERE persistence_id GLOB '{AccountActor.PersistenceIdPrefix}*' AND ordering > $after AND ordering <= $last AND is_deleted = 0 ORDER BY ordering";
             read.Parameters.AddWithValue("$after", after);
             read.Parameters.AddWithValue("$last", last);
             using var rows = read.ExecuteReader();
             var events = new List<(string, IAccountEvent, long)>();
             while (rows.Read())
-            {
-                if (system.Serialization.Deserialize((byte[])rows[2], rows.GetInt32(3), rows.IsDBNull(4) ? "" : rows.GetString(4)) is IAccountEvent e)
-                    events.Add((rows.GetString(1)[AccountActor.PersistenceIdPrefix.Length..], e, rows.GetInt64(5)));
-            }
+                if (AccountRow(system, rows) is { } row) events.Add(row);
             return new AccountEventsRead(last, [.. events]);
         });
+
+    // A row of (persistence_id, payload, serializer_id, manifest, sequence_nr) as an account's event, by the plugin's
+    // serializers; null (and a warning) for one this build cannot read (a newer node's event), which must not stop the
+    // rest from being read, at start or at every watch.
+    private static (string Name, IAccountEvent Event, long Seq)? AccountRow(ActorSystem system, SqliteDataReader rows)
+    {
+        var name = rows.GetString(0)[AccountActor.PersistenceIdPrefix.Length..];
+        try
+        {
+            return system.Serialization.Deserialize((byte[])rows[1], rows.GetInt32(2), rows.IsDBNull(3) ? "" : rows.GetString(3)) is IAccountEvent e
+                ? (name, e, rows.GetInt64(4))
+                : null;
+        }
+        catch (Exception ex) when (ex is System.Runtime.Serialization.SerializationException or ArgumentException or FormatException or InvalidOperationException)
+        {
+            system.Log.Warning("account '{0}': event {1} in the data file cannot be read by this build, skipped: {2}", name, rows.GetInt64(4), ex.Message);
+            return null;
+        }
+    }
 
     /// <summary>Whether the file may hold anything of <paramref name="name"/>'s account: false only when it holds no event
     /// and no snapshot of it (an index look-up on a connection of its own, off the caller's thread).</summary>
