@@ -188,14 +188,15 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
             Answer(m.Id, OpOutcome.Invalid(error));
             return;
         }
-        if (room is null || _history is null)
-        {
-            _registry.Tell(new RouteFanout(m.Id, name, room, m.Text, self));
-            return;
-        }
+        // An id still on its way (or kept after its 503) is not reused: its answers would be taken for this one's.
         if (_outgoing.ContainsKey(m.Id))
         {
             Answer(m.Id, OpOutcome.Invalid($"request {m.Id} is still being answered"));
+            return;
+        }
+        if (room is null || _history is null)
+        {
+            _registry.Tell(new RouteFanout(m.Id, name, room, m.Text, self));
             return;
         }
         // A room message is kept before it goes out.

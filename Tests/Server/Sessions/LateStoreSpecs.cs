@@ -24,21 +24,34 @@ public sealed class LateStoreSpecs() : ServerActorsFixture("switchboard.history.
 
     private static Reply Answer(TestProbe probe, long id) => probe.FishForMessage<Reply>(r => r.Id == id, Wait);
 
-    [Fact]
-    public void A_direct_message_the_store_keeps_after_the_sender_heard_503_says_it_may_be_kept_and_still_reaches_its_recipient()
+    // alice (reserved, nothing waiting for her) and bob (a guest), online.
+    private (TestProbe Alice, IActorRef A, TestProbe Bob, IActorRef B) AliceAndBob()
     {
         var alice = CreateTestProbe();
-        RegisterAs("alice", alice);
+        var a = RegisterAs("alice", alice).Session;
         _store.FishForMessage<CollectAway>(_ => true, Wait);
         _store.Reply(new AwayReport([], [], 0));
         var bob = CreateTestProbe();
-        var b = RegisterAs("bob", bob).Session;
+        return (alice, a, bob, RegisterAs("bob", bob).Session);
+    }
 
-        b.Tell(new Tell(7, "alice", "are you there?"), bob.Ref);
+    // The store is asked to keep it and stays silent: the sender hears 503, saying it may still be kept.
+    private Post UnansweredPost(TestProbe sender, long id)
+    {
         var post = _store.FishForMessage<Post>(_ => true, Wait);
-        var refused = Answer(bob, 7);
+        var refused = Answer(sender, id);
         Assert.Equal(Codes.Unavailable, refused.Code);
         Assert.Contains("may still be kept", refused.Error);
+        return post;
+    }
+
+    [Fact]
+    public void A_direct_message_the_store_keeps_after_the_sender_heard_503_says_it_may_be_kept_and_still_reaches_its_recipient()
+    {
+        var (alice, _, bob, b) = AliceAndBob();
+
+        b.Tell(new Tell(7, "alice", "are you there?"), bob.Ref);
+        var post = UnansweredPost(bob, 7);
 
         _store.Reply(new Posted(post.Ticket, post.Conversation, 1, 1_000));
         var incoming = alice.FishForMessage<Incoming>(_ => true, Wait);
@@ -49,12 +62,7 @@ public sealed class LateStoreSpecs() : ServerActorsFixture("switchboard.history.
     [Fact]
     public void A_room_message_the_store_keeps_after_the_sender_heard_503_still_reaches_the_rooms_members()
     {
-        var alice = CreateTestProbe();
-        var a = RegisterAs("alice", alice).Session;
-        _store.FishForMessage<CollectAway>(_ => true, Wait);
-        _store.Reply(new AwayReport([], [], 0));
-        var bob = CreateTestProbe();
-        var b = RegisterAs("bob", bob).Session;
+        var (alice, a, bob, b) = AliceAndBob();
         foreach (var (probe, session) in new[] { (alice, a), (bob, b) })
         {
             session.Tell(new JoinRoom(1, "#lobby"), probe.Ref);
@@ -65,10 +73,10 @@ public sealed class LateStoreSpecs() : ServerActorsFixture("switchboard.history.
         }
 
         b.Tell(new Say(8, "#lobby", "anyone?"), bob.Ref);
-        var post = _store.FishForMessage<Post>(_ => true, Wait);
-        var refused = Answer(bob, 8);
-        Assert.Equal(Codes.Unavailable, refused.Code);
-        Assert.Contains("may still be kept", refused.Error);
+        var post = UnansweredPost(bob, 8);
+        // Its id is still the kept message's: a broadcast under it is refused, not answered for (or as) it.
+        b.Tell(new Say(8, null, "hello everyone"), bob.Ref);
+        Assert.Equal(Codes.Invalid, Answer(bob, 8).Code);
 
         _store.Reply(new Posted(post.Ticket, post.Conversation, 1, 1_000));
         var incoming = alice.FishForMessage<Incoming>(i => i.Room == "#lobby" && !i.Replay, Wait);
