@@ -84,7 +84,8 @@ public sealed class AccountsActor : ReceiveActor
             Sender.Tell(new AccountAnswer(c.Id, OpOutcome.Invalid(problem)));
             return;
         }
-        if (c.Action == AccountAction.Reserve && _reserved?.LookAlike(m.Name) is { } reserved)
+        // A case variant reserved already, or being reserved right now (the list learns of it only once it is written).
+        if (c.Action == AccountAction.Reserve && (_reserved?.LookAlike(m.Name) ?? Reserving(m.Name)) is { } reserved)
         {
             Sender.Tell(new AccountAnswer(c.Id, new OpOutcome(Codes.NameTaken, OpValue.None, LookAlikeText(m.Name, reserved))));
             return;
@@ -137,9 +138,12 @@ public sealed class AccountsActor : ReceiveActor
         }
         var ticket = ++_tickets;
         var account = AccountFor(name);
-        _jobs[ticket] = new Job(account, name, host, replyTo, answer, job.Password is not null);
+        _jobs[ticket] = new Job(account, name, host, replyTo, answer, job.Password is not null, job.Action == AccountAction.Reserve);
         account.Tell(job with { Ticket = ticket });
     }
+
+    private string? Reserving(string name) =>
+        _jobs.Values.FirstOrDefault(j => j.Reserving && j.Name != name && string.Equals(j.Name, name, StringComparison.OrdinalIgnoreCase))?.Name;
 
     private bool Penalized(string name, string host, Func<int, string, object> answer, IActorRef replyTo)
     {
@@ -183,5 +187,6 @@ public sealed class AccountsActor : ReceiveActor
     }
 
     /// <param name="Hashes">It carries a password: it may keep a core busy hashing (bounded by max-concurrent-checks).</param>
-    private sealed record Job(IActorRef Account, string Name, string Host, IActorRef ReplyTo, Func<int, string, object> Answer, bool Hashes);
+    private sealed record Job(IActorRef Account, string Name, string Host, IActorRef ReplyTo, Func<int, string, object> Answer, bool Hashes,
+        bool Reserving = false);
 }

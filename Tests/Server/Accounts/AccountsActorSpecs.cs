@@ -248,6 +248,20 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
         Assert.IsType<ClaimVerified>(Verify(accounts, "Alice", null));
     }
 
+    // Two reservations of case variants at the same moment: the list learns of the first only once it is written, so
+    // the second must be refused by what is in flight, not by the list.
+    [Fact]
+    public void Of_two_case_variants_reserved_at_the_same_moment_only_one_is_reserved()
+    {
+        var accounts = Sys.ActorOf(AccountsActor.Props(AccountSettings.Create(Sys.Settings.Config), TimeProvider.System, new ReservedNames()));
+        accounts.Tell(new AccountRequest("alice", "10.0.0.1", new AccountCommand(1, AccountAction.Reserve, "one", null)));
+        accounts.Tell(new AccountRequest("Alice", "10.0.0.2", new AccountCommand(2, AccountAction.Reserve, "two", null)));
+        var answers = new[] { ExpectMsg<AccountAnswer>(Wait), ExpectMsg<AccountAnswer>(Wait) }.ToDictionary(a => a.Id, a => a.Outcome);
+        Assert.Equal(Codes.Ok, answers[1].Code);
+        Assert.Equal(Codes.NameTaken, answers[2].Code);
+        Assert.Contains("'alice'", answers[2].Error);
+    }
+
     [Fact]
     public void A_guest_name_from_a_host_that_guessed_too_often_waits_like_any_other()
     {
