@@ -10,8 +10,9 @@ namespace Switchboard.Server.Accounts;
 /// <param name="FirstPenalty">The first wait; it doubles with each further wrong password.</param>
 /// <param name="MaxPenalty">The longest wait.</param>
 /// <param name="MaxConcurrentChecks">Password jobs (each ~0.3 s of a core) a node runs at once; past it, 429.</param>
+/// <param name="WatchInterval">How often a node reads the reservations other nodes sharing its data directory made.</param>
 public sealed record AccountSettings(int Iterations, int SaltBytes, int HashBytes, int FailuresBeforePenalty, TimeSpan FirstPenalty, TimeSpan MaxPenalty,
-    int MaxConcurrentChecks)
+    int MaxConcurrentChecks, TimeSpan WatchInterval)
 {
     public static AccountSettings Create(Config config)
     {
@@ -22,9 +23,11 @@ public sealed record AccountSettings(int Iterations, int SaltBytes, int HashByte
             config.RequiredInt("switchboard.accounts.failures-before-penalty"),
             config.RequiredTimeSpan("switchboard.accounts.first-penalty"),
             config.RequiredTimeSpan("switchboard.accounts.max-penalty"),
-            config.RequiredInt("switchboard.accounts.max-concurrent-checks"));
-        if (s.Iterations < 1 || s.SaltBytes < 16 || s.HashBytes < 16 || s.MaxConcurrentChecks < 1)
-            throw new ConfigurationException("switchboard.accounts: iterations and max-concurrent-checks must be at least 1, salt-bytes and hash-bytes at least 16");
+            config.RequiredInt("switchboard.accounts.max-concurrent-checks"),
+            config.RequiredTimeSpan("switchboard.accounts.watch-interval"));
+        if (s.Iterations < 1 || s.SaltBytes < 16 || s.HashBytes < 16 || s.MaxConcurrentChecks < 1 || s.WatchInterval <= TimeSpan.Zero)
+            throw new ConfigurationException(
+                "switchboard.accounts: iterations and max-concurrent-checks must be at least 1, salt-bytes and hash-bytes at least 16, watch-interval positive");
         return s;
     }
 }

@@ -147,8 +147,9 @@ public sealed class AccountsActor : ReceiveActor
 
     private bool Penalized(string name, string host, Func<int, string, object> answer, IActorRef replyTo)
     {
-        if (!_byName.Waiting(name) && !_byHost.Waiting(host)) return false;
-        var wait = _byName.Remaining(name) > _byHost.Remaining(host) ? _byName.Remaining(name) : _byHost.Remaining(host);
+        var (forName, forHost) = (_byName.Remaining(name), _byHost.Remaining(host));
+        var wait = forName > forHost ? forName : forHost;
+        if (wait == TimeSpan.Zero) return false;
         replyTo.Tell(answer(Codes.RateLimited, $"too many wrong passwords for '{name}' or from this host; {Penalties.TryAgainIn(wait)}"));
         return true;
     }

@@ -33,11 +33,10 @@ public sealed class ReservedNames
     }
 
     /// <summary>True when this changed what the list says (it did not have the name, or since another time).</summary>
-    public bool Reserved(string name, long sinceMs) =>
-        ImmutableInterlocked.Update(ref _names, n => n.Since.TryGetValue(name, out var since) && since == sinceMs ? n : n.With(name, sinceMs));
+    public bool Reserved(string name, long sinceMs) => ImmutableInterlocked.Update(ref _names, n => n.Reserve(name, sinceMs));
 
     /// <summary>True when the list had the name.</summary>
-    public bool Released(string name) => ImmutableInterlocked.Update(ref _names, n => n.Since.ContainsKey(name) ? n.Without(name) : n);
+    public bool Released(string name) => ImmutableInterlocked.Update(ref _names, n => n.Release(name));
 
     /// <summary>One snapshot, swapped whole: the names with their times, each case-folded name to one reserved name, and
     /// the journal's sequence number of each account's last event applied by number (<see cref="Apply(string, IAccountEvent, long)"/>).</summary>
@@ -47,12 +46,22 @@ public sealed class ReservedNames
         public static readonly Names Empty = new(ImmutableDictionary.Create<string, long>(StringComparer.Ordinal),
             ImmutableDictionary.Create<string, string>(StringComparer.OrdinalIgnoreCase), ImmutableDictionary.Create<string, long>(StringComparer.Ordinal));
 
-        public Names With(string name, long sinceMs) =>
-            this with { Since = Since.SetItem(name, sinceMs), ByFold = ByFold.ContainsKey(name) ? ByFold : ByFold.Add(name, name) };
+        /// <summary>What one account event makes of the list: this same snapshot when nothing changes.</summary>
+        public Names Fold(string name, IAccountEvent e) => e switch
+        {
+            NameReserved r => Reserve(name, r.SinceMs),
+            ReservationReleased => Release(name),
+            _ => this,
+        };
+
+        public Names Reserve(string name, long sinceMs) =>
+            Since.TryGetValue(name, out var since) && since == sinceMs ? this
+            : this with { Since = Since.SetItem(name, sinceMs), ByFold = ByFold.ContainsKey(name) ? ByFold : ByFold.Add(name, name) };
 
         // Another reserved name of the same fold (reserved before look-alikes were refused) takes its place.
-        public Names Without(string name)
+        public Names Release(string name)
         {
+            if (!Since.ContainsKey(name)) return this;
             var since = Since.Remove(name);
             if (!ByFold.TryGetValue(name, out var held) || held != name) return this with { Since = since };
             var other = since.Keys.FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
@@ -61,12 +70,7 @@ public sealed class ReservedNames
     }
 
     /// <summary>Folds one account's events: what its journal says now. True when the list changed.</summary>
-    public bool Apply(string name, IAccountEvent e) => e switch
-    {
-        NameReserved r => Reserved(name, r.SinceMs),
-        ReservationReleased => Released(name),
-        _ => false,
-    };
+    public bool Apply(string name, IAccountEvent e) => ImmutableInterlocked.Update(ref _names, n => n.Fold(name, e));
 
     /// <summary>
     /// Folds the account's event number <paramref name="seq"/> (its journal's sequence number) unless one as new was folded
@@ -81,12 +85,7 @@ public sealed class ReservedNames
         {
             result = null;
             if (n.Seq.TryGetValue(name, out var known) && seq <= known) return n;
-            var next = e switch
-            {
-                NameReserved r => n.Since.TryGetValue(name, out var since) && since == r.SinceMs ? n : n.With(name, r.SinceMs),
-                ReservationReleased => n.Since.ContainsKey(name) ? n.Without(name) : n,
-                _ => n,
-            };
+            var next = n.Fold(name, e);
             result = !ReferenceEquals(next, n);
             return next with { Seq = next.Seq.SetItem(name, seq) };
         });

@@ -118,7 +118,13 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
     public long LastRow()
     {
         using var db = Reader();
+        return LastRowIn(db, null);
+    }
+
+    private static long LastRowIn(SqliteConnection db, SqliteTransaction? transaction)
+    {
         using var read = db.CreateCommand();
+        read.Transaction = transaction;
         read.CommandText = "SELECT COALESCE(MAX(ordering), 0) FROM event_journal";
         return (long)read.ExecuteScalar()!;
     }
@@ -133,10 +139,7 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
             // even when the rows since the last account change are all the history's (messages): starting after the
             // last account row read every message written since that change again at every tick.
             using var snapshot = db.BeginTransaction(deferred: true); // a read: BEGIN IMMEDIATE would take the write lock
-            using var top = db.CreateCommand();
-            top.Transaction = snapshot;
-            top.CommandText = "SELECT COALESCE(MAX(ordering), 0) FROM event_journal";
-            var last = Math.Max(after, (long)top.ExecuteScalar()!);
+            var last = Math.Max(after, LastRowIn(db, snapshot));
             using var read = db.CreateCommand();
             read.Transaction = snapshot;
             read.CommandText = "SELECT persistence_id, payload, serializer_id, manifest, sequence_nr FROM event_journal " +
@@ -216,8 +219,8 @@ public static class DataStoreWiring
         // Other nodes sharing the data directory change reservations too (a PostgreSQL store is a cluster's: its nodes
         // tell each other, ReservationNotice).
         if (store is DataStore file)
-            system.ActorOf(ReservationWatchActor.Props(a => file.AccountEventsAfterAsync(system, a), after, reserved,
-                system.Settings.Config.RequiredTimeSpan("switchboard.accounts.watch-interval")), "reservation-watch");
+            system.ActorOf(ReservationWatchActor.Props(a => file.AccountEventsAfterAsync(system, a), after, reserved, store.Accounts.WatchInterval),
+                "reservation-watch");
         var history = system.ActorOf(HistoryActor.Props(store.History, TimeProvider.System, keeper is null ? null : keeper.TryTake, store.Guard, metrics, reserved), "history");
         return (accounts, new HistoryDesk(history, reserved, store.History));
     }

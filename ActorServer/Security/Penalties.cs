@@ -16,10 +16,8 @@ public sealed class Penalties(int failuresBeforePenalty, TimeSpan firstPenalty, 
     /// <summary>Keys whose failures are remembered.</summary>
     public int Tracked => _failures.Count;
 
-    /// <summary>True while <paramref name="key"/> waits out a penalty: its secrets are refused unevaluated.</summary>
-    public bool Waiting(string key) => _failures.TryGetValue(key, out var f) && f.Until > clock.GetTimestamp();
-
-    /// <summary>How long <paramref name="key"/> still waits (zero when it does not).</summary>
+    /// <summary>How long <paramref name="key"/> still waits out a penalty, its secrets refused unevaluated meanwhile (zero
+    /// when it does not).</summary>
     public TimeSpan Remaining(string key)
     {
         var now = clock.GetTimestamp();

@@ -51,8 +51,8 @@ public sealed class RegistrationGate
         var now = _clock.GetTimestamp();
         if (_token.Required)
         {
-            if (_failures.Waiting(host))
-                return (Codes.RateLimited, $"too many wrong tokens from this host; {Penalties.TryAgainIn(_failures.Remaining(host))}");
+            if (_failures.Remaining(host) is var wait && wait > TimeSpan.Zero)
+                return (Codes.RateLimited, $"too many wrong tokens from this host; {Penalties.TryAgainIn(wait)}");
             var vouched = _vouched.ContainsKey(host);
             var elapsed = _clock.GetElapsedTime(_start).Ticks;
             if (!vouched && !_nodeFailures.CanTake(elapsed))

@@ -168,8 +168,12 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         foreach (var (conversation, l) in m.Lines)
             chat.PushIncoming(new Incoming(l.From, l.Text, !conversation.IsRoom, conversation.IsRoom ? conversation.Key : null, false, l.Id, l.TimeMs, Offline: true));
         if (m.UpTo > 0) desk.Actor.Tell(new AwayDelivered(name, m.UpTo), self);
-        _awayNext = m.UpTo > 0 && m.More > 0 && desk.Reserved.Since(name) is not null;
-        if (_awayNext) desk.Actor.Tell(new CollectAway(name, desk.Reserved.Since(name)!.Value, Next: true), self);
+        _awayNext = false;
+        if (m.UpTo > 0 && m.More > 0 && desk.Reserved.Since(name) is { } since)
+        {
+            _awayNext = true;
+            desk.Actor.Tell(new CollectAway(name, since, Next: true), self);
+        }
     }
 
     private void Asked(long id) => timers.Timers.StartSingleTimer(("asked", id), new AskTimeout(id), desk.Settings.Timeout);

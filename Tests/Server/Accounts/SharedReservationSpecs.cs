@@ -22,7 +22,7 @@ public sealed class SharedReservationSpecs() : TestKit(ActorTestConfig.Server())
         var system = AccountTestConfig.System($"node{_nodes.Count}",
             ConfigurationFactory.ParseString("switchboard.accounts.watch-interval = 100ms").WithFallback(config), store);
         _nodes.Add(system);
-        var (accounts, desk) = system.StartStore(store with { History = HistorySettings.Create(system.Settings.Config) });
+        var (accounts, desk) = system.StartStore(store with { History = HistorySettings.Create(system.Settings.Config), Accounts = AccountSettings.Create(system.Settings.Config) });
         return (accounts!, desk!, system);
     }
 
@@ -94,7 +94,7 @@ public sealed class SharedReservationSpecs() : TestKit(ActorTestConfig.Server())
         var (config, store) = AccountTestConfig.Sqlite(_dir);
         var system = AccountTestConfig.System("solo", config, store);
         _nodes.Add(system);
-        var (accounts, desk) = system.StartStore(store with { History = HistorySettings.Create(system.Settings.Config) });
+        var (accounts, desk) = system.StartStore(store with { History = HistorySettings.Create(system.Settings.Config), Accounts = AccountSettings.Create(system.Settings.Config) });
         Assert.Equal(Codes.Ok, Command(accounts!, "alice", AccountAction.Reserve, "s3cret").Code);
         var afterAccount = store.LastRow();
         for (var i = 1; i <= 3; i++)
