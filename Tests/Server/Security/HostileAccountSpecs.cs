@@ -25,27 +25,8 @@ public sealed class HostileAccountSpecs : IDisposable
         return ServerNode.StartAsync(extra: ["--data", Path.Combine(_dir, "data"), "--config", config]);
     }
 
-    // A peer on another host: it listens there, and its connections leave from there (through a relay).
-    private static (SourceRelay Relay, HostilePeer Peer) PeerOn(string ip, ServerNode server)
-    {
-        var relay = new SourceRelay(IPAddress.Parse(ip), new IPEndPoint(IPAddress.Loopback, server.Port));
-        var peer = new HostilePeer($$"""
-            akka.remote.dot-netty.tcp { hostname = "{{ip}}", applied-adapters = [egress] }
-            akka.remote.adapters.egress = "Switchboard.Tests.Server.Security.RelayedEgressProvider,Tests"
-            switchboard-test.egress-relay-port = {{relay.Port}}
-            """);
-        return (relay, peer);
-    }
-
-    private static async Task<object> RegisterAsync(HostilePeer peer, ServerNode server, string name, string? password = null)
-    {
-        peer.At($"switchboard@{server.Address}", "/user/gateway").Tell(new Register(name, null, password), peer.Inbox.Receiver);
-        while (true)
-        {
-            var answer = await peer.Inbox.ReceiveAsync(Wait.Scaled());
-            if (answer is Registered or Rejected) return answer;
-        }
-    }
+    private static Task<object> RegisterAsync(HostilePeer peer, ServerNode server, string name, string? password = null) =>
+        peer.RegisterAsync(server, new Register(name, null, password));
 
     private static async Task<int> CommandAsync(HostilePeer peer, IActorRef session, AccountCommand command)
     {
@@ -58,7 +39,7 @@ public sealed class HostileAccountSpecs : IDisposable
     public async Task Wrong_passwords_in_account_commands_are_charged_to_the_socket_host_not_the_host_a_peer_claims()
     {
         await using var server = await PatientServerAsync();
-        var (relay, bob) = PeerOn("127.0.0.2", server);
+        var (relay, bob) = HostilePeer.On("127.0.0.2", server);
         using var _ = relay;
         using var __ = bob;
         // Mallory's socket is on 127.0.0.1; her handshake says 127.0.0.2, where bob really is.

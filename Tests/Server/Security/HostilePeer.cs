@@ -71,6 +71,32 @@ public sealed class HostilePeer : IDisposable
 
     public ActorSelection At(string address, string path) => System.ActorSelection($"akka.tcp://{address}{path}");
 
+    /// <summary>Registers at <paramref name="server"/>'s gateway and returns its answer (<see cref="Registered"/> or
+    /// <see cref="Rejected"/>). A peer registered already hears its sessions' pushes (presence of the newcomer) in the same
+    /// inbox, in any order with the gateway's answer: only the answer counts.</summary>
+    public async Task<object> RegisterAsync(ServerNode server, Register register)
+    {
+        At($"switchboard@{server.Address}", "/user/gateway").Tell(register, Inbox.Receiver);
+        while (true)
+        {
+            var answer = await Inbox.ReceiveAsync(TimeSpan.FromSeconds(30).Scaled());
+            if (answer is Registered or Rejected) return answer;
+        }
+    }
+
+    /// <summary>A peer on another host <paramref name="ip"/> (127.0.0.x): it listens there, and its connections to
+    /// <paramref name="server"/> leave from there, through the relay returned with it.</summary>
+    public static (SourceRelay Relay, HostilePeer Peer) On(string ip, ServerNode server)
+    {
+        var relay = new SourceRelay(global::System.Net.IPAddress.Parse(ip), new global::System.Net.IPEndPoint(global::System.Net.IPAddress.Loopback, server.Port));
+        var peer = new HostilePeer($$"""
+            akka.remote.dot-netty.tcp { hostname = "{{ip}}", applied-adapters = [egress] }
+            akka.remote.adapters.egress = "Switchboard.Tests.Server.Security.RelayedEgressProvider,Tests"
+            switchboard-test.egress-relay-port = {{relay.Port}}
+            """);
+        return (relay, peer);
+    }
+
     /// <summary>A direct (not selection) reference to a path on the peer's target.</summary>
     public IActorRef Ref(string address, string path) => ((ExtendedActorSystem)System).Provider.ResolveActorRef($"akka.tcp://{address}{path}");
 

@@ -33,29 +33,8 @@ public sealed class PeerAddressSpecs : IDisposable
         return ServerNode.StartAsync(extra: ["--token-file", TokenFile(), "--config", config]);
     }
 
-    // A peer on another host: it listens there, and its connections leave from there (through a relay).
-    private static (SourceRelay Relay, HostilePeer Peer) PeerOn(string ip, ServerNode server)
-    {
-        var relay = new SourceRelay(IPAddress.Parse(ip), new IPEndPoint(IPAddress.Loopback, server.Port));
-        var peer = new HostilePeer($$"""
-            akka.remote.dot-netty.tcp { hostname = "{{ip}}", applied-adapters = [egress] }
-            akka.remote.adapters.egress = "Switchboard.Tests.Server.Security.RelayedEgressProvider,Tests"
-            switchboard-test.egress-relay-port = {{relay.Port}}
-            """);
-        return (relay, peer);
-    }
-
-    private static async Task<object> RegisterAsync(HostilePeer peer, ServerNode server, string name, string? token)
-    {
-        peer.At($"switchboard@{server.Address}", "/user/gateway").Tell(new Register(name, token), peer.Inbox.Receiver);
-        // A peer registered already hears its session's pushes (presence of the newcomer) in the same inbox, in any
-        // order with the gateway's answer: only the answer counts here.
-        while (true)
-        {
-            var answer = await peer.Inbox.ReceiveAsync(TimeSpan.FromSeconds(30).Scaled());
-            if (answer is Registered or Rejected) return answer;
-        }
-    }
+    private static Task<object> RegisterAsync(HostilePeer peer, ServerNode server, string name, string? token) =>
+        peer.RegisterAsync(server, new Register(name, token));
 
     private static int CodeOf(object answer) => answer switch
     {
@@ -68,7 +47,7 @@ public sealed class PeerAddressSpecs : IDisposable
     public async Task A_peer_claiming_another_host_cannot_have_it_penalised_and_bob_there_registers_with_the_right_token()
     {
         await using var server = await PatientServerAsync();
-        var (relay, bob) = PeerOn("127.0.0.2", server);
+        var (relay, bob) = HostilePeer.On("127.0.0.2", server);
         using var _ = relay;
         using var __ = bob;
         // Mallory's socket is on 127.0.0.1; her handshake says 127.0.0.2.
@@ -115,7 +94,7 @@ public sealed class PeerAddressSpecs : IDisposable
         // A node budget of 3 wrong tokens that does not refill while the spec runs: nothing races the clock.
         File.WriteAllText(config, "switchboard.registration { first-penalty = 120s, max-penalty = 600s, node-failure-burst = 3, node-failures-per-second = 0.0001 }\n");
         await using var server = await ServerNode.StartAsync(extra: ["--token-file", TokenFile(), "--config", config]);
-        var (bobRelay, bob) = PeerOn("127.0.0.2", server);
+        var (bobRelay, bob) = HostilePeer.On("127.0.0.2", server);
         using var _ = bobRelay;
         using var __ = bob;
         Assert.IsType<Registered>(await RegisterAsync(bob, server, "bob", Secret));
@@ -124,7 +103,7 @@ public sealed class PeerAddressSpecs : IDisposable
         var codes = new List<int>();
         for (var i = 10; i < 18; i++)
         {
-            var (relay, mallory) = PeerOn($"127.0.0.{i}", server);
+            var (relay, mallory) = HostilePeer.On($"127.0.0.{i}", server);
             using (relay)
             using (mallory)
                 codes.Add(CodeOf(await RegisterAsync(mallory, server, $"m{i}", $"guess-{i}")));
@@ -132,7 +111,7 @@ public sealed class PeerAddressSpecs : IDisposable
         Assert.Equal([401, 401, 401, 429, 429, 429, 429, 429], codes);
 
         // A newcomer's token is not evaluated while the budget is spent, right or not; bob's host, known, is served.
-        var (newRelay, newcomer) = PeerOn("127.0.0.20", server);
+        var (newRelay, newcomer) = HostilePeer.On("127.0.0.20", server);
         using (newRelay)
         using (newcomer)
             Assert.Equal(429, CodeOf(await RegisterAsync(newcomer, server, "newcomer", Secret)));

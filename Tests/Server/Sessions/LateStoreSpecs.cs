@@ -9,19 +9,9 @@ namespace Switchboard.Tests.Server.Sessions;
 /// looks at the history before sending it again; and what the store does keep still goes out, so the history and what
 /// the recipients saw agree. The history here is a probe that answers when the spec says.
 /// </summary>
-public sealed class LateStoreSpecs() : ServerActorsFixture("switchboard.history.timeout = 300ms\nswitchboard.delivery-timeout = 300ms")
+public sealed class LateStoreSpecs() : ProbeStoreFixture("switchboard.delivery-timeout = 300ms")
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly ReservedNames _reserved = new();
-    private TestProbe _store = null!;
-
-    protected override HistoryDesk? History()
-    {
-        _reserved.Reserved("alice", 0);
-        _store = CreateTestProbe();
-        return new HistoryDesk(_store.Ref, _reserved, HistorySettings.Create(Sys.Settings.Config));
-    }
-
     private static Reply Answer(TestProbe probe, long id) => probe.FishForMessage<Reply>(r => r.Id == id, Wait);
 
     // alice (reserved, nothing waiting for her) and bob (a guest), online.
@@ -29,8 +19,8 @@ public sealed class LateStoreSpecs() : ServerActorsFixture("switchboard.history.
     {
         var alice = CreateTestProbe();
         var a = RegisterAs("alice", alice).Session;
-        _store.FishForMessage<CollectAway>(_ => true, Wait);
-        _store.Reply(new AwayReport([], [], 0));
+        StoreProbe.FishForMessage<CollectAway>(_ => true, Wait);
+        StoreProbe.Reply(new AwayReport([], [], 0));
         var bob = CreateTestProbe();
         return (alice, a, bob, RegisterAs("bob", bob).Session);
     }
@@ -38,7 +28,7 @@ public sealed class LateStoreSpecs() : ServerActorsFixture("switchboard.history.
     // The store is asked to keep it and stays silent: the sender hears 503, saying it may still be kept.
     private Post UnansweredPost(TestProbe sender, long id)
     {
-        var post = _store.FishForMessage<Post>(_ => true, Wait);
+        var post = StoreProbe.FishForMessage<Post>(_ => true, Wait);
         var refused = Answer(sender, id);
         Assert.Equal(Codes.Unavailable, refused.Code);
         Assert.Contains("may still be kept", refused.Error);
@@ -46,29 +36,29 @@ public sealed class LateStoreSpecs() : ServerActorsFixture("switchboard.history.
     }
 
     [Fact]
-    public void A_direct_message_the_store_keeps_after_the_sender_heard_503_says_it_may_be_kept_and_still_reaches_its_recipient()
+    public void A_direct_message_theStore_keeps_after_the_sender_heard_503_says_it_may_be_kept_and_still_reaches_its_recipient()
     {
         var (alice, _, bob, b) = AliceAndBob();
 
         b.Tell(new Tell(7, "alice", "are you there?"), bob.Ref);
         var post = UnansweredPost(bob, 7);
 
-        _store.Reply(new Posted(post.Ticket, post.Conversation, 1, 1_000));
+        StoreProbe.Reply(new Posted(post.Ticket, post.Conversation, 1, 1_000));
         var incoming = alice.FishForMessage<Incoming>(_ => true, Wait);
         Assert.Equal(("bob", "are you there?", 1L), (incoming.From, incoming.Text, incoming.MsgId));
         bob.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // answered once, with the 503
     }
 
     [Fact]
-    public void A_room_message_the_store_keeps_after_the_sender_heard_503_still_reaches_the_rooms_members()
+    public void A_room_message_theStore_keeps_after_the_sender_heard_503_still_reaches_the_rooms_members()
     {
         var (alice, a, bob, b) = AliceAndBob();
         foreach (var (probe, session) in new[] { (alice, a), (bob, b) })
         {
             session.Tell(new JoinRoom(1, "#lobby"), probe.Ref);
             // With a store, a join replays from it: nothing kept yet.
-            var read = _store.FishForMessage<ReadHistory>(_ => true, Wait);
-            _store.Reply(new HistoryPage(read.Ticket, read.Conversation, [], 0, 0));
+            var read = StoreProbe.FishForMessage<ReadHistory>(_ => true, Wait);
+            StoreProbe.Reply(new HistoryPage(read.Ticket, read.Conversation, [], 0, 0));
             Assert.Equal(Codes.Ok, Answer(probe, 1).Code);
         }
 
@@ -78,7 +68,7 @@ public sealed class LateStoreSpecs() : ServerActorsFixture("switchboard.history.
         b.Tell(new Say(8, null, "hello everyone"), bob.Ref);
         Assert.Equal(Codes.Invalid, Answer(bob, 8).Code);
 
-        _store.Reply(new Posted(post.Ticket, post.Conversation, 1, 1_000));
+        StoreProbe.Reply(new Posted(post.Ticket, post.Conversation, 1, 1_000));
         var incoming = alice.FishForMessage<Incoming>(i => i.Room == "#lobby" && !i.Replay, Wait);
         Assert.Equal(("bob", "anyone?", 1L), (incoming.From, incoming.Text, incoming.MsgId));
     }

@@ -105,34 +105,23 @@ public sealed class UnreadSpecs() : ServerActorsFixture(UnreadHocon)
 
 /// <summary>What a reserved name's lists wait for, and for how long: a store that does not answer costs the counts,
 /// never the list; a burst of lists waits for at most <see cref="SessionUnread.MaxCounting"/> counts at once.</summary>
-public sealed class UnreadBoundSpecs() : ServerActorsFixture(null)
+public sealed class UnreadBoundSpecs : ProbeStoreFixture
 {
-    private readonly ReservedNames _reserved = new();
-    private TestProbe _silent = null!;
-
-    protected override HistoryDesk? History()
-    {
-        _reserved.Reserved("alice", 0);
-        _silent = CreateTestProbe();
-        var settings = HistorySettings.Create(Sys.Settings.Config) with { Timeout = TimeSpan.FromMilliseconds(300) };
-        return new HistoryDesk(_silent.Ref, _reserved, settings);
-    }
-
     [Fact]
     public void Lists_go_out_without_counts_when_the_store_is_silent_and_past_the_bound_at_once()
     {
         var alice = CreateTestProbe();
         var a = RegisterAs("alice", alice).Session;
-        _silent.FishForMessage<CollectAway>(_ => true);
+        StoreProbe.FishForMessage<CollectAway>(_ => true);
         for (var id = 1; id <= SessionUnread.MaxCounting + 2; id++) a.Tell(new Who(id), alice.Ref);
         // The first four ask the inbox; the two past the bound are answered at once, without counts.
-        for (var i = 0; i < SessionUnread.MaxCounting; i++) Assert.Equal("alice", _silent.ExpectMsg<ReadMarkers>().Owner);
+        for (var i = 0; i < SessionUnread.MaxCounting; i++) Assert.Equal("alice", StoreProbe.ExpectMsg<ReadMarkers>().Owner);
         var early = new[] { alice.ExpectMsg<WhoReply>(), alice.ExpectMsg<WhoReply>() };
         Assert.Equal([5L, 6L], early.Select(r => r.Id));
         // The silent store's time runs out: the four waiting lists go out, complete but without counts.
         var late = Enumerable.Range(0, SessionUnread.MaxCounting).Select(_ => alice.ExpectMsg<WhoReply>(TimeSpan.FromSeconds(10))).ToArray();
         Assert.Equal([1L, 2L, 3L, 4L], late.Select(r => r.Id).Order());
         Assert.All(early.Concat(late), r => Assert.Equal((Codes.Ok, "alice", (long?)null), (r.Code, r.Clients.Single().Name, r.Clients.Single().Unread)));
-        _silent.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        StoreProbe.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 }
