@@ -18,8 +18,13 @@ public static class HistoryText
 
     public static string Stored(string to) => $"stored: {to} is offline, delivered when they return";
     public static string JoinFirst(string room) => $"join {room} first: only a room's members read its history";
-    public static string InboxFull(string to) => $"{to} is offline and already has too many messages waiting";
+    // The message was written to its conversation before the inbox was asked to hold it: it stays there (the recipient
+    // reads it with `history`, and it counts in their unread), so the sender is told not to send it again.
+    public static string InboxFull(string to) =>
+        $"{to} is offline and already has too many messages waiting: yours is kept in your conversation's history, " +
+        $"which {to} can read, but is not pushed to them at login; do not send it again";
 
     public static string InboxFullOfGuests(string to) =>
-        $"{to} is offline and already has too many messages waiting from guests (unreserved names); reserve yours to leave one";
+        $"{to} is offline and already has too many messages waiting from guests (unreserved names): yours is kept in the " +
+        $"conversation's history, which {to} can read, but is not pushed to them at login; do not send it again (reserve your name to leave one)";
 }

@@ -86,6 +86,7 @@ public sealed class GuestInboxSpecs() : TestKit(Akka.Configuration.Configuration
         var refused = Assert.IsType<HistoryFailed>(answers[6]);
         Assert.Equal(Codes.Unavailable, refused.Code);
         Assert.Contains("guests", refused.Error);
+        Assert.Contains("do not send it again", refused.Error);
         // A reserved sender is not a guest: room is left for it.
         Assert.IsType<HeldOk>(Hold("carol", 20));
     }

@@ -287,7 +287,11 @@ public sealed class HistoryActorSpecs() : TestKit(Akka.Configuration.Configurati
             ExpectMsg<HeldOk>(Wait);
         }
         history.Tell(new Hold("alice", 999, fromMallory, id));
-        Assert.Equal(Codes.Unavailable, ExpectMsg<HistoryFailed>(Wait).Code);
+        var refused = ExpectMsg<HistoryFailed>(Wait);
+        Assert.Equal(Codes.Unavailable, refused.Code);
+        // The message was written before the inbox was asked: the sender is told it is kept, so as not to send it again.
+        Assert.Contains("kept in your conversation's history", refused.Error);
+        Assert.Contains("do not send it again", refused.Error);
         history.Tell(new Hold("alice", 1000, AliceBob, Post(history, AliceBob, 2, "from a friend").MsgId));
         ExpectMsg<HeldOk>(Wait);
     }
