@@ -138,12 +138,12 @@ public sealed class AccountsActor : ReceiveActor
         }
         var ticket = ++_tickets;
         var account = AccountFor(name);
-        _jobs[ticket] = new Job(account, name, host, replyTo, answer, job.Password is not null, job.Action == AccountAction.Reserve);
+        _jobs[ticket] = new Job(account, name, host, replyTo, answer, job.Password is not null, job with { Ticket = ticket });
         account.Tell(job with { Ticket = ticket });
     }
 
     private string? Reserving(string name) =>
-        _jobs.Values.FirstOrDefault(j => j.Reserving && j.Name != name && string.Equals(j.Name, name, StringComparison.OrdinalIgnoreCase))?.Name;
+        _jobs.Values.FirstOrDefault(j => j.Work.Action == AccountAction.Reserve && j.Name != name && string.Equals(j.Name, name, StringComparison.OrdinalIgnoreCase))?.Name;
 
     private bool Penalized(string name, string host, Func<int, string, object> answer, IActorRef replyTo)
     {
@@ -179,15 +179,26 @@ public sealed class AccountsActor : ReceiveActor
 
     private void OnStopped(IActorRef account)
     {
+        foreach (var (name, a) in _accounts.Where(kv => kv.Value.Equals(account)).ToList()) _accounts.Remove(name);
         foreach (var (ticket, job) in _jobs.Where(j => j.Value.Account.Equals(account)).ToList())
         {
+            // A job still queued when its account stopped (an earlier job's write failed) never ran: it gets one more
+            // try on a fresh account, recovered from the journal; one that fails there too, or a recovery that fails
+            // again, is answered 503.
+            if (!job.Retried)
+            {
+                var fresh = AccountFor(job.Name);
+                _jobs[ticket] = job with { Account = fresh, Retried = true };
+                fresh.Tell(job.Work);
+                continue;
+            }
             _jobs.Remove(ticket);
             job.ReplyTo.Tell(job.Answer(Codes.Unavailable, "the account store is unavailable; try again"));
         }
-        foreach (var (name, a) in _accounts.Where(kv => kv.Value.Equals(account)).ToList()) _accounts.Remove(name);
     }
 
     /// <param name="Hashes">It carries a password: it may keep a core busy hashing (bounded by max-concurrent-checks).</param>
+    /// <param name="Work">What the account was asked (again on a fresh account if this one stopped before answering).</param>
     private sealed record Job(IActorRef Account, string Name, string Host, IActorRef ReplyTo, Func<int, string, object> Answer, bool Hashes,
-        bool Reserving = false);
+        AccountJob Work, bool Retried = false);
 }

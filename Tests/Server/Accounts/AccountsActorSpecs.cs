@@ -126,6 +126,24 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
     }
 
     [Fact]
+    public async Task A_claim_queued_behind_a_failed_write_is_answered_by_a_fresh_account_not_with_503()
+    {
+        var accounts = Accounts();
+        await Journal.OnWrite.Fail();
+        // Both reach the same account actor before its write fails; the failure stops it with the claim still queued.
+        accounts.Tell(new AccountRequest("erin", "10.0.0.1", new AccountCommand(7, AccountAction.Reserve, "pw")));
+        accounts.Tell(new VerifyClaim(AccountTestConfig.Claim("erin", TestActor), null, "10.0.0.1"));
+        var answers = new List<object>
+        {
+            ExpectMsg<object>(m => m is AccountAnswer or ClaimVerified or ClaimDenied, Wait),
+            ExpectMsg<object>(m => m is AccountAnswer or ClaimVerified or ClaimDenied, Wait),
+        };
+        Assert.Equal(Codes.Unavailable, Assert.Single(answers.OfType<AccountAnswer>()).Outcome.Code);
+        Assert.Single(answers.OfType<ClaimVerified>()); // nothing was reserved: erin is a guest's name
+        await Journal.OnWrite.Pass();
+    }
+
+    [Fact]
     public async Task A_failed_journal_write_answers_503_and_the_account_recovers_as_it_was()
     {
         var accounts = Accounts();
