@@ -88,8 +88,9 @@ root.SetAction((r, _) =>
 {
     var options = new ServerOptions(r.GetValue(host)!, r.GetValue(port), r.GetValue(segment)!, r.GetValue(config), r.GetValue(debug),
         r.GetValue(tokenFile), r.GetValue(monitor), r.GetValue(debugAkka), r.GetValue(logFormat) == "json", r.GetValue(data));
-    if (!r.GetValue(clusterMode)) SocketCompletions.InlineUnlessSet();
-    INodeMode mode = r.GetValue(clusterMode)
+    var cluster = r.GetValue(clusterMode);
+    if (!cluster) SocketCompletions.InlineUnlessSet();
+    INodeMode mode = cluster
         ? new ClusterMode(options, new ClusterOptions((r.GetValue(seeds) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             r.GetValue(publicHost), r.GetValue(clusterSecret), r.GetValue(clusterPort), r.GetValue(db)))
         : new SegmentMode(options);

@@ -136,10 +136,10 @@ public sealed class AccountsActor : ReceiveActor
             replyTo.Tell(answer(Codes.RateLimited, "too many password checks right now; try again shortly"));
             return;
         }
-        var ticket = ++_tickets;
+        var work = job with { Ticket = ++_tickets };
         var account = AccountFor(name);
-        _jobs[ticket] = new Job(account, name, host, replyTo, answer, job.Password is not null, job with { Ticket = ticket });
-        account.Tell(job with { Ticket = ticket });
+        _jobs[work.Ticket] = new Job(account, name, host, replyTo, answer, work);
+        account.Tell(work);
     }
 
     private string? Reserving(string name) =>
@@ -197,8 +197,11 @@ public sealed class AccountsActor : ReceiveActor
         }
     }
 
-    /// <param name="Hashes">It carries a password: it may keep a core busy hashing (bounded by max-concurrent-checks).</param>
     /// <param name="Work">What the account was asked (again on a fresh account if this one stopped before answering).</param>
-    private sealed record Job(IActorRef Account, string Name, string Host, IActorRef ReplyTo, Func<int, string, object> Answer, bool Hashes,
-        AccountJob Work, bool Retried = false);
+    private sealed record Job(IActorRef Account, string Name, string Host, IActorRef ReplyTo, Func<int, string, object> Answer,
+        AccountJob Work, bool Retried = false)
+    {
+        /// <summary>It carries a password: it may keep a core busy hashing (bounded by max-concurrent-checks).</summary>
+        public bool Hashes => Work.Password is not null;
+    }
 }
