@@ -41,6 +41,18 @@ public sealed class SettingsSpecs : IDisposable
     }
 
     [Fact]
+    public void Server_and_client_run_one_event_loop_each_way_and_the_servers_remoting_shares_the_session_thread()
+    {
+        var server = ServerSettings.Load(null).Hocon;
+        var client = SwitchboardConfig.LoadSide(null, "client.hocon");
+        foreach (var side in new[] { server, client })
+            foreach (var pool in new[] { "client-socket-worker-pool", "server-socket-worker-pool" })
+                Assert.Equal((1, 1), (side.GetInt($"akka.remote.dot-netty.tcp.{pool}.pool-size-min"), side.GetInt($"akka.remote.dot-netty.tcp.{pool}.pool-size-max")));
+        Assert.Equal(SessionSettings.Dispatcher, server.GetString("akka.remote.use-dispatcher"));
+        Assert.Equal(1, server.GetInt("session-dispatcher.dedicated-thread-pool.thread-count"));
+    }
+
+    [Fact]
     public void A_users_file_needs_only_the_settings_it_changes()
     {
         var settings = ServerSettings.Load(File("switchboard.room-history = 7\nswitchboard.rate-limit.per-second = 0"));
