@@ -41,7 +41,7 @@ public sealed class SettingsSpecs : IDisposable
     }
 
     [Fact]
-    public void Server_and_client_run_one_event_loop_each_way_and_the_servers_remoting_shares_the_session_thread()
+    public void Server_and_client_run_one_event_loop_each_way_and_the_servers_remoting_and_sessions_run_on_the_loop()
     {
         var server = ServerSettings.Load(null).Hocon;
         var client = SwitchboardConfig.LoadSide(null, "client.hocon");
@@ -49,7 +49,7 @@ public sealed class SettingsSpecs : IDisposable
             foreach (var pool in new[] { "client-socket-worker-pool", "server-socket-worker-pool" })
                 Assert.Equal((1, 1), (side.GetInt($"akka.remote.dot-netty.tcp.{pool}.pool-size-min"), side.GetInt($"akka.remote.dot-netty.tcp.{pool}.pool-size-max")));
         Assert.Equal(SessionSettings.Dispatcher, server.GetString("akka.remote.use-dispatcher"));
-        Assert.Equal(1, server.GetInt("session-dispatcher.dedicated-thread-pool.thread-count"));
+        Assert.Equal(typeof(EventLoopExecutorConfigurator), Type.GetType(server.GetString("session-dispatcher.executor")));
     }
 
     [Fact]
