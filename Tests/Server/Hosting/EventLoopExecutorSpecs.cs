@@ -59,6 +59,7 @@ public sealed class EventLoopExecutorSpecs : IAsyncDisposable
         var thread = await ThreadOf(new Probe(), _executor.Execute);
 
         Assert.False(thread.IsThreadPoolThread);
+        Assert.True(thread.IsBackground); // a node that never shut its dispatcher down still exits
         Assert.Equal("sessions-under-test", thread.Name);
         Assert.Null(_executor.Loop);
     }
