@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using Akka.Dispatch;
 using DotNetty.Common.Concurrency;
+using DotNetty.Transport.Channels;
 using IRunnable = Akka.Dispatch.IRunnable;
 
 namespace Switchboard.Server.Hosting;
@@ -36,7 +37,8 @@ public sealed class EventLoopExecutor : ExecutorService
     public override void Execute(IRunnable run)
     {
         var loop = Volatile.Read(ref _loop);
-        if (loop is null && ExecutionEnvironment.TryGetCurrentExecutor(out var current) && !ReferenceEquals(current, _own))
+        // Only a channel loop: another dispatcher's own thread (a second actor system in the process) is not one.
+        if (loop is null && ExecutionEnvironment.TryGetCurrentExecutor(out var current) && current is IEventLoop)
             loop = Interlocked.CompareExchange(ref _loop, current, null) ?? current;
         if (loop is { IsShuttingDown: false } && TryExecute(loop, run)) return;
         if (!TryExecute(_own, run))

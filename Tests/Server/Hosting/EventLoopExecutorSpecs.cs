@@ -1,4 +1,5 @@
 using DotNetty.Common.Concurrency;
+using DotNetty.Transport.Channels;
 using Switchboard.Server.Hosting;
 using IRunnable = Akka.Dispatch.IRunnable;
 
@@ -13,7 +14,7 @@ public sealed class EventLoopExecutorSpecs : IAsyncDisposable
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
     private readonly EventLoopExecutor _executor = new("sessions-under-test");
-    private readonly SingleThreadEventExecutor _loop = new("loop-under-test", TimeSpan.FromMilliseconds(100));
+    private readonly SingleThreadEventLoop _loop = new("loop-under-test", TimeSpan.FromMilliseconds(100));
 
     public async ValueTask DisposeAsync()
     {
@@ -74,6 +75,25 @@ public sealed class EventLoopExecutorSpecs : IAsyncDisposable
 
         Assert.Same(outerThread, await inner.Thread_);
         Assert.Null(_executor.Loop);
+    }
+
+    [Fact]
+    public async Task Work_handed_over_by_another_executors_thread_that_is_no_channel_loop_does_not_move_it()
+    {
+        var other = new EventLoopExecutor("another-system");
+        try
+        {
+            var otherThread = await ThreadOf(new Probe(), other.Execute);
+            var fromOther = await ThreadOf(new Probe(), run => other.Execute(new Probe(() => _executor.Execute(run))));
+
+            Assert.NotSame(otherThread, fromOther);
+            Assert.Equal("sessions-under-test", fromOther.Name);
+            Assert.Null(_executor.Loop);
+        }
+        finally
+        {
+            other.Shutdown();
+        }
     }
 
     [Fact]
