@@ -37,14 +37,13 @@ public sealed class EventLoopExecutorSpecs : IAsyncDisposable
 
         public void Execute() => Run();
 
-        public Task<Thread> Thread_ => _ran.Task.WaitAsync(Wait);
+        public Task<Thread> Ran => _ran.Task.WaitAsync(Wait);
     }
 
-    private Task<Thread> ThreadOf(IRunnable run, Action<IRunnable> execute)
+    private static Task<Thread> ThreadOf(Probe probe, Action<IRunnable> execute)
     {
-        var probe = (Probe)run;
-        execute(run);
-        return probe.Thread_;
+        execute(probe);
+        return probe.Ran;
     }
 
     private async Task<Thread> LoopThread()
@@ -73,7 +72,7 @@ public sealed class EventLoopExecutorSpecs : IAsyncDisposable
 
         var outerThread = await ThreadOf(outer, _executor.Execute);
 
-        Assert.Same(outerThread, await inner.Thread_);
+        Assert.Same(outerThread, await inner.Ran);
         Assert.Null(_executor.Loop);
     }
 
