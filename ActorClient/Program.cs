@@ -24,6 +24,7 @@ var root = new RootCommand("Switchboard client: an interactive menu on a termina
 var tls = ClientTls.AddOptions(root);
 root.SetAction(async r =>
 {
+    Switchboard.Messages.Transport.BufferLeakDetection.OffUnlessSet();
     if (ServerList.Parse(r.GetValue(server)) is not { } servers)
     {
         Console.Error.WriteLine(ClientHelp.BadServer(r.GetValue(server)));

@@ -90,6 +90,7 @@ root.SetAction((r, _) =>
         r.GetValue(tokenFile), r.GetValue(monitor), r.GetValue(debugAkka), r.GetValue(logFormat) == "json", r.GetValue(data));
     var cluster = r.GetValue(clusterMode);
     if (!cluster) SocketCompletions.InlineUnlessSet();
+    Switchboard.Messages.Transport.BufferLeakDetection.OffUnlessSet();
     INodeMode mode = cluster
         ? new ClusterMode(options, new ClusterOptions((r.GetValue(seeds) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             r.GetValue(publicHost), r.GetValue(clusterSecret), r.GetValue(clusterPort), r.GetValue(db)))

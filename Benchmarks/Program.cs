@@ -26,6 +26,8 @@ public static class Program
             Console.Error.WriteLine($"usage: Benchmarks {args[0]} [options]; Benchmarks {args[0]} --help lists them");
             return 2;
         }
+        // The load's clients and echo server run Akka.Remote as the product's processes do.
+        Switchboard.Messages.Transport.BufferLeakDetection.OffUnlessSet();
         // The load commands stop their servers on Ctrl-C themselves; the parser must not take the signal.
         return parsed.Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
