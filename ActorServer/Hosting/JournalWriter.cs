@@ -10,6 +10,8 @@ public readonly record struct JournalRowData(string PersistenceId, long Sequence
 /// connection and one prepared INSERT. Whatever arrives while a transaction runs goes into the next one (group commit:
 /// one <c>BEGIN IMMEDIATE</c> … <c>COMMIT</c> for every conversation's waiting writes), and a write's task completes
 /// only once its transaction has committed; a transaction that fails fails every write in it, and nothing of it stays.
+/// Deletes (retention's) run here too, after the writes gathered with them and in a transaction of their own: on this
+/// connection they neither wait for the writes' lock nor make the writes wait for theirs, and need no connection set up.
 /// </summary>
 public sealed class JournalWriter : IDisposable
 {
@@ -23,10 +25,11 @@ public sealed class JournalWriter : IDisposable
     private readonly string _connectionString;
     private readonly string _pragmas;
     private readonly object _gate = new();
-    private readonly Queue<Write> _queue = new();
+    private readonly Queue<Job> _queue = new();
     private readonly Thread _thread;
     private SqliteConnection? _connection;
     private SqliteCommand? _insert;
+    private JournalDeletes? _deletes;
     private SqliteParameter _timestamp = null!, _pid = null!, _seq = null!, _payload = null!, _manifest = null!, _serializer = null!;
     private bool _closed;
 
@@ -39,22 +42,30 @@ public sealed class JournalWriter : IDisposable
     }
 
     /// <summary>Completes once <paramref name="rows"/> are committed (all of them, in one transaction), or fails.</summary>
-    public Task WriteAsync(IReadOnlyList<JournalRowData> rows)
+    public Task WriteAsync(IReadOnlyList<JournalRowData> rows) => Enqueue(new Write(rows, Completion()));
+
+    /// <summary>The plugin's delete of <paramref name="persistenceId"/>'s events up to <paramref name="toSequenceNr"/>
+    /// (<see cref="JournalDeletes"/>); completes once committed, or fails.</summary>
+    public Task DeleteToAsync(string persistenceId, long toSequenceNr) => Enqueue(new Delete(persistenceId, toSequenceNr, Completion()));
+
+    // Continuations leave this thread: the next transaction need not wait for what the journal does with this one.
+    private static TaskCompletionSource Completion() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private Task Enqueue(Job job)
     {
-        // Continuations leave this thread: the next transaction need not wait for what the journal does with this one.
-        var write = new Write(rows, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         lock (_gate)
         {
             if (_closed) return Task.FromException(new ObjectDisposedException(nameof(JournalWriter), "the journal is stopping"));
-            _queue.Enqueue(write);
+            _queue.Enqueue(job);
             if (_queue.Count == 1) Monitor.Pulse(_gate);
         }
-        return write.Done.Task;
+        return job.Done.Task;
     }
 
     private void Run()
     {
-        var batch = new List<Write>();
+        var writes = new List<Write>();
+        var deletes = new List<Delete>();
         while (true)
         {
             lock (_gate)
@@ -62,47 +73,58 @@ public sealed class JournalWriter : IDisposable
                 while (_queue.Count == 0 && !_closed) Monitor.Wait(_gate);
                 if (_queue.Count == 0) break;
                 var rows = 0;
-                // At least one write, however large; then what fits.
+                // At least one job, however large; then what fits.
                 do
                 {
-                    rows += _queue.Peek().Rows.Count;
-                    batch.Add(_queue.Dequeue());
-                } while (_queue.Count > 0 && rows + _queue.Peek().Rows.Count <= MaxRows);
+                    var job = _queue.Dequeue();
+                    rows += job.RowCount;
+                    if (job is Write w) writes.Add(w);
+                    else deletes.Add((Delete)job);
+                } while (_queue.Count > 0 && rows + _queue.Peek().RowCount <= MaxRows);
             }
-            Commit(batch);
-            batch.Clear();
+            // A delete only reaches ids its conversation was answered for, so it never needs a write gathered with it.
+            if (writes.Count > 0) Commit(writes);
+            if (deletes.Count > 0) Commit(deletes);
+            writes.Clear();
+            deletes.Clear();
         }
         Close();
     }
 
-    private void Commit(List<Write> batch)
+    private void Commit<T>(List<T> batch) where T : Job
     {
         try
         {
             var connection = Open();
             using (var tx = connection.BeginTransaction(deferred: false))
             {
-                _insert!.Transaction = tx;
-                foreach (var write in batch)
-                    foreach (var row in write.Rows)
-                    {
-                        _timestamp.Value = row.Timestamp;
-                        _pid.Value = row.PersistenceId;
-                        _seq.Value = row.SequenceNr;
-                        _payload.Value = row.Payload;
-                        _manifest.Value = row.Manifest;
-                        _serializer.Value = row.SerializerId;
-                        _insert.ExecuteNonQuery();
-                    }
+                foreach (var job in batch)
+                    if (job is Write write) InsertRows(tx, write);
+                    else if (job is Delete delete) _deletes!.Run(tx, delete.PersistenceId, delete.ToSequenceNr);
                 tx.Commit();
             }
-            foreach (var write in batch) write.Done.TrySetResult();
+            foreach (var job in batch) job.Done.TrySetResult();
         }
         catch (Exception ex)
         {
             // The transaction rolled back (its Dispose); a connection that may be unusable is opened afresh next time.
             Close();
-            foreach (var write in batch) write.Done.TrySetException(ex);
+            foreach (var job in batch) job.Done.TrySetException(ex);
+        }
+    }
+
+    private void InsertRows(SqliteTransaction tx, Write write)
+    {
+        _insert!.Transaction = tx;
+        foreach (var row in write.Rows)
+        {
+            _timestamp.Value = row.Timestamp;
+            _pid.Value = row.PersistenceId;
+            _seq.Value = row.SequenceNr;
+            _payload.Value = row.Payload;
+            _manifest.Value = row.Manifest;
+            _serializer.Value = row.SerializerId;
+            _insert.ExecuteNonQuery();
         }
     }
 
@@ -128,6 +150,7 @@ public sealed class JournalWriter : IDisposable
             _serializer = insert.Parameters.Add("$serializer", SqliteType.Integer);
             insert.Prepare();
             _insert = insert;
+            _deletes = new JournalDeletes(connection);
             return _connection = connection;
         }
         catch
@@ -141,6 +164,8 @@ public sealed class JournalWriter : IDisposable
     {
         _insert?.Dispose();
         _insert = null;
+        _deletes?.Dispose();
+        _deletes = null;
         _connection?.Dispose();
         _connection = null;
     }
@@ -157,5 +182,19 @@ public sealed class JournalWriter : IDisposable
         _thread.Join(TimeSpan.FromSeconds(10));
     }
 
-    private sealed record Write(IReadOnlyList<JournalRowData> Rows, TaskCompletionSource Done);
+    private abstract record Job(TaskCompletionSource Done)
+    {
+        /// <summary>What it counts towards <see cref="MaxRows"/>.</summary>
+        public abstract int RowCount { get; }
+    }
+
+    private sealed record Write(IReadOnlyList<JournalRowData> Rows, TaskCompletionSource Done) : Job(Done)
+    {
+        public override int RowCount => Rows.Count;
+    }
+
+    private sealed record Delete(string PersistenceId, long ToSequenceNr, TaskCompletionSource Done) : Job(Done)
+    {
+        public override int RowCount => 1;
+    }
 }

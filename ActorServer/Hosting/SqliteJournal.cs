@@ -13,8 +13,9 @@ namespace Switchboard.Server.Hosting;
 /// (one connection, a prepared INSERT, one transaction for every write waiting) instead of the plugin's write stream,
 /// which built each transaction anew with linq2db (a pooled connection set up, a multi-row INSERT generated and parsed).
 /// The rows are the plugin's own (table <c>event_journal</c> of its <c>sqlite</c> mapping, the same serializer,
-/// manifest and timestamp), so its recovery, deletes and queries read them as they read its own; those stay the
-/// plugin's. A write is answered only once committed, as before.
+/// manifest and timestamp), so its recovery and queries read them as they read its own; those stay the plugin's.
+/// Deletes are the plugin's statements, run by the writer too (<see cref="JournalDeletes"/>). A write is answered only
+/// once committed, as before.
 /// <para>Tagged events (none of Switchboard's are) are left to the plugin's path.</para>
 /// </summary>
 public sealed class SqliteJournal : SqlWriteJournal
@@ -98,6 +99,11 @@ public sealed class SqliteJournal : SqlWriteJournal
             return new JournalRowData(e.PersistenceId, e.SequenceNr, payload, manifest, serializer.Identifier, timestamp);
         }
     }
+
+    // On the writer's connection, behind the writes before it: the plugin's delete took a pooled connection, set it up on
+    // the pool and waited for the write lock the writer held (SQLite's busy handler sleeps 1 ms and more at a time).
+    protected override Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken) =>
+        _writer!.DeleteToAsync(persistenceId, toSequenceNr);
 
     public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
     {

@@ -5,7 +5,8 @@ namespace Switchboard.Tests.Server.Hosting;
 /// <summary>
 /// The single host's journal writer: a write completes once its rows are committed (another connection reads them);
 /// writes from several callers commit together; a transaction that fails (a sequence number the file already holds)
-/// fails every write in it and leaves none of its rows, and the writer goes on with the next; after it stops, writes fail.
+/// fails every write in it and leaves none of its rows, and the writer goes on with the next; deletes do what the plugin's
+/// do; after it stops, writes fail.
 /// </summary>
 public sealed class JournalWriterSpecs : IDisposable
 {
@@ -104,6 +105,60 @@ public sealed class JournalWriterSpecs : IDisposable
         var rows = Rows().Select(r => r.Pid).ToList();
         Assert.Equal(["conversation-#a", .. new[] { "conversation-#b", "conversation-#c" }.Where((_, i) => writes[i].IsCompletedSuccessfully)], rows);
         Assert.All(writes, w => Assert.True(w.IsCompletedSuccessfully || w.Exception!.InnerException is SqliteException));
+    }
+
+    // The plugin's own delete (BaseByteArrayJournalDao.Delete): what a persistence id had up to the sequence number is
+    // gone but for the highest of it, kept flagged so the id's highest sequence number survives; others' rows stay.
+    [Fact]
+    public async Task A_delete_removes_the_ids_events_up_to_it_but_keeps_the_highest_flagged_and_leaves_other_ids_alone()
+    {
+        using var writer = new JournalWriter(ConnectionString, WalSync.Normal);
+        await writer.WriteAsync([.. Enumerable.Range(1, 5).Select(i => Row("conversation-#a", i)), Row("conversation-#b", 1), Row("conversation-#b", 2)]);
+
+        await writer.DeleteToAsync("conversation-#a", 3);
+        Assert.Equal([("conversation-#a", 3L, 1L), ("conversation-#a", 4L, 0L), ("conversation-#a", 5L, 0L), ("conversation-#b", 1L, 0L), ("conversation-#b", 2L, 0L)],
+            Rows().Select(r => (r.Pid, r.Seq, r.Deleted)).ToList());
+
+        await writer.DeleteToAsync("conversation-#a", 5);
+        Assert.Equal([("conversation-#a", 5L, 1L), ("conversation-#b", 1L, 0L), ("conversation-#b", 2L, 0L)],
+            Rows().Select(r => (r.Pid, r.Seq, r.Deleted)).ToList());
+    }
+
+    [Fact]
+    public async Task A_delete_removes_the_ids_tag_rows_up_to_it()
+    {
+        using var writer = new JournalWriter(ConnectionString, WalSync.Normal);
+        using (var db = Connect())
+        using (var tag = db.CreateCommand())
+        {
+            tag.CommandText = "INSERT INTO tags (ordering_id, tag, sequence_nr, persistence_id) VALUES " +
+                              "(1, 't', 1, 'conversation-#a'), (2, 't', 2, 'conversation-#a'), (3, 't', 3, 'conversation-#a'), (4, 't', 1, 'conversation-#b')";
+            tag.ExecuteNonQuery();
+        }
+        await writer.DeleteToAsync("conversation-#a", 2);
+        using var read = Connect();
+        using var tags = read.CreateCommand();
+        tags.CommandText = "SELECT persistence_id || ':' || sequence_nr FROM tags ORDER BY ordering_id";
+        using var r = tags.ExecuteReader();
+        var left = new List<string>();
+        while (r.Read()) left.Add(r.GetString(0));
+        Assert.Equal(["conversation-#a:3", "conversation-#b:1"], left);
+    }
+
+    // Writes queued behind a delete are not held back by it, and a delete queued behind writes sees their rows.
+    [Fact]
+    public async Task Writes_and_deletes_queued_together_all_complete_in_order_of_their_ids()
+    {
+        using var writer = new JournalWriter(ConnectionString, WalSync.Normal);
+        var jobs = new List<Task>();
+        for (var i = 1; i <= 40; i++)
+        {
+            jobs.Add(writer.WriteAsync([Row("conversation-#a", i)]));
+            if (i % 10 == 0) jobs.Add(writer.DeleteToAsync("conversation-#a", i - 2));
+        }
+        await Task.WhenAll(jobs);
+        Assert.Equal([("conversation-#a", 38L, 1L), ("conversation-#a", 39L, 0L), ("conversation-#a", 40L, 0L)],
+            Rows().Select(r => (r.Pid, r.Seq, r.Deleted)).ToList());
     }
 
     [Fact]

@@ -1,0 +1,64 @@
+using Microsoft.Data.Sqlite;
+
+namespace Switchboard.Server.Hosting;
+
+/// <summary>
+/// Akka.Persistence.Sql's delete of one persistence id's events up to a sequence number (<c>BaseByteArrayJournalDao.Delete</c>
+/// with <c>delete-compatibility-mode</c> off and tags in their table, the settings of the <c>sqlite</c> mapping here), as
+/// statements prepared once on <see cref="JournalWriter"/>'s connection: every event up to it is marked deleted, then
+/// all but the highest marked one are removed, so the id's highest sequence number stays in the file and its ids never
+/// restart; its tag rows up to it go too.
+/// </summary>
+internal sealed class JournalDeletes : IDisposable
+{
+    private readonly SqliteCommand _mark, _highestMarked, _remove, _tags;
+
+    public JournalDeletes(SqliteConnection connection)
+    {
+        _mark = Prepare(connection, "UPDATE event_journal SET is_deleted = 1 WHERE persistence_id = $pid AND sequence_nr <= $to");
+        _highestMarked = Prepare(connection,
+            "SELECT sequence_nr FROM event_journal WHERE persistence_id = $pid AND is_deleted = 1 ORDER BY sequence_nr DESC LIMIT 1");
+        _remove = Prepare(connection,
+            "DELETE FROM event_journal WHERE persistence_id = $pid AND sequence_nr <= $to AND sequence_nr < $marked", "$marked");
+        _tags = Prepare(connection, "DELETE FROM tags WHERE sequence_nr <= $to AND persistence_id = $pid");
+    }
+
+    public void Run(SqliteTransaction tx, string persistenceId, long toSequenceNr)
+    {
+        Execute(_mark, tx, persistenceId, toSequenceNr);
+        Bind(_highestMarked, tx, persistenceId, toSequenceNr);
+        var marked = _highestMarked.ExecuteScalar() is long highest ? highest : 0;
+        _remove.Parameters["$marked"].Value = marked;
+        Execute(_remove, tx, persistenceId, toSequenceNr);
+        Execute(_tags, tx, persistenceId, toSequenceNr);
+    }
+
+    private static void Execute(SqliteCommand command, SqliteTransaction tx, string pid, long to)
+    {
+        Bind(command, tx, pid, to);
+        command.ExecuteNonQuery();
+    }
+
+    private static void Bind(SqliteCommand command, SqliteTransaction tx, string pid, long to)
+    {
+        command.Transaction = tx;
+        command.Parameters["$pid"].Value = pid;
+        if (command.Parameters.Contains("$to")) command.Parameters["$to"].Value = to;
+    }
+
+    private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] more)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.Add("$pid", SqliteType.Text);
+        if (sql.Contains("$to", StringComparison.Ordinal)) command.Parameters.Add("$to", SqliteType.Integer);
+        foreach (var name in more) command.Parameters.Add(name, SqliteType.Integer);
+        command.Prepare();
+        return command;
+    }
+
+    public void Dispose()
+    {
+        foreach (var c in new[] { _mark, _highestMarked, _remove, _tags }) c.Dispose();
+    }
+}
