@@ -135,6 +135,8 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         {
             if (c.Message is AccountCommand a && WithPassword(a, c) is null) return;
             _pending[c.Id] = c.Result;
+            // Leaving: what it has taken in is acknowledged first (what waited for it while away is forgotten only then).
+            if (c.Message is Unregister) SendAckNow();
             _session.Tell(c.Message is AccountCommand ? _accountCalls[c.Id] : c.Message);
             if (c.Message is Unregister) Become(Leaving);
         });

@@ -11,10 +11,13 @@ namespace Switchboard.Server.Sessions;
 /// is <see cref="SessionChat"/>'s. Watches its client (and probes it when it falls silent or its connection
 /// drops) so a dead client frees its name.
 /// </summary>
-public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
+public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStash, ISessionInbox
 {
     private const string ProbeTimer = "probe";
     private const string LivenessTimer = "liveness";
+    private const string HoldTimer = "hold";
+    /// <summary>Client messages held at most while what arrived while away is read (past it they go on, unordered).</summary>
+    public const int MaxHeld = 256;
     private readonly string _name;
     private readonly IActorRef _client;
     private readonly ClaimHandle _claim;
@@ -38,8 +41,13 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
     private bool _verifyRequested;
     // The client's connection dropped since it last answered a probe (so a probe that runs out means it is gone).
     private bool _dropped;
+    // Client messages wait (HoldClient) while this is set; how many are waiting.
+    private bool _holding;
+    private int _held;
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    public IStash Stash { get; set; } = null!;
 
     public SessionActor(string name, IActorRef client, ClaimHandle claim, ReplyCounter counter, SessionServices services, SessionFigures? figures = null)
     {
@@ -56,6 +64,13 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
         _replies = new SessionReplies(counter, client, _registry, Self, _metrics, _log, End);
         _chat = new SessionChat(name, client, claim, Self, this, services, _replies, figures);
 
+        // First, so it comes before every other handler: while held, the client's messages (but its acks) wait.
+        Receive<object>(m => _holding && m is not Ack && Sender.Equals(_client), _ =>
+        {
+            Stash.Stash();
+            if (++_held >= MaxHeld) ReleaseClient();
+        });
+        Receive<HoldExpired>(_ => ReleaseClient());
         Receive<Request>(OnRequest);
         Receive<RequestBatch>(OnRequestBatch);
         Receive<Unregister>(OnUnregister);
@@ -125,6 +140,24 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
     void ISessionInbox.FromClient<T>(Func<T, long> id, Action<T> handle) => FromClient(id, handle);
     void ISessionInbox.Receive<T>(Action<T> handle) => Receive(handle);
     void ISessionInbox.Verb(string verb, Action<ChatCommand> handle) => _verbs.Add(verb, handle);
+
+    void ISessionInbox.HoldClient(TimeSpan atMost)
+    {
+        _holding = true;
+        Timers.StartSingleTimer(HoldTimer, HoldExpired.Instance, atMost);
+    }
+
+    void ISessionInbox.ReleaseClient() => ReleaseClient();
+
+    // The held messages go back to the front of the mailbox, in the order they came.
+    private void ReleaseClient()
+    {
+        if (!_holding) return;
+        _holding = false;
+        _held = 0;
+        Timers.Cancel(HoldTimer);
+        Stash.UnstashAll();
+    }
 
     /// <summary>A client request: only from this session's client, and within its rate limit.</summary>
     private void FromClient<T>(Func<T, long> id, Action<T> handle) => Receive<T>(m =>
@@ -286,5 +319,10 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, ISessionInbox
     private sealed record ProbeExpired
     {
         public static readonly ProbeExpired Instance = new();
+    }
+
+    private sealed record HoldExpired
+    {
+        public static readonly HoldExpired Instance = new();
     }
 }

@@ -82,7 +82,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     }
 
     /// <summary>What <see cref="SessionHistory"/> pushes: replays and what arrived while away (never dropped: they are
-    /// bounded by replay and max-held, and the inbox forgets them once pushed).</summary>
+    /// bounded by replay and max-held, and the inbox forgets them once the client acknowledged them).</summary>
     internal void PushIncoming(Incoming m) => Push(m);
 
     internal void PushAway(AwayNotice m) => Push(m);
@@ -93,6 +93,9 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
 
     /// <summary>Pushed events the client has not acknowledged yet.</summary>
     public long Unacked => _pushed - _acked;
+
+    /// <summary>Events pushed to the client so far.</summary>
+    internal long Pushed => _pushed;
 
     /// <summary>An outcome for the client, counted and sent like every reply.</summary>
     public void Answer(long id, OpOutcome outcome) => replies.Reply(id, outcome);
@@ -232,6 +235,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         _metrics?.Acknowledged(acked - _acked);
         _acked = acked;
         figures?.SetUnacked(_pushed - _acked);
+        _kept?.Acknowledged(acked);
     }
 
     // ------------------------------------------------------------------ outcomes from the registry and the rooms

@@ -7,7 +7,7 @@ namespace Switchboard.Server.Sessions;
 /// the client's history queries and read markers, each checked here (a room's history is its members', a DM
 /// conversation's its two parties' while reserved, from their reservation on); a joined room's replay from the store,
 /// with live messages of that room held back until it has been pushed; and, at login, what arrived while the client was
-/// away, pushed before anything else is (at least once: the inbox forgets it only when told it went out).
+/// away, pushed before anything else is (at least once: the inbox forgets it only once the client acknowledged it).
 /// </summary>
 internal sealed class SessionHistory(string name, IActorRef self, IWithTimers timers, HistoryDesk desk, IReadOnlySet<string> rooms,
     SessionChat chat)
@@ -19,6 +19,10 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
     private readonly HashSet<long> _marks = [];
     // The next page of what arrived while away was asked for (its report is not the first).
     private bool _awayNext;
+    // A page of what arrived while away, pushed: the inbox forgets it once the client has acknowledged its last event.
+    private (long UpTo, long PushedTo, bool More)? _unacked;
+    // The session holding its client's messages until the first page is pushed.
+    private ISessionInbox? _holding;
 
     public void Listen(ISessionInbox inbox)
     {
@@ -40,7 +44,11 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         {
             if (_queries.Remove(m.Id) | _marks.Remove(m.Id)) chat.Answer(m.Id, new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.Unavailable));
         });
-        if (desk.Reserved.Since(name) is { } since) desk.Actor.Tell(new CollectAway(name, since), self);
+        if (desk.Reserved.Since(name) is not { } since) return;
+        desk.Actor.Tell(new CollectAway(name, since), self);
+        // What arrived while away goes out before anything else: the client's requests wait for it (at most as long as
+        // the store is waited for), or a client that sent one at once could have its answer, and exit, first.
+        (_holding = inbox).HoldClient(desk.Settings.Timeout);
     }
 
     /// <summary>A store request of this session failed: a query's client hears it; a replay falls back to what this node
@@ -167,13 +175,23 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         }
         foreach (var (conversation, l) in m.Lines)
             chat.PushIncoming(new Incoming(l.From, l.Text, !conversation.IsRoom, conversation.IsRoom ? conversation.Key : null, false, l.Id, l.TimeMs, Offline: true));
-        if (m.UpTo > 0) desk.Actor.Tell(new AwayDelivered(name, m.UpTo), self);
+        _holding?.ReleaseClient();
+        _holding = null;
         _awayNext = false;
-        if (m.UpTo > 0 && m.More > 0 && desk.Reserved.Since(name) is { } since)
-        {
-            _awayNext = true;
-            desk.Actor.Tell(new CollectAway(name, since, Next: true), self);
-        }
+        if (m.UpTo > 0) _unacked = (m.UpTo, chat.Pushed, m.More > 0);
+    }
+
+    /// <summary>The client has taken in <paramref name="acked"/> pushed events: a page of what arrived while away that
+    /// they cover is forgotten by the inbox, and the next one asked for. Pushed is not enough (at least once): a client
+    /// that exits or dies before it has them gets them again at its next login.</summary>
+    public void Acknowledged(long acked)
+    {
+        if (_unacked is not var (upTo, pushedTo, more) || acked < pushedTo) return;
+        _unacked = null;
+        desk.Actor.Tell(new AwayDelivered(name, upTo), self);
+        if (!more || desk.Reserved.Since(name) is not { } since) return;
+        _awayNext = true;
+        desk.Actor.Tell(new CollectAway(name, since, Next: true), self);
     }
 
     private void Asked(long id) => timers.Timers.StartSingleTimer(("asked", id), new AskTimeout(id), desk.Settings.Timeout);

@@ -140,6 +140,35 @@ public sealed class HistorySpecs(HistorySpecs.SharedServer shared) : IClassFixtu
         Assert.Equal([1L, 2, 3, 4], Messages(history).Select(l => l.Id));
     }
 
+    // A script that checks in (`printf 'calc 1 + 1\n' | ActorClient fran`) sends its request at once and exits on the
+    // answer: what waited for her comes before that answer, and once she has taken it in it is not pushed again.
+    [Fact]
+    public async Task A_login_that_asks_something_at_once_and_exits_gets_what_waited_for_her_first_and_only_once()
+    {
+        var server = await shared.StartAsync();
+        var password = Secret(shared.Dir, "fran-password");
+        await LeaveAsync(await server.ConnectAsync("fran", "--password-file", password), "reserve", "reserved");
+        await using (var gus = await server.ConnectAsync("gus"))
+            Assert.Equal(202, Code(await gus.SendAsync("tell fran checking in")));
+
+        await using (var fran = await server.ConnectAsync("fran", "--password-file", password))
+        {
+            await fran.Process.WriteLineAsync("calc 1 + 1");
+            var away = await NextEventAsync(fran);
+            Assert.Equal(("away", 1), (away.GetProperty("event").GetString(), away.GetProperty("arrived").GetInt32()));
+            var waited = await NextEventAsync(fran);
+            Assert.Equal(("checking in", true), (waited.GetProperty("text").GetString(), waited.GetProperty("offline").GetBoolean()));
+            var answer = await NextEventAsync(fran);
+            Assert.Equal((200, 2L), (Code(answer), answer.GetProperty("result").GetInt64()));
+            fran.Process.CloseInput();
+            Assert.Equal(0, await fran.Process.WaitForExitAsync(Exit));
+        }
+        await using var again = await server.ConnectAsync("fran", "--password-file", password);
+        var (pushed, reply) = await UntilReplyAsync(again, "calc 2 + 2");
+        Assert.Empty(pushed);
+        Assert.Equal(4L, reply.GetProperty("result").GetInt64());
+    }
+
     [Fact]
     public async Task Direct_messages_between_guests_stay_online_only_and_a_guest_reads_no_direct_history()
     {
