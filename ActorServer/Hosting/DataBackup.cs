@@ -11,7 +11,7 @@ namespace Switchboard.Server.Hosting;
 /// copy is made 0600 (it holds password hashes), never over an existing file, checked (<c>quick_check</c>) and left
 /// as one self-contained file (rollback journal, no <c>-wal</c> beside it).</para>
 /// <para><b>Restore</b> is for stopped servers (a running one keeps writing to the file it opened; its
-/// <see cref="DataFileGuard"/> then refuses changes and logs it). It copies the backup in the same way beside the
+/// <see cref="DataFileGuard"/> then refuses changes and logs it): refused while a server keeps the directory. It copies the backup in the same way beside the
 /// store and renames it into place, so the old store's <c>-wal</c> can never be applied to it; the store it replaces is
 /// kept, renamed, with its <c>-wal</c>; then the server's own start checks run on the result.</para>
 /// </summary>
@@ -85,6 +85,11 @@ public static class DataBackup
         }
         // The directory as a server's first start makes it (0700), or checked as a server would before anything moves.
         if (DataStoreCheck.Directory(dir) is { } dirProblem) return Fail(error, "restore", Unreadable, dirProblem);
+        // A running server would go on writing to the store it opened, and answer kept messages 503 until restarted: a
+        // directory in use has a keeper holding its lock. Held here until done, so no server starts keeping meanwhile.
+        using var keeper = new HistoryKeeperLock(dir);
+        if (!keeper.TryTake())
+            return Fail(error, "restore", TargetRefused, $"a server is running on {dir} (it holds {keeper.Path}): stop every server that uses it first; nothing was changed");
 
         var incoming = Path.Combine(dir, $".{Path.GetFileName(store)}.restoring-{Environment.ProcessId}");
         var code = CopyNew(from, incoming, out problem);

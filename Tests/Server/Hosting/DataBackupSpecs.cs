@@ -161,6 +161,25 @@ public sealed class DataBackupSpecs() : TestKit(ActorTestConfig.Server()), IDisp
         Assert.Empty(Directory.GetFiles(Data, "*restor*"));
     }
 
+    [Fact]
+    public void A_restore_while_a_server_keeps_the_directory_is_refused_with_exit_code_3_and_changes_nothing()
+    {
+        Assert.Equal(Codes.Ok, Reserve(Node(Data), "alice", "wonderland"));
+        Assert.Equal(0, Backup(Data, Target));
+        var store = Path.Combine(Data, "switchboard.db");
+        var before = File.ReadAllBytes(store);
+        using (var running = new HistoryKeeperLock(Data)) // what a server on the directory holds
+        {
+            Assert.True(running.TryTake());
+            Assert.Equal(3, Restore(Target, Data));
+        }
+        Assert.Contains($"restore: a server is running on {Data} (it holds {Path.Combine(Data, "history.lock")}): stop every server that uses it first", _err.ToString());
+        Assert.Equal(before, File.ReadAllBytes(store));
+        Assert.Empty(Directory.GetFiles(Data, "*restor*"));
+        // Once it has stopped, the same restore goes through.
+        Assert.Equal(0, Restore(Target, Data));
+    }
+
     public new void Dispose()
     {
         foreach (var node in _nodes) node.Terminate().Wait(TimeSpan.FromSeconds(10));
