@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds, starts a server in the background and an interactive client in this terminal.
 # The server stops (and prints its summary) when the client exits.
-#   ./run.sh [NAME] [PORT]
+#   ./run.sh [NAME] [PORT] [CLIENT OPTIONS...]     e.g. ./run.sh alice 4053 --password  (to reserve the name)
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-name="${1:-$USER}"; name="${name:-alice}"
-port="${2:-4053}"
+name="${1:-${USER:-}}"; name="${name:-alice}"; [ $# -gt 0 ] && shift
+port=4053
+if [ $# -gt 0 ] && [[ "$1" =~ ^[0-9]+$ ]]; then port="$1"; shift; fi
 segment="switchboard-run-$$"
 log="$(mktemp -t switchboard-server.XXXXXX.log)"
 
@@ -21,4 +22,4 @@ stop() {
 trap stop EXIT
 for _ in $(seq 1 100); do grep -q '^listening on' "$log" && break; kill -0 "$server" 2>/dev/null || { cat "$log"; exit 1; }; sleep 0.1; done
 grep '^listening on' "$log"
-dotnet ActorClient/bin/Release/net10.0/ActorClient.dll "$name" --server "127.0.0.1:$port"
+dotnet ActorClient/bin/Release/net10.0/ActorClient.dll "$name" --server "127.0.0.1:$port" "$@"
