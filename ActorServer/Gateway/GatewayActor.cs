@@ -237,6 +237,7 @@ public sealed class GatewayActor : ReceiveActor
         _inFlight.Remove((m.Name, m.Client));
         _log.Info("registered '{0}' (clientSeq {1}, serverSeq {2})", m.Name, m.Seq.ClientSeq, m.Seq.ServerSeq);
         m.Client.Tell(answer);
+        session.Tell(RegisteredSent.Instance);
     }
 
     private void OnRegistryLost()

@@ -11,5 +11,12 @@ public sealed record VerifyClient
     public static readonly VerifyClient Instance = new();
 }
 
+/// <summary>Gateway → a session it started: its client has been sent <see cref="Registered"/>, so what the session pushes
+/// from now on reaches the client after it (a client not registered yet drops what is pushed to it).</summary>
+public sealed record RegisteredSent
+{
+    public static readonly RegisteredSent Instance = new();
+}
+
 /// <summary>Session → gateway: its client answered the probe, so the name is really taken.</summary>
 public sealed record ClientVerified(string Name);

@@ -103,6 +103,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         });
         Receive<ActorIdentity>(OnIdentity);
         Receive<ProbeExpired>(_ => OnProbeExpired());
+        Receive<RegisteredSent>(_ => Sender.Equals(Context.Parent), _ => _chat.RegisteredSent());
         Receive<VerifyClient>(_ => Sender.Equals(Context.Parent), _ =>
         {
             _verifyRequested = true;

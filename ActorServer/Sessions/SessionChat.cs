@@ -91,6 +91,9 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     internal void AnswerHistory(long id, string conversation, ChatLine[] lines, long trimmed, long lastId) =>
         replies.History(id, conversation, lines, trimmed, lastId);
 
+    /// <summary>The client has been sent its <see cref="Registered"/>: pushes of the session's own now reach it after that.</summary>
+    public void RegisteredSent() => _kept?.Start();
+
     /// <summary>Pushed events the client has not acknowledged yet.</summary>
     public long Unacked => _pushed - _acked;
 

@@ -44,11 +44,17 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         {
             if (_queries.Remove(m.Id) | _marks.Remove(m.Id)) chat.Answer(m.Id, new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.Unavailable));
         });
-        if (desk.Reserved.Since(name) is not { } since) return;
-        desk.Actor.Tell(new CollectAway(name, since), self);
+        if (desk.Reserved.Since(name) is null) return;
         // What arrived while away goes out before anything else: the client's requests wait for it (at most as long as
         // the store is waited for), or a client that sent one at once could have its answer, and exit, first.
         (_holding = inbox).HoldClient(desk.Settings.Timeout);
+    }
+
+    /// <summary>The client has its <see cref="Registered"/>: what arrived while away is asked for now, so that it cannot
+    /// reach the client first (a client not registered yet drops it, and its inbox would wait for an ack that never comes).</summary>
+    public void Start()
+    {
+        if (desk.Reserved.Since(name) is { } since) desk.Actor.Tell(new CollectAway(name, since), self);
     }
 
     /// <summary>A store request of this session failed: a query's client hears it; a replay falls back to what this node

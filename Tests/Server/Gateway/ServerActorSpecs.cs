@@ -269,11 +269,21 @@ public sealed class LivenessSpecs() : ServerActorsFixture("akka.scheduler.implem
     public void A_client_that_answers_keeps_its_session_however_long_it_is_silent()
     {
         var quiet = CreateTestProbe(); // its actor cell answers Identify, as a live client's does
-        RegisterAs("quiet", quiet);
+        var session = RegisterAs("quiet", quiet).Session;
+        var stranger = CreateTestProbe();
+        // The session has handled everything sent to it before this (a stranger is answered 401 in mailbox order).
+        void Settled()
+        {
+            stranger.Send(session, new Who(0));
+            Assert.Equal(Codes.Unauthorized, stranger.ExpectMsg<Reply>().Code);
+        }
         for (var i = 0; i < 10; i++)
         {
             Scheduler.Advance(Interval);
-            quiet.ExpectNoMsg(TimeSpan.FromMilliseconds(50)); // lets the tick and the probe's answer through
+            Settled(); // the tick: the session asked quiet, or not
+            stranger.Send(quiet.Ref, new Identify(i));
+            stranger.ExpectMsg<ActorIdentity>(); // quiet answered what the session asked before this
+            Settled(); // and the session has its answer
         }
         // Ten intervals of silence, each answered: the session (which would have ended at the third) is still there.
         Assert.Contains(Store.Snapshot().Clients, c => c.Name == "quiet");

@@ -30,6 +30,18 @@ public sealed class AwayFirstSpecs : ProbeStoreFixture
         return (alice, session);
     }
 
+    // A client drops what is pushed to it before its Registered (it does not know its session yet): the store is asked
+    // only once the gateway has sent it, so nothing it answers can overtake it.
+    [Fact]
+    public void The_store_is_asked_for_what_arrived_while_away_only_once_the_client_was_sent_its_registration()
+    {
+        var alice = CreateTestProbe();
+        Gateway.Tell(new Register("alice"), alice.Ref);
+        StoreProbe.FishForMessage<CollectAway>(c => c.Owner == "alice", Wait);
+        Assert.True(alice.HasMessages);
+        alice.ExpectMsg<Registered>();
+    }
+
     [Fact]
     public void What_arrived_while_away_comes_before_the_answer_to_a_request_sent_before_the_store_answered()
     {
