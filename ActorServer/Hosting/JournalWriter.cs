@@ -33,9 +33,19 @@ public sealed class JournalWriter : IDisposable
     private SqliteParameter _timestamp = null!, _pid = null!, _seq = null!, _payload = null!, _manifest = null!, _serializer = null!;
     private bool _closed;
 
-    public JournalWriter(string connectionString, WalSync sync)
+    /// <summary>How long a transaction waits for SQLite's write lock (another process holding it) before it fails: below
+    /// the journal's circuit-breaker call-timeout (10 s), so a write Akka reports failed is never committed after all
+    /// (Microsoft.Data.Sqlite retries a busy lock for its command timeout, 30 s by default).</summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(5);
+
+    /// <param name="lockWait">How long a transaction waits for the write lock (<see cref="LockWait"/>; whole seconds, at
+    /// least one).</param>
+    public JournalWriter(string connectionString, WalSync sync, TimeSpan? lockWait = null)
     {
-        _connectionString = connectionString;
+        _connectionString = new SqliteConnectionStringBuilder(connectionString)
+        {
+            DefaultTimeout = Math.Max(1, (int)(lockWait ?? LockWait).TotalSeconds),
+        }.ToString();
         _pragmas = DataConnections.Pragmas(sync);
         _thread = new Thread(Run) { IsBackground = true, Name = "journal-writer" };
         _thread.Start();

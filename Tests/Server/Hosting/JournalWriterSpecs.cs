@@ -161,6 +161,29 @@ public sealed class JournalWriterSpecs : IDisposable
             Rows().Select(r => (r.Pid, r.Seq, r.Deleted)).ToList());
     }
 
+    // Another process holding the write lock past the writer's wait: the write fails, and stays failed, nothing of it
+    // committed once the lock is free (Akka answers it failed at its call-timeout; a commit after that would be a
+    // message its sender was told to send again).
+    [Fact]
+    public async Task A_write_that_waited_too_long_for_the_lock_fails_and_is_never_committed_later()
+    {
+        using var writer = new JournalWriter(ConnectionString, WalSync.Normal, TimeSpan.FromSeconds(1));
+        using (var holder = Connect())
+        {
+            using (var begin = holder.CreateCommand())
+            {
+                begin.CommandText = "BEGIN IMMEDIATE";
+                begin.ExecuteNonQuery();
+            }
+            await Assert.ThrowsAsync<SqliteException>(() => writer.WriteAsync([Row("conversation-#a", 1)]));
+            using var commit = holder.CreateCommand();
+            commit.CommandText = "COMMIT";
+            commit.ExecuteNonQuery();
+        }
+        await writer.WriteAsync([Row("conversation-#b", 1)]); // the writer goes on; what failed is not retried
+        Assert.Equal(["conversation-#b"], Rows().Select(r => r.Pid));
+    }
+
     [Fact]
     public async Task After_it_stops_a_write_fails()
     {
