@@ -41,6 +41,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
     private bool _verifyRequested;
     // The client's connection dropped since it last answered a probe (so a probe that runs out means it is gone).
     private bool _dropped;
+    private readonly TokenBucket _accountBucket;
+    // When the account command now with the accounts was sent (null: none is).
+    private DateTimeOffset? _accountAskedAt;
     // Client messages wait (HoldClient) while this is set; how many are waiting.
     private bool _holding;
     private int _held;
@@ -77,9 +80,22 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         // Accounts (issue 21): the client's commands for its own name, answered like any request (AccountDesk).
         // Its wrong passwords are charged to the host the socket saw, as at registration, never to the one the client's
         // address claims (a peer could have another host penalised, or guess past its own host's penalty).
+        _accountBucket = new TokenBucket(_settings.AccountsPerMinute / 60, _settings.AccountsBurst, services.Clock.GetUtcNow().UtcTicks);
         FromClient<AccountCommand>(m => m.Id, m =>
-            AccountDesk.Ask(services.Accounts, _name, PeerAddresses.For(Context.System).HostOf(_client.Path.Address), m, Self));
-        Receive<AccountAnswer>(m => _chat.Answer(m.Id, m.Outcome));
+        {
+            if (AccountRefusal(services.Clock) is { } refusal)
+            {
+                _chat.Answer(m.Id, new OpOutcome(Codes.RateLimited, OpValue.None, refusal));
+                return;
+            }
+            _accountAskedAt = services.Clock.GetUtcNow();
+            AccountDesk.Ask(services.Accounts, _name, PeerAddresses.For(Context.System).HostOf(_client.Path.Address), m, Self);
+        });
+        Receive<AccountAnswer>(m =>
+        {
+            _accountAskedAt = null;
+            _chat.Answer(m.Id, m.Outcome);
+        });
         Receive<Ack>(m => Sender.Equals(_client), m =>
         {
             _heard = true;
@@ -136,6 +152,17 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         _metrics?.SessionEnded(_chat.Unacked);
         if (_figures is not null) _metrics?.Sessions.Remove(_figures);
         _log.Info("session of '{0}' ended: {1}", _name, _endReason);
+    }
+
+    // One account command at a time, within its own rate: each is a password hash.
+    private string? AccountRefusal(TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        // The accounts answer everything; a minute bounds the wait should one answer ever be lost.
+        if (now - _accountAskedAt < TimeSpan.FromMinutes(1)) return "one account command at a time: wait for the answer to the last one";
+        return _accountBucket.TryTake(now.UtcTicks)
+            ? null
+            : $"too many account commands (at most {_settings.AccountsPerMinute:0} a minute); try again later";
     }
 
     void ISessionInbox.FromClient<T>(Func<T, long> id, Action<T> handle) => FromClient(id, handle);

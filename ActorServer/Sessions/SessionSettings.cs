@@ -10,13 +10,18 @@ namespace Switchboard.Server.Sessions;
 /// <param name="DeliveryTimeout">How long a direct message waits for the recipient's node before the sender hears 404.</param>
 /// <param name="LivenessInterval">A client silent for this long is asked to identify itself (by a random id only it
 /// can answer); silent for another, it is gone. Akka's failure detector works from heartbeats a peer can forge.</param>
+/// <param name="AccountsPerMinute">Account commands (reserve, passwd, release: each a password hash) a client may send a
+/// minute on average, one at a time; the request rate limit alone let one client keep every password check busy.</param>
+/// <param name="AccountsBurst">Account commands a client may send at once above that average.</param>
 public sealed record SessionSettings(
     TimeSpan ProbeTimeout,
     double RatePerSecond,
     double RateBurst,
     int MaxUnacked,
     TimeSpan DeliveryTimeout,
-    TimeSpan LivenessInterval)
+    TimeSpan LivenessInterval,
+    double AccountsPerMinute,
+    double AccountsBurst)
 {
     /// <summary>The dispatcher sessions run on; its type and threads are in hocon.</summary>
     public const string Dispatcher = "session-dispatcher";
@@ -27,5 +32,7 @@ public sealed record SessionSettings(
         config.RequiredDouble("switchboard.rate-limit.burst"),
         config.RequiredInt("switchboard.max-unacked-events"),
         config.RequiredTimeSpan("switchboard.delivery-timeout"),
-        config.RequiredTimeSpan("switchboard.liveness-interval"));
+        config.RequiredTimeSpan("switchboard.liveness-interval"),
+        config.RequiredDouble("switchboard.accounts.per-client.per-minute"),
+        config.RequiredDouble("switchboard.accounts.per-client.burst"));
 }

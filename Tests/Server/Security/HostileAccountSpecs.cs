@@ -21,7 +21,8 @@ public sealed class HostileAccountSpecs : IDisposable
     private Task<ServerNode> PatientServerAsync()
     {
         var config = Path.Combine(_dir, "patient.hocon");
-        File.WriteAllText(config, "switchboard.accounts { first-penalty = 120s, max-penalty = 600s }\n");
+        // Five account commands from one client in a row: past the per-client burst (3), which has its own spec.
+        File.WriteAllText(config, "switchboard.accounts { first-penalty = 120s, max-penalty = 600s, per-client.burst = 10 }\n");
         return ServerNode.StartAsync(extra: ["--data", Path.Combine(_dir, "data"), "--config", config]);
     }
 
@@ -33,6 +34,31 @@ public sealed class HostileAccountSpecs : IDisposable
         session.Tell(command, peer.Inbox.Receiver);
         while (true)
             if (await peer.Inbox.ReceiveAsync(Wait.Scaled()) is IReply r && r.Id == command.Id) return r.Code;
+    }
+
+    // Each account command is a password hash: one client alternating reserve and release as fast as it can kept all
+    // four of the node's password checks busy, and every other reserved name's login was answered 429.
+    [Fact]
+    public async Task A_client_flooding_account_commands_gets_one_at_a_time_and_a_few_and_others_still_log_in()
+    {
+        await using var server = await ServerNode.StartAsync(extra: ["--data", Path.Combine(_dir, "data")]);
+        using var flooder = new HostilePeer();
+        var session = Assert.IsType<Registered>(await RegisterAsync(flooder, server, "flooder")).Session;
+        // Eight at once: one goes to the accounts, the others are refused while it is answered.
+        for (var i = 0; i < 8; i++) session.Tell(new AccountCommand(10 + i, i % 2 == 0 ? AccountAction.Reserve : AccountAction.Release, "flooders-password"), flooder.Inbox.Receiver);
+        var answers = new List<IReply>();
+        while (answers.Count < 8)
+            if (await flooder.Inbox.ReceiveAsync(Wait.Scaled()) is IReply r && r.Id >= 10) answers.Add(r);
+        Assert.Equal(7, answers.Count(r => r.Code == Codes.RateLimited && r.Error!.StartsWith("one account command at a time")));
+        // One by one, past the burst: refused unevaluated.
+        var codes = new List<int>();
+        for (var i = 0; i < 3; i++) codes.Add(await CommandAsync(flooder, session, new AccountCommand(20 + i, i % 2 == 0 ? AccountAction.Release : AccountAction.Reserve, "flooders-password")));
+        Assert.Equal(Codes.RateLimited, codes[^1]);
+
+        // Everyone else's password checks are free: bob reserves his name at once.
+        using var bobs = new HostilePeer();
+        var bob = Assert.IsType<Registered>(await RegisterAsync(bobs, server, "bob"));
+        Assert.Equal(Codes.Ok, await CommandAsync(bobs, bob.Session, new AccountCommand(2, AccountAction.Reserve, "bobs-own-password")));
     }
 
     [Fact]
