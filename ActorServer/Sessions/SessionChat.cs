@@ -278,7 +278,10 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         {
             // A kept DM to a reserved name that is offline waits in its inbox: "stored", once the inbox has it.
             if (m.Code == Codes.NotOnline && o.Conversation is { } c && _history!.Reserved.IsReserved(o.To))
+            {
+                _outgoing[m.Id] = o with { Holding = true };
                 _history.Actor.Tell(new Hold(o.To, m.Id, c, o.MsgId), self);
+            }
             else Finish(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
             return;
         }
@@ -328,7 +331,8 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
             Finish(m.Id, OpOutcome.Ok(OpValue.Of($"delivered (not kept: {HistoryText.Unavailable})")));
             return;
         }
-        Finish(m.Id, o.Conversation is not null && (o.MsgId == 0 || o.To is null)
+        // The store did not answer: keeping it, or holding it for an offline recipient (whose node is this one).
+        Finish(m.Id, o.Conversation is not null && (o.MsgId == 0 || o.To is null || o.Holding)
             ? new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.Unavailable)
             : new OpOutcome(Codes.NotOnline, OpValue.None, "the recipient's node did not answer"));
     }
@@ -397,6 +401,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     /// <paramref name="Conversation"/> and, once stored, its <paramref name="MsgId"/>.</summary>
     /// <paramref name="KeepAfter"/>: a reserved sender's DM to a guest, kept once <paramref name="Delivered"/>.
     /// <paramref name="Answered"/>: the sender already heard 503 (the store did not answer in time); it goes out if kept.
+    /// <param name="Holding">Kept, the recipient offline: its inbox was asked to hold it.</param>
     private sealed record Outgoing(string? To, string? Room, string Text, Conversation? Conversation, long MsgId = 0,
-        Conversation? KeepAfter = null, bool Delivered = false, bool Answered = false);
+        Conversation? KeepAfter = null, bool Delivered = false, bool Answered = false, bool Holding = false);
 }

@@ -72,4 +72,19 @@ public sealed class LateStoreSpecs() : ProbeStoreFixture("switchboard.delivery-t
         var incoming = alice.FishForMessage<Incoming>(i => i.Room == "#lobby" && !i.Replay, Wait);
         Assert.Equal(("bob", "anyone?", 1L), (incoming.From, incoming.Text, incoming.MsgId));
     }
+
+    // Kept, its reserved recipient offline, and the inbox that should hold it never answers (a full disk): the store's
+    // 503, not "the recipient's node did not answer" (404), which a single node never is.
+    [Fact]
+    public void A_direct_message_whose_offline_recipients_inbox_never_answers_is_503_not_404()
+    {
+        var bob = CreateTestProbe();
+        var b = RegisterAs("bob", bob).Session;
+        b.Tell(new Tell(5, "alice", "are you there?"), bob.Ref);
+        var post = StoreProbe.FishForMessage<Post>(_ => true, Wait);
+        StoreProbe.Reply(new Posted(post.Ticket, post.Conversation, 1, 1_000));
+        StoreProbe.FishForMessage<Hold>(h => h.Owner == "alice", Wait);
+        var answer = Answer(bob, 5);
+        Assert.Equal((Codes.Unavailable, HistoryText.Unavailable), (answer.Code, answer.Error));
+    }
 }
