@@ -82,6 +82,10 @@ public static class DataBackup
         {
             check.CommandText = "PRAGMA quick_check";
             if (check.ExecuteScalar() is not "ok") return Fail(error, "restore", Unreadable, $"backup {source} is damaged (SQLite quick_check failed); nothing was changed");
+            // Any sound SQLite file passes quick_check; a store made by a server has the journal's table.
+            check.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'event_journal'";
+            if (check.ExecuteScalar() is not 1L)
+                return Fail(error, "restore", Unreadable, $"{source} is an SQLite file but not a Switchboard store (no event_journal table); nothing was changed");
         }
         // The directory as a server's first start makes it (0700), or checked as a server would before anything moves.
         if (DataStoreCheck.Directory(dir) is { } dirProblem) return Fail(error, "restore", Unreadable, dirProblem);

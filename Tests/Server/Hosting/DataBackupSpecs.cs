@@ -162,6 +162,25 @@ public sealed class DataBackupSpecs() : TestKit(ActorTestConfig.Server()), IDisp
     }
 
     [Fact]
+    public void A_sound_sqlite_file_that_is_not_a_store_is_refused_and_changes_nothing()
+    {
+        Assert.Equal(Codes.Ok, Reserve(Node(Data), "alice", "wonderland"));
+        var store = Path.Combine(Data, "switchboard.db");
+        var before = File.ReadAllBytes(store);
+        using (var other = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Target, Pooling = false }.ToString()))
+        {
+            other.Open();
+            using var create = other.CreateCommand();
+            create.CommandText = "CREATE TABLE recipes (name TEXT)";
+            create.ExecuteNonQuery();
+        }
+        Assert.Equal(1, Restore(Target, Data));
+        Assert.Contains($"restore: {Target} is an SQLite file but not a Switchboard store (no event_journal table); nothing was changed", _err.ToString());
+        Assert.Equal(before, File.ReadAllBytes(store));
+        Assert.Empty(Directory.GetFiles(Data, "*restor*"));
+    }
+
+    [Fact]
     public void A_restore_while_a_server_keeps_the_directory_is_refused_with_exit_code_3_and_changes_nothing()
     {
         Assert.Equal(Codes.Ok, Reserve(Node(Data), "alice", "wonderland"));
