@@ -11,9 +11,10 @@ namespace Switchboard.Server.Hosting;
 /// copy is made 0600 (it holds password hashes), never over an existing file, checked (<c>quick_check</c>) and left
 /// as one self-contained file (rollback journal, no <c>-wal</c> beside it).</para>
 /// <para><b>Restore</b> is for stopped servers (a running one keeps writing to the file it opened; its
-/// <see cref="DataFileGuard"/> then refuses changes and logs it): refused while a server keeps the directory. It copies the backup in the same way beside the
-/// store and renames it into place, so the old store's <c>-wal</c> can never be applied to it; the store it replaces is
-/// kept, renamed, with its <c>-wal</c>; then the server's own start checks run on the result.</para>
+/// <see cref="DataFileGuard"/> then refuses changes and logs it), so it is refused while a server keeps the directory.
+/// It copies the backup in the same way beside the store and renames it into place, so the old store's <c>-wal</c> can
+/// never be applied to it; the store it replaces is kept, renamed, with its <c>-wal</c>; then the server's own start
+/// checks run on the result.</para>
 /// </summary>
 public static class DataBackup
 {

@@ -15,44 +15,43 @@ internal sealed class JournalDeletes : IDisposable
 
     public JournalDeletes(SqliteConnection connection)
     {
-        _mark = Prepare(connection, "UPDATE event_journal SET is_deleted = 1 WHERE persistence_id = $pid AND sequence_nr <= $to");
+        _mark = Prepare(connection, "UPDATE event_journal SET is_deleted = 1 WHERE persistence_id = $pid AND sequence_nr <= $to", "$to");
         _highestMarked = Prepare(connection,
             "SELECT sequence_nr FROM event_journal WHERE persistence_id = $pid AND is_deleted = 1 ORDER BY sequence_nr DESC LIMIT 1");
         _remove = Prepare(connection,
-            "DELETE FROM event_journal WHERE persistence_id = $pid AND sequence_nr <= $to AND sequence_nr < $marked", "$marked");
-        _tags = Prepare(connection, "DELETE FROM tags WHERE sequence_nr <= $to AND persistence_id = $pid");
+            "DELETE FROM event_journal WHERE persistence_id = $pid AND sequence_nr <= $to AND sequence_nr < $marked", "$to", "$marked");
+        _tags = Prepare(connection, "DELETE FROM tags WHERE sequence_nr <= $to AND persistence_id = $pid", "$to");
     }
 
     public void Run(SqliteTransaction tx, string persistenceId, long toSequenceNr)
     {
-        Execute(_mark, tx, persistenceId, toSequenceNr);
-        Bind(_highestMarked, tx, persistenceId, toSequenceNr);
+        Execute(_mark, tx, persistenceId, ("$to", toSequenceNr));
+        Bind(_highestMarked, tx, persistenceId);
         var marked = _highestMarked.ExecuteScalar() is long highest ? highest : 0;
-        _remove.Parameters["$marked"].Value = marked;
-        Execute(_remove, tx, persistenceId, toSequenceNr);
-        Execute(_tags, tx, persistenceId, toSequenceNr);
+        Execute(_remove, tx, persistenceId, ("$to", toSequenceNr), ("$marked", marked));
+        Execute(_tags, tx, persistenceId, ("$to", toSequenceNr));
     }
 
-    private static void Execute(SqliteCommand command, SqliteTransaction tx, string pid, long to)
+    private static void Execute(SqliteCommand command, SqliteTransaction tx, string pid, params (string Name, long Value)[] numbers)
     {
-        Bind(command, tx, pid, to);
+        Bind(command, tx, pid, numbers);
         command.ExecuteNonQuery();
     }
 
-    private static void Bind(SqliteCommand command, SqliteTransaction tx, string pid, long to)
+    private static void Bind(SqliteCommand command, SqliteTransaction tx, string pid, params (string Name, long Value)[] numbers)
     {
         command.Transaction = tx;
         command.Parameters["$pid"].Value = pid;
-        if (command.Parameters.Contains("$to")) command.Parameters["$to"].Value = to;
+        foreach (var (name, value) in numbers) command.Parameters[name].Value = value;
     }
 
-    private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] more)
+    // $pid and the named integers, bound by Execute.
+    private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] integers)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Parameters.Add("$pid", SqliteType.Text);
-        if (sql.Contains("$to", StringComparison.Ordinal)) command.Parameters.Add("$to", SqliteType.Integer);
-        foreach (var name in more) command.Parameters.Add(name, SqliteType.Integer);
+        foreach (var name in integers) command.Parameters.Add(name, SqliteType.Integer);
         command.Prepare();
         return command;
     }

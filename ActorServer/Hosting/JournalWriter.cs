@@ -93,24 +93,23 @@ public sealed class JournalWriter : IDisposable
                 } while (_queue.Count > 0 && rows + _queue.Peek().RowCount <= MaxRows);
             }
             // A delete only reaches ids its conversation was answered for, so it never needs a write gathered with it.
-            if (writes.Count > 0) Commit(writes);
-            if (deletes.Count > 0) Commit(deletes);
+            if (writes.Count > 0) Commit(writes, InsertRows);
+            if (deletes.Count > 0) Commit(deletes, (tx, d) => _deletes!.Run(tx, d.PersistenceId, d.ToSequenceNr));
             writes.Clear();
             deletes.Clear();
         }
         Close();
     }
 
-    private void Commit<T>(List<T> batch) where T : Job
+    // One transaction: each job's step, then the commit.
+    private void Commit<T>(List<T> batch, Action<SqliteTransaction, T> step) where T : Job
     {
         try
         {
             var connection = Open();
             using (var tx = connection.BeginTransaction(deferred: false))
             {
-                foreach (var job in batch)
-                    if (job is Write write) InsertRows(tx, write);
-                    else if (job is Delete delete) _deletes!.Run(tx, delete.PersistenceId, delete.ToSequenceNr);
+                foreach (var job in batch) step(tx, job);
                 tx.Commit();
             }
             foreach (var job in batch) job.Done.TrySetResult();

@@ -25,6 +25,17 @@ public sealed class DataBackupSpecs() : TestKit(ActorTestConfig.Server()), IDisp
 
     private int Restore(string backup, string dir) => DataBackup.Restore(backup, dir, null, _out, _err);
 
+    // A restore of Target into Data refused: its exit code and line, and nothing in the directory changed.
+    private void AssertRestoreRefused(int code, string error)
+    {
+        var store = Path.Combine(Data, "switchboard.db");
+        var before = File.ReadAllBytes(store);
+        Assert.Equal(code, Restore(Target, Data));
+        Assert.Contains(error, _err.ToString());
+        Assert.Equal(before, File.ReadAllBytes(store));
+        Assert.Empty(Directory.GetFiles(Data, "*restor*"));
+    }
+
     private IActorRef Node(string dir)
     {
         var (config, store) = AccountTestConfig.Sqlite(dir);
@@ -147,26 +158,16 @@ public sealed class DataBackupSpecs() : TestKit(ActorTestConfig.Server()), IDisp
     [Fact]
     public void A_backup_that_is_missing_or_not_a_database_changes_nothing_and_is_exit_code_1()
     {
-        var first = Node(Data);
-        Assert.Equal(Codes.Ok, Reserve(first, "alice", "wonderland"));
-        var store = Path.Combine(Data, "switchboard.db");
-        var before = File.ReadAllBytes(store);
-
-        Assert.Equal(1, Restore(Target, Data));
-        Assert.Contains($"restore: no backup at {Target}", _err.ToString());
+        Assert.Equal(Codes.Ok, Reserve(Node(Data), "alice", "wonderland"));
+        AssertRestoreRefused(1, $"restore: no backup at {Target}");
         File.WriteAllText(Target, "this is not a database, whatever its name says, and it is long enough to have a header");
-        Assert.Equal(1, Restore(Target, Data));
-        Assert.Contains($"restore: cannot read backup {Target}: SQLite Error 26", _err.ToString());
-        Assert.Equal(before, File.ReadAllBytes(store));
-        Assert.Empty(Directory.GetFiles(Data, "*restor*"));
+        AssertRestoreRefused(1, $"restore: cannot read backup {Target}: SQLite Error 26");
     }
 
     [Fact]
     public void A_sound_sqlite_file_that_is_not_a_store_is_refused_and_changes_nothing()
     {
         Assert.Equal(Codes.Ok, Reserve(Node(Data), "alice", "wonderland"));
-        var store = Path.Combine(Data, "switchboard.db");
-        var before = File.ReadAllBytes(store);
         using (var other = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Target, Pooling = false }.ToString()))
         {
             other.Open();
@@ -174,10 +175,7 @@ public sealed class DataBackupSpecs() : TestKit(ActorTestConfig.Server()), IDisp
             create.CommandText = "CREATE TABLE recipes (name TEXT)";
             create.ExecuteNonQuery();
         }
-        Assert.Equal(1, Restore(Target, Data));
-        Assert.Contains($"restore: {Target} is an SQLite file but not a Switchboard store (no event_journal table); nothing was changed", _err.ToString());
-        Assert.Equal(before, File.ReadAllBytes(store));
-        Assert.Empty(Directory.GetFiles(Data, "*restor*"));
+        AssertRestoreRefused(1, $"restore: {Target} is an SQLite file but not a Switchboard store (no event_journal table); nothing was changed");
     }
 
     [Fact]
@@ -185,16 +183,11 @@ public sealed class DataBackupSpecs() : TestKit(ActorTestConfig.Server()), IDisp
     {
         Assert.Equal(Codes.Ok, Reserve(Node(Data), "alice", "wonderland"));
         Assert.Equal(0, Backup(Data, Target));
-        var store = Path.Combine(Data, "switchboard.db");
-        var before = File.ReadAllBytes(store);
         using (var running = new HistoryKeeperLock(Data)) // what a server on the directory holds
         {
             Assert.True(running.TryTake());
-            Assert.Equal(3, Restore(Target, Data));
+            AssertRestoreRefused(3, $"restore: a server is running on {Data} (it holds {Path.Combine(Data, "history.lock")}): stop every server that uses it first");
         }
-        Assert.Contains($"restore: a server is running on {Data} (it holds {Path.Combine(Data, "history.lock")}): stop every server that uses it first", _err.ToString());
-        Assert.Equal(before, File.ReadAllBytes(store));
-        Assert.Empty(Directory.GetFiles(Data, "*restor*"));
         // Once it has stopped, the same restore goes through.
         Assert.Equal(0, Restore(Target, Data));
     }
