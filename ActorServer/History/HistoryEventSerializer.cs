@@ -7,14 +7,15 @@ namespace Switchboard.Server.History;
 
 /// <summary>
 /// The history's events in the journal, in protobuf's encoding (strings in fields 1–2, numbers in 3–4), written with
-/// Google.Protobuf's primitives. Strict like the wire serializer: an unknown manifest or a missing field throws, and the
-/// recovery fails instead of guessing.
+/// Google.Protobuf's primitives; an inbox's snapshot by its schema (<c>History/Proto/history_store.proto</c>). Strict like
+/// the wire serializer: an unknown manifest or a missing field throws, and the recovery fails instead of guessing.
 /// </summary>
 public sealed class HistoryEventSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     /// <summary>Apart from the node's other serializers (4241 refusing, 4242 wire, 4243 cluster wire, 4244 accounts).</summary>
     public const int Id = 4245;
-    private const string PostedM = "posted", HeldM = "held", DeliveredM = "held-done", ReadM = "read", ClearedM = "cleared";
+    private const string PostedM = "posted", HeldM = "held", DeliveredM = "held-done", ReadM = "read", ClearedM = "cleared",
+        InboxM = "inbox";
     private const uint FirstTag = 10, SecondTag = 18, NumberTag = 24;
 
     public override int Identifier => Id;
@@ -26,6 +27,7 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
         HeldDelivered => DeliveredM,
         MarkedRead => ReadM,
         InboxCleared => ClearedM,
+        InboxSnapshot => InboxM,
         _ => throw new ArgumentException($"{o.GetType()} is not a history event", nameof(o)),
     };
 
@@ -36,11 +38,13 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
         HeldDelivered e => Write(null, null, e.UpTo),
         MarkedRead e => Write(e.Conversation, null, e.MsgId),
         InboxCleared => Write(null, null, 0),
+        InboxSnapshot e => ToProto(e).ToByteArray(),
         _ => throw new ArgumentException($"{obj.GetType()} is not a history event", nameof(obj)),
     };
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
+        if (manifest == InboxM) return FromProto(Proto.InboxSnapshotP.Parser.ParseFrom(bytes));
         var (first, second, number) = Read(bytes);
         return manifest switch
         {
@@ -52,6 +56,22 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
             _ => throw new SerializationException($"unknown history event manifest '{manifest}'"),
         };
     }
+
+    private static Proto.InboxSnapshotP ToProto(InboxSnapshot e)
+    {
+        var p = new Proto.InboxSnapshotP();
+        foreach (var (conversation, msgId, seq) in e.Held) p.Held.Add(new Proto.HeldP { Conversation = conversation, MsgId = msgId, Seq = seq });
+        foreach (var (conversation, msgId) in e.Read) p.Read.Add(new Proto.MarkerP { Conversation = conversation, MsgId = msgId });
+        return p;
+    }
+
+    private static InboxSnapshot FromProto(Proto.InboxSnapshotP p) => new(
+        [.. p.Held.Select(h => (Known(h.Conversation), h.MsgId, h.Seq))],
+        [.. p.Read.Select(r => (Known(r.Conversation), r.MsgId))]);
+
+    // proto3 reads an absent string as empty; no conversation has an empty key.
+    private static string Known(string conversation) =>
+        conversation.Length > 0 ? conversation : throw new SerializationException("an inbox snapshot entry without its conversation");
 
     private static string Required(string? s) => s ?? throw new SerializationException("a history event without one of its fields");
 

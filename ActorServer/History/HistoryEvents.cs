@@ -1,6 +1,6 @@
 namespace Switchboard.Server.History;
 
-/// <summary>What the history's journals hold; written by <see cref="HistoryEventSerializer"/>, never as JSON.</summary>
+/// <summary>What the history's journals and snapshots hold; written by <see cref="HistoryEventSerializer"/>, never as JSON.</summary>
 public interface IHistoryEvent;
 
 /// <summary>A conversation's message; its id is the event's sequence number (from 1, gap-free, in order).</summary>
@@ -20,4 +20,14 @@ public sealed record MarkedRead(string Conversation, long MsgId) : IHistoryEvent
 public sealed record InboxCleared : IHistoryEvent
 {
     public static readonly InboxCleared Instance = new();
+}
+
+/// <summary>An inbox's whole state, saved in the snapshot store so that its journal can be deleted up to it: the held
+/// messages (with the sequence number of the event that held each) and the read markers, in the orders the inbox keeps.</summary>
+public sealed record InboxSnapshot(IReadOnlyList<(string Conversation, long MsgId, long Seq)> Held, IReadOnlyList<(string Conversation, long MsgId)> Read)
+    : IHistoryEvent
+{
+    public bool Equals(InboxSnapshot? other) => other is not null && Held.SequenceEqual(other.Held) && Read.SequenceEqual(other.Read);
+
+    public override int GetHashCode() => HashCode.Combine(Held.Count, Read.Count);
 }

@@ -10,6 +10,9 @@ namespace Switchboard.Server.History;
 /// conversation, which only move forward. At a login it gathers the held messages from their conversations and the
 /// unread counts, and forgets the held ones once the session says it pushed them (at least once: a session lost in
 /// between gets them again at the next login).
+/// <para>Every <see cref="SnapshotEvery"/> events (and at once when the name changes hands) it saves its state as a
+/// snapshot and deletes its events up to it: a name read all day for years keeps a few rows, not one per marker moved,
+/// and its next start reads those few.</para>
 /// </summary>
 public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 {
@@ -18,6 +21,9 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     /// <summary>Held messages one <see cref="AwayReport"/> carries at most (the rest follow, a page at a time).</summary>
     public const int PageLines = 96;
+
+    /// <summary>Events written between two snapshots at most.</summary>
+    public const int SnapshotEvery = 100;
     private readonly string _owner;
     private readonly HistorySettings _settings;
     private readonly ReservedNames? _reserved;
@@ -28,6 +34,10 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, long> _read = new(StringComparer.Ordinal);
     private readonly Dictionary<long, Gathering> _gathering = [];
     private long _tickets;
+    // Events since the last snapshot (or since the start, recovered ones included), and whether one is being saved.
+    private long _snapshotAt;
+    private int _sinceSnapshot;
+    private bool _saving;
 
     private readonly SwitchboardMetrics? _metrics;
     private readonly HistoryRoutes _routes;
@@ -46,10 +56,34 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         Recover<HeldDelivered>(e => _held.RemoveAll(h => h.Seq <= e.UpTo));
         Recover<MarkedRead>(e => Mark(e.Conversation, e.MsgId));
         Recover<InboxCleared>(_ => Clear());
+        Recover<SnapshotOffer>(o => Restore(o.Metadata.SequenceNr, (InboxSnapshot)o.Snapshot));
+        // An inbox written before snapshots existed (or stopped before its last one) is compacted now.
+        Recover<RecoveryCompleted>(_ =>
+        {
+            _sinceSnapshot = (int)Math.Min(int.MaxValue, LastSequenceNr - _snapshotAt);
+            if (_sinceSnapshot >= SnapshotEvery) Snapshot();
+        });
+        // What the name's earlier owner left goes from the store now, not after the new owner's next hundred events.
         Command<ClearInbox>(_ =>
         {
-            if (_held.Count > 0 || _read.Count > 0) Persist(InboxCleared.Instance, _ => Clear());
+            if (_held.Count > 0 || _read.Count > 0) Persist(InboxCleared.Instance, _ => Persisted(Clear, now: true));
         });
+        Command<SaveSnapshotSuccess>(m =>
+        {
+            _saving = false;
+            DeleteMessages(m.Metadata.SequenceNr);
+            DeleteSnapshots(new SnapshotSelectionCriteria(m.Metadata.SequenceNr - 1));
+        });
+        Command<SaveSnapshotFailure>(m =>
+        {
+            // The events stay; the next snapshot is tried after as many again.
+            _saving = false;
+            _log.Warning("inbox of '{0}': saving its snapshot at {1} failed: {2}", _owner, m.Metadata.SequenceNr, m.Cause.Message);
+        });
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(m => _log.Warning("inbox of '{0}': deleting its events to {1} failed: {2}", _owner, m.ToSequenceNr, m.Cause.Message));
+        Command<DeleteSnapshotsFailure>(m => _log.Warning("inbox of '{0}': deleting its older snapshots failed: {1}", _owner, m.Cause.Message));
         Command<Hold>(OnHold);
         // A read marker its conversation checked (there is such a message).
         Command<MarkChecked>(m => OnMarkRead(m.Mark));
@@ -90,6 +124,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
             _held.Add((m.Conversation, e.MsgId, LastSequenceNr));
             _metrics?.StoredOffline();
             replyTo.Tell(new HeldOk(m.Ticket));
+            Persisted();
         });
     }
 
@@ -108,6 +143,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         {
             Mark(e.Conversation, e.MsgId);
             replyTo.Tell(new MarkedOk(m.Ticket, e.MsgId));
+            Persisted();
         });
     }
 
@@ -176,7 +212,28 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
     private void OnDelivered(AwayDelivered m)
     {
         if (_held.Count == 0 || m.UpTo < _held[0].Seq) return;
-        Persist(new HeldDelivered(m.UpTo), e => _held.RemoveAll(h => h.Seq <= e.UpTo));
+        Persist(new HeldDelivered(m.UpTo), e => Persisted(() => _held.RemoveAll(h => h.Seq <= e.UpTo)));
+    }
+
+    private void Persisted(Action? apply = null, bool now = false)
+    {
+        apply?.Invoke();
+        if ((++_sinceSnapshot >= SnapshotEvery || now) && !_saving) Snapshot();
+    }
+
+    private void Snapshot()
+    {
+        _saving = true;
+        _sinceSnapshot = 0;
+        SaveSnapshot(new InboxSnapshot([.. _held.Select(h => (h.Conversation.Key, h.MsgId, h.Seq))], [.. _read.Select(r => (r.Key, r.Value))]));
+    }
+
+    private void Restore(long at, InboxSnapshot s)
+    {
+        _snapshotAt = at;
+        Clear();
+        foreach (var (conversation, msgId, seq) in s.Held) _held.Add((new Conversation(conversation), msgId, seq));
+        foreach (var (conversation, msgId) in s.Read) Mark(conversation, msgId);
     }
 
     private void Stopping() => _routes.Supervisor?.Tell(new ChildStopping(Self));

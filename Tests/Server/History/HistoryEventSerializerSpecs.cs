@@ -14,6 +14,8 @@ public sealed class HistoryEventSerializerSpecs() : TestKit(ActorTestConfig.Serv
         [
             new MessagePosted("alice", "hello ✓ wörld", 1_764_000_000_123), new MessagePosted("bob", "", 0),
             new MessageHeld("@alice@bob", 42), new HeldDelivered(7), new MarkedRead("#lobby", long.MaxValue),
+            new InboxSnapshot([("@alice@bob", 3, 17), ("@alice@carol", 1, 18)], [("#lobby", 250), ("@alice@bob", 2)]),
+            new InboxSnapshot([], []),
         ];
         foreach (var e in events)
         {
@@ -33,6 +35,14 @@ public sealed class HistoryEventSerializerSpecs() : TestKit(ActorTestConfig.Serv
         Assert.Equal([24, 7], s.ToBinary(new HeldDelivered(7)));
         Assert.Equal([10, 2, (byte)'#', (byte)'x', 24, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01],
             s.ToBinary(new MarkedRead("#x", -1)));
+    }
+
+    [Fact]
+    public void An_inbox_snapshot_entry_without_its_conversation_is_refused()
+    {
+        var s = (HistoryEventSerializer)Sys.Serialization.FindSerializerForType(typeof(InboxSnapshot));
+        var held = new InboxSnapshot([("", 1, 1)], []);
+        Assert.Throws<SerializationException>(() => s.FromBinary(s.ToBinary(held), s.Manifest(held)));
     }
 
     [Fact]

@@ -17,11 +17,11 @@ public sealed class HistoryStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
     private readonly List<ActorSystem> _nodes = [];
     private string? _file;
 
-    private IActorRef Node()
+    private IActorRef Node(string history = "max-messages = 2, max-live = 1")
     {
         var (config, store) = AccountTestConfig.Sqlite(_dir);
         _file = store.DatabasePath;
-        var system = AccountTestConfig.System($"node{_nodes.Count}", ConfigurationFactory.ParseString("switchboard.history { max-messages = 2, max-live = 1 }").WithFallback(config), store);
+        var system = AccountTestConfig.System($"node{_nodes.Count}", ConfigurationFactory.ParseString($"switchboard.history {{ {history} }}").WithFallback(config), store);
         _nodes.Add(system);
         return system.StartStore(HistoryTestStore(store, system)).History!.Actor;
     }
@@ -35,13 +35,15 @@ public sealed class HistoryStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
         return ExpectMsg<Posted>(Wait).MsgId;
     }
 
-    private long JournalRows()
+    private long JournalRows() => Rows("event_journal", Lobby.PersistenceId);
+
+    private long Rows(string table, string persistenceId)
     {
         using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _file, Mode = SqliteOpenMode.ReadOnly }.ToString());
         db.Open();
         using var count = db.CreateCommand();
-        count.CommandText = "SELECT COUNT(*) FROM event_journal WHERE persistence_id = $id";
-        count.Parameters.AddWithValue("$id", Lobby.PersistenceId);
+        count.CommandText = $"SELECT COUNT(*) FROM {table} WHERE persistence_id = $id";
+        count.Parameters.AddWithValue("$id", persistenceId);
         return (long)count.ExecuteScalar()!;
     }
 
@@ -71,6 +73,66 @@ public sealed class HistoryStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
         history.Tell(new Post(Conversation.Room("#other"), 11, "bob", "x"), TestActor); // max-live = 1: the lobby is let go
         ExpectMsg<Posted>(Wait);
         await Eventually.HoldsAsync(() => JournalRows() <= 3, Wait, () => $"the lobby's trimmed messages deleted when let go ({JournalRows()} rows)");
+    }
+
+    [Fact]
+    public async Task An_inbox_keeps_a_few_rows_however_often_its_markers_move_and_its_state_survives_a_restart()
+    {
+        var history = Node("max-messages = 1000");
+        const int Messages = 3 * InboxActor.SnapshotEvery;
+        for (var i = 1; i <= Messages; i++) Post(history, i, $"m{i}");
+        var fromBob = Conversation.Direct("bob", "alice");
+        for (var i = 1; i <= 3; i++)
+        {
+            history.Tell(new Post(fromBob, i, "bob", $"held {i}"), TestActor);
+            history.Tell(new Hold("alice", i, fromBob, ExpectMsg<Posted>(Wait).MsgId), TestActor);
+            ExpectMsg<HeldOk>(Wait);
+        }
+        // One event per marker moved: alice reads the lobby message by message.
+        for (var id = 1; id <= Messages; id++)
+        {
+            history.Tell(new MarkReadUpTo("alice", id, Lobby, id), TestActor);
+            Assert.Equal(id, ExpectMsg<MarkedOk>(Wait).Marker);
+        }
+        var inbox = InboxActor.PersistenceIdOf("alice");
+        // Without snapshots all 303 events stay; with them, at most the events since the last one, and the newest
+        // (deleted) row that records the highest sequence number.
+        await Eventually.HoldsAsync(() => Rows("event_journal", inbox) <= InboxActor.SnapshotEvery + 1 && Rows("snapshot", inbox) == 1, Wait,
+            () => $"the inbox's events deleted up to its snapshot ({Rows("event_journal", inbox)} rows, {Rows("snapshot", inbox)} snapshots)");
+        await _nodes[0].Terminate();
+
+        history = Node("max-messages = 1000");
+        history.Tell(new ReadMarkers("alice", 1, [Lobby]), TestActor);
+        Assert.Equal([(Lobby, (long)Messages)], ExpectMsg<MarkersRead>(Wait).Markers);
+        history.Tell(new CollectAway("alice"), TestActor);
+        Assert.Equal(["held 1", "held 2", "held 3"], ExpectMsg<AwayReport>(Wait).Lines.Select(l => l.Line.Text));
+        // And it goes on from there: the next event is numbered after the snapshot's.
+        history.Tell(new MarkReadUpTo("alice", 1, Lobby, Messages), TestActor);
+        Assert.Equal(Messages, ExpectMsg<MarkedOk>(Wait).Marker);
+    }
+
+    [Fact]
+    public async Task What_a_name_held_for_its_earlier_owner_leaves_the_file_when_it_changes_hands()
+    {
+        var history = Node("max-messages = 1000");
+        var fromBob = Conversation.Direct("bob", "alice");
+        history.Tell(new Post(fromBob, 1, "bob", "for the old alice"), TestActor);
+        history.Tell(new Hold("alice", 1, fromBob, ExpectMsg<Posted>(Wait).MsgId), TestActor);
+        ExpectMsg<HeldOk>(Wait);
+        history.Tell(new MarkReadUpTo("alice", 2, fromBob, 1), TestActor);
+        ExpectMsg<MarkedOk>(Wait);
+
+        history.Tell(new ReservationChanged("alice"));
+        var inbox = InboxActor.PersistenceIdOf("alice");
+        // Left: the snapshot of an empty inbox and the flagged row of the highest sequence number.
+        await Eventually.HoldsAsync(() => Rows("event_journal", inbox) <= 1 && Rows("snapshot", inbox) == 1, Wait,
+            () => $"the old owner's events deleted ({Rows("event_journal", inbox)} rows, {Rows("snapshot", inbox)} snapshots)");
+        await _nodes[0].Terminate();
+
+        history = Node("max-messages = 1000");
+        history.Tell(new CollectAway("alice"), TestActor);
+        var away = ExpectMsg<AwayReport>(Wait);
+        Assert.Equal((0, 0), (away.Lines.Length, away.Unread.Length));
     }
 
     public new void Dispose()
