@@ -47,6 +47,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
     // Client messages wait (HoldClient) while this is set; how many are waiting.
     private bool _holding;
     private int _held;
+    // Whether the gateway has sent the client its Registered (RegisteredSent).
+    private bool _registered;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -67,7 +69,18 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         _replies = new SessionReplies(counter, client, _registry, Self, _metrics, _log, End);
         _chat = new SessionChat(name, client, claim, Self, this, services, _replies, figures);
 
-        // First, so it comes before every other handler: while held, the client's messages (but its acks) wait.
+        // First of all: until the gateway has sent the client its Registered, everything waits (a DM or a presence
+        // notice handed to a session the moment it exists would otherwise reach the client first, and be dropped by a
+        // client that does not know its session yet). The gateway sends RegisteredSent right after, so this is brief.
+        Receive<RegisteredSent>(_ => Sender.Equals(Context.Parent), _ =>
+        {
+            if (_registered) return;
+            _registered = true;
+            Stash.UnstashAll();
+            _chat.RegisteredSent();
+        });
+        Receive<object>(_ => !_registered, _ => Stash.Stash());
+        // Then, before every other handler: while held, the client's messages (but its acks) wait.
         Receive<object>(m => _holding && m is not Ack && Sender.Equals(_client), _ =>
         {
             Stash.Stash();
@@ -119,7 +132,6 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         });
         Receive<ActorIdentity>(OnIdentity);
         Receive<ProbeExpired>(_ => OnProbeExpired());
-        Receive<RegisteredSent>(_ => Sender.Equals(Context.Parent), _ => _chat.RegisteredSent());
         Receive<VerifyClient>(_ => Sender.Equals(Context.Parent), _ =>
         {
             _verifyRequested = true;

@@ -22,12 +22,15 @@ public abstract class ServerActorsFixture : TestKit
         var state = StateSettings.Create(config) with { MaintainInterval = TimeSpan.FromHours(1) };
         State = Sys.ActorOf(RegistryActor.ForSegment(StoreForState(), state, Summary, "test:1", DoorName), "state");
         Rooms = Sys.ActorOf(RoomsActor.Props(RoomsSettings.Create(config), State, DoorName), "rooms");
-        var services = new SessionServices(State, Rooms, OperationRegistry.Default, Settings(SessionSettings.Create(config)), Clock, Accounts: Accounts(),
+        var services = Services = new SessionServices(State, Rooms, OperationRegistry.Default, Settings(SessionSettings.Create(config)), Clock, Accounts: Accounts(),
             History: History());
         // Spec probes are local actors: the production rule "clients are other actor systems" is off here.
         var registration = Registration(RegistrationSettings.Create(config) with { RemoteClientsOnly = false });
         Gateway = Sys.ActorOf(GatewayActor.Props(services, new GatewaySettings("test:1", DoorName, registration, Token())), "gateway");
     }
+
+    /// <summary>What the gateway gives its sessions.</summary>
+    protected SessionServices Services { get; }
 
     /// <summary>This node's door for the other nodes, a child of the gateway.</summary>
     protected const string DoorName = "node-testkey";

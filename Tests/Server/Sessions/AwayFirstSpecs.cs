@@ -42,6 +42,25 @@ public sealed class AwayFirstSpecs : ProbeStoreFixture
         alice.ExpectMsg<Registered>();
     }
 
+    // The session exists (and can be handed a DM by any other session) a moment before the gateway sends Registered;
+    // here the spec is its parent and decides when that happens.
+    [Fact]
+    public void A_message_handed_to_a_new_session_reaches_its_client_only_after_the_registration()
+    {
+        var alice = CreateTestProbe();
+        var claim = AccountTestConfig.Claim("alice", alice.Ref);
+        var session = ChildActorOf(SessionActor.Props("alice", alice.Ref, claim.Claim, claim.Counter, Services));
+        var bob = CreateTestProbe();
+        session.Tell(new Handed(new Deliver(1, "bob", "alice", "quick!", bob.Ref)), bob.Ref);
+        alice.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        session.Tell(RegisteredSent.Instance, TestActor);
+        StoreProbe.ExpectMsg<CollectAway>(Wait);
+        StoreProbe.Reply(new AwayReport([], [], 0));
+        Assert.Equal(("bob", "quick!"), alice.FishForMessage<Incoming>(_ => true, Wait) is var m ? (m.From, m.Text) : default);
+        Assert.Equal(Codes.Ok, bob.ExpectMsg<Delivered>(Wait).Code);
+    }
+
     [Fact]
     public void What_arrived_while_away_comes_before_the_answer_to_a_request_sent_before_the_store_answered()
     {
