@@ -70,7 +70,8 @@ public static class DataConnections
     // Microsoft.Data.Sqlite's "async" calls complete synchronously: without this hop a delete or a recovery's read would
     // run inside the journal actor and hold up every write behind it, and the write stream (the snapshot store's, or
     // tagged events) could not gather what arrives while a transaction runs. Setting up on the thread pool (whatever the
-    // caller's synchronization context) moves the transaction there.
+    // caller's synchronization context) moves the transaction there. Always: a set-up done before the await looked
+    // would otherwise continue on the caller's thread (ForceYielding queues the rest to the pool even then).
     private static async Task SetUpAsync(DbConnection connection, string pragmas, CancellationToken token) =>
-        await Task.Run(() => SetUp(connection, pragmas), token).ConfigureAwait(false);
+        await Task.Run(() => SetUp(connection, pragmas), token).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
 }
