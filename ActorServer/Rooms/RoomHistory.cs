@@ -11,6 +11,10 @@ public sealed class RoomHistory(int capacity, int maxBytes = int.MaxValue)
     public int Count => _messages.Count;
     public long Bytes { get; private set; }
 
+    /// <summary>When the room was last joined or written to (the rooms actor's own count): the least recently used
+    /// room nobody is in gives its place first.</summary>
+    public long LastUsed { get; set; }
+
     public void Add(string from, string text)
     {
         _messages.Enqueue((from, text));

@@ -8,8 +8,10 @@ namespace Switchboard.Server.Rooms;
 /// message is fanned out to every node, so each node keeps the same recent history and replays it to a
 /// local client who joins. History lives in memory: a restarted node starts with empty rooms.
 /// <para>It enforces its own limits whoever asks: room names and texts are checked here too (not only by
-/// sessions), the number of rooms is capped and each history is bounded in messages and bytes. Room
-/// messages are taken only from this node's registry or its door for the other nodes.</para>
+/// sessions), the number of rooms is capped (a room nobody here is in gives its place to a new one, the least recently
+/// used first, so rooms created and left cannot fill the node), each client is in a bounded number of rooms, and each
+/// history is bounded in messages and bytes. Room messages are taken only from this node's registry or its door for
+/// the other nodes.</para>
 /// </summary>
 public sealed class RoomsActor : ReceiveActor
 {
@@ -18,6 +20,9 @@ public sealed class RoomsActor : ReceiveActor
     private readonly string? _doorName;
     private readonly Dictionary<string, HashSet<IActorRef>> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RoomHistory> _history = new(StringComparer.Ordinal);
+    // How many rooms each local session is in.
+    private readonly Dictionary<IActorRef, int> _joined = [];
+    private long _uses;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     public RoomsActor(RoomsSettings settings, IActorRef registry, string? doorName)
@@ -30,12 +35,14 @@ public sealed class RoomsActor : ReceiveActor
         {
             var was = _members.TryGetValue(m.Room, out var set) && set.Remove(m.Session);
             if (set is { Count: 0 }) _members.Remove(m.Room);
+            if (was) Count(m.Session, -1);
             m.Session.Tell(new RoomLeft(m.Id, m.Room, was));
         });
         Receive<LeaveAll>(m =>
         {
             foreach (var (room, set) in _members)
                 if (set.Remove(m.Session) && set.Count == 0) _members.Remove(room);
+            _joined.Remove(m.Session);
         });
         Receive<RoomsQuery>(m => m.Session.Tell(new RoomsList(m.Id, [.. Rooms()])));
         Receive<Fanout>(OnFanout);
@@ -55,19 +62,29 @@ public sealed class RoomsActor : ReceiveActor
             m.Session.Tell(new RoomRefused(m.Id, m.Room, Codes.Invalid, "bad room name"));
             return;
         }
-        if (!Known(m.Room) && RoomCount >= _settings.MaxRooms)
-        {
-            m.Session.Tell(new RoomRefused(m.Id, m.Room, Codes.Unavailable, $"this node already keeps {_settings.MaxRooms} rooms"));
-            return;
-        }
-        if (!_members.TryGetValue(m.Room, out var set)) _members[m.Room] = set = [];
         // Joining again changes nothing and replays nothing.
-        if (!set.Add(m.Session))
+        if (_members.TryGetValue(m.Room, out var set) && set.Contains(m.Session))
         {
             m.Session.Tell(new RoomJoined(m.Id, m.Room, [], AlreadyMember: true));
             return;
         }
-        m.Session.Tell(new RoomJoined(m.Id, m.Room, _history.TryGetValue(m.Room, out var h) ? h.ToArray() : []));
+        if (_joined.GetValueOrDefault(m.Session) >= _settings.PerClient)
+        {
+            m.Session.Tell(new RoomRefused(m.Id, m.Room, Codes.RateLimited,
+                $"a client may be in at most {_settings.PerClient} rooms at once; leave one first"));
+            return;
+        }
+        if (!HasPlaceFor(m.Room))
+        {
+            m.Session.Tell(new RoomRefused(m.Id, m.Room, Codes.Unavailable,
+                $"this node already keeps {_settings.MaxRooms} rooms, each with someone in it; try again later"));
+            return;
+        }
+        if (set is null) _members[m.Room] = set = [];
+        set.Add(m.Session);
+        Count(m.Session, +1);
+        if (_history.TryGetValue(m.Room, out var h)) h.LastUsed = ++_uses;
+        m.Session.Tell(new RoomJoined(m.Id, m.Room, h?.ToArray() ?? []));
     }
 
     private void OnFanout(Fanout m)
@@ -81,13 +98,36 @@ public sealed class RoomsActor : ReceiveActor
         if (!_history.TryGetValue(m.Room, out var history))
         {
             // A room nobody here has joined is kept only while there is room for it.
-            if (!Known(m.Room) && RoomCount >= _settings.MaxRooms) return;
+            if (!HasPlaceFor(m.Room)) return;
             _history[m.Room] = history = new RoomHistory(_settings.History, _settings.HistoryBytes);
         }
         history.Add(m.From, m.Text);
+        history.LastUsed = ++_uses;
         if (!_members.TryGetValue(m.Room, out var set)) return;
         var handed = new Handed(m);
         foreach (var session in set) session.Forward(handed);
+    }
+
+    // A known room has its place; a new one takes a free place, or that of the least recently used room nobody here is
+    // in (its replay history on this node goes with it).
+    private bool HasPlaceFor(string room)
+    {
+        if (Known(room) || RoomCount < _settings.MaxRooms) return true;
+        string? idlest = null;
+        var oldest = long.MaxValue;
+        foreach (var (name, history) in _history)
+            if (!_members.ContainsKey(name) && history.LastUsed < oldest)
+                (idlest, oldest) = (name, history.LastUsed);
+        if (idlest is null) return false;
+        _history.Remove(idlest);
+        return true;
+    }
+
+    private void Count(IActorRef session, int by)
+    {
+        var n = _joined.GetValueOrDefault(session) + by;
+        if (n > 0) _joined[session] = n;
+        else _joined.Remove(session);
     }
 
     private IEnumerable<RoomEntry> Rooms() =>
