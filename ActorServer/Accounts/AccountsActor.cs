@@ -125,12 +125,14 @@ public sealed class AccountsActor : ReceiveActor
     {
         Func<int, string, object> answer = (code, text) => code == Codes.Ok ? new ClaimVerified(m.Claim) : new ClaimDenied(m.Claim, code, text);
         if (recover) Submit(m.Claim.Name, m.Host, new AccountJob(0, null, m.Password), answer, replyTo);
-        else if (!Penalized(m.Claim.Name, m.Host, answer, replyTo)) replyTo.Tell(answer(Codes.Ok, "guest"));
+        else if (m.Password is null || !Penalized(m.Claim.Name, m.Host, answer, replyTo)) replyTo.Tell(answer(Codes.Ok, "guest"));
     }
 
+    // Only what carries a password waits out a penalty: that is all a guess is. Everyone behind one address (a NAT,
+    // or every client of a single host on 127.0.0.1) would otherwise be kept out as guests by one peer's guessing.
     private void Submit(string name, string host, AccountJob job, Func<int, string, object> answer, IActorRef replyTo)
     {
-        if (Penalized(name, host, answer, replyTo)) return;
+        if (job.Password is not null && Penalized(name, host, answer, replyTo)) return;
         if (job.Password is not null && _jobs.Values.Count(j => j.Hashes) >= _settings.MaxConcurrentChecks)
         {
             replyTo.Tell(answer(Codes.RateLimited, "too many password checks right now; try again shortly"));
@@ -150,7 +152,8 @@ public sealed class AccountsActor : ReceiveActor
         var (forName, forHost) = (_byName.Remaining(name), _byHost.Remaining(host));
         var wait = forName > forHost ? forName : forHost;
         if (wait == TimeSpan.Zero) return false;
-        replyTo.Tell(answer(Codes.RateLimited, $"too many wrong passwords for '{name}' or from this host; {Penalties.TryAgainIn(wait)}"));
+        var whose = forName > forHost ? $"for '{name}'" : "from this host";
+        replyTo.Tell(answer(Codes.RateLimited, $"too many wrong passwords {whose}; {Penalties.TryAgainIn(wait)}"));
         return true;
     }
 

@@ -80,9 +80,11 @@ public sealed class HostileAccountSpecs : IDisposable
 
         // Bob, on 127.0.0.2, was not guessing: he registers.
         Assert.IsType<Registered>(await RegisterAsync(bob, server, "bob"));
-        // Her own host (the socket's) waits: a registration from it is answered 429, unevaluated.
+        // Her own host (the socket's) waits: a registration from it with a password is answered 429, unevaluated; a
+        // guest's without one is no guess and goes through.
         using var again = new HostilePeer();
-        Assert.Equal(Codes.RateLimited, Assert.IsType<Rejected>(await RegisterAsync(again, server, "mallory2")).Code);
+        Assert.Equal(Codes.RateLimited, Assert.IsType<Rejected>(await RegisterAsync(again, server, "mallory2", "a-guess")).Code);
+        Assert.IsType<Registered>(await RegisterAsync(again, server, "mallory3"));
         Assert.Contains("wrong password for 'mallory' from 127.0.0.1", server.Process.StdErr);
         Assert.DoesNotContain("from 127.0.0.2", server.Process.StdErr);
     }
