@@ -276,13 +276,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     {
         if (_outgoing.TryGetValue(m.Id, out var o) && o.To is not null)
         {
-            // A kept DM to a reserved name that is offline waits in its inbox: "stored", once the inbox has it.
-            if (m.Code == Codes.NotOnline && o.Conversation is { } c && _history!.Reserved.IsReserved(o.To))
-            {
-                _outgoing[m.Id] = o with { Holding = true };
-                _history.Actor.Tell(new Hold(o.To, m.Id, c, o.MsgId), self);
-            }
-            else Finish(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
+            if (!HeldInstead(m.Id, m.Code)) Finish(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
             return;
         }
         if (_outgoing.Remove(m.Id, out var sent))
@@ -295,8 +289,22 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         else Answer(m.Id, OpOutcome.Ok(m.Room is null ? OpValue.Of(m.Recipients) : OpValue.Of($"sent to {m.Room}")));
     }
 
+    // A kept DM to a reserved name without a session waits in its inbox ("stored", once the inbox has it): offline
+    // (the registry says so), or being logged into (the name is claimed, the password still being checked, and the
+    // node's gateway has no session for it yet).
+    private bool HeldInstead(long id, int code)
+    {
+        if (code != Codes.NotOnline || !_outgoing.TryGetValue(id, out var o) || o.To is null || o.Holding || o.Conversation is not { } c
+            || !_history!.Reserved.IsReserved(o.To))
+            return false;
+        _outgoing[id] = o with { Holding = true };
+        _history.Actor.Tell(new Hold(o.To, id, c, o.MsgId), self);
+        return true;
+    }
+
     private void Delivered(Delivered m)
     {
+        if (HeldInstead(m.Id, m.Code)) return;
         // Delivered to a guest from a reserved name: kept now, "delivered" once written.
         if (m.Code == Codes.Ok && _outgoing.TryGetValue(m.Id, out var o) && o.KeepAfter is { } conversation && !o.Delivered)
         {
