@@ -24,6 +24,10 @@ public static class HistoryText
         $"{to} is offline and already has too many messages waiting: yours is kept in your conversation's history, " +
         $"which {to} can read, but is not pushed to them at login; do not send it again";
 
+    public static string InboxFullFromYou(string to, int most) =>
+        $"{to} is offline and already has {most} messages from you waiting (the most one sender may leave): yours is kept " +
+        $"in your conversation's history, which {to} can read, but is not pushed to them at login; do not send it again";
+
     public static string InboxFullOfGuests(string to) =>
         $"{to} is offline and already has too many messages waiting from guests (unreserved names): yours is kept in the " +
         $"conversation's history, which {to} can read, but is not pushed to them at login; do not send it again (reserve your name to leave one)";

@@ -107,7 +107,13 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     private void OnHold(Hold m)
     {
-        if (_held.Count >= _settings.MaxHeld || _held.Count(h => h.Conversation == m.Conversation) >= _settings.MaxHeldFrom)
+        // Which bound it is, said apart: a sender stopped by its own share must not take the whole inbox for full.
+        if (_held.Count(h => h.Conversation == m.Conversation) >= _settings.MaxHeldFrom)
+        {
+            Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.InboxFullFromYou(_owner, _settings.MaxHeldFrom)));
+            return;
+        }
+        if (_held.Count >= _settings.MaxHeld)
         {
             Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.InboxFull(_owner)));
             return;

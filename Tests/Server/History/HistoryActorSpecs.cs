@@ -292,6 +292,8 @@ public sealed class HistoryActorSpecs() : TestKit(Akka.Configuration.Configurati
         // The message was written before the inbox was asked: the sender is told it is kept, so as not to send it again.
         Assert.Contains("kept in your conversation's history", refused.Error);
         Assert.Contains("do not send it again", refused.Error);
+        // Its own share is full, not the inbox: it is told so, not that alice can take no more.
+        Assert.Contains($"{Settings.MaxHeldFrom} messages from you", refused.Error);
         history.Tell(new Hold("alice", 1000, AliceBob, Post(history, AliceBob, 2, "from a friend").MsgId));
         ExpectMsg<HeldOk>(Wait);
     }
