@@ -133,6 +133,9 @@ public sealed class Output(TextWriter writer, bool json)
     public static string Plain(string cmd, IReply r)
     {
         var seq = r.ClientSeq > 0 ? $" [clientSeq {r.ClientSeq}, serverSeq {r.ServerSeq}]" : "";
+        // One line per answer, history too (the line contract): its messages follow the numbers, " | " between them.
+        if (r is HistoryReply { Code: Codes.Ok } h)
+            return $"{cmd}: {HistoryHead(h)}{seq}" + (h.Messages.Length == 0 ? "" : ": " + string.Join(" | ", h.Messages.Select(HistoryLine)));
         return r.Code == Codes.Ok ? $"{cmd}: {ResultText(r)}{seq}"
             : r.Code == Codes.Stored ? $"{cmd}: {r.Code} {ResultText(r)}{seq}"
             : $"{cmd}: error {r.Code} {r.Error}{seq}";
@@ -151,14 +154,16 @@ public sealed class Output(TextWriter writer, bool json)
 
     public static string ValueText(OpValue v) => v.Kind == ValueKind.None ? "ok" : v.ToString();
 
-    // One line per message under a heading: a person reads it; scripts read the JSON.
-    private static string HistoryText(HistoryReply h)
-    {
-        var head = $"{h.Messages.Length} message(s) of {h.Conversation}"
-            + (h.Trimmed > 0 ? $" ({h.Trimmed} older ones trimmed)" : "")
-            + (h.Messages.Length > 0 && h.Messages[^1].Id < h.LastId ? $"; the newest is {h.LastId}" : "");
-        return string.Concat(h.Messages.Select(l => $"\n  #{l.Id} {DateTimeOffset.FromUnixTimeMilliseconds(l.TimeMs).ToLocalTime():yyyy-MM-dd HH:mm:ss} {l.From}: {l.Text}").Prepend(head));
-    }
+    // One line per message under a heading, for a person (the menu); scripted mode puts them on one line.
+    private static string HistoryText(HistoryReply h) => string.Concat(h.Messages.Select(l => "\n  " + HistoryLine(l)).Prepend(HistoryHead(h)));
+
+    private static string HistoryHead(HistoryReply h) =>
+        $"{h.Messages.Length} message(s) of {h.Conversation}"
+        + (h.Trimmed > 0 ? $" ({h.Trimmed} older ones trimmed)" : "")
+        + (h.Messages.Length > 0 && h.Messages[^1].Id < h.LastId ? $"; the newest is {h.LastId}" : "");
+
+    private static string HistoryLine(ChatLine l) =>
+        $"#{l.Id} {DateTimeOffset.FromUnixTimeMilliseconds(l.TimeMs).ToLocalTime():yyyy-MM-dd HH:mm:ss} {l.From}: {l.Text}";
     private static void WriteReply(Utf8JsonWriter w, string cmd, IReply r)
     {
         w.WriteString("cmd", cmd);

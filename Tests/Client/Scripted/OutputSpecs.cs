@@ -35,6 +35,19 @@ public sealed class OutputSpecs
             "rooms: #games (2 here, 5 recent, 4 unread), #quiet (1 here, 0 recent) [clientSeq 3, serverSeq 10]"], Lines(_plain));
     }
 
+    // The line contract: one answer line per command, a history's messages included (scripts count lines).
+    [Fact]
+    public void A_plain_history_answer_is_one_line_with_its_numbers_before_the_messages()
+    {
+        var page = new HistoryReply(4, 200, 4, 58, "bob", [new ChatLine(1, "bob", "one", 0), new ChatLine(2, "alice", "two | three", 0)], 0, 2, null);
+        new Output(_plain, json: false).Reply("history", page);
+        var line = Assert.Single(Lines(_plain));
+        Assert.StartsWith("history: 2 message(s) of bob [clientSeq 4, serverSeq 58]: #1 ", line);
+        Assert.EndsWith(" alice: two | three", line);
+        new Output(_plain, json: false).Reply("history", page with { Messages = [] });
+        Assert.Equal("history: 0 message(s) of bob [clientSeq 4, serverSeq 58]", Lines(_plain)[1]);
+    }
+
     // Times are for scripts to compare and parse: one width, milliseconds always (a time on a whole second too).
     [Fact]
     public void Times_are_written_with_milliseconds_always_in_utc()
