@@ -219,7 +219,7 @@ public sealed class GatewayActor : ReceiveActor
 
     private void OnClaimDenied(ClaimDenied m)
     {
-        _registry.Tell(new ReleaseName(m.Claim.Claim, m.Claim.Name, "its password was missing or wrong"));
+        _registry.Tell(new ReleaseName(m.Claim.Claim, m.Claim.Name, "its password was missing or wrong", Served: false));
         _accounts?.Tell(new ForgetAccount(m.Claim.Name));
         Refuse(m.Claim.Name, m.Claim.Client, m.Code, m.Error);
     }

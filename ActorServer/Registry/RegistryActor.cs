@@ -54,7 +54,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
         _relays = new RelayBook((int)Math.Ceiling(backend.RelayHorizon / backend.TickInterval));
 
         Receive<ClaimName>(OnClaim);
-        Receive<ReleaseName>(m => Release(m.Claim, m.Name, m.Reason));
+        Receive<ReleaseName>(m => Release(m.Claim, m.Name, m.Reason, m.Served));
         Receive<WhoQuery>(OnWho);
         Receive<AwaitNumbers>(OnAwaitNumbers);
         // A session's counter found the store broken for good: the same as the backend's fatal fault.
@@ -190,7 +190,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
         }
     }
 
-    private void Release(ClaimHandle claim, string name, string reason)
+    private void Release(ClaimHandle claim, string name, string reason, bool served)
     {
         _broadcasters.Remove(name);
         bool released;
@@ -204,7 +204,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
             return;
         }
         if (!released) return;
-        if (_live.Remove(claim.Key, out var e)) _summary.Record(e.Name, e.Counter.Requests);
+        if (_live.Remove(claim.Key, out var e) && served) _summary.Record(e.Name, e.Counter.Requests);
         Log.Debug("name {0} freed ({1})", name, reason); // the session's "ended" line says it once
     }
 

@@ -16,7 +16,9 @@ public sealed record NameClaimed(string Name, IActorRef Client, ClaimHandle Clai
 public sealed record NameRefused(string Name, IActorRef Client, int Code, string Error);
 
 /// <summary>Session → registry: free the name (client gone, session stopping). A stale claim is ignored.</summary>
-public sealed record ReleaseName(ClaimHandle Claim, string Name, string Reason);
+/// <param name="Served">False for a claim given back before its session started (a refused password): the summary
+/// lists sessions served, not attempts.</param>
+public sealed record ReleaseName(ClaimHandle Claim, string Name, string Reason, bool Served = true);
 
 /// <summary>Session → registry: its counter said <see cref="Counting.NotYet"/> for <paramref name="Count"/> numbers;
 /// answered <see cref="NumbersReady"/> when more can be taken (at once if that many already can).</summary>

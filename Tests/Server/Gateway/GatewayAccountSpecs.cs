@@ -37,6 +37,9 @@ public sealed class GatewayAccountSpecs() : ServerActorsFixture(AccountTestHocon
         // Both refusals gave the name back: its owner registers at once.
         Assert.IsType<Registered>(Register("alice", "s3cret"));
         Assert.Equal(Codes.NameTaken, Assert.IsType<Rejected>(Register("alice", "s3cret")).Code);
+        // A refused login served nobody: the summary at shutdown lists sessions, not attempts (the registry handled the
+        // refusals' releases before the last claim, which came after them from the same gateway).
+        Assert.Equal(["alice"], Summary.Sessions.Select(s => s.Name)); // Reserved() served one; the 403s none
     }
 
     [Fact]
