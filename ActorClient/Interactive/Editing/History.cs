@@ -39,7 +39,7 @@ public sealed class History
         _lines.Add(line);
         if (_lines.Count > Max) _lines.RemoveRange(0, _lines.Count - Max);
         _at = _lines.Count;
-        Save();
+        Save(line);
     }
 
     /// <summary>The entry before the one shown (Up); <paramref name="current"/> is kept to come back to.</summary>
@@ -64,20 +64,25 @@ public sealed class History
         _draft = "";
     }
 
-    private void Load(string file)
+    private void Load(string file) => _lines.AddRange(Read(file));
+
+    private static List<string> Read(string file)
     {
+        var lines = new List<string>();
         try
         {
-            if (!File.Exists(file)) return;
-            foreach (var line in File.ReadLines(file).TakeLast(Max))
-                if (Clean(line) is { Length: > 0 } l) _lines.Add(l);
+            if (File.Exists(file))
+                foreach (var line in File.ReadLines(file).TakeLast(Max))
+                    if (Clean(line) is { Length: > 0 } l) lines.Add(l);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return lines;
     }
 
-    // Written whole each time (at most Max short lines) to a fresh 0600 file moved into place: never a torn or
+    // The file as it is now (another client of the same person may have added to it since this one loaded it) plus
+    // the new line, written whole (at most Max short lines) to a fresh 0600 file moved into place: never a torn or
     // group-readable history, whatever mode an old file had.
-    private void Save()
+    private void Save(string added)
     {
         if (_file is null || OperatingSystem.IsWindows()) return; // modes are POSIX; the project runs on Linux
         try
@@ -86,8 +91,10 @@ public sealed class History
             Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var temp = $"{_file}.{Environment.ProcessId}.tmp";
             var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+            var lines = Read(_file);
+            if (lines.Count == 0 || lines[^1] != added) lines.Add(added);
             using (var w = new StreamWriter(temp, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), options))
-                foreach (var l in _lines) w.WriteLine(l);
+                foreach (var l in lines.TakeLast(Max)) w.WriteLine(l);
             File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             File.Move(temp, _file, overwrite: true);
         }

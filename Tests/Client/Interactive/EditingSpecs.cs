@@ -146,6 +146,31 @@ public sealed class EditingSpecs
         }
     }
 
+    // Two clients at once (one person's two terminals) share the file: each adds its lines to what is there now, as a
+    // shell's history does, instead of writing back only what it loaded and typed itself.
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Two_clients_at_once_both_keep_their_lines_in_the_history_file()
+    {
+        var dir = Directory.CreateTempSubdirectory("sbtest-history-").FullName;
+        try
+        {
+            var file = Path.Combine(dir, "switchboard", "history");
+            var alice = new History(file);
+            var bob = new History(file);
+            alice.Add("tell bob hi");
+            bob.Add("tell alice hello");
+            alice.Add("join #games");
+            Assert.Equal(["tell bob hi", "tell alice hello", "join #games"], new History(file).Lines);
+            // Each recalls what it typed itself.
+            Assert.Equal(["tell bob hi", "join #games"], alice.Lines);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("1", "pick 0")]
     [InlineData(" 8 ", "pick 7")]
