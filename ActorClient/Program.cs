@@ -70,7 +70,7 @@ root.SetAction(async r =>
 
 if (ClientHelp.Wanted(args))
 {
-    Console.Out.Write(ClientHelp.Text);
+    Console.Out.WriteLine(ClientHelp.Text);
     return ExitCodes.Ok;
 }
 var parsed = root.Parse(args);

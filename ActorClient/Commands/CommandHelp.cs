@@ -17,12 +17,17 @@ public static class CommandHelp
         "  other spellings: " + string.Join(" · ", CommandCatalog.All.Where(c => c.OtherSpellings.Any())
             .Select(c => $"{string.Join(' ', c.OtherSpellings)} ({c.Name})")));
 
+    // Usages longer than this get their summary on a line of their own.
+    private const int WideUsage = 28;
+
     private static string PromptText()
     {
         var rows = CommandCatalog.All.Select(c => (Usage: string.Join(" · ", c.Usages), c.Summary, Also: string.Join(' ', c.OtherSpellings))).ToArray();
-        var column = rows.Max(r => r.Usage.Length) + 2;
+        // The summaries line up after the usual usages; a longer usage (history's) has its summary on the next line,
+        // so one long usage does not push every summary past a terminal's width.
+        var column = rows.Select(r => r.Usage.Length).Where(n => n <= WideUsage).DefaultIfEmpty(WideUsage).Max() + 2;
         return string.Join('\n', rows
-            .Select(r => $"  {r.Usage.PadRight(column)}{r.Summary}{(r.Also.Length > 0 ? $" (also {r.Also})" : "")}")
+            .Select(r => $"  {(r.Usage.Length < column ? r.Usage.PadRight(column) : r.Usage + "\n  " + new string(' ', column))}{r.Summary}{(r.Also.Length > 0 ? $" (also {r.Also})" : "")}")
             .Prepend("commands (also with a leading /, as in IRC):")
             .Append("keys: ←/→ Home/End Ctrl-A/E move · Ctrl-U/K/W delete before/after/word · ↑/↓ history · Tab completes"));
     }
