@@ -94,7 +94,8 @@ public sealed class CommandCatalogSpecs
     {
         var lines = help.Split('\n').SkipWhile(l => !l.StartsWith("commands (")).Skip(1)
             .TakeWhile(l => l.StartsWith("  ") && !l.Contains("other spellings:"));
-        foreach (var line in lines)
+        // A summary on a line of its own (under a long usage) is indented past the usages.
+        foreach (var line in lines.Where(l => !l.StartsWith("   ")))
         {
             var text = line.Trim().Replace("at the prompt only: ", "");
             // In-app help: the usages end where two spaces start the summary.
