@@ -11,10 +11,10 @@ internal interface ISessionInbox
     /// nobody registered is answered 300.</summary>
     void Verb(string verb, Action<ChatCommand> handle);
 
-    /// <summary>The client's messages (but its acks) wait until <see cref="ReleaseClient"/>, at most
-    /// <paramref name="atMost"/> or <see cref="SessionActor.MaxHeld"/> messages: what the session must push first goes
-    /// out before any answer.</summary>
-    void HoldClient(TimeSpan atMost);
+    /// <summary>The client's messages (but its acks) wait until every <paramref name="holder"/> has let go
+    /// (<see cref="ReleaseClient"/>), at most <paramref name="atMost"/> or <see cref="SessionActor.MaxHeld"/> messages:
+    /// what the session must push or know first comes before the next command is handled.</summary>
+    void HoldClient(object holder, TimeSpan atMost);
 
-    void ReleaseClient();
+    void ReleaseClient(object holder);
 }

@@ -44,8 +44,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
     private readonly TokenBucket _accountBucket;
     // When the account command now with the accounts was sent (null: none is).
     private DateTimeOffset? _accountAskedAt;
-    // Client messages wait (HoldClient) while this is set; how many are waiting.
-    private bool _holding;
+    // Client messages wait (HoldClient) while anything holds them; how many are waiting.
+    private readonly HashSet<object> _holders = [];
     private int _held;
     // Whether the gateway has sent the client its Registered (RegisteredSent).
     private bool _registered;
@@ -81,7 +81,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         });
         Receive<object>(_ => !_registered, _ => Stash.Stash());
         // Then, before every other handler: while held, the client's messages (but its acks) wait.
-        Receive<object>(m => _holding && m is not Ack && Sender.Equals(_client), _ =>
+        Receive<object>(m => _holders.Count > 0 && m is not Ack && Sender.Equals(_client), _ =>
         {
             Stash.Stash();
             if (++_held >= MaxHeld) ReleaseClient();
@@ -181,19 +181,22 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
     void ISessionInbox.Receive<T>(Action<T> handle) => Receive(handle);
     void ISessionInbox.Verb(string verb, Action<ChatCommand> handle) => _verbs.Add(verb, handle);
 
-    void ISessionInbox.HoldClient(TimeSpan atMost)
+    void ISessionInbox.HoldClient(object holder, TimeSpan atMost)
     {
-        _holding = true;
+        _holders.Add(holder);
         Timers.StartSingleTimer(HoldTimer, HoldExpired.Instance, atMost);
     }
 
-    void ISessionInbox.ReleaseClient() => ReleaseClient();
+    void ISessionInbox.ReleaseClient(object holder)
+    {
+        if (_holders.Remove(holder) && _holders.Count == 0) ReleaseClient();
+    }
 
-    // The held messages go back to the front of the mailbox, in the order they came.
+    // The held messages go back to the front of the mailbox, in the order they came (all of them, whoever held them:
+    // past the bound or the time).
     private void ReleaseClient()
     {
-        if (!_holding) return;
-        _holding = false;
+        _holders.Clear();
         _held = 0;
         Timers.Cancel(HoldTimer);
         Stash.UnstashAll();

@@ -26,6 +26,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     private SessionHistory? _kept;
     private SessionUnread? _unread;
     private bool _presence = true;
+    private ISessionInbox? _inbox;
     private long _pushed, _acked;
 
     /// <summary>The chat's handlers, in its session: what the client sends passes the session's checks first. A new
@@ -33,6 +34,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     /// client sends it as a <see cref="ChatCommand"/>: no wire type of its own).</summary>
     public void Listen(ISessionInbox inbox)
     {
+        _inbox = inbox;
         inbox.FromClient<Who>(m => m.Id, Who);
         inbox.FromClient<Tell>(m => m.Id, Tell);
         inbox.FromClient<Say>(m => m.Id, Say);
@@ -219,7 +221,14 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
             return;
         }
         _roomsActor.Tell(new JoinLocal(m.Id, room, self));
+        HoldFor(m.Id);
     }
+
+    // Until the rooms answer, the client's next commands wait: a script pipelining "join #r" and "say #r hi" (or "leave"
+    // and "say") means them in that order, and membership is known here only once the answer is in.
+    private void HoldFor(long id) => _inbox?.HoldClient(new RoomChange(id), _settings.DeliveryTimeout);
+
+    private void Release(long id) => _inbox?.ReleaseClient(new RoomChange(id));
 
     private void Leave(LeaveRoom m)
     {
@@ -229,6 +238,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
             return;
         }
         _roomsActor.Tell(new LeaveLocal(m.Id, room, self));
+        HoldFor(m.Id);
     }
 
     /// <summary>The client has taken in <paramref name="received"/> pushed events in all.</summary>
@@ -246,6 +256,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     private void Joined(RoomJoined m)
     {
         _rooms.Add(m.Room);
+        Release(m.Id);
         // With a store the replay comes from it (it survives restarts), and "joined" follows it.
         if (_kept is not null && !m.AlreadyMember)
         {
@@ -260,10 +271,15 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     private void Left(RoomLeft m)
     {
         _rooms.Remove(m.Room);
+        Release(m.Id);
         Answer(m.Id, m.WasMember ? OpOutcome.Ok(OpValue.Of($"left {m.Room}")) : OpOutcome.Invalid($"not in {m.Room}"));
     }
 
-    private void Refused(RoomRefused m) => Answer(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
+    private void Refused(RoomRefused m)
+    {
+        Release(m.Id);
+        Answer(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
+    }
 
     // A reserved member's rooms carry their unread counts.
     private void RoomsListed(RoomsList m)
@@ -404,6 +420,9 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
 
     /// <summary>No answer to a direct or kept message in time.</summary>
     private sealed record DeliveryTimeout(long Id);
+
+    /// <summary>A join or leave the rooms have not answered yet: what holds the client's next commands.</summary>
+    private sealed record RoomChange(long Id);
 
     /// <summary>A DM (<paramref name="To"/>) or room message (<paramref name="Room"/>) on its way; a kept one has its
     /// <paramref name="Conversation"/> and, once stored, its <paramref name="MsgId"/>.</summary>

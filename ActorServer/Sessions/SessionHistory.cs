@@ -47,7 +47,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         if (desk.Reserved.Since(name) is null) return;
         // What arrived while away goes out before anything else: the client's requests wait for it (at most as long as
         // the store is waited for), or a client that sent one at once could have its answer, and exit, first.
-        (_holding = inbox).HoldClient(desk.Settings.Timeout);
+        (_holding = inbox).HoldClient(this, desk.Settings.Timeout);
     }
 
     /// <summary>The client has its <see cref="Registered"/>: what arrived while away is asked for now, so that it cannot
@@ -181,7 +181,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         }
         foreach (var (conversation, l) in m.Lines)
             chat.PushIncoming(new Incoming(l.From, l.Text, !conversation.IsRoom, conversation.IsRoom ? conversation.Key : null, false, l.Id, l.TimeMs, Offline: true));
-        _holding?.ReleaseClient();
+        _holding?.ReleaseClient(this);
         _holding = null;
         _awayNext = false;
         if (m.UpTo > 0) _unacked = (m.UpTo, chat.Pushed, m.More > 0);

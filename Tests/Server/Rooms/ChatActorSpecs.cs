@@ -166,6 +166,23 @@ public sealed class ChatActorSpecs() : ServerActorsFixture(null)
         Assert.Equal([new RoomEntry("#games", 2, 3)], rooms.Rooms);
     }
 
+    // A script pipelining commands (--pipeline) means them in the order written: the room's answer to a join or leave
+    // comes from another actor, and the next command waits for it.
+    [Fact]
+    public void Commands_sent_right_behind_a_join_or_a_leave_see_its_outcome()
+    {
+        var (alice, a) = Join("alice");
+        a.Tell(new JoinRoom(1, "games"), alice.Ref);
+        a.Tell(new Say(2, "#games", "hello"), alice.Ref);
+        a.Tell(new LeaveRoom(3, "games"), alice.Ref);
+        a.Tell(new Say(4, "#games", "still here?"), alice.Ref);
+        // Answered in any order (a room message's answer comes back through the registry); the client orders them.
+        var replies = Enumerable.Range(0, 4).Select(_ => alice.ExpectMsg<Reply>()).OrderBy(r => r.Id).ToArray();
+        Assert.Equal([(1L, 200), (2L, 200), (3L, 200), (4L, Codes.Invalid)], replies.Select(r => (r.Id, r.Code)));
+        Assert.Equal("sent to #games", replies[1].Value.Text);
+        Assert.Contains("join #games first", replies[3].Error);
+    }
+
     [Fact]
     public void Room_history_keeps_only_the_last_fifty_messages()
     {
