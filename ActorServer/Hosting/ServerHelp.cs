@@ -18,11 +18,11 @@ public static class ServerHelp
         "       ActorServer inspect [--segment S | --monitor HOST:PORT | --url URL] [--json] [--watch]\n" +
         "       ActorServer backup [--data DIR] --to FILE [--config F]\n" +
         "       ActorServer restore --from FILE [--data DIR] [--config F]   (servers stopped)\n" +
-        "       ActorServer --help   (subcommands, codes, examples)";
+        "       ActorServer --help   (modes and subcommands, codes, examples)";
 
     static readonly string Server = $$"""
 
-        Subcommands:
+        Modes and subcommands:
           (none)     run a server node: prints "listening on akka.tcp://switchboard@HOST:PORT" on stdout, logs on stderr,
                      and on Ctrl-C / SIGTERM shuts down cleanly and prints the summary of the clients it served
           --cluster  run a node of an Akka.Cluster (no segment; names, rooms and messages across hosts): with

@@ -9,7 +9,7 @@ public sealed class HelpSpecs
     {
         await using var help = new ChildProcess(Binaries.Server, ["--help"], redirectInput: false);
         Assert.Equal(0, await help.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        foreach (var part in new[] { "Subcommands:", "inspect", "backup", "restore", "--monitor", "--db <CONNECTION|FILE>", "The cluster store", "calc A OP B", "Response codes:", "409 name already taken", "Exit codes:", "Examples:" })
+        foreach (var part in new[] { "Modes and subcommands:", "inspect", "backup", "restore", "--monitor", "--db <CONNECTION|FILE>", "The cluster store", "calc A OP B", "Response codes:", "409 name already taken", "Exit codes:", "Examples:" })
             Assert.Contains(part, help.StdOut);
 
         // The server's list of what clients send is written by hand: it names exactly the client's scripted commands.
