@@ -138,6 +138,13 @@ public sealed class AccountsActor : ReceiveActor
             replyTo.Tell(answer(Codes.RateLimited, "too many password checks right now; try again shortly"));
             return;
         }
+        // Account commands (reserve, passwd, release) take at most half the checks: many clients changing their
+        // accounts at once must not keep every login waiting.
+        if (job.Action is not null && _jobs.Values.Count(j => j.Hashes && j.Work.Action is not null) >= CommandChecks)
+        {
+            replyTo.Tell(answer(Codes.RateLimited, "too many account changes right now; try again shortly"));
+            return;
+        }
         var work = job with { Ticket = ++_tickets };
         var account = AccountFor(name);
         _jobs[work.Ticket] = new Job(account, name, host, replyTo, answer, work);
@@ -201,6 +208,8 @@ public sealed class AccountsActor : ReceiveActor
     }
 
     /// <param name="Work">What the account was asked (again on a fresh account if this one stopped before answering).</param>
+    private int CommandChecks => Math.Max(1, _settings.MaxConcurrentChecks / 2);
+
     private sealed record Job(IActorRef Account, string Name, string Host, IActorRef ReplyTo, Func<int, string, object> Answer,
         AccountJob Work, bool Retried = false)
     {

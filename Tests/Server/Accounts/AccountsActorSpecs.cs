@@ -112,17 +112,35 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
     {
         var settings = AccountSettings.Create(Sys.Settings.Config);
         var accounts = Accounts();
+        for (var i = 0; i < settings.MaxConcurrentChecks; i++) Assert.Equal(Codes.Ok, Command(accounts, $"busy{i}", AccountAction.Reserve, "pw").Code);
         // All in the accounts' mailbox before any job can end: the bound is full when the last one is read.
         for (var i = 0; i < settings.MaxConcurrentChecks; i++)
-            accounts.Tell(new AccountRequest($"busy{i}", "10.0.0.1", new AccountCommand(i, AccountAction.Reserve, "pw")));
+            accounts.Tell(new VerifyClaim(AccountTestConfig.Claim($"busy{i}", TestActor), "pw", "10.0.0.1"));
         accounts.Tell(new VerifyClaim(AccountTestConfig.Claim("one-more", TestActor), "pw", "10.0.0.2"));
-        Assert.Equal(Codes.RateLimited, ExpectMsg<ClaimDenied>(Wait).Code);
         accounts.Tell(new VerifyClaim(AccountTestConfig.Claim("guest", TestActor), null, "10.0.0.2")); // no password, no hash
-        var rest = ReceiveN(settings.MaxConcurrentChecks + 1, Wait);
-        Assert.Single(rest.OfType<ClaimVerified>());
-        Assert.All(rest.OfType<AccountAnswer>(), a => Assert.Equal(Codes.Ok, a.Outcome.Code));
-        Assert.Equal(settings.MaxConcurrentChecks, rest.OfType<AccountAnswer>().Count());
+        var answers = ReceiveN(settings.MaxConcurrentChecks + 2, Wait);
+        var refused = Assert.Single(answers.OfType<ClaimDenied>());
+        Assert.Equal(("one-more", Codes.RateLimited), (refused.Claim.Name, refused.Code));
+        Assert.Equal(settings.MaxConcurrentChecks + 1, answers.OfType<ClaimVerified>().Count());
         Assert.IsType<ClaimVerified>(Verify(accounts, "one-more", "pw")); // the bound frees as they end
+    }
+
+    // Many clients alternating reserve and release must not keep every login waiting: account commands get half the
+    // checks, logins the rest.
+    [Fact]
+    public void Account_commands_take_at_most_half_the_password_checks_and_a_login_still_goes_through()
+    {
+        var settings = AccountSettings.Create(Sys.Settings.Config);
+        var accounts = Accounts();
+        Assert.Equal(Codes.Ok, Command(accounts, "alice", AccountAction.Reserve, "wonderland").Code);
+        for (var i = 0; i < settings.MaxConcurrentChecks; i++)
+            accounts.Tell(new AccountRequest($"churn{i}", $"10.0.5.{i}", new AccountCommand(i, AccountAction.Reserve, "pw")));
+        accounts.Tell(new VerifyClaim(AccountTestConfig.Claim("alice", TestActor), "wonderland", "10.0.0.9"));
+        var answers = ReceiveN(settings.MaxConcurrentChecks + 1, Wait);
+        Assert.Equal("alice", Assert.Single(answers.OfType<ClaimVerified>()).Claim.Name);
+        var commands = answers.OfType<AccountAnswer>().Select(a => a.Outcome).ToArray();
+        Assert.Equal(settings.MaxConcurrentChecks / 2, commands.Count(o => o.Code == Codes.Ok));
+        Assert.All(commands.Where(o => o.Code != Codes.Ok), o => Assert.Equal((Codes.RateLimited, "too many account changes right now; try again shortly"), (o.Code, o.Error)));
     }
 
     [Fact]
