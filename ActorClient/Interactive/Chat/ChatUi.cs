@@ -60,9 +60,10 @@ public sealed class ChatUi : IMenuUi
 
     public void Table(string title, string[] columns, IEnumerable<string[]> rows)
     {
+        var lines = PaneTable.Lines(columns, rows);
         _screen.Add(title, "bold");
-        _screen.Add("  " + string.Join("  ", columns), "grey");
-        foreach (var r in rows) _screen.Add("  " + string.Join("  ", r), "default");
+        _screen.Add(lines[0], "grey");
+        foreach (var line in lines.Skip(1)) _screen.Add(line, "default");
     }
 
     public void Dispose() => _screen.Dispose();
