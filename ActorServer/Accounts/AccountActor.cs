@@ -42,6 +42,7 @@ public sealed class AccountActor : ReceivePersistentActor
             else _reserved?.Apply(_name, _password is null ? ReservationReleased.Instance : new NameReserved(_password, _since), LastSequenceNr);
         });
         Command<AccountJob>(Start);
+        DeletionAnswers();
     }
 
     public override string PersistenceId { get; }
@@ -100,6 +101,7 @@ public sealed class AccountActor : ReceivePersistentActor
             Finish(Codes.Unavailable, "the account could not be checked; try again");
         });
         Command<AccountJob>(_ => Stash.Stash());
+        DeletionAnswers();
     }
 
     private void OnComputed(Computed c)
@@ -134,8 +136,18 @@ public sealed class AccountActor : ReceivePersistentActor
             // A new owner (or none) of the name: what waited for the name and its read markers are not theirs.
             if (news && e is NameReserved or ReservationReleased) Context.System.EventStream.Publish(new ReservationChanged(_name));
             _log.Info("account '{0}': {1}", _name, Said(c.Job.Action));
+            // A released name's earlier events hold its password hashes, which nobody needs any more and an attacker
+            // with the file could try offline: they go. The release itself stays, flagged, as the journal's record of
+            // the highest number and as what other nodes sharing the file read (DataStore reads flagged account rows).
+            if (e is ReservationReleased) DeleteMessages(LastSequenceNr);
             Finish(Codes.Ok, Said(c.Job.Action));
         });
+    }
+
+    private void DeletionAnswers()
+    {
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(m => _log.Warning("account '{0}': deleting its events before the release failed: {1}", _name, m.Cause.Message));
     }
 
     private static string Said(AccountAction? action) => action switch

@@ -95,14 +95,15 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
 
     /// <summary>Read from the journal's rows with one query on a connection of its own: the plugin's read journal would
     /// start the journal, its streams and linq2db's query building (about half a second of CPU) for what a node with no
-    /// account never uses. The rows are the read journal's (events not deleted, in order), decoded by the same serializers.</summary>
+    /// account never uses. The rows are the journal's in order, decoded by the same serializers, flagged ones too: an
+    /// account's only flagged row is its release, kept when its earlier events (and their password hashes) were deleted.</summary>
     public Task<ReservedNames> ReservedNamesAsync(ActorSystem system, CancellationToken cancel) =>
         Task.Run(() =>
         {
             using var db = Reader();
             using var read = db.CreateCommand();
             read.CommandText = "SELECT persistence_id, payload, serializer_id, manifest, sequence_nr FROM event_journal " +
-                $"WHERE persistence_id GLOB '{AccountActor.PersistenceIdPrefix}*' AND is_deleted = 0 ORDER BY persistence_id, sequence_nr";
+                $"WHERE persistence_id GLOB '{AccountActor.PersistenceIdPrefix}*' ORDER BY persistence_id, sequence_nr";
             using var rows = read.ExecuteReader();
             var names = new ReservedNames();
             while (rows.Read())
@@ -143,7 +144,7 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
             using var read = db.CreateCommand();
             read.Transaction = snapshot;
             read.CommandText = "SELECT persistence_id, payload, serializer_id, manifest, sequence_nr FROM event_journal " +
-                $"WHERE persistence_id GLOB '{AccountActor.PersistenceIdPrefix}*' AND ordering > $after AND ordering <= $last AND is_deleted = 0 ORDER BY ordering";
+                $"WHERE persistence_id GLOB '{AccountActor.PersistenceIdPrefix}*' AND ordering > $after AND ordering <= $last ORDER BY ordering";
             read.Parameters.AddWithValue("$after", after);
             read.Parameters.AddWithValue("$last", last);
             using var rows = read.ExecuteReader();

@@ -144,6 +144,29 @@ public sealed class AccountStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
         Assert.Equal(Codes.Unavailable, Command(node, "carol", AccountAction.Reserve, "pw"));
     }
 
+    // A released name's hashes are nobody's any more: only its release stays in the file (flagged, the journal's record
+    // of the highest number), and the name reads as released after a restart, on this node and any other's start.
+    [Fact]
+    public async Task A_released_names_password_hashes_leave_the_file_and_the_release_is_still_read_back()
+    {
+        var node = Node();
+        Assert.Equal(Codes.Ok, Command(node, "alice", AccountAction.Reserve, "one"));
+        Assert.Equal(Codes.Ok, Command(node, "alice", AccountAction.ChangePassword, "one", "two"));
+        Assert.Equal(Codes.Ok, Command(node, "alice", AccountAction.Release, "two"));
+        var id = AccountActor.PersistenceIdOf("alice");
+        await Eventually.HoldsAsync(() => Events(id) == 1, Wait, () => $"the events before the release deleted ({Events(id)} rows)");
+        var store = AccountTestConfig.Sqlite(_dir).Store;
+        var names = await store.ReservedNamesAsync(_nodes[0], CancellationToken.None);
+        Assert.False(names.IsReserved("alice"));
+        await _nodes[0].Terminate();
+
+        var restarted = Node();
+        Assert.IsType<ClaimVerified>(Verify(restarted, "alice", null)); // a guest's name again
+        Assert.Equal(Codes.Ok, Command(restarted, "alice", AccountAction.Reserve, "three"));
+        Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(restarted, "alice", null)).Code);
+        Assert.True((await store.ReservedNamesAsync(_nodes[^1], CancellationToken.None)).IsReserved("alice"));
+    }
+
     private long Events(string persistenceId)
     {
         using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "switchboard.db")};Mode=ReadOnly;Pooling=False");
