@@ -34,9 +34,8 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, long> _read = new(StringComparer.Ordinal);
     private readonly Dictionary<long, Gathering> _gathering = [];
     private long _tickets;
-    // Events since the last snapshot (or since the start, recovered ones included), and whether one is being saved.
+    // The sequence number the last snapshot was taken (or recovered) at, and whether one is being saved.
     private long _snapshotAt;
-    private int _sinceSnapshot;
     private bool _saving;
 
     private readonly SwitchboardMetrics? _metrics;
@@ -60,8 +59,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         // An inbox written before snapshots existed (or stopped before its last one) is compacted now.
         Recover<RecoveryCompleted>(_ =>
         {
-            _sinceSnapshot = (int)Math.Min(int.MaxValue, LastSequenceNr - _snapshotAt);
-            if (_sinceSnapshot >= SnapshotEvery) Snapshot();
+            if (LastSequenceNr - _snapshotAt >= SnapshotEvery) Snapshot();
         });
         // What the name's earlier owner left goes from the store now, not after the new owner's next hundred events.
         Command<ClearInbox>(_ =>
@@ -224,13 +222,14 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
     private void Persisted(Action? apply = null, bool now = false)
     {
         apply?.Invoke();
-        if ((++_sinceSnapshot >= SnapshotEvery || now) && !_saving) Snapshot();
+        if ((now || LastSequenceNr - _snapshotAt >= SnapshotEvery) && !_saving) Snapshot();
     }
 
     private void Snapshot()
     {
+        // Taken at this number even if saving it fails: the next try comes after as many events again.
         _saving = true;
-        _sinceSnapshot = 0;
+        _snapshotAt = LastSequenceNr;
         SaveSnapshot(new InboxSnapshot([.. _held.Select(h => (h.Conversation.Key, h.MsgId, h.Seq))], [.. _read.Select(r => (r.Key, r.Value))]));
     }
 
