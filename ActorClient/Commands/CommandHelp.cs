@@ -27,7 +27,7 @@ public static class CommandHelp
         // so one long usage does not push every summary past a terminal's width.
         var column = rows.Select(r => r.Usage.Length).Where(n => n <= WideUsage).DefaultIfEmpty(WideUsage).Max() + 2;
         return string.Join('\n', rows
-            .Select(r => $"  {(r.Usage.Length < column ? r.Usage.PadRight(column) : r.Usage + "\n  " + new string(' ', column))}{r.Summary}{(r.Also.Length > 0 ? $" (also {r.Also})" : "")}")
+            .Select(r => $"  {(r.Usage.Length + 2 <= column ? r.Usage.PadRight(column) : r.Usage + "\n  " + new string(' ', column))}{r.Summary}{(r.Also.Length > 0 ? $" (also {r.Also})" : "")}")
             .Prepend("commands (also with a leading /, as in IRC):")
             .Append("keys: ←/→ Home/End Ctrl-A/E move · Ctrl-U/K/W delete before/after/word · ↑/↓ history · Tab completes"));
     }
