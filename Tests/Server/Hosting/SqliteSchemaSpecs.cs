@@ -6,8 +6,9 @@ namespace Switchboard.Tests.Server.Hosting;
 
 /// <summary>
 /// The tables a single host makes before its actor system starts (<see cref="SqliteSchema"/>) are exactly those
-/// Akka.Persistence.Sql's auto-initialize makes for its sqlite mapping, so the plugin, started with auto-initialize off,
-/// reads and writes them as its own; and making them again changes nothing.
+/// Akka.Persistence.Sql's auto-initialize makes for its sqlite mapping but for two journal indexes none of its statements
+/// uses, so the plugin, started with auto-initialize off, reads and writes them as its own; making them again changes
+/// nothing; and a file made with those indexes loses them, its rows kept.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class SqliteSchemaSpecs : IDisposable
@@ -56,14 +57,56 @@ public sealed class SqliteSchemaSpecs : IDisposable
             persistence.SnapshotStoreFor(null);
             await Eventually.HoldsAsync(() => Schema(theirs.DatabasePath).Count(s => s.StartsWith("table ")) == 4, TimeSpan.FromSeconds(20),
                 () => $"the plugin made {string.Join("; ", Schema(theirs.DatabasePath))}");
-            await Eventually.HoldsAsync(() => Schema(theirs.DatabasePath).SequenceEqual(Schema(ours.DatabasePath)), TimeSpan.FromSeconds(5),
+            await Eventually.HoldsAsync(() => WithoutUnusedIndexes(Schema(theirs.DatabasePath)).SequenceEqual(Schema(ours.DatabasePath)), TimeSpan.FromSeconds(5),
                 () => $"the plugin's:\n{string.Join("\n", Schema(theirs.DatabasePath))}\nours:\n{string.Join("\n", Schema(ours.DatabasePath))}");
+            // The two left out are the plugin's (were they renamed, the comparison above would not hold either).
+            Assert.All(SqliteSchema.UnusedJournalIndexes, index => Assert.Contains(Schema(theirs.DatabasePath), s => s.StartsWith($"index {index} on event_journal")));
         }
         finally
         {
             await system.Terminate();
         }
         Assert.Contains(Schema(ours.DatabasePath), s => s.StartsWith("table event_journal on event_journal: CREATE TABLE [event_journal]"));
+    }
+
+    private static IEnumerable<string> WithoutUnusedIndexes(IEnumerable<string> schema) =>
+        schema.Where(s => !SqliteSchema.UnusedJournalIndexes.Any(index => s.StartsWith($"index {index} ")));
+
+    [Fact]
+    public void A_file_made_with_the_plugins_unused_journal_indexes_loses_them_at_start_and_keeps_its_rows()
+    {
+        var dir = Path.Combine(_root, "older");
+        var store = DataStore.Open(dir, ActorTestConfig.Server(), out var problem, out _) ?? throw new InvalidOperationException(problem);
+        using (var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = store.DatabasePath, Pooling = false }.ToString()))
+        {
+            db.Open();
+            using var older = db.CreateCommand();
+            older.CommandText = """
+                CREATE INDEX event_journal_timestamp_idx ON event_journal (timestamp);
+                CREATE INDEX event_journal_sequence_nr_idx ON event_journal (sequence_nr);
+                INSERT INTO event_journal (timestamp, is_deleted, persistence_id, sequence_nr, payload) VALUES (1, 0, 'p', 1, x'01');
+                """;
+            older.ExecuteNonQuery();
+        }
+        Assert.Equal(2, WithUnusedIndexes(store.DatabasePath));
+
+        Assert.NotNull(DataStore.Open(dir, ActorTestConfig.Server(), out problem, out _));
+
+        Assert.Null(problem);
+        Assert.Equal(0, WithUnusedIndexes(store.DatabasePath));
+        Assert.Contains(Schema(store.DatabasePath), s => s.StartsWith("index event_journal_uq on event_journal"));
+        Assert.Equal(1L, Count(store.DatabasePath));
+    }
+
+    private static int WithUnusedIndexes(string file) => Schema(file).Count - WithoutUnusedIndexes(Schema(file)).Count();
+
+    private static long Count(string file)
+    {
+        using var check = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
+        check.Open();
+        using var count = check.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM event_journal";
+        return (long)count.ExecuteScalar()!;
     }
 
     [Fact]
@@ -82,10 +125,6 @@ public sealed class SqliteSchemaSpecs : IDisposable
         Assert.NotNull(DataStore.Open(dir, ActorTestConfig.Server(), out problem, out _));
         Assert.Null(problem);
         Assert.Equal(before, Schema(store.DatabasePath));
-        using var check = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = store.DatabasePath, Pooling = false }.ToString());
-        check.Open();
-        using var count = check.CreateCommand();
-        count.CommandText = "SELECT count(*) FROM event_journal";
-        Assert.Equal(1L, count.ExecuteScalar());
+        Assert.Equal(1L, Count(store.DatabasePath));
     }
 }
