@@ -355,6 +355,14 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
             Finish(m.Id, OpOutcome.Ok(OpValue.Of($"delivered (not kept: {HistoryText.Unavailable})")));
             return;
         }
+        // Kept, and the node serving its reserved recipient did not answer (it may have died with it undelivered): it
+        // waits in their inbox like one for an offline recipient (at least once: had it reached them, it may come again
+        // at their next login, with the same id).
+        if (o.MsgId != 0 && HeldInstead(m.Id, Codes.NotOnline))
+        {
+            timers.Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), _history!.Settings.Timeout);
+            return;
+        }
         // The store did not answer: keeping it, or holding it for an offline recipient (whose node is this one).
         Finish(m.Id, o.Conversation is not null && (o.MsgId == 0 || o.To is null || o.Holding)
             ? new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.Unavailable)

@@ -23,7 +23,7 @@ public abstract class ServerActorsFixture : TestKit
         State = Sys.ActorOf(RegistryActor.ForSegment(StoreForState(), state, Summary, "test:1", DoorName), "state");
         Rooms = Sys.ActorOf(RoomsActor.Props(RoomsSettings.Create(config), State, DoorName), "rooms");
         var services = Services = new SessionServices(State, Rooms, OperationRegistry.Default, Settings(SessionSettings.Create(config)), Clock, Accounts: Accounts(),
-            History: History());
+            History: History(), Remote: Remote());
         // Spec probes are local actors: the production rule "clients are other actor systems" is off here.
         var registration = Registration(RegistrationSettings.Create(config) with { RemoteClientsOnly = false });
         Gateway = Sys.ActorOf(GatewayActor.Props(services, new GatewaySettings("test:1", DoorName, registration, Token())), "gateway");
@@ -40,6 +40,9 @@ public abstract class ServerActorsFixture : TestKit
 
     /// <summary>The node's history (none by default, as without a data store).</summary>
     protected virtual HistoryDesk? History() => null;
+
+    /// <summary>Other nodes' clients, as cluster mode's node directory knows them (none by default).</summary>
+    protected virtual IRemoteDelivery? Remote() => null;
 
     /// <summary>The registration token a spec requires (none by default).</summary>
     protected virtual TokenCheck Token() => TokenCheck.None;

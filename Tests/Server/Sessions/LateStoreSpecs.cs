@@ -93,3 +93,39 @@ public sealed class LateStoreSpecs() : ProbeStoreFixture("switchboard.delivery-t
         Assert.Equal((Codes.Unavailable, HistoryText.Unavailable), (answer.Code, answer.Error));
     }
 }
+
+/// <summary>
+/// Cluster mode: a kept DM to a reserved name goes to the node that serves it, and that node dies before it answers.
+/// The message is in the conversation already, so it is held in the recipient's inbox (202, "stored"), as for a
+/// recipient the registry says is offline: not 404, which would have the sender send it again and the recipient, at
+/// the next login, hear nothing of it (a new user's finding, on three nodes with kill -9).
+/// </summary>
+public sealed class SilentNodeSpecs() : ProbeStoreFixture("switchboard.delivery-timeout = 300ms")
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    protected override IRemoteDelivery? Remote() => new SilentNode("alice");
+
+    // alice is served by another node, which takes what is sent to it and never answers.
+    private sealed class SilentNode(string serves) : IRemoteDelivery
+    {
+        public bool TrySend(IActorRef session, long id, string from, string to, string text, long msgId, long timeMs) => to == serves;
+    }
+
+    [Fact]
+    public void A_kept_DM_whose_recipients_node_never_answers_is_held_in_their_inbox_and_answered_stored()
+    {
+        var bob = CreateTestProbe();
+        var b = RegisterAs("bob", bob).Session;
+
+        b.Tell(new Tell(5, "alice", "are you there?"), bob.Ref);
+        var post = StoreProbe.FishForMessage<Post>(_ => true, Wait);
+        StoreProbe.Reply(new Posted(post.Ticket, post.Conversation, 9, 1_000));
+
+        var hold = StoreProbe.FishForMessage<Hold>(_ => true, Wait);
+        Assert.Equal(("alice", 9L), (hold.Owner, hold.MsgId));
+        StoreProbe.Reply(new HeldOk(hold.Ticket));
+        var answer = bob.FishForMessage<Reply>(r => r.Id == 5, Wait);
+        Assert.Equal(Codes.Stored, answer.Code);
+    }
+}
