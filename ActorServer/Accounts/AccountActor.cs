@@ -37,9 +37,15 @@ public sealed class AccountActor : ReceivePersistentActor
         // released the name since this node read its list at start.
         Recover<RecoveryCompleted>(_ =>
         {
-            if (LastSequenceNr == 0) _reserved?.Released(_name);
-            // By number: the watch may have applied a newer row of another node already.
-            else _reserved?.Apply(_name, _password is null ? ReservationReleased.Instance : new NameReserved(_password, _since), LastSequenceNr);
+            var changed = LastSequenceNr == 0
+                ? _reserved?.Released(_name) == true
+                // By number: the watch may have applied a newer row of another node already.
+                : _reserved?.Apply(_name, _password is null ? ReservationReleased.Instance : new NameReserved(_password, _since), LastSequenceNr) == true;
+            // Read here first, the change is this node's news to tell (the watch, reading the same rows later, finds
+            // nothing new): a new owner, or none, must not find the earlier owner's read markers in the name's inbox.
+            if (!changed) return;
+            _log.Info("account '{0}': {1} through another node sharing this data directory", _name, _password is null ? "released" : "reserved");
+            Context.System.EventStream.Publish(new ReservationChanged(_name));
         });
         Command<AccountJob>(Start);
         DeletionAnswers();

@@ -16,11 +16,11 @@ public sealed class SharedReservationSpecs() : TestKit(ActorTestConfig.Server())
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "sb-sharedres-" + Guid.NewGuid().ToString("N")[..12]);
     private readonly List<ActorSystem> _nodes = [];
 
-    private (IActorRef Accounts, HistoryDesk Desk, ActorSystem System) Node()
+    private (IActorRef Accounts, HistoryDesk Desk, ActorSystem System) Node(string watch = "100ms")
     {
         var (config, store) = AccountTestConfig.Sqlite(_dir);
         var system = AccountTestConfig.System($"node{_nodes.Count}",
-            ConfigurationFactory.ParseString("switchboard.accounts.watch-interval = 100ms").WithFallback(config), store);
+            ConfigurationFactory.ParseString($"switchboard.accounts.watch-interval = {watch}").WithFallback(config), store);
         _nodes.Add(system);
         var (accounts, desk) = system.StartStore(store with { History = HistorySettings.Create(system.Settings.Config), Accounts = AccountSettings.Create(system.Settings.Config) });
         return (accounts!, desk!, system);
@@ -62,6 +62,29 @@ public sealed class SharedReservationSpecs() : TestKit(ActorTestConfig.Server())
         Assert.Equal("carol", heard.ExpectMsg<ReservationChanged>(Wait).Name);
         heard.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
         AwaitCondition(() => b.Desk.Reserved.IsReserved("carol"), Wait);
+    }
+
+    // A name's account is read from the file again at each login on a node: when that read is the first this node
+    // learns of a release and a new reservation made through the other node (before its watch reads them), the change
+    // is told all the same, so the history keeper empties the name's inbox (its read markers) for the new owner. Before,
+    // the read applied the change silently and the watch then found nothing new: the new owner saw the old owner's
+    // unread counts (a hostile tester's finding, with a flood of logins racing the watch).
+    [Fact]
+    public void A_new_owner_first_learned_of_at_a_login_is_told_as_a_change_of_owner()
+    {
+        var a = Node(watch: "1h");
+        var b = Node(watch: "1h");
+        Assert.Equal(Codes.Ok, Command(a.Accounts, "dave", AccountAction.Reserve, "first-owner").Code);
+        a.Accounts.Tell(new ForgetAccount("dave")); // its client left (the gateway says so): read afresh at the next login
+        Assert.Equal(Codes.Ok, Command(b.Accounts, "dave", AccountAction.Release, "first-owner").Code);
+        Assert.Equal(Codes.Ok, Command(b.Accounts, "dave", AccountAction.Reserve, "second-owner").Code);
+        var heard = CreateTestProbe(a.System);
+        a.System.EventStream.Subscribe(heard.Ref, typeof(ReservationChanged));
+
+        a.Accounts.Tell(new VerifyClaim(AccountTestConfig.Claim("dave", TestActor), "second-owner", "10.0.0.1"));
+        ExpectMsg<ClaimVerified>(Wait);
+
+        Assert.Equal("dave", heard.ExpectMsg<ReservationChanged>(Wait).Name);
     }
 
     // A row this build cannot read (an account event a newer node wrote) is skipped with a warning: it must not stop the
