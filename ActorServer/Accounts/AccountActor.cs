@@ -127,7 +127,7 @@ public sealed class AccountActor : ReceivePersistentActor
         };
         if (change is null)
         {
-            Finish(Codes.Ok, "welcome back");
+            Finish(Codes.Ok, "welcome back", rightPassword: true);
             return;
         }
         // Answered only once the journal has it: "reserved" means it survives a restart.
@@ -146,7 +146,7 @@ public sealed class AccountActor : ReceivePersistentActor
             // with the file could try offline: they go. The release itself stays, flagged, as the journal's record of
             // the highest number and as what other nodes sharing the file read (DataStore reads flagged account rows).
             if (e is ReservationReleased) DeleteMessages(LastSequenceNr);
-            Finish(Codes.Ok, Said(c.Job.Action));
+            Finish(Codes.Ok, Said(c.Job.Action), rightPassword: e is not ReservationReleased);
         });
     }
 
@@ -164,15 +164,15 @@ public sealed class AccountActor : ReceivePersistentActor
         _ => "password hashed again at the configured iterations",
     };
 
-    private void Finish(int code, string text, bool wrongPassword = false)
+    private void Finish(int code, string text, bool wrongPassword = false, bool rightPassword = false)
     {
-        Done(code, text, wrongPassword);
+        Done(code, text, wrongPassword, rightPassword);
         UnbecomeStacked();
         Stash.UnstashAll();
     }
 
-    private void Done(int code, string text, bool wrongPassword = false) =>
-        Context.Parent.Tell(new AccountJobDone(_current, code, text, wrongPassword));
+    private void Done(int code, string text, bool wrongPassword = false, bool rightPassword = false) =>
+        Context.Parent.Tell(new AccountJobDone(_current, code, text, wrongPassword, rightPassword));
 
     // A rejected event (e.g. it could not be serialized) leaves the actor running: the job hears 503.
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)

@@ -40,5 +40,6 @@ public sealed record AccountJob(long Ticket, AccountAction? Action, string? Pass
 }
 
 /// <summary>One account actor → accounts: how <see cref="AccountJob"/> <paramref name="Ticket"/> ended;
-/// <paramref name="WrongPassword"/> when a password was evaluated and was not the name's (a guess, counted).</summary>
-public sealed record AccountJobDone(long Ticket, int Code, string Text, bool WrongPassword = false);
+/// <paramref name="WrongPassword"/> when a password was evaluated and was not the name's (a guess, counted);
+/// <paramref name="RightPassword"/> when it was the name's (or became it: reserved).</summary>
+public sealed record AccountJobDone(long Ticket, int Code, string Text, bool WrongPassword = false, bool RightPassword = false);

@@ -27,6 +27,7 @@ public sealed class AccountsActor : ReceiveActor
     private readonly Dictionary<string, IActorRef> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<long, Job> _jobs = [];
     private readonly Penalties _byName, _byHost;
+    private readonly KnownLogins _known = new();
     private long _tickets, _incarnations;
     private string? _fileProblem;
 
@@ -156,7 +157,8 @@ public sealed class AccountsActor : ReceiveActor
 
     private bool Penalized(string name, string host, Func<int, string, object> answer, IActorRef replyTo)
     {
-        var (forName, forHost) = (_byName.Remaining(name), _byHost.Remaining(host));
+        // A name that logged in from this host is held to its own count here (KnownLogins says why).
+        var (forName, forHost) = (_byName.Remaining(name), _known.Contains(host, name) ? TimeSpan.Zero : _byHost.Remaining(host));
         var wait = forName > forHost ? forName : forHost;
         if (wait == TimeSpan.Zero) return false;
         var whose = forName > forHost ? $"for '{name}'" : "from this host";
@@ -184,6 +186,8 @@ public sealed class AccountsActor : ReceiveActor
         // A right password clears the name's count, not the host's: logging into one's own account between guesses
         // at others must not reset the host's penalty.
         else if (d.Code == Codes.Ok) _byName.Succeeded(job.Name);
+        if (d.RightPassword) _known.LoggedIn(job.Host, job.Name);
+        else if (d.Code == Codes.Ok && job.Work.Action == AccountAction.Release) _known.Forget(job.Name);
         job.ReplyTo.Tell(job.Answer(d.Code, d.Text));
     }
 

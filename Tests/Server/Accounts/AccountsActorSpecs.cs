@@ -319,4 +319,32 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
         Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(accounts, "dora", null, host: "10.0.7.7")).Code);
         Assert.Equal(Codes.RateLimited, Assert.IsType<ClaimDenied>(Verify(accounts, "dora", "pw", host: "10.0.7.7")).Code);
     }
+
+    // The host's count stops a peer spraying guesses over many names; it must not keep out the owners on that host (all
+    // of a single host's clients are 127.0.0.1): a name that logged in with its password from a host is held to its own
+    // count there, not the host's (a hostile tester's finding: one peer's guess every 5 minutes kept every owner out).
+    [Fact]
+    public void A_name_that_logged_in_from_a_host_is_held_to_its_own_count_there_not_the_hosts()
+    {
+        var accounts = Accounts();
+        var settings = AccountSettings.Create(Sys.Settings.Config);
+        const string host = "10.0.5.5";
+        foreach (var name in new[] { "alice", "bob", "carol" }) Assert.Equal(Codes.Ok, Command(accounts, name, AccountAction.Reserve, "pw", host: "10.0.1.1").Code);
+        Assert.IsType<ClaimVerified>(Verify(accounts, "alice", "pw", host));
+        for (var i = 0; i < settings.FailuresBeforePenalty; i++)
+            Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(accounts, "bob", "guess", host)).Code);
+
+        Assert.IsType<ClaimVerified>(Verify(accounts, "alice", "pw", host));
+        Assert.Equal(Codes.Ok, Command(accounts, "alice", AccountAction.ChangePassword, "pw", "pw2", host).Code);
+        // A name that never logged in from there still waits out the host's count.
+        var carol = Assert.IsType<ClaimDenied>(Verify(accounts, "carol", "pw", host));
+        Assert.Equal(Codes.RateLimited, carol.Code);
+        Assert.Contains("from this host", carol.Error);
+        // And alice's own count still holds her there: guesses at her name are counted and wait as anywhere.
+        for (var i = 0; i < settings.FailuresBeforePenalty; i++)
+            Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(accounts, "alice", "guess", host)).Code);
+        var alice = Assert.IsType<ClaimDenied>(Verify(accounts, "alice", "pw2", host));
+        Assert.Equal(Codes.RateLimited, alice.Code);
+        Assert.Contains("for 'alice'", alice.Error);
+    }
 }
