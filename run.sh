@@ -11,7 +11,10 @@ if [ $# -gt 0 ] && [[ "$1" =~ ^[0-9]+$ ]]; then port="$1"; shift; fi
 segment="switchboard-run-$$"
 log="$(mktemp -t switchboard-server.XXXXXX.log)"
 
-dotnet build Switchboard.slnx -c Release -v quiet -nologo </dev/null >/dev/null
+echo "building Switchboard (Release; a first build takes a minute or more)..." >&2
+if ! built="$(dotnet build Switchboard.slnx -c Release -v quiet -nologo </dev/null 2>&1)"; then
+  echo "$built" >&2; echo "the build failed (above)" >&2; exit 1
+fi
 dotnet ActorServer/bin/Release/net10.0/ActorServer.dll --port "$port" --segment "$segment" >"$log" 2>&1 &
 server=$!
 stop() {
