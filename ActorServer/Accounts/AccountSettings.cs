@@ -11,8 +11,10 @@ namespace Switchboard.Server.Accounts;
 /// <param name="MaxPenalty">The longest wait.</param>
 /// <param name="MaxConcurrentChecks">Password jobs (each ~0.3 s of a core) a node runs at once; past it, 429.</param>
 /// <param name="WatchInterval">How often a node reads the reservations other nodes sharing its data directory made.</param>
+/// <param name="ReservesPerHostPerHour">New reservations one host may make an hour on average (0: no bound).</param>
+/// <param name="ReservesPerHostBurst">New reservations one host may make at once.</param>
 public sealed record AccountSettings(int Iterations, int SaltBytes, int HashBytes, int FailuresBeforePenalty, TimeSpan FirstPenalty, TimeSpan MaxPenalty,
-    int MaxConcurrentChecks, TimeSpan WatchInterval)
+    int MaxConcurrentChecks, TimeSpan WatchInterval, double ReservesPerHostPerHour = 0, double ReservesPerHostBurst = 1)
 {
     public static AccountSettings Create(Config config)
     {
@@ -24,10 +26,14 @@ public sealed record AccountSettings(int Iterations, int SaltBytes, int HashByte
             config.RequiredTimeSpan("switchboard.accounts.first-penalty"),
             config.RequiredTimeSpan("switchboard.accounts.max-penalty"),
             config.RequiredInt("switchboard.accounts.max-concurrent-checks"),
-            config.RequiredTimeSpan("switchboard.accounts.watch-interval"));
-        if (s.Iterations < 1 || s.SaltBytes < 16 || s.HashBytes < 16 || s.MaxConcurrentChecks < 1 || s.WatchInterval <= TimeSpan.Zero)
+            config.RequiredTimeSpan("switchboard.accounts.watch-interval"),
+            config.RequiredDouble("switchboard.accounts.reserves-per-host.per-hour"),
+            config.RequiredDouble("switchboard.accounts.reserves-per-host.burst"));
+        if (s.Iterations < 1 || s.SaltBytes < 16 || s.HashBytes < 16 || s.MaxConcurrentChecks < 1 || s.WatchInterval <= TimeSpan.Zero
+            || s.ReservesPerHostPerHour < 0 || s.ReservesPerHostBurst < 1)
             throw new ConfigurationException(
-                "switchboard.accounts: iterations and max-concurrent-checks must be at least 1, salt-bytes and hash-bytes at least 16, watch-interval positive");
+                "switchboard.accounts: iterations and max-concurrent-checks must be at least 1, salt-bytes and hash-bytes at least 16, " +
+                "watch-interval positive, reserves-per-host.per-hour at least 0 and its burst at least 1");
         return s;
     }
 }

@@ -28,6 +28,7 @@ public sealed class AccountsActor : ReceiveActor
     private readonly Dictionary<long, Job> _jobs = [];
     private readonly Penalties _byName, _byHost;
     private readonly KnownLogins _known = new();
+    private readonly HostBudget _reserves;
     private long _tickets, _incarnations;
     private string? _fileProblem;
 
@@ -46,6 +47,7 @@ public sealed class AccountsActor : ReceiveActor
         _mayHold = mayHold;
         _byName = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
         _byHost = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
+        _reserves = new HostBudget(settings.ReservesPerHostPerHour, settings.ReservesPerHostBurst, clock);
         // A name that reads as someone's reserved one is nobody's: refused before any look-up or password.
         Receive<VerifyClaim>(m => _reserved?.LookAlike(m.Claim.Name) is not null,
             m => Sender.Tell(new ClaimDenied(m.Claim, Codes.Forbidden, LookAlikeText(m.Claim.Name, _reserved!.LookAlike(m.Claim.Name)!))));
@@ -89,6 +91,12 @@ public sealed class AccountsActor : ReceiveActor
         if (c.Action == AccountAction.Reserve && (_reserved?.LookAlike(m.Name) ?? Reserving(m.Name)) is { } reserved)
         {
             Sender.Tell(new AccountAnswer(c.Id, new OpOutcome(Codes.NameTaken, OpValue.None, LookAlikeText(m.Name, reserved))));
+            return;
+        }
+        if (c.Action == AccountAction.Reserve && !_reserves.CanTake(m.Host))
+        {
+            Sender.Tell(new AccountAnswer(c.Id, new OpOutcome(Codes.RateLimited, OpValue.None,
+                "too many new reservations from this host; try again later")));
             return;
         }
         if (FileLost())
@@ -187,6 +195,7 @@ public sealed class AccountsActor : ReceiveActor
         // at others must not reset the host's penalty.
         else if (d.Code == Codes.Ok) _byName.Succeeded(job.Name);
         if (d.RightPassword) _known.LoggedIn(job.Host, job.Name);
+        if (d.Code == Codes.Ok && job.Work.Action == AccountAction.Reserve) _reserves.Take(job.Host);
         else if (d.Code == Codes.Ok && job.Work.Action == AccountAction.Release) _known.Forget(job.Name);
         job.ReplyTo.Tell(job.Answer(d.Code, d.Text));
     }

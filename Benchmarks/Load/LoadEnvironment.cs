@@ -39,7 +39,9 @@ public sealed class LoadEnvironment : IDisposable
             "\n# load generator: a patient failure detector for N client systems in one process\nakka.remote.watch-failure-detector.acceptable-heartbeat-pause = 60s\n" +
             // Only a server with --data keeps accounts (messaging --durable reserves its clients' names): the run measures
             // the history's writes, not 600,000 PBKDF2 rounds per registration.
-            "\n# load generator: cheap password hashes for the clients' reserved names\nswitchboard.accounts.iterations = 1000\n");
+            "\n# load generator: cheap password hashes for the clients' reserved names\nswitchboard.accounts.iterations = 1000\n" +
+            // Every load client is on 127.0.0.1, and a run reserves one name per client.
+            "switchboard.accounts.reserves-per-host.per-hour = 0\n");
         ServerHocon = Path.Combine(_dir, "server.hocon");
         ClientHocon = Path.Combine(_dir, "client.hocon");
         if (tlsDir is not null)

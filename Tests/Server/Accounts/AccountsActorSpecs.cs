@@ -347,4 +347,29 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
         Assert.Equal(Codes.RateLimited, alice.Code);
         Assert.Contains("for 'alice'", alice.Error);
     }
+
+    // One peer reserved 256 throwaway names in 46 s (a hostile tester): each is kept for good and is a sender with a
+    // reserved name's share of other people's inboxes. New reservations are bounded per host; what is refused for
+    // another reason costs nothing, and the budget refills with time.
+    [Fact]
+    public void New_reservations_from_one_host_are_bounded_and_the_budget_refills()
+    {
+        var clock = new ManualClock();
+        var accounts = Sys.ActorOf(AccountsActor.Props(AccountSettings.Create(Sys.Settings.Config) with { ReservesPerHostPerHour = 60, ReservesPerHostBurst = 2 }, clock));
+        const string host = "10.0.6.6";
+        Assert.Equal(Codes.Ok, Command(accounts, "squat1", AccountAction.Reserve, "pw", host: host).Code);
+        Assert.Equal(Codes.NameTaken, Command(accounts, "squat1", AccountAction.Reserve, "pw", host: host).Code); // costs nothing
+        Assert.Equal(Codes.Ok, Command(accounts, "squat2", AccountAction.Reserve, "pw", host: host).Code);
+
+        var refused = Command(accounts, "squat3", AccountAction.Reserve, "pw", host: host);
+        Assert.Equal(Codes.RateLimited, refused.Code);
+        Assert.Contains("new reservations from this host", refused.Error);
+        Assert.Equal(Codes.Ok, Command(accounts, "elsewhere", AccountAction.Reserve, "pw", host: "10.0.6.7").Code);
+        // Other account commands from the host are not reservations.
+        Assert.Equal(Codes.Ok, Command(accounts, "squat1", AccountAction.Release, "pw", host: host).Code);
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(Codes.Ok, Command(accounts, "squat3", AccountAction.Reserve, "pw", host: host).Code);
+        Assert.Equal(Codes.RateLimited, Command(accounts, "squat4", AccountAction.Reserve, "pw", host: host).Code);
+    }
 }
