@@ -29,13 +29,6 @@ public sealed class HoldDuringLoginSpecs : ProbeStoreFixture
         Gateway.Tell(new Register("alice", null, "a-guess"), CreateTestProbe().Ref);
         Assert.Equal("alice", _accounts.ExpectMsg<VerifyClaim>(Wait).Claim.Name);
 
-        b.Tell(new Tell(1, "alice", "are you there?"), bob.Ref);
-        var post = StoreProbe.ExpectMsg<Post>(Wait);
-        StoreProbe.Reply(new Posted(post.Ticket, post.Conversation, 5, 1_000));
-        var hold = StoreProbe.FishForMessage<Hold>(_ => true, Wait);
-        Assert.Equal(("alice", 5L), (hold.Owner, hold.MsgId));
-        StoreProbe.Reply(new HeldOk(hold.Ticket));
-        var reply = bob.FishForMessage<Reply>(r => r.Id == 1, Wait);
-        Assert.Equal(Codes.Stored, reply.Code);
+        KeptThenHeldForAlice(bob, b, id: 1, msgId: 5, Wait);
     }
 }

@@ -118,14 +118,6 @@ public sealed class SilentNodeSpecs() : ProbeStoreFixture("switchboard.delivery-
         var bob = CreateTestProbe();
         var b = RegisterAs("bob", bob).Session;
 
-        b.Tell(new Tell(5, "alice", "are you there?"), bob.Ref);
-        var post = StoreProbe.FishForMessage<Post>(_ => true, Wait);
-        StoreProbe.Reply(new Posted(post.Ticket, post.Conversation, 9, 1_000));
-
-        var hold = StoreProbe.FishForMessage<Hold>(_ => true, Wait);
-        Assert.Equal(("alice", 9L), (hold.Owner, hold.MsgId));
-        StoreProbe.Reply(new HeldOk(hold.Ticket));
-        var answer = bob.FishForMessage<Reply>(r => r.Id == 5, Wait);
-        Assert.Equal(Codes.Stored, answer.Code);
+        KeptThenHeldForAlice(bob, b, id: 5, msgId: 9, Wait);
     }
 }

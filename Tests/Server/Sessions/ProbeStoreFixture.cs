@@ -18,4 +18,17 @@ public abstract class ProbeStoreFixture(string? hocon = null) : ServerActorsFixt
         StoreProbe = CreateTestProbe();
         return new HistoryDesk(StoreProbe.Ref, Reserved, HistorySettings.Create(Sys.Settings.Config) with { Timeout = TimeSpan.FromMilliseconds(300) });
     }
+
+    /// <summary>A DM from <paramref name="session"/> to alice is kept as <paramref name="msgId"/>, her inbox is asked to
+    /// hold it, and its sender hears 202 "stored".</summary>
+    protected void KeptThenHeldForAlice(TestProbe sender, Akka.Actor.IActorRef session, long id, long msgId, TimeSpan wait)
+    {
+        session.Tell(new Tell(id, "alice", "are you there?"), sender.Ref);
+        var post = StoreProbe.FishForMessage<Post>(_ => true, wait);
+        StoreProbe.Reply(new Posted(post.Ticket, post.Conversation, msgId, 1_000));
+        var hold = StoreProbe.FishForMessage<Hold>(_ => true, wait);
+        Assert.Equal(("alice", msgId), (hold.Owner, hold.MsgId));
+        StoreProbe.Reply(new HeldOk(hold.Ticket));
+        Assert.Equal(Codes.Stored, sender.FishForMessage<Reply>(r => r.Id == id, wait).Code);
+    }
 }
