@@ -95,6 +95,7 @@ public sealed class AccountsActor : ReceiveActor
         }
         if (c.Action == AccountAction.Reserve && !_reserves.CanTake(m.Host))
         {
+            _log.Info("reservation of '{0}' from {1} refused: the host's budget of new reservations is spent", m.Name, m.Host);
             Sender.Tell(new AccountAnswer(c.Id, new OpOutcome(Codes.RateLimited, OpValue.None,
                 "too many new reservations from this host; try again later")));
             return;
