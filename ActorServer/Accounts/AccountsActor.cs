@@ -68,7 +68,12 @@ public sealed class AccountsActor : ReceiveActor
             if (_accounts.Remove(m.Name, out var account)) Context.Stop(account);
         });
         Receive<Terminated>(t => OnStopped(t.ActorRef));
+        // A new owner, or none (here, through another node sharing the data directory, or read at a login): the name's
+        // earlier logins from a host stand for nothing any more.
+        Receive<ReservationChanged>(m => _known.Forget(m.Name));
     }
+
+    protected override void PreStart() => Context.System.EventStream.Subscribe<ReservationChanged>(Self);
 
     public static Props Props(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null, DataFileGuard? file = null, SwitchboardMetrics? metrics = null,
         Func<string, Task<bool>>? mayHold = null) =>
@@ -93,7 +98,9 @@ public sealed class AccountsActor : ReceiveActor
             Sender.Tell(new AccountAnswer(c.Id, new OpOutcome(Codes.NameTaken, OpValue.None, LookAlikeText(m.Name, reserved))));
             return;
         }
-        if (c.Action == AccountAction.Reserve && !_reserves.CanTake(m.Host))
+        // Its reserves still being hashed count too: two at once must not both pass when one is left.
+        if (c.Action == AccountAction.Reserve
+            && !_reserves.CanTake(m.Host, 1 + _jobs.Values.Count(j => j.Work.Action == AccountAction.Reserve && j.Host == m.Host)))
         {
             _log.Info("reservation of '{0}' from {1} refused: the host's budget of new reservations is spent", m.Name, m.Host);
             Sender.Tell(new AccountAnswer(c.Id, new OpOutcome(Codes.RateLimited, OpValue.None,
@@ -197,7 +204,6 @@ public sealed class AccountsActor : ReceiveActor
         else if (d.Code == Codes.Ok) _byName.Succeeded(job.Name);
         if (d.RightPassword) _known.LoggedIn(job.Host, job.Name);
         if (d.Code == Codes.Ok && job.Work.Action == AccountAction.Reserve) _reserves.Take(job.Host);
-        else if (d.Code == Codes.Ok && job.Work.Action == AccountAction.Release) _known.Forget(job.Name);
         job.ReplyTo.Tell(job.Answer(d.Code, d.Text));
     }
 

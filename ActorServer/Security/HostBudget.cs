@@ -15,8 +15,9 @@ public sealed class HostBudget(double perHour, double burst, TimeProvider clock)
 
     public int Tracked => _hosts.Count;
 
-    /// <summary>Whether <paramref name="host"/> has one left now.</summary>
-    public bool CanTake(string host) => perHour <= 0 || Left(host, clock.GetTimestamp()) >= 1;
+    /// <summary>Whether <paramref name="host"/> has <paramref name="count"/> left now (those it is still spending included,
+    /// taken only once done).</summary>
+    public bool CanTake(string host, int count = 1) => perHour <= 0 || Left(host, clock.GetTimestamp()) >= count;
 
     /// <summary><paramref name="host"/> spent one.</summary>
     public void Take(string host)

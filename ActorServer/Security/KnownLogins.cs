@@ -4,8 +4,8 @@ namespace Switchboard.Server.Security;
 /// Which names logged in with their password from which host, the most recent <see cref="MaxTracked"/> pairs. Such a
 /// name is held to its own count of wrong passwords at that host, not to the host's: the host's count is there to stop
 /// one peer spraying guesses over many names, and every client behind the host's address (all of a single host's, on
-/// 127.0.0.1; a NAT's) shares it. A guesser gains nothing by it: at a name it knows no password for, it is still held to
-/// that name's count, which is the same from every host.
+/// 127.0.0.1; a NAT's) shares it. A guesser gains little by it: at a name whose owner logged in from its address, it is
+/// held to that name's count only, as it would be with an address of its own for each name.
 /// </summary>
 public sealed class KnownLogins
 {
@@ -31,7 +31,7 @@ public sealed class KnownLogins
         _pairs[(host, name)] = _byUse.AddLast((host, name));
     }
 
-    /// <summary>The name has no owner any more (released): whoever takes it next starts unknown everywhere.</summary>
+    /// <summary>The name changed owner (reserved anew or released): whoever has it next starts unknown everywhere.</summary>
     public void Forget(string name)
     {
         for (var node = _byUse.First; node is not null;)

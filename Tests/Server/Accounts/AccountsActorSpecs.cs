@@ -372,4 +372,36 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
         Assert.Equal(Codes.Ok, Command(accounts, "squat3", AccountAction.Reserve, "pw", host: host).Code);
         Assert.Equal(Codes.RateLimited, Command(accounts, "squat4", AccountAction.Reserve, "pw", host: host).Code);
     }
+
+    // A change of the name's owner made elsewhere (another node sharing the data directory; this node is told by its
+    // watch or at a login) ends what its earlier logins from a host were worth there (a hostile tester's finding).
+    [Fact]
+    public void A_change_of_owner_told_by_another_node_ends_the_names_standing_at_a_host()
+    {
+        var accounts = Accounts();
+        var settings = AccountSettings.Create(Sys.Settings.Config);
+        const string host = "10.0.8.8";
+        foreach (var name in new[] { "carol", "bob" }) Assert.Equal(Codes.Ok, Command(accounts, name, AccountAction.Reserve, "pw", host: "10.0.1.1").Code);
+        Assert.IsType<ClaimVerified>(Verify(accounts, "carol", "pw", host));
+
+        Sys.EventStream.Publish(new ReservationChanged("carol"));
+        for (var i = 0; i < settings.FailuresBeforePenalty; i++)
+            Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(accounts, "bob", "guess", host)).Code);
+
+        var guess = Assert.IsType<ClaimDenied>(Verify(accounts, "carol", "guess", host));
+        Assert.Equal(Codes.RateLimited, guess.Code);
+        Assert.Contains("from this host", guess.Error);
+    }
+
+    // Two reserves of one host hashing at the same moment must not both pass when one reservation is left.
+    [Fact]
+    public void Reserves_of_one_host_still_being_hashed_count_against_its_budget()
+    {
+        var accounts = Sys.ActorOf(AccountsActor.Props(AccountSettings.Create(Sys.Settings.Config) with { ReservesPerHostPerHour = 1, ReservesPerHostBurst = 1 }, new ManualClock()));
+        accounts.Tell(new AccountRequest("first", "10.0.9.1", new AccountCommand(1, AccountAction.Reserve, "pw", null)));
+        accounts.Tell(new AccountRequest("second", "10.0.9.1", new AccountCommand(2, AccountAction.Reserve, "pw", null)));
+        var answers = new[] { ExpectMsg<AccountAnswer>(Wait), ExpectMsg<AccountAnswer>(Wait) }.ToDictionary(a => a.Id, a => a.Outcome.Code);
+        Assert.Equal(Codes.Ok, answers[1]);
+        Assert.Equal(Codes.RateLimited, answers[2]);
+    }
 }
