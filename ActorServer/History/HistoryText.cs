@@ -17,6 +17,9 @@ public static class HistoryText
     public static string NotOnlineNotKept(string to) => $"{to} is not online (messages for the offline are kept only on the node that keeps the history)";
 
     public static string Stored(string to) => $"stored: {to} is offline, delivered when they return";
+
+    /// <summary>Held because the node serving <paramref name="to"/> did not answer (it may have died with the message).</summary>
+    public static string StoredNodeSilent(string to) => $"stored: {to}'s node did not answer; delivered at their next login";
     public static string JoinFirst(string room) => $"join {room} first: only a room's members read its history";
     // The message was written to its conversation before the inbox was asked to hold it: it stays there (the recipient
     // reads it with `history`, and it counts in their unread), so the sender is told not to send it again.

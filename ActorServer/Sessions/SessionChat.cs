@@ -61,7 +61,8 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         inbox.Receive<NotKept>(NotKept);
         inbox.Receive<HeldOk>(m =>
         {
-            if (_outgoing.TryGetValue(m.Ticket, out var o)) Finish(m.Ticket, new OpOutcome(Codes.Stored, OpValue.Of(HistoryText.Stored(o.To!)), null));
+            if (_outgoing.TryGetValue(m.Ticket, out var o))
+                Finish(m.Ticket, new OpOutcome(Codes.Stored, OpValue.Of(o.NodeSilent ? HistoryText.StoredNodeSilent(o.To!) : HistoryText.Stored(o.To!)), null));
         });
         inbox.Receive<HistoryFailed>(m =>
         {
@@ -360,6 +361,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         // at their next login, with the same id).
         if (o.MsgId != 0 && HeldInstead(m.Id, Codes.NotOnline))
         {
+            _outgoing[m.Id] = _outgoing[m.Id] with { NodeSilent = true };
             timers.Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), _history!.Settings.Timeout);
             return;
         }
@@ -437,6 +439,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     /// <paramref name="KeepAfter"/>: a reserved sender's DM to a guest, kept once <paramref name="Delivered"/>.
     /// <paramref name="Answered"/>: the sender already heard 503 (the store did not answer in time); it goes out if kept.
     /// <param name="Holding">Kept, the recipient offline: its inbox was asked to hold it.</param>
+    /// <param name="NodeSilent">Held because the recipient's node did not answer, not because the recipient is offline.</param>
     private sealed record Outgoing(string? To, string? Room, string Text, Conversation? Conversation, long MsgId = 0,
-        Conversation? KeepAfter = null, bool Delivered = false, bool Answered = false, bool Holding = false);
+        Conversation? KeepAfter = null, bool Delivered = false, bool Answered = false, bool Holding = false, bool NodeSilent = false);
 }

@@ -118,6 +118,7 @@ public sealed class SilentNodeSpecs() : ProbeStoreFixture("switchboard.delivery-
         var bob = CreateTestProbe();
         var b = RegisterAs("bob", bob).Session;
 
-        KeptThenHeldForAlice(bob, b, id: 5, msgId: 9, Wait);
+        var answer = KeptThenHeldForAlice(bob, b, id: 5, msgId: 9, Wait);
+        Assert.Equal(HistoryText.StoredNodeSilent("alice"), answer.Value.Text);
     }
 }

@@ -20,8 +20,8 @@ public abstract class ProbeStoreFixture(string? hocon = null) : ServerActorsFixt
     }
 
     /// <summary>A DM from <paramref name="session"/> to alice is kept as <paramref name="msgId"/>, her inbox is asked to
-    /// hold it, and its sender hears 202 "stored".</summary>
-    protected void KeptThenHeldForAlice(TestProbe sender, Akka.Actor.IActorRef session, long id, long msgId, TimeSpan wait)
+    /// hold it, and its sender hears 202 "stored" (returned).</summary>
+    protected Reply KeptThenHeldForAlice(TestProbe sender, Akka.Actor.IActorRef session, long id, long msgId, TimeSpan wait)
     {
         session.Tell(new Tell(id, "alice", "are you there?"), sender.Ref);
         var post = StoreProbe.FishForMessage<Post>(_ => true, wait);
@@ -29,6 +29,8 @@ public abstract class ProbeStoreFixture(string? hocon = null) : ServerActorsFixt
         var hold = StoreProbe.FishForMessage<Hold>(_ => true, wait);
         Assert.Equal(("alice", msgId), (hold.Owner, hold.MsgId));
         StoreProbe.Reply(new HeldOk(hold.Ticket));
-        Assert.Equal(Codes.Stored, sender.FishForMessage<Reply>(r => r.Id == id, wait).Code);
+        var answer = sender.FishForMessage<Reply>(r => r.Id == id, wait);
+        Assert.Equal(Codes.Stored, answer.Code);
+        return answer;
     }
 }
