@@ -31,6 +31,21 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
         return ExpectMsg<object>(m => m is ClaimVerified or ClaimDenied, Wait);
     }
 
+    // Wrong passwords for name from host, each refused 403, up to the count where their next attempt waits.
+    private void GuessUntilPenalized(IActorRef accounts, string name, string host)
+    {
+        for (var i = 0; i < AccountSettings.Create(Sys.Settings.Config).FailuresBeforePenalty; i++)
+            Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(accounts, name, "guess", host)).Code);
+    }
+
+    // A 429 that says whose count it is ("for 'alice'", "from this host").
+    private static void Waits(object answer, string whose)
+    {
+        var denied = Assert.IsType<ClaimDenied>(answer);
+        Assert.Equal(Codes.RateLimited, denied.Code);
+        Assert.Contains(whose, denied.Error);
+    }
+
     [Fact]
     public void An_unreserved_name_is_a_guests_with_or_without_a_password()
     {
@@ -304,11 +319,9 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
     public void A_host_that_guessed_too_often_waits_with_a_password_but_its_guests_without_one_do_not()
     {
         var elsewhere = Accounts();
-        var settings = AccountSettings.Create(Sys.Settings.Config);
         Assert.Equal(Codes.Ok, Command(elsewhere, "dora", AccountAction.Reserve, "pw").Code);
         var accounts = Accounts(new Lookup(name => Task.FromResult(name == "dora")));
-        for (var i = 0; i < settings.FailuresBeforePenalty; i++)
-            Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(accounts, "dora", "guess", host: "10.0.7.7")).Code);
+        GuessUntilPenalized(accounts, "dora", "10.0.7.7");
 
         Assert.IsType<ClaimVerified>(Verify(accounts, "nobody", null, host: "10.0.7.7"));
         var guess = Assert.IsType<ClaimDenied>(Verify(accounts, "nobody", "pw", host: "10.0.7.7"));
@@ -327,25 +340,18 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
     public void A_name_that_logged_in_from_a_host_is_held_to_its_own_count_there_not_the_hosts()
     {
         var accounts = Accounts();
-        var settings = AccountSettings.Create(Sys.Settings.Config);
         const string host = "10.0.5.5";
         foreach (var name in new[] { "alice", "bob", "carol" }) Assert.Equal(Codes.Ok, Command(accounts, name, AccountAction.Reserve, "pw", host: "10.0.1.1").Code);
         Assert.IsType<ClaimVerified>(Verify(accounts, "alice", "pw", host));
-        for (var i = 0; i < settings.FailuresBeforePenalty; i++)
-            Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(accounts, "bob", "guess", host)).Code);
+        GuessUntilPenalized(accounts, "bob", host);
 
         Assert.IsType<ClaimVerified>(Verify(accounts, "alice", "pw", host));
         Assert.Equal(Codes.Ok, Command(accounts, "alice", AccountAction.ChangePassword, "pw", "pw2", host).Code);
         // A name that never logged in from there still waits out the host's count.
-        var carol = Assert.IsType<ClaimDenied>(Verify(accounts, "carol", "pw", host));
-        Assert.Equal(Codes.RateLimited, carol.Code);
-        Assert.Contains("from this host", carol.Error);
+        Waits(Verify(accounts, "carol", "pw", host), "from this host");
         // And alice's own count still holds her there: guesses at her name are counted and wait as anywhere.
-        for (var i = 0; i < settings.FailuresBeforePenalty; i++)
-            Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(accounts, "alice", "guess", host)).Code);
-        var alice = Assert.IsType<ClaimDenied>(Verify(accounts, "alice", "pw2", host));
-        Assert.Equal(Codes.RateLimited, alice.Code);
-        Assert.Contains("for 'alice'", alice.Error);
+        GuessUntilPenalized(accounts, "alice", host);
+        Waits(Verify(accounts, "alice", "pw2", host), "for 'alice'");
     }
 
     // One peer reserved 256 throwaway names in 46 s (a hostile tester): each is kept for good and is a sender with a
@@ -379,18 +385,14 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
     public void A_change_of_owner_told_by_another_node_ends_the_names_standing_at_a_host()
     {
         var accounts = Accounts();
-        var settings = AccountSettings.Create(Sys.Settings.Config);
         const string host = "10.0.8.8";
         foreach (var name in new[] { "carol", "bob" }) Assert.Equal(Codes.Ok, Command(accounts, name, AccountAction.Reserve, "pw", host: "10.0.1.1").Code);
         Assert.IsType<ClaimVerified>(Verify(accounts, "carol", "pw", host));
 
         Sys.EventStream.Publish(new ReservationChanged("carol"));
-        for (var i = 0; i < settings.FailuresBeforePenalty; i++)
-            Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(accounts, "bob", "guess", host)).Code);
+        GuessUntilPenalized(accounts, "bob", host);
 
-        var guess = Assert.IsType<ClaimDenied>(Verify(accounts, "carol", "guess", host));
-        Assert.Equal(Codes.RateLimited, guess.Code);
-        Assert.Contains("from this host", guess.Error);
+        Waits(Verify(accounts, "carol", "guess", host), "from this host");
     }
 
     // Two reserves of one host hashing at the same moment must not both pass when one reservation is left.
