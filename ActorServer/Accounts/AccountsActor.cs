@@ -227,9 +227,9 @@ public sealed class AccountsActor : ReceiveActor
         }
     }
 
-    /// <param name="Work">What the account was asked (again on a fresh account if this one stopped before answering).</param>
     private int CommandChecks => Math.Max(1, _settings.MaxConcurrentChecks / 2);
 
+    /// <param name="Work">What the account was asked (again on a fresh account if this one stopped before answering).</param>
     private sealed record Job(IActorRef Account, string Name, string Host, IActorRef ReplyTo, Func<int, string, object> Answer,
         AccountJob Work, bool Retried = false)
     {

@@ -38,8 +38,6 @@ public static class SqliteSchema
         	[serializer_id]  INTEGER            NULL
         );
         CREATE UNIQUE INDEX IF NOT EXISTS event_journal_uq ON event_journal (persistence_id, sequence_nr);
-        DROP INDEX IF EXISTS event_journal_timestamp_idx;
-        DROP INDEX IF EXISTS event_journal_sequence_nr_idx;
         CREATE TABLE IF NOT EXISTS [tags]
         (
         	[ordering_id]    INTEGER       NOT NULL,
@@ -69,7 +67,7 @@ public static class SqliteSchema
         using var transaction = db.BeginTransaction();
         using var create = db.CreateCommand();
         create.Transaction = transaction;
-        create.CommandText = Statements;
+        create.CommandText = Statements + string.Concat(UnusedJournalIndexes.Select(index => $"DROP INDEX IF EXISTS {index};"));
         create.ExecuteNonQuery();
         transaction.Commit();
     }

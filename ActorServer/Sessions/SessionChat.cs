@@ -309,12 +309,14 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     // A kept DM to a reserved name without a session waits in its inbox ("stored", once the inbox has it): offline
     // (the registry says so), or being logged into (the name is claimed, the password still being checked, and the
     // node's gateway has no session for it yet).
-    private bool HeldInstead(long id, int code)
+    private bool HeldInstead(long id, int code) => code == Codes.NotOnline && Hold(id, nodeSilent: false);
+
+    // Asks the recipient's inbox to hold a kept DM to a reserved name (false, nothing asked, for anything else).
+    private bool Hold(long id, bool nodeSilent)
     {
-        if (code != Codes.NotOnline || !_outgoing.TryGetValue(id, out var o) || o.To is null || o.Holding || o.Conversation is not { } c
-            || !_history!.Reserved.IsReserved(o.To))
+        if (!_outgoing.TryGetValue(id, out var o) || o.To is null || o.Holding || o.Conversation is not { } c || !_history!.Reserved.IsReserved(o.To))
             return false;
-        _outgoing[id] = o with { Holding = true };
+        _outgoing[id] = o with { Holding = true, NodeSilent = nodeSilent };
         _history.Actor.Tell(new Hold(o.To, id, c, o.MsgId), self);
         return true;
     }
@@ -359,9 +361,8 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         // Kept, and the node serving its reserved recipient did not answer (it may have died with it undelivered): it
         // waits in their inbox like one for an offline recipient (at least once: had it reached them, it may come again
         // at their next login, with the same id).
-        if (o.MsgId != 0 && HeldInstead(m.Id, Codes.NotOnline))
+        if (o.MsgId != 0 && Hold(m.Id, nodeSilent: true))
         {
-            _outgoing[m.Id] = _outgoing[m.Id] with { NodeSilent = true };
             timers.Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), _history!.Settings.Timeout);
             return;
         }
