@@ -36,6 +36,7 @@ public sealed class ClusterBackend : IRegistryBackend
     private readonly long _rosterBase = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
     private IRegistryCore _core = null!;
     private IActorRef _inbox = ActorRefs.Nobody;
+    private NodeLinks? _links;
     private int _nextKey;
     private long _claims, _totalRegistrations, _rosterVersion;
     private bool _rosterDirty = true;
@@ -68,10 +69,12 @@ public sealed class ClusterBackend : IRegistryBackend
         _core = core;
         // In the node side's system on purpose (not a child): that system alone is reachable by the other nodes.
 #pragma warning disable AK1008
+        _links = new NodeLinks(_side.System, _node);
         _inbox = _side.System.ActorOf(ClusterInboxActor.Props(core.Self, _side.Mediator,
-            [PubSubRouter.RosterTopic, PubSubRouter.FanoutTopic, PubSubRouter.NodeTopic(_node)], _local, core.Relays), Capability.NewName("inbox-"));
+            [PubSubRouter.RosterTopic, PubSubRouter.FanoutTopic, PubSubRouter.NodeTopic(_node)], _local, core.Relays, _links), Capability.NewName("inbox-"));
 #pragma warning restore AK1008
-        _directory?.Attach(_inbox, core.Relays);
+        _links.Attach(_inbox);
+        _directory?.Attach(_inbox, core.Relays, _links);
         core.Timers.StartPeriodicTimer("reassert", Reassert.Instance, _settings.ReassertInterval);
         EnsureLease();
         return new PubSubRouter(_side.Mediator, _inbox, _node);
@@ -80,6 +83,7 @@ public sealed class ClusterBackend : IRegistryBackend
     public void Detach()
     {
         _directory?.Detach();
+        _links?.Clear();
         _side.System.Stop(_inbox);
     }
 

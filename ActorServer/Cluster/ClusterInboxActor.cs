@@ -10,34 +10,47 @@ namespace Switchboard.Server.Cluster;
 /// topics and to membership, and passes on to the registry (in the client-facing system) only the messages it exists
 /// for. The registry takes node traffic from this agent alone, so nothing reaches it from the node port otherwise.
 /// Direct messages it handles itself, past the registry: another node's DM goes to the recipient's session here
-/// (<see cref="LocalSessions"/>), and another node's answer to a DM relayed from here goes to the sender's session
-/// (<see cref="RelayBook"/>).
+/// (<see cref="LocalSessions"/>), whose answer goes back by the link to that node (<see cref="NodeLinks"/>), and another
+/// node's answer to a DM relayed from here goes to the sender's session (<see cref="RelayBook"/>); singly or in batches
+/// (<see cref="RelayedBatch"/>).
 /// </summary>
 public sealed class ClusterInboxActor : ReceiveActor
 {
     private readonly IActorRef _registry;
     private readonly IActorRef _mediator;
     private readonly string[] _topics;
+    private readonly LocalSessions _local;
+    private readonly NodeLinks? _links;
 
-    public ClusterInboxActor(IActorRef registry, IActorRef mediator, string[] topics, LocalSessions local, RelayBook relays)
+    /// <param name="links">Where the sessions' answers to other nodes' DMs leave by (gathered per node); null: each goes
+    /// to the other node's inbox on its own.</param>
+    public ClusterInboxActor(IActorRef registry, IActorRef mediator, string[] topics, LocalSessions local, RelayBook relays, NodeLinks? links = null)
     {
         _registry = registry;
         _mediator = mediator;
         _topics = topics;
+        _local = local;
+        _links = links;
         Receive<NameAnswer>(Pass);
         Receive<SeqLeased>(Pass);
         Receive<NodeRoster>(Pass);
-        Receive<Relayed>(m => m.Inner is Deliver, m => local.Deliver((Deliver)m.Inner));
+        Receive<Relayed>(m => m.Inner is Deliver, m => Deliver((Deliver)m.Inner));
         Receive<Relayed>(Pass);
         // Another node's answer to a DM relayed from here (by a session or the registry).
         Receive<Delivered>(m => relays.Answer(m));
+        Receive<RelayedBatch>(m =>
+        {
+            foreach (var item in m.Items)
+                if (item is Deliver d) Deliver(d);
+                else if (item is Delivered a) relays.Answer(a);
+        });
         Receive<FanoutDropped>(Pass);
         Receive<ClusterEvent.IMemberEvent>(Pass);
         Receive<SubscribeAck>(_ => { });
     }
 
-    public static Props Props(IActorRef registry, IActorRef mediator, string[] topics, LocalSessions local, RelayBook relays) =>
-        Akka.Actor.Props.Create(() => new ClusterInboxActor(registry, mediator, topics, local, relays));
+    public static Props Props(IActorRef registry, IActorRef mediator, string[] topics, LocalSessions local, RelayBook relays, NodeLinks? links = null) =>
+        Akka.Actor.Props.Create(() => new ClusterInboxActor(registry, mediator, topics, local, relays, links));
 
     protected override void PreStart()
     {
@@ -48,4 +61,7 @@ public sealed class ClusterInboxActor : ReceiveActor
     protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
 
     private void Pass(object message) => _registry.Tell(message, Self);
+
+    // The recipient's answer goes back by the link to the sending node's inbox, with the other DMs' answers.
+    private void Deliver(Deliver m) => _local.Deliver(_links?.To(m.ReplyTo) is { } link ? m with { ReplyTo = link } : m);
 }

@@ -47,6 +47,15 @@ public sealed record NodeRoster(string Node, long Version, RosterEntry[] Entries
 /// inbox, never a session.</summary>
 public sealed record Relayed(Switchboard.Messages.ISwitchboardMessage Inner, string Origin) : IClusterWireMessage;
 
+// Node → node, past the registries: the DMs one node's sessions send to another node's clients, and the answers to
+// another node's DMs, gathered per destination into one signed message (NodeLinkActor).
+
+/// <summary>Up to <see cref="NodeLinkActor.MaxItems"/> <see cref="Switchboard.Messages.Deliver"/>s (for clients of the
+/// receiving node; each reply address is the sending node's inbox) and <see cref="Switchboard.Messages.Delivered"/>s
+/// (answers to DMs the receiving node relayed), in the order they were sent; <paramref name="Origin"/> as in
+/// <see cref="Relayed"/>.</summary>
+public sealed record RelayedBatch(Switchboard.Messages.ISwitchboardMessage[] Items, string Origin) : IClusterWireMessage;
+
 // Account → every node's history relay (DistributedPubSub topic): which names are reserved, so that every node keeps
 // and holds DMs to a name reserved on another one.
 

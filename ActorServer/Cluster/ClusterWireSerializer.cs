@@ -22,7 +22,7 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
     public const int Id = 4243;
     public const int MacBytes = 16;
     public const string SecretPath = "switchboard.cluster.secret";
-    private const string ClaimM = "nc", ReleaseM = "nr", AnswerM = "na", LeaseM = "sl", LeasedM = "sd", RosterM = "ro", RelayedM = "rl";
+    private const string ClaimM = "nc", ReleaseM = "nr", AnswerM = "na", LeaseM = "sl", LeasedM = "sd", RosterM = "ro", RelayedM = "rl", BatchM = "rb";
 
     private readonly byte[] _key = KeyOf(system.Settings.Config.GetString(SecretPath, ""));
 
@@ -42,7 +42,8 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
         .Add<LeaseSeq>(LeaseM)
         .Add<SeqLeased>(LeasedM)
         .Add<NodeRoster>(RosterM)
-        .Add<Relayed>(RelayedM);
+        .Add<Relayed>(RelayedM)
+        .Add<RelayedBatch>(BatchM);
 
     public override string Manifest(object o) => Manifests.TryGet(o, out var manifest) ? manifest
         : throw new SerializationException($"not a cluster message: {o.GetType()}");
@@ -77,7 +78,8 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
             LeaseSeq m => w.Text(4, PathOf(m.ReplyTo)).Number(7, m.Size),
             SeqLeased m => w.Number(7, m.First).Number(8, m.Count),
             NodeRoster m => Entries(w.Text(2, m.Node).Number(7, m.Version).Text(4, m.Inbox is null ? "" : PathOf(m.Inbox)), m.Entries),
-            Relayed { Inner: Switchboard.Messages.Deliver or Switchboard.Messages.Fanout } m => Relay(w, m),
+            Relayed { Inner: Switchboard.Messages.Deliver or Switchboard.Messages.Fanout } m => Inner(w, m.Inner).Text(2, m.Origin),
+            RelayedBatch m when m.Items.Length is > 0 and <= NodeLinkActor.MaxItems => Batch(w, m),
             _ => throw new SerializationException($"not a cluster message: {obj.GetType()}"),
         };
         return w.ToArray();
@@ -90,10 +92,19 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
         return w;
     }
 
-    private ClusterFieldWriter Relay(ClusterFieldWriter w, Relayed m)
+    // An inner message as three consecutive fields: manifest (12), bytes (13), serializer (14), which ends it.
+    private ClusterFieldWriter Inner(ClusterFieldWriter w, Switchboard.Messages.ISwitchboardMessage inner)
     {
-        var inner = (SerializerWithStringManifest)system.Serialization.FindSerializerFor(m.Inner);
-        return w.Text(12, inner.Manifest(m.Inner)).Bytes(13, inner.ToBinary(m.Inner)).Number(14, inner.Identifier).Text(2, m.Origin);
+        var serializer = (SerializerWithStringManifest)system.Serialization.FindSerializerFor(inner);
+        return w.Text(12, serializer.Manifest(inner)).Bytes(13, serializer.ToBinary(inner)).Number(14, serializer.Identifier);
+    }
+
+    private ClusterFieldWriter Batch(ClusterFieldWriter w, RelayedBatch m)
+    {
+        foreach (var item in m.Items)
+            _ = item is Switchboard.Messages.Deliver or Switchboard.Messages.Delivered ? Inner(w, item)
+                : throw new SerializationException($"not a batchable message: {item.GetType().Name}");
+        return w.Text(2, m.Origin);
     }
 
     private static string PathOf(IActorRef actor) => Akka.Serialization.Serialization.SerializedActorPath(actor);
@@ -127,6 +138,7 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
         string innerManifest = "";
         byte[]? innerBytes = null;
         var innerSerializer = 0;
+        List<Switchboard.Messages.ISwitchboardMessage>? items = manifest == BatchM ? [] : null;
         uint tag;
         while ((tag = input.ReadTag()) != 0)
         {
@@ -150,7 +162,13 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
                     break;
                 case 12: innerManifest = input.ReadString(); break;
                 case 13: innerBytes = input.ReadBytes().ToByteArray(); break;
-                case 14: innerSerializer = input.ReadInt32(); break;
+                case 14:
+                    innerSerializer = input.ReadInt32();
+                    if (items is null) break;
+                    if (items.Count == NodeLinkActor.MaxItems) throw new SerializationException($"a batch holds at most {NodeLinkActor.MaxItems} messages");
+                    items.Add(Batched(innerSerializer, innerManifest, innerBytes));
+                    innerBytes = null;
+                    break;
                 default: input.SkipLastField(); break;
             }
         }
@@ -163,22 +181,33 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
             LeasedM => new SeqLeased(a, b),
             RosterM => new NodeRoster(node, a, [.. entries!], owner.Length == 0 ? null : Resolve(owner)),
             RelayedM => new Relayed(Inner(innerSerializer, innerManifest, innerBytes), node),
+            BatchM when items!.Count > 0 => new RelayedBatch([.. items], node),
             _ => throw new SerializationException($"unknown cluster message '{manifest}'"),
         };
     }
 
     // Only the two messages a registry relays, and only through the project's own serializer.
-    private Switchboard.Messages.ISwitchboardMessage Inner(int serializerId, string manifest, byte[]? bytes)
-    {
-        if (bytes is null || serializerId != Switchboard.Messages.SwitchboardSerializer.Id)
-            throw new SerializationException("a relayed message must be in the project's serializer");
-        return system.Serialization.Deserialize(bytes, serializerId, manifest) switch
+    private Switchboard.Messages.ISwitchboardMessage Inner(int serializerId, string manifest, byte[]? bytes) =>
+        Ours(serializerId, manifest, bytes) switch
         {
             Switchboard.Messages.Deliver d => d,
             Switchboard.Messages.Fanout f => f,
             var other => throw new SerializationException($"not a relayable message: {other?.GetType().Name}"),
         };
-    }
+
+    // Only DMs and their answers travel in a batch.
+    private Switchboard.Messages.ISwitchboardMessage Batched(int serializerId, string manifest, byte[]? bytes) =>
+        Ours(serializerId, manifest, bytes) switch
+        {
+            Switchboard.Messages.Deliver d => d,
+            Switchboard.Messages.Delivered d => d,
+            var other => throw new SerializationException($"not a batchable message: {other?.GetType().Name}"),
+        };
+
+    private object? Ours(int serializerId, string manifest, byte[]? bytes) =>
+        bytes is null || serializerId != Switchboard.Messages.SwitchboardSerializer.Id
+            ? throw new SerializationException("a relayed message must be in the project's serializer")
+            : system.Serialization.Deserialize(bytes, serializerId, manifest);
 
     private IActorRef Resolve(string path) =>
         path.Length == 0 ? throw new SerializationException("missing actor reference") : system.Provider.ResolveActorRef(path);

@@ -38,7 +38,7 @@ public sealed class Rosters(string self, NodeDirectory? directory = null)
     /// <summary>A member is gone: its clients left.</summary>
     public List<ClientEntry> MemberGone(string node)
     {
-        _members.Remove(node);
+        if (_members.Remove(node, out var at)) directory?.Gone(at);
         if (!_rosters.Remove(node, out var roster)) return [];
         Route(roster.Clients.Keys, roster.Inbox, null);
         return [.. roster.Clients.Values.Select(e => Entry(node, e))];

@@ -73,6 +73,8 @@ public static class ClusterScenario
         Console.Out.WriteLine(Row("tell (DM) within one node, both ways", 2 * n, d[0]!, dms[0], o.Seconds));
         Console.Out.WriteLine(Row("tell (DM) across nodes, both ways", 2 * n, d[1]!, dms[1], o.Seconds));
         Console.Out.WriteLine();
+        foreach (var (what, x) in new[] { ("request on a single-host node", r[0]!), ("request on a cluster node", r[1]!), ("DM within one node", d[0]!), ("DM across nodes", d[1]!) })
+            if (x.FirstError is not null) Console.Out.WriteLine($"{what}, first error: {x.FirstError}");
         Console.Out.WriteLine(Inv($"request on a cluster node ÷ single host: {Ratio(r[1]!, r[0]!):0.00}; DM across ÷ within one node: {Ratio(d[1]!, d[0]!):0.00}"));
         if (o.Profile)
             foreach (var (what, k) in new[] { ("within one node", 0), ("across nodes", 1) })

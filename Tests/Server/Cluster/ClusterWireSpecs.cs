@@ -56,6 +56,50 @@ public sealed class ClusterWireSpecs() : Akka.TestKit.Xunit2.TestKit(Signed(Clus
         Assert.Equal(deliver, Assert.IsType<Relayed>(RoundTrip(new Relayed(deliver, "127.0.0.1:4053"))).Inner);
         var fanout = new Switchboard.Messages.Fanout("alice", "games", "gg", inbox);
         Assert.Equal(fanout, Assert.IsType<Relayed>(RoundTrip(new Relayed(fanout, "127.0.0.1:4053"))).Inner);
+        Switchboard.Messages.ISwitchboardMessage[] items =
+            [deliver, new Switchboard.Messages.Delivered(8, Codes.Ok, null), deliver with { Id = 9, Text = "é" }, new Switchboard.Messages.Delivered(3, Codes.NotOnline, "bob is not online")];
+        var batch = Assert.IsType<RelayedBatch>(RoundTrip(new RelayedBatch(items, "127.0.0.1:4053")));
+        Assert.Equal("127.0.0.1:4053", batch.Origin);
+        Assert.Equal(items, batch.Items);
+    }
+
+    // A batch's fields as the serializer writes them, with any inner messages (by the project's serializer).
+    private byte[] BatchFields(IEnumerable<Switchboard.Messages.ISwitchboardMessage> items)
+    {
+        using var buffer = new MemoryStream();
+        var o = new Google.Protobuf.CodedOutputStream(buffer);
+        foreach (var item in items)
+        {
+            var inner = (Akka.Serialization.SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(item);
+            o.WriteTag(12, Google.Protobuf.WireFormat.WireType.LengthDelimited); o.WriteString(inner.Manifest(item));
+            o.WriteTag(13, Google.Protobuf.WireFormat.WireType.LengthDelimited); o.WriteBytes(Google.Protobuf.ByteString.CopyFrom(inner.ToBinary(item)));
+            o.WriteTag(14, Google.Protobuf.WireFormat.WireType.Varint); o.WriteInt32(inner.Identifier);
+        }
+        o.WriteTag(2, Google.Protobuf.WireFormat.WireType.LengthDelimited); o.WriteString("127.0.0.1:4053");
+        o.Flush();
+        return buffer.ToArray();
+    }
+
+    [Fact]
+    public void A_batch_carries_only_direct_messages_and_their_answers_and_at_most_its_limit_of_them()
+    {
+        var ours = new ClusterWireSerializer((ExtendedActorSystem)Sys);
+        var deliver = new Switchboard.Messages.Deliver(1, "a", "b", "c", CreateTestProbe().Ref);
+        var manifest = ours.Manifest(new RelayedBatch([deliver], "x"));
+        RelayedBatch Read(byte[] fields) => (RelayedBatch)ours.FromBinary(Resign(fields, manifest), manifest);
+
+        Assert.Equal(NodeLinkActor.MaxItems, Read(BatchFields(Enumerable.Repeat(deliver, NodeLinkActor.MaxItems))).Items.Length);
+        var e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Read(BatchFields(Enumerable.Repeat(deliver, NodeLinkActor.MaxItems + 1))));
+        Assert.Contains("at most", e.Message);
+        // A validly signed batch with a broadcast or a client's message among DMs is refused whole.
+        e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Read(BatchFields([deliver, new Switchboard.Messages.Fanout("a", null, "c", CreateTestProbe().Ref)])));
+        Assert.Contains("not a batchable message", e.Message);
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Read(BatchFields([new Switchboard.Messages.Register("mallory")])));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Read(BatchFields([])));
+        // Nor is such a batch written, nor an empty or oversized one.
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => ours.ToBinary(new RelayedBatch([new Switchboard.Messages.Register("mallory")], "x")));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => ours.ToBinary(new RelayedBatch([], "x")));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => ours.ToBinary(new RelayedBatch([.. Enumerable.Repeat(deliver, NodeLinkActor.MaxItems + 1)], "x")));
     }
 
     [Fact]
@@ -103,7 +147,7 @@ public sealed class ClusterWireSpecs() : Akka.TestKit.Xunit2.TestKit(Signed(Clus
     {
         var types = typeof(IClusterWireMessage).Assembly.GetTypes()
             .Where(t => (typeof(IClusterWireMessage).IsAssignableFrom(t) || typeof(IHistoryWireMessage).IsAssignableFrom(t)) && !t.IsInterface).ToArray();
-        Assert.Equal(8 + 18, types.Length); // the registry's, and the sharded history's
+        Assert.Equal(9 + 18, types.Length); // the registry's, and the sharded history's
         var serializer = new ClusterWireSerializer((ExtendedActorSystem)Sys);
         foreach (var t in types) Assert.False(string.IsNullOrEmpty(serializer.Manifest(System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(t))));
     }
