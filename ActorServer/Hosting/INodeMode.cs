@@ -66,8 +66,9 @@ public sealed record NodeAddress(string BindHost, string PublicHost, int Port, I
 }
 
 /// <summary>What a mode may use of the node once the host is built.</summary>
+/// <param name="DataFile">A single host's store (the file in --data), or null.</param>
 public sealed record NodeContext(NodeAddress Address, ServerSettings Settings, ServerSummary Summary, SwitchboardMetrics Metrics,
-    IServiceProvider Services, DateTimeOffset Started)
+    IServiceProvider Services, DateTimeOffset Started, string? DataFile = null)
 {
     public string Node => Address.Node;
 

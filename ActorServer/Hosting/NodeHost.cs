@@ -95,7 +95,7 @@ public static class NodeHost
         var logs = app.Services.GetRequiredService<ILoggerFactory>();
         foreach (var key in NodeWiring.AddressKeysIn(o.ConfigPath))
             logs.CreateLogger("configuration").LogWarning("{Key} in --config is not used: the command line sets the address (--host, --port, --public-host, --cluster-port)", key);
-        node = new NodeContext(at, settings, summary, metrics, app.Services, started);
+        node = new NodeContext(at, settings, summary, metrics, app.Services, started, data?.DatabasePath);
         if (mode.Open(node) is { } openExit) return openExit;
         try
         {

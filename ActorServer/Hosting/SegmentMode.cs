@@ -49,7 +49,8 @@ public sealed class SegmentMode(ServerOptions o) : INodeMode
         try
         {
             var logger = node.Services.GetRequiredService<ILoggerFactory>().CreateLogger("segment");
-            _store = SharedSegmentStore.Open(o.Segment, node.Node, logger, node.Settings.State.MutexTimeout);
+            _store = SharedSegmentStore.Open(o.Segment, node.Node, logger, node.Settings.State.MutexTimeout,
+                node.DataFile is { } data ? SharedSegmentStore.StoreDigest(data) : null);
             _store.LockWaited = node.Metrics.LockWaited;
             DoorName = NodeKey.DoorName(NodeKey.LoadOrCreate(o.Segment));
             return null;

@@ -38,6 +38,22 @@ public static class ProcessInfo
     /// <summary>The effective uid of this process.</summary>
     public static uint EffectiveUid() => GetEuid();
 
+    [DllImport("libc", EntryPoint = "realpath", SetLastError = true)]
+    private static extern IntPtr RealPath([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr resolved);
+
+    [DllImport("libc", EntryPoint = "free")]
+    private static extern void Free(IntPtr memory);
+
+    /// <summary>The absolute path of an existing <paramref name="path"/> with every symbolic link, "." and ".." resolved
+    /// (realpath(3)): one name for one file however it is reached.</summary>
+    public static string CanonicalPath(string path)
+    {
+        var resolved = RealPath(path, IntPtr.Zero);
+        if (resolved == IntPtr.Zero) throw new IOException($"realpath({path}) failed: errno {Marshal.GetLastPInvokeError()}");
+        try { return Marshal.PtrToStringUTF8(resolved)!; }
+        finally { Free(resolved); }
+    }
+
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static extern int Statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
 

@@ -24,6 +24,9 @@ public enum SegmentFault
     /// <summary>The file of a running node was cut shorter than the layout (by a process of this user): reading the
     /// mapping past the new end would kill the process (SIGBUS), so the node takes no new work and stops.</summary>
     Truncated,
+    /// <summary>The segment's live nodes keep their accounts and history in another data store than this node: sharing
+    /// names but not the store that says which are reserved, this node would let anyone in as a reserved name.</summary>
+    OtherStore,
 }
 
 /// <summary>A segment that cannot be used safely. Every refusal of a segment surfaces as this type.</summary>

@@ -15,6 +15,7 @@ namespace Switchboard.Server.Segment;
 ///                headerChecksum u64 (FNV-1a 64 of [0,56))  -- immutable after creation
 ///                counters (not checksummed, each an aligned 8-byte word, so never torn):
 ///                @64 serverSeq | @72 totalRequests | @80 totalRegistrations | @88 stressCounter | @96 nextToken
+///                @104 store (16 bytes: which data store the nodes share, zero until a node says; set under the lock)
 /// [128, +16*128) node rows (<see cref="NodeRows"/>)
 /// [2176, +4096*64) client slots (<see cref="ClientSlots"/>)
 /// </code>
@@ -114,6 +115,15 @@ public static class SegmentLayout
         }
         return HeaderCheck.Valid;
     }
+
+    /// <summary>Where the header says which data store the segment's nodes share (<see cref="StoreLength"/> bytes: a
+    /// digest of its file's canonical path; all zero when unset). Not checksummed: set by the first node to open the
+    /// segment, under the lock.</summary>
+    public const int OffStore = 104, StoreLength = 16;
+
+    public static ReadOnlySpan<byte> Store(ReadOnlySpan<byte> seg) => seg.Slice(OffStore, StoreLength);
+
+    public static void SetStore(Span<byte> seg, ReadOnlySpan<byte> store) => store[..StoreLength].CopyTo(seg.Slice(OffStore, StoreLength));
 
     public static ulong Generation(ReadOnlySpan<byte> seg) => BinaryPrimitives.ReadUInt64LittleEndian(seg[OffGeneration..]);
     public static long CreatedUnixMs(ReadOnlySpan<byte> seg) => BinaryPrimitives.ReadInt64LittleEndian(seg[OffCreated..]);

@@ -17,7 +17,9 @@ sealed class SegmentUpkeep(string segment, string filePath, string nodeAddress, 
 
     // ------------------------------------------------------------------ opening and registering
 
-    public SegmentMapping OpenOrCreate()
+    /// <param name="store">The data store this node keeps its accounts and history in (<see cref="SegmentLayout.Store"/>);
+    /// null: not checked (specs, tools).</param>
+    public SegmentMapping OpenOrCreate(byte[]? store = null)
     {
         SegmentMapping? map = null;
         try
@@ -50,6 +52,7 @@ sealed class SegmentUpkeep(string segment, string filePath, string nodeAddress, 
                 }
             }
 
+            if (store is not null) AdmitStore(map.Span, store);
             RegisterNode(map.Span);
             return map;
         }
@@ -68,6 +71,31 @@ sealed class SegmentUpkeep(string segment, string filePath, string nodeAddress, 
             map?.Dispose();
             throw;
         }
+    }
+
+    // Nodes of one segment share names, so they must share the store that says which names are reserved: a node on
+    // another data directory would register a reserved name without its password. The first node says which store;
+    // a segment whose nodes are all gone takes the next one's.
+    void AdmitStore(Span<byte> seg, byte[] store)
+    {
+        var current = SegmentLayout.Store(seg);
+        if (LiveNodes(seg) > 0 && current.IndexOfAnyExcept((byte)0) >= 0 && !current.SequenceEqual(store))
+            throw new SegmentException(SegmentFault.OtherStore,
+                $"the nodes running on segment '{segment}' keep their accounts and history in another data directory: nodes " +
+                "sharing a segment must share one, or a name reserved there would be free here; give this node the same --data as " +
+                "theirs, or another --segment");
+        SegmentLayout.SetStore(seg, store);
+    }
+
+    static int LiveNodes(ReadOnlySpan<byte> seg)
+    {
+        var n = 0;
+        for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
+        {
+            var row = SegmentLayout.NodeRowSpan(seg, i);
+            if (NodeRows.IsUsed(row) && SegmentRow.IsIntact(row)) n++;
+        }
+        return n;
     }
 
     SegmentMapping Create(ulong generation)

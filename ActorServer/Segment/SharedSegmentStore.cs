@@ -30,7 +30,9 @@ public sealed class SharedSegmentStore : IStateStore
     /// <summary>This node's row in the node table.</summary>
     public int NodeIndex => _upkeep.NodeIndex;
 
-    public SharedSegmentStore(string segment, string nodeAddress, ILogger logger, TimeSpan mutexTimeout)
+    /// <param name="store">Which data store this node keeps accounts and history in (<see cref="StoreDigest"/>): refused
+    /// when the segment's live nodes keep theirs elsewhere; null: not checked.</param>
+    public SharedSegmentStore(string segment, string nodeAddress, ILogger logger, TimeSpan mutexTimeout, byte[]? store = null)
     {
         ArgumentNullException.ThrowIfNull(logger);
         if (System.Text.Encoding.UTF8.GetByteCount(nodeAddress) is 0 or > SegmentLayout.MaxAddressLength)
@@ -47,7 +49,7 @@ public sealed class SharedSegmentStore : IStateStore
             // nothing is mapped yet to repair: opening validates the segment anyway
             if (held.Abandoned)
                 _log.LogWarning("segment {Segment}: the previous lock holder (pid {Pid}) died inside the lock; the segment will be validated", Segment, held.PreviousHolderPid);
-            _map = _upkeep.OpenOrCreate();
+            _map = _upkeep.OpenOrCreate(store);
             _checks = new SegmentChecks(segment, FilePath, _map, logger);
             _checks.Opened(Seg);
         }
@@ -58,8 +60,14 @@ public sealed class SharedSegmentStore : IStateStore
         }
     }
 
-    public static SharedSegmentStore Open(string segment, string nodeAddress, ILogger logger, TimeSpan mutexTimeout) =>
-        new(segment, nodeAddress, logger, mutexTimeout);
+    public static SharedSegmentStore Open(string segment, string nodeAddress, ILogger logger, TimeSpan mutexTimeout, byte[]? store = null) =>
+        new(segment, nodeAddress, logger, mutexTimeout, store);
+
+    /// <summary>What the segment's header records of a data store: a digest of its file's path, the directory's canonical
+    /// (the file itself may not exist yet).</summary>
+    public static byte[] StoreDigest(string file) =>
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            Path.Combine(ProcessInfo.CanonicalPath(Path.GetDirectoryName(Path.GetFullPath(file))!), Path.GetFileName(file))))[..SegmentLayout.StoreLength];
 
     Span<byte> Seg => _map.Span;
 

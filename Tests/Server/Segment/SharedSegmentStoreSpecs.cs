@@ -397,6 +397,40 @@ public class SharedSegmentStoreSpecs
     }
 
     [Fact]
+    public void A_node_whose_data_store_is_not_the_running_nodes_store_is_refused_and_one_reaching_it_by_another_path_is_not()
+    {
+        using var seg = new TestSegment();
+        var dir = Directory.CreateTempSubdirectory("sb-store-");
+        try
+        {
+            var ours = Path.Combine(dir.FullName, "a", "switchboard.db");
+            Directory.CreateDirectory(Path.GetDirectoryName(ours)!);
+            Directory.CreateDirectory(Path.Combine(dir.FullName, "b"));
+            Directory.CreateSymbolicLink(Path.Combine(dir.FullName, "link"), Path.Combine(dir.FullName, "a"));
+            SharedSegmentStore Open(string file) =>
+                SharedSegmentStore.Open(seg.Name, $"127.0.0.1:{4053 + file.Length}", new ListLogger(), MutexTimeout, SharedSegmentStore.StoreDigest(file));
+
+            using (var first = Open(ours))
+            {
+                // The same file through a symbolic link and a "..": the same store.
+                using (Open(Path.Combine(dir.FullName, "link", "..", "link", "switchboard.db"))) { }
+                var e = Assert.Throws<SegmentException>(() => Open(Path.Combine(dir.FullName, "b", "switchboard.db")));
+                Assert.Equal(SegmentFault.OtherStore, e.Fault);
+                Assert.Contains("same --data", e.Message);
+                Assert.Throws<SegmentException>(() => Open(Path.Combine(dir.FullName, "a", "other.db")));
+                // Tools that share no store are not checked.
+                using (OpenStore(seg, "127.0.0.1:5000")) { }
+            }
+            // Once every node is gone, the segment takes the next node's store.
+            using (Open(Path.Combine(dir.FullName, "b", "switchboard.db"))) { }
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_bad_segment_name_is_refused()
     {
         var e = Assert.Throws<SegmentException>(() =>
