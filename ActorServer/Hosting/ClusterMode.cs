@@ -133,15 +133,25 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
             Console.Error.WriteLine($"error: the server did not start: {ex.GetBaseException().Message}");
             return 1;
         }
-        // Before any persistent actor runs: several nodes starting at once must not race to make the tables.
-        if (_store?.EnsureSchemaAsync(_side.System, SchemaWait).GetAwaiter().GetResult() is { } schema)
+        // A node downed by the resolver (or that left) stops its node side: the process ends with it. One that stops
+        // before it was ever up says so: the seeds refused it, and only their logs (and this one's) say why.
+        _side.System.WhenTerminated.ContinueWith(_ =>
         {
-            Console.Error.WriteLine($"error: {schema}");
-            _side.StopAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
-            return 1;
+            if (!_up.Task.IsCompleted) Console.Error.WriteLine($"error: {NeverJoined}");
+            _gone.TrySetResult();
+        }, TaskScheduler.Default);
+        // Before any persistent actor runs: several nodes starting at once must not race to make the tables.
+        if (_store is not null)
+        {
+            var schemaMade = _store.EnsureSchemaAsync(_side.System, SchemaWait);
+            if (Task.WhenAny(schemaMade, _gone.Task).GetAwaiter().GetResult() != schemaMade) return 1;
+            if (schemaMade.GetAwaiter().GetResult() is { } schema)
+            {
+                Console.Error.WriteLine($"error: {schema}");
+                _side.StopAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+                return 1;
+            }
         }
-        // A node downed by the resolver (or that left) stops its node side: the process ends with it.
-        _side.System.WhenTerminated.ContinueWith(_ => _gone.TrySetResult(), TaskScheduler.Default);
         Akka.Cluster.Cluster.Get(_side.System).RegisterOnMemberUp(() => _up.TrySetResult());
         _ = AnnounceWhenReadyAsync(node.Services.GetRequiredService<ILoggerFactory>().CreateLogger("cluster"));
         return null;
@@ -159,9 +169,14 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
         if (_side is null) return false;
         // Only now: the registry has released its names through the node side.
         var downed = CoordinatedShutdown.Get(_side.System).ShutdownReason is CoordinatedShutdown.ClusterDowningReason;
+        var neverUp = _gone.Task.IsCompleted && !_up.Task.IsCompleted;
         await _side.StopAsync(TimeSpan.FromSeconds(10));
-        return downed;
+        return downed || neverUp;
     }
+
+    private const string NeverJoined = "this node's cluster side stopped before it joined the cluster (the log above says what it met); " +
+        "a node whose --cluster-secret-file differs from the other nodes' is refused by them, and their logs say \"not tagged with this " +
+        "cluster's secret\"";
 
     private async Task AnnounceWhenReadyAsync(ILogger log)
     {
