@@ -24,7 +24,11 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
         var factory = resolver.GetService<ILoggerFactory>();
         var switches = resolver.GetService<LogSwitches>() ?? LogSwitches.Default;
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
+        // What a peer can make a node write, bounded per category: warnings and errors (Akka's and ours: a refused
+        // message is one line, and a peer sent 50,000 in 39 ms), and our info lines (a connect and a refusal per
+        // registration attempt, thousands a second from one flooding peer), at a quota no real burst of clients meets.
         var flood = new LogFlood(TimeProvider.System);
+        var infoFlood = new LogFlood(TimeProvider.System, InfoPerSecond);
         Receive<LogEvent>(e =>
         {
             // --debug is about requests and replies; Akka's own debug output (shutdown phases, the remote
@@ -32,10 +36,16 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
             if (!switches.DebugAkka && !IsSwitchboard(e.LogSource) && (e is Debug || IsRoutine(e))) return;
             var category = Category(e.LogSource);
             var logger = _loggers.GetOrAdd(category, factory.CreateLogger);
-            if (e is Warning or Error && !IsSwitchboard(e.LogSource))
+            var (quota, perSecond) = e switch
             {
-                if (!flood.Admit(category, out var held)) return;
-                if (held > 0) logger.Log(LogLevel.Warning, "{Message}", $"{held} more lines of this kind were not logged (over {LogFlood.PerSecond} a second)");
+                Warning or Error => (flood, LogFlood.PerSecond),
+                Info when !IsRoutine(e) => (infoFlood, InfoPerSecond),
+                _ => (null, 0),
+            };
+            if (quota is not null)
+            {
+                if (!quota.Admit(category, out var held)) return;
+                if (held > 0) logger.Log(LogLevel.Warning, "{Message}", $"{held} more lines of this kind were not logged (over {perSecond} a second)");
             }
             // A peer closing its connection is how every client leaves: news, not an error with a stack.
             if (e.Cause?.GetType().Name == "EndpointDisassociatedException") // internal to Akka.Remote
@@ -47,6 +57,9 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
                 logger.Log(IsRoutine(e) ? LogLevel.Debug : Level(e.LogLevel()), e.Cause, "{Message}", e.Message?.ToString());
         });
     }
+
+    /// <summary>Info lines a category writes a second at most (registrations are bounded at 50 a second by default).</summary>
+    public const int InfoPerSecond = 200;
 
     // What Akka.Remote says each time a client leaves (the gateway and sessions already log that in words), and the
     // transport's own start and stop steps (the node says "listening on" and prints its summary): --debug-akka shows them.

@@ -258,7 +258,10 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
     {
         if (Sender.Equals(_client)) return _heard = true;
         _log.Warning("session '{0}' refused a message from {1}", _name, Sender.Path);
-        Sender.Tell(new Reply(id, Codes.Unauthorized, 0, 0, OpValue.None, "not your session"));
+        // Answered only over the client's own connection: a sender path is the peer's to write, and answering one on
+        // another address had this node dial whatever host and port a peer named (a hostile tester's find).
+        if (Sender.Path.Address.Equals(_client.Path.Address))
+            Sender.Tell(new Reply(id, Codes.Unauthorized, 0, 0, OpValue.None, "not your session"));
         return false;
     }
 

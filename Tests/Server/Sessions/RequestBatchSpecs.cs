@@ -71,6 +71,30 @@ public sealed class RequestBatchSpecs() : ServerActorsFixture(null)
         alice.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
         Assert.Equal(0, Store.Snapshot().Clients.Single().Requests);
     }
+
+    // A reference whose path names another host: what a peer writes as a message's sender.
+    private sealed class Elsewhere(IActorRefProvider provider) : MinimalActorRef
+    {
+        public readonly System.Collections.Concurrent.ConcurrentQueue<object> Told = new();
+        public override ActorPath Path { get; } = new RootActorPath(new Address("akka.tcp", "switchboard-client", "10.255.255.1", 47990)) / "user" / "c";
+        public override IActorRefProvider Provider { get; } = provider;
+        protected override void TellInternal(object message, IActorRef sender) => Told.Enqueue(message);
+    }
+
+    [Fact]
+    public void A_message_whose_sender_names_another_address_is_not_answered_there()
+    {
+        var alice = CreateTestProbe();
+        var session = RegisterAs("alice", alice).Session;
+        var elsewhere = new Elsewhere(((ExtendedActorSystem)Sys).Provider);
+        session.Tell(Batch(1, 3), elsewhere);
+        session.Tell(new Request(9, "add", ["1", "2"]), elsewhere);
+        // The session handles its mail in order: once alice has her answer, the forged ones were handled.
+        session.Tell(new Request(10, "add", ["1", "2"]), alice.Ref);
+        Assert.Equal(10, alice.ExpectMsg<Reply>().Id);
+        Assert.Empty(elsewhere.Told);
+        Assert.Equal(1, Store.Snapshot().Clients.Single().Requests);
+    }
 }
 
 /// <summary>The serializer bounds a batch both ways: it never writes, nor reads from a peer, more than <see cref="Limits.MaxBatch"/>.</summary>
