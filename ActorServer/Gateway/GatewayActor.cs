@@ -150,7 +150,7 @@ public sealed class GatewayActor : ReceiveActor
             Refuse(m.Name, Sender, Codes.NotSupported, "this server keeps no accounts (cluster mode): register without a password", admitted: false);
             return;
         }
-        _gate.Admitted(address.ToString()); // counted from the claim on, so a burst cannot overshoot the bound
+        _gate.Admitted(address.ToString(), SocketHost(address)); // counted from the claim on, so a burst cannot overshoot the bound
         _inFlight.Add((m.Name, Sender));
         if (_accounts is not null) _credentials[(m.Name, Sender)] = (m.Password, SocketHost(address));
         _registry.Tell(new ClaimName(m.Name, Sender));

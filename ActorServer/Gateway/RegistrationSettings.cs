@@ -14,6 +14,10 @@ namespace Switchboard.Server.Gateway;
 /// <param name="NodeFailuresPerSecond">How fast that budget refills (0: no node-wide budget).</param>
 /// <param name="RemoteClientsOnly">A client is always another actor system: a sender that resolves to a local
 /// actor was written by a peer (or is a spec's probe, which turns this off).</param>
+/// <param name="PerHost">Live registrations one host (the IP the node's socket saw) may hold, all its client systems
+/// together (0: no limit).</param>
+/// <param name="PerHostPerSecond">Registrations one host may make a second (0: no limit), <paramref name="PerHostBurst"/>
+/// at once: one peer cannot spend the node's whole rate.</param>
 public sealed record RegistrationSettings(
     int PerAddress,
     double PerSecond,
@@ -23,7 +27,10 @@ public sealed record RegistrationSettings(
     TimeSpan MaxPenalty,
     double NodeFailureBurst,
     double NodeFailuresPerSecond,
-    bool RemoteClientsOnly)
+    bool RemoteClientsOnly,
+    int PerHost = 0,
+    double PerHostPerSecond = 0,
+    double PerHostBurst = 0)
 {
     public static RegistrationSettings Create(Config config) => new(
         config.RequiredInt("switchboard.registration.per-address"),
@@ -34,5 +41,8 @@ public sealed record RegistrationSettings(
         config.RequiredTimeSpan("switchboard.registration.max-penalty"),
         config.RequiredDouble("switchboard.registration.node-failure-burst"),
         config.RequiredDouble("switchboard.registration.node-failures-per-second"),
-        config.RequiredString("switchboard.registration.remote-clients-only") is "on" or "true" or "yes");
+        config.RequiredString("switchboard.registration.remote-clients-only") is "on" or "true" or "yes",
+        config.RequiredInt("switchboard.registration.per-host"),
+        config.RequiredDouble("switchboard.registration.per-host-per-second"),
+        config.RequiredDouble("switchboard.registration.per-host-burst"));
 }

@@ -26,6 +26,11 @@ public sealed class RegistrationGate
     private readonly TimeProvider _clock;
     private readonly RequestThrottle _rate;
     private readonly Dictionary<string, int> _live = new(StringComparer.Ordinal);
+    // Live registrations per host, and each admitted address's host (its socket's, remembered: at its end the
+    // connection may be gone).
+    private readonly Dictionary<string, int> _liveOnHost = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _hostOf = new(StringComparer.Ordinal);
+    private readonly HostBudget _hostRate;
     private readonly Penalties _failures;
     // Hosts that presented the right token, with when they last did: exempt from the node budget.
     private readonly Dictionary<string, long> _vouched = new(StringComparer.Ordinal);
@@ -38,6 +43,7 @@ public sealed class RegistrationGate
         _token = token;
         _clock = clock;
         _rate = new RequestThrottle(settings.PerSecond, settings.Burst, clock);
+        _hostRate = new HostBudget(settings.PerHostPerSecond * 3600, settings.PerHostBurst, clock);
         _start = clock.GetTimestamp();
         _nodeFailures = new TokenBucket(settings.NodeFailuresPerSecond, settings.NodeFailureBurst, 0);
         _failures = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
@@ -68,19 +74,37 @@ public sealed class RegistrationGate
         }
         if (_live.GetValueOrDefault(address) >= _settings.PerAddress)
             return (Codes.RateLimited, $"this client already holds {_settings.PerAddress} names");
+        // One host's share, whatever number of client systems it runs: the name table and the node's rate are everyone's.
+        if (_settings.PerHost > 0 && _liveOnHost.GetValueOrDefault(host) >= _settings.PerHost)
+            return (Codes.RateLimited, $"this host already holds {_settings.PerHost} names");
+        if (!_hostRate.CanTake(host))
+            return (Codes.RateLimited, "too many registrations from this host right now; try again shortly");
         if (_rate.Admit() != RateVerdict.Allowed)
             return (Codes.RateLimited, "too many registrations right now; try again shortly");
+        _hostRate.Take(host);
         return null;
     }
 
-    public void Admitted(string address) => _live[address] = _live.GetValueOrDefault(address) + 1;
+    /// <param name="host">The host its socket saw, as given to <see cref="Check"/>.</param>
+    public void Admitted(string address, string host)
+    {
+        _live[address] = _live.GetValueOrDefault(address) + 1;
+        _hostOf[address] = host;
+        _liveOnHost[host] = _liveOnHost.GetValueOrDefault(host) + 1;
+    }
 
     public void Left(string address)
     {
         if (!_live.TryGetValue(address, out var n)) return;
         if (n <= 1) _live.Remove(address);
         else _live[address] = n - 1;
+        var host = n <= 1 ? _hostOf.Remove(address, out var h) ? h : null : _hostOf.GetValueOrDefault(address);
+        if (host is null || !_liveOnHost.TryGetValue(host, out var m)) return;
+        if (m <= 1) _liveOnHost.Remove(host);
+        else _liveOnHost[host] = m - 1;
     }
+
+    public int LiveOnHost(string host) => _liveOnHost.GetValueOrDefault(host);
 
     public int LiveAt(string address) => _live.GetValueOrDefault(address);
 

@@ -32,7 +32,7 @@ public sealed class LoadEnvironment : IDisposable
         // many clients in one actor system and register them at once, past the per-address and per-second bounds.
         File.WriteAllText(Path.Combine(_dir, "server.hocon"), File.ReadAllText(Path.Combine(hocon, "server.hocon")) +
             (keepRateLimit ? "" : "\n# load generator: rate limit off\nswitchboard.rate-limit.per-second = 0\n") +
-            "\n# load generator: fleets of clients per actor system\nswitchboard.registration { per-address = 4096, per-second = 0 }\n" +
+            "\n# load generator: fleets of clients per actor system\nswitchboard.registration { per-address = 4096, per-second = 0, per-host = 0, per-host-per-second = 0 }\n" +
             // Every client system of a run shares this one process and 2 cores with the server: under a loaded box their
             // heartbeats can lag past the 8 s backstop and the server would end live sessions mid-run. Heartbeats still
             // flow at the same rate, so the request path measured is unchanged; dead clients are not tested here.

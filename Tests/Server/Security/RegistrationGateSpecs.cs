@@ -65,12 +65,45 @@ public sealed class RegistrationGateSpecs
         for (var i = 0; i < 3; i++)
         {
             Assert.Null(gate.Check("a@h:1", "h", null));
-            gate.Admitted("a@h:1");
+            gate.Admitted("a@h:1", "h");
         }
         Assert.Equal(Codes.RateLimited, gate.Check("a@h:1", "h", null)?.Code);
         Assert.Null(gate.Check("b@h:2", "h", null)); // another client system on the same host is its own address
         gate.Left("a@h:1");
         Assert.Null(gate.Check("a@h:1", "h", null));
+    }
+
+    [Fact]
+    public void One_host_holds_at_most_its_share_of_live_names_whatever_number_of_client_systems_it_runs()
+    {
+        var gate = new RegistrationGate(Settings with { PerSecond = 0, PerHost = 5 }, TokenCheck.None, _clock);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Null(gate.Check($"a@h:{i}", "h", null));
+            gate.Admitted($"a@h:{i}", "h");
+        }
+        var full = gate.Check("a@h:99", "h", null);
+        Assert.Equal((Codes.RateLimited, "this host already holds 5 names"), (full?.Code, full?.Error));
+        Assert.Null(gate.Check("b@other:1", "other", null)); // another host has its own share
+        gate.Left("a@h:3"); // its last name: the host's count follows the address it was admitted with
+        Assert.Equal(4, gate.LiveOnHost("h"));
+        Assert.Null(gate.Check("a@h:99", "h", null));
+        gate.Left("a@h:3"); // nothing more to leave
+        Assert.Equal(4, gate.LiveOnHost("h"));
+    }
+
+    [Fact]
+    public void One_host_cannot_spend_the_nodes_registration_rate()
+    {
+        var gate = new RegistrationGate(Settings with { PerAddress = 1000, PerSecond = 10, Burst = 8, PerHostPerSecond = 1, PerHostBurst = 3 },
+            TokenCheck.None, _clock);
+        var flooder = Enumerable.Range(0, 10).Select(i => gate.Check($"a@h:{i}", "h", null)?.Code ?? Codes.Ok).ToArray();
+        Assert.Equal([200, 200, 200, 429, 429, 429, 429, 429, 429, 429], flooder);
+        Assert.Contains("from this host", gate.Check("a@h:11", "h", null)?.Error);
+        // Its refused attempts spent nothing of the node's rate: the others have the rest of the burst.
+        Assert.Equal(5, Enumerable.Range(0, 5).Count(i => gate.Check($"b@h{i}:1", $"h{i}", null) is null));
+        _clock.Advance(TimeSpan.FromSeconds(1)); // the host's rate: one more a second
+        Assert.Null(gate.Check("a@h:12", "h", null));
     }
 
     [Fact]
