@@ -13,8 +13,11 @@ namespace Switchboard.Server.Accounts;
 /// <param name="WatchInterval">How often a node reads the reservations other nodes sharing its data directory made.</param>
 /// <param name="ReservesPerHostPerHour">New reservations one host may make an hour on average (0: no bound).</param>
 /// <param name="ReservesPerHostBurst">New reservations one host may make at once.</param>
+/// <param name="LoginsPerNamePerMinute">Logins with the right password one name may make a minute on average (0: no bound).</param>
+/// <param name="LoginsPerNameBurst">Such logins one name may make at once.</param>
 public sealed record AccountSettings(int Iterations, int SaltBytes, int HashBytes, int FailuresBeforePenalty, TimeSpan FirstPenalty, TimeSpan MaxPenalty,
-    int MaxConcurrentChecks, TimeSpan WatchInterval, double ReservesPerHostPerHour = 0, double ReservesPerHostBurst = 1)
+    int MaxConcurrentChecks, TimeSpan WatchInterval, double ReservesPerHostPerHour = 0, double ReservesPerHostBurst = 1,
+    double LoginsPerNamePerMinute = 0, double LoginsPerNameBurst = 1)
 {
     public static AccountSettings Create(Config config)
     {
@@ -28,12 +31,14 @@ public sealed record AccountSettings(int Iterations, int SaltBytes, int HashByte
             config.RequiredInt("switchboard.accounts.max-concurrent-checks"),
             config.RequiredTimeSpan("switchboard.accounts.watch-interval"),
             config.RequiredDouble("switchboard.accounts.reserves-per-host.per-hour"),
-            config.RequiredDouble("switchboard.accounts.reserves-per-host.burst"));
+            config.RequiredDouble("switchboard.accounts.reserves-per-host.burst"),
+            config.RequiredDouble("switchboard.accounts.logins-per-name.per-minute"),
+            config.RequiredDouble("switchboard.accounts.logins-per-name.burst"));
         if (s.Iterations < 1 || s.SaltBytes < 16 || s.HashBytes < 16 || s.MaxConcurrentChecks < 1 || s.WatchInterval <= TimeSpan.Zero
-            || s.ReservesPerHostPerHour < 0 || s.ReservesPerHostBurst < 1)
+            || s.ReservesPerHostPerHour < 0 || s.ReservesPerHostBurst < 1 || s.LoginsPerNamePerMinute < 0 || s.LoginsPerNameBurst < 1)
             throw new ConfigurationException(
                 "switchboard.accounts: iterations and max-concurrent-checks must be at least 1, salt-bytes and hash-bytes at least 16, " +
-                "watch-interval positive, reserves-per-host.per-hour at least 0 and its burst at least 1");
+                "watch-interval positive, reserves-per-host.per-hour and logins-per-name.per-minute at least 0 and their bursts at least 1");
         return s;
     }
 }

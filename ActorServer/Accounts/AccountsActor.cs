@@ -29,6 +29,8 @@ public sealed class AccountsActor : ReceiveActor
     private readonly Penalties _byName, _byHost;
     private readonly KnownLogins _known = new();
     private readonly HostBudget _reserves;
+    // Logins with the right password, per name: a budget keyed by the name.
+    private readonly HostBudget _logins;
     private long _tickets, _incarnations;
     private string? _fileProblem;
 
@@ -48,6 +50,7 @@ public sealed class AccountsActor : ReceiveActor
         _byName = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
         _byHost = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
         _reserves = new HostBudget(settings.ReservesPerHostPerHour, settings.ReservesPerHostBurst, clock);
+        _logins = new HostBudget(settings.LoginsPerNamePerMinute * 60, settings.LoginsPerNameBurst, clock);
         // A name that reads as someone's reserved one is nobody's: refused before any look-up or password.
         Receive<VerifyClaim>(m => _reserved?.LookAlike(m.Claim.Name) is not null,
             m => Sender.Tell(new ClaimDenied(m.Claim, Codes.Forbidden, LookAlikeText(m.Claim.Name, _reserved!.LookAlike(m.Claim.Name)!))));
@@ -155,6 +158,19 @@ public sealed class AccountsActor : ReceiveActor
             replyTo.Tell(answer(Codes.RateLimited, "too many password checks right now; try again shortly"));
             return;
         }
+        // One host leaves at least one check to the others, and one name logs in at its pace: a few owned names logging
+        // in and out in a loop kept every check busy for everyone else.
+        if (job.Password is not null && _settings.MaxConcurrentChecks > 1 && _jobs.Values.Count(j => j.Hashes && j.Host == host) >= _settings.MaxConcurrentChecks - 1)
+        {
+            replyTo.Tell(answer(Codes.RateLimited, "too many password checks from this host right now; try again shortly"));
+            return;
+        }
+        if (job is { Password: not null, Action: null }
+            && !_logins.CanTake(name, 1 + _jobs.Values.Count(j => j.Hashes && j.Work.Action is null && j.Name == name)))
+        {
+            replyTo.Tell(answer(Codes.RateLimited, $"too many logins as '{name}' in a short time; try again in a few seconds"));
+            return;
+        }
         // Account commands (reserve, passwd, release) take at most half the checks: many clients changing their
         // accounts at once must not keep every login waiting.
         if (job.Action is not null && _jobs.Values.Count(j => j.Hashes && j.Work.Action is not null) >= CommandChecks)
@@ -197,12 +213,18 @@ public sealed class AccountsActor : ReceiveActor
         {
             _log.Info("wrong password for '{0}' from {1}", job.Name, job.Host);
             _byName.Failed(job.Name);
-            _byHost.Failed(job.Host);
+            // Not against the host for a name that logged in from it: its owner gains nothing by guessing at it, and
+            // counting it let a peer drive its host's penalty up with wrong passwords for its own names.
+            if (!_known.Contains(job.Host, job.Name)) _byHost.Failed(job.Host);
         }
         // A right password clears the name's count, not the host's: logging into one's own account between guesses
         // at others must not reset the host's penalty.
         else if (d.Code == Codes.Ok) _byName.Succeeded(job.Name);
-        if (d.RightPassword) _known.LoggedIn(job.Host, job.Name);
+        if (d.RightPassword)
+        {
+            _known.LoggedIn(job.Host, job.Name);
+            if (job.Work.Action is null) _logins.Take(job.Name);
+        }
         if (d.Code == Codes.Ok && job.Work.Action == AccountAction.Reserve) _reserves.Take(job.Host);
         job.ReplyTo.Tell(job.Answer(d.Code, d.Text));
     }

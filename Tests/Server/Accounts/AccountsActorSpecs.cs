@@ -130,7 +130,7 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
         for (var i = 0; i < settings.MaxConcurrentChecks; i++) Assert.Equal(Codes.Ok, Command(accounts, $"busy{i}", AccountAction.Reserve, "pw").Code);
         // All in the accounts' mailbox before any job can end: the bound is full when the last one is read.
         for (var i = 0; i < settings.MaxConcurrentChecks; i++)
-            accounts.Tell(new VerifyClaim(AccountTestConfig.Claim($"busy{i}", TestActor), "pw", "10.0.0.1"));
+            accounts.Tell(new VerifyClaim(AccountTestConfig.Claim($"busy{i}", TestActor), "pw", $"10.0.0.{10 + i}"));
         accounts.Tell(new VerifyClaim(AccountTestConfig.Claim("one-more", TestActor), "pw", "10.0.0.2"));
         accounts.Tell(new VerifyClaim(AccountTestConfig.Claim("guest", TestActor), null, "10.0.0.2")); // no password, no hash
         var answers = ReceiveN(settings.MaxConcurrentChecks + 2, Wait);
@@ -352,6 +352,49 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
         // And alice's own count still holds her there: guesses at her name are counted and wait as anywhere.
         GuessUntilPenalized(accounts, "alice", host);
         Waits(Verify(accounts, "alice", "pw2", host), "for 'alice'");
+    }
+
+    // A hostile tester drove its host's count to the maximum with wrong passwords for its own names, keeping out every
+    // owner on the host who had not logged in there yet: a name that logged in (or was reserved) from a host is counted
+    // against itself there, not the host.
+    [Fact]
+    public void Wrong_passwords_for_names_that_logged_in_from_a_host_do_not_count_against_the_host()
+    {
+        var accounts = Accounts();
+        const string host = "10.0.6.6";
+        Assert.Equal(Codes.Ok, Command(accounts, "carol", AccountAction.Reserve, "pw", host: "10.0.1.1").Code);
+        foreach (var own in new[] { "own1", "own2", "own3" })
+        {
+            Assert.Equal(Codes.Ok, Command(accounts, own, AccountAction.Reserve, "pw", host: host).Code);
+            GuessUntilPenalized(accounts, own, host);
+        }
+        // Nine wrong passwords from the host, all for its own names: carol, who never logged in there, is not kept out.
+        Assert.IsType<ClaimVerified>(Verify(accounts, "carol", "pw", host));
+    }
+
+    // Four owned names logging in and out in a loop kept every password check busy (a hostile tester): one name logs in
+    // at most logins-per-name, and one host leaves a check to the others.
+    [Fact]
+    public void A_name_logs_in_at_its_pace_and_one_host_leaves_a_password_check_to_the_others()
+    {
+        var clock = new ManualClock();
+        var settings = AccountSettings.Create(Sys.Settings.Config);
+        var accounts = Accounts(clock);
+        Assert.Equal(Codes.Ok, Command(accounts, "alice", AccountAction.Reserve, "pw").Code);
+        for (var i = 0; i < settings.LoginsPerNameBurst; i++) Assert.IsType<ClaimVerified>(Verify(accounts, "alice", "pw"));
+        Waits(Verify(accounts, "alice", "pw"), "too many logins as 'alice'");
+        clock.Advance(TimeSpan.FromMinutes(1 / settings.LoginsPerNamePerMinute));
+        Assert.IsType<ClaimVerified>(Verify(accounts, "alice", "pw"));
+
+        for (var i = 0; i < settings.MaxConcurrentChecks; i++) Assert.Equal(Codes.Ok, Command(accounts, $"loop{i}", AccountAction.Reserve, "pw", host: $"10.0.7.{i}").Code);
+        Assert.Equal(Codes.Ok, Command(accounts, "bob", AccountAction.Reserve, "pw").Code);
+        for (var i = 0; i < settings.MaxConcurrentChecks; i++)
+            accounts.Tell(new VerifyClaim(AccountTestConfig.Claim($"loop{i}", TestActor), "pw", "10.0.8.8"));
+        accounts.Tell(new VerifyClaim(AccountTestConfig.Claim("bob", TestActor), "pw", "10.0.0.1"));
+        var answers = ReceiveN(settings.MaxConcurrentChecks + 1, Wait);
+        var refused = Assert.Single(answers.OfType<ClaimDenied>());
+        Assert.Contains("from this host", refused.Error);
+        Assert.Contains(answers.OfType<ClaimVerified>(), v => v.Claim.Name == "bob");
     }
 
     // One peer reserved 256 throwaway names in 46 s (a hostile tester): each is kept for good and is a sender with a
