@@ -173,12 +173,14 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
         var there = NodeThereWithInbox("bob");
         var session = CreateTestProbe();
         Assert.True(_directory.TrySend(session.Ref, 42, "alice", "bob", "hi", 0, 0));
-        var relayed = there.ExpectMsg<Relayed>();
+        // Through the link to that node: alone, in a batch of one.
+        var relayed = there.ExpectMsg<RelayedBatch>();
         Assert.Equal((Here, _inbox), (relayed.Origin, there.LastSender));
-        var deliver = Assert.IsType<Deliver>(relayed.Inner);
+        var deliver = Assert.IsType<Deliver>(Assert.Single(relayed.Items));
         // Under a relay id, answered to this node's inbox: the session's path and id stay here.
         Assert.Equal(("alice", "bob", "hi", _inbox), (deliver.From, deliver.To, deliver.Text, deliver.ReplyTo));
-        FromThere(new Delivered(deliver.Id, Codes.Ok, null));
+        // That node's answers come back in batches too.
+        _inbox.Tell(new RelayedBatch([new Delivered(deliver.Id, Codes.Ok, null)], There), there.Ref);
         Assert.Equal((42L, Codes.Ok), session.ExpectMsg<Delivered>() is var d ? (d.Id, d.Code) : default);
         FromThere(new Delivered(deliver.Id, Codes.Ok, null)); // answered once only
         session.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
@@ -193,9 +195,13 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
         var there = CreateTestProbe();
         _local.Set("alice", alice.Ref);
         _inbox.Tell(new Relayed(new Deliver(9, "bob", "alice", "hi", there.Ref), There));
-        Assert.Equal(("bob", "hi", there.Ref), alice.ExpectMsg<Handed>().Message is Deliver m ? (m.From, m.Text, m.ReplyTo) : default);
+        var handed = Assert.IsType<Deliver>(alice.ExpectMsg<Handed>().Message);
+        Assert.Equal(("bob", "hi"), (handed.From, handed.Text));
+        // The session answers through the link to that node, which carries it there in a batch, signed.
+        handed.ReplyTo.Tell(new Delivered(9, Codes.Ok, null));
+        Assert.Equal(new Delivered(9, Codes.Ok, null), Assert.Single(there.ExpectMsg<RelayedBatch>().Items));
         _inbox.Tell(new Relayed(new Deliver(10, "bob", "zed", "hi", there.Ref), There));
-        var answer = there.ExpectMsg<Delivered>();
+        var answer = Assert.IsType<Delivered>(Assert.Single(there.ExpectMsg<RelayedBatch>().Items));
         Assert.Equal((10L, Codes.NotOnline, "zed is not online"), (answer.Id, answer.Code, answer.Error));
     }
 
