@@ -76,7 +76,10 @@ public static class ClientHost
             else output.Rejected(joined.Code, joined.Error ?? "rejected");
             if (joined.Code == Codes.Unreachable)
             {
-                Console.Error.WriteLine($"no Switchboard server answered at {servers}; is it running?");
+                // Without TLS options a server that requires TLS looks just like no server: say so.
+                Console.Error.WriteLine(tls is null
+                    ? $"no Switchboard server answered at {servers}; is it running? (if it requires TLS, give --tls-ca and --tls-cert)"
+                    : $"no Switchboard server answered at {servers}; is it running?");
                 if (tls is not null) Console.Error.WriteLine(ClientTls.Explain(tls));
             }
             return joined.Code == Codes.Unreachable ? ExitCodes.Unreachable : ExitCodes.Rejected;

@@ -36,6 +36,9 @@ public sealed class TlsSpecs(TlsCertificates certs) : IClassFixture<TlsCertifica
         Assert.Contains("server refused this client's certificate", rogue.StdErr);
         // Checks the server, presents nothing: the server requires a certificate.
         await RefusedAsync("nobody", server.Address, "--tls-ca", certs.Ca);
+        // No TLS options at all: unreachable too, with a hint that the server may require TLS.
+        var plain = await RefusedAsync("plain", server.Address);
+        Assert.Contains("if it requires TLS, give --tls-ca and --tls-cert", plain.StdErr);
 
         Assert.Contains("refused peer", server.Process.StdErr);
         Assert.Equal(200, (await alice.SendAsync("calc 1 + 1")).GetProperty("code").GetInt32());
