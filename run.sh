@@ -1,13 +1,28 @@
 #!/usr/bin/env bash
 # Builds, starts a server in the background and an interactive client in this terminal.
 # The server stops (and prints its summary) when the client exits.
-#   ./run.sh [NAME] [PORT] [CLIENT OPTIONS...]     e.g. ./run.sh alice 4053 --password  (to reserve the name)
+#   ./run.sh [NAME] [PORT | --port PORT] [CLIENT OPTIONS...]   e.g. ./run.sh alice 4053 --password  (to reserve the name)
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-name="${1:-${USER:-}}"; name="${name:-alice}"; [ $# -gt 0 ] && shift
+usage() { echo "usage: ./run.sh [NAME] [PORT | --port PORT] [CLIENT OPTIONS...]   e.g. ./run.sh alice 4053 --password" >&2; exit 2; }
 port=4053
-if [ $# -gt 0 ] && [[ "$1" =~ ^[0-9]+$ ]]; then port="$1"; shift; fi
+take_port() { [[ "${1:-}" =~ ^[0-9]+$ ]] || usage; port="$1"; }
+# Options before the name: only --port (and --help); anything else is a mistake, not a name.
+while [ $# -gt 0 ] && [[ "$1" == -* ]]; do
+  case "$1" in
+    --port) take_port "${2:-}"; shift 2 ;;
+    --port=*) take_port "${1#--port=}"; shift ;;
+    -h|--help) usage ;;
+    *) echo "run.sh: unknown option $1" >&2; usage ;;
+  esac
+done
+name="${1:-${USER:-}}"; name="${name:-alice}"; [ $# -gt 0 ] && shift
+# After the name: the port, positional or as --port; what follows goes to the client.
+if [ $# -gt 0 ] && [[ "$1" =~ ^[0-9]+$ ]]; then port="$1"; shift
+elif [ $# -gt 0 ] && [ "$1" = "--port" ]; then take_port "${2:-}"; shift 2
+elif [ $# -gt 0 ] && [[ "$1" == --port=* ]]; then take_port "${1#--port=}"; shift
+fi
 segment="switchboard-run-$$"
 log="$(mktemp -t switchboard-server.XXXXXX.log)"
 
@@ -23,7 +38,13 @@ stop() {
   echo "(server log: $log)"
 }
 trap stop EXIT
-for _ in $(seq 1 100); do grep -q '^listening on' "$log" && break; kill -0 "$server" 2>/dev/null || { cat "$log"; exit 1; }; sleep 0.1; done
+failed() {
+  cat "$log"
+  # The server's hint names its own --port; run.sh takes the port after the name.
+  if grep -q 'already in use' "$log"; then echo "run.sh: port $port is taken; pick another: ./run.sh $name PORT (or --port PORT)" >&2; fi
+  exit 1
+}
+for _ in $(seq 1 100); do grep -q '^listening on' "$log" && break; kill -0 "$server" 2>/dev/null || failed; sleep 0.1; done
 grep '^listening on' "$log"
 echo "(its segment is $segment: dotnet ActorServer/bin/Release/net10.0/ActorServer.dll inspect --segment $segment)"
 dotnet ActorClient/bin/Release/net10.0/ActorClient.dll "$name" --server "127.0.0.1:$port" "$@"
