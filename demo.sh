@@ -2,11 +2,12 @@
 # Multi-node local demo: two server nodes sharing one segment, three clients (alice and bob on node A,
 # carol on node B) running a short scripted exchange, and `inspect --watch`, in one tmux session.
 #   ./demo.sh          build, start, attach (detach with Ctrl-b d; the demo keeps running)
-#   ./demo.sh stop     stop every process of the demo and remove its segment
+#   ./demo.sh stop     stop every process of the demo and remove its segment and data directory
 #   ./demo.sh cluster  three cluster-mode nodes on 127.0.0.1/.2/.3 (no segment), clients on each, membership pane
 #                      (stop it with ./demo.sh stop too; DEMO_CLUSTER_PORT, 4553, picks the port of all three)
 # DEMO_PORT_A/DEMO_PORT_B (4053/4054), DEMO_SESSION and DEMO_SEGMENT (switchboard-demo) pick others.
 # Each client pane stays open after its script: type more commands there (e.g. "tell carol hi", "who").
+# The nodes keep accounts and history in a throwaway --data directory (mktemp -d), never in your own.
 set -euo pipefail
 cd "$(dirname "$0")"
 session="${DEMO_SESSION:-switchboard-demo}"
@@ -22,7 +23,9 @@ bin=ActorServer/bin/Release/net10.0/ActorServer.dll
 client=ActorClient/bin/Release/net10.0/ActorClient.dll
 
 stop() {
-  tmux kill-session -t "$session" 2>/dev/null || true
+  local found=""
+  tmux kill-session -t "$session" 2>/dev/null && found=1
+  [ -d "$state" ] && found=1
   for f in "$state"/*.pid; do
     [ -f "$f" ] || continue
     pid=$(cat "$f")
@@ -34,10 +37,20 @@ stop() {
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   done
-  rm -rf "$state"; rmdir .demo 2>/dev/null || true
   # Clean shutdowns remove the segment; this covers a node that had to be killed.
-  rm -f "/dev/shm/$segment"
-  echo "demo stopped; nothing left running, segment removed"
+  local removed=""
+  [ -f "$state/segment" ] && rm -f "/dev/shm/$(cat "$state/segment")" && removed="; segment removed"
+  [ -f "$state/data.dir" ] && rm -rf "$(cat "$state/data.dir")" && removed="$removed; data directory removed"
+  rm -rf "$state"; rmdir .demo 2>/dev/null || true
+  if [ -n "$found" ]; then echo "demo '$session' stopped: its processes are gone$removed"
+  else echo "no demo '$session' found here"; fi
+  # Only this session was stopped: name any other still recorded under .demo/.
+  local d
+  for d in .demo/*/; do
+    [ -d "$d" ] || continue
+    d="${d%/}"; d="${d#.demo/}"
+    echo "demo '$d' is still running: stop it with DEMO_SESSION=$d ./demo.sh stop"
+  done
 }
 
 if [ "${1:-}" = "stop" ]; then stop; exit 0; fi
@@ -56,10 +69,10 @@ mkdir -p "$state"
 client_cmd() { # name port script...
   local name=$1 port=$2; shift 2
   printf '%s\n' "$@" > "$state/$name.script"
-  echo "echo \$\$ > $state/$name.pid; (cat $state/$name.script; cat) | exec dotnet $client $name --server 127.0.0.1:$port"
+  echo "echo \$\$ > $state/$name.pid; exec dotnet $client $name --server 127.0.0.1:$port < <(cat $state/$name.script; cat)"
 }
 node_cmd() { # name port
-  echo "echo \$\$ > $state/$1.pid; exec dotnet $bin --port $2 --segment $segment"
+  echo "echo \$\$ > $state/$1.pid; exec dotnet $bin --port $2 --segment $segment --data $data"
 }
 
 if [ "$mode" = "cluster" ]; then
@@ -73,7 +86,7 @@ if [ "$mode" = "cluster" ]; then
   cclient_cmd() { # name host script...
     local name=$1 host=$2; shift 2
     printf '%s\n' "$@" > "$state/$name.script"
-    echo "echo \$\$ > $state/$name.pid; (cat $state/$name.script; cat) | exec dotnet $client $name --server $host:$port,127.0.0.1:$port"
+    echo "echo \$\$ > $state/$name.pid; exec dotnet $client $name --server $host:$port,127.0.0.1:$port < <(cat $state/$name.script; cat)"
   }
   touch "$state/n1.log" "$state/n2.log" "$state/n3.log"
   tmux new-session -d -s "$session" -x 220 -y 60 -n cluster "$(cnode_cmd n1 127.0.0.1)"
@@ -88,12 +101,16 @@ if [ "$mode" = "cluster" ]; then
   tmux split-window -t "$n2" -v -l 60% "$(cclient_cmd bob 127.0.0.2 'sleep 2000' 'join #lobby' 'sleep 4000' 'say hello everyone, bob here on 127.0.0.2' 'rooms')"
   tmux split-window -t "$n3" -v -l 60% "$(cclient_cmd carol 127.0.0.3 'sleep 3000' 'join lobby' 'sleep 4000' 'tell alice hi alice, carol here on 127.0.0.3' 'calc 6 * 7' 'who')"
   echo "cluster demo running in tmux session '$session' (nodes 127.0.0.1/.2/.3 on port $port)."
-  echo "try: kill -9 \$(cat $state/n3.pid) and watch the membership pane; stop it all with: ./demo.sh stop"
+  echo "try: kill -9 \$(cat $state/n3.pid) and watch the membership pane; stop it all with: $stop_hint"
   if [ -t 1 ] && [ -z "${TMUX:-}" ]; then exec tmux attach -t "$session"; fi
   echo "attach with: tmux attach -t $session"
   exit 0
 fi
 
+# Both nodes share a throwaway data directory (accounts, history), removed by `./demo.sh stop`.
+data="$(mktemp -d -t switchboard-demo-data.XXXXXX)"
+echo "$data" > "$state/data.dir"
+echo "$segment" > "$state/segment"
 # Layout: the two nodes' logs on top, a client under each (bob beside alice), inspect full width below.
 tmux new-session -d -s "$session" -x 200 -y 60 -n demo "$(node_cmd nodeA "$port_a")"
 tmux set-option -t "$session" remain-on-exit on >/dev/null
