@@ -91,7 +91,7 @@ public static class ServerHelp
     const string Inspect = """
 
         Output: tables of nodes (address, pid, alive, started, heartbeat), online clients (name, node, requests,
-        since) and totals (serverSeq, requests, registrations); with --json one object, as GET /status has them.
+        since) and totals (serverSeq, requests, registrations); with --json one object: {nodes, clients, serverSeq, totalRequests, totalRegistrations}.
         --watch refreshes every 500 ms until Ctrl-C or until its output is closed (inspect --watch | head -1 ends).
 
         Cluster mode has no segment: --monitor HOST:PORT (or --url http://HOST:PORT/) reads a node's GET /status
