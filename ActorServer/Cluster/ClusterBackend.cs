@@ -91,6 +91,7 @@ public sealed class ClusterBackend : IRegistryBackend
 
     public ClaimOutcome Claim(ClaimName claim, IActorRef gateway)
     {
+        if (_live.Count + _pending.Count >= _settings.MaxClients) return new ClaimOutcome(ClaimVerdict.Full);
         // The claim's token orders registrations roughly by time across nodes (presence: who came after whom).
         var token = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1024 + (++_claims & 1023);
         _pending[token] = (claim, gateway);

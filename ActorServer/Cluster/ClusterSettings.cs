@@ -9,8 +9,9 @@ namespace Switchboard.Server.Cluster;
 /// <param name="SeqLease">serverSeq numbers leased at once; a new range is asked for when half is used.</param>
 /// <param name="RosterInterval">How soon a change of this node's clients reaches the other nodes (who, presence, DMs).</param>
 /// <param name="Shards">Shards of the name registry (a few per node is plenty).</param>
+/// <param name="MaxClients">Names one node holds at most (claims waiting for their answer included); past it 503.</param>
 public sealed record ClusterSettings(TimeSpan ReassertInterval, TimeSpan RecoverFor, TimeSpan ClaimTimeout, long SeqLease,
-    TimeSpan RosterInterval, int Shards, TimeSpan MajorityTimeout)
+    TimeSpan RosterInterval, int Shards, TimeSpan MajorityTimeout, int MaxClients = 4096)
 {
     public static ClusterSettings Create(Config c) => new(
         c.RequiredTimeSpan("switchboard.cluster.reassert-interval"),
@@ -19,5 +20,6 @@ public sealed record ClusterSettings(TimeSpan ReassertInterval, TimeSpan Recover
         c.RequiredInt("switchboard.cluster.seq-lease"),
         c.RequiredTimeSpan("switchboard.cluster.roster-interval"),
         c.RequiredInt("switchboard.cluster.shards"),
-        c.RequiredTimeSpan("switchboard.cluster.majority-timeout"));
+        c.RequiredTimeSpan("switchboard.cluster.majority-timeout"),
+        c.RequiredInt("switchboard.cluster.max-clients"));
 }

@@ -36,12 +36,12 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
 
     protected override IActorRef CreateRegistry() => Create(first: 1, count: 1000);
 
-    private IActorRef Create(long first, long count)
+    private IActorRef Create(long first, long count, Switchboard.Server.Cluster.ClusterSettings? settings = null)
     {
         (_names, _seq, _mediator) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
         var side = new NodeSide(Sys, _names.Ref, _seq.Ref, _mediator.Ref);
         _directory = new NodeDirectory(Here);
-        var registry = Sys.ActorOf(RegistryActor.ForCluster(Settings, Summary, new ClusterReadiness(), Here, side, _local, _directory), "state");
+        var registry = Sys.ActorOf(RegistryActor.ForCluster(settings ?? Settings, Summary, new ClusterReadiness(), Here, side, _local, _directory), "state");
         var topics = new[] { _mediator.ExpectMsg<Subscribe>(), _mediator.ExpectMsg<Subscribe>(), _mediator.ExpectMsg<Subscribe>() };
         Assert.Equal([PubSubRouter.RosterTopic, PubSubRouter.FanoutTopic, PubSubRouter.NodeTopic(Here)], topics.Select(t => t.Topic));
         _inbox = topics[0].Ref;
@@ -117,6 +117,27 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
 
     // No name entity answers within the claim timeout.
     protected override string BreakNextClaim() => "name registry not reachable, try again";
+
+    // One peer held 10,930 names on one cluster node (a hostile tester): a node holds at most max-clients, as a single
+    // host's segment does, claims still waiting for their answer counted.
+    [Fact]
+    public void A_node_holding_its_most_names_refuses_the_next_503_until_one_leaves()
+    {
+        var registry = Create(first: 1, count: 1000, Settings with { MaxClients = 2 });
+        var (a, b, c) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
+        registry.Tell(new ClaimName("alice", a.Ref), TestActor);
+        registry.Tell(new ClaimName("bob", b.Ref), TestActor); // not answered yet: it counts
+        registry.Tell(new ClaimName("carol", c.Ref), TestActor);
+        var refused = ExpectMsg<NameRefused>();
+        Assert.Equal(("carol", Codes.Unavailable, "server is full"), (refused.Name, refused.Code, refused.Error));
+        Decide("alice", granted: true);
+        Assert.Equal("alice", ExpectMsg<NameClaimed>().Name);
+        Decide("bob", granted: false);
+        ExpectMsg<NameRefused>(r => r.Name == "bob");
+        registry.Tell(new ClaimName("carol", c.Ref), TestActor);
+        Decide("carol", granted: true);
+        Assert.Equal("carol", ExpectMsg<NameClaimed>().Name);
+    }
 
     [Fact]
     public void A_counter_with_no_number_left_waits_for_the_next_leased_range_and_the_registry_says_when()
