@@ -13,6 +13,11 @@ public sealed class NodeLinks(ActorSystem system, string origin)
 {
     public const int MaxLinks = 64;
 
+    // Remoting's own dispatcher (the node's event loop, server.hocon's akka.remote.use-dispatcher): a link hands its
+    // batch to the association's writer on the thread that writes it, not through a pool worker.
+    private string Dispatcher { get; } = system.Settings.Config.GetString("akka.remote.use-dispatcher", "") is { Length: > 0 } d
+        && system.Dispatchers.HasDispatcher(d) ? d : Akka.Dispatch.Dispatchers.DefaultDispatcherId;
+
     private readonly ConcurrentDictionary<IActorRef, Lazy<IActorRef>> _links = new();
     private volatile IActorRef? _inbox;
 
@@ -27,7 +32,7 @@ public sealed class NodeLinks(ActorSystem system, string origin)
         if (_links.Count >= MaxLinks) return null;
         // Lazy: two threads that miss at once make one actor, not two.
         return _links.GetOrAdd(target, t => new Lazy<IActorRef>(() =>
-            system.ActorOf(NodeLinkActor.Props(t, inbox, origin), Capability.NewName("link-")))).Value;
+            system.ActorOf(NodeLinkActor.Props(t, inbox, origin).WithDispatcher(Dispatcher), Capability.NewName("link-")))).Value;
     }
 
     /// <summary>The links to inboxes at <paramref name="node"/> (a member that left): stopped, and made afresh should the
