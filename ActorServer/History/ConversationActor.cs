@@ -109,7 +109,11 @@ public sealed class ConversationActor : ReceivePersistentActor
     {
         var first = FirstId;
         var lines = m.Ids.Where(id => id >= first && id <= LastSequenceNr).Select(id => _lines[(int)(id - first)]).ToArray();
-        Sender.Tell(new Fetched(m.Ticket, _conversation, lines, LastSequenceNr));
+        int kept = 0, gone = 0;
+        foreach (var id in m.Counted ?? [])
+            if (id < first || id > LastSequenceNr) gone++;
+            else if (_lines[(int)(id - first)].TimeMs >= m.SinceMs) kept++;
+        Sender.Tell(new Fetched(m.Ticket, _conversation, lines, LastSequenceNr, kept, gone));
     }
 
     // Within Limits.MaxHistoryReplyBytes: the lines nearest the anchor are kept (the newest, or the oldest after an id).

@@ -33,10 +33,14 @@ public sealed record ReadHistory(Conversation Conversation, long Ticket, History
 public sealed record HistoryPage(long Ticket, Conversation Conversation, ChatLine[] Lines, long Trimmed, long LastId) : IHistoryWireMessage;
 
 /// <summary>Inbox → conversation: these ids (held for the inbox's owner), and the newest id; answered with
-/// <see cref="Fetched"/>.</summary>
-public sealed record Fetch(Conversation Conversation, long Ticket, long[] Ids) : IHistoryWireMessage;
+/// <see cref="Fetched"/>. <paramref name="Counted"/> are held for later pages: only how many of them are still kept
+/// (from <paramref name="SinceMs"/> on) and how many retention trimmed, so that the first page's notice can say what
+/// will arrive and what will not before their texts are read.</summary>
+public sealed record Fetch(Conversation Conversation, long Ticket, long[] Ids, long[]? Counted = null, long SinceMs = 0) : IHistoryWireMessage;
 
-public sealed record Fetched(long Ticket, Conversation Conversation, ChatLine[] Lines, long LastId) : IHistoryWireMessage;
+/// <summary><paramref name="Kept"/> and <paramref name="Gone"/> count the fetch's <c>Counted</c> ids: still kept from its
+/// SinceMs on, and no longer kept (kept but older counts in neither: it was never this owner's).</summary>
+public sealed record Fetched(long Ticket, Conversation Conversation, ChatLine[] Lines, long LastId, int Kept = 0, int Gone = 0) : IHistoryWireMessage;
 
 /// <summary>Message <paramref name="MsgId"/> of <paramref name="Conversation"/> waits for <paramref name="Owner"/>'s next
 /// login; answered with <see cref="HeldOk"/> once the journal has it, or <see cref="HistoryFailed"/>.</summary>
@@ -56,9 +60,11 @@ public sealed record ClearInbox(string Owner) : IHistoryWireMessage;
 /// conversation it has a marker in. The session pushes them, then answers <see cref="AwayDelivered"/>.</summary>
 /// <paramref name="UpTo"/> names the last held message it covers (the session answers it back once they are pushed; 0:
 /// forget nothing); <paramref name="Trimmed"/> were held but trimmed by retention before they could be delivered;
-/// <paramref name="More"/> are held after this page (the session asks for them once this one is delivered).
+/// <paramref name="More"/> are held after this page (the session asks for them once this one is delivered), of which
+/// <paramref name="Later"/> are still kept and will arrive. The first page counts the later pages' too (its Trimmed is
+/// the whole inbox's, and Later is set), as its notice is the only one the client gets; a later page's are its own.
 public sealed record AwayReport(AwayLine[] Lines, (Conversation Conversation, long Unread)[] Unread, long UpTo, long Trimmed = 0, long Ticket = 0,
-    int More = 0) : IHistoryWireMessage;
+    int More = 0, int Later = 0) : IHistoryWireMessage;
 
 public sealed record AwayLine(Conversation Conversation, ChatLine Line);
 

@@ -171,20 +171,29 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     // A page at a time, the oldest held first: PageLines of the longest texts stay well within a message between
     // cluster nodes (akka.remote's maximum-frame-size, 512,000 bytes), which a whole inbox of them (max-held) is not.
-    // Each conversation with held messages on the page, or (first page) a marker, is asked once; the report goes when
-    // all answered, or at the timeout with what came (a conversation that cannot be read does not hold up the rest).
+    // Each conversation with held messages on the page, or (first page) a marker or held messages on later pages, is
+    // asked once; the report goes when all answered, or at the timeout with what came (a conversation that cannot be
+    // read does not hold up the rest). The first page's notice is the only one the client sees: it also counts, without
+    // their texts, the later pages' messages still kept and those retention trimmed.
     private void OnCollect(CollectAway m)
     {
         var ticket = ++_tickets;
         var page = _held.Take(PageLines).ToList();
         var ids = page.GroupBy(h => h.Conversation).ToDictionary(g => g.Key, g => g.Select(h => h.MsgId).ToArray());
+        var counted = m.Next
+            ? []
+            : _held.Skip(PageLines).GroupBy(h => h.Conversation).ToDictionary(g => g.Key, g => g.Select(h => h.MsgId).ToArray());
         if (!m.Next)
+        {
+            foreach (var key in counted.Keys) ids.TryAdd(key, []);
             foreach (var key in _read.Keys) ids.TryAdd(new Conversation(key), []);
+        }
         var heldAt = new Dictionary<(string, long), long>(page.Count);
         foreach (var h in page) heldAt.TryAdd((h.Conversation.Key, h.MsgId), h.Seq);
         var gathering = new Gathering(Sender, m.Ticket, page.Count > 0 ? page[^1].Seq : 0, ids.Count, page.Count, m.SinceMs, _held.Count - page.Count, heldAt);
         _gathering[ticket] = gathering;
-        foreach (var (conversation, wanted) in ids) _routes.Conversations.Tell(new Fetch(conversation, ticket, wanted));
+        foreach (var (conversation, wanted) in ids)
+            _routes.Conversations.Tell(new Fetch(conversation, ticket, wanted, counted.GetValueOrDefault(conversation), m.SinceMs));
         if (ids.Count == 0) Finish(ticket);
         else Timers.StartSingleTimer(ticket, new GatherTimeout(ticket), _settings.Timeout);
     }
@@ -196,6 +205,8 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         foreach (var line in m.Lines)
             if (line.TimeMs >= g.SinceMs) g.Lines.Add(new AwayLine(m.Conversation, line));
             else g.Older++;
+        g.Later += m.Kept;
+        g.LaterGone += m.Gone;
         if (_read.TryGetValue(m.Conversation.Key, out var marker) && m.LastId > marker) g.Unread.Add((m.Conversation, m.LastId - marker));
         if (++g.Answered == g.Expected) Finish(m.Ticket);
     }
@@ -209,8 +220,9 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         // Every conversation answered: what was held and not found, retention trimmed. One that did not answer in time
         // forgets nothing (UpTo 0): its messages come again at the next login.
         var complete = g.Answered == g.Expected;
-        g.ReplyTo.Tell(new AwayReport(lines, [.. g.Unread], complete ? g.UpTo : 0, complete ? g.Held - lines.Length - g.Older : 0, g.Ticket,
-            complete ? g.More : 0));
+        g.ReplyTo.Tell(complete
+            ? new AwayReport(lines, [.. g.Unread], g.UpTo, g.Held - lines.Length - g.Older + g.LaterGone, g.Ticket, g.More, g.Later)
+            : new AwayReport(lines, [.. g.Unread], 0, 0, g.Ticket));
     }
 
     private void OnDelivered(AwayDelivered m)
@@ -277,6 +289,9 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         public int Held { get; } = held;
         public long SinceMs { get; } = sinceMs;
         public int Older { get; set; }
+        /// <summary>(First page) the later pages' held messages still kept, and those retention trimmed.</summary>
+        public int Later { get; set; }
+        public int LaterGone { get; set; }
         public IActorRef ReplyTo { get; } = replyTo;
         public long UpTo { get; } = upTo;
         public int Expected { get; } = expected;

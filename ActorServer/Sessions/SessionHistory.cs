@@ -169,15 +169,15 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         chat.Answer(id, OpOutcome.Ok(OpValue.Of($"joined {r.Room}")));
     }
 
-    // A page at a time: the notice (with how many arrived in all) before the first, the next asked for once one is
-    // delivered.
+    // A page at a time: the notice before the first, the next asked for once one is delivered. The first page's report
+    // counts the whole inbox: what will arrive (its lines and the later pages' still kept) and what retention trimmed.
     private void Away(AwayReport m)
     {
         if (!_awayNext)
         {
             var unread = m.Unread.Select(u => new UnreadEntry(u.Conversation.SeenBy(name), u.Unread)).ToArray();
-            if (m.Lines.Length > 0 || unread.Length > 0 || m.Trimmed > 0 || m.More > 0)
-                chat.PushAway(new AwayNotice(m.Lines.Length + m.More, unread, m.Trimmed));
+            if (m.Lines.Length > 0 || unread.Length > 0 || m.Trimmed > 0 || m.Later > 0)
+                chat.PushAway(new AwayNotice(m.Lines.Length + m.Later, unread, m.Trimmed));
         }
         foreach (var (conversation, l) in m.Lines)
             chat.PushIncoming(new Incoming(l.From, l.Text, !conversation.IsRoom, conversation.IsRoom ? conversation.Key : null, false, l.Id, l.TimeMs, Offline: true));

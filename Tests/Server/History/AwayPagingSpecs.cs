@@ -55,6 +55,50 @@ public sealed class AwayPagingSpecs() : TestKit(Akka.Configuration.Configuration
 }
 
 /// <summary>
+/// The client hears of what arrived while away once, before the first page: that page's report counts the whole inbox.
+/// Held messages retention trimmed on a later page are counted there as trimmed, not as arriving (they were lost without
+/// a word when only the first page's were counted).
+/// </summary>
+public sealed class AwayTrimmedSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString(
+    "switchboard.history { max-messages = 40, max-held = 1000, max-held-from-one = 100 }").WithFallback(AccountTestConfig.TestJournal()))
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public void Held_messages_trimmed_past_the_first_page_are_counted_in_the_first_report_and_not_as_arriving()
+    {
+        var history = Sys.ActorOf(HistoryActor.Props(HistorySettings.Create(Sys.Settings.Config), TimeProvider.System));
+        void Hold(string from, int i)
+        {
+            var conversation = Conversation.Direct(from, "alice");
+            history.Tell(new Post(conversation, i, from, $"{from} {i}"));
+            history.Tell(new Hold("alice", i, conversation, ExpectMsg<Posted>(Wait).MsgId));
+            ExpectMsg<HeldOk>(Wait);
+        }
+        // The first page: 32 from each of three senders, all kept (max-messages = 40 a conversation).
+        for (var i = 0; i < InboxActor.PageLines; i++) Hold(new[] { "bob", "carol", "dave" }[i % 3], i);
+        // After it, 100 from erin, whose conversation keeps only her newest 40.
+        for (var i = 0; i < 100; i++) Hold("erin", 1000 + i);
+
+        history.Tell(new CollectAway("alice"));
+        var first = ExpectMsg<AwayReport>(Wait);
+        Assert.Equal((InboxActor.PageLines, 100, 40, 60L), (first.Lines.Length, first.More, first.Later, first.Trimmed));
+
+        // What the later pages deliver is what the first one said would arrive.
+        var delivered = first.Lines.Length;
+        var page = first;
+        while (page.More > 0)
+        {
+            history.Tell(new AwayDelivered("alice", page.UpTo));
+            history.Tell(new CollectAway("alice", Next: true));
+            page = ExpectMsg<AwayReport>(Wait);
+            delivered += page.Lines.Length;
+        }
+        Assert.Equal(first.Lines.Length + first.Later, delivered);
+    }
+}
+
+/// <summary>
 /// Guests' names cost nothing, so "at most max-held-from-one from one sender" alone would let one peer with many guest
 /// names fill a reserved name's inbox for everyone: guests together may hold only max-held-from-guests, and a reserved
 /// sender can still leave a message once they have.

@@ -105,6 +105,17 @@ public sealed class AwayFirstSpecs : ProbeStoreFixture
         Assert.True(StoreProbe.ExpectMsg<CollectAway>(Wait).Next);
     }
 
+    // The client hears of what arrived while away once: the first page's notice says what the later pages will bring,
+    // not what the inbox held (retention may have trimmed some of those).
+    [Fact]
+    public void The_away_notice_counts_the_later_pages_that_will_arrive_and_those_retention_trimmed()
+    {
+        var (alice, _) = AliceLogsIn();
+        StoreProbe.Reply(FromBob(upTo: 7, more: 100) with { Later = 32, Trimmed = 68 });
+        var notice = alice.ExpectMsg<AwayNotice>(Wait);
+        Assert.Equal((33L, 68L), (notice.Arrived, notice.Trimmed));
+    }
+
     // Held messages are the peer's: past the bound they are handled, whatever the store does.
     [Fact]
     public void A_client_sending_more_than_the_session_holds_is_answered_before_the_store_answers()
