@@ -18,8 +18,8 @@ public enum WalSync
 /// <summary>
 /// What every connection Akka.Persistence.Sql opens to the store is set to, through linq2db's after-open hook
 /// (<see cref="DataOptions"/>, handed to the plugin as its <c>DataOptionsSetup</c>): <c>synchronous</c>
-/// (<c>switchboard.data.synchronous</c>) and a busy timeout, both per connection in SQLite (journal_mode=WAL is kept
-/// in the file: <see cref="DataStoreCheck"/>).
+/// (<c>switchboard.data.synchronous</c>), a busy timeout and <c>secure_delete</c>, all per connection in SQLite
+/// (journal_mode=WAL is kept in the file: <see cref="DataStoreCheck"/>).
 /// <para>The busy timeout matters for speed, not only for safety: the plugin begins every transaction, reads too,
 /// with <c>BEGIN IMMEDIATE</c> (Microsoft.Data.Sqlite's mapping of every isolation level), so two at once contend for
 /// the write lock; without it Microsoft.Data.Sqlite answers SQLite's "busy" by sleeping 150 ms and trying again, with
@@ -55,8 +55,13 @@ public static class DataConnections
             .UseAfterConnectionOpened(c => SetUp(c, pragmas), (c, token) => SetUpAsync(c, pragmas, token));
     }
 
-    /// <summary>What each connection to the file runs as it opens.</summary>
-    public static string Pragmas(WalSync sync) => $"PRAGMA synchronous = {(int)sync}; PRAGMA busy_timeout = {BusyTimeoutMs};";
+    /// <summary>What each connection to the file runs as it opens (the plugin's and <see cref="JournalWriter"/>'s).
+    /// <c>secure_delete = ON</c>: what a delete removes (a released name's password hashes, trimmed messages) is
+    /// overwritten with zeros, so it leaves the file at the next checkpoint instead of lingering in free pages (and in
+    /// backups, which copy them). Not FAST: it zeroes only pages written anyway, and leaves pages freed whole (a run of
+    /// deleted rows, a long text's overflow pages) as they were.</summary>
+    public static string Pragmas(WalSync sync) =>
+        $"PRAGMA synchronous = {(int)sync}; PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA secure_delete = ON;";
 
     // On every open (a pooled connection keeps them, so this repeats what it has: two statements, microseconds).
     private static void SetUp(DbConnection connection, string pragmas)

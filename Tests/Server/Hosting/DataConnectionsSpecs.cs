@@ -14,7 +14,7 @@ namespace Switchboard.Tests.Server.Hosting;
 /// <summary>
 /// What each connection of Akka.Persistence.Sql to the store is set to, read back from the plugin's own connections
 /// (its connection factory, configured as the host configures it): <c>synchronous</c> from
-/// <c>switchboard.data.synchronous</c> (NORMAL by default, FULL on request) and a busy timeout; a transaction begins
+/// <c>switchboard.data.synchronous</c> (NORMAL by default, FULL on request), a busy timeout and secure_delete; a transaction begins
 /// off the thread that asks for it; the journal mode is WAL, kept in the file.
 /// </summary>
 public sealed class DataConnectionsSpecs : IDisposable
@@ -36,11 +36,12 @@ public sealed class DataConnectionsSpecs : IDisposable
     }
 
     // One transaction on a connection of the plugin's factory, as a journal write or a snapshot read gets it.
-    private static async Task<(long Synchronous, long BusyTimeout)> ReadBack(AkkaPersistenceDataConnectionFactory factory)
+    private static async Task<(long Synchronous, long BusyTimeout, long SecureDelete)> ReadBack(AkkaPersistenceDataConnectionFactory factory)
     {
         await using var connection = factory.GetConnection();
         await using var tx = await connection.BeginTransactionAsync(IsolationLevel.Unspecified);
-        var read = (tx.DataConnection.Execute<long>("PRAGMA synchronous"), tx.DataConnection.Execute<long>("PRAGMA busy_timeout"));
+        var read = (tx.DataConnection.Execute<long>("PRAGMA synchronous"), tx.DataConnection.Execute<long>("PRAGMA busy_timeout"),
+            tx.DataConnection.Execute<long>("PRAGMA secure_delete"));
         await tx.CommitAsync();
         return read;
     }
@@ -56,14 +57,14 @@ public sealed class DataConnectionsSpecs : IDisposable
     [InlineData(null, (long)WalSync.Normal)]
     [InlineData("full", (long)WalSync.Full)]
     [InlineData("NORMAL", (long)WalSync.Normal)]
-    public async Task The_plugins_connections_sync_as_configured_and_wait_for_a_busy_lock(string? setting, long expected)
+    public async Task The_plugins_connections_sync_as_configured_wait_for_a_busy_lock_and_zero_what_they_delete(string? setting, long expected)
     {
         var (store, config) = Open(setting);
         Assert.False(config.GetBoolean("akka.persistence.journal.sql.use-clone-connection"));
         Assert.True(config.GetBoolean("akka.persistence.snapshot-store.sql.use-clone-connection"));
         foreach (var factory in new[] { Journal(config, store), Snapshots(config, store) })
             for (var i = 0; i < 2; i++) // the second is the pooled connection, opened again
-                Assert.Equal((expected, (long)DataConnections.BusyTimeoutMs), await ReadBack(factory));
+                Assert.Equal((expected, (long)DataConnections.BusyTimeoutMs, 1L), await ReadBack(factory)); // secure_delete ON is 1
     }
 
     // The plugin's write stream gathers the writes that arrive while a transaction runs only if the transaction is not

@@ -124,6 +124,46 @@ public sealed class JournalWriterSpecs : IDisposable
             Rows().Select(r => (r.Pid, r.Seq, r.Deleted)).ToList());
     }
 
+    // A released name's password hashes must leave the file, not linger in its free pages (nor in a backup, which copies
+    // them): the writer's deletes overwrite what they remove, both a row on a page that stays (among other ids' rows) and
+    // pages freed whole (a long payload's overflow pages), by the next checkpoint.
+    [Fact]
+    public async Task What_a_delete_removes_is_no_longer_anywhere_in_the_file_after_a_checkpoint()
+    {
+        var secret = "pbkdf2-hash-of-a-released-name"u8.ToArray();
+        byte[] Holding(int copies) => [.. Enumerable.Repeat(secret, copies).SelectMany(b => b)];
+        JournalRowData Account(long seq, byte[] payload) => new("account-alice", seq, payload, "reserved", 4245, 639_000_000_000_000_000 + seq);
+        using var writer = new JournalWriter(ConnectionString, WalSync.Normal);
+        await writer.WriteAsync([Row("conversation-#a", 1), Account(1, Holding(1)), Row("conversation-#a", 2)]);
+        await writer.WriteAsync([Account(2, Holding(500)), Account(3, [9]), Row("conversation-#a", 3)]); // ~15 KB: overflow pages
+        Checkpoint();
+        Assert.True(Occurrences(secret) > 0); // in the file itself now, not only in the log
+
+        await writer.DeleteToAsync("account-alice", 3);
+        Checkpoint();
+        Assert.Equal(0, Occurrences(secret));
+        Assert.Equal(["conversation-#a", "conversation-#a", "account-alice", "conversation-#a"], Rows().Select(r => r.Pid)); // the release stays
+    }
+
+    // Copies the log's pages into the file (what SQLite's own checkpoint does every 1000 pages), all of them.
+    private void Checkpoint()
+    {
+        using var db = Connect();
+        using var checkpoint = db.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint";
+        using var r = checkpoint.ExecuteReader();
+        Assert.True(r.Read());
+        Assert.Equal((0L, r.GetInt64(1)), (r.GetInt64(0), r.GetInt64(2))); // not busy; every page of the log copied
+    }
+
+    private int Occurrences(byte[] bytes)
+    {
+        var file = File.ReadAllBytes(_file).AsSpan();
+        var n = 0;
+        for (var at = file.IndexOf(bytes); at >= 0; at = file[(at + 1)..].IndexOf(bytes) is var next and >= 0 ? at + 1 + next : -1) n++;
+        return n;
+    }
+
     [Fact]
     public async Task A_delete_removes_the_ids_tag_rows_up_to_it()
     {
