@@ -134,16 +134,14 @@ public sealed class HostileHistorySpecs(Xunit.Abstractions.ITestOutputHelper out
             }
         Assert.Equal([403, 403, 403, 422, 403, 403, 403, 403, 422, 422, 300, 300], answers.OrderBy(a => a.Key).Select(a => a.Value));
 
-        // 2. carol's session, its capability leaked to mallory: 401 to mallory for each, nothing run.
+        // 2. carol's session, its capability leaked to mallory: nothing run, and nothing answered (mallory is not on the
+        // connection of carol's client: a session answers a stranger only there); checked with the rest below.
         foreach (var m in attacks) carolsSession.Tell(m, me);
-        var refused = new List<IReply>();
-        while (refused.Count < attacks.Length)
-            if (await mallory.Inbox.ReceiveAsync(Wait.Scaled()) is IReply r) refused.Add(r);
-        Assert.All(refused, r => Assert.Equal(Codes.Unauthorized, r.Code));
 
-        // 3. No sender, and forged senders naming carol's client: on mallory's own session (401), on carol's session by
-        // path alone (401: a session's client is an actor, uid and all), and on carol's session with the uid too (both
-        // secrets leaked: run with carol's rights). Every answer goes to the sender named, never to mallory.
+        // 3. No sender, and forged senders naming carol's client: on mallory's own session (not answered: carol's client
+        // is not on the connection of the session's client, and a session never dials an address a peer wrote), on
+        // carol's session by path alone (401: a session's client is an actor, uid and all), and on carol's session with
+        // the uid too (both secrets leaked: run with carol's rights). No answer goes to mallory.
         foreach (var m in attacks)
         {
             carolsSession.Tell(m, ActorRefs.NoSender);
@@ -152,13 +150,13 @@ public sealed class HostileHistorySpecs(Xunit.Abstractions.ITestOutputHelper out
             carolsSession.Tell(m, carolsClient);
         }
         var toCarol = new List<object>();
-        while (toCarol.OfType<IReply>().Count() < 3 * attacks.Length) toCarol.Add(await carolPeer.Inbox.ReceiveAsync(Wait.Scaled()));
+        while (toCarol.OfType<IReply>().Count() < 2 * attacks.Length) toCarol.Add(await carolPeer.Inbox.ReceiveAsync(Wait.Scaled()));
         // A barrier through mallory's own association; then nothing more may come to either.
         Assert.IsType<Registered>(await RegisterAsync(mallory, server, "mallory2"));
         var toMallory = Drain(mallory);
         toCarol.AddRange(Drain(carolPeer));
         Assert.DoesNotContain(toMallory, m => m is IReply);
-        Assert.Equal(2 * attacks.Length, toCarol.OfType<IReply>().Count(r => r.Code == Codes.Unauthorized));
+        Assert.Equal(attacks.Length, toCarol.OfType<IReply>().Count(r => r.Code == Codes.Unauthorized));
         // carol is a guest outside #vault: her rights are mallory's, answered to her.
         Assert.Equal(answers.OrderBy(a => a.Key).Select(a => a.Value), toCarol.OfType<IReply>().Where(r => r.Code != Codes.Unauthorized)
             .OrderBy(r => r.Id).Select(r => r.Code));
