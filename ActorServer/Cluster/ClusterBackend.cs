@@ -71,7 +71,8 @@ public sealed class ClusterBackend : IRegistryBackend
 #pragma warning disable AK1008
         _links = new NodeLinks(_side.System, _node);
         _inbox = _side.System.ActorOf(ClusterInboxActor.Props(core.Self, _side.Mediator,
-            [PubSubRouter.RosterTopic, PubSubRouter.FanoutTopic, PubSubRouter.NodeTopic(_node)], _local, core.Relays, _links), Capability.NewName("inbox-"));
+            [PubSubRouter.RosterTopic, PubSubRouter.FanoutTopic, PubSubRouter.NodeTopic(_node)], _local, core.Relays, _links).WithDispatcher(_links.Dispatcher),
+            Capability.NewName("inbox-"));
 #pragma warning restore AK1008
         _links.Attach(_inbox);
         _directory?.Attach(_inbox, core.Relays, _links);

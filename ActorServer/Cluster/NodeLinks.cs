@@ -13,9 +13,10 @@ public sealed class NodeLinks(ActorSystem system, string origin)
 {
     public const int MaxLinks = 64;
 
-    // Remoting's own dispatcher (the node's event loop, server.hocon's akka.remote.use-dispatcher): a link hands its
-    // batch to the association's writer on the thread that writes it, not through a pool worker.
-    private string Dispatcher { get; } = system.Settings.Config.GetString("akka.remote.use-dispatcher", "") is { Length: > 0 } d
+    /// <summary>Remoting's own dispatcher (the node's event loop, server.hocon's akka.remote.use-dispatcher), for the
+    /// links and the inbox: a batch goes to the association's writer, and one read comes from its reader, on the thread
+    /// that does the remoting, not through a pool worker.</summary>
+    public string Dispatcher { get; } = system.Settings.Config.GetString("akka.remote.use-dispatcher", "") is { Length: > 0 } d
         && system.Dispatchers.HasDispatcher(d) ? d : Akka.Dispatch.Dispatchers.DefaultDispatcherId;
 
     private readonly ConcurrentDictionary<IActorRef, Lazy<IActorRef>> _links = new();
