@@ -238,6 +238,7 @@ public sealed class GatewayActor : ReceiveActor
         _log.Info("registered '{0}' (clientSeq {1}, serverSeq {2})", m.Name, m.Seq.ClientSeq, m.Seq.ServerSeq);
         m.Client.Tell(answer);
         session.Tell(RegisteredSent.Instance);
+        _registry.Tell(new ClaimServed(m.Claim, m.Name));
     }
 
     private void OnRegistryLost()

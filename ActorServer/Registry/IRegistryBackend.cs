@@ -69,6 +69,9 @@ public interface IRegistryBackend
     /// <summary>Frees the name if <paramref name="claim"/> still holds it; false for a stale claim.</summary>
     bool Release(ClaimHandle claim, string name, string reason);
 
+    /// <summary>The claim's session started: presence may announce it (<see cref="ClaimServed"/>).</summary>
+    void Served(ClaimHandle claim, string name) { }
+
     /// <summary>Everyone online, on every node (unsorted).</summary>
     IReadOnlyList<ClientEntry> Everyone();
 

@@ -55,6 +55,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
 
         Receive<ClaimName>(OnClaim);
         Receive<ReleaseName>(m => Release(m.Claim, m.Name, m.Reason, m.Served));
+        Receive<ClaimServed>(m => _backend.Served(m.Claim, m.Name));
         Receive<WhoQuery>(OnWho);
         Receive<AwaitNumbers>(OnAwaitNumbers);
         // A session's counter found the store broken for good: the same as the backend's fatal fault.

@@ -16,6 +16,10 @@ public sealed class SegmentBackend(IStateStore store, StateSettings settings, st
     private static readonly TimeSpan Horizon = TimeSpan.FromSeconds(60);
 
     private readonly PresenceTracker _presence = new();
+    // This node's claims whose sessions have not started (a password being checked): not announced until they do, so a
+    // refused login is never "joined" then "left" to everyone (a new user's trial). Other nodes of the segment cannot
+    // tell, and announce such a claim if their look falls within its check.
+    private readonly Dictionary<string, ClaimHandle> _unserved = new(StringComparer.Ordinal);
     private IRegistryCore _core = null!;
 
     public TimeSpan TickInterval => settings.MaintainInterval;
@@ -33,6 +37,7 @@ public sealed class SegmentBackend(IStateStore store, StateSettings settings, st
     public ClaimOutcome Claim(ClaimName claim, IActorRef gateway)
     {
         var r = store.Claim(claim.Name);
+        if (r.Status == ClaimStatus.Claimed) _unserved[claim.Name] = new ClaimHandle(r.Slot.Index, r.Slot.Token);
         return r.Status switch
         {
             ClaimStatus.Claimed => new ClaimOutcome(ClaimVerdict.Claimed, new ClaimHandle(r.Slot.Index, r.Slot.Token), r.Seq, store.CounterFor(r.Slot)),
@@ -44,7 +49,18 @@ public sealed class SegmentBackend(IStateStore store, StateSettings settings, st
     // The segment's numbers never run out.
     public bool NumbersWanted(int count) => true;
 
-    public bool Release(ClaimHandle claim, string name, string reason) => store.Release(Slot(claim));
+    public bool Release(ClaimHandle claim, string name, string reason)
+    {
+        Forget(claim, name);
+        return store.Release(Slot(claim));
+    }
+
+    public void Served(ClaimHandle claim, string name) => Forget(claim, name);
+
+    private void Forget(ClaimHandle claim, string name)
+    {
+        if (_unserved.TryGetValue(name, out var pending) && pending == claim) _unserved.Remove(name);
+    }
 
     public IReadOnlyList<ClientEntry> Everyone() => store.Snapshot().Clients;
 
@@ -58,7 +74,11 @@ public sealed class SegmentBackend(IStateStore store, StateSettings settings, st
     {
         var reaped = store.Maintain();
         if (reaped > 0) _core.Log.Warning("reaped {0} client(s) of dead node(s)", reaped);
-        _core.Announce(_presence.Observe(store.Snapshot()));
+        var snapshot = store.Snapshot();
+        // A claim whose slot is gone (reaped, lost) is not waited for.
+        if (_unserved.Count > 0)
+            foreach (var name in _unserved.Keys.Where(n => !snapshot.Clients.Any(c => c.Name == n)).ToList()) _unserved.Remove(name);
+        _core.Announce(_presence.Observe(snapshot, _unserved.Count == 0 ? null : _unserved.ContainsKey));
     }
 
     // Other nodes' deliveries reach this node at its door, which hands them to the gateway or rooms directly.

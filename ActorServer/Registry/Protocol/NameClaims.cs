@@ -15,6 +15,10 @@ public sealed record NameClaimed(string Name, IActorRef Client, ClaimHandle Clai
 /// <summary>Registry → gateway: the claim failed; <paramref name="Code"/> is 409 or 503.</summary>
 public sealed record NameRefused(string Name, IActorRef Client, int Code, string Error);
 
+/// <summary>Gateway → registry: the claim's session started (a reserved name's password was right): others may now be
+/// told the name came. Until then a node announces nobody of it, so a refused login is no "joined" and "left".</summary>
+public sealed record ClaimServed(ClaimHandle Claim, string Name);
+
 /// <summary>Session → registry: free the name (client gone, session stopping). A stale claim is ignored.</summary>
 /// <param name="Served">False for a claim given back before its session started (a refused password): the summary
 /// lists sessions served, not attempts.</param>

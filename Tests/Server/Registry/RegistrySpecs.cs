@@ -76,6 +76,7 @@ public abstract class RegistrySpecs(Config config) : TestKit(config.WithFallback
         Decide(name, granted: true);
         var claimed = Claims.ExpectMsg<NameClaimed>();
         Assert.Equal((name, client.Ref), (claimed.Name, claimed.Client));
+        Registry.Tell(new ClaimServed(claimed.Claim, name), Claims.Ref); // as the gateway does once the session started
         return (claimed.Claim, claimed.Seq, client, claimed.Counter);
     }
 

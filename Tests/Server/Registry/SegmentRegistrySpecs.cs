@@ -86,6 +86,37 @@ public sealed class SegmentRegistrySpecs() : RegistrySpecs(Config)
         Assert.Equal([("bob", There)], change.Joined.Select(c => (c.Name, c.Node)));
     }
 
+    // A refused login showed everyone "bob joined" then "bob left" (a new user's trial): the name was claimed, then its
+    // password checked. A claim is announced once its session started (the gateway says so), a refused one never.
+    [Fact]
+    public void A_claim_is_announced_once_its_session_started_and_one_given_back_unserved_never()
+    {
+        Start();
+        Registry.Tell(MaintainNow.Instance); // the first look only learns who is there
+        Gateway.FishForMessage<PresenceChanged>(_ => true);
+        PresenceChanged Look()
+        {
+            Registry.Tell(MaintainNow.Instance);
+            return Gateway.FishForMessage<PresenceChanged>(_ => true);
+        }
+
+        var bob = CreateTestProbe();
+        Registry.Tell(new ClaimName("bob", bob.Ref), Claims.Ref);
+        var bobs = Claims.ExpectMsg<NameClaimed>();
+        Assert.Empty(Look().Joined); // its password is being checked
+        Registry.Tell(new ReleaseName(bobs.Claim, "bob", "its password was missing or wrong", Served: false));
+        var after = Look();
+        Assert.Empty(after.Joined);
+        Assert.Empty(after.Left); // never there, so never gone
+
+        var carol = CreateTestProbe();
+        Registry.Tell(new ClaimName("carol", carol.Ref), Claims.Ref);
+        var carols = Claims.ExpectMsg<NameClaimed>();
+        Assert.Empty(Look().Joined);
+        Registry.Tell(new ClaimServed(carols.Claim, "carol"));
+        Assert.Equal(["carol"], Look().Joined.Select(c => c.Name));
+    }
+
     // The registry stops with the system before its store (the host's) is disposed.
     protected override void Dispose(bool disposing)
     {
