@@ -122,7 +122,7 @@ public sealed class ClusterBackend : IRegistryBackend
             _pending.Remove(m.Token);
             _core.Timers.Cancel(("claim", m.Token));
             _core.Decided(p.Claim, p.Gateway, outcome);
-            if (outcome.Verdict == ClaimVerdict.Claimed) Changed(Entry(_live[outcome.Handle.Key]), null);
+            // Announced (and listed in the roster) once its session started: a refused password is nobody's news.
             return Handled.Done;
         }
         if (m.Verdict == NameVerdict.Lost && _byName.TryGetValue(m.Name, out var key) && _live[key].Token == m.Token)
@@ -132,7 +132,7 @@ public sealed class ClusterBackend : IRegistryBackend
             _live[key].Lost = true;
             _live[key].Counter.Lose();
             _byName.Remove(m.Name);
-            Changed(null, Entry(_live[key]));
+            if (_live[key].Served) Changed(null, Entry(_live[key]));
             return Handled.Done;
         }
         if (m.Verdict == NameVerdict.Granted && !(_byName.TryGetValue(m.Name, out var i) && _live[i].Token == m.Token))
@@ -164,8 +164,15 @@ public sealed class ClusterBackend : IRegistryBackend
         if (c.Lost) return true; // the name is another node's now
         _byName.Remove(c.Name);
         _side.Names.Tell(new NameRelease(c.Name, _node, c.Token), _inbox);
-        Changed(null, Entry(c));
+        if (c.Served) Changed(null, Entry(c));
         return true;
+    }
+
+    public void Served(ClaimHandle claim, string name)
+    {
+        if (!_live.TryGetValue(claim.Key, out var c) || c.Token != claim.Token || c.Served || c.Lost) return;
+        c.Served = true;
+        Changed(Entry(c), null);
     }
 
     // ---- counting: sessions take numbers from the leased ranges themselves (LeasedCounter) ----
@@ -236,7 +243,7 @@ public sealed class ClusterBackend : IRegistryBackend
         // A change goes out at the next tick; an unchanged roster is repeated now and then for nodes that missed one.
         if (!_rosterDirty && ++_rosterTicks % 8 != 0) return;
         _rosterDirty = false;
-        var entries = _live.Values.Where(c => !c.Lost).Select(c => new RosterEntry(c.Name, c.Since.ToUnixTimeMilliseconds(), c.Token)).ToArray();
+        var entries = _live.Values.Where(c => c is { Lost: false, Served: true }).Select(c => new RosterEntry(c.Name, c.Since.ToUnixTimeMilliseconds(), c.Token)).ToArray();
         _side.Mediator.Tell(new Publish(PubSubRouter.RosterTopic, new NodeRoster(_node, _rosterBase + ++_rosterVersion, entries, _inbox)), _inbox);
     }
 
@@ -318,6 +325,9 @@ public sealed class ClusterBackend : IRegistryBackend
         public DateTimeOffset Since { get; } = since;
         public LeasedCounter Counter { get; } = counter;
         public bool Lost { get; set; }
+
+        /// <summary>Its session started (<see cref="Served"/>): in the roster and announced.</summary>
+        public bool Served { get; set; }
     }
 
     private sealed record ClaimExpired(long Token);

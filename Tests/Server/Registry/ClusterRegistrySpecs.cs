@@ -101,6 +101,36 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
         }, TimeSpan.FromSeconds(5).Scaled());
     }
 
+    // A refused login showed everyone "bob joined" then "bob left" (a new user's trial): a claim is announced, and listed
+    // in the node's roster, once its session started; one given back unserved never.
+    [Fact]
+    public void A_claim_is_announced_and_in_the_roster_once_its_session_started_and_one_given_back_unserved_never()
+    {
+        Start("alice");
+        Registry.Tell(MaintainNow.Instance);
+        Gateway.FishForMessage<PresenceChanged>(p => p.Joined.Any(c => c.Name == "alice"));
+        var bob = CreateTestProbe();
+        Registry.Tell(new ClaimName("bob", bob.Ref), Claims.Ref);
+        Decide("bob", granted: true);
+        var bobs = Claims.ExpectMsg<NameClaimed>();
+        Registry.Tell(MaintainNow.Instance);
+        Registry.Tell(new ReleaseName(bobs.Claim, "bob", "its password was missing or wrong", Served: false));
+        Registry.Tell(MaintainNow.Instance);
+        var carol = CreateTestProbe();
+        Registry.Tell(new ClaimName("carol", carol.Ref), Claims.Ref);
+        Decide("carol", granted: true);
+        Registry.Tell(new ClaimServed(Claims.ExpectMsg<NameClaimed>().Claim, "carol"));
+        Registry.Tell(MaintainNow.Instance);
+        var change = Gateway.FishForMessage<PresenceChanged>(p => p.Joined.Count + p.Left.Count > 0);
+        Assert.Equal(["carol"], change.Joined.Select(c => c.Name));
+        Assert.Empty(change.Left);
+        // The rosters this node published never listed bob.
+        var rosters = _mediator.ReceiveWhile(TimeSpan.FromMilliseconds(300), m => m).OfType<Publish>().Select(p => p.Message).OfType<NodeRoster>().ToList();
+        Assert.NotEmpty(rosters);
+        Assert.DoesNotContain(rosters, r => r.Entries.Any(e => e.Name == "bob"));
+        Assert.Contains(rosters, r => r.Entries.Any(e => e.Name == "carol"));
+    }
+
     [Fact]
     public void This_nodes_joins_are_announced_together_at_its_next_tick()
     {
