@@ -108,10 +108,11 @@ public sealed class ConversationActor : ReceivePersistentActor
     private void OnFetch(Fetch m)
     {
         var first = FirstId;
-        var lines = m.Ids.Where(id => id >= first && id <= LastSequenceNr).Select(id => _lines[(int)(id - first)]).ToArray();
+        bool Holds(long id) => id >= first && id <= LastSequenceNr;
+        var lines = m.Ids.Where(Holds).Select(id => _lines[(int)(id - first)]).ToArray();
         int kept = 0, gone = 0;
         foreach (var id in m.Counted ?? [])
-            if (id < first || id > LastSequenceNr) gone++;
+            if (!Holds(id)) gone++;
             else if (_lines[(int)(id - first)].TimeMs >= m.SinceMs) kept++;
         Sender.Tell(new Fetched(m.Ticket, _conversation, lines, LastSequenceNr, kept, gone));
     }

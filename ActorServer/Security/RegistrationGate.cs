@@ -98,8 +98,9 @@ public sealed class RegistrationGate
         if (!_live.TryGetValue(address, out var n)) return;
         if (n <= 1) _live.Remove(address);
         else _live[address] = n - 1;
-        var host = n <= 1 ? _hostOf.Remove(address, out var h) ? h : null : _hostOf.GetValueOrDefault(address);
-        if (host is null || !_liveOnHost.TryGetValue(host, out var m)) return;
+        if (!_hostOf.TryGetValue(address, out var host)) return;
+        if (n <= 1) _hostOf.Remove(address);
+        if (!_liveOnHost.TryGetValue(host, out var m)) return;
         if (m <= 1) _liveOnHost.Remove(host);
         else _liveOnHost[host] = m - 1;
     }

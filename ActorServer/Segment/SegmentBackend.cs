@@ -37,10 +37,11 @@ public sealed class SegmentBackend(IStateStore store, StateSettings settings, st
     public ClaimOutcome Claim(ClaimName claim, IActorRef gateway)
     {
         var r = store.Claim(claim.Name);
-        if (r.Status == ClaimStatus.Claimed) _unserved[claim.Name] = new ClaimHandle(r.Slot.Index, r.Slot.Token);
+        var handle = new ClaimHandle(r.Slot.Index, r.Slot.Token);
+        if (r.Status == ClaimStatus.Claimed) _unserved[claim.Name] = handle;
         return r.Status switch
         {
-            ClaimStatus.Claimed => new ClaimOutcome(ClaimVerdict.Claimed, new ClaimHandle(r.Slot.Index, r.Slot.Token), r.Seq, store.CounterFor(r.Slot)),
+            ClaimStatus.Claimed => new ClaimOutcome(ClaimVerdict.Claimed, handle, r.Seq, store.CounterFor(r.Slot)),
             ClaimStatus.Taken => new ClaimOutcome(ClaimVerdict.Taken),
             _ => new ClaimOutcome(ClaimVerdict.Full),
         };

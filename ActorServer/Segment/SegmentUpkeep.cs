@@ -87,13 +87,16 @@ sealed class SegmentUpkeep(string segment, string filePath, string nodeAddress, 
         SegmentLayout.SetStore(seg, store);
     }
 
+    // A node row in use and whole (a dead node's is reaped before AdmitStore counts them).
+    static bool Taken(ReadOnlySpan<byte> row) => NodeRows.IsUsed(row) && SegmentRow.IsIntact(row);
+
     static int LiveNodes(ReadOnlySpan<byte> seg)
     {
         var n = 0;
         for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
         {
             var row = SegmentLayout.NodeRowSpan(seg, i);
-            if (NodeRows.IsUsed(row) && SegmentRow.IsIntact(row)) n++;
+            if (Taken(row)) n++;
         }
         return n;
     }
@@ -111,7 +114,7 @@ sealed class SegmentUpkeep(string segment, string filePath, string nodeAddress, 
         for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
         {
             var row = SegmentLayout.NodeRowSpan(seg, i);
-            if (NodeRows.IsUsed(row) && SegmentRow.IsIntact(row)) continue;
+            if (Taken(row)) continue;
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             NodeRows.Write(row, new NodeRow(ProcessInfo.CurrentPid, ProcessInfo.CurrentStartTicks, now, now, nodeAddress));
             NodeIndex = i;
