@@ -56,7 +56,7 @@ public sealed record PresenceEvent(string Name, string Node, bool Joined) : ISwi
 public sealed record PresenceBatch(PresenceEvent[] Events, int MoreJoined, int MoreLeft) : ISwitchboardMessage;
 
 /// <summary>A message of this client's was dropped because its recipient is not keeping up.</summary>
-public sealed record Dropped(string To, string Reason) : ISwitchboardMessage;
+public sealed record Dropped(string To, string Reason, int Others = 0) : ISwitchboardMessage;
 
 // Node → node.
 

@@ -59,7 +59,7 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
         }.ToByteArray(),
         PresenceEvent r => ToPresenceEvent(r).ToByteArray(),
         PresenceBatch r => ToPresenceBatch(r).ToByteArray(),
-        Dropped r => new DroppedMsg { To = r.To, Reason = r.Reason }.ToByteArray(),
+        Dropped r => new DroppedMsg { To = r.To, Reason = r.Reason, Others = r.Others }.ToByteArray(),
         FanoutDropped r => new DroppedMsg { To = r.To, Reason = r.Reason, From = r.From }.ToByteArray(),
         Deliver r => new DeliverMsg
         {
@@ -175,7 +175,7 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
 
     private static PresenceBatch FromPresenceBatch(PresenceBatchMsg m) =>
         new([.. m.Events.Select(FromPresenceEvent)], m.MoreJoined, m.MoreLeft);
-    private static Dropped FromDropped(DroppedMsg m) => new(m.To, m.Reason);
+    private static Dropped FromDropped(DroppedMsg m) => new(m.To, m.Reason, m.Others);
 
     private static FanoutDropped FromFanoutDropped(DroppedMsg m) => new(m.From, m.To, m.Reason);
     private static Delivered FromDelivered(DeliveredMsg m) => new(m.Id, m.Code, NullIfEmpty(m.Error));

@@ -126,7 +126,7 @@ public sealed class Output(TextWriter writer, bool json)
             + (a.Unread.Length == 0 ? "" : "; unread: " + string.Join(", ", a.Unread.Select(u => $"{u.Conversation} {u.Count}"))),
         PresenceEvent p => $"* {p.Name} {(p.Joined ? "joined" : "left")} ({p.Node})",
         PresenceBatch b => $"* and {b.MoreJoined} more joined, {b.MoreLeft} more left (see who)",
-        Dropped d => $"* message to {d.To} dropped: {d.Reason}",
+        Dropped d => d.Others > 0 ? $"* message to {d.To} and {d.Others} others dropped: {d.Reason}" : $"* message to {d.To} dropped: {d.Reason}",
         _ => m.ToString() ?? "",
     };
 
@@ -282,6 +282,7 @@ public sealed class Output(TextWriter writer, bool json)
             case Dropped d:
                 w.WriteString("event", "dropped");
                 w.WriteString("to", d.To);
+                if (d.Others > 0) w.WriteNumber("others", d.Others);
                 w.WriteString("error", d.Reason);
                 break;
         }

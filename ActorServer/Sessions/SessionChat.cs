@@ -84,9 +84,17 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         }
     }
 
-    /// <summary>What <see cref="SessionHistory"/> pushes: replays and what arrived while away (never dropped: they are
-    /// bounded by replay and max-held, and the inbox forgets them once the client acknowledged them).</summary>
+    /// <summary>What <see cref="SessionHistory"/> pushes of what arrived while away (never dropped: bounded by max-held,
+    /// and the inbox forgets them once the client acknowledged them), and live messages held during a replay.</summary>
     internal void PushIncoming(Incoming m) => Push(m);
+
+    /// <summary>A line of a room's replay, within a bound of its own (<see cref="SessionSettings.MaxReplayed"/>): a
+    /// client that joins and leaves in a loop without taking in what it is sent is not queued a replay each time
+    /// (<c>history</c> still has them).</summary>
+    internal void PushReplay(Incoming m)
+    {
+        if (_pushed - _acked < _settings.MaxReplayed) Push(m);
+    }
 
     internal void PushAway(AwayNotice m) => Push(m);
 
@@ -250,6 +258,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         _acked = acked;
         figures?.SetUnacked(_pushed - _acked);
         _kept?.Acknowledged(acked);
+        NoticeDrops();
     }
 
     // ------------------------------------------------------------------ outcomes from the registry and the rooms
@@ -265,7 +274,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
             return;
         }
         // History first, then the reply: the client sees the replay before "joined".
-        foreach (var (from, text) in m.History) Push(new Incoming(from, text, false, m.Room, true));
+        foreach (var (from, text) in m.History) PushReplay(new Incoming(from, text, false, m.Room, true));
         Answer(m.Id, OpOutcome.Ok(OpValue.Of(m.AlreadyMember ? $"already in {m.Room}" : $"joined {m.Room}")));
     }
 
@@ -409,7 +418,28 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         _metrics?.Delivered(direct: false, room: m.Room is not null);
     }
 
-    private void FanoutDropped(FanoutDropped d) => Push(new Dropped(d.To, d.Reason));
+    // The recipients that dropped this client's broadcasts. The first drop is told at once; those after it are gathered
+    // until the client has taken that notice in, then told as one (a room of stalled members made each line said there
+    // hundreds of pushes to the speaker, past its own bound: 1 GB of server memory in 10 s for a speaker that read
+    // nothing). A notice that would pass the bound waits, still counting, for the client to catch up.
+    private string? _dropTo, _dropReason;
+    private int _dropOthers;
+    private long _dropNoticeAt;
+
+    private void FanoutDropped(FanoutDropped d)
+    {
+        if (_dropTo is null) (_dropTo, _dropReason) = (d.To, d.Reason);
+        else _dropOthers++;
+        NoticeDrops();
+    }
+
+    private void NoticeDrops()
+    {
+        if (_dropTo is null || _dropNoticeAt > _acked || Backlogged) return;
+        Push(_dropOthers == 0 ? new Dropped(_dropTo, _dropReason!) : new Dropped(_dropTo, "they are not keeping up; message dropped", _dropOthers));
+        _dropNoticeAt = _pushed;
+        (_dropTo, _dropReason, _dropOthers) = (null, null, 0);
+    }
 
     private void Presence(PresenceChanged m)
     {

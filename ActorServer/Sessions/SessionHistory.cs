@@ -160,7 +160,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         var last = 0L;
         foreach (var l in lines)
         {
-            chat.PushIncoming(new Incoming(l.From, l.Text, false, r.Room, true, l.Id, l.TimeMs));
+            chat.PushReplay(new Incoming(l.From, l.Text, false, r.Room, true, l.Id, l.TimeMs));
             last = l.Id;
         }
         // Live messages that came meanwhile follow, less those the replay already had.

@@ -13,6 +13,7 @@ namespace Switchboard.Server.Sessions;
 /// <param name="AccountsPerMinute">Account commands (reserve, passwd, release: each a password hash) a client may send a
 /// minute on average, one at a time; the request rate limit alone let one client keep every password check busy.</param>
 /// <param name="AccountsBurst">Account commands a client may send at once above that average.</param>
+/// <param name="MaxReplayed">Pushed events a client may leave unacknowledged and still be sent a room's replay on a join.</param>
 public sealed record SessionSettings(
     TimeSpan ProbeTimeout,
     double RatePerSecond,
@@ -21,7 +22,8 @@ public sealed record SessionSettings(
     TimeSpan DeliveryTimeout,
     TimeSpan LivenessInterval,
     double AccountsPerMinute,
-    double AccountsBurst)
+    double AccountsBurst,
+    int MaxReplayed)
 {
     /// <summary>The dispatcher sessions run on; its type and threads are in hocon.</summary>
     public const string Dispatcher = "session-dispatcher";
@@ -34,5 +36,10 @@ public sealed record SessionSettings(
         config.RequiredTimeSpan("switchboard.delivery-timeout"),
         config.RequiredTimeSpan("switchboard.liveness-interval"),
         config.RequiredDouble("switchboard.accounts.per-client.per-minute"),
-        config.RequiredDouble("switchboard.accounts.per-client.burst"));
+        config.RequiredDouble("switchboard.accounts.per-client.burst"),
+        // A room's replay may go past the bound of live events, as far as a client rejoining all its rooms at once
+        // needs (a reconnect does): beyond that a client joining and leaving in a loop without reading gets none.
+        config.RequiredInt("switchboard.max-unacked-events")
+            + config.RequiredInt("switchboard.rooms.per-client")
+            * Math.Max(config.RequiredInt("switchboard.room-history"), config.GetInt("switchboard.history.replay", 0)));
 }

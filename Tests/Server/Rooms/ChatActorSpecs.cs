@@ -7,7 +7,7 @@ namespace Switchboard.Tests.Server.Rooms;
 public sealed class ChatActorSpecs() : ServerActorsFixture(null)
 {
     protected override SessionSettings Settings(SessionSettings hocon) =>
-        base.Settings(hocon) with { RatePerSecond = 1000, RateBurst = 50, MaxUnacked = 5 };
+        base.Settings(hocon) with { RatePerSecond = 1000, RateBurst = 50, MaxUnacked = 5, MaxReplayed = 60 };
 
     private (TestProbe Probe, IActorRef Session) Join(string name)
     {
@@ -106,6 +106,81 @@ public sealed class ChatActorSpecs() : ServerActorsFixture(null)
         b.Tell(new Ack(5), bob.Ref);
         a.Tell(new Tell(10, "bob", "again"), alice.Ref);
         Assert.Equal("again", bob.ExpectMsg<Incoming>().Text);
+    }
+
+    // A hostile tester filled a room with stalled names: each line said there came back as one "dropped" per member,
+    // pushed past the speaker's own bound (1 GB of server memory in 10 s from a speaker that read nothing).
+    [Fact]
+    public void The_drops_of_one_broadcast_come_back_as_one_notice_and_within_the_speakers_bound()
+    {
+        var (alice, a) = Join("alice");
+        var stalled = Enumerable.Range(0, 4).Select(i => Join($"z{i}")).ToArray();
+        // Each stalled member takes its 5 and is then behind.
+        for (var i = 0; i < 5; i++)
+        {
+            a.Tell(new Say(i, null, $"fill {i}"), alice.Ref);
+            alice.ExpectMsg<Reply>();
+        }
+        a.Tell(new Say(10, null, "anyone?"), alice.Ref);
+        // The first drop is told at once; the others wait until the speaker has taken that notice in.
+        var got = new List<object>();
+        alice.FishForMessage(m => { got.Add(m); return got.OfType<Dropped>().Any() && got.OfType<Reply>().Any(); });
+        Assert.Equal(0, Assert.Single(got.OfType<Dropped>()).Others);
+        alice.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        var received = 1;
+        Assert.Equal(3, AckedNotices(3));
+
+        // Twenty more lines, nobody catching up: 80 drops, told as they are taken in, none before.
+        for (var i = 0; i < 20; i++) a.Tell(new Say(20 + i, null, $"more {i}"), alice.Ref);
+        for (var i = 0; i < 20; i++) alice.FishForMessage<Reply>(r => r.Id == 20 + i);
+        alice.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(80, AckedNotices(80));
+        Assert.All(stalled, z => Assert.Equal(5, z.Probe.ReceiveWhile(TimeSpan.FromMilliseconds(50), m => m).Count(m => m is Incoming)));
+
+        // Acknowledges every notice so far and sums what the next ones tell, until they have told of `drops`.
+        int AckedNotices(int drops)
+        {
+            var told = 0;
+            while (told < drops)
+            {
+                a.Tell(new Ack(received), alice.Ref);
+                var d = alice.FishForMessage<Dropped>(_ => true);
+                received++;
+                told += 1 + d.Others;
+            }
+            return told;
+        }
+    }
+
+    // The same for a room's replay: joining and leaving in a loop without taking anything in queues a bounded amount
+    // (its own bound, 60 here: enough for a client rejoining all its rooms at once), not a replay per join.
+    [Fact]
+    public void A_rooms_replay_stays_within_the_joining_clients_bound()
+    {
+        var (alice, a) = Join("alice");
+        a.Tell(new JoinRoom(1, "#games"), alice.Ref);
+        alice.ExpectMsg<Reply>();
+        for (var i = 0; i < 25; i++)
+        {
+            a.Tell(new Say(10 + i, "#games", $"r{i}"), alice.Ref);
+            alice.ExpectMsg<Reply>();
+        }
+        var (bob, b) = Join("bob");
+        var replayed = 0;
+        bool Until(object m, long id)
+        {
+            if (m is Incoming) replayed++;
+            return m is Reply r && r.Id == id;
+        }
+        for (var round = 0; round < 4; round++)
+        {
+            b.Tell(new JoinRoom(100 + round, "#games"), bob.Ref);
+            bob.FishForMessage(m => Until(m, 100 + round), TimeSpan.FromSeconds(3));
+            b.Tell(new LeaveRoom(200 + round, "#games"), bob.Ref);
+            bob.FishForMessage(m => Until(m, 200 + round), TimeSpan.FromSeconds(3));
+        }
+        // 25 lines twice, then 10 to reach the bound of 60, then none.
+        Assert.Equal(60, replayed);
     }
 
     [Fact]
