@@ -83,3 +83,43 @@ public class SerializerBenchmarks
     [Benchmark]
     public int ToBinary() => _serializer.ToBinary(_messages[Message].Message).Length;
 }
+
+/// <summary>A batch of DMs and answers between cluster nodes (<see cref="Switchboard.Server.Cluster.RelayedBatch"/>):
+/// signed, written and read as a node's Akka.Remote does; the figure is per batch of <see cref="Items"/>.</summary>
+[MemoryDiagnoser]
+public class ClusterWireBenchmarks
+{
+    private ActorSystem _system = null!;
+    private Switchboard.Server.Cluster.ClusterWireSerializer _serializer = null!;
+    private Switchboard.Server.Cluster.RelayedBatch _batch = null!;
+    private string _manifest = "";
+
+    [Params(1, 16)]
+    public int Items { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _system = ActorSystem.Create("wirebench", ConfigurationFactory.ParseString(
+            "akka.loglevel = OFF\nakka.stdout-loglevel = OFF\nakka.actor.provider = remote\n" +
+            "akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }\n" +
+            $"{Switchboard.Server.Cluster.ClusterWireSerializer.SecretPath} = \"{Convert.ToBase64String(new byte[32])}\"\n" +
+            "akka.actor.serializers.switchboard = \"Switchboard.Messages.SwitchboardSerializer, Switchboard.Messages\"\n" +
+            "akka.actor.serialization-bindings { \"Switchboard.Messages.ISwitchboardMessage, Switchboard.Messages\" = switchboard }"));
+        _serializer = new Switchboard.Server.Cluster.ClusterWireSerializer((ExtendedActorSystem)_system);
+        // The other node's inbox, as a batch names it: a remote reference.
+        var inbox = ((ExtendedActorSystem)_system).Provider.ResolveActorRef("akka.tcp://switchboard-node@127.0.0.2:4054/user/inbox-5f3a9c0e2b7d41a8#1234567");
+        var items = new ISwitchboardMessage[Items];
+        for (var i = 0; i < Items; i++)
+            items[i] = i % 2 == 0 ? new Deliver(1_000_000 + i, "alice", "bob", "hello bob, this is a short direct message", inbox, 42 + i, 1_765_000_000_000)
+                : new Delivered(1_000_000 + i, Codes.Ok, null);
+        _batch = new Switchboard.Server.Cluster.RelayedBatch(items, "127.0.0.1:4053");
+        _manifest = _serializer.Manifest(_batch);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _system.Terminate().Wait();
+
+    [Benchmark]
+    public object RoundTrip() => _serializer.FromBinary(_serializer.ToBinary(_batch), _manifest);
+}

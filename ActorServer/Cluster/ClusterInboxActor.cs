@@ -40,8 +40,14 @@ public sealed class ClusterInboxActor : ReceiveActor
         Receive<Delivered>(m => relays.Answer(m));
         Receive<RelayedBatch>(m =>
         {
+            // A batch's DMs share their reply address (the wire has it once): its link is looked up once.
+            IActorRef? from = null, link = null;
             foreach (var item in m.Items)
-                if (item is Deliver d) Deliver(d);
+                if (item is Deliver d)
+                {
+                    if (!ReferenceEquals(d.ReplyTo, from)) link = _links?.To(from = d.ReplyTo);
+                    Deliver(d, link);
+                }
                 else if (item is Delivered a) relays.Answer(a);
         });
         Receive<FanoutDropped>(Pass);
@@ -63,5 +69,7 @@ public sealed class ClusterInboxActor : ReceiveActor
     private void Pass(object message) => _registry.Tell(message, Self);
 
     // The recipient's answer goes back by the link to the sending node's inbox, with the other DMs' answers.
-    private void Deliver(Deliver m) => _local.Deliver(_links?.To(m.ReplyTo) is { } link ? m with { ReplyTo = link } : m);
+    private void Deliver(Deliver m) => Deliver(m, _links?.To(m.ReplyTo));
+
+    private void Deliver(Deliver m, IActorRef? link) => _local.Deliver(link is null ? m : m with { ReplyTo = link });
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.Serialization;
 using System.Security.Cryptography;
 using System.Text;
@@ -53,22 +54,34 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
         var fields = Fields(obj);
         var signed = new byte[fields.Length + MacBytes];
         fields.CopyTo(signed, 0);
-        Mac(Manifest(obj), fields).AsSpan(0, MacBytes).CopyTo(signed.AsSpan(fields.Length));
+        Span<byte> mac = stackalloc byte[32];
+        Mac(Manifest(obj), fields, mac);
+        mac[..MacBytes].CopyTo(signed.AsSpan(fields.Length));
         return signed;
     }
 
-    private byte[] Mac(string manifest, ReadOnlySpan<byte> fields)
+    // Keyed HMACs to reuse: one made per call cost twice the hash itself (~1 µs for a batch of DMs, at each end).
+    private readonly ConcurrentBag<IncrementalHash> _macs = [];
+
+    private void Mac(string manifest, ReadOnlySpan<byte> fields, Span<byte> into)
     {
         if (_key.Length == 0) throw new SerializationException($"cluster messages need a secret ({SecretPath}); none is set");
-        var data = new byte[Encoding.ASCII.GetByteCount(manifest) + 1 + fields.Length];
-        var n = Encoding.ASCII.GetBytes(manifest, data);
-        fields.CopyTo(data.AsSpan(n + 1));
-        return HMACSHA256.HashData(_key, data);
+        // The manifest a peer sends may be of any length (a frame's): only ours fit on the stack.
+        var length = Encoding.ASCII.GetByteCount(manifest) + 1;
+        Span<byte> prefix = length <= 64 ? stackalloc byte[length] : new byte[length];
+        Encoding.ASCII.GetBytes(manifest, prefix);
+        prefix[^1] = 0;
+        if (!_macs.TryTake(out var mac)) mac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
+        mac.AppendData(prefix);
+        mac.AppendData(fields);
+        mac.GetHashAndReset(into);
+        _macs.Add(mac);
     }
 
     private byte[] Fields(object obj)
     {
         if (HistoryWireCodec.Carries(obj)) return HistoryWireCodec.Write(obj);
+        if (obj is RelayedBatch batch) return RelayBatchCodec.Write(batch);
         var w = new ClusterFieldWriter();
         _ = obj switch
         {
@@ -79,7 +92,6 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
             SeqLeased m => w.Number(7, m.First).Number(8, m.Count),
             NodeRoster m => Entries(w.Text(2, m.Node).Number(7, m.Version).Text(4, m.Inbox is null ? "" : PathOf(m.Inbox)), m.Entries),
             Relayed { Inner: Switchboard.Messages.Deliver or Switchboard.Messages.Fanout } m => Inner(w, m.Inner).Text(2, m.Origin),
-            RelayedBatch m when m.Items.Length is > 0 and <= NodeLinkActor.MaxItems => Batch(w, m),
             _ => throw new SerializationException($"not a cluster message: {obj.GetType()}"),
         };
         return w.ToArray();
@@ -99,24 +111,19 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
         return w.Text(12, serializer.Manifest(inner)).Bytes(13, serializer.ToBinary(inner)).Number(14, serializer.Identifier);
     }
 
-    private ClusterFieldWriter Batch(ClusterFieldWriter w, RelayedBatch m)
-    {
-        foreach (var item in m.Items)
-            _ = item is Switchboard.Messages.Deliver or Switchboard.Messages.Delivered ? Inner(w, item)
-                : throw new SerializationException($"not a batchable message: {item.GetType().Name}");
-        return w.Text(2, m.Origin);
-    }
-
     private static string PathOf(IActorRef actor) => Akka.Serialization.Serialization.SerializedActorPath(actor);
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
         if (bytes.Length < MacBytes) throw new SerializationException($"cluster message '{manifest}' is not signed");
         var fields = bytes.AsSpan(0, bytes.Length - MacBytes);
-        if (!CryptographicOperations.FixedTimeEquals(Mac(manifest, fields).AsSpan(0, MacBytes), bytes.AsSpan(bytes.Length - MacBytes)))
+        Span<byte> mac = stackalloc byte[32];
+        Mac(manifest, fields, mac);
+        if (!CryptographicOperations.FixedTimeEquals(mac[..MacBytes], bytes.AsSpan(bytes.Length - MacBytes)))
             throw new SerializationException($"cluster message '{manifest}' is not signed with this cluster's secret");
         try
         {
+            if (manifest == BatchM) return RelayBatchCodec.Read(fields, Resolve);
             return HistoryWireCodec.Reads(manifest) ? HistoryWireCodec.Read(manifest, fields.ToArray()) : Read(fields.ToArray(), manifest);
         }
         catch (InvalidProtocolBufferException ex)
@@ -138,7 +145,6 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
         string innerManifest = "";
         byte[]? innerBytes = null;
         var innerSerializer = 0;
-        List<Switchboard.Messages.ISwitchboardMessage>? items = manifest == BatchM ? [] : null;
         uint tag;
         while ((tag = input.ReadTag()) != 0)
         {
@@ -162,13 +168,7 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
                     break;
                 case 12: innerManifest = input.ReadString(); break;
                 case 13: innerBytes = input.ReadBytes().ToByteArray(); break;
-                case 14:
-                    innerSerializer = input.ReadInt32();
-                    if (items is null) break;
-                    if (items.Count == NodeLinkActor.MaxItems) throw new SerializationException($"a batch holds at most {NodeLinkActor.MaxItems} messages");
-                    items.Add(Batched(innerSerializer, innerManifest, innerBytes));
-                    innerBytes = null;
-                    break;
+                case 14: innerSerializer = input.ReadInt32(); break;
                 default: input.SkipLastField(); break;
             }
         }
@@ -181,7 +181,6 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
             LeasedM => new SeqLeased(a, b),
             RosterM => new NodeRoster(node, a, [.. entries!], owner.Length == 0 ? null : Resolve(owner)),
             RelayedM => new Relayed(Inner(innerSerializer, innerManifest, innerBytes), node),
-            BatchM when items!.Count > 0 => new RelayedBatch([.. items], node),
             _ => throw new SerializationException($"unknown cluster message '{manifest}'"),
         };
     }
@@ -193,15 +192,6 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
             Switchboard.Messages.Deliver d => d,
             Switchboard.Messages.Fanout f => f,
             var other => throw new SerializationException($"not a relayable message: {other?.GetType().Name}"),
-        };
-
-    // Only DMs and their answers travel in a batch.
-    private Switchboard.Messages.ISwitchboardMessage Batched(int serializerId, string manifest, byte[]? bytes) =>
-        Ours(serializerId, manifest, bytes) switch
-        {
-            Switchboard.Messages.Deliver d => d,
-            Switchboard.Messages.Delivered d => d,
-            var other => throw new SerializationException($"not a batchable message: {other?.GetType().Name}"),
         };
 
     private object? Ours(int serializerId, string manifest, byte[]? bytes) =>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Switchboard.Server.Cluster.Proto;
 
 namespace Switchboard.Tests.Server.Cluster;
 
@@ -63,22 +64,15 @@ public sealed class ClusterWireSpecs() : Akka.TestKit.Xunit2.TestKit(Signed(Clus
         Assert.Equal(items, batch.Items);
     }
 
-    // A batch's fields as the serializer writes them, with any inner messages (by the project's serializer).
-    private byte[] BatchFields(IEnumerable<Switchboard.Messages.ISwitchboardMessage> items)
+    // A batch's fields as another node would write them: each DM with its own fields, the reply address once.
+    private static byte[] BatchFields(IEnumerable<RelayItemP> items, string replyTo = "akka.tcp://switchboard-node@127.0.0.2:4054/user/inbox-x#1")
     {
-        using var buffer = new MemoryStream();
-        var o = new Google.Protobuf.CodedOutputStream(buffer);
-        foreach (var item in items)
-        {
-            var inner = (Akka.Serialization.SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(item);
-            o.WriteTag(12, Google.Protobuf.WireFormat.WireType.LengthDelimited); o.WriteString(inner.Manifest(item));
-            o.WriteTag(13, Google.Protobuf.WireFormat.WireType.LengthDelimited); o.WriteBytes(Google.Protobuf.ByteString.CopyFrom(inner.ToBinary(item)));
-            o.WriteTag(14, Google.Protobuf.WireFormat.WireType.Varint); o.WriteInt32(inner.Identifier);
-        }
-        o.WriteTag(2, Google.Protobuf.WireFormat.WireType.LengthDelimited); o.WriteString("127.0.0.1:4053");
-        o.Flush();
-        return buffer.ToArray();
+        var wire = new RelayedBatchP { Origin = "127.0.0.1:4053", ReplyTo = replyTo };
+        wire.Items.AddRange(items);
+        return Google.Protobuf.MessageExtensions.ToByteArray(wire);
     }
+
+    private static RelayItemP Dm(long id) => new() { Deliver = new RelayDeliverP { Id = id, From = "a", To = "b", Text = "c" } };
 
     [Fact]
     public void A_batch_carries_only_direct_messages_and_their_answers_and_at_most_its_limit_of_them()
@@ -88,18 +82,27 @@ public sealed class ClusterWireSpecs() : Akka.TestKit.Xunit2.TestKit(Signed(Clus
         var manifest = ours.Manifest(new RelayedBatch([deliver], "x"));
         RelayedBatch Read(byte[] fields) => (RelayedBatch)ours.FromBinary(Resign(fields, manifest), manifest);
 
-        Assert.Equal(NodeLinkActor.MaxItems, Read(BatchFields(Enumerable.Repeat(deliver, NodeLinkActor.MaxItems))).Items.Length);
-        var e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Read(BatchFields(Enumerable.Repeat(deliver, NodeLinkActor.MaxItems + 1))));
-        Assert.Contains("at most", e.Message);
-        // A validly signed batch with a broadcast or a client's message among DMs is refused whole.
-        e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Read(BatchFields([deliver, new Switchboard.Messages.Fanout("a", null, "c", CreateTestProbe().Ref)])));
-        Assert.Contains("not a batchable message", e.Message);
-        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Read(BatchFields([new Switchboard.Messages.Register("mallory")])));
+        var full = Read(BatchFields(Enumerable.Range(1, NodeLinkActor.MaxItems).Select(i => Dm(i))));
+        Assert.Equal(NodeLinkActor.MaxItems, full.Items.Length);
+        // The reply address, written once, is every DM's.
+        Assert.Single(full.Items.Cast<Switchboard.Messages.Deliver>().Select(d => d.ReplyTo).Distinct());
+        var e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Read(BatchFields(Enumerable.Range(1, NodeLinkActor.MaxItems + 1).Select(i => Dm(i)))));
+        Assert.Contains($"1 to {NodeLinkActor.MaxItems}", e.Message);
+        // A validly signed batch with an item that is neither a DM nor an answer (an unknown field: a broadcast, say) is refused whole.
+        var unknown = new RelayItemP();
+        Google.Protobuf.MessageExtensions.MergeFrom(unknown, new byte[] { 3 << 3 | 2, 1, 0 });
+        e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Read(BatchFields([Dm(1), unknown])));
+        Assert.Contains("neither a DM nor an answer", e.Message);
+        // DMs need somewhere to answer.
+        e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Read(BatchFields([Dm(1)], replyTo: "")));
+        Assert.Contains("no reply address", e.Message);
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => Read(BatchFields([])));
-        // Nor is such a batch written, nor an empty or oversized one.
+        // Nor is such a batch written, nor an empty or oversized one, nor one whose DMs name two reply addresses.
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => ours.ToBinary(new RelayedBatch([new Switchboard.Messages.Register("mallory")], "x")));
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => ours.ToBinary(new RelayedBatch([], "x")));
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => ours.ToBinary(new RelayedBatch([.. Enumerable.Repeat(deliver, NodeLinkActor.MaxItems + 1)], "x")));
+        e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => ours.ToBinary(new RelayedBatch([deliver, deliver with { ReplyTo = CreateTestProbe().Ref }], "x")));
+        Assert.Contains("one reply address", e.Message);
     }
 
     [Fact]
