@@ -24,13 +24,17 @@ elif [ $# -gt 0 ] && [ "$1" = "--port" ]; then take_port "${2:-}"; shift 2
 elif [ $# -gt 0 ] && [[ "$1" == --port=* ]]; then take_port "${1#--port=}"; shift
 fi
 segment="switchboard-run-$$"
+# One server per data directory (a second one is refused): the default port keeps the server's default directory,
+# another port a directory of its own, so two run.sh servers side by side each keep their own names and history.
+data_args=()
+if [ "$port" != 4053 ]; then data_args=(--data "${XDG_DATA_HOME:-$HOME/.local/share}/switchboard-$port"); fi
 log="$(mktemp -t switchboard-server.XXXXXX.log)"
 
 echo "building Switchboard (Release; a first build takes a minute or more)..." >&2
 if ! built="$(dotnet build Switchboard.slnx -c Release -v quiet -nologo </dev/null 2>&1)"; then
   echo "$built" >&2; echo "the build failed (above)" >&2; exit 1
 fi
-dotnet ActorServer/bin/Release/net10.0/ActorServer.dll --port "$port" --segment "$segment" >"$log" 2>&1 &
+dotnet ActorServer/bin/Release/net10.0/ActorServer.dll --port "$port" --segment "$segment" "${data_args[@]}" >"$log" 2>&1 &
 server=$!
 stop() {
   kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true

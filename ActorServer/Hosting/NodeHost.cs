@@ -67,9 +67,17 @@ public static class NodeHost
             Console.Error.WriteLine($"error: {tokenProblem}");
             return 2;
         }
+        string? claimProblem = null;
         var logSwitches = NodeWiring.Switches(o);
         using var metrics = new SwitchboardMetrics(NodeWiring.Version);
-        // Which node of a shared data directory keeps its history; held until the node has stopped.
+        // Which server the data directory belongs to (this one's segment), and which of its nodes keeps the history;
+        // both held until the node has stopped.
+        using var claim = data is null ? null : DataDirectoryClaim.Take(data.Directory, o.Segment, out claimProblem);
+        if (data is not null && claim is null)
+        {
+            Console.Error.WriteLine($"error: {claimProblem}");
+            return 1;
+        }
         using var keeper = data is null ? null : new HistoryKeeperLock(data.Directory);
         var started = DateTimeOffset.UtcNow;
         var summary = new ServerSummary();

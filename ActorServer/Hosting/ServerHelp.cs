@@ -65,7 +65,8 @@ public static class ServerHelp
           and the history: room messages and DMs to or from reserved names (written before "sent"/"delivered"),
           DMs held for reserved names while offline (202), read markers; retention in switchboard.history.
           Made on first start, DIR 0700 and the file 0600; another user's, open to others, locked or damaged: refused
-          (exit 1). Nodes sharing a segment must share DIR; the one holding DIR/history.lock keeps the history. Back up
+          (exit 1). Nodes sharing a segment must share DIR, and another segment's node is refused while they run
+          (DIR/server.lock); the one holding DIR/history.lock keeps the history. Back up
           with ActorServer backup --data DIR --to FILE, at any time; restore with ActorServer restore --from FILE
           --data DIR, the servers stopped. A full disk answers reserve/passwd/release 503 (the rest goes on) until
           space is freed; a data file deleted or replaced under a running server answers them 503 and logs it.

@@ -1,0 +1,49 @@
+namespace Switchboard.Tests.Server.Hosting;
+
+/// <summary>One server per data directory: the nodes of its segment share it, another server's nodes are refused.</summary>
+public sealed class DataDirectoryClaimSpecs : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sb-claim-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void The_nodes_of_one_segment_share_the_directory_and_another_servers_node_is_refused_while_they_run()
+    {
+        using var first = DataDirectoryClaim.Take(_dir, "seg-a", out var problem);
+        Assert.NotNull(first);
+        Assert.Null(problem);
+        using var second = DataDirectoryClaim.Take(_dir, "seg-a", out problem);
+        Assert.NotNull(second);
+
+        Assert.Null(DataDirectoryClaim.Take(_dir, "seg-b", out problem));
+        Assert.Contains("in use by another server (segment 'seg-a')", problem);
+        Assert.Contains("--segment seg-a", problem);
+        if (OperatingSystem.IsLinux())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_dir, DataDirectoryClaim.FileName)));
+    }
+
+    [Fact]
+    public void Once_every_node_of_a_server_has_stopped_the_directory_is_the_next_servers()
+    {
+        var a1 = DataDirectoryClaim.Take(_dir, "seg-a", out _)!;
+        var a2 = DataDirectoryClaim.Take(_dir, "seg-a", out _)!;
+        a1.Dispose();
+        Assert.Null(DataDirectoryClaim.Take(_dir, "seg-b", out _)); // one node of seg-a still runs
+        a2.Dispose();
+
+        using var b = DataDirectoryClaim.Take(_dir, "seg-b", out var problem);
+        Assert.NotNull(b);
+        Assert.Null(DataDirectoryClaim.Take(_dir, "seg-a", out problem));
+        Assert.Contains("segment 'seg-b'", problem);
+    }
+
+    [Fact]
+    public void A_longer_name_written_before_does_not_linger_behind_a_shorter_one()
+    {
+        DataDirectoryClaim.Take(_dir, "a-rather-long-segment-name", out _)!.Dispose();
+        using var b = DataDirectoryClaim.Take(_dir, "short", out var problem);
+        Assert.NotNull(b);
+        Assert.Equal("short", File.ReadAllText(Path.Combine(_dir, DataDirectoryClaim.FileName)));
+    }
+}
