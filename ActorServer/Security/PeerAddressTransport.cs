@@ -28,6 +28,7 @@ public sealed class PeerAddressTransport : WrappingTransport
     private readonly PeerAddresses _peers;
     private readonly InboundRules _rules;
     private readonly ILoggingAdapter _log;
+    private readonly long _maxUnsent;
 
     public PeerAddressTransport(Akka.Remote.Transport.Transport wrapped, ExtendedActorSystem system) : base(wrapped, system)
     {
@@ -35,6 +36,57 @@ public sealed class PeerAddressTransport : WrappingTransport
         _peers.Activate();
         _rules = InboundRules.Create(system.Settings.Config);
         _log = Akka.Event.Logging.GetLogger(system, typeof(PeerAddressTransport));
+        _maxUnsent = system.Settings.Config.GetByteSize("switchboard.max-unsent-bytes", 0) ?? 0;
+        if (_maxUnsent > 0 && !UnsentBytes.Readable)
+            _log.Warning("switchboard.max-unsent-bytes is not enforced: this Akka's DotNetty driver does not show its queue");
+    }
+
+    // What this node dials (a client's address after its connection dropped, to probe it) is limited the same way.
+    public override async Task<AssociationHandle> Associate(Address remoteAddress) =>
+        new LimitedHandle(this, await Wrapped.Associate(remoteAddress).ConfigureAwait(false));
+
+    // A peer that does not read what it is sent loses its association (UnsentBytes): once, with one warning.
+    private bool Refuses(AssociationHandle driver, UnsentBytes unsent, ref int stalled, string peer)
+    {
+        if (!unsent.Over) return false;
+        if (Interlocked.Exchange(ref stalled, 1) == 0)
+        {
+            _log.Warning("closed the association with {0}: it has not taken in {1} bytes sent to it (switchboard.max-unsent-bytes = {2})",
+                peer, unsent.Queued, unsent.Limit);
+            driver.Disassociate("the peer is not reading", _log);
+        }
+        return true;
+    }
+
+    /// <summary>An outbound association, limited like an inbound one.</summary>
+    private sealed class LimitedHandle : AssociationHandle, IHandleEventListener
+    {
+        private readonly PeerAddressTransport _transport;
+        private readonly AssociationHandle _driver;
+        private readonly UnsentBytes _unsent;
+        private IHandleEventListener? _upstream;
+        private int _stalled;
+
+        public LimitedHandle(PeerAddressTransport transport, AssociationHandle driver) : base(driver.LocalAddress, driver.RemoteAddress)
+        {
+            _transport = transport;
+            _driver = driver;
+            _unsent = new UnsentBytes(driver, transport._maxUnsent);
+            ReadHandlerSource.Task.ContinueWith(t =>
+            {
+                _upstream = t.Result;
+                _driver.ReadHandlerSource.TrySetResult(this);
+            }, TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion);
+        }
+
+        public override bool Write(ByteString payload) =>
+            !_transport.Refuses(_driver, _unsent, ref _stalled, _driver.RemoteAddress.ToString()) && _driver.Write(payload);
+
+#pragma warning disable CS0672, CS0618 // Akka's handle API: the reasoned overload calls this one
+        public override void Disassociate() => _driver.Disassociate();
+#pragma warning restore CS0672, CS0618
+
+        public void Notify(IHandleEvent ev) => _upstream?.Notify(ev);
     }
 
     public override async Task<(Address, TaskCompletionSource<IAssociationEventListener>)> Listen()
@@ -63,12 +115,15 @@ public sealed class PeerAddressTransport : WrappingTransport
         private Address? _origin;
         private bool _refused;
         private int _closed;
+        private readonly UnsentBytes _unsent;
+        private int _stalled;
 
         public CheckedHandle(PeerAddressTransport transport, AssociationHandle driver) : base(driver.LocalAddress, driver.RemoteAddress)
         {
             _transport = transport;
             _driver = driver;
             _socketHost = PeerAddresses.HostKey(driver.RemoteAddress.Host ?? "");
+            _unsent = new UnsentBytes(driver, transport._maxUnsent);
             ReadHandlerSource.Task.ContinueWith(t =>
             {
                 _upstream = t.Result;
@@ -76,7 +131,8 @@ public sealed class PeerAddressTransport : WrappingTransport
             }, TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion);
         }
 
-        public override bool Write(ByteString payload) => _driver.Write(payload);
+        public override bool Write(ByteString payload) =>
+            !_transport.Refuses(_driver, _unsent, ref _stalled, $"{_origin} (socket host {_socketHost})") && _driver.Write(payload);
 
 #pragma warning disable CS0672, CS0618 // Akka's handle API: the reasoned overload calls this one
         public override void Disassociate() => _driver.Disassociate();

@@ -29,6 +29,10 @@ public sealed class SourceRelay : IDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>While set, nothing more of what the server sends is read (the server's writes back up, as to a peer
+    /// that stopped reading); what the peer sends still goes through.</summary>
+    public volatile bool Stalled;
+
     private async Task AcceptAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -46,18 +50,19 @@ public sealed class SourceRelay : IDisposable
             lock (_sockets) _sockets.AddRange([inbound, outbound]);
             outbound.Bind(new IPEndPoint(_source, 0));
             await outbound.ConnectAsync(_target, _stop.Token);
-            _ = PumpAsync(inbound, outbound);
-            _ = PumpAsync(outbound, inbound);
+            _ = PumpAsync(inbound, outbound, stallable: false);
+            _ = PumpAsync(outbound, inbound, stallable: true);
         }
     }
 
-    private async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to, bool stallable)
     {
         var buffer = new byte[64 * 1024];
         try
         {
             while (true)
             {
+                while (stallable && Stalled) await Task.Delay(50, _stop.Token);
                 var n = await from.ReceiveAsync(buffer, _stop.Token);
                 if (n == 0) break;
                 await to.SendAsync(buffer.AsMemory(0, n), _stop.Token);
