@@ -17,28 +17,35 @@ namespace Switchboard.Server.Monitoring;
 public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
     private readonly ConcurrentDictionary<string, ILogger> _loggers = new();
+    private readonly ILoggerFactory _factory;
+    private readonly LogSwitches _switches;
+    private readonly LogFlood _flood = new(TimeProvider.System);
 
     public ReadableLogger()
     {
         var resolver = DependencyResolver.For(Context.System).Resolver;
-        var factory = resolver.GetService<ILoggerFactory>();
-        var switches = resolver.GetService<LogSwitches>() ?? LogSwitches.Default;
+        _factory = resolver.GetService<ILoggerFactory>();
+        _switches = resolver.GetService<LogSwitches>() ?? LogSwitches.Default;
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
         // What a peer can make a node write, bounded per category: warnings and errors (Akka's and ours: a refused
         // message is one line, and a peer sent 50,000 in 39 ms), and our info lines (a connect and a refusal per
         // registration attempt, thousands a second from one flooding peer), at a quota no real burst of clients meets.
-        var flood = new LogFlood(TimeProvider.System);
         var infoFlood = new LogFlood(TimeProvider.System, InfoPerSecond);
         Receive<LogEvent>(e =>
         {
+            if (TlsRefusalLine.Of(e) is { } tls)
+            {
+                LogTls(tls, e);
+                return;
+            }
             // --debug is about requests and replies; Akka's own debug output (shutdown phases, the remote
             // watcher, ...) only with --debug-akka.
-            if (!switches.DebugAkka && !IsSwitchboard(e.LogSource) && (e is Debug || IsRoutine(e))) return;
+            if (!_switches.DebugAkka && !IsSwitchboard(e.LogSource) && (e is Debug || IsRoutine(e))) return;
             var category = Category(e.LogSource);
-            var logger = _loggers.GetOrAdd(category, factory.CreateLogger);
+            var logger = _loggers.GetOrAdd(category, _factory.CreateLogger);
             var (quota, perSecond) = e switch
             {
-                Warning or Error => (flood, LogFlood.PerSecond),
+                Warning or Error => (_flood, LogFlood.PerSecond),
                 Info when !IsRoutine(e) => (infoFlood, InfoPerSecond),
                 _ => (null, 0),
             };
@@ -56,6 +63,20 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
             else
                 logger.Log(IsRoutine(e) ? LogLevel.Debug : Level(e.LogLevel()), e.Cause, "{Message}", e.Message?.ToString());
         });
+    }
+
+    // A refused TLS connection: one warning in words, no stack, under one quota; Akka's repeats only with --debug-akka.
+    private void LogTls(TlsRefusalLine line, LogEvent e)
+    {
+        var logger = _loggers.GetOrAdd(TlsRefusalLine.Category, _factory.CreateLogger);
+        if (line.Level != LogLevel.Warning)
+        {
+            if (_switches.DebugAkka) logger.Log(LogLevel.Debug, e.Cause, "{Message}", line.Text);
+            return;
+        }
+        if (!_flood.Admit(TlsRefusalLine.Category, out var held)) return;
+        if (held > 0) logger.Log(LogLevel.Warning, "{Message}", $"{held} more lines of this kind were not logged (over {LogFlood.PerSecond} a second)");
+        logger.Log(LogLevel.Warning, "{Message}", line.Text);
     }
 
     /// <summary>Info lines a category writes a second at most (registrations are bounded at 50 a second by default).</summary>

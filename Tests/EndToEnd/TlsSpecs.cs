@@ -1,4 +1,8 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Switchboard.Tests.EndToEnd;
 
@@ -46,6 +50,71 @@ public sealed class TlsSpecs(TlsCertificates certs) : IClassFixture<TlsCertifica
         Assert.Equal(200, bob.Registration.GetProperty("code").GetInt32());
         var who = await bob.SendAsync("who");
         Assert.Equal(["alice", "bob"], who.GetProperty("result").EnumerateArray().Select(e => e.GetProperty("name").GetString()!).Order());
+    }
+
+    [Fact]
+    public async Task Each_refused_connection_is_one_warning_naming_the_peer_and_why_without_a_stack()
+    {
+        await using var server = await ServerNode.StartAsync(extra: certs.Server());
+        // Plaintext (a client or a node without TLS options), TLS without a certificate, TLS with one of another CA.
+        var plain = await RefusedConnectionAsync(server.Port, async tcp =>
+        {
+            await tcp.GetStream().WriteAsync("hello there\n"u8.ToArray());
+            await ReadToEndAsync(tcp.GetStream());
+        });
+        var noCertificate = await RefusedConnectionAsync(server.Port, tcp => HandshakeAsync(tcp, null));
+        using var rogue = X509CertificateLoader.LoadPkcs12FromFile(certs.RogueClientPfx, certs.Password);
+        var otherCa = await RefusedConnectionAsync(server.Port, tcp => HandshakeAsync(tcp, rogue));
+
+        // Everything the server logged about them is out once it stopped.
+        await server.StopAsync();
+        var log = server.Process.StdErr;
+        string Said(int port)
+        {
+            var lines = log.Split('\n').Where(l => Regex.IsMatch(l, $@"127\.0\.0\.1\]?:{port}\b")).ToList();
+            Assert.True(lines.Count == 1, $"expected one line about port {port}, got {lines.Count}:\n{string.Join('\n', lines)}\nlog:\n{log}");
+            Assert.Contains($" warn: tls[0] TLS: refused peer 127.0.0.1:{port}: ", lines[0]);
+            return lines[0];
+        }
+        Assert.Contains("not TLS", Said(plain));
+        Assert.Contains("presented no certificate", Said(noCertificate));
+        Assert.Contains("(issuer 'CN=Rogue CA') is not trusted by the CA", Said(otherCa));
+        Assert.DoesNotContain("   at ", log);
+        Assert.DoesNotContain("fail:", log);
+        Assert.DoesNotContain("SSL/TLS record", log);
+        Assert.DoesNotContain("malicious", log);
+    }
+
+    // Connects, lets the peer do its part, and waits until the server hangs up; the local port names the peer in the log.
+    private static async Task<int> RefusedConnectionAsync(int port, Func<TcpClient, Task> talk)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", port);
+        var local = ((System.Net.IPEndPoint)tcp.Client.LocalEndPoint!).Port;
+        try
+        {
+            await talk(tcp).WaitAsync(Patience.Scaled());
+        }
+        catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException) { }
+        return local;
+    }
+
+    private static async Task HandshakeAsync(TcpClient tcp, X509Certificate2? certificate)
+    {
+        await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: true, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "127.0.0.1",
+            ClientCertificates = certificate is null ? null : [certificate],
+        });
+        // TLS 1.3 ends the client's handshake before the server checked its certificate: the refusal comes after.
+        await ReadToEndAsync(tls);
+    }
+
+    private static async Task ReadToEndAsync(Stream stream)
+    {
+        var buffer = new byte[256];
+        while (await stream.ReadAsync(buffer) > 0) { }
     }
 
     [Fact]
