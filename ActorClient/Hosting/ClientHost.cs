@@ -32,7 +32,16 @@ public static class ClientHost
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Leave);
         var ct = interrupted.Token;
 
-        var config = SwitchboardConfig.LoadSide(o.ConfigPath, "client.hocon");
+        Akka.Configuration.Config config;
+        try
+        {
+            config = SwitchboardConfig.LoadSide(o.ConfigPath, "client.hocon");
+        }
+        catch (Exception ex) when (ex is Akka.Configuration.ConfigurationException or IOException or FormatException)
+        {
+            Console.Error.WriteLine($"error: bad configuration: {ex.Message}");
+            return ExitCodes.Usage;
+        }
         TlsRemoting? tls;
         try
         {

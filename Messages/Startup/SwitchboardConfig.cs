@@ -21,8 +21,16 @@ public static class SwitchboardConfig
     {
         var defaults = Load(DefaultPath(file));
         if (userPath is null || Path.GetFullPath(userPath) == Path.GetFullPath(DefaultPath(file))) return defaults;
+        // Checked before Akka reads it: Akka's parser takes a stray brace without a word, and runs out of memory on
+        // some ('a { b = [1 }': 24 GB in a minute).
+        if (File.Exists(userPath)) UserConfigCheck.Check(userPath, File.ReadAllText(userPath), Shipped());
         return Load(userPath).WithFallback(defaults);
     }
+
+    // Every shipped setting, of either side and mode: one user file may serve a client and a server, and both modes.
+    private static Config Shipped() =>
+        Directory.GetFiles(Path.GetDirectoryName(DefaultPath("shared.hocon"))!, "*.hocon").Order(StringComparer.Ordinal)
+            .Aggregate(Config.Empty, (all, f) => all.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(f))));
 
     /// <summary>The default location of a hocon file: next to the executable (the build copies them there).</summary>
     public static string DefaultPath(string file) => Path.Combine(AppContext.BaseDirectory, "hocon", file);

@@ -39,4 +39,22 @@ public sealed class ClientHelpSpecs
         Assert.Contains(explanation, stderr);
         Assert.DoesNotContain("Unrecognized command or argument", stderr);
     }
+
+    // The client reads its --config before it connects: a misspelt key is a usage error, not a silent default.
+    [Fact]
+    public async Task A_misspelt_key_in_the_clients_config_is_a_usage_error_naming_the_setting_meant()
+    {
+        var config = Path.Combine(Path.GetTempPath(), $"sb-client-config-{Guid.NewGuid():N}.hocon");
+        await File.WriteAllTextAsync(config, "switchboard-client.request-timout = 1s\n");
+        try
+        {
+            var (code, _, stderr) = await RunAsync("alice", "--server", $"127.0.0.1:{FreePorts.Next()}", "--config", config);
+            Assert.Equal(2, code);
+            Assert.Contains($"error: bad configuration: {config}: switchboard-client.request-timout is not a setting; did you mean switchboard-client.request-timeout?", stderr);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
 }

@@ -79,4 +79,48 @@ public sealed class SettingsSpecs : IDisposable
         var error = Assert.Throws<ConfigurationException>(() => ServerSettings.Load(File(hocon)));
         Assert.Contains(key, error.Message);
     }
+
+    // Akka's parser would take either without a word, and the setting meant would keep its default.
+    [Theory]
+    [InlineData("switchboard { rate-limt { per-second = 0 } }", "switchboard.rate-limt is not a setting; did you mean switchboard.rate-limit?")]
+    [InlineData("switchboard.history.max-mesages = 10", "switchboard.history.max-mesages is not a setting; did you mean switchboard.history.max-messages?")]
+    [InlineData("switchboard.per-second = 10", "switchboard.per-second is not a setting; did you mean switchboard.rate-limit.per-second?")]
+    [InlineData("switchboard-client.request-timout = 1s", "switchboard-client.request-timout is not a setting; did you mean switchboard-client.request-timeout?")]
+    [InlineData("switchboard.lots-of-fun = 1", "switchboard.lots-of-fun is not a setting (the shipped hocon/*.hocon files list every setting)")]
+    public void A_key_under_switchboard_that_the_shipped_hocon_lacks_is_an_error_naming_it_and_the_nearest_setting(string hocon, string message)
+    {
+        var path = File(hocon);
+        var error = Assert.Throws<ConfigurationException>(() => ServerSettings.Load(path));
+        Assert.Equal($"{path}: {message}", error.Message);
+    }
+
+    [Theory]
+    [InlineData("switchboard { rate-limit {", "line 1: '{' is never closed")]
+    [InlineData("switchboard.room-history = 7\n}\nswitchboard.mutex-timeout = 1s", "line 2: '}' closes nothing")]
+    [InlineData("switchboard.inbound {\n  open-paths = [\"/a\"\n}", "line 3: '}' where ']' was due for the '[' of line 2")]
+    [InlineData("switchboard.data.file = \"x.db\nswitchboard.room-history = 7", "line 1: a quoted string is never closed")]
+    public void A_file_that_does_not_parse_is_an_error_naming_the_line(string hocon, string message)
+    {
+        var path = File(hocon);
+        var error = Assert.Throws<ConfigurationException>(() => ServerSettings.Load(path));
+        Assert.Equal($"{path} {message}", error.Message);
+    }
+
+    [Fact]
+    public void Brackets_in_strings_and_comments_and_settings_of_the_other_side_or_mode_are_no_error()
+    {
+        var settings = ServerSettings.Load(File(""""
+            # a comment's { is not counted
+            switchboard.data.file = """a{[b
+            .db""" // nor a string's, nor this ]
+            switchboard.history.max-age = "3d}" # {
+            switchboard.cluster.shards = 10
+            switchboard-client.request-timeout = 20s
+            akka.loglevel = WARNING
+            switchboard.rooms { per-client = 3 }
+            """"));
+        Assert.Equal("a{[b\n.db", settings.Hocon.GetString("switchboard.data.file"));
+        Assert.Equal("3d}", settings.Hocon.GetString("switchboard.history.max-age"));
+        Assert.Equal(3, settings.Rooms.PerClient);
+    }
 }

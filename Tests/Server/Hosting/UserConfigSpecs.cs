@@ -25,4 +25,20 @@ public sealed class UserConfigSpecs : IDisposable
         await server.StopAsync();
         Assert.DoesNotContain("registered 'alice'", server.Process.StdErr);
     }
+
+    // docs/operating.md: a malformed setting is a clear start error, exit code 2; a misspelt key or an unclosed brace
+    // is one too (Akka's parser takes both without a word, and the node would run on the defaults).
+    [Theory]
+    [InlineData("switchboard { rate-limt { per-second = 0 } }", "switchboard.rate-limt is not a setting; did you mean switchboard.rate-limit?")]
+    [InlineData("switchboard { rate-limit {", "line 1: '{' is never closed")]
+    public async Task A_misspelt_key_or_a_file_that_does_not_parse_stops_the_start_with_exit_code_2(string hocon, string message)
+    {
+        var config = Path.Combine(_dir, "user.hocon");
+        await File.WriteAllTextAsync(config, hocon);
+        await using var server = new ChildProcess(Binaries.Server,
+            ["--port", "0", "--segment", ServerNode.NewSegmentName(), "--data", Path.Combine(_dir, "data"), "--config", config], redirectInput: false);
+        Assert.Equal(2, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains($"error: bad configuration: {config}", server.StdErr);
+        Assert.Contains(message, server.StdErr);
+    }
 }
