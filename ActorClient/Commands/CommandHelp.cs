@@ -11,7 +11,7 @@ public static class CommandHelp
 
     /// <summary>The commands part of <c>ActorClient --help</c>: the usages only, wrapped.</summary>
     public static string Brief { get; } = string.Join('\n',
-        "commands (scripted mode, and at the interactive prompt, there also with a leading /):",
+        "commands (scripted mode and the interactive prompt; also with a leading /, as in IRC):",
         HelpText.Wrap(CommandCatalog.Scripted.SelectMany(c => c.Usages), "  "),
         "  at the prompt only: " + string.Join(" · ", CommandCatalog.All.Where(c => c.Parse is null).SelectMany(c => c.Usages)),
         "  other spellings: " + string.Join(" · ", CommandCatalog.All.Where(c => c.OtherSpellings.Any())

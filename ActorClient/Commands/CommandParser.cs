@@ -4,17 +4,36 @@ namespace Switchboard.Client.Commands;
 public static class CommandParser
 {
     /// <summary>Null for a blank line (skipped, not answered).</summary>
-    public static Command? Parse(string line)
+    public static Command? Parse(string line) => Lookup(line) switch
     {
-        var (word, rest) = Split(line);
-        if (word.Length == 0) return null;
-        return CommandCatalog.Find(word) is { } spec ? Parse(spec, rest) : Unknown(word);
+        null => null,
+        (var word, null, _) => new InvalidCommand("?", Unknown(word, $"commands: {string.Join(' ', CommandCatalog.Scripted.Select(c => c.Name))}")),
+        (_, var spec, var rest) => Parse(spec, rest),
+    };
+
+    /// <summary>
+    /// A line's command word, as a script and the prompt both read it: by name or alias, or after a leading <c>/</c>
+    /// also by its slash words (<c>/msg</c>); the spec is null for no command. Null for a blank line.
+    /// </summary>
+    public static (string Word, CommandSpec? Spec, string Tail)? Lookup(string line)
+    {
+        line = line.Trim();
+        var slash = line.StartsWith('/');
+        var (word, rest) = Split(slash ? line[1..] : line);
+        if (slash) word = "/" + word;
+        return word.Length == 0 ? null : (word, CommandCatalog.Resolve(word), rest);
     }
 
     /// <summary>The command <paramref name="spec"/> names, from the rest of its line; the prompt's own commands
     /// (help, menu) are no command a script can send.</summary>
     public static Command Parse(CommandSpec spec, string rest) =>
-        spec.Parse is { } parse ? parse(new Arguments(rest)) : Unknown(spec.Name);
+        spec.Parse is { } parse ? parse(new Arguments(rest)) : new InvalidCommand("?", $"{spec.Name} is for the interactive prompt only");
+
+    /// <summary>"unknown command 'W'", with the spelling meant when W is a slash word typed without its slash (msg).</summary>
+    public static string Unknown(string word, string then) =>
+        CommandCatalog.All.FirstOrDefault(c => c.Slash.Contains(word) && word != c.Name) is { } meant
+            ? $"unknown command '{word}'; did you mean /{word} ({meant.Name})?"
+            : $"unknown command '{Truncate(word)}'; {then}";
 
     /// <summary>The first word and the rest of the line, trimmed.</summary>
     public static (string Word, string Tail) Split(string s)
@@ -25,9 +44,6 @@ public static class CommandParser
     }
 
     public static string Truncate(string s) => s.Length <= 32 ? s : s[..32] + "...";
-
-    private static InvalidCommand Unknown(string word) =>
-        new("?", $"unknown command '{Truncate(word)}'; commands: {string.Join(' ', CommandCatalog.Scripted.Select(c => c.Name))}");
 }
 
 /// <summary>What follows a command's name: <see cref="Text"/> as typed (inner spaces kept), or its words.</summary>

@@ -29,12 +29,10 @@ public static class PromptLine
             return int.TryParse(line, out var n) && n >= 1 && n <= menuEntries
                 ? new MenuPick(n - 1)
                 : new PromptError($"there is no menu entry {CommandParser.Truncate(line)}; choose 1-{menuEntries}, or type menu");
-        var slash = line.StartsWith('/');
-        var (word, rest) = CommandParser.Split(slash ? line[1..] : line);
-        if (word.Length == 0) return null;
-        return CommandCatalog.Resolve(slash ? "/" + word : word) switch
+        if (CommandParser.Lookup(line) is not var (word, found, rest)) return null;
+        return found switch
         {
-            null => new PromptError($"unknown command '{CommandParser.Truncate(word)}'; type help for the commands, menu for the menu"),
+            null => new PromptError(CommandParser.Unknown(word, "type help for the commands, menu for the menu")),
             { AtPrompt: { } action } => action,
             var spec => CommandParser.Parse(spec, rest) switch
             {

@@ -70,6 +70,35 @@ public sealed class CommandCatalogSpecs
         foreach (var e in examples) Assert.IsType<RunCommand>(PromptLine.Parse(e, 8));
     }
 
+    // --help says its commands work in scripted mode and at the prompt: so do their other spellings, /msg included.
+    [Fact]
+    public void Every_spelling_of_a_scripted_command_works_in_a_script_as_at_the_prompt()
+    {
+        foreach (var c in CommandCatalog.Scripted)
+            foreach (var spelling in c.OtherSpellings.Append(c.Name).Append("/" + c.Name))
+            {
+                var typed = string.Join(' ', c.Usages.First().Split(' ').Skip(1).Prepend(spelling).Select(w => Samples.GetValueOrDefault(w, w)));
+                Assert.Equal((typed, c.Name), (typed, CommandParser.Parse(typed)?.Name));
+                Assert.IsNotType<InvalidCommand>(CommandParser.Parse(typed));
+            }
+    }
+
+    [Theory]
+    [InlineData("msg bob hi", "unknown command 'msg'; did you mean /msg (tell)?")]
+    [InlineData("part games", "unknown command 'part'; did you mean /part (leave)?")]
+    [InlineData("help", "help is for the interactive prompt only")]
+    [InlineData("/menu", "menu is for the interactive prompt only")]
+    public void A_slash_word_without_its_slash_or_a_prompt_command_in_a_script_is_told_what_it_is(string typed, string error)
+    {
+        Assert.StartsWith(error, Assert.IsType<InvalidCommand>(CommandParser.Parse(typed)).Error);
+    }
+
+    [Fact]
+    public void A_slash_word_without_its_slash_at_the_prompt_is_told_the_spelling()
+    {
+        Assert.StartsWith("unknown command 'query'; did you mean /query (tell)?", Assert.IsType<PromptError>(PromptLine.Parse("query bob hi", 8)).Error);
+    }
+
     [Fact]
     public void Only_the_prompts_own_commands_are_unknown_to_a_script()
     {
