@@ -27,6 +27,7 @@ internal static class ClientHelp
                                instead (nothing echoed). Off this host without TLS it is refused unless
                                --allow-cleartext-password (see docs/security.md#accounts)
           --tls-ca CA.pem [--tls-cert CLIENT.pfx]   connect over TLS (see docs/security.md)
+          --version            the client's version
           -h, --help           this text
         There are no subcommands: NAME (1-32 of A-Z a-z 0-9 _ . -) is the name others see.
 

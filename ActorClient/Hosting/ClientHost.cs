@@ -86,9 +86,11 @@ public static class ClientHost
             if (joined.Code == Codes.Unreachable)
             {
                 // Without TLS options a server that requires TLS looks just like no server: say so.
+                // The likeliest wrong port is the server's other one (its node or monitoring port): say which it is.
+                const string Port = "(clients connect to the server's --port, not its --cluster-port or --monitor port)";
                 Console.Error.WriteLine(tls is null
-                    ? $"no Switchboard server answered at {servers}; is it running? (if it requires TLS, give --tls-ca and --tls-cert)"
-                    : $"no Switchboard server answered at {servers}; is it running?");
+                    ? $"no Switchboard server answered at {servers}; is it running? {Port} (if it requires TLS, give --tls-ca and --tls-cert)"
+                    : $"no Switchboard server answered at {servers}; is it running? {Port}");
                 if (tls is not null) Console.Error.WriteLine(ClientTls.Explain(tls));
             }
             return joined.Code == Codes.Unreachable ? ExitCodes.Unreachable : ExitCodes.Rejected;

@@ -10,7 +10,7 @@ public sealed record MonitorAddress(IPAddress Ip, int Port)
     /// <summary>Parses HOST:PORT; null and a reason a person can act on when it is not one.</summary>
     public static MonitorAddress? Parse(string text, out string? problem)
     {
-        if (HostPort.Parse(text, out problem) is not var (host, port))
+        if (HostPort.Parse(text, out problem, example: "127.0.0.1:8222") is not var (host, port))
         {
             problem = $"--monitor {problem}";
             return null;

@@ -15,13 +15,14 @@ public readonly record struct HostPort(string Host, int Port)
     public static bool IsPort(int port, int min = 1) => port >= min && port <= MaxPort;
 
     /// <summary>The address, or null and <paramref name="problem"/>: what is wrong, in words a person can act on.</summary>
-    public static HostPort? Parse(string? text, out string? problem)
+    /// <param name="example">An address of the kind the option wants, for the problem (the client port by default).</param>
+    public static HostPort? Parse(string? text, out string? problem, string example = "127.0.0.1:4053")
     {
         problem = null;
         var colon = text?.LastIndexOf(':') ?? -1;
         if (text is null || colon <= 0 || colon == text.Length - 1)
         {
-            problem = $"wants HOST:PORT, e.g. 127.0.0.1:4053 (got '{text}')";
+            problem = $"wants HOST:PORT, e.g. {example} (got '{text}')";
             return null;
         }
         var host = text[..colon];

@@ -23,7 +23,7 @@ public sealed class ClientHelpSpecs
     {
         var (code, stdout, _) = await RunAsync("--help");
         Assert.Equal(0, code);
-        foreach (var part in new[] { "--server HOST:PORT", "--chat", "no subcommands", "tell NAME TEXT", "409 name already taken", "exit codes: 0 normal", "examples:", "printf 'calc 6 * 7" })
+        foreach (var part in new[] { "--server HOST:PORT", "--chat", "no subcommands", "tell NAME TEXT", "409 name already taken", "exit codes: 0 normal", "examples:", "printf 'calc 6 * 7", "--version" })
             Assert.Contains(part, stdout);
     }
 
@@ -56,5 +56,14 @@ public sealed class ClientHelpSpecs
         {
             File.Delete(config);
         }
+    }
+
+    // A new user's likeliest wrong port is the server's other one: say which port a client wants.
+    [Fact]
+    public async Task No_server_at_the_port_says_which_of_the_servers_ports_a_client_connects_to()
+    {
+        var (code, _, stderr) = await RunAsync("alice", "--server", $"127.0.0.1:{FreePorts.Next()}", "--json");
+        Assert.Equal(4, code);
+        Assert.Contains("(clients connect to the server's --port, not its --cluster-port or --monitor port)", stderr);
     }
 }

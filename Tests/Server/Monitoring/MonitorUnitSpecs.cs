@@ -15,7 +15,7 @@ public sealed class MonitorUnitSpecs
     }
 
     [Theory]
-    [InlineData("8222", "HOST:PORT")]
+    [InlineData("8222", "--monitor wants HOST:PORT, e.g. 127.0.0.1:8222 (got '8222')")]
     [InlineData("127.0.0.1:", "HOST:PORT")]
     [InlineData("127.0.0.1:abc", "port must be a number")]
     [InlineData("127.0.0.1:70000", "port must be a number")]
