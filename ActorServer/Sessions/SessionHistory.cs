@@ -138,9 +138,11 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
             return ChatRules.NormalizeRoom(asked) is { } room
                 ? new OpOutcome(Codes.Forbidden, OpValue.None, HistoryText.JoinFirst(room))
                 : OpOutcome.Invalid("bad room name");
+        // join takes a room's name without its '#'; history and markread read a bare name as a person's: say which.
+        var meant = ChatRules.NormalizeRoom("#" + asked) is { } r && rooms.Contains(r) ? $" (did you mean {r}?)" : "";
         return Limits.NameError(asked) is { } error
-            ? OpOutcome.Invalid($"conversation: {error}")
-            : new OpOutcome(Codes.Forbidden, OpValue.None, HistoryText.GuestsHaveNoDirectHistory);
+            ? OpOutcome.Invalid($"conversation: {error}{meant}")
+            : new OpOutcome(Codes.Forbidden, OpValue.None, HistoryText.GuestsHaveNoDirectHistory + meant);
     }
 
     private void Page(HistoryPage m)

@@ -198,6 +198,9 @@ public sealed class HistorySpecs(HistorySpecs.SharedServer shared) : IClassFixtu
         Assert.Equal(1, (await NextMessageAsync(dave)).GetProperty("id").GetInt64());
         Assert.Equal([new Line(1, "carol", "now it is kept", "")], Messages(await dave.SendAsync("history carol")).Select(l => l with { Time = "" }));
         AssertRefused(403, "only reserved names keep direct-message history: reserve your name first", await carol.SendAsync("history dave"));
+        // join takes a room without its '#', history reads a bare name as a person's: a room of that name one is in is named.
+        Assert.Equal("joined #games", Result(await carol.SendAsync("join games")));
+        AssertRefused(403, "only reserved names keep direct-message history: reserve your name first (did you mean #games?)", await carol.SendAsync("history games"));
     }
 
     [Fact]
