@@ -12,7 +12,7 @@ var passwordPrompt = new Option<bool>("--password") { Description = "Ask for you
 var allowCleartext = new Option<bool>("--allow-cleartext-password") { Description = "Send the password to a server off this host without TLS (it travels in the clear)" };
 var pipeline = new Option<int>("--pipeline")
 {
-    Description = $"Scripted mode: keep up to N requests in flight, answers still printed in input order (1-{ScriptedRunner.MaxPipeline}; default 1: each answer before the next line is read); a command refused for the rate limit is sent again after a pause, in its slot",
+    Description = $"Scripted mode: keep up to N requests in flight, answers still printed in input order (1-{ScriptedRunner.MaxPipeline}; default 1: each answer before the next line is read)",
     HelpName = "N",
     DefaultValueFactory = _ => 1,
 };

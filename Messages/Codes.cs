@@ -38,18 +38,3 @@ public static class Codes
     public static string Help(string indent, bool fromServerOnly = false) =>
         HelpText.Wrap(All.Where(c => c.FromServer || !fromServerOnly).Select(c => $"{c.Code} {c.Meaning}"), indent);
 }
-
-/// <summary>
-/// The 429 a session answers a request over the client's own rate limit: no work was done for it, so it is the one
-/// 429 a client may send again as it was (the others, a wrong password's penalty or an account limit, are not).
-/// Its text is shared so that the client recognises it by more than the code.
-/// </summary>
-public static class RateLimitReply
-{
-    private const string Prefix = "rate limit exceeded (";
-
-    public static string Text(double perSecond) => $"{Prefix}{perSecond:0}/s)";
-
-    public static bool IsRateLimit(IReply reply) =>
-        reply.Code == Codes.RateLimited && reply.Error?.StartsWith(Prefix, StringComparison.Ordinal) == true;
-}

@@ -17,9 +17,7 @@ internal static class ClientHelp
           --chat               the chat view: messages, online list and rooms side by side (needs a terminal)
           --json               scripted mode: one JSON object per output line
           --pipeline N         scripted mode: up to N (1-256) requests in flight, answers still in input order
-                               (default 1: each answer is printed before the next line is read). A command the
-                               server refuses for its rate limit (429 "rate limit exceeded") is sent again after
-                               a pause (50 ms doubling to 1 s, 10 tries), keeping its slot; then the 429 is printed
+                               (default 1: each answer is printed before the next line is read)
           --config FILE        client hocon read over the shipped hocon/client.hocon
           --token-file FILE    the server's token (first line; the file mode 0600); or SWITCHBOARD_TOKEN in the environment
           --password-file FILE your name's password (first line; the file mode 0600): a reserved name registers only

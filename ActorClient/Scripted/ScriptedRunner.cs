@@ -6,21 +6,18 @@ namespace Switchboard.Client.Scripted;
 /// Scripted mode (DESIGN §4): one command per input line, exactly one answer line each, in order, before
 /// the next line is read; pushed events come as their own lines between answers. End of input
 /// unregisters and exits 0. With <c>--pipeline N</c> (opt-in, N &gt; 1) up to N requests are in flight while
-/// the next lines are read, and the answers are still printed one line each, in input order. A command refused for
-/// the client's rate limit is sent again (<see cref="RateLimitRetry"/>) before its answer is printed.
+/// the next lines are read, and the answers are still printed one line each, in input order.
 /// </summary>
 public sealed class ScriptedRunner(Connection connection, Output output, TextReader input, int pipeline = 1)
 {
     public const int MaxPipeline = 256;
-
-    private readonly RateLimitRetry _retry = new();
 
     public async Task<int> RunAsync(CancellationToken ct)
     {
         // Console reads block (even the async ones) and cannot be cancelled: read on the pool, and stop
         // waiting for the line when interrupted.
         var interrupted = Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => (string?)null, TaskScheduler.Default);
-        if (pipeline > 1) return await RunPipelinedAsync(interrupted, ct);
+        if (pipeline > 1) return await RunPipelinedAsync(interrupted);
         while (await await Task.WhenAny(Task.Run(input.ReadLine), interrupted) is { } line)
         {
             switch (CommandParser.Parse(line))
@@ -35,7 +32,7 @@ public sealed class ScriptedRunner(Connection connection, Output output, TextRea
                     output.Local("sleep", Codes.Ok, null);
                     break;
                 case WireCommand c:
-                    output.Reply(c.Name, await SendAsync(c, ct));
+                    output.Reply(c.Name, await connection.SendAsync(c.Make));
                     break;
                 case UnregisterCommand:
                     return await FinishAsync("unregister", echo: true);
@@ -49,7 +46,7 @@ public sealed class ScriptedRunner(Connection connection, Output output, TextRea
     // Answers are printed by one printer, in the order their lines were read, each as soon as it and all
     // before it are in: a script that waits for an answer before writing its next line is never stuck.
     // Commands that are not requests (sleep, unregister, exit) wait until everything before them is printed.
-    private async Task<int> RunPipelinedAsync(Task<string?> interrupted, CancellationToken ct)
+    private async Task<int> RunPipelinedAsync(Task<string?> interrupted)
     {
         using var slots = new SemaphoreSlim(pipeline);
         var answers = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -84,8 +81,7 @@ public sealed class ScriptedRunner(Connection connection, Output output, TextRea
                         break;
                     case WireCommand c:
                         if (await Task.WhenAny(slots.WaitAsync(), interrupted) == interrupted) break;
-                        // Retries of a rate-limited command keep its slot: the window bounds them too.
-                        var reply = SendAsync(c, ct);
+                        var reply = connection.SendAsync(c.Make);
                         answers.Writer.TryWrite(async () =>
                         {
                             output.Reply(c.Name, await reply);
@@ -114,8 +110,6 @@ public sealed class ScriptedRunner(Connection connection, Output output, TextRea
             await printer;
         }
     }
-
-    private Task<IReply> SendAsync(WireCommand c, CancellationToken ct) => _retry.SendAsync(() => connection.SendAsync(c.Make), ct);
 
     // Leaving frees the name either way: "exit" and end of input unregister too.
     private async Task<int> FinishAsync(string cmd, bool echo)

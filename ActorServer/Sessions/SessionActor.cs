@@ -275,7 +275,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
             case RateVerdict.RateLimited:
                 _metrics?.RateLimited(answered: true);
                 _figures?.Limited();
-                _chat.Answer(id, new OpOutcome(Codes.RateLimited, OpValue.None, RateLimitReply.Text(_throttle.RatePerSecond)));
+                _chat.Answer(id, new OpOutcome(Codes.RateLimited, OpValue.None, $"rate limit exceeded ({_throttle.RatePerSecond:0}/s)"));
                 return false;
             default:
                 _metrics?.RateLimited(answered: false);
