@@ -43,7 +43,7 @@ public sealed class PeerAddressTransport : WrappingTransport
 
     // What this node dials (a client's address after its connection dropped, to probe it) is limited the same way.
     public override async Task<AssociationHandle> Associate(Address remoteAddress) =>
-        new LimitedHandle(this, await Wrapped.Associate(remoteAddress).ConfigureAwait(false));
+        new OutboundHandle(this, await Wrapped.Associate(remoteAddress).ConfigureAwait(false));
 
     // A peer that does not read what it is sent loses its association (UnsentBytes): once, with one warning.
     private bool Refuses(AssociationHandle driver, UnsentBytes unsent, ref int stalled, string peer)
@@ -58,35 +58,45 @@ public sealed class PeerAddressTransport : WrappingTransport
         return true;
     }
 
-    /// <summary>An outbound association, limited like an inbound one.</summary>
-    private sealed class LimitedHandle : AssociationHandle, IHandleEventListener
+    /// <summary>An association between the driver and Akka's protocol layer: what it writes is limited
+    /// (<see cref="Refuses"/>), what it reads goes up unchanged unless a subclass says otherwise.</summary>
+    private abstract class LimitedHandle : AssociationHandle, IHandleEventListener
     {
-        private readonly PeerAddressTransport _transport;
-        private readonly AssociationHandle _driver;
         private readonly UnsentBytes _unsent;
-        private IHandleEventListener? _upstream;
         private int _stalled;
 
-        public LimitedHandle(PeerAddressTransport transport, AssociationHandle driver) : base(driver.LocalAddress, driver.RemoteAddress)
+        protected LimitedHandle(PeerAddressTransport transport, AssociationHandle driver) : base(driver.LocalAddress, driver.RemoteAddress)
         {
-            _transport = transport;
-            _driver = driver;
+            Transport = transport;
+            Driver = driver;
             _unsent = new UnsentBytes(driver, transport._maxUnsent);
             ReadHandlerSource.Task.ContinueWith(t =>
             {
-                _upstream = t.Result;
-                _driver.ReadHandlerSource.TrySetResult(this);
+                Upstream = t.Result;
+                Driver.ReadHandlerSource.TrySetResult(this);
             }, TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion);
         }
 
-        public override bool Write(ByteString payload) =>
-            !_transport.Refuses(_driver, _unsent, ref _stalled, _driver.RemoteAddress.ToString()) && _driver.Write(payload);
+        protected PeerAddressTransport Transport { get; }
+        protected AssociationHandle Driver { get; }
+        protected IHandleEventListener? Upstream { get; private set; }
+
+        /// <summary>The peer as the warning names it.</summary>
+        protected abstract string Peer { get; }
+
+        public override bool Write(ByteString payload) => !Transport.Refuses(Driver, _unsent, ref _stalled, Peer) && Driver.Write(payload);
 
 #pragma warning disable CS0672, CS0618 // Akka's handle API: the reasoned overload calls this one
-        public override void Disassociate() => _driver.Disassociate();
+        public override void Disassociate() => Driver.Disassociate();
 #pragma warning restore CS0672, CS0618
 
-        public void Notify(IHandleEvent ev) => _upstream?.Notify(ev);
+        public virtual void Notify(IHandleEvent ev) => Upstream?.Notify(ev);
+    }
+
+    /// <summary>An outbound association, limited like an inbound one.</summary>
+    private sealed class OutboundHandle(PeerAddressTransport transport, AssociationHandle driver) : LimitedHandle(transport, driver)
+    {
+        protected override string Peer => Driver.RemoteAddress.ToString();
     }
 
     public override async Task<(Address, TaskCompletionSource<IAssociationEventListener>)> Listen()
@@ -105,40 +115,20 @@ public sealed class PeerAddressTransport : WrappingTransport
     }
 
     /// <summary>One inbound association: the driver's handle, whose remote address is the socket's.</summary>
-    private sealed class CheckedHandle : AssociationHandle, IHandleEventListener
+    private sealed class CheckedHandle : LimitedHandle
     {
-        private readonly PeerAddressTransport _transport;
-        private readonly AssociationHandle _driver;
         private readonly string _socketHost;
-        private IHandleEventListener? _upstream;
         // Set by the handshake and read by the driver's event loop only (one channel's reads come in order).
         private Address? _origin;
         private bool _refused;
         private int _closed;
-        private readonly UnsentBytes _unsent;
-        private int _stalled;
 
-        public CheckedHandle(PeerAddressTransport transport, AssociationHandle driver) : base(driver.LocalAddress, driver.RemoteAddress)
-        {
-            _transport = transport;
-            _driver = driver;
+        public CheckedHandle(PeerAddressTransport transport, AssociationHandle driver) : base(transport, driver) =>
             _socketHost = PeerAddresses.HostKey(driver.RemoteAddress.Host ?? "");
-            _unsent = new UnsentBytes(driver, transport._maxUnsent);
-            ReadHandlerSource.Task.ContinueWith(t =>
-            {
-                _upstream = t.Result;
-                _driver.ReadHandlerSource.TrySetResult(this);
-            }, TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion);
-        }
 
-        public override bool Write(ByteString payload) =>
-            !_transport.Refuses(_driver, _unsent, ref _stalled, $"{_origin} (socket host {_socketHost})") && _driver.Write(payload);
+        protected override string Peer => $"{_origin} (socket host {_socketHost})";
 
-#pragma warning disable CS0672, CS0618 // Akka's handle API: the reasoned overload calls this one
-        public override void Disassociate() => _driver.Disassociate();
-#pragma warning restore CS0672, CS0618
-
-        public void Notify(IHandleEvent ev)
+        public override void Notify(IHandleEvent ev)
         {
             switch (ev)
             {
@@ -149,40 +139,40 @@ public sealed class PeerAddressTransport : WrappingTransport
                     // Written at the driver's level ("tcp"); Akka's protocol layer adds its "akka." (SchemeAugmenter),
                     // and that is how the origin appears in actor paths.
                     var origin = AkkaPdu.AssociateOrigin(p.Payload.Span, out var uid) is { } o ? o.WithProtocol("akka." + o.Protocol) : null;
-                    if (origin is not null && !_transport._peers.TryOpen(origin, _socketHost, uid))
+                    if (origin is not null && !Transport._peers.TryOpen(origin, _socketHost, uid))
                     {
                         // Another actor system holds this address over a live association: this one is not it.
-                        _transport._log.Warning("refused an association from {0} claiming {1}: a live association of another actor system holds that address",
+                        Transport._log.Warning("refused an association from {0} claiming {1}: a live association of another actor system holds that address",
                             _socketHost, origin);
                         _refused = true;
-                        _driver.Disassociate("another actor system holds this origin", _transport._log);
+                        Driver.Disassociate("another actor system holds this origin", Transport._log);
                         return;
                     }
                     _origin = origin;
                     break;
                 case InboundPayload p when ForgedRegister(p.Payload.Span, out var sender):
-                    _transport._log.Warning("dropped a selection of a client path from {0} (socket host {1}) naming sender {2}",
+                    Transport._log.Warning("dropped a selection of a client path from {0} (socket host {1}) naming sender {2}",
                         _origin, _socketHost, sender);
                     return;
                 case Disassociated:
                     Close();
                     break;
             }
-            _upstream?.Notify(ev);
+            Upstream?.Notify(ev);
         }
 
         // A client path selected (a Register for the gateway) with a sender at another address than the peer's own:
         // someone else's name as its sender would have the gateway charge that one's host.
         private bool ForgedRegister(ReadOnlySpan<byte> pdu, out string? sender)
         {
-            if (!AkkaPdu.Selection(pdu, out sender, out var names) || names is null || !_transport._rules.IsAllowedSelection(names))
+            if (!AkkaPdu.Selection(pdu, out sender, out var names) || names is null || !Transport._rules.IsAllowedSelection(names))
                 return false;
             return sender is not null && (!ActorPath.TryParseAddress(sender, out var address) || !address.Equals(_origin));
         }
 
         private void Close()
         {
-            if (Interlocked.Exchange(ref _closed, 1) == 0 && _origin is not null) _transport._peers.Closed(_origin, _socketHost);
+            if (Interlocked.Exchange(ref _closed, 1) == 0 && _origin is not null) Transport._peers.Closed(_origin, _socketHost);
         }
     }
 }
