@@ -118,12 +118,16 @@ public sealed class Output(TextWriter writer, bool json)
         + (s.Rooms.Length > 0 ? $"; back in {string.Join(", ", s.Rooms)}" : "")
         + string.Concat(s.Failed.Select(f => $"; {f.Conversation}: error {f.Code} {f.Error}"));
 
+    private static string Unread(AwayNotice a) => string.Join(", ", a.Unread.Select(u => $"{u.Conversation} {u.Count}"));
+
     public static string PlainEvent(ISwitchboardMessage m) => m switch
     {
         Incoming i => $"{(i.Replay ? "(earlier) " : i.Offline ? "(while you were away) " : "")}[{i.From} → {(i.Direct ? "you" : i.Room ?? "everyone")}] {i.Text}",
+        // Nothing new but unread counts (every login once markers exist): the counts alone, not "0 message(s) arrived".
+        AwayNotice { Arrived: 0, Trimmed: 0, Unread.Length: > 0 } a => "* unread: " + Unread(a),
         AwayNotice a => $"* {a.Arrived} message(s) arrived while you were away"
             + (a.Trimmed > 0 ? $" ({a.Trimmed} more were trimmed before you returned: you missed them)" : "")
-            + (a.Unread.Length == 0 ? "" : "; unread: " + string.Join(", ", a.Unread.Select(u => $"{u.Conversation} {u.Count}"))),
+            + (a.Unread.Length == 0 ? "" : "; unread: " + Unread(a)),
         PresenceEvent p => $"* {p.Name} {(p.Joined ? "joined" : "left")} ({p.Node})",
         PresenceBatch b => $"* and {b.MoreJoined} more joined, {b.MoreLeft} more left (see who)",
         Dropped d => d.Others > 0 ? $"* message to {d.To} and {d.Others} others dropped: {d.Reason}" : $"* message to {d.To} dropped: {d.Reason}",

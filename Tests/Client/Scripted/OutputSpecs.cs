@@ -35,6 +35,19 @@ public sealed class OutputSpecs
             "rooms: #games (2 here, 5 recent, 4 unread), #quiet (1 here, 0 recent) [clientSeq 3, serverSeq 10]"], Lines(_plain));
     }
 
+    // A new user saw "* 0 message(s) arrived while you were away; unread: ..." at every login once markers existed.
+    [Fact]
+    public void A_login_with_nothing_new_but_unread_counts_says_only_the_counts_in_plain()
+    {
+        Both(o =>
+        {
+            o.Pushed(new AwayNotice(0, [new UnreadEntry("#games", 3), new UnreadEntry("bob", 1)], 0));
+            o.Pushed(new AwayNotice(2, [new UnreadEntry("bob", 2)], 0));
+        });
+        Assert.Equal(["* unread: #games 3, bob 1", "* 2 message(s) arrived while you were away; unread: bob 2"], Lines(_plain));
+        Assert.Equal(0, JsonDocument.Parse(Lines(_json)[0]).RootElement.GetProperty("arrived").GetInt32());
+    }
+
     // The line contract: one answer line per command, a history's messages included (scripts count lines).
     [Fact]
     public void A_plain_history_answer_is_one_line_with_its_numbers_before_the_messages()
