@@ -28,18 +28,22 @@ public sealed record SessionSettings(
     /// <summary>The dispatcher sessions run on; its type and threads are in hocon.</summary>
     public const string Dispatcher = "session-dispatcher";
 
-    public static SessionSettings Create(Config config) => new(
-        config.RequiredTimeSpan("switchboard.disconnect-probe-timeout"),
-        config.RequiredDouble("switchboard.rate-limit.per-second"),
-        config.RequiredDouble("switchboard.rate-limit.burst"),
-        config.RequiredInt("switchboard.max-unacked-events"),
-        config.RequiredTimeSpan("switchboard.delivery-timeout"),
-        config.RequiredTimeSpan("switchboard.liveness-interval"),
-        config.RequiredDouble("switchboard.accounts.per-client.per-minute"),
-        config.RequiredDouble("switchboard.accounts.per-client.burst"),
+    public static SessionSettings Create(Config config)
+    {
+        var maxUnacked = config.RequiredInt("switchboard.max-unacked-events");
         // A room's replay may go past the bound of live events, as far as a client rejoining all its rooms at once
-        // needs (a reconnect does): beyond that a client joining and leaving in a loop without reading gets none.
-        config.RequiredInt("switchboard.max-unacked-events")
-            + config.RequiredInt("switchboard.rooms.per-client")
-            * Math.Max(config.RequiredInt("switchboard.room-history"), config.GetInt("switchboard.history.replay", 0)));
+        // needs (a reconnect does): beyond that a client joining and leaving in a loop without reading gets none. The
+        // rooms' own settings say how many rooms and lines; the store's replay (history.replay) may replay more.
+        var rooms = Rooms.RoomsSettings.Create(config);
+        return new(
+            config.RequiredTimeSpan("switchboard.disconnect-probe-timeout"),
+            config.RequiredDouble("switchboard.rate-limit.per-second"),
+            config.RequiredDouble("switchboard.rate-limit.burst"),
+            maxUnacked,
+            config.RequiredTimeSpan("switchboard.delivery-timeout"),
+            config.RequiredTimeSpan("switchboard.liveness-interval"),
+            config.RequiredDouble("switchboard.accounts.per-client.per-minute"),
+            config.RequiredDouble("switchboard.accounts.per-client.burst"),
+            maxUnacked + rooms.PerClient * Math.Max(rooms.History, config.GetInt("switchboard.history.replay", 0)));
+    }
 }
