@@ -10,7 +10,10 @@ namespace Switchboard.Server.Cluster;
 /// </summary>
 /// <param name="Seeds">Seed nodes' cluster ports (hosts as IP literals).</param>
 /// <param name="Node">This node's client-facing HOST:PORT, carried in its front role.</param>
-public sealed record NodeSideConfig(string BindHost, string PublicHost, int Port, IReadOnlyList<HostPort> Seeds, string Node, string Secret)
+/// <param name="Store">The identity of the database it keeps accounts and history in (<c>--db</c>), carried in its store
+/// role; null without one.</param>
+public sealed record NodeSideConfig(string BindHost, string PublicHost, int Port, IReadOnlyList<HostPort> Seeds, string Node, string Secret,
+    Guid? Store = null)
 {
     /// <summary>The node side's own address, as its certificate names it.</summary>
     public string Address => $"{PublicHost}:{Port}";
@@ -22,7 +25,7 @@ public sealed record NodeSideConfig(string BindHost, string PublicHost, int Port
         return ConfigurationFactory.ParseString(
             $"akka.remote.dot-netty.tcp {{ hostname = {Quote(BindHost)}, public-hostname = {Quote(PublicHost)}, port = {Port}, enable-ssl = on }}\n" +
             $"akka.cluster.seed-nodes = [{string.Join(", ", seeds.Select(Quote))}]\n" +
-            $"akka.cluster.roles = [{Quote(NodeSide.FrontRolePrefix + Node)}]\n" +
+            $"akka.cluster.roles = [{Quote(NodeSide.FrontRolePrefix + Node)}, {Quote(StoreCheckActor.RoleOf(Store))}]\n" +
             $"akka.loggers = [{Quote(typeof(ReadableLogger).FullName + ", ActorServer")}]\n" +
             $"{ClusterWireSerializer.SecretPath} = {Quote(secret)}");
     }

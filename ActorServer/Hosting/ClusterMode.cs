@@ -47,6 +47,8 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
     private NodeSide? _side;
     private PostgresStore? _store;
     private NodeDirectory? _directory;
+    // Set by the node side's store check when this node's database is not the cluster's (before its system stops).
+    private volatile string? _refusal;
 
     public string? DoorName => null; // other nodes reach the registry's inbox on the node side
 
@@ -120,13 +122,25 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
             Console.Error.WriteLine($"error: {unreachable}");
             return 1;
         }
+        Guid? storeId = null;
+        if (_store is not null)
+        {
+            var (id, problem) = _store.IdentifyAsync(StoreWait).GetAwaiter().GetResult();
+            if (problem is not null)
+            {
+                Console.Error.WriteLine($"error: {problem}");
+                return 1;
+            }
+            storeId = id;
+        }
         try
         {
             var config = new NodeSideConfig(at.BindHost, at.PublicHost, _clusterPort,
-                _seeds.Select(s => new HostPort(SwitchboardConfig.CanonicalHost(s.Host), s.Port)).ToList(), node.Node, _secret);
+                _seeds.Select(s => new HostPort(SwitchboardConfig.CanonicalHost(s.Host), s.Port)).ToList(), node.Node, _secret, storeId);
             var hocon = NodeWiring.AkkaLogging(NodeWiring.Switches(o)).WithFallback(_nodeHocon);
             if (_store is not null) hocon = _store.Hocon.WithFallback(hocon).WithFallback(SqlPersistence.DefaultConfiguration);
             _side = NodeSide.Start(hocon, _cluster!, config, node.Services);
+            _side.System.ActorOf(StoreCheckActor.Props(storeId, why => _refusal = why), "store-check");
         }
         catch (Exception ex)
         {
@@ -137,7 +151,8 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
         // before it was ever up says so: the seeds refused it, and only their logs (and this one's) say why.
         _side.System.WhenTerminated.ContinueWith(_ =>
         {
-            if (!_up.Task.IsCompleted) Console.Error.WriteLine($"error: {NeverJoined}");
+            if (_refusal is { } refusal) Console.Error.WriteLine($"error: {refusal}");
+            else if (!_up.Task.IsCompleted) Console.Error.WriteLine($"error: {NeverJoined}");
             _gone.TrySetResult();
         }, TaskScheduler.Default);
         // Before any persistent actor runs: several nodes starting at once must not race to make the tables.
@@ -171,12 +186,12 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
         var downed = CoordinatedShutdown.Get(_side.System).ShutdownReason is CoordinatedShutdown.ClusterDowningReason;
         var neverUp = _gone.Task.IsCompleted && !_up.Task.IsCompleted;
         await _side.StopAsync(TimeSpan.FromSeconds(10));
-        return downed || neverUp;
+        return downed || neverUp || _refusal is not null;
     }
 
     private const string NeverJoined = "this node's cluster side stopped before it joined the cluster (the log above says what it met); " +
         "a node whose --cluster-secret-file differs from the other nodes' is refused by them, and their logs say \"not tagged with this " +
-        "cluster's secret\"";
+        "cluster's secret\"; one whose --db names another database than theirs is downed, and their logs say \"another store\"";
 
     private async Task AnnounceWhenReadyAsync(ILogger log)
     {

@@ -171,6 +171,41 @@ public sealed record PostgresStore : IDataStore
         }
     }
 
+    /// <summary>The database's identity: a random id this database keeps (table <c>switchboard_store</c>, one row, made by
+    /// the first node that asks), so that nodes can tell whether they share one database whatever their connection strings
+    /// say (another host name, a replica's address, a typo in the database name). A cluster's nodes compare it
+    /// (<see cref="Cluster.StoreCheckActor"/>). Null when read, else one line for <c>error: </c> (exit code 1).</summary>
+    public async Task<(Guid Id, string? Problem)> IdentifyAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var refused = $"the data store {Url} did not tell its identity";
+        try
+        {
+            await using var db = await ConnectAsync(timeout, cancel.Token);
+            // The schema lock: CREATE TABLE IF NOT EXISTS is not safe against a concurrent one (EnsureSchemaAsync).
+            await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", db))
+            {
+                take.Parameters.AddWithValue("key", SchemaLockKey);
+                await take.ExecuteNonQueryAsync(cancel.Token);
+            }
+            await using var identify = new NpgsqlCommand(
+                $"CREATE TABLE IF NOT EXISTS {SchemaName}.switchboard_store (id uuid PRIMARY KEY); " +
+                $"INSERT INTO {SchemaName}.switchboard_store SELECT gen_random_uuid() WHERE NOT EXISTS (SELECT 1 FROM {SchemaName}.switchboard_store); " +
+                $"SELECT min(id::text) FROM {SchemaName}.switchboard_store", db);
+            var id = await identify.ExecuteScalarAsync(cancel.Token) as string;
+            // Closing the connection releases the lock.
+            return Guid.TryParse(id, out var parsed) ? (parsed, null) : (Guid.Empty, $"{refused}: table switchboard_store holds no id");
+        }
+        catch (Exception ex) when (ex is OperationCanceledException && cancel.IsCancellationRequested)
+        {
+            return (Guid.Empty, $"{refused}: no answer within {timeout.TotalSeconds:0.#} s");
+        }
+        catch (Exception ex) when (Unreachable(ex, timeout) is { } why)
+        {
+            return (Guid.Empty, $"{refused}: {why}");
+        }
+    }
+
     /// <summary>Through the plugin's read journal (the tables are made by then: <see cref="EnsureSchemaAsync"/>).</summary>
     public Task<ReservedNames> ReservedNamesAsync(ActorSystem system, CancellationToken cancel) => ReservedNames.LoadAsync(system, cancel);
 
