@@ -152,7 +152,7 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
         _side.System.WhenTerminated.ContinueWith(_ =>
         {
             if (_refusal is { } refusal) Console.Error.WriteLine($"error: {refusal}");
-            else if (!_up.Task.IsCompleted) Console.Error.WriteLine($"error: {NeverJoined}");
+            else if (!_up.Task.IsCompleted) Console.Error.WriteLine($"error: {NeverJoined} (this node: {StoreCheckActor.Describe(StoreCheckActor.RoleOf(storeId))})");
             _gone.TrySetResult();
         }, TaskScheduler.Default);
         // Before any persistent actor runs: several nodes starting at once must not race to make the tables.
@@ -191,7 +191,7 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
 
     private const string NeverJoined = "this node's cluster side stopped before it joined the cluster (the log above says what it met); " +
         "a node whose --cluster-secret-file differs from the other nodes' is refused by them, and their logs say \"not tagged with this " +
-        "cluster's secret\"; one whose --db names another database than theirs is downed, and their logs say \"another store\"";
+        "cluster's secret\"; one whose --db names another database than theirs, or none, is downed, and their logs say \"another store\"";
 
     private async Task AnnounceWhenReadyAsync(ILogger log)
     {
