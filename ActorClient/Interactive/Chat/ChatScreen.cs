@@ -9,7 +9,7 @@ namespace Switchboard.Client.Interactive.Chat;
 public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
 {
     private const int MaxLines = 1000;
-    private const int SideWidth = 26;
+    private const int MaxSideWidth = 26, MinSideWidth = 14, MinPaneWidth = 20;
     private readonly List<(string Text, string Colour)> _lines = [];
     private bool _open;
 
@@ -36,9 +36,10 @@ public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
 
     public void Draw(string promptMarkup, EditBuffer buffer)
     {
-        var width = Math.Max(SideWidth + 20, Console.WindowWidth);
+        var width = Math.Max(MinSideWidth + MinPaneWidth, Console.WindowWidth);
         var height = Math.Max(8, Console.WindowHeight);
-        var paneWidth = width - SideWidth - 4; // borders and padding
+        var sideWidth = SideWidth(width);
+        var paneWidth = width - sideWidth - 4; // borders and padding
         var paneRows = height - 4;              // borders, status, input
         var prompt = Markup.Remove(promptMarkup);
         var (visible, cursorCol) = InputWindow(prompt, buffer, width - 1);
@@ -46,7 +47,7 @@ public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
         var layout = new Layout("root").SplitRows(
             new Layout("body").SplitColumns(
                 new Layout("messages").Update(new Panel(new Markup(Pane(paneWidth, paneRows))).Header("messages").Expand()),
-                new Layout("side").Size(SideWidth).Update(new Panel(new Markup(Side(paneRows))).Header("online").Expand())),
+                new Layout("side").Size(sideWidth).Update(new Panel(new Markup(Side(paneRows))).Header("online").Expand())),
             new Layout("status").Size(1).Update(new Markup($"[{(status.Connected ? "black on green" : "white on red")}] {Markup.Escape(status.Line)} [/][grey] Tab completes · help · menu · Esc leaves[/]")),
             new Layout("input").Size(1).Update(new Markup(promptMarkup + Markup.Escape(visible))));
         Console.Write("\u001b[?25l\u001b[H");
@@ -63,6 +64,10 @@ public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
         // Back on the normal screen, the last lines of the conversation stay visible.
         foreach (var (text, _) in _lines.TakeLast(5)) Console.WriteLine(text);
     }
+
+    /// <summary>The online list's columns in a terminal <paramref name="width"/> wide: a quarter, within 14..26, so that a
+    /// narrow terminal keeps most of its width for the messages (a fixed 26 left 22 columns of 50 for them).</summary>
+    public static int SideWidth(int width) => Math.Clamp(width / 4, MinSideWidth, MaxSideWidth);
 
     /// <summary>The part of the input that fits, scrolled so the cursor is always visible, and the cursor's column.</summary>
     private static (string Visible, int CursorCol) InputWindow(string prompt, EditBuffer buffer, int width)
