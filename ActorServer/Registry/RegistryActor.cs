@@ -27,7 +27,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
     // Who broadcast under each name: where another node's drop notice for that broadcast goes.
     private readonly Dictionary<string, IActorRef> _broadcasters = new(StringComparer.Ordinal);
     // Each live claim's counter on this node (its session counts), for the shutdown summary.
-    private readonly Dictionary<int, (string Name, ReplyCounter Counter)> _live = new();
+    private readonly Dictionary<int, (string Name, ReplyCounter Counter, DateTimeOffset Since)> _live = new();
     // Sessions whose counters wait for numbers (cluster: no leased serverSeq left).
     private readonly HashSet<IActorRef> _waiters = new();
     private readonly ActorSelection _localGateway = Context.ActorSelection("/user/gateway");
@@ -91,7 +91,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
     protected override void PostStop()
     {
         _backend.Detach();
-        foreach (var (_, (name, counter)) in _live) _summary.Record(name, counter.Requests);
+        foreach (var (_, (name, counter, since)) in _live) _summary.Record(name, counter.Requests, since);
         _live.Clear();
         _summary.Complete();
     }
@@ -176,7 +176,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
         switch (outcome.Verdict)
         {
             case ClaimVerdict.Claimed:
-                _live[outcome.Handle.Key] = (claim.Name, outcome.Counter!);
+                _live[outcome.Handle.Key] = (claim.Name, outcome.Counter!, _summary.Now);
                 gateway.Tell(new NameClaimed(claim.Name, claim.Client, outcome.Handle, outcome.Seq, outcome.Counter!));
                 break;
             case ClaimVerdict.Taken:
@@ -205,7 +205,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
             return;
         }
         if (!released) return;
-        if (_live.Remove(claim.Key, out var e) && served) _summary.Record(e.Name, e.Counter.Requests);
+        if (_live.Remove(claim.Key, out var e) && served) _summary.Record(e.Name, e.Counter.Requests, e.Since);
         Log.Debug("name {0} freed ({1})", name, reason); // the session's "ended" line says it once
     }
 
