@@ -43,3 +43,7 @@ public sealed record AccountJob(long Ticket, AccountAction? Action, string? Pass
 /// <paramref name="WrongPassword"/> when a password was evaluated and was not the name's (a guess, counted);
 /// <paramref name="RightPassword"/> when it was the name's (or became it: reserved).</summary>
 public sealed record AccountJobDone(long Ticket, int Code, string Text, bool WrongPassword = false, bool RightPassword = false);
+
+/// <summary>Accounts → itself: what the store said, under the reserve's hold, of a case variant of its name reserved
+/// there (<paramref name="Found"/>, or null); <paramref name="Failure"/> says why when it could not be read.</summary>
+public sealed record LookAlikeRead(long Ticket, string? Found, string? Failure);

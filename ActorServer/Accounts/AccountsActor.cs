@@ -12,6 +12,11 @@ namespace Switchboard.Server.Accounts;
 /// actor lives only as long as that claim, and a new claim recovers it afresh from the journal. The journal's key
 /// (persistence id, sequence number) backs this up: a stale writer's event collides with the new writer's and is
 /// refused, never interleaved (<c>AccountStoreSpecs</c>).</para>
+/// <para><b>Look-alikes on every node.</b> A reserve first holds its name's case-folded form in the registry, where every
+/// node of the segment or cluster sees it (<see cref="HoldFold"/>), and reads the store under that hold for a case variant
+/// reserved through another node (which this node may not have heard of yet); only then is the password hashed and the
+/// reservation written, and the hold is let go once it is. So of two reserves of case variants on two nodes, the second
+/// is refused 409 as on one node, however close together they come.</para>
 /// <para><b>Guessing.</b> Every password the node evaluates passes here: a name or a host with too many wrong passwords
 /// waits (429, unevaluated) for a penalty that doubles with each more (<see cref="Penalties"/>, as the token's).</para>
 /// </summary>
@@ -23,6 +28,8 @@ public sealed class AccountsActor : ReceiveActor
     private readonly DataFileGuard? _file;
     private readonly SwitchboardMetrics? _metrics;
     private readonly Func<string, Task<bool>>? _mayHold;
+    private readonly IActorRef? _registry;
+    private readonly Func<string, Task<string?>>? _lookAlike;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, IActorRef> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<long, Job> _jobs = [];
@@ -38,9 +45,15 @@ public sealed class AccountsActor : ReceiveActor
     /// (a journal that is not a file).</param>
     /// <param name="mayHold">Whether the store may hold anything of a name's account (false only when it certainly holds
     /// nothing); null: every claim recovers its account.</param>
+    /// <param name="registry">Where a reserve holds its folded name (<see cref="HoldFold"/>); null: a node that shares its
+    /// store with no other.</param>
+    /// <param name="lookAlike">The store's own answer, read under that hold: a name reserved there now that differs from
+    /// the given one only in case, or null.</param>
     public AccountsActor(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null, DataFileGuard? file = null, SwitchboardMetrics? metrics = null,
-        Func<string, Task<bool>>? mayHold = null)
+        Func<string, Task<bool>>? mayHold = null, IActorRef? registry = null, Func<string, Task<string?>>? lookAlike = null)
     {
+        _registry = registry;
+        _lookAlike = lookAlike;
         _settings = settings;
         _reserved = reserved;
         _clock = clock;
@@ -66,6 +79,9 @@ public sealed class AccountsActor : ReceiveActor
         Receive<AccountLookedUp>(m => Verify(m.Verify, m.ReplyTo, recover: m.MayHold));
         Receive<AccountRequest>(OnRequest);
         Receive<AccountJobDone>(OnDone);
+        Receive<FoldHeld>(OnFoldHeld);
+        Receive<FoldRefused>(OnFoldRefused);
+        Receive<LookAlikeRead>(OnLookAlikeRead);
         Receive<ForgetAccount>(m =>
         {
             if (_accounts.Remove(m.Name, out var account)) Context.Stop(account);
@@ -79,8 +95,8 @@ public sealed class AccountsActor : ReceiveActor
     protected override void PreStart() => Context.System.EventStream.Subscribe<ReservationChanged>(Self);
 
     public static Props Props(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null, DataFileGuard? file = null, SwitchboardMetrics? metrics = null,
-        Func<string, Task<bool>>? mayHold = null) =>
-        Akka.Actor.Props.Create(() => new AccountsActor(settings, clock, reserved, file, metrics, mayHold));
+        Func<string, Task<bool>>? mayHold = null, IActorRef? registry = null, Func<string, Task<string?>>? lookAlike = null) =>
+        Akka.Actor.Props.Create(() => new AccountsActor(settings, clock, reserved, file, metrics, mayHold, registry, lookAlike));
 
     // An account actor that fails is stopped (its job hears 503) and recovered afresh by the next job.
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
@@ -123,6 +139,10 @@ public sealed class AccountsActor : ReceiveActor
 
     private static string LookAlikeText(string name, string reserved) =>
         $"'{name}' differs only in case from the reserved name '{reserved}'; choose another name";
+
+    // A cluster's name entity does not say whose reserve holds the fold.
+    private static string LookAlikeText(string name) =>
+        $"'{name}' differs only in case from a name being reserved right now; choose another name";
 
     // Checked before every change, not on a timer: changes are rare, and one statx costs microseconds. Reads go on
     // (the node's open connections still see the accounts as they were); a change would be lost at the next start.
@@ -180,9 +200,57 @@ public sealed class AccountsActor : ReceiveActor
         }
         var work = job with { Ticket = ++_tickets };
         var account = AccountFor(name);
-        _jobs[work.Ticket] = new Job(account, name, host, replyTo, answer, work);
-        account.Tell(work);
+        // A reserve waits for its folded name's hold and the store's answer (OnFoldHeld) before its account hears of it.
+        var gated = work.Action == AccountAction.Reserve && _registry is not null;
+        _jobs[work.Ticket] = new Job(account, name, host, replyTo, answer, work, Sent: !gated);
+        if (gated) _registry!.Tell(new HoldFold(work.Ticket, name));
+        else account.Tell(work);
     }
+
+    private void OnFoldHeld(FoldHeld m)
+    {
+        if (!_jobs.TryGetValue(m.Ticket, out var job))
+        {
+            _registry!.Tell(new ReleaseFold(m.Hold, "")); // its job ended meanwhile
+            return;
+        }
+        _jobs[m.Ticket] = job with { Hold = m.Hold };
+        // What another node wrote before it let go of the hold is in the store now, whether or not this node heard of it.
+        if (_lookAlike is null) Self.Tell(new LookAlikeRead(m.Ticket, null, null));
+        else _lookAlike(job.Name).PipeTo(Self, success: found => new LookAlikeRead(m.Ticket, found, null),
+            failure: e => new LookAlikeRead(m.Ticket, null, e.GetBaseException().Message));
+    }
+
+    private void OnFoldRefused(FoldRefused m)
+    {
+        if (!_jobs.Remove(m.Ticket, out var job)) return;
+        job.ReplyTo.Tell(job.Answer(m.Code, m.Code != Codes.NameTaken ? Unavailable
+            : m.Holder is { } holder ? LookAlikeText(job.Name, holder) : LookAlikeText(job.Name)));
+    }
+
+    private void OnLookAlikeRead(LookAlikeRead m)
+    {
+        if (!_jobs.TryGetValue(m.Ticket, out var job)) return;
+        if (m.Failure is not null) _log.Warning("reserve of '{0}': the store could not be read for its case variants: {1}", job.Name, m.Failure);
+        if (m.Failure is not null || m.Found is not null)
+        {
+            End(m.Ticket);
+            job.ReplyTo.Tell(job.Answer(m.Found is null ? Codes.Unavailable : Codes.NameTaken, m.Found is null ? Unavailable : LookAlikeText(job.Name, m.Found)));
+            return;
+        }
+        _jobs[m.Ticket] = job with { Sent = true };
+        job.Account.Tell(job.Work);
+    }
+
+    // A job leaves: its folded name's hold, if it had one, goes with it.
+    private Job? End(long ticket)
+    {
+        if (!_jobs.Remove(ticket, out var job)) return null;
+        if (job.Hold is { } hold) _registry!.Tell(new ReleaseFold(hold, job.Name));
+        return job;
+    }
+
+    private const string Unavailable = "the account store is unavailable; try again";
 
     private string? Reserving(string name) =>
         _jobs.Values.FirstOrDefault(j => j.Work.Action == AccountAction.Reserve && j.Name != name && string.Equals(j.Name, name, StringComparison.OrdinalIgnoreCase))?.Name;
@@ -208,7 +276,7 @@ public sealed class AccountsActor : ReceiveActor
 
     private void OnDone(AccountJobDone d)
     {
-        if (!_jobs.Remove(d.Ticket, out var job)) return;
+        if (End(d.Ticket) is not { } job) return;
         if (d.WrongPassword)
         {
             _log.Info("wrong password for '{0}' from {1}", job.Name, job.Host);
@@ -234,6 +302,12 @@ public sealed class AccountsActor : ReceiveActor
         foreach (var (name, a) in _accounts.Where(kv => kv.Value.Equals(account)).ToList()) _accounts.Remove(name);
         foreach (var (ticket, job) in _jobs.Where(j => j.Value.Account.Equals(account)).ToList())
         {
+            // Not yet handed to its account (a reserve waiting for its hold): it goes to the fresh one when it may.
+            if (!job.Sent)
+            {
+                _jobs[ticket] = job with { Account = AccountFor(job.Name) };
+                continue;
+            }
             // A job still queued when its account stopped (an earlier job's write failed) never ran: it gets one more
             // try on a fresh account, recovered from the journal; one that fails there too, or a recovery that fails
             // again, is answered 503.
@@ -244,16 +318,18 @@ public sealed class AccountsActor : ReceiveActor
                 fresh.Tell(job.Work);
                 continue;
             }
-            _jobs.Remove(ticket);
-            job.ReplyTo.Tell(job.Answer(Codes.Unavailable, "the account store is unavailable; try again"));
+            End(ticket);
+            job.ReplyTo.Tell(job.Answer(Codes.Unavailable, Unavailable));
         }
     }
 
     private int CommandChecks => Math.Max(1, _settings.MaxConcurrentChecks / 2);
 
     /// <param name="Work">What the account was asked (again on a fresh account if this one stopped before answering).</param>
+    /// <param name="Sent">Handed to its account; a reserve is not until its hold is taken and the store is read.</param>
+    /// <param name="Hold">The reserve's hold of its folded name, let go when the job ends.</param>
     private sealed record Job(IActorRef Account, string Name, string Host, IActorRef ReplyTo, Func<int, string, object> Answer,
-        AccountJob Work, bool Retried = false)
+        AccountJob Work, bool Retried = false, bool Sent = true, ClaimHandle? Hold = null)
     {
         /// <summary>It carries a password: it may keep a core busy hashing (bounded by max-concurrent-checks).</summary>
         public bool Hashes => Work.Password is not null;

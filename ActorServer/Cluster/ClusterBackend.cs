@@ -33,6 +33,9 @@ public sealed class ClusterBackend : IRegistryBackend
     private readonly Dictionary<int, LiveClient> _live = new();
     private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<long, (ClaimName Claim, IActorRef Gateway)> _pending = new();
+    // Reserves' folded names: asked for, and held (by token: the entity id, re-asserted like the names).
+    private readonly Dictionary<long, (HoldFold Hold, IActorRef ReplyTo)> _pendingHolds = new();
+    private readonly Dictionary<long, string> _holds = new();
     private readonly long _rosterBase = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
     private IRegistryCore _core = null!;
     private IActorRef _inbox = ActorRefs.Nobody;
@@ -94,11 +97,57 @@ public sealed class ClusterBackend : IRegistryBackend
     {
         if (_live.Count + _pending.Count >= _settings.MaxClients) return new ClaimOutcome(ClaimVerdict.Full);
         // The claim's token orders registrations roughly by time across nodes (presence: who came after whom).
-        var token = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1024 + (++_claims & 1023);
+        var token = NewToken();
         _pending[token] = (claim, gateway);
         _core.Timers.StartSingleTimer(("claim", token), new ClaimExpired(token), _settings.ClaimTimeout);
         _side.Names.Tell(new NameClaim(claim.Name, _node, token, _inbox, Reassert: false), _inbox);
         return ClaimOutcome.Pending;
+    }
+
+    private long NewToken() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1024 + (++_claims & 1023);
+
+    /// <summary>The entity of a folded name: one id for every case variant, and never a client name (no ':' in those).</summary>
+    public static string FoldKey(string name) => "fold:" + name.ToLowerInvariant();
+
+    // A reserve's folded name is a name entity of its own: one holder in the whole cluster, freed with its node.
+    public FoldOutcome HoldFold(HoldFold hold, IActorRef replyTo)
+    {
+        var token = NewToken();
+        _pendingHolds[token] = (hold, replyTo);
+        _core.Timers.StartSingleTimer(("hold", token), new HoldExpired(token), _settings.ClaimTimeout);
+        _side.Names.Tell(new NameClaim(FoldKey(hold.Name), _node, token, _inbox, Reassert: false), _inbox);
+        return FoldOutcome.Pending;
+    }
+
+    public bool ReleaseFold(ClaimHandle hold, string name)
+    {
+        if (!_holds.Remove(hold.Token, out var key)) return false;
+        _side.Names.Tell(new NameRelease(key, _node, hold.Token), _inbox);
+        return true;
+    }
+
+    private void OnHoldExpired(HoldExpired e)
+    {
+        if (!_pendingHolds.Remove(e.Token, out var p)) return;
+        _core.Log.Warning("hold of '{0}' for a reserve not answered within {1}", FoldKey(p.Hold.Name), _settings.ClaimTimeout);
+        _core.FoldDecided(p.Hold, p.ReplyTo, new FoldOutcome(ClaimVerdict.Unreachable));
+    }
+
+    // The holder's name is not the entity's to tell: the accounts word the refusal without it.
+    private bool OnHoldAnswer(NameAnswer m)
+    {
+        if (_pendingHolds.Remove(m.Token, out var p))
+        {
+            _core.Timers.Cancel(("hold", m.Token));
+            if (m.Verdict == NameVerdict.Granted) _holds[m.Token] = m.Name;
+            _core.FoldDecided(p.Hold, p.ReplyTo, m.Verdict == NameVerdict.Granted
+                ? new FoldOutcome(ClaimVerdict.Claimed, new ClaimHandle(-1, m.Token))
+                : new FoldOutcome(ClaimVerdict.Taken));
+            return true;
+        }
+        if (!_holds.TryGetValue(m.Token, out var key) || key != m.Name) return false;
+        if (m.Verdict != NameVerdict.Granted) _holds.Remove(m.Token); // granted elsewhere meanwhile: nothing to release
+        return true;
     }
 
     private void OnClaimExpired(ClaimExpired e)
@@ -110,6 +159,7 @@ public sealed class ClusterBackend : IRegistryBackend
 
     private Handled OnAnswer(NameAnswer m)
     {
+        if (OnHoldAnswer(m)) return Handled.Done;
         if (_pending.TryGetValue(m.Token, out var p))
         {
             var outcome = new ClaimOutcome(ClaimVerdict.Taken);
@@ -154,6 +204,7 @@ public sealed class ClusterBackend : IRegistryBackend
     {
         foreach (var c in _live.Values)
             if (!c.Lost) _side.Names.Tell(new NameClaim(c.Name, _node, c.Token, _inbox, Reassert: true), _inbox);
+        foreach (var (token, key) in _holds) _side.Names.Tell(new NameClaim(key, _node, token, _inbox, Reassert: true), _inbox);
     }
 
     public bool Release(ClaimHandle claim, string name, string reason)
@@ -252,6 +303,7 @@ public sealed class ClusterBackend : IRegistryBackend
         switch (message)
         {
             case ClaimExpired e: OnClaimExpired(e); return Handled.Done;
+            case HoldExpired e: OnHoldExpired(e); return Handled.Done;
             case Reassert: OnReassert(); return Handled.Done;
             case LeaseExpired:
                 _seq.Leasing = false;
@@ -331,6 +383,8 @@ public sealed class ClusterBackend : IRegistryBackend
     }
 
     private sealed record ClaimExpired(long Token);
+
+    private sealed record HoldExpired(long Token);
 
     private sealed record Reassert
     {

@@ -89,10 +89,11 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
 
     public IDataStore? Store => _store;
 
-    public (IActorRef? Accounts, HistoryDesk? History) StartStore(ActorSystem system, DataStore? data, HistoryKeeperLock? keeper, SwitchboardMetrics metrics)
+    public (IActorRef? Accounts, HistoryDesk? History) StartStore(ActorSystem system, DataStore? data, HistoryKeeperLock? keeper, SwitchboardMetrics metrics,
+        IActorRef registry)
     {
         if (_store is null) return (null, null);
-        var (accounts, reserved) = _side!.System.StartAccounts(_store, metrics);
+        var (accounts, reserved) = _side!.System.StartAccounts(_store, metrics, registry);
         var relay = ShardedHistory.Start(_side, _cluster!.Shards, _store.History, reserved, metrics);
         return (accounts, new HistoryDesk(relay, reserved, _store.History));
     }

@@ -154,10 +154,33 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
             return new AccountEventsRead(last, [.. events]);
         });
 
+    public Task<string?> ReservedLookAlikeAsync(ActorSystem system, string name) =>
+        Task.Run(() =>
+        {
+            using var db = Reader();
+            using var read = db.CreateCommand();
+            // The accounts' range of the index, then SQLite's lower() (names are ASCII).
+            read.CommandText = "SELECT persistence_id, payload, serializer_id, manifest, sequence_nr FROM event_journal " +
+                $"WHERE persistence_id GLOB '{AccountActor.PersistenceIdPrefix}*' AND lower(persistence_id) = lower($id) AND persistence_id <> $id " +
+                "ORDER BY persistence_id, sequence_nr";
+            read.Parameters.AddWithValue("$id", AccountActor.PersistenceIdOf(name));
+            using var rows = read.ExecuteReader();
+            return LookAlikeIn(system, rows, name);
+        });
+
+    /// <summary>The case variants' rows of <paramref name="name"/>'s account, folded as at start: which of them is reserved.</summary>
+    internal static string? LookAlikeIn(ActorSystem system, System.Data.Common.DbDataReader rows, string name)
+    {
+        var variants = new ReservedNames();
+        while (rows.Read())
+            if (AccountRow(system, rows) is var (other, e, seq)) variants.Apply(other, e, seq);
+        return variants.LookAlike(name);
+    }
+
     // A row of (persistence_id, payload, serializer_id, manifest, sequence_nr) as an account's event, by the plugin's
     // serializers; null (and a warning) for one this build cannot read (a newer node's event), which must not stop the
     // rest from being read, at start or at every watch.
-    private static (string Name, IAccountEvent Event, long Seq)? AccountRow(ActorSystem system, SqliteDataReader rows)
+    private static (string Name, IAccountEvent Event, long Seq)? AccountRow(ActorSystem system, System.Data.Common.DbDataReader rows)
     {
         var name = rows.GetString(0)[AccountActor.PersistenceIdPrefix.Length..];
         try
@@ -212,11 +235,11 @@ public static class DataStoreWiring
     /// <summary>Starts the journal and snapshot store of a single host's store, then its accounts and history
     /// (<see cref="StartAccounts"/>); nulls without a store.</summary>
     public static (IActorRef? Accounts, HistoryDesk? History) StartStore(this ActorSystem system, IDataStore? store, SwitchboardMetrics? metrics = null,
-        HistoryKeeperLock? keeper = null)
+        HistoryKeeperLock? keeper = null, IActorRef? registry = null)
     {
         if (store is null) return (null, null);
         var after = (store as DataStore)?.LastRow() ?? 0;
-        var (accounts, reserved) = system.StartAccounts(store, metrics);
+        var (accounts, reserved) = system.StartAccounts(store, metrics, registry);
         // Other nodes sharing the data directory change reservations too (a PostgreSQL store is a cluster's: its nodes
         // tell each other, ReservationNotice).
         if (store is DataStore file)
@@ -229,13 +252,16 @@ public static class DataStoreWiring
     /// <summary>Reads which names are reserved (before any client registers: a DM to a reserved name must be kept from the
     /// first one), then starts the accounts. The store's tables are made by then (a SQLite file's when it was checked, a
     /// PostgreSQL database's by <see cref="PostgresStore.EnsureSchemaAsync"/>); the journal and snapshot store start when
-    /// a persistent actor first needs them.</summary>
-    public static (IActorRef Accounts, ReservedNames Reserved) StartAccounts(this ActorSystem system, IDataStore store, SwitchboardMetrics? metrics = null)
+    /// a persistent actor first needs them. <paramref name="registry"/> holds a reserve's folded name on every node sharing
+    /// the store (null: no other node shares it).</summary>
+    public static (IActorRef Accounts, ReservedNames Reserved) StartAccounts(this ActorSystem system, IDataStore store, SwitchboardMetrics? metrics = null,
+        IActorRef? registry = null)
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var reserved = store.ReservedNamesAsync(system, cancel.Token).GetAwaiter().GetResult();
         system.Log.Info("data store: {0} (accounts and history on, {1} reserved names)", store, reserved.Count);
-        var accounts = system.ActorOf(AccountsActor.Props(store.Accounts, TimeProvider.System, reserved, store.Guard, metrics, store.MayHoldAccountAsync), "accounts");
+        var accounts = system.ActorOf(AccountsActor.Props(store.Accounts, TimeProvider.System, reserved, store.Guard, metrics, store.MayHoldAccountAsync,
+            registry, registry is null ? null : name => store.ReservedLookAlikeAsync(system, name)), "accounts");
         return (accounts, reserved);
     }
 }

@@ -26,4 +26,9 @@ public interface IDataStore
     /// <summary>Whether the store may hold anything of <paramref name="name"/>'s account: false only when it certainly
     /// holds nothing (the name is a guest's, and no account actor need recover it).</summary>
     Task<bool> MayHoldAccountAsync(string name);
+
+    /// <summary>A name reserved in the store now that differs from <paramref name="name"/> only in case, or null: read by
+    /// a reserve while it holds the folded name, so a case variant reserved through another node sharing the store counts
+    /// before this node hears of it.</summary>
+    Task<string?> ReservedLookAlikeAsync(ActorSystem system, string name);
 }

@@ -23,8 +23,9 @@ public interface INodeMode
     IDataStore? Store { get; }
 
     /// <summary>Starts the accounts and the history as the client-facing system starts: over the host's store
-    /// (<paramref name="data"/>, with its keeper lock) or the mode's own; nulls when the node keeps nothing.</summary>
-    (IActorRef? Accounts, HistoryDesk? History) StartStore(ActorSystem system, DataStore? data, HistoryKeeperLock? keeper, SwitchboardMetrics metrics);
+    /// (<paramref name="data"/>, with its keeper lock) or the mode's own; nulls when the node keeps nothing. A reserve
+    /// holds its folded name in <paramref name="registry"/>.</summary>
+    (IActorRef? Accounts, HistoryDesk? History) StartStore(ActorSystem system, DataStore? data, HistoryKeeperLock? keeper, SwitchboardMetrics metrics, IActorRef registry);
 
     /// <summary>What the mode needs besides the registration token (the cluster secret): the problem, or null.</summary>
     string? Credentials();

@@ -93,7 +93,7 @@ public static class NodeHost
             .WithActors((system, registry, _) =>
             {
                 var state = system.ActorOf(mode.RegistryProps(node!), "state");
-                NodeWiring.FrontActors(system, registry, state, settings, at.Node, mode.DoorName, token, metrics, mode.StartStore(system, data, keeper, metrics),
+                NodeWiring.FrontActors(system, registry, state, settings, at.Node, mode.DoorName, token, metrics, mode.StartStore(system, data, keeper, metrics, state),
                     node!.Local, mode.Remote);
             }));
 

@@ -212,6 +212,19 @@ public sealed record PostgresStore : IDataStore
     /// <summary>Always true: a cluster node recovers the account at every claim (no look-up in PostgreSQL first).</summary>
     public Task<bool> MayHoldAccountAsync(string name) => Task.FromResult(true);
 
+    /// <summary>One query on the plugin's journal table (the same columns as a single host's file). No index serves
+    /// <c>lower()</c>: it reads the table, which only a reserve asks, a few times an hour per host at most.</summary>
+    public async Task<string?> ReservedLookAlikeAsync(ActorSystem system, string name)
+    {
+        await using var db = new NpgsqlConnection(_parsed.ConnectionString);
+        await db.OpenAsync();
+        await using var read = new NpgsqlCommand($"SELECT persistence_id, payload, serializer_id, manifest, sequence_nr FROM {SchemaName}.event_journal " +
+            "WHERE lower(persistence_id) = lower(@id) AND persistence_id <> @id ORDER BY persistence_id, sequence_nr", db);
+        read.Parameters.AddWithValue("id", AccountActor.PersistenceIdOf(name));
+        await using var rows = await read.ExecuteReaderAsync();
+        return DataStore.LookAlikeIn(system, rows, name);
+    }
+
     /// <summary>Starts <paramref name="system"/>'s journal and snapshot store (configured with <see cref="Hocon"/>) and
     /// waits until both have made their tables, one node at a time: PostgreSQL's <c>CREATE TABLE IF NOT EXISTS</c> is not
     /// safe against a concurrent one (the loser fails on the table's row type, "duplicate key value violates unique

@@ -39,8 +39,9 @@ public sealed class SegmentMode(ServerOptions o) : INodeMode
 
     public IDataStore? Store => null;
 
-    public (IActorRef? Accounts, HistoryDesk? History) StartStore(ActorSystem system, DataStore? data, HistoryKeeperLock? keeper, SwitchboardMetrics metrics) =>
-        system.StartStore(data, metrics, keeper);
+    public (IActorRef? Accounts, HistoryDesk? History) StartStore(ActorSystem system, DataStore? data, HistoryKeeperLock? keeper, SwitchboardMetrics metrics,
+        IActorRef registry) =>
+        system.StartStore(data, metrics, keeper, registry);
 
     public string? Credentials() => null;
 

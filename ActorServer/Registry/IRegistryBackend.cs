@@ -28,6 +28,13 @@ public readonly record struct ClaimOutcome(ClaimVerdict Verdict, ClaimHandle Han
     public static readonly ClaimOutcome Pending = new(ClaimVerdict.Pending);
 }
 
+/// <summary>A fold hold's outcome (<see cref="IRegistryBackend.HoldFold"/>): Claimed with its <see cref="Handle"/>, Taken
+/// by a reserve of <see cref="Holder"/> (null when the backend cannot name it), Full or Unreachable (503), or Pending.</summary>
+public readonly record struct FoldOutcome(ClaimVerdict Verdict, ClaimHandle Handle = default, string? Holder = null)
+{
+    public static readonly FoldOutcome Pending = new(ClaimVerdict.Pending);
+}
+
 /// <summary>What the core does with an exception of its backend.</summary>
 public enum Fault
 {
@@ -69,6 +76,13 @@ public interface IRegistryBackend
     /// <summary>Frees the name if <paramref name="claim"/> still holds it; false for a stale claim.</summary>
     bool Release(ClaimHandle claim, string name, string reason);
 
+    /// <summary>Holds <paramref name="hold"/>'s name case-folded on every node of the registry while its reserve is decided:
+    /// one holder per folded name. Pending: the backend tells <see cref="IRegistryCore.FoldDecided"/> later.</summary>
+    FoldOutcome HoldFold(HoldFold hold, IActorRef replyTo);
+
+    /// <summary>Frees a fold hold if <paramref name="hold"/> still has it; false for a stale one.</summary>
+    bool ReleaseFold(ClaimHandle hold, string name);
+
     /// <summary>The claim's session started: presence may announce it (<see cref="ClaimServed"/>).</summary>
     void Served(ClaimHandle claim, string name) { }
 
@@ -108,6 +122,9 @@ public interface IRegistryCore
 
     /// <summary>A <see cref="ClaimVerdict.Pending"/> claim is decided.</summary>
     void Decided(ClaimName claim, IActorRef gateway, ClaimOutcome outcome);
+
+    /// <summary>A <see cref="ClaimVerdict.Pending"/> fold hold is decided.</summary>
+    void FoldDecided(HoldFold hold, IActorRef replyTo, FoldOutcome outcome);
 
     /// <summary>Tells this node's gateway (for its sessions) who came and went.</summary>
     void Announce(PresenceChanged change);

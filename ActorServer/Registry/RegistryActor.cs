@@ -56,6 +56,8 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
         Receive<ClaimName>(OnClaim);
         Receive<ReleaseName>(m => Release(m.Claim, m.Name, m.Reason, m.Served));
         Receive<ClaimServed>(m => _backend.Served(m.Claim, m.Name));
+        Receive<HoldFold>(OnHoldFold);
+        Receive<ReleaseFold>(m => _backend.ReleaseFold(m.Hold, m.Name));
         Receive<WhoQuery>(OnWho);
         Receive<AwaitNumbers>(OnAwaitNumbers);
         // A session's counter found the store broken for good: the same as the backend's fatal fault.
@@ -119,6 +121,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
         switch (message)
         {
             case ClaimName m: Sender.Tell(new NameRefused(m.Name, m.Client, Codes.Unavailable, error)); break;
+            case HoldFold m: Sender.Tell(new FoldRefused(m.Ticket, Codes.Unavailable, null)); break;
             case WhoQuery m: Sender.Tell(new WhoFailed(m.Id, error)); break;
             case RouteTell m: m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, error, 0)); break;
             case RouteFanout m: m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, error, 0)); break;
@@ -190,6 +193,20 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
                 break;
         }
     }
+
+    // A reserve's folded name: the accounts word the refusal (it is theirs: "differs only in case from ...").
+    private void OnHoldFold(HoldFold m)
+    {
+        var outcome = _backend.HoldFold(m, Sender);
+        if (outcome.Verdict != ClaimVerdict.Pending) FoldDecided(m, Sender, outcome);
+    }
+
+    public void FoldDecided(HoldFold hold, IActorRef replyTo, FoldOutcome outcome) => replyTo.Tell(outcome.Verdict switch
+    {
+        ClaimVerdict.Claimed => new FoldHeld(hold.Ticket, outcome.Handle),
+        ClaimVerdict.Taken => new FoldRefused(hold.Ticket, Codes.NameTaken, outcome.Holder),
+        _ => new FoldRefused(hold.Ticket, Codes.Unavailable, null),
+    });
 
     private void Release(ClaimHandle claim, string name, string reason, bool served)
     {

@@ -3,19 +3,23 @@ using System.Text;
 
 namespace Switchboard.Server.Segment;
 
-/// <summary>A decoded client slot.</summary>
-public readonly record struct ClientSlot(int NodeIndex, string Name, long Requests, long SinceUnixSeconds, long Token);
+/// <summary>A decoded client slot. <paramref name="FoldHold"/>: not a client but a reserve of <paramref name="Name"/> being
+/// decided on its node, which holds the name's case-folded form (<see cref="IStateStore.HoldFold"/>).</summary>
+public readonly record struct ClientSlot(int NodeIndex, string Name, long Requests, long SinceUnixSeconds, long Token, bool FoldHold = false);
 
 public enum SlotCheck { Free, Used, Torn, Corrupt }
 
 /// <summary>
 /// The codec of a client slot (<see cref="SegmentLayout.SlotSize"/> bytes, written with <see cref="SegmentRow"/>'s protocol):
-/// <code>seq u32 | checksum u32 | state u8 | nodeIndex u8 | nameLen u8 | pad u8 | sinceUnixSeconds u32 | name[32] |
+/// <code>seq u32 | checksum u32 | state u8 | nodeIndex u8 | nameLen u8 | kind u8 | sinceUnixSeconds u32 | name[32] |
 /// requests i64 | token i64</code>
+/// The kind (once padding, always 0) is 0 for a client and 1 for a fold hold, which only
+/// <see cref="SharedSegmentStore.HoldFold"/> looks at: every view of the clients skips it.
 /// </summary>
 public static class ClientSlots
 {
-    const int OffNode = 9, OffNameLen = 10, OffSince = 12, OffName = 16, OffToken = 56;
+    const int OffNode = 9, OffNameLen = 10, OffKind = 11, OffSince = 12, OffName = 16, OffToken = 56;
+    const byte KindClient = 0, KindFoldHold = 1;
     /// <summary>Where the request count sits: one aligned word, outside the slot's checksum (<see cref="SegmentRow"/>).</summary>
     internal const int OffRequests = 48;
 
@@ -33,6 +37,12 @@ public static class ClientSlots
     /// <summary>Cheap state probe (no checksum): used by hot scans that only need free/used.</summary>
     public static bool IsUsed(ReadOnlySpan<byte> slot) => slot[SegmentRow.OffState] != SegmentRow.StateFree;
 
+    /// <summary>A used slot that holds a client (not a fold hold): cheap, no checksum.</summary>
+    public static bool IsClient(ReadOnlySpan<byte> slot) => IsUsed(slot) && slot[OffKind] == KindClient;
+
+    /// <summary>A used slot that is a fold hold: cheap, no checksum.</summary>
+    public static bool IsFoldHold(ReadOnlySpan<byte> slot) => IsUsed(slot) && slot[OffKind] == KindFoldHold;
+
     /// <summary>Full check of a slot, as done when repairing: intact, known state, sane name, node index and token.</summary>
     public static SlotCheck Check(ReadOnlySpan<byte> slot)
     {
@@ -45,7 +55,7 @@ public static class ClientSlots
                 int len = slot[OffNameLen];
                 if (len is 0 or > SegmentLayout.MaxNameLength || !IsValidName(slot.Slice(OffName, len))) return SlotCheck.Corrupt;
                 if (slot[(OffName + len)..OffRequests].IndexOfAnyExcept((byte)0) >= 0) return SlotCheck.Corrupt;
-                if (slot[OffNode] >= SegmentLayout.NodeCapacity) return SlotCheck.Corrupt;
+                if (slot[OffNode] >= SegmentLayout.NodeCapacity || slot[OffKind] > KindFoldHold) return SlotCheck.Corrupt;
                 if ((ulong)Token(slot) - 1 >= SegmentLayout.MaxCounter) return SlotCheck.Corrupt;
                 if ((ulong)Requests(slot) > SegmentLayout.MaxSlotRequests) return SlotCheck.Corrupt;
                 return SlotCheck.Used;
@@ -62,6 +72,17 @@ public static class ClientSlots
         var stored = slot.Slice(OffName, len);
         for (var i = 0; i < len; i++)
             if (stored[i] != name[i]) return false;
+        return true;
+    }
+
+    /// <summary>True when the used slot holds <paramref name="name"/> but for the case of its ASCII letters.</summary>
+    public static bool NameEqualsIgnoreCase(ReadOnlySpan<byte> slot, ReadOnlySpan<char> name)
+    {
+        int len = slot[OffNameLen];
+        if (len != name.Length || len > SegmentLayout.MaxNameLength) return false;
+        var stored = slot.Slice(OffName, len);
+        for (var i = 0; i < len; i++)
+            if (char.ToLowerInvariant((char)stored[i]) != char.ToLowerInvariant(name[i])) return false;
         return true;
     }
 
@@ -84,7 +105,7 @@ public static class ClientSlots
         if (Check(slot) != SlotCheck.Used) return false;
         int len = slot[OffNameLen];
         client = new ClientSlot(slot[OffNode], Encoding.ASCII.GetString(slot.Slice(OffName, len)), Requests(slot),
-            BinaryPrimitives.ReadUInt32LittleEndian(slot[OffSince..]), Token(slot));
+            BinaryPrimitives.ReadUInt32LittleEndian(slot[OffSince..]), Token(slot), slot[OffKind] == KindFoldHold);
         return true;
     }
 
@@ -96,6 +117,7 @@ public static class ClientSlots
         SegmentRow.BeginUsed(slot);
         slot[OffNode] = (byte)client.NodeIndex;
         slot[OffNameLen] = (byte)client.Name.Length;
+        slot[OffKind] = client.FoldHold ? KindFoldHold : KindClient;
         BinaryPrimitives.WriteUInt32LittleEndian(slot[OffSince..], (uint)Math.Clamp(client.SinceUnixSeconds, 0, uint.MaxValue));
         for (var i = 0; i < client.Name.Length; i++) slot[OffName + i] = (byte)client.Name[i];
         BinaryPrimitives.WriteInt64LittleEndian(slot[OffRequests..], client.Requests);

@@ -12,6 +12,9 @@ public enum ClaimStatus { Claimed, Taken, Full }
 /// <summary>Outcome of <see cref="IStateStore.Claim"/>; <see cref="Seq"/> is the registration reply's numbers.</summary>
 public readonly record struct ClaimResult(ClaimStatus Status, SlotHandle Slot, SeqPair Seq);
 
+/// <summary>Outcome of <see cref="IStateStore.HoldFold"/>; <see cref="Holder"/> is the name whose reserve holds the fold when Taken.</summary>
+public readonly record struct FoldHoldResult(ClaimStatus Status, SlotHandle Slot, string? Holder);
+
 /// <param name="Claim">The claim's token: it grows with every claim on any node, so it orders registrations
 /// where <paramref name="Since"/> (whole seconds) cannot.</param>
 public sealed record ClientEntry(string Name, string Node, long Requests, DateTimeOffset Since, long Claim);
@@ -41,7 +44,12 @@ public interface IStateStore : IDisposable
     /// on the session's thread (the segment's by atomic adds, without the lock).</summary>
     ReplyCounter CounterFor(SlotHandle slot);
 
-    /// <summary>Frees the slot if it still belongs to that claim; returns false otherwise.</summary>
+    /// <summary>Holds <paramref name="name"/>'s case-folded form for this node while a reserve of it is decided: Taken (with
+    /// the holder's name) while any node holds a case variant of it. A slot of the table that no view of the clients
+    /// shows; freed by <see cref="Release"/>, or with its node.</summary>
+    FoldHoldResult HoldFold(string name);
+
+    /// <summary>Frees the slot (a claim's or a fold hold's) if it still belongs to that claim; returns false otherwise.</summary>
     bool Release(SlotHandle slot);
 
     /// <summary>Finds an online client by name, on any node.</summary>

@@ -20,6 +20,8 @@ public sealed class SegmentBackend(IStateStore store, StateSettings settings, st
     // refused login is never "joined" then "left" to everyone (a new user's trial). Other nodes of the segment cannot
     // tell, and announce such a claim if their look falls within its check.
     private readonly Dictionary<string, ClaimHandle> _unserved = new(StringComparer.Ordinal);
+    // Fold holds whose release threw (a busy segment): freed at a later tick, or a case variant could never be reserved.
+    private readonly HashSet<ClaimHandle> _unreleased = [];
     private IRegistryCore _core = null!;
 
     public TimeSpan TickInterval => settings.MaintainInterval;
@@ -45,6 +47,25 @@ public sealed class SegmentBackend(IStateStore store, StateSettings settings, st
             ClaimStatus.Taken => new ClaimOutcome(ClaimVerdict.Taken),
             _ => new ClaimOutcome(ClaimVerdict.Full),
         };
+    }
+
+    public FoldOutcome HoldFold(HoldFold hold, IActorRef replyTo)
+    {
+        var r = store.HoldFold(hold.Name);
+        return r.Status switch
+        {
+            ClaimStatus.Claimed => new FoldOutcome(ClaimVerdict.Claimed, new ClaimHandle(r.Slot.Index, r.Slot.Token)),
+            ClaimStatus.Taken => new FoldOutcome(ClaimVerdict.Taken, Holder: r.Holder),
+            _ => new FoldOutcome(ClaimVerdict.Full),
+        };
+    }
+
+    public bool ReleaseFold(ClaimHandle hold, string name)
+    {
+        _unreleased.Add(hold);
+        var released = store.Release(Slot(hold));
+        _unreleased.Remove(hold);
+        return released;
     }
 
     // The segment's numbers never run out.
@@ -73,6 +94,11 @@ public sealed class SegmentBackend(IStateStore store, StateSettings settings, st
 
     public void Tick()
     {
+        foreach (var hold in _unreleased.ToList())
+        {
+            store.Release(Slot(hold));
+            _unreleased.Remove(hold);
+        }
         var reaped = store.Maintain();
         if (reaped > 0) _core.Log.Warning("reaped {0} client(s) of dead node(s)", reaped);
         var snapshot = store.Snapshot();

@@ -89,7 +89,8 @@ public static class SegmentRepair
                     break;
                 default: // Used
                     var node = ClientSlots.Node(slot);
-                    if (nodeInUse[node] && names.Add(ClientSlots.NameKey(slot))) continue; // the common case: no allocation
+                    // A fold hold shares its name with its reserver's own slot: only clients' names must be unique.
+                    if (nodeInUse[node] && (ClientSlots.IsFoldHold(slot) || names.Add(ClientSlots.NameKey(slot)))) continue; // the common case: no allocation
                     ClientSlots.TryRead(slot, out var c);
                     reason = nodeInUse[node]
                         ? $"'{c.Name}' is a duplicate name"
@@ -131,7 +132,7 @@ public static class SegmentRepair
         return detail.Length == 0;
     }
 
-    /// <summary>What the client table proves about the counters: the highest token in use, the used slots and the sum
+    /// <summary>What the client table proves about the counters: the highest token in use (fold holds' too), the clients' slots and the sum
     /// of their requests (only slots that <see cref="ClientSlots.Check"/> passes, so every value is in range and the
     /// sum is at most 4,096 × 2^48 = 2^60).</summary>
     public static (long MaxToken, long Used, long SumRequests) TableBounds(ReadOnlySpan<byte> seg)
@@ -141,9 +142,10 @@ public static class SegmentRepair
         {
             var slot = SegmentLayout.SlotSpan(seg, i);
             if (!ClientSlots.IsUsed(slot) || ClientSlots.Check(slot) != SlotCheck.Used) continue;
+            maxToken = Math.Max(maxToken, ClientSlots.Token(slot));
+            if (ClientSlots.IsFoldHold(slot)) continue; // its token is counted, but it is no registration
             used++;
             sumRequests += ClientSlots.Requests(slot);
-            maxToken = Math.Max(maxToken, ClientSlots.Token(slot));
         }
         return (maxToken, used, sumRequests);
     }

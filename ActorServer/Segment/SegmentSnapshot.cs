@@ -19,7 +19,7 @@ static class SegmentSnapshot
         for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
         {
             var slot = SegmentLayout.SlotSpan(seg, i);
-            if (ClientSlots.IsUsed(slot) && ClientSlots.TryRead(slot, out var c))
+            if (ClientSlots.IsClient(slot) && ClientSlots.TryRead(slot, out var c))
                 clients.Add(new ClientEntry(c.Name, addresses[c.NodeIndex] ?? "?", c.Requests, DateTimeOffset.FromUnixTimeSeconds(c.SinceUnixSeconds), c.Token));
         }
         clients.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
@@ -36,7 +36,7 @@ static class SegmentSnapshot
         for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
         {
             var slot = SegmentLayout.SlotSpan(seg, i);
-            if (!ClientSlots.IsUsed(slot) || !ClientSlots.NameEquals(slot, name)) continue;
+            if (!ClientSlots.IsClient(slot) || !ClientSlots.NameEquals(slot, name)) continue;
             if (!ClientSlots.TryRead(slot, out var c)) return false;
             var node = NodeRows.TryRead(SegmentLayout.NodeRowSpan(seg, c.NodeIndex), out var n) ? n.Address : "?";
             entry = new ClientEntry(c.Name, node, c.Requests, DateTimeOffset.FromUnixTimeSeconds(c.SinceUnixSeconds), c.Token);
@@ -45,7 +45,7 @@ static class SegmentSnapshot
         return false;
     }
 
-    /// <summary>How many slots are used and which nodes are registered (no decoding of the clients).</summary>
+    /// <summary>How many clients the slots hold and which nodes are registered (no decoding of the clients).</summary>
     public static Census CensusOf(ReadOnlySpan<byte> seg)
     {
         var nodes = new List<string>(2);
@@ -53,7 +53,7 @@ static class SegmentSnapshot
         for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
             if (NodeRows.TryRead(SegmentLayout.NodeRowSpan(seg, i), out var node)) nodes.Add(node.Address);
         for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
-            if (ClientSlots.IsUsed(SegmentLayout.SlotSpan(seg, i))) clients++;
+            if (ClientSlots.IsClient(SegmentLayout.SlotSpan(seg, i))) clients++;
         return new Census(clients, nodes);
     }
 }

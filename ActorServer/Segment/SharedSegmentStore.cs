@@ -175,9 +175,10 @@ public sealed class SharedSegmentStore : IStateStore
             var slot = SegmentLayout.SlotSpan(seg, i);
             if (ClientSlots.IsUsed(slot))
             {
-                if (ClientSlots.NameEquals(slot, name)) return new ClaimResult(ClaimStatus.Taken, default, default);
                 var t = ClientSlots.Token(slot);
                 if (t > maxToken && t <= SegmentLayout.MaxCounter) maxToken = t; // a malformed slot proves nothing
+                if (ClientSlots.IsFoldHold(slot)) continue; // a reserve being decided, not a client
+                if (ClientSlots.NameEquals(slot, name)) return new ClaimResult(ClaimStatus.Taken, default, default);
                 var requests = ClientSlots.Requests(slot);
                 if ((ulong)requests <= SegmentLayout.MaxSlotRequests)
                 {
@@ -198,6 +199,37 @@ public sealed class SharedSegmentStore : IStateStore
         ClientSlots.Write(SegmentLayout.SlotSpan(seg, free), new ClientSlot(NodeIndex, name, 0, since, token));
         _checks.Observed(seg);
         return new ClaimResult(ClaimStatus.Claimed, new SlotHandle(free, token), new SeqPair(1, serverSeq));
+    }
+
+    public FoldHoldResult HoldFold(string name)
+    {
+        if (!ClientSlots.IsValidName(name))
+            throw new ArgumentException("a client name is 1–32 chars of [A-Za-z0-9_.-]", nameof(name));
+        using var held = Enter();
+        var seg = Seg;
+        if (!_upkeep.OwnRowIsOurs(seg)) _upkeep.RegisterAgain(seg, "lost");
+        var free = -1;
+        long maxToken = 0;
+        for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
+        {
+            var slot = SegmentLayout.SlotSpan(seg, i);
+            if (!ClientSlots.IsUsed(slot))
+            {
+                if (free < 0) free = i;
+                continue;
+            }
+            var t = ClientSlots.Token(slot);
+            if (t > maxToken && t <= SegmentLayout.MaxCounter) maxToken = t;
+            if (ClientSlots.IsFoldHold(slot) && ClientSlots.NameEqualsIgnoreCase(slot, name) && ClientSlots.TryRead(slot, out var other))
+                return new FoldHoldResult(ClaimStatus.Taken, default, other.Name);
+        }
+        if (free < 0) return new FoldHoldResult(ClaimStatus.Full, default, null);
+        _checks.Counters(seg, maxToken);
+        // A token of its own (so a stale release never frees another's), but no registration and no serverSeq.
+        var token = SegmentLayout.Increment(seg, SegmentLayout.OffNextToken);
+        ClientSlots.Write(SegmentLayout.SlotSpan(seg, free), new ClientSlot(NodeIndex, name, 0, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), token, FoldHold: true));
+        _checks.Observed(seg);
+        return new FoldHoldResult(ClaimStatus.Claimed, new SlotHandle(free, token), null);
     }
 
     public bool Release(SlotHandle slot)

@@ -12,6 +12,8 @@ public sealed class InMemoryStateStore(string node, int capacity = 4096) : IStat
     private long _serverSeq, _totalRequests, _totalRegistrations, _nextToken;
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
     private readonly Lock _sync = new();
+    // Reserves' folded names: token → the name held.
+    private readonly Dictionary<long, string> _holds = [];
 
     private sealed class Slot(string name, long token)
     {
@@ -61,7 +63,18 @@ public sealed class InMemoryStateStore(string node, int capacity = 4096) : IStat
         }
     }
 
-    public bool Release(SlotHandle handle) { lock (_sync) return ReleaseLocked(handle); }
+    public FoldHoldResult HoldFold(string name)
+    {
+        lock (_sync)
+        {
+            var holder = _holds.Values.FirstOrDefault(h => string.Equals(h, name, StringComparison.OrdinalIgnoreCase));
+            if (holder is not null) return new FoldHoldResult(ClaimStatus.Taken, default, holder);
+            _holds[++_nextToken] = name;
+            return new FoldHoldResult(ClaimStatus.Claimed, new SlotHandle(-1, _nextToken), null);
+        }
+    }
+
+    public bool Release(SlotHandle handle) { lock (_sync) return handle.Index == -1 ? _holds.Remove(handle.Token) : ReleaseLocked(handle); }
 
     private bool ReleaseLocked(SlotHandle handle)
     {

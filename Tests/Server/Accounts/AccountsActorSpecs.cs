@@ -313,6 +313,48 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
         Assert.Contains("'alice'", answers[2].Error);
     }
 
+    // Nodes sharing a registry and a store (a hostile tester reserved carol2 on one node and Carol2 on another within a
+    // second, and both were kept): a reserve holds its folded name in the registry, reads the store under the hold, and
+    // only then writes; whatever it comes to, the hold is let go after. A probe stands in for the registry.
+    [Fact]
+    public void A_reserve_holds_its_folded_name_reads_the_store_under_the_hold_and_lets_go_once_decided()
+    {
+        var registry = CreateTestProbe();
+        var inStore = new Dictionary<string, string?> { ["Carol2"] = "carol2" };
+        var accounts = Sys.ActorOf(AccountsActor.Props(AccountSettings.Create(Sys.Settings.Config), TimeProvider.System, new ReservedNames(),
+            registry: registry.Ref, lookAlike: name => Task.FromResult(inStore.GetValueOrDefault(name))));
+        AccountAnswer Reserve(string name, Func<HoldFold, object> registryAnswer)
+        {
+            accounts.Tell(new AccountRequest(name, "10.0.0.1", new AccountCommand(7, AccountAction.Reserve, "pw", null)));
+            var hold = registry.ExpectMsg<HoldFold>(Wait);
+            Assert.Equal(name, hold.Name);
+            registry.Reply(registryAnswer(hold));
+            return ExpectMsg<AccountAnswer>(Wait);
+        }
+        var handle = new ClaimHandle(3, 42);
+
+        // Reserved through another node, which this node has not heard of: the store says so under the hold.
+        var refused = Reserve("Carol2", h => new FoldHeld(h.Ticket, handle));
+        Assert.Equal((Codes.NameTaken, "'Carol2' differs only in case from the reserved name 'carol2'; choose another name"),
+            (refused.Outcome.Code, refused.Outcome.Error));
+        Assert.Equal(handle, registry.ExpectMsg<ReleaseFold>(Wait).Hold);
+
+        // Being reserved through another node right now: the registry refuses the hold, with the holder's name or without.
+        Assert.Equal("'cAROL2' differs only in case from the reserved name 'Carol2'; choose another name",
+            Reserve("cAROL2", h => new FoldRefused(h.Ticket, Codes.NameTaken, "Carol2")).Outcome.Error);
+        Assert.Equal("'cAROL2' differs only in case from a name being reserved right now; choose another name",
+            Reserve("cAROL2", h => new FoldRefused(h.Ticket, Codes.NameTaken, null)).Outcome.Error);
+        Assert.Equal(Codes.Unavailable, Reserve("cAROL2", h => new FoldRefused(h.Ticket, Codes.Unavailable, null)).Outcome.Code);
+        registry.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // nothing held, nothing to let go
+
+        // Nobody else has it: written under the hold, and the hold let go once it is.
+        Assert.Equal(Codes.Ok, Reserve("dave", h => new FoldHeld(h.Ticket, handle)).Outcome.Code);
+        Assert.Equal(new ReleaseFold(handle, "dave"), registry.ExpectMsg<ReleaseFold>(Wait));
+        // Account commands other than a reserve hold nothing.
+        Assert.Equal(Codes.Ok, Command(accounts, "dave", AccountAction.Release, "pw").Code);
+        registry.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
     // Every client of a single host, or behind one NAT, shares its address: one peer's guessing must not keep the others
     // out as guests. What carries a password still waits, guest name or not.
     [Fact]

@@ -64,6 +64,24 @@ public sealed class SharedReservationSpecs() : TestKit(ActorTestConfig.Server())
         AwaitCondition(() => b.Desk.Reserved.IsReserved("carol"), Wait);
     }
 
+    // What a reserve reads under its folded name's hold (two nodes once kept both carol2 and Carol2, reserved at once):
+    // a case variant reserved in the file through any node, though this node's watch has not read it yet.
+    [Fact]
+    public async Task A_reserve_finds_a_case_variant_reserved_in_the_file_before_the_watch_reads_it_and_not_a_released_one()
+    {
+        var a = Node(watch: "1h");
+        var b = Node(watch: "1h");
+        var (_, file) = AccountTestConfig.Sqlite(_dir);
+        Assert.Equal(Codes.Ok, Command(a.Accounts, "carol2", AccountAction.Reserve, "pw").Code);
+        Assert.Null(b.Desk.Reserved.LookAlike("Carol2")); // b has not heard of it
+
+        Assert.Equal("carol2", await file.ReservedLookAlikeAsync(b.System, "Carol2"));
+        Assert.Null(await file.ReservedLookAlikeAsync(b.System, "carol2")); // itself is no look-alike
+        Assert.Null(await file.ReservedLookAlikeAsync(b.System, "carol22"));
+        Assert.Equal(Codes.Ok, Command(a.Accounts, "carol2", AccountAction.Release, "pw").Code);
+        Assert.Null(await file.ReservedLookAlikeAsync(b.System, "Carol2"));
+    }
+
     // A name's account is read from the file again at each login on a node: when that read is the first this node
     // learns of a release and a new reservation made through the other node (before its watch reads them), the change
     // is told all the same, so the history keeper empties the name's inbox (its read markers) for the new owner. Before,

@@ -187,6 +187,27 @@ public sealed class PostgresStoreServerSpecs(PostgresServer server, ITestOutputH
         Assert.Null(await making);
     }
 
+    // What a reserve reads under its folded name's hold: a case variant reserved through any node, from the table itself
+    // (a cluster once kept both carol2 and Carol2, reserved at once through two nodes).
+    [Fact]
+    public async Task A_reserve_finds_a_case_variant_reserved_in_the_store_and_not_a_released_one()
+    {
+        var store = Store(await server.CreateDatabaseAsync());
+        var system = await ReadyNode(store);
+        var (accounts, _) = system.StartAccounts(store);
+        async Task<int> Account(AccountAction action) =>
+            (await Ask<AccountAnswer>(accounts, new AccountRequest("carol2", "10.0.0.1", new AccountCommand(1, action, "pw", null)))).Outcome.Code;
+
+        Assert.Null(await store.ReservedLookAlikeAsync(system, "Carol2"));
+        Assert.Equal(Codes.Ok, await Account(AccountAction.Reserve));
+        Assert.Equal("carol2", await store.ReservedLookAlikeAsync(system, "Carol2"));
+        Assert.Equal("carol2", await store.ReservedLookAlikeAsync(system, "CAROL2"));
+        Assert.Null(await store.ReservedLookAlikeAsync(system, "carol2")); // itself is no look-alike
+        Assert.Null(await store.ReservedLookAlikeAsync(system, "carol22"));
+        Assert.Equal(Codes.Ok, await Account(AccountAction.Release));
+        Assert.Null(await store.ReservedLookAlikeAsync(system, "Carol2"));
+    }
+
     [Fact]
     public async Task A_cluster_node_whose_store_refuses_the_login_or_is_exposed_does_not_start_and_says_why()
     {

@@ -58,6 +58,16 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
         _inbox.Tell(new NameAnswer(name, claim.Token, granted ? NameVerdict.Granted : NameVerdict.Taken));
     }
 
+    protected override void DecideFold(string name, bool granted)
+    {
+        var claim = _names.FishForMessage<NameClaim>(c => c.Name == ClusterBackend.FoldKey(name));
+        Assert.Equal((Here, _inbox, false, "fold:" + name.ToLowerInvariant()), (claim.Node, claim.Owner, claim.Reassert, claim.Name));
+        _inbox.Tell(new NameAnswer(claim.Name, claim.Token, granted ? NameVerdict.Granted : NameVerdict.Taken));
+    }
+
+    protected override void FoldLetGo(string name) =>
+        Assert.Equal(ClusterBackend.FoldKey(name), _names.FishForMessage<NameRelease>(_ => true).Name);
+
     protected override void OnlineThere(string name)
     {
         if (!_thereIsUp) _inbox.Tell(new ClusterEvent.MemberUp(ClusterMembers.Serving(There)));

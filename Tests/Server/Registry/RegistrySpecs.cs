@@ -39,6 +39,12 @@ public abstract class RegistrySpecs(Config config) : TestKit(config.WithFallback
     /// <summary>What the name's single writer decides about the claim just sent (the segment decides by itself).</summary>
     protected abstract void Decide(string name, bool granted);
 
+    /// <summary>What the single writer of <paramref name="name"/>'s folded form decides about the hold just asked for.</summary>
+    protected abstract void DecideFold(string name, bool granted);
+
+    /// <summary>The hold of <paramref name="name"/>'s folded form was let go where every node sees it.</summary>
+    protected abstract void FoldLetGo(string name);
+
     /// <summary><paramref name="name"/> registers on the other node; the registry knows when this returns.</summary>
     protected abstract void OnlineThere(string name);
 
@@ -141,6 +147,34 @@ public abstract class RegistrySpecs(Config config) : TestKit(config.WithFallback
         Assert.Equal(Counting.Lost, alice.TryCount(new SeqPair[1]));
         Register("zed"); // the stale release was handled (the registry answers in order)
         Assert.Single(Summary.Sessions);
+    }
+
+    // Two nodes once reserved carol2 and Carol2 at the same moment, and both were kept: a reserve's folded name is
+    // held for one reserve at a time, is nobody online, and is free again once let go.
+    [Fact]
+    public void A_reserves_folded_name_is_held_for_one_reserve_at_a_time_and_is_no_client()
+    {
+        Start();
+        var accounts = CreateTestProbe();
+        Registry.Tell(new HoldFold(1, "carol2"), accounts.Ref);
+        DecideFold("carol2", granted: true);
+        var held = accounts.ExpectMsg<FoldHeld>();
+        Assert.Equal(1, held.Ticket);
+
+        Registry.Tell(new HoldFold(2, "Carol2"), accounts.Ref);
+        DecideFold("Carol2", granted: false);
+        var refused = accounts.ExpectMsg<FoldRefused>();
+        Assert.Equal((2L, Codes.NameTaken), (refused.Ticket, refused.Code));
+        Assert.True(refused.Holder is null or "carol2", refused.Holder);
+
+        Registry.Tell(new WhoQuery(7, null));
+        Assert.Equal(["alice"], ExpectMsg<WhoList>().Clients.Select(c => c.Name));
+
+        Registry.Tell(new ReleaseFold(held.Hold, "carol2"), accounts.Ref);
+        FoldLetGo("carol2");
+        Registry.Tell(new HoldFold(3, "Carol2"), accounts.Ref);
+        DecideFold("Carol2", granted: true);
+        Assert.Equal(3, accounts.ExpectMsg<FoldHeld>().Ticket);
     }
 
     [Fact]

@@ -37,6 +37,11 @@ public sealed class SegmentRegistrySpecs() : RegistrySpecs(Config)
 
     protected override void Decide(string name, bool granted) { }
 
+    // The segment decides at once, by itself.
+    protected override void DecideFold(string name, bool granted) { }
+
+    protected override void FoldLetGo(string name) { }
+
     protected override void OnlineThere(string name) =>
         Assert.Equal(ClaimStatus.Claimed, ThereStore.Claim(name).Status);
 

@@ -31,6 +31,7 @@ public sealed class FaultyStore(IStateStore inner) : IStateStore
 
     public ClaimResult Claim(string name) { Use(); return inner.Claim(name); }
     public ReplyCounter CounterFor(SlotHandle slot) => new Counter(this, inner.CounterFor(slot));
+    public FoldHoldResult HoldFold(string name) { Use(); return inner.HoldFold(name); }
     public bool Release(SlotHandle slot) { Use(); return inner.Release(slot); }
     public bool TryFind(string name, out ClientEntry entry) { Use(); return inner.TryFind(name, out entry); }
     public StateSnapshot Snapshot() { Use(); return inner.Snapshot(); }

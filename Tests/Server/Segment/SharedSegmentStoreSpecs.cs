@@ -165,6 +165,44 @@ public class SharedSegmentStoreSpecs
         Assert.Equal(2, b.Snapshot().Nodes.Count);
     }
 
+    // A reserve's hold of its folded name (a hostile tester reserved carol2 and Carol2 through two nodes at once, and
+    // both were kept): one holder per folded name across the segment's nodes, told by name; no client in any view and no
+    // registration; kept by maintenance beside its reserver's own slot of the same name; freed by its release or with its node.
+    [Fact]
+    public void A_fold_hold_shuts_out_case_variants_on_every_node_and_is_no_client()
+    {
+        using var seg = new TestSegment();
+        var log = new ListLogger();
+        using var a = OpenStore(seg, "127.0.0.1:4053", log: log);
+        var b = OpenStore(seg, "127.0.0.1:4054");
+        try
+        {
+            Assert.Equal(ClaimStatus.Claimed, a.Claim("carol2").Status);
+            var hold = a.HoldFold("carol2");
+            Assert.Equal(ClaimStatus.Claimed, hold.Status);
+
+            Assert.Equal((ClaimStatus.Taken, "carol2"), (b.HoldFold("Carol2").Status, b.HoldFold("Carol2").Holder));
+            Assert.Equal(ClaimStatus.Taken, a.HoldFold("CAROL2").Status);
+            Assert.Equal(ClaimStatus.Claimed, b.HoldFold("carol3").Status);
+            Assert.Equal(ClaimStatus.Claimed, b.Claim("Carol2").Status); // names are still told apart by case
+            Assert.False(a.TryFind("carol3", out _));
+            var snapshot = a.Snapshot();
+            Assert.Equal(["Carol2", "carol2"], snapshot.Clients.Select(c => c.Name));
+            Assert.Equal((2, 2L), (a.Census().Clients, snapshot.TotalRegistrations));
+            Assert.Equal(0, a.Maintain());
+            Assert.Empty(log.Warnings);
+
+            Assert.True(a.Release(hold.Slot));
+            Assert.False(a.Release(hold.Slot));
+            var other = b.HoldFold("Carol2");
+            Assert.Equal(ClaimStatus.Claimed, other.Status);
+            b.Dispose(); // its holds leave with it
+            Assert.Equal(ClaimStatus.Claimed, a.HoldFold("cAROL2").Status);
+            Assert.Equal(ClaimStatus.Claimed, a.HoldFold("carol3").Status);
+        }
+        finally { b.Dispose(); }
+    }
+
     [Fact]
     public void The_last_node_to_leave_removes_the_segment()
     {
