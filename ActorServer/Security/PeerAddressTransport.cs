@@ -64,6 +64,10 @@ public sealed class PeerAddressTransport : WrappingTransport
     {
         private readonly UnsentBytes _unsent;
         private int _stalled;
+        // The peer's address and uid once its handshake is read, and the view of the nodes it was admitted under.
+        private Address? _identity;
+        private ulong _identityUid;
+        private int _nodesSeen;
 
         protected LimitedHandle(PeerAddressTransport transport, AssociationHandle driver) : base(driver.LocalAddress, driver.RemoteAddress)
         {
@@ -84,7 +88,46 @@ public sealed class PeerAddressTransport : WrappingTransport
         /// <summary>The peer as the warning names it.</summary>
         protected abstract string Peer { get; }
 
-        public override bool Write(ByteString payload) => !Transport.Refuses(Driver, _unsent, ref _stalled, Peer) && Driver.Write(payload);
+        /// <summary>Refused: nothing more goes up or out.</summary>
+        protected bool Refused { get; private set; }
+
+        public override bool Write(ByteString payload) =>
+            !Refused && StillAllowed() && !Transport.Refuses(Driver, _unsent, ref _stalled, Peer) && Driver.Write(payload);
+
+        /// <summary>At the peer's handshake: a peer at another node's address (<paramref name="address"/>: claimed inbound,
+        /// dialled outbound) must be that node (<see cref="NodeIdentities"/>); false, and the association closed, if not.</summary>
+        protected bool Admit(Address address, ulong uid)
+        {
+            var nodes = Transport._peers.Nodes;
+            if (!nodes.Allows(address, uid, fresh: true))
+            {
+                Refuse(address);
+                return false;
+            }
+            _nodesSeen = nodes.Version;
+            (_identity, _identityUid) = (address, uid);
+            return true;
+        }
+
+        // Admitted under an older view of the nodes (a node that registered since, at an address a peer had claimed before
+        // it): checked again before this association carries anything more.
+        private bool StillAllowed()
+        {
+            var nodes = Transport._peers.Nodes;
+            if (_identity is null || nodes.Version == _nodesSeen) return true;
+            _nodesSeen = nodes.Version;
+            if (nodes.Allows(_identity, _identityUid, fresh: false)) return true;
+            Refuse(_identity);
+            return false;
+        }
+
+        private void Refuse(Address address)
+        {
+            Refused = true;
+            Transport._log.Warning("refused the association with {0} at {1}: that is the address of another node of this segment, and the peer is not that node",
+                Peer, address);
+            Driver.Disassociate("not the node whose address it has", Transport._log);
+        }
 
 #pragma warning disable CS0672, CS0618 // Akka's handle API: the reasoned overload calls this one
         public override void Disassociate() => Driver.Disassociate();
@@ -96,7 +139,21 @@ public sealed class PeerAddressTransport : WrappingTransport
     /// <summary>An outbound association, limited like an inbound one.</summary>
     private sealed class OutboundHandle(PeerAddressTransport transport, AssociationHandle driver) : LimitedHandle(transport, driver)
     {
+        private bool _answered;
+
         protected override string Peer => Driver.RemoteAddress.ToString();
+
+        // The first PDU back is the peer's handshake: at another node's address (one it dialled), only that node.
+        public override void Notify(IHandleEvent ev)
+        {
+            if (Refused && ev is InboundPayload) return;
+            if (!_answered && ev is InboundPayload p)
+            {
+                _answered = true;
+                if (AkkaPdu.AssociateOrigin(p.Payload.Span, out var uid) is not null && !Admit(Driver.RemoteAddress, uid)) return;
+            }
+            base.Notify(ev);
+        }
     }
 
     public override async Task<(Address, TaskCompletionSource<IAssociationEventListener>)> Listen()
@@ -132,13 +189,14 @@ public sealed class PeerAddressTransport : WrappingTransport
         {
             switch (ev)
             {
-                case InboundPayload when _refused:
+                case InboundPayload when _refused || Refused:
                     return;
                 case InboundPayload p when _origin is null:
                     // The first PDU of an association is its handshake (Akka refuses anything else first).
                     // Written at the driver's level ("tcp"); Akka's protocol layer adds its "akka." (SchemeAugmenter),
                     // and that is how the origin appears in actor paths.
                     var origin = AkkaPdu.AssociateOrigin(p.Payload.Span, out var uid) is { } o ? o.WithProtocol("akka." + o.Protocol) : null;
+                    if (origin is not null && !Admit(origin, uid)) return;
                     if (origin is not null && !Transport._peers.TryOpen(origin, _socketHost, uid))
                     {
                         // Another actor system holds this address over a live association: this one is not it.

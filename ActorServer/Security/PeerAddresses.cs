@@ -25,6 +25,9 @@ public sealed class PeerAddresses : IExtension
 
     public static PeerAddresses For(ActorSystem system) => system.WithExtension<PeerAddresses, PeerAddressesId>();
 
+    /// <summary>The other nodes of this node's segment, whose addresses only they may claim.</summary>
+    public NodeIdentities Nodes { get; } = new();
+
     internal void Activate() => Active = true;
 
     /// <summary>Records an association of actor system <paramref name="uid"/> claiming <paramref name="origin"/>; false,

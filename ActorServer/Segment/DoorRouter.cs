@@ -6,7 +6,9 @@ namespace Switchboard.Server.Segment;
 /// Node traffic between the segment's nodes: each node has a door (<see cref="NodeDoorActor"/>, a child of its gateway
 /// whose name only the segment's nodes know) that hands deliveries to its gateway or rooms and answers to its registry.
 /// </summary>
-public sealed class DoorRouter(ActorSystem system, IActorRef registry, string node, string doorName) : INodeRouter
+/// <param name="firstTo">Called before the first delivery to a node: the node identities are read again then, so an
+/// association a peer opened at that address before the node registered is checked before it carries anything.</param>
+public sealed class DoorRouter(ActorSystem system, IActorRef registry, string node, string doorName, Action? firstTo = null) : INodeRouter
 {
     private readonly Dictionary<string, IActorRef> _doors = new(StringComparer.Ordinal);
     private IActorRef? _ownDoor;
@@ -31,7 +33,10 @@ public sealed class DoorRouter(ActorSystem system, IActorRef registry, string no
     private IActorRef Door(string to)
     {
         if (!_doors.TryGetValue(to, out var door))
+        {
+            firstTo?.Invoke();
             _doors[to] = door = Provider.ResolveActorRef($"{Provider.DefaultAddress.Protocol}://switchboard@{to}/user/gateway/{doorName}");
+        }
         return door;
     }
 }

@@ -61,6 +61,14 @@ public interface IStateStore : IDisposable
     /// decoding every slot as <see cref="Snapshot"/> does.</summary>
     Census Census();
 
+    /// <summary>Writes this node's actor-system uid into its node row: the other nodes take only a handshake carrying it
+    /// from a peer that writes this node's address (<see cref="Security.NodeIdentities"/>).</summary>
+    void PublishAkkaUid(int uid);
+
+    /// <summary>The other live nodes' addresses (HOST:PORT) and actor-system uids (0: not published yet), read now without
+    /// the lock; null when a row stayed torn (being written) or the store is gone. Any thread.</summary>
+    IReadOnlyDictionary<string, int>? NodeUids();
+
     /// <summary>Heartbeats this node and reaps nodes (and their clients) whose process is gone; returns how many clients were reaped.</summary>
     int Maintain();
 }

@@ -31,7 +31,32 @@ public sealed class SegmentBackend(IStateStore store, StateSettings settings, st
     public INodeRouter Attach(IRegistryCore core)
     {
         _core = core;
-        return new DoorRouter(core.System, core.Self, node, doorName);
+        // Before this node sends anything to another: its row names the uid its handshakes carry, and the other nodes'
+        // rows are what a peer claiming their addresses is checked against.
+        _nodes = Security.PeerAddresses.For(core.System).Nodes;
+        _nodes.Attach(store.NodeUids);
+        PublishAkkaUid();
+        var nodes = _nodes;
+        return new DoorRouter(core.System, core.Self, node, doorName, () => nodes.Refresh());
+    }
+
+    private Security.NodeIdentities? _nodes;
+    private bool _uidPublished;
+
+    // A busy segment at start: published at a later tick (until then the other nodes take no handshake in this node's
+    // name, this one's included).
+    private void PublishAkkaUid()
+    {
+        if (_uidPublished) return;
+        try
+        {
+            store.PublishAkkaUid(Akka.Remote.AddressUidExtension.Uid(_core.System));
+            _uidPublished = true;
+        }
+        catch (Exception ex) when (Classify(ex) == Fault.Transient)
+        {
+            _core.Log.Warning("could not write this node's uid to the segment yet: {0}", ex.Message);
+        }
     }
 
     public void Detach() { }
@@ -99,7 +124,9 @@ public sealed class SegmentBackend(IStateStore store, StateSettings settings, st
             store.Release(Slot(hold));
             _unreleased.Remove(hold);
         }
+        PublishAkkaUid();
         var reaped = store.Maintain();
+        _nodes?.Refresh();
         if (reaped > 0) _core.Log.Warning("reaped {0} client(s) of dead node(s)", reaped);
         var snapshot = store.Snapshot();
         // A claim whose slot is gone (reaped, lost) is not waited for.

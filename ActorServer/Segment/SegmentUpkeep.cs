@@ -116,7 +116,7 @@ sealed class SegmentUpkeep(string segment, string filePath, string nodeAddress, 
             var row = SegmentLayout.NodeRowSpan(seg, i);
             if (Taken(row)) continue;
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            NodeRows.Write(row, new NodeRow(ProcessInfo.CurrentPid, ProcessInfo.CurrentStartTicks, now, now, nodeAddress));
+            NodeRows.Write(row, new NodeRow(ProcessInfo.CurrentPid, ProcessInfo.CurrentStartTicks, now, now, nodeAddress, AkkaUid));
             NodeIndex = i;
             log.LogInformation("segment {Segment}: node {Address} registered in row {Row}", segment, nodeAddress, i);
             return;
@@ -127,6 +127,17 @@ sealed class SegmentUpkeep(string segment, string filePath, string nodeAddress, 
     public bool OwnRowIsOurs(ReadOnlySpan<byte> seg) =>
         NodeRows.TryRead(SegmentLayout.NodeRowSpan(seg, NodeIndex), out var n) &&
         n.Pid == ProcessInfo.CurrentPid && n.StartTicks == ProcessInfo.CurrentStartTicks && n.Address == nodeAddress;
+
+    /// <summary>The uid of this node's actor system, kept in its row (<see cref="NodeRow.AkkaUid"/>); 0 until published.</summary>
+    public int AkkaUid { get; private set; }
+
+    /// <summary>Writes this node's actor-system uid into its row (and every row it takes again later).</summary>
+    public void PublishAkkaUid(Span<byte> seg, int uid)
+    {
+        AkkaUid = uid;
+        if (OwnRowIsOurs(seg)) NodeRows.WriteAkkaUid(SegmentLayout.NodeRowSpan(seg, NodeIndex), uid);
+        else RegisterAgain(seg, "lost");
+    }
 
     /// <summary>Takes a new row when this node's own row was lost (reaped by another node) or damaged.</summary>
     public void RegisterAgain(Span<byte> seg, string what)

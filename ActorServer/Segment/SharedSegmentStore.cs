@@ -272,6 +272,36 @@ public sealed class SharedSegmentStore : IStateStore
         return SegmentSnapshot.CensusOf(Seg);
     }
 
+    public void PublishAkkaUid(int uid)
+    {
+        using var held = Enter();
+        _upkeep.PublishAkkaUid(Seg, uid);
+    }
+
+    public IReadOnlyDictionary<string, int>? NodeUids()
+    {
+        // Without the lock (a transport thread asks, at each handshake): a row being written reads torn for a moment.
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            if (_disposed || _checks.Truncated is not null) return null;
+            var seg = (ReadOnlySpan<byte>)Seg;
+            var nodes = new Dictionary<string, (int Uid, long Started)>(StringComparer.Ordinal);
+            var torn = false;
+            for (var i = 0; i < SegmentLayout.NodeCapacity && !torn; i++)
+            {
+                var row = SegmentLayout.NodeRowSpan(seg, i);
+                if (!NodeRows.IsUsed(row)) continue;
+                if (!NodeRows.TryRead(row, out var node)) torn = true;
+                // A node restarted on its address before its old row was reaped: the newer one is the live one.
+                else if (node.Address != NodeAddress && (!nodes.TryGetValue(node.Address, out var seen) || node.StartedUnixMs >= seen.Started))
+                    nodes[node.Address] = (node.AkkaUid, node.StartedUnixMs);
+            }
+            if (!torn) return nodes.ToDictionary(n => n.Key, n => n.Value.Uid, StringComparer.Ordinal);
+            Thread.SpinWait(64);
+        }
+        return null;
+    }
+
     public int Maintain()
     {
         using var held = Enter();

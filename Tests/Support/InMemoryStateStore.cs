@@ -109,6 +109,11 @@ public sealed class InMemoryStateStore(string node, int capacity = 4096) : IStat
 
     public int Maintain() => 0;
 
+    // One node: no other node's handshakes to check.
+    public void PublishAkkaUid(int uid) { }
+
+    public IReadOnlyDictionary<string, int>? NodeUids() => new Dictionary<string, int>();
+
     public void Dispose() { }
 
     private Slot? Get(SlotHandle h) =>

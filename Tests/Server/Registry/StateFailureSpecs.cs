@@ -37,6 +37,8 @@ public sealed class FaultyStore(IStateStore inner) : IStateStore
     public StateSnapshot Snapshot() { Use(); return inner.Snapshot(); }
     public Census Census() { Use(); return inner.Census(); }
     public int Maintain() { Use(); return inner.Maintain(); }
+    public void PublishAkkaUid(int uid) => inner.PublishAkkaUid(uid);
+    public IReadOnlyDictionary<string, int>? NodeUids() => inner.NodeUids();
     public void Dispose() => Disposed = true;
 
     // The inner store's counter, failing on demand like every other call.
