@@ -12,7 +12,7 @@ namespace Switchboard.Messages;
 internal static class RequestCodec
 {
     private const uint IdTag = 8, OpTag = 18, ArgsTag = 26;
-    private const uint CodeTag = 16, ClientSeqTag = 24, ServerSeqTag = 32, NumberTag = 40, FlagTag = 48, TextTag = 58, ErrorTag = 66;
+    private const uint CodeTag = 16, ClientSeqTag = 24, ServerSeqTag = 32, NumberTag = 40, FlagTag = 48, TextTag = 58, ErrorTag = 66, RetryAfterTag = 72;
 
     public static byte[] Write(Request r) { var o = Exact(SizeOf(r), out var bytes); Write(o, r); return Done(o, bytes); }
     public static byte[] Write(Reply r) { var o = Exact(SizeOf(r), out var bytes); Write(o, r); return Done(o, bytes); }
@@ -90,6 +90,7 @@ internal static class RequestCodec
             case ValueKind.Text: size += 1 + CodedOutputStream.ComputeStringSize(r.Value.Text ?? ""); break;
         }
         if (!string.IsNullOrEmpty(r.Error)) size += 1 + CodedOutputStream.ComputeStringSize(r.Error);
+        if (r.RetryAfterMs != 0) size += 1 + CodedOutputStream.ComputeInt64Size(r.RetryAfterMs);
         return size;
     }
 
@@ -131,13 +132,14 @@ internal static class RequestCodec
             o.WriteRawTag((byte)ErrorTag);
             o.WriteString(r.Error);
         }
+        WriteInt64(o, RetryAfterTag, r.RetryAfterMs);
     }
 
     public static Reply ReadReply(byte[] bytes) => ReadReply(new CodedInputStream(bytes));
 
     private static Reply ReadReply(CodedInputStream input)
     {
-        long id = 0, clientSeq = 0, serverSeq = 0;
+        long id = 0, clientSeq = 0, serverSeq = 0, retryAfter = 0;
         var code = 0;
         var value = OpValue.None;
         var error = "";
@@ -154,10 +156,11 @@ internal static class RequestCodec
                 case FlagTag: value = OpValue.Of(input.ReadBool()); break;
                 case TextTag: value = OpValue.Of(input.ReadString()); break;
                 case ErrorTag: error = input.ReadString(); break;
+                case RetryAfterTag: retryAfter = input.ReadInt64(); break;
                 default: input.SkipLastField(); break;
             }
         }
-        return new Reply(id, code, clientSeq, serverSeq, value, error.Length == 0 ? null : error);
+        return new Reply(id, code, clientSeq, serverSeq, value, error.Length == 0 ? null : error, retryAfter);
     }
 
     // A batch is field 1 repeated, each item length-delimited (RequestBatchMsg / ReplyBatchMsg), written in one

@@ -26,4 +26,6 @@ public readonly record struct OpValue(ValueKind Kind, long Number, string? Text)
 }
 
 /// <summary>Session → client: the answer to request <paramref name="Id"/>, stamped with both sequence numbers.</summary>
-public sealed record Reply(long Id, int Code, long ClientSeq, long ServerSeq, OpValue Value, string? Error) : IReply;
+/// <param name="RetryAfterMs">On a 429 for the client's own rate limit, how long until a request would be served (the
+/// session's token bucket); 0 on every other reply, and from servers before it.</param>
+public sealed record Reply(long Id, int Code, long ClientSeq, long ServerSeq, OpValue Value, string? Error, long RetryAfterMs = 0) : IReply;

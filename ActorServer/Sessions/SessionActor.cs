@@ -265,7 +265,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         return false;
     }
 
-    /// <summary>Rate limit: past it the request is answered 429 (and counted, like any reply) without any work.</summary>
+    /// <summary>Rate limit: past it the request is answered 429 (and counted, like any reply) without any work, with
+    /// when to come back, so a client can send it again then instead of losing it.</summary>
     private bool Allowed(long id)
     {
         switch (_throttle.Admit())
@@ -275,7 +276,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
             case RateVerdict.RateLimited:
                 _metrics?.RateLimited(answered: true);
                 _figures?.Limited();
-                _chat.Answer(id, new OpOutcome(Codes.RateLimited, OpValue.None, $"rate limit exceeded ({_throttle.RatePerSecond:0}/s)"));
+                _replies.RateLimited(id, $"rate limit exceeded ({_throttle.RatePerSecond:0}/s)", _throttle.RetryAfter);
                 return false;
             default:
                 _metrics?.RateLimited(answered: false);

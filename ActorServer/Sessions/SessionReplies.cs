@@ -15,7 +15,13 @@ internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IAc
     private bool _asked;
 
     /// <summary>The hot path: one number, one message, no allocation but the reply.</summary>
-    public void Reply(long id, OpOutcome o, long started = 0)
+    public void Reply(long id, OpOutcome o, long started = 0) => Reply(id, o, started, retryAfterMs: 0);
+
+    /// <summary>A request refused for the client's rate limit (no work done): 429, and when one would be served.</summary>
+    public void RateLimited(long id, string error, TimeSpan retryAfter) =>
+        Reply(id, new OpOutcome(Codes.RateLimited, OpValue.None, error), 0, (long)retryAfter.TotalMilliseconds);
+
+    private void Reply(long id, OpOutcome o, long started, long retryAfterMs)
     {
         if (_waiting is null)
         {
@@ -23,7 +29,7 @@ internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IAc
             var counted = Count(seq);
             if (counted == Counting.Counted)
             {
-                client.Tell(new Reply(id, o.Code, seq[0].ClientSeq, seq[0].ServerSeq, o.Value, o.Error), self);
+                client.Tell(new Reply(id, o.Code, seq[0].ClientSeq, seq[0].ServerSeq, o.Value, o.Error, retryAfterMs), self);
                 metrics?.Answered(o.Code, started);
                 return;
             }
@@ -33,7 +39,7 @@ internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IAc
                 return;
             }
         }
-        Wait(new Pending([id], s => new Reply(id, o.Code, s[0].ClientSeq, s[0].ServerSeq, o.Value, o.Error), o.Code));
+        Wait(new Pending([id], s => new Reply(id, o.Code, s[0].ClientSeq, s[0].ServerSeq, o.Value, o.Error, retryAfterMs), o.Code));
     }
 
     /// <summary>A request batch's answers, numbered together and sent as one message.</summary>

@@ -31,4 +31,13 @@ public sealed class TokenBucket(double rate, double burst, long nowTicks)
         }
         return _tokens >= 1;
     }
+
+    /// <summary>Ticks until <see cref="TryTake"/> would succeed (0: now): what a refused client is told to wait.</summary>
+    public long TicksUntilToken(long nowTicks)
+    {
+        if (CanTake(nowTicks)) return 0;
+        // Rounded up, less a hair of floating-point error: never a tick early, never a whole tick late for nothing. At
+        // most a day, so that a vanishing rate cannot overflow what callers add to it.
+        return (long)Math.Min(Math.Ceiling((1 - _tokens) * TimeSpan.TicksPerSecond / Rate - 1e-6), TimeSpan.TicksPerDay);
+    }
 }
