@@ -97,7 +97,8 @@ public static class ClientHost
         }
 
         // Scripted mode printed the registration from the client actor, before any pushed event.
-        if (!interactive) return await new ScriptedRunner(connection, output, Console.In, o.Pipeline).RunAsync(ct);
+        if (!interactive)
+            return await new ScriptedRunner(connection, output, Console.In, new RateLimitRetry(settings.RateLimitRetries, settings.RateLimitWait), o.Pipeline).RunAsync(ct);
         AnsiConsole.MarkupLine($"[bold aqua]Switchboard[/] — registered as [bold]{Markup.Escape(o.Name)}[/] on {Markup.Escape(registered.Node)} [grey](clientSeq {registered.ClientSeq}, serverSeq {registered.ServerSeq})[/]");
         var status = events.Status = new ClientStatus(o.Name, registered.Node);
         using var ui = ConsoleUi.Create(o.Chat, events.Notices!, status, ct);

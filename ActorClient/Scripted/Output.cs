@@ -142,8 +142,13 @@ public sealed class Output(TextWriter writer, bool json)
             return $"{cmd}: {HistoryHead(h)}{seq}" + (h.Messages.Length == 0 ? "" : ": " + string.Join(" | ", h.Messages.Select(HistoryLine)));
         return r.Code == Codes.Ok ? $"{cmd}: {ResultText(r)}{seq}"
             : r.Code == Codes.Stored ? $"{cmd}: {r.Code} {ResultText(r)}{seq}"
-            : $"{cmd}: error {r.Code} {r.Error}{seq}";
+            : $"{cmd}: error {r.Code} {ErrorText(r)}{seq}";
     }
+
+    /// <summary>A failure's text; a 429 that says when to come back says it too (the client gave up waiting, or a
+    /// person is at the menu, where nothing is sent again by itself).</summary>
+    public static string ErrorText(IReply r) =>
+        r is Reply { Code: Codes.RateLimited, RetryAfterMs: > 0 } x ? $"{r.Error}; slow down, retry in {x.RetryAfterMs} ms" : r.Error ?? "";
 
     public static string ResultText(IReply r) => r switch
     {
@@ -181,6 +186,7 @@ public sealed class Output(TextWriter writer, bool json)
         if (r.Code is not (Codes.Ok or Codes.Stored))
         {
             w.WriteString("error", r.Error ?? "error");
+            if (r is Reply { RetryAfterMs: > 0 } x) w.WriteNumber("retryAfterMs", x.RetryAfterMs);
             return;
         }
         switch (r)

@@ -6,9 +6,11 @@ namespace Switchboard.Client.Scripted;
 /// Scripted mode (DESIGN §4): one command per input line, exactly one answer line each, in order, before
 /// the next line is read; pushed events come as their own lines between answers. End of input
 /// unregisters and exits 0. With <c>--pipeline N</c> (opt-in, N &gt; 1) up to N requests are in flight while
-/// the next lines are read, and the answers are still printed one line each, in input order.
+/// the next lines are read, and the answers are still printed one line each, in input order. A command the server
+/// refused for the client's rate limit is sent again when the server said (<see cref="RateLimitRetry"/>), before its
+/// answer is printed and before any later line is sent.
 /// </summary>
-public sealed class ScriptedRunner(Connection connection, Output output, TextReader input, int pipeline = 1)
+public sealed class ScriptedRunner(Connection connection, Output output, TextReader input, RateLimitRetry retry, int pipeline = 1)
 {
     public const int MaxPipeline = 256;
 
@@ -17,7 +19,7 @@ public sealed class ScriptedRunner(Connection connection, Output output, TextRea
         // Console reads block (even the async ones) and cannot be cancelled: read on the pool, and stop
         // waiting for the line when interrupted.
         var interrupted = Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => (string?)null, TaskScheduler.Default);
-        if (pipeline > 1) return await RunPipelinedAsync(interrupted);
+        if (pipeline > 1) return await RunPipelinedAsync(interrupted, ct);
         while (await await Task.WhenAny(Task.Run(input.ReadLine), interrupted) is { } line)
         {
             switch (CommandParser.Parse(line))
@@ -32,7 +34,7 @@ public sealed class ScriptedRunner(Connection connection, Output output, TextRea
                     output.Local("sleep", Codes.Ok, null);
                     break;
                 case WireCommand c:
-                    output.Reply(c.Name, await connection.SendAsync(c.Make));
+                    output.Reply(c.Name, await retry.SendAsync(() => connection.SendAsync(c.Make), ct));
                     break;
                 case UnregisterCommand:
                     return await FinishAsync("unregister", echo: true);
@@ -46,7 +48,10 @@ public sealed class ScriptedRunner(Connection connection, Output output, TextRea
     // Answers are printed by one printer, in the order their lines were read, each as soon as it and all
     // before it are in: a script that waits for an answer before writing its next line is never stuck.
     // Commands that are not requests (sleep, unregister, exit) wait until everything before them is printed.
-    private async Task<int> RunPipelinedAsync(Task<string?> interrupted)
+    // A refused command is sent again by the printer, in input order, one at a time; meanwhile no new line is sent
+    // (retry.Clear): lines already in flight behind it were refused too, unless they reached the server after the time
+    // its refusal named.
+    private async Task<int> RunPipelinedAsync(Task<string?> interrupted, CancellationToken ct)
     {
         using var slots = new SemaphoreSlim(pipeline);
         var answers = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -81,10 +86,13 @@ public sealed class ScriptedRunner(Connection connection, Output output, TextRea
                         break;
                     case WireCommand c:
                         if (await Task.WhenAny(slots.WaitAsync(), interrupted) == interrupted) break;
-                        var reply = connection.SendAsync(c.Make);
+                        if (await Task.WhenAny(retry.Clear, interrupted) == interrupted) break;
+                        Task<IReply> Send() => connection.SendAsync(c.Make);
+                        // Noted as it arrives, not when the printer reaches it: the next lines wait from then on.
+                        var first = NoteAsync(Send());
                         answers.Writer.TryWrite(async () =>
                         {
-                            output.Reply(c.Name, await reply);
+                            output.Reply(c.Name, await retry.ResolveAsync(await first, Send, ct));
                             slots.Release();
                         });
                         break;
@@ -110,6 +118,8 @@ public sealed class ScriptedRunner(Connection connection, Output output, TextRea
             await printer;
         }
     }
+
+    private async Task<IReply> NoteAsync(Task<IReply> first) => retry.Note(await first);
 
     // Leaving frees the name either way: "exit" and end of input unregister too.
     private async Task<int> FinishAsync(string cmd, bool echo)

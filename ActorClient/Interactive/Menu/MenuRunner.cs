@@ -242,7 +242,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
         var seq = $"(clientSeq {r.ClientSeq}, serverSeq {r.ServerSeq})";
         if (r.Code is Codes.Ok or Codes.Stored) ui.Good($"{label} = {describe?.Invoke(r) ?? Output.ResultText(r)}  {seq}");
         else if (r.Code == Codes.Unreachable) ui.Bad($"{label}: {r.Error}");
-        else ui.Bad($"{label}: {r.Code} {r.Error}  {seq}");
+        else ui.Bad($"{label}: {r.Code} {Output.ErrorText(r)}  {seq}");
     }
 
     private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "...";

@@ -102,4 +102,22 @@ public sealed class OutputSpecs
             "* caught up: 3 missed message(s), 2 trimmed before you could read them; back in #games; #chess: error 503 history store unavailable"],
             Lines(_plain));
     }
+
+    [Fact]
+    public void A_429_that_says_when_to_come_back_carries_it_in_json_and_plain_and_stays_one_object()
+    {
+        var refused = new Reply(1, Codes.RateLimited, 7, 9, OpValue.None, "rate limit exceeded (0/s)", RetryAfterMs: 1_000_000);
+        var other = new Reply(2, Codes.RateLimited, 8, 10, OpValue.None, "bob is not keeping up; message dropped");
+        Both(o =>
+        {
+            o.Reply("calc", refused);
+            o.Reply("tell", other);
+        });
+        var json = Lines(_json).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal((429, "rate limit exceeded (0/s)", 1_000_000L),
+            (json[0].GetProperty("code").GetInt32(), json[0].GetProperty("error").GetString(), json[0].GetProperty("retryAfterMs").GetInt64()));
+        Assert.False(json[1].TryGetProperty("retryAfterMs", out _));
+        Assert.Equal(["calc: error 429 rate limit exceeded (0/s); slow down, retry in 1000000 ms [clientSeq 7, serverSeq 9]",
+            "tell: error 429 bob is not keeping up; message dropped [clientSeq 8, serverSeq 10]"], Lines(_plain));
+    }
 }

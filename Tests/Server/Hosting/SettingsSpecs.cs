@@ -26,6 +26,7 @@ public sealed class SettingsSpecs : IDisposable
         Assert.Equal(50, server.Rooms.History);
         var client = ClientSettings.Create(SwitchboardConfig.LoadSide(null, "client.hocon"));
         Assert.Equal((TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15)), (client.RegisterTimeout, client.RequestTimeout));
+        Assert.Equal((10, TimeSpan.FromSeconds(10)), (client.RateLimitRetries, client.RateLimitWait));
     }
 
     // A kept DM waits for the store (history.timeout) and then for the recipient's node (delivery-timeout) before its
