@@ -148,7 +148,7 @@ public sealed class Output(TextWriter writer, bool json)
     /// <summary>A failure's text; a 429 that says when to come back says it too (the client gave up waiting, or a
     /// person is at the menu, where nothing is sent again by itself).</summary>
     public static string ErrorText(IReply r) =>
-        r is Reply { Code: Codes.RateLimited, RetryAfterMs: > 0 } x ? $"{r.Error}; slow down, retry in {x.RetryAfterMs} ms" : r.Error ?? "";
+        RateLimitRetry.RetryAfterMs(r) is > 0 and var ms ? $"{r.Error}; slow down, retry in {ms} ms" : r.Error ?? "";
 
     public static string ResultText(IReply r) => r switch
     {
@@ -186,7 +186,7 @@ public sealed class Output(TextWriter writer, bool json)
         if (r.Code is not (Codes.Ok or Codes.Stored))
         {
             w.WriteString("error", r.Error ?? "error");
-            if (r is Reply { RetryAfterMs: > 0 } x) w.WriteNumber("retryAfterMs", x.RetryAfterMs);
+            if (RateLimitRetry.RetryAfterMs(r) is > 0 and var ms) w.WriteNumber("retryAfterMs", ms);
             return;
         }
         switch (r)

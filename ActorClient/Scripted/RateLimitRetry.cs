@@ -25,9 +25,10 @@ public sealed class RateLimitRetry(int maxRetries, TimeSpan maxWait, Func<TimeSp
         }
     }
 
-    /// <summary>The wait the server named, if <paramref name="reply"/> is a 429 worth sending again.</summary>
-    public static TimeSpan? RetryAfter(IReply reply) =>
-        reply is Reply { Code: Codes.RateLimited, RetryAfterMs: > 0 } r ? TimeSpan.FromMilliseconds(r.RetryAfterMs) : null;
+    /// <summary>The wait in milliseconds the server named if <paramref name="reply"/> is a 429 worth sending again; else 0.</summary>
+    public static long RetryAfterMs(IReply reply) => reply is Reply { Code: Codes.RateLimited, RetryAfterMs: > 0 } r ? r.RetryAfterMs : 0;
+
+    private static TimeSpan? RetryAfter(IReply reply) => RetryAfterMs(reply) is > 0 and var ms ? TimeSpan.FromMilliseconds(ms) : null;
 
     /// <summary>A command's first answer, as it arrives: a refusal holds back new commands until it is resolved.</summary>
     public IReply Note(IReply first)
