@@ -75,6 +75,7 @@ inspect.SetAction(r =>
 root.Subcommands.Add(inspect);
 root.Subcommands.Add(DataBackup.BackupCommand());
 root.Subcommands.Add(DataBackup.RestoreCommand());
+root.Subcommands.Add(AccountsCommand.Create());
 ServerHelp.Extend(root);
 
 root.Validators.Add(r =>

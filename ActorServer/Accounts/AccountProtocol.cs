@@ -32,9 +32,21 @@ public sealed record ForgetAccount(string Name);
 /// it certainly holds nothing: a guest's name, verified without recovering an account).</summary>
 public sealed record AccountLookedUp(VerifyClaim Verify, bool MayHold, IActorRef ReplyTo);
 
+/// <summary>The operator's change of a name's account (<c>ActorServer accounts</c>, on a data directory no server holds):
+/// a new password (<see cref="AccountAction.ChangePassword"/>) or a release, without the old password. Answered with
+/// <see cref="OperatorChangeDone"/>. Sent only by that command's own actor system: peers reach the gateway alone.</summary>
+public sealed record OperatorChange(string Name, AccountAction Action, string? NewPassword = null)
+{
+    public override string ToString() => $"OperatorChange {{ Name = {Name}, Action = {Action} }}";
+}
+
+/// <summary>Accounts → the operator's command: how its <see cref="OperatorChange"/> ended (the account actor's code and words).</summary>
+public sealed record OperatorChangeDone(int Code, string Text);
+
 /// <summary>Accounts → one account actor: check a password (<paramref name="Action"/> null: a registration) or carry out
-/// an account command. Answered to the parent with <see cref="AccountJobDone"/>.</summary>
-public sealed record AccountJob(long Ticket, AccountAction? Action, string? Password, string? NewPassword = null)
+/// an account command. Answered to the parent with <see cref="AccountJobDone"/>. <paramref name="ByOperator"/>: the
+/// operator's <see cref="OperatorChange"/>, which asks for no old password.</summary>
+public sealed record AccountJob(long Ticket, AccountAction? Action, string? Password, string? NewPassword = null, bool ByOperator = false)
 {
     public override string ToString() => $"AccountJob {{ Ticket = {Ticket}, Action = {Action?.ToString() ?? "check"} }}";
 }

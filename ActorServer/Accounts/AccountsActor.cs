@@ -78,6 +78,7 @@ public sealed class AccountsActor : ReceiveActor
         Receive<VerifyClaim>(m => Verify(m, Sender, recover: true));
         Receive<AccountLookedUp>(m => Verify(m.Verify, m.ReplyTo, recover: m.MayHold));
         Receive<AccountRequest>(OnRequest);
+        Receive<OperatorChange>(OnOperatorChange);
         Receive<AccountJobDone>(OnDone);
         Receive<FoldHeld>(OnFoldHeld);
         Receive<FoldRefused>(OnFoldRefused);
@@ -136,6 +137,32 @@ public sealed class AccountsActor : ReceiveActor
         Submit(m.Name, m.Host, new AccountJob(0, c.Action, c.Password, c.NewPassword),
             (code, text) => new AccountAnswer(c.Id, code == Codes.Ok ? OpOutcome.Ok(OpValue.Of(text)) : new OpOutcome(code, OpValue.None, text)), Sender);
     }
+
+    // The same account actor and journal as a client's command, less what bounds clients: the operator's command runs
+    // alone on the store (DataDirectoryClaim.TakeAlone) and is answered once the change is written.
+    private void OnOperatorChange(OperatorChange m)
+    {
+        var problem = m.Action switch
+        {
+            AccountAction.ChangePassword => Limits.PasswordError(m.NewPassword),
+            AccountAction.Release => null,
+            _ => "not an operator's change",
+        };
+        if (problem is not null)
+        {
+            Sender.Tell(new OperatorChangeDone(Codes.Invalid, problem));
+            return;
+        }
+        if (FileLost())
+        {
+            Sender.Tell(new OperatorChangeDone(Codes.Unavailable, "the change was not saved: the data store is out of reach"));
+            return;
+        }
+        Submit(m.Name, OperatorHost, new AccountJob(0, m.Action, null, m.NewPassword, ByOperator: true), (code, text) => new OperatorChangeDone(code, text), Sender);
+    }
+
+    /// <summary>The "host" an operator's change is booked under (it carries no password, so nothing is charged to it).</summary>
+    private const string OperatorHost = "operator";
 
     private static string LookAlikeText(string name, string reserved) =>
         $"'{name}' differs only in case from the reserved name '{reserved}'; choose another name";

@@ -24,6 +24,9 @@ public sealed class ReservedNames
 
     public int Count => _names.Since.Count;
 
+    /// <summary>Every reserved name with when it was reserved (Unix ms; 0 when the journal did not say), by name.</summary>
+    public IEnumerable<(string Name, long SinceMs)> All => _names.Since.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => (n.Key, n.Value));
+
     /// <summary>The reserved name <paramref name="name"/> differs from only in case ("Alice" for "alice"), or null: names
     /// are told apart by case, but one that reads as someone's reserved name is not anyone else's to take.</summary>
     public string? LookAlike(string name)

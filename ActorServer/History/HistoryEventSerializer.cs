@@ -14,7 +14,9 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
 {
     /// <summary>Apart from the node's other serializers (4241 refusing, 4242 wire, 4243 cluster wire, 4244 accounts).</summary>
     public const int Id = 4245;
-    private const string PostedM = "posted", HeldM = "held", DeliveredM = "held-done", ReadM = "read", ClearedM = "cleared",
+    /// <summary>The journal's manifest of <see cref="InboxCleared"/>: what the operator's release waits to see compacted.</summary>
+    public const string InboxClearedManifest = "cleared";
+    private const string PostedM = "posted", HeldM = "held", DeliveredM = "held-done", ReadM = "read", ClearedM = InboxClearedManifest,
         InboxM = "inbox";
     private const uint FirstTag = 10, SecondTag = 18, NumberTag = 24;
 

@@ -44,13 +44,48 @@ public sealed class DataDirectoryClaim : IDisposable
                     alone.Write(Encoding.UTF8.GetBytes(segment));
                     alone.Flush(flushToDisk: false);
                 }
-            var held = TryOpen(path, FileShare.ReadWrite)
-                ?? throw new IOException($"{path} is locked exclusively by another process");
+            // Only an offline command holds it exclusively outside the gate (TakeAlone): this node waits for it to finish.
+            if (TryOpen(path, FileShare.ReadWrite) is not { } held)
+            {
+                problem = $"the data directory {directory} is locked ({path}): an offline command (ActorServer accounts) is at work on it; " +
+                    "start the server once it has finished";
+                return null;
+            }
             var owner = new StreamReader(held, Encoding.UTF8, leaveOpen: true).ReadToEnd();
             if (owner == segment) return new DataDirectoryClaim(held);
             held.Dispose();
             problem = $"the data directory {directory} is in use by another server (segment '{owner}'): two servers must not " +
                 $"share one store; give this one another --data, or --segment {owner} to run it as another node of that server";
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problem = $"cannot claim the data directory {directory} ({path}): {e.Message}";
+            return null;
+        }
+    }
+
+    /// <summary>The directory for an offline command that writes the store as a server would (<c>accounts</c>): held
+    /// exclusively, so no node runs on it meanwhile and none starts until it is disposed. Null when a server's node holds
+    /// it (<paramref name="holder"/>: its segment), or with <paramref name="problem"/> when the file cannot be used.</summary>
+    public static DataDirectoryClaim? TakeAlone(string directory, out string? holder, out string? problem, TimeSpan? gateWait = null)
+    {
+        (holder, problem) = (null, null);
+        var path = Path.Combine(directory, FileName);
+        try
+        {
+            using var gate = Gate(Path.Combine(directory, GateName), gateWait ?? TimeSpan.FromSeconds(10));
+            if (gate is null)
+            {
+                problem = $"{Path.Combine(directory, GateName)} stayed locked: a server starting on this data directory seems stuck";
+                return null;
+            }
+            if (TryOpen(path, FileShare.None) is { } alone) return new DataDirectoryClaim(alone);
+            // A shared lock reads beside the nodes' shared locks: which server it is, for the refusal. None: another
+            // offline command holds it.
+            using var shared = TryOpen(path, FileShare.ReadWrite);
+            if (shared is null) problem = $"the data directory {directory} is locked ({path}): another offline command (ActorServer accounts) is at work on it";
+            else holder = new StreamReader(shared, Encoding.UTF8).ReadToEnd();
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -208,6 +208,22 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
             return read.ExecuteScalar() is not 0L;
         });
 
+    /// <summary>Whether the release of <paramref name="name"/> still has rows to delete: its account's earlier events (their
+    /// password hashes; only the release stays, flagged), its inbox's clearing not compacted yet, or an older snapshot
+    /// of the inbox (the earlier owner's markers) beside the newest.</summary>
+    public bool ReleasePending(string name)
+    {
+        using var db = Reader();
+        using var read = db.CreateCommand();
+        read.CommandText = "SELECT EXISTS (SELECT 1 FROM event_journal WHERE persistence_id = $account AND is_deleted = 0) " +
+            "OR EXISTS (SELECT 1 FROM event_journal WHERE persistence_id = $inbox AND is_deleted = 0 AND manifest = $cleared) " +
+            "OR (SELECT count(*) FROM snapshot WHERE persistence_id = $inbox) > 1";
+        read.Parameters.AddWithValue("$account", AccountActor.PersistenceIdOf(name));
+        read.Parameters.AddWithValue("$inbox", InboxActor.PersistenceIdOf(name));
+        read.Parameters.AddWithValue("$cleared", HistoryEventSerializer.InboxClearedManifest);
+        return read.ExecuteScalar() is not 0L;
+    }
+
     // Not pooled: a pooled connection would keep reading a file replaced under the node.
     private SqliteConnection Reader()
     {

@@ -18,6 +18,7 @@ public static class ServerHelp
         "       ActorServer inspect [--segment S | --monitor HOST:PORT | --url URL] [--json] [--watch]\n" +
         "       ActorServer backup [--data DIR] --to FILE [--config F]\n" +
         "       ActorServer restore --from FILE [--data DIR] [--config F]   (servers stopped)\n" +
+        "       ActorServer accounts list | release NAME | set-password NAME [--data DIR] [--config F]   (changes: servers stopped)\n" +
         "       ActorServer --help   (modes and subcommands, codes, examples)";
 
     static readonly string Server = $$"""
@@ -35,6 +36,9 @@ public static class ServerHelp
           backup     copy the data store (accounts, history) to a new 0600 file, consistently, while servers run
           restore    put such a copy in place as the data store, with every server using it stopped; the store
                      it replaces is kept beside it (--help for more; docs/operating.md#backup-and-restore)
+          accounts   for a forgotten password: release a reserved name, or set-password (read from stdin or asked
+                     without echo), with every server on the data directory stopped; list the reserved names
+                     (--help for more; docs/operating.md#accounts-a-forgotten-password)
 
         Monitoring (--monitor HOST:PORT, off by default; plain HTTP, read-only):
           GET /healthz   200 {"status":"ok"}, or 503 {"status":"unavailable","reason":"..."}; in cluster mode 503
@@ -144,6 +148,30 @@ public static class ServerHelp
           ActorServer restore --from /backups/switchboard.db --data /srv/switchboard
         """;
 
+    const string Accounts = """
+
+        For a reserved name whose owner forgot its password: set-password NAME gives it a new one (the first line
+        of stdin, or asked twice on the terminal, nothing echoed; never an argument), release NAME makes it a guest's
+        again (its password hashes and its inbox leave the store, as at the owner's own release). They write the
+        same events as the server, through the same journal, so a server started afterwards reads them.
+        Single host only (--data); a cluster's accounts (--db) are changed by their owners only, for now.
+
+        Every server using DIR must be stopped: a change is refused (exit 3) while a node holds DIR/server.lock,
+        and a node starting meanwhile is refused until it is done. list only reads, also while servers run:
+        one line per reserved name, NAME<TAB>reserved since (UTC).
+
+        Exit codes:
+          0 done · 1 no data store in DIR, it cannot be used, or the change was not saved
+          2 a bad option, name or password · 3 a server is running on DIR (nothing changed)
+          4 NAME is not reserved (nothing changed)
+
+        Examples:
+          ActorServer accounts list --data /srv/switchboard
+          ActorServer accounts set-password alice --data /srv/switchboard            (asks twice)
+          ActorServer accounts set-password alice < new-password.txt
+          ActorServer accounts release alice --data /srv/switchboard
+        """;
+
     /// <summary>Appends the guide to the generated help of the root command and of its subcommands.</summary>
     public static void Extend(RootCommand root)
     {
@@ -165,7 +193,8 @@ public static class ServerHelp
         public override int Invoke(ParseResult parseResult)
         {
             var code = standard.Invoke(parseResult);
-            Console.Out.WriteLine(parseResult.CommandResult.Command.Name switch { "inspect" => Inspect, "backup" => Backup, "restore" => Restore, _ => Server });
+            Console.Out.WriteLine(parseResult.CommandResult.Command.Name switch { "inspect" => Inspect, "backup" => Backup, "restore" => Restore,
+                "accounts" or "list" or "release" or "set-password" => Accounts, _ => Server });
             return code;
         }
     }

@@ -46,4 +46,29 @@ public sealed class DataDirectoryClaimSpecs : IDisposable
         Assert.NotNull(b);
         Assert.Equal("short", File.ReadAllText(Path.Combine(_dir, DataDirectoryClaim.FileName)));
     }
+
+    [Fact]
+    public void An_offline_command_takes_the_directory_alone_only_while_no_server_holds_it_and_keeps_servers_out_meanwhile()
+    {
+        using (var node = DataDirectoryClaim.Take(_dir, "seg-a", out _))
+        {
+            Assert.Null(DataDirectoryClaim.TakeAlone(_dir, out var holder, out var problem));
+            Assert.Equal("seg-a", holder);
+            Assert.Null(problem);
+        }
+
+        using (var alone = DataDirectoryClaim.TakeAlone(_dir, out var holder, out var problem))
+        {
+            Assert.NotNull(alone);
+            Assert.Null(holder);
+            Assert.Null(DataDirectoryClaim.Take(_dir, "seg-a", out problem));
+            Assert.Contains("an offline command (ActorServer accounts) is at work on it", problem);
+            Assert.Null(DataDirectoryClaim.TakeAlone(_dir, out holder, out problem));
+            Assert.Null(holder);
+            Assert.Contains("another offline command (ActorServer accounts) is at work on it", problem);
+        }
+        using var after = DataDirectoryClaim.Take(_dir, "seg-a", out var none);
+        Assert.NotNull(after);
+        Assert.Equal("seg-a", File.ReadAllText(Path.Combine(_dir, DataDirectoryClaim.FileName)));
+    }
 }

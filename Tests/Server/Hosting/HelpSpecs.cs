@@ -9,7 +9,7 @@ public sealed class HelpSpecs
     {
         await using var help = new ChildProcess(Binaries.Server, ["--help"], redirectInput: false);
         Assert.Equal(0, await help.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        foreach (var part in new[] { "Modes and subcommands:", "inspect", "backup", "restore", "--monitor", "--db <CONNECTION|FILE>", "The cluster store", "calc A OP B", "Response codes:", "409 name already taken", "Exit codes:", "Examples:" })
+        foreach (var part in new[] { "Modes and subcommands:", "inspect", "backup", "restore", "accounts", "--monitor", "--db <CONNECTION|FILE>", "The cluster store", "calc A OP B", "Response codes:", "409 name already taken", "Exit codes:", "Examples:" })
             Assert.Contains(part, help.StdOut);
 
         // The server's list of what clients send is written by hand: it names exactly the client's scripted commands.
@@ -32,6 +32,18 @@ public sealed class HelpSpecs
         {
             Assert.Equal(0, await help.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             foreach (var part in new[] { "--from <FILE>", "--data <DIR>", "For stopped servers", "before-restore-TIME", "1 no backup there" })
+                Assert.Contains(part, help.StdOut);
+        }
+    }
+
+    [Fact]
+    public async Task Accounts_help_says_the_servers_must_be_stopped_how_the_password_is_read_and_what_its_exit_codes_mean()
+    {
+        foreach (var (args, names) in new[] { (new[] { "accounts", "--help" }, "set-password"), (["accounts", "set-password", "--help"], "--data <DIR>"), (["accounts", "release", "--help"], "<NAME>") })
+        {
+            await using var help = new ChildProcess(Binaries.Server, args, redirectInput: false);
+            Assert.Equal(0, await help.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            foreach (var part in new[] { names, "Every server using DIR must be stopped", "first line", "3 a server is running on DIR", "4 NAME is not reserved" })
                 Assert.Contains(part, help.StdOut);
         }
     }
