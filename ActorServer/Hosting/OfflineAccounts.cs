@@ -115,7 +115,7 @@ public static class OfflineAccounts
             if (DateTime.UtcNow > until)
             {
                 error.WriteLine($"accounts: warning: '{name}' is released, but its earlier events or its inbox's were not all deleted within " +
-                    $"{Patience.TotalSeconds:0} s (see the lines above); run release again after fixing the store");
+                    $"{Patience.TotalSeconds:0} s (see the lines above)");
                 return;
             }
             Thread.Sleep(20);
