@@ -57,7 +57,7 @@ public interface IStateStore : IDisposable
 
     StateSnapshot Snapshot();
 
-    /// <summary>How many clients are online and which nodes have a row: what a broadcast needs, without
+    /// <summary>How many clients are online and which nodes serve (a row with its uid published): what a broadcast needs, without
     /// decoding every slot as <see cref="Snapshot"/> does.</summary>
     Census Census();
 

@@ -45,13 +45,15 @@ static class SegmentSnapshot
         return false;
     }
 
-    /// <summary>How many clients the slots hold and which nodes are registered (no decoding of the clients).</summary>
+    /// <summary>How many clients the slots hold and which nodes serve (no decoding of the clients). A node that has not
+    /// published its actor system's uid yet is starting: it has no clients, and a broadcast sent its way would dial an
+    /// address the other nodes cannot tell from an impostor's yet (<see cref="Security.NodeIdentities"/>).</summary>
     public static Census CensusOf(ReadOnlySpan<byte> seg)
     {
         var nodes = new List<string>(2);
         var clients = 0;
         for (var i = 0; i < SegmentLayout.NodeCapacity; i++)
-            if (NodeRows.TryRead(SegmentLayout.NodeRowSpan(seg, i), out var node)) nodes.Add(node.Address);
+            if (NodeRows.TryRead(SegmentLayout.NodeRowSpan(seg, i), out var node) && node.AkkaUid != 0) nodes.Add(node.Address);
         for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
             if (ClientSlots.IsClient(SegmentLayout.SlotSpan(seg, i))) clients++;
         return new Census(clients, nodes);

@@ -25,7 +25,14 @@ public sealed class SegmentRegistrySpecs() : RegistrySpecs(Config)
 
     protected override string There => $"127.0.0.1:{((ExtendedActorSystem)Sys).Provider.DefaultAddress.Port}";
 
-    private SharedSegmentStore ThereStore => _there ??= OpenStore(_segment, There);
+    // The other node serves: its row carries its actor system's uid (a starting node's has none, and gets no fan-outs).
+    private SharedSegmentStore ThereStore => _there ??= Serving(OpenStore(_segment, There));
+
+    private SharedSegmentStore Serving(SharedSegmentStore store)
+    {
+        store.PublishAkkaUid(Akka.Remote.AddressUidExtension.Uid(Sys));
+        return store;
+    }
 
     protected override IActorRef CreateRegistry()
     {
