@@ -159,13 +159,28 @@ public sealed class SharedSegmentStore : IStateStore
 
     // ------------------------------------------------------------------ IStateStore
 
-    public ClaimResult Claim(string name)
+    // The lock, for a change of the table in this node's name (a claim, a fold hold): its row first, if it was lost.
+    SegmentMutex.Scope EnterToTake(string name)
     {
         if (!ClientSlots.IsValidName(name))
             throw new ArgumentException("a client name is 1–32 chars of [A-Za-z0-9_.-]", nameof(name));
-        using var held = Enter();
+        var held = Enter();
+        try
+        {
+            if (!_upkeep.OwnRowIsOurs(Seg)) _upkeep.RegisterAgain(Seg, "lost");
+            return held;
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+    }
+
+    public ClaimResult Claim(string name)
+    {
+        using var held = EnterToTake(name);
         var seg = Seg;
-        if (!_upkeep.OwnRowIsOurs(seg)) _upkeep.RegisterAgain(seg, "lost");
         var free = -1;
         // The scan reads every used slot anyway: the highest token in use bounds nextToken, the used slots and their
         // requests bound the totals (sessions add to those without the lock, so this node's floors lag behind them).
@@ -203,11 +218,8 @@ public sealed class SharedSegmentStore : IStateStore
 
     public FoldHoldResult HoldFold(string name)
     {
-        if (!ClientSlots.IsValidName(name))
-            throw new ArgumentException("a client name is 1–32 chars of [A-Za-z0-9_.-]", nameof(name));
-        using var held = Enter();
+        using var held = EnterToTake(name);
         var seg = Seg;
-        if (!_upkeep.OwnRowIsOurs(seg)) _upkeep.RegisterAgain(seg, "lost");
         var free = -1;
         long maxToken = 0;
         for (var i = 0; i < SegmentLayout.ClientCapacity; i++)
