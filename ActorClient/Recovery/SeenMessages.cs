@@ -14,10 +14,11 @@ public enum Showing
 /// <summary>
 /// What this client has seen, across reconnects (it outlives each actor system): the rooms it is in, and per
 /// conversation the kept message ids it was shown (a room, or for a reserved name the DMs with one person; a message
-/// carries an id only where the server keeps it, so a guest's DMs are never tracked). At a reconnect
-/// <see cref="BeginCatchUp"/> says where to ask history from: a little before the newest id seen, since two senders'
-/// messages to a room may arrive out of id order and the connection may drop between them; the recent ids seen are
-/// remembered, so nothing is shown twice. Until the next reconnect it keeps the ids shown since, so a message that
+/// carries an id only where the server keeps it, so a guest's DMs are never tracked) or was told of (ids it marked read, history it was shown). At a reconnect <see cref="BeginCatchUp"/>
+/// says where to ask history from: a little before the newest id seen, since two senders' messages to a room may arrive
+/// out of id order and the connection may drop between them, but never before the first id this process saw of the
+/// conversation nor at or below one it was told of: older ones came before it was watching (to an earlier process, say),
+/// not while the connection was down. The recent ids seen are remembered, so nothing is shown twice. Until the next reconnect it keeps the ids shown since, so a message that
 /// comes both live (or in the room's replay) and in the catch-up is shown once. Thread-safe: written by the client
 /// actor's events and the catch-up's task.
 /// </summary>
@@ -44,13 +45,19 @@ public sealed class SeenMessages(string name)
         }
     }
 
-    /// <summary>A reply to one of this client's requests: joins and leaves change the rooms it is in.</summary>
+    /// <summary>A reply to one of this client's requests: joins and leaves change the rooms it is in, and a read marker or a page of history tells of ids not to show as missed later.</summary>
     public void Answered(ISwitchboardMessage sent, IReply reply)
     {
         lock (_gate)
         {
             switch (sent)
             {
+                case ChatCommand { Verb: "markread", Args: [var conversation, var id] } when reply.Code == Codes.Ok && long.TryParse(id, out var upTo):
+                    Told(conversation.StartsWith('#') ? Room(conversation) : conversation, upTo);
+                    break;
+                case HistoryQuery when reply is HistoryReply { Code: Codes.Ok, Messages: [_, ..] } h:
+                    Told(h.Conversation, h.Messages.Max(l => l.Id));
+                    break;
                 case JoinRoom j when reply.Code == Codes.Ok:
                     _rooms.Add(Room(j.Room));
                     break;
@@ -101,13 +108,17 @@ public sealed class SeenMessages(string name)
             _catching.Clear();
             _missedInReplays = 0;
             var rooms = _rooms.Order(StringComparer.Ordinal).ToArray();
+            // A room this process saw nothing of keeps After 0: its join replayed nothing, so all of its history is newer
+            // than the join, and a member who saw none of it live missed it. A DM conversation never seen is not asked:
+            // what came for a reserved name while its session was gone is held and handed over at login.
             var dms = _seen.Keys.Where(k => !k.StartsWith('#')).Order(StringComparer.Ordinal);
             var points = new List<CatchUpPoint>();
             foreach (var conversation in rooms.Concat(dms))
             {
                 var track = _seen.GetValueOrDefault(conversation);
                 var newest = track?.Newest ?? 0;
-                var after = Math.Max(0, newest - Margin);
+                var watched = track is null || track.First == long.MaxValue ? 0 : track.First - 1;
+                var after = track is null ? 0 : Math.Max(Math.Max(0, newest - Margin), Math.Max(track.Told, watched));
                 var catching = _catching[conversation] = new Catching(after);
                 if (track is not null) catching.Shown.UnionWith(track.Recent);
                 points.Add(new CatchUpPoint(conversation, after, newest));
@@ -153,6 +164,23 @@ public sealed class SeenMessages(string name)
 
     private void Saw(string conversation, long id)
     {
+        var track = Tracked(conversation);
+        track.First = Math.Min(track.First, id);
+        track.Newest = Math.Max(track.Newest, id);
+        track.Recent.Enqueue(id);
+        if (track.Recent.Count > Margin) track.Recent.Dequeue();
+    }
+
+    // Ids up to upTo are known to the person (marked read, or shown by history): none of them is missed.
+    private void Told(string conversation, long upTo)
+    {
+        var track = Tracked(conversation);
+        track.Told = Math.Max(track.Told, upTo);
+        track.Newest = Math.Max(track.Newest, upTo);
+    }
+
+    private Track Tracked(string conversation)
+    {
         if (!_seen.TryGetValue(conversation, out var track))
         {
             if (_seen.Count >= MaxConversations
@@ -161,13 +189,15 @@ public sealed class SeenMessages(string name)
             _seen[conversation] = track = new Track();
         }
         track.Touched = ++_touches;
-        track.Newest = Math.Max(track.Newest, id);
-        track.Recent.Enqueue(id);
-        if (track.Recent.Count > Margin) track.Recent.Dequeue();
+        return track;
     }
 
     private sealed class Track
     {
+        /// <summary>The lowest id this process was shown (long.MaxValue: none, only told of).</summary>
+        public long First { get; set; } = long.MaxValue;
+        /// <summary>The highest id marked read or shown by history.</summary>
+        public long Told { get; set; }
         public long Newest { get; set; }
         public long Touched { get; set; }
         public Queue<long> Recent { get; } = new();

@@ -118,6 +118,37 @@ public sealed class CatchUpSpecs : ICatchUpView
         Assert.Equal(HistoryAnchor.After, Assert.IsType<HistoryQuery>(Assert.Single(_sent)).Anchor);
     }
 
+    // A server's history after the query's anchor, as CatchUpAsync's server: only ids above At.
+    private static Func<ISwitchboardMessage, IReply> History(string conversation, params ChatLine[] lines) => m => m switch
+    {
+        HistoryQuery { Conversation: var c } h when c == conversation =>
+            Page(conversation, 0, lines.Max(l => l.Id), [.. lines.Where(l => l.Id > h.At)]),
+        _ => throw new InvalidOperationException($"unexpected {m}"),
+    };
+
+    [Fact]
+    public async Task Direct_messages_from_before_this_client_first_saw_the_conversation_are_not_missed()
+    {
+        // This process saw only 6 (1-3 came to an earlier one, which marked them read; 4 and 5 were hers).
+        Push(Dm(6));
+        _screen.Clear();
+        await CatchUpAsync(History("bob", Line(1), Line(2), Line(3), Line(4, "alice"), Line(5, "alice"), Line(6), Line(7)));
+        Assert.Equal(["missed 7 bob direct"], _screen);
+        Assert.Equal(1, _summary!.Missed);
+    }
+
+    [Fact]
+    public async Task What_she_marked_read_or_read_in_history_is_not_missed_and_those_conversations_are_caught_up_too()
+    {
+        _seen.Answered(new ChatCommand(1, "markread", ["bob", "3"]), Ok("bob marked read up to 3"));
+        _seen.Answered(new HistoryQuery(2, "carol", HistoryAnchor.Latest, 0, 50), Page("carol", 0, 2, Line(1, "carol"), Line(2, "carol")));
+        Assert.Equal([new CatchUpPoint("bob", 3, 3), new CatchUpPoint("carol", 2, 2)], _seen.BeginCatchUp().Points);
+        await CatchUpAsync(m => m is HistoryQuery { Conversation: "bob" }
+            ? History("bob", Line(1), Line(2), Line(3), Line(4))(m)
+            : History("carol", Line(1, "carol"), Line(2, "carol"), Line(3, "carol"))(m));
+        Assert.Equal(["missed 4 bob direct", "missed 3 carol direct"], _screen);
+    }
+
     [Fact]
     public async Task What_retention_trimmed_while_she_was_away_is_counted_and_said_per_conversation()
     {
