@@ -60,9 +60,10 @@ internal sealed class ConsoleEvents(string name, Func<Connection?> connection, F
         connection()?.MarkBack();
         if (Status is { } s)
         {
-            // A new session: the server forgot this client's rooms and presence setting with the old one.
+            // A new session: the server forgot this client's rooms and presence setting with the old one; the catch-up
+            // sets them again (the rooms show as they are joined).
             s.Node = registered.Node;
-            s.Presence = true;
+            s.Presence = seen?.PresenceOn ?? true;
             s.ForgetRooms();
             s.Connected = true;
         }

@@ -18,11 +18,13 @@ public interface ICatchUpView
 }
 
 /// <summary>A catch-up's outcome: messages shown as missed, messages retention trimmed before they could be read, rooms
-/// joined again, and conversations it could not catch up on (the server's code and error).</summary>
+/// joined again, and conversations it could not catch up on (the server's code and error; "presence" when notices could
+/// not be turned off again).</summary>
 public sealed record CatchUpSummary(long Missed, long Trimmed, string[] Rooms, (string Conversation, int Code, string Error)[] Failed);
 
 /// <summary>
-/// After a reconnect: joins the client's rooms again, then asks each conversation's history after the point
+/// After a reconnect: turns presence notices off again if the client had (a new session starts with them on), joins the
+/// client's rooms again, then asks each conversation's history after the point
 /// <see cref="SeenMessages"/> gave (the history query, paged until caught up, at most <see cref="MaxPages"/> a
 /// conversation), one request at a time (the session's rate limit is the client's too). What comes that was not shown
 /// already, and is not the client's own, is shown as missed; what retention trimmed meanwhile is counted. A server that
@@ -39,6 +41,12 @@ public sealed class CatchUp(SeenMessages seen, Func<Func<long, ISwitchboardMessa
         var rooms = new List<string>();
         var failed = new List<(string, int, string)>();
         var lost = new HashSet<string>(StringComparer.Ordinal);
+        if (!plan.PresenceOn)
+        {
+            var reply = await send(id => new SetPresence(id, false));
+            if (reply.Code == Codes.Unreachable) return;
+            if (reply.Code != Codes.Ok) failed.Add(("presence", reply.Code, reply.Error ?? "not set"));
+        }
         foreach (var room in plan.Rooms)
         {
             var reply = await send(id => new JoinRoom(id, room));

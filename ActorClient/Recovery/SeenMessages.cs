@@ -12,9 +12,10 @@ public enum Showing
 }
 
 /// <summary>
-/// What this client has seen, across reconnects (it outlives each actor system): the rooms it is in, and per
-/// conversation the kept message ids it was shown (a room, or for a reserved name the DMs with one person; a message
-/// carries an id only where the server keeps it, so a guest's DMs are never tracked) or was told of (ids it marked read, history it was shown). At a reconnect <see cref="BeginCatchUp"/>
+/// What this client has seen, across reconnects (it outlives each actor system): the rooms it is in and its presence
+/// setting (what a new session forgets), and per conversation the kept message ids it was shown (a room, or for a
+/// reserved name the DMs with one person; a message carries an id only where the server keeps it, so a guest's DMs are
+/// never tracked) or was told of (ids it marked read, history it was shown). At a reconnect <see cref="BeginCatchUp"/>
 /// says where to ask history from: a little before the newest id seen, since two senders' messages to a room may arrive
 /// out of id order and the connection may drop between them, but never before the first id this process saw of the
 /// conversation nor at or below one it was told of: older ones came before it was watching (to an earlier process, say),
@@ -33,6 +34,7 @@ public sealed class SeenMessages(string name)
     private readonly Dictionary<string, Track> _seen = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Catching> _catching = new(StringComparer.Ordinal);
     private long _touches, _missedInReplays;
+    private bool _presenceOn = true;
 
     public string Name => name;
 
@@ -45,13 +47,17 @@ public sealed class SeenMessages(string name)
         }
     }
 
-    /// <summary>A reply to one of this client's requests: joins and leaves change the rooms it is in, and a read marker or a page of history tells of ids not to show as missed later.</summary>
+    /// <summary>A reply to one of this client's requests: joins and leaves change the rooms it is in, a presence
+    /// setting is kept, and a read marker or a page of history tells of ids not to show as missed later.</summary>
     public void Answered(ISwitchboardMessage sent, IReply reply)
     {
         lock (_gate)
         {
             switch (sent)
             {
+                case SetPresence p when reply.Code == Codes.Ok:
+                    _presenceOn = p.On;
+                    break;
                 case ChatCommand { Verb: "markread", Args: [var conversation, var id] } when reply.Code == Codes.Ok && long.TryParse(id, out var upTo):
                     Told(conversation.StartsWith('#') ? Room(conversation) : conversation, upTo);
                     break;
@@ -123,7 +129,7 @@ public sealed class SeenMessages(string name)
                 if (track is not null) catching.Shown.UnionWith(track.Recent);
                 points.Add(new CatchUpPoint(conversation, after, newest));
             }
-            return new CatchUpPlan(rooms, [.. points]);
+            return new CatchUpPlan(rooms, [.. points], _presenceOn);
         }
     }
 
@@ -154,6 +160,15 @@ public sealed class SeenMessages(string name)
         {
             _rooms.Remove(room);
             _catching.Remove(room);
+        }
+    }
+
+    /// <summary>The presence setting this client last had confirmed (on unless it turned notices off).</summary>
+    public bool PresenceOn
+    {
+        get
+        {
+            lock (_gate) return _presenceOn;
         }
     }
 
@@ -215,9 +230,10 @@ public sealed class SeenMessages(string name)
 /// is the newest id seen before the drop (what retention trimmed past it was missed).</summary>
 public sealed record CatchUpPoint(string Conversation, long After, long Newest);
 
-/// <summary>What to recover after a reconnect: <paramref name="Rooms"/> to join again, and each conversation (those
-/// rooms first, then DMs by the other party's name) with where to ask history from.</summary>
-public sealed record CatchUpPlan(string[] Rooms, CatchUpPoint[] Points)
+/// <summary>What to recover after a reconnect: presence notices to turn off again unless <paramref name="PresenceOn"/> (the
+/// server's default), <paramref name="Rooms"/> to join again, and each conversation (those rooms first, then DMs by the
+/// other party's name) with where to ask history from.</summary>
+public sealed record CatchUpPlan(string[] Rooms, CatchUpPoint[] Points, bool PresenceOn = true)
 {
-    public bool IsEmpty => Rooms.Length == 0 && Points.Length == 0;
+    public bool IsEmpty => PresenceOn && Rooms.Length == 0 && Points.Length == 0;
 }

@@ -150,6 +150,29 @@ public sealed class CatchUpSpecs : ICatchUpView
     }
 
     [Fact]
+    public async Task Presence_notices_turned_off_are_turned_off_again_after_a_reconnect_before_anything_else()
+    {
+        _seen.Answered(new SetPresence(1, false), Ok("presence notices off"));
+        Assert.False(_seen.BeginCatchUp().IsEmpty); // the setting alone is worth restoring
+        Join("games");
+        await CatchUpAsync(m => m switch
+        {
+            SetPresence => Ok("presence notices off"),
+            JoinRoom => Ok("joined #games"),
+            HistoryQuery => Page("#games", 0, 0),
+            _ => throw new InvalidOperationException($"unexpected {m}"),
+        });
+        Assert.False(Assert.IsType<SetPresence>(_sent[0]).On);
+        Assert.IsType<JoinRoom>(_sent[1]);
+        Assert.Empty(_summary!.Failed);
+
+        // Turned on again: the server's default, nothing to restore.
+        _seen.Answered(new SetPresence(2, true), Ok("presence notices on"));
+        _seen.Answered(new LeaveRoom(3, "games"), Ok("left #games"));
+        Assert.True(_seen.BeginCatchUp().IsEmpty);
+    }
+
+    [Fact]
     public async Task What_retention_trimmed_while_she_was_away_is_counted_and_said_per_conversation()
     {
         for (var id = 1; id <= 40; id++) Push(Dm(id));
