@@ -26,7 +26,12 @@ public static class MonitorInspect
         if (monitor is not null)
             return MonitorAddress.Parse(monitor, out problem) is { } at ? new Uri($"http://{at}/") : null;
         if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-            return new Uri(uri, uri.AbsolutePath.EndsWith('/') ? uri.AbsolutePath : uri.AbsolutePath + "/");
+        {
+            // The endpoint's base; a URL of its /status itself (what a browser shows) names the same one.
+            var path = uri.AbsolutePath.TrimEnd('/');
+            if (path.EndsWith("/status", StringComparison.Ordinal)) path = path[..^"/status".Length];
+            return new Uri(uri, path + "/");
+        }
         problem = $"--url wants an http(s) address such as http://127.0.0.1:8222/, not '{url}'";
         return null;
     }

@@ -29,6 +29,29 @@ public sealed class HostPortSpecs
         Assert.Contains(why, problem);
     }
 
+    // What the server prints ("listening on akka.tcp://switchboard@HOST:PORT") pasted as it is.
+    [Theory]
+    [InlineData("akka.tcp://switchboard@127.0.0.1:48102", "127.0.0.1", 48102)]
+    [InlineData("akka.ssl.tcp://switchboard@h1.example:4053", "h1.example", 4053)]
+    [InlineData("akka.tcp://switchboard@[::1]:4053/", "::1", 4053)]
+    public void An_actor_system_address_the_server_prints_is_taken_as_its_host_and_port(string text, string host, int port)
+    {
+        Assert.Equal(new HostPort(host, port), HostPort.Parse(text, out var problem));
+        Assert.Null(problem);
+    }
+
+    // Any other URL is not mistaken for an IPv6 address: the answer says what form is wanted.
+    [Theory]
+    [InlineData("http://127.0.0.1:4053", "wants HOST:PORT")]
+    [InlineData("tcp://127.0.0.1:4053", "wants HOST:PORT")]
+    [InlineData("akka.tcp://127.0.0.1:4053", "wants HOST:PORT")]
+    public void Another_url_is_refused_with_the_forms_wanted_not_as_an_unbracketed_IPv6_address(string text, string why)
+    {
+        Assert.Null(HostPort.Parse(text, out var problem));
+        Assert.Contains(why, problem);
+        Assert.DoesNotContain("IPv6", problem);
+    }
+
     [Fact]
     public void A_list_names_its_first_bad_entry()
     {

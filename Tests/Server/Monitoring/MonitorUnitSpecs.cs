@@ -14,12 +14,37 @@ public sealed class MonitorUnitSpecs
         Assert.Equal(port, a.Port);
     }
 
+    // The endpoint's address as a browser has it.
+    [Theory]
+    [InlineData("http://127.0.0.1:48208", "127.0.0.1", 48208)]
+    [InlineData("http://127.0.0.1:48208/", "127.0.0.1", 48208)]
+    [InlineData("http://[::1]:8222", "::1", 8222)]
+    public void Monitor_address_may_be_given_as_an_http_url(string text, string ip, int port)
+    {
+        var a = MonitorAddress.Parse(text, out var problem);
+        Assert.Null(problem);
+        Assert.Equal((ip, port), (a!.Ip.ToString(), a.Port));
+    }
+
+    [Theory]
+    [InlineData(null, "http://127.0.0.1:48202/status", "http://127.0.0.1:48202/")]
+    [InlineData(null, "http://127.0.0.1:48202/status/", "http://127.0.0.1:48202/")]
+    [InlineData(null, "http://127.0.0.1:48202", "http://127.0.0.1:48202/")]
+    [InlineData(null, "http://proxy.example/sb/status", "http://proxy.example/sb/")]
+    [InlineData("http://127.0.0.1:48208", null, "http://127.0.0.1:48208/")]
+    public void Inspect_reads_status_under_the_endpoint_also_when_the_url_names_status_itself(string? monitor, string? url, string expected)
+    {
+        Assert.Equal(expected, MonitorInspect.BaseUri(monitor, url, out var problem)?.ToString());
+        Assert.Null(problem);
+    }
+
     [Theory]
     [InlineData("8222", "--monitor wants HOST:PORT, e.g. 127.0.0.1:8222 (got '8222')")]
     [InlineData("127.0.0.1:", "HOST:PORT")]
     [InlineData("127.0.0.1:abc", "port must be a number")]
     [InlineData("127.0.0.1:70000", "port must be a number")]
     [InlineData("no-such-host.invalid:8222", "does not resolve")]
+    [InlineData("https://127.0.0.1:8222", "http://HOST:PORT")]
     public void Monitor_address_explains_what_is_wrong(string text, string expected)
     {
         Assert.Null(MonitorAddress.Parse(text, out var problem));
