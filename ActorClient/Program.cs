@@ -65,7 +65,7 @@ root.SetAction(async r =>
         return ExitCodes.Usage;
     }
     return await ClientHost.RunAsync(new ClientOptions(r.GetValue(name)!, host, port, r.GetValue(json), r.GetValue(config), token,
-        servers, r.GetValue(bind) is { } b2 ? SwitchboardConfig.CanonicalHost(b2) : null, r.GetValue(chat)) { Pipeline = r.GetValue(pipeline), Credentials = new Credentials(password) }, tls(r));
+        servers, r.GetValue(bind) is { } b2 ? SwitchboardConfig.CanonicalHost(b2) : null, r.GetValue(chat)) { Pipeline = r.GetValue(pipeline), Credentials = new Credentials(password), PasswordPrompted = password is not null && r.GetValue(passwordPrompt) }, tls(r));
 });
 
 if (ClientHelp.Wanted(args))

@@ -16,6 +16,9 @@ public sealed record ClientOptions(string Name, string ServerHost, int ServerPor
     /// <summary>The name's password (--password-file, --password), kept across reconnects; null: a guest.</summary>
     public Credentials? Credentials { get; init; }
 
+    /// <summary>The password was typed at a prompt (--password), not read from a file: reserve asks for it again.</summary>
+    public bool PasswordPrompted { get; init; }
+
     /// <summary>Scripted mode: requests in flight at once (--pipeline; 1, the default, is DESIGN §4's one at a time).</summary>
     public int Pipeline { get; init; } = 1;
 }
@@ -102,7 +105,7 @@ public static class ClientHost
         AnsiConsole.MarkupLine($"[bold aqua]Switchboard[/] — registered as [bold]{Markup.Escape(o.Name)}[/] on {Markup.Escape(registered.Node)} [grey](clientSeq {registered.ClientSeq}, serverSeq {registered.ServerSeq})[/]");
         var status = events.Status = new ClientStatus(o.Name, registered.Node);
         using var ui = ConsoleUi.Create(o.Chat, events.Notices!, status, ct);
-        return await RunMenuAsync(new MenuRunner(connection, ui, status), connection, ct);
+        return await RunMenuAsync(new MenuRunner(connection, ui, status, o.PasswordPrompted ? o.Credentials : null), connection, ct);
 
         // The menu leaves by itself when interrupted. A console read can block for good once the terminal is
         // gone (a closed window, a killed tmux): then the client unregisters here and exits anyway.

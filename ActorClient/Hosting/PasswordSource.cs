@@ -20,7 +20,7 @@ public static class PasswordSource
             return null;
         }
         var password = file is not null ? TokenSource.Read(file, "SWITCHBOARD_PASSWORD", "password", out problem)
-            : prompt ? Prompt(name, out problem)
+            : prompt ? ReadHidden($"password for {name}:", out problem)
             : null;
         if (password is not null && Limits.PasswordError(password) is { } bad) problem = $"{bad}";
         return problem is null ? password : null;
@@ -38,7 +38,8 @@ public static class PasswordSource
         return null;
     }
 
-    private static string? Prompt(string name, out string? problem)
+    /// <summary>A line typed on the terminal without echo, after <paramref name="prompt"/> on stderr; null and why when none.</summary>
+    public static string? ReadHidden(string prompt, out string? problem)
     {
         problem = null;
         if (Console.IsInputRedirected)
@@ -46,7 +47,7 @@ public static class PasswordSource
             problem = "--password asks on a terminal, and input is redirected; use --password-file F";
             return null;
         }
-        Console.Error.Write($"password for {name}: ");
+        Console.Error.Write(prompt + " ");
         var typed = new StringBuilder();
         while (true)
         {

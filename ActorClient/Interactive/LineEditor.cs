@@ -11,44 +11,52 @@ public sealed class LineEditor(Notices notices, IEditView view, CancellationToke
 {
     private static readonly TimeSpan KeyPoll = TimeSpan.FromMilliseconds(25);
 
-    public ReadResult Read(Func<string> promptMarkup, History history, Completer? completer = null)
+    /// <param name="hidden">A secret: nothing typed is drawn (the prompt only), recalled or kept in history.</param>
+    public ReadResult Read(Func<string> promptMarkup, History history, Completer? completer = null, bool hidden = false)
     {
         var buffer = new EditBuffer();
+        IEditView shown = hidden ? new Hiding(view) : view;
+        if (hidden)
+        {
+            // Nothing of a secret is recalled later, nor completed.
+            history = new History();
+            completer = null;
+        }
         Console.TreatControlCAsInput = true;
-        view.Draw(promptMarkup(), buffer);
+        shown.Draw(promptMarkup(), buffer);
         var size = (Console.WindowWidth, Console.WindowHeight);
         while (true)
         {
             while (!Console.KeyAvailable)
             {
-                if (interrupted.IsCancellationRequested) return Finish(promptMarkup(), buffer, ReadResult.Interrupted);
+                if (interrupted.IsCancellationRequested) return Finish(shown, promptMarkup(), buffer, ReadResult.Interrupted);
                 if (notices.TryTake(out var first))
                 {
-                    view.Above(first, "yellow");
-                    while (notices.TryTake(out var next)) view.Above(next, "yellow");
-                    view.Draw(promptMarkup(), buffer);
+                    shown.Above(first, "yellow");
+                    while (notices.TryTake(out var next)) shown.Above(next, "yellow");
+                    shown.Draw(promptMarkup(), buffer);
                 }
                 // A resized window is drawn again at its new size (the chat view's panes follow it).
                 if ((Console.WindowWidth, Console.WindowHeight) != size)
                 {
                     size = (Console.WindowWidth, Console.WindowHeight);
-                    view.Draw(promptMarkup(), buffer);
+                    shown.Draw(promptMarkup(), buffer);
                 }
                 notices.WaitAsync(KeyPoll).Wait();
             }
-            if (interrupted.IsCancellationRequested) return Finish(promptMarkup(), buffer, ReadResult.Interrupted);
+            if (interrupted.IsCancellationRequested) return Finish(shown, promptMarkup(), buffer, ReadResult.Interrupted);
             var key = Console.ReadKey(intercept: true);
             var edit = EditKeys.Map(key, buffer.Length == 0);
             switch (edit)
             {
                 case EditKey.Submit:
                     history.Add(buffer.Text);
-                    return Finish(promptMarkup(), buffer, new ReadResult(ReadOutcome.Line, buffer.Text));
+                    return Finish(shown, promptMarkup(), buffer, new ReadResult(ReadOutcome.Line, buffer.Text));
                 case EditKey.Escape:
                     history.Rewind();
-                    return Finish(promptMarkup(), buffer, ReadResult.Escape);
+                    return Finish(shown, promptMarkup(), buffer, ReadResult.Escape);
                 case EditKey.EndOfInput:
-                    return Finish(promptMarkup(), buffer, ReadResult.End);
+                    return Finish(shown, promptMarkup(), buffer, ReadResult.End);
                 case EditKey.Previous when history.Previous(buffer.Text) is { } older:
                     buffer.Set(older);
                     break;
@@ -58,13 +66,13 @@ public sealed class LineEditor(Notices notices, IEditView view, CancellationToke
                 case EditKey.Complete when completer is not null:
                     var (insert, candidates) = completer.Complete(buffer.BeforeCursor);
                     buffer.Insert(insert);
-                    if (candidates.Count > 1) view.Above(string.Join("  ", candidates), "grey");
+                    if (candidates.Count > 1) shown.Above(string.Join("  ", candidates), "grey");
                     break;
                 default:
                     if (!EditKeys.Apply(buffer, edit, key.KeyChar)) continue;
                     break;
             }
-            view.Draw(promptMarkup(), buffer);
+            shown.Draw(promptMarkup(), buffer);
         }
     }
 
@@ -74,9 +82,17 @@ public sealed class LineEditor(Notices notices, IEditView view, CancellationToke
         while (notices.TryTake(out var line)) view.Above(line, "yellow");
     }
 
-    private ReadResult Finish(string prompt, EditBuffer buffer, ReadResult result)
+    private static ReadResult Finish(IEditView view, string prompt, EditBuffer buffer, ReadResult result)
     {
         view.Done(prompt, buffer);
         return result;
+    }
+
+    // Draws the prompt with an empty line whatever is typed.
+    private sealed class Hiding(IEditView inner) : IEditView
+    {
+        public void Draw(string promptMarkup, EditBuffer buffer) => inner.Draw(promptMarkup, new EditBuffer());
+        public void Above(string line, string colour) => inner.Above(line, colour);
+        public void Done(string promptMarkup, EditBuffer buffer) => inner.Done(promptMarkup, new EditBuffer());
     }
 }

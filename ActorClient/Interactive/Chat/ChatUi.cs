@@ -47,6 +47,12 @@ public sealed class ChatUi : IMenuUi
         return answer.Outcome == ReadOutcome.Line ? answer.Text.Trim() : null;
     }
 
+    public string? AskSecret(string prompt)
+    {
+        var answer = _editor.Read(() => Markup.Escape(prompt) + " ", _answers, hidden: true);
+        return answer.Outcome == ReadOutcome.Line ? answer.Text : null;
+    }
+
     public bool Confirm(string question)
     {
         var answer = _editor.Read(() => $"[yellow]{Markup.Escape(question)} [[y/N]][/] ", _answers);

@@ -3,7 +3,9 @@ namespace Switchboard.Client.Interactive.Menu;
 /// <summary>The seed's menu, in the seed's order first (1. Send request: arithmetic, even/odd, prime,
 /// negative · 2. Unregister · 3. Exit), then the new ones: who, direct message, broadcast, rooms, presence, history. The main
 /// prompt also takes any scripted-mode command (<see cref="PromptLine"/>); the menu is shown once and on request.</summary>
-public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus status)
+/// <param name="prompted">The name's password when it was typed at a prompt (<c>--password</c>): <c>reserve</c> asks for it
+/// again first. Null when it came from a file, or there is none.</param>
+public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus status, Credentials? prompted = null)
 {
     private const string Title = "What would you like to do?";
     private static readonly string[] MainChoices =
@@ -44,10 +46,21 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
                 case PromptError e: ui.Bad(e.Error); break;
                 case RunCommand { Command: UnregisterCommand }: return await LeaveAsync("Unregistered");
                 case RunCommand { Command: ExitCommand }: return await LeaveAsync("Name freed");
+                case RunCommand { Command: WireCommand { Name: "reserve" } } when !Retyped(): break;
                 case RunCommand { Command: WireCommand w }: await RunAsync(w); break;
                 case RunCommand { Command: SleepCommand s }: await Task.Delay(s.Milliseconds); break;
             }
         }
+    }
+
+    // A password typed once without echo may hold a typo, and reserve would lock the name with it: it is typed again first.
+    private bool Retyped()
+    {
+        if (prompted?.Password is not { } password) return true;
+        var again = ui.AskSecret("Type your password again to reserve your name (Esc: back):");
+        if (again is null) ui.Bad("reserve: not sent");
+        else if (again != password) ui.Bad("reserve: the two passwords differ, nothing was reserved; if the first was mistyped, leave and start the client again");
+        return again == password;
     }
 
     private Task PickAsync(int index) => index switch

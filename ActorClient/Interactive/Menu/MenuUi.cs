@@ -12,6 +12,9 @@ public interface IMenuUi : IDisposable
 
     int? Choose(string title, IReadOnlyList<string> choices);
     string? Ask(string prompt);
+
+    /// <summary>A secret (a password typed again): nothing is echoed or recalled; null when the person backs out.</summary>
+    string? AskSecret(string prompt);
     bool Confirm(string question);
     void Good(string text);
     void Bad(string text);

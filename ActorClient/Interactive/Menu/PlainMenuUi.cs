@@ -48,6 +48,16 @@ public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices not
         return input.ReadLine() is { } line && line != "\u001b" ? line.Trim() : null;
     }
 
+    public string? AskSecret(string prompt)
+    {
+        Flush();
+        // The terminal's own line editing would echo it: keys are read unechoed, as --password's first prompt is.
+        if (!Console.IsInputRedirected) return PasswordSource.ReadHidden(prompt, out _);
+        output.Write(prompt + " ");
+        output.Flush();
+        return input.ReadLine() is { } line && line != "\u001b" ? line : null;
+    }
+
     public bool Confirm(string question)
     {
         output.Write(question + " [y/N] ");

@@ -1,0 +1,91 @@
+using Akka.TestKit.Xunit2;
+
+namespace Switchboard.Tests.Client.Interactive;
+
+/// <summary>
+/// A password typed at a prompt (<c>--password</c>, no echo) is asked for again before <c>reserve</c>: a typo would lock
+/// the name for good. A password from a file is what the person wrote down: reserve goes at once. The menu is driven
+/// through a scripted <see cref="IMenuUi"/>, the client actor is a probe.
+/// </summary>
+public sealed class ReserveRetypeSpecs() : TestKit("akka.loglevel = WARNING")
+{
+    private sealed class ScriptedUi(Connection connection, Queue<string> lines, Queue<string?> secrets) : IMenuUi
+    {
+        public List<string> Said { get; } = [];
+        public List<string> Asked { get; } = [];
+
+        public ReadResult ReadCommand()
+        {
+            if (lines.TryDequeue(out var line)) return new ReadResult(ReadOutcome.Line, line);
+            connection.MarkLost(); // leave without unregistering
+            return ReadResult.End;
+        }
+
+        public string? AskSecret(string prompt)
+        {
+            Asked.Add(prompt);
+            return secrets.Dequeue();
+        }
+
+        public void Menu(string title, IReadOnlyList<string> choices) { }
+        public int? Choose(string title, IReadOnlyList<string> choices) => null;
+        public string? Ask(string prompt) => null;
+        public bool Confirm(string question) => false;
+        public void Good(string text) => Said.Add("good: " + text);
+        public void Bad(string text) => Said.Add("bad: " + text);
+        public void Info(string text) { }
+        public void Table(string title, string[] columns, IEnumerable<string[]> rows) { }
+        public void Dispose() { }
+    }
+
+    // The menu's first question (who is online), answered.
+    private ClientActor.Call Answer(Akka.TestKit.TestProbe client, IReply reply)
+    {
+        var call = client.ExpectMsg<ClientActor.Call>();
+        call.Result.SetResult(reply);
+        return call;
+    }
+
+    [Fact]
+    public async Task A_reserve_asks_a_prompted_password_again_and_a_mismatch_sends_nothing()
+    {
+        var client = CreateTestProbe();
+        var connection = new Connection(client.Ref, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        var ui = new ScriptedUi(connection, new(["reserve", "reserve", "who"]), new(["secrat", "secret"]));
+        var run = Task.Run(new MenuRunner(connection, ui, new ClientStatus("zoe", "127.0.0.1:1"), prompted: new Credentials("secret")).RunAsync);
+
+        Assert.IsType<Who>(Answer(client, new WhoReply(1, Codes.Ok, 2, 2, [], null)).Message);
+        // The first reserve's second typing differs: refused here, so the next call is the second reserve.
+        var reserve = Answer(client, new Reply(3, Codes.Ok, 3, 3, OpValue.Of("reserved"), null));
+        Assert.Equal(AccountAction.Reserve, Assert.IsType<AccountCommand>(reserve.Message).Action);
+        Assert.IsType<Who>(Answer(client, new WhoReply(4, Codes.Ok, 4, 4, [], null)).Message);
+        Assert.Equal(ExitCodes.Unreachable, await run);
+
+        Assert.Equal(2, ui.Asked.Count);
+        Assert.Contains("again", ui.Asked[0]);
+        Assert.Equal("bad: reserve: the two passwords differ, nothing was reserved; if the first was mistyped, leave and start the client again",
+            ui.Said[0]);
+        Assert.StartsWith("good: reserve = reserved", ui.Said[1]);
+    }
+
+    [Fact]
+    public async Task A_reserve_goes_at_once_when_the_password_came_from_a_file_and_escape_at_the_second_typing_sends_nothing()
+    {
+        var client = CreateTestProbe();
+        var connection = new Connection(client.Ref, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        var ui = new ScriptedUi(connection, new(["reserve"]), new());
+        var run = Task.Run(new MenuRunner(connection, ui, new ClientStatus("zoe", "127.0.0.1:1")).RunAsync);
+        Answer(client, new WhoReply(1, Codes.Ok, 2, 2, [], null));
+        Assert.IsType<AccountCommand>(Answer(client, new Reply(2, Codes.Ok, 3, 3, OpValue.Of("reserved"), null)).Message);
+        await run;
+        Assert.Empty(ui.Asked);
+
+        var prompted = new ScriptedUi(connection = new Connection(client.Ref, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)), new(["reserve", "who"]), new([null]));
+        run = Task.Run(new MenuRunner(connection, prompted, new ClientStatus("zoe", "127.0.0.1:1"), prompted: new Credentials("secret")).RunAsync);
+        Answer(client, new WhoReply(1, Codes.Ok, 2, 2, [], null));
+        Assert.IsType<Who>(Answer(client, new WhoReply(2, Codes.Ok, 3, 3, [], null)).Message);
+        await run;
+        Assert.Equal("bad: reserve: not sent", prompted.Said[0]); // then only the leaving's word
+        Assert.DoesNotContain(prompted.Said, s => s.Contains("reserve", StringComparison.Ordinal) && s != prompted.Said[0]);
+    }
+}
