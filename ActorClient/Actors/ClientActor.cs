@@ -133,7 +133,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     {
         Receive<Call>(c =>
         {
-            if (c.Message is AccountCommand a && WithPassword(a, c) is null) return;
+            if (c.Message is AccountCommand a) WithPassword(a, c);
             _pending[c.Id] = c.Result;
             // Leaving: what it has taken in is acknowledged first (what waited for it while away is forgotten only then).
             if (c.Message is Unregister) SendAckNow();
@@ -215,19 +215,20 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     {
         Receive<IReply>(r =>
         {
-            if (_accountCalls.Remove(r.Id, out var account) && r.Code == Codes.Ok) _credentials?.Confirmed(account);
+            if (_accountCalls.Remove(r.Id, out var account))
+            {
+                if (r.Code == Codes.Ok) _credentials?.Confirmed(account);
+                // Sent without a password to a server that keeps accounts: what to do about it, rather than "the password is empty".
+                else if (r is Reply { Code: Codes.Invalid } invalid && account.Password.Length == 0) r = invalid with { Error = Credentials.Missing };
+            }
             if (_pending.Remove(r.Id, out var tcs)) tcs.TrySetResult(r);
         });
     }
 
-    // An account command goes out with the name's password filled in; without one it is answered here (422).
-    private AccountCommand? WithPassword(AccountCommand a, Call c)
-    {
-        string? problem = Credentials.Missing;
-        if (_credentials?.Fill(a, out problem) is { } filled) return _accountCalls[c.Id] = filled;
-        c.Result.TrySetResult(new Reply(a.Id, Codes.Invalid, 0, 0, OpValue.None, problem));
-        return null;
-    }
+    // An account command goes out with the name's password filled in. Without one it goes out with none: only the server
+    // knows whether it keeps accounts (a cluster without --db answers 300, and a hint to start with a password would
+    // mislead there); one that does answers 422, turned into that hint above.
+    private void WithPassword(AccountCommand a, Call c) => _accountCalls[c.Id] = _credentials?.Fill(a) ?? a with { Password = "" };
 
     // Pushed events go to the console; the server hears how many were taken in (flow control).
     private void Events()

@@ -9,16 +9,13 @@ public sealed class Credentials(string? password)
 {
     private volatile string? _password = password;
 
+    /// <summary>What a server that keeps accounts answers, through the client, to an account command sent without a password.</summary>
     public const string Missing = "this client was started without a password: start it with --password-file F (or --password on a terminal)";
 
     public string? Password => _password;
 
-    /// <summary><paramref name="command"/> with the current password filled in, or null (and why) without one.</summary>
-    public AccountCommand? Fill(AccountCommand command, out string? problem)
-    {
-        problem = _password is null ? Missing : null;
-        return _password is { } p ? command with { Password = p } : null;
-    }
+    /// <summary><paramref name="command"/> with the current password filled in, or null without one.</summary>
+    public AccountCommand? Fill(AccountCommand command) => _password is { } p ? command with { Password = p } : null;
 
     /// <summary>The server confirmed <paramref name="command"/>: a changed password is the one to present from now on.</summary>
     public void Confirmed(AccountCommand command)

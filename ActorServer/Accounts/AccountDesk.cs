@@ -6,7 +6,7 @@ namespace Switchboard.Server.Accounts;
 /// straight back to the session as 300.</summary>
 public static class AccountDesk
 {
-    public const string NoAccounts = "this server keeps no accounts (a cluster started without --db keeps no data)";
+    public const string NoAccounts = "this cluster keeps no accounts (its nodes run without --db)";
 
     /// <param name="host">The client's host as the server's socket saw it (<see cref="PeerAddresses.HostOf"/>), never the
     /// host its address claims: wrong passwords are charged to it.</param>

@@ -147,7 +147,7 @@ public sealed class GatewayActor : ReceiveActor
         }
         if (m.Password is not null && _accounts is null)
         {
-            Refuse(m.Name, Sender, Codes.NotSupported, "this server keeps no accounts (cluster mode): register without a password", admitted: false);
+            Refuse(m.Name, Sender, Codes.NotSupported, AccountDesk.NoAccounts + ": register without a password", admitted: false);
             return;
         }
         _gate.Admitted(address.ToString(), SocketHost(address)); // counted from the claim on, so a burst cannot overshoot the bound

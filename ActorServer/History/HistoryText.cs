@@ -8,7 +8,7 @@ public static class HistoryText
     /// <summary>The store was asked and did not answer in time: the message may be kept (and then goes out) after all.</summary>
     public const string NoAnswer =
         "history store unavailable: it did not answer in time, so the message may still be kept and delivered; look at the history before sending it again";
-    public const string NoStore = "this server keeps no history (cluster mode; history needs a single-host server with its data store)";
+    public const string NoStore = "this cluster keeps no history (its nodes run without --db)";
     public const string GuestsHaveNoDirectHistory = "only reserved names keep direct-message history: reserve your name first";
 
     public const string KeptElsewhere =

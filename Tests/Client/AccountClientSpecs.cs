@@ -60,14 +60,24 @@ public sealed class AccountClientSpecs() : TestKit("akka.loglevel = WARNING")
         Assert.Equal("second", session.ExpectMsg<AccountCommand>().Password);
     }
 
+    // Only the server knows whether it keeps accounts: a cluster without --db answers 300 to any account command, and a
+    // hint to start the client with a password would lead nowhere there.
     [Fact]
-    public async Task Without_a_password_an_account_command_is_answered_by_the_client_and_nothing_is_sent()
+    public async Task Without_a_password_an_account_command_asks_the_server_and_only_a_server_keeping_accounts_hears_the_hint()
     {
         var (client, session) = Online(new Credentials(null));
-        var reply = await Call(client, new AccountCommand(2, AccountAction.Reserve, ""), 2);
-        Assert.Equal(Codes.Invalid, reply.Code);
-        Assert.Contains("--password-file", ((Reply)reply).Error);
-        session.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        var reserve = Call(client, new AccountCommand(2, AccountAction.Reserve, ""), 2);
+        Assert.Equal("", session.ExpectMsg<AccountCommand>().Password);
+        client.Tell(new Reply(2, Codes.Invalid, 2, 8, OpValue.None, "the password is empty"));
+        var hint = (Reply)await reserve;
+        Assert.Equal(Codes.Invalid, hint.Code);
+        Assert.Contains("--password-file", hint.Error);
+
+        var noAccounts = Call(client, new AccountCommand(3, AccountAction.Reserve, ""), 3);
+        session.ExpectMsg<AccountCommand>();
+        client.Tell(new Reply(3, Codes.NotSupported, 3, 9, OpValue.None, "this cluster keeps no accounts (its nodes run without --db)"));
+        var refused = (Reply)await noAccounts;
+        Assert.Equal((Codes.NotSupported, "this cluster keeps no accounts (its nodes run without --db)"), (refused.Code, refused.Error));
     }
 
     [Fact]

@@ -68,9 +68,16 @@ public sealed class GatewayWithoutAccountsSpecs() : ServerActorsFixture(null)
     {
         var client = CreateTestProbe();
         Gateway.Tell(new Register("alice", null, "pw"), client.Ref);
-        Assert.Equal(Codes.NotSupported, client.ExpectMsg<Rejected>().Code);
+        var rejected = client.ExpectMsg<Rejected>();
+        // A cluster with --db keeps accounts: the answer names what this one lacks.
+        Assert.Equal((Codes.NotSupported, "this cluster keeps no accounts (its nodes run without --db): register without a password"),
+            (rejected.Code, rejected.Error));
         var session = RegisterAs("alice", client).Session;
         session.Tell(new AccountCommand(2, AccountAction.Reserve, "pw"), client.Ref);
+        var reply = client.ExpectMsg<Reply>();
+        Assert.Equal((Codes.NotSupported, "this cluster keeps no accounts (its nodes run without --db)"), (reply.Code, reply.Error));
+        // So does a client that was started without a password: the server's answer, not a hint to start it with one.
+        session.Tell(new AccountCommand(3, AccountAction.Reserve, ""), client.Ref);
         Assert.Equal(Codes.NotSupported, client.ExpectMsg<Reply>().Code);
     }
 }
