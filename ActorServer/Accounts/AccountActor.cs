@@ -37,6 +37,7 @@ public sealed class AccountActor : ReceivePersistentActor
         // released the name since this node read its list at start.
         Recover<RecoveryCompleted>(_ =>
         {
+            _metrics?.DataStoreRead();
             var changed = LastSequenceNr == 0
                 ? _reserved?.Released(_name) == true
                 // By number: the watch may have applied a newer row of another node already.
@@ -178,7 +179,7 @@ public sealed class AccountActor : ReceivePersistentActor
     // A rejected event (e.g. it could not be serialized) leaves the actor running: the job hears 503.
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        _metrics?.DataStoreWriteFailed();
+        _metrics?.DataStoreWriteFailed(DataStoreErrors.OneLine(cause));
         _log.Error(cause, "account '{0}': the journal rejected event {1}", _name, sequenceNr);
         Finish(Codes.Unavailable, "the account store refused the change; try again");
     }
@@ -188,7 +189,7 @@ public sealed class AccountActor : ReceivePersistentActor
     // errors are one log line without the stack: the cause is the disk or the file, not this code.
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        _metrics?.DataStoreWriteFailed();
+        _metrics?.DataStoreWriteFailed(DataStoreErrors.OneLine(cause));
         DataStoreErrors.Log(_log, cause, $"account '{_name}': the journal could not write event {sequenceNr}");
         Done(Codes.Unavailable, DataStoreErrors.ForClient(cause));
     }
@@ -197,6 +198,7 @@ public sealed class AccountActor : ReceivePersistentActor
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
         DataStoreErrors.Log(_log, reason, $"account '{_name}': could not be read from the journal");
+        _metrics?.DataStoreReadFailed(DataStoreErrors.OneLine(reason));
     }
 
     private sealed record Computed(AccountJob Job, bool Matches, StoredPassword? Fresh)

@@ -129,7 +129,7 @@ public sealed class AccountsActor : ReceiveActor
         }
         if (FileLost())
         {
-            _metrics?.DataStoreWriteFailed();
+            _metrics?.DataStoreWriteFailed(_fileProblem ?? "the data file is out of reach");
             Sender.Tell(new AccountAnswer(c.Id, new OpOutcome(Codes.Unavailable, OpValue.None,
                 "the change was not saved: the server's data store is out of reach (its operator is told); try again later")));
             return;

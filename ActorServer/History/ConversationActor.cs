@@ -44,6 +44,7 @@ public sealed class ConversationActor : ReceivePersistentActor
         Recover<MessagePosted>(e => Keep(new ChatLine(LastSequenceNr, e.From, e.Text, e.TimeMs)));
         Recover<RecoveryCompleted>(_ =>
         {
+            _metrics?.DataStoreRead();
             // Below the first recovered id the journal holds nothing any more; what retention no longer allows is trimmed now.
             _deletedTo = FirstId - 1;
             Trim();
@@ -190,7 +191,7 @@ public sealed class ConversationActor : ReceivePersistentActor
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         _log.Error(cause, "conversation {0}: the journal rejected message {1}", _conversation, sequenceNr);
-        _metrics?.DataStoreWriteFailed();
+        _metrics?.DataStoreWriteFailed(DataStoreErrors.OneLine(cause));
         FailWaiting();
         Context.Stop(Self);
     }
@@ -202,21 +203,21 @@ public sealed class ConversationActor : ReceivePersistentActor
     }
 
     // A failed write stops the actor (Akka's rule); everyone still waiting hears 503, and the next message recovers a
-    // fresh one from the journal.
+    // fresh one from the journal. The base method only logs it again, with its stack: not called (one line a failure).
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         DataStoreErrors.Log(_log, cause, $"conversation {_conversation}: the journal could not write message {sequenceNr}");
-        _metrics?.DataStoreWriteFailed();
+        _metrics?.DataStoreWriteFailed(DataStoreErrors.OneLine(cause));
         FailWaiting();
-        base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     private void Stopping() => _routes.Supervisor?.Tell(new ChildStopping(Self));
 
+    // The actor stops after this (Akka's rule); the base method would only log it a second time, with its stack.
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
         DataStoreErrors.Log(_log, reason, $"conversation {_conversation}: could not be read from the store");
+        _metrics?.DataStoreReadFailed(DataStoreErrors.OneLine(reason));
         Stopping();
-        base.OnRecoveryFailure(reason, message);
     }
 }

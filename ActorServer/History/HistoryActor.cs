@@ -86,7 +86,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
 
     private void Refuse(long ticket)
     {
-        _metrics?.DataStoreWriteFailed();
+        _metrics?.DataStoreWriteFailed(_fileProblem ?? "the data file is out of reach");
         Sender.Tell(new HistoryFailed(ticket, Codes.Unavailable, HistoryText.Unavailable));
     }
 

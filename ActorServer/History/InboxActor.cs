@@ -59,6 +59,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         // An inbox written before snapshots existed (or stopped before its last one) is compacted now.
         Recover<RecoveryCompleted>(_ =>
         {
+            _metrics?.DataStoreRead();
             if (LastSequenceNr - _snapshotAt >= SnapshotEvery) Snapshot();
         });
         // What the name's earlier owner left goes from the store now, not after the new owner's next hundred events.
@@ -258,26 +259,27 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     private void Stopping() => _routes.Supervisor?.Tell(new ChildStopping(Self));
 
+    // The actor stops after this (Akka's rule); the base method would only log the failure again, with its stack.
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
         DataStoreErrors.Log(_log, reason, $"inbox of '{_owner}': could not be read from the store");
+        _metrics?.DataStoreReadFailed(DataStoreErrors.OneLine(reason));
         Stopping();
-        base.OnRecoveryFailure(reason, message);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         _log.Error(cause, "inbox of '{0}': the journal rejected event {1}", _owner, sequenceNr);
-        _metrics?.DataStoreWriteFailed();
+        _metrics?.DataStoreWriteFailed(DataStoreErrors.OneLine(cause));
         base.OnPersistRejected(cause, @event, sequenceNr);
     }
 
+    // As for a failed read: the actor stops, and the failure is logged once.
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         DataStoreErrors.Log(_log, cause, $"inbox of '{_owner}': the journal could not write event {sequenceNr}");
-        _metrics?.DataStoreWriteFailed();
+        _metrics?.DataStoreWriteFailed(DataStoreErrors.OneLine(cause));
         Stopping();
-        base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     private sealed record GatherTimeout(long Ticket);

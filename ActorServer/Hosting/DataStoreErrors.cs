@@ -1,43 +1,64 @@
+using System.Net.Sockets;
 using Akka.Event;
+using Akka.Pattern;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Switchboard.Server.Hosting;
 
-/// <summary>What a failed write to the data store tells its client and the log: the plugin wraps SQLite's error
-/// (linq2db, the journal's batching), so the chain is searched for it.</summary>
+/// <summary>What a failed write or read of the data store tells its client and the log: the plugin wraps the database's
+/// error (linq2db, the journal's batching), so the chain is searched for it. SQLite (single host) and PostgreSQL
+/// (cluster mode, Npgsql) are the store's own errors: the disk, the file, the database or the network, not this code.</summary>
 public static class DataStoreErrors
 {
     private const int SqliteFull = 13;
 
     /// <summary>SQLITE_FULL: no space left for the file or its write-ahead log.</summary>
-    public static bool IsDiskFull(Exception cause) => Sqlite(cause)?.SqliteErrorCode == SqliteFull;
+    public static bool IsDiskFull(Exception cause) => Find<SqliteException>(cause)?.SqliteErrorCode == SqliteFull;
 
-    /// <summary>SQLite's own error somewhere in the chain: the disk or the file, not this code (no stack needed).</summary>
-    public static bool FromSqlite(Exception cause) => Sqlite(cause) is not null;
+    /// <summary>The store's own error somewhere in the chain (SQLite, PostgreSQL or the way to it, or the journal's
+    /// circuit breaker failing fast after them): the cause is outside this code, so no stack is needed.</summary>
+    public static bool FromStore(Exception cause) => StoreCause(cause) is not null;
 
     /// <summary>For a client: nothing of the server's paths or internals.</summary>
     public static string ForClient(Exception cause) => IsDiskFull(cause)
         ? "the change was not saved: the server's data store is full (no space left on its disk); try again later"
         : "the change was not saved: the server's data store could not be written; try again later";
 
-    /// <summary>For the log: SQLite's own message on one line, without the stack (the cause is not in this code).</summary>
-    public static string OneLine(Exception cause) =>
-        (Sqlite(cause) ?? cause.GetBaseException()).Message.ReplaceLineEndings(" ").TrimEnd('.') + (IsDiskFull(cause) ? " (disk full: free space, no restart needed)" : "");
+    /// <summary>For the log and <c>/healthz</c>: the store's own message on one line, without the stack.</summary>
+    public static string OneLine(Exception cause)
+    {
+        var line = StoreCause(cause) switch
+        {
+            SqliteException sqlite => sqlite.Message,
+            PostgresException pg => $"PostgreSQL: {pg.MessageText} (SQLSTATE {pg.SqlState})",
+            // "Failed to connect to 127.0.0.1:5432: Connection refused", "...: Timeout during reading attempt".
+            NpgsqlException { InnerException: (SocketException or TimeoutException or IOException) and { } inner } npgsql =>
+                $"PostgreSQL: {npgsql.Message.TrimEnd('.')}: {inner.Message}",
+            NpgsqlException npgsql => $"PostgreSQL: {npgsql.Message}",
+            OpenCircuitException open => $"{open.Message.TrimEnd('.')} (the journal's circuit breaker, after repeated store failures)",
+            _ => cause.GetBaseException().Message,
+        };
+        return line.ReplaceLineEndings(" ").TrimEnd('.') + (IsDiskFull(cause) ? " (disk full: free space, no restart needed)" : "");
+    }
 
-    /// <summary>Logs a failed write or read of <paramref name="what"/>: SQLite's own error on one line (the disk or the
-    /// file), anything else with its stack (a bug in this code).</summary>
+    /// <summary>Logs a failed write or read of <paramref name="what"/>: the store's own error on one line, anything else
+    /// with its stack (a bug in this code).</summary>
     public static void Log(ILoggingAdapter log, Exception cause, string what)
     {
-        if (FromSqlite(cause)) log.Error("{0}: {1}", what, OneLine(cause));
+        if (FromStore(cause)) log.Error("{0}: {1}", what, OneLine(cause));
         else log.Error(cause, "{0}", what);
     }
 
-    private static SqliteException? Sqlite(Exception? cause)
+    private static Exception? StoreCause(Exception cause) =>
+        Find<SqliteException>(cause) ?? Find<NpgsqlException>(cause) ?? (Exception?)Find<OpenCircuitException>(cause);
+
+    private static T? Find<T>(Exception? cause) where T : Exception
     {
         for (; cause is not null; cause = cause.InnerException)
         {
-            if (cause is SqliteException sqlite) return sqlite;
-            if (cause is AggregateException { InnerExceptions.Count: > 0 } many) return many.InnerExceptions.Select(Sqlite).FirstOrDefault(e => e is not null);
+            if (cause is T found) return found;
+            if (cause is AggregateException { InnerExceptions.Count: > 0 } many) return many.InnerExceptions.Select(Find<T>).FirstOrDefault(e => e is not null);
         }
         return null;
     }

@@ -42,7 +42,8 @@ public static class ServerHelp
 
         Monitoring (--monitor HOST:PORT, off by default; plain HTTP, read-only):
           GET /healthz   200 {"status":"ok"}, or 503 {"status":"unavailable","reason":"..."}; in cluster mode 503
-                         until the node is Up and holds its first serverSeq range, and while unreachable, leaving or downed
+                         until the node is Up and holds its first serverSeq range, and while unreachable, leaving or downed;
+                         200 {"status":"degraded","reason":"the data store failed ..."} while its store fails (the node serves)
           GET /metrics   Prometheus text: switchboard_requests_total{code}, switchboard_request_duration_seconds, ...
           GET /status    node, version, uptime, mode (single-host|cluster), store (SQLite: kind, directory, file,
                          synchronous; PostgreSQL: kind, host, port, database, user; never a password), nodes

@@ -92,17 +92,24 @@ public sealed class MonitorEndpoint : IAsyncDisposable
         _ => name,
     };
 
+    // A failing data store is "degraded", still 200: the node serves clients (guests, requests, chat) and restarting or
+    // draining it would not bring the store back (in cluster mode every node shares it, so 503 would drain them all).
+    // The same mapping as ASP.NET Core's health checks (Degraded answers 200).
+    static (int Code, string Status, string? Reason) Health(RegistryView view, Context c) =>
+        view.NotReady is { } notReady ? (503, "unavailable", notReady)
+        : c.Metrics.DataStoreTrouble is { } trouble ? (200, "degraded", trouble)
+        : (200, "ok", null);
+
     static async Task Healthz(HttpContext h, Context c)
     {
-        var view = await c.View.ReadAsync(h.RequestAborted);
-        await (view.NotReady is null
-            ? Write(h, 200, new { status = "ok" })
-            : Write(h, 503, new { status = "unavailable", reason = view.NotReady }));
+        var (code, status, reason) = Health(await c.View.ReadAsync(h.RequestAborted), c);
+        await (reason is null ? Write(h, code, new { status }) : Write(h, code, new { status, reason }));
     }
 
     static async Task Status(HttpContext h, Context c)
     {
         var v = await c.View.ReadAsync(h.RequestAborted);
+        var (_, status, reason) = Health(v, c);
         await Write(h, 200, new
         {
             node = c.Node,
@@ -110,8 +117,8 @@ public sealed class MonitorEndpoint : IAsyncDisposable
             uptimeSeconds = Math.Round((DateTimeOffset.UtcNow - c.Started).TotalSeconds, 1),
             mode = v.Mode,
             store = c.Store ?? new { kind = "none" },
-            status = v.NotReady is null ? "ok" : "unavailable",
-            reason = v.NotReady,
+            status,
+            reason,
             nodes = v.Nodes,
             clients = new { online = v.OnlineClients, onThisNode = c.Metrics.Sessions.Count },
             totals = new { serverSeq = v.ServerSeq, requests = v.TotalRequests, registrations = v.TotalRegistrations },

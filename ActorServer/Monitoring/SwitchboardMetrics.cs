@@ -31,6 +31,7 @@ public sealed class SwitchboardMetrics : IDisposable
     readonly Counter<long> _storeFaults;
     readonly UpDownCounter<long> _unacked;
     readonly Counter<long> _storeWriteFailures;
+    readonly Counter<long> _storeReadFailures;
     readonly Histogram<double> _storeWrite;
     readonly Counter<long> _historyQueries;
     readonly Counter<long> _storedOffline;
@@ -40,11 +41,19 @@ public sealed class SwitchboardMetrics : IDisposable
     static readonly KeyValuePair<string, object?> AnsweredTag = new("action", "answered"), DroppedTag = new("action", "dropped");
     Func<long>? _stateMailbox;
     StoreFaultNote? _lastStoreFault;
+    StoreFaultNote? _lastDataStoreFailure;
+    long _lastDataStoreSuccessTicks;
+    readonly TimeProvider _clock;
 
     sealed record StoreFaultNote(DateTimeOffset At, string Reason);
 
-    public SwitchboardMetrics(string version = "")
+    /// <summary>How long a data store failure with no success after it keeps the node "degraded" (<see cref="DataStoreTrouble"/>):
+    /// a failure is seen only when something uses the store, so without traffic the word fades rather than stay forever.</summary>
+    public static readonly TimeSpan DataStoreTroubleFor = TimeSpan.FromSeconds(30);
+
+    public SwitchboardMetrics(string version = "", TimeProvider? clock = null)
     {
+        _clock = clock ?? TimeProvider.System;
         _meter = new Meter(MeterName, version);
         _requests = _meter.CreateCounter<long>("switchboard.requests", null, "Requests answered, by response code (every reply after registration)");
         _latency = _meter.CreateHistogram("switchboard.request.duration", "s", "From a request reaching its session to its reply leaving the registry",
@@ -61,6 +70,8 @@ public sealed class SwitchboardMetrics : IDisposable
         _unacked = _meter.CreateUpDownCounter<long>("switchboard.events.unacked", null, "Events pushed to this node's clients and not yet acknowledged");
         _storeWriteFailures = _meter.CreateCounter<long>("switchboard.store.write_failures", null,
             "Writes to the data store that failed or were refused (disk full, I/O, the data file gone): each answered 503");
+        _storeReadFailures = _meter.CreateCounter<long>("switchboard.store.read_failures", null,
+            "Reads of the data store that failed (an account, conversation or inbox that could not be read back): each answered 503");
         _historyQueries = _meter.CreateCounter<long>("switchboard.history.queries", null, "History queries answered from the store");
         _storedOffline = _meter.CreateCounter<long>("switchboard.messages.stored_offline", null, "DMs held for a reserved name that was offline (answered 202)");
         _storeWrite = _meter.CreateHistogram("switchboard.store.write.duration", "s", "From an account change or a kept message handed to the journal to its write confirmed",
@@ -116,11 +127,42 @@ public sealed class SwitchboardMetrics : IDisposable
         Volatile.Write(ref _lastStoreFault, new StoreFaultNote(DateTimeOffset.UtcNow, ex.Message));
     }
 
-    /// <summary>A write to the data store (SQLite, single-host mode) failed or was refused before it was tried.</summary>
-    public void DataStoreWriteFailed() => _storeWriteFailures.Add(1);
+    /// <summary>A write to the data store (SQLite or PostgreSQL) failed or was refused before it was tried.</summary>
+    /// <param name="reason">One line for <c>/healthz</c> (<see cref="Switchboard.Server.Hosting.DataStoreErrors.OneLine"/>), no stack.</param>
+    public void DataStoreWriteFailed(string reason)
+    {
+        _storeWriteFailures.Add(1);
+        Volatile.Write(ref _lastDataStoreFailure, new StoreFaultNote(_clock.GetUtcNow(), reason));
+    }
+
+    /// <summary>An account, conversation or inbox could not be read back from the data store.</summary>
+    public void DataStoreReadFailed(string reason)
+    {
+        _storeReadFailures.Add(1);
+        Volatile.Write(ref _lastDataStoreFailure, new StoreFaultNote(_clock.GetUtcNow(), reason));
+    }
+
+    /// <summary>An account, conversation or inbox was read back from the data store.</summary>
+    public void DataStoreRead() => Volatile.Write(ref _lastDataStoreSuccessTicks, _clock.GetUtcNow().UtcTicks);
 
     /// <summary>A write to the data store was confirmed, <paramref name="startedTimestamp"/> (a Stopwatch timestamp) after it was asked for.</summary>
-    public void DataStoreWritten(long startedTimestamp) => _storeWrite.Record(System.Diagnostics.Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds);
+    public void DataStoreWritten(long startedTimestamp)
+    {
+        _storeWrite.Record(System.Diagnostics.Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds);
+        Volatile.Write(ref _lastDataStoreSuccessTicks, _clock.GetUtcNow().UtcTicks);
+    }
+
+    /// <summary>Why <c>/healthz</c> says "degraded": the data store's last failure, when nothing it was asked since
+    /// succeeded and it is less than <see cref="DataStoreTroubleFor"/> old; null otherwise.</summary>
+    public string? DataStoreTrouble
+    {
+        get
+        {
+            if (Volatile.Read(ref _lastDataStoreFailure) is not { } f || f.At.UtcTicks <= Volatile.Read(ref _lastDataStoreSuccessTicks)) return null;
+            var age = _clock.GetUtcNow() - f.At;
+            return age < DataStoreTroubleFor ? $"the data store failed {Math.Max(0, age.TotalSeconds):0} s ago: {f.Reason}" : null;
+        }
+    }
 
     public void HistoryQueried() => _historyQueries.Add(1);
 

@@ -1,0 +1,131 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence.TestKit;
+using Akka.TestKit.Xunit2;
+using Npgsql;
+
+namespace Switchboard.Tests.Server.History;
+
+/// <summary>
+/// A data store that cannot be read, as cluster mode meets PostgreSQL down (Npgsql's "Failed to connect"): the
+/// conversation logs one short line naming the cause (no stack: the cause is not in this code), the read failure is
+/// counted, and the monitoring endpoint says the node is degraded while it still serves (200).
+/// </summary>
+public sealed class HistoryStoreFailureSpecs() : TestKit(AccountTestConfig.TestJournal())
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private static readonly Conversation AliceBob = Conversation.Direct("bob", "alice");
+
+    private HistorySettings Settings => HistorySettings.Create(Sys.Settings.Config);
+
+    private ITestJournal Journal => TestJournal.FromRef(Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null));
+
+    private static Exception Refused() => new NpgsqlException("Failed to connect to 127.0.0.1:48300", new SocketException((int)SocketError.ConnectionRefused));
+
+    private sealed class Unreachable : IJournalInterceptor
+    {
+        public Task InterceptAsync(Akka.Persistence.IPersistentRepresentation message) => Task.FromException(Refused());
+    }
+
+    /// <summary>A conversation with one kept message, then a fresh history actor whose conversation must read it back.</summary>
+    private async Task<IActorRef> UnreadableConversation(SwitchboardMetrics metrics)
+    {
+        var first = Sys.ActorOf(HistoryActor.Props(Settings, TimeProvider.System));
+        first.Tell(new Post(AliceBob, 1, "bob", "hi"));
+        ExpectMsg<Posted>(Wait);
+        Sys.Stop(first);
+        await Journal.OnRecovery.SetInterceptorAsync(new Unreachable());
+        return Sys.ActorOf(HistoryActor.Props(Settings, TimeProvider.System, metrics: metrics));
+    }
+
+    [Fact]
+    public async Task A_conversation_the_store_cannot_read_logs_one_line_naming_the_cause_and_counts_a_read_failure()
+    {
+        using var metrics = new SwitchboardMetrics();
+        using var counted = new CounterReader("switchboard.store.read_failures");
+        var errors = CreateTestProbe();
+        Sys.EventStream.Subscribe(errors, typeof(Error));
+        var history = await UnreadableConversation(metrics);
+
+        history.Tell(new ReadHistory(AliceBob, 7, HistoryAnchor.Latest, 0, 10)); // its session's own timeout answers it 503
+
+        var line = errors.ExpectMsg<Error>(Wait);
+        Assert.Null(line.Cause); // no stack
+        Assert.Equal("conversation @alice@bob: could not be read from the store: PostgreSQL: Failed to connect to 127.0.0.1:48300: Connection refused",
+            line.Message.ToString());
+        errors.ExpectNoMsg(TimeSpan.FromMilliseconds(500)); // not a second line (Akka's own, with the stack)
+        Assert.Equal(1, counted.Total);
+        await Journal.OnRecovery.Pass();
+    }
+
+    [Fact]
+    public async Task The_monitoring_endpoint_says_degraded_with_the_cause_while_the_store_fails_and_ok_once_it_reads_again()
+    {
+        using var metrics = new SwitchboardMetrics();
+        var port = FreePorts.Next();
+        await using var endpoint = await MonitorEndpoint.StartAsync(new MonitorAddress(IPAddress.Loopback, port),
+            new MonitorEndpoint.Context("127.0.0.1:1", "test", DateTimeOffset.UtcNow, new Ready(), metrics,
+                Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance), CancellationToken.None);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        Assert.Equal("ok", (await Health(http)).Status);
+
+        var history = await UnreadableConversation(metrics);
+        history.Tell(new ReadHistory(AliceBob, 7, HistoryAnchor.Latest, 0, 10));
+
+        var degraded = await Health(http);
+        for (var until = DateTime.UtcNow + Wait; degraded.Status == "ok" && DateTime.UtcNow < until; degraded = await Health(http))
+            await Task.Delay(50);
+        Assert.Equal((HttpStatusCode.OK, "degraded"), (degraded.Code, degraded.Status)); // still serving: not 503
+        Assert.Matches(@"^the data store failed \d+ s ago: PostgreSQL: Failed to connect to 127\.0\.0\.1:48300: Connection refused$", degraded.Reason);
+        using (var status = JsonDocument.Parse(await http.GetStringAsync("/status")))
+        {
+            Assert.Equal("degraded", status.RootElement.GetProperty("status").GetString());
+            Assert.Equal(degraded.Reason, status.RootElement.GetProperty("reason").GetString());
+        }
+
+        // The store answers again: the next read succeeds, and the word goes with it.
+        await Journal.OnRecovery.Pass();
+        history.Tell(new ReadHistory(AliceBob, 8, HistoryAnchor.Latest, 0, 10));
+        var page = (HistoryPage)FishForMessage(m => m is HistoryPage { Ticket: 8 }, Wait); // ticket 7 may be answered first
+        Assert.Equal("hi", Assert.Single(page.Lines).Text);
+        Assert.Equal((HttpStatusCode.OK, "ok", null), await Health(http));
+    }
+
+    private static async Task<(HttpStatusCode Code, string? Status, string? Reason)> Health(HttpClient http)
+    {
+        using var answer = await http.GetAsync("/healthz");
+        using var json = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+        return (answer.StatusCode, json.RootElement.GetProperty("status").GetString(),
+            json.RootElement.TryGetProperty("reason", out var r) ? r.GetString() : null);
+    }
+
+    private sealed class Ready : INodeView
+    {
+        public Task<RegistryView> ReadAsync(CancellationToken ct) => Task.FromResult(new RegistryView("cluster", [], 0, 0, 0, 0, null));
+    }
+
+    /// <summary>Adds up one of the Switchboard meter's counters as the node's exporter would see it.</summary>
+    private sealed class CounterReader : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _total;
+
+        public CounterReader(string name)
+        {
+            _listener.InstrumentPublished = (i, l) =>
+            {
+                if (i.Meter.Name == SwitchboardMetrics.MeterName && i.Name == name) l.EnableMeasurementEvents(i);
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _total, value));
+            _listener.Start();
+        }
+
+        public long Total => Interlocked.Read(ref _total);
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
