@@ -95,10 +95,18 @@ public static class NodeWiring
             {
                 c.SingleLine = true;
                 c.TimestampFormat = "HH:mm:ss.fff ";
+                c.ColorBehavior = Colours(Console.IsErrorRedirected, Environment.GetEnvironmentVariable("NO_COLOR"));
             });
         builder.Services.AddSingleton(s);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
     }
+
+    /// <summary>Colour only when the log's own stream, stderr, is a terminal, and NO_COLOR (no-color.org) is not set:
+    /// the formatter's default looks at stdout, so <c>2&gt;&gt;server.err</c> from a terminal filled the file with escapes.</summary>
+    public static Microsoft.Extensions.Logging.Console.LoggerColorBehavior Colours(bool stderrRedirected, string? noColor) =>
+        stderrRedirected || !string.IsNullOrEmpty(noColor)
+            ? Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Disabled
+            : Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Enabled;
 
     /// <summary>The parsed <c>--monitor</c> address (null when off), or the exit code after one error line.</summary>
     public static async Task<(MonitorAddress? At, int? Exit)> MonitorAsync(string? monitor)
