@@ -47,6 +47,9 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
 
     /// <summary>The store in <paramref name="directory"/> (the default when null), checked and made ready; or null with
     /// <paramref name="problem"/> and the exit code (1: the directory or file may not be used, 2: bad settings).</summary>
+    /// <summary>The data directory <c>--data</c> names, or the default one, as a full path.</summary>
+    public static string DirectoryOf(string? directory) => Path.GetFullPath(directory ?? DefaultDirectory());
+
     public static DataStore? Open(string? directory, Config hocon, out string? problem, out int exitCode)
     {
         exitCode = 2;
@@ -67,7 +70,7 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
             return null;
         }
         exitCode = 1;
-        var dir = Path.GetFullPath(directory ?? DefaultDirectory());
+        var dir = DirectoryOf(directory);
         var path = Path.Combine(dir, file);
         problem = DataStoreCheck.Prepare(dir, path);
         return problem is null ? new DataStore(dir, path, accounts, history, sync) : null;

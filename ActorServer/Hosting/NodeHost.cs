@@ -41,6 +41,10 @@ public static class NodeHost
             Console.Error.WriteLine($"error: bad configuration: {ex.Message}");
             return 2;
         }
+        // Which server the data directory belongs to (this one's segment), held until the node has stopped. Taken
+        // before the store is made: a server refused the directory leaves no data file behind.
+        using var claim = mode.KeepsData ? Claim(DataStore.DirectoryOf(o.Data), o.Segment) : null;
+        if (mode.KeepsData && claim is null) return 1;
         DataStore? data = null;
         if (mode.KeepsData && (data = DataStore.Open(o.Data, settings.Hocon, out var dataProblem, out var dataExit)) is null)
         {
@@ -67,17 +71,9 @@ public static class NodeHost
             Console.Error.WriteLine($"error: {tokenProblem}");
             return 2;
         }
-        string? claimProblem = null;
         var logSwitches = NodeWiring.Switches(o);
         using var metrics = new SwitchboardMetrics(NodeWiring.Version);
-        // Which server the data directory belongs to (this one's segment), and which of its nodes keeps the history;
-        // both held until the node has stopped.
-        using var claim = data is null ? null : DataDirectoryClaim.Take(data.Directory, o.Segment, out claimProblem);
-        if (data is not null && claim is null)
-        {
-            Console.Error.WriteLine($"error: {claimProblem}");
-            return 1;
-        }
+        // Which of the directory's nodes keeps the history; held until the node has stopped.
         using var keeper = data is null ? null : new HistoryKeeperLock(data.Directory);
         var started = DateTimeOffset.UtcNow;
         var summary = new ServerSummary();
@@ -143,6 +139,14 @@ public static class NodeHost
         var lostRegistry = CoordinatedShutdown.Get(system).ShutdownReason is GatewayActor.RegistryLost;
         Console.Out.WriteLine(summary.Render());
         return lostRegistry || failed ? 1 : 0;
+    }
+
+    // The directory checked (made 0700 when missing) and claimed; null after one error line.
+    private static DataDirectoryClaim? Claim(string directory, string segment)
+    {
+        var claim = DataStoreCheck.Directory(directory) is { } problem ? null : DataDirectoryClaim.Take(directory, segment, out problem);
+        if (claim is null) Console.Error.WriteLine($"error: {problem}");
+        return claim;
     }
 
     private static Task WhenTerminated(ActorSystem system) =>

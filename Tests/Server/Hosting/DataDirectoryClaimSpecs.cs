@@ -71,4 +71,17 @@ public sealed class DataDirectoryClaimSpecs : IDisposable
         Assert.NotNull(after);
         Assert.Equal("seg-a", File.ReadAllText(Path.Combine(_dir, DataDirectoryClaim.FileName)));
     }
+
+    [Fact]
+    [Trait(Tiers.Name, Tiers.Process)]
+    public async Task A_server_refused_the_directory_makes_no_data_file_there()
+    {
+        // Another server's claim on a directory that holds no store (yet): a real server of another segment is refused
+        // before it makes switchboard.db, which would otherwise be left behind by a server that never ran.
+        using var other = DataDirectoryClaim.Take(_dir, "the-other-server", out _)!;
+        await using var refused = new ChildProcess(Binaries.Server, ["--port", "0", "--segment", ServerNode.NewSegmentName(), "--data", _dir], redirectInput: false);
+        Assert.Equal(1, await refused.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains($"the data directory {_dir} is in use by another server (segment 'the-other-server')", refused.StdErr);
+        Assert.Equal(["server.gate", "server.lock"], Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
 }
