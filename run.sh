@@ -7,7 +7,12 @@ cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 usage() { echo "usage: ./run.sh [NAME] [PORT | --port PORT] [CLIENT OPTIONS...]   e.g. ./run.sh alice 4053 --password" >&2; exit 2; }
 port=4053
-take_port() { [[ "${1:-}" =~ ^[0-9]+$ ]] || usage; port="$1"; }
+take_port() {
+  if ! [[ "${1:-}" =~ ^[0-9]{1,5}$ ]] || (( 10#$1 < 1 || 10#$1 > 65535 )); then
+    echo "run.sh: the port must be a number from 1 to 65535 (got '${1:-}')" >&2; usage
+  fi
+  port="$((10#$1))"
+}
 # Options before the name: only --port (and --help); anything else is a mistake, not a name.
 while [ $# -gt 0 ] && [[ "$1" == -* ]]; do
   case "$1" in
@@ -18,8 +23,9 @@ while [ $# -gt 0 ] && [[ "$1" == -* ]]; do
   esac
 done
 name="${1:-${USER:-}}"; name="${name:-alice}"; [ $# -gt 0 ] && shift
-# After the name: the port, positional or as --port; what follows goes to the client.
-if [ $# -gt 0 ] && [[ "$1" =~ ^[0-9]+$ ]]; then port="$1"; shift
+# After the name: the port, positional or as --port; what follows goes to the client. Something that starts with a
+# digit is a port, mistyped or not (48101x): refused, not passed on to the client while the server takes 4053.
+if [ $# -gt 0 ] && [[ "$1" =~ ^[0-9] ]]; then take_port "$1"; shift
 elif [ $# -gt 0 ] && [ "$1" = "--port" ]; then take_port "${2:-}"; shift 2
 elif [ $# -gt 0 ] && [[ "$1" == --port=* ]]; then take_port "${1#--port=}"; shift
 fi
@@ -36,13 +42,18 @@ if ! built="$(dotnet build Switchboard.slnx -c Release -v quiet -nologo </dev/nu
 fi
 dotnet ActorServer/bin/Release/net10.0/ActorServer.dll --port "$port" --segment "$segment" "${data_args[@]}" >"$log" 2>&1 &
 server=$!
+# The log goes with a clean shutdown (the server's exit code 0); after anything else it stays, and its path is said.
+keep=0
 stop() {
-  kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+  local rc=0
+  kill -TERM "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || rc=$?
   echo; grep -A1000 '^summary:' "$log" || true
-  echo "(server log: $log)"
+  if [ "$rc" -eq 0 ] && [ "$keep" = 0 ]; then rm -f "$log"; else echo "(the server's log is kept: $log)" >&2; fi
 }
 trap stop EXIT
 failed() {
+  keep=1
   cat "$log"
   # The server's hint names its own --port; run.sh takes the port after the name.
   if grep -q 'already in use' "$log"; then echo "run.sh: port $port is taken; pick another: ./run.sh $name PORT (or --port PORT)" >&2; fi
