@@ -28,14 +28,17 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     private string? _fileProblem;
     private long _incarnations;
     private bool _keeping;
+    private readonly Func<string?> _keeper;
 
     /// <param name="keep">Takes (or confirms) the keeper lock; true while this node keeps the history.</param>
     /// <param name="file">The data file's guard: writes are refused (503) while it is gone or replaced, since SQLite would
     /// go on writing to the file it opened and the next start would not see them.</param>
     /// <param name="reserved">Which names are reserved: an inbox holds guests' messages only up to their share.</param>
+    /// <param name="keeper">The keeping node's client-facing address, when known: named in a dormant node's 503.</param>
     public HistoryActor(HistorySettings settings, TimeProvider clock, Func<bool>? keep = null, DataFileGuard? file = null,
-        SwitchboardMetrics? metrics = null, ReservedNames? reserved = null)
+        SwitchboardMetrics? metrics = null, ReservedNames? reserved = null, Func<string?>? keeper = null)
     {
+        _keeper = keeper ?? (() => null);
         _reserved = reserved;
         _settings = settings;
         _clock = clock;
@@ -94,8 +97,8 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     {
         Receive<Post>(m => Sender.Tell(new NotKept(m.Ticket)));
         Receive<Hold>(m => Sender.Tell(new HistoryFailed(m.Ticket, Codes.NotOnline, HistoryText.NotOnlineNotKept(m.Owner))));
-        Receive<ReadHistory>(m => Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.KeptElsewhere)));
-        Receive<MarkReadUpTo>(m => Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.KeptElsewhere)));
+        Receive<ReadHistory>(m => Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.KeptBy(_keeper()))));
+        Receive<MarkReadUpTo>(m => Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.KeptBy(_keeper()))));
         Receive<CollectAway>(_ => Sender.Tell(new AwayReport([], [], 0)));
         Receive<ReadMarkers>(m => Sender.Tell(new MarkersRead(m.Ticket, [])));
         Receive<IdleCheck>(_ => { });
@@ -113,8 +116,8 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(HistorySettings settings, TimeProvider clock, Func<bool>? keep = null, DataFileGuard? file = null,
-        SwitchboardMetrics? metrics = null, ReservedNames? reserved = null) =>
-        Akka.Actor.Props.Create(() => new HistoryActor(settings, clock, keep, file, metrics, reserved));
+        SwitchboardMetrics? metrics = null, ReservedNames? reserved = null, Func<string?>? keeper = null) =>
+        Akka.Actor.Props.Create(() => new HistoryActor(settings, clock, keep, file, metrics, reserved, keeper));
 
     protected override void PreStart()
     {

@@ -11,6 +11,10 @@ public static class HistoryText
     public const string NoStore = "this cluster keeps no history (its nodes run without --db)";
     public const string GuestsHaveNoDirectHistory = "only reserved names keep direct-message history: reserve your name first";
 
+    /// <summary><see cref="KeptElsewhere"/>, naming the keeper's client-facing address when it is known.</summary>
+    public static string KeptBy(string? keeper) => keeper is null ? KeptElsewhere :
+        $"history is kept by another node sharing this data directory, {keeper}: ask there (this node takes it over if that one stops)";
+
     public const string KeptElsewhere =
         "history is kept by another node sharing this data directory: ask there (this node takes it over if that one stops)";
 

@@ -264,7 +264,8 @@ public static class DataStoreWiring
         if (store is DataStore file)
             system.ActorOf(ReservationWatchActor.Props(a => file.AccountEventsAfterAsync(system, a), after, reserved, store.Accounts.WatchInterval),
                 "reservation-watch");
-        var history = system.ActorOf(HistoryActor.Props(store.History, TimeProvider.System, keeper is null ? null : keeper.TryTake, store.Guard, metrics, reserved), "history");
+        var history = system.ActorOf(HistoryActor.Props(store.History, TimeProvider.System, keeper is null ? null : keeper.TryTake, store.Guard, metrics, reserved,
+            keeper is null ? null : keeper.Keeper), "history");
         return (accounts, new HistoryDesk(history, reserved, store.History));
     }
 

@@ -74,7 +74,7 @@ public static class NodeHost
         var logSwitches = NodeWiring.Switches(o);
         using var metrics = new SwitchboardMetrics(NodeWiring.Version);
         // Which of the directory's nodes keeps the history; held until the node has stopped.
-        using var keeper = data is null ? null : new HistoryKeeperLock(data.Directory);
+        using var keeper = data is null ? null : new HistoryKeeperLock(data.Directory, at.Node);
         var started = DateTimeOffset.UtcNow;
         var summary = new ServerSummary();
         NodeContext? node = null;

@@ -278,6 +278,18 @@ public sealed class HistorySpecs(HistorySpecs.SharedServer shared) : IClassFixtu
     internal static string? Result(JsonElement reply) =>
         reply.TryGetProperty("result", out var r) ? r.GetString() : $"no result: {reply}";
 
+    [Fact]
+    public async Task A_node_that_does_not_keep_the_history_names_the_one_that_does()
+    {
+        var segment = ServerNode.NewSegmentName();
+        await using var keeper = await ServerNode.StartAsync(segment, 0, "--data", Data);
+        await using var other = await ServerNode.StartAsync(segment, 0, "--data", Data);
+        await using var sam = await other.ConnectAsync("sam");
+        Assert.Equal(200, Code(await sam.SendAsync("join #lobby")));
+        AssertRefused(503, $"history is kept by another node sharing this data directory, {keeper.Address}: ask there (this node takes it over if that one stops)",
+            await sam.SendAsync("history #lobby"));
+    }
+
     private static void AssertRefused(int code, string error, JsonElement reply) =>
         Assert.Equal((code, error), (Code(reply), reply.TryGetProperty("error", out var e) ? e.GetString() : $"no error: {reply}"));
 
