@@ -151,6 +151,49 @@ public sealed class TlsSpecs(TlsCertificates certs) : IClassFixture<TlsCertifica
     }
 
     [Fact]
+    public async Task A_holder_of_a_client_certificate_cannot_pose_as_the_server()
+    {
+        // An impostor listening with client.pfx (the CA's, clientAuth only), as any client's holder could: the client
+        // refuses it at the handshake, before its Register (name, token, password) leaves.
+        using var impostorCertificate = X509CertificateLoader.LoadPkcs12FromFile(certs.ClientPfx, certs.Password);
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        using var stop = new CancellationTokenSource();
+        var impostor = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var tcp = await listener.AcceptTcpClientAsync(stop.Token);
+                try
+                {
+                    await using var tls = new SslStream(tcp.GetStream(), false, (_, _, _, _) => true);
+                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = impostorCertificate, ClientCertificateRequired = true });
+                    await ReadToEndAsync(tls);
+                }
+                catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException) { }
+            }
+        });
+        try
+        {
+            var client = await RefusedAsync("alice", $"127.0.0.1:{port}", certs.Client);
+            Assert.Contains("this client refused the server's certificate", client.StdErr);
+            Assert.Contains("serverAuth", client.StdErr);
+        }
+        finally
+        {
+            stop.Cancel();
+            await impostor.ContinueWith(_ => { });
+        }
+    }
+
+    [Fact]
+    public async Task A_server_refuses_to_start_with_a_certificate_not_made_for_serving()
+    {
+        await AssertUsageAsync(Binaries.Server, ["--port", "0", "--segment", ServerNode.NewSegmentName(), "--tls-cert", certs.ClientPfx, "--tls-ca", certs.Ca], "serverAuth");
+    }
+
+    [Fact]
     public async Task Bad_TLS_files_or_password_are_one_error_line_and_exit_2()
     {
         var missing = Path.Combine(certs.Dir, "missing.pfx");

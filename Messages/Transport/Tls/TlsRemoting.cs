@@ -43,7 +43,7 @@ public sealed record TlsRemoting(Config Hocon, DotNettySslSetup Setup, bool Mutu
         if (certificatePath is null || caPath is null) throw new TlsOptionsException("a TLS server needs both --tls-cert (its certificate) and --tls-ca (the CA its peers are checked against)");
         var config = WithTlsDefaults(side);
         var mutual = clientCertificates is { } mode ? mode == ClientCertificates.Required : config.GetBoolean($"{Ssl}.require-mutual-authentication", true);
-        return Create(config, certificatePath, caPath, mutual);
+        return Create(config, certificatePath, caPath, mutual, KeyPurpose.ServerAuth);
     }
 
     /// <summary>
@@ -54,7 +54,7 @@ public sealed record TlsRemoting(Config Hocon, DotNettySslSetup Setup, bool Mutu
     {
         if (certificatePath is null && caPath is null) return null;
         if (caPath is null) throw new TlsOptionsException("--tls-cert needs --tls-ca (the CA the server is checked against)");
-        return Create(WithTlsDefaults(side), certificatePath, caPath, mutual: certificatePath is not null);
+        return Create(WithTlsDefaults(side), certificatePath, caPath, mutual: certificatePath is not null, KeyPurpose.ClientAuth);
     }
 
     public static ClientCertificates ParseClientCertificates(string text) => text.ToLowerInvariant() switch
@@ -64,10 +64,27 @@ public sealed record TlsRemoting(Config Hocon, DotNettySslSetup Setup, bool Mutu
         _ => throw new TlsOptionsException($"--tls-client-certs must be 'required' or 'none', not '{text}'"),
     };
 
+    // Refused at start what every peer would refuse at the handshake: a certificate of another CA, or one not made for
+    // this side's part (a client's certificate given to a server would fail every client, each with its own warning).
+    private static void Check(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, CaTrust trust, KeyPurpose purpose, bool mutual, string caPath)
+    {
+        if (CaTrust.Lacking(certificate, [purpose]) is { } lacking)
+            throw new TlsOptionsException(purpose == KeyPurpose.ServerAuth
+                ? $"--tls-cert: {lacking}, so every client would refuse this server; give a server certificate (extendedKeyUsage=serverAuth,clientAuth, as tls-certs.sh's server.pfx)"
+                : $"--tls-cert: {lacking}, so every server would refuse this client; give a client certificate (extendedKeyUsage=clientAuth, as tls-certs.sh's client.pfx)");
+        if (trust.Problem(certificate, [purpose]) is { } problem)
+            throw new TlsOptionsException($"--tls-cert: {problem} (--tls-ca {caPath})");
+        // A node also dials the other nodes sharing its segment, which then check it as a client: not fatal (one node alone
+        // never dials), but said once, since those links would fail.
+        if (purpose == KeyPurpose.ServerAuth && mutual && CaTrust.Lacking(certificate, [KeyPurpose.ClientAuth]) is { } notClient)
+            Console.Error.WriteLine($"warning: --tls-cert: {notClient}: other nodes sharing this segment will refuse this node when it dials them");
+    }
+
     private static Config WithTlsDefaults(Config side) =>
         side.WithFallback(SwitchboardConfig.Load(SwitchboardConfig.DefaultPath("tls.hocon")));
 
-    private static TlsRemoting Create(Config config, string? certificatePath, string caPath, bool mutual)
+    /// <param name="purpose">What this side's own certificate is for: a server's is dialled (serverAuth), a client's dials.</param>
+    private static TlsRemoting Create(Config config, string? certificatePath, string caPath, bool mutual, KeyPurpose purpose)
     {
         if (!config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false))
             throw new TlsOptionsException("TLS options were given but the configuration sets akka.remote.dot-netty.tcp.enable-ssl = false");
@@ -76,8 +93,7 @@ public sealed record TlsRemoting(Config Hocon, DotNettySslSetup Setup, bool Mutu
         var checkHostname = config.GetBoolean($"{Ssl}.validate-certificate-hostname", false);
         var trust = new CaTrust(TlsFiles.LoadCa(caPath));
         var certificate = certificatePath is null ? null : TlsFiles.LoadCertificate(certificatePath);
-        if (certificate is not null && trust.Problem(certificate) is { } problem)
-            throw new TlsOptionsException($"--tls-cert: {problem} (--tls-ca {caPath})");
+        if (certificate is not null) Check(certificate, trust, purpose, mutual, caPath);
         // A client without a certificate still listens (Akka.Remote always does); its listener has no certificate to
         // offer and refuses inbound TLS, which a client never needs: replies come back over its own connection.
         var refusals = new TlsRefusals();
