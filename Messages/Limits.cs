@@ -25,6 +25,19 @@ public static class Limits
     /// cannot come.</summary>
     public const int MaxRequestBytes = 16 * 1024;
 
+    /// <summary>The most arguments one <see cref="Request"/> or <see cref="ChatCommand"/> carries; more is refused at decode,
+    /// before any rate limit sees the frame. Far above the longest command (an operation takes at most 2; markread 2).</summary>
+    public const int MaxArgs = 16;
+
+    /// <summary>The most arguments <paramref name="m"/> carries in one request or chat command (a batch: its longest).</summary>
+    public static int ArgCount(ISwitchboardMessage m) => m switch
+    {
+        Request r => r.Args.Length,
+        RequestBatch b => b.Requests.Length == 0 ? 0 : b.Requests.Max(r => r.Args.Length),
+        ChatCommand c => c.Args.Length,
+        _ => 0,
+    };
+
     /// <summary>The most requests one <see cref="RequestBatch"/> (or replies one <see cref="ReplyBatch"/>) carries: a peer
     /// cannot make the server read or count more in one message. Far above the load generator's window of 16.</summary>
     public const int MaxBatch = 64;

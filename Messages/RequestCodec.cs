@@ -66,7 +66,10 @@ internal static class RequestCodec
                 case IdTag: id = input.ReadInt64(); break;
                 case OpTag: op = input.ReadString(); break;
                 case ArgsTag:
-                    if (count == args.Length) Array.Resize(ref args, Math.Max(2, count * 2));
+                    // Refused before it is read on: a frame of 150,000 one-byte arguments cost the node its latency for
+                    // everyone, and decoding comes before any rate limit.
+                    if (count == Limits.MaxArgs) throw new SerializationException($"a request carries at most {Limits.MaxArgs} arguments");
+                    if (count == args.Length) Array.Resize(ref args, Math.Min(Limits.MaxArgs, Math.Max(2, count * 2)));
                     args[count++] = input.ReadString();
                     break;
                 default: input.SkipLastField(); break;

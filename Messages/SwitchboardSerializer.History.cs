@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using Switchboard.Messages.Wire;
 
 namespace Switchboard.Messages;
@@ -30,7 +31,10 @@ public sealed partial class SwitchboardSerializer
         return m;
     }
 
-    private static ChatCommand FromChatCommand(ChatCommandMsg m) => new(m.Id, m.Verb, [.. m.Args]);
+    // Parsed whole by the generated parser (the frame bounds it), then held to the request codec's argument limit.
+    private static ChatCommand FromChatCommand(ChatCommandMsg m) => m.Args.Count <= Limits.MaxArgs
+        ? new(m.Id, m.Verb, [.. m.Args])
+        : throw new SerializationException($"a chat command carries at most {Limits.MaxArgs} arguments");
 
     private static AwayNoticeMsg ToAway(AwayNotice r)
     {

@@ -50,6 +50,9 @@ public sealed class Connection(IActorRef client, TimeSpan registerTimeout, TimeS
         var message = make(id);
         if (Limits.PayloadBytes(message) > Limits.MaxRequestBytes)
             return new Reply(id, Codes.Invalid, 0, 0, OpValue.None, $"request too large (more than {Limits.MaxRequestBytes / 1024} KiB)");
+        // The server refuses such a frame at decode, without a word: answered here instead of waiting for a timeout.
+        if (Limits.ArgCount(message) > Limits.MaxArgs)
+            return new Reply(id, Codes.Invalid, 0, 0, OpValue.None, $"too many arguments (at most {Limits.MaxArgs})");
         var tcs = new TaskCompletionSource<IReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         var actor = _client;
         actor.Tell(new ClientActor.Call(id, message, tcs));

@@ -131,6 +131,11 @@ public sealed class ServerClientSpecs
         Assert.Equal(422, huge.GetProperty("code").GetInt32());
         Assert.Contains("too large", huge.GetProperty("error").GetString()); // the client's own answer, not a timeout
         Assert.Equal(3L, (await lou.SendAsync("even 2")).GetProperty("clientSeq").GetInt64());
+        // More arguments than the server decodes: the client's own answer too, never a frame the server drops.
+        var many = await lou.SendAsync("op add" + string.Concat(Enumerable.Repeat(" 1", Limits.MaxArgs + 1)));
+        Assert.Equal(422, many.GetProperty("code").GetInt32());
+        Assert.Contains("too many arguments", many.GetProperty("error").GetString());
+        Assert.Equal(4L, (await lou.SendAsync("even 2")).GetProperty("clientSeq").GetInt64());
     }
 
 }

@@ -102,6 +102,23 @@ public sealed class SerializerSpecs() : TestKit(ActorTestConfig.Server())
         Assert.ThrowsAny<Exception>(() => serializer.FromBinary(bytes, manifest));
     }
 
+    [Fact]
+    public void A_request_with_more_arguments_than_any_operation_takes_is_refused_at_decode()
+    {
+        var serializer = new SwitchboardSerializer((ExtendedActorSystem)Sys);
+        string[] most = [.. Enumerable.Repeat("1", Limits.MaxArgs)];
+        Assert.Equal(most, ((Request)serializer.FromBinary(serializer.ToBinary(new Request(1, "op", most)), "req")).Args);
+        // The hostile frame: 150,000 one-byte arguments in 450 KB, under the frame size.
+        var flood = serializer.ToBinary(new Request(2, "add", [.. Enumerable.Repeat("1", 150_000)]));
+        Assert.True(flood.Length < 512_000);
+        Assert.Throws<SerializationException>(() => serializer.FromBinary(flood, "req"));
+        Assert.Throws<SerializationException>(() => serializer.FromBinary(serializer.ToBinary(new Request(3, "op", [.. most, "1"])), "req"));
+        var batch = new RequestBatch([new Request(4, "add", ["1", "2"]), new Request(5, "add", [.. most, "1"])]);
+        Assert.Throws<SerializationException>(() => serializer.FromBinary(serializer.ToBinary(batch), Akka.Serialization.Serialization.ManifestFor(serializer, batch)));
+        var chat = new ChatCommand(6, "markread", [.. most, "1"]);
+        Assert.Throws<SerializationException>(() => serializer.FromBinary(serializer.ToBinary(chat), Akka.Serialization.Serialization.ManifestFor(serializer, chat)));
+    }
+
     private sealed class RequestComparer : IEqualityComparer<(long, string, string[])>
     {
         public bool Equals((long, string, string[]) x, (long, string, string[]) y) =>

@@ -115,10 +115,11 @@ public sealed class HostileHistorySpecs(Xunit.Abstractions.ITestOutputHelper out
             new(3, "bob", HistoryAnchor.Around, 1, 100), new(4, "@alice@bob", HistoryAnchor.Latest, 0, 100),
             new(5, "#vault", HistoryAnchor.Before, long.MaxValue, int.MaxValue), new(6, "vault", HistoryAnchor.None, -1, -1),
         ];
+        // Command 10 carries the most arguments a frame may (more is refused at decode, unanswered: SerializerSpecs).
         ChatCommand[] commands =
         [
             new(7, "markread", ["#vault", "1"]), new(8, "markread", ["alice", "1"]), new(9, "markread", []),
-            new(10, "markread", [.. Enumerable.Repeat("x", 10_000)]), new(11, "history", ["#vault"]), new(12, new string('v', 100_000), []),
+            new(10, "markread", [.. Enumerable.Repeat("x", Limits.MaxArgs)]), new(11, "history", ["#vault"]), new(12, new string('v', 100_000), []),
         ];
         ISwitchboardMessage[] attacks = [.. queries, .. commands];
 
