@@ -84,9 +84,9 @@ internal static class HistoryWireCodec
     private static Func<byte[], object> From<T>(MessageParser<T> parser, Func<T, object> map) where T : IMessage<T> =>
         bytes => map(parser.ParseFrom(bytes));
 
-    private static MarkP Mark(MarkReadUpTo m) => new() { Owner = m.Owner, Ticket = m.Ticket, Conversation = m.Conversation.Key, MsgId = m.MsgId };
+    private static MarkP Mark(MarkReadUpTo m) => new() { Owner = m.Owner, Ticket = m.Ticket, Conversation = m.Conversation.Key, MsgId = m.MsgId, SinceMs = m.SinceMs };
 
-    private static MarkReadUpTo Mark(MarkP p) => new(Name(p.Owner), p.Ticket, Conv(p.Conversation), p.MsgId);
+    private static MarkReadUpTo Mark(MarkP p) => new(Name(p.Owner), p.Ticket, Conv(p.Conversation), p.MsgId, p.SinceMs);
 
     private static Line Line(ChatLine l) => new() { Id = l.Id, From = l.From, Text = l.Text, TimeMs = l.TimeMs };
 

@@ -28,7 +28,7 @@ public sealed class ConversationActor : ReceivePersistentActor
     private readonly Queue<(IActorRef ReplyTo, long Ticket, long Asked)> _writing = new();
     private readonly SwitchboardMetrics? _metrics;
     private readonly HistoryRoutes _routes;
-    private long _bytes, _deletedTo, _deleting, _lastTime;
+    private long _bytes, _deletedTo, _deleting, _lastTime, _newestTime;
 
     /// <param name="routes">Where read markers go once checked, and where it says it is stopping after a failure.</param>
     public ConversationActor(Conversation conversation, HistorySettings settings, TimeProvider clock, HistoryRoutes routes,
@@ -53,9 +53,16 @@ public sealed class ConversationActor : ReceivePersistentActor
         Command<ReadHistory>(OnRead);
         Command<Fetch>(OnFetch);
         // A read marker is checked here (there is such a message) before the reader's inbox keeps it.
+        // Only within the reader's view: a marker on an earlier owner's message would count that owner's messages as unread.
         Command<MarkReadUpTo>(m =>
         {
-            if (m.MsgId > LastSequenceNr) Sender.Tell(new HistoryFailed(m.Ticket, Codes.Invalid, $"there is no message {m.MsgId} yet (the newest is {LastSequenceNr})"));
+            var view = ViewFrom(m.SinceMs);
+            if (m.MsgId > view.Last)
+                Sender.Tell(new HistoryFailed(m.Ticket, Codes.Invalid, view.Last == 0
+                    ? $"there is no message {m.MsgId} yet (there is none yet)"
+                    : $"there is no message {m.MsgId} yet (the newest is {view.Last})"));
+            else if (m.MsgId <= view.Hidden)
+                Sender.Tell(new HistoryFailed(m.Ticket, Codes.Invalid, $"message {m.MsgId} is from before your reservation (your first is {view.Hidden + 1})"));
             else _routes.Inboxes.Forward(new MarkChecked(m));
         });
         // After every pending write's callback (DeferAsync runs behind them), never with a message unanswered.
@@ -72,6 +79,29 @@ public sealed class ConversationActor : ReceivePersistentActor
 
     /// <summary>The first id still kept (the next one when none is).</summary>
     private long FirstId => _lines.Count > 0 ? _lines[0].Id : LastSequenceNr + 1;
+
+    /// <summary>
+    /// The conversation as a reader who may see it from <paramref name="sinceMs"/> on sees it (a reserved party of a DM
+    /// conversation, from its reservation): ids up to <see cref="View.Hidden"/> were before that, ids up to
+    /// <see cref="View.Below"/> are not to be read (before it, or trimmed), the newest is <see cref="View.Last"/>. With
+    /// nothing of the conversation in view it is as if empty (all 0): the next owner of a name was told the earlier
+    /// owner's newest id, and so how many DMs it had. Ids are the conversation's, so the first one it does see says how
+    /// many came before, and nothing else of them. Times never go back within a conversation, so the view is a suffix
+    /// of the ids; what was trimmed has no time left, and the view then starts at the first kept (as before).
+    /// </summary>
+    private View ViewFrom(long sinceMs)
+    {
+        if (sinceMs <= 0) return new View(0, FirstId - 1, LastSequenceNr);
+        // The newest written message's time (kept, or trimmed while this actor lived); unknown (0) after a restart that
+        // found everything deleted: then nothing is in view, rather than the earlier owner's ids.
+        if (LastSequenceNr == 0 || _newestTime < sinceMs) return new View(0, 0, 0);
+        var first = _lines.FindIndex(l => l.TimeMs >= sinceMs);
+        if (first <= 0) return new View(0, FirstId - 1, LastSequenceNr); // from the first kept (or all trimmed)
+        var hidden = _lines[first].Id - 1;
+        return new View(hidden, hidden, LastSequenceNr);
+    }
+
+    private readonly record struct View(long Hidden, long Below, long Last);
 
     private void OnPost(Post m)
     {
@@ -95,14 +125,15 @@ public sealed class ConversationActor : ReceivePersistentActor
     private void OnRead(ReadHistory m)
     {
         Trim();
-        var window = HistoryWindow.Select(m.Anchor, m.At, m.Count, _settings.MaxQuery, FirstId, LastSequenceNr, out var error);
+        var view = ViewFrom(m.SinceMs);
+        var window = HistoryWindow.Select(m.Anchor, m.At, m.Count, _settings.MaxQuery, view.Below + 1, view.Last, out var error);
         if (window is not var (from, to))
         {
             Sender.Tell(new HistoryFailed(m.Ticket, Codes.Invalid, error!));
             return;
         }
         var lines = Capped(Range(from, to).Where(l => l.TimeMs >= m.SinceMs).ToList(), keepOldest: m.Anchor == HistoryAnchor.After);
-        Sender.Tell(new HistoryPage(m.Ticket, _conversation, lines, FirstId - 1, LastSequenceNr));
+        Sender.Tell(new HistoryPage(m.Ticket, _conversation, lines, view.Below, view.Last));
         _metrics?.HistoryQueried();
     }
 
@@ -115,7 +146,8 @@ public sealed class ConversationActor : ReceivePersistentActor
         foreach (var id in m.Counted ?? [])
             if (!Holds(id)) gone++;
             else if (_lines[(int)(id - first)].TimeMs >= m.SinceMs) kept++;
-        Sender.Tell(new Fetched(m.Ticket, _conversation, lines, LastSequenceNr, kept, gone));
+        // The newest id as the inbox's owner sees it: its unread count is that less its marker.
+        Sender.Tell(new Fetched(m.Ticket, _conversation, lines, ViewFrom(m.SinceMs).Last, kept, gone));
     }
 
     // Within Limits.MaxHistoryReplyBytes: the lines nearest the anchor are kept (the newest, or the oldest after an id).
@@ -142,6 +174,7 @@ public sealed class ConversationActor : ReceivePersistentActor
     private void Keep(ChatLine line)
     {
         _lastTime = Math.Max(_lastTime, line.TimeMs);
+        _newestTime = line.TimeMs; // unlike _lastTime, not moved by a post still being written
         _lines.Add(line);
         _bytes += Size(line);
     }

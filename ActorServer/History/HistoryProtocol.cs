@@ -74,7 +74,7 @@ public sealed record AwayDelivered(string Owner, long UpTo) : IHistoryWireMessag
 
 /// <summary><paramref name="Owner"/> has read <paramref name="Conversation"/> up to <paramref name="MsgId"/>; answered with
 /// <see cref="MarkedOk"/> (the marker, which only moves forward) or <see cref="HistoryFailed"/>.</summary>
-public sealed record MarkReadUpTo(string Owner, long Ticket, Conversation Conversation, long MsgId) : IHistoryWireMessage;
+public sealed record MarkReadUpTo(string Owner, long Ticket, Conversation Conversation, long MsgId, long SinceMs = 0) : IHistoryWireMessage;
 
 public sealed record MarkedOk(long Ticket, long Marker) : IHistoryWireMessage;
 

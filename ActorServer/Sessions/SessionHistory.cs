@@ -112,12 +112,12 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
             chat.Answer(m.Id, new OpOutcome(Codes.Forbidden, OpValue.None, "only reserved names keep read markers: reserve your name first"));
             return;
         }
-        if (Readable(asked, out _) is not { } conversation) chat.Answer(m.Id, Refusal(asked));
+        if (Readable(asked, out var since) is not { } conversation) chat.Answer(m.Id, Refusal(asked));
         else
         {
             _marks.Add(m.Id);
             Asked(m.Id);
-            desk.Actor.Tell(new MarkReadUpTo(name, m.Id, conversation, msgId), self);
+            desk.Actor.Tell(new MarkReadUpTo(name, m.Id, conversation, msgId, since), self);
         }
     }
 

@@ -53,7 +53,9 @@ internal sealed class SessionUnread(string name, IActorRef self, IWithTimers tim
         foreach (var (conversation, marker) in m.Markers)
         {
             c.Markers[conversation] = marker;
-            desk.Actor.Tell(new Fetch(conversation, m.Ticket, []), self);
+            // A DM conversation's newest as this reader sees it: from its reservation on (never an earlier owner's ids).
+            var since = conversation.IsRoom ? 0 : desk.Reserved.Since(name) ?? 0;
+            desk.Actor.Tell(new Fetch(conversation, m.Ticket, [], SinceMs: since), self);
         }
         if (c.Markers.Count == 0) Finish(m.Ticket);
     }

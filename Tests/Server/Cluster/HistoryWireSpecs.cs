@@ -35,6 +35,7 @@ public sealed class HistoryWireSpecs() : Akka.TestKit.Xunit2.TestKit(Configurati
         new AwayReport([new AwayLine(Dm, Line)], [], 12, 68, 8, More: 100, Later: 32),
         new AwayDelivered("alice", 12),
         new MarkReadUpTo("alice", 9, Room, 40),
+        new MarkReadUpTo("alice", 10, Dm, 41, 1_700_000_000_000),
         new MarkedOk(9, 40),
         new MarkChecked(new MarkReadUpTo("alice", 9, Room, 40)),
         new ReadMarkers("alice", 10, null),

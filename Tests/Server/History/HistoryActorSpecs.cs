@@ -158,6 +158,51 @@ public sealed class HistoryActorSpecs() : TestKit(Akka.Configuration.Configurati
     }
 
     [Fact]
+    public void The_next_owner_of_a_name_learns_nothing_of_the_earlier_owners_direct_messages_not_even_their_count()
+    {
+        var history = History();
+        var dms = Conversation.Direct("bobx", "gal1");
+        var bobxSince = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        for (var i = 1; i <= 3; i++) Post(history, dms, i, $"to the guest gal1 #{i}", "bobx");
+        // Later, someone else registers gal1 and reserves it.
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var since = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+        history.Tell(new ReadHistory(dms, 10, HistoryAnchor.Latest, 0, 10, since));
+        var page = ExpectMsg<HistoryPage>(Wait);
+        Assert.Equal((0, 0L, 0L), (page.Lines.Length, page.Trimmed, page.LastId));
+        history.Tell(new MarkReadUpTo("gal1", 11, dms, 99, since));
+        var tooFar = ExpectMsg<HistoryFailed>(Wait);
+        Assert.Equal(Codes.Invalid, tooFar.Code);
+        Assert.DoesNotContain("3", tooFar.Error);
+        history.Tell(new MarkReadUpTo("gal1", 12, dms, 1, since)); // the earlier owner's message: no marker on it
+        Assert.Equal(Codes.Invalid, ExpectMsg<HistoryFailed>(Wait).Code);
+
+        // What comes after the reservation is the new owner's; its id follows the conversation's (ids are never reused).
+        Post(history, dms, 13, "hello, new gal1", "bobx");
+        history.Tell(new ReadHistory(dms, 14, HistoryAnchor.Latest, 0, 10, since));
+        page = ExpectMsg<HistoryPage>(Wait);
+        Assert.Equal(["hello, new gal1"], page.Lines.Select(l => l.Text));
+        Assert.Equal((3L, 4L), (page.Trimmed, page.LastId));
+        history.Tell(new MarkReadUpTo("gal1", 15, dms, 3, since));
+        Assert.Equal(Codes.Invalid, ExpectMsg<HistoryFailed>(Wait).Code);
+        history.Tell(new MarkReadUpTo("gal1", 16, dms, 4, since));
+        Assert.Equal(4, ExpectMsg<MarkedOk>(Wait).Marker);
+        history.Tell(new Hold("gal1", 17, dms, Post(history, dms, 18, "unread one", "bobx").MsgId));
+        ExpectMsg<HeldOk>(Wait);
+        history.Tell(new CollectAway("gal1", since));
+        Assert.Equal([(dms, 1L)], ExpectMsg<AwayReport>(Wait).Unread);
+
+        // The conversation's rightful party (bobx, reserved before all of it) sees it whole, as before.
+        history.Tell(new ReadHistory(dms, 19, HistoryAnchor.Latest, 0, 10, bobxSince));
+        page = ExpectMsg<HistoryPage>(Wait);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], page.Lines.Select(l => l.Id));
+        Assert.Equal((0L, 5L), (page.Trimmed, page.LastId));
+        history.Tell(new MarkReadUpTo("bobx", 20, dms, 2, bobxSince));
+        Assert.Equal(2, ExpectMsg<MarkedOk>(Wait).Marker);
+    }
+
+    [Fact]
     public void Held_messages_reach_their_owner_at_login_in_order_once_with_unread_counts()
     {
         var history = History();
