@@ -33,6 +33,8 @@ public sealed class GatewayActor : ReceiveActor
     private readonly HashSet<(string Name, IActorRef Client)> _inFlight = [];
     private readonly SwitchboardMetrics? _metrics;
     private readonly PeerAddresses _peers = PeerAddresses.For(Context.System);
+    // A client given a session keeps its remoting endpoint (OriginLedger forgets only strangers').
+    private readonly OriginLedger _origins = OriginLedger.For(Context.System);
     // Accounts (single-host mode with a data store; null otherwise): a claimed name is kept only once its password,
     // if it is reserved, checked out. What the check needs waits here between the Register and the claim.
     private readonly IActorRef? _accounts;
@@ -234,6 +236,7 @@ public sealed class GatewayActor : ReceiveActor
         _sessions.Set(m.Name, session);
         var answer = new Registered(session, m.Seq.ClientSeq, m.Seq.ServerSeq, _node);
         _byRef[session] = new Holder(m.Name, m.Client, answer);
+        _origins.Keep(m.Client.Path.Address);
         _inFlight.Remove((m.Name, m.Client));
         _log.Info("registered '{0}' (clientSeq {1}, serverSeq {2})", m.Name, m.Seq.ClientSeq, m.Seq.ServerSeq);
         m.Client.Tell(answer);

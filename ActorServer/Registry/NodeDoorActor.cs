@@ -11,6 +11,8 @@ namespace Switchboard.Server.Registry;
 /// </summary>
 public sealed class NodeDoorActor : ReceiveActor
 {
+    private readonly OriginLedger _origins = OriginLedger.For(Context.System);
+
     public NodeDoorActor(IActorRef gateway, IActorRef rooms, IActorRef registry)
     {
         Receive<Deliver>(m => gateway.Tell(m));
@@ -18,6 +20,14 @@ public sealed class NodeDoorActor : ReceiveActor
         // Answers to what this node's registry relayed: the door is their reply address, not the sender's session.
         Receive<Delivered>(m => registry.Tell(m));
         Receive<FanoutDropped>(m => registry.Tell(m));
+    }
+
+    // Whoever reaches the door knows the nodes' key: a node, whose remoting endpoint Akka keeps as for any peer
+    // (OriginLedger forgets only strangers').
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        _origins.Keep(Sender.Path.Address);
+        return base.AroundReceive(receive, message);
     }
 
     public static Props Props(IActorRef gateway, IActorRef rooms, IActorRef registry) =>

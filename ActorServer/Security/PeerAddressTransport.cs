@@ -26,6 +26,7 @@ public sealed class PeerAddressTransportProvider : ITransportAdapterProvider
 public sealed class PeerAddressTransport : WrappingTransport
 {
     private readonly PeerAddresses _peers;
+    private readonly OriginLedger _origins;
     private readonly InboundRules _rules;
     private readonly ILoggingAdapter _log;
     private readonly long _maxUnsent;
@@ -34,6 +35,7 @@ public sealed class PeerAddressTransport : WrappingTransport
     {
         _peers = PeerAddresses.For(system);
         _peers.Activate();
+        _origins = OriginLedger.For(system);
         _rules = InboundRules.Create(system.Settings.Config);
         _log = Akka.Event.Logging.GetLogger(system, typeof(PeerAddressTransport));
         _maxUnsent = system.Settings.Config.GetByteSize("switchboard.max-unsent-bytes", 0) ?? 0;
@@ -178,6 +180,7 @@ public sealed class PeerAddressTransport : WrappingTransport
         // Set by the handshake and read by the driver's event loop only (one channel's reads come in order).
         private Address? _origin;
         private bool _refused;
+        private bool _counted;
         private int _closed;
 
         public CheckedHandle(PeerAddressTransport transport, AssociationHandle driver) : base(transport, driver) =>
@@ -207,6 +210,7 @@ public sealed class PeerAddressTransport : WrappingTransport
                         return;
                     }
                     _origin = origin;
+                    if (origin is not null && !CountOrigin(origin)) return;
                     break;
                 case InboundPayload p when ForgedRegister(p.Payload.Span, out var sender):
                     Transport._log.Warning("dropped a selection of a client path from {0} (socket host {1}) naming sender {2}",
@@ -228,9 +232,23 @@ public sealed class PeerAddressTransport : WrappingTransport
             return sender is not null && (!ActorPath.TryParseAddress(sender, out var address) || !address.Equals(_origin));
         }
 
+        // One more origin from this socket host, within OriginLedger's cap; past it the association is refused.
+        private bool CountOrigin(Address origin)
+        {
+            if (Transport._origins.TryOpen(origin, _socketHost, out var first)) return _counted = true;
+            if (first)
+                Transport._log.Warning("refusing associations from {0} claiming further origins: it has claimed {1} within switchboard.origins.window",
+                    _socketHost, Transport._origins.OriginsOf(_socketHost));
+            _refused = true;
+            Driver.Disassociate("too many origins from this host", Transport._log);
+            return false;
+        }
+
         private void Close()
         {
-            if (Interlocked.Exchange(ref _closed, 1) == 0 && _origin is not null) Transport._peers.Closed(_origin, _socketHost);
+            if (Interlocked.Exchange(ref _closed, 1) != 0 || _origin is null) return;
+            Transport._peers.Closed(_origin, _socketHost);
+            if (_counted) Transport._origins.Closed(_origin);
         }
     }
 }
