@@ -49,8 +49,8 @@ public static class ServerHelp
                          synchronous; PostgreSQL: kind, host, port, database, user; never a password), nodes
                          (cluster: the members with status, roles, reachable), totals
           GET /clients   this node's online clients, "scope":"node" (?limit=1..4096&offset=N)
-          The same in cluster mode, as are --log-format, --debug and --debug-akka. At most 64 connections; when
-          they are taken, the one idle longest (e.g. a slow peer still sending its header) is closed for a newcomer.
+          The same in cluster mode, as are --log-format, --debug and --debug-akka. At most 64 connections, 16
+          per host; past either, the oldest (idle first, e.g. a slow peer still sending its header) is closed for a newcomer.
 
         What clients send (ActorClient, scripted mode: one command a line):
           calc A OP B (OP: + - * / %) · even N · prime N · negative N · op NAME ARG... · who

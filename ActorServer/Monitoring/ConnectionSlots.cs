@@ -6,48 +6,53 @@ namespace Switchboard.Server.Monitoring;
 /// <summary>
 /// The monitor's bound on open connections, which slow peers cannot use to shut probes out. Kestrel's own limit
 /// refuses a newcomer when it is full, so peers that open connections and never finish a header kept every
-/// <c>/healthz</c> out until their header timeout. Here a newcomer takes the slot of the connection idle longest
-/// (no request in flight: still sending its header, or kept alive between requests), which is closed; only when
-/// every slot is serving a request is the newcomer refused. Held connections are evicted oldest first, so a probe,
-/// whose request follows its connect at once, is served before any held connection could push it out.
+/// <c>/healthz</c> out until their header timeout. Here a newcomer is always admitted, and makes room:
+/// <list type="bullet">
+/// <item>one host (its IP; an IPv6 one by its /64) holds at most <c>perHost</c> connections: past it, its own oldest
+/// gives way, so one host's peers evict only each other;</item>
+/// <item>past <c>capacity</c>, the connection idle longest (no request in flight: still sending its header, or kept
+/// alive between requests) is closed; when none is idle, the one busy longest of the host holding the most. A request
+/// whose answer a peer never reads stays "in flight" (its write waits): 64 such readers refused every <c>/healthz</c>
+/// while only idle slots could be taken.</item>
+/// </list>
+/// A probe, whose request follows its connect at once and is answered at once, is the newest connection while it is
+/// served: the oldest go first.
 /// </summary>
-internal sealed class ConnectionSlots(int capacity)
+internal sealed class ConnectionSlots(int capacity, int perHost)
 {
-    sealed class Slot(ConnectionContext connection)
+    sealed class Slot(ConnectionContext connection, string host)
     {
         public ConnectionContext Connection { get; } = connection;
+        public string Host { get; } = host;
         public int InFlight; // requests being served (HTTP/2 may run several on one connection)
         public LinkedListNode<Slot>? Idle;
+        public long Since; // when it was admitted or last became busy or idle (the slots' own count, not a clock)
     }
 
     readonly Lock _gate = new();
     readonly Dictionary<string, Slot> _open = [];
     readonly LinkedList<Slot> _idle = []; // oldest idle first
+    long _tick;
 
     public int Capacity => capacity;
 
-    /// <summary>For <c>ListenOptions.Use</c>: admits, evicts or refuses each connection before HTTP sees it.</summary>
+    /// <summary>For <c>ListenOptions.Use</c>: admits each connection before HTTP sees it, evicting one if need be.</summary>
     public ConnectionDelegate Admit(ConnectionDelegate next) => async connection =>
     {
-        var slot = new Slot(connection);
-        Slot? evicted = null;
-        bool admitted;
+        var host = HostOf(connection);
+        var slot = new Slot(connection, host);
+        Slot? evicted;
         lock (_gate)
         {
-            if (_open.Count >= capacity && _idle.First is { } oldest) Forget(evicted = oldest.Value);
-            admitted = _open.Count < capacity;
-            if (admitted)
-            {
-                _open[connection.ConnectionId] = slot;
-                slot.Idle = _idle.AddLast(slot);
-            }
+            evicted = ToEvict(host);
+            if (evicted is not null) Forget(evicted);
+            _open[connection.ConnectionId] = slot;
+            slot.Idle = _idle.AddLast(slot);
+            slot.Since = ++_tick;
         }
-        evicted?.Connection.Abort(new ConnectionAbortedException("idle longest while every monitor connection was taken"));
-        if (!admitted)
-        {
-            connection.Abort(new ConnectionAbortedException("every monitor connection is serving a request"));
-            return;
-        }
+        evicted?.Connection.Abort(new ConnectionAbortedException(evicted.Host == host
+            ? "the oldest of its host's monitor connections, for a newcomer of that host"
+            : "the oldest while every monitor connection was taken"));
         try
         {
             await next(connection);
@@ -58,7 +63,23 @@ internal sealed class ConnectionSlots(int capacity)
         }
     };
 
-    /// <summary>HTTP middleware: a connection with a request in flight is busy, never evicted.</summary>
+    Slot? ToEvict(string host)
+    {
+        var mine = _open.Values.Where(s => s.Host == host).ToList();
+        if (mine.Count >= perHost) return Oldest(mine);
+        if (_open.Count < capacity) return null;
+        if (_idle.First is { } idle) return idle.Value;
+        var heaviest = _open.Values.GroupBy(s => s.Host).MaxBy(g => g.Count())!;
+        return Oldest(heaviest);
+    }
+
+    // Idle before busy, each the longest so.
+    static Slot Oldest(IEnumerable<Slot> slots) => slots.MinBy(s => (s.Idle is null ? 1 : 0, s.Since))!;
+
+    static string HostOf(ConnectionContext connection) =>
+        connection.RemoteEndPoint is System.Net.IPEndPoint ip ? PeerAddresses.HostKey(ip.Address.ToString()) : "";
+
+    /// <summary>HTTP middleware: a connection with a request in flight is busy, evicted only when none is idle.</summary>
     public async Task Serve(HttpContext h, RequestDelegate next)
     {
         Slot? slot;
@@ -68,6 +89,7 @@ internal sealed class ConnectionSlots(int capacity)
             {
                 _idle.Remove(node);
                 slot.Idle = null;
+                slot.Since = ++_tick;
             }
         }
         try
@@ -78,7 +100,11 @@ internal sealed class ConnectionSlots(int capacity)
         {
             if (slot is not null)
                 lock (_gate)
-                    if (--slot.InFlight == 0 && IsOpen(slot)) slot.Idle = _idle.AddLast(slot);
+                    if (--slot.InFlight == 0 && IsOpen(slot))
+                    {
+                        slot.Idle = _idle.AddLast(slot);
+                        slot.Since = ++_tick;
+                    }
         }
     }
 

@@ -18,8 +18,12 @@ namespace Switchboard.Server.Monitoring;
 public sealed class MonitorEndpoint : IAsyncDisposable
 {
     public const int MaxPage = 4096;
-    /// <summary>Connections held open at once; past it the one idle longest is closed for a newcomer.</summary>
+    /// <summary>Connections held open at once; past it the one idle longest (none idle: busy longest) is closed for a
+    /// newcomer.</summary>
     public const int MaxConnections = 64;
+    /// <summary>Connections one host holds at once; past it its own oldest is closed for its newcomer. A quarter of
+    /// <see cref="MaxConnections"/>: scrapers and probes hold one or two each.</summary>
+    public const int MaxConnectionsPerHost = 16;
     const int DefaultPage = 100;
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     readonly WebApplication _app;
@@ -39,7 +43,7 @@ public sealed class MonitorEndpoint : IAsyncDisposable
             ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(c.Logs); // the node's log lines and format; the host keeps it
-        var slots = new ConnectionSlots(MaxConnections);
+        var slots = new ConnectionSlots(MaxConnections, MaxConnectionsPerHost);
         builder.WebHost.UseKestrel(k =>
         {
             k.Listen(at.Ip, at.Port, l => l.Use(slots.Admit));

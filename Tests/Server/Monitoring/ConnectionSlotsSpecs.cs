@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 
@@ -11,7 +12,7 @@ public sealed class ConnectionSlotsSpecs
     [Fact]
     public async Task A_newcomer_past_capacity_closes_the_connection_idle_longest()
     {
-        var slots = new ConnectionSlots(2);
+        var slots = new ConnectionSlots(2, perHost: 2);
         var (a, b) = (Open(slots, "a"), Open(slots, "b"));
         var c = Open(slots, "c");
         await a.Closed.WaitAsync(Patience.Scaled());
@@ -21,9 +22,9 @@ public sealed class ConnectionSlotsSpecs
     }
 
     [Fact]
-    public async Task A_connection_serving_a_request_is_never_evicted()
+    public async Task An_idle_connection_is_evicted_before_a_busy_one()
     {
-        var slots = new ConnectionSlots(2);
+        var slots = new ConnectionSlots(2, perHost: 2);
         var (a, b) = (Open(slots, "a"), Open(slots, "b"));
         var request = new TaskCompletionSource();
         var serving = slots.Serve(RequestOn("a"), _ => request.Task);
@@ -35,25 +36,62 @@ public sealed class ConnectionSlotsSpecs
         Assert.False(c.Closed.IsCompleted);
     }
 
+    /// <summary>Slow readers: a response nobody reads keeps its request in flight for good. They refused every
+    /// <c>/healthz</c> while only idle connections could make way.</summary>
     [Fact]
-    public async Task When_every_slot_serves_a_request_the_newcomer_is_refused()
+    public async Task When_every_slot_serves_a_request_the_newcomer_takes_the_one_busy_longest()
     {
-        var slots = new ConnectionSlots(1);
-        var a = Open(slots, "a");
-        var request = new TaskCompletionSource();
-        var serving = slots.Serve(RequestOn("a"), _ => request.Task);
-        var b = Open(slots, "b");
+        var slots = new ConnectionSlots(2, perHost: 2);
+        var (a, b) = (Open(slots, "a"), Open(slots, "b"));
+        var stalled = new TaskCompletionSource();
+        var servingB = slots.Serve(RequestOn("b"), _ => stalled.Task);
+        var servingA = slots.Serve(RequestOn("a"), _ => stalled.Task); // a became busy after b
+        var c = Open(slots, "c");
         await b.Closed.WaitAsync(Patience.Scaled());
-        Assert.False(b.Served);
+        Assert.True(c.Served);
         Assert.False(a.Closed.IsCompleted);
-        request.SetResult();
-        await serving;
+        stalled.SetResult();
+        await Task.WhenAll(servingA, servingB);
+    }
+
+    [Fact]
+    public async Task A_host_at_its_cap_makes_way_among_its_own_and_others_keep_theirs()
+    {
+        var slots = new ConnectionSlots(8, perHost: 2);
+        var probe = Open(slots, "p", "127.0.0.2");
+        var stalled = new TaskCompletionSource();
+        var (a, b) = (Open(slots, "a", "127.0.0.1"), Open(slots, "b", "127.0.0.1"));
+        var serving = new[] { slots.Serve(RequestOn("a"), _ => stalled.Task), slots.Serve(RequestOn("b"), _ => stalled.Task) };
+        var c = Open(slots, "c", "127.0.0.1");
+        await a.Closed.WaitAsync(Patience.Scaled()); // its own oldest, busy as it is; the older idle probe of another host stays
+        Assert.True(c.Served);
+        Assert.False(b.Closed.IsCompleted);
+        Assert.False(probe.Closed.IsCompleted);
+        stalled.SetResult();
+        await Task.WhenAll(serving);
+    }
+
+    [Fact]
+    public async Task When_every_slot_is_busy_the_host_holding_the_most_gives_way()
+    {
+        var slots = new ConnectionSlots(3, perHost: 3);
+        var stalled = new TaskCompletionSource();
+        var scrape = Open(slots, "s", "10.0.0.7");
+        var (a, b) = (Open(slots, "a", "10.0.0.1"), Open(slots, "b", "10.0.0.1"));
+        var serving = new[] { "s", "a", "b" }.Select(id => slots.Serve(RequestOn(id), _ => stalled.Task)).ToArray();
+        var probe = Open(slots, "p", "10.0.0.9");
+        await a.Closed.WaitAsync(Patience.Scaled()); // the scrape is older, but 10.0.0.1 holds two
+        Assert.True(probe.Served);
+        Assert.False(scrape.Closed.IsCompleted);
+        Assert.False(b.Closed.IsCompleted);
+        stalled.SetResult();
+        await Task.WhenAll(serving);
     }
 
     [Fact]
     public async Task A_kept_alive_connection_goes_to_the_back_of_the_queue_after_each_request()
     {
-        var slots = new ConnectionSlots(2);
+        var slots = new ConnectionSlots(2, perHost: 2);
         var (a, b) = (Open(slots, "a"), Open(slots, "b"));
         await slots.Serve(RequestOn("a"), _ => Task.CompletedTask);
         Open(slots, "c");
@@ -64,7 +102,7 @@ public sealed class ConnectionSlotsSpecs
     [Fact]
     public async Task A_closed_connection_frees_its_slot()
     {
-        var slots = new ConnectionSlots(1);
+        var slots = new ConnectionSlots(1, perHost: 1);
         var a = new Peer("a");
         var run = Connect(slots, a);
         a.Context.Abort(); // the peer hangs up
@@ -77,9 +115,10 @@ public sealed class ConnectionSlotsSpecs
         await serving;
     }
 
-    static Peer Open(ConnectionSlots slots, string id)
+    static Peer Open(ConnectionSlots slots, string id, string? host = null)
     {
         var peer = new Peer(id);
+        if (host is not null) peer.Context.RemoteEndPoint = new IPEndPoint(IPAddress.Parse(host), 40000);
         _ = Connect(slots, peer); // runs until the peer is closed
         return peer;
     }
