@@ -208,7 +208,8 @@ public sealed class TlsSpecs(TlsCertificates certs) : IClassFixture<TlsCertifica
     public async Task A_wrong_password_is_one_error_line_and_exit_2_and_the_password_is_never_printed()
     {
         await using var p = new ChildProcess(Binaries.Server,
-            ["--port", "0", "--segment", ServerNode.NewSegmentName(), "--tls-cert", certs.OtherPasswordPfx, "--tls-ca", certs.Ca], redirectInput: false);
+            ["--port", "0", "--segment", ServerNode.NewSegmentName(), "--tls-cert", certs.OtherPasswordPfx, "--tls-ca", certs.Ca,
+                "--data", SpecData.For(ServerNode.NewSegmentName())], redirectInput: false);
         Assert.Equal(2, await p.WaitForExitAsync(Patience));
         Assert.Contains("SWITCHBOARD_TLS_PASSWORD is not its password", p.StdErr);
         Assert.DoesNotContain(certs.Password, p.StdErr + p.StdOut);
@@ -235,6 +236,9 @@ public sealed class TlsSpecs(TlsCertificates certs) : IClassFixture<TlsCertifica
 
     private static async Task AssertUsageAsync(string dll, string[] args, string expected)
     {
+        // A data directory of its own: the default one may be held by another spec's server at that moment, and a
+        // server refused its directory exits 1 before its TLS files are read.
+        if (dll == Binaries.Server) args = [.. args, "--data", SpecData.For(ServerNode.NewSegmentName())];
         await using var p = new ChildProcess(dll, args, redirectInput: false);
         Assert.Equal(2, await p.WaitForExitAsync(Patience));
         var lines = p.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
