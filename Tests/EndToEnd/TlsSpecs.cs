@@ -129,8 +129,10 @@ public sealed class TlsSpecs(TlsCertificates certs) : IClassFixture<TlsCertifica
     [Fact]
     public async Task A_client_that_does_not_trust_the_servers_CA_refuses_the_server()
     {
-        await using var server = await ServerNode.StartAsync(extra: certs.Server());
-        var client = await RefusedAsync("dave", server.Address, "--tls-cert", certs.RogueClientPfx, "--tls-ca", certs.RogueCa);
+        // The server checks no client certificate: with TLS 1.3 a server that refuses this client's (of the same
+        // rogue CA) may close before this client has checked the server's, and which refusal comes first is a race.
+        await using var server = await ServerNode.StartAsync(extra: certs.Server("--tls-client-certs", "none"));
+        var client = await RefusedAsync("dave", server.Address, "--tls-ca", certs.RogueCa);
         Assert.Contains("this client refused the server's certificate", client.StdErr);
         Assert.Contains("CN=switchboard-server", client.StdErr);
     }
