@@ -20,6 +20,10 @@ public sealed class ConversationActor : ReceivePersistentActor
     // that much less often, and the file holds at most that many more of its rows.
     private const int DeleteAtLeast = 64;
     private readonly int _deleteEvery;
+    // ... or once their text reaches a quarter of max-bytes: long messages are deleted in smaller batches, so the file
+    // holds a room's bound and a quarter more, not a batch of 4 KB messages more (240 KB for a room bound to 32 KiB).
+    private readonly long _deleteBytes;
+    private readonly bool _forgetting;
     private readonly Conversation _conversation;
     private readonly HistorySettings _settings;
     private readonly TimeProvider _clock;
@@ -28,12 +32,15 @@ public sealed class ConversationActor : ReceivePersistentActor
     private readonly Queue<(IActorRef ReplyTo, long Ticket, long Asked)> _writing = new();
     private readonly SwitchboardMetrics? _metrics;
     private readonly HistoryRoutes _routes;
-    private long _bytes, _deletedTo, _deleting, _lastTime, _newestTime;
+    private long _bytes, _trimmedBytes, _deletedTo, _deleting, _lastTime, _newestTime;
 
     /// <param name="routes">Where read markers go once checked, and where it says it is stopping after a failure.</param>
+    /// <param name="forgetting">Started only to be told <see cref="ForgetRoom"/>: nothing is read back but the highest id.</param>
     public ConversationActor(Conversation conversation, HistorySettings settings, TimeProvider clock, HistoryRoutes routes,
-        SwitchboardMetrics? metrics = null)
+        SwitchboardMetrics? metrics = null, bool forgetting = false)
     {
+        _forgetting = forgetting;
+        _deleteBytes = Math.Max(1, settings.MaxBytes / 4);
         _metrics = metrics;
         _routes = routes;
         _conversation = conversation;
@@ -67,6 +74,7 @@ public sealed class ConversationActor : ReceivePersistentActor
         });
         // After every pending write's callback (DeferAsync runs behind them), never with a message unanswered.
         Command<StopChild>(_ => DeferAsync(StopChild.Instance, _ => LetGo()));
+        Command<ForgetRoom>(_ => DeferAsync(ForgetRoom.Instance, _ => Forget()));
         Command<DeleteMessagesSuccess>(m => _deletedTo = Math.Max(_deletedTo, m.ToSequenceNr));
         Command<DeleteMessagesFailure>(m => _log.Warning("conversation {0}: trimming the store to {1} failed: {2}", _conversation, m.ToSequenceNr, m.Cause.Message));
     }
@@ -74,8 +82,11 @@ public sealed class ConversationActor : ReceivePersistentActor
     public override string PersistenceId { get; }
 
     public static Props Props(Conversation conversation, HistorySettings settings, TimeProvider clock, HistoryRoutes routes,
-        SwitchboardMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new ConversationActor(conversation, settings, clock, routes, metrics));
+        SwitchboardMetrics? metrics = null, bool forgetting = false) =>
+        Akka.Actor.Props.Create(() => new ConversationActor(conversation, settings, clock, routes, metrics, forgetting));
+
+    /// <summary>One started only to forget reads none of its messages back.</summary>
+    public override Recovery Recovery => _forgetting ? Recovery.None : base.Recovery;
 
     /// <summary>The first id still kept (the next one when none is).</summary>
     private long FirstId => _lines.Count > 0 ? _lines[0].Id : LastSequenceNr + 1;
@@ -185,10 +196,16 @@ public sealed class ConversationActor : ReceivePersistentActor
         var oldest = _clock.GetUtcNow().ToUnixTimeMilliseconds() - (long)_settings.MaxAge.TotalMilliseconds;
         var n = 0;
         while (n < _lines.Count && (_lines.Count - n > _settings.MaxMessages || _bytes > _settings.MaxBytes || _lines[n].TimeMs < oldest))
-            _bytes -= Size(_lines[n++]);
+        {
+            var size = Size(_lines[n++]);
+            _bytes -= size;
+            _trimmedBytes += size;
+        }
         if (n > 0) _lines.RemoveRange(0, n);
         var trimmedTo = FirstId - 1;
-        if (trimmedTo - Math.Max(_deletedTo, _deleting) < _deleteEvery) return;
+        var undeleted = trimmedTo - Math.Max(_deletedTo, _deleting);
+        if (undeleted <= 0 || (undeleted < _deleteEvery && _trimmedBytes < _deleteBytes)) return;
+        _trimmedBytes = 0;
         _deleting = trimmedTo;
         DeleteMessages(trimmedTo);
     }
@@ -204,6 +221,7 @@ public sealed class ConversationActor : ReceivePersistentActor
             Context.Stop(Self);
             return;
         }
+        _trimmedBytes = 0;
         DeleteMessages(trimmedTo);
         Become(() =>
         {
@@ -214,6 +232,27 @@ public sealed class ConversationActor : ReceivePersistentActor
                 Context.Stop(Self);
             });
             CommandAny(_ => Stash.Stash()); // nothing new reaches a conversation being let go; this is a safeguard
+        });
+    }
+
+    // Every row of the room leaves the file, the flagged one of its highest id too (asked of the journal directly: Akka's
+    // DeleteMessages reads long.MaxValue as the highest id, which the journal keeps; SqliteJournal reads it as all), so
+    // a forgotten room leaves nothing behind and its ids start again from 1; then the actor stops, and what came for it
+    // meanwhile goes to its successor, read back empty.
+    private void Forget()
+    {
+        Journal.Tell(new DeleteMessagesTo(PersistenceId, long.MaxValue, Self));
+        Become(() =>
+        {
+            Command<DeleteMessagesSuccess>(m => m.ToSequenceNr == long.MaxValue, _ => Context.Stop(Self));
+            Command<DeleteMessagesFailure>(m => m.ToSequenceNr == long.MaxValue, m =>
+            {
+                _log.Warning("conversation {0}: dropping its history from the store failed: {1}", _conversation, m.Cause.Message);
+                Context.Stop(Self);
+            });
+            Command<DeleteMessagesSuccess>(m => _deletedTo = Math.Max(_deletedTo, m.ToSequenceNr));
+            Command<DeleteMessagesFailure>(_ => { });
+            CommandAny(_ => Stash.Stash()); // nothing new reaches a conversation being forgotten; this is a safeguard
         });
     }
 

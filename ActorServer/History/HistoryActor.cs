@@ -13,6 +13,10 @@ namespace Switchboard.Server.History;
 /// directory's <see cref="HistoryKeeperLock"/> keeps history. The others stay dormant: what they would keep goes out
 /// unkept, queries are answered 503 with where the history is, and they try the lock every keeper-retry, so one of them
 /// takes over (reading everything back from the store) when the keeper stops or dies.</para>
+/// <para><b>Rooms held.</b> Retention bounds each conversation; the <see cref="RoomLedger"/> bounds how many rooms' history
+/// the store holds (<c>kept-rooms</c>), whatever peers do: every room message passes here, and one to a room not held,
+/// past the bound, has another room's history dropped whole (<see cref="ForgetRoom"/>). Read from the file as this node
+/// starts keeping (<c>heldRooms</c>); without it (a spec's journal) the ledger starts empty.</para>
 /// </summary>
 public sealed class HistoryActor : ReceiveActor, IWithTimers
 {
@@ -29,15 +33,22 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     private long _incarnations;
     private bool _keeping;
     private readonly Func<string?> _keeper;
+    private readonly Func<int, IReadOnlyList<string>>? _heldRooms;
+    private readonly RoomLedger _ledger;
 
     /// <param name="keep">Takes (or confirms) the keeper lock; true while this node keeps the history.</param>
     /// <param name="file">The data file's guard: writes are refused (503) while it is gone or replaced, since SQLite would
     /// go on writing to the file it opened and the next start would not see them.</param>
     /// <param name="reserved">Which names are reserved: an inbox holds guests' messages only up to their share.</param>
     /// <param name="keeper">The keeping node's client-facing address, when known: named in a dormant node's 503.</param>
+    /// <param name="heldRooms">The rooms the store holds history of, oldest first, once it holds at most the number given
+    /// (<see cref="DataStore.HeldRooms"/>).</param>
     public HistoryActor(HistorySettings settings, TimeProvider clock, Func<bool>? keep = null, DataFileGuard? file = null,
-        SwitchboardMetrics? metrics = null, ReservedNames? reserved = null, Func<string?>? keeper = null)
+        SwitchboardMetrics? metrics = null, ReservedNames? reserved = null, Func<string?>? keeper = null,
+        Func<int, IReadOnlyList<string>>? heldRooms = null)
     {
+        _heldRooms = heldRooms;
+        _ledger = new RoomLedger(settings.KeptRooms);
         _keeper = keeper ?? (() => null);
         _reserved = reserved;
         _settings = settings;
@@ -52,7 +63,13 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
 
     private void Keeping()
     {
-        Receive<Post>(m => Writable(m.Ticket), m => ToConversation(m.Conversation, m));
+        ReadHeldRooms();
+        Receive<Post>(m => Writable(m.Ticket), m =>
+        {
+            ToConversation(m.Conversation, m);
+            if (m.Conversation.IsRoom && _ledger.Written(m.Conversation.Key, _reserved?.IsReserved(m.From) == true) is { } dropped)
+                DropRoom(dropped);
+        });
         Receive<ReadHistory>(m => ToConversation(m.Conversation, m));
         Receive<Fetch>(m => ToConversation(m.Conversation, m));
         Receive<MarkReadUpTo>(m => Writable(m.Ticket), m => ToConversation(m.Conversation, m));
@@ -72,6 +89,41 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         Receive<Post>(m => Refuse(m.Ticket));
         Receive<MarkReadUpTo>(m => Refuse(m.Ticket));
         Receive<Hold>(m => Refuse(m.Ticket));
+    }
+
+    // Once, as this node starts keeping: what the file holds counts (and what is past the bound leaves it now).
+    private void ReadHeldRooms()
+    {
+        if (_heldRooms is null) return;
+        try
+        {
+            var rooms = _heldRooms(_settings.KeptRooms);
+            foreach (var room in _ledger.Seed(rooms)) DropRoom(room);
+            _log.Info("history: the store holds the history of {0} rooms (at most {1}, switchboard.history.kept-rooms)", rooms.Count, _settings.KeptRooms);
+        }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+        {
+            // The rooms written from now on are still bounded; those already in the file are not counted until then.
+            _log.Error("history: could not read which rooms the store holds history of: {0}", DataStoreErrors.OneLine(ex));
+        }
+    }
+
+    // The room's history goes: its conversation (started for this alone when not in memory: nothing read back) deletes
+    // every row of it after its pending writes and stops; what comes for the room meanwhile waits for its successor.
+    private void DropRoom(string room)
+    {
+        _log.Info("history: {0}'s history is dropped: the store holds the history of at most {1} rooms (switchboard.history.kept-rooms), and it was written least recently",
+            room, _settings.KeptRooms);
+        _metrics?.RoomHistoryDropped();
+        var c = Conversation.Room(room);
+        var child = ChildFor(c.PersistenceId, ConversationProps(c), () => ConversationActor.Props(c, _settings, _clock, HistoryRoutes.Via(Self), _metrics, forgetting: true));
+        if (child.Stopping)
+        {
+            child.Waiting.Add((ForgetRoom.Instance, Self));
+            return;
+        }
+        child.Actor.Tell(ForgetRoom.Instance);
+        child.LetGo = true;
     }
 
     // One statx before a write; the change of state is logged once each way.
@@ -116,8 +168,9 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(HistorySettings settings, TimeProvider clock, Func<bool>? keep = null, DataFileGuard? file = null,
-        SwitchboardMetrics? metrics = null, ReservedNames? reserved = null, Func<string?>? keeper = null) =>
-        Akka.Actor.Props.Create(() => new HistoryActor(settings, clock, keep, file, metrics, reserved, keeper));
+        SwitchboardMetrics? metrics = null, ReservedNames? reserved = null, Func<string?>? keeper = null,
+        Func<int, IReadOnlyList<string>>? heldRooms = null) =>
+        Akka.Actor.Props.Create(() => new HistoryActor(settings, clock, keep, file, metrics, reserved, keeper, heldRooms));
 
     protected override void PreStart()
     {
@@ -136,8 +189,9 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     // it recovers a fresh one from the journal.
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
-    private void ToConversation(Conversation c, object m) =>
-        Route(c.PersistenceId, () => ConversationActor.Props(c, _settings, _clock, HistoryRoutes.Via(Self), _metrics), m);
+    private void ToConversation(Conversation c, object m) => Route(c.PersistenceId, ConversationProps(c), m);
+
+    private Func<Props> ConversationProps(Conversation c) => () => ConversationActor.Props(c, _settings, _clock, HistoryRoutes.Via(Self), _metrics);
 
     private void ToInbox(string owner, object m) =>
         Route(InboxActor.PersistenceIdOf(owner), () => InboxActor.Props(owner, _settings, HistoryRoutes.Via(Self), _metrics, _reserved), m);
@@ -149,12 +203,13 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         else child.Actor.Forward(message);
     }
 
-    private Child ChildFor(string id, Func<Props> props)
+    /// <param name="spawn">What a new one is started with, when not <paramref name="props"/> (its successors' props).</param>
+    private Child ChildFor(string id, Func<Props> props, Func<Props>? spawn = null)
     {
         if (!_children.TryGetValue(id, out var child))
         {
             if (_children.Count(c => !c.Value.Stopping) >= _settings.MaxLive) LetGo(LeastRecentlyUsed());
-            var actor = Context.ActorOf(props(), $"{Uri.EscapeDataString(id)}-{++_incarnations}");
+            var actor = Context.ActorOf((spawn ?? props)(), $"{Uri.EscapeDataString(id)}-{++_incarnations}");
             Context.Watch(actor);
             _children[id] = child = new Child(actor, props);
             _byRef[actor] = id;
@@ -183,10 +238,19 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     {
         if (!_byRef.Remove(actor, out var id) || !_children.Remove(id, out var child)) return;
         if (!child.LetGo) _log.Warning("history: {0} stopped after a failure; it is read afresh from the store when next used", id);
-        // What came for it while it stopped goes to its successor, in order, from the same senders.
+        // What came for it while it stopped goes to its successor, in order, from the same senders; up to a ForgetRoom,
+        // after which the successor stops too, and the rest waits for the one after it.
         if (child.Waiting.Count == 0) return;
         var next = ChildFor(id, child.Props);
-        foreach (var (message, sender) in child.Waiting) next.Actor.Tell(message, sender);
+        for (var i = 0; i < child.Waiting.Count; i++)
+        {
+            var (message, sender) = child.Waiting[i];
+            next.Actor.Tell(message, sender);
+            if (message is not ForgetRoom) continue;
+            next.LetGo = true;
+            next.Waiting.AddRange(child.Waiting.Skip(i + 1));
+            return;
+        }
     }
 
     private sealed record KeeperRetry

@@ -85,6 +85,14 @@ public sealed record StopChild
     public static readonly StopChild Instance = new();
 }
 
+/// <summary>History → a room's conversation: the store holds too many rooms' history (<see cref="RoomLedger"/>) and this
+/// one's goes, every row of it (the flagged one of the highest id too, so its ids start again from 1); then it stops,
+/// after its pending writes, like <see cref="StopChild"/>.</summary>
+public sealed record ForgetRoom
+{
+    public static readonly ForgetRoom Instance = new();
+}
+
 /// <summary>Conversation → history: a read marker its conversation has checked, for the reader's inbox.</summary>
 public sealed record MarkChecked(MarkReadUpTo Mark) : IHistoryWireMessage;
 

@@ -227,6 +227,45 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
         return read.ExecuteScalar() is not 0L;
     }
 
+    /// <summary>The rooms whose history the file holds (any row, a flagged one too), the one written least recently first,
+    /// once those past the newest <paramref name="keep"/> have left it (every row of each: <c>kept-rooms</c> lowered, or a
+    /// file from before the bound), in one transaction here rather than a conversation actor each. Run by the node keeping
+    /// the history as it starts keeping, before any conversation of it does (<see cref="HistoryActor"/>).</summary>
+    public IReadOnlyList<string> HeldRooms(int keep)
+    {
+        var prefix = Conversation.Room("#").PersistenceId;
+        using var db = new SqliteConnection(new SqliteConnectionStringBuilder(ConnectionString(DatabasePath))
+        {
+            Pooling = false,
+            DefaultTimeout = (int)JournalWriter.LockWait.TotalSeconds,
+        }.ToString());
+        db.Open();
+        var rooms = new List<string>();
+        using (var read = db.CreateCommand())
+        {
+            read.CommandText = $"SELECT persistence_id, MAX(ordering) AS last FROM event_journal WHERE persistence_id GLOB '{prefix}*' " +
+                "GROUP BY persistence_id ORDER BY last";
+            using var rows = read.ExecuteReader();
+            while (rows.Read()) rooms.Add(rows.GetString(0));
+        }
+        var excess = Math.Max(0, rooms.Count - keep);
+        if (excess > 0)
+        {
+            using var tx = db.BeginTransaction(deferred: false);
+            using var erase = db.CreateCommand();
+            erase.Transaction = tx;
+            erase.CommandText = "DELETE FROM event_journal WHERE persistence_id = $id; DELETE FROM tags WHERE persistence_id = $id";
+            var id = erase.Parameters.Add("$id", SqliteType.Text);
+            foreach (var room in rooms.Take(excess))
+            {
+                id.Value = room;
+                erase.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+        return [.. rooms.Skip(excess).Select(r => r["conversation-".Length..])];
+    }
+
     // Not pooled: a pooled connection would keep reading a file replaced under the node.
     private SqliteConnection Reader()
     {
@@ -265,7 +304,7 @@ public static class DataStoreWiring
             system.ActorOf(ReservationWatchActor.Props(a => file.AccountEventsAfterAsync(system, a), after, reserved, store.Accounts.WatchInterval),
                 "reservation-watch");
         var history = system.ActorOf(HistoryActor.Props(store.History, TimeProvider.System, keeper is null ? null : keeper.TryTake, store.Guard, metrics, reserved,
-            keeper is null ? null : keeper.Keeper), "history");
+            keeper is null ? null : keeper.Keeper, store is DataStore sqlite ? sqlite.HeldRooms : null), "history");
         return (accounts, new HistoryDesk(history, reserved, store.History));
     }
 

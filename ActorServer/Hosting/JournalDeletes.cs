@@ -7,11 +7,12 @@ namespace Switchboard.Server.Hosting;
 /// with <c>delete-compatibility-mode</c> off and tags in their table, the settings of the <c>sqlite</c> mapping here), as
 /// statements prepared once on <see cref="JournalWriter"/>'s connection: every event up to it is marked deleted, then
 /// all but the highest marked one are removed, so the id's highest sequence number stays in the file and its ids never
-/// restart; its tag rows up to it go too.
+/// restart; its tag rows up to it go too. Up to <see cref="long.MaxValue"/> is the one exception: every row of the id
+/// goes, the highest too (a room whose history the store no longer holds, <c>ForgetRoom</c>: its ids start again).
 /// </summary>
 internal sealed class JournalDeletes : IDisposable
 {
-    private readonly SqliteCommand _mark, _highestMarked, _remove, _tags;
+    private readonly SqliteCommand _mark, _highestMarked, _remove, _tags, _erase, _eraseTags;
 
     public JournalDeletes(SqliteConnection connection)
     {
@@ -21,10 +22,18 @@ internal sealed class JournalDeletes : IDisposable
         _remove = Prepare(connection,
             "DELETE FROM event_journal WHERE persistence_id = $pid AND sequence_nr <= $to AND sequence_nr < $marked", "$to", "$marked");
         _tags = Prepare(connection, "DELETE FROM tags WHERE sequence_nr <= $to AND persistence_id = $pid", "$to");
+        _erase = Prepare(connection, "DELETE FROM event_journal WHERE persistence_id = $pid");
+        _eraseTags = Prepare(connection, "DELETE FROM tags WHERE persistence_id = $pid");
     }
 
     public void Run(SqliteTransaction tx, string persistenceId, long toSequenceNr)
     {
+        if (toSequenceNr == long.MaxValue)
+        {
+            Execute(_erase, tx, persistenceId);
+            Execute(_eraseTags, tx, persistenceId);
+            return;
+        }
         Execute(_mark, tx, persistenceId, ("$to", toSequenceNr));
         Bind(_highestMarked, tx, persistenceId);
         var marked = _highestMarked.ExecuteScalar() is long highest ? highest : 0;
@@ -58,6 +67,6 @@ internal sealed class JournalDeletes : IDisposable
 
     public void Dispose()
     {
-        foreach (var c in new[] { _mark, _highestMarked, _remove, _tags }) c.Dispose();
+        foreach (var c in new[] { _mark, _highestMarked, _remove, _tags, _erase, _eraseTags }) c.Dispose();
     }
 }

@@ -100,6 +100,7 @@ public sealed class SqliteJournal : SqlWriteJournal
         }
     }
 
+    // Up to long.MaxValue erases every row of the id (JournalDeletes; a room the store no longer holds, ForgetRoom).
     // On the writer's connection, behind the writes before it: the plugin's delete took a pooled connection, set it up on
     // the pool and waited for the write lock the writer held (SQLite's busy handler sleeps 1 ms and more at a time).
     protected override Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken) =>

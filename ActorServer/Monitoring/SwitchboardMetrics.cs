@@ -35,6 +35,7 @@ public sealed class SwitchboardMetrics : IDisposable
     readonly Histogram<double> _storeWrite;
     readonly Counter<long> _historyQueries;
     readonly Counter<long> _storedOffline;
+    readonly Counter<long> _roomsDropped;
     // Boxed once: a tag is a KeyValuePair<string, object?>, and boxing the code per request would allocate.
     readonly ConcurrentDictionary<int, KeyValuePair<string, object?>> _codeTags = new();
     static readonly KeyValuePair<string, object?> Direct = new("kind", "direct"), Broadcast = new("kind", "broadcast"), Room = new("kind", "room");
@@ -73,6 +74,8 @@ public sealed class SwitchboardMetrics : IDisposable
         _storeReadFailures = _meter.CreateCounter<long>("switchboard.store.read_failures", null,
             "Reads of the data store that failed (an account, conversation or inbox that could not be read back): each answered 503");
         _historyQueries = _meter.CreateCounter<long>("switchboard.history.queries", null, "History queries answered from the store");
+        _roomsDropped = _meter.CreateCounter<long>("switchboard.history.rooms_dropped", null,
+            "Rooms whose whole history the store dropped: it held switchboard.history.kept-rooms rooms and another was written");
         _storedOffline = _meter.CreateCounter<long>("switchboard.messages.stored_offline", null, "DMs held for a reserved name that was offline (answered 202)");
         _storeWrite = _meter.CreateHistogram("switchboard.store.write.duration", "s", "From an account change or a kept message handed to the journal to its write confirmed",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
@@ -167,6 +170,8 @@ public sealed class SwitchboardMetrics : IDisposable
     public void HistoryQueried() => _historyQueries.Add(1);
 
     public void StoredOffline() => _storedOffline.Add(1);
+
+    public void RoomHistoryDropped() => _roomsDropped.Add(1);
 
     /// <summary>Where the state actor's mailbox length is read at each scrape (its cell, set by the host).</summary>
     public void ObserveStateMailbox(Func<long> length) => _stateMailbox = length;

@@ -1,0 +1,62 @@
+namespace Switchboard.Server.History;
+
+/// <summary>
+/// The rooms whose history the store holds, at most <paramref name="capacity"/> of them (<c>kept-rooms</c>): each room is
+/// bounded by retention, and this bounds how many there are, so room names made and written in a loop cannot fill the
+/// disk. A message written to a room not held yet, past the bound, drops the history of another: the one written least
+/// recently among those only guests wrote in (guest names cost nothing), else the one written least recently of all;
+/// never the room being written. Pure, so the choice is specified without an actor; memory is one small entry a room held.
+/// </summary>
+public sealed class RoomLedger(int capacity)
+{
+    private readonly Dictionary<string, Entry> _rooms = new(StringComparer.Ordinal);
+    private long _writes;
+
+    /// <summary>Rooms held.</summary>
+    public int Count => _rooms.Count;
+
+    public bool Holds(string room) => _rooms.ContainsKey(room);
+
+    /// <summary>The store holds <paramref name="rooms"/>' history, the one written least recently first (read at start),
+    /// as rooms only guests wrote in (who wrote them is not read back); the rooms past the bound, whose history must go.</summary>
+    public List<string> Seed(IEnumerable<string> rooms)
+    {
+        var dropped = new List<string>();
+        foreach (var room in rooms)
+            if (Written(room, reserved: false) is { } victim) dropped.Add(victim);
+        return dropped;
+    }
+
+    /// <summary>A message was written to <paramref name="room"/> (by a reserved name: <paramref name="reserved"/>); the
+    /// room whose history must now go, or null. Allocates only for a room not held yet.</summary>
+    public string? Written(string room, bool reserved)
+    {
+        if (_rooms.TryGetValue(room, out var entry))
+        {
+            entry.LastWrite = ++_writes;
+            entry.Reserved |= reserved;
+            return null;
+        }
+        _rooms.Add(room, new Entry { LastWrite = ++_writes, Reserved = reserved });
+        if (_rooms.Count <= capacity) return null;
+        var victim = LeastRecent(room, guestsOnly: true) ?? LeastRecent(room, guestsOnly: false)!;
+        _rooms.Remove(victim);
+        return victim;
+    }
+
+    private string? LeastRecent(string except, bool guestsOnly)
+    {
+        string? oldest = null;
+        var at = long.MaxValue;
+        foreach (var (room, entry) in _rooms)
+            if (entry.LastWrite < at && !(guestsOnly && entry.Reserved) && room != except)
+                (oldest, at) = (room, entry.LastWrite);
+        return oldest;
+    }
+
+    private sealed class Entry
+    {
+        public long LastWrite;
+        public bool Reserved;
+    }
+}
