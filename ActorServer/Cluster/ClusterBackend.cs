@@ -81,7 +81,7 @@ public sealed class ClusterBackend : IRegistryBackend
         _directory?.Attach(_inbox, core.Relays, _links);
         core.Timers.StartPeriodicTimer("reassert", Reassert.Instance, _settings.ReassertInterval);
         EnsureLease();
-        return new PubSubRouter(_side.Mediator, _inbox, _node);
+        return new PubSubRouter(_side.Mediator, _inbox, _node, Security.PeerAddresses.For(_side.System).Queues);
     }
 
     public void Detach()

@@ -37,6 +37,12 @@ public sealed class NodeDirectory(string node) : IRemoteDelivery
     public bool TrySend(IActorRef session, long id, string from, string to, string text, long msgId, long timeMs)
     {
         if (_channel is not { } channel || !_inboxOf.TryGetValue(to, out var there)) return false;
+        if (channel.Links?.Queues.Full(there.Path.Address) == true)
+        {
+            // Its node's link is full (switchboard.max-unsent-bytes-node-chat): refused, nothing sent.
+            session.Tell(new Delivered(id, Codes.Unavailable, RegistryText.NodeFull(NodeIdentities.KeyOf(there.Path.Address))));
+            return true;
+        }
         var deliver = new Deliver(channel.Relays.Add(session, id), from, to, text, channel.Inbox, msgId, timeMs);
         if (channel.Links?.To(there) is { } link) link.Tell(deliver, channel.Inbox);
         else there.Tell(new Relayed(deliver, node), channel.Inbox);

@@ -53,6 +53,9 @@ public sealed class NodeLinks(ActorSystem system, string origin)
 
     public int Count => _links.Count;
 
+    /// <summary>What the node side has queued for each member: a DM for a member whose link is full is refused.</summary>
+    public Security.NodeQueues Queues { get; } = Security.PeerAddresses.For(system).Queues;
+
     private void Stop(IActorRef target)
     {
         // Value even if nobody asked for it yet: one being made on another thread right now is stopped too.

@@ -27,6 +27,8 @@ public sealed record NodeSideConfig(string BindHost, string PublicHost, int Port
             $"akka.cluster.seed-nodes = [{string.Join(", ", seeds.Select(Quote))}]\n" +
             $"akka.cluster.roles = [{Quote(NodeSide.FrontRolePrefix + Node)}, {Quote(StoreCheckActor.RoleOf(Store))}]\n" +
             $"akka.loggers = [{Quote(typeof(ReadableLogger).FullName + ", ActorServer")}]\n" +
+            // Only holders of the secret complete this port's handshake: every peer is a node (its own unsent bound).
+            $"{PeerAddressTransport.NodePortKey} = on\n" +
             $"{ClusterWireSerializer.SecretPath} = {Quote(secret)}");
     }
 

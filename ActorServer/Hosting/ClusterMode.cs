@@ -54,6 +54,8 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
 
     public IRemoteDelivery? Remote => _directory;
 
+    public NodeQueues NodeLinks(ActorSystem system) => PeerAddresses.For(_side!.System).Queues; // the node port's
+
     public Task WhenReady => _ready.Task;
 
     public Task WhenGone => _gone.Task;

@@ -43,6 +43,11 @@ public interface INodeMode
     /// <summary>How sessions reach other nodes' clients past the registry (cluster mode), or null.</summary>
     IRemoteDelivery? Remote { get; }
 
+    /// <summary>What this node has queued for the other nodes, by the transport of the system that reaches them (the
+    /// client-facing <paramref name="system"/> on a single host, the node side in a cluster): a client's message for a
+    /// node whose link is full is refused.</summary>
+    NodeQueues NodeLinks(ActorSystem system);
+
     /// <summary>What <c>--monitor</c> reports of the registry and the node.</summary>
     INodeView View(NodeContext node, ActorSystem system, IActorRef registry);
 

@@ -90,7 +90,7 @@ public static class NodeHost
             {
                 var state = system.ActorOf(mode.RegistryProps(node!), "state");
                 NodeWiring.FrontActors(system, registry, state, settings, at.Node, mode.DoorName, token, metrics, mode.StartStore(system, data, keeper, metrics, state),
-                    node!.Local, mode.Remote);
+                    node!.Local, mode.Remote, mode.NodeLinks(system));
             }));
 
         using var app = builder.Build();

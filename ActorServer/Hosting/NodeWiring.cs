@@ -148,13 +148,13 @@ public static class NodeWiring
     /// </summary>
     public static void FrontActors(ActorSystem system, IActorRegistry registry, IActorRef state, ServerSettings settings,
         string node, string? doorName, TokenCheck token, SwitchboardMetrics metrics, (IActorRef? Accounts, HistoryDesk? History) store = default,
-        LocalSessions? local = null, IRemoteDelivery? remote = null)
+        LocalSessions? local = null, IRemoteDelivery? remote = null, NodeQueues? nodeLinks = null)
     {
         if (state is ActorRefWithCell withCell) metrics.ObserveStateMailbox(() => withCell.Underlying.NumberOfMessages);
         registry.Register<RegistryKey>(state);
         var rooms = system.ActorOf(RoomsActor.Props(settings.Rooms, state, doorName), "rooms");
         var services = new SessionServices(state, rooms, OperationRegistry.Default, settings.Sessions, TimeProvider.System, metrics, store.Accounts, store.History,
-            local, remote);
+            local, remote, nodeLinks);
         var gateway = new GatewaySettings(node, doorName, settings.Registration, token);
         system.ActorOf(GatewayActor.Props(services, gateway), "gateway");
     }

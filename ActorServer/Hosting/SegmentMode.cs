@@ -66,6 +66,8 @@ public sealed class SegmentMode(ServerOptions o) : INodeMode
 
     public IRemoteDelivery? Remote => null; // other nodes of the segment are reached through the registry and their doors
 
+    public NodeQueues NodeLinks(ActorSystem system) => PeerAddresses.For(system).Queues; // the segment's nodes dial the client port
+
     public Props RegistryProps(NodeContext node) =>
         RegistryActor.ForSegment(_store!, node.Settings.State, node.Summary, node.Node, DoorName!, node.Metrics);
 

@@ -145,6 +145,10 @@ public interface INodeRouter
     /// <summary>Whether an answer from <paramref name="sender"/> may be node traffic.</summary>
     bool IsNodeChannel(IActorRef sender);
 
+    /// <summary>The node to name when a client's message for <paramref name="node"/> is refused because what waits for it
+    /// is past <c>switchboard.max-unsent-bytes-node-chat</c> (<see cref="Security.NodeQueues"/>); null: it may be sent.</summary>
+    string? Full(string node);
+
     /// <summary>Sends <paramref name="relayed"/> (its reply address <see cref="ReplyAddress"/>) to <paramref name="node"/>.</summary>
     void Deliver(string node, Deliver relayed);
 

@@ -233,6 +233,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
     {
         var node = _backend.NodeOf(m.To);
         if (node is null) m.Session.Tell(new RouteResult(m.Id, Codes.NotOnline, RegistryText.NotOnline(m.To), 0));
+        else if (node != _node && _router.Full(node) is { } full) m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, RegistryText.NodeFull(full), 0));
         else if (node == _node) _localGateway.Tell(new Deliver(m.Id, m.From, m.To, m.Text, m.Session, m.MsgId, m.TimeMs), Self);
         else _router.Deliver(node, new Deliver(_relays.Add(m.Session, m.Id), m.From, m.To, m.Text, _router.ReplyAddress, m.MsgId, m.TimeMs));
     }
@@ -242,6 +243,13 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
     private void OnRouteFanout(RouteFanout m)
     {
         var census = _backend.Census();
+        // Refused before it reaches anyone while a node's link is full (the session checked too, before keeping it).
+        foreach (var node in census.Nodes)
+            if (node != _node && _router.Full(node) is { } full)
+            {
+                m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, RegistryText.NodeFull(full), 0, m.Room));
+                return;
+            }
         _broadcasters[m.From] = m.Session;
         var local = new Fanout(m.From, m.Room, m.Text, m.Session, m.MsgId, m.TimeMs);
         DeliverHere(local);

@@ -12,4 +12,8 @@ public static class RegistryText
     public static string Taken(string name) => $"name '{name}' is already taken";
 
     public static string NotOnline(string name) => $"{name} is not online";
+
+    /// <summary>A client's message refused because what waits for <paramref name="node"/> (HOST:PORT) is past
+    /// <c>switchboard.max-unsent-bytes-node-chat</c>.</summary>
+    public static string NodeFull(string node) => $"node {node} is not keeping up; message not sent, try again later";
 }

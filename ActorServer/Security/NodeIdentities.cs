@@ -57,6 +57,12 @@ public sealed class NodeIdentities
         return published != 0 && published == unchecked((int)uid);
     }
 
+    /// <summary>Whether a peer at <paramref name="address"/> whose handshake carries <paramref name="uid"/> is one of the
+    /// segment's nodes: the address of a node's row and the uid that node published there, in the last view (read it with
+    /// <see cref="Allows"/> first). What a client cannot forge: the uid is known only to the segment's nodes.</summary>
+    public bool IsNode(Address address, ulong uid) =>
+        _read is not null && _known.TryGetValue(KeyOf(address), out var published) && published != 0 && published == unchecked((int)uid);
+
     /// <summary>HOST:PORT, as a node's row names it (<c>NodeAddress.Node</c>).</summary>
     public static string KeyOf(Address address) => $"{address.Host}:{address.Port}";
 }

@@ -30,6 +30,10 @@ public sealed class PeerAddressTransport : WrappingTransport
     private readonly InboundRules _rules;
     private readonly ILoggingAdapter _log;
     private readonly long _maxUnsent;
+    private readonly long _maxUnsentNode;
+    // A cluster's node port (NodeSideConfig sets it; no user's file can): only holders of the cluster secret complete its
+    // TLS handshake, so every peer there is a node.
+    private readonly bool _everyPeerIsANode;
 
     public PeerAddressTransport(Akka.Remote.Transport.Transport wrapped, ExtendedActorSystem system) : base(wrapped, system)
     {
@@ -38,23 +42,32 @@ public sealed class PeerAddressTransport : WrappingTransport
         _origins = OriginLedger.For(system);
         _rules = InboundRules.Create(system.Settings.Config);
         _log = Akka.Event.Logging.GetLogger(system, typeof(PeerAddressTransport));
-        _maxUnsent = system.Settings.Config.GetByteSize("switchboard.max-unsent-bytes", 0) ?? 0;
-        if (_maxUnsent > 0 && !UnsentBytes.Readable)
+        var config = system.Settings.Config;
+        _maxUnsent = config.GetByteSize("switchboard.max-unsent-bytes", 0) ?? 0;
+        _maxUnsentNode = config.GetByteSize("switchboard.max-unsent-bytes-node", 0) ?? 0;
+        _everyPeerIsANode = config.GetBoolean(NodePortKey, false);
+        _peers.Queues.ChatLimit = UnsentBytes.Readable ? config.GetByteSize("switchboard.max-unsent-bytes-node-chat", 0) ?? 0 : 0;
+        if ((_maxUnsent > 0 || _maxUnsentNode > 0) && !UnsentBytes.Readable)
             _log.Warning("switchboard.max-unsent-bytes is not enforced: this Akka's DotNetty driver does not show its queue");
     }
+
+    /// <summary>Set (to on) for a cluster's node port only, by the code that configures it: every peer there is a node.
+    /// Not a setting a user's file may carry (it is in no shipped hocon).</summary>
+    public const string NodePortKey = "switchboard.node-port";
 
     // What this node dials (a client's address after its connection dropped, to probe it) is limited the same way.
     public override async Task<AssociationHandle> Associate(Address remoteAddress) =>
         new OutboundHandle(this, await Wrapped.Associate(remoteAddress).ConfigureAwait(false));
 
-    // A peer that does not read what it is sent loses its association (UnsentBytes): once, with one warning.
-    private bool Refuses(AssociationHandle driver, UnsentBytes unsent, ref int stalled, string peer)
+    // A peer that does not read what it is sent loses its association (UnsentBytes): once, with one warning. A node's
+    // bound is its own (max-unsent-bytes-node), far above what clients may put on its link (NodeQueues).
+    private bool Refuses(AssociationHandle driver, UnsentBytes unsent, ref int stalled, string peer, bool node)
     {
         if (!unsent.Over) return false;
         if (Interlocked.Exchange(ref stalled, 1) == 0)
         {
-            _log.Warning("closed the association with {0}: it has not taken in {1} bytes sent to it (switchboard.max-unsent-bytes = {2})",
-                peer, unsent.Queued, unsent.Limit);
+            _log.Warning("closed the association with {0}: it has not taken in {1} bytes sent to it ({2} = {3})",
+                peer, unsent.Queued, node ? "switchboard.max-unsent-bytes-node" : "switchboard.max-unsent-bytes", unsent.Limit);
             driver.Disassociate("the peer is not reading", _log);
         }
         return true;
@@ -70,6 +83,9 @@ public sealed class PeerAddressTransport : WrappingTransport
         private Address? _identity;
         private ulong _identityUid;
         private int _nodesSeen;
+        // Whether the peer proved to be a node (its queue counted in NodeQueues, bounded by max-unsent-bytes-node).
+        private volatile bool _node;
+        private int _gone;
 
         protected LimitedHandle(PeerAddressTransport transport, AssociationHandle driver) : base(driver.LocalAddress, driver.RemoteAddress)
         {
@@ -94,7 +110,7 @@ public sealed class PeerAddressTransport : WrappingTransport
         protected bool Refused { get; private set; }
 
         public override bool Write(ByteString payload) =>
-            !Refused && StillAllowed() && !Transport.Refuses(Driver, _unsent, ref _stalled, Peer) && Driver.Write(payload);
+            !Refused && StillAllowed() && !Transport.Refuses(Driver, _unsent, ref _stalled, Peer, _node) && Driver.Write(payload);
 
         /// <summary>At the peer's handshake: a peer at another node's address (<paramref name="address"/>: claimed inbound,
         /// dialled outbound) must be that node (<see cref="NodeIdentities"/>); false, and the association closed, if not.</summary>
@@ -108,7 +124,25 @@ public sealed class PeerAddressTransport : WrappingTransport
             }
             _nodesSeen = nodes.Version;
             (_identity, _identityUid) = (address, uid);
+            if (Transport._everyPeerIsANode || nodes.IsNode(address, uid)) BecomeNode(address);
             return true;
+        }
+
+        // A node's association (what no client can forge: the segment's published uid at that node's address, or the
+        // cluster's node port): bounded as a node link, its queue counted for the clients' share (NodeQueues).
+        private void BecomeNode(Address address)
+        {
+            if (_node || Volatile.Read(ref _gone) != 0) return;
+            _node = true;
+            _unsent.Limit = Transport._maxUnsentNode;
+            Transport._peers.Queues.Open(_unsent, address);
+            if (Volatile.Read(ref _gone) != 0) Transport._peers.Queues.Close(_unsent); // closed meanwhile
+        }
+
+        /// <summary>The association is gone: no longer counted as a node's queue.</summary>
+        protected void Closed()
+        {
+            if (Interlocked.Exchange(ref _gone, 1) == 0) Transport._peers.Queues.Close(_unsent);
         }
 
         // Admitted under an older view of the nodes (a node that registered since, at an address a peer had claimed before
@@ -118,7 +152,12 @@ public sealed class PeerAddressTransport : WrappingTransport
             var nodes = Transport._peers.Nodes;
             if (_identity is null || nodes.Version == _nodesSeen) return true;
             _nodesSeen = nodes.Version;
-            if (nodes.Allows(_identity, _identityUid, fresh: false)) return true;
+            if (nodes.Allows(_identity, _identityUid, fresh: false))
+            {
+                // A node that registered after this association opened, at the address and with the uid it had.
+                if (nodes.IsNode(_identity, _identityUid)) BecomeNode(_identity);
+                return true;
+            }
             Refuse(_identity);
             return false;
         }
@@ -132,10 +171,18 @@ public sealed class PeerAddressTransport : WrappingTransport
         }
 
 #pragma warning disable CS0672, CS0618 // Akka's handle API: the reasoned overload calls this one
-        public override void Disassociate() => Driver.Disassociate();
+        public override void Disassociate()
+        {
+            Closed();
+            Driver.Disassociate();
+        }
 #pragma warning restore CS0672, CS0618
 
-        public virtual void Notify(IHandleEvent ev) => Upstream?.Notify(ev);
+        public virtual void Notify(IHandleEvent ev)
+        {
+            if (ev is Disassociated) Closed();
+            Upstream?.Notify(ev);
+        }
     }
 
     /// <summary>An outbound association, limited like an inbound one.</summary>
@@ -246,6 +293,7 @@ public sealed class PeerAddressTransport : WrappingTransport
 
         private void Close()
         {
+            Closed();
             if (Interlocked.Exchange(ref _closed, 1) != 0 || _origin is null) return;
             Transport._peers.Closed(_origin, _socketHost);
             if (_counted) Transport._origins.Closed(_origin);

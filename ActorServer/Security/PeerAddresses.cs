@@ -28,6 +28,9 @@ public sealed class PeerAddresses : IExtension
     /// <summary>The other nodes of this node's segment, whose addresses only they may claim.</summary>
     public NodeIdentities Nodes { get; } = new();
 
+    /// <summary>What this node has queued for each other node, and whether a client's message may add to it.</summary>
+    public NodeQueues Queues { get; } = new();
+
     internal void Activate() => Active = true;
 
     /// <summary>Records an association of actor system <paramref name="uid"/> claiming <paramref name="origin"/>; false,

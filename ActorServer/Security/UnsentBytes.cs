@@ -24,7 +24,14 @@ internal sealed class UnsentBytes(AssociationHandle driver, long limit)
     private readonly IChannel? _channel = Readable && ChannelField!.DeclaringType!.IsInstanceOfType(driver)
         ? (IChannel?)ChannelField.GetValue(driver) : null;
 
-    public long Limit { get; } = limit;
+    /// <summary>The bound: the clients' until the peer proves to be a node (<see cref="NodeQueues"/>).</summary>
+    public long Limit
+    {
+        get => Volatile.Read(ref _limit);
+        set => Volatile.Write(ref _limit, value);
+    }
+
+    private long _limit = limit;
 
     /// <summary>Bytes queued and not yet written to the socket (0 when unknown or closed).</summary>
     public long Queued => _channel?.Unsafe?.OutboundBuffer?.TotalPendingWriteBytes() ?? 0;

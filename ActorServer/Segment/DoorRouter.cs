@@ -11,6 +11,7 @@ namespace Switchboard.Server.Segment;
 public sealed class DoorRouter(ActorSystem system, IActorRef registry, string node, string doorName, Action? firstTo = null) : INodeRouter
 {
     private readonly Dictionary<string, IActorRef> _doors = new(StringComparer.Ordinal);
+    private readonly Security.NodeQueues _queues = Security.PeerAddresses.For(system).Queues;
     private IActorRef? _ownDoor;
 
     // The door is the gateway's child, created after the registry: looked up when first needed.
@@ -19,6 +20,9 @@ public sealed class DoorRouter(ActorSystem system, IActorRef registry, string no
     // The registry is not reachable from other processes (the inbound rules open only the gateway's children): what
     // reaches it came through this node's door.
     public bool IsNodeChannel(IActorRef sender) => true;
+
+    // Nodes are named by their client-facing HOST:PORT, which is where this node reaches them.
+    public string? Full(string node) => _queues.Full(node) ? node : null;
 
     public void Deliver(string to, Deliver relayed) => Door(to).Tell(relayed, registry);
 

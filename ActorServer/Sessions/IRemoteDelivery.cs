@@ -9,7 +9,7 @@ namespace Switchboard.Server.Sessions;
 public interface IRemoteDelivery
 {
     /// <summary>Sends the DM to the node that serves <paramref name="to"/>; its answer reaches <paramref name="session"/>
-    /// as a <see cref="Delivered"/> with <paramref name="id"/>. False, with nothing sent, when no node is known here to
-    /// serve <paramref name="to"/> (the registry decides then).</summary>
+    /// as a <see cref="Delivered"/> with <paramref name="id"/> (a 503 at once, nothing sent, when that node's link is full).
+    /// False, with nothing sent, when no node is known here to serve <paramref name="to"/> (the registry decides then).</summary>
     bool TrySend(IActorRef session, long id, string from, string to, string text, long msgId, long timeMs);
 }

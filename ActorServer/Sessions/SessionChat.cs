@@ -17,6 +17,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     private readonly IActorRef _roomsActor = services.Rooms;
     private readonly LocalSessions _local = services.Local;
     private readonly IRemoteDelivery? _remote = services.Remote;
+    private readonly NodeQueues? _nodeLinks = services.NodeLinks;
     private readonly SessionSettings _settings = services.Settings;
     private readonly SwitchboardMetrics? _metrics = services.Metrics;
     private readonly HashSet<string> _rooms = new(StringComparer.Ordinal);
@@ -209,6 +210,12 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         if (_outgoing.ContainsKey(m.Id))
         {
             Answer(m.Id, OpOutcome.Invalid($"request {m.Id} is still being answered"));
+            return;
+        }
+        // It goes to every node: refused, before it is kept or sent anywhere, while one of their links is full.
+        if (_nodeLinks?.AnyFull() is { } full)
+        {
+            Answer(m.Id, new OpOutcome(Codes.Unavailable, OpValue.None, RegistryText.NodeFull(full)));
             return;
         }
         if (room is null || _history is null)
@@ -410,7 +417,9 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
         if (_kept is not null && _kept.Holds(m)) return; // its room's replay is on its way: it follows the replay
         if (Backlogged)
         {
-            m.ReplyTo.Tell(new FanoutDropped(m.From, name, $"{name} is not keeping up; message dropped"), ActorRefs.NoSender);
+            // Not onto a full node link: one broadcast makes a notice per stalled recipient, more than it carried itself.
+            if (_nodeLinks?.Full(m.ReplyTo.Path.Address) != true)
+                m.ReplyTo.Tell(new FanoutDropped(m.From, name, $"{name} is not keeping up; message dropped"), ActorRefs.NoSender);
             _metrics?.Dropped(direct: false, room: m.Room is not null);
             return;
         }

@@ -11,6 +11,8 @@ namespace Switchboard.Server.Sessions;
 /// <param name="History">The node's history (single-host mode with a data store); null: nothing is kept.</param>
 /// <param name="Local">This node's sessions by name (the gateway writes it): a DM to one goes to it directly.</param>
 /// <param name="Remote">Other nodes' clients (cluster mode): a DM to one goes to its node directly; null: through the registry.</param>
+/// <param name="NodeLinks">What the node has queued for the other nodes: a broadcast or room message is refused while a
+/// node's link is full, and drop notices for a node whose link is full are not sent; null: no other node (specs).</param>
 public sealed record SessionServices(
     IActorRef Registry,
     IActorRef Rooms,
@@ -21,7 +23,8 @@ public sealed record SessionServices(
     IActorRef? Accounts = null,
     HistoryDesk? History = null,
     LocalSessions? Local = null,
-    IRemoteDelivery? Remote = null)
+    IRemoteDelivery? Remote = null,
+    NodeQueues? NodeLinks = null)
 {
     public LocalSessions Local { get; init; } = Local ?? new LocalSessions();
 }
