@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Akka.Actor;
 
 namespace Switchboard.Server.Security;
@@ -15,22 +14,34 @@ namespace Switchboard.Server.Security;
 /// </summary>
 public sealed class NodeQueues
 {
-    // Each live node association's queue, and the node it leads to.
-    private readonly ConcurrentDictionary<UnsentBytes, string> _open = new();
+    private readonly Lock _gate = new();
+    // Each live node association's queue and the node it leads to: a copy made on open and close (rare), read without a
+    // lock or an allocation on every client message that leaves for another node.
+    private volatile Link[] _links = [];
+
+    private sealed record Link(UnsentBytes Queue, string Host, int Port, string Key);
 
     /// <summary>Past this many bytes queued for a node, no client's message is sent there (0: no bound).</summary>
     public long ChatLimit { get; internal set; }
 
-    internal void Open(UnsentBytes queue, Address node) => _open[queue] = NodeIdentities.KeyOf(node);
+    internal void Open(UnsentBytes queue, Address node)
+    {
+        lock (_gate)
+            if (Array.FindIndex(_links, l => ReferenceEquals(l.Queue, queue)) < 0)
+                _links = [.. _links, new Link(queue, node.Host ?? "", node.Port ?? 0, NodeIdentities.KeyOf(node))];
+    }
 
-    internal void Close(UnsentBytes queue) => _open.TryRemove(queue, out _);
+    internal void Close(UnsentBytes queue)
+    {
+        lock (_gate) _links = Array.FindAll(_links, l => !ReferenceEquals(l.Queue, queue));
+    }
 
     /// <summary>Bytes queued for <paramref name="node"/> (HOST:PORT) over all its live associations.</summary>
     public long QueuedFor(string node)
     {
         long queued = 0;
-        foreach (var (queue, to) in _open)
-            if (to == node) queued += queue.Queued;
+        foreach (var l in _links)
+            if (l.Key == node) queued += l.Queue.Queued;
         return queued;
     }
 
@@ -38,18 +49,33 @@ public sealed class NodeQueues
     public bool Full(string node) => ChatLimit > 0 && QueuedFor(node) > ChatLimit;
 
     /// <summary>Whether a client's message for the node at <paramref name="address"/> is refused (never for a local one).</summary>
-    public bool Full(Address address) => address.HasGlobalScope && Full(NodeIdentities.KeyOf(address));
+    public bool Full(Address address)
+    {
+        if (ChatLimit <= 0 || !address.HasGlobalScope) return false;
+        long queued = 0;
+        foreach (var l in _links)
+            if (l.Port == address.Port && l.Host == address.Host) queued += l.Queue.Queued;
+        return queued > ChatLimit;
+    }
 
     /// <summary>A node whose link is full (HOST:PORT), or null: where a broadcast or room message, which goes to every
     /// node, is refused.</summary>
     public string? AnyFull()
     {
         if (ChatLimit <= 0) return null;
-        foreach (var to in _open.Values.Distinct())
-            if (Full(to)) return to;
+        var links = _links;
+        for (var i = 0; i < links.Length; i++)
+            if (!SeenBefore(links, i) && Full(links[i].Key)) return links[i].Key;
         return null;
     }
 
+    private static bool SeenBefore(Link[] links, int i)
+    {
+        for (var j = 0; j < i; j++)
+            if (links[j].Key == links[i].Key) return true;
+        return false;
+    }
+
     /// <summary>Live node associations (specs).</summary>
-    public int Count => _open.Count;
+    public int Count => _links.Length;
 }
