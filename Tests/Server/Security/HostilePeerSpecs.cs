@@ -34,11 +34,13 @@ public sealed class HostilePeerSpecs
 
     /// <summary>The actor system address (<c>switchboard-client@HOST:PORT</c>) a client registered <paramref name="name"/>
     /// from, as the server logged it.</summary>
-    private static string ClientAddress(ServerNode server, string name)
+    // The log line comes from Akka's log actor, after the client may already have its answer: waited for, not assumed.
+    private static async Task<string> ClientAddress(ServerNode server, string name)
     {
-        var address = Regex.Match(server.Process.StdErr, @"connect from akka\.tcp://(switchboard-client@127\.0\.0\.1:\d+) as '" + name + "'").Groups[1].Value;
-        Assert.NotEmpty(address);
-        return address;
+        var pattern = new Regex(@"connect from akka\.tcp://(switchboard-client@127\.0\.0\.1:\d+) as '" + name + "'");
+        await Eventually.HoldsAsync(() => pattern.IsMatch(server.Process.StdErr), TimeSpan.FromSeconds(30),
+            () => $"no 'connect from' line for {name}; stderr:\n{server.Process.StdErr}");
+        return pattern.Match(server.Process.StdErr).Groups[1].Value;
     }
 
     private static async Task AssertServesAsync(ServerNode server, ClientSession alice)
@@ -171,7 +173,7 @@ public sealed class HostilePeerSpecs
     {
         await using var server = await ServerNode.StartAsync();
         await using var alice = await server.ConnectAsync("alice");
-        var port = ClientAddress(server, "alice").Split(':')[1];
+        var port = (await ClientAddress(server, "alice")).Split(':')[1];
         // Bound to a port of its own, it writes alice's address as its origin in its handshake (what any peer may write):
         // Akka would take it for alice's system restarted and send it what is alice's.
         using var mallory = new HostilePeer($"akka.remote.dot-netty.tcp {{ public-hostname = 127.0.0.1, public-port = {port} }}");
@@ -189,7 +191,7 @@ public sealed class HostilePeerSpecs
     {
         await using var server = await ServerNode.StartAsync();
         await using var alice = await server.ConnectAsync("alice");
-        var address = ClientAddress(server, "alice");
+        var address = await ClientAddress(server, "alice");
         // The server's own address in its handshake, to the client's actor system.
         using var mallory = new HostilePeer($"akka.remote.dot-netty.tcp {{ public-hostname = 127.0.0.1, public-port = {server.Port} }}", "switchboard");
         var lifecycle = Inbox.Create(mallory.System);
@@ -207,7 +209,7 @@ public sealed class HostilePeerSpecs
     {
         await using var server = await ServerNode.StartAsync();
         await using var alice = await server.ConnectAsync("alice");
-        var address = ClientAddress(server, "alice");
+        var address = await ClientAddress(server, "alice");
         using var mallory = new HostilePeer();
         var dropped = mallory.DroppedAsync(TimeSpan.FromSeconds(30));
         foreach (var path in new[] { "/user/*", "/user/client", "/system/*", "/*" })
