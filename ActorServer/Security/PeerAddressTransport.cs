@@ -246,6 +246,15 @@ public sealed class PeerAddressTransport : WrappingTransport
                     // Written at the driver's level ("tcp"); Akka's protocol layer adds its "akka." (SchemeAugmenter),
                     // and that is how the origin appears in actor paths.
                     var origin = AkkaPdu.AssociateOrigin(p.Payload.Span, out var uid) is { } o ? o.WithProtocol("akka." + o.Protocol) : null;
+                    // An origin no actor system can have (a 400 KB host, a terminal's escapes): refused before Akka, this
+                    // node's ledgers or a log line keep it.
+                    if (origin is not null && PeerStrings.OriginError(origin.System, origin.Host ?? "", origin.Protocol) is { } bad)
+                    {
+                        Transport._log.Warning("refused the association from {0}: its handshake's origin is no address: {1}", _socketHost, bad);
+                        _refused = true;
+                        Driver.Disassociate("its origin is no address", Transport._log);
+                        return;
+                    }
                     if (origin is not null && !Admit(origin, uid)) return;
                     if (origin is not null && !Transport._peers.TryOpen(origin, _socketHost, uid))
                     {

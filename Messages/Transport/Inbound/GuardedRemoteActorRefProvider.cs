@@ -11,7 +11,9 @@ namespace Switchboard.Messages.Transport.Inbound;
 /// <see cref="InboundRules"/> does not open resolves to dead letters, so a stranger cannot stop, kill, watch or
 /// message the registry, the rooms, a session whose name it does not hold, or Akka's own actors. The same applies to
 /// a sender path naming one of this system's actors: a peer cannot make a local actor the "sender" of its message.
-/// Payloads are checked by the guarded serializers (selections, system messages, deployment).
+/// Payloads are checked by the guarded serializers (selections, system messages, deployment). A path longer than
+/// <see cref="PeerStrings.MaxPath"/> resolves to dead letters before Akka parses or caches it, wherever a peer wrote it
+/// (an envelope, or a reference inside a message: a watch, a reply address).
 /// </summary>
 public sealed class GuardedRemoteActorRefProvider(string systemName, Settings settings, EventStream eventStream)
     : RemoteActorRefProvider(systemName, settings, eventStream), IRemoteActorRefProvider
@@ -22,5 +24,8 @@ public sealed class GuardedRemoteActorRefProvider(string systemName, Settings se
 
     // Akka calls this (through the interface) only for the recipient and sender paths of inbound envelopes.
     IInternalActorRef IRemoteActorRefProvider.ResolveActorRefWithLocalAddress(string path, Address localAddress) =>
-        _guard.Filter(ResolveActorRefWithLocalAddress(path, localAddress), DeadLetters);
+        PeerStrings.IsPath(path) ? _guard.Filter(ResolveActorRefWithLocalAddress(path, localAddress), DeadLetters) : (IInternalActorRef)DeadLetters;
+
+    // Serializers resolve the references inside a message (a watch's, a reply address) through the interface.
+    IActorRef IActorRefProvider.ResolveActorRef(string path) => PeerStrings.IsPath(path) ? ResolveActorRef(path) : DeadLetters;
 }
