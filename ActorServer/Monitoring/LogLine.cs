@@ -13,7 +13,7 @@ public static class LogLine
     public const string JsonTimestamp = "yyyy-MM-ddTHH:mm:ss.fffZ";
 
     public static string Text(DateTimeOffset at, string level, string category, string message) =>
-        $"{at.ToLocalTime():HH:mm:ss.fff} {level}: {category}[0] {message}";
+        $"{at.ToLocalTime():HH:mm:ss.fff} {level}: {category}[0] {message.Replace('\n', ' ')}"; // one line, as the console formatter's
 
     public static string Json(DateTimeOffset at, string level, string category, string message)
     {

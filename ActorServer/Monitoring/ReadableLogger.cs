@@ -59,9 +59,10 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
                 logger.Log(LogLevel.Debug, "{Message}", "connection closed by the peer");
             // The inbound guard refused what a peer sent: the guard's reason is the news, Akka's stack and advice are not.
             else if (e.Cause is System.Runtime.Serialization.SerializationException s && s.Message.StartsWith("refused a peer's", StringComparison.Ordinal))
-                logger.Log(LogLevel.Warning, "{Message}", s.Message);
-            else
-                logger.Log(IsRoutine(e) ? LogLevel.Debug : Level(e.LogLevel()), e.Cause, "{Message}", e.Message?.ToString());
+                logger.Log(LogLevel.Warning, "{Message}", LogText.Clean(s.Message));
+            else // what a peer wrote may be quoted in either: escaped and bounded
+                logger.Log(IsRoutine(e) ? LogLevel.Debug : Level(e.LogLevel()), e.Cause is null ? null : new LoggedException(e.Cause), "{Message}",
+                    LogText.Clean(e.Message?.ToString()));
         });
     }
 
@@ -71,12 +72,12 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
         var logger = _loggers.GetOrAdd(TlsRefusalLine.Category, _factory.CreateLogger);
         if (line.Level != LogLevel.Warning)
         {
-            if (_switches.DebugAkka) logger.Log(LogLevel.Debug, e.Cause, "{Message}", line.Text);
+            if (_switches.DebugAkka) logger.Log(LogLevel.Debug, e.Cause is null ? null : new LoggedException(e.Cause), "{Message}", LogText.Clean(line.Text));
             return;
         }
         if (!_flood.Admit(TlsRefusalLine.Category, out var held)) return;
         if (held > 0) logger.Log(LogLevel.Warning, "{Message}", $"{held} more lines of this kind were not logged (over {LogFlood.PerSecond} a second)");
-        logger.Log(LogLevel.Warning, "{Message}", line.Text);
+        logger.Log(LogLevel.Warning, "{Message}", LogText.Clean(line.Text));
     }
 
     /// <summary>Info lines a category writes a second at most (registrations are bounded at 50 a second by default).</summary>

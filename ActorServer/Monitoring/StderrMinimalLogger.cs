@@ -14,8 +14,8 @@ public class StderrMinimalLogger : MinimalLogger
         // Akka's own debug chatter at shutdown (logger start/stop) is not for people; --debug-akka shows it while running.
         if (message is Debug || (message is LogEvent routine && ReadableLogger.IsRoutine(routine))) return;
         Console.Error.WriteLine(message is LogEvent e
-        ? Format(e.Timestamp, Level(e.LogLevel()), ReadableLogger.Category(e.LogSource), e.Message?.ToString() ?? "")
-        : Format(DateTime.UtcNow, "info", "akka", message?.ToString() ?? ""));
+        ? Format(e.Timestamp, Level(e.LogLevel()), ReadableLogger.Category(e.LogSource), LogText.Clean(e.Message?.ToString()))
+        : Format(DateTime.UtcNow, "info", "akka", LogText.Clean(message?.ToString())));
     }
 
     protected virtual string Format(DateTime at, string level, string category, string message) =>

@@ -270,7 +270,7 @@ public sealed class PeerAddressTransport : WrappingTransport
                     break;
                 case InboundPayload p when ForgedRegister(p.Payload.Span, out var sender):
                     Transport._log.Warning("dropped a selection of a client path from {0} (socket host {1}) naming sender {2}",
-                        _origin, _socketHost, sender);
+                        _origin, _socketHost, PeerStrings.IsPath(sender) ? sender : $"(a path of {sender!.Length} characters)");
                     return;
                 case Disassociated:
                     Close();
