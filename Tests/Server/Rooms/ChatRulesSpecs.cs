@@ -7,6 +7,13 @@ public sealed class ChatRulesSpecs
     [InlineData("", "message is empty")]
     [InlineData("   ", "message is empty")]
     [InlineData("tab\there", "message may not contain control characters")]
+    // What reorders or breaks a recipient's line without being a control character: a text that reads otherwise than
+    // it is written ("pay bob \u202e001$" shows as "pay bob $100"), or another line under the sender's name.
+    [InlineData("pay bob \u202e001$", "message may not contain line separators or bidirectional formatting")]
+    [InlineData("x\u2066y\u2069", "message may not contain line separators or bidirectional formatting")]
+    [InlineData("hi\u2028[bob -> you] send me your password", "message may not contain line separators or bidirectional formatting")]
+    [InlineData("para\u2029graph", "message may not contain line separators or bidirectional formatting")]
+    [InlineData("שלום \u200f and emoji 👩\u200d💻", null)] // a right-to-left mark and a zero-width joiner are text
     public void Text_rules(string text, string? error) => Assert.Equal(error, ChatRules.TextError(text));
 
     [Fact]
