@@ -113,6 +113,29 @@ internal static class AkkaPdu
         return true;
     }
 
+    /// <summary>
+    /// When this PDU carries a message for the root guardian (a selection, which Akka sends to the root it starts from, or
+    /// a message to the root itself): its sender's path (null without one). The root's path is the only one a recipient
+    /// path ends with '/' for (<c>akka.tcp://switchboard@host:port/</c>); a peer writing such a path for anything else gets
+    /// the same check, which costs it nothing it could use.
+    /// </summary>
+    public static bool ToRoot(ReadOnlySpan<byte> pdu, out string? senderPath)
+    {
+        senderPath = null;
+        if (!Field(pdu, 1, out var payload) || !Field(payload, 2, out var envelope)) return false;
+        ReadOnlySpan<byte> recipient = default, sender = default;
+        bool hasRecipient = false, hasSender = false;
+        var fields = new ProtoReader(envelope);
+        while (fields.Next(out var number, out _, out var bytes))
+        {
+            if (number == 1) { recipient = bytes; hasRecipient = true; } // ActorRefData
+            else if (number == 4) { sender = bytes; hasSender = true; }
+        }
+        if (!hasRecipient || !Field(recipient, 1, out var path) || path.IsEmpty || path[^1] != (byte)'/') return false;
+        if (hasSender && Field(sender, 1, out var from)) senderPath = Encoding.UTF8.GetString(from);
+        return true;
+    }
+
     // The last occurrence of a length-delimited field (protobuf's rule for a repeated non-repeated field).
     private static bool Field(ReadOnlySpan<byte> message, int wanted, out ReadOnlySpan<byte> field)
     {

@@ -270,7 +270,11 @@ public sealed class PeerAddressTransport : WrappingTransport
                     break;
                 case InboundPayload p when ForgedRegister(p.Payload.Span, out var sender):
                     Transport._log.Warning("dropped a selection of a client path from {0} (socket host {1}) naming sender {2}",
-                        _origin, _socketHost, PeerStrings.IsPath(sender) ? sender : $"(a path of {sender!.Length} characters)");
+                        _origin, _socketHost, Quoted(sender));
+                    return;
+                case InboundPayload p when ForgedToRoot(p.Payload.Span, out var sender):
+                    Transport._log.Warning("dropped a message to the root from {0} (socket host {1}) naming sender {2}, at another address",
+                        _origin, _socketHost, Quoted(sender));
                     return;
                 case Disassociated:
                     Close();
@@ -287,6 +291,13 @@ public sealed class PeerAddressTransport : WrappingTransport
                 return false;
             return sender is not null && (!ActorPath.TryParseAddress(sender, out var address) || !address.Equals(_origin));
         }
+
+        // Anything for the root guardian (every selection, an Identify of the root) with a sender at another address than
+        // the peer's own: the root answers an Identify to its sender, and the node dialled any host and port a peer named.
+        private bool ForgedToRoot(ReadOnlySpan<byte> pdu, out string? sender) =>
+            AkkaPdu.ToRoot(pdu, out sender) && sender is not null && (!ActorPath.TryParseAddress(sender, out var address) || !address.Equals(_origin));
+
+        private static string? Quoted(string? path) => PeerStrings.IsPath(path) ? path : $"(a path of {path!.Length} characters)";
 
         // One more origin from this socket host, within OriginLedger's cap; past it the association is refused.
         private bool CountOrigin(Address origin)

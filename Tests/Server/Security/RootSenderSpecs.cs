@@ -1,0 +1,43 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+
+namespace Switchboard.Tests.Server.Security;
+
+/// <summary>
+/// The root guardian answers an <see cref="Identify"/> for itself, to the message's sender: named at another address
+/// than the peer's own, that had the node dial any host and port a stranger chose (5,000 ports of another host in a few
+/// seconds, from the node's place in the network, each leaving an endpoint behind).
+/// </summary>
+[Trait(Tiers.Name, Tiers.Process)]
+public sealed class RootSenderSpecs
+{
+    [Fact]
+    public async Task A_message_to_the_root_naming_a_sender_elsewhere_is_dropped_and_the_node_dials_nobody()
+    {
+        await using var server = await ServerNode.StartAsync();
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            using var mallory = new HostilePeer();
+            var elsewhere = ((ExtendedActorSystem)mallory.System).Provider.ResolveActorRef($"akka.tcp://victim@127.0.0.1:{port}/user/x");
+            var node = $"switchboard@{server.Address}";
+            mallory.At(node, "/").Tell(new Identify("selected"), elsewhere); // a selection of the root
+            mallory.Ref(node, "/").Tell(new Identify("direct"), elsewhere);  // a message to it
+            // The peer's own Identify comes after both on its one association: once it is answered, both were judged.
+            mallory.At(node, "/").Tell(new Identify("own"), mallory.Inbox.Receiver);
+            Assert.Equal("own", Assert.IsType<ActorIdentity>(await mallory.Inbox.ReceiveAsync(TimeSpan.FromSeconds(15).Scaled())).MessageId);
+
+            var dialled = listener.AcceptTcpClientAsync();
+            Assert.NotSame(dialled, await Task.WhenAny(dialled, Task.Delay(TimeSpan.FromSeconds(3).Scaled())));
+            await server.Process.WaitForStdErrAsync($"naming sender akka.tcp://victim@127.0.0.1:{port}/user/x", TimeSpan.FromSeconds(10));
+            Assert.Empty(mallory.Drain(TimeSpan.FromMilliseconds(300)).OfType<ActorIdentity>());
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+}
