@@ -89,4 +89,28 @@ public sealed class HostileAccountSpecs : IDisposable
         Assert.Contains("wrong password for 'carol' from 127.0.0.1", server.Process.StdErr);
         Assert.DoesNotContain("wrong password for 'carol' from 127.0.0.2", server.Process.StdErr);
     }
+
+    // A hostile tester kept a reserved name's owner out for good by sending a wrong password for it now and then: the
+    // penalty was the name's, for every host. The guesser's own address waits; the owner, elsewhere, gets in.
+    [Fact]
+    public async Task A_peer_guessing_at_a_name_waits_but_does_not_keep_its_owner_out()
+    {
+        await using var server = await PatientServerAsync();
+        using var owner = new HostilePeer();
+        var carol = Assert.IsType<Registered>(await RegisterAsync(owner, server, "carol"));
+        Assert.Equal(Codes.Ok, await CommandAsync(owner, carol.Session, new AccountCommand(2, AccountAction.Reserve, "carols-own-password")));
+        Assert.Equal(Codes.Ok, await AnswerAsync(owner, carol.Session, new Unregister(3), 3));
+        // Mallory's socket is on 127.0.0.2: three wrong passwords, then her attempts wait (120 s), the right one too.
+        var (relay, mallory) = HostilePeer.On("127.0.0.2", server);
+        using var _ = relay;
+        using var __ = mallory;
+        var codes = new List<int>();
+        for (var i = 0; i < 4; i++) codes.Add(Assert.IsType<Rejected>(await RegisterAsync(mallory, server, "carol", $"wrong-{i}")).Code);
+        Assert.Equal([403, 403, 403, 429], codes);
+        Assert.Equal(Codes.RateLimited, Assert.IsType<Rejected>(await RegisterAsync(mallory, server, "carol", "carols-own-password")).Code);
+
+        // carol, from 127.0.0.1, with her password: in, while mallory waits.
+        using var again = new HostilePeer();
+        Assert.IsType<Registered>(await RegisterAsync(again, server, "carol", "carols-own-password"));
+    }
 }
