@@ -19,6 +19,14 @@ public sealed class HostBudget(double perHour, double burst, TimeProvider clock)
     /// taken only once done).</summary>
     public bool CanTake(string host, int count = 1) => perHour <= 0 || Left(host, clock.GetTimestamp()) >= count;
 
+    /// <summary>How long until <paramref name="host"/> has <paramref name="count"/> left (zero when it has).</summary>
+    public TimeSpan Until(string host, int count = 1)
+    {
+        if (perHour <= 0) return TimeSpan.Zero;
+        var missing = count - Left(host, clock.GetTimestamp());
+        return missing <= 0 ? TimeSpan.Zero : TimeSpan.FromHours(missing / perHour);
+    }
+
     /// <summary><paramref name="host"/> spent one.</summary>
     public void Take(string host)
     {

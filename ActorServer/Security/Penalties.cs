@@ -3,13 +3,17 @@ namespace Switchboard.Server.Security;
 /// <summary>
 /// Growing penalties for failed secrets, per key (a host, a name): after <c>failuresBeforePenalty</c> failures a key
 /// waits <c>firstPenalty</c>, then twice as long with each further failure, up to <c>maxPenalty</c>, until a success
-/// clears it. Memory stays bounded: past <see cref="MaxTracked"/> keys, expired penalties are forgotten first, then the
-/// one that ends soonest. Pure bookkeeping over an injected clock; the token gate and the account gate share it.
+/// clears it. Memory stays bounded: past <paramref name="capacity"/> keys (<see cref="MaxTracked"/> unless told), expired
+/// penalties are forgotten first, then the one that ends soonest. Pure bookkeeping over an injected clock; the token gate
+/// and the account gate share it.
 /// </summary>
-public sealed class Penalties(int failuresBeforePenalty, TimeSpan firstPenalty, TimeSpan maxPenalty, TimeProvider clock)
+public sealed class Penalties(int failuresBeforePenalty, TimeSpan firstPenalty, TimeSpan maxPenalty, TimeProvider clock, int capacity = Penalties.MaxTracked)
 {
-    /// <summary>Keys remembered for their failures.</summary>
+    /// <summary>Keys remembered for their failures, unless a capacity is given.</summary>
     public const int MaxTracked = 1024;
+
+    /// <summary>Keys remembered at most.</summary>
+    public int Capacity => capacity;
 
     private readonly Dictionary<string, (int Failures, long Until)> _failures = new(StringComparer.Ordinal);
 
@@ -39,7 +43,7 @@ public sealed class Penalties(int failuresBeforePenalty, TimeSpan firstPenalty, 
             var seconds = Math.Min(firstPenalty.TotalSeconds * Math.Pow(2, failures - failuresBeforePenalty), maxPenalty.TotalSeconds);
             until = now + (long)(seconds * clock.TimestampFrequency);
         }
-        if (!_failures.ContainsKey(key) && _failures.Count >= MaxTracked) Forget(now);
+        if (!_failures.ContainsKey(key) && _failures.Count >= capacity) Forget(now);
         _failures[key] = (failures, until);
     }
 
@@ -48,6 +52,6 @@ public sealed class Penalties(int failuresBeforePenalty, TimeSpan firstPenalty, 
     {
         foreach (var (k, f) in _failures)
             if (f.Until <= now) _failures.Remove(k);
-        if (_failures.Count >= MaxTracked) _failures.Remove(_failures.MinBy(kv => kv.Value.Until).Key);
+        if (_failures.Count >= capacity) _failures.Remove(_failures.MinBy(kv => kv.Value.Until).Key);
     }
 }

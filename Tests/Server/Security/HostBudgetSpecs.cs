@@ -41,4 +41,18 @@ public sealed class HostBudgetSpecs
         budget.Take("spent");
         Assert.False(budget.CanTake("spent"));
     }
+
+    [Fact]
+    public void A_spent_budget_says_how_long_until_it_has_enough_again()
+    {
+        var clock = new ManualClock();
+        var budget = new HostBudget(perHour: 60, burst: 2, clock);
+        Assert.Equal(TimeSpan.Zero, budget.Until("a"));
+        budget.Take("a");
+        budget.Take("a");
+        Assert.Equal(TimeSpan.FromMinutes(1), budget.Until("a"));
+        Assert.Equal(TimeSpan.FromMinutes(2), budget.Until("a", 2));
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(TimeSpan.Zero, budget.Until("a"));
+    }
 }
