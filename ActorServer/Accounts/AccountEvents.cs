@@ -18,3 +18,8 @@ public sealed record ReservationReleased : IAccountEvent
 
 /// <summary>Published on the node's event stream when a name is reserved or released: its history inbox is cleared.</summary>
 public sealed record ReservationChanged(string Name);
+
+/// <summary>Published on a cluster node's event stream when another node tells it a name was reserved or released (its
+/// <c>ReservationNotice</c>): the name's earlier logins from a host stand for nothing here any more. Not a
+/// <see cref="ReservationChanged"/>, which this node would tell every other again.</summary>
+public sealed record ReservationHeard(string Name);

@@ -17,8 +17,14 @@ namespace Switchboard.Server.Accounts;
 /// reserved through another node (which this node may not have heard of yet); only then is the password hashed and the
 /// reservation written, and the hold is let go once it is. So of two reserves of case variants on two nodes, the second
 /// is refused 409 as on one node, however close together they come.</para>
-/// <para><b>Guessing.</b> Every password the node evaluates passes here: a name or a host with too many wrong passwords
-/// waits (429, unevaluated) for a penalty that doubles with each more (<see cref="Penalties"/>, as the token's).</para>
+/// <para><b>Guessing.</b> Every password the node evaluates passes here. Only what a guesser cannot choose keys a penalty:
+/// the host its socket came from. A host with too many wrong passwords for a name, or for names at all, waits (429,
+/// unevaluated) for a penalty that doubles with each more (<see cref="Penalties"/>, as the token's); its owner elsewhere
+/// does not. Hosts cost a guesser little (a local peer has all of 127.0.0.0/8), so a name also takes only so many wrong
+/// passwords from the hosts it never logged in from, all together (<see cref="AccountSettings.WrongPerNamePerHour"/>);
+/// past that, their attempts at it wait, while the hosts it logged in from (<see cref="KnownLogins"/>) keep their own
+/// counts. A name was once penalised for every host, the right password too: one peer's wrong password every 5 minutes
+/// kept its owner out for good.</para>
 /// </summary>
 public sealed class AccountsActor : ReceiveActor
 {
@@ -33,8 +39,11 @@ public sealed class AccountsActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, IActorRef> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<long, Job> _jobs = [];
-    private readonly Penalties _byName, _byHost;
+    // Per (host, name) and per host; the pair's key is Pair(host, name).
+    private readonly Penalties _byPair, _byHost;
     private readonly KnownLogins _known = new();
+    // Wrong passwords per name from the hosts it never logged in from: a budget keyed by the name.
+    private readonly HostBudget _wrongByName;
     private readonly HostBudget _reserves;
     // Logins with the right password, per name: a budget keyed by the name.
     private readonly HostBudget _logins;
@@ -60,8 +69,9 @@ public sealed class AccountsActor : ReceiveActor
         _file = file;
         _metrics = metrics;
         _mayHold = mayHold;
-        _byName = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
+        _byPair = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock, KnownLogins.MaxTracked);
         _byHost = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
+        _wrongByName = new HostBudget(settings.WrongPerNamePerHour, settings.WrongPerNameBurst, clock);
         _reserves = new HostBudget(settings.ReservesPerHostPerHour, settings.ReservesPerHostBurst, clock);
         _logins = new HostBudget(settings.LoginsPerNamePerMinute * 60, settings.LoginsPerNameBurst, clock);
         // A name that reads as someone's reserved one is nobody's: refused before any look-up or password.
@@ -91,9 +101,16 @@ public sealed class AccountsActor : ReceiveActor
         // A new owner, or none (here, through another node sharing the data directory, or read at a login): the name's
         // earlier logins from a host stand for nothing any more.
         Receive<ReservationChanged>(m => _known.Forget(m.Name));
+        // The same, told by another cluster node: its reservation reaches this node's ReservedNames only by its notice,
+        // so the account's recovery here finds nothing new to publish.
+        Receive<ReservationHeard>(m => _known.Forget(m.Name));
     }
 
-    protected override void PreStart() => Context.System.EventStream.Subscribe<ReservationChanged>(Self);
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe<ReservationChanged>(Self);
+        Context.System.EventStream.Subscribe<ReservationHeard>(Self);
+    }
 
     public static Props Props(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null, DataFileGuard? file = null, SwitchboardMetrics? metrics = null,
         Func<string, Task<bool>>? mayHold = null, IActorRef? registry = null, Func<string, Task<string?>>? lookAlike = null) =>
@@ -284,14 +301,23 @@ public sealed class AccountsActor : ReceiveActor
 
     private bool Penalized(string name, string host, Func<int, string, object> answer, IActorRef replyTo)
     {
-        // A name that logged in from this host is held to its own count here (KnownLogins says why).
-        var (forName, forHost) = (_byName.Remaining(name), _known.Contains(host, name) ? TimeSpan.Zero : _byHost.Remaining(host));
-        var wait = forName > forHost ? forName : forHost;
+        // A name that logged in from this host is held to its own count here, neither to the host's (KnownLogins says
+        // why) nor to the name's budget for strangers: its owner's host has a budget of its own.
+        var known = _known.Contains(host, name);
+        var (forPair, forHost) = (_byPair.Remaining(Pair(host, name)), known ? TimeSpan.Zero : _byHost.Remaining(host));
+        var wait = forPair > forHost ? forPair : forHost;
+        var whose = forPair > forHost ? $"for '{name}' from this host" : "from this host";
+        // The checks still running count too: guesses from many hosts at once must not all pass when one is left.
+        if (wait == TimeSpan.Zero && !known
+            && _wrongByName.Until(name, 1 + _jobs.Values.Count(j => j.Hashes && j.Name == name && !_known.Contains(j.Host, name))) is var spent
+            && spent > TimeSpan.Zero)
+            (wait, whose) = (spent, $"for '{name}' from hosts it never logged in from");
         if (wait == TimeSpan.Zero) return false;
-        var whose = forName > forHost ? $"for '{name}'" : "from this host";
         replyTo.Tell(answer(Codes.RateLimited, $"too many wrong passwords {whose}; {Penalties.TryAgainIn(wait)}"));
         return true;
     }
+
+    private static string Pair(string host, string name) => $"{host} {name}";
 
     private IActorRef AccountFor(string name)
     {
@@ -307,14 +333,20 @@ public sealed class AccountsActor : ReceiveActor
         if (d.WrongPassword)
         {
             _log.Info("wrong password for '{0}' from {1}", job.Name, job.Host);
-            _byName.Failed(job.Name);
-            // Not against the host for a name that logged in from it: its owner gains nothing by guessing at it, and
-            // counting it let a peer drive its host's penalty up with wrong passwords for its own names.
-            if (!_known.Contains(job.Host, job.Name)) _byHost.Failed(job.Host);
+            _byPair.Failed(Pair(job.Host, job.Name));
+            // Neither against the host nor the name's budget for strangers for a name that logged in from it: its owner
+            // gains nothing by guessing at it, and counting it let a peer drive its host's penalty up with wrong
+            // passwords for its own names. Its own count holds it there.
+            if (!_known.Contains(job.Host, job.Name))
+            {
+                _byHost.Failed(job.Host);
+                _wrongByName.Take(job.Name);
+            }
         }
-        // A right password clears the name's count, not the host's: logging into one's own account between guesses
-        // at others must not reset the host's penalty.
-        else if (d.Code == Codes.Ok) _byName.Succeeded(job.Name);
+        // A right password clears its host's count for the name, not the host's own: logging into one's own account
+        // between guesses at others must not reset the host's penalty. Nor the name's budget: the owner logging in says
+        // nothing of whoever else guesses.
+        else if (d.Code == Codes.Ok) _byPair.Succeeded(Pair(job.Host, job.Name));
         if (d.RightPassword)
         {
             _known.LoggedIn(job.Host, job.Name);

@@ -6,7 +6,7 @@ namespace Switchboard.Tests.Server.Accounts;
 
 /// <summary>
 /// The accounts of a node under TestKit, on Akka.Persistence.TestKit's journal: what a reserved name admits, what the
-/// account commands answer, guessing bounded per name and per host, and a journal that fails, rejects or delays writes.
+/// account commands answer, guessing bounded per host and name, per host and per name, and a journal that fails, rejects or delays writes.
 /// </summary>
 public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal())
 {
@@ -92,20 +92,26 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
         Assert.IsType<ClaimVerified>(Verify(accounts, "carol", null)); // still a guest's
     }
 
+    // One host's guesses at a name wait out that host's own count for it; guesses from many hosts (a local peer has all of
+    // 127.0.0.0/8) spend the name's budget for hosts it never logged in from, and then those wait, the right password
+    // too, while a host it logged in from is still checked (its owner's host has a budget of its own).
     [Fact]
-    public void Wrong_passwords_for_one_name_reach_429_and_then_even_the_right_one_waits()
+    public void Wrong_passwords_for_one_name_from_many_hosts_spend_its_budget_and_then_only_hosts_it_logged_in_from_are_checked()
     {
         var accounts = Accounts();
         Command(accounts, "dave", AccountAction.Reserve, "right");
+        Assert.IsType<ClaimVerified>(Verify(accounts, "dave", "right", host: "10.0.0.9"));
         var settings = AccountSettings.Create(Sys.Settings.Config);
-        for (var i = 0; i < settings.FailuresBeforePenalty; i++)
+        for (var i = 0; i < settings.WrongPerNameBurst; i++)
             Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(accounts, "dave", $"guess{i}", host: $"10.0.1.{i}")).Code);
-        // Each guess came from another host: the name's own count bounds them.
+        // Each guess came from another host: the name's budget bounds them.
         var waiting = Assert.IsType<ClaimDenied>(Verify(accounts, "dave", "guess", host: "10.0.2.1"));
         Assert.Equal(Codes.RateLimited, waiting.Code);
+        Assert.Contains("for 'dave'", waiting.Error);
         Assert.Matches(@"try again in \d+ s", waiting.Error); // how long, not just "wait"
         Assert.Equal(Codes.RateLimited, Assert.IsType<ClaimDenied>(Verify(accounts, "dave", "right", host: "10.0.2.2")).Code);
         Assert.Equal(Codes.RateLimited, Command(accounts, "dave", AccountAction.Release, "right", host: "10.0.2.3").Code);
+        Assert.IsType<ClaimVerified>(Verify(accounts, "dave", "right", host: "10.0.0.9"));
     }
 
     [Fact]
@@ -475,6 +481,21 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
         Assert.IsType<ClaimVerified>(Verify(accounts, "carol", "pw", host));
 
         Sys.EventStream.Publish(new ReservationChanged("carol"));
+        GuessUntilPenalized(accounts, "bob", host);
+
+        Waits(Verify(accounts, "carol", "guess", host), "from this host");
+    }
+
+    // In a cluster another node's reservation reaches this one by its notice (ReservationHeard), not by a recovery here.
+    [Fact]
+    public void A_change_of_owner_heard_from_another_cluster_node_ends_the_names_standing_at_a_host()
+    {
+        var accounts = Accounts();
+        const string host = "10.0.8.9";
+        foreach (var name in new[] { "carol", "bob" }) Assert.Equal(Codes.Ok, Command(accounts, name, AccountAction.Reserve, "pw", host: "10.0.1.1").Code);
+        Assert.IsType<ClaimVerified>(Verify(accounts, "carol", "pw", host));
+
+        Sys.EventStream.Publish(new ReservationHeard("carol"));
         GuessUntilPenalized(accounts, "bob", host);
 
         Waits(Verify(accounts, "carol", "guess", host), "from this host");
