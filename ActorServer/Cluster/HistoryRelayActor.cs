@@ -57,6 +57,7 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
         {
             if (m.SinceMs is { } since) _reserved.Reserved(m.Name, since);
             else _reserved.Released(m.Name);
+            Context.System.EventStream.Publish(new ReservationHeard(m.Name));
         });
         Receive<SubscribeAck>(_ => { });
         Receive<Sweep>(_ => SweepForgotten());

@@ -122,6 +122,8 @@ public sealed class ShardedHistorySpecs() : TestKit(Node("cluster"))
     {
         var relay = Relay();
         var mediator = DistributedPubSub.Get(Sys).Mediator;
+        var heard = CreateTestProbe();
+        Sys.EventStream.Subscribe(heard.Ref, typeof(ReservationHeard));
         // As another node's relay publishes it.
         AwaitAssert(() =>
         {
@@ -130,6 +132,8 @@ public sealed class ShardedHistorySpecs() : TestKit(Node("cluster"))
         }, Wait, TimeSpan.FromMilliseconds(200));
         mediator.Tell(new Publish(HistoryRelayActor.ReservationsTopic, new ReservationNotice("carol", null)));
         AwaitCondition(() => !_reserved.IsReserved("carol"), Wait);
+        // The accounts of this node hear of it too (what carol's logins from a host stood for ends).
+        Assert.Equal("carol", heard.ExpectMsg<ReservationHeard>(Wait).Name);
 
         relay.Tell(new Post(AliceBob, 1, "bob", "for the old alice"));
         relay.Tell(new Hold("alice", 2, AliceBob, ExpectMsg<Posted>(Wait).MsgId));
