@@ -82,7 +82,8 @@ public sealed class DurableMessagingSmokeSpecs
     [Fact]
     public async Task Durable_messaging_with_two_clients_reports_sane_figures_for_each_side()
     {
-        using var run = await LoadRun.RunAsync(["messaging", "--durable", "--clients", "2", "--seconds", "1", "--warmup", "0.5"], 120);
+        const double Seconds = 1;
+        using var run = await LoadRun.RunAsync(["messaging", "--durable", "--clients", "2", "--seconds", $"{Seconds}", "--warmup", "0.5"], 120);
         var rows = run.Figures().GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(["DM", "room"], rows.Select(r => r.GetProperty("traffic").GetString()));
         foreach (var row in rows)
@@ -93,15 +94,18 @@ public sealed class DurableMessagingSmokeSpecs
             else Assert.Equal(JsonValueKind.Null, row.GetProperty("jetStream").ValueKind);
             foreach (var (name, side) in sides)
             {
-                Assert.True(side.GetProperty("throughput").GetDouble() > 0, side.ToString());
-                Assert.True(side.GetProperty("deliveredPerSecond").GetDouble() > 0, side.ToString());
+                // Only replies and deliveries that land within the measured second count: when a round trip takes longer (a
+                // loaded box), none lands and 0 a second is the true figure, which the slowest round trip then shows.
+                var slowerThanTheRun = side.GetProperty("maxMs").GetDouble() >= Seconds * 1000;
+                Assert.True(side.GetProperty("throughput").GetDouble() > 0 || slowerThanTheRun, side.ToString());
+                Assert.True(side.GetProperty("deliveredPerSecond").GetDouble() > 0 || slowerThanTheRun, side.ToString());
                 // The unkept side runs as fast as the box lets it: when the load generator's own clients fall behind (an
                 // ack every 32 events), their sessions drop past their 256 unacknowledged events and the senders hear
                 // 429 "not keeping up", the server's bound doing its work (3 of 3 runs on one quiet box, 1 of 3 on
                 // another build). Any other error, and any on the kept or JetStream side, is a fault.
                 if (side.GetProperty("errors").GetInt64() > 0 && name == "memory")
                     Assert.Matches("^429 .* is not keeping up; message dropped$", side.GetProperty("firstError").GetString());
-                else Assert.Equal(0, side.GetProperty("errors").GetInt64());
+                else Assert.True(side.GetProperty("errors").GetInt64() == 0, $"{name}: {side}");
                 Assert.True(side.GetProperty("p50Ms").GetDouble() > 0, side.ToString());
                 Assert.True(side.GetProperty("p99Ms").GetDouble() >= side.GetProperty("p50Ms").GetDouble(), side.ToString());
             }
