@@ -60,24 +60,41 @@ internal static class AkkaPdu
         return system is null || host is null || protocol is null ? null : new Address(protocol, system, host, port);
     }
 
+    /// <summary>What <see cref="Addressing"/> found a payload PDU to carry.</summary>
+    [Flags]
+    public enum Kind
+    {
+        Other = 0,
+        /// <summary>A message for the root guardian: every selection (Akka sends it to the root it starts from), or one to
+        /// the root itself. The root's is the only recipient path that ends with '/' (<c>akka.tcp://switchboard@host:port/</c>);
+        /// a peer writing such a path for anything else gets the same check, which costs it nothing it could use.</summary>
+        ToRoot = 1,
+        /// <summary>An ActorSelection (Akka's selection serializer), wherever it is anchored.</summary>
+        Selection = 2,
+    }
+
     /// <summary>
-    /// When this PDU carries an ActorSelection: its sender's path (null without one) and the names it selects (null
-    /// when a step is not an exact child name, which the selection serializer refuses anyway).
+    /// What a payload PDU is addressed to, read in one pass over its envelope (every message a peer sends passes here):
+    /// for a message to the root or a selection, its sender's path (null without one), and for a selection the names it
+    /// selects (null when a step is not an exact child name, which the selection serializer refuses anyway). Nothing is
+    /// decoded for any other message.
     /// </summary>
-    public static bool Selection(ReadOnlySpan<byte> pdu, out string? senderPath, out List<string>? names)
+    public static Kind Addressing(ReadOnlySpan<byte> pdu, out string? senderPath, out List<string>? names)
     {
         senderPath = null;
         names = null;
         // AkkaProtocolMessage.payload (1) -> AckAndEnvelopeContainer.envelope (2) -> RemoteEnvelope
-        if (!Field(pdu, 1, out var payload) || !Field(payload, 2, out var envelope)) return false;
-        ReadOnlySpan<byte> message = default, sender = default;
-        var hasSender = false;
+        if (!Field(pdu, 1, out var payload) || !Field(payload, 2, out var envelope)) return Kind.Other;
+        ReadOnlySpan<byte> recipient = default, message = default, sender = default;
+        bool hasRecipient = false, hasSender = false;
         var envelopeFields = new ProtoReader(envelope);
         while (envelopeFields.Next(out var number, out _, out var bytes))
         {
-            if (number == 2) message = bytes; // Payload
+            if (number == 1) { recipient = bytes; hasRecipient = true; } // ActorRefData
+            else if (number == 2) message = bytes; // Payload
             else if (number == 4) { sender = bytes; hasSender = true; } // ActorRefData
         }
+        var kind = hasRecipient && Field(recipient, 1, out var path) && !path.IsEmpty && path[^1] == (byte)'/' ? Kind.ToRoot : Kind.Other;
         // Payload {message (1), serializerId (2)}
         ReadOnlySpan<byte> selection = default;
         ulong serializer = 0;
@@ -87,10 +104,17 @@ internal static class AkkaPdu
             if (number == 1) selection = bytes;
             else if (number == 2) serializer = value;
         }
-        if (serializer != SelectionSerializerId) return false;
-        if (hasSender && Field(sender, 1, out var path)) senderPath = Encoding.UTF8.GetString(path);
-        // SelectionEnvelope.pattern (2, repeated) -> Selection {type (1), matcher (2)}
-        names = [];
+        if (serializer == SelectionSerializerId) kind |= Kind.Selection;
+        if (kind == Kind.Other) return kind;
+        if (hasSender && Field(sender, 1, out var from)) senderPath = Encoding.UTF8.GetString(from);
+        if ((kind & Kind.Selection) != 0) names = Names(selection);
+        return kind;
+    }
+
+    // SelectionEnvelope.pattern (2, repeated) -> Selection {type (1), matcher (2)}; null at a step that is not a child name.
+    private static List<string>? Names(ReadOnlySpan<byte> selection)
+    {
+        var names = new List<string>();
         var selectionFields = new ProtoReader(selection);
         while (selectionFields.Next(out var number, out _, out var bytes))
         {
@@ -103,37 +127,10 @@ internal static class AkkaPdu
                 if (n == 1) type = v;
                 else if (n == 2) matcher = Encoding.UTF8.GetString(b);
             }
-            if (type != ChildName || matcher is null)
-            {
-                names = null;
-                break;
-            }
+            if (type != ChildName || matcher is null) return null;
             names.Add(matcher);
         }
-        return true;
-    }
-
-    /// <summary>
-    /// When this PDU carries a message for the root guardian (a selection, which Akka sends to the root it starts from, or
-    /// a message to the root itself): its sender's path (null without one). The root's path is the only one a recipient
-    /// path ends with '/' for (<c>akka.tcp://switchboard@host:port/</c>); a peer writing such a path for anything else gets
-    /// the same check, which costs it nothing it could use.
-    /// </summary>
-    public static bool ToRoot(ReadOnlySpan<byte> pdu, out string? senderPath)
-    {
-        senderPath = null;
-        if (!Field(pdu, 1, out var payload) || !Field(payload, 2, out var envelope)) return false;
-        ReadOnlySpan<byte> recipient = default, sender = default;
-        bool hasRecipient = false, hasSender = false;
-        var fields = new ProtoReader(envelope);
-        while (fields.Next(out var number, out _, out var bytes))
-        {
-            if (number == 1) { recipient = bytes; hasRecipient = true; } // ActorRefData
-            else if (number == 4) { sender = bytes; hasSender = true; }
-        }
-        if (!hasRecipient || !Field(recipient, 1, out var path) || path.IsEmpty || path[^1] != (byte)'/') return false;
-        if (hasSender && Field(sender, 1, out var from)) senderPath = Encoding.UTF8.GetString(from);
-        return true;
+        return names;
     }
 
     // The last occurrence of a length-delimited field (protobuf's rule for a repeated non-repeated field).

@@ -268,13 +268,13 @@ public sealed class PeerAddressTransport : WrappingTransport
                     _origin = origin;
                     if (origin is not null && !CountOrigin(origin)) return;
                     break;
-                case InboundPayload p when ForgedRegister(p.Payload.Span, out var sender):
-                    Transport._log.Warning("dropped a selection of a client path from {0} (socket host {1}) naming sender {2}",
-                        _origin, _socketHost, Quoted(sender));
-                    return;
-                case InboundPayload p when ForgedToRoot(p.Payload.Span, out var sender):
-                    Transport._log.Warning("dropped a message to the root from {0} (socket host {1}) naming sender {2}, at another address",
-                        _origin, _socketHost, Quoted(sender));
+                case InboundPayload p when Forged(p.Payload.Span, out var clientPath, out var sender):
+                    if (clientPath)
+                        Transport._log.Warning("dropped a selection of a client path from {0} (socket host {1}) naming sender {2}",
+                            _origin, _socketHost, Quoted(sender));
+                    else
+                        Transport._log.Warning("dropped a message to the root from {0} (socket host {1}) naming sender {2}, at another address",
+                            _origin, _socketHost, Quoted(sender));
                     return;
                 case Disassociated:
                     Close();
@@ -283,19 +283,17 @@ public sealed class PeerAddressTransport : WrappingTransport
             Upstream?.Notify(ev);
         }
 
-        // A client path selected (a Register for the gateway) with a sender at another address than the peer's own:
-        // someone else's name as its sender would have the gateway charge that one's host.
-        private bool ForgedRegister(ReadOnlySpan<byte> pdu, out string? sender)
+        // A client path selected (a Register for the gateway: someone else's name as its sender would have the gateway
+        // charge that one's host), or anything for the root guardian (every selection, an Identify of the root: the root
+        // answers an Identify to its sender, and the node dialled any host and port a peer named), with a sender at another
+        // address than the peer's own. One read of the envelope for both, on every message.
+        private bool Forged(ReadOnlySpan<byte> pdu, out bool clientPath, out string? sender)
         {
-            if (!AkkaPdu.Selection(pdu, out sender, out var names) || names is null || !Transport._rules.IsAllowedSelection(names))
-                return false;
+            var kind = AkkaPdu.Addressing(pdu, out sender, out var names);
+            clientPath = (kind & AkkaPdu.Kind.Selection) != 0 && names is not null && Transport._rules.IsAllowedSelection(names);
+            if (!clientPath && (kind & AkkaPdu.Kind.ToRoot) == 0) return false;
             return sender is not null && (!ActorPath.TryParseAddress(sender, out var address) || !address.Equals(_origin));
         }
-
-        // Anything for the root guardian (every selection, an Identify of the root) with a sender at another address than
-        // the peer's own: the root answers an Identify to its sender, and the node dialled any host and port a peer named.
-        private bool ForgedToRoot(ReadOnlySpan<byte> pdu, out string? sender) =>
-            AkkaPdu.ToRoot(pdu, out sender) && sender is not null && (!ActorPath.TryParseAddress(sender, out var address) || !address.Equals(_origin));
 
         private static string? Quoted(string? path) => PeerStrings.IsPath(path) ? path : $"(a path of {path!.Length} characters)";
 

@@ -68,18 +68,18 @@ public sealed class PeerAddressesSpecs
         var envelope = Msg((1, Msg((1, "akka.tcp://switchboard@127.0.0.1:4053/"))), (2, Msg((1, selection), (2, 6UL))),
             (4, Msg((1, "akka.tcp://c@127.0.0.2:4000/user/x"))));
         var pdu = Msg((1, Msg((2, envelope))));
-        Assert.True(AkkaPdu.Selection(pdu, out var sender, out var names));
+        Assert.Equal(AkkaPdu.Kind.ToRoot | AkkaPdu.Kind.Selection, AkkaPdu.Addressing(pdu, out var sender, out var names));
         Assert.Equal("akka.tcp://c@127.0.0.2:4000/user/x", sender);
         Assert.Equal(["user", "gateway"], names);
 
         var wildcard = Msg((1, Msg((1, new byte[] { 9 }), (2, 42UL))), (2, Step(3, "*")));
         var wildPdu = Msg((1, Msg((2, Msg((2, Msg((1, wildcard), (2, 6UL))))))));
-        Assert.True(AkkaPdu.Selection(wildPdu, out sender, out names));
+        Assert.Equal(AkkaPdu.Kind.Selection, AkkaPdu.Addressing(wildPdu, out sender, out names));
         Assert.Null(sender);
         Assert.Null(names);
 
         var direct = Msg((1, Msg((2, Msg((2, Msg((1, new byte[] { 1 }), (2, 42UL))))))));
-        Assert.False(AkkaPdu.Selection(direct, out _, out _));
+        Assert.Equal(AkkaPdu.Kind.Other, AkkaPdu.Addressing(direct, out _, out _));
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class PeerAddressesSpecs
             var bytes = new byte[random.Next(0, 64)];
             random.NextBytes(bytes);
             AkkaPdu.AssociateOrigin(bytes, out _);
-            AkkaPdu.Selection(bytes, out _, out _);
+            AkkaPdu.Addressing(bytes, out _, out _);
         }
     }
 
