@@ -41,10 +41,10 @@ public static class LogText
         return false;
     }
 
-    // C0 and C1 controls and DEL (escapes, carriage return, bell; a tab is only space), the Unicode line and
-    // paragraph separators, and the bidirectional overrides that make a line read otherwise than it is written.
+    // C0 and C1 controls and DEL (escapes, carriage return, bell; a tab is only space), and what chat refuses besides:
+    // the Unicode line and paragraph separators and the bidirectional formatting that make a line read otherwise.
     private static bool IsUnsafe(char c) =>
-        (char.IsControl(c) && c is not '\t' and not '\n') || c is '\u2028' or '\u2029' || c is >= '\u202a' and <= '\u202e' || c is >= '\u2066' and <= '\u2069';
+        (char.IsControl(c) && c is not '\t' and not '\n') || Rooms.ChatRules.IsLineOrDirectionBreaker(c);
 }
 
 /// <summary>An exception as a log line shows it: its text through <see cref="LogText.Clean"/>.</summary>

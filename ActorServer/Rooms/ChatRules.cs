@@ -19,10 +19,10 @@ public static class ChatRules
         return null;
     }
 
-    // Not control characters, yet they break or reorder the recipient's line: a text reading otherwise than it is
-    // written ("pay bob \u202e001$" shows as "pay bob $100"), or a second line under the sender's name. The marks (U+200E,
-    // U+200F) and joiners stay: they are part of writing.
-    private static bool IsLineOrDirectionBreaker(char c) =>
+    /// <summary>Not control characters, yet they break or reorder the reader's line: a text reading otherwise than it is
+    /// written ("pay bob \u202e001$" shows as "pay bob $100"), or a second line under the sender's name. The marks (U+200E,
+    /// U+200F) and joiners are not: they are part of writing. Chat refuses them; the log escapes them (LogText).</summary>
+    public static bool IsLineOrDirectionBreaker(char c) =>
         c is '\u2028' or '\u2029' || c is >= '\u202a' and <= '\u202e' || c is >= '\u2066' and <= '\u2069';
 
     /// <summary>"#name" for a valid room ("games" and "#games" are the same room), else null.</summary>
