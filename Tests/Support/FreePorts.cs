@@ -8,16 +8,22 @@ namespace Switchboard.Tests.Support;
 /// node's ports named in the seeds, a server that is not there). Taken below the kernel's ephemeral range: a port the kernel gave one listener and took back
 /// can be handed at once to the next socket bound to port 0, such as the server's own node port, which then takes
 /// the spec's port first (a loaded run failed so: "cannot serve --monitor ...: Address already in use").
+/// Ports are handed out in turn from a random start, never twice in one run: two random picks before either process
+/// had bound could be the same port (CI failed so: a node's client port and its node port were equal).
 /// </summary>
 public static class FreePorts
 {
+    private const int Span = 12_000;
+    private static int _turn = Random.Shared.Next(Span);
+
     public static int Next(string host = "127.0.0.1")
     {
         var address = IPAddress.Parse(host);
         var below = EphemeralLow();
+        var low = Math.Max(1025, below - Span);
         for (var attempt = 0; attempt < 500; attempt++)
         {
-            var port = Random.Shared.Next(Math.Max(1025, below - 12_000), below);
+            var port = low + (int)((uint)Interlocked.Increment(ref _turn) % (uint)(below - low));
             try
             {
                 using var probe = new TcpListener(address, port);
