@@ -61,14 +61,15 @@ public sealed class PeerAddressTransport : WrappingTransport
 
     // A peer that does not read what it is sent loses its association (UnsentBytes): once, with one warning. A node's
     // bound is its own (max-unsent-bytes-node), far above what clients may put on its link (NodeQueues).
-    private bool Refuses(AssociationHandle driver, UnsentBytes unsent, ref int stalled, string peer, bool node)
+    // Called on every write: the peer's name (a string built for the warning) only when it is refused.
+    private bool Refuses(LimitedHandle handle, UnsentBytes unsent, ref int stalled, bool node)
     {
         if (!unsent.Over) return false;
         if (Interlocked.Exchange(ref stalled, 1) == 0)
         {
             _log.Warning("closed the association with {0}: it has not taken in {1} bytes sent to it ({2} = {3})",
-                peer, unsent.Queued, node ? "switchboard.max-unsent-bytes-node" : "switchboard.max-unsent-bytes", unsent.Limit);
-            driver.Disassociate("the peer is not reading", _log);
+                handle.Peer, unsent.Queued, node ? "switchboard.max-unsent-bytes-node" : "switchboard.max-unsent-bytes", unsent.Limit);
+            handle.Driver.Disassociate("the peer is not reading", _log);
         }
         return true;
     }
@@ -100,17 +101,17 @@ public sealed class PeerAddressTransport : WrappingTransport
         }
 
         protected PeerAddressTransport Transport { get; }
-        protected AssociationHandle Driver { get; }
+        internal AssociationHandle Driver { get; }
         protected IHandleEventListener? Upstream { get; private set; }
 
         /// <summary>The peer as the warning names it.</summary>
-        protected abstract string Peer { get; }
+        internal abstract string Peer { get; }
 
         /// <summary>Refused: nothing more goes up or out.</summary>
         protected bool Refused { get; private set; }
 
         public override bool Write(ByteString payload) =>
-            !Refused && StillAllowed() && !Transport.Refuses(Driver, _unsent, ref _stalled, Peer, _node) && Driver.Write(payload);
+            !Refused && StillAllowed() && !Transport.Refuses(this, _unsent, ref _stalled, _node) && Driver.Write(payload);
 
         /// <summary>At the peer's handshake: a peer at another node's address (<paramref name="address"/>: claimed inbound,
         /// dialled outbound) must be that node (<see cref="NodeIdentities"/>); false, and the association closed, if not.</summary>
@@ -190,7 +191,7 @@ public sealed class PeerAddressTransport : WrappingTransport
     {
         private bool _answered;
 
-        protected override string Peer => Driver.RemoteAddress.ToString();
+        internal override string Peer => Driver.RemoteAddress.ToString();
 
         // The first PDU back is the peer's handshake: at another node's address (one it dialled), only that node.
         public override void Notify(IHandleEvent ev)
@@ -233,7 +234,7 @@ public sealed class PeerAddressTransport : WrappingTransport
         public CheckedHandle(PeerAddressTransport transport, AssociationHandle driver) : base(transport, driver) =>
             _socketHost = PeerAddresses.HostKey(driver.RemoteAddress.Host ?? "");
 
-        protected override string Peer => $"{_origin} (socket host {_socketHost})";
+        internal override string Peer => $"{_origin} (socket host {_socketHost})";
 
         public override void Notify(IHandleEvent ev)
         {

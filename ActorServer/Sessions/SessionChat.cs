@@ -10,7 +10,7 @@ namespace Switchboard.Server.Sessions;
 /// pushed within a bound on what it has not acknowledged yet, past which new ones are dropped. The session's timers
 /// are read at use: Akka sets them after the session's constructor, which builds this.
 /// </summary>
-internal sealed class SessionChat(string name, IActorRef client, ClaimHandle claim, IActorRef self, IWithTimers timers,
+internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self, IWithTimers timers,
     SessionServices services, SessionReplies replies, SessionFigures? figures)
 {
     private readonly IActorRef _registry = services.Registry;
@@ -462,7 +462,7 @@ internal sealed class SessionChat(string name, IActorRef client, ClaimHandle cla
     // Every pushed event counts; the client acknowledges how many it has taken in.
     private void Push(ISwitchboardMessage m)
     {
-        client.Tell(m, self);
+        replies.ToClient(m);
         _pushed++;
         _metrics?.Pushed();
         figures?.SetUnacked(_pushed - _acked);

@@ -14,6 +14,11 @@ internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IAc
     private Queue<Pending>? _waiting;
     private bool _asked;
 
+    /// <summary>Everything the session sends its client: with no sender. The client knows its session from its
+    /// Registered and never reads a reply's sender; a sender costs the session's path written out (a string and its
+    /// bytes) on every message here, and read and looked up at the client.</summary>
+    public void ToClient(ISwitchboardMessage m) => client.Tell(m, ActorRefs.NoSender);
+
     /// <summary>The hot path: one number, one message, no allocation but the reply.</summary>
     public void Reply(long id, OpOutcome o, long started = 0) => Reply(id, o, started, retryAfterMs: 0);
 
@@ -29,7 +34,7 @@ internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IAc
             var counted = Count(seq);
             if (counted == Counting.Counted)
             {
-                client.Tell(new Reply(id, o.Code, seq[0].ClientSeq, seq[0].ServerSeq, o.Value, o.Error, retryAfterMs), self);
+                ToClient(new Reply(id, o.Code, seq[0].ClientSeq, seq[0].ServerSeq, o.Value, o.Error, retryAfterMs));
                 metrics?.Answered(o.Code, started);
                 return;
             }
@@ -75,7 +80,7 @@ internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IAc
         Span<SeqPair> seq = stackalloc SeqPair[1];
         if (Count(seq) != Counting.Counted) seq[0] = default;
         registry.Tell(release, self);
-        client.Tell(new Reply(id, Codes.Ok, seq[0].ClientSeq, seq[0].ServerSeq, OpValue.Of(RegistryText.Unregistered), null), self);
+        ToClient(new Reply(id, Codes.Ok, seq[0].ClientSeq, seq[0].ServerSeq, OpValue.Of(RegistryText.Unregistered), null));
         metrics?.Answered(Codes.Ok);
     }
 
@@ -106,7 +111,7 @@ internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IAc
         switch (counted)
         {
             case Counting.Counted:
-                client.Tell(p.Build(seqs), self);
+                ToClient(p.Build(seqs));
                 if (p.Batch is null) metrics?.Answered(p.Code);
                 else foreach (var a in p.Batch) metrics?.Answered(a.Outcome.Code);
                 return true;
@@ -152,7 +157,7 @@ internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IAc
         };
         foreach (var id in ids)
         {
-            client.Tell(new Reply(id, Codes.Unavailable, 0, 0, OpValue.None, error), self);
+            ToClient(new Reply(id, Codes.Unavailable, 0, 0, OpValue.None, error));
             metrics?.Answered(Codes.Unavailable);
         }
         if (counted == Counting.Broken) registry.Tell(new StoreBroken(error), self);
