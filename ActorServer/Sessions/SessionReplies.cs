@@ -44,8 +44,12 @@ internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IAc
                 return;
             }
         }
-        Wait(new Pending([id], s => new Reply(id, o.Code, s[0].ClientSeq, s[0].ServerSeq, o.Value, o.Error, retryAfterMs), o.Code));
+        WaitForNumber(id, o, retryAfterMs);
     }
+
+    // Apart from Reply: a lambda's captures are allocated where the method starts, so in Reply they cost every reply.
+    private void WaitForNumber(long id, OpOutcome o, long retryAfterMs) =>
+        Wait(new Pending([id], s => new Reply(id, o.Code, s[0].ClientSeq, s[0].ServerSeq, o.Value, o.Error, retryAfterMs), o.Code));
 
     /// <summary>A request batch's answers, numbered together and sent as one message.</summary>
     public void Batch(Answered[] answered) =>
