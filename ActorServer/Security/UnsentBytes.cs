@@ -1,4 +1,3 @@
-using System.Reflection;
 using Akka.Remote.Transport;
 using DotNetty.Transport.Channels;
 
@@ -9,20 +8,15 @@ namespace Switchboard.Server.Security;
 /// every outbound message into the channel whatever the peer reads (<c>TcpAssociationHandle.Write</c> never refuses),
 /// so a peer that stops reading while asking for answers (a history page of 64 KB per 50-byte request, from each of its
 /// names) had the server queue 150 MB a second, until its connection was declared dead (hostile tester: 1.5 GB in 9 s).
-/// Past <see cref="Limit"/> the association is closed: its peer is not reading. The driver keeps its channel in a
-/// private field, read here once per association (null if a later Akka names it otherwise: no limit, and
-/// <see cref="PeerAddressTransport"/> says so once).
+/// Past <see cref="Limit"/> the association is closed: its peer is not reading. The queue is the driver's channel's
+/// (<see cref="DriverChannel"/>; where it cannot be read, no limit, and <see cref="PeerAddressTransport"/> says so once).
 /// </summary>
 internal sealed class UnsentBytes(AssociationHandle driver, long limit)
 {
-    private static readonly FieldInfo? ChannelField = typeof(AssociationHandle).Assembly
-        .GetType("Akka.Remote.Transport.DotNetty.TcpAssociationHandle")?.GetField("_channel", BindingFlags.Instance | BindingFlags.NonPublic);
-
     /// <summary>Whether this Akka's driver lets the queue be read (else no association is limited).</summary>
-    public static bool Readable => ChannelField?.FieldType == typeof(IChannel);
+    public static bool Readable => DriverChannel.Readable;
 
-    private readonly IChannel? _channel = Readable && ChannelField!.DeclaringType!.IsInstanceOfType(driver)
-        ? (IChannel?)ChannelField.GetValue(driver) : null;
+    private readonly IChannel? _channel = DriverChannel.Of(driver);
 
     /// <summary>The bound: the clients' until the peer proves to be a node (<see cref="NodeQueues"/>).</summary>
     public long Limit
