@@ -6,8 +6,8 @@ namespace Switchboard.Server.Security;
 
 /// <summary>
 /// The DotNetty channel under one of the driver's association handles. Akka's driver keeps it in a private field
-/// (<c>TcpAssociationHandle._channel</c>), read here once per association: its queue (<see cref="UnsentBytes"/>) is known
-/// nowhere else. Null where a later Akka names it otherwise; each user then says once that its bound is not enforced.
+/// (<c>TcpAssociationHandle._channel</c>), read here once per association: its queue (<see cref="UnsentBytes"/>) and its
+/// close (<see cref="InboundConnections"/>) are known nowhere else. Null where a later Akka names it otherwise; each user then says once that its bound is not enforced.
 /// </summary>
 internal static class DriverChannel
 {

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Remote.Transport;
 using Google.Protobuf;
+using Switchboard.Server.Monitoring;
 
 namespace Switchboard.Server.Security;
 
@@ -12,7 +13,8 @@ namespace Switchboard.Server.Security;
 /// handle knows the IP the socket saw. This adapter, between the driver and Akka's protocol layer, reads the handshake
 /// of every inbound association and records origin and socket host in <see cref="PeerAddresses"/>, and drops a
 /// selection of a client path (a Register for the gateway) whose sender is not at the peer's own origin: so the sender
-/// of a Register names the association it came by, and through it the socket's host.
+/// of a Register names the association it came by, and through it the socket's host. It also caps the live inbound
+/// connections per socket host and in all, at accept (<see cref="InboundConnections"/>).
 /// <para>Unlike Akka's adapters (<see cref="AbstractTransportAdapter"/>) it adds nothing to the scheme: addresses stay
 /// <c>akka.tcp://…</c> (or <c>akka.ssl.tcp://…</c> with TLS, which it sees decrypted) and clients apply nothing.</para>
 /// </summary>
@@ -31,6 +33,8 @@ public sealed class PeerAddressTransport : WrappingTransport
     private readonly ILoggingAdapter _log;
     private readonly long _maxUnsent;
     private readonly long _maxUnsentNode;
+    // Null where nothing is capped: on a node port, with both caps off, or where the driver's channel cannot be read.
+    private readonly InboundConnections? _connections;
     // A cluster's node port (NodeSideConfig sets it; no user's file can): only holders of the cluster secret complete its
     // TLS handshake, so every peer there is a node.
     private readonly bool _everyPeerIsANode;
@@ -49,6 +53,49 @@ public sealed class PeerAddressTransport : WrappingTransport
         _peers.Queues.ChatLimit = UnsentBytes.Readable ? config.GetByteSize("switchboard.max-unsent-bytes-node-chat", 0) ?? 0 : 0;
         if ((_maxUnsent > 0 || _maxUnsentNode > 0) && !UnsentBytes.Readable)
             _log.Warning("switchboard.max-unsent-bytes is not enforced: this Akka's DotNetty driver does not show its queue");
+        _connections = Connections(config);
+    }
+
+    // Not on a node port: only holders of the cluster secret get past its TLS, which comes before the frame decoder, so a
+    // stranger's bytes never reach the decoder there, and a cap would only let strangers' connections crowd out the nodes.
+    private InboundConnections? Connections(Akka.Configuration.Config config)
+    {
+        var (perHost, total) = (config.GetInt(MaxPerHostKey, 0), config.GetInt(MaxKey, 0));
+        if (_everyPeerIsANode || (perHost <= 0 && total <= 0)) return null;
+        if (DriverChannel.Readable) return new InboundConnections(perHost, total, TimeProvider.System);
+        // Without the channel its close cannot be seen, and a connection counted but never uncounted would lock hosts out.
+        _log.Warning("{0} and {1} are not enforced: this Akka's DotNetty driver does not show its channel", MaxPerHostKey, MaxKey);
+        return null;
+    }
+
+    private const string MaxPerHostKey = "switchboard.max-connections-per-host";
+    private const string MaxKey = "switchboard.max-connections";
+
+    // At accept, before the driver reads a byte of the connection (it reads once Akka's protocol layer, told of it here,
+    // registers its reader): past a cap the connection is closed unread, and Akka never hears of it. An admitted one is
+    // uncounted when its channel closes, whoever closes it and however (refused, failed handshake, dropped, shut down).
+    private bool Admits(AssociationHandle driver)
+    {
+        if (_connections is null || DriverChannel.Of(driver) is not { } channel) return true;
+        var host = PeerAddresses.HostKey(driver.RemoteAddress.Host ?? "");
+        var verdict = _connections.TryOpen(host);
+        if (verdict == InboundConnections.Verdict.Admitted)
+        {
+            // Runs at once if the channel closed meanwhile; a channel closes once.
+            channel.CloseCompletion.ContinueWith(_ => _connections.Closed(host), TaskContinuationOptions.ExecuteSynchronously);
+            return true;
+        }
+        if (_connections.Refused(out var refusals))
+        {
+            if (verdict == InboundConnections.Verdict.HostFull)
+                _log.Warning("refusing connections from {0}: it has {1} open ({2} = {3}); {4} refused since the last such warning (at most one a minute)",
+                    LogText.Clean(host), _connections.OpenFrom(host), MaxPerHostKey, _connections.PerHost, refusals);
+            else
+                _log.Warning("refusing connections from {0} and every other host: {1} open in all ({2} = {3}); {4} refused since the last such warning (at most one a minute)",
+                    LogText.Clean(host), _connections.Open, MaxKey, _connections.Total, refusals);
+        }
+        driver.Disassociate("too many connections", _log);
+        return false;
     }
 
     /// <summary>Set (to on) for a cluster's node port only, by the code that configures it: every peer there is a node.
@@ -217,8 +264,11 @@ public sealed class PeerAddressTransport : WrappingTransport
 
     private sealed class Inbound(PeerAddressTransport transport, IAssociationEventListener upstream) : IAssociationEventListener
     {
-        public void Notify(IAssociationEvent ev) =>
-            upstream.Notify(ev is InboundAssociation a ? new InboundAssociation(new CheckedHandle(transport, a.Association)) : ev);
+        public void Notify(IAssociationEvent ev)
+        {
+            if (ev is not InboundAssociation a) upstream.Notify(ev);
+            else if (transport.Admits(a.Association)) upstream.Notify(new InboundAssociation(new CheckedHandle(transport, a.Association)));
+        }
     }
 
     /// <summary>One inbound association: the driver's handle, whose remote address is the socket's.</summary>

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Remote;
-using Google.Protobuf;
 
 namespace Switchboard.Tests.Server.Security;
 
@@ -88,13 +86,13 @@ public sealed class OriginLedgerSpecs
         int Endpoints() => manager.Children.Count(c => c.Path.Name.StartsWith("reliableEndpointWriter-", StringComparison.Ordinal));
 
         // Bob stays connected: a live association's endpoint stays.
-        using var bob = await HandshakeAsync(port, "10.1.0.1", uid: 1);
+        using var bob = await RawAkka.HandshakeAsync(port, "10.1.0.1", uid: 1);
         await Eventually.HoldsAsync(() => Endpoints() == 1, TimeSpan.FromSeconds(20), () => $"bob's endpoint: {Endpoints()} endpoints");
 
         var ended = new ConcurrentDictionary<Address, bool>();
         system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new Ends(ended))), typeof(DisassociatedEvent));
         for (var i = 0; i < 50; i++)
-            (await HandshakeAsync(port, $"10.0.0.{i + 1}", uid: (ulong)i + 100)).Dispose();
+            (await RawAkka.HandshakeAsync(port, $"10.0.0.{i + 1}", uid: (ulong)i + 100)).Dispose();
 
         // 29 more origins than bob's are admitted, the other 21 refused before Akka sees them. Once Akka has ended the
         // 29 associations (each had its endpoint by then), their endpoints go; bob's stays.
@@ -109,33 +107,5 @@ public sealed class OriginLedgerSpecs
     {
         public Ends(ConcurrentDictionary<Address, bool> ended) =>
             Receive<DisassociatedEvent>(e => ended[e.RemoteAddress] = true);
-    }
-
-    // An Akka ASSOCIATE PDU (WireFormats.proto: AkkaProtocolMessage.instruction -> AkkaControlMessage), length-prefixed
-    // as DotNetty's framing reads it; the socket stays open until disposed.
-    private static async Task<Socket> HandshakeAsync(int port, string host, ulong uid)
-    {
-        var address = Msg(w => { w.WriteTag(1, WireFormat.WireType.LengthDelimited); w.WriteString("switchboard-client");
-            w.WriteTag(2, WireFormat.WireType.LengthDelimited); w.WriteString(host);
-            w.WriteTag(3, WireFormat.WireType.Varint); w.WriteUInt32(40000);
-            w.WriteTag(4, WireFormat.WireType.LengthDelimited); w.WriteString("tcp"); });
-        var handshake = Msg(w => { w.WriteTag(1, WireFormat.WireType.LengthDelimited); w.WriteBytes(address);
-            w.WriteTag(2, WireFormat.WireType.Fixed64); w.WriteFixed64(uid); });
-        var control = Msg(w => { w.WriteTag(1, WireFormat.WireType.Varint); w.WriteUInt32(1);
-            w.WriteTag(2, WireFormat.WireType.LengthDelimited); w.WriteBytes(handshake); });
-        var pdu = Msg(w => { w.WriteTag(2, WireFormat.WireType.LengthDelimited); w.WriteBytes(control); });
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync("127.0.0.1", port);
-        await socket.SendAsync(BitConverter.GetBytes(pdu.Length).Concat(pdu.ToByteArray()).ToArray());
-        return socket;
-    }
-
-    private static ByteString Msg(Action<CodedOutputStream> write)
-    {
-        using var buffer = new MemoryStream();
-        var w = new CodedOutputStream(buffer);
-        write(w);
-        w.Flush();
-        return ByteString.CopyFrom(buffer.ToArray());
     }
 }

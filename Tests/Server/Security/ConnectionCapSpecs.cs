@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace Switchboard.Tests.Server.Security;
+
+/// <summary>
+/// A stranger opening connections that each start a frame of the largest size and never finish it: Akka's decoder held
+/// each until its last byte (2,000 of them, ~1 GB). A host's connections past <c>switchboard.max-connections-per-host</c>
+/// are closed at accept, unread, with one warning for the lot, and other hosts, and the host once it closes some, are
+/// served as before.
+/// </summary>
+[Trait(Tiers.Name, Tiers.Process)]
+public sealed class ConnectionCapSpecs
+{
+    private const int PerHost = 4;
+    private const int Extra = 12;
+    // What the transport takes at most (maximum-frame-size, shared.hocon), less a few bytes: decoded only once complete.
+    private const int Frame = 511_000;
+
+    [Fact]
+    public async Task A_hosts_connections_past_its_cap_are_closed_at_accept_with_one_warning_and_the_node_serves_on()
+    {
+        var config = Path.Combine(Directory.CreateTempSubdirectory("sb-conncap-").FullName, "caps.hocon");
+        // Akka ends a connection that never completes its handshake after the transport's connection-timeout (over the
+        // DotNetty transport that is its handshake timeout): long past the spec's bounds, so a connection closed within them
+        // was closed by the cap.
+        await File.WriteAllTextAsync(config, $"switchboard.max-connections-per-host = {PerHost}\nswitchboard.max-connections = 64\n" +
+            "akka.remote.dot-netty.tcp.connection-timeout = 600s\n");
+        await using var server = await ServerNode.StartAsync(extra: ["--config", config]);
+
+        // The host's cap of connections, each handshaken (no handshake timeout ends it) and then holding a frame that never
+        // completes.
+        var held = await HoldAsync(server, round: 1);
+        try
+        {
+            // More from that host, each starting as large a frame: all closed by the server, none of them read.
+            var extra = await Task.WhenAll(Enumerable.Range(0, Extra).Select(_ => RefusedAsync(server.Port)));
+            Assert.All(extra, refused => Assert.True(refused, "a connection past the host's cap was not closed by the server"));
+            Assert.All(held, s => Assert.True(StillOpen(s), "a connection within the cap was closed"));
+
+            // One warning for the lot (a second only if this took a minute), naming the host and the setting.
+            await Eventually.HoldsAsync(() => server.Process.StdErr.Contains("switchboard.max-connections-per-host"), TimeSpan.FromSeconds(30),
+                () => $"no warning naming the cap; stderr:\n{server.Process.StdErr}");
+            var warnings = Regex.Matches(server.Process.StdErr, @"refusing connections from 127\.0\.0\.1: it has \d+ open \(switchboard\.max-connections-per-host = 4\)");
+            Assert.InRange(warnings.Count, 1, 2);
+
+            // Another host is a count of its own: a client there registers and is answered.
+            var (relay, peer) = HostilePeer.On("127.0.0.2", server);
+            using (relay)
+            using (peer)
+            {
+                var session = Assert.IsType<Registered>(await peer.RegisterAsync(server, new Register("elsewhere"))).Session;
+                session.Tell(new Request(2, "add", ["1", "1"]), peer.Inbox.Receiver);
+                while (await peer.Inbox.ReceiveAsync(TimeSpan.FromSeconds(30).Scaled()) is not Reply { Id: 2 }) { }
+            }
+        }
+        finally
+        {
+            held.ForEach(s => s.Dispose());
+        }
+
+        // Each closed connection gave its count back, and no refused one took any: the host fills its cap again (once the
+        // server has seen the closes), and the next one is refused.
+        held = await HoldAsync(server, round: 2);
+        try
+        {
+            Assert.True(await RefusedAsync(server.Port), "the cap was not the same after its connections closed");
+        }
+        finally
+        {
+            held.ForEach(s => s.Dispose());
+        }
+
+        // And a real client of that host registers once those are closed.
+        await Eventually.HoldsAsync(async () =>
+        {
+            await using var alice = await server.ConnectAsync("alice");
+            return alice.Registration.GetProperty("code").GetInt32() == 200 && (await alice.SendAsync("prime 7")).GetProperty("code").GetInt32() == 200;
+        }, TimeSpan.FromSeconds(60), () => $"alice never registered; stderr:\n{server.Process.StdErr}");
+        Assert.False(server.Process.HasExited);
+    }
+
+    /// <summary><see cref="PerHost"/> connections from 127.0.0.1, each handshaken (the server answered it) and then
+    /// holding a partial frame; a connection the server refuses meanwhile (it has not yet seen earlier ones close) is tried
+    /// again, within a bound.</summary>
+    private static async Task<List<Socket>> HoldAsync(ServerNode server, int round)
+    {
+        var held = new List<Socket>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60).Scaled();
+        for (var i = 0; held.Count < PerHost; i++)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"only {held.Count} of {PerHost} connections admitted; stderr:\n{server.Process.StdErr}");
+            var socket = await RawAkka.HandshakeAsync(server.Port, $"10.77.{round}.{i}", uid: (ulong)(round * 1000 + i + 1));
+            if (await AnsweredAsync(socket))
+            {
+                await socket.SendAsync(RawAkka.PartialFrame(Frame, missing: 1));
+                held.Add(socket);
+            }
+            else
+            {
+                socket.Dispose();
+                await Task.Delay(Eventually.Poll);
+            }
+        }
+        return held;
+    }
+
+    // The server answers a handshake with its own; a refused connection is closed unanswered.
+    private static async Task<bool> AnsweredAsync(Socket socket)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30).Scaled());
+        try
+        {
+            return await socket.ReceiveAsync(new byte[4096], SocketFlags.None, timeout.Token) > 0;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Connects from 127.0.0.1, starts a frame of the largest size, and says whether the server closed the
+    /// connection (an end of stream, or a reset: it was closed with bytes unread) within a bound.</summary>
+    private static async Task<bool> RefusedAsync(int port)
+    {
+        using var socket = await RawAkka.ConnectAsync(port, IPAddress.Loopback);
+        try
+        {
+            await socket.SendAsync(RawAkka.PartialFrame(Frame, missing: 1));
+        }
+        catch (SocketException)
+        {
+            return true; // reset while sending: closed by the server
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30).Scaled());
+        try
+        {
+            var buffer = new byte[4096];
+            while (await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token) > 0) { }
+            return true;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    // Whatever the server sent (its heartbeats) read, the connection is not at its end.
+    private static bool StillOpen(Socket socket)
+    {
+        var buffer = new byte[4096];
+        while (socket.Available > 0) socket.Receive(buffer);
+        return !(socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0);
+    }
+}
