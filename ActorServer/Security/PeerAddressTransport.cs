@@ -94,7 +94,9 @@ public sealed class PeerAddressTransport : WrappingTransport
                 _log.Warning("refusing connections from {0} and every other host: {1} open in all ({2} = {3}); {4} refused since the last such warning (at most one a minute)",
                     LogText.Clean(host), _connections.Open, MaxKey, _connections.Total, refusals);
         }
-        driver.Disassociate("too many connections", _log);
+        // Closed outright: the driver's own Disassociate closes gracefully, turning reads on to drain what the peer sent,
+        // and its decoder took in each refused connection's partial frame before the close (2,000 refused: ~1 GB again).
+        channel.CloseAsync();
         return false;
     }
 
