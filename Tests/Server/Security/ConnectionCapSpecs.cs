@@ -6,9 +6,9 @@ namespace Switchboard.Tests.Server.Security;
 
 /// <summary>
 /// A stranger opening connections that each start a frame of the largest size and never finish it: Akka's decoder held
-/// each until its last byte (2,000 of them, ~1 GB). A host's connections past <c>switchboard.max-connections-per-host</c>
-/// are closed at accept, unread, with one warning for the lot, and other hosts, and the host once it closes some, are
-/// served as before.
+/// each until its last byte (2,000 of them, ~1 GB). A host's connections past <c>switchboard.max-connections-per-host</c>,
+/// and every host's past <c>switchboard.max-connections</c>, are closed at accept, unread, with one warning for the lot;
+/// other hosts, and the host once it closes some, are served as before.
 /// </summary>
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class ConnectionCapSpecs
@@ -21,13 +21,7 @@ public sealed class ConnectionCapSpecs
     [Fact]
     public async Task A_hosts_connections_past_its_cap_are_closed_at_accept_with_one_warning_and_the_node_serves_on()
     {
-        var config = Path.Combine(Directory.CreateTempSubdirectory("sb-conncap-").FullName, "caps.hocon");
-        // Akka ends a connection that never completes its handshake after the transport's connection-timeout (over the
-        // DotNetty transport that is its handshake timeout): long past the spec's bounds, so a connection closed within them
-        // was closed by the cap.
-        await File.WriteAllTextAsync(config, $"switchboard.max-connections-per-host = {PerHost}\nswitchboard.max-connections = 64\n" +
-            "akka.remote.dot-netty.tcp.connection-timeout = 600s\n");
-        await using var server = await ServerNode.StartAsync(extra: ["--config", config]);
+        await using var server = await ServerNode.StartAsync(extra: ["--config", await ConfigAsync($"switchboard.max-connections-per-host = {PerHost}\nswitchboard.max-connections = 64")]);
 
         // The host's cap of connections, each handshaken (no handshake timeout ends it) and then holding a frame that never
         // completes.
@@ -85,17 +79,53 @@ public sealed class ConnectionCapSpecs
         Assert.False(server.Process.HasExited);
     }
 
-    /// <summary><see cref="PerHost"/> connections from 127.0.0.1, each handshaken (the server answered it) and then
-    /// holding a partial frame; a connection the server refuses meanwhile (it has not yet seen earlier ones close) is tried
-    /// again, within a bound.</summary>
-    private static async Task<List<Socket>> HoldAsync(ServerNode server, int round)
+    [Fact]
+    public async Task Past_the_total_every_host_is_refused_at_accept_until_a_connection_closes()
+    {
+        await using var server = await ServerNode.StartAsync(extra: ["--config", await ConfigAsync("switchboard.max-connections-per-host = 0\nswitchboard.max-connections = 4")]);
+        var held = await HoldAsync(server, round: 1, count: 2);
+        held.AddRange(await HoldAsync(server, round: 2, count: 2, source: "127.0.0.2"));
+        try
+        {
+            Assert.True(await RefusedAsync(server.Port, "127.0.0.3"), "a host with no connection was admitted past the total");
+            Assert.True(await RefusedAsync(server.Port, "127.0.0.1"), "a host was admitted past the total");
+            Assert.All(held, s => Assert.True(StillOpen(s), "a connection within the total was closed"));
+            await Eventually.HoldsAsync(() => server.Process.StdErr.Contains("switchboard.max-connections = 4"), TimeSpan.FromSeconds(30),
+                () => $"no warning naming the total; stderr:\n{server.Process.StdErr}");
+            Assert.Matches(@"refusing connections from 127\.0\.0\.[13] and every other host: 4 open in all \(switchboard\.max-connections = 4\)", server.Process.StdErr);
+
+            // One closes: one more is admitted (once the server has seen the close), and no more.
+            held[0].Dispose();
+            held.AddRange(await HoldAsync(server, round: 3, count: 1, source: "127.0.0.3"));
+            Assert.True(await RefusedAsync(server.Port, "127.0.0.3"), "a host was admitted past the total after one connection closed");
+        }
+        finally
+        {
+            held.ForEach(s => s.Dispose());
+        }
+    }
+
+    // Akka ends a connection that never completes its handshake after the transport's connection-timeout (over the
+    // DotNetty transport that is its handshake timeout): long past the specs' bounds, so a connection closed within them
+    // was closed by a cap.
+    private static async Task<string> ConfigAsync(string caps)
+    {
+        var config = Path.Combine(Directory.CreateTempSubdirectory("sb-conncap-").FullName, "caps.hocon");
+        await File.WriteAllTextAsync(config, caps + "\nakka.remote.dot-netty.tcp.connection-timeout = 600s\n");
+        return config;
+    }
+
+    /// <summary><paramref name="count"/> connections from <paramref name="source"/> (127.0.0.1 by default), each
+    /// handshaken (the server answered it) and then holding a partial frame; a connection the server refuses meanwhile (it
+    /// has not yet seen earlier ones close) is tried again, within a bound.</summary>
+    private static async Task<List<Socket>> HoldAsync(ServerNode server, int round, int count = PerHost, string source = "127.0.0.1")
     {
         var held = new List<Socket>();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60).Scaled();
-        for (var i = 0; held.Count < PerHost; i++)
+        for (var i = 0; held.Count < count; i++)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"only {held.Count} of {PerHost} connections admitted; stderr:\n{server.Process.StdErr}");
-            var socket = await RawAkka.HandshakeAsync(server.Port, $"10.77.{round}.{i}", uid: (ulong)(round * 1000 + i + 1));
+            Assert.True(DateTime.UtcNow < deadline, $"only {held.Count} of {count} connections admitted; stderr:\n{server.Process.StdErr}");
+            var socket = await RawAkka.HandshakeAsync(server.Port, $"10.77.{round}.{i}", uid: (ulong)(round * 1000 + i + 1), IPAddress.Parse(source));
             if (await AnsweredAsync(socket))
             {
                 await socket.SendAsync(RawAkka.PartialFrame(Frame, missing: 1));
@@ -124,11 +154,11 @@ public sealed class ConnectionCapSpecs
         }
     }
 
-    /// <summary>Connects from 127.0.0.1, starts a frame of the largest size, and says whether the server closed the
+    /// <summary>Connects from <paramref name="source"/>, starts a frame of the largest size, and says whether the server closed the
     /// connection (an end of stream, or a reset: it was closed with bytes unread) within a bound.</summary>
-    private static async Task<bool> RefusedAsync(int port)
+    private static async Task<bool> RefusedAsync(int port, string source = "127.0.0.1")
     {
-        using var socket = await RawAkka.ConnectAsync(port, IPAddress.Loopback);
+        using var socket = await RawAkka.ConnectAsync(port, IPAddress.Parse(source));
         try
         {
             await socket.SendAsync(RawAkka.PartialFrame(Frame, missing: 1));

@@ -7,11 +7,12 @@ namespace Switchboard.Tests.Server.Security;
 /// <summary>What a stranger writes on a bare socket: Akka's handshake, or the start of a frame it never finishes.</summary>
 public static class RawAkka
 {
-    /// <summary>A socket connected to 127.0.0.1:<paramref name="port"/> that has sent an Akka ASSOCIATE PDU claiming
-    /// origin <c>switchboard-client@HOST:40000</c> and <paramref name="uid"/>; it stays open until disposed.</summary>
-    public static async Task<Socket> HandshakeAsync(int port, string host, ulong uid)
+    /// <summary>A socket connected to 127.0.0.1:<paramref name="port"/> (from <paramref name="source"/> if given) that
+    /// has sent an Akka ASSOCIATE PDU claiming origin <c>switchboard-client@HOST:40000</c> and <paramref name="uid"/>; it
+    /// stays open until disposed.</summary>
+    public static async Task<Socket> HandshakeAsync(int port, string host, ulong uid, IPAddress? source = null)
     {
-        var socket = await ConnectAsync(port);
+        var socket = await ConnectAsync(port, source);
         await socket.SendAsync(Associate(host, uid));
         return socket;
     }
