@@ -79,7 +79,9 @@ public sealed class HostilePeer : IDisposable
         At($"switchboard@{server.Address}", "/user/gateway").Tell(register, Inbox.Receiver);
         while (true)
         {
-            var answer = await Inbox.ReceiveAsync(TimeSpan.FromSeconds(30).Scaled());
+            // A registration with a password waits for its hash (~0.3 s of a free core): three in a row at load ~40 on
+            // 2 cores once took over 30 s (CI).
+            var answer = await Inbox.ReceiveAsync(TimeSpan.FromSeconds(60).Scaled());
             if (answer is Registered or Rejected) return answer;
         }
     }
