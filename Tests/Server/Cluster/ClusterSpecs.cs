@@ -218,7 +218,8 @@ public sealed class ClusterSpecs
         Assert.Equal(200, Code(remote.Registration));
         Assert.Equal($"127.0.0.2:{port}", remote.Registration.GetProperty("node").GetString());
         Assert.Equal(200, Code(await remote.SendAsync("calc 6 * 7")));
-        Assert.Contains("127.0.0.3", node.Process.StdErr); // the server saw the client at the address it was bound to
+        // The server saw the client at the address it was bound to (its log, written asynchronously: waited for).
+        await node.Process.WaitForStdErrAsync("127.0.0.3", TimeSpan.FromSeconds(30));
 
         // A list of servers: the first one is not there, the client goes on to the next.
         var nobody = ClusterNode.FreePort("127.0.0.1");
