@@ -18,6 +18,24 @@ public sealed class SharedLookAlikeSpecs : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    // A reserve is a password hash (~0.3 s of a free core) and here two run at once: at load ~90 one took longer than
+    // the client's own 15 s request timeout. The spec is about who wins, not about that timeout.
+    private static readonly TimeSpan Reserving = TimeSpan.FromSeconds(90);
+
+    // Written once: a client still starting reads it.
+    private string? _patient;
+
+    private string Patient()
+    {
+        if (_patient is not null) return _patient;
+        var path = Path.Combine(_dir, "patient-client.hocon");
+        File.WriteAllText(path, "switchboard-client { register-timeout = 60s, request-timeout = 60s }\n");
+        return _patient = path;
+    }
+
+    private Task<ClientSession> ReserverAsync(ServerNode node, string name, string secret) =>
+        node.ConnectAsync(name, "--password-file", Secret(_dir, secret), "--config", Patient());
+
     private static string Refusal(string name, string reserved) =>
         $"'{name}' differs only in case from the reserved name '{reserved}'; choose another name";
 
@@ -33,14 +51,14 @@ public sealed class SharedLookAlikeSpecs : IDisposable
         await using var a = await ServerNode.StartAsync(segment, extra: ["--config", config]);
         await using var b = await ServerNode.StartAsync(segment, extra: ["--config", config]);
 
-        await using (var carol = await a.ConnectAsync("carol2", "--password-file", Secret(_dir, "carols-own-secret")))
+        await using (var carol = await ReserverAsync(a, "carol2", "carols-own-secret"))
         {
-            var reserved = await carol.SendAsync("reserve");
+            var reserved = await carol.SendAsync("reserve", Reserving);
             Assert.Equal((200, "reserved"), (Code(reserved), Result(reserved)));
         }
 
-        await using var lookAlike = await b.ConnectAsync("Carol2", "--password-file", Secret(_dir, "mallorys-secret"));
-        var refused = await lookAlike.SendAsync("reserve");
+        await using var lookAlike = await ReserverAsync(b, "Carol2", "mallorys-secret");
+        var refused = await lookAlike.SendAsync("reserve", Reserving);
         Assert.Equal((409, Refusal("Carol2", "carol2")), (Code(refused), Error(refused)));
     }
 
@@ -53,9 +71,9 @@ public sealed class SharedLookAlikeSpecs : IDisposable
         for (var round = 0; round < 3; round++)
         {
             string[] names = [$"carol{round}x", $"Carol{round}x"];
-            await using var first = await a.ConnectAsync(names[0], "--password-file", Secret(_dir, "first-secret"));
-            await using var second = await b.ConnectAsync(names[1], "--password-file", Secret(_dir, "second-secret"));
-            var replies = await Task.WhenAll(first.SendAsync("reserve"), second.SendAsync("reserve"));
+            await using var first = await ReserverAsync(a, names[0], "first-secret");
+            await using var second = await ReserverAsync(b, names[1], "second-secret");
+            var replies = await Task.WhenAll(first.SendAsync("reserve", Reserving), second.SendAsync("reserve", Reserving));
 
             var codes = replies.Select(Code).ToArray();
             Assert.True(codes.Count(c => c == 200) == 1 && codes.Count(c => c == 409) == 1, $"round {round}: {string.Join(", ", replies)}");
