@@ -307,8 +307,8 @@ public sealed class HistorySpecs(HistorySpecs.SharedServer shared) : IClassFixtu
     internal static bool IsPresence(string line) =>
         line.StartsWith("{\"event\":\"joined\"") || line.StartsWith("{\"event\":\"left\"") || line.StartsWith("{\"event\":\"presence\"");
 
-    internal static async Task<JsonElement> NextEventAsync(ClientSession c) =>
-        JsonDocument.Parse(await c.Process.WaitForLineAsync(l => !IsPresence(l), TimeSpan.FromSeconds(15))).RootElement;
+    internal static async Task<JsonElement> NextEventAsync(ClientSession c, TimeSpan? within = null) =>
+        JsonDocument.Parse(await c.Process.WaitForLineAsync(l => !IsPresence(l), within ?? TimeSpan.FromSeconds(15))).RootElement;
 
     /// <summary>Sends <paramref name="command"/>; the message events pushed before its reply, and the reply.</summary>
     internal static async Task<(JsonElement[] Messages, JsonElement Reply)> UntilReplyAsync(ClientSession c, string command)
@@ -324,11 +324,11 @@ public sealed class HistorySpecs(HistorySpecs.SharedServer shared) : IClassFixtu
     }
 
     /// <summary>A last command, then end of input: the client unregisters (the name is offline once it has exited 0).</summary>
-    internal static async Task LeaveAsync(ClientSession client, string command, string result)
+    internal static async Task LeaveAsync(ClientSession client, string command, string result, TimeSpan? within = null)
     {
         await using (client)
         {
-            Assert.Equal(result, Result(await client.SendAsync(command)));
+            Assert.Equal(result, Result(await client.SendAsync(command, within)));
             client.Process.CloseInput();
             Assert.Equal(0, await client.Process.WaitForExitAsync(Exit));
         }

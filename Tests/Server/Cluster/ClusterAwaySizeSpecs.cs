@@ -23,10 +23,15 @@ public sealed class ClusterAwaySizeSpecs(PostgresServer postgres) : IClassFixtur
         var config = Path.Combine(_dir, "patient.hocon");
         await File.WriteAllTextAsync(config, "switchboard.history.timeout = 60s\n");
         await using var cluster = await ThreeNodes.StartAsync("--db", Secret(_dir, await postgres.CreateDatabaseAsync()), "--config", config);
+        // And the clients wait longer than that for an answer (their own request timeout is 15 s), and for a login with
+        // a password (a hash): at load ~90 a client's start and registration took over 30 s.
+        var client = Path.Combine(_dir, "patient-client.hocon");
+        await File.WriteAllTextAsync(client, "switchboard-client { register-timeout = 90s, request-timeout = 90s }\n");
+        var answer = TimeSpan.FromSeconds(120);
         var password = Secret(_dir, "through-the-looking-glass-7");
         // Three owners: each inbox entity lives on some node; at least one of them, most likely, not on node 3.
         string[] owners = ["alice", "dana", "erin"];
-        foreach (var owner in owners) await LeaveAsync(await cluster[0].ConnectAsync(owner, "--password-file", password), "reserve", "reserved");
+        foreach (var owner in owners) await LeaveAsync(await cluster[0].ConnectAsync(owner, "--password-file", password, "--config", client), "reserve", "reserved", answer);
 
         // Within every bound: 32 texts of 4,000 characters from each sender fit a conversation's max-bytes (so none is
         // trimmed), and six senders' 192 are far below max-held. Together they are over 750 KB.
@@ -35,17 +40,17 @@ public sealed class ClusterAwaySizeSpecs(PostgresServer postgres) : IClassFixtur
         var text = new string('x', 4000);
         foreach (var sender in senders)
         {
-            await using var guest = await cluster[1].ConnectAsync(sender);
+            await using var guest = await cluster[1].ConnectAsync(sender, "--config", client);
             foreach (var owner in owners)
                 for (var i = 0; i < PerSender; i++)
-                    Assert.Equal(202, Code(await guest.SendAsync($"tell {owner} {i:D4}{text}")));
+                    Assert.Equal(202, Code(await guest.SendAsync($"tell {owner} {i:D4}{text}", answer)));
         }
 
         foreach (var owner in owners)
         {
-            await using var client = await cluster[2].ConnectAsync(owner, "--password-file", password);
-            Assert.Equal(200, Code(client.Registration));
-            var away = await NextEventAsync(client);
+            await using var login = await cluster[2].ConnectAsync(owner, "--password-file", password, "--config", client);
+            Assert.Equal(200, Code(login.Registration));
+            var away = await NextEventAsync(login, answer);
             Assert.Equal(("away", senders.Length * PerSender), (away.GetProperty("event").GetString(), away.GetProperty("arrived").GetInt32()));
         }
     }
