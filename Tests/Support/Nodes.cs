@@ -21,7 +21,8 @@ public sealed class ServerNode(ChildProcess process, string segment, int port) :
         var process = new ChildProcess(Binaries.Server, ["--port", port.ToString(), "--segment", segment, .. data, .. extra], redirectInput: false);
         try
         {
-            var line = await process.WaitForLineAsync(l => l.Contains("listening on akka.") && l.Contains("://switchboard@"), TimeSpan.FromSeconds(30));
+            // A .NET process's start with Akka, the segment and the store: seconds on a free box, far more at load ~90.
+            var line = await process.WaitForLineAsync(l => l.Contains("listening on akka.") && l.Contains("://switchboard@"), TimeSpan.FromSeconds(60));
             var actual = int.Parse(line[(line.LastIndexOf(':') + 1)..]);
             return new ServerNode(process, segment, actual);
         }
@@ -38,7 +39,7 @@ public sealed class ServerNode(ChildProcess process, string segment, int port) :
     public async Task<string> StopAsync()
     {
         _process.Signal(Posix.SIGTERM);
-        await _process.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        await _process.WaitForExitAsync(TimeSpan.FromSeconds(60));
         return _process.StdOut;
     }
 
@@ -85,7 +86,9 @@ public sealed class ClientSession : IAsyncDisposable
         var process = new ChildProcess(Binaries.Client, [name, "--server", server, "--json", .. extra]);
         try
         {
-            var first = JsonDocument.Parse(await process.ReadLineAsync(TimeSpan.FromSeconds(30))).RootElement;
+            // The client's start, then its own register-timeout (15 s unless a spec's --config says more): at load ~90 the
+            // two together passed 30 s in a loaded run.
+            var first = JsonDocument.Parse(await process.ReadLineAsync(TimeSpan.FromSeconds(120))).RootElement;
             return new ClientSession(process, first);
         }
         catch
