@@ -66,7 +66,7 @@ public sealed class PeerAddressSpecs : IDisposable
 
         Assert.IsType<Registered>(await RegisterAsync(bob, server, "bob", Secret));
         // The server logs asynchronously: wait for the line, no longer than a generous bound.
-        await server.Process.WaitForStdErrAsync("dropped a selection of a client path", TimeSpan.FromSeconds(10));
+        await server.Process.WaitForStdErrAsync("dropped a selection of a client path", TimeSpan.FromSeconds(30));
         Assert.Contains("(socket host 127.0.0.1) naming sender akka.tcp://switchboard-client@127.0.0.2", server.Process.StdErr);
         Assert.DoesNotContain("'forged'", server.Process.StdErr);
     }

@@ -82,7 +82,7 @@ public sealed class HostileOriginSpecs
             mallory.At($"switchboard@{server.Address}", "/user/gateway").Tell(new Register($"mallory{i}"), mallory.Inbox.Receiver);
             var n = i + 1;
             await Eventually.HoldsAsync(() => Regex.Matches(server.Process.StdErr, "refused the association from 127.0.0.1: its handshake's origin").Count >= n,
-                TimeSpan.FromSeconds(15).Scaled(), () => "the refusal of the handshake, in:\n" + server.Process.StdErr[^Math.Min(2000, server.Process.StdErr.Length)..]);
+                TimeSpan.FromSeconds(30), () => "the refusal of the handshake, in:\n" + server.Process.StdErr[^Math.Min(2000, server.Process.StdErr.Length)..]);
             Assert.Empty(mallory.Drain(TimeSpan.FromMilliseconds(300)).OfType<Registered>());
         }
         var log = server.Process.StdErr;

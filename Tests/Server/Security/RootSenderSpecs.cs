@@ -28,11 +28,11 @@ public sealed class RootSenderSpecs
             mallory.Ref(node, "/").Tell(new Identify("direct"), elsewhere);  // a message to it
             // The peer's own Identify comes after both on its one association: once it is answered, both were judged.
             mallory.At(node, "/").Tell(new Identify("own"), mallory.Inbox.Receiver);
-            Assert.Equal("own", Assert.IsType<ActorIdentity>(await mallory.Inbox.ReceiveAsync(TimeSpan.FromSeconds(15).Scaled())).MessageId);
+            Assert.Equal("own", Assert.IsType<ActorIdentity>(await mallory.Inbox.ReceiveAsync(TimeSpan.FromSeconds(30).Scaled())).MessageId);
 
             var dialled = listener.AcceptTcpClientAsync();
             Assert.NotSame(dialled, await Task.WhenAny(dialled, Task.Delay(TimeSpan.FromSeconds(3).Scaled())));
-            await server.Process.WaitForStdErrAsync($"naming sender akka.tcp://victim@127.0.0.1:{port}/user/x", TimeSpan.FromSeconds(10));
+            await server.Process.WaitForStdErrAsync($"naming sender akka.tcp://victim@127.0.0.1:{port}/user/x", TimeSpan.FromSeconds(30));
             Assert.Empty(mallory.Drain(TimeSpan.FromMilliseconds(300)).OfType<ActorIdentity>());
         }
         finally
