@@ -357,6 +357,10 @@ public sealed class HistoryActorSpecs() : TestKit(Akka.Configuration.Configurati
 public sealed class HistoryReplyBoundSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString(
     "switchboard.history { max-messages = 1000, max-bytes = 10000000 }").WithFallback(AccountTestConfig.TestJournal()))
 {
+    // The first Post starts the persistence plugin and recovers the conversation: more than TestKit's 3 s default on a
+    // loaded box, as the other history specs allow.
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
     [Fact]
     public void A_page_of_long_messages_is_cut_at_the_far_end_from_its_anchor()
     {
@@ -365,14 +369,14 @@ public sealed class HistoryReplyBoundSpecs() : TestKit(Akka.Configuration.Config
         for (var i = 1; i <= 40; i++)
         {
             history.Tell(new Post(lobby, i, "bob", new string((char)('a' + i % 26), 4000)));
-            ExpectMsg<Posted>();
+            ExpectMsg<Posted>(Wait);
         }
         history.Tell(new ReadHistory(lobby, 1, HistoryAnchor.Latest, 0, 100));
-        var latest = ExpectMsg<HistoryPage>();
+        var latest = ExpectMsg<HistoryPage>(Wait);
         Assert.True(latest.Lines.Sum(l => l.Text.Length + l.From.Length) <= Limits.MaxHistoryReplyBytes);
         Assert.Equal(40, latest.Lines[^1].Id); // the newest kept
         Assert.True(latest.Lines.Length is > 1 and < 40);
         history.Tell(new ReadHistory(lobby, 2, HistoryAnchor.After, 0, 100));
-        Assert.Equal(1, ExpectMsg<HistoryPage>().Lines[0].Id); // from the first
+        Assert.Equal(1, ExpectMsg<HistoryPage>(Wait).Lines[0].Id); // from the first
     }
 }
