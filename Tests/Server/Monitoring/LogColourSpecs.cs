@@ -51,15 +51,31 @@ public sealed class LogColourSpecs : IDisposable
         try
         {
             // Up and logging ("gateway up"), and "listening on" on stdout, the terminal in every case.
-            await Eventually.HoldsAsync(() => Log().Contains("gateway up") && Terminal().Contains("listening on"), TimeSpan.FromSeconds(30),
+            // A server's start, as ServerNode allows it.
+            await Eventually.HoldsAsync(() => Log().Contains("gateway up") && Terminal().Contains("listening on"), TimeSpan.FromSeconds(60),
                 () => $"not up; terminal: {Terminal()}");
             Assert.Equal(coloured, Colour.IsMatch(Log()));
         }
         finally
         {
             // SIGTERM to the server itself (the shell exec'd it): it shuts down cleanly, removes its segment, and script ends.
-            if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid)) _ = Posix.Kill(pid, Posix.SIGTERM);
-            await script.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30).Scaled()).Token);
+            var pid = File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var p) ? p : 0;
+            if (pid > 0) _ = Posix.Kill(pid, Posix.SIGTERM);
+            try
+            {
+                using var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(60).Scaled());
+                await script.WaitForExitAsync(stopped.Token);
+            }
+            finally
+            {
+                // Not stopped in time (or never started): nothing of it may outlive the spec, its segment included.
+                if (!script.HasExited)
+                {
+                    if (pid > 0) _ = Posix.Kill(pid, Posix.SIGKILL);
+                    script.Kill(entireProcessTree: true);
+                }
+                SegmentFiles.Remove(segment);
+            }
             await reading;
         }
     }
