@@ -9,7 +9,8 @@ namespace Switchboard.Tests.EndToEnd;
 public sealed class AccountSpecs : IDisposable
 {
     private const string AlicePassword = "down-the-rabbit-hole-42";
-    private static readonly TimeSpan Exit = TimeSpan.FromSeconds(20);
+    // A process's exit (or a tool's whole run): a .NET start and an actor system's shutdown, seconds on a loaded box.
+    private static readonly TimeSpan Exit = TimeSpan.FromSeconds(60);
     private readonly string _dir = Directory.CreateTempSubdirectory("sbaccounts-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

@@ -13,7 +13,8 @@ namespace Switchboard.Tests.EndToEnd;
 public sealed class DataStoreOperationSpecs : IDisposable
 {
     private const string AlicePassword = "down-the-rabbit-hole-42";
-    private static readonly TimeSpan Exit = TimeSpan.FromSeconds(20);
+    // A process's exit (or a tool's whole run): a .NET start and an actor system's shutdown, seconds on a loaded box.
+    private static readonly TimeSpan Exit = TimeSpan.FromSeconds(60);
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private readonly string _dir = Directory.CreateTempSubdirectory("sbstore-").FullName;
 

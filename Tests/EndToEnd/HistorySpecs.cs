@@ -12,7 +12,8 @@ namespace Switchboard.Tests.EndToEnd;
 public sealed class HistorySpecs(HistorySpecs.SharedServer shared) : IClassFixture<HistorySpecs.SharedServer>, IDisposable
 {
     private const string AlicePassword = "down-the-rabbit-hole-42";
-    private static readonly TimeSpan Exit = TimeSpan.FromSeconds(20);
+    // A process's exit (or a tool's whole run): a .NET start and an actor system's shutdown, seconds on a loaded box.
+    private static readonly TimeSpan Exit = TimeSpan.FromSeconds(60);
     private readonly string _dir = Directory.CreateTempSubdirectory("sbhistory-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -308,7 +309,7 @@ public sealed class HistorySpecs(HistorySpecs.SharedServer shared) : IClassFixtu
         line.StartsWith("{\"event\":\"joined\"") || line.StartsWith("{\"event\":\"left\"") || line.StartsWith("{\"event\":\"presence\"");
 
     internal static async Task<JsonElement> NextEventAsync(ClientSession c, TimeSpan? within = null) =>
-        JsonDocument.Parse(await c.Process.WaitForLineAsync(l => !IsPresence(l), within ?? TimeSpan.FromSeconds(15))).RootElement;
+        JsonDocument.Parse(await c.Process.WaitForLineAsync(l => !IsPresence(l), within ?? TimeSpan.FromSeconds(30))).RootElement;
 
     /// <summary>Sends <paramref name="command"/>; the message events pushed before its reply, and the reply.</summary>
     internal static async Task<(JsonElement[] Messages, JsonElement Reply)> UntilReplyAsync(ClientSession c, string command)
@@ -317,7 +318,7 @@ public sealed class HistorySpecs(HistorySpecs.SharedServer shared) : IClassFixtu
         var messages = new List<JsonElement>();
         while (true)
         {
-            var line = JsonDocument.Parse(await c.Process.WaitForLineAsync(l => !IsPresence(l), TimeSpan.FromSeconds(15))).RootElement;
+            var line = JsonDocument.Parse(await c.Process.WaitForLineAsync(l => !IsPresence(l), TimeSpan.FromSeconds(30))).RootElement;
             if (!line.TryGetProperty("event", out _)) return ([.. messages], line);
             messages.Add(line);
         }

@@ -10,7 +10,7 @@ public sealed class MessagingSpecs
     internal static bool IsMessage(string line) => line.StartsWith("{\"event\":\"message\"");
 
     internal static async Task<JsonElement> NextMessageAsync(ClientSession c) =>
-        JsonDocument.Parse(await c.Process.WaitForLineAsync(IsMessage, TimeSpan.FromSeconds(15))).RootElement;
+        JsonDocument.Parse(await c.Process.WaitForLineAsync(IsMessage, TimeSpan.FromSeconds(30))).RootElement;
 
     [Fact]
     public async Task Direct_messages_cross_nodes_both_ways_in_order_and_absent_names_get_404()

@@ -138,7 +138,7 @@ public sealed class MultiNodeSpecs
     internal static async Task<JsonElement> InspectAsync(string segment)
     {
         await using var p = new ChildProcess(Binaries.Server, ["inspect", "--segment", segment, "--json"], redirectInput: false);
-        Assert.Equal(0, await p.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(0, await p.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         return JsonDocument.Parse(p.StdOut).RootElement;
     }
 }

@@ -8,6 +8,9 @@ namespace Switchboard.Tests.EndToEnd;
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class NameLifecycleSpecs
 {
+    // A client's exit: its actor system's shutdown, seconds on a loaded box.
+    private static readonly TimeSpan Exit = TimeSpan.FromSeconds(60);
+
     [Fact]
     public async Task Second_client_with_a_taken_name_is_rejected_with_409_and_exit_code_3()
     {
@@ -17,7 +20,7 @@ public sealed class NameLifecycleSpecs
 
         Assert.Equal(409, second.Registration.GetProperty("code").GetInt32());
         Assert.Contains("already taken", second.Registration.GetProperty("error").GetString());
-        Assert.Equal(3, await second.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(3, await second.Process.WaitForExitAsync(Exit));
         Assert.Equal(200, (await first.SendAsync("prime 7")).GetProperty("code").GetInt32());
     }
 
@@ -30,7 +33,7 @@ public sealed class NameLifecycleSpecs
         await using var server = await ServerNode.StartAsync();
         await using var client = await server.ConnectAsync(name);
         Assert.Equal(422, client.Registration.GetProperty("code").GetInt32());
-        Assert.Equal(3, await client.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(3, await client.Process.WaitForExitAsync(Exit));
     }
 
     [Theory]
@@ -44,7 +47,7 @@ public sealed class NameLifecycleSpecs
         {
             if (how is null) dave.Process.CloseInput();
             else Assert.Equal(200, (await dave.SendAsync(how)).GetProperty("code").GetInt32());
-            Assert.Equal(0, await dave.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+            Assert.Equal(0, await dave.Process.WaitForExitAsync(Exit));
         }
         await using var again = await server.ConnectAsync("dave");
         Assert.Equal(200, again.Registration.GetProperty("code").GetInt32());
@@ -60,7 +63,7 @@ public sealed class NameLifecycleSpecs
         {
             Assert.Equal(200, (await ida.SendAsync("even 2")).GetProperty("code").GetInt32());
             ida.Process.Signal(signal);
-            Assert.Equal(0, await ida.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+            Assert.Equal(0, await ida.Process.WaitForExitAsync(Exit));
         }
         // Freed by the unregister itself, not by the server noticing a dead client later.
         await using var again = await server.ConnectAsync("ida");

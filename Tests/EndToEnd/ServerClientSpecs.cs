@@ -76,13 +76,13 @@ public sealed class ServerClientSpecs
         Assert.Equal(200, (await frank.SendAsync("even 4")).GetProperty("code").GetInt32());
 
         await server.StopAsync();
-        await frank.Process.WaitForLineAsync(l => l.Contains("\"disconnected\""), TimeSpan.FromSeconds(15));
+        await frank.Process.WaitForLineAsync(l => l.Contains("\"disconnected\""), TimeSpan.FromSeconds(60));
         var reply = await frank.SendAsync("prime 7");
         Assert.Equal(400, reply.GetProperty("code").GetInt32());
         // Answered from what the client knows, not after waiting out the request timeout.
         Assert.DoesNotContain("no reply", reply.GetProperty("error").GetString());
         frank.Process.CloseInput();
-        Assert.Equal(4, await frank.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(4, await frank.Process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class ServerClientSpecs
         var port = FreePorts.Next();
         await using var client = await ClientSession.StartAsync("gina", $"127.0.0.1:{port}");
         Assert.Equal(400, client.Registration.GetProperty("code").GetInt32());
-        Assert.Equal(4, await client.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(4, await client.Process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
     }
 
     [Fact]

@@ -25,12 +25,12 @@ public sealed class TokenSpecs : IDisposable
         await using (var none = await server.ConnectAsync("nobody"))
         {
             Assert.Equal(401, none.Registration.GetProperty("code").GetInt32());
-            Assert.Equal(3, await none.Process.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+            Assert.Equal(3, await none.Process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         }
         await using (var wrong = await ClientSession.StartAsync("guesser", server.Address, "--token-file", TokenFile("not-it")))
         {
             Assert.Equal(401, wrong.Registration.GetProperty("code").GetInt32());
-            Assert.Equal(3, await wrong.Process.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+            Assert.Equal(3, await wrong.Process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         }
         await using var alice = await ClientSession.StartAsync("alice", server.Address, "--token-file", TokenFile(Secret));
         Assert.Equal(200, alice.Registration.GetProperty("code").GetInt32());
@@ -66,9 +66,9 @@ public sealed class TokenSpecs : IDisposable
         await using var server = await ServerNode.StartAsync();
         var empty = TokenFile("");
         await using var client = new ChildProcess(Binaries.Client, ["alice", "--server", server.Address, "--token-file", empty]);
-        Assert.Equal(2, await client.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(2, await client.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         await using var node = new ChildProcess(Binaries.Server, ["--port", "0", "--segment", ServerNode.NewSegmentName(), "--token-file", Path.Combine(_dir, "missing")]);
-        Assert.Equal(2, await node.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(2, await node.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("cannot read token file", node.StdErr);
     }
 
@@ -79,13 +79,13 @@ public sealed class TokenSpecs : IDisposable
         var segment = ServerNode.NewSegmentName();
         await using (var node = new ChildProcess(Binaries.Server, ["--port", "0", "--segment", segment, "--token-file", exposed], redirectInput: false))
         {
-            Assert.Equal(2, await node.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+            Assert.Equal(2, await node.WaitForExitAsync(TimeSpan.FromSeconds(60)));
             Assert.Contains($"token file {exposed} is mode 0644, open to other users; make it private: chmod 600 {exposed}", node.StdErr);
             Assert.DoesNotContain("listening on", node.StdOut);
         }
         SegmentFiles.Remove(segment);
         await using var client = new ChildProcess(Binaries.Client, ["alice", "--server", "127.0.0.1:1", "--token-file", exposed]);
-        Assert.Equal(2, await client.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(2, await client.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains($"chmod 600 {exposed}", client.StdErr);
     }
 }
