@@ -5,7 +5,7 @@ namespace Switchboard.Tests.Client;
 
 /// <summary>The client's side of accounts: the password filled into account commands, kept across a confirmed change,
 /// never printed; and refused for a server off this host without TLS.</summary>
-public sealed class AccountClientSpecs() : TestKit("akka.loglevel = WARNING")
+public sealed class AccountClientSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(ActorTestConfig.TimeFactorConfig))
 {
     private static readonly Address Server = Address.Parse("akka.tcp://switchboard@127.0.0.1:1");
 
@@ -26,7 +26,7 @@ public sealed class AccountClientSpecs() : TestKit("akka.loglevel = WARNING")
         var connected = new TaskCompletionSource<ISwitchboardMessage?>();
         client.Tell(new ClientActor.Connect(connected));
         client.Tell(new Registered(session.Ref, 1, 7, "127.0.0.1:1"));
-        Assert.IsType<Registered>(connected.Task.Wait(TimeSpan.FromSeconds(3)) ? connected.Task.Result : null);
+        Assert.IsType<Registered>(connected.Task.Wait(TimeSpan.FromSeconds(10).Scaled()) ? connected.Task.Result : null);
         return (client, session);
     }
 

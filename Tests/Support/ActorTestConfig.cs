@@ -6,8 +6,12 @@ namespace Switchboard.Tests.Support;
 /// scale with <see cref="TimeFactor"/> like the process specs' waits.</summary>
 public static class ActorTestConfig
 {
+    // ExpectMsg, FishForMessage and AwaitAssert without a bound wait this long (Akka's default is 3 s): 150 of them
+    // wait for an actor of the test host, which runs four spec classes at once beside the process specs' servers on
+    // 2 cores, where a few seconds' stall of the thread pool is ordinary. It only bounds a wait for a message that
+    // comes; every "nothing came" check names its own window.
     public static Config TimeFactorConfig =>
-        ConfigurationFactory.ParseString(FormattableString.Invariant($"akka.test.timefactor = {TimeFactor.Value}"));
+        ConfigurationFactory.ParseString(FormattableString.Invariant($"akka.test.timefactor = {TimeFactor.Value}\nakka.test.single-expect-default = 10s"));
 
     /// <summary>The server's real hocon (dispatchers, serialization) with a local provider.</summary>
     public static Config Server(string? overrides = null) =>

@@ -7,7 +7,7 @@ namespace Switchboard.Tests.Client.Interactive;
 /// the name for good. A password from a file is what the person wrote down: reserve goes at once. The menu is driven
 /// through a scripted <see cref="IMenuUi"/>, the client actor is a probe.
 /// </summary>
-public sealed class ReserveRetypeSpecs() : TestKit("akka.loglevel = WARNING")
+public sealed class ReserveRetypeSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(ActorTestConfig.TimeFactorConfig))
 {
     private sealed class ScriptedUi(Connection connection, Queue<string> lines, Queue<string?> secrets) : IMenuUi
     {
