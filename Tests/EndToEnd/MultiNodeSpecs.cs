@@ -121,7 +121,9 @@ public sealed class MultiNodeSpecs
         await File.WriteAllBytesAsync($"/dev/shm/{segment}", Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7)).ToArray());
         try
         {
-            await using var p = new ChildProcess(Binaries.Server, ["--port", "0", "--segment", segment], redirectInput: false);
+            // A data directory of its own: the node claims it before it opens the segment, and the run's default one may be
+            // held by another spec's server at that moment (then: exit 1, "in use", not the segment's error).
+            await using var p = new ChildProcess(Binaries.Server, ["--port", "0", "--segment", segment, "--data", SpecData.For(segment)], redirectInput: false);
             Assert.Equal(1, await p.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             Assert.Contains($"cannot use segment '{segment}'", p.StdErr);
             Assert.DoesNotContain("Unhandled exception", p.StdErr);

@@ -67,7 +67,11 @@ public sealed class TokenSpecs : IDisposable
         var empty = TokenFile("");
         await using var client = new ChildProcess(Binaries.Client, ["alice", "--server", server.Address, "--token-file", empty]);
         Assert.Equal(2, await client.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        await using var node = new ChildProcess(Binaries.Server, ["--port", "0", "--segment", ServerNode.NewSegmentName(), "--token-file", Path.Combine(_dir, "missing")]);
+        // A data directory of its own (as every spec server's): the node claims it before it reads the token file, and
+        // the run's default one may be held by another spec's server at that moment (then: exit 1, "in use").
+        var segment = ServerNode.NewSegmentName();
+        await using var node = new ChildProcess(Binaries.Server, ["--port", "0", "--segment", segment, "--token-file", Path.Combine(_dir, "missing"),
+            "--data", SpecData.For(segment)]);
         Assert.Equal(2, await node.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("cannot read token file", node.StdErr);
     }
@@ -77,7 +81,8 @@ public sealed class TokenSpecs : IDisposable
     {
         var exposed = TokenFile(Secret, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         var segment = ServerNode.NewSegmentName();
-        await using (var node = new ChildProcess(Binaries.Server, ["--port", "0", "--segment", segment, "--token-file", exposed], redirectInput: false))
+        await using (var node = new ChildProcess(Binaries.Server, ["--port", "0", "--segment", segment, "--token-file", exposed, "--data", SpecData.For(segment)],
+            redirectInput: false))
         {
             Assert.Equal(2, await node.WaitForExitAsync(TimeSpan.FromSeconds(60)));
             Assert.Contains($"token file {exposed} is mode 0644, open to other users; make it private: chmod 600 {exposed}", node.StdErr);
