@@ -15,6 +15,12 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
     private IActorRef Accounts(TimeProvider? clock = null) =>
         Sys.ActorOf(AccountsActor.Props(AccountSettings.Create(Sys.Settings.Config), clock ?? TimeProvider.System));
 
+    // For the facts whose checks must all still run when the last of a burst is read: a hash of 1,000 iterations
+    // (~0.5 ms) could end, and free its check, while the spec's thread, preempted on a loaded box, had not yet told
+    // the rest. 100,000 (~50 ms on a free core) leaves that no real chance.
+    private IActorRef AccountsWithSlowerHashes(TimeProvider? clock = null) =>
+        Sys.ActorOf(AccountsActor.Props(AccountSettings.Create(Sys.Settings.Config) with { Iterations = 100_000 }, clock ?? TimeProvider.System));
+
     private ITestJournal Journal => TestJournal.FromRef(Akka.Persistence.Persistence.Instance.Apply(Sys).JournalFor(null));
 
     private OpOutcome Command(IActorRef accounts, string name, AccountAction action, string password, string? fresh = null, string host = "10.0.0.1")
@@ -132,7 +138,7 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
     public void Password_checks_past_the_nodes_bound_at_once_are_answered_429_unevaluated()
     {
         var settings = AccountSettings.Create(Sys.Settings.Config);
-        var accounts = Accounts();
+        var accounts = AccountsWithSlowerHashes();
         for (var i = 0; i < settings.MaxConcurrentChecks; i++) Assert.Equal(Codes.Ok, Command(accounts, $"busy{i}", AccountAction.Reserve, "pw").Code);
         // All in the accounts' mailbox before any job can end: the bound is full when the last one is read.
         for (var i = 0; i < settings.MaxConcurrentChecks; i++)
@@ -152,7 +158,7 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
     public void Account_commands_take_at_most_half_the_password_checks_and_a_login_still_goes_through()
     {
         var settings = AccountSettings.Create(Sys.Settings.Config);
-        var accounts = Accounts();
+        var accounts = AccountsWithSlowerHashes();
         Assert.Equal(Codes.Ok, Command(accounts, "alice", AccountAction.Reserve, "wonderland").Code);
         for (var i = 0; i < settings.MaxConcurrentChecks; i++)
             accounts.Tell(new AccountRequest($"churn{i}", $"10.0.5.{i}", new AccountCommand(i, AccountAction.Reserve, "pw")));
@@ -427,7 +433,7 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
     {
         var clock = new ManualClock();
         var settings = AccountSettings.Create(Sys.Settings.Config);
-        var accounts = Accounts(clock);
+        var accounts = AccountsWithSlowerHashes(clock);
         Assert.Equal(Codes.Ok, Command(accounts, "alice", AccountAction.Reserve, "pw").Code);
         for (var i = 0; i < settings.LoginsPerNameBurst; i++) Assert.IsType<ClaimVerified>(Verify(accounts, "alice", "pw"));
         Waits(Verify(accounts, "alice", "pw"), "too many logins as 'alice'");
