@@ -189,7 +189,12 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     // it recovers a fresh one from the journal.
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
-    private void ToConversation(Conversation c, object m) => Route(c.PersistenceId, ConversationProps(c), m);
+    // Every kept message comes this way: the props (a closure) are made only for a conversation not running.
+    private void ToConversation(Conversation c, object m)
+    {
+        var id = c.PersistenceId;
+        Route(id, _children.TryGetValue(id, out var running) ? running.Props : ConversationProps(c), m);
+    }
 
     private Func<Props> ConversationProps(Conversation c) => () => ConversationActor.Props(c, _settings, _clock, HistoryRoutes.Via(Self), _metrics);
 

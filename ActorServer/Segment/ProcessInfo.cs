@@ -55,7 +55,7 @@ public static class ProcessInfo
     }
 
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
-    private static extern int Statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
+    private static extern int Statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, ref byte buffer);
 
     const int AtFdCwd = -100, AtSymlinkNoFollow = 0x100, AtEmptyPath = 0x1000;
     const uint StatxType = 0x1, StatxMode = 0x2, StatxUid = 0x8, StatxIno = 0x100, StatxSize = 0x200;
@@ -71,13 +71,14 @@ public static class ProcessInfo
 
     static FileStatus StatxOf(int dirfd, string path, int flags, string what)
     {
-        var buf = new byte[256];
-        if (Statx(dirfd, path, flags, StatxType | StatxMode | StatxUid | StatxIno | StatxSize, buf) != 0)
+        // On the stack: a kept message's write is checked this way first (DataFileGuard).
+        Span<byte> buf = stackalloc byte[256];
+        if (Statx(dirfd, path, flags, StatxType | StatxMode | StatxUid | StatxIno | StatxSize, ref MemoryMarshal.GetReference(buf)) != 0)
             throw new IOException($"statx({what}) failed: errno {Marshal.GetLastPInvokeError()}");
         // struct statx: stx_mask u32 @0, stx_blksize u32 @4, stx_attributes u64 @8, stx_nlink u32 @16, stx_uid u32 @20,
         // stx_gid u32 @24, stx_mode u16 @28, pad u16, stx_ino u64 @32, stx_size u64 @40
-        return new FileStatus(BitConverter.ToUInt32(buf, 20), BitConverter.ToUInt16(buf, 28), BitConverter.ToUInt64(buf, 32),
-            BitConverter.ToInt64(buf, 40));
+        return new FileStatus(BitConverter.ToUInt32(buf[20..]), BitConverter.ToUInt16(buf[28..]), BitConverter.ToUInt64(buf[32..]),
+            BitConverter.ToInt64(buf[40..]));
     }
 }
 
