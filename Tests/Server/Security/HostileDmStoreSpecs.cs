@@ -1,0 +1,116 @@
+using Akka.Actor;
+using Microsoft.Data.Sqlite;
+
+namespace Switchboard.Tests.Server.Security;
+
+/// <summary>
+/// Hostile tester (2026-12-06): what the store keeps of direct-message conversations, whatever peers do. A room's
+/// history is bounded per room and in the number of rooms (<c>kept-rooms</c>); a DM conversation only per conversation
+/// (<c>max-messages</c>, <c>max-bytes</c>), and every DM to a reserved name is written before anything else is checked
+/// (online or not, its inbox full or not). Guest names cost nothing, so guests g1, g2, ... each writing their 256 KiB
+/// of UTF-16 to one reserved name (anyone's: only its name is needed) make as many conversations as names, kept for
+/// max-age (30 days): the file grows without bound. This spec documents the finding; it fails until DM conversations
+/// are bounded in number as rooms are.
+/// </summary>
+[Trait(Tiers.Name, Tiers.Process)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class HostileDmStoreSpecs(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+    private readonly string _dir = Directory.CreateTempSubdirectory("sbhostile-dm-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact(Skip = "hostile finding, not fixed: DM conversations are not bounded in number (the disk fills); remove Skip to reproduce")]
+    public async Task Guests_writing_to_a_reserved_name_from_ever_new_names_do_not_grow_the_store_without_bound()
+    {
+        var data = Path.Combine(_dir, "data");
+        await using var server = await ServerNode.StartAsync(extra: ["--data", data]);
+        var password = Path.Combine(_dir, "alice-password");
+        File.WriteAllText(password, "down-the-rabbit-hole-42\n");
+        File.SetUnixFileMode(password, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await using (var alice = await server.ConnectAsync("alice", "--password-file", password))
+            Assert.Equal(200, (await alice.SendAsync("reserve")).GetProperty("code").GetInt32());
+        // alice is offline now: every DM to her is kept (and held, up to the inbox's shares; past them 503, kept all the same).
+
+        using var peer = new HostilePeer();
+        var gateway = peer.At($"switchboard@{server.Address}", "/user/gateway");
+        var text = new string('x', 4000);
+        var codes = new Dictionary<int, int>();
+        const int Rounds = 6, GuestsPerRound = 40, PerGuest = 36; // 36 x 4,000 chars x 2 bytes > max-bytes 256 KiB
+        for (var round = 0; round < Rounds; round++)
+        {
+            var guests = Enumerable.Range(0, GuestsPerRound)
+                .Select(i => peer.System.ActorOf(Props.Create(() => new Guest(gateway, $"g{round}x{i}", "alice", text, PerGuest)))).ToList();
+            foreach (var g in guests)
+                foreach (var (code, n) in await g.Ask<Dictionary<int, int>>(Guest.Done.Instance, Wait))
+                    codes[code] = codes.GetValueOrDefault(code) + n;
+            foreach (var g in guests) g.Tell(Guest.Leave.Instance);
+            await Task.Delay(TimeSpan.FromSeconds(2.5)); // the per-host registration rate: 20/s
+        }
+        output.WriteLine("codes: " + string.Join(", ", codes.Select(c => $"{c.Key}x{c.Value}")));
+        var file = Path.Combine(data, "switchboard.db");
+        var conversations = Scalar(file, "SELECT COUNT(DISTINCT persistence_id) FROM event_journal WHERE persistence_id LIKE 'conversation-@%'");
+        var payload = Scalar(file, "SELECT COALESCE(SUM(LENGTH(payload)), 0) FROM event_journal WHERE persistence_id LIKE 'conversation-@%'");
+        output.WriteLine($"DM conversations in the file: {conversations}, payload {payload / 1024 / 1024} MB; file {DirBytes(data) / 1024 / 1024} MB");
+        // With a bound like kept-rooms (1024 rooms x ~160 KB of ASCII), this many guest names could not hold more than it.
+        Assert.True(conversations < Rounds * GuestsPerRound, $"every guest name got a kept conversation of its own: {conversations}");
+    }
+
+    private static long DirBytes(string dir) => new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+
+    private static long Scalar(string file, string sql)
+    {
+        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        db.Open();
+        using var c = db.CreateCommand();
+        c.CommandText = sql;
+        return Convert.ToInt64(c.ExecuteScalar());
+    }
+
+    /// <summary>A guest: registers, sends <paramref name="count"/> DMs to <paramref name="to"/>, one at a time, and counts the answers.</summary>
+    private sealed class Guest : ReceiveActor
+    {
+        public sealed record Done { public static readonly Done Instance = new(); }
+        public sealed record Leave { public static readonly Leave Instance = new(); }
+
+        private readonly Dictionary<int, int> _codes = [];
+        private IActorRef? _session, _asker;
+        private int _sent;
+        private bool _finished;
+
+        public Guest(ActorSelection gateway, string name, string to, string text, int count)
+        {
+            gateway.Tell(new Register(name), Self);
+            Receive<Registered>(r =>
+            {
+                _session = r.Session;
+                _session.Tell(new SetPresence(1, false));
+            });
+            Receive<Rejected>(r =>
+            {
+                _codes[r.Code] = _codes.GetValueOrDefault(r.Code) + 1;
+                _finished = true;
+                _asker?.Tell(_codes);
+            });
+            Receive<Reply>(r =>
+            {
+                if (r.Id == 1) { _session!.Tell(new Tell(++_sent + 1, to, text)); return; }
+                _codes[r.Code] = _codes.GetValueOrDefault(r.Code) + 1;
+                if (_sent < count) _session!.Tell(new Tell(++_sent + 1, to, text));
+                else
+                {
+                    _finished = true;
+                    _asker?.Tell(_codes);
+                }
+            });
+            Receive<Done>(_ =>
+            {
+                _asker = Sender;
+                if (_finished) Sender.Tell(_codes);
+            });
+            Receive<Leave>(_ => _session?.Tell(new Unregister(0)));
+            ReceiveAny(_ => { });
+        }
+    }
+}
