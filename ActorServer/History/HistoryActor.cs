@@ -67,7 +67,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         Receive<Post>(m => Writable(m.Ticket), m =>
         {
             ToConversation(m.Conversation, m);
-            if (m.Conversation.IsRoom && _ledger.Written(m.Conversation.Key, _reserved?.IsReserved(m.From) == true) is { } dropped)
+            if (m.Conversation.IsRoom && _ledger.Written(m.Conversation.Key, _reserved?.IsReserved(m.From) == true, m.From) is { } dropped)
                 DropRoom(dropped);
         });
         Receive<ReadHistory>(m => ToConversation(m.Conversation, m));

@@ -1,0 +1,87 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.TestKit.Xunit2;
+using Microsoft.Data.Sqlite;
+
+namespace Switchboard.Tests.Server.Security;
+
+/// <summary>
+/// Hostile tester (2026-12-06): <c>kept-rooms</c> dropped, past its bound, the room written least recently once no
+/// guests-only room was left, whoever wrote it. Rooms and reserved names cost nothing, so one client with a reserved name
+/// writing a line in each of 1,030 fresh rooms (13.5 s, within its rate limit; <c>HostileRoomHistorySpecs</c>) had the
+/// whole history of every other room deleted, a room its reserved member was in included. Now a room made by a writer
+/// who has rooms of its own held drops one of those, never another's: a guests-only room still goes first (guest names
+/// cost nothing), then the writer's own, and only a writer with none (its first room) drops the least recent of all.
+/// </summary>
+public sealed class HostileRoomLedgerSpecs() : TestKit(ActorTestConfig.Server()), IDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "sbhostile-ledger-" + Guid.NewGuid().ToString("N")[..12]);
+    private ActorSystem? _node;
+    private string? _file;
+    private long _ticket;
+
+    private HistoryDesk Node(string history)
+    {
+        var (config, store) = AccountTestConfig.Sqlite(_dir);
+        _file = store.DatabasePath;
+        _node = AccountTestConfig.System("node", ConfigurationFactory.ParseString($"switchboard.history {{ {history} }}").WithFallback(config), store);
+        return _node.StartStore(store with { History = HistorySettings.Create(_node.Settings.Config) }).History!;
+    }
+
+    private void Post(HistoryDesk history, string room, string text, string from)
+    {
+        history.Actor.Tell(new Post(Conversation.Room(room), ++_ticket, from, text), TestActor);
+        ExpectMsg<Posted>(Wait);
+    }
+
+    private HistoryPage Read(HistoryDesk history, string room)
+    {
+        history.Actor.Tell(new ReadHistory(Conversation.Room(room), ++_ticket, HistoryAnchor.Latest, 0, 100), TestActor);
+        return ExpectMsg<HistoryPage>(Wait);
+    }
+
+    private string Rooms()
+    {
+        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        db.Open();
+        using var command = db.CreateCommand();
+        command.CommandText = "SELECT DISTINCT persistence_id FROM event_journal WHERE persistence_id LIKE 'conversation-#%' ORDER BY persistence_id";
+        using var reader = command.ExecuteReader();
+        var rooms = new List<string>();
+        while (reader.Read()) rooms.Add(reader.GetString(0)["conversation-".Length..]);
+        return string.Join(" ", rooms);
+    }
+
+    [Fact]
+    public async Task A_reserved_writer_making_room_after_room_drops_its_own_rooms_history_not_anothers()
+    {
+        var history = Node("kept-rooms = 4");
+        history.Reserved.Reserved("alice", 1);
+        history.Reserved.Reserved("mallory", 2);
+        Post(history, "#club", "the minutes of our last meeting", from: "alice");
+        for (var i = 1; i <= 10; i++) Post(history, $"#m{i}", "x", from: "mallory");
+        await Eventually.HoldsAsync(() => Rooms() == "#club #m10 #m8 #m9", Wait, () => $"the rooms in the file: {Rooms()}");
+        Assert.Equal(["the minutes of our last meeting"], Read(history, "#club").Lines.Select(l => l.Text));
+    }
+
+    [Fact]
+    public async Task A_guests_only_room_still_goes_before_a_writers_own()
+    {
+        var history = Node("kept-rooms = 3");
+        history.Reserved.Reserved("mallory", 2);
+        Post(history, "#m1", "x", from: "mallory");
+        Post(history, "#guests", "hi", from: "guest1");
+        Post(history, "#m2", "x", from: "mallory");
+        Post(history, "#m3", "x", from: "mallory");
+        await Eventually.HoldsAsync(() => Rooms() == "#m1 #m2 #m3", Wait, () => $"the rooms in the file: {Rooms()}");
+    }
+
+    public new void Dispose()
+    {
+        _node?.Terminate().Wait(Wait);
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+        base.Dispose();
+    }
+}
