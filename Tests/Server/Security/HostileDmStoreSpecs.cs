@@ -57,6 +57,36 @@ public sealed class HostileDmStoreSpecs(Xunit.Abstractions.ITestOutputHelper out
         Assert.True(conversations < Rounds * GuestsPerRound, $"every guest name got a kept conversation of its own: {conversations}");
     }
 
+    // Hostile probe: many guest names of one peer, each within its own rate, DM one online reserved name at once: does
+    // her friend still reach her, or does her unacknowledged window (256) answer him 429 too?
+    [Fact(Skip = "hostile probe, held: 40 guests x 150 DMs all delivered (200x6000) and bob's 10 DMs to alice all 200; heavy, run by hand")]
+    public async Task Many_guests_flooding_one_online_name_do_not_keep_her_friends_out()
+    {
+        var data = Path.Combine(_dir, "data");
+        await using var server = await ServerNode.StartAsync(extra: ["--data", data]);
+        var password = Path.Combine(_dir, "alice-password");
+        File.WriteAllText(password, "down-the-rabbit-hole-42\n");
+        File.SetUnixFileMode(password, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await using var alice = await server.ConnectAsync("alice", "--password-file", password);
+        Assert.Equal(200, (await alice.SendAsync("reserve")).GetProperty("code").GetInt32());
+        await using var bob = await server.ConnectAsync("bob");
+
+        using var peer = new HostilePeer();
+        var gateway = peer.At($"switchboard@{server.Address}", "/user/gateway");
+        var guests = Enumerable.Range(0, 40)
+            .Select(i => peer.System.ActorOf(Props.Create(() => new Guest(gateway, $"f{i}", "alice", "spam spam spam", 150)))).ToList();
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var codes = new List<int>();
+        for (var i = 0; i < 10; i++) codes.Add((await bob.SendAsync($"tell alice hi {i}")).GetProperty("code").GetInt32());
+        var flood = new Dictionary<int, int>();
+        foreach (var g in guests)
+            foreach (var (code, n) in await g.Ask<Dictionary<int, int>>(Guest.Done.Instance, Wait))
+                flood[code] = flood.GetValueOrDefault(code) + n;
+        output.WriteLine("flood: " + string.Join(", ", flood.Select(c => $"{c.Key}x{c.Value}")));
+        output.WriteLine("bob: " + string.Join(", ", codes));
+        Assert.All(codes, c => Assert.Equal(200, c));
+    }
+
     private static long DirBytes(string dir) => new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
 
     private static long Scalar(string file, string sql)
