@@ -22,6 +22,9 @@ public readonly record struct Conversation(string Key)
         return a == name ? b : b == name ? a : null;
     }
 
+    /// <summary>A direct conversation's two parties, in the key's order (nulls for a room).</summary>
+    public (string? A, string? B) Parties => IsRoom ? (null, null) : (Key[1..Key.IndexOf('@', 1)], Key[(Key.IndexOf('@', 1) + 1)..]);
+
     /// <summary>How <paramref name="name"/> names it: the room, or the other party.</summary>
     public string SeenBy(string name) => IsRoom ? Key : Other(name) ?? Key;
 

@@ -13,10 +13,11 @@ namespace Switchboard.Server.History;
 /// directory's <see cref="HistoryKeeperLock"/> keeps history. The others stay dormant: what they would keep goes out
 /// unkept, queries are answered 503 with where the history is, and they try the lock every keeper-retry, so one of them
 /// takes over (reading everything back from the store) when the keeper stops or dies.</para>
-/// <para><b>Rooms held.</b> Retention bounds each conversation; the <see cref="RoomLedger"/> bounds how many rooms' history
+/// <para><b>Rooms held.</b> Retention bounds each conversation; the <see cref="ConversationLedger"/> bounds how many rooms' history
 /// the store holds (<c>kept-rooms</c>), whatever peers do: every room message passes here, and one to a room not held,
 /// past the bound, has another room's history dropped whole (<see cref="ForgetRoom"/>). Read from the file as this node
-/// starts keeping (<c>heldRooms</c>); without it (a spec's journal) the ledger starts empty.</para>
+/// starts keeping (<c>heldRooms</c>); without it (a spec's journal) the ledger starts empty. A second ledger bounds the
+/// direct conversations with a guest party the same way (<c>kept-guest-conversations</c>, <c>heldDirect</c>).</para>
 /// </summary>
 public sealed class HistoryActor : ReceiveActor, IWithTimers
 {
@@ -34,7 +35,9 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     private bool _keeping;
     private readonly Func<string?> _keeper;
     private readonly Func<int, IReadOnlyList<string>>? _heldRooms;
-    private readonly RoomLedger _ledger;
+    private readonly ConversationLedger _ledger;
+    private readonly ConversationLedger _guestDirect;
+    private readonly Func<IReadOnlyList<string>>? _heldDirect;
 
     /// <param name="keep">Takes (or confirms) the keeper lock; true while this node keeps the history.</param>
     /// <param name="file">The data file's guard: writes are refused (503) while it is gone or replaced, since SQLite would
@@ -43,12 +46,15 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     /// <param name="keeper">The keeping node's client-facing address, when known: named in a dormant node's 503.</param>
     /// <param name="heldRooms">The rooms the store holds history of, oldest first, once it holds at most the number given
     /// (<see cref="DataStore.HeldRooms"/>).</param>
+    /// <param name="heldDirect">The direct conversations the store holds history of, oldest first (<see cref="DataStore.HeldDirect"/>).</param>
     public HistoryActor(HistorySettings settings, TimeProvider clock, Func<bool>? keep = null, DataFileGuard? file = null,
         SwitchboardMetrics? metrics = null, ReservedNames? reserved = null, Func<string?>? keeper = null,
-        Func<int, IReadOnlyList<string>>? heldRooms = null)
+        Func<int, IReadOnlyList<string>>? heldRooms = null, Func<IReadOnlyList<string>>? heldDirect = null)
     {
         _heldRooms = heldRooms;
-        _ledger = new RoomLedger(settings.KeptRooms);
+        _heldDirect = heldDirect;
+        _ledger = new ConversationLedger(settings.KeptRooms);
+        _guestDirect = new ConversationLedger(settings.KeptGuestConversations);
         _keeper = keeper ?? (() => null);
         _reserved = reserved;
         _settings = settings;
@@ -67,8 +73,12 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         Receive<Post>(m => Writable(m.Ticket), m =>
         {
             ToConversation(m.Conversation, m);
-            if (m.Conversation.IsRoom && _ledger.Written(m.Conversation.Key, _reserved?.IsReserved(m.From) == true, m.From) is { } dropped)
-                DropRoom(dropped);
+            if (m.Conversation.IsRoom)
+            {
+                if (_ledger.Written(m.Conversation.Key, _reserved?.IsReserved(m.From) == true, m.From) is { } dropped) DropRoom(dropped);
+            }
+            else if (!WithGuest(m.Conversation)) _guestDirect.Forget(m.Conversation.Key);
+            else if (_guestDirect.Written(m.Conversation.Key, reserved: false) is { } dropped) DropDirect(dropped);
         });
         Receive<ReadHistory>(m => ToConversation(m.Conversation, m));
         Receive<Fetch>(m => ToConversation(m.Conversation, m));
@@ -100,6 +110,11 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
             var rooms = _heldRooms(_settings.KeptRooms);
             foreach (var room in _ledger.Seed(rooms)) DropRoom(room);
             _log.Info("history: the store holds the history of {0} rooms (at most {1}, switchboard.history.kept-rooms)", rooms.Count, _settings.KeptRooms);
+            if (_heldDirect is null) return;
+            var withGuests = _heldDirect().Where(key => WithGuest(new Conversation(key))).ToList();
+            foreach (var key in _guestDirect.Seed(withGuests)) DropDirect(key);
+            _log.Info("history: the store holds the history of {0} direct conversations with a guest (at most {1}, switchboard.history.kept-guest-conversations)",
+                withGuests.Count, _settings.KeptGuestConversations);
         }
         catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
         {
@@ -115,7 +130,23 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         _log.Info("history: {0}'s history is dropped: the store holds the history of at most {1} rooms (switchboard.history.kept-rooms), and it was written least recently",
             room, _settings.KeptRooms);
         _metrics?.RoomHistoryDropped();
-        var c = Conversation.Room(room);
+        Forget(Conversation.Room(room));
+    }
+
+    // A direct conversation with a guest, the same way (ForgetRoom deletes any conversation's rows).
+    private void DropDirect(string key)
+    {
+        _log.Info("history: the direct conversation {0} is dropped: the store holds at most {1} with a guest (switchboard.history.kept-guest-conversations), and it was written least recently",
+            key, _settings.KeptGuestConversations);
+        Forget(new Conversation(key));
+    }
+
+    // Whether a direct conversation has a party that is not reserved now (none is known without the reserved names).
+    private bool WithGuest(Conversation c) =>
+        _reserved is not null && c.Parties is var (a, b) && (a is null || b is null || !_reserved.IsReserved(a) || !_reserved.IsReserved(b));
+
+    private void Forget(Conversation c)
+    {
         var child = ChildFor(c.PersistenceId, ConversationProps(c), () => ConversationActor.Props(c, _settings, _clock, HistoryRoutes.Via(Self), _metrics, forgetting: true));
         if (child.Stopping)
         {
@@ -169,8 +200,8 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
 
     public static Props Props(HistorySettings settings, TimeProvider clock, Func<bool>? keep = null, DataFileGuard? file = null,
         SwitchboardMetrics? metrics = null, ReservedNames? reserved = null, Func<string?>? keeper = null,
-        Func<int, IReadOnlyList<string>>? heldRooms = null) =>
-        Akka.Actor.Props.Create(() => new HistoryActor(settings, clock, keep, file, metrics, reserved, keeper, heldRooms));
+        Func<int, IReadOnlyList<string>>? heldRooms = null, Func<IReadOnlyList<string>>? heldDirect = null) =>
+        Akka.Actor.Props.Create(() => new HistoryActor(settings, clock, keep, file, metrics, reserved, keeper, heldRooms, heldDirect));
 
     protected override void PreStart()
     {

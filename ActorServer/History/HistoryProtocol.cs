@@ -85,7 +85,7 @@ public sealed record StopChild
     public static readonly StopChild Instance = new();
 }
 
-/// <summary>History → a room's conversation: the store holds too many rooms' history (<see cref="RoomLedger"/>) and this
+/// <summary>History → a room's conversation (or a direct one with a guest): the store holds too many of them (<see cref="ConversationLedger"/>) and this
 /// one's goes, every row of it (the flagged one of the highest id too, so its ids start again from 1); then it stops,
 /// after its pending writes, like <see cref="StopChild"/>.</summary>
 public sealed record ForgetRoom

@@ -14,11 +14,13 @@ namespace Switchboard.Server.History;
 /// <param name="MaxHeldFrom">Of those, from one sender: one sender cannot fill someone's inbox for everyone else.</param>
 /// <param name="MaxHeldFromGuests">Of those, from unreserved senders together (guest names cost nothing to make).</param>
 /// <param name="Timeout">How long a session waits for the store before answering 503.</param>
-/// <param name="KeptRooms">Rooms whose history the store holds at most (<see cref="RoomLedger"/>); past it the room
+/// <param name="KeptRooms">Rooms whose history the store holds at most (<see cref="ConversationLedger"/>); past it the room
 /// written least recently loses its history.</param>
+/// <param name="KeptGuestConversations">Direct conversations with a guest party whose history the store holds at most;
+/// past it the one written least recently loses its history.</param>
 /// <param name="KeeperRetry">How often a node that does not keep its data directory's history tries to take it over.</param>
 public sealed record HistorySettings(int MaxMessages, int MaxBytes, TimeSpan MaxAge, int MaxQuery, int Replay, TimeSpan IdleAfter,
-    int MaxLive, int MaxHeld, int MaxHeldFrom, TimeSpan Timeout, TimeSpan KeeperRetry, int MaxHeldFromGuests, int KeptRooms)
+    int MaxLive, int MaxHeld, int MaxHeldFrom, TimeSpan Timeout, TimeSpan KeeperRetry, int MaxHeldFromGuests, int KeptRooms, int KeptGuestConversations)
 {
     public static HistorySettings Create(Config config)
     {
@@ -35,11 +37,12 @@ public sealed record HistorySettings(int MaxMessages, int MaxBytes, TimeSpan Max
             config.RequiredTimeSpan("switchboard.history.timeout"),
             config.RequiredTimeSpan("switchboard.history.keeper-retry"),
             config.RequiredInt("switchboard.history.max-held-from-guests"),
-            config.RequiredInt("switchboard.history.kept-rooms"));
+            config.RequiredInt("switchboard.history.kept-rooms"),
+            config.RequiredInt("switchboard.history.kept-guest-conversations"));
         if (s.MaxMessages < 1 || s.MaxBytes < 1 || s.MaxAge <= TimeSpan.Zero || s.MaxQuery is < 1 or > Limits.MaxHistoryCount
-            || s.Replay < 0 || s.IdleAfter <= TimeSpan.Zero || s.MaxLive < 1 || s.MaxHeld < 1 || s.MaxHeldFrom < 1 || s.MaxHeldFromGuests < 1 || s.KeptRooms < 1 || s.Timeout <= TimeSpan.Zero || s.KeeperRetry <= TimeSpan.Zero)
+            || s.Replay < 0 || s.IdleAfter <= TimeSpan.Zero || s.MaxLive < 1 || s.MaxHeld < 1 || s.MaxHeldFrom < 1 || s.MaxHeldFromGuests < 1 || s.KeptRooms < 1 || s.KeptGuestConversations < 1 || s.Timeout <= TimeSpan.Zero || s.KeeperRetry <= TimeSpan.Zero)
             throw new ConfigurationException(
-                $"switchboard.history: max-messages, max-bytes, max-live, max-held, max-held-from-one, max-held-from-guests and kept-rooms must be at least 1, max-query 1-{Limits.MaxHistoryCount}, replay at least 0, the times positive");
+                $"switchboard.history: max-messages, max-bytes, max-live, max-held, max-held-from-one, max-held-from-guests, kept-rooms and kept-guest-conversations must be at least 1, max-query 1-{Limits.MaxHistoryCount}, replay at least 0, the times positive");
         return s;
     }
 }

@@ -233,21 +233,8 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
     /// the history as it starts keeping, before any conversation of it does (<see cref="HistoryActor"/>).</summary>
     public IReadOnlyList<string> HeldRooms(int keep)
     {
-        var prefix = Conversation.Room("#").PersistenceId;
-        using var db = new SqliteConnection(new SqliteConnectionStringBuilder(ConnectionString(DatabasePath))
-        {
-            Pooling = false,
-            DefaultTimeout = (int)JournalWriter.LockWait.TotalSeconds,
-        }.ToString());
-        db.Open();
-        var rooms = new List<string>();
-        using (var read = db.CreateCommand())
-        {
-            read.CommandText = $"SELECT persistence_id, MAX(ordering) AS last FROM event_journal WHERE persistence_id GLOB '{prefix}*' " +
-                "GROUP BY persistence_id ORDER BY last";
-            using var rows = read.ExecuteReader();
-            while (rows.Read()) rooms.Add(rows.GetString(0));
-        }
+        using var db = Writer();
+        var rooms = Held(db, Conversation.Room("#").PersistenceId);
         var excess = Math.Max(0, rooms.Count - keep);
         if (excess > 0)
         {
@@ -264,6 +251,39 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
             tx.Commit();
         }
         return [.. rooms.Skip(excess).Select(r => r["conversation-".Length..])];
+    }
+
+    /// <summary>The direct conversations whose history the file holds, the one written least recently first, by key
+    /// (<c>@a@b</c>): the history actor counts those with a guest party (<c>kept-guest-conversations</c>) as it starts
+    /// keeping.</summary>
+    public IReadOnlyList<string> HeldDirect()
+    {
+        using var db = Writer();
+        // Every direct conversation's key starts with '@'.
+        return [.. Held(db, new Conversation("@").PersistenceId).Select(r => r["conversation-".Length..])];
+    }
+
+    // Persistence ids under a prefix, by their last row. Waits for the journal's writer like a write would.
+    private SqliteConnection Writer()
+    {
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder(ConnectionString(DatabasePath))
+        {
+            Pooling = false,
+            DefaultTimeout = (int)JournalWriter.LockWait.TotalSeconds,
+        }.ToString());
+        db.Open();
+        return db;
+    }
+
+    private static List<string> Held(SqliteConnection db, string prefix)
+    {
+        var ids = new List<string>();
+        using var read = db.CreateCommand();
+        read.CommandText = $"SELECT persistence_id, MAX(ordering) AS last FROM event_journal WHERE persistence_id GLOB '{prefix}*' " +
+            "GROUP BY persistence_id ORDER BY last";
+        using var rows = read.ExecuteReader();
+        while (rows.Read()) ids.Add(rows.GetString(0));
+        return ids;
     }
 
     // Not pooled: a pooled connection would keep reading a file replaced under the node.
@@ -304,7 +324,8 @@ public static class DataStoreWiring
             system.ActorOf(ReservationWatchActor.Props(a => file.AccountEventsAfterAsync(system, a), after, reserved, store.Accounts.WatchInterval),
                 "reservation-watch");
         var history = system.ActorOf(HistoryActor.Props(store.History, TimeProvider.System, keeper is null ? null : keeper.TryTake, store.Guard, metrics, reserved,
-            keeper is null ? null : keeper.Keeper, store is DataStore sqlite ? sqlite.HeldRooms : null), "history");
+            keeper is null ? null : keeper.Keeper, store is DataStore sqlite ? sqlite.HeldRooms : null,
+            store is DataStore file2 ? file2.HeldDirect : null), "history");
         return (accounts, new HistoryDesk(history, reserved, store.History));
     }
 

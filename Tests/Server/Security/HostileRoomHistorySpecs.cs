@@ -7,7 +7,7 @@ namespace Switchboard.Tests.Server.Security;
 /// dropping, whole and from the file, the room written least recently (guest-only ones first). Rooms cost nothing to
 /// make, and a reserved name costs nothing either (10 a host at once), so one client writing one line in each of 1,030
 /// fresh rooms (join, say, leave: ~3,000 requests, 13.5 s within its own rate limit) had the history of every quiet
-/// room of the node deleted, its members' included. Now its new rooms drop its own (<c>RoomLedger</c>;
+/// room of the node deleted, its members' included. Now its new rooms drop its own (<c>ConversationLedger</c>;
 /// <c>HostileRoomLedgerSpecs</c>).
 /// </summary>
 [Trait(Tiers.Name, Tiers.Process)]

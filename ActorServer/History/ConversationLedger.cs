@@ -9,8 +9,11 @@ namespace Switchboard.Server.History;
 /// writer's own before everyone's: rooms and reserved names cost nothing, and one client with a reserved name writing a
 /// line in each of 1,030 fresh rooms had the history of every other room deleted (a hostile tester's finding). Pure, so
 /// the choice is specified without an actor; memory is one small entry a room held.
+/// <para>A second one bounds the direct conversations with a guest party (<c>kept-guest-conversations</c>), all entered as
+/// guests': one peer writing to a reserved name from ever new guest names had the file grow ~2 MB/s (a hostile tester's
+/// finding), so past the bound the one written least recently goes.</para>
 /// </summary>
-public sealed class RoomLedger(int capacity)
+public sealed class ConversationLedger(int capacity)
 {
     private readonly Dictionary<string, Entry> _rooms = new(StringComparer.Ordinal);
     private long _writes;
@@ -19,6 +22,9 @@ public sealed class RoomLedger(int capacity)
     public int Count => _rooms.Count;
 
     public bool Holds(string room) => _rooms.ContainsKey(room);
+
+    /// <summary>No longer counted here (a direct conversation whose parties are both reserved now).</summary>
+    public void Forget(string key) => _rooms.Remove(key);
 
     /// <summary>The store holds <paramref name="rooms"/>' history, the one written least recently first (read at start),
     /// as rooms only guests wrote in (who wrote them is not read back); the rooms past the bound, whose history must go.</summary>

@@ -1,0 +1,106 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.TestKit.Xunit2;
+using Microsoft.Data.Sqlite;
+
+namespace Switchboard.Tests.Server.History;
+
+/// <summary>
+/// What the store keeps of direct conversations with a guest, whatever peers do: each is bounded by retention, and the
+/// file holds at most <c>kept-guest-conversations</c> of them. Guest names cost nothing, so one peer writing to a reserved
+/// name from ever new guest names grew the file ~2 MB/s (a hostile tester's finding, <c>HostileDmStoreSpecs</c>); now the
+/// one written least recently loses its history whole. Conversations between two reserved names are not counted. On a
+/// real SQLite file, wired as the host does it.
+/// </summary>
+public sealed class GuestConversationBoundSpecs() : TestKit(ActorTestConfig.Server()), IDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "sb-guestdm-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly List<ActorSystem> _nodes = [];
+    private string? _file;
+    private long _ticket;
+
+    private HistoryDesk Node(string history)
+    {
+        var (config, store) = AccountTestConfig.Sqlite(_dir);
+        _file = store.DatabasePath;
+        var system = AccountTestConfig.System($"node{_nodes.Count}", ConfigurationFactory.ParseString($"switchboard.history {{ {history} }}").WithFallback(config), store);
+        _nodes.Add(system);
+        var desk = system.StartStore(store with { History = HistorySettings.Create(system.Settings.Config) }).History!;
+        desk.Reserved.Reserved("alice", 1);
+        desk.Reserved.Reserved("carol", 2);
+        return desk;
+    }
+
+    private void Post(HistoryDesk history, string from, string to, string text)
+    {
+        history.Actor.Tell(new Post(Conversation.Direct(from, to), ++_ticket, from, text), TestActor);
+        ExpectMsg<Posted>(Wait);
+    }
+
+    private HistoryPage Read(HistoryDesk history, string a, string b)
+    {
+        history.Actor.Tell(new ReadHistory(Conversation.Direct(a, b), ++_ticket, HistoryAnchor.Latest, 0, 100), TestActor);
+        return ExpectMsg<HistoryPage>(Wait);
+    }
+
+    // The direct conversations whose rows the file holds, by key.
+    private string Direct()
+    {
+        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        db.Open();
+        using var command = db.CreateCommand();
+        command.CommandText = "SELECT DISTINCT persistence_id FROM event_journal WHERE persistence_id LIKE 'conversation-@%' ORDER BY persistence_id";
+        using var reader = command.ExecuteReader();
+        var keys = new List<string>();
+        while (reader.Read()) keys.Add(reader.GetString(0)["conversation-".Length..]);
+        return string.Join(" ", keys);
+    }
+
+    [Fact]
+    public async Task Guests_writing_to_a_reserved_name_from_new_names_keep_at_most_kept_guest_conversations()
+    {
+        var history = Node("kept-guest-conversations = 3, max-live = 2");
+        Post(history, "alice", "carol", "between two reserved names: never counted");
+        for (var i = 1; i <= 8; i++) Post(history, $"g{i}", "alice", $"spam {i}");
+        // The three written last keep theirs, and the reserved pair's; the rest left the file.
+        await Eventually.HoldsAsync(() => Direct() == "@alice@carol @alice@g6 @alice@g7 @alice@g8", Wait, () => $"in the file: {Direct()}");
+        Assert.Equal(["between two reserved names: never counted"], Read(history, "alice", "carol").Lines.Select(l => l.Text));
+        Assert.Equal(["spam 8"], Read(history, "alice", "g8").Lines.Select(l => l.Text));
+    }
+
+    [Fact]
+    public async Task A_dropped_guest_conversation_reads_empty_and_starts_afresh()
+    {
+        var history = Node("kept-guest-conversations = 2");
+        Post(history, "g1", "alice", "first");
+        Post(history, "g2", "alice", "x");
+        Post(history, "g3", "alice", "x");
+        await Eventually.HoldsAsync(() => Direct() == "@alice@g2 @alice@g3", Wait, () => $"in the file: {Direct()}");
+        Assert.Empty(Read(history, "alice", "g1").Lines);
+        history.Actor.Tell(new Post(Conversation.Direct("g1", "alice"), ++_ticket, "g1", "again"), TestActor);
+        Assert.Equal(1, ExpectMsg<Posted>(Wait).MsgId);
+    }
+
+    [Fact]
+    public async Task The_guest_conversations_in_the_file_are_counted_at_start()
+    {
+        var first = Node("kept-guest-conversations = 5");
+        for (var i = 1; i <= 4; i++) Post(first, $"g{i}", "alice", "x");
+        await _nodes[0].Terminate().WaitAsync(Wait);
+        SqliteConnection.ClearAllPools();
+        // Restarted with a lower bound: the least recently written go as it starts keeping, and the next new one counts.
+        var second = Node("kept-guest-conversations = 2");
+        await Eventually.HoldsAsync(() => Direct() == "@alice@g3 @alice@g4", Wait, () => $"in the file: {Direct()}");
+        Post(second, "g5", "alice", "x");
+        await Eventually.HoldsAsync(() => Direct() == "@alice@g4 @alice@g5", Wait, () => $"in the file: {Direct()}");
+    }
+
+    public new void Dispose()
+    {
+        foreach (var node in _nodes) node.Terminate().Wait(Wait);
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+        base.Dispose();
+    }
+}
