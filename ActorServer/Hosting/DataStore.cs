@@ -295,7 +295,38 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
     }
 
     /// <summary>What <c>/status</c> shows.</summary>
-    public object Status => new { kind = "sqlite", directory = Directory, file = DatabasePath, synchronous = Sync.ToString().ToLowerInvariant() };
+    public object Status => new SqliteStatus(this);
+
+    /// <summary>The database file with its write-ahead log and shared-memory index, in bytes (what the store takes on disk);
+    /// 0 for a part not there.</summary>
+    public long Bytes() => Size(DatabasePath) + Size(DatabasePath + "-wal") + Size(DatabasePath + "-shm");
+
+    private static long Size(string path)
+    {
+        try { return new FileInfo(path).Length; }
+        catch (IOException) { return 0; }
+    }
+
+    /// <summary>What <c>/status</c> shows of it: read at each request (the size and free space move).</summary>
+    private sealed class SqliteStatus(DataStore store)
+    {
+        [System.Text.Json.Serialization.JsonPropertyName("kind")] public string Kind => "sqlite";
+        [System.Text.Json.Serialization.JsonPropertyName("directory")] public string Directory => store.Directory;
+        [System.Text.Json.Serialization.JsonPropertyName("file")] public string File => store.DatabasePath;
+        [System.Text.Json.Serialization.JsonPropertyName("synchronous")] public string Synchronous => store.Sync.ToString().ToLowerInvariant();
+        [System.Text.Json.Serialization.JsonPropertyName("bytes")] public long Bytes => store.Bytes();
+
+        // Null where the file system cannot say.
+        [System.Text.Json.Serialization.JsonPropertyName("freeBytes")]
+        public long? FreeBytes
+        {
+            get
+            {
+                try { return new DriveInfo(store.Directory).AvailableFreeSpace; }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { return null; }
+            }
+        }
+    }
 
     /// <summary>For <c>--help</c> and the start-up log line.</summary>
     public override string ToString() => $"SQLite {DatabasePath}";

@@ -73,6 +73,7 @@ public static class NodeHost
         }
         var logSwitches = NodeWiring.Switches(o);
         using var metrics = new SwitchboardMetrics(NodeWiring.Version);
+        if (data is not null) metrics.ObserveStoreBytes(data.Bytes);
         // Which of the directory's nodes keeps the history; held until the node has stopped.
         using var keeper = data is null ? null : new HistoryKeeperLock(data.Directory, at.Node);
         var started = DateTimeOffset.UtcNow;

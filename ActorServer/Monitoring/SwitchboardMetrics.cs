@@ -41,6 +41,7 @@ public sealed class SwitchboardMetrics : IDisposable
     static readonly KeyValuePair<string, object?> Direct = new("kind", "direct"), Broadcast = new("kind", "broadcast"), Room = new("kind", "room");
     static readonly KeyValuePair<string, object?> AnsweredTag = new("action", "answered"), DroppedTag = new("action", "dropped");
     Func<long>? _stateMailbox;
+    Func<long>? _storeBytes;
     StoreFaultNote? _lastStoreFault;
     StoreFaultNote? _lastDataStoreFailure;
     long _lastDataStoreSuccessTicks;
@@ -80,6 +81,7 @@ public sealed class SwitchboardMetrics : IDisposable
         _storeWrite = _meter.CreateHistogram("switchboard.store.write.duration", "s", "From an account change or a kept message handed to the journal to its write confirmed",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _meter.CreateObservableGauge("switchboard.state.mailbox.messages", () => _stateMailbox?.Invoke() ?? 0, null, "Messages waiting for the state actor");
+        _meter.CreateObservableGauge("switchboard.store.size", () => _storeBytes?.Invoke() ?? 0, "By", "The single-host store's file on disk (database, write-ahead log and index)");
     }
 
     /// <summary>This node's live sessions, for <c>/clients</c>.</summary>
@@ -175,6 +177,9 @@ public sealed class SwitchboardMetrics : IDisposable
 
     /// <summary>Where the state actor's mailbox length is read at each scrape (its cell, set by the host).</summary>
     public void ObserveStateMailbox(Func<long> length) => _stateMailbox = length;
+
+    /// <summary>Where <c>switchboard_store_size_bytes</c> reads the store's size (a single host's SQLite file).</summary>
+    public void ObserveStoreBytes(Func<long> bytes) => _storeBytes = bytes;
 
     KeyValuePair<string, object?> CodeTag(int code) =>
         _codeTags.TryGetValue(code, out var tag) ? tag : _codeTags.GetOrAdd(code, c => new("code", c.ToString(System.Globalization.CultureInfo.InvariantCulture)));

@@ -74,6 +74,22 @@ public sealed class DataStoreOperationSpecs : IDisposable
         Assert.Equal(200, await RegisterAsync(second, "alice", "--password-file", password));
     }
 
+    [Fact]
+    public async Task Status_and_metrics_say_how_much_disk_the_store_takes_and_how_much_is_free()
+    {
+        var monitor = FreePorts.Next();
+        var data = Path.Combine(_dir, "sized");
+        await using var server = await ServerNode.StartAsync(extra: ["--data", data, "--monitor", $"127.0.0.1:{monitor}"]);
+        await using (var alice = await server.ConnectAsync("alice", "--password-file", Secret(AlicePassword)))
+            Assert.Equal(200, (await alice.SendAsync("reserve")).GetProperty("code").GetInt32());
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{monitor}") };
+        var store = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/status")).RootElement.GetProperty("store");
+        // Read at the request: at least the database file as it is now (its log and index come on top).
+        Assert.True(store.GetProperty("bytes").GetInt64() >= new FileInfo(Path.Combine(data, "switchboard.db")).Length, store.ToString());
+        Assert.True(store.GetProperty("freeBytes").GetInt64() > 0, store.ToString());
+        Assert.True(MonitorEndpointSpecs.Value(await http.GetStringAsync("/metrics"), "switchboard_store_size_bytes") > 0);
+    }
+
     [TmpfsFact]
     public async Task A_full_disk_answers_account_changes_503_serves_everything_else_and_recovers_once_space_is_freed()
     {
