@@ -31,8 +31,9 @@ public sealed class MonitorEndpoint : IAsyncDisposable
     MonitorEndpoint(WebApplication app) => _app = app;
 
     /// <param name="Store">What <c>/status</c> shows of the durable store (<see cref="DataStore.Status"/>); null: none (cluster mode).</param>
+    /// <param name="Connections">The client port's live connections and their caps; null where none are counted.</param>
     public sealed record Context(string Node, string Version, DateTimeOffset Started, INodeView View, SwitchboardMetrics Metrics, ILoggerFactory Logs,
-        object? Store = null);
+        object? Store = null, InboundConnections? Connections = null);
 
     /// <summary>Binds and starts; throws <see cref="IOException"/> when the address cannot be bound (in use, not local).</summary>
     public static async Task<MonitorEndpoint> StartAsync(MonitorAddress at, Context c, CancellationToken ct)
@@ -125,6 +126,8 @@ public sealed class MonitorEndpoint : IAsyncDisposable
             reason,
             nodes = v.Nodes,
             clients = new { online = v.OnlineClients, onThisNode = c.Metrics.Sessions.Count },
+            // How near the client port is to its caps (switchboard.max-connections, max-connections-per-host).
+            connections = c.Connections is { } k ? new { open = k.Open, max = k.Total, maxPerHost = k.PerHost } : null,
             totals = new { serverSeq = v.ServerSeq, requests = v.TotalRequests, registrations = v.TotalRegistrations },
         });
     }

@@ -42,6 +42,7 @@ public sealed class SwitchboardMetrics : IDisposable
     static readonly KeyValuePair<string, object?> AnsweredTag = new("action", "answered"), DroppedTag = new("action", "dropped");
     Func<long>? _stateMailbox;
     Func<long>? _storeBytes;
+    Func<long>? _connections;
     StoreFaultNote? _lastStoreFault;
     StoreFaultNote? _lastDataStoreFailure;
     long _lastDataStoreSuccessTicks;
@@ -81,6 +82,8 @@ public sealed class SwitchboardMetrics : IDisposable
         _storeWrite = _meter.CreateHistogram("switchboard.store.write.duration", "s", "From an account change or a kept message handed to the journal to its write confirmed",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _meter.CreateObservableGauge("switchboard.state.mailbox.messages", () => _stateMailbox?.Invoke() ?? 0, null, "Messages waiting for the state actor");
+        _meter.CreateObservableGauge("switchboard.connections.open", () => _connections?.Invoke() ?? 0, null,
+            "Live inbound connections on the client port (capped by switchboard.max-connections and max-connections-per-host)");
         _meter.CreateObservableGauge("switchboard.store.size", () => _storeBytes?.Invoke() ?? 0, "By", "The single-host store's file on disk (database, write-ahead log and index)");
     }
 
@@ -180,6 +183,9 @@ public sealed class SwitchboardMetrics : IDisposable
 
     /// <summary>Where <c>switchboard_store_size_bytes</c> reads the store's size (a single host's SQLite file).</summary>
     public void ObserveStoreBytes(Func<long> bytes) => _storeBytes = bytes;
+
+    /// <summary>Where <c>switchboard_connections_open</c> reads the client port's live connections.</summary>
+    public void ObserveConnections(Func<long> open) => _connections = open;
 
     KeyValuePair<string, object?> CodeTag(int code) =>
         _codeTags.TryGetValue(code, out var tag) ? tag : _codeTags.GetOrAdd(code, c => new("code", c.ToString(System.Globalization.CultureInfo.InvariantCulture)));

@@ -54,6 +54,7 @@ public sealed class PeerAddressTransport : WrappingTransport
         if ((_maxUnsent > 0 || _maxUnsentNode > 0) && !UnsentBytes.Readable)
             _log.Warning("switchboard.max-unsent-bytes is not enforced: this Akka's DotNetty driver does not show its queue");
         _connections = Connections(config);
+        if (_connections is not null) _peers.Connections = _connections;
     }
 
     // Not on a node port: only holders of the cluster secret get past its TLS, which comes before the frame decoder, so a

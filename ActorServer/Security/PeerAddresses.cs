@@ -25,6 +25,9 @@ public sealed class PeerAddresses : IExtension
 
     public static PeerAddresses For(ActorSystem system) => system.WithExtension<PeerAddresses, PeerAddressesId>();
 
+    /// <summary>The client port's live inbound connections and their caps (null: none counted), for <c>/status</c>.</summary>
+    public InboundConnections? Connections { get; internal set; }
+
     /// <summary>The other nodes of this node's segment, whose addresses only they may claim.</summary>
     public NodeIdentities Nodes { get; } = new();
 

@@ -48,6 +48,11 @@ public sealed class MonitorEndpointSpecs
         Assert.Equal(1, status.GetProperty("clients").GetProperty("online").GetInt32());
         Assert.Equal(4, status.GetProperty("totals").GetProperty("requests").GetInt64());
         Assert.Equal(5, status.GetProperty("totals").GetProperty("serverSeq").GetInt64());
+        // alice's connection, counted against the client port's caps (their defaults).
+        var connections = status.GetProperty("connections");
+        Assert.True(connections.GetProperty("open").GetInt32() >= 1, connections.ToString());
+        Assert.Equal((4096, 1024), (connections.GetProperty("max").GetInt32(), connections.GetProperty("maxPerHost").GetInt32()));
+        Assert.True(Value(metrics, "switchboard_connections_open") >= 1);
 
         var clients = Json(await http.GetStringAsync("/clients"));
         Assert.Equal(1, clients.GetProperty("total").GetInt32());
