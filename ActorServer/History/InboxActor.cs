@@ -211,7 +211,8 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
             else g.Older++;
         g.Later += m.Kept;
         g.LaterGone += m.Gone;
-        if (_read.TryGetValue(m.Conversation.Key, out var marker) && m.LastId > marker) g.Unread.Add((m.Conversation, m.LastId - marker));
+        if (_read.TryGetValue(m.Conversation.Key, out var marker) && m.LastId > Unread.From(marker, m.LastId))
+            g.Unread.Add((m.Conversation, m.LastId - Unread.From(marker, m.LastId)));
         if (++g.Answered == g.Expected) Finish(m.Ticket);
     }
 

@@ -63,7 +63,7 @@ internal sealed class SessionUnread(string name, IActorRef self, IWithTimers tim
     private void Fetched(Fetched m)
     {
         if (!_counting.TryGetValue(m.Ticket, out var c) || !c.Markers.TryGetValue(m.Conversation, out var marker)) return;
-        c.Counts[m.Conversation.SeenBy(name)] = Math.Max(0, m.LastId - marker);
+        c.Counts[m.Conversation.SeenBy(name)] = m.LastId - Unread.From(marker, m.LastId);
         if (c.Counts.Count == c.Markers.Count) Finish(m.Ticket);
     }
 

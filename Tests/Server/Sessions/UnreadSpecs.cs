@@ -125,3 +125,4 @@ public sealed class UnreadBoundSpecs : ProbeStoreFixture
         StoreProbe.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 }
+
