@@ -125,4 +125,3 @@ public sealed class UnreadBoundSpecs : ProbeStoreFixture
         StoreProbe.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 }
-
