@@ -16,9 +16,7 @@ public readonly record struct Conversation(string Key)
     /// <summary>A direct conversation's other party, seen from <paramref name="name"/> (null when not a party).</summary>
     public string? Other(string name)
     {
-        if (IsRoom) return null;
-        var at = Key.IndexOf('@', 1);
-        var (a, b) = (Key[1..at], Key[(at + 1)..]);
+        var (a, b) = Parties;
         return a == name ? b : b == name ? a : null;
     }
 

@@ -15,42 +15,42 @@ namespace Switchboard.Server.History;
 /// </summary>
 public sealed class ConversationLedger(int capacity)
 {
-    private readonly Dictionary<string, Entry> _rooms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry> _held = new(StringComparer.Ordinal);
     private long _writes;
 
-    /// <summary>Rooms held.</summary>
-    public int Count => _rooms.Count;
+    /// <summary>Conversations held.</summary>
+    public int Count => _held.Count;
 
-    public bool Holds(string room) => _rooms.ContainsKey(room);
+    public bool Holds(string key) => _held.ContainsKey(key);
 
     /// <summary>No longer counted here (a direct conversation whose parties are both reserved now).</summary>
-    public void Forget(string key) => _rooms.Remove(key);
+    public void Forget(string key) => _held.Remove(key);
 
-    /// <summary>The store holds <paramref name="rooms"/>' history, the one written least recently first (read at start),
-    /// as rooms only guests wrote in (who wrote them is not read back); the rooms past the bound, whose history must go.</summary>
-    public List<string> Seed(IEnumerable<string> rooms)
+    /// <summary>The store holds <paramref name="keys"/>' history, the one written least recently first (read at start),
+    /// as conversations only guests wrote in (who wrote them is not read back); those past the bound, whose history must go.</summary>
+    public List<string> Seed(IEnumerable<string> keys)
     {
         var dropped = new List<string>();
-        foreach (var room in rooms)
-            if (Written(room, reserved: false, writer: null) is { } victim) dropped.Add(victim);
+        foreach (var key in keys)
+            if (Written(key, reserved: false, writer: null) is { } victim) dropped.Add(victim);
         return dropped;
     }
 
-    /// <summary>A message was written to <paramref name="room"/> by <paramref name="writer"/> (a reserved name:
-    /// <paramref name="reserved"/>); the room whose history must now go, or null. Allocates only for a room not held yet.</summary>
-    public string? Written(string room, bool reserved, string? writer = null)
+    /// <summary>A message was written to <paramref name="key"/> by <paramref name="writer"/> (a reserved name:
+    /// <paramref name="reserved"/>); the conversation whose history must now go, or null. Allocates only for one not held yet.</summary>
+    public string? Written(string key, bool reserved, string? writer = null)
     {
-        if (_rooms.TryGetValue(room, out var entry))
+        if (_held.TryGetValue(key, out var entry))
         {
             entry.LastWrite = ++_writes;
             entry.Reserved |= reserved;
             return null;
         }
-        _rooms.Add(room, new Entry { LastWrite = ++_writes, Reserved = reserved, MadeBy = writer });
-        if (_rooms.Count <= capacity) return null;
-        var victim = LeastRecent(room, guestsOnly: true) ?? (writer is null ? null : LeastRecent(room, guestsOnly: false, madeBy: writer))
-            ?? LeastRecent(room, guestsOnly: false)!;
-        _rooms.Remove(victim);
+        _held.Add(key, new Entry { LastWrite = ++_writes, Reserved = reserved, MadeBy = writer });
+        if (_held.Count <= capacity) return null;
+        var victim = LeastRecent(key, guestsOnly: true) ?? (writer is null ? null : LeastRecent(key, guestsOnly: false, madeBy: writer))
+            ?? LeastRecent(key, guestsOnly: false)!;
+        _held.Remove(victim);
         return victim;
     }
 
@@ -58,9 +58,9 @@ public sealed class ConversationLedger(int capacity)
     {
         string? oldest = null;
         var at = long.MaxValue;
-        foreach (var (room, entry) in _rooms)
-            if (entry.LastWrite < at && !(guestsOnly && entry.Reserved) && room != except && (madeBy is null || entry.MadeBy == madeBy))
-                (oldest, at) = (room, entry.LastWrite);
+        foreach (var (key, entry) in _held)
+            if (entry.LastWrite < at && !(guestsOnly && entry.Reserved) && key != except && (madeBy is null || entry.MadeBy == madeBy))
+                (oldest, at) = (key, entry.LastWrite);
         return oldest;
     }
 
@@ -68,7 +68,7 @@ public sealed class ConversationLedger(int capacity)
     {
         public long LastWrite;
         public bool Reserved;
-        // The name whose message made the room held (null: read from the file at start, whoever wrote it).
+        // The name whose message made the conversation held (null: read from the file at start, whoever wrote it).
         public string? MadeBy;
     }
 }

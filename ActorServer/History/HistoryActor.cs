@@ -69,7 +69,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
 
     private void Keeping()
     {
-        ReadHeldRooms();
+        ReadHeld();
         Receive<Post>(m => Writable(m.Ticket), m =>
         {
             ToConversation(m.Conversation, m);
@@ -77,7 +77,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
             {
                 if (_ledger.Written(m.Conversation.Key, _reserved?.IsReserved(m.From) == true, m.From) is { } dropped) DropRoom(dropped);
             }
-            else if (!WithGuest(m.Conversation)) _guestDirect.Forget(m.Conversation.Key);
+            else if (!WithGuest(m.Conversation, m.From)) _guestDirect.Forget(m.Conversation.Key);
             else if (_guestDirect.Written(m.Conversation.Key, reserved: false) is { } dropped) DropDirect(dropped);
         });
         Receive<ReadHistory>(m => ToConversation(m.Conversation, m));
@@ -102,24 +102,27 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     }
 
     // Once, as this node starts keeping: what the file holds counts (and what is past the bound leaves it now).
-    private void ReadHeldRooms()
+    private void ReadHeld()
     {
-        if (_heldRooms is null) return;
+        if (_heldRooms is not null)
+            ReadHeld("rooms", () => _heldRooms(_settings.KeptRooms), _ledger, DropRoom, _settings.KeptRooms, "kept-rooms");
+        if (_heldDirect is not null)
+            ReadHeld("direct conversations with a guest", () => [.. _heldDirect().Where(key => WithGuest(new Conversation(key)))], _guestDirect,
+                DropDirect, _settings.KeptGuestConversations, "kept-guest-conversations");
+    }
+
+    private void ReadHeld(string what, Func<IReadOnlyList<string>> read, ConversationLedger ledger, Action<string> drop, int bound, string setting)
+    {
         try
         {
-            var rooms = _heldRooms(_settings.KeptRooms);
-            foreach (var room in _ledger.Seed(rooms)) DropRoom(room);
-            _log.Info("history: the store holds the history of {0} rooms (at most {1}, switchboard.history.kept-rooms)", rooms.Count, _settings.KeptRooms);
-            if (_heldDirect is null) return;
-            var withGuests = _heldDirect().Where(key => WithGuest(new Conversation(key))).ToList();
-            foreach (var key in _guestDirect.Seed(withGuests)) DropDirect(key);
-            _log.Info("history: the store holds the history of {0} direct conversations with a guest (at most {1}, switchboard.history.kept-guest-conversations)",
-                withGuests.Count, _settings.KeptGuestConversations);
+            var held = read();
+            foreach (var key in ledger.Seed(held)) drop(key);
+            _log.Info("history: the store holds the history of {0} {1} (at most {2}, switchboard.history.{3})", held.Count, what, bound, setting);
         }
         catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
         {
-            // The rooms written from now on are still bounded; those already in the file are not counted until then.
-            _log.Error("history: could not read which rooms the store holds history of: {0}", DataStoreErrors.OneLine(ex));
+            // Those written from now on are still bounded; those already in the file are not counted until then.
+            _log.Error("history: could not read which {0} the store holds history of: {1}", what, DataStoreErrors.OneLine(ex));
         }
     }
 
@@ -141,9 +144,15 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         Forget(new Conversation(key));
     }
 
-    // Whether a direct conversation has a party that is not reserved now (none is known without the reserved names).
-    private bool WithGuest(Conversation c) =>
-        _reserved is not null && c.Parties is var (a, b) && (a is null || b is null || !_reserved.IsReserved(a) || !_reserved.IsReserved(b));
+    // Whether a direct conversation has a party that is not reserved now (none is known without the reserved names). The
+    // writer, when known, is asked first: a guest's DM needs no party read out of the key.
+    private bool WithGuest(Conversation c, string? writer = null)
+    {
+        if (_reserved is null) return false;
+        if (writer is not null && !_reserved.IsReserved(writer)) return true;
+        var (a, b) = c.Parties;
+        return a is null || b is null || !_reserved.IsReserved(a) || !_reserved.IsReserved(b);
+    }
 
     private void Forget(Conversation c)
     {

@@ -211,8 +211,8 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
             else g.Older++;
         g.Later += m.Kept;
         g.LaterGone += m.Gone;
-        if (_read.TryGetValue(m.Conversation.Key, out var marker) && m.LastId > Unread.From(marker, m.LastId))
-            g.Unread.Add((m.Conversation, m.LastId - Unread.From(marker, m.LastId)));
+        if (_read.TryGetValue(m.Conversation.Key, out var marker) && Unread.From(marker, m.LastId) is var from && m.LastId > from)
+            g.Unread.Add((m.Conversation, m.LastId - from));
         if (++g.Answered == g.Expected) Finish(m.Ticket);
     }
 

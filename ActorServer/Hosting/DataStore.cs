@@ -233,7 +233,7 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
     /// the history as it starts keeping, before any conversation of it does (<see cref="HistoryActor"/>).</summary>
     public IReadOnlyList<string> HeldRooms(int keep)
     {
-        using var db = Writer();
+        using var db = Patient();
         var rooms = Held(db, Conversation.Room("#").PersistenceId);
         var excess = Math.Max(0, rooms.Count - keep);
         if (excess > 0)
@@ -258,13 +258,13 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
     /// keeping.</summary>
     public IReadOnlyList<string> HeldDirect()
     {
-        using var db = Writer();
+        using var db = Patient();
         // Every direct conversation's key starts with '@'.
         return [.. Held(db, new Conversation("@").PersistenceId).Select(r => r["conversation-".Length..])];
     }
 
-    // Persistence ids under a prefix, by their last row. Waits for the journal's writer like a write would.
-    private SqliteConnection Writer()
+    // Not pooled (as Reader), and waiting for the journal's writer like a write would.
+    private SqliteConnection Patient()
     {
         var db = new SqliteConnection(new SqliteConnectionStringBuilder(ConnectionString(DatabasePath))
         {
@@ -275,6 +275,7 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
         return db;
     }
 
+    // Persistence ids under a prefix, the one whose last row is oldest first.
     private static List<string> Held(SqliteConnection db, string prefix)
     {
         var ids = new List<string>();
@@ -354,9 +355,9 @@ public static class DataStoreWiring
         if (store is DataStore file)
             system.ActorOf(ReservationWatchActor.Props(a => file.AccountEventsAfterAsync(system, a), after, reserved, store.Accounts.WatchInterval),
                 "reservation-watch");
+        var sqlite = store as DataStore;
         var history = system.ActorOf(HistoryActor.Props(store.History, TimeProvider.System, keeper is null ? null : keeper.TryTake, store.Guard, metrics, reserved,
-            keeper is null ? null : keeper.Keeper, store is DataStore sqlite ? sqlite.HeldRooms : null,
-            store is DataStore file2 ? file2.HeldDirect : null), "history");
+            keeper is null ? null : keeper.Keeper, sqlite is null ? null : sqlite.HeldRooms, sqlite is null ? null : sqlite.HeldDirect), "history");
         return (accounts, new HistoryDesk(history, reserved, store.History));
     }
 

@@ -117,10 +117,11 @@ public static class NodeHost
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         _ = mode.WhenGone.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
         _ = system.WhenTerminated.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
-        if (PeerAddresses.For(system).Connections is { } connections) metrics.ObserveConnections(() => connections.Open);
+        var connections = PeerAddresses.For(system).Connections;
+        if (connections is not null) metrics.ObserveConnections(() => connections.Open);
         await using var endpoint = monitor is null ? null : await NodeWiring.StartMonitorAsync(monitor, new MonitorEndpoint.Context(at.Node,
             NodeWiring.Version, started, mode.View(node, system, app.Services.GetRequiredService<ActorRegistry>().Get<RegistryKey>()), metrics, logs,
-            ((IDataStore?)data ?? mode.Store)?.Status, PeerAddresses.For(system).Connections));
+            ((IDataStore?)data ?? mode.Store)?.Status, connections));
         if (monitor is not null && endpoint is null)
         {
             await app.StopAsync();
