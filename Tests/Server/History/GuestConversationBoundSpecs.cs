@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 using Microsoft.Data.Sqlite;
 
@@ -15,18 +14,12 @@ namespace Switchboard.Tests.Server.History;
 public sealed class GuestConversationBoundSpecs() : TestKit(ActorTestConfig.Server()), IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "sb-guestdm-" + Guid.NewGuid().ToString("N")[..12]);
-    private readonly List<ActorSystem> _nodes = [];
-    private string? _file;
+    private readonly SqliteHistoryNodes _nodes = new(Path.Combine(Path.GetTempPath(), "sb-guestdm-" + Guid.NewGuid().ToString("N")[..12]));
     private long _ticket;
 
     private HistoryDesk Node(string history)
     {
-        var (config, store) = AccountTestConfig.Sqlite(_dir);
-        _file = store.DatabasePath;
-        var system = AccountTestConfig.System($"node{_nodes.Count}", ConfigurationFactory.ParseString($"switchboard.history {{ {history} }}").WithFallback(config), store);
-        _nodes.Add(system);
-        var desk = system.StartStore(store with { History = HistorySettings.Create(system.Settings.Config) }).History!;
+        var desk = _nodes.Start(history);
         desk.Reserved.Reserved("alice", 1);
         desk.Reserved.Reserved("carol", 2);
         return desk;
@@ -44,18 +37,7 @@ public sealed class GuestConversationBoundSpecs() : TestKit(ActorTestConfig.Serv
         return ExpectMsg<HistoryPage>(Wait);
     }
 
-    // The direct conversations whose rows the file holds, by key.
-    private string Direct()
-    {
-        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        db.Open();
-        using var command = db.CreateCommand();
-        command.CommandText = "SELECT DISTINCT persistence_id FROM event_journal WHERE persistence_id LIKE 'conversation-@%' ORDER BY persistence_id";
-        using var reader = command.ExecuteReader();
-        var keys = new List<string>();
-        while (reader.Read()) keys.Add(reader.GetString(0)["conversation-".Length..]);
-        return string.Join(" ", keys);
-    }
+    private string Direct() => _nodes.Keys("@");
 
     [Fact]
     public async Task Guests_writing_to_a_reserved_name_from_new_names_keep_at_most_kept_guest_conversations()
@@ -87,7 +69,7 @@ public sealed class GuestConversationBoundSpecs() : TestKit(ActorTestConfig.Serv
     {
         var first = Node("kept-guest-conversations = 5");
         for (var i = 1; i <= 4; i++) Post(first, $"g{i}", "alice", "x");
-        await _nodes[0].Terminate().WaitAsync(Wait);
+        await _nodes.Nodes[0].Terminate().WaitAsync(Wait);
         SqliteConnection.ClearAllPools();
         // Restarted with a lower bound: the least recently written go as it starts keeping, and the next new one counts.
         var second = Node("kept-guest-conversations = 2");
@@ -98,9 +80,7 @@ public sealed class GuestConversationBoundSpecs() : TestKit(ActorTestConfig.Serv
 
     public new void Dispose()
     {
-        foreach (var node in _nodes) node.Terminate().Wait(Wait);
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+        _nodes.Dispose();
         base.Dispose();
     }
 }

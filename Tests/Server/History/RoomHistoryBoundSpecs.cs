@@ -1,7 +1,5 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.TestKit.Xunit2;
-using Microsoft.Data.Sqlite;
 
 namespace Switchboard.Tests.Server.History;
 
@@ -15,19 +13,10 @@ namespace Switchboard.Tests.Server.History;
 public sealed class RoomHistoryBoundSpecs() : TestKit(ActorTestConfig.Server()), IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "sb-roombound-" + Guid.NewGuid().ToString("N")[..12]);
-    private readonly List<ActorSystem> _nodes = [];
-    private string? _file;
+    private readonly SqliteHistoryNodes _nodes = new(Path.Combine(Path.GetTempPath(), "sb-roombound-" + Guid.NewGuid().ToString("N")[..12]));
     private long _ticket;
 
-    private HistoryDesk Node(string history)
-    {
-        var (config, store) = AccountTestConfig.Sqlite(_dir);
-        _file = store.DatabasePath;
-        var system = AccountTestConfig.System($"node{_nodes.Count}", ConfigurationFactory.ParseString($"switchboard.history {{ {history} }}").WithFallback(config), store);
-        _nodes.Add(system);
-        return system.StartStore(store with { History = HistorySettings.Create(system.Settings.Config) }).History!;
-    }
+    private HistoryDesk Node(string history) => _nodes.Start(history);
 
     private long Post(HistoryDesk history, string room, string text, string from = "bob")
     {
@@ -41,27 +30,10 @@ public sealed class RoomHistoryBoundSpecs() : TestKit(ActorTestConfig.Server()),
         return ExpectMsg<HistoryPage>(Wait);
     }
 
-    // The rooms whose rows the file holds (deleted-flagged rows too: they are in the file), by name.
-    private string[] RoomsInFile() =>
-        Query("SELECT DISTINCT persistence_id FROM event_journal WHERE persistence_id LIKE 'conversation-#%' ORDER BY persistence_id",
-            r => r.GetString(0)["conversation-".Length..]);
-
     private long PayloadBytes(string room) =>
-        Query("SELECT COALESCE(SUM(LENGTH(payload)), 0) FROM event_journal WHERE persistence_id = 'conversation-" + room + "'", r => r.GetInt64(0))[0];
+        _nodes.Query("SELECT COALESCE(SUM(LENGTH(payload)), 0) FROM event_journal WHERE persistence_id = 'conversation-" + room + "'", r => r.GetInt64(0))[0];
 
-    private T[] Query<T>(string sql, Func<SqliteDataReader, T> read)
-    {
-        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        db.Open();
-        using var command = db.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<T>();
-        while (reader.Read()) rows.Add(read(reader));
-        return [.. rows];
-    }
-
-    private string Rooms() => string.Join(" ", RoomsInFile());
+    private string Rooms() => _nodes.Keys("#");
 
     [Fact]
     public async Task Rooms_written_one_after_another_keep_history_in_at_most_kept_rooms_of_them()
@@ -99,7 +71,7 @@ public sealed class RoomHistoryBoundSpecs() : TestKit(ActorTestConfig.Server()),
     {
         var history = Node("kept-rooms = 5");
         foreach (var room in new[] { "#a", "#b", "#c", "#d", "#e" }) Post(history, room, "before");
-        await _nodes[0].Terminate();
+        await _nodes.Nodes[0].Terminate();
 
         history = Node("kept-rooms = 3");
         await Eventually.HoldsAsync(() => Rooms() == "#c #d #e", Wait, () => $"the rooms in the file: {Rooms()}");
@@ -135,9 +107,7 @@ public sealed class RoomHistoryBoundSpecs() : TestKit(ActorTestConfig.Server()),
 
     public new void Dispose()
     {
-        foreach (var node in _nodes) node.Terminate().Wait(Wait);
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+        _nodes.Dispose();
         base.Dispose();
     }
 }

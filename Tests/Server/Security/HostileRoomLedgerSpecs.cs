@@ -1,7 +1,5 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.TestKit.Xunit2;
-using Microsoft.Data.Sqlite;
 
 namespace Switchboard.Tests.Server.Security;
 
@@ -16,18 +14,10 @@ namespace Switchboard.Tests.Server.Security;
 public sealed class HostileRoomLedgerSpecs() : TestKit(ActorTestConfig.Server()), IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "sbhostile-ledger-" + Guid.NewGuid().ToString("N")[..12]);
-    private ActorSystem? _node;
-    private string? _file;
+    private readonly SqliteHistoryNodes _nodes = new(Path.Combine(Path.GetTempPath(), "sbhostile-ledger-" + Guid.NewGuid().ToString("N")[..12]));
     private long _ticket;
 
-    private HistoryDesk Node(string history)
-    {
-        var (config, store) = AccountTestConfig.Sqlite(_dir);
-        _file = store.DatabasePath;
-        _node = AccountTestConfig.System("node", ConfigurationFactory.ParseString($"switchboard.history {{ {history} }}").WithFallback(config), store);
-        return _node.StartStore(store with { History = HistorySettings.Create(_node.Settings.Config) }).History!;
-    }
+    private HistoryDesk Node(string history) => _nodes.Start(history);
 
     private void Post(HistoryDesk history, string room, string text, string from)
     {
@@ -41,17 +31,7 @@ public sealed class HostileRoomLedgerSpecs() : TestKit(ActorTestConfig.Server())
         return ExpectMsg<HistoryPage>(Wait);
     }
 
-    private string Rooms()
-    {
-        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        db.Open();
-        using var command = db.CreateCommand();
-        command.CommandText = "SELECT DISTINCT persistence_id FROM event_journal WHERE persistence_id LIKE 'conversation-#%' ORDER BY persistence_id";
-        using var reader = command.ExecuteReader();
-        var rooms = new List<string>();
-        while (reader.Read()) rooms.Add(reader.GetString(0)["conversation-".Length..]);
-        return string.Join(" ", rooms);
-    }
+    private string Rooms() => _nodes.Keys("#");
 
     [Fact]
     public async Task A_reserved_writer_making_room_after_room_drops_its_own_rooms_history_not_anothers()
@@ -79,9 +59,7 @@ public sealed class HostileRoomLedgerSpecs() : TestKit(ActorTestConfig.Server())
 
     public new void Dispose()
     {
-        _node?.Terminate().Wait(Wait);
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+        _nodes.Dispose();
         base.Dispose();
     }
 }
