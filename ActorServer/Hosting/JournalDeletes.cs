@@ -5,22 +5,26 @@ namespace Switchboard.Server.Hosting;
 /// <summary>
 /// Akka.Persistence.Sql's delete of one persistence id's events up to a sequence number (<c>BaseByteArrayJournalDao.Delete</c>
 /// with <c>delete-compatibility-mode</c> off and tags in their table, the settings of the <c>sqlite</c> mapping here), as
-/// statements prepared once on <see cref="JournalWriter"/>'s connection: every event up to it is marked deleted, then
-/// all but the highest marked one are removed, so the id's highest sequence number stays in the file and its ids never
-/// restart; its tag rows up to it go too. Up to <see cref="long.MaxValue"/> is the one exception: every row of the id
-/// goes, the highest too (a room whose history the store no longer holds, <c>ForgetRoom</c>: its ids start again).
+/// statements prepared once on <see cref="JournalWriter"/>'s connection, with the same result: of the id's events up to
+/// it, the highest stays, flagged deleted (so the id's highest sequence number stays in the file and its ids never
+/// restart), and all below it go; its tag rows up to it go too. Up to <see cref="long.MaxValue"/> is the one exception:
+/// every row of the id goes, the highest too (a room whose history the store no longer holds, <c>ForgetRoom</c>: its ids
+/// start again).
+/// <para>The plugin flags every event up to it, then removes all but the highest flagged. After each delete (the
+/// plugin's or this), an id's one flagged row is its lowest, so the highest flagged after flagging is the highest event
+/// up to it: this flags only that one and removes those below it. Flagging all first rewrote each removed row once more
+/// before removing it (a conversation past its retention deletes a quarter of its bound at a time), and finding the
+/// highest flagged read the id's rows downward from its newest.</para>
 /// </summary>
 internal sealed class JournalDeletes : IDisposable
 {
-    private readonly SqliteCommand _mark, _highestMarked, _remove, _tags, _erase, _eraseTags;
+    private readonly SqliteCommand _highest, _mark, _remove, _tags, _erase, _eraseTags;
 
     public JournalDeletes(SqliteConnection connection)
     {
-        _mark = Prepare(connection, "UPDATE event_journal SET is_deleted = 1 WHERE persistence_id = $pid AND sequence_nr <= $to", "$to");
-        _highestMarked = Prepare(connection,
-            "SELECT sequence_nr FROM event_journal WHERE persistence_id = $pid AND is_deleted = 1 ORDER BY sequence_nr DESC LIMIT 1");
-        _remove = Prepare(connection,
-            "DELETE FROM event_journal WHERE persistence_id = $pid AND sequence_nr <= $to AND sequence_nr < $marked", "$to", "$marked");
+        _highest = Prepare(connection, "SELECT MAX(sequence_nr) FROM event_journal WHERE persistence_id = $pid AND sequence_nr <= $to", "$to");
+        _mark = Prepare(connection, "UPDATE event_journal SET is_deleted = 1 WHERE persistence_id = $pid AND sequence_nr = $kept", "$kept");
+        _remove = Prepare(connection, "DELETE FROM event_journal WHERE persistence_id = $pid AND sequence_nr < $kept", "$kept");
         _tags = Prepare(connection, "DELETE FROM tags WHERE sequence_nr <= $to AND persistence_id = $pid", "$to");
         _erase = Prepare(connection, "DELETE FROM event_journal WHERE persistence_id = $pid");
         _eraseTags = Prepare(connection, "DELETE FROM tags WHERE persistence_id = $pid");
@@ -34,10 +38,12 @@ internal sealed class JournalDeletes : IDisposable
             Execute(_eraseTags, tx, persistenceId);
             return;
         }
-        Execute(_mark, tx, persistenceId, ("$to", toSequenceNr));
-        Bind(_highestMarked, tx, persistenceId);
-        var marked = _highestMarked.ExecuteScalar() is long highest ? highest : 0;
-        Execute(_remove, tx, persistenceId, ("$to", toSequenceNr), ("$marked", marked));
+        Bind(_highest, tx, persistenceId, ("$to", toSequenceNr));
+        if (_highest.ExecuteScalar() is long kept)
+        {
+            Execute(_mark, tx, persistenceId, ("$kept", kept));
+            Execute(_remove, tx, persistenceId, ("$kept", kept));
+        }
         Execute(_tags, tx, persistenceId, ("$to", toSequenceNr));
     }
 
@@ -67,6 +73,6 @@ internal sealed class JournalDeletes : IDisposable
 
     public void Dispose()
     {
-        foreach (var c in new[] { _mark, _highestMarked, _remove, _tags, _erase, _eraseTags }) c.Dispose();
+        foreach (var c in new[] { _highest, _mark, _remove, _tags, _erase, _eraseTags }) c.Dispose();
     }
 }

@@ -124,6 +124,25 @@ public sealed class JournalWriterSpecs : IDisposable
             Rows().Select(r => (r.Pid, r.Seq, r.Deleted)).ToList());
     }
 
+    // As the plugin's delete leaves them, whatever the number: past the id's newest, the newest stays flagged; at or below
+    // the one kept flagged by an earlier delete, nothing changes; to another id, only that id's rows move.
+    [Fact]
+    public async Task A_delete_past_the_newest_keeps_the_newest_flagged_and_one_to_an_id_already_deleted_changes_nothing()
+    {
+        using var writer = new JournalWriter(ConnectionString, WalSync.Normal);
+        await writer.WriteAsync([.. Enumerable.Range(1, 4).Select(i => Row("conversation-#a", i)), Row("conversation-#b", 1)]);
+
+        await writer.DeleteToAsync("conversation-#a", 2);
+        await writer.DeleteToAsync("conversation-#a", 1);
+        await writer.DeleteToAsync("conversation-#a", 2);
+        Assert.Equal([("conversation-#a", 2L, 1L), ("conversation-#a", 3L, 0L), ("conversation-#a", 4L, 0L), ("conversation-#b", 1L, 0L)],
+            Rows().Select(r => (r.Pid, r.Seq, r.Deleted)).ToList());
+
+        await writer.DeleteToAsync("conversation-#a", 99);
+        await writer.DeleteToAsync("conversation-#c", 7);
+        Assert.Equal([("conversation-#a", 4L, 1L), ("conversation-#b", 1L, 0L)], Rows().Select(r => (r.Pid, r.Seq, r.Deleted)).ToList());
+    }
+
     // A released name's password hashes must leave the file, not linger in its free pages (nor in a backup, which copies
     // them): the writer's deletes overwrite what they remove, both a row on a page that stays (among other ids' rows) and
     // pages freed whole (a long payload's overflow pages), by the next checkpoint.
