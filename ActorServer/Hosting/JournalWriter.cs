@@ -18,19 +18,14 @@ public sealed class JournalWriter : IDisposable
     /// <summary>Rows in one transaction at most (what waits beyond goes in the next).</summary>
     public const int MaxRows = 2000;
 
-    private const string Insert =
-        "INSERT INTO event_journal (timestamp, is_deleted, persistence_id, sequence_nr, payload, manifest, serializer_id) " +
-        "VALUES ($timestamp, 0, $pid, $seq, $payload, $manifest, $serializer)";
-
     private readonly string _connectionString;
     private readonly string _pragmas;
     private readonly object _gate = new();
     private readonly Queue<Job> _queue = new();
     private readonly Thread _thread;
     private SqliteConnection? _connection;
-    private SqliteCommand? _insert;
+    private JournalInsert? _insert;
     private JournalDeletes? _deletes;
-    private SqliteParameter _timestamp = null!, _pid = null!, _seq = null!, _payload = null!, _manifest = null!, _serializer = null!;
     private bool _closed;
 
     /// <summary>How long a transaction waits for SQLite's write lock (another process holding it) before it fails: below
@@ -124,17 +119,7 @@ public sealed class JournalWriter : IDisposable
 
     private void InsertRows(SqliteTransaction tx, Write write)
     {
-        _insert!.Transaction = tx;
-        foreach (var row in write.Rows)
-        {
-            _timestamp.Value = row.Timestamp;
-            _pid.Value = row.PersistenceId;
-            _seq.Value = row.SequenceNr;
-            _payload.Value = row.Payload;
-            _manifest.Value = row.Manifest;
-            _serializer.Value = row.SerializerId;
-            _insert.ExecuteNonQuery();
-        }
+        foreach (var row in write.Rows) _insert!.Run(row);
     }
 
     private SqliteConnection Open()
@@ -149,16 +134,7 @@ public sealed class JournalWriter : IDisposable
                 setUp.CommandText = _pragmas;
                 setUp.ExecuteNonQuery();
             }
-            var insert = connection.CreateCommand();
-            insert.CommandText = Insert;
-            _timestamp = insert.Parameters.Add("$timestamp", SqliteType.Integer);
-            _pid = insert.Parameters.Add("$pid", SqliteType.Text);
-            _seq = insert.Parameters.Add("$seq", SqliteType.Integer);
-            _payload = insert.Parameters.Add("$payload", SqliteType.Blob);
-            _manifest = insert.Parameters.Add("$manifest", SqliteType.Text);
-            _serializer = insert.Parameters.Add("$serializer", SqliteType.Integer);
-            insert.Prepare();
-            _insert = insert;
+            _insert = new JournalInsert(connection);
             _deletes = new JournalDeletes(connection);
             return _connection = connection;
         }

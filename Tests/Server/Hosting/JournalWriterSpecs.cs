@@ -68,6 +68,24 @@ public sealed class JournalWriterSpecs : IDisposable
         Assert.All(rows, r => Assert.Equal((0L, "posted", 4245L, 639_000_000_000_000_000 + r.Seq), (r.Deleted, r.Manifest, r.Serializer, r.Timestamp)));
     }
 
+    // The texts are bound as UTF-16 and stored as the file's UTF-8, as Microsoft.Data.Sqlite stored them: a name beyond
+    // ASCII reads back the same, typed text; an empty manifest or payload is stored empty, not NULL (the payload may not be).
+    [Fact]
+    public async Task Texts_beyond_ascii_and_empty_values_are_stored_as_they_are()
+    {
+        using var writer = new JournalWriter(ConnectionString, WalSync.Normal);
+        var pid = "conversation-dm:zoë:日本";
+        await writer.WriteAsync([new JournalRowData(pid, 1, [0xff, 0, 7], "pösted", 4245, 1), new JournalRowData("conversation-#e", 1, [], "", 4245, 2)]);
+
+        using var db = Connect();
+        using var read = db.CreateCommand();
+        read.CommandText = "SELECT persistence_id, typeof(persistence_id), hex(payload), typeof(payload), manifest, typeof(manifest) FROM event_journal ORDER BY ordering";
+        using var r = read.ExecuteReader();
+        var rows = new List<(string, string, string, string, string, string)>();
+        while (r.Read()) rows.Add((r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5)));
+        Assert.Equal([(pid, "text", "FF0007", "blob", "pösted", "text"), ("conversation-#e", "text", "", "blob", "", "text")], rows);
+    }
+
     [Fact]
     public async Task A_failed_transaction_leaves_none_of_its_rows_then_the_next_one_commits()
     {
