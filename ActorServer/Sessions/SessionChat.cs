@@ -10,7 +10,7 @@ namespace Switchboard.Server.Sessions;
 /// pushed within a bound on what it has not acknowledged yet, past which new ones are dropped. The session's timers
 /// are read at use: Akka sets them after the session's constructor, which builds this.
 /// </summary>
-internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self, IWithTimers timers,
+internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self, IWithTimers timers, ITimeProvider clock,
     SessionServices services, SessionReplies replies, SessionFigures? figures)
 {
     private readonly IActorRef _registry = services.Registry;
@@ -23,6 +23,10 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
     private readonly HashSet<string> _rooms = new(StringComparer.Ordinal);
     // DMs and room messages not answered yet: what their answer needs (kept ones wait for the store first).
     private readonly Dictionary<long, Outgoing> _outgoing = [];
+    // Each waits until its Due (clock milliseconds), checked every _sweepEvery by one timer while any waits. A timer per
+    // message cost every DM ~0.4 KB kept for its whole wait: Akka's scheduler holds a cancelled timer until its deadline
+    // comes round (5 s), so each was promoted to the heap's oldest generation and collected there.
+    private readonly TimeSpan _sweepEvery = SweepInterval(services.Settings.DeliveryTimeout, services.History?.Settings.Timeout);
     private readonly HistoryDesk? _history = services.History;
     private SessionHistory? _kept;
     private SessionUnread? _unread;
@@ -45,7 +49,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
         inbox.FromClient<SetPresence>(m => m.Id, SetPresence);
         inbox.Receive<RouteResult>(Routed);
         inbox.Receive<Delivered>(Delivered);
-        inbox.Receive<DeliveryTimeout>(TimedOut);
+        inbox.Receive<SweepTick>(_ => Sweep());
         // Only from this node (Handed cannot come from a peer): a client's own Deliver or Fanout is not taken.
         inbox.Receive<Handed>(h =>
         {
@@ -151,8 +155,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
         var conversation = Conversation.Direct(name, m.To);
         var keepFirst = _history is not null && _history.Reserved.IsReserved(m.To);
         var keepAfter = !keepFirst && _history is not null && _history.Reserved.IsReserved(name);
-        _outgoing[m.Id] = new Outgoing(m.To, null, m.Text, keepFirst ? conversation : null, KeepAfter: keepAfter ? conversation : null);
-        timers.Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), Wait(keepFirst || keepAfter));
+        Arm(m.Id, new Outgoing(m.To, null, m.Text, keepFirst ? conversation : null, KeepAfter: keepAfter ? conversation : null), Wait(keepFirst || keepAfter));
         if (keepFirst) _history!.Actor.Tell(new Post(conversation, m.Id, name, m.Text), self);
         else Route(m.Id, m.To, m.Text);
     }
@@ -224,8 +227,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
             return;
         }
         // A room message is kept before it goes out.
-        _outgoing[m.Id] = new Outgoing(null, room, m.Text, Conversation.Room(room));
-        timers.Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), _history.Settings.Timeout);
+        Arm(m.Id, new Outgoing(null, room, m.Text, Conversation.Room(room)), _history.Settings.Timeout);
         _history.Actor.Tell(new Post(Conversation.Room(room), m.Id, name, m.Text), self);
     }
 
@@ -312,11 +314,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
             if (!HeldInstead(m.Id, m.Code)) Finish(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
             return;
         }
-        if (_outgoing.Remove(m.Id, out var sent))
-        {
-            timers.Timers.Cancel(m.Id);
-            if (sent.Answered) return; // kept after its 503: it went out, the sender was answered then
-        }
+        if (_outgoing.Remove(m.Id, out var sent) && sent.Answered) return; // kept after its 503: it went out, the sender was answered then
         if (m.Code != Codes.Ok) Answer(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
         // A broadcast answers how many it went to; a room message, where it went (members are per node).
         else Answer(m.Id, OpOutcome.Ok(m.Room is null ? OpValue.Of(m.Recipients) : OpValue.Of($"sent to {m.Room}")));
@@ -350,13 +348,45 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
         Finish(m.Id, m.Code == Codes.Ok ? OpOutcome.Ok(OpValue.Of("delivered")) : new OpOutcome(m.Code, OpValue.None, m.Error));
     }
 
-    // No answer in time: the store's (503) while a kept message waits for it, else the recipient node's.
-    private void TimedOut(DeliveryTimeout m)
+    // Waits until `wait` has passed for its answer (a wait already set is replaced).
+    private void Arm(long id, Outgoing o, TimeSpan wait)
     {
-        if (!_outgoing.TryGetValue(m.Id, out var o)) return;
+        _outgoing[id] = o with { Due = Now + (long)wait.TotalMilliseconds };
+        if (!timers.Timers.IsTimerActive(SweepTick.Instance))
+            timers.Timers.StartPeriodicTimer(SweepTick.Instance, SweepTick.Instance, _sweepEvery);
+    }
+
+    private long Now => (long)clock.MonotonicClock.TotalMilliseconds;
+
+    // At most an eighth of the shorter wait late (a quarter of a second at most): a wait ends between it and that much
+    // more.
+    private static TimeSpan SweepInterval(TimeSpan delivery, TimeSpan? store)
+    {
+        var shorter = store is { } s && s < delivery ? s : delivery;
+        return TimeSpan.FromMilliseconds(Math.Clamp(shorter.TotalMilliseconds / 8, 10, 250));
+    }
+
+    private void Sweep()
+    {
+        if (_outgoing.Count == 0)
+        {
+            timers.Timers.Cancel(SweepTick.Instance);
+            return;
+        }
+        var now = Now;
+        List<long>? due = null;
+        foreach (var (id, o) in _outgoing)
+            if (o.Due <= now) (due ??= []).Add(id);
+        foreach (var id in due ?? []) TimedOut(id);
+    }
+
+    // No answer in time: the store's (503) while a kept message waits for it, else the recipient node's.
+    private void TimedOut(long id)
+    {
+        if (!_outgoing.TryGetValue(id, out var o)) return;
         if (o.Answered)
         {
-            _outgoing.Remove(m.Id); // the store never answered: nothing more comes of it
+            _outgoing.Remove(id); // the store never answered: nothing more comes of it
             return;
         }
         if (o.Conversation is not null && o.MsgId == 0 && !o.Delivered)
@@ -364,26 +394,25 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
             // The store was asked and has not answered: it may yet keep the message (a cluster's conversation moving
             // off a dead node takes longer than this). The sender hears so now; what the store does keep still goes
             // out (Posted), unanswered, so the history and what the recipients saw agree. Forgotten after one more wait.
-            Answer(m.Id, new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.NoAnswer));
-            _outgoing[m.Id] = o with { Answered = true };
-            timers.Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), Wait(kept: true));
+            Answer(id, new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.NoAnswer));
+            Arm(id, o with { Answered = true }, Wait(kept: true));
             return;
         }
         if (o.Delivered)
         {
-            Finish(m.Id, OpOutcome.Ok(OpValue.Of($"delivered (not kept: {HistoryText.Unavailable})")));
+            Finish(id, OpOutcome.Ok(OpValue.Of($"delivered (not kept: {HistoryText.Unavailable})")));
             return;
         }
         // Kept, and the node serving its reserved recipient did not answer (it may have died with it undelivered): it
         // waits in their inbox like one for an offline recipient (at least once: had it reached them, it may come again
         // at their next login, with the same id).
-        if (o.MsgId != 0 && Hold(m.Id, nodeSilent: true))
+        if (o.MsgId != 0 && Hold(id, nodeSilent: true))
         {
-            timers.Timers.StartSingleTimer(m.Id, new DeliveryTimeout(m.Id), _history!.Settings.Timeout);
+            Arm(id, _outgoing[id], _history!.Settings.Timeout);
             return;
         }
         // The store did not answer: keeping it, or holding it for an offline recipient (whose node is this one).
-        Finish(m.Id, o.Conversation is not null && (o.MsgId == 0 || o.To is null || o.Holding)
+        Finish(id, o.Conversation is not null && (o.MsgId == 0 || o.To is null || o.Holding)
             ? new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.Unavailable)
             : new OpOutcome(Codes.NotOnline, OpValue.None, "the recipient's node did not answer"));
     }
@@ -391,7 +420,6 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
     private void Finish(long id, OpOutcome outcome)
     {
         if (!_outgoing.Remove(id, out var o)) return; // already answered (timeout, or a late answer)
-        timers.Timers.Cancel(id);
         if (!o.Answered) Answer(id, outcome);
     }
 
@@ -468,8 +496,11 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
         figures?.SetUnacked(_pushed - _acked);
     }
 
-    /// <summary>No answer to a direct or kept message in time.</summary>
-    private sealed record DeliveryTimeout(long Id);
+    /// <summary>Time to look for DMs and kept messages whose answer is overdue (the key of its timer too).</summary>
+    private sealed record SweepTick
+    {
+        public static readonly SweepTick Instance = new();
+    }
 
     /// <summary>A join or leave the rooms have not answered yet: what holds the client's next commands.</summary>
     private sealed record RoomChange(long Id);
@@ -480,6 +511,8 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
     /// <paramref name="Answered"/>: the sender already heard 503 (the store did not answer in time); it goes out if kept.
     /// <param name="Holding">Kept, the recipient offline: its inbox was asked to hold it.</param>
     /// <param name="NodeSilent">Held because the recipient's node did not answer, not because the recipient is offline.</param>
+    /// <param name="Due">When its wait ends (<see cref="Now"/>'s milliseconds).</param>
     private sealed record Outgoing(string? To, string? Room, string Text, Conversation? Conversation, long MsgId = 0,
-        Conversation? KeepAfter = null, bool Delivered = false, bool Answered = false, bool Holding = false, bool NodeSilent = false);
+        Conversation? KeepAfter = null, bool Delivered = false, bool Answered = false, bool Holding = false, bool NodeSilent = false,
+        long Due = 0);
 }
