@@ -28,7 +28,7 @@ public sealed class ConversationActor : ReceivePersistentActor
     private readonly HistorySettings _settings;
     private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly List<ChatLine> _lines = [];
+    private readonly KeptLines _lines = new();
     private readonly Queue<(IActorRef ReplyTo, long Ticket, long Asked)> _writing = new();
     private readonly SwitchboardMetrics? _metrics;
     private readonly HistoryRoutes _routes;
@@ -106,7 +106,7 @@ public sealed class ConversationActor : ReceivePersistentActor
         // The newest written message's time (kept, or trimmed while this actor lived); unknown (0) after a restart that
         // found everything deleted: then nothing is in view, rather than the earlier owner's ids.
         if (LastSequenceNr == 0 || _newestTime < sinceMs) return new View(0, 0, 0);
-        var first = _lines.FindIndex(l => l.TimeMs >= sinceMs);
+        var first = _lines.FirstAtOrAfter(sinceMs);
         if (first <= 0) return new View(0, FirstId - 1, LastSequenceNr); // from the first kept (or all trimmed)
         var hidden = _lines[first].Id - 1;
         return new View(hidden, hidden, LastSequenceNr);
@@ -201,7 +201,7 @@ public sealed class ConversationActor : ReceivePersistentActor
             _bytes -= size;
             _trimmedBytes += size;
         }
-        if (n > 0) _lines.RemoveRange(0, n);
+        if (n > 0) _lines.RemoveOldest(n);
         var trimmedTo = FirstId - 1;
         var undeleted = trimmedTo - Math.Max(_deletedTo, _deleting);
         if (undeleted <= 0 || (undeleted < _deleteEvery && _trimmedBytes < _deleteBytes)) return;
