@@ -41,14 +41,18 @@ public sealed class JournalWriterSpecs : IDisposable
 
     private static JournalRowData Row(string pid, long seq) => new(pid, seq, [1, 2, (byte)seq], "posted", 4245, 639_000_000_000_000_000 + seq);
 
-    private List<(string Pid, long Seq, long Deleted, string Manifest, long Serializer, long Timestamp)> Rows()
+    private List<(string Pid, long Seq, long Deleted, string Manifest, long Serializer, long Timestamp)> Rows() =>
+        Read("SELECT persistence_id, sequence_nr, is_deleted, manifest, serializer_id, timestamp FROM event_journal ORDER BY ordering",
+            r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5)));
+
+    private List<T> Read<T>(string query, Func<SqliteDataReader, T> row)
     {
         using var db = Connect();
         using var read = db.CreateCommand();
-        read.CommandText = "SELECT persistence_id, sequence_nr, is_deleted, manifest, serializer_id, timestamp FROM event_journal ORDER BY ordering";
+        read.CommandText = query;
         using var r = read.ExecuteReader();
-        var rows = new List<(string, long, long, string, long, long)>();
-        while (r.Read()) rows.Add((r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5)));
+        var rows = new List<T>();
+        while (r.Read()) rows.Add(row(r));
         return rows;
     }
 
@@ -77,12 +81,8 @@ public sealed class JournalWriterSpecs : IDisposable
         var pid = "conversation-dm:zoë:日本";
         await writer.WriteAsync([new JournalRowData(pid, 1, [0xff, 0, 7], "pösted", 4245, 1), new JournalRowData("conversation-#e", 1, [], "", 4245, 2)]);
 
-        using var db = Connect();
-        using var read = db.CreateCommand();
-        read.CommandText = "SELECT persistence_id, typeof(persistence_id), hex(payload), typeof(payload), manifest, typeof(manifest) FROM event_journal ORDER BY ordering";
-        using var r = read.ExecuteReader();
-        var rows = new List<(string, string, string, string, string, string)>();
-        while (r.Read()) rows.Add((r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5)));
+        var rows = Read("SELECT persistence_id, typeof(persistence_id), hex(payload), typeof(payload), manifest, typeof(manifest) FROM event_journal ORDER BY ordering",
+            r => (r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5)));
         Assert.Equal([(pid, "text", "FF0007", "blob", "pösted", "text"), ("conversation-#e", "text", "", "blob", "", "text")], rows);
     }
 
