@@ -11,33 +11,21 @@ namespace Switchboard.Tests.Server.History;
 /// one written least recently loses its history whole. Conversations between two reserved names are not counted. On a
 /// real SQLite file, wired as the host does it.
 /// </summary>
-public sealed class GuestConversationBoundSpecs() : TestKit(ActorTestConfig.Server()), IDisposable
+public sealed class GuestConversationBoundSpecs() : SqliteHistorySpecs("sb-guestdm-")
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-    private readonly SqliteHistoryNodes _nodes = new(Path.Combine(Path.GetTempPath(), "sb-guestdm-" + Guid.NewGuid().ToString("N")[..12]));
-    private long _ticket;
-
     private HistoryDesk Node(string history)
     {
-        var desk = _nodes.Start(history);
+        var desk = Nodes.Start(history);
         desk.Reserved.Reserved("alice", 1);
         desk.Reserved.Reserved("carol", 2);
         return desk;
     }
 
-    private void Post(HistoryDesk history, string from, string to, string text)
-    {
-        history.Actor.Tell(new Post(Conversation.Direct(from, to), ++_ticket, from, text), TestActor);
-        ExpectMsg<Posted>(Wait);
-    }
+    private void Post(HistoryDesk history, string from, string to, string text) => Post(history, Conversation.Direct(from, to), from, text);
 
-    private HistoryPage Read(HistoryDesk history, string a, string b)
-    {
-        history.Actor.Tell(new ReadHistory(Conversation.Direct(a, b), ++_ticket, HistoryAnchor.Latest, 0, 100), TestActor);
-        return ExpectMsg<HistoryPage>(Wait);
-    }
+    private HistoryPage Read(HistoryDesk history, string a, string b) => Read(history, Conversation.Direct(a, b));
 
-    private string Direct() => _nodes.Keys("@");
+    private string Direct() => Nodes.Keys("@");
 
     [Fact]
     public async Task Guests_writing_to_a_reserved_name_from_new_names_keep_at_most_kept_guest_conversations()
@@ -60,7 +48,7 @@ public sealed class GuestConversationBoundSpecs() : TestKit(ActorTestConfig.Serv
         Post(history, "g3", "alice", "x");
         await Eventually.HoldsAsync(() => Direct() == "@alice@g2 @alice@g3", Wait, () => $"in the file: {Direct()}");
         Assert.Empty(Read(history, "alice", "g1").Lines);
-        history.Actor.Tell(new Post(Conversation.Direct("g1", "alice"), ++_ticket, "g1", "again"), TestActor);
+        history.Actor.Tell(new Post(Conversation.Direct("g1", "alice"), NextTicket(), "g1", "again"), TestActor);
         Assert.Equal(1, ExpectMsg<Posted>(Wait).MsgId);
     }
 
@@ -69,18 +57,12 @@ public sealed class GuestConversationBoundSpecs() : TestKit(ActorTestConfig.Serv
     {
         var first = Node("kept-guest-conversations = 5");
         for (var i = 1; i <= 4; i++) Post(first, $"g{i}", "alice", "x");
-        await _nodes.Nodes[0].Terminate().WaitAsync(Wait);
+        await Nodes.Nodes[0].Terminate().WaitAsync(Wait);
         SqliteConnection.ClearAllPools();
         // Restarted with a lower bound: the least recently written go as it starts keeping, and the next new one counts.
         var second = Node("kept-guest-conversations = 2");
         await Eventually.HoldsAsync(() => Direct() == "@alice@g3 @alice@g4", Wait, () => $"in the file: {Direct()}");
         Post(second, "g5", "alice", "x");
         await Eventually.HoldsAsync(() => Direct() == "@alice@g4 @alice@g5", Wait, () => $"in the file: {Direct()}");
-    }
-
-    public new void Dispose()
-    {
-        _nodes.Dispose();
-        base.Dispose();
     }
 }

@@ -10,30 +10,18 @@ namespace Switchboard.Tests.Server.History;
 /// first) loses its history whole, in the file too, so rooms made and written in a loop cannot fill the disk. On a real
 /// SQLite file, wired as the host does it.
 /// </summary>
-public sealed class RoomHistoryBoundSpecs() : TestKit(ActorTestConfig.Server()), IDisposable
+public sealed class RoomHistoryBoundSpecs() : SqliteHistorySpecs("sb-roombound-")
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-    private readonly SqliteHistoryNodes _nodes = new(Path.Combine(Path.GetTempPath(), "sb-roombound-" + Guid.NewGuid().ToString("N")[..12]));
-    private long _ticket;
+    private HistoryDesk Node(string history) => Nodes.Start(history);
 
-    private HistoryDesk Node(string history) => _nodes.Start(history);
+    private long Post(HistoryDesk history, string room, string text, string from = "bob") => Post(history, Conversation.Room(room), from, text).MsgId;
 
-    private long Post(HistoryDesk history, string room, string text, string from = "bob")
-    {
-        history.Actor.Tell(new Post(Conversation.Room(room), ++_ticket, from, text), TestActor);
-        return ExpectMsg<Posted>(Wait).MsgId;
-    }
-
-    private HistoryPage Read(HistoryDesk history, string room)
-    {
-        history.Actor.Tell(new ReadHistory(Conversation.Room(room), ++_ticket, HistoryAnchor.Latest, 0, 100), TestActor);
-        return ExpectMsg<HistoryPage>(Wait);
-    }
+    private HistoryPage Read(HistoryDesk history, string room) => Read(history, Conversation.Room(room));
 
     private long PayloadBytes(string room) =>
-        _nodes.Query("SELECT COALESCE(SUM(LENGTH(payload)), 0) FROM event_journal WHERE persistence_id = 'conversation-" + room + "'", r => r.GetInt64(0))[0];
+        Nodes.Query("SELECT COALESCE(SUM(LENGTH(payload)), 0) FROM event_journal WHERE persistence_id = 'conversation-" + room + "'", r => r.GetInt64(0))[0];
 
-    private string Rooms() => _nodes.Keys("#");
+    private string Rooms() => Nodes.Keys("#");
 
     [Fact]
     public async Task Rooms_written_one_after_another_keep_history_in_at_most_kept_rooms_of_them()
@@ -71,7 +59,7 @@ public sealed class RoomHistoryBoundSpecs() : TestKit(ActorTestConfig.Server()),
     {
         var history = Node("kept-rooms = 5");
         foreach (var room in new[] { "#a", "#b", "#c", "#d", "#e" }) Post(history, room, "before");
-        await _nodes.Nodes[0].Terminate();
+        await Nodes.Nodes[0].Terminate();
 
         history = Node("kept-rooms = 3");
         await Eventually.HoldsAsync(() => Rooms() == "#c #d #e", Wait, () => $"the rooms in the file: {Rooms()}");
@@ -103,11 +91,5 @@ public sealed class RoomHistoryBoundSpecs() : TestKit(ActorTestConfig.Server()),
         // Before: the 52 trimmed stayed until 64 had gathered, 240 KB in the file.
         await Eventually.HoldsAsync(() => PayloadBytes("#long") <= 32768 + 8192 + 2 * 4100, Wait,
             () => $"the room's payload in the file: {PayloadBytes("#long")} bytes");
-    }
-
-    public new void Dispose()
-    {
-        _nodes.Dispose();
-        base.Dispose();
     }
 }

@@ -11,27 +11,15 @@ namespace Switchboard.Tests.Server.Security;
 /// who has rooms of its own held drops one of those, never another's: a guests-only room still goes first (guest names
 /// cost nothing), then the writer's own, and only a writer with none (its first room) drops the least recent of all.
 /// </summary>
-public sealed class HostileRoomLedgerSpecs() : TestKit(ActorTestConfig.Server()), IDisposable
+public sealed class HostileRoomLedgerSpecs() : SqliteHistorySpecs("sbhostile-ledger-")
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-    private readonly SqliteHistoryNodes _nodes = new(Path.Combine(Path.GetTempPath(), "sbhostile-ledger-" + Guid.NewGuid().ToString("N")[..12]));
-    private long _ticket;
+    private HistoryDesk Node(string history) => Nodes.Start(history);
 
-    private HistoryDesk Node(string history) => _nodes.Start(history);
+    private void Post(HistoryDesk history, string room, string text, string from) => Post(history, Conversation.Room(room), from, text);
 
-    private void Post(HistoryDesk history, string room, string text, string from)
-    {
-        history.Actor.Tell(new Post(Conversation.Room(room), ++_ticket, from, text), TestActor);
-        ExpectMsg<Posted>(Wait);
-    }
+    private HistoryPage Read(HistoryDesk history, string room) => Read(history, Conversation.Room(room));
 
-    private HistoryPage Read(HistoryDesk history, string room)
-    {
-        history.Actor.Tell(new ReadHistory(Conversation.Room(room), ++_ticket, HistoryAnchor.Latest, 0, 100), TestActor);
-        return ExpectMsg<HistoryPage>(Wait);
-    }
-
-    private string Rooms() => _nodes.Keys("#");
+    private string Rooms() => Nodes.Keys("#");
 
     [Fact]
     public async Task A_reserved_writer_making_room_after_room_drops_its_own_rooms_history_not_anothers()
@@ -55,11 +43,5 @@ public sealed class HostileRoomLedgerSpecs() : TestKit(ActorTestConfig.Server())
         Post(history, "#m2", "x", from: "mallory");
         Post(history, "#m3", "x", from: "mallory");
         await Eventually.HoldsAsync(() => Rooms() == "#m1 #m2 #m3", Wait, () => $"the rooms in the file: {Rooms()}");
-    }
-
-    public new void Dispose()
-    {
-        _nodes.Dispose();
-        base.Dispose();
     }
 }
