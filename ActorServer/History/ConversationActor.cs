@@ -143,8 +143,10 @@ public sealed class ConversationActor : ReceivePersistentActor
             Sender.Tell(new HistoryFailed(m.Ticket, Codes.Invalid, error!));
             return;
         }
-        var lines = Capped(Range(from, to).Where(l => l.TimeMs >= m.SinceMs).ToList(), keepOldest: m.Anchor == HistoryAnchor.After);
-        Sender.Tell(new HistoryPage(m.Ticket, _conversation, lines, view.Below, view.Last));
+        var lines = Range(from, to).Where(l => l.TimeMs >= m.SinceMs).ToList();
+        // Within Limits.MaxHistoryReplyBytes: the lines nearest the anchor.
+        var (start, count) = HistoryWindow.Cap(lines, m.Anchor, m.At, Limits.MaxHistoryReplyBytes);
+        Sender.Tell(new HistoryPage(m.Ticket, _conversation, lines.GetRange(start, count).ToArray(), view.Below, view.Last));
         _metrics?.HistoryQueried();
     }
 
@@ -159,21 +161,6 @@ public sealed class ConversationActor : ReceivePersistentActor
             else if (_lines[(int)(id - first)].TimeMs >= m.SinceMs) kept++;
         // The newest id as the inbox's owner sees it: its unread count is that less its marker.
         Sender.Tell(new Fetched(m.Ticket, _conversation, lines, ViewFrom(m.SinceMs).Last, kept, gone));
-    }
-
-    // Within Limits.MaxHistoryReplyBytes: the lines nearest the anchor are kept (the newest, or the oldest after an id).
-    private static ChatLine[] Capped(List<ChatLine> lines, bool keepOldest)
-    {
-        var utf8 = System.Text.Encoding.UTF8;
-        long bytes = 0;
-        var n = 0;
-        for (; n < lines.Count; n++)
-        {
-            var l = lines[keepOldest ? n : lines.Count - 1 - n];
-            bytes += utf8.GetByteCount(l.From) + utf8.GetByteCount(l.Text);
-            if (bytes > Limits.MaxHistoryReplyBytes && n > 0) break;
-        }
-        return keepOldest ? [.. lines.Take(n)] : [.. lines.Skip(lines.Count - n)];
     }
 
     private IEnumerable<ChatLine> Range(long from, long to)

@@ -35,4 +35,51 @@ public static class HistoryWindow
         // Clipped to what is kept; a window wholly outside it is empty.
         return (Math.Max(from, first), Math.Min(to, last));
     }
+
+    /// <summary>
+    /// The part of a page's <paramref name="lines"/> (in id order) that fits in <paramref name="budget"/> bytes of text
+    /// (sender and text, UTF-8): the lines nearest the anchor, one at least. Latest and before keep the newest, after the
+    /// oldest, and around the line at its id (or the nearest to it) with the nearest on both sides in turn, the first
+    /// after it, as an uncut page has them.
+    /// </summary>
+    public static (int Start, int Count) Cap(IReadOnlyList<ChatLine> lines, HistoryAnchor anchor, long at, long budget)
+    {
+        if (lines.Count == 0) return (0, 0);
+        var (lo, hi) = anchor switch
+        {
+            HistoryAnchor.After => (0, 0),
+            HistoryAnchor.Around => (AtOrAfter(lines, at), AtOrAfter(lines, at)),
+            _ => (lines.Count - 1, lines.Count - 1),
+        };
+        var bytes = Size(lines[lo]);
+        var afterNext = true;
+        while (lo > 0 || hi < lines.Count - 1)
+        {
+            // After an anchor, newer lines; before one or at the latest, older; around, one of each in turn.
+            var later = anchor switch
+            {
+                HistoryAnchor.After => true,
+                HistoryAnchor.Around => hi < lines.Count - 1 && (afterNext || lo == 0),
+                _ => false,
+            };
+            if ((later ? hi == lines.Count - 1 : lo == 0)) break; // after/before/latest: nothing more on its one side
+            var next = later ? hi + 1 : lo - 1;
+            bytes += Size(lines[next]);
+            if (bytes > budget) break;
+            if (later) hi = next;
+            else lo = next;
+            afterNext = !later;
+        }
+        return (lo, hi - lo + 1);
+    }
+
+    private static long Size(ChatLine l) => System.Text.Encoding.UTF8.GetByteCount(l.From) + System.Text.Encoding.UTF8.GetByteCount(l.Text);
+
+    // The first line at or after the id, or the newest if none is.
+    private static int AtOrAfter(IReadOnlyList<ChatLine> lines, long id)
+    {
+        for (var i = 0; i < lines.Count; i++)
+            if (lines[i].Id >= id) return i;
+        return lines.Count - 1;
+    }
 }

@@ -378,5 +378,11 @@ public sealed class HistoryReplyBoundSpecs() : TestKit(Akka.Configuration.Config
         Assert.True(latest.Lines.Length is > 1 and < 40);
         history.Tell(new ReadHistory(lobby, 2, HistoryAnchor.After, 0, 100));
         Assert.Equal(1, ExpectMsg<HistoryPage>(Wait).Lines[0].Id); // from the first
+        // Around an id: the anchor and its nearest on both sides, not the newest of the window.
+        history.Tell(new ReadHistory(lobby, 3, HistoryAnchor.Around, 10, 100));
+        var around = ExpectMsg<HistoryPage>(Wait).Lines.Select(l => l.Id).ToArray();
+        Assert.Contains(10L, around);
+        Assert.True(around.Length > 1 && around[0] < 10 && around[^1] > 10 && around[^1] - 10 - (10 - around[0]) is 0 or 1,
+            string.Join(",", around));
     }
 }

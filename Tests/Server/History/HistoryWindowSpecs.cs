@@ -67,3 +67,43 @@ public sealed class HistoryWindowSpecs
         }
     }
 }
+
+/// <summary>How a page too large for one reply is cut (<see cref="HistoryWindow.Cap"/>): the messages nearest its anchor
+/// stay, whatever the anchor.</summary>
+public sealed class HistoryCapSpecs
+{
+    // Ids 11..40, each line 10 chars of text and 1 of name.
+    private static readonly ChatLine[] Lines = [.. Enumerable.Range(11, 30).Select(i => new ChatLine(i, "b", new string('x', 10), i))];
+
+    private static long[] Ids(HistoryAnchor anchor, long at, long budget)
+    {
+        var (start, count) = HistoryWindow.Cap(Lines, anchor, at, budget);
+        return [.. Lines.Skip(start).Take(count).Select(l => l.Id)];
+    }
+
+    [Fact]
+    public void Latest_and_before_keep_the_newest() =>
+        Assert.Equal([38, 39, 40], Ids(HistoryAnchor.Latest, 0, 33));
+
+    [Fact]
+    public void After_keeps_the_oldest() =>
+        Assert.Equal([11, 12, 13], Ids(HistoryAnchor.After, 10, 33));
+
+    [Theory]
+    [InlineData(20, 55, new long[] { 18, 19, 20, 21, 22 })] // five fit: the anchor in the middle
+    [InlineData(20, 44, new long[] { 19, 20, 21, 22 })] // four: the odd one after, as an uncut page has it
+    [InlineData(11, 33, new long[] { 11, 12, 13 })] // at the first kept: the rest after it
+    [InlineData(40, 33, new long[] { 38, 39, 40 })] // at the newest: the rest before it
+    [InlineData(25, 5, new long[] { 25 })] // not even one fits: the anchor alone, as a single line always goes
+    public void Around_keeps_the_anchor_and_its_nearest_on_both_sides(long at, long budget, long[] expected) =>
+        Assert.Equal(expected, Ids(HistoryAnchor.Around, at, budget));
+
+    [Fact]
+    public void Around_an_id_not_among_the_lines_keeps_those_nearest_it() =>
+        // Below the first line (the reader sees only the later ones): the first of them.
+        Assert.Equal([11, 12], Ids(HistoryAnchor.Around, 5, 22));
+
+    [Fact]
+    public void A_page_within_the_budget_is_whole() =>
+        Assert.Equal(30, Ids(HistoryAnchor.Around, 20, 10_000).Length);
+}
