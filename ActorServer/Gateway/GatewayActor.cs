@@ -68,6 +68,9 @@ public sealed class GatewayActor : ReceiveActor
             if (m.Joined.Count + m.Left.Count == 0) return;
             foreach (var (_, s) in _sessions.All) s.Tell(m);
         });
+        // A name reserved here, through a node sharing the data directory, or (ReservationHeard) by a cluster node.
+        Receive<Accounts.ReservationChanged>(m => EndLookAlikes(m.Name));
+        Receive<Accounts.ReservationHeard>(m => EndLookAlikes(m.Name));
         Receive<Terminated>(t => t.ActorRef.Equals(_registry), _ => OnRegistryLost());
         Receive<Terminated>(t =>
         {
@@ -86,8 +89,24 @@ public sealed class GatewayActor : ReceiveActor
     protected override void PreStart()
     {
         Context.Watch(_registry);
+        if (_services.History is not null)
+        {
+            Context.System.EventStream.Subscribe<Accounts.ReservationChanged>(Self);
+            Context.System.EventStream.Subscribe<Accounts.ReservationHeard>(Self);
+        }
         if (_doorName is not null) _door = Context.ActorOf(NodeDoorActor.Props(Self, _services.Rooms, _registry), _doorName);
         _log.Info("gateway up");
+    }
+
+    // A registration is refused a look-alike of a reserved name, but one online before the reservation was written (or
+    // while it was being hashed) would go on talking as the owner would appear to: its session ends, and its client's
+    // next registration is refused (403). Reservations are rare (a password hash each, bounded per host): one pass.
+    private void EndLookAlikes(string name)
+    {
+        if (_services.History?.Reserved.IsReserved(name) != true) return;
+        foreach (var (held, session) in _sessions.All)
+            if (!string.Equals(held, name, StringComparison.Ordinal) && string.Equals(held, name, StringComparison.OrdinalIgnoreCase))
+                session.Tell(new LookAlikeReserved(name));
     }
 
     // Node traffic comes through this node's door (from the other nodes) or from this node's registry: no peer

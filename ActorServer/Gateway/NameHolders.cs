@@ -20,3 +20,7 @@ public sealed record RegisteredSent
 
 /// <summary>Session → gateway: its client answered the probe, so the name is really taken.</summary>
 public sealed record ClientVerified(string Name);
+
+/// <summary>Gateway → a session it started: <paramref name="Reserved"/> was just reserved and this session's name differs from
+/// it only in case, so it is nobody's any more (it would pass for the owner): the session ends.</summary>
+public sealed record LookAlikeReserved(string Reserved);

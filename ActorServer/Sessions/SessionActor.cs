@@ -132,6 +132,11 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         });
         Receive<ActorIdentity>(OnIdentity);
         Receive<ProbeExpired>(_ => OnProbeExpired());
+        Receive<LookAlikeReserved>(_ => Sender.Equals(Context.Parent), m =>
+        {
+            _log.Info("'{0}' differs only in case from '{1}', reserved now: its session ends", _name, m.Reserved);
+            End($"'{_name}' differs only in case from the reserved name '{m.Reserved}'");
+        });
         Receive<VerifyClient>(_ => Sender.Equals(Context.Parent), _ =>
         {
             _verifyRequested = true;

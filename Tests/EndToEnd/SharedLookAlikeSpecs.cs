@@ -88,4 +88,36 @@ public sealed class SharedLookAlikeSpecs : IDisposable
                 return Code(impostor.Registration) == 403;
             }, TimeSpan.FromSeconds(20), () => $"CAROL0X still registers on {node.Address}");
     }
+
+    // A hostile tester's finding: a case variant online when the name was reserved kept its session (and talked as it,
+    // into kept history) for as long as it stayed connected. Its session ends on every node once the reservation is
+    // known there, and its client's new registration is refused.
+    [Fact]
+    public async Task Case_variants_online_when_a_name_is_reserved_lose_their_sessions_on_both_nodes()
+    {
+        var segment = ServerNode.NewSegmentName();
+        await using var a = await ServerNode.StartAsync(segment);
+        await using var b = await ServerNode.StartAsync(segment);
+        await using var here = await a.ConnectAsync("Dave5");
+        await using var there = await b.ConnectAsync("DAVE5");
+        await using var watcher = await a.ConnectAsync("watcher5");
+        Assert.Equal((200, 200), (Code(here.Registration), Code(there.Registration)));
+
+        await using (var dave = await ReserverAsync(a, "dave5", "daves-own-secret"))
+        {
+            var reserved = await dave.SendAsync("reserve", Reserving);
+            Assert.Equal((200, "reserved"), (Code(reserved), Result(reserved)));
+        }
+
+        await Eventually.HoldsAsync(async () =>
+        {
+            var who = await watcher.SendAsync("who");
+            var names = who.GetProperty("result").EnumerateArray().Select(e => e.GetProperty("name").GetString()).ToArray();
+            return !names.Contains("Dave5") && !names.Contains("DAVE5");
+        }, TimeSpan.FromSeconds(20), () => "a case variant of the reserved dave5 is still online");
+        // And stays away: its client's registration (its reconnect too) is refused.
+        await using var again = await b.ConnectAsync("Dave5");
+        Assert.Equal(403, Code(again.Registration));
+        Assert.Equal(404, Code(await watcher.SendAsync("tell DAVE5 are you there")));
+    }
 }
