@@ -30,6 +30,8 @@ public static class HistoryWindow
             HistoryAnchor.Latest => (last - n + 1, last),
             HistoryAnchor.Before => (at - n, at - 1),
             HistoryAnchor.After => (at + 1, at + n),
+            // Around an id not written yet: the newest are the nearest to it (as before it), not half a page.
+            HistoryAnchor.Around when at > last => (last - n + 1, last),
             _ => (at - (n - 1) / 2, at - (n - 1) / 2 + n - 1),
         };
         // Clipped to what is kept; a window wholly outside it is empty.

@@ -18,6 +18,8 @@ public sealed class HistoryWindowSpecs
     [InlineData(HistoryAnchor.Around, 20, 5, 18, 22)]
     [InlineData(HistoryAnchor.Around, 20, 4, 19, 22)] // the odd one goes after
     [InlineData(HistoryAnchor.Around, 20, 1, 20, 20)]
+    [InlineData(HistoryAnchor.Around, 999, 3, 38, 40)] // past the newest: the newest, a whole page (a new user's finding)
+    [InlineData(HistoryAnchor.Around, 39, 5, 37, 40)] // near the newest: cut there
     [InlineData(HistoryAnchor.After, 0, 5, 11, 15)] // from the start: the first kept
     [InlineData(HistoryAnchor.After, 3, 2, 11, 12)] // after a trimmed id: the same
     public void A_query_gets_the_kept_ids_of_its_window(HistoryAnchor anchor, long at, int count, long from, long to)
