@@ -8,11 +8,14 @@ namespace Switchboard.Server.Rooms;
 /// <param name="MaxRooms">Rooms this node keeps (with members or history); past it a room nobody here is in gives its
 /// place to a new one, and with none such a join is 503.</param>
 /// <param name="PerClient">Rooms one client may be in at once; a join past it is 429.</param>
-public sealed record RoomsSettings(int History, int HistoryBytes, int MaxRooms, int PerClient)
+/// <param name="PerHost">Rooms whose members here are all clients of one host, at most; a join that would open one more
+/// is 429.</param>
+public sealed record RoomsSettings(int History, int HistoryBytes, int MaxRooms, int PerClient, int PerHost)
 {
     public static RoomsSettings Create(Config config) => new(
         config.RequiredInt("switchboard.room-history"),
         config.RequiredInt("switchboard.rooms.history-bytes"),
         config.RequiredInt("switchboard.rooms.max-rooms"),
-        config.RequiredInt("switchboard.rooms.per-client"));
+        config.RequiredInt("switchboard.rooms.per-client"),
+        config.RequiredInt("switchboard.rooms.per-host"));
 }

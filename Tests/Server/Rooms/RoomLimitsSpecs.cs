@@ -10,12 +10,12 @@ namespace Switchboard.Tests.Server.Rooms;
 /// </summary>
 public sealed class RoomLimitsSpecs() : TestKit(ActorTestConfig.Server())
 {
-    private IActorRef Rooms(int maxRooms, int perClient) =>
-        Sys.ActorOf(RoomsActor.Props(new RoomsSettings(History: 50, HistoryBytes: 65536, MaxRooms: maxRooms, PerClient: perClient), TestActor, null));
+    private IActorRef Rooms(int maxRooms, int perClient, int perHost = 1000) =>
+        Sys.ActorOf(RoomsActor.Props(new RoomsSettings(History: 50, HistoryBytes: 65536, MaxRooms: maxRooms, PerClient: perClient, PerHost: perHost), TestActor, null));
 
-    private object Join(IActorRef rooms, Akka.TestKit.TestProbe session, long id, string room)
+    private object Join(IActorRef rooms, Akka.TestKit.TestProbe session, long id, string room, string host = "10.0.0.1")
     {
-        rooms.Tell(new JoinLocal(id, room, session.Ref));
+        rooms.Tell(new JoinLocal(id, room, session.Ref, host));
         return session.ExpectMsg<object>(m => m is RoomJoined or RoomRefused);
     }
 
@@ -71,5 +71,32 @@ public sealed class RoomLimitsSpecs() : TestKit(ActorTestConfig.Server())
         // A session gone leaves all its rooms, and its count with them.
         rooms.Tell(new LeaveAll(sitter.Ref));
         for (var i = 0; i < 3; i++) Assert.IsType<RoomJoined>(Join(rooms, sitter, 10 + i, $"#t{i}"));
+    }
+
+    // A hostile tester's finding: 8 guests of one host (32 rooms each) held all 256 of a node's rooms, and every other
+    // join of a new room, or of an empty one with kept history, was 503 while they stayed.
+    [Fact]
+    public void One_hosts_clients_alone_hold_at_most_per_host_rooms_and_others_still_open_theirs()
+    {
+        var rooms = Rooms(maxRooms: 8, perClient: 4, perHost: 3);
+        var holders = new[] { CreateTestProbe(), CreateTestProbe() };
+        for (var i = 0; i < 3; i++) Assert.IsType<RoomJoined>(Join(rooms, holders[i % 2], i, $"#h{i}", host: "10.6.6.6"));
+        var refused = Assert.IsType<RoomRefused>(Join(rooms, holders[1], 3, "#h3", host: "10.6.6.6"));
+        Assert.Equal(Codes.RateLimited, refused.Code);
+        Assert.Contains("3 rooms", refused.Error);
+
+        // Rooms others are in are no new places: the host's clients still join them, and its own ones too.
+        var other = CreateTestProbe();
+        Assert.IsType<RoomJoined>(Join(rooms, other, 1, "#shared", host: "10.7.7.7"));
+        Assert.IsType<RoomJoined>(Join(rooms, holders[1], 4, "#shared", host: "10.6.6.6"));
+        Assert.IsType<RoomJoined>(Join(rooms, holders[1], 5, "#h0", host: "10.6.6.6"));
+        // Another host opens rooms of its own.
+        Assert.IsType<RoomJoined>(Join(rooms, other, 2, "#o1", host: "10.7.7.7"));
+        // Once another host's client is in one of them, it is no longer the host's alone: a place frees up.
+        Assert.IsType<RoomJoined>(Join(rooms, other, 3, "#h2", host: "10.7.7.7"));
+        Assert.IsType<RoomJoined>(Join(rooms, holders[0], 6, "#h3", host: "10.6.6.6"));
+        // Leaving counts too: the host's clients gone from a room, the next one fits.
+        rooms.Tell(new LeaveAll(holders[0].Ref));
+        Assert.IsType<RoomJoined>(Join(rooms, holders[0], 7, "#h4", host: "10.6.6.6"));
     }
 }
