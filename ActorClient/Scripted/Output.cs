@@ -166,10 +166,21 @@ public sealed class Output(TextWriter writer, bool json)
     // One line per message under a heading, for a person (the menu); scripted mode puts them on one line.
     private static string HistoryText(HistoryReply h) => string.Concat(h.Messages.Select(l => "\n  " + HistoryLine(l)).Prepend(HistoryHead(h)));
 
-    private static string HistoryHead(HistoryReply h) =>
-        $"{h.Messages.Length} message(s) of {h.Conversation}"
-        + (h.Trimmed > 0 ? $" ({h.Trimmed} older ones trimmed)" : "")
-        + (h.Messages.Length > 0 && h.Messages[^1].Id < h.LastId ? $"; the newest is {h.LastId}" : "");
+    private static string HistoryHead(HistoryReply h) => $"{h.Messages.Length} message(s) of {h.Conversation}{HistoryNotes(h)}";
+
+    /// <summary>What a page leaves out, for a person: ids below the readable ones (a room's trimmed by retention; a DM
+    /// conversation's may also be from before the reader's reservation), older readable ones, and newer ones.</summary>
+    public static string HistoryNotes(HistoryReply h)
+    {
+        var notes = new List<string>();
+        if (h.Trimmed > 0)
+            notes.Add(h.Conversation.StartsWith('#') ? $"ids up to {h.Trimmed} were trimmed"
+                : $"ids up to {h.Trimmed} are not readable: trimmed, or from before your reservation");
+        if (h.Messages.Length > 0 && h.Messages[0].Id > h.Trimmed + 1)
+            notes.Add($"older: history {h.Conversation} before {h.Messages[0].Id}");
+        if (h.Messages.Length > 0 && h.Messages[^1].Id < h.LastId) notes.Add($"the newest is {h.LastId}");
+        return notes.Count == 0 ? "" : " (" + string.Join("; ", notes) + ")";
+    }
 
     private static string HistoryLine(ChatLine l) =>
         $"#{l.Id} {DateTimeOffset.FromUnixTimeMilliseconds(l.TimeMs).ToLocalTime():yyyy-MM-dd HH:mm:ss} {l.From}: {l.Text}";

@@ -202,7 +202,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
     private void ShowHistory(IReply r)
     {
         if (r is HistoryReply { Code: Codes.Ok } h)
-            ui.Table($"{h.Conversation}: {h.Messages.Length} message(s)" + (h.Trimmed > 0 ? $", {h.Trimmed} older ones trimmed" : ""),
+            ui.Table($"{h.Conversation}: {h.Messages.Length} message(s){Output.HistoryNotes(h)}",
                 ["id", "time", "from", "text"],
                 h.Messages.Select(l => new[] { l.Id.ToString(), DateTimeOffset.FromUnixTimeMilliseconds(l.TimeMs).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), l.From, l.Text }));
         else Show("history", r);

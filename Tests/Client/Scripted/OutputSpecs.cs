@@ -61,6 +61,20 @@ public sealed class OutputSpecs
         Assert.Equal("history: 0 message(s) of bob [clientSeq 4, serverSeq 58]", Lines(_plain)[1]);
     }
 
+    // A new user's finding: "2 older ones trimmed" where nothing was (they were from before the reader's reservation),
+    // and a page of the newest 20 of 35 that did not say there were older ones.
+    [Fact]
+    public void A_history_page_says_what_it_leaves_out_and_how_to_read_on()
+    {
+        HistoryReply Page(string conversation, long trimmed, long first, long last, long lastId) =>
+            new(1, 200, 1, 1, conversation, [.. Enumerable.Range((int)first, (int)(last - first + 1)).Select(i => new ChatLine(i, "bob", "x", 0))], trimmed, lastId, null);
+        Assert.Equal(" (older: history #lobby before 16)", Output.HistoryNotes(Page("#lobby", 0, 16, 35, 35)));
+        Assert.Equal(" (ids up to 28 were trimmed; older: history #lobby before 31)", Output.HistoryNotes(Page("#lobby", 28, 31, 35, 35)));
+        Assert.Equal(" (ids up to 2 are not readable: trimmed, or from before your reservation)", Output.HistoryNotes(Page("bob", 2, 3, 8, 8)));
+        Assert.Equal(" (the newest is 9)", Output.HistoryNotes(Page("bob", 0, 1, 5, 9)));
+        Assert.Equal("", Output.HistoryNotes(Page("bob", 0, 1, 5, 5)));
+    }
+
     // Times are for scripts to compare and parse: one width, milliseconds always (a time on a whole second too).
     [Fact]
     public void Times_are_written_with_milliseconds_always_in_utc()
