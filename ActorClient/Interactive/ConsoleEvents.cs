@@ -36,7 +36,7 @@ internal sealed class ConsoleEvents(string name, Func<Connection?> connection, F
                 if (p.Joined) Status?.Joined(p.Name);
                 else Status?.Left(p.Name);
             }
-            notices.Add(Output.PlainEvent(message));
+            notices.Add(WithId(message, Output.PlainEvent(message)));
         }
     }
 
@@ -79,8 +79,11 @@ internal sealed class ConsoleEvents(string name, Func<Connection?> connection, F
     public void Missed(Incoming message)
     {
         if (notices is null) output.Missed(message);
-        else notices.Add(Output.PlainMissed(message));
+        else notices.Add(WithId(message, Output.PlainMissed(message)));
     }
+
+    // A kept message's id on screen, for `markread` and `history ... around ID` (scripted mode has it in --json).
+    private static string WithId(ISwitchboardMessage m, string line) => m is Incoming { MsgId: > 0 } kept ? $"{line}  (#{kept.MsgId})" : line;
 
     public void Trimmed(string conversation, long count)
     {

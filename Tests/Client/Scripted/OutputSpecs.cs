@@ -85,6 +85,20 @@ public sealed class OutputSpecs
         Assert.Equal(["2025-12-03T22:13:20.000+00:00", "2025-12-03T22:13:20.120+00:00"], since);
     }
 
+    // A new user's finding: markread needs an id, and the interactive client showed none.
+    [Fact]
+    public void The_interactive_client_shows_a_kept_messages_id_and_nothing_for_an_unkept_one()
+    {
+        var notices = new Notices();
+        var events = new ConsoleEvents("alice", () => null, () => null, new Output(_plain, json: false), notices);
+        events.Pushed(new Incoming("bob", "kept", false, "#lobby", false, 12, 1000));
+        events.Pushed(new Incoming("bob", "not kept", true, null, false));
+        events.Missed(new Incoming("bob", "while away", true, null, false, 3, 2000));
+        var lines = new List<string>();
+        while (notices.TryTake(out var line)) lines.Add(line);
+        Assert.Equal(["[bob → #lobby] kept  (#12)", "[bob → you] not kept", "(missed) [bob → you] while away  (#3)"], lines);
+    }
+
     [Fact]
     public void A_catch_up_shows_missed_messages_marked_the_trimmed_count_and_a_summary_and_hides_what_was_seen()
     {
