@@ -89,10 +89,12 @@ public sealed class GatewayActor : ReceiveActor
     protected override void PreStart()
     {
         Context.Watch(_registry);
-        if (_services.History is not null)
+        if (_services.History is { } history)
         {
-            Context.System.EventStream.Subscribe<Accounts.ReservationChanged>(Self);
-            Context.System.EventStream.Subscribe<Accounts.ReservationHeard>(Self);
+            // In cluster mode the accounts run on the node side's system, and tell it there.
+            var stream = history.Reservations ?? Context.System.EventStream;
+            stream.Subscribe(Self, typeof(Accounts.ReservationChanged));
+            stream.Subscribe(Self, typeof(Accounts.ReservationHeard));
         }
         if (_doorName is not null) _door = Context.ActorOf(NodeDoorActor.Props(Self, _services.Rooms, _registry), _doorName);
         _log.Info("gateway up");
@@ -117,6 +119,9 @@ public sealed class GatewayActor : ReceiveActor
         _log.Warning("refused node traffic from {0}", Sender.Path);
         return false;
     }
+
+    // Another system's stream does not learn of this actor's end by itself.
+    protected override void PostStop() => _services.History?.Reservations?.Unsubscribe(Self);
 
     // A session that throws is stopped (its PostStop frees the name); the gateway and the others go on.
     protected override SupervisorStrategy SupervisorStrategy() =>

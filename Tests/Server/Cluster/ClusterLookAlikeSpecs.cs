@@ -47,5 +47,17 @@ public sealed class ClusterLookAlikeSpecs(PostgresServer postgres) : IClassFixtu
                 await using var impostor = await cluster[i].ConnectAsync("CAROL0X");
                 return Code(impostor.Registration) == 403;
             }, TimeSpan.FromSeconds(20), () => $"CAROL0X still registers on node {i}");
+
+        // A case variant online on another node when the name is reserved loses its session there (it heard of it).
+        await using var lookAlike = await cluster[2].ConnectAsync("DAVE9X");
+        Assert.Equal(200, Code(lookAlike.Registration));
+        await using (var dave = await cluster[0].ConnectAsync("dave9x", "--password-file", Secret(_dir, "daves-secret"), "--config", patient))
+            Assert.Equal(200, Code(await dave.SendAsync("reserve", reserving)));
+        await using var watcher = await cluster[2].ConnectAsync("watcher9x");
+        await Eventually.HoldsAsync(async () =>
+        {
+            var who = await watcher.SendAsync("who");
+            return !who.GetProperty("result").EnumerateArray().Any(e => e.GetProperty("name").GetString() == "DAVE9X");
+        }, TimeSpan.FromSeconds(20), () => "DAVE9X is still online after dave9x was reserved");
     }
 }
