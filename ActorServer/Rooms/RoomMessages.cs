@@ -4,9 +4,8 @@ namespace Switchboard.Server.Rooms;
 
 // Session ↔ this node's rooms actor.
 
-/// <summary>Join <paramref name="Room"/>; answered with <see cref="RoomJoined"/>. <paramref name="Host"/>: the client's
-/// (the socket's address), which bounds the rooms one host's clients hold alone.</summary>
-public sealed record JoinLocal(long Id, string Room, IActorRef Session, string Host);
+/// <summary>Join <paramref name="Room"/>; answered with <see cref="RoomJoined"/>.</summary>
+public sealed record JoinLocal(long Id, string Room, IActorRef Session);
 
 /// <summary>Joined, with the room's recent messages to replay (none when already a member).</summary>
 public sealed record RoomJoined(long Id, string Room, (string From, string Text)[] History, bool AlreadyMember = false);
@@ -24,5 +23,5 @@ public sealed record RoomsQuery(long Id, IActorRef Session);
 
 public sealed record RoomsList(long Id, RoomEntry[] Rooms);
 
-/// <summary>The join was refused: a bad name (422), too many rooms for the client or its host (429) or on this node (503).</summary>
+/// <summary>The join was refused: a bad name (422) or too many rooms for the client (429).</summary>
 public sealed record RoomRefused(long Id, string Room, int Code, string Error);

@@ -67,8 +67,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         _settings = services.Settings;
         _throttle = new RequestThrottle(_settings.RatePerSecond, _settings.RateBurst, services.Clock);
         _replies = new SessionReplies(counter, client, _registry, Self, _metrics, _log, End);
-        _chat = new SessionChat(name, claim, Self, this, Context.System.Scheduler, services, _replies, figures,
-            PeerAddresses.For(Context.System).HostOf(client.Path.Address));
+        _chat = new SessionChat(name, claim, Self, this, Context.System.Scheduler, services, _replies, figures);
 
         // First of all: until the gateway has sent the client its Registered, everything waits (a DM or a presence
         // notice handed to a session the moment it exists would otherwise reach the client first, and be dropped by a

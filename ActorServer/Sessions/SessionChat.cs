@@ -11,7 +11,7 @@ namespace Switchboard.Server.Sessions;
 /// are read at use: Akka sets them after the session's constructor, which builds this.
 /// </summary>
 internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self, IWithTimers timers, ITimeProvider clock,
-    SessionServices services, SessionReplies replies, SessionFigures? figures, string host)
+    SessionServices services, SessionReplies replies, SessionFigures? figures)
 {
     private readonly IActorRef _registry = services.Registry;
     private readonly IActorRef _roomsActor = services.Rooms;
@@ -238,7 +238,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
             Answer(m.Id, OpOutcome.Invalid("room names are 1-32 of A-Z a-z 0-9 _ . - (with or without #)"));
             return;
         }
-        _roomsActor.Tell(new JoinLocal(m.Id, room, self, host));
+        _roomsActor.Tell(new JoinLocal(m.Id, room, self));
         HoldFor(m.Id);
     }
 
