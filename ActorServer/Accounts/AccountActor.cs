@@ -21,6 +21,12 @@ public sealed class AccountActor : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private StoredPassword? _password;
     private long _current = -1;
+    // The hosts the owner gave the right password from, as the journal holds them (this reservation's).
+    private readonly List<string> _hosts = [];
+
+    /// <summary>Login hosts written to the journal a reservation at most (more are remembered only while the node runs):
+    /// a roaming owner's journal does not grow without bound.</summary>
+    public const int MaxHosts = 16;
 
     public AccountActor(string name, AccountSettings settings, ReservedNames? reserved = null, TimeProvider? clock = null, SwitchboardMetrics? metrics = null)
     {
@@ -30,14 +36,28 @@ public sealed class AccountActor : ReceivePersistentActor
         _clock = clock ?? TimeProvider.System;
         _metrics = metrics;
         PersistenceId = PersistenceIdOf(name);
-        Recover<NameReserved>(e => (_password, _since) = (e.Password, e.SinceMs));
+        Recover<NameReserved>(e =>
+        {
+            (_password, _since) = (e.Password, e.SinceMs);
+            _hosts.Clear(); // a new owner
+        });
         Recover<PasswordChanged>(e => _password = e.Password);
-        Recover<ReservationReleased>(_ => _password = null);
+        Recover<ReservationReleased>(_ =>
+        {
+            _password = null;
+            _hosts.Clear();
+        });
+        Recover<LoginHostSeen>(e =>
+        {
+            if (!_hosts.Contains(e.Host)) _hosts.Add(e.Host);
+        });
         // What the journal says now is what this node believes: another node sharing the store may have reserved or
         // released the name since this node read its list at start.
         Recover<RecoveryCompleted>(_ =>
         {
             _metrics?.DataStoreRead();
+            // The owner's hosts are known again after a restart (they are not held to the name's budget for strangers).
+            if (_password is not null && _hosts.Count > 0) Context.Parent.Tell(new AccountHosts(_name, [.. _hosts]));
             var changed = LastSequenceNr == 0
                 ? _reserved?.Released(_name) == true
                 // By number: the watch may have applied a newer row of another node already.
@@ -127,15 +147,26 @@ public sealed class AccountActor : ReceivePersistentActor
             _ when c.Fresh is not null => new PasswordChanged(c.Fresh),
             _ => null,
         };
+        var host = NewHost(c.Job, change);
         if (change is null)
         {
+            // A login writes nothing before its answer: one whose host cannot be written (the store full) still gets in,
+            // and the failure stops this actor (Akka's rule) with the job answered already; the next job reads it afresh.
             Finish(Codes.Ok, "welcome back", rightPassword: true);
+            if (host is not null) Persist(new LoginHostSeen(host), e => _hosts.Add(e.Host));
             return;
         }
-        // Answered only once the journal has it: "reserved" means it survives a restart.
+        // Answered only once the journal has it: "reserved" means it survives a restart. The host it came from, with it.
         var asked = System.Diagnostics.Stopwatch.GetTimestamp();
-        Persist(change, e =>
+        IAccountEvent[] events = host is null ? [change] : [change, new LoginHostSeen(host)];
+        PersistAll(events, e =>
         {
+            if (e is LoginHostSeen seen)
+            {
+                _hosts.Add(seen.Host);
+                Finish(Codes.Ok, Said(c.Job.Action), rightPassword: true);
+                return;
+            }
             _metrics?.DataStoreWritten(asked);
             _password = e switch { NameReserved r => r.Password, PasswordChanged p => p.Password, _ => null };
             // Before the client hears it: a DM sent right after "reserved" is kept for the name. By its number: the watch
@@ -148,8 +179,18 @@ public sealed class AccountActor : ReceivePersistentActor
             // with the file could try offline: they go. The release itself stays, flagged, as the journal's record of
             // the highest number and as what other nodes sharing the file read (DataStore reads flagged account rows).
             if (e is ReservationReleased) DeleteMessages(LastSequenceNr);
-            Finish(Codes.Ok, Said(c.Job.Action), rightPassword: e is not ReservationReleased);
+            else if (e is NameReserved) _hosts.Clear(); // a new owner: the host it reserved from follows
+            if (host is null) Finish(Codes.Ok, Said(c.Job.Action), rightPassword: e is not ReservationReleased);
         });
+    }
+
+    // The host the owner gave the right password from, to be written (LoginHostSeen): not yet among this reservation's,
+    // which hold MaxHosts at most; none for a release or an operator's change (no host).
+    private string? NewHost(AccountJob job, IAccountEvent? change)
+    {
+        if (job.Host is not { } host || job.ByOperator || change is ReservationReleased) return null;
+        if (change is NameReserved) return host; // the earlier owner's go
+        return _hosts.Contains(host) || _hosts.Count >= MaxHosts ? null : host;
     }
 
     private void DeletionAnswers()

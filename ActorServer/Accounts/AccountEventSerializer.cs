@@ -5,18 +5,19 @@ using Google.Protobuf;
 namespace Switchboard.Server.Accounts;
 
 /// <summary>
-/// The account events in the journal, in protobuf's encoding (field 1 salt, 2 hash, 3 iterations, 4 reserved since), written with
+/// The account events in the journal, in protobuf's encoding (field 1 salt, 2 hash, 3 iterations, 4 reserved since; a
+/// login host's field 1 its host), written with
 /// Google.Protobuf's primitives. Strict like the wire serializer: an unknown manifest or bad bytes throw, and the
 /// account's recovery fails instead of guessing.
 /// </summary>
 public sealed class AccountEventSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
-    private const string ReservedM = "reserved", ChangedM = "changed", ReleasedM = "released";
+    private const string ReservedM = "reserved", ChangedM = "changed", ReleasedM = "released", HostM = "login-host";
 
     /// <summary>Apart from every other serializer of a node (4241 refusing, 4242 wire, 4243 cluster wire): the node side
     /// of a cluster node reads server.hocon too.</summary>
     public const int Id = 4244;
-    private const uint SaltTag = 10, HashTag = 18, IterationsTag = 24, SinceTag = 32;
+    private const uint SaltTag = 10, HashTag = 18, IterationsTag = 24, SinceTag = 32, HostTag = 10;
 
     public override int Identifier => Id;
 
@@ -25,6 +26,7 @@ public sealed class AccountEventSerializer(ExtendedActorSystem system) : Seriali
         NameReserved => ReservedM,
         PasswordChanged => ChangedM,
         ReservationReleased => ReleasedM,
+        LoginHostSeen => HostM,
         _ => throw new ArgumentException($"{o.GetType()} is not an account event", nameof(o)),
     };
 
@@ -33,6 +35,7 @@ public sealed class AccountEventSerializer(ExtendedActorSystem system) : Seriali
         NameReserved e => Write(e.Password, e.SinceMs),
         PasswordChanged e => Write(e.Password, 0),
         ReservationReleased => [],
+        LoginHostSeen e => WriteHost(e.Host),
         _ => throw new ArgumentException($"{obj.GetType()} is not an account event", nameof(obj)),
     };
 
@@ -41,6 +44,7 @@ public sealed class AccountEventSerializer(ExtendedActorSystem system) : Seriali
         ReservedM => Reserved(Read(bytes)),
         ChangedM => new PasswordChanged(Read(bytes).Password),
         ReleasedM => ReservationReleased.Instance,
+        HostM => ReadHost(bytes),
         _ => throw new System.Runtime.Serialization.SerializationException($"unknown account event manifest '{manifest}'"),
     };
 
@@ -63,6 +67,30 @@ public sealed class AccountEventSerializer(ExtendedActorSystem system) : Seriali
         }
         o.Flush();
         return buffer.ToArray();
+    }
+
+    // Field 1: the host, a string.
+    private static byte[] WriteHost(string host)
+    {
+        var bytes = new byte[1 + CodedOutputStream.ComputeStringSize(host)];
+        var o = new CodedOutputStream(bytes);
+        o.WriteRawTag((byte)HostTag);
+        o.WriteString(host);
+        o.Flush();
+        return bytes;
+    }
+
+    private static LoginHostSeen ReadHost(byte[] bytes)
+    {
+        var input = new CodedInputStream(bytes);
+        string? host = null;
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            if (tag == HostTag) host = input.ReadString();
+            else input.SkipLastField();
+        }
+        return string.IsNullOrEmpty(host) ? throw new System.Runtime.Serialization.SerializationException("a login-host event without its host") : new LoginHostSeen(host);
     }
 
     private static (StoredPassword Password, long SinceMs) Read(byte[] bytes)

@@ -10,6 +10,11 @@ public sealed record NameReserved(StoredPassword Password, long SinceMs = 0) : I
 /// <summary>The name's password was replaced.</summary>
 public sealed record PasswordChanged(StoredPassword Password) : IAccountEvent;
 
+/// <summary>The owner gave the right password from <paramref name="Host"/> (the socket's, as penalties key it): after a
+/// restart it is still a host the name logged in from (<c>KnownLogins</c>), so guesses from other hosts that spend the
+/// name's budget for strangers do not keep the owner out there. At most <c>AccountActor.MaxHosts</c> a reservation.</summary>
+public sealed record LoginHostSeen(string Host) : IAccountEvent;
+
 /// <summary>The reservation was given up: the name is a guest's again.</summary>
 public sealed record ReservationReleased : IAccountEvent
 {

@@ -46,7 +46,8 @@ public sealed record OperatorChangeDone(int Code, string Text);
 /// <summary>Accounts → one account actor: check a password (<paramref name="Action"/> null: a registration) or carry out
 /// an account command. Answered to the parent with <see cref="AccountJobDone"/>. <paramref name="ByOperator"/>: the
 /// operator's <see cref="OperatorChange"/>, which asks for no old password.</summary>
-public sealed record AccountJob(long Ticket, AccountAction? Action, string? Password, string? NewPassword = null, bool ByOperator = false)
+public sealed record AccountJob(long Ticket, AccountAction? Action, string? Password, string? NewPassword = null, bool ByOperator = false,
+    string? Host = null)
 {
     public override string ToString() => $"AccountJob {{ Ticket = {Ticket}, Action = {Action?.ToString() ?? "check"} }}";
 }
@@ -59,3 +60,7 @@ public sealed record AccountJobDone(long Ticket, int Code, string Text, bool Wro
 /// <summary>Accounts → itself: what the store said, under the reserve's hold, of a case variant of its name reserved
 /// there (<paramref name="Found"/>, or null); <paramref name="Failure"/> says why when it could not be read.</summary>
 public sealed record LookAlikeRead(long Ticket, string? Found, string? Failure);
+
+/// <summary>One account actor → accounts, once recovered: the hosts its owner logged in from, as its journal holds them
+/// (<see cref="LoginHostSeen"/>).</summary>
+public sealed record AccountHosts(string Name, string[] Hosts);

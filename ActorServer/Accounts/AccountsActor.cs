@@ -101,6 +101,13 @@ public sealed class AccountsActor : ReceiveActor
         // A new owner, or none (here, through another node sharing the data directory, or read at a login): the name's
         // earlier logins from a host stand for nothing any more.
         Receive<ReservationChanged>(m => _known.Forget(m.Name));
+        // What an account read back of its owner's hosts (its journal keeps them across restarts); from that name's
+        // account actor only.
+        Receive<AccountHosts>(m => _accounts.TryGetValue(m.Name, out var account) && account.Equals(Sender), m =>
+        {
+            foreach (var host in m.Hosts)
+                if (!_known.Contains(host, m.Name)) _known.LoggedIn(host, m.Name);
+        });
         // The same, told by another cluster node: its reservation reaches this node's ReservedNames only by its notice,
         // so the account's recovery here finds nothing new to publish.
         Receive<ReservationHeard>(m => _known.Forget(m.Name));
@@ -242,7 +249,7 @@ public sealed class AccountsActor : ReceiveActor
             replyTo.Tell(answer(Codes.RateLimited, "too many account changes right now; try again shortly"));
             return;
         }
-        var work = job with { Ticket = ++_tickets };
+        var work = job with { Ticket = ++_tickets, Host = host };
         var account = AccountFor(name);
         // A reserve waits for its folded name's hold and the store's answer (OnFoldHeld) before its account hears of it.
         var gated = work.Action == AccountAction.Reserve && _registry is not null;

@@ -5,7 +5,8 @@ namespace Switchboard.Server.Security;
 /// name is held to its own count of wrong passwords at that host, not to the host's: the host's count is there to stop
 /// one peer spraying guesses over many names, and every client behind the host's address (all of a single host's, on
 /// 127.0.0.1; a NAT's) shares it. A guesser gains little by it: at a name whose owner logged in from its address, it is
-/// held to that name's count only, as it would be with an address of its own for each name.
+/// held to that name's count only, as it would be with an address of its own for each name. An account's journal keeps its
+/// owner's first hosts (<c>LoginHostSeen</c>), told here when the account is read back (<c>AccountHosts</c>).
 /// </summary>
 public sealed class KnownLogins
 {

@@ -11,7 +11,7 @@ public sealed class AccountEventSerializerSpecs
     {
         using var system = ActorSystem.Create("events", ActorTestConfig.Server());
         var stored = new StoredPassword([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], [.. Enumerable.Range(0, 32).Select(i => (byte)i)], 600_000);
-        foreach (IAccountEvent e in new IAccountEvent[] { new NameReserved(stored), new PasswordChanged(stored), ReservationReleased.Instance })
+        foreach (IAccountEvent e in new IAccountEvent[] { new NameReserved(stored), new PasswordChanged(stored), ReservationReleased.Instance, new LoginHostSeen("2001:db8::/64") })
         {
             var serializer = Assert.IsType<AccountEventSerializer>(system.Serialization.FindSerializerFor(e));
             var back = serializer.FromBinary(serializer.ToBinary(e), serializer.Manifest(e));
@@ -27,6 +27,8 @@ public sealed class AccountEventSerializerSpecs
         var events = (AccountEventSerializer)system.Serialization.FindSerializerForType(typeof(NameReserved));
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => events.FromBinary([], "reserved")); // no salt, no hash
         Assert.Throws<System.Runtime.Serialization.SerializationException>(() => events.FromBinary([], "no-such-event"));
+        Assert.Equal(new LoginHostSeen("2001:db8::/64"), events.FromBinary(events.ToBinary(new LoginHostSeen("2001:db8::/64")), "login-host"));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => events.FromBinary([], "login-host")); // no host
     }
 
     [Fact]
