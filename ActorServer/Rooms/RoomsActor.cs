@@ -46,7 +46,7 @@ public sealed class RoomsActor : ReceiveActor
                 if (set.Remove(m.Session) && set.Count == 0) _members.Remove(room);
             _joined.Remove(m.Session);
         });
-        Receive<RoomsQuery>(m => m.Session.Tell(new RoomsList(m.Id, [.. Rooms()])));
+        Receive<RoomsQuery>(m => m.Session.Tell(new RoomsList(m.Id, [.. Rooms(m.Session)])));
         Receive<Fanout>(OnFanout);
     }
 
@@ -122,8 +122,18 @@ public sealed class RoomsActor : ReceiveActor
         else _joined.Remove(session);
     }
 
-    private IEnumerable<RoomEntry> Rooms() =>
+    /// <summary>Rooms one answer lists at most: rooms with members are bounded only by the clients (each in 32 at most),
+    /// and a list of all of them would be past the largest frame the transport carries.</summary>
+    public const int MaxListed = 256;
+
+    // The asker's rooms first, then the busiest, MaxListed at most; in name order.
+    private IEnumerable<RoomEntry> Rooms(IActorRef asker) =>
         _members.Keys.Union(_history.Keys)
-            .Order(StringComparer.Ordinal)
-            .Select(r => new RoomEntry(r, _members.TryGetValue(r, out var s) ? s.Count : 0, _history.TryGetValue(r, out var h) ? h.Count : 0));
+            .Select(r => (Room: r, Members: _members.TryGetValue(r, out var s) ? s : null))
+            .OrderByDescending(r => r.Members?.Contains(asker) == true)
+            .ThenByDescending(r => r.Members?.Count ?? 0)
+            .ThenBy(r => r.Room, StringComparer.Ordinal)
+            .Take(MaxListed)
+            .OrderBy(r => r.Room, StringComparer.Ordinal)
+            .Select(r => new RoomEntry(r.Room, r.Members?.Count ?? 0, _history.TryGetValue(r.Room, out var h) ? h.Count : 0));
 }

@@ -90,4 +90,25 @@ public sealed class RoomLimitsSpecs() : TestKit(ActorTestConfig.Server())
         rooms.Tell(new LeaveAll(sitter.Ref));
         for (var i = 0; i < 3; i++) Assert.IsType<RoomJoined>(Join(rooms, sitter, 10 + i, $"#t{i}"));
     }
+
+    // Rooms with members are no longer bounded by max-rooms: a list of them all could pass the largest frame.
+    [Fact]
+    public void The_rooms_list_names_the_askers_rooms_and_the_busiest_at_most_max_listed()
+    {
+        var rooms = Rooms(maxRooms: 4, perClient: 32);
+        var members = Enumerable.Range(0, RoomsActor.MaxListed / 16 + 2).Select(_ => CreateTestProbe()).ToArray();
+        var n = 0;
+        foreach (var member in members)
+            for (var k = 0; k < 20; k++) Join(rooms, member, k, $"#r{n++}");
+        var busy = CreateTestProbe();
+        Join(rooms, busy, 1, "#r5");
+        var asker = CreateTestProbe();
+        Join(rooms, asker, 1, $"#r{n - 1}");
+        rooms.Tell(new RoomsQuery(9, asker.Ref));
+        var listed = asker.ExpectMsg<RoomsList>().Rooms;
+        Assert.Equal(RoomsActor.MaxListed, listed.Length);
+        Assert.Contains(listed, r => r.Name == $"#r{n - 1}"); // its own
+        Assert.Contains(listed, r => r.Name == "#r5" && r.Members == 2); // the busiest
+        Assert.Equal(listed.Select(r => r.Name).Order(StringComparer.Ordinal), listed.Select(r => r.Name));
+    }
 }
