@@ -103,9 +103,26 @@ public static class ClientHost
         if (!interactive)
             return await new ScriptedRunner(connection, output, Console.In, new RateLimitRetry(settings.RateLimitRetries, settings.RateLimitWait), o.Pipeline).RunAsync(ct);
         AnsiConsole.MarkupLine($"[bold aqua]Switchboard[/] — registered as [bold]{Markup.Escape(o.Name)}[/] on {Markup.Escape(registered.Node)} [grey](clientSeq {registered.ClientSeq}, serverSeq {registered.ServerSeq})[/]");
-        var status = events.Status = new ClientStatus(o.Name, registered.Node);
+        var remembered = RememberedRooms.For(o.Name, servers.Current.Host, servers.Current.Port);
+        var status = events.Status = new ClientStatus(o.Name, registered.Node) { Remembered = remembered };
         using var ui = ConsoleUi.Create(o.Chat, events.Notices!, status, ct);
+        await RejoinAsync(remembered.Read(), connection, status, events.Notices!);
         return await RunMenuAsync(new MenuRunner(connection, ui, status, o.PasswordPrompted ? o.Credentials : null), connection, ct);
+
+        // The rooms it was in when it last ran (per name and server, on this machine), as a reconnect joins them again.
+        static async Task RejoinAsync(IReadOnlyList<string> rooms, Connection connection, ClientStatus status, Notices notices)
+        {
+            foreach (var room in rooms)
+            {
+                var reply = await connection.SendAsync(id => new JoinRoom(id, room));
+                if (reply.Code == Codes.Ok)
+                {
+                    status.JoinedRoom(room);
+                    notices.Add($"back in {room} (you were in it when you last left)");
+                }
+                else notices.Add($"could not join {room} again: {reply.Code} {reply.Error}");
+            }
+        }
 
         // The menu leaves by itself when interrupted. A console read can block for good once the terminal is
         // gone (a closed window, a killed tmux): then the client unregisters here and exits anyway.

@@ -10,7 +10,8 @@ namespace Switchboard.Client.Interactive;
 public sealed class ClientStatus(string name, string node)
 {
     private readonly ConcurrentDictionary<string, byte> _online = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, byte> _rooms = new(StringComparer.OrdinalIgnoreCase);
+    // Room names are told apart by case, as the server does.
+    private readonly ConcurrentDictionary<string, byte> _rooms = new(StringComparer.Ordinal);
     private volatile string _node = node;
     private volatile bool _connected = true;
     private volatile bool _presence = true;
@@ -35,8 +36,20 @@ public sealed class ClientStatus(string name, string node)
     public void Joined(string who) => _online[who] = 0;
     public void Left(string who) => _online.TryRemove(who, out _);
 
-    public void JoinedRoom(string room) => _rooms[Normal(room)] = 0;
-    public void LeftRoom(string room) => _rooms.TryRemove(Normal(room), out _);
+    /// <summary>Where the rooms are kept for the next run (none: not kept).</summary>
+    public RememberedRooms? Remembered { get; init; }
+
+    public void JoinedRoom(string room)
+    {
+        if (_rooms.TryAdd(Normal(room), 0)) Remembered?.Save(Rooms);
+    }
+
+    public void LeftRoom(string room)
+    {
+        if (_rooms.TryRemove(Normal(room), out _)) Remembered?.Save(Rooms);
+    }
+
+    /// <summary>A new session after a reconnect is in no room until the catch-up joins them again; the file keeps them.</summary>
     public void ForgetRooms() => _rooms.Clear();
 
     private static string Normal(string room) => room.StartsWith('#') ? room : "#" + room;

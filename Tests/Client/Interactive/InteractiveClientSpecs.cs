@@ -139,6 +139,44 @@ public sealed class InteractiveClientSpecs : IAsyncLifetime
         }
     }
 
+    // A new user's finding: after a restart (run.sh stops its server with its client), `history #lobby` was 403 "join
+    // #lobby first" until the room was joined again by hand. The next run joins the rooms the last one was in.
+    [Fact]
+    public async Task The_next_run_is_back_in_the_rooms_the_last_one_was_in()
+    {
+        var state = Directory.CreateTempSubdirectory("sbtest-state-").FullName;
+        try
+        {
+            await using (var first = Alice(stateHome: state))
+            {
+                await PromptAsync(first);
+                foreach (var command in new[] { "join games", "join #Chess", "join lounge", "leave lounge" })
+                {
+                    first.Type(command);
+                    first.Keys("Enter");
+                    await first.WaitForTextAsync(command.StartsWith("join") ? $"{command} = joined" : $"{command} = left", joined: true);
+                }
+                first.Keys("C-d");
+                Assert.Equal(0, await first.WaitForExitAsync());
+            }
+            var file = Assert.Single(Directory.GetFiles(Path.Combine(state, "switchboard"), "rooms-alice@*"));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            Assert.Equal(["#Chess", "#games"], await File.ReadAllLinesAsync(file));
+
+            await using var second = Alice(stateHome: state);
+            await second.WaitForTextAsync("back in #games (you were in it when you last left)", joined: true);
+            await second.WaitForTextAsync("back in #Chess", joined: true);
+            await PromptAsync(second);
+            second.Type("say #games still here");
+            second.Keys("Enter");
+            await second.WaitForTextAsync("sent to #games", joined: true);
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Tab_completes_commands_online_names_and_joined_rooms()
     {

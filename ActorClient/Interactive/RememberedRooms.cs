@@ -1,0 +1,60 @@
+using System.Text.RegularExpressions;
+
+namespace Switchboard.Client.Interactive;
+
+/// <summary>
+/// The rooms an interactive client was in when it last ran, per name and server, in a 0600 file under the state
+/// directory (<c>~/.local/state/switchboard/rooms-NAME@HOST-PORT</c>, or under $XDG_STATE_HOME): the next run joins them
+/// again, so a room's history and messages are there without a `join` first, as after a reconnect. Written whole on every
+/// join and leave; read as input (only room names, at most <see cref="Max"/>).
+/// </summary>
+public sealed partial class RememberedRooms(string file)
+{
+    /// <summary>Rooms kept at most (a server's own bound on the rooms a client is in).</summary>
+    public const int Max = 32;
+
+    public string File => file;
+
+    public static RememberedRooms For(string name, string host, int port)
+    {
+        var state = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        if (string.IsNullOrEmpty(state)) state = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        // A name is letters, digits and a few marks (the server's rule); the host an address or a DNS name.
+        var key = string.Concat($"{name}@{host}-{port}".Select(c => char.IsLetterOrDigit(c) || c is '.' or '-' or '_' or '@' ? c : '_'));
+        return new RememberedRooms(Path.Combine(state, "switchboard", $"rooms-{key}"));
+    }
+
+    [GeneratedRegex("^#[A-Za-z0-9_.-]{1,32}$")]
+    private static partial Regex RoomName();
+
+    public IReadOnlyList<string> Read()
+    {
+        try
+        {
+            return System.IO.File.Exists(file)
+                ? [.. System.IO.File.ReadLines(file).Where(l => RoomName().IsMatch(l)).Distinct(StringComparer.Ordinal).Take(Max)]
+                : [];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>A fresh 0600 file moved into place: never a torn or group-readable one.</summary>
+    public void Save(IReadOnlyList<string> rooms)
+    {
+        if (OperatingSystem.IsWindows()) return; // modes are POSIX; the project runs on Linux
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var temp = $"{file}.{Environment.ProcessId}.tmp";
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+            using (var w = new StreamWriter(temp, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), options))
+                foreach (var room in rooms.Where(r => RoomName().IsMatch(r)).Take(Max)) w.WriteLine(room);
+            System.IO.File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            System.IO.File.Move(temp, file, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+}
