@@ -17,7 +17,7 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
     /// <summary>The journal's manifest of <see cref="InboxCleared"/>: what the operator's release waits to see compacted.</summary>
     public const string InboxClearedManifest = "cleared";
     private const string PostedM = "posted", HeldM = "held", DeliveredM = "held-done", ReadM = "read", ClearedM = InboxClearedManifest,
-        InboxM = "inbox";
+        InboxM = "inbox", DroppedM = "held-dropped";
     private const uint FirstTag = 10, SecondTag = 18, NumberTag = 24;
 
     public override int Identifier => Id;
@@ -27,6 +27,7 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
         MessagePosted => PostedM,
         MessageHeld => HeldM,
         HeldDelivered => DeliveredM,
+        HeldDropped => DroppedM,
         MarkedRead => ReadM,
         InboxCleared => ClearedM,
         InboxSnapshot => InboxM,
@@ -38,6 +39,7 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
         MessagePosted e => Write(e.From, e.Text, e.TimeMs),
         MessageHeld e => Write(e.Conversation, null, e.MsgId),
         HeldDelivered e => Write(null, null, e.UpTo),
+        HeldDropped e => Write(null, null, e.Seq),
         MarkedRead e => Write(e.Conversation, null, e.MsgId),
         InboxCleared => Write(null, null, 0),
         InboxSnapshot e => ToProto(e).ToByteArray(),
@@ -53,6 +55,7 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
             PostedM => new MessagePosted(Required(first), Required(second), number),
             HeldM => new MessageHeld(Required(first), number),
             DeliveredM => new HeldDelivered(number),
+            DroppedM => new HeldDropped(number),
             ReadM => new MarkedRead(Required(first), number),
             ClearedM => InboxCleared.Instance,
             _ => throw new SerializationException($"unknown history event manifest '{manifest}'"),

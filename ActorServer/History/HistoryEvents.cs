@@ -13,6 +13,10 @@ public sealed record MessageHeld(string Conversation, long MsgId) : IHistoryEven
 /// <summary>An inbox's: the held messages up to the one held by event <paramref name="UpTo"/> reached their owner.</summary>
 public sealed record HeldDelivered(long UpTo) : IHistoryEvent;
 
+/// <summary>An inbox's: the held message of event <paramref name="Seq"/> gave its place to another sender's (the inbox was
+/// full, and its sender held the most); it stays in its conversation's history, it is only not pushed at the login.</summary>
+public sealed record HeldDropped(long Seq) : IHistoryEvent;
+
 /// <summary>An inbox's: its owner has read <paramref name="Conversation"/> up to <paramref name="MsgId"/>.</summary>
 public sealed record MarkedRead(string Conversation, long MsgId) : IHistoryEvent;
 

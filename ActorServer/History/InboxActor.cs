@@ -53,6 +53,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         PersistenceId = PersistenceIdOf(owner);
         Recover<MessageHeld>(e => _held.Add((new Conversation(e.Conversation), e.MsgId, LastSequenceNr)));
         Recover<HeldDelivered>(e => _held.RemoveAll(h => h.Seq <= e.UpTo));
+        Recover<HeldDropped>(e => _held.RemoveAll(h => h.Seq == e.Seq));
         Recover<MarkedRead>(e => Mark(e.Conversation, e.MsgId));
         Recover<InboxCleared>(_ => Clear());
         Recover<SnapshotOffer>(o => Restore(o.Metadata.SequenceNr, (InboxSnapshot)o.Snapshot));
@@ -115,13 +116,14 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.InboxFullFromYou(_owner, _settings.MaxHeldFrom)));
             return;
         }
-        if (_held.Count >= _settings.MaxHeld)
+        // Full: the sender holding the most gives its oldest place, if it holds more than this one would; else refused.
+        if (_held.Count >= _settings.MaxHeld && !MakeRoom(m.Conversation, _ => true))
         {
             Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.InboxFull(_owner)));
             return;
         }
         // Whether a sender is a guest is asked now (of the held ones too): one who reserved since counts as reserved.
-        if (Guest(m.Conversation) && _held.Count(h => Guest(h.Conversation)) >= _settings.MaxHeldFromGuests)
+        if (Guest(m.Conversation) && _held.Count(h => Guest(h.Conversation)) >= _settings.MaxHeldFromGuests && !MakeRoom(m.Conversation, Guest))
         {
             Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.InboxFullOfGuests(_owner)));
             return;
@@ -134,6 +136,35 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
             replyTo.Tell(new HeldOk(m.Ticket));
             Persisted();
         });
+    }
+
+    // A full inbox (or guests' share) was a wall: ten names one host reserved filled anyone's with 100 messages each, and
+    // every other sender was answered 503 until its owner logged in (a hostile tester's finding). Now the sender holding
+    // the most, among those the bound counts, gives up its oldest held message (still in its conversation's history, only
+    // not pushed at the login) when it holds more than the newcomer would: a flood takes its own places, not others'.
+    private bool MakeRoom(Conversation newcomer, Func<Conversation, bool> counted)
+    {
+        var mine = 0;
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var h in _held)
+        {
+            if (h.Conversation == newcomer) mine++;
+            if (counted(h.Conversation)) counts[h.Conversation.Key] = counts.GetValueOrDefault(h.Conversation.Key) + 1;
+        }
+        if (counts.Count == 0) return false;
+        var (most, count) = counts.MaxBy(c => c.Value);
+        if (count <= mine + 1) return false;
+        var oldest = _held.First(h => h.Conversation.Key == most);
+        _log.Info("inbox of '{0}' full: the oldest of the {1} messages held from {2} gives its place to another sender's (it stays in the history)",
+            _owner, count, most);
+        Persist(new HeldDropped(oldest.Seq), e =>
+        {
+            _held.RemoveAll(h => h.Seq == e.Seq);
+            Persisted();
+        });
+        // Taken as gone at once: the newcomer's own Persist runs after this one's handler.
+        _held.Remove(oldest);
+        return true;
     }
 
     private bool Guest(Conversation c) => _reserved is not null && c.Other(_owner) is { } sender && !_reserved.IsReserved(sender);

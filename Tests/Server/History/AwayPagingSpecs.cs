@@ -124,14 +124,18 @@ public sealed class GuestInboxSpecs() : TestKit(Akka.Configuration.Configuration
             return ExpectMsg<object>(m => m is HeldOk or HistoryFailed, Wait);
         }
 
-        // Three guest names, three messages each: the seventh from guests is refused, whoever sends it.
+        // Three guest names, three messages each: guests together never hold more than their share (6). Once it is full a
+        // newcomer among them takes the oldest place of the one holding the most, until it would hold more than they.
         var answers = Enumerable.Range(0, 9).Select(i => Hold($"guest{i / 3}", i + 1)).ToArray();
-        Assert.Equal(6, answers.Count(a => a is HeldOk));
-        var refused = Assert.IsType<HistoryFailed>(answers[6]);
+        Assert.Equal(8, answers.Count(a => a is HeldOk));
+        var refused = Assert.IsType<HistoryFailed>(answers[8]);
         Assert.Equal(Codes.Unavailable, refused.Code);
         Assert.Contains("guests", refused.Error);
         Assert.Contains("do not send it again", refused.Error);
         // A reserved sender is not a guest: room is left for it.
         Assert.IsType<HeldOk>(Hold("carol", 20));
+        history.Tell(new CollectAway("alice"));
+        var held = ExpectMsg<AwayReport>(Wait).Lines.GroupBy(l => l.Line.From).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(new Dictionary<string, int> { ["guest0"] = 2, ["guest1"] = 2, ["guest2"] = 2, ["carol"] = 1 }, held);
     }
 }

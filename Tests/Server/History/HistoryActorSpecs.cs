@@ -386,3 +386,51 @@ public sealed class HistoryReplyBoundSpecs() : TestKit(Akka.Configuration.Config
             string.Join(",", around));
     }
 }
+
+/// <summary>A full inbox makes room for a newcomer at the expense of the sender holding the most (a hostile tester's
+/// finding: ten names one host reserved filled anyone's inbox, and every other sender was answered 503).</summary>
+public sealed class FullInboxSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString(
+    "switchboard.history { max-held = 6, max-held-from-one = 3, max-held-from-guests = 6 }").WithFallback(AccountTestConfig.TestJournal()))
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    private long Posted(IActorRef history, Conversation c, long ticket)
+    {
+        history.Tell(new Post(c, ticket, c.Other("alice")!, $"message {ticket}"));
+        return ExpectMsg<Posted>(Wait).MsgId;
+    }
+
+    private object Hold(IActorRef history, Conversation c, long ticket)
+    {
+        history.Tell(new Hold("alice", ticket, c, Posted(history, c, ticket)));
+        return ExpectMsg<object>(m => m is HeldOk or HistoryFailed, Wait);
+    }
+
+    [Fact]
+    public void A_newcomer_takes_the_oldest_place_of_the_sender_holding_the_most_and_equals_are_not_pushed_out()
+    {
+        var history = Sys.ActorOf(HistoryActor.Props(HistorySettings.Create(Sys.Settings.Config), TimeProvider.System));
+        var spam1 = Conversation.Direct("spam1", "alice");
+        var spam2 = Conversation.Direct("spam2", "alice");
+        var bob = Conversation.Direct("bob", "alice");
+        for (var i = 1; i <= 3; i++)
+        {
+            Assert.IsType<HeldOk>(Hold(history, spam1, i));
+            Assert.IsType<HeldOk>(Hold(history, spam2, 10 + i));
+        }
+        // Full (6): bob, holding none, takes spam1's oldest place, then spam2's; then both hold 2 and bob 2.
+        Assert.IsType<HeldOk>(Hold(history, bob, 21));
+        Assert.IsType<HeldOk>(Hold(history, bob, 22));
+        // A third from bob would leave him holding more than they: refused, as a full inbox was.
+        var refused = Assert.IsType<HistoryFailed>(Hold(history, bob, 23));
+        Assert.Equal(Codes.Unavailable, refused.Code);
+
+        history.Tell(new CollectAway("alice"));
+        var report = ExpectMsg<AwayReport>(Wait);
+        Assert.Equal(["message 12", "message 13", "message 2", "message 21", "message 22", "message 3"],
+            report.Lines.Select(l => l.Line.Text).Order(StringComparer.Ordinal));
+        // What gave its place is still in its conversation's history.
+        history.Tell(new ReadHistory(spam1, 99, HistoryAnchor.Latest, 0, 10));
+        Assert.Equal(3, ExpectMsg<HistoryPage>(Wait).Lines.Length);
+    }
+}

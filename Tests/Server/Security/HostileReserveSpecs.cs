@@ -3,12 +3,13 @@ using Akka.Actor;
 namespace Switchboard.Tests.Server.Security;
 
 /// <summary>
-/// Hostile tester (2026-12-06), not fixed, so skipped: (1) <c>reserves-per-host</c> is the only bound on how many names
+/// Hostile tester (2026-12-06): (1) not fixed, so skipped: <c>reserves-per-host</c> is the only bound on how many names
 /// get reserved, and a host is whatever source address a peer uses: a local peer binds any of 127.0.0.0/8 (a remote one
-/// uses the addresses it holds), so one peer reserves 10 names per address, each kept for good; (2) an offline reserved
-/// name's inbox (<c>max-held</c> 1000) is exactly 10 reserved senders' shares (<c>max-held-from-one</c> 100), so the 10
-/// names one host may reserve at once fill anyone's inbox, and every other sender, reserved or not, is answered 503
-/// until its owner logs in (and is pushed the 1,000 spam messages first).
+/// uses the addresses it holds), so one peer reserves 10 names per address, each kept for good; (2) fixed in stop 44: an
+/// offline reserved name's inbox (<c>max-held</c> 1000) is exactly 10 reserved senders' shares (<c>max-held-from-one</c>
+/// 100), so the 10 names one host may reserve at once filled anyone's inbox, and every other sender, reserved or not, was
+/// answered 503 until its owner logged in. A full inbox now makes room for a newcomer at the expense of the sender
+/// holding the most.
 /// </summary>
 [Trait(Tiers.Name, Tiers.Process)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -53,7 +54,7 @@ public sealed class HostileReserveSpecs(Xunit.Abstractions.ITestOutputHelper out
         Assert.True(reserved <= 10, $"one peer reserved {reserved} names");
     }
 
-    [Fact(Skip = "hostile finding, not fixed: see the class summary")]
+    [Fact]
     public async Task One_host_cannot_fill_someone_elses_offline_inbox_for_everyone()
     {
         await using var server = await ServerNode.StartAsync(extra: ["--data", Path.Combine(_dir, "data")]);
