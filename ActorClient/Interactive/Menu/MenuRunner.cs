@@ -202,11 +202,18 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
     private void ShowHistory(IReply r)
     {
         if (r is HistoryReply { Code: Codes.Ok } h)
-            ui.Table($"{h.Conversation}: {h.Messages.Length} message(s){Output.HistoryNotes(h)}",
+            ui.Table($"{h.Conversation}: {h.Messages.Length} message(s){Output.HistoryNotes(h)}{MeantRoom(h)}",
                 ["id", "time", "from", "text"],
                 h.Messages.Select(l => new[] { l.Id.ToString(), DateTimeOffset.FromUnixTimeMilliseconds(l.TimeMs).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), l.From, l.Text }));
         else Show("history", r);
     }
+
+    // `history lobby` reads the DMs with a person named lobby: none, while the client is in #lobby, says which it meant
+    // (a new user read the empty page as the room's).
+    private string MeantRoom(HistoryReply h) =>
+        h is { LastId: 0, Messages.Length: 0 } && !h.Conversation.StartsWith('#') && status.Rooms.Contains("#" + h.Conversation)
+            ? $" (did you mean #{h.Conversation}? a name without # is a person)"
+            : "";
 
     private async Task DirectAsync()
     {

@@ -34,7 +34,7 @@ public sealed class ReserveRetypeSpecs() : TestKit(Akka.Configuration.Configurat
         public void Good(string text) => Said.Add("good: " + text);
         public void Bad(string text) => Said.Add("bad: " + text);
         public void Info(string text) { }
-        public void Table(string title, string[] columns, IEnumerable<string[]> rows) { }
+        public void Table(string title, string[] columns, IEnumerable<string[]> rows) => Said.Add("table: " + title);
         public void Dispose() { }
     }
 
@@ -87,5 +87,23 @@ public sealed class ReserveRetypeSpecs() : TestKit(Akka.Configuration.Configurat
         await run;
         Assert.Equal("bad: reserve: not sent", prompted.Said[0]); // then only the leaving's word
         Assert.DoesNotContain(prompted.Said, s => s.Contains("reserve", StringComparison.Ordinal) && s != prompted.Said[0]);
+    }
+
+    // A new user's finding: `history lobby` (a person's DMs) while in #lobby printed an empty page and nothing more.
+    [Fact]
+    public async Task An_empty_page_of_a_persons_name_that_is_also_a_joined_room_says_which_was_meant()
+    {
+        var client = CreateTestProbe();
+        var connection = new Connection(client.Ref, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        var status = new ClientStatus("zoe", "127.0.0.1:1");
+        status.JoinedRoom("#lobby");
+        var ui = new ScriptedUi(connection, new(["history lobby", "history bob"]), new());
+        var run = Task.Run(new MenuRunner(connection, ui, status).RunAsync);
+        Answer(client, new WhoReply(1, Codes.Ok, 2, 2, [], null));
+        Assert.IsType<HistoryQuery>(Answer(client, new HistoryReply(2, Codes.Ok, 3, 3, "lobby", [], 0, 0, null)).Message);
+        Answer(client, new HistoryReply(3, Codes.Ok, 4, 4, "bob", [], 0, 0, null));
+        await run;
+        Assert.Equal(["table: lobby: 0 message(s) (did you mean #lobby? a name without # is a person)", "table: bob: 0 message(s)"],
+            ui.Said.Where(s => s.StartsWith("table: ", StringComparison.Ordinal)));
     }
 }
