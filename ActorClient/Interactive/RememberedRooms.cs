@@ -41,20 +41,5 @@ public sealed partial class RememberedRooms(string file)
         }
     }
 
-    /// <summary>A fresh 0600 file moved into place: never a torn or group-readable one.</summary>
-    public void Save(IReadOnlyList<string> rooms)
-    {
-        if (OperatingSystem.IsWindows()) return; // modes are POSIX; the project runs on Linux
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(file)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            var temp = $"{file}.{Environment.ProcessId}.tmp";
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
-            using (var w = new StreamWriter(temp, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), options))
-                foreach (var room in rooms.Where(r => RoomName().IsMatch(r)).Take(Max)) w.WriteLine(room);
-            System.IO.File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            System.IO.File.Move(temp, file, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-    }
+    public void Save(IReadOnlyList<string> rooms) => PrivateFile.Replace(file, rooms.Where(r => RoomName().IsMatch(r)).Take(Max));
 }

@@ -84,21 +84,10 @@ public sealed class History
     // group-readable history, whatever mode an old file had.
     private void Save(string added)
     {
-        if (_file is null || OperatingSystem.IsWindows()) return; // modes are POSIX; the project runs on Linux
-        try
-        {
-            var dir = Path.GetDirectoryName(_file)!;
-            Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            var temp = $"{_file}.{Environment.ProcessId}.tmp";
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
-            var lines = Read(_file);
-            if (lines.Count == 0 || lines[^1] != added) lines.Add(added);
-            using (var w = new StreamWriter(temp, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), options))
-                foreach (var l in lines.TakeLast(Max)) w.WriteLine(l);
-            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            File.Move(temp, _file, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        if (_file is null) return;
+        var lines = Read(_file);
+        if (lines.Count == 0 || lines[^1] != added) lines.Add(added);
+        PrivateFile.Replace(_file, lines.TakeLast(Max));
     }
 
     // A history file is input too: no control characters (they would drive the terminal when recalled).
