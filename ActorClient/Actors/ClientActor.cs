@@ -15,8 +15,9 @@ public interface IClientEvents
 
     void Lost(string why);
 
-    /// <summary>A re-registration was refused (the name taken meanwhile, say); the client keeps trying.</summary>
-    void ReconnectRefused(int code, string error);
+    /// <summary>A re-registration was refused: the name taken meanwhile, say, and the client keeps trying; or, when
+    /// <paramref name="final"/>, refused for good (403: reserved by someone else, or a look-alike of a reserved name).</summary>
+    void ReconnectRefused(int code, string error, bool final = false);
 
     /// <summary>Registered again under the name, through <paramref name="client"/> (the actor of a fresh system).</summary>
     void Reconnected(Registered registered, IActorRef client);
@@ -143,6 +144,8 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         Replies();
         Events();
         Receive<Terminated>(t => t.ActorRef.Equals(_session), _ => Lost("the session ended (the server stopped, or it lost contact with this client)"));
+        // The server ended the session, saying why (only the server's association reaches a client).
+        Receive<Rejected>(r => Lost($"the server ended the session: {r.Code} {r.Error}"));
         // The connection dropped: is the session still there (a blip) or is the server gone?
         Receive<DisassociatedEvent>(e => e.RemoteAddress == _server, _ =>
         {
@@ -191,6 +194,15 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         });
         Receive<Rejected>(r =>
         {
+            // 403 does not change by trying again (a reserved name without its password, a look-alike of one).
+            if (r.Code == Codes.Forbidden)
+            {
+                _log.Info("re-registration refused ({0} {1}); not trying again", r.Code, r.Error);
+                Timers.Cancel(RetryTimer);
+                _events.ReconnectRefused(r.Code, r.Error, final: true);
+                Become(() => NotConnected($"not connected: {r.Error}"));
+                return;
+            }
             _log.Info("re-registration refused ({0} {1}); retrying", r.Code, r.Error);
             // Told once per kind of refusal, not at every retry.
             if (r.Code != _lastRefusal) _events.ReconnectRefused(r.Code, r.Error);

@@ -26,6 +26,15 @@ public sealed class Connection(IActorRef client, TimeSpan registerTimeout, TimeS
 
     public void MarkBack() => _lost = false;
 
+    /// <summary>The server refused the name for good (403 at a re-registration): nothing is tried again.</summary>
+    public string? Refusal { get; private set; }
+
+    public void MarkRefused(string error)
+    {
+        Refusal = error;
+        _lost = true;
+    }
+
     public async Task<ConnectResult> ConnectAsync()
     {
         var tcs = new TaskCompletionSource<ISwitchboardMessage?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -46,7 +55,7 @@ public sealed class Connection(IActorRef client, TimeSpan registerTimeout, TimeS
     public async Task<IReply> SendAsync(Func<long, ISwitchboardMessage> make)
     {
         var id = Interlocked.Increment(ref _nextId);
-        if (IsLost) return Down(id, "not connected (reconnecting)");
+        if (IsLost) return Down(id, Refusal is { } refused ? $"not connected: {refused}" : "not connected (reconnecting)");
         var message = make(id);
         if (Limits.PayloadBytes(message) > Limits.MaxRequestBytes)
             return new Reply(id, Codes.Invalid, 0, 0, OpValue.None, $"request too large (more than {Limits.MaxRequestBytes / 1024} KiB)");

@@ -48,10 +48,15 @@ internal sealed class ConsoleEvents(string name, Func<Connection?> connection, F
         else notices.Add($"disconnected: {why}; reconnecting...");
     }
 
-    public void ReconnectRefused(int code, string error)
+    public void ReconnectRefused(int code, string error, bool final = false)
     {
-        if (notices is null) output.ReconnectRefused(code, error);
-        else notices.Add($"cannot register again as {name}: {code} {error}; still trying");
+        if (final)
+        {
+            connection()?.MarkRefused($"{code} {error}");
+            if (Status is { } s) s.SetOnline([]);
+        }
+        if (notices is null) output.ReconnectRefused(code, error, final);
+        else notices.Add($"cannot register again as {name}: {code} {error}; {(final ? "not trying again (leave, and start with another name or the right password)" : "still trying")}");
     }
 
     public void Reconnected(Registered registered, IActorRef client)

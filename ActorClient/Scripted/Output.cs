@@ -29,9 +29,11 @@ public sealed class Output(TextWriter writer, bool json)
     public void Rejected(int code, string error) =>
         Failure("registered", code, error, $"registration failed: {code} {error}");
 
-    /// <summary>A re-registration after a lost connection was refused; the client goes on trying.</summary>
-    public void ReconnectRefused(int code, string error) =>
-        Failure("reconnect-refused", code, error, $"* cannot register again: {code} {error}; still trying");
+    /// <summary>A re-registration after a lost connection was refused; the client goes on trying, unless
+    /// <paramref name="final"/> (then its commands are answered "not connected" and it exits 3 at the end).</summary>
+    public void ReconnectRefused(int code, string error, bool final = false) =>
+        Failure(final ? "reconnect-refused-final" : "reconnect-refused", code, error,
+            $"* cannot register again: {code} {error}; {(final ? "not trying again" : "still trying")}");
 
     public void Reply(string cmd, IReply r) => Line(json ? Json(w => WriteReply(w, cmd, r)) : Plain(cmd, r));
 

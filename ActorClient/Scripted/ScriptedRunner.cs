@@ -124,6 +124,11 @@ public sealed class ScriptedRunner(Connection connection, Output output, TextRea
     // Leaving frees the name either way: "exit" and end of input unregister too.
     private async Task<int> FinishAsync(string cmd, bool echo)
     {
+        if (connection.Refusal is { } refused)
+        {
+            if (echo) output.Local(cmd, Codes.Forbidden, $"the name was refused: {refused}");
+            return ExitCodes.Rejected;
+        }
         if (connection.IsLost)
         {
             if (echo) output.Local(cmd, Codes.Unreachable, "server unreachable");

@@ -135,7 +135,10 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         Receive<LookAlikeReserved>(_ => Sender.Equals(Context.Parent), m =>
         {
             _log.Info("'{0}' differs only in case from '{1}', reserved now: its session ends", _name, m.Reserved);
-            End($"'{_name}' differs only in case from the reserved name '{m.Reserved}'");
+            var reason = $"'{_name}' differs only in case from the reserved name '{m.Reserved}'";
+            // Why, before the session goes: the client would take its end for a lost connection and try the name again.
+            _replies.ToClient(new Rejected(Codes.Forbidden, $"{reason}; choose another name"));
+            End(reason);
         });
         Receive<VerifyClient>(_ => Sender.Equals(Context.Parent), _ =>
         {

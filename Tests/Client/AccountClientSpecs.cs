@@ -14,7 +14,7 @@ public sealed class AccountClientSpecs() : TestKit(Akka.Configuration.Configurat
         public void Registered(Registered registered) { }
         public void Pushed(ISwitchboardMessage message) { }
         public void Lost(string why) { }
-        public void ReconnectRefused(int code, string error) { }
+        public void ReconnectRefused(int code, string error, bool final = false) { }
         public void Reconnected(Registered registered, IActorRef client) { }
         public void NeedsFreshSystem() { }
     }

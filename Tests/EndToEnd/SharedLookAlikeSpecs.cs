@@ -115,6 +115,10 @@ public sealed class SharedLookAlikeSpecs : IDisposable
             var names = who.GetProperty("result").EnumerateArray().Select(e => e.GetProperty("name").GetString()).ToArray();
             return !names.Contains("Dave5") && !names.Contains("DAVE5");
         }, TimeSpan.FromSeconds(20), () => "a case variant of the reserved dave5 is still online");
+        // Its client says why, and does not try the name again.
+        await here.Process.WaitForLineAsync(l => l.Contains("\"event\":\"disconnected\"") && l.Contains("differs only in case from the reserved name 'dave5'"),
+            TimeSpan.FromSeconds(30));
+        await here.Process.WaitForLineAsync(l => l.Contains("reconnect-refused-final"), TimeSpan.FromSeconds(30));
         // And stays away: its client's registration (its reconnect too) is refused.
         await using var again = await b.ConnectAsync("Dave5");
         Assert.Equal(403, Code(again.Registration));

@@ -269,6 +269,11 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
 
     private async Task<int> LeaveAsync(string done)
     {
+        if (connection.Refusal is { } refused)
+        {
+            ui.Bad($"The server refused the name ({refused}); leaving.");
+            return ExitCodes.Rejected;
+        }
         if (connection.IsLost)
         {
             ui.Bad("The server is unreachable; leaving without unregistering (it frees the name when it sees us gone).");
