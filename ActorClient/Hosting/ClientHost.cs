@@ -106,20 +106,21 @@ public static class ClientHost
         var remembered = RememberedRooms.For(o.Name, servers.Current.Host, servers.Current.Port);
         var status = events.Status = new ClientStatus(o.Name, registered.Node) { Remembered = remembered };
         using var ui = ConsoleUi.Create(o.Chat, events.Notices!, status, ct);
-        await RejoinAsync(remembered.Read(), connection, status, events.Notices!);
+        var (rooms, skipped) = remembered.Read();
+        if (skipped is not null) events.Notices!.Add(skipped);
+        await RejoinAsync(rooms, connection, status, events.Notices!);
         return await RunMenuAsync(new MenuRunner(connection, ui, status, o.PasswordPrompted ? o.Credentials : null), connection, ct);
 
         // The rooms it was in when it last ran (per name and server, on this machine), as a reconnect joins them again.
         static async Task RejoinAsync(IReadOnlyList<string> rooms, Connection connection, ClientStatus status, Notices notices)
         {
+            if (rooms.Count == 0) return;
+            // Said first: each join's replay of recent messages follows.
+            notices.Add($"joining the rooms you were in when you last left: {string.Join(", ", rooms)}");
             foreach (var room in rooms)
             {
                 var reply = await connection.SendAsync(id => new JoinRoom(id, room));
-                if (reply.Code == Codes.Ok)
-                {
-                    status.JoinedRoom(room);
-                    notices.Add($"back in {room} (you were in it when you last left)");
-                }
+                if (reply.Code == Codes.Ok) status.JoinedRoom(room);
                 else notices.Add($"could not join {room} again: {reply.Code} {reply.Error}");
             }
         }

@@ -27,17 +27,28 @@ public sealed partial class RememberedRooms(string file)
     [GeneratedRegex("^#[A-Za-z0-9_.-]{1,32}$")]
     private static partial Regex RoomName();
 
-    public IReadOnlyList<string> Read()
+    /// <summary>Larger than any file this client writes (32 names of at most 33 bytes): not read.</summary>
+    public const long MaxBytes = 4096;
+
+    /// <summary>The rooms to join again, and what of the file was not used (null: all of it was).</summary>
+    public (IReadOnlyList<string> Rooms, string? Skipped) Read()
     {
         try
         {
-            return System.IO.File.Exists(file)
-                ? [.. System.IO.File.ReadLines(file).Where(l => RoomName().IsMatch(l)).Distinct(StringComparer.Ordinal).Take(Max)]
-                : [];
+            var info = new FileInfo(file);
+            if (!info.Exists) return ([], null);
+            if (info.Length > MaxBytes) return ([], $"{file} is larger than {MaxBytes} bytes; not read");
+            var lines = System.IO.File.ReadAllLines(file);
+            var rooms = lines.Select(l => l.Trim()).Where(l => RoomName().IsMatch(l)).Distinct(StringComparer.Ordinal).ToList();
+            var bad = lines.Count(l => l.Trim().Length > 0 && !RoomName().IsMatch(l.Trim()));
+            var skipped = new List<string>();
+            if (bad > 0) skipped.Add($"{bad} line(s) that are not room names (#name, 1-32 of A-Z a-z 0-9 _ . -)");
+            if (rooms.Count > Max) skipped.Add($"{rooms.Count - Max} room(s) past the {Max} a client may be in");
+            return ([.. rooms.Take(Max)], skipped.Count == 0 ? null : $"{file}: skipped {string.Join(" and ", skipped)}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return [];
+            return ([], $"{file} could not be read: {e.Message}");
         }
     }
 

@@ -164,8 +164,7 @@ public sealed class InteractiveClientSpecs : IAsyncLifetime
             Assert.Equal(["#Chess", "#games"], await File.ReadAllLinesAsync(file));
 
             await using var second = Alice(stateHome: state);
-            await second.WaitForTextAsync("back in #games (you were in it when you last left)", joined: true);
-            await second.WaitForTextAsync("back in #Chess", joined: true);
+            await second.WaitForTextAsync("joining the rooms you were in when you last left: #Chess, #games", joined: true);
             await PromptAsync(second);
             second.Type("say #games still here");
             second.Keys("Enter");
