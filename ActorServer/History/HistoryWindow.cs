@@ -30,12 +30,23 @@ public static class HistoryWindow
             HistoryAnchor.Latest => (last - n + 1, last),
             HistoryAnchor.Before => (at - n, at - 1),
             HistoryAnchor.After => (at + 1, at + n),
-            // Around an id not written yet: the newest are the nearest to it (as before it), not half a page.
-            HistoryAnchor.Around when at > last => (last - n + 1, last),
+            // Around an id: the n kept nearest to it (the newest for an id not written yet), a whole page when there are
+            // that many, not half of one at the newest; around a trimmed id, nothing (the reply says what was trimmed).
+            HistoryAnchor.Around when at >= first => Nearest(at, n, first, last),
             _ => (at - (n - 1) / 2, at - (n - 1) / 2 + n - 1),
         };
         // Clipped to what is kept; a window wholly outside it is empty.
         return (Math.Max(from, first), Math.Min(to, last));
+    }
+
+    // The window of n centred on the id (the odd one after), moved inside first..last where it runs past either end.
+    private static (long, long) Nearest(long at, int n, long first, long last)
+    {
+        var from = Math.Min(at, last) - (n - 1) / 2;
+        var to = from + n - 1;
+        if (to > last) (from, to) = (from - (to - last), last);
+        if (from < first) (from, to) = (first, Math.Min(last, to + (first - from)));
+        return (from, to);
     }
 
     /// <summary>

@@ -19,7 +19,10 @@ public sealed class HistoryWindowSpecs
     [InlineData(HistoryAnchor.Around, 20, 4, 19, 22)] // the odd one goes after
     [InlineData(HistoryAnchor.Around, 20, 1, 20, 20)]
     [InlineData(HistoryAnchor.Around, 999, 3, 38, 40)] // past the newest: the newest, a whole page (a new user's finding)
-    [InlineData(HistoryAnchor.Around, 39, 5, 37, 40)] // near the newest: cut there
+    [InlineData(HistoryAnchor.Around, 39, 5, 36, 40)] // near the newest: the five nearest, a whole page (a retest's finding)
+    [InlineData(HistoryAnchor.Around, 40, 20, 21, 40)] // at the newest: as past it
+    [InlineData(HistoryAnchor.Around, 12, 5, 11, 15)] // near the first kept: the five nearest
+    [InlineData(HistoryAnchor.Around, 20, 100, 11, 40)] // more than is kept: all of it
     [InlineData(HistoryAnchor.After, 0, 5, 11, 15)] // from the start: the first kept
     [InlineData(HistoryAnchor.After, 3, 2, 11, 12)] // after a trimmed id: the same
     public void A_query_gets_the_kept_ids_of_its_window(HistoryAnchor anchor, long at, int count, long from, long to)
