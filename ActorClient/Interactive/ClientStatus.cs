@@ -15,17 +15,21 @@ public sealed class ClientStatus(string name, string node)
     private volatile string _node = node;
     private volatile bool _connected = true;
     private volatile bool _presence = true;
+    private volatile bool _refused;
 
     public string Name => name;
     public string Node { get => _node; set => _node = value; }
     public bool Connected { get => _connected; set => _connected = value; }
     public bool Presence { get => _presence; set => _presence = value; }
 
+    /// <summary>The server refused the name for good (the client tries no more).</summary>
+    public bool Refused { get => _refused; set => _refused = value; }
+
     public IReadOnlyList<string> Online => _online.Keys.Order(StringComparer.Ordinal).ToArray();
     public IReadOnlyList<string> Rooms => _rooms.Keys.Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>One line: "alice @ 127.0.0.1:4053 · online · notices on".</summary>
-    public string Line => $"{name} @ {_node} · {(_connected ? "online" : "reconnecting")} · notices {(_presence ? "on" : "off")}";
+    public string Line => $"{name} @ {_node} · {(_refused ? "name refused" : _connected ? "online" : "reconnecting")} · notices {(_presence ? "on" : "off")}";
 
     public void SetOnline(IEnumerable<string> names)
     {

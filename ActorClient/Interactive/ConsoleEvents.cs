@@ -53,7 +53,11 @@ internal sealed class ConsoleEvents(string name, Func<Connection?> connection, F
         if (final)
         {
             connection()?.MarkRefused($"{code} {error}");
-            if (Status is { } s) s.SetOnline([]);
+            if (Status is { } s)
+            {
+                s.SetOnline([]);
+                s.Refused = true;
+            }
         }
         if (notices is null) output.ReconnectRefused(code, error, final);
         else notices.Add($"cannot register again as {name}: {code} {error}; {(final ? "not trying again (leave, and start with another name or the right password)" : "still trying")}");
