@@ -202,9 +202,12 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
     private void ShowHistory(IReply r)
     {
         if (r is HistoryReply { Code: Codes.Ok } h)
-            ui.Table($"{h.Conversation}: {h.Messages.Length} message(s){Output.HistoryNotes(h)}{MeantRoom(h)}",
-                ["id", "time", "from", "text"],
+        {
+            ui.Table($"{h.Conversation}: {h.Messages.Length} message(s)", ["id", "time", "from", "text"],
                 h.Messages.Select(l => new[] { l.Id.ToString(), DateTimeOffset.FromUnixTimeMilliseconds(l.TimeMs).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), l.From, l.Text }));
+            // Under the table, not in its title: a title wider than a narrow table wraps inside it.
+            if ($"{Output.HistoryNotes(h)}{MeantRoom(h)}".Trim() is { Length: > 0 } notes) ui.Info(notes);
+        }
         else Show("history", r);
     }
 
