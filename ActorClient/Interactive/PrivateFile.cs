@@ -5,6 +5,14 @@ namespace Switchboard.Client.Interactive;
 /// the state is a convenience.</summary>
 public static class PrivateFile
 {
+    /// <summary>~/.local/state/switchboard, or under $XDG_STATE_HOME: where the client's state files are.</summary>
+    public static string StateDirectory()
+    {
+        var state = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        if (string.IsNullOrEmpty(state)) state = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        return Path.Combine(state, "switchboard");
+    }
+
     public static void Replace(string file, IEnumerable<string> lines)
     {
         if (OperatingSystem.IsWindows()) return; // modes are POSIX; the project runs on Linux

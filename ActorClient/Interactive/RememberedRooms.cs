@@ -17,11 +17,9 @@ public sealed partial class RememberedRooms(string file)
 
     public static RememberedRooms For(string name, string host, int port)
     {
-        var state = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
-        if (string.IsNullOrEmpty(state)) state = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
         // A name is letters, digits and a few marks (the server's rule); the host an address or a DNS name.
         var key = string.Concat($"{name}@{host}-{port}".Select(c => char.IsLetterOrDigit(c) || c is '.' or '-' or '_' or '@' ? c : '_'));
-        return new RememberedRooms(Path.Combine(state, "switchboard", $"rooms-{key}"));
+        return new RememberedRooms(Path.Combine(PrivateFile.StateDirectory(), $"rooms-{key}"));
     }
 
     [GeneratedRegex("^#[A-Za-z0-9_.-]{1,32}$")]

@@ -188,7 +188,8 @@ public sealed class AccountsActor : ReceiveActor
     /// <summary>The "host" an operator's change is booked under (it carries no password, so nothing is charged to it).</summary>
     private const string OperatorHost = "operator";
 
-    private static string LookAlikeText(string name, string reserved) =>
+    /// <summary>What a look-alike of a reserved name is told (a registration, a reserve, its session ended).</summary>
+    public static string LookAlikeText(string name, string reserved) =>
         $"'{name}' differs only in case from the reserved name '{reserved}'; choose another name";
 
     // A cluster's name entity does not say whose reserve holds the fold.

@@ -157,13 +157,9 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         var oldest = _held.First(h => h.Conversation.Key == most);
         _log.Info("inbox of '{0}' full: the oldest of the {1} messages held from {2} gives its place to another sender's (it stays in the history)",
             _owner, count, most);
-        Persist(new HeldDropped(oldest.Seq), e =>
-        {
-            _held.RemoveAll(h => h.Seq == e.Seq);
-            Persisted();
-        });
-        // Taken as gone at once: the newcomer's own Persist runs after this one's handler.
+        // Gone at once, not in the handler: the guests' bound, checked next for the same newcomer, counts without it.
         _held.Remove(oldest);
+        Persist(new HeldDropped(oldest.Seq), _ => Persisted());
         return true;
     }
 

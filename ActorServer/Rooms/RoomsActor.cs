@@ -53,7 +53,6 @@ public sealed class RoomsActor : ReceiveActor
     public static Props Props(RoomsSettings settings, IActorRef registry, string? doorName) =>
         Akka.Actor.Props.Create(() => new RoomsActor(settings, registry, doorName));
 
-
     private void OnJoin(JoinLocal m)
     {
         if (ChatRules.NormalizeRoom(m.Room) != m.Room)
@@ -89,7 +88,7 @@ public sealed class RoomsActor : ReceiveActor
             return;
         }
         // A replay history is kept while there is a place for it (a room with members here goes on without one).
-        if (_history.TryGetValue(m.Room, out var history) || HasPlaceFor(m.Room))
+        if (_history.TryGetValue(m.Room, out var history) || HasPlace())
         {
             if (history is null) _history[m.Room] = history = new RoomHistory(_settings.History, _settings.HistoryBytes);
             history.Add(m.From, m.Text);
@@ -100,11 +99,11 @@ public sealed class RoomsActor : ReceiveActor
         foreach (var session in set) session.Forward(handed);
     }
 
-    // A replay history takes a free place, or that of the least recently used room nobody here is in (its replay history
-    // on this node goes with it).
-    private bool HasPlaceFor(string room)
+    // A new replay history takes a free place, or that of the least recently used room nobody here is in (its replay
+    // history on this node goes with it).
+    private bool HasPlace()
     {
-        if (_history.ContainsKey(room) || _history.Count < _settings.MaxRooms) return true;
+        if (_history.Count < _settings.MaxRooms) return true;
         string? idlest = null;
         var oldest = long.MaxValue;
         foreach (var (name, history) in _history)

@@ -137,7 +137,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
             _log.Info("'{0}' differs only in case from '{1}', reserved now: its session ends", _name, m.Reserved);
             var reason = $"'{_name}' differs only in case from the reserved name '{m.Reserved}'";
             // Why, before the session goes: the client would take its end for a lost connection and try the name again.
-            _replies.ToClient(new Rejected(Codes.Forbidden, $"{reason}; choose another name"));
+            _replies.ToClient(new Rejected(Codes.Forbidden, AccountsActor.LookAlikeText(_name, m.Reserved)));
             End(reason);
         });
         Receive<VerifyClient>(_ => Sender.Equals(Context.Parent), _ =>

@@ -23,12 +23,7 @@ public sealed class History
     public IReadOnlyList<string> Lines => _lines;
 
     /// <summary>~/.local/state/switchboard/history, or under $XDG_STATE_HOME.</summary>
-    public static string DefaultFile()
-    {
-        var state = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
-        if (string.IsNullOrEmpty(state)) state = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
-        return Path.Combine(state, "switchboard", "history");
-    }
+    public static string DefaultFile() => Path.Combine(PrivateFile.StateDirectory(), "history");
 
     public void Add(string line)
     {
