@@ -5,11 +5,13 @@ using Akka.Persistence;
 namespace Switchboard.Server.History;
 
 /// <summary>
-/// One conversation's kept messages, event-sourced (persistence id <c>conversation-KEY</c>): a message's id is its event's
-/// sequence number, so ids are gap-free and in order, and a message is answered <see cref="Posted"/> only once the
-/// journal has it (written with PersistAsync: several may be in flight, answered in order). What retention allows (messages, bytes, age) is kept in memory too, so a query never reads the
-/// store; what it no longer allows is trimmed from memory at once and from the journal in steps
-/// (<c>DeleteMessagesTo</c>; the journal keeps the highest sequence number, so ids never restart).
+/// One conversation's kept messages, event-sourced (persistence id <c>conversation-KEY</c>). Messages are written in
+/// batches (<see cref="MessagesPosted"/>: one event for those that came while the one before was being written), each
+/// message's id its place in the conversation, gap-free and in order; a message is answered <see cref="Posted"/> only
+/// once the journal has it, in the order they came. What retention allows (messages, bytes, age) is kept in memory too,
+/// so a query never reads the store; what it no longer allows is trimmed from memory at once and from the journal in
+/// steps (<c>DeleteMessagesTo</c> of the events whose messages are all trimmed; <see cref="IdsReached"/> is written
+/// before the newest one goes, so ids never restart).
 /// <para>On a single host it lives under <see cref="HistoryActor"/>, which routes everything to it; in a cluster it is a
 /// sharded entity (one per conversation cluster-wide). Either way it is its persistence id's only writer.</para>
 /// </summary>
@@ -29,7 +31,19 @@ public sealed class ConversationActor : ReceivePersistentActor
     private readonly TimeProvider _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly KeptLines _lines = new();
+    // Messages in one event at most, and their text's bytes (UTF-16): what came beyond goes in the next.
+    private const int BatchMessages = 64;
+    private const long BatchBytes = 64 * 1024;
+    // Everyone waiting for "written", in the order their messages came (those of the events in flight, then _pending's).
     private readonly Queue<(IActorRef ReplyTo, long Ticket, long Asked)> _writing = new();
+    // Come while a batch was being written: the next batch.
+    private readonly List<MessagePosted> _pending = [];
+    // The written message events still in the journal (not yet deleted), oldest first: sequence number, last id.
+    private readonly Queue<(long Seq, long LastId)> _events = new();
+    // Deletes asked of the journal, oldest first: up to which sequence number, and so up to which id.
+    private readonly Queue<(long Seq, long LastId)> _deletes = new();
+    private int _inFlight;
+    private long _lastId, _nextId = 1;
     private readonly SwitchboardMetrics? _metrics;
     private readonly HistoryRoutes _routes;
     private long _bytes, _trimmedBytes, _deletedTo, _deleting, _lastTime, _newestTime;
@@ -48,10 +62,29 @@ public sealed class ConversationActor : ReceivePersistentActor
         _clock = clock;
         _deleteEvery = Math.Max(DeleteAtLeast, settings.MaxMessages / 4);
         PersistenceId = conversation.PersistenceId;
-        Recover<MessagePosted>(e => Keep(new ChatLine(LastSequenceNr, e.From, e.Text, e.TimeMs)));
+        // Written alone by an earlier version: its id is its sequence number (every event before it was one of these).
+        Recover<MessagePosted>(e =>
+        {
+            Keep(LastSequenceNr, e);
+            Written(LastSequenceNr);
+        });
+        Recover<MessagesPosted>(e =>
+        {
+            for (var i = 0; i < e.Messages.Count; i++) Keep(e.FirstId + i, e.Messages[i]);
+            Written(e.LastId);
+        });
+        Recover<IdsReached>(e =>
+        {
+            _newestTime = Math.Max(_newestTime, e.NewestMs);
+            _lastTime = Math.Max(_lastTime, e.NewestMs);
+            Written(e.LastId);
+        });
         Recover<RecoveryCompleted>(_ =>
         {
             _metrics?.DataStoreRead();
+            // Every event deleted, none of them an IdsReached: an earlier version's journal, whose ids are its sequence numbers.
+            if (_lastId == 0) _lastId = LastSequenceNr;
+            _nextId = _lastId + 1;
             // Below the first recovered id the journal holds nothing any more; what retention no longer allows is trimmed now.
             _deletedTo = FirstId - 1;
             Trim();
@@ -73,9 +106,17 @@ public sealed class ConversationActor : ReceivePersistentActor
             else _routes.Inboxes.Forward(new MarkChecked(m));
         });
         // After every pending write's callback (DeferAsync runs behind them), never with a message unanswered.
-        Command<StopChild>(_ => DeferAsync(StopChild.Instance, _ => LetGo()));
-        Command<ForgetRoom>(_ => DeferAsync(ForgetRoom.Instance, _ => Forget()));
-        Command<DeleteMessagesSuccess>(m => _deletedTo = Math.Max(_deletedTo, m.ToSequenceNr));
+        Command<StopChild>(_ =>
+        {
+            Flush();
+            DeferAsync(StopChild.Instance, _ => LetGo());
+        });
+        Command<ForgetRoom>(_ =>
+        {
+            Flush();
+            DeferAsync(ForgetRoom.Instance, _ => Forget());
+        });
+        Command<DeleteMessagesSuccess>(Deleted);
         Command<DeleteMessagesFailure>(m => _log.Warning("conversation {0}: trimming the store to {1} failed: {2}", _conversation, m.ToSequenceNr, m.Cause.Message));
     }
 
@@ -89,7 +130,7 @@ public sealed class ConversationActor : ReceivePersistentActor
     public override Recovery Recovery => _forgetting ? Recovery.None : base.Recovery;
 
     /// <summary>The first id still kept (the next one when none is).</summary>
-    private long FirstId => _lines.Count > 0 ? _lines[0].Id : LastSequenceNr + 1;
+    private long FirstId => _lines.Count > 0 ? _lines.IdAt(0) : _lastId + 1;
 
     /// <summary>
     /// The conversation as a reader who may see it from <paramref name="sinceMs"/> on sees it (a reserved party of a DM
@@ -102,14 +143,15 @@ public sealed class ConversationActor : ReceivePersistentActor
     /// </summary>
     private View ViewFrom(long sinceMs)
     {
-        if (sinceMs <= 0) return new View(0, FirstId - 1, LastSequenceNr);
-        // The newest written message's time (kept, or trimmed while this actor lived); unknown (0) after a restart that
-        // found everything deleted: then nothing is in view, rather than the earlier owner's ids.
-        if (LastSequenceNr == 0 || _newestTime < sinceMs) return new View(0, 0, 0);
+        if (sinceMs <= 0) return new View(0, FirstId - 1, _lastId);
+        // The newest written message's time (kept, or trimmed: IdsReached keeps it across a restart); unknown (0) after
+        // an earlier version's restart that found everything deleted: then nothing is in view, rather than the earlier
+        // owner's ids.
+        if (_lastId == 0 || _newestTime < sinceMs) return new View(0, 0, 0);
         var first = _lines.FirstAtOrAfter(sinceMs);
-        if (first <= 0) return new View(0, FirstId - 1, LastSequenceNr); // from the first kept (or all trimmed)
-        var hidden = _lines[first].Id - 1;
-        return new View(hidden, hidden, LastSequenceNr);
+        if (first <= 0) return new View(0, FirstId - 1, _lastId); // from the first kept (or all trimmed)
+        var hidden = _lines.IdAt(first) - 1;
+        return new View(hidden, hidden, _lastId);
     }
 
     private readonly record struct View(long Hidden, long Below, long Last);
@@ -121,16 +163,55 @@ public sealed class ConversationActor : ReceivePersistentActor
         now = Math.Max(now, _lastTime);
         _lastTime = now;
         _writing.Enqueue((Sender, m.Ticket, System.Diagnostics.Stopwatch.GetTimestamp()));
-        // PersistAsync: the next message need not wait for this one's write, so a busy room's messages reach the journal
-        // together (one transaction for many); ids, callbacks and answers still follow the order they came in.
-        PersistAsync(new MessagePosted(m.From, m.Text, now), e =>
+        _pending.Add(new MessagePosted(m.From, m.Text, now));
+        // One batch in flight: what comes meanwhile waits for it and goes in the next, as one event.
+        if (_inFlight == 0) Flush();
+    }
+
+    // What waits goes to the journal, in events of BatchMessages and BatchBytes at most. PersistAsync: commands are not
+    // stashed meanwhile; ids, callbacks and answers follow the order messages came in.
+    private void Flush()
+    {
+        if (_pending.Count == 0) return;
+        var batches = new List<MessagesPosted>(1);
+        var start = 0;
+        while (start < _pending.Count)
+        {
+            var count = 0;
+            var bytes = 0L;
+            while (start + count < _pending.Count && count < BatchMessages && (count == 0 || bytes + Size(_pending[start + count]) <= BatchBytes))
+                bytes += Size(_pending[start + count++]);
+            batches.Add(new MessagesPosted(_nextId, _pending.GetRange(start, count)));
+            _nextId += count;
+            start += count;
+        }
+        _pending.Clear();
+        _inFlight += batches.Count;
+        PersistAllAsync(batches, OnWritten);
+    }
+
+    private void OnWritten(MessagesPosted e)
+    {
+        _inFlight--;
+        for (var i = 0; i < e.Messages.Count; i++)
         {
             var (replyTo, ticket, asked) = _writing.Dequeue();
             _metrics?.DataStoreWritten(asked);
-            Keep(new ChatLine(LastSequenceNr, e.From, e.Text, e.TimeMs));
-            Trim();
-            replyTo.Tell(new Posted(ticket, _conversation, LastSequenceNr, e.TimeMs));
-        });
+            var m = e.Messages[i];
+            Keep(e.FirstId + i, m);
+            replyTo.Tell(new Posted(ticket, _conversation, e.FirstId + i, m.TimeMs));
+        }
+        Written(e.LastId);
+        Trim();
+        if (_inFlight == 0) Flush();
+    }
+
+    // An event the journal holds (a batch of messages, or IdsReached), in order of sequence number: it can be deleted once
+    // none of its ids is kept.
+    private void Written(long lastId)
+    {
+        _lastId = Math.Max(_lastId, lastId);
+        _events.Enqueue((LastSequenceNr, lastId));
     }
 
     private void OnRead(ReadHistory m)
@@ -153,12 +234,12 @@ public sealed class ConversationActor : ReceivePersistentActor
     private void OnFetch(Fetch m)
     {
         var first = FirstId;
-        bool Holds(long id) => id >= first && id <= LastSequenceNr;
+        bool Holds(long id) => id >= first && id <= _lastId;
         var lines = m.Ids.Where(Holds).Select(id => _lines[(int)(id - first)]).ToArray();
         int kept = 0, gone = 0;
         foreach (var id in m.Counted ?? [])
             if (!Holds(id)) gone++;
-            else if (_lines[(int)(id - first)].TimeMs >= m.SinceMs) kept++;
+            else if (_lines.TimeAt((int)(id - first)) >= m.SinceMs) kept++;
         // The newest id as the inbox's owner sees it: its unread count is that less its marker.
         Sender.Tell(new Fetched(m.Ticket, _conversation, lines, ViewFrom(m.SinceMs).Last, kept, gone));
     }
@@ -169,12 +250,12 @@ public sealed class ConversationActor : ReceivePersistentActor
         for (var id = from; id <= to; id++) yield return _lines[(int)(id - first)];
     }
 
-    private void Keep(ChatLine line)
+    private void Keep(long id, MessagePosted m)
     {
-        _lastTime = Math.Max(_lastTime, line.TimeMs);
-        _newestTime = line.TimeMs; // unlike _lastTime, not moved by a post still being written
-        _lines.Add(line);
-        _bytes += Size(line);
+        _lastTime = Math.Max(_lastTime, m.TimeMs);
+        _newestTime = m.TimeMs; // unlike _lastTime, not moved by a post still being written
+        _lines.Add(id, m.From, m.Text, m.TimeMs);
+        _bytes += Size(m);
     }
 
     // Retention: the oldest go while there are too many, too many bytes, or they are too old.
@@ -182,9 +263,9 @@ public sealed class ConversationActor : ReceivePersistentActor
     {
         var oldest = _clock.GetUtcNow().ToUnixTimeMilliseconds() - (long)_settings.MaxAge.TotalMilliseconds;
         var n = 0;
-        while (n < _lines.Count && (_lines.Count - n > _settings.MaxMessages || _bytes > _settings.MaxBytes || _lines[n].TimeMs < oldest))
+        while (n < _lines.Count && (_lines.Count - n > _settings.MaxMessages || _bytes > _settings.MaxBytes || _lines.TimeAt(n) < oldest))
         {
-            var size = Size(_lines[n++]);
+            var size = _lines.SizeAt(n++);
             _bytes -= size;
             _trimmedBytes += size;
         }
@@ -192,9 +273,55 @@ public sealed class ConversationActor : ReceivePersistentActor
         var trimmedTo = FirstId - 1;
         var undeleted = trimmedTo - Math.Max(_deletedTo, _deleting);
         if (undeleted <= 0 || (undeleted < _deleteEvery && _trimmedBytes < _deleteBytes)) return;
+        DeleteTrimmed();
+    }
+
+    // The events whose messages are all trimmed leave the journal; false when none is (the oldest still has a kept
+    // message, or the newest is still being written after them).
+    private bool DeleteTrimmed()
+    {
+        var trimmedTo = FirstId - 1;
+        long seq = 0, lastId = 0;
+        var n = 0;
+        foreach (var e in _events)
+        {
+            if (e.LastId > trimmedTo) break;
+            (seq, lastId) = e;
+            n++;
+        }
+        // The newest written event too: IdsReached goes first, as the journal's newest, since the journal keeps only the
+        // sequence number of what it deletes. Not while a batch is in flight (its ids would not be in it): after it.
+        var newest = n == _events.Count;
+        if (n == 0 || (newest && _inFlight > 0)) return false;
+        for (var i = 0; i < n; i++) _events.Dequeue();
         _trimmedBytes = 0;
-        _deleting = trimmedTo;
-        DeleteMessages(trimmedTo);
+        _deleting = lastId;
+        if (!newest)
+        {
+            Delete(seq, lastId);
+            return true;
+        }
+        PersistAsync(new IdsReached(_lastId, _newestTime), e =>
+        {
+            Written(e.LastId);
+            Delete(seq, lastId);
+        });
+        return true;
+    }
+
+    private void Delete(long seq, long lastId)
+    {
+        _deletes.Enqueue((seq, lastId));
+        DeleteMessages(seq);
+    }
+
+    private void Deleted(DeleteMessagesSuccess m)
+    {
+        while (_deletes.TryPeek(out var d) && d.Seq <= m.ToSequenceNr)
+        {
+            _deletes.Dequeue();
+            _deletedTo = Math.Max(_deletedTo, d.LastId);
+        }
     }
 
     // Let go: what retention trimmed leaves the file first (a conversation may not be used again for a long time, and
@@ -202,14 +329,11 @@ public sealed class ConversationActor : ReceivePersistentActor
     private void LetGo()
     {
         Trim();
-        var trimmedTo = FirstId - 1;
-        if (trimmedTo <= Math.Max(_deletedTo, _deleting))
+        if (FirstId - 1 <= Math.Max(_deletedTo, _deleting) || !DeleteTrimmed())
         {
             Context.Stop(Self);
             return;
         }
-        _trimmedBytes = 0;
-        DeleteMessages(trimmedTo);
         Become(() =>
         {
             Command<DeleteMessagesSuccess>(_ => Context.Stop(Self));
@@ -237,13 +361,13 @@ public sealed class ConversationActor : ReceivePersistentActor
                 _log.Warning("conversation {0}: dropping its history from the store failed: {1}", _conversation, m.Cause.Message);
                 Context.Stop(Self);
             });
-            Command<DeleteMessagesSuccess>(m => _deletedTo = Math.Max(_deletedTo, m.ToSequenceNr));
+            Command<DeleteMessagesSuccess>(Deleted);
             Command<DeleteMessagesFailure>(_ => { });
             CommandAny(_ => Stash.Stash()); // nothing new reaches a conversation being forgotten; this is a safeguard
         });
     }
 
-    private static long Size(ChatLine l) => 2L * (l.From.Length + l.Text.Length);
+    private static long Size(MessagePosted m) => 2L * (m.From.Length + m.Text.Length);
 
     // A rejected event took a sequence number the journal never wrote: the actor stops (everyone waiting hears 503) and is
     // read afresh by the next message, so ids stay gap-free.
@@ -258,6 +382,7 @@ public sealed class ConversationActor : ReceivePersistentActor
     private void FailWaiting()
     {
         Stopping();
+        _pending.Clear();
         while (_writing.TryDequeue(out var w)) w.ReplyTo.Tell(new HistoryFailed(w.Ticket, Codes.Unavailable, HistoryText.Unavailable));
     }
 

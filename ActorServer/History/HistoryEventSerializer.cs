@@ -7,7 +7,8 @@ namespace Switchboard.Server.History;
 
 /// <summary>
 /// The history's events in the journal, in protobuf's encoding (strings in fields 1–2, numbers in 3–4), written with
-/// Google.Protobuf's primitives; an inbox's snapshot by its schema (<c>History/Proto/history_store.proto</c>). Strict like
+/// Google.Protobuf's primitives; those with lists (an inbox's snapshot, a batch of messages) and the ids' mark by their
+/// schemas (<c>History/Proto/history_store.proto</c>). Strict like
 /// the wire serializer: an unknown manifest or a missing field throws, and the recovery fails instead of guessing.
 /// </summary>
 public sealed class HistoryEventSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
@@ -17,7 +18,7 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
     /// <summary>The journal's manifest of <see cref="InboxCleared"/>: what the operator's release waits to see compacted.</summary>
     public const string InboxClearedManifest = "cleared";
     private const string PostedM = "posted", HeldM = "held", DeliveredM = "held-done", ReadM = "read", ClearedM = InboxClearedManifest,
-        InboxM = "inbox", DroppedM = "held-dropped";
+        InboxM = "inbox", DroppedM = "held-dropped", BatchM = "posted-batch", ReachedM = "ids-reached";
     private const uint FirstTag = 10, SecondTag = 18, NumberTag = 24;
 
     public override int Identifier => Id;
@@ -25,6 +26,8 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
     public override string Manifest(object o) => o switch
     {
         MessagePosted => PostedM,
+        MessagesPosted => BatchM,
+        IdsReached => ReachedM,
         MessageHeld => HeldM,
         HeldDelivered => DeliveredM,
         HeldDropped => DroppedM,
@@ -43,12 +46,21 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
         MarkedRead e => Write(e.Conversation, null, e.MsgId),
         InboxCleared => Write(null, null, 0),
         InboxSnapshot e => ToProto(e).ToByteArray(),
+        MessagesPosted e => ToProto(e).ToByteArray(),
+        IdsReached e => new Proto.IdsReachedP { LastId = e.LastId, NewestMs = e.NewestMs }.ToByteArray(),
         _ => throw new ArgumentException($"{obj.GetType()} is not a history event", nameof(obj)),
     };
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
-        if (manifest == InboxM) return FromProto(Proto.InboxSnapshotP.Parser.ParseFrom(bytes));
+        switch (manifest)
+        {
+            case InboxM: return FromProto(Proto.InboxSnapshotP.Parser.ParseFrom(bytes));
+            case BatchM: return FromProto(Proto.PostedBatchP.Parser.ParseFrom(bytes));
+            case ReachedM:
+                var reached = Proto.IdsReachedP.Parser.ParseFrom(bytes);
+                return reached.LastId > 0 ? new IdsReached(reached.LastId, reached.NewestMs) : throw new SerializationException("ids-reached without its id");
+        }
         var (first, second, number) = Read(bytes);
         return manifest switch
         {
@@ -73,6 +85,18 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
     private static InboxSnapshot FromProto(Proto.InboxSnapshotP p) => new(
         [.. p.Held.Select(h => (Known(h.Conversation), h.MsgId, h.Seq))],
         [.. p.Read.Select(r => (Known(r.Conversation), r.MsgId))]);
+
+    private static Proto.PostedBatchP ToProto(MessagesPosted e)
+    {
+        var p = new Proto.PostedBatchP { FirstId = e.FirstId };
+        foreach (var m in e.Messages) p.Lines.Add(new Proto.PostedLineP { From = m.From, Text = m.Text, TimeMs = m.TimeMs });
+        return p;
+    }
+
+    // An empty batch is never written, and ids start at 1: either would be a damaged row, not a guess to make.
+    private static MessagesPosted FromProto(Proto.PostedBatchP p) => p.FirstId > 0 && p.Lines.Count > 0
+        ? new MessagesPosted(p.FirstId, [.. p.Lines.Select(l => new MessagePosted(l.From.Length > 0 ? l.From : throw new SerializationException("a posted message without its sender"), l.Text, l.TimeMs))])
+        : throw new SerializationException("a batch of posted messages without its first id or its messages");
 
     // proto3 reads an absent string as empty; no conversation has an empty key.
     private static string Known(string conversation) =>

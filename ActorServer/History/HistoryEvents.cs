@@ -3,8 +3,30 @@ namespace Switchboard.Server.History;
 /// <summary>What the history's journals and snapshots hold; written by <see cref="HistoryEventSerializer"/>, never as JSON.</summary>
 public interface IHistoryEvent;
 
-/// <summary>A conversation's message; its id is the event's sequence number (from 1, gap-free, in order).</summary>
+/// <summary>A conversation's message. Written alone (by a version before <see cref="MessagesPosted"/>), its id is the event's
+/// sequence number (from 1, gap-free, in order); in a <see cref="MessagesPosted"/>, its place there says its id.</summary>
 public sealed record MessagePosted(string From, string Text, long TimeMs) : IHistoryEvent;
+
+/// <summary>
+/// A conversation's messages written as one event: those that came while the one before was being written. Their ids are
+/// <paramref name="FirstId"/>, the next, and so on (gap-free, in order, across events). One event for many messages is one
+/// row, one serialization and one journal answer instead of one each: what a kept message costs beyond an unkept one.
+/// </summary>
+public sealed record MessagesPosted(long FirstId, IReadOnlyList<MessagePosted> Messages) : IHistoryEvent
+{
+    public long LastId => FirstId + Messages.Count - 1;
+
+    public bool Equals(MessagesPosted? other) => other is not null && FirstId == other.FirstId && Messages.SequenceEqual(other.Messages);
+
+    public override int GetHashCode() => HashCode.Combine(FirstId, Messages.Count);
+}
+
+/// <summary>
+/// A conversation's newest id and newest message's time, written before retention deletes its newest message event: the
+/// journal keeps only the highest sequence number of what it deletes, and an event's sequence number is not its ids, so
+/// without this a conversation read back with every message deleted would not know where its ids go on.
+/// </summary>
+public sealed record IdsReached(long LastId, long NewestMs) : IHistoryEvent;
 
 /// <summary>An inbox's: message <paramref name="MsgId"/> of <paramref name="Conversation"/> waits for its owner's next
 /// login.</summary>

@@ -70,6 +70,59 @@ public sealed class HistoryActorSpecs() : TestKit(Akka.Configuration.Configurati
         public Task InterceptAsync(Akka.Persistence.IPersistentRepresentation message) => open;
     }
 
+    // Every event written, in order; the first write waits for the gate.
+    private sealed class RecordedWrites(Task open) : IJournalInterceptor
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<object> Events { get; } = new();
+
+        public Task InterceptAsync(Akka.Persistence.IPersistentRepresentation message)
+        {
+            Events.Enqueue(message.Payload);
+            return open;
+        }
+    }
+
+    [Fact]
+    public async Task Messages_that_come_while_one_is_written_go_to_the_journal_as_one_event_and_are_answered_in_order()
+    {
+        var history = History();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writes = new RecordedWrites(gate.Task);
+        await Journal.OnWrite.SetInterceptorAsync(writes);
+        for (var i = 1; i <= 5; i++) history.Tell(new Post(Lobby, i, "bob", $"m{i}"));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // the first is still being written; the others wait for it
+        gate.SetResult();
+        var answers = Enumerable.Range(1, 5).Select(_ => ExpectMsg<Posted>(Wait)).ToList();
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], answers.Select(a => a.Ticket));
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], answers.Select(a => a.MsgId));
+        // The first alone, then the four that came meanwhile as one event: ids follow on from one event to the next.
+        Assert.Equal([(1L, 1), (2L, 4)], writes.Events.Cast<MessagesPosted>().Select(e => (e.FirstId, e.Messages.Count)));
+        Assert.Equal(["m1", "m2", "m3", "m4", "m5"], Read(history, Lobby).Lines.Select(l => l.Text)); // max-messages = 5
+        await Journal.OnWrite.Pass();
+    }
+
+    [Fact]
+    public async Task Ids_go_on_from_the_last_one_after_retention_deleted_every_message_event_and_the_conversation_was_read_back()
+    {
+        var history = History();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await Journal.OnWrite.SetInterceptorAsync(new GatedWrites(gate.Task));
+        for (var i = 1; i <= 4; i++) history.Tell(new Post(Lobby, i, "bob", $"m{i}"));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        gate.SetResult();
+        Assert.Equal([1L, 2L, 3L, 4L], Enumerable.Range(1, 4).Select(_ => ExpectMsg<Posted>(Wait).MsgId)); // two events: 1, then 2–4
+        await Journal.OnWrite.Pass();
+        // All four age out; let go (max-live = 2), the lobby deletes both of its events from the journal.
+        _clock.Advance(Settings.MaxAge + TimeSpan.FromMinutes(1));
+        Post(history, AliceBob, 5, "x");
+        Post(history, Conversation.Room("#other"), 6, "y");
+        // Read back with none of its messages: ids go on after 4 (not after its events' count), none is shown.
+        Assert.Equal(5, Post(history, Lobby, 7, "after").MsgId);
+        var page = Read(history, Lobby);
+        Assert.Equal(["after"], page.Lines.Select(l => l.Text));
+        Assert.Equal((4L, 5L), (page.Trimmed, page.LastId));
+    }
+
     [Fact]
     public async Task A_failed_write_is_answered_503_and_the_next_message_is_kept_when_the_store_is_back()
     {

@@ -16,6 +16,9 @@ public sealed class HistoryEventSerializerSpecs() : TestKit(ActorTestConfig.Serv
             new MessageHeld("@alice@bob", 42), new HeldDelivered(7), new HeldDropped(9), new MarkedRead("#lobby", long.MaxValue),
             new InboxSnapshot([("@alice@bob", 3, 17), ("@alice@carol", 1, 18)], [("#lobby", 250), ("@alice@bob", 2)]),
             new InboxSnapshot([], []),
+            new MessagesPosted(1, [new MessagePosted("alice", "hello ✓ wörld", 1_764_000_000_123)]),
+            new MessagesPosted(1_000_001, [new MessagePosted("bob", "", 0), new MessagePosted("carol", "x", 5)]),
+            new IdsReached(64, 1_764_000_000_999),
         ];
         foreach (var e in events)
         {
@@ -52,5 +55,17 @@ public sealed class HistoryEventSerializerSpecs() : TestKit(ActorTestConfig.Serv
         Assert.Throws<SerializationException>(() => s.FromBinary(s.ToBinary(new MarkedRead("#x", 1)), "nope"));
         // A "held" payload read as a posted message lacks its text.
         Assert.Throws<SerializationException>(() => s.FromBinary(s.ToBinary(new MessageHeld("#x", 1)), s.Manifest(new MessagePosted("a", "b", 1))));
+    }
+
+    [Fact]
+    public void A_batch_without_its_first_id_its_messages_or_a_sender_and_ids_reached_without_its_id_are_refused()
+    {
+        var s = (HistoryEventSerializer)Sys.Serialization.FindSerializerForType(typeof(MessagesPosted));
+        object[] damaged =
+        [
+            new MessagesPosted(0, [new MessagePosted("a", "b", 1)]), new MessagesPosted(3, []),
+            new MessagesPosted(3, [new MessagePosted("", "b", 1)]), new IdsReached(0, 5),
+        ];
+        foreach (var e in damaged) Assert.Throws<SerializationException>(() => s.FromBinary(s.ToBinary(e), s.Manifest(e)));
     }
 }

@@ -40,11 +40,19 @@ public sealed class HistoryKeeperSpecs() : TestKit(ActorTestConfig.Server()), ID
         using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _file, Mode = SqliteOpenMode.ReadOnly }.ToString());
         db.Open();
         using var read = db.CreateCommand();
-        read.CommandText = "SELECT sequence_nr FROM event_journal WHERE persistence_id = $id ORDER BY ordering";
+        read.CommandText = "SELECT sequence_nr, payload, manifest FROM event_journal WHERE persistence_id = $id ORDER BY ordering";
         read.Parameters.AddWithValue("$id", Lobby.PersistenceId);
         using var rows = read.ExecuteReader();
-        var ids = new List<long>();
-        while (rows.Read()) ids.Add(rows.GetInt64(0));
+        var serializer = (HistoryEventSerializer)Sys.Serialization.FindSerializerForType(typeof(MessagesPosted));
+        var (ids, seqs) = (new List<long>(), new List<long>());
+        while (rows.Read())
+        {
+            seqs.Add(rows.GetInt64(0));
+            var batch = (MessagesPosted)serializer.FromBinary((byte[])rows[1], rows.GetString(2));
+            for (var id = batch.FirstId; id <= batch.LastId; id++) ids.Add(id);
+        }
+        // The events too follow one another with no gap: one writer.
+        Assert.Equal(Enumerable.Range(1, seqs.Count).Select(i => (long)i), seqs);
         return ids;
     }
 
