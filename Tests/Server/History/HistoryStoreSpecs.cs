@@ -135,6 +135,39 @@ public sealed class HistoryStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
         Assert.Equal((0, 0), (away.Lines.Length, away.Unread.Length));
     }
 
+    // A file of a version before MessagesPosted: one "posted" event per message, its id the event's sequence number.
+    [Fact]
+    public async Task A_journal_of_one_event_per_message_reads_back_with_its_ids_and_goes_on_from_them()
+    {
+        Node("max-messages = 1000");
+        await _nodes[0].Terminate();
+        var serializer = (HistoryEventSerializer)Sys.Serialization.FindSerializerForType(typeof(MessagePosted));
+        using (var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _file }.ToString()))
+        {
+            db.Open();
+            for (var seq = 1; seq <= 3; seq++)
+            {
+                var e = new MessagePosted("bob", $"old {seq}", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1_000 + seq);
+                using var insert = db.CreateCommand();
+                insert.CommandText = "INSERT INTO event_journal (timestamp, is_deleted, persistence_id, sequence_nr, payload, manifest, serializer_id) " +
+                    "VALUES (1, 0, $pid, $seq, $payload, $manifest, $serializer)";
+                insert.Parameters.AddWithValue("$pid", Lobby.PersistenceId);
+                insert.Parameters.AddWithValue("$seq", seq);
+                insert.Parameters.AddWithValue("$payload", serializer.ToBinary(e));
+                insert.Parameters.AddWithValue("$manifest", serializer.Manifest(e));
+                insert.Parameters.AddWithValue("$serializer", serializer.Identifier);
+                insert.ExecuteNonQuery();
+            }
+        }
+        SqliteConnection.ClearAllPools();
+
+        var history = Node("max-messages = 1000");
+        Assert.Equal(4, Post(history, 4, "new"));
+        history.Tell(new ReadHistory(Lobby, 1, HistoryAnchor.Latest, 0, 100), TestActor);
+        var page = ExpectMsg<HistoryPage>(Wait);
+        Assert.Equal([(1L, "old 1"), (2L, "old 2"), (3L, "old 3"), (4L, "new")], page.Lines.Select(l => (l.Id, l.Text)));
+    }
+
     public new void Dispose()
     {
         foreach (var node in _nodes) node.Terminate().Wait(Wait);
