@@ -29,8 +29,8 @@ internal static class HistoryWireCodec
         HistoryFailed m => new FailedP { Ticket = m.Ticket, Code = m.Code, Error = m.Error },
         ReadHistory m => new ReadP { Conversation = m.Conversation.Key, Ticket = m.Ticket, Anchor = (int)m.Anchor, At = m.At, Count = m.Count, SinceMs = m.SinceMs },
         HistoryPage m => new PageP { Ticket = m.Ticket, Conversation = m.Conversation.Key, Lines = { m.Lines.Select(Line) }, Trimmed = m.Trimmed, LastId = m.LastId },
-        Fetch m => new FetchP { Conversation = m.Conversation.Key, Ticket = m.Ticket, Ids = { m.Ids }, Counted = { m.Counted ?? [] }, SinceMs = m.SinceMs },
-        Fetched m => new FetchedP { Ticket = m.Ticket, Conversation = m.Conversation.Key, Lines = { m.Lines.Select(Line) }, LastId = m.LastId, Kept = m.Kept, Gone = m.Gone },
+        Fetch m => WithReader(new FetchP { Conversation = m.Conversation.Key, Ticket = m.Ticket, Ids = { m.Ids }, Counted = { m.Counted ?? [] }, SinceMs = m.SinceMs }, m),
+        Fetched m => WithUnread(new FetchedP { Ticket = m.Ticket, Conversation = m.Conversation.Key, Lines = { m.Lines.Select(Line) }, LastId = m.LastId, Kept = m.Kept, Gone = m.Gone }, m.Unread),
         Hold m => new HoldP { Owner = m.Owner, Ticket = m.Ticket, Conversation = m.Conversation.Key, MsgId = m.MsgId },
         HeldOk m => new HeldOkP { Ticket = m.Ticket },
         CollectAway m => new CollectP { Owner = m.Owner, SinceMs = m.SinceMs, Ticket = m.Ticket, Next = m.Next },
@@ -63,8 +63,10 @@ internal static class HistoryWireCodec
         ["h-failed"] = From(FailedP.Parser, p => new HistoryFailed(p.Ticket, p.Code, p.Error)),
         ["h-read"] = From(ReadP.Parser, p => new ReadHistory(Conv(p.Conversation), p.Ticket, Anchor(p.Anchor), p.At, p.Count, p.SinceMs)),
         ["h-page"] = From(PageP.Parser, p => new HistoryPage(p.Ticket, Conv(p.Conversation), [.. p.Lines.Select(Line)], p.Trimmed, p.LastId)),
-        ["h-fetch"] = From(FetchP.Parser, p => new Fetch(Conv(p.Conversation), p.Ticket, [.. p.Ids], [.. p.Counted], p.SinceMs)),
-        ["h-fetched"] = From(FetchedP.Parser, p => new Fetched(p.Ticket, Conv(p.Conversation), [.. p.Lines.Select(Line)], p.LastId, p.Kept, p.Gone)),
+        ["h-fetch"] = From(FetchP.Parser, p => new Fetch(Conv(p.Conversation), p.Ticket, [.. p.Ids], [.. p.Counted], p.SinceMs,
+            p.HasReader ? Name(p.Reader) : null, p.ReadUpTo)),
+        ["h-fetched"] = From(FetchedP.Parser, p => new Fetched(p.Ticket, Conv(p.Conversation), [.. p.Lines.Select(Line)], p.LastId, p.Kept, p.Gone,
+            p.HasUnread ? p.Unread : null)),
         ["h-hold"] = From(HoldP.Parser, p => new Hold(Name(p.Owner), p.Ticket, Conv(p.Conversation), p.MsgId)),
         ["h-held"] = From(HeldOkP.Parser, p => new HeldOk(p.Ticket)),
         ["h-collect"] = From(CollectP.Parser, p => new CollectAway(Name(p.Owner), p.SinceMs, p.Ticket, p.Next)),
@@ -87,6 +89,20 @@ internal static class HistoryWireCodec
     private static MarkP Mark(MarkReadUpTo m) => new() { Owner = m.Owner, Ticket = m.Ticket, Conversation = m.Conversation.Key, MsgId = m.MsgId, SinceMs = m.SinceMs };
 
     private static MarkReadUpTo Mark(MarkP p) => new(Name(p.Owner), p.Ticket, Conv(p.Conversation), p.MsgId, p.SinceMs);
+
+    private static FetchP WithReader(FetchP p, Fetch m)
+    {
+        if (m.Reader is null) return p;
+        p.Reader = m.Reader;
+        p.ReadUpTo = m.ReadUpTo;
+        return p;
+    }
+
+    private static FetchedP WithUnread(FetchedP p, long? unread)
+    {
+        if (unread is { } n) p.Unread = n;
+        return p;
+    }
 
     private static Line Line(ChatLine l) => new() { Id = l.Id, From = l.From, Text = l.Text, TimeMs = l.TimeMs };
 

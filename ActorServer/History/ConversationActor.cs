@@ -240,8 +240,19 @@ public sealed class ConversationActor : ReceivePersistentActor
         foreach (var id in m.Counted ?? [])
             if (!Holds(id)) gone++;
             else if (_lines.TimeAt((int)(id - first)) >= m.SinceMs) kept++;
-        // The newest id as the inbox's owner sees it: its unread count is that less its marker.
-        Sender.Tell(new Fetched(m.Ticket, _conversation, lines, ViewFrom(m.SinceMs).Last, kept, gone));
+        var last = ViewFrom(m.SinceMs).Last;
+        Sender.Tell(new Fetched(m.Ticket, _conversation, lines, last, kept, gone, m.Reader is null ? null : UnreadBy(m.Reader, m.ReadUpTo, last)));
+    }
+
+    // The reader's own messages are never unread to them; one retention trimmed counts, its sender no longer known.
+    private long UnreadBy(string reader, long readUpTo, long last)
+    {
+        var from = Unread.From(readUpTo, last);
+        var first = FirstId;
+        var unread = Math.Max(0, Math.Min(last, first - 1) - from);
+        for (var id = Math.Max(from + 1, first); id <= last; id++)
+            if (!string.Equals(_lines.FromAt((int)(id - first)), reader, StringComparison.Ordinal)) unread++;
+        return unread;
     }
 
     private IEnumerable<ChatLine> Range(long from, long to)

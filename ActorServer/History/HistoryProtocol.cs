@@ -35,12 +35,17 @@ public sealed record HistoryPage(long Ticket, Conversation Conversation, ChatLin
 /// <summary>Inbox → conversation: these ids (held for the inbox's owner), and the newest id; answered with
 /// <see cref="Fetched"/>. <paramref name="Counted"/> are held for later pages: only how many of them are still kept
 /// (from <paramref name="SinceMs"/> on) and how many retention trimmed, so that the first page's notice can say what
-/// will arrive and what will not before their texts are read.</summary>
-public sealed record Fetch(Conversation Conversation, long Ticket, long[] Ids, long[]? Counted = null, long SinceMs = 0) : IHistoryWireMessage;
+/// will arrive and what will not before their texts are read. With a <paramref name="Reader"/>, also how many messages
+/// after <paramref name="ReadUpTo"/> (the reader's marker) are unread by them: those of everyone else.</summary>
+public sealed record Fetch(Conversation Conversation, long Ticket, long[] Ids, long[]? Counted = null, long SinceMs = 0,
+    string? Reader = null, long ReadUpTo = 0) : IHistoryWireMessage;
 
 /// <summary><paramref name="Kept"/> and <paramref name="Gone"/> count the fetch's <c>Counted</c> ids: still kept from its
-/// SinceMs on, and no longer kept (kept but older counts in neither: it was never this owner's).</summary>
-public sealed record Fetched(long Ticket, Conversation Conversation, ChatLine[] Lines, long LastId, int Kept = 0, int Gone = 0) : IHistoryWireMessage;
+/// SinceMs on, and no longer kept (kept but older counts in neither: it was never this owner's). <paramref name="Unread"/>
+/// answers a fetch with a reader: its messages after the marker not written by the reader (one retention trimmed counts,
+/// its sender no longer known); null without a reader.</summary>
+public sealed record Fetched(long Ticket, Conversation Conversation, ChatLine[] Lines, long LastId, int Kept = 0, int Gone = 0,
+    long? Unread = null) : IHistoryWireMessage;
 
 /// <summary>Message <paramref name="MsgId"/> of <paramref name="Conversation"/> waits for <paramref name="Owner"/>'s next
 /// login; answered with <see cref="HeldOk"/> once the journal has it, or <see cref="HistoryFailed"/>.</summary>

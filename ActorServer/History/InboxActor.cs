@@ -224,7 +224,8 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         var gathering = new Gathering(Sender, m.Ticket, page.Count > 0 ? page[^1].Seq : 0, ids.Count, page.Count, m.SinceMs, _held.Count - page.Count, heldAt);
         _gathering[ticket] = gathering;
         foreach (var (conversation, wanted) in ids)
-            _routes.Conversations.Tell(new Fetch(conversation, ticket, wanted, counted.GetValueOrDefault(conversation), m.SinceMs));
+            _routes.Conversations.Tell(new Fetch(conversation, ticket, wanted, counted.GetValueOrDefault(conversation), m.SinceMs,
+                _read.TryGetValue(conversation.Key, out var marker) ? _owner : null, marker));
         if (ids.Count == 0) Finish(ticket);
         else Timers.StartSingleTimer(ticket, new GatherTimeout(ticket), _settings.Timeout);
     }
@@ -238,8 +239,9 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
             else g.Older++;
         g.Later += m.Kept;
         g.LaterGone += m.Gone;
-        if (_read.TryGetValue(m.Conversation.Key, out var marker) && Unread.From(marker, m.LastId) is var from && m.LastId > from)
-            g.Unread.Add((m.Conversation, m.LastId - from));
+        // One's own messages are never unread (Unread: counted by the conversation; a node before it answers without).
+        if (_read.TryGetValue(m.Conversation.Key, out var marker) && (m.Unread ?? m.LastId - Unread.From(marker, m.LastId)) is var unread && unread > 0)
+            g.Unread.Add((m.Conversation, unread));
         if (++g.Answered == g.Expected) Finish(m.Ticket);
     }
 

@@ -42,6 +42,8 @@ internal sealed class KeptLines
 
     public long TimeAt(int index) => At(index).TimeMs;
 
+    public string FromAt(int index) => At(index).From;
+
     /// <summary>The <paramref name="index"/>th line's sender and text in UTF-16 bytes: what retention's max-bytes counts.</summary>
     public long SizeAt(int index)
     {

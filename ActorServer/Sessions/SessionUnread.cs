@@ -5,7 +5,8 @@ namespace Switchboard.Server.Sessions;
 /// <summary>
 /// The unread counts in a reserved name's <c>rooms</c> (per room it is in) and <c>who</c> (per person, their direct
 /// messages), on its <see cref="SessionActor"/>'s thread: the name's read markers from its inbox, then each marked
-/// conversation's newest id; unread is the difference, as the away notice counts it. Only where there is a marker:
+/// conversation's count of what came after the marker from others (one's own messages are never unread), as the away
+/// notice counts it. Only where there is a marker:
 /// a conversation never marked read says nothing (a count from its first message would be noise). A guest, or a server
 /// without a store, never comes here, and its lists go out as before. A list waits at most the store's timeout, and at
 /// most <see cref="MaxCounting"/> wait at once (each may ask up to a marker's worth of conversations): past either, it
@@ -55,7 +56,7 @@ internal sealed class SessionUnread(string name, IActorRef self, IWithTimers tim
             c.Markers[conversation] = marker;
             // A DM conversation's newest as this reader sees it: from its reservation on (never an earlier owner's ids).
             var since = conversation.IsRoom ? 0 : desk.Reserved.Since(name) ?? 0;
-            desk.Actor.Tell(new Fetch(conversation, m.Ticket, [], SinceMs: since), self);
+            desk.Actor.Tell(new Fetch(conversation, m.Ticket, [], SinceMs: since, Reader: name, ReadUpTo: marker), self);
         }
         if (c.Markers.Count == 0) Finish(m.Ticket);
     }
@@ -63,7 +64,7 @@ internal sealed class SessionUnread(string name, IActorRef self, IWithTimers tim
     private void Fetched(Fetched m)
     {
         if (!_counting.TryGetValue(m.Ticket, out var c) || !c.Markers.TryGetValue(m.Conversation, out var marker)) return;
-        c.Counts[m.Conversation.SeenBy(name)] = m.LastId - Unread.From(marker, m.LastId);
+        c.Counts[m.Conversation.SeenBy(name)] = m.Unread ?? m.LastId - Unread.From(marker, m.LastId);
         if (c.Counts.Count == c.Markers.Count) Finish(m.Ticket);
     }
 

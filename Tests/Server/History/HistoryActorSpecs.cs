@@ -283,6 +283,29 @@ public sealed class HistoryActorSpecs() : TestKit(Akka.Configuration.Configurati
     }
 
     [Fact]
+    public void Ones_own_messages_after_ones_marker_are_not_unread_to_oneself()
+    {
+        var history = History();
+        Post(history, Lobby, 1, "from bob");
+        history.Tell(new MarkReadUpTo("alice", 2, Lobby, 1));
+        ExpectMsg<MarkedOk>(Wait);
+        Post(history, Lobby, 3, "alice says one", from: "alice");
+        Post(history, Lobby, 4, "bob answers");
+        Post(history, Lobby, 5, "alice says two", from: "alice");
+
+        // At login: one unread in the lobby (bob's answer), not three.
+        history.Tell(new CollectAway("alice"));
+        Assert.Equal([(Lobby, 1L)], ExpectMsg<AwayReport>(Wait).Unread);
+        // As `rooms` counts it, the conversation answers for its reader: bob, read up to his answer, has alice's second.
+        history.Tell(new Fetch(Lobby, 6, [], Reader: "alice", ReadUpTo: 1));
+        Assert.Equal((4L, 1L), ExpectMsg<Fetched>(Wait) is var f ? (f.LastId, f.Unread!.Value) : default);
+        history.Tell(new Fetch(Lobby, 7, [], Reader: "bob", ReadUpTo: 3));
+        Assert.Equal(1L, ExpectMsg<Fetched>(Wait).Unread);
+        history.Tell(new Fetch(Lobby, 8, [], Reader: "alice", ReadUpTo: 4));
+        Assert.Equal(0L, ExpectMsg<Fetched>(Wait).Unread);
+    }
+
+    [Fact]
     public void A_held_message_retention_trimmed_before_its_owner_returned_is_reported_as_missed()
     {
         var history = History();
