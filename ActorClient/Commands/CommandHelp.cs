@@ -11,24 +11,26 @@ public static class CommandHelp
 
     /// <summary>The commands part of <c>ActorClient --help</c>: the usages only, wrapped.</summary>
     public static string Brief { get; } = string.Join('\n',
-        "commands (scripted mode and the interactive prompt; also with a leading /, as in IRC):",
+        "commands (scripted and at the prompt; also with a leading /, as in IRC):",
         HelpText.Wrap(CommandCatalog.Scripted.SelectMany(c => c.Usages), "  "),
-        "  at the prompt only: " + string.Join(" · ", CommandCatalog.All.Where(c => c.Parse is null).SelectMany(c => c.Usages)),
-        "  other spellings: " + string.Join(" · ", CommandCatalog.All.Where(c => c.OtherSpellings.Any())
-            .Select(c => $"{string.Join(' ', c.OtherSpellings)} ({c.Name})")));
+        HelpText.Wrap(CommandCatalog.All.Where(c => c.Parse is null).SelectMany(c => c.Usages), "    ", lead: "  at the prompt only: "),
+        HelpText.Wrap(CommandCatalog.All.Where(c => c.OtherSpellings.Any()).Select(c => $"{string.Join(' ', c.OtherSpellings)} ({c.Name})"),
+            "    ", lead: "  other spellings: "));
 
     // Usages longer than this get their summary on a line of their own.
     private const int WideUsage = 28;
 
     private static string PromptText()
     {
-        var rows = CommandCatalog.All.Select(c => (Usage: string.Join(" · ", c.Usages), c.Summary, Also: string.Join(' ', c.OtherSpellings))).ToArray();
-        // The summaries line up after the usual usages; a longer usage (history's) has its summary on the next line,
-        // so one long usage does not push every summary past a terminal's width.
-        var column = rows.Select(r => r.Usage.Length).Where(n => n <= WideUsage).DefaultIfEmpty(WideUsage).Max() + 2;
+        var rows = CommandCatalog.All.Select(c => (Usages: c.Usages.ToArray(), c.Summary, Also: string.Join(' ', c.OtherSpellings))).ToArray();
+        // The summaries line up after the usual usages; a longer usage has its summary on the next line, and a command
+        // of several usages (history's) a line each, so no usage pushes every summary past a terminal's width.
+        var column = rows.SelectMany(r => r.Usages).Select(u => u.Length).Where(n => n <= WideUsage).DefaultIfEmpty(WideUsage).Max() + 2;
         return string.Join('\n', rows
-            .Select(r => $"  {(r.Usage.Length + 2 <= column ? r.Usage.PadRight(column) : r.Usage + "\n  " + new string(' ', column))}{r.Summary}{(r.Also.Length > 0 ? $" (also {r.Also})" : "")}")
+            .Select(r => string.Join('\n', r.Usages[..^1].Select(u => "  " + u)
+                .Append(HelpText.Hang("  " + r.Usages[^1], column + 2, r.Summary + (r.Also.Length > 0 ? $" (also {r.Also})" : "")))))
             .Prepend("commands (also with a leading /, as in IRC):")
-            .Append("keys: ←/→ Home/End Ctrl-A/E move · Ctrl-U/K/W delete before/after/word · ↑/↓ history · Tab completes"));
+            .Append(HelpText.Wrap(["←/→ Home/End Ctrl-A/E move", "Ctrl-U/K/W delete before/after/word", "↑/↓ history", "Tab completes"],
+                "  ", lead: "keys: ")));
     }
 }

@@ -1,3 +1,4 @@
+using Switchboard.Messages.Startup;
 using System.CommandLine.Parsing;
 
 namespace Switchboard.Client.Hosting;
@@ -5,29 +6,36 @@ namespace Switchboard.Client.Hosting;
 /// <summary><c>ActorClient --help</c>, and usage errors said in words a new user understands.</summary>
 internal static class ClientHelp
 {
+    // Option, then what it does from this column on.
+    private const int OptionColumn = 23;
+
+    private static readonly (string Option, string Text)[] Options =
+    [
+        ("--server HOST:PORT", "the server (default 127.0.0.1:4053); several as HOST:PORT,HOST:PORT are tried in turn"),
+        ("--bind ADDRESS", "the local address to bind and advertise (default: this host's address on the route to the server)"),
+        ("--chat", "the chat view: messages, online list and rooms side by side (needs a terminal)"),
+        ("--json", "scripted mode: one JSON object per output line"),
+        ("--pipeline N", "scripted mode: up to N (1-256) requests in flight, answers still in input order (default 1: each answer is printed before the next line is read)"),
+        ("--config FILE", "client hocon read over the shipped hocon/client.hocon"),
+        ("--token-file FILE", "the server's token (first line; the file mode 0600); or SWITCHBOARD_TOKEN in the environment"),
+        ("--password-file FILE", "your name's password (first line; the file mode 0600): a reserved name registers only with it, and reserve / passwd / release use it; --password asks for it on the terminal instead (nothing echoed). Off this host without TLS it is refused unless --allow-cleartext-password (see docs/security.md#accounts)"),
+        ("--tls-ca CA.pem [--tls-cert CLIENT.pfx]", "connect over TLS (see docs/security.md)"),
+        ("--version", "the client's version"),
+        ("-h, --help", "this text"),
+    ];
+
     public static string Text { get; } = $"""
         ActorClient: the Switchboard client.
 
         usage:
-          ActorClient NAME [--server HOST:PORT] [--chat]      on a terminal: the menu and a command prompt
-          ActorClient NAME [--server HOST:PORT] [--json] < commands.txt   scripted: one command per line
+          ActorClient NAME [--server HOST:PORT] [--chat]
+                               on a terminal: the menu and a command prompt
+          ActorClient NAME [--server HOST:PORT] [--json] < commands.txt
+                               scripted: one command per line
         options:
-          --server HOST:PORT   the server (default 127.0.0.1:4053); several as HOST:PORT,HOST:PORT are tried in turn
-          --bind ADDRESS       the local address to bind and advertise (default: this host's address on the route to the server)
-          --chat               the chat view: messages, online list and rooms side by side (needs a terminal)
-          --json               scripted mode: one JSON object per output line
-          --pipeline N         scripted mode: up to N (1-256) requests in flight, answers still in input order
-                               (default 1: each answer is printed before the next line is read)
-          --config FILE        client hocon read over the shipped hocon/client.hocon
-          --token-file FILE    the server's token (first line; the file mode 0600); or SWITCHBOARD_TOKEN in the environment
-          --password-file FILE your name's password (first line; the file mode 0600): a reserved name registers only
-                               with it, and reserve / passwd / release use it; --password asks for it on the terminal
-                               instead (nothing echoed). Off this host without TLS it is refused unless
-                               --allow-cleartext-password (see docs/security.md#accounts)
-          --tls-ca CA.pem [--tls-cert CLIENT.pfx]   connect over TLS (see docs/security.md)
-          --version            the client's version
-          -h, --help           this text
-        There are no subcommands: NAME (1-32 of A-Z a-z 0-9 _ . -) is the name others see.
+        {string.Join('\n', Options.Select(o => HelpText.Hang("  " + o.Option, OptionColumn, o.Text)))}
+        There are no subcommands: NAME (1-32 of A-Z a-z 0-9 _ . -) is the name others
+        see.
 
         {CommandHelp.Brief}
         response codes:
@@ -37,7 +45,8 @@ internal static class ClientHelp
         examples:
           ActorClient alice --server 127.0.0.1:4053 --chat
           printf 'calc 6 * 7\nprime 97\n' | ActorClient bob --json
-          echo reserve | ActorClient alice --password-file ~/.switchboard-password --json
+          echo reserve | ActorClient alice --json \
+            --password-file ~/.switchboard-password
         """;
 
     public static bool Wanted(string[] args) => args.Any(a => a is "-h" or "--help" or "-?");

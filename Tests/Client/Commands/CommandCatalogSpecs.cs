@@ -54,6 +54,15 @@ public sealed class CommandCatalogSpecs
         }
     }
 
+    // A terminal's usual width: help that wraps past it breaks its own columns (a new user's finding).
+    [Theory]
+    [MemberData(nameof(Helps))]
+    public void Every_line_of_the_help_fits_in_80_columns(string which, string help)
+    {
+        var wide = help.Split('\n').Where(l => l.Length > 80).ToArray();
+        Assert.True(wide.Length == 0, $"{which}: {wide.Length} line(s) past 80 columns:\n{string.Join('\n', wide)}");
+    }
+
     [Fact]
     public void Every_other_spelling_is_the_same_command()
     {
