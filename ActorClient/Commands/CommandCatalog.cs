@@ -1,7 +1,9 @@
 namespace Switchboard.Client.Commands;
 
 /// <summary>What Tab offers for a command's first argument.</summary>
-public enum Completes { Nothing, OnlineNames, JoinedRooms, RoomsAfterHash }
+/// <summary>What Tab completes: after a command at the prompt, or as a menu question's answer. Conversations: a joined
+/// room (#name) or an online name.</summary>
+public enum Completes { Nothing, OnlineNames, JoinedRooms, RoomsAfterHash, Conversations }
 
 /// <summary>
 /// One command of the client: its name and other spellings, what it takes, what it does in a line of help, what
@@ -78,11 +80,11 @@ public static class CommandCatalog
         new("history", ["#ROOM|NAME [latest] [COUNT]", "#ROOM|NAME before|after|around ID [COUNT]"],
             "a room's or a DM conversation's kept messages: the newest (20 by default, at most 100), or by message ID")
         {
-            Slash = ["history", "chathistory"], Completes = Completes.OnlineNames, Parse = a => HistoryOf(a.Words),
+            Slash = ["history", "chathistory"], Completes = Completes.Conversations, Parse = a => HistoryOf(a.Words),
         },
         new("markread", ["#ROOM|NAME ID"], "mark a conversation read up to message ID (a reserved name's marker; it only moves forward)")
         {
-            Completes = Completes.OnlineNames, Parse = a => MarkReadOf(a.Words),
+            Completes = Completes.Conversations, Parse = a => MarkReadOf(a.Words),
         },
         new("reserve", [], "reserve your name: from now on it registers only with your password (--password-file or --password)")
         {

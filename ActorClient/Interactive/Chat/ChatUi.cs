@@ -41,9 +41,9 @@ public sealed class ChatUi : IMenuUi
         }
     }
 
-    public string? Ask(string prompt)
+    public string? Ask(string prompt, Completes completes = Completes.Nothing)
     {
-        var answer = _editor.Read(() => Markup.Escape(prompt) + " ", _answers);
+        var answer = _editor.Read(() => Markup.Escape(prompt) + " ", _answers, _completer.For(completes));
         return answer.Outcome == ReadOutcome.Line ? answer.Text.Trim() : null;
     }
 

@@ -4,8 +4,9 @@ namespace Switchboard.Client.Interactive.Editing;
 /// Tab at the prompt: command words first (with a leading <c>/</c> their slash words, <c>/msg</c>), then what the
 /// <see cref="CommandCatalog"/> says completes after the command: online names after <c>tell</c>, joined rooms
 /// after <c>say #</c> and <c>leave</c>. Completes the longest common prefix; the candidates are shown when several fit.
+/// A menu's question (<see cref="For"/>) completes its one answer the same way: "To (name):" an online name.
 /// </summary>
-public sealed class Completer(Func<IReadOnlyList<string>> online, Func<IReadOnlyList<string>> rooms)
+public sealed class Completer(Func<IReadOnlyList<string>> online, Func<IReadOnlyList<string>> rooms, Completes? answer = null)
 {
     private static readonly string[] Words = CommandCatalog.All.Where(c => c.Offered).Select(c => c.Name).ToArray();
     private static readonly string[] SlashWords = CommandCatalog.All.SelectMany(c => c.Slash).Select(w => "/" + w).ToArray();
@@ -16,16 +17,11 @@ public sealed class Completer(Func<IReadOnlyList<string>> online, Func<IReadOnly
         var lastSpace = beforeCursor.LastIndexOf(' ');
         var word = beforeCursor[(lastSpace + 1)..];
         var earlier = beforeCursor[..(lastSpace + 1)].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        IEnumerable<string> pool = earlier.Length switch
+        IEnumerable<string> pool = (answer, earlier.Length) switch
         {
-            0 => word.StartsWith('/') ? SlashWords : Words,
-            1 => CommandCatalog.Resolve(earlier[0])?.Completes switch
-            {
-                Completes.OnlineNames => online(),
-                Completes.RoomsAfterHash when word.StartsWith('#') => rooms(),
-                Completes.JoinedRooms => rooms().Concat(rooms().Select(r => r.TrimStart('#'))),
-                _ => [],
-            },
+            ({ } what, 0) => Pool(what, word),
+            (null, 0) => word.StartsWith('/') ? SlashWords : Words,
+            (null, 1) => CommandCatalog.Resolve(earlier[0])?.Completes is { } what ? Pool(what, word) : [],
             _ => [],
         };
         var matches = pool.Where(c => c.StartsWith(word, StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal).ToArray();
@@ -34,6 +30,18 @@ public sealed class Completer(Func<IReadOnlyList<string>> online, Func<IReadOnly
         var common = matches.Aggregate((a, b) => a[..CommonLength(a, b)]);
         return (common[word.Length..], matches);
     }
+
+    /// <summary>For a menu's question whose answer is <paramref name="what"/>.</summary>
+    public Completer For(Completes what) => new(online, rooms, what);
+
+    private IEnumerable<string> Pool(Completes what, string word) => what switch
+    {
+        Completes.OnlineNames => online(),
+        Completes.RoomsAfterHash when word.StartsWith('#') => rooms(),
+        Completes.JoinedRooms => rooms().Concat(rooms().Select(r => r.TrimStart('#'))),
+        Completes.Conversations => rooms().Concat(online()),
+        _ => [],
+    };
 
     private static int CommonLength(string a, string b)
     {

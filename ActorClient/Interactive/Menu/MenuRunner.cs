@@ -195,7 +195,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
 
     private async Task HistoryAsync()
     {
-        if (ui.Ask("Room (#name) or person:") is not { Length: > 0 } conversation) return;
+        if (ui.Ask("Room (#name) or person:", Completes.Conversations) is not { Length: > 0 } conversation) return;
         ShowHistory(await connection.SendAsync(id => new HistoryQuery(id, conversation, HistoryAnchor.Latest, 0, CommandCatalog.DefaultHistoryCount)));
     }
 
@@ -220,7 +220,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
 
     private async Task DirectAsync()
     {
-        if (ui.Ask("To (name):") is not { Length: > 0 } to || ui.Ask("Message:") is not { } text) return;
+        if (ui.Ask("To (name):", Completes.OnlineNames) is not { Length: > 0 } to || ui.Ask("Message:") is not { } text) return;
         Show($"to {to}", await connection.SendAsync(id => new Tell(id, to, text)));
     }
 
@@ -239,10 +239,10 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
                 if (joined.Code == Codes.Ok) status.JoinedRoom(room);
                 Show($"join {room}", joined);
                 break;
-            case 1 when ui.Ask("Room:") is { Length: > 0 } room && ui.Ask("Message:") is { } text:
+            case 1 when ui.Ask("Room:", Completes.JoinedRooms) is { Length: > 0 } room && ui.Ask("Message:") is { } text:
                 Show($"say in {room}", await connection.SendAsync(id => new Say(id, room.StartsWith('#') ? room : "#" + room, text)));
                 break;
-            case 2 when ui.Ask("Room to leave:") is { Length: > 0 } room:
+            case 2 when ui.Ask("Room to leave:", Completes.JoinedRooms) is { Length: > 0 } room:
                 var left = await connection.SendAsync(id => new LeaveRoom(id, room));
                 if (left.Code == Codes.Ok) status.LeftRoom(room);
                 Show($"leave {room}", left);

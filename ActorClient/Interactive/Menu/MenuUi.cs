@@ -11,7 +11,8 @@ public interface IMenuUi : IDisposable
     ReadResult ReadCommand();
 
     int? Choose(string title, IReadOnlyList<string> choices);
-    string? Ask(string prompt);
+    /// <summary>A question; Tab completes its answer as <paramref name="completes"/> says (an online name, a joined room).</summary>
+    string? Ask(string prompt, Completes completes = Completes.Nothing);
 
     /// <summary>A secret (a password typed again): nothing is echoed or recalled; null when the person backs out.</summary>
     string? AskSecret(string prompt);

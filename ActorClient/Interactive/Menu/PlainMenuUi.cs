@@ -40,7 +40,8 @@ public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices not
         }
     }
 
-    public string? Ask(string prompt)
+    // Plain lines have no Tab: the answer is read as typed.
+    public string? Ask(string prompt, Completes completes = Completes.Nothing)
     {
         Flush();
         output.Write(prompt + " ");

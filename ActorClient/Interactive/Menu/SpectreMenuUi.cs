@@ -34,9 +34,9 @@ public sealed class SpectreMenuUi(Notices notices, ClientStatus status, History 
         }
     }
 
-    public string? Ask(string prompt)
+    public string? Ask(string prompt, Completes completes = Completes.Nothing)
     {
-        var answer = _editor.Read(() => $"{Markup.Escape(prompt)} ", _answers);
+        var answer = _editor.Read(() => $"{Markup.Escape(prompt)} ", _answers, completer.For(completes));
         return answer.Outcome == ReadOutcome.Line ? answer.Text.Trim() : null;
     }
 

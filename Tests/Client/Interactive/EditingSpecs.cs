@@ -104,6 +104,22 @@ public sealed class EditingSpecs
     }
 
     [Fact]
+    public void A_menu_question_completes_its_answer_and_history_completes_rooms_and_people()
+    {
+        var c = new Completer(() => ["bob", "bobby", "carol"], () => ["#games", "#lobby"]);
+        Assert.Equal(("arol ", 1), Shape(c.For(Completes.OnlineNames).Complete("c"))); // "To (name):"
+        Assert.Equal(("", 0), Shape(c.For(Completes.OnlineNames).Complete("te"))); // an answer, not a command word
+        Assert.Equal(("obby ", 1), Shape(c.For(Completes.JoinedRooms).Complete("l"))); // "Room to leave:", with or without #
+        Assert.Equal(("", 2), Shape(c.For(Completes.JoinedRooms).Complete("#"))); // both rooms listed
+        Assert.Equal(("arol ", 1), Shape(c.For(Completes.Conversations).Complete("c"))); // "Room (#name) or person:"
+        Assert.Equal(("ames ", 1), Shape(c.For(Completes.Conversations).Complete("#g")));
+        Assert.Equal(("ames ", 1), Shape(c.Complete("history #g")));
+        Assert.Equal(("arol ", 1), Shape(c.Complete("markread c")));
+
+        static (string, int) Shape((string Insert, IReadOnlyList<string> Candidates) r) => (r.Insert, r.Candidates.Count);
+    }
+
+    [Fact]
     public void History_goes_back_and_forth_and_returns_to_what_was_being_typed()
     {
         var h = new History();

@@ -29,7 +29,7 @@ public sealed class ReserveRetypeSpecs() : TestKit(Akka.Configuration.Configurat
 
         public void Menu(string title, IReadOnlyList<string> choices) { }
         public int? Choose(string title, IReadOnlyList<string> choices) => null;
-        public string? Ask(string prompt) => null;
+        public string? Ask(string prompt, Completes completes = Completes.Nothing) => null;
         public bool Confirm(string question) => false;
         public void Good(string text) => Said.Add("good: " + text);
         public void Bad(string text) => Said.Add("bad: " + text);
