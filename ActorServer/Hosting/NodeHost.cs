@@ -117,11 +117,12 @@ public static class NodeHost
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         _ = mode.WhenGone.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
         _ = system.WhenTerminated.ContinueWith(_ => lifetime.StopApplication(), TaskScheduler.Default);
-        var connections = PeerAddresses.For(system).Connections;
+        var peers = PeerAddresses.For(system);
+        var connections = peers.Connections;
         if (connections is not null) metrics.ObserveConnections(() => connections.Open);
         await using var endpoint = monitor is null ? null : await NodeWiring.StartMonitorAsync(monitor, new MonitorEndpoint.Context(at.Node,
             NodeWiring.Version, started, mode.View(node, system, app.Services.GetRequiredService<ActorRegistry>().Get<RegistryKey>()), metrics, logs,
-            ((IDataStore?)data ?? mode.Store)?.Status, connections));
+            ((IDataStore?)data ?? mode.Store)?.Status, connections, peers.Hosts));
         if (monitor is not null && endpoint is null)
         {
             await app.StopAsync();

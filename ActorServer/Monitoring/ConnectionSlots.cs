@@ -8,7 +8,8 @@ namespace Switchboard.Server.Monitoring;
 /// refuses a newcomer when it is full, so peers that open connections and never finish a header kept every
 /// <c>/healthz</c> out until their header timeout. Here a newcomer is always admitted, and makes room:
 /// <list type="bullet">
-/// <item>one host (its IP; an IPv6 one by its /64) holds at most <c>perHost</c> connections: past it, its own oldest
+/// <item>one host (its IP as <see cref="PeerAddresses.HostKey(string, HostGrouping)"/> groups it: the node's
+/// <c>switchboard.hosts</c>, every loopback address one host by default) holds at most <c>perHost</c> connections: past it, its own oldest
 /// gives way, so one host's peers evict only each other;</item>
 /// <item>past <c>capacity</c>, the connection idle longest (no request in flight: still sending its header, or kept
 /// alive between requests) is closed; when none is idle, the one busy longest of the host holding the most. A request
@@ -18,7 +19,7 @@ namespace Switchboard.Server.Monitoring;
 /// A probe, whose request follows its connect at once and is answered at once, is the newest connection while it is
 /// served: the oldest go first.
 /// </summary>
-internal sealed class ConnectionSlots(int capacity, int perHost)
+internal sealed class ConnectionSlots(int capacity, int perHost, HostGrouping? hosts = null)
 {
     sealed class Slot(ConnectionContext connection, string host)
     {
@@ -76,8 +77,10 @@ internal sealed class ConnectionSlots(int capacity, int perHost)
     // Idle before busy, each the longest so.
     static Slot Oldest(IEnumerable<Slot> slots) => slots.MinBy(s => (s.Idle is null ? 1 : 0, s.Since))!;
 
-    static string HostOf(ConnectionContext connection) =>
-        connection.RemoteEndPoint is System.Net.IPEndPoint ip ? PeerAddresses.HostKey(ip.Address.ToString()) : "";
+    readonly HostGrouping _hosts = hosts ?? HostGrouping.Default;
+
+    string HostOf(ConnectionContext connection) =>
+        connection.RemoteEndPoint is System.Net.IPEndPoint ip ? PeerAddresses.HostKey(ip.Address.ToString(), _hosts) : "";
 
     /// <summary>HTTP middleware: a connection with a request in flight is busy, evicted only when none is idle.</summary>
     public async Task Serve(HttpContext h, RequestDelegate next)

@@ -78,7 +78,7 @@ public sealed class PeerAddressTransport : WrappingTransport
     private bool Admits(AssociationHandle driver)
     {
         if (_connections is null || DriverChannel.Of(driver) is not { } channel) return true;
-        var host = PeerAddresses.HostKey(driver.RemoteAddress.Host ?? "");
+        var host = _peers.HostKey(driver.RemoteAddress.Host ?? "");
         var verdict = _connections.TryOpen(host);
         if (verdict == InboundConnections.Verdict.Admitted)
         {
@@ -285,7 +285,7 @@ public sealed class PeerAddressTransport : WrappingTransport
         private int _closed;
 
         public CheckedHandle(PeerAddressTransport transport, AssociationHandle driver) : base(transport, driver) =>
-            _socketHost = PeerAddresses.HostKey(driver.RemoteAddress.Host ?? "");
+            _socketHost = transport._peers.HostKey(driver.RemoteAddress.Host ?? "");
 
         internal override string Peer => $"{_origin} (socket host {_socketHost})";
 

@@ -90,23 +90,45 @@ public sealed class PeerAddresses : IExtension
         return SocketHostOf(address) ?? UnverifiedHost;
     }
 
+    /// <summary>What one host is for this node (<c>switchboard.hosts</c>).</summary>
+    public HostGrouping Hosts { get; }
+
+    public PeerAddresses(HostGrouping? hosts = null) => Hosts = hosts ?? HostGrouping.Default;
+
+    /// <summary>The key of a socket's host under this node's <see cref="Hosts"/>.</summary>
+    public string HostKey(string socketHost) => HostKey(socketHost, Hosts);
+
     /// <summary>
-    /// The key of a socket's host: its IP, an IPv4 one as such even on a dual-stack socket, and an IPv6 one by its /64
-    /// (one subscriber's network, which hands its owner more addresses than anyone could penalise one by one).
+    /// The key of a socket's host, the one place that decides what a host is for every per-host budget: its IP, an
+    /// IPv4 one as such even on a dual-stack socket, by its first <see cref="HostGrouping.Ipv4Prefix"/> bits (an IPv6 one
+    /// by <see cref="HostGrouping.Ipv6Prefix"/>, /64 by default: one subscriber's network, which hands its owner more
+    /// addresses than anyone could penalise one by one); every loopback address is the machine itself, keyed as
+    /// 127.0.0.1 (a local peer binds any of 127.0.0.0/8 and ::1, and got a budget for each).
     /// </summary>
-    public static string HostKey(string socketHost)
+    public static string HostKey(string socketHost, HostGrouping grouping)
     {
         var text = socketHost.StartsWith('[') && socketHost.EndsWith(']') ? socketHost[1..^1] : socketHost;
         if (!IPAddress.TryParse(text, out var ip)) return socketHost;
         if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
-        if (ip.AddressFamily != AddressFamily.InterNetworkV6 || IPAddress.IsLoopback(ip)) return ip.ToString();
+        if (IPAddress.IsLoopback(ip))
+        {
+            if (grouping.LoopbackIsOneHost) return Machine;
+            if (ip.AddressFamily == AddressFamily.InterNetworkV6) return ip.ToString(); // ::1, as before the setting
+        }
+        var v4 = ip.AddressFamily == AddressFamily.InterNetwork;
+        var prefix = v4 ? grouping.Ipv4Prefix : grouping.Ipv6Prefix;
         var bytes = ip.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
+        if (prefix >= bytes.Length * 8) return ip.ToString();
+        for (var bit = prefix; bit < bytes.Length * 8; bit++) bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+        return $"{new IPAddress(bytes)}/{prefix}";
     }
+
+    // Every client of this machine came from it before loopback was grouped, so the hosts a name logged in from (kept in
+    // its journal) and the log lines go on naming it so.
+    private const string Machine = "127.0.0.1";
 
     internal sealed class PeerAddressesId : ExtensionIdProvider<PeerAddresses>
     {
-        public override PeerAddresses CreateExtension(ExtendedActorSystem system) => new();
+        public override PeerAddresses CreateExtension(ExtendedActorSystem system) => new(HostGrouping.Create(system.Settings.Config));
     }
 }

@@ -14,6 +14,8 @@ public static class RequiredConfig
 
     public static int RequiredInt(this Config config, string path) => Read(config, path, c => c.GetInt(path), "a whole number");
 
+    public static bool RequiredBoolean(this Config config, string path) => Read(config, path, c => c.GetBoolean(path), "on or off");
+
     public static double RequiredDouble(this Config config, string path) => Read(config, path, c => c.GetDouble(path), "a number");
 
     public static string RequiredString(this Config config, string path) =>
@@ -27,7 +29,7 @@ public static class RequiredConfig
         {
             return get(config);
         }
-        catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException or InvalidCastException or ConfigurationException)
+        catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException or InvalidCastException or NotSupportedException or ConfigurationException)
         {
             throw new ConfigurationException($"setting '{path}' must be {expected}: {ex.Message}");
         }

@@ -75,6 +75,8 @@ public sealed class SettingsSpecs : IDisposable
     [InlineData("switchboard.mutex-timeout = banana", "switchboard.mutex-timeout")]
     [InlineData("switchboard.room-history = lots", "switchboard.room-history")]
     [InlineData("switchboard.rate-limit.burst = \"\"", "switchboard.rate-limit.burst")]
+    [InlineData("switchboard.hosts.ipv4-prefix = 4", "switchboard.hosts")]
+    [InlineData("switchboard.hosts.loopback-is-one-host = maybe", "switchboard.hosts.loopback-is-one-host")]
     public void A_malformed_setting_is_an_error_that_names_it(string hocon, string key)
     {
         var error = Assert.Throws<ConfigurationException>(() => ServerSettings.Load(File(hocon)));

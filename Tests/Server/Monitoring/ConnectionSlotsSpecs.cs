@@ -36,6 +36,20 @@ public sealed class ConnectionSlotsSpecs
         Assert.False(c.Closed.IsCompleted);
     }
 
+    /// <summary>A local peer binds any of 127.0.0.0/8: its addresses are one host, which makes way among its own.</summary>
+    [Fact]
+    public async Task Every_loopback_address_is_one_host_and_makes_way_among_its_own()
+    {
+        var slots = new ConnectionSlots(8, perHost: 2);
+        var other = Open(slots, "o", "192.0.2.9");
+        var (a, b) = (Open(slots, "a", "127.0.0.2"), Open(slots, "b", "::1"));
+        var c = Open(slots, "c", "127.0.0.3");
+        await a.Closed.WaitAsync(Patience.Scaled()); // 8 slots, 4 in use: only the host's cap of 2 closes it
+        Assert.True(c.Served);
+        Assert.False(b.Closed.IsCompleted);
+        Assert.False(other.Closed.IsCompleted);
+    }
+
     /// <summary>Slow readers: a response nobody reads keeps its request in flight for good. They refused every
     /// <c>/healthz</c> while only idle connections could make way.</summary>
     [Fact]
@@ -58,11 +72,11 @@ public sealed class ConnectionSlotsSpecs
     public async Task A_host_at_its_cap_makes_way_among_its_own_and_others_keep_theirs()
     {
         var slots = new ConnectionSlots(8, perHost: 2);
-        var probe = Open(slots, "p", "127.0.0.2");
+        var probe = Open(slots, "p", "192.0.2.2");
         var stalled = new TaskCompletionSource();
-        var (a, b) = (Open(slots, "a", "127.0.0.1"), Open(slots, "b", "127.0.0.1"));
+        var (a, b) = (Open(slots, "a", "192.0.2.1"), Open(slots, "b", "192.0.2.1"));
         var serving = new[] { slots.Serve(RequestOn("a"), _ => stalled.Task), slots.Serve(RequestOn("b"), _ => stalled.Task) };
-        var c = Open(slots, "c", "127.0.0.1");
+        var c = Open(slots, "c", "192.0.2.1");
         await a.Closed.WaitAsync(Patience.Scaled()); // its own oldest, busy as it is; the older idle probe of another host stays
         Assert.True(c.Served);
         Assert.False(b.Closed.IsCompleted);

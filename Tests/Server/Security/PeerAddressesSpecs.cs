@@ -8,14 +8,86 @@ namespace Switchboard.Tests.Server.Security;
 public sealed class PeerAddressesSpecs
 {
     [Theory]
-    [InlineData("127.0.0.2", "127.0.0.2")]
+    [InlineData("10.1.2.3", "10.1.2.3")]
     [InlineData("[::ffff:10.1.2.3]", "10.1.2.3")]
-    [InlineData("[::1]", "::1")]
     [InlineData("[2001:db8:1:2:aaaa:bbbb:cccc:dddd]", "2001:db8:1:2::/64")]
     [InlineData("2001:db8:1:2::7", "2001:db8:1:2::/64")]
     [InlineData("not-an-ip", "not-an-ip")]
-    public void A_socket_host_is_keyed_by_its_ip_and_an_ipv6_one_by_its_64(string socketHost, string key) =>
-        Assert.Equal(key, PeerAddresses.HostKey(socketHost));
+    public void By_default_a_remote_socket_host_is_keyed_by_its_ip_and_an_ipv6_one_by_its_64(string socketHost, string key) =>
+        Assert.Equal(key, PeerAddresses.HostKey(socketHost, HostGrouping.Default));
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("127.0.0.2")]
+    [InlineData("127.255.3.4")]
+    [InlineData("[::1]")]
+    [InlineData("::1")]
+    [InlineData("[::ffff:127.0.0.3]")]
+    public void Every_loopback_address_is_the_machine_itself(string socketHost) =>
+        Assert.Equal("127.0.0.1", PeerAddresses.HostKey(socketHost, HostGrouping.Default));
+
+    [Fact]
+    public void Loopback_addresses_stay_apart_only_when_the_setting_is_off()
+    {
+        var apart = new HostGrouping(LoopbackIsOneHost: false);
+        Assert.Equal(["127.0.0.2", "127.0.0.3", "::1", "127.0.0.4"],
+            new[] { "127.0.0.2", "127.0.0.3", "[::1]", "[::ffff:127.0.0.4]" }.Select(h => PeerAddresses.HostKey(h, apart)));
+    }
+
+    [Fact]
+    public void An_ipv4_address_is_keyed_by_its_24_when_so_configured()
+    {
+        var by24 = new HostGrouping(Ipv4Prefix: 24);
+        Assert.Equal("203.0.113.0/24", PeerAddresses.HostKey("203.0.113.7", by24));
+        Assert.Equal("203.0.113.0/24", PeerAddresses.HostKey("[::ffff:203.0.113.200]", by24));
+        Assert.Equal("203.0.114.0/24", PeerAddresses.HostKey("203.0.114.7", by24)); // the next block is another host
+        Assert.Equal("203.0.112.0/20", PeerAddresses.HostKey("203.0.127.255", new HostGrouping(Ipv4Prefix: 20)));
+        Assert.Equal("127.0.0.1", PeerAddresses.HostKey("127.0.9.9", by24)); // loopback is still the machine
+        Assert.Equal("2001:db8:1:2::/64", PeerAddresses.HostKey("2001:db8:1:2::7", by24)); // IPv6 by its own prefix
+    }
+
+    [Fact]
+    public void An_ipv6_address_is_keyed_by_its_48_when_so_configured()
+    {
+        var by48 = new HostGrouping(Ipv6Prefix: 48);
+        Assert.Equal("2001:db8:1::/48", PeerAddresses.HostKey("2001:db8:1:2::7", by48));
+        Assert.Equal("2001:db8:1::/48", PeerAddresses.HostKey("[2001:db8:1:ffff:1:2:3:4]", by48));
+        Assert.Equal("2001:db8:2::/48", PeerAddresses.HostKey("2001:db8:2::1", by48));
+        Assert.Equal("2001:db8:1:2::7", PeerAddresses.HostKey("2001:db8:1:2::7", new HostGrouping(Ipv6Prefix: 128)));
+        Assert.Equal("10.1.2.3", PeerAddresses.HostKey("10.1.2.3", by48));
+    }
+
+    [Fact]
+    public void A_node_keys_hosts_by_its_settings()
+    {
+        var config = Akka.Configuration.ConfigurationFactory.ParseString("switchboard.hosts { ipv4-prefix = 24, ipv6-prefix = 56, loopback-is-one-host = off }");
+        var peers = new PeerAddresses(HostGrouping.Create(config));
+        Assert.Equal("198.51.100.0/24", peers.HostKey("198.51.100.9"));
+        Assert.Equal("2001:db8:0:100::/56", peers.HostKey("2001:db8:0:1ff::1"));
+        Assert.Equal("127.0.0.0/24", peers.HostKey("127.0.0.5"));
+    }
+
+    [Theory]
+    [InlineData("ipv4-prefix = 33, ipv6-prefix = 64, loopback-is-one-host = on")]
+    [InlineData("ipv4-prefix = 8, ipv6-prefix = 64, loopback-is-one-host = on")]
+    [InlineData("ipv4-prefix = 32, ipv6-prefix = 129, loopback-is-one-host = on")]
+    [InlineData("ipv4-prefix = 32, ipv6-prefix = 0, loopback-is-one-host = on")]
+    [InlineData("ipv4-prefix = 32, ipv6-prefix = 64")]
+    [InlineData("ipv4-prefix = many, ipv6-prefix = 64, loopback-is-one-host = on")]
+    public void A_bad_hosts_setting_is_a_start_error_naming_it(string settings)
+    {
+        var config = Akka.Configuration.ConfigurationFactory.ParseString($"switchboard.hosts {{ {settings} }}");
+        var error = Assert.Throws<Akka.Configuration.ConfigurationException>(() => HostGrouping.Create(config));
+        Assert.Contains("switchboard.hosts", error.Message);
+    }
+
+    [Fact]
+    public void The_shipped_hosts_settings_are_the_defaults()
+    {
+        var shipped = ServerSettings.Load(null).Hosts;
+        Assert.Equal(HostGrouping.Default, shipped);
+        Assert.Equal((32, 64, true), (shipped.Ipv4Prefix, shipped.Ipv6Prefix, shipped.LoopbackIsOneHost));
+    }
 
     [Fact]
     public void An_origin_maps_to_the_socket_hosts_of_its_live_associations()
