@@ -41,12 +41,15 @@ public sealed class SlowPeerSpecs
     /// <summary>Slow readers (the hostile tester's slowread4.py): 64 connections, 16 from each of four loopback
     /// addresses, pipeline <c>GET /metrics</c> and read nothing, so every answer's write waits and every slot is busy for
     /// good. Every slot busy refused each newcomer: 47 of 48 <c>/healthz</c> probes refused over 150 s. Probes from a
-    /// fifth address and from one of the four must all be answered.</summary>
+    /// fifth address and from one of the four must all be answered. The addresses play five hosts (every loopback
+    /// address is one by default, and its own 16 slots could not hold all 64).</summary>
     [Fact]
     public async Task Healthz_answers_while_slow_readers_hold_every_connection_with_an_unread_answer()
     {
         var port = FreePorts.Next();
-        await using var server = await ServerNode.StartAsync(null, 0, "--monitor", $"127.0.0.1:{port}");
+        var config = Path.Combine(Directory.CreateTempSubdirectory("sb-slowread-").FullName, "hosts.hocon");
+        await File.WriteAllTextAsync(config, Switchboard.Tests.Server.Security.HostilePeer.LoopbackHostsApart + "\n");
+        await using var server = await ServerNode.StartAsync(null, 0, "--monitor", $"127.0.0.1:{port}", "--config", config);
         await using var readers = new SlowReaders(port, MonitorEndpoint.MaxConnections, hosts: 4);
         await readers.WaitUntilAllStalledAsync(Patience);
 

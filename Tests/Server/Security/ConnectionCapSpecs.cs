@@ -111,7 +111,8 @@ public sealed class ConnectionCapSpecs
     private static async Task<string> ConfigAsync(string caps)
     {
         var config = Path.Combine(Directory.CreateTempSubdirectory("sb-conncap-").FullName, "caps.hocon");
-        await File.WriteAllTextAsync(config, caps + "\nakka.remote.dot-netty.tcp.connection-timeout = 600s\n");
+        // 127.0.0.2 and .3 play other hosts.
+        await File.WriteAllTextAsync(config, caps + "\nakka.remote.dot-netty.tcp.connection-timeout = 600s\n" + HostilePeer.LoopbackHostsApart + "\n");
         return config;
     }
 

@@ -22,7 +22,8 @@ public sealed class HostileAccountSpecs : IDisposable
     {
         var config = Path.Combine(_dir, "patient.hocon");
         // Five account commands from one client in a row: past the per-client burst (3), which has its own spec.
-        File.WriteAllText(config, "switchboard.accounts { first-penalty = 120s, max-penalty = 600s, per-client.burst = 10 }\n");
+        // Hosts of their own for 127.0.0.2 and 127.0.0.1 (HostilePeer.On): some specs here are about two hosts.
+        File.WriteAllText(config, "switchboard.accounts { first-penalty = 120s, max-penalty = 600s, per-client.burst = 10 }\n" + HostilePeer.LoopbackHostsApart + "\n");
         return ServerNode.StartAsync(extra: ["--data", Path.Combine(_dir, "data"), "--config", config]);
     }
 

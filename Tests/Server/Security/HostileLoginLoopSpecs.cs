@@ -4,13 +4,15 @@ using Akka.Actor;
 namespace Switchboard.Tests.Server.Security;
 
 /// <summary>
-/// Hostile tester (2026-12-06), probes kept skipped (what held, and how nearly): <c>logins-per-name</c> (12 a minute, burst 6) stopped four owned
-/// names logging in and out in a loop from keeping the node's 4 password checks busy, but names are free to own from
-/// each source address (<c>reserves-per-host</c>: 10 at once, and a local peer binds any of 127.0.0.0/8): 50 names
-/// reserved from 5 loopback addresses, logging in and out at their own pace, ask for 50 x 12 = 10 hashes a second
-/// (3 cores): not quite all 4 checks, so other owners still log in (about 100 names would take every check). What they
-/// do spend is the node's registration rate (50/s, everyone's): every attempt that passes its host's rate spends it,
-/// whatever the account layer answers later (409, 429 "too many logins"), so a newcomer is sometimes answered 429.
+/// Hostile tester (2026-12-06): <c>logins-per-name</c> (12 a minute, burst 6) stopped four owned names logging in and
+/// out in a loop from keeping the node's 4 password checks busy, but names were free to own from each source address
+/// (<c>reserves-per-host</c>: 10 at once, and a local peer binds any of 127.0.0.0/8): 50 names reserved from 5
+/// loopback addresses asked for 10 hashes a second, and their attempts, each address with a host's registration rate
+/// (20/s), spent the node's (50/s, everyone's), so owners and newcomers were sometimes answered 429. A peer's addresses
+/// are one host now when they are one machine's (every loopback address) or one block (<c>switchboard.hosts.ipv4-prefix</c>):
+/// the peer here holds 127.0.1.0/24 on a node grouping IPv4 by /24, and the others come from 127.0.0.1, another block,
+/// as a remote peer holding a block and the node's other users would. (On one machine with the defaults, the others
+/// would share the peer's host, the machine: a single host's residual, docs/security.md.)
 /// </summary>
 [Trait(Tiers.Name, Tiers.Process)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -22,6 +24,14 @@ public sealed class HostileLoginLoopSpecs(Xunit.Abstractions.ITestOutputHelper o
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    // The hostile peer's addresses (127.0.1.x) are one block of 256 on this node; its other users' (127.0.0.1) another.
+    private Task<ServerNode> StartAsync()
+    {
+        var config = Path.Combine(_dir, "hosts.hocon");
+        File.WriteAllText(config, "switchboard.hosts { ipv4-prefix = 24, loopback-is-one-host = off }\n");
+        return ServerNode.StartAsync(extra: ["--data", Path.Combine(_dir, "data"), "--config", config]);
+    }
+
     private static async Task<int> AnswerAsync(HostilePeer peer, IActorRef session, object message, long id)
     {
         session.Tell(message, peer.Inbox.Receiver);
@@ -29,10 +39,10 @@ public sealed class HostileLoginLoopSpecs(Xunit.Abstractions.ITestOutputHelper o
             if (await peer.Inbox.ReceiveAsync(Wait.Scaled()) is IReply r && r.Id == id) return r.Code;
     }
 
-    [Fact(Skip = "hostile probe, held at 50 names: alice 4 of 5 in ~1 s, the fifth 429 'too many registrations right now'")]
+    [Fact]
     public async Task Names_owned_from_several_addresses_logging_in_a_loop_do_not_keep_other_owners_out()
     {
-        await using var server = await ServerNode.StartAsync(extra: ["--data", Path.Combine(_dir, "data")]);
+        await using var server = await StartAsync();
         var password = Path.Combine(_dir, "alice-password");
         File.WriteAllText(password, "down-the-rabbit-hole-42\n");
         File.SetUnixFileMode(password, UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -46,7 +56,7 @@ public sealed class HostileLoginLoopSpecs(Xunit.Abstractions.ITestOutputHelper o
             var owned = new List<(HostilePeer Peer, IActorRef Session, string Name)>();
             for (var ip = 2; ip <= 6; ip++)
             {
-                var (relay, peer) = HostilePeer.On($"127.0.0.{ip}", server);
+                var (relay, peer) = HostilePeer.On($"127.0.1.{ip}", server);
                 peers.Add((relay, peer));
                 for (var i = 0; i < 10; i++)
                 {
@@ -63,6 +73,7 @@ public sealed class HostileLoginLoopSpecs(Xunit.Abstractions.ITestOutputHelper o
                 loopers.Add(peer.System.ActorOf(Props.Create(() => new Looper(gateway, name))));
             }
             output.WriteLine($"names looping: {loopers.Count}");
+            Assert.InRange(loopers.Count, 1, 10); // one host's reservations, however many addresses
             await Task.Delay(TimeSpan.FromSeconds(3));
             // alice logs in, as her client does at every start, five times.
             var codes = new List<int>();
@@ -92,19 +103,19 @@ public sealed class HostileLoginLoopSpecs(Xunit.Abstractions.ITestOutputHelper o
         }
     }
 
-    // The node's registration rate (50/s) is everyone's, and each host's (20/s) spends it: three addresses of one peer
-    // registering and leaving in a loop spend all of it, and every newcomer is answered 429.
-    [Fact(Skip = "hostile probe, partly held: a few source addresses spend the node's registration rate (1 newcomer in 5 refused)")]
+    // The node's registration rate (50/s) is everyone's, and each host's (20/s) spends it: three addresses of one peer,
+    // each a host, registering and leaving in a loop spent all of it, and newcomers were answered 429. One block, one host.
+    [Fact]
     public async Task A_peer_on_a_few_addresses_registering_in_a_loop_does_not_keep_newcomers_out()
     {
-        await using var server = await ServerNode.StartAsync(extra: ["--data", Path.Combine(_dir, "data")]);
+        await using var server = await StartAsync();
         var peers = new List<(SourceRelay Relay, HostilePeer Peer)>();
         var loopers = new List<IActorRef>();
         try
         {
             for (var ip = 2; ip <= 5; ip++)
             {
-                var (relay, peer) = HostilePeer.On($"127.0.0.{ip}", server);
+                var (relay, peer) = HostilePeer.On($"127.0.1.{ip}", server);
                 peers.Add((relay, peer));
                 var gateway = peer.At($"switchboard@{server.Address}", "/user/gateway");
                 for (var i = 0; i < 4; i++)

@@ -86,8 +86,14 @@ public sealed class HostilePeer : IDisposable
         }
     }
 
-    /// <summary>A peer on another host <paramref name="ip"/> (127.0.0.x): it listens there, and its connections to
-    /// <paramref name="server"/> leave from there, through the relay returned with it.</summary>
+    /// <summary>Server settings under which <see cref="On"/>'s addresses are hosts of their own. By default every loopback
+    /// address is one host, the machine (a local peer binds any of 127.0.0.0/8); specs whose point is two hosts play them
+    /// on one machine with this.</summary>
+    public const string LoopbackHostsApart = "switchboard.hosts.loopback-is-one-host = off";
+
+    /// <summary>A peer on another address <paramref name="ip"/> (127.0.0.x): it listens there, and its connections to
+    /// <paramref name="server"/> leave from there, through the relay returned with it. Another host to a server with
+    /// <see cref="LoopbackHostsApart"/>, the same machine to any other.</summary>
     public static (SourceRelay Relay, HostilePeer Peer) On(string ip, ServerNode server)
     {
         var relay = new SourceRelay(global::System.Net.IPAddress.Parse(ip), new global::System.Net.IPEndPoint(global::System.Net.IPAddress.Loopback, server.Port));

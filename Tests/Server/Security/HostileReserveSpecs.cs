@@ -3,9 +3,10 @@ using Akka.Actor;
 namespace Switchboard.Tests.Server.Security;
 
 /// <summary>
-/// Hostile tester (2026-12-06): (1) not fixed, so skipped: <c>reserves-per-host</c> is the only bound on how many names
-/// get reserved, and a host is whatever source address a peer uses: a local peer binds any of 127.0.0.0/8 (a remote one
-/// uses the addresses it holds), so one peer reserves 10 names per address, each kept for good; (2) fixed in stop 44: an
+/// Hostile tester (2026-12-06): (1) <c>reserves-per-host</c> is the only bound on how many names get reserved, and a
+/// host was whatever source address a peer used: a local peer binds any of 127.0.0.0/8, so one peer reserved 10 names
+/// per address, each kept for good. Every loopback address is one host now (<c>switchboard.hosts</c>; a remote peer
+/// holding many addresses is the operator's <c>ipv4-prefix</c>); (2) fixed in stop 44: an
 /// offline reserved name's inbox (<c>max-held</c> 1000) is exactly 10 reserved senders' shares (<c>max-held-from-one</c>
 /// 100), so the 10 names one host may reserve at once filled anyone's inbox, and every other sender, reserved or not, was
 /// answered 503 until its owner logged in. A full inbox now makes room for a newcomer at the expense of the sender
@@ -38,7 +39,7 @@ public sealed class HostileReserveSpecs(Xunit.Abstractions.ITestOutputHelper out
         return sessions;
     }
 
-    [Fact(Skip = "hostile finding, not fixed: see the class summary")]
+    [Fact]
     public async Task One_peer_reserves_no_more_than_one_hosts_budget_from_several_loopback_addresses()
     {
         await using var server = await ServerNode.StartAsync(extra: ["--data", Path.Combine(_dir, "data")]);
@@ -57,7 +58,10 @@ public sealed class HostileReserveSpecs(Xunit.Abstractions.ITestOutputHelper out
     [Fact]
     public async Task One_host_cannot_fill_someone_elses_offline_inbox_for_everyone()
     {
-        await using var server = await ServerNode.StartAsync(extra: ["--data", Path.Combine(_dir, "data")]);
+        // Mallory on 127.0.0.2 and alice and bob on 127.0.0.1 play two hosts: mallory's whole reservation budget is hers.
+        var config = Path.Combine(_dir, "hosts.hocon");
+        File.WriteAllText(config, HostilePeer.LoopbackHostsApart + "\n");
+        await using var server = await ServerNode.StartAsync(extra: ["--data", Path.Combine(_dir, "data"), "--config", config]);
         var password = Path.Combine(_dir, "alice-password");
         File.WriteAllText(password, "down-the-rabbit-hole-42\n");
         File.SetUnixFileMode(password, UnixFileMode.UserRead | UnixFileMode.UserWrite);

@@ -6,7 +6,8 @@ namespace Switchboard.Tests.Server.Security;
 /// <summary>
 /// Wrong tokens are charged to the host the server's socket saw, not to the one a peer writes in its Akka handshake or
 /// in a sender path: a real server with a token file, raw Akka peers on loopback, and a peer on a second host
-/// (127.0.0.2, its connection leaving from that address through a <see cref="SourceRelay"/>).
+/// (127.0.0.2, its connection leaving from that address through a <see cref="SourceRelay"/>; a host of its own under
+/// <see cref="HostilePeer.LoopbackHostsApart"/>, which every server here runs with).
 /// </summary>
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class PeerAddressSpecs : IDisposable
@@ -29,7 +30,7 @@ public sealed class PeerAddressSpecs : IDisposable
     private Task<ServerNode> PatientServerAsync()
     {
         var config = Path.Combine(_dir, "patient.hocon");
-        File.WriteAllText(config, "switchboard.registration { first-penalty = 120s, max-penalty = 600s }\n");
+        File.WriteAllText(config, "switchboard.registration { first-penalty = 120s, max-penalty = 600s }\n" + HostilePeer.LoopbackHostsApart + "\n");
         return ServerNode.StartAsync(extra: ["--token-file", TokenFile(), "--config", config]);
     }
 
@@ -92,7 +93,8 @@ public sealed class PeerAddressSpecs : IDisposable
     {
         var config = Path.Combine(_dir, "budget.hocon");
         // A node budget of 3 wrong tokens that does not refill while the spec runs: nothing races the clock.
-        File.WriteAllText(config, "switchboard.registration { first-penalty = 120s, max-penalty = 600s, node-failure-burst = 3, node-failures-per-second = 0.0001 }\n");
+        File.WriteAllText(config, "switchboard.registration { first-penalty = 120s, max-penalty = 600s, node-failure-burst = 3, node-failures-per-second = 0.0001 }\n"
+            + HostilePeer.LoopbackHostsApart + "\n");
         await using var server = await ServerNode.StartAsync(extra: ["--token-file", TokenFile(), "--config", config]);
         var (bobRelay, bob) = HostilePeer.On("127.0.0.2", server);
         using var _ = bobRelay;
