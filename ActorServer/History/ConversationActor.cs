@@ -43,6 +43,8 @@ public sealed class ConversationActor : ReceivePersistentActor
     // Deletes asked of the journal, oldest first: up to which sequence number, and so up to which id.
     private readonly Queue<(long Seq, long LastId)> _deletes = new();
     private int _inFlight;
+    // An IdsReached being written (the journal's delete follows it).
+    private bool _marking;
     private long _lastId, _nextId = 1;
     private readonly SwitchboardMetrics? _metrics;
     private readonly HistoryRoutes _routes;
@@ -70,6 +72,17 @@ public sealed class ConversationActor : ReceivePersistentActor
         });
         Recover<MessagesPosted>(e =>
         {
+            // Ids only go forward; a line is found by counting from the first kept, so the kept ones must follow each
+            // other. A gap (a batch the journal rejected while the next was written) reads as if what came before it
+            // was trimmed, rather than shifting every line after it.
+            if (e.FirstId <= _lastId)
+                throw new InvalidOperationException($"event {LastSequenceNr} repeats ids from {e.FirstId} (the last was {_lastId})");
+            if (_lines.Count > 0 && e.FirstId != _lastId + 1)
+            {
+                _log.Warning("conversation {0}: ids {1} to {2} are not in the journal; what came before them is read as trimmed", _conversation, _lastId + 1, e.FirstId - 1);
+                _lines.RemoveOldest(_lines.Count);
+                _bytes = 0;
+            }
             for (var i = 0; i < e.Messages.Count; i++) Keep(e.FirstId + i, e.Messages[i]);
             Written(e.LastId);
         });
@@ -312,8 +325,10 @@ public sealed class ConversationActor : ReceivePersistentActor
             Delete(seq, lastId);
             return true;
         }
+        _marking = true;
         PersistAsync(new IdsReached(_lastId, _newestTime), e =>
         {
+            _marking = false;
             Written(e.LastId);
             Delete(seq, lastId);
         });
@@ -340,14 +355,19 @@ public sealed class ConversationActor : ReceivePersistentActor
     private void LetGo()
     {
         Trim();
-        if (FirstId - 1 <= Math.Max(_deletedTo, _deleting) || !DeleteTrimmed())
+        // Waits for the delete it asks for now, or for the one an IdsReached still being written will ask for.
+        if (!_marking && (FirstId - 1 <= Math.Max(_deletedTo, _deleting) || !DeleteTrimmed()))
         {
             Context.Stop(Self);
             return;
         }
         Become(() =>
         {
-            Command<DeleteMessagesSuccess>(_ => Context.Stop(Self));
+            Command<DeleteMessagesSuccess>(m =>
+            {
+                Deleted(m);
+                if (!_marking && _deletes.Count == 0) Context.Stop(Self);
+            });
             Command<DeleteMessagesFailure>(m =>
             {
                 _log.Warning("conversation {0}: trimming the store to {1} failed: {2}", _conversation, m.ToSequenceNr, m.Cause.Message);

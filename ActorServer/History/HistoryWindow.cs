@@ -33,7 +33,8 @@ public static class HistoryWindow
             // Around an id: the n kept nearest to it (the newest for an id not written yet), a whole page when there are
             // that many, not half of one at the newest; around a trimmed id, nothing (the reply says what was trimmed).
             HistoryAnchor.Around when at >= first => Nearest(at, n, first, last),
-            _ => (at - (n - 1) / 2, at - (n - 1) / 2 + n - 1),
+            HistoryAnchor.Around => (first, first - 1),
+            _ => throw new ArgumentOutOfRangeException(nameof(anchor), anchor, null),
         };
         // Clipped to what is kept; a window wholly outside it is empty.
         return (Math.Max(from, first), Math.Min(to, last));

@@ -135,37 +135,73 @@ public sealed class HistoryStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
         Assert.Equal((0, 0), (away.Lines.Length, away.Unread.Length));
     }
 
-    // A file of a version before MessagesPosted: one "posted" event per message, its id the event's sequence number.
-    [Fact]
-    public async Task A_journal_of_one_event_per_message_reads_back_with_its_ids_and_goes_on_from_them()
+    // Events written straight into the file, as a version or a fault might have left them.
+    private async Task WithJournal(params object[] events)
     {
         Node("max-messages = 1000");
-        await _nodes[0].Terminate();
+        await _nodes[^1].Terminate();
         var serializer = (HistoryEventSerializer)Sys.Serialization.FindSerializerForType(typeof(MessagePosted));
         using (var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _file }.ToString()))
         {
             db.Open();
-            for (var seq = 1; seq <= 3; seq++)
+            for (var seq = 1; seq <= events.Length; seq++)
             {
-                var e = new MessagePosted("bob", $"old {seq}", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1_000 + seq);
                 using var insert = db.CreateCommand();
                 insert.CommandText = "INSERT INTO event_journal (timestamp, is_deleted, persistence_id, sequence_nr, payload, manifest, serializer_id) " +
                     "VALUES (1, 0, $pid, $seq, $payload, $manifest, $serializer)";
                 insert.Parameters.AddWithValue("$pid", Lobby.PersistenceId);
                 insert.Parameters.AddWithValue("$seq", seq);
-                insert.Parameters.AddWithValue("$payload", serializer.ToBinary(e));
-                insert.Parameters.AddWithValue("$manifest", serializer.Manifest(e));
+                insert.Parameters.AddWithValue("$payload", serializer.ToBinary(events[seq - 1]));
+                insert.Parameters.AddWithValue("$manifest", serializer.Manifest(events[seq - 1]));
                 insert.Parameters.AddWithValue("$serializer", serializer.Identifier);
                 insert.ExecuteNonQuery();
             }
         }
         SqliteConnection.ClearAllPools();
+    }
 
+    private static MessagePosted Line(string text, int n) => new("bob", text, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1_000 + n);
+
+    private HistoryPage Latest(IActorRef history)
+    {
+        history.Tell(new ReadHistory(Lobby, 1, HistoryAnchor.Latest, 0, 100), TestActor);
+        return ExpectMsg<HistoryPage>(Wait);
+    }
+
+    // A file of a version before MessagesPosted: one "posted" event per message, its id the event's sequence number.
+    [Fact]
+    public async Task A_journal_of_one_event_per_message_reads_back_with_its_ids_and_goes_on_from_them()
+    {
+        await WithJournal(Line("old 1", 1), Line("old 2", 2), Line("old 3", 3));
         var history = Node("max-messages = 1000");
         Assert.Equal(4, Post(history, 4, "new"));
+        Assert.Equal([(1L, "old 1"), (2L, "old 2"), (3L, "old 3"), (4L, "new")], Latest(history).Lines.Select(l => (l.Id, l.Text)));
+    }
+
+    // A batch the journal rejected while the next one was written leaves a gap: the lines after it keep their ids, and
+    // what came before reads as trimmed (not shifted onto the wrong ids).
+    [Fact]
+    public async Task Ids_missing_from_the_journal_read_as_trimmed_and_every_kept_line_keeps_its_id()
+    {
+        await WithJournal(new MessagesPosted(1, [Line("one", 1), Line("two", 2)]), new MessagesPosted(5, [Line("five", 5)]));
+        var history = Node("max-messages = 1000");
+        var page = Latest(history);
+        Assert.Equal([(5L, "five")], page.Lines.Select(l => (l.Id, l.Text)));
+        Assert.Equal((4L, 5L), (page.Trimmed, page.LastId));
+        Assert.Equal(6, Post(history, 2, "six"));
+    }
+
+    // Ids that go back are a damaged journal: the conversation is not read (its asker's session answers 503 when its
+    // wait ends), rather than guessed; nor is anything written after them.
+    [Fact]
+    public async Task A_journal_whose_ids_go_back_is_not_read()
+    {
+        await WithJournal(new MessagesPosted(1, [Line("one", 1), Line("two", 2)]), new MessagesPosted(2, [Line("again", 3)]));
+        var history = Node("max-messages = 1000");
         history.Tell(new ReadHistory(Lobby, 1, HistoryAnchor.Latest, 0, 100), TestActor);
-        var page = ExpectMsg<HistoryPage>(Wait);
-        Assert.Equal([(1L, "old 1"), (2L, "old 2"), (3L, "old 3"), (4L, "new")], page.Lines.Select(l => (l.Id, l.Text)));
+        history.Tell(new Post(Lobby, 2, "bob", "after"), TestActor);
+        ExpectNoMsg(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, JournalRows());
     }
 
     public new void Dispose()
