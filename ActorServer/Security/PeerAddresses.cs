@@ -93,10 +93,17 @@ public sealed class PeerAddresses : IExtension
     /// <summary>What one host is for this node (<c>switchboard.hosts</c>).</summary>
     public HostGrouping Hosts { get; }
 
-    public PeerAddresses(HostGrouping? hosts = null) => Hosts = hosts ?? HostGrouping.Default;
+    private readonly MachineAddresses _machine;
 
-    /// <summary>The key of a socket's host under this node's <see cref="Hosts"/>.</summary>
-    public string HostKey(string socketHost) => HostKey(socketHost, Hosts);
+    public PeerAddresses(HostGrouping? hosts = null, MachineAddresses? machine = null)
+    {
+        Hosts = hosts ?? HostGrouping.Default;
+        _machine = machine ?? new MachineAddresses();
+    }
+
+    /// <summary>The key of a socket's host under this node's <see cref="Hosts"/>; the machine's own addresses are the
+    /// machine, as loopback is.</summary>
+    public string HostKey(string socketHost) => HostKey(socketHost, Hosts, _machine.Contains);
 
     /// <summary>
     /// The key of a socket's host, the one place that decides what a host is for every per-host budget: its IP, an
@@ -105,12 +112,14 @@ public sealed class PeerAddresses : IExtension
     /// addresses than anyone could penalise one by one); every loopback address is the machine itself, keyed as
     /// 127.0.0.1 (a local peer binds any of 127.0.0.0/8 and ::1, and got a budget for each).
     /// </summary>
-    public static string HostKey(string socketHost, HostGrouping grouping)
+    /// <param name="isMachine">Whether an address is one of this machine's own (<see cref="MachineAddresses"/>): keyed as
+    /// loopback is.</param>
+    public static string HostKey(string socketHost, HostGrouping grouping, Func<IPAddress, bool>? isMachine = null)
     {
         var text = socketHost.StartsWith('[') && socketHost.EndsWith(']') ? socketHost[1..^1] : socketHost;
         if (!IPAddress.TryParse(text, out var ip)) return socketHost;
         if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
-        if (IPAddress.IsLoopback(ip))
+        if (IPAddress.IsLoopback(ip) || (grouping.LoopbackIsOneHost && isMachine?.Invoke(ip) == true))
         {
             if (grouping.LoopbackIsOneHost) return Machine;
             if (ip.AddressFamily == AddressFamily.InterNetworkV6) return ip.ToString(); // ::1, as before the setting

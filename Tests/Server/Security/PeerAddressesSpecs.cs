@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using Akka.Actor;
 using Google.Protobuf;
@@ -55,6 +56,28 @@ public sealed class PeerAddressesSpecs
         Assert.Equal("2001:db8:2::/48", PeerAddresses.HostKey("2001:db8:2::1", by48));
         Assert.Equal("2001:db8:1:2::7", PeerAddresses.HostKey("2001:db8:1:2::7", new HostGrouping(Ipv6Prefix: 128)));
         Assert.Equal("10.1.2.3", PeerAddresses.HostKey("10.1.2.3", by48));
+    }
+
+    // A local peer may bind the machine's own addresses (eth0's, a bridge's, link-local IPv6) and reach 127.0.0.1: each
+    // was a host of its own (a retest's finding).
+    [Fact]
+    public void The_machines_own_addresses_are_the_machine_as_loopback_is()
+    {
+        var now = 0L;
+        var own = new List<IPAddress> { IPAddress.Parse("192.0.2.2"), IPAddress.Parse("fe80::5054:ff:fe12:3456") };
+        var peers = new PeerAddresses(HostGrouping.Default, new MachineAddresses(() => own.ToArray(), () => now));
+        Assert.Equal("127.0.0.1", peers.HostKey("192.0.2.2"));
+        Assert.Equal("127.0.0.1", peers.HostKey("[::ffff:192.0.2.2]"));
+        Assert.Equal("127.0.0.1", peers.HostKey("[fe80::5054:ff:fe12:3456%2]"));
+        Assert.Equal("192.0.2.3", peers.HostKey("192.0.2.3")); // a neighbour is another host
+        // An address the machine takes later counts once its interfaces are read again (every 30 s).
+        own.Add(IPAddress.Parse("172.17.0.1"));
+        Assert.Equal("172.17.0.1", peers.HostKey("172.17.0.1"));
+        now += 31_000;
+        Assert.Equal("127.0.0.1", peers.HostKey("172.17.0.1"));
+        // With loopback addresses apart (specs playing several hosts on one machine), so are the machine's own.
+        var apart = new PeerAddresses(new HostGrouping(LoopbackIsOneHost: false), new MachineAddresses(() => own.ToArray(), () => now));
+        Assert.Equal("192.0.2.2", apart.HostKey("192.0.2.2"));
     }
 
     [Fact]
