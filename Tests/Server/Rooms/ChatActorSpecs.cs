@@ -318,8 +318,18 @@ public sealed class ChatActorSpecs() : ServerActorsFixture(null)
         for (var i = 0; i < 20; i++) Join($"c{i}");
         Look();
         var batch = watcher.ExpectMsg<PresenceBatch>();
-        Assert.Equal((16, 4, 0), (batch.Events.Length, batch.MoreJoined, batch.MoreLeft));
+        Assert.Equal((16, 0), (batch.Events.Length, batch.MoreLeft)); // a few names, the rest counted
         Assert.All(batch.Events, e => Assert.True(e.Joined));
+        // A name is announced once its session has started, which may come just after that look (a busy box's CI run
+        // saw 16 + 3): the next look tells the rest, and no one is told twice.
+        var joined = batch.Events.Length + batch.MoreJoined;
+        while (joined < 20)
+        {
+            Look();
+            var more = watcher.ExpectMsg<PresenceBatch>();
+            joined += more.Events.Length + more.MoreJoined;
+        }
+        Assert.Equal(20, joined);
 
         w.Tell(new SetPresence(1, false), watcher.Ref);
         watcher.FishForMessage(m => m is Reply { Id: 1 });
