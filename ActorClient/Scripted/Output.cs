@@ -180,7 +180,9 @@ public sealed class Output(TextWriter writer, bool json)
                 : $"ids up to {h.Trimmed} are not readable: trimmed, or from before your reservation");
         if (h.Messages.Length > 0 && h.Messages[0].Id > h.Trimmed + 1)
             notes.Add($"older: history {h.Conversation} before {h.Messages[0].Id}");
-        if (h.Messages.Length > 0 && h.Messages[^1].Id < h.LastId) notes.Add($"the newest is {h.LastId}");
+        // Paging forward needs the next page's command as much as paging back does (a retest's finding).
+        if (h.Messages.Length > 0 && h.Messages[^1].Id < h.LastId)
+            notes.Add($"newer: history {h.Conversation} after {h.Messages[^1].Id}; the newest is {h.LastId}");
         return notes.Count == 0 ? "" : " (" + string.Join("; ", notes) + ")";
     }
 

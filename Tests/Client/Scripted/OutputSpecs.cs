@@ -62,7 +62,8 @@ public sealed class OutputSpecs
     }
 
     // A new user's finding: "2 older ones trimmed" where nothing was (they were from before the reader's reservation),
-    // and a page of the newest 20 of 35 that did not say there were older ones.
+    // and a page of the newest 20 of 35 that did not say there were older ones; a retest's: paging forward needs its
+    // command too.
     [Fact]
     public void A_history_page_says_what_it_leaves_out_and_how_to_read_on()
     {
@@ -71,7 +72,9 @@ public sealed class OutputSpecs
         Assert.Equal(" (older: history #lobby before 16)", Output.HistoryNotes(Page("#lobby", 0, 16, 35, 35)));
         Assert.Equal(" (ids up to 28 were trimmed; older: history #lobby before 31)", Output.HistoryNotes(Page("#lobby", 28, 31, 35, 35)));
         Assert.Equal(" (ids up to 2 are not readable: trimmed, or from before your reservation)", Output.HistoryNotes(Page("bob", 2, 3, 8, 8)));
-        Assert.Equal(" (the newest is 9)", Output.HistoryNotes(Page("bob", 0, 1, 5, 9)));
+        Assert.Equal(" (newer: history bob after 5; the newest is 9)", Output.HistoryNotes(Page("bob", 0, 1, 5, 9)));
+        Assert.Equal(" (ids up to 28 were trimmed; older: history #lobby before 31; newer: history #lobby after 35; the newest is 60)",
+            Output.HistoryNotes(Page("#lobby", 28, 31, 35, 60)));
         Assert.Equal("", Output.HistoryNotes(Page("bob", 0, 1, 5, 5)));
     }
 
