@@ -105,7 +105,7 @@ public static class CommandCatalog
         new("help", [], "this list") { Slash = ["help"], AtPrompt = new ShowHelp() },
         new("menu", [], "the numbered menu; a number picks an entry") { Aliases = ["?"], AtPrompt = new ShowMenu() },
         new("unregister", [], "give up your name and leave") { Parse = _ => new UnregisterCommand() },
-        new("exit", [], "leave, your name freed; Ctrl-D too, Esc asks first") { Aliases = ["quit"], Slash = ["quit"], Parse = _ => new ExitCommand() },
+        new("exit", [], "leave: you go offline (a guest's name is anyone's again); Ctrl-D too, Esc asks first") { Aliases = ["quit"], Slash = ["quit"], Parse = _ => new ExitCommand() },
     ];
 
     /// <summary>What a script may send: all but the prompt's own.</summary>

@@ -30,22 +30,22 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
             switch (read.Outcome)
             {
                 case ReadOutcome.EndOfInput or ReadOutcome.Interrupted:
-                    return await LeaveAsync("Name freed");
+                    return await LeaveAsync("Offline (a reserved name stays yours)");
                 // Esc is easy to hit by accident: leaving by it is confirmed, the other ways are not.
                 case ReadOutcome.Escape:
-                    if (ui.Confirm("Leave Switchboard (your name is freed)?")) return await LeaveAsync("Name freed");
+                    if (ui.Confirm("Leave Switchboard (you go offline)?")) return await LeaveAsync("Offline (a reserved name stays yours)");
                     continue;
             }
             switch (PromptLine.Parse(read.Text, MainChoices.Length))
             {
                 case MenuPick { Index: 1 }: return await LeaveAsync("Unregistered");
-                case MenuPick { Index: 2 }: return await LeaveAsync("Name freed");
+                case MenuPick { Index: 2 }: return await LeaveAsync("Offline (a reserved name stays yours)");
                 case MenuPick m: await PickAsync(m.Index); break;
                 case ShowMenu: ui.Menu(Title, MainChoices); break;
                 case ShowHelp: ui.Info(CommandHelp.Prompt); break;
                 case PromptError e: ui.Bad(e.Error); break;
                 case RunCommand { Command: UnregisterCommand }: return await LeaveAsync("Unregistered");
-                case RunCommand { Command: ExitCommand }: return await LeaveAsync("Name freed");
+                case RunCommand { Command: ExitCommand }: return await LeaveAsync("Offline (a reserved name stays yours)");
                 case RunCommand { Command: WireCommand { Name: "reserve" } } when !Retyped(): break;
                 case RunCommand { Command: WireCommand w }: await RunAsync(w); break;
                 case RunCommand { Command: SleepCommand s }: await Task.Delay(s.Milliseconds); break;

@@ -225,7 +225,7 @@ public sealed class InteractiveClientSpecs : IAsyncLifetime
         alice.Keys("Escape");
         await alice.WaitForAsync(s => TmuxClient.LastLine(s).EndsWith("notices on] >") && s.Count(l => l.Contains("Which request?")) == 2, "the main prompt at the bottom");
         alice.Keys("Escape");
-        await alice.WaitForTextAsync("Leave Switchboard (your name is freed)? [y/N]");
+        await alice.WaitForTextAsync("Leave Switchboard (you go offline)? [y/N]");
         alice.Type("n");
         alice.Keys("Enter");
         await alice.WaitForAsync(s => TmuxClient.LastLine(s).EndsWith("notices on] >") && s.Any(l => l.EndsWith("[y/N] n")), "the prompt after saying no");
@@ -289,7 +289,7 @@ public sealed class InteractiveClientSpecs : IAsyncLifetime
         alice.Type("tell bob typing here");
         await alice.WaitForAsync(s => s[^1].StartsWith("> tell bob typing here"), "the input on the last row");
         alice.Keys("C-u", "Escape");
-        await alice.WaitForTextAsync("Leave Switchboard (your name is freed)? [y/N]");
+        await alice.WaitForTextAsync("Leave Switchboard (you go offline)? [y/N]");
         alice.Type("y");
         alice.Keys("Enter");
         Assert.Equal(0, await alice.WaitForExitAsync());
