@@ -32,12 +32,8 @@ public sealed class HostileAccountSpecs : IDisposable
 
     private static Task<int> CommandAsync(HostilePeer peer, IActorRef session, AccountCommand command) => AnswerAsync(peer, session, command, command.Id);
 
-    private static async Task<int> AnswerAsync(HostilePeer peer, IActorRef session, object message, long id)
-    {
-        session.Tell(message, peer.Inbox.Receiver);
-        while (true)
-            if (await peer.Inbox.ReceiveAsync(Wait.Scaled()) is IReply r && r.Id == id) return r.Code;
-    }
+    private static Task<int> AnswerAsync(HostilePeer peer, IActorRef session, object message, long id) =>
+        peer.AnswerAsync(session, message, id, Wait);
 
     // Each account command is a password hash: one client alternating reserve and release as fast as it can kept all
     // four of the node's password checks busy, and every other reserved name's login was answered 429.

@@ -32,12 +32,8 @@ public sealed class HostileLoginLoopSpecs(Xunit.Abstractions.ITestOutputHelper o
         return ServerNode.StartAsync(extra: ["--data", Path.Combine(_dir, "data"), "--config", config]);
     }
 
-    private static async Task<int> AnswerAsync(HostilePeer peer, IActorRef session, object message, long id)
-    {
-        session.Tell(message, peer.Inbox.Receiver);
-        while (true)
-            if (await peer.Inbox.ReceiveAsync(Wait.Scaled()) is IReply r && r.Id == id) return r.Code;
-    }
+    private static Task<int> AnswerAsync(HostilePeer peer, IActorRef session, object message, long id) =>
+        peer.AnswerAsync(session, message, id, Wait);
 
     [Fact]
     public async Task Names_owned_from_several_addresses_logging_in_a_loop_do_not_keep_other_owners_out()

@@ -27,23 +27,6 @@ public sealed class HostileOwnAddressSpecs(Xunit.Abstractions.ITestOutputHelper 
             .Select(a => a.Address)
             .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))?.ToString();
 
-    private static async Task<int> ReserveAsync(HostilePeer peer, ServerNode server, string prefix, int count)
-    {
-        var reserved = 0;
-        for (var i = 0; i < count; i++)
-        {
-            if (await peer.RegisterAsync(server, new Register($"{prefix}{i}")) is not Registered r) continue;
-            r.Session.Tell(new AccountCommand(1, AccountAction.Reserve, "mallorys-password"), peer.Inbox.Receiver);
-            while (true)
-                if (await peer.Inbox.ReceiveAsync(Wait.Scaled()) is IReply a && a.Id == 1)
-                {
-                    if (a.Code == Codes.Ok) reserved++;
-                    break;
-                }
-        }
-        return reserved;
-    }
-
     [Fact]
     public async Task One_local_peer_reserves_no_more_than_one_hosts_budget_from_loopback_and_the_machines_own_address()
     {
@@ -57,7 +40,7 @@ public sealed class HostileOwnAddressSpecs(Xunit.Abstractions.ITestOutputHelper 
             using (relay)
             using (peer)
             {
-                var n = await ReserveAsync(peer, server, $"m{ip.Replace('.', '_')}x", 12);
+                var n = (await peer.ReserveAsync(server, $"m{ip.Replace('.', '_')}x", 12, "mallorys-password", Wait)).Count;
                 output.WriteLine($"reserved from {ip}: {n}");
                 reserved += n;
             }

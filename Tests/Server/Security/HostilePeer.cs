@@ -86,6 +86,28 @@ public sealed class HostilePeer : IDisposable
         }
     }
 
+    /// <summary>Sends <paramref name="message"/> to <paramref name="session"/> and returns the code of its reply
+    /// <paramref name="id"/> (what else arrives meanwhile is passed over).</summary>
+    public async Task<int> AnswerAsync(IActorRef session, object message, long id, TimeSpan wait)
+    {
+        session.Tell(message, Inbox.Receiver);
+        while (true)
+            if (await Inbox.ReceiveAsync(wait.Scaled()) is IReply r && r.Id == id) return r.Code;
+    }
+
+    /// <summary>Registers <paramref name="prefix"/>0, 1, ... (<paramref name="count"/> names) at <paramref name="server"/>
+    /// and reserves each it may; returns the sessions of those reserved.</summary>
+    public async Task<List<IActorRef>> ReserveAsync(ServerNode server, string prefix, int count, string password, TimeSpan wait)
+    {
+        var sessions = new List<IActorRef>();
+        for (var i = 0; i < count; i++)
+        {
+            if (await RegisterAsync(server, new Register($"{prefix}{i}")) is not Registered r) continue;
+            if (await AnswerAsync(r.Session, new AccountCommand(1, AccountAction.Reserve, password), 1, wait) == Codes.Ok) sessions.Add(r.Session);
+        }
+        return sessions;
+    }
+
     /// <summary>Server settings under which <see cref="On"/>'s addresses are hosts of their own. By default every loopback
     /// address is one host, the machine (a local peer binds any of 127.0.0.0/8); specs whose point is two hosts play them
     /// on one machine with this.</summary>

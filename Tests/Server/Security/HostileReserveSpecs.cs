@@ -21,23 +21,8 @@ public sealed class HostileReserveSpecs(Xunit.Abstractions.ITestOutputHelper out
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static async Task<int> AnswerAsync(HostilePeer peer, IActorRef session, object message, long id)
-    {
-        session.Tell(message, peer.Inbox.Receiver);
-        while (true)
-            if (await peer.Inbox.ReceiveAsync(Wait.Scaled()) is IReply r && r.Id == id) return r.Code;
-    }
-
-    private static async Task<List<IActorRef>> ReserveAsync(HostilePeer peer, ServerNode server, string prefix, int count)
-    {
-        var sessions = new List<IActorRef>();
-        for (var i = 0; i < count; i++)
-        {
-            if (await peer.RegisterAsync(server, new Register($"{prefix}{i}")) is not Registered r) continue;
-            if (await AnswerAsync(peer, r.Session, new AccountCommand(1, AccountAction.Reserve, "mallorys-password"), 1) == Codes.Ok) sessions.Add(r.Session);
-        }
-        return sessions;
-    }
+    private static Task<List<IActorRef>> ReserveAsync(HostilePeer peer, ServerNode server, string prefix, int count) =>
+        peer.ReserveAsync(server, prefix, count, "mallorys-password", Wait);
 
     [Fact]
     public async Task One_peer_reserves_no_more_than_one_hosts_budget_from_several_loopback_addresses()
