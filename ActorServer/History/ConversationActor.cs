@@ -398,7 +398,7 @@ public sealed class ConversationActor : ReceivePersistentActor
         });
     }
 
-    private static long Size(MessagePosted m) => 2L * (m.From.Length + m.Text.Length);
+    private static long Size(MessagePosted m) => KeptLines.Size(m.From, m.Text.Length);
 
     // A rejected event took a sequence number the journal never wrote: the actor stops (everyone waiting hears 503) and is
     // read afresh by the next message, so ids stay gap-free.

@@ -48,8 +48,11 @@ internal sealed class KeptLines
     public long SizeAt(int index)
     {
         ref readonly var e = ref At(index);
-        return 2L * (e.From.Length + e.Chars);
+        return Size(e.From, e.Chars);
     }
+
+    /// <summary>A line's size as retention counts it: its sender and text in UTF-16 bytes.</summary>
+    public static long Size(string from, int textChars) => 2L * (from.Length + textChars);
 
     public void Add(long id, string from, string text, long timeMs)
     {
