@@ -239,8 +239,8 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
             else g.Older++;
         g.Later += m.Kept;
         g.LaterGone += m.Gone;
-        // One's own messages are never unread (Unread: counted by the conversation; a node before it answers without).
-        if (_read.TryGetValue(m.Conversation.Key, out var marker) && (m.Unread ?? m.LastId - Unread.From(marker, m.LastId)) is var unread && unread > 0)
+        // One's own messages are never unread (Unread.Of).
+        if (_read.TryGetValue(m.Conversation.Key, out var marker) && Unread.Of(m, marker) is var unread && unread > 0)
             g.Unread.Add((m.Conversation, unread));
         if (++g.Answered == g.Expected) Finish(m.Ticket);
     }

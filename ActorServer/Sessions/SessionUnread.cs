@@ -64,7 +64,7 @@ internal sealed class SessionUnread(string name, IActorRef self, IWithTimers tim
     private void Fetched(Fetched m)
     {
         if (!_counting.TryGetValue(m.Ticket, out var c) || !c.Markers.TryGetValue(m.Conversation, out var marker)) return;
-        c.Counts[m.Conversation.SeenBy(name)] = m.Unread ?? m.LastId - Unread.From(marker, m.LastId);
+        c.Counts[m.Conversation.SeenBy(name)] = Unread.Of(m, marker);
         if (c.Counts.Count == c.Markers.Count) Finish(m.Ticket);
     }
 
