@@ -61,5 +61,7 @@ failed() {
 }
 for _ in $(seq 1 100); do grep -q '^listening on' "$log" && break; kill -0 "$server" 2>/dev/null || failed; sleep 0.1; done
 grep '^listening on' "$log"
-echo "(its segment is $segment: dotnet ActorServer/bin/Release/net10.0/ActorServer.dll inspect --segment $segment)"
+# Within 80 columns, and a command that pastes whole (continued by its backslash).
+echo "registry: dotnet ActorServer/bin/Release/net10.0/ActorServer.dll inspect \\"
+echo "            --segment $segment"
 dotnet ActorClient/bin/Release/net10.0/ActorClient.dll "$name" --server "127.0.0.1:$port" "$@"

@@ -1,16 +1,16 @@
 using System.CommandLine;
 
-var host = new Option<string>("--host") { Description = "Address to bind and advertise", DefaultValueFactory = _ => "127.0.0.1" };
-var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 4053 };
+var host = new Option<string>("--host") { HelpName = "HOST", Description = "Address to bind and advertise", DefaultValueFactory = _ => "127.0.0.1" };
+var port = new Option<int>("--port") { HelpName = "PORT", Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 4053 };
 ServerHelp.PortOption(port, 0);
-var segment = new Option<string>("--segment") { Description = "Shared-memory segment name under /dev/shm", DefaultValueFactory = _ => "switchboard" };
-var config = new Option<string?>("--config") { Description = "Server hocon file (default: hocon/server.hocon next to the program)" };
+var segment = new Option<string>("--segment") { HelpName = "NAME", Description = "Shared-memory segment name under /dev/shm", DefaultValueFactory = _ => "switchboard" };
+var config = new Option<string?>("--config") { HelpName = "FILE", Description = "Server hocon file (default: hocon/server.hocon next to the program)" };
 var debug = new Option<bool>("--debug") { Description = "Log every request and reply" };
 var clusterMode = new Option<bool>("--cluster") { Description = "Cluster mode (Akka.Cluster): no segment; names, rooms and messages across hosts" };
-var seeds = new Option<string?>("--seeds") { Description = "Cluster mode: seed nodes HOST:CLUSTER-PORT[,HOST:CLUSTER-PORT...]" };
+var seeds = new Option<string?>("--seeds") { HelpName = "HOST:PORT,...", Description = "Cluster mode: seed nodes HOST:CLUSTER-PORT[,HOST:CLUSTER-PORT...]" };
 var clusterSecret = new Option<string?>("--cluster-secret-file") { HelpName = "FILE", Description = "Cluster mode: the secret every node shares (first line, mode 0600; or SWITCHBOARD_CLUSTER_SECRET); admits nodes to the node port and signs their messages" };
-var clusterPort = new Option<int?>("--cluster-port") { Description = "Cluster mode: the port other nodes reach this one on (mutual TLS, cluster secret only); default --port + 1" };
-var publicHost = new Option<string?>("--public-host") { Description = "Cluster mode: the address others use for this node (with --host 0.0.0.0)" };
+var clusterPort = new Option<int?>("--cluster-port") { HelpName = "PORT", Description = "Cluster mode: the port other nodes reach this one on (mutual TLS, cluster secret only); default --port + 1" };
+var publicHost = new Option<string?>("--public-host") { HelpName = "HOST", Description = "Cluster mode: the address others use for this node (with --host 0.0.0.0)" };
 var debugAkka = new Option<bool>("--debug-akka") { Description = "Also log Akka's own debug output (remoting, shutdown phases)" };
 var monitor = new Option<string?>("--monitor") { HelpName = "HOST:PORT", Description = "Serve /healthz /metrics /status /clients over HTTP at HOST:PORT (e.g. 127.0.0.1:8222); off by default" };
 var logFormat = new Option<string>("--log-format") { Description = "Log lines as text or json (one JSON object per line)", DefaultValueFactory = _ => "text" };
@@ -26,7 +26,7 @@ var db = new Option<string?>("--db")
     Description = "Cluster mode: the PostgreSQL database every node shares, as an Npgsql connection string (Host=H;Port=5432;Database=D;Username=U) " +
         "or a file of mode 0600 whose first line is one (keeps the password off the command line)",
 };
-var tokenFile = new Option<string?>("--token-file") { Description = "Require this file's token (first line, mode 0600) at registration; or set SWITCHBOARD_TOKEN" };
+var tokenFile = new Option<string?>("--token-file") { HelpName = "FILE", Description = "Require this file's token (first line, mode 0600) at registration; or set SWITCHBOARD_TOKEN" };
 
 var root = new RootCommand("Switchboard server: named clients, operations and messages over Akka.Remote");
 root.Options.Add(host);
@@ -46,11 +46,11 @@ root.Options.Add(publicHost);
 root.Options.Add(clusterSecret);
 root.Options.Add(db);
 var tls = ServerTls.AddOptions(root);
-var inspectSegment = new Option<string>("--segment") { Description = "Segment to read", DefaultValueFactory = _ => "switchboard" };
+var inspectSegment = new Option<string>("--segment") { HelpName = "NAME", Description = "Segment to read", DefaultValueFactory = _ => "switchboard" };
 var inspectJson = new Option<bool>("--json") { Description = "One JSON object (one per refresh with --watch)" };
 var inspectWatch = new Option<bool>("--watch") { Description = "Refresh a live table until Ctrl-C" };
 var inspectMonitor = new Option<string?>("--monitor") { HelpName = "HOST:PORT", Description = "Read a node's monitoring endpoint instead of a segment (cluster mode: the members and totals)" };
-var inspectUrl = new Option<string?>("--url") { Description = "As --monitor, given as a URL (http://HOST:PORT/)" };
+var inspectUrl = new Option<string?>("--url") { HelpName = "URL", Description = "As --monitor, given as a URL (http://HOST:PORT/)" };
 var inspect = new Command("inspect", "Show the nodes, online clients and totals of a segment, or of a node's --monitor endpoint, from another process")
 {
     inspectSegment, inspectJson, inspectWatch, inspectMonitor, inspectUrl,

@@ -3,8 +3,11 @@ namespace Switchboard.Client.Commands;
 /// <summary>The commands as the help texts show them, written from the <see cref="CommandCatalog"/>.</summary>
 public static class CommandHelp
 {
-    /// <summary>Under the menu: a few commands to try, and how to see them all.</summary>
-    public const string MenuHint = "Type a number or a command (tell bob hi, calc 6 * 7, say #games gg, who); help lists them, menu shows this again.";
+    /// <summary>Under the menu: a few commands to try, and how to see them all; the message goes to someone else than
+    /// <paramref name="self"/> (bob was told to tell bob).</summary>
+    public static string MenuHint(string self) =>
+        $"Type a number or a command (tell {(string.Equals(self, "bob", StringComparison.OrdinalIgnoreCase) ? "alice" : "bob")} hi, " +
+        "calc 6 * 7, say #games gg, who);\nhelp lists them all, menu shows this again.";
 
     /// <summary>The in-app <c>help</c>: a command a line, with what it does and its other spellings.</summary>
     public static string Prompt { get; } = PromptText();

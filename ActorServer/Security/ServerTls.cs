@@ -11,8 +11,8 @@ public sealed record ServerTls(string? Certificate, string? Ca, string? ClientCe
     /// <summary>Adds --tls-cert, --tls-ca and --tls-client-certs to <paramref name="command"/>; the result reads them back.</summary>
     public static Func<ParseResult, ServerTls> AddOptions(Command command)
     {
-        var cert = new Option<string?>("--tls-cert") { Description = $"This node's certificate and key (PKCS#12 .pfx; its password in ${TlsFiles.PasswordVariable}): Akka.Remote over TLS" };
-        var ca = new Option<string?>("--tls-ca") { Description = "The CA (PEM) every peer's certificate must chain to; the machine's store is not used" };
+        var cert = new Option<string?>("--tls-cert") { HelpName = "F.pfx", Description = $"This node's certificate and key (PKCS#12 .pfx; its password in ${TlsFiles.PasswordVariable}): Akka.Remote over TLS" };
+        var ca = new Option<string?>("--tls-ca") { HelpName = "CA.pem", Description = "The CA (PEM) every peer's certificate must chain to; the machine's store is not used" };
         var clients = new Option<string?>("--tls-client-certs") { Description = "required (default): every peer presents a certificate of the CA; none: only this server is authenticated by certificate" };
         clients.AcceptOnlyFromAmong("required", "none");
         command.Options.Add(cert);

@@ -5,6 +5,7 @@ namespace Switchboard.Client.Interactive.Chat;
 /// <summary>The menu and the prompt inside the chat view: everything they print goes to the message pane.</summary>
 public sealed class ChatUi : IMenuUi
 {
+    private readonly string _self;
     private readonly ChatScreen _screen;
     private readonly LineEditor _editor;
     private readonly History _history;
@@ -13,6 +14,7 @@ public sealed class ChatUi : IMenuUi
 
     public ChatUi(Notices notices, ClientStatus status, History history, Completer completer, CancellationToken interrupted)
     {
+        _self = status.Name;
         _screen = new ChatScreen(status);
         _editor = new LineEditor(notices, _screen, interrupted);
         _history = history;
@@ -24,7 +26,7 @@ public sealed class ChatUi : IMenuUi
     {
         _screen.Add(title, "aqua");
         for (var i = 0; i < choices.Count; i++) _screen.Add($"  {i + 1}. {choices[i]}", "aqua");
-        _screen.Add(CommandHelp.MenuHint, "grey");
+        _screen.Add(CommandHelp.MenuHint(_self), "grey");
     }
 
     public ReadResult ReadCommand() => _editor.Read(() => "[bold]>[/] ", _history, _completer);

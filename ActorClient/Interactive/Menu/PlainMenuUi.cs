@@ -8,7 +8,7 @@ public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices not
         Flush();
         output.WriteLine(title);
         for (var i = 0; i < choices.Count; i++) output.WriteLine($"  {i + 1}. {choices[i]}");
-        output.WriteLine(CommandHelp.MenuHint);
+        output.WriteLine(CommandHelp.MenuHint(status.Name));
     }
 
     public ReadResult ReadCommand()

@@ -14,7 +14,7 @@ public sealed class SpectreMenuUi(Notices notices, ClientStatus status, History 
         AnsiConsole.MarkupLine($"[bold aqua]{Markup.Escape(title)}[/]");
         for (var i = 0; i < choices.Count; i++)
             AnsiConsole.MarkupLine($"  [aqua]{i + 1}.[/] {Markup.Escape(choices[i])}");
-        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(CommandHelp.MenuHint)}[/]");
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(CommandHelp.MenuHint(status.Name))}[/]");
     }
 
     public ReadResult ReadCommand() => _editor.Read(StatusPrompt, history, completer);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Switchboard.Messages.Startup;
 
 namespace Switchboard.Tests.Client.Commands;
 
@@ -71,12 +72,18 @@ public sealed class CommandCatalogSpecs
             Assert.Equal((spelling, c.Name), (spelling, Outcome(string.Join(' ', c.Usages.First().Split(' ').Skip(1).Prepend(spelling).Select(w => Samples.GetValueOrDefault(w, w))))));
     }
 
-    [Fact]
-    public void The_examples_under_the_menu_are_commands()
+    [Theory]
+    [InlineData("alice")]
+    [InlineData("bob")]
+    [InlineData("BOB")]
+    public void The_examples_under_the_menu_are_commands_and_do_not_message_oneself(string self)
     {
-        var examples = Regex.Match(CommandHelp.MenuHint, @"\(([^)]*)\)").Groups[1].Value.Split(", ");
+        var examples = Regex.Match(CommandHelp.MenuHint(self), @"\(([^)]*)\)").Groups[1].Value.Split(", ");
         Assert.True(examples.Length >= 3);
         foreach (var e in examples) Assert.IsType<RunCommand>(PromptLine.Parse(e, 8));
+        var tell = Assert.Single(examples, e => e.StartsWith("tell ", StringComparison.Ordinal));
+        Assert.NotEqual(self, tell.Split(' ')[1], StringComparer.OrdinalIgnoreCase);
+        Assert.All(CommandHelp.MenuHint(self).Split('\n'), line => Assert.InRange(line.Length, 1, HelpText.Width));
     }
 
     // --help says its commands work in scripted mode and at the prompt: so do their other spellings, /msg included.

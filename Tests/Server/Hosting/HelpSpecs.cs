@@ -1,3 +1,5 @@
+using Switchboard.Messages.Startup;
+
 namespace Switchboard.Tests.Server.Hosting;
 
 /// <summary>The server's help teaches, and its option errors say what to type instead.</summary>
@@ -46,6 +48,24 @@ public sealed class HelpSpecs
             foreach (var part in new[] { names, "Every server using DIR must be stopped", "first line", "3 a server is running on DIR", "4 NAME is not reserved" })
                 Assert.Contains(part, help.StdOut);
         }
+    }
+
+    // A terminal's usual width: past it, the help wraps and breaks its own columns (a new user's finding).
+    [Theory]
+    [InlineData(new[] { "--help" }, 0)]
+    [InlineData(new[] { "inspect", "--help" }, 0)]
+    [InlineData(new[] { "backup", "--help" }, 0)]
+    [InlineData(new[] { "restore", "--help" }, 0)]
+    [InlineData(new[] { "accounts", "set-password", "--help" }, 0)]
+    [InlineData(new[] { "--no-such-option" }, 2)]
+    public async Task Every_line_of_the_servers_help_and_usage_fits_in_80_columns(string[] args, int exitCode)
+    {
+        await using var help = new ChildProcess(Binaries.Server, args, redirectInput: false);
+        Assert.Equal(exitCode, await help.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var text = help.StdOut + help.StdErr;
+        Assert.Contains("ActorServer", text);
+        var wide = text.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > HelpText.Width).ToArray();
+        Assert.True(wide.Length == 0, $"{wide.Length} line(s) past {HelpText.Width} columns:\n{string.Join('\n', wide)}");
     }
 
     [Theory]
