@@ -122,7 +122,7 @@ public static class NodeHost
         if (connections is not null) metrics.ObserveConnections(() => connections.Open);
         await using var endpoint = monitor is null ? null : await NodeWiring.StartMonitorAsync(monitor, new MonitorEndpoint.Context(at.Node,
             NodeWiring.Version, started, mode.View(node, system, app.Services.GetRequiredService<ActorRegistry>().Get<RegistryKey>()), metrics, logs,
-            ((IDataStore?)data ?? mode.Store)?.Status, connections, peers.Hosts));
+            ((IDataStore?)data ?? mode.Store)?.Status, connections, peers.HostKey));
         if (monitor is not null && endpoint is null)
         {
             await app.StopAsync();

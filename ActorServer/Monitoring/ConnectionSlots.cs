@@ -8,8 +8,8 @@ namespace Switchboard.Server.Monitoring;
 /// refuses a newcomer when it is full, so peers that open connections and never finish a header kept every
 /// <c>/healthz</c> out until their header timeout. Here a newcomer is always admitted, and makes room:
 /// <list type="bullet">
-/// <item>one host (its IP as <see cref="PeerAddresses.HostKey(string, HostGrouping)"/> groups it: the node's
-/// <c>switchboard.hosts</c>, every loopback address one host by default) holds at most <c>perHost</c> connections: past it, its own oldest
+/// <item>one host (its IP as <see cref="PeerAddresses.HostKey(string)"/> groups it: the node's
+/// <c>switchboard.hosts</c>, every loopback address and every address of the machine one host by default) holds at most <c>perHost</c> connections: past it, its own oldest
 /// gives way, so one host's peers evict only each other;</item>
 /// <item>past <c>capacity</c>, the connection idle longest (no request in flight: still sending its header, or kept
 /// alive between requests) is closed; when none is idle, the one busy longest of the host holding the most. A request
@@ -19,7 +19,9 @@ namespace Switchboard.Server.Monitoring;
 /// A probe, whose request follows its connect at once and is answered at once, is the newest connection while it is
 /// served: the oldest go first.
 /// </summary>
-internal sealed class ConnectionSlots(int capacity, int perHost, HostGrouping? hosts = null)
+/// <param name="hostKey">A socket's host as the node keys it (<see cref="PeerAddresses.HostKey(string)"/>); by default
+/// the default grouping without the machine's own addresses (specs).</param>
+internal sealed class ConnectionSlots(int capacity, int perHost, Func<string, string>? hostKey = null)
 {
     sealed class Slot(ConnectionContext connection, string host)
     {
@@ -77,10 +79,10 @@ internal sealed class ConnectionSlots(int capacity, int perHost, HostGrouping? h
     // Idle before busy, each the longest so.
     static Slot Oldest(IEnumerable<Slot> slots) => slots.MinBy(s => (s.Idle is null ? 1 : 0, s.Since))!;
 
-    readonly HostGrouping _hosts = hosts ?? HostGrouping.Default;
+    readonly Func<string, string> _hostKey = hostKey ?? (h => PeerAddresses.HostKey(h, HostGrouping.Default));
 
     string HostOf(ConnectionContext connection) =>
-        connection.RemoteEndPoint is System.Net.IPEndPoint ip ? PeerAddresses.HostKey(ip.Address.ToString(), _hosts) : "";
+        connection.RemoteEndPoint is System.Net.IPEndPoint ip ? _hostKey(ip.Address.ToString()) : "";
 
     /// <summary>HTTP middleware: a connection with a request in flight is busy, evicted only when none is idle.</summary>
     public async Task Serve(HttpContext h, RequestDelegate next)

@@ -32,9 +32,10 @@ public sealed class MonitorEndpoint : IAsyncDisposable
 
     /// <param name="Store">What <c>/status</c> shows of the durable store (<see cref="DataStore.Status"/>); null: none (cluster mode).</param>
     /// <param name="Connections">The client port's live connections and their caps; null where none are counted.</param>
-    /// <param name="Hosts">What one host is (the node's <c>switchboard.hosts</c>), for the bound per host.</param>
+    /// <param name="HostKey">What one host is (<see cref="PeerAddresses.HostKey(string)"/>: the node's <c>switchboard.hosts</c>,
+    /// loopback and the machine's own addresses one), for the bound per host.</param>
     public sealed record Context(string Node, string Version, DateTimeOffset Started, INodeView View, SwitchboardMetrics Metrics, ILoggerFactory Logs,
-        object? Store = null, InboundConnections? Connections = null, HostGrouping? Hosts = null);
+        object? Store = null, InboundConnections? Connections = null, Func<string, string>? HostKey = null);
 
     /// <summary>Binds and starts; throws <see cref="IOException"/> when the address cannot be bound (in use, not local).</summary>
     public static async Task<MonitorEndpoint> StartAsync(MonitorAddress at, Context c, CancellationToken ct)
@@ -45,7 +46,7 @@ public sealed class MonitorEndpoint : IAsyncDisposable
             ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(c.Logs); // the node's log lines and format; the host keeps it
-        var slots = new ConnectionSlots(MaxConnections, MaxConnectionsPerHost, c.Hosts);
+        var slots = new ConnectionSlots(MaxConnections, MaxConnectionsPerHost, c.HostKey);
         builder.WebHost.UseKestrel(k =>
         {
             k.Listen(at.Ip, at.Port, l => l.Use(slots.Admit));

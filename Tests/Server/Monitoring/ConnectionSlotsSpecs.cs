@@ -50,6 +50,21 @@ public sealed class ConnectionSlotsSpecs
         Assert.False(other.Closed.IsCompleted);
     }
 
+    /// <summary>A local peer binds any of the machine's own addresses too (eth0's, a bridge's): with loopback, one host.</summary>
+    [Fact]
+    public async Task The_machines_own_addresses_are_the_same_host_as_loopback()
+    {
+        var peers = new PeerAddresses(HostGrouping.Default, new MachineAddresses(() => [IPAddress.Parse("192.0.2.50"), IPAddress.Parse("2001:db8::50")]));
+        var slots = new ConnectionSlots(8, perHost: 2, peers.HostKey);
+        var other = Open(slots, "o", "192.0.2.9");
+        var (a, b) = (Open(slots, "a", "192.0.2.50"), Open(slots, "b", "127.0.0.1"));
+        var c = Open(slots, "c", "2001:db8::50");
+        await a.Closed.WaitAsync(Patience.Scaled()); // 8 slots, 4 in use: only the host's cap of 2 closes it
+        Assert.True(c.Served);
+        Assert.False(b.Closed.IsCompleted);
+        Assert.False(other.Closed.IsCompleted);
+    }
+
     /// <summary>Slow readers: a response nobody reads keeps its request in flight for good. They refused every
     /// <c>/healthz</c> while only idle connections could make way.</summary>
     [Fact]
