@@ -28,6 +28,7 @@ public sealed class InboxExtractor(int shards) : HashCodeMessageExtractor(shards
         CollectAway m => m.Owner,
         AwayDelivered m => m.Owner,
         ClearInbox m => m.Owner,
+        ForgetMarker m => m.Owner,
         MarkChecked m => m.Mark.Owner,
         ReadMarkers m => m.Owner,
         _ => null,

@@ -40,6 +40,7 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
         Receive<Hold>(FromHere, m => Ask(_inboxes, m.Ticket, t => m with { Ticket = t }));
         Receive<CollectAway>(FromHere, m => Ask(_inboxes, m.Ticket, t => m with { Ticket = t }));
         Receive<AwayDelivered>(FromHere, m => _inboxes.Tell(m, ActorRefs.NoSender));
+        Receive<ForgetMarker>(FromHere, m => _inboxes.Tell(m, ActorRefs.NoSender));
         Receive<Posted>(m => Answer(m.Ticket, t => m with { Ticket = t }));
         Receive<HistoryFailed>(m => Answer(m.Ticket, t => m with { Ticket = t }));
         Receive<HistoryPage>(m => Answer(m.Ticket, t => m with { Ticket = t }));

@@ -15,7 +15,7 @@ internal static class HistoryWireCodec
     public static ManifestTable Add(ManifestTable t) => t
         .Add<Post>("h-post").Add<Posted>("h-posted").Add<HistoryFailed>("h-failed")
         .Add<ReadHistory>("h-read").Add<HistoryPage>("h-page").Add<Fetch>("h-fetch").Add<Fetched>("h-fetched")
-        .Add<Hold>("h-hold").Add<HeldOk>("h-held").Add<CollectAway>("h-collect").Add<ClearInbox>("h-clear")
+        .Add<Hold>("h-hold").Add<HeldOk>("h-held").Add<CollectAway>("h-collect").Add<ClearInbox>("h-clear").Add<ForgetMarker>("h-forget")
         .Add<AwayReport>("h-away").Add<AwayDelivered>("h-delivered").Add<MarkReadUpTo>("h-mark").Add<MarkedOk>("h-marked")
         .Add<MarkChecked>("h-checked").Add<ReservationNotice>("h-notice")
         .Add<ReadMarkers>("h-markers").Add<MarkersRead>("h-markers-read");
@@ -35,6 +35,7 @@ internal static class HistoryWireCodec
         HeldOk m => new HeldOkP { Ticket = m.Ticket },
         CollectAway m => new CollectP { Owner = m.Owner, SinceMs = m.SinceMs, Ticket = m.Ticket, Next = m.Next },
         ClearInbox m => new ClearP { Owner = m.Owner },
+        ForgetMarker m => new ForgetMarkerP { Owner = m.Owner, Conversation = m.Conversation.Key },
         AwayReport m => new AwayP
         {
             Lines = { m.Lines.Select(l => new AwayLineP { Conversation = l.Conversation.Key, Line = Line(l.Line) }) },
@@ -71,6 +72,7 @@ internal static class HistoryWireCodec
         ["h-held"] = From(HeldOkP.Parser, p => new HeldOk(p.Ticket)),
         ["h-collect"] = From(CollectP.Parser, p => new CollectAway(Name(p.Owner), p.SinceMs, p.Ticket, p.Next)),
         ["h-clear"] = From(ClearP.Parser, p => new ClearInbox(Name(p.Owner))),
+        ["h-forget"] = From(ForgetMarkerP.Parser, p => new ForgetMarker(Name(p.Owner), Conv(p.Conversation))),
         ["h-away"] = From(AwayP.Parser, p => new AwayReport(
             [.. p.Lines.Select(l => new AwayLine(Conv(l.Conversation), Line(l.Line ?? throw Missing("line"))))],
             [.. p.Unread.Select(u => (Conv(u.Conversation), u.Unread))], p.UpTo, p.Trimmed, p.Ticket, p.More, p.Later)),

@@ -88,6 +88,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         Receive<CollectAway>(m => ToInbox(m.Owner, m));
         Receive<AwayDelivered>(m => ToInbox(m.Owner, m));
         Receive<ReadMarkers>(m => ToInbox(m.Owner, m));
+        Receive<ForgetMarker>(m => ToInbox(m.Owner, m));
         Receive<ReservationChanged>(m => ToInbox(m.Name, new ClearInbox(m.Name)));
         Receive<ChildStopping>(m =>
         {

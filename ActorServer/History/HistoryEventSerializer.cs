@@ -18,7 +18,7 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
     /// <summary>The journal's manifest of <see cref="InboxCleared"/>: what the operator's release waits to see compacted.</summary>
     public const string InboxClearedManifest = "cleared";
     private const string PostedM = "posted", HeldM = "held", DeliveredM = "held-done", ReadM = "read", ClearedM = InboxClearedManifest,
-        InboxM = "inbox", DroppedM = "held-dropped", BatchM = "posted-batch", ReachedM = "ids-reached";
+        InboxM = "inbox", DroppedM = "held-dropped", BatchM = "posted-batch", ReachedM = "ids-reached", ForgotM = "read-forgotten";
     private const uint FirstTag = 10, SecondTag = 18, NumberTag = 24;
 
     public override int Identifier => Id;
@@ -32,6 +32,7 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
         HeldDelivered => DeliveredM,
         HeldDropped => DroppedM,
         MarkedRead => ReadM,
+        MarkerForgotten => ForgotM,
         InboxCleared => ClearedM,
         InboxSnapshot => InboxM,
         _ => throw new ArgumentException($"{o.GetType()} is not a history event", nameof(o)),
@@ -44,6 +45,7 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
         HeldDelivered e => Write(null, null, e.UpTo),
         HeldDropped e => Write(null, null, e.Seq),
         MarkedRead e => Write(e.Conversation, null, e.MsgId),
+        MarkerForgotten e => Write(e.Conversation, null, 0),
         InboxCleared => Write(null, null, 0),
         InboxSnapshot e => ToProto(e).ToByteArray(),
         MessagesPosted e => ToProto(e).ToByteArray(),
@@ -69,6 +71,7 @@ public sealed class HistoryEventSerializer(ExtendedActorSystem system) : Seriali
             DeliveredM => new HeldDelivered(number),
             DroppedM => new HeldDropped(number),
             ReadM => new MarkedRead(Required(first), number),
+            ForgotM => new MarkerForgotten(Required(first)),
             ClearedM => InboxCleared.Instance,
             _ => throw new SerializationException($"unknown history event manifest '{manifest}'"),
         };

@@ -42,6 +42,9 @@ public sealed record HeldDropped(long Seq) : IHistoryEvent;
 /// <summary>An inbox's: its owner has read <paramref name="Conversation"/> up to <paramref name="MsgId"/>.</summary>
 public sealed record MarkedRead(string Conversation, long MsgId) : IHistoryEvent;
 
+/// <summary>An inbox's: its owner left <paramref name="Conversation"/> (a room), and its marker there is gone.</summary>
+public sealed record MarkerForgotten(string Conversation) : IHistoryEvent;
+
 /// <summary>An inbox's: its name changed hands (reserved anew, or released); everything before is forgotten.</summary>
 public sealed record InboxCleared : IHistoryEvent
 {

@@ -61,6 +61,10 @@ public sealed record CollectAway(string Owner, long SinceMs = 0, long Ticket = 0
 /// <summary>The name was reserved anew or released: its inbox (held messages, read markers) is emptied.</summary>
 public sealed record ClearInbox(string Owner) : IHistoryWireMessage;
 
+/// <summary><paramref name="Owner"/> left the room <paramref name="Conversation"/>: its read marker there goes, which
+/// would count the room's new messages as unread at every login (nobody answers; nothing else changes).</summary>
+public sealed record ForgetMarker(string Owner, Conversation Conversation) : IHistoryWireMessage;
+
 /// <summary>The messages that arrived while <c>Owner</c> was away, in the order they were kept, and what is unread per
 /// conversation it has a marker in. The session pushes them, then answers <see cref="AwayDelivered"/>.</summary>
 /// <paramref name="UpTo"/> names the last held message it covers (the session answers it back once they are pushed; 0:

@@ -55,6 +55,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         Recover<HeldDelivered>(e => _held.RemoveAll(h => h.Seq <= e.UpTo));
         Recover<HeldDropped>(e => _held.RemoveAll(h => h.Seq == e.Seq));
         Recover<MarkedRead>(e => Mark(e.Conversation, e.MsgId));
+        Recover<MarkerForgotten>(e => _read.Remove(e.Conversation));
         Recover<InboxCleared>(_ => Clear());
         Recover<SnapshotOffer>(o => Restore(o.Metadata.SequenceNr, (InboxSnapshot)o.Snapshot));
         // An inbox written before snapshots existed (or stopped before its last one) is compacted now.
@@ -91,6 +92,11 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         // A read marker its conversation checked (there is such a message).
         Command<MarkChecked>(m => OnMarkRead(m.Mark));
         Command<ReadMarkers>(m => Sender.Tell(new MarkersRead(m.Ticket, Markers(m.Of))));
+        Command<ForgetMarker>(m =>
+        {
+            if (_read.ContainsKey(m.Conversation.Key))
+                Persist(new MarkerForgotten(m.Conversation.Key), e => Persisted(() => _read.Remove(e.Conversation)));
+        });
         Command<CollectAway>(OnCollect);
         Command<Fetched>(OnFetched);
         Command<GatherTimeout>(m => Finish(m.Ticket));

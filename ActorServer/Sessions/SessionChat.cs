@@ -291,6 +291,9 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
     {
         _rooms.Remove(m.Room);
         Release(m.Id);
+        // A reserved name's marker in a room it left would count that room's messages at every login (a retest's finding).
+        if (m.WasMember && _history is not null && _history.Reserved.IsReserved(name))
+            _history.Actor.Tell(new ForgetMarker(name, Conversation.Room(m.Room)), self);
         Answer(m.Id, m.WasMember ? OpOutcome.Ok(OpValue.Of($"left {m.Room}")) : OpOutcome.Invalid($"not in {m.Room}"));
     }
 

@@ -34,6 +34,7 @@ public sealed class HistoryWireSpecs() : Akka.TestKit.Xunit2.TestKit(Configurati
         new CollectAway("alice", 1_700_000_000_000, 8),
         new CollectAway("alice", 1_700_000_000_000, 8, Next: true),
         new ClearInbox("alice"),
+        new ForgetMarker("alice", Room),
         new AwayReport([new AwayLine(Dm, Line)], [(Room, 3L), (Dm, 1L)], 12, 2, 8),
         new AwayReport([new AwayLine(Dm, Line)], [], 12, 0, 8, More: 500),
         new AwayReport([new AwayLine(Dm, Line)], [], 12, 68, 8, More: 100, Later: 32),

@@ -13,7 +13,7 @@ public sealed class HistoryEventSerializerSpecs() : TestKit(ActorTestConfig.Serv
         IHistoryEvent[] events =
         [
             new MessagePosted("alice", "hello ✓ wörld", 1_764_000_000_123), new MessagePosted("bob", "", 0),
-            new MessageHeld("@alice@bob", 42), new HeldDelivered(7), new HeldDropped(9), new MarkedRead("#lobby", long.MaxValue),
+            new MessageHeld("@alice@bob", 42), new HeldDelivered(7), new HeldDropped(9), new MarkedRead("#lobby", long.MaxValue), new MarkerForgotten("#lobby"),
             new InboxSnapshot([("@alice@bob", 3, 17), ("@alice@carol", 1, 18)], [("#lobby", 250), ("@alice@bob", 2)]),
             new InboxSnapshot([], []),
             new MessagesPosted(1, [new MessagePosted("alice", "hello ✓ wörld", 1_764_000_000_123)]),

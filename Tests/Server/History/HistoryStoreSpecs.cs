@@ -111,6 +111,35 @@ public sealed class HistoryStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
         Assert.Equal(Messages, ExpectMsg<MarkedOk>(Wait).Marker);
     }
 
+    // A reserved name's marker in a room it left counted that room's new messages at every login (a retest's finding).
+    [Fact]
+    public async Task A_marker_forgotten_when_its_owner_leaves_the_room_stays_forgotten_after_a_restart()
+    {
+        var history = Node("max-messages = 1000");
+        var games = Conversation.Room("#games");
+        Post(history, 1, "m1");
+        history.Tell(new Post(games, 2, "bob", "g1"), TestActor);
+        ExpectMsg<Posted>(Wait);
+        history.Tell(new MarkReadUpTo("alice", 3, Lobby, 1), TestActor);
+        ExpectMsg<MarkedOk>(Wait);
+        history.Tell(new MarkReadUpTo("alice", 4, games, 1), TestActor);
+        ExpectMsg<MarkedOk>(Wait);
+        history.Tell(new ForgetMarker("alice", Lobby), TestActor);
+        history.Tell(new ForgetMarker("alice", Conversation.Room("#never-marked")), TestActor); // nothing to forget: no event
+        history.Tell(new ReadMarkers("alice", 5, [Lobby, games]), TestActor);
+        Assert.Equal([(games, 1L)], ExpectMsg<MarkersRead>(Wait).Markers);
+        await _nodes[0].Terminate();
+
+        history = Node("max-messages = 1000");
+        history.Tell(new ReadMarkers("alice", 6, [Lobby, games]), TestActor);
+        Assert.Equal([(games, 1L)], ExpectMsg<MarkersRead>(Wait).Markers);
+        // Marked again after, it counts again.
+        history.Tell(new MarkReadUpTo("alice", 7, Lobby, 1), TestActor);
+        ExpectMsg<MarkedOk>(Wait);
+        history.Tell(new ReadMarkers("alice", 8, [Lobby]), TestActor);
+        Assert.Equal([(Lobby, 1L)], ExpectMsg<MarkersRead>(Wait).Markers);
+    }
+
     [Fact]
     public async Task What_a_name_held_for_its_earlier_owner_leaves_the_file_when_it_changes_hands()
     {

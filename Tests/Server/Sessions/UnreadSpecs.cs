@@ -71,6 +71,41 @@ public sealed class UnreadSpecs() : ServerActorsFixture(UnreadHocon)
         Assert.All(Answer<RoomsReply>(bob, 20).Rooms, r => Assert.Null(r.Unread));
     }
 
+    // A marker in a room one left counted that room's new messages in the away line at every login (a retest's finding).
+    [Fact]
+    public void A_reserved_member_leaving_a_room_forgets_her_marker_there_and_a_guest_leaving_changes_nothing()
+    {
+        var (alice, a) = Online("alice");
+        var (bob, b) = Online("bob");
+        foreach (var (session, probe) in new[] { (a, alice), (b, bob) })
+        {
+            session.Tell(new JoinRoom(1, "#games"), probe.Ref);
+            Ok(probe, 1);
+            session.Tell(new JoinRoom(2, "#quiet"), probe.Ref);
+            Ok(probe, 2);
+        }
+        b.Tell(new Say(3, "#games", "move"), bob.Ref);
+        Ok(bob, 3);
+        b.Tell(new Say(4, "#quiet", "psst"), bob.Ref);
+        Ok(bob, 4);
+        a.Tell(new ChatCommand(5, "markread", ["#games", "1"]), alice.Ref);
+        Ok(alice, 5);
+        a.Tell(new ChatCommand(6, "markread", ["#quiet", "1"]), alice.Ref);
+        Ok(alice, 6);
+
+        a.Tell(new LeaveRoom(7, "#games"), alice.Ref);
+        Ok(alice, 7);
+        b.Tell(new LeaveRoom(8, "#quiet"), bob.Ref);
+        Ok(bob, 8);
+        var games = Conversation.Room("#games");
+        var quiet = Conversation.Room("#quiet");
+        AwaitAssert(() =>
+        {
+            _history.Tell(new ReadMarkers("alice", 1, [games, quiet]), TestActor);
+            Assert.Equal([(quiet, 1L)], ExpectMsg<MarkersRead>(Wait).Markers);
+        }, Wait);
+    }
+
     [Fact]
     public void A_reserved_names_who_counts_unread_direct_messages_per_person_where_she_has_a_marker()
     {
