@@ -36,29 +36,18 @@ public sealed class ConnectionSlotsSpecs
         Assert.False(c.Closed.IsCompleted);
     }
 
-    /// <summary>A local peer binds any of 127.0.0.0/8: its addresses are one host, which makes way among its own.</summary>
-    [Fact]
-    public async Task Every_loopback_address_is_one_host_and_makes_way_among_its_own()
-    {
-        var slots = new ConnectionSlots(8, perHost: 2);
-        var other = Open(slots, "o", "192.0.2.9");
-        var (a, b) = (Open(slots, "a", "127.0.0.2"), Open(slots, "b", "::1"));
-        var c = Open(slots, "c", "127.0.0.3");
-        await a.Closed.WaitAsync(Patience.Scaled()); // 8 slots, 4 in use: only the host's cap of 2 closes it
-        Assert.True(c.Served);
-        Assert.False(b.Closed.IsCompleted);
-        Assert.False(other.Closed.IsCompleted);
-    }
-
-    /// <summary>A local peer binds any of the machine's own addresses too (eth0's, a bridge's): with loopback, one host.</summary>
-    [Fact]
-    public async Task The_machines_own_addresses_are_the_same_host_as_loopback()
+    /// <summary>A local peer binds any of 127.0.0.0/8 and ::1, and any of the machine's own addresses (eth0's, a
+    /// bridge's): all of them are one host, which makes way among its own.</summary>
+    [Theory]
+    [InlineData("127.0.0.2", "::1", "127.0.0.3")]
+    [InlineData("192.0.2.50", "127.0.0.1", "2001:db8::50")]
+    public async Task The_machines_addresses_and_loopbacks_are_one_host_and_make_way_among_their_own(string first, string second, string third)
     {
         var peers = new PeerAddresses(HostGrouping.Default, new MachineAddresses(() => [IPAddress.Parse("192.0.2.50"), IPAddress.Parse("2001:db8::50")]));
         var slots = new ConnectionSlots(8, perHost: 2, peers.HostKey);
         var other = Open(slots, "o", "192.0.2.9");
-        var (a, b) = (Open(slots, "a", "192.0.2.50"), Open(slots, "b", "127.0.0.1"));
-        var c = Open(slots, "c", "2001:db8::50");
+        var (a, b) = (Open(slots, "a", first), Open(slots, "b", second));
+        var c = Open(slots, "c", third);
         await a.Closed.WaitAsync(Patience.Scaled()); // 8 slots, 4 in use: only the host's cap of 2 closes it
         Assert.True(c.Served);
         Assert.False(b.Closed.IsCompleted);
