@@ -57,7 +57,11 @@ internal static class ClientHelp
         foreach (var e in errors)
         {
             var m = e.Message;
-            if (m.Contains("Required argument missing", StringComparison.OrdinalIgnoreCase))
+            // "Required argument missing" is said of the name and of an option typed last without its value
+            // (ActorClient alice --server): the latter is not a missing name.
+            if (m.Contains("Required argument missing", StringComparison.OrdinalIgnoreCase) && Quoted(m) is { } option && option.StartsWith('-'))
+                yield return $"error: {option} needs a value: {option} {ValueOf(option)}";
+            else if (m.Contains("Required argument missing", StringComparison.OrdinalIgnoreCase))
                 yield return "error: give your name first: ActorClient NAME (1-32 of A-Z a-z 0-9 _ . -), e.g. ActorClient alice";
             else if (m.Contains("Unrecognized command or argument", StringComparison.OrdinalIgnoreCase) && Quoted(m) is { } what)
             {
@@ -96,6 +100,14 @@ internal static class ClientHelp
             return NotFound(host);
         }
         static string NotFound(string h) => $"error: cannot find the host '{h}' (no such name); check --server, e.g. 127.0.0.1:4053";
+    }
+
+    // An option's value as --help names it (--server HOST:PORT), from the same table.
+    private static string ValueOf(string option)
+    {
+        var words = Options.SelectMany(o => o.Option.Replace("[", "").Replace("]", "").Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
+        var at = Array.IndexOf(words, option);
+        return at >= 0 && at + 1 < words.Length && !words[at + 1].StartsWith('-') ? words[at + 1] : "VALUE";
     }
 
     private static string? Quoted(string message)

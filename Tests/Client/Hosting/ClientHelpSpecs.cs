@@ -29,6 +29,8 @@ public sealed class ClientHelpSpecs
 
     [Theory]
     [InlineData(new[] { "--server", "127.0.0.1:4053" }, "give your name first")]
+    [InlineData(new[] { "alice", "--server" }, "error: --server needs a value: --server HOST:PORT")]
+    [InlineData(new[] { "alice", "--pipeline" }, "error: --pipeline needs a value: --pipeline N")]
     [InlineData(new[] { "alice", "--port", "abc" }, "the client has no --port; give the server as --server HOST:PORT")]
     [InlineData(new[] { "alice", "--server", "127.0.0.1:abc" }, "--server port must be a number from 1 to 65535")]
     [InlineData(new[] { "alice", "--server", "no-such-host.invalid:4053" }, "cannot find the host 'no-such-host.invalid'")]
@@ -38,6 +40,16 @@ public sealed class ClientHelpSpecs
         Assert.Equal(2, code);
         Assert.Contains(explanation, stderr);
         Assert.DoesNotContain("Unrecognized command or argument", stderr);
+    }
+
+    // An option typed last without its value was said as a missing name ("give your name first"), after a name.
+    [Fact]
+    public async Task An_option_without_its_value_is_named_and_the_name_given_is_not_asked_for()
+    {
+        var (code, _, stderr) = await RunAsync("alice", "--password-file");
+        Assert.Equal(2, code);
+        Assert.Contains("error: --password-file needs a value: --password-file FILE", stderr);
+        Assert.DoesNotContain("give your name first", stderr);
     }
 
     // The client reads its --config before it connects: a misspelt key is a usage error, not a silent default.
