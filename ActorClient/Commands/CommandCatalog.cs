@@ -163,10 +163,11 @@ public static class CommandCatalog
         if (rest.Length > 1) return new InvalidCommand("history", HistoryUsage);
         if (rest is [var n])
         {
-            if (NumberProblem("count", n, out var asked) is { } problem) return new InvalidCommand("history", problem);
-            // The server returns at most its max-query (100 by default) whatever is asked; a count past int is not a count.
-            if (asked > int.MaxValue) return new InvalidCommand("history", $"the count '{n}' is too large");
-            count = (int)Math.Max(asked, int.MinValue); // below 1 the server says what a count is
+            // The server answers any larger count with its max-query (100 by default), "not refused" (protocol.md): so a
+            // count past int, or past long (all digits, no sign), is asked as int.MaxValue rather than refused here.
+            if (n.All(char.IsAsciiDigit) && !long.TryParse(n, System.Globalization.CultureInfo.InvariantCulture, out _)) count = int.MaxValue;
+            else if (NumberProblem("count", n, out var asked) is { } problem) return new InvalidCommand("history", problem);
+            else count = (int)Math.Clamp(asked, int.MinValue, int.MaxValue); // below 1 the server says what a count is
         }
         return new WireCommand("history", id => new HistoryQuery(id, conversation, anchor, at, count));
     }
