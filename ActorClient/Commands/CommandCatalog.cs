@@ -181,8 +181,12 @@ public static class CommandCatalog
             : $"the {what} '{typed}' is not a whole number";
     }
 
+    // As history does, a wrong id is said as typed ('x7' is not a whole number, a number past long is too large), not
+    // only with the usage; a whole number goes as typed, and the server says what an id is (from 1).
     private static Command MarkReadOf(string[] words) =>
-        words is [_, var id] && long.TryParse(id, out _) ? Chat("markread", words) : new InvalidCommand("markread", "usage: markread #ROOM|NAME ID");
+        words is not [_, var id] ? new InvalidCommand("markread", "usage: markread #ROOM|NAME ID")
+        : NumberProblem("message id", id, out _) is { } problem ? new InvalidCommand("markread", $"{problem}; usage: markread #ROOM|NAME ID")
+        : Chat("markread", words);
 
     /// <summary>A command the session knows by its verb (<see cref="ChatCommand"/>): the words go as typed.</summary>
     private static WireCommand Chat(string verb, string[] words) => new(verb, id => new ChatCommand(id, verb, words));

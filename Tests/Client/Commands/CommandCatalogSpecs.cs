@@ -210,3 +210,21 @@ public sealed class HistoryCommandSpecs
         Assert.Equal((anchor, at, count), (query.Anchor, query.At, query.Count));
     }
 }
+
+/// <summary>What a person typing <c>markread</c> wrongly is told: what is wrong with its id, as <c>history</c> says it.</summary>
+public sealed class MarkReadCommandSpecs
+{
+    private static string Problem(string line) => Assert.IsType<InvalidCommand>(CommandParser.Parse(line)).Error;
+
+    [Theory]
+    [InlineData("markread bob x7", "the message id 'x7' is not a whole number")]
+    [InlineData("markread bob 1.5", "the message id '1.5' is not a whole number")]
+    [InlineData("markread #lobby 99999999999999999999", "the message id '99999999999999999999' is too large")]
+    [InlineData("markread bob", "usage: markread #ROOM|NAME ID")]
+    [InlineData("markread bob 3 4", "usage: markread #ROOM|NAME ID")]
+    public void A_wrong_markread_command_says_what_is_wrong(string line, string expected) => Assert.Contains(expected, Problem(line));
+
+    [Fact]
+    public void A_markread_command_goes_to_the_server_as_typed() =>
+        Assert.Equal(["#lobby", "12"], Assert.IsType<ChatCommand>(Assert.IsType<WireCommand>(CommandParser.Parse("markread #lobby 12")).Make(1)).Args);
+}
