@@ -104,7 +104,8 @@ public static class CommandCatalog
         },
         new("help", [], "this list") { Slash = ["help"], AtPrompt = new ShowHelp() },
         new("menu", [], "the numbered menu; a number picks an entry") { Aliases = ["?"], AtPrompt = new ShowMenu() },
-        new("unregister", [], "give up your name and leave") { Parse = _ => new UnregisterCommand() },
+        // As exit: the session ends, a reservation stays (release gives that up); "give up your name" read as if it went.
+        new("unregister", [], "leave, as exit: you go offline (a guest's name is anyone's again)") { Parse = _ => new UnregisterCommand() },
         new("exit", [], "leave: you go offline (a guest's name is anyone's again); Ctrl-D too, Esc asks first") { Aliases = ["quit"], Slash = ["quit"], Parse = _ => new ExitCommand() },
     ];
 

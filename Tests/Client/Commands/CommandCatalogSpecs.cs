@@ -228,3 +228,17 @@ public sealed class MarkReadCommandSpecs
     public void A_markread_command_goes_to_the_server_as_typed() =>
         Assert.Equal(["#lobby", "12"], Assert.IsType<ChatCommand>(Assert.IsType<WireCommand>(CommandParser.Parse("markread #lobby 12")).Make(1)).Args);
 }
+
+/// <summary>Leaving, by exit or unregister, does not give up a reservation: the help must not read as if it did.</summary>
+public sealed class LeavingCommandSpecs
+{
+    [Theory]
+    [InlineData("exit")]
+    [InlineData("unregister")]
+    public void Leaving_says_you_go_offline_not_that_your_name_is_given_up(string command)
+    {
+        var summary = CommandCatalog.Find(command)!.Summary;
+        Assert.Contains("you go offline", summary);
+        Assert.DoesNotContain("give up your name", summary);
+    }
+}
