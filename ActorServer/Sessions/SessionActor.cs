@@ -182,8 +182,13 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         if (now - _accountAskedAt < TimeSpan.FromMinutes(1)) return "one account command at a time: wait for the answer to the last one";
         return _accountBucket.TryTake(now.UtcTicks)
             ? null
-            : $"too many account commands (at most {_settings.AccountsPerMinute:0} a minute); try again later";
+            : TooManyAccountCommands(_settings.AccountsBurst, _settings.AccountsPerMinute, TimeSpan.FromTicks(_accountBucket.TicksUntilToken(now.UtcTicks)));
     }
+
+    // The budget as it applies, a burst then a rate ("at most 6 a minute" alone, after 3 in a second, read as a wrong
+    // count), and when the next command would be taken, in whole seconds rounded up: this 429 has no retry-after.
+    internal static string TooManyAccountCommands(double burst, double perMinute, TimeSpan wait) =>
+        $"too many account commands ({burst:0} at once, then {perMinute:0} a minute); try again in {Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds))} s";
 
     void ISessionInbox.FromClient<T>(Func<T, long> id, Action<T> handle) => FromClient(id, handle);
     void ISessionInbox.Receive<T>(Action<T> handle) => Receive(handle);
