@@ -101,18 +101,30 @@ public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
         return string.Join('\n', lines.Take(rows));
     }
 
-    private static IEnumerable<string> Wrap(string text, int width)
+    /// <summary>
+    /// A line as the pane shows it, <paramref name="width"/> cells a row: broken between words (cut mid-word, help and long
+    /// messages were hard to read in a narrow pane), a word longer than a row cut; a row after the first keeps the line's
+    /// indent (at most a third of the row), so a help entry's continuation stays under it.
+    /// </summary>
+    public static IReadOnlyList<string> Wrap(string text, int width)
     {
-        if (text.Length == 0) yield return "";
-        var start = 0;
-        while (start < text.Length)
+        var rows = new List<string>();
+        var pad = new string(' ', Math.Min(text.Length - text.TrimStart(' ').Length, width / 3));
+        var line = text;
+        while (true)
         {
-            var cells = 0;
-            var end = start;
-            while (end < text.Length && cells + text[end].ToString().GetCellWidth() <= width) cells += text[end++].ToString().GetCellWidth();
-            if (end == start) end++;
-            yield return text[start..end];
-            start = end;
+            var (cells, end) = (0, 0);
+            while (end < line.Length && cells + line[end].ToString().GetCellWidth() <= width) cells += line[end++].ToString().GetCellWidth();
+            if (end == line.Length) { rows.Add(line); return rows; }
+            var words = line.Length - line.TrimStart(' ').Length; // where the words start: never break inside the indent
+            var space = line.LastIndexOf(' ', end);
+            // No space to break at: cut at the row's end, past the indent (a line of nothing but spaces, whole).
+            int Cut() => Math.Min(line.Length, Math.Max(end, words + 1));
+            var (row, rest) = space > words ? (line[..space].TrimEnd(' '), line[(space + 1)..]) : (line[..Cut()], line[Cut()..]);
+            rows.Add(row);
+            rest = rest.TrimStart(' ');
+            if (rest.Length == 0) return rows;
+            line = pad + rest;
         }
     }
 }

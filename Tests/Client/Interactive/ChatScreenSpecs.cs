@@ -16,3 +16,31 @@ public sealed class ChatScreenSpecs
         Assert.True(width - ChatScreen.SideWidth(width) - 4 >= width / 2 + 7);
     }
 }
+
+/// <summary>
+/// The message pane wraps a long line between words: it cut at the pane's last column, mid-word ("reservatio" / "n (it
+/// becomes"), which made help and long messages in a narrow chat view hard to read.
+/// </summary>
+public sealed class ChatPaneWrapSpecs
+{
+    [Fact]
+    public void A_long_line_is_wrapped_between_words_not_inside_one()
+    {
+        Assert.Equal(["give up your name's", "reservation (it", "becomes anyone's", "again)"],
+            ChatScreen.Wrap("give up your name's reservation (it becomes anyone's again)", 20));
+    }
+
+    [Fact]
+    public void A_wrapped_line_keeps_its_indent_so_a_help_entry_stays_under_itself()
+    {
+        Assert.Equal(["  release  give up", "  your name's", "  reservation"], ChatScreen.Wrap("  release  give up your name's reservation", 18));
+    }
+
+    [Fact]
+    public void A_word_longer_than_the_pane_is_cut_and_nothing_is_lost()
+    {
+        Assert.Equal(["aaaaaaaaaa", "aaaaa bb"], ChatScreen.Wrap("aaaaaaaaaaaaaaa bb", 10));
+        Assert.Equal([""], ChatScreen.Wrap("", 10));
+        Assert.Equal(["short"], ChatScreen.Wrap("short", 10));
+    }
+}
