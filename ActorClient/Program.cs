@@ -77,7 +77,13 @@ var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in ClientHelp.Explain(parsed.Errors, args)) Console.Error.WriteLine(e);
-    Console.Error.WriteLine("usage: ActorClient <name> [--server HOST:PORT[,HOST:PORT...]] [--bind HOST] [--json] [--pipeline N] [--chat] [--token-file F] [--password-file F | --password] [--tls-ca CA.pem [--tls-cert F.pfx]]   (--help for more)");
+    // Within 80 columns, as --help is: one line of 214 was wrapped by the terminal mid-option.
+    Console.Error.WriteLine("""
+        usage: ActorClient NAME [--server HOST:PORT[,HOST:PORT...]] [--bind HOST]
+                 [--json] [--pipeline N] [--chat] [--token-file F]
+                 [--password-file F | --password] [--tls-ca CA.pem [--tls-cert F.pfx]]
+                 (ActorClient --help for more)
+        """);
     return ExitCodes.Usage;
 }
 StartupWarmup.Begin();

@@ -42,6 +42,16 @@ public sealed class ClientHelpSpecs
         Assert.DoesNotContain("Unrecognized command or argument", stderr);
     }
 
+    // The usage said after a mistake was one line of 214 columns: wrapped by the terminal mid-option.
+    [Fact]
+    public async Task The_usage_after_a_mistake_fits_80_columns()
+    {
+        var (code, _, stderr) = await RunAsync("alice", "--bogus");
+        Assert.Equal(2, code);
+        Assert.Contains("usage: ActorClient NAME", stderr);
+        Assert.All(stderr.Split('\n').SkipWhile(l => !l.StartsWith("usage:")), l => Assert.True(l.TrimEnd('\r').Length <= 80, l));
+    }
+
     // An option typed last without its value was said as a missing name ("give your name first"), after a name.
     [Fact]
     public async Task An_option_without_its_value_is_named_and_the_name_given_is_not_asked_for()
