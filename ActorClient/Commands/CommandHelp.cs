@@ -10,7 +10,11 @@ public static class CommandHelp
         "calc 6 * 7, say #games gg, who);\nhelp lists them all, menu shows this again.";
 
     /// <summary>The in-app <c>help</c>: a command a line, with what it does and its other spellings.</summary>
-    public static string Prompt { get; } = PromptText();
+    public static string Prompt { get; } = PromptText(HelpText.Width);
+
+    /// <summary>The in-app <c>help</c> laid out for <paramref name="width"/> columns (the chat view's message pane, narrower
+    /// than a terminal): laid out for 80 and wrapped again by the pane, its summaries broke across the usage column.</summary>
+    public static string PromptFor(int width) => width >= HelpText.Width ? Prompt : PromptText(width);
 
     /// <summary>The commands part of <c>ActorClient --help</c>: the usages only, wrapped.</summary>
     public static string Brief { get; } = string.Join('\n',
@@ -23,7 +27,7 @@ public static class CommandHelp
     // Usages longer than this get their summary on a line of their own.
     private const int WideUsage = 28;
 
-    private static string PromptText()
+    private static string PromptText(int width)
     {
         var rows = CommandCatalog.All.Select(c => (Usages: c.Usages.ToArray(), c.Summary, Also: string.Join(' ', c.OtherSpellings))).ToArray();
         // The summaries line up after the usual usages; a longer usage has its summary on the next line, and a command
@@ -31,9 +35,9 @@ public static class CommandHelp
         var column = rows.SelectMany(r => r.Usages).Select(u => u.Length).Where(n => n <= WideUsage).DefaultIfEmpty(WideUsage).Max() + 2;
         return string.Join('\n', rows
             .Select(r => string.Join('\n', r.Usages[..^1].Select(u => "  " + u)
-                .Append(HelpText.Hang("  " + r.Usages[^1], column + 2, r.Summary + (r.Also.Length > 0 ? $" (also {r.Also})" : "")))))
+                .Append(HelpText.Hang("  " + r.Usages[^1], column + 2, r.Summary + (r.Also.Length > 0 ? $" (also {r.Also})" : ""), width))))
             .Prepend("commands (also with a leading /, as in IRC):")
             .Append(HelpText.Wrap(["←/→ Home/End Ctrl-A/E move", "Ctrl-U/K/W delete before/after/word", "↑/↓ history", "Tab completes"],
-                "  ", lead: "keys: ")));
+                "  ", width, lead: "keys: ")));
     }
 }

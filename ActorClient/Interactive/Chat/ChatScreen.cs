@@ -39,7 +39,7 @@ public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
         var width = Math.Max(MinSideWidth + MinPaneWidth, Console.WindowWidth);
         var height = Math.Max(8, Console.WindowHeight);
         var sideWidth = SideWidth(width);
-        var paneWidth = width - sideWidth - 4; // borders and padding
+        var paneWidth = PaneWidth(width);
         var paneRows = height - 4;              // borders, status, input
         var prompt = Markup.Remove(promptMarkup);
         var (visible, cursorCol) = InputWindow(prompt, buffer, width - 1);
@@ -68,6 +68,14 @@ public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
     /// <summary>The online list's columns in a terminal <paramref name="width"/> wide: a quarter, within 14..26, so that a
     /// narrow terminal keeps most of its width for the messages (a fixed 26 left 22 columns of 50 for them).</summary>
     public static int SideWidth(int width) => Math.Clamp(width / 4, MinSideWidth, MaxSideWidth);
+
+    /// <summary>The message pane's columns in a terminal <paramref name="width"/> wide: what the online list, the borders
+    /// and the padding leave.</summary>
+    public static int PaneWidth(int width)
+    {
+        width = Math.Max(MinSideWidth + MinPaneWidth, width);
+        return width - SideWidth(width) - 4;
+    }
 
     /// <summary>The part of the input that fits, scrolled so the cursor is always visible, and the cursor's column.</summary>
     private static (string Visible, int CursorCol) InputWindow(string prompt, EditBuffer buffer, int width)

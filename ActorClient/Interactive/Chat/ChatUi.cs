@@ -63,6 +63,9 @@ public sealed class ChatUi : IMenuUi
     }
 
     public void Good(string text) => _screen.Add(text, "green");
+
+    // help is laid out for the message pane, which is narrower than the terminal.
+    public int HelpWidth => ChatScreen.PaneWidth(Console.WindowWidth);
     public void Bad(string text) => _screen.Add(text, "red");
     public void Info(string text) => _screen.Add(text, "grey");
 

@@ -42,7 +42,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
                 case MenuPick { Index: 2 }: return await LeaveAsync("Offline (a reserved name stays yours)");
                 case MenuPick m: await PickAsync(m.Index); break;
                 case ShowMenu: ui.Menu(Title, MainChoices); break;
-                case ShowHelp: ui.Info(CommandHelp.Prompt); break;
+                case ShowHelp: ui.Info(CommandHelp.PromptFor(ui.HelpWidth)); break;
                 case PromptError e: ui.Bad(e.Error); break;
                 case RunCommand { Command: UnregisterCommand }: return await LeaveAsync("Unregistered");
                 case RunCommand { Command: ExitCommand }: return await LeaveAsync("Offline (a reserved name stays yours)");

@@ -20,5 +20,8 @@ public interface IMenuUi : IDisposable
     void Good(string text);
     void Bad(string text);
     void Info(string text);
+
+    /// <summary>The columns <c>help</c> is laid out for: a terminal's 80, the chat view's message pane.</summary>
+    int HelpWidth => Switchboard.Messages.Startup.HelpText.Width;
     void Table(string title, string[] columns, IEnumerable<string[]> rows);
 }

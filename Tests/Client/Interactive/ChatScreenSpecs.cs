@@ -1,3 +1,4 @@
+using Switchboard.Client.Commands;
 using Switchboard.Client.Interactive.Chat;
 
 namespace Switchboard.Tests.Client.Interactive;
@@ -43,4 +44,24 @@ public sealed class ChatPaneWrapSpecs
         Assert.Equal([""], ChatScreen.Wrap("", 10));
         Assert.Equal(["short"], ChatScreen.Wrap("short", 10));
     }
+}
+
+/// <summary>
+/// help in the chat view is laid out for the message pane (58 columns of an 80-column terminal), not for 80 columns
+/// and then wrapped again by the pane, which left summaries broken across the usage column.
+/// </summary>
+public sealed class ChatHelpSpecs
+{
+    [Theory]
+    [InlineData(80)]
+    [InlineData(100)]
+    [InlineData(200)]
+    public void The_help_fits_the_message_pane_so_no_line_of_it_wraps_again(int terminal)
+    {
+        var pane = ChatScreen.PaneWidth(terminal);
+        Assert.All(CommandHelp.PromptFor(pane).Split('\n'), line => Assert.Single(ChatScreen.Wrap(line, pane)));
+    }
+
+    [Fact]
+    public void At_80_columns_or_more_the_help_is_the_prompts_own() => Assert.Equal(CommandHelp.Prompt, CommandHelp.PromptFor(80));
 }
