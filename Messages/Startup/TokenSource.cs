@@ -33,7 +33,16 @@ public static class TokenSource
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                problem = $"cannot read {what} file {tokenFile}: {ex.Message}";
+                // In plain words: .NET's quote the path again ("Could not find file '/x'."), and a directory reads as
+                // "Access to the path is denied", which blames permissions.
+                var why = ex switch
+                {
+                    FileNotFoundException or DirectoryNotFoundException => "no such file",
+                    UnauthorizedAccessException when Directory.Exists(tokenFile) => "it is a directory",
+                    UnauthorizedAccessException => "permission denied",
+                    _ => ex.Message,
+                };
+                problem = $"cannot read {what} file {tokenFile}: {why}";
             }
             return null;
         }

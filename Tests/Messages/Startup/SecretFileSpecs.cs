@@ -87,4 +87,23 @@ public sealed class SecretFileSpecs : IDisposable
         File.SetUnixFileMode(path, mode);
         return path;
     }
+
+    // .NET's own words ("Could not find file '/x'.") quoted the path again and read as a stack of messages.
+    [Fact]
+    public void A_missing_secret_file_is_said_in_plain_words()
+    {
+        var missing = Path.Combine(_dir, "nope");
+        Assert.Null(TokenSource.Read(missing, "SB_NO_SUCH_VARIABLE", "password", out var problem));
+        Assert.Equal($"cannot read password file {missing}: no such file", problem);
+        Assert.Null(TokenSource.Read(Path.Combine(_dir, "no-dir", "f"), "SB_NO_SUCH_VARIABLE", "token", out problem));
+        Assert.Equal($"cannot read token file {Path.Combine(_dir, "no-dir", "f")}: no such file", problem);
+    }
+
+    [Fact]
+    public void A_directory_given_as_a_secret_file_is_said_to_be_one()
+    {
+        Assert.Null(TokenSource.Read(_dir, "SB_NO_SUCH_VARIABLE", "password", out var problem));
+        Assert.Equal($"cannot read password file {_dir}: it is a directory", problem);
+    }
+
 }
