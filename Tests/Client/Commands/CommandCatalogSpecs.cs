@@ -169,6 +169,15 @@ public sealed class ResponseCodesSpecs
         Assert.Equal(Codes.All.Select(c => $"{c.Code} {c.Meaning}"), rows);
     }
 
+    // operating.md shows ActorClient --help whole: its copy had fallen behind (wider than 80 columns, worded otherwise).
+    [Fact]
+    public void The_operating_guides_copy_of_the_clients_help_is_the_programs_own()
+    {
+        var doc = File.ReadAllText(Path.Combine(RepoRoot.Find(), "docs", "operating.md")).ReplaceLineEndings("\n");
+        var start = doc.IndexOf("$ ActorClient --help\n", StringComparison.Ordinal) + "$ ActorClient --help\n".Length;
+        Assert.Equal(ClientHelp.Text.ReplaceLineEndings("\n").TrimEnd(), doc[start..doc.IndexOf("```", start, StringComparison.Ordinal)].TrimEnd());
+    }
+
     [Fact]
     public void The_clients_help_has_every_code_and_the_servers_those_a_server_sends()
     {
