@@ -48,7 +48,7 @@ public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
             new Layout("body").SplitColumns(
                 new Layout("messages").Update(new Panel(new Markup(Pane(paneWidth, paneRows))).Header("messages").Expand()),
                 new Layout("side").Size(sideWidth).Update(new Panel(new Markup(Side(paneRows))).Header("online").Expand())),
-            new Layout("status").Size(1).Update(new Markup($"[{(status.Connected ? "black on green" : "white on red")}] {Markup.Escape(status.Line)} [/][grey] Tab completes · help · menu · Esc leaves[/]")),
+            new Layout("status").Size(1).Update(new Markup($"[{(status.Connected ? "black on green" : "white on red")}] {Markup.Escape(status.Line)} [/][grey] {Markup.Escape(StatusHint(HintRoom(status.Line, width)))}[/]")),
             new Layout("input").Size(1).Update(new Markup(promptMarkup + Markup.Escape(visible))));
         Console.Write("\u001b[?25l\u001b[H");
         AnsiConsole.Console.Profile.Height = height;
@@ -68,6 +68,25 @@ public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
     /// <summary>The online list's columns in a terminal <paramref name="width"/> wide: a quarter, within 14..26, so that a
     /// narrow terminal keeps most of its width for the messages (a fixed 26 left 22 columns of 50 for them).</summary>
     public static int SideWidth(int width) => Math.Clamp(width / 4, MinSideWidth, MaxSideWidth);
+
+    private static readonly string[] HintParts = ["Tab completes", "help", "menu", "Esc leaves"];
+
+    /// <summary>What keys do, after the status line: the entries that fit in <paramref name="room"/> columns, whole (cut
+    /// at the terminal's edge, an 80-column status row ended "· menu · Esc").</summary>
+    public static string StatusHint(int room)
+    {
+        var hint = "";
+        foreach (var part in HintParts)
+        {
+            var longer = hint.Length == 0 ? part : hint + " · " + part;
+            if (longer.GetCellWidth() > room) break;
+            hint = longer;
+        }
+        return hint;
+    }
+
+    /// <summary>The columns the hint has after " LINE  " in a row <paramref name="width"/> wide, its last one left free.</summary>
+    public static int HintRoom(string line, int width) => width - line.GetCellWidth() - 4;
 
     /// <summary>The message pane's columns in a terminal <paramref name="width"/> wide: what the online list, the borders
     /// and the padding leave.</summary>

@@ -65,3 +65,25 @@ public sealed class ChatHelpSpecs
     [Fact]
     public void At_80_columns_or_more_the_help_is_the_prompts_own() => Assert.Equal(CommandHelp.Prompt, CommandHelp.PromptFor(80));
 }
+
+/// <summary>The chat view's status row ends with what keys do; at 80 columns it was cut to "... · menu · Esc".</summary>
+public sealed class ChatStatusHintSpecs
+{
+    [Fact]
+    public void The_hint_keeps_only_whole_entries_that_fit()
+    {
+        Assert.Equal("Tab completes · help · menu · Esc leaves", ChatScreen.StatusHint(60));
+        Assert.Equal("Tab completes · help · menu", ChatScreen.StatusHint(39));
+        Assert.Equal("Tab completes", ChatScreen.StatusHint(14));
+        Assert.Equal("", ChatScreen.StatusHint(5));
+    }
+
+    [Fact]
+    public void At_80_columns_the_status_row_fits_with_its_hint()
+    {
+        const string line = "frank @ 127.0.0.1:6101 · online · notices on";
+        var hint = ChatScreen.StatusHint(ChatScreen.HintRoom(line, 80));
+        Assert.Equal("Tab completes · help · menu", hint);
+        Assert.True($" {line}  {hint}".Length < 80);
+    }
+}
