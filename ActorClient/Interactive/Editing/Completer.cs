@@ -38,6 +38,9 @@ public sealed class Completer(Func<IReadOnlyList<string>> online, Func<IReadOnly
     {
         Completes.OnlineNames => online(),
         Completes.RoomsAfterHash when word.StartsWith('#') => rooms(),
+        // With or without #, as typed; before anything is typed, each room once (both forms made one room two
+        // candidates, and the only room could not complete).
+        Completes.JoinedRooms when word.Length == 0 => rooms(),
         Completes.JoinedRooms => rooms().Concat(rooms().Select(r => r.TrimStart('#'))),
         Completes.Conversations => rooms().Concat(online()),
         _ => [],

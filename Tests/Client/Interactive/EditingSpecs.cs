@@ -119,6 +119,19 @@ public sealed class EditingSpecs
         static (string, int) Shape((string Insert, IReadOnlyList<string> Candidates) r) => (r.Insert, r.Candidates.Count);
     }
 
+    // Tab on an empty answer offered each joined room twice ("#lobby  lobby"), so with one room it completed nothing.
+    [Fact]
+    public void Tab_on_an_empty_room_answer_offers_each_joined_room_once_and_completes_the_only_one()
+    {
+        var one = new Completer(() => [], () => ["#lobby"]);
+        Assert.Equal(("#lobby ", 1), Shape(one.For(Completes.JoinedRooms).Complete("")));
+        Assert.Equal(("#lobby ", 1), Shape(one.Complete("leave ")));
+        var two = new Completer(() => [], () => ["#games", "#lobby"]);
+        Assert.Equal(["#games", "#lobby"], two.For(Completes.JoinedRooms).Complete("").Candidates);
+
+        static (string, int) Shape((string Insert, IReadOnlyList<string> Candidates) r) => (r.Insert, r.Candidates.Count);
+    }
+
     [Fact]
     public void History_goes_back_and_forth_and_returns_to_what_was_being_typed()
     {
