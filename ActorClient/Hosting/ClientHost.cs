@@ -59,6 +59,9 @@ public static class ClientHost
         var protocol = tls is null ? "akka.tcp" : TlsRemoting.Protocol;
         Address CurrentServer() => new(protocol, "switchboard", servers.Current.Host, servers.Current.Port);
         var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
+        // --help says --chat needs a terminal: without one the client is scripted, and says so (on stderr, the
+        // diagnostics' stream) rather than ignoring the option without a word.
+        if (o.Chat && !interactive) Console.Error.WriteLine("--chat needs a terminal; running scripted (one answer line per command)");
         var output = new Output(Console.Out, o.Json);
         Connection? connection = null;
         ClientRuntime? runtime = null;

@@ -52,6 +52,15 @@ public sealed class ClientHelpSpecs
         Assert.All(stderr.Split('\n').SkipWhile(l => !l.StartsWith("usage:")), l => Assert.True(l.TrimEnd('\r').Length <= 80, l));
     }
 
+    // --chat with stdin or stdout not a terminal ran scripted without a word, though --help says it needs a terminal.
+    [Fact]
+    public async Task Chat_without_a_terminal_says_it_runs_scripted_instead()
+    {
+        var (_, stdout, stderr) = await RunAsync("alice", "--chat", "--json", "--server", $"127.0.0.1:{FreePorts.Next()}");
+        Assert.Contains("--chat needs a terminal; running scripted", stderr);
+        Assert.DoesNotContain("--chat", stdout); // stdout stays one JSON line per command
+    }
+
     // An option typed last without its value was said as a missing name ("give your name first"), after a name.
     [Fact]
     public async Task An_option_without_its_value_is_named_and_the_name_given_is_not_asked_for()
