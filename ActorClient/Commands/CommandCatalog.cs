@@ -125,9 +125,11 @@ public static class CommandCatalog
     private static WireCommand Op(string name, string op, string[] args) => new(name, id => new Request(id, op, args));
 
     // TEXT is the rest of the line as typed, inner spaces kept.
-    private static WireCommand Direct(string rest)
+    private static Command Direct(string rest)
     {
         var (to, text) = CommandParser.Split(rest);
+        // Without a name there is nothing to send: the usage, not the server's "recipient: name is empty".
+        if (to.Length == 0) return new InvalidCommand("tell", "usage: tell NAME TEXT");
         return new WireCommand("tell", id => new Tell(id, to, text));
     }
 

@@ -251,3 +251,20 @@ public sealed class LeavingCommandSpecs
         Assert.DoesNotContain("give up your name", summary);
     }
 }
+
+/// <summary><c>tell</c> without a name is told its usage; it went to the server, which answered "recipient: name is empty".</summary>
+public sealed class TellCommandSpecs
+{
+    [Theory]
+    [InlineData("tell")]
+    [InlineData("/msg")]
+    [InlineData("/query   ")]
+    public void Tell_without_a_name_is_told_its_usage(string line) =>
+        Assert.Equal("usage: tell NAME TEXT", Assert.IsType<InvalidCommand>(CommandParser.Parse(line)).Error);
+
+    // With a name, the rest is the server's to judge (an empty text, a bad name): its answers carry both sequence numbers.
+    [Theory]
+    [InlineData("tell bob")]
+    [InlineData("tell bad/name hi")]
+    public void Tell_with_a_name_goes_to_the_server(string line) => Assert.IsType<WireCommand>(CommandParser.Parse(line));
+}
