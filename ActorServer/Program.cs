@@ -103,7 +103,7 @@ var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in parsed.Errors) Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine(ServerHelp.Usage);
+    Console.Error.WriteLine(ServerHelp.UsageFor(parsed.CommandResult.Command));
     return 2;
 }
 // The host handles SIGINT/SIGTERM (graceful shutdown, then the summary); the parser must not.

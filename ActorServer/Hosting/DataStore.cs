@@ -371,7 +371,7 @@ public static class DataStoreWiring
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var reserved = store.ReservedNamesAsync(system, cancel.Token).GetAwaiter().GetResult();
-        system.Log.Info("data store: {0} (accounts and history on, {1} reserved names)", store, reserved.Count);
+        system.Log.Info("data store: {0} (accounts and history on, {1} reserved {2})", store, reserved.Count, reserved.Count == 1 ? "name" : "names");
         var accounts = system.ActorOf(AccountsActor.Props(store.Accounts, TimeProvider.System, reserved, store.Guard, metrics, store.MayHoldAccountAsync,
             registry, registry is null ? null : name => store.ReservedLookAlikeAsync(system, name)), "accounts");
         return (accounts, reserved);

@@ -30,6 +30,25 @@ public static class ServerHelp
                ActorServer --help   (modes and subcommands, codes, examples)
         """;
 
+    /// <summary>The usage to show after a mistake: a subcommand's own lines (and where its help is), else them all.</summary>
+    public static string UsageFor(Command command)
+    {
+        // The subcommand of accounts' own subcommands (list, release, set-password) is accounts.
+        var sub = command.Parents.OfType<Command>().FirstOrDefault(p => p.Parents.Any()) ?? command;
+        if (!sub.Parents.Any()) return Usage;
+        var entries = Usage.Split('\n').Aggregate(new List<List<string>>(), (all, line) =>
+        {
+            if (line.TrimStart().StartsWith("ActorServer", StringComparison.Ordinal) || line.StartsWith("usage:", StringComparison.Ordinal)) all.Add([]);
+            all[^1].Add(line);
+            return all;
+        });
+        var own = entries.FirstOrDefault(e => e[0].Contains($"ActorServer {sub.Name} ", StringComparison.Ordinal));
+        if (own is null) return Usage;
+        // Every entry's first line starts where "usage: " ends; its continuations are indented past it already.
+        const string Lead = "usage: ";
+        return string.Join('\n', own.Select((l, i) => i == 0 ? Lead + l.TrimStart() : l)) + $"\n{new string(' ', Lead.Length)}(ActorServer {sub.Name} --help for more)";
+    }
+
     static readonly string Server = $$"""
 
         Modes and subcommands:

@@ -68,6 +68,19 @@ public sealed class HelpSpecs
         Assert.True(wide.Length == 0, $"{wide.Length} line(s) past {HelpText.Width} columns:\n{string.Join('\n', wide)}");
     }
 
+    // A new user's finding: backup without --to was shown the whole server's usage, seven lines, none of them backup's own.
+    [Theory]
+    [InlineData(new[] { "backup", "--data", "/nonexistent", "FILE" }, "usage: ActorServer backup [--data DIR] --to FILE", "ActorServer backup --help")]
+    [InlineData(new[] { "accounts", "set-password", "alice", "extra" }, "usage: ActorServer accounts list | release NAME", "ActorServer accounts --help")]
+    public async Task A_subcommands_mistake_is_shown_that_subcommands_usage(string[] args, string usage, string more)
+    {
+        await using var server = new ChildProcess(Binaries.Server, args, redirectInput: false);
+        Assert.Equal(2, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(usage, server.StdErr);
+        Assert.Contains(more, server.StdErr);
+        Assert.DoesNotContain("--cluster", server.StdErr);
+    }
+
     [Theory]
     [InlineData(new[] { "--port", "abc" }, "--port wants a port number 0..65535")]
     [InlineData(new[] { "--host", "no-such-host.invalid", "--port", "0" }, "does not resolve")]
