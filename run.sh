@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-usage() { echo "usage: ./run.sh [NAME] [PORT | --port PORT] [CLIENT OPTIONS...]   e.g. ./run.sh alice 4053 --password" >&2; exit 2; }
+usage() { echo "usage: ./run.sh [NAME] [PORT | --port PORT] [CLIENT OPTIONS...]" >&2; echo "  e.g. ./run.sh alice 4053 --password   (client options: ActorClient --help)" >&2; exit 2; }
+# Asked for, the usage is the answer (stdout, exit 0), not a mistake.
+help() { echo "usage: ./run.sh [NAME] [PORT | --port PORT] [CLIENT OPTIONS...]"; echo "  builds, starts a server on PORT (4053) and the interactive client NAME (\$USER) here;"; echo "  the server stops when the client exits. e.g. ./run.sh alice 4053 --password"; echo "  (client options: dotnet ActorClient/bin/Release/net10.0/ActorClient.dll --help)"; exit 0; }
 port=4053
 take_port() {
   if ! [[ "${1:-}" =~ ^[0-9]{1,5}$ ]] || (( 10#$1 < 1 || 10#$1 > 65535 )); then
@@ -18,7 +20,7 @@ while [ $# -gt 0 ] && [[ "$1" == -* ]]; do
   case "$1" in
     --port) take_port "${2:-}"; shift 2 ;;
     --port=*) take_port "${1#--port=}"; shift ;;
-    -h|--help) usage ;;
+    -h|--help) help ;;
     *) echo "run.sh: unknown option $1" >&2; usage ;;
   esac
 done
