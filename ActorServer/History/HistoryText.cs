@@ -38,4 +38,7 @@ public static class HistoryText
     public static string InboxFullOfGuests(string to) =>
         $"{to} is offline and already has too many messages waiting from guests (unreserved names): yours is kept in the " +
         $"conversation's history, which {to} can read, but is not pushed to them at login; do not send it again (reserve your name to leave one)";
+
+    public static string TooManyAsked(int most) =>
+        $"too many history requests at once (at most {most} waiting): wait for their answers, then ask again";
 }

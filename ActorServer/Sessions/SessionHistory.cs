@@ -12,6 +12,15 @@ namespace Switchboard.Server.Sessions;
 internal sealed class SessionHistory(string name, IActorRef self, IWithTimers timers, HistoryDesk desk, IReadOnlySet<string> rooms,
     SessionChat chat)
 {
+    /// <summary>A session's queries, read markers and replays waiting for the store at once. Each may have the node's one
+    /// history actor start a conversation and read it back from the file (a reserved name may ask for its DMs with any
+    /// name, a guest join and leave fresh rooms), and what its rate limit admits is far more than the store serves:
+    /// eight reserved names of one host asking `history xN` of fresh names 200 times a second each had everyone else's
+    /// room messages wait 5 s behind them and answered 503 (a hostile tester's finding). Past it a query or marker is
+    /// answered 429 at once and a replay is this node's own memory of the room; one client at a time (the product
+    /// client asks one at a time) never comes near.</summary>
+    public const int MaxAsked = 8;
+
     // Tickets of this session's own requests to the store that are not client requests: replays (by join id) and away.
     private readonly Dictionary<long, Replaying> _replays = [];
     private readonly Dictionary<long, Conversation> _queries = [];
@@ -80,14 +89,31 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
 
     public void Replay(long id, string room, (string From, string Text)[] remembered)
     {
+        // Too many store reads of this session waiting (join and leave in a loop): the node's own memory of the room.
+        if (Asking >= MaxAsked)
+        {
+            var local = new Replaying(room, remembered);
+            Joined(id, local, local.Remembered);
+            return;
+        }
         _replays[id] = new Replaying(room, remembered);
         timers.Timers.StartSingleTimer(("replay", id), new ReplayTimeout(id), desk.Settings.Timeout);
         if (desk.Settings.Replay == 0) Joined(id, _replays[id], []);
         else desk.Actor.Tell(new ReadHistory(Conversation.Room(room), id, HistoryAnchor.Latest, 0, desk.Settings.Replay), self);
     }
 
+    private int Asking => _queries.Count + _marks.Count + _replays.Count;
+
+    private bool TooMany(long id)
+    {
+        if (Asking < MaxAsked) return false;
+        chat.Answer(id, new OpOutcome(Codes.RateLimited, OpValue.None, HistoryText.TooManyAsked(MaxAsked)));
+        return true;
+    }
+
     private void Query(HistoryQuery m)
     {
+        if (TooMany(m.Id)) return;
         if (Readable(m.Conversation, out var since) is not { } conversation)
         {
             chat.Answer(m.Id, Refusal(m.Conversation));
@@ -113,7 +139,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
             return;
         }
         if (Readable(asked, out var since) is not { } conversation) chat.Answer(m.Id, Refusal(asked));
-        else
+        else if (!TooMany(m.Id))
         {
             _marks.Add(m.Id);
             Asked(m.Id);
