@@ -71,6 +71,9 @@ internal static class AkkaPdu
         ToRoot = 1,
         /// <summary>An ActorSelection (Akka's selection serializer), wherever it is anchored.</summary>
         Selection = 2,
+        /// <summary>A message whose sender's path does not start with the peer's own address (<c>home</c>): to be checked
+        /// (parsed) against it.</summary>
+        Elsewhere = 4,
     }
 
     /// <summary>
@@ -79,7 +82,9 @@ internal static class AkkaPdu
     /// selects (null when a step is not an exact child name, which the selection serializer refuses anyway). Nothing is
     /// decoded for any other message.
     /// </summary>
-    public static Kind Addressing(ReadOnlySpan<byte> pdu, out string? senderPath, out List<string>? names)
+    /// <param name="home">The peer's own address and a '/' (UTF-8): a sender's path not starting with it is
+    /// <see cref="Kind.Elsewhere"/>, and then decoded too. Empty: no sender is looked at but a root's or a selection's.</param>
+    public static Kind Addressing(ReadOnlySpan<byte> pdu, out string? senderPath, out List<string>? names, ReadOnlySpan<byte> home = default)
     {
         senderPath = null;
         names = null;
@@ -105,8 +110,11 @@ internal static class AkkaPdu
             else if (number == 2) serializer = value;
         }
         if (serializer == SelectionSerializerId) kind |= Kind.Selection;
+        ReadOnlySpan<byte> from = default;
+        var hasFrom = hasSender && Field(sender, 1, out from);
+        if (hasFrom && !home.IsEmpty && !from.StartsWith(home)) kind |= Kind.Elsewhere;
         if (kind == Kind.Other) return kind;
-        if (hasSender && Field(sender, 1, out var from)) senderPath = Encoding.UTF8.GetString(from);
+        if (hasFrom) senderPath = Encoding.UTF8.GetString(from);
         if ((kind & Kind.Selection) != 0) names = Names(selection);
         return kind;
     }

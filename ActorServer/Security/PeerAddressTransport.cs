@@ -1,3 +1,4 @@
+using System.Text;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Remote.Transport;
@@ -280,6 +281,8 @@ public sealed class PeerAddressTransport : WrappingTransport
         private readonly string _socketHost;
         // Set by the handshake and read by the driver's event loop only (one channel's reads come in order).
         private Address? _origin;
+        // The origin's address and a '/', as a sender's path at it starts (UTF-8): read against every message's sender.
+        private byte[] _home = [];
         private bool _refused;
         private bool _counted;
         private int _closed;
@@ -320,6 +323,7 @@ public sealed class PeerAddressTransport : WrappingTransport
                         return;
                     }
                     _origin = origin;
+                    if (origin is not null) _home = Encoding.UTF8.GetBytes(origin + "/");
                     if (origin is not null && !CountOrigin(origin)) return;
                     break;
                 case InboundPayload p when Forged(p.Payload.Span, out var clientPath, out var sender):
@@ -327,7 +331,7 @@ public sealed class PeerAddressTransport : WrappingTransport
                         Transport._log.Warning("dropped a selection of a client path from {0} (socket host {1}) naming sender {2}",
                             _origin, _socketHost, Quoted(sender));
                     else
-                        Transport._log.Warning("dropped a message to the root from {0} (socket host {1}) naming sender {2}, at another address",
+                        Transport._log.Warning("dropped a message from {0} (socket host {1}) naming sender {2}, at another address",
                             _origin, _socketHost, Quoted(sender));
                     return;
                 case Disassociated:
@@ -337,15 +341,18 @@ public sealed class PeerAddressTransport : WrappingTransport
             Upstream?.Notify(ev);
         }
 
-        // A client path selected (a Register for the gateway: someone else's name as its sender would have the gateway
-        // charge that one's host), or anything for the root guardian (every selection, an Identify of the root: the root
-        // answers an Identify to its sender, and the node dialled any host and port a peer named), with a sender at another
-        // address than the peer's own. One read of the envelope for both, on every message.
+        // Any message with a sender at another address than the peer's own: a client path selected (a Register for the
+        // gateway: someone else's name as its sender would have the gateway charge that one's host), anything for the root
+        // guardian (every selection, an Identify of the root), and a message to any other actor a peer may address (the
+        // remote watcher, a session): every actor answers an Identify to its sender (the remote watcher a heartbeat too), and
+        // the node dialled any host and port a peer named (a hostile tester's finding, first for the root, then for the
+        // remote watcher: RootSenderSpecs). A peer's own messages always carry its own address; one read of the envelope,
+        // on every message, the sender's path decoded only when it does not start with that address.
         private bool Forged(ReadOnlySpan<byte> pdu, out bool clientPath, out string? sender)
         {
-            var kind = AkkaPdu.Addressing(pdu, out sender, out var names);
+            var kind = AkkaPdu.Addressing(pdu, out sender, out var names, _home);
             clientPath = (kind & AkkaPdu.Kind.Selection) != 0 && names is not null && Transport._rules.IsAllowedSelection(names);
-            if (!clientPath && (kind & AkkaPdu.Kind.ToRoot) == 0) return false;
+            if (!clientPath && (kind & (AkkaPdu.Kind.ToRoot | AkkaPdu.Kind.Elsewhere)) == 0) return false;
             return sender is not null && (!ActorPath.TryParseAddress(sender, out var address) || !address.Equals(_origin));
         }
 

@@ -40,4 +40,36 @@ public sealed class RootSenderSpecs
             listener.Stop();
         }
     }
+
+    /// <summary>Hostile tester (2026-12-06, hB): the remote watcher (<c>/system/remote-watcher</c>) is a path every peer
+    /// may address, for Akka's heartbeats, and every actor answers an <see cref="Identify"/> (the watcher a heartbeat too)
+    /// to its sender: a message sent to it directly, not by selection, naming a sender at another address had the node
+    /// dial that host and port, as the root's did.</summary>
+    [Fact]
+    public async Task A_message_to_the_remote_watcher_naming_a_sender_elsewhere_is_dropped_and_the_node_dials_nobody()
+    {
+        await using var server = await ServerNode.StartAsync();
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            using var mallory = new HostilePeer();
+            var elsewhere = ((ExtendedActorSystem)mallory.System).Provider.ResolveActorRef($"akka.tcp://victim@127.0.0.1:{port}/user/x");
+            var node = $"switchboard@{server.Address}";
+            var watcher = mallory.Ref(node, "/system/remote-watcher");
+            watcher.Tell(new Identify("direct"), elsewhere);
+            watcher.Tell(Akka.Remote.RemoteWatcher.Heartbeat.Instance, elsewhere);
+            mallory.At(node, "/").Tell(new Identify("own"), mallory.Inbox.Receiver);
+            Assert.Equal("own", Assert.IsType<ActorIdentity>(await mallory.Inbox.ReceiveAsync(TimeSpan.FromSeconds(30).Scaled())).MessageId);
+
+            var dialled = listener.AcceptTcpClientAsync();
+            Assert.NotSame(dialled, await Task.WhenAny(dialled, Task.Delay(TimeSpan.FromSeconds(3).Scaled())));
+            Assert.Empty(mallory.Drain(TimeSpan.FromMilliseconds(300)).OfType<ActorIdentity>());
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
 }
