@@ -14,6 +14,8 @@ internal static class AkkaPdu
 {
     // Akka's selection serializer (MessageContainerSerializer), which carries every ActorSelection.
     private const int SelectionSerializerId = 6;
+    // Akka's system-message serializer (SystemMessageSerializer): a Watch or Unwatch is WatchData {watchee (1), watcher (2)}.
+    private const int SystemMessageSerializerId = 22;
     private const ulong Associate = 1; // CommandType.ASSOCIATE
     private const ulong ChildName = 2; // Selection.PatternType.CHILD_NAME
 
@@ -112,6 +114,12 @@ internal static class AkkaPdu
         if (serializer == SelectionSerializerId) kind |= Kind.Selection;
         ReadOnlySpan<byte> from = default;
         var hasFrom = hasSender && Field(sender, 1, out from);
+        // A watch names who is told when the watchee ends (its watcher): that is its sender, whatever the envelope says.
+        if (serializer == SystemMessageSerializerId && Field(selection, 2, out var watcher) && Field(watcher, 1, out var watcherPath) && !watcherPath.IsEmpty)
+        {
+            from = watcherPath;
+            hasFrom = true;
+        }
         if (hasFrom && !home.IsEmpty && !from.StartsWith(home)) kind |= Kind.Elsewhere;
         if (kind == Kind.Other) return kind;
         if (hasFrom) senderPath = Encoding.UTF8.GetString(from);

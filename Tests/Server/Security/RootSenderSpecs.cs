@@ -72,4 +72,36 @@ public sealed class RootSenderSpecs
             listener.Stop();
         }
     }
+
+    /// <summary>Hostile tester (2026-12-06, hB): a peer may watch its own session (a capability), and a watch names its
+    /// watcher, the actor told when the session ends, by a path the peer writes: many watches of its session naming
+    /// watchers at another host's ports, then leaving, had the node dial each of them with the session's end.</summary>
+    [Fact]
+    public async Task A_watch_naming_a_watcher_elsewhere_is_dropped_and_the_node_dials_nobody_when_the_session_ends()
+    {
+        await using var server = await ServerNode.StartAsync();
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            using var mallory = new HostilePeer();
+            var elsewhere = (IInternalActorRef)((ExtendedActorSystem)mallory.System).Provider.ResolveActorRef($"akka.tcp://victim@127.0.0.1:{port}/user/x");
+            var session = (IInternalActorRef)Assert.IsType<Registered>(await mallory.RegisterAsync(server, new Register("watcher"))).Session;
+            // Straight to the transport: the peer's own RemoteActorRef would hand a watch to its own remote watcher.
+            var provider = (Akka.Remote.RemoteActorRefProvider)((ExtendedActorSystem)mallory.System).Provider;
+            provider.Transport.Send(new Akka.Dispatch.SysMsg.Watch(session, elsewhere), ActorRefs.NoSender, (Akka.Remote.RemoteActorRef)session);
+            Assert.Equal(Codes.Ok, await mallory.AnswerAsync(session, new Request(2, "add", ["1", "2"]), 2, TimeSpan.FromSeconds(30)));
+            session.Tell(new Unregister(3), mallory.Inbox.Receiver);
+            await server.Process.WaitForStdErrAsync("session of 'watcher' ended", TimeSpan.FromSeconds(30));
+
+            var dialled = listener.AcceptTcpClientAsync();
+            Assert.NotSame(dialled, await Task.WhenAny(dialled, Task.Delay(TimeSpan.FromSeconds(3).Scaled())));
+            await server.Process.WaitForStdErrAsync($"naming sender akka.tcp://victim@127.0.0.1:{port}/user/x", TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
 }
