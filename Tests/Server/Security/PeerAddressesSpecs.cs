@@ -178,6 +178,28 @@ public sealed class PeerAddressesSpecs
     }
 
     [Fact]
+    public void A_sender_or_a_watcher_away_from_the_peers_own_address_is_read_as_elsewhere()
+    {
+        var home = System.Text.Encoding.UTF8.GetBytes("akka.tcp://c@127.0.0.2:4000/");
+        static byte[] Pdu(byte[] payload, ulong serializer, string? sender)
+        {
+            var recipient = Msg((1, "akka.tcp://switchboard@127.0.0.1:4053/system/remote-watcher"));
+            var message = Msg((1, payload), (2, serializer));
+            var envelope = sender is null ? Msg((1, recipient), (2, message)) : Msg((1, recipient), (2, message), (4, Msg((1, sender))));
+            return Msg((1, Msg((2, envelope))));
+        }
+        Assert.Equal(AkkaPdu.Kind.Other, AkkaPdu.Addressing(Pdu([1], 16, "akka.tcp://c@127.0.0.2:4000/user/x"), out _, out _, home));
+        Assert.Equal(AkkaPdu.Kind.Other, AkkaPdu.Addressing(Pdu([1], 16, null), out _, out _, home));
+        Assert.Equal(AkkaPdu.Kind.Elsewhere, AkkaPdu.Addressing(Pdu([1], 16, "akka.tcp://victim@10.0.0.9:22/user/x"), out var sender, out _, home));
+        Assert.Equal("akka.tcp://victim@10.0.0.9:22/user/x", sender);
+        // A Watch (system messages, 22): WatchData {watchee (1), watcher (2)}; its watcher is its sender.
+        static byte[] Watch(string watcher) => Msg((1, Msg((1, "akka.tcp://switchboard@127.0.0.1:4053/user/gateway/s-1"))), (2, Msg((1, watcher))));
+        Assert.Equal(AkkaPdu.Kind.Other, AkkaPdu.Addressing(Pdu(Watch("akka.tcp://c@127.0.0.2:4000/system/remote-watcher"), 22, null), out _, out _, home));
+        Assert.Equal(AkkaPdu.Kind.Elsewhere, AkkaPdu.Addressing(Pdu(Watch("akka.tcp://victim@10.0.0.9:22/user/x"), 22, null), out sender, out _, home));
+        Assert.Equal("akka.tcp://victim@10.0.0.9:22/user/x", sender);
+    }
+
+    [Fact]
     public void Bytes_of_any_kind_are_read_without_an_exception()
     {
         var random = new Random(20261203);
