@@ -15,6 +15,12 @@ namespace Switchboard.Server.Sessions;
 internal sealed class SessionUnread(string name, IActorRef self, IWithTimers timers, HistoryDesk desk, IReadOnlySet<string> rooms)
 {
     public const int MaxCounting = 4;
+
+    /// <summary>Conversations one list counts at most, those whose markers moved last: a name marks up to
+    /// <see cref="InboxActor.MaxMarkers"/> DM conversations, and each count may have the store read one back, so a
+    /// burst of <c>who</c> would have a session wait on a thousand reads (the bound a session's history queries have,
+    /// <see cref="SessionHistory.MaxAsked"/>, for the same reason). A room list is within it already (rooms per client).</summary>
+    public const int MaxCounted = 32;
     // By this class's own tickets, never a client's request id (a client may reuse one).
     private readonly Dictionary<long, Counting> _counting = [];
     private long _tickets;
@@ -51,7 +57,8 @@ internal sealed class SessionUnread(string name, IActorRef self, IWithTimers tim
     private void Markers(MarkersRead m)
     {
         if (!_counting.TryGetValue(m.Ticket, out var c)) return;
-        foreach (var (conversation, marker) in m.Markers)
+        // The inbox names them in the order they moved, the latest last.
+        foreach (var (conversation, marker) in m.Markers.Length > MaxCounted ? m.Markers[^MaxCounted..] : m.Markers)
         {
             c.Markers[conversation] = marker;
             // A DM conversation's newest as this reader sees it: from its reservation on (never an earlier owner's ids).

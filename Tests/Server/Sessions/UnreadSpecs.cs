@@ -159,4 +159,20 @@ public sealed class UnreadBoundSpecs : ProbeStoreFixture
         Assert.All(early.Concat(late), r => Assert.Equal((Codes.Ok, "alice", (long?)null), (r.Code, r.Clients.Single().Name, r.Clients.Single().Unread)));
         StoreProbe.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
+
+    [Fact]
+    public void A_list_counts_only_the_conversations_whose_markers_moved_last()
+    {
+        var alice = CreateTestProbe();
+        var a = RegisterAs("alice", alice).Session;
+        StoreProbe.FishForMessage<CollectAway>(_ => true);
+        a.Tell(new Who(1), alice.Ref);
+        var asked = StoreProbe.ExpectMsg<ReadMarkers>();
+        var marked = Enumerable.Range(1, SessionUnread.MaxCounted + 8).Select(i => (Conversation.Direct("alice", $"guest{i}"), 1L)).ToArray();
+        StoreProbe.Reply(new MarkersRead(asked.Ticket, marked));
+        var fetched = Enumerable.Range(0, SessionUnread.MaxCounted).Select(_ => StoreProbe.ExpectMsg<Fetch>().Conversation).ToArray();
+        Assert.Equal(marked[^SessionUnread.MaxCounted..].Select(m => m.Item1), fetched);
+        StoreProbe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
 }
