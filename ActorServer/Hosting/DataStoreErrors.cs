@@ -28,6 +28,9 @@ public static class DataStoreErrors
     /// <summary>For the log and <c>/healthz</c>: the store's own message on one line, without the stack.</summary>
     public static string OneLine(Exception cause)
     {
+        // Looked for first: an open breaker carries the failure that opened it, which may be long over (PostgreSQL back
+        // for a minute while every line still said "Connection refused"); the line says the breaker is failing fast.
+        if (Find<OpenCircuitException>(cause) is { } open) return Breaker(open);
         var line = StoreCause(cause) switch
         {
             SqliteException sqlite => sqlite.Message,
@@ -36,10 +39,17 @@ public static class DataStoreErrors
             NpgsqlException { InnerException: (SocketException or TimeoutException or IOException) and { } inner } npgsql =>
                 $"PostgreSQL: {npgsql.Message.TrimEnd('.')}: {inner.Message}",
             NpgsqlException npgsql => $"PostgreSQL: {npgsql.Message}",
-            OpenCircuitException open => $"{open.Message.TrimEnd('.')} (the journal's circuit breaker, after repeated store failures)",
             _ => cause.GetBaseException().Message,
         };
         return line.ReplaceLineEndings(" ").TrimEnd('.') + (IsDiskFull(cause) ? " (disk full: free space, no restart needed)" : "");
+    }
+
+    private static string Breaker(OpenCircuitException open)
+    {
+        var line = "the journal's circuit breaker is open after repeated store failures: " + (open.RemainingDuration > TimeSpan.Zero
+            ? $"calls fail fast for {Math.Ceiling(open.RemainingDuration.TotalSeconds):0} s more, without trying the store"
+            : "calls fail fast until one try of the store succeeds");
+        return open.InnerException is { } last ? $"{line} (the last failure: {OneLine(last)})" : line;
     }
 
     /// <summary>Logs a failed write or read of <paramref name="what"/>: the store's own error on one line, anything else
