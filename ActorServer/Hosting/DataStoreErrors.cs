@@ -46,7 +46,7 @@ public static class DataStoreErrors
 
     private static string Breaker(OpenCircuitException open)
     {
-        var line = "the journal's circuit breaker is open after repeated store failures: " + (open.RemainingDuration > TimeSpan.Zero
+        var line = "a circuit breaker of the store (Akka.Persistence's, on its journal or snapshots) is open after repeated failures: " + (open.RemainingDuration > TimeSpan.Zero
             ? $"calls fail fast for {Math.Ceiling(open.RemainingDuration.TotalSeconds):0} s more, without trying the store"
             : "calls fail fast until one try of the store succeeds");
         return open.InnerException is { } last ? $"{line} (the last failure: {OneLine(last)})" : line;

@@ -7,7 +7,7 @@ namespace Switchboard.Tests.Server.Hosting;
 /// <summary>
 /// The one line a store failure becomes in the log and in <c>/healthz</c>. Seen against a real cluster: PostgreSQL was
 /// back for a minute while one node's log and <c>/healthz</c> still said "Failed to connect ...: Connection refused" at
-/// every login it refused: its journal's circuit breaker was open and failing fast, and the line showed only the
+/// every login it refused: its snapshot store's circuit breaker was open and failing fast, and the line showed only the
 /// breaker's remembered cause, so an operator looked at a database that was up.
 /// </summary>
 public sealed class DataStoreErrorsSpecs
@@ -26,7 +26,7 @@ public sealed class DataStoreErrorsSpecs
     {
         var line = DataStoreErrors.OneLine(new OpenCircuitException(Refused(), TimeSpan.FromSeconds(12.3)));
 
-        Assert.Equal("the journal's circuit breaker is open after repeated store failures: calls fail fast for 13 s more, " +
+        Assert.Equal("a circuit breaker of the store (Akka.Persistence's, on its journal or snapshots) is open after repeated failures: calls fail fast for 13 s more, " +
             "without trying the store (the last failure: PostgreSQL: Failed to connect to 127.0.0.1:6390: Connection refused)", line);
     }
 
@@ -35,6 +35,6 @@ public sealed class DataStoreErrorsSpecs
     {
         var line = DataStoreErrors.OneLine(new OpenCircuitException("Circuit Breaker is open; calls are failing fast", TimeSpan.Zero));
 
-        Assert.Equal("the journal's circuit breaker is open after repeated store failures: calls fail fast until one try of the store succeeds", line);
+        Assert.Equal("a circuit breaker of the store (Akka.Persistence's, on its journal or snapshots) is open after repeated failures: calls fail fast until one try of the store succeeds", line);
     }
 }
