@@ -139,9 +139,13 @@ public sealed record PostgresStore : IDataStore
         {
             var quoted = System.Text.Json.JsonSerializer.Serialize(_parsed.ConnectionString);
             var common = $"connection-string = {quoted}, provider-name = \"{ProviderName}\", table-mapping = postgresql";
+            // Akka.Persistence's breakers, once open, try the database again only after 30 s (journal) and 60 s
+            // (snapshot store, read at every login): with PostgreSQL back, a node refused every login for a minute while
+            // the others served. One trial per 5 s costs the database nothing.
+            const string breaker = "circuit-breaker.reset-timeout = 5s";
             return ConfigurationFactory.ParseString($$"""
-                akka.persistence.journal.sql { {{common}}, auto-initialize = on }
-                akka.persistence.snapshot-store.sql { {{common}}, auto-initialize = on }
+                akka.persistence.journal.sql { {{common}}, auto-initialize = on, {{breaker}} }
+                akka.persistence.snapshot-store.sql { {{common}}, auto-initialize = on, {{breaker}} }
                 akka.persistence.query.journal.sql { {{common}} }
                 """);
         }

@@ -52,6 +52,22 @@ public sealed class PostgresStoreSpecs : IDisposable
         Assert.True(store.Hocon.GetBoolean("akka.persistence.snapshot-store.sql.auto-initialize"));
     }
 
+    // Akka.Persistence's own defaults wait 30 s (journal) and 60 s (snapshot store, read at every login) before they try
+    // the database again; with PostgreSQL back, a node refused every login for a minute while the others served.
+    [Fact]
+    public void The_journal_and_snapshot_store_try_the_database_again_within_5_s_of_their_breaker_opening()
+    {
+        var store = Open(Connection, out _)!;
+        var config = store.Hocon.WithFallback(Akka.Persistence.Persistence.DefaultConfig());
+        // As Akka.Persistence reads a plugin's settings: its own section over its kind's fallback.
+        foreach (var (plugin, fallback) in new[] { ("journal.sql", "journal-plugin-fallback"), ("snapshot-store.sql", "snapshot-store-plugin-fallback") })
+        {
+            var section = config.GetConfig($"akka.persistence.{plugin}").WithFallback(config.GetConfig($"akka.persistence.{fallback}"));
+            var reset = section.GetTimeSpan("circuit-breaker.reset-timeout", null);
+            Assert.True(reset > TimeSpan.Zero && reset <= TimeSpan.FromSeconds(5), $"{plugin}: {reset}");
+        }
+    }
+
     [Fact]
     public void A_private_file_gives_the_same_store_from_its_first_line()
     {
