@@ -414,6 +414,12 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
             Arm(id, _outgoing[id], _history!.Settings.Timeout);
             return;
         }
+        // Kept, and the inbox asked to hold it did not answer: 503, but not "try again", which would keep it twice.
+        if (o.MsgId != 0 && o.Holding && o.To is not null)
+        {
+            Finish(id, new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.KeptNotHeld(o.To)));
+            return;
+        }
         // The store did not answer: keeping it, or holding it for an offline recipient (whose node is this one).
         Finish(id, o.Conversation is not null && (o.MsgId == 0 || o.To is null || o.Holding)
             ? new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.Unavailable)
