@@ -155,7 +155,7 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
         _side.System.WhenTerminated.ContinueWith(_ =>
         {
             if (_refusal is { } refusal) Console.Error.WriteLine($"error: {refusal}");
-            else if (!_up.Task.IsCompleted) Console.Error.WriteLine($"error: {NeverJoined} (this node: {StoreCheckActor.Describe(StoreCheckActor.RoleOf(storeId))})");
+            else if (!_up.Task.IsCompleted && !Asked) Console.Error.WriteLine($"error: {NeverJoined} (this node: {StoreCheckActor.Describe(StoreCheckActor.RoleOf(storeId))})");
             _gone.TrySetResult();
         }, TaskScheduler.Default);
         // Before any persistent actor runs: several nodes starting at once must not race to make the tables.
@@ -187,10 +187,17 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
         if (_side is null) return false;
         // Only now: the registry has released its names through the node side.
         var downed = CoordinatedShutdown.Get(_side.System).ShutdownReason is CoordinatedShutdown.ClusterDowningReason;
-        var neverUp = _gone.Task.IsCompleted && !_up.Task.IsCompleted;
+        var neverUp = _gone.Task.IsCompleted && !_up.Task.IsCompleted && !Asked;
+        _released = true;
         await _side.StopAsync(TimeSpan.FromSeconds(10));
         return downed || neverUp || _refusal is not null;
     }
+
+    // Stopped because the operator asked (Ctrl-C, SIGTERM: the CLR's exit hook; or the host releasing it), not refused:
+    // a node still waiting for its seeds when stopped so is not "refused", and its exit is a clean one. It printed the
+    // refusal's error line (secret, database) on every Ctrl-C of a node whose seeds had not answered yet.
+    private bool _released;
+    private bool Asked => _released || CoordinatedShutdown.Get(_side!.System).ShutdownReason is CoordinatedShutdown.ClrExitReason;
 
     private const string NeverJoined = "this node's cluster side stopped before it joined the cluster (the log above says what it met); " +
         "a node whose --cluster-secret-file differs from the other nodes' is refused by them, and their logs say \"not tagged with this " +
