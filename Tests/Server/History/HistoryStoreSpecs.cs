@@ -220,8 +220,8 @@ public sealed class HistoryStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
         Assert.Equal(6, Post(history, 2, "six"));
     }
 
-    // Ids that go back are a damaged journal: the conversation is not read (its asker's session answers 503 when its
-    // wait ends), rather than guessed; nor is anything written after them.
+    // Ids that go back are a damaged journal: the conversation is not read, rather than guessed (what was asked meanwhile
+    // is answered 503 at once); nor is anything written after them.
     [Fact]
     public async Task A_journal_whose_ids_go_back_is_not_read()
     {
@@ -229,7 +229,9 @@ public sealed class HistoryStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
         var history = Node("max-messages = 1000");
         history.Tell(new ReadHistory(Lobby, 1, HistoryAnchor.Latest, 0, 100), TestActor);
         history.Tell(new Post(Lobby, 2, "bob", "after"), TestActor);
-        ExpectNoMsg(TimeSpan.FromSeconds(1));
+        var failed = new[] { ExpectMsg<HistoryFailed>(Wait), ExpectMsg<HistoryFailed>(Wait) };
+        Assert.Equal([(1L, Codes.Unavailable), (2L, Codes.Unavailable)], failed.Select(f => (f.Ticket, f.Code)).Order());
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         Assert.Equal(2, JournalRows());
     }
 

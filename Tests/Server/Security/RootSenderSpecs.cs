@@ -13,55 +13,61 @@ namespace Switchboard.Tests.Server.Security;
 public sealed class RootSenderSpecs
 {
     [Fact]
-    public async Task A_message_to_the_root_naming_a_sender_elsewhere_is_dropped_and_the_node_dials_nobody()
-    {
-        await using var server = await ServerNode.StartAsync();
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
+    public Task A_message_to_the_root_naming_a_sender_elsewhere_is_dropped_and_the_node_dials_nobody() =>
+        NobodyDialledAsync(async (server, mallory, elsewhere, victim) =>
         {
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            using var mallory = new HostilePeer();
-            var elsewhere = ((ExtendedActorSystem)mallory.System).Provider.ResolveActorRef($"akka.tcp://victim@127.0.0.1:{port}/user/x");
             var node = $"switchboard@{server.Address}";
             mallory.At(node, "/").Tell(new Identify("selected"), elsewhere); // a selection of the root
             mallory.Ref(node, "/").Tell(new Identify("direct"), elsewhere);  // a message to it
-            // The peer's own Identify comes after both on its one association: once it is answered, both were judged.
-            mallory.At(node, "/").Tell(new Identify("own"), mallory.Inbox.Receiver);
-            Assert.Equal("own", Assert.IsType<ActorIdentity>(await mallory.Inbox.ReceiveAsync(TimeSpan.FromSeconds(30).Scaled())).MessageId);
-
-            var dialled = listener.AcceptTcpClientAsync();
-            Assert.NotSame(dialled, await Task.WhenAny(dialled, Task.Delay(TimeSpan.FromSeconds(3).Scaled())));
-            await server.Process.WaitForStdErrAsync($"naming sender akka.tcp://victim@127.0.0.1:{port}/user/x", TimeSpan.FromSeconds(30));
-            Assert.Empty(mallory.Drain(TimeSpan.FromMilliseconds(300)).OfType<ActorIdentity>());
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
+            await OwnIdentifyAnsweredAsync(mallory, node);
+            await server.Process.WaitForStdErrAsync($"naming sender {victim}", TimeSpan.FromSeconds(30));
+        });
 
     /// <summary>Hostile tester (2026-12-06, hB): the remote watcher (<c>/system/remote-watcher</c>) is a path every peer
     /// may address, for Akka's heartbeats, and every actor answers an <see cref="Identify"/> (the watcher a heartbeat too)
     /// to its sender: a message sent to it directly, not by selection, naming a sender at another address had the node
     /// dial that host and port, as the root's did.</summary>
     [Fact]
-    public async Task A_message_to_the_remote_watcher_naming_a_sender_elsewhere_is_dropped_and_the_node_dials_nobody()
+    public Task A_message_to_the_remote_watcher_naming_a_sender_elsewhere_is_dropped_and_the_node_dials_nobody() =>
+        NobodyDialledAsync(async (server, mallory, elsewhere, _) =>
+        {
+            var node = $"switchboard@{server.Address}";
+            var watcher = mallory.Ref(node, "/system/remote-watcher");
+            watcher.Tell(new Identify("direct"), elsewhere);
+            watcher.Tell(Akka.Remote.RemoteWatcher.Heartbeat.Instance, elsewhere);
+            await OwnIdentifyAnsweredAsync(mallory, node);
+        });
+
+    /// <summary>Hostile tester (2026-12-06, hB): a peer may watch its own session (a capability), and a watch names its
+    /// watcher, the actor told when the session ends, by a path the peer writes: many watches of its session naming
+    /// watchers at another host's ports, then leaving, had the node dial each of them with the session's end.</summary>
+    [Fact]
+    public Task A_watch_naming_a_watcher_elsewhere_is_dropped_and_the_node_dials_nobody_when_the_session_ends() =>
+        NobodyDialledAsync(async (server, mallory, elsewhere, victim) =>
+        {
+            var session = (IInternalActorRef)Assert.IsType<Registered>(await mallory.RegisterAsync(server, new Register("watcher"))).Session;
+            // Straight to the transport: the peer's own RemoteActorRef would hand a watch to its own remote watcher.
+            var provider = (Akka.Remote.RemoteActorRefProvider)((ExtendedActorSystem)mallory.System).Provider;
+            provider.Transport.Send(new Akka.Dispatch.SysMsg.Watch(session, (IInternalActorRef)elsewhere), ActorRefs.NoSender, (Akka.Remote.RemoteActorRef)session);
+            Assert.Equal(Codes.Ok, await mallory.AnswerAsync(session, new Request(2, "add", ["1", "2"]), 2, TimeSpan.FromSeconds(30)));
+            session.Tell(new Unregister(3), mallory.Inbox.Receiver);
+            await server.Process.WaitForStdErrAsync("session of 'watcher' ended", TimeSpan.FromSeconds(30));
+            await server.Process.WaitForStdErrAsync($"naming sender {victim}", TimeSpan.FromSeconds(30));
+        });
+
+    /// <summary>Runs <paramref name="attack"/> by a peer naming an actor at a listening port of another "host" (the
+    /// victim, its path given too), then checks that the node never dialled it and that the peer got no identity.</summary>
+    private static async Task NobodyDialledAsync(Func<ServerNode, HostilePeer, IActorRef, string, Task> attack)
     {
         await using var server = await ServerNode.StartAsync();
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         try
         {
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            var victim = $"akka.tcp://victim@127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/user/x";
             using var mallory = new HostilePeer();
-            var elsewhere = ((ExtendedActorSystem)mallory.System).Provider.ResolveActorRef($"akka.tcp://victim@127.0.0.1:{port}/user/x");
-            var node = $"switchboard@{server.Address}";
-            var watcher = mallory.Ref(node, "/system/remote-watcher");
-            watcher.Tell(new Identify("direct"), elsewhere);
-            watcher.Tell(Akka.Remote.RemoteWatcher.Heartbeat.Instance, elsewhere);
-            mallory.At(node, "/").Tell(new Identify("own"), mallory.Inbox.Receiver);
-            Assert.Equal("own", Assert.IsType<ActorIdentity>(await mallory.Inbox.ReceiveAsync(TimeSpan.FromSeconds(30).Scaled())).MessageId);
+            var elsewhere = ((ExtendedActorSystem)mallory.System).Provider.ResolveActorRef(victim);
+            await attack(server, mallory, elsewhere, victim);
 
             var dialled = listener.AcceptTcpClientAsync();
             Assert.NotSame(dialled, await Task.WhenAny(dialled, Task.Delay(TimeSpan.FromSeconds(3).Scaled())));
@@ -73,35 +79,10 @@ public sealed class RootSenderSpecs
         }
     }
 
-    /// <summary>Hostile tester (2026-12-06, hB): a peer may watch its own session (a capability), and a watch names its
-    /// watcher, the actor told when the session ends, by a path the peer writes: many watches of its session naming
-    /// watchers at another host's ports, then leaving, had the node dial each of them with the session's end.</summary>
-    [Fact]
-    public async Task A_watch_naming_a_watcher_elsewhere_is_dropped_and_the_node_dials_nobody_when_the_session_ends()
+    // The peer's own Identify comes after the attack on its one association: once it is answered, the attack was judged.
+    private static async Task OwnIdentifyAnsweredAsync(HostilePeer mallory, string node)
     {
-        await using var server = await ServerNode.StartAsync();
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            using var mallory = new HostilePeer();
-            var elsewhere = (IInternalActorRef)((ExtendedActorSystem)mallory.System).Provider.ResolveActorRef($"akka.tcp://victim@127.0.0.1:{port}/user/x");
-            var session = (IInternalActorRef)Assert.IsType<Registered>(await mallory.RegisterAsync(server, new Register("watcher"))).Session;
-            // Straight to the transport: the peer's own RemoteActorRef would hand a watch to its own remote watcher.
-            var provider = (Akka.Remote.RemoteActorRefProvider)((ExtendedActorSystem)mallory.System).Provider;
-            provider.Transport.Send(new Akka.Dispatch.SysMsg.Watch(session, elsewhere), ActorRefs.NoSender, (Akka.Remote.RemoteActorRef)session);
-            Assert.Equal(Codes.Ok, await mallory.AnswerAsync(session, new Request(2, "add", ["1", "2"]), 2, TimeSpan.FromSeconds(30)));
-            session.Tell(new Unregister(3), mallory.Inbox.Receiver);
-            await server.Process.WaitForStdErrAsync("session of 'watcher' ended", TimeSpan.FromSeconds(30));
-
-            var dialled = listener.AcceptTcpClientAsync();
-            Assert.NotSame(dialled, await Task.WhenAny(dialled, Task.Delay(TimeSpan.FromSeconds(3).Scaled())));
-            await server.Process.WaitForStdErrAsync($"naming sender akka.tcp://victim@127.0.0.1:{port}/user/x", TimeSpan.FromSeconds(30));
-        }
-        finally
-        {
-            listener.Stop();
-        }
+        mallory.At(node, "/").Tell(new Identify("own"), mallory.Inbox.Receiver);
+        Assert.Equal("own", Assert.IsType<ActorIdentity>(await mallory.Inbox.ReceiveAsync(TimeSpan.FromSeconds(30).Scaled())).MessageId);
     }
 }
