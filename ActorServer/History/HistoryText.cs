@@ -25,13 +25,14 @@ public static class HistoryText
     /// <summary>Held because the node serving <paramref name="to"/> did not answer (it may have died with the message).</summary>
     public static string StoredNodeSilent(string to) => $"stored: {to}'s node did not answer; delivered at their next login";
     public static string JoinFirst(string room) => $"join {room} first: only a room's members read its history";
+    /// <summary>Kept in the conversation, but the inbox asked to hold it did not answer in time or could not be read (a
+    /// shard on a node just lost, a store failing): it may or may not be pushed at login; a resend would keep it twice.</summary>
+    public static string KeptNotHeld(string to) =>
+        $"kept in your conversation's history, but {to}'s inbox did not answer, so {to} may not be shown it at " +
+        $"their next login ({to} can read it with history); do not send it again";
+
     // The message was written to its conversation before the inbox was asked to hold it: it stays there (the recipient
     // reads it with `history`, and it counts in their unread), so the sender is told not to send it again.
-    /// <summary>Kept in the conversation, but the inbox asked to hold it did not answer in time (a shard on a node just
-    /// lost, a store failing): it may or may not be pushed at login; a resend would keep it twice.</summary>
-    public static string KeptNotHeld(string to) =>
-        $"kept in your conversation's history, but {to}'s inbox did not answer in time, so {to} may not be shown it at " +
-        $"their next login ({to} can read it with history); do not send it again";
 
     public static string InboxFull(string to) =>
         $"{to} is offline and already has too many messages waiting: yours is kept in your conversation's history, " +

@@ -81,6 +81,30 @@ public sealed class HistoryStoreFailureSpecs() : TestKit(AccountTestConfig.TestJ
         await Journal.OnRecovery.Pass();
     }
 
+    // The same for an inbox (a reserved name's held DMs and read markers): a DM to hold, a read marker, a list's count
+    // asked while it was read back waited their askers' timeouts.
+    [Fact]
+    public async Task What_came_while_an_unreadable_inbox_was_read_back_is_answered_at_once()
+    {
+        var first = Sys.ActorOf(HistoryActor.Props(Settings, TimeProvider.System));
+        first.Tell(new Post(AliceBob, 1, "bob", "hi"));
+        ExpectMsg<Posted>(Wait);
+        first.Tell(new MarkReadUpTo("alice", 2, AliceBob, 1));
+        ExpectMsg<MarkedOk>(Wait); // the inbox has an event to read back
+        Sys.Stop(first);
+        await Journal.OnRecovery.SetInterceptorAsync(new Unreachable());
+        var history = Sys.ActorOf(HistoryActor.Props(Settings, TimeProvider.System));
+
+        history.Tell(new Hold("alice", 7, AliceBob, 1));
+        history.Tell(new ReadMarkers("alice", 8, null));
+
+        var held = ExpectMsg<HistoryFailed>(TimeSpan.FromSeconds(3));
+        Assert.Equal((7L, Codes.Unavailable, HistoryText.Unavailable), (held.Ticket, held.Code, held.Error));
+        var markers = ExpectMsg<MarkersRead>(TimeSpan.FromSeconds(3));
+        Assert.Equal((8L, 0), (markers.Ticket, markers.Markers.Length));
+        await Journal.OnRecovery.Pass();
+    }
+
     [Fact]
     public async Task The_monitoring_endpoint_says_degraded_with_the_cause_while_the_store_fails_and_ok_once_it_reads_again()
     {

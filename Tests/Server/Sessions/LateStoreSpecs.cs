@@ -95,6 +95,27 @@ public sealed class LateStoreSpecs() : ProbeStoreFixture("switchboard.delivery-t
         Assert.Equal((Codes.Unavailable, HistoryText.KeptNotHeld("alice")), (answer.Code, answer.Error));
         Assert.Contains("do not send it again", answer.Error);
     }
+
+    // The inbox answers at once that its store cannot be read: the same, since the message is kept already. An inbox's
+    // own refusals (full, full of a sender's) keep their texts.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_direct_message_whose_offline_recipients_inbox_cannot_be_read_is_503_kept_not_try_again(bool unreadable)
+    {
+        var bob = CreateTestProbe();
+        var b = RegisterAs("bob", bob).Session;
+        var full = HistoryText.InboxFull("alice");
+        StoreProbe.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            if (message is Post p) sender.Tell(new Posted(p.Ticket, p.Conversation, 1, 1_000));
+            if (message is Hold h) sender.Tell(new HistoryFailed(h.Ticket, Codes.Unavailable, unreadable ? HistoryText.Unavailable : full));
+            return AutoPilot.KeepRunning;
+        }));
+        b.Tell(new Tell(5, "alice", "are you there?"), bob.Ref);
+        var answer = Answer(bob, 5);
+        Assert.Equal((Codes.Unavailable, unreadable ? HistoryText.KeptNotHeld("alice") : full), (answer.Code, answer.Error));
+    }
 }
 
 /// <summary>
