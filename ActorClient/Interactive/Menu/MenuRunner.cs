@@ -20,6 +20,9 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
 
     public static IReadOnlyList<string> Entries => MainChoices;
 
+    // Said however one leaves without unregistering: a guest's name is free again, a reserved one is not.
+    private const string Offline = "Offline (a reserved name stays yours)";
+
     public async Task<int> RunAsync()
     {
         ui.Menu(Title, MainChoices);
@@ -30,22 +33,22 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
             switch (read.Outcome)
             {
                 case ReadOutcome.EndOfInput or ReadOutcome.Interrupted:
-                    return await LeaveAsync("Offline (a reserved name stays yours)");
+                    return await LeaveAsync(Offline);
                 // Esc is easy to hit by accident: leaving by it is confirmed, the other ways are not.
                 case ReadOutcome.Escape:
-                    if (ui.Confirm("Leave Switchboard (you go offline)?")) return await LeaveAsync("Offline (a reserved name stays yours)");
+                    if (ui.Confirm("Leave Switchboard (you go offline)?")) return await LeaveAsync(Offline);
                     continue;
             }
             switch (PromptLine.Parse(read.Text, MainChoices.Length))
             {
                 case MenuPick { Index: 1 }: return await LeaveAsync("Unregistered");
-                case MenuPick { Index: 2 }: return await LeaveAsync("Offline (a reserved name stays yours)");
+                case MenuPick { Index: 2 }: return await LeaveAsync(Offline);
                 case MenuPick m: await PickAsync(m.Index); break;
                 case ShowMenu: ui.Menu(Title, MainChoices); break;
                 case ShowHelp: ui.Info(CommandHelp.PromptFor(ui.HelpWidth)); break;
                 case PromptError e: ui.Bad(e.Error); break;
                 case RunCommand { Command: UnregisterCommand }: return await LeaveAsync("Unregistered");
-                case RunCommand { Command: ExitCommand }: return await LeaveAsync("Offline (a reserved name stays yours)");
+                case RunCommand { Command: ExitCommand }: return await LeaveAsync(Offline);
                 case RunCommand { Command: WireCommand { Name: "reserve" } } when !Retyped(): break;
                 case RunCommand { Command: WireCommand w }: await RunAsync(w); break;
                 case RunCommand { Command: SleepCommand s }: await Task.Delay(s.Milliseconds); break;
