@@ -49,10 +49,13 @@ public sealed class ConversationActor : ReceivePersistentActor
     private readonly SwitchboardMetrics? _metrics;
     private readonly HistoryRoutes _routes;
     private long _bytes, _trimmedBytes, _deletedTo, _deleting, _lastTime, _newestTime;
-    // Who asked something while the journal was being read back. Akka stashes those requests and, when the read fails,
-    // stops the actor with them unanswered (dead letters): each sender waited its own timeout (10 s) and then heard that
-    // the message "may still be kept". Nothing of theirs was written, so they hear a plain 503 at once instead.
-    private readonly List<(IActorRef ReplyTo, long Ticket)> _askedWhileReading = [];
+    private readonly AskedWhileReading _askedWhileReading = new(m => m switch
+    {
+        Post p => AskedWhileReading.Unreadable(p.Ticket),
+        ReadHistory r => AskedWhileReading.Unreadable(r.Ticket),
+        MarkReadUpTo k => AskedWhileReading.Unreadable(k.Ticket),
+        _ => null,
+    });
 
     /// <param name="routes">Where read markers go once checked, and where it says it is stopping after a failure.</param>
     /// <param name="forgetting">Started only to be told <see cref="ForgetRoom"/>: nothing is read back but the highest id.</param>
@@ -98,7 +101,7 @@ public sealed class ConversationActor : ReceivePersistentActor
         });
         Recover<RecoveryCompleted>(_ =>
         {
-            _askedWhileReading.Clear(); // the stash is served now
+            _askedWhileReading.Served();
             _metrics?.DataStoreRead();
             // Every event deleted, none of them an IdsReached: an earlier version's journal, whose ids are its sequence numbers.
             if (_lastId == 0) _lastId = LastSequenceNr;
@@ -142,14 +145,7 @@ public sealed class ConversationActor : ReceivePersistentActor
 
     protected override bool AroundReceive(Receive receive, object message)
     {
-        if (IsRecovering && message switch
-            {
-                Post m => m.Ticket,
-                ReadHistory m => m.Ticket,
-                MarkReadUpTo m => m.Ticket,
-                _ => (long?)null,
-            } is { } ticket)
-            _askedWhileReading.Add((Sender, ticket));
+        if (IsRecovering) _askedWhileReading.Note(message, Sender);
         return base.AroundReceive(receive, message);
     }
 
@@ -451,8 +447,7 @@ public sealed class ConversationActor : ReceivePersistentActor
     {
         DataStoreErrors.Log(_log, reason, $"conversation {_conversation}: could not be read from the store");
         _metrics?.DataStoreReadFailed(DataStoreErrors.OneLine(reason));
-        foreach (var (replyTo, ticket) in _askedWhileReading) replyTo.Tell(new HistoryFailed(ticket, Codes.Unavailable, HistoryText.Unavailable));
-        _askedWhileReading.Clear();
+        _askedWhileReading.Failed();
         Stopping();
     }
 }

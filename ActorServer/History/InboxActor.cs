@@ -40,9 +40,13 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     private readonly SwitchboardMetrics? _metrics;
     private readonly HistoryRoutes _routes;
-    // What was asked while the journal was read back, with the answer it gets if that read fails: Akka stops the actor
-    // with its stash, and each asker would wait its own timeout (as the conversation's did, 05dc357).
-    private readonly List<(IActorRef ReplyTo, object Failed)> _askedWhileReading = [];
+    private readonly AskedWhileReading _askedWhileReading = new(m => m switch
+    {
+        Hold h => AskedWhileReading.Unreadable(h.Ticket),
+        MarkChecked c => AskedWhileReading.Unreadable(c.Mark.Ticket),
+        ReadMarkers r => new MarkersRead(r.Ticket, []), // the lists go out without counts
+        _ => null,
+    });
 
     /// <param name="routes">Where it asks conversations for held messages, and where it says it is stopping after a failure.</param>
     /// <param name="reserved">Which senders are not guests (null: all count as reserved, no guests' share).</param>
@@ -64,7 +68,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         // An inbox written before snapshots existed (or stopped before its last one) is compacted now.
         Recover<RecoveryCompleted>(_ =>
         {
-            _askedWhileReading.Clear(); // the stash is served now
+            _askedWhileReading.Served();
             _metrics?.DataStoreRead();
             if (LastSequenceNr - _snapshotAt >= SnapshotEvery) Snapshot();
         });
@@ -116,14 +120,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     protected override bool AroundReceive(Receive receive, object message)
     {
-        if (IsRecovering && message switch
-            {
-                Hold m => new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.Unavailable),
-                MarkChecked m => new HistoryFailed(m.Mark.Ticket, Codes.Unavailable, HistoryText.Unavailable),
-                ReadMarkers m => new MarkersRead(m.Ticket, []), // the lists go out without counts
-                _ => (object?)null,
-            } is { } failed)
-            _askedWhileReading.Add((Sender, failed));
+        if (IsRecovering) _askedWhileReading.Note(message, Sender);
         return base.AroundReceive(receive, message);
     }
 
@@ -317,8 +314,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
     {
         DataStoreErrors.Log(_log, reason, $"inbox of '{_owner}': could not be read from the store");
         _metrics?.DataStoreReadFailed(DataStoreErrors.OneLine(reason));
-        foreach (var (replyTo, failed) in _askedWhileReading) replyTo.Tell(failed);
-        _askedWhileReading.Clear();
+        _askedWhileReading.Failed();
         Stopping();
     }
 
