@@ -28,7 +28,7 @@ public static class HistoryText
     /// <summary>Kept in the conversation, but the inbox asked to hold it did not answer in time or could not be read (a
     /// shard on a node just lost, a store failing): it may or may not be pushed at login; a resend would keep it twice.</summary>
     public static string KeptNotHeld(string to) =>
-        $"kept in your conversation's history, but {to}'s inbox did not answer, so {to} may not be shown it at " +
+        $"kept in your conversation's history, but {to}'s inbox did not answer or could not be read, so {to} may not be shown it at " +
         $"their next login ({to} can read it with history); do not send it again";
 
     // The message was written to its conversation before the inbox was asked to hold it: it stays there (the recipient

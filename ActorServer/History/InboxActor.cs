@@ -40,13 +40,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     private readonly SwitchboardMetrics? _metrics;
     private readonly HistoryRoutes _routes;
-    private readonly AskedWhileReading _askedWhileReading = new(m => m switch
-    {
-        Hold h => AskedWhileReading.Unreadable(h.Ticket),
-        MarkChecked c => AskedWhileReading.Unreadable(c.Mark.Ticket),
-        ReadMarkers r => new MarkersRead(r.Ticket, []), // the lists go out without counts
-        _ => null,
-    });
+    private readonly AskedWhileReading _askedWhileReading;
 
     /// <param name="routes">Where it asks conversations for held messages, and where it says it is stopping after a failure.</param>
     /// <param name="reserved">Which senders are not guests (null: all count as reserved, no guests' share).</param>
@@ -58,6 +52,14 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         _owner = owner;
         _settings = settings;
         PersistenceId = PersistenceIdOf(owner);
+        _askedWhileReading = new(m => m switch
+        {
+            // A message to hold is in its conversation already: its sender must not send it again.
+            Hold h => new HistoryFailed(h.Ticket, Codes.Unavailable, HistoryText.KeptNotHeld(owner)),
+            MarkChecked c => AskedWhileReading.Unreadable(c.Mark.Ticket),
+            ReadMarkers r => new MarkersRead(r.Ticket, []), // the lists go out without counts
+            _ => null,
+        });
         Recover<MessageHeld>(e => _held.Add((new Conversation(e.Conversation), e.MsgId, LastSequenceNr)));
         Recover<HeldDelivered>(e => _held.RemoveAll(h => h.Seq <= e.UpTo));
         Recover<HeldDropped>(e => _held.RemoveAll(h => h.Seq == e.Seq));

@@ -74,9 +74,6 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
             // Delivered but not kept: the recipient has it, the sender hears both.
             if (_outgoing.TryGetValue(m.Ticket, out var o) && o.Delivered)
                 Finish(m.Ticket, OpOutcome.Ok(OpValue.Of($"delivered (not kept: {m.Error})")));
-            // Kept, and the inbox asked to hold it could not (its store failing): not "try again", which would keep it twice.
-            else if (o is { MsgId: not 0, Holding: true, To: { } to } && m.Error == HistoryText.Unavailable)
-                Finish(m.Ticket, new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.KeptNotHeld(to)));
             else if (o is not null) Finish(m.Ticket, new OpOutcome(m.Code, OpValue.None, m.Error));
             else _kept?.Failed(m);
         });

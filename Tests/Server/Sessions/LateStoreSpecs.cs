@@ -96,12 +96,12 @@ public sealed class LateStoreSpecs() : ProbeStoreFixture("switchboard.delivery-t
         Assert.Contains("do not send it again", answer.Error);
     }
 
-    // The inbox answers at once that its store cannot be read: the same, since the message is kept already. An inbox's
-    // own refusals (full, full of a sender's) keep their texts.
+    // The inbox's own answers (full, full of a sender's, its store unreadable: HistoryStoreFailureSpecs) reach the sender
+    // as they are: each says the message is kept.
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void A_direct_message_whose_offline_recipients_inbox_cannot_be_read_is_503_kept_not_try_again(bool unreadable)
+    public void A_direct_message_whose_offline_recipients_inbox_refuses_to_hold_it_is_told_the_inboxs_reason(bool unreadable)
     {
         var bob = CreateTestProbe();
         var b = RegisterAs("bob", bob).Session;
@@ -109,7 +109,7 @@ public sealed class LateStoreSpecs() : ProbeStoreFixture("switchboard.delivery-t
         StoreProbe.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
         {
             if (message is Post p) sender.Tell(new Posted(p.Ticket, p.Conversation, 1, 1_000));
-            if (message is Hold h) sender.Tell(new HistoryFailed(h.Ticket, Codes.Unavailable, unreadable ? HistoryText.Unavailable : full));
+            if (message is Hold h) sender.Tell(new HistoryFailed(h.Ticket, Codes.Unavailable, unreadable ? HistoryText.KeptNotHeld("alice") : full));
             return AutoPilot.KeepRunning;
         }));
         b.Tell(new Tell(5, "alice", "are you there?"), bob.Ref);
