@@ -132,6 +132,12 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     private void OnHold(Hold m)
     {
+        // Asked again by a sender whose first ask went unanswered (a lost node's shard, a slow store): held once.
+        if (_held.Exists(h => h.MsgId == m.MsgId && h.Conversation == m.Conversation))
+        {
+            Sender.Tell(new HeldOk(m.Ticket));
+            return;
+        }
         // Which bound it is, said apart: a sender stopped by its own share must not take the whole inbox for full.
         if (_held.Count(h => h.Conversation == m.Conversation) >= _settings.MaxHeldFrom)
         {

@@ -23,6 +23,10 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
     private readonly HashSet<string> _rooms = new(StringComparer.Ordinal);
     // DMs and room messages not answered yet: what their answer needs (kept ones wait for the store first).
     private readonly Dictionary<long, Outgoing> _outgoing = [];
+    // Asks of a silent inbox, history.timeout (5 s) apart: a minute, past a cluster's deciding a node is lost (~11 s:
+    // heartbeats 5 s, stable-after 5 s, the removal margin) and moving its shards. Bounded by the session's outgoing
+    // DMs, which its request budget bounds.
+    internal const int MaxHoldsAsked = 12;
     // Each waits until its Due (clock milliseconds), checked every _sweepEvery by one timer while any waits. A timer per
     // message cost every DM ~0.4 KB kept for its whole wait: Akka's scheduler holds a cancelled timer until its deadline
     // comes round (5 s), so each was promoted to the heap's oldest generation and collected there.
@@ -338,6 +342,12 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
         return true;
     }
 
+    private void AskHold(long id, Outgoing o)
+    {
+        _history!.Actor.Tell(new Hold(o.To!, id, o.Conversation!.Value, o.MsgId), self);
+        Arm(id, o, _history.Settings.Timeout);
+    }
+
     private void Delivered(Delivered m)
     {
         if (HeldInstead(m.Id, m.Code)) return;
@@ -389,7 +399,10 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
         if (!_outgoing.TryGetValue(id, out var o)) return;
         if (o.Answered)
         {
-            _outgoing.Remove(id); // the store never answered: nothing more comes of it
+            // Kept, and its recipient's inbox still silent: asked again, for as long as a cluster takes to move it off a
+            // lost node, so that it is pushed at their next login after all.
+            if (o.Holding && o.HoldsAsked < MaxHoldsAsked) AskHold(id, o with { HoldsAsked = o.HoldsAsked + 1 });
+            else _outgoing.Remove(id); // the store never answered: nothing more comes of it
             return;
         }
         if (o.Conversation is not null && o.MsgId == 0 && !o.Delivered)
@@ -415,9 +428,11 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
             return;
         }
         // Kept, and the inbox asked to hold it did not answer: 503, but not "try again", which would keep it twice.
+        // It is asked again meanwhile (above), as the inbox keeps a message once however often it is asked.
         if (o.MsgId != 0 && o.Holding && o.To is not null)
         {
-            Finish(id, new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.KeptNotHeld(o.To)));
+            Answer(id, new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.KeptNotHeld(o.To)));
+            AskHold(id, o with { Answered = true, HoldsAsked = 1 });
             return;
         }
         // The store did not answer: keeping it, or holding it for an offline recipient (whose node is this one).
@@ -520,8 +535,9 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
     /// <paramref name="Answered"/>: the sender already heard 503 (the store did not answer in time); it goes out if kept.
     /// <param name="Holding">Kept, the recipient offline: its inbox was asked to hold it.</param>
     /// <param name="NodeSilent">Held because the recipient's node did not answer, not because the recipient is offline.</param>
+    /// <param name="HoldsAsked">Times its inbox was asked to hold it after the sender heard 503 (<see cref="MaxHoldsAsked"/>).</param>
     /// <param name="Due">When its wait ends (<see cref="Now"/>'s milliseconds).</param>
     private sealed record Outgoing(string? To, string? Room, string Text, Conversation? Conversation, long MsgId = 0,
         Conversation? KeepAfter = null, bool Delivered = false, bool Answered = false, bool Holding = false, bool NodeSilent = false,
-        long Due = 0);
+        int HoldsAsked = 0, long Due = 0);
 }

@@ -282,6 +282,22 @@ public sealed class HistoryActorSpecs() : TestKit(Akka.Configuration.Configurati
         Assert.Equal(["still?"], ExpectMsg<AwayReport>(Wait).Lines.Select(l => l.Line.Text));
     }
 
+    // A sender whose first ask went unanswered (the inbox's node killed, a slow store) asks again: the inbox may have
+    // held it the first time, and must not push it twice.
+    [Fact]
+    public void A_message_an_inbox_is_asked_twice_to_hold_is_held_once()
+    {
+        var history = History();
+        var posted = Post(history, AliceBob, 1, "are you there?");
+        history.Tell(new Hold("alice", 1, AliceBob, posted.MsgId));
+        ExpectMsg<HeldOk>(Wait);
+        history.Tell(new Hold("alice", 1, AliceBob, posted.MsgId));
+        ExpectMsg<HeldOk>(Wait);
+
+        history.Tell(new CollectAway("alice"));
+        Assert.Equal(["are you there?"], ExpectMsg<AwayReport>(Wait).Lines.Select(l => l.Line.Text));
+    }
+
     [Fact]
     public void Ones_own_messages_after_ones_marker_are_not_unread_to_oneself()
     {
@@ -412,10 +428,10 @@ public sealed class HistoryActorSpecs() : TestKit(Akka.Configuration.Configurati
         var id = Post(history, fromMallory, 1, "spam").MsgId;
         for (var i = 0; i < Settings.MaxHeldFrom; i++)
         {
-            history.Tell(new Hold("alice", i, fromMallory, id));
+            history.Tell(new Hold("alice", i, fromMallory, id + i)); // each a message of its own (one is held once)
             ExpectMsg<HeldOk>(Wait);
         }
-        history.Tell(new Hold("alice", 999, fromMallory, id));
+        history.Tell(new Hold("alice", 999, fromMallory, id + Settings.MaxHeldFrom));
         var refused = ExpectMsg<HistoryFailed>(Wait);
         Assert.Equal(Codes.Unavailable, refused.Code);
         // The message was written before the inbox was asked: the sender is told it is kept, so as not to send it again.
