@@ -7,7 +7,8 @@ namespace Switchboard.Server.Cluster;
 /// The history of a cluster with a store (<c>--db</c>): conversations and inboxes as sharded entities on the node side,
 /// so each persistence id has one writer in the whole cluster (sharding runs an entity on one node at a time, and only
 /// after its old node is downed and removed elsewhere). Idle entities are let go after history idle-after with the same
-/// stop message the single-host history uses (a conversation answers its pending writes first). Sessions reach them
+/// stop message the single-host history uses (a conversation answers its pending writes first), and past history
+/// max-live on a node the least recently used goes (<see cref="LiveEntities"/>). Sessions reach them
 /// through this node's <see cref="HistoryRelayActor"/>.
 /// </summary>
 public static class ShardedHistory
@@ -27,7 +28,7 @@ public static class ShardedHistory
             shardingSettings, new ConversationExtractor(shards), allocation, StopChild.Instance);
         var inboxes = sharding.Start(InboxExtractor.TypeName, id => InboxActor.Props(id, settings, routes, metrics, reserved),
             shardingSettings, new InboxExtractor(shards), allocation, StopChild.Instance);
-        routes = new HistoryRoutes(conversations, inboxes, Supervisor: null);
+        routes = new HistoryRoutes(conversations, inboxes, Supervisor: null, new LiveEntities(settings.MaxLive, TimeProvider.System));
 #pragma warning disable AK1008 // top-level on the node side on purpose: the entities' answers must reach it from other nodes
         return system.ActorOf(HistoryRelayActor.Props(conversations, inboxes, side.Mediator, reserved, settings.Timeout), Capability.NewName("history-"));
 #pragma warning restore AK1008

@@ -48,6 +48,7 @@ public sealed class ConversationActor : ReceivePersistentActor
     private long _lastId, _nextId = 1;
     private readonly SwitchboardMetrics? _metrics;
     private readonly HistoryRoutes _routes;
+    private LiveEntities.Entry? _live;
     private long _bytes, _trimmedBytes, _deletedTo, _deleting, _lastTime, _newestTime;
     private readonly AskedWhileReading _askedWhileReading = new(m => m switch
     {
@@ -111,6 +112,8 @@ public sealed class ConversationActor : ReceivePersistentActor
             Trim();
         });
         Command<Post>(OnPost);
+        // The node holds max-live entities and this one was used least recently: its shard lets it go (sharding's way).
+        Command<MakeRoom>(_ => Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(StopChild.Instance)));
         Command<ReadHistory>(OnRead);
         Command<Fetch>(OnFetch);
         // A read marker is checked here (there is such a message) before the reader's inbox keeps it.
@@ -143,8 +146,22 @@ public sealed class ConversationActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
+    // In a cluster, the node's count of entities in memory (HistoryRoutes.Live): started, used, stopped.
+    protected override void PreStart()
+    {
+        _live = _routes.Live?.Started(Self);
+        base.PreStart();
+    }
+
+    protected override void PostStop()
+    {
+        if (_live is not null) _routes.Live!.Stopped(_live);
+        base.PostStop();
+    }
+
     protected override bool AroundReceive(Receive receive, object message)
     {
+        _live?.Touch();
         if (IsRecovering) _askedWhileReading.Note(message, Sender);
         return base.AroundReceive(receive, message);
     }

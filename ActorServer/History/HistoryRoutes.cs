@@ -7,9 +7,10 @@ namespace Switchboard.Server.History;
 /// <paramref name="Conversations"/>, a conversation's <see cref="MarkChecked"/> to <paramref name="Inboxes"/>, and
 /// <see cref="ChildStopping"/> to <paramref name="Supervisor"/>. On a single host all three are the
 /// <see cref="HistoryActor"/> that created them; in a cluster the two shard regions, and no supervisor (sharding
-/// restarts an entity on its next message).
+/// restarts an entity on its next message), and <paramref name="Live"/>, the node's bound on entities in memory (the
+/// single host's is the history actor's own).
 /// </summary>
-public sealed record HistoryRoutes(IActorRef Conversations, IActorRef Inboxes, IActorRef? Supervisor)
+public sealed record HistoryRoutes(IActorRef Conversations, IActorRef Inboxes, IActorRef? Supervisor, LiveEntities? Live = null)
 {
     public static HistoryRoutes Via(IActorRef history) => new(history, history, history);
 }

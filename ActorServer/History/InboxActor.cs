@@ -40,6 +40,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     private readonly SwitchboardMetrics? _metrics;
     private readonly HistoryRoutes _routes;
+    private LiveEntities.Entry? _live;
     private readonly AskedWhileReading _askedWhileReading;
 
     /// <param name="routes">Where it asks conversations for held messages, and where it says it is stopping after a failure.</param>
@@ -99,6 +100,8 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         Command<DeleteMessagesFailure>(m => _log.Warning("inbox of '{0}': deleting its events to {1} failed: {2}", _owner, m.ToSequenceNr, m.Cause.Message));
         Command<DeleteSnapshotsFailure>(m => _log.Warning("inbox of '{0}': deleting its older snapshots failed: {1}", _owner, m.Cause.Message));
         Command<Hold>(OnHold);
+        // The node holds max-live entities and this one was used least recently: its shard lets it go (sharding's way).
+        Command<MakeRoom>(_ => Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(StopChild.Instance)));
         // A read marker its conversation checked (there is such a message).
         Command<MarkChecked>(m => OnMarkRead(m.Mark));
         Command<ReadMarkers>(m => Sender.Tell(new MarkersRead(m.Ticket, Markers(m.Of))));
@@ -120,8 +123,22 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     public static string PersistenceIdOf(string owner) => "inbox-" + owner;
 
+    // In a cluster, the node's count of entities in memory (HistoryRoutes.Live): started, used, stopped.
+    protected override void PreStart()
+    {
+        _live = _routes.Live?.Started(Self);
+        base.PreStart();
+    }
+
+    protected override void PostStop()
+    {
+        if (_live is not null) _routes.Live!.Stopped(_live);
+        base.PostStop();
+    }
+
     protected override bool AroundReceive(Receive receive, object message)
     {
+        _live?.Touch();
         if (IsRecovering) _askedWhileReading.Note(message, Sender);
         return base.AroundReceive(receive, message);
     }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using Akka.TestKit.Xunit2;
@@ -14,7 +15,7 @@ namespace Switchboard.Tests.Server.Cluster;
 public sealed class ShardedHistorySpecs() : TestKit(Node("cluster"))
 {
     // The node side's serializer for the history's messages, as cluster.hocon binds it, and the secret it signs with.
-    private static Config Node(string provider) => ConfigurationFactory.ParseString($$"""
+    internal static Config Node(string provider) => ConfigurationFactory.ParseString($$"""
         akka.actor.provider = {{provider}}
         akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
         akka.cluster.min-nr-of-members = 1
@@ -164,5 +165,44 @@ public sealed class ShardedHistorySpecs() : TestKit(Node("cluster"))
             Assert.Empty(ExpectMsg<HistoryPage>(Wait).Lines);
         }
         finally { await other.Terminate().WaitAsync(Wait); }
+    }
+}
+
+/// <summary>
+/// A cluster node keeps at most history max-live conversations and inboxes in memory, as a single host does: sharding
+/// alone let one go only when idle (2 minutes), so asking the history of ever new rooms or names grew a node without
+/// bound (a hostile tester: 156 → 453 MB from two clients). Past it the least recently used passivates, and is read
+/// back from the store when next used.
+/// </summary>
+public sealed class ShardedHistoryBoundSpecs() : TestKit(ConfigurationFactory.ParseString("switchboard.history.max-live = 3")
+    .WithFallback(ShardedHistorySpecs.Node("cluster")))
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public void A_node_keeps_at_most_max_live_conversations_in_memory_and_reads_a_let_go_one_back_when_used()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
+        cluster.Join(cluster.SelfAddress);
+        AwaitCondition(() => cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up, Wait);
+        var side = new NodeSide(Sys, CreateTestProbe().Ref, CreateTestProbe().Ref);
+        var relay = ShardedHistory.Start(side, 10, HistorySettings.Create(Sys.Settings.Config), new ReservedNames(), metrics: null);
+
+        relay.Tell(new Post(Conversation.Room("#first"), 1, "bob", "kept"));
+        ExpectMsg<Posted>(Wait);
+        for (var i = 0; i < 12; i++)
+        {
+            relay.Tell(new ReadHistory(Conversation.Room($"#r{i}"), 10 + i, HistoryAnchor.Latest, 0, 10));
+            ExpectMsg<HistoryPage>(Wait);
+        }
+        var region = ClusterSharding.Get(Sys).ShardRegion(ConversationExtractor.TypeName);
+        AwaitAssert(() =>
+        {
+            var state = region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, Wait).Result;
+            Assert.InRange(state.Shards.Sum(s => s.EntityIds.Count), 1, 3);
+        }, Wait);
+
+        relay.Tell(new ReadHistory(Conversation.Room("#first"), 99, HistoryAnchor.Latest, 0, 10));
+        Assert.Equal(["kept"], ExpectMsg<HistoryPage>(Wait).Lines.Select(l => l.Text));
     }
 }
