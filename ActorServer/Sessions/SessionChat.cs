@@ -432,7 +432,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
         if (o.MsgId != 0 && o.Holding && o.To is not null)
         {
             Answer(id, new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.KeptNotHeld(o.To)));
-            AskHold(id, o with { Answered = true, HoldsAsked = 1 });
+            AskHold(id, o with { Answered = true, HoldsAsked = 1, Text = "" }); // its text is in the conversation
             return;
         }
         // The store did not answer: keeping it, or holding it for an offline recipient (whose node is this one).
