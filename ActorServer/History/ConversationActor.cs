@@ -147,17 +147,9 @@ public sealed class ConversationActor : ReceivePersistentActor
     public override string PersistenceId { get; }
 
     // In a cluster, the node's count of entities in memory (HistoryRoutes.Live): started, used, stopped.
-    protected override void PreStart()
-    {
-        _live = _routes.Live?.Started(Self);
-        base.PreStart();
-    }
+    protected override void PreStart() => _live = _routes.Live?.Started(Self);
 
-    protected override void PostStop()
-    {
-        if (_live is not null) _routes.Live!.Stopped(_live);
-        base.PostStop();
-    }
+    protected override void PostStop() => _live?.Stopped();
 
     protected override bool AroundReceive(Receive receive, object message)
     {

@@ -124,17 +124,9 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
     public static string PersistenceIdOf(string owner) => "inbox-" + owner;
 
     // In a cluster, the node's count of entities in memory (HistoryRoutes.Live): started, used, stopped.
-    protected override void PreStart()
-    {
-        _live = _routes.Live?.Started(Self);
-        base.PreStart();
-    }
+    protected override void PreStart() => _live = _routes.Live?.Started(Self);
 
-    protected override void PostStop()
-    {
-        if (_live is not null) _routes.Live!.Stopped(_live);
-        base.PostStop();
-    }
+    protected override void PostStop() => _live?.Stopped();
 
     protected override bool AroundReceive(Receive receive, object message)
     {

@@ -26,19 +26,22 @@ public sealed class LiveEntities(int maxLive, TimeProvider clock)
     }
 
     /// <summary>One entity's place: what it stamps when used.</summary>
-    public sealed class Entry(IActorRef actor, TimeProvider clock)
+    public sealed class Entry(LiveEntities owner, IActorRef actor, TimeProvider clock)
     {
         internal IActorRef Actor { get; } = actor;
         internal long Used = clock.GetTimestamp();
         internal bool Asked;
 
         public void Touch() => Volatile.Write(ref Used, clock.GetTimestamp());
+
+        /// <summary>The entity stopped: its place is free.</summary>
+        public void Stopped() => owner.Remove(this);
     }
 
     /// <summary>An entity started: past the bound, the least recently used other one is asked to go.</summary>
     public Entry Started(IActorRef actor)
     {
-        var entry = new Entry(actor, clock);
+        var entry = new Entry(this, actor, clock);
         Entry? leaving = null;
         lock (_gate)
         {
@@ -58,7 +61,7 @@ public sealed class LiveEntities(int maxLive, TimeProvider clock)
         return entry;
     }
 
-    public void Stopped(Entry entry)
+    private void Remove(Entry entry)
     {
         lock (_gate)
             if (_entries.Remove(entry) && entry.Asked) _asked--;

@@ -30,8 +30,8 @@ public sealed class LiveEntitiesSpecs : TestKit
         a.ExpectMsg<MakeRoom>();
         b.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
 
-        live.Stopped(entryB);
-        live.Stopped(entryA);
+        entryB.Stopped();
+        entryA.Stopped();
         Assert.Equal(2, live.Count);
         // a and b gone, c and d live: a newcomer asks the older of them.
         live.Started(CreateTestProbe().Ref);
