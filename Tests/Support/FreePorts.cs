@@ -10,6 +10,7 @@ namespace Switchboard.Tests.Support;
 /// the spec's port first (a loaded run failed so: "cannot serve --monitor ...: Address already in use").
 /// Ports are handed out in turn from a random start, never twice in one run: two random picks before either process
 /// had bound could be the same port (CI failed so: a node's client port and its node port were equal).
+/// SWITCHBOARD_SPEC_PORTS=LOW-HIGH narrows them to a range of ports a run may use (several runs sharing one box).
 /// </summary>
 public static class FreePorts
 {
@@ -19,8 +20,7 @@ public static class FreePorts
     public static int Next(string host = "127.0.0.1")
     {
         var address = IPAddress.Parse(host);
-        var below = EphemeralLow();
-        var low = Math.Max(1025, below - Span);
+        var (low, below) = Range();
         for (var attempt = 0; attempt < 500; attempt++)
         {
             var port = low + (int)((uint)Interlocked.Increment(ref _turn) % (uint)(below - low));
@@ -36,6 +36,16 @@ public static class FreePorts
             }
         }
         throw new InvalidOperationException($"no free port found below {below}");
+    }
+
+    // [low, below): SWITCHBOARD_SPEC_PORTS when it names a range, else the Span ports under the ephemeral range.
+    private static (int Low, int Below) Range()
+    {
+        if (Environment.GetEnvironmentVariable("SWITCHBOARD_SPEC_PORTS")?.Split('-') is [var l, var h]
+            && int.TryParse(l, out var low) && int.TryParse(h, out var high) && 1024 < low && low < high && high < 65536)
+            return (low, high + 1);
+        var below = EphemeralLow();
+        return (Math.Max(1025, below - Span), below);
     }
 
     // /proc/sys/net/ipv4/ip_local_port_range: "low high"; Linux's default low end where it cannot be read.

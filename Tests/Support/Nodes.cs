@@ -33,7 +33,10 @@ public sealed class ServerNode(ChildProcess process, string segment, int port) :
         }
     }
 
-    public static string NewSegmentName() => "sbtest-" + Guid.NewGuid().ToString("N")[..12];
+    // SWITCHBOARD_SPEC_SEGMENT_PREFIX: runs sharing one box tell their segments apart (and clean up only their own).
+    public static string NewSegmentName() =>
+        (Environment.GetEnvironmentVariable("SWITCHBOARD_SPEC_SEGMENT_PREFIX") is { Length: > 0 } prefix ? prefix : "sbtest-")
+        + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>SIGTERM, then everything the server printed after "listening on" (the summary).</summary>
     public async Task<string> StopAsync()
