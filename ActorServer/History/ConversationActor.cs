@@ -264,7 +264,6 @@ public sealed class ConversationActor : ReceivePersistentActor
         // Within Limits.MaxHistoryReplyBytes: the lines nearest the anchor.
         var (start, count) = HistoryWindow.Cap(lines, m.Anchor, m.At, Limits.MaxHistoryReplyBytes);
         Sender.Tell(new HistoryPage(m.Ticket, _conversation, lines.GetRange(start, count).ToArray(), view.Below, view.Last));
-        _metrics?.HistoryQueried();
     }
 
     private void OnFetch(Fetch m)

@@ -75,7 +75,7 @@ public sealed class SwitchboardMetrics : IDisposable
             "Writes to the data store that failed or were refused (disk full, I/O, the data file gone): each answered 503");
         _storeReadFailures = _meter.CreateCounter<long>("switchboard.store.read_failures", null,
             "Reads of the data store that failed (an account, conversation or inbox that could not be read back): each answered 503");
-        _historyQueries = _meter.CreateCounter<long>("switchboard.history.queries", null, "History queries answered from the store");
+        _historyQueries = _meter.CreateCounter<long>("switchboard.history.queries", null, "History queries clients sent that the store answered (not the replays of joins)");
         _roomsDropped = _meter.CreateCounter<long>("switchboard.history.rooms_dropped", null,
             "Rooms whose whole history the store dropped: it held switchboard.history.kept-rooms rooms and another was written");
         _storedOffline = _meter.CreateCounter<long>("switchboard.messages.stored_offline", null, "DMs held for a reserved name that was offline (answered 202)");

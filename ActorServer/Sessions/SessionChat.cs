@@ -107,9 +107,13 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
 
     internal void PushAway(AwayNotice m) => Push(m);
 
-    /// <summary>A history query's page, counted and sent like every reply.</summary>
-    internal void AnswerHistory(long id, string conversation, ChatLine[] lines, long trimmed, long lastId) =>
+    /// <summary>A history query's page, counted and sent like every reply. Counted here, as a query the client sent: the
+    /// conversation reads a join's replay the same way, and an operator reads the metric as what users asked.</summary>
+    internal void AnswerHistory(long id, string conversation, ChatLine[] lines, long trimmed, long lastId)
+    {
+        _metrics?.HistoryQueried();
         replies.History(id, conversation, lines, trimmed, lastId);
+    }
 
     /// <summary>The client has been sent its <see cref="Registered"/>: pushes of the session's own now reach it after that.</summary>
     public void RegisteredSent() => _kept?.Start();

@@ -90,6 +90,24 @@ public sealed class DataStoreOperationSpecs : IDisposable
         Assert.True(MonitorEndpointSpecs.Value(await http.GetStringAsync("/metrics"), "switchboard_store_size_bytes") > 0);
     }
 
+    [Fact]
+    public async Task History_queries_in_the_metrics_count_the_history_commands_clients_sent_not_the_replays_of_their_joins()
+    {
+        var monitor = FreePorts.Next();
+        await using var server = await ServerNode.StartAsync(extra: ["--data", Path.Combine(_dir, "queried"), "--monitor", $"127.0.0.1:{monitor}"]);
+        await using (var alice = await server.ConnectAsync("alice"))
+        {
+            Assert.Equal(200, (await alice.SendAsync("join lobby")).GetProperty("code").GetInt32());
+            Assert.Equal(200, (await alice.SendAsync("say #lobby hi")).GetProperty("code").GetInt32());
+            Assert.Equal(200, (await alice.SendAsync("leave lobby")).GetProperty("code").GetInt32());
+            Assert.Equal(200, (await alice.SendAsync("join lobby")).GetProperty("code").GetInt32()); // replays "hi" from the store
+            Assert.Equal(1, (await alice.SendAsync("history #lobby")).GetProperty("lastId").GetInt64());
+        }
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{monitor}") };
+        // An operator reads it as what users asked: two joins' replays are not two more queries.
+        Assert.Equal(1, MonitorEndpointSpecs.Value(await http.GetStringAsync("/metrics"), "switchboard_history_queries_total"));
+    }
+
     [TmpfsFact]
     public async Task A_full_disk_answers_account_changes_503_serves_everything_else_and_recovers_once_space_is_freed()
     {
