@@ -107,8 +107,8 @@ public static class ServerHelp
         {{Switchboard.Messages.Codes.Help("  ", fromServerOnly: true)}}
 
         Exit codes:
-          0 clean shutdown 1 a port in use, a segment or data directory it may not use,
-          the data store
+          0 clean shutdown
+          1 a port in use, a segment or data directory it may not use, the data store
             unreachable, or the registry lost
           2 a bad option or file
 
@@ -168,7 +168,8 @@ public static class ServerHelp
         --json the /status object as one line.
 
         Exit codes:
-          0 read 1 the segment does not exist or cannot be read (with --json:
+          0 read
+          1 the segment does not exist or cannot be read (with --json:
             {"error":"...","segment":"..."} on stdout), or the endpoint cannot be read
             (with --json: {"error":"...","url":"..."})
           2 a bad option
@@ -192,9 +193,10 @@ public static class ServerHelp
         and start them (docs/operating.md#backup-and-restore).
 
         Exit codes:
-          0 written 1 no data directory or store there, or it cannot be read 2 a bad
-          option or configuration 3 the target exists (left as it was) or cannot be
-          written (nothing is left
+          0 written
+          1 no data directory or store there, or it cannot be read
+          2 a bad option or configuration
+          3 the target exists (left as it was) or cannot be written (nothing is left
             behind)
 
         Examples:
@@ -213,10 +215,12 @@ public static class ServerHelp
         to the copy. DIR is made 0700 when missing. Then the start checks run.
 
         Exit codes:
-          0 restored 1 no backup there, it cannot be read or is damaged (nothing
-          changed), or DIR is
-            refused
-          2 a bad option or configuration 3 the copy cannot be written or put in place
+          0 restored
+          1 no backup there, it cannot be read or is damaged (nothing changed), or DIR
+            is refused
+          2 a bad option or configuration
+          3 a server is running on DIR (nothing changed), or the copy cannot be
+            written or put in place
 
         Examples:
           ActorServer restore --from /backups/switchboard-2026-12-03.db
@@ -239,9 +243,11 @@ public static class ServerHelp
         NAME<TAB>reserved since (UTC).
 
         Exit codes:
-          0 done 1 no data store in DIR, it cannot be used, or the change was not saved
-          2 a bad option, name or password 3 a server is running on DIR (nothing
-          changed) 4 NAME is not reserved (nothing changed)
+          0 done
+          1 no data store in DIR, it cannot be used, or the change was not saved
+          2 a bad option, name or password
+          3 a server is running on DIR (nothing changed)
+          4 NAME is not reserved (nothing changed)
 
         Examples:
           ActorServer accounts list --data /srv/switchboard
