@@ -13,7 +13,7 @@ public static class DataStoreCheck
     private const UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const uint DirectoryType = 0x4000, TypeMask = 0xF000;
-    private const int SqliteBusy = 5, SqliteLocked = 6, SqliteCorrupt = 11, SqliteNotADb = 26;
+    private const int SqliteBusy = 5, SqliteLocked = 6, SqliteIoErr = 10, SqliteCorrupt = 11, SqliteFull = 13, SqliteNotADb = 26;
 
     /// <summary>Null when <paramref name="dir"/> and <paramref name="path"/> are ready (made if missing), else why not.</summary>
     public static string? Prepare(string dir, string path)
@@ -96,9 +96,22 @@ public static class DataStoreCheck
         {
             return $"data file {path} is not a sound SQLite database ({ex.Message.TrimEnd('.')}); restore it from a backup or move it away to start empty";
         }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteFull || (ex.SqliteErrorCode is SqliteIoErr && NoSpaceBeside(path)))
+        {
+            return $"cannot open data file {path}: no space left on its disk ({ex.Message.TrimEnd('.')}); free space and start again";
+        }
         catch (SqliteException ex)
         {
             return $"cannot open data file {path}: {ex.Message}";
         }
+    }
+
+    // A full disk reaches SQLite's open as SQLITE_IOERR when it cannot make the write-ahead log's index (-shm), which
+    // would send an operator to the hardware: the file system's free space tells the two apart (the index alone takes
+    // 32 KiB, so less than twice that is no room).
+    private static bool NoSpaceBeside(string path)
+    {
+        try { return new DriveInfo(Path.GetDirectoryName(path)!).AvailableFreeSpace < 64 * 1024; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { return false; }
     }
 }

@@ -117,6 +117,19 @@ public sealed class DataStoreSpecs : IDisposable
         Assert.Contains($"data file {file} is locked by another process", Open(dir));
     }
 
+    [TmpfsFact]
+    public void A_database_on_a_full_disk_is_refused_saying_the_disk_is_full_not_an_io_error()
+    {
+        using var disk = Tmpfs.Mount("1M");
+        var dir = Path.Combine(disk.Path, "data");
+        Assert.Null(Open(dir)); // made while there was room; its write-ahead log goes with its last connection
+        disk.Fill("filler");
+        var problem = Open(dir);
+        // SQLite says "disk I/O error" when it cannot make the log's index: an operator would look at the hardware.
+        Assert.Contains($"cannot open data file {Path.Combine(dir, "switchboard.db")}: no space left on its disk", problem);
+        Assert.Contains("free space", problem);
+    }
+
     static void Chown(string path, string owner)
     {
         using var p = Process.Start(new ProcessStartInfo("chown", [owner, path]) { RedirectStandardError = true })!;
