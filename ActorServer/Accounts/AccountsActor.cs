@@ -205,7 +205,7 @@ public sealed class AccountsActor : ReceiveActor
         if (problem != _fileProblem)
         {
             if (problem is not null)
-                _log.Error("{0}: account changes are answered 503 until it is back; restore it from a backup with the server stopped (docs/operating.md#backup-and-restore)", problem);
+                _log.Error("{0}: account changes are answered 503 until it is back: put the same file back (no restart needed), or restore a backup with the server stopped (docs/operating.md#backup-and-restore)", problem);
             else _log.Info("data file {0} is back: account changes are accepted again", _file!.Path);
             _fileProblem = problem;
         }

@@ -174,7 +174,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         if (problem != _fileProblem)
         {
             if (problem is null) _log.Info("history: the data file is back; messages are kept again");
-            else _log.Error("{0}: kept messages are answered 503 until it is back; restore it with the node stopped", problem);
+            else _log.Error("{0}: kept messages are answered 503 until it is back: put the same file back (no restart needed), or restore a backup with the node stopped", problem);
             _fileProblem = problem;
         }
         return problem is null;

@@ -166,4 +166,26 @@ public sealed class DataStoreOperationSpecs : IDisposable
         Assert.Equal(0, server.Process.ExitCode);
     }
 
+    [Fact]
+    public async Task A_data_file_moved_away_is_logged_with_the_fix_that_needs_no_restart_and_written_again_once_put_back()
+    {
+        var data = Path.Combine(_dir, "data");
+        await using var server = await ServerNode.StartAsync(extra: ["--data", data]);
+        await using var bob = await server.ConnectAsync("bob", "--password-file", Secret("builder-builder"));
+        Assert.Equal(200, (await bob.SendAsync("join lobby")).GetProperty("code").GetInt32());
+        var file = Path.Combine(data, "switchboard.db");
+        var away = Path.Combine(_dir, "moved-away.db");
+        File.Move(file, away);
+
+        Assert.Equal(503, (await bob.SendAsync("reserve")).GetProperty("code").GetInt32());
+        Assert.Equal(503, (await bob.SendAsync("say #lobby kept?")).GetProperty("code").GetInt32());
+        // Both say the fix an operator who moved it by mistake needs, not only a restore with the server stopped.
+        await server.Process.WaitForStdErrAsync("account changes are answered 503 until it is back: put the same file back (no restart needed)", Exit);
+        await server.Process.WaitForStdErrAsync("kept messages are answered 503 until it is back: put the same file back (no restart needed)", Exit);
+
+        File.Move(away, file);
+        Assert.Equal("reserved", (await bob.SendAsync("reserve")).GetProperty("result").GetString());
+        Assert.Equal(200, (await bob.SendAsync("say #lobby kept")).GetProperty("code").GetInt32());
+    }
+
 }
