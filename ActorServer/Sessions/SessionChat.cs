@@ -185,7 +185,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
             Finish(m.Ticket, OpOutcome.Ok(OpValue.Of("delivered")));
             return;
         }
-        _outgoing[m.Ticket] = o with { Conversation = null };
+        _outgoing[m.Ticket] = o with { Conversation = null, Unkept = true };
         if (o.To is not null) Route(m.Ticket, o.To, o.Text);
         else _registry.Tell(new RouteFanout(m.Ticket, name, o.Room, o.Text, self));
     }
@@ -322,7 +322,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
     {
         if (_outgoing.TryGetValue(m.Id, out var o) && o.To is not null)
         {
-            if (!HeldInstead(m.Id, m.Code)) Finish(m.Id, new OpOutcome(m.Code, OpValue.None, m.Error));
+            if (!HeldInstead(m.Id, m.Code)) Finish(m.Id, NotSent(o, m.Code, m.Error));
             return;
         }
         if (_outgoing.Remove(m.Id, out var sent) && sent.Answered) return; // kept after its 503: it went out, the sender was answered then
@@ -362,8 +362,14 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
             _history!.Actor.Tell(new Post(conversation, m.Id, name, o.Text), self);
             return;
         }
-        Finish(m.Id, m.Code == Codes.Ok ? OpOutcome.Ok(OpValue.Of("delivered")) : new OpOutcome(m.Code, OpValue.None, m.Error));
+        Finish(m.Id, m.Code == Codes.Ok ? OpOutcome.Ok(OpValue.Of("delivered"))
+            : _outgoing.TryGetValue(m.Id, out var sent) ? NotSent(sent, m.Code, m.Error) : new OpOutcome(m.Code, OpValue.None, m.Error));
     }
+
+    // A DM to a reserved name that another node would have held (it keeps the history, this one sent it unkept): its
+    // 404 says so, or the sender reads "not online" as the end of it, not as a reason to use the keeper.
+    private static OpOutcome NotSent(Outgoing o, int code, string? error) =>
+        new(code, OpValue.None, code == Codes.NotOnline && o.Unkept && o.To is not null ? HistoryText.NotOnlineNotKept(o.To) : error);
 
     // Waits until `wait` has passed for its answer (a wait already set is replaced).
     private void Arm(long id, Outgoing o, TimeSpan wait)
@@ -543,5 +549,5 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
     /// <param name="Due">When its wait ends (<see cref="Now"/>'s milliseconds).</param>
     private sealed record Outgoing(string? To, string? Room, string Text, Conversation? Conversation, long MsgId = 0,
         Conversation? KeepAfter = null, bool Delivered = false, bool Answered = false, bool Holding = false, bool NodeSilent = false,
-        int HoldsAsked = 0, long Due = 0);
+        int HoldsAsked = 0, long Due = 0, bool Unkept = false);
 }

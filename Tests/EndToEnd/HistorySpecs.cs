@@ -293,6 +293,19 @@ public sealed class HistorySpecs(HistorySpecs.SharedServer shared) : IClassFixtu
             await sam.SendAsync("history #lobby"));
     }
 
+    [Fact]
+    public async Task A_dm_to_an_offline_reserved_name_through_a_node_that_does_not_keep_the_history_says_why_it_was_not_stored()
+    {
+        var segment = ServerNode.NewSegmentName();
+        await using var keeper = await ServerNode.StartAsync(segment, 0, "--data", Data);
+        await using var other = await ServerNode.StartAsync(segment, 0, "--data", Data);
+        await LeaveAsync(await keeper.ConnectAsync("alice", "--password-file", Secret(_dir, AlicePassword)), "reserve", "reserved");
+        await using var sam = await other.ConnectAsync("sam");
+        // On the keeper it would have been held (202); "alice is not online" alone reads as if nothing could be done.
+        AssertRefused(404, "alice is not online (messages for the offline are kept only on the node that keeps the history)",
+            await sam.SendAsync("tell alice hi"));
+    }
+
     private static void AssertRefused(int code, string error, JsonElement reply) =>
         Assert.Equal((code, error), (Code(reply), reply.TryGetProperty("error", out var e) ? e.GetString() : $"no error: {reply}"));
 
