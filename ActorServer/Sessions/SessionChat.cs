@@ -547,6 +547,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
     /// <param name="NodeSilent">Held because the recipient's node did not answer, not because the recipient is offline.</param>
     /// <param name="HoldsAsked">Times its inbox was asked to hold it after the sender heard 503 (<see cref="MaxHoldsAsked"/>).</param>
     /// <param name="Due">When its wait ends (<see cref="Now"/>'s milliseconds).</param>
+    /// <param name="Unkept">Sent unkept because another node keeps the history (<see cref="NotKept"/>).</param>
     private sealed record Outgoing(string? To, string? Room, string Text, Conversation? Conversation, long MsgId = 0,
         Conversation? KeepAfter = null, bool Delivered = false, bool Answered = false, bool Holding = false, bool NodeSilent = false,
         int HoldsAsked = 0, long Due = 0, bool Unkept = false);
