@@ -428,15 +428,17 @@ public sealed class ConversationActor : ReceivePersistentActor
     {
         _log.Error(cause, "conversation {0}: the journal rejected message {1}", _conversation, sequenceNr);
         _metrics?.DataStoreWriteFailed(DataStoreErrors.OneLine(cause));
-        FailWaiting();
+        FailWaiting(cause);
         Context.Stop(Self);
     }
 
-    private void FailWaiting()
+    // A full disk is said as such: it is what the operator must fix, and what a reserve on the same disk says.
+    private void FailWaiting(Exception cause)
     {
         Stopping();
         _pending.Clear();
-        while (_writing.TryDequeue(out var w)) w.ReplyTo.Tell(new HistoryFailed(w.Ticket, Codes.Unavailable, HistoryText.Unavailable));
+        var text = DataStoreErrors.IsDiskFull(cause) ? HistoryText.StoreFull : HistoryText.Unavailable;
+        while (_writing.TryDequeue(out var w)) w.ReplyTo.Tell(new HistoryFailed(w.Ticket, Codes.Unavailable, text));
     }
 
     // A failed write stops the actor (Akka's rule); everyone still waiting hears 503, and the next message recovers a
@@ -445,7 +447,7 @@ public sealed class ConversationActor : ReceivePersistentActor
     {
         DataStoreErrors.Log(_log, cause, $"conversation {_conversation}: the journal could not write message {sequenceNr}");
         _metrics?.DataStoreWriteFailed(DataStoreErrors.OneLine(cause));
-        FailWaiting();
+        FailWaiting(cause);
     }
 
     private void Stopping() => _routes.Supervisor?.Tell(new ChildStopping(Self));

@@ -4,6 +4,7 @@ namespace Switchboard.Server.History;
 public static class HistoryText
 {
     public const string Unavailable = "history store unavailable; try again";
+    public const string StoreFull = "history store full (no space left on the server's disk): not kept; try again later";
 
     /// <summary>The store was asked and did not answer in time: the message may be kept (and then goes out) after all.</summary>
     public const string NoAnswer =

@@ -125,6 +125,10 @@ public sealed class DataStoreOperationSpecs : IDisposable
         Assert.Equal(503, full.GetProperty("code").GetInt32());
         Assert.Equal("the change was not saved: the server's data store is full (no space left on its disk); try again later", full.GetProperty("error").GetString());
         Assert.Equal(503, (await bob.SendAsync("reserve")).GetProperty("code").GetInt32()); // and again: nothing stuck, just no space
+        // A room message (always kept on a single host) says the same of the history.
+        Assert.Equal(200, (await bob.SendAsync("join lobby")).GetProperty("code").GetInt32());
+        var unkept = await bob.SendAsync("say #lobby kept?");
+        Assert.Equal((503, HistoryText.StoreFull), (unkept.GetProperty("code").GetInt32(), unkept.GetProperty("error").GetString()));
         Assert.Equal(42, (await bob.SendAsync("calc 6 * 7")).GetProperty("result").GetInt64());
         Assert.Equal(200, await RegisterAsync(server, "carol"));
         Assert.Equal(200, await RegisterAsync(server, "alice", "--password-file", password));
@@ -134,7 +138,7 @@ public sealed class DataStoreOperationSpecs : IDisposable
         using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{monitor}") })
         {
             var metrics = await http.GetStringAsync("/metrics");
-            Assert.Equal(2, MonitorEndpointSpecs.Value(metrics, "switchboard_store_write_failures_total"));
+            Assert.Equal(3, MonitorEndpointSpecs.Value(metrics, "switchboard_store_write_failures_total")); // two reserves, a room message
             Assert.Equal(1, MonitorEndpointSpecs.Value(metrics, "switchboard_store_write_duration_seconds_count")); // alice's reserve
         }
 

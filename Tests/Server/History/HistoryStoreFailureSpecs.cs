@@ -62,6 +62,27 @@ public sealed class HistoryStoreFailureSpecs() : TestKit(AccountTestConfig.TestJ
         await Journal.OnRecovery.Pass();
     }
 
+    private sealed class DiskFull : IJournalInterceptor
+    {
+        public Task InterceptAsync(Akka.Persistence.IPersistentRepresentation message) =>
+            Task.FromException(new Microsoft.Data.Sqlite.SqliteException("SQLite Error 13: 'database or disk is full'.", 13));
+    }
+
+    // A full disk answered a kept message "history store unavailable; try again", while a reserve on the same disk said
+    // the store is full (an operator tester's finding): the sender is told what the operator must fix.
+    [Fact]
+    public async Task A_kept_message_the_full_disk_could_not_write_is_answered_503_saying_the_store_is_full()
+    {
+        var history = Sys.ActorOf(HistoryActor.Props(Settings, TimeProvider.System));
+        await Journal.OnWrite.SetInterceptorAsync(new DiskFull());
+        history.Tell(new Post(AliceBob, 1, "bob", "hi"));
+        var refused = ExpectMsg<HistoryFailed>(Wait);
+        Assert.Equal((1L, Codes.Unavailable, HistoryText.StoreFull), (refused.Ticket, refused.Code, refused.Error));
+        await Journal.OnWrite.Pass();
+        history.Tell(new Post(AliceBob, 2, "bob", "hi again"));
+        Assert.Equal(1, ExpectMsg<Posted>(Wait).MsgId); // written once there is room, under the first id
+    }
+
     // Seen against a real cluster with PostgreSQL stopped: each DM or room message to a conversation being read back
     // waited the session's timeout (10 s) and then heard "it did not answer in time, so the message may still be kept",
     // though the read had failed at once and nothing of it was written.
