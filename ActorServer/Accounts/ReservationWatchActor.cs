@@ -40,7 +40,8 @@ public sealed class ReservationWatchActor : ReceiveActor, IWithTimers
         Receive<ReadFailed>(m =>
         {
             _reading = false;
-            if (!_failing) _log.Warning("reading other nodes' account changes failed (tried again every {0}): {1}", _every, m.Cause.Message);
+            if (!_failing)
+                _log.Warning("reading other nodes' account changes failed (tried again every {0:0.#} s): {1}", _every.TotalSeconds, DataStoreErrors.OneLine(m.Cause));
             _failing = true;
         });
     }
@@ -55,6 +56,8 @@ public sealed class ReservationWatchActor : ReceiveActor, IWithTimers
     private void OnRead(AccountEventsRead m)
     {
         _reading = false;
+        // Its failure was logged once: its end is too, or the log leaves it failing.
+        if (_failing) _log.Info("reading other nodes' account changes works again");
         _failing = false;
         _after = Math.Max(_after, m.Last);
         foreach (var (name, e, seq) in m.Events)

@@ -42,3 +42,22 @@ public sealed class ReservationWatchSpecs() : TestKit(ActorTestConfig.Server())
         Assert.Null(reserved.Apply("alice", new NameReserved(Password, 1000), 1));
     }
 }
+
+/// <summary>What the watch logs when reading the shared file fails, and when it works again.</summary>
+public sealed class ReservationWatchLogSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = INFO")
+    .WithFallback(ActorTestConfig.Server()))
+{
+    // An operator tester read "tried again every 00:00:01" and then nothing when it worked again.
+    [Fact]
+    public void A_failing_read_is_logged_once_in_seconds_and_its_end_is_logged_too()
+    {
+        var calls = 0;
+        var fail = Task.FromException<AccountEventsRead>(new IOException("disk I/O error"));
+        EventFilter.Warning("reading other nodes' account changes failed (tried again every 0.1 s): disk I/O error").ExpectOne(
+            TimeSpan.FromSeconds(20), () =>
+                EventFilter.Info("reading other nodes' account changes works again").ExpectOne(TimeSpan.FromSeconds(20), () =>
+                    Sys.ActorOf(ReservationWatchActor.Props(
+                        _ => Interlocked.Increment(ref calls) <= 3 ? fail : Task.FromResult(new AccountEventsRead(0, [])), 0,
+                        new ReservedNames(), TimeSpan.FromMilliseconds(100)))));
+    }
+}
