@@ -79,6 +79,8 @@ public static class DataStoreCheck
                 if (check.ExecuteScalar() is not "ok")
                     return $"data file {path} is damaged (SQLite quick_check failed); restore it from a backup or move it away to start empty";
             }
+            if (Foreign(db) is { } tables)
+                return $"data file {path} is another program's SQLite database (its tables: {tables}), not a Switchboard store; give --data a directory of its own";
             using (var wal = db.CreateCommand())
             {
                 // WAL lets several nodes sharing the directory read while one writes; the mode is kept in the file.
@@ -104,6 +106,18 @@ public static class DataStoreCheck
         {
             return $"cannot open data file {path}: {ex.Message}";
         }
+    }
+
+    // A table not of the schema and no journal: another program's file, which the schema's tables must not be added to
+    // (restore refuses it too). Empty, or only some of the schema's (a start that stopped while making them), is ours.
+    private static string? Foreign(SqliteConnection db)
+    {
+        using var tables = db.CreateCommand();
+        tables.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
+        var names = new List<string>();
+        using (var reader = tables.ExecuteReader())
+            while (reader.Read()) names.Add(reader.GetString(0));
+        return names.Contains("event_journal") || names.All(SqliteSchema.Tables.Contains) ? null : string.Join(", ", names.Take(5)) + (names.Count > 5 ? ", ..." : "");
     }
 
     // A full disk reaches SQLite's open as SQLITE_IOERR when it cannot make the write-ahead log's index (-shm), which

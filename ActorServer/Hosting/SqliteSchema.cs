@@ -12,6 +12,10 @@ namespace Switchboard.Server.Hosting;
 /// </summary>
 public static class SqliteSchema
 {
+    /// <summary>The tables <see cref="Statements"/> make.</summary>
+    public static readonly System.Collections.Frozen.FrozenSet<string> Tables =
+        System.Collections.Frozen.FrozenSet.ToFrozenSet(["snapshot", "event_journal", "tags"], StringComparer.Ordinal);
+
     public const string Statements = """
         CREATE TABLE IF NOT EXISTS [snapshot]
         (

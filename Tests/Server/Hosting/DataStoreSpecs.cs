@@ -101,6 +101,47 @@ public sealed class DataStoreSpecs : IDisposable
         Assert.Equal(junk, File.ReadAllBytes(file));
     }
 
+    // An operator tester's finding: a server started on another program's SQLite file added its tables to it (restore
+    // refused the same file). It is refused whole, and left as it was.
+    [Fact]
+    public void Another_programs_sqlite_database_is_refused_and_left_as_it_was()
+    {
+        var dir = Dir();
+        var file = Path.Combine(dir, "switchboard.db");
+        using (var other = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString()))
+        {
+            other.Open();
+            using var make = other.CreateCommand();
+            make.CommandText = "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('mine');";
+            make.ExecuteNonQuery();
+        }
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var before = File.ReadAllBytes(file);
+
+        Assert.Equal($"data file {file} is another program's SQLite database (its tables: notes), not a Switchboard store; give --data a directory of its own",
+            Open(dir));
+        Assert.Equal(before, File.ReadAllBytes(file));
+    }
+
+    // What the check takes for the schema's own tables is what the schema makes.
+    [Fact]
+    public void The_schemas_tables_are_those_its_statements_make()
+    {
+        using var db = new SqliteConnection("Data Source=:memory:");
+        db.Open();
+        using (var make = db.CreateCommand())
+        {
+            make.CommandText = SqliteSchema.Statements;
+            make.ExecuteNonQuery();
+        }
+        using var list = db.CreateCommand();
+        list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+        var made = new List<string>();
+        using (var reader = list.ExecuteReader())
+            while (reader.Read()) made.Add(reader.GetString(0));
+        Assert.Equal(SqliteSchema.Tables.Order(), made.Order());
+    }
+
     [Fact]
     public void A_database_another_process_holds_locked_is_refused()
     {
