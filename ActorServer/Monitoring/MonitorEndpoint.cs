@@ -76,6 +76,7 @@ public sealed class MonitorEndpoint : IAsyncDisposable
         try
         {
             await app.StartAsync(ct);
+            c.Metrics.Listened();
         }
         catch
         {

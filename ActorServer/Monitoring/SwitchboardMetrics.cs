@@ -93,6 +93,14 @@ public sealed class SwitchboardMetrics : IDisposable
     /// <summary>The last store failure, for <c>/healthz</c>'s reason.</summary>
     public (DateTimeOffset At, string Reason)? LastStoreFault => Volatile.Read(ref _lastStoreFault) is { } f ? (f.At, f.Reason) : null;
 
+    /// <summary>Called once something listens (the monitor's exporter started): each counter without labels is shown from
+    /// then on, at 0 until it counts, rather than missing until its first event (an alert on a rate needs the series).</summary>
+    public void Listened()
+    {
+        foreach (var counter in new[] { _registrations, _storeFaults, _storeWriteFailures, _storeReadFailures, _historyQueries, _roomsDropped, _storedOffline })
+            counter.Add(0);
+    }
+
     public void Answered(int code) => _requests.Add(1, CodeTag(code));
 
     public void Answered(int code, long startedTimestamp)

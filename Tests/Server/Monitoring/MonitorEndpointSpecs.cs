@@ -23,6 +23,12 @@ public sealed class MonitorEndpointSpecs
         var health = await http.GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal("ok", Json(await health.Content.ReadAsStringAsync()).GetProperty("status").GetString());
+        // Before anything happened, the counters are there with 0 (an operator's alert on a rate needs the series from
+        // the start; they were missing until first counted).
+        var fresh = await http.GetStringAsync("/metrics");
+        foreach (var name in new[] { "switchboard_registrations_total", "switchboard_history_queries_total", "switchboard_messages_stored_offline_total",
+                     "switchboard_store_write_failures_total", "switchboard_state_unavailable_total" })
+            Assert.Matches($@"\n{name}(\{{[^}}]*\}})? 0\n", fresh);
 
         await using var alice = await server.ConnectAsync("alice");
         for (var i = 0; i < 3; i++) Assert.Equal(200, (await alice.SendAsync("calc 6 * 7")).GetProperty("code").GetInt32());
