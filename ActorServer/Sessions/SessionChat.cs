@@ -201,7 +201,10 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
             Finish(m.Ticket, OpOutcome.Ok(OpValue.Of("delivered")));
             return;
         }
-        _outgoing[m.Ticket] = o with { MsgId = m.MsgId };
+        // Kept late, after the sender heard 503: it goes out with the usual wait for its recipient, not what is left of
+        // the wait for the store.
+        if (o.Answered) Arm(m.Ticket, o with { MsgId = m.MsgId }, Wait(kept: false));
+        else _outgoing[m.Ticket] = o with { MsgId = m.MsgId };
         if (o.To is not null) Route(m.Ticket, o.To, o.Text, m.MsgId, m.TimeMs);
         else _registry.Tell(new RouteFanout(m.Ticket, name, o.Room, o.Text, self, m.MsgId, m.TimeMs));
     }
@@ -419,9 +422,11 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
         {
             // The store was asked and has not answered: it may yet keep the message (a cluster's conversation moving
             // off a dead node takes longer than this). The sender hears so now; what the store does keep still goes
-            // out (Posted), unanswered, so the history and what the recipients saw agree. Forgotten after one more wait.
+            // out (Posted), unanswered, so the history and what the recipients saw agree. Forgotten after as long as a
+            // silent inbox is asked (a minute): one more wait (10 s) ended before a killed node's shard had moved
+            // (~12 s), and the message was then in the history but never pushed to an offline recipient.
             Answer(id, new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.NoAnswer));
-            Arm(id, o with { Answered = true }, Wait(kept: true));
+            Arm(id, o with { Answered = true }, _history!.Settings.Timeout * MaxHoldsAsked);
             return;
         }
         if (o.Delivered)

@@ -49,6 +49,28 @@ public sealed class LateStoreSpecs() : ProbeStoreFixture("switchboard.delivery-t
         bob.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // answered once, with the 503
     }
 
+    // A conversation whose node was killed is written only once the cluster has downed that node and moved its shard
+    // (~12 s after the kill, seen 15 s after the send): one more wait after the 503 (10 s) covered that by a few seconds
+    // only, and a forgotten message is in the history but never pushed to its offline reserved recipient. The session
+    // waits for the store as long as it asks a silent inbox (a minute); the node's relay keeps the post as long
+    // (HistoryRelaySpecs).
+    [Fact]
+    public void A_direct_message_theStore_keeps_well_after_the_503_is_still_held_for_its_offline_recipient()
+    {
+        var bob = CreateTestProbe();
+        var b = RegisterAs("bob", bob).Session;
+        b.Tell(new Tell(8, "alice", "are you there?"), bob.Ref);
+        var post = UnansweredPost(bob, 8);
+
+        // Past the old wait (delivery-timeout + history.timeout, 600 ms here), well within the asks' minute (3.6 s here).
+        Thread.Sleep(TimeSpan.FromMilliseconds(300 * SessionChat.MaxHoldsAsked / 2));
+        StoreProbe.Reply(new Posted(post.Ticket, post.Conversation, 4, 1_000));
+        // alice is offline (the registry answers 404): the message is held in her inbox.
+        var hold = StoreProbe.FishForMessage<Hold>(_ => true, Wait);
+        Assert.Equal(("alice", 8L, 4L), (hold.Owner, hold.Ticket, hold.MsgId));
+        bob.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // answered once, with the 503
+    }
+
     [Fact]
     public void A_room_message_theStore_keeps_after_the_sender_heard_503_still_reaches_the_rooms_members()
     {
