@@ -23,6 +23,11 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
     private readonly ReservedNames _reserved;
     private readonly TimeSpan _timeout;
     private readonly Dictionary<long, Waiting> _waiting = [];
+    // A post is answered late when its conversation's node was killed (written once the shard has moved, ~12 s), and
+    // its session still waits for it after its 503 (history.timeout and delivery-timeout, then a minute of
+    // history.timeouts): dropping that answer after two sweeps left such a DM kept but never held for its offline
+    // recipient. Sweeps are history.timeout apart; the margin covers a delivery-timeout of up to two of them.
+    private const long PostSweeps = SessionChat.MaxHoldsAsked + 4;
     private long _tickets, _sweeps;
 
     public HistoryRelayActor(IActorRef conversations, IActorRef inboxes, IActorRef mediator, ReservedNames reserved, TimeSpan timeout)
@@ -32,7 +37,7 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
         _mediator = mediator;
         _reserved = reserved;
         _timeout = timeout;
-        Receive<Post>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
+        Receive<Post>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }, PostSweeps));
         Receive<ReadHistory>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
         Receive<MarkReadUpTo>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
         Receive<Fetch>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
@@ -79,10 +84,10 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
     // A session, in this process (the client-facing system): never a message from another node.
     private bool FromHere(object _) => Sender.Path.Address.HasLocalScope && !Sender.IsNobody();
 
-    private void Ask(IActorRef region, long ticket, Func<long, object> retick)
+    private void Ask(IActorRef region, long ticket, Func<long, object> retick, long sweeps = 2)
     {
         var mine = ++_tickets;
-        _waiting[mine] = new Waiting(Sender, ticket, _sweeps);
+        _waiting[mine] = new Waiting(Sender, ticket, _sweeps + sweeps);
         region.Tell(retick(mine), Self);
     }
 
@@ -91,14 +96,14 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
         if (_waiting.Remove(mine, out var w)) w.ReplyTo.Tell(retick(w.Ticket));
     }
 
-    // Two sweeps old: the session gave up on it at least one history timeout ago.
+    // Past its sweeps: the session gave up on it at least one history timeout ago.
     private void SweepForgotten()
     {
         _sweeps++;
-        foreach (var (ticket, w) in _waiting.Where(kv => _sweeps - kv.Value.Since >= 2).ToList()) _waiting.Remove(ticket);
+        foreach (var (ticket, w) in _waiting.Where(kv => _sweeps >= kv.Value.Until).ToList()) _waiting.Remove(ticket);
     }
 
-    private sealed record Waiting(IActorRef ReplyTo, long Ticket, long Since);
+    private sealed record Waiting(IActorRef ReplyTo, long Ticket, long Until);
 
     private sealed record Sweep
     {
