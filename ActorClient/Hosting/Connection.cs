@@ -15,6 +15,7 @@ public sealed class Connection(IActorRef client, TimeSpan registerTimeout, TimeS
     private long _nextId;
     private volatile bool _lost;
     private volatile IActorRef _client = client;
+    private volatile Task _rejoined = Task.CompletedTask;
 
     /// <summary>Talk through <paramref name="replacement"/> from now on (a fresh actor system after a quarantine).</summary>
     public void Rebind(IActorRef replacement) => _client = replacement;
@@ -25,6 +26,10 @@ public sealed class Connection(IActorRef client, TimeSpan registerTimeout, TimeS
     public void MarkLost() => _lost = true;
 
     public void MarkBack() => _lost = false;
+
+    /// <summary>After a reconnect: commands wait for <paramref name="rooms"/> (the catch-up's joins, sent with
+    /// <see cref="SendNowAsync"/>) before they go, at most a request's timeout.</summary>
+    public void Rejoining(Task rooms) => _rejoined = rooms;
 
     /// <summary>The server refused the name for good (403 at a re-registration): nothing is tried again.</summary>
     public string? Refusal { get; private set; }
@@ -52,7 +57,16 @@ public sealed class Connection(IActorRef client, TimeSpan registerTimeout, TimeS
 
     public Task<IReply> UnregisterAsync() => SendAsync(id => new Unregister(id));
 
+    /// <summary>A command: after the rooms are joined again when a reconnect is catching up (<see cref="Rejoining"/>).</summary>
     public async Task<IReply> SendAsync(Func<long, ISwitchboardMessage> make)
+    {
+        if (_rejoined is { IsCompleted: false } rejoined)
+            await Task.WhenAny(rejoined, Task.Delay(requestTimeout));
+        return await SendNowAsync(make);
+    }
+
+    /// <summary>At once, not waiting for a catch-up's joins: the catch-up's own requests.</summary>
+    public async Task<IReply> SendNowAsync(Func<long, ISwitchboardMessage> make)
     {
         var id = Interlocked.Increment(ref _nextId);
         if (IsLost) return Down(id, Refusal is { } refused ? $"not connected: {refused}" : "not connected (reconnecting)");

@@ -66,6 +66,11 @@ internal sealed class ConsoleEvents(string name, Func<Connection?> connection, F
     public void Reconnected(Registered registered, IActorRef client)
     {
         connection()?.Rebind(client);
+        // Taken here, on the client actor's thread, before it handles anything the new session pushes; and before the
+        // connection is back, so that no command goes out ahead of the rooms' joins.
+        var plan = seen?.BeginCatchUp() is { IsEmpty: false } p ? p : null;
+        var catchUp = plan is not null && connection() is { } c ? new CatchUp(seen!, c.SendNowAsync, this) : null;
+        if (catchUp is not null) connection()!.Rejoining(catchUp.Rejoined);
         connection()?.MarkBack();
         if (Status is { } s)
         {
@@ -78,9 +83,7 @@ internal sealed class ConsoleEvents(string name, Func<Connection?> connection, F
         }
         if (notices is null) output.Registered(name, registered, "reconnected");
         else notices.Add($"reconnected as {name} on {registered.Node}");
-        // Taken here, on the client actor's thread, before it handles anything the new session pushes.
-        if (seen?.BeginCatchUp() is { IsEmpty: false } plan && connection() is { } c)
-            _ = Task.Run(() => new CatchUp(seen, c.SendAsync, this).RunAsync(plan));
+        if (catchUp is not null) _ = Task.Run(() => catchUp.RunAsync(plan!));
     }
 
     public void Rejoined(string room) => Status?.JoinedRoom(room);

@@ -36,7 +36,26 @@ public sealed class CatchUp(SeenMessages seen, Func<Func<long, ISwitchboardMessa
     /// <summary>History pages asked per conversation (100 messages each): past them the rest is left to `history`.</summary>
     public const int MaxPages = 10;
 
+    private readonly TaskCompletionSource _rejoined = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Done once the rooms were joined again (or the catch-up ended before): what the person or script types
+    /// next waits for it (<see cref="Connection.Rejoining"/>), or a line to a room could reach the new session before the
+    /// room's join and be refused "join first".</summary>
+    public Task Rejoined => _rejoined.Task;
+
     public async Task RunAsync(CatchUpPlan plan)
+    {
+        try
+        {
+            await RunCoreAsync(plan);
+        }
+        finally
+        {
+            _rejoined.TrySetResult();
+        }
+    }
+
+    private async Task RunCoreAsync(CatchUpPlan plan)
     {
         var rooms = new List<string>();
         var failed = new List<(string, int, string)>();
@@ -61,6 +80,7 @@ public sealed class CatchUp(SeenMessages seen, Func<Func<long, ISwitchboardMessa
             seen.LostRoom(room);
             failed.Add((room, reply.Code, reply.Error ?? "not joined"));
         }
+        _rejoined.TrySetResult();
         long missed = 0, trimmed = 0;
         var kept = true;
         foreach (var point in plan.Points)
