@@ -22,7 +22,9 @@ public sealed record ClaimDenied(NameClaimed Claim, int Code, string Error);
 public sealed record AccountRequest(string Name, string Host, AccountCommand Command);
 
 /// <summary>Accounts → session: what to reply to the client's account command.</summary>
-public sealed record AccountAnswer(long Id, OpOutcome Outcome);
+/// <param name="RetryAfter">For a 429 that waiting cures (the password checks busy for a moment): when to ask again,
+/// which the client is told (a scripted client sends the command again by itself); zero otherwise.</param>
+public sealed record AccountAnswer(long Id, OpOutcome Outcome, TimeSpan RetryAfter = default);
 
 /// <summary>Gateway → accounts: the name's claim on this node ended; its account actor stops, so the next claim (here
 /// or on another node sharing the store) recovers the account afresh from the journal.</summary>

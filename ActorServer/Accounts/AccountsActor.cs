@@ -227,14 +227,14 @@ public sealed class AccountsActor : ReceiveActor
         if (job.Password is not null && Penalized(name, host, answer, replyTo)) return;
         if (job.Password is not null && _jobs.Values.Count(j => j.Hashes) >= _settings.MaxConcurrentChecks)
         {
-            replyTo.Tell(answer(Codes.RateLimited, "too many password checks right now; try again shortly"));
+            replyTo.Tell(Busy(answer(Codes.RateLimited, "too many password checks right now; try again shortly")));
             return;
         }
         // One host leaves at least one check to the others, and one name logs in at its pace: a few owned names logging
         // in and out in a loop kept every check busy for everyone else.
         if (job.Password is not null && _settings.MaxConcurrentChecks > 1 && _jobs.Values.Count(j => j.Hashes && j.Host == host) >= _settings.MaxConcurrentChecks - 1)
         {
-            replyTo.Tell(answer(Codes.RateLimited, "too many password checks from this host right now; try again shortly"));
+            replyTo.Tell(Busy(answer(Codes.RateLimited, "too many password checks from this host right now; try again shortly")));
             return;
         }
         if (job is { Password: not null, Action: null }
@@ -247,7 +247,7 @@ public sealed class AccountsActor : ReceiveActor
         // accounts at once must not keep every login waiting.
         if (job.Action is not null && _jobs.Values.Count(j => j.Hashes && j.Work.Action is not null) >= CommandChecks)
         {
-            replyTo.Tell(answer(Codes.RateLimited, "too many account changes right now; try again shortly"));
+            replyTo.Tell(Busy(answer(Codes.RateLimited, "too many account changes right now; try again shortly")));
             return;
         }
         var work = job with { Ticket = ++_tickets, Host = host };
@@ -389,6 +389,13 @@ public sealed class AccountsActor : ReceiveActor
             job.ReplyTo.Tell(job.Answer(Codes.Unavailable, Unavailable));
         }
     }
+
+    /// <summary>When a command refused because the password checks are busy is worth sending again: about one check at
+    /// the default work factor.</summary>
+    public static readonly TimeSpan BusyRetry = TimeSpan.FromSeconds(1);
+
+    // A command's answer names BusyRetry (a login's has no such field: the client's registration is not retried).
+    private static object Busy(object answer) => answer is AccountAnswer a ? a with { RetryAfter = BusyRetry } : answer;
 
     private int CommandChecks => Math.Max(1, _settings.MaxConcurrentChecks / 2);
 

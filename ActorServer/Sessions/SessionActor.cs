@@ -107,7 +107,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         Receive<AccountAnswer>(m =>
         {
             _accountAskedAt = null;
-            _chat.Answer(m.Id, m.Outcome);
+            if (m.RetryAfter > TimeSpan.Zero) _replies.RateLimited(m.Id, m.Outcome.Error ?? "try again", m.RetryAfter);
+            else _chat.Answer(m.Id, m.Outcome);
         });
         Receive<Ack>(m => Sender.Equals(_client), m =>
         {

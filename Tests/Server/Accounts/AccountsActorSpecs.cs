@@ -208,9 +208,13 @@ public sealed class AccountsActorSpecs() : TestKit(AccountTestConfig.TestJournal
         accounts.Tell(new VerifyClaim(AccountTestConfig.Claim("alice", TestActor), "wonderland", "10.0.0.9"));
         var answers = ReceiveN(settings.MaxConcurrentChecks + 1, Wait);
         Assert.Equal("alice", Assert.Single(answers.OfType<ClaimVerified>()).Claim.Name);
-        var commands = answers.OfType<AccountAnswer>().Select(a => a.Outcome).ToArray();
-        Assert.Equal(settings.MaxConcurrentChecks / 2, commands.Count(o => o.Code == Codes.Ok));
-        Assert.All(commands.Where(o => o.Code != Codes.Ok), o => Assert.Equal((Codes.RateLimited, "too many account changes right now; try again shortly"), (o.Code, o.Error)));
+        var commands = answers.OfType<AccountAnswer>().ToArray();
+        Assert.Equal(settings.MaxConcurrentChecks / 2, commands.Count(a => a.Outcome.Code == Codes.Ok));
+        Assert.All(commands.Where(a => a.Outcome.Code != Codes.Ok), a => Assert.Equal((Codes.RateLimited, "too many account changes right now; try again shortly"), (a.Outcome.Code, a.Outcome.Error)));
+        // A moment's load, which waiting cures: the 429 says when to ask again, so a script's reserve is sent again by
+        // itself (hA: four clients reserving at once, two answered 429 and their scripts went on without the name).
+        Assert.All(commands.Where(a => a.Outcome.Code != Codes.Ok), a => Assert.Equal(AccountsActor.BusyRetry, a.RetryAfter));
+        Assert.All(commands.Where(a => a.Outcome.Code == Codes.Ok), a => Assert.Equal(TimeSpan.Zero, a.RetryAfter));
     }
 
     [Fact]
