@@ -15,7 +15,7 @@ namespace Switchboard.Server.History;
 /// <para>On a single host it lives under <see cref="HistoryActor"/>, which routes everything to it; in a cluster it is a
 /// sharded entity (one per conversation cluster-wide). Either way it is its persistence id's only writer.</para>
 /// </summary>
-public sealed class ConversationActor : ReceivePersistentActor
+public sealed class ConversationActor : HistoryEntity
 {
     // Trimmed ids are deleted from the journal once this many have gathered (one delete transaction of several statements
     // per batch, not per message), or a quarter of max-messages if more: a busy conversation past its retention deletes
@@ -48,20 +48,18 @@ public sealed class ConversationActor : ReceivePersistentActor
     private long _lastId, _nextId = 1;
     private readonly SwitchboardMetrics? _metrics;
     private readonly HistoryRoutes _routes;
-    private LiveEntities.Entry? _live;
     private long _bytes, _trimmedBytes, _deletedTo, _deleting, _lastTime, _newestTime;
-    private readonly AskedWhileReading _askedWhileReading = new(m => m switch
-    {
-        Post p => AskedWhileReading.Unreadable(p.Ticket),
-        ReadHistory r => AskedWhileReading.Unreadable(r.Ticket),
-        MarkReadUpTo k => AskedWhileReading.Unreadable(k.Ticket),
-        _ => null,
-    });
 
     /// <param name="routes">Where read markers go once checked, and where it says it is stopping after a failure.</param>
     /// <param name="forgetting">Started only to be told <see cref="ForgetRoom"/>: nothing is read back but the highest id.</param>
     public ConversationActor(Conversation conversation, HistorySettings settings, TimeProvider clock, HistoryRoutes routes,
-        SwitchboardMetrics? metrics = null, bool forgetting = false)
+        SwitchboardMetrics? metrics = null, bool forgetting = false) : base(routes, m => m switch
+        {
+            Post p => AskedWhileReading.Unreadable(p.Ticket),
+            ReadHistory r => AskedWhileReading.Unreadable(r.Ticket),
+            MarkReadUpTo k => AskedWhileReading.Unreadable(k.Ticket),
+            _ => null,
+        })
     {
         _forgetting = forgetting;
         _deleteBytes = Math.Max(1, settings.MaxBytes / 4);
@@ -102,7 +100,7 @@ public sealed class ConversationActor : ReceivePersistentActor
         });
         Recover<RecoveryCompleted>(_ =>
         {
-            _askedWhileReading.Served();
+            ReadServed();
             _metrics?.DataStoreRead();
             // Every event deleted, none of them an IdsReached: an earlier version's journal, whose ids are its sequence numbers.
             if (_lastId == 0) _lastId = LastSequenceNr;
@@ -112,8 +110,6 @@ public sealed class ConversationActor : ReceivePersistentActor
             Trim();
         });
         Command<Post>(OnPost);
-        // The node holds max-live entities and this one was used least recently: its shard lets it go (sharding's way).
-        Command<MakeRoom>(_ => Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(StopChild.Instance)));
         Command<ReadHistory>(OnRead);
         Command<Fetch>(OnFetch);
         // A read marker is checked here (there is such a message) before the reader's inbox keeps it.
@@ -145,18 +141,6 @@ public sealed class ConversationActor : ReceivePersistentActor
     }
 
     public override string PersistenceId { get; }
-
-    // In a cluster, the node's count of entities in memory (HistoryRoutes.Live): started, used, stopped.
-    protected override void PreStart() => _live = _routes.Live?.Started(Self);
-
-    protected override void PostStop() => _live?.Stopped();
-
-    protected override bool AroundReceive(Receive receive, object message)
-    {
-        _live?.Touch();
-        if (IsRecovering) _askedWhileReading.Note(message, Sender);
-        return base.AroundReceive(receive, message);
-    }
 
     public static Props Props(Conversation conversation, HistorySettings settings, TimeProvider clock, HistoryRoutes routes,
         SwitchboardMetrics? metrics = null, bool forgetting = false) =>
@@ -457,7 +441,7 @@ public sealed class ConversationActor : ReceivePersistentActor
     {
         DataStoreErrors.Log(_log, reason, $"conversation {_conversation}: could not be read from the store");
         _metrics?.DataStoreReadFailed(DataStoreErrors.OneLine(reason));
-        _askedWhileReading.Failed();
+        ReadFailed();
         Stopping();
     }
 }

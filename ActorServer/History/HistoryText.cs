@@ -34,7 +34,6 @@ public static class HistoryText
 
     // The message was written to its conversation before the inbox was asked to hold it: it stays there (the recipient
     // reads it with `history`, and it counts in their unread), so the sender is told not to send it again.
-
     public static string InboxFull(string to) =>
         $"{to} is offline and already has too many messages waiting: yours is kept in your conversation's history, " +
         $"which {to} can read, but is not pushed to them at login; do not send it again";

@@ -14,7 +14,7 @@ namespace Switchboard.Server.History;
 /// snapshot and deletes its events up to it: a name read all day for years keeps a few rows, not one per marker moved,
 /// and its next start reads those few.</para>
 /// </summary>
-public sealed class InboxActor : ReceivePersistentActor, IWithTimers
+public sealed class InboxActor : HistoryEntity, IWithTimers
 {
     /// <summary>Read markers an inbox keeps; past it the least recently moved is forgotten.</summary>
     public const int MaxMarkers = 256;
@@ -40,12 +40,18 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
 
     private readonly SwitchboardMetrics? _metrics;
     private readonly HistoryRoutes _routes;
-    private LiveEntities.Entry? _live;
-    private readonly AskedWhileReading _askedWhileReading;
 
     /// <param name="routes">Where it asks conversations for held messages, and where it says it is stopping after a failure.</param>
     /// <param name="reserved">Which senders are not guests (null: all count as reserved, no guests' share).</param>
     public InboxActor(string owner, HistorySettings settings, HistoryRoutes routes, SwitchboardMetrics? metrics = null, ReservedNames? reserved = null)
+        : base(routes, m => m switch
+        {
+            // A message to hold is in its conversation already: its sender must not send it again.
+            Hold h => new HistoryFailed(h.Ticket, Codes.Unavailable, HistoryText.KeptNotHeld(owner)),
+            MarkChecked c => AskedWhileReading.Unreadable(c.Mark.Ticket),
+            ReadMarkers r => new MarkersRead(r.Ticket, []), // the lists go out without counts
+            _ => null,
+        })
     {
         _reserved = reserved;
         _metrics = metrics;
@@ -53,14 +59,6 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         _owner = owner;
         _settings = settings;
         PersistenceId = PersistenceIdOf(owner);
-        _askedWhileReading = new(m => m switch
-        {
-            // A message to hold is in its conversation already: its sender must not send it again.
-            Hold h => new HistoryFailed(h.Ticket, Codes.Unavailable, HistoryText.KeptNotHeld(owner)),
-            MarkChecked c => AskedWhileReading.Unreadable(c.Mark.Ticket),
-            ReadMarkers r => new MarkersRead(r.Ticket, []), // the lists go out without counts
-            _ => null,
-        });
         Recover<MessageHeld>(e => _held.Add((new Conversation(e.Conversation), e.MsgId, LastSequenceNr)));
         Recover<HeldDelivered>(e => _held.RemoveAll(h => h.Seq <= e.UpTo));
         Recover<HeldDropped>(e => _held.RemoveAll(h => h.Seq == e.Seq));
@@ -71,7 +69,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         // An inbox written before snapshots existed (or stopped before its last one) is compacted now.
         Recover<RecoveryCompleted>(_ =>
         {
-            _askedWhileReading.Served();
+            ReadServed();
             _metrics?.DataStoreRead();
             if (LastSequenceNr - _snapshotAt >= SnapshotEvery) Snapshot();
         });
@@ -100,8 +98,6 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
         Command<DeleteMessagesFailure>(m => _log.Warning("inbox of '{0}': deleting its events to {1} failed: {2}", _owner, m.ToSequenceNr, m.Cause.Message));
         Command<DeleteSnapshotsFailure>(m => _log.Warning("inbox of '{0}': deleting its older snapshots failed: {1}", _owner, m.Cause.Message));
         Command<Hold>(OnHold);
-        // The node holds max-live entities and this one was used least recently: its shard lets it go (sharding's way).
-        Command<MakeRoom>(_ => Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(StopChild.Instance)));
         // A read marker its conversation checked (there is such a message).
         Command<MarkChecked>(m => OnMarkRead(m.Mark));
         Command<ReadMarkers>(m => Sender.Tell(new MarkersRead(m.Ticket, Markers(m.Of))));
@@ -122,18 +118,6 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
     public override string PersistenceId { get; }
 
     public static string PersistenceIdOf(string owner) => "inbox-" + owner;
-
-    // In a cluster, the node's count of entities in memory (HistoryRoutes.Live): started, used, stopped.
-    protected override void PreStart() => _live = _routes.Live?.Started(Self);
-
-    protected override void PostStop() => _live?.Stopped();
-
-    protected override bool AroundReceive(Receive receive, object message)
-    {
-        _live?.Touch();
-        if (IsRecovering) _askedWhileReading.Note(message, Sender);
-        return base.AroundReceive(receive, message);
-    }
 
     public static Props Props(string owner, HistorySettings settings, HistoryRoutes routes, SwitchboardMetrics? metrics = null,
         ReservedNames? reserved = null) =>
@@ -331,7 +315,7 @@ public sealed class InboxActor : ReceivePersistentActor, IWithTimers
     {
         DataStoreErrors.Log(_log, reason, $"inbox of '{_owner}': could not be read from the store");
         _metrics?.DataStoreReadFailed(DataStoreErrors.OneLine(reason));
-        _askedWhileReading.Failed();
+        ReadFailed();
         Stopping();
     }
 
