@@ -358,7 +358,8 @@ public static class DataStoreWiring
         var sqlite = store as DataStore;
         var history = system.ActorOf(HistoryActor.Props(store.History, TimeProvider.System, keeper is null ? null : keeper.TryTake, store.Guard, metrics, reserved,
             keeper is null ? null : keeper.Keeper, sqlite is null ? null : sqlite.HeldRooms, sqlite is null ? null : sqlite.HeldDirect), "history");
-        return (accounts, new HistoryDesk(history, reserved, store.History));
+        var unfinished = system.ActorOf(UnfinishedHoldsActor.Props(history, store.History.Timeout), "unfinished-holds");
+        return (accounts, new HistoryDesk(history, reserved, store.History, Unfinished: unfinished));
     }
 
     /// <summary>Reads which names are reserved (before any client registers: a DM to a reserved name must be kept from the

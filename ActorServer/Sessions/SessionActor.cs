@@ -168,6 +168,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
     protected override void PostStop()
     {
         Context.System.EventStream.Unsubscribe(Self);
+        _chat.HandOver();
         _roomsActor.Tell(new LeaveAll(Self));
         _registry.Tell(new ReleaseName(_claim, _name, _endReason)); // after its last reply: the counter is done
         _metrics?.SessionEnded(_chat.Unacked);

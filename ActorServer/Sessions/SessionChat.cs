@@ -456,6 +456,19 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
             : new OpOutcome(Codes.NotOnline, OpValue.None, "the recipient's node did not answer"));
     }
 
+    /// <summary>The session ends: its kept DMs to reserved names that no inbox holds yet (asked and silent, or not yet
+    /// known to be kept) go to the node's <see cref="UnfinishedHoldsActor"/>, which asks for them as this would have.
+    /// One already on its way to its recipient is not (it may have reached them).</summary>
+    public void HandOver()
+    {
+        if (_history?.Unfinished is not { } unfinished) return;
+        List<HoldLeft>? left = null;
+        foreach (var (id, o) in _outgoing)
+            if (o is { To: { } to, Conversation: { } c, Delivered: false } && (o.Holding || o.MsgId == 0) && _history.Reserved.IsReserved(to))
+                (left ??= []).Add(new HoldLeft(id, to, c, o.MsgId));
+        if (left is not null) unfinished.Tell(new HoldsLeft(self, left), self);
+    }
+
     private void Finish(long id, OpOutcome outcome)
     {
         if (!_outgoing.Remove(id, out var o)) return; // already answered (timeout, or a late answer)

@@ -151,6 +151,52 @@ public sealed class LateStoreSpecs() : ProbeStoreFixture("switchboard.delivery-t
         bob.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // answered once, with the 503
     }
 
+    // The sender leaves (its client ends) while its session still asks a silent inbox: the node asks on (its
+    // UnfinishedHoldsActor), so the recipient is still shown the message at the next login. A sender who quit within
+    // that minute used to leave the message in the history and never pushed.
+    [Fact]
+    public void A_direct_message_whose_offline_recipients_inbox_is_silent_is_still_asked_to_hold_after_its_sender_leaves()
+    {
+        var bob = CreateTestProbe();
+        var b = RegisterAs("bob", bob).Session;
+        StoreProbe.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            if (message is Post p) sender.Tell(new Posted(p.Ticket, p.Conversation, 9, 1_000));
+            return AutoPilot.KeepRunning;
+        }));
+        b.Tell(new Tell(5, "alice", "are you there?"), bob.Ref);
+        Assert.Equal(Codes.Unavailable, Answer(bob, 5).Code);
+        StoreProbe.FishForMessage<Hold>(h => h.MsgId == 9, Wait);
+
+        Watch(b);
+        Sys.Stop(bob.Ref);
+        ExpectTerminated(b, Wait);
+        StoreProbe.SetAutoPilot(AutoPilot.NoAutoPilot);
+        var again = StoreProbe.FishForMessage<Hold>(h => h.MsgId == 9 && !StoreProbe.LastSender.Equals(b), Wait);
+        Assert.Equal(("alice", Conversation.Direct("bob", "alice")), (again.Owner, again.Conversation));
+        StoreProbe.Reply(new HeldOk(again.Ticket));
+        StoreProbe.ExpectNoMsg(TimeSpan.FromSeconds(1)); // held: nothing more is asked
+    }
+
+    // The store keeps a DM only after its sender left (the conversation's node was killed, its shard moved; or a slow
+    // store): the answer comes to the ended session, and the message is held for its reserved recipient all the same.
+    [Fact]
+    public void A_direct_message_the_store_keeps_after_its_sender_left_is_held_for_its_recipient()
+    {
+        var bob = CreateTestProbe();
+        var b = RegisterAs("bob", bob).Session;
+        b.Tell(new Tell(8, "alice", "are you there?"), bob.Ref);
+        var post = UnansweredPost(bob, 8);
+
+        Watch(b);
+        Sys.Stop(bob.Ref);
+        ExpectTerminated(b, Wait);
+        b.Tell(new Posted(post.Ticket, post.Conversation, 4, 1_000), StoreProbe.Ref);
+
+        var hold = StoreProbe.FishForMessage<Hold>(_ => true, Wait);
+        Assert.Equal(("alice", 4L), (hold.Owner, hold.MsgId));
+    }
+
     // The inbox's own answers (full, full of a sender's, its store unreadable: HistoryStoreFailureSpecs) reach the sender
     // as they are: each says the message is kept.
     [Theory]

@@ -3,7 +3,8 @@ using Akka.TestKit;
 namespace Switchboard.Tests.Server.Sessions;
 
 /// <summary>Gateway, sessions, rooms and registry as in the server, over a history that is a probe: <c>alice</c> is
-/// reserved, the store answers only what a spec makes it answer, and a session waits 300 ms for it.</summary>
+/// reserved, the store answers only what a spec makes it answer, and a session waits 300 ms for it. What an ended session
+/// leaves unheld goes to a real <see cref="UnfinishedHoldsActor"/> over the same probe.</summary>
 public abstract class ProbeStoreFixture(string? hocon = null) : ServerActorsFixture(hocon)
 {
     /// <summary>The node's reserved names (alice).</summary>
@@ -16,7 +17,8 @@ public abstract class ProbeStoreFixture(string? hocon = null) : ServerActorsFixt
     {
         Reserved.Reserved("alice", 0);
         StoreProbe = CreateTestProbe();
-        return new HistoryDesk(StoreProbe.Ref, Reserved, HistorySettings.Create(Sys.Settings.Config) with { Timeout = TimeSpan.FromMilliseconds(300) });
+        var settings = HistorySettings.Create(Sys.Settings.Config) with { Timeout = TimeSpan.FromMilliseconds(300) };
+        return new HistoryDesk(StoreProbe.Ref, Reserved, settings, Unfinished: Sys.ActorOf(UnfinishedHoldsActor.Props(StoreProbe.Ref, settings.Timeout)));
     }
 
     /// <summary>A DM from <paramref name="session"/> to alice is kept as <paramref name="msgId"/>, her inbox is asked to
