@@ -32,6 +32,12 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
     // a second login's delivery cannot forget messages held after the first one gathered.
     private readonly List<(Conversation Conversation, long MsgId, long Seq)> _held = [];
     private readonly Dictionary<string, long> _read = new(StringComparer.Ordinal);
+    // The last messages pushed at a login (in memory; what the events since the last snapshot say after a restart): a
+    // sender asking again after its first ask was held but not answered (a node killed in between) is answered held,
+    // not given the message a second time.
+    private readonly HashSet<(Conversation, long)> _delivered = [];
+    private readonly Queue<(Conversation, long)> _deliveredOrder = new();
+    private const int DeliveredKept = 256;
     private readonly Dictionary<long, Gathering> _gathering = [];
     private long _tickets;
     // The sequence number the last snapshot was taken (or recovered) at, and whether one is being saved.
@@ -60,7 +66,7 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
         _settings = settings;
         PersistenceId = PersistenceIdOf(owner);
         Recover<MessageHeld>(e => _held.Add((new Conversation(e.Conversation), e.MsgId, LastSequenceNr)));
-        Recover<HeldDelivered>(e => _held.RemoveAll(h => h.Seq <= e.UpTo));
+        Recover<HeldDelivered>(e => Delivered(e.UpTo));
         Recover<HeldDropped>(e => _held.RemoveAll(h => h.Seq == e.Seq));
         Recover<MarkedRead>(e => Mark(e.Conversation, e.MsgId));
         Recover<MarkerForgotten>(e => _read.Remove(e.Conversation));
@@ -125,8 +131,9 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
 
     private void OnHold(Hold m)
     {
-        // Asked again by a sender whose first ask went unanswered (a lost node's shard, a slow store): held once.
-        if (_held.Exists(h => h.MsgId == m.MsgId && h.Conversation == m.Conversation))
+        // Asked again by a sender whose first ask went unanswered (a lost node's shard, a slow store): held once, and
+        // not again once pushed.
+        if (_held.Exists(h => h.MsgId == m.MsgId && h.Conversation == m.Conversation) || _delivered.Contains((m.Conversation, m.MsgId)))
         {
             Sender.Tell(new HeldOk(m.Ticket));
             return;
@@ -211,6 +218,8 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
     {
         _held.Clear();
         _read.Clear();
+        _delivered.Clear();
+        _deliveredOrder.Clear();
     }
 
     private void Mark(string conversation, long msgId)
@@ -283,7 +292,18 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
     private void OnDelivered(AwayDelivered m)
     {
         if (_held.Count == 0 || m.UpTo < _held[0].Seq) return;
-        Persist(new HeldDelivered(m.UpTo), e => Persisted(() => _held.RemoveAll(h => h.Seq <= e.UpTo)));
+        Persist(new HeldDelivered(m.UpTo), e => Persisted(() => Delivered(e.UpTo)));
+    }
+
+    private void Delivered(long upTo)
+    {
+        foreach (var h in _held)
+        {
+            if (h.Seq > upTo) continue;
+            if (_delivered.Add((h.Conversation, h.MsgId))) _deliveredOrder.Enqueue((h.Conversation, h.MsgId));
+            if (_deliveredOrder.Count > DeliveredKept) _delivered.Remove(_deliveredOrder.Dequeue());
+        }
+        _held.RemoveAll(h => h.Seq <= upTo);
     }
 
     private void Persisted(Action? apply = null, bool now = false)

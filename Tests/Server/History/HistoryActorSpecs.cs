@@ -298,6 +298,37 @@ public sealed class HistoryActorSpecs() : TestKit(Akka.Configuration.Configurati
         Assert.Equal(["are you there?"], ExpectMsg<AwayReport>(Wait).Lines.Select(l => l.Line.Text));
     }
 
+    // The first ask was held, its answer lost (the inbox's node killed), and the recipient logged in and was shown it
+    // before the sender's node asked again: answered held, not pushed at the next login a second time; after the inbox
+    // is read back from the journal too (a new history actor over the same journal).
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_message_asked_to_hold_again_after_it_was_pushed_at_a_login_is_not_pushed_again(bool readBack)
+    {
+        var history = History();
+        var posted = Post(history, AliceBob, 1, "are you there?");
+        history.Tell(new Hold("alice", 1, AliceBob, posted.MsgId));
+        ExpectMsg<HeldOk>(Wait);
+        history.Tell(new CollectAway("alice"));
+        var report = ExpectMsg<AwayReport>(Wait);
+        history.Tell(new AwayDelivered("alice", report.UpTo));
+        history.Tell(new CollectAway("alice")); // answered once the delivery is written (the inbox stashes until then)
+        Assert.Empty(ExpectMsg<AwayReport>(Wait).Lines);
+        if (readBack)
+        {
+            Watch(history);
+            Sys.Stop(history);
+            ExpectTerminated(history, Wait);
+            history = History();
+        }
+
+        history.Tell(new Hold("alice", 2, AliceBob, posted.MsgId));
+        ExpectMsg<HeldOk>(Wait);
+        history.Tell(new CollectAway("alice"));
+        Assert.Empty(ExpectMsg<AwayReport>(Wait).Lines);
+    }
+
     [Fact]
     public void Ones_own_messages_after_ones_marker_are_not_unread_to_oneself()
     {
