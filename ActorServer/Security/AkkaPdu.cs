@@ -7,8 +7,12 @@ namespace Switchboard.Server.Security;
 /// <summary>
 /// The few fields of Akka.Remote's wire PDUs (WireFormats.proto, ContainerFormats.proto) that
 /// <see cref="PeerAddressTransport"/> checks. Akka's own codec and message classes are internal, so the protobuf is
-/// walked here directly: no copy, nothing built but the strings looked at. Anything not understood is left to Akka,
-/// which refuses what it cannot decode.
+/// walked here directly: no copy, nothing built but the strings looked at. What is read must be what Akka's protobuf
+/// parser reads: that parser merges a singular message field written twice (the second's fields over the first's) and
+/// skips unknown groups, so a field read here that occurs twice, or bytes this reader cannot walk to their end, make the
+/// PDU unreadable here (never written by Akka) and it is refused, not guessed at: a handshake whose origin was written
+/// again, empty, read as no handshake and left its association unchecked, and a sender written again, empty, as none
+/// (a hostile tester's finding, <c>SmuggledPduSpecs</c>).
 /// </summary>
 internal static class AkkaPdu
 {
@@ -21,34 +25,44 @@ internal static class AkkaPdu
 
     /// <summary>The origin a peer claims, and the uid of its actor system, when this PDU is its handshake (an ASSOCIATE
     /// control message).</summary>
-    public static Address? AssociateOrigin(ReadOnlySpan<byte> pdu, out ulong uid)
+    /// <param name="unreadable">Set when the PDU is not read here as Akka would read it (a field read here written twice,
+    /// bytes that do not parse): then null, whatever Akka would make of it.</param>
+    public static Address? AssociateOrigin(ReadOnlySpan<byte> pdu, out ulong uid, out bool unreadable)
     {
         uid = 0;
+        unreadable = false;
         // AkkaProtocolMessage.instruction (2) -> AkkaControlMessage {commandType (1), handshakeInfo (2)}
-        if (!Field(pdu, 2, out var instruction)) return null;
+        if (!Field(pdu, 2, out var instruction, ref unreadable)) return null;
         var fields = new ProtoReader(instruction);
         ulong command = 0;
         ReadOnlySpan<byte> handshake = default;
         var hasHandshake = false;
+        var seen = 0UL;
         while (fields.Next(out var number, out var value, out var bytes))
         {
             if (number == 1) command = value;
             else if (number == 2) { handshake = bytes; hasHandshake = true; }
+            unreadable |= Twice(ref seen, number, 2);
         }
-        if (command != Associate || !hasHandshake) return null;
+        unreadable |= fields.Broken;
+        if (unreadable || command != Associate || !hasHandshake) return null;
         // AkkaHandshakeInfo {origin (1) -> AddressData {system (1), hostname (2), port (3), protocol (4)}, uid (2)}
         ReadOnlySpan<byte> origin = default;
         var hasOrigin = false;
         fields = new ProtoReader(handshake);
+        seen = 0;
         while (fields.Next(out var number, out var value, out var bytes))
         {
             if (number == 1) { origin = bytes; hasOrigin = true; }
             else if (number == 2) uid = value;
+            unreadable |= Twice(ref seen, number, 2);
         }
-        if (!hasOrigin) return null;
+        unreadable |= fields.Broken;
+        if (unreadable || !hasOrigin) return null;
         string? system = null, host = null, protocol = null;
         int? port = null;
         fields = new ProtoReader(origin);
+        seen = 0;
         while (fields.Next(out var number, out var value, out var bytes))
         {
             switch (number)
@@ -58,8 +72,10 @@ internal static class AkkaPdu
                 case 3: port = (int)value; break;
                 case 4: protocol = Encoding.UTF8.GetString(bytes); break;
             }
+            unreadable |= Twice(ref seen, number, 4);
         }
-        return system is null || host is null || protocol is null ? null : new Address(protocol, system, host, port);
+        unreadable |= fields.Broken;
+        return unreadable || system is null || host is null || protocol is null ? null : new Address(protocol, system, host, port);
     }
 
     /// <summary>What <see cref="Addressing"/> found a payload PDU to carry.</summary>
@@ -76,6 +92,9 @@ internal static class AkkaPdu
         /// <summary>A message whose sender's path does not start with the peer's own address (<c>home</c>): to be checked
         /// (parsed) against it.</summary>
         Elsewhere = 4,
+        /// <summary>Not read here as Akka would read it (a field read here written twice, bytes that do not parse): Akka
+        /// never writes such a PDU, and what it would make of it is not what was checked.</summary>
+        Unreadable = 8,
     }
 
     /// <summary>
@@ -90,36 +109,46 @@ internal static class AkkaPdu
     {
         senderPath = null;
         names = null;
+        var unreadable = false;
         // AkkaProtocolMessage.payload (1) -> AckAndEnvelopeContainer.envelope (2) -> RemoteEnvelope
-        if (!Field(pdu, 1, out var payload) || !Field(payload, 2, out var envelope)) return Kind.Other;
+        if (!Field(pdu, 1, out var payload, ref unreadable) || !Field(payload, 2, out var envelope, ref unreadable))
+            return unreadable ? Kind.Unreadable : Kind.Other;
         ReadOnlySpan<byte> recipient = default, message = default, sender = default;
         bool hasRecipient = false, hasSender = false;
         var envelopeFields = new ProtoReader(envelope);
+        var seen = 0UL;
         while (envelopeFields.Next(out var number, out _, out var bytes))
         {
             if (number == 1) { recipient = bytes; hasRecipient = true; } // ActorRefData
             else if (number == 2) message = bytes; // Payload
             else if (number == 4) { sender = bytes; hasSender = true; } // ActorRefData
+            unreadable |= Twice(ref seen, number, 4);
         }
-        var kind = hasRecipient && Field(recipient, 1, out var path) && !path.IsEmpty && path[^1] == (byte)'/' ? Kind.ToRoot : Kind.Other;
+        unreadable |= envelopeFields.Broken;
+        var kind = hasRecipient && Field(recipient, 1, out var path, ref unreadable) && !path.IsEmpty && path[^1] == (byte)'/' ? Kind.ToRoot : Kind.Other;
         // Payload {message (1), serializerId (2)}
         ReadOnlySpan<byte> selection = default;
         ulong serializer = 0;
         var messageFields = new ProtoReader(message);
+        seen = 0;
         while (messageFields.Next(out var number, out var value, out var bytes))
         {
             if (number == 1) selection = bytes;
             else if (number == 2) serializer = value;
+            unreadable |= Twice(ref seen, number, 2);
         }
+        unreadable |= messageFields.Broken;
         if (serializer == SelectionSerializerId) kind |= Kind.Selection;
         ReadOnlySpan<byte> from = default;
-        var hasFrom = hasSender && Field(sender, 1, out from);
+        var hasFrom = hasSender && Field(sender, 1, out from, ref unreadable);
         // A watch names who is told when the watchee ends (its watcher): that is its sender, whatever the envelope says.
-        if (serializer == SystemMessageSerializerId && Field(selection, 2, out var watcher) && Field(watcher, 1, out var watcherPath) && !watcherPath.IsEmpty)
+        if (serializer == SystemMessageSerializerId && Field(selection, 2, out var watcher, ref unreadable)
+            && Field(watcher, 1, out var watcherPath, ref unreadable) && !watcherPath.IsEmpty)
         {
             from = watcherPath;
             hasFrom = true;
         }
+        if (unreadable) return Kind.Unreadable;
         if (hasFrom && !home.IsEmpty && !from.StartsWith(home)) kind |= Kind.Elsewhere;
         if (kind == Kind.Other) return kind;
         if (hasFrom) senderPath = Encoding.UTF8.GetString(from);
@@ -149,8 +178,9 @@ internal static class AkkaPdu
         return names;
     }
 
-    // The last occurrence of a length-delimited field (protobuf's rule for a repeated non-repeated field).
-    private static bool Field(ReadOnlySpan<byte> message, int wanted, out ReadOnlySpan<byte> field)
+    // The one occurrence of a length-delimited field. Written twice, protobuf would merge the two (for a message field)
+    // and this reader would not: unreadable, as are bytes that do not parse to their end.
+    private static bool Field(ReadOnlySpan<byte> message, int wanted, out ReadOnlySpan<byte> field, scoped ref bool unreadable)
     {
         field = default;
         var found = false;
@@ -158,10 +188,22 @@ internal static class AkkaPdu
         while (fields.Next(out var number, out _, out var bytes))
         {
             if (number != wanted) continue;
+            unreadable |= found;
             field = bytes;
             found = true;
         }
+        unreadable |= fields.Broken;
         return found;
+    }
+
+    // Has field number (at most max, the ones read here) been seen before in this message? Marks it seen.
+    private static bool Twice(ref ulong seen, int number, int max)
+    {
+        if (number > max) return false;
+        var bit = 1UL << number;
+        var twice = (seen & bit) != 0;
+        seen |= bit;
+        return twice;
     }
 
     /// <summary>Protobuf's wire format, field by field: a varint's value, or a length-delimited field's bytes.</summary>
@@ -169,13 +211,17 @@ internal static class AkkaPdu
     {
         private ReadOnlySpan<byte> _rest = data;
 
-        /// <summary>False at the end, and at anything malformed (the rest is not read).</summary>
+        /// <summary>Stopped before the end, at something malformed or not read here (a group: Akka writes none).</summary>
+        public bool Broken { get; private set; }
+
+        /// <summary>False at the end, and at anything malformed (the rest is not read, and <see cref="Broken"/> is set).</summary>
         public bool Next(out int number, out ulong value, out ReadOnlySpan<byte> bytes)
         {
             number = 0;
             value = 0;
             bytes = default;
-            if (_rest.IsEmpty || !Varint(out var tag) || tag >> 3 is 0 or > int.MaxValue) return Stop();
+            if (_rest.IsEmpty) return false;
+            if (!Varint(out var tag) || tag >> 3 is 0 or > int.MaxValue) return Stop();
             number = (int)(tag >> 3);
             switch (tag & 7)
             {
@@ -203,6 +249,7 @@ internal static class AkkaPdu
 
         private bool Stop()
         {
+            Broken = true;
             _rest = default;
             return false;
         }

@@ -214,6 +214,13 @@ public sealed class PeerAddressTransport : WrappingTransport
             return false;
         }
 
+        protected void RefuseUnreadable()
+        {
+            Refused = true;
+            Transport._log.Warning("refused the association with {0}: its handshake is not written as Akka writes one", Peer);
+            Driver.Disassociate("its handshake is not written as Akka writes one", Transport._log);
+        }
+
         private void Refuse(Address address)
         {
             Refused = true;
@@ -251,7 +258,14 @@ public sealed class PeerAddressTransport : WrappingTransport
             if (!_answered && ev is InboundPayload p)
             {
                 _answered = true;
-                if (AkkaPdu.AssociateOrigin(p.Payload.Span, out var uid) is not null && !Admit(Driver.RemoteAddress, uid)) return;
+                var origin = AkkaPdu.AssociateOrigin(p.Payload.Span, out var uid, out var unreadable);
+                if (unreadable)
+                {
+                    // Not read here as Akka reads it (SmuggledPduSpecs): the uid checked would not be the one Akka takes.
+                    RefuseUnreadable();
+                    return;
+                }
+                if (origin is not null && !Admit(Driver.RemoteAddress, uid)) return;
             }
             base.Notify(ev);
         }
@@ -302,7 +316,17 @@ public sealed class PeerAddressTransport : WrappingTransport
                     // The first PDU of an association is its handshake (Akka refuses anything else first).
                     // Written at the driver's level ("tcp"); Akka's protocol layer adds its "akka." (SchemeAugmenter),
                     // and that is how the origin appears in actor paths.
-                    var origin = AkkaPdu.AssociateOrigin(p.Payload.Span, out var uid) is { } o ? o.WithProtocol("akka." + o.Protocol) : null;
+                    var origin = AkkaPdu.AssociateOrigin(p.Payload.Span, out var uid, out _) is { } o ? o.WithProtocol("akka." + o.Protocol) : null;
+                    // The first PDU must be the handshake (Akka drops the association otherwise), read here as Akka reads it:
+                    // one it reads and this node does not (an origin written twice, protobuf merging the two) would leave the
+                    // association unchecked, its origin, claims and senders alike (SmuggledPduSpecs).
+                    if (origin is null)
+                    {
+                        Transport._log.Warning("refused the association from {0}: its first message is no handshake this node reads as Akka does", _socketHost);
+                        _refused = true;
+                        Driver.Disassociate("no readable handshake", Transport._log);
+                        return;
+                    }
                     // An origin no actor system can have (a 400 KB host, a terminal's escapes): refused before Akka, this
                     // node's ledgers or a log line keep it.
                     if (origin is not null && PeerStrings.OriginError(origin.System, origin.Host ?? "", origin.Protocol) is { } bad)
@@ -326,8 +350,11 @@ public sealed class PeerAddressTransport : WrappingTransport
                     if (origin is not null) _home = Encoding.UTF8.GetBytes(origin + "/");
                     if (origin is not null && !CountOrigin(origin)) return;
                     break;
-                case InboundPayload p when Forged(p.Payload.Span, out var clientPath, out var sender):
-                    if (clientPath)
+                case InboundPayload p when Forged(p.Payload.Span, out var clientPath, out var sender, out var unreadable):
+                    if (unreadable)
+                        Transport._log.Warning("dropped a message from {0} (socket host {1}) not written as Akka writes one (a field written twice, or bytes that do not parse)",
+                            _origin, _socketHost);
+                    else if (clientPath)
                         Transport._log.Warning("dropped a selection of a client path from {0} (socket host {1}) naming sender {2}",
                             _origin, _socketHost, Quoted(sender));
                     else
@@ -348,9 +375,12 @@ public sealed class PeerAddressTransport : WrappingTransport
         // the node dialled any host and port a peer named (a hostile tester's finding, first for the root, then for the
         // remote watcher: RootSenderSpecs). A peer's own messages always carry its own address; one read of the envelope,
         // on every message, the sender's path decoded only when it does not start with that address.
-        private bool Forged(ReadOnlySpan<byte> pdu, out bool clientPath, out string? sender)
+        private bool Forged(ReadOnlySpan<byte> pdu, out bool clientPath, out string? sender, out bool unreadable)
         {
             var kind = AkkaPdu.Addressing(pdu, out sender, out var names, _home);
+            unreadable = (kind & AkkaPdu.Kind.Unreadable) != 0;
+            clientPath = false;
+            if (unreadable) return true;
             clientPath = (kind & AkkaPdu.Kind.Selection) != 0 && names is not null && Transport._rules.IsAllowedSelection(names);
             if (!clientPath && (kind & (AkkaPdu.Kind.ToRoot | AkkaPdu.Kind.Elsewhere)) == 0) return false;
             return sender is not null && (!ActorPath.TryParseAddress(sender, out var address) || !address.Equals(_origin));

@@ -149,10 +149,10 @@ public sealed class PeerAddressesSpecs
         var origin = Msg((1, "switchboard-client"), (2, "127.0.0.2"), (3, 4711UL), (4, "tcp"));
         var handshake = Msg((1, origin), (2, new Fixed64(0x1234_5678_9abc_def0UL))); // the uid: fixed64 in WireFormats.proto
         var pdu = Msg((2, Msg((1, 1UL), (2, handshake))));
-        Assert.Equal(new Address("tcp", "switchboard-client", "127.0.0.2", 4711), AkkaPdu.AssociateOrigin(pdu, out var uid));
+        Assert.Equal(new Address("tcp", "switchboard-client", "127.0.0.2", 4711), AkkaPdu.AssociateOrigin(pdu, out var uid, out _));
         Assert.Equal(0x1234_5678_9abc_def0UL, uid);
-        Assert.Null(AkkaPdu.AssociateOrigin(Msg((2, Msg((1, 3UL)))), out _)); // a heartbeat
-        Assert.Null(AkkaPdu.AssociateOrigin(Msg((1, new byte[] { 1, 2, 3 })), out _)); // a payload
+        Assert.Null(AkkaPdu.AssociateOrigin(Msg((2, Msg((1, 3UL)))), out _, out _)); // a heartbeat
+        Assert.Null(AkkaPdu.AssociateOrigin(Msg((1, new byte[] { 1, 2, 3 })), out _, out _)); // a payload
     }
 
     [Fact]
@@ -199,6 +199,34 @@ public sealed class PeerAddressesSpecs
         Assert.Equal("akka.tcp://victim@10.0.0.9:22/user/x", sender);
     }
 
+    /// <summary>Protobuf merges a singular message field written twice and skips an unknown group: read as the last
+    /// occurrence, or up to the group, an origin or a sender came out empty where Akka read the real one (hostile tester
+    /// hA; <see cref="SmuggledPduSpecs"/>). Akka writes neither, so such a PDU is unreadable here, not guessed at.</summary>
+    [Fact]
+    public void A_field_written_twice_or_a_group_makes_the_pdu_unreadable()
+    {
+        var origin = Msg((1, "switchboard-client"), (2, "127.0.0.2"), (3, 4711UL), (4, "tcp"));
+        var twice = Msg((2, Msg((1, 1UL), (2, Msg((1, origin), (2, new Fixed64(7UL)), (1, Array.Empty<byte>()))))));
+        Assert.Null(AkkaPdu.AssociateOrigin(twice, out _, out var unreadable));
+        Assert.True(unreadable);
+        var portTwice = Msg((2, Msg((1, 1UL), (2, Msg((1, Msg((1, "c"), (2, "h"), (3, 1UL), (3, 2UL), (4, "tcp"))))))));
+        Assert.Null(AkkaPdu.AssociateOrigin(portTwice, out _, out unreadable));
+        Assert.True(unreadable);
+        Assert.NotNull(AkkaPdu.AssociateOrigin(Msg((2, Msg((1, 1UL), (2, Msg((1, origin)))))), out _, out unreadable));
+        Assert.False(unreadable);
+
+        var home = System.Text.Encoding.UTF8.GetBytes("akka.tcp://c@127.0.0.2:4000/");
+        var recipient = Msg((1, "akka.tcp://switchboard@127.0.0.1:4053/"));
+        var message = Msg((1, new byte[] { 1 }), (2, 16UL));
+        var sender = Msg((1, "akka.tcp://victim@10.0.0.9:22/user/x"));
+        var envelope = Msg((1, recipient), (2, message), (4, sender));
+        var senderTwice = Msg((1, Msg((2, envelope), (2, Msg((4, Array.Empty<byte>()))))));
+        Assert.Equal(AkkaPdu.Kind.Unreadable, AkkaPdu.Addressing(senderTwice, out _, out _, home));
+        var grouped = Msg((1, Msg((2, (byte[])[0x7B, 0x7C, .. envelope]))));
+        Assert.Equal(AkkaPdu.Kind.Unreadable, AkkaPdu.Addressing(grouped, out _, out _, home));
+        Assert.Equal(AkkaPdu.Kind.ToRoot | AkkaPdu.Kind.Elsewhere, AkkaPdu.Addressing(Msg((1, Msg((2, envelope)))), out _, out _, home));
+    }
+
     [Fact]
     public void Bytes_of_any_kind_are_read_without_an_exception()
     {
@@ -207,7 +235,7 @@ public sealed class PeerAddressesSpecs
         {
             var bytes = new byte[random.Next(0, 64)];
             random.NextBytes(bytes);
-            AkkaPdu.AssociateOrigin(bytes, out _);
+            AkkaPdu.AssociateOrigin(bytes, out _, out _);
             AkkaPdu.Addressing(bytes, out _, out _);
         }
     }
