@@ -42,7 +42,7 @@ internal static class AkkaPdu
         {
             if (number == 1) command = value;
             else if (number == 2) { handshake = bytes; hasHandshake = true; }
-            unreadable |= Twice(ref seen, number, 2);
+            unreadable |= Odd(ref seen, number, fields.WireType, " 02");
         }
         unreadable |= fields.Broken;
         if (unreadable || command != Associate || !hasHandshake) return null;
@@ -55,7 +55,7 @@ internal static class AkkaPdu
         {
             if (number == 1) { origin = bytes; hasOrigin = true; }
             else if (number == 2) uid = value;
-            unreadable |= Twice(ref seen, number, 2);
+            unreadable |= Odd(ref seen, number, fields.WireType, " 21");
         }
         unreadable |= fields.Broken;
         if (unreadable || !hasOrigin) return null;
@@ -72,7 +72,7 @@ internal static class AkkaPdu
                 case 3: port = (int)value; break;
                 case 4: protocol = Encoding.UTF8.GetString(bytes); break;
             }
-            unreadable |= Twice(ref seen, number, 4);
+            unreadable |= Odd(ref seen, number, fields.WireType, " 2202");
         }
         unreadable |= fields.Broken;
         return unreadable || system is null || host is null || protocol is null ? null : new Address(protocol, system, host, port);
@@ -122,7 +122,7 @@ internal static class AkkaPdu
             if (number == 1) { recipient = bytes; hasRecipient = true; } // ActorRefData
             else if (number == 2) message = bytes; // Payload
             else if (number == 4) { sender = bytes; hasSender = true; } // ActorRefData
-            unreadable |= Twice(ref seen, number, 4);
+            unreadable |= Odd(ref seen, number, envelopeFields.WireType, " 22-2");
         }
         unreadable |= envelopeFields.Broken;
         var kind = hasRecipient && Field(recipient, 1, out var path, ref unreadable) && !path.IsEmpty && path[^1] == (byte)'/' ? Kind.ToRoot : Kind.Other;
@@ -135,14 +135,15 @@ internal static class AkkaPdu
         {
             if (number == 1) selection = bytes;
             else if (number == 2) serializer = value;
-            unreadable |= Twice(ref seen, number, 2);
+            unreadable |= Odd(ref seen, number, messageFields.WireType, " 20");
         }
         unreadable |= messageFields.Broken;
         if (serializer == SelectionSerializerId) kind |= Kind.Selection;
         ReadOnlySpan<byte> from = default;
         var hasFrom = hasSender && Field(sender, 1, out from, ref unreadable);
         // A watch names who is told when the watchee ends (its watcher): that is its sender, whatever the envelope says.
-        if (serializer == SystemMessageSerializerId && Field(selection, 2, out var watcher, ref unreadable)
+        // (A DeathWatchNotification's field 2 is a flag, a varint: no watcher.)
+        if (serializer == SystemMessageSerializerId && Field(selection, 2, out var watcher, ref unreadable, lengthDelimitedOnly: true)
             && Field(watcher, 1, out var watcherPath, ref unreadable) && !watcherPath.IsEmpty)
         {
             from = watcherPath;
@@ -179,16 +180,18 @@ internal static class AkkaPdu
     }
 
     // The one occurrence of a length-delimited field. Written twice, protobuf would merge the two (for a message field)
-    // and this reader would not: unreadable, as are bytes that do not parse to their end.
-    private static bool Field(ReadOnlySpan<byte> message, int wanted, out ReadOnlySpan<byte> field, scoped ref bool unreadable)
+    // and this reader would not: unreadable, as are bytes that do not parse to their end and the field under another wire
+    // type (which Akka's parser skips as unknown), unless lengthDelimitedOnly: then only those are looked at.
+    private static bool Field(ReadOnlySpan<byte> message, int wanted, out ReadOnlySpan<byte> field, scoped ref bool unreadable,
+        bool lengthDelimitedOnly = false)
     {
         field = default;
         var found = false;
         var fields = new ProtoReader(message);
         while (fields.Next(out var number, out _, out var bytes))
         {
-            if (number != wanted) continue;
-            unreadable |= found;
+            if (number != wanted || (lengthDelimitedOnly && fields.WireType != 2)) continue;
+            unreadable |= found || fields.WireType != 2;
             field = bytes;
             found = true;
         }
@@ -196,20 +199,25 @@ internal static class AkkaPdu
         return found;
     }
 
-    // Has field number (at most max, the ones read here) been seen before in this message? Marks it seen.
-    private static bool Twice(ref ulong seen, int number, int max)
+    // Is a field read here written twice, or with another wire type than Akka's (whose parser skips it as unknown, where
+    // this one would read it)? wireTypes holds the expected wire type of each field number read here (a digit, '-' for
+    // one not read); marks the field seen.
+    private static bool Odd(ref ulong seen, int number, int wireType, string wireTypes)
     {
-        if (number > max) return false;
+        if (number >= wireTypes.Length || wireTypes[number] is not (>= '0' and <= '5')) return false;
         var bit = 1UL << number;
-        var twice = (seen & bit) != 0;
+        var odd = (seen & bit) != 0 || wireType != wireTypes[number] - '0';
         seen |= bit;
-        return twice;
+        return odd;
     }
 
     /// <summary>Protobuf's wire format, field by field: a varint's value, or a length-delimited field's bytes.</summary>
     private ref struct ProtoReader(ReadOnlySpan<byte> data)
     {
         private ReadOnlySpan<byte> _rest = data;
+
+        /// <summary>The wire type of the field <see cref="Next"/> read last.</summary>
+        public int WireType { get; private set; }
 
         /// <summary>Stopped before the end, at something malformed or not read here (a group: Akka writes none).</summary>
         public bool Broken { get; private set; }
@@ -223,6 +231,7 @@ internal static class AkkaPdu
             if (_rest.IsEmpty) return false;
             if (!Varint(out var tag) || tag >> 3 is 0 or > int.MaxValue) return Stop();
             number = (int)(tag >> 3);
+            WireType = (int)(tag & 7);
             switch (tag & 7)
             {
                 case 0:

@@ -215,6 +215,11 @@ public sealed class PeerAddressesSpecs
         Assert.NotNull(AkkaPdu.AssociateOrigin(Msg((2, Msg((1, 1UL), (2, Msg((1, origin)))))), out _, out unreadable));
         Assert.False(unreadable);
 
+        // The uid is a fixed64: written as a varint, Akka's parser skips it (uid 0) where a reader of field 2 took it.
+        var uidAsVarint = Msg((2, Msg((1, 1UL), (2, Msg((1, origin), (2, 7UL))))));
+        Assert.Null(AkkaPdu.AssociateOrigin(uidAsVarint, out _, out unreadable));
+        Assert.True(unreadable);
+
         var home = System.Text.Encoding.UTF8.GetBytes("akka.tcp://c@127.0.0.2:4000/");
         var recipient = Msg((1, "akka.tcp://switchboard@127.0.0.1:4053/"));
         var message = Msg((1, new byte[] { 1 }), (2, 16UL));
@@ -225,6 +230,12 @@ public sealed class PeerAddressesSpecs
         var grouped = Msg((1, Msg((2, (byte[])[0x7B, 0x7C, .. envelope]))));
         Assert.Equal(AkkaPdu.Kind.Unreadable, AkkaPdu.Addressing(grouped, out _, out _, home));
         Assert.Equal(AkkaPdu.Kind.ToRoot | AkkaPdu.Kind.Elsewhere, AkkaPdu.Addressing(Msg((1, Msg((2, envelope)))), out _, out _, home));
+        var senderAsVarint = Msg((1, Msg((2, Msg((1, recipient), (2, message), (4, 5UL))))));
+        Assert.Equal(AkkaPdu.Kind.Unreadable, AkkaPdu.Addressing(senderAsVarint, out _, out _, home));
+        // A DeathWatchNotification (22): {actor (1), existenceConfirmed (2, a varint), addressTerminated (3)}: readable.
+        var notice = Msg((1, Msg((1, "akka.tcp://c@127.0.0.2:4000/user/x"))), (2, 1UL), (3, 0UL));
+        var noticePdu = Msg((1, Msg((2, Msg((1, Msg((1, "akka.tcp://switchboard@127.0.0.1:4053/user/gateway/s-1"))), (2, Msg((1, notice), (2, 22UL))))))));
+        Assert.Equal(AkkaPdu.Kind.Other, AkkaPdu.Addressing(noticePdu, out _, out _, home));
     }
 
     [Fact]
