@@ -21,7 +21,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
     public static IReadOnlyList<string> Entries => MainChoices;
 
     // Said however one leaves without unregistering: a guest's name is free again, a reserved one is not.
-    private const string Offline = "Offline (a reserved name stays yours)";
+    private const string Offline = "Offline (a guest's name is anyone's again; a reserved one stays yours)";
 
     public async Task<int> RunAsync()
     {
