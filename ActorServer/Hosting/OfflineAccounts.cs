@@ -86,7 +86,7 @@ public static class OfflineAccounts
         {
             var (accounts, history) = system.StartStore(store, keeper: keeper);
             var done = accounts!.Ask<OperatorChangeDone>(new OperatorChange(name, action, fresh), Patience).GetAwaiter().GetResult();
-            if (done.Code == Codes.Invalid) return Fail(error, NotReserved, $"'{name}' is not reserved; nothing was changed");
+            if (done.Code == Codes.Invalid) return Fail(error, NotReserved, $"'{name}' is not reserved; nothing was changed{OtherCase(name, store, system)}");
             if (done.Code != Codes.Ok) return Fail(error, Unusable, $"'{name}': {done.Text}");
             if (action == AccountAction.Release) AwaitReleaseSettled(name, store, history!, error);
             output.WriteLine($"'{name}': {done.Text}");
@@ -100,6 +100,15 @@ public static class OfflineAccounts
         {
             Stop(system);
         }
+    }
+
+    // A name typed in another case than its reservation's is another name: the refusal names the reserved one.
+    private static string OtherCase(string name, DataStore store, ActorSystem system)
+    {
+        using var cancel = new CancellationTokenSource(Patience);
+        var reserved = store.ReservedNamesAsync(system, cancel.Token).GetAwaiter().GetResult();
+        var match = reserved.All.Select(r => r.Item1).FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
+        return match is null ? "" : $" (the reserved name is '{match}': names are told apart by case)";
     }
 
     // The account's deletion of its earlier events and the inbox's clearing run after the release is answered (the

@@ -76,6 +76,13 @@ public sealed class OperatorAccountSpecs : IDisposable
             await first.StopAsync();
         }
 
+        // A name typed in another case is another name, and not reserved: the refusal names the reserved one (a new
+        // operator's finding: "'Alice' is not reserved" alone read as if alice's reservation were gone).
+        var otherCase = await AccountsAsync(NewPassword, "set-password", "Alice", "--data", Data);
+        Assert.Equal(4, otherCase.Code);
+        Assert.Contains("accounts: 'Alice' is not reserved; nothing was changed (the reserved name is 'alice': names are told apart by case)",
+            otherCase.Err);
+
         var empty = await AccountsAsync("", "set-password", "alice", "--data", Data);
         Assert.Equal(2, empty.Code);
         Assert.Contains("the password is empty", empty.Err);
