@@ -115,6 +115,9 @@ echo "$segment" > "$state/segment"
 tmux new-session -d -s "$session" -x 200 -y 60 -n demo "$(node_cmd nodeA "$port_a")"
 tmux set-option -t "$session" remain-on-exit on >/dev/null
 node_a=$(tmux display-message -p -t "$session" '#{pane_id}')
+# Node A, where alice and bob are, keeps the history (the first node to take the directory's history.lock writes
+# history.keeper): node B starts once it has, else the two raced for it and alice's `history #lobby` could be 503.
+for _ in $(seq 1 300); do [ -s "$data/history.keeper" ] && break; sleep 0.1; done
 node_b=$(tmux split-window -t "$node_a" -h -P -F '#{pane_id}' "$(node_cmd nodeB "$port_b")")
 sleep 3
 tmux split-window -t "$node_a" -f -v -l 24 "echo \$\$ > $state/inspect.pid; exec dotnet $bin inspect --segment $segment --watch"
