@@ -147,7 +147,7 @@ public sealed class MonitorEndpoint : IAsyncDisposable
             total,
             offset,
             limit,
-            clients = page.Select(s => new { name = s.Name, node = s.Node, since = s.Since, requests = s.Requests, unackedEvents = s.Unacked, rateLimited = s.RateLimited }),
+            clients = page.Select(s => new { name = s.Name, node = s.Node, since = s.Since.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture), requests = s.Requests, unackedEvents = s.Unacked, rateLimited = s.RateLimited }),
         });
     }
 

@@ -67,6 +67,8 @@ public sealed class MonitorEndpointSpecs
         Assert.Equal(server.Address, entry.GetProperty("node").GetString());
         Assert.Equal(4, entry.GetProperty("requests").GetInt64());
         Assert.Equal(0, entry.GetProperty("rateLimited").GetInt64());
+        // Milliseconds, as `who` and /status write times: not the runtime's seven decimals.
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$", entry.GetProperty("since").GetString());
         Assert.Empty(Json(await http.GetStringAsync("/clients?offset=1&limit=10")).GetProperty("clients").EnumerateArray());
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/clients?limit=abc")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/clients?limit=5000")).StatusCode);
