@@ -72,8 +72,22 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
         exitCode = 1;
         var dir = DirectoryOf(directory);
         var path = Path.Combine(dir, file);
+        var existed = File.Exists(path);
         problem = DataStoreCheck.Prepare(dir, path);
-        return problem is null ? new DataStore(dir, path, accounts, history, sync) : null;
+        return problem is null ? new DataStore(dir, path, accounts, history, sync) { Created = !existed } : null;
+    }
+
+    /// <summary>This start made the file (it was not there before <see cref="Open"/>).</summary>
+    public bool Created { get; private init; }
+
+    /// <summary>A start refused after the file was made (the segment's nodes keep another store): the empty store it made
+    /// goes, so a server that never ran leaves no data file behind. Nothing but the schema is in it then.</summary>
+    public void RemoveIfCreated()
+    {
+        if (!Created) return;
+        SqliteConnection.ClearAllPools();
+        foreach (var f in new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm", DatabasePath + "-journal" })
+            File.Delete(f);
     }
 
     /// <summary>The plugin's connection strings (journal, snapshots, queries), all to this one file. Never created by

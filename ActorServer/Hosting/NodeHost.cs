@@ -101,7 +101,11 @@ public static class NodeHost
         foreach (var key in NodeWiring.AddressKeysIn(o.ConfigPath))
             logs.CreateLogger("configuration").LogWarning("{Key} in --config is not used: the command line sets the address (--host, --port, --public-host, --cluster-port)", key);
         node = new NodeContext(at, settings, summary, metrics, app.Services, started, data?.DatabasePath);
-        if (mode.Open(node) is { } openExit) return openExit;
+        if (mode.Open(node) is { } openExit)
+        {
+            data?.RemoveIfCreated();
+            return openExit;
+        }
         try
         {
             await app.StartAsync();

@@ -84,4 +84,19 @@ public sealed class DataDirectoryClaimSpecs : IDisposable
         Assert.Contains($"the data directory {_dir} is in use by another server (segment 'the-other-server')", refused.StdErr);
         Assert.Equal(["server.gate", "server.lock"], Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
+
+    // The segment's live node keeps its store elsewhere: refused after the store was checked (the segment says which
+    // store its nodes share only once opened), and the empty store that check made goes again (a new user's finding: a
+    // refused start left switchboard.db behind).
+    [Fact]
+    [Trait(Tiers.Name, Tiers.Process)]
+    public async Task A_server_refused_a_segment_whose_nodes_keep_another_store_leaves_no_data_file()
+    {
+        await using var running = await ServerNode.StartAsync(extra: ["--data", Path.Combine(_dir, "theirs")]);
+        var mine = Path.Combine(_dir, "mine");
+        await using var refused = new ChildProcess(Binaries.Server, ["--port", "0", "--segment", running.Segment, "--data", mine], redirectInput: false);
+        Assert.Equal(1, await refused.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("keep their accounts and history in another data directory", refused.StdErr);
+        Assert.DoesNotContain(Directory.GetFileSystemEntries(mine), f => Path.GetFileName(f).StartsWith("switchboard.db", StringComparison.Ordinal));
+    }
 }
