@@ -41,16 +41,7 @@ public static class NodeHost
             Console.Error.WriteLine($"error: bad configuration: {ex.Message}");
             return 2;
         }
-        // Which server the data directory belongs to (this one's segment), held until the node has stopped. Taken
-        // before the store is made: a server refused the directory leaves no data file behind.
-        using var claim = mode.KeepsData ? Claim(DataStore.DirectoryOf(o.Data), o.Segment) : null;
-        if (mode.KeepsData && claim is null) return 1;
-        DataStore? data = null;
-        if (mode.KeepsData && (data = DataStore.Open(o.Data, settings.Hocon, out var dataProblem, out var dataExit)) is null)
-        {
-            Console.Error.WriteLine($"error: {dataProblem}");
-            return dataExit;
-        }
+        // What needs no data directory is checked first: a start refused for it makes no store.
         TlsRemoting? tls;
         try
         {
@@ -70,6 +61,16 @@ public static class NodeHost
         {
             Console.Error.WriteLine($"error: {tokenProblem}");
             return 2;
+        }
+        // Which server the data directory belongs to (this one's segment), held until the node has stopped. Taken
+        // before the store is made: a server refused the directory leaves no data file behind.
+        using var claim = mode.KeepsData ? Claim(DataStore.DirectoryOf(o.Data), o.Segment) : null;
+        if (mode.KeepsData && claim is null) return 1;
+        DataStore? data = null;
+        if (mode.KeepsData && (data = DataStore.Open(o.Data, settings.Hocon, out var dataProblem, out var dataExit)) is null)
+        {
+            Console.Error.WriteLine($"error: {dataProblem}");
+            return dataExit;
         }
         var logSwitches = NodeWiring.Switches(o);
         using var metrics = new SwitchboardMetrics(NodeWiring.Version);

@@ -99,4 +99,16 @@ public sealed class DataDirectoryClaimSpecs : IDisposable
         Assert.Contains("keep their accounts and history in another data directory", refused.StdErr);
         Assert.DoesNotContain(Directory.GetFileSystemEntries(mine), f => Path.GetFileName(f).StartsWith("switchboard.db", StringComparison.Ordinal));
     }
+
+    // Refused for what needs no data directory (here a registration token file that is not there): before the store is made.
+    [Fact]
+    [Trait(Tiers.Name, Tiers.Process)]
+    public async Task A_server_refused_its_token_file_makes_no_data_file()
+    {
+        var data = Path.Combine(_dir, "data");
+        await using var refused = new ChildProcess(Binaries.Server,
+            ["--port", "0", "--segment", ServerNode.NewSegmentName(), "--data", data, "--token-file", Path.Combine(_dir, "no-such-token")], redirectInput: false);
+        Assert.Equal(2, await refused.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.False(File.Exists(Path.Combine(data, "switchboard.db")));
+    }
 }
