@@ -10,29 +10,12 @@ namespace Switchboard.Tests.Client.Interactive;
 /// </summary>
 public sealed class LeavingWordSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(ActorTestConfig.TimeFactorConfig))
 {
-    private sealed class ScriptedUi(Queue<string> lines) : IMenuUi
-    {
-        public List<string> Said { get; } = [];
-
-        public ReadResult ReadCommand() => lines.TryDequeue(out var line) ? new ReadResult(ReadOutcome.Line, line) : ReadResult.End;
-        public string? AskSecret(string prompt) => null;
-        public void Menu(string title, IReadOnlyList<string> choices) { }
-        public int? Choose(string title, IReadOnlyList<string> choices) => null;
-        public string? Ask(string prompt, Completes completes = Completes.Nothing) => null;
-        public bool Confirm(string question) => false;
-        public void Good(string text) => Said.Add("good: " + text);
-        public void Bad(string text) => Said.Add("bad: " + text);
-        public void Info(string text) => Said.Add("info: " + text);
-        public void Table(string title, string[] columns, IEnumerable<string[]> rows) => Said.Add("table: " + title);
-        public void Dispose() { }
-    }
-
     [Fact]
     public async Task Exit_says_that_a_guests_name_is_anyones_again_and_a_reserved_one_stays()
     {
         var client = CreateTestProbe();
         var connection = new Connection(client.Ref, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        var ui = new ScriptedUi(new(["exit"]));
+        var ui = new ScriptedMenuUi(new(["exit"]));
         var run = Task.Run(new MenuRunner(connection, ui, new ClientStatus("zoe", "127.0.0.1:1")).RunAsync);
 
         client.ExpectMsg<ClientActor.Call>().Result.SetResult(new WhoReply(1, Codes.Ok, 2, 2, [], null));

@@ -9,34 +9,8 @@ namespace Switchboard.Tests.Client.Interactive;
 /// </summary>
 public sealed class ReserveRetypeSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(ActorTestConfig.TimeFactorConfig))
 {
-    private sealed class ScriptedUi(Connection connection, Queue<string> lines, Queue<string?> secrets) : IMenuUi
-    {
-        public List<string> Said { get; } = [];
-        public List<string> Asked { get; } = [];
-
-        public ReadResult ReadCommand()
-        {
-            if (lines.TryDequeue(out var line)) return new ReadResult(ReadOutcome.Line, line);
-            connection.MarkLost(); // leave without unregistering
-            return ReadResult.End;
-        }
-
-        public string? AskSecret(string prompt)
-        {
-            Asked.Add(prompt);
-            return secrets.Dequeue();
-        }
-
-        public void Menu(string title, IReadOnlyList<string> choices) { }
-        public int? Choose(string title, IReadOnlyList<string> choices) => null;
-        public string? Ask(string prompt, Completes completes = Completes.Nothing) => null;
-        public bool Confirm(string question) => false;
-        public void Good(string text) => Said.Add("good: " + text);
-        public void Bad(string text) => Said.Add("bad: " + text);
-        public void Info(string text) => Said.Add("info: " + text);
-        public void Table(string title, string[] columns, IEnumerable<string[]> rows) => Said.Add("table: " + title);
-        public void Dispose() { }
-    }
+    // The lines run out: the client leaves without unregistering.
+    private static Action LeaveWithoutUnregistering(Connection connection) => connection.MarkLost;
 
     // The menu's first question (who is online), answered.
     private ClientActor.Call Answer(Akka.TestKit.TestProbe client, IReply reply)
@@ -51,7 +25,7 @@ public sealed class ReserveRetypeSpecs() : TestKit(Akka.Configuration.Configurat
     {
         var client = CreateTestProbe();
         var connection = new Connection(client.Ref, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        var ui = new ScriptedUi(connection, new(["reserve", "reserve", "who"]), new(["secrat", "secret"]));
+        var ui = new ScriptedMenuUi(new(["reserve", "reserve", "who"]), new(["secrat", "secret"]), LeaveWithoutUnregistering(connection));
         var run = Task.Run(new MenuRunner(connection, ui, new ClientStatus("zoe", "127.0.0.1:1"), prompted: new Credentials("secret")).RunAsync);
 
         Assert.IsType<Who>(Answer(client, new WhoReply(1, Codes.Ok, 2, 2, [], null)).Message);
@@ -73,14 +47,14 @@ public sealed class ReserveRetypeSpecs() : TestKit(Akka.Configuration.Configurat
     {
         var client = CreateTestProbe();
         var connection = new Connection(client.Ref, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        var ui = new ScriptedUi(connection, new(["reserve"]), new());
+        var ui = new ScriptedMenuUi(new(["reserve"]), new(), LeaveWithoutUnregistering(connection));
         var run = Task.Run(new MenuRunner(connection, ui, new ClientStatus("zoe", "127.0.0.1:1")).RunAsync);
         Answer(client, new WhoReply(1, Codes.Ok, 2, 2, [], null));
         Assert.IsType<AccountCommand>(Answer(client, new Reply(2, Codes.Ok, 3, 3, OpValue.Of("reserved"), null)).Message);
         await run;
         Assert.Empty(ui.Asked);
 
-        var prompted = new ScriptedUi(connection = new Connection(client.Ref, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)), new(["reserve", "who"]), new([null]));
+        var prompted = new ScriptedMenuUi(new(["reserve", "who"]), new([null]), LeaveWithoutUnregistering(connection = new Connection(client.Ref, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1))));
         run = Task.Run(new MenuRunner(connection, prompted, new ClientStatus("zoe", "127.0.0.1:1"), prompted: new Credentials("secret")).RunAsync);
         Answer(client, new WhoReply(1, Codes.Ok, 2, 2, [], null));
         Assert.IsType<Who>(Answer(client, new WhoReply(2, Codes.Ok, 3, 3, [], null)).Message);
@@ -97,7 +71,7 @@ public sealed class ReserveRetypeSpecs() : TestKit(Akka.Configuration.Configurat
         var connection = new Connection(client.Ref, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         var status = new ClientStatus("zoe", "127.0.0.1:1");
         status.JoinedRoom("#lobby");
-        var ui = new ScriptedUi(connection, new(["history lobby", "history bob"]), new());
+        var ui = new ScriptedMenuUi(new(["history lobby", "history bob"]), new(), LeaveWithoutUnregistering(connection));
         var run = Task.Run(new MenuRunner(connection, ui, status).RunAsync);
         Answer(client, new WhoReply(1, Codes.Ok, 2, 2, [], null));
         Assert.IsType<HistoryQuery>(Answer(client, new HistoryReply(2, Codes.Ok, 3, 3, "lobby", [], 0, 0, null)).Message);

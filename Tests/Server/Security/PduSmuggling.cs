@@ -22,31 +22,17 @@ public sealed class SmugglingEgressProvider : ITransportAdapterProvider
         new Smuggling(wrappedTransport, system.Settings.Config.GetString("switchboard-test.smuggle"),
             system.Settings.Config.GetString("switchboard-test.smuggle-marker", "victim@"));
 
-    private sealed class Smuggling : Akka.Remote.Transport.Transport
+    private sealed class Smuggling(Akka.Remote.Transport.Transport wrapped, string edit, string marker) : DialingAdapter(wrapped)
     {
-        private readonly Akka.Remote.Transport.Transport _wrapped;
-        private readonly string _edit;
-        private readonly byte[] _marker;
+        private readonly byte[] _marker = global::System.Text.Encoding.UTF8.GetBytes(marker);
 
-        public Smuggling(Akka.Remote.Transport.Transport wrapped, string edit, string marker)
+        public override async Task<AssociationHandle> Associate(Address remoteAddress)
         {
-            _wrapped = wrapped;
-            _edit = edit;
-            _marker = global::System.Text.Encoding.UTF8.GetBytes(marker);
-            System = wrapped.System;
-            Config = wrapped.Config;
+            var handle = await Wrapped.Associate(remoteAddress);
+            return new WrappedHandle(handle, handle.RemoteAddress, payload => ByteString.CopyFrom(Edit(payload.ToByteArray())));
         }
 
-        public override string SchemeIdentifier => _wrapped.SchemeIdentifier;
-        public override long MaximumPayloadBytes => _wrapped.MaximumPayloadBytes;
-        public override Task<(Address, TaskCompletionSource<IAssociationEventListener>)> Listen() => _wrapped.Listen();
-        public override bool IsResponsibleFor(Address remote) => _wrapped.IsResponsibleFor(remote);
-        public override Task<bool> Shutdown() => _wrapped.Shutdown();
-
-        public override async Task<AssociationHandle> Associate(Address remoteAddress) =>
-            new Editing(await _wrapped.Associate(remoteAddress), this);
-
-        public byte[] Edit(byte[] pdu) => _edit switch
+        private byte[] Edit(byte[] pdu) => edit switch
         {
             // AkkaProtocolMessage.instruction (2) -> AkkaControlMessage.handshakeInfo (2) -> AkkaHandshakeInfo.origin (1)
             "repeated-origin" => Protobuf.EditField(pdu, 2, control => Protobuf.EditField(control, 2, handshake => [.. handshake, 0x0A, 0x00])),
@@ -58,26 +44,6 @@ public sealed class SmugglingEgressProvider : ITransportAdapterProvider
         };
 
         private bool Holds(byte[] pdu) => pdu.AsSpan().IndexOf(_marker) >= 0;
-    }
-
-    private sealed class Editing : AssociationHandle
-    {
-        private readonly AssociationHandle _inner;
-        private readonly Smuggling _transport;
-
-        public Editing(AssociationHandle inner, Smuggling transport) : base(inner.LocalAddress, inner.RemoteAddress)
-        {
-            _inner = inner;
-            _transport = transport;
-            ReadHandlerSource.Task.ContinueWith(t => _inner.ReadHandlerSource.TrySetResult(t.Result),
-                TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion);
-        }
-
-        public override bool Write(ByteString payload) => _inner.Write(ByteString.CopyFrom(_transport.Edit(payload.ToByteArray())));
-
-#pragma warning disable CS0672, CS0618 // Akka's handle API: the reasoned overload calls this one
-        public override void Disassociate() => _inner.Disassociate();
-#pragma warning restore CS0672, CS0618
     }
 }
 

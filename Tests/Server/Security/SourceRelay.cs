@@ -99,48 +99,10 @@ public sealed class RelayedEgressProvider : ITransportAdapterProvider
     public Akka.Remote.Transport.Transport Create(Akka.Remote.Transport.Transport wrappedTransport, ExtendedActorSystem system) =>
         new RelayedEgress(wrappedTransport, system.Settings.Config.GetInt("switchboard-test.egress-relay-port"));
 
-    private sealed class RelayedEgress : Akka.Remote.Transport.Transport
+    private sealed class RelayedEgress(Akka.Remote.Transport.Transport wrapped, int relayPort) : DialingAdapter(wrapped)
     {
-        private readonly Akka.Remote.Transport.Transport _wrapped;
-        private readonly int _relayPort;
-
-        public RelayedEgress(Akka.Remote.Transport.Transport wrapped, int relayPort)
-        {
-            _wrapped = wrapped;
-            _relayPort = relayPort;
-            System = wrapped.System;
-            Config = wrapped.Config;
-        }
-
-        public override string SchemeIdentifier => _wrapped.SchemeIdentifier;
-        public override long MaximumPayloadBytes => _wrapped.MaximumPayloadBytes;
-        public override Task<(Address, TaskCompletionSource<IAssociationEventListener>)> Listen() => _wrapped.Listen();
-        public override bool IsResponsibleFor(Address remote) => _wrapped.IsResponsibleFor(remote);
-        public override Task<bool> Shutdown() => _wrapped.Shutdown();
-
-        public override async Task<AssociationHandle> Associate(Address remoteAddress)
-        {
-            var handle = await _wrapped.Associate(new Address(remoteAddress.Protocol, remoteAddress.System, "127.0.0.1", _relayPort));
-            return new Renamed(handle, remoteAddress);
-        }
-    }
-
-    // The relay's handle under the name of the address asked for.
-    private sealed class Renamed : AssociationHandle
-    {
-        private readonly AssociationHandle _inner;
-
-        public Renamed(AssociationHandle inner, Address remote) : base(inner.LocalAddress, remote)
-        {
-            _inner = inner;
-            ReadHandlerSource.Task.ContinueWith(t => _inner.ReadHandlerSource.TrySetResult(t.Result),
-                TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion);
-        }
-
-        public override bool Write(ByteString payload) => _inner.Write(payload);
-
-#pragma warning disable CS0672, CS0618 // Akka's handle API: the reasoned overload calls this one
-        public override void Disassociate() => _inner.Disassociate();
-#pragma warning restore CS0672, CS0618
+        // The relay's handle under the name of the address asked for.
+        public override async Task<AssociationHandle> Associate(Address remoteAddress) =>
+            new WrappedHandle(await Wrapped.Associate(new Address(remoteAddress.Protocol, remoteAddress.System, "127.0.0.1", relayPort)), remoteAddress);
     }
 }
