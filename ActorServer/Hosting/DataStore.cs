@@ -86,8 +86,15 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
     {
         if (!Created) return;
         SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm", DatabasePath + "-journal" })
-            File.Delete(f);
+        try
+        {
+            foreach (var f in new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm", DatabasePath + "-journal" })
+                File.Delete(f);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The refusal already said why the start failed; an empty store left behind is harmless.
+        }
     }
 
     /// <summary>The plugin's connection strings (journal, snapshots, queries), all to this one file. Never created by
