@@ -41,8 +41,10 @@ public sealed class UnfinishedHoldsActor : ReceiveActor, IWithTimers
         _history = history;
         _timeout = timeout;
         Receive<HoldsLeft>(TakeOver);
-        Receive<DeadLetter>(m => m.Message is Posted p, m => LatePosted(m.Recipient, (Posted)m.Message));
-        Receive<DeadLetter>(_ => { });
+        Receive<DeadLetter>(m =>
+        {
+            if (m.Message is Posted p) LatePosted(m.Recipient, p);
+        });
         Receive<HeldOk>(m => _asking.Remove(m.Ticket));
         Receive<HistoryFailed>(m =>
         {

@@ -106,8 +106,7 @@ public static class OfflineAccounts
     private static string OtherCase(string name, DataStore store, ActorSystem system)
     {
         using var cancel = new CancellationTokenSource(Patience);
-        var reserved = store.ReservedNamesAsync(system, cancel.Token).GetAwaiter().GetResult();
-        var match = reserved.All.Select(r => r.Item1).FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
+        var match = store.ReservedNamesAsync(system, cancel.Token).GetAwaiter().GetResult().LookAlike(name);
         return match is null ? "" : $" (the reserved name is '{match}': names are told apart by case)";
     }
 

@@ -214,20 +214,17 @@ public sealed class PeerAddressTransport : WrappingTransport
             return false;
         }
 
-        protected void RefuseUnreadable()
+        // Nothing more goes up or out; the warning says why (`why` is what the driver is told).
+        protected void Refuse(string why, string warning, params object?[] args)
         {
             Refused = true;
-            Transport._log.Warning("refused the association with {0}: its handshake is not written as Akka writes one", Peer);
-            Driver.Disassociate("its handshake is not written as Akka writes one", Transport._log);
+            Transport._log.Warning(warning, args);
+            Driver.Disassociate(why, Transport._log);
         }
 
-        private void Refuse(Address address)
-        {
-            Refused = true;
-            Transport._log.Warning("refused the association with {0} at {1}: that is the address of another node of this segment, and the peer is not that node",
-                Peer, address);
-            Driver.Disassociate("not the node whose address it has", Transport._log);
-        }
+        private void Refuse(Address address) =>
+            Refuse("not the node whose address it has",
+                "refused the association with {0} at {1}: that is the address of another node of this segment, and the peer is not that node", Peer, address);
 
 #pragma warning disable CS0672, CS0618 // Akka's handle API: the reasoned overload calls this one
         public override void Disassociate()
@@ -262,7 +259,8 @@ public sealed class PeerAddressTransport : WrappingTransport
                 if (unreadable)
                 {
                     // Not read here as Akka reads it (SmuggledPduSpecs): the uid checked would not be the one Akka takes.
-                    RefuseUnreadable();
+                    Refuse("its handshake is not written as Akka writes one",
+                        "refused the association with {0}: its handshake is not written as Akka writes one", Peer);
                     return;
                 }
                 if (origin is not null && !Admit(Driver.RemoteAddress, uid)) return;
@@ -322,33 +320,27 @@ public sealed class PeerAddressTransport : WrappingTransport
                     // association unchecked, its origin, claims and senders alike (SmuggledPduSpecs).
                     if (origin is null)
                     {
-                        Transport._log.Warning("refused the association from {0}: its first message is no handshake this node reads as Akka does", _socketHost);
-                        _refused = true;
-                        Driver.Disassociate("no readable handshake", Transport._log);
+                        RefuseInbound("no readable handshake", "refused the association from {0}: its first message is no handshake this node reads as Akka does", _socketHost);
                         return;
                     }
                     // An origin no actor system can have (a 400 KB host, a terminal's escapes): refused before Akka, this
                     // node's ledgers or a log line keep it.
-                    if (origin is not null && PeerStrings.OriginError(origin.System, origin.Host ?? "", origin.Protocol) is { } bad)
+                    if (PeerStrings.OriginError(origin.System, origin.Host ?? "", origin.Protocol) is { } bad)
                     {
-                        Transport._log.Warning("refused the association from {0}: its handshake's origin is no address: {1}", _socketHost, bad);
-                        _refused = true;
-                        Driver.Disassociate("its origin is no address", Transport._log);
+                        RefuseInbound("its origin is no address", "refused the association from {0}: its handshake's origin is no address: {1}", _socketHost, bad);
                         return;
                     }
-                    if (origin is not null && !Admit(origin, uid)) return;
-                    if (origin is not null && !Transport._peers.TryOpen(origin, _socketHost, uid))
+                    if (!Admit(origin, uid)) return;
+                    if (!Transport._peers.TryOpen(origin, _socketHost, uid))
                     {
                         // Another actor system holds this address over a live association: this one is not it.
-                        Transport._log.Warning("refused an association from {0} claiming {1}: a live association of another actor system holds that address",
-                            _socketHost, origin);
-                        _refused = true;
-                        Driver.Disassociate("another actor system holds this origin", Transport._log);
+                        RefuseInbound("another actor system holds this origin",
+                            "refused an association from {0} claiming {1}: a live association of another actor system holds that address", _socketHost, origin);
                         return;
                     }
                     _origin = origin;
-                    if (origin is not null) _home = Encoding.UTF8.GetBytes(origin + "/");
-                    if (origin is not null && !CountOrigin(origin)) return;
+                    _home = Encoding.UTF8.GetBytes(origin + "/");
+                    if (!CountOrigin(origin)) return;
                     break;
                 case InboundPayload p when Forged(p.Payload.Span, out var clientPath, out var sender, out var unreadable):
                     if (unreadable)
@@ -384,6 +376,14 @@ public sealed class PeerAddressTransport : WrappingTransport
             clientPath = (kind & AkkaPdu.Kind.Selection) != 0 && names is not null && Transport._rules.IsAllowedSelection(names);
             if (!clientPath && (kind & (AkkaPdu.Kind.ToRoot | AkkaPdu.Kind.Elsewhere)) == 0) return false;
             return sender is not null && (!ActorPath.TryParseAddress(sender, out var address) || !address.Equals(_origin));
+        }
+
+        // At the handshake: what it reads goes no further; the warning says why (`why` is what the driver is told).
+        private void RefuseInbound(string why, string warning, params object?[] args)
+        {
+            Transport._log.Warning(warning, args);
+            _refused = true;
+            Driver.Disassociate(why, Transport._log);
         }
 
         private static string? Quoted(string? path) => PeerStrings.IsPath(path) ? path : $"(a path of {path!.Length} characters)";
