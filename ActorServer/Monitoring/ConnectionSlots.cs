@@ -11,13 +11,15 @@ namespace Switchboard.Server.Monitoring;
 /// <item>one host (its IP as <see cref="PeerAddresses.HostKey(string)"/> groups it: the node's
 /// <c>switchboard.hosts</c>, every loopback address and every address of the machine one host by default) holds at most <c>perHost</c> connections: past it, its own oldest
 /// gives way, so one host's peers evict only each other;</item>
-/// <item>past <c>capacity</c>, the connection idle longest (no request in flight: still sending its header, or kept
-/// alive between requests) is closed; when none is idle, the one busy longest of the host holding the most. A request
-/// whose answer a peer never reads stays "in flight" (its write waits): 64 such readers refused every <c>/healthz</c>
-/// while only idle slots could be taken.</item>
+/// <item>past <c>capacity</c>, the host holding the most (the newcomer counted with its own) gives way its oldest, so a
+/// newcomer never closes a connection of a host holding fewer than its own.</item>
 /// </list>
-/// A probe, whose request follows its connect at once and is answered at once, is the newest connection while it is
-/// served: the oldest go first.
+/// "Oldest" is longest in its present state: idle (still sending its header, or kept alive between requests) since it
+/// was admitted or its last answer, busy since its request came. A probe, whose request follows its connect at once
+/// and is answered at once, is the newest connection while it is served: peers it evicted, reconnecting while its
+/// request is on its way, evict the others first. (Idle before busy, the rule before, took the probe itself: a slow
+/// reader's request stays in flight for good, so the probe was the one idle connection left, and a reader it had
+/// evicted closed it when it came back; SlowPeerSpecs failed so on a loaded box.)
 /// </summary>
 /// <param name="hostKey">A socket's host as the node keys it (<see cref="PeerAddresses.HostKey(string)"/>); by default
 /// the default grouping without the machine's own addresses (specs).</param>
@@ -28,13 +30,11 @@ internal sealed class ConnectionSlots(int capacity, int perHost, Func<string, st
         public ConnectionContext Connection { get; } = connection;
         public string Host { get; } = host;
         public int InFlight; // requests being served (HTTP/2 may run several on one connection)
-        public LinkedListNode<Slot>? Idle;
         public long Since; // when it was admitted or last became busy or idle (the slots' own count, not a clock)
     }
 
     readonly Lock _gate = new();
     readonly Dictionary<string, Slot> _open = [];
-    readonly LinkedList<Slot> _idle = []; // oldest idle first
     long _tick;
 
     public int Capacity => capacity;
@@ -50,7 +50,6 @@ internal sealed class ConnectionSlots(int capacity, int perHost, Func<string, st
             evicted = ToEvict(host);
             if (evicted is not null) Forget(evicted);
             _open[connection.ConnectionId] = slot;
-            slot.Idle = _idle.AddLast(slot);
             slot.Since = ++_tick;
         }
         evicted?.Connection.Abort(new ConnectionAbortedException(evicted.Host == host
@@ -71,32 +70,25 @@ internal sealed class ConnectionSlots(int capacity, int perHost, Func<string, st
         var mine = _open.Values.Where(s => s.Host == host).ToList();
         if (mine.Count >= perHost) return Oldest(mine);
         if (_open.Count < capacity) return null;
-        if (_idle.First is { } idle) return idle.Value;
-        var heaviest = _open.Values.GroupBy(s => s.Host).MaxBy(g => g.Count())!;
-        return Oldest(heaviest);
+        var held = _open.Values.GroupBy(s => s.Host).Select(g => (Count: g.Count() + (g.Key == host ? 1 : 0), Slots: g)).ToList();
+        var most = held.Max(h => h.Count);
+        return Oldest(held.Where(h => h.Count == most).SelectMany(h => h.Slots));
     }
 
-    // Idle before busy, each the longest so.
-    static Slot Oldest(IEnumerable<Slot> slots) => slots.MinBy(s => (s.Idle is null ? 1 : 0, s.Since))!;
+    static Slot Oldest(IEnumerable<Slot> slots) => slots.MinBy(s => s.Since)!;
 
     readonly Func<string, string> _hostKey = hostKey ?? (h => PeerAddresses.HostKey(h, HostGrouping.Default));
 
     string HostOf(ConnectionContext connection) =>
         connection.RemoteEndPoint is System.Net.IPEndPoint ip ? _hostKey(ip.Address.ToString()) : "";
 
-    /// <summary>HTTP middleware: a connection with a request in flight is busy, evicted only when none is idle.</summary>
+    /// <summary>HTTP middleware: a connection's state (busy while a request is in flight, else idle) starts its age afresh.</summary>
     public async Task Serve(HttpContext h, RequestDelegate next)
     {
         Slot? slot;
         lock (_gate)
-        {
-            if (_open.TryGetValue(h.Connection.Id, out slot) && slot.InFlight++ == 0 && slot.Idle is { } node)
-            {
-                _idle.Remove(node);
-                slot.Idle = null;
+            if (_open.TryGetValue(h.Connection.Id, out slot) && slot.InFlight++ == 0)
                 slot.Since = ++_tick;
-            }
-        }
         try
         {
             await next(h);
@@ -106,10 +98,7 @@ internal sealed class ConnectionSlots(int capacity, int perHost, Func<string, st
             if (slot is not null)
                 lock (_gate)
                     if (--slot.InFlight == 0 && IsOpen(slot))
-                    {
-                        slot.Idle = _idle.AddLast(slot);
                         slot.Since = ++_tick;
-                    }
         }
     }
 
@@ -119,10 +108,5 @@ internal sealed class ConnectionSlots(int capacity, int perHost, Func<string, st
     void Forget(Slot slot)
     {
         if (IsOpen(slot)) _open.Remove(slot.Connection.ConnectionId);
-        if (slot.Idle is { } node)
-        {
-            _idle.Remove(node);
-            slot.Idle = null;
-        }
     }
 }
