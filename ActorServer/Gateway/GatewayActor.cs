@@ -39,6 +39,9 @@ public sealed class GatewayActor : ReceiveActor
     // if it is reserved, checked out. What the check needs waits here between the Register and the claim.
     private readonly IActorRef? _accounts;
     private readonly Dictionary<(string Name, IActorRef Client), (string? Password, string Host)> _credentials = [];
+    // Names claimed here whose password is being checked, and the registrations of others that came meanwhile: they wait
+    // for the check (a wrong guess gives the name back) instead of hearing 409 "taken" from a name nobody is logged in as.
+    private readonly LoginQueues _checking = new();
 
     public GatewayActor(SessionServices services, GatewaySettings settings)
     {
@@ -54,7 +57,7 @@ public sealed class GatewayActor : ReceiveActor
 
         Receive<Register>(OnRegister);
         Receive<NameClaimed>(OnClaimed);
-        Receive<ClaimVerified>(m => StartSession(m.Claim));
+        Receive<ClaimVerified>(OnVerified);
         Receive<ClaimDenied>(OnClaimDenied);
         Receive<NameRefused>(OnRefused);
         Receive<ClientVerified>(m =>
@@ -209,12 +212,18 @@ public sealed class GatewayActor : ReceiveActor
 
     private void OnRefused(NameRefused m)
     {
+        foreach (var waiting in _checking.Refused(m.Name, m.Client)) Refuse(m.Name, waiting, m.Code, m.Error);
         // Taken by a session of this node: maybe this very client's old one, whose connection dropped. Its session
         // probes its client (bounded by the probe timeout) before the newcomer hears 409.
         if (m.Code == Codes.NameTaken && _sessions.TryGet(m.Name, out var holder) && _waiting.TryAdd(m.Name, m.Client))
         {
             _log.Debug("'{0}' is held by a session of this node; checking its client before answering", m.Name);
             holder.Tell(VerifyClient.Instance);
+            return;
+        }
+        if (m.Code == Codes.NameTaken && _checking.Wait(m.Name, m.Client))
+        {
+            _log.Debug("'{0}' is being logged into here; this registration waits for that password check", m.Name);
             return;
         }
         Refuse(m.Name, m.Client, m.Code, m.Error);
@@ -240,7 +249,15 @@ public sealed class GatewayActor : ReceiveActor
             return;
         }
         var (password, host) = _credentials.Remove((m.Name, m.Client), out var c) ? c : (null, m.Client.Path.Address.Host ?? "");
+        _checking.Checking(m.Name);
         _accounts.Tell(new VerifyClaim(m, password, host));
+    }
+
+    private void OnVerified(ClaimVerified m)
+    {
+        StartSession(m.Claim);
+        foreach (var client in _checking.Done(m.Claim.Name))
+            Refuse(m.Claim.Name, client, Codes.NameTaken, $"name '{m.Claim.Name}' is already taken");
     }
 
     private void OnClaimDenied(ClaimDenied m)
@@ -248,6 +265,8 @@ public sealed class GatewayActor : ReceiveActor
         _registry.Tell(new ReleaseName(m.Claim.Claim, m.Claim.Name, "its password was missing or wrong", Served: false));
         _accounts?.Tell(new ForgetAccount(m.Claim.Name));
         Refuse(m.Claim.Name, m.Claim.Client, m.Code, m.Error);
+        // The first to wait claims it now (the release goes first to the registry); the others wait on its check.
+        if (_checking.Next(m.Claim.Name) is { } next) _registry.Tell(new ClaimName(m.Claim.Name, next));
     }
 
     private void StartSession(NameClaimed m)
