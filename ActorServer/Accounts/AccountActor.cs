@@ -66,7 +66,7 @@ public sealed class AccountActor : ReceivePersistentActor
             // nothing new): a new owner, or none, must not find the earlier owner's read markers in the name's inbox.
             if (!changed) return;
             _log.Info("account '{0}': {1} through another node sharing this data directory", _name, _password is null ? "released" : "reserved");
-            Context.System.EventStream.Publish(new ReservationChanged(_name));
+            Context.System.EventStream.Publish(new ReservationChanged(_name, Written: false));
         });
         Command<AccountJob>(Start);
         DeletionAnswers();

@@ -21,8 +21,12 @@ public sealed record ReservationReleased : IAccountEvent
     public static readonly ReservationReleased Instance = new();
 }
 
-/// <summary>Published on the node's event stream when a name is reserved or released: its history inbox is cleared.</summary>
-public sealed record ReservationChanged(string Name);
+/// <summary>Published on the node's event stream when a name is reserved or released: its history inbox is cleared.
+/// <paramref name="Written"/>: this node wrote the change; false when it found another node's change by reading the store
+/// (an account's recovery, the watch of a shared file). A cluster's inboxes are shared, and the writer's node empties
+/// the name's inbox: a node that learns of the change late must not empty it again (what was held for the new owner since
+/// would be lost).</summary>
+public sealed record ReservationChanged(string Name, bool Written = true);
 
 /// <summary>Published on a cluster node's event stream when another node tells it a name was reserved or released (its
 /// <c>ReservationNotice</c>): the name's earlier logins from a host stand for nothing here any more. Not a

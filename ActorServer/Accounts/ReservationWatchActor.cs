@@ -66,7 +66,7 @@ public sealed class ReservationWatchActor : ReceiveActor, IWithTimers
             if (_reserved.Apply(name, e, seq) == true && e is NameReserved or ReservationReleased)
             {
                 _log.Info("account '{0}': {1} through another node sharing this data directory", name, e is NameReserved ? "reserved" : "released");
-                Context.System.EventStream.Publish(new ReservationChanged(name));
+                Context.System.EventStream.Publish(new ReservationChanged(name, Written: false));
             }
     }
 

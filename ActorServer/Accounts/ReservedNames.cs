@@ -81,14 +81,41 @@ public sealed class ReservedNames
     /// file (which reads this node's rows back too, perhaps after newer ones were applied here) both fold by number, so an
     /// older event never undoes a newer one and a change is news to exactly one of them.
     /// </summary>
-    public bool? Apply(string name, IAccountEvent e, long seq)
+    public bool? Apply(string name, IAccountEvent e, long seq) => ByNumber(name, seq, n => n.Fold(name, e));
+
+    /// <summary>What another node told of <paramref name="name"/> (a cluster's <c>ReservationNotice</c>): reserved since
+    /// <paramref name="sinceMs"/>, or released (null), as of its account's event number <paramref name="seq"/>; folded as
+    /// <see cref="Apply(string, IAccountEvent, long)"/> folds, so notices from several nodes, which arrive in no set order,
+    /// never undo a newer one. Null: not news.</summary>
+    public bool? Heard(string name, long? sinceMs, long seq) =>
+        ByNumber(name, seq, n => sinceMs is { } since ? n.Reserve(name, since) : n.Release(name));
+
+    /// <summary>The number of <paramref name="name"/>'s account event this list last folded, or 0.</summary>
+    public long SeqOf(string name) => _names.Seq.GetValueOrDefault(name);
+
+    /// <summary>Releases <paramref name="name"/> if nothing newer than its event <paramref name="seq"/> was folded since
+    /// (a re-read of the store no longer finds it reserved; a notice heard meanwhile wins). True when it was released.</summary>
+    public bool ReleasedIfStill(string name, long seq)
+    {
+        var released = false;
+        ImmutableInterlocked.Update(ref _names, n =>
+        {
+            released = false;
+            if (n.Seq.GetValueOrDefault(name) != seq || !n.Since.ContainsKey(name)) return n;
+            released = true;
+            return n.Release(name);
+        });
+        return released;
+    }
+
+    private bool? ByNumber(string name, long seq, Func<Names, Names> fold)
     {
         bool? result = null;
         ImmutableInterlocked.Update(ref _names, n =>
         {
             result = null;
             if (n.Seq.TryGetValue(name, out var known) && seq <= known) return n;
-            var next = n.Fold(name, e);
+            var next = fold(n);
             result = !ReferenceEquals(next, n);
             return next with { Seq = next.Seq.SetItem(name, seq) };
         });
@@ -107,8 +134,9 @@ public sealed class ReservedNames
         foreach (var id in ids)
         {
             var name = id[AccountActor.PersistenceIdPrefix.Length..];
+            // By number, as every later change is folded (a cluster's notices, a re-read).
             await journal.CurrentEventsByPersistenceId(id, 0, long.MaxValue)
-                .RunForeach(e => { if (e.Event is IAccountEvent a) names.Apply(name, a); }, materializer).WaitAsync(cancel);
+                .RunForeach(e => { if (e.Event is IAccountEvent a) names.Apply(name, a, e.SequenceNr); }, materializer).WaitAsync(cancel);
         }
         return names;
     }

@@ -59,5 +59,7 @@ public sealed record RelayedBatch(Switchboard.Messages.ISwitchboardMessage[] Ite
 // Account → every node's history relay (DistributedPubSub topic): which names are reserved, so that every node keeps
 // and holds DMs to a name reserved on another one.
 
-/// <summary><paramref name="Name"/> was reserved at <paramref name="SinceMs"/>, or released (null).</summary>
-public sealed record ReservationNotice(string Name, long? SinceMs) : IClusterWireMessage;
+/// <summary><paramref name="Name"/> was reserved at <paramref name="SinceMs"/>, or released (null), by its account's event
+/// number <paramref name="Seq"/>: notices from several nodes arrive in no set order, and a node folds them by number
+/// (<see cref="ReservedNames.Heard"/>), so an older one never undoes a newer one.</summary>
+public sealed record ReservationNotice(string Name, long? SinceMs, long Seq) : IClusterWireMessage;

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
 
 namespace Switchboard.Server.Cluster;
 
@@ -23,6 +24,9 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
     private readonly ReservedNames _reserved;
     private readonly TimeSpan _timeout;
     private readonly Dictionary<long, Waiting> _waiting = [];
+    private readonly Func<CancellationToken, Task<ReservedNames>>? _reread;
+    private readonly TimeSpan _rereadAfter;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     // A post is answered late when its conversation's node was killed (written once the shard has moved, ~12 s), and
     // its session still waits for it after its 503 (history.timeout and delivery-timeout, then a minute of
     // history.timeouts): dropping that answer after two sweeps left such a DM kept but never held for its offline
@@ -30,13 +34,18 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
     private const long PostSweeps = SessionChat.MaxHoldsAsked + 4;
     private long _tickets, _sweeps;
 
-    public HistoryRelayActor(IActorRef conversations, IActorRef inboxes, IActorRef mediator, ReservedNames reserved, TimeSpan timeout)
+    /// <param name="reread">Reads the store's reserved names afresh (null: never), <paramref name="rereadAfter"/> after the
+    /// subscription to the other nodes' notices is acknowledged.</param>
+    public HistoryRelayActor(IActorRef conversations, IActorRef inboxes, IActorRef mediator, ReservedNames reserved, TimeSpan timeout,
+        Func<CancellationToken, Task<ReservedNames>>? reread = null, TimeSpan rereadAfter = default)
     {
         _conversations = conversations;
         _inboxes = inboxes;
         _mediator = mediator;
         _reserved = reserved;
         _timeout = timeout;
+        _reread = reread;
+        _rereadAfter = rereadAfter;
         Receive<Post>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }, PostSweeps));
         Receive<ReadHistory>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
         Receive<MarkReadUpTo>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
@@ -56,23 +65,58 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
         Receive<MarkersRead>(m => Answer(m.Ticket, t => m with { Ticket = t }));
         Receive<ReservationChanged>(m =>
         {
-            _inboxes.Tell(new ClearInbox(m.Name), ActorRefs.NoSender);
-            _mediator.Tell(new Publish(ReservationsTopic, new ReservationNotice(m.Name, _reserved.Since(m.Name))));
+            // The inboxes are the cluster's: the writer's node empties the name's once. One that found the change late
+            // (an account recovered here after this node missed its notice) tells the others again, which folds to nothing.
+            if (m.Written) _inboxes.Tell(new ClearInbox(m.Name), ActorRefs.NoSender);
+            _mediator.Tell(new Publish(ReservationsTopic, new ReservationNotice(m.Name, _reserved.Since(m.Name), _reserved.SeqOf(m.Name))));
         });
         Receive<ReservationNotice>(m =>
         {
-            if (m.SinceMs is { } since) _reserved.Reserved(m.Name, since);
-            else _reserved.Released(m.Name);
-            Context.System.EventStream.Publish(new ReservationHeard(m.Name));
+            if (_reserved.Heard(m.Name, m.SinceMs, m.Seq) == true) Context.System.EventStream.Publish(new ReservationHeard(m.Name));
         });
-        Receive<SubscribeAck>(_ => { });
+        Receive<SubscribeAck>(_ =>
+        {
+            // Reservations made while this node read its list, or before the other nodes' mediators heard of this
+            // subscription (their gossip), were told to nobody here: read the list again once they have.
+            if (_reread is not null && !Timers.IsTimerActive(RereadNow.Instance)) Timers.StartSingleTimer(RereadNow.Instance, RereadNow.Instance, _rereadAfter);
+        });
+        Receive<RereadNow>(_ =>
+        {
+            // What this node believes as the read starts: a name heard of while it runs is not in what it reads.
+            var known = _reserved.All.Select(n => (n.Name, _reserved.SeqOf(n.Name))).ToList();
+            _reread!(CancellationToken.None).PipeTo(Self, success: fresh => new Reread(fresh, known), failure: e => new RereadFailed(e));
+        });
+        Receive<Reread>(Fold);
+        Receive<RereadFailed>(m =>
+        {
+            _log.Warning("reading the reserved names again failed (tried again in {0:0.#} s): {1}", _rereadAfter.TotalSeconds, DataStoreErrors.OneLine(m.Cause));
+            Timers.StartSingleTimer(RereadNow.Instance, RereadNow.Instance, _rereadAfter);
+        });
         Receive<Sweep>(_ => SweepForgotten());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef conversations, IActorRef inboxes, IActorRef mediator, ReservedNames reserved, TimeSpan timeout) =>
-        Akka.Actor.Props.Create(() => new HistoryRelayActor(conversations, inboxes, mediator, reserved, timeout));
+    public static Props Props(IActorRef conversations, IActorRef inboxes, IActorRef mediator, ReservedNames reserved, TimeSpan timeout,
+        Func<CancellationToken, Task<ReservedNames>>? reread = null, TimeSpan rereadAfter = default) =>
+        Akka.Actor.Props.Create(() => new HistoryRelayActor(conversations, inboxes, mediator, reserved, timeout, reread, rereadAfter));
+
+    // What the store says now, folded by number into what this node believes: a name found reserved with a newer event is
+    // news; one no longer found, whose number nothing heard since has passed, was released (a release's row is not read
+    // back: it keeps no event to fold).
+    private void Fold(Reread m)
+    {
+        var changed = new List<string>();
+        foreach (var (name, since) in m.Fresh.All)
+            if (_reserved.Heard(name, since, m.Fresh.SeqOf(name)) == true) changed.Add(name);
+        foreach (var (name, seq) in m.Known)
+            if (!m.Fresh.IsReserved(name) && _reserved.ReleasedIfStill(name, seq)) changed.Add(name);
+        foreach (var name in changed)
+        {
+            _log.Info("account '{0}': {1} through another node, found by reading the store again", name, _reserved.IsReserved(name) ? "reserved" : "released");
+            Context.System.EventStream.Publish(new ReservationHeard(name));
+        }
+    }
 
     protected override void PreStart()
     {
@@ -109,4 +153,14 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
     {
         public static readonly Sweep Instance = new();
     }
+
+    private sealed record RereadNow
+    {
+        public static readonly RereadNow Instance = new();
+    }
+
+    /// <summary>What the store said, and what this node believed as the read started.</summary>
+    private sealed record Reread(ReservedNames Fresh, IReadOnlyList<(string Name, long Seq)> Known);
+
+    private sealed record RereadFailed(Exception Cause);
 }

@@ -48,7 +48,7 @@ internal static class HistoryWireCodec
         MarkChecked m => new MarkCheckedP { Mark = Mark(m.Mark) },
         ReadMarkers m => new ReadMarkersP { Owner = m.Owner, Ticket = m.Ticket, All = m.Of is null, Of = { (m.Of ?? []).Select(c => c.Key) } },
         MarkersRead m => new MarkersReadP { Ticket = m.Ticket, Markers = { m.Markers.Select(u => new UnreadP { Conversation = u.Conversation.Key, Unread = u.Marker }) } },
-        ReservationNotice m => new NoticeP { Name = m.Name, Reserved = m.SinceMs is not null, SinceMs = m.SinceMs ?? 0 },
+        ReservationNotice m => new NoticeP { Name = m.Name, Reserved = m.SinceMs is not null, SinceMs = m.SinceMs ?? 0, Seq = m.Seq },
         _ => throw new SerializationException($"not a history message: {o.GetType()}"),
     }).ToByteArray();
 
@@ -82,7 +82,7 @@ internal static class HistoryWireCodec
         ["h-checked"] = From(MarkCheckedP.Parser, p => new MarkChecked(Mark(p.Mark ?? throw Missing("mark")))),
         ["h-markers"] = From(ReadMarkersP.Parser, p => new ReadMarkers(Name(p.Owner), p.Ticket, p.All ? null : [.. p.Of.Select(Conv)])),
         ["h-markers-read"] = From(MarkersReadP.Parser, p => new MarkersRead(p.Ticket, [.. p.Markers.Select(u => (Conv(u.Conversation), u.Unread))])),
-        ["h-notice"] = From(NoticeP.Parser, p => new ReservationNotice(Name(p.Name), p.Reserved ? p.SinceMs : null)),
+        ["h-notice"] = From(NoticeP.Parser, p => new ReservationNotice(Name(p.Name), p.Reserved ? p.SinceMs : null, p.Seq)),
     };
 
     private static Func<byte[], object> From<T>(MessageParser<T> parser, Func<T, object> map) where T : IMessage<T> =>

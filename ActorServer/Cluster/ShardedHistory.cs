@@ -14,7 +14,10 @@ namespace Switchboard.Server.Cluster;
 public static class ShardedHistory
 {
     /// <returns>The node's relay: what sessions tell as their history.</returns>
-    public static IActorRef Start(NodeSide side, int shards, HistorySettings settings, ReservedNames reserved, SwitchboardMetrics? metrics)
+    /// <param name="reread">Reads the store's reserved names afresh: once, when this node's subscription to the others'
+    /// reservation notices has reached them (<see cref="HistoryRelayActor"/>).</param>
+    public static IActorRef Start(NodeSide side, int shards, HistorySettings settings, ReservedNames reserved, SwitchboardMetrics? metrics,
+        Func<CancellationToken, Task<ReservedNames>>? reread = null)
     {
         var system = side.System;
         var sharding = ClusterSharding.Get(system);
@@ -30,7 +33,10 @@ public static class ShardedHistory
             shardingSettings, new InboxExtractor(shards), allocation, StopChild.Instance);
         routes = new HistoryRoutes(conversations, inboxes, Supervisor: null, new LiveEntities(settings.MaxLive, TimeProvider.System));
 #pragma warning disable AK1008 // top-level on the node side on purpose: the entities' answers must reach it from other nodes
-        return system.ActorOf(HistoryRelayActor.Props(conversations, inboxes, side.Mediator, reserved, settings.Timeout), Capability.NewName("history-"));
+        // The other nodes' mediators learn of a subscription by gossip: a few rounds after it is acknowledged they have.
+        var gossip = system.Settings.Config.GetTimeSpan("akka.cluster.pub-sub.gossip-interval", TimeSpan.FromSeconds(1));
+        return system.ActorOf(HistoryRelayActor.Props(conversations, inboxes, side.Mediator, reserved, settings.Timeout, reread, gossip * 3),
+            Capability.NewName("history-"));
 #pragma warning restore AK1008
     }
 }

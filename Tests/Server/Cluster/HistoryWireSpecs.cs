@@ -46,8 +46,8 @@ public sealed class HistoryWireSpecs() : Akka.TestKit.Xunit2.TestKit(Configurati
         new ReadMarkers("alice", 10, null),
         new ReadMarkers("alice", 11, [Room, Dm]),
         new MarkersRead(11, [(Room, 40L), (Dm, 2L)]),
-        new ReservationNotice("alice", 1_700_000_000_000),
-        new ReservationNotice("alice", null),
+        new ReservationNotice("alice", 1_700_000_000_000, 1),
+        new ReservationNotice("alice", null, 4),
     ];
 
     [Theory]

@@ -128,10 +128,10 @@ public sealed class ShardedHistorySpecs() : TestKit(Node("cluster"))
         // As another node's relay publishes it.
         AwaitAssert(() =>
         {
-            mediator.Tell(new Publish(HistoryRelayActor.ReservationsTopic, new ReservationNotice("carol", 1_700_000_000_000)));
+            mediator.Tell(new Publish(HistoryRelayActor.ReservationsTopic, new ReservationNotice("carol", 1_700_000_000_000, 1)));
             Assert.Equal(1_700_000_000_000, _reserved.Since("carol"));
         }, Wait, TimeSpan.FromMilliseconds(200));
-        mediator.Tell(new Publish(HistoryRelayActor.ReservationsTopic, new ReservationNotice("carol", null)));
+        mediator.Tell(new Publish(HistoryRelayActor.ReservationsTopic, new ReservationNotice("carol", null, 2)));
         AwaitCondition(() => !_reserved.IsReserved("carol"), Wait);
         // The accounts of this node hear of it too (what carol's logins from a host stood for ends).
         Assert.Equal("carol", heard.ExpectMsg<ReservationHeard>(Wait).Name);
