@@ -72,9 +72,6 @@ public sealed class ReservedNames
         }
     }
 
-    /// <summary>Folds one account's events: what its journal says now. True when the list changed.</summary>
-    public bool Apply(string name, IAccountEvent e) => ImmutableInterlocked.Update(ref _names, n => n.Fold(name, e));
-
     /// <summary>
     /// Folds the account's event number <paramref name="seq"/> (its journal's sequence number) unless one as new was folded
     /// already: null then (not news), else whether the list changed. This node's account actors and the watch of a shared
