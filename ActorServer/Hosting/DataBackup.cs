@@ -179,9 +179,12 @@ public static class DataBackup
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            var dir = Path.GetDirectoryName(Path.GetFullPath(copy));
             problem = Taken(copy)
                 ? $"{copy} already exists; refusing to overwrite it (choose a new name, or remove it first)"
-                : $"cannot write {copy}: {ex.Message.TrimEnd('.')}";
+                : ex is DirectoryNotFoundException && dir is not null && !Directory.Exists(dir)
+                    ? $"cannot write {copy}: the directory {dir} does not exist (make it first: mkdir -p {dir})"
+                    : $"cannot write {copy}: {ex.Message.TrimEnd('.')}";
             return TargetRefused;
         }
         try

@@ -121,12 +121,13 @@ public sealed class DataBackupSpecs() : TestKit(ActorTestConfig.Server()), IDisp
     }
 
     [Fact]
-    public void A_target_in_a_missing_directory_is_exit_code_3()
+    public void A_target_in_a_missing_directory_is_exit_code_3_naming_the_directory_to_make()
     {
         Node(Data);
-        var target = Path.Combine(_root, "no-such-dir", "copy.db");
+        var dir = Path.Combine(_root, "no-such-dir");
+        var target = Path.Combine(dir, "copy.db");
         Assert.Equal(3, Backup(Data, target));
-        Assert.Contains($"backup: cannot write {target}:", _err.ToString());
+        Assert.Equal($"backup: cannot write {target}: the directory {dir} does not exist (make it first: mkdir -p {dir})\n", _err.ToString());
     }
 
     [Fact]
