@@ -186,10 +186,15 @@ public static class CommandCatalog
 
     // As history does, a wrong id is said as typed ('x7' is not a whole number, a number past long is too large), not
     // only with the usage; a whole number goes as typed, and the server says what an id is (from 1).
+    // Without an id (or with a word such as `latest`), it also says where the newest id is found.
     private static Command MarkReadOf(string[] words) =>
-        words is not [_, var id] ? new InvalidCommand("markread", "usage: markread #ROOM|NAME ID")
-        : NumberProblem("message id", id, out _) is { } problem ? new InvalidCommand("markread", $"{problem}; usage: markread #ROOM|NAME ID")
+        words is not [var conversation, var id]
+            ? new InvalidCommand("markread", words is [var c] ? $"usage: markread #ROOM|NAME ID{NewestIdHint(c)}" : "usage: markread #ROOM|NAME ID")
+        : NumberProblem("message id", id, out _) is { } problem
+            ? new InvalidCommand("markread", $"{problem}; usage: markread #ROOM|NAME ID{(id.Any(char.IsAsciiDigit) ? "" : NewestIdHint(conversation))}")
         : Chat("markread", words);
+
+    private static string NewestIdHint(string conversation) => $" (the id of the last message read; history {conversation} 1 shows the newest)";
 
     /// <summary>A command the session knows by its verb (<see cref="ChatCommand"/>): the words go as typed.</summary>
     private static WireCommand Chat(string verb, string[] words) => new(verb, id => new ChatCommand(id, verb, words));

@@ -233,6 +233,14 @@ public sealed class MarkReadCommandSpecs
     [InlineData("markread bob 3 4", "usage: markread #ROOM|NAME ID")]
     public void A_wrong_markread_command_says_what_is_wrong(string line, string expected) => Assert.Contains(expected, Problem(line));
 
+    // Someone told "unread: bob 121" at login types `markread bob` or `markread bob latest` (history takes `latest`):
+    // the answer says where the id to give is found, for that conversation.
+    [Theory]
+    [InlineData("markread bob", "history bob 1")]
+    [InlineData("markread bob latest", "history bob 1")]
+    [InlineData("markread #lobby all", "history #lobby 1")]
+    public void A_markread_without_an_id_says_where_to_find_the_newest(string line, string hint) => Assert.Contains(hint, Problem(line));
+
     [Fact]
     public void A_markread_command_goes_to_the_server_as_typed() =>
         Assert.Equal(["#lobby", "12"], Assert.IsType<ChatCommand>(Assert.IsType<WireCommand>(CommandParser.Parse("markread #lobby 12")).Make(1)).Args);
