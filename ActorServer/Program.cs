@@ -103,6 +103,7 @@ var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     foreach (var e in parsed.Errors) Console.Error.WriteLine(e.Message);
+    if (ServerHelp.ClusterStoreInstead(parsed.CommandResult.Command, parsed.UnmatchedTokens) is { } instead) Console.Error.WriteLine(instead);
     Console.Error.WriteLine(ServerHelp.UsageFor(parsed.CommandResult.Command));
     return 2;
 }

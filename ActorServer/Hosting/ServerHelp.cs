@@ -30,6 +30,24 @@ public static class ServerHelp
                ActorServer --help   (modes and subcommands, codes, examples)
         """;
 
+    /// <summary>For backup, restore or accounts given <c>--db</c> (a cluster's store, which they do not take): what to use
+    /// instead, one line; else null.</summary>
+    public static string? ClusterStoreInstead(Command command, IEnumerable<string> unmatched)
+    {
+        if (!unmatched.Any(t => t == "--db" || t.StartsWith("--db=", StringComparison.Ordinal))) return null;
+        var sub = command.Parents.OfType<Command>().FirstOrDefault(p => p.Parents.Any()) ?? command;
+        return sub.Name switch
+        {
+            "backup" => "a cluster's store (--db) is PostgreSQL's to back up: (umask 077; pg_dump -Fc -d DB -f FILE), " +
+                "at any time (docs/operating.md#the-cluster-store); backup is for a single host's --data",
+            "restore" => "a cluster's store (--db) is PostgreSQL's to restore: pg_restore -d NEWDB FILE into an empty " +
+                "database, every node stopped (docs/operating.md#the-cluster-store); restore is for a single host's --data",
+            "accounts" => "a cluster's reserved names (--db) are changed by their owners only (passwd, release), for now " +
+                "(docs/operating.md#the-cluster-store); accounts is for a single host's --data",
+            _ => null,
+        };
+    }
+
     /// <summary>The usage to show after a mistake: a subcommand's own lines (and where its help is), else them all.</summary>
     public static string UsageFor(Command command)
     {

@@ -81,6 +81,20 @@ public sealed class HelpSpecs
         Assert.DoesNotContain("--cluster", server.StdErr);
     }
 
+    // A cluster operator's finding: `backup --db F` (or restore, accounts) answered only "Unrecognized command or argument
+    // '--db'": the store of --db is PostgreSQL's to back up and restore, and its accounts are changed by their owners.
+    [Theory]
+    [InlineData(new[] { "backup", "--db", "db.conn", "--to", "x.db" }, "pg_dump")]
+    [InlineData(new[] { "restore", "--db=db.conn", "--from", "x.db" }, "pg_restore")]
+    [InlineData(new[] { "accounts", "release", "alice", "--db", "db.conn" }, "changed by their owners only")]
+    public async Task A_subcommand_given_a_clusters_db_says_what_to_use_instead(string[] args, string instead)
+    {
+        await using var server = new ChildProcess(Binaries.Server, args, redirectInput: false);
+        Assert.Equal(2, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(instead, server.StdErr);
+        Assert.Contains("docs/operating.md#the-cluster-store", server.StdErr);
+    }
+
     [Theory]
     [InlineData(new[] { "--port", "abc" }, "--port wants a port number 0..65535")]
     [InlineData(new[] { "--host", "no-such-host.invalid", "--port", "0" }, "does not resolve")]
