@@ -29,11 +29,36 @@ public static class CommandParser
     public static Command Parse(CommandSpec spec, string rest) =>
         spec.Parse is { } parse ? parse(new Arguments(rest)) : new InvalidCommand("?", $"{spec.Name} is for the interactive prompt only");
 
-    /// <summary>"unknown command 'W'", with the spelling meant when W is a slash word typed without its slash (msg).</summary>
+    /// <summary>"unknown command 'W'", with the spelling meant when W is a slash word typed without its slash (msg), or
+    /// the one command W is a typo of (tel, histroy); else followed by <paramref name="then"/>.</summary>
     public static string Unknown(string word, string then) =>
         CommandCatalog.All.FirstOrDefault(c => c.Slash.Contains(word) && word != c.Name) is { } meant
             ? $"unknown command '{word}'; did you mean /{word} ({meant.Name})?"
-            : $"unknown command '{Truncate(word)}'; {then}";
+            : TypoOf(word) is { } command
+                ? $"unknown command '{word}'; did you mean {command}? ({then})"
+                : $"unknown command '{Truncate(word)}'; {then}";
+
+    // The one command name (3 letters or more typed) that the word is one edit from, in any case: a letter missing,
+    // extra, wrong, or two next to each other swapped. None when no name is, or several are.
+    private static string? TypoOf(string word)
+    {
+        var typed = word.TrimStart('/').ToLowerInvariant();
+        if (typed.Length < 3 || typed.Length > 32) return null;
+        var near = CommandCatalog.All.Select(c => c.Name).Where(n => OneEditApart(typed, n)).Distinct().ToArray();
+        return near is [var only] ? only : null;
+    }
+
+    private static bool OneEditApart(string a, string b)
+    {
+        if (a == b) return true;
+        if (Math.Abs(a.Length - b.Length) > 1) return false;
+        var i = 0;
+        while (i < a.Length && i < b.Length && a[i] == b[i]) i++;
+        if (a.Length == b.Length)
+            return a[(i + 1)..] == b[(i + 1)..]
+                || (i + 1 < a.Length && a[i] == b[i + 1] && a[i + 1] == b[i] && a[(i + 2)..] == b[(i + 2)..]);
+        return a.Length > b.Length ? a[(i + 1)..] == b[i..] : a[i..] == b[(i + 1)..];
+    }
 
     /// <summary>The first word and the rest of the line, trimmed.</summary>
     public static (string Word, string Tail) Split(string s)

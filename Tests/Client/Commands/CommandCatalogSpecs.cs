@@ -109,6 +109,25 @@ public sealed class CommandCatalogSpecs
         Assert.StartsWith(error, Assert.IsType<InvalidCommand>(CommandParser.Parse(typed)).Error);
     }
 
+    // A new user's typos (`tel bob hi`, `histroy bob`): one letter off a command, missing, extra or two swapped, names
+    // it; a word near none, or near two, is told the list as before.
+    [Theory]
+    [InlineData("tel bob hi", "unknown command 'tel'; did you mean tell?")]
+    [InlineData("histroy bob", "unknown command 'histroy'; did you mean history?")]
+    [InlineData("joinn games", "unknown command 'joinn'; did you mean join?")]
+    [InlineData("Who", "unknown command 'Who'; did you mean who?")]
+    public void A_command_word_one_letter_off_is_told_the_command_meant(string typed, string error)
+    {
+        Assert.StartsWith(error, Assert.IsType<InvalidCommand>(CommandParser.Parse(typed)).Error);
+        Assert.StartsWith(error, Assert.IsType<PromptError>(PromptLine.Parse(typed, 8)).Error);
+    }
+
+    [Theory]
+    [InlineData("xyzzy")]
+    [InlineData("ab")]
+    public void A_word_near_no_command_is_told_the_commands(string typed) =>
+        Assert.DoesNotContain("did you mean", Assert.IsType<InvalidCommand>(CommandParser.Parse(typed)).Error);
+
     [Fact]
     public void A_slash_word_without_its_slash_at_the_prompt_is_told_the_spelling()
     {
