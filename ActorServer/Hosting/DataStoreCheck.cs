@@ -12,7 +12,14 @@ public static class DataStoreCheck
 {
     private const UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const uint DirectoryType = 0x4000, TypeMask = 0xF000;
+    private const uint DirectoryType = 0x4000, RegularType = 0x8000, SymbolicLinkType = 0xA000, TypeMask = 0xF000;
+
+    // Where a symbolic link points, resolved to a full path (as typed when it cannot be).
+    private static string LinkTarget(string link)
+    {
+        try { return new FileInfo(link).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? link; }
+        catch (IOException) { return new FileInfo(link).LinkTarget ?? link; }
+    }
     private const int SqliteBusy = 5, SqliteLocked = 6, SqliteIoErr = 10, SqliteCorrupt = 11, SqliteFull = 13, SqliteNotADb = 26;
 
     /// <summary>Null when <paramref name="dir"/> and <paramref name="path"/> are ready (made if missing), else why not.</summary>
@@ -59,7 +66,13 @@ public static class DataStoreCheck
         var status = ProcessInfo.FileStatusOf(path);
         var isDirectory = (status.Mode & TypeMask) == DirectoryType;
         if (directory ? !isDirectory : !status.IsRegularFile)
-            return $"{what} {path} is not a {(directory ? "directory" : "regular file")} (a symbolic link or something else); give --data a real directory";
+            return (status.Mode & TypeMask) switch
+            {
+                SymbolicLinkType when directory => $"{what} {path} is a symbolic link (to {LinkTarget(path)}); give --data the directory itself: --data {LinkTarget(path)}",
+                SymbolicLinkType => $"{what} {path} is a symbolic link (to {LinkTarget(path)}); put the file itself there, or give --data the directory that holds it",
+                RegularType when directory => $"{what} {path} is a file, not a directory; give --data a directory (it is made when missing)",
+                _ => $"{what} {path} is not a {(directory ? "directory" : "regular file")}; give --data a real directory",
+            };
         if (status.Uid != ProcessInfo.EffectiveUid())
             return $"{what} {path} belongs to uid {status.Uid}, not to this user; refusing it (give --data a directory of your own)";
         return status.IsExposed ? $"{what} {path} is mode {status.Octal}, open to other users; make it private: {fix} {path}" : null;

@@ -85,7 +85,17 @@ public sealed class DataStoreSpecs : IDisposable
         var real = Dir();
         var link = Path.Combine(_root, "link");
         File.CreateSymbolicLink(link, real);
-        Assert.Contains($"data directory {link} is not a directory", Open(link));
+        Assert.Contains($"data directory {link} is a symbolic link (to {real}); give --data the directory itself: --data {real}", Open(link));
+    }
+
+    // A new user's finding: a file given as --data was told "(a symbolic link or something else)".
+    [Fact]
+    public void A_file_in_place_of_the_directory_is_refused_as_a_file()
+    {
+        var file = Path.Combine(_root, "afile");
+        Directory.CreateDirectory(_root);
+        File.WriteAllBytes(file, []);
+        Assert.Equal($"data directory {file} is a file, not a directory; give --data a directory (it is made when missing)", Open(file));
     }
 
     [Fact]
