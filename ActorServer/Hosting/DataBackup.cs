@@ -77,6 +77,7 @@ public static class DataBackup
         if (StorePath(directory, configPath, out var problem) is not var (dir, store)) return Fail(error, "restore", BadOption, problem!);
         var source = Path.GetFullPath(backup);
         if (!File.Exists(source)) return Fail(error, "restore", Unreadable, $"no backup at {source}");
+        if (new FileInfo(source).Length == 0) return Fail(error, "restore", Unreadable, $"{source} is empty (0 bytes), not a backup; nothing was changed");
         using var from = OpenReadOnly(source, out problem);
         if (from is null) return Fail(error, "restore", Unreadable, $"cannot read backup {source}: {problem}");
         using (var check = from.CreateCommand())

@@ -165,6 +165,16 @@ public sealed class DataBackupSpecs() : TestKit(ActorTestConfig.Server()), IDisp
         AssertRestoreRefused(1, $"restore: cannot read backup {Target}: SQLite Error 26");
     }
 
+    // A new user's finding: an empty file (a copy that never happened) was called "an SQLite file but not a Switchboard
+    // store", which SQLite takes it for.
+    [Fact]
+    public void An_empty_backup_is_said_to_be_empty_and_changes_nothing()
+    {
+        Assert.Equal(Codes.Ok, Reserve(Node(Data), "alice", "wonderland"));
+        File.WriteAllBytes(Target, []);
+        AssertRestoreRefused(1, $"restore: {Target} is empty (0 bytes), not a backup; nothing was changed");
+    }
+
     [Fact]
     public void A_sound_sqlite_file_that_is_not_a_store_is_refused_and_changes_nothing()
     {
