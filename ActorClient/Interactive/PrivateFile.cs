@@ -5,11 +5,12 @@ namespace Switchboard.Client.Interactive;
 /// the state is a convenience.</summary>
 public static class PrivateFile
 {
-    /// <summary>~/.local/state/switchboard, or under $XDG_STATE_HOME: where the client's state files are.</summary>
+    /// <summary>~/.local/state/switchboard, or under $XDG_STATE_HOME: where the client's state files are (under HOME even
+    /// when it does not exist, not under the working directory).</summary>
     public static string StateDirectory()
     {
         var state = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
-        if (string.IsNullOrEmpty(state)) state = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        if (string.IsNullOrEmpty(state)) state = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify), ".local", "state");
         return Path.Combine(state, "switchboard");
     }
 

@@ -36,8 +36,11 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
     public DataOptionsSetup Setup => new(DataOptions);
 
     /// <summary>Per user, as the XDG base directory specification has it.</summary>
+    // DoNotVerify: without it a HOME that does not exist (/nonexistent) is "", and the default became relative to the
+    // working directory, another store wherever the server was started from.
     public static string DefaultDirectory() =>
-        DefaultDirectory(Environment.GetEnvironmentVariable("XDG_DATA_HOME"), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+        DefaultDirectory(Environment.GetEnvironmentVariable("XDG_DATA_HOME"),
+            Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify));
 
     /// <summary>The same from the variable's value and the home directory (a relative XDG_DATA_HOME is ignored, as the
     /// specification says).</summary>

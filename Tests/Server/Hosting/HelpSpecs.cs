@@ -81,6 +81,25 @@ public sealed class HelpSpecs
         Assert.DoesNotContain("--cluster", server.StdErr);
     }
 
+    // A new user's finding: with HOME naming a directory that does not exist (Debian's nobody has /nonexistent), the
+    // default data directory was .local/share/switchboard under the working directory, another store wherever the
+    // server was started from. It is under HOME, as XDG says, whatever the working directory.
+    [Fact]
+    public async Task The_default_data_directory_is_under_HOME_even_when_HOME_does_not_exist()
+    {
+        var home = Path.Combine(Path.GetTempPath(), "sb-no-home-" + Guid.NewGuid().ToString("N")[..12]);
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = Path.GetTempPath() };
+        foreach (var a in new[] { Binaries.Server, "backup", "--to", Path.Combine(home, "copy.db") }) start.ArgumentList.Add(a);
+        start.Environment["HOME"] = home;
+        start.Environment.Remove("XDG_DATA_HOME");
+        using var backup = System.Diagnostics.Process.Start(start)!;
+        var error = await backup.StandardError.ReadToEndAsync();
+        await backup.WaitForExitAsync();
+        Assert.Equal(1, backup.ExitCode);
+        Assert.Contains($"no data directory {home}/.local/share/switchboard", error);
+        Assert.False(Directory.Exists(home));
+    }
+
     // A cluster operator's finding: `backup --db F` (or restore, accounts) answered only "Unrecognized command or argument
     // '--db'": the store of --db is PostgreSQL's to back up and restore, and its accounts are changed by their owners.
     [Theory]
