@@ -37,7 +37,7 @@ public static class DataStoreCheck
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return $"cannot use data directory {dir}: {ex.Message}";
+            return $"cannot use data directory {dir}: {ex.Message.TrimEnd('.')}; give --data a directory of your own";
         }
         return Sound(path);
     }
@@ -57,7 +57,7 @@ public static class DataStoreCheck
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return $"cannot use data directory {dir}: {ex.Message}";
+            return $"cannot use data directory {dir}: {ex.Message.TrimEnd('.')}; give --data a directory of your own";
         }
     }
 
