@@ -26,6 +26,7 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
     private readonly Dictionary<long, Waiting> _waiting = [];
     private readonly Func<CancellationToken, Task<ReservedNames>>? _reread;
     private readonly TimeSpan _rereadAfter;
+    private static readonly TimeSpan RereadWithin = TimeSpan.FromSeconds(30);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     // A post is answered late when its conversation's node was killed (written once the shard has moved, ~12 s), and
     // its session still waits for it after its 503 (history.timeout and delivery-timeout, then a minute of
@@ -84,7 +85,13 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
         {
             // What this node believes as the read starts: a name heard of while it runs is not in what it reads.
             var known = _reserved.All.Select(n => (n.Name, _reserved.SeqOf(n.Name))).ToList();
-            _reread!(CancellationToken.None).PipeTo(Self, success: fresh => new Reread(fresh, known), failure: e => new RereadFailed(e));
+            // Bounded: a store that never answers is tried again, not waited on for good.
+            var bound = new CancellationTokenSource(RereadWithin);
+            _reread!(bound.Token).ContinueWith(t =>
+            {
+                bound.Dispose();
+                return t.IsCompletedSuccessfully ? new Reread(t.Result, known) : (object)new RereadFailed(t.Exception?.GetBaseException() ?? new TimeoutException("no answer"));
+            }, TaskScheduler.Default).PipeTo(Self);
         });
         Receive<Reread>(Fold);
         Receive<RereadFailed>(m =>

@@ -18,13 +18,15 @@ namespace Switchboard.Server.Monitoring;
 public sealed class MonitorEndpoint : IAsyncDisposable
 {
     public const int MaxPage = 4096;
-    /// <summary>Connections held open at once; past it the one idle longest (none idle: busy longest) is closed for a
-    /// newcomer.</summary>
+    /// <summary>Connections held open at once; past it the oldest of the host holding the most is closed for a newcomer
+    /// (<see cref="ConnectionSlots"/>).</summary>
     public const int MaxConnections = 64;
+
     /// <summary>Connections one host holds at once; past it its own oldest is closed for its newcomer. A quarter of
     /// <see cref="MaxConnections"/>: scrapers and probes hold one or two each.</summary>
     public const int MaxConnectionsPerHost = 16;
     const int DefaultPage = 100;
+    static readonly string[] Endpoints = ["/healthz", "/metrics", "/status", "/clients?limit=&offset="];
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     readonly WebApplication _app;
 
@@ -72,7 +74,11 @@ public sealed class MonitorEndpoint : IAsyncDisposable
         app.MapGet("/healthz", (RequestDelegate)(h => Healthz(h, c)));
         app.MapGet("/status", (RequestDelegate)(h => Status(h, c)));
         app.MapGet("/clients", (RequestDelegate)(h => Clients(h, c)));
-        app.MapGet("/", (RequestDelegate)(h => Write(h, 200, new { endpoints = new[] { "/healthz", "/metrics", "/status", "/clients?limit=&offset=" } })));
+        app.MapGet("/", (RequestDelegate)(h => Write(h, 200, new { endpoints = Endpoints })));
+        // A mistyped path says what there is, not an empty 404 (an operator's curl /stats).
+        // GET only: another method on a real path stays 405.
+        app.MapFallback((RequestDelegate)(h => Write(h, 404, new { error = $"no endpoint {h.Request.Path}", endpoints = Endpoints })))
+            .WithMetadata(new Microsoft.AspNetCore.Routing.HttpMethodMetadata(["GET", "HEAD"]));
         try
         {
             await app.StartAsync(ct);

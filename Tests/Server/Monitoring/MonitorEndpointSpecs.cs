@@ -73,6 +73,13 @@ public sealed class MonitorEndpointSpecs
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/clients?limit=abc")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/clients?limit=5000")).StatusCode);
 
+        // A mistyped path is told what there is.
+        var missing = await http.GetAsync("/stats");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        var said = Json(await missing.Content.ReadAsStringAsync());
+        Assert.Equal("no endpoint /stats", said.GetProperty("error").GetString());
+        Assert.Contains("/status", said.GetProperty("endpoints").EnumerateArray().Select(e => e.GetString()));
+
         // Read-only: nothing but GET.
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.PostAsync("/status", new StringContent("x"))).StatusCode);
     }
