@@ -65,6 +65,11 @@ public sealed class GatewayActor : ReceiveActor
             if (_waiting.Remove(m.Name, out var client)) Refuse(m.Name, client, Codes.NameTaken, $"name '{m.Name}' is already taken");
         });
         Receive<Deliver>(_ => FromNodes(), _sessions.Deliver);
+        // From this node's UnfinishedHoldsActor (no peer can send the type: it has no serializer).
+        Receive<HeldWhileOnline>(_ => Sender.Path.Address.HasLocalScope, m =>
+        {
+            if (_sessions.TryGet(m.Name, out var session)) session.Tell(m);
+        });
         Receive<Fanout>(_ => FromNodes(), OnFanout);
         Receive<PresenceChanged>(m =>
         {

@@ -15,7 +15,8 @@ namespace Switchboard.Server.History;
 /// <item>One the store has not answered yet (no id): its <see cref="Posted"/> comes to the ended session, so it is taken
 /// from the dead letters (for as long as the session would have waited), then held the same way.
 /// Its recipient may be online meanwhile: it is held all the same (the sender's session is no longer there to deliver
-/// it) and shown at their next login, with the away count.</item>
+/// it), and their session on this node, told through the gateway, collects it from the inbox at once (on another
+/// node: at their next login, with the away count).</item>
 /// </list>
 /// Node-scoped, bounded (<see cref="MaxLeft"/>); the history actor (or a cluster node's relay) answers it as a session.
 /// </summary>
@@ -27,6 +28,8 @@ public sealed class UnfinishedHoldsActor : ReceiveActor, IWithTimers
     private readonly IActorRef _history;
     private readonly TimeSpan _timeout;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    // The sessions' gateway, in this same system (created after this actor): it tells the name's session, if any.
+    private readonly ActorSelection _gateway = Context.ActorSelection("/user/gateway");
     private readonly Dictionary<long, Asking> _asking = [];
     private readonly Dictionary<(IActorRef Session, long Ticket), Awaiting> _awaiting = [];
     // Answers that reached an ended session before it was handed over here: its mailbox goes to the dead letters as it
@@ -45,7 +48,11 @@ public sealed class UnfinishedHoldsActor : ReceiveActor, IWithTimers
         {
             if (m.Message is Posted p) LatePosted(m.Recipient, p);
         });
-        Receive<HeldOk>(m => _asking.Remove(m.Ticket));
+        Receive<HeldOk>(m =>
+        {
+            // Online meanwhile, on this node: its session collects it now (the sender's is not there to deliver it).
+            if (_asking.Remove(m.Ticket, out var a)) _gateway.Tell(new HeldWhileOnline(a.To));
+        });
         Receive<HistoryFailed>(m =>
         {
             // The inbox's own refusal (full, unreadable): the message stays in the history, as the session would have left it.

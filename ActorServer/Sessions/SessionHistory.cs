@@ -32,6 +32,8 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
     private (long UpTo, long PushedTo, bool More)? _unacked;
     // The session holding its client's messages until the first page is pushed.
     private ISessionInbox? _holding;
+    // Something was held for this name while a page was out: collected once that page is done.
+    private bool _heldMeanwhile;
 
     public void Listen(ISessionInbox inbox)
     {
@@ -43,6 +45,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
             if (Settled(m.Ticket, _marks.Remove(m.Ticket))) chat.Answer(m.Ticket, OpOutcome.Ok(OpValue.Of($"read up to {m.Marker}")));
         });
         inbox.Receive<AwayReport>(Away);
+        inbox.Receive<HeldWhileOnline>(_ => HeldWhileOnline());
         inbox.Receive<ReplayTimeout>(m =>
         {
             if (_replays.Remove(m.Id, out var r)) Joined(m.Id, r, r.Remembered);
@@ -213,6 +216,23 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         _holding = null;
         _awayNext = false;
         if (m.UpTo > 0) _unacked = (m.UpTo, chat.Pushed, m.More > 0);
+        else if (_heldMeanwhile) CollectNext();
+    }
+
+    // A DM held for this name while it is online (its sender's session ended before the store kept it): collected now,
+    // after any page still out, as a later page of what arrived while away (no notice again).
+    private void HeldWhileOnline()
+    {
+        _heldMeanwhile = true;
+        if (_unacked is null && !_awayNext && _holding is null) CollectNext();
+    }
+
+    private void CollectNext()
+    {
+        _heldMeanwhile = false;
+        if (desk.Reserved.Since(name) is not { } since) return;
+        _awayNext = true;
+        desk.Actor.Tell(new CollectAway(name, since, Next: true), self);
     }
 
     /// <summary>The client has taken in <paramref name="acked"/> pushed events: a page of what arrived while away that
@@ -223,9 +243,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         if (_unacked is not var (upTo, pushedTo, more) || acked < pushedTo) return;
         _unacked = null;
         desk.Actor.Tell(new AwayDelivered(name, upTo), self);
-        if (!more || desk.Reserved.Since(name) is not { } since) return;
-        _awayNext = true;
-        desk.Actor.Tell(new CollectAway(name, since, Next: true), self);
+        if (more || _heldMeanwhile) CollectNext();
     }
 
     private void Asked(long id) => timers.Timers.StartSingleTimer(("asked", id), new AskTimeout(id), desk.Settings.Timeout);

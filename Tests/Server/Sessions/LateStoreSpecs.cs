@@ -197,6 +197,27 @@ public sealed class LateStoreSpecs() : ProbeStoreFixture("switchboard.delivery-t
         Assert.Equal(("alice", 4L), (hold.Owner, hold.MsgId));
     }
 
+    // The same with its recipient online: held, and her session collects it at once instead of at her next login.
+    [Fact]
+    public void A_direct_message_the_store_keeps_after_its_sender_left_reaches_its_online_recipient_at_once()
+    {
+        var (alice, _, bob, b) = AliceAndBob();
+        b.Tell(new Tell(8, "alice", "are you there?"), bob.Ref);
+        var post = UnansweredPost(bob, 8);
+        Watch(b);
+        Sys.Stop(bob.Ref);
+        ExpectTerminated(b, Wait);
+        b.Tell(new Posted(post.Ticket, post.Conversation, 4, 1_000), StoreProbe.Ref);
+
+        var hold = StoreProbe.FishForMessage<Hold>(_ => true, Wait);
+        StoreProbe.Reply(new HeldOk(hold.Ticket));
+        var collect = StoreProbe.FishForMessage<CollectAway>(_ => true, Wait);
+        Assert.Equal(("alice", true), (collect.Owner, collect.Next));
+        StoreProbe.Reply(new AwayReport([new AwayLine(post.Conversation, new ChatLine(4, "bob", "are you there?", 1_000))], [], UpTo: 1, Ticket: collect.Ticket));
+        var m = alice.FishForMessage<Incoming>(_ => true, Wait);
+        Assert.Equal(("bob", "are you there?", 4L), (m.From, m.Text, m.MsgId));
+    }
+
     // The inbox's own answers (full, full of a sender's, its store unreadable: HistoryStoreFailureSpecs) reach the sender
     // as they are: each says the message is kept.
     [Theory]
