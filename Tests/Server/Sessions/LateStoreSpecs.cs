@@ -184,16 +184,7 @@ public sealed class LateStoreSpecs() : ProbeStoreFixture("switchboard.delivery-t
     public void A_direct_message_the_store_keeps_after_its_sender_left_is_held_for_its_recipient()
     {
         var bob = CreateTestProbe();
-        var b = RegisterAs("bob", bob).Session;
-        b.Tell(new Tell(8, "alice", "are you there?"), bob.Ref);
-        var post = UnansweredPost(bob, 8);
-
-        Watch(b);
-        Sys.Stop(bob.Ref);
-        ExpectTerminated(b, Wait);
-        b.Tell(new Posted(post.Ticket, post.Conversation, 4, 1_000), StoreProbe.Ref);
-
-        var hold = StoreProbe.FishForMessage<Hold>(_ => true, Wait);
+        var (_, hold) = KeptAfterItsSenderLeft(bob, RegisterAs("bob", bob).Session);
         Assert.Equal(("alice", 4L), (hold.Owner, hold.MsgId));
     }
 
@@ -202,20 +193,25 @@ public sealed class LateStoreSpecs() : ProbeStoreFixture("switchboard.delivery-t
     public void A_direct_message_the_store_keeps_after_its_sender_left_reaches_its_online_recipient_at_once()
     {
         var (alice, _, bob, b) = AliceAndBob();
-        b.Tell(new Tell(8, "alice", "are you there?"), bob.Ref);
-        var post = UnansweredPost(bob, 8);
-        Watch(b);
-        Sys.Stop(bob.Ref);
-        ExpectTerminated(b, Wait);
-        b.Tell(new Posted(post.Ticket, post.Conversation, 4, 1_000), StoreProbe.Ref);
-
-        var hold = StoreProbe.FishForMessage<Hold>(_ => true, Wait);
+        var (post, hold) = KeptAfterItsSenderLeft(bob, b);
         StoreProbe.Reply(new HeldOk(hold.Ticket));
         var collect = StoreProbe.FishForMessage<CollectAway>(_ => true, Wait);
         Assert.Equal(("alice", true), (collect.Owner, collect.Next));
         StoreProbe.Reply(new AwayReport([new AwayLine(post.Conversation, new ChatLine(4, "bob", "are you there?", 1_000))], [], UpTo: 1, Ticket: collect.Ticket));
         var m = alice.FishForMessage<Incoming>(_ => true, Wait);
         Assert.Equal(("bob", "are you there?", 4L), (m.From, m.Text, m.MsgId));
+    }
+
+    // bob's DM to alice is not answered by the store before bob leaves; then it is kept (id 4), and her inbox asked to hold it.
+    private (Post Post, Hold Hold) KeptAfterItsSenderLeft(TestProbe bob, IActorRef b)
+    {
+        b.Tell(new Tell(8, "alice", "are you there?"), bob.Ref);
+        var post = UnansweredPost(bob, 8);
+        Watch(b);
+        Sys.Stop(bob.Ref);
+        ExpectTerminated(b, Wait);
+        b.Tell(new Posted(post.Ticket, post.Conversation, 4, 1_000), StoreProbe.Ref);
+        return (post, StoreProbe.FishForMessage<Hold>(_ => true, Wait));
     }
 
     // The inbox's own answers (full, full of a sender's, its store unreadable: HistoryStoreFailureSpecs) reach the sender
