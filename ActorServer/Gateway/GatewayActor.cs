@@ -62,7 +62,7 @@ public sealed class GatewayActor : ReceiveActor
         Receive<NameRefused>(OnRefused);
         Receive<ClientVerified>(m =>
         {
-            if (_waiting.Remove(m.Name, out var client)) Refuse(m.Name, client, Codes.NameTaken, $"name '{m.Name}' is already taken");
+            if (_waiting.Remove(m.Name, out var client)) Refuse(m.Name, client, Codes.NameTaken, RegistryText.Taken(m.Name));
         });
         Receive<Deliver>(_ => FromNodes(), _sessions.Deliver);
         // From this node's UnfinishedHoldsActor (no peer can send the type: it has no serializer).
@@ -262,7 +262,7 @@ public sealed class GatewayActor : ReceiveActor
     {
         StartSession(m.Claim);
         foreach (var client in _checking.Done(m.Claim.Name))
-            Refuse(m.Claim.Name, client, Codes.NameTaken, $"name '{m.Claim.Name}' is already taken");
+            Refuse(m.Claim.Name, client, Codes.NameTaken, RegistryText.Taken(m.Claim.Name));
     }
 
     private void OnClaimDenied(ClaimDenied m)
