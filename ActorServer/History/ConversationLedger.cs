@@ -26,13 +26,15 @@ public sealed class ConversationLedger(int capacity)
     /// <summary>No longer counted here (a direct conversation whose parties are both reserved now).</summary>
     public void Forget(string key) => _held.Remove(key);
 
-    /// <summary>The store holds <paramref name="keys"/>' history, the one written least recently first (read at start),
-    /// as conversations only guests wrote in (who wrote them is not read back); those past the bound, whose history must go.</summary>
-    public List<string> Seed(IEnumerable<string> keys)
+    /// <summary>The store holds <paramref name="keys"/>' history, the one written least recently first (read at start);
+    /// those past the bound, whose history must go. Who wrote them is not read back: <paramref name="reserved"/> says
+    /// whether they count as a reserved name's (rooms: else right after a restart a guest making rooms in a loop dropped
+    /// the history of every room in the file, as guests-only ones) or as guests' only.</summary>
+    public List<string> Seed(IEnumerable<string> keys, bool reserved)
     {
         var dropped = new List<string>();
         foreach (var key in keys)
-            if (Written(key, reserved: false, writer: null) is { } victim) dropped.Add(victim);
+            if (Written(key, reserved, writer: null) is { } victim) dropped.Add(victim);
         return dropped;
     }
 

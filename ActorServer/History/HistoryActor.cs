@@ -106,18 +106,19 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     private void ReadHeld()
     {
         if (_heldRooms is not null)
-            ReadHeld(("room", "rooms"), () => _heldRooms(_settings.KeptRooms), _ledger, DropRoom, _settings.KeptRooms, "kept-rooms");
+            ReadHeld(("room", "rooms"), () => _heldRooms(_settings.KeptRooms), _ledger, reserved: true, DropRoom, _settings.KeptRooms, "kept-rooms");
         if (_heldDirect is not null)
             ReadHeld(("direct conversation with a guest", "direct conversations with a guest"), () => [.. _heldDirect().Where(key => WithGuest(new Conversation(key)))], _guestDirect,
-                DropDirect, _settings.KeptGuestConversations, "kept-guest-conversations");
+                reserved: false, DropDirect, _settings.KeptGuestConversations, "kept-guest-conversations");
     }
 
-    private void ReadHeld((string One, string Many) what, Func<IReadOnlyList<string>> read, ConversationLedger ledger, Action<string> drop, int bound, string setting)
+    private void ReadHeld((string One, string Many) what, Func<IReadOnlyList<string>> read, ConversationLedger ledger, bool reserved, Action<string> drop, int bound,
+        string setting)
     {
         try
         {
             var held = read();
-            foreach (var key in ledger.Seed(held)) drop(key);
+            foreach (var key in ledger.Seed(held, reserved)) drop(key);
             _log.Info("history: the store holds the history of {0} {1} (at most {2}, switchboard.history.{3})", held.Count, held.Count == 1 ? what.One : what.Many, bound, setting);
         }
         catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)

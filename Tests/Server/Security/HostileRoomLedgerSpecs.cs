@@ -44,4 +44,24 @@ public sealed class HostileRoomLedgerSpecs() : SqliteHistorySpecs("sbhostile-led
         Post(history, "#m3", "x", from: "mallory");
         await Eventually.HoldsAsync(() => Rooms() == "#m1 #m2 #m3", Wait, () => $"the rooms in the file: {Rooms()}");
     }
+
+    /// <summary>Hostile tester hA (2026-12-07): the rooms read back from the file at a start counted as guests-only (who
+    /// wrote them is not read back), so right after any restart one guest writing a line in each of kept-rooms fresh rooms
+    /// (join, say, leave in a loop, within its rate limit) had the history of every room in the file deleted, reserved
+    /// members' included. Now they count as a reserved writer's: guests making rooms in a loop drop at most one of them,
+    /// then cycle through their own.</summary>
+    [Fact]
+    public async Task After_a_restart_guests_making_room_after_room_do_not_drop_the_rooms_the_file_holds()
+    {
+        var history = Node("kept-rooms = 4");
+        history.Reserved.Reserved("alice", 1);
+        foreach (var room in new[] { "#book", "#chess", "#club" }) Post(history, room, "the minutes of our last meeting", from: "alice");
+        await Nodes.Nodes[0].Terminate();
+
+        history = Node("kept-rooms = 4");
+        history.Reserved.Reserved("alice", 1);
+        for (var i = 1; i <= 10; i++) Post(history, $"#g{i}", "x", from: $"guest{i}");
+        await Eventually.HoldsAsync(() => Rooms() == "#book #chess #club #g10", Wait, () => $"the rooms in the file: {Rooms()}");
+        Assert.Equal(["the minutes of our last meeting"], Read(history, "#book").Lines.Select(l => l.Text));
+    }
 }
