@@ -175,13 +175,14 @@ public static class CommandCatalog
         return new WireCommand("history", id => new HistoryQuery(id, conversation, anchor, at, count));
     }
 
-    // A whole number as typed, or what is wrong with it (one past long's range is "too large", not "not a number").
+    // A whole number as typed, or what is wrong with it (one past long's range is "too large", not "not a number"; a
+    // negative one past it is below 1, as the server says of any negative one, not "too large").
     private static string? NumberProblem(string what, string typed, out long value)
     {
         if (long.TryParse(typed, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out value)) return null;
-        return typed.TrimStart('-').Length > 0 && typed.TrimStart('-').All(char.IsAsciiDigit)
-            ? $"the {what} '{typed}' is too large"
-            : $"the {what} '{typed}' is not a whole number";
+        var digits = typed.StartsWith('-') ? typed[1..] : typed;
+        if (digits.Length == 0 || !digits.All(char.IsAsciiDigit)) return $"the {what} '{typed}' is not a whole number";
+        return typed.StartsWith('-') ? $"the {what} '{typed}' is below 1 (a whole number from 1)" : $"the {what} '{typed}' is too large";
     }
 
     // As history does, a wrong id is said as typed ('x7' is not a whole number, a number past long is too large), not

@@ -217,6 +217,9 @@ public sealed class HistoryCommandSpecs
     [InlineData("history #lobby lots", "the count 'lots' is not a whole number")]
     [InlineData("history bob before 9223372036854775808", "the message id '9223372036854775808' is too large")]
     [InlineData("history bob before x7", "the message id 'x7' is not a whole number")]
+    // A negative number past long's range is not "too large": it is below 1, as the server says of -1 (hB's finding).
+    [InlineData("history #lobby -99999999999999999999", "the count '-99999999999999999999' is below 1 (a whole number from 1)")]
+    [InlineData("history bob before -9223372036854775809", "the message id '-9223372036854775809' is below 1 (a whole number from 1)")]
     [InlineData("history bob before", "usage: history")]
     [InlineData("history bob around", "usage: history")]
     [InlineData("history bob latest 5 6", "usage: history")]
@@ -248,6 +251,7 @@ public sealed class MarkReadCommandSpecs
     [InlineData("markread bob x7", "the message id 'x7' is not a whole number")]
     [InlineData("markread bob 1.5", "the message id '1.5' is not a whole number")]
     [InlineData("markread #lobby 99999999999999999999", "the message id '99999999999999999999' is too large")]
+    [InlineData("markread #lobby -99999999999999999999", "the message id '-99999999999999999999' is below 1")]
     [InlineData("markread bob", "usage: markread #ROOM|NAME ID")]
     [InlineData("markread bob 3 4", "usage: markread #ROOM|NAME ID")]
     public void A_wrong_markread_command_says_what_is_wrong(string line, string expected) => Assert.Contains(expected, Problem(line));
