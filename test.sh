@@ -14,6 +14,8 @@ cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
+# Ctrl-C stops the run and says so (exit 130), not "0 passed, 1 failed": no test failed.
+trap 'echo; echo "test.sh: interrupted; no result" >&2; exit 130' INT
 
 # The interactive client's specs drive it under tmux (Tests/Client): install it on a fresh machine.
 command -v tmux >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq tmux; } >/dev/null 2>&1 || echo "tmux is missing: the interactive client specs will fail" >&2
