@@ -41,6 +41,8 @@ public static class OfflineAccounts
             var reserved = store.ReservedNamesAsync(system, cancel.Token).GetAwaiter().GetResult();
             foreach (var (name, since) in reserved.All)
                 output.WriteLine($"{name}\t{(since > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(since).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") : "-")}");
+            // On stderr: a script reading the list still reads nothing, and a person is told it is empty, not left to wonder.
+            if (reserved.Count == 0) error.WriteLine($"accounts: no name is reserved in {dir}");
             return Done;
         }
         finally

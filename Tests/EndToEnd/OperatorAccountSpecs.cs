@@ -129,6 +129,7 @@ public sealed class OperatorAccountSpecs : IDisposable
         listed = await AccountsAsync(null, "list", "--data", Data);
         Assert.Equal(0, listed.Code);
         Assert.Equal("", listed.Out.Trim());
+        Assert.Contains("no name is reserved", listed.Err);
         var again = await AccountsAsync(null, "release", "alice", "--data", Data);
         Assert.Equal(4, again.Code);
         Assert.Contains("'alice' is not reserved", again.Err);
