@@ -71,9 +71,8 @@ public sealed class RoomsActor : ReceiveActor
             return;
         }
         if (set is null) _members[m.Room] = set = [];
-        else _busiest.Remove((set.Count, m.Room));
         set.Add(m.Session);
-        _busiest.Add((set.Count, m.Room));
+        Ranked(m.Room, set.Count - 1, set.Count);
         if (mine is null) _joined[m.Session] = mine = new HashSet<string>(StringComparer.Ordinal);
         mine.Add(m.Room);
         if (_history.TryGetValue(m.Room, out var h)) h.LastUsed = ++_uses;
@@ -119,11 +118,17 @@ public sealed class RoomsActor : ReceiveActor
     private bool Leave(IActorRef session, string room, HashSet<string>? rooms)
     {
         if (!_members.TryGetValue(room, out var set) || !set.Remove(session)) return false;
-        _busiest.Remove((set.Count + 1, room));
         if (set.Count == 0) _members.Remove(room);
-        else _busiest.Add((set.Count, room));
+        Ranked(room, set.Count + 1, set.Count);
         if (rooms is not null && rooms.Remove(room) && rooms.Count == 0) _joined.Remove(session);
         return true;
+    }
+
+    // The room's place among the busiest follows its members, from `was` to `now` (a room with none has no place).
+    private void Ranked(string room, int was, int now)
+    {
+        if (was > 0) _busiest.Remove((was, room));
+        if (now > 0) _busiest.Add((now, room));
     }
 
     /// <summary>Rooms one answer lists at most: rooms with members are bounded only by the clients (each in 32 at most),
