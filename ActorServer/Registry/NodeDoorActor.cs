@@ -20,6 +20,8 @@ public sealed class NodeDoorActor : ReceiveActor
         // Answers to what this node's registry relayed: the door is their reply address, not the sender's session.
         Receive<Delivered>(m => registry.Tell(m));
         Receive<FanoutDropped>(m => registry.Tell(m));
+        // The answer to this node's Identify that opened the association to another node ahead of traffic (DoorRouter.Warm).
+        Receive<ActorIdentity>(_ => { });
     }
 
     // Whoever reaches the door knows the nodes' key: a node, whose remoting endpoint Akka keeps as for any peer

@@ -37,8 +37,10 @@ public sealed class SegmentBackend(IStateStore store, StateSettings settings, st
         _nodes.Attach(store.NodeUids);
         PublishAkkaUid();
         var nodes = _nodes;
-        return new DoorRouter(core.System, core.Self, node, doorName, () => nodes.Refresh());
+        return _router = new DoorRouter(core.System, core.Self, node, doorName, () => nodes.Refresh());
     }
+
+    private DoorRouter? _router;
 
     private Security.NodeIdentities? _nodes;
     private bool _uidPublished;
@@ -133,6 +135,8 @@ public sealed class SegmentBackend(IStateStore store, StateSettings settings, st
         if (_unserved.Count > 0)
             foreach (var name in _unserved.Keys.Where(n => !snapshot.Clients.Any(c => c.Name == n)).ToList()) _unserved.Remove(name);
         _core.Announce(_presence.Observe(snapshot, _unserved.Count == 0 ? null : _unserved.ContainsKey));
+        var uids = store.NodeUids();
+        _router?.Warm(snapshot.Nodes, address => uids is not null && uids.TryGetValue(address, out var uid) && uid != 0);
     }
 
     // Other nodes' deliveries reach this node at its door, which hands them to the gateway or rooms directly.
