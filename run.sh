@@ -1,14 +1,30 @@
 #!/usr/bin/env bash
 # Builds, starts a server in the background and an interactive client in this terminal.
 # The server stops (and prints its summary) when the client exits.
-#   ./run.sh [NAME] [PORT | --port PORT] [CLIENT OPTIONS...]   e.g. ./run.sh alice 4053 --password  (to reserve the name)
+#   ./run.sh [NAME] [PORT | --port PORT] [CLIENT OPTIONS...] [-- SERVER OPTIONS...]
+#   e.g. ./run.sh alice 4053 --password  (to reserve the name);  ./run.sh alice -- --segment mine --monitor 127.0.0.1:8222
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-usage() { echo "usage: ./run.sh [NAME] [PORT | --port PORT] [CLIENT OPTIONS...]" >&2; echo "  e.g. ./run.sh alice 4053 --password   (client options: ActorClient --help)" >&2; exit 2; }
+usage() { echo "usage: ./run.sh [NAME] [PORT | --port PORT] [CLIENT OPTIONS...] [-- SERVER OPTIONS...]" >&2; echo "  e.g. ./run.sh alice 4053 --password   (client options: ActorClient --help)" >&2; exit 2; }
 # Asked for, the usage is the answer (stdout, exit 0), not a mistake.
-help() { echo "usage: ./run.sh [NAME] [PORT | --port PORT] [CLIENT OPTIONS...]"; echo "  builds, starts a server on PORT (4053) and the interactive client NAME (\$USER) here;"; echo "  the server stops when the client exits. e.g. ./run.sh alice 4053 --password"; echo "  (client options: dotnet ActorClient/bin/Release/net10.0/ActorClient.dll --help)"; exit 0; }
+help() {
+  echo "usage: ./run.sh [NAME] [PORT | --port PORT] [CLIENT OPTIONS...] [-- SERVER OPTIONS...]"
+  echo "  builds, starts a server on PORT (4053) and the interactive client NAME (\$USER) here;"
+  echo "  the server stops when the client exits. e.g. ./run.sh alice 4053 --password"
+  echo "  (client options: dotnet ActorClient/bin/Release/net10.0/ActorClient.dll --help)"
+  echo "  After --, options for the server (its --help), e.g. --segment NAME (default"
+  echo "  switchboard-run-PID), --data DIR, --monitor 127.0.0.1:8222; not --port or --host."
+  exit 0
+}
 port=4053
+# Everything after the first -- is the server's; the rest is run.sh's and the client's.
+args=() server_args=()
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--" ]; then shift; server_args=("$@"); break; fi
+  args+=("$1"); shift
+done
+set -- "${args[@]+"${args[@]}"}"
 take_port() {
   if ! [[ "${1:-}" =~ ^[0-9]{1,5}$ ]] || (( 10#$1 < 1 || 10#$1 > 65535 )); then
     echo "run.sh: the port must be a number from 1 to 65535 (got '${1:-}')" >&2; usage
@@ -36,13 +52,27 @@ segment="switchboard-run-$$"
 # another port a directory of its own, so two run.sh servers side by side each keep their own names and history.
 data_args=()
 if [ "$port" != 4053 ]; then data_args=(--data "${XDG_DATA_HOME:-$HOME/.local/share}/switchboard-$port"); fi
+# A server option given after -- replaces run.sh's own choice; the address stays run.sh's, which its client dials.
+own_segment=1
+for (( i = 0; i < ${#server_args[@]}; i++ )); do
+  case "${server_args[$i]}" in
+    --port|--port=*|--host|--host=*)
+      echo "run.sh: give the port to run.sh (./run.sh $name PORT), not after --; its client connects to 127.0.0.1:PORT" >&2; usage ;;
+    --segment) own_segment=0; segment="${server_args[$((i + 1))]:-}" ;;
+    --segment=*) own_segment=0; segment="${server_args[$i]#--segment=}" ;;
+    --data|--data=*) data_args=() ;;
+  esac
+done
+segment_args=()
+if [ "$own_segment" = 1 ]; then segment_args=(--segment "$segment"); fi
 log="$(mktemp -t switchboard-server.XXXXXX.log)"
 
 echo "building Switchboard (Release; a first build takes a minute or more)..." >&2
 if ! built="$(dotnet build Switchboard.slnx -c Release -v quiet -nologo </dev/null 2>&1)"; then
   echo "$built" >&2; echo "the build failed (above)" >&2; exit 1
 fi
-dotnet ActorServer/bin/Release/net10.0/ActorServer.dll --port "$port" --segment "$segment" "${data_args[@]}" >"$log" 2>&1 &
+dotnet ActorServer/bin/Release/net10.0/ActorServer.dll --port "$port" "${segment_args[@]+"${segment_args[@]}"}" \
+  "${data_args[@]+"${data_args[@]}"}" "${server_args[@]+"${server_args[@]}"}" >"$log" 2>&1 &
 server=$!
 # The log goes with a clean shutdown (the server's exit code 0); after anything else it stays, and its path is said.
 keep=0
