@@ -5,7 +5,15 @@ namespace Switchboard.Server.Monitoring;
 /// <param name="Reachable">Cluster mode: whether the cluster's failure detectors reach the member (absent in single-host mode).</param>
 public sealed record NodeView(string Address, string State, int? Pid, DateTimeOffset? Started, DateTimeOffset? Heartbeat,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Roles = null,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? Reachable = null);
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? Reachable = null)
+{
+    // Milliseconds, whatever the source: the segment keeps them so, a cluster node's clock had ticks (7 decimals).
+    public DateTimeOffset? Started { get; init; } = Millis(Started);
+    public DateTimeOffset? Heartbeat { get; init; } = Millis(Heartbeat);
+
+    static DateTimeOffset? Millis(DateTimeOffset? t) =>
+        t is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v.ToUnixTimeMilliseconds()).ToOffset(v.Offset) : null;
+}
 
 /// <summary>What the registry knows right now: the nodes, the totals and, if the node should not take clients, why.</summary>
 /// <param name="NotReady">Null when the node accepts clients and its state is usable; otherwise the reason for 503.</param>

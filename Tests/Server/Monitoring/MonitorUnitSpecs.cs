@@ -58,6 +58,18 @@ public sealed class MonitorUnitSpecs
     public void Runtime_metrics_get_the_prefix_and_no_count_suffix(string name, string expected) =>
         Assert.Equal(expected, MonitorEndpoint.RuntimeName(name));
 
+    // A tester's finding: /status said "started":"...T09:41:02.1234567+00:00" in cluster mode (the node's clock) and
+    // "...T09:41:02.123+00:00" on a single host (the segment's milliseconds). Both are milliseconds now.
+    [Fact]
+    public void A_nodes_times_are_shown_to_the_millisecond_in_either_mode()
+    {
+        var clock = new DateTimeOffset(2026, 12, 7, 9, 41, 2, TimeSpan.Zero).AddTicks(1_234_567);
+        var json = System.Text.Json.JsonSerializer.Serialize(new NodeView("127.0.0.1:4053", "up", 1, clock, clock),
+            new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+        Assert.Contains("\"started\":\"2026-12-07T09:41:02.123+00:00\"", json);
+        Assert.Contains("\"heartbeat\":\"2026-12-07T09:41:02.123+00:00\"", json);
+    }
+
     [Fact]
     public void Live_sessions_page_in_name_order_and_remove_only_their_own_entry()
     {
