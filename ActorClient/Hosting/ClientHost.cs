@@ -111,8 +111,9 @@ public static class ClientHost
         using var ui = ConsoleUi.Create(o.Chat, events.Notices!, status, ct);
         var (rooms, skipped) = remembered.Read();
         if (skipped is not null) events.Notices!.Add(skipped);
-        await RejoinAsync(rooms, connection, status, events.Notices!);
-        return await RunMenuAsync(new MenuRunner(connection, ui, status, o.PasswordPrompted ? o.Credentials : null), connection, ct);
+        var menu = new MenuRunner(connection, ui, status, o.PasswordPrompted ? o.Credentials : null,
+            started: () => RejoinAsync(rooms, connection, status, events.Notices!));
+        return await RunMenuAsync(menu, connection, ct);
 
         // The rooms it was in when it last ran (per name and server, on this machine), as a reconnect joins them again.
         static async Task RejoinAsync(IReadOnlyList<string> rooms, Connection connection, ClientStatus status, Notices notices)

@@ -5,7 +5,10 @@ namespace Switchboard.Client.Interactive.Menu;
 /// prompt also takes any scripted-mode command (<see cref="PromptLine"/>); the menu is shown once and on request.</summary>
 /// <param name="prompted">The name's password when it was typed at a prompt (<c>--password</c>): <c>reserve</c> asks for it
 /// again first. Null when it came from a file, or there is none.</param>
-public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus status, Credentials? prompted = null)
+/// <param name="started">Run once the first answer (to <c>who</c>) is in, before the menu: the server pushes what arrived
+/// while a reserved name was away before any answer, so what this says (the rooms joined again) always comes after
+/// it, however long the server's store took (PostgreSQL in cluster mode was slower than SQLite, and the order flipped).</param>
+public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus status, Credentials? prompted = null, Func<Task>? started = null)
 {
     private const string Title = "What would you like to do?";
     private static readonly string[] MainChoices =
@@ -25,8 +28,9 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
 
     public async Task<int> RunAsync()
     {
-        ui.Menu(Title, MainChoices);
         await RefreshOnlineAsync();
+        if (started is not null) await started();
+        ui.Menu(Title, MainChoices);
         while (true)
         {
             var read = ui.ReadCommand();

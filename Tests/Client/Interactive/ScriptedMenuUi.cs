@@ -3,7 +3,7 @@ namespace Switchboard.Tests.Client.Interactive;
 /// <summary>A menu UI driven by a script: the lines typed, the secrets typed at hidden prompts (none: nothing typed), and
 /// what happens when the lines run out (<paramref name="atEnd"/>, before the end of input is read). What the client
 /// said is kept in <see cref="Said"/>, the hidden prompts it showed in <see cref="Asked"/>.</summary>
-internal sealed class ScriptedMenuUi(Queue<string> lines, Queue<string?>? secrets = null, Action? atEnd = null) : IMenuUi
+internal sealed class ScriptedMenuUi(Queue<string> lines, Queue<string?>? secrets = null, Action? atEnd = null, Action? onMenu = null) : IMenuUi
 {
     public List<string> Said { get; } = [];
     public List<string> Asked { get; } = [];
@@ -21,7 +21,7 @@ internal sealed class ScriptedMenuUi(Queue<string> lines, Queue<string?>? secret
         return secrets is { Count: > 0 } ? secrets.Dequeue() : null;
     }
 
-    public void Menu(string title, IReadOnlyList<string> choices) { }
+    public void Menu(string title, IReadOnlyList<string> choices) => onMenu?.Invoke();
     public int? Choose(string title, IReadOnlyList<string> choices) => null;
     public string? Ask(string prompt, Completes completes = Completes.Nothing) => null;
     public bool Confirm(string question) => false;
