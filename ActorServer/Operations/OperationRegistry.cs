@@ -63,7 +63,8 @@ public sealed class OperationRegistry
     }
 
     /// <summary>
-    /// Runs operation <paramref name="name"/> on raw argument text: 300 if unknown, 422 if the argument count
+    /// Runs operation <paramref name="name"/> on raw argument text: 300 if unknown (naming the ones there are: a new
+    /// user who typed <c>op pow 2 8</c> had no way to learn them), 422 if the argument count
     /// is wrong or an argument is not a signed 64-bit integer, otherwise whatever the operation returns.
     /// </summary>
     public OpOutcome Execute(string name, ReadOnlySpan<string> rawArgs)
@@ -71,7 +72,7 @@ public sealed class OperationRegistry
         if (string.IsNullOrEmpty(name))
             return OpOutcome.Invalid("operation name is missing: op NAME ARG...");
         if (!TryGet(name, out var op))
-            return OpOutcome.NotSupported($"operation not supported: {Quote(name)}");
+            return OpOutcome.NotSupported($"operation not supported: {Quote(name)} (the operations: {string.Join(' ', _names)})");
         if (rawArgs.Length != op.Arity)
             return OpOutcome.Invalid($"{op.Name} takes {op.Arity} argument{(op.Arity == 1 ? "" : "s")}");
 

@@ -35,7 +35,7 @@ public sealed class ServerClientSpecs
             ("negative 0", 200, "false"),
             ("op add 2 3", 200, "5"),
             ("op mul 4294967296 4294967296", 422, "overflow"),
-            ("op frobnicate 1", 300, "operation not supported: frobnicate"),
+            ("op frobnicate 1", 300, "operation not supported: frobnicate (the operations: add sub mul div mod even prime negative)"),
             ("prime twelve", 422, "not a number: 'twelve'"),
             ("prime", 422, "prime takes 1 argument"),
         ];
