@@ -9,6 +9,16 @@ public static class HistoryText
     /// <summary>The store was asked and did not answer in time: the message may be kept (and then goes out) after all.</summary>
     public const string NoAnswer =
         "history store unavailable: it did not answer in time, so the message may still be kept and delivered; look at the history before sending it again";
+    /// <summary>Delivered, but not written: the recipient has it, so nothing here invites a resend, which would reach them
+    /// twice (a tester saw "delivered (not kept: history store unavailable; try again)" with PostgreSQL stopped).</summary>
+    public static string DeliveredNotKept(string? why) =>
+        $"delivered (not kept in the history: {why switch
+        {
+            StoreFull => "history store full (no space left on the server's disk)",
+            null or Unavailable => "history store unavailable",
+            _ => why,
+        }}; the recipient has it, do not send it again)";
+
     public const string NoStore = "this cluster keeps no history (its nodes run without --db)";
     public const string GuestsHaveNoDirectHistory = "only reserved names keep direct-message history: reserve your name first";
 

@@ -77,7 +77,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
         {
             // Delivered but not kept: the recipient has it, the sender hears both.
             if (_outgoing.TryGetValue(m.Ticket, out var o) && o.Delivered)
-                Finish(m.Ticket, OpOutcome.Ok(OpValue.Of($"delivered (not kept: {m.Error})")));
+                Finish(m.Ticket, OpOutcome.Ok(OpValue.Of(HistoryText.DeliveredNotKept(m.Error))));
             else if (o is not null) Finish(m.Ticket, new OpOutcome(m.Code, OpValue.None, m.Error));
             else _kept?.Failed(m);
         });
@@ -431,7 +431,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
         }
         if (o.Delivered)
         {
-            Finish(id, OpOutcome.Ok(OpValue.Of($"delivered (not kept: {HistoryText.Unavailable})")));
+            Finish(id, OpOutcome.Ok(OpValue.Of(HistoryText.DeliveredNotKept(HistoryText.Unavailable))));
             return;
         }
         // Kept, and the node serving its reserved recipient did not answer (it may have died with it undelivered): it
