@@ -24,6 +24,8 @@ public sealed class ChatUi : IMenuUi
 
     public void Menu(string title, IReadOnlyList<string> choices)
     {
+        // What came before the menu is shown above it, as in the line mode (at login: the away lines, the rooms joined).
+        _editor.ShowNotices();
         _screen.Add(title, "aqua");
         for (var i = 0; i < choices.Count; i++) _screen.Add($"  {i + 1}. {choices[i]}", "aqua");
         _screen.Add(CommandHelp.MenuHint(_self), "grey");

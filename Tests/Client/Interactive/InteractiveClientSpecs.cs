@@ -264,6 +264,30 @@ public sealed class InteractiveClientSpecs : IAsyncLifetime
         Assert.Equal(0, await alice.WaitForExitAsync());
     }
 
+    // A tester's finding: the chat view drew the menu first and the login's notices ("joining the rooms ...") under it,
+    // where the line mode has them above it.
+    [Fact]
+    public async Task The_chat_view_shows_the_rooms_joined_again_above_the_menu_as_the_line_mode_does()
+    {
+        var state = Directory.CreateTempSubdirectory("sbtest-state-").FullName;
+        try
+        {
+            var rooms = Path.Combine(state, "switchboard", $"rooms-alice@127.0.0.1-{_server.Port}");
+            Directory.CreateDirectory(Path.GetDirectoryName(rooms)!);
+            await File.WriteAllLinesAsync(rooms, ["#games"]);
+            File.SetUnixFileMode(rooms, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            await using var alice = Alice(width: 110, height: 30, stateHome: state, args: "--chat");
+            var screen = await alice.WaitForTextAsync("help lists them all");
+            var joining = Array.FindIndex(screen, l => l.Contains("joining the rooms you were in when you last left: #games"));
+            var menu = Array.FindIndex(screen, l => l.Contains("What would you like to do?"));
+            Assert.True(joining >= 0 && joining < menu, string.Join('\n', screen));
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task The_chat_view_shows_the_messages_the_online_list_the_rooms_and_the_status()
     {
