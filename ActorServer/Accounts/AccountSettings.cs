@@ -40,12 +40,13 @@ public sealed record AccountSettings(int Iterations, int SaltBytes, int HashByte
             config.RequiredDouble("switchboard.accounts.logins-per-name.burst"),
             config.RequiredDouble("switchboard.accounts.wrong-per-name.per-hour"),
             config.RequiredDouble("switchboard.accounts.wrong-per-name.burst"));
-        if (s.Iterations < 1 || s.SaltBytes < 16 || s.HashBytes < 16 || s.MaxConcurrentChecks < 1 || s.WatchInterval <= TimeSpan.Zero
-            || s.ReservesPerHostPerHour < 0 || s.ReservesPerHostBurst < 1 || s.LoginsPerNamePerMinute < 0 || s.LoginsPerNameBurst < 1
-            || s.WrongPerNamePerHour < 0 || s.WrongPerNameBurst < 1)
-            throw new ConfigurationException(
-                "switchboard.accounts: iterations and max-concurrent-checks must be at least 1, salt-bytes and hash-bytes at least 16, " +
-                "watch-interval positive, reserves-per-host.per-hour, logins-per-name.per-minute and wrong-per-name.per-hour at least 0 and their bursts at least 1");
+        new SettingChecks("switchboard.accounts")
+            .AtLeast("iterations", s.Iterations, 1).AtLeast("salt-bytes", s.SaltBytes, 16).AtLeast("hash-bytes", s.HashBytes, 16)
+            .AtLeast("max-concurrent-checks", s.MaxConcurrentChecks, 1).Positive("watch-interval", s.WatchInterval)
+            .AtLeast("reserves-per-host.per-hour", s.ReservesPerHostPerHour, 0).AtLeast("reserves-per-host.burst", s.ReservesPerHostBurst, 1)
+            .AtLeast("logins-per-name.per-minute", s.LoginsPerNamePerMinute, 0).AtLeast("logins-per-name.burst", s.LoginsPerNameBurst, 1)
+            .AtLeast("wrong-per-name.per-hour", s.WrongPerNamePerHour, 0).AtLeast("wrong-per-name.burst", s.WrongPerNameBurst, 1)
+            .ThrowIfAny();
         return s;
     }
 }

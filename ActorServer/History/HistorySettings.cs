@@ -39,10 +39,14 @@ public sealed record HistorySettings(int MaxMessages, int MaxBytes, TimeSpan Max
             config.RequiredInt("switchboard.history.max-held-from-guests"),
             config.RequiredInt("switchboard.history.kept-rooms"),
             config.RequiredInt("switchboard.history.kept-guest-conversations"));
-        if (s.MaxMessages < 1 || s.MaxBytes < 1 || s.MaxAge <= TimeSpan.Zero || s.MaxQuery is < 1 or > Limits.MaxHistoryCount
-            || s.Replay < 0 || s.IdleAfter <= TimeSpan.Zero || s.MaxLive < 1 || s.MaxHeld < 1 || s.MaxHeldFrom < 1 || s.MaxHeldFromGuests < 1 || s.KeptRooms < 1 || s.KeptGuestConversations < 1 || s.Timeout <= TimeSpan.Zero || s.KeeperRetry <= TimeSpan.Zero)
-            throw new ConfigurationException(
-                $"switchboard.history: max-messages, max-bytes, max-live, max-held, max-held-from-one, max-held-from-guests, kept-rooms and kept-guest-conversations must be at least 1, max-query 1-{Limits.MaxHistoryCount}, replay at least 0, the times positive");
+        new SettingChecks("switchboard.history")
+            .AtLeast("max-messages", s.MaxMessages, 1).AtLeast("max-bytes", s.MaxBytes, 1).Positive("max-age", s.MaxAge)
+            .Between("max-query", s.MaxQuery, 1, Limits.MaxHistoryCount).AtLeast("replay", s.Replay, 0)
+            .Positive("idle-after", s.IdleAfter).AtLeast("max-live", s.MaxLive, 1).AtLeast("max-held", s.MaxHeld, 1)
+            .AtLeast("max-held-from-one", s.MaxHeldFrom, 1).AtLeast("max-held-from-guests", s.MaxHeldFromGuests, 1)
+            .AtLeast("kept-rooms", s.KeptRooms, 1).AtLeast("kept-guest-conversations", s.KeptGuestConversations, 1)
+            .Positive("timeout", s.Timeout).Positive("keeper-retry", s.KeeperRetry)
+            .ThrowIfAny();
         return s;
     }
 }

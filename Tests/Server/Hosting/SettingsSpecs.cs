@@ -83,6 +83,24 @@ public sealed class SettingsSpecs : IDisposable
         Assert.Contains(key, error.Message);
     }
 
+    // A tester's finding: max-messages = -3 was answered with the rules of all fourteen history settings.
+    [Theory]
+    [InlineData("switchboard.history.max-messages = -3", "switchboard.history.max-messages must be at least 1 (got -3)")]
+    [InlineData("switchboard.history { max-query = 500, max-age = 0s }",
+        "switchboard.history.max-age must be positive (got 0ms); switchboard.history.max-query must be 1-100 (got 500)")]
+    public void A_history_setting_out_of_range_is_an_error_naming_it_its_rule_and_the_value_given(string hocon, string message)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => HistorySettings.Create(ServerSettings.Load(File(hocon)).Hocon));
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void An_account_setting_out_of_range_is_an_error_naming_it_its_rule_and_the_value_given()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => AccountSettings.Create(ServerSettings.Load(File("switchboard.accounts.salt-bytes = 8")).Hocon));
+        Assert.Equal("switchboard.accounts.salt-bytes must be at least 16 (got 8)", error.Message);
+    }
+
     // Akka's parser would take either without a word, and the setting meant would keep its default.
     [Theory]
     [InlineData("switchboard { rate-limt { per-second = 0 } }", "switchboard.rate-limt is not a setting; did you mean switchboard.rate-limit?")]
