@@ -21,7 +21,8 @@ public sealed class RegistrationGateSpecs
     public void A_required_token_must_match_exactly()
     {
         var gate = new RegistrationGate(Settings, TokenCheck.For("s3cret"), _clock);
-        Assert.Equal(Codes.Unauthorized, gate.Check("a@h:1", "h", null)?.Code);
+        Assert.Equal((Codes.Unauthorized, "a valid token is required to register: give the server's token with --token-file F (first line, mode 0600) or SWITCHBOARD_TOKEN"),
+            gate.Check("a@h:1", "h", null));
         Assert.Equal(Codes.Unauthorized, gate.Check("a@h:2", "h2", "s3cre")?.Code);
         Assert.Null(gate.Check("a@h:3", "h3", "s3cret"));
     }
