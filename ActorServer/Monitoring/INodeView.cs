@@ -4,10 +4,11 @@ namespace Switchboard.Server.Monitoring;
 /// <param name="Roles">Cluster mode: the member's roles (absent in single-host mode).</param>
 /// <param name="Reachable">Cluster mode: whether the cluster's failure detectors reach the member (absent in single-host mode).</param>
 public sealed record NodeView(string Address, string State, int? Pid, DateTimeOffset? Started, DateTimeOffset? Heartbeat,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Roles = null,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? Reachable = null)
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull), System.Text.Json.Serialization.JsonPropertyOrder(1)] IReadOnlyList<string>? Roles = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull), System.Text.Json.Serialization.JsonPropertyOrder(1)] bool? Reachable = null)
 {
     // Milliseconds, whatever the source: the segment keeps them so, a cluster node's clock had ticks (7 decimals).
+    // (Roles and Reachable are ordered last so that these two keep their place after pid.)
     public DateTimeOffset? Started { get; init; } = Millis(Started);
     public DateTimeOffset? Heartbeat { get; init; } = Millis(Heartbeat);
 

@@ -66,8 +66,10 @@ public sealed class MonitorUnitSpecs
         var clock = new DateTimeOffset(2026, 12, 7, 9, 41, 2, TimeSpan.Zero).AddTicks(1_234_567);
         var json = System.Text.Json.JsonSerializer.Serialize(new NodeView("127.0.0.1:4053", "up", 1, clock, clock),
             new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
-        Assert.Contains("\"started\":\"2026-12-07T09:41:02.123+00:00\"", json);
-        Assert.Contains("\"heartbeat\":\"2026-12-07T09:41:02.123+00:00\"", json);
+        Assert.Contains("\"pid\":1,\"started\":\"2026-12-07T09:41:02.123+00:00\",\"heartbeat\":\"2026-12-07T09:41:02.123+00:00\"", json);
+        var cluster = System.Text.Json.JsonSerializer.Serialize(new NodeView("127.0.0.1:4053", "up", 1, clock, null, ["front:x"], true),
+            new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+        Assert.EndsWith("\"pid\":1,\"started\":\"2026-12-07T09:41:02.123+00:00\",\"heartbeat\":null,\"roles\":[\"front:x\"],\"reachable\":true}", cluster);
     }
 
     [Fact]
