@@ -7,8 +7,7 @@ namespace Switchboard.Benchmarks;
 /// <summary>
 /// The single host's journal writer as a busy DM run drives it: one conversation's write of 12 events per transaction
 /// (what `messaging --durable --clients 10` gives), ten conversations in turn, on a fresh file with the node's schema,
-/// with and without the plugin's two journal indexes that no statement uses (<see cref="SqliteSchema.UnusedJournalIndexes"/>),
-/// and with SQLite's own checkpoint size against the node's (<c>switchboard.data.checkpoint-pages</c>).
+/// with and without the plugin's two journal indexes that no statement uses (<see cref="SqliteSchema.UnusedJournalIndexes"/>).
 /// </summary>
 public class JournalWriterBenchmarks
 {
@@ -22,9 +21,6 @@ public class JournalWriterBenchmarks
 
     [Params(false, true)]
     public bool UnusedIndexes { get; set; }
-
-    [Params(JournalWriter.SqliteCheckpointPages, 10_000)]
-    public int CheckpointPages { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -50,7 +46,7 @@ public class JournalWriterBenchmarks
         }
         new Random(1).NextBytes(_payload);
         _ids = [.. Enumerable.Range(0, _sequence.Length).Select(i => $"conversation-dm:load-{i:00}\u0000load-{(i + 1) % 10:00}")];
-        _writer = new JournalWriter(connection, WalSync.Normal, checkpointPages: CheckpointPages);
+        _writer = new JournalWriter(connection, WalSync.Normal);
     }
 
     [GlobalCleanup]

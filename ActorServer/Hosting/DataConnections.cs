@@ -45,14 +45,6 @@ public static class DataConnections
         };
     }
 
-    /// <summary><c>switchboard.data.checkpoint-pages</c>: 100 to 1,000,000 (a log that never folds back grows without bound).</summary>
-    public static int CheckpointPagesOf(Config hocon)
-    {
-        var pages = hocon.RequiredInt("switchboard.data.checkpoint-pages");
-        return pages is >= 100 and <= 1_000_000 ? pages
-            : throw new ConfigurationException($"switchboard.data.checkpoint-pages must be 100 to 1000000 (got {pages})");
-    }
-
     /// <summary>linq2db's options for <paramref name="connectionString"/>: Microsoft.Data.Sqlite, each connection set
     /// up as it opens.</summary>
     public static DataOptions Options(string connectionString, WalSync sync)

@@ -66,7 +66,6 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
             history = HistorySettings.Create(hocon);
             file = hocon.RequiredString("switchboard.data.file");
             sync = DataConnections.SyncOf(hocon);
-            DataConnections.CheckpointPagesOf(hocon); // read by the journal; refused here, before anything starts
         }
         catch (ConfigurationException ex)
         {

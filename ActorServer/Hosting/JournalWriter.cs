@@ -33,22 +33,15 @@ public sealed class JournalWriter : IDisposable
     /// (Microsoft.Data.Sqlite retries a busy lock for its command timeout, 30 s by default).</summary>
     public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(5);
 
-    /// <summary>SQLite's own: a commit that leaves more pages than this in the write-ahead log folds them into the file.</summary>
-    public const int SqliteCheckpointPages = 1000;
-
     /// <param name="lockWait">How long a transaction waits for the write lock (<see cref="LockWait"/>; whole seconds, at
     /// least one).</param>
-    /// <param name="checkpointPages">Pages the write-ahead log holds before one of this writer's commits folds them into
-    /// the file (<c>switchboard.data.checkpoint-pages</c>; <see cref="SqliteCheckpointPages"/> by default).</param>
-    public JournalWriter(string connectionString, WalSync sync, TimeSpan? lockWait = null, int checkpointPages = SqliteCheckpointPages)
+    public JournalWriter(string connectionString, WalSync sync, TimeSpan? lockWait = null)
     {
         _connectionString = new SqliteConnectionStringBuilder(connectionString)
         {
             DefaultTimeout = Math.Max(1, (int)(lockWait ?? LockWait).TotalSeconds),
         }.ToString();
-        ArgumentOutOfRangeException.ThrowIfLessThan(checkpointPages, 1);
-        // Only this connection's: the writer makes nearly every commit, and with it nearly every checkpoint.
-        _pragmas = DataConnections.Pragmas(sync) + $" PRAGMA wal_autocheckpoint = {checkpointPages};";
+        _pragmas = DataConnections.Pragmas(sync);
         _thread = new Thread(Run) { IsBackground = true, Name = "journal-writer" };
         _thread.Start();
     }

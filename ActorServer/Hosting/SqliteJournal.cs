@@ -22,7 +22,6 @@ public sealed class SqliteJournal : SqlWriteJournal
 {
     private readonly string _connectionString;
     private readonly WalSync _sync;
-    private readonly int _checkpointPages;
     private const int PruneAt = 1024;
     // Per persistence id, its latest write (a successor reads its highest id only after it, as the plugin does); those
     // done are pruned once PruneAt ids have gathered.
@@ -34,12 +33,11 @@ public sealed class SqliteJournal : SqlWriteJournal
         // Never pooled: the writer keeps its one connection for good and reopens it only after a failure.
         _connectionString = new SqliteConnectionStringBuilder(journalConfig.GetString("connection-string")) { Pooling = false }.ToString();
         _sync = DataConnections.SyncOf(Context.System.Settings.Config);
-        _checkpointPages = DataConnections.CheckpointPagesOf(Context.System.Settings.Config);
     }
 
     protected override void PreStart()
     {
-        _writer = new JournalWriter(_connectionString, _sync, checkpointPages: _checkpointPages);
+        _writer = new JournalWriter(_connectionString, _sync);
         base.PreStart();
     }
 

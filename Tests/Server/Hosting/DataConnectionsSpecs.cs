@@ -109,18 +109,6 @@ public sealed class DataConnectionsSpecs : IDisposable
         Assert.Equal("bad configuration: switchboard.data.synchronous must be normal or full (got 'off')", problem);
     }
 
-    [Theory]
-    [InlineData("0")]
-    [InlineData("99")]
-    [InlineData("1000001")]
-    public void A_checkpoint_size_out_of_range_is_refused_as_bad_configuration(string pages)
-    {
-        var hocon = ConfigurationFactory.ParseString($"switchboard.data.checkpoint-pages = {pages}").WithFallback(ActorTestConfig.Server());
-        Assert.Null(DataStore.Open(_dir, hocon, out var problem, out var exit));
-        Assert.Equal(2, exit);
-        Assert.Equal($"bad configuration: switchboard.data.checkpoint-pages must be 100 to 1000000 (got {pages})", problem);
-    }
-
     [Fact]
     public void The_file_is_in_WAL_mode_for_every_connection_once_opened()
     {

@@ -58,27 +58,6 @@ public sealed class JournalWriterSpecs : IDisposable
 
     private string ConnectionString => new SqliteConnectionStringBuilder { DataSource = _file, Pooling = false }.ToString();
 
-    // The write-ahead log beside the file: it keeps the size it reached (a checkpoint rewinds it, never shrinks it).
-    private long LogBytes => new FileInfo(_file + "-wal") is { Exists: true } f ? f.Length : 0;
-
-    [Theory]
-    [InlineData(100)]
-    [InlineData(10_000)]
-    public async Task The_writer_folds_the_log_into_the_file_only_past_its_checkpoint_pages(int pages)
-    {
-        using var writer = new JournalWriter(ConnectionString, WalSync.Normal, checkpointPages: pages);
-        // ~8,000 pages of log: 200 commits of 50 rows of 200 bytes, the rows spread over 50 ids as conversations are (each
-        // commit logs every page it touched, whole).
-        var payload = new byte[200];
-        for (var commit = 0; commit < 200; commit++)
-            await writer.WriteAsync([.. Enumerable.Range(0, 50).Select(i => new JournalRowData($"conversation-{i}", commit + 1, payload, "posted", 4245, 0))]);
-        // Read from another connection while the writer's is open (its close checkpoints and removes the log).
-        var logPages = LogBytes / 4096;
-        Assert.Equal(10_000, Read("SELECT count(*) FROM event_journal", r => r.GetInt64(0)).Single());
-        if (pages == 100) Assert.InRange(logPages, 1, 400); // folded back each time it passed 100: one commit's pages more at most
-        else Assert.InRange(logPages, 2_000, 10_000); // far past SQLite's own 1,000 (~1,050 with it), never folded back
-    }
-
     [Fact]
     public async Task Writes_complete_once_committed_with_the_plugins_columns()
     {
