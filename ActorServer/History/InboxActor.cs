@@ -31,7 +31,7 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
     // Each held message with the sequence number of its MessageHeld event: a delivery names the last one it covered, so
     // a second login's delivery cannot forget messages held after the first one gathered.
     private readonly List<(Conversation Conversation, long MsgId, long Seq)> _held = [];
-    private readonly Dictionary<string, long> _read = new(StringComparer.Ordinal);
+    private readonly MovedMarkers _read = new(MaxMarkers);
     // The last messages pushed at a login (in memory; what the events since the last snapshot say after a restart): a
     // sender asking again after its first ask was held but not answered (a node killed in between) is answered held,
     // not given the message a second time.
@@ -69,7 +69,7 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
         Recover<HeldDelivered>(e => Delivered(e.UpTo));
         Recover<HeldDropped>(e => _held.RemoveAll(h => h.Seq == e.Seq));
         Recover<MarkedRead>(e => Mark(e.Conversation, e.MsgId));
-        Recover<MarkerForgotten>(e => _read.Remove(e.Conversation));
+        Recover<MarkerForgotten>(e => _read.Forget(e.Conversation));
         Recover<InboxCleared>(_ => Clear());
         Recover<SnapshotOffer>(o => Restore(o.Metadata.SequenceNr, (InboxSnapshot)o.Snapshot));
         // An inbox written before snapshots existed (or stopped before its last one) is compacted now.
@@ -109,8 +109,8 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
         Command<ReadMarkers>(m => Sender.Tell(new MarkersRead(m.Ticket, Markers(m.Of))));
         Command<ForgetMarker>(m =>
         {
-            if (_read.ContainsKey(m.Conversation.Key))
-                Persist(new MarkerForgotten(m.Conversation.Key), e => Persisted(() => _read.Remove(e.Conversation)));
+            if (_read.TryGetValue(m.Conversation.Key, out _))
+                Persist(new MarkerForgotten(m.Conversation.Key), e => Persisted(() => _read.Forget(e.Conversation)));
         });
         Command<CollectAway>(OnCollect);
         Command<Fetched>(OnFetched);
@@ -195,7 +195,7 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
 
     private void OnMarkRead(MarkReadUpTo m)
     {
-        var current = _read.GetValueOrDefault(m.Conversation.Key);
+        var current = _read.Of(m.Conversation.Key);
         if (m.MsgId <= current)
         {
             Sender.Tell(new MarkedOk(m.Ticket, current));
@@ -211,8 +211,8 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
     }
 
     private (Conversation, long)[] Markers(Conversation[]? of) => of is null
-        ? [.. _read.Where(r => !r.Key.StartsWith('#')).Select(r => (new Conversation(r.Key), r.Value))]
-        : [.. of.Where(c => _read.ContainsKey(c.Key)).Select(c => (c, _read[c.Key]))];
+        ? [.. _read.InOrder.Where(r => !r.Conversation.StartsWith('#')).Select(r => (new Conversation(r.Conversation), r.MsgId))]
+        : [.. of.Where(c => _read.TryGetValue(c.Key, out _)).Select(c => (c, _read.Of(c.Key)))];
 
     private void Clear()
     {
@@ -222,13 +222,8 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
         _deliveredOrder.Clear();
     }
 
-    private void Mark(string conversation, long msgId)
-    {
-        _read.Remove(conversation);
-        _read[conversation] = msgId;
-        // Insertion order is the order markers moved: the oldest goes first.
-        if (_read.Count > MaxMarkers) _read.Remove(_read.Keys.First());
-    }
+    // The least recently moved goes first, past MaxMarkers.
+    private void Mark(string conversation, long msgId) => _read.Move(conversation, msgId);
 
     // A page at a time, the oldest held first: PageLines of the longest texts stay well within a message between
     // cluster nodes (akka.remote's maximum-frame-size, 512,000 bytes), which a whole inbox of them (max-held) is not.
@@ -247,7 +242,7 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
         if (!m.Next)
         {
             foreach (var key in counted.Keys) ids.TryAdd(key, []);
-            foreach (var key in _read.Keys) ids.TryAdd(new Conversation(key), []);
+            foreach (var (key, _) in _read.InOrder) ids.TryAdd(new Conversation(key), []);
         }
         var heldAt = new Dictionary<(string, long), long>(page.Count);
         foreach (var h in page) heldAt.TryAdd((h.Conversation.Key, h.MsgId), h.Seq);
@@ -317,7 +312,7 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
         // Taken at this number even if saving it fails: the next try comes after as many events again.
         _saving = true;
         _snapshotAt = LastSequenceNr;
-        SaveSnapshot(new InboxSnapshot([.. _held.Select(h => (h.Conversation.Key, h.MsgId, h.Seq))], [.. _read.Select(r => (r.Key, r.Value))]));
+        SaveSnapshot(new InboxSnapshot([.. _held.Select(h => (h.Conversation.Key, h.MsgId, h.Seq))], [.. _read.InOrder]));
     }
 
     private void Restore(long at, InboxSnapshot s)

@@ -379,6 +379,34 @@ public sealed class HistoryActorSpecs() : TestKit(Akka.Configuration.Configurati
         Assert.Equal(Codes.Invalid, ExpectMsg<HistoryFailed>(Wait).Code);
     }
 
+    // Hostile tester hA (2026-12-07): the markers were a Dictionary whose order was taken for the order they moved, but a
+    // removed entry's slot is the next one filled. A marker moved again kept its first place (and was forgotten first),
+    // and past 256 each new marker took the slot just freed and was forgotten at the next one, though it was answered
+    // "read up to 1": a name reading many conversations lost its newest markers, and the lists counted the wrong 32.
+    [Fact]
+    public void Past_the_markers_bound_the_least_recently_moved_marker_is_forgotten_never_a_newer_one()
+    {
+        var history = History();
+        Conversation With(int i) => Conversation.Direct("alice", $"p{i:D3}");
+        void Mark(int i, long id)
+        {
+            history.Tell(new MarkChecked(new MarkReadUpTo("alice", i, With(i), id)));
+            Assert.Equal(id, ExpectMsg<MarkedOk>(Wait).Marker);
+        }
+        for (var i = 0; i < InboxActor.MaxMarkers; i++) Mark(i, 1);
+        Mark(0, 2); // moved again: now the most recently moved
+        Mark(InboxActor.MaxMarkers, 1);
+        Mark(InboxActor.MaxMarkers + 1, 1);
+
+        history.Tell(new ReadMarkers("alice", 1, null));
+        var markers = ExpectMsg<MarkersRead>(Wait).Markers.Select(m => m.Conversation).ToList();
+        Assert.Equal(InboxActor.MaxMarkers, markers.Count);
+        Assert.DoesNotContain(With(1), markers);
+        Assert.DoesNotContain(With(2), markers);
+        // In the order they moved, the latest last.
+        Assert.Equal([With(0), With(InboxActor.MaxMarkers), With(InboxActor.MaxMarkers + 1)], markers[^3..]);
+    }
+
     [Fact]
     public async Task An_inbox_that_cannot_write_answers_503_and_holds_nothing_it_did_not_write()
     {
