@@ -26,6 +26,9 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, Child> _children = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, string> _byRef = [];
+    // Children started and not yet read back from the store, and those waiting to start (ReadBacks).
+    private readonly HashSet<IActorRef> _reading = [];
+    private readonly ReadBacks _waitingToStart = new();
     private readonly Func<bool> _keep;
     private readonly DataFileGuard? _file;
     private readonly SwitchboardMetrics? _metrics;
@@ -93,6 +96,10 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         Receive<ChildStopping>(m =>
         {
             if (_byRef.TryGetValue(m.Child, out var id) && _children[id].Actor.Equals(m.Child)) _children[id].Failed = true;
+        });
+        Receive<ChildReadBack>(m =>
+        {
+            if (_reading.Remove(m.Child)) StartWaiting();
         });
         Receive<Terminated>(t => OnStopped(t.ActorRef));
         Receive<IdleCheck>(_ => LetIdleGo());
@@ -243,11 +250,36 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     private void ToInbox(string owner, object m) =>
         Route(InboxActor.PersistenceIdOf(owner), () => InboxActor.Props(owner, _settings, HistoryRoutes.Via(Self), _metrics, _reserved), m);
 
+    // A conversation or inbox not in memory is read back whole from the store (up to max-bytes of text: milliseconds of a
+    // core and its size in memory). Sessions bound their own waiting reads, not the node's: guest names of one peer
+    // joining and leaving more full rooms than max-live made every join a read-back, and 64 of them had another
+    // client's room messages wait seconds (a hostile tester's finding). So at most max-reading are read back at once;
+    // the others wait their turn, one requester's at a time, so a client asking for one waits behind one of each other
+    // requester's, never behind all of a flood's. What comes for one waiting goes with it, in order.
     private void Route(string id, Func<Props> props, object message)
     {
-        var child = ChildFor(id, props);
-        if (child.Stopping) child.Waiting.Add((message, Sender));
-        else child.Actor.Forward(message);
+        if (_waitingToStart.Add(id, message, Sender)) return;
+        if (!_children.ContainsKey(id) && _reading.Count >= _settings.MaxReading)
+        {
+            _waitingToStart.Wait(id, props, message, Sender);
+            return;
+        }
+        Deliver(ChildFor(id, props), message, Sender);
+    }
+
+    private void StartWaiting()
+    {
+        while (_reading.Count < _settings.MaxReading && _waitingToStart.Next() is { } next)
+        {
+            var child = ChildFor(next.Id, next.Props);
+            foreach (var (message, sender) in next.Messages) Deliver(child, message, sender);
+        }
+    }
+
+    private static void Deliver(Child child, object message, IActorRef sender)
+    {
+        if (child.Stopping) child.Waiting.Add((message, sender));
+        else child.Actor.Tell(message, sender);
     }
 
     /// <param name="spawn">What a new one is started with, when not <paramref name="props"/> (its successors' props).</param>
@@ -258,6 +290,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
             if (_children.Count(c => !c.Value.Stopping) >= _settings.MaxLive) LetGo(LeastRecentlyUsed());
             var actor = Context.ActorOf((spawn ?? props)(), $"{Uri.EscapeDataString(id)}-{++_incarnations}");
             Context.Watch(actor);
+            _reading.Add(actor);
             _children[id] = child = new Child(actor, props);
             _byRef[actor] = id;
         }
@@ -281,7 +314,15 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         child.Actor.Tell(StopChild.Instance);
     }
 
+    // A child that stopped while read back frees its place for the next waiting, once it is gone from the children.
     private void OnStopped(IActorRef actor)
+    {
+        var wasReading = _reading.Remove(actor);
+        Stopped(actor);
+        if (wasReading) StartWaiting();
+    }
+
+    private void Stopped(IActorRef actor)
     {
         if (!_byRef.Remove(actor, out var id) || !_children.Remove(id, out var child)) return;
         if (!child.LetGo) _log.Warning("history: {0} stopped after a failure; it is read afresh from the store when next used", id);

@@ -108,3 +108,6 @@ public sealed record MarkChecked(MarkReadUpTo Mark) : IHistoryWireMessage;
 /// <summary>A conversation or inbox → history: it is stopping after a failed write or read; what comes for it now waits for
 /// its successor (told before anyone hears the failure, so a retry never reaches the stopping one).</summary>
 public sealed record ChildStopping(IActorRef Child);
+
+/// <summary>A child of the single host's <see cref="HistoryActor"/> has read its journal back: the next one may start.</summary>
+public sealed record ChildReadBack(IActorRef Child);

@@ -18,9 +18,12 @@ namespace Switchboard.Server.History;
 /// written least recently loses its history.</param>
 /// <param name="KeptGuestConversations">Direct conversations with a guest party whose history the store holds at most;
 /// past it the one written least recently loses its history.</param>
+/// <param name="MaxReading">Conversations and inboxes read back from the store at once (single host); the others wait
+/// their turn, a requester's at a time.</param>
 /// <param name="KeeperRetry">How often a node that does not keep its data directory's history tries to take it over.</param>
 public sealed record HistorySettings(int MaxMessages, int MaxBytes, TimeSpan MaxAge, int MaxQuery, int Replay, TimeSpan IdleAfter,
-    int MaxLive, int MaxHeld, int MaxHeldFrom, TimeSpan Timeout, TimeSpan KeeperRetry, int MaxHeldFromGuests, int KeptRooms, int KeptGuestConversations)
+    int MaxLive, int MaxHeld, int MaxHeldFrom, TimeSpan Timeout, TimeSpan KeeperRetry, int MaxHeldFromGuests, int KeptRooms, int KeptGuestConversations,
+    int MaxReading)
 {
     public static HistorySettings Create(Config config)
     {
@@ -38,13 +41,15 @@ public sealed record HistorySettings(int MaxMessages, int MaxBytes, TimeSpan Max
             config.RequiredTimeSpan("switchboard.history.keeper-retry"),
             config.RequiredInt("switchboard.history.max-held-from-guests"),
             config.RequiredInt("switchboard.history.kept-rooms"),
-            config.RequiredInt("switchboard.history.kept-guest-conversations"));
+            config.RequiredInt("switchboard.history.kept-guest-conversations"),
+            config.RequiredInt("switchboard.history.max-reading"));
         new SettingChecks("switchboard.history")
             .AtLeast("max-messages", s.MaxMessages, 1).AtLeast("max-bytes", s.MaxBytes, 1).Positive("max-age", s.MaxAge)
             .Between("max-query", s.MaxQuery, 1, Limits.MaxHistoryCount).AtLeast("replay", s.Replay, 0)
             .Positive("idle-after", s.IdleAfter).AtLeast("max-live", s.MaxLive, 1).AtLeast("max-held", s.MaxHeld, 1)
             .AtLeast("max-held-from-one", s.MaxHeldFrom, 1).AtLeast("max-held-from-guests", s.MaxHeldFromGuests, 1)
             .AtLeast("kept-rooms", s.KeptRooms, 1).AtLeast("kept-guest-conversations", s.KeptGuestConversations, 1)
+            .AtLeast("max-reading", s.MaxReading, 1)
             .Positive("timeout", s.Timeout).Positive("keeper-retry", s.KeeperRetry)
             .ThrowIfAny();
         return s;

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Configuration;
 using Akka.Persistence.TestKit;
 using Akka.TestKit.Xunit2;
 
@@ -63,6 +64,66 @@ public sealed class HistoryActorSpecs() : TestKit(Akka.Configuration.Configurati
         gate.SetResult();
         Assert.Equal(1, ExpectMsg<Posted>(Wait).MsgId);
         await Journal.OnWrite.Pass();
+    }
+
+    // Hostile tester hA (2026-12-07): a conversation not in memory is read back whole from the store, and nothing bounded
+    // how many at once: guest names of one peer joining and leaving more full rooms than max-live made every join a
+    // read-back, ~3 ms of a core each, and another client's room messages waited seconds behind them. Now at most
+    // max-reading are read back at once, the others in turn by requester: here each read-back passes when the spec says.
+    [Fact]
+    public async Task A_requester_waits_for_the_store_behind_one_read_back_of_each_other_requester_not_behind_a_flood()
+    {
+        var flood = Enumerable.Range(0, 8).Select(i => Conversation.Room($"#f{i}")).ToArray();
+        var first = History();
+        foreach (var c in flood.Append(Lobby)) Post(first, c, 1, "kept");
+        Watch(first);
+        Sys.Stop(first);
+        ExpectTerminated(first, Wait);
+
+        // A new history actor has nothing in memory: each conversation asked for is read back from the journal.
+        var reads = new CountedReads();
+        await Journal.OnRecovery.SetInterceptorAsync(reads);
+        try
+        {
+            var history = Sys.ActorOf(HistoryActor.Props(HistorySettings.Create(ConfigurationFactory.ParseString(
+                "switchboard.history { max-live = 100, max-reading = 1 }").WithFallback(Sys.Settings.Config)), _clock));
+            var mallory = CreateTestProbe();
+            var bob = CreateTestProbe();
+            for (var i = 0; i < flood.Length; i++) history.Tell(new ReadHistory(flood[i], i, HistoryAnchor.Latest, 0, 10), mallory.Ref);
+            history.Tell(new ReadHistory(Lobby, 99, HistoryAnchor.Latest, 0, 10), bob.Ref);
+            // One of the flood's is read back, then its next (the flood's turn), then bob's: three, not nine, one at a time.
+            for (var k = 1; k <= 3; k++)
+            {
+                AwaitCondition(() => reads.Began >= k, Wait);
+                reads.Permits.Release();
+            }
+            Assert.Equal("kept", bob.ExpectMsg<HistoryPage>(Wait).Lines.Single().Text);
+            Assert.Equal(1, reads.MostAtOnce);
+        }
+        finally
+        {
+            reads.Permits.Release(100);
+            await Journal.OnRecovery.Pass();
+        }
+    }
+
+    // Each event read back waits for a permit; how many waited at once, at most.
+    private sealed class CountedReads : IJournalInterceptor
+    {
+        private int _began, _waiting, _most;
+
+        public SemaphoreSlim Permits { get; } = new(0);
+        public int Began => Volatile.Read(ref _began);
+        public int MostAtOnce => Volatile.Read(ref _most);
+
+        public async Task InterceptAsync(Akka.Persistence.IPersistentRepresentation message)
+        {
+            Interlocked.Increment(ref _began);
+            var now = Interlocked.Increment(ref _waiting);
+            for (var most = _most; now > most; most = _most) Interlocked.CompareExchange(ref _most, now, most);
+            await Permits.WaitAsync();
+            Interlocked.Decrement(ref _waiting);
+        }
     }
 
     private sealed class GatedWrites(Task open) : IJournalInterceptor
