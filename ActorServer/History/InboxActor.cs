@@ -39,6 +39,7 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
     private readonly Queue<(Conversation, long)> _deliveredOrder = new();
     private const int DeliveredKept = 256;
     private readonly Dictionary<long, Gathering> _gathering = [];
+    private bool _stopWhenGathered;
     private long _tickets;
     // The sequence number the last snapshot was taken (or recovered) at, and whether one is being saved.
     private long _snapshotAt;
@@ -117,7 +118,15 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
         Command<Fetched>(OnFetched);
         Command<GatherTimeout>(m => Finish(m.Ticket));
         Command<AwayDelivered>(OnDelivered);
-        Command<StopChild>(_ => Context.Stop(Self));
+        // Let go while gathering: past max-live the least recently used goes, and that was this inbox, whose gathering
+        // starts a conversation for each sender (a stranger's guest names writing to its owner, one DM each, were more
+        // than max-live): its report never came and every login got nothing (a hostile tester's finding). It stops once
+        // its report is sent (within the store's timeout); what comes for it meanwhile waits for its successor.
+        Command<StopChild>(_ =>
+        {
+            if (_gathering.Count == 0) Context.Stop(Self);
+            else _stopWhenGathered = true;
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -283,6 +292,7 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
         g.ReplyTo.Tell(complete
             ? new AwayReport(lines, [.. g.Unread], g.UpTo, g.Held - lines.Length - g.Older + g.LaterGone, g.Ticket, g.More, g.Later)
             : new AwayReport(lines, [.. g.Unread], 0, 0, g.Ticket));
+        if (_stopWhenGathered && _gathering.Count == 0) Context.Stop(Self);
     }
 
     private void OnDelivered(AwayDelivered m)

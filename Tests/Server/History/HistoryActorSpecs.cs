@@ -107,6 +107,33 @@ public sealed class HistoryActorSpecs() : TestKit(Akka.Configuration.Configurati
         }
     }
 
+    // Hostile tester hA (2026-12-07): an inbox gathering what arrived while its owner was away asks each conversation it
+    // holds messages from, and each one not in memory is started; past max-live the least recently used goes, which
+    // was the gathering inbox itself: it stopped with its gathering, no report came, and at each login the owner waited
+    // the store's timeout and got nothing. A stranger needs only more guest names writing to her than max-live (one DM
+    // each, while she is away) to keep every held message from her. An inbox let go while it gathers stops once done.
+    [Fact]
+    public void An_inbox_gathering_from_more_conversations_than_max_live_is_not_let_go_before_its_report()
+    {
+        var first = History();
+        var senders = new[] { "g1", "g2", "g3" };
+        for (var i = 0; i < senders.Length; i++)
+        {
+            var dm = Conversation.Direct("alice", senders[i]);
+            first.Tell(new Hold("alice", 100 + i, dm, Post(first, dm, i, $"from {senders[i]}", senders[i]).MsgId));
+            ExpectMsg<HeldOk>(Wait);
+        }
+        Watch(first);
+        Sys.Stop(first);
+        ExpectTerminated(first, Wait);
+
+        // Read back afresh, max-live = 2: the inbox and one conversation fit, the next conversation lets one of them go.
+        var history = History();
+        history.Tell(new CollectAway("alice"));
+        var report = ExpectMsg<AwayReport>(Wait);
+        Assert.Equal(["from g1", "from g2", "from g3"], report.Lines.Select(l => l.Line.Text));
+    }
+
     // Each event read back waits for a permit; how many waited at once, at most.
     private sealed class CountedReads : IJournalInterceptor
     {
