@@ -259,7 +259,10 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     private void Route(string id, Func<Props> props, object message)
     {
         if (_waitingToStart.Add(id, message, Sender)) return;
-        if (!_children.ContainsKey(id) && _reading.Count >= _settings.MaxReading)
+        // An inbox gathering for its owner's login (one of these children) asks up to every conversation it holds
+        // messages from at once: as one requester among a flood's it would wait a turn for each and miss the store's
+        // timeout, so it does not wait (logins are few: a name's are rate-limited).
+        if (!_children.ContainsKey(id) && _reading.Count >= _settings.MaxReading && !_byRef.ContainsKey(Sender))
         {
             _waitingToStart.Wait(id, props, message, Sender);
             return;
