@@ -101,7 +101,6 @@ public sealed class ConversationActor : HistoryEntity
         Recover<RecoveryCompleted>(_ =>
         {
             ReadServed();
-            _routes.Supervisor?.Tell(new ChildReadBack(Self));
             _metrics?.DataStoreRead();
             // Every event deleted, none of them an IdsReached: an earlier version's journal, whose ids are its sequence numbers.
             if (_lastId == 0) _lastId = LastSequenceNr;

@@ -12,6 +12,7 @@ namespace Switchboard.Server.History;
 public abstract class HistoryEntity : ReceivePersistentActor
 {
     private readonly LiveEntities? _liveEntities;
+    private readonly IActorRef? _supervisor;
     private readonly AskedWhileReading _askedWhileReading;
     private LiveEntities.Entry? _live;
 
@@ -20,6 +21,7 @@ public abstract class HistoryEntity : ReceivePersistentActor
     private protected HistoryEntity(HistoryRoutes routes, Func<object, object?> failedAnswer)
     {
         _liveEntities = routes.Live;
+        _supervisor = routes.Supervisor;
         _askedWhileReading = new AskedWhileReading(failedAnswer);
         // Sharding's way to let an entity go: its shard stops it with StopChild, which answers its pending writes first.
         Command<MakeRoom>(_ => Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(StopChild.Instance)));
@@ -36,8 +38,13 @@ public abstract class HistoryEntity : ReceivePersistentActor
         return base.AroundReceive(receive, message);
     }
 
-    /// <summary>The journal was read back: what was asked meanwhile is served from the stash.</summary>
-    private protected void ReadServed() => _askedWhileReading.Served();
+    /// <summary>The journal was read back: what was asked meanwhile is served from the stash, and the single host's
+    /// history may start the next read-back waiting (<see cref="ChildReadBack"/>).</summary>
+    private protected void ReadServed()
+    {
+        _askedWhileReading.Served();
+        _supervisor?.Tell(new ChildReadBack(Self));
+    }
 
     /// <summary>The journal could not be read: what was asked meanwhile hears its answer now.</summary>
     private protected void ReadFailed() => _askedWhileReading.Failed();

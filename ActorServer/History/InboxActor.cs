@@ -77,7 +77,6 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
         Recover<RecoveryCompleted>(_ =>
         {
             ReadServed();
-            _routes.Supervisor?.Tell(new ChildReadBack(Self));
             _metrics?.DataStoreRead();
             if (LastSequenceNr - _snapshotAt >= SnapshotEvery) Snapshot();
         });
