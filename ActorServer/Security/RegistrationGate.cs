@@ -49,14 +49,14 @@ public sealed class RegistrationGate
         _failures = new Penalties(settings.FailuresBeforePenalty, settings.FirstPenalty, settings.MaxPenalty, clock);
     }
 
-    /// <summary>Null when the registration may go ahead (and is then counted against the rate), else the refusal.</summary>
-    /// <param name="address">The client system's address (what a session will talk to).</param>
-    /// <param name="host">The client's host as the server's socket saw it, for the token penalties.</param>
     /// <summary>Says how to give one, as a reserved name's refusal names --password-file (a new user read only "a valid
     /// token is required to register" and had to look up how).</summary>
     public const string TokenRequired =
         "a valid token is required to register: give the server's token with --token-file F (first line, mode 0600) or SWITCHBOARD_TOKEN";
 
+    /// <summary>Null when the registration may go ahead (and is then counted against the rate), else the refusal.</summary>
+    /// <param name="address">The client system's address (what a session will talk to).</param>
+    /// <param name="host">The client's host as the server's socket saw it, for the token penalties.</param>
     public (int Code, string Error)? Check(string address, string host, string? token)
     {
         var now = _clock.GetTimestamp();
