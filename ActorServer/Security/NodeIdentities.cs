@@ -63,6 +63,10 @@ public sealed class NodeIdentities
     public bool IsNode(Address address, ulong uid) =>
         _read is not null && _known.TryGetValue(KeyOf(address), out var published) && published != 0 && published == unchecked((int)uid);
 
+    /// <summary>Whether the node at <paramref name="node"/> (HOST:PORT) has published its uid, in the last view: its actor
+    /// system is up, so it listens.</summary>
+    public bool HasPublished(string node) => _known.TryGetValue(node, out var published) && published != 0;
+
     /// <summary>HOST:PORT, as a node's row names it (<c>NodeAddress.Node</c>).</summary>
     public static string KeyOf(Address address) => $"{address.Host}:{address.Port}";
 }

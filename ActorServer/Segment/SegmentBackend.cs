@@ -41,7 +41,6 @@ public sealed class SegmentBackend(IStateStore store, StateSettings settings, st
     }
 
     private DoorRouter? _router;
-
     private Security.NodeIdentities? _nodes;
     private bool _uidPublished;
 
@@ -135,8 +134,8 @@ public sealed class SegmentBackend(IStateStore store, StateSettings settings, st
         if (_unserved.Count > 0)
             foreach (var name in _unserved.Keys.Where(n => !snapshot.Clients.Any(c => c.Name == n)).ToList()) _unserved.Remove(name);
         _core.Announce(_presence.Observe(snapshot, _unserved.Count == 0 ? null : _unserved.ContainsKey));
-        var uids = store.NodeUids();
-        _router?.Warm(snapshot.Nodes, address => uids is not null && uids.TryGetValue(address, out var uid) && uid != 0);
+        // The uids as read by _nodes.Refresh above.
+        if (_nodes is { } identities) _router?.Warm(snapshot.Nodes, identities.HasPublished);
     }
 
     // Other nodes' deliveries reach this node at its door, which hands them to the gateway or rooms directly.
