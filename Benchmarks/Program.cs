@@ -13,6 +13,8 @@ public static class Program
         root.Subcommands.Add(EchoServer.Command());
         root.Subcommands.Add(Nats.NatsResponder.Command());
         root.Subcommands.Add(Nats.NatsClient.Command());
+        root.Subcommands.Add(SocketFloor.Command());
+        root.Subcommands.Add(SocketFloor.ServerCommand());
         // BenchmarkDotNet parses its own arguments (and answers --help): only a subcommand name selects ours.
         if (args.Length == 0 || !root.Subcommands.Any(c => c.Name == args[0]))
         {
