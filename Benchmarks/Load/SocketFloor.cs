@@ -25,14 +25,15 @@ public static class SocketFloor
         var rate = new Option<int>("--rate") { Description = "Requests per second over all connections", DefaultValueFactory = _ => 2000 };
         var seconds = new Option<double>("--seconds") { Description = "Measured seconds per run (after 2 s of warm-up)", DefaultValueFactory = _ => 8 };
         var repeats = new Option<int>("--repeats") { Description = "Runs of each server, alternated", DefaultValueFactory = _ => 3 };
+        var json = new Option<string?>("--json") { Description = "Also write the figures to this file as JSON", HelpName = "FILE" };
         var command = new Command("socket-floor", "A bare socket server's CPU per request at window 1: answered on .NET's socket thread, and handed to a loop thread first")
         {
-            clients, rate, seconds, repeats,
+            clients, rate, seconds, repeats, json,
         };
         foreach (var option in new[] { clients, rate, repeats })
             option.Validators.Add(r => { if (r.Tokens.Count > 0 && int.TryParse(r.Tokens[0].Value, out var v) && v < 1) r.AddError($"{option.Name} must be at least 1"); });
         seconds.Validators.Add(r => { if (r.Tokens.Count > 0 && double.TryParse(r.Tokens[0].Value, out var v) && v <= 0) r.AddError("--seconds must be more than 0"); });
-        command.SetAction((r, token) => RunAsync(r.GetValue(clients), r.GetValue(rate), r.GetValue(seconds), r.GetValue(repeats), token));
+        command.SetAction((r, token) => RunAsync(r.GetValue(clients), r.GetValue(rate), r.GetValue(seconds), r.GetValue(repeats), r.GetValue(json), token));
         return command;
     }
 
@@ -46,7 +47,7 @@ public static class SocketFloor
         return command;
     }
 
-    private static async Task<int> RunAsync(int clients, int rate, double seconds, int repeats, CancellationToken token)
+    private static async Task<int> RunAsync(int clients, int rate, double seconds, int repeats, string? json, CancellationToken token)
     {
         Console.WriteLine($"socket-floor: {clients} connections, window 1, paced at {rate}/s, {seconds} s measured per run, {repeats} run(s) of each server");
         var results = new Dictionary<string, List<double>> { ["inline"] = [], ["hop"] = [] };
@@ -62,7 +63,15 @@ public static class SocketFloor
         Console.WriteLine("|---|---:|---|");
         foreach (var (mode, runs) in results)
             Console.WriteLine($"| {mode} | {Median(runs):F1} | {string.Join(", ", runs.Select(r => r.ToString("F1")))} |");
-        Console.WriteLine($"The hand-off to a loop thread: {Median(results["hop"]) - Median(results["inline"]):F1} µs per request (medians).");
+        var handOff = Median(results["hop"]) - Median(results["inline"]);
+        Console.WriteLine($"The hand-off to a loop thread: {handOff:F1} µs per request (medians).");
+        if (json is not null)
+            await File.WriteAllTextAsync(json, System.Text.Json.JsonSerializer.Serialize(new
+            {
+                clients, rate, seconds,
+                results = results.Select(r => new { server = r.Key, medianUs = Median(r.Value), runsUs = r.Value }),
+                handOffUs = handOff,
+            }), CancellationToken.None);
         return 0;
     }
 
@@ -82,6 +91,7 @@ public static class SocketFloor
         start.Environment["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1";
         start.Environment["DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT"] = "1";
         using var server = Process.Start(start) ?? throw new InvalidOperationException("could not start the socket-floor server");
+        await Console.Error.WriteLineAsync($"socket-floor: {mode} server pid {server.Id}");
         var sockets = new List<Socket>();
         try
         {

@@ -192,3 +192,26 @@ public sealed class CapacitySmokeSpecs
         run.AssertStoppedWhatItStarted(atLeast: 1);
     }
 }
+
+/// <summary>
+/// <c>socket-floor</c>: both bare socket servers answer, the figures are there, and no server is left running. Nothing
+/// here is about speed.
+/// </summary>
+// The servers and clients share both cores.
+[Collection(MachineCollection.Name)]
+[Trait(Tiers.Name, Tiers.Process)]
+public sealed class SocketFloorSmokeSpecs
+{
+    [Fact]
+    public async Task Socket_floor_reports_both_servers_cost_and_stops_them()
+    {
+        using var run = await LoadRun.RunAsync(["socket-floor", "--clients", "4", "--rate", "2000", "--seconds", "2", "--repeats", "1"], 90);
+        Assert.True(run.ExitCode == 0, run.StdErr);
+        var results = run.Figures().GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(["inline", "hop"], results.Select(r => r.GetProperty("server").GetString()));
+        // 4,000 requests cost each server well over the 10 ms the kernel counts CPU time in.
+        Assert.All(results, r => Assert.True(r.GetProperty("medianUs").GetDouble() > 0));
+        Assert.Contains("| server | CPU µs per request", run.StdOut);
+        run.AssertStoppedWhatItStarted(2);
+    }
+}
