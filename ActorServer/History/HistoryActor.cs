@@ -29,6 +29,9 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     // Children started and not yet read back from the store, and those waiting to start (ReadBacks).
     private readonly HashSet<IActorRef> _reading = [];
     private readonly ReadBacks _waitingToStart = new();
+    // What each host's clients may have read back (read-backs-per-host-*), and the hosts refused since last logged.
+    private readonly HostBudget _readBacks;
+    private readonly HashSet<string> _refusing = new(StringComparer.Ordinal);
     private readonly Func<bool> _keep;
     private readonly DataFileGuard? _file;
     private readonly SwitchboardMetrics? _metrics;
@@ -62,6 +65,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         _reserved = reserved;
         _settings = settings;
         _clock = clock;
+        _readBacks = new HostBudget(settings.ReadBacksPerHostPerSecond * 3600, settings.ReadBacksPerHostBurst, clock);
         _file = file;
         _metrics = metrics;
         _keep = keep ?? (() => true);
@@ -102,7 +106,11 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
             if (_reading.Remove(m.Child)) StartWaiting();
         });
         Receive<Terminated>(t => OnStopped(t.ActorRef));
-        Receive<IdleCheck>(_ => LetIdleGo());
+        Receive<IdleCheck>(_ =>
+        {
+            LetIdleGo();
+            _refusing.Clear();
+        });
         // What the guard refused: its sender hears 503 here.
         Receive<Post>(m => Refuse(m.Ticket));
         Receive<MarkReadUpTo>(m => Refuse(m.Ticket));
@@ -256,18 +264,57 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     // client's room messages wait seconds (a hostile tester's finding). So at most max-reading are read back at once;
     // the others wait their turn, one requester's at a time, so a client asking for one waits behind one of each other
     // requester's, never behind all of a flood's. What comes for one waiting goes with it, in order.
+    // That still let a flood keep the one read-back going all the time, so each host's clients have a budget of them
+    // too (ReadBackRefused); a host's names are one requester in the turns.
     private void Route(string id, Func<Props> props, object message)
     {
         if (_waitingToStart.Add(id, message, Sender)) return;
         // An inbox gathering for its owner's login (one of these children) asks up to every conversation it holds
         // messages from at once: as one requester among a flood's it would wait a turn for each and miss the store's
         // timeout, so it does not wait (logins are few: a name's are rate-limited).
-        if (!_children.ContainsKey(id) && _reading.Count >= _settings.MaxReading && !_byRef.ContainsKey(Sender))
+        if (!_children.ContainsKey(id) && !_byRef.ContainsKey(Sender))
         {
-            _waitingToStart.Wait(id, props, message, Sender);
-            return;
+            var host = ChargedTo(message);
+            if (host is not null && ReadBackRefused(host, message)) return;
+            if (_reading.Count >= _settings.MaxReading)
+            {
+                _waitingToStart.Wait(id, props, message, Sender, (object?)host ?? Sender);
+                return;
+            }
         }
         Deliver(ChildFor(id, props), message, Sender);
+    }
+
+    // The host a client's request is charged to, as its session stamped it from the transport (never the client's
+    // word): a join's replay, a query, a read marker, a kept message. Others (an inbox's, a spec's, a held DM's, which
+    // follows a kept message already charged) are charged nothing.
+    private static string? ChargedTo(object message) => message switch
+    {
+        ReadHistory m => m.Host,
+        Post m => m.Host,
+        MarkReadUpTo m => m.Host,
+        _ => null,
+    };
+
+    // Past its host's budget a read-back is refused (429 with when the next one is allowed): nothing is started, and no
+    // conversation in memory is let go for it. Guest names cost nothing and a peer may hold many, so a budget per name
+    // or per session would bound nothing. The first refusal of a host is logged (again after each idle check).
+    private bool ReadBackRefused(string host, object message)
+    {
+        if (_readBacks.CanTake(host))
+        {
+            _readBacks.Take(host);
+            return false;
+        }
+        var wait = TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(_readBacks.Until(host).TotalMilliseconds - 1e-6)));
+        if (_refusing.Add(host))
+            _log.Warning("history: {0} asked for more conversations not in memory than it may have read back from the store " +
+                "({1}/s, bursts of {2}: switchboard.history.read-backs-per-host-*); its requests that need one are answered 429",
+                LogText.Clean(host), _settings.ReadBacksPerHostPerSecond, _settings.ReadBacksPerHostBurst);
+        var ticket = message switch { ReadHistory m => m.Ticket, Post m => m.Ticket, MarkReadUpTo m => m.Ticket, _ => 0 };
+        Sender.Tell(new HistoryFailed(ticket, Codes.RateLimited,
+            HistoryText.TooManyReadBacks(_settings.ReadBacksPerHostPerSecond, _settings.ReadBacksPerHostBurst), wait));
+        return true;
     }
 
     private void StartWaiting()

@@ -12,8 +12,10 @@ namespace Switchboard.Server.History;
 public interface IHistoryWireMessage;
 
 /// <summary>Keep <paramref name="Text"/> in <paramref name="Conversation"/>; answered with <see cref="Posted"/> once the
-/// journal has it, or <see cref="HistoryFailed"/>.</summary>
-public sealed record Post(Conversation Conversation, long Ticket, string From, string Text) : IHistoryWireMessage;
+/// journal has it, or <see cref="HistoryFailed"/>. <paramref name="Host"/>: the host of the client the request is for, as the node's transport saw its connection (the
+/// session sets it, never the client); a read-back the request causes is charged to it (<see cref="HistoryActor"/>, single
+/// host; not carried between cluster nodes); null: no client's, charged nothing.</summary>
+public sealed record Post(Conversation Conversation, long Ticket, string From, string Text, string? Host = null) : IHistoryWireMessage;
 
 /// <summary>This node does not keep the history (another node sharing its data directory does): the message goes out
 /// as a guest's would, unkept.</summary>
@@ -22,12 +24,16 @@ public sealed record NotKept(long Ticket);
 /// <summary>Kept as message <paramref name="MsgId"/> at the server's <paramref name="TimeMs"/>.</summary>
 public sealed record Posted(long Ticket, Conversation Conversation, long MsgId, long TimeMs) : IHistoryWireMessage;
 
-/// <summary>The store could not do it (503), or the request is not allowed (403, 422).</summary>
-public sealed record HistoryFailed(long Ticket, int Code, string Error) : IHistoryWireMessage;
+/// <summary>The store could not do it (503), the request is not allowed (403, 422), or its host caused too many
+/// read-backs (429, with <paramref name="RetryAfter"/>: when one would be allowed).</summary>
+public sealed record HistoryFailed(long Ticket, int Code, string Error, TimeSpan RetryAfter = default) : IHistoryWireMessage;
 
 /// <summary>Read <paramref name="Conversation"/> (a query's window, <see cref="HistoryWindow"/>), only messages from
-/// <paramref name="SinceMs"/> on; answered with <see cref="HistoryPage"/>.</summary>
-public sealed record ReadHistory(Conversation Conversation, long Ticket, HistoryAnchor Anchor, long At, int Count, long SinceMs = 0) : IHistoryWireMessage;
+/// <paramref name="SinceMs"/> on; answered with <see cref="HistoryPage"/>. <paramref name="Host"/>: the host of the client the request is for, as the node's transport saw its connection (the
+/// session sets it, never the client); a read-back the request causes is charged to it (<see cref="HistoryActor"/>, single
+/// host; not carried between cluster nodes); null: no client's, charged nothing.</summary>
+public sealed record ReadHistory(Conversation Conversation, long Ticket, HistoryAnchor Anchor, long At, int Count, long SinceMs = 0,
+    string? Host = null) : IHistoryWireMessage;
 
 /// <summary>A query's messages, oldest first; <paramref name="Trimmed"/> ids at the start are gone.</summary>
 public sealed record HistoryPage(long Ticket, Conversation Conversation, ChatLine[] Lines, long Trimmed, long LastId) : IHistoryWireMessage;
@@ -82,8 +88,11 @@ public sealed record AwayLine(Conversation Conversation, ChatLine Line);
 public sealed record AwayDelivered(string Owner, long UpTo) : IHistoryWireMessage;
 
 /// <summary><paramref name="Owner"/> has read <paramref name="Conversation"/> up to <paramref name="MsgId"/>; answered with
-/// <see cref="MarkedOk"/> (the marker, which only moves forward) or <see cref="HistoryFailed"/>.</summary>
-public sealed record MarkReadUpTo(string Owner, long Ticket, Conversation Conversation, long MsgId, long SinceMs = 0) : IHistoryWireMessage;
+/// <see cref="MarkedOk"/> (the marker, which only moves forward) or <see cref="HistoryFailed"/>. <paramref name="Host"/>: the host of the client the request is for, as the node's transport saw its connection (the
+/// session sets it, never the client); a read-back the request causes is charged to it (<see cref="HistoryActor"/>, single
+/// host; not carried between cluster nodes); null: no client's, charged nothing.</summary>
+public sealed record MarkReadUpTo(string Owner, long Ticket, Conversation Conversation, long MsgId, long SinceMs = 0,
+    string? Host = null) : IHistoryWireMessage;
 
 public sealed record MarkedOk(long Ticket, long Marker) : IHistoryWireMessage;
 

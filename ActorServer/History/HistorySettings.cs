@@ -20,10 +20,13 @@ namespace Switchboard.Server.History;
 /// past it the one written least recently loses its history.</param>
 /// <param name="MaxReading">Conversations and inboxes read back from the store at once (single host); the others wait
 /// their turn, a requester's at a time.</param>
+/// <param name="ReadBacksPerHostPerSecond">Read-backs one host's clients may cause a second on average (0: no bound);
+/// past them and <paramref name="ReadBacksPerHostBurst"/> a request that needs one is answered 429 with a wait.</param>
+/// <param name="ReadBacksPerHostBurst">Read-backs one host's clients may cause at once.</param>
 /// <param name="KeeperRetry">How often a node that does not keep its data directory's history tries to take it over.</param>
 public sealed record HistorySettings(int MaxMessages, int MaxBytes, TimeSpan MaxAge, int MaxQuery, int Replay, TimeSpan IdleAfter,
     int MaxLive, int MaxHeld, int MaxHeldFrom, TimeSpan Timeout, TimeSpan KeeperRetry, int MaxHeldFromGuests, int KeptRooms, int KeptGuestConversations,
-    int MaxReading)
+    int MaxReading, double ReadBacksPerHostPerSecond, int ReadBacksPerHostBurst)
 {
     public static HistorySettings Create(Config config)
     {
@@ -42,14 +45,17 @@ public sealed record HistorySettings(int MaxMessages, int MaxBytes, TimeSpan Max
             config.RequiredInt("switchboard.history.max-held-from-guests"),
             config.RequiredInt("switchboard.history.kept-rooms"),
             config.RequiredInt("switchboard.history.kept-guest-conversations"),
-            config.RequiredInt("switchboard.history.max-reading"));
+            config.RequiredInt("switchboard.history.max-reading"),
+            config.RequiredDouble("switchboard.history.read-backs-per-host-per-second"),
+            config.RequiredInt("switchboard.history.read-backs-per-host-burst"));
         new SettingChecks("switchboard.history")
             .AtLeast("max-messages", s.MaxMessages, 1).AtLeast("max-bytes", s.MaxBytes, 1).Positive("max-age", s.MaxAge)
             .Between("max-query", s.MaxQuery, 1, Limits.MaxHistoryCount).AtLeast("replay", s.Replay, 0)
             .Positive("idle-after", s.IdleAfter).AtLeast("max-live", s.MaxLive, 1).AtLeast("max-held", s.MaxHeld, 1)
             .AtLeast("max-held-from-one", s.MaxHeldFrom, 1).AtLeast("max-held-from-guests", s.MaxHeldFromGuests, 1)
             .AtLeast("kept-rooms", s.KeptRooms, 1).AtLeast("kept-guest-conversations", s.KeptGuestConversations, 1)
-            .AtLeast("max-reading", s.MaxReading, 1)
+            .AtLeast("max-reading", s.MaxReading, 1).AtLeast("read-backs-per-host-per-second", s.ReadBacksPerHostPerSecond, 0)
+            .AtLeast("read-backs-per-host-burst", s.ReadBacksPerHostBurst, 1)
             .Positive("timeout", s.Timeout).Positive("keeper-retry", s.KeeperRetry)
             .ThrowIfAny();
         return s;

@@ -56,6 +56,15 @@ public static class HistoryText
         $"{to} is offline and already has too many messages waiting from guests (unreserved names): yours is kept in the " +
         $"conversation's history, which {to} can read, but is not pushed to them at login; do not send it again (reserve your name to leave one)";
 
+    /// <summary>The client's host has had too many conversations read back from the store (history.read-backs-per-host-*).</summary>
+    public const string ReadBacksSpent = "too many conversations read back from the history store for your host";
+
+    /// <summary>The wait goes in the reply's retry-after (the client prints it, and the scripted one sends it again then).</summary>
+    public static string TooManyReadBacks(double perSecond, int burst) => $"{ReadBacksSpent} ({perSecond:0.##}/s, bursts of {burst})";
+
+    /// <summary>A join whose replay the store refused for its host's read-backs: what this node remembers of the room.</summary>
+    public const string ReplayedFromMemory = "replayed from this node's memory of the room, without ids: " + ReadBacksSpent;
+
     public static string TooManyAsked(int most) =>
         $"too many history requests at once (at most {most} waiting): wait for their answers, then ask again";
 }

@@ -4,17 +4,18 @@ namespace Switchboard.Server.History;
 
 /// <summary>
 /// Conversations and inboxes waiting to be read back from the store (<see cref="HistoryActor"/> reads back at most
-/// max-reading at once), each with what came for it, in order; taken in turn by requester (the sender of the message
-/// that made it wait), one of each requester's at a time, so a requester with one waits behind one of each other's,
-/// however many a flood has waiting. Memory: one entry per message waiting, each requester's bounded by what it may
+/// max-reading at once), each with what came for it, in order; taken in turn by requester (the host the message that
+/// made it wait was charged to, else its sender: a host's many names are one requester), one of each requester's at a
+/// time, so a requester with one waits behind one of each other's, however many a flood has waiting. Memory: one entry
+/// per message waiting, each requester's bounded by what it may
 /// have waiting for the store (a session's queries and markers, <see cref="Sessions.SessionHistory.MaxAsked"/>; its
 /// messages, by its rate limit and their timeout).
 /// </summary>
 internal sealed class ReadBacks
 {
     private readonly Dictionary<string, Waiting> _byId = new(StringComparer.Ordinal);
-    private readonly Dictionary<IActorRef, Queue<string>> _byRequester = [];
-    private readonly Queue<IActorRef> _turns = new();
+    private readonly Dictionary<object, Queue<string>> _byRequester = [];
+    private readonly Queue<object> _turns = new();
 
     public int Count => _byId.Count;
 
@@ -26,14 +27,14 @@ internal sealed class ReadBacks
         return true;
     }
 
-    /// <summary><paramref name="id"/> waits its turn, <paramref name="sender"/>'s.</summary>
-    public void Wait(string id, Func<Props> props, object message, IActorRef sender)
+    /// <summary><paramref name="id"/> waits its turn, <paramref name="requester"/>'s (a host's key, or the sender).</summary>
+    public void Wait(string id, Func<Props> props, object message, IActorRef sender, object requester)
     {
         _byId[id] = new Waiting(props, [(message, sender)]);
-        if (!_byRequester.TryGetValue(sender, out var mine))
+        if (!_byRequester.TryGetValue(requester, out var mine))
         {
-            _byRequester[sender] = mine = new Queue<string>();
-            _turns.Enqueue(sender);
+            _byRequester[requester] = mine = new Queue<string>();
+            _turns.Enqueue(requester);
         }
         mine.Enqueue(id);
     }

@@ -52,6 +52,16 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    // The host the client connects from as the transport saw it (grouped by switchboard.hosts), as accounts are
+    // charged: the store's read-backs this session causes are charged to it. None for an actor of this very process
+    // (an in-process spec's client): no peer's.
+    private static string? HostOf(IActorRef client)
+    {
+        if (!client.Path.Address.HasGlobalScope) return null;
+        var host = PeerAddresses.For(Context.System).HostOf(client.Path.Address);
+        return host.Length == 0 ? null : host;
+    }
+
     public IStash Stash { get; set; } = null!;
 
     public SessionActor(string name, IActorRef client, ClaimHandle claim, ReplyCounter counter, SessionServices services, SessionFigures? figures = null)
@@ -67,7 +77,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         _settings = services.Settings;
         _throttle = new RequestThrottle(_settings.RatePerSecond, _settings.RateBurst, services.Clock);
         _replies = new SessionReplies(counter, client, _registry, Self, _metrics, _log, End);
-        _chat = new SessionChat(name, claim, Self, this, Context.System.Scheduler, services, _replies, figures);
+        _chat = new SessionChat(name, claim, Self, this, Context.System.Scheduler, services, _replies, figures, HostOf(client));
 
         // First of all: until the gateway has sent the client its Registered, everything waits (a DM or a presence
         // notice handed to a session the moment it exists would otherwise reach the client first, and be dropped by a

@@ -11,7 +11,7 @@ namespace Switchboard.Server.Sessions;
 /// are read at use: Akka sets them after the session's constructor, which builds this.
 /// </summary>
 internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self, IWithTimers timers, ITimeProvider clock,
-    SessionServices services, SessionReplies replies, SessionFigures? figures)
+    SessionServices services, SessionReplies replies, SessionFigures? figures, string? host = null)
 {
     private readonly IActorRef _registry = services.Registry;
     private readonly IActorRef _roomsActor = services.Rooms;
@@ -76,14 +76,18 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
         inbox.Receive<HistoryFailed>(m =>
         {
             // Delivered but not kept: the recipient has it, the sender hears both.
+            // (Its host's read-backs spent: no "try again" there, the recipient has it.)
             if (_outgoing.TryGetValue(m.Ticket, out var o) && o.Delivered)
-                Finish(m.Ticket, OpOutcome.Ok(OpValue.Of(HistoryText.DeliveredNotKept(m.Error))));
-            else if (o is not null) Finish(m.Ticket, new OpOutcome(m.Code, OpValue.None, m.Error));
+                Finish(m.Ticket, OpOutcome.Ok(OpValue.Of(HistoryText.DeliveredNotKept(m.Code == Codes.RateLimited ? HistoryText.ReadBacksSpent : m.Error))));
+            else if (o is not null)
+            {
+                if (_outgoing.Remove(m.Ticket) && !o.Answered) AnswerFailed(m.Ticket, m);
+            }
             else _kept?.Failed(m);
         });
         if (_history is not null)
         {
-            (_kept = new SessionHistory(name, self, timers, _history, _rooms, this)).Listen(inbox);
+            (_kept = new SessionHistory(name, self, timers, _history, _rooms, this, host)).Listen(inbox);
             (_unread = new SessionUnread(name, self, timers, _history, _rooms)).Listen(inbox);
         }
         else
@@ -127,6 +131,14 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
     /// <summary>An outcome for the client, counted and sent like every reply.</summary>
     public void Answer(long id, OpOutcome outcome) => replies.Reply(id, outcome);
 
+    /// <summary>The store's refusal of a request: one that waiting cures (its host's read-backs spent) says how long,
+    /// as the session's own rate limit does, and the scripted client sends it again then.</summary>
+    internal void AnswerFailed(long id, HistoryFailed m)
+    {
+        if (m.RetryAfter > TimeSpan.Zero) replies.RateLimited(id, m.Error, m.RetryAfter);
+        else Answer(id, new OpOutcome(m.Code, OpValue.None, m.Error));
+    }
+
     // ------------------------------------------------------------------ from the client
 
     private void SetPresence(SetPresence m)
@@ -164,7 +176,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
         var keepFirst = _history is not null && _history.Reserved.IsReserved(m.To);
         var keepAfter = !keepFirst && _history is not null && _history.Reserved.IsReserved(name);
         Arm(m.Id, new Outgoing(m.To, null, m.Text, keepFirst ? conversation : null, KeepAfter: keepAfter ? conversation : null), Wait(keepFirst || keepAfter));
-        if (keepFirst) _history!.Actor.Tell(new Post(conversation, m.Id, name, m.Text), self);
+        if (keepFirst) _history!.Actor.Tell(new Post(conversation, m.Id, name, m.Text, host), self);
         else Route(m.Id, m.To, m.Text);
     }
 
@@ -239,7 +251,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
         }
         // A room message is kept before it goes out.
         Arm(m.Id, new Outgoing(null, room, m.Text, Conversation.Room(room)), _history.Settings.Timeout);
-        _history.Actor.Tell(new Post(Conversation.Room(room), m.Id, name, m.Text), self);
+        _history.Actor.Tell(new Post(Conversation.Room(room), m.Id, name, m.Text, host), self);
     }
 
     private void Join(JoinRoom m)
@@ -362,7 +374,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
         if (m.Code == Codes.Ok && _outgoing.TryGetValue(m.Id, out var o) && o.KeepAfter is { } conversation && !o.Delivered)
         {
             _outgoing[m.Id] = o with { Delivered = true };
-            _history!.Actor.Tell(new Post(conversation, m.Id, name, o.Text), self);
+            _history!.Actor.Tell(new Post(conversation, m.Id, name, o.Text, host), self);
             return;
         }
         Finish(m.Id, m.Code == Codes.Ok ? OpOutcome.Ok(OpValue.Of("delivered"))

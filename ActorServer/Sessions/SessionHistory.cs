@@ -10,7 +10,7 @@ namespace Switchboard.Server.Sessions;
 /// away, pushed before anything else is (at least once: the inbox forgets it only once the client acknowledged it).
 /// </summary>
 internal sealed class SessionHistory(string name, IActorRef self, IWithTimers timers, HistoryDesk desk, IReadOnlySet<string> rooms,
-    SessionChat chat)
+    SessionChat chat, string? host = null)
 {
     /// <summary>A session's queries, read markers and replays waiting for the store at once. Each may have the node's one
     /// history actor start a conversation and read it back from the file (a reserved name may ask for its DMs with any
@@ -73,9 +73,10 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
     /// remembers of the room (no ids: another node keeps the history, or the store is out of reach).</summary>
     public void Failed(HistoryFailed m)
     {
-        if (_replays.Remove(m.Ticket, out var r)) Joined(m.Ticket, r, r.Remembered);
-        else if (Settled(m.Ticket, _queries.Remove(m.Ticket) | _marks.Remove(m.Ticket)))
-            chat.Answer(m.Ticket, new OpOutcome(m.Code, OpValue.None, m.Error));
+        // The host's read-backs spent: the join is still done, and says why its replay has no ids.
+        if (_replays.Remove(m.Ticket, out var r))
+            Joined(m.Ticket, r, r.Remembered, m.Code == Codes.RateLimited ? HistoryText.ReplayedFromMemory : null);
+        else if (Settled(m.Ticket, _queries.Remove(m.Ticket) | _marks.Remove(m.Ticket))) chat.AnswerFailed(m.Ticket, m);
     }
 
     /// <summary>Whether a live room message waits for its room's replay (it is pushed after it, unless replayed).</summary>
@@ -102,7 +103,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         _replays[id] = new Replaying(room, remembered);
         timers.Timers.StartSingleTimer(("replay", id), new ReplayTimeout(id), desk.Settings.Timeout);
         if (desk.Settings.Replay == 0) Joined(id, _replays[id], []);
-        else desk.Actor.Tell(new ReadHistory(Conversation.Room(room), id, HistoryAnchor.Latest, 0, desk.Settings.Replay), self);
+        else desk.Actor.Tell(new ReadHistory(Conversation.Room(room), id, HistoryAnchor.Latest, 0, desk.Settings.Replay, Host: host), self);
     }
 
     private int Asking => _queries.Count + _marks.Count + _replays.Count;
@@ -124,7 +125,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         }
         _queries[m.Id] = conversation;
         Asked(m.Id);
-        desk.Actor.Tell(new ReadHistory(conversation, m.Id, m.Anchor, m.At, m.Count, since), self);
+        desk.Actor.Tell(new ReadHistory(conversation, m.Id, m.Anchor, m.At, m.Count, since, host), self);
     }
 
     // markread #ROOM|NAME ID
@@ -146,7 +147,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         {
             _marks.Add(m.Id);
             Asked(m.Id);
-            desk.Actor.Tell(new MarkReadUpTo(name, m.Id, conversation, msgId, since), self);
+            desk.Actor.Tell(new MarkReadUpTo(name, m.Id, conversation, msgId, since, host), self);
         }
     }
 
@@ -185,7 +186,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
             chat.AnswerHistory(m.Ticket, conversation.SeenBy(name), m.Lines, m.Trimmed, m.LastId);
     }
 
-    private void Joined(long id, Replaying r, ChatLine[] lines)
+    private void Joined(long id, Replaying r, ChatLine[] lines, string? note = null)
     {
         timers.Timers.Cancel(("replay", id));
         var last = 0L;
@@ -197,7 +198,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         // Live messages that came meanwhile follow, less those the replay already had.
         foreach (var f in r.Held)
             if (last == 0 || f.MsgId == 0 || f.MsgId > last) chat.PushIncoming(new Incoming(f.From, f.Text, false, f.Room, false, f.MsgId, f.TimeMs));
-        chat.Answer(id, OpOutcome.Ok(OpValue.Of($"joined {r.Room}")));
+        chat.Answer(id, OpOutcome.Ok(OpValue.Of(note is null ? $"joined {r.Room}" : $"joined {r.Room} ({note})")));
     }
 
     // A page at a time: the notice before the first, the next asked for once one is delivered. The first page's report

@@ -14,7 +14,9 @@ namespace Switchboard.Tests.Server.Security;
 /// node grew 358 to 716 MB. Sessions bound their own waiting reads (SessionHistory.MaxAsked), nothing bounded the node's:
 /// now history.max-reading (1) are read back at once, in turn by requester (HistoryActorSpecs); the flood still keeps
 /// that one read-back busy (a core here: 8 names, another client's say within 125 ms), and 64 names still slowed others
-/// for seconds at the start (their joins' replays and pushes).
+/// for seconds at the start (their joins' replays and pushes). Now each host's clients have a budget of read-backs
+/// (history.read-backs-per-host-*, HostileReadBackBudgetSpecs): past it 429 with a retry-after, a join replayed from
+/// the node's memory; the first spec here checks it end to end, the probe prints the latencies.
 /// </summary>
 [Trait(Tiers.Name, Tiers.Process)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -24,6 +26,35 @@ public sealed class HostileJoinReadBackSpecs(Xunit.Abstractions.ITestOutputHelpe
     private readonly string _dir = Directory.CreateTempSubdirectory("sbhostile-readback-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    // The bound end to end: the session charges a read-back to the host the transport saw (loopback here, every loopback
+    // address being the machine), and its client hears 429 with a retry-after for a query, a join done all the same
+    // with what the node remembers. max-live = 1: every conversation asked for is a read-back.
+    [Fact]
+    public async Task A_peers_read_backs_past_its_hosts_budget_are_answered_429_with_a_wait()
+    {
+        var config = Path.Combine(_dir, "server.hocon");
+        File.WriteAllText(config, "switchboard.history { max-live = 1, read-backs-per-host-per-second = 0.01, read-backs-per-host-burst = 3 }\n");
+        await using var server = await ServerNode.StartAsync(extra: ["--data", Path.Combine(_dir, "data"), "--config", config]);
+        using var mallory = new HostilePeer();
+        var session = Assert.IsType<Registered>(await mallory.RegisterAsync(server, new Register("m0"))).Session;
+        var replies = new List<Reply>();
+        async Task<Reply> Ask(object message, long id)
+        {
+            session.Tell(message, mallory.Inbox.Receiver);
+            while (true)
+                if (await mallory.Inbox.ReceiveAsync(Wait) is Reply r && r.Id == id) return r;
+        }
+        for (var i = 1; i <= 4; i++) replies.Add(await Ask(new JoinRoom(i, $"#r{i}"), i));
+        var query = await Ask(new HistoryQuery(5, "#r1", HistoryAnchor.Latest, 0, 10), 5);
+        // Three read back (the burst), the fourth join replayed from memory and said so, the query refused with a wait.
+        Assert.All(replies, r => Assert.Equal(200, r.Code));
+        Assert.Equal(["joined #r1", "joined #r2", "joined #r3"], replies.Take(3).Select(r => r.Value.ToString()));
+        Assert.Contains("replayed from this node's memory", replies[3].Value.ToString());
+        Assert.Equal(429, query.Code);
+        Assert.InRange(query.RetryAfterMs, 1, 100_000);
+        Assert.Contains("read back from the history store for your host", query.Error);
+    }
 
     [Fact(Skip = "hostile probe, partly fixed (security.md): prints another client's latencies while guests join and leave more full rooms than max-live; heavy, run by hand")]
     public async Task Guests_joining_and_leaving_more_full_rooms_than_memory_holds()
