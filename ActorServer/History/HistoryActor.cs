@@ -286,13 +286,14 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     }
 
     // The host a client's request is charged to, as its session stamped it from the transport (never the client's
-    // word): a join's replay, a query, a read marker, a kept message. Others (an inbox's, a spec's, a held DM's, which
-    // follows a kept message already charged) are charged nothing.
+    // word): a join's replay, a query, a read marker, a kept message, an unread count. Others (an inbox's, a spec's, a
+    // held DM's, which follows a kept message already charged) are charged nothing.
     private static string? ChargedTo(object message) => message switch
     {
         ReadHistory m => m.Host,
         Post m => m.Host,
         MarkReadUpTo m => m.Host,
+        Fetch m => m.Host,
         _ => null,
     };
 
@@ -311,9 +312,13 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
             _log.Warning("history: {0} asked for more conversations not in memory than it may have read back from the store " +
                 "({1}/s, bursts of {2}: switchboard.history.read-backs-per-host-*); its requests that need one are answered 429",
                 LogText.Clean(host), _settings.ReadBacksPerHostPerSecond, _settings.ReadBacksPerHostBurst);
-        var ticket = message switch { ReadHistory m => m.Ticket, Post m => m.Ticket, MarkReadUpTo m => m.Ticket, _ => 0 };
-        Sender.Tell(new HistoryFailed(ticket, Codes.RateLimited,
-            HistoryText.TooManyReadBacks(_settings.ReadBacksPerHostPerSecond, _settings.ReadBacksPerHostBurst), wait));
+        Sender.Tell(message switch
+        {
+            // An unread count: its list goes out without it (the client's `rooms` or `who` is not refused for it).
+            Fetch m => new NotCounted(m.Ticket, m.Conversation),
+            _ => new HistoryFailed(message switch { ReadHistory m => m.Ticket, Post m => m.Ticket, MarkReadUpTo m => m.Ticket, _ => 0 },
+                Codes.RateLimited, HistoryText.TooManyReadBacks(_settings.ReadBacksPerHostPerSecond, _settings.ReadBacksPerHostBurst), wait),
+        });
         return true;
     }
 

@@ -42,9 +42,16 @@ public sealed record HistoryPage(long Ticket, Conversation Conversation, ChatLin
 /// <see cref="Fetched"/>. <paramref name="Counted"/> are held for later pages: only how many of them are still kept
 /// (from <paramref name="SinceMs"/> on) and how many retention trimmed, so that the first page's notice can say what
 /// will arrive and what will not before their texts are read. With a <paramref name="Reader"/>, also how many messages
-/// after <paramref name="ReadUpTo"/> (the reader's marker) are unread by them: those of everyone else.</summary>
+/// after <paramref name="ReadUpTo"/> (the reader's marker) are unread by them: those of everyone else. <paramref name="Host"/>:
+/// a session's count for its client's `rooms` or `who` is charged to its client's host, as a <see cref="ReadHistory"/> is
+/// (an inbox's gathering is charged nothing); past the host's budget it is answered <see cref="NotCounted"/>.</summary>
 public sealed record Fetch(Conversation Conversation, long Ticket, long[] Ids, long[]? Counted = null, long SinceMs = 0,
-    string? Reader = null, long ReadUpTo = 0) : IHistoryWireMessage;
+    string? Reader = null, long ReadUpTo = 0, string? Host = null) : IHistoryWireMessage;
+
+/// <summary>A <see cref="Fetch"/> for an unread count that would have read <paramref name="Conversation"/> back from the
+/// store past its host's budget: not counted (its list goes out without that count). Single host. Not a
+/// <see cref="HistoryFailed"/>: the ticket is the counting session's own, not a client's request id.</summary>
+public sealed record NotCounted(long Ticket, Conversation Conversation);
 
 /// <summary><paramref name="Kept"/> and <paramref name="Gone"/> count the fetch's <c>Counted</c> ids: still kept from its
 /// SinceMs on, and no longer kept (kept but older counts in neither: it was never this owner's). <paramref name="Unread"/>

@@ -88,7 +88,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
         if (_history is not null)
         {
             (_kept = new SessionHistory(name, self, timers, _history, _rooms, this, host)).Listen(inbox);
-            (_unread = new SessionUnread(name, self, timers, _history, _rooms)).Listen(inbox);
+            (_unread = new SessionUnread(name, self, timers, _history, _rooms, host)).Listen(inbox);
         }
         else
         {

@@ -11,8 +11,11 @@ namespace Switchboard.Server.Sessions;
 /// without a store, never comes here, and its lists go out as before. A list waits at most the store's timeout, and at
 /// most <see cref="MaxCounting"/> wait at once (each may ask up to a marker's worth of conversations): past either, it
 /// goes out with what was counted.
+/// A count that would have the store read a conversation back past the client's host's budget is not made
+/// (<see cref="NotCounted"/>): that entry says nothing, as one without a marker.
 /// </summary>
-internal sealed class SessionUnread(string name, IActorRef self, IWithTimers timers, HistoryDesk desk, IReadOnlySet<string> rooms)
+internal sealed class SessionUnread(string name, IActorRef self, IWithTimers timers, HistoryDesk desk, IReadOnlySet<string> rooms,
+    string? host = null)
 {
     public const int MaxCounting = 4;
 
@@ -29,6 +32,10 @@ internal sealed class SessionUnread(string name, IActorRef self, IWithTimers tim
     {
         inbox.Receive<MarkersRead>(Markers);
         inbox.Receive<Fetched>(Fetched);
+        inbox.Receive<NotCounted>(m =>
+        {
+            if (_counting.TryGetValue(m.Ticket, out var c) && c.Markers.Remove(m.Conversation) && c.Counts.Count == c.Markers.Count) Finish(m.Ticket);
+        });
         inbox.Receive<CountTimeout>(m => Finish(m.Ticket));
     }
 
@@ -63,7 +70,7 @@ internal sealed class SessionUnread(string name, IActorRef self, IWithTimers tim
             c.Markers[conversation] = marker;
             // A DM conversation's newest as this reader sees it: from its reservation on (never an earlier owner's ids).
             var since = conversation.IsRoom ? 0 : desk.Reserved.Since(name) ?? 0;
-            desk.Actor.Tell(new Fetch(conversation, m.Ticket, [], SinceMs: since, Reader: name, ReadUpTo: marker), self);
+            desk.Actor.Tell(new Fetch(conversation, m.Ticket, [], SinceMs: since, Reader: name, ReadUpTo: marker, Host: host), self);
         }
         if (c.Markers.Count == 0) Finish(m.Ticket);
     }

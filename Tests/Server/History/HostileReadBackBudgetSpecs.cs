@@ -82,6 +82,20 @@ public sealed class HostileReadBackBudgetSpecs() : TestKit(ConfigurationFactory.
         Assert.Equal(Codes.RateLimited, names[3].ExpectMsg<HistoryFailed>(Wait).Code);
     }
 
+    // A reserved name's `rooms` and `who` count what is unread in each conversation it has a marker in (up to 32 a list,
+    // 4 lists at once): each count of one not in memory was a read-back too, and charged nothing. Ten reserved names
+    // of one host, each in 32 full rooms with 32 marked DM conversations, ask for more than max-live holds, in a loop.
+    [Fact]
+    public void Unread_counts_past_the_hosts_budget_are_not_counted_instead_of_read_back()
+    {
+        var history = Cold();
+        var alice = CreateTestProbe();
+        for (var i = 0; i < 6; i++) history.Tell(new Fetch(_rooms[i], 7, [], Reader: "alice", ReadUpTo: 0, Host: Mallory), alice.Ref);
+        var answers = alice.ReceiveN(6, Wait);
+        Assert.Equal(4, answers.OfType<Fetched>().Count());
+        Assert.Equal([_rooms[4], _rooms[5]], answers.OfType<NotCounted>().Select(n => n.Conversation).OrderBy(c => c.Key));
+    }
+
     [Fact]
     public void Requests_with_no_host_are_not_charged()
     {
