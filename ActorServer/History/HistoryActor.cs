@@ -79,7 +79,8 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         ReadHeld();
         Receive<Post>(m => Writable(m.Ticket), m =>
         {
-            ToConversation(m.Conversation, m);
+            // One refused for its host's read-backs is not kept: no conversation written, none dropped for it.
+            if (!RoutedToConversation(m.Conversation, m)) return;
             if (m.Conversation.IsRoom)
             {
                 if (_ledger.Written(m.Conversation.Key, _reserved?.IsReserved(m.From) == true, m.From) is { } dropped) DropRoom(dropped);
@@ -246,11 +247,15 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     // it recovers a fresh one from the journal.
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
-    // Every kept message comes this way: the props (a closure) are made only for a conversation not running.
-    private void ToConversation(Conversation c, object m)
+    // Every kept message comes this way: the props (a closure) are made only for a conversation not running. (Void: a
+    // handler returning bool would be taken by Akka's Receive for "handled or not".)
+    private void ToConversation(Conversation c, object m) => RoutedToConversation(c, m);
+
+    // False when refused (its host's read-backs spent).
+    private bool RoutedToConversation(Conversation c, object m)
     {
         var id = c.PersistenceId;
-        Route(id, _children.TryGetValue(id, out var running) ? running.Props : ConversationProps(c), m);
+        return Route(id, _children.TryGetValue(id, out var running) ? running.Props : ConversationProps(c), m);
     }
 
     private Func<Props> ConversationProps(Conversation c) => () => ConversationActor.Props(c, _settings, _clock, HistoryRoutes.Via(Self), _metrics);
@@ -266,23 +271,24 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     // requester's, never behind all of a flood's. What comes for one waiting goes with it, in order.
     // That still let a flood keep the one read-back going all the time, so each host's clients have a budget of them
     // too (ReadBackRefused); a host's names are one requester in the turns.
-    private void Route(string id, Func<Props> props, object message)
+    private bool Route(string id, Func<Props> props, object message)
     {
-        if (_waitingToStart.Add(id, message, Sender)) return;
+        if (_waitingToStart.Add(id, message, Sender)) return true;
         // An inbox gathering for its owner's login (one of these children) asks up to every conversation it holds
         // messages from at once: as one requester among a flood's it would wait a turn for each and miss the store's
         // timeout, so it does not wait (logins are few: a name's are rate-limited).
         if (!_children.ContainsKey(id) && !_byRef.ContainsKey(Sender))
         {
             var host = ChargedTo(message);
-            if (host is not null && ReadBackRefused(host, message)) return;
+            if (host is not null && ReadBackRefused(host, message)) return false;
             if (_reading.Count >= _settings.MaxReading)
             {
                 _waitingToStart.Wait(id, props, message, Sender, (object?)host ?? Sender);
-                return;
+                return true;
             }
         }
         Deliver(ChildFor(id, props), message, Sender);
+        return true;
     }
 
     // The host a client's request is charged to, as its session stamped it from the transport (never the client's

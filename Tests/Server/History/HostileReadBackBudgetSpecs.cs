@@ -96,6 +96,34 @@ public sealed class HostileReadBackBudgetSpecs() : TestKit(ConfigurationFactory.
         Assert.Equal([_rooms[4], _rooms[5]], answers.OfType<NotCounted>().Select(n => n.Conversation).OrderBy(c => c.Key));
     }
 
+    // A room message refused for its host's read-backs is not kept, so it is not a room written either: counted so, a
+    // flood's refused messages to rooms not in memory would have pushed other rooms' whole history out of the store
+    // (kept-rooms), which is what the budget refuses them to spare.
+    [Fact]
+    public void A_room_message_refused_for_its_hosts_read_backs_drops_no_other_rooms_history()
+    {
+        Cold();
+        var history = Sys.ActorOf(HistoryActor.Props(HistorySettings.Create(ConfigurationFactory.ParseString(
+            "switchboard.history { kept-rooms = 3, read-backs-per-host-burst = 1 }").WithFallback(Sys.Settings.Config)), _clock));
+        var mallory = CreateTestProbe();
+        var bob = CreateTestProbe();
+        history.Tell(new Post(_rooms[0], 1, "m0", "mine", Host: Mallory), mallory.Ref);
+        mallory.ExpectMsg<Posted>(Wait);
+        foreach (var c in new[] { Lobby, _rooms[1] })
+        {
+            history.Tell(new Post(c, 2, "bob", "his"), bob.Ref); // charged nothing: no host
+            bob.ExpectMsg<Posted>(Wait);
+        }
+        // The store holds three rooms now, the bound; mallory's host has no read-back left.
+        history.Tell(new Post(_rooms[2], 3, "m0", "more", Host: Mallory), mallory.Ref);
+        Assert.Equal(Codes.RateLimited, mallory.ExpectMsg<HistoryFailed>(Wait).Code);
+        foreach (var c in new[] { _rooms[0], Lobby, _rooms[1] })
+        {
+            history.Tell(new ReadHistory(c, 4, HistoryAnchor.Latest, 0, 10));
+            Assert.Equal(2, ExpectMsg<HistoryPage>(Wait).Lines.Length);
+        }
+    }
+
     [Fact]
     public void Requests_with_no_host_are_not_charged()
     {
