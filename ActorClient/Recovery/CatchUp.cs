@@ -26,15 +26,44 @@ public sealed record CatchUpSummary(long Missed, long Trimmed, string[] Rooms, (
 /// After a reconnect: turns presence notices off again if the client had (a new session starts with them on), joins the
 /// client's rooms again, then asks each conversation's history after the point
 /// <see cref="SeenMessages"/> gave (the history query, paged until caught up, at most <see cref="MaxPages"/> a
-/// conversation), one request at a time (the session's rate limit is the client's too). What comes that was not shown
+/// conversation), one request at a time (the session's rate limit is the client's too; a 429 with a retry-after is asked
+/// again after it, <see cref="MaxRetries"/> times at most). What comes that was not shown
 /// already, and is not the client's own, is shown as missed; what retention trimmed meanwhile is counted. A server that
 /// keeps no history answers 300: nothing is said. A request the client answers itself (400: the connection went again,
 /// or the client is leaving) ends the catch-up silently; the next reconnect starts a new one.
 /// </summary>
-public sealed class CatchUp(SeenMessages seen, Func<Func<long, ISwitchboardMessage>, Task<IReply>> send, ICatchUpView view)
+public sealed class CatchUp(SeenMessages seen, Func<Func<long, ISwitchboardMessage>, Task<IReply>> send, ICatchUpView view,
+    Func<TimeSpan, Task>? delay = null)
 {
     /// <summary>History pages asked per conversation (100 messages each): past them the rest is left to `history`.</summary>
     public const int MaxPages = 10;
+
+    /// <summary>Times one request refused 429 with a retry-after is sent again (after that wait), at most
+    /// <see cref="MaxRetryWait"/> of waiting in all: the session's rate limit, or the server's budget of conversations
+    /// its store reads back per host, which every client of a host reconnecting at once after a restart may spend.</summary>
+    public const int MaxRetries = 5;
+
+    public static readonly TimeSpan MaxRetryWait = TimeSpan.FromSeconds(30);
+
+    // How the catch-up waits (a spec's returns at once).
+    private readonly Func<TimeSpan, Task> _delay = delay ?? (wait => Task.Delay(wait));
+
+    // Waiting what the server named, never less, keeps the client out of the server's flood rule; past the retries or
+    // the wait, the refusal is the answer (a conversation not caught up, reported).
+    private async Task<IReply> SendAsync(Func<long, ISwitchboardMessage> make)
+    {
+        var reply = await send(make);
+        var waited = TimeSpan.Zero;
+        for (var retry = 0; retry < MaxRetries && Scripted.RateLimitRetry.RetryAfterMs(reply) is > 0 and var ms; retry++)
+        {
+            var wait = TimeSpan.FromMilliseconds(ms);
+            if (waited + wait > MaxRetryWait) break;
+            await _delay(wait);
+            waited += wait;
+            reply = await send(make);
+        }
+        return reply;
+    }
 
     private readonly TaskCompletionSource _rejoined = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -62,13 +91,13 @@ public sealed class CatchUp(SeenMessages seen, Func<Func<long, ISwitchboardMessa
         var lost = new HashSet<string>(StringComparer.Ordinal);
         if (!plan.PresenceOn)
         {
-            var reply = await send(id => new SetPresence(id, false));
+            var reply = await SendAsync(id => new SetPresence(id, false));
             if (reply.Code == Codes.Unreachable) return;
             if (reply.Code != Codes.Ok) failed.Add(("presence", reply.Code, reply.Error ?? "not set"));
         }
         foreach (var room in plan.Rooms)
         {
-            var reply = await send(id => new JoinRoom(id, room));
+            var reply = await SendAsync(id => new JoinRoom(id, room));
             if (reply.Code == Codes.Unreachable) return;
             if (reply.Code == Codes.Ok)
             {
@@ -110,7 +139,7 @@ public sealed class CatchUp(SeenMessages seen, Func<Func<long, ISwitchboardMessa
         long shown = 0, trimmed = 0, after = point.After;
         for (var page = 0; page < MaxPages; page++)
         {
-            var reply = await send(id => new HistoryQuery(id, point.Conversation, HistoryAnchor.After, after, Limits.MaxHistoryCount));
+            var reply = await SendAsync(id => new HistoryQuery(id, point.Conversation, HistoryAnchor.After, after, Limits.MaxHistoryCount));
             if (reply is not HistoryReply { Code: Codes.Ok } h) return (shown, trimmed, reply);
             // Ids up to Trimmed are gone; those past the newest seen before the drop were never shown. (A room the client
             // saw nothing of gives no point to count from: what was trimmed may predate its joining.)

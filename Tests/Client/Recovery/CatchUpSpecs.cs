@@ -118,6 +118,52 @@ public sealed class CatchUpSpecs : ICatchUpView
         Assert.Equal(HistoryAnchor.After, Assert.IsType<HistoryQuery>(Assert.Single(_sent)).Anchor);
     }
 
+    // After a server restart nothing is in its memory, and every conversation asked for is read back from its store:
+    // the clients of one host (every local one) may have so many read back a second, and past that a query is answered
+    // 429 with a retry-after (history.read-backs-per-host-*; hostile tester hA). A catch-up waits what it is told and
+    // asks again, a few times: a busy host's clients reconnecting at once still catch up, later.
+    [Fact]
+    public async Task A_query_refused_for_a_while_is_asked_again_after_the_wait_the_server_named()
+    {
+        Push(Dm(1));
+        _screen.Clear();
+        var waits = new List<TimeSpan>();
+        var refusals = 2;
+        await new CatchUp(_seen, make =>
+        {
+            var m = make(_sent.Count + 100);
+            _sent.Add(m);
+            return Task.FromResult<IReply>(refusals-- > 0
+                ? new Reply(0, Codes.RateLimited, 2, 2, OpValue.None, "too many conversations read back from the history store for your host", RetryAfterMs: 250)
+                : Page("bob", 0, 2, Line(1), Line(2)));
+        }, this, delay: wait =>
+        {
+            waits.Add(wait);
+            return Task.CompletedTask;
+        }).RunAsync(_seen.BeginCatchUp());
+
+        Assert.Equal(["missed 2 bob direct"], _screen);
+        Assert.Empty(_summary!.Failed);
+        Assert.Equal([TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250)], waits);
+        Assert.Equal(3, _sent.Count);
+    }
+
+    // Not for ever: past a few refusals the conversation is reported as not caught up, with the server's answer.
+    [Fact]
+    public async Task A_query_refused_again_and_again_is_reported_not_caught_up()
+    {
+        Push(Dm(1));
+        _screen.Clear();
+        await new CatchUp(_seen, make =>
+        {
+            _sent.Add(make(_sent.Count + 100));
+            return Task.FromResult<IReply>(new Reply(0, Codes.RateLimited, 2, 2, OpValue.None, "busy", RetryAfterMs: 250));
+        }, this, delay: _ => Task.CompletedTask).RunAsync(_seen.BeginCatchUp());
+
+        Assert.Equal(("bob", Codes.RateLimited), (Assert.Single(_summary!.Failed).Conversation, _summary.Failed[0].Code));
+        Assert.Equal(1 + CatchUp.MaxRetries, _sent.Count);
+    }
+
     // A server's history after the query's anchor, as CatchUpAsync's server: only ids above At.
     private static Func<ISwitchboardMessage, IReply> History(string conversation, params ChatLine[] lines) => m => m switch
     {
