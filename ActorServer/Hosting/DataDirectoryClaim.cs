@@ -9,7 +9,8 @@ namespace Switchboard.Server.Hosting;
 /// persistence id theirs alone (Akka.Persistence needs one writer; the second one's account writes failed on a unique
 /// key) and let a reserved name be online on both. The segment checks the other way round (one store per segment,
 /// <c>SegmentFault.OtherStore</c>). The kernel drops the lock when a node dies, even by <c>kill -9</c>; once no node
-/// holds it, the next one's segment is written in. Owned by the host, released at shutdown.
+/// holds it, the next one's segment is written in. Owned by the host, released at shutdown; a start refused after the
+/// claim <see cref="Withdraw"/>s it instead, which also removes the files (and the directory) that start made.
 /// </summary>
 public sealed class DataDirectoryClaim : IDisposable
 {
@@ -20,22 +21,31 @@ public sealed class DataDirectoryClaim : IDisposable
     private const string GateName = "server.gate";
 
     private readonly FileStream _held;
+    private readonly string _directory;
+    // What the start that took this claim made: a refused start removes them again (Withdraw).
+    private readonly bool _madeGate, _madeLock, _madeDirectory;
 
-    private DataDirectoryClaim(FileStream held) => _held = held;
+    private DataDirectoryClaim(FileStream held, string directory, bool madeGate = false, bool madeLock = false, bool madeDirectory = false) =>
+        (_held, _directory, _madeGate, _madeLock, _madeDirectory) = (held, directory, madeGate, madeLock, madeDirectory);
 
-    /// <summary>The claim for <paramref name="segment"/>'s nodes, or null with <paramref name="problem"/> saying why.</summary>
-    public static DataDirectoryClaim? Take(string directory, string segment, out string? problem, TimeSpan? gateWait = null)
+    /// <summary>The claim for <paramref name="segment"/>'s nodes, or null with <paramref name="problem"/> saying why.
+    /// <paramref name="madeDirectory"/>: the caller has just made the directory, which <see cref="Withdraw"/> then removes
+    /// when it is left empty.</summary>
+    public static DataDirectoryClaim? Take(string directory, string segment, out string? problem, TimeSpan? gateWait = null, bool madeDirectory = false)
     {
         problem = null;
         var path = Path.Combine(directory, FileName);
+        var gatePath = Path.Combine(directory, GateName);
         try
         {
-            using var gate = Gate(Path.Combine(directory, GateName), gateWait ?? TimeSpan.FromSeconds(10));
+            var madeGate = !File.Exists(gatePath);
+            using var gate = Gate(gatePath, gateWait ?? TimeSpan.FromSeconds(10));
             if (gate is null)
             {
-                problem = $"{Path.Combine(directory, GateName)} stayed locked: another server starting on this data directory seems stuck";
+                problem = $"{gatePath} stayed locked: another server starting on this data directory seems stuck";
                 return null;
             }
+            var madeLock = !File.Exists(path);
             if (TryOpen(path, FileShare.None) is { } alone)
                 using (alone)
                 {
@@ -52,7 +62,7 @@ public sealed class DataDirectoryClaim : IDisposable
                 return null;
             }
             var owner = new StreamReader(held, Encoding.UTF8, leaveOpen: true).ReadToEnd();
-            if (owner == segment) return new DataDirectoryClaim(held);
+            if (owner == segment) return new DataDirectoryClaim(held, directory, madeGate, madeLock, madeDirectory);
             held.Dispose();
             problem = $"the data directory {directory} is in use by another server (segment '{owner}'): two servers must not " +
                 $"share one store; give this one another --data, or --segment {owner} to run it as another node of that server";
@@ -80,7 +90,7 @@ public sealed class DataDirectoryClaim : IDisposable
                 problem = $"{Path.Combine(directory, GateName)} stayed locked: a server starting on this data directory seems stuck";
                 return null;
             }
-            if (TryOpen(path, FileShare.None) is { } alone) return new DataDirectoryClaim(alone);
+            if (TryOpen(path, FileShare.None) is { } alone) return new DataDirectoryClaim(alone, directory);
             // A shared lock reads beside the nodes' shared locks: which server it is, for the refusal. None: another
             // offline command holds it.
             using var shared = TryOpen(path, FileShare.ReadWrite);
@@ -95,14 +105,65 @@ public sealed class DataDirectoryClaim : IDisposable
         }
     }
 
+    /// <summary>For a start refused after the claim: lets go of it and removes what that start made, so a server that
+    /// never ran leaves nothing behind — <c>server.lock</c> and <c>server.gate</c> when it made them and no other node holds
+    /// the directory by then (a node of the same segment may have joined the claim meanwhile: then both stay), and the
+    /// directory when it made that too and nothing else is left in it. Best effort: the refusal already said why.</summary>
+    public void Withdraw()
+    {
+        _held.Dispose();
+        if (!_madeLock) return;
+        var path = Path.Combine(_directory, FileName);
+        var gatePath = Path.Combine(_directory, GateName);
+        try
+        {
+            using (var gate = Gate(gatePath, TimeSpan.FromSeconds(2)))
+            {
+                if (gate is null) return;
+                // Alone on it under the gate, where every node takes it: no node holds it, none can until the gate is let go.
+                using (var alone = TryOpen(path, FileShare.None))
+                {
+                    if (alone is null) return;
+                    File.Delete(path);
+                }
+                // Removed while held; a starter that opened it before finds it gone once it gets the lock, and retries (Gate).
+                if (_madeGate) File.Delete(gatePath);
+            }
+            if (_madeDirectory && !Directory.EnumerateFileSystemEntries(_directory).Any()) Directory.Delete(_directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    // The gate is locked on the file at its path: one removed by a refused start (Withdraw) while this waited on it is no
+    // gate any more, so the path is opened again.
     private static FileStream? Gate(string path, TimeSpan wait)
     {
         var until = DateTime.UtcNow + wait;
         while (true)
         {
-            if (TryOpen(path, FileShare.None) is { } gate) return gate;
+            if (TryOpen(path, FileShare.None) is { } gate)
+            {
+                if (IsAtPath(gate, path)) return gate;
+                gate.Dispose();
+                continue;
+            }
             if (DateTime.UtcNow >= until) return null;
             Thread.Sleep(20);
+        }
+    }
+
+    private static bool IsAtPath(FileStream file, string path)
+    {
+        if (OperatingSystem.IsWindows()) return true; // a file open there cannot be deleted
+        try
+        {
+            return ProcessInfo.FileStatusOf((int)file.SafeFileHandle.DangerousGetHandle(), path).Inode == ProcessInfo.FileStatusOf(path).Inode;
+        }
+        catch (IOException)
+        {
+            return false; // gone
         }
     }
 

@@ -104,7 +104,7 @@ public static class NodeHost
         node = new NodeContext(at, settings, summary, metrics, app.Services, started, data?.DatabasePath);
         if (mode.Open(node) is { } openExit)
         {
-            data?.RemoveIfCreated();
+            Withdraw(data, keeper, claim);
             return openExit;
         }
         try
@@ -116,6 +116,7 @@ public static class NodeHost
             Console.Error.WriteLine($"error: the server did not start: {ex.GetBaseException().Message}");
             app.Dispose(); // stops a half-started actor system before the mode lets go of what its actors use
             await mode.ReleaseAsync();
+            Withdraw(data, keeper, claim);
             return 1;
         }
         var system = app.Services.GetRequiredService<ActorSystem>();
@@ -153,9 +154,20 @@ public static class NodeHost
     // The directory checked (made 0700 when missing) and claimed; null after one error line.
     private static DataDirectoryClaim? Claim(string directory, string segment)
     {
-        var claim = DataStoreCheck.Directory(directory) is { } problem ? null : DataDirectoryClaim.Take(directory, segment, out problem);
+        var made = !Directory.Exists(directory) && !File.Exists(directory);
+        var claim = DataStoreCheck.Directory(directory) is { } problem ? null : DataDirectoryClaim.Take(directory, segment, out problem, madeDirectory: made);
         if (claim is null) Console.Error.WriteLine($"error: {problem}");
         return claim;
+    }
+
+    // A start refused once it had claimed the data directory leaves nothing behind that it made: the empty store, the
+    // history keeper's address, the claim's lock files and a directory it made (a new user's finding: a refused start
+    // left server.lock and server.gate, and the directory, behind). What another node of the segment holds stays.
+    private static void Withdraw(DataStore? data, HistoryKeeperLock? keeper, DataDirectoryClaim? claim)
+    {
+        data?.RemoveIfCreated();
+        keeper?.Dispose();
+        claim?.Withdraw();
     }
 
     private static Task WhenTerminated(ActorSystem system) =>

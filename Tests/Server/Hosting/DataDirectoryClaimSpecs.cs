@@ -73,6 +73,40 @@ public sealed class DataDirectoryClaimSpecs : IDisposable
     }
 
     [Fact]
+    public void A_withdrawn_claim_removes_the_lock_files_and_the_directory_its_start_made()
+    {
+        var made = Path.Combine(_dir, "made");
+        Directory.CreateDirectory(made);
+        DataDirectoryClaim.Take(made, "seg-a", out _, madeDirectory: true)!.Withdraw();
+        Assert.False(Directory.Exists(made));
+
+        // A directory that was there stays; the lock files the start made go.
+        DataDirectoryClaim.Take(_dir, "seg-a", out _)!.Withdraw();
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+        using var next = DataDirectoryClaim.Take(_dir, "seg-b", out var problem);
+        Assert.NotNull(next);
+    }
+
+    [Fact]
+    public void A_withdrawn_claim_leaves_what_another_node_holds_or_what_was_there_before()
+    {
+        // Another node of the segment joined the claim meanwhile: it holds server.lock, which stays, and keeps others out.
+        var refused = DataDirectoryClaim.Take(_dir, "seg-a", out _, madeDirectory: true)!;
+        using (DataDirectoryClaim.Take(_dir, "seg-a", out _))
+        {
+            refused.Withdraw();
+            Assert.True(Directory.Exists(_dir));
+            Assert.Equal("seg-a", File.ReadAllText(Path.Combine(_dir, DataDirectoryClaim.FileName)));
+            Assert.Null(DataDirectoryClaim.Take(_dir, "seg-b", out var problem));
+            Assert.Contains("segment 'seg-a'", problem);
+        }
+
+        // Files a server made before (it ran and stopped) are not this start's to remove.
+        DataDirectoryClaim.Take(_dir, "seg-a", out _, madeDirectory: true)!.Withdraw();
+        Assert.Equal(["server.gate", "server.lock"], Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     [Trait(Tiers.Name, Tiers.Process)]
     public async Task A_server_refused_the_directory_makes_no_data_file_there()
     {
@@ -97,7 +131,10 @@ public sealed class DataDirectoryClaimSpecs : IDisposable
         await using var refused = new ChildProcess(Binaries.Server, ["--port", "0", "--segment", running.Segment, "--data", mine], redirectInput: false);
         Assert.Equal(1, await refused.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains("keep their accounts and history in another data directory", refused.StdErr);
-        Assert.DoesNotContain(Directory.GetFileSystemEntries(mine), f => Path.GetFileName(f).StartsWith("switchboard.db", StringComparison.Ordinal));
+        // Nor its claim's lock files, nor the directory it made for them (a new user's finding: server.lock and server.gate
+        // were left behind).
+        Assert.False(Directory.Exists(mine), $"left behind: {string.Join(", ", Directory.Exists(mine) ? Directory.GetFileSystemEntries(mine) : [])}");
+        Assert.True(File.Exists(Path.Combine(_dir, "theirs", DataDirectoryClaim.FileName)));
     }
 
     // Refused for what needs no data directory (here a registration token file that is not there): before the store is made.
