@@ -75,23 +75,28 @@ dotnet ActorServer/bin/Release/net10.0/ActorServer.dll --port "$port" "${segment
   "${data_args[@]+"${data_args[@]}"}" "${server_args[@]+"${server_args[@]}"}" >"$log" 2>&1 &
 server=$!
 # The log goes with a clean shutdown (the server's exit code 0); after anything else it stays, and its path is said.
-keep=0
 stop() {
   local rc=0
   kill -TERM "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || rc=$?
   echo; grep -A1000 '^summary:' "$log" || true
-  if [ "$rc" -eq 0 ] && [ "$keep" = 0 ]; then rm -f "$log"; else echo "(the server's log is kept: $log)" >&2; fi
+  if [ "$rc" -eq 0 ]; then rm -f "$log"; else echo "(the server's log is kept: $log)" >&2; fi
 }
 trap stop EXIT
-failed() {
-  keep=1
+# The server ended before it listened. With exit code 0 it was asked for an answer, not to serve (-- --help): that
+# answer is the output, and run.sh ends as it did. Anything else is a start that failed, said as such.
+ended() {
+  local rc=0
+  wait "$server" 2>/dev/null || rc=$?
+  trap - EXIT
   cat "$log"
+  if [ "$rc" -eq 0 ]; then rm -f "$log"; exit 0; fi
   # The server's hint names its own --port; run.sh takes the port after the name.
   if grep -q 'already in use' "$log"; then echo "run.sh: port $port is taken; pick another: ./run.sh $name PORT (or --port PORT)" >&2; fi
+  echo "run.sh: the server did not start (exit code $rc; its log, above, is kept: $log)" >&2
   exit 1
 }
-for _ in $(seq 1 100); do grep -q '^listening on' "$log" && break; kill -0 "$server" 2>/dev/null || failed; sleep 0.1; done
+for _ in $(seq 1 100); do grep -q '^listening on' "$log" && break; kill -0 "$server" 2>/dev/null || ended; sleep 0.1; done
 grep '^listening on' "$log"
 # Within 80 columns, and a command that pastes whole (continued by its backslash).
 echo "registry: dotnet ActorServer/bin/Release/net10.0/ActorServer.dll inspect \\"

@@ -31,9 +31,69 @@ public sealed class RunScriptSpecs
         Assert.DoesNotContain("building", stderr);
     }
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
+    // What run.sh does once it has built: start the server and wait for it to listen. A dotnet of the spec's stands in for
+    // the real one (no Release build, no server): it builds nothing and answers as the server would.
+    private const string FakeDotnet = """
+        #!/usr/bin/env bash
+        case "$1" in
+          build) exit 0 ;;
+          *ActorServer.dll)
+            for a in "$@"; do
+              case "$a" in
+                --help) echo "Usage:"; echo "  ActorServer [command] [options]"; exit 0 ;;
+                --refuse) echo "error: refused for the spec" >&2; exit 1 ;;
+              esac
+            done
+            exit 3 ;;
+          *) exit 4 ;;
+        esac
+        """;
+
+    // A new user's finding: the server's help, asked for through run.sh, was reported as a failed start (exit code 1).
+    [Fact]
+    public async Task The_servers_help_asked_for_after_a_double_dash_is_its_answer_not_a_failed_start()
+    {
+        var (code, stdout, stderr) = await RunWithFakeDotnetAsync("alice", "--", "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("ActorServer [command] [options]", stdout);
+        Assert.DoesNotContain("did not start", stderr);
+        Assert.DoesNotContain("log is kept", stderr);
+    }
+
+    [Fact]
+    public async Task A_server_that_ends_before_it_listens_with_an_error_is_a_failed_start_said_as_such()
+    {
+        var (code, stdout, stderr) = await RunWithFakeDotnetAsync("alice", "--", "--refuse");
+        Assert.Equal(1, code);
+        Assert.Contains("error: refused for the spec", stdout);
+        var said = Assert.Single(stderr.Split('\n'), l => l.StartsWith("run.sh: the server did not start (exit code 1; its log, above, is kept: ", StringComparison.Ordinal));
+        var log = said[(said.LastIndexOf(": ", StringComparison.Ordinal) + 2)..].TrimEnd(')');
+        Assert.True(File.Exists(log), log);
+        File.Delete(log);
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunWithFakeDotnetAsync(params string[] args)
+    {
+        var bin = Directory.CreateTempSubdirectory("sb-run-dotnet-");
+        try
+        {
+            var dotnet = Path.Combine(bin.FullName, "dotnet");
+            await File.WriteAllTextAsync(dotnet, FakeDotnet.ReplaceLineEndings("\n") + "\n");
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dotnet, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            return await RunAsync(bin.FullName + ":" + Environment.GetEnvironmentVariable("PATH"), args);
+        }
+        finally
+        {
+            bin.Delete(recursive: true);
+        }
+    }
+
+    private static Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args) => RunAsync(null, args);
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string? path, string[] args)
     {
         var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (path is not null) psi.Environment["PATH"] = path;
         psi.ArgumentList.Add(Path.Combine(RepoRoot.Find(), "run.sh"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
