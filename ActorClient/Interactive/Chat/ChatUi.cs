@@ -64,6 +64,7 @@ public sealed class ChatUi : IMenuUi
                || (answer.Outcome == ReadOutcome.Line && answer.Text.Trim() is "y" or "Y" or "yes");
     }
 
+    public void ShowNotices() => _editor.ShowNotices();
     public void Good(string text) => _screen.Add(text, "green");
 
     // help is laid out for the message pane, which is narrower than the terminal.

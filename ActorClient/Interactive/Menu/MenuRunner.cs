@@ -86,6 +86,8 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
     {
         ISwitchboardMessage? sent = null;
         var reply = await connection.SendAsync(id => sent = c.Make(id));
+        // What the server pushed before its answer (a join's replay) is shown first, as scripted mode prints it.
+        ui.ShowNotices();
         switch (sent)
         {
             case Who: ShowWho(reply); return;
@@ -244,6 +246,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
             case 0 when ui.Ask("Room to join (e.g. #games):") is { Length: > 0 } room:
                 var joined = await connection.SendAsync(id => new JoinRoom(id, room));
                 if (joined.Code == Codes.Ok) status.JoinedRoom(room);
+                ui.ShowNotices(); // the room's replay, then the answer
                 Show($"join {room}", joined);
                 break;
             case 1 when ui.Ask("Room:", Completes.JoinedRooms) is { Length: > 0 } room && ui.Ask("Message:") is { } text:

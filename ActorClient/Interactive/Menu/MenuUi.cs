@@ -17,6 +17,9 @@ public interface IMenuUi : IDisposable
     /// <summary>A secret (a password typed again): nothing is echoed or recalled; null when the person backs out.</summary>
     string? AskSecret(string prompt);
     bool Confirm(string question);
+    /// <summary>Shows the notices queued so far, before what comes next: what the server pushed before an answer (a join's
+    /// replay) is shown above that answer, in the order scripted mode prints them.</summary>
+    void ShowNotices();
     void Good(string text);
     void Bad(string text);
     void Info(string text);

@@ -66,6 +66,7 @@ public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices not
         return input.ReadLine()?.Trim() is null or "y" or "Y" or "yes";
     }
 
+    public void ShowNotices() => Flush();
     public void Good(string text) => output.WriteLine(text);
     public void Bad(string text) => output.WriteLine("error: " + text);
     public void Info(string text) => output.WriteLine(text);

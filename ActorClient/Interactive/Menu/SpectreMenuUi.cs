@@ -53,6 +53,7 @@ public sealed class SpectreMenuUi(Notices notices, ClientStatus status, History 
                || (answer.Outcome == ReadOutcome.Line && answer.Text.Trim() is "y" or "Y" or "yes");
     }
 
+    public void ShowNotices() => _editor.ShowNotices();
     public void Good(string text) => AnsiConsole.MarkupLine($"[green]{Markup.Escape(text)}[/]");
     public void Bad(string text) => AnsiConsole.MarkupLine($"[red]{Markup.Escape(text)}[/]");
     public void Info(string text) => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(text)}[/]");

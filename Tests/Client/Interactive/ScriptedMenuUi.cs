@@ -25,6 +25,7 @@ internal sealed class ScriptedMenuUi(Queue<string> lines, Queue<string?>? secret
     public int? Choose(string title, IReadOnlyList<string> choices) => null;
     public string? Ask(string prompt, Completes completes = Completes.Nothing) => null;
     public bool Confirm(string question) => false;
+    public void ShowNotices() { }
     public void Good(string text) => Said.Add("good: " + text);
     public void Bad(string text) => Said.Add("bad: " + text);
     public void Info(string text) => Said.Add("info: " + text);
