@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -46,18 +45,7 @@ public sealed class DemoScriptSpecs : IDisposable
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
-    private async Task<(int Code, string Stdout, string Stderr)> RunAsync(params (string Name, string Value)[] environment)
-    {
-        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.Environment["PATH"] = _bin.FullName + ":" + Environment.GetEnvironmentVariable("PATH");
-        psi.Environment.Remove("TMUX");
-        foreach (var (name, value) in environment) psi.Environment[name] = value;
-        psi.ArgumentList.Add(Path.Combine(RepoRoot.Find(), "demo.sh"));
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await p.WaitForExitAsync(cts.Token);
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int Code, string Stdout, string Stderr)> RunAsync(params (string Name, string? Value)[] environment) =>
+        RepoScript.RunAsync("demo.sh", [],
+            [("PATH", _bin.FullName + ":" + Environment.GetEnvironmentVariable("PATH")), ("TMUX", null), .. environment]);
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Switchboard.Tests.EndToEnd;
 
 /// <summary>
@@ -90,17 +88,6 @@ public sealed class RunScriptSpecs
 
     private static Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args) => RunAsync(null, args);
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string? path, string[] args)
-    {
-        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (path is not null) psi.Environment["PATH"] = path;
-        psi.ArgumentList.Add(Path.Combine(RepoRoot.Find(), "run.sh"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await p.WaitForExitAsync(cts.Token);
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Code, string Stdout, string Stderr)> RunAsync(string? path, string[] args) =>
+        RepoScript.RunAsync("run.sh", args, path is null ? null : [("PATH", path)]);
 }
