@@ -120,8 +120,9 @@ if [ "$mode" = "cluster" ]; then
   seeds="127.0.0.1:$((port + 1)),127.0.0.2:$((port + 1))"   # the nodes' cluster ports (--port + 1)
   # The nodes sign what they send each other with a secret they share.
   (umask 077; head -c 32 /dev/urandom | base64 > "$state/cluster.secret")
-  cnode_cmd() { # name host: the node's log goes to its pane and to a file the membership pane follows
-    echo "echo \$\$ > $state/$1.pid; exec dotnet $bin --cluster --host $2 --port $port --seeds $seeds --cluster-secret-file $state/cluster.secret 2> >(tee $state/$1.log >&2)"
+  cnode_cmd() { # name host: the node's output goes to its pane and to a file the membership pane follows (both
+    # streams: its log is on stderr, its "listening on" line on stdout)
+    echo "echo \$\$ > $state/$1.pid; exec dotnet $bin --cluster --host $2 --port $port --seeds $seeds --cluster-secret-file $state/cluster.secret > >(tee -a $state/$1.log) 2> >(tee -a $state/$1.log >&2)"
   }
   cclient_cmd() { # name host script...
     local name=$1 host=$2; shift 2

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -38,6 +39,61 @@ public sealed class DemoScriptSpecs : IDisposable
         Assert.All(File.ReadAllLines(Path.Combine(_bin.FullName, "tmux.calls")), call => Assert.StartsWith("-L switchboard-demo ", call));
     }
 
+    [Fact]
+    public async Task The_cluster_demos_membership_pane_shows_each_nodes_listening_line_which_the_node_prints_on_stdout()
+    {
+        // A new operator's finding: the pane's filter names 'listening', but only the nodes' stderr reached the logs
+        // it follows, and the "listening on" line is on stdout, so it never showed.
+        var session = "sb-spec-demo-" + Guid.NewGuid().ToString("N")[..8];
+        var state = Path.Combine(RepoRoot.Find(), ".demo", session);
+        Fake("tmux", """
+            echo "$*" >> "$(dirname "$0")/tmux.calls"
+            case "$3" in
+              has-session) exit 1 ;;
+              new-session) printf '%s' "${@: -1}" > "$(dirname "$0")/n1.command" ;;
+              display-message|split-window) echo %0 ;;
+            esac
+            """);
+        Fake("sleep", "exit 0");
+        try
+        {
+            var port = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var (code, _, stderr) = await RunAsync(["cluster"], ("DEMO_SESSION", session), ("DEMO_CLUSTER_PORT", port));
+            Assert.True(code == 0, stderr);
+
+            // Node 1's pane command as tmux would run it, with a dotnet that writes what a node writes where it does.
+            Fake("dotnet", """echo "listening on akka.tcp://switchboard@127.0.0.1:4553"; echo "13:00:00.000 info: Cluster[0] Node is JOINING itself" >&2""");
+            var node = new ProcessStartInfo("bash") { UseShellExecute = false, WorkingDirectory = RepoRoot.Find(), RedirectStandardOutput = true, RedirectStandardError = true };
+            node.Environment["PATH"] = _bin.FullName + ":" + Environment.GetEnvironmentVariable("PATH");
+            node.ArgumentList.Add("-c");
+            node.ArgumentList.Add(File.ReadAllText(Path.Combine(_bin.FullName, "n1.command")));
+            using (var p = Process.Start(node)!)
+            {
+                var stdout = p.StandardOutput.ReadToEndAsync();
+                var errors = p.StandardError.ReadToEndAsync();
+                await p.WaitForExitAsync();
+                Assert.Contains("listening on", await stdout);   // the pane still shows both streams
+                Assert.Contains("JOINING itself", await errors);
+            }
+
+            var log = Path.Combine(state, "n1.log");
+            var text = "";
+            for (var i = 0; i < 50 && !(text.Contains("listening on", StringComparison.Ordinal) && text.Contains("JOINING", StringComparison.Ordinal)); i++)
+            {
+                await Task.Delay(100);
+                text = File.ReadAllText(log);
+            }
+            Assert.Contains("listening on akka.tcp://switchboard@127.0.0.1:4553", text);
+            Assert.Contains("JOINING itself", text);
+        }
+        finally
+        {
+            if (Directory.Exists(state)) Directory.Delete(state, recursive: true);
+            var demo = Path.GetDirectoryName(state)!;
+            if (Directory.Exists(demo) && !Directory.EnumerateFileSystemEntries(demo).Any()) Directory.Delete(demo);
+        }
+    }
+
     private void Fake(string name, string body)
     {
         var path = Path.Combine(_bin.FullName, name);
@@ -46,6 +102,9 @@ public sealed class DemoScriptSpecs : IDisposable
     }
 
     private Task<(int Code, string Stdout, string Stderr)> RunAsync(params (string Name, string? Value)[] environment) =>
-        RepoScript.RunAsync("demo.sh", [],
+        RunAsync([], environment);
+
+    private Task<(int Code, string Stdout, string Stderr)> RunAsync(string[] arguments, params (string Name, string? Value)[] environment) =>
+        RepoScript.RunAsync("demo.sh", arguments,
             [("PATH", _bin.FullName + ":" + Environment.GetEnvironmentVariable("PATH")), ("TMUX", null), .. environment]);
 }
