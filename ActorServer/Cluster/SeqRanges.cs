@@ -7,7 +7,7 @@ namespace Switchboard.Server.Cluster;
 public sealed class SeqRanges(long lease)
 {
     private readonly Lock _lock = new();
-    private long _next, _end, _requests;
+    private long _next, _end, _requests, _last;
     private (long First, long Count)? _ahead;
     private bool _leasing, _lowSeen;
 
@@ -35,10 +35,11 @@ public sealed class SeqRanges(long lease)
         get { lock (_lock) return _end - _next + (_ahead?.Count ?? 0); }
     }
 
-    /// <summary>The last number given (0 before the first).</summary>
+    /// <summary>The last number given (0 before the first): not the number before the range in use, which another
+    /// node gave, or nobody.</summary>
     public long Last
     {
-        get { lock (_lock) return Math.Max(0, _next - 1); }
+        get { lock (_lock) return _last; }
     }
 
     /// <summary>The numbers given to replies after registrations (<see cref="TryTake"/>).</summary>
@@ -99,7 +100,7 @@ public sealed class SeqRanges(long lease)
             seq = 0;
             return false;
         }
-        seq = _next++;
+        seq = _last = _next++;
         return true;
     }
 }
