@@ -76,7 +76,7 @@ public sealed class UnfinishedHoldsActor : ReceiveActor, IWithTimers
     {
         // Only a session of this node hands its own over (a peer's message never reaches a node's own actor by name).
         if (!Sender.Path.Address.HasLocalScope) return;
-        var dropped = 0;
+        var (dropped, unanswered) = (0, 0);
         foreach (var h in m.Holds)
         {
             if (_asking.Count + _awaiting.Count >= MaxLeft)
@@ -86,9 +86,15 @@ public sealed class UnfinishedHoldsActor : ReceiveActor, IWithTimers
             }
             if (h.MsgId != 0) Ask(h.To, h.Conversation, h.MsgId);
             else if (Early(m.Session, h.Ticket) is { } posted) Ask(h.To, h.Conversation, posted.MsgId);
-            else _awaiting[(m.Session, h.Ticket)] = new Awaiting(h.To, h.Conversation, Now + (long)(_timeout * SessionChat.MaxHoldsAsked).TotalMilliseconds);
+            else
+            {
+                _awaiting[(m.Session, h.Ticket)] = new Awaiting(h.To, h.Conversation, Now + (long)(_timeout * SessionChat.MaxHoldsAsked).TotalMilliseconds);
+                unanswered++;
+            }
         }
-        _log.Info("took over {0} kept DMs of an ended session that no inbox holds yet", m.Holds.Count - dropped);
+        var taken = m.Holds.Count - dropped;
+        _log.Info("took over {0} DMs of an ended session that no inbox holds yet ({1} kept, {2} not answered by the store yet)",
+            taken, taken - unanswered, unanswered);
         if (dropped > 0)
             _log.Warning("{0} kept DMs left by an ended session were not taken over ({1} wait already): they are in the history, not pushed at their recipients' logins",
                 dropped, MaxLeft);
@@ -137,7 +143,12 @@ public sealed class UnfinishedHoldsActor : ReceiveActor, IWithTimers
             _asking[ticket] = a with { AsksLeft = a.AsksLeft - 1, Due = now + (long)_timeout.TotalMilliseconds };
             _history.Tell(new Hold(a.To, ticket, a.Conversation, a.MsgId), Self);
         }
-        foreach (var key in _awaiting.Where(kv => kv.Value.Until <= now).Select(kv => kv.Key).ToList()) _awaiting.Remove(key);
+        foreach (var (key, w) in _awaiting.Where(kv => kv.Value.Until <= now).ToList())
+        {
+            _awaiting.Remove(key);
+            // Its sender heard 503 "may still be kept": it was not written, or its late answer went astray.
+            _log.Warning("the store never answered for a DM to '{0}' left by its sender's ended session: it may not be kept (look in the history), and it is not pushed at the login", w.To);
+        }
         if (_asking.Count == 0 && _awaiting.Count == 0) Timers.Cancel(Tick.Instance);
     }
 
