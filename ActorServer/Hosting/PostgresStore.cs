@@ -304,6 +304,9 @@ public sealed record PostgresStore : IDataStore
     private static string? Unreachable(Exception ex, TimeSpan timeout) => ex switch
     {
         PostgresException pg => Describe(pg),
+        // Npgsql's own refusal, before it sends a login: the server asks for a password and --db gives none.
+        NpgsqlException npgsql when npgsql.Message.StartsWith("No password has been provided", StringComparison.Ordinal) =>
+            $"{npgsql.Message.TrimEnd('.')} (give it: Password=... in --db, or the user's line in ~/.pgpass)",
         OperationCanceledException or TimeoutException => $"no answer within {timeout.TotalSeconds:0.#} s",
         NpgsqlException { InnerException: TimeoutException } => $"no answer within {timeout.TotalSeconds:0.#} s",
         NpgsqlException { InnerException: SocketException socket } => socket.Message,

@@ -68,6 +68,11 @@ public sealed class PostgresStoreServerSpecs(PostgresServer server, ITestOutputH
         Assert.Equal($"the data store {url} is unreachable: password authentication failed for user \"{PostgresServer.User}\" (check the user and password of --db)",
             await Store(wrong).CheckReachableAsync(Wait.Scaled()));
 
+        // A new operator's finding: a --db without Password= was told only Npgsql's words, with no hint where it goes.
+        var none = new NpgsqlConnectionStringBuilder(connection) { Password = null }.ConnectionString;
+        Assert.Equal($"the data store {url} is unreachable: No password has been provided but the backend requires one (in SASL/SCRAM-SHA-256) (give it: Password=... in --db, or the user's line in ~/.pgpass)",
+            await Store(none).CheckReachableAsync(Wait.Scaled()));
+
         var missing = new NpgsqlConnectionStringBuilder(connection) { Database = "no_such_db" }.ConnectionString;
         Assert.Equal($"the data store postgresql://{PostgresServer.User}@{PostgresServer.Host}:{server.Port}/no_such_db is unreachable: database \"no_such_db\" does not exist (SQLSTATE 3D000)",
             await Store(missing).CheckReachableAsync(Wait.Scaled()));
