@@ -54,10 +54,9 @@ public sealed class CatchUp(SeenMessages seen, Func<Func<long, ISwitchboardMessa
     {
         var reply = await send(make);
         var waited = TimeSpan.Zero;
-        for (var retry = 0; retry < MaxRetries && Scripted.RateLimitRetry.RetryAfterMs(reply) is > 0 and var ms; retry++)
+        for (var retry = 0; retry < MaxRetries && Scripted.RateLimitRetry.RetryAfter(reply) is { } wait; retry++)
         {
-            var wait = TimeSpan.FromMilliseconds(ms);
-            if (waited + wait > MaxRetryWait) break;
+            if (wait > MaxRetryWait - waited) break;
             await _delay(wait);
             waited += wait;
             reply = await send(make);

@@ -28,7 +28,17 @@ public sealed class RateLimitRetry(int maxRetries, TimeSpan maxWait, Func<TimeSp
     /// <summary>The wait in milliseconds the server named if <paramref name="reply"/> is a 429 worth sending again; else 0.</summary>
     public static long RetryAfterMs(IReply reply) => reply is Reply { Code: Codes.RateLimited, RetryAfterMs: > 0 } r ? r.RetryAfterMs : 0;
 
-    private static TimeSpan? RetryAfter(IReply reply) => RetryAfterMs(reply) is > 0 and var ms ? TimeSpan.FromMilliseconds(ms) : null;
+    /// <summary>The wait <paramref name="reply"/> names if it is a 429 worth sending again; else null. A server's int64
+    /// past what a <see cref="TimeSpan"/> holds is <see cref="TimeSpan.MaxValue"/>: a wait past any bound, not an
+    /// exception (a hostile or broken server's value would have ended the command, or a catch-up, with one).</summary>
+    public static TimeSpan? RetryAfter(IReply reply) => RetryAfterMs(reply) switch
+    {
+        <= 0 => null,
+        > MaxWaitMs => TimeSpan.MaxValue,
+        var ms => TimeSpan.FromMilliseconds(ms),
+    };
+
+    private const long MaxWaitMs = long.MaxValue / TimeSpan.TicksPerMillisecond;
 
     /// <summary>A command's first answer, as it arrives: a refusal holds back new commands until it is resolved.</summary>
     public IReply Note(IReply first)
@@ -50,7 +60,7 @@ public sealed class RateLimitRetry(int maxRetries, TimeSpan maxWait, Func<TimeSp
         {
             var reply = first;
             var waited = TimeSpan.Zero;
-            for (var retry = 0; retry < maxRetries && RetryAfter(reply) is { } after && waited + after <= maxWait; retry++)
+            for (var retry = 0; retry < maxRetries && RetryAfter(reply) is { } after && after <= maxWait - waited; retry++)
             {
                 try
                 {

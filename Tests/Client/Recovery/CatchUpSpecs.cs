@@ -164,6 +164,31 @@ public sealed class CatchUpSpecs : ICatchUpView
         Assert.Equal(1 + CatchUp.MaxRetries, _sent.Count);
     }
 
+    // A hostile or broken server's retry-after past what a TimeSpan holds (the wire's int64): it is a wait past the bound,
+    // not a crash of the catch-up (it ran unobserved: no summary, the rest never asked; hostile tester hC).
+    [Theory]
+    [InlineData(long.MaxValue)]
+    [InlineData(long.MaxValue / 10_000 + 1)]
+    public async Task A_retry_after_past_any_wait_is_the_answer_not_a_crash(long retryAfterMs)
+    {
+        Push(Dm(1));
+        _screen.Clear();
+        var waits = new List<TimeSpan>();
+        await new CatchUp(_seen, make =>
+        {
+            _sent.Add(make(_sent.Count + 100));
+            return Task.FromResult<IReply>(new Reply(0, Codes.RateLimited, 2, 2, OpValue.None, "busy", RetryAfterMs: retryAfterMs));
+        }, this, delay: wait =>
+        {
+            waits.Add(wait);
+            return Task.CompletedTask;
+        }).RunAsync(_seen.BeginCatchUp());
+
+        Assert.Equal(("bob", Codes.RateLimited), (Assert.Single(_summary!.Failed).Conversation, _summary.Failed[0].Code));
+        Assert.Empty(waits);
+        Assert.Single(_sent);
+    }
+
     // A server's history after the query's anchor, as CatchUpAsync's server: only ids above At.
     private static Func<ISwitchboardMessage, IReply> History(string conversation, params ChatLine[] lines) => m => m switch
     {

@@ -54,6 +54,20 @@ public sealed class RateLimitRetrySpecs
         Assert.Equal(3, _waits.Count);
     }
 
+    // A retry-after past what a TimeSpan holds (a hostile or broken server's int64) is a wait past the bound: the 429 is
+    // the answer, not an exception out of the script's command (hostile tester hC).
+    [Theory]
+    [InlineData(long.MaxValue)]
+    [InlineData(long.MaxValue / 10_000 + 1)]
+    public async Task A_retry_after_past_any_wait_is_the_answer_at_once(long retryAfterMs)
+    {
+        var refused = Limited(retryAfterMs);
+        var reply = await Retry().SendAsync(Answers(refused, Served), CancellationToken.None);
+        Assert.Same(refused, reply);
+        Assert.Empty(_waits);
+        Assert.Equal(1, _sent);
+    }
+
     [Fact]
     public async Task A_wait_past_what_is_left_of_the_bound_is_not_begun_the_429_is_the_answer_at_once()
     {
