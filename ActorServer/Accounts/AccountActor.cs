@@ -81,6 +81,8 @@ public sealed class AccountActor : ReceivePersistentActor
     public static Props Props(string name, AccountSettings settings, ReservedNames? reserved = null, TimeProvider? clock = null, SwitchboardMetrics? metrics = null) =>
         Akka.Actor.Props.Create(() => new AccountActor(name, settings, reserved, clock, metrics));
 
+    private long ReservationStart(long nowMs) => _reserved?.Times.Reserve(nowMs) ?? nowMs;
+
     private void Start(AccountJob job)
     {
         _current = job.Ticket;
@@ -141,7 +143,8 @@ public sealed class AccountActor : ReceivePersistentActor
         }
         IAccountEvent? change = c.Job.Action switch
         {
-            AccountAction.Reserve => new NameReserved(c.Fresh!, _clock.GetUtcNow().ToUnixTimeMilliseconds()),
+            // After every message this node stamped, though the clock stepped back: none of them is the new owner's.
+            AccountAction.Reserve => new NameReserved(c.Fresh!, ReservationStart(_clock.GetUtcNow().ToUnixTimeMilliseconds())),
             AccountAction.ChangePassword => new PasswordChanged(c.Fresh!),
             AccountAction.Release => ReservationReleased.Instance,
             _ when c.Fresh is not null => new PasswordChanged(c.Fresh),

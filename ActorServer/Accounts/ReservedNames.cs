@@ -24,6 +24,10 @@ public sealed class ReservedNames
 
     public int Count => _names.Since.Count;
 
+    /// <summary>The times the node's kept messages and reservations are stamped with, so that a reservation starts after
+    /// every message before it whatever the wall clock did (<see cref="History.StampedTimes"/>).</summary>
+    public History.StampedTimes Times { get; } = new();
+
     /// <summary>Every reserved name with when it was reserved (Unix ms; 0 when the journal did not say), by name.</summary>
     public IEnumerable<(string Name, long SinceMs)> All => _names.Since.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => (n.Key, n.Value));
 

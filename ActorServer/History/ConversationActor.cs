@@ -29,6 +29,8 @@ public sealed class ConversationActor : HistoryEntity
     private readonly Conversation _conversation;
     private readonly HistorySettings _settings;
     private readonly TimeProvider _clock;
+    // The node's (null: a spec's, a cluster's shard): a reservation's start and the times stamped here follow each other.
+    private readonly StampedTimes? _times;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly KeptLines _lines = new();
     // Messages in one event at most, and their text's bytes (UTF-16): what came beyond goes in the next.
@@ -53,7 +55,7 @@ public sealed class ConversationActor : HistoryEntity
     /// <param name="routes">Where read markers go once checked, and where it says it is stopping after a failure.</param>
     /// <param name="forgetting">Started only to be told <see cref="ForgetRoom"/>: nothing is read back but the highest id.</param>
     public ConversationActor(Conversation conversation, HistorySettings settings, TimeProvider clock, HistoryRoutes routes,
-        SwitchboardMetrics? metrics = null, bool forgetting = false) : base(routes, m => m switch
+        SwitchboardMetrics? metrics = null, bool forgetting = false, StampedTimes? times = null) : base(routes, m => m switch
         {
             Post p => AskedWhileReading.Unreadable(p.Ticket),
             ReadHistory r => AskedWhileReading.Unreadable(r.Ticket),
@@ -68,6 +70,7 @@ public sealed class ConversationActor : HistoryEntity
         _conversation = conversation;
         _settings = settings;
         _clock = clock;
+        _times = times;
         _deleteEvery = Math.Max(DeleteAtLeast, settings.MaxMessages / 4);
         PersistenceId = conversation.PersistenceId;
         // Written alone by an earlier version: its id is its sequence number (every event before it was one of these).
@@ -100,6 +103,7 @@ public sealed class ConversationActor : HistoryEntity
         });
         Recover<RecoveryCompleted>(_ =>
         {
+            _times?.Saw(_lastTime);
             ReadServed();
             _metrics?.DataStoreRead();
             // Every event deleted, none of them an IdsReached: an earlier version's journal, whose ids are its sequence numbers.
@@ -143,8 +147,8 @@ public sealed class ConversationActor : HistoryEntity
     public override string PersistenceId { get; }
 
     public static Props Props(Conversation conversation, HistorySettings settings, TimeProvider clock, HistoryRoutes routes,
-        SwitchboardMetrics? metrics = null, bool forgetting = false) =>
-        Akka.Actor.Props.Create(() => new ConversationActor(conversation, settings, clock, routes, metrics, forgetting));
+        SwitchboardMetrics? metrics = null, bool forgetting = false, StampedTimes? times = null) =>
+        Akka.Actor.Props.Create(() => new ConversationActor(conversation, settings, clock, routes, metrics, forgetting, times));
 
     /// <summary>One started only to forget reads none of its messages back.</summary>
     public override Recovery Recovery => _forgetting ? Recovery.None : base.Recovery;
@@ -179,8 +183,8 @@ public sealed class ConversationActor : HistoryEntity
     private void OnPost(Post m)
     {
         var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
-        // Times never go backwards within a conversation, even when the clock does.
-        now = Math.Max(now, _lastTime);
+        // Times never go backwards within a conversation, even when the clock does; nor before a reservation started.
+        now = _times?.Stamp(now, _lastTime) ?? Math.Max(now, _lastTime);
         _lastTime = now;
         _writing.Enqueue((Sender, m.Ticket, System.Diagnostics.Stopwatch.GetTimestamp()));
         _pending.Add(new MessagePosted(m.From, m.Text, now));

@@ -174,7 +174,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
 
     private void Forget(Conversation c)
     {
-        var child = ChildFor(c.PersistenceId, ConversationProps(c), () => ConversationActor.Props(c, _settings, _clock, HistoryRoutes.Via(Self), _metrics, forgetting: true));
+        var child = ChildFor(c.PersistenceId, ConversationProps(c), () => ConversationActor.Props(c, _settings, _clock, HistoryRoutes.Via(Self), _metrics, forgetting: true, _reserved?.Times));
         if (child.Stopping)
         {
             child.Waiting.Add((ForgetRoom.Instance, Self));
@@ -258,7 +258,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         return Route(id, _children.TryGetValue(id, out var running) ? running.Props : ConversationProps(c), m);
     }
 
-    private Func<Props> ConversationProps(Conversation c) => () => ConversationActor.Props(c, _settings, _clock, HistoryRoutes.Via(Self), _metrics);
+    private Func<Props> ConversationProps(Conversation c) => () => ConversationActor.Props(c, _settings, _clock, HistoryRoutes.Via(Self), _metrics, times: _reserved?.Times);
 
     private void ToInbox(string owner, object m) =>
         Route(InboxActor.PersistenceIdOf(owner), () => InboxActor.Props(owner, _settings, HistoryRoutes.Via(Self), _metrics, _reserved), m);

@@ -149,6 +149,17 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
         return LastRowIn(db, null);
     }
 
+    /// <summary>When the newest row the journal holds was written (Unix ms, by the wall clock then; 0 for none): a
+    /// reservation made after a restart starts after it, though the clock is behind it now (<see cref="StampedTimes"/>).</summary>
+    public long NewestWriteMs()
+    {
+        using var db = Reader();
+        using var read = db.CreateCommand();
+        read.CommandText = "SELECT COALESCE(MAX(timestamp), 0) FROM event_journal";
+        var ticks = (long)read.ExecuteScalar()!;
+        return ticks <= DateTime.UnixEpoch.Ticks ? 0 : (ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond;
+    }
+
     private static long LastRowIn(SqliteConnection db, SqliteTransaction? transaction)
     {
         using var read = db.CreateCommand();
@@ -396,6 +407,9 @@ public static class DataStoreWiring
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var reserved = store.ReservedNamesAsync(system, cancel.Token).GetAwaiter().GetResult();
+        // A reservation starts after everything the store holds, though the clock stepped back past it meanwhile.
+        if (store is DataStore file) reserved.Times.Saw(file.NewestWriteMs());
+        foreach (var (_, since) in reserved.All) reserved.Times.Saw(since);
         system.Log.Info("data store: {0} (accounts and history on, {1} reserved {2})", store, reserved.Count, reserved.Count == 1 ? "name" : "names");
         var accounts = system.ActorOf(AccountsActor.Props(store.Accounts, TimeProvider.System, reserved, store.Guard, metrics, store.MayHoldAccountAsync,
             registry, registry is null ? null : name => store.ReservedLookAlikeAsync(system, name)), "accounts");

@@ -235,6 +235,24 @@ public sealed class HistoryStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
         Assert.Equal(2, JournalRows());
     }
 
+    // A reservation starts after every message the node stamped, though the clock stepped back (ReservationClockSpecs);
+    // after a restart too: what the store holds counts, not only what this run stamped (hostile tester hC).
+    [Fact]
+    public async Task After_a_restart_a_reservation_starts_after_every_message_the_store_holds()
+    {
+        var history = Node();
+        history.Tell(new Post(Conversation.Direct("bobx", "gal1"), 1, "bobx", "to the guest gal1"), TestActor);
+        var posted = ExpectMsg<Posted>(Wait);
+        await _nodes[0].Terminate().WaitAsync(Wait);
+
+        var (config, store) = AccountTestConfig.Sqlite(_dir);
+        var system = AccountTestConfig.System("restarted", config, store);
+        _nodes.Add(system);
+        var (_, reserved) = system.StartAccounts(store);
+        // The clock is an hour behind that message now.
+        Assert.True(reserved.Times.Reserve(posted.TimeMs - 3_600_000) > posted.TimeMs);
+    }
+
     public new void Dispose()
     {
         foreach (var node in _nodes) node.Terminate().Wait(Wait);
