@@ -106,13 +106,14 @@ public sealed class DataDirectoryClaim : IDisposable
     }
 
     /// <summary>For a start refused after the claim: lets go of it and removes what that start made, so a server that
-    /// never ran leaves nothing behind — <c>server.lock</c> and <c>server.gate</c> when it made them and no other node holds
-    /// the directory by then (a node of the same segment may have joined the claim meanwhile: then both stay), and the
-    /// directory when it made that too and nothing else is left in it. Best effort: the refusal already said why.</summary>
-    public void Withdraw()
+    /// never ran leaves nothing behind — <paramref name="alsoMade"/> (its empty store), <c>server.lock</c> and
+    /// <c>server.gate</c> when it made them, only when no other node holds the directory by then (a node of the same
+    /// segment may have joined the claim meanwhile, and opened that store: then all of it stays), and the directory when it
+    /// made that too and nothing else is left in it. Best effort: the refusal already said why.</summary>
+    public void Withdraw(Action? alsoMade = null)
     {
         _held.Dispose();
-        if (!_madeLock) return;
+        if (!_madeLock && alsoMade is null) return;
         var path = Path.Combine(_directory, FileName);
         var gatePath = Path.Combine(_directory, GateName);
         try
@@ -120,10 +121,13 @@ public sealed class DataDirectoryClaim : IDisposable
             using (var gate = Gate(gatePath, TimeSpan.FromSeconds(2)))
             {
                 if (gate is null) return;
-                // Alone on it under the gate, where every node takes it: no node holds it, none can until the gate is let go.
+                // Alone on it under the gate, where every node takes it: no node holds it, none can until the gate is let
+                // go, and none opens the store without holding it first.
                 using (var alone = TryOpen(path, FileShare.None))
                 {
                     if (alone is null) return;
+                    alsoMade?.Invoke();
+                    if (!_madeLock) return;
                     File.Delete(path);
                 }
                 // Removed while held; a starter that opened it before finds it gone once it gets the lock, and retries (Gate).

@@ -163,11 +163,14 @@ public static class NodeHost
     // A start refused once it had claimed the data directory leaves nothing behind that it made: the empty store, the
     // history keeper's address, the claim's lock files and a directory it made (a new user's finding: a refused start
     // left server.lock and server.gate, and the directory, behind). What another node of the segment holds stays.
-    private static void Withdraw(DataStore? data, HistoryKeeperLock? keeper, DataDirectoryClaim? claim)
+    // The store goes only when no other node holds the directory by then, under the claim's gate: a node of the segment
+    // that joined the claim meanwhile has opened it (a hostile tester's finding: two nodes starting at once, the first
+    // failing on its port, removed the second's store under it).
+    internal static void Withdraw(DataStore? data, HistoryKeeperLock? keeper, DataDirectoryClaim? claim)
     {
-        data?.RemoveIfCreated();
         keeper?.Dispose();
-        claim?.Withdraw();
+        if (claim is null) data?.RemoveIfCreated();
+        else claim.Withdraw(data is null ? null : data.RemoveIfCreated);
     }
 
     private static Task WhenTerminated(ActorSystem system) =>

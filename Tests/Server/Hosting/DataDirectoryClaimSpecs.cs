@@ -106,6 +106,29 @@ public sealed class DataDirectoryClaimSpecs : IDisposable
         Assert.Equal(["server.gate", "server.lock"], Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
+    // Two nodes of one server starting at once (run.sh twice, demo.sh): the first made the store and then failed to
+    // start (its port taken), while the second had joined the claim and opened that store. The first's withdrawal must
+    // not remove the store the second runs on: it removed switchboard.db before asking whether it was alone (hostile
+    // tester hC).
+    [Fact]
+    public void A_withdrawn_start_leaves_the_store_another_node_of_its_segment_has_opened_since()
+    {
+        var failing = DataDirectoryClaim.Take(_dir, "seg-a", out _)!;
+        var (_, made) = Switchboard.Tests.Server.Accounts.AccountTestConfig.Sqlite(_dir);
+        Assert.True(made.Created);
+        using (DataDirectoryClaim.Take(_dir, "seg-a", out _))
+        {
+            var (_, opened) = Switchboard.Tests.Server.Accounts.AccountTestConfig.Sqlite(_dir);
+            NodeHost.Withdraw(made, null, failing);
+            Assert.True(File.Exists(opened.DatabasePath));
+        }
+
+        // Alone, a withdrawn start still removes the store it made.
+        var alone = DataDirectoryClaim.Take(_dir, "seg-a", out _)!;
+        NodeHost.Withdraw(made, null, alone);
+        Assert.False(File.Exists(made.DatabasePath));
+    }
+
     [Fact]
     [Trait(Tiers.Name, Tiers.Process)]
     public async Task A_server_refused_the_directory_makes_no_data_file_there()
