@@ -149,13 +149,20 @@ public sealed record DataStore(string Directory, string DatabasePath, AccountSet
         return LastRowIn(db, null);
     }
 
-    /// <summary>When the newest row the journal holds was written (Unix ms, by the wall clock then; 0 for none): a
-    /// reservation made after a restart starts after it, though the clock is behind it now (<see cref="StampedTimes"/>).</summary>
+    /// <summary>The newest rows <see cref="NewestWriteMs"/> looks at.</summary>
+    public const int NewestRowsRead = 10_000;
+
+    /// <summary>When the newest rows the journal holds were written (Unix ms, by the wall clock then; 0 for none): a
+    /// reservation made after a restart starts after it, though the clock is behind it now (<see cref="StampedTimes"/>).
+    /// The last <see cref="NewestRowsRead"/> rows written, by <c>ordering</c> (the table's own key): the journal keeps no
+    /// index on <c>timestamp</c> (<see cref="SqliteSchema.UnusedJournalIndexes"/>), and MAX over all of it read the whole
+    /// file at every start; a clock stepped back further than those rows were written over is not covered.</summary>
     public long NewestWriteMs()
     {
         using var db = Reader();
         using var read = db.CreateCommand();
-        read.CommandText = "SELECT COALESCE(MAX(timestamp), 0) FROM event_journal";
+        read.CommandText = "SELECT COALESCE(MAX(timestamp), 0) FROM (SELECT timestamp FROM event_journal ORDER BY ordering DESC LIMIT $rows)";
+        read.Parameters.AddWithValue("$rows", NewestRowsRead);
         var ticks = (long)read.ExecuteScalar()!;
         return ticks <= DateTime.UnixEpoch.Ticks ? 0 : (ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond;
     }
