@@ -20,16 +20,6 @@ public static class NodeHost
     public static async Task<int> RunAsync(ServerOptions o, ServerTls? tlsOptions, INodeMode mode)
     {
         if (mode.Resolve() is not { } at) return 2;
-        foreach (var (port, option) in at.Ports)
-            if (await StartChecks.IsListeningAsync(at.PublicHost, port))
-            {
-                // Akka binds with SO_REUSEADDR (which also allows a second listener on Linux): refuse instead of
-                // splitting clients at random between two servers.
-                Console.Error.WriteLine($"error: {at.PublicHost}:{port} is already in use by another process; pick another {option}");
-                return 1;
-            }
-        var (monitor, monitorExit) = await NodeWiring.MonitorAsync(o.Monitor);
-        if (monitorExit is { } exit) return exit;
         ServerSettings settings;
         try
         {
@@ -62,6 +52,17 @@ public static class NodeHost
             Console.Error.WriteLine($"error: {tokenProblem}");
             return 2;
         }
+        // The command line and settings first (exit 2 says what to change), then what else holds the ports (exit 1).
+        foreach (var (port, option) in at.Ports)
+            if (await StartChecks.IsListeningAsync(at.PublicHost, port))
+            {
+                // Akka binds with SO_REUSEADDR (which also allows a second listener on Linux): refuse instead of
+                // splitting clients at random between two servers.
+                Console.Error.WriteLine($"error: {at.PublicHost}:{port} is already in use by another process; pick another {option}");
+                return 1;
+            }
+        var (monitor, monitorExit) = await NodeWiring.MonitorAsync(o.Monitor);
+        if (monitorExit is { } exit) return exit;
         // Which server the data directory belongs to (this one's segment), held until the node has stopped. Taken
         // before the store is made: a server refused the directory leaves no data file behind.
         using var claim = mode.KeepsData ? Claim(DataStore.DirectoryOf(o.Data), o.Segment) : null;
