@@ -82,14 +82,22 @@ public sealed class ReservedNames
     /// file (which reads this node's rows back too, perhaps after newer ones were applied here) both fold by number, so an
     /// older event never undoes a newer one and a change is news to exactly one of them.
     /// </summary>
-    public bool? Apply(string name, IAccountEvent e, long seq) => ByNumber(name, seq, n => n.Fold(name, e));
+    public bool? Apply(string name, IAccountEvent e, long seq)
+    {
+        // Another node's clock may be ahead of this one's: what this node keeps after the reservation is the owner's.
+        if (e is NameReserved r) Times.Saw(r.SinceMs);
+        return ByNumber(name, seq, n => n.Fold(name, e));
+    }
 
     /// <summary>What another node told of <paramref name="name"/> (a cluster's <c>ReservationNotice</c>): reserved since
     /// <paramref name="sinceMs"/>, or released (null), as of its account's event number <paramref name="seq"/>; folded as
     /// <see cref="Apply(string, IAccountEvent, long)"/> folds, so notices from several nodes, which arrive in no set order,
     /// never undo a newer one. Null: not news.</summary>
-    public bool? Heard(string name, long? sinceMs, long seq) =>
-        ByNumber(name, seq, n => sinceMs is { } since ? n.Reserve(name, since) : n.Release(name));
+    public bool? Heard(string name, long? sinceMs, long seq)
+    {
+        if (sinceMs is { } reservedAt) Times.Saw(reservedAt);
+        return ByNumber(name, seq, n => sinceMs is { } since ? n.Reserve(name, since) : n.Release(name));
+    }
 
     /// <summary>The number of <paramref name="name"/>'s account event this list last folded, or 0.</summary>
     public long SeqOf(string name) => _names.Seq.GetValueOrDefault(name);

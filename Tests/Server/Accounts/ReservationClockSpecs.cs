@@ -72,4 +72,25 @@ public sealed class ReservationClockSpecs() : TestKit(AccountTestConfig.TestJour
         Assert.Equal(Codes.Ok, Command(accounts, "gal1", AccountAction.Reserve, "owner").Code);
         Assert.Empty(Read(history, dms, _reserved.Since("gal1")!.Value));
     }
+
+    // A reservation another node made (a segment's node sharing the data directory, read from the file; a cluster's
+    // notice) with its clock ahead of this node's: the messages this node keeps after it are the owner's, so they are
+    // stamped no earlier than its start; stamped by this node's clock alone, the owner did not see them until that clock
+    // caught up (hostile tester hC).
+    [Theory]
+    [InlineData("read from the shared file")]
+    [InlineData("heard from a cluster node")]
+    public void A_reservation_from_another_node_ahead_of_this_clock_sees_the_messages_kept_after_it(string how)
+    {
+        var history = Sys.ActorOf(HistoryActor.Props(HistorySettings.Create(Sys.Settings.Config), _clock, reserved: _reserved));
+        var since = _clock.GetUtcNow().AddMinutes(1).ToUnixTimeMilliseconds();
+        var told = how == "heard from a cluster node"
+            ? _reserved.Heard("gal1", since, 1)
+            : _reserved.Apply("gal1", new NameReserved(new StoredPassword([1, 2, 3], [4, 5, 6], 1), since), 1);
+        Assert.True(told);
+
+        var dms = Conversation.Direct("bobx", "gal1");
+        Assert.True(Post(history, dms, 1, "for the owner", "bobx").TimeMs >= since);
+        Assert.Equal(["for the owner"], Read(history, dms, since));
+    }
 }
