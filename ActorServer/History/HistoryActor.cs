@@ -279,8 +279,8 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         // timeout, so it does not wait (logins are few: a name's are rate-limited).
         if (!_children.ContainsKey(id) && !_byRef.ContainsKey(Sender))
         {
-            var host = ChargedTo(message);
-            if (host is not null && ReadBackRefused(host, message)) return false;
+            var (host, ticket) = ChargedTo(message);
+            if (host is not null && ReadBackRefused(host, ticket, message)) return false;
             if (_reading.Count >= _settings.MaxReading)
             {
                 _waitingToStart.Wait(id, props, message, Sender, (object?)host ?? Sender);
@@ -294,19 +294,20 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     // The host a client's request is charged to, as its session stamped it from the transport (never the client's
     // word): a join's replay, a query, a read marker, a kept message, an unread count. Others (an inbox's, a spec's, a
     // held DM's, which follows a kept message already charged) are charged nothing.
-    private static string? ChargedTo(object message) => message switch
+    // With the request's ticket, which a refusal answers.
+    private static (string? Host, long Ticket) ChargedTo(object message) => message switch
     {
-        ReadHistory m => m.Host,
-        Post m => m.Host,
-        MarkReadUpTo m => m.Host,
-        Fetch m => m.Host,
-        _ => null,
+        ReadHistory m => (m.Host, m.Ticket),
+        Post m => (m.Host, m.Ticket),
+        MarkReadUpTo m => (m.Host, m.Ticket),
+        Fetch m => (m.Host, m.Ticket),
+        _ => (null, 0),
     };
 
     // Past its host's budget a read-back is refused (429 with when the next one is allowed): nothing is started, and no
     // conversation in memory is let go for it. Guest names cost nothing and a peer may hold many, so a budget per name
     // or per session would bound nothing. The first refusal of a host is logged (again after each idle check).
-    private bool ReadBackRefused(string host, object message)
+    private bool ReadBackRefused(string host, long ticket, object message)
     {
         if (_readBacks.CanTake(host))
         {
@@ -322,8 +323,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         {
             // An unread count: its list goes out without it (the client's `rooms` or `who` is not refused for it).
             Fetch m => new NotCounted(m.Ticket, m.Conversation),
-            _ => new HistoryFailed(message switch { ReadHistory m => m.Ticket, Post m => m.Ticket, MarkReadUpTo m => m.Ticket, _ => 0 },
-                Codes.RateLimited, HistoryText.TooManyReadBacks(_settings.ReadBacksPerHostPerSecond, _settings.ReadBacksPerHostBurst), wait),
+            _ => new HistoryFailed(ticket, Codes.RateLimited, HistoryText.TooManyReadBacks(_settings.ReadBacksPerHostPerSecond, _settings.ReadBacksPerHostBurst), wait),
         });
         return true;
     }

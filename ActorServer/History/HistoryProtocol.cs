@@ -29,9 +29,8 @@ public sealed record Posted(long Ticket, Conversation Conversation, long MsgId, 
 public sealed record HistoryFailed(long Ticket, int Code, string Error, TimeSpan RetryAfter = default) : IHistoryWireMessage;
 
 /// <summary>Read <paramref name="Conversation"/> (a query's window, <see cref="HistoryWindow"/>), only messages from
-/// <paramref name="SinceMs"/> on; answered with <see cref="HistoryPage"/>. <paramref name="Host"/>: the host of the client the request is for, as the node's transport saw its connection (the
-/// session sets it, never the client); a read-back the request causes is charged to it (<see cref="HistoryActor"/>, single
-/// host; not carried between cluster nodes); null: no client's, charged nothing.</summary>
+/// <paramref name="SinceMs"/> on; answered with <see cref="HistoryPage"/>. <paramref name="Host"/>: charged for the read-backs it causes, as a
+/// <see cref="Post"/>'s.</summary>
 public sealed record ReadHistory(Conversation Conversation, long Ticket, HistoryAnchor Anchor, long At, int Count, long SinceMs = 0,
     string? Host = null) : IHistoryWireMessage;
 
@@ -95,9 +94,8 @@ public sealed record AwayLine(Conversation Conversation, ChatLine Line);
 public sealed record AwayDelivered(string Owner, long UpTo) : IHistoryWireMessage;
 
 /// <summary><paramref name="Owner"/> has read <paramref name="Conversation"/> up to <paramref name="MsgId"/>; answered with
-/// <see cref="MarkedOk"/> (the marker, which only moves forward) or <see cref="HistoryFailed"/>. <paramref name="Host"/>: the host of the client the request is for, as the node's transport saw its connection (the
-/// session sets it, never the client); a read-back the request causes is charged to it (<see cref="HistoryActor"/>, single
-/// host; not carried between cluster nodes); null: no client's, charged nothing.</summary>
+/// <see cref="MarkedOk"/> (the marker, which only moves forward) or <see cref="HistoryFailed"/>. <paramref name="Host"/>: charged for the read-backs it causes, as a
+/// <see cref="Post"/>'s.</summary>
 public sealed record MarkReadUpTo(string Owner, long Ticket, Conversation Conversation, long MsgId, long SinceMs = 0,
     string? Host = null) : IHistoryWireMessage;
 
