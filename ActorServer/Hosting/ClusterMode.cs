@@ -70,6 +70,7 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
         var publicHost = SwitchboardConfig.CanonicalHost(c.PublicHost ?? o.Host);
         if (publicHost is "0.0.0.0" or "::")
             return NodeWiring.Refuse("binding to all interfaces needs --public-host, the address others use for this node");
+        if (StartChecks.NotBindable(bindHost, "--host") is { } unbindable) return NodeWiring.Refuse(unbindable);
         var port = o.Port == 0 ? StartChecks.FreePort(bindHost) : o.Port;
         _clusterPort = c.ClusterPort is { } cp and not 0 ? cp : c.ClusterPort == 0 || port == HostPort.MaxPort ? StartChecks.FreePort(bindHost) : port + 1;
         if (_clusterPort == port) return NodeWiring.Refuse("--cluster-port must differ from --port");

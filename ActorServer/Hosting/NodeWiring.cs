@@ -117,6 +117,11 @@ public static class NodeWiring
             Console.Error.WriteLine($"error: {problem}");
             return (null, 2);
         }
+        if (StartChecks.NotBindable(at.Ip.ToString(), "--monitor") is { } unbindable)
+        {
+            Console.Error.WriteLine($"error: {unbindable}");
+            return (null, 2);
+        }
         if (await StartChecks.IsListeningAsync(at.Ip.ToString(), at.Port))
         {
             Console.Error.WriteLine($"error: --monitor {at} is already in use by another process; pick another port");

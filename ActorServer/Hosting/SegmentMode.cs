@@ -27,6 +27,7 @@ public sealed class SegmentMode(ServerOptions o) : INodeMode
         var host = SwitchboardConfig.CanonicalHost(o.Host);
         if (!System.Net.IPAddress.TryParse(host, out _))
             return NodeWiring.Refuse($"--host '{host}' does not resolve to an address of this machine; give an IP (e.g. 127.0.0.1) or a known name");
+        if (StartChecks.NotBindable(host, "--host") is { } unbindable) return NodeWiring.Refuse(unbindable);
         // The node's address is its identity in the segment, so it is fixed before anything starts: a segment
         // that must be refused is then refused before remoting listens, with one clear line.
         var port = o.Port == 0 ? StartChecks.FreePort(host) : o.Port;

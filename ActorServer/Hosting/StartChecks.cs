@@ -12,6 +12,30 @@ public static class StartChecks
         return File.Exists(config) ? null : $"configuration file not found: {config}";
     }
 
+    /// <summary>
+    /// Why <paramref name="option"/>'s <paramref name="host"/> (an IP literal, or a name that resolved to none) cannot be
+    /// bound here, or null. Asked by binding it: the port probe alone took an address of another machine for a port in
+    /// use, as a connection to it can be answered from elsewhere.
+    /// </summary>
+    public static string? NotBindable(string host, string option)
+    {
+        if (!System.Net.IPAddress.TryParse(host, out var ip)) return null; // said by the caller, with its own words
+        using var socket = new System.Net.Sockets.Socket(ip.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            socket.Bind(new System.Net.IPEndPoint(ip, 0));
+            return null;
+        }
+        catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressNotAvailable)
+        {
+            return $"{option} {host} is not an address of this machine; give one of its own (127.0.0.1, or an interface's address)";
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            return $"{option} {host} cannot be bound here: {e.Message}";
+        }
+    }
+
     /// <summary>A port free right now, for --port 0 (the node address must be known before remoting starts).</summary>
     public static int FreePort(string host)
     {

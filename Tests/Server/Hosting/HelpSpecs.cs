@@ -117,6 +117,11 @@ public sealed class HelpSpecs
     [Theory]
     [InlineData(new[] { "--port", "abc" }, "--port wants a port number 0..65535")]
     [InlineData(new[] { "--host", "no-such-host.invalid", "--port", "0" }, "does not resolve")]
+    // A new user's finding: an address of another machine (192.0.2.1 is for documentation, never assigned) was reported as
+    // "already in use by another process" (the probe's connect went out through the default route and was answered).
+    [InlineData(new[] { "--host", "192.0.2.1", "--port", "0" }, "--host 192.0.2.1 is not an address of this machine")]
+    [InlineData(new[] { "--host", "192.0.2.1", "--port", "4053", "--seeds", "127.0.0.1:4054" }, "--host 192.0.2.1 is not an address of this machine")]
+    [InlineData(new[] { "--monitor", "192.0.2.1:8222", "--port", "0" }, "--monitor 192.0.2.1 is not an address of this machine")]
     [InlineData(new[] { "--monitor", "8222", "--port", "0" }, "--monitor wants HOST:PORT")]
     [InlineData(new[] { "--db", "Host=h;Database=d;Username=u", "--port", "0" }, "--db is for cluster mode; a single-host server keeps its data in --data DIR")]
     public async Task Bad_options_get_a_message_a_person_can_act_on_and_exit_code_2(string[] args, string message)
