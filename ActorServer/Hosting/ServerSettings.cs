@@ -10,6 +10,7 @@ public sealed record ServerSettings(Config Hocon, StateSettings State, SessionSe
     public static ServerSettings Load(string? userPath)
     {
         var hocon = SwitchboardConfig.LoadSide(userPath, "server.hocon");
+        Security.TransportGuardCheck.Check(hocon);
         // Hosts: PeerAddresses reads the same section from the actor system's copy of this hocon (the transport, made by
         // Akka, has nothing else to go by); read here too so that a bad value stops the start with one clear error.
         return new ServerSettings(hocon, StateSettings.Create(hocon), SessionSettings.Create(hocon), RoomsSettings.Create(hocon), RegistrationSettings.Create(hocon),

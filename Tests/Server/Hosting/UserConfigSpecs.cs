@@ -41,4 +41,21 @@ public sealed class UserConfigSpecs : IDisposable
         Assert.Contains($"error: bad configuration: {config}", server.StdErr);
         Assert.Contains(message, server.StdErr);
     }
+
+    [Theory]
+    // The transport's record of each peer's socket host is what every per-host limit and the Register check go by: a
+    // config that drops it (or puts another class under its name) would start a node that takes whatever host a peer writes.
+    [InlineData("akka.remote.dot-netty.tcp.applied-adapters = []", "akka.remote.dot-netty.tcp.applied-adapters must keep peer-address")]
+    [InlineData("akka.remote.adapters.peer-address = \"Switchboard.Messages.Transport.Inbound.OutboundOnlyTransportProvider,Switchboard.Messages\"",
+        "akka.remote.adapters.peer-address must be Switchboard.Server.Security.PeerAddressTransportProvider")]
+    public async Task A_config_that_drops_the_transports_record_of_peer_hosts_stops_the_start_with_exit_code_2(string hocon, string message)
+    {
+        var config = Path.Combine(_dir, "user.hocon");
+        await File.WriteAllTextAsync(config, hocon);
+        await using var server = new ChildProcess(Binaries.Server,
+            ["--port", "0", "--segment", ServerNode.NewSegmentName(), "--data", Path.Combine(_dir, "data"), "--config", config], redirectInput: false);
+        Assert.Equal(2, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains($"error: bad configuration: {message}", server.StdErr);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "data")), "a refused start makes no data directory");
+    }
 }
