@@ -41,7 +41,8 @@ public static class AccountsCommand
         return command;
     }
 
-    // Asked only once the directory is this command's: nobody types a password for a change that is then refused.
+    // Asked only once the directory is this command's and the name is reserved: nobody types a password for a change
+    // that is then refused.
     private static string? NewPassword(string name, out string? problem)
     {
         problem = null;

@@ -75,20 +75,22 @@ public static class OfflineAccounts
         if (!keeper.TryTake())
             return Fail(error, ServerRunning, $"a server is running on {dir} (it holds {keeper.Path}): stop every node of it first, then run this again; nothing was changed");
         if (Open(dir, hocon, error) is not { } store) return Unusable;
-        string? fresh = null;
-        if (password is not null)
-        {
-            fresh = password(name, out problem);
-            problem ??= fresh is null ? "no password given" : Limits.PasswordError(fresh);
-            if (problem is not null) return Fail(error, BadOption, problem);
-        }
-
         var system = Start(store, hocon);
         try
         {
+            string? fresh = null;
+            if (password is not null)
+            {
+                // Before the password is asked: an operator typed it twice for a mistyped name, then heard it was not reserved.
+                if (!Reserved(store, system).IsReserved(name)) return NotReservedFail(name, store, system, error);
+                fresh = password(name, out problem);
+                problem ??= fresh is null ? "no password given" : Limits.PasswordError(fresh);
+                if (problem is not null) return Fail(error, BadOption, problem);
+            }
+
             var (accounts, history) = system.StartStore(store, keeper: keeper);
             var done = accounts!.Ask<OperatorChangeDone>(new OperatorChange(name, action, fresh), Patience).GetAwaiter().GetResult();
-            if (done.Code == Codes.Invalid) return Fail(error, NotReserved, $"'{name}' is not reserved; nothing was changed{OtherCase(name, store, system)}");
+            if (done.Code == Codes.Invalid) return NotReservedFail(name, store, system, error);
             if (done.Code != Codes.Ok) return Fail(error, Unusable, $"'{name}': {done.Text}");
             if (action == AccountAction.Release) AwaitReleaseSettled(name, store, history!, error);
             output.WriteLine($"'{name}': {done.Text}");
@@ -105,11 +107,17 @@ public static class OfflineAccounts
     }
 
     // A name typed in another case than its reservation's is another name: the refusal names the reserved one.
-    private static string OtherCase(string name, DataStore store, ActorSystem system)
+    private static int NotReservedFail(string name, DataStore store, ActorSystem system, TextWriter error)
+    {
+        var match = Reserved(store, system).LookAlike(name);
+        var otherCase = match is null ? "" : $" (the reserved name is '{match}': names are told apart by case)";
+        return Fail(error, NotReserved, $"'{name}' is not reserved; nothing was changed{otherCase}");
+    }
+
+    private static ReservedNames Reserved(DataStore store, ActorSystem system)
     {
         using var cancel = new CancellationTokenSource(Patience);
-        var match = store.ReservedNamesAsync(system, cancel.Token).GetAwaiter().GetResult().LookAlike(name);
-        return match is null ? "" : $" (the reserved name is '{match}': names are told apart by case)";
+        return store.ReservedNamesAsync(system, cancel.Token).GetAwaiter().GetResult();
     }
 
     // The account's deletion of its earlier events and the inbox's clearing run after the release is answered (the

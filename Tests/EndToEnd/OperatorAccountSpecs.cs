@@ -83,6 +83,13 @@ public sealed class OperatorAccountSpecs : IDisposable
         Assert.Contains("accounts: 'Alice' is not reserved; nothing was changed (the reserved name is 'alice': names are told apart by case)",
             otherCase.Err);
 
+        // Checked before the password is read: an operator at a terminal typed it twice for a name that was not
+        // reserved, then heard so (a new operator's finding); with nothing on stdin, "not reserved", not "empty".
+        var notReserved = await AccountsAsync("", "set-password", "carol", "--data", Data);
+        Assert.Equal(4, notReserved.Code);
+        Assert.Contains("accounts: 'carol' is not reserved; nothing was changed", notReserved.Err);
+        Assert.DoesNotContain("password", notReserved.Err);
+
         var empty = await AccountsAsync("", "set-password", "alice", "--data", Data);
         Assert.Equal(2, empty.Code);
         Assert.Contains("the password is empty", empty.Err);
