@@ -137,7 +137,7 @@ public static class CommandCatalog
     private static Command NewPassword(string[] words)
     {
         if (words is not [var file]) return new InvalidCommand("passwd", "usage: passwd FILE (the new password, first line; mode 0600)");
-        var password = TokenSource.Read(file, "SWITCHBOARD_PASSWORD", "password", out var problem);
+        var password = TokenSource.Read(HomePath.Expand(file), "SWITCHBOARD_PASSWORD", "password", out var problem);
         problem ??= Limits.PasswordError(password);
         return problem is null
             ? new WireCommand("passwd", id => new AccountCommand(id, AccountAction.ChangePassword, "", password))

@@ -299,3 +299,33 @@ public sealed class TellCommandSpecs
     [InlineData("tell bad/name hi")]
     public void Tell_with_a_name_goes_to_the_server(string line) => Assert.IsType<WireCommand>(CommandParser.Parse(line));
 }
+
+/// <summary><c>passwd ~/FILE</c> at the prompt: the prompt is no shell, and a new user's <c>passwd ~/new.pw</c> was
+/// answered "cannot read password file ~/new.pw: no such file" for a file that was there.</summary>
+public sealed class PasswdCommandSpecs
+{
+    [Theory]
+    [InlineData("~/new.pw", "/home/a/new.pw")]
+    [InlineData("~", "/home/a")]
+    [InlineData("/etc/pw", "/etc/pw")]
+    [InlineData("pw~/x", "pw~/x")]
+    [InlineData("~bob/pw", "~bob/pw")]
+    public void A_leading_tilde_is_the_home_directory(string typed, string path) => Assert.Equal(path, HomePath.Expand(typed, "/home/a"));
+
+    [Fact]
+    public void Passwd_reads_a_file_named_from_the_home_directory()
+    {
+        var name = $"sb-passwd-spec-{Guid.NewGuid():N}";
+        var path = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), name);
+        File.WriteAllText(path, "a-new-password\n");
+        try
+        {
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            Assert.IsType<WireCommand>(CommandParser.Parse($"passwd ~/{name}"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
