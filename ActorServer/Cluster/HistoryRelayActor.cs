@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 
@@ -12,6 +13,9 @@ namespace Switchboard.Server.Cluster;
 /// the session under the session's own ticket. Requests are taken from this process only; an answer nobody waits for
 /// any more (its session gave up after the history timeout) is dropped, and forgotten requests are swept, so the
 /// table stays bounded.
+/// <para>It keeps the node's <see cref="LostNodes"/>: a member unreachable, then removed, is lost until two history
+/// timeouts after its removal (a request sent to it just before then waits one out), so that a session answers a
+/// request nobody answered meanwhile with "conversation moving", not "history store unavailable".</para>
 /// <para>It also spreads reservations: an account reserved or released on this node (the node side's event stream)
 /// empties the name's inbox and is published to every node, whose relays update their <see cref="ReservedNames"/>.</para>
 /// </summary>
@@ -26,6 +30,7 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
     private readonly Dictionary<long, Waiting> _waiting = [];
     private readonly Func<CancellationToken, Task<ReservedNames>>? _reread;
     private readonly TimeSpan _rereadAfter;
+    private readonly LostNodes? _lost;
     private static readonly TimeSpan RereadWithin = TimeSpan.FromSeconds(30);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     // A post is answered late when its conversation's node was killed (written once the shard has moved, ~12 s), and
@@ -37,8 +42,9 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
 
     /// <param name="reread">Reads the store's reserved names afresh (null: never), <paramref name="rereadAfter"/> after the
     /// subscription to the other nodes' notices is acknowledged.</param>
+    /// <param name="lost">Kept from the cluster's membership events (null: not kept, no subscription).</param>
     public HistoryRelayActor(IActorRef conversations, IActorRef inboxes, IActorRef mediator, ReservedNames reserved, TimeSpan timeout,
-        Func<CancellationToken, Task<ReservedNames>>? reread = null, TimeSpan rereadAfter = default)
+        Func<CancellationToken, Task<ReservedNames>>? reread = null, TimeSpan rereadAfter = default, LostNodes? lost = null)
     {
         _conversations = conversations;
         _inboxes = inboxes;
@@ -47,6 +53,7 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
         _timeout = timeout;
         _reread = reread;
         _rereadAfter = rereadAfter;
+        _lost = lost;
         Receive<Post>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }, PostSweeps));
         Receive<ReadHistory>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
         Receive<MarkReadUpTo>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
@@ -100,13 +107,28 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer(RereadNow.Instance, RereadNow.Instance, _rereadAfter);
         });
         Receive<Sweep>(_ => SweepForgotten());
+        Receive<ClusterEvent.UnreachableMember>(m => Self.Tell(new NodeUnreachable(NodeSide.FrontOf(m.Member))));
+        Receive<ClusterEvent.ReachableMember>(m => Self.Tell(new NodeReachable(NodeSide.FrontOf(m.Member))));
+        Receive<ClusterEvent.MemberRemoved>(m => Self.Tell(new NodeRemoved(NodeSide.FrontOf(m.Member))));
+        Receive<NodeUnreachable>(FromHere, m =>
+        {
+            Timers.Cancel(("settled", m.Node));
+            _lost?.Lost(m.Node);
+        });
+        Receive<NodeReachable>(FromHere, m => _lost?.Settled(m.Node));
+        // Its shards are allocated anew from now; what was sent to it before is lost, and waits out its timeout.
+        Receive<NodeRemoved>(FromHere, m =>
+        {
+            if (_lost?.Has(m.Node) == true) Timers.StartSingleTimer(("settled", m.Node), new Settled(m.Node), _timeout * 2);
+        });
+        Receive<Settled>(m => _lost?.Settled(m.Node));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(IActorRef conversations, IActorRef inboxes, IActorRef mediator, ReservedNames reserved, TimeSpan timeout,
-        Func<CancellationToken, Task<ReservedNames>>? reread = null, TimeSpan rereadAfter = default) =>
-        Akka.Actor.Props.Create(() => new HistoryRelayActor(conversations, inboxes, mediator, reserved, timeout, reread, rereadAfter));
+        Func<CancellationToken, Task<ReservedNames>>? reread = null, TimeSpan rereadAfter = default, LostNodes? lost = null) =>
+        Akka.Actor.Props.Create(() => new HistoryRelayActor(conversations, inboxes, mediator, reserved, timeout, reread, rereadAfter, lost));
 
     // What the store says now, folded by number into what this node believes: a name found reserved with a newer event is
     // news; one no longer found, whose number nothing heard since has passed, was released (a release's row is not read
@@ -130,6 +152,16 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
         _mediator.Tell(new Subscribe(ReservationsTopic, Self));
         Context.System.EventStream.Subscribe(Self, typeof(ReservationChanged));
         Timers.StartPeriodicTimer("sweep", Sweep.Instance, _timeout);
+        // Only on a cluster's node side (a spec's relay without a cluster provider is told the events itself).
+        if (_lost is not null && Context.System is ExtendedActorSystem { Provider: ClusterActorRefProvider })
+            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+                typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.MemberRemoved));
+    }
+
+    protected override void PostStop()
+    {
+        if (_lost is not null && Context.System is ExtendedActorSystem { Provider: ClusterActorRefProvider })
+            Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
     }
 
     // A session, in this process (the client-facing system): never a message from another node.
@@ -160,6 +192,8 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
     {
         public static readonly Sweep Instance = new();
     }
+
+    private sealed record Settled(string Node);
 
     private sealed record RereadNow
     {

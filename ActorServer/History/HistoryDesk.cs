@@ -8,5 +8,17 @@ namespace Switchboard.Server.History;
 /// <c>ReservationHeard</c>): the accounts' system's event stream, the node side's in cluster mode; null: the node's own.</param>
 /// <param name="Unfinished">Where an ending session hands over its kept DMs not yet held (<see cref="UnfinishedHoldsActor"/>);
 /// null: nowhere.</param>
+/// <param name="Lost">The cluster's nodes lost a moment ago, which a request nobody answered is put down to (null: a single host).</param>
 public sealed record HistoryDesk(IActorRef Actor, ReservedNames Reserved, HistorySettings Settings, Akka.Event.EventStream? Reservations = null,
-    IActorRef? Unfinished = null);
+    IActorRef? Unfinished = null, LostNodes? Lost = null)
+{
+    /// <summary>What a request the store did not answer in time is told: the store's 503, or, with a node just lost, that
+    /// its conversation is moving.</summary>
+    public string Unanswered() => Lost?.Recent is { } nodes ? HistoryText.Moving(nodes) : HistoryText.Unavailable;
+
+    /// <summary><see cref="Unanswered"/> for a message the store was asked to keep: it may still be.</summary>
+    public string UnansweredPost() => Lost?.Recent is { } nodes ? HistoryText.MovingMayBeKept(nodes) : HistoryText.NoAnswer;
+
+    /// <summary>Why a delivered message was not kept, without inviting a resend.</summary>
+    public string UnansweredWhy() => Lost?.Recent is { } nodes ? HistoryText.MovingOff(nodes) : HistoryText.Unavailable;
+}

@@ -19,6 +19,22 @@ public static class HistoryText
             _ => why,
         }}; the recipient has it, do not send it again)";
 
+    /// <summary>How a request nobody answered while the cluster has just lost a node starts: not the store's failure (it
+    /// is fine), but its conversation or inbox moving off that node once the cluster has downed it.</summary>
+    public const string MovingReason = "conversation moving";
+
+    public static string MovingOff(string nodes) =>
+        $"{MovingReason}: node {nodes} stopped answering, and what it held moves to the other nodes once the cluster has downed it " +
+        "(about 12 s after it went)";
+
+    public static string Moving(string nodes) => $"{MovingOff(nodes)}; the history store is fine: try again in a few seconds";
+
+    /// <summary><see cref="NoAnswer"/> while a node is lost: sent to a conversation not yet placed, it is written once the
+    /// move is done; one sent to the lost node went with it.</summary>
+    public static string MovingMayBeKept(string nodes) =>
+        $"{MovingOff(nodes)}, so the message may still be kept and delivered once it has moved, or may have been lost " +
+        "with that node; look at the history in a few seconds before sending it again";
+
     public const string NoStore = "this cluster keeps no history (its nodes run without --db)";
     public const string GuestsHaveNoDirectHistory = "only reserved names keep direct-message history: reserve your name first";
 

@@ -98,10 +98,11 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
         if (_store is null) return (null, null);
         var (accounts, reserved) = _side!.System.StartAccounts(_store, metrics, registry);
         var store = _store;
-        var relay = ShardedHistory.Start(_side, _cluster!.Shards, _store.History, reserved, metrics, cancel => store.ReservedNamesAsync(_side.System, cancel));
+        var lost = new LostNodes();
+        var relay = ShardedHistory.Start(_side, _cluster!.Shards, _store.History, reserved, metrics, cancel => store.ReservedNamesAsync(_side.System, cancel), lost);
         // In the sessions' system: the answers an ended session leaves are its dead letters.
         var unfinished = system.ActorOf(UnfinishedHoldsActor.Props(relay, _store.History.Timeout), "unfinished-holds");
-        return (accounts, new HistoryDesk(relay, reserved, _store.History, _side.System.EventStream, unfinished));
+        return (accounts, new HistoryDesk(relay, reserved, _store.History, _side.System.EventStream, unfinished, lost));
     }
 
     public string? Credentials()

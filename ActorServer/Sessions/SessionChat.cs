@@ -437,13 +437,13 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
             // out (Posted), unanswered, so the history and what the recipients saw agree. Forgotten after as long as a
             // silent inbox is asked (a minute): one more wait (10 s) ended before a killed node's shard had moved
             // (~12 s), and the message was then in the history but never pushed to an offline recipient.
-            Answer(id, new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.NoAnswer));
+            Answer(id, new OpOutcome(Codes.Unavailable, OpValue.None, _history!.UnansweredPost()));
             Arm(id, o with { Answered = true }, _history!.Settings.Timeout * MaxHoldsAsked);
             return;
         }
         if (o.Delivered)
         {
-            Finish(id, OpOutcome.Ok(OpValue.Of(HistoryText.DeliveredNotKept(HistoryText.Unavailable))));
+            Finish(id, OpOutcome.Ok(OpValue.Of(HistoryText.DeliveredNotKept(_history!.UnansweredWhy()))));
             return;
         }
         // Kept, and the node serving its reserved recipient did not answer (it may have died with it undelivered): it
@@ -464,7 +464,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
         }
         // The store did not answer: keeping it, or holding it for an offline recipient (whose node is this one).
         Finish(id, o.Conversation is not null && (o.MsgId == 0 || o.To is null || o.Holding)
-            ? new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.Unavailable)
+            ? new OpOutcome(Codes.Unavailable, OpValue.None, _history!.Unanswered())
             : new OpOutcome(Codes.NotOnline, OpValue.None, "the recipient's node did not answer"));
     }
 

@@ -51,10 +51,11 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
             if (_replays.Remove(m.Id, out var r)) Joined(m.Id, r, r.Remembered);
         });
         // A query or marker the store did not answer in time (a conversation that could not be read, a journal that
-        // hangs): 503, as a kept message that cannot reach the store; a late answer is dropped.
+        // hangs, or one moving off a node the cluster just lost): 503, as a kept message that cannot reach the store; a
+        // late answer is dropped.
         inbox.Receive<AskTimeout>(m =>
         {
-            if (_queries.Remove(m.Id) | _marks.Remove(m.Id)) chat.Answer(m.Id, new OpOutcome(Codes.Unavailable, OpValue.None, HistoryText.Unavailable));
+            if (_queries.Remove(m.Id) | _marks.Remove(m.Id)) chat.Answer(m.Id, new OpOutcome(Codes.Unavailable, OpValue.None, desk.Unanswered()));
         });
         if (desk.Reserved.Since(name) is null) return;
         // What arrived while away goes out before anything else: the client's requests wait for it (at most as long as

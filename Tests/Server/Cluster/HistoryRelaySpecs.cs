@@ -32,4 +32,29 @@ public sealed class HistoryRelaySpecs : TestKit
         var posted = session.ExpectMsg<Posted>(Wait);
         Assert.Equal((7L, 3L), (posted.Ticket, posted.MsgId));
     }
+
+    // A session puts a request nobody answered down to a node lost a moment ago ("conversation moving"): the relay keeps
+    // that view from the membership events, from the node's unreachability until two history timeouts after its removal
+    // (what was sent to it before then waits one out), or until it answers again.
+    [Fact]
+    public void A_lost_node_is_recent_from_unreachable_until_a_while_after_its_removal_or_until_it_answers_again()
+    {
+        var lost = new LostNodes();
+        var relay = Sys.ActorOf(HistoryRelayActor.Props(CreateTestProbe().Ref, CreateTestProbe().Ref, CreateTestProbe().Ref, new ReservedNames(),
+            Timeout, lost: lost));
+
+        relay.Tell(new NodeUnreachable("127.0.0.3:4053"));
+        AwaitCondition(() => lost.Recent == "127.0.0.3:4053", Wait);
+        relay.Tell(new NodeReachable("127.0.0.3:4053"));
+        AwaitCondition(() => lost.Recent is null, Wait);
+
+        relay.Tell(new NodeUnreachable("127.0.0.2:4053"));
+        relay.Tell(new NodeRemoved("127.0.0.2:4053"));
+        AwaitCondition(() => lost.Recent is null, Wait);
+
+        // A member that left on its own was never lost: its removal makes nothing recent.
+        relay.Tell(new NodeRemoved("127.0.0.1:4053"));
+        relay.Tell(new NodeUnreachable("127.0.0.4:4053"));
+        AwaitCondition(() => lost.Recent == "127.0.0.4:4053", Wait);
+    }
 }

@@ -10,6 +10,9 @@ public abstract class ProbeStoreFixture(string? hocon = null) : ServerActorsFixt
     /// <summary>The node's reserved names (alice).</summary>
     protected ReservedNames Reserved { get; } = new();
 
+    /// <summary>The cluster's nodes lost a moment ago, as the sessions see them (none unless a spec says so).</summary>
+    protected LostNodes Lost { get; } = new();
+
     /// <summary>The history, as the sessions see it.</summary>
     protected TestProbe StoreProbe { get; private set; } = null!;
 
@@ -18,7 +21,7 @@ public abstract class ProbeStoreFixture(string? hocon = null) : ServerActorsFixt
         Reserved.Reserved("alice", 0);
         StoreProbe = CreateTestProbe();
         var settings = HistorySettings.Create(Sys.Settings.Config) with { Timeout = TimeSpan.FromMilliseconds(300) };
-        return new HistoryDesk(StoreProbe.Ref, Reserved, settings, Unfinished: Sys.ActorOf(UnfinishedHoldsActor.Props(StoreProbe.Ref, settings.Timeout)));
+        return new HistoryDesk(StoreProbe.Ref, Reserved, settings, Unfinished: Sys.ActorOf(UnfinishedHoldsActor.Props(StoreProbe.Ref, settings.Timeout)), Lost: Lost);
     }
 
     /// <summary>A DM from <paramref name="session"/> to alice is kept as <paramref name="msgId"/>, her inbox is asked to
