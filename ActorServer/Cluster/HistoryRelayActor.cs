@@ -38,6 +38,8 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
     // history.timeouts): dropping that answer after two sweeps left such a DM kept but never held for its offline
     // recipient. Sweeps are history.timeout apart; the margin covers a delivery-timeout of up to two of them.
     private const long PostSweeps = SessionChat.MaxHoldsAsked + 4;
+    // The second ask after a node's removal: by then this node's regions have heard of it too.
+    private static readonly TimeSpan AskAgainAfter = TimeSpan.FromSeconds(1);
     private long _tickets, _sweeps;
 
     /// <param name="reread">Reads the store's reserved names afresh (null: never), <paramref name="rereadAfter"/> after the
@@ -55,12 +57,13 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
         _rereadAfter = rereadAfter;
         _lost = lost;
         Receive<Post>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }, PostSweeps));
-        Receive<ReadHistory>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
-        Receive<MarkReadUpTo>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
-        Receive<Fetch>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }));
-        Receive<ReadMarkers>(FromHere, m => Ask(_inboxes, m.Ticket, t => m with { Ticket = t }));
-        Receive<Hold>(FromHere, m => Ask(_inboxes, m.Ticket, t => m with { Ticket = t }));
-        Receive<CollectAway>(FromHere, m => Ask(_inboxes, m.Ticket, t => m with { Ticket = t }));
+        // Asking these twice does no harm (a hold is held once, a marker only moves on): asked again after a node's loss.
+        Receive<ReadHistory>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }, again: true));
+        Receive<MarkReadUpTo>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }, again: true));
+        Receive<Fetch>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }, again: true));
+        Receive<ReadMarkers>(FromHere, m => Ask(_inboxes, m.Ticket, t => m with { Ticket = t }, again: true));
+        Receive<Hold>(FromHere, m => Ask(_inboxes, m.Ticket, t => m with { Ticket = t }, again: true));
+        Receive<CollectAway>(FromHere, m => Ask(_inboxes, m.Ticket, t => m with { Ticket = t }, again: true));
         Receive<AwayDelivered>(FromHere, m => _inboxes.Tell(m, ActorRefs.NoSender));
         Receive<ForgetMarker>(FromHere, m => _inboxes.Tell(m, ActorRefs.NoSender));
         Receive<Posted>(m => Answer(m.Ticket, t => m with { Ticket = t }));
@@ -116,11 +119,17 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
             _lost?.Lost(m.Node);
         });
         Receive<NodeReachable>(FromHere, m => _lost?.Settled(m.Node));
-        // Its shards are allocated anew from now; what was sent to it before is lost, and waits out its timeout.
+        // Its shards are allocated anew from now, and what was sent to it meanwhile was lost with it: what may be asked
+        // twice is asked again now and once more a moment later (the region may hear of the removal just after this
+        // relay, and send the first ask to the dead node too). A post waits out its timeout: asked twice, it is kept twice.
         Receive<NodeRemoved>(FromHere, m =>
         {
-            if (_lost?.Has(m.Node) == true) Timers.StartSingleTimer(("settled", m.Node), new Settled(m.Node), _timeout * 2);
+            if (_lost?.Has(m.Node) != true) return;
+            Timers.StartSingleTimer(("settled", m.Node), new Settled(m.Node), _timeout * 2);
+            AskAgain();
+            Timers.StartSingleTimer("ask-again", AskAgainNow.Instance, AskAgainAfter);
         });
+        Receive<AskAgainNow>(_ => AskAgain());
         Receive<Settled>(m => _lost?.Settled(m.Node));
     }
 
@@ -167,11 +176,18 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
     // A session, in this process (the client-facing system): never a message from another node.
     private bool FromHere(object _) => Sender.Path.Address.HasLocalScope && !Sender.IsNobody();
 
-    private void Ask(IActorRef region, long ticket, Func<long, object> retick, long sweeps = 2)
+    private void Ask(IActorRef region, long ticket, Func<long, object> retick, long sweeps = 2, bool again = false)
     {
         var mine = ++_tickets;
-        _waiting[mine] = new Waiting(Sender, ticket, _sweeps + sweeps);
-        region.Tell(retick(mine), Self);
+        var asked = retick(mine);
+        _waiting[mine] = new Waiting(Sender, ticket, _sweeps + sweeps, again ? (region, asked) : null);
+        region.Tell(asked, Self);
+    }
+
+    private void AskAgain()
+    {
+        foreach (var w in _waiting.Values)
+            if (w.Again is var (region, asked)) region.Tell(asked, Self);
     }
 
     private void Answer(long mine, Func<long, object> retick)
@@ -186,7 +202,13 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
         foreach (var (ticket, w) in _waiting.Where(kv => _sweeps >= kv.Value.Until).ToList()) _waiting.Remove(ticket);
     }
 
-    private sealed record Waiting(IActorRef ReplyTo, long Ticket, long Until);
+    /// <param name="Again">Where and what to ask again after a node's loss (null: a post, never asked twice).</param>
+    private sealed record Waiting(IActorRef ReplyTo, long Ticket, long Until, (IActorRef Region, object Asked)? Again);
+
+    private sealed record AskAgainNow
+    {
+        public static readonly AskAgainNow Instance = new();
+    }
 
     private sealed record Sweep
     {

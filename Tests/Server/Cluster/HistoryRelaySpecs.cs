@@ -57,4 +57,38 @@ public sealed class HistoryRelaySpecs : TestKit
         relay.Tell(new NodeUnreachable("127.0.0.4:4053"));
         AwaitCondition(() => lost.Recent == "127.0.0.4:4053", Wait);
     }
+
+    // A read sent while its conversation's node was dying went to that node and was lost; the client heard 503 only
+    // after the history timeout, up to 5 s after the conversation had moved (hC's kill -9 run: `history bob` answered
+    // at +15.4 s, the node removed at +12.4 s). Once a lost node is removed the relay asks again what it still waits
+    // for and may safely ask twice (reads, read markers, holds, away collections: one answer goes on, the others are
+    // dropped); a post is never sent twice (it would be kept twice).
+    [Fact]
+    public void When_a_lost_node_is_removed_the_reads_still_waiting_are_asked_again_and_answered_once_but_a_post_is_not()
+    {
+        var conversations = CreateTestProbe();
+        var inboxes = CreateTestProbe();
+        var session = CreateTestProbe();
+        var relay = Sys.ActorOf(HistoryRelayActor.Props(conversations.Ref, inboxes.Ref, CreateTestProbe().Ref, new ReservedNames(),
+            TimeSpan.FromSeconds(30), lost: new LostNodes()));
+        var dm = Conversation.Direct("alice", "bob");
+
+        relay.Tell(new ReadHistory(dm, 7, HistoryAnchor.Latest, 0, 10), session.Ref);
+        relay.Tell(new Post(dm, 8, "bob", "are you there?"), session.Ref);
+        relay.Tell(new Hold("alice", 9, dm, 3), session.Ref);
+        var read = conversations.ExpectMsg<ReadHistory>(Wait);
+        conversations.ExpectMsg<Post>(Wait);
+        var hold = inboxes.ExpectMsg<Hold>(Wait);
+
+        relay.Tell(new NodeUnreachable("127.0.0.3:4053"));
+        relay.Tell(new NodeRemoved("127.0.0.3:4053"));
+
+        Assert.Equal(read, conversations.FishForMessage<ReadHistory>(_ => true, Wait));
+        Assert.Equal(hold, inboxes.FishForMessage<Hold>(_ => true, Wait));
+        conversations.Reply(new HistoryPage(read.Ticket, dm, [], 0, 0));
+        conversations.Reply(new HistoryPage(read.Ticket, dm, [], 0, 0));
+        Assert.Equal(7L, session.ExpectMsg<HistoryPage>(Wait).Ticket);
+        session.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        conversations.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // the post, once only
+    }
 }
