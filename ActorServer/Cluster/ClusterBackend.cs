@@ -186,8 +186,27 @@ public sealed class ClusterBackend : IRegistryBackend
             return Handled.Done;
         }
         if (m.Verdict == NameVerdict.Granted && !(_byName.TryGetValue(m.Name, out var i) && _live[i].Token == m.Token))
-            _side.Names.Tell(new NameRelease(m.Name, _node, m.Token), _inbox); // a late grant of a claim that timed out
+        {
+            // A late grant of a claim that timed out (its shard was on a node being lost): a claim of the same name waiting
+            // here, its client trying again, takes it. Released, it refused that claim 409 "already taken" first, and the
+            // client came back one backoff (5 s) later (hC's kill of the oldest node: back 19.4 s after it).
+            if (!_byName.ContainsKey(m.Name) && Waiting(m.Name) is { } again && TryNextSeq(out var seq))
+            {
+                var waiting = _pending[again];
+                _pending.Remove(again);
+                _core.Timers.Cancel(("claim", again));
+                _core.Decided(waiting.Claim, waiting.Gateway, Granted(m.Name, m.Token, seq));
+            }
+            else _side.Names.Tell(new NameRelease(m.Name, _node, m.Token), _inbox);
+        }
         return Handled.Done;
+    }
+
+    private long? Waiting(string name)
+    {
+        foreach (var (token, p) in _pending)
+            if (p.Claim.Name == name) return token;
+        return null;
     }
 
     private ClaimOutcome Granted(string name, long token, long seq)

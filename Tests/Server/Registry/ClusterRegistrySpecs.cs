@@ -158,6 +158,31 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
     // No name entity answers within the claim timeout.
     protected override string BreakNextClaim() => "name registry not reachable, try again";
 
+    // A node killed while it held the names' shard coordinator (the oldest): a client of it reconnecting here had its claim
+    // wait out the claim timeout (503), and that claim, buffered by the region, was granted once the coordinator had moved,
+    // just before the client's next claim of the same name, which heard 409 "already taken" from this node's own late
+    // grant (released then): the client came back one more backoff later, 19.4 s after the kill (hC's run). A late grant
+    // of a claim that timed out goes to a claim of that name waiting here.
+    [Fact]
+    public void A_late_grant_of_a_claim_that_timed_out_goes_to_the_next_claim_of_that_name_waiting_here()
+    {
+        var registry = Create(first: 1, count: 1000, Settings with { ClaimTimeout = TimeSpan.FromMilliseconds(300) });
+        var (first, again) = (CreateTestProbe(), CreateTestProbe());
+        registry.Tell(new ClaimName("alice", first.Ref), TestActor);
+        var ghost = _names.FishForMessage<NameClaim>(c => c.Name == "alice");
+        Assert.Equal(Codes.Unavailable, ExpectMsg<NameRefused>(TimeSpan.FromSeconds(10)).Code);
+        registry.Tell(new ClaimName("alice", again.Ref), TestActor);
+        var next = _names.FishForMessage<NameClaim>(c => c.Name == "alice" && c.Token != ghost.Token);
+
+        _inbox.Tell(new NameAnswer("alice", ghost.Token, NameVerdict.Granted));
+        _inbox.Tell(new NameAnswer("alice", next.Token, NameVerdict.Taken)); // taken by the late grant
+
+        var claimed = ExpectMsg<NameClaimed>();
+        Assert.Equal(("alice", again.Ref, ghost.Token), (claimed.Name, claimed.Client, claimed.Claim.Token));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.DoesNotContain(_names.ReceiveWhile<object>(TimeSpan.FromMilliseconds(300), m => m, 100), m => m is NameRelease);
+    }
+
     // One peer held 10,930 names on one cluster node (a hostile tester): a node holds at most max-clients, as a single
     // host's segment does, claims still waiting for their answer counted.
     [Fact]
