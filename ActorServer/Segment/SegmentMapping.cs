@@ -88,6 +88,26 @@ public sealed class SegmentMapping : IDisposable
 
     const string LockSuffix = ".lock";
 
+    /// <summary>The segments in <paramref name="directory"/> that <paramref name="uid"/> owns (a valid name with its lock
+    /// file beside it), sorted: what <c>inspect</c> offers when the one asked for is not there.</summary>
+    public static IReadOnlyList<string> SegmentsIn(string directory, uint uid)
+    {
+        try
+        {
+            return System.IO.Directory.EnumerateFiles(directory)
+                .Select(System.IO.Path.GetFileName)
+                .OfType<string>()
+                .Where(n => IsValidSegmentName(n) && File.Exists(System.IO.Path.Combine(directory, n + LockSuffix))
+                            && ProcessInfo.FileOwnerUid(System.IO.Path.Combine(directory, n)) == uid)
+                .Order(StringComparer.Ordinal)
+                .ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return []; // a file gone meanwhile, or a directory not to be read: nothing to offer
+        }
+    }
+
     /// <summary>The lock file beside the segment (<see cref="SegmentMutex"/>): <c>/dev/shm/&lt;segment&gt;.lock</c>, mode 0600.</summary>
     public static string LockPathFor(string segment) => PathFor(segment) + LockSuffix;
 

@@ -23,7 +23,7 @@ public sealed class SegmentReader : IDisposable
     {
         var path = SegmentMapping.PathFor(segment);
         if (!File.Exists(path))
-            throw new SegmentException(SegmentFault.Missing, $"segment '{segment}' does not exist ({path}): is a server running?");
+            throw new SegmentException(SegmentFault.Missing, $"segment '{segment}' does not exist ({path}): is a server running? {Offer()}");
         var euid = ProcessInfo.EffectiveUid();
         SegmentMapping? map = null;
         var mutex = new SegmentMutex(segment, mutexTimeout);
@@ -54,6 +54,19 @@ public sealed class SegmentReader : IDisposable
             mutex.Dispose();
             throw;
         }
+    }
+
+    // What to give --segment instead: a server started by run.sh or a spec has a segment of its own.
+    static string Offer()
+    {
+        const int Shown = 10;
+        var here = SegmentMapping.SegmentsIn(SegmentMapping.Directory, ProcessInfo.EffectiveUid());
+        return here.Count switch
+        {
+            0 => "(no segment of yours exists; a server's --segment names it)",
+            <= Shown => $"Segments of yours: {string.Join(", ", here)}; give one with --segment NAME",
+            _ => $"Segments of yours: {string.Join(", ", here.Take(Shown))} and {here.Count - Shown} more; give one with --segment NAME",
+        };
     }
 
     /// <summary>One consistent snapshot, taken under the segment mutex.</summary>

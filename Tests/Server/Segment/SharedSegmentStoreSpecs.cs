@@ -504,10 +504,32 @@ public class SharedSegmentStoreSpecs
     }
 
     [Fact]
-    public void The_reader_reports_a_missing_segment()
+    public void The_reader_reports_a_missing_segment_and_names_the_ones_that_exist()
     {
+        using var seg = new TestSegment();
+        using var store = OpenStore(seg);
         var e = Assert.Throws<SegmentException>(() => SegmentReader.Read("sbtest-missing-" + Guid.NewGuid().ToString("N"), MutexTimeout));
         Assert.Equal(SegmentFault.Missing, e.Fault);
+        // A new operator's finding: `inspect` without --segment said only "is a server running?" while run.sh's server ran
+        // on a segment of its own.
+        Assert.Contains("--segment", e.Message);
+    }
+
+    [Fact]
+    public void The_segments_listed_are_the_users_files_that_have_their_lock_beside_them()
+    {
+        var dir = Directory.CreateTempSubdirectory("sbtest-shm-").FullName;
+        try
+        {
+            foreach (var f in new[] { "alpha", "alpha.lock", "beta", "gamma.lock", "delta", "delta.lock", "bad name", "bad name.lock" })
+                File.WriteAllText(Path.Combine(dir, f), "");
+            Assert.Equal(["alpha", "delta"], SegmentMapping.SegmentsIn(dir, ProcessInfo.EffectiveUid()));
+            Assert.Empty(SegmentMapping.SegmentsIn(dir, ProcessInfo.EffectiveUid() + 1));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     // ---------------------------------------------------------------- the segment is 0600 and ours; its counters only grow
