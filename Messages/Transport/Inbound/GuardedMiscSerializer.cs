@@ -23,7 +23,13 @@ public sealed class GuardedMiscSerializer(ExtendedActorSystem system) : Serializ
 
     public override byte[] ToBinary(object obj) => _inner.ToBinary(obj);
 
-    public override object FromBinary(byte[] bytes, string manifest) =>
-        Accepted.Contains(manifest) ? _inner.FromBinary(bytes, manifest)
-            : throw new SerializationException($"refused a peer's Akka message of kind '{manifest}'");
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        if (!Accepted.Contains(manifest)) throw new SerializationException($"refused a peer's Akka message of kind '{manifest}'");
+        // An Identify's (or ActorIdentity's) id is a message decoded first: a selection or another Identify there would
+        // nest as deep as the frame allows (EnclosedPayload).
+        if (manifest is "ID" or "AID" && EnclosedPayload.EnclosesContainer(bytes, identificationsToo: true))
+            throw new SerializationException($"refused a peer's Akka message of kind '{manifest}' enclosing another container");
+        return _inner.FromBinary(bytes, manifest);
+    }
 }

@@ -10,6 +10,10 @@ namespace Switchboard.Messages.Transport.Inbound;
 /// </summary>
 public sealed class GuardedSelectionSerializer(ExtendedActorSystem system) : InboundGuard(system, new MessageContainerSerializer(system), 6)
 {
+    // Decoding a selection decodes what it carries first, a selection again if the peer says so: no selection in a selection.
+    protected override string? RefusedUndecoded(byte[] bytes) =>
+        EnclosedPayload.EnclosesContainer(bytes, identificationsToo: false) ? "a selection enclosing a selection" : null;
+
     protected override object? Admit(object message)
     {
         if (message is not ActorSelectionMessage selection) return null;

@@ -20,6 +20,7 @@ public abstract class InboundGuard(ExtendedActorSystem system, Serializer inner,
     public sealed override object FromBinary(byte[] bytes, Type type)
     {
         if (!AcceptsType(type)) throw new SerializationException($"refused a peer's {type?.Name ?? "message without a type"}");
+        if (RefusedUndecoded(bytes) is { } refused) throw new SerializationException($"refused a peer's {type?.Name ?? "message"}: {refused}");
         object message;
         try
         {
@@ -37,6 +38,9 @@ public abstract class InboundGuard(ExtendedActorSystem system, Serializer inner,
 
     /// <summary>Checked before decoding, so a refused kind is never even built.</summary>
     protected virtual bool AcceptsType(Type? type) => true;
+
+    /// <summary>Why these bytes are refused before the inner serializer decodes them (null: decode them).</summary>
+    protected virtual string? RefusedUndecoded(byte[] bytes) => null;
 
     /// <summary>The message when a peer may send it, else null.</summary>
     protected abstract object? Admit(object message);
