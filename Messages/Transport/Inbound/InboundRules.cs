@@ -39,6 +39,9 @@ public sealed class InboundRules
         config.GetStringList("switchboard.inbound.selection-paths", []),
         config.GetStringList("switchboard.inbound.cluster-prefixes", []));
 
+    /// <summary>Whether this is a cluster's node side, whose peers are its members.</summary>
+    public bool HasClusterPrefixes => _clusterPrefixes.Length > 0;
+
     public bool SelectionsAllowed => _selectionPaths.Length > 0 || _clusterPrefixes.Length > 0 || _openPaths.Length > 0;
 
     /// <summary>Does a selection name exactly one of the open paths (the remote watcher, which heartbeats arrive at by selection)?</summary>
