@@ -33,13 +33,20 @@ public sealed class UserConfigSpecs : IDisposable
     [InlineData("switchboard { rate-limit {", "line 1: '{' is never closed")]
     public async Task A_misspelt_key_or_a_file_that_does_not_parse_stops_the_start_with_exit_code_2(string hocon, string message)
     {
+        var (config, stderr) = await RefusedStartAsync(hocon);
+        Assert.Contains($"error: bad configuration: {config}", stderr);
+        Assert.Contains(message, stderr);
+    }
+
+    // A start with the user's file holding hocon, which must end with exit code 2: the file's path and the server's stderr.
+    private async Task<(string Config, string StdErr)> RefusedStartAsync(string hocon)
+    {
         var config = Path.Combine(_dir, "user.hocon");
         await File.WriteAllTextAsync(config, hocon);
         await using var server = new ChildProcess(Binaries.Server,
             ["--port", "0", "--segment", ServerNode.NewSegmentName(), "--data", Path.Combine(_dir, "data"), "--config", config], redirectInput: false);
         Assert.Equal(2, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Contains($"error: bad configuration: {config}", server.StdErr);
-        Assert.Contains(message, server.StdErr);
+        return (config, server.StdErr);
     }
 
     [Theory]
@@ -50,12 +57,8 @@ public sealed class UserConfigSpecs : IDisposable
         "akka.remote.adapters.peer-address must be Switchboard.Server.Security.PeerAddressTransportProvider")]
     public async Task A_config_that_drops_the_transports_record_of_peer_hosts_stops_the_start_with_exit_code_2(string hocon, string message)
     {
-        var config = Path.Combine(_dir, "user.hocon");
-        await File.WriteAllTextAsync(config, hocon);
-        await using var server = new ChildProcess(Binaries.Server,
-            ["--port", "0", "--segment", ServerNode.NewSegmentName(), "--data", Path.Combine(_dir, "data"), "--config", config], redirectInput: false);
-        Assert.Equal(2, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Contains($"error: bad configuration: {message}", server.StdErr);
+        var (_, stderr) = await RefusedStartAsync(hocon);
+        Assert.Contains($"error: bad configuration: {message}", stderr);
         Assert.False(Directory.Exists(Path.Combine(_dir, "data")), "a refused start makes no data directory");
     }
 }
