@@ -32,14 +32,30 @@ public static class DataStoreCheck
             if (!File.Exists(path) && !System.IO.Directory.Exists(path))
                 using (File.Open(path, new FileStreamOptions { Mode = System.IO.FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = FileMode })) { }
             if (Owned(path, "data file", "chmod 600", directory: false) is { } fileProblem) return fileProblem;
-            foreach (var side in new[] { "-wal", "-shm", "-journal" })
-                if (File.Exists(path + side) && Owned(path + side, "data file", "chmod 600", directory: false) is { } sideProblem) return sideProblem;
+            if (SideFilesProblem(path) is { } sideProblem) return sideProblem;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return $"cannot use data directory {dir}: {ex.Message.TrimEnd('.')}; give --data a directory of your own";
         }
         return Sound(path);
+    }
+
+    /// <summary>Why SQLite's files beside <paramref name="path"/> (its log, shared memory, rollback journal) may not be
+    /// used, or null. One that goes while it is looked at is no problem: another node's last connection closing deletes the
+    /// log and the shared memory (a fast-tier run failed a start with "statx(...-wal) failed: errno 2").</summary>
+    internal static string? SideFilesProblem(string path)
+    {
+        foreach (var side in new[] { "-wal", "-shm", "-journal" })
+            try
+            {
+                if (File.Exists(path + side) && Owned(path + side, "data file", "chmod 600", directory: false) is { } problem) return problem;
+            }
+            catch (FileNotFoundException)
+            {
+                // gone meanwhile: nothing of it to check
+            }
+        return null;
     }
 
     /// <summary>Null when the data directory <paramref name="dir"/> is ready (made 0700 if missing), else why not.</summary>

@@ -69,12 +69,20 @@ public static class ProcessInfo
     /// <summary>Owner, type and permission bits of an open file descriptor (no path lookup: no race with a rename).</summary>
     public static FileStatus FileStatusOf(int fd, string pathForMessages) => StatxOf(fd, "", AtEmptyPath, pathForMessages);
 
+    const int ENoEnt = 2;
+
     static FileStatus StatxOf(int dirfd, string path, int flags, string what)
     {
         // On the stack: a kept message's write is checked this way first (DataFileGuard).
         Span<byte> buf = stackalloc byte[256];
         if (Statx(dirfd, path, flags, StatxType | StatxMode | StatxUid | StatxIno | StatxSize, ref MemoryMarshal.GetReference(buf)) != 0)
-            throw new IOException($"statx({what}) failed: errno {Marshal.GetLastPInvokeError()}");
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            // A file gone (ENOENT) is told apart: a caller looking at files another process removes may skip it.
+            throw errno == ENoEnt
+                ? new FileNotFoundException($"statx({what}) failed: errno {errno} (no such file)", what)
+                : new IOException($"statx({what}) failed: errno {errno}");
+        }
         // struct statx: stx_mask u32 @0, stx_blksize u32 @4, stx_attributes u64 @8, stx_nlink u32 @16, stx_uid u32 @20,
         // stx_gid u32 @24, stx_mode u16 @28, pad u16, stx_ino u64 @32, stx_size u64 @40
         return new FileStatus(BitConverter.ToUInt32(buf[20..]), BitConverter.ToUInt16(buf[28..]), BitConverter.ToUInt64(buf[32..]),

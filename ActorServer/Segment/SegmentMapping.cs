@@ -98,7 +98,7 @@ public sealed class SegmentMapping : IDisposable
                 .Select(System.IO.Path.GetFileName)
                 .OfType<string>()
                 .Where(n => IsValidSegmentName(n) && File.Exists(System.IO.Path.Combine(directory, n + LockSuffix))
-                            && ProcessInfo.FileOwnerUid(System.IO.Path.Combine(directory, n)) == uid)
+                            && OwnedBy(System.IO.Path.Combine(directory, n), uid))
                 .Order(StringComparer.Ordinal)
                 .ToList();
         }
@@ -110,6 +110,19 @@ public sealed class SegmentMapping : IDisposable
 
     /// <summary>The lock file beside the segment (<see cref="SegmentMutex"/>): <c>/dev/shm/&lt;segment&gt;.lock</c>, mode 0600.</summary>
     public static string LockPathFor(string segment) => PathFor(segment) + LockSuffix;
+
+    // False for a file removed meanwhile (a node that stopped).
+    static bool OwnedBy(string path, uint uid)
+    {
+        try
+        {
+            return ProcessInfo.FileOwnerUid(path) == uid;
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Creates a new file of <see cref="SegmentLayout.TotalSize"/> zero bytes, mode 0600; fails if it exists.</summary>
     public static SegmentMapping CreateNew(string path)

@@ -31,6 +31,42 @@ public sealed class DataStoreSpecs : IDisposable
         return dir;
     }
 
+    // A fast-tier run failed AccountStoreSpecs' two nodes on one directory with "statx(.../switchboard.db-wal) failed:
+    // errno 2": the other node's last connection closed, and SQLite deleted the log, between the check's look and its stat.
+    [Fact]
+    public async Task A_side_file_that_vanishes_while_the_start_checks_it_is_no_problem()
+    {
+        var dir = Dir();
+        var db = Path.Combine(dir, "switchboard.db");
+        // The files are churned without SQLite: it maps the shared-memory file, which cut under it would end the process.
+        using var stop = new CancellationTokenSource();
+        var churn = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+                foreach (var side in new[] { "-wal", "-shm" })
+                {
+                    using (File.Open(db + side, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite })) { }
+                    File.Delete(db + side);
+                }
+        });
+        try
+        {
+            for (var i = 0; i < 3000; i++)
+                Assert.Null(DataStoreCheck.SideFilesProblem(db));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await churn;
+        }
+    }
+
+    [Fact]
+    public void A_missing_path_is_told_apart_from_other_stat_failures()
+    {
+        Assert.Throws<FileNotFoundException>(() => ProcessInfo.FileStatusOf(Path.Combine(_root, "no-such-file")));
+    }
+
     [Fact]
     public void A_missing_directory_is_made_0700_with_its_database_0600_and_the_schema_is_not_needed_yet()
     {
