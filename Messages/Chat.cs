@@ -35,7 +35,8 @@ public sealed record Ack(long Received) : ISwitchboardMessage;
 /// one after the reader's read marker in their conversation (null: no marker there, or the reader is a guest).</summary>
 public sealed record PresenceEntry(string Name, string Node, long SinceMs, long? Unread = null);
 
-public sealed record WhoReply(long Id, int Code, long ClientSeq, long ServerSeq, PresenceEntry[] Clients, string? Error) : IReply;
+/// <summary><paramref name="More"/>: clients online but not listed, past what one answer can carry (cluster mode).</summary>
+public sealed record WhoReply(long Id, int Code, long ClientSeq, long ServerSeq, PresenceEntry[] Clients, string? Error, int More = 0) : IReply;
 
 /// <summary>One room this node knows. <paramref name="Unread"/>: for a reserved member's <c>rooms</c>, the room's messages
 /// after the reader's read marker (null: not a member, no marker there, or the reader is a guest).</summary>

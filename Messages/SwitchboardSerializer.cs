@@ -135,11 +135,16 @@ public sealed partial class SwitchboardSerializer(ExtendedActorSystem system) : 
         return m;
     }
 
-    private static WhoReplyMsg ToWhoReply(WhoReply r) => ListReply(r, r.Clients, (WhoReplyMsg m) => m.Clients,
-        c => WithUnread(new PresenceEntryMsg { Name = c.Name, Node = c.Node, SinceMs = c.SinceMs }, c.Unread));
+    private static WhoReplyMsg ToWhoReply(WhoReply r)
+    {
+        var m = ListReply(r, r.Clients, (WhoReplyMsg m) => m.Clients,
+            c => WithUnread(new PresenceEntryMsg { Name = c.Name, Node = c.Node, SinceMs = c.SinceMs }, c.Unread));
+        m.More = r.More;
+        return m;
+    }
 
     private static WhoReply FromWhoReply(WhoReplyMsg m) =>
-        new(m.Id, m.Code, m.ClientSeq, m.ServerSeq, [.. m.Clients.Select(c => new PresenceEntry(c.Name, c.Node, c.SinceMs, UnreadOf(c)))], NullIfEmpty(m.Error));
+        new(m.Id, m.Code, m.ClientSeq, m.ServerSeq, [.. m.Clients.Select(c => new PresenceEntry(c.Name, c.Node, c.SinceMs, UnreadOf(c)))], NullIfEmpty(m.Error), m.More);
 
     private static RoomsReplyMsg ToRoomsReply(RoomsReply r) => ListReply(r, r.Rooms, (RoomsReplyMsg m) => m.Rooms,
         x => WithUnread(new RoomEntryMsg { Name = x.Name, Members = x.Members, History = x.History }, x.Unread));

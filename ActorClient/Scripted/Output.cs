@@ -155,8 +155,9 @@ public sealed class Output(TextWriter writer, bool json)
     public static string ResultText(IReply r) => r switch
     {
         Reply x => ValueText(x.Value),
-        WhoReply w => w.Clients.Length == 0 ? "nobody online"
-            : string.Join(", ", w.Clients.Select(c => $"{c.Name}@{c.Node}" + (c.Unread > 0 ? $" ({c.Unread} unread)" : ""))),
+        WhoReply w => (w.Clients.Length == 0 ? "nobody online"
+            : string.Join(", ", w.Clients.Select(c => $"{c.Name}@{c.Node}" + (c.Unread > 0 ? $" ({c.Unread} unread)" : ""))))
+            + (w.More > 0 ? $", and {w.More} more online (not listed: more than one answer carries)" : ""),
         RoomsReply x => x.Rooms.Length == 0 ? "no rooms"
             : string.Join(", ", x.Rooms.Select(e => $"{e.Name} ({e.Members} here, {e.History} recent{(e.Unread > 0 ? $", {e.Unread} unread" : "")})")),
         HistoryReply h => HistoryText(h),
@@ -217,6 +218,7 @@ public sealed class Output(TextWriter writer, bool json)
                     w.WriteString("since", Iso(c.SinceMs));
                     if (c.Unread is { } unread) w.WriteNumber("unread", unread);
                 });
+                if (x.More > 0) w.WriteNumber("more", x.More);
                 break;
             case RoomsReply x:
                 WriteResults(w, x.Rooms, (w, e) =>

@@ -156,7 +156,8 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
             clients[i] = new PresenceEntry(everyone[i].Name, everyone[i].Node, everyone[i].Since.ToUnixTimeMilliseconds(),
                 m.Unread is not null && m.Unread.TryGetValue(everyone[i].Name, out var unread) ? unread : null);
         Array.Sort(clients, ByName);
-        Sender.Tell(new WhoList(m.Id, clients));
+        var (listed, more) = WhoListing.Fit(clients);
+        Sender.Tell(new WhoList(m.Id, listed, more));
     }
 
     // A session whose counter had no number: answered when one can be taken (the backend asks for more meanwhile).

@@ -64,8 +64,8 @@ internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IAc
             return new ReplyBatch(replies);
         }, Codes.Ok, answered));
 
-    public void Who(long id, PresenceEntry[] clients) =>
-        Send(new Pending([id], s => new WhoReply(id, Codes.Ok, s[0].ClientSeq, s[0].ServerSeq, clients, null), Codes.Ok));
+    public void Who(long id, PresenceEntry[] clients, int more) =>
+        Send(new Pending([id], s => new WhoReply(id, Codes.Ok, s[0].ClientSeq, s[0].ServerSeq, clients, null, more), Codes.Ok));
 
     public void Rooms(long id, RoomEntry[] rooms) =>
         Send(new Pending([id], s => new RoomsReply(id, Codes.Ok, s[0].ClientSeq, s[0].ServerSeq, rooms, null), Codes.Ok));

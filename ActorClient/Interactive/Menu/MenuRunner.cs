@@ -184,7 +184,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
             status.SetOnline(w.Clients.Select(c => c.Name));
             // An unread column only for a reserved name with read markers: a guest's table is as it was.
             var unread = w.Clients.Any(c => c.Unread is not null);
-            ui.Table($"{w.Clients.Length} online", unread ? ["name", "node", "since", "unread"] : ["name", "node", "since"],
+            ui.Table(w.More > 0 ? $"{w.Clients.Length + w.More} online, the first {w.Clients.Length} listed" : $"{w.Clients.Length} online", unread ? ["name", "node", "since", "unread"] : ["name", "node", "since"],
                 w.Clients.Select(c => new[] { c.Name, c.Node, DateTimeOffset.FromUnixTimeMilliseconds(c.SinceMs).ToLocalTime().ToString("HH:mm:ss") }
                     .Concat(unread ? [c.Unread?.ToString() ?? ""] : []).ToArray()));
         }

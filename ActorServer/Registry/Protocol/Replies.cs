@@ -10,8 +10,9 @@ namespace Switchboard.Server.Registry.Protocol;
 /// their entries.</summary>
 public sealed record WhoQuery(long Id, IReadOnlyDictionary<string, long>? Unread = null);
 
-/// <summary>Registry → session: everyone online, sorted by name; the session counts and sends the <c>WhoReply</c>.</summary>
-public sealed record WhoList(long Id, PresenceEntry[] Clients);
+/// <summary>Registry → session: everyone online, sorted by name, or the first of them and how many <paramref name="More"/>
+/// (<see cref="WhoListing"/>); the session counts and sends the <c>WhoReply</c>.</summary>
+public sealed record WhoList(long Id, PresenceEntry[] Clients, int More = 0);
 
 /// <summary>Registry → session: the list could not be read; the session answers 503 with <paramref name="Error"/>.</summary>
 public sealed record WhoFailed(long Id, string Error);
