@@ -42,7 +42,7 @@ public sealed class RawMiscSerializer(ExtendedActorSystem system) : SerializerWi
 [Trait(Tiers.Name, Tiers.Process)]
 public sealed class NestedPayloadSpecs
 {
-    private const string RawSerializers = """
+    internal const string RawSerializers = """
         akka.actor.serializers.akka-containers = "Switchboard.Tests.Server.Security.RawSelectionSerializer, Tests"
         akka.actor.serializers.akka-misc = "Switchboard.Tests.Server.Security.RawMiscSerializer, Tests"
         akka.actor.serialization-bindings {
