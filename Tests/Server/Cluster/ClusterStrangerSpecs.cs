@@ -141,6 +141,32 @@ public sealed class NodeCertificateSpecs
         Assert.Equal("presented no certificate", ours.Problem(null));
     }
 
+    /// <summary>
+    /// Hostile tester hD (2026-12-07): anyone who reaches the node port is shown a node's certificate in the TLS handshake
+    /// (<c>openssl s_client -connect NODE:PORT</c>, no certificate of its own needed), and its tag is a keyed hash of the
+    /// public key under a key derived from the secret. With HKDF the key cost one pass of HMAC, so the tag tested a guess
+    /// of the secret offline at millions a second: a secret chosen by a person (16 characters are enough to start) fell
+    /// to a dictionary, and with it the cluster (mint a certificate, join, down nodes, read and sign anything). The key
+    /// is stretched now: a guess costs <see cref="NodeCertificate.Iterations"/> rounds of PBKDF2-SHA256.
+    /// </summary>
+    [Fact]
+    public void A_certificate_seen_on_the_node_port_tests_a_guess_of_the_secret_only_at_the_stretched_cost()
+    {
+        using var minted = new NodeCertificate(Secret).Mint("127.0.0.1:4054");
+        using var seen = X509CertificateLoader.LoadCertificate(minted.Export(X509ContentType.Cert));
+        var spki = seen.PublicKey.ExportSubjectPublicKeyInfo();
+        var tag = seen.Extensions[NodeCertificate.TagOid]!.RawData;
+        var info = System.Text.Encoding.ASCII.GetBytes("switchboard node certificate v1");
+        byte[] TagUnder(byte[] key) => [0x04, 0x20, .. HMACSHA256.HashData(key, spki)];
+
+        // The cheap derivation a guesser would try first no longer reproduces the tag.
+        var cheap = HKDF.DeriveKey(HashAlgorithmName.SHA256, System.Text.Encoding.UTF8.GetBytes(Secret), 32, info: info);
+        Assert.NotEqual(TagUnder(cheap), tag);
+        Assert.True(NodeCertificate.Iterations >= 600_000, "OWASP's floor for PBKDF2-HMAC-SHA256");
+        var stretched = Rfc2898DeriveBytes.Pbkdf2(System.Text.Encoding.UTF8.GetBytes(Secret), info, NodeCertificate.Iterations, HashAlgorithmName.SHA256, 32);
+        Assert.Equal(TagUnder(stretched), tag);
+    }
+
     [Fact]
     public void A_tag_copied_onto_a_certificate_of_another_key_does_not_pass()
     {
