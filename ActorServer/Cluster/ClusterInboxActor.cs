@@ -71,5 +71,5 @@ public sealed class ClusterInboxActor : ReceiveActor
     // The recipient's answer goes back by the link to the sending node's inbox, with the other DMs' answers.
     private void Deliver(Deliver m) => Deliver(m, _links?.To(m.ReplyTo));
 
-    private void Deliver(Deliver m, IActorRef? link) => _local.Deliver(link is null ? m : m with { ReplyTo = link });
+    private void Deliver(Deliver m, IActorRef? link) => _local.Deliver(link is null ? m : m with { ReplyTo = link }, Self);
 }

@@ -64,7 +64,7 @@ public sealed class GatewayActor : ReceiveActor
         {
             if (_waiting.Remove(m.Name, out var client)) Refuse(m.Name, client, Codes.NameTaken, RegistryText.Taken(m.Name));
         });
-        Receive<Deliver>(_ => FromNodes(), _sessions.Deliver);
+        Receive<Deliver>(_ => FromNodes(), m => _sessions.Deliver(m, Self));
         // From this node's UnfinishedHoldsActor (no peer can send the type: it has no serializer).
         Receive<HeldWhileOnline>(_ => Sender.Path.Address.HasLocalScope, m =>
         {

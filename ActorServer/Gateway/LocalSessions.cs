@@ -22,10 +22,11 @@ public sealed class LocalSessions
     public IEnumerable<KeyValuePair<string, IActorRef>> All => _byName;
 
     /// <summary>A direct message from another node (its door or inbox) for a client of this node: to its session, or
-    /// answered "not online" to the message's reply address (the other node's, never a session).</summary>
-    public void Deliver(Deliver m)
+    /// answered "not online" to the message's reply address (the other node's, or a session of this node when its
+    /// registry routed it here), from <paramref name="self"/> (the actor handing it on).</summary>
+    public void Deliver(Deliver m, IActorRef self)
     {
         if (TryGet(m.To, out var session)) session.Tell(new Handed(m), ActorRefs.NoSender);
-        else m.ReplyTo.Tell(new Delivered(m.Id, Codes.NotOnline, $"{m.To} is not online"), ActorRefs.NoSender);
+        else NodeAnswer.To(m.ReplyTo, new Delivered(m.Id, Codes.NotOnline, $"{m.To} is not online"), self);
     }
 }

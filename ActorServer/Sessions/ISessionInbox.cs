@@ -7,6 +7,11 @@ internal interface ISessionInbox
     void FromClient<T>(Func<T, long> id, Action<T> handle);
     void Receive<T>(Action<T> handle);
 
+    /// <summary>Only from an actor of this node (a local sender that is not the client): what a client could send its own
+    /// session but must not (an answer to its own DM, a drop notice). A peer cannot write a local sender: the inbound
+    /// guard drops a message to a session whose sender is not at the peer's own address.</summary>
+    void FromNode<T>(Action<T> handle);
+
     /// <summary>A <see cref="ChatCommand"/> by its verb, after the same checks as <see cref="FromClient{T}"/>; a verb
     /// nobody registered is answered 300.</summary>
     void Verb(string verb, Action<ChatCommand> handle);

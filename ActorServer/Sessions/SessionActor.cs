@@ -204,6 +204,10 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
 
     void ISessionInbox.FromClient<T>(Func<T, long> id, Action<T> handle) => FromClient(id, handle);
     void ISessionInbox.Receive<T>(Action<T> handle) => Receive(handle);
+    void ISessionInbox.FromNode<T>(Action<T> handle) => Receive<T>(_ => FromNode(), handle);
+
+    // No sender reads as dead letters, a local path: it is no one's, and a peer can send without one.
+    private bool FromNode() => !Sender.IsNobody() && !Sender.Path.Address.HasGlobalScope && !Sender.Equals(_client);
     void ISessionInbox.Verb(string verb, Action<ChatCommand> handle) => _verbs.Add(verb, handle);
 
     void ISessionInbox.HoldClient(object holder, TimeSpan atMost)

@@ -52,7 +52,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
         inbox.FromClient<ListRooms>(m => m.Id, ListRooms);
         inbox.FromClient<SetPresence>(m => m.Id, SetPresence);
         inbox.Receive<RouteResult>(Routed);
-        inbox.Receive<Delivered>(Delivered);
+        inbox.FromNode<Delivered>(Delivered);
         inbox.Receive<SweepTick>(_ => Sweep());
         // Only from this node (Handed cannot come from a peer): a client's own Deliver or Fanout is not taken.
         inbox.Receive<Handed>(h =>
@@ -60,7 +60,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
             if (h.Message is Deliver d) Deliver(d);
             else if (h.Message is Fanout f) Fanout(f);
         });
-        inbox.Receive<FanoutDropped>(FanoutDropped);
+        inbox.FromNode<FanoutDropped>(FanoutDropped);
         inbox.Receive<RoomJoined>(Joined);
         inbox.Receive<RoomRefused>(Refused);
         inbox.Receive<RoomLeft>(Left);
@@ -494,13 +494,13 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
     {
         if (Backlogged)
         {
-            m.ReplyTo.Tell(new Delivered(m.Id, Codes.RateLimited, $"{name} is not keeping up; message dropped"), ActorRefs.NoSender);
+            NodeAnswer.To(m.ReplyTo, new Delivered(m.Id, Codes.RateLimited, $"{name} is not keeping up; message dropped"), self);
             _metrics?.Dropped(direct: true, room: false);
             return;
         }
         Push(new Incoming(m.From, m.Text, true, null, false, m.MsgId, m.TimeMs));
         _metrics?.Delivered(direct: true, room: false);
-        m.ReplyTo.Tell(new Delivered(m.Id, Codes.Ok, null), ActorRefs.NoSender);
+        NodeAnswer.To(m.ReplyTo, new Delivered(m.Id, Codes.Ok, null), self);
     }
 
     private void Fanout(Fanout m)
@@ -511,7 +511,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
         {
             // Not onto a full node link: one broadcast makes a notice per stalled recipient, more than it carried itself.
             if (_nodeLinks?.Full(m.ReplyTo.Path.Address) != true)
-                m.ReplyTo.Tell(new FanoutDropped(m.From, name, $"{name} is not keeping up; message dropped"), ActorRefs.NoSender);
+                NodeAnswer.To(m.ReplyTo, new FanoutDropped(m.From, name, $"{name} is not keeping up; message dropped"), self);
             _metrics?.Dropped(direct: false, room: m.Room is not null);
             return;
         }
