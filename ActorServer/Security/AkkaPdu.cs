@@ -149,6 +149,15 @@ internal static class AkkaPdu
             from = watcherPath;
             hasFrom = true;
         }
+        // Any other system message naming an actor first (a DeathWatchNotification's dead actor; the rest are refused by
+        // the serializer anyway) speaks for that actor: a peer's notice that another client's actor died ended that
+        // client's session, the remote watcher passing it on to the session watching it (DeathNoticeSpecs).
+        else if (serializer == SystemMessageSerializerId && Field(selection, 1, out var subject, ref unreadable, lengthDelimitedOnly: true)
+            && Field(subject, 1, out var subjectPath, ref unreadable) && !subjectPath.IsEmpty)
+        {
+            from = subjectPath;
+            hasFrom = true;
+        }
         if (unreadable) return Kind.Unreadable;
         if (hasFrom && !home.IsEmpty && !from.StartsWith(home)) kind |= Kind.Elsewhere;
         if (kind == Kind.Other) return kind;

@@ -8,7 +8,8 @@ namespace Switchboard.Messages.Transport.Inbound;
 
 /// <summary>
 /// Akka's system-message serializer (id 22), taking from peers only what remote DeathWatch needs: a remote actor
-/// watching (or unwatching) one of this system's capability children, and the notice that a remote actor died.
+/// watching (or unwatching) one of this system's capability children, and the notice that a remote actor died (on a
+/// client-facing port only one of the sending peer's own actors: the server's transport drops one naming another's).
 /// Terminate, Create, Recreate, Suspend, Resume, Supervise and Failed from a peer are refused, as is a watch of any
 /// other local actor (which would grow its watcher set at the peer's will). A capability's own watchers are bounded too
 /// (<see cref="MaxWatchesPerCapability"/>): each watch names a watcher, by a path the peer writes, that the watchee keeps
