@@ -34,5 +34,6 @@ public sealed record UnreadEntry(string Conversation, long Count);
 
 /// <summary>Session → client at login: <paramref name="Arrived"/> messages came while it was away (they follow, marked
 /// offline), and what is unread per conversation it has a read marker in; <paramref name="Trimmed"/> more came but
-/// retention removed them before the client returned (missed).</summary>
-public sealed record AwayNotice(long Arrived, UnreadEntry[] Unread, long Trimmed = 0) : ISwitchboardMessage;
+/// retention removed them before the client returned (missed). <paramref name="Unfetched"/>: the store did not answer
+/// (asked for 30 s): what arrived while away could not be fetched now and comes at the next login.</summary>
+public sealed record AwayNotice(long Arrived, UnreadEntry[] Unread, long Trimmed = 0, bool Unfetched = false) : ISwitchboardMessage;

@@ -38,10 +38,10 @@ public sealed partial class SwitchboardSerializer
 
     private static AwayNoticeMsg ToAway(AwayNotice r)
     {
-        var m = new AwayNoticeMsg { Arrived = r.Arrived, Trimmed = r.Trimmed };
+        var m = new AwayNoticeMsg { Arrived = r.Arrived, Trimmed = r.Trimmed, Unfetched = r.Unfetched };
         foreach (var u in r.Unread) m.Unread.Add(new UnreadEntryMsg { Conversation = u.Conversation, Count = u.Count });
         return m;
     }
 
-    private static AwayNotice FromAway(AwayNoticeMsg m) => new(m.Arrived, [.. m.Unread.Select(u => new UnreadEntry(u.Conversation, u.Count))], m.Trimmed);
+    private static AwayNotice FromAway(AwayNoticeMsg m) => new(m.Arrived, [.. m.Unread.Select(u => new UnreadEntry(u.Conversation, u.Count))], m.Trimmed, m.Unfetched);
 }

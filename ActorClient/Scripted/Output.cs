@@ -126,6 +126,7 @@ public sealed class Output(TextWriter writer, bool json)
     {
         Incoming i => $"{(i.Replay ? "(earlier) " : i.Offline ? "(while you were away) " : "")}[{i.From} → {(i.Direct ? "you" : i.Room ?? "everyone")}] {i.Text}",
         // Nothing new but unread counts (every login once markers exist): the counts alone, not "0 message(s) arrived".
+        AwayNotice { Unfetched: true } => "* messages kept while you were away could not be fetched now (the history store did not answer); they will come at your next login",
         AwayNotice { Arrived: 0, Trimmed: 0, Unread.Length: > 0 } a => "* unread: " + Unread(a),
         AwayNotice a => $"* {a.Arrived} message(s) arrived while you were away"
             + (a.Trimmed > 0 ? $" ({a.Trimmed} more were trimmed before you returned: you missed them)" : "")
@@ -286,6 +287,7 @@ public sealed class Output(TextWriter writer, bool json)
                 w.WriteString("event", "away");
                 w.WriteNumber("arrived", a.Arrived);
                 if (a.Trimmed > 0) w.WriteNumber("trimmed", a.Trimmed);
+                if (a.Unfetched) w.WriteBoolean("unfetched", true);
                 w.WriteStartArray("unread");
                 foreach (var u in a.Unread)
                 {

@@ -209,7 +209,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         Receive<Hold>(m => Sender.Tell(new HistoryFailed(m.Ticket, Codes.NotOnline, HistoryText.NotOnlineNotKept(m.Owner))));
         Receive<ReadHistory>(m => Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.KeptBy(_keeper()))));
         Receive<MarkReadUpTo>(m => Sender.Tell(new HistoryFailed(m.Ticket, Codes.Unavailable, HistoryText.KeptBy(_keeper()))));
-        Receive<CollectAway>(_ => Sender.Tell(new AwayReport([], [], 0)));
+        Receive<CollectAway>(m => Sender.Tell(new AwayReport([], [], 0, Ticket: m.Ticket)));
         Receive<ReadMarkers>(m => Sender.Tell(new MarkersRead(m.Ticket, [])));
         Receive<IdleCheck>(_ => { });
         Receive<ReservationChanged>(_ => { }); // the keeper's account actors tell it (on its node)

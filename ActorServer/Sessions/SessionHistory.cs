@@ -21,6 +21,11 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
     /// client asks one at a time) never comes near.</summary>
     public const int MaxAsked = 8;
 
+    /// <summary>Asks for a page of what arrived while away, each waited for the store's timeout times its number (5, 10,
+    /// 15 s: 30 s in all): a store or a conversation's node that does not answer at once (a cluster moves a lost node's
+    /// shards in ~12 s) is asked again; past the last the client hears, once, that it comes at its next login.</summary>
+    internal const int MaxAwayAsks = 3;
+
     // Tickets of this session's own requests to the store that are not client requests: replays (by join id) and away.
     private readonly Dictionary<long, Replaying> _replays = [];
     private readonly Dictionary<long, Conversation> _queries = [];
@@ -34,6 +39,11 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
     private ISessionInbox? _holding;
     // Something was held for this name while a page was out: collected once that page is done.
     private bool _heldMeanwhile;
+    // The asks for one page: tickets from _awayFrom to _awayTicket (0: none waits). The first answer among them is the
+    // page; the others (a late answer to an earlier ask, the same page) are dropped, or it would be pushed twice.
+    private long _awayTicket, _awayFrom;
+    private int _awayAsks;
+    private bool _awayAskNext, _toldUnfetched;
 
     public void Listen(ISessionInbox inbox)
     {
@@ -46,6 +56,12 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         });
         inbox.Receive<AwayReport>(Away);
         inbox.Receive<HeldWhileOnline>(_ => HeldWhileOnline());
+        inbox.Receive<AwayUnanswered>(m =>
+        {
+            if (_awayFrom == 0 || m.Ticket != _awayTicket) return;
+            if (_awayAsks < MaxAwayAsks) AskAway();
+            else Unfetched();
+        });
         inbox.Receive<ReplayTimeout>(m =>
         {
             if (_replays.Remove(m.Id, out var r)) Joined(m.Id, r, r.Remembered);
@@ -67,7 +83,38 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
     /// reach the client first (a client not registered yet drops it, and its inbox would wait for an ack that never comes).</summary>
     public void Start()
     {
-        if (desk.Reserved.Since(name) is { } since) desk.Actor.Tell(new CollectAway(name, since), self);
+        if (desk.Reserved.Since(name) is not null) CollectAway(next: false);
+    }
+
+    private void CollectAway(bool next)
+    {
+        (_awayFrom, _awayAsks, _awayAskNext) = (_awayTicket + 1, 0, next);
+        AskAway();
+    }
+
+    private void AskAway()
+    {
+        if (desk.Reserved.Since(name) is not { } since)
+        {
+            _awayFrom = 0;
+            return;
+        }
+        _awayAsks++;
+        desk.Actor.Tell(new CollectAway(name, since, ++_awayTicket, _awayAskNext), self);
+        timers.Timers.StartSingleTimer(AwayTimer, new AwayUnanswered(_awayTicket), desk.Settings.Timeout * _awayAsks);
+    }
+
+    // No answer to any ask: the inbox keeps it all (it forgets only what the client acknowledged), so it comes at the next
+    // login; the client hears so once, and its held requests go on. A late answer is dropped (the client was told).
+    private void Unfetched()
+    {
+        _awayFrom = 0;
+        _awayNext = false;
+        _holding?.ReleaseClient(this);
+        _holding = null;
+        if (_toldUnfetched) return;
+        _toldUnfetched = true;
+        chat.PushAway(new AwayNotice(0, [], Unfetched: true));
     }
 
     /// <summary>A store request of this session failed: a query's client hears it; a replay falls back to what this node
@@ -206,6 +253,10 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
     // counts the whole inbox: what will arrive (its lines and the later pages' still kept) and what retention trimmed.
     private void Away(AwayReport m)
     {
+        // An answer without a ticket (a dormant history's empty one) answers whatever waits.
+        if (_awayFrom == 0 || (m.Ticket != 0 && (m.Ticket < _awayFrom || m.Ticket > _awayTicket))) return;
+        _awayFrom = 0;
+        timers.Timers.Cancel(AwayTimer);
         if (!_awayNext)
         {
             var unread = m.Unread.Select(u => new UnreadEntry(u.Conversation.SeenBy(name), u.Unread)).ToArray();
@@ -232,9 +283,9 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
     private void CollectNext()
     {
         _heldMeanwhile = false;
-        if (desk.Reserved.Since(name) is not { } since) return;
+        if (desk.Reserved.Since(name) is null) return;
         _awayNext = true;
-        desk.Actor.Tell(new CollectAway(name, since, Next: true), self);
+        CollectAway(next: true);
     }
 
     /// <summary>The client has taken in <paramref name="acked"/> pushed events: a page of what arrived while away that
@@ -260,6 +311,11 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
     private sealed record ReplayTimeout(long Id);
 
     private sealed record AskTimeout(long Id);
+
+    private const string AwayTimer = "away";
+
+    /// <summary>The ask <paramref name="Ticket"/> for what arrived while away had no answer in its time.</summary>
+    private sealed record AwayUnanswered(long Ticket);
 
     private sealed class Replaying(string room, (string From, string Text)[] remembered)
     {

@@ -54,7 +54,7 @@ public static class FuzzSerializer
         new Fanout("alice", "#r", "to all", SomeActor), new Fanout("alice", "#r", "kept", SomeActor, 3, 1_700_000_000_000),
         new HistoryQuery(22, "#r", HistoryAnchor.Around, 5, 10), new ChatCommand(23, "markread", ["bob", "9", "ünï ✓"]), new ChatCommand(25, "", []),
         new HistoryReply(24, 200, 8, 105, "bob", [new ChatLine(1, "bob", "hi ✓", 1_700_000_000_000)], 3, 9, null),
-        new AwayNotice(2, [new UnreadEntry("bob", 2), new UnreadEntry("#r", 5)], 3),
+        new AwayNotice(2, [new UnreadEntry("bob", 2), new UnreadEntry("#r", 5)], 3), new AwayNotice(0, [], Unfetched: true),
         new RequestBatch([new Request(19, "add", ["1", "2"]), new Request(20, "prime", ["7"])]), new ReplyBatch([new Reply(19, 200, 6, 103, OpValue.Of(3), null), new Reply(20, 422, 7, 104, OpValue.None, "bad")]),
     ];
 

@@ -48,6 +48,15 @@ public sealed class OutputSpecs
         Assert.Equal(0, JsonDocument.Parse(Lines(_json)[0]).RootElement.GetProperty("arrived").GetInt32());
     }
 
+    // The store did not answer at login (AwayRetrySpecs): said in words, once.
+    [Fact]
+    public void What_arrived_while_away_that_could_not_be_fetched_is_said_in_words()
+    {
+        Both(o => o.Pushed(new AwayNotice(0, [], Unfetched: true)));
+        Assert.Equal(["* messages kept while you were away could not be fetched now (the history store did not answer); they will come at your next login"], Lines(_plain));
+        Assert.True(JsonDocument.Parse(Lines(_json)[0]).RootElement.GetProperty("unfetched").GetBoolean());
+    }
+
     // The line contract: one answer line per command, a history's messages included (scripts count lines).
     [Fact]
     public void A_plain_history_answer_is_one_line_with_its_numbers_before_the_messages()
