@@ -27,7 +27,7 @@ public readonly record struct TlsRefusalLine(LogLevel Level, string Text)
         {
             // Akka checks for a client certificate itself, before our validator: ours never sees this peer.
             "Mutual TLS required but client did not provide a certificate from {0}" when p.Length == 1 =>
-                Refused(p[0], "presented no certificate (this server requires one signed by its CA)"),
+                Refused(p[0], "presented no certificate (this port requires one: signed by the server's CA, or on a cluster's node port made from the cluster secret)"),
             // Ours (CaTrust): a certificate of another CA, or not valid.
             "TLS: refused peer {0}: {1}" when p.Length == 2 => Refused(p[0], $"{p[1]}"),
             "TLS handshake failed on channel [{0}->{1}](Id={2})\n{3}" when p.Length == 4 && e.Cause is { } cause => HandshakeFailed(p[1], cause),
