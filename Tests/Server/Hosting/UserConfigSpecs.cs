@@ -43,10 +43,19 @@ public sealed class UserConfigSpecs : IDisposable
     {
         var config = Path.Combine(_dir, "user.hocon");
         await File.WriteAllTextAsync(config, hocon);
-        await using var server = new ChildProcess(Binaries.Server,
-            ["--port", "0", "--segment", ServerNode.NewSegmentName(), "--data", Path.Combine(_dir, "data"), "--config", config], redirectInput: false);
-        Assert.Equal(2, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        return (config, server.StdErr);
+        var segment = ServerNode.NewSegmentName();
+        try
+        {
+            await using var server = new ChildProcess(Binaries.Server,
+                ["--port", "0", "--segment", segment, "--data", Path.Combine(_dir, "data"), "--config", config], redirectInput: false);
+            Assert.Equal(2, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            return (config, server.StdErr);
+        }
+        finally
+        {
+            // A server that started after all is killed when the spec fails, and leaves its segment.
+            SegmentFiles.Remove(segment);
+        }
     }
 
     [Theory]
