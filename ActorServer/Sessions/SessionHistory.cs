@@ -43,7 +43,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
     // page; the others (a late answer to an earlier ask, the same page) are dropped, or it would be pushed twice.
     private long _awayTicket, _awayFrom;
     private int _awayAsks;
-    private bool _awayAskNext, _toldUnfetched;
+    private bool _toldUnfetched;
 
     public void Listen(ISessionInbox inbox)
     {
@@ -83,12 +83,14 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
     /// reach the client first (a client not registered yet drops it, and its inbox would wait for an ack that never comes).</summary>
     public void Start()
     {
-        if (desk.Reserved.Since(name) is not null) CollectAway(next: false);
+        if (desk.Reserved.Since(name) is not null) CollectAway();
     }
 
-    private void CollectAway(bool next)
+    // A series of asks for one page: the first page, or a later one when _awayNext says so (it stays as it is while the
+    // series waits).
+    private void CollectAway()
     {
-        (_awayFrom, _awayAsks, _awayAskNext) = (_awayTicket + 1, 0, next);
+        (_awayFrom, _awayAsks) = (_awayTicket + 1, 0);
         AskAway();
     }
 
@@ -100,7 +102,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
             return;
         }
         _awayAsks++;
-        desk.Actor.Tell(new CollectAway(name, since, ++_awayTicket, _awayAskNext), self);
+        desk.Actor.Tell(new CollectAway(name, since, ++_awayTicket, _awayNext), self);
         timers.Timers.StartSingleTimer(AwayTimer, new AwayUnanswered(_awayTicket), desk.Settings.Timeout * _awayAsks);
     }
 
@@ -285,7 +287,7 @@ internal sealed class SessionHistory(string name, IActorRef self, IWithTimers ti
         _heldMeanwhile = false;
         if (desk.Reserved.Since(name) is null) return;
         _awayNext = true;
-        CollectAway(next: true);
+        CollectAway();
     }
 
     /// <summary>The client has taken in <paramref name="acked"/> pushed events: a page of what arrived while away that
