@@ -18,15 +18,7 @@ public sealed class DeliveredNotKeptSpecs : ProbeStoreFixture
     public void A_dm_delivered_but_not_written_says_so_without_asking_for_a_resend(string failure, string said)
     {
         var alice = CreateTestProbe();
-        var a = RegisterAs("alice", alice).Session;
-        StoreProbe.FishForMessage<CollectAway>(_ => true, Wait);
-        StoreProbe.Reply(new AwayReport([], [], 0));
-        var bob = CreateTestProbe();
-        RegisterAs("bob", bob);
-
-        a.Tell(new Tell(5, "bob", "hi"), alice.Ref);
-        Assert.Equal("hi", bob.FishForMessage<Incoming>(_ => true, Wait).Text);
-        var post = StoreProbe.FishForMessage<Post>(_ => true, Wait);
+        var post = AliceDmsBobHi(alice, Wait);
         StoreProbe.Reply(new HistoryFailed(post.Ticket, Codes.Unavailable, failure));
 
         var answer = alice.FishForMessage<Reply>(r => r.Id == 5, Wait);

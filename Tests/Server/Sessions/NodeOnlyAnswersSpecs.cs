@@ -73,15 +73,7 @@ public sealed class NodeOnlyAnswersSpecs : ProbeStoreFixture
     public void Another_session_of_the_node_still_answers_a_dm()
     {
         var alice = CreateTestProbe();
-        var a = RegisterAs("alice", alice).Session;
-        StoreProbe.FishForMessage<CollectAway>(_ => true, Wait);
-        StoreProbe.Reply(new AwayReport([], [], 0));
-        var bob = CreateTestProbe();
-        RegisterAs("bob", bob);
-
-        a.Tell(new Tell(5, "bob", "hi"), alice.Ref);
-        Assert.Equal("hi", bob.FishForMessage<Incoming>(_ => true, Wait).Text);
-        var post = StoreProbe.FishForMessage<Post>(_ => true, Wait);
+        var post = AliceDmsBobHi(alice, Wait);
         StoreProbe.Reply(new Posted(post.Ticket, post.Conversation, 9, 1_000));
         Assert.Equal(Codes.Ok, alice.FishForMessage<Reply>(r => r.Id == 5, Wait).Code);
     }

@@ -24,6 +24,21 @@ public abstract class ProbeStoreFixture(string? hocon = null) : ServerActorsFixt
         return new HistoryDesk(StoreProbe.Ref, Reserved, settings, Unfinished: Sys.ActorOf(UnfinishedHoldsActor.Props(StoreProbe.Ref, settings.Timeout)), Lost: Lost);
     }
 
+    /// <summary>Alice (her away answered: nothing) and bob register; her DM "hi" (id 5) reaches bob, and its post to the
+    /// store is returned, not answered yet. Alice's session is <paramref name="alice"/>'s.</summary>
+    protected Post AliceDmsBobHi(TestProbe alice, TimeSpan wait)
+    {
+        var a = RegisterAs("alice", alice).Session;
+        StoreProbe.FishForMessage<CollectAway>(_ => true, wait);
+        StoreProbe.Reply(new AwayReport([], [], 0));
+        var bob = CreateTestProbe();
+        RegisterAs("bob", bob);
+
+        a.Tell(new Tell(5, "bob", "hi"), alice.Ref);
+        Assert.Equal("hi", bob.FishForMessage<Incoming>(_ => true, wait).Text);
+        return StoreProbe.FishForMessage<Post>(_ => true, wait);
+    }
+
     /// <summary>A DM from <paramref name="session"/> to alice is kept as <paramref name="msgId"/>, her inbox is asked to
     /// hold it, and its sender hears 202 "stored" (returned).</summary>
     protected Reply KeptThenHeldForAlice(TestProbe sender, Akka.Actor.IActorRef session, long id, long msgId, TimeSpan wait)
