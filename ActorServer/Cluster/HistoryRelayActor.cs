@@ -110,25 +110,13 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer(RereadNow.Instance, RereadNow.Instance, _rereadAfter);
         });
         Receive<Sweep>(_ => SweepForgotten());
-        Receive<ClusterEvent.UnreachableMember>(m => Self.Tell(new NodeUnreachable(NodeSide.FrontOf(m.Member))));
-        Receive<ClusterEvent.ReachableMember>(m => Self.Tell(new NodeReachable(NodeSide.FrontOf(m.Member))));
-        Receive<ClusterEvent.MemberRemoved>(m => Self.Tell(new NodeRemoved(NodeSide.FrontOf(m.Member))));
-        Receive<NodeUnreachable>(FromHere, m =>
-        {
-            Timers.Cancel(("settled", m.Node));
-            _lost?.Lost(m.Node);
-        });
+        Receive<ClusterEvent.UnreachableMember>(m => Unreachable(NodeSide.FrontOf(m.Member)));
+        Receive<ClusterEvent.ReachableMember>(m => _lost?.Settled(NodeSide.FrontOf(m.Member)));
+        Receive<ClusterEvent.MemberRemoved>(m => Removed(NodeSide.FrontOf(m.Member)));
+        // The same, told by a spec's relay that has no cluster.
+        Receive<NodeUnreachable>(FromHere, m => Unreachable(m.Node));
         Receive<NodeReachable>(FromHere, m => _lost?.Settled(m.Node));
-        // Its shards are allocated anew from now, and what was sent to it meanwhile was lost with it: what may be asked
-        // twice is asked again now and once more a moment later (the region may hear of the removal just after this
-        // relay, and send the first ask to the dead node too). A post waits out its timeout: asked twice, it is kept twice.
-        Receive<NodeRemoved>(FromHere, m =>
-        {
-            if (_lost?.Has(m.Node) != true) return;
-            Timers.StartSingleTimer(("settled", m.Node), new Settled(m.Node), _timeout * 2);
-            AskAgain();
-            Timers.StartSingleTimer("ask-again", AskAgainNow.Instance, AskAgainAfter);
-        });
+        Receive<NodeRemoved>(FromHere, m => Removed(m.Node));
         Receive<AskAgainNow>(_ => AskAgain());
         Receive<Settled>(m => _lost?.Settled(m.Node));
     }
@@ -182,6 +170,23 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
         var asked = retick(mine);
         _waiting[mine] = new Waiting(Sender, ticket, _sweeps + sweeps, again ? (region, asked) : null);
         region.Tell(asked, Self);
+    }
+
+    private void Unreachable(string node)
+    {
+        Timers.Cancel(("settled", node));
+        _lost?.Lost(node);
+    }
+
+    // Its shards are allocated anew from now, and what was sent to it meanwhile was lost with it: what may be asked
+    // twice is asked again now and once more a moment later (the region may hear of the removal just after this
+    // relay, and send the first ask to the dead node too). A post waits out its timeout: asked twice, it is kept twice.
+    private void Removed(string node)
+    {
+        if (_lost?.Has(node) != true) return;
+        Timers.StartSingleTimer(("settled", node), new Settled(node), _timeout * 2);
+        AskAgain();
+        Timers.StartSingleTimer("ask-again", AskAgainNow.Instance, AskAgainAfter);
     }
 
     private void AskAgain()
