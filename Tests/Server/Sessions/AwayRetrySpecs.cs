@@ -60,4 +60,25 @@ public sealed class AwayRetrySpecs : ProbeStoreFixture
         session.Tell(new Request(2, "add", ["1", "1"]), alice.Ref);
         Assert.IsType<Reply>(alice.FishForMessage(m => m is Reply or Incoming or AwayNotice, Wait));
     }
+    [Fact]
+    public void A_DM_held_while_the_first_page_is_still_asked_for_is_collected_after_that_page_not_over_it()
+    {
+        var (alice, session, first) = AliceLogsIn();
+        // The login hold ends after one timeout while the first page is still asked for: alice's request is answered.
+        session.Tell(new Request(2, "add", ["1", "1"]), alice.Ref);
+        Assert.IsType<Reply>(alice.FishForMessage(m => m is Reply or Incoming or AwayNotice, Wait));
+
+        session.Tell(new HeldWhileOnline("alice"), Akka.Actor.ActorRefs.NoSender);
+        var again = StoreProbe.FishForMessage<CollectAway>(c => c.Owner == "alice", Wait);
+        Assert.False(again.Next); // the first page's series goes on, no later-page series over it
+        StoreProbe.Send(session, FromBob(again.Ticket));
+        Assert.Equal(1, alice.FishForMessage<AwayNotice>(_ => true, Wait).Arrived);
+        Assert.Equal("are you there?", alice.ExpectMsg<Incoming>(Wait).Text);
+        Assert.DoesNotContain(StoreProbe.ReceiveWhile(TimeSpan.FromMilliseconds(400), m => m), m => m is CollectAway);
+
+        // Once the page is acknowledged, the DM held meanwhile is collected as a later page.
+        session.Tell(new Ack(alice.ReceiveWhile(TimeSpan.Zero, m => m).Count + 3), alice.Ref);
+        Assert.Equal(7, StoreProbe.FishForMessage<AwayDelivered>(_ => true, Wait).UpTo);
+        Assert.True(StoreProbe.FishForMessage<CollectAway>(c => c.Owner == "alice", Wait).Next);
+    }
 }
