@@ -48,7 +48,7 @@ public sealed class AccountsActor : ReceiveActor
     // Logins with the right password, per name: a budget keyed by the name.
     private readonly HostBudget _logins;
     private long _tickets, _incarnations;
-    private string? _fileProblem;
+    private DataFileProblem? _fileProblem;
 
     /// <param name="file">The data file's guard: changes are refused (503) while it is gone or replaced; null without one
     /// (a journal that is not a file).</param>
@@ -153,7 +153,7 @@ public sealed class AccountsActor : ReceiveActor
         }
         if (FileLost())
         {
-            _metrics?.DataStoreWriteFailed(_fileProblem ?? "the data file is out of reach");
+            _metrics?.DataStoreWriteFailed(_fileProblem?.Text ?? "the data file is out of reach");
             Sender.Tell(new AccountAnswer(c.Id, new OpOutcome(Codes.Unavailable, OpValue.None,
                 "the change was not saved: the server's data store is out of reach (its operator is told); try again later")));
             return;
@@ -204,8 +204,10 @@ public sealed class AccountsActor : ReceiveActor
         var problem = _file?.Problem();
         if (problem != _fileProblem)
         {
-            if (problem is not null)
-                _log.Error("{0}: account changes are answered 503 until it is back: put the same file back (no restart needed), or restore a backup with the server stopped (docs/operating.md#backup-and-restore)", problem);
+            if (problem is { NeedsRestart: true })
+                _log.Error("{0}: account changes are answered 503: {1}", problem.Text, DataFileGuard.RestartFix);
+            else if (problem is not null)
+                _log.Error("{0}: account changes are answered 503 until it is back: put the same file back (no restart needed), or restore a backup with the server stopped (docs/operating.md#backup-and-restore)", problem.Text);
             else _log.Info("data file {0} is back: account changes are accepted again", _file!.Path);
             _fileProblem = problem;
         }

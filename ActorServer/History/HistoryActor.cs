@@ -36,7 +36,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     private readonly DataFileGuard? _file;
     private readonly SwitchboardMetrics? _metrics;
     private readonly ReservedNames? _reserved;
-    private string? _fileProblem;
+    private DataFileProblem? _fileProblem;
     private long _incarnations;
     private bool _keeping;
     private readonly Func<string?> _keeper;
@@ -191,7 +191,8 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         if (problem != _fileProblem)
         {
             if (problem is null) _log.Info("history: the data file is back; messages are kept again");
-            else _log.Error("{0}: kept messages are answered 503 until it is back: put the same file back (no restart needed), or restore a backup with the node stopped", problem);
+            else if (problem.NeedsRestart) _log.Error("{0}: kept messages are answered 503: {1}", problem.Text, DataFileGuard.RestartFix);
+            else _log.Error("{0}: kept messages are answered 503 until it is back: put the same file back (no restart needed), or restore a backup with the node stopped", problem.Text);
             _fileProblem = problem;
         }
         return problem is null;
@@ -199,7 +200,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
 
     private void Refuse(long ticket)
     {
-        _metrics?.DataStoreWriteFailed(_fileProblem ?? "the data file is out of reach");
+        _metrics?.DataStoreWriteFailed(_fileProblem?.Text ?? "the data file is out of reach");
         Sender.Tell(new HistoryFailed(ticket, Codes.Unavailable, HistoryText.Unavailable));
     }
 

@@ -84,14 +84,16 @@ public static class ProcessInfo
                 : new IOException($"statx({what}) failed: errno {errno}");
         }
         // struct statx: stx_mask u32 @0, stx_blksize u32 @4, stx_attributes u64 @8, stx_nlink u32 @16, stx_uid u32 @20,
-        // stx_gid u32 @24, stx_mode u16 @28, pad u16, stx_ino u64 @32, stx_size u64 @40
+        // stx_gid u32 @24, stx_mode u16 @28, pad u16, stx_ino u64 @32, stx_size u64 @40, ..., stx_dev_major u32 @136,
+        // stx_dev_minor u32 @140 (always filled)
         return new FileStatus(BitConverter.ToUInt32(buf[20..]), BitConverter.ToUInt16(buf[28..]), BitConverter.ToUInt64(buf[32..]),
-            BitConverter.ToInt64(buf[40..]));
+            BitConverter.ToInt64(buf[40..]), (ulong)BitConverter.ToUInt32(buf[136..]) << 32 | BitConverter.ToUInt32(buf[140..]));
     }
 }
 
-/// <summary>What <see cref="ProcessInfo.FileStatusOf(string)"/> tells about a file: owner uid and st_mode (type and permission bits).</summary>
-public readonly record struct FileStatus(uint Uid, uint Mode, ulong Inode, long Size)
+/// <summary>What <see cref="ProcessInfo.FileStatusOf(string)"/> tells about a file: owner uid and st_mode (type and permission bits),
+/// inode, size and device (major in the high half, minor in the low).</summary>
+public readonly record struct FileStatus(uint Uid, uint Mode, ulong Inode, long Size, ulong Device = 0)
 {
     const uint TypeMask = 0xF000, RegularType = 0x8000;
 

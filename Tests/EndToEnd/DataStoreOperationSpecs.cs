@@ -192,4 +192,31 @@ public sealed class DataStoreOperationSpecs : IDisposable
         Assert.Equal(200, (await bob.SendAsync("say #lobby kept")).GetProperty("code").GetInt32());
     }
 
+    [Fact]
+    public async Task A_write_ahead_log_deleted_under_the_server_is_a_503_for_kept_messages_and_changes_and_a_clean_restart_keeps_what_it_held()
+    {
+        var data = Path.Combine(_dir, "data");
+        var wal = Path.Combine(data, "switchboard.db-wal");
+        await using (var server = await ServerNode.StartAsync(extra: ["--data", data]))
+        {
+            await using var bob = await server.ConnectAsync("bob", "--password-file", Secret("builder-builder"));
+            Assert.Equal(200, (await bob.SendAsync("join lobby")).GetProperty("code").GetInt32());
+            Assert.Equal(200, (await bob.SendAsync("say #lobby in the log")).GetProperty("code").GetInt32());
+            File.Delete(wal);
+
+            // Before, both were acknowledged into the log the server still had open, and lost with it at a kill -9.
+            Assert.Equal(503, (await bob.SendAsync("say #lobby after")).GetProperty("code").GetInt32());
+            Assert.Equal(503, (await bob.SendAsync("reserve")).GetProperty("code").GetInt32());
+            await server.Process.WaitForStdErrAsync($"the data file's write-ahead log {wal} was deleted or replaced while the server ran", Exit);
+            await server.Process.WaitForStdErrAsync("stop the server cleanly now (SIGTERM or Ctrl-C, not kill -9", Exit);
+            Assert.Equal(7, (await bob.SendAsync("calc 3 + 4")).GetProperty("result").GetInt64());
+            await server.StopAsync();
+            Assert.Equal(0, server.Process.ExitCode);
+        }
+        await using var again = await ServerNode.StartAsync(extra: ["--data", data]);
+        await using var carol = await again.ConnectAsync("carol");
+        Assert.Equal(200, (await carol.SendAsync("join lobby")).GetProperty("code").GetInt32());
+        var kept = (await carol.SendAsync("history #lobby")).GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("text").GetString()!).ToArray();
+        Assert.Equal(["in the log"], kept);
+    }
 }
