@@ -196,7 +196,7 @@ public sealed class AccountsActor : ReceiveActor
     private static string LookAlikeText(string name) =>
         $"'{name}' differs only in case from a name being reserved right now; choose another name";
 
-    // Checked before every change, not on a timer: changes are rare, and one statx costs microseconds. Reads go on
+    // Checked before every change, not on a timer: changes are rare, and the three statx (the file and its -wal and -shm) cost microseconds. Reads go on
     // (the node's open connections still see the accounts as they were); a change would be lost at the next start.
     // Logged when it starts and when it ends, not per refusal.
     private bool FileLost()

@@ -184,7 +184,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         child.LetGo = true;
     }
 
-    // One statx before a write; the change of state is logged once each way.
+    // A statx of the data file and of its two side files before a write; the change of state is logged once each way.
     private bool Writable(long ticket)
     {
         var problem = _file?.Problem();

@@ -3,7 +3,7 @@ namespace Switchboard.Server.Hosting;
 /// <summary>
 /// Whether the data file is still the one the node opened. SQLite keeps writing through its open connections after the
 /// file is deleted or replaced (they hold the old inode), so such writes succeed and are lost at the next start; and a
-/// file made unreadable to its owner fails only new connections. Writers ask <see cref="Problem"/> (one statx) before
+/// file made unreadable to its owner fails only new connections. Writers ask <see cref="Problem"/> (a statx of each file) before
 /// they change anything and answer 503 instead. The same holds for SQLite's write-ahead log and its index beside the
 /// file (<c>-wal</c>, <c>-shm</c>): deleted under a running node, its connections went on committing into the log they
 /// had open (a DM answered 202 "stored", then gone after a <c>kill -9</c> and a start, with what the log held before).
