@@ -196,16 +196,16 @@ public sealed class AccountsActor : ReceiveActor
     private static string LookAlikeText(string name) =>
         $"'{name}' differs only in case from a name being reserved right now; choose another name";
 
-    // Checked before every change, not on a timer: changes are rare, and the three statx (the file and its -wal and -shm) cost microseconds. Reads go on
-    // (the node's open connections still see the accounts as they were); a change would be lost at the next start.
+    // Asked before every change (the guard checks again only what changed). Reads go on (the node's open connections
+    // still see the accounts as they were); a change would be lost at the next start.
     // Logged when it starts and when it ends, not per refusal.
     private bool FileLost()
     {
         var problem = _file?.Problem();
         if (problem != _fileProblem)
         {
-            if (problem is { NeedsRestart: true })
-                _log.Error("{0}: account changes are answered 503: {1}", problem.Text, DataFileGuard.RestartFix);
+            if (problem?.Fix is { } fix)
+                _log.Error("{0}: account changes are answered 503: {1}", problem.Text, fix);
             else if (problem is not null)
                 _log.Error("{0}: account changes are answered 503 until it is back: put the same file back (no restart needed), or restore a backup with the server stopped (docs/operating.md#backup-and-restore)", problem.Text);
             else _log.Info("data file {0} is back: account changes are accepted again", _file!.Path);

@@ -184,14 +184,14 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         child.LetGo = true;
     }
 
-    // A statx of the data file and of its two side files before a write; the change of state is logged once each way.
+    // Asked before every write (the guard checks again only what changed); the change of state is logged once each way.
     private bool Writable(long ticket)
     {
         var problem = _file?.Problem();
         if (problem != _fileProblem)
         {
             if (problem is null) _log.Info("history: the data file is back; messages are kept again");
-            else if (problem.NeedsRestart) _log.Error("{0}: kept messages are answered 503: {1}", problem.Text, DataFileGuard.RestartFix);
+            else if (problem.Fix is { } fix) _log.Error("{0}: kept messages are answered 503: {1}", problem.Text, fix);
             else _log.Error("{0}: kept messages are answered 503 until it is back: put the same file back (no restart needed), or restore a backup with the node stopped", problem.Text);
             _fileProblem = problem;
         }

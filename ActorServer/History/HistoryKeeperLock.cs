@@ -1,3 +1,5 @@
+using Switchboard.Server.Hosting;
+
 namespace Switchboard.Server.History;
 
 /// <summary>
@@ -11,7 +13,9 @@ namespace Switchboard.Server.History;
 /// </summary>
 /// <param name="address">This node's client-facing address (HOST:PORT), written when it takes the lock; null: none
 /// (<c>restore</c>, which holds the lock only to keep servers off).</param>
-public sealed class HistoryKeeperLock(string directory, string? address = null) : IDisposable
+/// <param name="guard">The data file's guard, told when this node takes the lock: the lock file deleted meanwhile (another
+/// node would take a new one and keep the history beside this one) stops this node's writes.</param>
+public sealed class HistoryKeeperLock(string directory, string? address = null, DataFileGuard? guard = null) : IDisposable
 {
     private const int MaxAddress = 300;
     private readonly Lock _gate = new();
@@ -67,6 +71,7 @@ public sealed class HistoryKeeperLock(string directory, string? address = null) 
             try
             {
                 _held = new FileStream(Path, options);
+                guard?.Holds(_held, Path, "the history's lock");
                 WriteAddress();
                 return true;
             }

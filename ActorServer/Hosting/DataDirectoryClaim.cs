@@ -186,5 +186,9 @@ public sealed class DataDirectoryClaim : IDisposable
         }
     }
 
+    /// <summary>The data file's guard is told this node holds the claim: <c>server.lock</c> deleted under it (a server of
+    /// another segment could then claim the directory and write the same store) stops this node's writes.</summary>
+    public void GuardedBy(DataFileGuard guard) => guard.Holds(_held, Path.Combine(_directory, FileName), "the data directory's claim");
+
     public void Dispose() => _held.Dispose();
 }

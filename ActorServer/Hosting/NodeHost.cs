@@ -73,11 +73,14 @@ public static class NodeHost
             Console.Error.WriteLine($"error: {dataProblem}");
             return dataExit;
         }
+        // The guard's watcher is the host's, like the files it watches.
+        using var guard = data?.Guard;
+        if (data is not null) claim?.GuardedBy(data.Guard);
         var logSwitches = NodeWiring.Switches(o);
         using var metrics = new SwitchboardMetrics(NodeWiring.Version);
         if (data is not null) metrics.ObserveStoreBytes(data.Bytes);
         // Which of the directory's nodes keeps the history; held until the node has stopped.
-        using var keeper = data is null ? null : new HistoryKeeperLock(data.Directory, at.Node);
+        using var keeper = data is null ? null : new HistoryKeeperLock(data.Directory, at.Node, data.Guard);
         var started = DateTimeOffset.UtcNow;
         var summary = new ServerSummary();
         NodeContext? node = null;
