@@ -25,6 +25,11 @@ public interface IClientEvents
     /// <summary>The connection is lost: reconnect from a fresh actor system, whose client actor re-registers
     /// (this one may be quarantined by the server, or have quarantined it: DESIGN §8).</summary>
     void NeedsFreshSystem();
+
+    /// <summary>More of what was pushed is waiting to be shown than the console may hold: nothing more is acknowledged
+    /// until it catches up, so the server holds the rest back (its window of unacknowledged events) and tells their
+    /// senders, instead of this process queueing them without bound.</summary>
+    bool Behind { get; }
 }
 
 /// <summary>
@@ -38,6 +43,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     private const string RetryTimer = "retry", AckTimer = "ack", CheckTimer = "check";
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(2);
     private const int AckEvery = 16;
+    private static readonly TimeSpan AckDelay = TimeSpan.FromMilliseconds(200);
 
     private readonly ActorSelection _gateway;
     private readonly Address _server;
@@ -262,12 +268,19 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         else _events.Pushed(m);
         _received++;
         if (_received - _acked >= AckEvery) SendAckNow();
-        else if (!Timers.IsTimerActive(AckTimer)) Timers.StartSingleTimer(AckTimer, new SendAck(), TimeSpan.FromMilliseconds(200));
+        else if (!Timers.IsTimerActive(AckTimer)) Timers.StartSingleTimer(AckTimer, new SendAck(), AckDelay);
     }
 
     private void SendAckNow()
     {
         if (_received == _acked || _session.IsNobody()) return;
+        // Acknowledged on receipt, events a stuck terminal never showed piled up here without bound (the server saw
+        // every one taken): asked again shortly instead.
+        if (_events.Behind)
+        {
+            if (!Timers.IsTimerActive(AckTimer)) Timers.StartSingleTimer(AckTimer, new SendAck(), AckDelay);
+            return;
+        }
         _session.Tell(new Ack(_received));
         _acked = _received;
     }

@@ -9,6 +9,9 @@ internal sealed class ConsoleEvents(string name, Func<Connection?> connection, F
 {
     public Notices? Notices => notices;
 
+    // Scripted output is written on the client actor's thread, so a reader that stops reading stops the acknowledgements.
+    public bool Behind => notices?.Count > Notices.MaxUnshown;
+
     /// <summary>Set once registered, in interactive mode: the status line and completion follow the events.</summary>
     public ClientStatus? Status { get; set; }
 

@@ -6,8 +6,15 @@ namespace Switchboard.Client.Interactive;
 /// by the client actor and shown by the menu above its prompt.</summary>
 public sealed class Notices
 {
+    /// <summary>Lines the console may have yet to show before the client stops acknowledging pushed events: far more than
+    /// a join's replay or a burst of chat, a few MB at most however long the texts.</summary>
+    public const int MaxUnshown = 256;
+
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly SemaphoreSlim _signal = new(0);
+
+    /// <summary>Lines queued and not yet taken by the console.</summary>
+    public int Count => _lines.Count;
 
     public void Add(string line)
     {

@@ -17,6 +17,7 @@ public sealed class AccountClientSpecs() : TestKit(Akka.Configuration.Configurat
         public void ReconnectRefused(int code, string error, bool final = false) { }
         public void Reconnected(Registered registered, IActorRef client) { }
         public void NeedsFreshSystem() { }
+        public bool Behind => false;
     }
 
     private (IActorRef Client, Akka.TestKit.TestProbe Session) Online(Credentials credentials)

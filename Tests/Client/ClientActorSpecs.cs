@@ -28,6 +28,7 @@ public sealed class ClientActorSpecs() : TestKit(Akka.Configuration.Configuratio
         }
 
         public void NeedsFreshSystem() => Seen.Enqueue("fresh system");
+        public bool Behind => false;
     }
 
     private (IActorRef Client, Akka.TestKit.TestProbe Session, RecordedEvents Events) Online()
