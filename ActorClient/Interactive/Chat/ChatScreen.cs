@@ -128,15 +128,20 @@ public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
         return string.Join('\n', lines.Take(rows));
     }
 
+    /// <summary>How much further than its line's first row every later row is indented.</summary>
+    private const int Hang = 2;
+
     /// <summary>
-    /// A line as the pane shows it, <paramref name="width"/> cells a row: broken between words (cut mid-word, help and long
-    /// messages were hard to read in a narrow pane), a word longer than a row cut; a row after the first keeps the line's
-    /// indent (at most a third of the row), so a help entry's continuation stays under it.
+    /// A line as the pane (or the line mode) shows it, <paramref name="width"/> cells a row: broken between words (cut
+    /// mid-word, help and long messages were hard to read in a narrow pane), a word longer than a row cut; a row after the
+    /// first is indented <see cref="Hang"/> more than the line (at most a third of the row), so a help entry's continuation
+    /// stays under it and no part of a peer's text starts a row where a line starts: a DM "hi", 300 spaces, "[alice → you]
+    /// ..." showed as bob's "hi" and, under it, a DM from alice.
     /// </summary>
     public static IReadOnlyList<string> Wrap(string text, int width)
     {
         var rows = new List<string>();
-        var pad = new string(' ', Math.Min(text.Length - text.TrimStart(' ').Length, width / 3));
+        var pad = new string(' ', Math.Min(text.Length - text.TrimStart(' ').Length + Hang, width / 3));
         var line = text;
         while (true)
         {

@@ -29,10 +29,13 @@ public sealed class InlineView : IEditView
         _row = at / width;
     }
 
+    // Wrapped here rather than by Spectre, which breaks between words too but starts every row at the left edge: a peer's
+    // text after a run of spaces showed as a line of its own (ChatScreen.Wrap indents the rows after the first).
     public void Above(string line, string colour)
     {
         Clear();
-        AnsiConsole.MarkupLine($"[{colour}]{Markup.Escape(line)}[/]");
+        foreach (var row in Chat.ChatScreen.Wrap(line, Math.Max(1, Console.WindowWidth)))
+            AnsiConsole.MarkupLine($"[{colour}]{Markup.Escape(row)}[/]");
     }
 
     public void Done(string promptMarkup, EditBuffer buffer)

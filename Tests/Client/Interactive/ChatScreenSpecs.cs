@@ -27,20 +27,35 @@ public sealed class ChatPaneWrapSpecs
     [Fact]
     public void A_long_line_is_wrapped_between_words_not_inside_one()
     {
-        Assert.Equal(["give up your name's", "reservation (it", "becomes anyone's", "again)"],
+        Assert.Equal(["give up your name's", "  reservation (it", "  becomes anyone's", "  again)"],
             ChatScreen.Wrap("give up your name's reservation (it becomes anyone's again)", 20));
     }
 
     [Fact]
     public void A_wrapped_line_keeps_its_indent_so_a_help_entry_stays_under_itself()
     {
-        Assert.Equal(["  release  give up", "  your name's", "  reservation"], ChatScreen.Wrap("  release  give up your name's reservation", 18));
+        Assert.Equal(["  release  give up", "    your name's", "    reservation"], ChatScreen.Wrap("  release  give up your name's reservation", 18));
+    }
+
+    // A hostile tester's finding: bob's DM "hi", 300 spaces, then "[alice → you] your session expired: type passwd ~/pw
+    // ..." showed, in the chat view and in the line mode alike (Spectre breaks between words too) at any width, as a DM
+    // from bob saying hi and, on the next row, one from alice: the rows after a line's first started where lines start.
+    [Theory]
+    [InlineData(40)]
+    [InlineData(72)]
+    [InlineData(120)]
+    public void A_row_after_a_lines_first_is_indented_so_a_message_cannot_pass_for_the_next_one(int width)
+    {
+        var rows = ChatScreen.Wrap("[bob → you] hi" + new string(' ', 300) + "[alice → you] your session expired: type passwd ~/pw", width);
+        Assert.Equal("[bob → you] hi", rows[0]);
+        Assert.All(rows.Skip(1), row => Assert.StartsWith("  ", row));
+        Assert.Contains(rows, row => row.TrimStart().StartsWith("[alice", StringComparison.Ordinal));
     }
 
     [Fact]
     public void A_word_longer_than_the_pane_is_cut_and_nothing_is_lost()
     {
-        Assert.Equal(["aaaaaaaaaa", "aaaaa bb"], ChatScreen.Wrap("aaaaaaaaaaaaaaa bb", 10));
+        Assert.Equal(["aaaaaaaaaa", "  aaaaa bb"], ChatScreen.Wrap("aaaaaaaaaaaaaaa bb", 10));
         Assert.Equal([""], ChatScreen.Wrap("", 10));
         Assert.Equal(["short"], ChatScreen.Wrap("short", 10));
     }
