@@ -23,14 +23,34 @@ public sealed class Notices
     }
 
     /// <summary>What a peer wrote never drives the terminal: control characters (an escape sequence that clears the
-    /// screen or retitles the window) are shown as '?'. The server refuses them too; this client does not rely on it.</summary>
-    public static string Printable(string line) =>
-        line.AsSpan().IndexOfAnyInRange('\u0000', '\u001f') < 0 && !line.Contains('\u007f') && !line.Any(c => c is >= '\u0080' and <= '\u009f')
-            ? line
-            : string.Create(line.Length, line, (span, l) =>
-            {
-                for (var i = 0; i < l.Length; i++) span[i] = char.IsControl(l[i]) ? '?' : l[i];
-            });
+    /// screen or retitles the window) are shown as '?'. The server refuses them too; this client does not rely on it.
+    /// So are characters a terminal draws at a width nobody can know (invisible formatting but the joiners and
+    /// direction marks of writing, non-characters, unassigned and private-use ones, Hangul fillers): a DM of them was
+    /// measured otherwise than tmux drew it, and its rows ran over the chat view's frame into the online list.</summary>
+    public static string Printable(string line)
+    {
+        if (IsPrintable(line)) return line;
+        var shown = new System.Text.StringBuilder(line.Length);
+        foreach (var r in line.EnumerateRunes())
+            if (Shown(r)) shown.Append(r.ToString());
+            else shown.Append('?');
+        return shown.ToString();
+    }
+
+    private static bool IsPrintable(string line)
+    {
+        foreach (var r in line.EnumerateRunes())
+            if (!Shown(r)) return false;
+        return true;
+    }
+
+    private static bool Shown(System.Text.Rune r) => System.Text.Rune.GetUnicodeCategory(r) switch
+    {
+        System.Globalization.UnicodeCategory.Control or System.Globalization.UnicodeCategory.OtherNotAssigned
+            or System.Globalization.UnicodeCategory.PrivateUse or System.Globalization.UnicodeCategory.Surrogate => false,
+        System.Globalization.UnicodeCategory.Format => r.Value is >= 0x200C and <= 0x200F, // ZWNJ, ZWJ, LRM, RLM
+        _ => r.Value is not (0x115F or 0x1160 or 0x3164 or 0xFFA0), // Hangul fillers: letters that draw nothing
+    };
 
     public bool TryTake(out string line) => _lines.TryDequeue(out line!);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Spectre.Console;
 
 namespace Switchboard.Client.Interactive.Chat;
@@ -145,13 +146,24 @@ public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
         var line = text;
         while (true)
         {
+            // By characters as a reader sees them (an emoji and its joiners, a letter and its accents): cut between the
+            // halves of one, a row ended in a stray half that the terminal and Spectre measured apart.
             var (cells, end) = (0, 0);
-            while (end < line.Length && cells + line[end].ToString().GetCellWidth() <= width) cells += line[end++].ToString().GetCellWidth();
+            while (end < line.Length)
+            {
+                var length = StringInfo.GetNextTextElementLength(line, end);
+                var w = line.Substring(end, length).GetCellWidth();
+                if (cells + w > width) break;
+                cells += w;
+                end += length;
+            }
             if (end == line.Length) { rows.Add(line); return rows; }
             var words = line.Length - line.TrimStart(' ').Length; // where the words start: never break inside the indent
             var space = line.LastIndexOf(' ', end);
-            // No space to break at: cut at the row's end, past the indent (a line of nothing but spaces, whole).
-            int Cut() => Math.Min(line.Length, Math.Max(end, words + 1));
+            // No space to break at: cut at the row's end, past the indent and one character at least (a line of nothing
+            // but spaces, whole).
+            var least = words >= line.Length ? line.Length : words + StringInfo.GetNextTextElementLength(line, words);
+            int Cut() => Math.Min(line.Length, Math.Max(end, least));
             var (row, rest) = space > words ? (line[..space].TrimEnd(' '), line[(space + 1)..]) : (line[..Cut()], line[Cut()..]);
             rows.Add(row);
             rest = rest.TrimStart(' ');

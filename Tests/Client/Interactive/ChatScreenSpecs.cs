@@ -1,3 +1,4 @@
+using Spectre.Console;
 using Switchboard.Client.Commands;
 using Switchboard.Client.Interactive.Chat;
 
@@ -100,5 +101,37 @@ public sealed class ChatStatusHintSpecs
         var hint = ChatScreen.StatusHint(ChatScreen.HintRoom(line, 80));
         Assert.Equal("Tab completes · help · menu", hint);
         Assert.True($" {line}  {hint}".Length < 80);
+    }
+}
+
+/// <summary>
+/// What a peer's text may hold and a terminal draws at a width nobody can know wrecked the chat view (a hostile tester's
+/// finding): a DM of 300 emoji was cut between the two halves of a character at every row's end, and one of invisible
+/// characters (a zero-width space, a byte-order mark, tag characters, Hangul fillers, non-characters) was measured
+/// otherwise than tmux drew it; either way rows ran over the pane's border into the online list and the frame broke.
+/// </summary>
+public sealed class PeerTextWidthSpecs
+{
+    [Theory]
+    [InlineData("😀")]
+    [InlineData("👨‍👩‍👧")]
+    [InlineData("一")]
+    public void A_row_never_cuts_a_character_in_two_nor_runs_past_the_pane(string glyph)
+    {
+        var rows = ChatScreen.Wrap("[bob → you] " + string.Concat(Enumerable.Repeat(glyph, 300)), 41);
+        Assert.All(rows, row =>
+        {
+            Assert.DoesNotContain(row.EnumerateRunes(), r => r == System.Text.Rune.ReplacementChar);
+            Assert.True(row.GetCellWidth() <= 41, $"{row.GetCellWidth()} cells: {row}");
+        });
+        Assert.Equal(300, rows.Sum(r => (r.Length - r.Replace(glyph, "").Length) / glyph.Length));
+    }
+
+    [Fact]
+    public void Characters_of_no_knowable_width_are_shown_as_question_marks_and_writing_is_kept()
+    {
+        Assert.Equal("a?b?c?d????e?", Notices.Printable("a\u200Bb\uFEFFc\U000E0041d\u115F\u3164\uFFFF\uE000e\u2060"));
+        foreach (var kept in new[] { "👨‍👩‍👧", "é", "a\u0301", "一", "\u200E", "ok 👍🏽", "\U0001F1EB\U0001F1F7" })
+            Assert.Equal(kept, Notices.Printable(kept));
     }
 }
