@@ -212,8 +212,9 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
     {
         if (r is HistoryReply { Code: Codes.Ok } h)
         {
+            // Peers' texts, shown as their pushed messages are (a table of them broke the chat view's frame).
             ui.Table($"{h.Conversation}: {h.Messages.Length} message(s)", ["id", "time", "from", "text"],
-                h.Messages.Select(l => new[] { l.Id.ToString(), DateTimeOffset.FromUnixTimeMilliseconds(l.TimeMs).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), l.From, l.Text }));
+                h.Messages.Select(l => new[] { l.Id.ToString(), DateTimeOffset.FromUnixTimeMilliseconds(l.TimeMs).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), Notices.Printable(l.From), Notices.Printable(l.Text) }));
             // Under the table, not in its title: a title wider than a narrow table wraps inside it.
             if ($"{Output.HistoryNotes(h)}{MeantRoom(h)}".Trim() is { Length: > 0 } notes) ui.Info(notes);
         }
