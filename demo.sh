@@ -64,9 +64,14 @@ stop() {
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   done
-  # Clean shutdowns remove the segment; this covers a node that had to be killed.
-  local removed=""
-  [ -f "$state/segment" ] && rm -f "/dev/shm/$(cat "$state/segment")" && removed="; segment removed"
+  # Clean shutdowns remove the segment; this covers a node that had to be killed, which leaves its three files.
+  local removed="" seg f
+  if [ -f "$state/segment" ]; then
+    seg="/dev/shm/$(cat "$state/segment")"
+    for f in "$seg" "$seg.lock" "$seg.key"; do
+      [ -e "$f" ] && rm -f "$f" && removed="; segment removed"
+    done
+  fi
   [ -f "$state/data.dir" ] && rm -rf "$(cat "$state/data.dir")" && removed="$removed; data directory removed"
   rm -rf "$state"; rmdir .demo 2>/dev/null || true
   if [ -n "$found" ]; then echo "demo '$session' stopped: its processes are gone$removed"

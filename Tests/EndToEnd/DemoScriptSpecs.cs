@@ -94,6 +94,61 @@ public sealed class DemoScriptSpecs : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Stop_removes_all_three_files_of_a_segment_a_killed_node_left()
+    {
+        // A new user's finding: a node that had to be killed leaves /dev/shm/S, S.lock and S.key (operating.md), and
+        // stop removed only S, leaving the other two in /dev/shm for good.
+        var session = "sb-spec-demo-" + Guid.NewGuid().ToString("N")[..8];
+        var state = Path.Combine(RepoRoot.Find(), ".demo", session);
+        var segment = ServerNode.NewSegmentName();
+        string[] files = [$"/dev/shm/{segment}", $"/dev/shm/{segment}.lock", $"/dev/shm/{segment}.key"];
+        try
+        {
+            Directory.CreateDirectory(state);
+            File.WriteAllText(Path.Combine(state, "segment"), segment + "\n");
+            foreach (var f in files) File.WriteAllText(f, "");
+
+            var (code, stdout, stderr) = await RunAsync(["stop"], ("DEMO_SESSION", session));
+
+            Assert.True(code == 0, stderr);
+            Assert.Contains("segment removed", stdout);
+            Assert.All(files, f => Assert.False(File.Exists(f), f + " is left"));
+        }
+        finally
+        {
+            foreach (var f in files) File.Delete(f);
+            if (Directory.Exists(state)) Directory.Delete(state, recursive: true);
+            var demo = Path.GetDirectoryName(state)!;
+            if (Directory.Exists(demo) && !Directory.EnumerateFileSystemEntries(demo).Any()) Directory.Delete(demo);
+        }
+    }
+
+    [Fact]
+    public async Task Stop_says_the_segment_was_removed_only_when_it_was_there()
+    {
+        // The nodes' clean shutdown removes the segment; stop then has nothing to remove and says nothing of it.
+        var session = "sb-spec-demo-" + Guid.NewGuid().ToString("N")[..8];
+        var state = Path.Combine(RepoRoot.Find(), ".demo", session);
+        try
+        {
+            Directory.CreateDirectory(state);
+            File.WriteAllText(Path.Combine(state, "segment"), ServerNode.NewSegmentName() + "\n");
+
+            var (code, stdout, stderr) = await RunAsync(["stop"], ("DEMO_SESSION", session));
+
+            Assert.True(code == 0, stderr);
+            Assert.Contains($"demo '{session}' stopped: its processes are gone", stdout);
+            Assert.DoesNotContain("segment removed", stdout);
+        }
+        finally
+        {
+            if (Directory.Exists(state)) Directory.Delete(state, recursive: true);
+            var demo = Path.GetDirectoryName(state)!;
+            if (Directory.Exists(demo) && !Directory.EnumerateFileSystemEntries(demo).Any()) Directory.Delete(demo);
+        }
+    }
+
     private void Fake(string name, string body)
     {
         var path = Path.Combine(_bin.FullName, name);
