@@ -24,18 +24,24 @@ public sealed class ChatUi : IMenuUi
 
     public void Menu(string title, IReadOnlyList<string> choices)
     {
-        // What came before the menu is shown above it, as in the line mode (at login: the away lines, the rooms joined).
+        Choices(title, choices);
+        _screen.Add(CommandHelp.MenuHint(_self), "grey");
+    }
+
+    // What came before a menu is shown above it, as in the line mode (at login: the away lines, the rooms joined).
+    // A sub-menu ends with its choices: the main menu's hint to type a command would be refused at its prompt.
+    private void Choices(string title, IReadOnlyList<string> choices)
+    {
         _editor.ShowNotices();
         _screen.Add(title, "aqua");
         for (var i = 0; i < choices.Count; i++) _screen.Add($"  {i + 1}. {choices[i]}", "aqua");
-        _screen.Add(CommandHelp.MenuHint(_self), "grey");
     }
 
     public ReadResult ReadCommand() => _editor.Read(() => "[bold]>[/] ", _history, _completer);
 
     public int? Choose(string title, IReadOnlyList<string> choices)
     {
-        Menu(title, choices);
+        Choices(title, choices);
         while (true)
         {
             var answer = _editor.Read(() => $"[grey]choose 1-{choices.Count} (Esc: back)>[/] ", _answers);

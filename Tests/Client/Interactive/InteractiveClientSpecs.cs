@@ -288,6 +288,27 @@ public sealed class InteractiveClientSpecs : IAsyncLifetime
         }
     }
 
+    // A new user's finding: in the chat view a sub-menu (7, Rooms) ended with the main menu's hint, "Type a number or a
+    // command (...); help lists them all", and its prompt then refused a command ("please type a number from 1 to 5").
+    [Fact]
+    public async Task The_chat_views_sub_menu_ends_with_its_choices_not_the_main_menus_hint_to_type_a_command()
+    {
+        await using var alice = Alice(width: 80, height: 24, args: "--chat");
+        await alice.WaitForTextAsync("help lists them all");
+        await alice.WaitForAsync(s => s[^1].StartsWith('>'), "the input row");
+        alice.Type("7");
+        alice.Keys("Enter");
+        var screen = await alice.WaitForTextAsync("choose 1-5 (Esc: back)>");
+        var back = Array.FindLastIndex(screen, l => l.Contains("5. Back"));
+        Assert.True(back >= 0, string.Join('\n', screen));
+        Assert.DoesNotContain(screen[(back + 1)..], l => l.Contains("Type a number or a command") || l.Contains("help lists them all"));
+        alice.Keys("Escape");
+        await alice.WaitForAsync(s => s[^1].StartsWith('>'), "the main prompt again");
+        alice.Type("exit");
+        alice.Keys("Enter");
+        Assert.Equal(0, await alice.WaitForExitAsync());
+    }
+
     [Fact]
     public async Task The_chat_view_shows_the_messages_the_online_list_the_rooms_and_the_status()
     {
