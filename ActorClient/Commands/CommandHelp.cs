@@ -37,7 +37,7 @@ public static class CommandHelp
             .Select(r => string.Join('\n', r.Usages[..^1].Select(u => "  " + u)
                 .Append(HelpText.Hang("  " + r.Usages[^1], column + 2, r.Summary + (r.Also.Length > 0 ? $" (also {r.Also})" : ""), width))))
             .Prepend("commands (also with a leading /, as in IRC):")
-            .Append(HelpText.Wrap(["←/→ Home/End Ctrl-A/E move", "Ctrl-U/K/W delete before/after/word", "↑/↓ history", "Tab completes"],
+            .Append(HelpText.Wrap(["←/→ Home/End Ctrl-A/E move", "Ctrl-U/K/W delete before/after/word", "↑/↓ history", "PgUp/PgDn scroll (--chat)", "Tab completes"],
                 "  ", width, lead: "keys: ")));
     }
 }

@@ -63,6 +63,12 @@ public sealed class LineEditor(Notices notices, IEditView view, CancellationToke
                 case EditKey.Next when history.Next() is { } newer:
                     buffer.Set(newer);
                     break;
+                case EditKey.PageUp:
+                    shown.Scroll(1);
+                    break;
+                case EditKey.PageDown:
+                    shown.Scroll(-1);
+                    break;
                 case EditKey.Complete when completer is not null:
                     var (insert, candidates) = completer.Complete(buffer.BeforeCursor);
                     buffer.Insert(insert);
@@ -94,5 +100,6 @@ public sealed class LineEditor(Notices notices, IEditView view, CancellationToke
         public void Draw(string promptMarkup, EditBuffer buffer) => inner.Draw(promptMarkup, new EditBuffer());
         public void Above(string line, string colour) => inner.Above(line, colour);
         public void Done(string promptMarkup, EditBuffer buffer) => inner.Done(promptMarkup, new EditBuffer());
+        public void Scroll(int pages) => inner.Scroll(pages);
     }
 }

@@ -13,6 +13,9 @@ public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
     private const int MaxSideWidth = 26, MinSideWidth = 14, MinPaneWidth = 20;
     private readonly List<(string Text, string Colour)> _lines = [];
     private bool _open;
+    // The alternate screen has no scrollback: PgUp moves the pane back this many rows from its end (0: the newest).
+    private int _back;
+    private int _paneWidth, _paneRows;
 
     public void Open()
     {
@@ -23,7 +26,11 @@ public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
     public void Add(string text, string colour)
     {
         foreach (var line in text.Split('\n'))
+        {
             _lines.Add((line.TrimEnd('\r'), colour));
+            // Scrolled back, the rows read stay where they are while new ones arrive below.
+            if (_back > 0 && _paneWidth > 0) _back += Wrap(line.TrimEnd('\r'), _paneWidth).Count;
+        }
         if (_lines.Count > MaxLines) _lines.RemoveRange(0, _lines.Count - MaxLines);
     }
 
@@ -32,8 +39,14 @@ public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
     public void Done(string promptMarkup, EditBuffer buffer)
     {
         // What was entered stays in the pane, as in irssi; the input row is emptied by the next draw.
-        if (buffer.Length > 0) Add(Markup.Remove(promptMarkup) + buffer.Text, "grey");
+        if (buffer.Length > 0)
+        {
+            _back = 0; // a line entered: back to the newest, where its answer comes
+            Add(Markup.Remove(promptMarkup) + buffer.Text, "grey");
+        }
     }
+
+    public void Scroll(int pages) => _back = Math.Max(0, _back + pages * Math.Max(1, _paneRows - 1));
 
     public void Draw(string promptMarkup, EditBuffer buffer)
     {
@@ -42,12 +55,13 @@ public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
         var sideWidth = SideWidth(width);
         var paneWidth = PaneWidth(width);
         var paneRows = height - 4;              // borders, status, input
+        (_paneWidth, _paneRows) = (paneWidth, paneRows);
         var prompt = Markup.Remove(promptMarkup);
         var (visible, cursorCol) = InputWindow(prompt, buffer, width - 1);
 
         var layout = new Layout("root").SplitRows(
             new Layout("body").SplitColumns(
-                new Layout("messages").Update(new Panel(new Markup(Pane(paneWidth, paneRows))).Header("messages").Expand()),
+                new Layout("messages").Update(new Panel(new Markup(Pane(paneWidth, paneRows))).Header(_back > 0 ? "messages · scrolled back: PgDn" : "messages").Expand()),
                 new Layout("side").Size(sideWidth).Update(new Panel(new Markup(Side(paneRows))).Header("online").Expand())),
             new Layout("status").Size(1).Update(new Markup($"[{(status.Connected ? "black on green" : "white on red")}] {Markup.Escape(status.Line)} [/][grey] {Markup.Escape(StatusHint(HintRoom(status.Line, width)))}[/]")),
             new Layout("input").Size(1).Update(new Markup(promptMarkup + Markup.Escape(visible))));
@@ -108,13 +122,22 @@ public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
         return (visible, prompt.GetCellWidth() + text[start..buffer.Cursor].GetCellWidth());
     }
 
+    // The rows that fit, _back rows before the end; only the lines they need are wrapped (at every draw).
     private string Pane(int width, int rows)
     {
-        var wrapped = new List<string>();
-        foreach (var (text, colour) in _lines.TakeLast(rows))
-            foreach (var part in Wrap(text, width))
-                wrapped.Add($"[{colour}]{Markup.Escape(part)}[/]");
-        return string.Join('\n', wrapped.TakeLast(rows));
+        var blocks = new List<IEnumerable<string>>();
+        var count = 0;
+        for (var i = _lines.Count - 1; i >= 0 && count < rows + _back; i--)
+        {
+            var (text, colour) = _lines[i];
+            var parts = Wrap(text, width);
+            blocks.Add(parts.Select(part => $"[{colour}]{Markup.Escape(part)}[/]"));
+            count += parts.Count;
+        }
+        blocks.Reverse();
+        var wrapped = blocks.SelectMany(b => b).ToList();
+        _back = Math.Min(_back, Math.Max(0, wrapped.Count - rows)); // not past the first line
+        return string.Join('\n', wrapped.Skip(Math.Max(0, wrapped.Count - rows - _back)).Take(rows));
     }
 
     private string Side(int rows)

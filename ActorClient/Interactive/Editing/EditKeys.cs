@@ -4,7 +4,7 @@ namespace Switchboard.Client.Interactive.Editing;
 public enum EditKey
 {
     Other, Text, Submit, Escape, EndOfInput, Left, Right, Home, End, Backspace, Delete,
-    KillToStart, KillToEnd, KillWord, Previous, Next, Complete,
+    KillToStart, KillToEnd, KillWord, Previous, Next, Complete, PageUp, PageDown,
 }
 
 /// <summary>The emacs/readline bindings people know from bash, irssi and weechat.</summary>
@@ -43,6 +43,8 @@ public static class EditKeys
             ConsoleKey.UpArrow => EditKey.Previous,
             ConsoleKey.DownArrow => EditKey.Next,
             ConsoleKey.Tab => EditKey.Complete,
+            ConsoleKey.PageUp => EditKey.PageUp,
+            ConsoleKey.PageDown => EditKey.PageDown,
             _ => char.IsControl(k.KeyChar) || k.KeyChar == '\0' ? EditKey.Other : EditKey.Text,
         };
     }

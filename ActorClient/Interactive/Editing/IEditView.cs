@@ -11,4 +11,8 @@ public interface IEditView
 
     /// <summary>The line was entered or abandoned: leave it on screen and move on.</summary>
     void Done(string promptMarkup, EditBuffer buffer);
+
+    /// <summary>PgUp/PgDn: back through what scrolled off by <paramref name="pages"/> (negative: forward again); the next
+    /// <see cref="Draw"/> shows it. A view above the terminal's own scrollback leaves that to the terminal.</summary>
+    void Scroll(int pages);
 }

@@ -53,4 +53,7 @@ public sealed class InlineView : IEditView
         Console.Write("\r\u001b[J");
         _row = 0;
     }
+
+    // The line mode's output is the terminal's: its own scrollback pages through it.
+    public void Scroll(int pages) { }
 }

@@ -309,6 +309,45 @@ public sealed class InteractiveClientSpecs : IAsyncLifetime
         Assert.Equal(0, await alice.WaitForExitAsync());
     }
 
+    // A new user's finding: at 80x24 the chat view's pane has 20 rows and `help` some 45 lines, so its start (calc,
+    // tell, say, join ...) was scrolled off the alternate screen, which has no scrollback: nothing brought it back.
+    [Fact]
+    public async Task Page_up_in_the_chat_view_scrolls_the_pane_back_to_what_scrolled_off_and_page_down_returns()
+    {
+        await using var alice = Alice(width: 80, height: 24, args: "--chat");
+        await alice.WaitForTextAsync("help lists them all");
+        await alice.WaitForAsync(s => s[^1].StartsWith('>'), "the input row");
+        alice.Type("help");
+        alice.Keys("Enter");
+        // help's last line, in the pane (the status line says "Tab completes" too).
+        var screen = await alice.WaitForAsync(s => s.Any(l => l.Contains("Tab completes") && l.Contains('│')), "help's end");
+        Assert.DoesNotContain(screen, l => l.Contains("calc A OP B"));
+
+        // A page at a time (a pane's rows less one) back to help's first commands.
+        alice.Keys("PPage");
+        await alice.WaitForTextAsync("messages · scrolled back: PgDn");
+        for (var page = 0; page < 5 && !alice.Screen().Any(l => l.Contains("calc A OP B")); page++)
+        {
+            var before = string.Join('\n', alice.Screen());
+            alice.Keys("PPage");
+            await alice.WaitForAsync(s => string.Join('\n', s) != before, "the pane a page further back");
+        }
+        await alice.WaitForTextAsync("calc A OP B");
+        alice.Keys("PPage", "PPage", "PPage", "PPage", "PPage");
+        await alice.WaitForTextAsync("What would you like to do?");
+        alice.Keys("NPage", "NPage", "NPage", "NPage", "NPage", "NPage", "NPage");
+        await alice.WaitForAsync(s => s.Any(l => l.Contains("Tab completes") && l.Contains('│')), "the pane's end again");
+
+        // A command entered while scrolled back shows its answer.
+        alice.Keys("PPage");
+        alice.Type("calc 6 * 7");
+        alice.Keys("Enter");
+        await alice.WaitForTextAsync("6 * 7 = 42");
+        alice.Type("exit");
+        alice.Keys("Enter");
+        Assert.Equal(0, await alice.WaitForExitAsync());
+    }
+
     [Fact]
     public async Task The_chat_view_shows_the_messages_the_online_list_the_rooms_and_the_status()
     {
