@@ -401,7 +401,8 @@ public sealed class ClusterBackend : IRegistryBackend
         public bool Served { get; set; }
     }
 
-    private sealed record ClaimExpired(long Token);
+    // Internal: a spec delivers it itself instead of waiting for the timer (ClusterRegistrySpecs).
+    internal sealed record ClaimExpired(long Token);
 
     private sealed record HoldExpired(long Token);
 
