@@ -7,6 +7,8 @@
 #   ./demo.sh stop     stop every process of the demo and remove its segment and data directory
 #   ./demo.sh cluster  three cluster-mode nodes on 127.0.0.1/.2/.3 (no segment), clients on each, membership pane
 #                      (stop it with ./demo.sh stop too; DEMO_CLUSTER_PORT, 4553, picks the port of all three)
+#   ./demo.sh restart NODE  start a node of the running demo again in its own pane, with the command it first ran
+#                      (after kill -9 $(cat .demo/switchboard-demo/n3.pid): n1 n2 n3 in cluster mode, nodeA nodeB else)
 # The nodes listen on the first free ports from 4053 (4053 and 4054 when free); DEMO_PORT_A/DEMO_PORT_B pick them
 # (refused when taken), DEMO_SESSION and DEMO_SEGMENT (switchboard-demo) another session and segment, DEMO_TMUX_SOCKET
 # (switchboard-demo) another tmux server.
@@ -85,7 +87,26 @@ stop() {
   done
 }
 
+# A node of the running demo that was killed starts again in its pane (tmux runs the pane's first command again: the
+# same host, port, seeds and secret, or segment and data directory), so a cluster node's rejoin can be watched.
+restart() { # node
+  local node="${1:-}" pane pid
+  if ! [[ "$node" =~ ^(n1|n2|n3|nodeA|nodeB)$ ]]; then
+    echo "demo.sh: restart which node? n1, n2 or n3 (cluster), nodeA or nodeB" >&2; exit 2
+  fi
+  if ! tm has-session -t "$session" 2>/dev/null || [ ! -f "$state/$node.pane" ]; then
+    echo "demo.sh: no demo '$session' with a node $node is running here" >&2; exit 1
+  fi
+  if [ -f "$state/$node.pid" ] && pid=$(cat "$state/$node.pid") && kill -0 "$pid" 2>/dev/null; then
+    echo "demo.sh: $node is still running (pid $pid); stop it first, e.g. kill -9 $pid" >&2; exit 1
+  fi
+  pane=$(cat "$state/$node.pane")
+  tm respawn-pane -c "$PWD" -t "$pane"
+  echo "$node started again in its pane ($pane)"
+}
+
 if [ "${1:-}" = "stop" ]; then stop; exit 0; fi
+if [ "${1:-}" = "restart" ]; then restart "${2:-}"; exit 0; fi
 mode="${1:-segment}" mode_arg="${1:-}"
 command -v tmux >/dev/null || { echo "the demo needs tmux (apt-get install tmux)"; exit 1; }
 if tm has-session -t "$session" 2>/dev/null; then
@@ -140,6 +161,7 @@ if [ "$mode" = "cluster" ]; then
   n1=$(tm display-message -p -t "$session" '#{pane_id}')
   n2=$(tm split-window -t "$n1" -h -P -F '#{pane_id}' "$(cnode_cmd n2 127.0.0.2)")
   n3=$(tm split-window -t "$n2" -h -P -F '#{pane_id}' "$(cnode_cmd n3 127.0.0.3)")
+  echo "$n1" > "$state/n1.pane"; echo "$n2" > "$state/n2.pane"; echo "$n3" > "$state/n3.pane"   # for ./demo.sh restart
   # The cluster's equivalent of inspect: membership as the nodes see it (joins, Up, unreachable, downed, removed).
   tm split-window -t "$n1" -f -v -l 14 "echo \$\$ > $state/members.pid; exec tail -n +1 -F $state/n1.log $state/n2.log $state/n3.log | grep --line-buffered -E 'JOINING|to \\[Up\\]|UNREACHABLE|downing|removing|left the cluster|listening'"
   sleep 8
@@ -147,7 +169,7 @@ if [ "$mode" = "cluster" ]; then
   tm split-window -t "$n2" -v -l 60% "$(cclient_cmd bob 127.0.0.2 'sleep 2000' 'join #lobby' 'sleep 4000' 'say hello everyone, bob here on 127.0.0.2' 'rooms')"
   tm split-window -t "$n3" -v -l 60% "$(cclient_cmd carol 127.0.0.3 'sleep 3000' 'join lobby' 'sleep 4000' 'tell alice hi alice, carol here on 127.0.0.3' 'calc 6 * 7' 'who')"
   echo "cluster demo running in tmux session '$session' of the demo's own tmux server (tmux -L $socket), nodes 127.0.0.1/.2/.3 on port $port."
-  echo "try: kill -9 \$(cat $state/n3.pid) and watch the membership pane; stop it all with: $stop_hint"
+  echo "try: kill -9 \$(cat $state/n3.pid) and watch the membership pane, then ${stop_hint% stop} restart n3 (it rejoins); stop it all with: $stop_hint"
   if [ -t 1 ] && [ -z "${TMUX:-}" ]; then exec tmux -L "$socket" attach -t "$session"; fi
   echo "attach with: $attach_cmd"
   exit 0
@@ -165,6 +187,7 @@ node_a=$(tm display-message -p -t "$session" '#{pane_id}')
 # history.keeper): node B starts once it has, else the two raced for it and alice's `history #lobby` could be 503.
 for _ in $(seq 1 300); do [ -s "$data/history.keeper" ] && break; sleep 0.1; done
 node_b=$(tm split-window -t "$node_a" -h -P -F '#{pane_id}' "$(node_cmd nodeB "$port_b")")
+echo "$node_a" > "$state/nodeA.pane"; echo "$node_b" > "$state/nodeB.pane"   # for ./demo.sh restart
 sleep 3
 tm split-window -t "$node_a" -f -v -l 24 "echo \$\$ > $state/inspect.pid; exec dotnet $bin inspect --segment $segment --watch"
 alice=$(tm split-window -t "$node_a" -v -l 60% -P -F '#{pane_id}' "$(client_cmd alice "$port_a" 'join lobby' 'sleep 4000' \

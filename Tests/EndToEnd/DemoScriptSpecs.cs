@@ -95,6 +95,45 @@ public sealed class DemoScriptSpecs : IDisposable
     }
 
     [Fact]
+    public async Task A_killed_node_of_the_demo_starts_again_in_its_own_pane_and_a_running_one_is_left_alone()
+    {
+        // note53: `demo.sh cluster` showed a node being downed but gave no way to bring it back; its pane stayed dead.
+        var session = "sb-spec-demo-" + Guid.NewGuid().ToString("N")[..8];
+        var state = Directory.CreateDirectory(Path.Combine(RepoRoot.Find(), ".demo", session)).FullName;
+        Fake("tmux", """echo "$*" >> "$(dirname "$0")/tmux.calls"; exit 0""");
+        Fake("sleep", "exit 0");
+        try
+        {
+            using (var gone = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!)
+            {
+                await gone.WaitForExitAsync();
+                File.WriteAllText(Path.Combine(state, "n3.pid"), gone.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            File.WriteAllText(Path.Combine(state, "n3.pane"), "%7\n");
+
+            var (code, stdout, stderr) = await RunAsync(["restart", "n3"], ("DEMO_SESSION", session));
+
+            Assert.True(code == 0, stderr);
+            Assert.Contains("n3 started again", stdout);
+            Assert.Contains($"-L switchboard-demo respawn-pane -c {RepoRoot.Find()} -t %7", File.ReadAllLines(Path.Combine(_bin.FullName, "tmux.calls")));
+            Assert.False(File.Exists(Path.Combine(_bin.FullName, "dotnet.calls")));
+
+            // A node still running is not started twice.
+            File.WriteAllText(Path.Combine(state, "n3.pid"), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            (code, _, stderr) = await RunAsync(["restart", "n3"], ("DEMO_SESSION", session));
+            Assert.Equal(1, code);
+            Assert.Contains($"n3 is still running (pid {Environment.ProcessId})", stderr);
+            Assert.Single(File.ReadAllLines(Path.Combine(_bin.FullName, "tmux.calls")), c => c.Contains("respawn-pane", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+            var demo = Path.GetDirectoryName(state)!;
+            if (Directory.Exists(demo) && !Directory.EnumerateFileSystemEntries(demo).Any()) Directory.Delete(demo);
+        }
+    }
+
+    [Fact]
     public async Task Stop_removes_all_three_files_of_a_segment_a_killed_node_left()
     {
         // A new user's finding: a node that had to be killed leaves /dev/shm/S, S.lock and S.key (operating.md), and
