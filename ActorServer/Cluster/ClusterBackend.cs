@@ -36,6 +36,10 @@ public sealed class ClusterBackend : IRegistryBackend
     // Reserves' folded names: asked for, and held (by token: the entity id, re-asserted like the names).
     private readonly Dictionary<long, (HoldFold Hold, IActorRef ReplyTo)> _pendingHolds = new();
     private readonly Dictionary<long, string> _holds = new();
+    // Members that stopped answering, and those removed less than a claim timeout ago (client-facing addresses): a claim
+    // refused or unanswered meanwhile most likely met a name held there or a shard that lived there, and its refusal
+    // says so rather than "already taken" (a reconnecting client's own name, held by its dead node) or a bare 503.
+    private readonly SortedSet<string> _lost = new(StringComparer.Ordinal);
     private readonly long _rosterBase = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
     private IRegistryCore _core = null!;
     private IActorRef _inbox = ActorRefs.Nobody;
@@ -154,7 +158,8 @@ public sealed class ClusterBackend : IRegistryBackend
     {
         if (!_pending.Remove(e.Token, out var p)) return;
         _core.Log.Warning("claim of '{0}' not answered within {1}", p.Claim.Name, _settings.ClaimTimeout);
-        _core.Decided(p.Claim, p.Gateway, new ClaimOutcome(ClaimVerdict.Unreachable));
+        _core.Decided(p.Claim, p.Gateway, new ClaimOutcome(ClaimVerdict.Unreachable,
+            Error: _lost.Count > 0 ? RegistryText.UnreachableLostNode(string.Join(", ", _lost)) : null));
     }
 
     private Handled OnAnswer(NameAnswer m)
@@ -162,7 +167,8 @@ public sealed class ClusterBackend : IRegistryBackend
         if (OnHoldAnswer(m)) return Handled.Done;
         if (_pending.TryGetValue(m.Token, out var p))
         {
-            var outcome = new ClaimOutcome(ClaimVerdict.Taken);
+            var outcome = new ClaimOutcome(ClaimVerdict.Taken,
+                Error: _rosters.NodeOf(m.Name) is { } holder && _lost.Contains(holder) ? RegistryText.TakenOnLostNode(m.Name, holder) : null);
             if (m.Verdict == NameVerdict.Granted)
             {
                 // The registration reply needs a serverSeq: wait for a range if none is left.
@@ -322,6 +328,7 @@ public sealed class ClusterBackend : IRegistryBackend
         switch (message)
         {
             case ClaimExpired e: OnClaimExpired(e); return Handled.Done;
+            case LostSettled s: _lost.Remove(s.Node); return Handled.Done;
             case HoldExpired e: OnHoldExpired(e); return Handled.Done;
             case Reassert: OnReassert(); return Handled.Done;
             case LeaseExpired:
@@ -348,6 +355,12 @@ public sealed class ClusterBackend : IRegistryBackend
             case ClusterEvent.MemberUp m: MemberSeen(m.Member); return Handled.Done;
             case ClusterEvent.MemberWeaklyUp m: MemberSeen(m.Member); return Handled.Done;
             case ClusterEvent.MemberRemoved m: MemberGone(m.Member); return Handled.Done;
+            case ClusterEvent.UnreachableMember m:
+                _lost.Add(NodeSide.FrontOf(m.Member));
+                _core.Timers.Cancel(("lost", NodeSide.FrontOf(m.Member)));
+                return Handled.Done;
+            case ClusterEvent.ReachableMember m: _lost.Remove(NodeSide.FrontOf(m.Member)); return Handled.Done;
+            case ClusterEvent.IReachabilityEvent: return Handled.Done;
             case ClusterEvent.IMemberEvent: return Handled.Done;
             default: return Handled.Unknown;
         }
@@ -361,6 +374,8 @@ public sealed class ClusterBackend : IRegistryBackend
     private void MemberGone(Member member)
     {
         var node = NodeSide.FrontOf(member);
+        // A claim sent before the removal may still time out on the shard that lived there.
+        if (_lost.Contains(node)) _core.Timers.StartSingleTimer(("lost", node), new LostSettled(node), _settings.ClaimTimeout);
         var left = _rosters.MemberGone(node);
         if (left.Count == 0) return;
         _core.Log.Info("node {0} left the cluster with {1} client(s)", node, left.Count);
@@ -405,6 +420,8 @@ public sealed class ClusterBackend : IRegistryBackend
     internal sealed record ClaimExpired(long Token);
 
     private sealed record HoldExpired(long Token);
+
+    private sealed record LostSettled(string Node);
 
     private sealed record Reassert
     {

@@ -52,6 +52,7 @@ public sealed class ClusterInboxActor : ReceiveActor
         });
         Receive<FanoutDropped>(Pass);
         Receive<ClusterEvent.IMemberEvent>(Pass);
+        Receive<ClusterEvent.IReachabilityEvent>(Pass);
         Receive<SubscribeAck>(_ => { });
     }
 
@@ -61,7 +62,8 @@ public sealed class ClusterInboxActor : ReceiveActor
     protected override void PreStart()
     {
         foreach (var topic in _topics) _mediator.Tell(new Subscribe(topic, Self));
-        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
     }
 
     protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);

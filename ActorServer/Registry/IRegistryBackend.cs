@@ -22,8 +22,10 @@ public enum Counting
 public enum ClaimVerdict { Claimed, Taken, Full, Unreachable, Pending }
 
 /// <summary>A claim's outcome; <see cref="Seq"/> numbers the registration reply and <see cref="Counter"/> the replies
-/// after it when <see cref="Verdict"/> is Claimed. Pending: the backend decides later and tells <see cref="IRegistryCore.Decided"/>.</summary>
-public readonly record struct ClaimOutcome(ClaimVerdict Verdict, ClaimHandle Handle = default, SeqPair Seq = default, ReplyCounter? Counter = null)
+/// after it when <see cref="Verdict"/> is Claimed. Pending: the backend decides later and tells <see cref="IRegistryCore.Decided"/>.
+/// <see cref="Error"/>: a refusal's wording when the backend knows more than its verdict (else the registry's own).</summary>
+public readonly record struct ClaimOutcome(ClaimVerdict Verdict, ClaimHandle Handle = default, SeqPair Seq = default, ReplyCounter? Counter = null,
+    string? Error = null)
 {
     public static readonly ClaimOutcome Pending = new(ClaimVerdict.Pending);
 }

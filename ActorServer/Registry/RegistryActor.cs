@@ -184,13 +184,13 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
                 gateway.Tell(new NameClaimed(claim.Name, claim.Client, outcome.Handle, outcome.Seq, outcome.Counter!));
                 break;
             case ClaimVerdict.Taken:
-                gateway.Tell(new NameRefused(claim.Name, claim.Client, Codes.NameTaken, RegistryText.Taken(claim.Name)));
+                gateway.Tell(new NameRefused(claim.Name, claim.Client, Codes.NameTaken, outcome.Error ?? RegistryText.Taken(claim.Name)));
                 break;
             case ClaimVerdict.Full:
                 gateway.Tell(new NameRefused(claim.Name, claim.Client, Codes.Unavailable, RegistryText.Full));
                 break;
             case ClaimVerdict.Unreachable:
-                gateway.Tell(new NameRefused(claim.Name, claim.Client, Codes.Unavailable, RegistryText.Unreachable));
+                gateway.Tell(new NameRefused(claim.Name, claim.Client, Codes.Unavailable, outcome.Error ?? RegistryText.Unreachable));
                 break;
         }
     }

@@ -11,6 +11,16 @@ public static class RegistryText
 
     public static string Taken(string name) => $"name '{name}' is already taken";
 
+    /// <summary>A cluster's name held by a client of <paramref name="node"/>, a member that stopped answering (most
+    /// often the reconnecting client's own claim on its killed node).</summary>
+    public static string TakenOnLostNode(string name, string node) =>
+        $"name '{name}' is held by a client of node {node}, which stopped answering; the cluster frees the names it held once it has downed it (about 12 s after it went)";
+
+    /// <summary>A cluster's claim not answered while <paramref name="nodes"/> stopped answering or were just removed: the
+    /// name's shard most likely lived there.</summary>
+    public static string UnreachableLostNode(string nodes) =>
+        $"name registry not reachable: node {nodes} stopped answering, and the names it kept move to the other nodes once the cluster has downed it (about 12 s after it went); try again in a few seconds";
+
     public static string NotOnline(string name) => $"{name} is not online";
 
     /// <summary>A client's message refused because what waits for <paramref name="node"/> (HOST:PORT) is past

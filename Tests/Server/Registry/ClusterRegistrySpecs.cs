@@ -186,6 +186,39 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
         Assert.DoesNotContain(_names.ReceiveWhile<object>(TimeSpan.FromMilliseconds(300), m => m, 100), m => m is NameRelease);
     }
 
+    // A client whose node was killed reconnects to another: its own name, still held by the dead node's claim, was refused
+    // 409 "name 'carol' is already taken" (as if someone else had it), and a claim whose shard lived there timed out 503
+    // "name registry not reachable" with nothing about why or for how long (note53; hD's kill -9 runs). While a member
+    // is unreachable, and for a claim timeout after its removal, both refusals name that node and say what happens next.
+    [Fact]
+    public void A_claim_refused_while_a_node_stopped_answering_names_that_node_and_says_the_cluster_frees_its_names()
+    {
+        var registry = Create(first: 1, count: 1000, Settings with { ClaimTimeout = TimeSpan.FromMilliseconds(300) });
+        _inbox.Tell(new ClusterEvent.MemberUp(ClusterMembers.Serving(There)));
+        _inbox.Tell(new NodeRoster(There, 1, [new RosterEntry("carol", 0, 7)]));
+        _inbox.Tell(new ClusterEvent.UnreachableMember(ClusterMembers.Serving(There)));
+
+        NameRefused Refused(string name, NameVerdict? answer)
+        {
+            registry.Tell(new ClaimName(name, CreateTestProbe().Ref), TestActor);
+            var claim = _names.FishForMessage<NameClaim>(c => c.Name == name);
+            if (answer is { } verdict) _inbox.Tell(new NameAnswer(name, claim.Token, verdict));
+            return ExpectMsg<NameRefused>(TimeSpan.FromSeconds(10));
+        }
+
+        var taken = Refused("carol", NameVerdict.Taken);
+        Assert.Equal((Codes.NameTaken, "name 'carol' is held by a client of node 127.0.0.2:4053, which stopped answering; the cluster frees the names it held once it has downed it (about 12 s after it went)"),
+            (taken.Code, taken.Error));
+        var timedOut = Refused("erin", answer: null);
+        Assert.Equal((Codes.Unavailable, "name registry not reachable: node 127.0.0.2:4053 stopped answering, and the names it kept move to the other nodes once the cluster has downed it (about 12 s after it went); try again in a few seconds"),
+            (timedOut.Code, timedOut.Error));
+
+        // Answering again: the plain wordings.
+        _inbox.Tell(new ClusterEvent.ReachableMember(ClusterMembers.Serving(There)));
+        Assert.Equal("name 'carol' is already taken", Refused("carol", NameVerdict.Taken).Error);
+        Assert.Equal("name registry not reachable, try again", Refused("erin", answer: null).Error);
+    }
+
     // One peer held 10,930 names on one cluster node (a hostile tester): a node holds at most max-clients, as a single
     // host's segment does, claims still waiting for their answer counted.
     [Fact]
