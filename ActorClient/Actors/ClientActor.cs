@@ -56,7 +56,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     private IActorRef _session = ActorRefs.Nobody;
     private long _received, _acked;
     private int _attempt;
-    private int _lastRefusal;
+    private (int Code, string Error) _lastRefusal;
     private readonly bool _startReconnecting;
     private readonly bool _failover;
     private readonly Credentials? _credentials;
@@ -194,7 +194,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         {
             Timers.Cancel(RetryTimer);
             _log.Info("re-registered as {0} after {1} attempt(s)", _name, _attempt);
-            _lastRefusal = 0;
+            _lastRefusal = default;
             GoOnline(r);
             _events.Reconnected(r, Self);
         });
@@ -210,9 +210,11 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
                 return;
             }
             _log.Info("re-registration refused ({0} {1}); retrying", r.Code, r.Error);
-            // Told once per kind of refusal, not at every retry.
-            if (r.Code != _lastRefusal) _events.ReconnectRefused(r.Code, r.Error);
-            _lastRefusal = r.Code;
+            // Told once, not at every retry; again when it says something new (a cluster's 409 naming the holder's lost node
+            // once the cluster has noticed, after a plain "already taken" at once), but not for a wait counting down.
+            var refusal = (r.Code, Wording(r.Error));
+            if (refusal != _lastRefusal) _events.ReconnectRefused(r.Code, r.Error);
+            _lastRefusal = refusal;
         });
         // With other servers listed, a server that cannot be reached twice in a row is left for the next one.
         Receive<AssociationErrorEvent>(e => _failover && e.RemoteAddress == _server && _attempt >= 2, _ => Retire());
@@ -220,6 +222,9 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         Receive<QuarantinedEvent>(e => e.Address == _server, _ => Retire());
         NotConnected("disconnected; reconnecting");
     }
+
+    // A refusal's words without its numbers ("try again in 4 s" is the same refusal as "try again in 8 s").
+    private static string Wording(string error) => string.Concat(error.Where(c => !char.IsAsciiDigit(c)));
 
     // This actor system cannot reach the server any more: hand over to a fresh one and answer nothing meanwhile.
     private void Retire()

@@ -14,12 +14,17 @@ public sealed class ClientActorSpecs() : TestKit(Akka.Configuration.Configuratio
     private sealed class RecordedEvents : IClientEvents
     {
         public readonly ConcurrentQueue<string> Seen = new();
+        public readonly ConcurrentQueue<string> Refusals = new();
         public IActorRef? ReconnectedThrough;
 
         public void Registered(Registered registered) => Seen.Enqueue("registered");
         public void Pushed(ISwitchboardMessage message) => Seen.Enqueue(message is Incoming i ? $"message {i.Text}" : message.GetType().Name);
         public void Lost(string why) => Seen.Enqueue("lost");
-        public void ReconnectRefused(int code, string error, bool final = false) => Seen.Enqueue(final ? $"refused {code} for good" : $"refused {code}");
+        public void ReconnectRefused(int code, string error, bool final = false)
+        {
+            Refusals.Enqueue(error);
+            Seen.Enqueue(final ? $"refused {code} for good" : $"refused {code}");
+        }
 
         public void Reconnected(Registered registered, IActorRef client)
         {
@@ -75,6 +80,26 @@ public sealed class ClientActorSpecs() : TestKit(Akka.Configuration.Configuratio
         client.Tell(new Registered(session.Ref, 1, 11, "127.0.0.1:1"));
         AwaitAssert(() => Assert.Equal(["refused 409", "reconnected"], events.Seen));
         Assert.Equal(client, events.ReconnectedThrough);
+    }
+
+    // A client of a killed cluster node reconnects at once, before the cluster has noticed the loss: its name, held by the
+    // dead node's claim, is refused 409 "already taken". Seconds later the same 409 says why (the holder's node stopped
+    // answering); told once per code, the person never saw it (hD's kill -9 runs). A refusal is told again when its
+    // wording changes, never when it repeats.
+    [Fact]
+    public void A_refusal_at_re_registration_is_told_again_when_its_wording_changes_and_not_when_it_repeats()
+    {
+        var events = new RecordedEvents();
+        var client = Sys.ActorOf(ClientActor.Props(Server, "carol", events, reconnecting: true));
+        const string Held = "name 'carol' is held by a client of node 127.0.0.3:4053, which stopped answering; the cluster frees the names it held once it has downed it (about 12 s after it went)";
+        string[] answers = ["name 'carol' is already taken", "name 'carol' is already taken", Held, Held, Held];
+        foreach (var error in answers) client.Tell(new Rejected(Codes.NameTaken, error));
+        // A wait counting down is the same refusal.
+        client.Tell(new Rejected(Codes.RateLimited, "too many wrong passwords for this name; try again in 4 s"));
+        client.Tell(new Rejected(Codes.RateLimited, "too many wrong passwords for this name; try again in 8 s"));
+        client.Tell(new Registered(CreateTestProbe().Ref, 1, 11, "127.0.0.1:1"));
+        AwaitAssert(() => Assert.Equal(["refused 409", "refused 409", "refused 429", "reconnected"], events.Seen));
+        Assert.Equal(["name 'carol' is already taken", Held, "too many wrong passwords for this name; try again in 4 s"], events.Refusals);
     }
 
     // A retest's finding: a guest whose name a reservation made a look-alike was told "the server stopped, or it lost
