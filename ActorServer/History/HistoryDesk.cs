@@ -12,13 +12,16 @@ namespace Switchboard.Server.History;
 public sealed record HistoryDesk(IActorRef Actor, ReservedNames Reserved, HistorySettings Settings, Akka.Event.EventStream? Reservations = null,
     IActorRef? Unfinished = null, LostNodes? Lost = null)
 {
-    /// <summary>What a request the store did not answer in time is told: the store's 503, or, with a node just lost, that
-    /// its conversation is moving.</summary>
-    public string Unanswered() => Lost?.Recent is { } nodes ? HistoryText.Moving(nodes) : HistoryText.Unavailable;
+    /// <summary>What a request the store did not answer in time is told: the store's 503 on a single host; in a cluster,
+    /// with a node just lost, that its conversation is moving, else that its node or the store was silent.</summary>
+    public string Unanswered() => Lost is null ? HistoryText.Unavailable
+        : Lost.Recent is { } nodes ? HistoryText.Moving(nodes) : HistoryText.NodeOrStoreSilentQuery;
 
     /// <summary><see cref="Unanswered"/> for a message the store was asked to keep: it may still be.</summary>
-    public string UnansweredPost() => Lost?.Recent is { } nodes ? HistoryText.MovingMayBeKept(nodes) : HistoryText.NoAnswer;
+    public string UnansweredPost() => Lost is null ? HistoryText.NoAnswer
+        : Lost.Recent is { } nodes ? HistoryText.MovingMayBeKept(nodes) : HistoryText.NodeOrStoreSilentPost;
 
     /// <summary>Why a delivered message was not kept, without inviting a resend.</summary>
-    public string UnansweredWhy() => Lost?.Recent is { } nodes ? HistoryText.MovingOff(nodes) : HistoryText.Unavailable;
+    public string UnansweredWhy() => Lost is null ? HistoryText.Unavailable
+        : Lost.Recent is { } nodes ? HistoryText.MovingOff(nodes) : HistoryText.NodeOrStoreSilent;
 }

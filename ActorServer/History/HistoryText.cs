@@ -35,6 +35,16 @@ public static class HistoryText
         $"{MovingOff(nodes)}, so the message may still be kept and delivered once it has moved, or may have been lost " +
         "with that node; look at the history in a few seconds before sending it again";
 
+    /// <summary>A cluster's request nobody answered, with no node known lost: a killed node is not noticed for some 7 s,
+    /// and a hanging store is silent too, so neither is blamed alone (a failing store answers in words of its own).</summary>
+    public const string NodeOrStoreSilent = "the node holding this conversation or the history store did not answer in time";
+
+    public const string NodeOrStoreSilentQuery =
+        NodeOrStoreSilent + " (a node that stopped answering is noticed within about 7 s); try again in a few seconds";
+
+    public const string NodeOrStoreSilentPost =
+        NodeOrStoreSilent + ", so the message may still be kept and delivered; look at the history before sending it again";
+
     public const string NoStore = "this cluster keeps no history (its nodes run without --db)";
     public const string GuestsHaveNoDirectHistory = "only reserved names keep direct-message history: reserve your name first";
 

@@ -14,6 +14,8 @@ public sealed class ConversationMovingSpecs() : ProbeStoreFixture("switchboard.d
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private const string Dead = "127.0.0.3:26053";
 
+    protected override bool Cluster => true;
+
     private (TestProbe Alice, Akka.Actor.IActorRef A) Alice()
     {
         var alice = CreateTestProbe();
@@ -62,16 +64,28 @@ public sealed class ConversationMovingSpecs() : ProbeStoreFixture("switchboard.d
         Assert.Contains("look at the history", refused.Error);
     }
 
+    // hD's kill -9 runs: for the ~6 s before the cluster marks a killed node unreachable, a room message sent to its
+    // conversation was answered 503 "history store unavailable: it did not answer in time" with PostgreSQL fine. In a
+    // cluster a silence is the store's or a node's, and nobody knows which yet: the answer names both, and blames
+    // neither alone (a failing store answers in words of its own, not by silence). Once a lost node has settled too.
     [Fact]
-    public void Once_the_lost_node_has_settled_a_silent_store_is_the_stores_503_again()
+    public void A_request_nobody_answers_in_a_cluster_with_no_node_known_lost_names_both_the_conversations_node_and_the_store()
     {
         var (alice, a) = Alice();
+        var bob = CreateTestProbe();
+        var b = RegisterAs("bob", bob).Session;
         Lost.Lost(Dead);
         Lost.Settled(Dead);
 
         a.Tell(new HistoryQuery(2, "bob", HistoryAnchor.Latest, 0, 10), alice.Ref);
-        var answer = alice.FishForMessage<Reply>(r => r.Id == 2, Wait);
+        var query = alice.FishForMessage<Reply>(r => r.Id == 2, Wait);
+        b.Tell(new Tell(7, "alice", "are you there?"), bob.Ref);
+        StoreProbe.FishForMessage<Post>(_ => true, Wait);
+        var post = bob.FishForMessage<Reply>(r => r.Id == 7, Wait);
 
-        Assert.Equal((Codes.Unavailable, HistoryText.Unavailable), (answer.Code, answer.Error));
+        Assert.Equal((Codes.Unavailable, "the node holding this conversation or the history store did not answer in time (a node that stopped answering is noticed within about 7 s); try again in a few seconds"),
+            (query.Code, query.Error));
+        Assert.Equal((Codes.Unavailable, "the node holding this conversation or the history store did not answer in time, so the message may still be kept and delivered; look at the history before sending it again"),
+            (post.Code, post.Error));
     }
 }

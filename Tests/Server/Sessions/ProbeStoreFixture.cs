@@ -10,8 +10,12 @@ public abstract class ProbeStoreFixture(string? hocon = null) : ServerActorsFixt
     /// <summary>The node's reserved names (alice).</summary>
     protected ReservedNames Reserved { get; } = new();
 
-    /// <summary>The cluster's nodes lost a moment ago, as the sessions see them (none unless a spec says so).</summary>
+    /// <summary>The cluster's nodes lost a moment ago, as the sessions see them (none unless a spec says so); given to
+    /// the sessions only when <see cref="Cluster"/>.</summary>
     protected LostNodes Lost { get; } = new();
+
+    /// <summary>The sessions are a cluster node's (they have <see cref="Lost"/>); else a single host's.</summary>
+    protected virtual bool Cluster => false;
 
     /// <summary>The history, as the sessions see it.</summary>
     protected TestProbe StoreProbe { get; private set; } = null!;
@@ -21,7 +25,8 @@ public abstract class ProbeStoreFixture(string? hocon = null) : ServerActorsFixt
         Reserved.Reserved("alice", 0);
         StoreProbe = CreateTestProbe();
         var settings = HistorySettings.Create(Sys.Settings.Config) with { Timeout = TimeSpan.FromMilliseconds(300) };
-        return new HistoryDesk(StoreProbe.Ref, Reserved, settings, Unfinished: Sys.ActorOf(UnfinishedHoldsActor.Props(StoreProbe.Ref, settings.Timeout)), Lost: Lost);
+        return new HistoryDesk(StoreProbe.Ref, Reserved, settings, Unfinished: Sys.ActorOf(UnfinishedHoldsActor.Props(StoreProbe.Ref, settings.Timeout)),
+            Lost: Cluster ? Lost : null);
     }
 
     /// <summary>Alice (her away answered: nothing) and bob register; her DM "hi" (id 5) reaches bob, and its post to the
