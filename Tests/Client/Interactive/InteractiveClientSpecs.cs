@@ -30,6 +30,23 @@ public sealed class InteractiveClientSpecs : IAsyncLifetime
     private TmuxClient Alice(int width = 100, int height = 30, string? stateHome = null, string? term = null, params string[] args) =>
         TmuxClient.Start("alice", _server.Address, ["--config", _config, .. args], width, height, stateHome, term);
 
+    // Alice in the chat view at 80x24, its input row ready.
+    private async Task<TmuxClient> ChatViewAt80x24Async()
+    {
+        var alice = Alice(width: 80, height: 24, args: "--chat");
+        try
+        {
+            await alice.WaitForTextAsync("help lists them all");
+            await alice.WaitForAsync(s => s[^1].StartsWith('>'), "the input row");
+            return alice;
+        }
+        catch
+        {
+            await alice.DisposeAsync();
+            throw;
+        }
+    }
+
     private Task<ClientSession> BobAsync() => _server.ConnectAsync("bob", "--config", _config);
 
     private static async Task<string> NextMessageTextAsync(ClientSession c)
@@ -293,9 +310,7 @@ public sealed class InteractiveClientSpecs : IAsyncLifetime
     [Fact]
     public async Task The_chat_views_sub_menu_ends_with_its_choices_not_the_main_menus_hint_to_type_a_command()
     {
-        await using var alice = Alice(width: 80, height: 24, args: "--chat");
-        await alice.WaitForTextAsync("help lists them all");
-        await alice.WaitForAsync(s => s[^1].StartsWith('>'), "the input row");
+        await using var alice = await ChatViewAt80x24Async();
         alice.Type("7");
         alice.Keys("Enter");
         var screen = await alice.WaitForTextAsync("choose 1-5 (Esc: back)>");
@@ -314,9 +329,7 @@ public sealed class InteractiveClientSpecs : IAsyncLifetime
     [Fact]
     public async Task Page_up_in_the_chat_view_scrolls_the_pane_back_to_what_scrolled_off_and_page_down_returns()
     {
-        await using var alice = Alice(width: 80, height: 24, args: "--chat");
-        await alice.WaitForTextAsync("help lists them all");
-        await alice.WaitForAsync(s => s[^1].StartsWith('>'), "the input row");
+        await using var alice = await ChatViewAt80x24Async();
         alice.Type("help");
         alice.Keys("Enter");
         // help's last line, in the pane (the status line says "Tab completes" too).
