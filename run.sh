@@ -81,6 +81,23 @@ stop() {
   wait "$server" 2>/dev/null || rc=$?
   echo; grep -A1000 '^summary:' "$log" || true
   if [ "$rc" -eq 0 ]; then rm -f "$log"; else echo "(the server's log is kept: $log)" >&2; fi
+  reap_segment
+}
+# A server that was killed (kill -9, a crash) leaves its segment's three files, and the next run.sh names another
+# segment, so nothing would take them over: run.sh removes its own segment's, once no process has them open or mapped.
+# A segment given with -- --segment is never touched: other nodes may share it, and the next one on it takes it over.
+reap_segment() {
+  [ "$own_segment" = 1 ] || return 0
+  local shm="/dev/shm/$segment" f holders
+  [ -e "$shm" ] || [ -e "$shm.lock" ] || [ -e "$shm.key" ] || return 0
+  # Held: one of the files open (a descriptor) or mapped by a process of this user (no other user may open them).
+  holders="$( { find /proc/[0-9]*/fd -maxdepth 1 \( -lname "$shm" -o -lname "$shm.lock" -o -lname "$shm.key" \) 2>/dev/null
+    grep -sl -E "[[:space:]]${shm//./\\.}(\\.lock|\\.key)?\$" /proc/[0-9]*/maps || true; } | cut -d/ -f3 | sort -un | tr '\n' ' ')"
+  if [ -n "$holders" ]; then
+    echo "(its segment $shm is still open in process ${holders% }; left as it is)" >&2; return 0
+  fi
+  for f in "$shm" "$shm.lock" "$shm.key"; do rm -f "$f"; done
+  echo "(its segment $shm (and .lock, .key) left behind is removed)" >&2
 }
 trap stop EXIT
 # The server ended before it listened. With exit code 0 it was asked for an answer, not to serve (-- --help): that
@@ -91,6 +108,7 @@ ended() {
   trap - EXIT
   cat "$log"
   if [ "$rc" -eq 0 ]; then rm -f "$log"; exit 0; fi
+  reap_segment
   # The server's hint names its own --port; run.sh takes the port after the name.
   if grep -q 'already in use' "$log"; then echo "run.sh: port $port is taken; pick another: ./run.sh $name PORT (or --port PORT)" >&2; fi
   echo "run.sh: the server did not start (exit code $rc; its log, above, is kept: $log)" >&2
