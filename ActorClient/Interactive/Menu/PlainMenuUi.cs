@@ -1,14 +1,39 @@
 namespace Switchboard.Client.Interactive.Menu;
 
-/// <summary>A console that cannot draw (TERM=dumb): plain lines, the terminal's own line editing, notices before each prompt.</summary>
-public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices notices, ClientStatus status) : IMenuUi
+/// <summary>A console that cannot draw (TERM=dumb): plain lines, the terminal's own line editing, notices before each prompt.
+/// <paramref name="width"/> is the terminal's columns (<see cref="ConsoleWidth"/> unless given).</summary>
+public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices notices, ClientStatus status, Func<int>? width = null) : IMenuUi
 {
+    private readonly Func<int> _width = width ?? ConsoleWidth;
+
+    /// <summary>The console's columns, or 80 when it cannot say (output redirected, a terminal that reports none).</summary>
+    public static int ConsoleWidth()
+    {
+        try
+        {
+            return Console.WindowWidth is > 0 and var w ? w : 80;
+        }
+        catch (IOException)
+        {
+            return 80;
+        }
+    }
+
+    // Every line is wrapped here as the line mode and the chat view wrap theirs (ChatScreen.Wrap: rows after a line's
+    // first indented further), not by the terminal, which starts each row at the left edge and keeps the spaces: a peer's
+    // text padded to the width put its tail where a line starts, as a notice "* [alice → you] ..." of its own.
+    private void Line(string text)
+    {
+        foreach (var part in text.Split('\n'))
+            foreach (var row in Chat.ChatScreen.Wrap(part, Math.Max(1, _width())))
+                output.WriteLine(row);
+    }
     public void Menu(string title, IReadOnlyList<string> choices)
     {
         Flush();
-        output.WriteLine(title);
-        for (var i = 0; i < choices.Count; i++) output.WriteLine($"  {i + 1}. {choices[i]}");
-        output.WriteLine(CommandHelp.MenuHint(status.Name));
+        Line(title);
+        for (var i = 0; i < choices.Count; i++) Line($"  {i + 1}. {choices[i]}");
+        Line(CommandHelp.MenuHint(status.Name));
     }
 
     public ReadResult ReadCommand()
@@ -29,14 +54,14 @@ public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices not
         while (true)
         {
             Flush();
-            output.WriteLine(title);
-            for (var i = 0; i < choices.Count; i++) output.WriteLine($"  {i + 1}. {choices[i]}");
+            Line(title);
+            for (var i = 0; i < choices.Count; i++) Line($"  {i + 1}. {choices[i]}");
             output.Write("> ");
             output.Flush();
             var line = input.ReadLine();
             if (line is null or "\u001b") return null;
             if (MenuChoice.Parse(line, choices) is { } picked) return picked;
-            output.WriteLine($"please type a number from 1 to {choices.Count}");
+            Line($"please type a number from 1 to {choices.Count}");
         }
     }
 
@@ -67,21 +92,21 @@ public sealed class PlainMenuUi(TextReader input, TextWriter output, Notices not
     }
 
     public void ShowNotices() => Flush();
-    public void Good(string text) => output.WriteLine(text);
-    public void Bad(string text) => output.WriteLine("error: " + text);
-    public void Info(string text) => output.WriteLine(text);
+    public void Good(string text) => Line(text);
+    public void Bad(string text) => Line("error: " + text);
+    public void Info(string text) => Line(text);
 
     public void Table(string title, string[] columns, IEnumerable<string[]> rows)
     {
-        output.WriteLine(title);
-        output.WriteLine("  " + string.Join(" | ", columns));
-        foreach (var r in rows) output.WriteLine("  " + string.Join(" | ", r));
+        Line(title);
+        Line("  " + string.Join(" | ", columns));
+        foreach (var r in rows) Line("  " + string.Join(" | ", r));
     }
 
     // A plain console cannot redraw: notices wait for the next prompt.
     private void Flush()
     {
-        while (notices.TryTake(out var line)) output.WriteLine("* " + line);
+        while (notices.TryTake(out var line)) Line("* " + line);
     }
 
     public void Dispose() { }
