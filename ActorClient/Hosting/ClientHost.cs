@@ -87,7 +87,7 @@ public static class ClientHost
         }
         if (joined.Registered is not { } registered)
         {
-            if (interactive) AnsiConsole.MarkupLine($"[red]cannot register as {Markup.Escape(o.Name)}: {joined.Code} {Markup.Escape(joined.Error ?? "")}[/]");
+            if (interactive) AnsiConsole.MarkupLine($"[red]cannot register as {Markup.Escape(o.Name)}: {joined.Code} {Markup.Escape(Notices.Printable(joined.Error ?? ""))}[/]");
             else output.Rejected(joined.Code, joined.Error ?? "rejected");
             if (joined.Code == Codes.Unreachable)
             {
@@ -105,7 +105,7 @@ public static class ClientHost
         // Scripted mode printed the registration from the client actor, before any pushed event.
         if (!interactive)
             return await new ScriptedRunner(connection, output, Console.In, new RateLimitRetry(settings.RateLimitRetries, settings.RateLimitWait), o.Pipeline).RunAsync(ct);
-        AnsiConsole.MarkupLine($"[bold aqua]Switchboard[/] — registered as [bold]{Markup.Escape(o.Name)}[/] on {Markup.Escape(registered.Node)} [grey](clientSeq {registered.ClientSeq}, serverSeq {registered.ServerSeq})[/]");
+        AnsiConsole.MarkupLine($"[bold aqua]Switchboard[/] — registered as [bold]{Markup.Escape(o.Name)}[/] on {Markup.Escape(Notices.Printable(registered.Node))} [grey](clientSeq {registered.ClientSeq}, serverSeq {registered.ServerSeq})[/]");
         var remembered = RememberedRooms.For(o.Name, servers.Current.Host, servers.Current.Port);
         var status = events.Status = new ClientStatus(o.Name, registered.Node) { Remembered = remembered };
         using var ui = ConsoleUi.Create(o.Chat, events.Notices!, status, ct);

@@ -12,13 +12,14 @@ public sealed class ClientStatus(string name, string node)
     private readonly ConcurrentDictionary<string, byte> _online = new(StringComparer.Ordinal);
     // Room names are told apart by case, as the server does.
     private readonly ConcurrentDictionary<string, byte> _rooms = new(StringComparer.Ordinal);
-    private volatile string _node = node;
+    // Shown in the status line: the server's words, cleaned as peers' texts are (Notices.Printable).
+    private volatile string _node = Notices.Printable(node);
     private volatile bool _connected = true;
     private volatile bool _presence = true;
     private volatile bool _refused;
 
     public string Name => name;
-    public string Node { get => _node; set => _node = value; }
+    public string Node { get => _node; set => _node = Notices.Printable(value); }
     public bool Connected { get => _connected; set => _connected = value; }
     public bool Presence { get => _presence; set => _presence = value; }
 

@@ -185,7 +185,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
             // An unread column only for a reserved name with read markers: a guest's table is as it was.
             var unread = w.Clients.Any(c => c.Unread is not null);
             ui.Table(w.More > 0 ? $"{w.Clients.Length + w.More} online, the first {w.Clients.Length} listed" : $"{w.Clients.Length} online", unread ? ["name", "node", "since", "unread"] : ["name", "node", "since"],
-                w.Clients.Select(c => new[] { c.Name, c.Node, DateTimeOffset.FromUnixTimeMilliseconds(c.SinceMs).ToLocalTime().ToString("HH:mm:ss") }
+                w.Clients.Select(c => new[] { Shown(c.Name), Shown(c.Node), DateTimeOffset.FromUnixTimeMilliseconds(c.SinceMs).ToLocalTime().ToString("HH:mm:ss") }
                     .Concat(unread ? [c.Unread?.ToString() ?? ""] : []).ToArray()));
         }
         else Show("who", r);
@@ -197,7 +197,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
         {
             var unread = rooms.Rooms.Any(x => x.Unread is not null);
             ui.Table($"{rooms.Rooms.Length} room(s)", unread ? ["room", "members here", "recent messages", "unread"] : ["room", "members here", "recent messages"],
-                rooms.Rooms.Select(x => new[] { x.Name, x.Members.ToString(), x.History.ToString() }.Concat(unread ? [x.Unread?.ToString() ?? ""] : []).ToArray()));
+                rooms.Rooms.Select(x => new[] { Shown(x.Name), x.Members.ToString(), x.History.ToString() }.Concat(unread ? [x.Unread?.ToString() ?? ""] : []).ToArray()));
         }
         else Show("rooms", r);
     }
@@ -213,10 +213,10 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
         if (r is HistoryReply { Code: Codes.Ok } h)
         {
             // Peers' texts, shown as their pushed messages are (a table of them broke the chat view's frame).
-            ui.Table($"{h.Conversation}: {h.Messages.Length} message(s)", ["id", "time", "from", "text"],
-                h.Messages.Select(l => new[] { l.Id.ToString(), DateTimeOffset.FromUnixTimeMilliseconds(l.TimeMs).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), Notices.Printable(l.From), Notices.Printable(l.Text) }));
+            ui.Table($"{Shown(h.Conversation)}: {h.Messages.Length} message(s)", ["id", "time", "from", "text"],
+                h.Messages.Select(l => new[] { l.Id.ToString(), DateTimeOffset.FromUnixTimeMilliseconds(l.TimeMs).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), Shown(l.From), Shown(l.Text) }));
             // Under the table, not in its title: a title wider than a narrow table wraps inside it.
-            if ($"{Output.HistoryNotes(h)}{MeantRoom(h)}".Trim() is { Length: > 0 } notes) ui.Info(notes);
+            if ($"{Output.HistoryNotes(h)}{MeantRoom(h)}".Trim() is { Length: > 0 } notes) ui.Info(Shown(notes));
         }
         else Show("history", r);
     }
@@ -274,10 +274,15 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
     private void Show(string label, IReply r, Func<IReply, string>? describe = null)
     {
         var seq = $"(clientSeq {r.ClientSeq}, serverSeq {r.ServerSeq})";
-        if (r.Code is Codes.Ok or Codes.Stored) ui.Good($"{label} = {describe?.Invoke(r) ?? Output.ResultText(r)}  {seq}");
-        else if (r.Code == Codes.Unreachable) ui.Bad($"{label}: {r.Error}");
-        else ui.Bad($"{label}: {r.Code} {Output.ErrorText(r)}  {seq}");
+        if (r.Code is Codes.Ok or Codes.Stored) ui.Good($"{label} = {Shown(describe?.Invoke(r) ?? Output.ResultText(r))}  {seq}");
+        else if (r.Code == Codes.Unreachable) ui.Bad($"{label}: {Shown(r.Error)}");
+        else ui.Bad($"{label}: {r.Code} {Shown(Output.ErrorText(r))}  {seq}");
     }
+
+    /// <summary>What the server sent (an error, a value, a name, a stored text) as peers' texts are shown: its control
+    /// characters never drive the terminal. The server refuses most of them; a misbehaving one, or a man in the middle
+    /// without TLS, could send an escape sequence all the same. The client's own wording needs none of this.</summary>
+    private static string Shown(string? text) => Notices.Printable(text ?? "");
 
     private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "...";
 
@@ -285,7 +290,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
     {
         if (connection.Refusal is { } refused)
         {
-            ui.Bad($"The server refused the name ({refused}); leaving.");
+            ui.Bad($"The server refused the name ({Shown(refused)}); leaving.");
             return ExitCodes.Rejected;
         }
         if (connection.IsLost)
@@ -296,7 +301,7 @@ public sealed class MenuRunner(Connection connection, IMenuUi ui, ClientStatus s
         var r = await connection.UnregisterAsync();
         if (r.Code != Codes.Ok)
         {
-            ui.Bad($"unregister: {r.Error}");
+            ui.Bad($"unregister: {Shown(r.Error)}");
             return ExitCodes.Unreachable;
         }
         ui.Info($"{done} [clientSeq {r.ClientSeq}, serverSeq {r.ServerSeq}]. Bye.");
