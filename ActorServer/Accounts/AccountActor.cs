@@ -234,14 +234,14 @@ public sealed class AccountActor : ReceivePersistentActor
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         _metrics?.DataStoreWriteFailed(DataStoreErrors.OneLine(cause));
-        DataStoreErrors.Log(_log, cause, $"account '{_name}': the journal could not write event {sequenceNr}");
+        DataStoreErrors.Log(_log, cause, $"account '{_name}': the journal could not write event {sequenceNr}", Context.System);
         Done(Codes.Unavailable, DataStoreErrors.ForClient(cause));
     }
 
     // The account could not be read (the file gone, unreadable): the actor stops and its parent answers the job 503.
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        DataStoreErrors.Log(_log, reason, $"account '{_name}': could not be read from the journal");
+        DataStoreErrors.Log(_log, reason, $"account '{_name}': could not be read from the journal", Context.System);
         _metrics?.DataStoreReadFailed(DataStoreErrors.OneLine(reason));
     }
 

@@ -433,7 +433,7 @@ public sealed class ConversationActor : HistoryEntity
     // fresh one from the journal. The base method only logs it again, with its stack: not called (one line a failure).
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        DataStoreErrors.Log(_log, cause, $"conversation {_conversation}: the journal could not write message {sequenceNr}");
+        DataStoreErrors.Log(_log, cause, $"conversation {_conversation}: the journal could not write message {sequenceNr}", Context.System);
         _metrics?.DataStoreWriteFailed(DataStoreErrors.OneLine(cause));
         FailWaiting(cause);
     }
@@ -443,7 +443,7 @@ public sealed class ConversationActor : HistoryEntity
     // The actor stops after this (Akka's rule); the base method would only log it a second time, with its stack.
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        DataStoreErrors.Log(_log, reason, $"conversation {_conversation}: could not be read from the store");
+        DataStoreErrors.Log(_log, reason, $"conversation {_conversation}: could not be read from the store", Context.System);
         _metrics?.DataStoreReadFailed(DataStoreErrors.OneLine(reason));
         ReadFailed();
         Stopping();

@@ -338,7 +338,7 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
     // The actor stops after this (Akka's rule); the base method would only log the failure again, with its stack.
     protected override void OnRecoveryFailure(Exception reason, object? message = null)
     {
-        DataStoreErrors.Log(_log, reason, $"inbox of '{_owner}': could not be read from the store");
+        DataStoreErrors.Log(_log, reason, $"inbox of '{_owner}': could not be read from the store", Context.System);
         _metrics?.DataStoreReadFailed(DataStoreErrors.OneLine(reason));
         ReadFailed();
         Stopping();
@@ -354,7 +354,7 @@ public sealed class InboxActor : HistoryEntity, IWithTimers
     // As for a failed read: the actor stops, and the failure is logged once.
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        DataStoreErrors.Log(_log, cause, $"inbox of '{_owner}': the journal could not write event {sequenceNr}");
+        DataStoreErrors.Log(_log, cause, $"inbox of '{_owner}': the journal could not write event {sequenceNr}", Context.System);
         _metrics?.DataStoreWriteFailed(DataStoreErrors.OneLine(cause));
         Stopping();
     }

@@ -27,6 +27,7 @@ public sealed class DataFileGuard : IDisposable
     // Bumped by the watcher's thread; a check remembers the count it began at.
     private long _changes, _checkedChanges = -1, _checkedAt;
     private DataFileProblem? _last;
+    private int? _lockHolder;
 
     /// <summary>Remembers <paramref name="path"/>'s inode: call it once the start checks have passed.</summary>
     public DataFileGuard(string path)
@@ -120,6 +121,27 @@ public sealed class DataFileGuard : IDisposable
         catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
         {
             // No watcher (inotify's limits reached): every ask checks.
+        }
+    }
+
+    /// <summary>For a store call that failed without a word of its own (timed out, or SQLite busy): the line saying
+    /// which other process holds the data file's write lock, if one does (<see cref="DataFileLock"/>), and whether it is
+    /// news. One episode is one holder until a failed call finds the lock free: its failures after the first are no news.</summary>
+    public (string Line, bool First)? Locked()
+    {
+        var holder = DataFileLock.HolderOf(Path);
+        lock (_gate)
+        {
+            if (holder is not { } h)
+            {
+                _lockHolder = null;
+                return null;
+            }
+            var first = _lockHolder != h.Pid;
+            _lockHolder = h.Pid;
+            return ($"data file {Path} is locked by another process (pid {h.Pid}, {h.Name}), which holds SQLite's write lock (database is locked): " +
+                "kept messages and account changes are answered 503 while it does, and are written again by themselves once it lets go " +
+                "(no restart needed): end that process's transaction (COMMIT or ROLLBACK) or stop it", first);
         }
     }
 

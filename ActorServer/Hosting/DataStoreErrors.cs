@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using Akka.Actor;
+using Akka.DependencyInjection;
 using Akka.Event;
 using Akka.Pattern;
 using Microsoft.Data.Sqlite;
@@ -59,6 +61,32 @@ public static class DataStoreErrors
         if (FromStore(cause)) log.Error("{0}: {1}", what, OneLine(cause));
         else log.Error(cause, "{0}", what);
     }
+
+    /// <summary>As <see cref="Log(ILoggingAdapter, Exception, string)"/>, but a call that timed out or found SQLite busy
+    /// while another process holds the data file's write lock says so, once while that process holds it (later failures
+    /// of the same episode at debug): "System.TimeoutException" told an operator nothing.</summary>
+    public static void Log(ILoggingAdapter log, Exception cause, string what, ActorSystem system)
+    {
+        if (MayBeLocked(cause) && GuardOf(system)?.Locked() is { } locked)
+        {
+            if (locked.First) log.Error("{0}: {1}", what, locked.Line);
+            else log.Debug("{0}: the data file is still locked by another process", what);
+            return;
+        }
+        Log(log, cause, what);
+    }
+
+    // The plugin's circuit breakers time a call out (10 s each: a read waits on the snapshot store's and the journal's)
+    // before SQLite's busy timeout and Microsoft.Data.Sqlite's retries give up, so a held lock shows as a bare
+    // TimeoutException; SQLITE_BUSY (5) or SQLITE_LOCKED (6) when not.
+    private static bool MayBeLocked(Exception cause) =>
+        Find<TimeoutException>(cause) is not null || Find<SqliteException>(cause)?.SqliteErrorCode is SqliteBusy or SqliteLocked;
+
+    private const int SqliteBusy = 5, SqliteLocked = 6;
+
+    // The single host's data file (registered by the host); none in cluster mode or in specs without a host.
+    private static DataFileGuard? GuardOf(ActorSystem system) =>
+        system.HasExtension<DependencyResolver>() ? DependencyResolver.For(system).Resolver.GetService<DataFileGuard>() : null;
 
     private static Exception? StoreCause(Exception cause) =>
         Find<SqliteException>(cause) ?? Find<NpgsqlException>(cause) ?? (Exception?)Find<OpenCircuitException>(cause);

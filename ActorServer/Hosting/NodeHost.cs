@@ -90,6 +90,7 @@ public static class NodeHost
         // directory, every journal write woke that watcher (11 % of a kept-DM run's CPU).
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         NodeWiring.Logging(builder, logSwitches);
+        if (data is not null) builder.Services.AddSingleton(data.Guard); // asked which process locks the file (DataStoreErrors)
         builder.Services.AddAkka("switchboard", (ab, _) => NodeWiring.Akka(ab, settings.Hocon, at, logSwitches, tls)
             .WithDataStore(data)
             .WithActors((system, registry, _) =>

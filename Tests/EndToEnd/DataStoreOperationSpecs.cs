@@ -170,6 +170,36 @@ public sealed class DataStoreOperationSpecs : IDisposable
         Assert.Equal(0, server.Process.ExitCode);
     }
 
+    // Tester (2026-12-07): another process holding SQLite's write lock (sqlite3 DIR/switchboard.db, BEGIN IMMEDIATE; left
+    // open) made kept DMs 503, right, but the log said only "could not be read from the store System.TimeoutException".
+    [Fact]
+    public async Task A_data_file_locked_by_another_process_is_logged_as_such_once_and_written_again_once_released()
+    {
+        var data = Path.Combine(_dir, "data");
+        await using var server = await ServerNode.StartAsync(extra: ["--data", data]);
+        await using var alice = await server.ConnectAsync("alice", "--password-file", Secret(AlicePassword));
+        Assert.Equal("reserved", (await alice.SendAsync("reserve")).GetProperty("result").GetString());
+        await using var bob = await server.ConnectAsync("bob");
+        var file = Path.Combine(data, "switchboard.db");
+        var locked = $"data file {file} is locked by another process (pid {Environment.ProcessId}, "; // this test's
+        await using (var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False"))
+        {
+            await other.OpenAsync();
+            await using (var begin = other.CreateCommand())
+            {
+                begin.CommandText = "BEGIN IMMEDIATE;";
+                await begin.ExecuteNonQueryAsync();
+            }
+            Assert.Equal(503, (await bob.SendAsync("tell alice while locked")).GetProperty("code").GetInt32());
+            Assert.Equal(503, (await bob.SendAsync("tell alice still locked")).GetProperty("code").GetInt32());
+            await server.Process.WaitForStdErrAsync(locked, Exit);
+            Assert.Single(server.Process.StdErr.Split('\n'), l => l.Contains(locked)); // once an episode, not per request
+            Assert.Contains("written again by themselves once it lets go (no restart needed)", server.Process.StdErr);
+            Assert.DoesNotContain("System.TimeoutException", server.Process.StdErr);
+        }
+        Assert.Equal("delivered", (await bob.SendAsync("tell alice released")).GetProperty("result").GetString());
+    }
+
     [Fact]
     public async Task A_data_file_moved_away_is_logged_with_the_fix_that_needs_no_restart_and_written_again_once_put_back()
     {
