@@ -35,7 +35,12 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
         {
             if (TlsRefusalLine.Of(e) is { } tls)
             {
-                LogTls(tls, e);
+                LogRefusal(TlsRefusalLine.Category, tls.Level, tls.Text, e);
+                return;
+            }
+            if (FrameRefusalLine.Of(e) is { } frame)
+            {
+                LogRefusal(FrameRefusalLine.Category, frame.Level, frame.Text, e);
                 return;
             }
             // --debug is about requests and replies; Akka's own debug output (shutdown phases, the remote
@@ -66,18 +71,19 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
         });
     }
 
-    // A refused TLS connection: one warning in words, no stack, under one quota; Akka's repeats only with --debug-akka.
-    private void LogTls(TlsRefusalLine line, LogEvent e)
+    // A refused connection (TLS, or bytes that are not frames): one warning in words, no stack, under one quota of its
+    // category; Akka's repeats only with --debug-akka.
+    private void LogRefusal(string category, LogLevel level, string text, LogEvent e)
     {
-        var logger = _loggers.GetOrAdd(TlsRefusalLine.Category, _factory.CreateLogger);
-        if (line.Level != LogLevel.Warning)
+        var logger = _loggers.GetOrAdd(category, _factory.CreateLogger);
+        if (level != LogLevel.Warning)
         {
-            if (_switches.DebugAkka) logger.Log(LogLevel.Debug, e.Cause is null ? null : new LoggedException(e.Cause), "{Message}", LogText.Clean(line.Text));
+            if (_switches.DebugAkka) logger.Log(LogLevel.Debug, e.Cause is null ? null : new LoggedException(e.Cause), "{Message}", LogText.Clean(text));
             return;
         }
-        if (!_flood.Admit(TlsRefusalLine.Category, out var held)) return;
+        if (!_flood.Admit(category, out var held)) return;
         if (held > 0) logger.Log(LogLevel.Warning, "{Message}", $"{held} more lines of this kind were not logged (over {LogFlood.PerSecond} a second)");
-        logger.Log(LogLevel.Warning, "{Message}", LogText.Clean(line.Text));
+        logger.Log(LogLevel.Warning, "{Message}", LogText.Clean(text));
     }
 
     /// <summary>Info lines a category writes a second at most (registrations are bounded at 50 a second by default).</summary>

@@ -62,7 +62,7 @@ public readonly record struct TlsRefusalLine(LogLevel Level, string Text)
     private static TlsRefusalLine Repeat(LogMessage m) => new(LogLevel.Debug, OneLine(m.ToString() ?? ""));
 
     /// <summary>The peer's address as a user reads it: "127.0.0.1:5000", not the socket's "[::ffff:127.0.0.1]:5000".</summary>
-    private static string Peer(object? peer)
+    internal static string Peer(object? peer)
     {
         var ep = peer as IPEndPoint ?? (IPEndPoint.TryParse($"{peer}", out var parsed) ? parsed : null);
         if (ep is null) return $"{peer}";
