@@ -112,6 +112,7 @@ public sealed class ConversationActor : HistoryEntity
             // Below the first recovered id the journal holds nothing any more; what retention no longer allows is trimmed now.
             _deletedTo = FirstId - 1;
             Trim();
+            DeleteTrimmedNow(); // what this run's retention no longer allows (lowered since, or a batch left over)
         });
         Command<Post>(OnPost);
         Command<ReadHistory>(OnRead);
@@ -252,6 +253,7 @@ public sealed class ConversationActor : HistoryEntity
         // Within Limits.MaxHistoryReplyBytes: the lines nearest the anchor.
         var (start, count) = HistoryWindow.Cap(lines, m.Anchor, m.At, Limits.MaxHistoryReplyBytes);
         Sender.Tell(new HistoryPage(m.Ticket, _conversation, lines.GetRange(start, count).ToArray(), view.Below, view.Last));
+        if (view.Below > 0) DeleteTrimmedNow();
     }
 
     private void OnFetch(Fetch m)
@@ -308,6 +310,15 @@ public sealed class ConversationActor : HistoryEntity
         var undeleted = trimmedTo - Math.Max(_deletedTo, _deleting);
         if (undeleted <= 0 || (undeleted < _deleteEvery && _trimmedBytes < _deleteBytes)) return;
         DeleteTrimmed();
+    }
+
+    // What a reader was told is trimmed, or a read-back found retention no longer allows, leaves the file now rather than
+    // with the next batch: the rows stayed until then, and retention raised again (a restart) brought back messages a
+    // query had answered as trimmed. Only whole events go (DeleteTrimmed): a message written in one event with a kept
+    // one stays in the file, hidden, until that one is trimmed too.
+    private void DeleteTrimmedNow()
+    {
+        if (!_marking && FirstId - 1 > Math.Max(_deletedTo, _deleting)) DeleteTrimmed();
     }
 
     // The events whose messages are all trimmed leave the journal; false when none is (the oldest still has a kept

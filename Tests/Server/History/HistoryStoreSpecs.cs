@@ -65,6 +65,28 @@ public sealed class HistoryStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
         Assert.Equal((69L, 71L), (page.Trimmed, page.LastId));
     }
 
+    // Tester (2026-12-07): retention lowered, a query answered "trimmed 193"; retention raised again, and those 193
+    // showed again: trimmed rows are deleted in batches, later than they are hidden. What a query reported trimmed stays gone.
+    [Fact]
+    public async Task Messages_a_query_reported_trimmed_stay_gone_when_retention_is_raised_again()
+    {
+        var history = Node("max-messages = 100");
+        for (var i = 1; i <= 30; i++) Post(history, i, $"m{i}");
+        await _nodes[^1].Terminate();
+
+        history = Node("max-messages = 10"); // 20 trimmed as it is read back: fewer than a batch (64)
+        var lowered = Latest(history);
+        Assert.Equal((20L, 30L, 10), (lowered.Trimmed, lowered.LastId, lowered.Lines.Length));
+        // The 10 kept, and the last deleted row, flagged (the journal's record of where it deleted to).
+        await Eventually.HoldsAsync(() => JournalRows() <= 10 + 1, Wait, () => $"the 20 reported trimmed deleted from the file ({JournalRows()} rows)");
+        await _nodes[^1].Terminate();
+
+        history = Node("max-messages = 100");
+        var raised = Latest(history);
+        Assert.Equal((20L, 30L), (raised.Trimmed, raised.LastId));
+        Assert.Equal(Enumerable.Range(21, 10).Select(i => $"m{i}"), raised.Lines.Select(l => l.Text));
+    }
+
     [Fact]
     public async Task A_conversation_let_go_leaves_what_retention_trimmed_out_of_the_file()
     {
