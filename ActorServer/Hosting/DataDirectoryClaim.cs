@@ -149,25 +149,12 @@ public sealed class DataDirectoryClaim : IDisposable
         {
             if (TryOpen(path, FileShare.None) is { } gate)
             {
-                if (IsAtPath(gate, path)) return gate;
+                if (ProcessInfo.IsAtPath(gate, path)) return gate;
                 gate.Dispose();
                 continue;
             }
             if (DateTime.UtcNow >= until) return null;
             Thread.Sleep(20);
-        }
-    }
-
-    private static bool IsAtPath(FileStream file, string path)
-    {
-        if (OperatingSystem.IsWindows()) return true; // a file open there cannot be deleted
-        try
-        {
-            return ProcessInfo.FileStatusOf((int)file.SafeFileHandle.DangerousGetHandle(), path).Inode == ProcessInfo.FileStatusOf(path).Inode;
-        }
-        catch (IOException)
-        {
-            return false; // gone
         }
     }
 

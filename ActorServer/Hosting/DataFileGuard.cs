@@ -47,10 +47,9 @@ public sealed class DataFileGuard : IDisposable
     /// (<c>server.lock</c>, <c>history.lock</c>): from now on, that file deleted or replaced is a problem too.</summary>
     public void Holds(FileStream held, string path, string what)
     {
-        var status = ProcessInfo.FileStatusOf((int)held.SafeFileHandle.DangerousGetHandle(), path);
         lock (_gate)
         {
-            _held.Add(new HeldFile(path, what, status.Device, status.Inode));
+            _held.Add(new HeldFile(held, path, what));
             _checkedChanges = -1;
         }
     }
@@ -155,20 +154,12 @@ public sealed class DataFileGuard : IDisposable
     }
 
     // A lock file this node holds open: the file at its path must stay the one held.
-    private sealed record HeldFile(string Path, string What, ulong Device, ulong Inode)
+    private sealed record HeldFile(FileStream Held, string Path, string What)
     {
-        public DataFileProblem? Problem()
-        {
-            try
-            {
-                var now = ProcessInfo.FileStatusOf(Path);
-                if (now.Device == Device && now.Inode == Inode) return null;
-            }
-            catch (IOException) { } // gone
-            return new($"{What} {Path} was deleted or replaced while the server ran: another server or node could take a new one " +
+        public DataFileProblem? Problem() => ProcessInfo.IsAtPath(Held, Path) ? null :
+            new($"{What} {Path} was deleted or replaced while the server ran: another server or node could take a new one " +
                 "and write the same store beside this node",
                 "stop this node and start it again (it then takes the lock afresh, or is told who holds it)");
-        }
     }
 
     // One of SQLite's files beside the data file. SQLite removes them only when the last connection to the file closes, so

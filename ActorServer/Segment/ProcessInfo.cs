@@ -69,6 +69,23 @@ public static class ProcessInfo
     /// <summary>Owner, type and permission bits of an open file descriptor (no path lookup: no race with a rename).</summary>
     public static FileStatus FileStatusOf(int fd, string pathForMessages) => StatxOf(fd, "", AtEmptyPath, pathForMessages);
 
+    /// <summary>Whether <paramref name="path"/> still names the file <paramref name="file"/> has open (same device and
+    /// inode): false once it was deleted, or replaced by another file. A lock held on an open file guards only that file.</summary>
+    public static bool IsAtPath(FileStream file, string path)
+    {
+        if (OperatingSystem.IsWindows()) return true; // a file open there cannot be deleted
+        try
+        {
+            var held = FileStatusOf((int)file.SafeFileHandle.DangerousGetHandle(), path);
+            var now = FileStatusOf(path);
+            return (held.Device, held.Inode) == (now.Device, now.Inode);
+        }
+        catch (IOException)
+        {
+            return false; // gone
+        }
+    }
+
     const int ENoEnt = 2;
 
     static FileStatus StatxOf(int dirfd, string path, int flags, string what)
