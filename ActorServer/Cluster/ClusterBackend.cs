@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
+using Switchboard.Server.History;
 
 namespace Switchboard.Server.Cluster;
 
@@ -39,7 +40,7 @@ public sealed class ClusterBackend : IRegistryBackend
     // Members that stopped answering, and those removed less than a claim timeout ago (client-facing addresses): a claim
     // refused or unanswered meanwhile most likely met a name held there or a shard that lived there, and its refusal
     // says so rather than "already taken" (a reconnecting client's own name, held by its dead node) or a bare 503.
-    private readonly SortedSet<string> _lost = new(StringComparer.Ordinal);
+    private readonly LostNodes _lost = new();
     private readonly long _rosterBase = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
     private IRegistryCore _core = null!;
     private IActorRef _inbox = ActorRefs.Nobody;
@@ -159,7 +160,7 @@ public sealed class ClusterBackend : IRegistryBackend
         if (!_pending.Remove(e.Token, out var p)) return;
         _core.Log.Warning("claim of '{0}' not answered within {1}", p.Claim.Name, _settings.ClaimTimeout);
         _core.Decided(p.Claim, p.Gateway, new ClaimOutcome(ClaimVerdict.Unreachable,
-            Error: _lost.Count > 0 ? RegistryText.UnreachableLostNode(string.Join(", ", _lost)) : null));
+            Error: _lost.Recent is { } nodes ? RegistryText.UnreachableLostNode(nodes) : null));
     }
 
     private Handled OnAnswer(NameAnswer m)
@@ -168,7 +169,7 @@ public sealed class ClusterBackend : IRegistryBackend
         if (_pending.TryGetValue(m.Token, out var p))
         {
             var outcome = new ClaimOutcome(ClaimVerdict.Taken,
-                Error: _rosters.NodeOf(m.Name) is { } holder && _lost.Contains(holder) ? RegistryText.TakenOnLostNode(m.Name, holder) : null);
+                Error: _rosters.NodeOf(m.Name) is { } holder && _lost.Has(holder) ? RegistryText.TakenOnLostNode(m.Name, holder) : null);
             if (m.Verdict == NameVerdict.Granted)
             {
                 // The registration reply needs a serverSeq: wait for a range if none is left.
@@ -328,7 +329,7 @@ public sealed class ClusterBackend : IRegistryBackend
         switch (message)
         {
             case ClaimExpired e: OnClaimExpired(e); return Handled.Done;
-            case LostSettled s: _lost.Remove(s.Node); return Handled.Done;
+            case LostSettled s: _lost.Settled(s.Node); return Handled.Done;
             case HoldExpired e: OnHoldExpired(e); return Handled.Done;
             case Reassert: OnReassert(); return Handled.Done;
             case LeaseExpired:
@@ -356,10 +357,10 @@ public sealed class ClusterBackend : IRegistryBackend
             case ClusterEvent.MemberWeaklyUp m: MemberSeen(m.Member); return Handled.Done;
             case ClusterEvent.MemberRemoved m: MemberGone(m.Member); return Handled.Done;
             case ClusterEvent.UnreachableMember m:
-                _lost.Add(NodeSide.FrontOf(m.Member));
+                _lost.Lost(NodeSide.FrontOf(m.Member));
                 _core.Timers.Cancel(("lost", NodeSide.FrontOf(m.Member)));
                 return Handled.Done;
-            case ClusterEvent.ReachableMember m: _lost.Remove(NodeSide.FrontOf(m.Member)); return Handled.Done;
+            case ClusterEvent.ReachableMember m: _lost.Settled(NodeSide.FrontOf(m.Member)); return Handled.Done;
             case ClusterEvent.IReachabilityEvent: return Handled.Done;
             case ClusterEvent.IMemberEvent: return Handled.Done;
             default: return Handled.Unknown;
@@ -375,7 +376,7 @@ public sealed class ClusterBackend : IRegistryBackend
     {
         var node = NodeSide.FrontOf(member);
         // A claim sent before the removal may still time out on the shard that lived there.
-        if (_lost.Contains(node)) _core.Timers.StartSingleTimer(("lost", node), new LostSettled(node), _settings.ClaimTimeout);
+        if (_lost.Has(node)) _core.Timers.StartSingleTimer(("lost", node), new LostSettled(node), _settings.ClaimTimeout);
         var left = _rosters.MemberGone(node);
         if (left.Count == 0) return;
         _core.Log.Info("node {0} left the cluster with {1} client(s)", node, left.Count);

@@ -6,7 +6,8 @@ namespace Switchboard.Server.History;
 /// The cluster's nodes lost a moment ago (unreachable, or removed and their shards still settling), by client-facing
 /// address: a history request nobody answered then most likely went to a conversation or inbox on such a node, which is
 /// moving to another one, and the session says so instead of blaming the store. Written by the node's
-/// <c>HistoryRelayActor</c>, read by sessions without a message: an immutable set swapped atomically.
+/// <c>HistoryRelayActor</c>, read by sessions without a message: an immutable set swapped atomically. The cluster's
+/// registry backend keeps one of its own for name claims (settled after a claim timeout, not the history's).
 /// </summary>
 public sealed class LostNodes
 {
