@@ -161,6 +161,11 @@ public sealed class AccountActor : ReceivePersistentActor
         }
         // Answered only once the journal has it: "reserved" means it survives a restart. The host it came from, with it.
         var asked = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (change is PasswordChanged changed)
+        {
+            Restate(changed.Password, host, c.Job.Action, asked);
+            return;
+        }
         IAccountEvent[] events = host is null ? [change] : [change, new LoginHostSeen(host)];
         PersistAll(events, e =>
         {
@@ -172,6 +177,7 @@ public sealed class AccountActor : ReceivePersistentActor
             }
             _metrics?.DataStoreWritten(asked);
             _password = e switch { NameReserved r => r.Password, PasswordChanged p => p.Password, _ => null };
+            if (e is NameReserved reserved) _since = reserved.SinceMs; // what a later change writes again
             // Before the client hears it: a DM sent right after "reserved" is kept for the name. By its number: the watch
             // of a shared file may have read this row back and applied it (and told it) first.
             var news = _reserved is null || _reserved.Apply(_name, e, LastSequenceNr) is not null;
@@ -187,6 +193,49 @@ public sealed class AccountActor : ReceivePersistentActor
         });
     }
 
+    // A new password (the owner's, the operator's, or a rehash at today's iterations) writes the account anew: its
+    // reservation with the new hash and the same start (not news: nobody reads it as a new owner, and what the name's
+    // inbox holds stays), then its login hosts; every row before them goes, as at a release. Writing a PasswordChanged
+    // instead added a row per change for good, and kept every earlier hash in the file: a peer owning a name grew the
+    // file by changing its password in a loop, and an owner who replaced a weak password left the weak one's hash for
+    // anyone who copies the file to try offline. Answered once the delete is done, so "password changed" means the old
+    // hash is gone (but for the one row before these, kept flagged as the journal's record of the numbers: a login
+    // host's, or a hash only for an account without any).
+    private void Restate(StoredPassword fresh, string? host, AccountAction? action, long asked)
+    {
+        List<string> hosts = host is null ? [.. _hosts] : [.. _hosts, host];
+        IAccountEvent[] events = [new NameReserved(fresh, _since), .. hosts.Select(h => new LoginHostSeen(h))];
+        long before = 0;
+        var left = events.Length;
+        PersistAll(events, e =>
+        {
+            if (e is NameReserved r)
+            {
+                _metrics?.DataStoreWritten(asked);
+                before = LastSequenceNr - 1;
+                _password = r.Password;
+                _hosts.Clear();
+                _reserved?.Apply(_name, r, LastSequenceNr);
+                _log.Info("account '{0}': {1}", _name, Said(action));
+            }
+            else if (e is LoginHostSeen seen) _hosts.Add(seen.Host);
+            if (--left > 0) return;
+            DeleteMessages(before);
+            Become(() =>
+            {
+                Command<DeleteMessagesSuccess>(m => m.ToSequenceNr == before, _ => Finish(Codes.Ok, Said(action), rightPassword: true));
+                Command<DeleteMessagesFailure>(m => m.ToSequenceNr == before, m =>
+                {
+                    // The change is written: the earlier rows stay until the next change deletes them.
+                    _log.Warning("account '{0}': deleting its events before the new password failed: {1}", _name, m.Cause.Message);
+                    Finish(Codes.Ok, Said(action), rightPassword: true);
+                });
+                Command<AccountJob>(_ => Stash.Stash());
+                DeletionAnswers();
+            });
+        });
+    }
+
     // The host the owner gave the right password from, to be written (LoginHostSeen): not yet among this reservation's,
     // which hold MaxHosts at most; none for a release or an operator's change (no host).
     private string? NewHost(AccountJob job, IAccountEvent? change)
@@ -199,7 +248,7 @@ public sealed class AccountActor : ReceivePersistentActor
     private void DeletionAnswers()
     {
         Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(m => _log.Warning("account '{0}': deleting its events before the release failed: {1}", _name, m.Cause.Message));
+        Command<DeleteMessagesFailure>(m => _log.Warning("account '{0}': deleting its earlier events failed: {1}", _name, m.Cause.Message));
     }
 
     private static string Said(AccountAction? action) => action switch

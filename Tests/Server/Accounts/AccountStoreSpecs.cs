@@ -167,6 +167,60 @@ public sealed class AccountStoreSpecs() : TestKit(ActorTestConfig.Server()), IDi
         Assert.True((await store.ReservedNamesAsync(_nodes[^1], CancellationToken.None)).IsReserved("alice"));
     }
 
+    // A changed password's hash is nobody's any more, as a released name's is: a peer owning a name and changing its
+    // password in a loop added a row per change for good (each with a hash), and an owner who changed a weak password
+    // kept the weak one's hash in the file for anyone who copies it to try offline. The account is written anew instead
+    // (its reservation, with its start, and its login hosts) and what came before goes, but for one flagged row.
+    [Fact]
+    public async Task Changing_a_password_leaves_neither_an_earlier_hash_nor_a_row_per_change_in_the_file()
+    {
+        var node = Node();
+        Assert.Equal(Codes.Ok, Command(node, "alice", AccountAction.Reserve, "pw0"));
+        var id = AccountActor.PersistenceIdOf("alice");
+        var store = AccountTestConfig.Sqlite(_dir).Store;
+        var since = (await store.ReservedNamesAsync(_nodes[0], CancellationToken.None)).Since("alice");
+        var changed = CreateTestProbe(_nodes[0]);
+        _nodes[0].EventStream.Subscribe(changed, typeof(ReservationChanged));
+        const int Changes = 12;
+        for (var i = 1; i <= Changes; i++) Assert.Equal(Codes.Ok, Command(node, "alice", AccountAction.ChangePassword, $"pw{i - 1}", $"pw{i}"));
+
+        // The reservation, its login host, and the row before them kept flagged (the journal's record of its numbers).
+        await Eventually.HoldsAsync(() => Events(id) <= 3, Wait, () => $"at most 3 rows after {Changes} changes ({Events(id)} rows)");
+        var hashes = Hashes(id);
+        Assert.NotEmpty(hashes);
+        Assert.All(hashes, h => Assert.True(h.Matches($"pw{Changes}"), "a row holds an earlier password's hash"));
+        // Not a new reservation: its start stays, and nothing of the owner's (read markers, held messages) is cleared.
+        changed.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(since, (await store.ReservedNamesAsync(_nodes[0], CancellationToken.None)).Since("alice"));
+        await _nodes[0].Terminate();
+
+        var restarted = Node();
+        Assert.IsType<ClaimVerified>(Verify(restarted, "alice", $"pw{Changes}"));
+        Assert.Equal(Codes.Forbidden, Assert.IsType<ClaimDenied>(Verify(restarted, "alice", "pw0")).Code);
+        Assert.Equal(since, (await store.ReservedNamesAsync(_nodes[^1], CancellationToken.None)).Since("alice"));
+        Assert.True(Events(id) <= 3, $"a login from the known host wrote nothing ({Events(id)} rows)");
+    }
+
+    // The password hashes the account's rows hold, flagged ones too.
+    private List<StoredPassword> Hashes(string persistenceId)
+    {
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "switchboard.db")};Mode=ReadOnly;Pooling=False");
+        db.Open();
+        using var read = db.CreateCommand();
+        read.CommandText = "SELECT payload, manifest FROM event_journal WHERE persistence_id = $id";
+        read.Parameters.AddWithValue("$id", persistenceId);
+        using var rows = read.ExecuteReader();
+        var serializer = new AccountEventSerializer((ExtendedActorSystem)_nodes[^1]);
+        var hashes = new List<StoredPassword>();
+        while (rows.Read())
+            switch (serializer.FromBinary((byte[])rows[0], rows.GetString(1)))
+            {
+                case NameReserved r: hashes.Add(r.Password); break;
+                case PasswordChanged c: hashes.Add(c.Password); break;
+            }
+        return hashes;
+    }
+
     private long Events(string persistenceId)
     {
         using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "switchboard.db")};Mode=ReadOnly;Pooling=False");
