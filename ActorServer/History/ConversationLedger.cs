@@ -17,6 +17,8 @@ public sealed class ConversationLedger(int capacity)
 {
     private readonly Dictionary<string, Entry> _held = new(StringComparer.Ordinal);
     private long _writes;
+    // Below every write: those entered (Entered) count as older than any written.
+    private long _entered;
 
     /// <summary>Conversations held.</summary>
     public int Count => _held.Count;
@@ -52,6 +54,19 @@ public sealed class ConversationLedger(int capacity)
         if (_held.Count <= capacity) return null;
         var victim = LeastRecent(key, guestsOnly: true) ?? (writer is null ? null : LeastRecent(key, guestsOnly: false, madeBy: writer))
             ?? LeastRecent(key, guestsOnly: false)!;
+        _held.Remove(victim);
+        return victim;
+    }
+
+    /// <summary><paramref name="key"/>, which the store holds already, counts from now on as written before every one held
+    /// (a direct conversation whose party's name was released: a peer releasing names must not push out anyone else's);
+    /// the conversation whose history must now go (this one, when the bound is reached), or null.</summary>
+    public string? Entered(string key)
+    {
+        if (_held.ContainsKey(key)) return null;
+        _held.Add(key, new Entry { LastWrite = --_entered });
+        if (_held.Count <= capacity) return null;
+        var victim = LeastRecent("", guestsOnly: true) ?? LeastRecent("", guestsOnly: false)!;
         _held.Remove(victim);
         return victim;
     }

@@ -44,6 +44,7 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
     private readonly ConversationLedger _ledger;
     private readonly ConversationLedger _guestDirect;
     private readonly Func<IReadOnlyList<string>>? _heldDirect;
+    private readonly ReservedPairs _reservedPairs = new();
 
     /// <param name="keep">Takes (or confirms) the keeper lock; true while this node keeps the history.</param>
     /// <param name="file">The data file's guard: writes are refused (503) while it is gone or replaced, since SQLite would
@@ -85,7 +86,11 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
             {
                 if (_ledger.Written(m.Conversation.Key, _reserved?.IsReserved(m.From) == true, m.From) is { } dropped) DropRoom(dropped);
             }
-            else if (!WithGuest(m.Conversation, m.From)) _guestDirect.Forget(m.Conversation.Key);
+            else if (!WithGuest(m.Conversation, m.From))
+            {
+                _guestDirect.Forget(m.Conversation.Key);
+                if (_reserved is not null) _reservedPairs.Add(m.Conversation);
+            }
             else if (_guestDirect.Written(m.Conversation.Key, reserved: false) is { } dropped) DropDirect(dropped);
         });
         Receive<ReadHistory>(m => ToConversation(m.Conversation, m));
@@ -97,7 +102,11 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         Receive<AwayDelivered>(m => ToInbox(m.Owner, m));
         Receive<ReadMarkers>(m => ToInbox(m.Owner, m));
         Receive<ForgetMarker>(m => ToInbox(m.Owner, m));
-        Receive<ReservationChanged>(m => ToInbox(m.Name, new ClearInbox(m.Name)));
+        Receive<ReservationChanged>(m =>
+        {
+            ToInbox(m.Name, new ClearInbox(m.Name));
+            if (_reserved?.IsReserved(m.Name) == false) CountReleased(m.Name);
+        });
         Receive<ChildStopping>(m =>
         {
             if (_byRef.TryGetValue(m.Child, out var id) && _children[id].Actor.Equals(m.Child)) _children[id].Failed = true;
@@ -124,8 +133,29 @@ public sealed class HistoryActor : ReceiveActor, IWithTimers
         if (_heldRooms is not null)
             ReadHeld(("room", "rooms"), () => _heldRooms(_settings.KeptRooms), _ledger, reserved: true, DropRoom, _settings.KeptRooms, "kept-rooms");
         if (_heldDirect is not null)
-            ReadHeld(("direct conversation with a guest", "direct conversations with a guest"), () => [.. _heldDirect().Where(key => WithGuest(new Conversation(key)))], _guestDirect,
+            ReadHeld(("direct conversation with a guest", "direct conversations with a guest"), HeldWithGuest, _guestDirect,
                 reserved: false, DropDirect, _settings.KeptGuestConversations, "kept-guest-conversations");
+    }
+
+    // The direct conversations the file holds with a guest party; those between two reserved names are listed apart.
+    private List<string> HeldWithGuest()
+    {
+        var withGuest = new List<string>();
+        foreach (var key in _heldDirect!())
+        {
+            var c = new Conversation(key);
+            if (WithGuest(c)) withGuest.Add(key);
+            else if (_reserved is not null) _reservedPairs.Add(c);
+        }
+        return withGuest;
+    }
+
+    // A released name's conversations with reserved names have a guest party now: kept-guest-conversations counts them
+    // from now on, as written before every other (those past the bound go at once).
+    private void CountReleased(string name)
+    {
+        foreach (var key in _reservedPairs.Released(name))
+            if (_guestDirect.Entered(key) is { } dropped) DropDirect(dropped);
     }
 
     private void ReadHeld((string One, string Many) what, Func<IReadOnlyList<string>> read, ConversationLedger ledger, bool reserved, Action<string> drop, int bound,

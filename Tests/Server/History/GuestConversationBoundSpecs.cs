@@ -52,6 +52,32 @@ public sealed class GuestConversationBoundSpecs() : SqliteHistorySpecs("sb-guest
         Assert.Equal(1, ExpectMsg<Posted>(Wait).MsgId);
     }
 
+    // Conversations between two reserved names are not counted, and a release left them uncounted until the next restart:
+    // a peer reserving names (10 at once, 20 an hour from one host), writing from them to reserved names (its own too)
+    // and releasing them in turn left ever more of them in the file, each up to its retention (max-bytes).
+    [Fact]
+    public async Task A_released_names_conversations_with_reserved_names_count_as_guest_conversations_from_the_release_on()
+    {
+        var history = Node("kept-guest-conversations = 2");
+        history.Reserved.Reserved("bob", 3);
+        history.Reserved.Reserved("dave", 4);
+        Post(history, "alice", "bob", "x");
+        Post(history, "alice", "carol", "x");
+        Post(history, "alice", "dave", "x");
+        Post(history, "bob", "carol", "between two who stay reserved");
+        Post(history, "g1", "carol", "a guest's");
+        await Eventually.HoldsAsync(() => Direct() == "@alice@bob @alice@carol @alice@dave @bob@carol @carol@g1", Wait, () => $"in the file: {Direct()}");
+
+        // alice gives her name up: her three conversations have a guest party now, and the store holds two such at most.
+        history.Reserved.Released("alice");
+        Nodes.Nodes[^1].EventStream.Publish(new ReservationChanged("alice"));
+        await Eventually.HoldsAsync(() => Direct().Split(' ').Count(k => k.StartsWith("@alice@", StringComparison.Ordinal)) == 1, Wait,
+            () => $"in the file: {Direct()}");
+        // Counted as written before the guest's: a peer releasing names does not push out anyone else's conversations.
+        Assert.Contains("@carol@g1", Direct().Split(' '));
+        Assert.Contains("@bob@carol", Direct().Split(' '));
+    }
+
     [Fact]
     public async Task The_guest_conversations_in_the_file_are_counted_at_start()
     {
