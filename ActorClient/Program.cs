@@ -22,6 +22,7 @@ var root = new RootCommand("Switchboard client: an interactive menu on a termina
     name, server, json, config, tokenFile, passwordFile, passwordPrompt, allowCleartext, bind, chat, pipeline,
 };
 var tls = ClientTls.AddOptions(root);
+EmptyValues.Refuse(root);
 root.SetAction(async r =>
 {
     Switchboard.Messages.Transport.BufferLeakDetection.OffUnlessSet();

@@ -77,6 +77,7 @@ root.Subcommands.Add(DataBackup.BackupCommand());
 root.Subcommands.Add(DataBackup.RestoreCommand());
 root.Subcommands.Add(AccountsCommand.Create());
 ServerHelp.Extend(root);
+EmptyValues.Refuse(root);
 
 root.Validators.Add(r =>
 {

@@ -36,6 +36,10 @@ public sealed class ClientHelpSpecs
     [InlineData(new[] { "alice", "--port", "abc" }, "the client has no --port; give the server as --server HOST:PORT")]
     [InlineData(new[] { "alice", "--server", "127.0.0.1:abc" }, "--server port must be a number from 1 to 65535")]
     [InlineData(new[] { "alice", "--server", "no-such-host.invalid:4053" }, "cannot find the host 'no-such-host.invalid'")]
+    // A new user's finding: an empty value (`--password-file "$F"` with F unset) crashed with .NET's unhandled exception.
+    [InlineData(new[] { "alice", "--password-file", "" }, "error: --password-file needs a value, not an empty one")]
+    [InlineData(new[] { "alice", "--token-file", "" }, "error: --token-file needs a value, not an empty one")]
+    [InlineData(new[] { "alice", "--bind", "" }, "error: --bind needs a value, not an empty one")]
     public async Task A_usage_mistake_is_explained_in_words_and_exits_2(string[] args, string explanation)
     {
         var (code, _, stderr) = await RunAsync(args);

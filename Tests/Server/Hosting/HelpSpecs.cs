@@ -130,4 +130,26 @@ public sealed class HelpSpecs
         Assert.Equal(2, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains(message, server.StdErr);
     }
+
+    // A new user's finding: an empty value (`--data "$DATA"` with DATA unset) crashed with .NET's "Unhandled exception:
+    // System.ArgumentException: The value cannot be an empty string" and its stack, exit code 1, as if the store failed.
+    [Theory]
+    [InlineData(new[] { "--port", "0", "--data", "" }, "--data")]
+    [InlineData(new[] { "--port", "0", "--token-file", "" }, "--token-file")]
+    [InlineData(new[] { "--port", "0", "--host", "" }, "--host")]
+    [InlineData(new[] { "backup", "--to", "" }, "--to")]
+    [InlineData(new[] { "restore", "--from", "" }, "--from")]
+    [InlineData(new[] { "accounts", "list", "--data", "" }, "--data")]
+    public async Task An_option_given_an_empty_value_is_a_usage_error_naming_it(string[] args, string option)
+    {
+        // Were the value taken, a server would start: never on the default segment or data directory.
+        var nowhere = Path.Combine(Path.GetTempPath(), $"sb-empty-{Guid.NewGuid():N}");
+        if (args[0] == "--port")
+            args = [.. args, "--segment", ServerNode.NewSegmentName(), .. option == "--data" ? Array.Empty<string>() : ["--data", nowhere]];
+        await using var server = new ChildProcess(Binaries.Server, args, redirectInput: false);
+        Assert.Equal(2, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains($"{option} needs a value, not an empty one", server.StdErr);
+        Assert.DoesNotContain("Unhandled exception", server.StdErr);
+        Assert.False(Directory.Exists(nowhere));
+    }
 }
