@@ -91,6 +91,8 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
 
     // What Akka.Remote says each time a client leaves (the gateway and sessions already log that in words), and the
     // transport's own start and stop steps (the node says "listening on" and prints its summary): --debug-akka shows them.
+    // "Unable to REMOVE channel ... May not shut down cleanly" is DotNetty's handler finding a connection that closes
+    // after the transport's shutdown emptied its group, as it closes them all: it was a warning on a clean Ctrl-C.
     internal static bool IsRoutine(LogEvent e) =>
         e.Message?.ToString() is { } text && Routine.Any(r => text.StartsWith(r, StringComparison.Ordinal) || (r[0] == ' ' && text.Contains(r, StringComparison.Ordinal)));
 
@@ -98,6 +100,7 @@ public sealed class ReadableLogger : ReceiveActor, IRequiresMessageQueue<ILogger
     [
         " is now gated", "Removing receive buffers", "Starting remoting", "Remoting started", "Remoting now listens",
         "Shutting down remote daemon", "Remote daemon shut down", "Remoting shut down", "CoordinatedShutdown invoked due to",
+        "Unable to REMOVE channel",
     ];
 
     /// <summary>Our actors (under /user) and the sessions' logger; everything else is Akka's.</summary>
