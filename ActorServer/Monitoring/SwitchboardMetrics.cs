@@ -59,7 +59,7 @@ public sealed class SwitchboardMetrics : IDisposable
         _clock = clock ?? TimeProvider.System;
         _meter = new Meter(MeterName, version);
         _requests = _meter.CreateCounter<long>("switchboard.requests", null, "Requests answered, by response code (every reply after registration)");
-        _latency = _meter.CreateHistogram("switchboard.request.duration", "s", "From a request reaching its session to its reply leaving the registry",
+        _latency = _meter.CreateHistogram("switchboard.request.duration", "s", "An operation (calc, even, prime, negative, op) sent alone, from reaching its session to its reply leaving the registry; chat, who, rooms, history and batches are not timed",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _registrations = _meter.CreateCounter<long>("switchboard.registrations", null, "Names registered on this node");
         _refusals = _meter.CreateCounter<long>("switchboard.registrations.refused", null, "Registrations refused, by response code");
