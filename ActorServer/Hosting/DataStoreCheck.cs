@@ -91,7 +91,12 @@ public static class DataStoreCheck
             };
         if (status.Uid != ProcessInfo.EffectiveUid())
             return $"{what} {path} belongs to uid {status.Uid}, not to this user; refusing it (give --data a directory of your own)";
-        return status.IsExposed ? $"{what} {path} is mode {status.Octal}, open to other users; make it private: {fix} {path}" : null;
+        if (status.IsExposed) return $"{what} {path} is mode {status.Octal}, open to other users; make it private: {fix} {path}";
+        // Its owner must write it (a directory: make files in it). Checked by its bits, not by trying: root could write a
+        // 0500 directory, and anyone else was told only that a lock file beside the store could not be made.
+        var owner = directory ? (uint)DirMode : (uint)FileMode;
+        return (status.Permissions & owner) == owner ? null
+            : $"{what} {path} is mode {status.Octal}, which does not let its owner write {(directory ? "in it" : "it")}; {fix} {path}";
     }
 
     // Opens the file the way the plugin will, checks its pages, and takes the write lock once to make the plugin's tables.

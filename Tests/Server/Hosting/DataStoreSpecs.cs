@@ -104,6 +104,27 @@ public sealed class DataStoreSpecs : IDisposable
         Assert.Contains($"data file {file} is mode 0644, open to other users; make it private: chmod 600 {file}", Open(dir));
     }
 
+    // An operator's finding: a data directory its owner may not write in (mode 0500) was refused, for a user other than
+    // root, with .NET's words about a lock file it could not make ("cannot claim the data directory D (D/server.lock):
+    // Access to the path 'D/server.gate' is denied."), naming neither the mode nor the fix; root was let in.
+    [Fact]
+    public void A_directory_its_owner_may_not_write_in_is_refused_with_its_mode_and_the_fix()
+    {
+        var dir = Dir();
+        File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        Assert.Equal($"data directory {dir} is mode 0500, which does not let its owner write in it; chmod 700 {dir}", Open(dir));
+    }
+
+    [Fact]
+    public void A_database_its_owner_may_not_write_is_refused_with_its_mode_and_the_fix()
+    {
+        var dir = Dir();
+        var file = Path.Combine(dir, "switchboard.db");
+        File.WriteAllBytes(file, []);
+        File.SetUnixFileMode(file, UnixFileMode.UserRead);
+        Assert.Equal($"data file {file} is mode 0400, which does not let its owner write it; chmod 600 {file}", Open(dir));
+    }
+
     [Fact]
     public void A_database_of_another_user_is_refused()
     {
