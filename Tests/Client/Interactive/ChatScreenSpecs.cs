@@ -131,7 +131,33 @@ public sealed class PeerTextWidthSpecs
     public void Characters_of_no_knowable_width_are_shown_as_question_marks_and_writing_is_kept()
     {
         Assert.Equal("a?b?c?d????e?", Notices.Printable("a\u200Bb\uFEFFc\U000E0041d\u115F\u3164\uFFFF\uE000e\u2060"));
-        foreach (var kept in new[] { "👨‍👩‍👧", "é", "a\u0301", "一", "\u200E", "ok 👍🏽", "\U0001F1EB\U0001F1F7" })
+        foreach (var kept in new[] { "é", "a\u0301", "一", "\u200E", "a\u200Cb", "ok 👍", "\U0001F1EB\U0001F1F7", "🏽" })
             Assert.Equal(kept, Notices.Printable(kept));
+    }
+
+    /// <summary>A character joined to others (by a joiner, a skin tone, a variation selector, a keycap mark, tags) is drawn
+    /// at a width that depends on the terminal: Spectre measures such a cluster as one emoji, tmux 3.3a drew a thumb with a
+    /// skin tone 4 cells wide, a red heart or a keycap 1, "a" ZWJ "b" 2 (Spectre: 1), so their rows ran past the chat
+    /// view's border or stopped short of it. Shown without what joins them, every cluster is as wide as its characters.</summary>
+    [Theory]
+    [InlineData("👨\u200D👩\u200D👧", "👨")]
+    [InlineData("👍🏽", "👍")]
+    [InlineData("a🏽", "a")]
+    [InlineData("❤\uFE0F", "❤")]
+    [InlineData("☺\uFE0F", "☺")]
+    [InlineData("😀\uFE0E", "😀")]
+    [InlineData("1\uFE0F\u20E3", "1")]
+    [InlineData("🏳\uFE0F\u200D🌈", "🏳")]
+    [InlineData("🏴\U000E0067\U000E0062\U000E0065\U000E006E\U000E0067\U000E007F", "🏴")]
+    [InlineData("a\u200Db", "ab")]
+    [InlineData("👍\u200Da", "👍a")]
+    [InlineData("क्\u200Dष", "क्ष")]
+    public void A_cluster_of_joined_characters_is_shown_as_its_characters_without_what_joins_them(string sent, string shown)
+    {
+        Assert.Equal(shown, Notices.Printable(sent));
+        Assert.Equal(shown, Notices.Printable("x " + sent + " y")[2..^2]);
+        var cleaned = Notices.Printable(string.Concat(Enumerable.Repeat(sent, 20)));
+        // As wide measured whole (Spectre, a terminal that joins) as character by character (one that does not).
+        Assert.Equal(cleaned.EnumerateRunes().Sum(r => r.ToString().GetCellWidth()), cleaned.GetCellWidth());
     }
 }
