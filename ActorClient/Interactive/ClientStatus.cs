@@ -32,14 +32,15 @@ public sealed class ClientStatus(string name, string node)
     /// <summary>One line: "alice @ 127.0.0.1:4053 · online · notices on".</summary>
     public string Line => $"{name} @ {_node} · {(_refused ? "name refused" : _connected ? "online" : "reconnecting")} · notices {(_presence ? "on" : "off")}";
 
+    // The names as the server sent them were offered by Tab and put into the input row: cleaned like its other words.
     public void SetOnline(IEnumerable<string> names)
     {
         _online.Clear();
-        foreach (var n in names) _online[n] = 0;
+        foreach (var n in names) _online[Notices.Printable(n)] = 0;
     }
 
-    public void Joined(string who) => _online[who] = 0;
-    public void Left(string who) => _online.TryRemove(who, out _);
+    public void Joined(string who) => _online[Notices.Printable(who)] = 0;
+    public void Left(string who) => _online.TryRemove(Notices.Printable(who), out _);
 
     /// <summary>Where the rooms are kept for the next run (none: not kept).</summary>
     public RememberedRooms? Remembered { get; init; }

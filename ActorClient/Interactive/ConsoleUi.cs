@@ -13,7 +13,7 @@ internal static class ConsoleUi
             return new PlainMenuUi(Console.In, Console.Out, notices, status);
         }
         var history = new History(History.DefaultFile());
-        var completer = new Completer(() => status.Online.Where(n => n != status.Name).ToArray(), () => status.Rooms);
+        var completer = Completer.Of(status);
         return chat
             ? new ChatUi(notices, status, history, completer, interrupted)
             : new SpectreMenuUi(notices, status, history, completer, interrupted);

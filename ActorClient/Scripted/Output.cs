@@ -331,6 +331,10 @@ public sealed class Output(TextWriter writer, bool json)
 
     private void Line(string line)
     {
+        // A plain line is one line and drives no terminal: a control character the server sent (it refuses them; a
+        // misbehaving one, or a man in the middle without TLS, could send "\n[alice → you] ..." or ESC[2J) shows as
+        // '?'. JSON escapes them and keeps the text as sent.
+        if (!json && line.Any(char.IsControl)) line = string.Concat(line.Select(c => char.IsControl(c) ? '?' : c));
         lock (_gate)
         {
             writer.WriteLine(line);

@@ -145,7 +145,7 @@ public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
         var online = status.Online;
         var rooms = status.Rooms;
         var lines = new List<string> { $"[bold]{online.Count} online[/]" };
-        lines.AddRange(online.Select(n => n == status.Name ? $"[aqua]{Markup.Escape(n)}[/] (you)" : Markup.Escape(Notices.Printable(n))));
+        lines.AddRange(online.Select(n => n == status.Name ? $"[aqua]{Markup.Escape(n)}[/] (you)" : Markup.Escape(n))); // cleaned by ClientStatus
         lines.Add("");
         lines.Add($"[bold]rooms[/]");
         lines.AddRange(rooms.Count == 0 ? ["[grey](join ROOM)[/]"] : rooms.Select(Markup.Escape));

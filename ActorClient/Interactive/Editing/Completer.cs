@@ -31,6 +31,9 @@ public sealed class Completer(Func<IReadOnlyList<string>> online, Func<IReadOnly
         return (common[word.Length..], matches);
     }
 
+    /// <summary>The prompt's: the names online but this client's own, the rooms it joined.</summary>
+    public static Completer Of(ClientStatus status) => new(() => status.Online.Where(n => n != status.Name).ToArray(), () => status.Rooms);
+
     /// <summary>For a menu's question whose answer is <paramref name="what"/>.</summary>
     public Completer For(Completes what) => new(online, rooms, what);
 

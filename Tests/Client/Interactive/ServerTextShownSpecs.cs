@@ -42,4 +42,19 @@ public sealed class ServerTextShownSpecs() : TestKit(Akka.Configuration.Configur
         Assert.DoesNotContain('\u001b', shown);
         Assert.DoesNotContain('\u0007', shown);
     }
+
+    /// <summary>Tab offered the names of who and presence events as the server sent them, and put the one that fit into
+    /// the input row, where the terminal drew it: the names the server lists are kept cleaned as the rest it says.</summary>
+    [Fact]
+    public void Names_the_server_lists_are_offered_by_tab_completion_without_control_characters()
+    {
+        var status = new ClientStatus("zoe", "127.0.0.1:1");
+        status.SetOnline(["bob" + Esc, "zoe"]);
+        status.Joined("bea" + Esc);
+
+        var (_, offered) = Completer.Of(status).Complete("tell b");
+        Assert.Equal(["bea?[2J?]0;owned?", "bob?[2J?]0;owned?"], offered);
+        status.Left("bob" + Esc);
+        Assert.Equal("ea?[2J?]0;owned? ", Completer.Of(status).Complete("tell b").Insert);
+    }
 }

@@ -160,4 +160,25 @@ public sealed class OutputSpecs
         Assert.Equal(["calc: error 429 rate limit exceeded (0/s); slow down, retry in 1000000 ms [clientSeq 7, serverSeq 9]",
             "tell: error 429 bob is not keeping up; message dropped [clientSeq 8, serverSeq 10]"], Lines(_plain));
     }
+
+    /// <summary>The scripted client's plain lines printed what the server sent as it was: a refusal at registration, an
+    /// error, a message (the server refuses control characters; a misbehaving one, or a man in the middle without TLS,
+    /// could drive the terminal the lines are read on, or break the one line an answer is). JSON escapes them.</summary>
+    [Fact]
+    public void A_plain_line_carries_no_control_character_of_the_server_and_json_keeps_the_text_as_sent()
+    {
+        const string Esc = "\u001b[2J\n\u0085[alice → you] forged\u0007";
+        Both(o =>
+        {
+            o.Rejected(Codes.NameTaken, "taken" + Esc);
+            o.Pushed(new Incoming("bob" + Esc, "hi" + Esc, true, null, false));
+            o.Reply("tell", new Reply(1, Codes.Invalid, 2, 2, OpValue.None, "bad" + Esc));
+        });
+        Assert.Equal(["registration failed: 409 taken?[2J??[alice → you] forged?",
+            "[bob?[2J??[alice → you] forged? → you] hi?[2J??[alice → you] forged?",
+            "tell: error 422 bad?[2J??[alice → you] forged? [clientSeq 2, serverSeq 2]"], Lines(_plain));
+        var json = Lines(_json).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal("taken" + Esc, json[0].GetProperty("error").GetString());
+        Assert.Equal("hi" + Esc, json[1].GetProperty("text").GetString());
+    }
 }
