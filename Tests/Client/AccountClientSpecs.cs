@@ -5,7 +5,7 @@ namespace Switchboard.Tests.Client;
 
 /// <summary>The client's side of accounts: the password filled into account commands, kept across a confirmed change,
 /// never printed; and refused for a server off this host without TLS.</summary>
-public sealed class AccountClientSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(ActorTestConfig.TimeFactorConfig))
+public sealed class AccountClientSpecs() : TestKit(ActorTestConfig.Quiet)
 {
     private static readonly Address Server = Address.Parse("akka.tcp://switchboard@127.0.0.1:1");
 

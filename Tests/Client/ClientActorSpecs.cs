@@ -6,7 +6,7 @@ using Akka.TestKit.Xunit2;
 namespace Switchboard.Tests.Client;
 
 /// <summary>The client actor's side of registering, events and reconnecting (the server played by probes).</summary>
-public sealed class ClientActorSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(ActorTestConfig.TimeFactorConfig))
+public sealed class ClientActorSpecs() : TestKit(ActorTestConfig.Quiet)
 {
     private static readonly Address Server = Address.Parse("akka.tcp://switchboard@127.0.0.1:1");
 

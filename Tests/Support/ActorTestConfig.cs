@@ -13,6 +13,9 @@ public static class ActorTestConfig
     public static Config TimeFactorConfig =>
         ConfigurationFactory.ParseString(FormattableString.Invariant($"akka.test.timefactor = {TimeFactor.Value}\nakka.test.single-expect-default = 10s"));
 
+    /// <summary>The time factor, with warnings and errors only in the log (a spec of the client's own actors).</summary>
+    public static Config Quiet => ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(TimeFactorConfig);
+
     /// <summary>The server's real hocon (dispatchers, serialization) with a local provider.</summary>
     public static Config Server(string? overrides = null) =>
         ConfigurationFactory.ParseString((overrides ?? "") + "\nakka.actor.provider = local\nakka.loglevel = WARNING")

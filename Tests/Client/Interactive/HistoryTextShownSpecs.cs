@@ -8,29 +8,22 @@ namespace Switchboard.Tests.Client.Interactive;
 /// <c>history bob</c>'s table, which printed the texts as the server sent them; and an escape sequence there would drive
 /// the terminal (the server refuses them; the client does not rely on it).
 /// </summary>
-public sealed class HistoryTextShownSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(ActorTestConfig.TimeFactorConfig))
+public sealed class HistoryTextShownSpecs() : TestKit(ActorTestConfig.Quiet)
 {
     [Fact]
     public async Task A_history_tables_texts_show_control_and_invisible_characters_as_question_marks()
     {
-        var client = CreateTestProbe();
-        var connection = new Connection(client.Ref, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        var status = new ClientStatus("zoe", "127.0.0.1:1");
-        var output = new StringWriter();
-        var ui = new PlainMenuUi(new StringReader("history bob\nexit\n"), output, new Notices(), status);
-        var run = Task.Run(new MenuRunner(connection, ui, status).RunAsync);
+        var menu = new ProbedMenu(this);
+        var run = menu.Run(menu.Plain("history bob\nexit\n"));
 
-        var who = await client.ExpectMsgAsync<ClientActor.Call>();
-        who.Result.SetResult(new WhoReply(who.Id, Codes.Ok, 1, 1, [], null));
-        var history = await client.ExpectMsgAsync<ClientActor.Call>();
-        Assert.IsType<HistoryQuery>(history.Message);
-        history.Result.SetResult(new HistoryReply(history.Id, Codes.Ok, 2, 2, "bob",
+        await menu.AnswerAsync(id => new WhoReply(id, Codes.Ok, 1, 1, [], null));
+        var history = await menu.AnswerAsync(id => new HistoryReply(id, Codes.Ok, 2, 2, "bob",
             [new ChatLine(1, "bob", "a\u200Bb\uFEFFc\u001b[2Jd", 1_700_000_000_000)], 0, 1, null));
-        var bye = await client.ExpectMsgAsync<ClientActor.Call>();
-        bye.Result.SetResult(new Reply(bye.Id, Codes.Ok, 3, 3, OpValue.None, null));
+        Assert.IsType<HistoryQuery>(history.Message);
+        await menu.AnswerAsync(id => new Reply(id, Codes.Ok, 3, 3, OpValue.None, null));
         await run;
 
-        Assert.Contains("a?b?c?[2Jd", output.ToString());
-        Assert.DoesNotContain('\u001b', output.ToString());
+        Assert.Contains("a?b?c?[2Jd", menu.Output.ToString());
+        Assert.DoesNotContain('\u001b', menu.Output.ToString());
     }
 }

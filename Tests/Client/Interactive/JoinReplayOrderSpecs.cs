@@ -7,31 +7,27 @@ namespace Switchboard.Tests.Client.Interactive;
 /// prints them in that order. The interactive client showed the answer first and the replay under it, at the next
 /// prompt (a new user's finding): what came before an answer is shown before it now, as in scripted mode.
 /// </summary>
-public sealed class JoinReplayOrderSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(ActorTestConfig.TimeFactorConfig))
+public sealed class JoinReplayOrderSpecs() : TestKit(ActorTestConfig.Quiet)
 {
     [Fact]
     public async Task A_joins_replayed_lines_come_before_its_answer()
     {
-        var client = CreateTestProbe();
-        var connection = new Connection(client.Ref, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        var notices = new Notices();
-        var status = new ClientStatus("zoe", "127.0.0.1:1");
-        var output = new StringWriter();
-        var ui = new PlainMenuUi(new StringReader("join games\nexit\n"), output, notices, status);
-        var run = Task.Run(new MenuRunner(connection, ui, status).RunAsync);
+        var menu = new ProbedMenu(this);
+        var run = menu.Run(menu.Plain("join games\nexit\n"));
 
-        var who = client.ExpectMsg<ClientActor.Call>();
-        who.Result.SetResult(new WhoReply(who.Id, Codes.Ok, 1, 1, [], null));
-        var join = client.ExpectMsg<ClientActor.Call>();
+        await menu.AnswerAsync(id => new WhoReply(id, Codes.Ok, 1, 1, [], null));
+        var join = await menu.AnswerAsync(id =>
+        {
+            // The client actor shows the pushed replay before it completes the answer that followed it.
+            menu.Notices.Add("(earlier) [bob → #games] gg");
+            menu.Notices.Add("(earlier) [ann → #games] rematch?");
+            return new Reply(id, Codes.Ok, 2, 2, OpValue.Of("joined #games"), null);
+        });
         Assert.IsType<JoinRoom>(join.Message);
-        // The client actor shows the pushed replay before it completes the answer that followed it.
-        notices.Add("(earlier) [bob → #games] gg");
-        notices.Add("(earlier) [ann → #games] rematch?");
-        join.Result.SetResult(new Reply(join.Id, Codes.Ok, 2, 2, OpValue.Of("joined #games"), null));
-        var bye = client.ExpectMsg<ClientActor.Call>();
-        bye.Result.SetResult(new Reply(bye.Id, Codes.Ok, 3, 3, OpValue.None, null));
+        await menu.AnswerAsync(id => new Reply(id, Codes.Ok, 3, 3, OpValue.None, null));
         await run;
 
+        var output = menu.Output;
         var lines = output.ToString().Split('\n');
         int At(string text) => Array.FindIndex(lines, l => l.Contains(text, StringComparison.Ordinal));
         Assert.True(At("[bob → #games] gg") >= 0, output.ToString());

@@ -8,20 +8,17 @@ namespace Switchboard.Tests.Client.Interactive;
 /// reserved name stays yours)" and took the name for kept. The menu is driven through a scripted <see cref="IMenuUi"/>,
 /// the client actor is a probe.
 /// </summary>
-public sealed class LeavingWordSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(ActorTestConfig.TimeFactorConfig))
+public sealed class LeavingWordSpecs() : TestKit(ActorTestConfig.Quiet)
 {
     [Fact]
     public async Task Exit_says_that_a_guests_name_is_anyones_again_and_a_reserved_one_stays()
     {
-        var client = CreateTestProbe();
-        var connection = new Connection(client.Ref, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        var menu = new ProbedMenu(this);
         var ui = new ScriptedMenuUi(new(["exit"]));
-        var run = Task.Run(new MenuRunner(connection, ui, new ClientStatus("zoe", "127.0.0.1:1")).RunAsync);
+        var run = menu.Run(ui);
 
-        client.ExpectMsg<ClientActor.Call>().Result.SetResult(new WhoReply(1, Codes.Ok, 2, 2, [], null));
-        var leave = client.ExpectMsg<ClientActor.Call>();
-        Assert.IsType<Unregister>(leave.Message);
-        leave.Result.SetResult(new Reply(2, Codes.Ok, 3, 3, OpValue.None, null));
+        await menu.AnswerAsync(new WhoReply(1, Codes.Ok, 2, 2, [], null));
+        Assert.IsType<Unregister>((await menu.AnswerAsync(new Reply(2, Codes.Ok, 3, 3, OpValue.None, null))).Message);
         Assert.Equal(ExitCodes.Ok, await run);
 
         Assert.Equal("info: Offline (a guest's name is anyone's again; a reserved one stays yours) [clientSeq 3, serverSeq 3]. Bye.", ui.Said[^1]);

@@ -8,25 +8,23 @@ namespace Switchboard.Tests.Client.Interactive;
 /// (<c>AwayFirstSpecs</c>), so "* N message(s) arrived while you were away" comes first in both modes, as protocol.md
 /// says. A tester's finding: on a single host it came first, in cluster mode (PostgreSQL slower) after the rooms line.
 /// </summary>
-public sealed class LoginOrderSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(ActorTestConfig.TimeFactorConfig))
+public sealed class LoginOrderSpecs() : TestKit(ActorTestConfig.Quiet)
 {
     [Fact]
     public async Task The_rooms_are_joined_again_only_after_the_first_answer_and_before_the_menu()
     {
-        var client = CreateTestProbe();
-        var connection = new Connection(client.Ref, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        var menu = new ProbedMenu(this);
         var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var ui = new ScriptedMenuUi(new(["exit"]), onMenu: () => order.Enqueue("menu"));
-        var run = Task.Run(new MenuRunner(connection, ui, new ClientStatus("zoe", "127.0.0.1:1"),
-            started: () => { order.Enqueue("rejoin"); return Task.CompletedTask; }).RunAsync);
+        var run = menu.Run(ui, started: () => { order.Enqueue("rejoin"); return Task.CompletedTask; });
 
-        var who = client.ExpectMsg<ClientActor.Call>();
+        var who = await menu.Client.ExpectMsgAsync<ClientActor.Call>();
         Assert.IsType<Who>(who.Message);
         await Task.Delay(TimeSpan.FromMilliseconds(300));
         Assert.Empty(order);
         who.Result.SetResult(new WhoReply(1, Codes.Ok, 2, 2, [], null));
 
-        client.ExpectMsg<ClientActor.Call>().Result.SetResult(new Reply(2, Codes.Ok, 3, 3, OpValue.None, null));
+        await menu.AnswerAsync(new Reply(2, Codes.Ok, 3, 3, OpValue.None, null));
         await run;
         Assert.Equal(["rejoin", "menu"], order);
     }

@@ -8,35 +8,25 @@ namespace Switchboard.Tests.Client.Interactive;
 /// (a misbehaving server, or a man in the middle without TLS) reached the terminal and drove it; the server refuses
 /// them where it can, and the client's own comment says it does not rely on that.
 /// </summary>
-public sealed class ServerTextShownSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(ActorTestConfig.TimeFactorConfig))
+public sealed class ServerTextShownSpecs() : TestKit(ActorTestConfig.Quiet)
 {
     private const string Esc = "\u001b[2J\u001b]0;owned\u0007";
 
     [Fact]
     public async Task Errors_values_and_table_cells_from_the_server_reach_the_terminal_without_control_characters()
     {
-        var client = CreateTestProbe();
-        var connection = new Connection(client.Ref, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        var status = new ClientStatus("zoe", "127.0.0.1:1");
-        var output = new StringWriter();
-        var ui = new PlainMenuUi(new StringReader("join games\njoin chess\nwho\nrooms\nexit\n"), output, new Notices(), status);
-        var run = Task.Run(new MenuRunner(connection, ui, status).RunAsync);
+        var menu = new ProbedMenu(this);
+        var run = menu.Run(menu.Plain("join games\njoin chess\nwho\nrooms\nexit\n"));
 
-        var who = await client.ExpectMsgAsync<ClientActor.Call>();
-        who.Result.SetResult(new WhoReply(who.Id, Codes.Ok, 1, 1, [], null));
-        var refused = await client.ExpectMsgAsync<ClientActor.Call>();
-        refused.Result.SetResult(new Reply(refused.Id, Codes.Invalid, 2, 2, OpValue.None, "bad room" + Esc));
-        var joined = await client.ExpectMsgAsync<ClientActor.Call>();
-        joined.Result.SetResult(new Reply(joined.Id, Codes.Ok, 3, 3, OpValue.Of("joined #chess" + Esc), null));
-        var table = await client.ExpectMsgAsync<ClientActor.Call>();
-        table.Result.SetResult(new WhoReply(table.Id, Codes.Ok, 4, 4, [new PresenceEntry("bob" + Esc, "node" + Esc, 1_700_000_000_000)], null));
-        var rooms = await client.ExpectMsgAsync<ClientActor.Call>();
-        rooms.Result.SetResult(new RoomsReply(rooms.Id, Codes.Ok, 5, 5, [new RoomEntry("#x" + Esc, 1, 0)], null));
-        var bye = await client.ExpectMsgAsync<ClientActor.Call>();
-        bye.Result.SetResult(new Reply(bye.Id, Codes.Unavailable, 6, 6, OpValue.None, "gone" + Esc));
+        await menu.AnswerAsync(id => new WhoReply(id, Codes.Ok, 1, 1, [], null));
+        await menu.AnswerAsync(id => new Reply(id, Codes.Invalid, 2, 2, OpValue.None, "bad room" + Esc));
+        await menu.AnswerAsync(id => new Reply(id, Codes.Ok, 3, 3, OpValue.Of("joined #chess" + Esc), null));
+        await menu.AnswerAsync(id => new WhoReply(id, Codes.Ok, 4, 4, [new PresenceEntry("bob" + Esc, "node" + Esc, 1_700_000_000_000)], null));
+        await menu.AnswerAsync(id => new RoomsReply(id, Codes.Ok, 5, 5, [new RoomEntry("#x" + Esc, 1, 0)], null));
+        await menu.AnswerAsync(id => new Reply(id, Codes.Unavailable, 6, 6, OpValue.None, "gone" + Esc));
         await run;
 
-        var shown = output.ToString();
+        var shown = menu.Output.ToString();
         foreach (var said in new[] { "bad room", "joined #chess", "bob", "node", "#x", "unregister: gone" })
             Assert.Contains(said + "?[2J?]0;owned?", shown);
         Assert.DoesNotContain('\u001b', shown);

@@ -10,7 +10,7 @@ namespace Switchboard.Tests.Client.Interactive;
 /// faster than it draws, had the client queue every DM four guests sent it (4,000-byte texts, all answered 200 to their
 /// senders): 90 → 352 MB in a minute, and on.
 /// </summary>
-public sealed class UnshownEventsSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(ActorTestConfig.TimeFactorConfig))
+public sealed class UnshownEventsSpecs() : TestKit(ActorTestConfig.Quiet)
 {
     private static readonly Address Server = Address.Parse("akka.tcp://switchboard@127.0.0.1:1");
 

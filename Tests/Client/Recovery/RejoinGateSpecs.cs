@@ -8,7 +8,7 @@ namespace Switchboard.Tests.Client.Recovery;
 /// finding: a script's first `say #ops` after a node was killed). The catch-up's own requests go at once. The client
 /// actor is a probe.
 /// </summary>
-public sealed class RejoinGateSpecs() : TestKit(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(ActorTestConfig.TimeFactorConfig))
+public sealed class RejoinGateSpecs() : TestKit(ActorTestConfig.Quiet)
 {
     private static Reply Ok(long id) => new(id, Codes.Ok, 2, 2, OpValue.Of("ok"), null);
 
