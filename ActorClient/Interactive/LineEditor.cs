@@ -7,9 +7,10 @@ namespace Switchboard.Client.Interactive;
 /// (RadLine 0.6.0 is built against an unsigned Spectre.Console 0.43 and does not load next to 0.57; Spectre's own
 /// prompts redraw from a fixed position and are corrupted by output from another thread.)
 /// </summary>
-public sealed class LineEditor(Notices notices, IEditView view, CancellationToken interrupted)
+public sealed class LineEditor(Notices notices, IEditView view, CancellationToken interrupted, IKeyboard? keys = null)
 {
     private static readonly TimeSpan KeyPoll = TimeSpan.FromMilliseconds(25);
+    private readonly IKeyboard _keys = keys ?? new ConsoleKeyboard();
 
     /// <param name="hidden">A secret: nothing typed is drawn (the prompt only), recalled or kept in history.</param>
     public ReadResult Read(Func<string> promptMarkup, History history, Completer? completer = null, bool hidden = false)
@@ -22,12 +23,12 @@ public sealed class LineEditor(Notices notices, IEditView view, CancellationToke
             history = new History();
             completer = null;
         }
-        Console.TreatControlCAsInput = true;
+        _keys.Claim();
         shown.Draw(promptMarkup(), buffer);
-        var size = (Console.WindowWidth, Console.WindowHeight);
+        var size = _keys.WindowSize;
         while (true)
         {
-            while (!Console.KeyAvailable)
+            while (!_keys.KeyAvailable)
             {
                 if (interrupted.IsCancellationRequested) return Finish(shown, promptMarkup(), buffer, ReadResult.Interrupted);
                 if (notices.TryTake(out var first))
@@ -37,15 +38,15 @@ public sealed class LineEditor(Notices notices, IEditView view, CancellationToke
                     shown.Draw(promptMarkup(), buffer);
                 }
                 // A resized window is drawn again at its new size (the chat view's panes follow it).
-                if ((Console.WindowWidth, Console.WindowHeight) != size)
+                if (_keys.WindowSize != size)
                 {
-                    size = (Console.WindowWidth, Console.WindowHeight);
+                    size = _keys.WindowSize;
                     shown.Draw(promptMarkup(), buffer);
                 }
                 notices.WaitAsync(KeyPoll).Wait();
             }
             if (interrupted.IsCancellationRequested) return Finish(shown, promptMarkup(), buffer, ReadResult.Interrupted);
-            var key = Console.ReadKey(intercept: true);
+            var key = _keys.ReadKey();
             var edit = EditKeys.Map(key, buffer.Length == 0);
             switch (edit)
             {
@@ -78,7 +79,9 @@ public sealed class LineEditor(Notices notices, IEditView view, CancellationToke
                     if (!EditKeys.Apply(buffer, edit, key.KeyChar)) continue;
                     break;
             }
-            shown.Draw(promptMarkup(), buffer);
+            // Drawn once no key waits: a paste is many keys at once, and a draw of the chat view is its whole layout (a
+            // 5,000-character paste, drawn at every key, took minutes under tmux).
+            if (!_keys.KeyAvailable) shown.Draw(promptMarkup(), buffer);
         }
     }
 

@@ -1,0 +1,10 @@
+namespace Switchboard.Client.Interactive.Editing;
+
+/// <summary>The terminal's keyboard and window.</summary>
+public sealed class ConsoleKeyboard : IKeyboard
+{
+    public void Claim() => Console.TreatControlCAsInput = true;
+    public bool KeyAvailable => Console.KeyAvailable;
+    public ConsoleKeyInfo ReadKey() => Console.ReadKey(intercept: true);
+    public (int Width, int Height) WindowSize => (Console.WindowWidth, Console.WindowHeight);
+}

@@ -1,0 +1,16 @@
+namespace Switchboard.Client.Interactive.Editing;
+
+/// <summary>Where the line editor's keys come from and the size of the window it draws in: the terminal
+/// (<see cref="ConsoleKeyboard"/>), or a spec's.</summary>
+public interface IKeyboard
+{
+    /// <summary>From now on every key comes as typed, Ctrl-C too.</summary>
+    void Claim();
+
+    bool KeyAvailable { get; }
+
+    /// <summary>The next key, not echoed.</summary>
+    ConsoleKeyInfo ReadKey();
+
+    (int Width, int Height) WindowSize { get; }
+}
