@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Cluster;
@@ -48,6 +49,8 @@ public sealed class ClusterBackend : IRegistryBackend
     private int _nextKey;
     private long _claims, _totalRegistrations, _rosterVersion;
     private bool _rosterDirty = true;
+    // The node has begun to stop (StopServing): its roster is empty from then on.
+    private bool _stopping;
     private int _rosterTicks;
     // This node's own joins and leaves since the last tick, announced together (see Changed).
     private readonly Dictionary<string, ClientEntry> _joined = new(StringComparer.Ordinal), _left = new(StringComparer.Ordinal);
@@ -85,6 +88,10 @@ public sealed class ClusterBackend : IRegistryBackend
         _links.Attach(_inbox);
         _directory?.Attach(_inbox, core.Relays, _links);
         core.Timers.StartPeriodicTimer("reassert", Reassert.Instance, _settings.ReassertInterval);
+        // Ctrl-C or SIGTERM: before the sessions end (the first phase), the others hear that this node's clients are gone.
+        var self = core.Self;
+        CoordinatedShutdown.Get(core.System).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-serving-the-cluster",
+            () => self.Ask<Done>(StopServing.Instance, StopServingWait).ContinueWith(_ => Done.Instance, TaskContinuationOptions.ExecuteSynchronously));
         EnsureLease();
         return new PubSubRouter(_side.Mediator, _inbox, _node, Security.PeerAddresses.For(_side.System).Queues);
     }
@@ -92,8 +99,34 @@ public sealed class ClusterBackend : IRegistryBackend
     public void Detach()
     {
         _directory?.Detach();
+        if (_stopping)
+        {
+            // Its names are freed now, not when the inbox stops with the node side: a client of this node takes its name
+            // again on another node at once. The inbox and the links stop with the node side (StopServing says why).
+            foreach (var c in _live.Values)
+                if (!c.Lost) _side.Names.Tell(new NameRelease(c.Name, _node, c.Token), _inbox);
+            foreach (var (token, key) in _holds) _side.Names.Tell(new NameRelease(key, _node, token), _inbox);
+            return;
+        }
         _links?.Clear();
         _side.System.Stop(_inbox);
+    }
+
+    // How long the shutdown waits for the registry to have said so (it answers at once unless it has stopped).
+    private static readonly TimeSpan StopServingWait = TimeSpan.FromSeconds(2);
+
+    // This node has begun to stop. Its sessions end next, and then its registry, while the node side leaves the cluster
+    // only after that (~4 s later its removal reached the others): a DM to one of its clients meanwhile went to a stopped
+    // inbox and waited out the delivery timeout (5 s, "the recipient's node did not answer"; a kept DM to a reserved name
+    // was held then, and could come twice, live and at the next login), and `who` listed its clients. Now an empty roster
+    // goes out at once (the others drop its clients from `who` and their directories, and announce them left), and until
+    // the others have it the inbox answers their DMs "not online" (ClusterInboxActor.Leave) instead of handing them on.
+    private void OnStopServing()
+    {
+        if (_stopping) return;
+        _stopping = true;
+        _inbox.Tell(new NodeStopping(_node));
+        PublishRoster();
     }
 
     // ---- names ----
@@ -319,8 +352,14 @@ public sealed class ClusterBackend : IRegistryBackend
         }
         // A change goes out at the next tick; an unchanged roster is repeated now and then for nodes that missed one.
         if (!_rosterDirty && ++_rosterTicks % 8 != 0) return;
+        PublishRoster();
+    }
+
+    private void PublishRoster()
+    {
         _rosterDirty = false;
-        var entries = _live.Values.Where(c => c is { Lost: false, Served: true }).Select(c => new RosterEntry(c.Name, c.Since.ToUnixTimeMilliseconds(), c.Token)).ToArray();
+        var entries = _stopping ? []
+            : _live.Values.Where(c => c is { Lost: false, Served: true }).Select(c => new RosterEntry(c.Name, c.Since.ToUnixTimeMilliseconds(), c.Token)).ToArray();
         _side.Mediator.Tell(new Publish(PubSubRouter.RosterTopic, new NodeRoster(_node, _rosterBase + ++_rosterVersion, entries, _inbox)), _inbox);
     }
 
@@ -332,6 +371,10 @@ public sealed class ClusterBackend : IRegistryBackend
             case LostSettled s: _lost.Settled(s.Node); return Handled.Done;
             case HoldExpired e: OnHoldExpired(e); return Handled.Done;
             case Reassert: OnReassert(); return Handled.Done;
+            case StopServing:
+                OnStopServing();
+                sender.Tell(Done.Instance);
+                return Handled.Done;
             case LeaseExpired:
                 _seq.Leasing = false;
                 EnsureLease();
@@ -421,6 +464,12 @@ public sealed class ClusterBackend : IRegistryBackend
     internal sealed record ClaimExpired(long Token);
 
     private sealed record HoldExpired(long Token);
+
+    // Internal: a spec delivers it itself instead of running the system's shutdown (ClusterRegistrySpecs).
+    internal sealed record StopServing
+    {
+        public static readonly StopServing Instance = new();
+    }
 
     private sealed record LostSettled(string Node);
 

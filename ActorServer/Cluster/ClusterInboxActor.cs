@@ -20,7 +20,9 @@ public sealed class ClusterInboxActor : ReceiveActor
     private readonly IActorRef _mediator;
     private readonly string[] _topics;
     private readonly LocalSessions _local;
+    private readonly RelayBook _relays;
     private readonly NodeLinks? _links;
+    private string _node = "";
 
     /// <param name="links">Where the sessions' answers to other nodes' DMs leave by (gathered per node); null: each goes
     /// to the other node's inbox on its own.</param>
@@ -30,7 +32,9 @@ public sealed class ClusterInboxActor : ReceiveActor
         _mediator = mediator;
         _topics = topics;
         _local = local;
+        _relays = relays;
         _links = links;
+        Receive<NodeStopping>(m => Leave(m.Node));
         Receive<NameAnswer>(Pass);
         Receive<SeqLeased>(Pass);
         Receive<NodeRoster>(Pass);
@@ -70,8 +74,42 @@ public sealed class ClusterInboxActor : ReceiveActor
 
     private void Pass(object message) => _registry.Tell(message, Self);
 
+    // The node has begun to stop: its sessions are ending and its registry will stop before the node leaves the cluster.
+    // Another node's DM is answered "not online" at once, never handed to a session that may end before it answers (the
+    // sender waited out its delivery timeout, and a kept DM then held for the next login could come twice). Answers to
+    // this node's own DMs still go to their sessions. It lives on until the node side stops, after the other nodes have
+    // had this node's last (empty) roster: a DM sent to a stopped inbox would wait out the timeout all the same.
+    private void Leave(string node)
+    {
+        _node = node;
+        Become(() =>
+        {
+            Receive<Relayed>(m => m.Inner is Deliver, m => Refuse((Deliver)m.Inner, _links?.To(((Deliver)m.Inner).ReplyTo)));
+            Receive<Delivered>(m => _relays.Answer(m));
+            Receive<RelayedBatch>(m =>
+            {
+                IActorRef? from = null, link = null;
+                foreach (var item in m.Items)
+                    if (item is Deliver d)
+                    {
+                        if (!ReferenceEquals(d.ReplyTo, from)) link = _links?.To(from = d.ReplyTo);
+                        Refuse(d, link);
+                    }
+                    else if (item is Delivered a) _relays.Answer(a);
+            });
+            ReceiveAny(_ => { }); // the registry is stopping: rosters, broadcasts and membership are no one's now
+        });
+    }
+
+    private void Refuse(Deliver m, IActorRef? link) =>
+        NodeAnswer.To(link ?? m.ReplyTo, new Delivered(m.Id, Codes.NotOnline, RegistryText.NotOnlineNodeStopping(m.To, _node)), Self);
+
     // The recipient's answer goes back by the link to the sending node's inbox, with the other DMs' answers.
     private void Deliver(Deliver m) => Deliver(m, _links?.To(m.ReplyTo));
 
     private void Deliver(Deliver m, IActorRef? link) => _local.Deliver(link is null ? m : m with { ReplyTo = link }, Self);
 }
+
+/// <summary>This node has begun to stop (from its registry, local only): the inbox refuses other nodes' DMs from now on.</summary>
+/// <param name="Node">This node's client-facing address, named in the refusal.</param>
+public sealed record NodeStopping(string Node);

@@ -23,6 +23,9 @@ public static class RegistryText
 
     public static string NotOnline(string name) => $"{name} is not online";
 
+    /// <summary>A DM for a client of a node that has begun to stop (Ctrl-C, SIGTERM): its session is ending.</summary>
+    public static string NotOnlineNodeStopping(string name, string node) => $"{name} is not online: their node {node} is stopping";
+
     /// <summary>A client's message refused because what waits for <paramref name="node"/> (HOST:PORT) is past
     /// <c>switchboard.max-unsent-bytes-node-chat</c>.</summary>
     public static string NodeFull(string node) => $"node {node} is not keeping up; message not sent, try again later";

@@ -187,6 +187,36 @@ public sealed class ClusterSpecs
         }
     }
 
+    // Ctrl-C or SIGTERM: the node leaves, and says so before its sessions end. A DM to one of its clients meanwhile
+    // went to an inbox that had stopped, waited out the delivery timeout (5 s) and was answered "the recipient's node
+    // did not answer" (a reserved recipient's: 202 after 5 s, and maybe twice, live and at the next login), while `who`
+    // listed the client until the node was removed (~4 s after the signal).
+    [Fact]
+    public async Task A_DM_to_a_client_of_a_node_being_stopped_is_answered_not_online_never_left_to_wait_for_the_node()
+    {
+        await using var cluster = await ThreeNodes.StartAsync();
+        await using var alice = await cluster[0].ConnectAsync("alice");
+        await using var carol = await cluster[2].ConnectAsync("carol");
+        Assert.Equal(200, Code(carol.Registration));
+        await WaitForAsync(alice, "tell carol before", r => Code(r) == 200, TimeSpan.FromSeconds(20));
+
+        var stopping = cluster[2];
+        stopping.Process.Signal(Posix.SIGTERM);
+        var answers = new List<JsonElement>();
+        var sw = Stopwatch.StartNew();
+        // Until the node has exited and its client is not online for the others.
+        while (!stopping.Process.HasExited || answers.Count == 0 || Code(answers[^1]) != 404)
+        {
+            answers.Add(await alice.SendAsync($"tell carol during-{answers.Count}"));
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(60).Scaled(), "the stopped node still served carol a minute after its SIGTERM");
+            await Task.Delay(50);
+        }
+        // Delivered (before the node began to leave), or not online at once: never left to the delivery timeout.
+        Assert.All(answers, a => Assert.True(Code(a) == 200 || (Code(a) == 404 && a.GetProperty("error").GetString()!.StartsWith("carol is not online")), a.ToString()));
+        Assert.Equal(0, await stopping.Process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        await WaitForAsync(alice, "who", w => !Names(w).Contains("carol"), TimeSpan.FromSeconds(20));
+    }
+
     [Fact]
     public async Task A_users_config_overrides_cluster_keys_and_a_copy_of_server_hocon_leaves_the_node_port_working()
     {

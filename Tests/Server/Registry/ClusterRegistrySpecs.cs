@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
@@ -325,6 +326,42 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
         _inbox.Tell(new Relayed(new Deliver(10, "bob", "zed", "hi", there.Ref), There));
         var answer = Assert.IsType<Delivered>(Assert.Single(there.ExpectMsg<RelayedBatch>().Items));
         Assert.Equal((10L, Codes.NotOnline, "zed is not online"), (answer.Id, answer.Code, answer.Error));
+    }
+
+    // Ctrl-C or SIGTERM: the node's sessions end, then its registry and inbox, and only then does its node side leave the
+    // cluster (~4 s later the others saw it removed). A DM another node sent meanwhile went to a stopped inbox and waited
+    // out the delivery timeout. The shutdown's first phase tells the registry (StopServing) before any session ends.
+    [Fact]
+    public void A_node_that_begins_to_stop_says_its_clients_are_gone_answers_other_nodes_DMs_not_online_and_frees_its_names()
+    {
+        Start("alice");
+        var session = CreateTestProbe();
+        _local.Set("alice", session.Ref);
+        Registry.Tell(MaintainNow.Instance);
+        _mediator.FishForMessage<Publish>(p => p.Message is NodeRoster r && r.Entries.Any(e => e.Name == "alice"));
+
+        Registry.Tell(ClusterBackend.StopServing.Instance, TestActor);
+        ExpectMsg<Done>();
+        // The others hear at once that this node serves nobody: their `who` and directories drop alice.
+        var roster = (NodeRoster)_mediator.FishForMessage<Publish>(p => p.Message is NodeRoster).Message;
+        Assert.Empty(roster.Entries);
+        // Their DMs meanwhile are answered "not online", never handed to a session that is ending.
+        var there = CreateTestProbe();
+        _inbox.Tell(new Relayed(new Deliver(9, "bob", "alice", "hi", there.Ref), There));
+        var answer = Assert.IsType<Delivered>(Assert.Single(there.ExpectMsg<RelayedBatch>().Items));
+        Assert.Equal((9L, Codes.NotOnline, $"alice is not online: their node {Here} is stopping"), (answer.Id, answer.Code, answer.Error));
+        session.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Registry.Tell(MaintainNow.Instance);
+        Assert.All(_mediator.ReceiveWhile(TimeSpan.FromMilliseconds(200), m => m).OfType<Publish>().Select(p => p.Message).OfType<NodeRoster>(),
+            r => Assert.Empty(r.Entries));
+
+        // The registry stops: its names are freed at once, and the inbox goes on answering until the node side stops.
+        Watch(Registry);
+        Sys.Stop(Registry);
+        ExpectTerminated(Registry);
+        Assert.Equal("alice", _names.FishForMessage<NameRelease>(r => r.Name == "alice").Name);
+        _inbox.Tell(new Relayed(new Deliver(10, "bob", "alice", "again", there.Ref), There));
+        Assert.Equal((10L, Codes.NotOnline), Assert.IsType<Delivered>(Assert.Single(there.ExpectMsg<RelayedBatch>().Items)) is var a ? (a.Id, a.Code) : default);
     }
 
     [Fact]
