@@ -329,7 +329,10 @@ public sealed class ClusterBackend : IRegistryBackend
         return everyone;
     }
 
-    public string? NodeOf(string name) => _byName.ContainsKey(name) ? _node : _rosters.NodeOf(name);
+    public string? NodeOf(string name) => _byName.ContainsKey(name) ? _node : _rosters.ServingNodeOf(name);
+
+    public string? NotOnlineWhy(string name) =>
+        _rosters.SilentNodeOf(name) is { } node ? RegistryText.NotOnlineNodeSilent(name, node) : null;
 
     public Census Census() => new(_byName.Count + _rosters.Clients, _rosters.Nodes());
 
@@ -402,8 +405,13 @@ public sealed class ClusterBackend : IRegistryBackend
             case ClusterEvent.UnreachableMember m:
                 _lost.Lost(NodeSide.FrontOf(m.Member));
                 _core.Timers.Cancel(("lost", NodeSide.FrontOf(m.Member)));
+                // Its clients cannot be reached: out of `who` and not online to a DM now, not when it is removed (~5 s later).
+                Announce([], _rosters.Silent(NodeSide.FrontOf(m.Member)));
                 return Handled.Done;
-            case ClusterEvent.ReachableMember m: _lost.Settled(NodeSide.FrontOf(m.Member)); return Handled.Done;
+            case ClusterEvent.ReachableMember m:
+                _lost.Settled(NodeSide.FrontOf(m.Member));
+                Announce(_rosters.Answering(NodeSide.FrontOf(m.Member)), []);
+                return Handled.Done;
             case ClusterEvent.IReachabilityEvent: return Handled.Done;
             case ClusterEvent.IMemberEvent: return Handled.Done;
             default: return Handled.Unknown;
@@ -420,10 +428,10 @@ public sealed class ClusterBackend : IRegistryBackend
         var node = NodeSide.FrontOf(member);
         // A claim sent before the removal may still time out on the shard that lived there.
         if (_lost.Has(node)) _core.Timers.StartSingleTimer(("lost", node), new LostSettled(node), _settings.ClaimTimeout);
-        var left = _rosters.MemberGone(node);
+        var left = _rosters.MemberGone(node, out var wasSilent);
         if (left.Count == 0) return;
         _core.Log.Info("node {0} left the cluster with {1} client(s)", node, left.Count);
-        Announce([], left);
+        if (!wasSilent) Announce([], left); // else announced when it stopped answering
     }
 
     // Announced at the next tick, all of them in one PresenceChanged, as a single host announces what changed between two

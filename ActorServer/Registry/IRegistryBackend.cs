@@ -94,6 +94,10 @@ public interface IRegistryBackend
     /// <summary>The node <paramref name="name"/> is online on, or null.</summary>
     string? NodeOf(string name);
 
+    /// <summary>Why <paramref name="name"/>, which <see cref="NodeOf"/> does not find, is not online, when the backend
+    /// knows more than that (cluster: their node stopped answering); null: the plain "not online".</summary>
+    string? NotOnlineWhy(string name) => null;
+
     /// <summary>How many clients are online and the live nodes: what a broadcast needs.</summary>
     Census Census();
 

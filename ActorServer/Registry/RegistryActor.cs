@@ -233,7 +233,7 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
     private void OnRouteTell(RouteTell m)
     {
         var node = _backend.NodeOf(m.To);
-        if (node is null) m.Session.Tell(new RouteResult(m.Id, Codes.NotOnline, RegistryText.NotOnline(m.To), 0));
+        if (node is null) m.Session.Tell(new RouteResult(m.Id, Codes.NotOnline, _backend.NotOnlineWhy(m.To) ?? RegistryText.NotOnline(m.To), 0));
         else if (node != _node && _router.Full(node) is { } full) m.Session.Tell(new RouteResult(m.Id, Codes.Unavailable, RegistryText.NodeFull(full), 0));
         else if (node == _node) _localGateway.Tell(new Deliver(m.Id, m.From, m.To, m.Text, m.Session, m.MsgId, m.TimeMs), Self);
         else _router.Deliver(node, new Deliver(_relays.Add(m.Session, m.Id), m.From, m.To, m.Text, _router.ReplyAddress, m.MsgId, m.TimeMs));

@@ -23,6 +23,9 @@ public static class RegistryText
 
     public static string NotOnline(string name) => $"{name} is not online";
 
+    /// <summary>A DM for a client of a node the cluster marked unreachable: nothing reaches it while it stays so.</summary>
+    public static string NotOnlineNodeSilent(string name, string node) => $"{name} is not online: their node {node} stopped answering";
+
     /// <summary>A DM for a client of a node that has begun to stop (Ctrl-C, SIGTERM): its session is ending.</summary>
     public static string NotOnlineNodeStopping(string name, string node) => $"{name} is not online: their node {node} is stopping";
 

@@ -8,7 +8,7 @@ namespace Switchboard.Tests.Support;
 public static class ClusterMembers
 {
     // Akka.Cluster builds members itself; a spec needs one that serves a client-facing address (its role).
-    public static Member Serving(string node, Address? at = null)
+    public static Member Serving(string node, Address? at = null, MemberStatus status = MemberStatus.Up)
     {
         var host = node[..node.LastIndexOf(':')];
         var unique = new UniqueAddress(at ?? new Address("akka.ssl.tcp", "switchboard", host, 4054), 1);
@@ -20,6 +20,6 @@ public static class ClusterMembers
             : p.HasDefaultValue ? p.DefaultValue : null).ToArray();
         var joining = (Member)create.Invoke(null, args)!;
         var copy = typeof(Member).GetMethod("Copy", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, [typeof(MemberStatus)])!;
-        return (Member)copy.Invoke(joining, [MemberStatus.Up])!;
+        return (Member)copy.Invoke(joining, [status])!;
     }
 }

@@ -61,7 +61,7 @@ public sealed class NodeDirectorySpecs : Akka.TestKit.Xunit2.TestKit
         _rosters.Apply(Roster(B, 3, _b.Ref));
         Assert.True(Send("carol"));
         Sent(_c);
-        _rosters.MemberGone(C);
+        _rosters.MemberGone(C, out _);
         Assert.False(Send("carol"));
         _b.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }

@@ -364,6 +364,47 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
         Assert.Equal((10L, Codes.NotOnline), Assert.IsType<Delivered>(Assert.Single(there.ExpectMsg<RelayedBatch>().Items)) is var a ? (a.Id, a.Code) : default);
     }
 
+    // A node killed with kill -9: `who` listed its clients until the cluster removed it (~12 s), and a DM to one of them
+    // meanwhile waited out the delivery timeout (5 s, "the recipient's node did not answer") though the cluster had marked
+    // the node unreachable ~7 s after the kill. While a member is unreachable its clients are out of `who`, announced
+    // left, and a DM to one is answered 404 at once, naming their node; they are back when it answers again.
+    [Fact]
+    public void The_clients_of_a_node_that_stopped_answering_leave_who_and_a_DM_to_one_is_answered_404_at_once_until_it_answers_again()
+    {
+        Start("alice");
+        var there = NodeThereWithInbox("bob");
+        var member = ClusterMembers.Serving(There, there.Ref.Path.Address);
+        string[] Who()
+        {
+            Registry.Tell(new WhoQuery(1), TestActor);
+            return [.. ExpectMsg<WhoList>().Clients.Select(c => c.Name).Order()];
+        }
+        Assert.Equal(["alice", "bob"], Who());
+
+        _inbox.Tell(new ClusterEvent.UnreachableMember(member));
+        Gateway.FishForMessage<PresenceChanged>(p => p.Left.Any(c => c.Name == "bob"));
+        Assert.Equal(["alice"], Who());
+        // Not sent to its node (the sessions' directory forgot bob): the registry answers at once.
+        Assert.False(_directory.TrySend(CreateTestProbe().Ref, 1, "alice", "bob", "hi", 0, 0));
+        var session = CreateTestProbe();
+        Registry.Tell(new RouteTell(2, "alice", "bob", "hi", session.Ref));
+        var answer = session.ExpectMsg<RouteResult>();
+        Assert.Equal((Codes.NotOnline, $"bob is not online: their node {There} stopped answering"), (answer.Code, answer.Error));
+        there.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        _inbox.Tell(new ClusterEvent.ReachableMember(member));
+        Gateway.FishForMessage<PresenceChanged>(p => p.Joined.Any(c => c.Name == "bob"));
+        Assert.Equal(["alice", "bob"], Who());
+        Assert.True(_directory.TrySend(CreateTestProbe().Ref, 3, "alice", "bob", "hi", 0, 0));
+
+        // Removed while unreachable: bob was announced left once, when the node stopped answering.
+        _inbox.Tell(new ClusterEvent.UnreachableMember(member));
+        Gateway.FishForMessage<PresenceChanged>(p => p.Left.Any(c => c.Name == "bob"));
+        _inbox.Tell(new ClusterEvent.MemberRemoved(ClusterMembers.Serving(There, there.Ref.Path.Address, MemberStatus.Removed), MemberStatus.Down));
+        Assert.Equal(["alice"], Who());
+        Assert.DoesNotContain(Gateway.ReceiveWhile(TimeSpan.FromMilliseconds(300), m => m), m => m is PresenceChanged);
+    }
+
     [Fact]
     public void A_roster_naming_an_inbox_off_its_members_own_address_is_not_used_and_its_clients_are_reached_through_the_registry()
     {
