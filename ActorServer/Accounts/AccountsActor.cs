@@ -31,7 +31,7 @@ public sealed class AccountsActor : ReceiveActor
     private readonly AccountSettings _settings;
     private readonly ReservedNames? _reserved;
     private readonly TimeProvider _clock;
-    private readonly DataFileGuard? _file;
+    private readonly IWriteGuard? _file;
     private readonly SwitchboardMetrics? _metrics;
     private readonly Func<string, Task<bool>>? _mayHold;
     private readonly IActorRef? _registry;
@@ -58,7 +58,7 @@ public sealed class AccountsActor : ReceiveActor
     /// store with no other.</param>
     /// <param name="lookAlike">The store's own answer, read under that hold: a name reserved there now that differs from
     /// the given one only in case, or null.</param>
-    public AccountsActor(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null, DataFileGuard? file = null, SwitchboardMetrics? metrics = null,
+    public AccountsActor(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null, IWriteGuard? file = null, SwitchboardMetrics? metrics = null,
         Func<string, Task<bool>>? mayHold = null, IActorRef? registry = null, Func<string, Task<string?>>? lookAlike = null)
     {
         _registry = registry;
@@ -119,7 +119,7 @@ public sealed class AccountsActor : ReceiveActor
         Context.System.EventStream.Subscribe<ReservationHeard>(Self);
     }
 
-    public static Props Props(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null, DataFileGuard? file = null, SwitchboardMetrics? metrics = null,
+    public static Props Props(AccountSettings settings, TimeProvider clock, ReservedNames? reserved = null, IWriteGuard? file = null, SwitchboardMetrics? metrics = null,
         Func<string, Task<bool>>? mayHold = null, IActorRef? registry = null, Func<string, Task<string?>>? lookAlike = null) =>
         Akka.Actor.Props.Create(() => new AccountsActor(settings, clock, reserved, file, metrics, mayHold, registry, lookAlike));
 
@@ -208,7 +208,7 @@ public sealed class AccountsActor : ReceiveActor
                 _log.Error("{0}: account changes are answered 503: {1}", problem.Text, fix);
             else if (problem is not null)
                 _log.Error("{0}: account changes are answered 503 until it is back: put the same file back (no restart needed), or restore a backup with the server stopped (docs/operating.md#backup-and-restore)", problem.Text);
-            else _log.Info("data file {0} is back: account changes are accepted again", _file!.Path);
+            else _log.Info("{0}: account changes are accepted again", _file!.Back);
             _fileProblem = problem;
         }
         return problem is not null;

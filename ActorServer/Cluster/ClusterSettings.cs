@@ -10,8 +10,10 @@ namespace Switchboard.Server.Cluster;
 /// <param name="RosterInterval">How soon a change of this node's clients reaches the other nodes (who, presence, DMs).</param>
 /// <param name="Shards">Shards of the name registry (a few per node is plenty).</param>
 /// <param name="MaxClients">Names one node holds at most (claims waiting for their answer included); past it 503.</param>
+/// <param name="StoreClaimRenew">How often each member renews its cluster's claim on the database (<see cref="StoreClaimActor"/>).</param>
+/// <param name="StoreClaimLease">How long after its last renewal a cluster's claim lapses, so another cluster may take it.</param>
 public sealed record ClusterSettings(TimeSpan ReassertInterval, TimeSpan RecoverFor, TimeSpan ClaimTimeout, long SeqLease,
-    TimeSpan RosterInterval, int Shards, TimeSpan MajorityTimeout, int MaxClients = 4096)
+    TimeSpan RosterInterval, int Shards, TimeSpan MajorityTimeout, int MaxClients = 4096, TimeSpan StoreClaimRenew = default, TimeSpan StoreClaimLease = default)
 {
     public static ClusterSettings Create(Config c) => new(
         c.RequiredTimeSpan("switchboard.cluster.reassert-interval"),
@@ -21,5 +23,7 @@ public sealed record ClusterSettings(TimeSpan ReassertInterval, TimeSpan Recover
         c.RequiredTimeSpan("switchboard.cluster.roster-interval"),
         c.RequiredInt("switchboard.cluster.shards"),
         c.RequiredTimeSpan("switchboard.cluster.majority-timeout"),
-        c.RequiredInt("switchboard.cluster.max-clients"));
+        c.RequiredInt("switchboard.cluster.max-clients"),
+        c.RequiredTimeSpan("switchboard.cluster.store-claim-renew"),
+        c.RequiredTimeSpan("switchboard.cluster.store-claim-lease"));
 }

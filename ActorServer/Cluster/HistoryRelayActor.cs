@@ -31,6 +31,7 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
     private readonly Func<CancellationToken, Task<ReservedNames>>? _reread;
     private readonly TimeSpan _rereadAfter;
     private readonly LostNodes? _lost;
+    private readonly IWriteGuard? _claim;
     private static readonly TimeSpan RereadWithin = TimeSpan.FromSeconds(30);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     // A post is answered late when its conversation's node was killed (written once the shard has moved, ~12 s), and
@@ -45,9 +46,12 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
     /// <param name="reread">Reads the store's reserved names afresh (null: never), <paramref name="rereadAfter"/> after the
     /// subscription to the other nodes' notices is acknowledged.</param>
     /// <param name="lost">Kept from the cluster's membership events (null: not kept, no subscription).</param>
+    /// <param name="claim">Whether this cluster holds its database's claim: kept messages, holds and read markers are
+    /// answered 503 while it does not (another cluster writes the same conversations).</param>
     public HistoryRelayActor(IActorRef conversations, IActorRef inboxes, IActorRef mediator, ReservedNames reserved, TimeSpan timeout,
-        Func<CancellationToken, Task<ReservedNames>>? reread = null, TimeSpan rereadAfter = default, LostNodes? lost = null)
+        Func<CancellationToken, Task<ReservedNames>>? reread = null, TimeSpan rereadAfter = default, LostNodes? lost = null, IWriteGuard? claim = null)
     {
+        _claim = claim;
         _conversations = conversations;
         _inboxes = inboxes;
         _mediator = mediator;
@@ -56,13 +60,22 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
         _reread = reread;
         _rereadAfter = rereadAfter;
         _lost = lost;
-        Receive<Post>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }, PostSweeps));
+        Receive<Post>(FromHere, m =>
+        {
+            if (Writable(m.Ticket)) Ask(_conversations, m.Ticket, t => m with { Ticket = t }, PostSweeps);
+        });
         // Asking these twice does no harm (a hold is held once, a marker only moves on): asked again after a node's loss.
         Receive<ReadHistory>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }, again: true));
-        Receive<MarkReadUpTo>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }, again: true));
+        Receive<MarkReadUpTo>(FromHere, m =>
+        {
+            if (Writable(m.Ticket)) Ask(_conversations, m.Ticket, t => m with { Ticket = t }, again: true);
+        });
         Receive<Fetch>(FromHere, m => Ask(_conversations, m.Ticket, t => m with { Ticket = t }, again: true));
         Receive<ReadMarkers>(FromHere, m => Ask(_inboxes, m.Ticket, t => m with { Ticket = t }, again: true));
-        Receive<Hold>(FromHere, m => Ask(_inboxes, m.Ticket, t => m with { Ticket = t }, again: true));
+        Receive<Hold>(FromHere, m =>
+        {
+            if (Writable(m.Ticket)) Ask(_inboxes, m.Ticket, t => m with { Ticket = t }, again: true);
+        });
         Receive<CollectAway>(FromHere, m => Ask(_inboxes, m.Ticket, t => m with { Ticket = t }, again: true));
         Receive<AwayDelivered>(FromHere, m => _inboxes.Tell(m, ActorRefs.NoSender));
         Receive<ForgetMarker>(FromHere, m => _inboxes.Tell(m, ActorRefs.NoSender));
@@ -124,8 +137,8 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(IActorRef conversations, IActorRef inboxes, IActorRef mediator, ReservedNames reserved, TimeSpan timeout,
-        Func<CancellationToken, Task<ReservedNames>>? reread = null, TimeSpan rereadAfter = default, LostNodes? lost = null) =>
-        Akka.Actor.Props.Create(() => new HistoryRelayActor(conversations, inboxes, mediator, reserved, timeout, reread, rereadAfter, lost));
+        Func<CancellationToken, Task<ReservedNames>>? reread = null, TimeSpan rereadAfter = default, LostNodes? lost = null, IWriteGuard? claim = null) =>
+        Akka.Actor.Props.Create(() => new HistoryRelayActor(conversations, inboxes, mediator, reserved, timeout, reread, rereadAfter, lost, claim));
 
     // What the store says now, folded by number into what this node believes: a name found reserved with a newer event is
     // news; one no longer found, whose number nothing heard since has passed, was released (a release's row is not read
@@ -162,6 +175,14 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
     }
 
     // A session, in this process (the client-facing system): never a message from another node.
+    // The claim's episodes are logged by StoreClaimActor; each refused write is the session's to answer.
+    private bool Writable(long ticket)
+    {
+        if (_claim?.Problem() is null) return true;
+        Sender.Tell(new HistoryFailed(ticket, Codes.Unavailable, HistoryText.ClaimedElsewhere));
+        return false;
+    }
+
     private bool FromHere(object _) => Sender.Path.Address.HasLocalScope && !Sender.IsNobody();
 
     private void Ask(IActorRef region, long ticket, Func<long, object> retick, long sweeps = 2, bool again = false)

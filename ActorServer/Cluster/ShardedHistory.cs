@@ -17,8 +17,9 @@ public static class ShardedHistory
     /// <param name="reread">Reads the store's reserved names afresh: once, when this node's subscription to the others'
     /// reservation notices has reached them (<see cref="HistoryRelayActor"/>).</param>
     /// <param name="lost">The node's view of members lost a moment ago, which the relay keeps.</param>
+    /// <param name="claim">Whether the cluster holds its database's claim (<see cref="StoreClaimGate"/>): the relay refuses writes while not.</param>
     public static IActorRef Start(NodeSide side, int shards, HistorySettings settings, ReservedNames reserved, SwitchboardMetrics? metrics,
-        Func<CancellationToken, Task<ReservedNames>>? reread = null, LostNodes? lost = null)
+        Func<CancellationToken, Task<ReservedNames>>? reread = null, LostNodes? lost = null, IWriteGuard? claim = null)
     {
         var system = side.System;
         var sharding = ClusterSharding.Get(system);
@@ -36,7 +37,7 @@ public static class ShardedHistory
 #pragma warning disable AK1008 // top-level on the node side on purpose: the entities' answers must reach it from other nodes
         // The other nodes' mediators learn of a subscription by gossip: a few rounds after it is acknowledged they have.
         var gossip = system.Settings.Config.GetTimeSpan("akka.cluster.pub-sub.gossip-interval", TimeSpan.FromSeconds(1));
-        return system.ActorOf(HistoryRelayActor.Props(conversations, inboxes, side.Mediator, reserved, settings.Timeout, reread, gossip * 3, lost),
+        return system.ActorOf(HistoryRelayActor.Props(conversations, inboxes, side.Mediator, reserved, settings.Timeout, reread, gossip * 3, lost, claim),
             Capability.NewName("history-"));
 #pragma warning restore AK1008
     }

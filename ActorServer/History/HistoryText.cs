@@ -19,6 +19,9 @@ public static class HistoryText
             _ => why,
         }}; the recipient has it, do not send it again)";
 
+    /// <summary>A cluster whose database another cluster claims writes nothing (StoreClaimActor): its operator is told the rest.</summary>
+    public const string ClaimedElsewhere = "history store in use by another cluster of servers: nothing is kept until their operator has stopped one of them";
+
     /// <summary>How a request nobody answered while the cluster has just lost a node starts: not the store's failure (it
     /// is fine), but its conversation or inbox moving off that node once the cluster has downed it.</summary>
     public const string MovingReason = "conversation moving";

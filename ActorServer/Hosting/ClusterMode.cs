@@ -47,6 +47,9 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
     private NodeSide? _side;
     private PostgresStore? _store;
     private NodeDirectory? _directory;
+    // With --db: whether this node's cluster holds the database's claim (StoreClaimActor), and this node as the claim names it.
+    private readonly StoreClaimGate _claim = new();
+    private string? _claimant;
     // Set by the node side's store check when this node's database is not the cluster's (before its system stops).
     private volatile string? _refusal;
 
@@ -86,6 +89,8 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
         _cluster = ClusterSettings.Create(_nodeHocon);
         if (_cluster.RecoverFor <= _cluster.ReassertInterval)
             throw new ConfigurationException("switchboard.cluster.recover-for must be longer than reassert-interval");
+        if (_cluster.StoreClaimLease <= _cluster.StoreClaimRenew * 2)
+            throw new ConfigurationException("switchboard.cluster.store-claim-lease must be more than twice store-claim-renew");
     }
 
     public bool KeepsData => false;
@@ -96,10 +101,10 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
         IActorRef registry)
     {
         if (_store is null) return (null, null);
-        var (accounts, reserved) = _side!.System.StartAccounts(_store, metrics, registry);
+        var (accounts, reserved) = _side!.System.StartAccounts(_store, metrics, registry, _claim);
         var store = _store;
         var lost = new LostNodes();
-        var relay = ShardedHistory.Start(_side, _cluster!.Shards, _store.History, reserved, metrics, cancel => store.ReservedNamesAsync(_side.System, cancel), lost);
+        var relay = ShardedHistory.Start(_side, _cluster!.Shards, _store.History, reserved, metrics, cancel => store.ReservedNamesAsync(_side.System, cancel), lost, _claim);
         // In the sessions' system: the answers an ended session leaves are its dead letters.
         var unfinished = system.ActorOf(UnfinishedHoldsActor.Props(relay, _store.History.Timeout), "unfinished-holds");
         return (accounts, new HistoryDesk(relay, reserved, _store.History, _side.System.EventStream, unfinished, lost));
@@ -175,6 +180,20 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
                 return 1;
             }
         }
+        if (_store is not null)
+        {
+            // Only now: the claim's table is made with the store's id (IdentifyAsync). Serves once the claim is held.
+            var store = _store;
+            var lease = _cluster!.StoreClaimLease;
+            _claimant = StoreClaims.IdOf(Akka.Cluster.Cluster.Get(_side.System).SelfUniqueAddress);
+            _side.System.ActorOf(StoreClaimActor.Props(ask => store.ClaimAsync(ask, lease, CancellationToken.None), _claim, store.Url, _cluster.StoreClaimRenew,
+                lease, why =>
+                {
+                    _refusal = why;
+                    CoordinatedShutdown.Get(_side.System).Run(StoreClaimedElsewhere.Instance);
+                }), "store-claim");
+        }
+        else _claim.Held();
         Akka.Cluster.Cluster.Get(_side.System).RegisterOnMemberUp(() => _up.TrySetResult());
         _ = AnnounceWhenReadyAsync(node.Services.GetRequiredService<ILoggerFactory>().CreateLogger("cluster"));
         return null;
@@ -195,6 +214,11 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
         var neverUp = _gone.Task.IsCompleted && !_up.Task.IsCompleted && !Asked;
         _released = true;
         await _side.StopAsync(TimeSpan.FromSeconds(10));
+        // Off the claim once out of the cluster: the last node of a cluster stopped cleanly leaves the database free at once.
+        if (_store is not null && _claimant is not null && _claim.WhenFirstHeld.IsCompleted
+            && await _store.ReleaseClaimAsync(_claimant, TimeSpan.FromSeconds(5)) is { } unreleased)
+            Console.Error.WriteLine($"warning: this node could not take itself off the data store's claim ({unreleased}); another cluster may use the " +
+                $"database {_cluster!.StoreClaimLease.TotalSeconds:0} s after this one's last renewal");
         return downed || neverUp || _refusal is not null;
     }
 
@@ -210,7 +234,7 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
 
     private async Task AnnounceWhenReadyAsync(ILogger log)
     {
-        await Task.WhenAll(_up.Task, _readiness.WhenReady);
+        await Task.WhenAll(_up.Task, _readiness.WhenReady, _claim.WhenFirstHeld);
         log.LogInformation("node port {Address} (mutual TLS, cluster secret)", ((ExtendedActorSystem)_side!.System).Provider.DefaultAddress);
         _ready.TrySetResult();
     }

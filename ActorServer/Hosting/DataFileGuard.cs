@@ -15,7 +15,7 @@ namespace Switchboard.Server.Hosting;
 /// directory itself moved); without a watcher, at every ask. So a side file deleted is refused from the write after the
 /// watcher has seen it, a fraction of a millisecond later.</para>
 /// </summary>
-public sealed class DataFileGuard : IDisposable
+public sealed class DataFileGuard : IWriteGuard, IDisposable
 {
     private const long RecheckMs = 1000;
     private readonly ulong _inode;
@@ -38,6 +38,8 @@ public sealed class DataFileGuard : IDisposable
     }
 
     public string Path { get; }
+
+    public string Back => $"data file {Path} is back";
 
     /// <summary>What to do about a side file's problem (<see cref="DataFileProblem.Fix"/>).</summary>
     public const string RestartFix =

@@ -410,7 +410,7 @@ public static class DataStoreWiring
     /// a persistent actor first needs them. <paramref name="registry"/> holds a reserve's folded name on every node sharing
     /// the store (null: no other node shares it).</summary>
     public static (IActorRef Accounts, ReservedNames Reserved) StartAccounts(this ActorSystem system, IDataStore store, SwitchboardMetrics? metrics = null,
-        IActorRef? registry = null)
+        IActorRef? registry = null, IWriteGuard? guard = null)
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var reserved = store.ReservedNamesAsync(system, cancel.Token).GetAwaiter().GetResult();
@@ -418,7 +418,7 @@ public static class DataStoreWiring
         if (store is DataStore file) reserved.Times.Saw(file.NewestWriteMs());
         foreach (var (_, since) in reserved.All) reserved.Times.Saw(since);
         system.Log.Info("data store: {0} (accounts and history on, {1} reserved {2})", store, reserved.Count, reserved.Count == 1 ? "name" : "names");
-        var accounts = system.ActorOf(AccountsActor.Props(store.Accounts, TimeProvider.System, reserved, store.Guard, metrics, store.MayHoldAccountAsync,
+        var accounts = system.ActorOf(AccountsActor.Props(store.Accounts, TimeProvider.System, reserved, guard ?? store.Guard, metrics, store.MayHoldAccountAsync,
             registry, registry is null ? null : name => store.ReservedLookAlikeAsync(system, name)), "accounts");
         return (accounts, reserved);
     }

@@ -195,6 +195,10 @@ public sealed record PostgresStore : IDataStore
             await using var identify = new NpgsqlCommand(
                 $"CREATE TABLE IF NOT EXISTS {SchemaName}.switchboard_store (id uuid PRIMARY KEY); " +
                 $"INSERT INTO {SchemaName}.switchboard_store SELECT gen_random_uuid() WHERE NOT EXISTS (SELECT 1 FROM {SchemaName}.switchboard_store); " +
+                // The one claim row of the cluster using this database (ClaimAsync); no members: free.
+                $"CREATE TABLE IF NOT EXISTS {SchemaName}.switchboard_claim (id int PRIMARY KEY CHECK (id = 1), members text[] NOT NULL, " +
+                "fronts text[] NOT NULL, since timestamptz NOT NULL, renewed timestamptz NOT NULL); " +
+                $"INSERT INTO {SchemaName}.switchboard_claim VALUES (1, '{{}}', '{{}}', now(), now()) ON CONFLICT (id) DO NOTHING; " +
                 $"SELECT min(id::text) FROM {SchemaName}.switchboard_store", db);
             var id = await identify.ExecuteScalarAsync(cancel.Token) as string;
             // Closing the connection releases the lock.
@@ -207,6 +211,57 @@ public sealed record PostgresStore : IDataStore
         catch (Exception ex) when (Unreachable(ex, timeout) is { } why)
         {
             return (Guid.Empty, $"{refused}: {why}");
+        }
+    }
+
+    /// <summary>Renews or takes the database's claim for the cluster <paramref name="ask"/> describes, or finds another
+    /// cluster's (<see cref="Cluster.StoreClaims.Judge"/>): one transaction holding the row, its age and times at the
+    /// database's clock (<c>now()</c>), so no node's clock counts. Throws what Npgsql throws (the caller tries again).</summary>
+    public async Task<Cluster.StoreClaimAnswer> ClaimAsync(Cluster.StoreClaimAsk ask, TimeSpan lease, CancellationToken cancel)
+    {
+        await using var db = new NpgsqlConnection(_parsed.ConnectionString);
+        await db.OpenAsync(cancel);
+        await using var tx = await db.BeginTransactionAsync(cancel);
+        Cluster.StoreClaimRow row;
+        await using (var read = new NpgsqlCommand($"SELECT members, fronts, since, now() - renewed FROM {SchemaName}.switchboard_claim WHERE id = 1 FOR UPDATE", db, tx))
+        await using (var rows = await read.ExecuteReaderAsync(cancel))
+        {
+            if (!await rows.ReadAsync(cancel)) throw new InvalidOperationException($"table {SchemaName}.switchboard_claim holds no row");
+            row = new(rows.GetFieldValue<string[]>(0), rows.GetFieldValue<string[]>(1), rows.GetFieldValue<DateTime>(2), rows.GetFieldValue<TimeSpan>(3));
+        }
+        var verdict = Cluster.StoreClaims.Judge(row, ask.Known, lease);
+        if (verdict != Cluster.StoreClaimVerdict.Refuse)
+        {
+            await using var write = new NpgsqlCommand($"UPDATE {SchemaName}.switchboard_claim SET members = @members, fronts = @fronts, renewed = now(), " +
+                "since = CASE WHEN @take THEN now() ELSE since END WHERE id = 1", db, tx);
+            write.Parameters.AddWithValue("members", ask.Members.ToArray());
+            write.Parameters.AddWithValue("fronts", ask.Fronts.ToArray());
+            write.Parameters.AddWithValue("take", verdict == Cluster.StoreClaimVerdict.Take);
+            await write.ExecuteNonQueryAsync(cancel);
+        }
+        await tx.CommitAsync(cancel);
+        return new(verdict, row);
+    }
+
+    /// <summary>A node stopping cleanly takes itself off the claim: the last one's leaves it free, so a planned restart of
+    /// every node does not wait out the lease. Best effort within <paramref name="timeout"/> (else the lease frees it).</summary>
+    public async Task<string?> ReleaseClaimAsync(string member, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await using var db = await ConnectAsync(timeout, cancel.Token);
+            await using var release = new NpgsqlCommand($"UPDATE {SchemaName}.switchboard_claim SET " +
+                "members = ARRAY(SELECT m FROM unnest(members, fronts) WITH ORDINALITY AS u(m, f, i) WHERE m <> @me ORDER BY i), " +
+                "fronts = ARRAY(SELECT f FROM unnest(members, fronts) WITH ORDINALITY AS u(m, f, i) WHERE m <> @me ORDER BY i) " +
+                "WHERE id = 1 AND @me = ANY(members)", db);
+            release.Parameters.AddWithValue("me", member);
+            await release.ExecuteNonQueryAsync(cancel.Token);
+            return null;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            return ex is NpgsqlException && Unreachable(ex, timeout) is { } why ? why : $"no answer within {timeout.TotalSeconds:0.#} s";
         }
     }
 

@@ -1,0 +1,180 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Configuration;
+using Akka.TestKit.Xunit2;
+
+namespace Switchboard.Tests.Server.Cluster;
+
+/// <summary>
+/// The claim that keeps one cluster on one database, without a database: <see cref="StoreClaims.Judge"/> on rows of given
+/// ages, and <see cref="StoreClaimActor"/> of a one-node cluster over a claim table kept here with a manual clock (the
+/// database's clock in production), renewed only when a spec says so. The SQL itself runs in ClusterStoreClaimSpecs.
+/// </summary>
+public sealed class StoreClaimSpecs() : TestKit(Config.WithFallback(ActorTestConfig.TimeFactorConfig))
+{
+    private static readonly Config Config = ConfigurationFactory.ParseString("""
+        akka.loglevel = WARNING
+        akka.actor.provider = cluster
+        akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+        """);
+
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
+    private static readonly StoreClaimRow Free = new([], [], DateTime.UnixEpoch, TimeSpan.Zero);
+    private static readonly string[] Others = ["127.0.0.9:5001#7"];
+    private static readonly string[] OtherFronts = ["127.0.0.9:5000"];
+
+    [Fact]
+    public void A_claim_is_taken_when_free_or_lapsed_held_when_it_names_a_member_and_refused_when_another_cluster_renewed_it_within_the_lease()
+    {
+        var known = new HashSet<string> { "127.0.0.1:4001#1", "127.0.0.2:4001#2" };
+        Assert.Equal(StoreClaimVerdict.Take, StoreClaims.Judge(Free, known, Lease));
+        Assert.Equal(StoreClaimVerdict.Hold, StoreClaims.Judge(new(["127.0.0.2:4001#2", "127.0.0.3:4001#3"], ["a", "b"], DateTime.UnixEpoch, TimeSpan.FromSeconds(1)), known, Lease));
+        // Its own row, though it was not renewed for longer than the lease (this cluster's renewals failed a while).
+        Assert.Equal(StoreClaimVerdict.Hold, StoreClaims.Judge(new(["127.0.0.1:4001#1"], ["a"], DateTime.UnixEpoch, Lease * 2), known, Lease));
+        Assert.Equal(StoreClaimVerdict.Refuse, StoreClaims.Judge(new(Others, OtherFronts, DateTime.UnixEpoch, Lease - TimeSpan.FromTicks(1)), known, Lease));
+        Assert.Equal(StoreClaimVerdict.Take, StoreClaims.Judge(new(Others, OtherFronts, DateTime.UnixEpoch, Lease), known, Lease));
+        // The same node started again is another incarnation: not this cluster's member.
+        Assert.Equal(StoreClaimVerdict.Refuse, StoreClaims.Judge(new(["127.0.0.1:4001#9"], ["a"], DateTime.UnixEpoch, TimeSpan.Zero), known, Lease));
+    }
+
+    [Fact]
+    public async Task A_node_whose_cluster_finds_another_clusters_live_claim_never_serves_and_says_who_holds_it_and_the_fix()
+    {
+        var table = new ClaimTable(new ManualClock());
+        table.Write(Others, OtherFronts);
+        var refused = new TaskCompletionSource<string>();
+        var (gate, claim) = await StartAsync(table, why => refused.TrySetResult(why));
+
+        // The first look may have missed members a node just Up has not heard of: the next one decides.
+        await table.Asked(1);
+        Assert.False(refused.Task.IsCompleted);
+        claim.Tell(RenewClaim.Instance);
+        var why = await refused.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Contains("in use by another cluster: 127.0.0.9:5000 (node port 127.0.0.9:5001)", why);
+        Assert.Contains("--seeds 127.0.0.9:5001", why);
+        Assert.Contains("lapses 15 s after its last renewal (in about 15 s)", why);
+        Assert.False(gate.WhenFirstHeld.IsCompleted);
+        Assert.NotNull(gate.Problem());
+        Assert.Equal(Others, table.Row.Members);
+    }
+
+    [Fact]
+    public async Task A_node_takes_a_claim_whose_cluster_stopped_renewing_once_the_lease_has_passed_at_the_stores_clock()
+    {
+        var clock = new ManualClock();
+        var table = new ClaimTable(clock);
+        table.Write(Others, OtherFronts);
+        clock.Advance(Lease);
+        var (gate, _) = await StartAsync(table, _ => Assert.Fail("refused"));
+
+        await gate.WhenFirstHeld.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Null(gate.Problem());
+        Assert.Equal([StoreClaims.IdOf(Akka.Cluster.Cluster.Get(Sys).SelfUniqueAddress)], table.Row.Members);
+        Assert.Equal(clock.GetUtcNow().UtcDateTime, table.Row.Since);
+    }
+
+    [Fact]
+    public async Task A_serving_cluster_whose_renewal_finds_another_clusters_claim_refuses_writes_until_that_claim_lapses()
+    {
+        var clock = new ManualClock();
+        var table = new ClaimTable(clock);
+        var (gate, claim) = await StartAsync(table, _ => Assert.Fail("a serving node is never refused at start"));
+        await gate.WhenFirstHeld.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The other side of a split renewed after the sides stopped seeing each other.
+        table.Write(Others, OtherFronts);
+        var asked = table.Count;
+        claim.Tell(RenewClaim.Instance);
+        await table.Asked(asked + 1);
+        Assert.Null(gate.Problem()); // one look is not enough
+        claim.Tell(RenewClaim.Instance);
+        await AwaitConditionAsync(() => Task.FromResult(gate.Problem() is not null));
+        Assert.Contains("claimed by another cluster (127.0.0.9:5000 (node port 127.0.0.9:5001))", gate.Problem()!.Text);
+
+        // Still renewed by the other: still refused, and the claim stays the other's.
+        clock.Advance(Lease / 2);
+        table.Write(Others, OtherFronts);
+        asked = table.Count;
+        claim.Tell(RenewClaim.Instance);
+        await table.Asked(asked + 1);
+        Assert.NotNull(gate.Problem());
+        Assert.Equal(Others, table.Row.Members);
+
+        // The other stopped renewing: past the lease this cluster takes it back.
+        clock.Advance(Lease);
+        claim.Tell(RenewClaim.Instance);
+        await AwaitConditionAsync(() => Task.FromResult(gate.Problem() is null));
+        Assert.NotEqual(Others, table.Row.Members);
+    }
+
+    private async Task<(StoreClaimGate Gate, IActorRef Claim)> StartAsync(ClaimTable table, Action<string> refuse)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
+        var gate = new StoreClaimGate();
+        // Renewed by the specs only.
+        var claim = Sys.ActorOf(StoreClaimActor.Props(table.ClaimAsync, gate, "postgresql://u@db:5432/switchboard", TimeSpan.FromHours(1), Lease, refuse));
+        cluster.Join(cluster.SelfAddress);
+        await AwaitConditionAsync(() => Task.FromResult(cluster.SelfMember.Status == MemberStatus.Up));
+        return (gate, claim);
+    }
+
+    /// <summary>The database's claim row and what PostgresStore.ClaimAsync does with it, at a manual clock.</summary>
+    private sealed class ClaimTable(ManualClock clock)
+    {
+        private readonly Lock _gate = new();
+        private DateTime _renewed = clock.GetUtcNow().UtcDateTime;
+        private int _count;
+        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public StoreClaimRow Row { get; private set; } = Free with { Since = clock.GetUtcNow().UtcDateTime };
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Write(string[] members, string[] fronts)
+        {
+            lock (_gate)
+            {
+                _renewed = clock.GetUtcNow().UtcDateTime;
+                Row = new(members, fronts, _renewed, TimeSpan.Zero);
+            }
+        }
+
+        public Task<StoreClaimAnswer> ClaimAsync(StoreClaimAsk ask)
+        {
+            StoreClaimAnswer answer;
+            TaskCompletionSource changed;
+            lock (_gate)
+            {
+                var now = clock.GetUtcNow().UtcDateTime;
+                var read = Row with { Age = now - _renewed };
+                var verdict = StoreClaims.Judge(read, ask.Known, Lease);
+                if (verdict != StoreClaimVerdict.Refuse)
+                {
+                    _renewed = now;
+                    Row = new(ask.Members, ask.Fronts, verdict == StoreClaimVerdict.Take ? now : read.Since, TimeSpan.Zero);
+                }
+                answer = new(verdict, read);
+                _count++;
+                (changed, _changed) = (_changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            }
+            changed.TrySetResult();
+            return Task.FromResult(answer);
+        }
+
+        /// <summary>Until the actor has asked <paramref name="times"/> times in all.</summary>
+        public async Task Asked(int times)
+        {
+            while (true)
+            {
+                Task next;
+                lock (_gate)
+                {
+                    if (_count >= times) return;
+                    next = _changed.Task;
+                }
+                await next.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+        }
+    }
+}
