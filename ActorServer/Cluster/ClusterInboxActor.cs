@@ -34,30 +34,19 @@ public sealed class ClusterInboxActor : ReceiveActor
         _local = local;
         _relays = relays;
         _links = links;
-        Receive<NodeStopping>(m => Leave(m.Node));
         Receive<NameAnswer>(Pass);
         Receive<SeqLeased>(Pass);
         Receive<NodeRoster>(Pass);
         Receive<Relayed>(m => m.Inner is Deliver, m => Deliver((Deliver)m.Inner));
         Receive<Relayed>(Pass);
         // Another node's answer to a DM relayed from here (by a session or the registry).
-        Receive<Delivered>(m => relays.Answer(m));
-        Receive<RelayedBatch>(m =>
-        {
-            // A batch's DMs share their reply address (the wire has it once): its link is looked up once.
-            IActorRef? from = null, link = null;
-            foreach (var item in m.Items)
-                if (item is Deliver d)
-                {
-                    if (!ReferenceEquals(d.ReplyTo, from)) link = _links?.To(from = d.ReplyTo);
-                    Deliver(d, link);
-                }
-                else if (item is Delivered a) relays.Answer(a);
-        });
+        Receive<Delivered>(m => _relays.Answer(m));
+        Receive<RelayedBatch>(m => Batch(m, refuse: false));
         Receive<FanoutDropped>(Pass);
         Receive<ClusterEvent.IMemberEvent>(Pass);
         Receive<ClusterEvent.IReachabilityEvent>(Pass);
         Receive<SubscribeAck>(_ => { });
+        Receive<NodeStopping>(m => Leave(m.Node)); // last: once per node, never in the way of a DM's handlers
     }
 
     public static Props Props(IActorRef registry, IActorRef mediator, string[] topics, LocalSessions local, RelayBook relays, NodeLinks? links = null) =>
@@ -86,19 +75,23 @@ public sealed class ClusterInboxActor : ReceiveActor
         {
             Receive<Relayed>(m => m.Inner is Deliver, m => Refuse((Deliver)m.Inner, _links?.To(((Deliver)m.Inner).ReplyTo)));
             Receive<Delivered>(m => _relays.Answer(m));
-            Receive<RelayedBatch>(m =>
-            {
-                IActorRef? from = null, link = null;
-                foreach (var item in m.Items)
-                    if (item is Deliver d)
-                    {
-                        if (!ReferenceEquals(d.ReplyTo, from)) link = _links?.To(from = d.ReplyTo);
-                        Refuse(d, link);
-                    }
-                    else if (item is Delivered a) _relays.Answer(a);
-            });
+            Receive<RelayedBatch>(m => Batch(m, refuse: true));
             ReceiveAny(_ => { }); // the registry is stopping: rosters, broadcasts and membership are no one's now
         });
+    }
+
+    private void Batch(RelayedBatch m, bool refuse)
+    {
+        // A batch's DMs share their reply address (the wire has it once): its link is looked up once.
+        IActorRef? from = null, link = null;
+        foreach (var item in m.Items)
+            if (item is Deliver d)
+            {
+                if (!ReferenceEquals(d.ReplyTo, from)) link = _links?.To(from = d.ReplyTo);
+                if (refuse) Refuse(d, link);
+                else Deliver(d, link);
+            }
+            else if (item is Delivered a) _relays.Answer(a);
     }
 
     private void Refuse(Deliver m, IActorRef? link) =>
