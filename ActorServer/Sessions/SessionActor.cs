@@ -139,7 +139,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         Receive<DisassociatedEvent>(e => e.RemoteAddress == _client.Path.Address, _ =>
         {
             _dropped = true;
-            StartProbe();
+            StartProbe("its connection dropped");
         });
         Receive<ActorIdentity>(OnIdentity);
         Receive<ProbeExpired>(_ => OnProbeExpired());
@@ -154,7 +154,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         Receive<VerifyClient>(_ => Sender.Equals(Context.Parent), _ =>
         {
             _verifyRequested = true;
-            StartProbe();
+            StartProbe("another client asked for its name");
         });
         // What only the registry knows, from the registry alone.
         Receive<NumbersReady>(_ => Sender.Equals(_registry), _ => _replies.NumbersReady());
@@ -315,11 +315,12 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         }
     }
 
-    // The client's TCP connection dropped: a killed process never answers, a live one does at once.
-    private void StartProbe()
+    // The client's TCP connection dropped, or another client asked for the name: a killed process never answers, a
+    // live one does at once. Why is logged: "dropped" when someone else asked read as a lost connection.
+    private void StartProbe(string why)
     {
         if (Timers.IsTimerActive(ProbeTimer)) return;
-        _log.Info("connection of '{0}' dropped; probing", _name);
+        _log.Info("'{0}': {1}; probing its client", _name, why);
         _probeId = Capability.NewName("probe-");
         _client.Tell(new Identify(_probeId));
         Timers.StartSingleTimer(ProbeTimer, ProbeExpired.Instance, _settings.ProbeTimeout);
