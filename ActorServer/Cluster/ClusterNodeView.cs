@@ -7,7 +7,8 @@ namespace Switchboard.Server.Cluster;
 /// Cluster mode's view for the monitoring endpoint: the members, their status, roles and reachability from
 /// Akka.Cluster's own state (a thread-safe read view, no actor involved), the totals this node's registry knows (one
 /// shared snapshot per interval), and why the node should not take clients: not yet Up, unreachable, leaving or
-/// downed, or Up without its first serverSeq range (<see cref="ClusterReadiness"/>).
+/// downed, Up without its first serverSeq range (<see cref="ClusterReadiness"/>), or its data store another cluster's
+/// (<see cref="StoreClaimGate"/>: its writes are refused meanwhile).
 /// </summary>
 public sealed class ClusterNodeView : INodeView
 {
@@ -18,10 +19,14 @@ public sealed class ClusterNodeView : INodeView
     readonly Task _wasUp;
     readonly DateTimeOffset _started;
     readonly SharedRead<StateSnapshot?> _totals;
+    readonly IWriteGuard? _claim;
 
     /// <param name="wasUp">Completes when this node first became Up: tells "not joined yet" from "removed".</param>
-    public ClusterNodeView(ActorSystem system, IActorRef registry, ClusterReadiness readiness, Task wasUp, DateTimeOffset started, TimeSpan askTimeout)
+    /// <param name="claim">Whether the cluster holds its database's claim (null: no database).</param>
+    public ClusterNodeView(ActorSystem system, IActorRef registry, ClusterReadiness readiness, Task wasUp, DateTimeOffset started, TimeSpan askTimeout,
+        IWriteGuard? claim = null)
     {
+        _claim = claim;
         _system = system;
         _cluster = Akka.Cluster.Cluster.Get(system);
         _readiness = readiness;
@@ -63,7 +68,7 @@ public sealed class ClusterNodeView : INodeView
         }
         if (selfUnreachable) return "unreachable: other members' failure detectors do not reach this node";
         if (!_readiness.WhenReady.IsCompleted) return "Up, but no serverSeq range leased yet";
-        return null;
+        return _claim?.Problem()?.Text;
     }
 
     static string Status(MemberStatus s) => s switch

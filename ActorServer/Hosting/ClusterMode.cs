@@ -204,7 +204,7 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
 
     // Served from before the node is Up, so /healthz can say why it is not ready yet.
     public INodeView View(NodeContext node, ActorSystem system, IActorRef registry) =>
-        new ClusterNodeView(_side!.System, registry, _readiness, _up.Task, node.Started, TimeSpan.FromSeconds(3));
+        new ClusterNodeView(_side!.System, registry, _readiness, _up.Task, node.Started, TimeSpan.FromSeconds(3), _store is null ? null : _claim);
 
     public async Task<bool> ReleaseAsync()
     {

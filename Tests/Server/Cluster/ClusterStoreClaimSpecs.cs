@@ -1,3 +1,4 @@
+using Npgsql;
 using static Switchboard.Tests.EndToEnd.HistorySpecs;
 
 namespace Switchboard.Tests.Server.Cluster;
@@ -95,6 +96,71 @@ public sealed class ClusterStoreClaimSpecs(PostgresServer postgres) : IClassFixt
             await lone.DisposeAsync();
             return false;
         }, Patience, () => $"no cluster started after {refusals} refusals");
+    }
+
+    [Fact]
+    public async Task A_serving_cluster_that_finds_another_clusters_live_claim_refuses_kept_messages_and_keeps_them_again_once_it_lapses()
+    {
+        var connection = await postgres.CreateDatabaseAsync();
+        var config = Config("store-claim-lease = 3s, store-claim-renew = 500ms");
+        int clusterPort = ClusterNode.FreePort("127.0.0.1"), monitorPort = ClusterNode.FreePort("127.0.0.1");
+        await using var node = await ClusterNode.StartAsync("127.0.0.1", ClusterNode.FreePort("127.0.0.1"), clusterPort, $"127.0.0.1:{clusterPort}",
+            "--db", Secret(_dir, connection), "--config", config, "--monitor", $"127.0.0.1:{monitorPort}");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{monitorPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        await LeaveAsync(await node.ConnectAsync("alice", "--password-file", Secret(_dir, "down-the-rabbit-hole-42")), "reserve", "reserved");
+        await using var bob = await node.ConnectAsync("bob");
+        Assert.Equal(202, Code(await bob.SendAsync("tell alice before")));
+
+        // Another cluster (the other side of a split) renews the claim as its own, at the database's clock.
+        using var stop = new CancellationTokenSource();
+        var other = Task.Run(async () =>
+        {
+            await using var db = new NpgsqlConnection(connection);
+            await db.OpenAsync();
+            while (!stop.IsCancellationRequested)
+            {
+                await using var renew = new NpgsqlCommand("UPDATE switchboard_claim SET members = '{127.0.0.9:5001#7}', fronts = '{127.0.0.9:5000}', " +
+                    "renewed = now() WHERE id = 1", db);
+                await renew.ExecuteNonQueryAsync();
+                await Task.Delay(100);
+            }
+        });
+        try
+        {
+            await Eventually.HoldsAsync(async () =>
+            {
+                var reply = await bob.SendAsync("tell alice while claimed");
+                if (Code(reply) != 503) return false;
+                Assert.Contains("another cluster", reply.ToString());
+                return true;
+            }, Patience, () => "a kept message was never refused");
+            Assert.Equal(503, Code(await bob.SendAsync("tell alice again")));
+            await node.Process.WaitForStdErrAsync("is claimed by another cluster: 127.0.0.9:5000 (node port 127.0.0.9:5001)", Patience);
+            // Its monitor says why it is not fit to serve.
+            var health = await http.GetAsync("/healthz");
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            Assert.Contains("claimed by another cluster", await health.Content.ReadAsStringAsync());
+            // Online, a DM to her is kept before it is delivered (the conversation, not her inbox): refused the same.
+            await using (var alice = await node.ConnectAsync("alice", "--password-file", Secret(_dir, "down-the-rabbit-hole-42")))
+            {
+                Assert.Equal(200, Code(alice.Registration));
+                var online = await bob.SendAsync("tell alice online");
+                Assert.Equal(503, Code(online));
+                Assert.Contains("in use by another cluster", online.GetProperty("error").GetString());
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await other;
+        }
+
+        // The other stopped renewing: once its claim has lapsed this cluster takes it back and keeps messages again.
+        await Eventually.HoldsAsync(async () => Code(await bob.SendAsync("tell alice after")) == 202, Patience, () => "messages were never kept again");
+        await node.Process.WaitForStdErrAsync("holds the data store's claim again", Patience);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
+        // One line for the episode, however many writes it refused.
+        Assert.Single(node.Process.StdErr.Split('\n'), l => l.Contains("is claimed by another cluster"));
     }
 
     private ChildProcess Lone(string host, params string[] extra)
