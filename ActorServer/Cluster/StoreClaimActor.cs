@@ -78,7 +78,7 @@ public sealed class StoreClaimActor : ReceiveActor, IWithTimers
         var serving = _members.Values.Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Joining).OrderBy(m => m.Address.ToString()).ToList();
         var ask = new StoreClaimAsk(_members.Keys.Select(StoreClaims.IdOf).ToHashSet(),
             [.. serving.Select(m => StoreClaims.IdOf(m.UniqueAddress))], [.. serving.Select(NodeSide.FrontOf)]);
-        _claim(ask).PipeTo(Self, failure: e => new Failed(e.GetBaseException().Message));
+        _claim(ask).PipeTo(Self, failure: e => new Failed(e is OperationCanceledException ? "no answer in time" : e.GetBaseException().Message));
     }
 
     private void Answered(StoreClaimAnswer a)

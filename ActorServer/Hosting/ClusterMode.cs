@@ -186,7 +186,7 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
             var store = _store;
             var lease = _cluster!.StoreClaimLease;
             _claimant = StoreClaims.IdOf(Akka.Cluster.Cluster.Get(_side.System).SelfUniqueAddress);
-            _side.System.ActorOf(StoreClaimActor.Props(ask => store.ClaimAsync(ask, lease, CancellationToken.None), _claim, store.Url, _cluster.StoreClaimRenew,
+            _side.System.ActorOf(StoreClaimActor.Props(ask => store.ClaimAsync(ask, lease, lease), _claim, store.Url, _cluster.StoreClaimRenew,
                 lease, why =>
                 {
                     _refusal = why;

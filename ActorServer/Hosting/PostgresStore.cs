@@ -216,9 +216,12 @@ public sealed record PostgresStore : IDataStore
 
     /// <summary>Renews or takes the database's claim for the cluster <paramref name="ask"/> describes, or finds another
     /// cluster's (<see cref="Cluster.StoreClaims.Judge"/>): one transaction holding the row, its age and times at the
-    /// database's clock (<c>now()</c>), so no node's clock counts. Throws what Npgsql throws (the caller tries again).</summary>
-    public async Task<Cluster.StoreClaimAnswer> ClaimAsync(Cluster.StoreClaimAsk ask, TimeSpan lease, CancellationToken cancel)
+    /// database's clock (<c>now()</c>), so no node's clock counts. Throws what Npgsql throws, or after
+    /// <paramref name="timeout"/> (a silent database must not stop the renewals: the caller tries again).</summary>
+    public async Task<Cluster.StoreClaimAnswer> ClaimAsync(Cluster.StoreClaimAsk ask, TimeSpan lease, TimeSpan timeout)
     {
+        using var source = new CancellationTokenSource(timeout);
+        var cancel = source.Token;
         await using var db = new NpgsqlConnection(_parsed.ConnectionString);
         await db.OpenAsync(cancel);
         await using var tx = await db.BeginTransactionAsync(cancel);
