@@ -6,12 +6,11 @@ namespace Switchboard.Server.Cluster;
 
 /// <summary>
 /// Keeps this node's cluster the one cluster on its database (<see cref="StoreClaims"/>): once the node is Up, and every
-/// renewal interval and membership change after, it renews the database's claim row through <paramref name="claim"/>
-/// (one transaction at the database's clock). The gate opens at the first claim held; a node whose first claims find
+/// renewal interval and membership change after, it renews the database's claim row through <c>claim</c> (one
+/// transaction at the database's clock). The gate opens at the first claim held; a node whose first claims find
 /// another cluster's live claim never served, so it says why and leaves (<c>refuse</c>: the node side stops with
-/// <see cref="StoreClaimedElsewhere"/>, exit code 1). A
-/// serving node that finds one (two clusters after a split) closes the gate, logs it once, and opens it again when its
-/// renewal holds or takes the claim (the other's lapsed). A refusal counts once the next look agrees: a node that has
+/// <see cref="StoreClaimedElsewhere"/>, exit code 1). A serving node that finds one (two clusters after a split)
+/// closes the gate, logs it once, and opens it again when its renewal holds or takes the claim (the other's lapsed). A refusal counts once the next look agrees: a node that has
 /// just become Up may not have heard of all its members yet.
 /// </summary>
 public sealed class StoreClaimActor : ReceiveActor, IWithTimers

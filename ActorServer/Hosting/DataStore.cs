@@ -408,7 +408,8 @@ public static class DataStoreWiring
     /// first one), then starts the accounts. The store's tables are made by then (a SQLite file's when it was checked, a
     /// PostgreSQL database's by <see cref="PostgresStore.EnsureSchemaAsync"/>); the journal and snapshot store start when
     /// a persistent actor first needs them. <paramref name="registry"/> holds a reserve's folded name on every node sharing
-    /// the store (null: no other node shares it).</summary>
+    /// the store (null: no other node shares it). <paramref name="guard"/>: what account changes ask first instead of the
+    /// store's own guard (a cluster's claim on its database).</summary>
     public static (IActorRef Accounts, ReservedNames Reserved) StartAccounts(this ActorSystem system, IDataStore store, SwitchboardMetrics? metrics = null,
         IActorRef? registry = null, IWriteGuard? guard = null)
     {
