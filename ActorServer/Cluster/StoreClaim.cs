@@ -3,8 +3,9 @@ namespace Switchboard.Server.Cluster;
 /// <summary>The database's one claim row as a node read it: the nodes of the cluster that last renewed it (node-side
 /// addresses with their incarnation, <see cref="StoreClaims.IdOf"/>) and their client-facing addresses, since when that
 /// cluster holds it, and how long ago it was renewed, all at the database's clock (never a node's). No members: released
-/// (a cluster's last node stopped cleanly) or never taken.</summary>
-public sealed record StoreClaimRow(IReadOnlyList<string> Members, IReadOnlyList<string> Fronts, DateTime Since, TimeSpan Age);
+/// (a cluster's last node stopped cleanly) or never taken. <paramref name="Renewed"/>: when, as the row says it (two
+/// looks that read the same were not renewed between them).</summary>
+public sealed record StoreClaimRow(IReadOnlyList<string> Members, IReadOnlyList<string> Fronts, DateTime Since, TimeSpan Age, DateTime Renewed);
 
 /// <summary>What a node brings to the claim: every member of its cluster it knows of, whatever its status (is the
 /// claim its cluster's?), and the serving ones it writes as the holders, with their client-facing addresses.</summary>
@@ -51,13 +52,21 @@ public static class StoreClaims
 
     private static string NodePort(string id) => id.Split('#')[0];
 
-    /// <summary>Why a node that formed a cluster of its own does not serve (its <c>error:</c> line, exit code 1).</summary>
+    /// <summary>Why a node that formed a cluster of its own does not serve (its <c>error:</c> line, exit code 1): it saw
+    /// the other cluster renew its claim while it looked, so that cluster is running.</summary>
     public static string Refusal(string store, StoreClaimRow other, TimeSpan lease) =>
         $"the data store {store} is in use by another cluster: {Holders(other)} {(other.Members.Count == 1 ? "holds" : "hold")} it " +
-        $"since {other.Since:yyyy-MM-dd HH:mm:ss} UTC (renewed {Math.Max(0, Math.Round(other.Age.TotalSeconds)):0} s ago). This node's --seeds reached none of its nodes, so it " +
+        $"since {other.Since:yyyy-MM-dd HH:mm:ss} UTC and renewed it while this node looked. This node's --seeds reached none of its nodes, so it " +
         $"formed a cluster of its own, and two clusters on one database would write the same names and conversations. Give this node the " +
-        $"running cluster's --seeds (e.g. --seeds {Seeds(other)}). If that cluster is gone (its nodes killed), its claim lapses " +
-        $"{Seconds(lease)} after its last renewal{Left(other, lease)}: start this node again then (a cluster stopped cleanly releases it at once)";
+        $"running cluster's --seeds (e.g. --seeds {Seeds(other)}); or stop that cluster first (a cluster stopped cleanly releases its " +
+        $"claim at once; one killed, {Seconds(lease)} after its last renewal, while a node started meanwhile waits for it)";
+
+    /// <summary>What a node that never served logs once when the claim it found was not renewed between its looks: its
+    /// cluster may be gone (killed), so it waits for the lease rather than refusing.</summary>
+    public static string Waiting(string store, StoreClaimRow other, TimeSpan lease) =>
+        $"the data store {store} is claimed by {Holders(other)}, last renewed {Math.Max(0, Math.Round(other.Age.TotalSeconds)):0} s ago and not " +
+        $"since: if those nodes were killed, the claim lapses {Seconds(lease)} after its last renewal{Left(other, lease)} and this node serves " +
+        $"then; if they are running and renew it, this node stops (their cluster holds the database)";
 
     /// <summary>What a serving member logs once when its renewal finds another cluster's live claim.</summary>
     public static string Lost(string store, StoreClaimRow other, TimeSpan lease) =>

@@ -7,9 +7,9 @@ namespace Switchboard.Server.Cluster;
 /// <summary>
 /// Keeps this node's cluster the one cluster on its database (<see cref="StoreClaims"/>): once the node is Up, and every
 /// renewal interval and membership change after, it renews the database's claim row through <c>claim</c> (one
-/// transaction at the database's clock). The gate opens at the first claim held; a node whose first claims find
-/// another cluster's live claim never served, so it says why and leaves (<c>refuse</c>: the node side stops with
-/// <see cref="StoreClaimedElsewhere"/>, exit code 1). A serving node that finds one (two clusters after a split)
+/// transaction at the database's clock). The gate opens at the first claim held; a node that never served and sees
+/// another cluster renew its claim says why and leaves (<c>refuse</c>: the node side stops with
+/// <see cref="StoreClaimedElsewhere"/>, exit code 1); one that finds it unrenewed between looks waits for it to lapse. A serving node that finds one (two clusters after a split)
 /// closes the gate, logs it once, and opens it again when its renewal holds or takes the claim (the other's lapsed). A refusal counts once the next look agrees: a node that has
 /// just become Up may not have heard of all its members yet.
 /// </summary>
@@ -23,8 +23,10 @@ public sealed class StoreClaimActor : ReceiveActor, IWithTimers
     private readonly string _store;
     private readonly TimeSpan _renew, _lease;
     private readonly Action<string> _refuse;
-    private bool _up, _asking, _again, _everHeld, _failing;
+    private bool _up, _asking, _again, _everHeld, _failing, _waiting;
     private int _refusals;
+    // A node that never served: when the other cluster's row said it was renewed, at its first look.
+    private DateTime? _firstRenewed;
 
     public StoreClaimActor(Func<StoreClaimAsk, Task<StoreClaimAnswer>> claim, StoreClaimGate gate, string store, TimeSpan renew, TimeSpan lease,
         Action<string> refuse)
@@ -87,18 +89,29 @@ public sealed class StoreClaimActor : ReceiveActor, IWithTimers
         _failing = false;
         if (a.Verdict == StoreClaimVerdict.Refuse)
         {
-            // The first look of a node just Up may have missed members it has not heard of yet: the next one decides.
-            if (++_refusals < 2)
-            {
-                Again();
-                return;
-            }
             if (!_everHeld)
             {
+                // Refused only once the other cluster is seen renewing: a row that stays as it was may be a killed
+                // cluster's, which lapses after the lease (then taken); a node started right after every node was killed
+                // waits for it instead of exiting. The first look of a node just Up may also have missed members.
+                _firstRenewed ??= a.Row.Renewed;
+                if (a.Row.Renewed == _firstRenewed)
+                {
+                    if (!_waiting && ++_refusals >= 2) _log.Warning(StoreClaims.Waiting(_store, a.Row, _lease));
+                    _waiting = _refusals >= 2;
+                    Again();
+                    return;
+                }
                 var why = StoreClaims.Refusal(_store, a.Row, _lease);
                 _log.Error(why);
                 _refuse(why);
                 Become(() => { });
+                return;
+            }
+            // The first look of a node just Up may have missed members it has not heard of yet: the next one decides.
+            if (++_refusals < 2)
+            {
+                Again();
                 return;
             }
             if (_gate.Problem() is null) _log.Error(StoreClaims.Lost(_store, a.Row, _lease));

@@ -226,11 +226,12 @@ public sealed record PostgresStore : IDataStore
         await db.OpenAsync(cancel);
         await using var tx = await db.BeginTransactionAsync(cancel);
         Cluster.StoreClaimRow row;
-        await using (var read = new NpgsqlCommand($"SELECT members, fronts, since, now() - renewed FROM {SchemaName}.switchboard_claim WHERE id = 1 FOR UPDATE", db, tx))
+        await using (var read = new NpgsqlCommand($"SELECT members, fronts, since, now() - renewed, renewed FROM {SchemaName}.switchboard_claim WHERE id = 1 FOR UPDATE", db, tx))
         await using (var rows = await read.ExecuteReaderAsync(cancel))
         {
             if (!await rows.ReadAsync(cancel)) throw new InvalidOperationException($"table {SchemaName}.switchboard_claim holds no row");
-            row = new(rows.GetFieldValue<string[]>(0), rows.GetFieldValue<string[]>(1), rows.GetFieldValue<DateTime>(2), rows.GetFieldValue<TimeSpan>(3));
+            row = new(rows.GetFieldValue<string[]>(0), rows.GetFieldValue<string[]>(1), rows.GetFieldValue<DateTime>(2), rows.GetFieldValue<TimeSpan>(3),
+                rows.GetFieldValue<DateTime>(4));
         }
         var verdict = Cluster.StoreClaims.Judge(row, ask.Known, lease);
         if (verdict != Cluster.StoreClaimVerdict.Refuse)
