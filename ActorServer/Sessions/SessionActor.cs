@@ -141,6 +141,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
             _dropped = true;
             StartProbe("its connection dropped");
         });
+        // Every session hears every connection's end (the event stream has no filter): another client's is not news here,
+        // and at --debug each departure was a line per other session.
+        Receive<DisassociatedEvent>(_ => { });
         Receive<ActorIdentity>(OnIdentity);
         Receive<ProbeExpired>(_ => OnProbeExpired());
         Receive<LookAlikeReserved>(_ => Sender.Equals(Context.Parent), m =>

@@ -31,6 +31,29 @@ public sealed partial class LogSpecs
         Assert.DoesNotContain("Removing receive buffers", stderr);
     }
 
+    // An operator's finding: with --debug, every client leaving wrote a line for each other session on the node
+    // ("session 'alice' ignored DisassociatedEvent from akka://switchboard/system/endpointManager/...", twice), naming a
+    // client that had nothing to do with it: with 200 clients, 398 lines per departure.
+    [Fact]
+    public async Task Debug_does_not_log_another_clients_departure_in_every_session()
+    {
+        var monitor = $"127.0.0.1:{FreePorts.Next()}";
+        await using var server = await ServerNode.StartAsync(null, 0, "--debug", "--monitor", monitor);
+        await using var bob = await server.ConnectAsync("bob");
+        await using (var alice = await server.ConnectAsync("alice"))
+        {
+            Assert.Equal(200, (await alice.SendAsync("unregister")).GetProperty("code").GetInt32());
+            await alice.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+        // alice's connection is gone once the node counts bob's alone; then bob's session has taken in what was
+        // published about it (its mailbox is in order) when it answers his next request.
+        using var http = new HttpClient();
+        await Eventually.HoldsAsync(async () => (await http.GetStringAsync($"http://{monitor}/status")).Contains("\"connections\":{\"open\":1,"),
+            TimeSpan.FromSeconds(30), () => "alice's connection stayed open");
+        Assert.Equal(200, (await bob.SendAsync("who")).GetProperty("code").GetInt32());
+        Assert.DoesNotContain("ignored DisassociatedEvent", server.Process.StdErr);
+    }
+
     [Fact]
     public async Task Json_log_format_writes_one_json_object_per_line()
     {
