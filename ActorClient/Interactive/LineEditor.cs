@@ -50,6 +50,11 @@ public sealed class LineEditor(Notices notices, IEditView view, CancellationToke
             var edit = EditKeys.Map(key, buffer.Length == 0);
             switch (edit)
             {
+                // The terminal marks a paste (Claim asked it to): its line breaks are spaces, not Enter, so a pasted line
+                // "3" or "exit" does not leave; what was pasted is entered by an Enter typed after it.
+                case EditKey.Escape when key.Key == ConsoleKey.Escape && _keys.KeyAvailable && Follows(PasteStart):
+                    Paste(buffer);
+                    break;
                 case EditKey.Submit:
                     history.Add(buffer.Text);
                     return Finish(shown, promptMarkup(), buffer, new ReadResult(ReadOutcome.Line, buffer.Text));
@@ -85,14 +90,38 @@ public sealed class LineEditor(Notices notices, IEditView view, CancellationToke
         }
     }
 
+    private const string PasteStart = "[200~", PasteEnd = "[201~";
+
+    // Whether the next keys are <paramref name="marks"/>, read as far as they match: those already waiting (an Escape
+    // typed alone is not held up), or inside a paste those still to come (the terminal sends its end mark whole).
+    private bool Follows(string marks, bool waiting = false)
+    {
+        foreach (var c in marks)
+            if ((!waiting && !_keys.KeyAvailable) || _keys.ReadKey().KeyChar != c) return false;
+        return true;
+    }
+
+    // The keys up to the paste's end mark go into the buffer as text: a line break as a space, other control keys left out.
+    private void Paste(EditBuffer buffer)
+    {
+        while (true)
+        {
+            var key = _keys.ReadKey();
+            if (key.Key == ConsoleKey.Escape && Follows(PasteEnd, waiting: true)) return;
+            if (key.KeyChar is '\r' or '\n') buffer.Insert(' ');
+            else if (!char.IsControl(key.KeyChar) && key.KeyChar != '\0') buffer.Insert(key.KeyChar);
+        }
+    }
+
     /// <summary>Shows queued notices while no input is on screen (before a menu is printed).</summary>
     public void ShowNotices()
     {
         while (notices.TryTake(out var line)) view.Above(line, "yellow");
     }
 
-    private static ReadResult Finish(IEditView view, string prompt, EditBuffer buffer, ReadResult result)
+    private ReadResult Finish(IEditView view, string prompt, EditBuffer buffer, ReadResult result)
     {
+        _keys.Release();
         view.Done(prompt, buffer);
         return result;
     }
