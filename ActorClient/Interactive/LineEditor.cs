@@ -101,15 +101,23 @@ public sealed class LineEditor(Notices notices, IEditView view, CancellationToke
         return true;
     }
 
-    // The keys up to the paste's end mark go into the buffer as text: a line break as a space, other control keys left out.
+    // The keys up to the paste's end mark go into the buffer as text: line breaks between text as one space (CR LF too),
+    // those at its end left out (a password pasted with its line break was the password and a space), other control
+    // keys left out.
     private void Paste(EditBuffer buffer)
     {
+        var broken = false;
         while (true)
         {
             var key = _keys.ReadKey();
             if (key.Key == ConsoleKey.Escape && Follows(PasteEnd, waiting: true)) return;
-            if (key.KeyChar is '\r' or '\n') buffer.Insert(' ');
-            else if (!char.IsControl(key.KeyChar) && key.KeyChar != '\0') buffer.Insert(key.KeyChar);
+            if (key.KeyChar is '\r' or '\n') broken = true;
+            else if (!char.IsControl(key.KeyChar) && key.KeyChar != '\0')
+            {
+                if (broken) buffer.Insert(' ');
+                broken = false;
+                buffer.Insert(key.KeyChar);
+            }
         }
     }
 
