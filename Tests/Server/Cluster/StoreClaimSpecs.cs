@@ -95,6 +95,64 @@ public sealed class StoreClaimSpecs() : TestKit(Config.WithFallback(ActorTestCon
     }
 
     [Fact]
+    public async Task A_node_started_again_after_its_whole_cluster_was_killed_waits_for_its_previous_runs_claim_to_lapse_then_serves()
+    {
+        // kill -9 of every node, all started again at once: the first seed forms the cluster alone and finds the row its
+        // own previous run renewed (its address, another incarnation: that run is dead, as one process binds an address).
+        // It exited 1 with "--seeds reached none of its nodes" (its own address as the fix), and the others waited for it.
+        var clock = new ManualClock();
+        var table = new ClaimTable(clock);
+        table.Write([PreviousRun(), Others[0]], ["127.0.0.1:4000", OtherFronts[0]]);
+        var refused = new TaskCompletionSource<string>();
+        var (gate, claim) = await StartAsync(table, why => refused.TrySetResult(why));
+
+        await table.Asked(1);
+        foreach (var look in new[] { 2, 3 })
+        {
+            claim.Tell(RenewClaim.Instance);
+            await table.Asked(look);
+        }
+        Assert.False(refused.Task.IsCompleted);
+        Assert.False(gate.WhenFirstHeld.IsCompleted);
+        Assert.NotNull(gate.Problem());
+
+        clock.Advance(Lease);
+        claim.Tell(RenewClaim.Instance);
+        await gate.WhenFirstHeld.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal([StoreClaims.IdOf(Akka.Cluster.Cluster.Get(Sys).SelfUniqueAddress)], table.Row.Members);
+        Assert.False(refused.Task.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_node_waiting_for_its_previous_runs_claim_is_refused_once_live_nodes_renew_it_without_that_run()
+    {
+        var table = new ClaimTable(new ManualClock());
+        table.Write([PreviousRun(), Others[0]], ["127.0.0.1:4000", OtherFronts[0]]);
+        var refused = new TaskCompletionSource<string>();
+        var (gate, claim) = await StartAsync(table, why => refused.TrySetResult(why));
+        await table.Asked(1);
+        claim.Tell(RenewClaim.Instance);
+        await table.Asked(2);
+        Assert.False(refused.Task.IsCompleted);
+
+        // The other node lives: it removed the dead run and renews without it. That is another cluster's claim.
+        table.Write(Others, OtherFronts);
+        claim.Tell(RenewClaim.Instance);
+        await table.Asked(3);
+        claim.Tell(RenewClaim.Instance);
+        var why = await refused.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("in use by another cluster: 127.0.0.9:5000 (node port 127.0.0.9:5001)", why);
+        Assert.False(gate.WhenFirstHeld.IsCompleted);
+    }
+
+    /// <summary>This node's address with an incarnation that is not this one's.</summary>
+    private string PreviousRun()
+    {
+        var self = Akka.Cluster.Cluster.Get(Sys).SelfUniqueAddress;
+        return $"{self.Address.Host}:{self.Address.Port}#{self.Uid + 1}";
+    }
+
+    [Fact]
     public async Task A_node_takes_a_claim_whose_cluster_stopped_renewing_once_the_lease_has_passed_at_the_stores_clock()
     {
         var clock = new ManualClock();
