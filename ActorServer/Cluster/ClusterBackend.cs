@@ -26,6 +26,7 @@ public sealed class ClusterBackend : IRegistryBackend
 {
     private readonly ClusterSettings _settings;
     private readonly ClusterReadiness _readiness;
+    private readonly Func<bool>? _serving;
     private readonly string _node;
     private readonly NodeSide _side;
     private readonly LocalSessions _local;
@@ -58,9 +59,12 @@ public sealed class ClusterBackend : IRegistryBackend
     /// <param name="local">This node's sessions, where the inbox hands other nodes' DMs.</param>
     /// <param name="directory">The sessions' way to other nodes' clients, kept here from the rosters; null: every DM
     /// for another node goes through this registry.</param>
+    /// <param name="serving">Whether the node serves clients yet (Up, its first serverSeq range, with --db its store's
+    /// claim: what "listening on" waits for); null: always.</param>
     public ClusterBackend(ClusterSettings settings, ClusterReadiness readiness, string node, NodeSide side, LocalSessions local,
-        NodeDirectory? directory = null)
+        NodeDirectory? directory = null, Func<bool>? serving = null)
     {
+        _serving = serving;
         _settings = settings;
         _readiness = readiness;
         _node = node;
@@ -133,6 +137,9 @@ public sealed class ClusterBackend : IRegistryBackend
 
     public ClaimOutcome Claim(ClaimName claim, IActorRef gateway)
     {
+        // A name taken before the node serves could be taken on a node then refused (its --seeds formed a second
+        // cluster on the same database): reserved alice online in two clusters for as long.
+        if (_serving is not null && !_serving()) return new ClaimOutcome(ClaimVerdict.Unreachable, Error: RegistryText.NodeStarting(_node));
         if (_live.Count + _pending.Count >= _settings.MaxClients) return new ClaimOutcome(ClaimVerdict.Full);
         // The claim's token orders registrations roughly by time across nodes (presence: who came after whom).
         var token = NewToken();

@@ -200,7 +200,8 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
     }
 
     public Props RegistryProps(NodeContext node) =>
-        RegistryActor.ForCluster(_cluster!, node.Summary, _readiness, node.Node, _side!, node.Local, _directory = new NodeDirectory(node.Node), node.Metrics);
+        RegistryActor.ForCluster(_cluster!, node.Summary, _readiness, node.Node, _side!, node.Local, _directory = new NodeDirectory(node.Node), node.Metrics,
+            () => _ready.Task.IsCompleted);
 
     // Served from before the node is Up, so /healthz can say why it is not ready yet.
     public INodeView View(NodeContext node, ActorSystem system, IActorRef registry) =>

@@ -80,8 +80,8 @@ public sealed class RegistryActor : ReceiveActor, IWithUnboundedStash, IWithTime
 
     /// <summary>The cluster's registry: names from the shards, serverSeq from leases, rosters and fan-out over pub-sub.</summary>
     public static Props ForCluster(ClusterSettings settings, ServerSummary summary, ClusterReadiness readiness, string node, NodeSide side,
-        LocalSessions local, NodeDirectory? directory = null, SwitchboardMetrics? metrics = null) =>
-        Props.Create(() => new RegistryActor(new ClusterBackend(settings, readiness, node, side, local, directory), summary, node, metrics));
+        LocalSessions local, NodeDirectory? directory = null, SwitchboardMetrics? metrics = null, Func<bool>? serving = null) =>
+        Props.Create(() => new RegistryActor(new ClusterBackend(settings, readiness, node, side, local, directory, serving), summary, node, metrics));
 
     protected override void PreStart()
     {

@@ -6,6 +6,9 @@ public static class RegistryText
     public const string Unavailable = "server state unavailable, try again";
     public const string Full = "server is full";
     public const string Unreachable = "name registry not reachable, try again";
+
+    /// <summary>A cluster node before "listening on" (joining its cluster, or claiming its data store).</summary>
+    public static string NodeStarting(string node) => $"node {node} is starting and does not serve clients yet; try again in a few seconds";
     public const string Lost = "registration lost; register again";
     public const string Unregistered = "unregistered";
 

@@ -37,12 +37,13 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
 
     protected override IActorRef CreateRegistry() => Create(first: 1, count: 1000);
 
-    private IActorRef Create(long first, long count, Switchboard.Server.Cluster.ClusterSettings? settings = null)
+    private IActorRef Create(long first, long count, Switchboard.Server.Cluster.ClusterSettings? settings = null, Func<bool>? serving = null)
     {
         (_names, _seq, _mediator) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
         var side = new NodeSide(Sys, _names.Ref, _seq.Ref, _mediator.Ref);
         _directory = new NodeDirectory(Here);
-        var registry = Sys.ActorOf(RegistryActor.ForCluster(settings ?? Settings, Summary, new ClusterReadiness(), Here, side, _local, _directory), "state");
+        var registry = Sys.ActorOf(RegistryActor.ForCluster(settings ?? Settings, Summary, new ClusterReadiness(), Here, side, _local, _directory,
+            serving: serving), "state");
         var topics = new[] { _mediator.ExpectMsg<Subscribe>(), _mediator.ExpectMsg<Subscribe>(), _mediator.ExpectMsg<Subscribe>() };
         Assert.Equal([PubSubRouter.RosterTopic, PubSubRouter.FanoutTopic, PubSubRouter.NodeTopic(Here)], topics.Select(t => t.Topic));
         _inbox = topics[0].Ref;
@@ -158,6 +159,25 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
 
     // No name entity answers within the claim timeout.
     protected override string BreakNextClaim() => "name registry not reachable, try again";
+
+    // A node of a second cluster on the running one's database is Up some seconds before its claim on the database is
+    // refused: a name it took meanwhile (reserved alice's, her password read from that database) was online in two clusters
+    // (hF's run: carol registered 3 s before "listening on"). Before it serves, a claim is answered at once, and no name
+    // entity hears of it.
+    [Fact]
+    public void A_claim_on_a_node_that_does_not_serve_yet_is_answered_503_at_once_and_claims_nothing()
+    {
+        var serving = false;
+        var registry = Create(first: 1, count: 1000, serving: () => Volatile.Read(ref serving));
+        registry.Tell(new ClaimName("alice", CreateTestProbe().Ref), TestActor);
+        var refused = ExpectMsg<NameRefused>();
+        Assert.Equal((Codes.Unavailable, RegistryText.NodeStarting(Here)), (refused.Code, refused.Error));
+        _names.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        Volatile.Write(ref serving, true);
+        registry.Tell(new ClaimName("alice", CreateTestProbe().Ref), TestActor);
+        Assert.Equal("alice", _names.FishForMessage<NameClaim>(c => c.Name == "alice").Name);
+    }
 
     // A node killed while it held the names' shard coordinator (the oldest): a client of it reconnecting here had its claim
     // wait out the claim timeout (503), and that claim, buffered by the region, was granted once the coordinator had moved,
