@@ -23,7 +23,7 @@ public sealed class StoreClaimActor : ReceiveActor, IWithTimers
     private readonly string _store;
     private readonly TimeSpan _renew, _lease;
     private readonly Action<string> _refuse;
-    private bool _up, _asking, _again, _everHeld, _failing, _waiting;
+    private bool _up, _asking, _again, _everHeld, _failing;
     private int _refusals;
     // A node that never served: when the other cluster's row said it was renewed, at its first look.
     private DateTime? _firstRenewed;
@@ -97,8 +97,7 @@ public sealed class StoreClaimActor : ReceiveActor, IWithTimers
                 _firstRenewed ??= a.Row.Renewed;
                 if (a.Row.Renewed == _firstRenewed)
                 {
-                    if (!_waiting && ++_refusals >= 2) _log.Warning(StoreClaims.Waiting(_store, a.Row, _lease));
-                    _waiting = _refusals >= 2;
+                    if (++_refusals == 2) _log.Warning(StoreClaims.Waiting(_store, a.Row, _lease)); // once
                     Again();
                     return;
                 }
