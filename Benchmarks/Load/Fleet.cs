@@ -14,9 +14,28 @@ public sealed class Fleet : IAsyncDisposable
     private readonly List<ActorSystem> _systems = [];
     public List<IActorRef> Clients { get; } = [];
 
+    /// <summary>
+    /// The load clients' actors and their remoting run on their association's DotNetty loop, as the server's sessions
+    /// do (<see cref="Switchboard.Server.Hosting.EventLoopExecutor"/>): on the .NET pool each reply woke a pool worker
+    /// for the client actor and the loop again for its next request, and on a 2-core box what the load generator spends
+    /// is taken from the server it measures. <c>SWITCHBOARD_LOAD_POOL=1</c> keeps them on the pool (to compare).
+    /// </summary>
+    public const string Dispatcher = "load-client-dispatcher";
+
     public static Config ClientConfig(string clientHocon) =>
-        ConfigurationFactory.ParseString("akka.loglevel = OFF\nakka.stdout-loglevel = OFF")
+        ConfigurationFactory.ParseString("akka.loglevel = OFF\nakka.stdout-loglevel = OFF\n" + (OnPool ? "" : $$"""
+            {{Dispatcher}} {
+              type = Dispatcher
+              executor = "Switchboard.Server.Hosting.EventLoopExecutorConfigurator, ActorServer"
+              throughput = 64
+            }
+            akka.remote.use-dispatcher = {{Dispatcher}}
+            """))
             .WithFallback(Switchboard.Messages.Startup.SwitchboardConfig.Load(clientHocon));
+
+    private static bool OnPool => Environment.GetEnvironmentVariable("SWITCHBOARD_LOAD_POOL") == "1";
+
+    private static Props OnLoop(Props props) => OnPool ? props : props.WithDispatcher(Dispatcher);
 
     public static async Task<Fleet> StartAsync(int count, Target target, Address server, string prefix, Traffic traffic,
         int window, string op, string[] args, string clientHocon, TimeSpan timeout, Switchboard.Messages.Transport.Tls.TlsRemoting? tls = null,
@@ -36,7 +55,7 @@ public sealed class Fleet : IAsyncDisposable
                 var tcs = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 // Direct messages go to the other clients of this fleet, or to the given peers (another fleet's names).
                 var to = peers ?? names.Where((_, j) => j != i).DefaultIfEmpty(names[i]).ToArray();
-                fleet.Clients.Add(system.ActorOf(LoadClient.Props(work, server, names[i], to, tcs), "client"));
+                fleet.Clients.Add(system.ActorOf(OnLoop(LoadClient.Props(work, server, names[i], to, tcs)), "client"));
                 ready.Add(tcs.Task);
                 // A password is a hashing job on the server, at most a few at once (429 past them): one client at a time.
                 if (password is not null) await tcs.Task.WaitAsync(timeout);
