@@ -8,7 +8,7 @@ public static class TokenSource
     public const string EnvironmentVariable = "SWITCHBOARD_TOKEN";
 
     /// <summary>The token (file first, then environment), null when none is set; <paramref name="problem"/> when a
-    /// file was named but cannot give one. Shared with the client, which presents it.</summary>
+    /// file was named but cannot give one, or the variable is set but blank. Shared with the client, which presents it.</summary>
     public static string? Read(string? tokenFile, out string? problem) => Read(tokenFile, EnvironmentVariable, "token", out problem);
 
     /// <summary>The same rule for another secret (e.g. the cluster's): file first, then <paramref name="environmentVariable"/>.</summary>
@@ -46,7 +46,12 @@ public static class TokenSource
             }
             return null;
         }
-        var env = Environment.GetEnvironmentVariable(environmentVariable)?.Trim();
-        return string.IsNullOrEmpty(env) ? null : env;
+        var env = Environment.GetEnvironmentVariable(environmentVariable);
+        if (env is null) return null;
+        if (env.Trim().Length > 0) return env.Trim();
+        // Set but blank is a mistake, not "none": SWITCHBOARD_TOKEN="$TOKEN" with TOKEN unset started a server that
+        // required no token and said nothing, open to the strangers it was meant to keep out.
+        problem = $"{environmentVariable} is set but empty (an unset variable?): put the {what} in it, or remove it from the environment";
+        return null;
     }
 }

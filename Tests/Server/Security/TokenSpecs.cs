@@ -76,6 +76,29 @@ public sealed class TokenSpecs : IDisposable
         Assert.Contains("cannot read token file", node.StdErr);
     }
 
+    // SWITCHBOARD_TOKEN="$TOKEN" with TOKEN unset (or "$(cat F)" with F missing) started a server that required no
+    // token at all, and said nothing: an operator who meant to close the node to strangers left it open.
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task A_token_variable_set_but_empty_is_a_usage_error_on_both_sides_not_a_server_without_a_token(string value)
+    {
+        var blank = new Dictionary<string, string> { ["SWITCHBOARD_TOKEN"] = value };
+        var segment = ServerNode.NewSegmentName();
+        await using (var node = new ChildProcess(Binaries.Server, ["--port", "0", "--segment", segment, "--data", SpecData.For(segment)],
+            redirectInput: false, environment: blank))
+        {
+            // Were it taken for "no token", the node would serve and never exit.
+            Assert.Equal(2, await node.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains("SWITCHBOARD_TOKEN is set but empty (an unset variable?)", node.StdErr);
+            Assert.DoesNotContain("listening on", node.StdOut);
+        }
+        SegmentFiles.Remove(segment);
+        await using var client = new ChildProcess(Binaries.Client, ["alice", "--server", "127.0.0.1:1"], environment: blank);
+        Assert.Equal(2, await client.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("SWITCHBOARD_TOKEN is set but empty (an unset variable?)", client.StdErr);
+    }
+
     [Fact]
     public async Task A_token_file_other_users_can_read_is_refused_on_both_sides_naming_its_mode_and_the_fix()
     {
