@@ -158,8 +158,10 @@ public static class NodeWiring
         if (state is ActorRefWithCell withCell) metrics.ObserveStateMailbox(() => withCell.Underlying.NumberOfMessages);
         registry.Register<RegistryKey>(state);
         var rooms = system.ActorOf(RoomsActor.Props(settings.Rooms, state, doorName), "rooms");
+        var unavailable = new UnavailableLog(global::Akka.Event.Logging.GetLogger(system, "session"), TimeProvider.System);
+        system.RegisterOnTermination(unavailable.Dispose);
         var services = new SessionServices(state, rooms, OperationRegistry.Default, settings.Sessions, TimeProvider.System, metrics, store.Accounts, store.History,
-            local, remote, nodeLinks);
+            local, remote, nodeLinks, unavailable);
         var gateway = new GatewaySettings(node, doorName, settings.Registration, token);
         system.ActorOf(GatewayActor.Props(services, gateway), "gateway");
     }

@@ -76,7 +76,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         _operations = services.Operations;
         _settings = services.Settings;
         _throttle = new RequestThrottle(_settings.RatePerSecond, _settings.RateBurst, services.Clock);
-        _replies = new SessionReplies(counter, client, _registry, Self, _metrics, _log, End);
+        _replies = new SessionReplies(counter, client, _registry, Self, _metrics, _log, End, name, services.Unavailable);
         _chat = new SessionChat(name, claim, Self, this, Context.System.Scheduler, services, _replies, figures, HostOf(client));
 
         // First of all: until the gateway has sent the client its Registered, everything waits (a DM or a presence
@@ -239,9 +239,18 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
     {
         if (!FromClient(id(m))) return;
         _figures?.Request();
-        if (_log.IsDebugEnabled) _log.Debug("'{0}' #{1} {2}", _name, id(m), typeof(T).Name);
+        if (_log.IsDebugEnabled) _log.Debug("'{0}' #{1} {2}", _name, id(m), Kind(m));
         if (Allowed(id(m))) handle(m);
     });
+
+    // A request as its debug line names it: its type, and a command's verb or action (not its text: a chat line or a
+    // password is not the log's). The verb is the peer's: no longer than a name.
+    private static string Kind(object? m) => m switch
+    {
+        ChatCommand c => $"ChatCommand {(c.Verb.Length > Limits.MaxNameLength ? c.Verb[..Limits.MaxNameLength] + "…" : c.Verb)}",
+        AccountCommand a => $"AccountCommand {a.Action}",
+        _ => m?.GetType().Name ?? "",
+    };
 
     private void OnRequest(Request r)
     {

@@ -129,7 +129,7 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
     internal long Pushed => _pushed;
 
     /// <summary>An outcome for the client, counted and sent like every reply.</summary>
-    public void Answer(long id, OpOutcome outcome) => replies.Reply(id, outcome);
+    public void Answer(long id, OpOutcome outcome) => replies.Answer(id, outcome);
 
     /// <summary>The store's refusal of a request: one that waiting cures (its host's read-backs spent) says how long,
     /// as the session's own rate limit does, and the scripted client sends it again then.</summary>

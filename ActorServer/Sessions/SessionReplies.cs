@@ -7,27 +7,46 @@ namespace Switchboard.Server.Sessions;
 /// A session's counted replies, numbered by its <see cref="ReplyCounter"/> and sent by the session itself on its own
 /// thread: a request costs no hop to the registry (issue 22). Order is kept: when the counter has no number yet (a
 /// cluster node between leases) the replies wait here, in order, until the registry says numbers are ready.
+/// With --debug each reply but an operation's (its request's line says it) is a line with its code; every 503 is told
+/// to <paramref name="unavailable"/>.
 /// </summary>
 internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IActorRef registry, IActorRef self,
-    Monitoring.SwitchboardMetrics? metrics, ILoggingAdapter log, Action<string> end)
+    Monitoring.SwitchboardMetrics? metrics, ILoggingAdapter log, Action<string> end, string name = "",
+    Monitoring.UnavailableLog? unavailable = null)
 {
     private Queue<Pending>? _waiting;
     private bool _asked;
+    // Read once: off, a reply costs this test and nothing else.
+    private readonly bool _debug = log.IsDebugEnabled;
 
     /// <summary>Everything the session sends its client: with no sender. The client knows its session from its
     /// Registered and never reads a reply's sender; a sender costs the session's path written out (a string and its
     /// bytes) on every message here, and read and looked up at the client.</summary>
     public void ToClient(ISwitchboardMessage m) => client.Tell(m, ActorRefs.NoSender);
 
-    /// <summary>The hot path: one number, one message, no allocation but the reply.</summary>
+    /// <summary>The hot path: one number, one message, no allocation but the reply. An operation's: its request's debug
+    /// line has said the outcome.</summary>
     public void Reply(long id, OpOutcome o, long started = 0) => Reply(id, o, started, retryAfterMs: 0);
 
+    /// <summary>Any other request's answer: <see cref="Reply(long, OpOutcome, long)"/>, and with --debug a line.</summary>
+    public void Answer(long id, OpOutcome o)
+    {
+        if (_debug) Debug(id, o.Code, o.Error ?? o.Value.ToString());
+        Reply(id, o, 0, retryAfterMs: 0);
+    }
+
     /// <summary>A request refused for the client's rate limit (no work done): 429, and when one would be served.</summary>
-    public void RateLimited(long id, string error, TimeSpan retryAfter) =>
+    public void RateLimited(long id, string error, TimeSpan retryAfter)
+    {
+        if (_debug) Debug(id, Codes.RateLimited, error);
         Reply(id, new OpOutcome(Codes.RateLimited, OpValue.None, error), 0, (long)retryAfter.TotalMilliseconds);
+    }
+
+    private void Debug(long id, int code, string? what) => log.Debug("'{0}' #{1} -> {2} {3}", name, id, code, what);
 
     private void Reply(long id, OpOutcome o, long started, long retryAfterMs)
     {
+        if (o.Code == Codes.Unavailable) unavailable?.Note(name, id, o.Error);
         if (_waiting is null)
         {
             Span<SeqPair> seq = stackalloc SeqPair[1];
@@ -64,14 +83,23 @@ internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IAc
             return new ReplyBatch(replies);
         }, Codes.Ok, answered));
 
-    public void Who(long id, PresenceEntry[] clients, int more) =>
+    public void Who(long id, PresenceEntry[] clients, int more)
+    {
+        if (_debug) Debug(id, Codes.Ok, $"{clients.Length + more} client(s)");
         Send(new Pending([id], s => new WhoReply(id, Codes.Ok, s[0].ClientSeq, s[0].ServerSeq, clients, null, more), Codes.Ok));
+    }
 
-    public void Rooms(long id, RoomEntry[] rooms) =>
+    public void Rooms(long id, RoomEntry[] rooms)
+    {
+        if (_debug) Debug(id, Codes.Ok, $"{rooms.Length} room(s)");
         Send(new Pending([id], s => new RoomsReply(id, Codes.Ok, s[0].ClientSeq, s[0].ServerSeq, rooms, null), Codes.Ok));
+    }
 
-    public void History(long id, string conversation, ChatLine[] lines, long trimmed, long lastId) =>
+    public void History(long id, string conversation, ChatLine[] lines, long trimmed, long lastId)
+    {
+        if (_debug) Debug(id, Codes.Ok, $"{lines.Length} line(s) of {conversation}");
         Send(new Pending([id], s => new HistoryReply(id, Codes.Ok, s[0].ClientSeq, s[0].ServerSeq, conversation, lines, trimmed, lastId, null), Codes.Ok));
+    }
 
     /// <summary>The unregister reply, numbered, after <paramref name="release"/> reached the registry: a client that
     /// registers again as soon as it has the reply finds the name free. The name is no longer the client's whether or
@@ -84,6 +112,7 @@ internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IAc
         Span<SeqPair> seq = stackalloc SeqPair[1];
         if (Count(seq) != Counting.Counted) seq[0] = default;
         registry.Tell(release, self);
+        if (_debug) Debug(id, Codes.Ok, RegistryText.Unregistered);
         ToClient(new Reply(id, Codes.Ok, seq[0].ClientSeq, seq[0].ServerSeq, OpValue.Of(RegistryText.Unregistered), null));
         metrics?.Answered(Codes.Ok);
     }
@@ -159,8 +188,10 @@ internal sealed class SessionReplies(ReplyCounter counter, IActorRef client, IAc
             Counting.Lost => RegistryText.Lost,
             _ => RegistryText.Unavailable,
         };
+        unavailable?.Note(name, ids[0], error);
         foreach (var id in ids)
         {
+            if (_debug) Debug(id, Codes.Unavailable, error);
             ToClient(new Reply(id, Codes.Unavailable, 0, 0, OpValue.None, error));
             metrics?.Answered(Codes.Unavailable);
         }

@@ -13,6 +13,7 @@ namespace Switchboard.Server.Sessions;
 /// <param name="Remote">Other nodes' clients (cluster mode): a DM to one goes to its node directly; null: through the registry.</param>
 /// <param name="NodeLinks">What the node has queued for the other nodes: a broadcast or room message is refused while a
 /// node's link is full, and drop notices for a node whose link is full are not sent; null: no other node (specs).</param>
+/// <param name="Unavailable">Where every 503 a session answers is told, for the node's log; null: nowhere (specs).</param>
 public sealed record SessionServices(
     IActorRef Registry,
     IActorRef Rooms,
@@ -24,7 +25,8 @@ public sealed record SessionServices(
     HistoryDesk? History = null,
     LocalSessions? Local = null,
     IRemoteDelivery? Remote = null,
-    NodeQueues? NodeLinks = null)
+    NodeQueues? NodeLinks = null,
+    Monitoring.UnavailableLog? Unavailable = null)
 {
     public LocalSessions Local { get; init; } = Local ?? new LocalSessions();
 }

@@ -27,6 +27,10 @@ public sealed partial class LogSpecs
     {
         var stderr = await RunAliceAsync("--debug");
         Assert.Contains("'alice' #1 calc [6 * 7] -> 200 42", stderr);
+        // Every other request by its kind, then its reply with the code (an operator's finding: the kind alone).
+        Assert.Contains("'alice' #2 Who", stderr);
+        Assert.Contains("'alice' #2 -> 200 1 client(s)", stderr);
+        Assert.Contains("'alice' #3 -> 200 unregistered", stderr);
         Assert.DoesNotContain("Performing phase", stderr); // CoordinatedShutdown's debug output
         Assert.DoesNotContain("Removing receive buffers", stderr);
     }
@@ -71,6 +75,7 @@ public sealed partial class LogSpecs
         await using (var alice = await server.ConnectAsync("alice"))
         {
             Assert.Equal(200, (await alice.SendAsync("calc 6 * 7")).GetProperty("code").GetInt32());
+            Assert.Equal(200, (await alice.SendAsync("who")).GetProperty("code").GetInt32());
             Assert.Equal(200, (await alice.SendAsync("unregister")).GetProperty("code").GetInt32());
             await alice.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
         }
