@@ -6,7 +6,7 @@ namespace Switchboard.Server.Monitoring;
 
 /// <summary>
 /// <c>ActorServer inspect --monitor HOST:PORT</c> (or <c>--url URL</c>): a node's view through its monitoring endpoint,
-/// for cluster mode, where there is no segment to open. Reads <c>GET /status</c> and prints the members and the totals
+/// for cluster mode, where there is no segment to open. Reads <c>GET /status</c> and prints the members, the data store and the totals
 /// (tables), or with <c>--json</c> the /status object as one line; <c>--watch</c> repeats every 500 ms.
 /// </summary>
 public static class MonitorInspect
@@ -74,12 +74,18 @@ public static class MonitorInspect
         }
     }
 
-    /// <summary>The node's header line, its members and the totals as Spectre tables.</summary>
+    /// <summary>The node's header line, its members, its data store and the totals as Spectre tables.</summary>
     public static IRenderable Render(JsonElement s)
     {
-        var ok = Text(s, "status") == "ok";
+        var status = Text(s, "status");
         var header = new Markup($"node [bold]{Markup.Escape(Text(s, "node"))}[/] · mode {Markup.Escape(Text(s, "mode"))} · version {Markup.Escape(Text(s, "version"))} · " +
-            (ok ? "[green]ok[/]" : $"[red]unavailable[/]: {Markup.Escape(Text(s, "reason"))}"));
+            status switch
+            {
+                "ok" => "[green]ok[/]",
+                // Serving, its data store failing: not "unavailable", which a degraded node was shown as.
+                "degraded" => $"[yellow]degraded[/]: {Markup.Escape(Text(s, "reason"))}",
+                _ => $"[red]unavailable[/]: {Markup.Escape(Text(s, "reason"))}",
+            });
         var nodes = new Table().Title("members").AddColumns("address", "status", "roles", "reachable", "pid");
         foreach (var n in s.GetProperty("nodes").EnumerateArray())
             nodes.AddRow(Markup.Escape(Text(n, "address")), Markup.Escape(Text(n, "state")),
@@ -90,8 +96,29 @@ public static class MonitorInspect
         var totals = s.GetProperty("totals");
         var table = new Table().Title("totals").AddColumns("online", "on this node", "serverSeq", "requests", "registrations")
             .AddRow(Text(clients, "online"), Text(clients, "onThisNode"), Text(totals, "serverSeq"), Text(totals, "requests"), Text(totals, "registrations"));
-        return new Rows(header, nodes, table);
+        return s.TryGetProperty("store", out var store) && store.ValueKind == JsonValueKind.Object
+            ? new Rows(header, nodes, Store(store, status), table)
+            : new Rows(header, nodes, table);
     }
+
+    /// <summary>The data store as /status says it: where it is, its size on disk and the space left (SQLite), and its state
+    /// (a degraded node's store is failing; the header says why).</summary>
+    static Table Store(JsonElement store, string status)
+    {
+        var kind = Text(store, "kind");
+        var where = kind switch
+        {
+            "sqlite" => Text(store, "file"),
+            "postgresql" => $"{Text(store, "user")}@{Text(store, "host")}:{Text(store, "port")}/{Text(store, "database")}",
+            _ => "-",
+        };
+        var state = kind == "none" ? "-" : status == "degraded" ? "[yellow]failing[/]" : "[green]ok[/]";
+        return new Table().Title("data store").AddColumns("kind", "where", "synchronous", "bytes", "free bytes", "state")
+            .AddRow(Markup.Escape(kind), Markup.Escape(where), Markup.Escape(Text(store, "synchronous")), Bytes(store, "bytes"), Bytes(store, "freeBytes"), state);
+    }
+
+    static string Bytes(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "-";
 
     static string Text(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) ? v.ValueKind switch

@@ -87,4 +87,29 @@ public sealed class MonitorUnitSpecs
         sessions.Remove(new SessionFigures("alice", "n:1", now)); // an older session of the same name ending
         Assert.Same(newer, sessions.Page(0, 10).Page[0]);
     }
+
+    // An operator's finding: inspect --monitor showed the members and the totals but not the data store /status names
+    // (where it is, its size, whether it fails), and a node whose store failed read "unavailable" though it served.
+    [Theory]
+    [InlineData("""{"kind":"sqlite","directory":"/d","file":"/d/switchboard.db","synchronous":"normal","bytes":106672,"freeBytes":80488767488}""", "ok",
+        new[] { "data store", "sqlite", "/d/switchboard.db", "normal", "106,672", "80,488,767,488", "ok" })]
+    [InlineData("""{"kind":"postgresql","host":"db.example","port":5432,"database":"sb","user":"switch"}""", "degraded",
+        new[] { "data store", "postgresql", "switch@db.example:5432/sb", "failing", "degraded: the data store failed 2 s ago" })]
+    [InlineData("""{"kind":"none"}""", "ok", new[] { "data store", "none" })]
+    public void Inspect_monitor_shows_the_data_store_as_status_says_it(string store, string status, string[] expected)
+    {
+        var reason = status == "ok" ? "null" : "\"the data store failed 2 s ago: disk I/O error\"";
+        var json = System.Text.Json.JsonDocument.Parse(
+            """{"node":"127.0.0.1:4953","version":"1.0.0","mode":"single-host","store":""" + store + $$""","status":"{{status}}","reason":{{reason}},""" +
+            """ "nodes":[{"address":"127.0.0.1:4953","state":"up","pid":19486}],"clients":{"online":0,"onThisNode":0},""" +
+            """ "totals":{"serverSeq":11,"requests":9,"registrations":2} }""").RootElement;
+        var writer = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+            { Out = new Spectre.Console.AnsiConsoleOutput(writer), Ansi = Spectre.Console.AnsiSupport.No });
+        console.Profile.Width = 200;
+        console.Write(MonitorInspect.Render(json));
+        var text = writer.ToString();
+        Assert.All(expected, e => Assert.Contains(e, text));
+        Assert.DoesNotContain("unavailable", text);
+    }
 }
