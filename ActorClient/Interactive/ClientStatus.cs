@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Spectre.Console;
 
 namespace Switchboard.Client.Interactive;
 
@@ -30,7 +31,26 @@ public sealed class ClientStatus(string name, string node)
     public IReadOnlyList<string> Rooms => _rooms.Keys.Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>One line: "alice @ 127.0.0.1:4053 · online · notices on".</summary>
-    public string Line => $"{name} @ {_node} · {(_refused ? "name refused" : _connected ? "online" : "reconnecting")} · notices {(_presence ? "on" : "off")}";
+    public string Line => $"{name} @ {_node} · {State} · notices {(_presence ? "on" : "off")}";
+
+    private string State => _refused ? "name refused" : _connected ? "online" : "reconnecting";
+
+    /// <summary><see cref="Line"/> within <paramref name="columns"/>: whole phrases left out, the least needed first (the
+    /// notices, then the node), never one cut in the middle (at 40 columns the chat view's status row read "alice @
+    /// 127.0.0.1:4053 · onl"); a name too long even for "NAME · online" ends in "…".</summary>
+    public string LineWithin(int columns)
+    {
+        var line = Line;
+        if (line.GetCellWidth() <= columns) return line;
+        var state = State;
+        foreach (var shorter in (string[])[$"{name} @ {_node} · {state}", $"{name} · {state}"])
+            if (shorter.GetCellWidth() <= columns) return shorter;
+        var room = columns - $"… · {state}".GetCellWidth();
+        if (room < 1) return state.Length <= columns ? state : "";
+        var cut = name;
+        while (cut.Length > 0 && cut.GetCellWidth() > room) cut = cut[..^1];
+        return $"{cut}… · {state}";
+    }
 
     // The names as the server sent them were offered by Tab and put into the input row: cleaned like its other words.
     public void SetOnline(IEnumerable<string> names)

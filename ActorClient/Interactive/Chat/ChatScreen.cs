@@ -58,12 +58,13 @@ public sealed class ChatScreen(ClientStatus status) : IEditView, IDisposable
         (_paneWidth, _paneRows) = (paneWidth, paneRows);
         var prompt = Markup.Remove(promptMarkup);
         var (visible, cursorCol) = InputWindow(prompt, buffer, width - 1);
+        var line = status.LineWithin(width - 3); // " LINE " and the row's last column free
 
         var layout = new Layout("root").SplitRows(
             new Layout("body").SplitColumns(
                 new Layout("messages").Update(new Panel(new Markup(Pane(paneWidth, paneRows))).Header(_back > 0 ? "messages · scrolled back: PgDn" : "messages").Expand()),
                 new Layout("side").Size(sideWidth).Update(new Panel(new Markup(Side(paneRows))).Header("online").Expand())),
-            new Layout("status").Size(1).Update(new Markup($"[{(status.Connected ? "black on green" : "white on red")}] {Markup.Escape(status.Line)} [/][grey] {Markup.Escape(StatusHint(HintRoom(status.Line, width)))}[/]")),
+            new Layout("status").Size(1).Update(new Markup($"[{(status.Connected ? "black on green" : "white on red")}] {Markup.Escape(line)} [/][grey] {Markup.Escape(StatusHint(HintRoom(line, width)))}[/]")),
             new Layout("input").Size(1).Update(new Markup(promptMarkup + Markup.Escape(visible))));
         Console.Write("\u001b[?25l\u001b[H");
         AnsiConsole.Console.Profile.Height = height;

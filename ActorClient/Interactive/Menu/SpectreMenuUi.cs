@@ -66,9 +66,10 @@ public sealed class SpectreMenuUi(Notices notices, ClientStatus status, History 
         AnsiConsole.Write(table);
     }
 
-    // The status line is the prompt's first part, so it is redrawn with the input whenever something changes.
+    // The status line is the prompt's first part, so it is redrawn with the input whenever something changes. Within
+    // the window less 12 columns for "[] > " and what is typed: at 40 columns the whole line wrapped the prompt onto two rows.
     private string StatusPrompt() =>
-        $"[{(status.Connected ? "green" : "red")}][[{Markup.Escape(status.Line)}]][/] [bold]>[/] ";
+        $"[{(status.Connected ? "green" : "red")}][[{Markup.Escape(status.LineWithin(Math.Max(20, AnsiConsole.Profile.Width) - 12))}]][/] [bold]>[/] ";
 
     public void Dispose() { }
 }

@@ -102,6 +102,22 @@ public sealed class ChatStatusHintSpecs
         Assert.Equal("Tab completes · help · menu", hint);
         Assert.True($" {line}  {hint}".Length < 80);
     }
+
+    // A new user's finding: in a 40-column window the status row read "alice @ 127.0.0.1:4053 · online · noti".
+    [Theory]
+    [InlineData(80, "alice @ 127.0.0.1:4053 · online · notices on")]
+    [InlineData(40 - 3, "alice @ 127.0.0.1:4053 · online")]
+    [InlineData(20 - 3, "alice · online")]
+    [InlineData(12, "al… · online")]
+    [InlineData(6, "online")]
+    public void A_narrow_status_row_leaves_out_whole_phrases_not_half_of_one(int columns, string expected)
+    {
+        var status = new ClientStatus("alice", "127.0.0.1:4053");
+        Assert.Equal(expected, status.LineWithin(columns));
+        Assert.True(status.LineWithin(columns).Length <= columns);
+        status.Connected = false;
+        Assert.Equal("alice @ 127.0.0.1:4053 · reconnecting", status.LineWithin(40 - 3));
+    }
 }
 
 /// <summary>
