@@ -105,6 +105,14 @@ restart() { # node
   echo "$node started again in its pane ($pane)"
 }
 
+# The usage is the header above. Anything but these is a mistake, answered before anything is built or started:
+# ./demo.sh --help started the whole demo.
+usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
+case "${1:-}" in
+  ""|cluster|stop|restart) ;;
+  -h|--help) usage; exit 0 ;;
+  *) echo "demo.sh: unknown command '$1' (./demo.sh [cluster | stop | restart NODE])" >&2; exit 2 ;;
+esac
 if [ "${1:-}" = "stop" ]; then stop; exit 0; fi
 if [ "${1:-}" = "restart" ]; then restart "${2:-}"; exit 0; fi
 mode="${1:-segment}" mode_arg="${1:-}"

@@ -5,11 +5,22 @@
 #   ./test.sh --process  the process tier only: real servers and clients on loopback
 # SWITCHBOARD_TIMEFACTOR=N (default 1) lengthens every timeout in the specs on a slow or loaded machine.
 set -uo pipefail
+usage() {
+  echo "usage: ./test.sh [--fast | --process]"
+  echo "  builds (Debug) and runs every test, ending with \"N passed, N failed\" (exit code 0 when none failed);"
+  echo "  --fast: only the specs that start no process (about half a minute); --process: only those that do."
+  echo "  SWITCHBOARD_TIMEFACTOR=3 lengthens every wait on a loaded machine."
+}
 filter=()
+# Anything else is a mistake, answered before the build: --help ran the whole suite (minutes), a typo too.
 case "${1:-}" in
   --fast) filter=(--filter "Tier!=Process"); shift ;;
   --process) filter=(--filter "Tier=Process"); shift ;;
+  -h|--help) usage; exit 0 ;;
+  "") ;;
+  *) echo "test.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
 esac
+if [ $# -gt 0 ]; then echo "test.sh: unknown argument '$1'" >&2; usage >&2; exit 2; fi
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 results="$(mktemp -d)"

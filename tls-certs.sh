@@ -6,7 +6,14 @@
 # The .pfx files are protected with the password in $SWITCHBOARD_TLS_PASSWORD (which the programs read too).
 # DIR/ca.key signs more certificates: keep it off the servers. Usage: ./tls-certs.sh DIR [CA-NAME]
 set -euo pipefail
-dir=${1:?usage: tls-certs.sh DIR [CA-NAME]}
+# --help is the usage (it was taken for the directory); so is no argument, as a mistake.
+case "${1:-}" in
+  -h|--help) echo "usage: ./tls-certs.sh DIR [CA-NAME]   (SWITCHBOARD_TLS_PASSWORD: the .pfx files' password)"
+             echo "  makes DIR/ca.pem, DIR/ca.key, DIR/server.pfx and DIR/client.pfx (docs/security.md, TLS)"; exit 0 ;;
+  "") echo "usage: ./tls-certs.sh DIR [CA-NAME]" >&2; exit 2 ;;
+  -*) echo "tls-certs.sh: unknown option $1 (usage: ./tls-certs.sh DIR [CA-NAME])" >&2; exit 2 ;;
+esac
+dir=$1
 ca_name=${2:-Switchboard CA}
 : "${SWITCHBOARD_TLS_PASSWORD:?set SWITCHBOARD_TLS_PASSWORD to the password for the .pfx files}"
 mkdir -p "$dir" && cd "$dir"
