@@ -79,8 +79,7 @@ public sealed class StoreCheckActor : ReceiveActor
                     _leaving = true;
                     var why = $"this node's data store ({Describe(_role)}) is not the cluster's: node {NodeSide.FrontOf(other)} keeps " +
                         $"{Describe(RoleIn(other))}. Every node of a cluster must use the same PostgreSQL database (--db), or none; this node leaves";
-                    _log.Error(why);
-                    _refuse(why);
+                    _refuse(why); // said once, by the node's "error:" line as it exits
                     CoordinatedShutdown.Get(Context.System).Run(StoreMismatch.Instance);
                     return;
                 case StoreVerdict.DownOther when _downed.Add(other.UniqueAddress):

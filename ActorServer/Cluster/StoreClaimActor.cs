@@ -101,9 +101,8 @@ public sealed class StoreClaimActor : ReceiveActor, IWithTimers
                     Again();
                     return;
                 }
-                var why = StoreClaims.Refusal(_store, a.Row, _lease);
-                _log.Error(why);
-                _refuse(why);
+                // Said once, by the node's "error:" line as it exits.
+                _refuse(StoreClaims.Refusal(_store, a.Row, _lease));
                 Become(() => { });
                 return;
             }

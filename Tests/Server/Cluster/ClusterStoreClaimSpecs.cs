@@ -23,8 +23,7 @@ public sealed class ClusterStoreClaimSpecs(PostgresServer postgres) : IClassFixt
     public async Task A_node_naming_only_itself_beside_a_running_cluster_on_its_database_is_refused_and_the_cluster_serves_on()
     {
         var db = Secret(_dir, await postgres.CreateDatabaseAsync());
-        var clusterPort = ClusterNode.FreePort("127.0.0.1");
-        await using var first = await ClusterNode.StartAsync("127.0.0.1", ClusterNode.FreePort("127.0.0.1"), clusterPort, $"127.0.0.1:{clusterPort}", "--db", db);
+        await using var first = await FirstNodeAsync("--db", db);
         await using var bob = await first.ConnectAsync("bob");
         Assert.Equal(200, Code(bob.Registration));
 
@@ -35,7 +34,9 @@ public sealed class ClusterStoreClaimSpecs(PostgresServer postgres) : IClassFixt
         Assert.Contains("another cluster", lone.StdErr);
         Assert.Contains(first.Address, lone.StdErr);
         Assert.Contains("--seeds", lone.StdErr);
-        Assert.Contains($"127.0.0.1:{clusterPort}", lone.StdErr);
+        Assert.Contains(first.ClusterAddress, lone.StdErr);
+        // Said once, as an error line (it was a log line and then the same as "error:").
+        Assert.StartsWith("error: the data store", Assert.Single(lone.StdErr.Split('\n'), l => l.Contains("in use by another cluster")));
 
         // The running cluster never stopped serving, nor refused its kept writes.
         await using var carol = await first.ConnectAsync("carol");
@@ -49,13 +50,7 @@ public sealed class ClusterStoreClaimSpecs(PostgresServer postgres) : IClassFixt
         var db = Secret(_dir, await postgres.CreateDatabaseAsync());
         // A lease no spec waits out: only the stopped cluster's release lets the next one in.
         var config = Config("store-claim-lease = 1h");
-        var clusterPort = ClusterNode.FreePort("127.0.0.1");
-        var first = await ClusterNode.StartAsync("127.0.0.1", ClusterNode.FreePort("127.0.0.1"), clusterPort, $"127.0.0.1:{clusterPort}", "--db", db, "--config", config);
-        await using (first)
-        {
-            first.Process.Signal(Posix.SIGTERM);
-            Assert.Equal(0, await first.Process.WaitForExitAsync(Patience));
-        }
+        Assert.Equal(0, await StartAndStopAsync(Posix.SIGTERM, "--db", db, "--config", config));
 
         var nextPort = ClusterNode.FreePort("127.0.0.2");
         await using var next = await ClusterNode.StartAsync("127.0.0.2", ClusterNode.FreePort("127.0.0.2"), nextPort, $"127.0.0.2:{nextPort}", "--db", db, "--config", config);
@@ -69,13 +64,7 @@ public sealed class ClusterStoreClaimSpecs(PostgresServer postgres) : IClassFixt
         var db = Secret(_dir, await postgres.CreateDatabaseAsync());
         // Long enough for the next node to start within it (before this change it exited 1 then), short for a spec.
         var config = Config("store-claim-lease = 12s, store-claim-renew = 500ms");
-        var clusterPort = ClusterNode.FreePort("127.0.0.1");
-        var first = await ClusterNode.StartAsync("127.0.0.1", ClusterNode.FreePort("127.0.0.1"), clusterPort, $"127.0.0.1:{clusterPort}", "--db", db, "--config", config);
-        await using (first)
-        {
-            first.Process.Signal(Posix.SIGKILL);
-            await first.Process.WaitForExitAsync(Patience);
-        }
+        await StartAndStopAsync(Posix.SIGKILL, "--db", db, "--config", config);
 
         // Started at once: it waits while the killed cluster's claim is live (nobody renews it), then serves; never exits.
         await using var lone = Lone("127.0.0.2", "--db", db, "--config", config);
@@ -91,9 +80,8 @@ public sealed class ClusterStoreClaimSpecs(PostgresServer postgres) : IClassFixt
     {
         var connection = await postgres.CreateDatabaseAsync();
         var config = Config("store-claim-lease = 3s, store-claim-renew = 500ms");
-        int clusterPort = ClusterNode.FreePort("127.0.0.1"), monitorPort = ClusterNode.FreePort("127.0.0.1");
-        await using var node = await ClusterNode.StartAsync("127.0.0.1", ClusterNode.FreePort("127.0.0.1"), clusterPort, $"127.0.0.1:{clusterPort}",
-            "--db", Secret(_dir, connection), "--config", config, "--monitor", $"127.0.0.1:{monitorPort}");
+        var monitorPort = ClusterNode.FreePort("127.0.0.1");
+        await using var node = await FirstNodeAsync("--db", Secret(_dir, connection), "--config", config, "--monitor", $"127.0.0.1:{monitorPort}");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{monitorPort}"), Timeout = TimeSpan.FromSeconds(30) };
         await LeaveAsync(await node.ConnectAsync("alice", "--password-file", Secret(_dir, "down-the-rabbit-hole-42")), "reserve", "reserved");
         await using var bob = await node.ConnectAsync("bob");
@@ -149,6 +137,21 @@ public sealed class ClusterStoreClaimSpecs(PostgresServer postgres) : IClassFixt
         Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
         // One line for the episode, however many writes it refused.
         Assert.Single(node.Process.StdErr.Split('\n'), l => l.Contains("is claimed by another cluster"));
+    }
+
+    // A cluster's first node on 127.0.0.1, its own seed.
+    private static Task<ClusterNode> FirstNodeAsync(params string[] extra)
+    {
+        var clusterPort = ClusterNode.FreePort("127.0.0.1");
+        return ClusterNode.StartAsync("127.0.0.1", ClusterNode.FreePort("127.0.0.1"), clusterPort, $"127.0.0.1:{clusterPort}", extra);
+    }
+
+    // A cluster's first node, started and then stopped by signal: how it exited.
+    private static async Task<int> StartAndStopAsync(int signal, params string[] extra)
+    {
+        await using var first = await FirstNodeAsync(extra);
+        first.Process.Signal(signal);
+        return await first.Process.WaitForExitAsync(Patience);
     }
 
     private ChildProcess Lone(string host, params string[] extra)

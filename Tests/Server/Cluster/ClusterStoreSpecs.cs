@@ -35,6 +35,8 @@ public sealed class ClusterStoreSpecs(PostgresServer postgres) : IClassFixture<P
             await Eventually.HoldsAsync(() => stranger.StdErr.Contains("is not the cluster's") || first.Process.StdErr.Contains("another store"),
                 Patience, () => $"no word of the store: {stranger.StdErr}");
             Assert.Contains("--db", stranger.StdErr);
+            // Said once, as an error line (it was a log line and then the same as "error:").
+            Assert.True(stranger.StdErr.Split('\n').Count(l => l.Contains("is not the cluster's")) <= 1, stranger.StdErr);
         }
 
         // The cluster never stopped serving.

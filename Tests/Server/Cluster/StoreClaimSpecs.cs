@@ -40,10 +40,7 @@ public sealed class StoreClaimSpecs() : TestKit(Config.WithFallback(ActorTestCon
     [Fact]
     public async Task A_node_whose_cluster_sees_another_cluster_renew_its_claim_never_serves_and_says_who_holds_it_and_the_fix()
     {
-        var clock = new ManualClock();
-        var table = new ClaimTable(clock);
-        table.Write(Others, OtherFronts);
-        var (gate, claim, refused) = await StartWatchedAsync(table);
+        var (clock, table, gate, claim, refused) = await StartBesideAsync(Others, OtherFronts);
 
         // The first look may have missed members a node just Up has not heard of, and a row not renewed since may be a
         // killed cluster's: refused once the other cluster is seen renewing it.
@@ -69,10 +66,7 @@ public sealed class StoreClaimSpecs() : TestKit(Config.WithFallback(ActorTestCon
     [Fact]
     public async Task A_node_that_finds_another_clusters_claim_unrenewed_waits_and_takes_it_once_it_lapses()
     {
-        var clock = new ManualClock();
-        var table = new ClaimTable(clock);
-        table.Write(Others, OtherFronts);
-        var (gate, claim, refused) = await StartWatchedAsync(table);
+        var (clock, table, gate, claim, refused) = await StartBesideAsync(Others, OtherFronts);
 
         for (var look = 1; look <= 4; look++)
         {
@@ -98,10 +92,7 @@ public sealed class StoreClaimSpecs() : TestKit(Config.WithFallback(ActorTestCon
         // kill -9 of every node, all started again at once: the first seed forms the cluster alone and finds the row its
         // own previous run renewed (its address, another incarnation: that run is dead, as one process binds an address).
         // It exited 1 with "--seeds reached none of its nodes" (its own address as the fix), and the others waited for it.
-        var clock = new ManualClock();
-        var table = new ClaimTable(clock);
-        table.Write([PreviousRun(), Others[0]], ["127.0.0.1:4000", OtherFronts[0]]);
-        var (gate, claim, refused) = await StartWatchedAsync(table);
+        var (clock, table, gate, claim, refused) = await StartBesideAsync([PreviousRun(), Others[0]], ["127.0.0.1:4000", OtherFronts[0]]);
 
         await table.Asked(1);
         foreach (var look in new[] { 2, 3 })
@@ -123,10 +114,7 @@ public sealed class StoreClaimSpecs() : TestKit(Config.WithFallback(ActorTestCon
     [Fact]
     public async Task A_node_waiting_for_its_previous_runs_claim_is_refused_once_live_nodes_renew_it_without_that_run()
     {
-        var clock = new ManualClock();
-        var table = new ClaimTable(clock);
-        table.Write([PreviousRun(), Others[0]], ["127.0.0.1:4000", OtherFronts[0]]);
-        var (gate, claim, refused) = await StartWatchedAsync(table);
+        var (clock, table, gate, claim, refused) = await StartBesideAsync([PreviousRun(), Others[0]], ["127.0.0.1:4000", OtherFronts[0]]);
         await table.Asked(1);
         claim.Tell(RenewClaim.Instance);
         await table.Asked(2);
@@ -199,6 +187,17 @@ public sealed class StoreClaimSpecs() : TestKit(Config.WithFallback(ActorTestCon
         await AwaitConditionAsync(() => Task.FromResult(gate.Problem() is null));
         Assert.NotEqual(Others, table.Row.Members);
         Assert.False(refused.IsCompleted, "a serving node is never refused as at its start");
+    }
+
+    /// <summary>Started beside a claim <paramref name="members"/> renewed just now, at a manual clock.</summary>
+    private async Task<(ManualClock Clock, ClaimTable Table, StoreClaimGate Gate, IActorRef Claim, Task<string> Refused)> StartBesideAsync(
+        string[] members, string[] fronts)
+    {
+        var clock = new ManualClock();
+        var table = new ClaimTable(clock);
+        table.Write(members, fronts);
+        var (gate, claim, refused) = await StartWatchedAsync(table);
+        return (clock, table, gate, claim, refused);
     }
 
     /// <summary>Started with its refusal kept to be asserted on (a refusal's callback runs on the actor's thread).</summary>
