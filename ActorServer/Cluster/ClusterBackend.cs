@@ -410,10 +410,13 @@ public sealed class ClusterBackend : IRegistryBackend
             case ClusterEvent.MemberWeaklyUp m: MemberSeen(m.Member); return Handled.Done;
             case ClusterEvent.MemberRemoved m: MemberGone(m.Member); return Handled.Done;
             case ClusterEvent.UnreachableMember m:
-                _lost.Lost(NodeSide.FrontOf(m.Member));
-                _core.Timers.Cancel(("lost", NodeSide.FrontOf(m.Member)));
-                // Its clients cannot be reached: out of `who` and not online to a DM now, not when it is removed (~5 s later).
-                Announce([], _rosters.Silent(NodeSide.FrontOf(m.Member)));
+                var front = NodeSide.FrontOf(m.Member);
+                _lost.Lost(front);
+                _core.Timers.Cancel(("lost", front));
+                // Its clients cannot be reached: out of `who` and not online to a DM now, not when it is removed (~5 s later);
+                // and the DMs already on their way to it are answered so now too, not at the end of the delivery timeout.
+                Announce([], _rosters.Silent(front));
+                _core.Relays.Lost(m.Member.Address, to => RegistryText.NotOnlineNodeSilent(to, front));
                 return Handled.Done;
             case ClusterEvent.ReachableMember m:
                 _lost.Settled(NodeSide.FrontOf(m.Member));

@@ -43,7 +43,8 @@ public sealed class NodeDirectory(string node) : IRemoteDelivery
             session.Tell(new Delivered(id, Codes.Unavailable, RegistryText.NodeFull(NodeIdentities.KeyOf(there.Path.Address))));
             return true;
         }
-        var deliver = new Deliver(channel.Relays.Add(session, id), from, to, text, channel.Inbox, msgId, timeMs);
+        // Answered at once should that node stop answering before it does (ClusterBackend, RelayBook.Lost).
+        var deliver = new Deliver(channel.Relays.Add(session, id, there.Path.Address, to), from, to, text, channel.Inbox, msgId, timeMs);
         if (channel.Links?.To(there) is { } link) link.Tell(deliver, channel.Inbox);
         else there.Tell(new Relayed(deliver, node), channel.Inbox);
         return true;

@@ -16,17 +16,19 @@ public sealed class RelayBook(int expireAfterTicks)
 {
     public const int MaxRelays = 65536;
 
-    private readonly Dictionary<long, (IActorRef Session, long Id)> _relays = new();
+    // With the node it went to and its recipient, when known (a cluster's DM sent to that node's inbox).
+    private readonly Dictionary<long, (IActorRef Session, long Id, Address? Node, string? To)> _relays = new();
     private readonly Queue<(long Relay, int Tick)> _order = new();
     private int _tick;
 
-    /// <summary>A relay id for <paramref name="session"/>'s DM <paramref name="id"/>.</summary>
-    public long Add(IActorRef session, long id)
+    /// <summary>A relay id for <paramref name="session"/>'s DM <paramref name="id"/>, sent to <paramref name="to"/> at
+    /// <paramref name="node"/> (a cluster member's node-side address: answered at once should it stop answering, <see cref="Lost"/>).</summary>
+    public long Add(IActorRef session, long id, Address? node = null, string? to = null)
     {
         var relay = NewRelayId();
         lock (_relays)
         {
-            while (!_relays.TryAdd(relay, (session, id))) relay = NewRelayId();
+            while (!_relays.TryAdd(relay, (session, id, node, to))) relay = NewRelayId();
             _order.Enqueue((relay, _tick));
             if (_order.Count > MaxRelays) _relays.Remove(_order.Dequeue().Relay);
             return relay;
@@ -49,7 +51,24 @@ public sealed class RelayBook(int expireAfterTicks)
     // The session and its own id for an answer to this relay, once.
     private (IActorRef Session, long Id)? Take(long relay)
     {
-        lock (_relays) return _relays.Remove(relay, out var r) ? r : null;
+        lock (_relays) return _relays.Remove(relay, out var r) ? (r.Session, r.Id) : null;
+    }
+
+    /// <summary>The member at <paramref name="node"/> stopped answering: the DMs on their way to it are answered now
+    /// (404, <paramref name="why"/> of the recipient), as those sent after are, not at the end of the delivery timeout.
+    /// Its answers that come after all are dropped. A scan of the book, once per unreachable member.</summary>
+    public int Lost(Address node, Func<string, string> why)
+    {
+        List<(long Relay, IActorRef Session, long Id, string To)>? lost = null;
+        lock (_relays)
+        {
+            foreach (var (relay, r) in _relays)
+                if (r.To is { } to && r.Node == node) (lost ??= []).Add((relay, r.Session, r.Id, to));
+            if (lost is null) return 0;
+            foreach (var l in lost) _relays.Remove(l.Relay);
+        }
+        foreach (var l in lost) l.Session.Tell(new Delivered(l.Id, Codes.NotOnline, why(l.To)));
+        return lost.Count;
     }
 
     /// <summary>Hands another node's answer to the session whose DM it answers; false when no relay of that id is

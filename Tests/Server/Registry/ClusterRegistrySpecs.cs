@@ -425,6 +425,25 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
         Assert.DoesNotContain(Gateway.ReceiveWhile(TimeSpan.FromMilliseconds(300), m => m), m => m is PresenceChanged);
     }
 
+    // A DM already on its way to a node when the cluster marked it unreachable waited out the delivery timeout (5 s,
+    // "the recipient's node did not answer"), though the DMs sent after the mark were answered 404 at once: answered at
+    // the mark now, as those are, and once (a late answer from that node is dropped).
+    [Fact]
+    public void A_DM_on_its_way_to_a_node_when_it_stops_answering_is_answered_404_at_once_naming_that_node()
+    {
+        Start("alice");
+        var there = NodeThereWithInbox("bob");
+        var session = CreateTestProbe();
+        Assert.True(_directory.TrySend(session.Ref, 42, "alice", "bob", "hi", 0, 0));
+        var deliver = Assert.IsType<Deliver>(Assert.Single(there.ExpectMsg<RelayedBatch>().Items));
+
+        _inbox.Tell(new ClusterEvent.UnreachableMember(ClusterMembers.Serving(There, there.Ref.Path.Address)));
+        var answer = session.ExpectMsg<Delivered>();
+        Assert.Equal((42L, Codes.NotOnline, $"bob is not online: their node {There} stopped answering"), (answer.Id, answer.Code, answer.Error));
+        _inbox.Tell(new RelayedBatch([new Delivered(deliver.Id, Codes.Ok, null)], There), there.Ref);
+        session.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
     [Fact]
     public void A_roster_naming_an_inbox_off_its_members_own_address_is_not_used_and_its_clients_are_reached_through_the_registry()
     {
