@@ -42,6 +42,11 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
     // The second ask after a node's removal: by then this node's regions have heard of it too.
     private static readonly TimeSpan AskAgainAfter = TimeSpan.FromSeconds(1);
     private long _tickets, _sweeps;
+    // What sessions told inboxes to forget while another cluster held the database's claim, oldest first: sent on once
+    // this cluster holds it again. Bounded: past it the oldest goes (a page forgotten later is pushed again at a login).
+    private readonly Queue<object> _heldBack = new();
+    private const int MaxHeldBack = 4096;
+    private bool _heldBackDropped;
 
     /// <param name="reread">Reads the store's reserved names afresh (null: never), <paramref name="rereadAfter"/> after the
     /// subscription to the other nodes' notices is acknowledged.</param>
@@ -77,8 +82,10 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
             if (Writable(m.Ticket)) Ask(_inboxes, m.Ticket, t => m with { Ticket = t }, again: true);
         });
         Receive<CollectAway>(FromHere, m => Ask(_inboxes, m.Ticket, t => m with { Ticket = t }, again: true));
-        Receive<AwayDelivered>(FromHere, m => _inboxes.Tell(m, ActorRefs.NoSender));
-        Receive<ForgetMarker>(FromHere, m => _inboxes.Tell(m, ActorRefs.NoSender));
+        // Told without an answer, so not refused as a write: held back while the claim is another cluster's.
+        Receive<AwayDelivered>(FromHere, ToInbox);
+        Receive<ForgetMarker>(FromHere, ToInbox);
+        Receive<StoreClaimBack>(_ => SendHeldBack());
         Receive<Posted>(m => Answer(m.Ticket, t => m with { Ticket = t }));
         Receive<HistoryFailed>(m => Answer(m.Ticket, t => m with { Ticket = t }));
         Receive<HistoryPage>(m => Answer(m.Ticket, t => m with { Ticket = t }));
@@ -122,7 +129,11 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
             _log.Warning("reading the reserved names again failed (tried again in {0:0.#} s): {1}", _rereadAfter.TotalSeconds, DataStoreErrors.OneLine(m.Cause));
             Timers.StartSingleTimer(RereadNow.Instance, RereadNow.Instance, _rereadAfter);
         });
-        Receive<Sweep>(_ => SweepForgotten());
+        Receive<Sweep>(_ =>
+        {
+            SweepForgotten();
+            SendHeldBack(); // should the claim's news have been missed
+        });
         Receive<ClusterEvent.UnreachableMember>(m => Unreachable(NodeSide.FrontOf(m.Member)));
         Receive<ClusterEvent.ReachableMember>(m => _lost?.Settled(NodeSide.FrontOf(m.Member)));
         Receive<ClusterEvent.MemberRemoved>(m => Removed(NodeSide.FrontOf(m.Member)));
@@ -161,6 +172,7 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
     {
         _mediator.Tell(new Subscribe(ReservationsTopic, Self));
         Context.System.EventStream.Subscribe(Self, typeof(ReservationChanged));
+        if (_claim is not null) Context.System.EventStream.Subscribe(Self, typeof(StoreClaimBack));
         Timers.StartPeriodicTimer("sweep", Sweep.Instance, _timeout);
         // Only on a cluster's node side (a spec's relay without a cluster provider is told the events itself).
         if (_lost is not null && Context.System is ExtendedActorSystem { Provider: ClusterActorRefProvider })
@@ -181,6 +193,35 @@ public sealed class HistoryRelayActor : ReceiveActor, IWithTimers
         if (_claim?.Problem() is null) return true;
         Sender.Tell(new HistoryFailed(ticket, Codes.Unavailable, HistoryText.ClaimedElsewhere));
         return false;
+    }
+
+    // A pushed page or a left room's marker to forget: written by the inbox, which another cluster may be writing too
+    // while it holds the claim (a split), so it waits for the claim; in the order told.
+    private void ToInbox(object forget)
+    {
+        if (_claim?.Problem() is null)
+        {
+            SendHeldBack();
+            _inboxes.Tell(forget, ActorRefs.NoSender);
+            return;
+        }
+        if (_heldBack.Count == 0)
+            _log.Info("pages pushed at logins and left rooms' read markers are forgotten once this cluster holds the data store's claim again (another cluster holds it)");
+        if (_heldBack.Count >= MaxHeldBack)
+        {
+            _heldBack.Dequeue();
+            if (!_heldBackDropped) _log.Warning("more than {0} inbox changes wait for the data store's claim: the oldest are dropped (their pages are pushed again at the next login)", MaxHeldBack);
+            _heldBackDropped = true;
+        }
+        _heldBack.Enqueue(forget);
+    }
+
+    private void SendHeldBack()
+    {
+        if (_heldBack.Count == 0 || _claim?.Problem() is not null) return;
+        _log.Info("{0} inbox change(s) that waited for the data store's claim sent on", _heldBack.Count);
+        while (_heldBack.TryDequeue(out var forget)) _inboxes.Tell(forget, ActorRefs.NoSender);
+        _heldBackDropped = false;
     }
 
     private bool FromHere(object _) => Sender.Path.Address.HasLocalScope && !Sender.IsNobody();

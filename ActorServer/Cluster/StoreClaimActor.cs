@@ -121,9 +121,12 @@ public sealed class StoreClaimActor : ReceiveActor, IWithTimers
         if (!_everHeld)
             _log.Info("this cluster holds the data store {0} ({1}; renewed every {2}, lapses {3} after its last renewal unless released by a clean stop)",
                 _store, a.Verdict == StoreClaimVerdict.Take ? "claimed" : "its claim", StoreClaims.Seconds(_renew), StoreClaims.Seconds(_lease));
-        else if (_gate.Problem() is not null) _log.Warning("{0}: kept messages and account changes are accepted again", _gate.Back);
+        var back = _everHeld && _gate.Problem() is not null;
+        if (back) _log.Warning("{0}: kept messages and account changes are accepted again", _gate.Back);
         _everHeld = true;
         _gate.Held();
+        // What waited for the claim goes on now (the relay's forgotten pages and markers).
+        if (back) Context.System.EventStream.Publish(StoreClaimBack.Instance);
         Again();
     }
 

@@ -153,6 +153,8 @@ public sealed class ClusterMode(ServerOptions o, ClusterOptions c) : INodeMode
             var hocon = NodeWiring.AkkaLogging(NodeWiring.Switches(o)).WithFallback(_nodeHocon);
             if (_store is not null) hocon = _store.Hocon.WithFallback(hocon).WithFallback(SqlPersistence.DefaultConfiguration);
             _side = NodeSide.Start(hocon, _cluster!, config, node.Services);
+            // Before anything is written: the journal and snapshot store ask it at every write.
+            if (_store is not null) StoreClaimGate.Register(_side.System, _claim);
             _side.System.ActorOf(StoreCheckActor.Props(storeId, why => _refusal = why), "store-check");
         }
         catch (Exception ex)

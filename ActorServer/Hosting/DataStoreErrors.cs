@@ -88,8 +88,9 @@ public static class DataStoreErrors
     private static DataFileGuard? GuardOf(ActorSystem system) =>
         system.HasExtension<DependencyResolver>() ? DependencyResolver.For(system).Resolver.GetService<DataFileGuard>() : null;
 
+    // A write the node's journal refused while another cluster holds the database's claim is the store's state too.
     private static Exception? StoreCause(Exception cause) =>
-        Find<SqliteException>(cause) ?? Find<NpgsqlException>(cause) ?? (Exception?)Find<OpenCircuitException>(cause);
+        Find<SqliteException>(cause) ?? Find<NpgsqlException>(cause) ?? (Exception?)Find<OpenCircuitException>(cause) ?? Find<Cluster.StoreClaimedException>(cause);
 
     private static T? Find<T>(Exception? cause) where T : Exception
     {

@@ -143,9 +143,12 @@ public sealed record PostgresStore : IDataStore
             // (snapshot store, read at every login): with PostgreSQL back, a node refused every login for a minute while
             // the others served. One trial per 5 s costs the database nothing.
             const string breaker = "circuit-breaker.reset-timeout = 5s";
+            // Every write asks whether this node's cluster holds the database's claim (StoreClaimGate), whoever writes.
+            var journal = $"class = \"{typeof(ClaimedSqlJournal).FullName}, ActorServer\"";
+            var snapshots = $"class = \"{typeof(ClaimedSqlSnapshotStore).FullName}, ActorServer\"";
             return ConfigurationFactory.ParseString($$"""
-                akka.persistence.journal.sql { {{common}}, auto-initialize = on, {{breaker}} }
-                akka.persistence.snapshot-store.sql { {{common}}, auto-initialize = on, {{breaker}} }
+                akka.persistence.journal.sql { {{common}}, auto-initialize = on, {{breaker}}, {{journal}} }
+                akka.persistence.snapshot-store.sql { {{common}}, auto-initialize = on, {{breaker}}, {{snapshots}} }
                 akka.persistence.query.journal.sql { {{common}} }
                 """);
         }

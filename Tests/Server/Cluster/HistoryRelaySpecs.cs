@@ -33,6 +33,33 @@ public sealed class HistoryRelaySpecs : TestKit
         Assert.Equal((7L, 3L), (posted.Ticket, posted.MsgId));
     }
 
+    // While another cluster holds the database's claim (a split) kept messages, holds and read markers are refused, but
+    // what a session tells an inbox without waiting for an answer (a pushed page of what arrived while away, a left
+    // room's marker) went on to the inbox and was written beside the other cluster's writes. It waits here now, and goes
+    // on once this cluster holds the claim again: the page is not pushed a second time at the next login.
+    [Fact]
+    public void What_a_session_tells_an_inbox_to_forget_waits_while_another_cluster_holds_the_claim_and_goes_once_it_is_back()
+    {
+        var inboxes = CreateTestProbe();
+        var session = CreateTestProbe();
+        var gate = new StoreClaimGate();
+        gate.Held();
+        gate.Lost("the data store postgresql://u@db:5432/switchboard is claimed by another cluster (127.0.0.9:5000 (node port 127.0.0.9:5001))");
+        var relay = Sys.ActorOf(HistoryRelayActor.Props(CreateTestProbe().Ref, inboxes.Ref, CreateTestProbe().Ref, new ReservedNames(), Timeout, claim: gate));
+        var room = new ForgetMarker("alice", Conversation.Room("#tea"));
+
+        relay.Tell(new AwayDelivered("alice", 12), session.Ref);
+        relay.Tell(room, session.Ref);
+        inboxes.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        gate.Held();
+        Sys.EventStream.Publish(StoreClaimBack.Instance);
+        Assert.Equal(new AwayDelivered("alice", 12), inboxes.ExpectMsg<AwayDelivered>(Wait));
+        Assert.Equal(room, inboxes.ExpectMsg<ForgetMarker>(Wait));
+        relay.Tell(new AwayDelivered("alice", 13), session.Ref);
+        Assert.Equal(13L, inboxes.ExpectMsg<AwayDelivered>(Wait).UpTo);
+    }
+
     // A session puts a request nobody answered down to a node lost a moment ago ("conversation moving"): the relay keeps
     // that view from the membership events, from the node's unreachability until two history timeouts after its removal
     // (what was sent to it before then waits one out), or until it answers again.

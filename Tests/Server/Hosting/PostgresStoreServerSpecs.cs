@@ -138,6 +138,44 @@ public sealed class PostgresStoreServerSpecs(PostgresServer server, ITestOutputH
         finally { File.Delete(dump); }
     }
 
+    // Another cluster holding the database's claim (a split): kept messages, holds, read markers and account changes were
+    // refused, but what an entity writes on its own (retention's deletes, an inbox's snapshot and its compaction, a login's
+    // host) reached the database beside the other cluster's writes. Every write of the node's journal and snapshot store
+    // now asks the claim: refused, saying why, nothing written; written again once the claim is back.
+    [Fact]
+    public async Task While_another_cluster_holds_the_claim_the_journal_and_snapshot_store_write_nothing_and_say_why()
+    {
+        var connection = await server.CreateDatabaseAsync();
+        var store = Store(connection);
+        var system = Node(store);
+        var gate = new StoreClaimGate();
+        StoreClaimGate.Register(system, gate);
+        Assert.Null(await store.EnsureSchemaAsync(system, Wait.Scaled()));
+        // Before its first claim too: a node joining a running cluster hosts shards before its first renewal came back.
+        var tea = system.ActorOf(Props.Create(() => new Journaled("conversation-#tea")));
+        await Ask<Saved>(tea, new Append("before"));
+
+        gate.Lost("the data store db is claimed by another cluster (127.0.0.9:5000 (node port 127.0.0.9:5001))");
+        foreach (var write in new object[] { new Delete(1), new Snapshot(), new Append("during") })
+            Assert.Contains("claimed by another cluster (127.0.0.9:5000", (await Ask<Refused>(tea, write)).Why);
+        await using var db = new NpgsqlConnection(connection);
+        await db.OpenAsync();
+        // The journal keeps the highest deleted row, flagged: what it still holds is what is not flagged.
+        async Task<long> Count(string rows)
+        {
+            await using var count = new NpgsqlCommand($"SELECT count(*) FROM {rows}", db);
+            return (long)(await count.ExecuteScalarAsync())!;
+        }
+        Assert.Equal((1L, 0L), (await Count("event_journal WHERE NOT is_deleted"), await Count("snapshot_store")));
+
+        gate.Held();
+        var again = system.ActorOf(Props.Create(() => new Journaled("conversation-#tea")));
+        Assert.Equal(2, (await Ask<Saved>(again, new Append("after"))).SequenceNr);
+        Assert.Equal(2, (await Ask<Saved>(again, new Snapshot())).SequenceNr);
+        Assert.Equal(1, (await Ask<Saved>(again, new Delete(1))).SequenceNr);
+        Assert.Equal((1L, 1L), (await Count("event_journal WHERE NOT is_deleted"), await Count("snapshot_store")));
+    }
+
     [Fact]
     public async Task Three_nodes_making_the_schema_of_a_new_database_at_once_all_start_and_write()
     {
@@ -263,6 +301,7 @@ public sealed class PostgresStoreServerSpecs(PostgresServer server, ITestOutputH
     private sealed record Delete(long ToSequenceNr);
     private sealed record Get;
     private sealed record Saved(long SequenceNr);
+    private sealed record Refused(string Why);
     private sealed record State(IReadOnlyList<string> Items, long LastSequenceNr, long FromSnapshot, int Replayed);
 
     private sealed class ErrorLog : ReceiveActor
@@ -291,17 +330,23 @@ public sealed class PostgresStoreServerSpecs(PostgresServer server, ITestOutputH
                 _items.Add(Encoding.UTF8.GetString(item));
                 _replayed++;
             });
-            Command<Append>(m => Persist(Encoding.UTF8.GetBytes(m.Item), item =>
+            Command<Append>(m =>
             {
-                _items.Add(m.Item);
-                Sender.Tell(new Saved(LastSequenceNr));
-            }));
+                _waiting = Sender;
+                Persist(Encoding.UTF8.GetBytes(m.Item), item =>
+                {
+                    _items.Add(m.Item);
+                    Sender.Tell(new Saved(LastSequenceNr));
+                });
+            });
             Command<Snapshot>(_ =>
             {
                 _waiting = Sender;
                 SaveSnapshot(Encoding.UTF8.GetBytes(string.Join('\n', _items)));
             });
             Command<SaveSnapshotSuccess>(m => _waiting?.Tell(new Saved(m.Metadata.SequenceNr)));
+            Command<SaveSnapshotFailure>(m => _waiting?.Tell(new Refused(m.Cause.GetBaseException().Message)));
+            Command<DeleteMessagesFailure>(m => _waiting?.Tell(new Refused(m.Cause.GetBaseException().Message)));
             Command<Delete>(m =>
             {
                 _waiting = Sender;
@@ -316,5 +361,9 @@ public sealed class PostgresStoreServerSpecs(PostgresServer server, ITestOutputH
         }
 
         public override string PersistenceId { get; }
+
+        // The actor stops after this (Akka's rule); the one who asked hears why.
+        protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr) =>
+            _waiting?.Tell(new Refused(cause.GetBaseException().Message));
     }
 }
