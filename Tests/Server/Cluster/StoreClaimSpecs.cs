@@ -160,6 +160,8 @@ public sealed class StoreClaimSpecs() : TestKit(Config.WithFallback(ActorTestCon
         var clock = new ManualClock();
         var table = new ClaimTable(clock);
         var (gate, claim, refused) = await StartWatchedAsync(table);
+        var back = CreateTestProbe();
+        Sys.EventStream.Subscribe(back.Ref, typeof(StoreClaimBack));
         await gate.WhenFirstHeld.WaitAsync(TimeSpan.FromSeconds(30));
 
         // The other side of a split renewed after the sides stopped seeing each other.
@@ -171,6 +173,7 @@ public sealed class StoreClaimSpecs() : TestKit(Config.WithFallback(ActorTestCon
         claim.Tell(RenewClaim.Instance);
         await AwaitConditionAsync(() => Task.FromResult(gate.Problem() is not null));
         Assert.Contains("claimed by another cluster (127.0.0.9:5000 (node port 127.0.0.9:5001))", gate.Problem()!.Text);
+        Assert.Same(gate.Problem(), gate.Elsewhere()); // the journal's writes are refused too (before the first claim they were not)
 
         // Still renewed by the other: still refused, and the claim stays the other's.
         clock.Advance(Lease / 2);
@@ -187,6 +190,9 @@ public sealed class StoreClaimSpecs() : TestKit(Config.WithFallback(ActorTestCon
         await AwaitConditionAsync(() => Task.FromResult(gate.Problem() is null));
         Assert.NotEqual(Others, table.Row.Members);
         Assert.False(refused.IsCompleted, "a serving node is never refused as at its start");
+        // Said on the node side's event stream, once: what waited for the claim goes on (the history relay's).
+        back.ExpectMsg<StoreClaimBack>();
+        back.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
     /// <summary>Started beside a claim <paramref name="members"/> renewed just now, at a manual clock.</summary>
