@@ -123,6 +123,8 @@ public sealed class ClusterStoreClaimSpecs(PostgresServer postgres) : IClassFixt
                 var online = await bob.SendAsync("tell alice online");
                 Assert.Equal(503, Code(online));
                 Assert.Contains("in use by another cluster", online.GetProperty("error").GetString());
+                // The page pushed at her login ("before") is forgotten by her inbox only once the claim is back.
+                await node.Process.WaitForStdErrAsync("are forgotten once this cluster holds the data store's claim again", Patience);
             }
         }
         finally
@@ -134,6 +136,7 @@ public sealed class ClusterStoreClaimSpecs(PostgresServer postgres) : IClassFixt
         // The other stopped renewing: once its claim has lapsed this cluster takes it back and keeps messages again.
         await Eventually.HoldsAsync(async () => Code(await bob.SendAsync("tell alice after")) == 202, Patience, () => "messages were never kept again");
         await node.Process.WaitForStdErrAsync("holds the data store's claim again", Patience);
+        await node.Process.WaitForStdErrAsync("1 inbox change(s) that waited for the data store's claim sent on", Patience);
         Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
         // One line for the episode, however many writes it refused.
         Assert.Single(node.Process.StdErr.Split('\n'), l => l.Contains("is claimed by another cluster"));
