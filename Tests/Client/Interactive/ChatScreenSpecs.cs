@@ -68,7 +68,11 @@ public sealed class ChatPaneWrapSpecs
 /// </summary>
 public sealed class ChatHelpSpecs
 {
+    // A new user's finding: at 40 columns (a pane of 22) every summary was hung past the pane's edge, and the pane broke
+    // it a word, then a letter, a line ("E", "        sc", "a", "        sks").
     [Theory]
+    [InlineData(40)]
+    [InlineData(60)]
     [InlineData(80)]
     [InlineData(100)]
     [InlineData(200)]
