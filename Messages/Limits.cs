@@ -62,7 +62,7 @@ public static class Limits
             case Say s: return utf8.GetByteCount(s.Room ?? "") + utf8.GetByteCount(s.Text);
             case JoinRoom j: return utf8.GetByteCount(j.Room);
             case LeaveRoom l: return utf8.GetByteCount(l.Room);
-            case Register r: return utf8.GetByteCount(r.Name) + utf8.GetByteCount(r.Token ?? "") + utf8.GetByteCount(r.Password ?? "");
+            case Register r: return utf8.GetByteCount(r.Name) + utf8.GetByteCount(r.Token ?? "") + utf8.GetByteCount(r.Password ?? "") + utf8.GetByteCount(r.Previous ?? "");
             case AccountCommand a: return utf8.GetByteCount(a.Password) + utf8.GetByteCount(a.NewPassword ?? "");
             case HistoryQuery h: return utf8.GetByteCount(h.Conversation);
             case ChatCommand c:

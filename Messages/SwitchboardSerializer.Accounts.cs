@@ -2,12 +2,12 @@ using Switchboard.Messages.Wire;
 
 namespace Switchboard.Messages;
 
-// The messages that carry a secret (a token, a password): written and read here, apart from the rest.
+// The messages that carry a secret (a token, a password, a session's capability): written and read here, apart from the rest.
 public sealed partial class SwitchboardSerializer
 {
-    private static RegisterMsg ToRegister(Register r) => new() { Name = r.Name, Token = r.Token ?? "", Password = r.Password ?? "" };
+    private static RegisterMsg ToRegister(Register r) => new() { Name = r.Name, Token = r.Token ?? "", Password = r.Password ?? "", Previous = r.Previous ?? "" };
 
-    private static Register FromRegister(RegisterMsg m) => new(m.Name, NullIfEmpty(m.Token), NullIfEmpty(m.Password));
+    private static Register FromRegister(RegisterMsg m) => new(m.Name, NullIfEmpty(m.Token), NullIfEmpty(m.Password), NullIfEmpty(m.Previous));
 
     private static AccountMsg ToAccount(AccountCommand r) =>
         new() { Id = r.Id, Action = (int)r.Action, Password = r.Password, NewPassword = r.NewPassword ?? "" };

@@ -60,6 +60,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     private readonly bool _startReconnecting;
     private readonly bool _failover;
     private readonly Credentials? _credentials;
+    private readonly LastSession _last;
     // Account commands sent, by request id: a confirmed password change becomes the password presented from then on.
     private readonly Dictionary<long, AccountCommand> _accountCalls = [];
 
@@ -67,9 +68,11 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
 
     /// <param name="reconnecting">Start by re-registering (a fresh actor system replacing a quarantined one).</param>
     /// <param name="failover">Other servers are listed: give up on this one after failed attempts to reach it.</param>
+    /// <param name="last">The session this client held last, shared with the actors of the fresh systems after it.</param>
     public ClientActor(Address server, string name, IClientEvents events, bool reconnecting, string? token, bool failover = false,
-        Credentials? credentials = null)
+        Credentials? credentials = null, LastSession? last = null)
     {
+        _last = last ?? new LastSession();
         _credentials = credentials;
         _failover = failover;
         _server = server;
@@ -85,8 +88,8 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     /// <param name="token">The registration token, where the server requires one.</param>
     /// <param name="credentials">The name's password, where it is reserved (or is to be).</param>
     public static Props Props(Address server, string name, IClientEvents events, bool reconnecting = false, string? token = null, bool failover = false,
-        Credentials? credentials = null) =>
-        Akka.Actor.Props.Create(() => new ClientActor(server, name, events, reconnecting, token, failover, credentials));
+        Credentials? credentials = null, LastSession? last = null) =>
+        Akka.Actor.Props.Create(() => new ClientActor(server, name, events, reconnecting, token, failover, credentials, last));
 
     protected override void PreStart()
     {
@@ -99,7 +102,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         Receive<Connect>(c =>
         {
             _connecting = c.Result;
-            _gateway.Tell(new Register(_name, _token, _credentials?.Password));
+            _gateway.Tell(new Register(_name, _token, _credentials?.Password, _last.Name));
             Become(Connecting);
         });
         NotConnected("not connected");
@@ -131,6 +134,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     private void GoOnline(Registered r)
     {
         _session = r.Session;
+        _last.Held(r.Session);
         _received = _acked = 0;
         Context.Watch(_session);
         Become(Online);
@@ -185,7 +189,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         Receive<Retry>(_ =>
         {
             _attempt++;
-            _gateway.Tell(new Register(_name, _token, _credentials?.Password));
+            _gateway.Tell(new Register(_name, _token, _credentials?.Password, _last.Name));
             // Backoff: 0.5 s, 1 s, 2 s, 4 s, then every 5 s.
             var delay = TimeSpan.FromMilliseconds(Math.Min(5000, 500 * Math.Pow(2, Math.Min(_attempt, 5) - 1)));
             Timers.StartSingleTimer(RetryTimer, new Retry(), delay);

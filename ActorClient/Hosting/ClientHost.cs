@@ -66,12 +66,13 @@ public static class ClientHost
         Connection? connection = null;
         ClientRuntime? runtime = null;
         var seen = new SeenMessages(o.Name);
+        var last = new LastSession();
         var events = new ConsoleEvents(o.Name, () => connection, () => runtime, output, interactive ? new Notices() : null, seen);
         // Each fresh system after a lost connection goes to the next server of the list (the same one if there is one).
         await using var client = runtime = new ClientRuntime(reconnecting =>
         {
             if (reconnecting && servers.Count > 1) servers.MoveOn();
-            return BuildHost(o, config, tls, CurrentServer(), events, reconnecting, servers.Count > 1);
+            return BuildHost(o, config, tls, CurrentServer(), events, reconnecting, servers.Count > 1, last);
         });
         var clientActor = await client.StartAsync(reconnecting: false, ct);
         var settings = ClientSettings.Create(config);
@@ -150,7 +151,8 @@ public static class ClientHost
         }
     }
 
-    private static IHost BuildHost(ClientOptions o, Akka.Configuration.Config config, TlsRemoting? tls, Address server, IClientEvents events, bool reconnecting, bool failover)
+    private static IHost BuildHost(ClientOptions o, Akka.Configuration.Config config, TlsRemoting? tls, Address server, IClientEvents events, bool reconnecting, bool failover,
+        LastSession last)
     {
         // Bind where the server can call back: the given address, or this host's address on the route to the server.
         var bind = o.Bind ?? ServerList.LocalAddressFor(server.Host!);
@@ -175,7 +177,7 @@ public static class ClientHost
                   l.AddLoggerFactory();
               })
               .WithActors((system, registry) =>
-                  registry.Register<ClientActor>(system.ActorOf(ClientActor.Props(server, o.Name, events, reconnecting, o.Token, failover, o.Credentials), Capability.NewName("client-"))));
+                  registry.Register<ClientActor>(system.ActorOf(ClientActor.Props(server, o.Name, events, reconnecting, o.Token, failover, o.Credentials, last), Capability.NewName("client-"))));
         });
         return builder.Build();
     }

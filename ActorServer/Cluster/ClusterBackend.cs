@@ -145,7 +145,7 @@ public sealed class ClusterBackend : IRegistryBackend
         var token = NewToken();
         _pending[token] = (claim, gateway);
         _core.Timers.StartSingleTimer(("claim", token), new ClaimExpired(token), _settings.ClaimTimeout);
-        _side.Names.Tell(new NameClaim(claim.Name, _node, token, _inbox, Reassert: false), _inbox);
+        _side.Names.Tell(new NameClaim(claim.Name, _node, token, _inbox, Reassert: false, claim.Key, claim.Presented), _inbox);
         return ClaimOutcome.Pending;
     }
 
@@ -214,7 +214,7 @@ public sealed class ClusterBackend : IRegistryBackend
             {
                 // The registration reply needs a serverSeq: wait for a range if none is left.
                 if (!TryNextSeq(out var seq)) return Handled.NotYet;
-                outcome = Granted(p.Claim.Name, m.Token, seq);
+                outcome = Granted(p.Claim, m.Token, seq);
             }
             _pending.Remove(m.Token);
             _core.Timers.Cancel(("claim", m.Token));
@@ -224,12 +224,15 @@ public sealed class ClusterBackend : IRegistryBackend
         }
         if (m.Verdict == NameVerdict.Lost && _byName.TryGetValue(m.Name, out var key) && _live[key].Token == m.Token)
         {
-            // Only if an entity granted the name while this claim was not re-asserted (should not happen): give up ours.
-            _core.Log.Warning("name {0} was granted elsewhere; this node's session of it ends", m.Name);
+            // Its client reconnected (here or on another node) presenting this session's key, and has the name now; or an
+            // entity granted it while this claim was not re-asserted (should not happen). The session ends at once: one
+            // name, one session (it would otherwise end at its next reply).
+            _core.Log.Info("name {0} is another registration's now; this node's session of it ends", m.Name);
             _live[key].Lost = true;
             _live[key].Counter.Lose();
             _byName.Remove(m.Name);
             if (_live[key].Served) Changed(null, Entry(_live[key]));
+            if (_local.TryGet(m.Name, out var session)) session.Tell(new ClaimLost(m.Token), _core.Self);
             return Handled.Done;
         }
         if (m.Verdict == NameVerdict.Granted && !(_byName.TryGetValue(m.Name, out var i) && _live[i].Token == m.Token))
@@ -242,7 +245,7 @@ public sealed class ClusterBackend : IRegistryBackend
                 var waiting = _pending[again];
                 _pending.Remove(again);
                 _core.Timers.Cancel(("claim", again));
-                _core.Decided(waiting.Claim, waiting.Gateway, Granted(m.Name, m.Token, seq));
+                _core.Decided(waiting.Claim, waiting.Gateway, Granted(waiting.Claim, m.Token, seq));
             }
             else _side.Names.Tell(new NameRelease(m.Name, _node, m.Token), _inbox);
         }
@@ -256,12 +259,12 @@ public sealed class ClusterBackend : IRegistryBackend
         return null;
     }
 
-    private ClaimOutcome Granted(string name, long token, long seq)
+    private ClaimOutcome Granted(ClaimName claim, long token, long seq)
     {
         var key = _nextKey++;
         var counter = new LeasedCounter(_seq, _core.Self);
-        _live[key] = new LiveClient(name, token, DateTimeOffset.UtcNow, counter);
-        _byName[name] = key;
+        _live[key] = new LiveClient(claim.Name, token, DateTimeOffset.UtcNow, counter) { Key = claim.Key };
+        _byName[claim.Name] = key;
         _totalRegistrations++;
         return new ClaimOutcome(ClaimVerdict.Claimed, new ClaimHandle(key, token), new SeqPair(1, seq), counter);
     }
@@ -269,7 +272,7 @@ public sealed class ClusterBackend : IRegistryBackend
     private void OnReassert()
     {
         foreach (var c in _live.Values)
-            if (!c.Lost) _side.Names.Tell(new NameClaim(c.Name, _node, c.Token, _inbox, Reassert: true), _inbox);
+            if (!c.Lost) _side.Names.Tell(new NameClaim(c.Name, _node, c.Token, _inbox, Reassert: true, c.Key), _inbox);
         foreach (var (token, key) in _holds) _side.Names.Tell(new NameClaim(key, _node, token, _inbox, Reassert: true), _inbox);
     }
 
@@ -332,7 +335,7 @@ public sealed class ClusterBackend : IRegistryBackend
         var everyone = new List<ClientEntry>(_byName.Count + _rosters.Clients);
         foreach (var c in _live.Values)
             if (!c.Lost) everyone.Add(Entry(c));
-        _rosters.AddTo(everyone);
+        _rosters.AddTo(everyone, _byName);
         return everyone;
     }
 
@@ -415,7 +418,7 @@ public sealed class ClusterBackend : IRegistryBackend
                 _core.Timers.Cancel(("lost", front));
                 // Its clients cannot be reached: out of `who` and not online to a DM now, not when it is removed (~5 s later);
                 // and the DMs already on their way to it are answered so now too, not at the end of the delivery timeout.
-                Announce([], _rosters.Silent(front));
+                Announce([], StillGone(_rosters.Silent(front)));
                 _core.Relays.Lost(m.Member.Address, to => RegistryText.NotOnlineNodeSilent(to, front));
                 return Handled.Done;
             case ClusterEvent.ReachableMember m:
@@ -441,8 +444,12 @@ public sealed class ClusterBackend : IRegistryBackend
         var left = _rosters.MemberGone(node, out var wasSilent);
         if (left.Count == 0) return;
         _core.Log.Info("node {0} left the cluster with {1} client(s)", node, left.Count);
-        if (!wasSilent) Announce([], left); // else announced when it stopped answering
+        if (!wasSilent) Announce([], StillGone(left)); // else announced when it stopped answering
     }
+
+    // A lost node's clients whose names are nobody's now: one handed to its client's reconnect (here or on an answering
+    // node) is online there, and is not announced as gone.
+    private List<ClientEntry> StillGone(List<ClientEntry> left) => left.FindAll(e => NodeOf(e.Name) is null);
 
     // Announced at the next tick, all of them in one PresenceChanged, as a single host announces what changed between two
     // looks at its segment: one per join would have every local session tell its client of every join, N² remote
@@ -472,6 +479,9 @@ public sealed class ClusterBackend : IRegistryBackend
         public long Token { get; } = token;
         public DateTimeOffset Since { get; } = since;
         public LeasedCounter Counter { get; } = counter;
+
+        /// <summary>Its session's key, re-asserted with the claim (an entity started anew relearns it).</summary>
+        public ClaimKey? Key { get; init; }
         public bool Lost { get; set; }
 
         /// <summary>Its session started (<see cref="Served"/>): in the roster and announced.</summary>

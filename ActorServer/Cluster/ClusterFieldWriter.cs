@@ -29,7 +29,7 @@ internal sealed class ClusterFieldWriter
         return this;
     }
 
-    public ClusterFieldWriter Bytes(int field, byte[] value)
+    public ClusterFieldWriter Bytes(int field, ReadOnlySpan<byte> value)
     {
         _out.WriteTag(field, WireFormat.WireType.LengthDelimited);
         _out.WriteBytes(ByteString.CopyFrom(value));

@@ -10,15 +10,21 @@ public interface IClusterWireMessage;
 
 /// <summary>Claim <paramref name="Name"/> for the session with claim <paramref name="Token"/> on <paramref name="Node"/>;
 /// <paramref name="Reassert"/> when the owner repeats an existing claim (so that a restarted entity relearns it).
-/// Answered with a <see cref="NameAnswer"/> to <paramref name="Owner"/>, the node's inbox, which the entity watches.</summary>
-public sealed record NameClaim(string Name, string Node, long Token, IActorRef Owner, bool Reassert) : IClusterWireMessage;
+/// Answered with a <see cref="NameAnswer"/> to <paramref name="Owner"/>, the node's inbox, which the entity watches.
+/// <paramref name="Key"/>: the digest of the claiming session's capability (kept with the owner, and re-asserted);
+/// <paramref name="Presented"/>: the digest of the capability a reconnecting client presented, the session it held
+/// before (<see cref="Register.Previous"/>): a match with the owner's key hands the name over at once. Both null from a
+/// node that does not send them (a claim as before: no hand-over).</summary>
+public sealed record NameClaim(string Name, string Node, long Token, IActorRef Owner, bool Reassert, ClaimKey? Key = null, ClaimKey? Presented = null)
+    : IClusterWireMessage;
 
 /// <summary>Free <paramref name="Name"/> if that claim still owns it.</summary>
 public sealed record NameRelease(string Name, string Node, long Token) : IClusterWireMessage;
 
 public enum NameVerdict { Granted = 1, Taken = 2, Lost = 3 }
 
-/// <summary>Entity → the claiming node's inbox: granted, taken by someone else, or (to a re-assert) lost.</summary>
+/// <summary>Entity → the claiming node's inbox: granted, taken by someone else, or lost (to a re-assert; or to the owner,
+/// when its client's reconnect presented the owner's key and was granted the name).</summary>
 public sealed record NameAnswer(string Name, long Token, NameVerdict Verdict) : IClusterWireMessage;
 
 // Registry → the sequence entity: ranges of serverSeq, leased so that no request waits for another node.

@@ -85,7 +85,7 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
         var w = new ClusterFieldWriter();
         _ = obj switch
         {
-            NameClaim m => w.Text(1, m.Name).Text(2, m.Node).Number(3, m.Token).Text(4, PathOf(m.Owner)).Number(5, m.Reassert ? 1 : 0),
+            NameClaim m => Keys(w.Text(1, m.Name).Text(2, m.Node).Number(3, m.Token).Text(4, PathOf(m.Owner)).Number(5, m.Reassert ? 1 : 0), m),
             NameRelease m => w.Text(1, m.Name).Text(2, m.Node).Number(3, m.Token),
             NameAnswer m => w.Text(1, m.Name).Number(3, m.Token).Number(6, (int)m.Verdict),
             LeaseSeq m => w.Text(4, PathOf(m.ReplyTo)).Number(7, m.Size),
@@ -95,6 +95,14 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
             _ => throw new SerializationException($"not a cluster message: {obj.GetType()}"),
         };
         return w.ToArray();
+    }
+
+    // A claim's keys (15, 16), written only when there are any: a node that does not know the fields skips them.
+    private static ClusterFieldWriter Keys(ClusterFieldWriter w, NameClaim m)
+    {
+        if (m.Key is not null) w.Bytes(15, m.Key.Digest);
+        if (m.Presented is not null) w.Bytes(16, m.Presented.Digest);
+        return w;
     }
 
     // Each entry: name, since, claim, as three consecutive fields (9, 10, 11).
@@ -145,6 +153,7 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
         string innerManifest = "";
         byte[]? innerBytes = null;
         var innerSerializer = 0;
+        ClaimKey? key = null, presented = null;
         uint tag;
         while ((tag = input.ReadTag()) != 0)
         {
@@ -169,12 +178,14 @@ public sealed class ClusterWireSerializer(ExtendedActorSystem system) : Serializ
                 case 12: innerManifest = input.ReadString(); break;
                 case 13: innerBytes = input.ReadBytes().ToByteArray(); break;
                 case 14: innerSerializer = input.ReadInt32(); break;
+                case 15: key = ClaimKey.Read(input.ReadBytes().Span); break;
+                case 16: presented = ClaimKey.Read(input.ReadBytes().Span); break;
                 default: input.SkipLastField(); break;
             }
         }
         return manifest switch
         {
-            ClaimM => new NameClaim(name, node, token, Resolve(owner), reassert),
+            ClaimM => new NameClaim(name, node, token, Resolve(owner), reassert, key, presented),
             ReleaseM => new NameRelease(name, node, token),
             AnswerM when Enum.IsDefined((NameVerdict)verdict) => new NameAnswer(name, token, (NameVerdict)verdict),
             LeaseM => new LeaseSeq(Resolve(owner), a),

@@ -121,11 +121,14 @@ public sealed class Rosters(string self, NodeDirectory? directory = null)
         return null;
     }
 
-    public void AddTo(List<ClientEntry> everyone)
+    /// <summary>The answering members' clients, but names in <paramref name="here"/> (this node's: a name handed to a
+    /// client's reconnect here stands in its old node's last roster until that node sends another or stops answering).</summary>
+    public void AddTo(List<ClientEntry> everyone, IReadOnlyDictionary<string, int> here)
     {
         foreach (var (node, roster) in _rosters)
             if (!_silent.Contains(node))
-                foreach (var e in roster.Clients.Values) everyone.Add(Entry(node, e));
+                foreach (var e in roster.Clients.Values)
+                    if (!here.ContainsKey(e.Name)) everyone.Add(Entry(node, e));
     }
 
     // Names move from one inbox (or none) to another in the sessions' directory.

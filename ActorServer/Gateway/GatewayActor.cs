@@ -29,8 +29,10 @@ public sealed class GatewayActor : ReceiveActor
     // Registrations waiting while a local session holding their name checks its client (at most one per name).
     private readonly Dictionary<string, IActorRef> _waiting = new(StringComparer.Ordinal);
     // Registrations from their claim to their answer: a client that sends its Register again meanwhile (a retry) is
-    // answered once, by the first; at most one per admitted registration, removed with its answer.
-    private readonly HashSet<(string Name, IActorRef Client)> _inFlight = [];
+    // answered once, by the first; at most one per admitted registration, removed with its answer. Each with the name
+    // its session will have (minted before the claim: a cluster's claim carries its key) and the key of the session
+    // it presented as its previous one.
+    private readonly Dictionary<(string Name, IActorRef Client), InFlight> _inFlight = [];
     private readonly SwitchboardMetrics? _metrics;
     private readonly PeerAddresses _peers = PeerAddresses.For(Context.System);
     // A client given a session keeps its remoting endpoint (OriginLedger forgets only strangers').
@@ -86,7 +88,7 @@ public sealed class GatewayActor : ReceiveActor
             _gate.Left(who.Client.Path.Address.ToString());
             if (_sessions.Remove(who.Name, t.ActorRef)) _accounts?.Tell(new ForgetAccount(who.Name));
             // Its client was gone after all: the waiting registration claims the name now.
-            if (_waiting.Remove(who.Name, out var waiting)) _registry.Tell(new ClaimName(who.Name, waiting));
+            if (_waiting.Remove(who.Name, out var waiting)) _registry.Tell(ClaimOf(who.Name, waiting));
         });
         ReceiveAny(m => _log.Debug("gateway ignored {0}", m.GetType().Name));
     }
@@ -147,7 +149,7 @@ public sealed class GatewayActor : ReceiveActor
         var error = Limits.NameError(m.Name) ?? (m.Password is null ? null : Limits.PasswordError(m.Password));
         // A retry of a registration not answered yet (claiming, checking a password, or waiting for an old session's
         // client): answered once, when that one is; a second claim would find the name taken by its own new session.
-        if (error is null && _inFlight.Contains((m.Name, Sender)))
+        if (error is null && _inFlight.ContainsKey((m.Name, Sender)))
         {
             _log.Debug("'{0}' is registering already; its retry is answered with it", m.Name);
             return;
@@ -185,10 +187,18 @@ public sealed class GatewayActor : ReceiveActor
             return;
         }
         _gate.Admitted(address.ToString(), SocketHost(address)); // counted from the claim on, so a burst cannot overshoot the bound
-        _inFlight.Add((m.Name, Sender));
+        // The capability a reconnect presents is only digested here, never kept or logged; one of another shape is none.
+        var session = Capability.NewName(SessionPrefix);
+        _inFlight[(m.Name, Sender)] = new InFlight(session, ClaimKey.Of(session),
+            Capability.IsName(m.Previous, SessionPrefix) ? ClaimKey.Of(m.Previous!) : null);
         if (_accounts is not null) _credentials[(m.Name, Sender)] = (m.Password, SocketHost(address));
-        _registry.Tell(new ClaimName(m.Name, Sender));
+        _registry.Tell(ClaimOf(m.Name, Sender));
     }
+
+    private const string SessionPrefix = "s-";
+
+    private ClaimName ClaimOf(string name, IActorRef client) =>
+        _inFlight.TryGetValue((name, client), out var f) ? new ClaimName(name, client, f.Key, f.Presented) : new ClaimName(name, client);
 
     private Holder? HolderFor(string name, IActorRef client) =>
         _sessions.TryGet(name, out var session) && _byRef.TryGetValue(session, out var holder) && holder.Client.Equals(client) ? holder : null;
@@ -271,21 +281,21 @@ public sealed class GatewayActor : ReceiveActor
         _accounts?.Tell(new ForgetAccount(m.Claim.Name));
         Refuse(m.Claim.Name, m.Claim.Client, m.Code, m.Error);
         // The first to wait claims it now (the release goes first to the registry); the others wait on its check.
-        if (_checking.Next(m.Claim.Name) is { } next) _registry.Tell(new ClaimName(m.Claim.Name, next));
+        if (_checking.Next(m.Claim.Name) is { } next) _registry.Tell(ClaimOf(m.Claim.Name, next));
     }
 
     private void StartSession(NameClaimed m)
     {
         // The session's name is its capability: never logged, told only to its client.
         var figures = new SessionFigures(m.Name, _node, _services.Clock.GetUtcNow());
-        var session = Context.ActorOf(SessionActor.Props(m.Name, m.Client, m.Claim, m.Counter, _services, figures), Capability.NewName("s-"));
+        var name = _inFlight.Remove((m.Name, m.Client), out var f) ? f.Session : Capability.NewName(SessionPrefix);
+        var session = Context.ActorOf(SessionActor.Props(m.Name, m.Client, m.Claim, m.Counter, _services, figures), name);
         _metrics?.Registered();
         Context.Watch(session);
         _sessions.Set(m.Name, session);
         var answer = new Registered(session, m.Seq.ClientSeq, m.Seq.ServerSeq, _node);
         _byRef[session] = new Holder(m.Name, m.Client, answer);
         _origins.Keep(m.Client.Path.Address);
-        _inFlight.Remove((m.Name, m.Client));
         _log.Info("registered '{0}' (clientSeq {1}, serverSeq {2})", m.Name, m.Seq.ClientSeq, m.Seq.ServerSeq);
         m.Client.Tell(answer);
         session.Tell(RegisteredSent.Instance);
@@ -303,6 +313,13 @@ public sealed class GatewayActor : ReceiveActor
     /// <summary>A session of this node: the name it holds, its client, and the <see cref="Registered"/> that client was
     /// given (given again, unchanged, if it registers the name again while the session lives).</summary>
     private sealed record Holder(string Name, IActorRef Client, Registered Answer);
+
+    /// <summary>A registration between its claim and its answer: the name its session will have, that name's key, and the
+    /// key of the session its client presented as its previous one (<see cref="Register.Previous"/>).</summary>
+    private sealed record InFlight(string Session, ClaimKey Key, ClaimKey? Presented)
+    {
+        public override string ToString() => "InFlight"; // the session's name is its capability
+    }
 
     /// <summary>Why the node stopped when its registry did.</summary>
     public sealed class RegistryLost : CoordinatedShutdown.Reason

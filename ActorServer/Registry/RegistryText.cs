@@ -10,6 +10,9 @@ public static class RegistryText
     /// <summary>A cluster node before "listening on" (joining its cluster, or claiming its data store).</summary>
     public static string NodeStarting(string node) => $"node {node} is starting and does not serve clients yet; try again in a few seconds";
     public const string Lost = "registration lost; register again";
+
+    /// <summary>To a session's client when its name went to a registration that presented this session's key.</summary>
+    public const string HandedOver = "the name went to a new registration of this client (a reconnect that presented this session's key)";
     public const string Unregistered = "unregistered";
 
     public static string Taken(string name) => $"name '{name}' is already taken";

@@ -154,6 +154,12 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
             _replies.ToClient(new Rejected(Codes.Forbidden, AccountsActor.LookAlikeText(_name, m.Reserved)));
             End(reason);
         });
+        // Its name went to its client's reconnect (in a cluster, a registration that presented this session's key).
+        Receive<ClaimLost>(m => Sender.Equals(_registry) && m.Token == _claim.Token, _ =>
+        {
+            _replies.ToClient(new Rejected(Codes.NameTaken, RegistryText.HandedOver));
+            End("its name went to its client's reconnect");
+        });
         Receive<VerifyClient>(_ => Sender.Equals(Context.Parent), _ =>
         {
             _verifyRequested = true;

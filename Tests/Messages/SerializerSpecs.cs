@@ -9,6 +9,7 @@ public sealed class SerializerSpecs() : TestKit(ActorTestConfig.Server())
     public static TheoryData<ISwitchboardMessage> Messages() =>
     [
         new Register("alice"),
+        new Register("alice", "token", "password", "s-0123456789abcdef0123456789abcdef"),
         new Rejected(409, "name 'alice' is already taken"),
         new Unregister(42),
         new Request(7, "add", ["1", "-2"]),

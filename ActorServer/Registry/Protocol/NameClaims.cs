@@ -5,8 +5,11 @@ namespace Switchboard.Server.Registry.Protocol;
 // Gateway and sessions ↔ the registry: who owns a name. Local messages; they never cross the wire.
 
 /// <summary>Gateway → registry: claim <paramref name="Name"/> for <paramref name="Client"/>; answered with
-/// <see cref="NameClaimed"/> or <see cref="NameRefused"/>.</summary>
-public sealed record ClaimName(string Name, IActorRef Client);
+/// <see cref="NameClaimed"/> or <see cref="NameRefused"/>. <paramref name="Key"/>: the digest of the capability the
+/// session will have; <paramref name="Presented"/>: that of the session the client presented as its previous one
+/// (<see cref="Register.Previous"/>). A cluster's name entity hands the name over on a match; a single host's registry
+/// does not use them.</summary>
+public sealed record ClaimName(string Name, IActorRef Client, ClaimKey? Key = null, ClaimKey? Presented = null);
 
 /// <summary>Registry → gateway: the name is claimed; <paramref name="Seq"/> numbers the registration reply and
 /// <paramref name="Counter"/>, handed to the session, every reply after it.</summary>
@@ -18,6 +21,10 @@ public sealed record NameRefused(string Name, IActorRef Client, int Code, string
 /// <summary>Gateway → registry: the claim's session started (a reserved name's password was right): others may now be
 /// told the name came. Until then a node announces nobody of it, so a refused login is no "joined" and "left".</summary>
 public sealed record ClaimServed(ClaimHandle Claim, string Name);
+
+/// <summary>Registry → session: the claim with <paramref name="Token"/> is another's now (in a cluster: its client,
+/// reconnecting, presented this session's key); the session ends.</summary>
+public sealed record ClaimLost(long Token);
 
 /// <summary>Session → registry: free the name (client gone, session stopping). A stale claim is ignored.</summary>
 /// <param name="Served">False for a claim given back before its session started (a refused password): the summary

@@ -42,6 +42,8 @@ public sealed class ClusterWireSpecs() : Akka.TestKit.Xunit2.TestKit(Signed(Clus
         object[] messages =
         [
             new NameClaim("alice", "127.0.0.2:4053", 1234567890123, inbox, Reassert: true),
+            new NameClaim("alice", "127.0.0.2:4053", 5, inbox, Reassert: false, ClaimKey.Of(Capability.NewName("s-")), ClaimKey.Of(Capability.NewName("s-"))),
+            new NameClaim("alice", "127.0.0.2:4053", 6, inbox, Reassert: true, ClaimKey.Of(Capability.NewName("s-"))),
             new NameRelease("alice", "127.0.0.2:4053", 42),
             new NameAnswer("alice", 42, NameVerdict.Lost),
             new LeaseSeq(inbox, 1000),
