@@ -458,4 +458,27 @@ public sealed class ClusterRegistrySpecs() : RegistrySpecs(Config)
         Registry.Tell(new RouteTell(2, "alice", "bob", "hi", session.Ref));
         Assert.Equal("bob", ExpectDeliverThere().To);
     }
+
+    // A reconnect presents its old session's capability (digested by the gateway) and its claim carries its new
+    // session's key; when another node's reconnect was handed the name, the session here ends at
+    // once (before, only at its next reply: two sessions of one name meanwhile, the old one still pushed events).
+    [Fact]
+    public void A_claim_carries_its_keys_and_a_claim_lost_to_its_clients_reconnect_ends_its_session_at_once()
+    {
+        Start("bob");
+        var (key, presented) = (ClaimKey.Of(Capability.NewName("s-")), ClaimKey.Of(Capability.NewName("s-")));
+        var client = CreateTestProbe();
+        Registry.Tell(new ClaimName("alice", client.Ref, key, presented), Claims.Ref);
+        var claim = _names.FishForMessage<NameClaim>(c => c.Name == "alice");
+        Assert.Equal((key, presented, false), (claim.Key, claim.Presented, claim.Reassert));
+        _inbox.Tell(new NameAnswer("alice", claim.Token, NameVerdict.Granted));
+        var claimed = Claims.ExpectMsg<NameClaimed>();
+        var session = CreateTestProbe();
+        _local.Set("alice", session.Ref);
+        Registry.Tell(new ClaimServed(claimed.Claim, "alice"), Claims.Ref);
+
+        _inbox.Tell(new NameAnswer("alice", claimed.Claim.Token, NameVerdict.Lost));
+        Assert.Equal(claimed.Claim.Token, session.ExpectMsg<ClaimLost>().Token);
+        Assert.Equal(Counting.Lost, claimed.Counter.TryCount(new SeqPair[1]));
+    }
 }
