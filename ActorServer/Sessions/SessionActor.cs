@@ -167,8 +167,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         });
         // What only the registry knows, from the registry alone.
         Receive<NumbersReady>(_ => Sender.Equals(_registry), _ => _replies.NumbersReady());
-        Receive<WhoList>(_ => Sender.Equals(_registry), m => _replies.Who(m.Id, m.Clients, m.More));
-        Receive<WhoFailed>(_ => Sender.Equals(_registry), m => _chat.Answer(m.Id, new OpOutcome(Codes.Unavailable, OpValue.None, m.Error)));
+        Receive<WhoList>(_ => Sender.Equals(_registry), m => _chat.WhoListed(m.Clients, m.More));
+        Receive<WhoFailed>(_ => Sender.Equals(_registry), m => _chat.WhoFailed(m.Error));
         ReceiveAny(m => _log.Debug("session '{0}' ignored {1} from {2}", _name, m.GetType().Name, Sender.Path));
     }
 

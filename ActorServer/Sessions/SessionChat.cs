@@ -150,10 +150,32 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
     private void ListRooms(ListRooms m) => _roomsActor.Tell(new RoomsQuery(m.Id, self));
 
     // Online everywhere; a reserved name's list carries its unread direct messages per person.
+    // One who of this client at the registry at a time; those it sends meanwhile wait here for that one's list. Every who
+    // had the node's one registry list and sort every online client, and a client may send 400 at once: 64 guest names
+    // of one peer sending 300 each held everyone's broadcasts and registrations, which go through the registry too, for
+    // up to 23 s. The registry answers every query (a list or WhoFailed), so the rate limit bounds what waits here.
+    private readonly List<long> _whoWaiting = [];
+
     private void Who(Who m)
     {
+        _whoWaiting.Add(m.Id);
+        if (_whoWaiting.Count > 1) return;
         if (_unread?.Who(unread => _registry.Tell(new WhoQuery(m.Id, unread), self)) != true)
             _registry.Tell(new WhoQuery(m.Id), self);
+    }
+
+    /// <summary>The registry's list: the answer to every who of the client waiting for it.</summary>
+    internal void WhoListed(PresenceEntry[] clients, int more)
+    {
+        foreach (var id in _whoWaiting) replies.Who(id, clients, more);
+        _whoWaiting.Clear();
+    }
+
+    /// <summary>The registry could not list: every who waiting for it hears why.</summary>
+    internal void WhoFailed(string error)
+    {
+        foreach (var id in _whoWaiting) Answer(id, new OpOutcome(Codes.Unavailable, OpValue.None, error));
+        _whoWaiting.Clear();
     }
 
     private void Tell(Tell m)
