@@ -155,11 +155,16 @@ internal sealed class SessionChat(string name, ClaimHandle claim, IActorRef self
     // of one peer sending 300 each held everyone's broadcasts and registrations, which go through the registry too, for
     // up to 23 s. The registry answers every query (a list or WhoFailed), so the rate limit bounds what waits here.
     private readonly List<long> _whoWaiting = [];
+    private long _whoAskedAt;
 
     private void Who(Who m)
     {
         _whoWaiting.Add(m.Id);
-        if (_whoWaiting.Count > 1) return;
+        // A query the registry lost (it failed while listing and resumed) would hold every later who for good: one sent
+        // a delivery timeout after asking asks again, and its answer is everyone's. So at most the rate limit's worth of
+        // one timeout waits here.
+        if (_whoWaiting.Count > 1 && services.Clock.GetElapsedTime(_whoAskedAt) < _settings.DeliveryTimeout) return;
+        _whoAskedAt = services.Clock.GetTimestamp();
         if (_unread?.Who(unread => _registry.Tell(new WhoQuery(m.Id, unread), self)) != true)
             _registry.Tell(new WhoQuery(m.Id), self);
     }

@@ -56,4 +56,22 @@ public sealed class WhoFloodSpecs() : ServerActorsFixture(null)
         var replies = Enumerable.Range(0, 2).Select(_ => alice.FishForMessage<Reply>(_ => true, Wait)).ToList();
         Assert.Equal([(1L, Codes.Unavailable), (2L, Codes.Unavailable)], replies.Select(r => (r.Id, r.Code)));
     }
+
+    [Fact]
+    public void A_who_sent_a_delivery_timeout_after_a_query_the_registry_never_answered_asks_again_and_answers_every_one()
+    {
+        var (alice, registry, session) = AliceWithProbedRegistry();
+
+        session.Tell(new Who(1), alice.Ref);
+        Assert.Equal(1, registry.FishForMessage<WhoQuery>(_ => true, Wait).Id); // lost: never answered
+        session.Tell(new Who(2), alice.Ref);
+        Assert.DoesNotContain(registry.ReceiveWhile<object>(TimeSpan.FromMilliseconds(300), m => m), m => m is WhoQuery);
+
+        Clock.Advance(Services.Settings.DeliveryTimeout);
+        session.Tell(new Who(3), alice.Ref);
+        Assert.Equal(3, registry.FishForMessage<WhoQuery>(_ => true, Wait).Id);
+        registry.Reply(new WhoList(3, [new("alice", "test:1", 0)], 0));
+        var replies = Enumerable.Range(0, 3).Select(_ => alice.FishForMessage<WhoReply>(_ => true, Wait)).ToList();
+        Assert.Equal([1L, 2, 3], replies.Select(r => r.Id));
+    }
 }
